@@ -1,0 +1,146 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/store"
+)
+
+// APIError is an error with its HTTP status and the Error body's fields. Handlers return it
+// (or a store sentinel); HandleError is the one place that turns errors into responses.
+type APIError struct {
+	Status     int
+	Code       string
+	Message    string
+	Fields     []api.FieldError
+	RetryAfter int
+	Scope      *scopeDetail
+	Err        error
+}
+
+type scopeDetail struct {
+	Required string
+	Granted  []string
+}
+
+func (e *APIError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *APIError) Unwrap() error { return e.Err }
+
+// Body renders the documented Error body.
+func (e *APIError) Body() api.Error {
+	d := api.ErrorDetail{Error: e.Code, Message: e.Message}
+	if len(e.Fields) > 0 {
+		d.Errors = &e.Fields
+	}
+	if e.Scope != nil {
+		d.RequiredScope = &e.Scope.Required
+		granted := append([]string{}, e.Scope.Granted...)
+		d.GrantedScopes = &granted
+	}
+	return api.Error{Detail: d}
+}
+
+func newError(status int, code, msg string) *APIError {
+	return &APIError{Status: status, Code: code, Message: msg}
+}
+
+// Errors shared by several areas.
+var (
+	errNotImplemented   = newError(http.StatusNotImplemented, "not_implemented", "This endpoint is not available yet")
+	errNotAuthenticated = newError(http.StatusUnauthorized, "not_authenticated", "Missing or invalid credentials")
+	errForbidden        = newError(http.StatusForbidden, "forbidden", "You are not allowed to do this")
+)
+
+func notFoundError(what string) *APIError {
+	return newError(http.StatusNotFound, "not_found", what+" not found")
+}
+
+func unprocessable(code, msg string) *APIError {
+	return newError(http.StatusUnprocessableEntity, code, msg)
+}
+
+// toAPIError maps any error to the response it deserves.
+func toAPIError(err error) *APIError {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var he *echo.HTTPError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return notFoundError("Resource")
+	case errors.Is(err, store.ErrLastAdmin):
+		return newError(http.StatusConflict, "last_admin", "An organization must keep at least one admin")
+	case errors.Is(err, store.ErrConflict), errors.Is(err, gorm.ErrDuplicatedKey):
+		return newError(http.StatusConflict, "conflict", "The request conflicts with existing data")
+	case errors.Is(err, context.Canceled):
+		return &APIError{Status: 499, Code: "request_canceled", Message: "The client closed the request", Err: err}
+	case errors.As(err, &he):
+		return fromHTTPError(he)
+	}
+	return &APIError{Status: http.StatusInternalServerError, Code: "internal_error", Message: "Internal server error", Err: err}
+}
+
+func fromHTTPError(he *echo.HTTPError) *APIError {
+	msg := http.StatusText(he.Code)
+	switch he.Code {
+	case http.StatusNotFound:
+		return newError(he.Code, "route_not_found", "No such route")
+	case http.StatusMethodNotAllowed:
+		return newError(he.Code, "method_not_allowed", "Method not allowed on this route")
+	case http.StatusRequestEntityTooLarge:
+		return newError(he.Code, "payload_too_large", "Request body too large")
+	case http.StatusBadRequest:
+		// Strict handlers bind bodies after validation; a failure here is still malformed input.
+		return &APIError{Status: he.Code, Code: "validation_error", Message: "Malformed request", Err: he}
+	case http.StatusUnsupportedMediaType:
+		return newError(he.Code, "unsupported_media_type", "Unsupported content type")
+	}
+	if he.Code >= 500 {
+		return &APIError{Status: http.StatusInternalServerError, Code: "internal_error", Message: "Internal server error", Err: he}
+	}
+	return &APIError{Status: he.Code, Code: "http_error", Message: msg, Err: he}
+}
+
+// HandleError is Echo's HTTPErrorHandler: every error of every route leaves through here.
+// Only server faults (5xx) are logged, with the full error chain.
+func HandleError(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		e := toAPIError(err)
+		if e.Status >= 500 {
+			log.ErrorContext(c.Request().Context(), "request failed",
+				"err", err, "method", c.Request().Method, "path", c.Path(),
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		}
+		if e.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+		}
+		status := e.Status
+		if status == 499 { // nobody is listening; still answer something well-formed
+			status = http.StatusBadRequest
+		}
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(status)
+			return
+		}
+		_ = c.JSON(status, e.Body())
+	}
+}

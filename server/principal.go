@@ -1,0 +1,60 @@
+package server
+
+import (
+	"context"
+	"slices"
+
+	"github.com/xentree/xentree-api/store"
+)
+
+// Principal is the authenticated caller, put on the request context by the validator.
+// Exactly one of SessionID (bearer token) or APIKey is set.
+type Principal struct {
+	User      *store.User
+	SessionID string
+	APIKey    *store.APIKey
+}
+
+// SuperAdmin reports whether the caller holds the platform super_admin role.
+func (p *Principal) SuperAdmin() bool { return p.User.Role == store.RoleSuperAdmin }
+
+// ViaAPIKey reports whether the caller authenticated with an API key.
+func (p *Principal) ViaAPIKey() bool { return p.APIKey != nil }
+
+// CanReachOrg reports whether the credential may act in orgID at all: an API key only
+// ever reaches its own organization (tenancy), a bearer token any.
+func (p *Principal) CanReachOrg(orgID string) bool {
+	return p.APIKey == nil || p.APIKey.OrganizationID == orgID
+}
+
+// HasScope reports whether an API-key caller holds scope (bearer callers hold every scope).
+func (p *Principal) HasScope(scope string) bool {
+	return p.APIKey == nil || slices.Contains(p.APIKey.Scopes, scope)
+}
+
+type principalKey struct{}
+
+type requestMeta struct {
+	ClientIP  string
+	UserAgent string
+}
+
+type metaKey struct{}
+
+func withPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// principal returns the caller. Operations with security always have one; asking for it on a
+// public operation is a programming error, answered with 401 rather than a panic.
+func principal(ctx context.Context) (*Principal, error) {
+	if p, ok := ctx.Value(principalKey{}).(*Principal); ok && p != nil {
+		return p, nil
+	}
+	return nil, errNotAuthenticated
+}
+
+func meta(ctx context.Context) requestMeta {
+	m, _ := ctx.Value(metaKey{}).(requestMeta)
+	return m
+}

@@ -1,0 +1,115 @@
+package server
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Token issuer constants.
+const (
+	tokenIssuer   = "xentree"
+	tokenAudience = "xentree-api"
+	accessTTL     = 15 * time.Minute
+)
+
+// accessClaims are the claims of an access token. Sid names the session, checked on every
+// request so logout and revocation act at once; Typ keeps other JWTs from passing as access tokens.
+type accessClaims struct {
+	jwt.RegisteredClaims
+	Sid string `json:"sid"`
+	Typ string `json:"typ"`
+}
+
+type signingKey struct {
+	id     string
+	secret []byte
+}
+
+// tokenKeys signs with the first key and verifies with any, so a rotated-out secret keeps
+// verifying the tokens it signed until they expire (at most accessTTL).
+type tokenKeys struct {
+	keys   []signingKey
+	parser *jwt.Parser
+}
+
+func newTokenKeys(current string, previous []string) (*tokenKeys, error) {
+	t := &tokenKeys{parser: jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuer(tokenIssuer),
+		jwt.WithAudience(tokenAudience),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(5*time.Second),
+	)}
+	for _, s := range append([]string{current}, previous...) {
+		if len(s) < 32 {
+			return nil, errors.New("JWT secrets must be at least 32 characters")
+		}
+		sum := sha256.Sum256([]byte(s))
+		t.keys = append(t.keys, signingKey{id: hex.EncodeToString(sum[:6]), secret: []byte(s)})
+	}
+	return t, nil
+}
+
+func (t *tokenKeys) issue(userID, sessionID string, now time.Time) (string, error) {
+	k := t.keys[0]
+	claims := accessClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    tokenIssuer,
+			Subject:   userID,
+			Audience:  jwt.ClaimStrings{tokenAudience},
+			IssuedAt:  jwt.NewNumericDate(now),
+			NotBefore: jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(accessTTL)),
+		},
+		Sid: sessionID,
+		Typ: "access",
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+	tok.Header["kid"] = k.id
+	return tok.SignedString(k.secret)
+}
+
+func (t *tokenKeys) verify(raw string) (*accessClaims, error) {
+	var c accessClaims
+	_, err := t.parser.ParseWithClaims(raw, &c, func(tok *jwt.Token) (any, error) {
+		kid, _ := tok.Header["kid"].(string)
+		for _, k := range t.keys {
+			if k.id == kid {
+				return k.secret, nil
+			}
+		}
+		return nil, fmt.Errorf("unknown key id %q", kid)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if c.Typ != "access" || c.Sid == "" || c.Subject == "" {
+		return nil, errors.New("not an access token")
+	}
+	return &c, nil
+}
+
+// randomToken returns n random bytes, URL-safe base64 without padding.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// secretHash is the stored form of high-entropy secrets (refresh tokens, API keys): a fast
+// hash is enough because the secrets cannot be guessed.
+func secretHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewSecret returns a fresh random secret suitable for XENTREE_JWT_SECRET.
+func NewSecret() string { return randomToken(48) }

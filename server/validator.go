@@ -1,0 +1,189 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/labstack/echo/v4"
+
+	api "github.com/xentree/xentree-api/gen"
+)
+
+func init() {
+	// kin-openapi validates no string formats unless told to; these are the ones the spec uses
+	// on inputs (date and date-time are built in).
+	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
+	openapi3.DefineStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
+}
+
+// LoadSpec parses and validates the OpenAPI document. Servers are dropped so routes match
+// whatever host and port the server runs on.
+func LoadSpec(data []byte) (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	spec, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("load openapi.yaml: %w", err)
+	}
+	if err := spec.Validate(loader.Context); err != nil {
+		return nil, fmt.Errorf("openapi.yaml is invalid: %w", err)
+	}
+	spec.Servers = nil
+	return spec, nil
+}
+
+type fieldError = api.FieldError
+
+// authResult carries the principal out of kin-openapi's AuthenticationFunc.
+type authResult struct{ p *Principal }
+
+type authResultKey struct{}
+
+// validator is the OpenAPI request validator middleware: it routes the request through the
+// spec, authenticates it per the operation's `security` (scopes included), and validates
+// parameters and body. Failures become 401, 403 or 400 with field errors.
+type validator struct {
+	router routers.Router
+	opts   openapi3filter.Options
+}
+
+func newValidator(spec *openapi3.T, auth *authenticator) (*validator, error) {
+	r, err := gorillamux.NewRouter(spec)
+	if err != nil {
+		return nil, err
+	}
+	return &validator{router: r, opts: openapi3filter.Options{
+		MultiError:         true,
+		AuthenticationFunc: auth.authenticate,
+	}}, nil
+}
+
+func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if !strings.HasPrefix(req.URL.Path, "/api/") {
+			return next(c)
+		}
+		route, params, err := v.router.FindRoute(req)
+		if err != nil {
+			if errors.Is(err, routers.ErrMethodNotAllowed) {
+				return echo.ErrMethodNotAllowed
+			}
+			return echo.ErrNotFound
+		}
+		res := &authResult{}
+		ctx := context.WithValue(req.Context(), authResultKey{}, res)
+		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: &v.opts}
+		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+			return validationFailure(err, req)
+		}
+		if res.p != nil {
+			c.SetRequest(req.WithContext(withPrincipal(req.Context(), res.p)))
+		}
+		return next(c)
+	}
+}
+
+// validationFailure turns kin-openapi's errors into one APIError. Authentication comes
+// first: a request that is both unauthenticated and malformed gets 401/403.
+func validationFailure(err error, req *http.Request) error {
+	errs := []error{err}
+	var me openapi3.MultiError
+	if errors.As(err, &me) {
+		errs = me
+	}
+	for _, e := range errs {
+		var se *openapi3filter.SecurityRequirementsError
+		if errors.As(e, &se) {
+			return securityFailure(se, req)
+		}
+	}
+	out := &APIError{Status: http.StatusBadRequest, Code: "validation_error", Message: "The request does not match the API schema", Err: err}
+	for _, e := range errs {
+		out.Fields = append(out.Fields, fieldErrors(e)...)
+	}
+	return out
+}
+
+func securityFailure(se *openapi3filter.SecurityRequirementsError, req *http.Request) error {
+	var first *APIError
+	for _, e := range se.Errors {
+		var ae *APIError
+		if errors.As(e, &ae) {
+			if ae.Status == http.StatusForbidden {
+				return ae
+			}
+			if first == nil {
+				first = ae
+			}
+		}
+	}
+	if first != nil {
+		return first
+	}
+	if req.Header.Get("X-API-Key") != "" && req.Header.Get("Authorization") == "" {
+		return newError(http.StatusUnauthorized, "not_authenticated", "This endpoint requires a bearer token; API keys are not accepted")
+	}
+	return errNotAuthenticated
+}
+
+func fieldErrors(err error) []fieldError {
+	var re *openapi3filter.RequestError
+	if !errors.As(err, &re) {
+		return []fieldError{{Location: "body", Field: "", Message: err.Error()}}
+	}
+	if re.Parameter != nil {
+		return []fieldError{{Location: fieldLocation(re.Parameter.In), Field: re.Parameter.Name, Message: reason(re)}}
+	}
+	var inner []error
+	var me openapi3.MultiError
+	if errors.As(re.Err, &me) {
+		inner = me
+	} else {
+		inner = []error{re.Err}
+	}
+	var out []fieldError
+	for _, e := range inner {
+		var se *openapi3.SchemaError
+		var pe *openapi3filter.ParseError
+		switch {
+		case errors.As(e, &se):
+			out = append(out, fieldError{Location: "body", Field: strings.Join(se.JSONPointer(), "."), Message: se.Reason})
+		case errors.As(e, &pe):
+			out = append(out, fieldError{Location: "body", Field: "", Message: "body is not valid: " + pe.Reason})
+		case e == nil:
+			out = append(out, fieldError{Location: "body", Field: "", Message: reason(re)})
+		default:
+			out = append(out, fieldError{Location: "body", Field: "", Message: e.Error()})
+		}
+	}
+	return out
+}
+
+func reason(re *openapi3filter.RequestError) string {
+	if re.Err != nil {
+		var se *openapi3.SchemaError
+		if errors.As(re.Err, &se) {
+			return se.Reason
+		}
+		if re.Reason != "" {
+			return re.Reason + ": " + re.Err.Error()
+		}
+		return re.Err.Error()
+	}
+	return re.Reason
+}
+
+func fieldLocation(in string) api.FieldErrorLocation {
+	switch in {
+	case "query", "path", "header":
+		return api.FieldErrorLocation(in)
+	}
+	return "header"
+}

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// APIKey is an integrator key bound to one organization. Only the SHA-256 of the secret
+// is stored; Prefix keeps the first characters for recognition.
+type APIKey struct {
+	ID             string `gorm:"primaryKey"`
+	Name           string
+	Prefix         string
+	KeyHash        string
+	OrganizationID string
+	CreatedBy      string
+	Scopes         StringList `gorm:"type:text"`
+	AllowedIPs     StringList `gorm:"column:allowed_ips;type:text"`
+	ExpiresAt      *time.Time
+	LastUsedAt     *time.Time
+	CreatedAt      time.Time
+}
+
+// StringList is a []string stored as a JSON text column (portable across both dialects).
+type StringList []string
+
+// Scan implements sql.Scanner.
+func (l *StringList) Scan(v any) error {
+	var b []byte
+	switch x := v.(type) {
+	case string:
+		b = []byte(x)
+	case []byte:
+		b = x
+	case nil:
+		*l = nil
+		return nil
+	}
+	return json.Unmarshal(b, l)
+}
+
+// Value implements driver.Valuer.
+func (l StringList) Value() (any, error) {
+	if l == nil {
+		l = StringList{}
+	}
+	b, err := json.Marshal(l)
+	return string(b), err
+}
+
+// CreateAPIKey inserts k, filling id and created_at.
+func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
+	k.ID = NewID()
+	k.CreatedAt = Now()
+	return s.q(ctx).Create(k).Error
+}
+
+// APIKeyByHash finds a key by the hash of its secret.
+func (s *Store) APIKeyByHash(ctx context.Context, hash string) (*APIKey, error) {
+	var k APIKey
+	err := s.q(ctx).Where("key_hash = ?", hash).Take(&k).Error
+	return &k, notFound(err)
+}
+
+// APIKeyByID finds a key by id.
+func (s *Store) APIKeyByID(ctx context.Context, id string) (*APIKey, error) {
+	var k APIKey
+	err := s.q(ctx).Where("id = ?", id).Take(&k).Error
+	return &k, notFound(err)
+}
+
+// ListAPIKeys returns the keys userID created plus every key of the organizations listed in
+// adminOrgs, newest first.
+func (s *Store) ListAPIKeys(ctx context.Context, userID string, adminOrgs []string, limit, offset int) ([]APIKey, error) {
+	q := s.q(ctx).Where("created_by = ?", userID)
+	if len(adminOrgs) > 0 {
+		q = s.q(ctx).Where("created_by = ? OR organization_id IN ?", userID, adminOrgs)
+	}
+	var keys []APIKey
+	err := q.Order("created_at DESC, id DESC").Limit(limit).Offset(offset).Find(&keys).Error
+	return keys, err
+}
+
+// DeleteAPIKey removes a key; it stops working at once.
+func (s *Store) DeleteAPIKey(ctx context.Context, id string) error {
+	res := s.q(ctx).Where("id = ?", id).Delete(&APIKey{})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// TouchAPIKey records a use, writing at most once a minute per key (a conditional UPDATE,
+// so concurrent requests on many replicas cost one write).
+func (s *Store) TouchAPIKey(ctx context.Context, id string) error {
+	now := Now()
+	return s.q(ctx).Model(&APIKey{}).
+		Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", id, now.Add(-time.Minute)).
+		Update("last_used_at", now).Error
+}

@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Session is one login: the access tokens it issues carry its id, so revoking it ends them at once.
+type Session struct {
+	ID        string `gorm:"primaryKey"`
+	UserID    string
+	ClientIP  string
+	UserAgent string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+}
+
+// TableName maps Session to auth_sessions.
+func (Session) TableName() string { return "auth_sessions" }
+
+// RefreshToken is one link of a session's rotation chain; only its hash is stored.
+type RefreshToken struct {
+	ID        string `gorm:"primaryKey"`
+	SessionID string
+	ParentID  *string
+	TokenHash string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+// Refresh outcomes that are not plain success.
+var (
+	// ErrTokenInvalid: unknown, expired, or its session is revoked or expired.
+	ErrTokenInvalid = errors.New("refresh token invalid")
+	// ErrTokenReused: a rotated token was presented again after its successor was used;
+	// the session has been revoked.
+	ErrTokenReused = errors.New("refresh token reused")
+	// ErrTokenSuperseded: a concurrent refresh already rotated this token moments ago
+	// (two tabs racing). Nothing is revoked; the caller should use the winner's tokens.
+	ErrTokenSuperseded = errors.New("refresh token superseded")
+)
+
+// CreateSession starts a session for userID with its first refresh token (stored as hash).
+func (s *Store) CreateSession(ctx context.Context, sess *Session, tokenHash string, refreshTTL time.Duration) error {
+	now := Now()
+	sess.ID = NewID()
+	sess.CreatedAt = now
+	return s.Tx(ctx, func(tx *Store) error {
+		if err := tx.q(ctx).Create(sess).Error; err != nil {
+			return err
+		}
+		return tx.q(ctx).Create(&RefreshToken{
+			ID: NewID(), SessionID: sess.ID, TokenHash: tokenHash,
+			CreatedAt: now, ExpiresAt: now.Add(refreshTTL),
+		}).Error
+	})
+}
+
+// ActiveSessionUser returns the user of a live (unrevoked, unexpired) session.
+func (s *Store) ActiveSessionUser(ctx context.Context, sessionID, userID string) (*User, error) {
+	var u User
+	err := s.q(ctx).Table("users").Select("users.*").
+		Joins("JOIN auth_sessions ON auth_sessions.user_id = users.id").
+		Where("auth_sessions.id = ? AND users.id = ? AND auth_sessions.revoked_at IS NULL AND auth_sessions.expires_at > ? AND users.disabled_at IS NULL",
+			sessionID, userID, Now()).
+		Take(&u).Error
+	return &u, notFound(err)
+}
+
+// RevokeSession ends a session.
+func (s *Store) RevokeSession(ctx context.Context, sessionID string) error {
+	return s.q(ctx).Model(&Session{}).Where("id = ? AND revoked_at IS NULL", sessionID).
+		Update("revoked_at", Now()).Error
+}
+
+// RevokeOtherSessions ends every session of userID except keep.
+func (s *Store) RevokeOtherSessions(ctx context.Context, userID, keep string) error {
+	return s.q(ctx).Model(&Session{}).Where("user_id = ? AND id <> ? AND revoked_at IS NULL", userID, keep).
+		Update("revoked_at", Now()).Error
+}
+
+// RotateRefreshToken consumes the token with hash oldHash and stores newHash as its successor.
+//
+// The consume is a conditional UPDATE (used_at IS NULL), so of concurrent callers exactly one
+// wins. A loser whose token was rotated within grace and whose successor is still unused is
+// treated as a benign race (ErrTokenSuperseded). Any other re-use means the token leaked:
+// the whole session is revoked (ErrTokenReused).
+func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string, ttl, grace time.Duration) (*Session, error) {
+	var (
+		sess     Session
+		outcome  error
+		revokeID string
+	)
+	err := s.Tx(ctx, func(tx *Store) error {
+		now := Now()
+		var tok RefreshToken
+		if err := tx.q(ctx).Where("token_hash = ?", oldHash).Take(&tok).Error; err != nil {
+			if errors.Is(notFound(err), ErrNotFound) {
+				outcome = ErrTokenInvalid
+				return nil
+			}
+			return err
+		}
+		if err := tx.q(ctx).Where("id = ?", tok.SessionID).Take(&sess).Error; err != nil {
+			return err
+		}
+		if sess.RevokedAt != nil || !sess.ExpiresAt.After(now) || !tok.ExpiresAt.After(now) {
+			outcome = ErrTokenInvalid
+			return nil
+		}
+		res := tx.q(ctx).Model(&RefreshToken{}).Where("id = ? AND used_at IS NULL", tok.ID).Update("used_at", now)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			var child RefreshToken
+			err := tx.q(ctx).Where("parent_id = ?", tok.ID).Take(&child).Error
+			if err == nil && child.UsedAt == nil && tok.UsedAt != nil && now.Sub(*tok.UsedAt) <= grace {
+				outcome = ErrTokenSuperseded
+				return nil
+			}
+			outcome, revokeID = ErrTokenReused, sess.ID
+			return nil
+		}
+		return tx.q(ctx).Create(&RefreshToken{
+			ID: NewID(), SessionID: sess.ID, ParentID: &tok.ID, TokenHash: newHash,
+			CreatedAt: now, ExpiresAt: now.Add(ttl),
+		}).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	if revokeID != "" {
+		// Outside the rotation transaction: the revocation must stick even though the
+		// request fails.
+		if err := s.RevokeSession(ctx, revokeID); err != nil {
+			return nil, err
+		}
+	}
+	if outcome != nil {
+		return nil, outcome
+	}
+	return &sess, nil
+}
+
+// LiveRefreshTokens counts the unused, unexpired refresh tokens of a live session (tests and audits).
+func (s *Store) LiveRefreshTokens(ctx context.Context, sessionID string) (int64, error) {
+	var n int64
+	err := s.q(ctx).Model(&RefreshToken{}).
+		Joins("JOIN auth_sessions ON auth_sessions.id = refresh_tokens.session_id").
+		Where("refresh_tokens.session_id = ? AND refresh_tokens.used_at IS NULL AND refresh_tokens.expires_at > ? AND auth_sessions.revoked_at IS NULL", sessionID, Now()).
+		Count(&n).Error
+	return n, err
+}

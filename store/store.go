@@ -1,0 +1,209 @@
+// Package store persists Xentree data with GORM, over PostgreSQL in production or an
+// embedded pure-Go SQLite file by default. One file per entity holds its model and queries;
+// migrations are versioned SQL per dialect, embedded in the binary and applied with goose.
+package store
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/google/uuid"
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names the database engine behind a Store.
+type Dialect string
+
+// The supported dialects.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Store is the handle every query goes through. Inside a transaction it wraps the
+// transaction's *gorm.DB, so the same methods work in and out of transactions.
+type Store struct {
+	db      *gorm.DB
+	dialect Dialect
+	log     *slog.Logger
+	stop    chan struct{}
+	wg      *sync.WaitGroup
+}
+
+// IsPostgres reports whether the URL names a PostgreSQL database rather than a SQLite file.
+func IsPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// Open connects to url: a postgres:// URL, or a SQLite file path (created with its folder).
+func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
+	cfg := &gorm.Config{
+		TranslateError: true,
+		Logger:         logger.Discard,
+		NowFunc:        Now,
+	}
+	s := &Store{log: log, stop: make(chan struct{}), wg: &sync.WaitGroup{}}
+	var err error
+	if IsPostgres(url) {
+		s.dialect = Postgres
+		s.db, err = gorm.Open(postgres.Open(url), cfg)
+	} else {
+		s.dialect = SQLite
+		if dir := filepath.Dir(url); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("create database folder: %w", err)
+			}
+		}
+		// BEGIN IMMEDIATE takes the write lock up front so concurrent write transactions
+		// queue on busy_timeout instead of failing with SQLITE_BUSY on upgrade.
+		dsn := "file:" + url + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		s.db, err = gorm.Open(sqlite.Open(dsn), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if s.dialect == Postgres {
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+	} else {
+		sqlDB.SetMaxOpenConns(8)
+	}
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	if err := s.Ping(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	if s.dialect == SQLite {
+		s.checkpoint()
+		s.wg.Add(1)
+		go s.checkpointLoop()
+	}
+	return s, nil
+}
+
+// Now is the store's clock: UTC at microsecond precision, the finest both dialects keep.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// NewID returns a new UUIDv7 (time-ordered) id.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// Dialect reports the database engine.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB exposes the underlying *gorm.DB bound to ctx (for tests and tools).
+func (s *Store) DB(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Migrate applies every pending migration of the store's dialect.
+func (s *Store) Migrate(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	dir, dialect := "migrations/postgres", goose.DialectPostgres
+	if s.dialect == SQLite {
+		dir, dialect = "migrations/sqlite", goose.DialectSQLite3
+	}
+	fsys, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(dialect, sqlDB, fsys)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	for _, r := range res {
+		s.log.Info("migration applied", "version", r.Source.Version, "path", r.Source.Path, "duration", r.Duration)
+	}
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Close stops background work, checkpoints the SQLite WAL and closes the pool.
+func (s *Store) Close() error {
+	close(s.stop)
+	s.wg.Wait()
+	if s.dialect == SQLite {
+		s.checkpoint()
+	}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Tx runs fn in one transaction (BEGIN IMMEDIATE on SQLite). fn's Store is bound to it.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c := *s
+		c.db = tx
+		return fn(&c)
+	})
+}
+
+func (s *Store) checkpointLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.checkpoint()
+		}
+	}
+}
+
+// checkpoint folds the WAL back into the database file so it cannot grow without bound
+// under a steady write load (SQLite only checkpoints passively by itself).
+func (s *Store) checkpoint() {
+	if err := s.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error; err != nil {
+		s.log.Warn("sqlite checkpoint failed", "err", err)
+	}
+}
+
+// q returns the store's db bound to ctx.
+func (s *Store) q(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// notFound turns gorm's record-not-found into ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
