@@ -2,39 +2,255 @@ package server
 
 import (
 	"context"
+	"errors"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+	_ "time/tzdata" // IANA names resolve on machines without a zoneinfo database
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/store"
 )
 
-// AccountsAPI implements accounts: registration, login, token refresh and logout, and the current user.
+// AccountsAPI implements registration, login, token refresh and logout, and the current user.
 type AccountsAPI struct{ *deps }
 
-// Register answers 501 until its area lands.
-func (a *AccountsAPI) Register(ctx context.Context, request api.RegisterRequestObject) (api.RegisterResponseObject, error) {
-	return nil, errNotImplemented
+var errBadCredentials = newError(http.StatusUnauthorized, "invalid_credentials", "Incorrect username or password")
+
+// Register creates an account.
+func (a *AccountsAPI) Register(ctx context.Context, req api.RegisterRequestObject) (api.RegisterResponseObject, error) {
+	b := req.Body
+	tz := "UTC"
+	if b.Timezone != nil {
+		if err := checkTimezone(*b.Timezone); err != nil {
+			return nil, err
+		}
+		tz = *b.Timezone
+	}
+	hash, err := a.hasher.Hash(ctx, b.Password)
+	if err != nil {
+		return nil, err
+	}
+	u := &store.User{
+		Username: b.Username, Email: string(b.Email), PasswordHash: hash,
+		FullName: emptyToNil(b.FullName), Timezone: tz,
+	}
+	if err := a.store.CreateUser(ctx, u); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return nil, newError(http.StatusConflict, "user_exists", "Username or email is already taken")
+		}
+		return nil, err
+	}
+	return api.Register201JSONResponse(userProfile(u)), nil
 }
 
-// Login answers 501 until its area lands.
-func (a *AccountsAPI) Login(ctx context.Context, request api.LoginRequestObject) (api.LoginResponseObject, error) {
-	return nil, errNotImplemented
+// Login exchanges credentials for tokens. Attempts are counted per account and per client IP
+// before the password is checked, so a burst cannot outrun the limit; success clears the
+// account's count.
+func (a *AccountsAPI) Login(ctx context.Context, req api.LoginRequestObject) (api.LoginResponseObject, error) {
+	b := req.Body
+	acct := "login:acct:" + strings.ToLower(b.Username)
+	if err := a.throttle(ctx, acct, a.cfg.LoginAccountLimit, a.cfg.LoginWindow); err != nil {
+		return nil, err
+	}
+	if err := a.throttle(ctx, "login:ip:"+meta(ctx).ClientIP, a.cfg.LoginIPLimit, a.cfg.LoginWindow); err != nil {
+		return nil, err
+	}
+	u, err := a.store.UserByLogin(ctx, b.Username)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	phc := ""
+	if err == nil {
+		phc = u.PasswordHash
+	}
+	// An unknown user still costs one hash, so timing does not reveal which usernames exist.
+	ok, verr := a.hasher.Verify(ctx, b.Password, phc)
+	if verr != nil && ctx.Err() != nil {
+		return nil, verr
+	}
+	if !ok || err != nil || u.DisabledAt != nil {
+		return nil, errBadCredentials
+	}
+	if err := a.store.ResetRateLimit(ctx, acct); err != nil {
+		return nil, err
+	}
+	tok, err := a.startSession(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return api.Login200JSONResponse(tok), nil
 }
 
-// RefreshToken answers 501 until its area lands.
-func (a *AccountsAPI) RefreshToken(ctx context.Context, request api.RefreshTokenRequestObject) (api.RefreshTokenResponseObject, error) {
-	return nil, errNotImplemented
+// throttle counts one event in bucket and refuses with 429 past limit.
+func (a *AccountsAPI) throttle(ctx context.Context, bucket string, limit int, window time.Duration) error {
+	n, reset, err := a.store.HitRateLimit(ctx, bucket, window)
+	if err != nil {
+		return err
+	}
+	if n <= limit {
+		return nil
+	}
+	wait := int(math.Ceil(time.Until(reset).Seconds()))
+	return &APIError{Status: http.StatusTooManyRequests, Code: "too_many_attempts",
+		Message: "Too many login attempts; try again later", RetryAfter: max(wait, 1)}
 }
 
-// Logout answers 501 until its area lands.
-func (a *AccountsAPI) Logout(ctx context.Context, request api.LogoutRequestObject) (api.LogoutResponseObject, error) {
-	return nil, errNotImplemented
+func (a *AccountsAPI) startSession(ctx context.Context, u *store.User) (api.TokenResponse, error) {
+	m := meta(ctx)
+	refresh := randomToken(32)
+	sess := &store.Session{UserID: u.ID, ClientIP: m.ClientIP, UserAgent: truncate(m.UserAgent, 255),
+		ExpiresAt: store.Now().Add(a.cfg.SessionTTL)}
+	if err := a.store.CreateSession(ctx, sess, secretHash(refresh)); err != nil {
+		return api.TokenResponse{}, err
+	}
+	return a.tokens(u.ID, sess.ID, refresh)
 }
 
-// GetMe answers 501 until its area lands.
-func (a *AccountsAPI) GetMe(ctx context.Context, request api.GetMeRequestObject) (api.GetMeResponseObject, error) {
-	return nil, errNotImplemented
+func (a *AccountsAPI) tokens(userID, sessionID, refresh string) (api.TokenResponse, error) {
+	access, err := a.keys.issue(userID, sessionID, time.Now())
+	if err != nil {
+		return api.TokenResponse{}, err
+	}
+	return api.TokenResponse{AccessToken: access, TokenType: api.Bearer, RefreshToken: refresh,
+		ExpiresIn: int(accessTTL.Seconds())}, nil
 }
 
-// UpdateMe answers 501 until its area lands.
-func (a *AccountsAPI) UpdateMe(ctx context.Context, request api.UpdateMeRequestObject) (api.UpdateMeResponseObject, error) {
-	return nil, errNotImplemented
+// RefreshToken rotates a refresh token (see store.RotateRefreshToken for reuse handling).
+func (a *AccountsAPI) RefreshToken(ctx context.Context, req api.RefreshTokenRequestObject) (api.RefreshTokenResponseObject, error) {
+	next := randomToken(32)
+	sess, err := a.store.RotateRefreshToken(ctx, secretHash(req.Body.RefreshToken), secretHash(next), a.cfg.RefreshGrace)
+	switch {
+	case errors.Is(err, store.ErrTokenInvalid):
+		return nil, newError(http.StatusUnauthorized, "invalid_refresh_token", "Invalid or expired refresh token")
+	case errors.Is(err, store.ErrTokenReused):
+		return nil, newError(http.StatusUnauthorized, "refresh_token_reused", "Refresh token was already used; the session has been revoked")
+	case errors.Is(err, store.ErrTokenSuperseded):
+		return nil, newError(http.StatusUnauthorized, "refresh_token_superseded", "Refresh token was just rotated by a concurrent request; use the newest tokens")
+	case err != nil:
+		return nil, err
+	}
+	tok, err := a.tokens(sess.UserID, sess.ID, next)
+	if err != nil {
+		return nil, err
+	}
+	return api.RefreshToken200JSONResponse(tok), nil
 }
+
+// Logout ends the caller's session.
+func (a *AccountsAPI) Logout(ctx context.Context, _ api.LogoutRequestObject) (api.LogoutResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.store.RevokeSession(ctx, p.SessionID); err != nil {
+		return nil, err
+	}
+	return api.Logout204Response{}, nil
+}
+
+// GetMe returns the caller's profile.
+func (a *AccountsAPI) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetMeResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetMe200JSONResponse(userProfile(p.User)), nil
+}
+
+// UpdateMe changes only the fields sent. A new password needs the current one and ends every
+// other session of the user, in the same transaction.
+func (a *AccountsAPI) UpdateMe(ctx context.Context, req api.UpdateMeRequestObject) (api.UpdateMeResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := req.Body
+	changes := map[string]any{}
+	if b.FullName.IsSpecified() {
+		changes["full_name"] = nullableString(b.FullName)
+	}
+	if b.Email != nil {
+		changes["email"] = string(*b.Email)
+	}
+	if b.Timezone != nil {
+		if err := checkTimezone(*b.Timezone); err != nil {
+			return nil, err
+		}
+		changes["timezone"] = *b.Timezone
+	}
+	if b.Language != nil {
+		changes["language"] = *b.Language
+	}
+	if b.AvatarUrl.IsSpecified() {
+		changes["avatar_url"] = nullableString(b.AvatarUrl)
+	}
+	if b.PublicProfile != nil {
+		changes["public_profile"] = *b.PublicProfile
+	}
+	if b.Password != nil {
+		if b.CurrentPassword == nil {
+			return nil, unprocessable("current_password_required", "Changing the password needs current_password")
+		}
+		ok, err := a.hasher.Verify(ctx, *b.CurrentPassword, p.User.PasswordHash)
+		if err != nil && ctx.Err() != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, newError(http.StatusForbidden, "invalid_current_password", "current_password is incorrect")
+		}
+		hash, err := a.hasher.Hash(ctx, *b.Password)
+		if err != nil {
+			return nil, err
+		}
+		changes["password_hash"] = hash
+	}
+	var u *store.User
+	err = a.store.Tx(ctx, func(tx *store.Store) error {
+		var err error
+		if u, err = tx.UpdateUser(ctx, p.User.ID, changes); err != nil {
+			return err
+		}
+		if b.Password != nil {
+			return tx.RevokeOtherSessions(ctx, p.User.ID, p.SessionID)
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return nil, newError(http.StatusConflict, "email_taken", "Email is already in use")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return api.UpdateMe200JSONResponse(userProfile(u)), nil
+}
+
+// checkTimezone accepts IANA names only ("Local" names the server's zone, not an IANA one).
+func checkTimezone(tz string) error {
+	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" || tz == "" {
+		return unprocessable("invalid_timezone", "timezone must be an IANA time zone name such as Europe/Berlin")
+	}
+	return nil
+}
+
+func userProfile(u *store.User) api.UserProfile {
+	return api.UserProfile{
+		Id:            uuidOf(u.ID),
+		Username:      u.Username,
+		Email:         openapi_types.Email(u.Email),
+		FullName:      nullableOf(u.FullName),
+		Role:          api.PlatformRole(u.Role),
+		Timezone:      u.Timezone,
+		Language:      u.Language,
+		AvatarUrl:     nullableOf(u.AvatarURL),
+		LiveNickname:  nullableOf(u.LiveNickname),
+		Plan:          api.Plan(u.Plan),
+		PublicProfile: u.PublicProfile,
+		CreatedAt:     u.CreatedAt,
+		UpdatedAt:     u.UpdatedAt,
+	}
+}
+

@@ -13,25 +13,26 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// argonParams are argon2id cost parameters. The defaults are OWASP's minimum
+// ArgonParams are argon2id cost parameters. The defaults are OWASP's minimum
 // (m = 19 MiB, t = 2, p = 1).
-type argonParams struct {
+type ArgonParams struct {
 	Memory  uint32 // KiB
 	Time    uint32
 	Threads uint8
 }
 
-var owaspArgon = argonParams{Memory: 19 * 1024, Time: 2, Threads: 1}
+// OWASPArgon is the production default, OWASP's minimum: m = 19 MiB, t = 2, p = 1.
+var OWASPArgon = ArgonParams{Memory: 19 * 1024, Time: 2, Threads: 1}
 
 // hasher hashes passwords with argon2id into PHC strings. A semaphore caps concurrent
 // hashes (about one per core) so a login burst queues instead of exhausting memory.
 type hasher struct {
-	p     argonParams
+	p     ArgonParams
 	slots chan struct{}
 	dummy string
 }
 
-func newHasher(p argonParams) *hasher {
+func newHasher(p ArgonParams) *hasher {
 	h := &hasher{p: p, slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))}
 	h.dummy = h.hash("timing-equalizer-" + randomToken(16))
 	return h
@@ -86,7 +87,7 @@ func verifyPHC(password, phc string) (bool, error) {
 		return false, errors.New("unsupported password hash")
 	}
 	var version int
-	var p argonParams
+	var p ArgonParams
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
 		return false, errors.New("unsupported argon2 version")
 	}

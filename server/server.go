@@ -38,7 +38,7 @@ type Config struct {
 	// than theft, while its successor is unused (default 10 s).
 	RefreshGrace time.Duration
 	// PasswordParams overrides the argon2id cost (tests only; default OWASP).
-	PasswordParams *argonParams
+	PasswordParams *ArgonParams
 }
 
 func (c *Config) defaults() {
@@ -95,7 +95,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	params := owaspArgon
+	params := OWASPArgon
 	if cfg.PasswordParams != nil {
 		params = *cfg.PasswordParams
 	}

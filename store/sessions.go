@@ -43,8 +43,9 @@ var (
 	ErrTokenSuperseded = errors.New("refresh token superseded")
 )
 
-// CreateSession starts a session for userID with its first refresh token (stored as hash).
-func (s *Store) CreateSession(ctx context.Context, sess *Session, tokenHash string, refreshTTL time.Duration) error {
+// CreateSession starts sess (its ExpiresAt set by the caller) with its first refresh token,
+// stored as a hash. Refresh tokens live as long as their session.
+func (s *Store) CreateSession(ctx context.Context, sess *Session, tokenHash string) error {
 	now := Now()
 	sess.ID = NewID()
 	sess.CreatedAt = now
@@ -54,7 +55,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *Session, tokenHash stri
 		}
 		return tx.q(ctx).Create(&RefreshToken{
 			ID: NewID(), SessionID: sess.ID, TokenHash: tokenHash,
-			CreatedAt: now, ExpiresAt: now.Add(refreshTTL),
+			CreatedAt: now, ExpiresAt: sess.ExpiresAt,
 		}).Error
 	})
 }
@@ -88,7 +89,7 @@ func (s *Store) RevokeOtherSessions(ctx context.Context, userID, keep string) er
 // wins. A loser whose token was rotated within grace and whose successor is still unused is
 // treated as a benign race (ErrTokenSuperseded). Any other re-use means the token leaked:
 // the whole session is revoked (ErrTokenReused).
-func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string, ttl, grace time.Duration) (*Session, error) {
+func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string, grace time.Duration) (*Session, error) {
 	var (
 		sess     Session
 		outcome  error
@@ -127,7 +128,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string,
 		}
 		return tx.q(ctx).Create(&RefreshToken{
 			ID: NewID(), SessionID: sess.ID, ParentID: &tok.ID, TokenHash: newHash,
-			CreatedAt: now, ExpiresAt: now.Add(ttl),
+			CreatedAt: now, ExpiresAt: sess.ExpiresAt,
 		}).Error
 	})
 	if err != nil {

@@ -1,0 +1,49 @@
+package server
+
+import (
+	"github.com/google/uuid"
+	"github.com/oapi-codegen/nullable"
+)
+
+// uuidOf parses an id stored by the store (always a valid UUID).
+func uuidOf(id string) uuid.UUID { return uuid.MustParse(id) }
+
+// nullableOf maps a nullable column to an always-present, possibly-null JSON field.
+func nullableOf[T any](v *T) nullable.Nullable[T] {
+	if v == nil {
+		return nullable.NewNullNullable[T]()
+	}
+	return nullable.NewNullableWithValue(*v)
+}
+
+// nullableUUID maps a nullable id column.
+func nullableUUID(id *string) nullable.Nullable[uuid.UUID] {
+	if id == nil {
+		return nullable.NewNullNullable[uuid.UUID]()
+	}
+	return nullable.NewNullableWithValue(uuidOf(*id))
+}
+
+// nullableString maps a specified Nullable request field to a column value (nil for null).
+func nullableString(n nullable.Nullable[string]) *string {
+	if n.IsNull() {
+		return nil
+	}
+	v := n.MustGet()
+	return &v
+}
+
+// emptyToNil treats an absent or empty optional string as NULL.
+func emptyToNil(s *string) *string {
+	if s == nil || *s == "" {
+		return nil
+	}
+	return s
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -1,0 +1,358 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/labstack/echo/v4"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	xentree "github.com/xentree/xentree-api"
+	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/server"
+	"github.com/xentree/xentree-api/store"
+)
+
+// Environment read by the harness.
+const (
+	envPostgresURL     = "XENTREE_TEST_DATABASE_URL"     // postgres:// URL of a scratch database
+	envRequirePostgres = "XENTREE_TEST_REQUIRE_POSTGRES" // "1": a missing/unreachable PostgreSQL fails
+)
+
+// testSecret signs access tokens in tests.
+const testSecret = "test-secret-0123456789-abcdefghijklmnop"
+
+var (
+	specOnce   sync.Once
+	testSpec   *openapi3.T
+	testRouter routers.Router
+)
+
+func loadTestSpec(t testing.TB) (*openapi3.T, routers.Router) {
+	specOnce.Do(func() {
+		s, err := server.LoadSpec(xentree.OpenAPISpec)
+		if err != nil {
+			panic(err)
+		}
+		r, err := gorillamux.NewRouter(s)
+		if err != nil {
+			panic(err)
+		}
+		testSpec, testRouter = s, r
+	})
+	return testSpec, testRouter
+}
+
+// dbKinds are the databases every API test runs on.
+var dbKinds = []string{"sqlite", "postgres"}
+
+// eachDB runs fn as a subtest on a fresh database of each kind. PostgreSQL runs when
+// XENTREE_TEST_DATABASE_URL is set; with XENTREE_TEST_REQUIRE_POSTGRES=1 (CI) its absence fails.
+func eachDB(t *testing.T, fn func(t *testing.T, h *harness), opts ...option) {
+	t.Helper()
+	for _, kind := range dbKinds {
+		t.Run(kind, func(t *testing.T) {
+			fn(t, newHarness(t, kind, opts...))
+		})
+	}
+}
+
+// option adjusts the server configuration of one harness.
+type option func(*server.Config)
+
+// harness is the real application (validator, auth, handlers, store) on an isolated database.
+// Every response it serves is validated against openapi.yaml.
+type harness struct {
+	t      testing.TB
+	kind   string
+	e      *echo.Echo
+	store  *store.Store
+	client *api.ClientWithResponses
+	logs   *syncBuffer
+	// remoteAddr is the client address of requests that do not set one.
+	remoteAddr string
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// cheapArgon keeps the suite fast; production uses server.OWASPArgon (tested separately).
+var cheapArgon = server.ArgonParams{Memory: 64, Time: 1, Threads: 1}
+
+func newHarness(t testing.TB, kind string, opts ...option) *harness {
+	t.Helper()
+	ctx := context.Background()
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	st, err := store.Open(ctx, databaseURL(t, kind), log)
+	if err != nil {
+		t.Fatalf("open %s: %v", kind, err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatalf("migrate %s: %v", kind, err)
+	}
+	params := cheapArgon
+	cfg := server.Config{JWTSecret: testSecret, PasswordParams: &params}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	e, err := server.New(cfg, st, log)
+	if err != nil {
+		t.Fatalf("server: %v", err)
+	}
+	h := &harness{t: t, kind: kind, e: e, store: st, logs: logs, remoteAddr: "192.0.2.10:40000"}
+	h.client, err = api.NewClientWithResponses("http://xentree.test", api.WithHTTPClient(h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// databaseURL makes a fresh database: a SQLite file in a temp dir, or a PostgreSQL schema of
+// its own (dropped at cleanup) reached through search_path.
+func databaseURL(t testing.TB, kind string) string {
+	t.Helper()
+	if kind == "sqlite" {
+		return filepath.Join(t.TempDir(), "xentree.db")
+	}
+	base := os.Getenv(envPostgresURL)
+	if base == "" {
+		if os.Getenv(envRequirePostgres) == "1" {
+			t.Fatalf("%s is required but not set", envPostgresURL)
+		}
+		t.Skipf("PostgreSQL tests skipped: set %s (CI sets it)", envPostgresURL)
+	}
+	admin, err := gorm.Open(postgres.Open(base), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		t.Fatalf("PostgreSQL unreachable at %s: %v", base, err)
+	}
+	schema := "t_" + strings.ReplaceAll(store.NewID(), "-", "")
+	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
+		t.Fatalf("PostgreSQL unreachable at %s: %v", base, err)
+	}
+	t.Cleanup(func() {
+		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		if db, err := admin.DB(); err == nil {
+			_ = db.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Do serves req in process (it is the generated client's HTTP doer) and checks the response
+// against openapi.yaml: status documented, body matching its schema, X-Request-ID present.
+func (h *harness) Do(req *http.Request) (*http.Response, error) {
+	if req.RemoteAddr == "" {
+		req.RemoteAddr = h.remoteAddr
+	}
+	var reqBody []byte
+	if req.Body != nil {
+		reqBody, _ = io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
+	rec := httptest.NewRecorder()
+	h.e.ServeHTTP(rec, req)
+	res := rec.Result()
+	body := rec.Body.Bytes()
+	h.checkResponse(req, res, body)
+	res.Body = io.NopCloser(bytes.NewReader(body))
+	return res, nil
+}
+
+func (h *harness) checkResponse(req *http.Request, res *http.Response, body []byte) {
+	h.t.Helper()
+	if res.Header.Get(echo.HeaderXRequestID) == "" {
+		h.t.Errorf("%s %s: response without X-Request-ID", req.Method, req.URL.Path)
+	}
+	if !strings.HasPrefix(req.URL.Path, "/api/") {
+		return
+	}
+	_, router := loadTestSpec(h.t)
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		// Not a documented route: the answer must still be the Error body.
+		var e api.Error
+		if res.StatusCode != 404 && res.StatusCode != 405 || json.Unmarshal(body, &e) != nil || e.Detail.Error == "" {
+			h.t.Errorf("%s %s: undocumented route answered %d %s", req.Method, req.URL.Path, res.StatusCode, body)
+		}
+		return
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 res.StatusCode,
+		Header:                 res.Header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		h.t.Errorf("%s %s → %d violates openapi.yaml: %v\nbody: %s", req.Method, req.URL.Path, res.StatusCode, err, body)
+	}
+	if res.StatusCode >= 500 && !(res.StatusCode == 501 && bytes.Contains(body, []byte(`"not_implemented"`))) {
+		h.t.Errorf("%s %s → %d: %s", req.Method, req.URL.Path, res.StatusCode, body)
+	}
+}
+
+// resp is a raw response for tests that send hand-made requests.
+type resp struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// errorBody decodes the Error body (failing the test when it is not one).
+func (r resp) errorBody(t testing.TB) api.ErrorDetail {
+	t.Helper()
+	var e api.Error
+	if err := json.Unmarshal(r.Body, &e); err != nil || e.Detail.Error == "" {
+		t.Fatalf("not an Error body (%d): %s", r.Status, r.Body)
+	}
+	return e.Detail
+}
+
+func (r resp) decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %d %s: %v", r.Status, r.Body, err)
+	}
+}
+
+// header is one request header for raw.
+type header struct{ k, v string }
+
+func bearer(token string) header { return header{"Authorization", "Bearer " + token} }
+func apiKey(key string) header   { return header{"X-API-Key", key} }
+
+// raw sends method path with body (JSON-encoded unless it is a string or []byte).
+func (h *harness) raw(method, path string, body any, headers ...header) resp {
+	h.t.Helper()
+	var rd io.Reader
+	ctype := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	case url.Values:
+		rd, ctype = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	req.RemoteAddr = ""
+	if rd != nil {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for _, hd := range headers {
+		req.Header.Set(hd.k, hd.v)
+	}
+	res, _ := h.Do(req)
+	b, _ := io.ReadAll(res.Body)
+	return resp{Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// expect fails the test unless r has status want.
+func (r resp) expect(t testing.TB, want int) resp {
+	t.Helper()
+	if r.Status != want {
+		t.Fatalf("status %d, want %d: %s", r.Status, want, r.Body)
+	}
+	return r
+}
+
+// user is a registered account with a live session.
+type user struct {
+	ID       string
+	Username string
+	Email    string
+	Password string
+	Access   string
+	Refresh  string
+}
+
+func (u *user) auth() header { return bearer(u.Access) }
+
+var userSeq struct {
+	sync.Mutex
+	n int
+}
+
+// newUser registers and logs in a fresh user.
+func (h *harness) newUser(prefix string) *user {
+	h.t.Helper()
+	userSeq.Lock()
+	userSeq.n++
+	n := userSeq.n
+	userSeq.Unlock()
+	u := &user{Username: fmt.Sprintf("%s_%d", prefix, n), Password: "correct-horse-" + prefix}
+	u.Email = u.Username + "@example.com"
+	var p api.UserProfile
+	h.raw("POST", "/api/auth/register", map[string]any{
+		"username": u.Username, "email": u.Email, "password": u.Password, "full_name": "Test " + prefix,
+	}).expect(h.t, 201).decode(h.t, &p)
+	u.ID = p.Id.String()
+	tok := h.login(u.Username, u.Password)
+	u.Access, u.Refresh = tok.AccessToken, tok.RefreshToken
+	return u
+}
+
+// login logs in and returns the token pair (failing the test on anything but 200).
+func (h *harness) login(username, password string) api.TokenResponse {
+	h.t.Helper()
+	var tok api.TokenResponse
+	h.raw("POST", "/api/auth/login", url.Values{"username": {username}, "password": {password}}).
+		expect(h.t, 200).decode(h.t, &tok)
+	return tok
+}
+
+// superAdmin promotes u to super_admin, as the operator command does.
+func (h *harness) superAdmin(u *user) {
+	h.t.Helper()
+	if err := h.store.SetUserRole(context.Background(), u.Username, store.RoleSuperAdmin); err != nil {
+		h.t.Fatal(err)
+	}
+}
