@@ -87,6 +87,7 @@ type harness struct {
 	store  *store.Store
 	client *api.ClientWithResponses
 	logs   *syncBuffer
+	log    *slog.Logger
 	// remoteAddr is the client address of requests that do not set one.
 	remoteAddr string
 }
@@ -124,21 +125,30 @@ func newHarness(t testing.TB, kind string, opts ...option) *harness {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate %s: %v", kind, err)
 	}
+	h := &harness{t: t, kind: kind, store: st, logs: logs, log: log, remoteAddr: "192.0.2.10:40000"}
+	h.restart(opts...)
+	var err2 error
+	h.client, err2 = api.NewClientWithResponses("http://xentree.test", api.WithHTTPClient(h))
+	if err2 != nil {
+		t.Fatal(err2)
+	}
+	return h
+}
+
+// restart replaces the application with one built from the harness defaults plus opts, on
+// the same database (another replica, or the same server after a configuration change).
+func (h *harness) restart(opts ...option) {
+	h.t.Helper()
 	params := cheapArgon
 	cfg := server.Config{JWTSecret: testSecret, PasswordParams: &params}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	e, err := server.New(cfg, st, log)
+	e, err := server.New(cfg, h.store, h.log)
 	if err != nil {
-		t.Fatalf("server: %v", err)
+		h.t.Fatalf("server: %v", err)
 	}
-	h := &harness{t: t, kind: kind, e: e, store: st, logs: logs, remoteAddr: "192.0.2.10:40000"}
-	h.client, err = api.NewClientWithResponses("http://xentree.test", api.WithHTTPClient(h))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
+	h.e = e
 }
 
 // databaseURL makes a fresh database: a SQLite file in a temp dir, or a PostgreSQL schema of
@@ -228,7 +238,7 @@ func (h *harness) checkResponse(req *http.Request, res *http.Response, body []by
 		h.t.Errorf("%s %s → %d violates openapi.yaml: %v\nbody: %s", req.Method, req.URL.Path, res.StatusCode, err, body)
 	}
 	if res.StatusCode >= 500 && !(res.StatusCode == 501 && bytes.Contains(body, []byte(`"not_implemented"`))) {
-		h.t.Errorf("%s %s → %d: %s", req.Method, req.URL.Path, res.StatusCode, body)
+		h.t.Errorf("%s %s → %d: %s\nserver log:\n%s", req.Method, req.URL.Path, res.StatusCode, body, lastLines(h.logs.String(), 5))
 	}
 }
 
@@ -355,4 +365,12 @@ func (h *harness) superAdmin(u *user) {
 	if err := h.store.SetUserRole(context.Background(), u.Username, store.RoleSuperAdmin); err != nil {
 		h.t.Fatal(err)
 	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 )
 
@@ -15,44 +14,23 @@ type APIKey struct {
 	KeyHash        string
 	OrganizationID string
 	CreatedBy      string
-	Scopes         StringList `gorm:"type:text"`
-	AllowedIPs     StringList `gorm:"column:allowed_ips;type:text"`
+	Scopes         StringList `gorm:"serializer:json"`
+	AllowedIPs     StringList `gorm:"column:allowed_ips;serializer:json"`
 	ExpiresAt      *time.Time
 	LastUsedAt     *time.Time
 	CreatedAt      time.Time
 }
 
 // StringList is a []string stored as a JSON text column (portable across both dialects).
-type StringList []string
-
-// Scan implements sql.Scanner.
-func (l *StringList) Scan(v any) error {
-	var b []byte
-	switch x := v.(type) {
-	case string:
-		b = []byte(x)
-	case []byte:
-		b = x
-	case nil:
-		*l = nil
-		return nil
-	}
-	return json.Unmarshal(b, l)
-}
-
-// Value implements driver.Valuer.
-func (l StringList) Value() (any, error) {
-	if l == nil {
-		l = StringList{}
-	}
-	b, err := json.Marshal(l)
-	return string(b), err
-}
+type StringList = []string
 
 // CreateAPIKey inserts k, filling id and created_at.
 func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
 	k.ID = NewID()
 	k.CreatedAt = Now()
+	if k.AllowedIPs == nil {
+		k.AllowedIPs = StringList{}
+	}
 	return s.q(ctx).Create(k).Error
 }
 

@@ -117,6 +117,10 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string,
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
+			// Re-read: under READ COMMITTED the winner may have committed after our first read.
+			if err := tx.q(ctx).Where("id = ?", tok.ID).Take(&tok).Error; err != nil {
+				return err
+			}
 			var child RefreshToken
 			err := tx.q(ctx).Where("parent_id = ?", tok.ID).Take(&child).Error
 			if err == nil && child.UsedAt == nil && tok.UsedAt != nil && now.Sub(*tok.UsedAt) <= grace {
