@@ -8216,11 +8216,6 @@ func (r UpdateMeResponse) ContentType() string {
 	return ""
 }
 
-// RefreshTokenResponse429Headers the declared response headers of an HTTP 429 response for RefreshToken
-type RefreshTokenResponse429Headers struct {
-	RetryAfter *int
-}
-
 type RefreshTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8230,12 +8225,8 @@ type RefreshTokenResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
-	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *TooManyRequests
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *RefreshTokenResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8251,11 +8242,6 @@ func (r RefreshTokenResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r RefreshTokenResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
-}
-
-// GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r RefreshTokenResponse) GetJSON429() *TooManyRequests {
-	return r.JSON429
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -14257,13 +14243,6 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 		}
 		response.JSON401 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON429 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14271,19 +14250,6 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case rsp.StatusCode == 429:
-		var headers RefreshTokenResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -19691,23 +19657,6 @@ func (response RefreshToken401JSONResponse) VisitRefreshTokenResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type RefreshToken429JSONResponse struct{ TooManyRequestsJSONResponse }
-
-func (response RefreshToken429JSONResponse) VisitRefreshTokenResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
-	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -27407,93 +27356,93 @@ var swaggerSpec = []string{
 	"F1sGSed+ajc5DgQyD6xWU1tnbnsmoIxaAVRuov1Cpxn113gkQvMcKObUTvQ5ZXKmvGDDnc6f1ogOaBJz",
 	"oMbSw/37F/UzOw+sQHrQoj125NPiQ9l+z7o/es34mCQJUPNFD71zwOgkJSbn8vU7GoY67sBgJYFpdU8/",
 	"a7KkqKzpqDtr6/8vMOGb6BDHs8qLSpcZJ3PPBFproTqlEEWmNSLjm+iEg2Jqrf8qY+kQ7jUWCKcccLJE",
-	"nEmssxHcc5LMzfXuCqAAF9suW2dW4a+DkyuNvL42O/BNed/+tMag3aZbW4Hc9kBr5qAiTKZv37AOzSZy",
-	"J92MEaidM2OIZJT8lil7ZIp5kiqQ2ATFWASsQNeBbW00XG7w9sCRrg5dpB67ONftCfgBFcRXRvhmb60M",
-	"76s1YsZhK57hFsdnX9eFCN3KW+d/NtG/tJte6dB/gcZMzpDMODWEr0O8Nu+GZSnjGbLKqfovHMywXBP5",
-	"q6G/kPw2UzeLb2WH7R/lMfKv3gxbOd57O055vr3TCwU/YQnXeL1WW1Suy6jcBrx3zYmEQc11MkStA4nF",
-	"9nqMeVC6UrjKl9UrjbvzirXONEIic04uXZoL6pWjxUUgZnxMhDyo3HD8LeQH/TWtkiUs4eIr58gvRfXK",
-	"aB+EUpCl17Rv0RIEqjJBkaEMJQQPyh0u16IpvCm+aHIwTLvttHp3G+phlMjX6JrfRsi7VCGqtF5dXcRv",
-	"faqYVK1pRJOjsjFpf/91EkX54NZeMx6J18bMVIc1ZQ1r/NUVkC4Rn4E2+dYsmK+K4lx2si/FrarH/e9L",
-	"+co+JLvlqK7RYPnFkSVLExCyrz3iPvtGzJLqlXI9LBKHgUfmWp/18hPIQm6amOhXyWVWim/57UDuOH9T",
-	"YdgvmF8aNaN1iA56KUfipXModItHWxcg2TXmicjVjT7ygTDF6VKS2KiiDyeh0FfMeOKu+tovenqsw76r",
-	"TuNZd+uMArhp81vd2wMCVY39yPZr1KmG/gqce11l7sOQy/nVdry6N1Ytc9EhTSpENvh66Fm35Hmk6oek",
-	"6kOaIFxD+X3TdN6YbU0KSN/hKnTRGwcTX9bdhG3O0GihJ7Vlutx/e+BZD/71Mo1VsY9c84Bco0niYfjG",
-	"dqexflKtUKlCLKeu68xXY6JgqTy4fpz3SLHrdFpkwGJEeZuih3FaXOuwZt/fXaVqHAFzRSjK705BlF1v",
-	"ov30Gi8FIjROswQEusCZZBcRup6ReIa4PfzHbNEYFxLNAKdytkRu/nAwIZ978BD+fenS2B7OfQ7d5p85",
-	"b1CQwv4RWngb1kvwCn2ZUyPxmbuewD9PF0iZWeff3ObgNcKwlfD25qxA+LR0lVQ9ShWCRTfmKN+uscBC",
-	"IgkmTajPW5vLFvPj1r8NqhmIyKPNaq+Kjh6NdV9fdwhAphGAkuMzYtYaAsXck+lPnxOUviQz3G4g0NKg",
-	"Dsg7UEDG0jK60MpEIRapb+2VEYuUJZB3RQlBqF8uQdiLeQO3gvldPnYDDVTlUm/fhPH5A0UQS/e09ZAw",
-	"/yBSRGjshVwfc5o9ZZPlVkITuLE1mY4ee8gm/5h9o7WnxN+R/+JDkJA34SqBaB/Ob1Nd+VvWoq2Mc+a/",
-	"3JXrLm1xmES2poxNUxjGOAWaYN7nLKFSTRPGddcCfSzL1F6Z4xGBTB8RMaMUYvmTnuvATdUn31d8nOf5",
-	"/uwmeolcwjm7HGnIoBx5OL8DcWwxXbeqrBnXSC9o+9hJOSSEQyyFaRCAfnTHvBXRXCh3AS4QESIz3WQM",
-	"KSlvWE2whyAvHzfuXQLROdW0Zn6xx3GAxny5kJAYKz/PH3gLQQUJBQq6y1T5VqH5wK2ww7A6MyBLaFxG",
-	"kzWjv+prXNXuX37Rw7rSAR2/kYpGIdrAY6FExfUMaH5aBSUQp4RC8qQJXvXtoAk8fWVLL4A0dm3nkTAE",
-	"TQDobwZtCKoC8HGNoYugLmvVXagqxlY2hb5ggWK5BsX299R7V5EvdoMnKbu+F1GTR3uDcuadF6C1gMRq",
-	"PVSi9++OtTzQx0OK+9qs1GmIzAYkwTrjX3oCPXEbDf1LCU8lNQUo6enOlz2gLnze54tT4Fckhve0uJz2",
-	"K9OKJtJ6V6LNW2dt5d55v2rZ/HVNl3LGBCAxw9z1LSrFCUotecIRpp8dIK9yODq01VuaLj0wypOTSs+o",
-	"BjFcv2G1oPXOhpN/0OqZGqZXcV9eFTGcx5j07Vib42mzW1S0sks8PnBMnG8d+hELaGlIdGrsSq0ytOMt",
-	"EDadbN2wEVpwcqXPTzK/LxHjJU7SLYwmK3GzKeqsUdma6lFq83zRouMW3mrmJetxfnMnV572mOIEL1OG",
-	"kzPGjjGfwsNzYlC37idJqa1kUtBwIyu2aNStT+7PrsLkI6n72wHXtwthavoYhTrbIaL71nm8GvXrbBRm",
-	"zM7AhaPVxyLldRFdXpq8Gt2tmoZ0O1lKQRZEW+SBmjQLz2KZKaLjIDmBK5zqRIdpOCvXZSOaMHK++nVr",
-	"E5cgWNuRx9VMNQPOP8i3mKz4A5pqLgM5g0rv4T4KIiVXsOXfRb3IAjkN09zimFzBm+Iu5LUU9HpTfKEj",
-	"vmUQ2stmHOIQZdeI6M5rj8k4S66KssK6xWuVosOTORYzYY6Z+62wPSIu/Vwh4d8yJnFrBRa5gn/ql9ZM",
-	"O3qSLsLR4Oa+jM0wzRmVs3SJFsAJSza/XapoKn3iMMdE1z2VmqH/ZretDx1Uy7Mbq6vJFfhFousRZXn1",
-	"3eRLSLGVyrldpVl+6HBCKE5RphtFPOrsexeCtqJb0Xe9KrUPhc8AczmGto4fBzPlxtqMHpkDEoTGRvCm",
-	"2JTbmSFemsZrpg+xRwe6ladLJRmZxTMqTM/CqlH8DzfaI28VCUyLTTyRYMoJcpx/cxGW1Vv2fNm2O/dg",
-	"wujuVKau32PkYo9XZOni/EWQnd/S/BiBm2kB3KSsNKteqNFGmk9HcBMDJJBcGAamzPGv1rGi6fzEw7Cu",
-	"mirnoC8SG+3Jw6dF/TX/IwSa/kQsmB/uWF2FerXAjfnFN3Cdxyyi/EIZc/GMzoyHM4dqujNv+G/jjHt5",
-	"Ve7C4x7RHw8Vj45xlwukc261YvWOOsQKnTfl4OptlgMaAF9BnX7XoQQCM31BPVBA0WrOFTdpCnz1tV+v",
-	"8PU3zFU0UDabZInuVhTkW5+K/7jEVlssqNjOdQeEepJX+bLW3A23uubRAV9DvAnb8rWq0G0Vryup82Lv",
-	"SxmuUnqptcSp8f6w4sqml2od2QL4yORnUyKku4mMUbB3ceA0/f+VML0I2y1vSxB1FDtpRWUn8LPAGz4Y",
-	"ppU/mVJdwK60mG7oLhrLYLG+4TxwBMkeC6reOv6HrXnycb1KudPbclLy0ZzSHF7ikGa7qsxIHUZVmRua",
-	"rap9ujQpjDl2V3tplsM0QWOI2dw2Ub/QLHFhb3FNsykiAiXA9c0+eapa50C0t27qyJuqmXzo1mSg+VN8",
-	"0RqmMK+088YfpXHiN3EJQgc/tnZapCWubOG/oN7c+sT4tKuGqUQX7h425f2gdzBnV5Y/9V265owLzMfA",
-	"xYws3CVA5lyWequ4bjJczFTjy646phJwj7VM6ye84jq4noQXNXU+1FSCBIANCfnjvTS2kVIEkApwVxDv",
-	"Bq8waiea7QcXpFWj85Ee12eYKB+ElWWAxCQV7ZbISg7IWz51LZnC1zc1C8jWi50aLmB6YNPki17JtApH",
-	"ubuZvmXOWtme+apUg83orciO7YbJlrUmWjroGj0SKKmOXFfdwiIxyYiXaEJSCVyfhwU8R4wjzlII+/V2",
-	"hl7Hl+Y+NMRYRU3Ounp2izNKLbMWZ6XcakLzqmelSTs49B3Tl9REf9jmwgo5q/UW1uh8VNsPGE9wNLwe",
-	"vR2uBWhU22/w3KutHC8R3OBYpkt3eupC/T4iyUVk/lSMdaGEyIW+6yoQH9xPEkNVa9LoZvD9JPlCMYYq",
-	"kzUxFcJJ8g2ejPrThiHMwSrDu0iye4tHOLW/9UliPgU5shy3cqCC6xCFky4vEaZOXeqAo31MpIB0gjZS",
-	"wFfwxMQYdXmficPHmFKmWzteBW+qU2N47N0Vs7CsYOZ+ZIaviqDNZhY0rSPLqwQ7bqWjuk2mM80G7wXw",
-	"2/qi2lIsp7ny+0/tRcH6VyIkx5Lx74wV+bKodS0xwxhQAnMmQ9dKu5uEtU4w1ub6lJ6a4Is6sb11n/Vg",
-	"Hxn+K3RaHcNbqm9n8SzUzRW4ct70HRnzMaGQ2P1WBmNl9KjipmKabDFuXFEsBJlSfTSXUITPqc2vWwba",
-	"PKfn9AT4nJiCD56lIPbO6RDt+8wr0JbP6XuKax08BgKdqp84rW34vwbVOUXuzvEKcJtqyjP12xxTPAUu",
-	"zBw60mUnqq5nwnjuquqbMHXU95ra3MGGvkEZIaPxvxN5ZtGMY7vL6FuZAc/1gWrK7N/zTEhz5+YYLER5",
-	"tyuT7X+iMXfmVs1tT01NGGotB0as2dW2SUS0wQKiFNMnBiesQG3ZMgrh2KtG0EvAqWBqCe6kuJta4WWD",
-	"cX/KJy7kkYCQhBqJX46hX9gQw4V6jyJ7Ja8NeUyQxbf3vbF88kusiSmX8MInZttKnyi0uon2EM3S9MKa",
-	"NvbURIVw0O62dyLCbLaaKW9h75DGJue0bX2aAvKB7MZdsyxNjKVWVdt5BapDbtsl+Lfy1fLOtZ9qjWj2",
-	"Bt/HL7aT508nw/HuLgx3X/ywM/zh++TFcHf37z88ew54N4EXakame6fOHQQuSrQ3+OHp9vb298n2cAzx",
-	"8+HuDy/i4fh58nS488MkTn7A29//fYx1+9UVtNaj4nxUnLfNQLP5gsMMqCC5g+Uk/0ZIyylKfnJ7j1Ar",
-	"icYw8P8kgozTvPmNP8Z3wkmwcHz3TA/8bVSZq7WsEurUa38MdK450GnsG2UHrtuRvEWwU2l8a8NZM8pz",
-	"f3VGQRs9F/YdE+e0xVgN1VWKqtbk86mhv2g1VZnDwhz1h6meeoxzrlhupVn5jjps65O16W5ZdXUkc4WG",
-	"hMRLZ5SHbd08BRkqt8oZtStkqan6sbzq4cqruggtajyZEd7T7YcTgNbneyST9VY99SCRdcWiAc9vG4V2",
-	"ZoRL6IQiBvaVprjymq2LL+oS92EuVwj1LTLZn9fCyOPQPS0MjqdbprCnsdnBO9PPz3KV7h+3wN41+GJJ",
-	"5QwE+V3/H2EqroGjmEhCp+qTgNnwDk//aauJ1sF/7/Z/0sN/Ie4rpu+4iNJgKm/gzjIef3tXkd+2s8EX",
-	"vAjg9h0A9+2WIr0OpbbyM0WrdwS8gXQrwWI2ZpgnbadoPxwev8rfWyNh+/N0EXcO+LfZPe0G0tZ7Iz8c",
-	"HhcoQOwK+BWB68Bx1kM6TYmYVbYdrnCaYePQNXROs298ODxekxT9cHhsJ1m1Ocz2umDoaJ+Wv/m1y9Bv",
-	"USQqjgjXwmQU7R95u6MzuGIB+FJZCIwj9Rmh097cMWdJlkL7xW8fDo9/sa/1qrg27+YV1weHr9+hFK6g",
-	"8W4j/bB3AbQa71h/0Vh9bSGQ3HZe1HCIS9JyvZJ62BuED4fHp/qDP24Rdr6pKzS+sVTweEq7Q3PpFINS",
-	"W44QddBely4vOJtyEGJVBt36ZP6odAGpS27zmtdqA4tLXWWprCmBMAdE4Qq4u8E4CR7gy6ljzTaQmeSV",
-	"PpLSpIvMih6DV+uwrwoiDZwLqhPmqgEss72lLiGKpkU2ttVSotlX/onjxDrK1rvbwJlkcyxJjNN0qbTd",
-	"eFlWh08ihK8xTwT6cKKdQROZEW6NjvsCbaIUSIrsz7C4XJ8VqEY/zVf/hRJmSnt5MJgbesO8N1WbkKBi",
-	"w749l/r20aqvv9FgoyFpyB3h4lJ+pSfyOrN+2mmxlWCSLod2ZY1aiSV4+Z3iZDWOeTm/nYLwFqb8CeQr",
-	"NcM/zQRrVEVmhlavyK7CwP/n88T1VtvVe+RxwtmEpIDOs+3tnRdon+J0KUksynTiqGy4yFIBjZTylgJS",
-	"5Ka7xaMEL/OWNvre+WcvnqsfRYSAJppm1Z64ZKsyrxSVkTn8zigEqenYwnGiwVhnizR/oi5newZYzvHi",
-	"z0dTufDRZIE2nr14PlQ7ahHy5PZ0pqigkcz2bXfjXPSROeQUp6wG9bcJIb9EFlPC1bHpcxfPtjUhttLY",
-	"GdEXirT6y68JF1JPu6HNcUGu4EnUQtF5PetgZ3vnxfDp0+H20+YLg7kcJebW4MB5Zvuk8zzzMb4riDvf",
-	"N13RS5PVAfz4AGyr9i4nsTb2PfZp6NEvtjwfM3oFXHSky8v8h3OOXpXpF+atRnbXsaLIeQTO2nD8TOFG",
-	"muhUhITkgC9F5BqSjxkTEnhkFM13uVehG86iMU4xjcOK5sOJhX2t/rObpEvBfDhBFkl/Ph0zX3rLX522",
-	"snFK4qH9fOuTO1veHIN5w/Ql6kCl3dRNdGIGEXiSt5sxfSTVaAJdzxia4StAlEk0xwkUdrGG0MCApiAb",
-	"+y2ZGR6A5MxEvQnPgl4mvlvIxwfKk67l9nNTGWQVZRkh/cixw4Y4K9Swo060gekSxVjAk7JGxgkepU4Z",
-	"L7C+rdzqYvftoBqJaLhB/9lONJgTmv9XVx5J4Grk//51f/hfePj79vDvo83hx7/9JaTGPS4zcncoJJaZ",
-	"aMvOnuoXT817ayRzf57O21D0u8gA/+eTr6XlryxfrwEu0+VQ61sNTYNUVSLcGuiV+8VOM5rg5f/93//n",
-	"FMuMqxfUmKs4hf/SMOw7ENZIVuWZughLreM7gRxu/nykZYhDG13F5vShrx4d24FfNYlTIpB5PIgGGU8H",
-	"e4MtnZOzM9druqbmTKg+UpWyKaGRtRA5TDiIWX5S1m/Mu1mI3v2SvTCou2CnMVtAott06ogIoRKm5lRx",
-	"hMZK6ylrVrfCqdzI72Y4OUI/w1IExi5Vs0XW9HDF7BpwcyApH6tc/lYfcP8IycyAVvIDosLgt73xbc2b",
-	"vunTm+DA/yowQX5BvjbY61flmg6n9n9DnE3Vy5C4FJg3U6VcqD7Vh5PI+AbCcw78SJieLC07gfnwjSQa",
-	"mKhIFkYu6K4zd3qCcsqfTYqMv3pqU/7exNWYbcCpV+7NFSOxaeuMr7DEvNiXjCbmsLS9vFHfshQ5Oibc",
-	"v9UgMK/uK1+f9IBRqmUFkjPCk+ECc7lEOI5ZRqVAIotnCAv0E2PTFNABToEm2GeUI0v3hjA+fv5/AQAA",
-	"//8=",
+	"nEmssxHcc5LMzfXuCqAAF9suW2dW4a+DkyuNvL42O/BNed/+iIGtEltYdN/amuO2l1kzJxThLn2LhnVM",
+	"NpE7sWaMOe1kGYMio+S3TNkVU8yTVIHEJijGImDNuU5qa6PFcqO2B45YdegU9djFq25PiA8o6L8qb8bt",
+	"rZXFfaV/zDhsxTPc4sDs6/oOoVty6zzOJvqXdrcrnfYv0JjJGZIZp4bwdajW5s+wLGUuQ9Y1Vf+FgxmW",
+	"ayJ/NfQXksNm6mYxrOyp/aM81v3Vm1Mrx21vxynPt3d6oeAnLOEar9f6isr1FZVbffeuOZEwqLlAhqh1",
+	"QLDYXo8xD0pXA1f5sno1cXd+sNZhRkhkzrulS3PRvHKYuAjEfo+JkAeVm4q/hTyfv6ZVsn0lXHzlHPml",
+	"qF4Z34NQKrH0mvYRWoI5VSYoMo2hxN5BuVPlWjSFN8UXTfKFabedVu9uQz2MEvkaXezbCHmX8kOVFqqr",
+	"i/itTxWTqjUdaHJNNrbs779Ohihf2tprxiPx2pGZKq+m7F+Nv7oCyyXiM9Am35oF81VRnMsy9qW4VfW4",
+	"/30p79iHZLcc1TUaLL84smRpAkL2tUfcZ9+IWVK9Gq6HReIw8Mhc67NefgJZyE0T2/wqucxK8S2/rccd",
+	"528q8PoF80ujZrQO0UEv5Ui8dA6FbtVo8/uSXWOeiFzd6KMbCFOcLiWJjSr6cBIKfcWMJ+7Krv2iN8c6",
+	"7LvqNJ51t84ogJs2v529PSBQ1diPbL9GnWror8C51x3mPgy5nF9t56p7Y9UyFx3SpEJkg6+HnnVrnUeq",
+	"fkiqPqQJwjWU3zdN5w3W1qSA9F2sQhevcTDxZd0V2Ob+jBZ6Ulumy+G3B5714F8v01gV+8g1D8g1miQe",
+	"hm9slxnrJ9UKjirEcuq6x3w1JgqWyoPrx3mPFLtOp0UGLEaUtxt6GKfFtQBr9v3dlajGETBXfaL8DhRE",
+	"2fUm2k+v8VIgQuM0S0CgC5xJdhGh6xmJZ4jbQ3zMFn9xIdEMcCpnS+TmDwcT8rkHD+Hfly5/7eHc59Bt",
+	"/pnzBgUp7B+hhbdhvQSv0JcyNRKfubMJ/HNxgZSZdf7NrQxeQwtb0W5vwAqET0tXQtWjVCFYdION8i0Z",
+	"CywkkmDShPrctLk0MT82/dugmoGIPNqs9pzo6LVY9/X1SX9kDvQrOT4jZq0hUMx9l/70OUHpyy7DbQMC",
+	"rQnqgLwDBWQsLaMLrUwUYpH61l79sEhZAnl3kxCE+uUShL2YN3C7l9+tYzfQCFUu9fZNGJ8/UASxdN9a",
+	"DwnzDyJFhMZeyPUxp9lTNlluJTSBG1tb6eixh2zyj8s3WntK/B35Lz4ECXkTrhKI9uH8NtWVv2Ut2so4",
+	"Z/7LXbnu0haHSWRrytg0hWGMU6AJ5n3OBCrVNGFcdx/Qx6tM7ZU55hDI9BERM0ohlj/puQ7cVH3yfcXH",
+	"eZ7vz26il8glnLPLkYYMypGH8zsQxxbTdavKmnEN8YK2j52UQ0I4xFKYg/7oR3dcWxHNhXIX4AIRITLT",
+	"FcaQkvKG1QR7CPIycOPeJRCdU01r5hd7rAZozJcLCYmx8vP8gbcQVJBQoDC7TJVvFZoP3Ao7DKszA7KE",
+	"xmU0WTP6q77GVe0e5Rc9rCsd0PEbomgUog08FkpUXM+A5qdOUAJxSigkT5rgVd8OmsDTV6/0Akhj13YQ",
+	"CUPQBID+ZtCGoCoAH9cYugjqslbdhapibGVT6AsWKJZrUGyfTr13FfliN3iSsut7ETV5tDcoZ955AVoL",
+	"SKzWQyV6/+5YywN9zKO4d81KnYbIbEASrDP+pSfQE7fR0L+U8FRSU4CSnu6c2APqwud9vjgFfkVieE+L",
+	"S2a/Mq1oIq13Jdq8BdZW7p33q5bNX9d0KWdMABIzzF3/oVKcoNRaJxxh+tkB8iqHo0NbvaXp0gOjPDmp",
+	"9H5qEMP1m1ILWu9sHPkHrZ6pYXoV9+VVEcN5jEnfjrU5nja7RUVLusTjA8fE+dahH7GAlsZCp8au1CpD",
+	"O94CYdOR1g0boQUnV/ocJPP7CzFe4iTdimiyEjebos4ala2pHqU2zxctOm7hrWZesh7nN3dy5WmPKU7w",
+	"MmU4OWPsGPMpPDwnBnXrfpKU2kMmBQ03smKLRt365P7sKkw+krpPHXB9SxCmph9RqEMdIrr/nMerUb8O",
+	"RWHG7AxcOFp9LFJeF9Hlpcmr0d2qaUi3k6UUZEG0RR6oSbPwLJaZIjoOkhO4wqlOdJjGsXJdNqIJI+er",
+	"X7c2cQmCtR15XM1UM+D8g3yLyYo/oKnmMpAzqPQQ7qMgUnIFW/6d0osskNMwTSqOyRW8Ke40XktBrzfF",
+	"FzriWwahvWzGIQ5Rdo2I7qD2mIyz5KooK6xbvJYnOjyZYzET5pi539LaI+LSzxUS/i1jErdWYJEr+Kd+",
+	"ac20oyfpIhwNbu7L2AzTnFE5S5doAZywZPPbpYqm0icOc0x03VOpqflvdtv60EG1PLuxuppcgV8kuh5R",
+	"llffTb6EFFupnNtVmuWHDieE4hRlulHEo86+dyFoK7oVfderUvtQ+Awwl2No6/hxMFNurM3okTkgQWhs",
+	"BG+KTbmdGeKlaaBm+gl7dKBbcrpUkpFZPKPC9B6sGsX/cKM98laRwLTYxBMJppwgx/k3F2FZvWXPl227",
+	"cw8mjO5OZer6PUYu9nhFli7OXwTZ+S3NjxG4mRbATcpKs+qFGm2k+XQENzFAAsmFYWDKHP9qHSuazk88",
+	"DOuqqXIO+iKx0Z48fFrUX/M/QqDpT8SC+eGO1VWoVwvcmF98A9d5zCLKL4YxF8jozHg4c6imO/OG/zbO",
+	"uJdX5S4u7hH98VDx6Bh3uUA651YrVu+oQ6zQeVMOrt4uOaAB8BXU6XcdSiAw0xfUAwUUreZccSOmwFdf",
+	"+zUJX3/jW0UDZbNJluhuRUG+9an4j0tstcWCiu1cd0CoJ3mVL13N3XCrax4d8DXEm7AtX6sK3VbxupI6",
+	"L/a+lOEqpZdaS5wa7wErrl56qdaRLYCPTH42JUK6G8UYBXunBk7T/18J04uw3fK2BFFHsZNWVHYCPwu8",
+	"4YNhWvKTKdUF7EqL6cbsorEMFuubygNHkOyxoOrt4X/Ymicf16uUO70tJyUfzSnN4SUOabaryozUYVSV",
+	"uaHZqtqnS5PCmGN3RZdmOUwTNIaYzW0z9AvNEhf2NtY0myIiUAJc39CTp6p1DkR766aOvKmayYduTQaa",
+	"P8UXrWEK80o7b/xRGid+E5cZdPBja6dFWuLKFv4L6s2tT4xPu2qYSnTh7lNT3g96B3N2ZflT34lrzrjA",
+	"fAxczMjCXeZjzmWpt4prI8PFTDW+7KpjKgH3WMu0fsIrrnXrSXhRU+dDTSVIANiQkD/eS2MbKUUAqQB3",
+	"lfBu8CqidqLZfnBBWjU6H+lxfYaJ8kFYWQZITFLRboms5IC85VPXkil8DVOzgGy9oKnhIqUHNk2+6NVK",
+	"q3CUu2PpW+asle2Zr0o12IzeiuzYbphsWWuipYOu0SOBkurIddUtLBKTjHiJJiSVwPV5WMBzxDjiLIWw",
+	"X29n6HV8ae5DQ4xV1OSsq2e3OKPUMmtxVsqtJjSvelaatIND3zF9SU30h20urJCzWm9hjc5Htf2A8QRH",
+	"w+vR2+FagEa1/QbPvdrK8RLBDY5lunSnpy7U7yOSXETmT8VYF0qIXOi7rgLxwf0kMVS1Jo1uBt9Pki8U",
+	"Y6gyWRNTIZwk3+DJqD9tGMIcrDK8iyS7t3iEU/tbnyTmU5Ajy3ErByq4DlE46fISYerUpQ442sdECkgn",
+	"aCMFfAVPTIxRl/eZOHyMKWW6teNV8KY6NYbH3l0xC8sKZu5HZviqCNpsZkHTOrK8SrDjVjqq22Q602zw",
+	"XgC/rS+qLcVymiu/x9Re+Kt/JUJyLBn/zliRL4ta1xIzjAElMGcydD20uxFY6wRjba5P6akJvqgT21v3",
+	"WQ/2keG/QqfVMbyl+nYWz0LdXIEr503fkTEfEwqJ3W9lMFZGjypuKqbJFuPGFcVCkCnVR3MJRfic2vy6",
+	"ZaDNc3pOT4DPiSn44FkKYu+cDtG+z7wCbfmcvqe41sFjINCp+onT2ob/a1CdU+TuDq8At6mmPFO/zTHF",
+	"U+DCzKEjXXai6nomjOeuqr4JU0d9r6nNHWzom5ARMhr/O5FnFs04truMvl0Z8FwfqKbM/j3PhDR3bo7B",
+	"QpR3uzLZ/icac2du1dz21NSEodZyYMSaXW2bREQbLCBKMX1icMIK1JYtoxCOvWoEvQScCqaW4E6Ku6kV",
+	"XjYY96d84kIeCQhJqJH45Rj6hQ0xXKj3KLJX8tqQxwRZfHvfG8snv4yamHIJL3xitq30iUKrm2gP0SxN",
+	"L6xpY09NVAgH7W57JyLMZquZ8hb2Dmlsck7b1qcpIB/Ibtw1y9LEWGpVtZ1XoDrktl1mfytfLe9c+6nW",
+	"iGZv8H38Yjt5/nQyHO/uwnD3xQ87wx++T14Md3f//sOz54B3E3ihZmS6d+rcQeCiRHuDH55ub29/n2wP",
+	"xxA/H+7+8CIejp8nT4c7P0zi5Ae8/f3fx1i3X11Baz0qzkfFedsMNJsvOMyACpI7WE7yb4S0nKLkJ7f3",
+	"CLWSaAwD/08iyDjNm9/4Y3wnnAQLx3fP9MDfRpW5WssqoU699sdA55oDnca+UXbguh3JWwQ7lca3Npw1",
+	"ozz3V2cUtNFzYd8xcU5bjNVQXaWoak0+nxr6i1ZTlTkszFF/mOqpxzjniuVWmpXvqMO2Plmb7pZVV0cy",
+	"V2hISLx0RnnY1s1TkKFyq5xRu0KWmqofy6serryqi9CixpMZ4T3dfjgBaH2+RzJZb9VTDxJZVywa8Py2",
+	"UWhnRriETihiYF9piiuv2br4oi5xH+ZyhVDfIpP9eS2MPA7d08LgeLplCnsamx28M/38LFfp/nEL7F2D",
+	"L5ZUzkCQ3/X/EabiGjiKiSR0qj4JmA3v8PSftppoHfz3bv8nPfwX4r5i+o6LKA2m8gbuLOPxt3cV+W07",
+	"G3zBiwBu3wFw324p0utQais/U7R6R8AbSLcSLGZjhnnSdor2w+Hxq/y9NRK2P08XceeAf5vd024gbb03",
+	"8sPhcYECxK6AXxG4DhxnPaTTlIhZZdvhCqcZNg5dQ+c0+8aHw+M1SdEPh8d2klWbw2yvC4aO9mn5m1+7",
+	"DP0WRaLiiHAtTEbR/pG3OzqDKxaAL5WFwDhSnxE67c0dc5ZkKbRf/Pbh8PgX+1qvimvzbl5xfXD4+h1K",
+	"4Qoa7zbSD3sXQKvxjvUXjdXXFgLJbedFDYe4JC3XK6mHvUH4cHh8qj/44xZh55u6QuMbSwWPp7Q7NJdO",
+	"MSi15QhRB+116fKCsykHIVZl0K1P5o9KF5C65Davea02sLjUVZbKmhIIc0AUroC7G4yT4AG+nDrWbAOZ",
+	"SV7pIylNusis6DF4tQ77qiDSwLmgOmGuGsAy21vqEqJoWmRjWy0lmn3lnzhOrKNsvbsNnEk2x5LEOE2X",
+	"StuNl2V1+CRC+BrzRKAPJ9oZNJEZ4dbouC/QJkqBpMj+DIvL9VmBavTTfPVfKGGmtJcHg7mhN8x7U7UJ",
+	"CSo27NtzqW8frfr6Gw02GpKG3BEuLuVXeiKvM+unnRZbCSbpcmhX1qiVWIKX3ylOVuOYl/PbKQhvYcqf",
+	"QL5SM/zTTLBGVWRmaPWK7CoM/H8+T1xvtV29Rx4nnE1ICug8297eeYH2KU6XksSiTCeOyoaLLBXQSClv",
+	"KSBFbrpbPErwMm9po++df/biufpRRAhoomlW7YlLtirzSlEZmcPvjEKQmo4tHCcajHW2SPMn6nK2Z4Dl",
+	"HC/+fDSVCx9NFmjj2YvnQ7WjFiFPbk9nigoayWzfdjfORR+ZQ05xympQf5sQ8ktkMSVcHZs+d/FsWxNi",
+	"K42dEX2hSKu//JpwIfW0G9ocF+QKnkQtFJ3Xsw52tndeDJ8+HW4/bb4wmMtRYm4NDpxntk86zzMf47uC",
+	"uPN90xW9NFkdwI8PwLZq73ISa2PfY5+GHv1iy/Mxo1fARUe6vMx/OOfoVZl+Yd5qZHcdK4qcR+CsDcfP",
+	"FG6kiU5FSEgO+FJEriH5mDEhgUdG0XyXexW64Swa4xTTOKxoPpxY2NfqP7tJuhTMhxNkkfTn0zHzpbf8",
+	"1WkrG6ckHtrPtz65s+XNMZg3TF+iDlTaTd1EJ2YQgSd5uxnTR1KNJtD1jKEZvgJEmURznEBhF2sIDQxo",
+	"CrKx35KZ4QFIzkzUm/As6GXiu4V8fKA86VpuPzeVQVZRlhHSjxw7bIizQg076kQbmC5RjAU8KWtknOBR",
+	"6pTxAuvbyq0udt8OqpGIhhv0n+1Egzmh+X915ZEErkb+71/3h/+Fh79vD/8+2hx+/NtfQmrc4zIjd4dC",
+	"YpmJtuzsqX7x1Ly3RjL35+m8DUW/iwzwfz75Wlr+yvL1GuAyXQ61vtXQNEhVJcKtgV65X+w0owle/t//",
+	"/X9Oscy4ekGNuYpT+C8Nw74DYY1kVZ6pi7DUOr4TyOHmz0dahji00VVsTh/66tGxHfhVkzglApnHg2iQ",
+	"8XSwN9jSOTk7c72ma2rOhOojVSmbEhpZC5HDhIOY5Sdl/ca8m4Xo3S/ZC4O6C3YaswUkuk2njogQKmFq",
+	"ThVHaKy0nrJmdSucyo38boaTI/QzLEVg7FI1W2RND1fMrgE3B5Lyscrlb/UB94+QzAxoJT8gKgx+2xvf",
+	"1rzpmz69CQ78rwIT5Bfka4O9flWu6XBq/zfE2VS9DIlLgXkzVcqF6lN9OImMbyA858CPhOnJ0rITmA/f",
+	"SKKBiYpkYeSC7jpzpycop/zZpMj4q6c25e9NXI3ZBpx65d5cMRKbts74CkvMi33JaGIOS9vLG/UtS5Gj",
+	"Y8L9Ww0C8+q+8vVJDxilWlYgOSM8GS4wl0uE45hlVAoksniGsEA/MTZNAR3gFGiCfUY5snRvCOPj5/8X",
+	"AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

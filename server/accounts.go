@@ -253,4 +253,3 @@ func userProfile(u *store.User) api.UserProfile {
 		UpdatedAt:     u.UpdatedAt,
 	}
 }
-

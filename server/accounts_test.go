@@ -349,13 +349,13 @@ func TestJWTNegative(t *testing.T) {
 			})
 		}
 		headers := map[string]string{
-			"empty":             "",
-			"scheme only":       "Bearer",
-			"no scheme":         u.Access,
-			"two spaces":        "Bearer  " + u.Access,
-			"lowercase bearer":  "bearer " + u.Access,
-			"basic":             "Basic dXNlcjpwYXNz",
-			"trailing garbage":  "Bearer " + u.Access + " extra",
+			"empty":              "",
+			"scheme only":        "Bearer",
+			"no scheme":          u.Access,
+			"two spaces":         "Bearer  " + u.Access,
+			"lowercase bearer":   "bearer " + u.Access,
+			"basic":              "Basic dXNlcjpwYXNz",
+			"trailing garbage":   "Bearer " + u.Access + " extra",
 			"two tokens (comma)": "Bearer " + u.Access + ",Bearer " + u.Access,
 		}
 		for name, v := range headers {

@@ -206,4 +206,3 @@ func notFound(err error) error {
 	}
 	return err
 }
-
