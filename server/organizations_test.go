@@ -1,0 +1,328 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/store"
+)
+
+// Helpers for the organizations, teams and members tests. They go through the API, so every
+// response they see is also checked against openapi.yaml.
+
+func orgPath(orgID string, rest ...string) string {
+	return "/api/organizations/" + orgID + strings.Join(rest, "")
+}
+
+// createOrg creates an organization named name as u (slug derived) and returns it.
+func (h *harness) createOrg(u *user, name string) api.OrganizationResponse {
+	h.t.Helper()
+	var o api.OrganizationResponse
+	h.raw("POST", "/api/organizations", map[string]any{"name": name}, u.auth()).expect(h.t, 201).decode(h.t, &o)
+	return o
+}
+
+// addMember adds target to orgID as admin with role and team ("" for none).
+func (h *harness) addMember(admin *user, orgID string, target *user, role, teamID string) api.MemberResponse {
+	h.t.Helper()
+	body := map[string]any{"user_id": target.ID, "role": role}
+	if teamID != "" {
+		body["team_id"] = teamID
+	}
+	var m api.MemberResponse
+	h.raw("POST", orgPath(orgID, "/members"), body, admin.auth()).expect(h.t, 201).decode(h.t, &m)
+	return m
+}
+
+// createTeam creates a team in orgID as admin, managed by manager (nil: none).
+func (h *harness) createTeam(admin *user, orgID, name string, manager *user) api.TeamResponse {
+	h.t.Helper()
+	body := map[string]any{"name": name}
+	if manager != nil {
+		body["manager_user_id"] = manager.ID
+	}
+	var tm api.TeamResponse
+	h.raw("POST", orgPath(orgID, "/teams"), body, admin.auth()).expect(h.t, 201).decode(h.t, &tm)
+	return tm
+}
+
+// membershipRow reads userID's membership of orgID straight from the database (nil: none).
+func (h *harness) membershipRow(orgID, userID string) *store.Membership {
+	h.t.Helper()
+	var rows []store.Membership
+	err := h.store.DB(context.Background()).Where("organization_id = ? AND user_id = ?", orgID, userID).Find(&rows).Error
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return &rows[0]
+}
+
+// rowString renders a membership row for comparisons ("none" when absent).
+func rowString(m *store.Membership) string {
+	if m == nil {
+		return "none"
+	}
+	team := "-"
+	if m.TeamID != nil {
+		team = *m.TeamID
+	}
+	return m.Role + "/" + team
+}
+
+// countRows counts the rows of table matching where.
+func (h *harness) countRows(table, where string, args ...any) int64 {
+	h.t.Helper()
+	var n int64
+	if err := h.store.DB(context.Background()).Table(table).Where(where, args...).Count(&n).Error; err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}
+
+// orgDump renders every organization, team, membership and API key, for before/after
+// comparisons proving a request changed nothing.
+func (h *harness) orgDump() string {
+	h.t.Helper()
+	db := h.store.DB(context.Background())
+	var b strings.Builder
+	for _, q := range []struct{ table, order string }{
+		{"organizations", "id"}, {"teams", "id"}, {"memberships", "organization_id, user_id"}, {"api_keys", "id"},
+	} {
+		var rows []map[string]any
+		if err := db.Table(q.table).Order(q.order).Find(&rows).Error; err != nil {
+			h.t.Fatal(err)
+		}
+		for _, r := range rows {
+			delete(r, "last_used_at") // a key's use is recorded even when the request is refused
+			j, _ := json.Marshal(r)
+			fmt.Fprintf(&b, "%s %s\n", q.table, j)
+		}
+	}
+	return b.String()
+}
+
+func TestOrganizationCreateAndSlugs(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("orgc")
+		o := h.createOrg(u, "Acme Learning")
+		if o.Slug != "acme-learning" || o.MemberCount != 1 || o.MyRole.MustGet() != api.Admin || !o.Description.IsNull() {
+			t.Fatalf("created %+v", o)
+		}
+		if got := rowString(h.membershipRow(o.Id.String(), u.ID)); got != "admin/-" {
+			t.Fatalf("creator membership %s", got)
+		}
+		for _, c := range []struct{ name, slug string }{
+			{"  ACME -- Learning!! ", "acme-learning-2"},
+			{"acme learning", "acme-learning-3"},
+			{"Ünïcode Straße 42", "n-code-stra-e-42"},
+			{"!!", "org"},
+			{"x", "org-2"},
+			{strings.Repeat("ab ", 33), strings.TrimRight(strings.Repeat("ab-", 19), "-")},
+		} {
+			if got := h.createOrg(u, c.name).Slug; got != c.slug {
+				t.Errorf("name %q: slug %q, want %q", c.name, got, c.slug)
+			}
+		}
+		var explicit api.OrganizationResponse
+		h.raw("POST", "/api/organizations", map[string]any{"name": "Other", "slug": "acme-explicit", "description": "d"}, u.auth()).
+			expect(t, 201).decode(t, &explicit)
+		if explicit.Slug != "acme-explicit" || explicit.Description.MustGet() != "d" {
+			t.Fatalf("explicit %+v", explicit)
+		}
+		before := h.orgDump()
+		for _, slug := range []string{"acme-learning", "acme-explicit", "org"} {
+			r := h.raw("POST", "/api/organizations", map[string]any{"name": "Taken", "slug": slug}, u.auth()).expect(t, 409)
+			if r.errorBody(t).Error != "slug_taken" {
+				t.Fatalf("slug %s: %s", slug, r.Body)
+			}
+		}
+		if h.orgDump() != before {
+			t.Fatal("a refused create left rows behind")
+		}
+	})
+}
+
+func TestOrganizationListAndGet(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		alice, bob, sa := h.newUser("lista"), h.newUser("listb"), h.newUser("listsa")
+		h.superAdmin(sa)
+		a1 := h.createOrg(alice, "Alice One")
+		a2 := h.createOrg(alice, "Alice Two")
+		b1 := h.createOrg(bob, "Bob One")
+		h.addMember(bob, b1.Id.String(), alice, "member", "")
+
+		var list []api.OrganizationResponse
+		h.raw("GET", "/api/organizations", nil, alice.auth()).expect(t, 200).decode(t, &list)
+		if len(list) != 3 || list[0].Id != a1.Id || list[1].Id != a2.Id || list[2].Id != b1.Id {
+			t.Fatalf("alice lists %+v", list)
+		}
+		if list[2].MyRole.MustGet() != api.Member || list[2].MemberCount != 2 {
+			t.Fatalf("alice in bob's org %+v", list[2])
+		}
+		// all=true is ignored for everyone but a super_admin.
+		h.raw("GET", "/api/organizations?all=true", nil, bob.auth()).expect(t, 200).decode(t, &list)
+		if len(list) != 1 || list[0].Id != b1.Id {
+			t.Fatalf("bob lists %+v", list)
+		}
+		h.raw("GET", "/api/organizations?limit=1&offset=1", nil, alice.auth()).expect(t, 200).decode(t, &list)
+		if len(list) != 1 || list[0].Id != a2.Id {
+			t.Fatalf("page %+v", list)
+		}
+		h.raw("GET", "/api/organizations", nil, sa.auth()).expect(t, 200).decode(t, &list)
+		if len(list) != 0 {
+			t.Fatalf("super_admin without all: %+v", list)
+		}
+		h.raw("GET", "/api/organizations?all=true", nil, sa.auth()).expect(t, 200).decode(t, &list)
+		if len(list) != 3 || !list[0].MyRole.IsNull() {
+			t.Fatalf("super_admin all: %+v", list)
+		}
+
+		// An API key lists only its own organization, even for a member of several.
+		key, _ := h.newKey(alice, a2.Id.String(), []string{"organizations:read"})
+		h.raw("GET", "/api/organizations", nil, apiKey(key)).expect(t, 200).decode(t, &list)
+		if len(list) != 1 || list[0].Id != a2.Id {
+			t.Fatalf("key lists %+v", list)
+		}
+
+		var got api.OrganizationResponse
+		h.raw("GET", orgPath(b1.Id.String()), nil, alice.auth()).expect(t, 200).decode(t, &got)
+		if got.Name != "Bob One" || got.MyRole.MustGet() != api.Member {
+			t.Fatalf("get %+v", got)
+		}
+		h.raw("GET", orgPath(b1.Id.String()), nil, sa.auth()).expect(t, 200).decode(t, &got)
+		if !got.MyRole.IsNull() || got.MemberCount != 2 {
+			t.Fatalf("super_admin get %+v", got)
+		}
+		h.raw("GET", orgPath(a1.Id.String()), nil, bob.auth()).expect(t, 404)
+		h.raw("GET", orgPath(b1.Id.String()), nil, apiKey(key)).expect(t, 404)
+		h.raw("GET", orgPath(store.NewID()), nil, alice.auth()).expect(t, 404)
+	})
+}
+
+func TestOrganizationUpdate(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		admin, mgr, mem, sa := h.newUser("upda"), h.newUser("updm"), h.newUser("updmem"), h.newUser("updsa")
+		h.superAdmin(sa)
+		var o api.OrganizationResponse
+		h.raw("POST", "/api/organizations", map[string]any{"name": "Upd Org", "description": "first"}, admin.auth()).
+			expect(t, 201).decode(t, &o)
+		id := o.Id.String()
+		h.addMember(admin, id, mgr, "manager", "")
+		h.addMember(admin, id, mem, "member", "")
+		h.createOrg(admin, "Taken Slug")
+
+		var got api.OrganizationResponse
+		h.raw("PATCH", orgPath(id), map[string]any{"name": "Renamed"}, admin.auth()).expect(t, 200).decode(t, &got)
+		if got.Name != "Renamed" || got.Slug != o.Slug || got.Description.MustGet() != "first" || got.MemberCount != 3 {
+			t.Fatalf("rename %+v", got)
+		}
+		h.raw("PATCH", orgPath(id), map[string]any{"description": nil}, admin.auth()).expect(t, 200).decode(t, &got)
+		if !got.Description.IsNull() || got.Name != "Renamed" {
+			t.Fatalf("clear description %+v", got)
+		}
+		h.raw("PATCH", orgPath(id), map[string]any{"slug": "new-slug", "description": "x"}, sa.auth()).expect(t, 200).decode(t, &got)
+		if got.Slug != "new-slug" || got.Description.MustGet() != "x" || !got.MyRole.IsNull() {
+			t.Fatalf("super_admin patch %+v", got)
+		}
+		if h.raw("PATCH", orgPath(id), map[string]any{"slug": "taken-slug"}, admin.auth()).expect(t, 409).errorBody(t).Error != "slug_taken" {
+			t.Fatal("taken slug")
+		}
+		before := h.orgDump()
+		for _, u := range []*user{mgr, mem} {
+			h.raw("PATCH", orgPath(id), map[string]any{"name": "Nope"}, u.auth()).expect(t, 403)
+			h.raw("DELETE", orgPath(id), nil, u.auth()).expect(t, 403)
+		}
+		if h.orgDump() != before {
+			t.Fatal("a refused update changed rows")
+		}
+	})
+}
+
+func TestOrganizationDelete(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		admin, mem := h.newUser("dela"), h.newUser("delm")
+		o := h.createOrg(admin, "Doomed")
+		keep := h.createOrg(admin, "Kept")
+		id := o.Id.String()
+		team := h.createTeam(admin, id, "Doomed Team", admin)
+		h.addMember(admin, id, mem, "member", team.Id.String())
+		key, _ := h.newKey(admin, id, []string{"organizations:read", "organizations:write"})
+		keptKey, _ := h.newKey(admin, keep.Id.String(), []string{"organizations:read"})
+
+		h.raw("DELETE", orgPath(id), nil, admin.auth()).expect(t, 204)
+		for _, table := range []string{"teams", "memberships", "api_keys"} {
+			if n := h.countRows(table, "organization_id = ?", id); n != 0 {
+				t.Errorf("%d %s rows left", n, table)
+			}
+		}
+		if n := h.countRows("organizations", "id = ?", id); n != 0 {
+			t.Fatal("organization left")
+		}
+		// Its API keys stop working at once; other organizations are untouched.
+		h.raw("GET", "/api/organizations", nil, apiKey(key)).expect(t, 401)
+		h.raw("GET", "/api/organizations", nil, apiKey(keptKey)).expect(t, 200)
+		h.raw("GET", orgPath(id), nil, admin.auth()).expect(t, 404)
+		h.raw("DELETE", orgPath(id), nil, admin.auth()).expect(t, 404)
+		if n := h.countRows("memberships", "organization_id = ?", keep.Id.String()); n != 1 {
+			t.Fatalf("kept org has %d members", n)
+		}
+	})
+}
+
+// TestMassAssignment sends bodies with fields their schema does not have: every one is refused
+// with 400 validation_error naming the request, and nothing changes.
+func TestMassAssignment(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		admin, other := h.newUser("massa"), h.newUser("masso")
+		o := h.createOrg(admin, "Mass Org")
+		id := o.Id.String()
+		foreign := h.createOrg(other, "Foreign Org").Id.String()
+		team := h.createTeam(admin, id, "Mass Team", nil).Id.String()
+		mem := h.newUser("massm")
+		h.addMember(admin, id, mem, "member", "")
+		memberPath := orgPath(id, "/members/", mem.ID)
+		cases := []struct {
+			name, method, path string
+			body               map[string]any
+		}{
+			{"org create id", "POST", "/api/organizations", map[string]any{"name": "M", "id": store.NewID()}},
+			{"org create created_at", "POST", "/api/organizations", map[string]any{"name": "M", "created_at": "2020-01-01T00:00:00Z"}},
+			{"org create member_count", "POST", "/api/organizations", map[string]any{"name": "M", "member_count": 9}},
+			{"org create my_role", "POST", "/api/organizations", map[string]any{"name": "M", "my_role": "member"}},
+			{"org patch id", "PATCH", orgPath(id), map[string]any{"name": "M", "id": store.NewID()}},
+			{"org patch organization_id", "PATCH", orgPath(id), map[string]any{"organization_id": foreign}},
+			{"org patch created_at", "PATCH", orgPath(id), map[string]any{"created_at": "2020-01-01T00:00:00Z"}},
+			{"team create role", "POST", orgPath(id, "/teams"), map[string]any{"name": "T", "role": "admin"}},
+			{"team create organization_id", "POST", orgPath(id, "/teams"), map[string]any{"name": "T", "organization_id": foreign}},
+			{"team create id", "POST", orgPath(id, "/teams"), map[string]any{"name": "T", "id": store.NewID()}},
+			{"team patch organization_id", "PATCH", orgPath(id, "/teams/", team), map[string]any{"organization_id": foreign}},
+			{"team patch member_count", "PATCH", orgPath(id, "/teams/", team), map[string]any{"name": "T2", "member_count": 5}},
+			{"member add joined_at", "POST", orgPath(id, "/members"), map[string]any{"username": other.Username, "joined_at": "2020-01-01T00:00:00Z"}},
+			{"member add organization_id", "POST", orgPath(id, "/members"), map[string]any{"username": other.Username, "organization_id": foreign}},
+			{"member role patch team_id", "PATCH", memberPath, map[string]any{"role": "manager", "team_id": team}},
+			{"member role patch user_id", "PATCH", memberPath, map[string]any{"role": "manager", "user_id": other.ID}},
+			{"member put user_id", "PUT", memberPath, map[string]any{"role": "manager", "user_id": other.ID}},
+			{"member put joined_at", "PUT", memberPath, map[string]any{"team_id": team, "joined_at": "2020-01-01T00:00:00Z"}},
+			{"member put email", "PUT", memberPath, map[string]any{"role": "admin", "email": "x@example.com"}},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				before := h.orgDump()
+				r := h.raw(c.method, c.path, c.body, admin.auth()).expect(t, 400)
+				if d := r.errorBody(t); d.Error != "validation_error" || d.Errors == nil || len(*d.Errors) == 0 {
+					t.Fatalf("error %s", r.Body)
+				}
+				if h.orgDump() != before {
+					t.Fatal("rows changed")
+				}
+			})
+		}
+	})
+}
