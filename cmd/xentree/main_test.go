@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xentree/xentree-api/store"
+)
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestServeEmbeddedDefault: with no configuration but a data folder, the binary migrates,
+// generates and persists a JWT secret, serves the docs, spec and health checks, and shuts
+// down cleanly when its context ends.
+func TestServeEmbeddedDefault(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "data", "xentree.db")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	t.Setenv("XENTREE_DATABASE_URL", db)
+	t.Setenv("XENTREE_ADDR", addr)
+	t.Setenv("XENTREE_JWT_SECRET", "")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, quietLog(), nil) }()
+
+	get := func(path string) (int, string) {
+		var last error
+		for i := 0; i < 100; i++ {
+			res, err := http.Get("http://" + addr + path)
+			if err == nil {
+				b, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				return res.StatusCode, string(b)
+			}
+			last = err
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("GET %s: %v", path, last)
+		return 0, ""
+	}
+	for path, want := range map[string]string{
+		"/healthz": `"ok"`, "/readyz": `"sqlite"`, "/openapi.yaml": "openapi: 3.0.3",
+		"/openapi.json": `"openapi":"3.0.3"`, "/docs/": "swagger-ui",
+	} {
+		if code, body := get(path); code != 200 || !strings.Contains(body, want) {
+			t.Errorf("GET %s: %d %.200s", path, code, body)
+		}
+	}
+	secret, err := os.ReadFile(filepath.Join(dir, "data", "jwt-secret"))
+	if err != nil || len(strings.TrimSpace(string(secret))) < 32 {
+		t.Fatalf("generated secret not persisted: %v", err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+	// A restart reuses the persisted secret.
+	again, err := jwtSecret(quietLog(), db)
+	if err != nil || again != strings.TrimSpace(string(secret)) {
+		t.Fatalf("secret not reused: %v", err)
+	}
+}
+
+func TestPostgresNeedsSecret(t *testing.T) {
+	t.Setenv("XENTREE_JWT_SECRET", "")
+	if _, err := jwtSecret(quietLog(), "postgres://db/x"); err == nil {
+		t.Fatal("PostgreSQL without XENTREE_JWT_SECRET must not start")
+	}
+}
+
+// TestAdminCommand: super_admin is granted and removed only by the operator command.
+func TestAdminCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	t.Setenv("XENTREE_DATABASE_URL", db)
+	ctx := context.Background()
+	if err := run(ctx, quietLog(), []string{"migrate"}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, db, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &store.User{Username: "Root_User", Email: "root@example.com", PasswordHash: "x"}
+	if err := st.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	role := func() string {
+		got, err := st.UserByID(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Role
+	}
+	if err := run(ctx, quietLog(), []string{"admin", "grant-super-admin", "root_user"}); err != nil || role() != store.RoleSuperAdmin {
+		t.Fatalf("grant: %v, role %s", err, role())
+	}
+	if err := run(ctx, quietLog(), []string{"admin", "revoke-super-admin", "ROOT_USER"}); err != nil || role() != store.RoleUser {
+		t.Fatalf("revoke: %v, role %s", err, role())
+	}
+	if err := run(ctx, quietLog(), []string{"admin", "grant-super-admin", "nobody"}); err == nil {
+		t.Fatal("granting to an unknown user must fail")
+	}
+	if err := run(ctx, quietLog(), []string{"admin", "make-god", "root_user"}); err == nil {
+		t.Fatal("unknown admin action must fail")
+	}
+	if err := run(ctx, quietLog(), []string{"frobnicate"}); err == nil {
+		t.Fatal("unknown command must fail")
+	}
+	st.Close()
+}
