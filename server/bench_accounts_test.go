@@ -92,4 +92,3 @@ func BenchmarkGetMe(b *testing.B) {
 		})
 	}
 }
-

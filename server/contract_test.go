@@ -120,4 +120,3 @@ func requestSchema(t *testing.T, op specOp) (string, *openapi3.Schema) {
 	t.Fatalf("%s: empty content", op.ID)
 	return "", nil
 }
-
