@@ -25,6 +25,8 @@ type Config struct {
 	// TrustedProxies are the proxy addresses or CIDR ranges whose X-Forwarded-For is believed.
 	// Empty: the client IP is the connection's peer address.
 	TrustedProxies []string
+	// CORSOrigins are the browser origins allowed to call the API cross-site (none by default).
+	CORSOrigins []string
 	// BodyLimit caps request bodies (Echo size syntax, default "1M").
 	BodyLimit string
 	// LoginAccountLimit and LoginIPLimit cap login attempts per account and per client IP
@@ -131,7 +133,11 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	e.IPExtractor = extractor
 	e.HTTPErrorHandler = HandleError(log)
 	e.Pre(requestID)
-	e.Use(recoverPanics(log), accessLog(log), requestMetadata, bodyLimit(cfg.BodyLimit), v.middleware)
+	e.Use(recoverPanics(log), accessLog(log), securityHeaders)
+	if len(cfg.CORSOrigins) > 0 {
+		e.Use(cors(cfg.CORSOrigins))
+	}
+	e.Use(requestMetadata, bodyLimit(cfg.BodyLimit), v.middleware)
 	api.RegisterHandlers(e, api.NewStrictHandler(srv, nil))
 	registerOps(e, st)
 	return e, nil

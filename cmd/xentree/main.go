@@ -93,6 +93,7 @@ func serve(ctx context.Context, log *slog.Logger, st *store.Store, dbURL string)
 		JWTSecret:          secret,
 		JWTPreviousSecrets: list(os.Getenv("XENTREE_JWT_PREVIOUS_SECRETS")),
 		TrustedProxies:     list(os.Getenv("XENTREE_TRUSTED_PROXIES")),
+		CORSOrigins:        list(os.Getenv("XENTREE_CORS_ORIGINS")),
 		BodyLimit:          os.Getenv("XENTREE_BODY_LIMIT"),
 	}
 	e, err := server.New(cfg, st, log)

@@ -1,0 +1,52 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/xentree/xentree-api/server"
+)
+
+// TestHTTPBasics: request ids, hardening headers, CORS, body limit and the error shape of
+// failures that never reach a handler.
+func TestHTTPBasics(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		r := h.raw("GET", "/api/auth/me", nil, header{"X-Request-ID", "client-id-123"}).expect(t, 401)
+		if r.Header.Get("X-Request-ID") != "client-id-123" {
+			t.Fatalf("sane request id not echoed: %q", r.Header.Get("X-Request-ID"))
+		}
+		r = h.raw("GET", "/api/auth/me", nil, header{"X-Request-ID", "bad id\twith spaces"}).expect(t, 401)
+		if id := r.Header.Get("X-Request-ID"); id == "" || strings.Contains(id, " ") {
+			t.Fatalf("insane request id echoed: %q", id)
+		}
+		if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("missing hardening headers: %v", r.Header)
+		}
+		// Preflight from an allowed origin.
+		pre := h.raw("OPTIONS", "/api/auth/me", nil, header{"Origin", "https://app.example.com"}, header{"Access-Control-Request-Method", "GET"})
+		if pre.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" || pre.Status >= 300 {
+			t.Fatalf("preflight: %d %v", pre.Status, pre.Header)
+		}
+		// Bodies over the limit are refused before validation reads them.
+		big := `{"username":"` + strings.Repeat("a", 3<<10) + `"}`
+		if h.raw("POST", "/api/auth/register", big).expect(t, 413).errorBody(t).Error != "payload_too_large" {
+			t.Fatal("413 code")
+		}
+		// Malformed JSON and wrong content types are 400s with the Error body.
+		h.raw("POST", "/api/auth/register", `{"username":`).expect(t, 400).errorBody(t)
+		h.raw("POST", "/api/auth/refresh", "refresh_token=x", header{"Content-Type", "text/plain"}).expect(t, 400).errorBody(t)
+		// Bad path parameters are validation errors, not 404s or 500s.
+		u := h.newUser("http")
+		d := h.raw("GET", "/api/organizations/not-a-uuid", nil, u.auth()).expect(t, 400).errorBody(t)
+		if d.Error != "validation_error" || d.Errors == nil || (*d.Errors)[0].Field != "org_id" || (*d.Errors)[0].Location != "path" {
+			t.Fatalf("path error: %+v", d)
+		}
+		q := h.raw("GET", "/api/organizations?limit=500", nil, u.auth()).expect(t, 400).errorBody(t)
+		if (*q.Errors)[0].Field != "limit" || (*q.Errors)[0].Location != "query" {
+			t.Fatalf("query error: %+v", q)
+		}
+	}, func(c *server.Config) {
+		c.CORSOrigins = []string{"https://app.example.com"}
+		c.BodyLimit = "2K"
+	})
+}
