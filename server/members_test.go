@@ -1,0 +1,316 @@
+package server_test
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"gorm.io/gorm"
+
+	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/store"
+)
+
+func TestMembersAddAndList(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		admin, mgr, outsider := h.newUser("madm"), h.newUser("mmgr"), h.newUser("mout")
+		o := h.createOrg(admin, "Members Org")
+		id := o.Id.String()
+		foreign := h.createOrg(outsider, "Foreign")
+		foreignTeam := h.createTeam(outsider, foreign.Id.String(), "Foreign Team", nil)
+		h.addMember(admin, id, mgr, "manager", "")
+		team := h.createTeam(admin, id, "Blue", mgr)
+		path := orgPath(id, "/members")
+
+		byID, byName, byEmail := h.newUser("mid"), h.newUser("mname"), h.newUser("memail")
+		var m api.MemberResponse
+		h.raw("POST", path, map[string]any{"user_id": byID.ID}, admin.auth()).expect(t, 201).decode(t, &m)
+		if m.UserId.String() != byID.ID || m.Role != api.Member || m.Username != byID.Username || m.Email != byID.Email ||
+			m.FullName.MustGet() != "Test mid" || !m.TeamId.IsNull() || !m.TeamName.IsNull() {
+			t.Fatalf("by id %+v", m)
+		}
+		h.raw("POST", path, map[string]any{"username": byName.Username, "role": "manager", "team_id": team.Id}, admin.auth()).
+			expect(t, 201).decode(t, &m)
+		if m.UserId.String() != byName.ID || m.Role != api.Manager || m.TeamId.MustGet() != team.Id || m.TeamName.MustGet() != "Blue" {
+			t.Fatalf("by username %+v", m)
+		}
+		if got := rowString(h.membershipRow(id, byName.ID)); got != "manager/"+team.Id.String() {
+			t.Fatalf("row %s", got)
+		}
+		h.raw("POST", path, map[string]any{"email": byEmail.Email, "team_id": nil}, admin.auth()).expect(t, 201)
+
+		before := h.orgDump()
+		for _, c := range []struct {
+			name   string
+			body   map[string]any
+			status int
+			code   string
+		}{
+			{"no reference", map[string]any{"role": "member"}, 422, "invalid_member_reference"},
+			{"two references", map[string]any{"user_id": outsider.ID, "username": outsider.Username}, 422, "invalid_member_reference"},
+			{"three references", map[string]any{"user_id": outsider.ID, "username": outsider.Username, "email": outsider.Email}, 422, "invalid_member_reference"},
+			{"unknown id", map[string]any{"user_id": store.NewID()}, 404, "not_found"},
+			{"unknown username", map[string]any{"username": "nobody_here"}, 404, "not_found"},
+			{"unknown email", map[string]any{"email": "nobody@example.com"}, 404, "not_found"},
+			{"team of another org", map[string]any{"user_id": outsider.ID, "team_id": foreignTeam.Id}, 404, "not_found"},
+			{"already member", map[string]any{"user_id": byID.ID}, 409, "already_member"},
+			{"already member by email, any case", map[string]any{"email": "MEMAIL" + byEmail.Email[6:]}, 409, "already_member"},
+		} {
+			r := h.raw("POST", path, c.body, admin.auth()).expect(t, c.status)
+			if got := r.errorBody(t).Error; got != c.code {
+				t.Errorf("%s: %s", c.name, r.Body)
+			}
+		}
+		h.raw("POST", path, map[string]any{"user_id": outsider.ID}, mgr.auth()).expect(t, 403)
+		h.raw("POST", path, map[string]any{"user_id": outsider.ID}, byID.auth()).expect(t, 403)
+		h.raw("POST", path, map[string]any{"user_id": outsider.ID}, outsider.auth()).expect(t, 404)
+		if h.orgDump() != before {
+			t.Fatal("refused adds changed rows")
+		}
+
+		// Oldest membership first, filters, pages; every member may list.
+		want := []string{admin.ID, mgr.ID, byID.ID, byName.ID, byEmail.ID}
+		for _, u := range []*user{admin, mgr, byID} {
+			var list []api.MemberResponse
+			h.raw("GET", path, nil, u.auth()).expect(t, 200).decode(t, &list)
+			if got := memberIDs(list); !slices.Equal(got, want) {
+				t.Fatalf("list %v, want %v", got, want)
+			}
+		}
+		for _, c := range []struct {
+			query string
+			want  []string
+		}{
+			{"?team_id=" + team.Id.String(), []string{byName.ID}},
+			{"?role=manager", []string{mgr.ID, byName.ID}},
+			{"?role=admin", []string{admin.ID}},
+			{"?role=manager&team_id=" + team.Id.String(), []string{byName.ID}},
+			{"?team_id=" + foreignTeam.Id.String(), nil},
+			{"?limit=2", want[:2]},
+			{"?limit=2&offset=2", want[2:4]},
+			{"?offset=4", want[4:]},
+			{"?offset=5", nil},
+		} {
+			var list []api.MemberResponse
+			h.raw("GET", path+c.query, nil, mgr.auth()).expect(t, 200).decode(t, &list)
+			if got := memberIDs(list); !slices.Equal(got, c.want) {
+				t.Errorf("%s: %v, want %v", c.query, got, c.want)
+			}
+		}
+		h.raw("GET", path+"?limit=201", nil, admin.auth()).expect(t, 400)
+		h.raw("GET", path+"?role=owner", nil, admin.auth()).expect(t, 400)
+		h.raw("GET", path, nil, outsider.auth()).expect(t, 404)
+	})
+}
+
+func memberIDs(list []api.MemberResponse) []string {
+	var ids []string
+	for _, m := range list {
+		ids = append(ids, m.UserId.String())
+	}
+	return ids
+}
+
+// TestListMembersOneQuery: the list costs the same number of SQL statements for 3 members as
+// for 40 (users and teams are joined, never fetched per member).
+func TestListMembersOneQuery(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		admin := h.newUser("nq")
+		id := h.createOrg(admin, "Query Org").Id.String()
+		team := h.createTeam(admin, id, "Q", nil).Id.String()
+		var counting atomic.Bool
+		var statements atomic.Int64
+		count := func(*gorm.DB) {
+			if counting.Load() {
+				statements.Add(1)
+			}
+		}
+		cb := h.store.DB(t.Context()).Callback()
+		if err := cb.Query().After("gorm:query").Register("test:count_query", count); err != nil {
+			t.Fatal(err)
+		}
+		if err := cb.Row().After("gorm:row").Register("test:count_row", count); err != nil {
+			t.Fatal(err)
+		}
+		list := func() int64 {
+			statements.Store(0)
+			counting.Store(true)
+			defer counting.Store(false)
+			h.raw("GET", orgPath(id, "/members?limit=200"), nil, admin.auth()).expect(t, 200)
+			return statements.Load()
+		}
+		h.seedMembers(id, 2, team)
+		few := list()
+		h.seedMembers(id, 37, team)
+		if many := list(); many != few {
+			t.Fatalf("%d statements for 40 members, %d for 3", many, few)
+		}
+		t.Logf("%d statements per list request (authentication included)", few)
+	})
+}
+
+// seedMembers inserts n users as members of orgID in teamID straight into the store.
+func (h *harness) seedMembers(orgID string, n int, teamID string) {
+	h.t.Helper()
+	db := h.store.DB(h.t.Context())
+	for i := range n {
+		u := &store.User{Username: fmt.Sprintf("seed_%s_%d", store.NewID()[24:], i), PasswordHash: "x"}
+		u.Email = u.Username + "@example.com"
+		if err := h.store.CreateUser(h.t.Context(), u); err != nil {
+			h.t.Fatal(err)
+		}
+		m := &store.Membership{OrganizationID: orgID, UserID: u.ID, Role: store.OrgMember, TeamID: &teamID, JoinedAt: store.Now()}
+		if err := db.Create(m).Error; err != nil {
+			h.t.Fatal(err)
+		}
+	}
+}
+
+func TestMemberRolePatch(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		admin, admin2, mgr, mem, sa, outsider := h.newUser("padm"), h.newUser("padm2"), h.newUser("pmgr"), h.newUser("pmem"), h.newUser("psa"), h.newUser("pout")
+		h.superAdmin(sa)
+		id := h.createOrg(admin, "Role Org").Id.String()
+		h.addMember(admin, id, admin2, "admin", "")
+		h.addMember(admin, id, mgr, "manager", "")
+		h.addMember(admin, id, mem, "member", "")
+		path := func(u *user) string { return orgPath(id, "/members/", u.ID) }
+		patch := func(actor, target *user, role string, status int) {
+			t.Helper()
+			before := rowString(h.membershipRow(id, target.ID))
+			r := h.raw("PATCH", path(target), map[string]any{"role": role}, actor.auth()).expect(t, status)
+			after := rowString(h.membershipRow(id, target.ID))
+			if status == 200 {
+				var m api.MemberResponse
+				r.decode(t, &m)
+				if string(m.Role) != role || after != role+"/-" {
+					t.Fatalf("PATCH %s: response %+v, row %s", role, m, after)
+				}
+			} else if after != before {
+				t.Fatalf("refused PATCH changed %s to %s", before, after)
+			}
+		}
+		patch(admin, mem, "manager", 200)
+		patch(admin, mem, "member", 200)
+		patch(mgr, mem, "manager", 403)
+		patch(mem, mgr, "member", 403)
+		patch(mem, mem, "admin", 403)
+		patch(outsider, mem, "manager", 404)
+		patch(admin, admin2, "member", 403) // only a super_admin changes another admin's role
+		patch(admin, outsider, "member", 404)
+		patch(sa, admin2, "manager", 200)
+		patch(admin, admin2, "admin", 200)  // promoting a manager is fine
+		patch(admin, admin, "manager", 200) // an admin may step down while another remains
+		r := h.raw("PATCH", path(admin2), map[string]any{"role": "member"}, admin2.auth()).expect(t, 409)
+		if r.errorBody(t).Error != "last_admin" {
+			t.Fatalf("last admin: %s", r.Body)
+		}
+		r = h.raw("PATCH", path(admin2), map[string]any{"role": "manager"}, sa.auth()).expect(t, 409)
+		if r.errorBody(t).Error != "last_admin" {
+			t.Fatalf("last admin by super_admin: %s", r.Body)
+		}
+		patch(admin2, admin2, "admin", 200) // no change is not a demotion
+	})
+}
+
+func TestRemoveMember(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		admin, admin2, mgr, mem, mem2, outsider := h.newUser("radm"), h.newUser("radm2"), h.newUser("rmgr"), h.newUser("rmem"), h.newUser("rmem2"), h.newUser("rout")
+		id := h.createOrg(admin, "Remove Org").Id.String()
+		for _, m := range []struct {
+			u    *user
+			role string
+		}{{admin2, "admin"}, {mgr, "manager"}, {mem, "member"}, {mem2, "member"}} {
+			h.addMember(admin, id, m.u, m.role, "")
+		}
+		del := func(actor, target *user, status int) {
+			t.Helper()
+			before := h.membershipRow(id, target.ID)
+			h.raw("DELETE", orgPath(id, "/members/", target.ID), nil, actor.auth()).expect(t, status)
+			after := h.membershipRow(id, target.ID)
+			if status == 204 && after != nil || status != 204 && rowString(after) != rowString(before) {
+				t.Fatalf("DELETE → %d: row %s → %s", status, rowString(before), rowString(after))
+			}
+		}
+		del(mgr, mem, 403)
+		del(mem, mem2, 403)
+		del(outsider, mem, 404)
+		del(outsider, outsider, 404)
+		del(mem, mem, 204)      // leaving
+		del(admin, mem, 404)    // gone
+		del(admin, mgr, 204)    // removed by an admin
+		del(admin, admin2, 204) // admins may remove admins
+		r := h.raw("DELETE", orgPath(id, "/members/", admin.ID), nil, admin.auth()).expect(t, 409)
+		if r.errorBody(t).Error != "last_admin" {
+			t.Fatalf("last admin leaving: %s", r.Body)
+		}
+		del(mem2, mem2, 204)
+	})
+}
+
+// TestLastAdminRace: in every round two admins, the only two, act against each other at the
+// same moment; whatever the interleaving, the organization keeps an admin.
+func TestLastAdminRace(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		a, b := h.newUser("racea"), h.newUser("raceb")
+		type action struct {
+			name         string
+			method, body string
+			other        bool // acts on the other admin (else on itself)
+		}
+		modes := [][2]action{
+			{{"demote self", "PATCH", `{"role":"member"}`, false}, {"demote self", "PATCH", `{"role":"member"}`, false}},
+			{{"remove other", "DELETE", "", true}, {"remove other", "DELETE", "", true}},
+			{{"leave", "DELETE", "", false}, {"leave", "DELETE", "", false}},
+			{{"remove other", "DELETE", "", true}, {"demote self via PUT", "PUT", `{"role":"manager"}`, false}},
+			{{"demote other via PUT", "PUT", `{"role":"member"}`, true}, {"leave", "DELETE", "", false}},
+		}
+		const rounds = 50
+		wins := map[int]int{}
+		for round := range rounds {
+			id := h.createOrg(a, fmt.Sprintf("Race %d", round)).Id.String()
+			h.addMember(a, id, b, "admin", "")
+			mode := modes[round%len(modes)]
+			actors := [2]*user{a, b}
+			var wg sync.WaitGroup
+			var statuses [2]int
+			start := make(chan struct{})
+			for i := range 2 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					act, me, other := mode[i], actors[i], actors[1-i]
+					target := me
+					if act.other {
+						target = other
+					}
+					var body any
+					if act.body != "" {
+						body = act.body
+					}
+					<-start
+					statuses[i] = h.raw(act.method, orgPath(id, "/members/", target.ID), body, me.auth()).Status
+				}()
+			}
+			close(start)
+			wg.Wait()
+			ok := 0
+			for _, s := range statuses {
+				switch s {
+				case 200, 204:
+					ok++
+				case 403, 404, 409:
+				default:
+					t.Errorf("round %d (%s / %s): status %v", round, mode[0].name, mode[1].name, statuses)
+				}
+			}
+			wins[ok]++
+			if n := h.countRows("memberships", "organization_id = ? AND role = ?", id, "admin"); n < 1 {
+				t.Fatalf("round %d (%s / %s): statuses %v left %d admins", round, mode[0].name, mode[1].name, statuses, n)
+			}
+		}
+		t.Logf("rounds by number of successful requests: %v", wins)
+	})
+}
