@@ -89,7 +89,7 @@ func (a *OrganizationsAPI) UpdateOrganization(ctx context.Context, req api.Updat
 		changes["slug"] = *b.Slug
 	}
 	if b.Description.IsSpecified() {
-		changes["description"] = nullableString(b.Description)
+		changes["description"] = emptyToNil(nullableString(b.Description))
 	}
 	if err := a.store.UpdateOrganization(ctx, orgID, changes); err != nil {
 		return nil, orgWriteErr(err)

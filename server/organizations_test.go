@@ -227,6 +227,11 @@ func TestOrganizationUpdate(t *testing.T) {
 		if !got.Description.IsNull() || got.Name != "Renamed" {
 			t.Fatalf("clear description %+v", got)
 		}
+		h.raw("PATCH", orgPath(id), map[string]any{"description": "again"}, admin.auth()).expect(t, 200)
+		h.raw("PATCH", orgPath(id), map[string]any{"description": ""}, admin.auth()).expect(t, 200).decode(t, &got)
+		if !got.Description.IsNull() {
+			t.Fatalf("empty description is stored as null, as on create: %+v", got)
+		}
 		h.raw("PATCH", orgPath(id), map[string]any{"slug": "new-slug", "description": "x"}, sa.auth()).expect(t, 200).decode(t, &got)
 		if got.Slug != "new-slug" || got.Description.MustGet() != "x" || !got.MyRole.IsNull() {
 			t.Fatalf("super_admin patch %+v", got)

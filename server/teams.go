@@ -93,7 +93,7 @@ func (a *TeamsAPI) UpdateTeam(ctx context.Context, req api.UpdateTeamRequestObje
 		changes["name"] = *b.Name
 	}
 	if b.Description.IsSpecified() {
-		changes["description"] = nullableString(b.Description)
+		changes["description"] = emptyToNil(nullableString(b.Description))
 	}
 	var v *store.TeamSummary
 	err := a.store.Tx(ctx, func(tx *store.Store) error {
