@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -266,6 +267,9 @@ func TestLastAdminRace(t *testing.T) {
 			{{"leave", "DELETE", "", false}, {"leave", "DELETE", "", false}},
 			{{"remove other", "DELETE", "", true}, {"demote self via PUT", "PUT", `{"role":"manager"}`, false}},
 			{{"demote other via PUT", "PUT", `{"role":"member"}`, true}, {"leave", "DELETE", "", false}},
+			// {dest} is an organization the actor administers and the other is not in.
+			{{"transfer other out", "PUT", `{"organization_id":"{dest}"}`, true}, {"transfer other out", "PUT", `{"organization_id":"{dest}"}`, true}},
+			{{"transfer other out", "PUT", `{"organization_id":"{dest}"}`, true}, {"leave", "DELETE", "", false}},
 		}
 		const rounds = 50
 		wins := map[int]int{}
@@ -274,6 +278,12 @@ func TestLastAdminRace(t *testing.T) {
 			h.addMember(a, id, b, "admin", "")
 			mode := modes[round%len(modes)]
 			actors := [2]*user{a, b}
+			var dests [2]string
+			if strings.Contains(mode[0].body+mode[1].body, "{dest}") {
+				for i, u := range actors {
+					dests[i] = h.createOrg(u, fmt.Sprintf("Race %d dest %d", round, i)).Id.String()
+				}
+			}
 			var wg sync.WaitGroup
 			var statuses [2]int
 			start := make(chan struct{})
@@ -288,7 +298,7 @@ func TestLastAdminRace(t *testing.T) {
 					}
 					var body any
 					if act.body != "" {
-						body = act.body
+						body = strings.ReplaceAll(act.body, "{dest}", dests[i])
 					}
 					<-start
 					statuses[i] = h.raw(act.method, orgPath(id, "/members/", target.ID), body, me.auth()).Status
@@ -312,5 +322,42 @@ func TestLastAdminRace(t *testing.T) {
 			}
 		}
 		t.Logf("rounds by number of successful requests: %v", wins)
+	})
+}
+
+// TestCrossTransfersDoNotDeadlock: an admin of X and Y moves one member X→Y while moving
+// another Y→X at the same moment. Both transactions lock both organizations; taking the locks
+// in id order means neither waits for the other forever (PostgreSQL would abort one of them
+// with a deadlock error, a 500).
+func TestCrossTransfersDoNotDeadlock(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		admin := h.newUser("xadm")
+		for round := range 20 {
+			x := h.createOrg(admin, fmt.Sprintf("Cross X %d", round)).Id.String()
+			y := h.createOrg(admin, fmt.Sprintf("Cross Y %d", round)).Id.String()
+			inX, inY := h.newUser("xinx"), h.newUser("xiny")
+			h.addMember(admin, x, inX, "member", "")
+			h.addMember(admin, y, inY, "member", "")
+			moves := [2][3]string{{x, inX.ID, y}, {y, inY.ID, x}}
+			var wg sync.WaitGroup
+			var statuses [2]int
+			start := make(chan struct{})
+			for i, m := range moves {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					statuses[i] = h.raw("PUT", orgPath(m[0], "/members/", m[1]), map[string]any{"organization_id": m[2]}, admin.auth()).Status
+				}()
+			}
+			close(start)
+			wg.Wait()
+			if statuses != [2]int{200, 200} {
+				t.Fatalf("round %d: statuses %v", round, statuses)
+			}
+			if rowString(h.membershipRow(y, inX.ID)) != "member/-" || rowString(h.membershipRow(x, inY.ID)) != "member/-" {
+				t.Fatalf("round %d: members not moved", round)
+			}
+		}
 	})
 }
