@@ -120,3 +120,39 @@ func requestSchema(t *testing.T, op specOp) (string, *openapi3.Schema) {
 	t.Fatalf("%s: empty content", op.ID)
 	return "", nil
 }
+
+// TestSpecShape: the contract's own rules — the 29 schemas the docs name exist, every
+// operation has an id, a tag, a summary and security, and every error response it documents
+// uses the one Error schema.
+func TestSpecShape(t *testing.T) {
+	spec, _ := loadTestSpec(t)
+	for _, name := range []string{"Error", "TokenResponse", "UserProfile", "ChatRequest", "ChatResponse",
+		"ConversationCreateRequest", "ConversationResponse", "KnowledgeSearchRequest", "LiveStartSessionRequest",
+		"LiveSessionResponse", "LiveQuotaResponse", "TranscriptTurn", "SaveLiveTranscriptsRequest",
+		"OrganizationCreateRequest", "OrganizationResponse", "MemberResponse", "XELModuleSummary",
+		"XELTaskSubmissionRequest", "APIKeyCreateRequest", "XPProfileResponse", "APIKeyResponse",
+		"PublicXPProfileResponse", "StreakStatusResponse", "WeeklyActivityResponse", "LearningPulseDayEntry",
+		"LearningPulseResponse", "QuestItem", "QuestsResponse", "LearningTimeAnalyticsResponse"} {
+		if spec.Components.Schemas[name] == nil {
+			t.Errorf("schema %s missing", name)
+		}
+	}
+	errSchema := spec.Components.Schemas["Error"].Value
+	for _, op := range specOps(spec) {
+		if op.ID == "" || len(op.Op.Tags) != 1 || op.Op.Summary == "" || op.Op.Security == nil {
+			t.Errorf("%s %s: needs operationId, one tag, summary and explicit security", op.Method, op.Path)
+		}
+		if op.Op.Responses.Default() == nil {
+			t.Errorf("%s: no default (Error) response", op.ID)
+		}
+		for code, r := range op.Op.Responses.Map() {
+			if code[0] != '4' && code[0] != '5' && code != "default" {
+				continue
+			}
+			mt := r.Value.Content.Get("application/json")
+			if mt == nil || mt.Schema.Value != errSchema {
+				t.Errorf("%s %s: error response does not use the Error schema", op.ID, code)
+			}
+		}
+	}
+}

@@ -41,7 +41,9 @@ CREATE TABLE refresh_tokens (
 );
 CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
 
-CREATE TABLE rate_limits (
+-- Counters are disposable: UNLOGGED skips the WAL, so a hot bucket (one client IP) does not
+-- serialize on commit flushes. A crash resets the counters, which is acceptable.
+CREATE UNLOGGED TABLE rate_limits (
     bucket       text PRIMARY KEY,
     window_start timestamptz NOT NULL,
     count        integer NOT NULL
