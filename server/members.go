@@ -125,8 +125,8 @@ func (a *MembersAPI) UpdateMemberRole(ctx context.Context, req api.UpdateMemberR
 	return api.UpdateMemberRole200JSONResponse(memberResponse(v)), nil
 }
 
-// UpdateMember is the comprehensive update of role, organization and team (see change for
-// the rules).
+// UpdateMember is the comprehensive update of role, organization and team (the rules are in
+// plan).
 func (a *MembersAPI) UpdateMember(ctx context.Context, req api.UpdateMemberRequestObject) (api.UpdateMemberResponseObject, error) {
 	orgID := req.OrgId.String()
 	p, role, err := a.caller(ctx, orgID, false)

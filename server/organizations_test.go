@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	api "github.com/xentree/xentree-api/gen"
@@ -145,6 +147,40 @@ func TestOrganizationCreateAndSlugs(t *testing.T) {
 		}
 		if h.orgDump() != before {
 			t.Fatal("a refused create left rows behind")
+		}
+	})
+}
+
+// TestConcurrentSlugDerivation: creates racing for the same derived slug all succeed, each
+// with a distinct slug (a create that loses the unique index retries with the next suffix).
+func TestConcurrentSlugDerivation(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("slugrace")
+		const n = 8
+		slugs := make([]string, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := h.raw("POST", "/api/organizations", map[string]any{"name": "Race Slug"}, u.auth())
+				var o api.OrganizationResponse
+				if r.Status != 201 || json.Unmarshal(r.Body, &o) != nil {
+					t.Errorf("create %d: %d %s", i, r.Status, r.Body)
+					return
+				}
+				slugs[i] = o.Slug
+			}()
+		}
+		wg.Wait()
+		slices.Sort(slugs)
+		want := []string{"race-slug"}
+		for i := 2; i <= n; i++ {
+			want = append(want, fmt.Sprintf("race-slug-%d", i))
+		}
+		slices.Sort(want)
+		if !slices.Equal(slugs, want) {
+			t.Fatalf("slugs %v, want %v", slugs, want)
 		}
 	})
 }

@@ -43,7 +43,8 @@ type OrgFilter struct {
 // ErrSlugTaken: an explicitly requested slug is in use (in any case).
 var ErrSlugTaken = fmt.Errorf("%w: slug taken", ErrConflict)
 
-// slugAttempts bounds the retries of a derived slug that a concurrent create took first.
+// slugAttempts bounds the retries of a derived slug that a concurrent create with an explicit
+// slug took first.
 const slugAttempts = 5
 
 // maxDerivedSlug leaves a derived slug room for a "-N" suffix within the 64-character limit.
@@ -120,13 +121,20 @@ func (s *Store) CreateOrganization(ctx context.Context, o *Organization, adminID
 		case !derive:
 			return ErrSlugTaken
 		}
-		// A concurrent create took the derived slug between the lookup and the insert.
+		// A concurrent create with an explicit slug took it between the lookup and the insert.
 	}
 	return ErrConflict
 }
 
-// freeSlug returns base, or base-N with the smallest N ≥ 2 that no organization uses.
+// freeSlug returns base, or base-N with the smallest N ≥ 2 that no organization uses. On
+// PostgreSQL, creates deriving from the same base queue on a transaction-scoped advisory lock,
+// so they do not all pick the same free slug (SQLite write transactions are serialized).
 func (s *Store) freeSlug(ctx context.Context, base string) (string, error) {
+	if s.dialect == Postgres {
+		if err := s.q(ctx).Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "organizations.slug:"+base).Error; err != nil {
+			return "", err
+		}
+	}
 	var taken []string
 	err := s.q(ctx).Model(&Organization{}).
 		Where("lower(slug) = ? OR lower(slug) LIKE ?", base, base+"-%").
