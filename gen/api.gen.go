@@ -2134,7 +2134,9 @@ type ClientInterface interface {
 
 	// CreateOrganizationWithBody Create an organization
 	//
-	// Any user may create one and becomes its `admin`. The slug is derived from the name when absent.
+	// Any user may create one and becomes its `admin`. The slug is derived from the name when
+	// absent. Bearer tokens only: an API key acts inside its own organization and cannot
+	// create others.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2143,7 +2145,9 @@ type ClientInterface interface {
 
 	// CreateOrganization Create an organization
 	//
-	// Any user may create one and becomes its `admin`. The slug is derived from the name when absent.
+	// Any user may create one and becomes its `admin`. The slug is derived from the name when
+	// absent. Bearer tokens only: an API key acts inside its own organization and cannot
+	// create others.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3390,7 +3394,9 @@ func (c *Client) ListOrganizations(ctx context.Context, params *ListOrganization
 
 // CreateOrganizationWithBody Create an organization
 //
-// Any user may create one and becomes its `admin`. The slug is derived from the name when absent.
+// Any user may create one and becomes its `admin`. The slug is derived from the name when
+// absent. Bearer tokens only: an API key acts inside its own organization and cannot
+// create others.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3409,7 +3415,9 @@ func (c *Client) CreateOrganizationWithBody(ctx context.Context, contentType str
 
 // CreateOrganization Create an organization
 //
-// Any user may create one and becomes its `admin`. The slug is derived from the name when absent.
+// Any user may create one and becomes its `admin`. The slug is derived from the name when
+// absent. Bearer tokens only: an API key acts inside its own organization and cannot
+// create others.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7402,7 +7410,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrganizationWithBodyWithResponse Create an organization
 	//
-	// Any user may create one and becomes its `admin`. The slug is derived from the name when absent.
+	// Any user may create one and becomes its `admin`. The slug is derived from the name when
+	// absent. Bearer tokens only: an API key acts inside its own organization and cannot
+	// create others.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7411,7 +7421,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrganizationWithResponse Create an organization
 	//
-	// Any user may create one and becomes its `admin`. The slug is derived from the name when absent.
+	// Any user may create one and becomes its `admin`. The slug is derived from the name when
+	// absent. Bearer tokens only: an API key acts inside its own organization and cannot
+	// create others.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10435,8 +10447,6 @@ type CreateOrganizationResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -10458,11 +10468,6 @@ func (r CreateOrganizationResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r CreateOrganizationResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateOrganizationResponse) GetJSON403() *Forbidden {
-	return r.JSON403
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
@@ -13266,7 +13271,9 @@ func (c *ClientWithResponses) ListOrganizationsWithResponse(ctx context.Context,
 
 // CreateOrganizationWithBodyWithResponse Create an organization
 //
-// Any user may create one and becomes its `admin`. The slug is derived from the name when absent.
+// Any user may create one and becomes its `admin`. The slug is derived from the name when
+// absent. Bearer tokens only: an API key acts inside its own organization and cannot
+// create others.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13281,7 +13288,9 @@ func (c *ClientWithResponses) CreateOrganizationWithBodyWithResponse(ctx context
 
 // CreateOrganizationWithResponse Create an organization
 //
-// Any user may create one and becomes its `admin`. The slug is derived from the name when absent.
+// Any user may create one and becomes its `admin`. The slug is derived from the name when
+// absent. Bearer tokens only: an API key acts inside its own organization and cannot
+// create others.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16035,13 +16044,6 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 			return nil, err
 		}
 		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
@@ -22354,20 +22356,6 @@ func (response CreateOrganization401JSONResponse) VisitCreateOrganizationRespons
 	return err
 }
 
-type CreateOrganization403JSONResponse struct{ ForbiddenJSONResponse }
-
-func (response CreateOrganization403JSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(403)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type CreateOrganization409JSONResponse struct{ ConflictJSONResponse }
 
 func (response CreateOrganization409JSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
@@ -27220,229 +27208,229 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L39Uhw5tiD+Kor6TUTjmSzAGLt7cPziLo1xD7dpmzF4x3sb30KVeapKQ5ZULSmBaocj9h32DfdJNvSV",
-	"qcxUfhRQ2O3Gf+HKTOno6Hyfo6NPg5jNF4wClWKw92kwA5wA13++A8mX+xMJXP0vARFzspCE0cHe4BRi",
-	"RhOBJEPXmEg0hgnjgLj6hNDp5iAaiHgGc6w+nRNK5tl8sPc0GsjlAgZ7A0IlTIEPPn/+HA0WmOM5SDvt",
-	"AaNXwAVWMx0l9an954gkaiqifl9gORtEA4rnaoLYe2tEkkE04PBbRjgkgz3JM/DhmzA+x3KwN8gy/aaF",
-	"UUhO6HSgIHzF4mwOVIbg+Zmy6xSSKaDEvtUMlXvj7hD9DMsQMPsnR+gSls0QXMLy7pMfkzmR9clP8BSQ",
-	"IL9DPvdvGfBlMXmqv/PnSmCCs1QO9p5vR4M5vjF0srOt/tdGNdHgF5ZkKYRw8OHwGM3102Y0mOd3x8Tb",
-	"yURAABVvsvkYOGITRCTMNZ+IS7JoQgwzwwQx4yPm6bb+5yFnO4ict3wawsxbPsWU/N7BOoxP746YM8yn",
-	"IN8L4CFAzmaA5qBQ9J1AmQDeDI3UA43US/cAFeB5EB7A8xYQAM/vYW6OqZkzBMExuQIk81dagMnfuStI",
-	"n9XHYsGoAC14f8TJT1jCNV6q/8WMSqCatPFikZJYU83Wv4UC99MAbvB8kYJZiMQk1T9yzriCmLMrkgAf",
-	"ZRRfYZLicQqDaDAHIfBUwfCGof0j5F5DMcvSBGEqri39Fov4C4fJYG/w/20VamrLPBVbh3o6vZCKFKQo",
-	"WwjJ1a7mk2zsHymxAGmE3u5ncoYE8CvgT9AEkxSSzcHnSKHgHfyWgZB3RcEVTklitI/5KTKPxGDv10+D",
-	"CYE0GewNYK4+iwYpM2MP9gZjlixLuDL7hRIGgn4n0RzLeIbkDJDZX3RuRjkfDD5/9L/jZiFIDYhmWCBM",
-	"EViM3RnDioHdBESgOU4VNJCgDTVdhAqVjhhH1qhACUOU+Usw8zzRuD9gdJKS+M6YT7GQI5zMCS2hcZ8i",
-	"5ou/eSYkugRYICxRClhIxCgg8+E9Yyi2SxPomkiz8jjjXJkKQmIJaCPJzCohQgp+A0aEcMoBJ0uEY0mu",
-	"wODpNeNjkiRA74qoozen71+/Pjo4OnxzNto/ORr9fPi/RqcHb08OB9FgyjGVkIxEzBZKPPw68LEn9hRc",
-	"gxK9OdMjxfGlQE4sIT2AolUkZ0QgoMmCESo9yWXmMIrHm+GaEwn3Ig0yOQMqNXoTNM6kJkKcpuwakghp",
-	"yACVwZd294olaNy/YfI1y2hyV9RTJkcTPZCPwZJ6VjCaV+6JGNn43xBLLUf04HBDFM2b1cc4TYGjOV7q",
-	"ZwIAEamXfIKXKcPJGWPHShPfWTWY4UaSsVGqB/Qx8M6XWZIxZF65Z3bUoxNRTKAXegr8isTw3lNZ97DL",
-	"ivXJNFMK2l/oT4xNU0AHOAWaYK6gUXj33r6nNU8Ay4xDfQLEqOFIowY1Cs4Y+wXTpd0FcWdJTK5g9FvG",
-	"JB7BTQyQVJDwC6Nyli6Rtn0ECKHoXr+P8vfvg/8RVzJWOx8RkjPOpExBUb6Z6xoLNFPUHtW832Hu/oZm",
-	"tm9veY6ynv49xZmcMU5+h3uRFNgXYGUMEiGUccA4IlSbHCjmkKiXcSruA3l2hgjBzUIJw8jT9eFZNSW9",
-	"p3CzgFhCYka+IxaUb8MpTnNbqkDBkX1k6fj+TJx9ukRMztyQaEPpMAsler69rTXH8+2nWrfhnNG0bnES",
-	"BC1BPrEIWXAWK6jHKRxSSeTy7kjRuB9JMoffGS1LUvejsXPGoKy/o/03+0g9QPqJdiju3xa8hjQdWgpR",
-	"ypZIga5wmoFAMaYKPWNQPl9SxiimKKOXlF1T5GBXmMvB00y5f3L0MywPOGAJnqGOk4QoYHB6wtkCuCTK",
-	"ZJngVECknJH8p08Dq/ZHZCHqTtjRCcJJwkEI0HbrwdGrd4hjOgXh7AXlyWcCtNK8hOVLBPOFXKqX8Vgo",
-	"g06/p4ztpRIo+Qb+OtjZfra5vfn06bPN7a2dXWU76dCADpDhm2OgUzkb7O0+0869++9OpNw/ReGDvcF/",
-	"/7o9/Pv+8DUeTvY2P/5tY0v9/+Onp9Gzz0/+4y91D08HDo7MJM+LQAHmHC/VU8PSYoQDAYx/zYC6RSIh",
-	"2UKga8YvCZ2+zEmKmDcmmSJ8tdrc40ywhKHaxhBQxpH1iHtw/MspEksaDyIfFU9toCP/f2As32RU/nC3",
-	"26voyZi0n/zdCVu3+Q61MYYhylNtxJZw/vR7Db/7X2UDokFGyW8Z2MfKezcuufPnfzWYqi8yX8LHfEhj",
-	"3KnpDTTvrGOvYG9lgHyFNTRVqSXWXJdYaum31e6b8bLXzpQJMjgFzVJrm5lwR22MnkRwCctwWGqSpanh",
-	"7AUHzdGMpktH62ZByMVNSiw+uKGSD5/9tnO1ubkZmlN7pkry3WmBjn3uhRcWHCbkpgEThCvfdYY5jo0n",
-	"P3ESIdJKj0PMplRL3gZEfHjazoC34a8yXVY4Rq/Sso1dWwv/RCVuKNFfZbdK5F+i62YeNBArMUOzuQLO",
-	"z0lYGRNVfjRObzTgeOpeUH+6n3/LyO/ud/23e6BMbfdA/+0eBORaFHS0IxNA5uU3S7+5F28gdc/Vn+5n",
-	"vCDuZ/Wn/7OJqnwM0MLB4et3x3AFqY+ofUU2+zuDaPCj+utH9deB+utgJzzIDMvbmQOlNNGMCMn4sjdh",
-	"qmnPMk4rUn87oGqr6ag+vJkbc76q/Ae7RglDR7kR4qTUAvgEYvkfZR36bGe7hxbVYdGKIfJ054egvDDR",
-	"1FKGYoAzyUoCwP7gDfdiNzCaDuqnmE4zu842bB/b9w5YAjW+d7gKcaOhjiZ96FngdfXVvWud4tpCduvP",
-	"3dYUyJ0u5PD5cE4oGXTsUPENWwDFwfczR2M4Td9OdHS6i+bf608+f2wE3+G+skkO1R6QboEOjqb902y2",
-	"Mmu7ja0zRA0NnKUlWa1IUwkvIYiQWAMtlkLCPCCAKsvUQ0X5/E1Leu8QXwVbbZmmOMkugfrGWZ7i02ud",
-	"L2TrK5JJnLa8UQG7PGIUAKQyZHBhHsfcxU27nURaWQCZLR2ZpVem+yFMKJLItCKTT7CQSILOo5Xm3AmM",
-	"8LkDay2S6hYGeE9Vo20dJ6nuYpy6MWKWlWSqR5b51nYO5m9t8z7UJdoiWRFPISPSjB8UVeVFVkxDb/Y6",
-	"XkMskwfIAiF7Cjb4pEPWbILgCvgScZZJ7XuUCaQIEXXGcV6ZV6srtyM0gvkqn6E8M4TX8AuOZ4TCUFmF",
-	"OhxmFhOzpOI5+fmQuldo86bV0V8TSBMzpPZNMLqoZl0vdBK9jy2nB7Mhrrr5Vs2G1aIlRM7QRXNC7SKy",
-	"6U71eR5WmbE0ESUIO51wzyYsQ/CPbI6ph+ibRYoprrtmDTmmkEaspOfusmb9lyIYOy+AWXg7H1aDvSGy",
-	"9PatRpU2yx72bSFNIoQFwihhUkKCFljO0IYJ51276Nf1jKWAXHpehzc5o9MnZaS6NH5druZ5/cKysAl+",
-	"VwFkqztMLiHo3QT9gP5VAV1YzmGMLMLaEX5UeIQtQaZYy8aRQUwfWR8zSnW+YCX1VlL+Fr9TnVobxTa1",
-	"FkRpIALRyXpCYpmJij9vYHbFHd22oadN7HhRBVlecKKEk9Be5KWHrj7xLiZX2F72K85WDMRWKkZnmIOr",
-	"fyCiXIyx4eegXcLCVog9KUWWmyyY3Byoml+tcFd2x+n8NtO9hvMWg22W0cs2U2iNFl2PYGAnT7JrCjyv",
-	"vOsVWie/w2i8lNDkkjQYbW0GWBmKUDTPx3MJhhKGWzfzFDCPZ/8wVa2hXeyJAL/At2cugvsIobpuVD+h",
-	"ZLEAuZLtW7XmStXG+ToK1Lo5HBw9UHQ72ZIWBcOu3teran3eUe17u9C2UbAlpclhktEELVhK4mXNVVtR",
-	"WJjxQygrRarqJdrox4MTtPs9coEvJPG0Yk/QSibsRVtScH/4X3j4+8dPO9GzzxtD+1+dGdyJfvj85K/B",
-	"zOAxYE4Jne7HklwRubxlNlXXpY2EOQ0QWKt+juxzJAiN86jlFWGZMJVtRC619EcbMV4sIEHjpX4LUrwQ",
-	"kOiEsFYDOck861EhXt8Xu+aTLBXwCi8PqTQU0rWoOkEqEV2T2UFxrTSJsNn+iskOWM7xAo2z+BJkhLbR",
-	"BmUUniDJ0C7amDMhy4veba/7jgY3ix5xHgvpzUKbHqWl+uB+7EJgm/WnR03wshF7y/7pn/CuBQw0oMmo",
-	"974Iibns/7oJfPXCrzeyB5NdtDdSVMJTG7pPTWlUJ8JbKfY2GQigyR2TlaYY1/L4SnaOrQfrrUgV1lc0",
-	"peoWvUHkwK6825z3gIwCR45yE9+DLoATD9E1lmyjizMyh32K06UksWimjvFyJFjG43Dyo0g+hukmVQgJ",
-	"PrkxYbwOdihPYb6yo4bWlmCSLleWDQoTr/AXkgotbNdTNJTHcUiIvJ3rIoNXOKDI+i+79wrsCK3USa7g",
-	"DYkvKZ7f0hOl9uuy8baf4LJVtFsz2Hyr6L/Pz2+2t4fn5zdPX5+f33z/+uPf/tIZC8ln7l5YE7f5wN9x",
-	"sn9mTOLmmRbACUtGQJMVAibmG02IK3yVYtrFiifqHW12M4nbVRGHOSaKcttf07UX/UlTA1lZYeQjqQpb",
-	"ZYYQXE07k2vkyYqkvZJWa1Y2nXA10cw9afQZYC7HgOVK+ja472WbWJM8SmEi84ore1DGbKQXNPYoZVVb",
-	"wb5uHnRomAKrZ0tTgLQWU8MVHyXBeGWVFcKHseMZ5lNTomor+zXcIZy12TEl9LQaMSUyKFkxd+Wss2W5",
-	"dOqKkVgXE11h2RDT1V8rEHMmuI3uuRNtNGBVj9W04OJY6BfJ/DoYOwXDigZ6pxxxn9+Gm4ozsP3dyALP",
-	"rmSrainKjNPmaG0oRBlkmxKb1NBbmqaSOvaX1U0up9l8jkPxi0dqqVDLl93X4E6yKfEFVMWww0JcM56U",
-	"7d+YcQ6xHM4YFzAca1N36adG8s+iWtVMR/ImE8CdzVpWLe/tE8Q40vmpcqASJ3iUVgKpz3dXi6Pmk0fF",
-	"CkI4+0Vng/aTpK9gr3RkUKtQBoVuNzBeIrjBsUyXusiCTdCFzTBcROZPBdKFWvaFXvdFvdwiT27mO+Ay",
-	"eFV0NFabtQmst3z6Tr2mKNg2ILgN56ySvvHpoA00RxXhMKvZqBYb1OGtNv8kS9ORA6BzZf9mhK4oCh4Q",
-	"7/rb3mu57S51s5YRYh6TOSItkB25ksUCo5HX9KJYSTNbKoy915VPtzO7VtqYUL1lM2irgTUn1P/1aRXQ",
-	"zjy3VtATMMeqTQY7N8j9j3tltW9Pr/WSFwrXSL3wEilqRBzm7MoWI6mfERaCTOkcqAyB1kHBYTmgq0jW",
-	"VnrdeNpoDYbP7YoWO1++x6rjhhB0pRi50zLRrVG0G9WSbrCnm800GS8rwYyTJg+4h8iqj+0+DUJrad/3",
-	"q13nD0zx1JRtaiYM+ox+NdxdamdK3OYbbQeML5g+fn5IpykRMyS58YRrZx23ex2V3I/ngFzkd/XzkiLN",
-	"pl0C5VS9EzyK2LAFOQrv14OtIPW+Tv4ZcmitUF6OHGP2OxSRi+CPobPRpq7pO4HUoFb6mjPjIlsAN71q",
-	"0PWMuSYNrvJpc5XjgM0k0kgEnh0fz2GYtnxyPzXV1trQ85cxVdmWYg+aq6u7iPF+9X6FGGus23uf1smw",
-	"NXyc2MC9E44TDramXYfrJPAFJwKCsvEkxVJt9LuwjvJoN/y51YNHdMICKsTvsWK/HTOWgkki2DKhUdfp",
-	"p54yoXYuJKzfVywIDXBeJtkcSxKvxA6lFmkGjhBtn2TjlMQfTk44m5C0rfxCx0idXu6uvDUB9pHul3YZ",
-	"loirOWapO88ZyCYzOgXRPpmVBLpY6M7FGau6S3ZPfOfIw6dbW6mMo4LA2iIrKwrt7T+VjDpSdl7TeTDT",
-	"SSbEKSW5dMfj8F4JGuZ09HzbrDBk5E45iMb83jXmSeOGmI6Ody8QVTAXtYxlbWLn8CCNPEz6IDZuh2jt",
-	"oTDq2pe+ufei1VKvMHZBKV1H4e2EdvyoAnRo2e/2f/pnBny5jhrPnc4az/5H/m7X6KDl4HLXMcG8lHRN",
-	"BaMF4hspzvTGDHF4jrfVzs+ZwpL+hBcole6iQAt08Aydmz6IDphwELcsNebmY3NItbpnz1+stmXlwcKw",
-	"TomQwG8HbB4KLYXU/4f932bM5n4opnd4uaSuSxU06JhdQYp1LrVqidbpZ515iB+ChzhsJ6uuXJ5777Yx",
-	"6wat7xDcmoc4xVdQzsSJu6Wa7zuZ9hWmWv0+VFZsNnRFasqhd2bfOnKnRmodmDBYtbrAD5t5x9/8UQfF",
-	"2Y6gu+NORwitWB4yJXuvJ0jcBB0OZw2ZtZNUpnak9bRJZyzytDNOUVHczWck7ImIv20M8z8bDkacaqP9",
-	"VBe9tMSz+jhNHOB3EKOSr1sYRF3F/O7zTJRsTN+Z8guJQ8Zmt6fWwx0zz0ZYjjgRlyFrt1rx2+kP1TFT",
-	"WW51bTUoQuRyBnh+j0Hc7uisDTG3nZC7RfjuFKcg0OEvh/urhnf7hmwVov4Yodp7QHB3uPdeG6rdT6C0",
-	"fsbRWiiVmGkFP7Uo6iqxU0UVX1nM9D4ZbFVOquPHM05r1w0EWquWK2UOM4WarR+Bp4S2aq6nwdN9xbG+",
-	"0d+2hh/DuuuMJXj54aTO079l5PffQ40rPpygCWdzZF9AmCZoynECCZJYXIqmetvp3F0YFB7P6WjkXkUb",
-	"pYMgkb2hRUQoNZ3to6YORj2Ktsx7HlxRvuIgpStvrrV5AQhROJDlFf7nv86QeQPpNyJkOiBPdKmQbSBI",
-	"6IU79LjZ1uiS0NBNIBPQlGTbLfqTIUL9cXPy+vt20ISo+cKVumFCpykMMwHIvmlm2QwHWS+hKIvNm1kA",
-	"5tCj70EJp6XBqlCWkBPcvbJ3cbs6k2rCnQSNegk3MhD22W5wXYXE88Utxb5NdukZ/dFCGFCurM0C3D36",
-	"fwtt31z4dseKrt7dqoqOgZVD0/V3yRWM/DM53QUcKxx2WeiczGhRbEY9EtynhqeUa6sEQpp1yD0YH+X4",
-	"Sb2ws4et0q+0zGtSnm9fNbVS2qooP9BTxvFqRo1ilfs1asr8Val6KQmK3R/q5omn2WdSLsR/7G1tDVqS",
-	"cn4I7h4Kfe9Qslri5Kox1ePU0G2afJZDkOGSNvfGS9NVCl1UUXexeT/ByT68vnoA83MD0TazZKmZZQnq",
-	"ZyHLUVmMm8Pg4cdo8C+Ay3TpekDc7RDpis0HQtxaBqfZQlupf0B9jaWAZKlH+/f1LL+JS4xidgUczInd",
-	"8tzd6enqOROPSFbMZV8DXAYPfIbm1S+HT3p2SnbvW2/Wkhiv9zMIoiq0zx8Ojw84kcAJo6cuflmNQtjn",
-	"leoPjudzzIOmBkAyxvFlONvlZvGvUgxG4Fz8tBrUyuEpwpf5jA1rfIXFbMwwT9pqNYDjKYxy+BokaRHV",
-	"1QUIIxCSzC1n9mzcmzfabmncW8oqKvcsmOYuJ231a4SO2msCKNzIEYeYzecmam++7A//h8Njc+WnO/fU",
-	"o/+w2sJY6QI/SNpLaHw4PH6nP3VyI9gR7pKkqVhlzFP1xYlDVFf+tLLVoU0J70BUoasc1DpCmnemgagP",
-	"r3Ca2WrP20RZL4kRX84DEwvAlyaaf82JVH99DOfv6y16dxt8MXNlaF6G1JMtCn+vbmko0CRQpN7Ir4zz",
-	"ruu0vrpYaC/dJL436x2mVozgalxZsHpsR2NEFya8JDF6I8RKPbwKjVcke4BvWiV1czmDUis4TUery/LW",
-	"UogKzsuzRBXkeSjx1hGocGjYLiPCmtrodhVzOTCS0ZzQrLHLXl83emX+8EV8L1ntizotgvrKSMPGorV7",
-	"og5QrkKZZ1hchg2y1bsSlgPxrirQrLEEemjXSmVpZhmt9HLi4b3S20fn1XobD7niGOXICyX8qr0KKJMu",
-	"Aa97hI2CVXXd3ZJcJ4EqGJG/jlZMNB56fmSdlVjnC1J8w/5WzK3aBhc3tvc8r6Xebi5zaCmbyMZzpexX",
-	"rJNR679NVxf/JvoS1MWYhcdRgq0BkaeOWIreGTEeZynWVVqFA8UBJ8buSomQQMs2WFQYZiFzrGbL3oNn",
-	"U0gFa9M2iKeVmUF7qC1jVsWUJek6PNWxqnZ2046oXXONecL1QaamrgVNXpCpy3xanU3uJpxuYY6JHCN9",
-	"Ie3PX9HgZjHC15gnYae1utslUKISPxYM6DYo4PyX5qujtIEmtC1So4PedRE3o6oA87vlLvJ+fs2nWRro",
-	"LDeKCofrViVidonB4rBiUfk0BdD+6lpw5/PUrTrX5gXVdWfPPNO+nu1MPmMCKDIg6kzvPEslWaT6EYkh",
-	"qvqD6h0nQJ+EHcF6EU1m2ur7jZ5ynvrhxW4DV9WiMaPeLcITHafLaaRyvQbj6IKDfuvCVAOYZer38/Zc",
-	"FjXqrdJVFt6CnzdUT7XdTXov+tQN0kJH1VJQt7Ejs7H6UoQ0HY1TTC+10tQrVXJgxrgc5SXuffXmyY+M",
-	"CXundK01m1jJ5LCgksrdRztdoUzvuyifNYii7rNm42I1PcN4OQJ6xe/61Fnmxnj7+ZI+tY5Oao8WwOPi",
-	"MoS+ak2yxKRQWnM/tkgnr6kY4xTbo25Nl3g15QNuFqMJ4yMdwms5dXezGBEqWfMrocBjObZfHiI0cwB7",
-	"fc7GOQpy2Kti5WPoVjkBccaJXJ4qnFqBviA/w3I/UwInUKC1f3Kk79zZuNCXk16gCbMXOo+X6IcX3jWn",
-	"TzbRWX5vDeB4Vr24BhGBtMmcnFMtBbEsXvlOoAsH3cXmOdX+8mDP3e/i6tEGH4b7J0fDn80RNiv79ArU",
-	"fpmqGrcW87/XTib857/OBrW7yv0aIV2AdXHy9vQMbeEF2cKZnG2lbEqo6WdUeWLLb3SaVNOoNjdNXU8O",
-	"20zKhbn7m9jzvDGjEluT1S4JqOQAGtUS8HwQDXSWXH8s9ra2bswLmzGbbyUsFoPgVeLeMHto/wjJTDJu",
-	"KtMqJWQYXbpDSWiMBUTow4l+zxCXiM6pG8x1X9j4cHj8JMrnOCZXgHRvQdcsUUSlLi3C3lgCeK4mpHrL",
-	"iytRN8/pOf3rX/eLC/oJo5t//Ss6BZqgi32/mcUe+lEjFZ1n29vPYr8iSv8CF2ijZeuenFO1eTnd7Nlx",
-	"LmHZ/PmCDC9hKS6ebKJ3TDnihlrV3AvpeELockWlzc9pflvTUtO61fKEe0SNBMRqPS8V/mGpEcT0Pe9o",
-	"ClKg3e1n57TtXqhNtK8/xLEUCAt9Qbyu6WAcESpIkt+u/l2lZY7Btr7tSSgsH+rb0MylYjNsetnom9Iu",
-	"Pp3bu8zOB3vo07m5nkf9fT4waItZAgZv54MInbszH/4ryv5zr3z+fPHynBbXi6EJJmnGQSCcJOjCXEK2",
-	"h3795G5TitwVU3bgzx8vLPjHREjx178izBXVckD/efr2DdKGj0ALPIXE0NyFPlB5gTbscUX0fDtCc3yD",
-	"dra3n2gyv2CTiQCpBjaYcNdSoxhzTkAocrHm8fDolRVHKYnB6nLLuMpY5gSkiRA086wEPhde+Mjn+EE0",
-	"UKxp2Pjp5vbmtvFEgOIFGewNnm1ubz6z111peV0iUPWDPRPc0j+DXVNNrxFapJmwd+EpSrLZlzLjelcK",
-	"6S4F+pie4lgt3SHmIHXDDTUMEjM1+Aw4GCTl8vwo0SWZQu5r6awjWZjjOajBGq2d4pWtY30s9nPU+eJb",
-	"vZnaLHL7qPGys71daZaEF4vUypqtfwsT8DTWxYp3aud2XT0TWRPNTlhsqpd3DUyhGXLYt37Eeas+/cnT",
-	"7k/eU9f/BxKvD0SfD+Fmoe/Ksnf4eUaC3iVfpf76USFZuFCy3t5cGGq3YSr0NdQnR0jv+UdlGjIRoE9z",
-	"3kRYUThmGdXtd3VPQf+CK48Yx6BsIKWsjaGhL5y/uITlBcKLBWCufKtzqhuG5QzNaLp8iYRkXPlfSOAJ",
-	"pMsQqRqADLEOjFUHQv7IkuVKRNRNO+WTNp/LJqSy5j/X6PjpPYNQkG+dXH+Gpb2sP3lpsauvWzRpWs39",
-	"keV605qNxvCgpL27vdv90RsmX+v7GdUHOzt9ZllwpgwL5VUdUmkrFx6GjwxJIJxb22Fe+hyVhf/Wp0tY",
-	"jkjy2bBXCjJwxuIdXLFL7+5MZXOrLUNHnvWglKKW9fo+UGVXlJhwjpfIjI+IbnJXZp1X+pHHOiXi3a3D",
-	"pGiMa7iSr5t0Hmb7Df46t39VBfozLI+SweePOdnkNrEORwTF8uFNPMPK0UQYufpktOF62BrryVWCul5c",
-	"M8blMCVXkJSPXGiiOqflExLoPVW+B9Wji8jcCpoPabyVhGgu1MOxjEqh7GMjfxQ4u9tPN8/pO1hoIeUZ",
-	"lFzZv5xJqb5dKPPFfG+gBo7ilACV6OgEbezu/N1ai+9A8uVwfyKBXzwJGjEaZX1Vws3w+vp6OGF8Psx4",
-	"ClTZy0l/AV1qcNxLOWzfm3IoH+8J6IZjNp1q3+ZhuXbn790fnTH2C6auA4u4T+Ytmzxsqnw7fdwLFGWV",
-	"aN5n3JJr60tvy4Ysky18SK3Gdbc4WC/7pRbOdkoFRIm7hDJ0Fuia8UtCp7moD1G0mr2PqLZbzjK5+bUb",
-	"o2yqwCxhzZ5S6rcnpm486E3ZAIRFsrEp8yCAkjscJpmApI7qn0D+AoM1Mq1/pinAsmcVbHztu/gTlHcQ",
-	"F1sGSed+ajc5DgQyD6xWU1tnbnsmoIxaAVRuov1Cpxn113gkQvMcKObUTvQ5ZXKmvGDDnc6f1ogOaBJz",
-	"oMbSw/37F/UzOw+sQHrQoj125NPiQ9l+z7o/es34mCQJUPNFD71zwOgkJSbn8vU7GoY67sBgJYFpdU8/",
-	"a7KkqKzpqDtr6/8vMOGb6BDHs8qLSpcZJ3PPBFproTqlEEWmNSLjm+iEg2Jqrf8qY+kQ7jUWCKcccLJE",
-	"nEmssxHcc5LMzfXuCqAAF9suW2dW4a+DkyuNvL42O/BNed/+iIGtEltYdN/amuO2l1kzJxThLn2LhnVM",
-	"NpE7sWaMOe1kGYMio+S3TNkVU8yTVIHEJijGImDNuU5qa6PFcqO2B45YdegU9djFq25PiA8o6L8qb8bt",
-	"rZXFfaV/zDhsxTPc4sDs6/oOoVty6zzOJvqXdrcrnfYv0JjJGZIZp4bwdajW5s+wLGUuQ9Y1Vf+FgxmW",
-	"ayJ/NfQXksNm6mYxrOyp/aM81v3Vm1Mrx21vxynPt3d6oeAnLOEar9f6isr1FZVbffeuOZEwqLlAhqh1",
-	"QLDYXo8xD0pXA1f5sno1cXd+sNZhRkhkzrulS3PRvHKYuAjEfo+JkAeVm4q/hTyfv6ZVsn0lXHzlHPml",
-	"qF4Z34NQKrH0mvYRWoI5VSYoMo2hxN5BuVPlWjSFN8UXTfKFabedVu9uQz2MEvkaXezbCHmX8kOVFqqr",
-	"i/itTxWTqjUdaHJNNrbs779Ohihf2tprxiPx2pGZKq+m7F+Nv7oCyyXiM9Am35oF81VRnMsy9qW4VfW4",
-	"/30p79iHZLcc1TUaLL84smRpAkL2tUfcZ9+IWVK9Gq6HReIw8Mhc67NefgJZyE0T2/wqucxK8S2/rccd",
-	"528q8PoF80ujZrQO0UEv5Ui8dA6FbtVo8/uSXWOeiFzd6KMbCFOcLiWJjSr6cBIKfcWMJ+7Krv2iN8c6",
-	"7LvqNJ51t84ogJs2v529PSBQ1diPbL9GnWror8C51x3mPgy5nF9t56p7Y9UyFx3SpEJkg6+HnnVrnUeq",
-	"fkiqPqQJwjWU3zdN5w3W1qSA9F2sQhevcTDxZd0V2Ob+jBZ6Ulumy+G3B5714F8v01gV+8g1D8g1miQe",
-	"hm9slxnrJ9UKjirEcuq6x3w1JgqWyoPrx3mPFLtOp0UGLEaUtxt6GKfFtQBr9v3dlajGETBXfaL8DhRE",
-	"2fUm2k+v8VIgQuM0S0CgC5xJdhGh6xmJZ4jbQ3zMFn9xIdEMcCpnS+TmDwcT8rkHD+Hfly5/7eHc59Bt",
-	"/pnzBgUp7B+hhbdhvQSv0JcyNRKfubMJ/HNxgZSZdf7NrQxeQwtb0W5vwAqET0tXQtWjVCFYdION8i0Z",
-	"CywkkmDShPrctLk0MT82/dugmoGIPNqs9pzo6LVY9/X1SX9kDvQrOT4jZq0hUMx9l/70OUHpyy7DbQMC",
-	"rQnqgLwDBWQsLaMLrUwUYpH61l79sEhZAnl3kxCE+uUShL2YN3C7l9+tYzfQCFUu9fZNGJ8/UASxdN9a",
-	"DwnzDyJFhMZeyPUxp9lTNlluJTSBG1tb6eixh2zyj8s3WntK/B35Lz4ECXkTrhKI9uH8NtWVv2Ut2so4",
-	"Z/7LXbnu0haHSWRrytg0hWGMU6AJ5n3OBCrVNGFcdx/Qx6tM7ZU55hDI9BERM0ohlj/puQ7cVH3yfcXH",
-	"eZ7vz26il8glnLPLkYYMypGH8zsQxxbTdavKmnEN8YK2j52UQ0I4xFKYg/7oR3dcWxHNhXIX4AIRITLT",
-	"FcaQkvKG1QR7CPIycOPeJRCdU01r5hd7rAZozJcLCYmx8vP8gbcQVJBQoDC7TJVvFZoP3Ao7DKszA7KE",
-	"xmU0WTP6q77GVe0e5Rc9rCsd0PEbomgUog08FkpUXM+A5qdOUAJxSigkT5rgVd8OmsDTV6/0Akhj13YQ",
-	"CUPQBID+ZtCGoCoAH9cYugjqslbdhapibGVT6AsWKJZrUGyfTr13FfliN3iSsut7ETV5tDcoZ955AVoL",
-	"SKzWQyV6/+5YywN9zKO4d81KnYbIbEASrDP+pSfQE7fR0L+U8FRSU4CSnu6c2APqwud9vjgFfkVieE+L",
-	"S2a/Mq1oIq13Jdq8BdZW7p33q5bNX9d0KWdMABIzzF3/oVKcoNRaJxxh+tkB8iqHo0NbvaXp0gOjPDmp",
-	"9H5qEMP1m1ILWu9sHPkHrZ6pYXoV9+VVEcN5jEnfjrU5nja7RUVLusTjA8fE+dahH7GAlsZCp8au1CpD",
-	"O94CYdOR1g0boQUnV/ocJPP7CzFe4iTdimiyEjebos4ala2pHqU2zxctOm7hrWZesh7nN3dy5WmPKU7w",
-	"MmU4OWPsGPMpPDwnBnXrfpKU2kMmBQ03smKLRt365P7sKkw+krpPHXB9SxCmph9RqEMdIrr/nMerUb8O",
-	"RWHG7AxcOFp9LFJeF9Hlpcmr0d2qaUi3k6UUZEG0RR6oSbPwLJaZIjoOkhO4wqlOdJjGsXJdNqIJI+er",
-	"X7c2cQmCtR15XM1UM+D8g3yLyYo/oKnmMpAzqPQQ7qMgUnIFW/6d0osskNMwTSqOyRW8Ke40XktBrzfF",
-	"FzriWwahvWzGIQ5Rdo2I7qD2mIyz5KooK6xbvJYnOjyZYzET5pi539LaI+LSzxUS/i1jErdWYJEr+Kd+",
-	"ac20oyfpIhwNbu7L2AzTnFE5S5doAZywZPPbpYqm0icOc0x03VOpqflvdtv60EG1PLuxuppcgV8kuh5R",
-	"llffTb6EFFupnNtVmuWHDieE4hRlulHEo86+dyFoK7oVfderUvtQ+Awwl2No6/hxMFNurM3okTkgQWhs",
-	"BG+KTbmdGeKlaaBm+gl7dKBbcrpUkpFZPKPC9B6sGsX/cKM98laRwLTYxBMJppwgx/k3F2FZvWXPl227",
-	"cw8mjO5OZer6PUYu9nhFli7OXwTZ+S3NjxG4mRbATcpKs+qFGm2k+XQENzFAAsmFYWDKHP9qHSuazk88",
-	"DOuqqXIO+iKx0Z48fFrUX/M/QqDpT8SC+eGO1VWoVwvcmF98A9d5zCLKL4YxF8jozHg4c6imO/OG/zbO",
-	"uJdX5S4u7hH98VDx6Bh3uUA651YrVu+oQ6zQeVMOrt4uOaAB8BXU6XcdSiAw0xfUAwUUreZccSOmwFdf",
-	"+zUJX3/jW0UDZbNJluhuRUG+9an4j0tstcWCiu1cd0CoJ3mVL13N3XCrax4d8DXEm7AtX6sK3VbxupI6",
-	"L/a+lOEqpZdaS5wa7wErrl56qdaRLYCPTH42JUK6G8UYBXunBk7T/18J04uw3fK2BFFHsZNWVHYCPwu8",
-	"4YNhWvKTKdUF7EqL6cbsorEMFuubygNHkOyxoOrt4X/Ymicf16uUO70tJyUfzSnN4SUOabaryozUYVSV",
-	"uaHZqtqnS5PCmGN3RZdmOUwTNIaYzW0z9AvNEhf2NtY0myIiUAJc39CTp6p1DkR766aOvKmayYduTQaa",
-	"P8UXrWEK80o7b/xRGid+E5cZdPBja6dFWuLKFv4L6s2tT4xPu2qYSnTh7lNT3g96B3N2ZflT34lrzrjA",
-	"fAxczMjCXeZjzmWpt4prI8PFTDW+7KpjKgH3WMu0fsIrrnXrSXhRU+dDTSVIANiQkD/eS2MbKUUAqQB3",
-	"lfBu8CqidqLZfnBBWjU6H+lxfYaJ8kFYWQZITFLRboms5IC85VPXkil8DVOzgGy9oKnhIqUHNk2+6NVK",
-	"q3CUu2PpW+asle2Zr0o12IzeiuzYbphsWWuipYOu0SOBkurIddUtLBKTjHiJJiSVwPV5WMBzxDjiLIWw",
-	"X29n6HV8ae5DQ4xV1OSsq2e3OKPUMmtxVsqtJjSvelaatIND3zF9SU30h20urJCzWm9hjc5Htf2A8QRH",
-	"w+vR2+FagEa1/QbPvdrK8RLBDY5lunSnpy7U7yOSXETmT8VYF0qIXOi7rgLxwf0kMVS1Jo1uBt9Pki8U",
-	"Y6gyWRNTIZwk3+DJqD9tGMIcrDK8iyS7t3iEU/tbnyTmU5Ajy3ErByq4DlE46fISYerUpQ442sdECkgn",
-	"aCMFfAVPTIxRl/eZOHyMKWW6teNV8KY6NYbH3l0xC8sKZu5HZviqCNpsZkHTOrK8SrDjVjqq22Q602zw",
-	"XgC/rS+qLcVymiu/x9Re+Kt/JUJyLBn/zliRL4ta1xIzjAElMGcydD20uxFY6wRjba5P6akJvqgT21v3",
-	"WQ/2keG/QqfVMbyl+nYWz0LdXIEr503fkTEfEwqJ3W9lMFZGjypuKqbJFuPGFcVCkCnVR3MJRfic2vy6",
-	"ZaDNc3pOT4DPiSn44FkKYu+cDtG+z7wCbfmcvqe41sFjINCp+onT2ob/a1CdU+TuDq8At6mmPFO/zTHF",
-	"U+DCzKEjXXai6nomjOeuqr4JU0d9r6nNHWzom5ARMhr/O5FnFs04truMvl0Z8FwfqKbM/j3PhDR3bo7B",
-	"QpR3uzLZ/icac2du1dz21NSEodZyYMSaXW2bREQbLCBKMX1icMIK1JYtoxCOvWoEvQScCqaW4E6Ku6kV",
-	"XjYY96d84kIeCQhJqJH45Rj6hQ0xXKj3KLJX8tqQxwRZfHvfG8snv4yamHIJL3xitq30iUKrm2gP0SxN",
-	"L6xpY09NVAgH7W57JyLMZquZ8hb2Dmlsck7b1qcpIB/Ibtw1y9LEWGpVtZ1XoDrktl1mfytfLe9c+6nW",
-	"iGZv8H38Yjt5/nQyHO/uwnD3xQ87wx++T14Md3f//sOz54B3E3ihZmS6d+rcQeCiRHuDH55ub29/n2wP",
-	"xxA/H+7+8CIejp8nT4c7P0zi5Ae8/f3fx1i3X11Baz0qzkfFedsMNJsvOMyACpI7WE7yb4S0nKLkJ7f3",
-	"CLWSaAwD/08iyDjNm9/4Y3wnnAQLx3fP9MDfRpW5WssqoU699sdA55oDnca+UXbguh3JWwQ7lca3Npw1",
-	"ozz3V2cUtNFzYd8xcU5bjNVQXaWoak0+nxr6i1ZTlTkszFF/mOqpxzjniuVWmpXvqMO2Plmb7pZVV0cy",
-	"V2hISLx0RnnY1s1TkKFyq5xRu0KWmqofy6serryqi9CixpMZ4T3dfjgBaH2+RzJZb9VTDxJZVywa8Py2",
-	"UWhnRriETihiYF9piiuv2br4oi5xH+ZyhVDfIpP9eS2MPA7d08LgeLplCnsamx28M/38LFfp/nEL7F2D",
-	"L5ZUzkCQ3/X/EabiGjiKiSR0qj4JmA3v8PSftppoHfz3bv8nPfwX4r5i+o6LKA2m8gbuLOPxt3cV+W07",
-	"G3zBiwBu3wFw324p0utQais/U7R6R8AbSLcSLGZjhnnSdor2w+Hxq/y9NRK2P08XceeAf5vd024gbb03",
-	"8sPhcYECxK6AXxG4DhxnPaTTlIhZZdvhCqcZNg5dQ+c0+8aHw+M1SdEPh8d2klWbw2yvC4aO9mn5m1+7",
-	"DP0WRaLiiHAtTEbR/pG3OzqDKxaAL5WFwDhSnxE67c0dc5ZkKbRf/Pbh8PgX+1qvimvzbl5xfXD4+h1K",
-	"4Qoa7zbSD3sXQKvxjvUXjdXXFgLJbedFDYe4JC3XK6mHvUH4cHh8qj/44xZh55u6QuMbSwWPp7Q7NJdO",
-	"MSi15QhRB+116fKCsykHIVZl0K1P5o9KF5C65Davea02sLjUVZbKmhIIc0AUroC7G4yT4AG+nDrWbAOZ",
-	"SV7pIylNusis6DF4tQ77qiDSwLmgOmGuGsAy21vqEqJoWmRjWy0lmn3lnzhOrKNsvbsNnEk2x5LEOE2X",
-	"StuNl2V1+CRC+BrzRKAPJ9oZNJEZ4dbouC/QJkqBpMj+DIvL9VmBavTTfPVfKGGmtJcHg7mhN8x7U7UJ",
-	"CSo27NtzqW8frfr6Gw02GpKG3BEuLuVXeiKvM+unnRZbCSbpcmhX1qiVWIKX3ylOVuOYl/PbKQhvYcqf",
-	"QL5SM/zTTLBGVWRmaPWK7CoM/H8+T1xvtV29Rx4nnE1ICug8297eeYH2KU6XksSiTCeOyoaLLBXQSClv",
-	"KSBFbrpbPErwMm9po++df/biufpRRAhoomlW7YlLtirzSlEZmcPvjEKQmo4tHCcajHW2SPMn6nK2Z4Dl",
-	"HC/+fDSVCx9NFmjj2YvnQ7WjFiFPbk9nigoayWzfdjfORR+ZQ05xympQf5sQ8ktkMSVcHZs+d/FsWxNi",
-	"K42dEX2hSKu//JpwIfW0G9ocF+QKnkQtFJ3Xsw52tndeDJ8+HW4/bb4wmMtRYm4NDpxntk86zzMf47uC",
-	"uPN90xW9NFkdwI8PwLZq73ISa2PfY5+GHv1iy/Mxo1fARUe6vMx/OOfoVZl+Yd5qZHcdK4qcR+CsDcfP",
-	"FG6kiU5FSEgO+FJEriH5mDEhgUdG0XyXexW64Swa4xTTOKxoPpxY2NfqP7tJuhTMhxNkkfTn0zHzpbf8",
-	"1WkrG6ckHtrPtz65s+XNMZg3TF+iDlTaTd1EJ2YQgSd5uxnTR1KNJtD1jKEZvgJEmURznEBhF2sIDQxo",
-	"CrKx35KZ4QFIzkzUm/As6GXiu4V8fKA86VpuPzeVQVZRlhHSjxw7bIizQg076kQbmC5RjAU8KWtknOBR",
-	"6pTxAuvbyq0udt8OqpGIhhv0n+1Egzmh+X915ZEErkb+71/3h/+Fh79vD/8+2hx+/NtfQmrc4zIjd4dC",
-	"YpmJtuzsqX7x1Ly3RjL35+m8DUW/iwzwfz75Wlr+yvL1GuAyXQ61vtXQNEhVJcKtgV65X+w0owle/t//",
-	"/X9Oscy4ekGNuYpT+C8Nw74DYY1kVZ6pi7DUOr4TyOHmz0dahji00VVsTh/66tGxHfhVkzglApnHg2iQ",
-	"8XSwN9jSOTk7c72ma2rOhOojVSmbEhpZC5HDhIOY5Sdl/ca8m4Xo3S/ZC4O6C3YaswUkuk2njogQKmFq",
-	"ThVHaKy0nrJmdSucyo38boaTI/QzLEVg7FI1W2RND1fMrgE3B5Lyscrlb/UB94+QzAxoJT8gKgx+2xvf",
-	"1rzpmz69CQ78rwIT5Bfka4O9flWu6XBq/zfE2VS9DIlLgXkzVcqF6lN9OImMbyA858CPhOnJ0rITmA/f",
-	"SKKBiYpkYeSC7jpzpycop/zZpMj4q6c25e9NXI3ZBpx65d5cMRKbts74CkvMi33JaGIOS9vLG/UtS5Gj",
-	"Y8L9Ww0C8+q+8vVJDxilWlYgOSM8GS4wl0uE45hlVAoksniGsEA/MTZNAR3gFGiCfUY5snRvCOPj5/8X",
-	"AAD//w==",
+	"7L3rctw4siD8Koj6JqLlGZYky7K7R44vzqpluUen1bbGkne8p+VTQpFZVRixgGoAlFTtcMS+w77hPskG",
+	"biRIgpeSVLLbLf+SiyQuibxnIvPTIGbzBaNApRjsfRrMACfA9Z/vQPLl/kQCV/9LQMScLCRhdLA3OIWY",
+	"0UQgydA1JhKNYcI4IK4+IXS6OYgGIp7BHKtP54SSeTYf7D2NBnK5gMHegFAJU+CDz58/R4MF5ngO0k57",
+	"wOgVcIHVTEdJfWr/OSKJmoqo3xdYzgbRgOK5miD23hqRZBANOPyWEQ7JYE/yDPz1TRifYznYG2SZftOu",
+	"UUhO6HSgVviKxdkcqAyt52fKrlNIpoAS+1bzqtwbd1/Rz7AMLWb/5AhdwrJ5BZewvPvkx2ROZH3yEzwF",
+	"JMjvkM/9WwZ8WUye6u/8uRKY4CyVg73n29Fgjm8Mnuxsq/+1YU00+IUlWQohGHw4PEZz/bQZDOb53SHx",
+	"djIREADFm2w+Bo7YBBEJc00n4pIsmgDDzDBByPiAebqt/3nA2Q4C5y2fhiDzlk8xJb93kA7j07sD5gzz",
+	"Kcj3AnhoIWczQHNQIPpOoEwAb16N1AON1Ev3sCrA8+B6AM9blgB4fg9zc0zNnKEVHJMrQDJ/pWUx+Tt3",
+	"XdJn9bFYMCpAM94fcfITlnCNl+p/MaMSqEZtvFikJNZYs/VvoZb7aQA3eL5IwWxEYpLqHzlnXK2YsyuS",
+	"AB9lFF9hkuJxCoNoMAch8FSt4Q1D+0fIvYZilqUJwlRcW/wtNvEXDpPB3uD/2yrE1JZ5KrYO9XR6IxUu",
+	"SFG2EJKrU80n2dg/UmwB0gi93c/kDAngV8CfoAkmKSSbg8+RAsE7+C0DIe8KgiucksRIH/NTZB6Jwd6v",
+	"nwYTAmky2BvAXH0WDVJmxh7sDcYsWZZgZc4LJQwE/U6iOZbxDMkZIHO+6NyMcj4YfP7of8fNRpAaEM2w",
+	"QJgisBC7M4QVAbsJiEBznKrVQII21HQRKkQ6YhxZpQIlDFHmb8HM80TD/oDRSUriO0M+xUKOcDIntATG",
+	"fYqYz/7mmZDoEmCBsEQpYCERo4DMh/cModhuTaBrIs3O44xzpSoIiSWgjSQzu4QIqfWbZUQIpxxwskQ4",
+	"luQKDJxeMz4mSQL0roA6enP6/vXro4Ojwzdno/2To9HPh/9rdHrw9uRwEA2mHFMJyUjEbKHYw68DH3pi",
+	"T61rUMI3p3qkOL4UyLElpAdQuIrkjAgENFkwQqXHucwcRvB4M1xzIuFeuEEmZ0ClBm+CxpnUSIjTlF1D",
+	"EiG9MkDl5Ut7esUWNOzfMPmaZTS5K+gpk6OJHsiHYEk8qzWaV+4JGdn43xBLzUf04HBDFM6b3cc4TYGj",
+	"OV7qZwIAEam3fIKXKcPJGWPHShLfWTSY4UaSsVGqB/Qh8M7nWZIxZF65Z3LUoxNRTKA3egr8isTw3hNZ",
+	"93DKivTJNFMC2t/oT4xNU0AHOAWaYK5Wo+DuvX1Pe54AlhmH+gSIUUORRgxqEJwx9gumS3sK4s6cmFzB",
+	"6LeMSTyCmxggqQDhF0blLF0irfsIEELhvX4f5e/fB/0jrnisNj4iJGecSZmCwnwz1zUWaKawPapZv8Pc",
+	"/A3NbN/e8gxlPf17ijM5Y5z8DvfCKbDPwMoQJEIo5YBxRKhWOVDMIVEv41TcB/DsDBGCm4VihpEn68Oz",
+	"akx6T+FmAbGExIx8Rygo24ZTnOa6VAGCI/vI4vH9qTj7dImYnLkh0YaSYXaV6Pn2tpYcz7efatmGc0LT",
+	"ssVxELQE+cQCZMFZrFY9TuGQSiKXdweKhv1Ikjn8zmiZk7ofjZ4zBqX9He2/2UfqAdJPtEFx/7rgNaTp",
+	"0GKIErZECnSF0wwEijFV4BmDsvmSMkQxRRm9pOyaIrd2Bbl8eZoo90+OfoblAQcswVPUcZIQtRicnnC2",
+	"AC6JUlkmOBUQKWMk/+nTwIr9EVmIuhF2dIJwknAQArTeenD06h3imE5BOH1BWfKZAC00L2H5EsF8IZfq",
+	"ZTwWSqHT7ylle6kYSn6Avw52tp9tbm8+ffpsc3trZ1fpTto1oB1k+OYY6FTOBnu7z7Rx7/67EynzT2H4",
+	"YG/w379uD/++P3yNh5O9zY9/29hS///46Wn07POT//hL3cLTjoMjM8nzwlGAOcdL9dSQtBjhgAPjXzOg",
+	"bpNISLYQ6JrxS0KnL3OUIuaNSaYQX+02tzgTLGGojjG0KGPIesg9OP7lFIkljQeRD4qn1tGR/z8wlq8y",
+	"Knu42+xV+GRU2k/+6YS12/yE2gjDIOWpVmJLMH/6vV6/+1/lAKJBRslvGdjHyno3Jrmz5381kKpvMt/C",
+	"x3xIo9yp6c1q3lnDXq29lQDyHdbAVMWWWFNdYrGl31G7b8bLXidTRsjgFDRLrW5m3B21MXoiwSUsw26p",
+	"SZamhrIXHDRFM5ouHa6bDSHnNymR+OCGSj589tvO1ebmZmhObZkqznenDTryuRdaWHCYkJsGSBCubNcZ",
+	"5jg2lvzEcYRICz0OMZtSzXkbAPHhaTsB3oa+ynhZoRi9S0s2dm8t9BOVqKGEf5XTKqF/Ca+badCsWLEZ",
+	"ms3V4vyYhOUxUeVHY/RGA46n7gX1p/v5t4z87n7Xf7sHStV2D/Tf7kGAr0VBQzsyDmRefrP0m3vxBlL3",
+	"XP3pfsYL4n5Wf/o/G6/KxwAuHBy+fncMV5D6gNpXaLO/M4gGP6q/flR/Hai/DnbCg8ywvJ06UAoTzYiQ",
+	"jC97I6aa9izjtML1twOithqO6kObuTLni8p/sGuUMHSUKyGOSy2ATyCW/1GWoc92tntIUe0WrSgiT3d+",
+	"CPIL400tRSgGOJOsxADsD95wL3YDo2mnforpNLP7bIP2sX3vgCVQo3sHqxA1GuxokoeeBl4XX92n1smu",
+	"7cpu/bk7mgK404UcPh/OCSWDjhMqvmELoDj4fuZwDKfp24n2Tnfh/Hv9yeePjct3sK8ckgO1t0i3QbeO",
+	"pvPTZLYyabuDrRNEDQycpSVerVBTMS8hiJBYL1oshYR5gAFVtqmHivL5m7b03gG+umx1ZBrjJLsE6itn",
+	"eYhP73W+kK2vSCZx2vJGZdnlEaPAQipDBjfmUcxdzLTbcaSVGZA50pHZemW6H8KIIolMKzz5BAuJJOg4",
+	"WmnOncAInzug1sKpbqGA9xQ1WtdxnOouyqkbI2ZZiad6aJkfbedg/tE2n0Odoy2SFeEUUiLN+EFWVd5k",
+	"RTX0Zq/DNUQyuYMs4LKnYJ1P2mXNJgiugC8RZ5nUtkcZQQoXUacf55V5tbpzO0LjMl/lM5RnhvAefsHx",
+	"jFAYKq1Qu8PMZmKWVCwnPx5Stwpt3LQ6+msCaWKG1LYJRhfVqOuFDqL30eX0YNbFVVffqtGwmreEyBm6",
+	"aA6oXUQ23Kk+z90qM5YmorTCTiPc0wnLK/hHNsfUA/TNIsUU102zhhhTSCJWwnN32bP+SyGMnRfAbLyd",
+	"DqvO3hBaeudWw0obZQ/btpAmEcICYZQwKSFBCyxnaMO4866d9+t6xlJALjyv3Zuc0emTMlBdGL/OV/O4",
+	"fqFZ2AC/ywCy2R0mlhC0boJ2QP+sgC4o52uMLMDaAX5UWIQtTqZY88aRAUwfXh8zSnW8YCXxVhL+Fr5T",
+	"HVobxTa0FgRpwAPRSXpCYpmJij1v1uySO7p1Q0+a2PGiCrA850QJJqGzyFMPXX7iXVSusL7sZ5yt6Iit",
+	"ZIzOMAeX/0BEORljw49Bu4CFzRB7UvIsN2kwuTpQVb9a1105HSfz21T3GsxbFLZZRi/bVKE1anQ9nIGd",
+	"NMmuKfA8866Xa538DqPxUkKTSdKgtLUpYOVVhLx5PpxLayhBuPUwTwHzePYPk9UaOsWeAPATfHvGIrgP",
+	"EKrzRvUTShYLkCvpvlVtrpRtnO+jAK2bw62jB4hux1vSImHY5ft6Wa3PO7J9b+faNgK2JDQ5TDKaoAVL",
+	"SbysmWorMgszfghkJU9VPUUb/Xhwgna/R87xhSSeVvQJWomEvWgLCu4P/wsPf//4aSd69nljaP+rI4M7",
+	"0Q+fn/w1GBk8BswpodP9WJIrIpe3jKbqvLSRMLcBAnvVz5F9jgShce61vCIsEyazjcil5v5oI8aLBSRo",
+	"vNRvQYoXAhIdENZiIEeZZz0yxOvnYvd8kqUCXuHlIZUGQ7o2VUdIxaJrPDvIrpUkETbaX1HZAcs5XqBx",
+	"Fl+CjNA22qCMwhMkGdpFG3MmZHnTu+1539HgZtHDz2NXerPQqkdpq/5yP3YBsE3706MmeNkIvWX/8E/4",
+	"1AIKGtBk1PtchMRc9n/dOL56wdcb2VuT3bQ3UlSCUxu4T01qVCfAWzH2NhEIoMkdg5UmGdfS+Ep6js0H",
+	"6y1IFdRXVKXqGr0B5MDuvFud9xYZBa4c5Sq+t7oATDxA10iyDS/OyBz2KU6XksSiGTvGy5FgGY/DwY8i",
+	"+BjGm1QBJPjkxrjxOsihPIX5yo4a2luCSbpcmTcoSLzCX4grtJBdT9ZQHscBIfJOrgsNXuGAIOu/7d47",
+	"sCO0Yie5gjckvqR4fktLlNqvy8rbfoLLWtFuTWHztaL/Pj+/2d4enp/fPH19fn7z/euPf/tLpy8kn7l7",
+	"Y03U5i/+jpP9M2MSN8+0AE5YMgKarOAwMd9oRFzhqxTTLlI8Ue9otZtJ3C6KOMwxUZjb/prOveiPmnqR",
+	"lR1GPpCqa6vMEFpX08nkEnmyImqvJNWahU3nuppw5p4k+gwwl2PAciV5Gzz3sk6sUR6lMJF5xpW9KGMO",
+	"0nMae5iyqq5gXzcPOiRMAdWzpUlAWouq4ZKPkqC/skoK4cvY8QzzqUlRtZn9et0hmLXpMSXwtCoxJTQo",
+	"aTF3payzZTl16oqRWCcTXWHZ4NPVX6sl5kRwG9lzJ9xogKoeq2nDxbXQLxL5dWvsZAwrKuidfMR9fhtq",
+	"Ku7A9jcjCzi7lK2qpigzTpu9tSEXZZBsSmRSA29pmkro2N9WN7qcZvM5DvkvHrGlgi1f9lyDJ8mmxGdQ",
+	"FcUOC3HNeFLWf2PGOcRyOGNcwHCsVd2lHxrJP4tqWTMdwZtMAHc6a1m0vLdPEONIx6fKjkqc4FFacaQ+",
+	"313Nj5pPHhU7CMHsFx0N2k+Svoy9UpFB7UIpFLrcwHiJ4AbHMl3qJAs2QRc2wnARmT/Vki7Uti/0vi/q",
+	"6RZ5cDM/ARfBq4KjMdusjWG95dN36jWFwbYAwW0oZ5XwjY8HbUtzWBF2s5qDatFBHdxq80+yNB25BXTu",
+	"7N+M0BVZwQPCXX/bey+3PaVu0jJMzCMyh6QFsCOXslhANPKKXhQ7aSZLBbH3OvPpdmrXSgcTyrdsXtpq",
+	"y5oT6v/6tLrQzji3FtATMNeqTQQ7V8j9j3tFtW+Pr/WUFwrXSL3wEilsRBzm7MomI6mfERaCTOkcqAwt",
+	"rQODw3xAZ5GsLfW68bbRGhSf2yUtdr58j1nHDS7oSjJyp2aiS6NoM6ol3GBvN5tpMl4WghknTRZwD5ZV",
+	"H9t9GlytxX3frnaVPzDFU5O2qYkwaDP62XB3yZ0pUZuvtB0wvmD6+vkhnaZEzJDkxhKu3XXc7nVVcj+e",
+	"A3Ke39XvS4o0m3YxlFP1TvAqYsMR5CC8Xwu2AtT7uvln0KE1Q3k5coTZ71JEzoI/hu5Gm7ym7wRSg1ru",
+	"a+6Mi2wB3NSqQdcz5oo0uMynzVWuAzajSCMSeHp8PIdh2vLJ/eRUW21Dz1+GVOVYijNozq7uQsb7lfsV",
+	"ZKyRbu9zWifB1uBxYh33jjlOONicdu2uk8AXnAgI8saTFEt10O/CMsrD3fDnVg4e0QkLiBC/xor9dsxY",
+	"CiaIYNOERl23n3ryhNq9kLB8XzEhNEB5mWRzLEm8EjmUSqSZdYRw+yQbpyT+cHLC2YSkbekX2kfq5HJ3",
+	"5q1xsI90vbTLMEdczTBL3X3OQDSZ0SmI9sksJ9DJQndOzljVXLJn4htHHjzd3kppHBUA1jZZ2VHobP+p",
+	"eNSR0vOa7oOZSjIhSinxpTteh/dS0DCno+fbZochJXfKQTTG964xTxoPxFR0vHuCqFpzkctYliZ2Dm+l",
+	"kQdJf4mNxyFaayiMus6lb+y9KLXUy41dYErXVXg7oR0/qiw6tO13+z/9MwO+XEeO505njmf/K3+3K3TQ",
+	"cnG565pgnkq6poTRAvCNGGdqY4YoPIfbavfnTGJJf8QLpEp3YaBddPAOnZs+CA6YcBC3TDXm5mNzSbV6",
+	"Zs9frHZk5cHCa50SIYHfbrG5K7TkUv8f9n+bMZv7rpje7uWSuC5l0KBjdgUp1rHUqiZax591xiF+CF7i",
+	"sJWsumJ57r3b+qwbpL4DcGsc4hRfQTkSJ+4War7vYNpXGGr161BZttlQFakpht4ZfeuInRqudWDcYNXs",
+	"At9t5l1/80cdFHc7guaOux0htGB5yJDsvd4gcRN0GJw1YNZuUpnckdbbJp2+yNNOP0VFcDffkbA3Iv62",
+	"Mcz/bLgYcaqV9lOd9NLiz+pjNHGA30GMSrZuoRB1JfO7zzNR0jF9Y8pPJA4pm92WWg9zzDwbYTniRFyG",
+	"tN1qxm+nPVSHTGW71b3VVhFClzPA83t04nZ7Z62Lue2G3C3cd6c4BYEOfzncX9W929dlqwD1x3DV3gOA",
+	"u92991pQ7X4cpfU7jlZDqfhMK/CpeVFX8Z0qrPjKfKb3SWCrUlIdPp5yWms3ECitWs6UOcwUaLZ+BJ4S",
+	"2iq5ngZv9xXX+kZ/2xp+DMuuM5bg5YeTOk3/lpHffw8VrvhwgiaczZF9AWGaoCnHCSRIYnEpmvJtp3PX",
+	"MCg8npPRyL2KNkoXQSLboUVEKDWV7aOmCkY9krbMe966onzHQUxX1lxr8QIQojAgyzv8z3+dIfMG0m9E",
+	"yFRAnuhUIVtAkNALd+lxs63QJaGhTiAT0Jhkyy36kyFC/XFz9Pr7dlCFqNnClbxhQqcpDDMByL5pZtkM",
+	"O1kvoUiLzYtZAObQo+5BCaalwaqrLAEneHpl6+J2eSbVgDsJKvUSbmTA7bPdYLoKieeLW7J9G+zSM/qj",
+	"hSCgTFkbBbi79/8W0r458e2OGV29q1UVFQMrl6br75IrGPl3croTOFa47LLQMZnRojiMuie4Tw5PKdZW",
+	"cYQ0y5B7UD7K/pN6YmcPXaVfaplXpDw/vmpopXRUUX6hpwzj1ZQaRSr3q9SU6auS9VJiFLs/1NUTT7LP",
+	"pFyI/9jb2hq0BOV8F9w9JPreIWW1RMlVZarHraHbFPksuyDDKW3ujZemqhS6qILuYvN+nJN9aH11B+bn",
+	"BqRtJslSMcvSqp+FNEelMW4Og5cfo8G/AC7TpasBcbdLpCsWHwhRa3k5zRraSvUD6nssOSRLNdq/r0f5",
+	"jV9iFLMr4GBu7Jbn7g5PV++ZeEiyYiz7GuAyeOEzNK9+OXzTs5Oze996s5bYeL2eQRBUoXP+cHh8wIkE",
+	"Thg9df7LqhfCPq9kf3A8n2MeVDUAkjGOL8PRLjeL30ox6IFz/tOqUytfT+G+zGds2OMrLGZjhnnSlqsB",
+	"HE9hlK+vgZMWXl2dgDACIcncUmbPwr15oe2Wwr2lqKIyz4Jh7nLQVr9G6Kg9J4DCjRxxiNl8brz25sv+",
+	"6/9weGxafrp7Tz3qD6sjjJUs8J2kvZjGh8Pjd/pTxzeCFeEuSZqKVcY8VV+cOEB1xU8rRx06lPAJRBW8",
+	"ypdaB0jzyTQg9eEVTjOb7XkbL+slMezLWWBiAfjSePOvOZHqr4/h+H29RO9ugy1mWobmaUg9yaKw9+qa",
+	"hlqaBIrUG3nLOK9dp7XVxUJb6SbwvVmvMLWiB1fDyi6rx3E0enRhwkscozdALNfDq+B4hbMH6KaVUzen",
+	"MyixgtN0tDovb02FqMC8PEtUAZ4HEm8fgQyHhuMyLKypjG5XMpdbRjKaE5o1Vtnra0avTB8+i+/Fq31W",
+	"p1lQXx5pyFi0Vk/UDspVMPMMi8uwQrZ6VcKyI95lBZo9lpYeOrVSWprZRiu+nHhwr9T20XG13spDLjhG",
+	"OfBCAb9qrQLKpAvA6xpho2BWXXe1JFdJoLqMyN9HKyQaLz0/ks5KpPMFMb7hfCvqVu2Ai47tPe9rqbeb",
+	"0xxa0iay8VwJ+xXzZNT+b1PVxe9EX1p1MWZhcZTW1gDIU4csRe2MGI+zFOssrcKA4oATo3elREigZR0s",
+	"KhSzkDpW02XvwbIpuILVaRvY08rEoC3UljGrbMqidH091bGqenbTiahTc4V5wvlBJqeuBUyek6lLfVqd",
+	"TO7GnG6hjokcIn1X2p++osHNYoSvMU/CRmv1tEtLiUr0WBCgO6CA8V+arw7SBpzQukgND3rnRdyMqgzM",
+	"r5a7yOv5Nd9macCzXCkqDK5bpYjZLQaTw4pN5dMUi/Z31wI7n6ZuVbk2T6iuG3vmmbb1bGXyGRNAkVmi",
+	"jvTOs1SSRaofkRiiqj2o3nEM9EnYEKwn0WSmrL5f6CmnqR9e7DZQVc0bM+pdIjzRfrocRyrtNRhHFxz0",
+	"WxcmG8BsU7+fl+eyoFFvlVpZeBt+3pA91dab9F7kqRukBY+qqaDuYEfmYHVThDQdjVNML7XQ1DtVfGDG",
+	"uBzlKe595ebJj4wJ21O6VppNrKRy2KWSSu+jnS5XpvddlM8aBFH3XbNxsZuebrwcAL38d33yLHNlvP1+",
+	"SZ9cR8e1RwvgcdEMoa9YkywxIZTW2I9N0slzKsY4xfaqW1MTr6Z4wM1iNGF8pF14LbfubhYjQiVrfiXk",
+	"eCz79stDhGYOQK/P3TiHQQ56Vah8DHWVExBnnMjlqYKpZegL8jMs9zPFcAIJWvsnR7rnzsaFbk56gSbM",
+	"NnQeL9EPL7w2p0820VnetwZwPKs2rkFEIK0yJ+dUc0Esi1e+E+jCre5i85xqe3mw5/q7uHy0wYfh/snR",
+	"8Gdzhc3yPr0DdV4mq8btxfzvteMJ//mvs0GtV7mfI6QTsC5O3p6eoS28IFs4k7OtlE0JNfWMKk9s+o0O",
+	"k2oc1eqmyevJ1zaTcmF6fxN7nzdmVGKrstotAZUcQINaAp4PooGOkuuPxd7W1o15YTNm862ExWIQbCXu",
+	"DbOH9o+QzCTjJjOtkkKG0aW7lITGWECEPpzo9wxyieicusFc9YWND4fHT6J8jmNyBUjXFnTFEkVUqtIi",
+	"bMcSwHM1IdVHXrRE3Tyn5/Svf90vGvQTRjf/+ld0CjRBF/t+MYs99KMGKjrPtrefxX5GlP4FLtBGy9E9",
+	"Oafq8HK82bPjXMKy+fMFGV7CUlw82UTvmDLEDbaquRfS0YTQ6YpKmp/TvFvTUuO6lfKEe0iNBMRqPy8V",
+	"/GGpAcR0n3c0BSnQ7vazc9rWF2oT7esPcSwFwkI3iNc5HYwjQgVJ8u7q31VK5hho625PQkH5UHdDM03F",
+	"ZtjUstGd0i4+ndteZueDPfTp3LTnUX+fDwzYYpaAgdv5IELn7s6H/4rS/9wrnz9fvDynRXsxNMEkzTgI",
+	"hJMEXZgmZHvo10+um1LkWkzZgT9/vLDLPyZCir/+FWGusJYD+s/Tt2+QVnwEWuApJAbnLvSFygu0Ya8r",
+	"oufbEZrjG7Szvf1Eo/kFm0wESDWwgYRrS41izDkBodDFqsfDo1eWHaUkBivLLeEqZZkTkMZD0EyzEvhc",
+	"eO4jn+IH0UCRpiHjp5vbm9vGEgGKF2SwN3i2ub35zLa70vy6hKDqB3snuKV+BrumGl8jtEgzYXvhKUyy",
+	"0Zcy4XothXSVAn1NT1Gs5u4Qc5C64IYaBomZGnwGHAyQcn5+lOiUTCH3NXfWnizM8RzUYI3aTvHK1rG+",
+	"Fvs56nzxrT5MrRa5c9Rw2dnerhRLwotFannN1r+FcXga7WLFntq5XlePRNZYs2MWm+rlXbOm0Az52rd+",
+	"xHmpPv3J0+5P3lNX/wcSrw5Enw/hZqF7Zdkefp6SoE/JF6m/flRAFs6VrI83Z4babJgK3Yb65AjpM/+o",
+	"VEMmAvhp7psIywrHLKO6/K6uKeg3uPKQcQxKB1LC2igauuH8xSUsLxBeLABzZVudU10wLCdoRtPlSyQk",
+	"48r+QgJPIF2GUNUsyCDrwGh1IOSPLFmuhETduFO+afO5rEIqbf5zDY+f3vMSCvSto+vPsLTN+pOXFrq6",
+	"3aIJ02rqjyzVm9JsNIYHRe3d7d3uj94w+Vr3Z1Qf7Oz0mWXBmVIslFV1SKXNXHgYOjIogXCubYdp6XNU",
+	"Zv5bny5hOSLJZ0NeKcjAHYt3cMUuvd6ZSudWR4aOPO1BCUXN63U/UKVXlIhwjpfIjI+ILnJXJp1X+pFH",
+	"OiXk3a2vSeEY1+tKvm7UeZjjN/DrPP5VBejPsDxKBp8/5miT68TaHRFky4c38QwrQxNh5PKT0YarYWu0",
+	"J5cJ6mpxzRiXw5RcQVK+cqGR6pyWb0ig91TZHlSPLiLTFTQf0lgrCdFUqIdjGZVC6ceG/6jl7G4/3Tyn",
+	"72ChmZSnUHKl/3Impfp2odQX871ZNXAUpwSoREcnaGN35+9WW3wHki+H+xMJ/OJJUInRIOsrEm6G19fX",
+	"wwnj82HGU6BKX076M+hSgeNewmH73oRD+XpPQDYcs+lU2zYPS7U7f+/+6IyxXzB1FVjEfRJvWeVhU2Xb",
+	"6eteoDCrhPM+4ZZMW597WzJkmWyhQ2olruviYK3sl5o52ynVIkrUJZSis0DXjF8SOs1ZfQij1ex9WLU9",
+	"cpbJza9dGWVTtcwS1OwtpX5nYvLGg9aUdUBYIBudMncCKL7DYZIJSOqg/gnkLzBYI9H6d5oCJHtWgcbX",
+	"foo/QfkEcXFkkHSepzaT44Aj88BKNXV0ptszAaXUCqByE+0XMs2Iv8YrEZrmQBGnNqLPKZMzZQUb6nT2",
+	"tAZ0QJKYCzUWH+7fvqjf2XlgAdIDF+21Ix8XH0r3e9b90WvGxyRJgJovesidA0YnKTExl6/f0DDYcQcC",
+	"KzFMK3v6aZMlQWVVR11ZW/9/gQnfRIc4nlVeVLLMGJl7xtFac9UpgSgyLREZ30QnHBRRa/lXGUu7cK+x",
+	"QDjlgJMl4kxiHY3gnpFkOte7FkABKrZVts6swF8HJVcKeX1teuCb8rn9ER1bJbKw4L61NsdtLbNmSijc",
+	"XbqLhjVMNpG7sWaUOW1kGYUio+S3TOkVU8yTVC2JTVCMRUCbc5XU1oaL5UJtD+yx6pAp6rHzV90eER+Q",
+	"0X9V1ow7W8uL+3L/mHHYime4xYDZ1/kdQpfk1nGcTfQvbW5XKu1foDGTMyQzTg3ia1etjZ9hWYpchrRr",
+	"qv4LBzMs14T+augvxIfN1M1sWOlT+0e5r/urV6dW9tvejlKeb+/0AsFPWMI1Xq/2FZXzKypdffeuOZEw",
+	"qJlABqm1Q7A4Xo8wD0qtgat0WW1N3B0frFWYERKZ+27p0jSaVwYTFwHf7zER8qDSqfhbiPP5e1ol2leC",
+	"xVdOkV8K65XyPQiFEkuvaRuhxZlTJYIi0hgK7B2UK1WuRVJ4U3zRIF8Yd9tx9e461MMIka/RxL4Nk3ch",
+	"P1Qpobo6i9/6VFGpWsOBJtZkfcv++etgiLKlrb5mLBKvHJnJ8mqK/tXoq8uxXEI+s9rkW9NgviqMc1HG",
+	"vhi3qhz3vy/FHfug7JbDukaF5ReHlixNQMi++oj77BtRS6qt4XpoJA4Cj8S1Pu3lJ5AF3zS+za+SyiwX",
+	"3/LLetxx/qYEr18wvzRiRssQ7fRShsRLZ1DoUo02vi/ZNeaJyMWNvrqBMMXpUpLYiKIPJyHXV8x44lp2",
+	"7Re1Odah31Wn8bS7dXoB3LR5d/Z2h0BVYj+S/RplqsG/AuZedZj7UORyerWVq+6NVMtUdEiTCpINvh58",
+	"1qV1HrH6IbH6kCYI10B+3zidF1hbkwDSvViFTl7jYPzLuiqwjf0ZKfSktk0Xw293POvBv16isSL2kWoe",
+	"kGo0SjwM3dgqM9ZOqiUcVZDl1FWP+WpUFCyVBdeP8h4xdp1GiwxojCgvN/QwRosrAdZs+7uWqMYQMK0+",
+	"Ud4DBVF2vYn202u8FIjQOM0SEOgCZ5JdROh6RuIZ4vYSH7PJX1xINAOcytkSufnDzoR87sFD2Pel5q89",
+	"jPt8dZt/5rhBgQr7R2jhHVgvxit0U6ZG5DM9m8C/FxcImVnj33Rl8Apa2Ix22wEr4D4ttYSqe6lCa9EF",
+	"NspdMhZYSCTBhAn1vWnTNDG/Nv3boBqBiDzcrNac6Ki1WLf19U1/ZC70Kz4+I2avoaWYfpf+9DlC6WaX",
+	"4bIBgdIE9YW8A7XIWFpCF1qYKMAi9a1t/bBIWQJ5dZPQCvXLpRX2It5Ady+/WsduoBCqXOrjmzA+fyAP",
+	"YqnfWg8O8w8iRYTGnsv1MabZkzdZaiU0gRubW+nwsQdv8q/LN2p7iv0d+S8+BAp5E67iiPbX+W2KK//I",
+	"WqSVMc78l7ti3aUjDqPI1pSxaQrDGKdAE8z73AlUomnCuK4+oK9Xmdwrc80hEOkjImaUQix/0nMduKn6",
+	"xPuKj/M4359dRS+hSzhmlwMNGZAjD+Z3QI4tpvNWlTbjCuIFdR87KYeEcIilMBf90Y/uurZCmgtlLsAF",
+	"IkJkpiqMQSVlDasJ9hDkaeDGvEsgOqca18wv9loN0JgvFxISo+Xn8QNvI6hAoUBidhkr3yowH7gddihW",
+	"Z2bJEhq30aTN6K/6Kle1PsovemhX2qHjF0TRIEQbeCwUq7ieAc1vnaAE4pRQSJ40rVd9O2hanm690mtB",
+	"Grq2gkh4BU0L0N8M2gBUXcDHNbougrKsVXahKhtbWRX6ggmK5RwUW6dTn12Fv9gDnqTs+l5YTe7tDfKZ",
+	"d56D1i4kVvuhEr1/d6z5gb7mUfRds1ynwTMb4ATr9H/pCfTEbTj0L8U8FdcUoLinuyf2gLLweZ8vToFf",
+	"kRje06LJ7FcmFY2n9a5Im5fA2sqt837ZsvnrGi/ljAlAYoa5qz9U8hOUSuuEPUw/u4W8ytfRIa3e0nTp",
+	"LaM8OanUfmpgw/VOqQWudxaO/INmz9QgvYr58qrw4Tz6pG9H2hxPm82ioiRd4tGBI+L86NCPWEBLYaFT",
+	"o1dqkaENb4GwqUjrho3QgpMrfQ+S+fWFGC9Rki5FNFmJmk1SZw3L1pSPUpvniyYdt9BWMy1Zi/Obu7ny",
+	"tMcUJ3iZMpycMXaM+RQenhKDsnU/SUrlIZMChxtJsUWibn1yf3YlJh9JXacOuO4ShKmpRxSqUIeIrj/n",
+	"0WrUr0JRmDA7HRcOVx+TlNeFdHlq8mp4t2oY0p1kKQRZIG0RB2qSLDyLZaaQjoPkBK5wqgMdpnCsXJeO",
+	"aNzI+e7XLU1cgGBtVx5XU9XMcv5BvsVgxR9QVXMRyBlUagj3ERApuYItv6f0IgvENEyRimNyBW+KnsZr",
+	"Sej1pvhCV3zLS2hPm3GAQ5RdI6IrqD0G4yy6KswKyxav5Il2T+ZQzIS5Zu6XtPaQuPRzBYV/y5jErRlY",
+	"5Ar+qV9aM+7oSboQRy83t2VshGnOqJylS7QATliy+e1iRVPqE4c5JjrvqVTU/Dd7bH3woJqe3ZhdTa7A",
+	"TxJdDyvLs+8mX4KLrZTO7TLN8kuHE0JxijJdKOJRZt87E7QZ3Qq/61mpfTB8BpjLMbRV/DiYKTPWRvTI",
+	"HJAgNDaMN8Um3c4M8dIUUDP1hD080CU5XSjJ8CyeUWFqD1aV4n+40R5pqwhgWmjiiQSTTpDD/JvzsKxe",
+	"sufLlt25BxVGV6cyef0eIRdnvCJJF/cvguT8lubXCNxMC+AmZKVJ9UKNNtJ0OoKbGCCB5MIQMGWOfrWM",
+	"FU33Jx6GdNVUOQV9Ed9oTxo+LfKv+R/B0fQnIsH8csfqItTLBW6ML76B69xnEeWNYUwDGR0ZD0cO1XRn",
+	"3vDfxh338q5c4+Ie3h8PFI+GcZcJpGNutWT1jjzECp43xeDq5ZIDEgBfQR1/1yEEAjN9QTlQrKJVnSs6",
+	"Ygp89bW3Sfj6C98qHCirTbKEdysy8q1PxX9cYKvNF1Qc57odQj3Rq9x0NTfDrax5NMDX4G/CNn2tynRb",
+	"2etK4rw4+1KEqxReak1xauwDVrReeqn2kS2Aj0x8NiVCuo5ijILtqYHT9P9XzPQirLe8La2oI9lJCyo7",
+	"gR8F3vCXYUrykynVCexKiunC7KIxDRbrTuWBK0j2WlC1e/gfNufJh/Uq6U5vy0HJR3VKU3iJQpr1qjIh",
+	"dShVZWpo1qr26dKEMObYtejSJIdpgsYQs7kthn6hSeLCdmNNsykiAiXAdYeePFStYyDKWj+nJpF8E9XV",
+	"tj2vKZFpO2n7TBKTrVGmSN1pFFPK5Dl169NU2Nxvzd/7mtQ/f4ovmiEVpsR2yvtCZRm/ucYHRYc1Vsa4",
+	"JiIMCs+tT4xPuxKZSsfnmqopEwi9gzm7skSqG+Oaiy4wHwMXM7JwHX3M5Sz1VtE7MpzRVCOfrmSm0uIe",
+	"E5ruVRq0pjb1RryoqfyhxhIkAKxfyB/vpVGQlDSAVIDrJ7wb7EfUjjTbD87vqprnIz6uTztRhggr8wCJ",
+	"SSra1ZGVrJC3fOrqMoV7MTUzyNYuTQ3dlB5Yg/ii/ZVWoSjXaOlbpqyVFZWvSjTYsN6K5NiumGxZbaKl",
+	"jK6RI4G86siV1i00EhOReIkmJJXA9aVYwHPEOOIshbBxb2fodYdp7q+GGK2oyWJXz25xUall1uLClNtN",
+	"aF71rDRpB4W+Y7pTTfSHrTCsgLNagWENzkex/YBOBYfD65Hb4YSARrH9Bs+9BMvxEsENjmW6dFeoLtTv",
+	"I5JcROZPRVgXiolc6IZXASfhfpIYrFqTRDeD7yfJF3IFVImsiagQTpJv8HrUN+FfuI3IN7erDO0iye7N",
+	"H+HE/tYnifkU5MhS3MqOCq5dFI67vESYOnGpvY72MZEC0gnaSAFfwRPjaNQ5fsYZb3yASD8N1exWY3jk",
+	"3eWzsKRg5n4khq8Koc1hFjit3curODtuJaO6VaYzTQbvBfDb2qJaUyzHuvJmprbrr/6VCMmxZPw7o0W+",
+	"LBJeS8QwBpTAnMlQj2jXFljLBKNtrk/oqQm+qBHbW/ZZC/aR4L9Co9URvMX6dhLPQiVdgSvjTTfKmI8J",
+	"hcSet1IYK6NHFTMV02SLcWOKYiHIlOr7uYQifE5tkN0S0OY5PacnwOfEZH3wLAWxd06HaN8nXoG2fErf",
+	"U1Tr1mNWoOP1Eye1Df3XVnVOkWsgXlncppryTP02xxRPgQszh/Z02Ymq+5kwnpuquh2m9vpeUxs72NDt",
+	"kBEyEv87kYcXzTi2xIxusQx4rm9VU2b/nmdCmsabY7AryktemZD/Ew25M7drbgtrasRQezkwbM3uto0j",
+	"og0WYKWYPjEwYQVoy5pRCMZeSoLeAk4FU1tw18Xd1AouG4z7Uz5xLo8EhCTUcPyyD/3Cuhgu1HsU2b68",
+	"1uUxQRbe3vdG88k7UhOTM+G5T8yxlT5RYHUT7SGapemFVW3s1YkK4qDdbe9ahDlsNVNex94BjU3Oadv+",
+	"NAbkA9mDu2ZZmhhNrSq28zRUB9y2jva3stXy8rWfatVo9gbfxy+2k+dPJ8Px7i4Md1/8sDP84fvkxXB3",
+	"9+8/PHsOeDeBF2pGpguozt0KnJdob/DD0+3t7e+T7eEY4ufD3R9exMPx8+TpcOeHSZz8gLe///sY6xqs",
+	"K0itR8H5KDhvKTgP2HzBYQZUkNzAcpx/IyTlFCY/ub1FqIVEoxv4fxJBxmleAccf4zvhOFjYv3umB/42",
+	"Us3VXlZxdeq9Pzo61+zoNPqN0gPXbUjewtmpJL7V4awa5Zm/OqKglZ4L+47xc9qMrIYkKIVVa7L51NBf",
+	"NOmpTGFhivqj9J599HP2Fnauu600qH0XGbb1yep0t8y6OpK5QENC4qVTysO6bh6CDKVb5YTa5bLUWP2Y",
+	"XvVw6VVdiBY1Xs8In+n2wzFAa/M9osl6s556oMi6fNGA57f1Qjs1wgV0Qh4D+0qTX3nN2sUXNYn7EJdL",
+	"hPoWiezPq2HkfuieGgbH0y2T2NNY8eCdKepnqUoXkVtgrxe+WFI5A0F+1/9HmIpr4CgmktCp+iSgNrzD",
+	"03/abKJ10N+7/Z/08F+I+orpO7pRGkjlVdxZxuNvrx/5bcsbfMFuALcvA7hvjxTpfSixlV8sWr0s4A2k",
+	"WwkWszHDPGm7Svvh8PhV/t4aEdufpwu584V/myXUbiBtbR754fC4AAFiV8CvCFwH7rQe0mlKxKxy7HCF",
+	"0wwbg66hfJp948Ph8Zq46IfDYzvJqhVitte1ho4aavmbXzsP/RZZoqKIcC5MRtH+kXc6OoIrFoAvlYbA",
+	"OFKfETrtTR1zlmQptHd/+3B4/It9rVfGtXk3z7g+OHz9DqVwBY0NjvTD3gnQarxj/UVj9rVdgeS2/KJe",
+	"h7gkLT2W1MPeS/hweHyqP/jjJmHnh7pC9RuLBY9XtTsklw4xKLHlEFE77XXq8oKzKQchViXQrU/mj0op",
+	"kDrnNq959TawuNRZlkqbEghzQBSugLs2xknwAl+OHWvWgcwkr/SVlCZZZHb06Lxah35VIGngXlAdMVd1",
+	"YJnjLZUKUTgtsrHNlhLNtvJPHCfWULbW3QbOJJtjSWKcpksl7cbLsjh8EiF8jXki0IcTbQwaz4xwe3TU",
+	"F6gVpZak0P4Mi8v1aYFq9NN8918oYKakl7cG06Y3THtTdQgJKg7s2zOpb++t+vqrDTYqkgbdES468ys5",
+	"keeZ9ZNOi60Ek3Q5tDtrlEoswcvvFCWrcczLeYsKwluI8ieQr9QM/zQTrFEUmRlarSK7C7P+P58lro/a",
+	"7t5DjxPOJiQFdJ5tb++8QPsUp0tJYlHGE4dlw0WWCmjElLcUkEI3XTIeJXiZ17XRzeefvXiufhQRAppo",
+	"nFVn4oKtSr1SWEbm8DujEMSmY7uOE72MddZJ8yfqMrZngOUcL/58OJUzH40WaOPZi+dDdaIWIE9uj2cK",
+	"CxrRbN+WOM5ZH5lDjnFKa1B/GxfyS2QhJVwem7538WxbI2Irjp0R3VWk1V5+TbiQetoNrY4LcgVPohaM",
+	"zvNZBzvbOy+GT58Ot582dw3mcpSY1sGB+8z2Sed95mN81yXufN/Up5cmqy/w4wOQrTq7HMXayPfYx6FH",
+	"u9jSfMzoFXDRES4v0x/OKXpVol+YtxrJXfuKImcROG3D0TOFG2m8UxESkgO+FJGrSj5mTEjgkRE03+VW",
+	"hS5fhsY4xTQOC5oPJ3bta7Wf3SRdAubDCbJA+vPJmPnS2/7quJWNUxIP7edbn9zd8mYfzBumO6kDlfZQ",
+	"N9GJGUTgSV5uxhSTVKMJdD1jaIavAFEm0RwnUOjFeoVmDWgKsrHekpnhAVDOTNQb8ezSy8h3C/74QHHS",
+	"tbRAN5lBVlCWAdIPHTt0iLNCDDvsRBuYLlGMBTwpS2Sc4FHqhPEC65blVha7bwdVT0RDG/1nO9FgTmj+",
+	"X515JIGrkf/71/3hf+Hh79vDv482hx//9peQGPeozPDdoZBYZqItOnuqXzw1760Rzf15Olui6HeRWfyf",
+	"j7+Wtr8yf70GuEyXQy1v9WoauKpi4VZBrzQZO81ogpf/93//n1MsM65eUGOuYhT+S69h3y1hjWhVnqkL",
+	"sdQ+vhPIwebPh1oGObTSVRxOH/zqUbYT+FUTOyUCmceDaJDxdLA32NIxOTtzPadrau6E6itVKZsSGlkN",
+	"kcOEg5jlN2X96rybBevdL+kLg7oJdhqzBSS6TKf2iBAqYWpuFUdorKSe0mZ1KZxKW343w8kR+hmWIjB2",
+	"KZstsqqHS2bXCzcXkvKxyulv9QH3j5DMzNJKdkBUKPy2QL7NedPtPr0JDvyvAhPkXfK1wl7vl2sqnNr/",
+	"DXE2VS9D4kJg3kyVdKH6VB9OImMbCM848D1herK0bATmwzeiaGCiIlgYOae7jtzpCcohfzYpIv7qqQ35",
+	"exNXfbYBo16ZN1eMxKa2M77CEvPiXDKamMvStoOjbrUUOTwm3G9tEJhXF5evT3rAKNW8AskZ4clwgblc",
+	"IhzHLKNSIJHFM4QF+omxaQroAKdAE+wTypHFe4MYHz//vwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -50,3 +50,30 @@ func TestHTTPBasics(t *testing.T) {
 		c.BodyLimit = "2K"
 	})
 }
+
+// TestNULRejected: NUL characters are 400s on both databases (PostgreSQL text cannot hold them).
+func TestNULRejected(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("nul")
+		for name, send := range map[string]func() resp{
+			"json escape": func() resp {
+				return h.raw("POST", "/api/organizations", `{"name":"a\u0000b"}`, u.auth())
+			},
+			"json key": func() resp {
+				return h.raw("PATCH", "/api/auth/me", `{"full_name":"x","a\u0000":1}`, u.auth())
+			},
+			"form": func() resp {
+				return h.raw("POST", "/api/auth/login", "username=a%00b&password=x", header{"Content-Type", "application/x-www-form-urlencoded"})
+			},
+			"query": func() resp { return h.raw("GET", "/api/organizations/x%00y", nil, u.auth()) },
+		} {
+			t.Run(name, func(t *testing.T) {
+				if d := send().expect(t, 400).errorBody(t); d.Error != "validation_error" {
+					t.Fatalf("code %s", d.Error)
+				}
+			})
+		}
+		// An escaped backslash followed by u0000 is ordinary text.
+		h.raw("POST", "/api/organizations", `{"name":"a\\u0000b"}`, u.auth()).expect(t, 201)
+	})
+}

@@ -164,7 +164,7 @@ func (a *MembersAPI) RemoveMember(ctx context.Context, req api.RemoveMemberReque
 		if err := tx.LockOrgs(ctx, orgID); err != nil {
 			return orgErr(err)
 		}
-		role, err := a.roleIn(ctx, tx, p, orgID)
+		role, err := roleIn(ctx, tx, p, orgID)
 		if err != nil {
 			return orgErr(err)
 		}
@@ -263,7 +263,7 @@ type changePlan struct {
 //   - 409 last_admin when the target is its organization's only admin and would stop being one.
 func (a *MembersAPI) plan(ctx context.Context, tx *store.Store, p *Principal, orgID, targetID string, c memberChange) (*changePlan, error) {
 	transfer := c.dest != ""
-	role, err := a.roleIn(ctx, tx, p, orgID)
+	role, err := roleIn(ctx, tx, p, orgID)
 	if err != nil {
 		return nil, orgErr(err)
 	}
@@ -292,7 +292,7 @@ func (a *MembersAPI) plan(ctx context.Context, tx *store.Store, p *Principal, or
 	}
 	if transfer {
 		pl.org, pl.team = c.dest, nil
-		destRole, err := a.roleIn(ctx, tx, p, c.dest)
+		destRole, err := roleIn(ctx, tx, p, c.dest)
 		if err != nil {
 			return nil, orgErr(err)
 		}
@@ -378,18 +378,6 @@ func teamOfOrg(ctx context.Context, tx *store.Store, orgID string, team nullable
 		return nil, teamErr(err)
 	}
 	return &t.ID, nil
-}
-
-// roleIn is orgRole read through st (inside a transaction: the current, locked state). A
-// super_admin acts as admin in every organization it can reach, member of it or not.
-func (d *deps) roleIn(ctx context.Context, st *store.Store, p *Principal, orgID string) (string, error) {
-	inner := *d
-	inner.store = st
-	role, err := inner.orgRole(ctx, p, orgID)
-	if err == nil && p.SuperAdmin() {
-		role = roleSuperAdmin
-	}
-	return role, err
 }
 
 // memberErr maps the store's outcomes of a membership change.

@@ -122,7 +122,7 @@ func (d *deps) caller(ctx context.Context, orgID string, adminOnly bool) (*Princ
 	if err != nil {
 		return nil, "", err
 	}
-	role, err := d.roleIn(ctx, d.store, p, orgID)
+	role, err := d.orgRole(ctx, p, orgID)
 	if err != nil {
 		return nil, "", orgErr(err)
 	}

@@ -1,10 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -76,6 +80,9 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				return echo.ErrMethodNotAllowed
 			}
 			return echo.ErrNotFound
+		}
+		if err := rejectNUL(req); err != nil {
+			return err
 		}
 		res := &authResult{}
 		ctx := context.WithValue(req.Context(), authResultKey{}, res)
@@ -186,4 +193,61 @@ func fieldLocation(in string) api.FieldErrorLocation {
 		return api.FieldErrorLocation(in)
 	}
 	return "header"
+}
+
+// rejectNUL refuses NUL characters anywhere in the path, query or body: no field of the API
+// can hold one, and PostgreSQL text columns cannot store them (SQLite would).
+func rejectNUL(req *http.Request) error {
+	bad := func(loc, field string) error {
+		return &APIError{Status: http.StatusBadRequest, Code: "validation_error", Message: "The request does not match the API schema",
+			Fields: []fieldError{{Location: fieldLocation(loc), Field: field, Message: "must not contain NUL characters"}}}
+	}
+	if strings.ContainsRune(req.URL.Path, 0) {
+		return bad("path", "")
+	}
+	for k, vs := range req.URL.Query() {
+		for _, v := range vs {
+			if strings.ContainsRune(k+v, 0) {
+				return bad("query", k)
+			}
+		}
+	}
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return err // over the body limit: 413
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	if bytes.IndexByte(body, 0) >= 0 {
+		return bad("body", "")
+	}
+	switch {
+	case bytes.Contains(body, []byte(`\u0000`)) && jsonHasNUL(body):
+		return bad("body", "")
+	case bytes.Contains(body, []byte("%00")) && strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded"):
+		if q, err := url.ParseQuery(string(body)); err == nil {
+			for k, vs := range q {
+				if strings.ContainsRune(k+strings.Join(vs, ""), 0) {
+					return bad("body", k)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// jsonHasNUL reports whether any decoded key or string value of a JSON document holds NUL.
+func jsonHasNUL(body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false // malformed JSON is the schema validator's to report
+		}
+		if s, ok := tok.(string); ok && strings.ContainsRune(s, 0) {
+			return true
+		}
+	}
 }

@@ -18,3 +18,6 @@ var (
 
 // IsDuplicate reports whether err is a unique-key violation (translated by GORM).
 func IsDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
+
+// IsForeignKey reports whether err is a foreign-key violation (translated by GORM).
+func IsForeignKey(err error) bool { return errors.Is(err, gorm.ErrForeignKeyViolated) }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -235,5 +234,3 @@ func (s *Store) LockOrgs(ctx context.Context, ids ...string) error {
 	return nil
 }
 
-// IsForeignKey reports whether err is a foreign-key violation (translated by GORM).
-func IsForeignKey(err error) bool { return errors.Is(err, gorm.ErrForeignKeyViolated) }
