@@ -38,4 +38,3 @@ func roleIn(ctx context.Context, st *store.Store, p *Principal, orgID string) (s
 
 // isOrgAdmin reports whether an effective role administers the organization.
 func isOrgAdmin(role string) bool { return role == store.OrgAdmin || role == roleSuperAdmin }
-

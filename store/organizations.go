@@ -233,4 +233,3 @@ func (s *Store) LockOrgs(ctx context.Context, ids ...string) error {
 	}
 	return nil
 }
-
