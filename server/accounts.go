@@ -47,15 +47,11 @@ func (a *AccountsAPI) Register(ctx context.Context, req api.RegisterRequestObjec
 	return api.Register201JSONResponse(userProfile(u)), nil
 }
 
-// Login exchanges credentials for tokens. Attempts are counted per account and per client IP
+// Login exchanges credentials for tokens. Attempts are counted per client IP and per account
 // before the password is checked, so a burst cannot outrun the limit; success clears the
-// account's count.
+// account's count. A known account is counted by id (username and email share one bucket).
 func (a *AccountsAPI) Login(ctx context.Context, req api.LoginRequestObject) (api.LoginResponseObject, error) {
 	b := req.Body
-	acct := "login:acct:" + strings.ToLower(b.Username)
-	if err := a.throttle(ctx, acct, a.cfg.LoginAccountLimit, a.cfg.LoginWindow); err != nil {
-		return nil, err
-	}
 	if err := a.throttle(ctx, "login:ip:"+meta(ctx).ClientIP, a.cfg.LoginIPLimit, a.cfg.LoginWindow); err != nil {
 		return nil, err
 	}
@@ -63,9 +59,12 @@ func (a *AccountsAPI) Login(ctx context.Context, req api.LoginRequestObject) (ap
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	phc := ""
+	acct, phc := "login:name:"+strings.ToLower(b.Username), ""
 	if err == nil {
-		phc = u.PasswordHash
+		acct, phc = "login:user:"+u.ID, u.PasswordHash
+	}
+	if err := a.throttle(ctx, acct, a.cfg.LoginAccountLimit, a.cfg.LoginWindow); err != nil {
+		return nil, err
 	}
 	// An unknown user still costs one hash, so timing does not reveal which usernames exist.
 	ok, verr := a.hasher.Verify(ctx, b.Password, phc)
@@ -79,6 +78,9 @@ func (a *AccountsAPI) Login(ctx context.Context, req api.LoginRequestObject) (ap
 		return nil, err
 	}
 	tok, err := a.startSession(ctx, u)
+	if errors.Is(err, store.ErrCredentialsChanged) {
+		return nil, errBadCredentials
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -96,15 +98,15 @@ func (a *AccountsAPI) throttle(ctx context.Context, bucket string, limit int, wi
 	}
 	wait := int(math.Ceil(time.Until(reset).Seconds()))
 	return &APIError{Status: http.StatusTooManyRequests, Code: "too_many_attempts",
-		Message: "Too many login attempts; try again later", RetryAfter: max(wait, 1)}
+		Message: "Too many attempts; try again later", RetryAfter: max(wait, 1)}
 }
 
 func (a *AccountsAPI) startSession(ctx context.Context, u *store.User) (api.TokenResponse, error) {
 	m := meta(ctx)
 	refresh := randomToken(32)
-	sess := &store.Session{UserID: u.ID, ClientIP: m.ClientIP, UserAgent: truncate(m.UserAgent, 255),
+	sess := &store.Session{UserID: u.ID, ClientIP: m.ClientIP, UserAgent: cleanText(m.UserAgent, 255),
 		ExpiresAt: store.Now().Add(a.cfg.SessionTTL)}
-	if err := a.store.CreateSession(ctx, sess, secretHash(refresh)); err != nil {
+	if err := a.store.CreateSession(ctx, sess, secretHash(refresh), u.PasswordHash); err != nil {
 		return api.TokenResponse{}, err
 	}
 	return a.tokens(u.ID, sess.ID, refresh)
@@ -194,6 +196,10 @@ func (a *AccountsAPI) UpdateMe(ctx context.Context, req api.UpdateMeRequestObjec
 	if b.Password != nil {
 		if b.CurrentPassword == nil {
 			return nil, unprocessable("current_password_required", "Changing the password needs current_password")
+		}
+		// A stolen access token must not become an unlimited password-guessing oracle.
+		if err := a.throttle(ctx, "pwchange:"+p.User.ID, a.cfg.LoginAccountLimit, a.cfg.LoginWindow); err != nil {
+			return nil, err
 		}
 		ok, err := a.hasher.Verify(ctx, *b.CurrentPassword, p.User.PasswordHash)
 		if err != nil && ctx.Err() != nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"strings"
 	"sync"
@@ -149,7 +150,7 @@ func TestLoginEnumeration(t *testing.T) {
 }
 
 func TestLoginThrottle(t *testing.T) {
-	limits := func(c *server.Config) { c.LoginAccountLimit, c.LoginIPLimit = 3, 6 }
+	limits := func(c *server.Config) { c.LoginAccountLimit, c.LoginIPLimit = 3, 7 } // newUser logs in once too
 	eachDB(t, func(t *testing.T, h *harness) {
 		u := h.newUser("thr")
 		try := func(name, pw string, hd ...header) resp {
@@ -399,4 +400,102 @@ func TestOWASPPasswordParams(t *testing.T) {
 		}
 		h.login("owasp", "correct-horse")
 	}, func(c *server.Config) { c.PasswordParams = nil })
+}
+
+// TestLoginHardening: invalid text never reaches the database, an account has one bucket
+// whatever name it is logged in with, a blocked IP adds no rows, and pruning clears closed
+// windows.
+func TestLoginHardening(t *testing.T) {
+	limits := func(c *server.Config) { c.LoginAccountLimit, c.LoginIPLimit = 3, 5 }
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("hard")
+		form := func(name, pw string) string {
+			return url.Values{"username": {name}, "password": {pw}}.Encode()
+		}
+		ct := header{"Content-Type", "application/x-www-form-urlencoded"}
+		h.raw("POST", "/api/auth/login", "username=a%ffb&password=x", ct).expect(t, 400)
+		// A non-UTF-8 user agent is stored cleaned, not refused.
+		h.raw("POST", "/api/auth/login", form(u.Username, u.Password), ct, header{"User-Agent", "Mozilla \xff" + strings.Repeat("é", 200)}).expect(t, 200)
+		// Username and email share the account's bucket.
+		h.raw("POST", "/api/auth/login", form(u.Username, "bad-password"), ct).expect(t, 401)
+		h.raw("POST", "/api/auth/login", form(u.Email, "bad-password"), ct).expect(t, 401)
+		h.raw("POST", "/api/auth/login", form(strings.ToUpper(u.Username), "bad-password"), ct).expect(t, 401)
+		h.raw("POST", "/api/auth/login", form(u.Email, u.Password), ct).expect(t, 429)
+		// Once the IP is blocked, further names add no buckets.
+		h.raw("POST", "/api/auth/login", form("ghost_a", "x"), ct).expect(t, 429)
+		var before, after int64
+		db := h.store.DB(context.Background())
+		db.Model(&store.RateLimit{}).Count(&before)
+		for i := 0; i < 5; i++ {
+			h.raw("POST", "/api/auth/login", form(fmt.Sprintf("ghost_%d", i), "x"), ct).expect(t, 429)
+		}
+		db.Model(&store.RateLimit{}).Count(&after)
+		if after != before {
+			t.Fatalf("blocked IP grew rate_limits from %d to %d rows", before, after)
+		}
+		db.Model(&store.RateLimit{}).Where("1 = 1").Update("window_start", store.Now().Add(-time.Hour))
+		server.PruneOnce(context.Background(), server.Config{}, h.store, h.log)
+		db.Model(&store.RateLimit{}).Count(&after)
+		if after != 0 {
+			t.Fatalf("%d closed buckets left after pruning", after)
+		}
+	}, limits)
+}
+
+// TestPasswordGuessThrottle: current_password guesses through PATCH /me are limited too.
+func TestPasswordGuessThrottle(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("guess")
+		for i := 0; i < 3; i++ {
+			h.raw("PATCH", "/api/auth/me", map[string]any{"password": "new-password-1", "current_password": "guess"}, u.auth()).expect(t, 403)
+		}
+		h.raw("PATCH", "/api/auth/me", map[string]any{"password": "new-password-1", "current_password": u.Password}, u.auth()).expect(t, 429)
+	}, func(c *server.Config) { c.LoginAccountLimit = 3 })
+}
+
+// TestRefreshDisabledUser: a disabled account cannot mint tokens from an old refresh token.
+func TestRefreshDisabledUser(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("dis")
+		h.store.DB(context.Background()).Model(&store.User{}).Where("id = ?", u.ID).Update("disabled_at", store.Now())
+		h.raw("POST", "/api/auth/refresh", map[string]any{"refresh_token": u.Refresh}).expect(t, 401)
+	})
+}
+
+// TestDatabaseDownIsNotUnauthenticated: when credentials cannot be checked the answer is a
+// logged 500, not a 401 that would make clients discard valid tokens.
+func TestDatabaseDownIsNotUnauthenticated(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("down")
+		db, err := h.store.DB(context.Background()).DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		h.serverFaultsExpected = true
+		if d := h.raw("GET", "/api/auth/me", nil, u.auth()).expect(t, 500).errorBody(t); d.Error != "internal_error" {
+			t.Fatalf("code %s", d.Error)
+		}
+		if !strings.Contains(h.logs.String(), `"request failed"`) {
+			t.Fatal("the failure was not logged")
+		}
+	})
+}
+
+// TestSessionRefusedAfterPasswordChange: a login that verified the old password cannot open a
+// session once the password has changed (the race a password change must win).
+func TestSessionRefusedAfterPasswordChange(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("race_pw")
+		ctx := context.Background()
+		old, err := h.store.UserByID(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.raw("PATCH", "/api/auth/me", map[string]any{"password": "another-pass-1", "current_password": u.Password}, u.auth()).expect(t, 200)
+		sess := &store.Session{UserID: u.ID, ExpiresAt: store.Now().Add(time.Hour)}
+		if err := h.store.CreateSession(ctx, sess, "hash-"+store.NewID(), old.PasswordHash); err != store.ErrCredentialsChanged {
+			t.Fatalf("stale verification opened a session: %v", err)
+		}
+	})
 }

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"strings"
+	"unicode/utf8"
+
 	"github.com/google/uuid"
 	"github.com/oapi-codegen/nullable"
 )
@@ -41,9 +44,13 @@ func emptyToNil(s *string) *string {
 	return s
 }
 
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+// cleanText makes client-supplied header text storable: valid UTF-8, at most n bytes, cut on
+// a character boundary.
+func cleanText(s string, n int) string {
+	s = strings.ToValidUTF8(s, "")
+	for len(s) > n {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
 	}
 	return s
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
@@ -88,6 +89,11 @@ func toAPIError(err error) *APIError {
 		return newError(http.StatusConflict, "last_admin", "An organization must keep at least one admin")
 	case errors.Is(err, store.ErrConflict), errors.Is(err, gorm.ErrDuplicatedKey):
 		return newError(http.StatusConflict, "conflict", "The request conflicts with existing data")
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		// A referenced row vanished under a concurrent delete.
+		return newError(http.StatusConflict, "conflict", "A referenced resource was changed or removed concurrently")
+	case isBadTextError(err):
+		return newError(http.StatusBadRequest, "validation_error", "Text must be valid UTF-8 without NUL characters")
 	case errors.Is(err, context.Canceled):
 		return &APIError{Status: 499, Code: "request_canceled", Message: "The client closed the request", Err: err}
 	case errors.As(err, &he):
@@ -143,4 +149,11 @@ func HandleError(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		_ = c.JSON(status, e.Body())
 	}
+}
+
+// isBadTextError is the backstop for text PostgreSQL refuses to store (invalid UTF-8 or NUL),
+// should any slip past the validator: the client's fault, not a 500.
+func isBadTextError(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05")
 }

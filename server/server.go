@@ -133,7 +133,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	e.IPExtractor = extractor
 	e.HTTPErrorHandler = HandleError(log)
 	e.Pre(requestID)
-	e.Use(recoverPanics(log), accessLog(log), securityHeaders)
+	e.Use(accessLog(log), recoverPanics(log), securityHeaders)
 	if len(cfg.CORSOrigins) > 0 {
 		e.Use(cors(cfg.CORSOrigins))
 	}

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -24,7 +26,17 @@ func init() {
 	// kin-openapi validates no string formats unless told to; these are the ones the spec uses
 	// on inputs (date and date-time are built in).
 	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
-	openapi3.DefineStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
+	openapi3.DefineStringFormatValidator("email", openapi3.NewCallbackValidator(validEmail))
+}
+
+// validEmail accepts a bare RFC 5322 addr-spec: exactly what the generated models'
+// openapi_types.Email accepts (net/mail) without rewriting, so validation and binding agree.
+func validEmail(s string) error {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return errors.New("not an email address")
+	}
+	return nil
 }
 
 // LoadSpec parses and validates the OpenAPI document. Servers are dropped so routes match
@@ -122,13 +134,18 @@ func securityFailure(se *openapi3filter.SecurityRequirementsError, req *http.Req
 	var first *APIError
 	for _, e := range se.Errors {
 		var ae *APIError
-		if errors.As(e, &ae) {
+		switch {
+		case errors.As(e, &ae):
 			if ae.Status == http.StatusForbidden {
 				return ae
 			}
 			if first == nil {
 				first = ae
 			}
+		case !errors.Is(e, errNoCredentials):
+			// The credential could not be checked (database down): a 500, logged, never a 401
+			// that would make clients throw away valid tokens.
+			return fmt.Errorf("authenticate: %w", e)
 		}
 	}
 	if first != nil {
@@ -189,25 +206,29 @@ func reason(re *openapi3filter.RequestError) string {
 
 func fieldLocation(in string) api.FieldErrorLocation {
 	switch in {
-	case "query", "path", "header":
+	case "query", "path", "header", "body":
 		return api.FieldErrorLocation(in)
 	}
 	return "header"
 }
 
-// rejectNUL refuses NUL characters anywhere in the path, query or body: no field of the API
-// can hold one, and PostgreSQL text columns cannot store them (SQLite would).
+// badText reports text no field of the API can hold and PostgreSQL cannot store: NUL
+// characters or invalid UTF-8. (JSON bodies are decoded to valid UTF-8; paths, queries and
+// forms are not.)
+func badText(s string) bool { return strings.ContainsRune(s, 0) || !utf8.ValidString(s) }
+
+// rejectNUL refuses NUL characters and invalid UTF-8 anywhere in the path, query or body.
 func rejectNUL(req *http.Request) error {
 	bad := func(loc, field string) error {
 		return &APIError{Status: http.StatusBadRequest, Code: "validation_error", Message: "The request does not match the API schema",
-			Fields: []fieldError{{Location: fieldLocation(loc), Field: field, Message: "must not contain NUL characters"}}}
+			Fields: []fieldError{{Location: fieldLocation(loc), Field: field, Message: "must be valid UTF-8 without NUL characters"}}}
 	}
-	if strings.ContainsRune(req.URL.Path, 0) {
+	if badText(req.URL.Path) {
 		return bad("path", "")
 	}
 	for k, vs := range req.URL.Query() {
 		for _, v := range vs {
-			if strings.ContainsRune(k+v, 0) {
+			if badText(k) || badText(v) {
 				return bad("query", k)
 			}
 		}
@@ -226,11 +247,13 @@ func rejectNUL(req *http.Request) error {
 	switch {
 	case bytes.Contains(body, []byte(`\u0000`)) && jsonHasNUL(body):
 		return bad("body", "")
-	case bytes.Contains(body, []byte("%00")) && strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded"):
+	case strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded"):
 		if q, err := url.ParseQuery(string(body)); err == nil {
 			for k, vs := range q {
-				if strings.ContainsRune(k+strings.Join(vs, ""), 0) {
-					return bad("body", k)
+				for _, v := range vs {
+					if badText(k) || badText(v) {
+						return bad("body", k)
+					}
 				}
 			}
 		}

@@ -44,3 +44,9 @@ func (s *Store) PeekRateLimit(ctx context.Context, bucket string, window time.Du
 func (s *Store) ResetRateLimit(ctx context.Context, bucket string) error {
 	return s.q(ctx).Where("bucket = ?", bucket).Delete(&RateLimit{}).Error
 }
+
+// PruneRateLimits deletes buckets whose window opened before olderThan ago (closed windows).
+func (s *Store) PruneRateLimits(ctx context.Context, olderThan time.Duration) (int64, error) {
+	res := s.q(ctx).Where("window_start < ?", Now().Add(-olderThan)).Delete(&RateLimit{})
+	return res.RowsAffected, res.Error
+}

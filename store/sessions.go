@@ -43,13 +43,26 @@ var (
 	ErrTokenSuperseded = errors.New("refresh token superseded")
 )
 
+// ErrCredentialsChanged: the password changed between its verification and the session's
+// creation (a login racing a password change); no session is created.
+var ErrCredentialsChanged = errors.New("credentials changed")
+
 // CreateSession starts sess (its ExpiresAt set by the caller) with its first refresh token,
-// stored as a hash. Refresh tokens live as long as their session.
-func (s *Store) CreateSession(ctx context.Context, sess *Session, tokenHash string) error {
+// stored as a hash. Refresh tokens live as long as their session. verifiedHash is the password
+// hash the login checked: if the user's hash is no longer it, a concurrent password change won
+// and the session is refused, so "a password change ends every other session" has no gap.
+func (s *Store) CreateSession(ctx context.Context, sess *Session, tokenHash, verifiedHash string) error {
 	now := Now()
 	sess.ID = NewID()
 	sess.CreatedAt = now
 	return s.Tx(ctx, func(tx *Store) error {
+		var u User
+		if err := tx.forUpdate(ctx).Select("id", "password_hash", "disabled_at").Where("id = ?", sess.UserID).Take(&u).Error; err != nil {
+			return notFound(err)
+		}
+		if u.PasswordHash != verifiedHash || u.DisabledAt != nil {
+			return ErrCredentialsChanged
+		}
 		if err := tx.q(ctx).Create(sess).Error; err != nil {
 			return err
 		}
@@ -91,9 +104,8 @@ func (s *Store) RevokeOtherSessions(ctx context.Context, userID, keep string) er
 // the whole session is revoked (ErrTokenReused).
 func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string, grace time.Duration) (*Session, error) {
 	var (
-		sess     Session
-		outcome  error
-		revokeID string
+		sess    Session
+		outcome error
 	)
 	err := s.Tx(ctx, func(tx *Store) error {
 		now := Now()
@@ -112,6 +124,14 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string,
 			outcome = ErrTokenInvalid
 			return nil
 		}
+		var disabled int64
+		if err := tx.q(ctx).Model(&User{}).Where("id = ? AND disabled_at IS NOT NULL", sess.UserID).Count(&disabled).Error; err != nil {
+			return err
+		}
+		if disabled > 0 {
+			outcome = ErrTokenInvalid
+			return nil
+		}
 		res := tx.q(ctx).Model(&RefreshToken{}).Where("id = ? AND used_at IS NULL", tok.ID).Update("used_at", now)
 		if res.Error != nil {
 			return res.Error
@@ -127,8 +147,9 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string,
 				outcome = ErrTokenSuperseded
 				return nil
 			}
-			outcome, revokeID = ErrTokenReused, sess.ID
-			return nil
+			// Committed with the transaction: the revocation sticks even though the request fails.
+			outcome = ErrTokenReused
+			return tx.RevokeSession(ctx, sess.ID)
 		}
 		return tx.q(ctx).Create(&RefreshToken{
 			ID: NewID(), SessionID: sess.ID, ParentID: &tok.ID, TokenHash: newHash,
@@ -137,13 +158,6 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string,
 	})
 	if err != nil {
 		return nil, err
-	}
-	if revokeID != "" {
-		// Outside the rotation transaction: the revocation must stick even though the
-		// request fails.
-		if err := s.RevokeSession(ctx, revokeID); err != nil {
-			return nil, err
-		}
 	}
 	if outcome != nil {
 		return nil, outcome
@@ -159,4 +173,12 @@ func (s *Store) LiveRefreshTokens(ctx context.Context, sessionID string) (int64,
 		Where("refresh_tokens.session_id = ? AND refresh_tokens.used_at IS NULL AND refresh_tokens.expires_at > ? AND auth_sessions.revoked_at IS NULL", sessionID, Now()).
 		Count(&n).Error
 	return n, err
+}
+
+// PruneSessions deletes sessions (and, by cascade, their refresh tokens) that expired or were
+// revoked more than retain ago.
+func (s *Store) PruneSessions(ctx context.Context, retain time.Duration) (int64, error) {
+	cutoff := Now().Add(-retain)
+	res := s.q(ctx).Where("expires_at < ? OR revoked_at < ?", cutoff, cutoff).Delete(&Session{})
+	return res.RowsAffected, res.Error
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 )
 
@@ -183,7 +184,10 @@ func (s *Store) checkpointLoop() {
 		case <-s.stop:
 			return
 		case <-t.C:
-			s.checkpoint()
+			// PASSIVE never waits on readers or holds up writers; TRUNCATE runs at open and close.
+			if err := s.db.Exec("PRAGMA wal_checkpoint(PASSIVE)").Error; err != nil {
+				s.log.Warn("sqlite checkpoint failed", "err", err)
+			}
 		}
 	}
 }
@@ -194,6 +198,15 @@ func (s *Store) checkpoint() {
 	if err := s.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error; err != nil {
 		s.log.Warn("sqlite checkpoint failed", "err", err)
 	}
+}
+
+// forUpdate is q(ctx), locking the selected rows until commit on PostgreSQL. SQLite needs no
+// row locks: its write transactions (BEGIN IMMEDIATE) are already serialized.
+func (s *Store) forUpdate(ctx context.Context) *gorm.DB {
+	if s.dialect == Postgres {
+		return s.q(ctx).Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return s.q(ctx)
 }
 
 // q returns the store's db bound to ctx.

@@ -108,6 +108,7 @@ func serve(ctx context.Context, log *slog.Logger, st *store.Store, dbURL string)
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	go server.Maintain(ctx, cfg, st, log, 10*time.Minute)
 	errc := make(chan error, 1)
 	go func() {
 		log.Info("listening", "addr", srv.Addr, "database", string(st.Dialect()), "docs", "/docs")

@@ -40,6 +40,7 @@ CREATE TABLE refresh_tokens (
     used_at     timestamptz
 );
 CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
+CREATE INDEX refresh_tokens_parent ON refresh_tokens (parent_id);
 
 -- Counters are disposable: UNLOGGED skips the WAL, so a hot bucket (one client IP) does not
 -- serialize on commit flushes. A crash resets the counters, which is acceptable.

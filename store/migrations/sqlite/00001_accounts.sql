@@ -40,6 +40,7 @@ CREATE TABLE refresh_tokens (
     used_at     DATETIME
 );
 CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
+CREATE INDEX refresh_tokens_parent ON refresh_tokens (parent_id);
 
 CREATE TABLE rate_limits (
     bucket       text PRIMARY KEY,
