@@ -53,6 +53,7 @@ func BenchmarkLogin64(b *testing.B) {
 			}
 			runtime.GC()
 			resetPeakRSS()
+			base := peakRSSMiB()
 			var next atomic.Int64
 			b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
 			b.ResetTimer()
@@ -68,6 +69,7 @@ func BenchmarkLogin64(b *testing.B) {
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
 			b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
+			b.ReportMetric(base, "RSS-before-MiB")
 		})
 	}
 }
