@@ -230,8 +230,11 @@ func (h *harness) Do(req *http.Request) (*http.Response, error) {
 	if req.RemoteAddr == "" {
 		req.RemoteAddr = h.remoteAddr
 	}
+	if req.Body == nil {
+		req.Body = http.NoBody // as net/http's server always sets it
+	}
 	var reqBody []byte
-	if req.Body != nil {
+	if req.Body != http.NoBody {
 		reqBody, _ = io.ReadAll(req.Body)
 		req.Body = io.NopCloser(bytes.NewReader(reqBody))
 	}

@@ -62,6 +62,7 @@ func (t *tokenKeys) issue(userID, sessionID string, now time.Time) (string, erro
 	k := t.keys[0]
 	claims := accessClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
+			ID:        randomToken(12),
 			Issuer:    tokenIssuer,
 			Subject:   userID,
 			Audience:  jwt.ClaimStrings{tokenAudience},
