@@ -116,6 +116,7 @@ type option func(*server.Config)
 type harness struct {
 	t      testing.TB
 	kind   string
+	dbURL  string
 	e      *echo.Echo
 	store  *store.Store
 	client *api.ClientWithResponses
@@ -152,7 +153,8 @@ func newHarness(t testing.TB, kind string, opts ...option) *harness {
 	ctx := context.Background()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	st, err := store.Open(ctx, databaseURL(t, kind), log)
+	dbURL := databaseURL(t, kind)
+	st, err := store.Open(ctx, dbURL, log)
 	if err != nil {
 		t.Fatalf("open %s: %v", kind, err)
 	}
@@ -160,14 +162,30 @@ func newHarness(t testing.TB, kind string, opts ...option) *harness {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate %s: %v", kind, err)
 	}
-	h := &harness{t: t, kind: kind, store: st, logs: logs, log: log, remoteAddr: "192.0.2.10:40000"}
+	return newApp(t, kind, dbURL, st, logs, log, opts...)
+}
+
+func newApp(t testing.TB, kind, dbURL string, st *store.Store, logs *syncBuffer, log *slog.Logger, opts ...option) *harness {
+	h := &harness{t: t, kind: kind, dbURL: dbURL, store: st, logs: logs, log: log, remoteAddr: "192.0.2.10:40000"}
 	h.restart(opts...)
-	var err2 error
-	h.client, err2 = api.NewClientWithResponses("http://xentree.test", api.WithHTTPClient(h))
-	if err2 != nil {
-		t.Fatal(err2)
+	var err error
+	h.client, err = api.NewClientWithResponses("http://xentree.test", api.WithHTTPClient(h))
+	if err != nil {
+		t.Fatal(err)
 	}
 	return h
+}
+
+// replica is another server on the same database with a connection pool of its own, as a
+// second process or host would be: nothing but the database is shared.
+func (h *harness) replica(opts ...option) *harness {
+	h.t.Helper()
+	st, err := store.Open(context.Background(), h.dbURL, h.log)
+	if err != nil {
+		h.t.Fatalf("replica: %v", err)
+	}
+	h.t.Cleanup(func() { _ = st.Close() })
+	return newApp(h.t, h.kind, h.dbURL, st, h.logs, h.log, opts...)
 }
 
 // restart replaces the application with one built from the harness defaults plus opts, on
