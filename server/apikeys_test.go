@@ -96,6 +96,17 @@ func TestAPIKeyLifecycle(t *testing.T) {
 		if got.LastUsedAt == nil {
 			t.Fatal("last_used_at not written")
 		}
+		// Within the minute further uses do not write again; after it they do.
+		first := *got.LastUsedAt
+		h.raw("GET", "/api/organizations", nil, apiKey(secret)).expect(t, 200)
+		if again, _ := h.store.APIKeyByID(context.Background(), k.Id.String()); !again.LastUsedAt.Equal(first) {
+			t.Fatalf("last_used_at rewritten within a minute: %v → %v", first, again.LastUsedAt)
+		}
+		h.store.DB(context.Background()).Model(&store.APIKey{}).Where("id = ?", k.Id.String()).Update("last_used_at", first.Add(-2*time.Minute))
+		h.raw("GET", "/api/organizations", nil, apiKey(secret)).expect(t, 200)
+		if again, _ := h.store.APIKeyByID(context.Background(), k.Id.String()); !again.LastUsedAt.After(first) {
+			t.Fatalf("last_used_at not refreshed after a minute: %v", again.LastUsedAt)
+		}
 		// Delete revokes at once.
 		h.raw("DELETE", "/api/api-keys/"+k.Id.String(), nil, u.auth()).expect(t, 204)
 		h.raw("GET", "/api/organizations", nil, apiKey(secret)).expect(t, 401)
