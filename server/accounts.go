@@ -30,13 +30,17 @@ func (a *AccountsAPI) Register(ctx context.Context, req api.RegisterRequestObjec
 		}
 		tz = *b.Timezone
 	}
+	fullName, err := cleanOptionalName(emptyToNil(b.FullName))
+	if err != nil {
+		return nil, err
+	}
 	hash, err := a.hasher.Hash(ctx, b.Password)
 	if err != nil {
 		return nil, err
 	}
 	u := &store.User{
 		Username: b.Username, Email: string(b.Email), PasswordHash: hash,
-		FullName: emptyToNil(b.FullName), Timezone: tz,
+		FullName: fullName, Timezone: tz,
 	}
 	if err := a.store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -173,7 +177,9 @@ func (a *AccountsAPI) UpdateMe(ctx context.Context, req api.UpdateMeRequestObjec
 	b := req.Body
 	changes := map[string]any{}
 	if b.FullName.IsSpecified() {
-		changes["full_name"] = nullableString(b.FullName)
+		if changes["full_name"], err = cleanOptionalName(emptyToNil(nullableString(b.FullName))); err != nil {
+			return nil, err
+		}
 	}
 	if b.Email != nil {
 		changes["email"] = string(*b.Email)

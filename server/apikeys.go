@@ -43,7 +43,8 @@ func (a *APIKeysAPI) CreateApiKey(ctx context.Context, req api.CreateApiKeyReque
 	}
 	b := req.Body
 	orgID := b.OrganizationId.String()
-	if _, err := a.orgRole(ctx, p, orgID); err != nil {
+	// Keys act with their creator's membership, so only members can mint useful ones.
+	if _, err := a.store.MembershipOf(ctx, orgID, p.User.ID); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, notFoundError("Organization")
 		}
@@ -64,9 +65,13 @@ func (a *APIKeysAPI) CreateApiKey(ctx context.Context, req api.CreateApiKeyReque
 	for _, s := range b.Scopes {
 		scopes = append(scopes, string(s))
 	}
+	name, err := cleanName(b.Name)
+	if err != nil {
+		return nil, err
+	}
 	secret := apiKeyPrefix + randomToken(64)
 	k := &store.APIKey{
-		Name: b.Name, Prefix: secret[:apiKeyShownPart], KeyHash: secretHash(secret),
+		Name: name, Prefix: secret[:apiKeyShownPart], KeyHash: secretHash(secret),
 		OrganizationID: orgID, CreatedBy: p.User.ID, Scopes: scopes, AllowedIPs: allowed,
 	}
 	if b.ExpiresAt != nil {

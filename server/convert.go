@@ -2,6 +2,7 @@ package server
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -53,4 +54,26 @@ func cleanText(s string, n int) string {
 		s = s[:len(s)-size]
 	}
 	return s
+}
+
+// errInvalidName: a display name that is blank or hides text (control or format characters
+// such as U+202E, which flips how the rest of a line is shown).
+var errInvalidName = unprocessable("invalid_name", "Names must not be blank or contain control or invisible formatting characters")
+
+// cleanName trims a display name and refuses blank ones and control/format characters.
+func cleanName(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.IndexFunc(s, func(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf) }) >= 0 {
+		return "", errInvalidName
+	}
+	return s, nil
+}
+
+// cleanOptionalName is cleanName for an optional name; absent stays nil.
+func cleanOptionalName(s *string) (*string, error) {
+	if s == nil {
+		return nil, nil
+	}
+	v, err := cleanName(*s)
+	return &v, err
 }

@@ -77,3 +77,32 @@ func TestNULRejected(t *testing.T) {
 		h.raw("POST", "/api/organizations", `{"name":"a\\u0000b"}`, u.auth()).expect(t, 201)
 	})
 }
+
+// TestDisplayNames: names are trimmed; blank ones and control/format characters are 422.
+func TestDisplayNames(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("names")
+		org := h.createOrg(u, "  Trimmed Org  ")
+		if org.Name != "Trimmed Org" {
+			t.Fatalf("name not trimmed: %q", org.Name)
+		}
+		id := org.Id.String()
+		for _, bad := range []string{" ", "\t\n", "\u200b", "\u202eevil", "a\u0007b"} {
+			for _, c := range []struct{ method, path string }{
+				{"POST", "/api/organizations"},
+				{"PATCH", "/api/organizations/" + id},
+				{"POST", "/api/organizations/" + id + "/teams"},
+			} {
+				r := h.raw(c.method, c.path, map[string]any{"name": bad}, u.auth()).expect(t, 422)
+				if r.errorBody(t).Error != "invalid_name" {
+					t.Fatalf("%s %s %q: %s", c.method, c.path, bad, r.Body)
+				}
+			}
+			h.raw("POST", "/api/api-keys", map[string]any{"name": bad, "organization_id": id, "scopes": []string{"xel:read"}}, u.auth()).expect(t, 422)
+			h.raw("PATCH", "/api/auth/me", map[string]any{"full_name": bad}, u.auth()).expect(t, 422)
+		}
+		if n := h.countRows("teams", "organization_id = ?", id); n != 0 {
+			t.Fatalf("%d teams written by refused requests", n)
+		}
+	})
+}

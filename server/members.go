@@ -55,7 +55,8 @@ func (a *MembersAPI) ListMembers(ctx context.Context, req api.ListMembersRequest
 // organization (org admins).
 func (a *MembersAPI) AddMember(ctx context.Context, req api.AddMemberRequestObject) (api.AddMemberResponseObject, error) {
 	orgID := req.OrgId.String()
-	if _, _, err := a.caller(ctx, orgID, true); err != nil {
+	p, _, err := a.caller(ctx, orgID, true)
+	if err != nil {
 		return nil, err
 	}
 	b := req.Body
@@ -68,10 +69,7 @@ func (a *MembersAPI) AddMember(ctx context.Context, req api.AddMemberRequestObje
 	if refs != 1 {
 		return nil, errMemberRef
 	}
-	var (
-		u   *store.User
-		err error
-	)
+	var u *store.User
 	switch {
 	case b.UserId != nil:
 		u, err = a.store.UserByID(ctx, b.UserId.String())
@@ -91,7 +89,7 @@ func (a *MembersAPI) AddMember(ctx context.Context, req api.AddMemberRequestObje
 		m.Role = string(*b.Role)
 	}
 	var v *store.MemberView
-	err = a.store.Tx(ctx, func(tx *store.Store) error {
+	err = a.adminTx(ctx, p, orgID, func(tx *store.Store) error {
 		team, err := teamOfOrg(ctx, tx, orgID, b.TeamId, nil)
 		if err != nil {
 			return err
@@ -174,6 +172,9 @@ func (a *MembersAPI) RemoveMember(ctx context.Context, req api.RemoveMemberReque
 		m, err := tx.MembershipOf(ctx, orgID, targetID)
 		if err != nil {
 			return err
+		}
+		if !self && m.Role == store.OrgAdmin && !p.ActsAsSuperAdmin() {
+			return errForbidden // else removing and re-adding would change another admin's role
 		}
 		if err := tx.KeepAnAdmin(ctx, m); err != nil {
 			return err
@@ -283,7 +284,8 @@ func (a *MembersAPI) plan(ctx context.Context, tx *store.Store, p *Principal, or
 	switch {
 	case !admin && roleChanged:
 		return nil, errForbidden
-	case roleChanged && m.Role == store.OrgAdmin && targetID != p.User.ID && !p.SuperAdmin():
+	case (roleChanged || transfer) && m.Role == store.OrgAdmin && targetID != p.User.ID && !p.ActsAsSuperAdmin():
+		// Another admin's standing (role, organization) is changed by itself or a super_admin.
 		return nil, errForbidden
 	case !admin:
 		if err := a.mustManage(ctx, tx, orgID, m.TeamID, p.User.ID); err != nil {

@@ -34,9 +34,9 @@ var putRules = []struct {
 
 	{"admin", "role", [4]int{200, 200, 403, 200}}, // another admin's role: super_admin only
 	{"admin", "team", [4]int{200, 200, 200, 200}},
-	{"admin", "transfer", [4]int{200, 200, 200, 409}}, // self: already a member of D
+	{"admin", "transfer", [4]int{200, 200, 403, 409}}, // another admin: super_admin only; self: already in D
 	{"admin", "transfer-no-rights", [4]int{403, 403, 403, 403}},
-	{"admin", "transfer-wrong-team", [4]int{404, 404, 404, 409}},
+	{"admin", "transfer-wrong-team", [4]int{404, 404, 403, 409}},
 
 	{"team_manager", "role", [4]int{403, 403, 403, 403}},
 	{"team_manager", "team", [4]int{200, 200, 200, 200}}, // T1 → T2, both its own
@@ -65,9 +65,10 @@ var putRules = []struct {
 	// An API key acts as kadmin inside A only: D and E are out of its reach.
 	{"key_write", "role", [4]int{200, 200, 403, 200}},
 	{"key_write", "team", [4]int{200, 200, 200, 200}},
-	{"key_write", "transfer", [4]int{404, 404, 404, 404}},
-	{"key_write", "transfer-no-rights", [4]int{404, 404, 404, 404}},
-	{"key_write", "transfer-wrong-team", [4]int{404, 404, 404, 404}},
+	// Moving another admin is refused before the destination is looked at.
+	{"key_write", "transfer", [4]int{404, 404, 403, 404}},
+	{"key_write", "transfer-no-rights", [4]int{404, 404, 403, 404}},
+	{"key_write", "transfer-wrong-team", [4]int{404, 404, 403, 404}},
 
 	// organizations:read only: refused by scope before anything else.
 	{"key_read", "role", [4]int{403, 403, 403, 403}},

@@ -45,7 +45,11 @@ func (a *OrganizationsAPI) CreateOrganization(ctx context.Context, req api.Creat
 		return nil, err
 	}
 	b := req.Body
-	o := &store.Organization{Name: b.Name, Description: emptyToNil(b.Description)}
+	name, err := cleanName(b.Name)
+	if err != nil {
+		return nil, err
+	}
+	o := &store.Organization{Name: name, Description: emptyToNil(b.Description)}
 	if b.Slug != nil {
 		o.Slug = *b.Slug
 	}
@@ -83,7 +87,9 @@ func (a *OrganizationsAPI) UpdateOrganization(ctx context.Context, req api.Updat
 	b := req.Body
 	changes := map[string]any{}
 	if b.Name != nil {
-		changes["name"] = *b.Name
+		if changes["name"], err = cleanName(*b.Name); err != nil {
+			return nil, err
+		}
 	}
 	if b.Slug != nil {
 		changes["slug"] = *b.Slug
@@ -91,7 +97,10 @@ func (a *OrganizationsAPI) UpdateOrganization(ctx context.Context, req api.Updat
 	if b.Description.IsSpecified() {
 		changes["description"] = emptyToNil(nullableString(b.Description))
 	}
-	if err := a.store.UpdateOrganization(ctx, orgID, changes); err != nil {
+	err = a.adminTx(ctx, p, orgID, func(tx *store.Store) error {
+		return tx.UpdateOrganization(ctx, orgID, changes)
+	})
+	if err != nil {
 		return nil, orgWriteErr(err)
 	}
 	v, err := a.store.OrgSummary(ctx, orgID, p.User.ID)
@@ -105,11 +114,12 @@ func (a *OrganizationsAPI) UpdateOrganization(ctx context.Context, req api.Updat
 // API keys (org admins).
 func (a *OrganizationsAPI) DeleteOrganization(ctx context.Context, req api.DeleteOrganizationRequestObject) (api.DeleteOrganizationResponseObject, error) {
 	orgID := req.OrgId.String()
-	_, _, err := a.caller(ctx, orgID, true)
+	p, _, err := a.caller(ctx, orgID, true)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.store.DeleteOrganization(ctx, orgID); err != nil {
+	err = a.adminTx(ctx, p, orgID, func(tx *store.Store) error { return tx.DeleteOrganization(ctx, orgID) })
+	if err != nil {
 		return nil, orgErr(err)
 	}
 	return api.DeleteOrganization204Response{}, nil

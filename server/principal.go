@@ -18,6 +18,10 @@ type Principal struct {
 // SuperAdmin reports whether the caller holds the platform super_admin role.
 func (p *Principal) SuperAdmin() bool { return p.User.Role == store.RoleSuperAdmin }
 
+// ActsAsSuperAdmin reports whether the caller wields super_admin powers: a super_admin with a
+// bearer token. Its API keys act with its memberships only, like anyone's.
+func (p *Principal) ActsAsSuperAdmin() bool { return p.SuperAdmin() && p.APIKey == nil }
+
 // ViaAPIKey reports whether the caller authenticated with an API key.
 func (p *Principal) ViaAPIKey() bool { return p.APIKey != nil }
 

@@ -41,16 +41,18 @@ func (a *TeamsAPI) ListTeams(ctx context.Context, req api.ListTeamsRequestObject
 // CreateTeam creates a team (org admins).
 func (a *TeamsAPI) CreateTeam(ctx context.Context, req api.CreateTeamRequestObject) (api.CreateTeamResponseObject, error) {
 	orgID := req.OrgId.String()
-	if _, _, err := a.caller(ctx, orgID, true); err != nil {
+	p, _, err := a.caller(ctx, orgID, true)
+	if err != nil {
 		return nil, err
 	}
 	b := req.Body
-	t := &store.Team{OrganizationID: orgID, Name: b.Name, Description: emptyToNil(b.Description)}
+	name, err := cleanName(b.Name)
+	if err != nil {
+		return nil, err
+	}
+	t := &store.Team{OrganizationID: orgID, Name: name, Description: emptyToNil(b.Description)}
 	var v *store.TeamSummary
-	err := a.store.Tx(ctx, func(tx *store.Store) error {
-		if err := tx.LockOrgs(ctx, orgID); err != nil {
-			return err
-		}
+	err = a.adminTx(ctx, p, orgID, func(tx *store.Store) error {
 		var err error
 		if t.ManagerUserID, err = checkManager(ctx, tx, orgID, b.ManagerUserId); err != nil {
 			return err
@@ -84,22 +86,22 @@ func (a *TeamsAPI) GetTeam(ctx context.Context, req api.GetTeamRequestObject) (a
 // manager.
 func (a *TeamsAPI) UpdateTeam(ctx context.Context, req api.UpdateTeamRequestObject) (api.UpdateTeamResponseObject, error) {
 	orgID, teamID := req.OrgId.String(), req.TeamId.String()
-	if _, _, err := a.caller(ctx, orgID, true); err != nil {
+	p, _, err := a.caller(ctx, orgID, true)
+	if err != nil {
 		return nil, err
 	}
 	b := req.Body
 	changes := map[string]any{}
 	if b.Name != nil {
-		changes["name"] = *b.Name
+		if changes["name"], err = cleanName(*b.Name); err != nil {
+			return nil, err
+		}
 	}
 	if b.Description.IsSpecified() {
 		changes["description"] = emptyToNil(nullableString(b.Description))
 	}
 	var v *store.TeamSummary
-	err := a.store.Tx(ctx, func(tx *store.Store) error {
-		if err := tx.LockOrgs(ctx, orgID); err != nil {
-			return orgErr(err)
-		}
+	err = a.adminTx(ctx, p, orgID, func(tx *store.Store) error {
 		if _, err := tx.TeamOf(ctx, orgID, teamID); err != nil {
 			return err
 		}
@@ -126,10 +128,12 @@ func (a *TeamsAPI) UpdateTeam(ctx context.Context, req api.UpdateTeamRequestObje
 // DeleteTeam deletes a team (org admins); its members stay in the organization without a team.
 func (a *TeamsAPI) DeleteTeam(ctx context.Context, req api.DeleteTeamRequestObject) (api.DeleteTeamResponseObject, error) {
 	orgID := req.OrgId.String()
-	if _, _, err := a.caller(ctx, orgID, true); err != nil {
+	p, _, err := a.caller(ctx, orgID, true)
+	if err != nil {
 		return nil, err
 	}
-	if err := a.store.DeleteTeam(ctx, orgID, req.TeamId.String()); err != nil {
+	err = a.adminTx(ctx, p, orgID, func(tx *store.Store) error { return tx.DeleteTeam(ctx, orgID, req.TeamId.String()) })
+	if err != nil {
 		return nil, teamErr(err)
 	}
 	return api.DeleteTeam204Response{}, nil

@@ -1,8 +1,13 @@
 package store
 
 import (
+	"unicode"
+
 	"context"
 	"fmt"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 	"slices"
 	"strings"
 	"time"
@@ -151,13 +156,15 @@ func (s *Store) freeSlug(ctx context.Context, base string) (string, error) {
 	}
 }
 
-// DeriveSlug makes a slug from a name: lowercase ASCII letters and digits, every other run of
-// characters one '-', no '-' at either end, at most 56 characters. A name with fewer than two
-// usable characters gives "org".
+// DeriveSlug makes a slug from a name: accents dropped (Ä → a), lowercase ASCII letters and
+// digits, every other run of characters one '-', no '-' at either end, at most 56 characters.
+// A name with fewer than two usable characters (say, all CJK) gives "org-" and 8 random hex
+// digits, so such names do not all crowd onto one "org-N" sequence.
 func DeriveSlug(name string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range strings.ToLower(name) {
+	folded, _, _ := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn))), name)
+	for _, r := range strings.ToLower(folded) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
@@ -173,7 +180,7 @@ func DeriveSlug(name string) string {
 		slug = strings.TrimRight(slug[:maxDerivedSlug], "-")
 	}
 	if len(slug) < 2 {
-		return "org"
+		return "org-" + strings.ReplaceAll(NewID(), "-", "")[24:]
 	}
 	return slug
 }
