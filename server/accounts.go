@@ -34,6 +34,9 @@ func (a *AccountsAPI) Register(ctx context.Context, req api.RegisterRequestObjec
 	if err != nil {
 		return nil, err
 	}
+	if err := a.throttle(ctx, "register:ip:"+meta(ctx).ClientIP, a.cfg.RegisterIPLimit, time.Hour); err != nil {
+		return nil, err
+	}
 	hash, err := a.hasher.Hash(ctx, b.Password)
 	if err != nil {
 		return nil, err

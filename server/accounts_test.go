@@ -433,7 +433,7 @@ func TestLoginHardening(t *testing.T) {
 		if after != before {
 			t.Fatalf("blocked IP grew rate_limits from %d to %d rows", before, after)
 		}
-		db.Model(&store.RateLimit{}).Where("1 = 1").Update("window_start", store.Now().Add(-time.Hour))
+		db.Model(&store.RateLimit{}).Where("1 = 1").Update("window_start", store.Now().Add(-3*time.Hour))
 		server.PruneOnce(context.Background(), server.Config{}, h.store, h.log)
 		db.Model(&store.RateLimit{}).Count(&after)
 		if after != 0 {
@@ -498,4 +498,20 @@ func TestSessionRefusedAfterPasswordChange(t *testing.T) {
 			t.Fatalf("stale verification opened a session: %v", err)
 		}
 	})
+}
+
+func TestRegisterThrottle(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		reg := func(i int) resp {
+			return h.raw("POST", "/api/auth/register", map[string]any{
+				"username": fmt.Sprintf("many_%d", i), "email": fmt.Sprintf("many_%d@example.com", i), "password": "correct-horse"})
+		}
+		reg(1).expect(t, 201)
+		reg(2).expect(t, 201)
+		if r := reg(3).expect(t, 429); r.Header.Get("Retry-After") == "" {
+			t.Fatal("no Retry-After")
+		}
+		h.remoteAddr = "198.51.100.99:1"
+		reg(4).expect(t, 201)
+	}, func(c *server.Config) { c.RegisterIPLimit = 2 })
 }

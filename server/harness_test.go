@@ -193,7 +193,8 @@ func (h *harness) replica(opts ...option) *harness {
 func (h *harness) restart(opts ...option) {
 	h.t.Helper()
 	params := cheapArgon
-	cfg := server.Config{JWTSecret: testSecret, PasswordParams: &params}
+	// Tests register many users from one address; TestRegisterThrottle sets a real limit.
+	cfg := server.Config{JWTSecret: testSecret, PasswordParams: &params, RegisterIPLimit: 1 << 30}
 	for _, o := range opts {
 		o(&cfg)
 	}

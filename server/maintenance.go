@@ -30,7 +30,7 @@ func Maintain(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger
 // PruneOnce runs one maintenance pass.
 func PruneOnce(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) {
 	cfg.defaults()
-	if n, err := st.PruneRateLimits(ctx, 2*cfg.LoginWindow); err != nil && ctx.Err() == nil {
+	if n, err := st.PruneRateLimits(ctx, 2*max(cfg.LoginWindow, time.Hour)); err != nil && ctx.Err() == nil {
 		log.Warn("prune rate limits", "err", err)
 	} else if n > 0 {
 		log.Info("pruned rate-limit buckets", "count", n)

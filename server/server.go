@@ -34,6 +34,8 @@ type Config struct {
 	LoginAccountLimit int
 	LoginIPLimit      int
 	LoginWindow       time.Duration
+	// RegisterIPLimit caps registrations per client IP per hour (default 30).
+	RegisterIPLimit int
 	// SessionTTL bounds a login session and its refresh tokens (default 30 days).
 	SessionTTL time.Duration
 	// RefreshGrace is how long a just-rotated refresh token is treated as a benign race rather
@@ -52,6 +54,9 @@ func (c *Config) defaults() {
 	}
 	if c.LoginIPLimit == 0 {
 		c.LoginIPLimit = 100
+	}
+	if c.RegisterIPLimit == 0 {
+		c.RegisterIPLimit = 30
 	}
 	if c.LoginWindow == 0 {
 		c.LoginWindow = 15 * time.Minute

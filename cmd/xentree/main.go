@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -95,6 +96,9 @@ func serve(ctx context.Context, log *slog.Logger, st *store.Store, dbURL string)
 		TrustedProxies:     list(os.Getenv("XENTREE_TRUSTED_PROXIES")),
 		CORSOrigins:        list(os.Getenv("XENTREE_CORS_ORIGINS")),
 		BodyLimit:          os.Getenv("XENTREE_BODY_LIMIT"),
+		RegisterIPLimit:    atoi(os.Getenv("XENTREE_REGISTER_IP_LIMIT")),
+		LoginAccountLimit:  atoi(os.Getenv("XENTREE_LOGIN_ACCOUNT_LIMIT")),
+		LoginIPLimit:       atoi(os.Getenv("XENTREE_LOGIN_IP_LIMIT")),
 	}
 	e, err := server.New(cfg, st, log)
 	if err != nil {
@@ -172,4 +176,13 @@ func list(s string) []string {
 		}
 	}
 	return out
+}
+
+// atoi reads an optional positive integer setting (0, the default, when unset or invalid).
+func atoi(s string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
