@@ -490,7 +490,7 @@ func (e XELTaskType) Valid() bool {
 	}
 }
 
-// APIKeyCreateRequest defines model for APIKeyCreateRequest.
+// APIKeyCreateRequest Example: {"allowed_ips":["203.0.113.0/24"],"expires_at":"2027-12-31T23:59:59Z","name":"LMS sync","organization_id":"7c60d51f-b44e-4682-87d6-449835ea4de6","scopes":["organizations:read","xel:read"]}
 type APIKeyCreateRequest struct {
 	// AllowedIps IP addresses or CIDR ranges allowed to use the key; empty or absent allows any.
 	//
@@ -537,7 +537,7 @@ type APIKeyScope string
 // CEFRLevel defines model for CEFRLevel.
 type CEFRLevel string
 
-// ChatRequest defines model for ChatRequest.
+// ChatRequest Example: {"conversation_history":[{"content":"Hi!","role":"user"},{"content":"Hello! What would you like to practise?","role":"assistant"}],"message":"How do I use the present perfect?","provider":"auto","user_language":"en"}
 type ChatRequest struct {
 	ConversationHistory *[]ChatTurn         `json:"conversation_history,omitempty"`
 	ConversationId      *openapi_types.UUID `json:"conversation_id,omitempty"`
@@ -585,7 +585,7 @@ type ChatUsage struct {
 	TotalTokens      int `json:"total_tokens"`
 }
 
-// ConversationCreateRequest defines model for ConversationCreateRequest.
+// ConversationCreateRequest Example: {"provider":"auto","title":"Past tenses"}
 type ConversationCreateRequest struct {
 	Model *string `json:"model,omitempty"`
 
@@ -666,7 +666,7 @@ type IntegrationResponseProvider string
 // IntegrationResponseStatus defines model for IntegrationResponse.Status.
 type IntegrationResponseStatus string
 
-// KnowledgeDocumentCreateRequest defines model for KnowledgeDocumentCreateRequest.
+// KnowledgeDocumentCreateRequest Example: {"content":"Refunds are possible within 30 days of purchase.","title":"Refund policy"}
 type KnowledgeDocumentCreateRequest struct {
 	Content string `json:"content"`
 
@@ -695,7 +695,7 @@ type KnowledgeSearchHit struct {
 	Title      string             `json:"title"`
 }
 
-// KnowledgeSearchRequest defines model for KnowledgeSearchRequest.
+// KnowledgeSearchRequest Example: {"limit":5,"query":"refund policy"}
 type KnowledgeSearchRequest struct {
 	Limit          *int                `json:"limit,omitempty"`
 	OrganizationId *openapi_types.UUID `json:"organization_id,omitempty"`
@@ -709,7 +709,7 @@ type KnowledgeSearchRequest struct {
 // Example: en
 type LanguageCode = string
 
-// LearningActivityRequest defines model for LearningActivityRequest.
+// LearningActivityRequest Example: {"active_seconds":30}
 type LearningActivityRequest struct {
 	// ActiveSeconds Active seconds since the previous activity call (capped by the elapsed time).
 	ActiveSeconds *int `json:"active_seconds,omitempty"`
@@ -767,7 +767,7 @@ type LearningTimeDay struct {
 	Seconds int                `json:"seconds"`
 }
 
-// LiveNicknameRequest defines model for LiveNicknameRequest.
+// LiveNicknameRequest Example: {"nickname":"Ada"}
 type LiveNicknameRequest struct {
 	// Nickname Example: Ada
 	Nickname string `json:"nickname"`
@@ -788,7 +788,7 @@ type LiveQuotaResponse struct {
 	UsedSeconds      int       `json:"used_seconds"`
 }
 
-// LiveSessionRef defines model for LiveSessionRef.
+// LiveSessionRef Example: {"session_id":"5f3b0a4c-7d8e-4f90-8a1b-c2d3e4f5a6b7"}
 type LiveSessionRef struct {
 	SessionId openapi_types.UUID `json:"session_id"`
 }
@@ -815,7 +815,7 @@ type LiveSessionResponseStatus string
 // LiveSessionType defines model for LiveSessionType.
 type LiveSessionType string
 
-// LiveStartSessionRequest defines model for LiveStartSessionRequest.
+// LiveStartSessionRequest Example: {"session_type":"voice"}
 type LiveStartSessionRequest struct {
 	SessionType LiveSessionType `json:"session_type"`
 }
@@ -841,7 +841,7 @@ type LiveTranscriptSummary struct {
 	TurnCount        int                                   `json:"turn_count"`
 }
 
-// LoginRequest defines model for LoginRequest.
+// LoginRequest Example: {"password":"correct-horse-battery","username":"ada_l"}
 type LoginRequest struct {
 	// Password Example: correct-horse-battery
 	Password string `json:"password"`
@@ -853,6 +853,8 @@ type LoginRequest struct {
 }
 
 // MemberAddRequest Name the user by exactly one of `user_id`, `username` or `email`.
+//
+// Example: {"email":"grace@example.com","role":"member","team_id":"810007d0-bec5-486c-b5d1-28fcd8a079ba"}
 type MemberAddRequest struct {
 	Email  *openapi_types.Email                  `json:"email,omitempty"`
 	Role   *OrgRole                              `json:"role,omitempty"`
@@ -875,7 +877,7 @@ type MemberResponse struct {
 	Username string                                `json:"username"`
 }
 
-// MemberRoleUpdateRequest defines model for MemberRoleUpdateRequest.
+// MemberRoleUpdateRequest Example: {"role":"manager"}
 type MemberRoleUpdateRequest struct {
 	Role OrgRole `json:"role"`
 }
@@ -913,7 +915,7 @@ type OAuthStartResponse struct {
 // OrgRole defines model for OrgRole.
 type OrgRole string
 
-// OrganizationCreateRequest defines model for OrganizationCreateRequest.
+// OrganizationCreateRequest Example: {"description":"Corporate English training","name":"Acme Learning","slug":"acme-learning"}
 type OrganizationCreateRequest struct {
 	// Description Example: Corporate English training
 	Description *string `json:"description,omitempty"`
@@ -943,7 +945,7 @@ type OrganizationResponse struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// OrganizationUpdateRequest defines model for OrganizationUpdateRequest.
+// OrganizationUpdateRequest Example: {"description":"English and Spanish training"}
 type OrganizationUpdateRequest struct {
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 	Name        *string                   `json:"name,omitempty"`
@@ -1006,7 +1008,7 @@ type QuestsResponse struct {
 	Quests       []QuestItem        `json:"quests"`
 }
 
-// RAGQueryRequest defines model for RAGQueryRequest.
+// RAGQueryRequest Example: {"limit":5,"query":"How long do I have to ask for a refund?"}
 type RAGQueryRequest struct {
 	Limit          *int                `json:"limit,omitempty"`
 	Model          *string             `json:"model,omitempty"`
@@ -1023,12 +1025,12 @@ type RAGQueryResponse struct {
 	Sources  []KnowledgeSearchHit `json:"sources"`
 }
 
-// RefreshRequest defines model for RefreshRequest.
+// RefreshRequest Example: {"refresh_token":"k3Jd0vQe0h1mYz4xQ2l1v8JvW0pX3sTqQ7nLr9cYb1M"}
 type RefreshRequest struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-// RegisterRequest defines model for RegisterRequest.
+// RegisterRequest Example: {"email":"ada@example.com","full_name":"Ada Lovelace","password":"correct-horse-battery","timezone":"Europe/London","username":"ada_l"}
 type RegisterRequest struct {
 	// Email Example: ada@example.com
 	Email openapi_types.Email `json:"email"`
@@ -1048,7 +1050,7 @@ type RegisterRequest struct {
 	Username Username `json:"username"`
 }
 
-// SaveLiveTranscriptsRequest defines model for SaveLiveTranscriptsRequest.
+// SaveLiveTranscriptsRequest Example: {"session_ended_at":"2026-11-27T10:05:00Z","session_id":"5f3b0a4c-7d8e-4f90-8a1b-c2d3e4f5a6b7","session_started_at":"2026-11-27T10:00:00Z","transcripts":[{"role":"ai","text":"Hi Ada, how was your weekend?","timestamp":"2026-11-27T10:00:05Z"},{"role":"user","text":"It was great, I went hiking.","timestamp":"2026-11-27T10:00:12Z"}]}
 type SaveLiveTranscriptsRequest struct {
 	SessionEndedAt   time.Time           `json:"session_ended_at"`
 	SessionId        *openapi_types.UUID `json:"session_id,omitempty"`
@@ -1082,7 +1084,7 @@ type StreakStatusResponse struct {
 	StreakAtRisk     bool                                  `json:"streak_at_risk"`
 }
 
-// TeamCreateRequest defines model for TeamCreateRequest.
+// TeamCreateRequest Example: {"description":"Sales team, Europe","manager_user_id":"1f0c3f5e-9a57-4d2b-8d0e-3b1c2a4d5e6f","name":"Sales EMEA"}
 type TeamCreateRequest struct {
 	Description   *string                               `json:"description,omitempty"`
 	ManagerUserId nullable.Nullable[openapi_types.UUID] `json:"manager_user_id,omitempty"`
@@ -1103,7 +1105,7 @@ type TeamResponse struct {
 	UpdatedAt      time.Time                             `json:"updated_at"`
 }
 
-// TeamUpdateRequest defines model for TeamUpdateRequest.
+// TeamUpdateRequest Example: {"manager_user_id":null}
 type TeamUpdateRequest struct {
 	Description   nullable.Nullable[string]             `json:"description,omitempty"`
 	ManagerUserId nullable.Nullable[openapi_types.UUID] `json:"manager_user_id,omitempty"`
@@ -1176,7 +1178,7 @@ type UserProfile struct {
 	Username string `json:"username"`
 }
 
-// UserUpdateRequest defines model for UserUpdateRequest.
+// UserUpdateRequest Example: {"full_name":"Ada King","public_profile":true,"timezone":"Europe/Berlin"}
 type UserUpdateRequest struct {
 	AvatarUrl       nullable.Nullable[string] `json:"avatar_url,omitempty"`
 	CurrentPassword *string                   `json:"current_password,omitempty"`
@@ -1236,7 +1238,7 @@ type XELDashboardResponse struct {
 	Skills                []XELSkillProgress                  `json:"skills"`
 }
 
-// XELEvaluationRequest defines model for XELEvaluationRequest.
+// XELEvaluationRequest Example: {"kind":"writing","prompt":"Describe your last weekend.","target_level":"B1","text":"Yesterday I have went to the market and buyed apples."}
 type XELEvaluationRequest struct {
 	Kind        XELEvaluationRequestKind `json:"kind"`
 	Prompt      *string                  `json:"prompt,omitempty"`
@@ -1335,7 +1337,7 @@ type XELTask struct {
 	Type     XELTaskType                 `json:"type"`
 }
 
-// XELTaskSubmissionRequest defines model for XELTaskSubmissionRequest.
+// XELTaskSubmissionRequest Example: {"answer":"has been","duration_seconds":42,"module_id":"3d1f8e2a-5b6c-4d7e-8f90-a1b2c3d4e5f6","task_id":"4e2a9f3b-6c7d-4e8f-9a01-b2c3d4e5f6a7"}
 type XELTaskSubmissionRequest struct {
 	// Answer The answer text (the chosen option for multiple choice, the transcript for speaking).
 	Answer          *string            `json:"answer,omitempty"`
@@ -27208,229 +27210,243 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rctw4siD8Koj6JqLlGZYky7K7R44vzqpluUen1bbGkne8p+VTQpFZVRixgGoAlFTtcMS+w77hPskG",
-	"biRIgpeSVLLbLf+SiyQuibxnIvPTIGbzBaNApRjsfRrMACfA9Z/vQPLl/kQCV/9LQMScLCRhdLA3OIWY",
-	"0UQgydA1JhKNYcI4IK4+IXS6OYgGIp7BHKtP54SSeTYf7D2NBnK5gMHegFAJU+CDz58/R4MF5ngO0k57",
-	"wOgVcIHVTEdJfWr/OSKJmoqo3xdYzgbRgOK5miD23hqRZBANOPyWEQ7JYE/yDPz1TRifYznYG2SZftOu",
-	"UUhO6HSgVviKxdkcqAyt52fKrlNIpoAS+1bzqtwbd1/Rz7AMLWb/5AhdwrJ5BZewvPvkx2ROZH3yEzwF",
-	"JMjvkM/9WwZ8WUye6u/8uRKY4CyVg73n29Fgjm8Mnuxsq/+1YU00+IUlWQohGHw4PEZz/bQZDOb53SHx",
-	"djIREADFm2w+Bo7YBBEJc00n4pIsmgDDzDBByPiAebqt/3nA2Q4C5y2fhiDzlk8xJb93kA7j07sD5gzz",
-	"Kcj3AnhoIWczQHNQIPpOoEwAb16N1AON1Ev3sCrA8+B6AM9blgB4fg9zc0zNnKEVHJMrQDJ/pWUx+Tt3",
-	"XdJn9bFYMCpAM94fcfITlnCNl+p/MaMSqEZtvFikJNZYs/VvoZb7aQA3eL5IwWxEYpLqHzlnXK2YsyuS",
-	"AB9lFF9hkuJxCoNoMAch8FSt4Q1D+0fIvYZilqUJwlRcW/wtNvEXDpPB3uD/2yrE1JZ5KrYO9XR6IxUu",
-	"SFG2EJKrU80n2dg/UmwB0gi93c/kDAngV8CfoAkmKSSbg8+RAsE7+C0DIe8KgiucksRIH/NTZB6Jwd6v",
-	"nwYTAmky2BvAXH0WDVJmxh7sDcYsWZZgZc4LJQwE/U6iOZbxDMkZIHO+6NyMcj4YfP7of8fNRpAaEM2w",
-	"QJgisBC7M4QVAbsJiEBznKrVQII21HQRKkQ6YhxZpQIlDFHmb8HM80TD/oDRSUriO0M+xUKOcDIntATG",
-	"fYqYz/7mmZDoEmCBsEQpYCERo4DMh/cModhuTaBrIs3O44xzpSoIiSWgjSQzu4QIqfWbZUQIpxxwskQ4",
-	"luQKDJxeMz4mSQL0roA6enP6/vXro4Ojwzdno/2To9HPh/9rdHrw9uRwEA2mHFMJyUjEbKHYw68DH3pi",
-	"T61rUMI3p3qkOL4UyLElpAdQuIrkjAgENFkwQqXHucwcRvB4M1xzIuFeuEEmZ0ClBm+CxpnUSIjTlF1D",
-	"EiG9MkDl5Ut7esUWNOzfMPmaZTS5K+gpk6OJHsiHYEk8qzWaV+4JGdn43xBLzUf04HBDFM6b3cc4TYGj",
-	"OV7qZwIAEam3fIKXKcPJGWPHShLfWTSY4UaSsVGqB/Qh8M7nWZIxZF65Z3LUoxNRTKA3egr8isTw3hNZ",
-	"93DKivTJNFMC2t/oT4xNU0AHOAWaYK5Wo+DuvX1Pe54AlhmH+gSIUUORRgxqEJwx9gumS3sK4s6cmFzB",
-	"6LeMSTyCmxggqQDhF0blLF0irfsIEELhvX4f5e/fB/0jrnisNj4iJGecSZmCwnwz1zUWaKawPapZv8Pc",
-	"/A3NbN/e8gxlPf17ijM5Y5z8DvfCKbDPwMoQJEIo5YBxRKhWOVDMIVEv41TcB/DsDBGCm4VihpEn68Oz",
-	"akx6T+FmAbGExIx8Rygo24ZTnOa6VAGCI/vI4vH9qTj7dImYnLkh0YaSYXaV6Pn2tpYcz7efatmGc0LT",
-	"ssVxELQE+cQCZMFZrFY9TuGQSiKXdweKhv1Ikjn8zmiZk7ofjZ4zBqX9He2/2UfqAdJPtEFx/7rgNaTp",
-	"0GKIErZECnSF0wwEijFV4BmDsvmSMkQxRRm9pOyaIrd2Bbl8eZoo90+OfoblAQcswVPUcZIQtRicnnC2",
-	"AC6JUlkmOBUQKWMk/+nTwIr9EVmIuhF2dIJwknAQArTeenD06h3imE5BOH1BWfKZAC00L2H5EsF8IZfq",
-	"ZTwWSqHT7ylle6kYSn6Avw52tp9tbm8+ffpsc3trZ1fpTto1oB1k+OYY6FTOBnu7z7Rx7/67EynzT2H4",
-	"YG/w379uD/++P3yNh5O9zY9/29hS///46Wn07POT//hL3cLTjoMjM8nzwlGAOcdL9dSQtBjhgAPjXzOg",
-	"bpNISLYQ6JrxS0KnL3OUIuaNSaYQX+02tzgTLGGojjG0KGPIesg9OP7lFIkljQeRD4qn1tGR/z8wlq8y",
-	"Knu42+xV+GRU2k/+6YS12/yE2gjDIOWpVmJLMH/6vV6/+1/lAKJBRslvGdjHyno3Jrmz5381kKpvMt/C",
-	"x3xIo9yp6c1q3lnDXq29lQDyHdbAVMWWWFNdYrGl31G7b8bLXidTRsjgFDRLrW5m3B21MXoiwSUsw26p",
-	"SZamhrIXHDRFM5ouHa6bDSHnNymR+OCGSj589tvO1ebmZmhObZkqznenDTryuRdaWHCYkJsGSBCubNcZ",
-	"5jg2lvzEcYRICz0OMZtSzXkbAPHhaTsB3oa+ynhZoRi9S0s2dm8t9BOVqKGEf5XTKqF/Ca+badCsWLEZ",
-	"ms3V4vyYhOUxUeVHY/RGA46n7gX1p/v5t4z87n7Xf7sHStV2D/Tf7kGAr0VBQzsyDmRefrP0m3vxBlL3",
-	"XP3pfsYL4n5Wf/o/G6/KxwAuHBy+fncMV5D6gNpXaLO/M4gGP6q/flR/Hai/DnbCg8ywvJ06UAoTzYiQ",
-	"jC97I6aa9izjtML1twOithqO6kObuTLni8p/sGuUMHSUKyGOSy2ATyCW/1GWoc92tntIUe0WrSgiT3d+",
-	"CPIL400tRSgGOJOsxADsD95wL3YDo2mnforpNLP7bIP2sX3vgCVQo3sHqxA1GuxokoeeBl4XX92n1smu",
-	"7cpu/bk7mgK404UcPh/OCSWDjhMqvmELoDj4fuZwDKfp24n2Tnfh/Hv9yeePjct3sK8ckgO1t0i3QbeO",
-	"pvPTZLYyabuDrRNEDQycpSVerVBTMS8hiJBYL1oshYR5gAFVtqmHivL5m7b03gG+umx1ZBrjJLsE6itn",
-	"eYhP73W+kK2vSCZx2vJGZdnlEaPAQipDBjfmUcxdzLTbcaSVGZA50pHZemW6H8KIIolMKzz5BAuJJOg4",
-	"WmnOncAInzug1sKpbqGA9xQ1WtdxnOouyqkbI2ZZiad6aJkfbedg/tE2n0Odoy2SFeEUUiLN+EFWVd5k",
-	"RTX0Zq/DNUQyuYMs4LKnYJ1P2mXNJgiugC8RZ5nUtkcZQQoXUacf55V5tbpzO0LjMl/lM5RnhvAefsHx",
-	"jFAYKq1Qu8PMZmKWVCwnPx5Stwpt3LQ6+msCaWKG1LYJRhfVqOuFDqL30eX0YNbFVVffqtGwmreEyBm6",
-	"aA6oXUQ23Kk+z90qM5YmorTCTiPc0wnLK/hHNsfUA/TNIsUU102zhhhTSCJWwnN32bP+SyGMnRfAbLyd",
-	"DqvO3hBaeudWw0obZQ/btpAmEcICYZQwKSFBCyxnaMO4866d9+t6xlJALjyv3Zuc0emTMlBdGL/OV/O4",
-	"fqFZ2AC/ywCy2R0mlhC0boJ2QP+sgC4o52uMLMDaAX5UWIQtTqZY88aRAUwfXh8zSnW8YCXxVhL+Fr5T",
-	"HVobxTa0FgRpwAPRSXpCYpmJij1v1uySO7p1Q0+a2PGiCrA850QJJqGzyFMPXX7iXVSusL7sZ5yt6Iit",
-	"ZIzOMAeX/0BEORljw49Bu4CFzRB7UvIsN2kwuTpQVb9a1105HSfz21T3GsxbFLZZRi/bVKE1anQ9nIGd",
-	"NMmuKfA8866Xa538DqPxUkKTSdKgtLUpYOVVhLx5PpxLayhBuPUwTwHzePYPk9UaOsWeAPATfHvGIrgP",
-	"EKrzRvUTShYLkCvpvlVtrpRtnO+jAK2bw62jB4hux1vSImHY5ft6Wa3PO7J9b+faNgK2JDQ5TDKaoAVL",
-	"SbysmWorMgszfghkJU9VPUUb/Xhwgna/R87xhSSeVvQJWomEvWgLCu4P/wsPf//4aSd69nljaP+rI4M7",
-	"0Q+fn/w1GBk8BswpodP9WJIrIpe3jKbqvLSRMLcBAnvVz5F9jgShce61vCIsEyazjcil5v5oI8aLBSRo",
-	"vNRvQYoXAhIdENZiIEeZZz0yxOvnYvd8kqUCXuHlIZUGQ7o2VUdIxaJrPDvIrpUkETbaX1HZAcs5XqBx",
-	"Fl+CjNA22qCMwhMkGdpFG3MmZHnTu+1539HgZtHDz2NXerPQqkdpq/5yP3YBsE3706MmeNkIvWX/8E/4",
-	"1AIKGtBk1PtchMRc9n/dOL56wdcb2VuT3bQ3UlSCUxu4T01qVCfAWzH2NhEIoMkdg5UmGdfS+Ep6js0H",
-	"6y1IFdRXVKXqGr0B5MDuvFud9xYZBa4c5Sq+t7oATDxA10iyDS/OyBz2KU6XksSiGTvGy5FgGY/DwY8i",
-	"+BjGm1QBJPjkxrjxOsihPIX5yo4a2luCSbpcmTcoSLzCX4grtJBdT9ZQHscBIfJOrgsNXuGAIOu/7d47",
-	"sCO0Yie5gjckvqR4fktLlNqvy8rbfoLLWtFuTWHztaL/Pj+/2d4enp/fPH19fn7z/euPf/tLpy8kn7l7",
-	"Y03U5i/+jpP9M2MSN8+0AE5YMgKarOAwMd9oRFzhqxTTLlI8Ue9otZtJ3C6KOMwxUZjb/prOveiPmnqR",
-	"lR1GPpCqa6vMEFpX08nkEnmyImqvJNWahU3nuppw5p4k+gwwl2PAciV5Gzz3sk6sUR6lMJF5xpW9KGMO",
-	"0nMae5iyqq5gXzcPOiRMAdWzpUlAWouq4ZKPkqC/skoK4cvY8QzzqUlRtZn9et0hmLXpMSXwtCoxJTQo",
-	"aTF3payzZTl16oqRWCcTXWHZ4NPVX6sl5kRwG9lzJ9xogKoeq2nDxbXQLxL5dWvsZAwrKuidfMR9fhtq",
-	"Ku7A9jcjCzi7lK2qpigzTpu9tSEXZZBsSmRSA29pmkro2N9WN7qcZvM5DvkvHrGlgi1f9lyDJ8mmxGdQ",
-	"FcUOC3HNeFLWf2PGOcRyOGNcwHCsVd2lHxrJP4tqWTMdwZtMAHc6a1m0vLdPEONIx6fKjkqc4FFacaQ+",
-	"313Nj5pPHhU7CMHsFx0N2k+Svoy9UpFB7UIpFLrcwHiJ4AbHMl3qJAs2QRc2wnARmT/Vki7Uti/0vi/q",
-	"6RZ5cDM/ARfBq4KjMdusjWG95dN36jWFwbYAwW0oZ5XwjY8HbUtzWBF2s5qDatFBHdxq80+yNB25BXTu",
-	"7N+M0BVZwQPCXX/bey+3PaVu0jJMzCMyh6QFsCOXslhANPKKXhQ7aSZLBbH3OvPpdmrXSgcTyrdsXtpq",
-	"y5oT6v/6tLrQzji3FtATMNeqTQQ7V8j9j3tFtW+Pr/WUFwrXSL3wEilsRBzm7MomI6mfERaCTOkcqAwt",
-	"rQODw3xAZ5GsLfW68bbRGhSf2yUtdr58j1nHDS7oSjJyp2aiS6NoM6ol3GBvN5tpMl4WghknTRZwD5ZV",
-	"H9t9GlytxX3frnaVPzDFU5O2qYkwaDP62XB3yZ0pUZuvtB0wvmD6+vkhnaZEzJDkxhKu3XXc7nVVcj+e",
-	"A3Ke39XvS4o0m3YxlFP1TvAqYsMR5CC8Xwu2AtT7uvln0KE1Q3k5coTZ71JEzoI/hu5Gm7ym7wRSg1ru",
-	"a+6Mi2wB3NSqQdcz5oo0uMynzVWuAzajSCMSeHp8PIdh2vLJ/eRUW21Dz1+GVOVYijNozq7uQsb7lfsV",
-	"ZKyRbu9zWifB1uBxYh33jjlOONicdu2uk8AXnAgI8saTFEt10O/CMsrD3fDnVg4e0QkLiBC/xor9dsxY",
-	"CiaIYNOERl23n3ryhNq9kLB8XzEhNEB5mWRzLEm8EjmUSqSZdYRw+yQbpyT+cHLC2YSkbekX2kfq5HJ3",
-	"5q1xsI90vbTLMEdczTBL3X3OQDSZ0SmI9sksJ9DJQndOzljVXLJn4htHHjzd3kppHBUA1jZZ2VHobP+p",
-	"eNSR0vOa7oOZSjIhSinxpTteh/dS0DCno+fbZochJXfKQTTG964xTxoPxFR0vHuCqFpzkctYliZ2Dm+l",
-	"kQdJf4mNxyFaayiMus6lb+y9KLXUy41dYErXVXg7oR0/qiw6tO13+z/9MwO+XEeO505njmf/K3+3K3TQ",
-	"cnG565pgnkq6poTRAvCNGGdqY4YoPIfbavfnTGJJf8QLpEp3YaBddPAOnZs+CA6YcBC3TDXm5mNzSbV6",
-	"Zs9frHZk5cHCa50SIYHfbrG5K7TkUv8f9n+bMZv7rpje7uWSuC5l0KBjdgUp1rHUqiZax591xiF+CF7i",
-	"sJWsumJ57r3b+qwbpL4DcGsc4hRfQTkSJ+4War7vYNpXGGr161BZttlQFakpht4ZfeuInRqudWDcYNXs",
-	"At9t5l1/80cdFHc7guaOux0htGB5yJDsvd4gcRN0GJw1YNZuUpnckdbbJp2+yNNOP0VFcDffkbA3Iv62",
-	"Mcz/bLgYcaqV9lOd9NLiz+pjNHGA30GMSrZuoRB1JfO7zzNR0jF9Y8pPJA4pm92WWg9zzDwbYTniRFyG",
-	"tN1qxm+nPVSHTGW71b3VVhFClzPA83t04nZ7Z62Lue2G3C3cd6c4BYEOfzncX9W929dlqwD1x3DV3gOA",
-	"u92991pQ7X4cpfU7jlZDqfhMK/CpeVFX8Z0qrPjKfKb3SWCrUlIdPp5yWms3ECitWs6UOcwUaLZ+BJ4S",
-	"2iq5ngZv9xXX+kZ/2xp+DMuuM5bg5YeTOk3/lpHffw8VrvhwgiaczZF9AWGaoCnHCSRIYnEpmvJtp3PX",
-	"MCg8npPRyL2KNkoXQSLboUVEKDWV7aOmCkY9krbMe966onzHQUxX1lxr8QIQojAgyzv8z3+dIfMG0m9E",
-	"yFRAnuhUIVtAkNALd+lxs63QJaGhTiAT0Jhkyy36kyFC/XFz9Pr7dlCFqNnClbxhQqcpDDMByL5pZtkM",
-	"O1kvoUiLzYtZAObQo+5BCaalwaqrLAEneHpl6+J2eSbVgDsJKvUSbmTA7bPdYLoKieeLW7J9G+zSM/qj",
-	"hSCgTFkbBbi79/8W0r458e2OGV29q1UVFQMrl6br75IrGPl3croTOFa47LLQMZnRojiMuie4Tw5PKdZW",
-	"cYQ0y5B7UD7K/pN6YmcPXaVfaplXpDw/vmpopXRUUX6hpwzj1ZQaRSr3q9SU6auS9VJiFLs/1NUTT7LP",
-	"pFyI/9jb2hq0BOV8F9w9JPreIWW1RMlVZarHraHbFPksuyDDKW3ujZemqhS6qILuYvN+nJN9aH11B+bn",
-	"BqRtJslSMcvSqp+FNEelMW4Og5cfo8G/AC7TpasBcbdLpCsWHwhRa3k5zRraSvUD6nssOSRLNdq/r0f5",
-	"jV9iFLMr4GBu7Jbn7g5PV++ZeEiyYiz7GuAyeOEzNK9+OXzTs5Oze996s5bYeL2eQRBUoXP+cHh8wIkE",
-	"Thg9df7LqhfCPq9kf3A8n2MeVDUAkjGOL8PRLjeL30ox6IFz/tOqUytfT+G+zGds2OMrLGZjhnnSlqsB",
-	"HE9hlK+vgZMWXl2dgDACIcncUmbPwr15oe2Wwr2lqKIyz4Jh7nLQVr9G6Kg9J4DCjRxxiNl8brz25sv+",
-	"6/9weGxafrp7Tz3qD6sjjJUs8J2kvZjGh8Pjd/pTxzeCFeEuSZqKVcY8VV+cOEB1xU8rRx06lPAJRBW8",
-	"ypdaB0jzyTQg9eEVTjOb7XkbL+slMezLWWBiAfjSePOvOZHqr4/h+H29RO9ugy1mWobmaUg9yaKw9+qa",
-	"hlqaBIrUG3nLOK9dp7XVxUJb6SbwvVmvMLWiB1fDyi6rx3E0enRhwkscozdALNfDq+B4hbMH6KaVUzen",
-	"MyixgtN0tDovb02FqMC8PEtUAZ4HEm8fgQyHhuMyLKypjG5XMpdbRjKaE5o1Vtnra0avTB8+i+/Fq31W",
-	"p1lQXx5pyFi0Vk/UDspVMPMMi8uwQrZ6VcKyI95lBZo9lpYeOrVSWprZRiu+nHhwr9T20XG13spDLjhG",
-	"OfBCAb9qrQLKpAvA6xpho2BWXXe1JFdJoLqMyN9HKyQaLz0/ks5KpPMFMb7hfCvqVu2Ai47tPe9rqbeb",
-	"0xxa0iay8VwJ+xXzZNT+b1PVxe9EX1p1MWZhcZTW1gDIU4csRe2MGI+zFOssrcKA4oATo3elREigZR0s",
-	"KhSzkDpW02XvwbIpuILVaRvY08rEoC3UljGrbMqidH091bGqenbTiahTc4V5wvlBJqeuBUyek6lLfVqd",
-	"TO7GnG6hjokcIn1X2p++osHNYoSvMU/CRmv1tEtLiUr0WBCgO6CA8V+arw7SBpzQukgND3rnRdyMqgzM",
-	"r5a7yOv5Nd9macCzXCkqDK5bpYjZLQaTw4pN5dMUi/Z31wI7n6ZuVbk2T6iuG3vmmbb1bGXyGRNAkVmi",
-	"jvTOs1SSRaofkRiiqj2o3nEM9EnYEKwn0WSmrL5f6CmnqR9e7DZQVc0bM+pdIjzRfrocRyrtNRhHFxz0",
-	"WxcmG8BsU7+fl+eyoFFvlVpZeBt+3pA91dab9F7kqRukBY+qqaDuYEfmYHVThDQdjVNML7XQ1DtVfGDG",
-	"uBzlKe595ebJj4wJ21O6VppNrKRy2KWSSu+jnS5XpvddlM8aBFH3XbNxsZuebrwcAL38d33yLHNlvP1+",
-	"SZ9cR8e1RwvgcdEMoa9YkywxIZTW2I9N0slzKsY4xfaqW1MTr6Z4wM1iNGF8pF14LbfubhYjQiVrfiXk",
-	"eCz79stDhGYOQK/P3TiHQQ56Vah8DHWVExBnnMjlqYKpZegL8jMs9zPFcAIJWvsnR7rnzsaFbk56gSbM",
-	"NnQeL9EPL7w2p0820VnetwZwPKs2rkFEIK0yJ+dUc0Esi1e+E+jCre5i85xqe3mw5/q7uHy0wYfh/snR",
-	"8Gdzhc3yPr0DdV4mq8btxfzvteMJ//mvs0GtV7mfI6QTsC5O3p6eoS28IFs4k7OtlE0JNfWMKk9s+o0O",
-	"k2oc1eqmyevJ1zaTcmF6fxN7nzdmVGKrstotAZUcQINaAp4PooGOkuuPxd7W1o15YTNm862ExWIQbCXu",
-	"DbOH9o+QzCTjJjOtkkKG0aW7lITGWECEPpzo9wxyieicusFc9YWND4fHT6J8jmNyBUjXFnTFEkVUqtIi",
-	"bMcSwHM1IdVHXrRE3Tyn5/Svf90vGvQTRjf/+ld0CjRBF/t+MYs99KMGKjrPtrefxX5GlP4FLtBGy9E9",
-	"Oafq8HK82bPjXMKy+fMFGV7CUlw82UTvmDLEDbaquRfS0YTQ6YpKmp/TvFvTUuO6lfKEe0iNBMRqPy8V",
-	"/GGpAcR0n3c0BSnQ7vazc9rWF2oT7esPcSwFwkI3iNc5HYwjQgVJ8u7q31VK5hho625PQkH5UHdDM03F",
-	"ZtjUstGd0i4+ndteZueDPfTp3LTnUX+fDwzYYpaAgdv5IELn7s6H/4rS/9wrnz9fvDynRXsxNMEkzTgI",
-	"hJMEXZgmZHvo10+um1LkWkzZgT9/vLDLPyZCir/+FWGusJYD+s/Tt2+QVnwEWuApJAbnLvSFygu0Ya8r",
-	"oufbEZrjG7Szvf1Eo/kFm0wESDWwgYRrS41izDkBodDFqsfDo1eWHaUkBivLLeEqZZkTkMZD0EyzEvhc",
-	"eO4jn+IH0UCRpiHjp5vbm9vGEgGKF2SwN3i2ub35zLa70vy6hKDqB3snuKV+BrumGl8jtEgzYXvhKUyy",
-	"0Zcy4XothXSVAn1NT1Gs5u4Qc5C64IYaBomZGnwGHAyQcn5+lOiUTCH3NXfWnizM8RzUYI3aTvHK1rG+",
-	"Fvs56nzxrT5MrRa5c9Rw2dnerhRLwotFannN1r+FcXga7WLFntq5XlePRNZYs2MWm+rlXbOm0Az52rd+",
-	"xHmpPv3J0+5P3lNX/wcSrw5Enw/hZqF7Zdkefp6SoE/JF6m/flRAFs6VrI83Z4babJgK3Yb65AjpM/+o",
-	"VEMmAvhp7psIywrHLKO6/K6uKeg3uPKQcQxKB1LC2igauuH8xSUsLxBeLABzZVudU10wLCdoRtPlSyQk",
-	"48r+QgJPIF2GUNUsyCDrwGh1IOSPLFmuhETduFO+afO5rEIqbf5zDY+f3vMSCvSto+vPsLTN+pOXFrq6",
-	"3aIJ02rqjyzVm9JsNIYHRe3d7d3uj94w+Vr3Z1Qf7Oz0mWXBmVIslFV1SKXNXHgYOjIogXCubYdp6XNU",
-	"Zv5bny5hOSLJZ0NeKcjAHYt3cMUuvd6ZSudWR4aOPO1BCUXN63U/UKVXlIhwjpfIjI+ILnJXJp1X+pFH",
-	"OiXk3a2vSeEY1+tKvm7UeZjjN/DrPP5VBejPsDxKBp8/5miT68TaHRFky4c38QwrQxNh5PKT0YarYWu0",
-	"J5cJ6mpxzRiXw5RcQVK+cqGR6pyWb0ig91TZHlSPLiLTFTQf0lgrCdFUqIdjGZVC6ceG/6jl7G4/3Tyn",
-	"72ChmZSnUHKl/3Impfp2odQX871ZNXAUpwSoREcnaGN35+9WW3wHki+H+xMJ/OJJUInRIOsrEm6G19fX",
-	"wwnj82HGU6BKX076M+hSgeNewmH73oRD+XpPQDYcs+lU2zYPS7U7f+/+6IyxXzB1FVjEfRJvWeVhU2Xb",
-	"6eteoDCrhPM+4ZZMW597WzJkmWyhQ2olruviYK3sl5o52ynVIkrUJZSis0DXjF8SOs1ZfQij1ex9WLU9",
-	"cpbJza9dGWVTtcwS1OwtpX5nYvLGg9aUdUBYIBudMncCKL7DYZIJSOqg/gnkLzBYI9H6d5oCJHtWgcbX",
-	"foo/QfkEcXFkkHSepzaT44Aj88BKNXV0ptszAaXUCqByE+0XMs2Iv8YrEZrmQBGnNqLPKZMzZQUb6nT2",
-	"tAZ0QJKYCzUWH+7fvqjf2XlgAdIDF+21Ix8XH0r3e9b90WvGxyRJgJovesidA0YnKTExl6/f0DDYcQcC",
-	"KzFMK3v6aZMlQWVVR11ZW/9/gQnfRIc4nlVeVLLMGJl7xtFac9UpgSgyLREZ30QnHBRRa/lXGUu7cK+x",
-	"QDjlgJMl4kxiHY3gnpFkOte7FkABKrZVts6swF8HJVcKeX1teuCb8rn9ER1bJbKw4L61NsdtLbNmSijc",
-	"XbqLhjVMNpG7sWaUOW1kGYUio+S3TOkVU8yTVC2JTVCMRUCbc5XU1oaL5UJtD+yx6pAp6rHzV90eER+Q",
-	"0X9V1ow7W8uL+3L/mHHYime4xYDZ1/kdQpfk1nGcTfQvbW5XKu1foDGTMyQzTg3ia1etjZ9hWYpchrRr",
-	"qv4LBzMs14T+augvxIfN1M1sWOlT+0e5r/urV6dW9tvejlKeb+/0AsFPWMI1Xq/2FZXzKypdffeuOZEw",
-	"qJlABqm1Q7A4Xo8wD0qtgat0WW1N3B0frFWYERKZ+27p0jSaVwYTFwHf7zER8qDSqfhbiPP5e1ol2leC",
-	"xVdOkV8K65XyPQiFEkuvaRuhxZlTJYIi0hgK7B2UK1WuRVJ4U3zRIF8Yd9tx9e461MMIka/RxL4Nk3ch",
-	"P1Qpobo6i9/6VFGpWsOBJtZkfcv++etgiLKlrb5mLBKvHJnJ8mqK/tXoq8uxXEI+s9rkW9NgviqMc1HG",
-	"vhi3qhz3vy/FHfug7JbDukaF5ReHlixNQMi++oj77BtRS6qt4XpoJA4Cj8S1Pu3lJ5AF3zS+za+SyiwX",
-	"3/LLetxx/qYEr18wvzRiRssQ7fRShsRLZ1DoUo02vi/ZNeaJyMWNvrqBMMXpUpLYiKIPJyHXV8x44lp2",
-	"7Re1Odah31Wn8bS7dXoB3LR5d/Z2h0BVYj+S/RplqsG/AuZedZj7UORyerWVq+6NVMtUdEiTCpINvh58",
-	"1qV1HrH6IbH6kCYI10B+3zidF1hbkwDSvViFTl7jYPzLuiqwjf0ZKfSktk0Xw293POvBv16isSL2kWoe",
-	"kGo0SjwM3dgqM9ZOqiUcVZDl1FWP+WpUFCyVBdeP8h4xdp1GiwxojCgvN/QwRosrAdZs+7uWqMYQMK0+",
-	"Ud4DBVF2vYn202u8FIjQOM0SEOgCZ5JdROh6RuIZ4vYSH7PJX1xINAOcytkSufnDzoR87sFD2Pel5q89",
-	"jPt8dZt/5rhBgQr7R2jhHVgvxit0U6ZG5DM9m8C/FxcImVnj33Rl8Apa2Ix22wEr4D4ttYSqe6lCa9EF",
-	"NspdMhZYSCTBhAn1vWnTNDG/Nv3boBqBiDzcrNac6Ki1WLf19U1/ZC70Kz4+I2avoaWYfpf+9DlC6WaX",
-	"4bIBgdIE9YW8A7XIWFpCF1qYKMAi9a1t/bBIWQJ5dZPQCvXLpRX2It5Ady+/WsduoBCqXOrjmzA+fyAP",
-	"YqnfWg8O8w8iRYTGnsv1MabZkzdZaiU0gRubW+nwsQdv8q/LN2p7iv0d+S8+BAp5E67iiPbX+W2KK//I",
-	"WqSVMc78l7ti3aUjDqPI1pSxaQrDGKdAE8z73AlUomnCuK4+oK9Xmdwrc80hEOkjImaUQix/0nMduKn6",
-	"xPuKj/M4359dRS+hSzhmlwMNGZAjD+Z3QI4tpvNWlTbjCuIFdR87KYeEcIilMBf90Y/uurZCmgtlLsAF",
-	"IkJkpiqMQSVlDasJ9hDkaeDGvEsgOqca18wv9loN0JgvFxISo+Xn8QNvI6hAoUBidhkr3yowH7gddihW",
-	"Z2bJEhq30aTN6K/6Kle1PsovemhX2qHjF0TRIEQbeCwUq7ieAc1vnaAE4pRQSJ40rVd9O2hanm690mtB",
-	"Grq2gkh4BU0L0N8M2gBUXcDHNbougrKsVXahKhtbWRX6ggmK5RwUW6dTn12Fv9gDnqTs+l5YTe7tDfKZ",
-	"d56D1i4kVvuhEr1/d6z5gb7mUfRds1ynwTMb4ATr9H/pCfTEbTj0L8U8FdcUoLinuyf2gLLweZ8vToFf",
-	"kRje06LJ7FcmFY2n9a5Im5fA2sqt837ZsvnrGi/ljAlAYoa5qz9U8hOUSuuEPUw/u4W8ytfRIa3e0nTp",
-	"LaM8OanUfmpgw/VOqQWudxaO/INmz9QgvYr58qrw4Tz6pG9H2hxPm82ioiRd4tGBI+L86NCPWEBLYaFT",
-	"o1dqkaENb4GwqUjrho3QgpMrfQ+S+fWFGC9Rki5FNFmJmk1SZw3L1pSPUpvniyYdt9BWMy1Zi/Obu7ny",
-	"tMcUJ3iZMpycMXaM+RQenhKDsnU/SUrlIZMChxtJsUWibn1yf3YlJh9JXacOuO4ShKmpRxSqUIeIrj/n",
-	"0WrUr0JRmDA7HRcOVx+TlNeFdHlq8mp4t2oY0p1kKQRZIG0RB2qSLDyLZaaQjoPkBK5wqgMdpnCsXJeO",
-	"aNzI+e7XLU1cgGBtVx5XU9XMcv5BvsVgxR9QVXMRyBlUagj3ERApuYItv6f0IgvENEyRimNyBW+KnsZr",
-	"Sej1pvhCV3zLS2hPm3GAQ5RdI6IrqD0G4yy6KswKyxav5Il2T+ZQzIS5Zu6XtPaQuPRzBYV/y5jErRlY",
-	"5Ar+qV9aM+7oSboQRy83t2VshGnOqJylS7QATliy+e1iRVPqE4c5JjrvqVTU/Dd7bH3woJqe3ZhdTa7A",
-	"TxJdDyvLs+8mX4KLrZTO7TLN8kuHE0JxijJdKOJRZt87E7QZ3Qq/61mpfTB8BpjLMbRV/DiYKTPWRvTI",
-	"HJAgNDaMN8Um3c4M8dIUUDP1hD080CU5XSjJ8CyeUWFqD1aV4n+40R5pqwhgWmjiiQSTTpDD/JvzsKxe",
-	"sufLlt25BxVGV6cyef0eIRdnvCJJF/cvguT8lubXCNxMC+AmZKVJ9UKNNtJ0OoKbGCCB5MIQMGWOfrWM",
-	"FU33Jx6GdNVUOQV9Ed9oTxo+LfKv+R/B0fQnIsH8csfqItTLBW6ML76B69xnEeWNYUwDGR0ZD0cO1XRn",
-	"3vDfxh338q5c4+Ie3h8PFI+GcZcJpGNutWT1jjzECp43xeDq5ZIDEgBfQR1/1yEEAjN9QTlQrKJVnSs6",
-	"Ygp89bW3Sfj6C98qHCirTbKEdysy8q1PxX9cYKvNF1Qc57odQj3Rq9x0NTfDrax5NMDX4G/CNn2tynRb",
-	"2etK4rw4+1KEqxReak1xauwDVrReeqn2kS2Aj0x8NiVCuo5ijILtqYHT9P9XzPQirLe8La2oI9lJCyo7",
-	"gR8F3vCXYUrykynVCexKiunC7KIxDRbrTuWBK0j2WlC1e/gfNufJh/Uq6U5vy0HJR3VKU3iJQpr1qjIh",
-	"dShVZWpo1qr26dKEMObYtejSJIdpgsYQs7kthn6hSeLCdmNNsykiAiXAdYeePFStYyDKWj+nJpF8E9XV",
-	"tj2vKZFpO2n7TBKTrVGmSN1pFFPK5Dl169NU2Nxvzd/7mtQ/f4ovmiEVpsR2yvtCZRm/ucYHRYc1Vsa4",
-	"JiIMCs+tT4xPuxKZSsfnmqopEwi9gzm7skSqG+Oaiy4wHwMXM7JwHX3M5Sz1VtE7MpzRVCOfrmSm0uIe",
-	"E5ruVRq0pjb1RryoqfyhxhIkAKxfyB/vpVGQlDSAVIDrJ7wb7EfUjjTbD87vqprnIz6uTztRhggr8wCJ",
-	"SSra1ZGVrJC3fOrqMoV7MTUzyNYuTQ3dlB5Yg/ii/ZVWoSjXaOlbpqyVFZWvSjTYsN6K5NiumGxZbaKl",
-	"jK6RI4G86siV1i00EhOReIkmJJXA9aVYwHPEOOIshbBxb2fodYdp7q+GGK2oyWJXz25xUall1uLClNtN",
-	"aF71rDRpB4W+Y7pTTfSHrTCsgLNagWENzkex/YBOBYfD65Hb4YSARrH9Bs+9BMvxEsENjmW6dFeoLtTv",
-	"I5JcROZPRVgXiolc6IZXASfhfpIYrFqTRDeD7yfJF3IFVImsiagQTpJv8HrUN+FfuI3IN7erDO0iye7N",
-	"H+HE/tYnifkU5MhS3MqOCq5dFI67vESYOnGpvY72MZEC0gnaSAFfwRPjaNQ5fsYZb3yASD8N1exWY3jk",
-	"3eWzsKRg5n4khq8Koc1hFjit3curODtuJaO6VaYzTQbvBfDb2qJaUyzHuvJmprbrr/6VCMmxZPw7o0W+",
-	"LBJeS8QwBpTAnMlQj2jXFljLBKNtrk/oqQm+qBHbW/ZZC/aR4L9Co9URvMX6dhLPQiVdgSvjTTfKmI8J",
-	"hcSet1IYK6NHFTMV02SLcWOKYiHIlOr7uYQifE5tkN0S0OY5PacnwOfEZH3wLAWxd06HaN8nXoG2fErf",
-	"U1Tr1mNWoOP1Eye1Df3XVnVOkWsgXlncppryTP02xxRPgQszh/Z02Ymq+5kwnpuquh2m9vpeUxs72NDt",
-	"kBEyEv87kYcXzTi2xIxusQx4rm9VU2b/nmdCmsabY7AryktemZD/Ew25M7drbgtrasRQezkwbM3uto0j",
-	"og0WYKWYPjEwYQVoy5pRCMZeSoLeAk4FU1tw18Xd1AouG4z7Uz5xLo8EhCTUcPyyD/3Cuhgu1HsU2b68",
-	"1uUxQRbe3vdG88k7UhOTM+G5T8yxlT5RYHUT7SGapemFVW3s1YkK4qDdbe9ahDlsNVNex94BjU3Oadv+",
-	"NAbkA9mDu2ZZmhhNrSq28zRUB9y2jva3stXy8rWfatVo9gbfxy+2k+dPJ8Px7i4Md1/8sDP84fvkxXB3",
-	"9+8/PHsOeDeBF2pGpguozt0KnJdob/DD0+3t7e+T7eEY4ufD3R9exMPx8+TpcOeHSZz8gLe///sY6xqs",
-	"K0itR8H5KDhvKTgP2HzBYQZUkNzAcpx/IyTlFCY/ub1FqIVEoxv4fxJBxmleAccf4zvhOFjYv3umB/42",
-	"Us3VXlZxdeq9Pzo61+zoNPqN0gPXbUjewtmpJL7V4awa5Zm/OqKglZ4L+47xc9qMrIYkKIVVa7L51NBf",
-	"NOmpTGFhivqj9J599HP2Fnauu600qH0XGbb1yep0t8y6OpK5QENC4qVTysO6bh6CDKVb5YTa5bLUWP2Y",
-	"XvVw6VVdiBY1Xs8In+n2wzFAa/M9osl6s556oMi6fNGA57f1Qjs1wgV0Qh4D+0qTX3nN2sUXNYn7EJdL",
-	"hPoWiezPq2HkfuieGgbH0y2T2NNY8eCdKepnqUoXkVtgrxe+WFI5A0F+1/9HmIpr4CgmktCp+iSgNrzD",
-	"03/abKJ10N+7/Z/08F+I+orpO7pRGkjlVdxZxuNvrx/5bcsbfMFuALcvA7hvjxTpfSixlV8sWr0s4A2k",
-	"WwkWszHDPGm7Svvh8PhV/t4aEdufpwu584V/myXUbiBtbR754fC4AAFiV8CvCFwH7rQe0mlKxKxy7HCF",
-	"0wwbg66hfJp948Ph8Zq46IfDYzvJqhVitte1ho4aavmbXzsP/RZZoqKIcC5MRtH+kXc6OoIrFoAvlYbA",
-	"OFKfETrtTR1zlmQptHd/+3B4/It9rVfGtXk3z7g+OHz9DqVwBY0NjvTD3gnQarxj/UVj9rVdgeS2/KJe",
-	"h7gkLT2W1MPeS/hweHyqP/jjJmHnh7pC9RuLBY9XtTsklw4xKLHlEFE77XXq8oKzKQchViXQrU/mj0op",
-	"kDrnNq959TawuNRZlkqbEghzQBSugLs2xknwAl+OHWvWgcwkr/SVlCZZZHb06Lxah35VIGngXlAdMVd1",
-	"YJnjLZUKUTgtsrHNlhLNtvJPHCfWULbW3QbOJJtjSWKcpksl7cbLsjh8EiF8jXki0IcTbQwaz4xwe3TU",
-	"F6gVpZak0P4Mi8v1aYFq9NN8918oYKakl7cG06Y3THtTdQgJKg7s2zOpb++t+vqrDTYqkgbdES468ys5",
-	"keeZ9ZNOi60Ek3Q5tDtrlEoswcvvFCWrcczLeYsKwluI8ieQr9QM/zQTrFEUmRlarSK7C7P+P58lro/a",
-	"7t5DjxPOJiQFdJ5tb++8QPsUp0tJYlHGE4dlw0WWCmjElLcUkEI3XTIeJXiZ17XRzeefvXiufhQRAppo",
-	"nFVn4oKtSr1SWEbm8DujEMSmY7uOE72MddZJ8yfqMrZngOUcL/58OJUzH40WaOPZi+dDdaIWIE9uj2cK",
-	"CxrRbN+WOM5ZH5lDjnFKa1B/GxfyS2QhJVwem7538WxbI2Irjp0R3VWk1V5+TbiQetoNrY4LcgVPohaM",
-	"zvNZBzvbOy+GT58Ot582dw3mcpSY1sGB+8z2Sed95mN81yXufN/Up5cmqy/w4wOQrTq7HMXayPfYx6FH",
-	"u9jSfMzoFXDRES4v0x/OKXpVol+YtxrJXfuKImcROG3D0TOFG2m8UxESkgO+FJGrSj5mTEjgkRE03+VW",
-	"hS5fhsY4xTQOC5oPJ3bta7Wf3SRdAubDCbJA+vPJmPnS2/7quJWNUxIP7edbn9zd8mYfzBumO6kDlfZQ",
-	"N9GJGUTgSV5uxhSTVKMJdD1jaIavAFEm0RwnUOjFeoVmDWgKsrHekpnhAVDOTNQb8ezSy8h3C/74QHHS",
-	"tbRAN5lBVlCWAdIPHTt0iLNCDDvsRBuYLlGMBTwpS2Sc4FHqhPEC65blVha7bwdVT0RDG/1nO9FgTmj+",
-	"X515JIGrkf/71/3hf+Hh79vDv482hx//9peQGPeozPDdoZBYZqItOnuqXzw1760Rzf15Olui6HeRWfyf",
-	"j7+Wtr8yf70GuEyXQy1v9WoauKpi4VZBrzQZO81ogpf/93//n1MsM65eUGOuYhT+S69h3y1hjWhVnqkL",
-	"sdQ+vhPIwebPh1oGObTSVRxOH/zqUbYT+FUTOyUCmceDaJDxdLA32NIxOTtzPadrau6E6itVKZsSGlkN",
-	"kcOEg5jlN2X96rybBevdL+kLg7oJdhqzBSS6TKf2iBAqYWpuFUdorKSe0mZ1KZxKW343w8kR+hmWIjB2",
-	"KZstsqqHS2bXCzcXkvKxyulv9QH3j5DMzNJKdkBUKPy2QL7NedPtPr0JDvyvAhPkXfK1wl7vl2sqnNr/",
-	"DXE2VS9D4kJg3kyVdKH6VB9OImMbCM848D1herK0bATmwzeiaGCiIlgYOae7jtzpCcohfzYpIv7qqQ35",
-	"exNXfbYBo16ZN1eMxKa2M77CEvPiXDKamMvStoOjbrUUOTwm3G9tEJhXF5evT3rAKNW8AskZ4clwgblc",
-	"IhzHLKNSIJHFM4QF+omxaQroAKdAE+wTypHFe4MYHz//vwAAAP//",
+	"7L17c9w28gD4VfCb26rIuxxp9PJDrqs9xVYSbZRYseSLdyP/RhiyZwYrDjABQEkTl6vuO9w3vE9yhRcJ",
+	"kiCHo5cdR/kjJQ9JoNHodzcaH3sxm80ZBSpFb+9jbwo4Aa7/fAuSL/bHErj6VwIi5mQuCaO9vd4JxIwm",
+	"AkmGrjCRaARjxgFx9Qmhk/Ve1BPxFGZYfTojlMyyWW9vM+rJxRx6ez1CJUyA9z59+hT15pjjGUg77StG",
+	"L4ELrGY6TOpT+88RSdRURP0+x3Lai3oUz9QEsffWkCS9qMfh94xwSHp7kmfgwzdmfIZlb6+XZfpNC6OQ",
+	"nNBJT0H4msXZDKgMwfMjZVcpJBNAiX2rGSr3xu0h+hEWIWD2jw/RBSyaIbiAxe0nPyIzIuuTH+MJIEH+",
+	"gHzu3zPgi2LyVH/nz5XAGGep7O3tDqLeDF8bOtkaqH+1UU3U+4klWQohHLw/OEIz/bQZDeb57THxZjwW",
+	"EEDFz9lsBByxMSISZppPxAWZNyGGmWGCmPERsznQ/3nIGQSR84ZPQph5wyeYkj+WsA7jk9sj5hTzCch3",
+	"AngIkNMpoBkoFH0jUCaAN0Mj9UBD9dIdQAV4FoQH8KwFBMCzO5ibY2rmDEFwRC4ByfyVFmDyd24L0if1",
+	"sZgzKkAL3m9x8j2WcIUX6l8xoxKoJm08n6ck1lSz8V+hwP3Yg2s8m6dgFiIxSfWPnDOuIObskiTAhxnF",
+	"l5ikeJRCL+rNQAg8UTD8zND+IXKvoZhlaYIwFVeWfotF/I3DuLfX+z82CjW1YZ6KjQM9nV5IRQpSlM2F",
+	"5GpX80nW9g+VWIA0Qm/2MzlFAvgl8CdojEkKyXrvU6RQ8BZ+z0DI26LgEqckMdrH/BSZR6K399vH3phA",
+	"mvT2ejBTn0W9lJmxe3u9EUsWJVyZ/UIJA0G/kWiGZTxFcgrI7C86M6Oc9XqfPvjfcbMQpAZEUywQpggs",
+	"xm6NYcXAbgIi0AynChpI0JqaLkKFSkeMI2tUoIQhyvwlmHmeaNy/YnSckvjWmE+xkEOczAgtoXGfIuaL",
+	"v1kmJLoAmCMsUQpYSMQoIPPhHWMotksT6IpIs/I441yZCkJiCWgtycwqIUIKfgNGhHDKAScLhGNJLsHg",
+	"6TvGRyRJgN4WUYc/n7z77rvDV4cHP58O948Phz8e/Ht48urN8UEv6k04phKSoYjZXImH33o+9sSegqtX",
+	"ojdneqQ4vhDIiSWkB1C0iuSUCAQ0mTNCpSe5zBxG8XgzXHEi4U6kQSanQKVGb4JGmdREiNOUXUESIQ0Z",
+	"oDL40u5esQSN+5+Z/I5lNLkt6imTw7EeyMdgST0rGM0rd0SMbPRfiKWWI3pwuCaK5s3qY5ymwNEML/Qz",
+	"AYCI1Es+xouU4eSUsSOliW+tGsxwQ8nYMNUD+hh468ssyRgyr9wxO+rRiSgm0As9AX5JYnjnqaw72GXF",
+	"+mSSKQXtL/R7xiYpoFc4BZpgrqBRePfevqM1jwHLjEN9AsSo4UijBjUKThn7CdOF3QVxa0lMLmH4e8Yk",
+	"HsJ1DJBUkPATo3KaLpC2fQQIoehev4/y9++C/xFXMlY7HxGSU86kTEFRvpnrCgs0VdQe1bzffu7+hma2",
+	"b294jrKe/h3FmZwyTv6AO5EU2BdgZQwSIZRxwDgiVJscKOaQqJdxKu4CeXaGCMH1XAnDyNP14Vk1Jb2j",
+	"cD2HWEJiRr4lFpRvwylOc1uqQMGhfWTp+O5MnH26QExO3ZBoTekwCyXaHQy05tgdbGrdhnNG07rFSRC0",
+	"APnEImTOWaygHqVwQCWRi9sjReN+KMkM/mC0LEndj8bOGYGy/g73f95H6gHST7RDcfe24BWkad9SiFK2",
+	"RAp0idMMBIoxVegZgfL5kjJGMUUZvaDsiiIHu8JcDp5myv3jwx9h8YoDluAZ6jhJiAIGp8eczYFLokyW",
+	"MU4FRD4Orc4fkrm2aLYG2+uD9c3N7fXBxtaOsmYMkYuhdpu2BlvP+ptb/e3N063tvd0Xe7sv/lP4YUc/",
+	"nSCxoHEvKtktyinb6z2Lnw6S3c1xf7SzA/2dp8+3+s+fJU/7Ozsvnm/vAt5J4Kn29luMq6h3Dam1sz5F",
+	"yqfKV1ZZSdWXPDxGOEk4CAHa/H51+Pot4phOQDizB0mm9kDr/gtYvEQwm8uFehmPhLJL9XvKZ1gouZjj",
+	"MIQ0HeHQcT58fQR0Iqe9vZ1tHaNw/9yKlBerGLW31/vf3wb9F/v973B/vLf+4R9rG+rfHz5uRtufnvzz",
+	"b3VHVcc/Ds0ku0W8A3OOF+qpv2lVVPw6BeoWiYRkc4GuGL8gdPIy5wxi3hhnin/VanPHOcES+ooaQ0AZ",
+	"OvB41CcJDxWbNl6T/zswVo2ClnrvBfF89HcnbKTnO9TG34a3TrQtXsL55jMNv/tXZQOiXkbJ7xnYx5Jn",
+	"YCILLizxm8FUfZH5Ej7kQxobVU1voHlr4xMK9lYGyFdYQ1OVWmItPBJLLd222n0zWnTamTJBBqegWWpN",
+	"TBO1qY3RkQguYBGOro2zNDWcPeegOZrRdOFo3SwIufBPicV711Ty/vbvW5fr6+uhObWDrQT4rRbo2OdO",
+	"eGHOYUyuGzBBuHLBp5jj2AQkxk4iRFp3c4jZhGoF0oCI95vtDHgT/irTZYVj9Cot29i1tfBPVOKGEv1V",
+	"dqtE/iW6buZBA7ESMzSbKeD81Equq8o/Gt896nE8cS+oP93Pv2fkD/e7/ts9UB6De6D/dg+C+jEUL4hM",
+	"HJyX3yz95l7M1av50/2M58T9rP70fzbBoQ8BWnh18N3bI7iE1EfUviKb/a1e1PtW/fWt+uuV+uvVVniQ",
+	"KZY3sGpKqa4pEZLxhY4y5sZl7wfyP2oLmCbrTChHJSo9hzRl/4N+nWKJrnQwdsEylJILUIbCXHEOEfDP",
+	"YgwsBBESU1kJOv7ArlDC0GFuXDjpMwc+hlj+UxO0iciqYTLJlAYRwIcpppPMjAK0V7N4wqvsyHsKs6cZ",
+	"pxXFNghYE9XEYRfxk6/ftwa6oMIzE7a3Bh0MBR3Artham1vPgyLRYdnLJTmEF1DaH7zhnu4ERqvsUDu2",
+	"j+x7r1gCNdHmcBUSOIYBmlS+5yvVNfTyXVuqkSxkN/7cbU2B3Mlc9nf7M0JJb8kOFd+wOVAcfD9zNIbT",
+	"9M1Yc/gymn+nP1Es2gC+w31lkxyqPSDdAh0cTfun2WyZ9Grc2DpD1NBgJFAhZbU4izyJFPXEQkiYBWRs",
+	"ZZl6qCifv2lJ7xziq2CrLdMUJ9kFUN/+zJOxeq2zuWx9RTKJ05Y3KmCXR4wCgFSGDC7M45gbO9R1US6J",
+	"1GR8jIVEEnRusSbLbybFVhZahgyGBl2V6Z6HicuC70/mr6Q051ZghE9LMN0i3W7gl3RUT9oEdNLtNja7",
+	"GyNmWUkOe6Scb+3Swfytbd6HuhScJyviKWRbm/GD4q28yIrF7M1ex2uIzfLwZyAhQ8GGFnVCgo0RXAJf",
+	"IM4yqV2yMoEUAcClUbrX5tXqyu0IjWC+zmcozwzhNfyE4ymh0FfGsg52msXELKk4lH62q+4s26x4dfTv",
+	"CKSJGVK7bBidV3Pq57pEoov9pwezAcy6yVfNddaCSERO0XlzuvQ8ssls9XkebZqyNBElCJfGJjw7sgzB",
+	"D9kMUw/R1/MUU1z3WBsyiCEtWkm+3mbN+i9FMHZeALPwdj6shvJDZOntW40qbQ1F2OWHNIkQFgijhEkJ",
+	"CZpjOUVrJsp55YKCV1OWAnLFFzp4zRmdPCkj1RVp1OVqXrVRWCO2fMPVd9naHZMpCjp9Qd+he83HMizn",
+	"MEYWYe0IPywc5ZbYW6xl49AgpousjxmlOhu0knorKX+L34lOnA5jmzgNojQQmFnKekJimYlKmMPA7Ep3",
+	"ltuTnjax40UVZHkxmxJOQnuRF5a66tMbm2mFo/8WxhlNBMIc0JwJQZQ4uSJySijaHqAEL7SwnWc8nmIT",
+	"GHQWnfkUzVlK4kXQPw8Y8X7B4ooB8ErB8VSBbMtniCjX8qz5JQwu32ULDJ+UIvpNJlJub1Ttu1a4K9vv",
+	"jIo2f6K2qS0W4TSjF2221j2ajB2CsEuZnl1R4HnhZqeUBvkDhqOFhCY/qcEqbLPwylCEoqg+nkswlDDc",
+	"upkngHk8/cEURYd2sSMC/Prwjjkg7iOE6rJj/YSS+RzkSsZ11VwsFavn6yhQ6+ZwcHRA0Q2Elyka39t1",
+	"SnWvx9slUVpUp7vicq+EendJafnNEhAWNF+Hl6Gseo4rihYzfgjBpWBb/TwA+vbVMdp5hlzsDkk8qZg3",
+	"tJKvfNqWut3v/wf3//jwcSva/rTWt//U+dut6PmnJ38P5m+PAHNK6GQ/luSSyMVNUve6AnIozLmT3t72",
+	"oJ4Tr7xSw4V+juxzJAiN88DsJWGZMGWWRC60LkFrMZ7PIUGjhX4LUjwXkOjqBK1UcpLa7nBcob5vFifH",
+	"WSrgNV4cUGkoaNmi6gSrBH5NAwSFv9JLwpaeVDwMwHKG52iUxRcgIzRAa5RReIIkQztobcaELC96p/0Q",
+	"QtS7nncIZVlIr+faUiot1Qf3wzIEthmrelRl2TRhb9E9iRfetYA9CTQZdt4XITGX3V83sb1O+PVG9mCy",
+	"i/ZGikp4akP3ianTW4rwVoq9SZIFaHLLlLOpDLc8vpLVZIsTO6tlhfUVDbO6A2IQ2bMrX+59eEBGgfNv",
+	"uUfiQRfAiYfoGku20cUpmcE+xelCklg0U8doMRQs43E4v1OkkMN0kyqEBJ9cm6jjEnYoT2G+sqOG1pZg",
+	"ki5Wlg0KE6/xZ5IKLWzXUTSUx3FIiLydW0YGr3FAkXVfducV2BFaqZNcws8kvqB4dhPHmdpPlfWQ4Lqp",
+	"WTz3LT/1asmk2qlZe75J9b9nZ9eDQf/s7Hrzu7Oz62ffffjH35bGdfKZl6+6iRV94G852S8Zk7h5pjlw",
+	"wpIh0GSF4I/5RlPpCl+lmC7j02P1jrbZmcTteorDDBNF1u2v6fKa7nSrgaysMPKRVIWtMkMIrqadydX1",
+	"eBW69/Vdb3e8PRrgnbj/LHkO/Z3xi0H/Od4c9eOtZBt2xrv46ehZnTVWUpnNmmzpuppo7o7MhSlgLkeA",
+	"5UrKPEg3ZYNbswxKYSzzojx7JMwQghdA9yhtVUPEvm4eLFFfBVZPF6ZG7V7sGFeflgRjt1VWCrcdiKeY",
+	"T0wVsz3DouEO4azNSCqhp9VCKpFByUS6LWeeLsrVdZeMxLre7BLLhvi2/lqBmDPByoqtTBh20kYevhH5",
+	"NCBej9WEk+KM9GdJlDsYl8qOFR2EpaLGfX4ThisOhHd3Yws8u6q4qqUqM06bY8+hgGuQs0qcVENvaZpK",
+	"pt1f1nJyOclmMxyKnzxSS4VaPu++BneSTYgvw/z6IizEFeOJbujCOcSyP2VcQH+k7eeFrR21JjpO8DCt",
+	"S7FiEN9IbxovR2P+WVQrU1qSzCpAquqvd/YJYhzphGA5FGsWUA4V7+6sFinOJ4+KFYSw/pPOju0nSVft",
+	"UWlwolahrBbdvWO0QHCNY5kudFULG6Nzm3E5j8yfCqRztexzve7z0sI/2hz7Xm/CcQz/l32wHrNZUXJs",
+	"0nmKtmw7jr3e883BYPAsGfRHEO/2d54/jfuj3WSzv/V8HCfP8eDZi1HAacvT1vlWu9xsFe+NtYdtsvUN",
+	"n7xVr33yIL0Bk6+SN/MJrg00R37hiLShiBaL2uGtNv84S9OhA2Dpyv7LCF1Raj0g3vW3nddy011azsNG",
+	"3nrc7Ii0QHbkClgLjEZes5piJc38rzD2Tte03cCIdIyJKS5qXT2CWWnXQqW5zXCvBvOMUP/XzSqgS6sP",
+	"tKExBtMrwQii3PfwP+5Ua3BzYq5XOlG4QuqFl0iRKuIwY5e2Bk39jLAQZEJnQGUItCXkHRYSunjo3qr0",
+	"G8/e3YMBd7Na1aUv32GBekMov1K3vtTC0v2OtMfYkraxLQvMNBkva8iMkyZnv4M8q4/tPg1Ca2nfDyG4",
+	"dj5W1ETOGgi5x34R5I1Lpqo9B/mc6S4SB3SSEjFFkhs3vzgQvh/PALkwuFpgmk2UTRfPoJ+6nz/Vq3q9",
+	"eXz7tHXKSoVVp9PJVfhWPKJsltMutU7UO8HTvw37nO/T3br7FaTe1WFbQ3Ot1e+LoeP+bod0cjn/IdRV",
+	"wZS0fSOQGtSKeNNtQmRz4KbLFbqaMtfexRW9ra9yAreZRBqJwHNZSuQd3Ve9vrV39PxlTFW2pdiD5sr9",
+	"ZcR4Y4OovIOObzFN0Mkc0xIPf1pulVSouMbznTf4Pjm9hshjm4FxonvMwR600HFTCXzOiYCg5D5OsVQU",
+	"8jasQT2iD39utfQhHbOAgvPbOtlvR4ylYLJBtlhsuOwYX0dhUjusFLY+VqxSDrBsJtkMSxKvxEelrowG",
+	"jhBTHGejlMTvj485G5O0rchGB6ud1bC8HNxkOoa6ReNFWJSu5lOm7ux1oGaA0QmI9smsCNElYbcuwVnV",
+	"07N74vt1Hj7d2krFOhUE1hZZWVFob39Rwu1QWaFNBxtN86oQp5Tk0i1bV3iFiJjT4e7ArDBkgk84iMZE",
+	"7RXmSeOGmCayty8qVjAX9a9lNWTn8CCNPEz6IDZuh2jtdzJcti9dKyyK7m6dkgUFpSxrW2EntONHFaBD",
+	"y367//0vGfDFndQF/8CukGIEc+x+ii919wIsLqzRZCpy/7lqxfDW0orh7udZb9bcpOUk/7IzsHlh8j2V",
+	"Hxcb2Ei5pq1vSFLkeFvtcKgpQ+pOwIEy/WWUbIEOHhB10wfRAWMO4iZl7tx8aY5s9/Z6F9v/SgaXv8Bg",
+	"ujn79x87179spZuXz/91+etg/n5bnP7+yzN6xF/E/x5t/hSIvJUHK+/+7tPVNr88WHjVEyIk8Bss2wX+",
+	"cYIrYX/PAOjtJxgdsUtIcVxKbDSncfKmeHu9g0xBsHHEaKIF9fKMUR7pLqVmqvCtnD0omTSlcjF/cVVr",
+	"vc4b95nPeh48HOVwuSSr7N67aUqiwTJyCG7NZ53gSyjnhMUt6iKKnG5va7D1tL+52d96dro52Bvs7g0G",
+	"/ymnRTuWSIUTt9XxB3b8Ulr/tzzYblqDwLXp6oP2ExyhKbvSTUwXLOPoCuAClJYz+yYkns2Ds+z+RzcB",
+	"8psC5SMfSj3gRDnQETpEV0AlmpILe7VH68CbW//pffrQWEty19nyL7CWwm9XaDVtQ/O8piKZpen1JcUR",
+	"RtG9MvHhaoWRH0/2jgP7o/aKo2hBT9sd5hLaFnnImos7PfDmJlgS66ghs3bw09SPtR6OWxqkP1kaW6vY",
+	"es2HtOyRrH+s9fM/G05mnWh/8UQXvrXEYLv46xzgDxDDUpilsKGXnRZyn2ei5N74frx/UiHk5ywPEnSI",
+	"BJhnQyyHnIiLkKNVPVKw1BWvY6ay3OraalCEyOUU8OyOshsnOAWh84URMsZSkWopzu/2NseDeHu8C/0X",
+	"ePdZfyfZGvWfJwPob4824y28k+zC03GRDjGDHvx0sL806bE8m1ED5gaJ/brh5YG4Yjqka4pDbdKfI7Vx",
+	"Bwhenh65056fd5NYqB8Ht0ZnJcdQwU8t67BKrkFRxY1zDLWdUvvyENmEu+TBVZmtjkLPJand/RPoc16u",
+	"s7Me4bfAU0JbFetm8PRzcex5+I+N/oewaj1lCV68P66z/e8Z+eOPUJ+h98dozNkM2Rd04mjCcQIJklhc",
+	"iKYjAZOZu70vPJ4zIZB7Fa2VDsJF9ro0EaHUXDMTNTWp61A0at7z4IryFQeZgV1Ae68ZEKIIZJRX+K9f",
+	"T5F5A+k3ImSuIxjrQkPbBpfQc3foe72tXTOhoWu5xqApyTYN9idDhPrj5uT1YhC0cGoxmYoSJnSSQj8T",
+	"gOybZpb1cPrhAoqy/Lz3EGAOHdrUlHBaGqwKZQk5wd0rOz+r9X1sKpQhQZ/DuKa1QOagIWBh/dMbaQab",
+	"P9Yz+qOFMPBOALf5sdvnxW5gEDRXs96yTLNzc8GiKWylqUT9XXIJQ//Y4fLCqxXO8811tnI4LzajniPp",
+	"UntXykJXwl/NOuQO7JNy1KxeFt7BnOlWL+rdGJJvXzXpWNqqKD+zWMbxanaPYpUb2z3VcPCPxieubrql",
+	"o1r01+5TB0OpzLOVCriS8Nl5Xjd5PGthKuVc/HNvY6PXkgL3g7l3cPTgFrXtJelQNdA6HJa8SW/ocjA7",
+	"XN7q3nhpGgui8yrqztfvJszdRX6sHgr/1MAIzWxe6oFcgno7ZI0qK3S9HzwzHvV+BbhIF67vzu0O5q/Y",
+	"0CUkAcrgNFt9K/Vkqa+xFIMt3V7yrF5TY0Ixw5hdAgfTBaE89/JikOrZOY9IVqwcuQK4CJ6TD82rXw4f",
+	"kF+qLbxvvVlLqqHeIyaIqtA+vz84esWJBE4YPXEh22rwwz6v1FpxPJthHjRfAJIRji/COWE3i39XcjDo",
+	"6ELG1TheDk8Rsc1nbFjjayymI4Z50lYZBRxPYJjD1yBJi0C2LvcZgpBkZjmzY7/3/AqKln7vpdy7cvmC",
+	"RSXl0gb9GqHD9gocCtdyyCFms5lJVJgvu8P//uDI3OntznJ2aFuvtjBWusCPC3cSGu8Pjt7qT53cCDYF",
+	"vSBpKlYZ80R9cewQtazKoLLVoU0J70BUoasc1DpCmnemgagPLnGa2aLsla20C6JkV++KE2ntM9t8vfda",
+	"K/cRmCylvuTWpirX8+KpoS3jM/el2Fzkv0FI4AleuJoenYzUp28AzTC/AKkjJaNsAQnC83kK5g7CMiMa",
+	"yApnU8wBXxgYHbQfwsU39ebxOw1uZ2kRnbm1cG3rBpACTQJF6o38qlrvmnAblhBzHZAwVSvr9WaDK8az",
+	"Na4sWB2opDG+DWNeEmSdEWKFMV6F9SoKJ8DOrQqkuRZJaTucpsPVVUxrHVMF5+VZogryPJR46wiUJzVs",
+	"l5GsTQ3el1V0OjCS4YzQrLE9a9eIwcr84WueTirEl8BaMnYV3YaNRWvbXR2LXYUyT7G4CNuJq7ezLacl",
+	"XGmwWWMJ9NCulWpTzTJa6eXYw3uljZvOcHa2aXJ9NsyRF0q9VjvHUCZdKYRuBzkMltYub4zn+rpUwYj8",
+	"dbRiorG/xCPrrMQ6n5HiG/a3YgXWNtgYS8PuR0rV280FJy0FLNloppT9ihVLav036bFVrKsCdTFm4QiV",
+	"YGtA5IkjlqKTUYxHWYp1GWLh13HAibG7UiIk0LINFhWGWcgcq5nYd+BwFVLBmtoN4mllZtCOc8uYVTFl",
+	"SboOT3WsqvnftCNq11ybtHCllikabUGTF/taZj6tzia3E043MMdEjpGukHbnr6h3PR/iK8yTsC9d3e0S",
+	"KFGJHwsGdBsUiEmU5qujtIEmtC1So4POVSLXw6oA8xunz/PWrc1H2hroLDeKCofrRsV6donBMr1iUfk0",
+	"BdD+6lpw5/PU6k3M7VGI3hQLNAKdJEsyc91K0fRuZ6vETr3tZHP8HLZwf3f0NO7vJM+g/3z8YtDHm6Ot",
+	"eDvZgd3xU49o9no7sIVfjLdH/afxs6S/A8/H/Rd4sNkvXseBho3FOY26G2qeaS/UXrYxZQIoMsjT6fZZ",
+	"lkoyT/UjEkNU9VTVO060Pwm7qPVipxpuPG5//nSngd9r4ath51svEh3YzKm3ciUV4+icg37r3JRkmGXq",
+	"9/M2jhY16q3S9U/egncbqtzarjm/E03vBmmh8Gq5sNvYodlYfZFQmg5HKaYXWp3rlSoJNWVcDvOTM101",
+	"+vG3jAkJPNjCU6xkDFlQSeW+wK1lsV/vuyifNYii5UdhR8VqOsY9cwR0Cnh2qcXN3YT2Y2td6mGdPhnO",
+	"gcfF/T5dFa5kick5tSbLbKVUXtgywim2J3GbLstsSqBcz4djxoc65tlyKPh6PiRUsuZXQpHacjKkPERo",
+	"5gD2uhzddRTksFfFyofQ7a0C4owTuThROLUCfU5+hMV+pgROoEpu//hQ31O3dq7vOT9HY2ZuEUejBXr+",
+	"1Lsx/ck6Os3vegMcT6uXvSEikDbmkzOqpSCWxSvfCHTuoDtfP6Pak1c60NyJlhcMv+/vHx/2fzQnbK3s",
+	"0ytQ+2VKm9xazL++czLhX7+e9qLaZR9eoZaugjs/fnNyijbwnGzgTE43UjYh1LSkqzyxNVA6r6xpVBvC",
+	"prgqh20q5bz36ZO+VcO0G4gZldga03ZJQCUH0KiWgGe9qKfLCvTHYm9j49q8sB6z2UbCYlGr8NXa1xtm",
+	"D+0fIplJxk15YKWOD6MLd9YRjbCACL0/1u8Z4hLRGXWDue4Ua+8Pjp5E+RxH5BKQbgfrmuqKqNTiSthL",
+	"uADP1IRUb3lxu/r6GT2jf/+72imgkpjL59b//nd0AjRB5/t+J6A99K1GKjrLBoPt2C9L07/AOVpr2bon",
+	"Z1RtXk43e3acC1g0fz4n/QtYiPMn6+gty6TulYWlruubS8cTQteMKm1+RvMbDhea1q2WJ9wjaiQgVut5",
+	"qfAPC40glklEJJqAFGhnsH1G2+5SXEf7+kMcS4GwQEQKpAtrGEeECpKAu1Xym0q/MYNtfUOiUFg+0DeI",
+	"mos4lZGpPtO3i55/PLP3f5719tDHM3Olnfr7rGfQFrMEDN7OehE6c+eC/FeU/ede+fTp/OUZLa7kRGNM",
+	"0oyDQDhJ0Lm5uHMP/fbR3UAYuWsZ7cCfPpxb8I+IkOLvf9eX0o3U//518uZnpA0fgeZ4AomhuXN9Tvsc",
+	"rdlT0Gh3EKEZvkZbg8ETTebnbDwWINXABhPc6mkUY84JCEUu1nDvH7624iglMVhdbhlXmfGcgDSxi2ae",
+	"lcBnwgts+Rzfi3qKNQ0bb64P1gfGRwKK50SZ9euD9W17RaSW1yUCVT/YlgUtfYHYFdX0GqF5mgl7f6yi",
+	"JJsXKjOud0uebqKiz+wqjtXSHWIOUjcSUsMgMVWDT4GDQVIuzw8TXRcr5L6WzjrGhjmegRqs0dopXtk4",
+	"0qftP0VLX3yjN1ObRW4fNV62BoNKpzk8n6dW1mz8V5hQrLEuOsfp948Pf4SiJKWeuq2JZicsdLJxx8AU",
+	"miGHfeNbnHdb1Z9sLv/kHXXN0yDx2tR0+RCu5/p+SXvvrWck6F3yVepvHxSShQty6+3NhaF2GyZqa/WS",
+	"9Z7r851MBOjTnEkSVhSOWEZ1m3bdFta/s9EjxhEoG0gpa2NojLM0RecXsDhHeD4HzJVvdUZ1t8WcoRlN",
+	"Fy+RkIwr/wsJPIZ0ESJVA5Ah1p6x6kDIb1myWImIltNO+TTWp7IJqaz5TzU63rxjEAryrZPrj7BAtlrz",
+	"pcWuvqLYJJA190eW601fSxrDg5L2zmBn+Uc/M/mdvtNYfbC11WWWOWfKsFBe1QGVttTjYfjIkATCubUd",
+	"5qVPUVn4b3y8gMWQJJ8Me6UgAwdd3sIlu/Dum1Y2t9oydOhZD0opalmvr3VVdkWJCWd4gcz4iOgOoWXW",
+	"ea0feaxTIt6dOkyKxriGK/mySedhtt/gb+n2r6pAf4TFYWLO2FdsYh2OCIrlg+t4ipWjiTByReJozbUh",
+	"N9aTK511PQanjMt+Si4hKZ970UR1RsvHVNA7qnwPqkcXkblJOx/SeCsJ0Vyoh2MZlULZx0b+KHB2Bpvr",
+	"Z/QtzLWQ8gxKruxfzqRU386V+WK+N1ADR3FKgEp0eIzWdrZeWGvxLUi+6O+PJfDzJ0EjRqOsq0q47l9d",
+	"XfXHjM/6GU+BKns56S6gS13uOymHwZ0ph/IZq4BuOGKTifZtHpZrt14s/+iUsZ8wdQ2ixF0yb9nkYRPl",
+	"2+kzd7qirETzPuOWXFtfels2ZJls4UNqNa677cd62S+1cLZTKiBK3CWUoTNHV4xfEDrJRX2IotXsXUS1",
+	"3XKWyfUv3RhlEwVmCWuuXUmnPTGF9kFvygYgLJKNTZkHAZTc4TDOBCR1VH8P8ifo3SPT+gfLAix7WsHG",
+	"l76L30N5B3GxZZAs3U/tJseBQOYrq9XU1unxdZBBIAFUrqP9QqcZ9dd4hkTzHCjm1E70GWVyqrxgw53O",
+	"n9aIDmgSc6rJ0sPd+xf1g1MPrEA60KI9++XT4kPZftvLP/qO8RFJEqDmiw565xWj45SYnMuX72gY6rgF",
+	"g5UEptU93azJkqKypqO+lkD/e44JX0cHOJ5WXlS6zDiZeybQWgvVKYUoMq0RGV9HxxwUU2v9VxlLh3Cv",
+	"sEA45YCTBeJMYp2N4J6TdDVlaR7VDnGxbd53ahX+fXBypT/gl2YH/lzetz9jYKvEFhbdN7bmuG1s2MwJ",
+	"RbhLX4RkHZN15I74GWNOO1nGoMgo+T1TdsUE8yRVILExirEIWHOureK90WK5a+MDR6yW6BT12MWrbk6I",
+	"Dyjovyhvxu2tlcVdpX/MOGzEU9ziwOzr+g6hrxrQeZx19Kt2tyvXlJyjEZNTJDNODeHrUK3Nn2FZylyG",
+	"rGuq/gmvpljeE/mroT+THDZTN4thZU/tH+ax7i/enFo5bnszTtkdbHVCwfdYwhW+X+srKtdXVK6W37vi",
+	"REKv5gIZotYBwWJ7PcZ8VbqfvsqX1fvxl+cHa21+hETmgGCqs83kUjlMXARiv0dEyFeV6/K/hjyfv6ZV",
+	"sn0lXHzhHPm5qF4Z371QKrH0mvYRWoI5VSYoMo2hxN6rcjfTe9EU3hSfNckXpt12Wr29DfUwSuRLdLFv",
+	"IuRdyg9V2uyuLuI3PlZMqtZ0oMk12diyv/86GaJ8aWuvGY/E6wlnqryasn81/loWWC4Rn4E2+dosmC+K",
+	"4lyWsSvFrarH/e9LeccuJLvhqK7RYPnJkSVLExCyqz3iPvtKzJLqvZodLBKHgUfmuj/r5XuQhdw0sc0v",
+	"ksusFN/w+6Dccv6mAq+fML8wakbrEB30Uo7ES+dQ6H6ZNr8v2RXmicjVjT66gTDF6UKS2Kii98eh0FfM",
+	"eOKuItwvmpnch31Xncaz7u4zCuCmPQF3RrM1IFDV2I9sf4861dBfgXOvnc5dGHI5v9pWX3fGqmUuOqBJ",
+	"hch6Xw49615Ej1T9kFR9QBOEayi/a5rOO9LdkwLSF1kLXbzGwcSXdWtmm/szWuhJbZkuh98eeNaDf7lM",
+	"Y1XsI9c8INdokngYvrH9b6yfVCs4qhDLietr88WYKFgqD64b5z1S7H06LTJgMaK8EdLDOC2uOVmz7+9u",
+	"bDaOgLmJGOX35CDKrtbRfnqFFwIRGqdZAgKd40yy8whdTUk8Rdwe4mO2+IsLiaaAUzldIDd/OJiQz917",
+	"CP++dDd1B+c+h279r5w3KEhh/xDNvQ3rJHiFvrirkfjMvV7gn4sLpMys82+uxvAaWtiKdntLWiB8Wro2",
+	"rB6lCsGiG2yUryqZYyGRBJMm1OemzV2s+bHp33vVDETk0Wa158SSLpB1X1+f9EfmQL+S41Ni1hoCxVyj",
+	"60+fE5S+QzfcNiDQmqAOyFtQQMau76fQykTqRqCLOdj7N+YpSyDvuxKCUL9cgrAT8wZugPO7dewEOsfK",
+	"hd6+MeOzB4oglu7k6yBhfiBSRGjkhVwfc5odZZPlVkITuLa1lY4eO8gm/7h8o7WnxN+h/+JDkJA34SqB",
+	"aB/Or1Nd+VvWoq2Mc+a/vCzXXdriMIlsTBibpNCPcQo0wbzLmUClmsaM6+4D+niVqb0yxxwCmT4iYkYp",
+	"xPJ7PdcrN1WXfF/xcZ7n+6ub6CVyCefscqQhg3Lk4fwWxLHBdN2qsmZcq76g7WMn5ZAQDrEU5qA/+tYd",
+	"11ZEc67cBThHRIjMdIUxpKS8YTXBHoK8DNy4dwlEZ1TTmvnFHqsBGvPFXEJirPw8f+AtBBUkFCjMLlPl",
+	"G4XmV26FSwyrUwOyhMZlNFkz+quuxlXtUvWnHawrHdDxG6JoFKI1PBJKVFxNgeanTlACcUooJE+a4FXf",
+	"9prA03fVdAJIY9d2EAlD0ASA/qbXhqAqAB/uMXQR1GWtugtVxdjKptBnLFAs16DYDqJ67yryxW7wOGVX",
+	"dyJq8mhvUM689QK0FpBYrYdK9O7tkZYH+phHcfmdlToNkdmAJLjP+JeeQE/cRkO/KuGppKYAJT3dObEH",
+	"1IW7Xb44AX5JYnhHi4uIvzCtaCKttyXavAXWRu6dd6uWzV/XdCmnTAASU8xd/6FSnKDUWiccYfrRAfI6",
+	"h2OJtnpD04UHRnlyUun91CCG6zfaFrS+tHHkn7R6pobpVdyX10UM5zEmfTPW5njS7BYVLekSjw8cE+db",
+	"h77FAloaC50Yu1KrDO14C4RNR1o3bITmnFzqc5DM7y/EeImTdCui8UrcbIo6a1R2T/UotXk+a9FxC281",
+	"85L1OL+6kyubHaY4xouU4eSUsSPMJ/DwnBjUrftJUmoPmRQ03MiKLRp146P7c1lh8qHUfeqA6/uLMDX9",
+	"iEId6hDR/ec8Xo26dSgKM+bSwIWj1cci5fsiurw0eTW6WzUN6XaylIIsiLbIAzVpFp7FMlNEx0FyApc4",
+	"1YkO0zhW3peNaMLI+ervW5u4BMG9HXlczVQz4PxAvsZkxZ/QVHMZyClUegh3URApuYQN/2LveRbIaZgm",
+	"FUfkEn4uLpa+l4Jeb4rPdMS3DEJ72YxDHKLsChHdQe0xGWfJVVFWWLd4LU90eDLHYibMMXO/pbVHxKWf",
+	"KyT8e8Ykbq3AIpfwi37pnmlHT7KMcDS4uS9jM0wzRuU0XaA5cMKS9a+XKppKnzjMMNF1T6Wm5r/bbetC",
+	"B9Xy7MbqanIJfpHo/YiyvPpu/Dmk2Erl3K7SLD90OCYUpyjTjSIedfadC0Fb0a3ou16V2oXCp4C5HEFb",
+	"x49XU+XG2owemQEShMZG8OprfPMhXpoGaqafsEcHuiWnSyUZmcUzKkzvwapR/IMb7ZG3igSmxSYeSzDl",
+	"BDnOv7oIy+otez5v2507MGF0dypT1+8xcrHHK7J0cf4iyM5vaH6MwM00B25SVppVz9VoQ82nQ7iOARJI",
+	"zg0DU+b4V+tY0XR+4mFYV02Vc9BniY125OGTov6a/xkCTX8hFswPd6yuQr1a4Mb84s9wlccsovxiGHOB",
+	"jM6MhzOHarpTb/iv44x7eVXuSuUO0R8PFY+O8TIXSOfcasXqS+oQK3TelIOrt0sOaAB8CXX6vQ8lEJjp",
+	"M+qBAopWc664EVPgyy/9moQvv/GtooGy2SRLdLeiIN/4WPzDJbbaYkHFdt53QKgjeZUvXc3dcKtrHh3w",
+	"e4g3YVu+VhW6reJ1JXVe7H0pw1VKL7WWODXeA1ZcvfRSrSObAx+a/GxKhHQ3ijEK9k4NnKb/pxKm52G7",
+	"5U0JoiXFTlpR2Qn8LPCaD4ZpyU8mVBewKy2mG7OLxjJYrO9QDxxBsseCqvea/2lrnnxcr1Lu9KaclHw0",
+	"pzSHlzik2a4qM9ISo6rMDc1W1T5dmBTGDLsrujTLYZqgEcRsZpuhn2uWOLe3sabZBBGBEuD6hp48Va1z",
+	"IMpbP6OmkHwd1c22Pe9SInPtpL1nkphqjTJH6ptGMaVMnlEHn+bC5vvW/LXfk/nnT/FZK6TCnNjOeZ+p",
+	"LeNXd/FBccMaK1NcExMGlefGR8YnywqZStvnLlVTLhB6CzN2aZlUX4xrDrrAbARcTMnc3ehjDmept4q7",
+	"I8MVTTX2WVbMVALusaDpTrVBa2lTZ8KLmtofaipBAsDGhfzxXhoDSWkDSAW4+4R3gvcRtRPN4MHlXdXy",
+	"fKTH+7NOlCPCyjJAYpKKdnNkJS/kDZ+4vkzhu5iaBWTrLU0Ntyk9sAXxWe9XWoWj3EVLXzNnrWyofFGq",
+	"wab1VmTHdsNkw1oTLW10jR4J1FVHrrVuYZGYjMRLNCapBK4PxQKeIcYRZymEnXs7Q6czTDMfGmKsoiaP",
+	"XT27wUGlllmLA1NuNaF51bPSpEs49C3TN9VEf9oOwwo5qzUY1uh8VNsPGFRwNHw/ejtcENCotn/GM6/A",
+	"crRAcI1jmS7cEapz9fuQJOeR+VMx1rkSIuf6wqtAkHA/SQxV3ZNGN4PvJ8lnCgVUmayJqRBOkq/weNRX",
+	"EV+4ico3p6sM7yLJ7iwe4dT+xkeJ+QTk0HLcyoEKrkMUTrq8RJg6damjjvYxkQLSMVpLAV/CExNo1DV+",
+	"JhhvYoBIPw317FZjeOy9LGZhWcHM/cgMXxRBm80saFqHl1cJdtxIRy03mU41G7wTwG/qi2pLsZzryi8z",
+	"tbf+6l+JkBxLxr8xVuTLouC1xAwjQAnMmAzdEe2uBdY6wVib96f01ASf1YntrPusB/vI8F+g0+oY3lJ9",
+	"O4tnoZauwJXzpi/KmI0IhcTutzIYK6NHFTcV02SDceOKYiHIhOrzuYQifEZtkt0y0PoZPaPHwGfEVH3w",
+	"LAWxd0b7aN9nXoE2fE7fU1zr4DEQ6Hz92Gltw/81qM4ocheIV4BbV1Oeqt9mmOIJcGHm0JEuO1F1PWPG",
+	"c1dVX4epo75X1OYO1vR1yAgZjf+NyNOLZhzbYkZfsQx4pk9VU2b/nmVCmos3R2AhyltemZT/E425U7dq",
+	"bhtrasJQa3llxJpdbZtERGssIEoxfWJwwgrUli2jEI69kgS9BJwKppbgjou7qRVe1hj3p3ziQh4JCEmo",
+	"kfjlGPq5DTGcq/cosvfy2pDHGFl8e98byye/kZqYmgkvfGK2rfSJQqubaA/RLE3PrWljj05UCAftDLxj",
+	"EWaz1Ux5H3uHNDY+o23r0xSQD2Q37oplaWIstarazstQHXLbbrS/ka+Wt6/9WOtGs9d7Fj8dJLub4/5o",
+	"Zwf6O0+fb/WfP0ue9nd2Xjzf3gW8k8BTNSPTDVRnDgIXJdrrPd8cDAbPkkF/BPFuf+f507g/2k02+1vP",
+	"x3HyHA+evRhh3YN1Ba31qDgfFecNFecrNptzmAIVJHewnORfC2k5RclPbu4RaiXRGAb+v4kgozTvgOOP",
+	"8Y1wEiwc3z3VA38dpeZqLauEOvXaHwOd9xzoNPaNsgPv25G8QbBTaXxrw1kzynN/dUZBGz3n9h0T57QV",
+	"WQ1FUIqq7snnU0N/1qKnMoeFOerPcvfsY5yzs7Jzt9tKQ9q30WEbH61Nd8Oqq0OZKzQkJF44ozxs6+Yp",
+	"yFC5Vc6oy0KWmqofy6serrxqGaFFjcczwns6eDgBaH2+RzK536qnDiRyX7FowLObRqGdGeESOqGIgX2l",
+	"Ka58z9bFZ3WJuzCXK4T6Gpnsr2th5HHojhYGx5MNU9jT2PHgrWnqZ7lKN5GbY+8ufLGgcgqC/KH/jTAV",
+	"V8BRTCShE/VJwGx4iye/2Gqi++C/t/vf6+E/E/cV0y+5jdJgKu/izjIef333kd+0vcFnvA3g5m0A9+2W",
+	"Ir0Opbbyg0WrtwW8hnQjwWI6YpgnbUdp3x8cvc7fu0fC9udZRtw54F9nC7VrSFsvj3x/cFSgALFL4JcE",
+	"rgJnWg/oJCViWtl2uMRpho1D19A+zb7x/uDonqTo+4MjO8mqHWIG9wXDkh5q+Ztfugz9GkWi4ohwLUxG",
+	"0f6htzs6gyvmgC+UhcA4Up8ROunMHTOWZCm03/72/uDoJ/tap4pr825ecf3q4Lu3KIVLaLzgSD/sXACt",
+	"xjvSXzRWX1sIJLftFzUc4oK03LGkHnYG4f3B0Yn+4M9bhJ1v6grdbywVPB7VXqK5dIpBqS1HiDpor0uX",
+	"55xNOAixKoNufDR/VFqB1CW3ec3rt4HFha6yVNaUQJgDonAJ3F1jnAQP8OXUcc82kJnktT6S0qSLzIoe",
+	"g1f3YV8VRBo4F1QnzFUDWGZ7S61CFE2LbGSrpUSzr/w9x4l1lK13t4YzyWZYkhin6UJpu9GirA6fRAhf",
+	"YZ4I9P5YO4MmMiPcGh33BXpFKZAU2Z9icXF/VqAa/SRf/WdKmCnt5cFgrukN895EbUKCig37+lzqm0er",
+	"vvxug42GpCF3hIub+ZWeyOvMummn+UaCSbro25U1aiWW4MU3ipPVOObl/IoKwluY8nuQr9UMv5gJ7lEV",
+	"mRlavSK7CgP/X88T11ttV++RxzFnY5ICOssGg62naJ/idCFJLMp04qisP89SAY2U8oYCUuSmW8ajBC/y",
+	"vjb68vntp7vqRxEhoImmWbUnLtmqzCtFZWQGfzAKQWo6snAcazDus0+aP9EyZ3sKWM7w/K9HU7nw0WSB",
+	"1raf7vbVjlqEPLk5nSkqaCSzfdviOBd9ZAY5xSmrQf1tQsgvkcWUcHVs+tzF9kATYiuNnRJ9q0irv/wd",
+	"4ULqade0OS7IJTyJWig6r2ftbQ22nvY3N/uDzeZbg7kcJubq4MB5Zvtk6XnmI3xbELeeNd3TS5PVAfzw",
+	"AGyr9i4nsTb2PfJp6NEvtjwfM3oJXCxJl5f5D+ccvSrTz81bjeyuY0WR8wicteH4mcK1NNGpCAnJAV+I",
+	"yHUlHzEmJPDIKJpvcq9Cty9DI5xiGocVzftjC/u9+s9ukmUK5v0xskj66+mY2cJb/uq0lY1SEvft5xsf",
+	"3dny5hjMz0zfpA5U2k1dR8dmEIHHebsZ00xSjSbQ1ZShKb4ERJlEM5xAYRdrCA0MaAKysd+SmeEBSM5M",
+	"1JnwLOhl4ruBfHygPOm9XIFuKoOsoiwjpBs5LrEhTgs17KgTrWG6QDEW8KSskXGCh6lTxnOsryy3uth9",
+	"26tGIhqu0d/einozQvN/6sojCVyN/L+/7ff/g/t/DPovhuv9D//4W0iNe1xm5G5fSCwz0ZadPdEvnpj3",
+	"7pHM/XmWXomi30UG+L+efC0tf2X5egVwkS76Wt9qaBqkqhLh1kCvXDJ2ktEEL/6//+f/PcEy4+oFNeYq",
+	"TuGvGoZ9B8I9klV5pmWEpdbxjUAON3890jLEoY2uYnO60FeHtp3AL5vEKRHIPO5FvYynvb3ehs7J2Znr",
+	"NV0TcyZUH6lK2YTQyFqIHMYcxDQ/Ket3510vRO9+yV7o1V2wk5jNIdFtOnVEhFAJE3OqOEIjpfWUNatb",
+	"4VSu5XczHB+iH2EhAmOXqtkia3q4YnYNuDmQlI9VLn+rD7h/iGRmQCv5AVFh8NsG+bbmTV/36U3wyv8q",
+	"MEF+S7422Ov35ZoOp/ZffZxN1MuQuBSYN1OlXKg+1fvjyPgGwnMO/EiYniwtO4H58I0kGpioSBZGLuiu",
+	"M3d6gnLKn42LjL96alP+3sTVmG3AqVfuzSUjsentjC+xxLzYl4wm5rC0vcFRX7UUOTom3L/aIDCvbi5f",
+	"n/QVo1TLCiSnhCf9OeZygXAcs4xKgUQWTxEW6HvGJimgVzgFmmCfUQ4t3RvC+PDp/w8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

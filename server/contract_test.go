@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -137,6 +138,23 @@ func TestSpecShape(t *testing.T) {
 			t.Errorf("schema %s missing", name)
 		}
 	}
+	// Every example in the spec is valid against its own schema (the explorer pre-fills them).
+	for name, ref := range spec.Components.Schemas {
+		checkExample(t, name, ref.Value)
+		for prop, p := range ref.Value.Properties {
+			checkExample(t, name+"."+prop, p.Value)
+		}
+	}
+	for _, op := range specOps(spec) {
+		if op.Op.RequestBody == nil {
+			continue
+		}
+		for media, mt := range op.Op.RequestBody.Value.Content {
+			if mt.Example != nil {
+				checkValue(t, op.ID+" "+media+" example", mt.Schema.Value, mt.Example)
+			}
+		}
+	}
 	errSchema := spec.Components.Schemas["Error"].Value
 	for _, op := range specOps(spec) {
 		if op.ID == "" || len(op.Op.Tags) != 1 || op.Op.Summary == "" || op.Op.Security == nil {
@@ -154,5 +172,25 @@ func TestSpecShape(t *testing.T) {
 				t.Errorf("%s %s: error response does not use the Error schema", op.ID, code)
 			}
 		}
+	}
+}
+
+func checkExample(t *testing.T, where string, s *openapi3.Schema) {
+	t.Helper()
+	if s.Example != nil {
+		checkValue(t, where+" example", s, s.Example)
+	}
+}
+
+func checkValue(t *testing.T, where string, s *openapi3.Schema, v any) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("%s: %v", where, err)
+	}
+	var decoded any
+	_ = json.Unmarshal(b, &decoded)
+	if err := s.VisitJSON(decoded, openapi3.MultiErrors()); err != nil {
+		t.Errorf("%s does not match its schema: %v", where, err)
 	}
 }
