@@ -1876,12 +1876,16 @@ type ClientInterface interface {
 
 	// CreateConversationWithBody Create a conversation
 	//
+	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/core/conversations (the `CreateConversation` operationId).
 	CreateConversationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateConversation Create a conversation
+	//
+	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1922,6 +1926,8 @@ type ClientInterface interface {
 
 	// EndLearningSession End a learning session
 	//
+	// Ends the active learning session of the conversation and returns its final active time.
+	//
 	// Corresponds with POST /api/core/conversations/{conversation_id}/session/end (the `EndLearningSession` operationId).
 	EndLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1933,6 +1939,8 @@ type ClientInterface interface {
 	StartLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLearningSessionStatus Get the learning session status
+	//
+	// The latest learning session of the conversation (active or ended).
 	//
 	// Corresponds with GET /api/core/conversations/{conversation_id}/session/status (the `GetLearningSessionStatus` operationId).
 	GetLearningSessionStatus(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1952,6 +1960,8 @@ type ClientInterface interface {
 	SearchContent(ctx context.Context, params *SearchContentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListIntegrations List active integrations for the current user
+	//
+	// The caller's connected integrations: provider, status, account, granted scopes and when it was connected.
 	//
 	// Corresponds with GET /api/integrations (the `ListIntegrations` operationId).
 	ListIntegrations(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2030,12 +2040,16 @@ type ClientInterface interface {
 
 	// UpdateLiveNicknameWithBody Update the user nickname used in Xentree Live
 	//
+	// Sets the name the AI uses for the caller in Xentree Live sessions.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/live/nickname (the `UpdateLiveNickname` operationId).
 	UpdateLiveNicknameWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateLiveNickname Update the user nickname used in Xentree Live
+	//
+	// Sets the name the AI uses for the caller in Xentree Live sessions.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2044,10 +2058,14 @@ type ClientInterface interface {
 
 	// GetLiveQuota Get remaining Xentree Live quota
 	//
+	// The caller's plan, the current monthly period, and the quota, used and remaining seconds of Xentree Live.
+	//
 	// Corresponds with GET /api/live/quota (the `GetLiveQuota` operationId).
 	GetLiveQuota(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EndLiveSessionWithBody End a live session
+	//
+	// Ends the session and charges the time since its last heartbeat; returns the final usage.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2055,6 +2073,8 @@ type ClientInterface interface {
 	EndLiveSessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EndLiveSession End a live session
+	//
+	// Ends the session and charges the time since its last heartbeat; returns the final usage.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2123,6 +2143,8 @@ type ClientInterface interface {
 	SaveLiveTranscripts(ctx context.Context, body SaveLiveTranscriptsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLiveTranscript Get a single live transcript
+	//
+	// One of the caller's transcripts with all its turns; other users' transcripts are 404.
 	//
 	// Corresponds with GET /api/live/transcripts/{transcript_id} (the `GetLiveTranscript` operationId).
 	GetLiveTranscript(ctx context.Context, transcriptId TranscriptId, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2322,6 +2344,8 @@ type ClientInterface interface {
 
 	// GetTeam Get a team
 	//
+	// A team of the organization with its manager and member count. Visible to the organization's members.
+	//
 	// Corresponds with GET /api/organizations/{org_id}/teams/{team_id} (the `GetTeam` operationId).
 	GetTeam(ctx context.Context, orgId OrgId, teamId TeamId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -2363,10 +2387,14 @@ type ClientInterface interface {
 
 	// GetXELDashboard Get the XEL dashboard overview
 	//
+	// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+	//
 	// Corresponds with GET /api/xel/dashboard (the `GetXELDashboard` operationId).
 	GetXELDashboard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EvaluateXELWithBody Run AI evaluation for speaking or writing
+	//
+	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2375,12 +2403,16 @@ type ClientInterface interface {
 
 	// EvaluateXEL Run AI evaluation for speaking or writing
 	//
+	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/xel/evaluate (the `EvaluateXEL` operationId).
 	EvaluateXEL(ctx context.Context, body EvaluateXELJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListXELModules List XEL modules with user progress
+	//
+	// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
 	//
 	// Corresponds with GET /api/xel/modules (the `ListXELModules` operationId).
 	ListXELModules(ctx context.Context, params *ListXELModulesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2446,6 +2478,8 @@ type ClientInterface interface {
 	GetPublicProfile(ctx context.Context, username string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetStreakStatus Get streak status
+	//
+	// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak.
 	//
 	// Corresponds with GET /api/xp/streak-status (the `GetStreakStatus` operationId).
 	GetStreakStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2786,6 +2820,8 @@ func (c *Client) ListConversations(ctx context.Context, params *ListConversation
 
 // CreateConversationWithBody Create a conversation
 //
+// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/core/conversations (the `CreateConversation` operationId).
@@ -2802,6 +2838,8 @@ func (c *Client) CreateConversationWithBody(ctx context.Context, contentType str
 }
 
 // CreateConversation Create a conversation
+//
+// Creates an empty conversation for the caller; `provider` defaults to `auto`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2892,6 +2930,8 @@ func (c *Client) RecordLearningActivity(ctx context.Context, conversationId Conv
 
 // EndLearningSession End a learning session
 //
+// Ends the active learning session of the conversation and returns its final active time.
+//
 // Corresponds with POST /api/core/conversations/{conversation_id}/session/end (the `EndLearningSession` operationId).
 func (c *Client) EndLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEndLearningSessionRequest(c.Server, conversationId)
@@ -2923,6 +2963,8 @@ func (c *Client) StartLearningSession(ctx context.Context, conversationId Conver
 }
 
 // GetLearningSessionStatus Get the learning session status
+//
+// The latest learning session of the conversation (active or ended).
 //
 // Corresponds with GET /api/core/conversations/{conversation_id}/session/status (the `GetLearningSessionStatus` operationId).
 func (c *Client) GetLearningSessionStatus(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2972,6 +3014,8 @@ func (c *Client) SearchContent(ctx context.Context, params *SearchContentParams,
 }
 
 // ListIntegrations List active integrations for the current user
+//
+// The caller's connected integrations: provider, status, account, granted scopes and when it was connected.
 //
 // Corresponds with GET /api/integrations (the `ListIntegrations` operationId).
 func (c *Client) ListIntegrations(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3150,6 +3194,8 @@ func (c *Client) SearchKnowledge(ctx context.Context, body SearchKnowledgeJSONRe
 
 // UpdateLiveNicknameWithBody Update the user nickname used in Xentree Live
 //
+// Sets the name the AI uses for the caller in Xentree Live sessions.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /api/live/nickname (the `UpdateLiveNickname` operationId).
@@ -3166,6 +3212,8 @@ func (c *Client) UpdateLiveNicknameWithBody(ctx context.Context, contentType str
 }
 
 // UpdateLiveNickname Update the user nickname used in Xentree Live
+//
+// Sets the name the AI uses for the caller in Xentree Live sessions.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3184,6 +3232,8 @@ func (c *Client) UpdateLiveNickname(ctx context.Context, body UpdateLiveNickname
 
 // GetLiveQuota Get remaining Xentree Live quota
 //
+// The caller's plan, the current monthly period, and the quota, used and remaining seconds of Xentree Live.
+//
 // Corresponds with GET /api/live/quota (the `GetLiveQuota` operationId).
 func (c *Client) GetLiveQuota(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetLiveQuotaRequest(c.Server)
@@ -3198,6 +3248,8 @@ func (c *Client) GetLiveQuota(ctx context.Context, reqEditors ...RequestEditorFn
 }
 
 // EndLiveSessionWithBody End a live session
+//
+// Ends the session and charges the time since its last heartbeat; returns the final usage.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3215,6 +3267,8 @@ func (c *Client) EndLiveSessionWithBody(ctx context.Context, contentType string,
 }
 
 // EndLiveSession End a live session
+//
+// Ends the session and charges the time since its last heartbeat; returns the final usage.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3363,6 +3417,8 @@ func (c *Client) SaveLiveTranscripts(ctx context.Context, body SaveLiveTranscrip
 }
 
 // GetLiveTranscript Get a single live transcript
+//
+// One of the caller's transcripts with all its turns; other users' transcripts are 404.
 //
 // Corresponds with GET /api/live/transcripts/{transcript_id} (the `GetLiveTranscript` operationId).
 func (c *Client) GetLiveTranscript(ctx context.Context, transcriptId TranscriptId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3762,6 +3818,8 @@ func (c *Client) DeleteTeam(ctx context.Context, orgId OrgId, teamId TeamId, req
 
 // GetTeam Get a team
 //
+// A team of the organization with its manager and member count. Visible to the organization's members.
+//
 // Corresponds with GET /api/organizations/{org_id}/teams/{team_id} (the `GetTeam` operationId).
 func (c *Client) GetTeam(ctx context.Context, orgId OrgId, teamId TeamId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTeamRequest(c.Server, orgId, teamId)
@@ -3853,6 +3911,8 @@ func (c *Client) RagQuery(ctx context.Context, body RagQueryJSONRequestBody, req
 
 // GetXELDashboard Get the XEL dashboard overview
 //
+// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+//
 // Corresponds with GET /api/xel/dashboard (the `GetXELDashboard` operationId).
 func (c *Client) GetXELDashboard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetXELDashboardRequest(c.Server)
@@ -3867,6 +3927,8 @@ func (c *Client) GetXELDashboard(ctx context.Context, reqEditors ...RequestEdito
 }
 
 // EvaluateXELWithBody Run AI evaluation for speaking or writing
+//
+// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3885,6 +3947,8 @@ func (c *Client) EvaluateXELWithBody(ctx context.Context, contentType string, bo
 
 // EvaluateXEL Run AI evaluation for speaking or writing
 //
+// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/xel/evaluate (the `EvaluateXEL` operationId).
@@ -3901,6 +3965,8 @@ func (c *Client) EvaluateXEL(ctx context.Context, body EvaluateXELJSONRequestBod
 }
 
 // ListXELModules List XEL modules with user progress
+//
+// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
 //
 // Corresponds with GET /api/xel/modules (the `ListXELModules` operationId).
 func (c *Client) ListXELModules(ctx context.Context, params *ListXELModulesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4056,6 +4122,8 @@ func (c *Client) GetPublicProfile(ctx context.Context, username string, reqEdito
 }
 
 // GetStreakStatus Get streak status
+//
+// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak.
 //
 // Corresponds with GET /api/xp/streak-status (the `GetStreakStatus` operationId).
 func (c *Client) GetStreakStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7118,12 +7186,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateConversationWithBodyWithResponse Create a conversation
 	//
+	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/core/conversations (the `CreateConversation` operationId).
 	CreateConversationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateConversationResponse, error)
 
 	// CreateConversationWithResponse Create a conversation
+	//
+	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7168,6 +7240,8 @@ type ClientWithResponsesInterface interface {
 
 	// EndLearningSessionWithResponse End a learning session
 	//
+	// Ends the active learning session of the conversation and returns its final active time.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/core/conversations/{conversation_id}/session/end (the `EndLearningSession` operationId).
@@ -7183,6 +7257,8 @@ type ClientWithResponsesInterface interface {
 	StartLearningSessionWithResponse(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*StartLearningSessionResponse, error)
 
 	// GetLearningSessionStatusWithResponse Get the learning session status
+	//
+	// The latest learning session of the conversation (active or ended).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7208,6 +7284,8 @@ type ClientWithResponsesInterface interface {
 	SearchContentWithResponse(ctx context.Context, params *SearchContentParams, reqEditors ...RequestEditorFn) (*SearchContentResponse, error)
 
 	// ListIntegrationsWithResponse List active integrations for the current user
+	//
+	// The caller's connected integrations: provider, status, account, granted scopes and when it was connected.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7298,12 +7376,16 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateLiveNicknameWithBodyWithResponse Update the user nickname used in Xentree Live
 	//
+	// Sets the name the AI uses for the caller in Xentree Live sessions.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/live/nickname (the `UpdateLiveNickname` operationId).
 	UpdateLiveNicknameWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateLiveNicknameResponse, error)
 
 	// UpdateLiveNicknameWithResponse Update the user nickname used in Xentree Live
+	//
+	// Sets the name the AI uses for the caller in Xentree Live sessions.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7312,6 +7394,8 @@ type ClientWithResponsesInterface interface {
 
 	// GetLiveQuotaWithResponse Get remaining Xentree Live quota
 	//
+	// The caller's plan, the current monthly period, and the quota, used and remaining seconds of Xentree Live.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/live/quota (the `GetLiveQuota` operationId).
@@ -7319,12 +7403,16 @@ type ClientWithResponsesInterface interface {
 
 	// EndLiveSessionWithBodyWithResponse End a live session
 	//
+	// Ends the session and charges the time since its last heartbeat; returns the final usage.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/live/session/end (the `EndLiveSession` operationId).
 	EndLiveSessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndLiveSessionResponse, error)
 
 	// EndLiveSessionWithResponse End a live session
+	//
+	// Ends the session and charges the time since its last heartbeat; returns the final usage.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7395,6 +7483,8 @@ type ClientWithResponsesInterface interface {
 	SaveLiveTranscriptsWithResponse(ctx context.Context, body SaveLiveTranscriptsJSONRequestBody, reqEditors ...RequestEditorFn) (*SaveLiveTranscriptsResponse, error)
 
 	// GetLiveTranscriptWithResponse Get a single live transcript
+	//
+	// One of the caller's transcripts with all its turns; other users' transcripts are 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7610,6 +7700,8 @@ type ClientWithResponsesInterface interface {
 
 	// GetTeamWithResponse Get a team
 	//
+	// A team of the organization with its manager and member count. Visible to the organization's members.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/organizations/{org_id}/teams/{team_id} (the `GetTeam` operationId).
@@ -7653,12 +7745,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetXELDashboardWithResponse Get the XEL dashboard overview
 	//
+	// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/xel/dashboard (the `GetXELDashboard` operationId).
 	GetXELDashboardWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetXELDashboardResponse, error)
 
 	// EvaluateXELWithBodyWithResponse Run AI evaluation for speaking or writing
+	//
+	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7667,12 +7763,16 @@ type ClientWithResponsesInterface interface {
 
 	// EvaluateXELWithResponse Run AI evaluation for speaking or writing
 	//
+	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/xel/evaluate (the `EvaluateXEL` operationId).
 	EvaluateXELWithResponse(ctx context.Context, body EvaluateXELJSONRequestBody, reqEditors ...RequestEditorFn) (*EvaluateXELResponse, error)
 
 	// ListXELModulesWithResponse List XEL modules with user progress
+	//
+	// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7752,6 +7852,8 @@ type ClientWithResponsesInterface interface {
 	GetPublicProfileWithResponse(ctx context.Context, username string, reqEditors ...RequestEditorFn) (*GetPublicProfileResponse, error)
 
 	// GetStreakStatusWithResponse Get streak status
+	//
+	// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7841,6 +7943,10 @@ type CreateApiKeyResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -7865,6 +7971,16 @@ func (r CreateApiKeyResponse) GetJSON401() *Unauthorized {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r CreateApiKeyResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateApiKeyResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateApiKeyResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -7982,6 +8098,8 @@ type LoginResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -8003,6 +8121,11 @@ func (r LoginResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r LoginResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r LoginResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -8147,6 +8270,11 @@ func (r GetMeResponse) ContentType() string {
 	return ""
 }
 
+// UpdateMeResponse429Headers the declared response headers of an HTTP 429 response for UpdateMe
+type UpdateMeResponse429Headers struct {
+	RetryAfter *int
+}
+
 type UpdateMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8160,10 +8288,16 @@ type UpdateMeResponse struct {
 	JSON403 *Forbidden
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateMeResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8191,9 +8325,19 @@ func (r UpdateMeResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateMeResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r UpdateMeResponse) GetJSON422() *UnprocessableEntity {
 	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateMeResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -8239,6 +8383,8 @@ type RefreshTokenResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -8256,6 +8402,11 @@ func (r RefreshTokenResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r RefreshTokenResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RefreshTokenResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -8306,6 +8457,8 @@ type RegisterResponse struct {
 	JSON400 *BadRequest
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -8329,6 +8482,11 @@ func (r RegisterResponse) GetJSON400() *BadRequest {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r RegisterResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RegisterResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -8393,6 +8551,8 @@ type GenerateChatResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -8426,6 +8586,11 @@ func (r GenerateChatResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GenerateChatResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GenerateChatResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -8552,6 +8717,8 @@ type CreateConversationResponse struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -8576,6 +8743,11 @@ func (r CreateConversationResponse) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r CreateConversationResponse) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateConversationResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -8775,6 +8947,8 @@ type RecordLearningActivityResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -8802,6 +8976,11 @@ func (r RecordLearningActivityResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r RecordLearningActivityResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RecordLearningActivityResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -9693,6 +9872,8 @@ type SearchKnowledgeResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -9720,6 +9901,11 @@ func (r SearchKnowledgeResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r SearchKnowledgeResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r SearchKnowledgeResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -9767,6 +9953,8 @@ type UpdateLiveNicknameResponse struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -9789,6 +9977,11 @@ func (r UpdateLiveNicknameResponse) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r UpdateLiveNicknameResponse) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateLiveNicknameResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -9900,6 +10093,8 @@ type EndLiveSessionResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -9927,6 +10122,11 @@ func (r EndLiveSessionResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r EndLiveSessionResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r EndLiveSessionResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -9983,6 +10183,8 @@ type HeartbeatLiveSessionResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -10019,6 +10221,11 @@ func (r HeartbeatLiveSessionResponse) GetJSON404() *NotFound {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r HeartbeatLiveSessionResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r HeartbeatLiveSessionResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -10078,6 +10285,8 @@ type StartLiveSessionResponse struct {
 	JSON403 *Forbidden
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -10109,6 +10318,11 @@ func (r StartLiveSessionResponse) GetJSON403() *Forbidden {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r StartLiveSessionResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r StartLiveSessionResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -10230,6 +10444,8 @@ type SaveLiveTranscriptsResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -10254,6 +10470,11 @@ func (r SaveLiveTranscriptsResponse) GetJSON401() *Unauthorized {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r SaveLiveTranscriptsResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r SaveLiveTranscriptsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -10451,6 +10672,8 @@ type CreateOrganizationResponse struct {
 	JSON401 *Unauthorized
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -10475,6 +10698,11 @@ func (r CreateOrganizationResponse) GetJSON401() *Unauthorized {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CreateOrganizationResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateOrganizationResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -10676,6 +10904,10 @@ type UpdateOrganizationResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -10708,6 +10940,16 @@ func (r UpdateOrganizationResponse) GetJSON404() *NotFound {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r UpdateOrganizationResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateOrganizationResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateOrganizationResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -10835,6 +11077,8 @@ type AddMemberResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -10869,6 +11113,11 @@ func (r AddMemberResponse) GetJSON404() *NotFound {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r AddMemberResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AddMemberResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -11001,6 +11250,8 @@ type UpdateMemberRoleResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -11033,6 +11284,11 @@ func (r UpdateMemberRoleResponse) GetJSON404() *NotFound {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r UpdateMemberRoleResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateMemberRoleResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -11084,6 +11340,8 @@ type UpdateMemberResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -11116,6 +11374,11 @@ func (r UpdateMemberResponse) GetJSON404() *NotFound {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r UpdateMemberResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateMemberResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -11243,6 +11506,8 @@ type CreateTeamResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -11277,6 +11542,11 @@ func (r CreateTeamResponse) GetJSON404() *NotFound {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CreateTeamResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateTeamResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -11478,6 +11748,8 @@ type UpdateTeamResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -11512,6 +11784,11 @@ func (r UpdateTeamResponse) GetJSON404() *NotFound {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r UpdateTeamResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateTeamResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -11571,6 +11848,8 @@ type RagQueryResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -11604,6 +11883,11 @@ func (r RagQueryResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r RagQueryResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RagQueryResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -11728,6 +12012,8 @@ type EvaluateXELResponse struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -11756,6 +12042,11 @@ func (r EvaluateXELResponse) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r EvaluateXELResponse) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r EvaluateXELResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -11965,6 +12256,8 @@ type SubmitXELTaskResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -11998,6 +12291,11 @@ func (r SubmitXELTaskResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r SubmitXELTaskResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r SubmitXELTaskResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -12769,6 +13067,8 @@ func (c *ClientWithResponses) ListConversationsWithResponse(ctx context.Context,
 
 // CreateConversationWithBodyWithResponse Create a conversation
 //
+// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/core/conversations (the `CreateConversation` operationId).
@@ -12781,6 +13081,8 @@ func (c *ClientWithResponses) CreateConversationWithBodyWithResponse(ctx context
 }
 
 // CreateConversationWithResponse Create a conversation
+//
+// Creates an empty conversation for the caller; `provider` defaults to `auto`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12855,6 +13157,8 @@ func (c *ClientWithResponses) RecordLearningActivityWithResponse(ctx context.Con
 
 // EndLearningSessionWithResponse End a learning session
 //
+// Ends the active learning session of the conversation and returns its final active time.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/core/conversations/{conversation_id}/session/end (the `EndLearningSession` operationId).
@@ -12882,6 +13186,8 @@ func (c *ClientWithResponses) StartLearningSessionWithResponse(ctx context.Conte
 }
 
 // GetLearningSessionStatusWithResponse Get the learning session status
+//
+// The latest learning session of the conversation (active or ended).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12925,6 +13231,8 @@ func (c *ClientWithResponses) SearchContentWithResponse(ctx context.Context, par
 }
 
 // ListIntegrationsWithResponse List active integrations for the current user
+//
+// The caller's connected integrations: provider, status, account, granted scopes and when it was connected.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13075,6 +13383,8 @@ func (c *ClientWithResponses) SearchKnowledgeWithResponse(ctx context.Context, b
 
 // UpdateLiveNicknameWithBodyWithResponse Update the user nickname used in Xentree Live
 //
+// Sets the name the AI uses for the caller in Xentree Live sessions.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/live/nickname (the `UpdateLiveNickname` operationId).
@@ -13087,6 +13397,8 @@ func (c *ClientWithResponses) UpdateLiveNicknameWithBodyWithResponse(ctx context
 }
 
 // UpdateLiveNicknameWithResponse Update the user nickname used in Xentree Live
+//
+// Sets the name the AI uses for the caller in Xentree Live sessions.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13101,6 +13413,8 @@ func (c *ClientWithResponses) UpdateLiveNicknameWithResponse(ctx context.Context
 
 // GetLiveQuotaWithResponse Get remaining Xentree Live quota
 //
+// The caller's plan, the current monthly period, and the quota, used and remaining seconds of Xentree Live.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/live/quota (the `GetLiveQuota` operationId).
@@ -13114,6 +13428,8 @@ func (c *ClientWithResponses) GetLiveQuotaWithResponse(ctx context.Context, reqE
 
 // EndLiveSessionWithBodyWithResponse End a live session
 //
+// Ends the session and charges the time since its last heartbeat; returns the final usage.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/live/session/end (the `EndLiveSession` operationId).
@@ -13126,6 +13442,8 @@ func (c *ClientWithResponses) EndLiveSessionWithBodyWithResponse(ctx context.Con
 }
 
 // EndLiveSessionWithResponse End a live session
+//
+// Ends the session and charges the time since its last heartbeat; returns the final usage.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13244,6 +13562,8 @@ func (c *ClientWithResponses) SaveLiveTranscriptsWithResponse(ctx context.Contex
 }
 
 // GetLiveTranscriptWithResponse Get a single live transcript
+//
+// One of the caller's transcripts with all its turns; other users' transcripts are 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13579,6 +13899,8 @@ func (c *ClientWithResponses) DeleteTeamWithResponse(ctx context.Context, orgId 
 
 // GetTeamWithResponse Get a team
 //
+// A team of the organization with its manager and member count. Visible to the organization's members.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/organizations/{org_id}/teams/{team_id} (the `GetTeam` operationId).
@@ -13652,6 +13974,8 @@ func (c *ClientWithResponses) RagQueryWithResponse(ctx context.Context, body Rag
 
 // GetXELDashboardWithResponse Get the XEL dashboard overview
 //
+// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/xel/dashboard (the `GetXELDashboard` operationId).
@@ -13664,6 +13988,8 @@ func (c *ClientWithResponses) GetXELDashboardWithResponse(ctx context.Context, r
 }
 
 // EvaluateXELWithBodyWithResponse Run AI evaluation for speaking or writing
+//
+// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13678,6 +14004,8 @@ func (c *ClientWithResponses) EvaluateXELWithBodyWithResponse(ctx context.Contex
 
 // EvaluateXELWithResponse Run AI evaluation for speaking or writing
 //
+// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/xel/evaluate (the `EvaluateXEL` operationId).
@@ -13690,6 +14018,8 @@ func (c *ClientWithResponses) EvaluateXELWithResponse(ctx context.Context, body 
 }
 
 // ListXELModulesWithResponse List XEL modules with user progress
+//
+// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13824,6 +14154,8 @@ func (c *ClientWithResponses) GetPublicProfileWithResponse(ctx context.Context, 
 
 // GetStreakStatusWithResponse Get streak status
 //
+// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/xp/streak-status (the `GetStreakStatus` operationId).
@@ -13939,6 +14271,20 @@ func ParseCreateApiKeyResponse(rsp *http.Response) (*CreateApiKeyResponse, error
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14042,6 +14388,13 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -14200,12 +14553,26 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
@@ -14214,6 +14581,19 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateMeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -14253,6 +14633,13 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
@@ -14300,6 +14687,13 @@ func ParseRegisterResponse(rsp *http.Response) (*RegisterResponse, error) {
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
@@ -14388,6 +14782,13 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -14523,6 +14924,13 @@ func ParseCreateConversationResponse(rsp *http.Response) (*CreateConversationRes
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
@@ -14709,6 +15117,13 @@ func ParseRecordLearningActivityResponse(rsp *http.Response) (*RecordLearningAct
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
@@ -15439,6 +15854,13 @@ func ParseSearchKnowledgeResponse(rsp *http.Response) (*SearchKnowledgeResponse,
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15492,6 +15914,13 @@ func ParseUpdateLiveNicknameResponse(rsp *http.Response) (*UpdateLiveNicknameRes
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
@@ -15601,6 +16030,13 @@ func ParseEndLiveSessionResponse(rsp *http.Response) (*EndLiveSessionResponse, e
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15668,6 +16104,13 @@ func ParseHeartbeatLiveSessionResponse(rsp *http.Response) (*HeartbeatLiveSessio
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -15749,6 +16192,13 @@ func ParseStartLiveSessionResponse(rsp *http.Response) (*StartLiveSessionRespons
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -15877,6 +16327,13 @@ func ParseSaveLiveTranscriptsResponse(rsp *http.Response) (*SaveLiveTranscriptsR
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
@@ -16053,6 +16510,13 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
@@ -16247,6 +16711,20 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16375,6 +16853,13 @@ func ParseAddMemberResponse(rsp *http.Response) (*AddMemberResponse, error) {
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
@@ -16515,6 +17000,13 @@ func ParseUpdateMemberRoleResponse(rsp *http.Response) (*UpdateMemberRoleRespons
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16582,6 +17074,13 @@ func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
@@ -16711,6 +17210,13 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
@@ -16905,6 +17411,13 @@ func ParseUpdateTeamResponse(rsp *http.Response) (*UpdateTeamResponse, error) {
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16972,6 +17485,13 @@ func ParseRagQueryResponse(rsp *http.Response) (*RagQueryResponse, error) {
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -17100,6 +17620,13 @@ func ParseEvaluateXELResponse(rsp *http.Response) (*EvaluateXELResponse, error) 
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -17303,6 +17830,13 @@ func ParseSubmitXELTaskResponse(rsp *http.Response) (*SubmitXELTaskResponse, err
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
@@ -19214,6 +19748,34 @@ func (response CreateApiKey404JSONResponse) VisitCreateApiKeyResponse(w http.Res
 	return err
 }
 
+type CreateApiKey409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateApiKey409JSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateApiKey413JSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateApiKey422JSONResponse struct {
 	UnprocessableEntityJSONResponse
 }
@@ -19368,6 +19930,20 @@ func (response Login401JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Login413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response Login413JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19582,6 +20158,20 @@ func (response UpdateMe409JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 	return err
 }
 
+type UpdateMe413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateMe413JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateMe422JSONResponse struct {
 	UnprocessableEntityJSONResponse
 }
@@ -19594,6 +20184,23 @@ func (response UpdateMe422JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMe429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateMe429JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19665,6 +20272,20 @@ func (response RefreshToken401JSONResponse) VisitRefreshTokenResponse(w http.Res
 	return err
 }
 
+type RefreshToken413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RefreshToken413JSONResponse) VisitRefreshTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RefreshTokendefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -19728,6 +20349,20 @@ func (response Register409JSONResponse) VisitRegisterResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Register413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response Register413JSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19856,6 +20491,20 @@ func (response GenerateChat404JSONResponse) VisitGenerateChatResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateChat413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GenerateChat413JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20049,6 +20698,20 @@ func (response CreateConversation403JSONResponse) VisitCreateConversationRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConversation413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateConversation413JSONResponse) VisitCreateConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20346,6 +21009,20 @@ func (response RecordLearningActivity404JSONResponse) VisitRecordLearningActivit
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordLearningActivity413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RecordLearningActivity413JSONResponse) VisitRecordLearningActivityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21457,6 +22134,20 @@ func (response SearchKnowledge404JSONResponse) VisitSearchKnowledgeResponse(w ht
 	return err
 }
 
+type SearchKnowledge413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response SearchKnowledge413JSONResponse) VisitSearchKnowledgeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SearchKnowledgedefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -21534,6 +22225,20 @@ func (response UpdateLiveNickname403JSONResponse) VisitUpdateLiveNicknameRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLiveNickname413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateLiveNickname413JSONResponse) VisitUpdateLiveNicknameResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21699,6 +22404,20 @@ func (response EndLiveSession404JSONResponse) VisitEndLiveSessionResponse(w http
 	return err
 }
 
+type EndLiveSession413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response EndLiveSession413JSONResponse) VisitEndLiveSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type EndLiveSessiondefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -21804,6 +22523,20 @@ func (response HeartbeatLiveSession409JSONResponse) VisitHeartbeatLiveSessionRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HeartbeatLiveSession413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response HeartbeatLiveSession413JSONResponse) VisitHeartbeatLiveSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21916,6 +22649,20 @@ func (response StartLiveSession409JSONResponse) VisitStartLiveSessionResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartLiveSession413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response StartLiveSession413JSONResponse) VisitStartLiveSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22095,6 +22842,20 @@ func (response SaveLiveTranscripts404JSONResponse) VisitSaveLiveTranscriptsRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveLiveTranscripts413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response SaveLiveTranscripts413JSONResponse) VisitSaveLiveTranscriptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22368,6 +23129,20 @@ func (response CreateOrganization409JSONResponse) VisitCreateOrganizationRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateOrganization413JSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22682,6 +23457,36 @@ func (response UpdateOrganization409JSONResponse) VisitUpdateOrganizationRespons
 	return err
 }
 
+type UpdateOrganization413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateOrganization413JSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganization422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response UpdateOrganization422JSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateOrganizationdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -22884,6 +23689,20 @@ func (response AddMember409JSONResponse) VisitAddMemberResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddMember413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response AddMember413JSONResponse) VisitAddMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -23119,6 +23938,20 @@ func (response UpdateMemberRole409JSONResponse) VisitUpdateMemberRoleResponse(w 
 	return err
 }
 
+type UpdateMemberRole413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateMemberRole413JSONResponse) VisitUpdateMemberRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateMemberRoledefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -23226,6 +24059,20 @@ func (response UpdateMember409JSONResponse) VisitUpdateMemberResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateMember413JSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -23432,6 +24279,20 @@ func (response CreateTeam409JSONResponse) VisitCreateTeamResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTeam413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateTeam413JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -23749,6 +24610,20 @@ func (response UpdateTeam409JSONResponse) VisitUpdateTeamResponse(w http.Respons
 	return err
 }
 
+type UpdateTeam413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateTeam413JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateTeam422JSONResponse struct {
 	UnprocessableEntityJSONResponse
 }
@@ -23856,6 +24731,20 @@ func (response RagQuery404JSONResponse) VisitRagQueryResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RagQuery413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RagQuery413JSONResponse) VisitRagQueryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -24034,6 +24923,20 @@ func (response EvaluateXEL403JSONResponse) VisitEvaluateXELResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EvaluateXEL413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response EvaluateXEL413JSONResponse) VisitEvaluateXELResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -24336,6 +25239,20 @@ func (response SubmitXELTask404JSONResponse) VisitSubmitXELTaskResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitXELTask413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response SubmitXELTask413JSONResponse) VisitSubmitXELTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -27210,243 +28127,252 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L17c9w28gD4VfCb26rIuxxp9PJDrqs9xVYSbZRYseSLdyP/RhiyZwYrDjABQEkTl6vuO9w3vE9yhRcJ",
-	"kiCHo5cdR/kjJQ9JoNHodzcaH3sxm80ZBSpFb+9jbwo4Aa7/fAuSL/bHErj6VwIi5mQuCaO9vd4JxIwm",
-	"AkmGrjCRaARjxgFx9Qmhk/Ve1BPxFGZYfTojlMyyWW9vM+rJxRx6ez1CJUyA9z59+hT15pjjGUg77StG",
-	"L4ELrGY6TOpT+88RSdRURP0+x3Lai3oUz9QEsffWkCS9qMfh94xwSHp7kmfgwzdmfIZlb6+XZfpNC6OQ",
-	"nNBJT0H4msXZDKgMwfMjZVcpJBNAiX2rGSr3xu0h+hEWIWD2jw/RBSyaIbiAxe0nPyIzIuuTH+MJIEH+",
-	"gHzu3zPgi2LyVH/nz5XAGGep7O3tDqLeDF8bOtkaqH+1UU3U+4klWQohHLw/OEIz/bQZDeb57THxZjwW",
-	"EEDFz9lsBByxMSISZppPxAWZNyGGmWGCmPERsznQ/3nIGQSR84ZPQph5wyeYkj+WsA7jk9sj5hTzCch3",
-	"AngIkNMpoBkoFH0jUCaAN0Mj9UBD9dIdQAV4FoQH8KwFBMCzO5ibY2rmDEFwRC4ByfyVFmDyd24L0if1",
-	"sZgzKkAL3m9x8j2WcIUX6l8xoxKoJm08n6ck1lSz8V+hwP3Yg2s8m6dgFiIxSfWPnDOuIObskiTAhxnF",
-	"l5ikeJRCL+rNQAg8UTD8zND+IXKvoZhlaYIwFVeWfotF/I3DuLfX+z82CjW1YZ6KjQM9nV5IRQpSlM2F",
-	"5GpX80nW9g+VWIA0Qm/2MzlFAvgl8CdojEkKyXrvU6RQ8BZ+z0DI26LgEqckMdrH/BSZR6K399vH3phA",
-	"mvT2ejBTn0W9lJmxe3u9EUsWJVyZ/UIJA0G/kWiGZTxFcgrI7C86M6Oc9XqfPvjfcbMQpAZEUywQpggs",
-	"xm6NYcXAbgIi0AynChpI0JqaLkKFSkeMI2tUoIQhyvwlmHmeaNy/YnSckvjWmE+xkEOczAgtoXGfIuaL",
-	"v1kmJLoAmCMsUQpYSMQoIPPhHWMotksT6IpIs/I441yZCkJiCWgtycwqIUIKfgNGhHDKAScLhGNJLsHg",
-	"6TvGRyRJgN4WUYc/n7z77rvDV4cHP58O948Phz8e/Ht48urN8UEv6k04phKSoYjZXImH33o+9sSegqtX",
-	"ojdneqQ4vhDIiSWkB1C0iuSUCAQ0mTNCpSe5zBxG8XgzXHEi4U6kQSanQKVGb4JGmdREiNOUXUESIQ0Z",
-	"oDL40u5esQSN+5+Z/I5lNLkt6imTw7EeyMdgST0rGM0rd0SMbPRfiKWWI3pwuCaK5s3qY5ymwNEML/Qz",
-	"AYCI1Es+xouU4eSUsSOliW+tGsxwQ8nYMNUD+hh468ssyRgyr9wxO+rRiSgm0As9AX5JYnjnqaw72GXF",
-	"+mSSKQXtL/R7xiYpoFc4BZpgrqBRePfevqM1jwHLjEN9AsSo4UijBjUKThn7CdOF3QVxa0lMLmH4e8Yk",
-	"HsJ1DJBUkPATo3KaLpC2fQQIoehev4/y9++C/xFXMlY7HxGSU86kTEFRvpnrCgs0VdQe1bzffu7+hma2",
-	"b294jrKe/h3FmZwyTv6AO5EU2BdgZQwSIZRxwDgiVJscKOaQqJdxKu4CeXaGCMH1XAnDyNP14Vk1Jb2j",
-	"cD2HWEJiRr4lFpRvwylOc1uqQMGhfWTp+O5MnH26QExO3ZBoTekwCyXaHQy05tgdbGrdhnNG07rFSRC0",
-	"APnEImTOWaygHqVwQCWRi9sjReN+KMkM/mC0LEndj8bOGYGy/g73f95H6gHST7RDcfe24BWkad9SiFK2",
-	"RAp0idMMBIoxVegZgfL5kjJGMUUZvaDsiiIHu8JcDp5myv3jwx9h8YoDluAZ6jhJiAIGp8eczYFLokyW",
-	"MU4FRD4Orc4fkrm2aLYG2+uD9c3N7fXBxtaOsmYMkYuhdpu2BlvP+ptb/e3N063tvd0Xe7sv/lP4YUc/",
-	"nSCxoHEvKtktyinb6z2Lnw6S3c1xf7SzA/2dp8+3+s+fJU/7Ozsvnm/vAt5J4Kn29luMq6h3Dam1sz5F",
-	"yqfKV1ZZSdWXPDxGOEk4CAHa/H51+Pot4phOQDizB0mm9kDr/gtYvEQwm8uFehmPhLJL9XvKZ1gouZjj",
-	"MIQ0HeHQcT58fQR0Iqe9vZ1tHaNw/9yKlBerGLW31/vf3wb9F/v973B/vLf+4R9rG+rfHz5uRtufnvzz",
-	"b3VHVcc/Ds0ku0W8A3OOF+qpv2lVVPw6BeoWiYRkc4GuGL8gdPIy5wxi3hhnin/VanPHOcES+ooaQ0AZ",
-	"OvB41CcJDxWbNl6T/zswVo2ClnrvBfF89HcnbKTnO9TG34a3TrQtXsL55jMNv/tXZQOiXkbJ7xnYx5Jn",
-	"YCILLizxm8FUfZH5Ej7kQxobVU1voHlr4xMK9lYGyFdYQ1OVWmItPBJLLd222n0zWnTamTJBBqegWWpN",
-	"TBO1qY3RkQguYBGOro2zNDWcPeegOZrRdOFo3SwIufBPicV711Ty/vbvW5fr6+uhObWDrQT4rRbo2OdO",
-	"eGHOYUyuGzBBuHLBp5jj2AQkxk4iRFp3c4jZhGoF0oCI95vtDHgT/irTZYVj9Cot29i1tfBPVOKGEv1V",
-	"dqtE/iW6buZBA7ESMzSbKeD81Equq8o/Gt896nE8cS+oP93Pv2fkD/e7/ts9UB6De6D/dg+C+jEUL4hM",
-	"HJyX3yz95l7M1av50/2M58T9rP70fzbBoQ8BWnh18N3bI7iE1EfUviKb/a1e1PtW/fWt+uuV+uvVVniQ",
-	"KZY3sGpKqa4pEZLxhY4y5sZl7wfyP2oLmCbrTChHJSo9hzRl/4N+nWKJrnQwdsEylJILUIbCXHEOEfDP",
-	"YgwsBBESU1kJOv7ArlDC0GFuXDjpMwc+hlj+UxO0iciqYTLJlAYRwIcpppPMjAK0V7N4wqvsyHsKs6cZ",
-	"pxXFNghYE9XEYRfxk6/ftwa6oMIzE7a3Bh0MBR3Artham1vPgyLRYdnLJTmEF1DaH7zhnu4ERqvsUDu2",
-	"j+x7r1gCNdHmcBUSOIYBmlS+5yvVNfTyXVuqkSxkN/7cbU2B3Mlc9nf7M0JJb8kOFd+wOVAcfD9zNIbT",
-	"9M1Yc/gymn+nP1Es2gC+w31lkxyqPSDdAh0cTfun2WyZ9Grc2DpD1NBgJFAhZbU4izyJFPXEQkiYBWRs",
-	"ZZl6qCifv2lJ7xziq2CrLdMUJ9kFUN/+zJOxeq2zuWx9RTKJ05Y3KmCXR4wCgFSGDC7M45gbO9R1US6J",
-	"1GR8jIVEEnRusSbLbybFVhZahgyGBl2V6Z6HicuC70/mr6Q051ZghE9LMN0i3W7gl3RUT9oEdNLtNja7",
-	"GyNmWUkOe6Scb+3Swfytbd6HuhScJyviKWRbm/GD4q28yIrF7M1ex2uIzfLwZyAhQ8GGFnVCgo0RXAJf",
-	"IM4yqV2yMoEUAcClUbrX5tXqyu0IjWC+zmcozwzhNfyE4ymh0FfGsg52msXELKk4lH62q+4s26x4dfTv",
-	"CKSJGVK7bBidV3Pq57pEoov9pwezAcy6yVfNddaCSERO0XlzuvQ8ssls9XkebZqyNBElCJfGJjw7sgzB",
-	"D9kMUw/R1/MUU1z3WBsyiCEtWkm+3mbN+i9FMHZeALPwdj6shvJDZOntW40qbQ1F2OWHNIkQFgijhEkJ",
-	"CZpjOUVrJsp55YKCV1OWAnLFFzp4zRmdPCkj1RVp1OVqXrVRWCO2fMPVd9naHZMpCjp9Qd+he83HMizn",
-	"MEYWYe0IPywc5ZbYW6xl49AgpousjxmlOhu0knorKX+L34lOnA5jmzgNojQQmFnKekJimYlKmMPA7Ep3",
-	"ltuTnjax40UVZHkxmxJOQnuRF5a66tMbm2mFo/8WxhlNBMIc0JwJQZQ4uSJySijaHqAEL7SwnWc8nmIT",
-	"GHQWnfkUzVlK4kXQPw8Y8X7B4ooB8ErB8VSBbMtniCjX8qz5JQwu32ULDJ+UIvpNJlJub1Ttu1a4K9vv",
-	"jIo2f6K2qS0W4TSjF2221j2ajB2CsEuZnl1R4HnhZqeUBvkDhqOFhCY/qcEqbLPwylCEoqg+nkswlDDc",
-	"upkngHk8/cEURYd2sSMC/Prwjjkg7iOE6rJj/YSS+RzkSsZ11VwsFavn6yhQ6+ZwcHRA0Q2Elyka39t1",
-	"SnWvx9slUVpUp7vicq+EendJafnNEhAWNF+Hl6Gseo4rihYzfgjBpWBb/TwA+vbVMdp5hlzsDkk8qZg3",
-	"tJKvfNqWut3v/wf3//jwcSva/rTWt//U+dut6PmnJ38P5m+PAHNK6GQ/luSSyMVNUve6AnIozLmT3t72",
-	"oJ4Tr7xSw4V+juxzJAiN88DsJWGZMGWWRC60LkFrMZ7PIUGjhX4LUjwXkOjqBK1UcpLa7nBcob5vFifH",
-	"WSrgNV4cUGkoaNmi6gSrBH5NAwSFv9JLwpaeVDwMwHKG52iUxRcgIzRAa5RReIIkQztobcaELC96p/0Q",
-	"QtS7nncIZVlIr+faUiot1Qf3wzIEthmrelRl2TRhb9E9iRfetYA9CTQZdt4XITGX3V83sb1O+PVG9mCy",
-	"i/ZGikp4akP3ianTW4rwVoq9SZIFaHLLlLOpDLc8vpLVZIsTO6tlhfUVDbO6A2IQ2bMrX+59eEBGgfNv",
-	"uUfiQRfAiYfoGku20cUpmcE+xelCklg0U8doMRQs43E4v1OkkMN0kyqEBJ9cm6jjEnYoT2G+sqOG1pZg",
-	"ki5Wlg0KE6/xZ5IKLWzXUTSUx3FIiLydW0YGr3FAkXVfducV2BFaqZNcws8kvqB4dhPHmdpPlfWQ4Lqp",
-	"WTz3LT/1asmk2qlZe75J9b9nZ9eDQf/s7Hrzu7Oz62ffffjH35bGdfKZl6+6iRV94G852S8Zk7h5pjlw",
-	"wpIh0GSF4I/5RlPpCl+lmC7j02P1jrbZmcTteorDDBNF1u2v6fKa7nSrgaysMPKRVIWtMkMIrqadydX1",
-	"eBW69/Vdb3e8PRrgnbj/LHkO/Z3xi0H/Od4c9eOtZBt2xrv46ehZnTVWUpnNmmzpuppo7o7MhSlgLkeA",
-	"5UrKPEg3ZYNbswxKYSzzojx7JMwQghdA9yhtVUPEvm4eLFFfBVZPF6ZG7V7sGFeflgRjt1VWCrcdiKeY",
-	"T0wVsz3DouEO4azNSCqhp9VCKpFByUS6LWeeLsrVdZeMxLre7BLLhvi2/lqBmDPByoqtTBh20kYevhH5",
-	"NCBej9WEk+KM9GdJlDsYl8qOFR2EpaLGfX4ThisOhHd3Yws8u6q4qqUqM06bY8+hgGuQs0qcVENvaZpK",
-	"pt1f1nJyOclmMxyKnzxSS4VaPu++BneSTYgvw/z6IizEFeOJbujCOcSyP2VcQH+k7eeFrR21JjpO8DCt",
-	"S7FiEN9IbxovR2P+WVQrU1qSzCpAquqvd/YJYhzphGA5FGsWUA4V7+6sFinOJ4+KFYSw/pPOju0nSVft",
-	"UWlwolahrBbdvWO0QHCNY5kudFULG6Nzm3E5j8yfCqRztexzve7z0sI/2hz7Xm/CcQz/l32wHrNZUXJs",
-	"0nmKtmw7jr3e883BYPAsGfRHEO/2d54/jfuj3WSzv/V8HCfP8eDZi1HAacvT1vlWu9xsFe+NtYdtsvUN",
-	"n7xVr33yIL0Bk6+SN/MJrg00R37hiLShiBaL2uGtNv84S9OhA2Dpyv7LCF1Raj0g3vW3nddy011azsNG",
-	"3nrc7Ii0QHbkClgLjEZes5piJc38rzD2Tte03cCIdIyJKS5qXT2CWWnXQqW5zXCvBvOMUP/XzSqgS6sP",
-	"tKExBtMrwQii3PfwP+5Ua3BzYq5XOlG4QuqFl0iRKuIwY5e2Bk39jLAQZEJnQGUItCXkHRYSunjo3qr0",
-	"G8/e3YMBd7Na1aUv32GBekMov1K3vtTC0v2OtMfYkraxLQvMNBkva8iMkyZnv4M8q4/tPg1Ca2nfDyG4",
-	"dj5W1ETOGgi5x34R5I1Lpqo9B/mc6S4SB3SSEjFFkhs3vzgQvh/PALkwuFpgmk2UTRfPoJ+6nz/Vq3q9",
-	"eXz7tHXKSoVVp9PJVfhWPKJsltMutU7UO8HTvw37nO/T3br7FaTe1WFbQ3Ot1e+LoeP+bod0cjn/IdRV",
-	"wZS0fSOQGtSKeNNtQmRz4KbLFbqaMtfexRW9ra9yAreZRBqJwHNZSuQd3Ve9vrV39PxlTFW2pdiD5sr9",
-	"ZcR4Y4OovIOObzFN0Mkc0xIPf1pulVSouMbznTf4Pjm9hshjm4FxonvMwR600HFTCXzOiYCg5D5OsVQU",
-	"8jasQT2iD39utfQhHbOAgvPbOtlvR4ylYLJBtlhsuOwYX0dhUjusFLY+VqxSDrBsJtkMSxKvxEelrowG",
-	"jhBTHGejlMTvj485G5O0rchGB6ud1bC8HNxkOoa6ReNFWJSu5lOm7ux1oGaA0QmI9smsCNElYbcuwVnV",
-	"07N74vt1Hj7d2krFOhUE1hZZWVFob39Rwu1QWaFNBxtN86oQp5Tk0i1bV3iFiJjT4e7ArDBkgk84iMZE",
-	"7RXmSeOGmCayty8qVjAX9a9lNWTn8CCNPEz6IDZuh2jtdzJcti9dKyyK7m6dkgUFpSxrW2EntONHFaBD",
-	"y367//0vGfDFndQF/8CukGIEc+x+ii919wIsLqzRZCpy/7lqxfDW0orh7udZb9bcpOUk/7IzsHlh8j2V",
-	"Hxcb2Ei5pq1vSFLkeFvtcKgpQ+pOwIEy/WWUbIEOHhB10wfRAWMO4iZl7tx8aY5s9/Z6F9v/SgaXv8Bg",
-	"ujn79x87179spZuXz/91+etg/n5bnP7+yzN6xF/E/x5t/hSIvJUHK+/+7tPVNr88WHjVEyIk8Bss2wX+",
-	"cYIrYX/PAOjtJxgdsUtIcVxKbDSncfKmeHu9g0xBsHHEaKIF9fKMUR7pLqVmqvCtnD0omTSlcjF/cVVr",
-	"vc4b95nPeh48HOVwuSSr7N67aUqiwTJyCG7NZ53gSyjnhMUt6iKKnG5va7D1tL+52d96dro52Bvs7g0G",
-	"/ymnRTuWSIUTt9XxB3b8Ulr/tzzYblqDwLXp6oP2ExyhKbvSTUwXLOPoCuAClJYz+yYkns2Ds+z+RzcB",
-	"8psC5SMfSj3gRDnQETpEV0AlmpILe7VH68CbW//pffrQWEty19nyL7CWwm9XaDVtQ/O8piKZpen1JcUR",
-	"RtG9MvHhaoWRH0/2jgP7o/aKo2hBT9sd5hLaFnnImos7PfDmJlgS66ghs3bw09SPtR6OWxqkP1kaW6vY",
-	"es2HtOyRrH+s9fM/G05mnWh/8UQXvrXEYLv46xzgDxDDUpilsKGXnRZyn2ei5N74frx/UiHk5ywPEnSI",
-	"BJhnQyyHnIiLkKNVPVKw1BWvY6ay3OraalCEyOUU8OyOshsnOAWh84URMsZSkWopzu/2NseDeHu8C/0X",
-	"ePdZfyfZGvWfJwPob4824y28k+zC03GRDjGDHvx0sL806bE8m1ED5gaJ/brh5YG4Yjqka4pDbdKfI7Vx",
-	"Bwhenh65056fd5NYqB8Ht0ZnJcdQwU8t67BKrkFRxY1zDLWdUvvyENmEu+TBVZmtjkLPJand/RPoc16u",
-	"s7Me4bfAU0JbFetm8PRzcex5+I+N/oewaj1lCV68P66z/e8Z+eOPUJ+h98dozNkM2Rd04mjCcQIJklhc",
-	"iKYjAZOZu70vPJ4zIZB7Fa2VDsJF9ro0EaHUXDMTNTWp61A0at7z4IryFQeZgV1Ae68ZEKIIZJRX+K9f",
-	"T5F5A+k3ImSuIxjrQkPbBpfQc3foe72tXTOhoWu5xqApyTYN9idDhPrj5uT1YhC0cGoxmYoSJnSSQj8T",
-	"gOybZpb1cPrhAoqy/Lz3EGAOHdrUlHBaGqwKZQk5wd0rOz+r9X1sKpQhQZ/DuKa1QOagIWBh/dMbaQab",
-	"P9Yz+qOFMPBOALf5sdvnxW5gEDRXs96yTLNzc8GiKWylqUT9XXIJQ//Y4fLCqxXO8811tnI4LzajniPp",
-	"UntXykJXwl/NOuQO7JNy1KxeFt7BnOlWL+rdGJJvXzXpWNqqKD+zWMbxanaPYpUb2z3VcPCPxieubrql",
-	"o1r01+5TB0OpzLOVCriS8Nl5Xjd5PGthKuVc/HNvY6PXkgL3g7l3cPTgFrXtJelQNdA6HJa8SW/ocjA7",
-	"XN7q3nhpGgui8yrqztfvJszdRX6sHgr/1MAIzWxe6oFcgno7ZI0qK3S9HzwzHvV+BbhIF67vzu0O5q/Y",
-	"0CUkAcrgNFt9K/Vkqa+xFIMt3V7yrF5TY0Ixw5hdAgfTBaE89/JikOrZOY9IVqwcuQK4CJ6TD82rXw4f",
-	"kF+qLbxvvVlLqqHeIyaIqtA+vz84esWJBE4YPXEh22rwwz6v1FpxPJthHjRfAJIRji/COWE3i39XcjDo",
-	"6ELG1TheDk8Rsc1nbFjjayymI4Z50lYZBRxPYJjD1yBJi0C2LvcZgpBkZjmzY7/3/AqKln7vpdy7cvmC",
-	"RSXl0gb9GqHD9gocCtdyyCFms5lJVJgvu8P//uDI3OntznJ2aFuvtjBWusCPC3cSGu8Pjt7qT53cCDYF",
-	"vSBpKlYZ80R9cewQtazKoLLVoU0J70BUoasc1DpCmnemgagPLnGa2aLsla20C6JkV++KE2ntM9t8vfda",
-	"K/cRmCylvuTWpirX8+KpoS3jM/el2Fzkv0FI4AleuJoenYzUp28AzTC/AKkjJaNsAQnC83kK5g7CMiMa",
-	"yApnU8wBXxgYHbQfwsU39ebxOw1uZ2kRnbm1cG3rBpACTQJF6o38qlrvmnAblhBzHZAwVSvr9WaDK8az",
-	"Na4sWB2opDG+DWNeEmSdEWKFMV6F9SoKJ8DOrQqkuRZJaTucpsPVVUxrHVMF5+VZogryPJR46wiUJzVs",
-	"l5GsTQ3el1V0OjCS4YzQrLE9a9eIwcr84WueTirEl8BaMnYV3YaNRWvbXR2LXYUyT7G4CNuJq7ezLacl",
-	"XGmwWWMJ9NCulWpTzTJa6eXYw3uljZvOcHa2aXJ9NsyRF0q9VjvHUCZdKYRuBzkMltYub4zn+rpUwYj8",
-	"dbRiorG/xCPrrMQ6n5HiG/a3YgXWNtgYS8PuR0rV280FJy0FLNloppT9ihVLav036bFVrKsCdTFm4QiV",
-	"YGtA5IkjlqKTUYxHWYp1GWLh13HAibG7UiIk0LINFhWGWcgcq5nYd+BwFVLBmtoN4mllZtCOc8uYVTFl",
-	"SboOT3WsqvnftCNq11ybtHCllikabUGTF/taZj6tzia3E043MMdEjpGukHbnr6h3PR/iK8yTsC9d3e0S",
-	"KFGJHwsGdBsUiEmU5qujtIEmtC1So4POVSLXw6oA8xunz/PWrc1H2hroLDeKCofrRsV6donBMr1iUfk0",
-	"BdD+6lpw5/PU6k3M7VGI3hQLNAKdJEsyc91K0fRuZ6vETr3tZHP8HLZwf3f0NO7vJM+g/3z8YtDHm6Ot",
-	"eDvZgd3xU49o9no7sIVfjLdH/afxs6S/A8/H/Rd4sNkvXseBho3FOY26G2qeaS/UXrYxZQIoMsjT6fZZ",
-	"lkoyT/UjEkNU9VTVO060Pwm7qPVipxpuPG5//nSngd9r4ath51svEh3YzKm3ciUV4+icg37r3JRkmGXq",
-	"9/M2jhY16q3S9U/egncbqtzarjm/E03vBmmh8Gq5sNvYodlYfZFQmg5HKaYXWp3rlSoJNWVcDvOTM101",
-	"+vG3jAkJPNjCU6xkDFlQSeW+wK1lsV/vuyifNYii5UdhR8VqOsY9cwR0Cnh2qcXN3YT2Y2td6mGdPhnO",
-	"gcfF/T5dFa5kick5tSbLbKVUXtgywim2J3GbLstsSqBcz4djxoc65tlyKPh6PiRUsuZXQpHacjKkPERo",
-	"5gD2uhzddRTksFfFyofQ7a0C4owTuThROLUCfU5+hMV+pgROoEpu//hQ31O3dq7vOT9HY2ZuEUejBXr+",
-	"1Lsx/ck6Os3vegMcT6uXvSEikDbmkzOqpSCWxSvfCHTuoDtfP6Pak1c60NyJlhcMv+/vHx/2fzQnbK3s",
-	"0ytQ+2VKm9xazL++czLhX7+e9qLaZR9eoZaugjs/fnNyijbwnGzgTE43UjYh1LSkqzyxNVA6r6xpVBvC",
-	"prgqh20q5bz36ZO+VcO0G4gZldga03ZJQCUH0KiWgGe9qKfLCvTHYm9j49q8sB6z2UbCYlGr8NXa1xtm",
-	"D+0fIplJxk15YKWOD6MLd9YRjbCACL0/1u8Z4hLRGXWDue4Ua+8Pjp5E+RxH5BKQbgfrmuqKqNTiSthL",
-	"uADP1IRUb3lxu/r6GT2jf/+72imgkpjL59b//nd0AjRB5/t+J6A99K1GKjrLBoPt2C9L07/AOVpr2bon",
-	"Z1RtXk43e3acC1g0fz4n/QtYiPMn6+gty6TulYWlruubS8cTQteMKm1+RvMbDhea1q2WJ9wjaiQgVut5",
-	"qfAPC40glklEJJqAFGhnsH1G2+5SXEf7+kMcS4GwQEQKpAtrGEeECpKAu1Xym0q/MYNtfUOiUFg+0DeI",
-	"mos4lZGpPtO3i55/PLP3f5719tDHM3Olnfr7rGfQFrMEDN7OehE6c+eC/FeU/ede+fTp/OUZLa7kRGNM",
-	"0oyDQDhJ0Lm5uHMP/fbR3UAYuWsZ7cCfPpxb8I+IkOLvf9eX0o3U//518uZnpA0fgeZ4AomhuXN9Tvsc",
-	"rdlT0Gh3EKEZvkZbg8ETTebnbDwWINXABhPc6mkUY84JCEUu1nDvH7624iglMVhdbhlXmfGcgDSxi2ae",
-	"lcBnwgts+Rzfi3qKNQ0bb64P1gfGRwKK50SZ9euD9W17RaSW1yUCVT/YlgUtfYHYFdX0GqF5mgl7f6yi",
-	"JJsXKjOud0uebqKiz+wqjtXSHWIOUjcSUsMgMVWDT4GDQVIuzw8TXRcr5L6WzjrGhjmegRqs0dopXtk4",
-	"0qftP0VLX3yjN1ObRW4fNV62BoNKpzk8n6dW1mz8V5hQrLEuOsfp948Pf4SiJKWeuq2JZicsdLJxx8AU",
-	"miGHfeNbnHdb1Z9sLv/kHXXN0yDx2tR0+RCu5/p+SXvvrWck6F3yVepvHxSShQty6+3NhaF2GyZqa/WS",
-	"9Z7r851MBOjTnEkSVhSOWEZ1m3bdFta/s9EjxhEoG0gpa2NojLM0RecXsDhHeD4HzJVvdUZ1t8WcoRlN",
-	"Fy+RkIwr/wsJPIZ0ESJVA5Ah1p6x6kDIb1myWImIltNO+TTWp7IJqaz5TzU63rxjEAryrZPrj7BAtlrz",
-	"pcWuvqLYJJA190eW601fSxrDg5L2zmBn+Uc/M/mdvtNYfbC11WWWOWfKsFBe1QGVttTjYfjIkATCubUd",
-	"5qVPUVn4b3y8gMWQJJ8Me6UgAwdd3sIlu/Dum1Y2t9oydOhZD0opalmvr3VVdkWJCWd4gcz4iOgOoWXW",
-	"ea0feaxTIt6dOkyKxriGK/mySedhtt/gb+n2r6pAf4TFYWLO2FdsYh2OCIrlg+t4ipWjiTByReJozbUh",
-	"N9aTK511PQanjMt+Si4hKZ970UR1RsvHVNA7qnwPqkcXkblJOx/SeCsJ0Vyoh2MZlULZx0b+KHB2Bpvr",
-	"Z/QtzLWQ8gxKruxfzqRU386V+WK+N1ADR3FKgEp0eIzWdrZeWGvxLUi+6O+PJfDzJ0EjRqOsq0q47l9d",
-	"XfXHjM/6GU+BKns56S6gS13uOymHwZ0ph/IZq4BuOGKTifZtHpZrt14s/+iUsZ8wdQ2ixF0yb9nkYRPl",
-	"2+kzd7qirETzPuOWXFtfels2ZJls4UNqNa677cd62S+1cLZTKiBK3CWUoTNHV4xfEDrJRX2IotXsXUS1",
-	"3XKWyfUv3RhlEwVmCWuuXUmnPTGF9kFvygYgLJKNTZkHAZTc4TDOBCR1VH8P8ifo3SPT+gfLAix7WsHG",
-	"l76L30N5B3GxZZAs3U/tJseBQOYrq9XU1unxdZBBIAFUrqP9QqcZ9dd4hkTzHCjm1E70GWVyqrxgw53O",
-	"n9aIDmgSc6rJ0sPd+xf1g1MPrEA60KI9++XT4kPZftvLP/qO8RFJEqDmiw565xWj45SYnMuX72gY6rgF",
-	"g5UEptU93azJkqKypqO+lkD/e44JX0cHOJ5WXlS6zDiZeybQWgvVKYUoMq0RGV9HxxwUU2v9VxlLh3Cv",
-	"sEA45YCTBeJMYp2N4J6TdDVlaR7VDnGxbd53ahX+fXBypT/gl2YH/lzetz9jYKvEFhbdN7bmuG1s2MwJ",
-	"RbhLX4RkHZN15I74GWNOO1nGoMgo+T1TdsUE8yRVILExirEIWHOureK90WK5a+MDR6yW6BT12MWrbk6I",
-	"Dyjovyhvxu2tlcVdpX/MOGzEU9ziwOzr+g6hrxrQeZx19Kt2tyvXlJyjEZNTJDNODeHrUK3Nn2FZylyG",
-	"rGuq/gmvpljeE/mroT+THDZTN4thZU/tH+ax7i/enFo5bnszTtkdbHVCwfdYwhW+X+srKtdXVK6W37vi",
-	"REKv5gIZotYBwWJ7PcZ8VbqfvsqX1fvxl+cHa21+hETmgGCqs83kUjlMXARiv0dEyFeV6/K/hjyfv6ZV",
-	"sn0lXHzhHPm5qF4Z371QKrH0mvYRWoI5VSYoMo2hxN6rcjfTe9EU3hSfNckXpt12Wr29DfUwSuRLdLFv",
-	"IuRdyg9V2uyuLuI3PlZMqtZ0oMk12diyv/86GaJ8aWuvGY/E6wlnqryasn81/loWWC4Rn4E2+dosmC+K",
-	"4lyWsSvFrarH/e9LeccuJLvhqK7RYPnJkSVLExCyqz3iPvtKzJLqvZodLBKHgUfmuj/r5XuQhdw0sc0v",
-	"ksusFN/w+6Dccv6mAq+fML8wakbrEB30Uo7ES+dQ6H6ZNr8v2RXmicjVjT66gTDF6UKS2Kii98eh0FfM",
-	"eOKuItwvmpnch31Xncaz7u4zCuCmPQF3RrM1IFDV2I9sf4861dBfgXOvnc5dGHI5v9pWX3fGqmUuOqBJ",
-	"hch6Xw49615Ej1T9kFR9QBOEayi/a5rOO9LdkwLSF1kLXbzGwcSXdWtmm/szWuhJbZkuh98eeNaDf7lM",
-	"Y1XsI9c8INdokngYvrH9b6yfVCs4qhDLietr88WYKFgqD64b5z1S7H06LTJgMaK8EdLDOC2uOVmz7+9u",
-	"bDaOgLmJGOX35CDKrtbRfnqFFwIRGqdZAgKd40yy8whdTUk8Rdwe4mO2+IsLiaaAUzldIDd/OJiQz917",
-	"CP++dDd1B+c+h279r5w3KEhh/xDNvQ3rJHiFvrirkfjMvV7gn4sLpMys82+uxvAaWtiKdntLWiB8Wro2",
-	"rB6lCsGiG2yUryqZYyGRBJMm1OemzV2s+bHp33vVDETk0Wa158SSLpB1X1+f9EfmQL+S41Ni1hoCxVyj",
-	"60+fE5S+QzfcNiDQmqAOyFtQQMau76fQykTqRqCLOdj7N+YpSyDvuxKCUL9cgrAT8wZugPO7dewEOsfK",
-	"hd6+MeOzB4oglu7k6yBhfiBSRGjkhVwfc5odZZPlVkITuLa1lY4eO8gm/7h8o7WnxN+h/+JDkJA34SqB",
-	"aB/Or1Nd+VvWoq2Mc+a/vCzXXdriMIlsTBibpNCPcQo0wbzLmUClmsaM6+4D+niVqb0yxxwCmT4iYkYp",
-	"xPJ7PdcrN1WXfF/xcZ7n+6ub6CVyCefscqQhg3Lk4fwWxLHBdN2qsmZcq76g7WMn5ZAQDrEU5qA/+tYd",
-	"11ZEc67cBThHRIjMdIUxpKS8YTXBHoK8DNy4dwlEZ1TTmvnFHqsBGvPFXEJirPw8f+AtBBUkFCjMLlPl",
-	"G4XmV26FSwyrUwOyhMZlNFkz+quuxlXtUvWnHawrHdDxG6JoFKI1PBJKVFxNgeanTlACcUooJE+a4FXf",
-	"9prA03fVdAJIY9d2EAlD0ASA/qbXhqAqAB/uMXQR1GWtugtVxdjKptBnLFAs16DYDqJ67yryxW7wOGVX",
-	"dyJq8mhvUM689QK0FpBYrYdK9O7tkZYH+phHcfmdlToNkdmAJLjP+JeeQE/cRkO/KuGppKYAJT3dObEH",
-	"1IW7Xb44AX5JYnhHi4uIvzCtaCKttyXavAXWRu6dd6uWzV/XdCmnTAASU8xd/6FSnKDUWiccYfrRAfI6",
-	"h2OJtnpD04UHRnlyUun91CCG6zfaFrS+tHHkn7R6pobpVdyX10UM5zEmfTPW5njS7BYVLekSjw8cE+db",
-	"h77FAloaC50Yu1KrDO14C4RNR1o3bITmnFzqc5DM7y/EeImTdCui8UrcbIo6a1R2T/UotXk+a9FxC281",
-	"85L1OL+6kyubHaY4xouU4eSUsSPMJ/DwnBjUrftJUmoPmRQ03MiKLRp146P7c1lh8qHUfeqA6/uLMDX9",
-	"iEId6hDR/ec8Xo26dSgKM+bSwIWj1cci5fsiurw0eTW6WzUN6XaylIIsiLbIAzVpFp7FMlNEx0FyApc4",
-	"1YkO0zhW3peNaMLI+ervW5u4BMG9HXlczVQz4PxAvsZkxZ/QVHMZyClUegh3URApuYQN/2LveRbIaZgm",
-	"FUfkEn4uLpa+l4Jeb4rPdMS3DEJ72YxDHKLsChHdQe0xGWfJVVFWWLd4LU90eDLHYibMMXO/pbVHxKWf",
-	"KyT8e8Ykbq3AIpfwi37pnmlHT7KMcDS4uS9jM0wzRuU0XaA5cMKS9a+XKppKnzjMMNF1T6Wm5r/bbetC",
-	"B9Xy7MbqanIJfpHo/YiyvPpu/Dmk2Erl3K7SLD90OCYUpyjTjSIedfadC0Fb0a3ou16V2oXCp4C5HEFb",
-	"x49XU+XG2owemQEShMZG8OprfPMhXpoGaqafsEcHuiWnSyUZmcUzKkzvwapR/IMb7ZG3igSmxSYeSzDl",
-	"BDnOv7oIy+otez5v2507MGF0dypT1+8xcrHHK7J0cf4iyM5vaH6MwM00B25SVppVz9VoQ82nQ7iOARJI",
-	"zg0DU+b4V+tY0XR+4mFYV02Vc9BniY125OGTov6a/xkCTX8hFswPd6yuQr1a4Mb84s9wlccsovxiGHOB",
-	"jM6MhzOHarpTb/iv44x7eVXuSuUO0R8PFY+O8TIXSOfcasXqS+oQK3TelIOrt0sOaAB8CXX6vQ8lEJjp",
-	"M+qBAopWc664EVPgyy/9moQvv/GtooGy2SRLdLeiIN/4WPzDJbbaYkHFdt53QKgjeZUvXc3dcKtrHh3w",
-	"e4g3YVu+VhW6reJ1JXVe7H0pw1VKL7WWODXeA1ZcvfRSrSObAx+a/GxKhHQ3ijEK9k4NnKb/pxKm52G7",
-	"5U0JoiXFTlpR2Qn8LPCaD4ZpyU8mVBewKy2mG7OLxjJYrO9QDxxBsseCqvea/2lrnnxcr1Lu9KaclHw0",
-	"pzSHlzik2a4qM9ISo6rMDc1W1T5dmBTGDLsrujTLYZqgEcRsZpuhn2uWOLe3sabZBBGBEuD6hp48Va1z",
-	"IMpbP6OmkHwd1c22Pe9SInPtpL1nkphqjTJH6ptGMaVMnlEHn+bC5vvW/LXfk/nnT/FZK6TCnNjOeZ+p",
-	"LeNXd/FBccMaK1NcExMGlefGR8YnywqZStvnLlVTLhB6CzN2aZlUX4xrDrrAbARcTMnc3ehjDmept4q7",
-	"I8MVTTX2WVbMVALusaDpTrVBa2lTZ8KLmtofaipBAsDGhfzxXhoDSWkDSAW4+4R3gvcRtRPN4MHlXdXy",
-	"fKTH+7NOlCPCyjJAYpKKdnNkJS/kDZ+4vkzhu5iaBWTrLU0Ntyk9sAXxWe9XWoWj3EVLXzNnrWyofFGq",
-	"wab1VmTHdsNkw1oTLW10jR4J1FVHrrVuYZGYjMRLNCapBK4PxQKeIcYRZymEnXs7Q6czTDMfGmKsoiaP",
-	"XT27wUGlllmLA1NuNaF51bPSpEs49C3TN9VEf9oOwwo5qzUY1uh8VNsPGFRwNHw/ejtcENCotn/GM6/A",
-	"crRAcI1jmS7cEapz9fuQJOeR+VMx1rkSIuf6wqtAkHA/SQxV3ZNGN4PvJ8lnCgVUmayJqRBOkq/weNRX",
-	"EV+4ico3p6sM7yLJ7iwe4dT+xkeJ+QTk0HLcyoEKrkMUTrq8RJg6damjjvYxkQLSMVpLAV/CExNo1DV+",
-	"JhhvYoBIPw317FZjeOy9LGZhWcHM/cgMXxRBm80saFqHl1cJdtxIRy03mU41G7wTwG/qi2pLsZzryi8z",
-	"tbf+6l+JkBxLxr8xVuTLouC1xAwjQAnMmAzdEe2uBdY6wVib96f01ASf1YntrPusB/vI8F+g0+oY3lJ9",
-	"O4tnoZauwJXzpi/KmI0IhcTutzIYK6NHFTcV02SDceOKYiHIhOrzuYQifEZtkt0y0PoZPaPHwGfEVH3w",
-	"LAWxd0b7aN9nXoE2fE7fU1zr4DEQ6Hz92Gltw/81qM4ocheIV4BbV1Oeqt9mmOIJcGHm0JEuO1F1PWPG",
-	"c1dVX4epo75X1OYO1vR1yAgZjf+NyNOLZhzbYkZfsQx4pk9VU2b/nmVCmos3R2AhyltemZT/E425U7dq",
-	"bhtrasJQa3llxJpdbZtERGssIEoxfWJwwgrUli2jEI69kgS9BJwKppbgjou7qRVe1hj3p3ziQh4JCEmo",
-	"kfjlGPq5DTGcq/cosvfy2pDHGFl8e98byye/kZqYmgkvfGK2rfSJQqubaA/RLE3PrWljj05UCAftDLxj",
-	"EWaz1Ux5H3uHNDY+o23r0xSQD2Q37oplaWIstarazstQHXLbbrS/ka+Wt6/9WOtGs9d7Fj8dJLub4/5o",
-	"Zwf6O0+fb/WfP0ue9nd2Xjzf3gW8k8BTNSPTDVRnDgIXJdrrPd8cDAbPkkF/BPFuf+f507g/2k02+1vP",
-	"x3HyHA+evRhh3YN1Ba31qDgfFecNFecrNptzmAIVJHewnORfC2k5RclPbu4RaiXRGAb+v4kgozTvgOOP",
-	"8Y1wEiwc3z3VA38dpeZqLauEOvXaHwOd9xzoNPaNsgPv25G8QbBTaXxrw1kzynN/dUZBGz3n9h0T57QV",
-	"WQ1FUIqq7snnU0N/1qKnMoeFOerPcvfsY5yzs7Jzt9tKQ9q30WEbH61Nd8Oqq0OZKzQkJF44ozxs6+Yp",
-	"yFC5Vc6oy0KWmqofy6serrxqGaFFjcczwns6eDgBaH2+RzK536qnDiRyX7FowLObRqGdGeESOqGIgX2l",
-	"Ka58z9bFZ3WJuzCXK4T6Gpnsr2th5HHojhYGx5MNU9jT2PHgrWnqZ7lKN5GbY+8ufLGgcgqC/KH/jTAV",
-	"V8BRTCShE/VJwGx4iye/2Gqi++C/t/vf6+E/E/cV0y+5jdJgKu/izjIef333kd+0vcFnvA3g5m0A9+2W",
-	"Ir0Opbbyg0WrtwW8hnQjwWI6YpgnbUdp3x8cvc7fu0fC9udZRtw54F9nC7VrSFsvj3x/cFSgALFL4JcE",
-	"rgJnWg/oJCViWtl2uMRpho1D19A+zb7x/uDonqTo+4MjO8mqHWIG9wXDkh5q+Ztfugz9GkWi4ohwLUxG",
-	"0f6htzs6gyvmgC+UhcA4Up8ROunMHTOWZCm03/72/uDoJ/tap4pr825ecf3q4Lu3KIVLaLzgSD/sXACt",
-	"xjvSXzRWX1sIJLftFzUc4oK03LGkHnYG4f3B0Yn+4M9bhJ1v6grdbywVPB7VXqK5dIpBqS1HiDpor0uX",
-	"55xNOAixKoNufDR/VFqB1CW3ec3rt4HFha6yVNaUQJgDonAJ3F1jnAQP8OXUcc82kJnktT6S0qSLzIoe",
-	"g1f3YV8VRBo4F1QnzFUDWGZ7S61CFE2LbGSrpUSzr/w9x4l1lK13t4YzyWZYkhin6UJpu9GirA6fRAhf",
-	"YZ4I9P5YO4MmMiPcGh33BXpFKZAU2Z9icXF/VqAa/SRf/WdKmCnt5cFgrukN895EbUKCig37+lzqm0er",
-	"vvxug42GpCF3hIub+ZWeyOvMummn+UaCSbro25U1aiWW4MU3ipPVOObl/IoKwluY8nuQr9UMv5gJ7lEV",
-	"mRlavSK7CgP/X88T11ttV++RxzFnY5ICOssGg62naJ/idCFJLMp04qisP89SAY2U8oYCUuSmW8ajBC/y",
-	"vjb68vntp7vqRxEhoImmWbUnLtmqzCtFZWQGfzAKQWo6snAcazDus0+aP9EyZ3sKWM7w/K9HU7nw0WSB",
-	"1raf7vbVjlqEPLk5nSkqaCSzfdviOBd9ZAY5xSmrQf1tQsgvkcWUcHVs+tzF9kATYiuNnRJ9q0irv/wd",
-	"4ULqade0OS7IJTyJWig6r2ftbQ22nvY3N/uDzeZbg7kcJubq4MB5Zvtk6XnmI3xbELeeNd3TS5PVAfzw",
-	"AGyr9i4nsTb2PfJp6NEvtjwfM3oJXCxJl5f5D+ccvSrTz81bjeyuY0WR8wicteH4mcK1NNGpCAnJAV+I",
-	"yHUlHzEmJPDIKJpvcq9Cty9DI5xiGocVzftjC/u9+s9ukmUK5v0xskj66+mY2cJb/uq0lY1SEvft5xsf",
-	"3dny5hjMz0zfpA5U2k1dR8dmEIHHebsZ00xSjSbQ1ZShKb4ERJlEM5xAYRdrCA0MaAKysd+SmeEBSM5M",
-	"1JnwLOhl4ruBfHygPOm9XIFuKoOsoiwjpBs5LrEhTgs17KgTrWG6QDEW8KSskXGCh6lTxnOsryy3uth9",
-	"26tGIhqu0d/einozQvN/6sojCVyN/L+/7ff/g/t/DPovhuv9D//4W0iNe1xm5G5fSCwz0ZadPdEvnpj3",
-	"7pHM/XmWXomi30UG+L+efC0tf2X5egVwkS76Wt9qaBqkqhLh1kCvXDJ2ktEEL/6//+f/PcEy4+oFNeYq",
-	"TuGvGoZ9B8I9klV5pmWEpdbxjUAON3890jLEoY2uYnO60FeHtp3AL5vEKRHIPO5FvYynvb3ehs7J2Znr",
-	"NV0TcyZUH6lK2YTQyFqIHMYcxDQ/Ket3510vRO9+yV7o1V2wk5jNIdFtOnVEhFAJE3OqOEIjpfWUNatb",
-	"4VSu5XczHB+iH2EhAmOXqtkia3q4YnYNuDmQlI9VLn+rD7h/iGRmQCv5AVFh8NsG+bbmTV/36U3wyv8q",
-	"MEF+S7422Ov35ZoOp/ZffZxN1MuQuBSYN1OlXKg+1fvjyPgGwnMO/EiYniwtO4H58I0kGpioSBZGLuiu",
-	"M3d6gnLKn42LjL96alP+3sTVmG3AqVfuzSUjsentjC+xxLzYl4wm5rC0vcFRX7UUOTom3L/aIDCvbi5f",
-	"n/QVo1TLCiSnhCf9OeZygXAcs4xKgUQWTxEW6HvGJimgVzgFmmCfUQ4t3RvC+PDp/w8AAP//",
+	"7H17c9u29uBXwU97Z+r0Urb8ysOZnbtu4ra+dRs3dra5t85PhsgjCdcUoAKgbSWTmf0O+w33k+zgRYIk",
+	"SFF+JGnq/tFxRBI4ODjvc3DwoRez2ZxRoFL09j70poAT4PrP1yD5Yn8sgat/JSBiTuaSMNrb651AzGgi",
+	"kGToChOJRjBmHBBXnxA6We9FPRFPYYbVpzNCySyb9fY2o55czKG31yNUwgR47+PHj1FvjjmegbTTvmD0",
+	"ErjAaqbDpD61/xyRRE1F1O9zLKe9qEfxTE0Qe28NSdKLehz+yAiHpLcneQY+fGPGZ1j29npZpt+0MArJ",
+	"CZ30FIQvWZzNgMoQPD9RdpVCMgGU2LeaoXJv3B6in2ARAmb/+BBdwKIZggtY3H7yIzIjsj75MZ4AEuQ9",
+	"5HP/kQFfFJOn+jt/rgTGOEtlb293EPVm+NrQydZA/auNaqLezyzJUgjh4O3BEZrpp81oMM9vj4lX47GA",
+	"ACp+yWYj4IiNEZEw03wiLsi8CTHMDBPEjI+YzYH+z0POIIicV3wSwswrPsGUvF/COoxPbo+YU8wnIN8I",
+	"4CFATqeAZqBQ9I1AmQDeDI3UAw3VS3cAFeBZEB7AsxYQAM/uYG6OqZkzBMERuQQk81dagMnfuS1IH9XH",
+	"Ys6oAC14v8PJD1jCFV6of8WMSqCatPF8npJYU83Gf4QC90MPrvFsnoJZiMQk1T9yzriCmLNLkgAfZhRf",
+	"YpLiUQq9qDcDIfBEwfALQ/uHyL2GYpalCcJUXFn6LRbxNw7j3l7vf2wUamrDPBUbB3o6vZCKFKQomwvJ",
+	"1a7mk6ztHyqxAGmEXu1ncooE8Evgj9AYkxSS9d7HSKHgNfyRgZC3RcElTklitI/5KTKPRG/v9w+9MYE0",
+	"6e31YKY+i3opM2P39nojlixKuDL7hRIGgn4j0QzLeIrkFJDZX3RmRjnr9T6+87/jZiFIDYimWCBMEViM",
+	"3RrDioHdBESgGU4VNJCgNTVdhAqVjhhH1qhACUOU+Usw8zzSuH/B6Dgl8a0xn2IhhziZEVpC4z5FzBd/",
+	"s0xIdAEwR1iiFLCQiFFA5sM7xlBslybQFZFm5XHGuTIVhMQS0FqSmVVChBT8BowI4ZQDThYIx5JcgsHT",
+	"94yPSJIAvS2iDn85efP994cvDg9+OR3uHx8Ofzr41/Dkxavjg17Um3BMJSRDEbO5Eg+/93zsiT0FV69E",
+	"b870SHF8IZATS0gPoGgVySkRCGgyZ4RKT3KZOYzi8Wa44kTCnUiDTE6BSo3eBI0yqYkQpym7giRCGjJA",
+	"ZfCl3b1iCRr3vzD5PctoclvUUyaHYz2Qj8GSelYwmlfuiBjZ6D8QSy1H9OBwTRTNm9XHOE2Boxle6GcC",
+	"ABGpl3yMFynDySljR0oT31o1mOGGkrFhqgf0MfDal1mSMWReuWN21KMTUUygF3oC/JLE8MZTWXewy4r1",
+	"ySRTCtpf6A+MTVJAL3AKNMFcQaPw7r19R2seA5YZh/oEiFHDkUYNahScMvYzpgu7C+LWkphcwvCPjEk8",
+	"hOsYIKkg4WdG5TRdIG37CBBC0b1+H+Xv3wX/I65krHY+IiSnnEmZgqJ8M9cVFmiqqD2qeb/93P0NzWzf",
+	"3vAcZT39G4ozOWWcvIc7kRTYF2BlDBIhlHHAOCJUmxwo5pCol3Eq7gJ5doYIwfVcCcPI0/XhWTUlvaFw",
+	"PYdYQmJGviUWlG/DKU5zW6pAwaF9ZOn47kycfbpATE7dkGhN6TALJdodDLTm2B1sat2Gc0bTusVJELQA",
+	"+cgiZM5ZrKAepXBAJZGL2yNF434oyQzeM1qWpO5HY+eMQFl/h/u/7CP1AOkn2qG4e1vwCtK0bylEKVsi",
+	"BbrEaQYCxZgq9IxA+XxJGaOYooxeUHZFkYNdYS4HTzPl/vHhT7B4wQFL8Ax1nCREAYPTY87mwCVRJssY",
+	"pwIiH4dW5w/JXFs0W4Pt9cH65ub2+mBja0dZM4bIxVC7TVuDrSf9za3+9ubp1vbe7rO93Wf/Lvywo59P",
+	"kFjQuBeV7BbllO31nsSPB8nu5rg/2tmB/s7jp1v9p0+Sx/2dnWdPt3cB7yTwWHv7LcZV1LuG1NpZHyPl",
+	"U+Urq6yk6kseHiOcJByEAG1+vzh8+RpxTCcgnNmDJFN7oHX/BSyeI5jN5UK9jEdC2aX6PeUzLJRczHEY",
+	"QpqOcOg4H74+AjqR097ezraOUbh/bkXKi1WM2tvr/ffvg/6z/f73uD/eW3/397UN9e93Hzaj7Y+P/vG3",
+	"uqOq4x+HZpLdIt6BOccL9dTftCoqfpsCdYtEQrK5QFeMXxA6eZ5zBjFvjDPFv2q1ueOcYAl9RY0hoAwd",
+	"eDzqk4SHik0br8n/HRirRkFLvfeCeD74uxM20vMdauNvw1sn2hYv4XzziYbf/auyAVEvo+SPDOxjyTMw",
+	"kQUXlvjdYKq+yHwJ7/IhjY2qpjfQvLbxCQV7KwPkK6yhqUotsRYeiaWWblvtvhktOu1MmSCDU9AstSam",
+	"idrUxuhIBBewCEfXxlmaGs6ec9AczWi6cLRuFoRc+KfE4r1rKnl/+4+ty/X19dCc2sFWAvxWC3Tscye8",
+	"MOcwJtcNmCBcueBTzHFsAhJjJxEirbs5xGxCtQJpQMTbzXYGvAl/lemywjF6lZZt7Npa+CcqcUOJ/iq7",
+	"VSL/El0386CBWIkZms0UcH5qJddV5R+N7x71OJ64F9Sf7uc/MvLe/a7/dg+Ux+Ae6L/dg6B+DMULIhMH",
+	"5+U3S7+5F3P1av50P+M5cT+rP/2fTXDoXYAWXhx8//oILiH1EbWvyGZ/qxf1vlN/faf+eqH+erEVHmSK",
+	"5Q2smlKqa0qEZHyho4y5cdn7kfyX2gKmyToTylGJSs8hTdl/od+mWKIrHYxdsAyl5AKUoTBXnEME/KMY",
+	"AwtBhMRUVoKOP7IrlDB0mBsXTvrMgY8hlv/QBG0ismqYTDKlQQTwYYrpJDOjAO3VLJ7wKjvynsLsacZp",
+	"RbENAtZENXHYRfzk6/etgS6o8MyE7a1BB0NBB7Arttbm1tOgSHRY9nJJDuEFlPYHb7jHO4HRKjvUju0j",
+	"+94LlkBNtDlchQSOYYAmle/5SnUNvXzXlmokC9mNP3dbUyB3Mpf93f6MUNJbskPFN2wOFAffzxyN4TR9",
+	"NdYcvozm3+hPFIs2gO9wX9kkh2oPSLdAB0fT/mk2Wya9Gje2zhA1NBgJVEhZLc4iTyJFPbEQEmYBGVtZ",
+	"ph4qyudvWtIbh/gq2GrLNMVJdgHUtz/zZKxe62wuW1+RTOK05Y0K2OURowAglSGDC/M45sYOdV2USyI1",
+	"GR9jIZEEnVusyfKbSbGVhZYhg6FBV2W6p2HisuD7k/krKc25FRjh4xJMt0i3G/glHdWTNgGddLuNze7G",
+	"iFlWksMeKedbu3Qwf2ub96EuBefJingK2dZm/KB4Ky+yYjF7s9fxGmKzPPwZSMhQsKFFnZBgYwSXwBeI",
+	"s0xql6xMIEUAcGmU7qV5tbpyO0IjmC/zGcozQ3gNP+N4Sij0lbGsg51mMTFLKg6ln+2qO8s2K14d/XsC",
+	"aWKG1C4bRufVnPq5LpHoYv/pwWwAs27yVXOdtSASkVN03pwuPY9sMlt9nkebpixNRAnCpbEJz44sQ/Bj",
+	"NsPUQ/T1PMUU1z3WhgxiSItWkq+3WbP+SxGMnRfALLydD6uh/BBZevtWo0pbQxF2+SFNIoQFwihhUkKC",
+	"5lhO0ZqJcl65oODVlKWAXPGFDl5zRiePykh1RRp1uZpXbRTWiC3fcPVdtnbHZIqCTl/Qd+he87EMyzmM",
+	"kUVYO8IPC0e5JfYWa9k4NIjpIutjRqnOBq2k3krK3+J3ohOnw9gmToMoDQRmlrKekFhmohLmMDC70p3l",
+	"9qSnTex4UQVZXsymhJPQXuSFpa769MZmWuHov4ZxRhOBMAc0Z0IQJU6uiJwSirYHKMELLWznGY+n2AQG",
+	"nUVnPkVzlpJ4EfTPA0a8X7C4YgC8UnA8VSDb8hkiyrU8a34Jg8t32QLDR6WIfpOJlNsbVfuuFe7K9juj",
+	"os2fqG1qi0U4zehFm611jyZjhyDsUqZnVxR4XrjZKaVB3sNwtJDQ5Cc1WIVtFl4ZilAU1cdzCYYShls3",
+	"8wQwj6c/mqLo0C52RIBfH94xB8R9hFBddqyfUDKfg1zJuK6ai6Vi9XwdBWrdHA6ODii6gfAyReN7u06p",
+	"7vV4uyRKi+p0V1zulVDvLiktv1kCwoLm6/AylFXPcUXRYsYPIbgUbKufB0DfvThGO0+Qi90hiScV84ZW",
+	"8pWP21K3+/1/4/77dx+2ou2Pa337T52/3Yqefnz0bTB/ewSYU0In+7Ekl0QubpK61xWQQ2HOnfT2tgf1",
+	"nHjllRou9HNknyNBaJwHZi8Jy4QpsyRyoXUJWovxfA4JGi30W5DiuYBEVydopZKT1HaH4wr1fbM4Oc5S",
+	"AS/x4oBKQ0HLFlUnWCXwaxogKPyVXhK29KTiYQCWMzxHoyy+ABmhAVqjjMIjJBnaQWszJmR50TvthxCi",
+	"3vW8QyjLQno915ZSaak+uO+WIbDNWNWjKsumCXuL7km88K4F7EmgybDzvgiJuez+uontdcKvN7IHk120",
+	"N1JUwlMbuk9Mnd5ShLdS7E2SLECTW6acTWW45fGVrCZbnNhZLSusr2iY1R0Qg8ieXfly78MDMgqcf8s9",
+	"Eg+6AE48RNdYso0uTskM9ilOF5LEopk6RouhYBmPw/mdIoUcpptUIST45NpEHZewQ3kK85UdNbS2BJN0",
+	"sbJsUJh4iT+TVGhhu46ioTyOQ0Lk7dwyMniJA4qs+7I7r8CO0Eqd5BJ+IfEFxbObOM7UfqqshwTXTc3i",
+	"uW/5qVdLJtVOzdrzTar/Pju7Hgz6Z2fXm9+fnV0/+f7d3/+2NK6Tz7x81U2s6AN/y8l+zZjEzTPNgROW",
+	"DIEmKwR/zDeaSlf4KsV0GZ8eq3e0zc4kbtdTHGaYKLJuf02X13SnWw1kZYWRj6QqbJUZQnA17Uyurser",
+	"0L2v73q74+3RAO/E/SfJU+jvjJ8N+k/x5qgfbyXbsDPexY9HT+qssZLKbNZkS9fVRHN3ZC5MAXM5AixX",
+	"UuZBuikb3JplUApjmRfl2SNhhhC8ALpHaasaIvZ182CJ+iqwerowNWr3Yse4+rQkGLutslK47UA8xXxi",
+	"qpjtGRYNdwhnbUZSCT2tFlKJDEom0m0583RRrq67ZCTW9WaXWDbEt/XXCsScCVZWbGXCsJM28vCNyKcB",
+	"8XqsJpwUZ6Q/S6LcwbhUdqzoICwVNe7zmzBccSC8uxtb4NlVxVUtVZlx2hx7DgVcg5xV4qQaekvTVDLt",
+	"/rKWk8tJNpvhUPzkgVoq1PJ59zW4k2xCfBnm1xdhIa4YT3RDF84hlv0p4wL6I20/L2ztqDXRcYKHaV2K",
+	"FYP4RnrTeDka88+iWpnSkmRWAVJVf72xTxDjSCcEy6FYs4ByqHh3Z7VIcT55VKwghPWfdXZsP0m6ao9K",
+	"gxO1CmW16O4dowWCaxzLdKGrWtgYnduMy3lk/lQgnatln+t1n5cW/sHm2Pd6E45j+F/2wXrMZkXJsUnn",
+	"Kdqy7Tj2ek83B4PBk2TQH0G82995+jjuj3aTzf7W03GcPMWDJ89GAactT1vnW+1ys1W8N9YetsnWV3zy",
+	"Wr320YP0Bky+St7MJ7g20Bz5hSPShiJaLGqHt9r84yxNhw6ApSv7DyN0Ran1CfGuv+28lpvu0nIeNvLW",
+	"42ZHpAWyI1fAWmA08prVFCtp5n+FsTe6pu0GRqRjTExxUevqEcxKuxYqzW2GezWYZ4T6v25WAV1afaAN",
+	"jTGYXglGEOW+h/9xp1qDmxNzvdKJwhVSLzxHilQRhxm7tDVo6meEhSATOgMqQ6AtIe+wkNDFQ/dWpd94",
+	"9u4eDLib1aouffkOC9QbQvmVuvWlFpbud6Q9xpa0jW1ZYKbJeFlDZpw0Ofsd5Fl9bPdpEFpL+34IwbXz",
+	"saImctZAyD32iyBvXDJV7TnI50x3kTigk5SIKZLcuPnFgfD9eAbIhcHVAtNsomy6eAb91P38sV7V683j",
+	"26etU1YqrDqdTq7Ct+IRZbOcdql1ot4Jnv5t2Od8n+7W3a8g9a4O2xqaa61+Xwwd93c7pJPL+Xehrgqm",
+	"pO0bgdSgVsSbbhMimwM3Xa7Q1ZS59i6u6G19lRO4zSTSSASey1Ii7+i+6vWtvaPnL2Oqsi3FHjRX7i8j",
+	"xhsbROUddHyLaYJO5piWePjjcqukQsU1nu+8wffJ6TVEHtsMjBPdYw72oIWOm0rgc04EBCX3cYqlopDX",
+	"YQ3qEX34c6ulD+mYBRSc39bJfjtiLAWTDbLFYsNlx/g6CpPaYaWw9bFilXKAZTPJZliSeCU+KnVlNHCE",
+	"mOI4G6Ukfnt8zNmYpG1FNjpY7ayG5eXgJtMx1C0aL8KidDWfMnVnrwM1A4xOQLRPZkWILgm7dQnOqp6e",
+	"3RPfr/Pw6dZWKtapILC2yMqKQnv7qxJuh8oKbTrYaJpXhTilJJdu2brCK0TEnA53B2aFIRN8wkE0Jmqv",
+	"ME8aN8Q0kb19UbGCuah/LashO4cHaeRh0gexcTtEa7+T4bJ96VphUXR365QsKChlWdsKO6EdP6oAHVr2",
+	"6/0ffs2AL+6kLvhHdoUUI5hj91N8qbsXYHFhjSZTkfuPVSuGt5ZWDHc/z3qz5iYtJ/mXnYHNC5Pvqfy4",
+	"2MBGyjVtfUOSIsfbaodDTRlSdwIOlOkvo2QLdPCAqJs+iA4YcxA3KXPn5ktzZLu317vY/mcyuPwVBtPN",
+	"2b/e71z/upVuXj795+Vvg/nbbXH6x69P6BF/Fv9rtPlzIPJWHqy8+7uPV9v88mDhVU+IkMBvsGwX+McJ",
+	"roT9PQOgt59gdMQuIcVxKbHRnMbJm+Lt9Q4yBcHGEaOJFtTLM0Z5pLuUmqnCt3L2oGTSlMrF/MVVrfU6",
+	"b9xnPutp8HCUw+WSrLJ776YpiQbLyCG4NZ91gi+hnBMWt6iLKHK6va3B1uP+5mZ/68np5mBvsLs3GPy7",
+	"nBbtWCIVTtxWxx/Y8Utp/d/zYLtpDQLXpqsP2k9whKbsSjcxXbCMoyuAC1BazuybkHg2D86y+2/dBMhv",
+	"CpSPfCj1gBPlQEfoEF0BlWhKLuzVHq0Db279u/fxXWMtyV1ny7/AWgq/XaHVtA3N85qKZJam15cURxhF",
+	"98LEh6sVRn482TsO7I/aK46iBT1td5hLaFvkU9Zc3OmBNzfBklhHDZm1g5+mfqz1cNzSIP3J0thaxdZr",
+	"PqRlj2T9fa2f/9lwMutE+4snuvCtJQbbxV/nAO9BDEthlsKGXnZayH2eiZJ74/vx/kmFkJ+zPEjQIRJg",
+	"ng2xHHIiLkKOVvVIwVJXvI6ZynKra6tBESKXU8CzO8punOAUhM4XRsgYS0WqpTi/29scD+Lt8S70n+Hd",
+	"J/2dZGvUf5oMoL892oy38E6yC4/HRTrEDHrw88H+0qTH8mxGDZgbJPbrhpcH4orpkK4pDrVJf47Uxh0g",
+	"eHl65E57ft5NYqF+HNwanZUcQwU/tazDKrkGRRU3zjHUdkrty6fIJtwlD67KbHUUei5J7e6fQJ/zcp2d",
+	"9Qi/A54S2qpYN4Onn4tjz8O/b/TfhVXrKUvw4u1xne3/yMj796E+Q2+P0ZizGbIv6MTRhOMEEiSxuBBN",
+	"RwImM3d7X3g8Z0Ig9ypaKx2Ei+x1aSJCqblmJmpqUtehaNS858EV5SsOMgO7gPZeMyBEEcgor/Cfv50i",
+	"8wbSb0TIXEcw1oWGtg0uoefu0Pd6W7tmQkPXco1BU5JtGuxPhgj1x83J69kgaOHUYjIVJUzoJIV+JgDZ",
+	"N80s6+H0wwUUZfl57yHAHDq0qSnhtDRYFcoScoK7V3Z+Vuv72FQoQ4I+h3FNa4HMQUPAwvqnN9IMNn+s",
+	"Z/RHC2HgjQBu82O3z4vdwCBorma9ZZlm5+aCRVPYSlOJ+rvkEob+scPlhVcrnOeb62zlcF5sRj1H0qX2",
+	"rpSFroS/mnXIHdgn5ahZvSy8gznTrV7UuzEk375q0rG0VVF+ZrGM49XsHsUqN7Z7quHgn4xPXN10S0e1",
+	"6K/dpw6GUplnKxVwJeGz87Ru8njWwlTKufjH3sZGryUF7gdz7+DowS1q20vSoWqgdTgseZPe0OVgdri8",
+	"1b3x3DQWROdV1J2v302Yu4v8WD0U/rGBEZrZvNQDuQT1dsgaVVboej94Zjzq/QZwkS5c353bHcxfsaFL",
+	"SAKUwWm2+lbqyVJfYykGW7q95Em9psaEYoYxuwQOpgtCee7lxSDVs3MekaxYOXIFcBE8Jx+aV78cPiC/",
+	"VFt433qzllRDvUdMEFWhfX57cPSCEwmcMHriQrbV4Id9Xqm14ng2wzxovgAkIxxfhHPCbhb/ruRg0NGF",
+	"jKtxvByeImKbz9iwxpdYTEcM86StMgo4nsAwh69BkhaBbF3uMwQhycxyZsd+7/kVFC393ku5d+XyBYtK",
+	"yqUN+jVCh+0VOBSu5ZBDzGYzk6gwX3aH/+3BkbnT253l7NC2Xm1hrHSBHxfuJDTeHhy91p86uRFsCnpB",
+	"0lSsMuaJ+uLYIWpZlUFlq0ObEt6BqEJXOah1hDTvTANRH1ziNLNF2StbaRdEya7eFSfS2me2+XrvpVbu",
+	"IzBZSn3JrU1VrufFU0NbxmfuS7G5yH+BkMATvHA1PToZqU/fAJphfgFSR0pG2QIShOfzFMwdhGVGNJAV",
+	"zqaYA74wMDpo34WLb+rN43ca3M7SIjpza+Ha1g0gBZoEitQb+VW13jXhNiwh5jogYapW1uvNBleMZ2tc",
+	"WbA6UEljfBvGvCTIOiPECmO8CutVFE6AnVsVSHMtktJ2OE2Hq6uY1jqmCs7Ls0QV5Hko8dYRKE9q2C4j",
+	"WZsavC+r6HRgJMMZoVlje9auEYOV+cPXPJ1UiC+BtWTsKroNG4vWtrs6FrsKZZ5icRG2E1dvZ1tOS7jS",
+	"YLPGEuihXSvVpppltNLLsYf3Shs3neHsbNPk+myYIy+Ueq12jqFMulII3Q5yGCytXd4Yz/V1qYIR+eto",
+	"xURjf4kH1lmJdT4jxTfsb8UKrG2wMZaG3Y+UqrebC05aCliy0Uwp+xUrltT6b9Jjq1hXBepizMIRKsHW",
+	"gMgTRyxFJ6MYj7IU6zLEwq/jgBNjd6VESKBlGywqDLOQOVYzse/A4SqkgjW1G8TTysygHeeWMatiypJ0",
+	"HZ7qWFXzv2lH1K65NmnhSi1TNNqCJi/2tcx8Wp1NbiecbmCOiRwjXSHtzl9R73o+xFeYJ2FfurrbJVCi",
+	"Ej8WDOg2KBCTKM1XR2kDTWhbpEYHnatErodVAeY3Tp/nrVubj7Q10FluFBUO142K9ewSg2V6xaLyaQqg",
+	"/dW14M7nqdWbmNujEL0pFmgEOkmWZOa6laLp3c5WiZ1628nm+Cls4f7u6HHc30meQP/p+NmgjzdHW/F2",
+	"sgO748ce0ez1dmALPxtvj/qP4ydJfweejvvP8GCzX7yOAw0bi3MadTfUPNNeqL1sY8oEUGSQp9PtsyyV",
+	"ZJ7qRySGqOqpqnecaH8UdlHrxU413Hjc/vTxTgO/18JXw863XiQ6sJlTb+VKKsbROQf91rkpyTDL1O/n",
+	"bRwtatRbpeufvAXvNlS5tV1zfiea3g3SQuHVcmG3sUOzsfoioTQdjlJML7Q61ytVEmrKuBzmJ2e6avTj",
+	"7xgTEniwhadYyRiyoJLKfYFby2K/3ndRPmsQRcuPwo6K1XSMe+YI6BTw7FKLm7sJ7cfWutTDOn0ynAOP",
+	"i/t9uipcyRKTc2pNltlKqbywZYRTbE/iNl2W2ZRAuZ4Px4wPdcyz5VDw9XxIqGTNr4QiteVkSHmI0MwB",
+	"7HU5uusoyGGvipV3odtbBcQZJ3JxonBqBfqc/ASL/UwJnECV3P7xob6nbu1c33N+jsbM3CKORgv09LF3",
+	"Y/qjdXSa3/UGOJ5WL3tDRCBtzCdnVEtBLItXvhHo3EF3vn5GtSevdKC5Ey0vGH7b3z8+7P9kTtha2adX",
+	"oPbLlDa5tZh/fe9kwj9/O+1Ftcs+vEItXQV3fvzq5BRt4DnZwJmcbqRsQqhpSVd5YmugdF5Z06g2hE1x",
+	"VQ7bVMp57+NHfauGaTcQMyqxNabtkoBKDqBRLQHPelFPlxXoj8Xexsa1eWE9ZrONhMWiVuGrta83zB7a",
+	"P0Qyk4yb8sBKHR9GF+6sIxphARF6e6zfM8QlojPqBnPdKdbeHhw9ivI5jsglIN0O1jXVFVGpxZWwl3AB",
+	"nqkJqd7y4nb19TN6Rr/9Vu0UUEnM5XPr336LToAm6Hzf7wS0h77TSEVn2WCwHftlafoXOEdrLVv36Iyq",
+	"zcvpZs+OcwGL5s/npH8BC3H+aB29ZpnUvbKw1HV9c+l4QuiaUaXNz2h+w+FC07rV8oR7RI0ExGo9zxX+",
+	"YaERxDKJiEQTkALtDLbPaNtdiutoX3+IYykQFohIgXRhDeOIUEEScLdKflPpN2awrW9IFArLB/oGUXMR",
+	"pzIy1Wf6dtHzD2f2/s+z3h76cGautFN/n/UM2mKWgMHbWS9CZ+5ckP+Ksv/cKx8/nj8/o8WVnGiMSZpx",
+	"EAgnCTo3F3fuod8/uBsII3ctox3447tzC/4REVJ8+62+lG6k/vfPk1e/IG34CDTHE0gMzZ3rc9rnaM2e",
+	"gka7gwjN8DXaGgweaTI/Z+OxAKkGNpjgVk+jGHNOQChysYZ7//ClFUcpicHqcsu4yoznBKSJXTTzrAQ+",
+	"E15gy+f4XtRTrGnYeHN9sD4wPhJQPCfKrF8frG/bKyK1vC4RqPrBtixo6QvErqim1wjN00zY+2MVJdm8",
+	"UJlxvVvydBMVfWZXcayW7hBzkLqRkBoGiakafAocDJJyeX6Y6LpYIfe1dNYxNszxDNRgjdZO8crGkT5t",
+	"/zFa+uIrvZnaLHL7qPGyNRhUOs3h+Ty1smbjP8KEYo110TlOv398+BMUJSn11G1NNDthoZONOwam0Aw5",
+	"7Bvf4bzbqv5kc/knb6hrngaJ16amy4dwPdf3S9p7bz0jQe+Sr1J/f6eQLFyQW29vLgy12zBRW6uXrPdc",
+	"n+9kIkCf5kySsKJwxDKq27TrtrD+nY0eMY5A2UBKWRtDY5ylKTq/gMU5wvM5YK58qzOquy3mDM1ouniO",
+	"hGRc+V9I4DGkixCpGoAMsfaMVQdCfseSxUpEtJx2yqexPpZNSGXNf6zR8eYdg1CQb51cf4IFstWazy12",
+	"9RXFJoGsuT+yXG/6WtIYPilp7wx2ln/0C5Pf6zuN9QfPln/wgtFxSozvtLO5vfyDY7xIGU5OGTvCfKIl",
+	"wc7WVpflzDlTFoxy3w6otDUln4ZhDe0hnJv1Yab9GJW1zMaHC1gMSfLR8HEKMnCi5jVcsgvvYmtl3Cva",
+	"QIeemaK0r1Yq+v5YZcCUuH2GF8iMj4huRVrm0Zf6kcejJS7ZqcOkiJlruJIvm0Y/zfYb/C3d/lU19U+w",
+	"OEzMYf6K8a3jHkH5f3AdT7HyaBFGrhodrbl+58ZMczW6rpnhlHHZT8klJOUDNpqozmj5PAx6Q5WTQ/Xo",
+	"IjJXdudDGrcoIZoL9XAso1IoQ9wIOgXOzmBz/Yy+hrmWhp7lypWhzZmU6tu5spPM9wZq4ChOCVCJDo/R",
+	"2s7WM2uWvgbJF/39sQR+/ihoLWmUddU91/2rq6v+mPFZP+MpUGWYJ901QamdfictNLgzLVQ+zBVQQkds",
+	"MtFO1Kfl2hvL/Q4K5pSxnzF1HazEXTJ92SZjE+V86kOBuuStxCs+w5d8b1/qW/ZlmWzhX2pNAncdkQ0D",
+	"PNdC3U6pgChxpVCW2BxdMX5B6CRXESFOULN3EfGWVFgm1790a5lNFJglrLl+Kp32xJwECLp7NkJikWyM",
+	"3jxKoeQVh3EmIKmj+geQP0PvHpndP/kWYPXTCja+9F38Aco7iIstg2Tpfmo/Pg5EWl9Ybai2To+voyAC",
+	"CaByHe0XutCozcZDLprnQDGn9vLPKJNT5aYb7nQOv0Z0QAOZY1eWHu7eAaqf7PrEiqcDLdrDaT4tfiqb",
+	"sYP2+Z7xEUkSoH8ax+ZzK8d2bjbUeAuGLgloq+u6Wb0lxWhNXH1Pg/73HBO+jg5wPK28qHSn8br3TOS5",
+	"FrtUClhkWgMzvo6OOSghovVtZSwd077CAuGUA04WiDOJdXqGe87c1ZSleZg/JDVsN8NTa2Dch+SoNEz8",
+	"0uzVX8r79mcwWu/F+LTbdGOrk9sOkc0cVMQN9Y1S1vFaR+6spDE6tRNpDJ+Mkj8yZf9MME9SBRIboxiL",
+	"gNXp+lPeGw2X219+4tDfEt2nHrvA380J+EEhrcowhias7O+qbWLGYSOe4hYHbV8X2Ah914NOpK2j33QY",
+	"onJPzDkaMTlFMuPUMIyOldsEJpal1HHIe6Dqn/BiiuU9sY0a+jPJfTN1s9hX9uL+YZ5s+OLNxVUD5584",
+	"HrI72OqEuh+whCt8v2HzqFwYU26HKfauOJHQq7mGhhl0gLUgC4+hX/iD1Pi59LBTYrfWn0lIZE52prpM",
+	"gFwqR5KLQCz9iAhZBufrSND6a1olTVvCxRfOyZ+L6pWT0AvlgEuvaV+mJchVZYKlKWKKYDaXi9IsxSSa",
+	"F56jc3fG8RxZ9CjjE53jTLLz9YZ074tyj9t7UV/eFJ819RtmjHZGuL1B+Gk029eUsL2J5nF5XVRp2ry6",
+	"3tn4ULEPW3O+JqFoEwE+3eiMF5HCGZ/GLfM6DJqawaYUb40vl2UBSkRroE2+NnPsi6I4l0ruSnGrGhf+",
+	"96XkcheS3XBU12hF/ezIkqUJCNnVSHKffSW2UvWW1g5mksPAA3Pdn0n1A8hCbprA8BfJZVaKb/hddW45",
+	"f5Mt+DPmF0bNaB2iI3/Ku3nuvBzdfdUWcUh2hXkicnWjDwIhTHG6kCQ2qujtcSj+FzOeuIst94vWOPdh",
+	"F1an8azC+wxpuGlPwJ34bY1uVDX2Q4jjbqPnd6KLDd0We+U1dboLAzDnc9tw7p5YPK8osRxdJT2Xuy7Z",
+	"mabCxAQvlbk5JhSnvkyoc/kBTSpM0Pty+E133vrque6L4p4DmiBcQ/ld807ef/GeuEdf2y50BaXjB81L",
+	"NrFrOOJRJ6aqs4we/MtlmgaB8cA198g1miQ+Dd/Ybk+N0fAUS+XCddIXa5ZWGDei9lGwIK5CfyeuMdQX",
+	"Y5V1X/EDE9yvnyYDRjLKO4l9Gj/NRb6b2cRdeW58H3OVN8ovmkKUXa2j/fQKLwQiNE6zBISNnEfoakri",
+	"KeL2FCyzxYlcSDQFnMrpArn5w/GTfO7epwhplC537xDPyKFb/yvnbwpS2D9Ec2/DOslyoW++ayQ+czEe",
+	"+AdLA6lLG+8wd8t4HWHsSQ17zWAgYly6d68emAvBojvUlO/6mWMhkQSTrtWNB8xlxnnfgT961WRN5NFm",
+	"tWnLkjaq9fCGbpWBTEcMJcenxKw1BIq5h9qfPicofQl1uO9GoLdHHZDXoICMXeNcoZWJ1J10F3OwF9jM",
+	"U5ZA3rgoBKF+uQRhJ+YNXKHot7vZCbRelgu9fWPGZ58oaFq61LKDhPmRSBGhkRdlfsgtd5RNllsJTeDa",
+	"1uI6euwgm/x+E53LKaheEfK/3cslYmQ1e+TqDiM04ZiqD3T/ByOrrqZAETGFtfmIYd146IP4KYjXm3CV",
+	"qL8P59epKEsb3qwnjffgv7ys2qG0xWHi3JgwNkmhH+MUaIJ5l1O2itDGjOvGIfrAoqnaMweAAmlVIiwp",
+	"/qDneuGm6pJcLT7Ok6p/deegRC7hBGmONGRQjjyc34I4NpiulFYyy3XZDAo2OymHhHCIpTA9OtB3rtOC",
+	"IppzJc7gHBEhMtPQyZCScu3VBHsI8gMLxrFMIDqjmtbML/bAGdCYL+ZKDmr/Ik/WeAvxRGHgCEGZKl8p",
+	"NL9wK1xi0p0akCU0LqPJjtJfdTXrtnYfl826xx3sOh2d8nsZaRSiNTwSSlRoTeHOY6EE4pRQG5MIwau+",
+	"7TWBp6+Z6gSQxq5t/hOGoAkA/U2vDUFVAN7dY9AkqMtadReqirGVjbDPWKJaLvixzX/13lXki93gccqu",
+	"7kTU5KHroJx57UWbLSCxWg+V6M3rIy0P9IGk4t5KK3UawswBSXCfkTc9gZ64jYZ+U8JTSU0BSnq6E5Sf",
+	"UBfudvniBPglieENLe4Q/8K0ogkb35Zo8+51G3lcoJuBn7+u6VJOmQAkppi71mGlCEWpK1bYfv/JAfIy",
+	"h2OJtnpF04UHRnlyUmnb1iCG65dRF7S+tOfrn7RUqYbpVdyXl0X06CEafjPW5njS7BYV3SQTjw8cE+db",
+	"h77DAloKvk+MXalVhnb5BcKmmbQbNkJzTi71iV3mtwZjvMRJuovYeCVuNhW0NSq7p+Kf2jyftTK8hbea",
+	"ecl6nA8FQZ+6IEhxYlC37idJqbNrUtBwIyu2aNSND+7PZVXgh1K3mASurx7D1HT4CjWXRES3jvR4NerW",
+	"8yvMmEsDF45WHyrC74vo8jrw1ehu1QSo28lS8rMg2iID1aRZeBbLTBEdB8kJXOJUp1hMz2d5XzaiCWDn",
+	"q79vbeJSE/d2WHY1U82A8yP5GtMkX6liacnC6L6OpbbhXRRLSi5hw7/Lf54FU8Q2jO0aaqP9Q+Vii8ox",
+	"P0RouQV580Ei09lFvfRLcT39vRRye1N8pnPqZRDaa4fcXiDKrhQ6sy//3PoXzzmKyMPq0esvpCOsOfYz",
+	"YXos+NTs8VPp5wo3/ZExibvFO+YpplEpOzVjVE7TBZoDJyyJrI4DpAeNDFimqHqGiS1q0pfqKHPOhypc",
+	"OEcu4VcN3j1Tu55kGanrNeWOYBABX2cyU9NjU8VasbMlSfqH3bYuFFg9ENBez++q4vRFFFPFnTZ3RGaA",
+	"BKEx6Aixvut5CpjLEWD5vFTGbMr6M93GJFjQTy7Br0u+HymfV2eOP4eAX+kEgcN5fg63hMEHy+pL0Q/2",
+	"8IFnyqzIgjnDtLTMCvOcrlyt8BxUeVbTj25h7BKFRqjyjArTc7XKjT+60R54skhPOwk4lmDM2RznXx0z",
+	"froWYF9YX8nVrULdJc8cXfEEQEEbK4qC4ohRUAy8ovlJGTfTHLhJZGoWP1ejDTV/D+E6BkggOTeMT5nj",
+	"e208iKYjQp+G5dVUOed9loh5R94/Kc4D8D9D+PGBdZeybn7uaXWV7dW0N3pvv8BVHgGL8hvCzE1i2hwO",
+	"56HVdKfe8F9He4ryqtzd+h1iiR4qHqqtl/mEOoNbO3SxpKq1QudNGd16W/qA5sCXUKff+1AegZk+o/4o",
+	"oGg1H4urkQW+/NKvsfl6b05StFM202SJXldUABsfin+49GpQIbwKlDL4fKodNJym2snXGuI5Mi3/9b03",
+	"35RPUnFAO4OdxtBdQWz3Hb/rSPzlu8HzYIbVhA/J3HsID2JbqllVCa3CfyVjo9j7Uja3lEptDW83XldZ",
+	"3BD4XK0jmwMfmlqElAjpLr5kFOyNTDhN/6cS9edhq+pVCaIlhX1ajdoJ/IqHNR8MczELmVB9WEPpWM2r",
+	"orHkG6dp+KCfPXxnLaERYylg+ieu7/NxvUpp36tyAv7B2NMcXuKQZquvzEhLTL4yNzTbfPt0YXJdM+xu",
+	"ktQsh2mCRhCzmb2i4lyzxLm9NDzNJogIlADX97vlZRk6WXY1BXpGzaGJdVQ3Kve8K+3M7cj2OmRiKpPK",
+	"HKnzEJhSJs+og09zYfO1oP7a78k49af4rNWAYU5s57zP1Cf24V7P2r2erEypTcwbVLobHxifLCv2K227",
+	"u8pTOXboNczYpWVufe+7OQwGsxFwMSVzdx+cOcCo3iquRg5X/dXYblnBXwm4h6K/O9UireV/nQkvaurH",
+	"qqkECQAb7fLHe24MK6VFIBXgrssPOzLtRDP45HKyarE+0OP9WTXKgWFlGSAxSUW7GbOS9/KKT1wjtvBN",
+	"fs0CsvWOv4YCtk9seXzW2/lW4Sh3Td/XzFl/bQPnJurIJlZXFAHtxtCGtWBaeokb3RU47xC5/uKFFWRy",
+	"O8/RmKQSuD6sDniGGEecpRAORNgZOp0tnPnQEGOJNUUX1LMbHCBsmbU4yOhWE5pXPStNukQqvGb6zrLo",
+	"T9tmXSFntS7rGp0PpsInDIA4Gr4fWyFcktFoKvzi6uB1JGW0QHCNY5ku3NHGc/X7kCTnkflTMda5EiLn",
+	"+urDQEBzP0kMVd2TFWEG30+SzxS2qDJZE1MhnCRf4bHFB1NhRVPBnJY0PI8ku7PYiTMXNj5IhTM5tJy6",
+	"clCF63CKk0rPEaZOzerIqn1MpIB0jNZSwJfwyARTdVWnSTiYOCfST0MXHqgxPLGwLL5iWcjM/cBEXxRB",
+	"m80saFqH0FcJzNxIty03tU41G7wRwG/qN2sLs5zPy6/Rtvfb61+JkBxLxr8x1ufzosS5xAwjQAnMWLAp",
+	"n7sAX+sSY6Xen7JUE3xWh7uzzrTe9oPW/OKPGnR3kp2gsNzSLhpChzaPgStnUd9ONBsRComlE2WgVkaP",
+	"Km4xpskG48b1xUKQCdXn9AlF+IzaAgTLeOtn9IweA58RU3fDsxTE3hnto32f6QXa8CXEnuJ2B4+BQNcy",
+	"jJ22N3KjBtUZRVa4VIFbV1Oeqt9mmOIJcGHm0NE8O1F1PWPGc9dYX6isI9tX1OZH1vQF/ggZS+Ebkade",
+	"zTj2aB6FK/2D7q5Amf17lglprm4egYUob31nyiEeacydulVz29pXE4ZaywsjDu1q2yQpWmMBEYzpI4MT",
+	"VqC2bFGFcOyVa+gl4FQwtQTXNsJNrfCyxrg/5SMXYklASEKNpijnCc5tSONcvUeRvRHehlj0x2pc73tj",
+	"MTkGRMTUk3jhGrNtpU8UWt1Ee4hmaXpuTSJ7yKZCOGhn4B2gMZutZsov53BIY+Mz2rY+TQH5QHbjrliW",
+	"JsbCq6r7vIDYITeU4fZV3srqLm+g/aHWlWqv9yR+PEh2N8f90c4O9HceP93qP32SPO7v7Dx7ur0LeCeB",
+	"x2pGpls4zxwELiq113u6ORgMniSD/gji3f7O08dxf7SbbPa3no7j5CkePHk2wroL9Ara7kHhPijcT6xw",
+	"X7DZnMMUqCC5Q+c0xlpIOyoOeHRzD1Qrl8Zw9f8mgozSvIOWP8Y3wkm+cBz6VA/8dRwuUGtZJSSr1/4Q",
+	"kL3ngKyxi5T9eN+O6w2CsspSsLafNb88d1tnPrSxdG7fMfFYW+XWUFimqOqefEw19GctJCtzWJij/iwX",
+	"jD/EY+9dSborzKVhidvovo0P1oa8YSXbocwVIRISL5wTELat8xRrqIQtZ/BloVXNDQ8la5+uZG0ZoTVU",
+	"qu37zmSdIsyl91ZJFPWP5mridXRD4+sHkGFCGnw6aW0d2wfavN/ytQ50eV+BesCzm4bonc3jsl2hsIh9",
+	"pSnofs+m0Gf1+7swl6to+xqZ7MEcunGQvqM5xPFkw1RZNTYAeW06n1pu1J0259jcuqc1lVhQOQVB3ut/",
+	"I0zFlVJcRBI6UZ8EbJzXePKrLe26D759vf+DHv4zcW0x/ZL7hw2m8qsuWMZjEA9ttm7X7eMzXrVy816p",
+	"+5YUkF6HUpP5SbbVe6deQ7qRYDEdMcyT5hPil8AvCVzVjom7Y7oHdJISMd1DKVxCihRcMywhQjOWZCkI",
+	"lLjjeYSiOWcTDkJECF8CxxNAImYcovyBbhokLkiaRohDDNTeikbkwstYXUv1kM1mph2dmSlo1749OHqZ",
+	"r/EemdmfZxlD50j/OttDXkPaep/x24OjAgWIWfoKHAC3lFUhWbjEaYaNx91wRPQQ2ZfsrdUYKSUogZrr",
+	"HpjiIDFnF+DUUKnrwZ6GCaepo80XB9+/9uga66Z6+pnxycYAyQjHF5p2Y6VuefCe+wML+duDo3vSaG8P",
+	"jg7ylX8mtVaBYUk7yfzNr7RL8FepnhSHh4vEMorK3DdmHIk54Atl5TGuGZHQSWdut0qktWFDZQQUY4lT",
+	"Nskg0FE/1zOEIsDx1OoO/8CEZnejzJjVReF81duDo58teJ2OTlh96I5OFPM03sSsHnY+yaDGO9JfNB6j",
+	"sBBIblv0ajjyFQYvMVQPO4Pw9uDoRH/w5z1NkW/qCg3BLBU89IdYYgHoHJxS/44QNX/qMwiOL1cVDBsf",
+	"zB+tXY50Zk2/5jX5weJClz0r/W96F1G41HcAxGmWhKo3jTlpNvuebUkzyUt9tqxJdzqr9yFgevd2akGk",
+	"gQN+dcJcNWhqtrfUn0jRtMhGtgxRNFu3P3Cc2CCLjQys4UyyGZZEabmFUlqjRVkNP4oQvsI8EejtsbZf",
+	"TTRQuDU67gu0z1MgKbI/xeLi/qxWNfpJvvrPlFFW2suDwdzAH+a9idqEBBUb9hCOuX2E9Mtv3Npo+Bo2",
+	"QRilgLkxrbC4yAs/u2m1+UaCSbro25U1ajOW4IXyWKdqHPNybukS3sLMP4B8qWb41UxwjyrMzNDq/dlV",
+	"GPj/epEQvdV29R55HHM2Jimgs2ww2HqM9ilOF5LEokwnjsr68ywV0NrdUZGbvo4EJXiRN+GaYyHR9uNd",
+	"9aOIENBE06zaE1eNoMwyRWVkBu8ZbbiQxcJxrMG4z6aO/kTLggpTwHKG5389msqFjyYLtLb9eLevdtQi",
+	"5NHN6UxRQSOZ7dsu87noIzPIKU5ZGzqmq9MWz5HFlHA1CvoA1fZAE2IrjZ0SfcdWq5/9PeFC6mnXtBkv",
+	"yCU8ilooOi8w720Nth73Nzf7g83m6/y5HCbmTv9AQwP7ZGlDgyN8WxC3njRdoE+T1QF89wnYVu1dTmJt",
+	"7Hvk09CDP215Pmb0ErhYUtpR5j+cc/SqTD83bzWyu44xRc6TyANqlp91ciY1rwjJAV+IyF0MMWJMSOCR",
+	"UTTf5N6I7rWIRjjFNG5I4xxb2O/V73aTLFMwb4+RRdJfT8fMFt7yV6etbJSSuG8/3/jgmks0x25+YUgh",
+	"Dqi0m7qOjs0gAo/zHlem863uSY2upgxN8SUgyiSa4QQKu1hDaGBAE5CNTd7MDJ+A5MxEnQnPgl4mvhvI",
+	"x1Wdwc/smAWq2KyiLCOkGzkusSFOCzXsqBOtYbpAMRbwqKyRcYKHqVPGcyynhS523/aqEQxfN8/w9RHQ",
+	"ieK67a2oNyM0/6eukpPA1cj//ft+/9+4/37QfzZc77/7+99CatzjMiN3+0JimTX7kS/saVAlgVNGJyCk",
+	"ldhOcus7AbhAa2e9MQd4D+Ks9wjhS0xS5bmbSJKAJPKOwhtJn+CFSZReTUGf0jSuhZAkTREFMJEoydAF",
+	"wNxcCaZnDHLjiX50YlZzj8zoz7P0zi2LIP3yX08LlJa/sha4ArhIF31X2NFIoUrRWDeics3mSUYTvPh/",
+	"/+f/nmCZcfWCGnMV1/U3DcO+A+Eeyao80zLCUuv4RuRFL3890jLEoU3DYnO60FeHjsbAL5uEPhHIPO5F",
+	"vYynvb3ehs442pnr1Y4Tc5Rcn6hM2YTQyNqxHMYcxDQvV/Ibnq8XCmK/ZNX06o7iSczmkOgOxjpuQ6iE",
+	"iWlGEKGR0s1KgOqOXaUulcUMx4foJ1iIwNilOs/IGkjuTIoG3JxHzMcqF4bWB9w/RDIzoJW8lahwS9xl",
+	"2qYaVN/67U3wwv8qMIG7ol9o5VS/bt80f7b/6uNsol7Wtw3rBJ83U6Ugrj7V2+PIeDDCc2H8eJ1RmWVX",
+	"NR++kUQDExWp0MilFHReUk9QK2PK6yi0YjWFFN7E1chyIPSgVPMlI7FR3fgSS8yLfcloYnos2DuM7aXN",
+	"lo4J9y97Ccyr7+uoT/qCUaplBZJTwpP+HHO5QDjWR1YEElk8RVigHxibpIBe4BRogn1GObR0bwjj3cf/",
+	"HwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -157,8 +157,8 @@ func TestSpecShape(t *testing.T) {
 	}
 	errSchema := spec.Components.Schemas["Error"].Value
 	for _, op := range specOps(spec) {
-		if op.ID == "" || len(op.Op.Tags) != 1 || op.Op.Summary == "" || op.Op.Security == nil {
-			t.Errorf("%s %s: needs operationId, one tag, summary and explicit security", op.Method, op.Path)
+		if op.ID == "" || len(op.Op.Tags) != 1 || op.Op.Summary == "" || op.Op.Description == "" || op.Op.Security == nil {
+			t.Errorf("%s %s: needs operationId, one tag, summary, description and explicit security", op.Method, op.Path)
 		}
 		if op.Op.Responses.Default() == nil {
 			t.Errorf("%s: no default (Error) response", op.ID)
