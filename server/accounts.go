@@ -207,7 +207,7 @@ func (a *AccountsAPI) UpdateMe(ctx context.Context, req api.UpdateMeRequestObjec
 			return nil, unprocessable("current_password_required", "Changing the password needs current_password")
 		}
 		// A stolen access token must not become an unlimited password-guessing oracle.
-		if err := a.throttle(ctx, "pwchange:"+p.User.ID, a.cfg.LoginAccountLimit, a.cfg.LoginWindow); err != nil {
+		if err := a.throttle(ctx, "login:user:"+p.User.ID, a.cfg.LoginAccountLimit, a.cfg.LoginWindow); err != nil {
 			return nil, err
 		}
 		ok, err := a.hasher.Verify(ctx, *b.CurrentPassword, p.User.PasswordHash)

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 
@@ -122,8 +123,10 @@ func (a *authenticator) apiKey(ctx context.Context, raw string, scopes []string)
 			}
 		}
 	}
-	if err := a.store.TouchAPIKey(ctx, k.ID); err != nil {
-		return nil, err
+	if k.LastUsedAt == nil || store.Now().Sub(*k.LastUsedAt) >= time.Minute {
+		if err := a.store.TouchAPIKey(ctx, k.ID); err != nil {
+			return nil, err
+		}
 	}
 	return &Principal{User: u, APIKey: k}, nil
 }

@@ -23,7 +23,7 @@ func (a *OrganizationsAPI) ListOrganizations(ctx context.Context, req api.ListOr
 	}
 	limit, offset := page(req.Params.Limit, req.Params.Offset)
 	f := store.OrgFilter{ViewerID: p.User.ID, Limit: limit, Offset: offset,
-		All: p.SuperAdmin() && req.Params.All != nil && *req.Params.All}
+		All: p.ActsAsSuperAdmin() && req.Params.All != nil && *req.Params.All}
 	if p.ViaAPIKey() {
 		f.OnlyID = p.APIKey.OrganizationID
 	}

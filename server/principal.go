@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"slices"
 
 	"github.com/xentree/xentree-api/store"
 )
@@ -29,11 +28,6 @@ func (p *Principal) ViaAPIKey() bool { return p.APIKey != nil }
 // ever reaches its own organization (tenancy), a bearer token any.
 func (p *Principal) CanReachOrg(orgID string) bool {
 	return p.APIKey == nil || p.APIKey.OrganizationID == orgID
-}
-
-// HasScope reports whether an API-key caller holds scope (bearer callers hold every scope).
-func (p *Principal) HasScope(scope string) bool {
-	return p.APIKey == nil || slices.Contains(p.APIKey.Scopes, scope)
 }
 
 type principalKey struct{}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/gommon/bytes"
 
 	xentree "github.com/xentree/xentree-api"
 	api "github.com/xentree/xentree-api/gen"
@@ -98,6 +99,9 @@ var _ api.StrictServerInterface = (*Server)(nil)
 // New builds the HTTP application: middleware, the generated routes, docs and health checks.
 func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	cfg.defaults()
+	if _, err := bytes.Parse(cfg.BodyLimit); err != nil {
+		return nil, fmt.Errorf("body limit %q: %w", cfg.BodyLimit, err)
+	}
 	keys, err := newTokenKeys(cfg.JWTSecret, cfg.JWTPreviousSecrets)
 	if err != nil {
 		return nil, err

@@ -30,16 +30,6 @@ RETURNING bucket, window_start, count`, bucket, now, stale, stale).Scan(&row).Er
 	return row.Count, row.WindowStart.Add(window), nil
 }
 
-// PeekRateLimit returns bucket's count in its open window (0 when none is open).
-func (s *Store) PeekRateLimit(ctx context.Context, bucket string, window time.Duration) (int, time.Time, error) {
-	var rows []RateLimit
-	err := s.q(ctx).Where("bucket = ? AND window_start > ?", bucket, Now().Add(-window)).Limit(1).Find(&rows).Error
-	if err != nil || len(rows) == 0 {
-		return 0, time.Time{}, err
-	}
-	return rows[0].Count, rows[0].WindowStart.Add(window), nil
-}
-
 // ResetRateLimit clears bucket.
 func (s *Store) ResetRateLimit(ctx context.Context, bucket string) error {
 	return s.q(ctx).Where("bucket = ?", bucket).Delete(&RateLimit{}).Error

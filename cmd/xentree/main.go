@@ -90,15 +90,19 @@ func serve(ctx context.Context, log *slog.Logger, st *store.Store, dbURL string)
 	if err != nil {
 		return err
 	}
+	limits, err := intSettings("XENTREE_REGISTER_IP_LIMIT", "XENTREE_LOGIN_ACCOUNT_LIMIT", "XENTREE_LOGIN_IP_LIMIT")
+	if err != nil {
+		return err
+	}
 	cfg := server.Config{
 		JWTSecret:          secret,
 		JWTPreviousSecrets: list(os.Getenv("XENTREE_JWT_PREVIOUS_SECRETS")),
 		TrustedProxies:     list(os.Getenv("XENTREE_TRUSTED_PROXIES")),
 		CORSOrigins:        list(os.Getenv("XENTREE_CORS_ORIGINS")),
 		BodyLimit:          os.Getenv("XENTREE_BODY_LIMIT"),
-		RegisterIPLimit:    atoi(os.Getenv("XENTREE_REGISTER_IP_LIMIT")),
-		LoginAccountLimit:  atoi(os.Getenv("XENTREE_LOGIN_ACCOUNT_LIMIT")),
-		LoginIPLimit:       atoi(os.Getenv("XENTREE_LOGIN_IP_LIMIT")),
+		RegisterIPLimit:    limits[0],
+		LoginAccountLimit:  limits[1],
+		LoginIPLimit:       limits[2],
 	}
 	e, err := server.New(cfg, st, log)
 	if err != nil {
@@ -178,11 +182,20 @@ func list(s string) []string {
 	return out
 }
 
-// atoi reads an optional positive integer setting (0, the default, when unset or invalid).
-func atoi(s string) int {
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil || n < 0 {
-		return 0
+// intSettings reads optional positive integer settings (0, the default, when unset); a
+// malformed value is an error rather than a silent fallback.
+func intSettings(keys ...string) ([]int, error) {
+	out := make([]int, len(keys))
+	for i, k := range keys {
+		v := strings.TrimSpace(os.Getenv(k))
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%s must be a positive integer, got %q", k, v)
+		}
+		out[i] = n
 	}
-	return n
+	return out, nil
 }

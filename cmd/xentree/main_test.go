@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -64,7 +66,25 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	if err != nil || len(strings.TrimSpace(string(secret))) < 32 {
 		t.Fatalf("generated secret not persisted: %v", err)
 	}
+	// A request in flight when the signal arrives still gets its answer: its body is only
+	// half sent when shutdown starts.
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"username":"late_user","email":"late@example.com","password":"correct-horse"}`
+	fmt.Fprintf(conn, "POST /api/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:20])
+	time.Sleep(100 * time.Millisecond)
 	cancel()
+	time.Sleep(200 * time.Millisecond)
+	if _, err := conn.Write([]byte(body[20:])); err != nil {
+		t.Fatalf("in-flight request cut off: %v", err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("in-flight request: %v %v", res, err)
+	}
 	select {
 	case err := <-done:
 		if err != nil {
@@ -73,10 +93,26 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("server did not shut down")
 	}
+	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		t.Fatal("still serving after shutdown")
+	}
 	// A restart reuses the persisted secret.
 	again, err := jwtSecret(quietLog(), db)
 	if err != nil || again != strings.TrimSpace(string(secret)) {
 		t.Fatalf("secret not reused: %v", err)
+	}
+}
+
+func TestServeRejectsBadSettings(t *testing.T) {
+	t.Setenv("XENTREE_DATABASE_URL", filepath.Join(t.TempDir(), "x.db"))
+	t.Setenv("XENTREE_JWT_SECRET", "a-secret-that-is-long-enough-0123456789")
+	for k, v := range map[string]string{"XENTREE_BODY_LIMIT": "lots", "XENTREE_LOGIN_IP_LIMIT": "-3", "XENTREE_REGISTER_IP_LIMIT": "ten"} {
+		t.Run(k, func(t *testing.T) {
+			t.Setenv(k, v)
+			if err := run(context.Background(), quietLog(), nil); err == nil {
+				t.Fatalf("%s=%s accepted", k, v)
+			}
+		})
 	}
 }
 
