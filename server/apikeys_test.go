@@ -24,28 +24,6 @@ var allScopes = []string{
 	"integrations:write", "xel:read", "xel:write", "api:read", "api:write", "api:admin",
 }
 
-// seedOrg inserts an organization with u as its admin straight into the store, so key tests
-// do not depend on the organizations routes.
-func (h *harness) seedOrg(u *user, name string) string {
-	h.t.Helper()
-	db := h.store.DB(context.Background())
-	now := store.Now()
-	o := store.Organization{ID: store.NewID(), Name: name, Slug: strings.ToLower(strings.ReplaceAll(name, " ", "-")) + "-" + store.NewID()[30:], CreatedAt: now, UpdatedAt: now}
-	if err := db.Create(&o).Error; err != nil {
-		h.t.Fatal(err)
-	}
-	h.seedMember(o.ID, u, store.OrgAdmin)
-	return o.ID
-}
-
-func (h *harness) seedMember(orgID string, u *user, role string) {
-	h.t.Helper()
-	m := store.Membership{OrganizationID: orgID, UserID: u.ID, Role: role, JoinedAt: store.Now()}
-	if err := h.store.DB(context.Background()).Create(&m).Error; err != nil {
-		h.t.Fatal(err)
-	}
-}
-
 // newKey creates an API key through the API and returns its secret and response.
 func (h *harness) newKey(u *user, orgID string, scopes []string, extra ...map[string]any) (string, api.APIKeyResponse) {
 	h.t.Helper()
@@ -66,7 +44,7 @@ func (h *harness) newKey(u *user, orgID string, scopes []string, extra ...map[st
 func TestAPIKeyLifecycle(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {
 		u := h.newUser("keys")
-		org := h.seedOrg(u, "Key Org")
+		org := h.createOrg(u, "Key Org").Id.String()
 		secret, k := h.newKey(u, org, []string{"organizations:read"})
 		if len(secret) != 91 || !strings.HasPrefix(secret, "xntr-") || !strings.HasPrefix(secret, k.Prefix) || len(k.Prefix) >= len(secret) {
 			t.Fatalf("key %q prefix %q", secret, k.Prefix)
@@ -118,7 +96,7 @@ func TestAPIKeyValidation(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {
 		u := h.newUser("kval")
 		outsider := h.newUser("kout")
-		org := h.seedOrg(u, "Val Org")
+		org := h.createOrg(u, "Val Org").Id.String()
 		cases := []struct {
 			name string
 			who  *user
@@ -154,7 +132,7 @@ func TestAPIKeyValidation(t *testing.T) {
 func TestAPIKeyRestrictions(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {
 		u := h.newUser("krest")
-		org := h.seedOrg(u, "Rest Org")
+		org := h.createOrg(u, "Rest Org").Id.String()
 		ipKey, _ := h.newKey(u, org, []string{"organizations:read"}, map[string]any{"allowed_ips": []string{"198.51.100.0/24", "2001:db8::1"}})
 		h.raw("GET", "/api/organizations/"+org, nil, apiKey(ipKey)).expect(t, 401)
 		h.remoteAddr = "198.51.100.20:1234"
@@ -186,8 +164,8 @@ func TestAPIKeyVisibility(t *testing.T) {
 		admin := h.newUser("kadm")
 		member := h.newUser("kmem")
 		stranger := h.newUser("kstr")
-		org := h.seedOrg(admin, "Vis Org")
-		h.seedMember(org, member, store.OrgMember)
+		org := h.createOrg(admin, "Vis Org").Id.String()
+		h.seedMembership(org, member, store.OrgMember, "")
 		_, adminKey := h.newKey(admin, org, []string{"xel:read"})
 		_, memberKey := h.newKey(member, org, []string{"xel:read"})
 		ids := func(u *user) []string {
@@ -245,7 +223,7 @@ func TestScopeComplement(t *testing.T) {
 	}
 	eachDB(t, func(t *testing.T, h *harness) {
 		u := h.newUser("scope")
-		org := h.seedOrg(u, "Scope Org")
+		org := h.createOrg(u, "Scope Org").Id.String()
 		only := map[string]string{}
 		except := map[string]string{}
 		for _, s := range allScopes {

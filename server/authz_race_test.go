@@ -53,47 +53,21 @@ func TestAdminWritesRecheckUnderLock(t *testing.T) {
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				h.store.DB(context.Background()).Exec("UPDATE memberships SET role = 'admin' WHERE organization_id = ? AND user_id = ?", org, b.ID)
-				before := h.dumpOrgRows(org)
+				restore := func() {
+					h.store.DB(context.Background()).Exec("UPDATE memberships SET role = 'admin' WHERE organization_id = ? AND user_id = ?", org, b.ID)
+				}
+				restore()
+				before := h.orgDump()
 				h.demoteAfterFirstCheck(org, b)
 				h.raw(c.method, "/api/organizations/"+org+c.path, c.body, b.auth()).expect(t, 403)
-				after := h.dumpOrgRows(org)
+				restore() // the injected demotion is the only change allowed
+				after := h.orgDump()
 				if before != after {
 					t.Fatalf("a refused write changed rows:\n%s\n%s", before, after)
 				}
 			})
 		}
 	})
-}
-
-// dumpOrgRows renders an organization's rows (org, teams, memberships but b's role) for
-// before/after comparisons.
-func (h *harness) dumpOrgRows(orgID string) string {
-	var rows []map[string]any
-	h.store.DB(context.Background()).Raw(`SELECT 'o' AS k, name AS a, slug AS b FROM organizations WHERE id = ?
-UNION ALL SELECT 't', name, id FROM teams WHERE organization_id = ?
-UNION ALL SELECT 'm', user_id, '' FROM memberships WHERE organization_id = ? ORDER BY 1, 2, 3`, orgID, orgID, orgID).Scan(&rows)
-	out := ""
-	for _, r := range rows {
-		out += fmtRow(r)
-	}
-	return out
-}
-
-func fmtRow(r map[string]any) string {
-	return "[" + toS(r["k"]) + " " + toS(r["a"]) + " " + toS(r["b"]) + "]"
-}
-
-func toS(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case nil:
-		return ""
-	}
-	return "?"
 }
 
 // TestSuperAdminKeyHasNoSuperPowers: a super_admin's API key acts with the creator's
@@ -107,7 +81,7 @@ func TestSuperAdminKeyHasNoSuperPowers(t *testing.T) {
 		// Not a member: no key for this organization.
 		h.raw("POST", "/api/api-keys", map[string]any{"name": "k", "organization_id": org, "scopes": []string{"organizations:write"}}, sa.auth()).expect(t, 404)
 		// As a plain member, the key has a member's rights, not a super_admin's.
-		h.seedMember(org, sa, store.OrgMember)
+		h.seedMembership(org, sa, store.OrgMember, "")
 		key, _ := h.newKey(sa, org, []string{"organizations:write", "organizations:read"})
 		h.raw("PATCH", "/api/organizations/"+org+"/members/"+admin2.ID, map[string]any{"role": "member"}, apiKey(key)).expect(t, 403)
 		if m := h.membershipRow(org, admin2.ID); m == nil || m.Role != store.OrgAdmin {

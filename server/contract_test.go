@@ -27,7 +27,7 @@ func TestEveryOperationIsRouted(t *testing.T) {
 		param := regexp.MustCompile(`\{([a-z_]+)\}`)
 		u := h.newUser("walker")
 		h.superAdmin(u)
-		org := h.seedOrg(u, "Walk Org")
+		org := h.createOrg(u, "Walk Org").Id.String()
 		for _, op := range ops {
 			t.Run(op.ID, func(t *testing.T) {
 				if echoPath := param.ReplaceAllString(op.Path, ":$1"); !routes[op.Method+" "+echoPath] {
@@ -64,7 +64,7 @@ func TestRequestBodyProperties(t *testing.T) {
 	specSetRapidChecks(t, 40)
 	eachDB(t, func(t *testing.T, h *harness) {
 		u := h.newUser("prop")
-		org := h.seedOrg(u, "Prop Org")
+		org := h.createOrg(u, "Prop Org").Id.String()
 		for _, id := range propertyOps {
 			op := byID[id]
 			media, schema := requestSchema(t, op)

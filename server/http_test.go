@@ -65,11 +65,16 @@ func TestNULRejected(t *testing.T) {
 			"form": func() resp {
 				return h.raw("POST", "/api/auth/login", "username=a%00b&password=x", header{"Content-Type", "application/x-www-form-urlencoded"})
 			},
-			"query": func() resp { return h.raw("GET", "/api/organizations/x%00y", nil, u.auth()) },
+			"query": func() resp { return h.raw("GET", "/api/core/search?q=a%00b", nil, u.auth()) },
+			"form utf-8": func() resp {
+				return h.raw("POST", "/api/auth/login", "username=a%ffb&password=x", header{"Content-Type", "application/x-www-form-urlencoded"})
+			},
+			"query utf-8": func() resp { return h.raw("GET", "/api/core/search?q=a%ffb", nil, u.auth()) },
 		} {
 			t.Run(name, func(t *testing.T) {
-				if d := send().expect(t, 400).errorBody(t); d.Error != "validation_error" {
-					t.Fatalf("code %s", d.Error)
+				d := send().expect(t, 400).errorBody(t)
+				if d.Error != "validation_error" || d.Errors == nil || !strings.Contains((*d.Errors)[0].Message, "NUL") {
+					t.Fatalf("not refused by the text check: %+v", d)
 				}
 			})
 		}

@@ -89,18 +89,6 @@ type putUsers struct {
 	sa, owner, admin, kadmin, mgr, mgr2, mem, outsider, tm, tmg, ta *user
 }
 
-// seedMembership inserts a membership straight into the store (fixtures only).
-func (h *harness) seedMembership(orgID string, u *user, role, teamID string) {
-	h.t.Helper()
-	m := store.Membership{OrganizationID: orgID, UserID: u.ID, Role: role, JoinedAt: store.Now()}
-	if teamID != "" {
-		m.TeamID = &teamID
-	}
-	if err := h.store.DB(h.t.Context()).Create(&m).Error; err != nil {
-		h.t.Fatal(err)
-	}
-}
-
 func (h *harness) putWorld(us *putUsers, n int) putWorld {
 	h.t.Helper()
 	var w putWorld

@@ -56,8 +56,8 @@ func TestReplicasShareState(t *testing.T) {
 		// demotes itself, the other leaves): each alone is allowed, together one must fail.
 		for round := 0; round < 10; round++ {
 			x, y := a.newUser(fmt.Sprintf("rx%d", round)), a.newUser(fmt.Sprintf("ry%d", round))
-			org := a.seedOrg(x, "Replica Org")
-			a.seedMember(org, y, store.OrgAdmin)
+			org := a.createOrg(x, "Replica Org").Id.String()
+			a.seedMembership(org, y, store.OrgAdmin, "")
 			var wg sync.WaitGroup
 			wg.Add(2)
 			go func() {

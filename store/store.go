@@ -152,14 +152,28 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	res, err := p.Up(ctx)
-	for _, r := range res {
-		s.log.Info("migration applied", "version", r.Source.Version, "path", r.Source.Path, "duration", r.Duration)
+	// SQLite has no advisory lock: processes opening one file together may race for the
+	// same version. Each migration is transactional, so the loser rolls back cleanly and
+	// simply looks again at what is pending.
+	attempts := 1
+	if s.dialect == SQLite {
+		attempts = 5
 	}
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+	for i := 1; ; i++ {
+		res, err := p.Up(ctx)
+		for _, r := range res {
+			if r.Error == nil {
+				s.log.Info("migration applied", "version", r.Source.Version, "path", r.Source.Path, "duration", r.Duration)
+			}
+		}
+		if err == nil {
+			return nil
+		}
+		if i == attempts || ctx.Err() != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		time.Sleep(time.Duration(i) * 50 * time.Millisecond)
 	}
-	return nil
 }
 
 // Close stops background work, checkpoints the SQLite WAL and closes the pool.
