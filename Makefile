@@ -24,7 +24,8 @@ build:
 generate:
 	$(TOOLS) oapi-codegen -config oapi-config.yaml openapi.yaml
 
-# check fails when gen/ drifts from openapi.yaml, the spec does not lint, or vet complains.
+# check fails when gen/ drifts from openapi.yaml, the spec does not lint, go.mod is not tidy,
+# or vet or gofmt complain.
 check: drift lint vet
 
 drift:
@@ -44,6 +45,7 @@ lint: $(REDOCLY)
 	$(REDOCLY) lint openapi.yaml
 
 vet:
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 
