@@ -75,11 +75,31 @@ func unprocessable(code, msg string) *APIError {
 	return newError(http.StatusUnprocessableEntity, code, msg)
 }
 
+// domainErrors are the store's specific outcomes and their answers, checked before the
+// generic sentinels they wrap (ErrSlugTaken is also an ErrConflict, say).
+var domainErrors = []struct {
+	err error
+	api *APIError
+}{
+	{store.ErrSlugTaken, newError(http.StatusConflict, "slug_taken", "Slug is already in use")},
+	{store.ErrTeamNameTaken, newError(http.StatusConflict, "team_name_taken", "The organization already has a team with this name")},
+	{store.ErrAlreadyMember, newError(http.StatusConflict, "already_member", "The user is already a member of the organization")},
+	{store.ErrTokenInvalid, newError(http.StatusUnauthorized, "invalid_refresh_token", "Invalid or expired refresh token")},
+	{store.ErrTokenReused, newError(http.StatusUnauthorized, "refresh_token_reused", "Refresh token was already used; the session has been revoked")},
+	{store.ErrTokenSuperseded, newError(http.StatusUnauthorized, "refresh_token_superseded", "Refresh token was just rotated by a concurrent request; use the newest tokens")},
+	{store.ErrCredentialsChanged, errBadCredentials},
+}
+
 // toAPIError maps any error to the response it deserves.
 func toAPIError(err error) *APIError {
 	var ae *APIError
 	if errors.As(err, &ae) {
 		return ae
+	}
+	for _, d := range domainErrors {
+		if errors.Is(err, d.err) {
+			return d.api
+		}
 	}
 	var he *echo.HTTPError
 	switch {

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"net/http"
 
 	"github.com/google/uuid"
 	"github.com/oapi-codegen/nullable"
@@ -21,10 +20,7 @@ import (
 // on each other at the same moment.
 type MembersAPI struct{ *deps }
 
-var (
-	errAlreadyMember = newError(http.StatusConflict, "already_member", "The user is already a member of the organization")
-	errMemberRef     = unprocessable("invalid_member_reference", "Name the user by exactly one of user_id, username or email")
-)
+var errMemberRef = unprocessable("invalid_member_reference", "Name the user by exactly one of user_id, username or email")
 
 // ListMembers lists an organization's members to its members, oldest membership first.
 func (a *MembersAPI) ListMembers(ctx context.Context, req api.ListMembersRequestObject) (api.ListMembersResponseObject, error) {
@@ -302,7 +298,7 @@ func (a *MembersAPI) plan(ctx context.Context, tx *store.Store, p *Principal, or
 			return nil, errForbidden
 		}
 		if _, err := tx.MembershipOf(ctx, c.dest, targetID); err == nil {
-			return nil, errAlreadyMember
+			return nil, store.ErrAlreadyMember
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}
@@ -382,12 +378,9 @@ func teamOfOrg(ctx context.Context, tx *store.Store, orgID string, team nullable
 	return &t.ID, nil
 }
 
-// memberErr maps the store's outcomes of a membership change.
+// memberErr names the member in a not-found error (other outcomes map in toAPIError).
 func memberErr(err error) error {
-	switch {
-	case errors.Is(err, store.ErrAlreadyMember):
-		return errAlreadyMember
-	case errors.Is(err, store.ErrNotFound):
+	if errors.Is(err, store.ErrNotFound) {
 		return notFoundError("Member")
 	}
 	return err

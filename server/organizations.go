@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"net/http"
 
 	api "github.com/xentree/xentree-api/gen"
 	"github.com/xentree/xentree-api/store"
@@ -11,8 +10,6 @@ import (
 
 // OrganizationsAPI implements organizations.
 type OrganizationsAPI struct{ *deps }
-
-var errSlugTaken = newError(http.StatusConflict, "slug_taken", "Slug is already in use")
 
 // ListOrganizations lists the caller's organizations (a super_admin's `all=true`: every one);
 // an API key sees only its own organization.
@@ -54,7 +51,7 @@ func (a *OrganizationsAPI) CreateOrganization(ctx context.Context, req api.Creat
 		o.Slug = *b.Slug
 	}
 	if err := a.store.CreateOrganization(ctx, o, p.User.ID); err != nil {
-		return nil, orgWriteErr(err)
+		return nil, orgErr(err)
 	}
 	v, err := a.store.OrgSummary(ctx, o.ID, p.User.ID)
 	if err != nil {
@@ -101,7 +98,7 @@ func (a *OrganizationsAPI) UpdateOrganization(ctx context.Context, req api.Updat
 		return tx.UpdateOrganization(ctx, orgID, changes)
 	})
 	if err != nil {
-		return nil, orgWriteErr(err)
+		return nil, orgErr(err)
 	}
 	v, err := a.store.OrgSummary(ctx, orgID, p.User.ID)
 	if err != nil {
@@ -148,13 +145,6 @@ func orgErr(err error) error {
 		return notFoundError("Organization")
 	}
 	return err
-}
-
-func orgWriteErr(err error) error {
-	if errors.Is(err, store.ErrSlugTaken) {
-		return errSlugTaken
-	}
-	return orgErr(err)
 }
 
 func orgResponse(v *store.OrgSummary) api.OrganizationResponse {

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"net/http"
 
 	"github.com/google/uuid"
 	"github.com/oapi-codegen/nullable"
@@ -15,10 +14,7 @@ import (
 // TeamsAPI implements teams inside an organization.
 type TeamsAPI struct{ *deps }
 
-var (
-	errTeamNameTaken  = newError(http.StatusConflict, "team_name_taken", "The organization already has a team with this name")
-	errInvalidManager = unprocessable("invalid_manager", "The manager must be a member of the organization with role manager or admin")
-)
+var errInvalidManager = unprocessable("invalid_manager", "The manager must be a member of the organization with role manager or admin")
 
 // ListTeams lists an organization's teams to its members.
 func (a *TeamsAPI) ListTeams(ctx context.Context, req api.ListTeamsRequestObject) (api.ListTeamsResponseObject, error) {
@@ -64,7 +60,7 @@ func (a *TeamsAPI) CreateTeam(ctx context.Context, req api.CreateTeamRequestObje
 		return err
 	})
 	if err != nil {
-		return nil, teamWriteErr(err, orgErr)
+		return nil, orgErr(err)
 	}
 	return api.CreateTeam201JSONResponse(teamResponse(v)), nil
 }
@@ -120,7 +116,7 @@ func (a *TeamsAPI) UpdateTeam(ctx context.Context, req api.UpdateTeamRequestObje
 		return err
 	})
 	if err != nil {
-		return nil, teamWriteErr(err, teamErr)
+		return nil, teamErr(err)
 	}
 	return api.UpdateTeam200JSONResponse(teamResponse(v)), nil
 }
@@ -162,14 +158,6 @@ func teamErr(err error) error {
 		return notFoundError("Team")
 	}
 	return err
-}
-
-// teamWriteErr maps a taken name to 409 and a missing row through notFound.
-func teamWriteErr(err error, notFound func(error) error) error {
-	if errors.Is(err, store.ErrTeamNameTaken) {
-		return errTeamNameTaken
-	}
-	return notFound(err)
 }
 
 func teamResponse(v *store.TeamSummary) api.TeamResponse {
