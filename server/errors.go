@@ -33,6 +33,7 @@ type scopeDetail struct {
 	Granted  []string
 }
 
+// Error renders the code, message and cause (for logs; clients see Body).
 func (e *APIError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
@@ -40,6 +41,7 @@ func (e *APIError) Error() string {
 	return e.Code + ": " + e.Message
 }
 
+// Unwrap exposes the cause to errors.Is and errors.As.
 func (e *APIError) Unwrap() error { return e.Err }
 
 // Body renders the documented Error body.
