@@ -4,8 +4,8 @@ package xentree
 
 import _ "embed"
 
-// OpenAPISpec is openapi.yaml as written (the generated gen.GetSwagger copy renames nothing
-// here, but it is re-encoded; clients and the explorer get the original).
+// OpenAPISpec is openapi.yaml exactly as written. The validator, /openapi.yaml and the
+// explorer use it rather than gen's embedded copy, which is a re-encoded document.
 //
 //go:embed openapi.yaml
 var OpenAPISpec []byte
