@@ -479,6 +479,11 @@ func TestDatabaseDownIsNotUnauthenticated(t *testing.T) {
 		if !strings.Contains(h.logs.String(), `"request failed"`) {
 			t.Fatal("the failure was not logged")
 		}
+		// The process is alive but not ready.
+		h.raw("GET", "/healthz", nil).expect(t, 200)
+		if h.raw("GET", "/readyz", nil).expect(t, 503).errorBody(t).Error != "not_ready" {
+			t.Fatal("readyz code")
+		}
 	})
 }
 
