@@ -275,8 +275,10 @@ func TestLastAdminRace(t *testing.T) {
 			{{"super_admin demotes b", 2, 1, "PATCH", `{"role":"member"}`}, {"a leaves", 0, 0, "DELETE", ""}},
 			{{"super_admin removes a", 2, 0, "DELETE", ""}, {"b demotes self", 1, 1, "PATCH", `{"role":"member"}`}},
 			{{"super_admin transfers b out", 2, 1, "PUT", `{"organization_id":"{dest}"}`}, {"a leaves", 0, 0, "DELETE", ""}},
+			// The two admins go for each other: refused outright (403), both stay admins.
+			{{"a demotes b", 0, 1, "PATCH", `{"role":"member"}`}, {"b removes a", 1, 0, "DELETE", ""}},
 		}
-		const rounds = 56
+		const rounds = 54
 		wins := map[int]int{}
 		users := [3]*user{a, b, sa}
 		for round := range rounds {
@@ -308,6 +310,13 @@ func TestLastAdminRace(t *testing.T) {
 			}
 			close(start)
 			wg.Wait()
+			n := h.countRows("memberships", "organization_id = ? AND role = ?", id, "admin")
+			if mode[0].actor != 2 && mode[0].actor != mode[0].target { // admins acting on each other
+				if statuses != [2]int{403, 403} || n != 2 {
+					t.Fatalf("round %d (%s / %s): statuses %v, %d admins; want 403s and both admins", round, mode[0].name, mode[1].name, statuses, n)
+				}
+				continue
+			}
 			ok := 0
 			for _, s := range statuses {
 				switch s {
@@ -319,7 +328,7 @@ func TestLastAdminRace(t *testing.T) {
 				}
 			}
 			wins[ok]++
-			if n := h.countRows("memberships", "organization_id = ? AND role = ?", id, "admin"); n != 1 || ok != 1 {
+			if n != 1 || ok != 1 {
 				t.Fatalf("round %d (%s / %s): statuses %v left %d admins; want exactly one success and one admin",
 					round, mode[0].name, mode[1].name, statuses, n)
 			}
