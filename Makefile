@@ -4,13 +4,17 @@ GO      ?= go
 TOOLS   := $(GO) tool -modfile=tools/go.mod
 REDOCLY := tools/node_modules/.bin/redocly
 
-.PHONY: run test test-postgres generate check drift lint vet bench build clean
+.PHONY: run test test-race test-postgres generate check drift lint vet bench build clean
 
 run:
 	$(GO) run ./cmd/xentree
 
 test:
 	$(GO) test -count=1 -timeout 20m ./...
+
+# The suite under the race detector (needs cgo: a C compiler).
+test-race:
+	$(GO) test -race -count=1 -timeout 20m ./...
 
 # The suite against the local PostgreSQL (127.0.0.1:5432, database test), as CI runs it.
 test-postgres:
