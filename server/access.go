@@ -41,7 +41,9 @@ func isOrgAdmin(role string) bool { return role == store.OrgAdmin || role == rol
 
 // adminTx runs fn in one transaction that first locks orgID and re-reads the caller's role
 // there, so a demotion committed between an early check and the write cannot be outrun:
-// 404 when the organization is not visible, 403 unless the caller administers it.
+// 404 when the organization is not visible, 403 unless the caller administers it. Handlers
+// also check early, through caller, on purpose: outsiders get their 404/403 before any
+// body-level 422 (no existence leak) and without taking the organization lock.
 func (d *deps) adminTx(ctx context.Context, p *Principal, orgID string, fn func(tx *store.Store) error) error {
 	return d.store.Tx(ctx, func(tx *store.Store) error {
 		if err := tx.LockOrgs(ctx, orgID); err != nil {

@@ -62,14 +62,7 @@ func (s *Store) ListAPIKeys(ctx context.Context, userID string, adminOrgs []stri
 
 // DeleteAPIKey removes a key; it stops working at once.
 func (s *Store) DeleteAPIKey(ctx context.Context, id string) error {
-	res := s.q(ctx).Where("id = ?", id).Delete(&APIKey{})
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return affected(s.q(ctx).Where("id = ?", id).Delete(&APIKey{}))
 }
 
 // TouchAPIKey records a use, writing at most once a minute per key (a conditional UPDATE,

@@ -110,27 +110,17 @@ func (s *Store) AddMembership(ctx context.Context, m *Membership) error {
 
 // UpdateMembership writes exactly the columns in changes of userID's membership of orgID.
 func (s *Store) UpdateMembership(ctx context.Context, orgID, userID string, changes map[string]any) error {
-	res := s.q(ctx).Model(&Membership{}).Where("organization_id = ? AND user_id = ?", orgID, userID).Updates(changes)
-	if IsForeignKey(res.Error) {
+	err := affected(s.q(ctx).Model(&Membership{}).Where("organization_id = ? AND user_id = ?", orgID, userID).Updates(changes))
+	if IsForeignKey(err) {
 		return ErrNotFound
 	}
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return err
 }
 
 // DeleteMembership removes userID from orgID and from the management of orgID's teams.
 func (s *Store) DeleteMembership(ctx context.Context, orgID, userID string) error {
-	res := s.q(ctx).Where("organization_id = ? AND user_id = ?", orgID, userID).Delete(&Membership{})
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
+	if err := affected(s.q(ctx).Where("organization_id = ? AND user_id = ?", orgID, userID).Delete(&Membership{})); err != nil {
+		return err
 	}
 	return s.UnsetManager(ctx, orgID, userID)
 }

@@ -189,17 +189,11 @@ func DeriveSlug(name string) string {
 // gives ErrSlugTaken.
 func (s *Store) UpdateOrganization(ctx context.Context, id string, changes map[string]any) error {
 	changes["updated_at"] = Now()
-	res := s.q(ctx).Model(&Organization{}).Where("id = ?", id).Updates(changes)
-	if IsDuplicate(res.Error) {
+	err := affected(s.q(ctx).Model(&Organization{}).Where("id = ?", id).Updates(changes))
+	if IsDuplicate(err) {
 		return ErrSlugTaken
 	}
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return err
 }
 
 // DeleteOrganization removes an organization with its API keys, memberships and teams, in one

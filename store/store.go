@@ -236,6 +236,18 @@ func (s *Store) forUpdate(ctx context.Context) *gorm.DB {
 // q returns the store's db bound to ctx.
 func (s *Store) q(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
 
+// affected is the outcome of an UPDATE or DELETE of one named row: its error, else
+// ErrNotFound when no row matched.
+func affected(res *gorm.DB) error {
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
 // notFound turns gorm's record-not-found into ErrNotFound.
 func notFound(err error) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {

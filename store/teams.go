@@ -76,10 +76,7 @@ func (s *Store) UpdateTeam(ctx context.Context, orgID, id string, changes map[st
 	if res.Error != nil {
 		return teamErr(res.Error)
 	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return affected(res)
 }
 
 // DeleteTeam removes team id of orgID; its members stay in the organization without a team.
@@ -89,14 +86,7 @@ func (s *Store) DeleteTeam(ctx context.Context, orgID, id string) error {
 			Update("team_id", nil).Error; err != nil {
 			return err
 		}
-		res := tx.q(ctx).Where("organization_id = ? AND id = ?", orgID, id).Delete(&Team{})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return ErrNotFound
-		}
-		return nil
+		return affected(tx.q(ctx).Where("organization_id = ? AND id = ?", orgID, id).Delete(&Team{}))
 	})
 }
 

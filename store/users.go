@@ -88,40 +88,23 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 // UpdateUser writes exactly the columns in changes (plus updated_at) and reloads the user.
 func (s *Store) UpdateUser(ctx context.Context, id string, changes map[string]any) (*User, error) {
 	changes["updated_at"] = Now()
-	res := s.q(ctx).Model(&User{}).Where("id = ?", id).Updates(changes)
-	if res.Error != nil {
-		if IsDuplicate(res.Error) {
-			return nil, ErrConflict
-		}
-		return nil, res.Error
+	err := affected(s.q(ctx).Model(&User{}).Where("id = ?", id).Updates(changes))
+	if IsDuplicate(err) {
+		return nil, ErrConflict
 	}
-	if res.RowsAffected == 0 {
-		return nil, ErrNotFound
+	if err != nil {
+		return nil, err
 	}
 	return s.UserByID(ctx, id)
 }
 
 // SetUserRole sets the platform role of the user named by username (operator command).
 func (s *Store) SetUserRole(ctx context.Context, username, role string) error {
-	res := s.q(ctx).Model(&User{}).Where("lower(username) = lower(?)", username).
-		Updates(map[string]any{"role": role, "updated_at": Now()})
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return affected(s.q(ctx).Model(&User{}).Where("lower(username) = lower(?)", username).
+		Updates(map[string]any{"role": role, "updated_at": Now()}))
 }
 
 // DeleteUser removes a user and, by cascade, everything that belongs to it.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
-	res := s.q(ctx).Where("id = ?", id).Delete(&User{})
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return affected(s.q(ctx).Where("id = ?", id).Delete(&User{}))
 }
