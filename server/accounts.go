@@ -100,7 +100,7 @@ func (a *AccountsAPI) throttle(ctx context.Context, bucket string, limit int, wi
 	if n <= limit {
 		return nil
 	}
-	wait := int(math.Ceil(time.Until(reset).Seconds()))
+	wait := int(math.Ceil(reset.Sub(a.now()).Seconds()))
 	return &APIError{Status: http.StatusTooManyRequests, Code: "too_many_attempts",
 		Message: "Too many attempts; try again later", RetryAfter: max(wait, 1)}
 }
@@ -109,7 +109,7 @@ func (a *AccountsAPI) startSession(ctx context.Context, u *store.User) (api.Toke
 	m := meta(ctx)
 	refresh := randomToken(32)
 	sess := &store.Session{UserID: u.ID, ClientIP: m.ClientIP, UserAgent: cleanText(m.UserAgent, 255),
-		ExpiresAt: store.Now().Add(a.cfg.SessionTTL)}
+		ExpiresAt: a.now().Add(a.cfg.SessionTTL)}
 	if err := a.store.CreateSession(ctx, sess, secretHash(refresh), u.PasswordHash); err != nil {
 		return api.TokenResponse{}, err
 	}
@@ -117,7 +117,7 @@ func (a *AccountsAPI) startSession(ctx context.Context, u *store.User) (api.Toke
 }
 
 func (a *AccountsAPI) tokens(userID, sessionID, refresh string) (api.TokenResponse, error) {
-	access, err := a.keys.issue(userID, sessionID, time.Now())
+	access, err := a.keys.issue(userID, sessionID)
 	if err != nil {
 		return api.TokenResponse{}, err
 	}

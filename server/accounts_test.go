@@ -134,7 +134,7 @@ func TestLoginEnumeration(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {
 		u := h.newUser("enum")
 		disabled := h.newUser("disabled")
-		h.store.DB(context.Background()).Model(&store.User{}).Where("id = ?", disabled.ID).Update("disabled_at", store.Now())
+		h.store.DB(context.Background()).Model(&store.User{}).Where("id = ?", disabled.ID).Update("disabled_at", h.store.Now())
 		unknown := h.raw("POST", "/api/auth/login", url.Values{"username": {"nobody_here"}, "password": {"whatever-pass"}})
 		wrong := h.raw("POST", "/api/auth/login", url.Values{"username": {u.Username}, "password": {"whatever-pass"}})
 		dis := h.raw("POST", "/api/auth/login", url.Values{"username": {disabled.Username}, "password": {disabled.Password}})
@@ -433,7 +433,7 @@ func TestLoginHardening(t *testing.T) {
 		if after != before {
 			t.Fatalf("blocked IP grew rate_limits from %d to %d rows", before, after)
 		}
-		db.Model(&store.RateLimit{}).Where("1 = 1").Update("window_start", store.Now().Add(-3*time.Hour))
+		db.Model(&store.RateLimit{}).Where("1 = 1").Update("window_start", h.store.Now().Add(-3*time.Hour))
 		server.PruneOnce(context.Background(), server.Config{}, h.store, h.log)
 		db.Model(&store.RateLimit{}).Count(&after)
 		if after != 0 {
@@ -457,7 +457,7 @@ func TestPasswordGuessThrottle(t *testing.T) {
 func TestRefreshDisabledUser(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {
 		u := h.newUser("dis")
-		h.store.DB(context.Background()).Model(&store.User{}).Where("id = ?", u.ID).Update("disabled_at", store.Now())
+		h.store.DB(context.Background()).Model(&store.User{}).Where("id = ?", u.ID).Update("disabled_at", h.store.Now())
 		h.raw("POST", "/api/auth/refresh", map[string]any{"refresh_token": u.Refresh}).expect(t, 401)
 	})
 }
@@ -498,7 +498,7 @@ func TestSessionRefusedAfterPasswordChange(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.raw("PATCH", "/api/auth/me", map[string]any{"password": "another-pass-1", "current_password": u.Password}, u.auth()).expect(t, 200)
-		sess := &store.Session{UserID: u.ID, ExpiresAt: store.Now().Add(time.Hour)}
+		sess := &store.Session{UserID: u.ID, ExpiresAt: h.store.Now().Add(time.Hour)}
 		if err := h.store.CreateSession(ctx, sess, "hash-"+store.NewID(), old.PasswordHash); err != store.ErrCredentialsChanged {
 			t.Fatalf("stale verification opened a session: %v", err)
 		}
@@ -519,4 +519,20 @@ func TestRegisterThrottle(t *testing.T) {
 		h.remoteAddr = "198.51.100.99:1"
 		reg(4).expect(t, 201)
 	}, func(c *server.Config) { c.RegisterIPLimit = 2 })
+}
+
+// TestOneClock: tokens, sessions and handlers read the one clock the harness controls, so a
+// test can move time: an access token expires 15 minutes later by that clock, refresh still works.
+func TestOneClock(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("clock")
+		h.raw("GET", "/api/auth/me", nil, u.auth()).expect(t, 200)
+		h.clock.Advance(16 * time.Minute)
+		h.raw("GET", "/api/auth/me", nil, u.auth()).expect(t, 401)
+		var tok api.TokenResponse
+		h.raw("POST", "/api/auth/refresh", map[string]any{"refresh_token": u.Refresh}).expect(t, 200).decode(t, &tok)
+		h.raw("GET", "/api/auth/me", nil, bearer(tok.AccessToken)).expect(t, 200)
+		h.clock.Advance(31 * 24 * time.Hour) // past the session's absolute lifetime
+		h.raw("POST", "/api/auth/refresh", map[string]any{"refresh_token": tok.RefreshToken}).expect(t, 401)
+	})
 }

@@ -58,7 +58,7 @@ func (a *APIKeysAPI) CreateApiKey(ctx context.Context, req api.CreateApiKeyReque
 		}
 		allowed = append(allowed, pfx.String())
 	}
-	if b.ExpiresAt != nil && !b.ExpiresAt.After(store.Now()) {
+	if b.ExpiresAt != nil && !b.ExpiresAt.After(a.now()) {
 		return nil, unprocessable("invalid_expires_at", "expires_at must be in the future")
 	}
 	scopes := make(store.StringList, 0, len(b.Scopes))

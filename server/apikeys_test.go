@@ -142,7 +142,7 @@ func TestAPIKeyRestrictions(t *testing.T) {
 
 		soon, _ := h.newKey(u, org, []string{"organizations:read"}, map[string]any{"expires_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
 		h.raw("GET", "/api/organizations", nil, apiKey(soon)).expect(t, 200)
-		h.store.DB(context.Background()).Model(&store.APIKey{}).Where("prefix = ?", soon[:12]).Update("expires_at", store.Now().Add(-time.Second))
+		h.store.DB(context.Background()).Model(&store.APIKey{}).Where("prefix = ?", soon[:12]).Update("expires_at", h.store.Now().Add(-time.Second))
 		h.raw("GET", "/api/organizations", nil, apiKey(soon)).expect(t, 401)
 
 		for name, k := range map[string]string{

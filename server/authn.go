@@ -101,7 +101,7 @@ func (a *authenticator) apiKey(ctx context.Context, raw string, scopes []string)
 	if err != nil {
 		return nil, err
 	}
-	if k.ExpiresAt != nil && !k.ExpiresAt.After(store.Now()) {
+	if k.ExpiresAt != nil && !k.ExpiresAt.After(a.store.Now()) {
 		return nil, invalid
 	}
 	if !ipAllowed(meta(ctx).ClientIP, k.AllowedIPs) {
@@ -123,7 +123,7 @@ func (a *authenticator) apiKey(ctx context.Context, raw string, scopes []string)
 			}
 		}
 	}
-	if k.LastUsedAt == nil || store.Now().Sub(*k.LastUsedAt) >= time.Minute {
+	if k.LastUsedAt == nil || a.store.Now().Sub(*k.LastUsedAt) >= time.Minute {
 		if err := a.store.TouchAPIKey(ctx, k.ID); err != nil {
 			return nil, err
 		}

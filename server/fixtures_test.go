@@ -111,7 +111,7 @@ func (h *harness) orgDump() string {
 // seedMembership inserts a membership straight into the store (fixtures only).
 func (h *harness) seedMembership(orgID string, u *user, role, teamID string) {
 	h.t.Helper()
-	m := store.Membership{OrganizationID: orgID, UserID: u.ID, Role: role, JoinedAt: store.Now()}
+	m := store.Membership{OrganizationID: orgID, UserID: u.ID, Role: role, JoinedAt: h.store.Now()}
 	if teamID != "" {
 		m.TeamID = &teamID
 	}

@@ -27,6 +27,7 @@ import (
 
 	xentree "github.com/xentree/xentree-api"
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/clock"
 	"github.com/xentree/xentree-api/server"
 	"github.com/xentree/xentree-api/store"
 )
@@ -119,6 +120,9 @@ type harness struct {
 	dbURL  string
 	e      *echo.Echo
 	store  *store.Store
+	// clock is the application's time source (shared by replicas); tests move it with Set,
+	// Advance or Freeze.
+	clock  *clock.Manual
 	client *api.ClientWithResponses
 	logs   *syncBuffer
 	log    *slog.Logger
@@ -162,11 +166,12 @@ func newHarness(t testing.TB, kind string, opts ...option) *harness {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate %s: %v", kind, err)
 	}
-	return newApp(t, kind, dbURL, st, logs, log, opts...)
+	return newApp(t, kind, dbURL, st, clock.NewManual(), logs, log, opts...)
 }
 
-func newApp(t testing.TB, kind, dbURL string, st *store.Store, logs *syncBuffer, log *slog.Logger, opts ...option) *harness {
-	h := &harness{t: t, kind: kind, dbURL: dbURL, store: st, logs: logs, log: log, remoteAddr: "192.0.2.10:40000"}
+func newApp(t testing.TB, kind, dbURL string, st *store.Store, clk *clock.Manual, logs *syncBuffer, log *slog.Logger, opts ...option) *harness {
+	st.UseClock(clk)
+	h := &harness{t: t, kind: kind, dbURL: dbURL, store: st, clock: clk, logs: logs, log: log, remoteAddr: "192.0.2.10:40000"}
 	h.restart(opts...)
 	var err error
 	h.client, err = api.NewClientWithResponses("http://xentree.test", api.WithHTTPClient(h))
@@ -185,7 +190,7 @@ func (h *harness) replica(opts ...option) *harness {
 		h.t.Fatalf("replica: %v", err)
 	}
 	h.t.Cleanup(func() { _ = st.Close() })
-	return newApp(h.t, h.kind, h.dbURL, st, h.logs, h.log, opts...)
+	return newApp(h.t, h.kind, h.dbURL, st, h.clock, h.logs, h.log, opts...)
 }
 
 // restart replaces the application with one built from the harness defaults plus opts, on

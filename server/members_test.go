@@ -162,7 +162,7 @@ func (h *harness) seedMembers(orgID string, n int, teamID string) {
 		if err := h.store.CreateUser(h.t.Context(), u); err != nil {
 			h.t.Fatal(err)
 		}
-		m := &store.Membership{OrganizationID: orgID, UserID: u.ID, Role: store.OrgMember, TeamID: &teamID, JoinedAt: store.Now()}
+		m := &store.Membership{OrganizationID: orgID, UserID: u.ID, Role: store.OrgMember, TeamID: &teamID, JoinedAt: h.store.Now()}
 		if err := db.Create(m).Error; err != nil {
 			h.t.Fatal(err)
 		}

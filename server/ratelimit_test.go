@@ -32,7 +32,7 @@ func TestRateLimitWindows(t *testing.T) {
 		if d := time.Until(reset); d <= 0 || d > time.Minute {
 			t.Fatalf("window closes in %v", d)
 		}
-		h.store.DB(ctx).Model(&store.RateLimit{}).Where("bucket = ?", "b").Update("window_start", store.Now().Add(-2*time.Minute))
+		h.store.DB(ctx).Model(&store.RateLimit{}).Where("bucket = ?", "b").Update("window_start", h.store.Now().Add(-2*time.Minute))
 		if n, _, _ := h.store.HitRateLimit(ctx, "b", time.Minute); n != 1 {
 			t.Fatalf("closed window counted on: %d", n)
 		}

@@ -14,6 +14,7 @@ import (
 
 	xentree "github.com/xentree/xentree-api"
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/clock"
 	"github.com/xentree/xentree-api/store"
 )
 
@@ -77,7 +78,12 @@ type deps struct {
 	log    *slog.Logger
 	hasher *hasher
 	keys   *tokenKeys
+	// clock is the process's one time source (the store's); handlers and rules read it, never time.Now.
+	clock clock.Clock
 }
+
+// now is the current time as the store keeps it (UTC, microseconds).
+func (d *deps) now() time.Time { return d.store.Now() }
 
 // Server composes the API areas into the generated strict interface.
 type Server struct {
@@ -102,7 +108,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	if _, err := bytes.Parse(cfg.BodyLimit); err != nil {
 		return nil, fmt.Errorf("body limit %q: %w", cfg.BodyLimit, err)
 	}
-	keys, err := newTokenKeys(cfg.JWTSecret, cfg.JWTPreviousSecrets)
+	keys, err := newTokenKeys(cfg.JWTSecret, cfg.JWTPreviousSecrets, st.Clock())
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +116,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	if cfg.PasswordParams != nil {
 		params = *cfg.PasswordParams
 	}
-	d := &deps{cfg: cfg, store: st, log: log, hasher: newHasher(params), keys: keys}
+	d := &deps{cfg: cfg, store: st, log: log, hasher: newHasher(params), keys: keys, clock: st.Clock()}
 	srv := &Server{
 		AccountsAPI:      &AccountsAPI{d},
 		APIKeysAPI:       &APIKeysAPI{d},

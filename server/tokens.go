@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/xentree/xentree-api/internal/clock"
 )
 
 // Token issuer constants.
@@ -37,10 +39,12 @@ type signingKey struct {
 type tokenKeys struct {
 	keys   []signingKey
 	parser *jwt.Parser
+	clock  clock.Clock
 }
 
-func newTokenKeys(current string, previous []string) (*tokenKeys, error) {
-	t := &tokenKeys{parser: jwt.NewParser(
+func newTokenKeys(current string, previous []string, clk clock.Clock) (*tokenKeys, error) {
+	t := &tokenKeys{clock: clk, parser: jwt.NewParser(
+		jwt.WithTimeFunc(clk.Now),
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuer(tokenIssuer),
@@ -58,8 +62,8 @@ func newTokenKeys(current string, previous []string) (*tokenKeys, error) {
 	return t, nil
 }
 
-func (t *tokenKeys) issue(userID, sessionID string, now time.Time) (string, error) {
-	k := t.keys[0]
+func (t *tokenKeys) issue(userID, sessionID string) (string, error) {
+	k, now := t.keys[0], t.clock.Now()
 	claims := accessClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			ID:        randomToken(12),

@@ -27,7 +27,7 @@ type StringList = []string
 // CreateAPIKey inserts k, filling id and created_at.
 func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
 	k.ID = NewID()
-	k.CreatedAt = Now()
+	k.CreatedAt = s.Now()
 	if k.AllowedIPs == nil {
 		k.AllowedIPs = StringList{}
 	}
@@ -68,7 +68,7 @@ func (s *Store) DeleteAPIKey(ctx context.Context, id string) error {
 // TouchAPIKey records a use, writing at most once a minute per key (a conditional UPDATE,
 // so concurrent requests on many replicas cost one write).
 func (s *Store) TouchAPIKey(ctx context.Context, id string) error {
-	now := Now()
+	now := s.Now()
 	return s.q(ctx).Model(&APIKey{}).
 		Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", id, now.Add(-time.Minute)).
 		Update("last_used_at", now).Error

@@ -97,7 +97,7 @@ func (s *Store) MemberView(ctx context.Context, orgID, userID string) (*MemberVi
 // AddMembership inserts m, joined now. ErrAlreadyMember when the user is already in the
 // organization; ErrNotFound when the organization, user or team vanished meanwhile.
 func (s *Store) AddMembership(ctx context.Context, m *Membership) error {
-	m.JoinedAt = Now()
+	m.JoinedAt = s.Now()
 	err := s.q(ctx).Create(m).Error
 	switch {
 	case IsDuplicate(err):

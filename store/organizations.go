@@ -110,7 +110,7 @@ func (s *Store) CreateOrganization(ctx context.Context, o *Organization, adminID
 				o.Slug = slug
 			}
 			o.ID = NewID()
-			o.CreatedAt = Now()
+			o.CreatedAt = s.Now()
 			o.UpdatedAt = o.CreatedAt
 			if err := tx.q(ctx).Create(o).Error; err != nil {
 				return err
@@ -188,7 +188,7 @@ func DeriveSlug(name string) string {
 // UpdateOrganization writes exactly the columns in changes (plus updated_at). A taken slug
 // gives ErrSlugTaken.
 func (s *Store) UpdateOrganization(ctx context.Context, id string, changes map[string]any) error {
-	changes["updated_at"] = Now()
+	changes["updated_at"] = s.Now()
 	err := affected(s.q(ctx).Model(&Organization{}).Where("id = ?", id).Updates(changes))
 	if IsDuplicate(err) {
 		return ErrSlugTaken

@@ -16,7 +16,7 @@ type RateLimit struct {
 // after the previous one closed) and returns the count and when the window closes. One atomic
 // upsert, so concurrent replicas never lose a hit.
 func (s *Store) HitRateLimit(ctx context.Context, bucket string, window time.Duration) (int, time.Time, error) {
-	now := Now()
+	now := s.Now()
 	stale := now.Add(-window)
 	var row RateLimit
 	err := s.q(ctx).Raw(`INSERT INTO rate_limits (bucket, window_start, count) VALUES (?, ?, 1)
@@ -37,6 +37,6 @@ func (s *Store) ResetRateLimit(ctx context.Context, bucket string) error {
 
 // PruneRateLimits deletes buckets whose window opened before olderThan ago (closed windows).
 func (s *Store) PruneRateLimits(ctx context.Context, olderThan time.Duration) (int64, error) {
-	res := s.q(ctx).Where("window_start < ?", Now().Add(-olderThan)).Delete(&RateLimit{})
+	res := s.q(ctx).Where("window_start < ?", s.Now().Add(-olderThan)).Delete(&RateLimit{})
 	return res.RowsAffected, res.Error
 }

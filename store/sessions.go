@@ -52,7 +52,7 @@ var ErrCredentialsChanged = errors.New("credentials changed")
 // hash the login checked: if the user's hash is no longer it, a concurrent password change won
 // and the session is refused, so "a password change ends every other session" has no gap.
 func (s *Store) CreateSession(ctx context.Context, sess *Session, tokenHash, verifiedHash string) error {
-	now := Now()
+	now := s.Now()
 	sess.ID = NewID()
 	sess.CreatedAt = now
 	return s.Tx(ctx, func(tx *Store) error {
@@ -79,7 +79,7 @@ func (s *Store) ActiveSessionUser(ctx context.Context, sessionID, userID string)
 	err := s.q(ctx).Table("users").Select("users.*").
 		Joins("JOIN auth_sessions ON auth_sessions.user_id = users.id").
 		Where("auth_sessions.id = ? AND users.id = ? AND auth_sessions.revoked_at IS NULL AND auth_sessions.expires_at > ? AND users.disabled_at IS NULL",
-			sessionID, userID, Now()).
+			sessionID, userID, s.Now()).
 		Take(&u).Error
 	return &u, notFound(err)
 }
@@ -87,13 +87,13 @@ func (s *Store) ActiveSessionUser(ctx context.Context, sessionID, userID string)
 // RevokeSession ends a session.
 func (s *Store) RevokeSession(ctx context.Context, sessionID string) error {
 	return s.q(ctx).Model(&Session{}).Where("id = ? AND revoked_at IS NULL", sessionID).
-		Update("revoked_at", Now()).Error
+		Update("revoked_at", s.Now()).Error
 }
 
 // RevokeOtherSessions ends every session of userID except keep.
 func (s *Store) RevokeOtherSessions(ctx context.Context, userID, keep string) error {
 	return s.q(ctx).Model(&Session{}).Where("user_id = ? AND id <> ? AND revoked_at IS NULL", userID, keep).
-		Update("revoked_at", Now()).Error
+		Update("revoked_at", s.Now()).Error
 }
 
 // RotateRefreshToken consumes the token with hash oldHash and stores newHash as its successor.
@@ -108,7 +108,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string,
 		outcome error
 	)
 	err := s.Tx(ctx, func(tx *Store) error {
-		now := Now()
+		now := s.Now()
 		var tok RefreshToken
 		if err := tx.q(ctx).Where("token_hash = ?", oldHash).Take(&tok).Error; err != nil {
 			if errors.Is(notFound(err), ErrNotFound) {
@@ -170,7 +170,7 @@ func (s *Store) LiveRefreshTokens(ctx context.Context, sessionID string) (int64,
 	var n int64
 	err := s.q(ctx).Model(&RefreshToken{}).
 		Joins("JOIN auth_sessions ON auth_sessions.id = refresh_tokens.session_id").
-		Where("refresh_tokens.session_id = ? AND refresh_tokens.used_at IS NULL AND refresh_tokens.expires_at > ? AND auth_sessions.revoked_at IS NULL", sessionID, Now()).
+		Where("refresh_tokens.session_id = ? AND refresh_tokens.used_at IS NULL AND refresh_tokens.expires_at > ? AND auth_sessions.revoked_at IS NULL", sessionID, s.Now()).
 		Count(&n).Error
 	return n, err
 }
@@ -178,7 +178,7 @@ func (s *Store) LiveRefreshTokens(ctx context.Context, sessionID string) (int64,
 // PruneSessions deletes sessions (and, by cascade, their refresh tokens) that expired or were
 // revoked more than retain ago.
 func (s *Store) PruneSessions(ctx context.Context, retain time.Duration) (int64, error) {
-	cutoff := Now().Add(-retain)
+	cutoff := s.Now().Add(-retain)
 	res := s.q(ctx).Where("expires_at < ? OR revoked_at < ?", cutoff, cutoff).Delete(&Session{})
 	return res.RowsAffected, res.Error
 }

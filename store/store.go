@@ -24,6 +24,8 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
+
+	"github.com/xentree/xentree-api/internal/clock"
 )
 
 //go:embed migrations
@@ -44,6 +46,7 @@ type Store struct {
 	db      *gorm.DB
 	dialect Dialect
 	log     *slog.Logger
+	clock   clock.Clock
 	stop    chan struct{}
 	wg      *sync.WaitGroup
 }
@@ -58,9 +61,9 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	cfg := &gorm.Config{
 		TranslateError: true,
 		Logger:         logger.Discard,
-		NowFunc:        Now,
 	}
-	s := &Store{log: log, stop: make(chan struct{}), wg: &sync.WaitGroup{}}
+	s := &Store{log: log, clock: clock.System{}, stop: make(chan struct{}), wg: &sync.WaitGroup{}}
+	cfg.NowFunc = s.Now
 	var err error
 	if IsPostgres(url) {
 		s.dialect = Postgres
@@ -104,8 +107,15 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	return s, nil
 }
 
-// Now is the store's clock: UTC at microsecond precision, the finest both dialects keep.
-func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+// UseClock replaces the store's time source (tests install a clock.Manual before serving).
+// The server reads the same clock, so the whole process has one notion of now.
+func (s *Store) UseClock(c clock.Clock) { s.clock = c }
+
+// Clock is the store's time source, shared with the server.
+func (s *Store) Clock() clock.Clock { return s.clock }
+
+// Now is the current time as stored: UTC at microsecond precision, the finest both dialects keep.
+func (s *Store) Now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
 // NewID returns a new UUIDv7 (time-ordered) id.
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }

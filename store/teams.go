@@ -64,14 +64,14 @@ func (s *Store) TeamOf(ctx context.Context, orgID, id string) (*Team, error) {
 // CreateTeam inserts t, filling id and timestamps.
 func (s *Store) CreateTeam(ctx context.Context, t *Team) error {
 	t.ID = NewID()
-	t.CreatedAt = Now()
+	t.CreatedAt = s.Now()
 	t.UpdatedAt = t.CreatedAt
 	return teamErr(s.q(ctx).Create(t).Error)
 }
 
 // UpdateTeam writes exactly the columns in changes (plus updated_at) of team id of orgID.
 func (s *Store) UpdateTeam(ctx context.Context, orgID, id string, changes map[string]any) error {
-	changes["updated_at"] = Now()
+	changes["updated_at"] = s.Now()
 	res := s.q(ctx).Model(&Team{}).Where("organization_id = ? AND id = ?", orgID, id).Updates(changes)
 	if res.Error != nil {
 		return teamErr(res.Error)
@@ -102,7 +102,7 @@ func (s *Store) ManagesTeam(ctx context.Context, orgID, id, userID string) (bool
 // is no longer allowed to manage).
 func (s *Store) UnsetManager(ctx context.Context, orgID, userID string) error {
 	return s.q(ctx).Model(&Team{}).Where("organization_id = ? AND manager_user_id = ?", orgID, userID).
-		Updates(map[string]any{"manager_user_id": nil, "updated_at": Now()}).Error
+		Updates(map[string]any{"manager_user_id": nil, "updated_at": s.Now()}).Error
 }
 
 func teamErr(err error) error {

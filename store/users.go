@@ -34,7 +34,7 @@ const (
 // (in any case) gives ErrConflict.
 func (s *Store) CreateUser(ctx context.Context, u *User) error {
 	u.ID = NewID()
-	u.CreatedAt = Now()
+	u.CreatedAt = s.Now()
 	u.UpdatedAt = u.CreatedAt
 	if u.Role == "" {
 		u.Role = RoleUser
@@ -87,7 +87,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 
 // UpdateUser writes exactly the columns in changes (plus updated_at) and reloads the user.
 func (s *Store) UpdateUser(ctx context.Context, id string, changes map[string]any) (*User, error) {
-	changes["updated_at"] = Now()
+	changes["updated_at"] = s.Now()
 	err := affected(s.q(ctx).Model(&User{}).Where("id = ?", id).Updates(changes))
 	if IsDuplicate(err) {
 		return nil, ErrConflict
@@ -101,7 +101,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, changes map[string]an
 // SetUserRole sets the platform role of the user named by username (operator command).
 func (s *Store) SetUserRole(ctx context.Context, username, role string) error {
 	return affected(s.q(ctx).Model(&User{}).Where("lower(username) = lower(?)", username).
-		Updates(map[string]any{"role": role, "updated_at": Now()}))
+		Updates(map[string]any{"role": role, "updated_at": s.Now()}))
 }
 
 // DeleteUser removes a user and, by cascade, everything that belongs to it.
