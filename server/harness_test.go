@@ -115,11 +115,11 @@ type option func(*server.Config)
 // harness is the real application (validator, auth, handlers, store) on an isolated database.
 // Every response it serves is validated against openapi.yaml.
 type harness struct {
-	t      testing.TB
-	kind   string
-	dbURL  string
-	e      *echo.Echo
-	store  *store.Store
+	t     testing.TB
+	kind  string
+	dbURL string
+	e     *echo.Echo
+	store *store.Store
 	// clock is the application's time source (shared by replicas); tests move it with Set,
 	// Advance or Freeze.
 	clock  *clock.Manual
