@@ -393,3 +393,31 @@ func jsonText(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b[1 : len(b)-1])
 }
+
+// TestConcurrentUse: the catalogue is shared by every request; run with -race.
+func TestConcurrentUse(t *testing.T) {
+	done := make(chan struct{})
+	for range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			c, err := Builtin()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for _, m := range c.Modules() {
+				_, _ = json.Marshal(m.Public())
+				for _, tk := range m.Tasks {
+					for _, s := range acceptedSubmissions(tk) {
+						if r, err := Grade(tk, s); err != nil || !r.Correct {
+							t.Errorf("%s/%s: %v", m.Slug, tk.Slug, err)
+						}
+					}
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+}

@@ -39,6 +39,7 @@ var ErrInvalidSubmission = errors.New("invalid submission")
 // SubmissionError says why a submission does not fit its task, in words fit for the client.
 type SubmissionError struct{ Reason string }
 
+// Error returns the reason.
 func (e *SubmissionError) Error() string { return e.Reason }
 
 // Is makes errors.Is(err, ErrInvalidSubmission) true.

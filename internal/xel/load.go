@@ -82,6 +82,7 @@ type Error struct {
 	Msg  string
 }
 
+// Error is "file: task \"slug\" (#n): message", or "file: message" for the module.
 func (e *Error) Error() string {
 	if e.Task == "" {
 		return e.File + ": " + e.Msg
@@ -463,4 +464,7 @@ func (v *validator) evaluated(t *Task, ft fileTask) {
 		}
 	}
 	t.key.modelAnswer = strings.TrimSpace(ft.ModelAnswer)
+	if n := len(strings.Fields(t.key.modelAnswer)); n > 0 && (n < t.MinWords || n > t.MaxWords) {
+		v.fail("model_answer has %d words, outside its own range %d–%d", n, t.MinWords, t.MaxWords)
+	}
 }

@@ -118,6 +118,7 @@ func TestParseRejects(t *testing.T) {
 		{"range backwards", "    min_words: 20\n    max_words: 40\n", "    min_words: 40\n    max_words: 20\n", []string{"1 <= min_words < max_words"}},
 		{"range not in the prompt", "prompt: Write 20–40 words about your town.", "prompt: Write about your town.", []string{`task "essay" (#5): the prompt must state the word range (20–40 words)`}},
 		{"bad target level", "    target_level: A2\n    explanation: Say where", "    target_level: X9\n    explanation: Say where", []string{`target_level "X9"`}},
+		{"model answer out of range", "    target_level: A2\n    explanation: Say where", "    target_level: A2\n    model_answer: Leeds is nice.\n    explanation: Say where", []string{"model_answer has 3 words, outside its own range 20–40"}},
 		{"answer on a writing task", "    target_level: A2\n    explanation: Say where", "    target_level: A2\n    answer: no\n    explanation: Say where", []string{"answer is not used by writing tasks"}},
 		{"not a mapping", validModule, "- a\n- b\n", []string{"cannot construct !!seq into a module"}},
 		{"two documents", "level: A2", "level: A2\n---\nslug: x", []string{"expected single document"}},
