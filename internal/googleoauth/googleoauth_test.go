@@ -191,7 +191,9 @@ func TestEmail(t *testing.T) {
 	if _, err := c.Email(context.Background(), "at-1"); err == nil {
 		t.Fatal("garbage accepted")
 	}
-	g.set(func() { g.userinfo = func(w http.ResponseWriter, r *http.Request) { time.Sleep(300 * time.Millisecond) } })
+	g.set(func() {
+		g.userinfo = func(w http.ResponseWriter, r *http.Request) { time.Sleep(300 * time.Millisecond) }
+	})
 	if _, err := c.Email(context.Background(), "at-1"); err == nil {
 		t.Fatal("no timeout")
 	}
