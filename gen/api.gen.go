@@ -180,8 +180,9 @@ func (e IntegrationResponseProvider) Valid() bool {
 
 // Defines values for IntegrationResponseStatus.
 const (
-	IntegrationResponseStatusConnected IntegrationResponseStatus = "connected"
-	IntegrationResponseStatusError     IntegrationResponseStatus = "error"
+	IntegrationResponseStatusConnected    IntegrationResponseStatus = "connected"
+	IntegrationResponseStatusError        IntegrationResponseStatus = "error"
+	IntegrationResponseStatusNotConnected IntegrationResponseStatus = "not_connected"
 )
 
 // Valid indicates whether the value is a known member of the IntegrationResponseStatus enum.
@@ -190,6 +191,8 @@ func (e IntegrationResponseStatus) Valid() bool {
 	case IntegrationResponseStatusConnected:
 		return true
 	case IntegrationResponseStatusError:
+		return true
+	case IntegrationResponseStatusNotConnected:
 		return true
 	default:
 		return false
@@ -208,6 +211,27 @@ func (e LearningSessionResponseStatus) Valid() bool {
 	case LearningSessionResponseStatusActive:
 		return true
 	case LearningSessionResponseStatusEnded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LiveSessionResponseEndReason.
+const (
+	LiveSessionResponseEndReasonEnded          LiveSessionResponseEndReason = "ended"
+	LiveSessionResponseEndReasonIdleTimeout    LiveSessionResponseEndReason = "idle_timeout"
+	LiveSessionResponseEndReasonQuotaExhausted LiveSessionResponseEndReason = "quota_exhausted"
+)
+
+// Valid indicates whether the value is a known member of the LiveSessionResponseEndReason enum.
+func (e LiveSessionResponseEndReason) Valid() bool {
+	switch e {
+	case LiveSessionResponseEndReasonEnded:
+		return true
+	case LiveSessionResponseEndReasonIdleTimeout:
+		return true
+	case LiveSessionResponseEndReasonQuotaExhausted:
 		return true
 	default:
 		return false
@@ -616,6 +640,9 @@ type Error struct {
 
 // ErrorDetail defines model for ErrorDetail.
 type ErrorDetail struct {
+	// ActiveSessionId With `live_session_active`, the id of the caller's active Live session.
+	ActiveSessionId *openapi_types.UUID `json:"active_session_id,omitempty"`
+
 	// Error Machine-readable error code.
 	//
 	// Example: not_found
@@ -653,11 +680,14 @@ type FieldErrorLocation string
 
 // IntegrationResponse defines model for IntegrationResponse.
 type IntegrationResponse struct {
-	AccountEmail nullable.Nullable[string]   `json:"account_email"`
-	ConnectedAt  time.Time                   `json:"connected_at"`
-	Provider     IntegrationResponseProvider `json:"provider"`
-	Scopes       []string                    `json:"scopes"`
-	Status       IntegrationResponseStatus   `json:"status"`
+	// AccountEmail The connected account's email, when the provider reported one.
+	AccountEmail nullable.Nullable[string]    `json:"account_email"`
+	ConnectedAt  nullable.Nullable[time.Time] `json:"connected_at"`
+	Provider     IntegrationResponseProvider  `json:"provider"`
+
+	// Scopes The scopes the provider granted (empty when not connected).
+	Scopes []string                  `json:"scopes"`
+	Status IntegrationResponseStatus `json:"status"`
 }
 
 // IntegrationResponseProvider defines model for IntegrationResponse.Provider.
@@ -780,12 +810,20 @@ type LiveNicknameResponse struct {
 
 // LiveQuotaResponse defines model for LiveQuotaResponse.
 type LiveQuotaResponse struct {
-	PeriodEnd        time.Time `json:"period_end"`
+	// ActiveSession The caller's active session, or null.
+	ActiveSession nullable.Nullable[LiveSessionResponse] `json:"active_session"`
+
+	// PeriodEnd End of the current period (exclusive; the start of the next one).
+	PeriodEnd time.Time `json:"period_end"`
+
+	// PeriodStart Start of the current period (the first instant of the calendar month, UTC).
 	PeriodStart      time.Time `json:"period_start"`
 	Plan             Plan      `json:"plan"`
 	QuotaSeconds     int       `json:"quota_seconds"`
 	RemainingSeconds int       `json:"remaining_seconds"`
-	UsedSeconds      int       `json:"used_seconds"`
+
+	// UsedSeconds Seconds charged in the current period (heartbeats charge; an active session's time since its last heartbeat is not counted yet).
+	UsedSeconds int `json:"used_seconds"`
 }
 
 // LiveSessionRef Example: {"session_id":"5f3b0a4c-7d8e-4f90-8a1b-c2d3e4f5a6b7"}
@@ -795,8 +833,19 @@ type LiveSessionRef struct {
 
 // LiveSessionResponse defines model for LiveSessionResponse.
 type LiveSessionResponse struct {
-	EndedAt         nullable.Nullable[time.Time] `json:"ended_at"`
-	LastHeartbeatAt time.Time                    `json:"last_heartbeat_at"`
+	// EndReason Why the session is over (null while active).
+	EndReason nullable.Nullable[LiveSessionResponseEndReason] `json:"end_reason"`
+	EndedAt   nullable.Nullable[time.Time]                    `json:"ended_at"`
+
+	// ExpiresAt When an active session expires without another heartbeat; null once it ended.
+	ExpiresAt nullable.Nullable[time.Time] `json:"expires_at"`
+
+	// HeartbeatIntervalSeconds How often the client should send a heartbeat.
+	HeartbeatIntervalSeconds int `json:"heartbeat_interval_seconds"`
+
+	// IdleTimeoutSeconds A session without a heartbeat for this long expires.
+	IdleTimeoutSeconds int       `json:"idle_timeout_seconds"`
+	LastHeartbeatAt    time.Time `json:"last_heartbeat_at"`
 
 	// RemainingSeconds Quota left in the current period.
 	RemainingSeconds int                       `json:"remaining_seconds"`
@@ -808,6 +857,9 @@ type LiveSessionResponse struct {
 	// UsedSeconds Seconds charged to this session.
 	UsedSeconds int `json:"used_seconds"`
 }
+
+// LiveSessionResponseEndReason Why the session is over (null while active).
+type LiveSessionResponseEndReason string
 
 // LiveSessionResponseStatus defines model for LiveSessionResponse.Status.
 type LiveSessionResponseStatus string
@@ -908,8 +960,14 @@ type MessageResponseRole string
 
 // OAuthStartResponse defines model for OAuthStartResponse.
 type OAuthStartResponse struct {
+	// AuthorizationUrl Google's consent page; send the user's browser there.
 	AuthorizationUrl string `json:"authorization_url"`
-	State            string `json:"state"`
+
+	// ExpiresAt The state is refused after this time.
+	ExpiresAt time.Time `json:"expires_at"`
+
+	// State Single-use value Google sends back to the callback; bound to the caller.
+	State string `json:"state"`
 }
 
 // OrgRole defines model for OrgRole.
@@ -1961,29 +2019,42 @@ type ClientInterface interface {
 
 	// ListIntegrations List active integrations for the current user
 	//
-	// The caller's connected integrations: provider, status, account, granted scopes and when it was connected.
+	// The caller's integrations, one per provider: status, account, granted scopes and when it
+	// was connected. A provider the caller has not connected is listed as `not_connected`.
 	//
 	// Corresponds with GET /api/integrations (the `ListIntegrations` operationId).
 	ListIntegrations(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DisconnectGoogleCalendar Disconnect Google Calendar
 	//
-	// Revokes and forgets the stored tokens.
+	// Forgets the stored tokens and revokes them at Google (best effort: a failure is logged,
+	// the integration is disconnected anyway). 404 when it is not connected.
 	//
 	// Corresponds with DELETE /api/integrations/google-calendar (the `DisconnectGoogleCalendar` operationId).
 	DisconnectGoogleCalendar(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GoogleCalendarOAuthCallback Complete the Google Calendar OAuth flow
 	//
-	// Google redirects here. Bound to the `state` issued by the start call: exchanges the code,
-	// stores the tokens encrypted and marks the integration connected.
+	// Google redirects here. Bound to the `state` issued by the start call, which names the user
+	// it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
+	// the tokens encrypted and marks the integration connected. An unknown, replayed or expired
+	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+	//
+	// A browser arriving without credentials is redirected (302) to the configured app URL with
+	// `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
+	// app URL the answer is JSON. An app may instead receive Google's redirect itself and
+	// forward `state` and `code` here with its bearer token: the answer is then JSON, and a
+	// token of another user than the state's is 400 `oauth_state_mismatch`.
 	//
 	// Corresponds with GET /api/integrations/google-calendar/oauth/callback (the `GoogleCalendarOAuthCallback` operationId).
 	GoogleCalendarOAuthCallback(ctx context.Context, params *GoogleCalendarOAuthCallbackParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StartGoogleCalendarOAuth Start the Google Calendar OAuth flow
 	//
-	// Returns the Google consent URL and its single-use `state`.
+	// Returns the Google consent URL (offline access, PKCE S256, scopes `openid`, `email` and
+	// `https://www.googleapis.com/auth/calendar.events`) and its `state`: single-use, valid for
+	// 10 minutes, bound to the caller. 503 `not_configured`, naming the missing settings, when
+	// the server has no Google client credentials.
 	//
 	// Corresponds with GET /api/integrations/google-calendar/oauth/start (the `StartGoogleCalendarOAuth` operationId).
 	StartGoogleCalendarOAuth(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2040,7 +2111,9 @@ type ClientInterface interface {
 
 	// UpdateLiveNicknameWithBody Update the user nickname used in Xentree Live
 	//
-	// Sets the name the AI uses for the caller in Xentree Live sessions.
+	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
+	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
+	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2049,7 +2122,9 @@ type ClientInterface interface {
 
 	// UpdateLiveNickname Update the user nickname used in Xentree Live
 	//
-	// Sets the name the AI uses for the caller in Xentree Live sessions.
+	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
+	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
+	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2065,7 +2140,8 @@ type ClientInterface interface {
 
 	// EndLiveSessionWithBody End a live session
 	//
-	// Ends the session and charges the time since its last heartbeat; returns the final usage.
+	// Ends the session, charges the time since its last heartbeat (within the quota) and returns
+	// the final usage. Ending a session that already ended or expired returns it unchanged.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2074,7 +2150,8 @@ type ClientInterface interface {
 
 	// EndLiveSession End a live session
 	//
-	// Ends the session and charges the time since its last heartbeat; returns the final usage.
+	// Ends the session, charges the time since its last heartbeat (within the quota) and returns
+	// the final usage. Ending a session that already ended or expired returns it unchanged.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2083,7 +2160,11 @@ type ClientInterface interface {
 
 	// HeartbeatLiveSessionWithBody Update an active live session heartbeat
 	//
-	// Charges the time since the last heartbeat; ends the session with 429 when the quota runs out.
+	// Charges the whole seconds since the last charge, each to the month it fell in. When the
+	// quota runs out the session ends (`end_reason: quota_exhausted`) and the call answers 429
+	// `live_quota_exceeded`. A session that already ended is 409 `live_session_ended`; one
+	// past its idle timeout is closed, charged up to its last heartbeat, and answered 409
+	// `live_session_expired`. Other users' sessions are 404.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2092,7 +2173,11 @@ type ClientInterface interface {
 
 	// HeartbeatLiveSession Update an active live session heartbeat
 	//
-	// Charges the time since the last heartbeat; ends the session with 429 when the quota runs out.
+	// Charges the whole seconds since the last charge, each to the month it fell in. When the
+	// quota runs out the session ends (`end_reason: quota_exhausted`) and the call answers 429
+	// `live_quota_exceeded`. A session that already ended is 409 `live_session_ended`; one
+	// past its idle timeout is closed, charged up to its last heartbeat, and answered 409
+	// `live_session_expired`. Other users' sessions are 404.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2101,7 +2186,12 @@ type ClientInterface interface {
 
 	// StartLiveSessionWithBody Start a live session
 	//
-	// One active session per user. 429 `live_quota_exceeded` when no quota remains.
+	// Starts a Live session charged against the caller's monthly quota (calendar month, UTC).
+	// Send a heartbeat every `heartbeat_interval_seconds`; a session without one for
+	// `idle_timeout_seconds` expires, charged up to its last heartbeat.
+	// One active session per user: a second start is 409 `live_session_active` naming the
+	// active one in `active_session_id`. 429 `live_quota_exceeded` (with `Retry-After`, the
+	// seconds to the next period) when no quota remains.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2110,7 +2200,12 @@ type ClientInterface interface {
 
 	// StartLiveSession Start a live session
 	//
-	// One active session per user. 429 `live_quota_exceeded` when no quota remains.
+	// Starts a Live session charged against the caller's monthly quota (calendar month, UTC).
+	// Send a heartbeat every `heartbeat_interval_seconds`; a session without one for
+	// `idle_timeout_seconds` expires, charged up to its last heartbeat.
+	// One active session per user: a second start is 409 `live_session_active` naming the
+	// active one in `active_session_id`. 429 `live_quota_exceeded` (with `Retry-After`, the
+	// seconds to the next period) when no quota remains.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2119,14 +2214,18 @@ type ClientInterface interface {
 
 	// ListLiveTranscripts List live transcripts for the current user
 	//
-	// Newest first, without their turns.
+	// The caller's transcripts, newest session first, without their turns.
 	//
 	// Corresponds with GET /api/live/transcripts (the `ListLiveTranscripts` operationId).
 	ListLiveTranscripts(ctx context.Context, params *ListLiveTranscriptsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SaveLiveTranscriptsWithBody Save live session transcripts
 	//
-	// Bearer tokens only.
+	// Bearer tokens only. The window must end after it starts and not lie in the future (5
+	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
+	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
+	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
+	// one transcript: saving it again is 409 `transcript_exists`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2135,7 +2234,11 @@ type ClientInterface interface {
 
 	// SaveLiveTranscripts Save live session transcripts
 	//
-	// Bearer tokens only.
+	// Bearer tokens only. The window must end after it starts and not lie in the future (5
+	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
+	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
+	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
+	// one transcript: saving it again is 409 `transcript_exists`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3015,7 +3118,8 @@ func (c *Client) SearchContent(ctx context.Context, params *SearchContentParams,
 
 // ListIntegrations List active integrations for the current user
 //
-// The caller's connected integrations: provider, status, account, granted scopes and when it was connected.
+// The caller's integrations, one per provider: status, account, granted scopes and when it
+// was connected. A provider the caller has not connected is listed as `not_connected`.
 //
 // Corresponds with GET /api/integrations (the `ListIntegrations` operationId).
 func (c *Client) ListIntegrations(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3032,7 +3136,8 @@ func (c *Client) ListIntegrations(ctx context.Context, reqEditors ...RequestEdit
 
 // DisconnectGoogleCalendar Disconnect Google Calendar
 //
-// Revokes and forgets the stored tokens.
+// Forgets the stored tokens and revokes them at Google (best effort: a failure is logged,
+// the integration is disconnected anyway). 404 when it is not connected.
 //
 // Corresponds with DELETE /api/integrations/google-calendar (the `DisconnectGoogleCalendar` operationId).
 func (c *Client) DisconnectGoogleCalendar(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3049,8 +3154,16 @@ func (c *Client) DisconnectGoogleCalendar(ctx context.Context, reqEditors ...Req
 
 // GoogleCalendarOAuthCallback Complete the Google Calendar OAuth flow
 //
-// Google redirects here. Bound to the `state` issued by the start call: exchanges the code,
-// stores the tokens encrypted and marks the integration connected.
+// Google redirects here. Bound to the `state` issued by the start call, which names the user
+// it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
+// the tokens encrypted and marks the integration connected. An unknown, replayed or expired
+// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+//
+// A browser arriving without credentials is redirected (302) to the configured app URL with
+// `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
+// app URL the answer is JSON. An app may instead receive Google's redirect itself and
+// forward `state` and `code` here with its bearer token: the answer is then JSON, and a
+// token of another user than the state's is 400 `oauth_state_mismatch`.
 //
 // Corresponds with GET /api/integrations/google-calendar/oauth/callback (the `GoogleCalendarOAuthCallback` operationId).
 func (c *Client) GoogleCalendarOAuthCallback(ctx context.Context, params *GoogleCalendarOAuthCallbackParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3067,7 +3180,10 @@ func (c *Client) GoogleCalendarOAuthCallback(ctx context.Context, params *Google
 
 // StartGoogleCalendarOAuth Start the Google Calendar OAuth flow
 //
-// Returns the Google consent URL and its single-use `state`.
+// Returns the Google consent URL (offline access, PKCE S256, scopes `openid`, `email` and
+// `https://www.googleapis.com/auth/calendar.events`) and its `state`: single-use, valid for
+// 10 minutes, bound to the caller. 503 `not_configured`, naming the missing settings, when
+// the server has no Google client credentials.
 //
 // Corresponds with GET /api/integrations/google-calendar/oauth/start (the `StartGoogleCalendarOAuth` operationId).
 func (c *Client) StartGoogleCalendarOAuth(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3194,7 +3310,9 @@ func (c *Client) SearchKnowledge(ctx context.Context, body SearchKnowledgeJSONRe
 
 // UpdateLiveNicknameWithBody Update the user nickname used in Xentree Live
 //
-// Sets the name the AI uses for the caller in Xentree Live sessions.
+// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
+// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
+// characters and no control or invisible formatting characters (422 `invalid_nickname`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3213,7 +3331,9 @@ func (c *Client) UpdateLiveNicknameWithBody(ctx context.Context, contentType str
 
 // UpdateLiveNickname Update the user nickname used in Xentree Live
 //
-// Sets the name the AI uses for the caller in Xentree Live sessions.
+// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
+// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
+// characters and no control or invisible formatting characters (422 `invalid_nickname`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3249,7 +3369,8 @@ func (c *Client) GetLiveQuota(ctx context.Context, reqEditors ...RequestEditorFn
 
 // EndLiveSessionWithBody End a live session
 //
-// Ends the session and charges the time since its last heartbeat; returns the final usage.
+// Ends the session, charges the time since its last heartbeat (within the quota) and returns
+// the final usage. Ending a session that already ended or expired returns it unchanged.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3268,7 +3389,8 @@ func (c *Client) EndLiveSessionWithBody(ctx context.Context, contentType string,
 
 // EndLiveSession End a live session
 //
-// Ends the session and charges the time since its last heartbeat; returns the final usage.
+// Ends the session, charges the time since its last heartbeat (within the quota) and returns
+// the final usage. Ending a session that already ended or expired returns it unchanged.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3287,7 +3409,11 @@ func (c *Client) EndLiveSession(ctx context.Context, body EndLiveSessionJSONRequ
 
 // HeartbeatLiveSessionWithBody Update an active live session heartbeat
 //
-// Charges the time since the last heartbeat; ends the session with 429 when the quota runs out.
+// Charges the whole seconds since the last charge, each to the month it fell in. When the
+// quota runs out the session ends (`end_reason: quota_exhausted`) and the call answers 429
+// `live_quota_exceeded`. A session that already ended is 409 `live_session_ended`; one
+// past its idle timeout is closed, charged up to its last heartbeat, and answered 409
+// `live_session_expired`. Other users' sessions are 404.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3306,7 +3432,11 @@ func (c *Client) HeartbeatLiveSessionWithBody(ctx context.Context, contentType s
 
 // HeartbeatLiveSession Update an active live session heartbeat
 //
-// Charges the time since the last heartbeat; ends the session with 429 when the quota runs out.
+// Charges the whole seconds since the last charge, each to the month it fell in. When the
+// quota runs out the session ends (`end_reason: quota_exhausted`) and the call answers 429
+// `live_quota_exceeded`. A session that already ended is 409 `live_session_ended`; one
+// past its idle timeout is closed, charged up to its last heartbeat, and answered 409
+// `live_session_expired`. Other users' sessions are 404.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3325,7 +3455,12 @@ func (c *Client) HeartbeatLiveSession(ctx context.Context, body HeartbeatLiveSes
 
 // StartLiveSessionWithBody Start a live session
 //
-// One active session per user. 429 `live_quota_exceeded` when no quota remains.
+// Starts a Live session charged against the caller's monthly quota (calendar month, UTC).
+// Send a heartbeat every `heartbeat_interval_seconds`; a session without one for
+// `idle_timeout_seconds` expires, charged up to its last heartbeat.
+// One active session per user: a second start is 409 `live_session_active` naming the
+// active one in `active_session_id`. 429 `live_quota_exceeded` (with `Retry-After`, the
+// seconds to the next period) when no quota remains.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3344,7 +3479,12 @@ func (c *Client) StartLiveSessionWithBody(ctx context.Context, contentType strin
 
 // StartLiveSession Start a live session
 //
-// One active session per user. 429 `live_quota_exceeded` when no quota remains.
+// Starts a Live session charged against the caller's monthly quota (calendar month, UTC).
+// Send a heartbeat every `heartbeat_interval_seconds`; a session without one for
+// `idle_timeout_seconds` expires, charged up to its last heartbeat.
+// One active session per user: a second start is 409 `live_session_active` naming the
+// active one in `active_session_id`. 429 `live_quota_exceeded` (with `Retry-After`, the
+// seconds to the next period) when no quota remains.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3363,7 +3503,7 @@ func (c *Client) StartLiveSession(ctx context.Context, body StartLiveSessionJSON
 
 // ListLiveTranscripts List live transcripts for the current user
 //
-// Newest first, without their turns.
+// The caller's transcripts, newest session first, without their turns.
 //
 // Corresponds with GET /api/live/transcripts (the `ListLiveTranscripts` operationId).
 func (c *Client) ListLiveTranscripts(ctx context.Context, params *ListLiveTranscriptsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3380,7 +3520,11 @@ func (c *Client) ListLiveTranscripts(ctx context.Context, params *ListLiveTransc
 
 // SaveLiveTranscriptsWithBody Save live session transcripts
 //
-// Bearer tokens only.
+// Bearer tokens only. The window must end after it starts and not lie in the future (5
+// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
+// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
+// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
+// one transcript: saving it again is 409 `transcript_exists`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3399,7 +3543,11 @@ func (c *Client) SaveLiveTranscriptsWithBody(ctx context.Context, contentType st
 
 // SaveLiveTranscripts Save live session transcripts
 //
-// Bearer tokens only.
+// Bearer tokens only. The window must end after it starts and not lie in the future (5
+// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
+// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
+// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
+// one transcript: saving it again is 409 `transcript_exists`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7285,7 +7433,8 @@ type ClientWithResponsesInterface interface {
 
 	// ListIntegrationsWithResponse List active integrations for the current user
 	//
-	// The caller's connected integrations: provider, status, account, granted scopes and when it was connected.
+	// The caller's integrations, one per provider: status, account, granted scopes and when it
+	// was connected. A provider the caller has not connected is listed as `not_connected`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7294,7 +7443,8 @@ type ClientWithResponsesInterface interface {
 
 	// DisconnectGoogleCalendarWithResponse Disconnect Google Calendar
 	//
-	// Revokes and forgets the stored tokens.
+	// Forgets the stored tokens and revokes them at Google (best effort: a failure is logged,
+	// the integration is disconnected anyway). 404 when it is not connected.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7303,8 +7453,16 @@ type ClientWithResponsesInterface interface {
 
 	// GoogleCalendarOAuthCallbackWithResponse Complete the Google Calendar OAuth flow
 	//
-	// Google redirects here. Bound to the `state` issued by the start call: exchanges the code,
-	// stores the tokens encrypted and marks the integration connected.
+	// Google redirects here. Bound to the `state` issued by the start call, which names the user
+	// it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
+	// the tokens encrypted and marks the integration connected. An unknown, replayed or expired
+	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+	//
+	// A browser arriving without credentials is redirected (302) to the configured app URL with
+	// `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
+	// app URL the answer is JSON. An app may instead receive Google's redirect itself and
+	// forward `state` and `code` here with its bearer token: the answer is then JSON, and a
+	// token of another user than the state's is 400 `oauth_state_mismatch`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7313,7 +7471,10 @@ type ClientWithResponsesInterface interface {
 
 	// StartGoogleCalendarOAuthWithResponse Start the Google Calendar OAuth flow
 	//
-	// Returns the Google consent URL and its single-use `state`.
+	// Returns the Google consent URL (offline access, PKCE S256, scopes `openid`, `email` and
+	// `https://www.googleapis.com/auth/calendar.events`) and its `state`: single-use, valid for
+	// 10 minutes, bound to the caller. 503 `not_configured`, naming the missing settings, when
+	// the server has no Google client credentials.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7376,7 +7537,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateLiveNicknameWithBodyWithResponse Update the user nickname used in Xentree Live
 	//
-	// Sets the name the AI uses for the caller in Xentree Live sessions.
+	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
+	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
+	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7385,7 +7548,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateLiveNicknameWithResponse Update the user nickname used in Xentree Live
 	//
-	// Sets the name the AI uses for the caller in Xentree Live sessions.
+	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
+	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
+	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7403,7 +7568,8 @@ type ClientWithResponsesInterface interface {
 
 	// EndLiveSessionWithBodyWithResponse End a live session
 	//
-	// Ends the session and charges the time since its last heartbeat; returns the final usage.
+	// Ends the session, charges the time since its last heartbeat (within the quota) and returns
+	// the final usage. Ending a session that already ended or expired returns it unchanged.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7412,7 +7578,8 @@ type ClientWithResponsesInterface interface {
 
 	// EndLiveSessionWithResponse End a live session
 	//
-	// Ends the session and charges the time since its last heartbeat; returns the final usage.
+	// Ends the session, charges the time since its last heartbeat (within the quota) and returns
+	// the final usage. Ending a session that already ended or expired returns it unchanged.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7421,7 +7588,11 @@ type ClientWithResponsesInterface interface {
 
 	// HeartbeatLiveSessionWithBodyWithResponse Update an active live session heartbeat
 	//
-	// Charges the time since the last heartbeat; ends the session with 429 when the quota runs out.
+	// Charges the whole seconds since the last charge, each to the month it fell in. When the
+	// quota runs out the session ends (`end_reason: quota_exhausted`) and the call answers 429
+	// `live_quota_exceeded`. A session that already ended is 409 `live_session_ended`; one
+	// past its idle timeout is closed, charged up to its last heartbeat, and answered 409
+	// `live_session_expired`. Other users' sessions are 404.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7430,7 +7601,11 @@ type ClientWithResponsesInterface interface {
 
 	// HeartbeatLiveSessionWithResponse Update an active live session heartbeat
 	//
-	// Charges the time since the last heartbeat; ends the session with 429 when the quota runs out.
+	// Charges the whole seconds since the last charge, each to the month it fell in. When the
+	// quota runs out the session ends (`end_reason: quota_exhausted`) and the call answers 429
+	// `live_quota_exceeded`. A session that already ended is 409 `live_session_ended`; one
+	// past its idle timeout is closed, charged up to its last heartbeat, and answered 409
+	// `live_session_expired`. Other users' sessions are 404.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7439,7 +7614,12 @@ type ClientWithResponsesInterface interface {
 
 	// StartLiveSessionWithBodyWithResponse Start a live session
 	//
-	// One active session per user. 429 `live_quota_exceeded` when no quota remains.
+	// Starts a Live session charged against the caller's monthly quota (calendar month, UTC).
+	// Send a heartbeat every `heartbeat_interval_seconds`; a session without one for
+	// `idle_timeout_seconds` expires, charged up to its last heartbeat.
+	// One active session per user: a second start is 409 `live_session_active` naming the
+	// active one in `active_session_id`. 429 `live_quota_exceeded` (with `Retry-After`, the
+	// seconds to the next period) when no quota remains.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7448,7 +7628,12 @@ type ClientWithResponsesInterface interface {
 
 	// StartLiveSessionWithResponse Start a live session
 	//
-	// One active session per user. 429 `live_quota_exceeded` when no quota remains.
+	// Starts a Live session charged against the caller's monthly quota (calendar month, UTC).
+	// Send a heartbeat every `heartbeat_interval_seconds`; a session without one for
+	// `idle_timeout_seconds` expires, charged up to its last heartbeat.
+	// One active session per user: a second start is 409 `live_session_active` naming the
+	// active one in `active_session_id`. 429 `live_quota_exceeded` (with `Retry-After`, the
+	// seconds to the next period) when no quota remains.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7457,7 +7642,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListLiveTranscriptsWithResponse List live transcripts for the current user
 	//
-	// Newest first, without their turns.
+	// The caller's transcripts, newest session first, without their turns.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7466,7 +7651,11 @@ type ClientWithResponsesInterface interface {
 
 	// SaveLiveTranscriptsWithBodyWithResponse Save live session transcripts
 	//
-	// Bearer tokens only.
+	// Bearer tokens only. The window must end after it starts and not lie in the future (5
+	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
+	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
+	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
+	// one transcript: saving it again is 409 `transcript_exists`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7475,7 +7664,11 @@ type ClientWithResponsesInterface interface {
 
 	// SaveLiveTranscriptsWithResponse Save live session transcripts
 	//
-	// Bearer tokens only.
+	// Bearer tokens only. The window must end after it starts and not lie in the future (5
+	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
+	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
+	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
+	// one transcript: saving it again is 409 `transcript_exists`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9500,6 +9693,11 @@ func (r DisconnectGoogleCalendarResponse) ContentType() string {
 	return ""
 }
 
+// GoogleCalendarOAuthCallbackResponse302Headers the declared response headers of an HTTP 302 response for GoogleCalendarOAuthCallback
+type GoogleCalendarOAuthCallbackResponse302Headers struct {
+	Location *string
+}
+
 type GoogleCalendarOAuthCallbackResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9509,8 +9707,12 @@ type GoogleCalendarOAuthCallbackResponse struct {
 	JSON400 *BadRequest
 	// JSON502 the response for an HTTP 502 `application/json` response
 	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// Headers302 the parsed response headers for an HTTP 302 response
+	Headers302 *GoogleCalendarOAuthCallbackResponse302Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9526,6 +9728,11 @@ func (r GoogleCalendarOAuthCallbackResponse) GetJSON400() *BadRequest {
 // GetJSON502 returns the response for an HTTP 502 `application/json` response
 func (r GoogleCalendarOAuthCallbackResponse) GetJSON502() *BadGateway {
 	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GoogleCalendarOAuthCallbackResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -9955,6 +10162,8 @@ type UpdateLiveNicknameResponse struct {
 	JSON403 *Forbidden
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -9982,6 +10191,11 @@ func (r UpdateLiveNicknameResponse) GetJSON403() *Forbidden {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r UpdateLiveNicknameResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateLiveNicknameResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -10444,6 +10658,8 @@ type SaveLiveTranscriptsResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -10470,6 +10686,11 @@ func (r SaveLiveTranscriptsResponse) GetJSON401() *Unauthorized {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r SaveLiveTranscriptsResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r SaveLiveTranscriptsResponse) GetJSON409() *Conflict {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -13232,7 +13453,8 @@ func (c *ClientWithResponses) SearchContentWithResponse(ctx context.Context, par
 
 // ListIntegrationsWithResponse List active integrations for the current user
 //
-// The caller's connected integrations: provider, status, account, granted scopes and when it was connected.
+// The caller's integrations, one per provider: status, account, granted scopes and when it
+// was connected. A provider the caller has not connected is listed as `not_connected`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13247,7 +13469,8 @@ func (c *ClientWithResponses) ListIntegrationsWithResponse(ctx context.Context, 
 
 // DisconnectGoogleCalendarWithResponse Disconnect Google Calendar
 //
-// Revokes and forgets the stored tokens.
+// Forgets the stored tokens and revokes them at Google (best effort: a failure is logged,
+// the integration is disconnected anyway). 404 when it is not connected.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13262,8 +13485,16 @@ func (c *ClientWithResponses) DisconnectGoogleCalendarWithResponse(ctx context.C
 
 // GoogleCalendarOAuthCallbackWithResponse Complete the Google Calendar OAuth flow
 //
-// Google redirects here. Bound to the `state` issued by the start call: exchanges the code,
-// stores the tokens encrypted and marks the integration connected.
+// Google redirects here. Bound to the `state` issued by the start call, which names the user
+// it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
+// the tokens encrypted and marks the integration connected. An unknown, replayed or expired
+// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+//
+// A browser arriving without credentials is redirected (302) to the configured app URL with
+// `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
+// app URL the answer is JSON. An app may instead receive Google's redirect itself and
+// forward `state` and `code` here with its bearer token: the answer is then JSON, and a
+// token of another user than the state's is 400 `oauth_state_mismatch`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13278,7 +13509,10 @@ func (c *ClientWithResponses) GoogleCalendarOAuthCallbackWithResponse(ctx contex
 
 // StartGoogleCalendarOAuthWithResponse Start the Google Calendar OAuth flow
 //
-// Returns the Google consent URL and its single-use `state`.
+// Returns the Google consent URL (offline access, PKCE S256, scopes `openid`, `email` and
+// `https://www.googleapis.com/auth/calendar.events`) and its `state`: single-use, valid for
+// 10 minutes, bound to the caller. 503 `not_configured`, naming the missing settings, when
+// the server has no Google client credentials.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13383,7 +13617,9 @@ func (c *ClientWithResponses) SearchKnowledgeWithResponse(ctx context.Context, b
 
 // UpdateLiveNicknameWithBodyWithResponse Update the user nickname used in Xentree Live
 //
-// Sets the name the AI uses for the caller in Xentree Live sessions.
+// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
+// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
+// characters and no control or invisible formatting characters (422 `invalid_nickname`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13398,7 +13634,9 @@ func (c *ClientWithResponses) UpdateLiveNicknameWithBodyWithResponse(ctx context
 
 // UpdateLiveNicknameWithResponse Update the user nickname used in Xentree Live
 //
-// Sets the name the AI uses for the caller in Xentree Live sessions.
+// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
+// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
+// characters and no control or invisible formatting characters (422 `invalid_nickname`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13428,7 +13666,8 @@ func (c *ClientWithResponses) GetLiveQuotaWithResponse(ctx context.Context, reqE
 
 // EndLiveSessionWithBodyWithResponse End a live session
 //
-// Ends the session and charges the time since its last heartbeat; returns the final usage.
+// Ends the session, charges the time since its last heartbeat (within the quota) and returns
+// the final usage. Ending a session that already ended or expired returns it unchanged.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13443,7 +13682,8 @@ func (c *ClientWithResponses) EndLiveSessionWithBodyWithResponse(ctx context.Con
 
 // EndLiveSessionWithResponse End a live session
 //
-// Ends the session and charges the time since its last heartbeat; returns the final usage.
+// Ends the session, charges the time since its last heartbeat (within the quota) and returns
+// the final usage. Ending a session that already ended or expired returns it unchanged.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13458,7 +13698,11 @@ func (c *ClientWithResponses) EndLiveSessionWithResponse(ctx context.Context, bo
 
 // HeartbeatLiveSessionWithBodyWithResponse Update an active live session heartbeat
 //
-// Charges the time since the last heartbeat; ends the session with 429 when the quota runs out.
+// Charges the whole seconds since the last charge, each to the month it fell in. When the
+// quota runs out the session ends (`end_reason: quota_exhausted`) and the call answers 429
+// `live_quota_exceeded`. A session that already ended is 409 `live_session_ended`; one
+// past its idle timeout is closed, charged up to its last heartbeat, and answered 409
+// `live_session_expired`. Other users' sessions are 404.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13473,7 +13717,11 @@ func (c *ClientWithResponses) HeartbeatLiveSessionWithBodyWithResponse(ctx conte
 
 // HeartbeatLiveSessionWithResponse Update an active live session heartbeat
 //
-// Charges the time since the last heartbeat; ends the session with 429 when the quota runs out.
+// Charges the whole seconds since the last charge, each to the month it fell in. When the
+// quota runs out the session ends (`end_reason: quota_exhausted`) and the call answers 429
+// `live_quota_exceeded`. A session that already ended is 409 `live_session_ended`; one
+// past its idle timeout is closed, charged up to its last heartbeat, and answered 409
+// `live_session_expired`. Other users' sessions are 404.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13488,7 +13736,12 @@ func (c *ClientWithResponses) HeartbeatLiveSessionWithResponse(ctx context.Conte
 
 // StartLiveSessionWithBodyWithResponse Start a live session
 //
-// One active session per user. 429 `live_quota_exceeded` when no quota remains.
+// Starts a Live session charged against the caller's monthly quota (calendar month, UTC).
+// Send a heartbeat every `heartbeat_interval_seconds`; a session without one for
+// `idle_timeout_seconds` expires, charged up to its last heartbeat.
+// One active session per user: a second start is 409 `live_session_active` naming the
+// active one in `active_session_id`. 429 `live_quota_exceeded` (with `Retry-After`, the
+// seconds to the next period) when no quota remains.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13503,7 +13756,12 @@ func (c *ClientWithResponses) StartLiveSessionWithBodyWithResponse(ctx context.C
 
 // StartLiveSessionWithResponse Start a live session
 //
-// One active session per user. 429 `live_quota_exceeded` when no quota remains.
+// Starts a Live session charged against the caller's monthly quota (calendar month, UTC).
+// Send a heartbeat every `heartbeat_interval_seconds`; a session without one for
+// `idle_timeout_seconds` expires, charged up to its last heartbeat.
+// One active session per user: a second start is 409 `live_session_active` naming the
+// active one in `active_session_id`. 429 `live_quota_exceeded` (with `Retry-After`, the
+// seconds to the next period) when no quota remains.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13518,7 +13776,7 @@ func (c *ClientWithResponses) StartLiveSessionWithResponse(ctx context.Context, 
 
 // ListLiveTranscriptsWithResponse List live transcripts for the current user
 //
-// Newest first, without their turns.
+// The caller's transcripts, newest session first, without their turns.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13533,7 +13791,11 @@ func (c *ClientWithResponses) ListLiveTranscriptsWithResponse(ctx context.Contex
 
 // SaveLiveTranscriptsWithBodyWithResponse Save live session transcripts
 //
-// Bearer tokens only.
+// Bearer tokens only. The window must end after it starts and not lie in the future (5
+// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
+// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
+// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
+// one transcript: saving it again is 409 `transcript_exists`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13548,7 +13810,11 @@ func (c *ClientWithResponses) SaveLiveTranscriptsWithBodyWithResponse(ctx contex
 
 // SaveLiveTranscriptsWithResponse Save live session transcripts
 //
-// Bearer tokens only.
+// Bearer tokens only. The window must end after it starts and not lie in the future (5
+// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
+// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
+// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
+// one transcript: saving it again is 409 `transcript_exists`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15539,6 +15805,9 @@ func ParseGoogleCalendarOAuthCallbackResponse(rsp *http.Response) (*GoogleCalend
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 302:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15553,6 +15822,13 @@ func ParseGoogleCalendarOAuthCallbackResponse(rsp *http.Response) (*GoogleCalend
 		}
 		response.JSON502 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15560,6 +15836,19 @@ func ParseGoogleCalendarOAuthCallbackResponse(rsp *http.Response) (*GoogleCalend
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 302:
+		var headers GoogleCalendarOAuthCallbackResponse302Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uri"}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers302 = &headers
 	}
 
 	return response, nil
@@ -15921,6 +16210,13 @@ func ParseUpdateLiveNicknameResponse(rsp *http.Response) (*UpdateLiveNicknameRes
 			return nil, err
 		}
 		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
@@ -16327,6 +16623,13 @@ func ParseSaveLiveTranscriptsResponse(rsp *http.Response) (*SaveLiveTranscriptsR
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -21638,6 +21941,22 @@ func (response GoogleCalendarOAuthCallback200JSONResponse) VisitGoogleCalendarOA
 	return err
 }
 
+type GoogleCalendarOAuthCallback302ResponseHeaders struct {
+	Location *string
+}
+
+type GoogleCalendarOAuthCallback302Response struct {
+	Headers GoogleCalendarOAuthCallback302ResponseHeaders
+}
+
+func (response GoogleCalendarOAuthCallback302Response) VisitGoogleCalendarOAuthCallbackResponse(w http.ResponseWriter) error {
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(302)
+	return nil
+}
+
 type GoogleCalendarOAuthCallback400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response GoogleCalendarOAuthCallback400JSONResponse) VisitGoogleCalendarOAuthCallbackResponse(w http.ResponseWriter) error {
@@ -21662,6 +21981,20 @@ func (response GoogleCalendarOAuthCallback502JSONResponse) VisitGoogleCalendarOA
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GoogleCalendarOAuthCallback503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GoogleCalendarOAuthCallback503JSONResponse) VisitGoogleCalendarOAuthCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22239,6 +22572,22 @@ func (response UpdateLiveNickname413JSONResponse) VisitUpdateLiveNicknameRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLiveNickname422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response UpdateLiveNickname422JSONResponse) VisitUpdateLiveNicknameResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22842,6 +23191,20 @@ func (response SaveLiveTranscripts404JSONResponse) VisitSaveLiveTranscriptsRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveLiveTranscripts409JSONResponse struct{ ConflictJSONResponse }
+
+func (response SaveLiveTranscripts409JSONResponse) VisitSaveLiveTranscriptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -28127,252 +28490,278 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H17c9u29uBXwU97Z+r0Urb8ysOZnbtu4ra+dRs3dra5t85PhsgjCdcUoAKgbSWTmf0O+w33k+zgRYIk",
-	"SFF+JGnq/tFxRBI4ODjvc3DwoRez2ZxRoFL09j70poAT4PrP1yD5Yn8sgat/JSBiTuaSMNrb651AzGgi",
-	"kGToChOJRjBmHBBXnxA6We9FPRFPYYbVpzNCySyb9fY2o55czKG31yNUwgR47+PHj1FvjjmegbTTvmD0",
-	"ErjAaqbDpD61/xyRRE1F1O9zLKe9qEfxTE0Qe28NSdKLehz+yAiHpLcneQY+fGPGZ1j29npZpt+0MArJ",
-	"CZ30FIQvWZzNgMoQPD9RdpVCMgGU2LeaoXJv3B6in2ARAmb/+BBdwKIZggtY3H7yIzIjsj75MZ4AEuQ9",
-	"5HP/kQFfFJOn+jt/rgTGOEtlb293EPVm+NrQydZA/auNaqLezyzJUgjh4O3BEZrpp81oMM9vj4lX47GA",
-	"ACp+yWYj4IiNEZEw03wiLsi8CTHMDBPEjI+YzYH+z0POIIicV3wSwswrPsGUvF/COoxPbo+YU8wnIN8I",
-	"4CFATqeAZqBQ9I1AmQDeDI3UAw3VS3cAFeBZEB7AsxYQAM/uYG6OqZkzBMERuQQk81dagMnfuS1IH9XH",
-	"Ys6oAC14v8PJD1jCFV6of8WMSqCatPF8npJYU83Gf4QC90MPrvFsnoJZiMQk1T9yzriCmLNLkgAfZhRf",
-	"YpLiUQq9qDcDIfBEwfALQ/uHyL2GYpalCcJUXFn6LRbxNw7j3l7vf2wUamrDPBUbB3o6vZCKFKQomwvJ",
-	"1a7mk6ztHyqxAGmEXu1ncooE8Evgj9AYkxSS9d7HSKHgNfyRgZC3RcElTklitI/5KTKPRG/v9w+9MYE0",
-	"6e31YKY+i3opM2P39nojlixKuDL7hRIGgn4j0QzLeIrkFJDZX3RmRjnr9T6+87/jZiFIDYimWCBMEViM",
-	"3RrDioHdBESgGU4VNJCgNTVdhAqVjhhH1qhACUOU+Usw8zzSuH/B6Dgl8a0xn2IhhziZEVpC4z5FzBd/",
-	"s0xIdAEwR1iiFLCQiFFA5sM7xlBslybQFZFm5XHGuTIVhMQS0FqSmVVChBT8BowI4ZQDThYIx5JcgsHT",
-	"94yPSJIAvS2iDn85efP994cvDg9+OR3uHx8Ofzr41/Dkxavjg17Um3BMJSRDEbO5Eg+/93zsiT0FV69E",
-	"b870SHF8IZATS0gPoGgVySkRCGgyZ4RKT3KZOYzi8Wa44kTCnUiDTE6BSo3eBI0yqYkQpym7giRCGjJA",
-	"ZfCl3b1iCRr3vzD5PctoclvUUyaHYz2Qj8GSelYwmlfuiBjZ6D8QSy1H9OBwTRTNm9XHOE2Boxle6GcC",
-	"ABGpl3yMFynDySljR0oT31o1mOGGkrFhqgf0MfDal1mSMWReuWN21KMTUUygF3oC/JLE8MZTWXewy4r1",
-	"ySRTCtpf6A+MTVJAL3AKNMFcQaPw7r19R2seA5YZh/oEiFHDkUYNahScMvYzpgu7C+LWkphcwvCPjEk8",
-	"hOsYIKkg4WdG5TRdIG37CBBC0b1+H+Xv3wX/I65krHY+IiSnnEmZgqJ8M9cVFmiqqD2qeb/93P0NzWzf",
-	"3vAcZT39G4ozOWWcvIc7kRTYF2BlDBIhlHHAOCJUmxwo5pCol3Eq7gJ5doYIwfVcCcPI0/XhWTUlvaFw",
-	"PYdYQmJGviUWlG/DKU5zW6pAwaF9ZOn47kycfbpATE7dkGhN6TALJdodDLTm2B1sat2Gc0bTusVJELQA",
-	"+cgiZM5ZrKAepXBAJZGL2yNF434oyQzeM1qWpO5HY+eMQFl/h/u/7CP1AOkn2qG4e1vwCtK0bylEKVsi",
-	"BbrEaQYCxZgq9IxA+XxJGaOYooxeUHZFkYNdYS4HTzPl/vHhT7B4wQFL8Ax1nCREAYPTY87mwCVRJssY",
-	"pwIiH4dW5w/JXFs0W4Pt9cH65ub2+mBja0dZM4bIxVC7TVuDrSf9za3+9ubp1vbe7rO93Wf/Lvywo59P",
-	"kFjQuBeV7BbllO31nsSPB8nu5rg/2tmB/s7jp1v9p0+Sx/2dnWdPt3cB7yTwWHv7LcZV1LuG1NpZHyPl",
-	"U+Urq6yk6kseHiOcJByEAG1+vzh8+RpxTCcgnNmDJFN7oHX/BSyeI5jN5UK9jEdC2aX6PeUzLJRczHEY",
-	"QpqOcOg4H74+AjqR097ezraOUbh/bkXKi1WM2tvr/ffvg/6z/f73uD/eW3/397UN9e93Hzaj7Y+P/vG3",
-	"uqOq4x+HZpLdIt6BOccL9dTftCoqfpsCdYtEQrK5QFeMXxA6eZ5zBjFvjDPFv2q1ueOcYAl9RY0hoAwd",
-	"eDzqk4SHik0br8n/HRirRkFLvfeCeD74uxM20vMdauNvw1sn2hYv4XzziYbf/auyAVEvo+SPDOxjyTMw",
-	"kQUXlvjdYKq+yHwJ7/IhjY2qpjfQvLbxCQV7KwPkK6yhqUotsRYeiaWWblvtvhktOu1MmSCDU9AstSam",
-	"idrUxuhIBBewCEfXxlmaGs6ec9AczWi6cLRuFoRc+KfE4r1rKnl/+4+ty/X19dCc2sFWAvxWC3Tscye8",
-	"MOcwJtcNmCBcueBTzHFsAhJjJxEirbs5xGxCtQJpQMTbzXYGvAl/lemywjF6lZZt7Npa+CcqcUOJ/iq7",
-	"VSL/El0386CBWIkZms0UcH5qJddV5R+N7x71OJ64F9Sf7uc/MvLe/a7/dg+Ux+Ae6L/dg6B+DMULIhMH",
-	"5+U3S7+5F3P1av50P+M5cT+rP/2fTXDoXYAWXhx8//oILiH1EbWvyGZ/qxf1vlN/faf+eqH+erEVHmSK",
-	"5Q2smlKqa0qEZHyho4y5cdn7kfyX2gKmyToTylGJSs8hTdl/od+mWKIrHYxdsAyl5AKUoTBXnEME/KMY",
-	"AwtBhMRUVoKOP7IrlDB0mBsXTvrMgY8hlv/QBG0ismqYTDKlQQTwYYrpJDOjAO3VLJ7wKjvynsLsacZp",
-	"RbENAtZENXHYRfzk6/etgS6o8MyE7a1BB0NBB7Arttbm1tOgSHRY9nJJDuEFlPYHb7jHO4HRKjvUju0j",
-	"+94LlkBNtDlchQSOYYAmle/5SnUNvXzXlmokC9mNP3dbUyB3Mpf93f6MUNJbskPFN2wOFAffzxyN4TR9",
-	"NdYcvozm3+hPFIs2gO9wX9kkh2oPSLdAB0fT/mk2Wya9Gje2zhA1NBgJVEhZLc4iTyJFPbEQEmYBGVtZ",
-	"ph4qyudvWtIbh/gq2GrLNMVJdgHUtz/zZKxe62wuW1+RTOK05Y0K2OURowAglSGDC/M45sYOdV2USyI1",
-	"GR9jIZEEnVusyfKbSbGVhZYhg6FBV2W6p2HisuD7k/krKc25FRjh4xJMt0i3G/glHdWTNgGddLuNze7G",
-	"iFlWksMeKedbu3Qwf2ub96EuBefJingK2dZm/KB4Ky+yYjF7s9fxGmKzPPwZSMhQsKFFnZBgYwSXwBeI",
-	"s0xql6xMIEUAcGmU7qV5tbpyO0IjmC/zGcozQ3gNP+N4Sij0lbGsg51mMTFLKg6ln+2qO8s2K14d/XsC",
-	"aWKG1C4bRufVnPq5LpHoYv/pwWwAs27yVXOdtSASkVN03pwuPY9sMlt9nkebpixNRAnCpbEJz44sQ/Bj",
-	"NsPUQ/T1PMUU1z3WhgxiSItWkq+3WbP+SxGMnRfALLydD6uh/BBZevtWo0pbQxF2+SFNIoQFwihhUkKC",
-	"5lhO0ZqJcl65oODVlKWAXPGFDl5zRiePykh1RRp1uZpXbRTWiC3fcPVdtnbHZIqCTl/Qd+he87EMyzmM",
-	"kUVYO8IPC0e5JfYWa9k4NIjpIutjRqnOBq2k3krK3+J3ohOnw9gmToMoDQRmlrKekFhmohLmMDC70p3l",
-	"9qSnTex4UQVZXsymhJPQXuSFpa769MZmWuHov4ZxRhOBMAc0Z0IQJU6uiJwSirYHKMELLWznGY+n2AQG",
-	"nUVnPkVzlpJ4EfTPA0a8X7C4YgC8UnA8VSDb8hkiyrU8a34Jg8t32QLDR6WIfpOJlNsbVfuuFe7K9juj",
-	"os2fqG1qi0U4zehFm611jyZjhyDsUqZnVxR4XrjZKaVB3sNwtJDQ5Cc1WIVtFl4ZilAU1cdzCYYShls3",
-	"8wQwj6c/mqLo0C52RIBfH94xB8R9hFBddqyfUDKfg1zJuK6ai6Vi9XwdBWrdHA6ODii6gfAyReN7u06p",
-	"7vV4uyRKi+p0V1zulVDvLiktv1kCwoLm6/AylFXPcUXRYsYPIbgUbKufB0DfvThGO0+Qi90hiScV84ZW",
-	"8pWP21K3+/1/4/77dx+2ou2Pa337T52/3Yqefnz0bTB/ewSYU0In+7Ekl0QubpK61xWQQ2HOnfT2tgf1",
-	"nHjllRou9HNknyNBaJwHZi8Jy4QpsyRyoXUJWovxfA4JGi30W5DiuYBEVydopZKT1HaH4wr1fbM4Oc5S",
-	"AS/x4oBKQ0HLFlUnWCXwaxogKPyVXhK29KTiYQCWMzxHoyy+ABmhAVqjjMIjJBnaQWszJmR50TvthxCi",
-	"3vW8QyjLQno915ZSaak+uO+WIbDNWNWjKsumCXuL7km88K4F7EmgybDzvgiJuez+uontdcKvN7IHk120",
-	"N1JUwlMbuk9Mnd5ShLdS7E2SLECTW6acTWW45fGVrCZbnNhZLSusr2iY1R0Qg8ieXfly78MDMgqcf8s9",
-	"Eg+6AE48RNdYso0uTskM9ilOF5LEopk6RouhYBmPw/mdIoUcpptUIST45NpEHZewQ3kK85UdNbS2BJN0",
-	"sbJsUJh4iT+TVGhhu46ioTyOQ0Lk7dwyMniJA4qs+7I7r8CO0Eqd5BJ+IfEFxbObOM7UfqqshwTXTc3i",
-	"uW/5qVdLJtVOzdrzTar/Pju7Hgz6Z2fXm9+fnV0/+f7d3/+2NK6Tz7x81U2s6AN/y8l+zZjEzTPNgROW",
-	"DIEmKwR/zDeaSlf4KsV0GZ8eq3e0zc4kbtdTHGaYKLJuf02X13SnWw1kZYWRj6QqbJUZQnA17Uyurser",
-	"0L2v73q74+3RAO/E/SfJU+jvjJ8N+k/x5qgfbyXbsDPexY9HT+qssZLKbNZkS9fVRHN3ZC5MAXM5AixX",
-	"UuZBuikb3JplUApjmRfl2SNhhhC8ALpHaasaIvZ182CJ+iqwerowNWr3Yse4+rQkGLutslK47UA8xXxi",
-	"qpjtGRYNdwhnbUZSCT2tFlKJDEom0m0583RRrq67ZCTW9WaXWDbEt/XXCsScCVZWbGXCsJM28vCNyKcB",
-	"8XqsJpwUZ6Q/S6LcwbhUdqzoICwVNe7zmzBccSC8uxtb4NlVxVUtVZlx2hx7DgVcg5xV4qQaekvTVDLt",
-	"/rKWk8tJNpvhUPzkgVoq1PJ59zW4k2xCfBnm1xdhIa4YT3RDF84hlv0p4wL6I20/L2ztqDXRcYKHaV2K",
-	"FYP4RnrTeDka88+iWpnSkmRWAVJVf72xTxDjSCcEy6FYs4ByqHh3Z7VIcT55VKwghPWfdXZsP0m6ao9K",
-	"gxO1CmW16O4dowWCaxzLdKGrWtgYnduMy3lk/lQgnatln+t1n5cW/sHm2Pd6E45j+F/2wXrMZkXJsUnn",
-	"Kdqy7Tj2ek83B4PBk2TQH0G82995+jjuj3aTzf7W03GcPMWDJ89GAactT1vnW+1ys1W8N9YetsnWV3zy",
-	"Wr320YP0Bky+St7MJ7g20Bz5hSPShiJaLGqHt9r84yxNhw6ApSv7DyN0Ran1CfGuv+28lpvu0nIeNvLW",
-	"42ZHpAWyI1fAWmA08prVFCtp5n+FsTe6pu0GRqRjTExxUevqEcxKuxYqzW2GezWYZ4T6v25WAV1afaAN",
-	"jTGYXglGEOW+h/9xp1qDmxNzvdKJwhVSLzxHilQRhxm7tDVo6meEhSATOgMqQ6AtIe+wkNDFQ/dWpd94",
-	"9u4eDLib1aouffkOC9QbQvmVuvWlFpbud6Q9xpa0jW1ZYKbJeFlDZpw0Ofsd5Fl9bPdpEFpL+34IwbXz",
-	"saImctZAyD32iyBvXDJV7TnI50x3kTigk5SIKZLcuPnFgfD9eAbIhcHVAtNsomy6eAb91P38sV7V683j",
-	"26etU1YqrDqdTq7Ct+IRZbOcdql1ot4Jnv5t2Od8n+7W3a8g9a4O2xqaa61+Xwwd93c7pJPL+Xehrgqm",
-	"pO0bgdSgVsSbbhMimwM3Xa7Q1ZS59i6u6G19lRO4zSTSSASey1Ii7+i+6vWtvaPnL2Oqsi3FHjRX7i8j",
-	"xhsbROUddHyLaYJO5piWePjjcqukQsU1nu+8wffJ6TVEHtsMjBPdYw72oIWOm0rgc04EBCX3cYqlopDX",
-	"YQ3qEX34c6ulD+mYBRSc39bJfjtiLAWTDbLFYsNlx/g6CpPaYaWw9bFilXKAZTPJZliSeCU+KnVlNHCE",
-	"mOI4G6Ukfnt8zNmYpG1FNjpY7ayG5eXgJtMx1C0aL8KidDWfMnVnrwM1A4xOQLRPZkWILgm7dQnOqp6e",
-	"3RPfr/Pw6dZWKtapILC2yMqKQnv7qxJuh8oKbTrYaJpXhTilJJdu2brCK0TEnA53B2aFIRN8wkE0Jmqv",
-	"ME8aN8Q0kb19UbGCuah/LashO4cHaeRh0gexcTtEa7+T4bJ96VphUXR365QsKChlWdsKO6EdP6oAHVr2",
-	"6/0ffs2AL+6kLvhHdoUUI5hj91N8qbsXYHFhjSZTkfuPVSuGt5ZWDHc/z3qz5iYtJ/mXnYHNC5Pvqfy4",
-	"2MBGyjVtfUOSIsfbaodDTRlSdwIOlOkvo2QLdPCAqJs+iA4YcxA3KXPn5ktzZLu317vY/mcyuPwVBtPN",
-	"2b/e71z/upVuXj795+Vvg/nbbXH6x69P6BF/Fv9rtPlzIPJWHqy8+7uPV9v88mDhVU+IkMBvsGwX+McJ",
-	"roT9PQOgt59gdMQuIcVxKbHRnMbJm+Lt9Q4yBcHGEaOJFtTLM0Z5pLuUmqnCt3L2oGTSlMrF/MVVrfU6",
-	"b9xnPutp8HCUw+WSrLJ776YpiQbLyCG4NZ91gi+hnBMWt6iLKHK6va3B1uP+5mZ/68np5mBvsLs3GPy7",
-	"nBbtWCIVTtxWxx/Y8Utp/d/zYLtpDQLXpqsP2k9whKbsSjcxXbCMoyuAC1BazuybkHg2D86y+2/dBMhv",
-	"CpSPfCj1gBPlQEfoEF0BlWhKLuzVHq0Db279u/fxXWMtyV1ny7/AWgq/XaHVtA3N85qKZJam15cURxhF",
-	"98LEh6sVRn482TsO7I/aK46iBT1td5hLaFvkU9Zc3OmBNzfBklhHDZm1g5+mfqz1cNzSIP3J0thaxdZr",
-	"PqRlj2T9fa2f/9lwMutE+4snuvCtJQbbxV/nAO9BDEthlsKGXnZayH2eiZJ74/vx/kmFkJ+zPEjQIRJg",
-	"ng2xHHIiLkKOVvVIwVJXvI6ZynKra6tBESKXU8CzO8punOAUhM4XRsgYS0WqpTi/29scD+Lt8S70n+Hd",
-	"J/2dZGvUf5oMoL892oy38E6yC4/HRTrEDHrw88H+0qTH8mxGDZgbJPbrhpcH4orpkK4pDrVJf47Uxh0g",
-	"eHl65E57ft5NYqF+HNwanZUcQwU/tazDKrkGRRU3zjHUdkrty6fIJtwlD67KbHUUei5J7e6fQJ/zcp2d",
-	"9Qi/A54S2qpYN4Onn4tjz8O/b/TfhVXrKUvw4u1xne3/yMj796E+Q2+P0ZizGbIv6MTRhOMEEiSxuBBN",
-	"RwImM3d7X3g8Z0Ig9ypaKx2Ei+x1aSJCqblmJmpqUtehaNS858EV5SsOMgO7gPZeMyBEEcgor/Cfv50i",
-	"8wbSb0TIXEcw1oWGtg0uoefu0Pd6W7tmQkPXco1BU5JtGuxPhgj1x83J69kgaOHUYjIVJUzoJIV+JgDZ",
-	"N80s6+H0wwUUZfl57yHAHDq0qSnhtDRYFcoScoK7V3Z+Vuv72FQoQ4I+h3FNa4HMQUPAwvqnN9IMNn+s",
-	"Z/RHC2HgjQBu82O3z4vdwCBorma9ZZlm5+aCRVPYSlOJ+rvkEob+scPlhVcrnOeb62zlcF5sRj1H0qX2",
-	"rpSFroS/mnXIHdgn5ahZvSy8gznTrV7UuzEk375q0rG0VVF+ZrGM49XsHsUqN7Z7quHgn4xPXN10S0e1",
-	"6K/dpw6GUplnKxVwJeGz87Ru8njWwlTKufjH3sZGryUF7gdz7+DowS1q20vSoWqgdTgseZPe0OVgdri8",
-	"1b3x3DQWROdV1J2v302Yu4v8WD0U/rGBEZrZvNQDuQT1dsgaVVboej94Zjzq/QZwkS5c353bHcxfsaFL",
-	"SAKUwWm2+lbqyVJfYykGW7q95Em9psaEYoYxuwQOpgtCee7lxSDVs3MekaxYOXIFcBE8Jx+aV78cPiC/",
-	"VFt433qzllRDvUdMEFWhfX57cPSCEwmcMHriQrbV4Id9Xqm14ng2wzxovgAkIxxfhHPCbhb/ruRg0NGF",
-	"jKtxvByeImKbz9iwxpdYTEcM86StMgo4nsAwh69BkhaBbF3uMwQhycxyZsd+7/kVFC393ku5d+XyBYtK",
-	"yqUN+jVCh+0VOBSu5ZBDzGYzk6gwX3aH/+3BkbnT253l7NC2Xm1hrHSBHxfuJDTeHhy91p86uRFsCnpB",
-	"0lSsMuaJ+uLYIWpZlUFlq0ObEt6BqEJXOah1hDTvTANRH1ziNLNF2StbaRdEya7eFSfS2me2+XrvpVbu",
-	"IzBZSn3JrU1VrufFU0NbxmfuS7G5yH+BkMATvHA1PToZqU/fAJphfgFSR0pG2QIShOfzFMwdhGVGNJAV",
-	"zqaYA74wMDpo34WLb+rN43ca3M7SIjpza+Ha1g0gBZoEitQb+VW13jXhNiwh5jogYapW1uvNBleMZ2tc",
-	"WbA6UEljfBvGvCTIOiPECmO8CutVFE6AnVsVSHMtktJ2OE2Hq6uY1jqmCs7Ls0QV5Hko8dYRKE9q2C4j",
-	"WZsavC+r6HRgJMMZoVlje9auEYOV+cPXPJ1UiC+BtWTsKroNG4vWtrs6FrsKZZ5icRG2E1dvZ1tOS7jS",
-	"YLPGEuihXSvVpppltNLLsYf3Shs3neHsbNPk+myYIy+Ueq12jqFMulII3Q5yGCytXd4Yz/V1qYIR+eto",
-	"xURjf4kH1lmJdT4jxTfsb8UKrG2wMZaG3Y+UqrebC05aCliy0Uwp+xUrltT6b9Jjq1hXBepizMIRKsHW",
-	"gMgTRyxFJ6MYj7IU6zLEwq/jgBNjd6VESKBlGywqDLOQOVYzse/A4SqkgjW1G8TTysygHeeWMatiypJ0",
-	"HZ7qWFXzv2lH1K65NmnhSi1TNNqCJi/2tcx8Wp1NbiecbmCOiRwjXSHtzl9R73o+xFeYJ2FfurrbJVCi",
-	"Ej8WDOg2KBCTKM1XR2kDTWhbpEYHnatErodVAeY3Tp/nrVubj7Q10FluFBUO142K9ewSg2V6xaLyaQqg",
-	"/dW14M7nqdWbmNujEL0pFmgEOkmWZOa6laLp3c5WiZ1628nm+Cls4f7u6HHc30meQP/p+NmgjzdHW/F2",
-	"sgO748ce0ez1dmALPxtvj/qP4ydJfweejvvP8GCzX7yOAw0bi3MadTfUPNNeqL1sY8oEUGSQp9PtsyyV",
-	"ZJ7qRySGqOqpqnecaH8UdlHrxU413Hjc/vTxTgO/18JXw863XiQ6sJlTb+VKKsbROQf91rkpyTDL1O/n",
-	"bRwtatRbpeufvAXvNlS5tV1zfiea3g3SQuHVcmG3sUOzsfoioTQdjlJML7Q61ytVEmrKuBzmJ2e6avTj",
-	"7xgTEniwhadYyRiyoJLKfYFby2K/3ndRPmsQRcuPwo6K1XSMe+YI6BTw7FKLm7sJ7cfWutTDOn0ynAOP",
-	"i/t9uipcyRKTc2pNltlKqbywZYRTbE/iNl2W2ZRAuZ4Px4wPdcyz5VDw9XxIqGTNr4QiteVkSHmI0MwB",
-	"7HU5uusoyGGvipV3odtbBcQZJ3JxonBqBfqc/ASL/UwJnECV3P7xob6nbu1c33N+jsbM3CKORgv09LF3",
-	"Y/qjdXSa3/UGOJ5WL3tDRCBtzCdnVEtBLItXvhHo3EF3vn5GtSevdKC5Ey0vGH7b3z8+7P9kTtha2adX",
-	"oPbLlDa5tZh/fe9kwj9/O+1Ftcs+vEItXQV3fvzq5BRt4DnZwJmcbqRsQqhpSVd5YmugdF5Z06g2hE1x",
-	"VQ7bVMp57+NHfauGaTcQMyqxNabtkoBKDqBRLQHPelFPlxXoj8Xexsa1eWE9ZrONhMWiVuGrta83zB7a",
-	"P0Qyk4yb8sBKHR9GF+6sIxphARF6e6zfM8QlojPqBnPdKdbeHhw9ivI5jsglIN0O1jXVFVGpxZWwl3AB",
-	"nqkJqd7y4nb19TN6Rr/9Vu0UUEnM5XPr336LToAm6Hzf7wS0h77TSEVn2WCwHftlafoXOEdrLVv36Iyq",
-	"zcvpZs+OcwGL5s/npH8BC3H+aB29ZpnUvbKw1HV9c+l4QuiaUaXNz2h+w+FC07rV8oR7RI0ExGo9zxX+",
-	"YaERxDKJiEQTkALtDLbPaNtdiutoX3+IYykQFohIgXRhDeOIUEEScLdKflPpN2awrW9IFArLB/oGUXMR",
-	"pzIy1Wf6dtHzD2f2/s+z3h76cGautFN/n/UM2mKWgMHbWS9CZ+5ckP+Ksv/cKx8/nj8/o8WVnGiMSZpx",
-	"EAgnCTo3F3fuod8/uBsII3ctox3447tzC/4REVJ8+62+lG6k/vfPk1e/IG34CDTHE0gMzZ3rc9rnaM2e",
-	"gka7gwjN8DXaGgweaTI/Z+OxAKkGNpjgVk+jGHNOQChysYZ7//ClFUcpicHqcsu4yoznBKSJXTTzrAQ+",
-	"E15gy+f4XtRTrGnYeHN9sD4wPhJQPCfKrF8frG/bKyK1vC4RqPrBtixo6QvErqim1wjN00zY+2MVJdm8",
-	"UJlxvVvydBMVfWZXcayW7hBzkLqRkBoGiakafAocDJJyeX6Y6LpYIfe1dNYxNszxDNRgjdZO8crGkT5t",
-	"/zFa+uIrvZnaLHL7qPGyNRhUOs3h+Ty1smbjP8KEYo110TlOv398+BMUJSn11G1NNDthoZONOwam0Aw5",
-	"7Bvf4bzbqv5kc/knb6hrngaJ16amy4dwPdf3S9p7bz0jQe+Sr1J/f6eQLFyQW29vLgy12zBRW6uXrPdc",
-	"n+9kIkCf5kySsKJwxDKq27TrtrD+nY0eMY5A2UBKWRtDY5ylKTq/gMU5wvM5YK58qzOquy3mDM1ouniO",
-	"hGRc+V9I4DGkixCpGoAMsfaMVQdCfseSxUpEtJx2yqexPpZNSGXNf6zR8eYdg1CQb51cf4IFstWazy12",
-	"9RXFJoGsuT+yXG/6WtIYPilp7wx2ln/0C5Pf6zuN9QfPln/wgtFxSozvtLO5vfyDY7xIGU5OGTvCfKIl",
-	"wc7WVpflzDlTFoxy3w6otDUln4ZhDe0hnJv1Yab9GJW1zMaHC1gMSfLR8HEKMnCi5jVcsgvvYmtl3Cva",
-	"QIeemaK0r1Yq+v5YZcCUuH2GF8iMj4huRVrm0Zf6kcejJS7ZqcOkiJlruJIvm0Y/zfYb/C3d/lU19U+w",
-	"OEzMYf6K8a3jHkH5f3AdT7HyaBFGrhodrbl+58ZMczW6rpnhlHHZT8klJOUDNpqozmj5PAx6Q5WTQ/Xo",
-	"IjJXdudDGrcoIZoL9XAso1IoQ9wIOgXOzmBz/Yy+hrmWhp7lypWhzZmU6tu5spPM9wZq4ChOCVCJDo/R",
-	"2s7WM2uWvgbJF/39sQR+/ihoLWmUddU91/2rq6v+mPFZP+MpUGWYJ901QamdfictNLgzLVQ+zBVQQkds",
-	"MtFO1Kfl2hvL/Q4K5pSxnzF1HazEXTJ92SZjE+V86kOBuuStxCs+w5d8b1/qW/ZlmWzhX2pNAncdkQ0D",
-	"PNdC3U6pgChxpVCW2BxdMX5B6CRXESFOULN3EfGWVFgm1790a5lNFJglrLl+Kp32xJwECLp7NkJikWyM",
-	"3jxKoeQVh3EmIKmj+geQP0PvHpndP/kWYPXTCja+9F38Aco7iIstg2Tpfmo/Pg5EWl9Ybai2To+voyAC",
-	"CaByHe0XutCozcZDLprnQDGn9vLPKJNT5aYb7nQOv0Z0QAOZY1eWHu7eAaqf7PrEiqcDLdrDaT4tfiqb",
-	"sYP2+Z7xEUkSoH8ax+ZzK8d2bjbUeAuGLgloq+u6Wb0lxWhNXH1Pg/73HBO+jg5wPK28qHSn8br3TOS5",
-	"FrtUClhkWgMzvo6OOSghovVtZSwd077CAuGUA04WiDOJdXqGe87c1ZSleZg/JDVsN8NTa2Dch+SoNEz8",
-	"0uzVX8r79mcwWu/F+LTbdGOrk9sOkc0cVMQN9Y1S1vFaR+6spDE6tRNpDJ+Mkj8yZf9MME9SBRIboxiL",
-	"gNXp+lPeGw2X219+4tDfEt2nHrvA380J+EEhrcowhias7O+qbWLGYSOe4hYHbV8X2Ah914NOpK2j33QY",
-	"onJPzDkaMTlFMuPUMIyOldsEJpal1HHIe6Dqn/BiiuU9sY0a+jPJfTN1s9hX9uL+YZ5s+OLNxVUD5584",
-	"HrI72OqEuh+whCt8v2HzqFwYU26HKfauOJHQq7mGhhl0gLUgC4+hX/iD1Pi59LBTYrfWn0lIZE52prpM",
-	"gFwqR5KLQCz9iAhZBufrSND6a1olTVvCxRfOyZ+L6pWT0AvlgEuvaV+mJchVZYKlKWKKYDaXi9IsxSSa",
-	"F56jc3fG8RxZ9CjjE53jTLLz9YZ074tyj9t7UV/eFJ819RtmjHZGuL1B+Gk029eUsL2J5nF5XVRp2ry6",
-	"3tn4ULEPW3O+JqFoEwE+3eiMF5HCGZ/GLfM6DJqawaYUb40vl2UBSkRroE2+NnPsi6I4l0ruSnGrGhf+",
-	"96XkcheS3XBU12hF/ezIkqUJCNnVSHKffSW2UvWW1g5mksPAA3Pdn0n1A8hCbprA8BfJZVaKb/hddW45",
-	"f5Mt+DPmF0bNaB2iI3/Ku3nuvBzdfdUWcUh2hXkicnWjDwIhTHG6kCQ2qujtcSj+FzOeuIst94vWOPdh",
-	"F1an8azC+wxpuGlPwJ34bY1uVDX2Q4jjbqPnd6KLDd0We+U1dboLAzDnc9tw7p5YPK8osRxdJT2Xuy7Z",
-	"mabCxAQvlbk5JhSnvkyoc/kBTSpM0Pty+E133vrque6L4p4DmiBcQ/ld807ef/GeuEdf2y50BaXjB81L",
-	"NrFrOOJRJ6aqs4we/MtlmgaB8cA198g1miQ+Dd/Ybk+N0fAUS+XCddIXa5ZWGDei9lGwIK5CfyeuMdQX",
-	"Y5V1X/EDE9yvnyYDRjLKO4l9Gj/NRb6b2cRdeW58H3OVN8ovmkKUXa2j/fQKLwQiNE6zBISNnEfoakri",
-	"KeL2FCyzxYlcSDQFnMrpArn5w/GTfO7epwhplC537xDPyKFb/yvnbwpS2D9Ec2/DOslyoW++ayQ+czEe",
-	"+AdLA6lLG+8wd8t4HWHsSQ17zWAgYly6d68emAvBojvUlO/6mWMhkQSTrtWNB8xlxnnfgT961WRN5NFm",
-	"tWnLkjaq9fCGbpWBTEcMJcenxKw1BIq5h9qfPicofQl1uO9GoLdHHZDXoICMXeNcoZWJ1J10F3OwF9jM",
-	"U5ZA3rgoBKF+uQRhJ+YNXKHot7vZCbRelgu9fWPGZ58oaFq61LKDhPmRSBGhkRdlfsgtd5RNllsJTeDa",
-	"1uI6euwgm/x+E53LKaheEfK/3cslYmQ1e+TqDiM04ZiqD3T/ByOrrqZAETGFtfmIYd146IP4KYjXm3CV",
-	"qL8P59epKEsb3qwnjffgv7ys2qG0xWHi3JgwNkmhH+MUaIJ5l1O2itDGjOvGIfrAoqnaMweAAmlVIiwp",
-	"/qDneuGm6pJcLT7Ok6p/deegRC7hBGmONGRQjjyc34I4NpiulFYyy3XZDAo2OymHhHCIpTA9OtB3rtOC",
-	"IppzJc7gHBEhMtPQyZCScu3VBHsI8gMLxrFMIDqjmtbML/bAGdCYL+ZKDmr/Ik/WeAvxRGHgCEGZKl8p",
-	"NL9wK1xi0p0akCU0LqPJjtJfdTXrtnYfl826xx3sOh2d8nsZaRSiNTwSSlRoTeHOY6EE4pRQG5MIwau+",
-	"7TWBp6+Z6gSQxq5t/hOGoAkA/U2vDUFVAN7dY9AkqMtadReqirGVjbDPWKJaLvixzX/13lXki93gccqu",
-	"7kTU5KHroJx57UWbLSCxWg+V6M3rIy0P9IGk4t5KK3UawswBSXCfkTc9gZ64jYZ+U8JTSU0BSnq6E5Sf",
-	"UBfudvniBPglieENLe4Q/8K0ogkb35Zo8+51G3lcoJuBn7+u6VJOmQAkppi71mGlCEWpK1bYfv/JAfIy",
-	"h2OJtnpF04UHRnlyUmnb1iCG65dRF7S+tOfrn7RUqYbpVdyXl0X06CEafjPW5njS7BYV3SQTjw8cE+db",
-	"h77DAloKvk+MXalVhnb5BcKmmbQbNkJzTi71iV3mtwZjvMRJuovYeCVuNhW0NSq7p+Kf2jyftTK8hbea",
-	"ecl6nA8FQZ+6IEhxYlC37idJqbNrUtBwIyu2aNSND+7PZVXgh1K3mASurx7D1HT4CjWXRES3jvR4NerW",
-	"8yvMmEsDF45WHyrC74vo8jrw1ehu1QSo28lS8rMg2iID1aRZeBbLTBEdB8kJXOJUp1hMz2d5XzaiCWDn",
-	"q79vbeJSE/d2WHY1U82A8yP5GtMkX6liacnC6L6OpbbhXRRLSi5hw7/Lf54FU8Q2jO0aaqP9Q+Vii8ox",
-	"P0RouQV580Ei09lFvfRLcT39vRRye1N8pnPqZRDaa4fcXiDKrhQ6sy//3PoXzzmKyMPq0esvpCOsOfYz",
-	"YXos+NTs8VPp5wo3/ZExibvFO+YpplEpOzVjVE7TBZoDJyyJrI4DpAeNDFimqHqGiS1q0pfqKHPOhypc",
-	"OEcu4VcN3j1Tu55kGanrNeWOYBABX2cyU9NjU8VasbMlSfqH3bYuFFg9ENBez++q4vRFFFPFnTZ3RGaA",
-	"BKEx6Aixvut5CpjLEWD5vFTGbMr6M93GJFjQTy7Br0u+HymfV2eOP4eAX+kEgcN5fg63hMEHy+pL0Q/2",
-	"8IFnyqzIgjnDtLTMCvOcrlyt8BxUeVbTj25h7BKFRqjyjArTc7XKjT+60R54skhPOwk4lmDM2RznXx0z",
-	"froWYF9YX8nVrULdJc8cXfEEQEEbK4qC4ohRUAy8ovlJGTfTHLhJZGoWP1ejDTV/D+E6BkggOTeMT5nj",
-	"e208iKYjQp+G5dVUOed9loh5R94/Kc4D8D9D+PGBdZeybn7uaXWV7dW0N3pvv8BVHgGL8hvCzE1i2hwO",
-	"56HVdKfe8F9He4ryqtzd+h1iiR4qHqqtl/mEOoNbO3SxpKq1QudNGd16W/qA5sCXUKff+1AegZk+o/4o",
-	"oGg1H4urkQW+/NKvsfl6b05StFM202SJXldUABsfin+49GpQIbwKlDL4fKodNJym2snXGuI5Mi3/9b03",
-	"35RPUnFAO4OdxtBdQWz3Hb/rSPzlu8HzYIbVhA/J3HsID2JbqllVCa3CfyVjo9j7Uja3lEptDW83XldZ",
-	"3BD4XK0jmwMfmlqElAjpLr5kFOyNTDhN/6cS9edhq+pVCaIlhX1ajdoJ/IqHNR8MczELmVB9WEPpWM2r",
-	"orHkG6dp+KCfPXxnLaERYylg+ieu7/NxvUpp36tyAv7B2NMcXuKQZquvzEhLTL4yNzTbfPt0YXJdM+xu",
-	"ktQsh2mCRhCzmb2i4lyzxLm9NDzNJogIlADX97vlZRk6WXY1BXpGzaGJdVQ3Kve8K+3M7cj2OmRiKpPK",
-	"HKnzEJhSJs+og09zYfO1oP7a78k49af4rNWAYU5s57zP1Cf24V7P2r2erEypTcwbVLobHxifLCv2K227",
-	"u8pTOXboNczYpWVufe+7OQwGsxFwMSVzdx+cOcCo3iquRg5X/dXYblnBXwm4h6K/O9UireV/nQkvaurH",
-	"qqkECQAb7fLHe24MK6VFIBXgrssPOzLtRDP45HKyarE+0OP9WTXKgWFlGSAxSUW7GbOS9/KKT1wjtvBN",
-	"fs0CsvWOv4YCtk9seXzW2/lW4Sh3Td/XzFl/bQPnJurIJlZXFAHtxtCGtWBaeokb3RU47xC5/uKFFWRy",
-	"O8/RmKQSuD6sDniGGEecpRAORNgZOp0tnPnQEGOJNUUX1LMbHCBsmbU4yOhWE5pXPStNukQqvGb6zrLo",
-	"T9tmXSFntS7rGp0PpsInDIA4Gr4fWyFcktFoKvzi6uB1JGW0QHCNY5ku3NHGc/X7kCTnkflTMda5EiLn",
-	"+urDQEBzP0kMVd2TFWEG30+SzxS2qDJZE1MhnCRf4bHFB1NhRVPBnJY0PI8ku7PYiTMXNj5IhTM5tJy6",
-	"clCF63CKk0rPEaZOzerIqn1MpIB0jNZSwJfwyARTdVWnSTiYOCfST0MXHqgxPLGwLL5iWcjM/cBEXxRB",
-	"m80saFqH0FcJzNxIty03tU41G7wRwG/qN2sLs5zPy6/Rtvfb61+JkBxLxr8x1ufzosS5xAwjQAnMWLAp",
-	"n7sAX+sSY6Xen7JUE3xWh7uzzrTe9oPW/OKPGnR3kp2gsNzSLhpChzaPgStnUd9ONBsRComlE2WgVkaP",
-	"Km4xpskG48b1xUKQCdXn9AlF+IzaAgTLeOtn9IweA58RU3fDsxTE3hnto32f6QXa8CXEnuJ2B4+BQNcy",
-	"jJ22N3KjBtUZRVa4VIFbV1Oeqt9mmOIJcGHm0NE8O1F1PWPGc9dYX6isI9tX1OZH1vQF/ggZS+Ebkade",
-	"zTj2aB6FK/2D7q5Amf17lglprm4egYUob31nyiEeacydulVz29pXE4ZaywsjDu1q2yQpWmMBEYzpI4MT",
-	"VqC2bFGFcOyVa+gl4FQwtQTXNsJNrfCyxrg/5SMXYklASEKNpijnCc5tSONcvUeRvRHehlj0x2pc73tj",
-	"MTkGRMTUk3jhGrNtpU8UWt1Ee4hmaXpuTSJ7yKZCOGhn4B2gMZutZsov53BIY+Mz2rY+TQH5QHbjrliW",
-	"JsbCq6r7vIDYITeU4fZV3srqLm+g/aHWlWqv9yR+PEh2N8f90c4O9HceP93qP32SPO7v7Dx7ur0LeCeB",
-	"x2pGpls4zxwELiq113u6ORgMniSD/gji3f7O08dxf7SbbPa3no7j5CkePHk2wroL9Ara7kHhPijcT6xw",
-	"X7DZnMMUqCC5Q+c0xlpIOyoOeHRzD1Qrl8Zw9f8mgozSvIOWP8Y3wkm+cBz6VA/8dRwuUGtZJSSr1/4Q",
-	"kL3ngKyxi5T9eN+O6w2CsspSsLafNb88d1tnPrSxdG7fMfFYW+XWUFimqOqefEw19GctJCtzWJij/iwX",
-	"jD/EY+9dSborzKVhidvovo0P1oa8YSXbocwVIRISL5wTELat8xRrqIQtZ/BloVXNDQ8la5+uZG0ZoTVU",
-	"qu37zmSdIsyl91ZJFPWP5mridXRD4+sHkGFCGnw6aW0d2wfavN/ytQ50eV+BesCzm4bonc3jsl2hsIh9",
-	"pSnofs+m0Gf1+7swl6to+xqZ7MEcunGQvqM5xPFkw1RZNTYAeW06n1pu1J0259jcuqc1lVhQOQVB3ut/",
-	"I0zFlVJcRBI6UZ8EbJzXePKrLe26D759vf+DHv4zcW0x/ZL7hw2m8qsuWMZjEA9ttm7X7eMzXrVy816p",
-	"+5YUkF6HUpP5SbbVe6deQ7qRYDEdMcyT5hPil8AvCVzVjom7Y7oHdJISMd1DKVxCihRcMywhQjOWZCkI",
-	"lLjjeYSiOWcTDkJECF8CxxNAImYcovyBbhokLkiaRohDDNTeikbkwstYXUv1kM1mph2dmSlo1749OHqZ",
-	"r/EemdmfZxlD50j/OttDXkPaep/x24OjAgWIWfoKHAC3lFUhWbjEaYaNx91wRPQQ2ZfsrdUYKSUogZrr",
-	"HpjiIDFnF+DUUKnrwZ6GCaepo80XB9+/9uga66Z6+pnxycYAyQjHF5p2Y6VuefCe+wML+duDo3vSaG8P",
-	"jg7ylX8mtVaBYUk7yfzNr7RL8FepnhSHh4vEMorK3DdmHIk54Atl5TGuGZHQSWdut0qktWFDZQQUY4lT",
-	"Nskg0FE/1zOEIsDx1OoO/8CEZnejzJjVReF81duDo58teJ2OTlh96I5OFPM03sSsHnY+yaDGO9JfNB6j",
-	"sBBIblv0ajjyFQYvMVQPO4Pw9uDoRH/w5z1NkW/qCg3BLBU89IdYYgHoHJxS/44QNX/qMwiOL1cVDBsf",
-	"zB+tXY50Zk2/5jX5weJClz0r/W96F1G41HcAxGmWhKo3jTlpNvuebUkzyUt9tqxJdzqr9yFgevd2akGk",
-	"gQN+dcJcNWhqtrfUn0jRtMhGtgxRNFu3P3Cc2CCLjQys4UyyGZZEabmFUlqjRVkNP4oQvsI8EejtsbZf",
-	"TTRQuDU67gu0z1MgKbI/xeLi/qxWNfpJvvrPlFFW2suDwdzAH+a9idqEBBUb9hCOuX2E9Mtv3Npo+Bo2",
-	"QRilgLkxrbC4yAs/u2m1+UaCSbro25U1ajOW4IXyWKdqHPNybukS3sLMP4B8qWb41UxwjyrMzNDq/dlV",
-	"GPj/epEQvdV29R55HHM2Jimgs2ww2HqM9ilOF5LEokwnjsr68ywV0NrdUZGbvo4EJXiRN+GaYyHR9uNd",
-	"9aOIENBE06zaE1eNoMwyRWVkBu8ZbbiQxcJxrMG4z6aO/kTLggpTwHKG5389msqFjyYLtLb9eLevdtQi",
-	"5NHN6UxRQSOZ7dsu87noIzPIKU5ZGzqmq9MWz5HFlHA1CvoA1fZAE2IrjZ0SfcdWq5/9PeFC6mnXtBkv",
-	"yCU8ilooOi8w720Nth73Nzf7g83m6/y5HCbmTv9AQwP7ZGlDgyN8WxC3njRdoE+T1QF89wnYVu1dTmJt",
-	"7Hvk09CDP215Pmb0ErhYUtpR5j+cc/SqTD83bzWyu44xRc6TyANqlp91ciY1rwjJAV+IyF0MMWJMSOCR",
-	"UTTf5N6I7rWIRjjFNG5I4xxb2O/V73aTLFMwb4+RRdJfT8fMFt7yV6etbJSSuG8/3/jgmks0x25+YUgh",
-	"Dqi0m7qOjs0gAo/zHlem863uSY2upgxN8SUgyiSa4QQKu1hDaGBAE5CNTd7MDJ+A5MxEnQnPgl4mvhvI",
-	"x1Wdwc/smAWq2KyiLCOkGzkusSFOCzXsqBOtYbpAMRbwqKyRcYKHqVPGcyynhS523/aqEQxfN8/w9RHQ",
-	"ieK67a2oNyM0/6eukpPA1cj//ft+/9+4/37QfzZc77/7+99CatzjMiN3+0JimTX7kS/saVAlgVNGJyCk",
-	"ldhOcus7AbhAa2e9MQd4D+Ks9wjhS0xS5bmbSJKAJPKOwhtJn+CFSZReTUGf0jSuhZAkTREFMJEoydAF",
-	"wNxcCaZnDHLjiX50YlZzj8zoz7P0zi2LIP3yX08LlJa/sha4ArhIF31X2NFIoUrRWDeics3mSUYTvPh/",
-	"/+f/nmCZcfWCGnMV1/U3DcO+A+Eeyao80zLCUuv4RuRFL3890jLEoU3DYnO60FeHjsbAL5uEPhHIPO5F",
-	"vYynvb3ehs442pnr1Y4Tc5Rcn6hM2YTQyNqxHMYcxDQvV/Ibnq8XCmK/ZNX06o7iSczmkOgOxjpuQ6iE",
-	"iWlGEKGR0s1KgOqOXaUulcUMx4foJ1iIwNilOs/IGkjuTIoG3JxHzMcqF4bWB9w/RDIzoJW8lahwS9xl",
-	"2qYaVN/67U3wwv8qMIG7ol9o5VS/bt80f7b/6uNsol7Wtw3rBJ83U6Ugrj7V2+PIeDDCc2H8eJ1RmWVX",
-	"NR++kUQDExWp0MilFHReUk9QK2PK6yi0YjWFFN7E1chyIPSgVPMlI7FR3fgSS8yLfcloYnos2DuM7aXN",
-	"lo4J9y97Ccyr7+uoT/qCUaplBZJTwpP+HHO5QDjWR1YEElk8RVigHxibpIBe4BRogn1GObR0bwjj3cf/",
-	"HwAA//8=",
+	"7L17c9u2tjj6VXB0z0ztvSlbfuXhzJl93cTt9m7auLFzm7O3cySIXJJ4TAEqANpWM5m53+F+w/tJfoMF",
+	"gAQpUKL8SNJs949OLJJ4LKwX1vNjJ+bTGWfAlOwcfuxMgCYg8J9vQYn50UiB0H8lIGORzlTKWeewcwYx",
+	"Z4kkipNrmioyhBEXQIT+JGXjrU7UkfEEplR/Ok1ZOs2nncOdqKPmM+gcdlKmYAyi8+nTp6gzo4JOQdlp",
+	"X3J2BUJSPdNJsji1/5ykiZ4q1b/PqJp0og6jUz1B7L3VT5NO1BHwe54KSDqHSuTgr2/ExZSqzmEnz/FN",
+	"u0apRMrGHb3CVzzOp8BUaD0/MX6dQTIGkti3mlfl3rj7in6CeWgxR6cn5BLmzSu4hPndJ3+dTlO1OPkp",
+	"HQOR6R9QzP17DmJeTp7hd/5cCYxonqnO4UEv6kzpjcGT3Z7+axnWRJ2feZJnEILB++PXZIpPm8Fgnt8d",
+	"Em9GIwkBUPyST4cgCB+RVMEU6UReprMmwHAzTBAyPmB2evifB5xeEDhvxDgEmTdiTFn6xwrS4WJ8d8Cc",
+	"UzEG9U6CCC3kfAJkChpE30mSSxDNq1E4UF+/dA+rAjoNrgfodMkSgE7vYW5BmZkztILX6RUQVbyyZDHF",
+	"O3dd0if9sZxxJgEZ7/c0+ZEquKZz/VfMmQKGqE1nsyyNEWu2/1fq5X7swA2dzjIwG1E0zfBHIbjQKxb8",
+	"Kk1A9HNGr2ia0WEGnagzBSnpWK/hF06OToh7jcQ8zxJCmby2+Ftu4j8FjDqHnf9ruxRT2+ap3D7G6XAj",
+	"NS7ISD6TSuhTLSbZODrRbAGyiLw5ytWESBBXIDbJiKYZJFudT5EGwVv4PQep7gqCK5qliZE+5qfIPJKd",
+	"w3997IxSyJLOYQem+rOok3EzduewM+TJvAIrc14k4SDZd4pMqYonRE2AmPMlF2aUi07n0wf/O2E2QvSA",
+	"ZEIloYyAhdidIawJ2E2QSjKlmV4NJGRDTxeRUqQTLohVKkjCCeP+Fsw8mwj7l5yNsjS+M+QzKlWfJtOU",
+	"VcB4xAj32d80l4pcAswIVSQDKhXhDIj58J4hFNutSXKdKrPzOBdCqwpSUQVkI8nNLiEiev1mGRGhmQCa",
+	"zAmNVXoFBk4/cDFMkwTYXQF18svZux9+OHl5cvzLef/o9KT/0/F/989evjk97kSdsaBMQdKXMZ9p9vCv",
+	"jg89eajX1angm1M9MhpfSuLYEsEBNK4SNUklAZbMeMqUx7nMHEbweDNci1TBvXCDXE2AKQRvQoa5QiSk",
+	"WcavIYkIrgxIdfnKnl65BYT9L1z9wHOW3BX0jKv+CAfyIVgRz3qN5pV7QkY+/F+IFfIRHBxuUo3zZvcx",
+	"zTIQZErn+EwCkFThlk/pPOM0Oef8tZbEdxYNZri+4ryf4YA+BN76PEtxTswr90yOOHoqywlwo2cgrtIY",
+	"3nki6x5OWZN+Os61gPY3+iPn4wzIS5oBS6jQq9Fw996+pz2PgKpcwOIEhDNDkUYMIgjOOf+Zsrk9BXln",
+	"TpxeQf/3nCvah5sYIKkB4WfO1CSbE9R9JEip8R7fJ8X790H/RGgei5ePiKiJ4EploDHfzHVNJZlobI8W",
+	"br/d4vobmtm+ve1dlHH6d4zmasJF+gfcC6egPgOrQjCVUisHXJCUocpBYgGJfplm8j6AZ2eICNzMNDOM",
+	"PFkfnhUx6R2DmxnEChIz8h2hoO82gtGs0KVKEJzYRxaP70/FOWJzwtXEDUk2tAyzqyQHvR5KjoPeDso2",
+	"WhAayhbHQcgc1KYFyEzwWK96mMExU6ma3x0oCPu+SqfwB2dVTup+NHrOELT2d3L0yxHRDwg+wQvF/euC",
+	"15BlXYshWtimSpIrmuUgSUyZBs8Q9J0vqUKUMpKzS8avGXFr15ArlodEeXR68hPMXwqgCjxFnSZJqhdD",
+	"s1PBZyBUqlWWEc0kRD4MrczvpzPUaHZ7e1u9rZ2dva3e9u6+1mYMkss+Xpt2e7tPuzu73b2d8929w4Pn",
+	"hwfP/1new17/fEbknMWdqKK36EvZYedp/KSXHOyMusP9fejuP3m22332NHnS3d9//mzvAOh+Ak/wtr9E",
+	"uYo6N5BZPetTpO9Uxc5qO6nfJU9OCU0SAVICqt8vT169JYKyMUin9hDF9Rmg7L+E+QsC05ma65fpUGq9",
+	"FN/Td4a55osFDENAQwsH2vnozWtgYzXpHO7voY3C/bkb6VusJtTOYed//tXrPj/q/kC7o8OtD3/d2NZ/",
+	"f/i4E+192vzbfy5eVNH+cWImOSjtHVQIOtdP/UOrg+K3CTC3SSIVn0lyzcVlysYvCspIzRujXNOv3m1x",
+	"cU6ogq7GxtCiDB54NOqjhAeKHWuvKf4OjLWAQStv7yXyfPRPJ6ykFye0jL4NbZ2hLl6B+c5TXL/7q3YA",
+	"USdn6e852MdK5GAsC84s8S8DqcVNFlv4UAxpdFQ9vVnNW2uf0GtfSgDFDhfAVMeWGJlHYrGl3VG7b4bz",
+	"VidTRcjgFCzPrIpprDYLY7REgkuYh61rozzLDGXPBCBFc5bNHa6bDRFn/qmQeOeGKdHd+333amtrKzQn",
+	"XrA1A7/TBh353AstzASM0psGSKRCX8EnVNDYGCRGjiNEKLsFxHzMUIA0AOL9znICvA19VfGyRjG4S0s2",
+	"dm9L6CeqUEMF/2qnVUH/Cl4306BZsWYzLJ/qxfmulUJWVX80d/eoI+jYvaD/6X7+PU//cL/jv90DfWNw",
+	"D/Df7kFQPobsBZGxg4vqm5Xf3IuFeDX/dD/TWep+1v/0fzbGoQ8BXHh5/MPb13AFmQ+oI402R7udqPO9",
+	"/tf3+l8v9b9e7oYHmVB1C62m4uqapFJxMUcrY6Fcdv6e/oc+Ao5onUt9UYkqzyHL+H+Q3yZUkWs0xs55",
+	"TrL0ErSiMNOUk0r4WzkGlTKVijJVMzr+nV+ThJOTQrlw3GcGYgSx+hsitLHI6mFyxbUEkSD6GWXj3IwC",
+	"rLOg8YR32ZL2NGTPc8Fqgq0X0CbqjsM27KfYv68NtAGFpybs7fZaKApowK7pWju7z4Is0UHZ8yU5gJer",
+	"tD94wz3ZD4xWO6Hl0H5t33vJE1hgbQ5WIYZjCKBJ5Ht3pUUJvfrUVkoku7Jbf+6OpgTueKa6B91pytLO",
+	"ihMqv+EzYDT4fu5wjGbZmxFS+Cqcf4efaBJtWL6Dfe2QHKi9RboNunU0nR+S2Sru1XiwiwSxAAbDgUou",
+	"i+ws8jhS1JFzqWAa4LG1beJQUTF/05beOcDXl62PDDFO8Utgvv5ZOGNxr9OZWvqK4opmS96oLbs6YhRY",
+	"SG3I4MY8irn1hXqRlatUIRqfUqmIAvQtLvDy23GxtZmWQYO+AVdtumdh5LLL9yfzd1KZczcwwqcVkF7C",
+	"3W5xL2kpnlAFdNztLjq7GyPmeYUPe6hcHO3KwfyjbT6HRS44S9aEU0i3NuMH2Vt1kzWN2Zt9Ea4hMivM",
+	"nwGHDANrWkSHBB8RuAIxJ4LnCq9kVQQpDYArrXSvzKv1ndsRGpf5qpihdtdG72PfWuitfKzZWVI1IYPM",
+	"f818NYhQ90kTd+0ynqbvpPVpVoz/FeNL4+06DNGfaTxJGXS16o6mVwPamCe1663vewsPHjCp/ZBClpgh",
+	"8QJJyaDu4R9gwEYbbRQHs+bURQW07nkNg7rZeWshbj4vbF8TniWyssKVlhJPq62u4O/5lDIP0DezjDK6",
+	"eH9u8GeGZHrNFXyXPeO/NPraeQHMxpdzhbpjIUQk3rkt0IiN6AgbICBLIkIloSThSkFCZlRNyIaxuV47",
+	"E+X1hGdAXCgImtIFZ+PNKlBdyMgily9iSErdyAaTuGgzG0lk/FbBK2jwJtM+AmUVlIs1RhZgywF+Ul7b",
+	"l1gCY+TUfQOY4AnEnDF0RhH78neS4OtRCf0iTkjAjAuFDlLkHCsFWTH6nWRrRdOxxzdGL3E/tl7i4Ik1",
+	"sYnzKg8otmfZSwX7rGfY7GJzPS4hFVW5rNmHzEh628YFXvxtyGylYu6JZTt+VDtnz/hVgX8IjYoIXRfG",
+	"e2t9t7SYvIVRzhJJqAAy41KmmhNep2qSMrLXIwmdo5yY5SKeUGNhdaqx+ZTMeJbG86ChI3Ab8iM/1/Qk",
+	"1CK3J3rJNg4pldWgqA0/FsQ5Dm2k5mYr6VwobnVFeem6a8fvtLNlF7OFQ12iWk9ydrlMaX1A3buFNXsl",
+	"a+DXDEQRAdvKN5T+Af3hXEHThbNBvV6mKldXETJH+3CurKEC4aWHeQZUxJO/m+jy0Cm2BIAfaN/SmSZ8",
+	"gDCM38YnLJ3NQK11S6nr3ZWo/2IfJWjdHG4dLUB0C+Zlou8PD5w+cNgRyzlRVob5uyh9Lxb9YEWM/u08",
+	"OXZpvvpRXWX9Cr4mazHjhwBcsVouJlaQ71+ekv2nxBlBiaLjmmbGao7fJ8t84Efdf9LuHx8+7kZ7nza6",
+	"9k90hO9Gzz5t/iXoCH8NVLCUjY/03SlV89vEQLjLHCbwdA73eovBBbVXFmBhbm72OZEpiwsL91XKc3u3",
+	"S9UcZQnZiOlsBgkZzvEtyOhMQoJhHihUCpTaa5H3sXhuFianeSbhFZ0fM2UwaNWmFhFWM/wFCRBk/lou",
+	"SRvDU7scAVVTOiPDPL4EFZEe2WCcwSZRnOyTjSmXqrrp/eXZHFHnZtbCJmhXejNDTamyVX+5H1YBcJme",
+	"jaNqzaYJevP23tDwqQX0S2BJv/W5SEWFav+6MZK2gq83srcmu2lvpKgCp2XgPjM2j5UAX4qxt/FWAUvu",
+	"eFcxIfaWxtfSmqo2pNViWUN9TcVs8UJiANmxO199+/AWGQUSCYsbibe6AEw8QC+Q5DK8OE+ncMRoNldp",
+	"LJuxYzjvS56LOOwoK33xYbzJNECCT26M+XYFOVSnMF/ZUUN7S2iazdfmDRoSr+gX4gpLyK4la6iO44AQ",
+	"eSe3Cg1e0YAga7/t1juwIyzFzvQKfknjS0ant7k4M/up1h4Suqhqls99zU+/WlGp9he0PV+l+p+Li5te",
+	"r3txcbPzw8XFzdMfPvz1P1eapIqZV++6iRT9xd9xsl9zrmgLkYAMqr0vWA9dlzefPoQCeevmeTsVBjtr",
+	"ubDEIlbuZAYi5UkfWMD+cMxKV4DNgTKvkw24ibNcplfwwlhzNV25dxncYILWZvsATbsKHCZgB/FHr69E",
+	"FXFjKUOnsue9MAkbU87UJCLvzl+us6KMslXM71S/gxchrqjPhZYriQKmNNV8o/0nGBTWqOS7DP94QsUY",
+	"kiJysAapCVChhkCVe/MFoayGPN9JE3VuLgqpkibHrfi0TE7J0TRpguZXJjlXDIYaarUjr+BhHaC17YcA",
+	"GNXJrYloC8oarcMSfVWoczDaG/boftx9mjyD7v7oea/7jO4Mu/Fusgf7owP6ZPh0kWuupU01Kzkr99XE",
+	"jrSwE0BtskI98trc9lxeTyoJvwJBNjT3INeTNIMyrTEqdDWjornTgpsJzaUxHadJBpjrwHM0Iq3UUu+u",
+	"566MLF9AdZsmYxI9ea4IZSaHpED2F8hGCTekQHCRjRxk5QqLYfuYInNVVVxqN1N+TfhIWX9HnKWYfzrB",
+	"cD8JLCG0XGWF/ILGHf84lpgKCsAUAPHovsgKzTgbO9CtnhpV7XLn61wOgmyyumQUwSSDkQrzvFWcaf1L",
+	"jn3dPGgtyM/nJpD4Qe5IDveToM9pPcmhuEs0LJz8a3D2ymWsAqqlN7EKelSuYi34/hKqakD8WtC1xxhX",
+	"MNfzeTW4+oqnMYYbX1HV4PHDr/WGC/68tjpeRTk7aaN4uRViNhwjjtUEk7JExheJk3JrXCk41jRrrOTi",
+	"7vPbkHJZD6S98a2EswuKrt+vVS5Ys8cs5CYK0mmFLhfAW5mmFmjlb2s1upzl0ykNWX0fsaWGLV/2XIMn",
+	"ycepz8P88FIq5TUXCdbzEgJi1Z1wIaE7xFv/3KYOWMMCTWg/W+Ri5SC+aaFpvAKMxWfRQpTqChd8uaS6",
+	"ZHxnn+jLNIYxVB1IZgNVB9fB/nr+rWLyqNxBCOo/o0//KEnaSo9afSu9C60bYfGm4ZzADY1VNsegRj4i",
+	"A+snHkTmn3pJA73tAe57UNn4RxvUdNgZCxrD/20fbMV8WmacmCAEjVu2GtNh59lOr9d7mvS6Q4gPuvvP",
+	"nsTd4UGy0919NoqTZ7T39PkwYGoq4oSKo3YRJXW4N4aeL+Otb8T4rX7tk7fSWxD5Ot5+H+GWLc2hX9iP",
+	"ZjBiyWXPwW1h/lGeZX23gJU7+1+esjW51meEO37bei+3PaXVNGz4rUfNDklLYEcuf6GEaOTVKit30kz/",
+	"GmLvMKT5FkqkI0zKaJnq4CHMWqcWysxoXvd6a56mzP91p77QlTFTqGiMwJTKMYyouNX4H7eKkLo9Mi9a",
+	"axlcE/2CNSoImPIrG/CnfyZUynTMpsBUaGkr0DvMJDBa88GStBpTrx9AgbtdqsLKl+8xP6nBAVlLW1qp",
+	"YWG5O7wxLvEs2Io1ZppcBCJpTc2i7ySJ9RBMkRkdwwtjOnKqwHeSDAW/loZWauUUcpF21rSynRs/gMIC",
+	"RgJGWDeEjhRYw5FGgfb2dxwpYLBI2TiDbi7BFCohtjqT3pkkQxpfGmo33hH99wsy5DlL/J9BrA4yXwSy",
+	"W1MFCsEztBzBN9m4GneWAUdORwoZDfxY/FuHv9YL8YoZx9JKx2ycpXJClDCmlLJKylE8BeJcmnq3WT7W",
+	"mm48hW7mfv60mOrizeNr7UunrEXLtirZUV/fmnU7zHaW8/Iz/U6wJEbDORfndL9GkBpQ76sChcG5pSlh",
+	"877jie28lYX0W+6h1INawWdKMMl8BsKUfiTXE+7cSi6AeWudshTNKNKIBN5FroLe0UMlsVktEOevQqp2",
+	"LOUZNKezrULGW6uJdfevoVvKEnI2o6xCw59W62o1LF6g+dYH/JCUvgDIU+v4dax7JMBmH6KxWIGYiVRC",
+	"kHOfZlRpDHkb1is8pA9/bnWXEzbiAbHv1zq03w45z8A4oW3gb39VbntLZrKQwRvWydas6BMg2VzxKVVp",
+	"vBYdVUoVm3WEiOI0H2Zp/P70VPBRmi0LmEQTvtOlVqcRGS9TH+sWX4ZZ6Xo37cwVJAm40Dgbg1w+mWUh",
+	"6LW/czjluvdfeyb+bdeDp9tbJfCyBsCFTdZ2FDrbXzVzO9G6eVO2v6noGKKUCl+6Yz0nL6icCtY/6Jkd",
+	"hi4mYwGyIchPwDUVSeOBmMrqd08Q0WsucxmqYsjO4a008iDpL7HxOOTSImD9VefSNlquLHnayoVSYsqq",
+	"Wk52Qjt+VFt0aNtvj378NQcxv5ccj7/za+Nex1o0E3qFJX2ovLRKk8mu+Nu62R+7K7M/2hd5uF3FryXl",
+	"bVYVhiiSTB4olaQ8wEbMNbXuQ5yigNt6FRNMSGl7BA6kXK3CZLvoYNUEN30QHDASIG+TsiTMl6aOSeew",
+	"c7n3j6R39Sv0JjvT//5j/+bX3Wzn6tk/rn7rzd7vyfPff33KXovn8X8Pd34O2COrg1VP/+DJeodfHSy8",
+	"63EqFYhbbNu5Q2hCa84QTwHoHCWUvOZXkNG44u5pdm4VlWIPO8e5XsH2a84SZNSr/WiF/b/isKqvb22f",
+	"SkWlqYT++pura+uLtPGQXr5nwURXB8sVvnb33m0dNQ2akQPwUi/fGb2Cqqdc3iFapPR0d3Z7u0+6Ozvd",
+	"3afnO73D3sFhr/fPqrO4ZUxj2J1dH79nx68EO/yrcEGYellwY0rdkaOERmTCr7Gy95znglwDXIKWcubc",
+	"pKLTWXCWg39iZTy/Ul4x8onCAcf6Ah2RE3INTJFJemn7XS0deGf3n51PHxojbO47huArjDDxa/haSdtQ",
+	"UbYpdGhl0MGKkBEj6F4aq3k97sq3sntVKfxRO2VacfCm7RJzJeoinzMS5V6Tl90EK2wdC8BcSOI3MXpL",
+	"E51Xui7OVtrWarpec8KtTa/960a3+GdDlu0Z3hfPMLhwiQ22zX1dAPwBsl8xs5Q69KpAUvd5LivXm3oo",
+	"rMs6C91zVhsJWlgCzLM+VX2RysvQRaueHrbyKr4Imdp263tbWEUIXc6BTu/Ju3FGM5DoRY2IUZZKV0tZ",
+	"i6GzM+rFe6MD6D6nB0+7+8nusPss6UF3b7gT79L95ACejEp3iBn0+Ofjo5VOj9XejIXF3CLcYVHx8pa4",
+	"pjukrYtDH9Kfw7VxDwBe7R6510LY9+NYWCztYZXOmo+hBp8Fr8M6vgaNFbf2MSyclD6Xz+FNuE8aXJfY",
+	"FkHoXUkWGuIFmn9Uow/tjfB7EFnKlgrWnWAli7KERf+v290PYdF6zhM6f3+6SPa/5+kff4TqWL0/JSPB",
+	"p8S+gI6jsaAJJERReemXdqukYIynrqVteDynQhD3KtmoJDVHtoeojEjmkpQaKre2CKU173nrioodB4mB",
+	"X8LykmcgZWnIqO7wH7+dE/MGwTciYnr0jDD80oYZpGzgCnhsLQvKSFmoV+UIEJNsUqQ/GUmZP26BXs97",
+	"DWmLNZtMY2SGfdPMshV2P1xCmaxQlMADKqBFybEKTCuD1VdZAU7w9KqXn/WKITeFD6XBO4e5mi4YMlf7",
+	"M73b6q3khPUm4/z+aCF4vJMgrLfs7l6yW6gHzRG/dwxlbV1/t6ybXisXtPhuegV9P6F8dXDaGknFM/Rd",
+	"9mflYSx6TNrEJ1Z80jVjWLNEuQdtpWpDWwydb6HctIup9ZpqFcdXd0FWjioqcpCrMF5PC9KkcmstqG4c",
+	"/snckOuHbvFowRZsz6mF2lSl2Vp8X4UV7T9bVIA83WGi1Ez+7XB7u7PEIe6bdu8hPeMO8f8V7lBX11pU",
+	"zblN+4SqaTscAuzeeGGq3ZJBHXSDrfsxerfhH+sbxj81EEIzmVfaBFRWvRfSTbVOutUNVgOJOr8BXGZz",
+	"V1HtbiVX1izVFeIA1eU064BrVdta3GPFIltp8PV0McLGGGb6Mb8CAaa+TXXu1aEh9fxCD0nWjCO5Brh0",
+	"pUVWzosvFxVAVrxeOyfvW2/WimhYrP4VBFXonN8fv34pUgUi5ezMGXDrphD7vBZ5Jeh0SkVQfQFIhjS+",
+	"DHuI3SyFAXKnUm+vVNCdAblu1SvWU9pvixkb9viKysmQU5Esi5MCQcfQL9bXwElLszYG//RBqnRqKbNl",
+	"S5SiS9OnD+06uugLYDDEpBrogK+lrL88HofBjeoLiPl0atwW5sv2639//Ppn/MTlu7bo7KKPMNaywLcS",
+	"t2Ia749fv8VPHd8Iln++TLNMrjPmmf7i1AFqVcxB7ahDhxI+gaiGV8VSFwHSfDINSH18RbPchmivraVd",
+	"ppp3da5Fqqx+ZvuTdF6hcB+C8VlijRzruNwqQqn6NqjPtBSznsn/BqlAJHTuInzQNWmTE6ZUXIJCu8kw",
+	"n0NC6GyWgWnTWyVEs7Ly6ilnQC/NGt1qP4RDcRb7q+w39FepbKI1tZYX3UUFSC8Ni5rAjSq6uZdeO2ek",
+	"kDM0T5gYlq3FMrJrWrcRVnZZLbCk0doNI1FhZK0BYpkxXYf0agInQM5LBUhzZJKWdjTL+uuLmKVRTTWY",
+	"V2eJasDzQOLtIxCs1HBchrM29UBZFd/plpH0pynLGwtvt7UYrE0fvuRpJUJ8DoycsS3rNmQslxZUR8vs",
+	"Oph5TuVlWE9cv1B51UnhAoXNHitLD51aJVLVbGMpvpx6cK8V6ER/Z2udppBn/QJ4IUdsvW4P48oFRmCh",
+	"334w0HZ1yVNXSae+jMjfx1JINNbgeCSdtUjnC2J8w/nWtMCFAzbKUr992m2OFZSawk+WhLPkw6kW9mvG",
+	"L+n936ZEXrmv2qrLMcuLUGVtDYA8c8hSVnuK6TDPKAYllvc6ATQxeleWSgWsqoNFpWIWUscWVOx7uHCV",
+	"XMGq2g3saW1iwIvzkjHrbMqi9OJ66mPV1f+mE9Gn5qochuO2TAjpEjB5tq9V6tP6ZHI35nQLdUwWEGm7",
+	"0vb0FXVuZn16TUUSvkvXT7uylKhCjyUBugMK2CQq8y2CtAEnUBdZwIPWMSM3/ToD81tizIqi3M0Jbg14",
+	"VihF5YXrVqF7dovBoL1yU8U05aL93S2BnU9T67ensIkRnQmVZAjoJEty0wOsLDm4v1shp85esjN6Bru0",
+	"ezB8Enf3k6fQfTZ63uvSneFuvJfsw8HoiYc0h5192KXPR3vD7pP4adLdh2ej7nPa2+mWr9NAvdUya2Px",
+	"Gmqe4S3UtlGacAmMGOCh832aZyqdZfgojSGq31T1O461b4avqIuhTwuw8aj92ZP9BnpfMF/1W/czStCw",
+	"WWBvrU8iF2QgAN8amAAN2wBSv18U1LSg0W9Vuo15Gz5oiHkro4gDt4X7kPRukCUYXg8edgfbNweL3e2y",
+	"rD/MKLtEcY471RxqwoXqF3k0bSX66fecSwUiWIFXrqUM2aWmtZa6u6tsv953UTFrEESrE2OH5W5a2j0L",
+	"ALQyeLaJzC2uCStKzbaIjnXypD8DEZed29oKXMUT43Na6iyzcVNFmMuQZtTm5Tb1k25yoNzM+iMu+mjz",
+	"XJIifDPrp0zx5ldCltqqM6Q6RGjmAPTaJPI6DHLQq0PlQ6jBuYQ4F6man2mYWoY+S3+C+VGuGU4gZu7o",
+	"9ASbp24MbpgS3QEZ8Szj16aV0bMnWOGWxgqE3NwiRcNFAjSe1DuQklQSVOaTC4ZckKryle8kGbjVDbYu",
+	"GN7ktQw0jTqL8OH33aPTk+5PJt/W8j7cgT4vE+jk9mL++sHxhH/8dt6JFto4eWFbGBM3OH1zdk626Szd",
+	"prmabGd8nDJTtq/2xEZEoV8ZcRQVYRNqVaxtotSs8+kT9ksyxQdizhS1yrTdEjAlABDUCui0E3UwrAA/",
+	"lofb2zfmha2YT7cTHsuFeF+Uvt4wh+TohKhccWGCBWtRfZRcusxHMqQSIvL+FN8zyCWjC+YGc7UqNt4f",
+	"v96MijmwYzGWzHUljWVUKQMmbXtFoFM9IcMjLzqZyq0LdsH+8hd9UsBUajqibv3lL+QMWEIGR36RoEPy",
+	"PQKVXOS93l7sB6nhLzAgG0uObvOC6cMr8ObQjnMJ8+bPZ2n3EuZysLlF3vJcYT0xqjDKb6YcTUiMINXS",
+	"/IIVbXfniOtWyqfCQ2oiIdb7eaHhD/OiGniqyBiUJPu9vQu2rMHvFjnCD2msJKESuwhgYA0XJGUyTcC1",
+	"Ov6uVpPNQBvb9koN5WNssm26Q2slU3+GDbgHHy9si+yLziH5eGGalep/X3QM2GKegIHbRSciFy5LyH9F",
+	"63/ulU+fBi8uWNknmoxomuUCJKFJQgamm/Qh+ddH1xY3cr2C7cCfPgzs8l+nUsm//AXbjQ71//5x9uYX",
+	"goqPxDpcicG5AWZtD8iGzYkmB72ITOkN2e31NhHNB3w0kqD0wAYSwsppElMhUpAaXazi3j15ZdlRlsZg",
+	"ZbklXK3GixSUsV0006wCMZWeYcun+E7U0aRpyHhnq7fVM3ckYHSWarV+q7e1Z/sWI7+uIKj+wRYwWFIl",
+	"iF8zxNeIzLJc2hbrGpOsX6hKuF7/Uyypghm8mmKRu0MswHSr0MMQOdGDY5kzBFLBz08SjJKV6gi5M9rY",
+	"qKBT0IM1ajvlK9uvMff+U7TyxTd4mKgWuXNEuOz2erVqfHQ2yyyv2f5f27HBaBet7fRHpyc/QRmSsui6",
+	"XWDNjlmgs3HfrCk0Q7H27e9pUZEWP9lZ/ck75uqqQeIVrWnzIdzMsHOwbcbuKQl4Sr5I/dcHDWTpjNx4",
+	"vAUzxGvDWB8tbhnPHLM9uQzgp8lQkpYVFpXksHSu343XQ8YhaB1IC2ujaIzyLCODS5gPCJ3NgAp9t7pg",
+	"WBOvIGjOsvkLIhUX2GpC0hFk8xCqmgUZZO0YrQ6k+p4n87WQaDXuVHOzPlVVSK3Nf1rA4517XkKJvovo",
+	"+hPMiY3WfGGhi33zbSMTTf2RpXpT+5PF8FlRe7+3v/qjX7j6ARvt4wfPV3/wkrNRlpq70/7O3uoPTuk8",
+	"4zQ55/w1FWPkBPu7u222MxNcazD6+nbMlI0p+TwEa3CP0EKtDxPtp6gqZbY/XsK8nyafDB1nEKog+Rau",
+	"+KUtvIpaijK4QU48NUVLXxQq2BlcKzAVap/SOTHjkxTLtVZp9BU+8mi0QiX7i2vSyCxwXcnXjaOf5/gN",
+	"/FYe/7qS+ieYnyQmtb+mfKPdI8j/j2/iCdU3WkKJi0YnG64mvFHTXIyuK2044UJ1s/QKkmq6DSLVBatm",
+	"x5B3TF9yGI4uI3ItOBsXQ5prUZIiFeJwPGdKakXcMDq9nP3eztYFewsz5Iae5iq0oi24UvrbmdaTzPdm",
+	"1SBcY6GTU7Kxv/vcqqVvQYl592ikQAw2g9oSgqyt7LnpXl9fd0dcTLu5yIBpxTxpLwkqLQdaSaHevUmh",
+	"ampXQAi95mPTb+3zUu2t+X4LAXPO+c+UuXpW8j6JvqqT8bG+fGKKIIa8VWjFJ/jK3dvn+pZ8ea6W0C+z",
+	"KoFrDGXNAC+Qqdsp9SIqVCm1JjYj11xcpmxciIgQJejZ27B4iyo8V1tfu7bMx3qZFai56iqtzsRkAgSv",
+	"e9ZCYoFslN7CSqH5la0bvQjqH0H9DJ0HJHY/8y1A6uc1aHztp/gjVE+QlkcGycrzxHt8HLC0vrTSUB8d",
+	"Ma03QWvdEpjaIkelLDRiszHJBWkOa3bjLf/Ctt5zHejshR8BHZBAJu3K4sP9X4AWM7s+s+BpgYs2Oc3H",
+	"xc+lM7aQPj9wMUyTBNif5mLzpYXjcmo22HgHgq4waCvr2mm9FcFoVVzsZYF/z2gqtsgxjSe1F7XsNLfu",
+	"Q2N5XrBdagEsc5TAXGyRUwGaiaC8rY2FNu1rKgnNBNBkTgRXFN0zwrvMXU94Vpj5Q1zD1jY8twrGQ3CO",
+	"WvnEr01f/aV6bn8GpfVBlE97TLfWOoWtF9lMQaXdELtu2YvXFnG5kkbpxEukUXxylv6ea/1nTEWS6SXx",
+	"EYmpDGidrlrlg+FwtRjmZzb9rZB9+rEz/N0egR8F0roEY3DC8v620ibmArbjCV1yQTvCABuJnR/QkbZF",
+	"fkMzRK2XzoAMuZoQlQtmCAZt5daBSVXFdRy6PTD9J7ycUPVAZKOH/kJ830zdzPa1vnh0Ujgbvnp1cV3D",
+	"+We2hxz0dluB7keq4Jo+rNk8qgbGVItjysNrkSroLFwNDTGggbVEC4+gX/qDLNBz5WErx+5CtSapiMns",
+	"zOauK/soFTJgS3+dSlVdzrfhoPX3tI6btgKLr5ySvxTW60tCJ+QDrrxmW9o3GrnqRLDSRcwITGdqXpml",
+	"nARp4QUZuBzHAbHg0conGdBc8cFWg7v3ZbXi7YOIL2+KL+r6DRPGckK4u0L4eSTbt+SwvY3kcX5dUivh",
+	"vL7c2f5Y0w+X+nyNQ9E6Any8QY9XqqRTPs21zKs3aGIGm1y8C3S5ygtQQVqz2uRbU8e+KoxzruS2GLeu",
+	"cuF/X3Eut0HZbYd1jVrUzw4teZaAVG2VJPfZN6Ir1TvZtlCTHAQeievhVKofQZV80xiGv0oqs1x826+q",
+	"c8f5m3TBn6m4NGIGZQha/vTt5oW75WAtVhvEofg1FYksxA0mAhHKaDZXaWxE0fvTkP0v5iJxbS6PytI4",
+	"D6EX1qfxtMKHNGm4ac/AZfwutW7UJfajieN+ref3IosN3pZn5RV1ug8FsKBzW3DugUi8iCixFF1HPee7",
+	"ruiZJsLEGC+1ujlKGc18nrBI5ccsqRFB5+uhN6y89c1T3VdFPccsIXQB5PdNO0X9xQeiHmxtLzGC0tED",
+	"0pJ17BqK2GxFVIskg4N/vUTTwDAeqeYBqQZR4vPQja321GgNz6jSV7hW8mLD4goXhtVuBgPiavh35gpD",
+	"fTVaWfsdPxLBw97TVEBJJkUlsc9zT3OW72YycQ3Qzd3HNPYmRdspwvj1FjnKrulckpTFWZ6AtJbziFxP",
+	"0nhChM2C5TY4UUhFJkAzNZkTN3/YflLM3fkcJo1Kq/cW9oxidVv/zv6bEhWOTsjMO7BWvFxiH7xG5DNt",
+	"8sBPLA24Lq29w3Sa8SrC2EwN23QwYDGudOFbNMyF1oIVaqqdf2ZUKqLAuGux8IBpbVzUHfi9U3fWRB5u",
+	"1ou2rCijumjewFIZxFTE0Hx8kpq9hpZiulL70xcIhS2pw3U3ArU9FhfyFvQiY1c4V6IwUVhJdz4D285m",
+	"lvEEisJFoRXiy5UVtiLeQENFv9zNfqD0sprj8Y24mH4mo2mlxWULDvP3VMmIDD0r86NvuSVvstSasgRu",
+	"bCyuw8cWvMmvN9EunML/IsJc5BmIgh8eWrkeuajDiIwFZQoSU/PEcKrrCTCSqgt2TZHJMQQRhvDbcfyc",
+	"5gmVhHFVvljWSCFUkgHjql88GzSl2J/4O/0cNOBNuI7zwF/ntylvfQxaIm7NJcR/eVXQROWIwzi+PeZ8",
+	"nEE3phmwhIpljtsfuMCaI5jraAL+bO6QsagV0d9TQhX5EQcmG8jEYDTiQh0S6hIiEWUxCyu6YFjnrFyU",
+	"fpakskRvyubXdL65RfZ7+45WsJqETwQhPH9VjGJW89Ltso17+JW3hK3H680CpoZdvAXQHAJ4ML8DXm5z",
+	"jPXWHNDVCQ2yZjupgCQVECtpqoyQ712tCI1qA82SYUBSKXNTkspgNBUKWay7vpjQcJf6dMHSAtvkIYEi",
+	"K8PcnhMgG6Z60QTI6U8vj8kViHSUgtiMiCZqZ6c2Sb8YbB4ZMpKGAiwtAYvFfGbQPsEmBOZLn0B8EcFI",
+	"bpKW9TSzjM4hQUsFttpLLhhuVlPLfq9HNgYIxz7+2E9NjZ1BRCo/5xIWfrPDYQ7yBTsiQ8GvMZZeiPRK",
+	"X2NdYaJYQAJMpTTD0l3uICAhG3u93U13BjFno3ScC9NWgbx7+xpHuGADb5//ZZCg75DgIu/1dp8Ygfpf",
+	"pYTDOlv2V1N6CN/Df/5XvQDR4EWxVMoumJtclZUoU4lFghC0+vGUzknKpAKaYJyk5sIGzb4r90dSJSEb",
+	"maJVIy6uqUgKRMPyQXoJA0THMtBl6GVgHtbWoDSf0wuJXK66SRbhehKToIe6jZpQ5hBY6SXZo64c3zSV",
+	"U6riSVAbqPLGN5rYXzo6W3E1OnfzNhJT030Ev2p7Pdo9eFK9Hj1pcT9CK69fE8xSKR1KLStRjjjiJgnE",
+	"WcqsbS+0Xv1tp2l52K6t1YIQuraIVngFTQvAbzrLAFRfwIcHND4GlbmlyhupCtM9E7ddy0im8aXjEHQ2",
+	"i0jBUXmuYj4FVwgVYUPMTjXATME/3OVrWxOsodqsx2yIz2s0wzM8BOlVa/JOV4lsybGyaB8NtO+rQ//T",
+	"7W5st4hnP2ijYpyBuEpjeMfKxvEPqzrUgg1t4XE8vZpmYIlilPHre1ESCrdZUEN463m67EJivUemEDE2",
+	"+Gik6dDmokVGlp9pAnM3tgGfATNiE8X4wHD9gavidn19vWVWRmepxGJuTnnBZW7BlYbuwBQs0XLACopD",
+	"Iou+vV7z4Qu20yO260BUlr0qb4Rb5KC3V9z7rFwdRFqB0aIZmxmlUhprs1IpG8sIuY9RPCSIq+JaWcDE",
+	"VCPxxHlIdKBHJyA/HtLvgRPgxMs4z28oaRUnEjS4XP76Z9Tjv06yXFujN067u5JtUTt0u7DKtjOvFK8j",
+	"sagJl0DkhApXuLFiH67UJAx7Fn5yC3lVrGOFjvOGZXNvGdXJ01rRzAbh7b/j2l8sypGGitt/0kDRBUiv",
+	"Y/V5VdruH32RtyNtQcfN1qSylm/i0YEj4uLoyPdUwpJ0mzO8vxo5hgZXSagp5e+GjchMpFdYL8EXWfrO",
+	"5lMS1nAcrUXNJn9hAcseKPRyYZ4vmpezhLaaacka7R7DMT93OKamxKBsPUqSSl3tpMThRlJcIlG3P7p/",
+	"rsrBOVFY4BcENn6kzNRXDJX2taZWj1ajdhUXw4S50ujqcPUxH+ehkK7IwlkP79YNP3EnWQk9KZG29P83",
+	"SRaRxwoNhAKUSOGKZujgNhX31UPpiMZ9WOz+oaWJcww/WKmC9VQ1s5y/p9+ik/obFSxLfOBYVbfStKGN",
+	"YMnSK9hmaXxp7i4fO7M8GKBjPYGunQE5OtFXbFlLsiYpqzaAcGmcZMMUhKbygg28OjNbev6+m3+wuUXO",
+	"ciH0maD9YkZjV01VpNMpJC9wMoGhFWSaS2U6Oe9ofXO/d8HKXiPIHRjHaADBM4IdEK5SmQ4zIOYWhhWv",
+	"vC829nd3ycD6SfxFNdbB03v8xQHvgbKAvCm+UJGT6hKWB546qBHGrzU25F9/0ZNvOjVc01dYM/AK26FL",
+	"oji5XJriPj4he6yk8nONkfyec0XbmXpmGWVRJZ5hypmaZHMyA5HyJLLiHQgOGpllmdiDKU1tNC12c9Oa",
+	"rL+qcMR2egW/4vIemFJwklVkgnsq7sBBAHyb4S+Ij02h0uXJVoTI7/bY2mBgPRNteSKZfTtCKeDc+5gL",
+	"KlMWA5rrM2oCmYUaAlXG7184priim36KmbGxmxyz3NTUOjayjBax36ZPkE27MelcpQvfy1UjOTNRB8Fo",
+	"l2OW6P37uTYPI3yKjIPRl5A7a2XFOQgXLnf/IB71VfhaRI9NqPMUxDWpuyDHJWUgPYp29UmNtDCkjWkZ",
+	"mrQN6UemH501WyIn1iQ4giwjKdsiv1n3/QUzrFvkTBa1uh3eYVXljQGwpC+ASs4ODYvow82E5lJBYt2A",
+	"TmO2ESCS7O8+v2ADVIbdFzFAAgm29FrCOTD+4zkxn9r3+vho8IJwBhcM49Y1MaRJZpgbthSTJM64hMTx",
+	"voTkM739RZZnQ1JwpZDo6dxSi/lsvNAWeVOEqsjvSuVfK/D7vf0QG/u7m+WRmZUxNva46UjZWODiLL45",
+	"Lvb56oF+ZUWm19fUsWSuyWP1OGeJG2vy0DLfeFm6MK3c4wteQcc0ZVJVjW1OfzUccsNFQJjfI/Lu/KW+",
+	"SmP/RuppVKbZ3KD4oZ8yBeKKZq5b8+CFpz25eD7OwIRLDDRf61u+Vnxi9Sm5mr1tXbA3rEgRdtPMLBs7",
+	"xKn1mDbMLchwzccDLwbjgrk8UoZxTAPzZ/FFqrnl/q4bqMb0bXRppSFMZNtIWilmJRWDG2UvDJsmxoxx",
+	"ewBGm26O5PhMHFdPVTC+L+I/a8l6z8rcTPFncEY8cs6VnLPIQV9f1fTyC9sZNLwPIsLgGmTR8sZYzKOC",
+	"d5m+r3jPC8et6AWdewv4NoqJVXd1Zk+phe/BA8VjbtwqQwpGfCykyK5IHqpRQlMEyGITIdNo8zplCb82",
+	"BnkU76i5psrwUmeL18sqgnpHucoFkI2DC2ajHbHsfsbjSyIv4ZpQ00R8kzAujMjmVyDI7j6Z8FzIF7Yg",
+	"uRkSWxunKtKjc5GAiGyGAVWm5vHBzi75Kf0eTW5aZKZMT1Az+ZcAGxgbArbYMQHccnOLHF2wgSfAzX7R",
+	"ZhqKaKk5QPZ7+wQj+a9TCZu+SnMJMJMXTI9RruCQSIq5Fqky2laheZTv9OEmlUoG4/zP6BUsspGHkPKB",
+	"mb6goC9XsfSaVbylwfy193587E9aSnRav/+oCoKvKdq3P3rUZMNogqL+TYDAff6K7EJzFH3BQM70gnDf",
+	"GFKpV2DtIU1+ihI7H9pZ0ZJaJj5nKs2rVoN5DNp5AF8ItekBdVG+VGivpSSWZ1+J2qmEzCxVfRubwpd9",
+	"uFHM5TMQfRNzlml5ZW/8Wt6Zay7Nsv/SsmEQ1obfVFa0IoAb1R87gR/ZtuEvw7Q/TMcM85q1boS0KhsT",
+	"wmiWhctp2BIXVoMdcp4BZX/iOG4f1uuEcL+pBlo9KulI4RUKadbWq4S0QlWvUkOzrn7E5saxP6WuXzuS",
+	"nNbFhxDzqW0EN0CSGBhFXmb5GDPyQWAX5SL8DrVck0VkUiq3yOJl4NBrHE1orGSpmWMEapUi9UJiyhhX",
+	"F8ytD6mwufm+v/cH0mb9Kb5o1HeYEpdT3hfqxvConS50z+dVTG0i3qDQ3f7IxXhVUHfl2F3DfLyQv4Up",
+	"v7LErYBObUk3mA5ByEk6q1bw0G+5PsBN0d0LZLcqsLuyuMfg7nuVIkvDvFsjXtTU9QCxhEgAa6X0x3th",
+	"FCstRSCTQLBATNNFZjnS9D47n6xrrI/4+HBajb7A8CoPUDTN5HI1Zq3byxsxduWOw/2ymxnk0k7aDZG+",
+	"n1nz+KI9sNehKNcM+1umrH9vBec24shGLKzJApYrQ9tWg1nSscfIrkBeW+S6+JRakPHJvSCjNFMgsJQN",
+	"0CnhggieQdgQYWdolUM+9VeTGk2sybqgn90iUXzJrGXCuttNaF79rDLpCq7wlmNn4OhP28xIA2e9XkYI",
+	"zkdV4TMaQBwOP4yuEDSVNKsKv7h8J7SkDOcEbmissrlz+A30731THia3DcZNiTJTLGaRjxwlicGqB9Ii",
+	"zOBHSfKFzBZ1ImsiKkKT5BtMT39UFdZUFUxWvKF5ovi92U6curD9UWmYqb6l1LWNKgLNKY4rvSCUOTGL",
+	"llX72FYE3MiAXsGmMaZi0IJxOBg7J8GnobZiegyPLayyr1gSMnM/EtFXhdDmMEucRhP6OoaZW8m21arW",
+	"OZLBOwnitvdm1DCr/jxXFtUVqcRfU6kEVVx8Z7TPF2WuRYUYhkASmHJlqiCGLt1Wlhgt9eGEpZ7gi164",
+	"W8tMe9t+lJpfffJT+0uyYxSWWpazhlBy/ikIfVnEHqDTYcow1t3cv0f10aPatZiyZJsLc/WlUqZjhvVY",
+	"UkboBbMBCJbwsBbwKQgsLsgZEXkG8vCCdcmRT/SSbPsc4lBTu1uPWQHGMoyctDd8Y2FVF4xY5lJf3Jae",
+	"8lz/NqWMjkFIMwda8+xE9f2MuCiuxib+MBXokDT+kQ2MrCfEaArfycL1asaxCVsMrvEHrKLDuP03xgAO",
+	"uZpofmZWVBTGNeEQporyudu1sA00EDH0Xl4admh3u4yTkg0eYMGUbRqY8BK0VY0qBGMvXAO3QDPJ9RZc",
+	"eSA3tYbLBhf+lJvOxJKAVCkzkqLqJxhYk8bAVDY2xbWpNbGMiIW3973RmBwB2pLIvrnGho36n2iwuokO",
+	"CcuzbGBVIpvIW0McDJ8s6vCaw9YzFS3wHND4yOTxNu0PMaAYyB7cNc+zxGh4dXHvFaE2wG2uKHHLu2HR",
+	"pubjQvXBw87T+EkvOdgZdYf7+9Ddf/Jst/vsafKku7///NneAdD9BJ7oGTk2Spm6FTir1GHn2U6v13ua",
+	"9LpDiA+6+8+exN3hQbLT3X02ipNntPf0+ZBir5U1pN2jwH0UuJ9Z4L7k05mACTCZFhc6JzE2QtJRU8Dm",
+	"7W+gKFwazdX/j61FYxO5/DG+k47zhe3Q5zjwt5EUoveyjkkW9/5okH1gg6zRi7D7wANfXG9hlNWagtX9",
+	"rPrlXbfR84HK0sC+Y+yxNsqtIbBMY9UD3TH10F80kKxKYWGK+kKBY4/22K9PSNoQNmQBd5R92x+tDnnL",
+	"SLYTVQhCIhV2ZlksWVro1oWLNRTCVhD4KtMqUsNjyNrnC1lbhWgNkWpH/mVyESMwrtEJiTL+kWBDpi1y",
+	"S+XrR1BhROp9Pm5tL7aPuPmw4Wst8PKhDPVAp7c10Tudx3m7QmYR+0qT0f2BVaEveu9vQ1wuou1bJLJH",
+	"dejWRvqW6pCg420TZdVYWeetqXBtqRErKs+o6W2NkkrOmZqATP/Av12TuDhVtrRMQMd5S8e/2tCuh6Db",
+	"t0c/4vBfiGrL6ZdTroWU67MkeS5ikI+F/+5Wx+UWPcq+fE3sI4sKBPeBJVhcJtv6NbJvINtOqJwMORVJ",
+	"c4b4FYirFK4X0sRdmu4xG2epnBySDK4gI3pdU6ogIlOe5BlIkrj0vJSRmeBjgS3J6BUIOgYiYy4gKh5g",
+	"hSp5mWZZhI0qmW0anKq557G6Ufohn05NtUAzU1CvfX/8+lWxxwckZn+eVQRdAP3brIV7A1mj+qmP7/3x",
+	"6xIEWP1E41cgAdxiVg1l4YpmOTU37oYU0RNiX0IP14hQooWgAmaKpHBNQXKGnUgNc61UPTjENdEsc7j5",
+	"8viHtx5eY9lI88yWUwFIhjS+RNyNtbgVto1WrbatXfn749cPJNHeH78+Lnb+hcRabQ0rCtwWb36z5dS/",
+	"QfGkKTwcJJYzUqW+ERdEzoBeai2PCyTElI1bU7sVIksLNtRGIDFVNOPjHAKdUwo5kzJTGtdM4CdMILkb",
+	"YcatLAr7q94fv/7ZLq9V6oSVhy51opynKZEBH7bOZNDjvcYvGtMo7AqUsPXIcR3FDoMtjvXD1kt4f/z6",
+	"DD/482ZTFIe6RiE3iwWP9SFWaADog9Pi3yEi0ifmIDi6XJcxbH80/1ha5Qg9a/iaV+SHyksMezaVqqnQ",
+	"euUV9nqJszwJRW8addIc9gPrkmaSV5hb1iQ7ndb7aDC9fz21RNJAgt8iYq5rNDXHW6lPpHFa5kMbhiib",
+	"tdsfBU2skcVaBjZorviUqlRLubkWWsN5VQxvRoReU5FI8v4U9VdjDZRuj476Aq3E9JI02p9TeflwWqse",
+	"/azY/RfyKGvp5a1BajRsoL2xPoSElAf2aI65u4X06y/J26j4GjIhlGRAhVGtqLwsAj/bSbXZdkLTbN61",
+	"O2uUZjyhc31jnehxzMuFppuKJcT8I6hXeoZfzQQPKMLMDEtvf3YXZv3/fpYQPGq7ew89bAM5cpH3ertP",
+	"yBGj2VylsaziicOy7izPJCyt7qjRDXsvkYTOiyJc2D1j78mB/lFGBEwzH6XPxEUjaLVMY1k6hT84a+g+",
+	"Zddxist4yKKO/kSrjAoToGpKZ/9+OFUwH0QLsrH35KCrT9QCZPP2eKaxoBHNjmz7hoL1pVMoME5rG2jT",
+	"RbfFC2IhVVT6xwSqvR4i4lIcO0+xGeHSe/YPqZAKp91ANV6mV7AZLcHoIsC8s9vbfdLd2en2dppuwooK",
+	"1ddqU7iggX2ysqDBa3rXJe4+bVgisGT9BX74DGSrz65AsWXk+9rHocf7tKX5mLMrEHJFaEeV/mhB0esS",
+	"/cy81UjuaGOK3E2iMKj5nTsy84pUAuiljFwXkiHnUoGIjKD5rriNYK1FMqQZZXGDG+fUrv1B791uklUC",
+	"5v0psUD695Mx07m3/fVxKx9mady1n29/dMUlmm03v3CiAQdM2UPdIqdmEElHRY0rU/kWa1KT6wk37XMZ",
+	"V2RKEyj1YlyhWQMZg2os8mZm+AwoZyZqjXh26VXkuwV/XPcy+IUvZoEoNisoqwBph44rdIjzUgw77CQb",
+	"lM1JTCVsViUyTWg/c8J4RtWklMXu207dguHL5im9eQ1srKlubzfqTFNW/IlRcgqEHvl//nXU/Sft/tHr",
+	"Pu9vdT/89T9DYtyjMsN3u1JRlTffI1/abFDNgTPOxtjZBb90nBubCAhJNi46IwHwB8iLziahVzTN9M3d",
+	"WJKw2V6ZCm84fULnxlF6PQHM0jRXC6nSLCMMwFiiFMcmEabZIM4YpMYzfHRmdvOAxOjPs7KZnQUQvvzv",
+	"JwUq219bClwDXGbzrgvsaMRQLWjsNaLWU/gsZwmd////7/93RlUu9At6zHWurr/hGo7cEh4QraozrUIs",
+	"vY/vZBH08u+HWgY5UDUsD6cNfrWoaAziqonpp5KYx52ok4usc9jZRo+jnXkx2nFsUskxozLj45RFVo8V",
+	"MBIgJ2VHVK/g+VYpII4qWk1n8aJ4FvMZJFjBGO02KVMwNsUIIjLUslkzUKzYValSWc5wekJ+grkMjF2J",
+	"84ysguRyUnDhJh+xGKsaGLo44NEJUblZWuW2EpXXkrJvKkuIBCriiTfBS/+rwASveJxPNR6icMpjldu2",
+	"0iKFK5q5btXmry7Nx/plcA1e/a3UAuIWp3p/GpkbjPSuML69zojM6lW1GL4RRQMTla7QyLkU0C+JEyyE",
+	"MRVxFChYTSCFN3HdshwwPWjRfMXT2IhuekUVFeW55CwxNRb8hpdFw/pU+M1eAvNiv47FSV9yxpBXEDVJ",
+	"RdKdUaHmhMaYsiKJzOMJoZL8yPk4A/LSdtf0xj+xeG8Q48On/xMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -104,6 +104,7 @@ func exampleQuery(op specOp) string {
 var propertyOps = []string{
 	"register", "login", "refreshToken", "updateMe", "createApiKey",
 	"createOrganization", "updateOrganization", "createTeam", "addMember", "updateMemberRole", "updateMember",
+	"startLiveSession", "heartbeatLiveSession", "endLiveSession", "updateLiveNickname", "saveLiveTranscripts",
 }
 
 // TestRequestBodyProperties draws bodies from the spec: valid ones are never answered 400,

@@ -25,7 +25,9 @@ type APIError struct {
 	Fields     []api.FieldError
 	RetryAfter int
 	Scope      *scopeDetail
-	Err        error
+	// ActiveSessionID names the caller's active Live session (live_session_active).
+	ActiveSessionID string
+	Err             error
 }
 
 type scopeDetail struct {
@@ -54,6 +56,10 @@ func (e *APIError) Body() api.Error {
 		d.RequiredScope = &e.Scope.Required
 		granted := append([]string{}, e.Scope.Granted...)
 		d.GrantedScopes = &granted
+	}
+	if e.ActiveSessionID != "" {
+		id := uuidOf(e.ActiveSessionID)
+		d.ActiveSessionId = &id
 	}
 	return api.Error{Detail: d}
 }

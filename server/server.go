@@ -15,6 +15,7 @@ import (
 	xentree "github.com/xentree/xentree-api"
 	api "github.com/xentree/xentree-api/gen"
 	"github.com/xentree/xentree-api/internal/clock"
+	"github.com/xentree/xentree-api/internal/googleoauth"
 	"github.com/xentree/xentree-api/store"
 )
 
@@ -45,6 +46,28 @@ type Config struct {
 	RefreshGrace time.Duration
 	// PasswordParams overrides the argon2id cost (tests only; default OWASP).
 	PasswordParams *ArgonParams
+
+	// Xentree Live (see live.go).
+	// LiveQuotas is the monthly Live quota per plan ("free", "pro", "enterprise"), in whole
+	// seconds; plans not named take the defaults (30 minutes, 10 hours, 50 hours).
+	LiveQuotas map[string]time.Duration
+	// LiveHeartbeatInterval is how often clients are asked to send a heartbeat (default 30 s).
+	LiveHeartbeatInterval time.Duration
+	// LiveIdleTimeout: a session without a heartbeat for this long expires (default 90 s).
+	LiveIdleTimeout time.Duration
+
+	// Integrations (see integrations.go).
+	// Google is the Google OAuth client. Without ClientID, ClientSecret and RedirectURL the
+	// Google Calendar integration answers 503 naming what is missing.
+	Google googleoauth.Config
+	// AppURL is where the OAuth callback sends the browser back to; empty: it answers JSON.
+	AppURL string
+	// EncryptionKey seals OAuth tokens at rest (AES-256-GCM, 32 bytes); required with Google.
+	EncryptionKey []byte
+	// EncryptionPreviousKeys still open values sealed before a key rotation.
+	EncryptionPreviousKeys [][]byte
+	// OAuthStateTTL is how long an OAuth state stays valid (default 10 minutes).
+	OAuthStateTTL time.Duration
 }
 
 func (c *Config) defaults() {
@@ -69,6 +92,8 @@ func (c *Config) defaults() {
 	if c.RefreshGrace == 0 {
 		c.RefreshGrace = 10 * time.Second
 	}
+	c.liveDefaults()
+	c.integrationDefaults()
 }
 
 // deps are what every API area shares.
@@ -117,6 +142,13 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 		params = *cfg.PasswordParams
 	}
 	d := &deps{cfg: cfg, store: st, log: log, hasher: newHasher(params), keys: keys, clock: st.Clock()}
+	if err := cfg.checkLive(); err != nil {
+		return nil, err
+	}
+	integrations, err := newIntegrationsAPI(d)
+	if err != nil {
+		return nil, err
+	}
 	srv := &Server{
 		AccountsAPI:      &AccountsAPI{d},
 		APIKeysAPI:       &APIKeysAPI{d},
@@ -128,7 +160,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 		XPAPI:            &XPAPI{d},
 		XELAPI:           &XELAPI{d},
 		LiveAPI:          &LiveAPI{d},
-		IntegrationsAPI:  &IntegrationsAPI{d},
+		IntegrationsAPI:  integrations,
 	}
 	spec, err := LoadSpec(xentree.OpenAPISpec)
 	if err != nil {

@@ -104,6 +104,12 @@ func serve(ctx context.Context, log *slog.Logger, st *store.Store, dbURL string)
 		LoginAccountLimit:  limits[1],
 		LoginIPLimit:       limits[2],
 	}
+	if err := liveSettings(&cfg); err != nil {
+		return err
+	}
+	if err := integrationSettings(log, &cfg, dbURL); err != nil {
+		return err
+	}
 	e, err := server.New(cfg, st, log)
 	if err != nil {
 		return err
