@@ -497,7 +497,8 @@ type APIKeyCreateRequest struct {
 	// Example: ["203.0.113.0/24"]
 	AllowedIps *[]string `json:"allowed_ips,omitempty"`
 
-	// ExpiresAt When the key stops working; must be in the future.
+	// ExpiresAt When the key stops working: in the future and at most 5 years ahead (422
+	// `invalid_expires_at` otherwise). Absent: the key does not expire.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
 	// Name Example: LMS sync
@@ -1180,10 +1181,14 @@ type UserProfile struct {
 
 // UserUpdateRequest Example: {"full_name":"Ada King","public_profile":true,"timezone":"Europe/Berlin"}
 type UserUpdateRequest struct {
-	AvatarUrl       nullable.Nullable[string] `json:"avatar_url,omitempty"`
-	CurrentPassword *string                   `json:"current_password,omitempty"`
-	Email           *openapi_types.Email      `json:"email,omitempty"`
-	FullName        nullable.Nullable[string] `json:"full_name,omitempty"`
+	AvatarUrl nullable.Nullable[string] `json:"avatar_url,omitempty"`
+
+	// CurrentPassword The password the account has now; required with `email` or `password`.
+	CurrentPassword *string `json:"current_password,omitempty"`
+
+	// Email The new email; needs `current_password`.
+	Email    *openapi_types.Email      `json:"email,omitempty"`
+	FullName nullable.Nullable[string] `json:"full_name,omitempty"`
 
 	// Language A BCP 47 language tag.
 	//
@@ -1791,8 +1796,11 @@ type ClientInterface interface {
 
 	// UpdateMeWithBody Update the current authenticated user
 	//
-	// Changes only the fields sent. A password change needs `current_password` and ends every
-	// other session of the user.
+	// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+	// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+	// wrong; guesses count against the account's login limit, 429). A password change ends
+	// every other session of the user; API keys keep working (revoke them with
+	// `DELETE /api/api-keys/{key_id}`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1801,8 +1809,11 @@ type ClientInterface interface {
 
 	// UpdateMe Update the current authenticated user
 	//
-	// Changes only the fields sent. A password change needs `current_password` and ends every
-	// other session of the user.
+	// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+	// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+	// wrong; guesses count against the account's login limit, 429). A password change ends
+	// every other session of the user; API keys keep working (revoke them with
+	// `DELETE /api/api-keys/{key_id}`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1813,7 +1824,8 @@ type ClientInterface interface {
 	//
 	// Exchanges a refresh token for a new token pair. Each refresh token works once: the
 	// response carries its successor. Presenting a refresh token that was already rotated
-	// revokes the whole session.
+	// revokes the whole session. Refreshes are limited per client IP (429 with
+	// `Retry-After`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1824,7 +1836,8 @@ type ClientInterface interface {
 	//
 	// Exchanges a refresh token for a new token pair. Each refresh token works once: the
 	// response carries its successor. Presenting a refresh token that was already rotated
-	// revokes the whole session.
+	// revokes the whole session. Refreshes are limited per client IP (429 with
+	// `Retry-After`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2645,8 +2658,11 @@ func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*htt
 
 // UpdateMeWithBody Update the current authenticated user
 //
-// Changes only the fields sent. A password change needs `current_password` and ends every
-// other session of the user.
+// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+// wrong; guesses count against the account's login limit, 429). A password change ends
+// every other session of the user; API keys keep working (revoke them with
+// `DELETE /api/api-keys/{key_id}`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2665,8 +2681,11 @@ func (c *Client) UpdateMeWithBody(ctx context.Context, contentType string, body 
 
 // UpdateMe Update the current authenticated user
 //
-// Changes only the fields sent. A password change needs `current_password` and ends every
-// other session of the user.
+// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+// wrong; guesses count against the account's login limit, 429). A password change ends
+// every other session of the user; API keys keep working (revoke them with
+// `DELETE /api/api-keys/{key_id}`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2687,7 +2706,8 @@ func (c *Client) UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, req
 //
 // Exchanges a refresh token for a new token pair. Each refresh token works once: the
 // response carries its successor. Presenting a refresh token that was already rotated
-// revokes the whole session.
+// revokes the whole session. Refreshes are limited per client IP (429 with
+// `Retry-After`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2708,7 +2728,8 @@ func (c *Client) RefreshTokenWithBody(ctx context.Context, contentType string, b
 //
 // Exchanges a refresh token for a new token pair. Each refresh token works once: the
 // response carries its successor. Presenting a refresh token that was already rotated
-// revokes the whole session.
+// revokes the whole session. Refreshes are limited per client IP (429 with
+// `Retry-After`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7099,8 +7120,11 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateMeWithBodyWithResponse Update the current authenticated user
 	//
-	// Changes only the fields sent. A password change needs `current_password` and ends every
-	// other session of the user.
+	// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+	// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+	// wrong; guesses count against the account's login limit, 429). A password change ends
+	// every other session of the user; API keys keep working (revoke them with
+	// `DELETE /api/api-keys/{key_id}`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7109,8 +7133,11 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateMeWithResponse Update the current authenticated user
 	//
-	// Changes only the fields sent. A password change needs `current_password` and ends every
-	// other session of the user.
+	// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+	// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+	// wrong; guesses count against the account's login limit, 429). A password change ends
+	// every other session of the user; API keys keep working (revoke them with
+	// `DELETE /api/api-keys/{key_id}`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7121,7 +7148,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges a refresh token for a new token pair. Each refresh token works once: the
 	// response carries its successor. Presenting a refresh token that was already rotated
-	// revokes the whole session.
+	// revokes the whole session. Refreshes are limited per client IP (429 with
+	// `Retry-After`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7132,7 +7160,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges a refresh token for a new token pair. Each refresh token works once: the
 	// response carries its successor. Presenting a refresh token that was already rotated
-	// revokes the whole session.
+	// revokes the whole session. Refreshes are limited per client IP (429 with
+	// `Retry-After`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7870,6 +7899,11 @@ type ClientWithResponsesInterface interface {
 	GetWeeklyActivityWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetWeeklyActivityResponse, error)
 }
 
+// ListApiKeysResponseDefaultHeaders the declared response headers of an HTTP default response for ListApiKeys
+type ListApiKeysResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListApiKeysResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7881,6 +7915,8 @@ type ListApiKeysResponse struct {
 	JSON401 *Unauthorized
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListApiKeysResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7932,6 +7968,11 @@ func (r ListApiKeysResponse) ContentType() string {
 	return ""
 }
 
+// CreateApiKeyResponseDefaultHeaders the declared response headers of an HTTP default response for CreateApiKey
+type CreateApiKeyResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateApiKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7951,6 +7992,8 @@ type CreateApiKeyResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateApiKeyResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8022,6 +8065,11 @@ func (r CreateApiKeyResponse) ContentType() string {
 	return ""
 }
 
+// DeleteApiKeyResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteApiKey
+type DeleteApiKeyResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DeleteApiKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8033,6 +8081,8 @@ type DeleteApiKeyResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteApiKeyResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -8089,6 +8139,11 @@ type LoginResponse429Headers struct {
 	RetryAfter *int
 }
 
+// LoginResponseDefaultHeaders the declared response headers of an HTTP default response for Login
+type LoginResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type LoginResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8106,6 +8161,8 @@ type LoginResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *LoginResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *LoginResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8167,6 +8224,11 @@ func (r LoginResponse) ContentType() string {
 	return ""
 }
 
+// LogoutResponseDefaultHeaders the declared response headers of an HTTP default response for Logout
+type LogoutResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type LogoutResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8174,6 +8236,8 @@ type LogoutResponse struct {
 	JSON401 *Unauthorized
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *LogoutResponseDefaultHeaders
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -8215,6 +8279,11 @@ func (r LogoutResponse) ContentType() string {
 	return ""
 }
 
+// GetMeResponseDefaultHeaders the declared response headers of an HTTP default response for GetMe
+type GetMeResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8224,6 +8293,8 @@ type GetMeResponse struct {
 	JSON401 *Unauthorized
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetMeResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8275,6 +8346,11 @@ type UpdateMeResponse429Headers struct {
 	RetryAfter *int
 }
 
+// UpdateMeResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateMe
+type UpdateMeResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type UpdateMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8298,6 +8374,8 @@ type UpdateMeResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateMeResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UpdateMeResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8374,6 +8452,16 @@ func (r UpdateMeResponse) ContentType() string {
 	return ""
 }
 
+// RefreshTokenResponse429Headers the declared response headers of an HTTP 429 response for RefreshToken
+type RefreshTokenResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RefreshTokenResponseDefaultHeaders the declared response headers of an HTTP default response for RefreshToken
+type RefreshTokenResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RefreshTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8385,8 +8473,14 @@ type RefreshTokenResponse struct {
 	JSON401 *Unauthorized
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RefreshTokenResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RefreshTokenResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8407,6 +8501,11 @@ func (r RefreshTokenResponse) GetJSON401() *Unauthorized {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r RefreshTokenResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RefreshTokenResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -8448,6 +8547,11 @@ type RegisterResponse429Headers struct {
 	RetryAfter *int
 }
 
+// RegisterResponseDefaultHeaders the declared response headers of an HTTP default response for Register
+type RegisterResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RegisterResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8467,6 +8571,8 @@ type RegisterResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RegisterResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RegisterResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8538,6 +8644,11 @@ type GenerateChatResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GenerateChatResponseDefaultHeaders the declared response headers of an HTTP default response for GenerateChat
+type GenerateChatResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GenerateChatResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8561,6 +8672,8 @@ type GenerateChatResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GenerateChatResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GenerateChatResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8637,6 +8750,11 @@ func (r GenerateChatResponse) ContentType() string {
 	return ""
 }
 
+// ListConversationsResponseDefaultHeaders the declared response headers of an HTTP default response for ListConversations
+type ListConversationsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListConversationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8650,6 +8768,8 @@ type ListConversationsResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListConversationsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8706,6 +8826,11 @@ func (r ListConversationsResponse) ContentType() string {
 	return ""
 }
 
+// CreateConversationResponseDefaultHeaders the declared response headers of an HTTP default response for CreateConversation
+type CreateConversationResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateConversationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8723,6 +8848,8 @@ type CreateConversationResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateConversationResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8789,6 +8916,11 @@ func (r CreateConversationResponse) ContentType() string {
 	return ""
 }
 
+// DeleteConversationResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteConversation
+type DeleteConversationResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DeleteConversationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8802,6 +8934,8 @@ type DeleteConversationResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteConversationResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -8858,6 +8992,11 @@ func (r DeleteConversationResponse) ContentType() string {
 	return ""
 }
 
+// ListConversationMessagesResponseDefaultHeaders the declared response headers of an HTTP default response for ListConversationMessages
+type ListConversationMessagesResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListConversationMessagesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8873,6 +9012,8 @@ type ListConversationMessagesResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListConversationMessagesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8934,6 +9075,11 @@ func (r ListConversationMessagesResponse) ContentType() string {
 	return ""
 }
 
+// RecordLearningActivityResponseDefaultHeaders the declared response headers of an HTTP default response for RecordLearningActivity
+type RecordLearningActivityResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RecordLearningActivityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8951,6 +9097,8 @@ type RecordLearningActivityResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RecordLearningActivityResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9017,6 +9165,11 @@ func (r RecordLearningActivityResponse) ContentType() string {
 	return ""
 }
 
+// EndLearningSessionResponseDefaultHeaders the declared response headers of an HTTP default response for EndLearningSession
+type EndLearningSessionResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EndLearningSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9032,6 +9185,8 @@ type EndLearningSessionResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EndLearningSessionResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9093,6 +9248,11 @@ func (r EndLearningSessionResponse) ContentType() string {
 	return ""
 }
 
+// StartLearningSessionResponseDefaultHeaders the declared response headers of an HTTP default response for StartLearningSession
+type StartLearningSessionResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type StartLearningSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9108,6 +9268,8 @@ type StartLearningSessionResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *StartLearningSessionResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9169,6 +9331,11 @@ func (r StartLearningSessionResponse) ContentType() string {
 	return ""
 }
 
+// GetLearningSessionStatusResponseDefaultHeaders the declared response headers of an HTTP default response for GetLearningSessionStatus
+type GetLearningSessionStatusResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetLearningSessionStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9184,6 +9351,8 @@ type GetLearningSessionStatusResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetLearningSessionStatusResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9245,6 +9414,11 @@ func (r GetLearningSessionStatusResponse) ContentType() string {
 	return ""
 }
 
+// ListProvidersResponseDefaultHeaders the declared response headers of an HTTP default response for ListProviders
+type ListProvidersResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListProvidersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9256,6 +9430,8 @@ type ListProvidersResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListProvidersResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9307,6 +9483,11 @@ func (r ListProvidersResponse) ContentType() string {
 	return ""
 }
 
+// SearchContentResponseDefaultHeaders the declared response headers of an HTTP default response for SearchContent
+type SearchContentResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type SearchContentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9320,6 +9501,8 @@ type SearchContentResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *SearchContentResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9376,6 +9559,11 @@ func (r SearchContentResponse) ContentType() string {
 	return ""
 }
 
+// ListIntegrationsResponseDefaultHeaders the declared response headers of an HTTP default response for ListIntegrations
+type ListIntegrationsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListIntegrationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9387,6 +9575,8 @@ type ListIntegrationsResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListIntegrationsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9438,6 +9628,11 @@ func (r ListIntegrationsResponse) ContentType() string {
 	return ""
 }
 
+// DisconnectGoogleCalendarResponseDefaultHeaders the declared response headers of an HTTP default response for DisconnectGoogleCalendar
+type DisconnectGoogleCalendarResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DisconnectGoogleCalendarResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9449,6 +9644,8 @@ type DisconnectGoogleCalendarResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DisconnectGoogleCalendarResponseDefaultHeaders
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -9500,6 +9697,11 @@ func (r DisconnectGoogleCalendarResponse) ContentType() string {
 	return ""
 }
 
+// GoogleCalendarOAuthCallbackResponseDefaultHeaders the declared response headers of an HTTP default response for GoogleCalendarOAuthCallback
+type GoogleCalendarOAuthCallbackResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GoogleCalendarOAuthCallbackResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9511,6 +9713,8 @@ type GoogleCalendarOAuthCallbackResponse struct {
 	JSON502 *BadGateway
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GoogleCalendarOAuthCallbackResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9562,6 +9766,11 @@ func (r GoogleCalendarOAuthCallbackResponse) ContentType() string {
 	return ""
 }
 
+// StartGoogleCalendarOAuthResponseDefaultHeaders the declared response headers of an HTTP default response for StartGoogleCalendarOAuth
+type StartGoogleCalendarOAuthResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type StartGoogleCalendarOAuthResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9575,6 +9784,8 @@ type StartGoogleCalendarOAuthResponse struct {
 	JSON503 *ServiceUnavailable
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *StartGoogleCalendarOAuthResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9631,6 +9842,11 @@ func (r StartGoogleCalendarOAuthResponse) ContentType() string {
 	return ""
 }
 
+// ListKnowledgeDocumentsResponseDefaultHeaders the declared response headers of an HTTP default response for ListKnowledgeDocuments
+type ListKnowledgeDocumentsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListKnowledgeDocumentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9646,6 +9862,8 @@ type ListKnowledgeDocumentsResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListKnowledgeDocumentsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9707,6 +9925,11 @@ func (r ListKnowledgeDocumentsResponse) ContentType() string {
 	return ""
 }
 
+// CreateKnowledgeDocumentResponseDefaultHeaders the declared response headers of an HTTP default response for CreateKnowledgeDocument
+type CreateKnowledgeDocumentResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateKnowledgeDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9724,6 +9947,8 @@ type CreateKnowledgeDocumentResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateKnowledgeDocumentResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -9790,6 +10015,11 @@ func (r CreateKnowledgeDocumentResponse) ContentType() string {
 	return ""
 }
 
+// DeleteKnowledgeDocumentResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteKnowledgeDocument
+type DeleteKnowledgeDocumentResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DeleteKnowledgeDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9803,6 +10033,8 @@ type DeleteKnowledgeDocumentResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteKnowledgeDocumentResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -9859,6 +10091,11 @@ func (r DeleteKnowledgeDocumentResponse) ContentType() string {
 	return ""
 }
 
+// SearchKnowledgeResponseDefaultHeaders the declared response headers of an HTTP default response for SearchKnowledge
+type SearchKnowledgeResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type SearchKnowledgeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9876,6 +10113,8 @@ type SearchKnowledgeResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *SearchKnowledgeResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9942,6 +10181,11 @@ func (r SearchKnowledgeResponse) ContentType() string {
 	return ""
 }
 
+// UpdateLiveNicknameResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateLiveNickname
+type UpdateLiveNicknameResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type UpdateLiveNicknameResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9957,6 +10201,8 @@ type UpdateLiveNicknameResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UpdateLiveNicknameResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10018,6 +10264,11 @@ func (r UpdateLiveNicknameResponse) ContentType() string {
 	return ""
 }
 
+// GetLiveQuotaResponseDefaultHeaders the declared response headers of an HTTP default response for GetLiveQuota
+type GetLiveQuotaResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetLiveQuotaResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10029,6 +10280,8 @@ type GetLiveQuotaResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetLiveQuotaResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10080,6 +10333,11 @@ func (r GetLiveQuotaResponse) ContentType() string {
 	return ""
 }
 
+// EndLiveSessionResponseDefaultHeaders the declared response headers of an HTTP default response for EndLiveSession
+type EndLiveSessionResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EndLiveSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10097,6 +10355,8 @@ type EndLiveSessionResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EndLiveSessionResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10168,6 +10428,11 @@ type HeartbeatLiveSessionResponse429Headers struct {
 	RetryAfter *int
 }
 
+// HeartbeatLiveSessionResponseDefaultHeaders the declared response headers of an HTTP default response for HeartbeatLiveSession
+type HeartbeatLiveSessionResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type HeartbeatLiveSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10191,6 +10456,8 @@ type HeartbeatLiveSessionResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *HeartbeatLiveSessionResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *HeartbeatLiveSessionResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10272,6 +10539,11 @@ type StartLiveSessionResponse429Headers struct {
 	RetryAfter *int
 }
 
+// StartLiveSessionResponseDefaultHeaders the declared response headers of an HTTP default response for StartLiveSession
+type StartLiveSessionResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type StartLiveSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10293,6 +10565,8 @@ type StartLiveSessionResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *StartLiveSessionResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *StartLiveSessionResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -10364,6 +10638,11 @@ func (r StartLiveSessionResponse) ContentType() string {
 	return ""
 }
 
+// ListLiveTranscriptsResponseDefaultHeaders the declared response headers of an HTTP default response for ListLiveTranscripts
+type ListLiveTranscriptsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListLiveTranscriptsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10377,6 +10656,8 @@ type ListLiveTranscriptsResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListLiveTranscriptsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10433,6 +10714,11 @@ func (r ListLiveTranscriptsResponse) ContentType() string {
 	return ""
 }
 
+// SaveLiveTranscriptsResponseDefaultHeaders the declared response headers of an HTTP default response for SaveLiveTranscripts
+type SaveLiveTranscriptsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type SaveLiveTranscriptsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10450,6 +10736,8 @@ type SaveLiveTranscriptsResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *SaveLiveTranscriptsResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -10516,6 +10804,11 @@ func (r SaveLiveTranscriptsResponse) ContentType() string {
 	return ""
 }
 
+// GetLiveTranscriptResponseDefaultHeaders the declared response headers of an HTTP default response for GetLiveTranscript
+type GetLiveTranscriptResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetLiveTranscriptResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10531,6 +10824,8 @@ type GetLiveTranscriptResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetLiveTranscriptResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10592,6 +10887,11 @@ func (r GetLiveTranscriptResponse) ContentType() string {
 	return ""
 }
 
+// ListOrganizationsResponseDefaultHeaders the declared response headers of an HTTP default response for ListOrganizations
+type ListOrganizationsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListOrganizationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10605,6 +10905,8 @@ type ListOrganizationsResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListOrganizationsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10661,6 +10963,11 @@ func (r ListOrganizationsResponse) ContentType() string {
 	return ""
 }
 
+// CreateOrganizationResponseDefaultHeaders the declared response headers of an HTTP default response for CreateOrganization
+type CreateOrganizationResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10678,6 +10985,8 @@ type CreateOrganizationResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateOrganizationResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -10744,6 +11053,11 @@ func (r CreateOrganizationResponse) ContentType() string {
 	return ""
 }
 
+// DeleteOrganizationResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteOrganization
+type DeleteOrganizationResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DeleteOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10757,6 +11071,8 @@ type DeleteOrganizationResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteOrganizationResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -10813,6 +11129,11 @@ func (r DeleteOrganizationResponse) ContentType() string {
 	return ""
 }
 
+// GetOrganizationResponseDefaultHeaders the declared response headers of an HTTP default response for GetOrganization
+type GetOrganizationResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10828,6 +11149,8 @@ type GetOrganizationResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetOrganizationResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10889,6 +11212,11 @@ func (r GetOrganizationResponse) ContentType() string {
 	return ""
 }
 
+// UpdateOrganizationResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateOrganization
+type UpdateOrganizationResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type UpdateOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10910,6 +11238,8 @@ type UpdateOrganizationResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UpdateOrganizationResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10986,6 +11316,11 @@ func (r UpdateOrganizationResponse) ContentType() string {
 	return ""
 }
 
+// ListMembersResponseDefaultHeaders the declared response headers of an HTTP default response for ListMembers
+type ListMembersResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListMembersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11001,6 +11336,8 @@ type ListMembersResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListMembersResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11062,6 +11399,11 @@ func (r ListMembersResponse) ContentType() string {
 	return ""
 }
 
+// AddMemberResponseDefaultHeaders the declared response headers of an HTTP default response for AddMember
+type AddMemberResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type AddMemberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11083,6 +11425,8 @@ type AddMemberResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *AddMemberResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -11159,6 +11503,11 @@ func (r AddMemberResponse) ContentType() string {
 	return ""
 }
 
+// RemoveMemberResponseDefaultHeaders the declared response headers of an HTTP default response for RemoveMember
+type RemoveMemberResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RemoveMemberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11174,6 +11523,8 @@ type RemoveMemberResponse struct {
 	JSON409 *Conflict
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RemoveMemberResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -11235,6 +11586,11 @@ func (r RemoveMemberResponse) ContentType() string {
 	return ""
 }
 
+// UpdateMemberRoleResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateMemberRole
+type UpdateMemberRoleResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type UpdateMemberRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11254,6 +11610,8 @@ type UpdateMemberRoleResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UpdateMemberRoleResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11325,6 +11683,11 @@ func (r UpdateMemberRoleResponse) ContentType() string {
 	return ""
 }
 
+// UpdateMemberResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateMember
+type UpdateMemberResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type UpdateMemberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11344,6 +11707,8 @@ type UpdateMemberResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UpdateMemberResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11415,6 +11780,11 @@ func (r UpdateMemberResponse) ContentType() string {
 	return ""
 }
 
+// ListTeamsResponseDefaultHeaders the declared response headers of an HTTP default response for ListTeams
+type ListTeamsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListTeamsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11430,6 +11800,8 @@ type ListTeamsResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListTeamsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11491,6 +11863,11 @@ func (r ListTeamsResponse) ContentType() string {
 	return ""
 }
 
+// CreateTeamResponseDefaultHeaders the declared response headers of an HTTP default response for CreateTeam
+type CreateTeamResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11512,6 +11889,8 @@ type CreateTeamResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateTeamResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -11588,6 +11967,11 @@ func (r CreateTeamResponse) ContentType() string {
 	return ""
 }
 
+// DeleteTeamResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteTeam
+type DeleteTeamResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DeleteTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11601,6 +11985,8 @@ type DeleteTeamResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteTeamResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -11657,6 +12043,11 @@ func (r DeleteTeamResponse) ContentType() string {
 	return ""
 }
 
+// GetTeamResponseDefaultHeaders the declared response headers of an HTTP default response for GetTeam
+type GetTeamResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11672,6 +12063,8 @@ type GetTeamResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetTeamResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11733,6 +12126,11 @@ func (r GetTeamResponse) ContentType() string {
 	return ""
 }
 
+// UpdateTeamResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateTeam
+type UpdateTeamResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type UpdateTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11754,6 +12152,8 @@ type UpdateTeamResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UpdateTeamResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11835,6 +12235,11 @@ type RagQueryResponse429Headers struct {
 	RetryAfter *int
 }
 
+// RagQueryResponseDefaultHeaders the declared response headers of an HTTP default response for RagQuery
+type RagQueryResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RagQueryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11858,6 +12263,8 @@ type RagQueryResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RagQueryResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RagQueryResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11934,6 +12341,11 @@ func (r RagQueryResponse) ContentType() string {
 	return ""
 }
 
+// GetXELDashboardResponseDefaultHeaders the declared response headers of an HTTP default response for GetXELDashboard
+type GetXELDashboardResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetXELDashboardResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11945,6 +12357,8 @@ type GetXELDashboardResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetXELDashboardResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12001,6 +12415,11 @@ type EvaluateXELResponse429Headers struct {
 	RetryAfter *int
 }
 
+// EvaluateXELResponseDefaultHeaders the declared response headers of an HTTP default response for EvaluateXEL
+type EvaluateXELResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EvaluateXELResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12022,6 +12441,8 @@ type EvaluateXELResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *EvaluateXELResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EvaluateXELResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12093,6 +12514,11 @@ func (r EvaluateXELResponse) ContentType() string {
 	return ""
 }
 
+// ListXELModulesResponseDefaultHeaders the declared response headers of an HTTP default response for ListXELModules
+type ListXELModulesResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListXELModulesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12106,6 +12532,8 @@ type ListXELModulesResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListXELModulesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12162,6 +12590,11 @@ func (r ListXELModulesResponse) ContentType() string {
 	return ""
 }
 
+// GetXELModuleResponseDefaultHeaders the declared response headers of an HTTP default response for GetXELModule
+type GetXELModuleResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetXELModuleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12177,6 +12610,8 @@ type GetXELModuleResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetXELModuleResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12243,6 +12678,11 @@ type SubmitXELTaskResponse429Headers struct {
 	RetryAfter *int
 }
 
+// SubmitXELTaskResponseDefaultHeaders the declared response headers of an HTTP default response for SubmitXELTask
+type SubmitXELTaskResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type SubmitXELTaskResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12266,6 +12706,8 @@ type SubmitXELTaskResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SubmitXELTaskResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *SubmitXELTaskResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -12342,6 +12784,11 @@ func (r SubmitXELTaskResponse) ContentType() string {
 	return ""
 }
 
+// GetDailyQuestsResponseDefaultHeaders the declared response headers of an HTTP default response for GetDailyQuests
+type GetDailyQuestsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetDailyQuestsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12353,6 +12800,8 @@ type GetDailyQuestsResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetDailyQuestsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12404,6 +12853,11 @@ func (r GetDailyQuestsResponse) ContentType() string {
 	return ""
 }
 
+// GetLearningPulseResponseDefaultHeaders the declared response headers of an HTTP default response for GetLearningPulse
+type GetLearningPulseResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetLearningPulseResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12415,6 +12869,8 @@ type GetLearningPulseResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetLearningPulseResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12466,6 +12922,11 @@ func (r GetLearningPulseResponse) ContentType() string {
 	return ""
 }
 
+// GetLearningTimeResponseDefaultHeaders the declared response headers of an HTTP default response for GetLearningTime
+type GetLearningTimeResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetLearningTimeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12479,6 +12940,8 @@ type GetLearningTimeResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetLearningTimeResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12535,6 +12998,11 @@ func (r GetLearningTimeResponse) ContentType() string {
 	return ""
 }
 
+// GetXPProfileResponseDefaultHeaders the declared response headers of an HTTP default response for GetXPProfile
+type GetXPProfileResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetXPProfileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12546,6 +13014,8 @@ type GetXPProfileResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetXPProfileResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12602,6 +13072,11 @@ type GetPublicProfileResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GetPublicProfileResponseDefaultHeaders the declared response headers of an HTTP default response for GetPublicProfile
+type GetPublicProfileResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetPublicProfileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12617,6 +13092,8 @@ type GetPublicProfileResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetPublicProfileResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetPublicProfileResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12673,6 +13150,11 @@ func (r GetPublicProfileResponse) ContentType() string {
 	return ""
 }
 
+// GetStreakStatusResponseDefaultHeaders the declared response headers of an HTTP default response for GetStreakStatus
+type GetStreakStatusResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetStreakStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12684,6 +13166,8 @@ type GetStreakStatusResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetStreakStatusResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12735,6 +13219,11 @@ func (r GetStreakStatusResponse) ContentType() string {
 	return ""
 }
 
+// GetWeeklyActivityResponseDefaultHeaders the declared response headers of an HTTP default response for GetWeeklyActivity
+type GetWeeklyActivityResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetWeeklyActivityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12746,6 +13235,8 @@ type GetWeeklyActivityResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetWeeklyActivityResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12926,8 +13417,11 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 
 // UpdateMeWithBodyWithResponse Update the current authenticated user
 //
-// Changes only the fields sent. A password change needs `current_password` and ends every
-// other session of the user.
+// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+// wrong; guesses count against the account's login limit, 429). A password change ends
+// every other session of the user; API keys keep working (revoke them with
+// `DELETE /api/api-keys/{key_id}`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12942,8 +13436,11 @@ func (c *ClientWithResponses) UpdateMeWithBodyWithResponse(ctx context.Context, 
 
 // UpdateMeWithResponse Update the current authenticated user
 //
-// Changes only the fields sent. A password change needs `current_password` and ends every
-// other session of the user.
+// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+// wrong; guesses count against the account's login limit, 429). A password change ends
+// every other session of the user; API keys keep working (revoke them with
+// `DELETE /api/api-keys/{key_id}`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12960,7 +13457,8 @@ func (c *ClientWithResponses) UpdateMeWithResponse(ctx context.Context, body Upd
 //
 // Exchanges a refresh token for a new token pair. Each refresh token works once: the
 // response carries its successor. Presenting a refresh token that was already rotated
-// revokes the whole session.
+// revokes the whole session. Refreshes are limited per client IP (429 with
+// `Retry-After`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12977,7 +13475,8 @@ func (c *ClientWithResponses) RefreshTokenWithBodyWithResponse(ctx context.Conte
 //
 // Exchanges a refresh token for a new token pair. Each refresh token works once: the
 // response carries its successor. Presenting a refresh token that was already rotated
-// revokes the whole session.
+// revokes the whole session. Refreshes are limited per client IP (429 with
+// `Retry-After`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14226,6 +14725,19 @@ func ParseListApiKeysResponse(rsp *http.Response) (*ListApiKeysResponse, error) 
 
 	}
 
+	switch {
+	case true:
+		var headers ListApiKeysResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -14301,6 +14813,19 @@ func ParseCreateApiKeyResponse(rsp *http.Response) (*CreateApiKeyResponse, error
 
 	}
 
+	switch {
+	case true:
+		var headers CreateApiKeyResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -14349,6 +14874,19 @@ func ParseDeleteApiKeyResponse(rsp *http.Response) (*DeleteApiKeyResponse, error
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers DeleteApiKeyResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -14423,6 +14961,16 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case true:
+		var headers LoginResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -14459,6 +15007,19 @@ func ParseLogoutResponse(rsp *http.Response) (*LogoutResponse, error) {
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers LogoutResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -14499,6 +15060,19 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers GetMeResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -14594,6 +15168,16 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case true:
+		var headers UpdateMeResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -14641,6 +15225,13 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14648,6 +15239,29 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RefreshTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case true:
+		var headers RefreshTokenResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -14729,6 +15343,16 @@ func ParseRegisterResponse(rsp *http.Response) (*RegisterResponse, error) {
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case true:
+		var headers RegisterResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -14824,6 +15448,16 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case true:
+		var headers GenerateChatResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -14878,6 +15512,19 @@ func ParseListConversationsResponse(rsp *http.Response) (*ListConversationsRespo
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListConversationsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -14948,6 +15595,19 @@ func ParseCreateConversationResponse(rsp *http.Response) (*CreateConversationRes
 
 	}
 
+	switch {
+	case true:
+		var headers CreateConversationResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -15003,6 +15663,19 @@ func ParseDeleteConversationResponse(rsp *http.Response) (*DeleteConversationRes
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers DeleteConversationResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15064,6 +15737,19 @@ func ParseListConversationMessagesResponse(rsp *http.Response) (*ListConversatio
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListConversationMessagesResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15134,6 +15820,19 @@ func ParseRecordLearningActivityResponse(rsp *http.Response) (*RecordLearningAct
 
 	}
 
+	switch {
+	case true:
+		var headers RecordLearningActivityResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -15193,6 +15892,19 @@ func ParseEndLearningSessionResponse(rsp *http.Response) (*EndLearningSessionRes
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers EndLearningSessionResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15256,6 +15968,19 @@ func ParseStartLearningSessionResponse(rsp *http.Response) (*StartLearningSessio
 
 	}
 
+	switch {
+	case true:
+		var headers StartLearningSessionResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -15317,6 +16042,19 @@ func ParseGetLearningSessionStatusResponse(rsp *http.Response) (*GetLearningSess
 
 	}
 
+	switch {
+	case true:
+		var headers GetLearningSessionStatusResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -15362,6 +16100,19 @@ func ParseListProvidersResponse(rsp *http.Response) (*ListProvidersResponse, err
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListProvidersResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15418,6 +16169,19 @@ func ParseSearchContentResponse(rsp *http.Response) (*SearchContentResponse, err
 
 	}
 
+	switch {
+	case true:
+		var headers SearchContentResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -15463,6 +16227,19 @@ func ParseListIntegrationsResponse(rsp *http.Response) (*ListIntegrationsRespons
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListIntegrationsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15515,6 +16292,19 @@ func ParseDisconnectGoogleCalendarResponse(rsp *http.Response) (*DisconnectGoogl
 
 	}
 
+	switch {
+	case true:
+		var headers DisconnectGoogleCalendarResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -15560,6 +16350,19 @@ func ParseGoogleCalendarOAuthCallbackResponse(rsp *http.Response) (*GoogleCalend
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers GoogleCalendarOAuthCallbackResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15614,6 +16417,19 @@ func ParseStartGoogleCalendarOAuthResponse(rsp *http.Response) (*StartGoogleCale
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers StartGoogleCalendarOAuthResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15675,6 +16491,19 @@ func ParseListKnowledgeDocumentsResponse(rsp *http.Response) (*ListKnowledgeDocu
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListKnowledgeDocumentsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15745,6 +16574,19 @@ func ParseCreateKnowledgeDocumentResponse(rsp *http.Response) (*CreateKnowledgeD
 
 	}
 
+	switch {
+	case true:
+		var headers CreateKnowledgeDocumentResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -15800,6 +16642,19 @@ func ParseDeleteKnowledgeDocumentResponse(rsp *http.Response) (*DeleteKnowledgeD
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers DeleteKnowledgeDocumentResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15870,6 +16725,19 @@ func ParseSearchKnowledgeResponse(rsp *http.Response) (*SearchKnowledgeResponse,
 
 	}
 
+	switch {
+	case true:
+		var headers SearchKnowledgeResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -15931,6 +16799,19 @@ func ParseUpdateLiveNicknameResponse(rsp *http.Response) (*UpdateLiveNicknameRes
 
 	}
 
+	switch {
+	case true:
+		var headers UpdateLiveNicknameResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -15976,6 +16857,19 @@ func ParseGetLiveQuotaResponse(rsp *http.Response) (*GetLiveQuotaResponse, error
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers GetLiveQuotaResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16044,6 +16938,19 @@ func ParseEndLiveSessionResponse(rsp *http.Response) (*EndLiveSessionResponse, e
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers EndLiveSessionResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16139,6 +17046,16 @@ func ParseHeartbeatLiveSessionResponse(rsp *http.Response) (*HeartbeatLiveSessio
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case true:
+		var headers HeartbeatLiveSessionResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16227,6 +17144,16 @@ func ParseStartLiveSessionResponse(rsp *http.Response) (*StartLiveSessionRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case true:
+		var headers StartLiveSessionResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16281,6 +17208,19 @@ func ParseListLiveTranscriptsResponse(rsp *http.Response) (*ListLiveTranscriptsR
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListLiveTranscriptsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16351,6 +17291,19 @@ func ParseSaveLiveTranscriptsResponse(rsp *http.Response) (*SaveLiveTranscriptsR
 
 	}
 
+	switch {
+	case true:
+		var headers SaveLiveTranscriptsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -16412,6 +17365,19 @@ func ParseGetLiveTranscriptResponse(rsp *http.Response) (*GetLiveTranscriptRespo
 
 	}
 
+	switch {
+	case true:
+		var headers GetLiveTranscriptResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -16464,6 +17430,19 @@ func ParseListOrganizationsResponse(rsp *http.Response) (*ListOrganizationsRespo
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListOrganizationsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16534,6 +17513,19 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 
 	}
 
+	switch {
+	case true:
+		var headers CreateOrganizationResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -16589,6 +17581,19 @@ func ParseDeleteOrganizationResponse(rsp *http.Response) (*DeleteOrganizationRes
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers DeleteOrganizationResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16650,6 +17655,19 @@ func ParseGetOrganizationResponse(rsp *http.Response) (*GetOrganizationResponse,
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers GetOrganizationResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16734,6 +17752,19 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 
 	}
 
+	switch {
+	case true:
+		var headers UpdateOrganizationResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -16793,6 +17824,19 @@ func ParseListMembersResponse(rsp *http.Response) (*ListMembersResponse, error) 
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListMembersResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16877,6 +17921,19 @@ func ParseAddMemberResponse(rsp *http.Response) (*AddMemberResponse, error) {
 
 	}
 
+	switch {
+	case true:
+		var headers AddMemberResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -16939,6 +17996,19 @@ func ParseRemoveMemberResponse(rsp *http.Response) (*RemoveMemberResponse, error
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers RemoveMemberResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17016,6 +18086,19 @@ func ParseUpdateMemberRoleResponse(rsp *http.Response) (*UpdateMemberRoleRespons
 
 	}
 
+	switch {
+	case true:
+		var headers UpdateMemberRoleResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -17091,6 +18174,19 @@ func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error
 
 	}
 
+	switch {
+	case true:
+		var headers UpdateMemberResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -17150,6 +18246,19 @@ func ParseListTeamsResponse(rsp *http.Response) (*ListTeamsResponse, error) {
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListTeamsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17234,6 +18343,19 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 
 	}
 
+	switch {
+	case true:
+		var headers CreateTeamResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -17289,6 +18411,19 @@ func ParseDeleteTeamResponse(rsp *http.Response) (*DeleteTeamResponse, error) {
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers DeleteTeamResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17350,6 +18485,19 @@ func ParseGetTeamResponse(rsp *http.Response) (*GetTeamResponse, error) {
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers GetTeamResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17432,6 +18580,19 @@ func ParseUpdateTeamResponse(rsp *http.Response) (*UpdateTeamResponse, error) {
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers UpdateTeamResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17527,6 +18688,16 @@ func ParseRagQueryResponse(rsp *http.Response) (*RagQueryResponse, error) {
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case true:
+		var headers RagQueryResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17574,6 +18745,19 @@ func ParseGetXELDashboardResponse(rsp *http.Response) (*GetXELDashboardResponse,
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers GetXELDashboardResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17662,6 +18846,16 @@ func ParseEvaluateXELResponse(rsp *http.Response) (*EvaluateXELResponse, error) 
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case true:
+		var headers EvaluateXELResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17716,6 +18910,19 @@ func ParseListXELModulesResponse(rsp *http.Response) (*ListXELModulesResponse, e
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListXELModulesResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17777,6 +18984,19 @@ func ParseGetXELModuleResponse(rsp *http.Response) (*GetXELModuleResponse, error
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers GetXELModuleResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17872,6 +19092,16 @@ func ParseSubmitXELTaskResponse(rsp *http.Response) (*SubmitXELTaskResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case true:
+		var headers SubmitXELTaskResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17921,6 +19151,19 @@ func ParseGetDailyQuestsResponse(rsp *http.Response) (*GetDailyQuestsResponse, e
 
 	}
 
+	switch {
+	case true:
+		var headers GetDailyQuestsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -17966,6 +19209,19 @@ func ParseGetLearningPulseResponse(rsp *http.Response) (*GetLearningPulseRespons
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers GetLearningPulseResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -18022,6 +19278,19 @@ func ParseGetLearningTimeResponse(rsp *http.Response) (*GetLearningTimeResponse,
 
 	}
 
+	switch {
+	case true:
+		var headers GetLearningTimeResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -18067,6 +19336,19 @@ func ParseGetXPProfileResponse(rsp *http.Response) (*GetXPProfileResponse, error
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers GetXPProfileResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -18134,6 +19416,16 @@ func ParseGetPublicProfileResponse(rsp *http.Response) (*GetPublicProfileRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case true:
+		var headers GetPublicProfileResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -18183,6 +19475,19 @@ func ParseGetStreakStatusResponse(rsp *http.Response) (*GetStreakStatusResponse,
 
 	}
 
+	switch {
+	case true:
+		var headers GetStreakStatusResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -18228,6 +19533,19 @@ func ParseGetWeeklyActivityResponse(rsp *http.Response) (*GetWeeklyActivityRespo
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers GetWeeklyActivityResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -19613,7 +20931,14 @@ type TooManyRequestsJSONResponse struct {
 
 type UnauthorizedJSONResponse Error
 
-type UnexpectedErrorJSONResponse Error
+type UnexpectedErrorResponseHeaders struct {
+	RetryAfter *int
+}
+type UnexpectedErrorJSONResponse struct {
+	Body Error
+
+	Headers UnexpectedErrorResponseHeaders
+}
 
 type UnprocessableEntityJSONResponse Error
 
@@ -19669,6 +20994,7 @@ func (response ListApiKeys401JSONResponse) VisitListApiKeysResponse(w http.Respo
 
 type ListApiKeysdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -19679,6 +21005,9 @@ func (response ListApiKeysdefaultJSONResponse) VisitListApiKeysResponse(w http.R
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -19794,6 +21123,7 @@ func (response CreateApiKey422JSONResponse) VisitCreateApiKeyResponse(w http.Res
 
 type CreateApiKeydefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -19804,6 +21134,9 @@ func (response CreateApiKeydefaultJSONResponse) VisitCreateApiKeyResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -19869,6 +21202,7 @@ func (response DeleteApiKey404JSONResponse) VisitDeleteApiKeyResponse(w http.Res
 
 type DeleteApiKeydefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -19879,6 +21213,9 @@ func (response DeleteApiKeydefaultJSONResponse) VisitDeleteApiKeyResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -19967,6 +21304,7 @@ func (response Login429JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 
 type LogindefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -19977,6 +21315,9 @@ func (response LogindefaultJSONResponse) VisitLoginResponse(w http.ResponseWrite
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20013,6 +21354,7 @@ func (response Logout401JSONResponse) VisitLogoutResponse(w http.ResponseWriter)
 
 type LogoutdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -20023,6 +21365,9 @@ func (response LogoutdefaultJSONResponse) VisitLogoutResponse(w http.ResponseWri
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20065,6 +21410,7 @@ func (response GetMe401JSONResponse) VisitGetMeResponse(w http.ResponseWriter) e
 
 type GetMedefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -20075,6 +21421,9 @@ func (response GetMedefaultJSONResponse) VisitGetMeResponse(w http.ResponseWrite
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20207,6 +21556,7 @@ func (response UpdateMe429JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 
 type UpdateMedefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -20217,6 +21567,9 @@ func (response UpdateMedefaultJSONResponse) VisitUpdateMeResponse(w http.Respons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20286,8 +21639,26 @@ func (response RefreshToken413JSONResponse) VisitRefreshTokenResponse(w http.Res
 	return err
 }
 
+type RefreshToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RefreshToken429JSONResponse) VisitRefreshTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RefreshTokendefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -20298,6 +21669,9 @@ func (response RefreshTokendefaultJSONResponse) VisitRefreshTokenResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20402,6 +21776,7 @@ func (response Register429JSONResponse) VisitRegisterResponse(w http.ResponseWri
 
 type RegisterdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -20412,6 +21787,9 @@ func (response RegisterdefaultJSONResponse) VisitRegisterResponse(w http.Respons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20542,6 +21920,7 @@ func (response GenerateChat502JSONResponse) VisitGenerateChatResponse(w http.Res
 
 type GenerateChatdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -20552,6 +21931,9 @@ func (response GenerateChatdefaultJSONResponse) VisitGenerateChatResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20623,6 +22005,7 @@ func (response ListConversations403JSONResponse) VisitListConversationsResponse(
 
 type ListConversationsdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -20633,6 +22016,9 @@ func (response ListConversationsdefaultJSONResponse) VisitListConversationsRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20734,6 +22120,7 @@ func (response CreateConversation422JSONResponse) VisitCreateConversationRespons
 
 type CreateConversationdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -20744,6 +22131,9 @@ func (response CreateConversationdefaultJSONResponse) VisitCreateConversationRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20823,6 +22213,7 @@ func (response DeleteConversation404JSONResponse) VisitDeleteConversationRespons
 
 type DeleteConversationdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -20833,6 +22224,9 @@ func (response DeleteConversationdefaultJSONResponse) VisitDeleteConversationRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -20919,6 +22313,7 @@ func (response ListConversationMessages404JSONResponse) VisitListConversationMes
 
 type ListConversationMessagesdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -20929,6 +22324,9 @@ func (response ListConversationMessagesdefaultJSONResponse) VisitListConversatio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21029,6 +22427,7 @@ func (response RecordLearningActivity413JSONResponse) VisitRecordLearningActivit
 
 type RecordLearningActivitydefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21039,6 +22438,9 @@ func (response RecordLearningActivitydefaultJSONResponse) VisitRecordLearningAct
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21124,6 +22526,7 @@ func (response EndLearningSession404JSONResponse) VisitEndLearningSessionRespons
 
 type EndLearningSessiondefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21134,6 +22537,9 @@ func (response EndLearningSessiondefaultJSONResponse) VisitEndLearningSessionRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21219,6 +22625,7 @@ func (response StartLearningSession404JSONResponse) VisitStartLearningSessionRes
 
 type StartLearningSessiondefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21229,6 +22636,9 @@ func (response StartLearningSessiondefaultJSONResponse) VisitStartLearningSessio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21314,6 +22724,7 @@ func (response GetLearningSessionStatus404JSONResponse) VisitGetLearningSessionS
 
 type GetLearningSessionStatusdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21324,6 +22735,9 @@ func (response GetLearningSessionStatusdefaultJSONResponse) VisitGetLearningSess
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21380,6 +22794,7 @@ func (response ListProviders403JSONResponse) VisitListProvidersResponse(w http.R
 
 type ListProvidersdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21390,6 +22805,9 @@ func (response ListProvidersdefaultJSONResponse) VisitListProvidersResponse(w ht
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21461,6 +22879,7 @@ func (response SearchContent403JSONResponse) VisitSearchContentResponse(w http.R
 
 type SearchContentdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21471,6 +22890,9 @@ func (response SearchContentdefaultJSONResponse) VisitSearchContentResponse(w ht
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21527,6 +22949,7 @@ func (response ListIntegrations403JSONResponse) VisitListIntegrationsResponse(w 
 
 type ListIntegrationsdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21537,6 +22960,9 @@ func (response ListIntegrationsdefaultJSONResponse) VisitListIntegrationsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21601,6 +23027,7 @@ func (response DisconnectGoogleCalendar404JSONResponse) VisitDisconnectGoogleCal
 
 type DisconnectGoogleCalendardefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21611,6 +23038,9 @@ func (response DisconnectGoogleCalendardefaultJSONResponse) VisitDisconnectGoogl
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21668,6 +23098,7 @@ func (response GoogleCalendarOAuthCallback502JSONResponse) VisitGoogleCalendarOA
 
 type GoogleCalendarOAuthCallbackdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21678,6 +23109,9 @@ func (response GoogleCalendarOAuthCallbackdefaultJSONResponse) VisitGoogleCalend
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21748,6 +23182,7 @@ func (response StartGoogleCalendarOAuth503JSONResponse) VisitStartGoogleCalendar
 
 type StartGoogleCalendarOAuthdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21758,6 +23193,9 @@ func (response StartGoogleCalendarOAuthdefaultJSONResponse) VisitStartGoogleCale
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21843,6 +23281,7 @@ func (response ListKnowledgeDocuments404JSONResponse) VisitListKnowledgeDocument
 
 type ListKnowledgeDocumentsdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21853,6 +23292,9 @@ func (response ListKnowledgeDocumentsdefaultJSONResponse) VisitListKnowledgeDocu
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21952,6 +23394,7 @@ func (response CreateKnowledgeDocument413JSONResponse) VisitCreateKnowledgeDocum
 
 type CreateKnowledgeDocumentdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21962,6 +23405,9 @@ func (response CreateKnowledgeDocumentdefaultJSONResponse) VisitCreateKnowledgeD
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22041,6 +23487,7 @@ func (response DeleteKnowledgeDocument404JSONResponse) VisitDeleteKnowledgeDocum
 
 type DeleteKnowledgeDocumentdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22051,6 +23498,9 @@ func (response DeleteKnowledgeDocumentdefaultJSONResponse) VisitDeleteKnowledgeD
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22150,6 +23600,7 @@ func (response SearchKnowledge413JSONResponse) VisitSearchKnowledgeResponse(w ht
 
 type SearchKnowledgedefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22160,6 +23611,9 @@ func (response SearchKnowledgedefaultJSONResponse) VisitSearchKnowledgeResponse(
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22245,6 +23699,7 @@ func (response UpdateLiveNickname413JSONResponse) VisitUpdateLiveNicknameRespons
 
 type UpdateLiveNicknamedefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22255,6 +23710,9 @@ func (response UpdateLiveNicknamedefaultJSONResponse) VisitUpdateLiveNicknameRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22311,6 +23769,7 @@ func (response GetLiveQuota403JSONResponse) VisitGetLiveQuotaResponse(w http.Res
 
 type GetLiveQuotadefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22321,6 +23780,9 @@ func (response GetLiveQuotadefaultJSONResponse) VisitGetLiveQuotaResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22420,6 +23882,7 @@ func (response EndLiveSession413JSONResponse) VisitEndLiveSessionResponse(w http
 
 type EndLiveSessiondefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22430,6 +23893,9 @@ func (response EndLiveSessiondefaultJSONResponse) VisitEndLiveSessionResponse(w 
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22560,6 +24026,7 @@ func (response HeartbeatLiveSession429JSONResponse) VisitHeartbeatLiveSessionRes
 
 type HeartbeatLiveSessiondefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22570,6 +24037,9 @@ func (response HeartbeatLiveSessiondefaultJSONResponse) VisitHeartbeatLiveSessio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22686,6 +24156,7 @@ func (response StartLiveSession429JSONResponse) VisitStartLiveSessionResponse(w 
 
 type StartLiveSessiondefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22696,6 +24167,9 @@ func (response StartLiveSessiondefaultJSONResponse) VisitStartLiveSessionRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22767,6 +24241,7 @@ func (response ListLiveTranscripts403JSONResponse) VisitListLiveTranscriptsRespo
 
 type ListLiveTranscriptsdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22777,6 +24252,9 @@ func (response ListLiveTranscriptsdefaultJSONResponse) VisitListLiveTranscriptsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22878,6 +24356,7 @@ func (response SaveLiveTranscripts422JSONResponse) VisitSaveLiveTranscriptsRespo
 
 type SaveLiveTranscriptsdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22888,6 +24367,9 @@ func (response SaveLiveTranscriptsdefaultJSONResponse) VisitSaveLiveTranscriptsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22973,6 +24455,7 @@ func (response GetLiveTranscript404JSONResponse) VisitGetLiveTranscriptResponse(
 
 type GetLiveTranscriptdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22983,6 +24466,9 @@ func (response GetLiveTranscriptdefaultJSONResponse) VisitGetLiveTranscriptRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23054,6 +24540,7 @@ func (response ListOrganizations403JSONResponse) VisitListOrganizationsResponse(
 
 type ListOrganizationsdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23064,6 +24551,9 @@ func (response ListOrganizationsdefaultJSONResponse) VisitListOrganizationsRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23165,6 +24655,7 @@ func (response CreateOrganization422JSONResponse) VisitCreateOrganizationRespons
 
 type CreateOrganizationdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23175,6 +24666,9 @@ func (response CreateOrganizationdefaultJSONResponse) VisitCreateOrganizationRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23254,6 +24748,7 @@ func (response DeleteOrganization404JSONResponse) VisitDeleteOrganizationRespons
 
 type DeleteOrganizationdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23264,6 +24759,9 @@ func (response DeleteOrganizationdefaultJSONResponse) VisitDeleteOrganizationRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23349,6 +24847,7 @@ func (response GetOrganization404JSONResponse) VisitGetOrganizationResponse(w ht
 
 type GetOrganizationdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23359,6 +24858,9 @@ func (response GetOrganizationdefaultJSONResponse) VisitGetOrganizationResponse(
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23489,6 +24991,7 @@ func (response UpdateOrganization422JSONResponse) VisitUpdateOrganizationRespons
 
 type UpdateOrganizationdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23499,6 +25002,9 @@ func (response UpdateOrganizationdefaultJSONResponse) VisitUpdateOrganizationRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23585,6 +25091,7 @@ func (response ListMembers404JSONResponse) VisitListMembersResponse(w http.Respo
 
 type ListMembersdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23595,6 +25102,9 @@ func (response ListMembersdefaultJSONResponse) VisitListMembersResponse(w http.R
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23725,6 +25235,7 @@ func (response AddMember422JSONResponse) VisitAddMemberResponse(w http.ResponseW
 
 type AddMemberdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23735,6 +25246,9 @@ func (response AddMemberdefaultJSONResponse) VisitAddMemberResponse(w http.Respo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23829,6 +25343,7 @@ func (response RemoveMember409JSONResponse) VisitRemoveMemberResponse(w http.Res
 
 type RemoveMemberdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23839,6 +25354,9 @@ func (response RemoveMemberdefaultJSONResponse) VisitRemoveMemberResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23954,6 +25472,7 @@ func (response UpdateMemberRole413JSONResponse) VisitUpdateMemberRoleResponse(w 
 
 type UpdateMemberRoledefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23964,6 +25483,9 @@ func (response UpdateMemberRoledefaultJSONResponse) VisitUpdateMemberRoleRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24079,6 +25601,7 @@ func (response UpdateMember413JSONResponse) VisitUpdateMemberResponse(w http.Res
 
 type UpdateMemberdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24089,6 +25612,9 @@ func (response UpdateMemberdefaultJSONResponse) VisitUpdateMemberResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24175,6 +25701,7 @@ func (response ListTeams404JSONResponse) VisitListTeamsResponse(w http.ResponseW
 
 type ListTeamsdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24185,6 +25712,9 @@ func (response ListTeamsdefaultJSONResponse) VisitListTeamsResponse(w http.Respo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24315,6 +25845,7 @@ func (response CreateTeam422JSONResponse) VisitCreateTeamResponse(w http.Respons
 
 type CreateTeamdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24325,6 +25856,9 @@ func (response CreateTeamdefaultJSONResponse) VisitCreateTeamResponse(w http.Res
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24405,6 +25939,7 @@ func (response DeleteTeam404JSONResponse) VisitDeleteTeamResponse(w http.Respons
 
 type DeleteTeamdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24415,6 +25950,9 @@ func (response DeleteTeamdefaultJSONResponse) VisitDeleteTeamResponse(w http.Res
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24501,6 +26039,7 @@ func (response GetTeam404JSONResponse) VisitGetTeamResponse(w http.ResponseWrite
 
 type GetTeamdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24511,6 +26050,9 @@ func (response GetTeamdefaultJSONResponse) VisitGetTeamResponse(w http.ResponseW
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24642,6 +26184,7 @@ func (response UpdateTeam422JSONResponse) VisitUpdateTeamResponse(w http.Respons
 
 type UpdateTeamdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24652,6 +26195,9 @@ func (response UpdateTeamdefaultJSONResponse) VisitUpdateTeamResponse(w http.Res
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24782,6 +26328,7 @@ func (response RagQuery502JSONResponse) VisitRagQueryResponse(w http.ResponseWri
 
 type RagQuerydefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24792,6 +26339,9 @@ func (response RagQuerydefaultJSONResponse) VisitRagQueryResponse(w http.Respons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24848,6 +26398,7 @@ func (response GetXELDashboard403JSONResponse) VisitGetXELDashboardResponse(w ht
 
 type GetXELDashboarddefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24858,6 +26409,9 @@ func (response GetXELDashboarddefaultJSONResponse) VisitGetXELDashboardResponse(
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24974,6 +26528,7 @@ func (response EvaluateXEL502JSONResponse) VisitEvaluateXELResponse(w http.Respo
 
 type EvaluateXELdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24984,6 +26539,9 @@ func (response EvaluateXELdefaultJSONResponse) VisitEvaluateXELResponse(w http.R
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25055,6 +26613,7 @@ func (response ListXELModules403JSONResponse) VisitListXELModulesResponse(w http
 
 type ListXELModulesdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25065,6 +26624,9 @@ func (response ListXELModulesdefaultJSONResponse) VisitListXELModulesResponse(w 
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25150,6 +26712,7 @@ func (response GetXELModule404JSONResponse) VisitGetXELModuleResponse(w http.Res
 
 type GetXELModuledefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25160,6 +26723,9 @@ func (response GetXELModuledefaultJSONResponse) VisitGetXELModuleResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25292,6 +26858,7 @@ func (response SubmitXELTask429JSONResponse) VisitSubmitXELTaskResponse(w http.R
 
 type SubmitXELTaskdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25302,6 +26869,9 @@ func (response SubmitXELTaskdefaultJSONResponse) VisitSubmitXELTaskResponse(w ht
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25358,6 +26928,7 @@ func (response GetDailyQuests403JSONResponse) VisitGetDailyQuestsResponse(w http
 
 type GetDailyQuestsdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25368,6 +26939,9 @@ func (response GetDailyQuestsdefaultJSONResponse) VisitGetDailyQuestsResponse(w 
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25424,6 +26998,7 @@ func (response GetLearningPulse403JSONResponse) VisitGetLearningPulseResponse(w 
 
 type GetLearningPulsedefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25434,6 +27009,9 @@ func (response GetLearningPulsedefaultJSONResponse) VisitGetLearningPulseRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25505,6 +27083,7 @@ func (response GetLearningTime403JSONResponse) VisitGetLearningTimeResponse(w ht
 
 type GetLearningTimedefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25515,6 +27094,9 @@ func (response GetLearningTimedefaultJSONResponse) VisitGetLearningTimeResponse(
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25571,6 +27153,7 @@ func (response GetXPProfile403JSONResponse) VisitGetXPProfileResponse(w http.Res
 
 type GetXPProfiledefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25581,6 +27164,9 @@ func (response GetXPProfiledefaultJSONResponse) VisitGetXPProfileResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25655,6 +27241,7 @@ func (response GetPublicProfile429JSONResponse) VisitGetPublicProfileResponse(w 
 
 type GetPublicProfiledefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25665,6 +27252,9 @@ func (response GetPublicProfiledefaultJSONResponse) VisitGetPublicProfileRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25721,6 +27311,7 @@ func (response GetStreakStatus403JSONResponse) VisitGetStreakStatusResponse(w ht
 
 type GetStreakStatusdefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25731,6 +27322,9 @@ func (response GetStreakStatusdefaultJSONResponse) VisitGetStreakStatusResponse(
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25787,6 +27381,7 @@ func (response GetWeeklyActivity403JSONResponse) VisitGetWeeklyActivityResponse(
 
 type GetWeeklyActivitydefaultJSONResponse struct {
 	Body       Error
+	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25797,6 +27392,9 @@ func (response GetWeeklyActivitydefaultJSONResponse) VisitGetWeeklyActivityRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -28127,252 +29725,259 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H17c9u29uBXwU97Z+r0Urb8ysOZnbtu4ra+dRs3dra5t85PhsgjCdcUoAKgbSWTmf0O+w33k+zgRYIk",
-	"SFF+JGnq/tFxRBI4ODjvc3DwoRez2ZxRoFL09j70poAT4PrP1yD5Yn8sgat/JSBiTuaSMNrb651AzGgi",
-	"kGToChOJRjBmHBBXnxA6We9FPRFPYYbVpzNCySyb9fY2o55czKG31yNUwgR47+PHj1FvjjmegbTTvmD0",
-	"ErjAaqbDpD61/xyRRE1F1O9zLKe9qEfxTE0Qe28NSdKLehz+yAiHpLcneQY+fGPGZ1j29npZpt+0MArJ",
-	"CZ30FIQvWZzNgMoQPD9RdpVCMgGU2LeaoXJv3B6in2ARAmb/+BBdwKIZggtY3H7yIzIjsj75MZ4AEuQ9",
-	"5HP/kQFfFJOn+jt/rgTGOEtlb293EPVm+NrQydZA/auNaqLezyzJUgjh4O3BEZrpp81oMM9vj4lX47GA",
-	"ACp+yWYj4IiNEZEw03wiLsi8CTHMDBPEjI+YzYH+z0POIIicV3wSwswrPsGUvF/COoxPbo+YU8wnIN8I",
-	"4CFATqeAZqBQ9I1AmQDeDI3UAw3VS3cAFeBZEB7AsxYQAM/uYG6OqZkzBMERuQQk81dagMnfuS1IH9XH",
-	"Ys6oAC14v8PJD1jCFV6of8WMSqCatPF8npJYU83Gf4QC90MPrvFsnoJZiMQk1T9yzriCmLNLkgAfZhRf",
-	"YpLiUQq9qDcDIfBEwfALQ/uHyL2GYpalCcJUXFn6LRbxNw7j3l7vf2wUamrDPBUbB3o6vZCKFKQomwvJ",
-	"1a7mk6ztHyqxAGmEXu1ncooE8Evgj9AYkxSS9d7HSKHgNfyRgZC3RcElTklitI/5KTKPRG/v9w+9MYE0",
-	"6e31YKY+i3opM2P39nojlixKuDL7hRIGgn4j0QzLeIrkFJDZX3RmRjnr9T6+87/jZiFIDYimWCBMEViM",
-	"3RrDioHdBESgGU4VNJCgNTVdhAqVjhhH1qhACUOU+Usw8zzSuH/B6Dgl8a0xn2IhhziZEVpC4z5FzBd/",
-	"s0xIdAEwR1iiFLCQiFFA5sM7xlBslybQFZFm5XHGuTIVhMQS0FqSmVVChBT8BowI4ZQDThYIx5JcgsHT",
-	"94yPSJIAvS2iDn85efP994cvDg9+OR3uHx8Ofzr41/Dkxavjg17Um3BMJSRDEbO5Eg+/93zsiT0FV69E",
-	"b870SHF8IZATS0gPoGgVySkRCGgyZ4RKT3KZOYzi8Wa44kTCnUiDTE6BSo3eBI0yqYkQpym7giRCGjJA",
-	"ZfCl3b1iCRr3vzD5PctoclvUUyaHYz2Qj8GSelYwmlfuiBjZ6D8QSy1H9OBwTRTNm9XHOE2Boxle6GcC",
-	"ABGpl3yMFynDySljR0oT31o1mOGGkrFhqgf0MfDal1mSMWReuWN21KMTUUygF3oC/JLE8MZTWXewy4r1",
-	"ySRTCtpf6A+MTVJAL3AKNMFcQaPw7r19R2seA5YZh/oEiFHDkUYNahScMvYzpgu7C+LWkphcwvCPjEk8",
-	"hOsYIKkg4WdG5TRdIG37CBBC0b1+H+Xv3wX/I65krHY+IiSnnEmZgqJ8M9cVFmiqqD2qeb/93P0NzWzf",
-	"3vAcZT39G4ozOWWcvIc7kRTYF2BlDBIhlHHAOCJUmxwo5pCol3Eq7gJ5doYIwfVcCcPI0/XhWTUlvaFw",
-	"PYdYQmJGviUWlG/DKU5zW6pAwaF9ZOn47kycfbpATE7dkGhN6TALJdodDLTm2B1sat2Gc0bTusVJELQA",
-	"+cgiZM5ZrKAepXBAJZGL2yNF434oyQzeM1qWpO5HY+eMQFl/h/u/7CP1AOkn2qG4e1vwCtK0bylEKVsi",
-	"BbrEaQYCxZgq9IxA+XxJGaOYooxeUHZFkYNdYS4HTzPl/vHhT7B4wQFL8Ax1nCREAYPTY87mwCVRJssY",
-	"pwIiH4dW5w/JXFs0W4Pt9cH65ub2+mBja0dZM4bIxVC7TVuDrSf9za3+9ubp1vbe7rO93Wf/Lvywo59P",
-	"kFjQuBeV7BbllO31nsSPB8nu5rg/2tmB/s7jp1v9p0+Sx/2dnWdPt3cB7yTwWHv7LcZV1LuG1NpZHyPl",
-	"U+Urq6yk6kseHiOcJByEAG1+vzh8+RpxTCcgnNmDJFN7oHX/BSyeI5jN5UK9jEdC2aX6PeUzLJRczHEY",
-	"QpqOcOg4H74+AjqR097ezraOUbh/bkXKi1WM2tvr/ffvg/6z/f73uD/eW3/397UN9e93Hzaj7Y+P/vG3",
-	"uqOq4x+HZpLdIt6BOccL9dTftCoqfpsCdYtEQrK5QFeMXxA6eZ5zBjFvjDPFv2q1ueOcYAl9RY0hoAwd",
-	"eDzqk4SHik0br8n/HRirRkFLvfeCeD74uxM20vMdauNvw1sn2hYv4XzziYbf/auyAVEvo+SPDOxjyTMw",
-	"kQUXlvjdYKq+yHwJ7/IhjY2qpjfQvLbxCQV7KwPkK6yhqUotsRYeiaWWblvtvhktOu1MmSCDU9AstSam",
-	"idrUxuhIBBewCEfXxlmaGs6ec9AczWi6cLRuFoRc+KfE4r1rKnl/+4+ty/X19dCc2sFWAvxWC3Tscye8",
-	"MOcwJtcNmCBcueBTzHFsAhJjJxEirbs5xGxCtQJpQMTbzXYGvAl/lemywjF6lZZt7Npa+CcqcUOJ/iq7",
-	"VSL/El0386CBWIkZms0UcH5qJddV5R+N7x71OJ64F9Sf7uc/MvLe/a7/dg+Ux+Ae6L/dg6B+DMULIhMH",
-	"5+U3S7+5F3P1av50P+M5cT+rP/2fTXDoXYAWXhx8//oILiH1EbWvyGZ/qxf1vlN/faf+eqH+erEVHmSK",
-	"5Q2smlKqa0qEZHyho4y5cdn7kfyX2gKmyToTylGJSs8hTdl/od+mWKIrHYxdsAyl5AKUoTBXnEME/KMY",
-	"AwtBhMRUVoKOP7IrlDB0mBsXTvrMgY8hlv/QBG0ismqYTDKlQQTwYYrpJDOjAO3VLJ7wKjvynsLsacZp",
-	"RbENAtZENXHYRfzk6/etgS6o8MyE7a1BB0NBB7Arttbm1tOgSHRY9nJJDuEFlPYHb7jHO4HRKjvUju0j",
-	"+94LlkBNtDlchQSOYYAmle/5SnUNvXzXlmokC9mNP3dbUyB3Mpf93f6MUNJbskPFN2wOFAffzxyN4TR9",
-	"NdYcvozm3+hPFIs2gO9wX9kkh2oPSLdAB0fT/mk2Wya9Gje2zhA1NBgJVEhZLc4iTyJFPbEQEmYBGVtZ",
-	"ph4qyudvWtIbh/gq2GrLNMVJdgHUtz/zZKxe62wuW1+RTOK05Y0K2OURowAglSGDC/M45sYOdV2USyI1",
-	"GR9jIZEEnVusyfKbSbGVhZYhg6FBV2W6p2HisuD7k/krKc25FRjh4xJMt0i3G/glHdWTNgGddLuNze7G",
-	"iFlWksMeKedbu3Qwf2ub96EuBefJingK2dZm/KB4Ky+yYjF7s9fxGmKzPPwZSMhQsKFFnZBgYwSXwBeI",
-	"s0xql6xMIEUAcGmU7qV5tbpyO0IjmC/zGcozQ3gNP+N4Sij0lbGsg51mMTFLKg6ln+2qO8s2K14d/XsC",
-	"aWKG1C4bRufVnPq5LpHoYv/pwWwAs27yVXOdtSASkVN03pwuPY9sMlt9nkebpixNRAnCpbEJz44sQ/Bj",
-	"NsPUQ/T1PMUU1z3WhgxiSItWkq+3WbP+SxGMnRfALLydD6uh/BBZevtWo0pbQxF2+SFNIoQFwihhUkKC",
-	"5lhO0ZqJcl65oODVlKWAXPGFDl5zRiePykh1RRp1uZpXbRTWiC3fcPVdtnbHZIqCTl/Qd+he87EMyzmM",
-	"kUVYO8IPC0e5JfYWa9k4NIjpIutjRqnOBq2k3krK3+J3ohOnw9gmToMoDQRmlrKekFhmohLmMDC70p3l",
-	"9qSnTex4UQVZXsymhJPQXuSFpa769MZmWuHov4ZxRhOBMAc0Z0IQJU6uiJwSirYHKMELLWznGY+n2AQG",
-	"nUVnPkVzlpJ4EfTPA0a8X7C4YgC8UnA8VSDb8hkiyrU8a34Jg8t32QLDR6WIfpOJlNsbVfuuFe7K9juj",
-	"os2fqG1qi0U4zehFm611jyZjhyDsUqZnVxR4XrjZKaVB3sNwtJDQ5Cc1WIVtFl4ZilAU1cdzCYYShls3",
-	"8wQwj6c/mqLo0C52RIBfH94xB8R9hFBddqyfUDKfg1zJuK6ai6Vi9XwdBWrdHA6ODii6gfAyReN7u06p",
-	"7vV4uyRKi+p0V1zulVDvLiktv1kCwoLm6/AylFXPcUXRYsYPIbgUbKufB0DfvThGO0+Qi90hiScV84ZW",
-	"8pWP21K3+/1/4/77dx+2ou2Pa337T52/3Yqefnz0bTB/ewSYU0In+7Ekl0QubpK61xWQQ2HOnfT2tgf1",
-	"nHjllRou9HNknyNBaJwHZi8Jy4QpsyRyoXUJWovxfA4JGi30W5DiuYBEVydopZKT1HaH4wr1fbM4Oc5S",
-	"AS/x4oBKQ0HLFlUnWCXwaxogKPyVXhK29KTiYQCWMzxHoyy+ABmhAVqjjMIjJBnaQWszJmR50TvthxCi",
-	"3vW8QyjLQno915ZSaak+uO+WIbDNWNWjKsumCXuL7km88K4F7EmgybDzvgiJuez+uontdcKvN7IHk120",
-	"N1JUwlMbuk9Mnd5ShLdS7E2SLECTW6acTWW45fGVrCZbnNhZLSusr2iY1R0Qg8ieXfly78MDMgqcf8s9",
-	"Eg+6AE48RNdYso0uTskM9ilOF5LEopk6RouhYBmPw/mdIoUcpptUIST45NpEHZewQ3kK85UdNbS2BJN0",
-	"sbJsUJh4iT+TVGhhu46ioTyOQ0Lk7dwyMniJA4qs+7I7r8CO0Eqd5BJ+IfEFxbObOM7UfqqshwTXTc3i",
-	"uW/5qVdLJtVOzdrzTar/Pju7Hgz6Z2fXm9+fnV0/+f7d3/+2NK6Tz7x81U2s6AN/y8l+zZjEzTPNgROW",
-	"DIEmKwR/zDeaSlf4KsV0GZ8eq3e0zc4kbtdTHGaYKLJuf02X13SnWw1kZYWRj6QqbJUZQnA17Uyurser",
-	"0L2v73q74+3RAO/E/SfJU+jvjJ8N+k/x5qgfbyXbsDPexY9HT+qssZLKbNZkS9fVRHN3ZC5MAXM5AixX",
-	"UuZBuikb3JplUApjmRfl2SNhhhC8ALpHaasaIvZ182CJ+iqwerowNWr3Yse4+rQkGLutslK47UA8xXxi",
-	"qpjtGRYNdwhnbUZSCT2tFlKJDEom0m0583RRrq67ZCTW9WaXWDbEt/XXCsScCVZWbGXCsJM28vCNyKcB",
-	"8XqsJpwUZ6Q/S6LcwbhUdqzoICwVNe7zmzBccSC8uxtb4NlVxVUtVZlx2hx7DgVcg5xV4qQaekvTVDLt",
-	"/rKWk8tJNpvhUPzkgVoq1PJ59zW4k2xCfBnm1xdhIa4YT3RDF84hlv0p4wL6I20/L2ztqDXRcYKHaV2K",
-	"FYP4RnrTeDka88+iWpnSkmRWAVJVf72xTxDjSCcEy6FYs4ByqHh3Z7VIcT55VKwghPWfdXZsP0m6ao9K",
-	"gxO1CmW16O4dowWCaxzLdKGrWtgYnduMy3lk/lQgnatln+t1n5cW/sHm2Pd6E45j+F/2wXrMZkXJsUnn",
-	"Kdqy7Tj2ek83B4PBk2TQH0G82995+jjuj3aTzf7W03GcPMWDJ89GAactT1vnW+1ys1W8N9YetsnWV3zy",
-	"Wr320YP0Bky+St7MJ7g20Bz5hSPShiJaLGqHt9r84yxNhw6ApSv7DyN0Ran1CfGuv+28lpvu0nIeNvLW",
-	"42ZHpAWyI1fAWmA08prVFCtp5n+FsTe6pu0GRqRjTExxUevqEcxKuxYqzW2GezWYZ4T6v25WAV1afaAN",
-	"jTGYXglGEOW+h/9xp1qDmxNzvdKJwhVSLzxHilQRhxm7tDVo6meEhSATOgMqQ6AtIe+wkNDFQ/dWpd94",
-	"9u4eDLib1aouffkOC9QbQvmVuvWlFpbud6Q9xpa0jW1ZYKbJeFlDZpw0Ofsd5Fl9bPdpEFpL+34IwbXz",
-	"saImctZAyD32iyBvXDJV7TnI50x3kTigk5SIKZLcuPnFgfD9eAbIhcHVAtNsomy6eAb91P38sV7V683j",
-	"26etU1YqrDqdTq7Ct+IRZbOcdql1ot4Jnv5t2Od8n+7W3a8g9a4O2xqaa61+Xwwd93c7pJPL+Xehrgqm",
-	"pO0bgdSgVsSbbhMimwM3Xa7Q1ZS59i6u6G19lRO4zSTSSASey1Ii7+i+6vWtvaPnL2Oqsi3FHjRX7i8j",
-	"xhsbROUddHyLaYJO5piWePjjcqukQsU1nu+8wffJ6TVEHtsMjBPdYw72oIWOm0rgc04EBCX3cYqlopDX",
-	"YQ3qEX34c6ulD+mYBRSc39bJfjtiLAWTDbLFYsNlx/g6CpPaYaWw9bFilXKAZTPJZliSeCU+KnVlNHCE",
-	"mOI4G6Ukfnt8zNmYpG1FNjpY7ayG5eXgJtMx1C0aL8KidDWfMnVnrwM1A4xOQLRPZkWILgm7dQnOqp6e",
-	"3RPfr/Pw6dZWKtapILC2yMqKQnv7qxJuh8oKbTrYaJpXhTilJJdu2brCK0TEnA53B2aFIRN8wkE0Jmqv",
-	"ME8aN8Q0kb19UbGCuah/LashO4cHaeRh0gexcTtEa7+T4bJ96VphUXR365QsKChlWdsKO6EdP6oAHVr2",
-	"6/0ffs2AL+6kLvhHdoUUI5hj91N8qbsXYHFhjSZTkfuPVSuGt5ZWDHc/z3qz5iYtJ/mXnYHNC5Pvqfy4",
-	"2MBGyjVtfUOSIsfbaodDTRlSdwIOlOkvo2QLdPCAqJs+iA4YcxA3KXPn5ktzZLu317vY/mcyuPwVBtPN",
-	"2b/e71z/upVuXj795+Vvg/nbbXH6x69P6BF/Fv9rtPlzIPJWHqy8+7uPV9v88mDhVU+IkMBvsGwX+McJ",
-	"roT9PQOgt59gdMQuIcVxKbHRnMbJm+Lt9Q4yBcHGEaOJFtTLM0Z5pLuUmqnCt3L2oGTSlMrF/MVVrfU6",
-	"b9xnPutp8HCUw+WSrLJ776YpiQbLyCG4NZ91gi+hnBMWt6iLKHK6va3B1uP+5mZ/68np5mBvsLs3GPy7",
-	"nBbtWCIVTtxWxx/Y8Utp/d/zYLtpDQLXpqsP2k9whKbsSjcxXbCMoyuAC1BazuybkHg2D86y+2/dBMhv",
-	"CpSPfCj1gBPlQEfoEF0BlWhKLuzVHq0Db279u/fxXWMtyV1ny7/AWgq/XaHVtA3N85qKZJam15cURxhF",
-	"98LEh6sVRn482TsO7I/aK46iBT1td5hLaFvkU9Zc3OmBNzfBklhHDZm1g5+mfqz1cNzSIP3J0thaxdZr",
-	"PqRlj2T9fa2f/9lwMutE+4snuvCtJQbbxV/nAO9BDEthlsKGXnZayH2eiZJ74/vx/kmFkJ+zPEjQIRJg",
-	"ng2xHHIiLkKOVvVIwVJXvI6ZynKra6tBESKXU8CzO8punOAUhM4XRsgYS0WqpTi/29scD+Lt8S70n+Hd",
-	"J/2dZGvUf5oMoL892oy38E6yC4/HRTrEDHrw88H+0qTH8mxGDZgbJPbrhpcH4orpkK4pDrVJf47Uxh0g",
-	"eHl65E57ft5NYqF+HNwanZUcQwU/tazDKrkGRRU3zjHUdkrty6fIJtwlD67KbHUUei5J7e6fQJ/zcp2d",
-	"9Qi/A54S2qpYN4Onn4tjz8O/b/TfhVXrKUvw4u1xne3/yMj796E+Q2+P0ZizGbIv6MTRhOMEEiSxuBBN",
-	"RwImM3d7X3g8Z0Ig9ypaKx2Ei+x1aSJCqblmJmpqUtehaNS858EV5SsOMgO7gPZeMyBEEcgor/Cfv50i",
-	"8wbSb0TIXEcw1oWGtg0uoefu0Pd6W7tmQkPXco1BU5JtGuxPhgj1x83J69kgaOHUYjIVJUzoJIV+JgDZ",
-	"N80s6+H0wwUUZfl57yHAHDq0qSnhtDRYFcoScoK7V3Z+Vuv72FQoQ4I+h3FNa4HMQUPAwvqnN9IMNn+s",
-	"Z/RHC2HgjQBu82O3z4vdwCBorma9ZZlm5+aCRVPYSlOJ+rvkEob+scPlhVcrnOeb62zlcF5sRj1H0qX2",
-	"rpSFroS/mnXIHdgn5ahZvSy8gznTrV7UuzEk375q0rG0VVF+ZrGM49XsHsUqN7Z7quHgn4xPXN10S0e1",
-	"6K/dpw6GUplnKxVwJeGz87Ru8njWwlTKufjH3sZGryUF7gdz7+DowS1q20vSoWqgdTgseZPe0OVgdri8",
-	"1b3x3DQWROdV1J2v302Yu4v8WD0U/rGBEZrZvNQDuQT1dsgaVVboej94Zjzq/QZwkS5c353bHcxfsaFL",
-	"SAKUwWm2+lbqyVJfYykGW7q95Em9psaEYoYxuwQOpgtCee7lxSDVs3MekaxYOXIFcBE8Jx+aV78cPiC/",
-	"VFt433qzllRDvUdMEFWhfX57cPSCEwmcMHriQrbV4Id9Xqm14ng2wzxovgAkIxxfhHPCbhb/ruRg0NGF",
-	"jKtxvByeImKbz9iwxpdYTEcM86StMgo4nsAwh69BkhaBbF3uMwQhycxyZsd+7/kVFC393ku5d+XyBYtK",
-	"yqUN+jVCh+0VOBSu5ZBDzGYzk6gwX3aH/+3BkbnT253l7NC2Xm1hrHSBHxfuJDTeHhy91p86uRFsCnpB",
-	"0lSsMuaJ+uLYIWpZlUFlq0ObEt6BqEJXOah1hDTvTANRH1ziNLNF2StbaRdEya7eFSfS2me2+XrvpVbu",
-	"IzBZSn3JrU1VrufFU0NbxmfuS7G5yH+BkMATvHA1PToZqU/fAJphfgFSR0pG2QIShOfzFMwdhGVGNJAV",
-	"zqaYA74wMDpo34WLb+rN43ca3M7SIjpza+Ha1g0gBZoEitQb+VW13jXhNiwh5jogYapW1uvNBleMZ2tc",
-	"WbA6UEljfBvGvCTIOiPECmO8CutVFE6AnVsVSHMtktJ2OE2Hq6uY1jqmCs7Ls0QV5Hko8dYRKE9q2C4j",
-	"WZsavC+r6HRgJMMZoVlje9auEYOV+cPXPJ1UiC+BtWTsKroNG4vWtrs6FrsKZZ5icRG2E1dvZ1tOS7jS",
-	"YLPGEuihXSvVpppltNLLsYf3Shs3neHsbNPk+myYIy+Ueq12jqFMulII3Q5yGCytXd4Yz/V1qYIR+eto",
-	"xURjf4kH1lmJdT4jxTfsb8UKrG2wMZaG3Y+UqrebC05aCliy0Uwp+xUrltT6b9Jjq1hXBepizMIRKsHW",
-	"gMgTRyxFJ6MYj7IU6zLEwq/jgBNjd6VESKBlGywqDLOQOVYzse/A4SqkgjW1G8TTysygHeeWMatiypJ0",
-	"HZ7qWFXzv2lH1K65NmnhSi1TNNqCJi/2tcx8Wp1NbiecbmCOiRwjXSHtzl9R73o+xFeYJ2FfurrbJVCi",
-	"Ej8WDOg2KBCTKM1XR2kDTWhbpEYHnatErodVAeY3Tp/nrVubj7Q10FluFBUO142K9ewSg2V6xaLyaQqg",
-	"/dW14M7nqdWbmNujEL0pFmgEOkmWZOa6laLp3c5WiZ1628nm+Cls4f7u6HHc30meQP/p+NmgjzdHW/F2",
-	"sgO748ce0ez1dmALPxtvj/qP4ydJfweejvvP8GCzX7yOAw0bi3MadTfUPNNeqL1sY8oEUGSQp9PtsyyV",
-	"ZJ7qRySGqOqpqnecaH8UdlHrxU413Hjc/vTxTgO/18JXw863XiQ6sJlTb+VKKsbROQf91rkpyTDL1O/n",
-	"bRwtatRbpeufvAXvNlS5tV1zfiea3g3SQuHVcmG3sUOzsfoioTQdjlJML7Q61ytVEmrKuBzmJ2e6avTj",
-	"7xgTEniwhadYyRiyoJLKfYFby2K/3ndRPmsQRcuPwo6K1XSMe+YI6BTw7FKLm7sJ7cfWutTDOn0ynAOP",
-	"i/t9uipcyRKTc2pNltlKqbywZYRTbE/iNl2W2ZRAuZ4Px4wPdcyz5VDw9XxIqGTNr4QiteVkSHmI0MwB",
-	"7HU5uusoyGGvipV3odtbBcQZJ3JxonBqBfqc/ASL/UwJnECV3P7xob6nbu1c33N+jsbM3CKORgv09LF3",
-	"Y/qjdXSa3/UGOJ5WL3tDRCBtzCdnVEtBLItXvhHo3EF3vn5GtSevdKC5Ey0vGH7b3z8+7P9kTtha2adX",
-	"oPbLlDa5tZh/fe9kwj9/O+1Ftcs+vEItXQV3fvzq5BRt4DnZwJmcbqRsQqhpSVd5YmugdF5Z06g2hE1x",
-	"VQ7bVMp57+NHfauGaTcQMyqxNabtkoBKDqBRLQHPelFPlxXoj8Xexsa1eWE9ZrONhMWiVuGrta83zB7a",
-	"P0Qyk4yb8sBKHR9GF+6sIxphARF6e6zfM8QlojPqBnPdKdbeHhw9ivI5jsglIN0O1jXVFVGpxZWwl3AB",
-	"nqkJqd7y4nb19TN6Rr/9Vu0UUEnM5XPr336LToAm6Hzf7wS0h77TSEVn2WCwHftlafoXOEdrLVv36Iyq",
-	"zcvpZs+OcwGL5s/npH8BC3H+aB29ZpnUvbKw1HV9c+l4QuiaUaXNz2h+w+FC07rV8oR7RI0ExGo9zxX+",
-	"YaERxDKJiEQTkALtDLbPaNtdiutoX3+IYykQFohIgXRhDeOIUEEScLdKflPpN2awrW9IFArLB/oGUXMR",
-	"pzIy1Wf6dtHzD2f2/s+z3h76cGautFN/n/UM2mKWgMHbWS9CZ+5ckP+Ksv/cKx8/nj8/o8WVnGiMSZpx",
-	"EAgnCTo3F3fuod8/uBsII3ctox3447tzC/4REVJ8+62+lG6k/vfPk1e/IG34CDTHE0gMzZ3rc9rnaM2e",
-	"gka7gwjN8DXaGgweaTI/Z+OxAKkGNpjgVk+jGHNOQChysYZ7//ClFUcpicHqcsu4yoznBKSJXTTzrAQ+",
-	"E15gy+f4XtRTrGnYeHN9sD4wPhJQPCfKrF8frG/bKyK1vC4RqPrBtixo6QvErqim1wjN00zY+2MVJdm8",
-	"UJlxvVvydBMVfWZXcayW7hBzkLqRkBoGiakafAocDJJyeX6Y6LpYIfe1dNYxNszxDNRgjdZO8crGkT5t",
-	"/zFa+uIrvZnaLHL7qPGyNRhUOs3h+Ty1smbjP8KEYo110TlOv398+BMUJSn11G1NNDthoZONOwam0Aw5",
-	"7Bvf4bzbqv5kc/knb6hrngaJ16amy4dwPdf3S9p7bz0jQe+Sr1J/f6eQLFyQW29vLgy12zBRW6uXrPdc",
-	"n+9kIkCf5kySsKJwxDKq27TrtrD+nY0eMY5A2UBKWRtDY5ylKTq/gMU5wvM5YK58qzOquy3mDM1ouniO",
-	"hGRc+V9I4DGkixCpGoAMsfaMVQdCfseSxUpEtJx2yqexPpZNSGXNf6zR8eYdg1CQb51cf4IFstWazy12",
-	"9RXFJoGsuT+yXG/6WtIYPilp7wx2ln/0C5Pf6zuN9QfPln/wgtFxSozvtLO5vfyDY7xIGU5OGTvCfKIl",
-	"wc7WVpflzDlTFoxy3w6otDUln4ZhDe0hnJv1Yab9GJW1zMaHC1gMSfLR8HEKMnCi5jVcsgvvYmtl3Cva",
-	"QIeemaK0r1Yq+v5YZcCUuH2GF8iMj4huRVrm0Zf6kcejJS7ZqcOkiJlruJIvm0Y/zfYb/C3d/lU19U+w",
-	"OEzMYf6K8a3jHkH5f3AdT7HyaBFGrhodrbl+58ZMczW6rpnhlHHZT8klJOUDNpqozmj5PAx6Q5WTQ/Xo",
-	"IjJXdudDGrcoIZoL9XAso1IoQ9wIOgXOzmBz/Yy+hrmWhp7lypWhzZmU6tu5spPM9wZq4ChOCVCJDo/R",
-	"2s7WM2uWvgbJF/39sQR+/ihoLWmUddU91/2rq6v+mPFZP+MpUGWYJ901QamdfictNLgzLVQ+zBVQQkds",
-	"MtFO1Kfl2hvL/Q4K5pSxnzF1HazEXTJ92SZjE+V86kOBuuStxCs+w5d8b1/qW/ZlmWzhX2pNAncdkQ0D",
-	"PNdC3U6pgChxpVCW2BxdMX5B6CRXESFOULN3EfGWVFgm1790a5lNFJglrLl+Kp32xJwECLp7NkJikWyM",
-	"3jxKoeQVh3EmIKmj+geQP0PvHpndP/kWYPXTCja+9F38Aco7iIstg2Tpfmo/Pg5EWl9Ybai2To+voyAC",
-	"CaByHe0XutCozcZDLprnQDGn9vLPKJNT5aYb7nQOv0Z0QAOZY1eWHu7eAaqf7PrEiqcDLdrDaT4tfiqb",
-	"sYP2+Z7xEUkSoH8ax+ZzK8d2bjbUeAuGLgloq+u6Wb0lxWhNXH1Pg/73HBO+jg5wPK28qHSn8br3TOS5",
-	"FrtUClhkWgMzvo6OOSghovVtZSwd077CAuGUA04WiDOJdXqGe87c1ZSleZg/JDVsN8NTa2Dch+SoNEz8",
-	"0uzVX8r79mcwWu/F+LTbdGOrk9sOkc0cVMQN9Y1S1vFaR+6spDE6tRNpDJ+Mkj8yZf9MME9SBRIboxiL",
-	"gNXp+lPeGw2X219+4tDfEt2nHrvA380J+EEhrcowhias7O+qbWLGYSOe4hYHbV8X2Ah914NOpK2j33QY",
-	"onJPzDkaMTlFMuPUMIyOldsEJpal1HHIe6Dqn/BiiuU9sY0a+jPJfTN1s9hX9uL+YZ5s+OLNxVUD5584",
-	"HrI72OqEuh+whCt8v2HzqFwYU26HKfauOJHQq7mGhhl0gLUgC4+hX/iD1Pi59LBTYrfWn0lIZE52prpM",
-	"gFwqR5KLQCz9iAhZBufrSND6a1olTVvCxRfOyZ+L6pWT0AvlgEuvaV+mJchVZYKlKWKKYDaXi9IsxSSa",
-	"F56jc3fG8RxZ9CjjE53jTLLz9YZ074tyj9t7UV/eFJ819RtmjHZGuL1B+Gk029eUsL2J5nF5XVRp2ry6",
-	"3tn4ULEPW3O+JqFoEwE+3eiMF5HCGZ/GLfM6DJqawaYUb40vl2UBSkRroE2+NnPsi6I4l0ruSnGrGhf+",
-	"96XkcheS3XBU12hF/ezIkqUJCNnVSHKffSW2UvWW1g5mksPAA3Pdn0n1A8hCbprA8BfJZVaKb/hddW45",
-	"f5Mt+DPmF0bNaB2iI3/Ku3nuvBzdfdUWcUh2hXkicnWjDwIhTHG6kCQ2qujtcSj+FzOeuIst94vWOPdh",
-	"F1an8azC+wxpuGlPwJ34bY1uVDX2Q4jjbqPnd6KLDd0We+U1dboLAzDnc9tw7p5YPK8osRxdJT2Xuy7Z",
-	"mabCxAQvlbk5JhSnvkyoc/kBTSpM0Pty+E133vrque6L4p4DmiBcQ/ld807ef/GeuEdf2y50BaXjB81L",
-	"NrFrOOJRJ6aqs4we/MtlmgaB8cA198g1miQ+Dd/Ybk+N0fAUS+XCddIXa5ZWGDei9lGwIK5CfyeuMdQX",
-	"Y5V1X/EDE9yvnyYDRjLKO4l9Gj/NRb6b2cRdeW58H3OVN8ovmkKUXa2j/fQKLwQiNE6zBISNnEfoakri",
-	"KeL2FCyzxYlcSDQFnMrpArn5w/GTfO7epwhplC537xDPyKFb/yvnbwpS2D9Ec2/DOslyoW++ayQ+czEe",
-	"+AdLA6lLG+8wd8t4HWHsSQ17zWAgYly6d68emAvBojvUlO/6mWMhkQSTrtWNB8xlxnnfgT961WRN5NFm",
-	"tWnLkjaq9fCGbpWBTEcMJcenxKw1BIq5h9qfPicofQl1uO9GoLdHHZDXoICMXeNcoZWJ1J10F3OwF9jM",
-	"U5ZA3rgoBKF+uQRhJ+YNXKHot7vZCbRelgu9fWPGZ58oaFq61LKDhPmRSBGhkRdlfsgtd5RNllsJTeDa",
-	"1uI6euwgm/x+E53LKaheEfK/3cslYmQ1e+TqDiM04ZiqD3T/ByOrrqZAETGFtfmIYd146IP4KYjXm3CV",
-	"qL8P59epKEsb3qwnjffgv7ys2qG0xWHi3JgwNkmhH+MUaIJ5l1O2itDGjOvGIfrAoqnaMweAAmlVIiwp",
-	"/qDneuGm6pJcLT7Ok6p/deegRC7hBGmONGRQjjyc34I4NpiulFYyy3XZDAo2OymHhHCIpTA9OtB3rtOC",
-	"IppzJc7gHBEhMtPQyZCScu3VBHsI8gMLxrFMIDqjmtbML/bAGdCYL+ZKDmr/Ik/WeAvxRGHgCEGZKl8p",
-	"NL9wK1xi0p0akCU0LqPJjtJfdTXrtnYfl826xx3sOh2d8nsZaRSiNTwSSlRoTeHOY6EE4pRQG5MIwau+",
-	"7TWBp6+Z6gSQxq5t/hOGoAkA/U2vDUFVAN7dY9AkqMtadReqirGVjbDPWKJaLvixzX/13lXki93gccqu",
-	"7kTU5KHroJx57UWbLSCxWg+V6M3rIy0P9IGk4t5KK3UawswBSXCfkTc9gZ64jYZ+U8JTSU0BSnq6E5Sf",
-	"UBfudvniBPglieENLe4Q/8K0ogkb35Zo8+51G3lcoJuBn7+u6VJOmQAkppi71mGlCEWpK1bYfv/JAfIy",
-	"h2OJtnpF04UHRnlyUmnb1iCG65dRF7S+tOfrn7RUqYbpVdyXl0X06CEafjPW5njS7BYV3SQTjw8cE+db",
-	"h77DAloKvk+MXalVhnb5BcKmmbQbNkJzTi71iV3mtwZjvMRJuovYeCVuNhW0NSq7p+Kf2jyftTK8hbea",
-	"ecl6nA8FQZ+6IEhxYlC37idJqbNrUtBwIyu2aNSND+7PZVXgh1K3mASurx7D1HT4CjWXRES3jvR4NerW",
-	"8yvMmEsDF45WHyrC74vo8jrw1ehu1QSo28lS8rMg2iID1aRZeBbLTBEdB8kJXOJUp1hMz2d5XzaiCWDn",
-	"q79vbeJSE/d2WHY1U82A8yP5GtMkX6liacnC6L6OpbbhXRRLSi5hw7/Lf54FU8Q2jO0aaqP9Q+Vii8ox",
-	"P0RouQV580Ei09lFvfRLcT39vRRye1N8pnPqZRDaa4fcXiDKrhQ6sy//3PoXzzmKyMPq0esvpCOsOfYz",
-	"YXos+NTs8VPp5wo3/ZExibvFO+YpplEpOzVjVE7TBZoDJyyJrI4DpAeNDFimqHqGiS1q0pfqKHPOhypc",
-	"OEcu4VcN3j1Tu55kGanrNeWOYBABX2cyU9NjU8VasbMlSfqH3bYuFFg9ENBez++q4vRFFFPFnTZ3RGaA",
-	"BKEx6Aixvut5CpjLEWD5vFTGbMr6M93GJFjQTy7Br0u+HymfV2eOP4eAX+kEgcN5fg63hMEHy+pL0Q/2",
-	"8IFnyqzIgjnDtLTMCvOcrlyt8BxUeVbTj25h7BKFRqjyjArTc7XKjT+60R54skhPOwk4lmDM2RznXx0z",
-	"froWYF9YX8nVrULdJc8cXfEEQEEbK4qC4ohRUAy8ovlJGTfTHLhJZGoWP1ejDTV/D+E6BkggOTeMT5nj",
-	"e208iKYjQp+G5dVUOed9loh5R94/Kc4D8D9D+PGBdZeybn7uaXWV7dW0N3pvv8BVHgGL8hvCzE1i2hwO",
-	"56HVdKfe8F9He4ryqtzd+h1iiR4qHqqtl/mEOoNbO3SxpKq1QudNGd16W/qA5sCXUKff+1AegZk+o/4o",
-	"oGg1H4urkQW+/NKvsfl6b05StFM202SJXldUABsfin+49GpQIbwKlDL4fKodNJym2snXGuI5Mi3/9b03",
-	"35RPUnFAO4OdxtBdQWz3Hb/rSPzlu8HzYIbVhA/J3HsID2JbqllVCa3CfyVjo9j7Uja3lEptDW83XldZ",
-	"3BD4XK0jmwMfmlqElAjpLr5kFOyNTDhN/6cS9edhq+pVCaIlhX1ajdoJ/IqHNR8MczELmVB9WEPpWM2r",
-	"orHkG6dp+KCfPXxnLaERYylg+ieu7/NxvUpp36tyAv7B2NMcXuKQZquvzEhLTL4yNzTbfPt0YXJdM+xu",
-	"ktQsh2mCRhCzmb2i4lyzxLm9NDzNJogIlADX97vlZRk6WXY1BXpGzaGJdVQ3Kve8K+3M7cj2OmRiKpPK",
-	"HKnzEJhSJs+og09zYfO1oP7a78k49af4rNWAYU5s57zP1Cf24V7P2r2erEypTcwbVLobHxifLCv2K227",
-	"u8pTOXboNczYpWVufe+7OQwGsxFwMSVzdx+cOcCo3iquRg5X/dXYblnBXwm4h6K/O9UireV/nQkvaurH",
-	"qqkECQAb7fLHe24MK6VFIBXgrssPOzLtRDP45HKyarE+0OP9WTXKgWFlGSAxSUW7GbOS9/KKT1wjtvBN",
-	"fs0CsvWOv4YCtk9seXzW2/lW4Sh3Td/XzFl/bQPnJurIJlZXFAHtxtCGtWBaeokb3RU47xC5/uKFFWRy",
-	"O8/RmKQSuD6sDniGGEecpRAORNgZOp0tnPnQEGOJNUUX1LMbHCBsmbU4yOhWE5pXPStNukQqvGb6zrLo",
-	"T9tmXSFntS7rGp0PpsInDIA4Gr4fWyFcktFoKvzi6uB1JGW0QHCNY5ku3NHGc/X7kCTnkflTMda5EiLn",
-	"+urDQEBzP0kMVd2TFWEG30+SzxS2qDJZE1MhnCRf4bHFB1NhRVPBnJY0PI8ku7PYiTMXNj5IhTM5tJy6",
-	"clCF63CKk0rPEaZOzerIqn1MpIB0jNZSwJfwyARTdVWnSTiYOCfST0MXHqgxPLGwLL5iWcjM/cBEXxRB",
-	"m80saFqH0FcJzNxIty03tU41G7wRwG/qN2sLs5zPy6/Rtvfb61+JkBxLxr8x1ufzosS5xAwjQAnMWLAp",
-	"n7sAX+sSY6Xen7JUE3xWh7uzzrTe9oPW/OKPGnR3kp2gsNzSLhpChzaPgStnUd9ONBsRComlE2WgVkaP",
-	"Km4xpskG48b1xUKQCdXn9AlF+IzaAgTLeOtn9IweA58RU3fDsxTE3hnto32f6QXa8CXEnuJ2B4+BQNcy",
-	"jJ22N3KjBtUZRVa4VIFbV1Oeqt9mmOIJcGHm0NE8O1F1PWPGc9dYX6isI9tX1OZH1vQF/ggZS+Ebkade",
-	"zTj2aB6FK/2D7q5Amf17lglprm4egYUob31nyiEeacydulVz29pXE4ZaywsjDu1q2yQpWmMBEYzpI4MT",
-	"VqC2bFGFcOyVa+gl4FQwtQTXNsJNrfCyxrg/5SMXYklASEKNpijnCc5tSONcvUeRvRHehlj0x2pc73tj",
-	"MTkGRMTUk3jhGrNtpU8UWt1Ee4hmaXpuTSJ7yKZCOGhn4B2gMZutZsov53BIY+Mz2rY+TQH5QHbjrliW",
-	"JsbCq6r7vIDYITeU4fZV3srqLm+g/aHWlWqv9yR+PEh2N8f90c4O9HceP93qP32SPO7v7Dx7ur0LeCeB",
-	"x2pGpls4zxwELiq113u6ORgMniSD/gji3f7O08dxf7SbbPa3no7j5CkePHk2wroL9Ara7kHhPijcT6xw",
-	"X7DZnMMUqCC5Q+c0xlpIOyoOeHRzD1Qrl8Zw9f8mgozSvIOWP8Y3wkm+cBz6VA/8dRwuUGtZJSSr1/4Q",
-	"kL3ngKyxi5T9eN+O6w2CsspSsLafNb88d1tnPrSxdG7fMfFYW+XWUFimqOqefEw19GctJCtzWJij/iwX",
-	"jD/EY+9dSborzKVhidvovo0P1oa8YSXbocwVIRISL5wTELat8xRrqIQtZ/BloVXNDQ8la5+uZG0ZoTVU",
-	"qu37zmSdIsyl91ZJFPWP5mridXRD4+sHkGFCGnw6aW0d2wfavN/ytQ50eV+BesCzm4bonc3jsl2hsIh9",
-	"pSnofs+m0Gf1+7swl6to+xqZ7MEcunGQvqM5xPFkw1RZNTYAeW06n1pu1J0259jcuqc1lVhQOQVB3ut/",
-	"I0zFlVJcRBI6UZ8EbJzXePKrLe26D759vf+DHv4zcW0x/ZL7hw2m8qsuWMZjEA9ttm7X7eMzXrVy816p",
-	"+5YUkF6HUpP5SbbVe6deQ7qRYDEdMcyT5hPil8AvCVzVjom7Y7oHdJISMd1DKVxCihRcMywhQjOWZCkI",
-	"lLjjeYSiOWcTDkJECF8CxxNAImYcovyBbhokLkiaRohDDNTeikbkwstYXUv1kM1mph2dmSlo1749OHqZ",
-	"r/EemdmfZxlD50j/OttDXkPaep/x24OjAgWIWfoKHAC3lFUhWbjEaYaNx91wRPQQ2ZfsrdUYKSUogZrr",
-	"HpjiIDFnF+DUUKnrwZ6GCaepo80XB9+/9uga66Z6+pnxycYAyQjHF5p2Y6VuefCe+wML+duDo3vSaG8P",
-	"jg7ylX8mtVaBYUk7yfzNr7RL8FepnhSHh4vEMorK3DdmHIk54Atl5TGuGZHQSWdut0qktWFDZQQUY4lT",
-	"Nskg0FE/1zOEIsDx1OoO/8CEZnejzJjVReF81duDo58teJ2OTlh96I5OFPM03sSsHnY+yaDGO9JfNB6j",
-	"sBBIblv0ajjyFQYvMVQPO4Pw9uDoRH/w5z1NkW/qCg3BLBU89IdYYgHoHJxS/44QNX/qMwiOL1cVDBsf",
-	"zB+tXY50Zk2/5jX5weJClz0r/W96F1G41HcAxGmWhKo3jTlpNvuebUkzyUt9tqxJdzqr9yFgevd2akGk",
-	"gQN+dcJcNWhqtrfUn0jRtMhGtgxRNFu3P3Cc2CCLjQys4UyyGZZEabmFUlqjRVkNP4oQvsI8EejtsbZf",
-	"TTRQuDU67gu0z1MgKbI/xeLi/qxWNfpJvvrPlFFW2suDwdzAH+a9idqEBBUb9hCOuX2E9Mtv3Npo+Bo2",
-	"QRilgLkxrbC4yAs/u2m1+UaCSbro25U1ajOW4IXyWKdqHPNybukS3sLMP4B8qWb41UxwjyrMzNDq/dlV",
-	"GPj/epEQvdV29R55HHM2Jimgs2ww2HqM9ilOF5LEokwnjsr68ywV0NrdUZGbvo4EJXiRN+GaYyHR9uNd",
-	"9aOIENBE06zaE1eNoMwyRWVkBu8ZbbiQxcJxrMG4z6aO/kTLggpTwHKG5389msqFjyYLtLb9eLevdtQi",
-	"5NHN6UxRQSOZ7dsu87noIzPIKU5ZGzqmq9MWz5HFlHA1CvoA1fZAE2IrjZ0SfcdWq5/9PeFC6mnXtBkv",
-	"yCU8ilooOi8w720Nth73Nzf7g83m6/y5HCbmTv9AQwP7ZGlDgyN8WxC3njRdoE+T1QF89wnYVu1dTmJt",
-	"7Hvk09CDP215Pmb0ErhYUtpR5j+cc/SqTD83bzWyu44xRc6TyANqlp91ciY1rwjJAV+IyF0MMWJMSOCR",
-	"UTTf5N6I7rWIRjjFNG5I4xxb2O/V73aTLFMwb4+RRdJfT8fMFt7yV6etbJSSuG8/3/jgmks0x25+YUgh",
-	"Dqi0m7qOjs0gAo/zHlem863uSY2upgxN8SUgyiSa4QQKu1hDaGBAE5CNTd7MDJ+A5MxEnQnPgl4mvhvI",
-	"x1Wdwc/smAWq2KyiLCOkGzkusSFOCzXsqBOtYbpAMRbwqKyRcYKHqVPGcyynhS523/aqEQxfN8/w9RHQ",
-	"ieK67a2oNyM0/6eukpPA1cj//ft+/9+4/37QfzZc77/7+99CatzjMiN3+0JimTX7kS/saVAlgVNGJyCk",
-	"ldhOcus7AbhAa2e9MQd4D+Ks9wjhS0xS5bmbSJKAJPKOwhtJn+CFSZReTUGf0jSuhZAkTREFMJEoydAF",
-	"wNxcCaZnDHLjiX50YlZzj8zoz7P0zi2LIP3yX08LlJa/sha4ArhIF31X2NFIoUrRWDeics3mSUYTvPh/",
-	"/+f/nmCZcfWCGnMV1/U3DcO+A+Eeyao80zLCUuv4RuRFL3890jLEoU3DYnO60FeHjsbAL5uEPhHIPO5F",
-	"vYynvb3ehs442pnr1Y4Tc5Rcn6hM2YTQyNqxHMYcxDQvV/Ibnq8XCmK/ZNX06o7iSczmkOgOxjpuQ6iE",
-	"iWlGEKGR0s1KgOqOXaUulcUMx4foJ1iIwNilOs/IGkjuTIoG3JxHzMcqF4bWB9w/RDIzoJW8lahwS9xl",
-	"2qYaVN/67U3wwv8qMIG7ol9o5VS/bt80f7b/6uNsol7Wtw3rBJ83U6Ugrj7V2+PIeDDCc2H8eJ1RmWVX",
-	"NR++kUQDExWp0MilFHReUk9QK2PK6yi0YjWFFN7E1chyIPSgVPMlI7FR3fgSS8yLfcloYnos2DuM7aXN",
-	"lo4J9y97Ccyr7+uoT/qCUaplBZJTwpP+HHO5QDjWR1YEElk8RVigHxibpIBe4BRogn1GObR0bwjj3cf/",
-	"HwAA//8=",
+	"7H0Lcxs30uBfwcfbqsi7Q4l6+SHX1Z5iK4k2SqxY8sXZyB8JzjRJrIYAA2BE0S5X3X+4f3i/5AqvGcwM",
+	"hhzqYTuOtrZSMmcGaDT6he5G94dOzKYzRoFK0Tn40JkAToDrP1+D5IvDkQSu/pWAiDmZScJo56BzBjGj",
+	"iUCSoTkmEg1hxDggrj4hdLzZiToinsAUq0+nhJJpNu0cbEcduZhB56BDqIQx8M7Hjx+jzgxzPAVpp33B",
+	"6BVwgdVMx0l9av85IomaiqjfZ1hOOlGH4qmaIPbe6pOkE3U4/JERDknnQPIMfPhGjE+x7Bx0sky/aWEU",
+	"khM67igIX7I4mwKVIXh+pGyeQjIGlNi3mqFyb9weoh9hEQLm8PQYXcKiGYJLWNx+8hMyJbI++SkeAxLk",
+	"PeRz/5EBXxSTp/o7f64ERjhLZedgvxd1pvja0MlOT/1rGdVEnZ9YkqUQwsHboxM01U+b0WCe3x4Tr0Yj",
+	"AQFU/JxNh8ARGyEiYar5RFySWRNimBkmiBkfMds9/T8POb0gcl7xcQgzr/gYU/J+BeswPr49Ys4xH4N8",
+	"I4CHADmfAJqCQtE3AmUCeDM0Ug/UVy/dAVSAp0F4AE+XgAB4egdzc0zNnCEITsgVIJm/sgSY/J3bgvRR",
+	"fSxmjArQgvdbnHyPJczxQv0rZlQC1aSNZ7OUxJpqtv4jFLgfOnCNp7MUzEIkJqn+kXPGFcScXZEEeD+j",
+	"+AqTFA9T6ESdKQiBxwqGnxk6PEbuNRSzLE0QpmJu6bdYxN84jDoHnf+xVaipLfNUbB3p6fRCKlKQomwm",
+	"JFe7mk+ycXisxAKkEXp1mMkJEsCvgD9CI0xSSDY7HyOFgtfwRwZC3hYFVzglidE+5qfIPBKdg98/dEYE",
+	"0qRz0IGp+izqpMyM3TnoDFmyKOHK7BdKGAj6jURTLOMJkhNAZn/RhRnlotP5+M7/jpuFIDUgmmCBMEVg",
+	"MXZrDCsGdhMQgaY4VdBAgjbUdBEqVDpiHFmjAiUMUeYvwczzSOP+BaOjlMS3xnyKhezjZEpoCY2HFDFf",
+	"/E0zIdElwAxhiVLAQiJGAZkP7xhDsV2aQHMizcrjjHNlKgiJJaCNJDOrhAgp+A0YEcIpB5wsEI4luQKD",
+	"p+8YH5IkAXpbRB3/fPbmu++OXxwf/XzePzw97v949Fv/7MWr06NO1BlzTCUkfRGzmRIPv3d87IkDBVen",
+	"RG/O9EhxfCmQE0tID6BoFckJEQhoMmOESk9ymTmM4vFmmHMi4U6kQSYnQKVGb4KGmdREiNOUzSGJkIYM",
+	"UBl8aXevWILG/c9MfscymtwW9ZTJ/kgP5GOwpJ4VjOaVOyJGNvwPxFLLET04XBNF82b1MU5T4GiKF/qZ",
+	"AEBE6iWf4kXKcHLO2InSxLdWDWa4vmSsn+oBfQy89mWWZAyZV+6YHfXoRBQT6IWeAb8iMbzxVNYd7LJi",
+	"fTLOlIL2F/o9Y+MU0AucAk0wV9AovHtv39GaR4BlxqE+AWLUcKRRgxoF54z9hOnC7oK4tSQmV9D/I2MS",
+	"9+E6BkgqSPiJUTlJF0jbPgKEUHSv30f5+3fB/4grGasPHxGSE86kTEFRvplrjgWaKGqPaqffbn78Dc1s",
+	"397yDsp6+jcUZ3LCOHkPdyIpsC/AyhgkQijjgHFEqDY5UMwhUS/jVNwF8uwMEYLrmRKGkafrw7NqSnpD",
+	"4XoGsYTEjHxLLKizDac4zW2pAgXH9pGl47szcQ7pAjE5cUMeoP1eL0L7vW2tzHDOWVqZOJGBFiC1Stnv",
+	"7aJBgiUeYgF9SabAMjlAWxe0+NWzjgfGMhh4VDdA8wlQLZ3dF4qLRcrmaoKMcsDxRH28eUHvkHZnnMUK",
+	"u8MUjqgkcnH7zdM0opHwntGyxHc/GntsCMpKPT78+RCpB0g/0Qefu7dZ55CmXUvJyiggUqArnGYgUIyp",
+	"2tUhqLNpgjbUhtslKvgyeknZnCIHu7LLcvD0BhyeHv8IixccsATvQIGThChgcHrK2Qy4JMq0GuFUQOTj",
+	"0NomfTLTltdOb3ezt7m9vbvZ29rZU1aXYUbR18e7nd7Ok+72Tnd3+3xn92D/2cH+s38X58WTn86QWNC4",
+	"E5XsK3V4POg8iR/3kv3tUXe4twfdvcdPd7pPnySPu3t7z57u7gPeS+Cx9kosMQKjzjWk1h78GKmzX76y",
+	"ykqqZ97jU4SThIMQoI8JL45fvkYc0zEIZ54hydQeaC64hMVzBNOZXKiX8VAo+1m/p842CyW/cxyGkKY9",
+	"Mdofia9PgI7lpHOwt6t9Ke6fO5E6bSuB0jno/Pfvve6zw+53uDs62Hz3j40t9e93H7aj3Y+P/vm3+oFa",
+	"+2mOzST7hV8Gc44X6qm/aVVU/OpYXZmgQrKZQHPGLwkdHyBinowyLW4wTdSJZcqERPtoAZgLhBU3o429",
+	"nZ0LOnDsVkw3MHJsTgQ82kSHGnEH+WyeQag+MMIk9x0kWEJXEXpovYbEPPb3qc3D8rZ1WeX/DoxVI86V",
+	"DoyCLj/4Gx8+p+Sbv0x0GLY908eR0nZuP9Hwu39V9jbqZJT8kYF9LHkGxrniPDO/G0zVF5kv4V0+pDHT",
+	"1fQGmtfWRaNgX8pb+QpraKoSYqzlUmIJsd1Wu2+Gi1Y7U6b14BQ0S62VbRxXtTFaEsElLMIOxlGWpkZo",
+	"zDhoYcFounDsZBaEnAesJD0611Ty7u4fO1ebm5uhObWPQemGWy3Qsc+d8MKMw4hcN2CCcCFRPMEcx8Yn",
+	"M3LsH2lrhkPMxlTrpgZEvN1ezoA34a8yXVY4Rq/Sso1d2xL+iUrcUKK/ym6VyL9E1808aCBWYoZmUwWc",
+	"H13K1WD5R+O+iDocj90L6k/38x8Zee9+13+7B+rQ5B7ov92DoOoNuUwiEwrg5TdLv7kXc81t/nQ/4xlx",
+	"P6s//Z+Nf+xdgBZeHH33+gSuIPURdajI5nCnE3W+VX99q/56of56sRMeZILlDQymUrRvQoRkfKEdrbnd",
+	"2vmB/JfaAqbJOhPK3o1KzyFN2X+hXydYorn2Ry9YhlJyCcoGmSnOIQL+WYyBhSBCYiorftcf2BwlDB3n",
+	"douTPjPgI4jlPzVBG6e0GiaTTGkQAbyfYjrOzChAOzVjKrzKlrynMHuecVpRbL2AoVKNnbYRP/n6fWug",
+	"DSo8M2F3p9fCUNA+/IoZt73zNCgSHZa9cJpDeAGl/cEb7vFeYLTKDi3H9ol97wVLoCbaHK5CAscwQJPK",
+	"945hdQ29etdWaiQL2Y0/d1tTIHc8k9397pRQ0lmxQ8U3bAYUB9/PHI3hNH010hy+iubf6E8UizaA73Bf",
+	"2SSHag9It0AHR9P+aTZbJb0aN7bOEDU0GAlUSFktziJPIkUdsRASpgEZW1mmHirK529a0huH+CrYass0",
+	"xUl2CdS3P/N4tF7rdCaXviKZxOmSNypgl0eMAoBUhgwuzOOYG5/V66JcEqnJ+BQLiSTo8GpNlt9Miq0t",
+	"tAwZ9A26KtM9DROXBd+fzF9Jac6dwAgfV2B6iXS7wbmkpXrSJqCTbrex2d0YMctKctgj5XxrVw7mb23z",
+	"PtSl4CxZE08h29qMHxRv5UVWLGZv9jpeQ2yWe4ADMSkKxrtqYjJshOAK+AJxlkl9JCsTSOFbXOkAfGle",
+	"ra7cjtAI5st8hvLMEF7DTzieEApdZSxr969ZTMySyoHSD/jVD8s2MaA6+ncE0sQMqY9sGA2qaQUDnSXS",
+	"xv7Tg1nfaN3kq4Z7a/4p7Z1ujhgPIhvPV5/nrqUJSxNRgnClb8KzI8sQ/JBNMfUQfT1LMcX1E2tDEDWk",
+	"RSvx59usWf+lCMbOC2AWvpwPq9GMEFl6+1ajSptGEj7yQ5pECAuEUcKkhATNsJygDeNAzUML8wlLAbn8",
+	"E+0X54yOH5WR6vJU6nI1T1wprBGbweJS3Gz6kgk4BA99wbND+7SXVVjOYYwswpYj/Lg4KC/xvcVaNvYN",
+	"YtrI+phRqgNia6m3kvK3+B3r2HE/trHjIEoDjpmVrCcklpmouDkMzC57abU96WkTO15UQZbnsynhJLQX",
+	"eW6tS8C9sZlWHPRfwyijiUCYA5oxIYgSJ3MiJ4Si3R5K8EIL21nG4wk2jkFn0ZlP0YylJF4Ez+cBI97P",
+	"2VzTAV7JuZ4okG0GERHldKYNP4vDhdJsjqVm5pUmUm5vVO27pXBXtt8ZFcvOE7VNXWIRTjJ6uczWukeT",
+	"sYUTdiXTszkFnueutgppkPfQHy4kNJ2TGqzCZRZeGYqQF9XHcwmGEoaXbuYZYB5PfjB54aFdbIkAP0W+",
+	"ZQyI+wihOvNaP6FkNgO5lnFdNRdL+fr5OgrUujkcHC1QdAPhZfLmD/adUj3o8OWSKC0S9F1+vZdFvr8i",
+	"u/5mAQgLmq/Dy1BWT45rihYzfgjBJWdb/UoE+vbFKdp7gpzvDkk8rpg3tBKvfLwsKnzY/Tfuvn/3YSfa",
+	"/bjRtf/UoeGd6OnHR38PhoZPAHNK6PgwluSKyMVNsgJ0EmhfmKs3nYPdXj3cXnmlhgv9HNnnSBAa547Z",
+	"K8IyYTJNiVxoXYI2YjybQYKGC/0WpHgmINGJD1qp5CS12+LGRn3fLE5Os1TAS7w4otJQ0KpF1QlWCfya",
+	"BggKf6WXhM1qqZwwAMspnqFhFl+CjFAPbVBG4RGSDO2hjSkTsrzoveX3MKLO9ayFK8tCej3TllJpqT64",
+	"71YhcJmxqkdVlk0T9hbtg3jhXQvYk0CTfut9ERJz2f5149trhV9vZA8mu2hvpKiEp2XoPjOpiisRvpRi",
+	"bxJkAZrcMuRskuMtj69lNdn8zNZqWWF9TcOsfgAxiOzYla8+fXhARoErgPmJxIMugBMP0TWWXEYX52QK",
+	"hxSnC0li0Uwdw0VfsIzH4fhOEUIO002qEBJ8cm28jivYoTyF+cqOGlpbgkm6WFs2KEy8xJ9JKixhu5ai",
+	"oTyOQ0Lk7dwqMniJA4qs/bJbr8COsJQ6yRX8TOJLiqc3OThT+6myHhJcNzWL577lp14tmVR7NWvPN6n+",
+	"++LiutfrXlxcb393cXH95Lt3//jbSr9OPvPqVTexog/8LSf7JWMSN880A05Y0gearOH8Md9oKl3jqxTT",
+	"VXx6qt7RNjuTeLme4jDFRJH18td0ek17utVAVlYY+UiqwlaZIQRX087k6nq0Dt37+q6zP9od9vBe3H2S",
+	"PIXu3uhZr/sUbw+78U6yC3ujffx4+KTOGmupzGZNtnJdTTR3R+bCBDCXQ8ByLWUepJuywa1ZBqUwknlS",
+	"nr0VZwjBc6B7lLauIWJfNw9WqK8Cq+cLk6N2L3aMy09Lgr7bKiuFKy/EE8zHJkHaXuPRcIdwtsxIKqFn",
+	"qYVUIoOSiXRbzjxflLPrrhiJdb7ZFZYN/m39tQIxZ4K1FVuZMOykjTx8I/JpQLweqwknxTXxzxIodzCu",
+	"lB1rHhBWihr3+U0YrrgT3/4YW+DZZcVVLVWZcdrsew45XIOcVeKkGnpL01Qi7f6yVpPLWTad4pD/5IFa",
+	"KtTyefc1uJNsTHwZ5ucXYSHmjCe6pg3nEMvuhHEB3aG2nxc2d9Sa6DjB/bQuxYpBfCO9abwcjflnUS1N",
+	"aUUwqwCpqr/e2CeIcaQDgmVXrFlA2VW8v7eepzifPCpWEML6Tzo6dpgkbbVHpcaLWoWyWnQBk+ECwTWO",
+	"ZbrQWS1shAY24jKIzJ8KpIFa9kCve1Ba+AcbYz/ojDmO4X/ZB5sxmxYpxyacp2jLViQ56Dzd7vV6T5Je",
+	"dwjxfnfv6eO4O9xPtrs7T0dx8hT3njwbBg5tedg632oXm63ivTH3cJlsfcXHr9VrHz1Ib8Dk68TNfIJb",
+	"Bpojv7BH2lDEEova4a02/yhL074DYOXK/sMIXVNqfUK8629br+Wmu7Sah4289bjZEWmB7MglsBYYjbx6",
+	"PcVKmvlfYeyNzmm7gRHpGBNTXOS6egSz1q6FUnOb4V4P5imh/q/bVUBXZh9oQ2MEplyEEUT52cP/uFWu",
+	"wc2JuZ7pRGGO1AvPkSJVxGHKrmwOmvoZYSHImE6ByhBoK8g7LCR08tC9Zek33r27BwPuZrmqK1++wwT1",
+	"Bld+JW99pYWlSz7pE+OSsI2t2mCmyXhZQ2acNB32W8iz+tju0yC0lvZ9F4KraGRFTeSsgdDx2E+CvHHK",
+	"VLXsIp8xXUjjiI5TIiZIcnPML+6aH8ZTQM4NrhaYZmNl08VT6Kbu54/1rF5vHt8+XTplJcOq1e3kKnxr",
+	"XlE2y1kutc7UO8Hbvw37nO/T3R73K0i9q8u2huaWZr8v+o77213SyeX8u1DBBpPS9o1AalAr4k39DZHN",
+	"gJtCX2g+Ya7CjUt621znBm4ziTQSgXdkKZF3dF/5+tbe0fOXMVXZlmIPmjP3VxHjjQ2i8g46vsU0QWcz",
+	"TEs8/HG1VVKh4hrPt97g++T0GiJPbQTGie4RB3vRQvtNJfAZJwKCkvs0xVJRyOuwBvWIPvy51dLHdMQC",
+	"Cs6vbGW/HTKWgokG2WSx/qprfC2FSe2yUtj6WDNLOcCymWRTLEm8Fh+VClMaOEJMcZoNUxK/PT3lbETS",
+	"ZUk22lntrIbV6eAm0tHXVSovw6J0vTNl6u5eB3IGGB2DWD6ZFSE6JezWKTjrnvTsnvjnOg+fbm2lZJ0K",
+	"AmuLrKwotLe/KOF2rKzQpouNpn5XiFNKcumWpSu8RETMaX+/Z1YYMsHHHERjoHaOedK4IaaO7u2TihXM",
+	"Rf5rWQ3ZOTxIIw+TPoiN2yGW1jvpr9qXthkWRYG7VsGCglJWla2wE9rxowrQoWW/Pvz+lwz44k7ygn9g",
+	"c6QYwVy7n+ArXb0Ai0trNJmM3H+umzG8szJjuP191psVN1lyk3/VHdg8Mfme0o+LDWykXFPZOCQpcryt",
+	"dznUpCG1J+BAmv4qSrZABy+IuumD6IARB3GTNHduvjRXtjsHncvdfyW9q1+gN9me/vZ+7/qXnXT76um/",
+	"rn7tzd7uivM/fnlCT/iz+Lfh9k8Bz1t5sPLu7z9eb/PLg4VXPSZCAr/Bsp3jHye44vb3DIDOYYLRCbuC",
+	"FMelwEZzGCevt3fQOcoUBFsnjCZaUK+OGOWe7lJopgrf2tGDkklTShfzF1e11uu8cZ/xrKfBy1EOlyui",
+	"yu69m4YkGiwjh+Cl8awzfAXlmLC4RV5EEdPt7PR2Hne3t7s7T863ewe9/YNe79/lsGjLFKlw4LY6fs+O",
+	"Xwrr/547201pELg2VX3QYYIjNGFzXcd1wTKO5gCXoLSc2Tch8XQWnGX/37oIkF8UKB/5WOoBx+oAHaFj",
+	"NAcq0YRc2u4mSwfe3vl35+O7xlySu46Wf4G5FH4lRKtpG4rnNSXJrAyvr0iOMIruhfEPVzOMfH+ydx3Y",
+	"H7VTXEULnrTdZS6hbZFPmXNxpxfe3AQrfB01ZNYufpr8saWX41Y66c9W+tYqtl7zJS17JesfG938z4ab",
+	"WWf6vHimE9+W+GDbnNc5wHsQ/ZKbpbChV90Wcp9nonS88c/x/k2F0DlntZOghSfAPOtj2edEXIYOWtUr",
+	"BSuP4nXMVJZbXVsNihC5nAOe3lF04wynIHS8MELGWCpCLcX93c72qBfvjvah+wzvP+nuJTvD7tOkB93d",
+	"4Xa8g/eSfXg8KsIhZtCjn44OVwY9VkczasDcILBfN7w8ENcMh7QNcahN+nOENu4AwavDI3da8/NuAgv1",
+	"6+DW6KzEGCr4qUUd1ok1KKq4cYyhtlNqXz5FNOEueXBdZquj0DuS1NofBUqol/Ps7InwW+ApoUsV63bw",
+	"9nNx7bn/j63uu7BqPWcJXrw9rbP9Hxl5/z5UZ+jtKRpxNkX2BR04GnOcQIIkFpei6UrAeOoaGIbHcyYE",
+	"cq+ijdJFuMh2jBMRSk2nnaipSF2LpFHzngdXlK84yAzsEpbXmgEhCkdGeYX/+vUcmTeQfiNCpiPDSCca",
+	"2jK4hA7cpe/NZeWaCQ11JhuBpiRbNNifDBHqj5uT17Ne0MKp+WQqSpjQcQrdTACyb5pZNsPhh0so0vLz",
+	"2kOAObQoU1PCaWmwKpQl5AR3r3z4Wa/uY1OiDAmeOczRtObI7DU4LOz59EaawcaP9Yz+aCEMvBHAbXzs",
+	"9nGxGxgEzdmst0zTbF1csCgKWykqUX+XXEHfv3a4OvFqjft8Mx2t7M+KzajHSNrk3pWi0BX3V7MOuQP7",
+	"pOw1q6eFtzBn2uWLes1I8u2rBh1LWxXldxbLOF7P7lGscmO7p+oO/tGciaubbumo5v21+9TCUCrzbCUD",
+	"riR89p7WTR7PWphIORP/PNja6iwJgfvO3HoCkHvqdI8yNnU7Q8rmz4sebaZ9jkms1zn27rvB5t3caMiF",
+	"TDgDVT9+bgr/oUF1aWUgbuYtrxqMLS5v3qRWddm5Hl6se6Plem/udm8jz9Z3zX9sYMxmsVOqyVyCejdk",
+	"HSureLMbvMMedX4FuEwXrg7Q7QoFrFlgJiSRyuA0W6Fr1Yipr7HkEy51U3lSz/ExrqF+zK6Ag6nKUJ57",
+	"dXJK9S6fRyRrZrLMAS6D9/ZD8+qXwxf2V2ov71tv1pKqqtesCaIqtM9vj05ecCKBE0bPnAu56oyxzyu5",
+	"XxxPp5gHzSmAZIjjy3CM2s3it68OOkGdC7vqV8zhKTzI+YwNa3yJxWTIME+WZWoBx2Po5/A1SNLCsa7T",
+	"j/ogJJlazmxZfz5vibGk/nwpF0AdQYNJLuVUC/0aof3lGUEUrmWfQ8ymUxM4MV+2h//t0Ylps+7ulrYo",
+	"o6+2MFa6wPdTtxIab49OXutPndwIFim9JGkq1hnzTH1x6hC1KuuhstWhTQnvQFShqxzUOkKad6aBqI+u",
+	"cJrZJPG1rcZLomRXZ86JtPaiLQbfeamV+xBM1FT3Hbah0808matv0wpN/xYbG/0NhASe4IXLMdLBUX0b",
+	"CNAU80uQ2nMzzBaQIDybpWDaQpYZ0UBWHH7FDPClgdFB+y6cDFQvZr/XcAwuLaI1txZH7boBpECTQJF6",
+	"I+8e7HVut24SMdMOEpNFs1kvfrimf13jyoLVgkoa/e0w4iVB1hohVhjjdVivonAC7LxUgTTnRilth9O0",
+	"v76KWZpXVcF5eZaogjwPJd46AulSDdtlJGtTwflVGaYOjKQ/JTRrLBfb1oOxNn/4mqeVCvElsJaMbUW3",
+	"YWOxtAyw9g2vQ5nnWFyG7cT1y+uWwyQuVdmssQR6aNdKubJmGUvp5dTDe6WsnI64trZpcn3Wz5EXCgVX",
+	"K9lQJl1qhi5P2Q+m+q4u1OfqzFTBiPx1LMVEY72LB9ZZi3U+I8U37G/FCqxtsDGW+u2vuKq3mxNgliTU",
+	"ZMOpUvZrZlCp9d+k5lexrgrUxZjFQagEWwMizxyxFJWVYjzMUqzTIotzHQecGLsrJUICLdtgUWGYhcyx",
+	"mol9BweuQipYU7tBPK3NDPrgvGTMqpiyJF2HpzpW1fxv2hG1a65sWzhzzCSxLkGT5/taZT6tzya3E043",
+	"MMdEjpG2kLbnr6hzPevjOeZJ+Cxd3e0SKFGJHwsGdBsU8EmU5qujtIEmtC1So4PWWSvX/aoA8wu5z/JS",
+	"ss1X7BroLDeKigPXjZIH7RKDaYPFovJpCqD91S3Bnc9T6xdVt1czOhMs0BB00C7JTPuXogjf3k6JnTq7",
+	"yfboKezg7v7wcdzdS55A9+noWa+Lt4c78W6yB/ujxx7RHHT2YAc/G+0Ou4/jJ0l3D56Ous9wb7tbvI4D",
+	"BSSLeyP1Y6h5pk+htvnHhAmgyCBPh/+nWSrJLNWPSAxR9aSq3nGi/VH4iFpPvqrhxuP2p4/3Gvi95r7q",
+	"t+7CkWjHZk69lRZZjKMBB/3WwKSImGXq9/OykhY16q1SOypvwfsNWXfLOrrfiaZ3gyyh8Gr6stvYvtlY",
+	"3dgoTfvDFNNLrc71SpWEmjAu+/lNnrYa/fRbxoQEHiwpKtYyhiyopNK/cGeV79f7LspnDaJo9dXcYbGa",
+	"ln7PHAGtHJ5tcoPzY8Lya3Rt8nOdPunPgMdFv6G2CleyxMSclgbLbOZWnmgzxCm2N4Obmnc2BVCuZ/0R",
+	"433t81xySfl61idUsuZXQp7acjCkPERo5gD22lwldhTksFfFyrtQN1kBccaJXJwpnFqBPiM/wuIwUwIn",
+	"kLV3eHqs++ZtDHTf9QEaMdPVHA0X6Oljr4P7o010nveeAxxPqs3nEBFIG/PJBdVSEMvilW8EGjjoBpsX",
+	"VJ/klQ40PdryBOa33cPT4+6P5savlX16BWq/TKqVW4v513dOJvzr1/NOVGs+4iWO6ay8wemrs3O0hWdk",
+	"C2dyspWyMaEmfF95YnOydFxZ06g2hE2yVw7bRMpZ5+NH3eXDlD+IGZXYGtN2SUAlB9ColoCnnaij0xz0",
+	"x+Jga+vavLAZs+lWwmJRyzjW2tcb5gAdHiOZScZNumIlrxCjS3f3Eg2xgAi9PdXvGeIS0QV1g7lqGRtv",
+	"j04eRfkcJ+QKkC5P64r8iqhUckvYpmCAp2pCqre86Pa+eUEv6N//rnYKqCSmGd7m3/+OzoAmaHDoVyY6",
+	"QN9qpKKLrNfbjf00Of0LDNDGkq17dEHV5uV0c2DHuYRF8+cz0r2EhRg82kSvWSZ17S4sdZ7hTDqeEDqH",
+	"VWnzC5p3XFxoWrdannCPqJGAWK3nucI/LDSCWCYRkWgMUqC93u4FXdbbcRMd6g9xLAXCAhEpkE70YRwR",
+	"KkgCrsvlN5X6ZwbbumOjUFg+0h1NTWNQZWSqz3S308GHC9uP9KJzgD5cmBZ76u+LjkFbzBIweLvoROjC",
+	"3VPyX1H2n3vl48fB8wtatAhFI0zSjINAOEnQwDQSPUC/f3AdESPXJtIO/PHdwIJ/QoQUf/+7bpI3VP/5",
+	"19mrn5E2fASa4XGecaPvjQ/Qhr2VjfZ7EZria7TT6z3SZD5go5EAqQY2mOBWT6MYc05AKHKxhnv3+KUD",
+	"4CWWNv1X5x4qRL50dobp3ff6uxdod3f3mQEEU2Qmeo4S8ykHNPjtt99+6/70U/fly8Em+pbJyQXVzfFS",
+	"AmgIcg5AUa/X2+7q/5/33OVDPfGzZ8+edbd3urvb5zu7B/vPDvaf/RsxGoNlcWmqb785f/H8grJMWqLA",
+	"EnFMx5ZAFRh7vV6gcytKyaUy4xdoilNlTEGCrnCagcXAG5rfllGr3+/tokGCJVZCpK/QwDKFeEVO7meU",
+	"kMQUQTKHA8UYZApmI/Y1yecjZMXwA7RBJIoxVZ8OAXGlUCB5pHdogQavQfJF93AkgQ+eI67+pamYm10z",
+	"CiQlMVjry4padfDiBKTxNjVLWQl8KjxXpC+jO1FHCVMjeLc3e5s9c6oFimdEHcQ2e5u7tsmo1rAlkaJ+",
+	"sEUvllSWYnOqJUyEZmkmbAdixfs2klcWtV6fRV2GR9/6VjJW62OIOUhdikoNg8REDT4BDgZJuQY+TnRm",
+	"tZCHWp9qryjmeApqsEb7tHhl60TXa/gYrXzxleYKbcg6ztN42en1KrUK8WyWWu2w9R9hnOfGHmwdWTk8",
+	"Pf4RiiSierC9pkydeNfh4T0DU2iGHPatb3Fer1d/sr36kzfUld+DxCt01OZDuJ7pDqW2c7Jn1uld8o2g",
+	"398pJAsXltDbm6svfdAbq63VS9Z7rm8IMxGgT3OrTVjlNWQZ1aJGFxb2u356xDgEZbUq88qYhqMsTdHg",
+	"EhYDhGczwFydhi+orteZi2BG08VzJCTj6sSMBB5BugiRqgHIEGvH2OEg5LcsWaxFRKtpp3yf72PZ6Ffn",
+	"r481Ot6+YxAK8q2T64+wQDbf97nFrm5ybUL+mvsjy/WmMiqN4ZOS9l5vb/VHPzP5ne6KrT94tvqDF4yO",
+	"UmJOu3vbu6s/OMWLlOHknLETzMdaEuzt7LRZzowzZXMqvXREpc0C+jQMa2hPmRKWa8NM+zEqa5mtD5ew",
+	"6JPko+HjFGTgTtZruGKXXmt0dRxTtIGOPcNSqWmtVHQHYmVylrh9ihfIjI+ILmZb5tGX+pHHoyUu2avD",
+	"pIiZa7iSL5tGP832G/yt3P51NfWPsDhOTDmIynFJe6qC8v/oOp4oG1JpAHefAW24ivnGnssT4205zAnj",
+	"spuSK0jKV7Q0UV3Q8o0q9IaqYynVo4vINH3PhzSGd0I0FyYu616oo5MRdAqcvd725gV9DTMtDb2zBlem",
+	"L2dSqm9nyk6yWfsaauAoTglQiY5P0cbejrXfS0bmo6C1pFHWVvdcd+fzeVeZ1d2Mp0DVUSpprwlKDRla",
+	"aaHenWmh8nXAgBI6YeOxPvZ+Wq69sdxvoWDOGfsJU1cDTdwl05dtMjZWpyJ9rVQnKZZ4xWf4krfEl/qW",
+	"fVkml/AvtSaBa2hlHTfPtVC3UyogSlwplCU2Q3PGLwkd5yoixAlq9jYi3pIKy+Tml24ts7ECs4Q1V5Gn",
+	"1Z6YuxvB4571aVkkG6M39yspecVhlAlI6qj+HuRP0LlHZvfvTgZY/byCjS99F7+H8g7iYssgWbmf+hwf",
+	"B3zjL6w2VFunx9d+K4EEULmJ9FPFMcH7X413lC7oxt7OTv1B34n6gec2jNBebxcNiHGv9WuDofkEqDpD",
+	"EXFBtTZ9jsYZCAECWe03xoQK6d9j+0YgbQgg7UWL0N7Os0eb6LBQ7cYKQEATcUGNY4LJCXAnT5yLQiHW",
+	"I+lLgEKMbBgTT7031Qu6oIOXRydH50cobMaG1a+5tWiZ4e5Pf/WLkZ9Y67ZgRHu302fET2Uwt1C93zE+",
+	"JEkC9E9zqvvclsFyUWao8RbSrKSdrKJvZ/KXrAJr3+s2J/rfM0z4JjrC8aTyouJ443I4MIGSmqtdWR8i",
+	"0+YH45volIOSoNrYqIyl/dhzLBBOOeBkgTiTWEcTuXeSnU9YmkelNpEt/WkPAVqoQaPJf0FX2/x2wHNr",
+	"nN2H4KmUK/3SbP2fy9v+YPCvafDb7b2xpc9tXddmxi18tboPnFXtm8jdKDaGvrZMDF9klPyRKZtzjHmS",
+	"KpDYCMVYBCx9V1X23mi/XLT2E7tbV6hc9dg5W29O+A96cF2GMTRhVU5bJRczDlvxBC85FB/qoKTQHVp0",
+	"uHkT/apdP5XuTgM0ZHKCZMapYRgdn7BhfixLCRahExtV/4QXEyzviW3U0J9JX5ipm9WFMlMPj/MAzxdv",
+	"pa4brPjEKmm/t9MKdd9jCXN8v6GKqJw+Vi5iKw7mnEjo1I7jhhm0U7sgC4+hX/iD1Pi59LBVML1WVU1I",
+	"ZO4/pzqZhlypwzsXgfjFCRGyDM7XERT317ROaLyEiy+ckz8X1auzSScUdy+9po9QSxyLVSZYGZanCKYz",
+	"uSjNUkyieeE5GribwANk0aOMTzTAmWSDzYYQ+4tyZep7UV/eFJ813B5mjOWMcHuD8NNotq8pSH4TzeNi",
+	"6ahSan19vbP1oWIfLo2zmyCuDb74dKOjjEQKZ3yaY5lXF9Rk1jaF1Wt8uSryUiJaA23ytZljXxTFufB9",
+	"W4pb17jwvy8F9NuQ7JajukYr6idHlixNQMi2RpL77Cuxlaq9lVuYSQ4DD8x1fybV9yALuWn80V8kl1kp",
+	"vuXXnrrl/E224E+YXxo1o3WI9vyp081zd8rRNZNt4oxkc8wTkasbncaOMMXpQpLYqKK3pyH/X8x44trR",
+	"HhYFpO7DLqxO41mF9+nScNOegbsXv9S7UdXYDy4OYzl+UbrY0G2xV17ps7swAHM+t2UZ74nF8ywey9FV",
+	"0nPR95KdabJ6jPNSmZsjQnHqy4Q6lx/RpMIEnS+H33R9uq+e674o7jmiCcI1lN817+RVSu+Je87U+EJn",
+	"rTp+0Lxk48mGIx61Yqo6y+jBv1ymaRAYD1xzj1yjSeLT8I2tidboDU+xVEe4Vvpiw9IK40bUPgomIVbo",
+	"78yVT/tirLL2K35ggvs9p8mAkYzyenuf5pzmPN/NbHLq3tAGk2nAj/IbqYiy+SY6TOd4IRChcZolIKzn",
+	"PELzCYkniNu74swmhHIh0QRwKicL5OYP+0/yuTufwqXhZjumI9bGn5FDt/lXjt8UpHB4jGbehrWS5UL3",
+	"q2wkPtPOEvzLvIHQpfV3mI5QXt0kezvGNgcNeIxL3TLrjrkQLLqOU7lD1wwLiSSYcK0uz2FakOfVOf7o",
+	"VIM1kUeb1dJGK4oN190buqAMMnVjlByfELPWECime7w/fU5QunV8uDpNoAJOHZDXoICMXXlpoZWJ1PWm",
+	"FzOwbadmKUsgL+8VglC/XIKwFfMGGp/6RaH2AgXK5UJv34jx6SdympZa0baQMD8QKSI09LzMD7HllrLJ",
+	"ciuhCVzbFGBHjy1kk1+VpXU6BdUrQv63B7lEjKxmj1zeYYTGHFP1ga6SYmSVu5swx96IYd147IP4KYjX",
+	"m3Adr78P59epKEsb3qwnzenBf3lVtkNpi8PEuTVmbJxCN8Yp0ATzNjebFaGNGNfldfQlUZO1Zy5dBcKq",
+	"RFhS/F7P9cJN1Sa4WnycB1X/6oeDErmEA6Q50pBBOfJwfgvi2GI6U1rJLFeLNijY7KQcEsIhlsLURUHf",
+	"uuoWimgGSpzBABEhMlP2zJCSOtqrCQ4Q5PckzMEygeiCalozv9hLfkBjvpgpOajPF3mwxluIJwoDVw/K",
+	"VPlKofmFW+EKk+7cgCyhcRlNdpT+qq1Zt7P/uGzWPW5h12nvlF/xS6MQbeChUKJCawp3owwlEKeEWp9E",
+	"CF71bacJPN0crhVAGru2RFYYgiYA9DedZQiqAvDuHp0mQV22VHehqhhb2wj7jCmq5YQfWyJb711FvtgN",
+	"HqVsfieiJnddB+XMa8/bbAGJ1XqoRG9en2h5oO9BFd1mrdRpcDMHJMF9et70BHriZTT0qxKeSmoKoEnO",
+	"L59SF+63+eIM+BWJwatl9qVpReM2vi3R5jUet3K/QDsDP3/d1LqbMAFITHDe0rLkoShVIgvb7z86QF7m",
+	"cKzQVq9ouvDAKE9OKsUNG8RwvYV8QesrKyP/SVOVaphe5/jysvAePXjDb8baHI+bj0VFzdXE4wPHxPnW",
+	"oW+xgCUJ32fGrtQqQx/5BcKm5LobNkIzTq70RWHml2NjvMRJunLbaC1uNhm0NSq7p+Sf2jyfNTN8CW81",
+	"85I9cT4kBH3qhCDFiUHdepgkpfrHSUHDjay4RKNufXB/rsoCP5a6rCdw3aAPU1NVLVTQ05Ts8Hk1aldn",
+	"LcyYKx0XjlYfMsLvi+jyPPD16G7dAKjbyVLwsyDaIgLVpFl4FstMER0HyQlc4VSHWExldHlfNqJxYOer",
+	"v29t4kIT93ZZdj1TzYDzA/kawyRfqWJZEoXRtTRLxfXbKJaUXMEWJfGla/c+y4IhYuvGdmXn0eGxOmKL",
+	"yjU/RGi5UH/zRSJTUEa99LOb/Z4Sub0pPtM99TIIy3OH3F4gyuYKndmXf2/9i+ccReRh9eiVNdIe1hz7",
+	"mTA1Fnxq9vip9HOFm/7ImMTt/B2zFNOoFJ2aMion6QLNgBOWRFbHAdKDRgYsk1Q9xcQmNenWU8qc86EK",
+	"J86RK/hFg3fP1K4nWUXqek35QTCIgK8zmKnpsSljrdjZkiT9w25bGwqsXghYns/vsuJ0u5aJ4k4bOyJT",
+	"QILQGLSHWHdEnwDmcghYPi+lMZu0/kyXMQkm9JMr8POS70fK59mZo88h4Ne6QeBwnt/DLWHwwbL6UvSD",
+	"vXzgmTJrsmDOMEtKZoV5TmeuVngOqjyr6UfXkHOBQiNUeUaFqXNb5cYf3GgPPFmEp50EHEkw5myO86+O",
+	"GT9dCbAvrJzl+lahrpJnrq54AqCgjTVFQXHFKCgGXtH8poybaQbcBDI1iw/UaH3N3324jgEScJV2KXN8",
+	"r40H0XRF6NOwvJoq57zP4jFvyftnxX0A/mdwPz6w7krWze89ra+yvZz2xtPbzzDPPWBRXhDb9NvT5nA4",
+	"Dq2mO/eG/zrKU5RXdWb3oIUv0UPFQ7b1qjOhjuDWLl2syGqt0HlTRLfeCiCgOfAV1On3PpRHYKbPqD8K",
+	"KJaaj0UDcYGvvvTWQV9vtypFO2UzTZbodU0FsPWh+IcLrwYVwqtAKoPPp6YdZ5rqQ77WEM9t0wLda+ib",
+	"8k0q3R5zr9F1VxDbffvvWhJ/uYN+7sywmvAhmHsP7kFsUzWrKmGp8F/L2Cj2vhTNLYVSl7q3G1uEFl0Z",
+	"n6t1ZDPgfZOLkBIhXbNRRsF2wcJp+j+VqB+ErapXJYhWJPZpNWon8DMeNnwwTDMcMqb6sobSsZpXRWPK",
+	"N07T8EU/e/nOWkJDxlLA9E+c3+fjep3UvlflAPyDsac5vMQhzVZfmZFWmHxlbmi2+Q7pwsS6pth179Qs",
+	"h2mChhCzqe2MMdAsMbCt9dNsjIhACXDdUy9Py9DBsvkE6AU1lyY2Ud2oPPDaCJoe4rZpODGZSWWO1HEI",
+	"3X75gjr4NBc2t2L1135Pxqk/xWfNBgxz4nLO+0x1Yh96qdZ6qbIypTYxb1Dpbn1gfLwq2a+07a59qjrY",
+	"odcwZVeWuSXgqS02AdMhcDEhM9eDz1xgVG8V7ajDWX81tluV8FcC7iHp7061yNL0v9aEFzXVY9VUggSA",
+	"9Xb54z03hpXSIpAKQPrWa9NBZjnR9D65nKxarA/0eH9WjTrAsLIMkJikYrkZs9bp5RUfu0Js4e6JzQJy",
+	"aV/FhgS2T2x5fNamgOtwlOsO+DVz1l/bwLmJOrKB1TVFwHJjaMtaMEtqiRvdFbjvELn64oUVZGI7z9GI",
+	"pBK4vqwOeIoYR5ylEHZE2Bla3S2c+tAQY4k1eRfUsxtcIFwya3GR0a0mNK96Vpp0hVR4zXTPsuhPW2Zd",
+	"IWe9KusanQ+mwid0gDgavh9bIZyS0Wgq/Ozy4LUnZbhAcI1jmS7c1caB+r1PkkFk/lSMZToxm6bMdTly",
+	"mCSGqu7JijCDHybJZ3JbVJmsiakQTpKv8Nrig6mwpqlgbksankeS3ZnvxJkLWx+kwpnsW05d26nCtTvF",
+	"SaXnCFOnZrVn1T4mUkA6Qhsp4Ct4ZJypOqvTBByMnxPpp6GGB2oMTyys8q9YFjJzPzDRF0XQZjMLmtYu",
+	"9HUcMzfSbatNrXPNBm8E8Juem7WFWY7n5d27qQl261+JkBxLxr8x1ufzIsW5xAxDQAlMWbAon+u7r3WJ",
+	"sVLvT1mqCT7rgbu1zrSn7Qet+cVfNWh/SHaCwnLLctEQurR5ClwdFnV3oumQUEgsnSgDtTJ6VDkWY5ps",
+	"MW6OvlgIMqb6nj6hCF9Qm4BgGW/zgl7QU+BTYvJueJaCOLigXXToM71AW76EOFDc7uAxEOhchpHT9kZu",
+	"1KC6oMgKlypwm2rKc/XbFFM8Bi7MHNqbZyeqrmfEeH401g2VtWd7Tm18ZENOQE1oLIVvRB56NePYq3kU",
+	"5voHXV2BMvv3NBPStG4egoUoL31n0iEeacydu1VzW9pXE4ZaywsjDu1ql0lStMECIhjTRwYnrEBt2aIK",
+	"4dhL19BLwKlgagmubISbWuFlg3F/ykfOxZKAkIQaTVGOEwysS2Og3qPIdoS3Lhb9sRrX+95YTI4BETH5",
+	"JJ67xmxb6ROFVjfRAaJZmg6sSWQv2VQIB+31vAs0ZrPVTHlzDoc0Nrqgy9anKSAfyG7cnGVpYiy8qrrP",
+	"E4gdckMRbl/lra3u8gLaH2pVqQ46T+LHvWR/e9Qd7u1Bd+/x053u0yfJ4+7e3rOnu/uA9xJ4rGZkuoTz",
+	"1EHgvFIHnafbvV7vSdLrDiHe7+49fRx3h/vJdnfn6ShOnuLek2dDrKtAr6HtHhTug8L9xAr3BZvOOEyA",
+	"CpIf6JzG2AhpR8UBj25+AtXKpdFd/b+JIMM0r6Dlj/GNcJIv7Ic+1wN/HZcL1FrWccnqtT84ZO/ZIWvs",
+	"ImU/3vfB9QZOWWUpWNvPml/ecVtHPrSxNLDvGH+szXJrSCxTVHVPZ0w19GdNJCtzWJij/iwNxh/8sfeu",
+	"JF0Lc2lY4ja6b+uDtSFvmMl2LHNFiITEC3cICNvWeYg1lMKWM/gq16rmhoeUtU+XsraK0Boy1Q79w2Sd",
+	"IkzTe6skivxH05p4E93Q+PoeZJiQep9OWtuD7QNt3m/6Wgu6vC9HPeDpTV30zuZx0a6QW8S+0uR0v2dT",
+	"6LOe+9swl8to+xqZ7MEcurGTvqU5xPF4y2RZNRYAeW0qn1pu1JU2Z9h03dOaSiyonIAg7/W/EaZirhQX",
+	"kYSO1ScBG+c1Hv9iU7vug29fH36vh/9MXFtMv6L/sMFU3uqCZTwG8VBm63bVPj5jq5Wb10o9tKSA9DqU",
+	"msxvsq1fO/Ua0q0Ei8mQYZ403xC/An5FYF67Ju6u6R7RcUrE5AClcAUpUnBNsYQITVmSpSBQ4q7nEYpm",
+	"nI05CBEhfAUcjwGJmHGI8ge6aJC4JGkaIQ4xUNsVjciFF7G6luohm05NOTozU9CufXt08jJf4z0ysz/P",
+	"KobOkf51loe8hnRpP+O3RycFChCz9BW4AG4pq0KycIXTDJsTd8MV0WNkX7JdqzFSSlACNe0emOIgMWOX",
+	"4NRQqerBgYYJp6mjzRdH37326Brronr6mTmTjQCSIY4vNe3GSt3yYJ/7Iwv526OTe9Job49OjvKVfya1",
+	"VoFhRTnJ/M2vtErwV6meFIeHk8QyisrcN2IciRngS2XlMa4ZkdBxa263SmRpwYbKCCjGEqdsnEGgon6u",
+	"ZwhFgOOJ1R3+hQnN7kaZMauLwvGqt0cnP1nwWl2dsPrQXZ0o5mnsxKwetr7JoMY70V80XqOwEEhuS/Rq",
+	"OPIVBpsYqoetQXh7dHKmP/jz3qbIN3WNgmCWCh7qQ6ywAHQMTql/R4iaP/UdBMeX6wqGrQ/mj6VVjnRk",
+	"Tb/mFfnB4lKnPSv9b2oXUbjSPQDiNEtC2ZvGnDSbfc+2pJnkpb5b1qQ7ndX74DC9ezu1INLABb86Ya7r",
+	"NDXbW6pPpGhaZEObhiiardvvOU6sk8V6BjZwJtkUS6K03EIpreGirIYfRQjPMU8Eenuq7VfjDRRujY77",
+	"AuXzFEiK7M+xuLw/q1WNfpav/jNFlJX28mAwHfjDvDdWm5CgYsMe3DG395B++YVbGw1fwyYIoxQwN6YV",
+	"Fpd54mc7rTbbSjBJF127skZtxhK8UCfWiRrHvJxbuoQvYebvQb5UM/xiJrhHFWZmWHr6s6sw8P/1PCF6",
+	"q+3qPfI45WxEUkAXWa+38xgdUpwuJIlFmU4clXVnWSpgaXVHRW66HQlK8CIvwjXDQqLdx/vqRxEhoImm",
+	"WbUnLhtBmWWKysgU3jPa0JDFwnGqwbjPoo7+RKucChPAcopnfz2ayoWPJgu0sft4v6t21CLk0c3pTFFB",
+	"I5kd2irzuegjU8gpTlkb2qerwxbPkcWUcDkK+gLVbk8T4lIaOye6x9bSc/Z3hAupp93QZrwgV/AoWkLR",
+	"eYJ5Z6e387i7vd3tbTe38+eyn5ie/oGCBvbJyoIGJ/i2IO48aWqgT5P1AXz3CdhW7V1OYsvY98SnoYfz",
+	"tOX5mNEr4GJFakeZ/3DO0esy/cy81cju2scUuZNE7lCz/KyDM6l5RUgO+FJErjHEkDEhgUdG0XyTn0Z0",
+	"rUU0xCmmcUMY59TCfq/nbjfJKgXz9hRZJP31dMx04S1/fdrKhimJu/bzrQ+uuESz7+ZnhhTigEq7qZvo",
+	"1Awi8CivcWUq3+qa1Gg+YWiCrwBRJtEUJ1DYxRpCAwMag2ws8mZm+AQkZyZqTXgW9DLx3UA+rnsY/MwH",
+	"s0AWm1WUZYS0I8cVNsR5oYYddaINTBcoxgIelTUyTnA/dcp4huWk0MXu207Vg+Hr5im+PgE6Vly3uxN1",
+	"poTm/9RZchK4Gvm/fz/s/ht33/e6z/qb3Xf/+FtIjXtcZuRuV0gss+Zz5At7G1RJ4JTRMQhpJbaT3Lon",
+	"ABdo46Iz4gDvQVx0HiF8hUmqTu7GkyQgibyr8EbSJ3hhAqXzCehbmuZoISRJU0QBjCdKMnQJMDMtwfSM",
+	"QW4804/OzGrukRn9eVb23LII0i//9bRAaflra4E5wGW66LrEjkYKVYrGHiMqbTbPMprgxf/7P//3DMuM",
+	"qxfUmOscXX/VMBw6EO6RrMozrSIstY5vRJ708tcjLUMc2jQsNqcNfbWoaAz8qknoE4HM407UyXjaOehs",
+	"6Yijnbme7Tg2V8n1jcqUjQmNrB3LYcRBTPJ0Jb/g+WahIA5LVk2nflA8i9kMEl3BWPttCJUwNsUIIjRU",
+	"ulkJUF2xq1Slspjh9Bj9CAsRGLuU5xlZA8ndSdGAm/uI+VjlxND6gIfHSGYGtNJpJSqOJa6ZtskG1V2/",
+	"vQle+F8FJnAt+oVWTvV2+6b4s/1XF2dj9bLuNqwDfN5MlYS4+lRvTyNzghHeEcb31xmVWT6q5sM3kmhg",
+	"oiIUGrmQgo5L6glqaUx5HoVWrCaRwpu46lkOuB6Uar5iJDaqG19hiXmxLxlNTI0F28PYNm22dEy43+wl",
+	"MK/u11Gf9AWjVMsKJCeEJ90Z5nKBcKyvrAgksniCsEDfMzZOAb3AKdAE+4xybOneEMa7j/8/AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
