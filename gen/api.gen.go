@@ -7899,11 +7899,6 @@ type ClientWithResponsesInterface interface {
 	GetWeeklyActivityWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetWeeklyActivityResponse, error)
 }
 
-// ListApiKeysResponseDefaultHeaders the declared response headers of an HTTP default response for ListApiKeys
-type ListApiKeysResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type ListApiKeysResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7915,8 +7910,6 @@ type ListApiKeysResponse struct {
 	JSON401 *Unauthorized
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *ListApiKeysResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7968,11 +7961,6 @@ func (r ListApiKeysResponse) ContentType() string {
 	return ""
 }
 
-// CreateApiKeyResponseDefaultHeaders the declared response headers of an HTTP default response for CreateApiKey
-type CreateApiKeyResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type CreateApiKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7992,8 +7980,6 @@ type CreateApiKeyResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *CreateApiKeyResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8065,11 +8051,6 @@ func (r CreateApiKeyResponse) ContentType() string {
 	return ""
 }
 
-// DeleteApiKeyResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteApiKey
-type DeleteApiKeyResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type DeleteApiKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8081,8 +8062,6 @@ type DeleteApiKeyResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *DeleteApiKeyResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -8139,11 +8118,6 @@ type LoginResponse429Headers struct {
 	RetryAfter *int
 }
 
-// LoginResponseDefaultHeaders the declared response headers of an HTTP default response for Login
-type LoginResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type LoginResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8161,8 +8135,6 @@ type LoginResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *LoginResponse429Headers
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *LoginResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8224,11 +8196,6 @@ func (r LoginResponse) ContentType() string {
 	return ""
 }
 
-// LogoutResponseDefaultHeaders the declared response headers of an HTTP default response for Logout
-type LogoutResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type LogoutResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8236,8 +8203,6 @@ type LogoutResponse struct {
 	JSON401 *Unauthorized
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *LogoutResponseDefaultHeaders
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -8279,11 +8244,6 @@ func (r LogoutResponse) ContentType() string {
 	return ""
 }
 
-// GetMeResponseDefaultHeaders the declared response headers of an HTTP default response for GetMe
-type GetMeResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8293,8 +8253,6 @@ type GetMeResponse struct {
 	JSON401 *Unauthorized
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetMeResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8346,11 +8304,6 @@ type UpdateMeResponse429Headers struct {
 	RetryAfter *int
 }
 
-// UpdateMeResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateMe
-type UpdateMeResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type UpdateMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8374,8 +8327,6 @@ type UpdateMeResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateMeResponse429Headers
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *UpdateMeResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8457,11 +8408,6 @@ type RefreshTokenResponse429Headers struct {
 	RetryAfter *int
 }
 
-// RefreshTokenResponseDefaultHeaders the declared response headers of an HTTP default response for RefreshToken
-type RefreshTokenResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type RefreshTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8479,8 +8425,6 @@ type RefreshTokenResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RefreshTokenResponse429Headers
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *RefreshTokenResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8547,11 +8491,6 @@ type RegisterResponse429Headers struct {
 	RetryAfter *int
 }
 
-// RegisterResponseDefaultHeaders the declared response headers of an HTTP default response for Register
-type RegisterResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type RegisterResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8571,8 +8510,6 @@ type RegisterResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RegisterResponse429Headers
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *RegisterResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8644,11 +8581,6 @@ type GenerateChatResponse429Headers struct {
 	RetryAfter *int
 }
 
-// GenerateChatResponseDefaultHeaders the declared response headers of an HTTP default response for GenerateChat
-type GenerateChatResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GenerateChatResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8672,8 +8604,6 @@ type GenerateChatResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GenerateChatResponse429Headers
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GenerateChatResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8750,11 +8680,6 @@ func (r GenerateChatResponse) ContentType() string {
 	return ""
 }
 
-// ListConversationsResponseDefaultHeaders the declared response headers of an HTTP default response for ListConversations
-type ListConversationsResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type ListConversationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8768,8 +8693,6 @@ type ListConversationsResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *ListConversationsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8826,11 +8749,6 @@ func (r ListConversationsResponse) ContentType() string {
 	return ""
 }
 
-// CreateConversationResponseDefaultHeaders the declared response headers of an HTTP default response for CreateConversation
-type CreateConversationResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type CreateConversationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8848,8 +8766,6 @@ type CreateConversationResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *CreateConversationResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8916,11 +8832,6 @@ func (r CreateConversationResponse) ContentType() string {
 	return ""
 }
 
-// DeleteConversationResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteConversation
-type DeleteConversationResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type DeleteConversationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8934,8 +8845,6 @@ type DeleteConversationResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *DeleteConversationResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -8992,11 +8901,6 @@ func (r DeleteConversationResponse) ContentType() string {
 	return ""
 }
 
-// ListConversationMessagesResponseDefaultHeaders the declared response headers of an HTTP default response for ListConversationMessages
-type ListConversationMessagesResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type ListConversationMessagesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9012,8 +8916,6 @@ type ListConversationMessagesResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *ListConversationMessagesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9075,11 +8977,6 @@ func (r ListConversationMessagesResponse) ContentType() string {
 	return ""
 }
 
-// RecordLearningActivityResponseDefaultHeaders the declared response headers of an HTTP default response for RecordLearningActivity
-type RecordLearningActivityResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type RecordLearningActivityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9097,8 +8994,6 @@ type RecordLearningActivityResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *RecordLearningActivityResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9165,11 +9060,6 @@ func (r RecordLearningActivityResponse) ContentType() string {
 	return ""
 }
 
-// EndLearningSessionResponseDefaultHeaders the declared response headers of an HTTP default response for EndLearningSession
-type EndLearningSessionResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type EndLearningSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9185,8 +9075,6 @@ type EndLearningSessionResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *EndLearningSessionResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9248,11 +9136,6 @@ func (r EndLearningSessionResponse) ContentType() string {
 	return ""
 }
 
-// StartLearningSessionResponseDefaultHeaders the declared response headers of an HTTP default response for StartLearningSession
-type StartLearningSessionResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type StartLearningSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9268,8 +9151,6 @@ type StartLearningSessionResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *StartLearningSessionResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9331,11 +9212,6 @@ func (r StartLearningSessionResponse) ContentType() string {
 	return ""
 }
 
-// GetLearningSessionStatusResponseDefaultHeaders the declared response headers of an HTTP default response for GetLearningSessionStatus
-type GetLearningSessionStatusResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetLearningSessionStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9351,8 +9227,6 @@ type GetLearningSessionStatusResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetLearningSessionStatusResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9414,11 +9288,6 @@ func (r GetLearningSessionStatusResponse) ContentType() string {
 	return ""
 }
 
-// ListProvidersResponseDefaultHeaders the declared response headers of an HTTP default response for ListProviders
-type ListProvidersResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type ListProvidersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9430,8 +9299,6 @@ type ListProvidersResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *ListProvidersResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9483,11 +9350,6 @@ func (r ListProvidersResponse) ContentType() string {
 	return ""
 }
 
-// SearchContentResponseDefaultHeaders the declared response headers of an HTTP default response for SearchContent
-type SearchContentResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type SearchContentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9501,8 +9363,6 @@ type SearchContentResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *SearchContentResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9559,11 +9419,6 @@ func (r SearchContentResponse) ContentType() string {
 	return ""
 }
 
-// ListIntegrationsResponseDefaultHeaders the declared response headers of an HTTP default response for ListIntegrations
-type ListIntegrationsResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type ListIntegrationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9575,8 +9430,6 @@ type ListIntegrationsResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *ListIntegrationsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9628,11 +9481,6 @@ func (r ListIntegrationsResponse) ContentType() string {
 	return ""
 }
 
-// DisconnectGoogleCalendarResponseDefaultHeaders the declared response headers of an HTTP default response for DisconnectGoogleCalendar
-type DisconnectGoogleCalendarResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type DisconnectGoogleCalendarResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9644,8 +9492,6 @@ type DisconnectGoogleCalendarResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *DisconnectGoogleCalendarResponseDefaultHeaders
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -9697,11 +9543,6 @@ func (r DisconnectGoogleCalendarResponse) ContentType() string {
 	return ""
 }
 
-// GoogleCalendarOAuthCallbackResponseDefaultHeaders the declared response headers of an HTTP default response for GoogleCalendarOAuthCallback
-type GoogleCalendarOAuthCallbackResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GoogleCalendarOAuthCallbackResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9713,8 +9554,6 @@ type GoogleCalendarOAuthCallbackResponse struct {
 	JSON502 *BadGateway
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GoogleCalendarOAuthCallbackResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9766,11 +9605,6 @@ func (r GoogleCalendarOAuthCallbackResponse) ContentType() string {
 	return ""
 }
 
-// StartGoogleCalendarOAuthResponseDefaultHeaders the declared response headers of an HTTP default response for StartGoogleCalendarOAuth
-type StartGoogleCalendarOAuthResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type StartGoogleCalendarOAuthResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9784,8 +9618,6 @@ type StartGoogleCalendarOAuthResponse struct {
 	JSON503 *ServiceUnavailable
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *StartGoogleCalendarOAuthResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9842,11 +9674,6 @@ func (r StartGoogleCalendarOAuthResponse) ContentType() string {
 	return ""
 }
 
-// ListKnowledgeDocumentsResponseDefaultHeaders the declared response headers of an HTTP default response for ListKnowledgeDocuments
-type ListKnowledgeDocumentsResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type ListKnowledgeDocumentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9862,8 +9689,6 @@ type ListKnowledgeDocumentsResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *ListKnowledgeDocumentsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9925,11 +9750,6 @@ func (r ListKnowledgeDocumentsResponse) ContentType() string {
 	return ""
 }
 
-// CreateKnowledgeDocumentResponseDefaultHeaders the declared response headers of an HTTP default response for CreateKnowledgeDocument
-type CreateKnowledgeDocumentResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type CreateKnowledgeDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9947,8 +9767,6 @@ type CreateKnowledgeDocumentResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *CreateKnowledgeDocumentResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -10015,11 +9833,6 @@ func (r CreateKnowledgeDocumentResponse) ContentType() string {
 	return ""
 }
 
-// DeleteKnowledgeDocumentResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteKnowledgeDocument
-type DeleteKnowledgeDocumentResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type DeleteKnowledgeDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10033,8 +9846,6 @@ type DeleteKnowledgeDocumentResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *DeleteKnowledgeDocumentResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -10091,11 +9902,6 @@ func (r DeleteKnowledgeDocumentResponse) ContentType() string {
 	return ""
 }
 
-// SearchKnowledgeResponseDefaultHeaders the declared response headers of an HTTP default response for SearchKnowledge
-type SearchKnowledgeResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type SearchKnowledgeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10113,8 +9919,6 @@ type SearchKnowledgeResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *SearchKnowledgeResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10181,11 +9985,6 @@ func (r SearchKnowledgeResponse) ContentType() string {
 	return ""
 }
 
-// UpdateLiveNicknameResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateLiveNickname
-type UpdateLiveNicknameResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type UpdateLiveNicknameResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10201,8 +10000,6 @@ type UpdateLiveNicknameResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *UpdateLiveNicknameResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10264,11 +10061,6 @@ func (r UpdateLiveNicknameResponse) ContentType() string {
 	return ""
 }
 
-// GetLiveQuotaResponseDefaultHeaders the declared response headers of an HTTP default response for GetLiveQuota
-type GetLiveQuotaResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetLiveQuotaResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10280,8 +10072,6 @@ type GetLiveQuotaResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetLiveQuotaResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10333,11 +10123,6 @@ func (r GetLiveQuotaResponse) ContentType() string {
 	return ""
 }
 
-// EndLiveSessionResponseDefaultHeaders the declared response headers of an HTTP default response for EndLiveSession
-type EndLiveSessionResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type EndLiveSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10355,8 +10140,6 @@ type EndLiveSessionResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *EndLiveSessionResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10428,11 +10211,6 @@ type HeartbeatLiveSessionResponse429Headers struct {
 	RetryAfter *int
 }
 
-// HeartbeatLiveSessionResponseDefaultHeaders the declared response headers of an HTTP default response for HeartbeatLiveSession
-type HeartbeatLiveSessionResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type HeartbeatLiveSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10456,8 +10234,6 @@ type HeartbeatLiveSessionResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *HeartbeatLiveSessionResponse429Headers
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *HeartbeatLiveSessionResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10539,11 +10315,6 @@ type StartLiveSessionResponse429Headers struct {
 	RetryAfter *int
 }
 
-// StartLiveSessionResponseDefaultHeaders the declared response headers of an HTTP default response for StartLiveSession
-type StartLiveSessionResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type StartLiveSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10565,8 +10336,6 @@ type StartLiveSessionResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *StartLiveSessionResponse429Headers
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *StartLiveSessionResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -10638,11 +10407,6 @@ func (r StartLiveSessionResponse) ContentType() string {
 	return ""
 }
 
-// ListLiveTranscriptsResponseDefaultHeaders the declared response headers of an HTTP default response for ListLiveTranscripts
-type ListLiveTranscriptsResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type ListLiveTranscriptsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10656,8 +10420,6 @@ type ListLiveTranscriptsResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *ListLiveTranscriptsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10714,11 +10476,6 @@ func (r ListLiveTranscriptsResponse) ContentType() string {
 	return ""
 }
 
-// SaveLiveTranscriptsResponseDefaultHeaders the declared response headers of an HTTP default response for SaveLiveTranscripts
-type SaveLiveTranscriptsResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type SaveLiveTranscriptsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10736,8 +10493,6 @@ type SaveLiveTranscriptsResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *SaveLiveTranscriptsResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -10804,11 +10559,6 @@ func (r SaveLiveTranscriptsResponse) ContentType() string {
 	return ""
 }
 
-// GetLiveTranscriptResponseDefaultHeaders the declared response headers of an HTTP default response for GetLiveTranscript
-type GetLiveTranscriptResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetLiveTranscriptResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10824,8 +10574,6 @@ type GetLiveTranscriptResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetLiveTranscriptResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10887,11 +10635,6 @@ func (r GetLiveTranscriptResponse) ContentType() string {
 	return ""
 }
 
-// ListOrganizationsResponseDefaultHeaders the declared response headers of an HTTP default response for ListOrganizations
-type ListOrganizationsResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type ListOrganizationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10905,8 +10648,6 @@ type ListOrganizationsResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *ListOrganizationsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10963,11 +10704,6 @@ func (r ListOrganizationsResponse) ContentType() string {
 	return ""
 }
 
-// CreateOrganizationResponseDefaultHeaders the declared response headers of an HTTP default response for CreateOrganization
-type CreateOrganizationResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type CreateOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10985,8 +10721,6 @@ type CreateOrganizationResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *CreateOrganizationResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -11053,11 +10787,6 @@ func (r CreateOrganizationResponse) ContentType() string {
 	return ""
 }
 
-// DeleteOrganizationResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteOrganization
-type DeleteOrganizationResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type DeleteOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11071,8 +10800,6 @@ type DeleteOrganizationResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *DeleteOrganizationResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -11129,11 +10856,6 @@ func (r DeleteOrganizationResponse) ContentType() string {
 	return ""
 }
 
-// GetOrganizationResponseDefaultHeaders the declared response headers of an HTTP default response for GetOrganization
-type GetOrganizationResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11149,8 +10871,6 @@ type GetOrganizationResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetOrganizationResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11212,11 +10932,6 @@ func (r GetOrganizationResponse) ContentType() string {
 	return ""
 }
 
-// UpdateOrganizationResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateOrganization
-type UpdateOrganizationResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type UpdateOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11238,8 +10953,6 @@ type UpdateOrganizationResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *UpdateOrganizationResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11316,11 +11029,6 @@ func (r UpdateOrganizationResponse) ContentType() string {
 	return ""
 }
 
-// ListMembersResponseDefaultHeaders the declared response headers of an HTTP default response for ListMembers
-type ListMembersResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type ListMembersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11336,8 +11044,6 @@ type ListMembersResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *ListMembersResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11399,11 +11105,6 @@ func (r ListMembersResponse) ContentType() string {
 	return ""
 }
 
-// AddMemberResponseDefaultHeaders the declared response headers of an HTTP default response for AddMember
-type AddMemberResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type AddMemberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11425,8 +11126,6 @@ type AddMemberResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *AddMemberResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -11503,11 +11202,6 @@ func (r AddMemberResponse) ContentType() string {
 	return ""
 }
 
-// RemoveMemberResponseDefaultHeaders the declared response headers of an HTTP default response for RemoveMember
-type RemoveMemberResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type RemoveMemberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11523,8 +11217,6 @@ type RemoveMemberResponse struct {
 	JSON409 *Conflict
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *RemoveMemberResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -11586,11 +11278,6 @@ func (r RemoveMemberResponse) ContentType() string {
 	return ""
 }
 
-// UpdateMemberRoleResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateMemberRole
-type UpdateMemberRoleResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type UpdateMemberRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11610,8 +11297,6 @@ type UpdateMemberRoleResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *UpdateMemberRoleResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11683,11 +11368,6 @@ func (r UpdateMemberRoleResponse) ContentType() string {
 	return ""
 }
 
-// UpdateMemberResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateMember
-type UpdateMemberResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type UpdateMemberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11707,8 +11387,6 @@ type UpdateMemberResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *UpdateMemberResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11780,11 +11458,6 @@ func (r UpdateMemberResponse) ContentType() string {
 	return ""
 }
 
-// ListTeamsResponseDefaultHeaders the declared response headers of an HTTP default response for ListTeams
-type ListTeamsResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type ListTeamsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11800,8 +11473,6 @@ type ListTeamsResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *ListTeamsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11863,11 +11534,6 @@ func (r ListTeamsResponse) ContentType() string {
 	return ""
 }
 
-// CreateTeamResponseDefaultHeaders the declared response headers of an HTTP default response for CreateTeam
-type CreateTeamResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type CreateTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11889,8 +11555,6 @@ type CreateTeamResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *CreateTeamResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -11967,11 +11631,6 @@ func (r CreateTeamResponse) ContentType() string {
 	return ""
 }
 
-// DeleteTeamResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteTeam
-type DeleteTeamResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type DeleteTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11985,8 +11644,6 @@ type DeleteTeamResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *DeleteTeamResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -12043,11 +11700,6 @@ func (r DeleteTeamResponse) ContentType() string {
 	return ""
 }
 
-// GetTeamResponseDefaultHeaders the declared response headers of an HTTP default response for GetTeam
-type GetTeamResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12063,8 +11715,6 @@ type GetTeamResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetTeamResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12126,11 +11776,6 @@ func (r GetTeamResponse) ContentType() string {
 	return ""
 }
 
-// UpdateTeamResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateTeam
-type UpdateTeamResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type UpdateTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12152,8 +11797,6 @@ type UpdateTeamResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *UpdateTeamResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12235,11 +11878,6 @@ type RagQueryResponse429Headers struct {
 	RetryAfter *int
 }
 
-// RagQueryResponseDefaultHeaders the declared response headers of an HTTP default response for RagQuery
-type RagQueryResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type RagQueryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12263,8 +11901,6 @@ type RagQueryResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RagQueryResponse429Headers
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *RagQueryResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12341,11 +11977,6 @@ func (r RagQueryResponse) ContentType() string {
 	return ""
 }
 
-// GetXELDashboardResponseDefaultHeaders the declared response headers of an HTTP default response for GetXELDashboard
-type GetXELDashboardResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetXELDashboardResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12357,8 +11988,6 @@ type GetXELDashboardResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetXELDashboardResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12415,11 +12044,6 @@ type EvaluateXELResponse429Headers struct {
 	RetryAfter *int
 }
 
-// EvaluateXELResponseDefaultHeaders the declared response headers of an HTTP default response for EvaluateXEL
-type EvaluateXELResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type EvaluateXELResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12441,8 +12065,6 @@ type EvaluateXELResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *EvaluateXELResponse429Headers
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *EvaluateXELResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12514,11 +12136,6 @@ func (r EvaluateXELResponse) ContentType() string {
 	return ""
 }
 
-// ListXELModulesResponseDefaultHeaders the declared response headers of an HTTP default response for ListXELModules
-type ListXELModulesResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type ListXELModulesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12532,8 +12149,6 @@ type ListXELModulesResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *ListXELModulesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12590,11 +12205,6 @@ func (r ListXELModulesResponse) ContentType() string {
 	return ""
 }
 
-// GetXELModuleResponseDefaultHeaders the declared response headers of an HTTP default response for GetXELModule
-type GetXELModuleResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetXELModuleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12610,8 +12220,6 @@ type GetXELModuleResponse struct {
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetXELModuleResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12678,11 +12286,6 @@ type SubmitXELTaskResponse429Headers struct {
 	RetryAfter *int
 }
 
-// SubmitXELTaskResponseDefaultHeaders the declared response headers of an HTTP default response for SubmitXELTask
-type SubmitXELTaskResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type SubmitXELTaskResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12706,8 +12309,6 @@ type SubmitXELTaskResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SubmitXELTaskResponse429Headers
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *SubmitXELTaskResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -12784,11 +12385,6 @@ func (r SubmitXELTaskResponse) ContentType() string {
 	return ""
 }
 
-// GetDailyQuestsResponseDefaultHeaders the declared response headers of an HTTP default response for GetDailyQuests
-type GetDailyQuestsResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetDailyQuestsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12800,8 +12396,6 @@ type GetDailyQuestsResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetDailyQuestsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12853,11 +12447,6 @@ func (r GetDailyQuestsResponse) ContentType() string {
 	return ""
 }
 
-// GetLearningPulseResponseDefaultHeaders the declared response headers of an HTTP default response for GetLearningPulse
-type GetLearningPulseResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetLearningPulseResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12869,8 +12458,6 @@ type GetLearningPulseResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetLearningPulseResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12922,11 +12509,6 @@ func (r GetLearningPulseResponse) ContentType() string {
 	return ""
 }
 
-// GetLearningTimeResponseDefaultHeaders the declared response headers of an HTTP default response for GetLearningTime
-type GetLearningTimeResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetLearningTimeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12940,8 +12522,6 @@ type GetLearningTimeResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetLearningTimeResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12998,11 +12578,6 @@ func (r GetLearningTimeResponse) ContentType() string {
 	return ""
 }
 
-// GetXPProfileResponseDefaultHeaders the declared response headers of an HTTP default response for GetXPProfile
-type GetXPProfileResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetXPProfileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13014,8 +12589,6 @@ type GetXPProfileResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetXPProfileResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13072,11 +12645,6 @@ type GetPublicProfileResponse429Headers struct {
 	RetryAfter *int
 }
 
-// GetPublicProfileResponseDefaultHeaders the declared response headers of an HTTP default response for GetPublicProfile
-type GetPublicProfileResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetPublicProfileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13092,8 +12660,6 @@ type GetPublicProfileResponse struct {
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetPublicProfileResponse429Headers
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetPublicProfileResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13150,11 +12716,6 @@ func (r GetPublicProfileResponse) ContentType() string {
 	return ""
 }
 
-// GetStreakStatusResponseDefaultHeaders the declared response headers of an HTTP default response for GetStreakStatus
-type GetStreakStatusResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetStreakStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13166,8 +12727,6 @@ type GetStreakStatusResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetStreakStatusResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13219,11 +12778,6 @@ func (r GetStreakStatusResponse) ContentType() string {
 	return ""
 }
 
-// GetWeeklyActivityResponseDefaultHeaders the declared response headers of an HTTP default response for GetWeeklyActivity
-type GetWeeklyActivityResponseDefaultHeaders struct {
-	RetryAfter *int
-}
-
 type GetWeeklyActivityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13235,8 +12789,6 @@ type GetWeeklyActivityResponse struct {
 	JSON403 *Forbidden
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
-	// HeadersDefault the parsed response headers for an HTTP default response
-	HeadersDefault *GetWeeklyActivityResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14725,19 +14277,6 @@ func ParseListApiKeysResponse(rsp *http.Response) (*ListApiKeysResponse, error) 
 
 	}
 
-	switch {
-	case true:
-		var headers ListApiKeysResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -14813,19 +14352,6 @@ func ParseCreateApiKeyResponse(rsp *http.Response) (*CreateApiKeyResponse, error
 
 	}
 
-	switch {
-	case true:
-		var headers CreateApiKeyResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -14874,19 +14400,6 @@ func ParseDeleteApiKeyResponse(rsp *http.Response) (*DeleteApiKeyResponse, error
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers DeleteApiKeyResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -14961,16 +14474,6 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
-	case true:
-		var headers LoginResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15007,19 +14510,6 @@ func ParseLogoutResponse(rsp *http.Response) (*LogoutResponse, error) {
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers LogoutResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15060,19 +14550,6 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers GetMeResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15168,16 +14645,6 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
-	case true:
-		var headers UpdateMeResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15252,16 +14719,6 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
-	case true:
-		var headers RefreshTokenResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15343,16 +14800,6 @@ func ParseRegisterResponse(rsp *http.Response) (*RegisterResponse, error) {
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
-	case true:
-		var headers RegisterResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15448,16 +14895,6 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
-	case true:
-		var headers GenerateChatResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15512,19 +14949,6 @@ func ParseListConversationsResponse(rsp *http.Response) (*ListConversationsRespo
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers ListConversationsResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15595,19 +15019,6 @@ func ParseCreateConversationResponse(rsp *http.Response) (*CreateConversationRes
 
 	}
 
-	switch {
-	case true:
-		var headers CreateConversationResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -15663,19 +15074,6 @@ func ParseDeleteConversationResponse(rsp *http.Response) (*DeleteConversationRes
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers DeleteConversationResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15737,19 +15135,6 @@ func ParseListConversationMessagesResponse(rsp *http.Response) (*ListConversatio
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers ListConversationMessagesResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15820,19 +15205,6 @@ func ParseRecordLearningActivityResponse(rsp *http.Response) (*RecordLearningAct
 
 	}
 
-	switch {
-	case true:
-		var headers RecordLearningActivityResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -15892,19 +15264,6 @@ func ParseEndLearningSessionResponse(rsp *http.Response) (*EndLearningSessionRes
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers EndLearningSessionResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -15968,19 +15327,6 @@ func ParseStartLearningSessionResponse(rsp *http.Response) (*StartLearningSessio
 
 	}
 
-	switch {
-	case true:
-		var headers StartLearningSessionResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -16042,19 +15388,6 @@ func ParseGetLearningSessionStatusResponse(rsp *http.Response) (*GetLearningSess
 
 	}
 
-	switch {
-	case true:
-		var headers GetLearningSessionStatusResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -16100,19 +15433,6 @@ func ParseListProvidersResponse(rsp *http.Response) (*ListProvidersResponse, err
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers ListProvidersResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16169,19 +15489,6 @@ func ParseSearchContentResponse(rsp *http.Response) (*SearchContentResponse, err
 
 	}
 
-	switch {
-	case true:
-		var headers SearchContentResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -16227,19 +15534,6 @@ func ParseListIntegrationsResponse(rsp *http.Response) (*ListIntegrationsRespons
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers ListIntegrationsResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16292,19 +15586,6 @@ func ParseDisconnectGoogleCalendarResponse(rsp *http.Response) (*DisconnectGoogl
 
 	}
 
-	switch {
-	case true:
-		var headers DisconnectGoogleCalendarResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -16350,19 +15631,6 @@ func ParseGoogleCalendarOAuthCallbackResponse(rsp *http.Response) (*GoogleCalend
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers GoogleCalendarOAuthCallbackResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16417,19 +15685,6 @@ func ParseStartGoogleCalendarOAuthResponse(rsp *http.Response) (*StartGoogleCale
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers StartGoogleCalendarOAuthResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16491,19 +15746,6 @@ func ParseListKnowledgeDocumentsResponse(rsp *http.Response) (*ListKnowledgeDocu
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers ListKnowledgeDocumentsResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16574,19 +15816,6 @@ func ParseCreateKnowledgeDocumentResponse(rsp *http.Response) (*CreateKnowledgeD
 
 	}
 
-	switch {
-	case true:
-		var headers CreateKnowledgeDocumentResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -16642,19 +15871,6 @@ func ParseDeleteKnowledgeDocumentResponse(rsp *http.Response) (*DeleteKnowledgeD
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers DeleteKnowledgeDocumentResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16725,19 +15941,6 @@ func ParseSearchKnowledgeResponse(rsp *http.Response) (*SearchKnowledgeResponse,
 
 	}
 
-	switch {
-	case true:
-		var headers SearchKnowledgeResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -16799,19 +16002,6 @@ func ParseUpdateLiveNicknameResponse(rsp *http.Response) (*UpdateLiveNicknameRes
 
 	}
 
-	switch {
-	case true:
-		var headers UpdateLiveNicknameResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -16857,19 +16047,6 @@ func ParseGetLiveQuotaResponse(rsp *http.Response) (*GetLiveQuotaResponse, error
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers GetLiveQuotaResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -16938,19 +16115,6 @@ func ParseEndLiveSessionResponse(rsp *http.Response) (*EndLiveSessionResponse, e
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers EndLiveSessionResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17046,16 +16210,6 @@ func ParseHeartbeatLiveSessionResponse(rsp *http.Response) (*HeartbeatLiveSessio
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
-	case true:
-		var headers HeartbeatLiveSessionResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17144,16 +16298,6 @@ func ParseStartLiveSessionResponse(rsp *http.Response) (*StartLiveSessionRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
-	case true:
-		var headers StartLiveSessionResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17208,19 +16352,6 @@ func ParseListLiveTranscriptsResponse(rsp *http.Response) (*ListLiveTranscriptsR
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers ListLiveTranscriptsResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17291,19 +16422,6 @@ func ParseSaveLiveTranscriptsResponse(rsp *http.Response) (*SaveLiveTranscriptsR
 
 	}
 
-	switch {
-	case true:
-		var headers SaveLiveTranscriptsResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -17365,19 +16483,6 @@ func ParseGetLiveTranscriptResponse(rsp *http.Response) (*GetLiveTranscriptRespo
 
 	}
 
-	switch {
-	case true:
-		var headers GetLiveTranscriptResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -17430,19 +16535,6 @@ func ParseListOrganizationsResponse(rsp *http.Response) (*ListOrganizationsRespo
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers ListOrganizationsResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17513,19 +16605,6 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 
 	}
 
-	switch {
-	case true:
-		var headers CreateOrganizationResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -17581,19 +16660,6 @@ func ParseDeleteOrganizationResponse(rsp *http.Response) (*DeleteOrganizationRes
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers DeleteOrganizationResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17655,19 +16721,6 @@ func ParseGetOrganizationResponse(rsp *http.Response) (*GetOrganizationResponse,
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers GetOrganizationResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17752,19 +16805,6 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 
 	}
 
-	switch {
-	case true:
-		var headers UpdateOrganizationResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -17824,19 +16864,6 @@ func ParseListMembersResponse(rsp *http.Response) (*ListMembersResponse, error) 
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers ListMembersResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -17921,19 +16948,6 @@ func ParseAddMemberResponse(rsp *http.Response) (*AddMemberResponse, error) {
 
 	}
 
-	switch {
-	case true:
-		var headers AddMemberResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -17996,19 +17010,6 @@ func ParseRemoveMemberResponse(rsp *http.Response) (*RemoveMemberResponse, error
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers RemoveMemberResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -18086,19 +17087,6 @@ func ParseUpdateMemberRoleResponse(rsp *http.Response) (*UpdateMemberRoleRespons
 
 	}
 
-	switch {
-	case true:
-		var headers UpdateMemberRoleResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -18174,19 +17162,6 @@ func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error
 
 	}
 
-	switch {
-	case true:
-		var headers UpdateMemberResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -18246,19 +17221,6 @@ func ParseListTeamsResponse(rsp *http.Response) (*ListTeamsResponse, error) {
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers ListTeamsResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -18343,19 +17305,6 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 
 	}
 
-	switch {
-	case true:
-		var headers CreateTeamResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -18411,19 +17360,6 @@ func ParseDeleteTeamResponse(rsp *http.Response) (*DeleteTeamResponse, error) {
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers DeleteTeamResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -18485,19 +17421,6 @@ func ParseGetTeamResponse(rsp *http.Response) (*GetTeamResponse, error) {
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers GetTeamResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -18580,19 +17503,6 @@ func ParseUpdateTeamResponse(rsp *http.Response) (*UpdateTeamResponse, error) {
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers UpdateTeamResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -18688,16 +17598,6 @@ func ParseRagQueryResponse(rsp *http.Response) (*RagQueryResponse, error) {
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
-	case true:
-		var headers RagQueryResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -18745,19 +17645,6 @@ func ParseGetXELDashboardResponse(rsp *http.Response) (*GetXELDashboardResponse,
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers GetXELDashboardResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -18846,16 +17733,6 @@ func ParseEvaluateXELResponse(rsp *http.Response) (*EvaluateXELResponse, error) 
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
-	case true:
-		var headers EvaluateXELResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -18910,19 +17787,6 @@ func ParseListXELModulesResponse(rsp *http.Response) (*ListXELModulesResponse, e
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers ListXELModulesResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -18984,19 +17848,6 @@ func ParseGetXELModuleResponse(rsp *http.Response) (*GetXELModuleResponse, error
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers GetXELModuleResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -19092,16 +17943,6 @@ func ParseSubmitXELTaskResponse(rsp *http.Response) (*SubmitXELTaskResponse, err
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
-	case true:
-		var headers SubmitXELTaskResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -19151,19 +17992,6 @@ func ParseGetDailyQuestsResponse(rsp *http.Response) (*GetDailyQuestsResponse, e
 
 	}
 
-	switch {
-	case true:
-		var headers GetDailyQuestsResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -19209,19 +18037,6 @@ func ParseGetLearningPulseResponse(rsp *http.Response) (*GetLearningPulseRespons
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers GetLearningPulseResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -19278,19 +18093,6 @@ func ParseGetLearningTimeResponse(rsp *http.Response) (*GetLearningTimeResponse,
 
 	}
 
-	switch {
-	case true:
-		var headers GetLearningTimeResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -19336,19 +18138,6 @@ func ParseGetXPProfileResponse(rsp *http.Response) (*GetXPProfileResponse, error
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers GetXPProfileResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -19416,16 +18205,6 @@ func ParseGetPublicProfileResponse(rsp *http.Response) (*GetPublicProfileRespons
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
-	case true:
-		var headers GetPublicProfileResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -19475,19 +18254,6 @@ func ParseGetStreakStatusResponse(rsp *http.Response) (*GetStreakStatusResponse,
 
 	}
 
-	switch {
-	case true:
-		var headers GetStreakStatusResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
-	}
-
 	return response, nil
 }
 
@@ -19533,19 +18299,6 @@ func ParseGetWeeklyActivityResponse(rsp *http.Response) (*GetWeeklyActivityRespo
 		}
 		response.JSONDefault = &dest
 
-	}
-
-	switch {
-	case true:
-		var headers GetWeeklyActivityResponseDefaultHeaders
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -20931,14 +19684,7 @@ type TooManyRequestsJSONResponse struct {
 
 type UnauthorizedJSONResponse Error
 
-type UnexpectedErrorResponseHeaders struct {
-	RetryAfter *int
-}
-type UnexpectedErrorJSONResponse struct {
-	Body Error
-
-	Headers UnexpectedErrorResponseHeaders
-}
+type UnexpectedErrorJSONResponse Error
 
 type UnprocessableEntityJSONResponse Error
 
@@ -20994,7 +19740,6 @@ func (response ListApiKeys401JSONResponse) VisitListApiKeysResponse(w http.Respo
 
 type ListApiKeysdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21005,9 +19750,6 @@ func (response ListApiKeysdefaultJSONResponse) VisitListApiKeysResponse(w http.R
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21123,7 +19865,6 @@ func (response CreateApiKey422JSONResponse) VisitCreateApiKeyResponse(w http.Res
 
 type CreateApiKeydefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21134,9 +19875,6 @@ func (response CreateApiKeydefaultJSONResponse) VisitCreateApiKeyResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21202,7 +19940,6 @@ func (response DeleteApiKey404JSONResponse) VisitDeleteApiKeyResponse(w http.Res
 
 type DeleteApiKeydefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21213,9 +19950,6 @@ func (response DeleteApiKeydefaultJSONResponse) VisitDeleteApiKeyResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21304,7 +20038,6 @@ func (response Login429JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 
 type LogindefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21315,9 +20048,6 @@ func (response LogindefaultJSONResponse) VisitLoginResponse(w http.ResponseWrite
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21354,7 +20084,6 @@ func (response Logout401JSONResponse) VisitLogoutResponse(w http.ResponseWriter)
 
 type LogoutdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21365,9 +20094,6 @@ func (response LogoutdefaultJSONResponse) VisitLogoutResponse(w http.ResponseWri
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21410,7 +20136,6 @@ func (response GetMe401JSONResponse) VisitGetMeResponse(w http.ResponseWriter) e
 
 type GetMedefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21421,9 +20146,6 @@ func (response GetMedefaultJSONResponse) VisitGetMeResponse(w http.ResponseWrite
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21556,7 +20278,6 @@ func (response UpdateMe429JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 
 type UpdateMedefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21567,9 +20288,6 @@ func (response UpdateMedefaultJSONResponse) VisitUpdateMeResponse(w http.Respons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21658,7 +20376,6 @@ func (response RefreshToken429JSONResponse) VisitRefreshTokenResponse(w http.Res
 
 type RefreshTokendefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21669,9 +20386,6 @@ func (response RefreshTokendefaultJSONResponse) VisitRefreshTokenResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21776,7 +20490,6 @@ func (response Register429JSONResponse) VisitRegisterResponse(w http.ResponseWri
 
 type RegisterdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21787,9 +20500,6 @@ func (response RegisterdefaultJSONResponse) VisitRegisterResponse(w http.Respons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21920,7 +20630,6 @@ func (response GenerateChat502JSONResponse) VisitGenerateChatResponse(w http.Res
 
 type GenerateChatdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -21931,9 +20640,6 @@ func (response GenerateChatdefaultJSONResponse) VisitGenerateChatResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22005,7 +20711,6 @@ func (response ListConversations403JSONResponse) VisitListConversationsResponse(
 
 type ListConversationsdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22016,9 +20721,6 @@ func (response ListConversationsdefaultJSONResponse) VisitListConversationsRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22120,7 +20822,6 @@ func (response CreateConversation422JSONResponse) VisitCreateConversationRespons
 
 type CreateConversationdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22131,9 +20832,6 @@ func (response CreateConversationdefaultJSONResponse) VisitCreateConversationRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22213,7 +20911,6 @@ func (response DeleteConversation404JSONResponse) VisitDeleteConversationRespons
 
 type DeleteConversationdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22224,9 +20921,6 @@ func (response DeleteConversationdefaultJSONResponse) VisitDeleteConversationRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22313,7 +21007,6 @@ func (response ListConversationMessages404JSONResponse) VisitListConversationMes
 
 type ListConversationMessagesdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22324,9 +21017,6 @@ func (response ListConversationMessagesdefaultJSONResponse) VisitListConversatio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22427,7 +21117,6 @@ func (response RecordLearningActivity413JSONResponse) VisitRecordLearningActivit
 
 type RecordLearningActivitydefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22438,9 +21127,6 @@ func (response RecordLearningActivitydefaultJSONResponse) VisitRecordLearningAct
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22526,7 +21212,6 @@ func (response EndLearningSession404JSONResponse) VisitEndLearningSessionRespons
 
 type EndLearningSessiondefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22537,9 +21222,6 @@ func (response EndLearningSessiondefaultJSONResponse) VisitEndLearningSessionRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22625,7 +21307,6 @@ func (response StartLearningSession404JSONResponse) VisitStartLearningSessionRes
 
 type StartLearningSessiondefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22636,9 +21317,6 @@ func (response StartLearningSessiondefaultJSONResponse) VisitStartLearningSessio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22724,7 +21402,6 @@ func (response GetLearningSessionStatus404JSONResponse) VisitGetLearningSessionS
 
 type GetLearningSessionStatusdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22735,9 +21412,6 @@ func (response GetLearningSessionStatusdefaultJSONResponse) VisitGetLearningSess
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22794,7 +21468,6 @@ func (response ListProviders403JSONResponse) VisitListProvidersResponse(w http.R
 
 type ListProvidersdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22805,9 +21478,6 @@ func (response ListProvidersdefaultJSONResponse) VisitListProvidersResponse(w ht
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22879,7 +21549,6 @@ func (response SearchContent403JSONResponse) VisitSearchContentResponse(w http.R
 
 type SearchContentdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22890,9 +21559,6 @@ func (response SearchContentdefaultJSONResponse) VisitSearchContentResponse(w ht
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -22949,7 +21615,6 @@ func (response ListIntegrations403JSONResponse) VisitListIntegrationsResponse(w 
 
 type ListIntegrationsdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -22960,9 +21625,6 @@ func (response ListIntegrationsdefaultJSONResponse) VisitListIntegrationsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23027,7 +21689,6 @@ func (response DisconnectGoogleCalendar404JSONResponse) VisitDisconnectGoogleCal
 
 type DisconnectGoogleCalendardefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23038,9 +21699,6 @@ func (response DisconnectGoogleCalendardefaultJSONResponse) VisitDisconnectGoogl
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23098,7 +21756,6 @@ func (response GoogleCalendarOAuthCallback502JSONResponse) VisitGoogleCalendarOA
 
 type GoogleCalendarOAuthCallbackdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23109,9 +21766,6 @@ func (response GoogleCalendarOAuthCallbackdefaultJSONResponse) VisitGoogleCalend
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23182,7 +21836,6 @@ func (response StartGoogleCalendarOAuth503JSONResponse) VisitStartGoogleCalendar
 
 type StartGoogleCalendarOAuthdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23193,9 +21846,6 @@ func (response StartGoogleCalendarOAuthdefaultJSONResponse) VisitStartGoogleCale
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23281,7 +21931,6 @@ func (response ListKnowledgeDocuments404JSONResponse) VisitListKnowledgeDocument
 
 type ListKnowledgeDocumentsdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23292,9 +21941,6 @@ func (response ListKnowledgeDocumentsdefaultJSONResponse) VisitListKnowledgeDocu
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23394,7 +22040,6 @@ func (response CreateKnowledgeDocument413JSONResponse) VisitCreateKnowledgeDocum
 
 type CreateKnowledgeDocumentdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23405,9 +22050,6 @@ func (response CreateKnowledgeDocumentdefaultJSONResponse) VisitCreateKnowledgeD
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23487,7 +22129,6 @@ func (response DeleteKnowledgeDocument404JSONResponse) VisitDeleteKnowledgeDocum
 
 type DeleteKnowledgeDocumentdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23498,9 +22139,6 @@ func (response DeleteKnowledgeDocumentdefaultJSONResponse) VisitDeleteKnowledgeD
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23600,7 +22238,6 @@ func (response SearchKnowledge413JSONResponse) VisitSearchKnowledgeResponse(w ht
 
 type SearchKnowledgedefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23611,9 +22248,6 @@ func (response SearchKnowledgedefaultJSONResponse) VisitSearchKnowledgeResponse(
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23699,7 +22333,6 @@ func (response UpdateLiveNickname413JSONResponse) VisitUpdateLiveNicknameRespons
 
 type UpdateLiveNicknamedefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23710,9 +22343,6 @@ func (response UpdateLiveNicknamedefaultJSONResponse) VisitUpdateLiveNicknameRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23769,7 +22399,6 @@ func (response GetLiveQuota403JSONResponse) VisitGetLiveQuotaResponse(w http.Res
 
 type GetLiveQuotadefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23780,9 +22409,6 @@ func (response GetLiveQuotadefaultJSONResponse) VisitGetLiveQuotaResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -23882,7 +22508,6 @@ func (response EndLiveSession413JSONResponse) VisitEndLiveSessionResponse(w http
 
 type EndLiveSessiondefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -23893,9 +22518,6 @@ func (response EndLiveSessiondefaultJSONResponse) VisitEndLiveSessionResponse(w 
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24026,7 +22648,6 @@ func (response HeartbeatLiveSession429JSONResponse) VisitHeartbeatLiveSessionRes
 
 type HeartbeatLiveSessiondefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24037,9 +22658,6 @@ func (response HeartbeatLiveSessiondefaultJSONResponse) VisitHeartbeatLiveSessio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24156,7 +22774,6 @@ func (response StartLiveSession429JSONResponse) VisitStartLiveSessionResponse(w 
 
 type StartLiveSessiondefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24167,9 +22784,6 @@ func (response StartLiveSessiondefaultJSONResponse) VisitStartLiveSessionRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24241,7 +22855,6 @@ func (response ListLiveTranscripts403JSONResponse) VisitListLiveTranscriptsRespo
 
 type ListLiveTranscriptsdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24252,9 +22865,6 @@ func (response ListLiveTranscriptsdefaultJSONResponse) VisitListLiveTranscriptsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24356,7 +22966,6 @@ func (response SaveLiveTranscripts422JSONResponse) VisitSaveLiveTranscriptsRespo
 
 type SaveLiveTranscriptsdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24367,9 +22976,6 @@ func (response SaveLiveTranscriptsdefaultJSONResponse) VisitSaveLiveTranscriptsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24455,7 +23061,6 @@ func (response GetLiveTranscript404JSONResponse) VisitGetLiveTranscriptResponse(
 
 type GetLiveTranscriptdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24466,9 +23071,6 @@ func (response GetLiveTranscriptdefaultJSONResponse) VisitGetLiveTranscriptRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24540,7 +23142,6 @@ func (response ListOrganizations403JSONResponse) VisitListOrganizationsResponse(
 
 type ListOrganizationsdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24551,9 +23152,6 @@ func (response ListOrganizationsdefaultJSONResponse) VisitListOrganizationsRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24655,7 +23253,6 @@ func (response CreateOrganization422JSONResponse) VisitCreateOrganizationRespons
 
 type CreateOrganizationdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24666,9 +23263,6 @@ func (response CreateOrganizationdefaultJSONResponse) VisitCreateOrganizationRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24748,7 +23342,6 @@ func (response DeleteOrganization404JSONResponse) VisitDeleteOrganizationRespons
 
 type DeleteOrganizationdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24759,9 +23352,6 @@ func (response DeleteOrganizationdefaultJSONResponse) VisitDeleteOrganizationRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24847,7 +23437,6 @@ func (response GetOrganization404JSONResponse) VisitGetOrganizationResponse(w ht
 
 type GetOrganizationdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -24858,9 +23447,6 @@ func (response GetOrganizationdefaultJSONResponse) VisitGetOrganizationResponse(
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -24991,7 +23577,6 @@ func (response UpdateOrganization422JSONResponse) VisitUpdateOrganizationRespons
 
 type UpdateOrganizationdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25002,9 +23587,6 @@ func (response UpdateOrganizationdefaultJSONResponse) VisitUpdateOrganizationRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25091,7 +23673,6 @@ func (response ListMembers404JSONResponse) VisitListMembersResponse(w http.Respo
 
 type ListMembersdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25102,9 +23683,6 @@ func (response ListMembersdefaultJSONResponse) VisitListMembersResponse(w http.R
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25235,7 +23813,6 @@ func (response AddMember422JSONResponse) VisitAddMemberResponse(w http.ResponseW
 
 type AddMemberdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25246,9 +23823,6 @@ func (response AddMemberdefaultJSONResponse) VisitAddMemberResponse(w http.Respo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25343,7 +23917,6 @@ func (response RemoveMember409JSONResponse) VisitRemoveMemberResponse(w http.Res
 
 type RemoveMemberdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25354,9 +23927,6 @@ func (response RemoveMemberdefaultJSONResponse) VisitRemoveMemberResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25472,7 +24042,6 @@ func (response UpdateMemberRole413JSONResponse) VisitUpdateMemberRoleResponse(w 
 
 type UpdateMemberRoledefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25483,9 +24052,6 @@ func (response UpdateMemberRoledefaultJSONResponse) VisitUpdateMemberRoleRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25601,7 +24167,6 @@ func (response UpdateMember413JSONResponse) VisitUpdateMemberResponse(w http.Res
 
 type UpdateMemberdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25612,9 +24177,6 @@ func (response UpdateMemberdefaultJSONResponse) VisitUpdateMemberResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25701,7 +24263,6 @@ func (response ListTeams404JSONResponse) VisitListTeamsResponse(w http.ResponseW
 
 type ListTeamsdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25712,9 +24273,6 @@ func (response ListTeamsdefaultJSONResponse) VisitListTeamsResponse(w http.Respo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25845,7 +24403,6 @@ func (response CreateTeam422JSONResponse) VisitCreateTeamResponse(w http.Respons
 
 type CreateTeamdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25856,9 +24413,6 @@ func (response CreateTeamdefaultJSONResponse) VisitCreateTeamResponse(w http.Res
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -25939,7 +24493,6 @@ func (response DeleteTeam404JSONResponse) VisitDeleteTeamResponse(w http.Respons
 
 type DeleteTeamdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -25950,9 +24503,6 @@ func (response DeleteTeamdefaultJSONResponse) VisitDeleteTeamResponse(w http.Res
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -26039,7 +24589,6 @@ func (response GetTeam404JSONResponse) VisitGetTeamResponse(w http.ResponseWrite
 
 type GetTeamdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -26050,9 +24599,6 @@ func (response GetTeamdefaultJSONResponse) VisitGetTeamResponse(w http.ResponseW
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -26184,7 +24730,6 @@ func (response UpdateTeam422JSONResponse) VisitUpdateTeamResponse(w http.Respons
 
 type UpdateTeamdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -26195,9 +24740,6 @@ func (response UpdateTeamdefaultJSONResponse) VisitUpdateTeamResponse(w http.Res
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -26328,7 +24870,6 @@ func (response RagQuery502JSONResponse) VisitRagQueryResponse(w http.ResponseWri
 
 type RagQuerydefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -26339,9 +24880,6 @@ func (response RagQuerydefaultJSONResponse) VisitRagQueryResponse(w http.Respons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -26398,7 +24936,6 @@ func (response GetXELDashboard403JSONResponse) VisitGetXELDashboardResponse(w ht
 
 type GetXELDashboarddefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -26409,9 +24946,6 @@ func (response GetXELDashboarddefaultJSONResponse) VisitGetXELDashboardResponse(
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -26528,7 +25062,6 @@ func (response EvaluateXEL502JSONResponse) VisitEvaluateXELResponse(w http.Respo
 
 type EvaluateXELdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -26539,9 +25072,6 @@ func (response EvaluateXELdefaultJSONResponse) VisitEvaluateXELResponse(w http.R
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -26613,7 +25143,6 @@ func (response ListXELModules403JSONResponse) VisitListXELModulesResponse(w http
 
 type ListXELModulesdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -26624,9 +25153,6 @@ func (response ListXELModulesdefaultJSONResponse) VisitListXELModulesResponse(w 
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -26712,7 +25238,6 @@ func (response GetXELModule404JSONResponse) VisitGetXELModuleResponse(w http.Res
 
 type GetXELModuledefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -26723,9 +25248,6 @@ func (response GetXELModuledefaultJSONResponse) VisitGetXELModuleResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -26858,7 +25380,6 @@ func (response SubmitXELTask429JSONResponse) VisitSubmitXELTaskResponse(w http.R
 
 type SubmitXELTaskdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -26869,9 +25390,6 @@ func (response SubmitXELTaskdefaultJSONResponse) VisitSubmitXELTaskResponse(w ht
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -26928,7 +25446,6 @@ func (response GetDailyQuests403JSONResponse) VisitGetDailyQuestsResponse(w http
 
 type GetDailyQuestsdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -26939,9 +25456,6 @@ func (response GetDailyQuestsdefaultJSONResponse) VisitGetDailyQuestsResponse(w 
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -26998,7 +25512,6 @@ func (response GetLearningPulse403JSONResponse) VisitGetLearningPulseResponse(w 
 
 type GetLearningPulsedefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -27009,9 +25522,6 @@ func (response GetLearningPulsedefaultJSONResponse) VisitGetLearningPulseRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -27083,7 +25593,6 @@ func (response GetLearningTime403JSONResponse) VisitGetLearningTimeResponse(w ht
 
 type GetLearningTimedefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -27094,9 +25603,6 @@ func (response GetLearningTimedefaultJSONResponse) VisitGetLearningTimeResponse(
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -27153,7 +25659,6 @@ func (response GetXPProfile403JSONResponse) VisitGetXPProfileResponse(w http.Res
 
 type GetXPProfiledefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -27164,9 +25669,6 @@ func (response GetXPProfiledefaultJSONResponse) VisitGetXPProfileResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -27241,7 +25743,6 @@ func (response GetPublicProfile429JSONResponse) VisitGetPublicProfileResponse(w 
 
 type GetPublicProfiledefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -27252,9 +25753,6 @@ func (response GetPublicProfiledefaultJSONResponse) VisitGetPublicProfileRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -27311,7 +25809,6 @@ func (response GetStreakStatus403JSONResponse) VisitGetStreakStatusResponse(w ht
 
 type GetStreakStatusdefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -27322,9 +25819,6 @@ func (response GetStreakStatusdefaultJSONResponse) VisitGetStreakStatusResponse(
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -27381,7 +25875,6 @@ func (response GetWeeklyActivity403JSONResponse) VisitGetWeeklyActivityResponse(
 
 type GetWeeklyActivitydefaultJSONResponse struct {
 	Body       Error
-	Headers    UnexpectedErrorResponseHeaders
 	StatusCode int
 }
 
@@ -27392,9 +25885,6 @@ func (response GetWeeklyActivitydefaultJSONResponse) VisitGetWeeklyActivityRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
@@ -29747,237 +28237,238 @@ var swaggerSpec = []string{
 	"9+E6BkgqSPiJUTlJF0jbPgKEUHSv30f5+3fB/4grGasPHxGSE86kTEFRvplrjgWaKGqPaqffbn78Dc1s",
 	"397yDsp6+jcUZ3LCOHkPdyIpsC/AyhgkQijjgHFEqDY5UMwhUS/jVNwF8uwMEYLrmRKGkafrw7NqSnpD",
 	"4XoGsYTEjHxLLKizDac4zW2pAgXH9pGl47szcQ7pAjE5cUMeoP1eL0L7vW2tzHDOWVqZOJGBFiC1Stnv",
-	"7aJBgiUeYgF9SabAMjlAWxe0+NWzjgfGMhh4VDdA8wlQLZ3dF4qLRcrmaoKMcsDxRH28eUHvkHZnnMUK",
-	"u8MUjqgkcnH7zdM0opHwntGyxHc/GntsCMpKPT78+RCpB0g/0Qefu7dZ55CmXUvJyiggUqArnGYgUIyp",
-	"2tUhqLNpgjbUhtslKvgyeknZnCIHu7LLcvD0BhyeHv8IixccsATvQIGThChgcHrK2Qy4JMq0GuFUQOTj",
-	"0NomfTLTltdOb3ezt7m9vbvZ29rZU1aXYUbR18e7nd7Ok+72Tnd3+3xn92D/2cH+s38X58WTn86QWNC4",
-	"E5XsK3V4POg8iR/3kv3tUXe4twfdvcdPd7pPnySPu3t7z57u7gPeS+Cx9kosMQKjzjWk1h78GKmzX76y",
-	"ykqqZ97jU4SThIMQoI8JL45fvkYc0zEIZ54hydQeaC64hMVzBNOZXKiX8VAo+1m/p842CyW/cxyGkKY9",
-	"Mdofia9PgI7lpHOwt6t9Ke6fO5E6bSuB0jno/Pfvve6zw+53uDs62Hz3j40t9e93H7aj3Y+P/vm3+oFa",
-	"+2mOzST7hV8Gc44X6qm/aVVU/OpYXZmgQrKZQHPGLwkdHyBinowyLW4wTdSJZcqERPtoAZgLhBU3o429",
-	"nZ0LOnDsVkw3MHJsTgQ82kSHGnEH+WyeQag+MMIk9x0kWEJXEXpovYbEPPb3qc3D8rZ1WeX/DoxVI86V",
-	"DoyCLj/4Gx8+p+Sbv0x0GLY908eR0nZuP9Hwu39V9jbqZJT8kYF9LHkGxrniPDO/G0zVF5kv4V0+pDHT",
-	"1fQGmtfWRaNgX8pb+QpraKoSYqzlUmIJsd1Wu2+Gi1Y7U6b14BQ0S62VbRxXtTFaEsElLMIOxlGWpkZo",
-	"zDhoYcFounDsZBaEnAesJD0611Ty7u4fO1ebm5uhObWPQemGWy3Qsc+d8MKMw4hcN2CCcCFRPMEcx8Yn",
-	"M3LsH2lrhkPMxlTrpgZEvN1ezoA34a8yXVY4Rq/Sso1d2xL+iUrcUKK/ym6VyL9E1808aCBWYoZmUwWc",
-	"H13K1WD5R+O+iDocj90L6k/38x8Zee9+13+7B+rQ5B7ov92DoOoNuUwiEwrg5TdLv7kXc81t/nQ/4xlx",
-	"P6s//Z+Nf+xdgBZeHH33+gSuIPURdajI5nCnE3W+VX99q/56of56sRMeZILlDQymUrRvQoRkfKEdrbnd",
-	"2vmB/JfaAqbJOhPK3o1KzyFN2X+hXydYorn2Ry9YhlJyCcoGmSnOIQL+WYyBhSBCYiorftcf2BwlDB3n",
-	"douTPjPgI4jlPzVBG6e0GiaTTGkQAbyfYjrOzChAOzVjKrzKlrynMHuecVpRbL2AoVKNnbYRP/n6fWug",
-	"DSo8M2F3p9fCUNA+/IoZt73zNCgSHZa9cJpDeAGl/cEb7vFeYLTKDi3H9ol97wVLoCbaHK5CAscwQJPK",
-	"945hdQ29etdWaiQL2Y0/d1tTIHc8k9397pRQ0lmxQ8U3bAYUB9/PHI3hNH010hy+iubf6E8UizaA73Bf",
-	"2SSHag9It0AHR9P+aTZbJb0aN7bOEDU0GAlUSFktziJPIkUdsRASpgEZW1mmHirK529a0huH+CrYass0",
-	"xUl2CdS3P/N4tF7rdCaXviKZxOmSNypgl0eMAoBUhgwuzOOYG5/V66JcEqnJ+BQLiSTo8GpNlt9Miq0t",
-	"tAwZ9A26KtM9DROXBd+fzF9Jac6dwAgfV2B6iXS7wbmkpXrSJqCTbrex2d0YMctKctgj5XxrVw7mb23z",
-	"PtSl4CxZE08h29qMHxRv5UVWLGZv9jpeQ2yWe4ADMSkKxrtqYjJshOAK+AJxlkl9JCsTSOFbXOkAfGle",
-	"ra7cjtAI5st8hvLMEF7DTzieEApdZSxr969ZTMySyoHSD/jVD8s2MaA6+ncE0sQMqY9sGA2qaQUDnSXS",
-	"xv7Tg1nfaN3kq4Z7a/4p7Z1ujhgPIhvPV5/nrqUJSxNRgnClb8KzI8sQ/JBNMfUQfT1LMcX1E2tDEDWk",
-	"RSvx59usWf+lCMbOC2AWvpwPq9GMEFl6+1ajSptGEj7yQ5pECAuEUcKkhATNsJygDeNAzUML8wlLAbn8",
-	"E+0X54yOH5WR6vJU6nI1T1wprBGbweJS3Gz6kgk4BA99wbND+7SXVVjOYYwswpYj/Lg4KC/xvcVaNvYN",
-	"YtrI+phRqgNia6m3kvK3+B3r2HE/trHjIEoDjpmVrCcklpmouDkMzC57abU96WkTO15UQZbnsynhJLQX",
-	"eW6tS8C9sZlWHPRfwyijiUCYA5oxIYgSJ3MiJ4Si3R5K8EIL21nG4wk2jkFn0ZlP0YylJF4Ez+cBI97P",
-	"2VzTAV7JuZ4okG0GERHldKYNP4vDhdJsjqVm5pUmUm5vVO27pXBXtt8ZFcvOE7VNXWIRTjJ6uczWukeT",
-	"sYUTdiXTszkFnueutgppkPfQHy4kNJ2TGqzCZRZeGYqQF9XHcwmGEoaXbuYZYB5PfjB54aFdbIkAP0W+",
-	"ZQyI+wihOvNaP6FkNgO5lnFdNRdL+fr5OgrUujkcHC1QdAPhZfLmD/adUj3o8OWSKC0S9F1+vZdFvr8i",
-	"u/5mAQgLmq/Dy1BWT45rihYzfgjBJWdb/UoE+vbFKdp7gpzvDkk8rpg3tBKvfLwsKnzY/Tfuvn/3YSfa",
-	"/bjRtf/UoeGd6OnHR38PhoZPAHNK6PgwluSKyMVNsgJ0EmhfmKs3nYPdXj3cXnmlhgv9HNnnSBAa547Z",
-	"K8IyYTJNiVxoXYI2YjybQYKGC/0WpHgmINGJD1qp5CS12+LGRn3fLE5Os1TAS7w4otJQ0KpF1QlWCfya",
-	"BggKf6WXhM1qqZwwAMspnqFhFl+CjFAPbVBG4RGSDO2hjSkTsrzoveX3MKLO9ayFK8tCej3TllJpqT64",
-	"71YhcJmxqkdVlk0T9hbtg3jhXQvYk0CTfut9ERJz2f5149trhV9vZA8mu2hvpKiEp2XoPjOpiisRvpRi",
-	"bxJkAZrcMuRskuMtj69lNdn8zNZqWWF9TcOsfgAxiOzYla8+fXhARoErgPmJxIMugBMP0TWWXEYX52QK",
-	"hxSnC0li0Uwdw0VfsIzH4fhOEUIO002qEBJ8cm28jivYoTyF+cqOGlpbgkm6WFs2KEy8xJ9JKixhu5ai",
-	"oTyOQ0Lk7dwqMniJA4qs/bJbr8COsJQ6yRX8TOJLiqc3OThT+6myHhJcNzWL577lp14tmVR7NWvPN6n+",
-	"++LiutfrXlxcb393cXH95Lt3//jbSr9OPvPqVTexog/8LSf7JWMSN880A05Y0gearOH8Md9oKl3jqxTT",
-	"VXx6qt7RNjuTeLme4jDFRJH18td0ek17utVAVlYY+UiqwlaZIQRX087k6nq0Dt37+q6zP9od9vBe3H2S",
-	"PIXu3uhZr/sUbw+78U6yC3ujffx4+KTOGmupzGZNtnJdTTR3R+bCBDCXQ8ByLWUepJuywa1ZBqUwknlS",
-	"nr0VZwjBc6B7lLauIWJfNw9WqK8Cq+cLk6N2L3aMy09Lgr7bKiuFKy/EE8zHJkHaXuPRcIdwtsxIKqFn",
-	"qYVUIoOSiXRbzjxflLPrrhiJdb7ZFZYN/m39tQIxZ4K1FVuZMOykjTx8I/JpQLweqwknxTXxzxIodzCu",
-	"lB1rHhBWihr3+U0YrrgT3/4YW+DZZcVVLVWZcdrsew45XIOcVeKkGnpL01Qi7f6yVpPLWTad4pD/5IFa",
-	"KtTyefc1uJNsTHwZ5ucXYSHmjCe6pg3nEMvuhHEB3aG2nxc2d9Sa6DjB/bQuxYpBfCO9abwcjflnUS1N",
-	"aUUwqwCpqr/e2CeIcaQDgmVXrFlA2VW8v7eepzifPCpWEML6Tzo6dpgkbbVHpcaLWoWyWnQBk+ECwTWO",
-	"ZbrQWS1shAY24jKIzJ8KpIFa9kCve1Ba+AcbYz/ojDmO4X/ZB5sxmxYpxyacp2jLViQ56Dzd7vV6T5Je",
-	"dwjxfnfv6eO4O9xPtrs7T0dx8hT3njwbBg5tedg632oXm63ivTH3cJlsfcXHr9VrHz1Ib8Dk68TNfIJb",
-	"Bpojv7BH2lDEEova4a02/yhL074DYOXK/sMIXVNqfUK8629br+Wmu7Sah4289bjZEWmB7MglsBYYjbx6",
-	"PcVKmvlfYeyNzmm7gRHpGBNTXOS6egSz1q6FUnOb4V4P5imh/q/bVUBXZh9oQ2MEplyEEUT52cP/uFWu",
-	"wc2JuZ7pRGGO1AvPkSJVxGHKrmwOmvoZYSHImE6ByhBoK8g7LCR08tC9Zek33r27BwPuZrmqK1++wwT1",
-	"Bld+JW99pYWlSz7pE+OSsI2t2mCmyXhZQ2acNB32W8iz+tju0yC0lvZ9F4KraGRFTeSsgdDx2E+CvHHK",
-	"VLXsIp8xXUjjiI5TIiZIcnPML+6aH8ZTQM4NrhaYZmNl08VT6Kbu54/1rF5vHt8+XTplJcOq1e3kKnxr",
-	"XlE2y1kutc7UO8Hbvw37nO/T3R73K0i9q8u2huaWZr8v+o77213SyeX8u1DBBpPS9o1AalAr4k39DZHN",
-	"gJtCX2g+Ya7CjUt621znBm4ziTQSgXdkKZF3dF/5+tbe0fOXMVXZlmIPmjP3VxHjjQ2i8g46vsU0QWcz",
-	"TEs8/HG1VVKh4hrPt97g++T0GiJPbQTGie4RB3vRQvtNJfAZJwKCkvs0xVJRyOuwBvWIPvy51dLHdMQC",
-	"Cs6vbGW/HTKWgokG2WSx/qprfC2FSe2yUtj6WDNLOcCymWRTLEm8Fh+VClMaOEJMcZoNUxK/PT3lbETS",
-	"ZUk22lntrIbV6eAm0tHXVSovw6J0vTNl6u5eB3IGGB2DWD6ZFSE6JezWKTjrnvTsnvjnOg+fbm2lZJ0K",
-	"AmuLrKwotLe/KOF2rKzQpouNpn5XiFNKcumWpSu8RETMaX+/Z1YYMsHHHERjoHaOedK4IaaO7u2TihXM",
-	"Rf5rWQ3ZOTxIIw+TPoiN2yGW1jvpr9qXthkWRYG7VsGCglJWla2wE9rxowrQoWW/Pvz+lwz44k7ygn9g",
-	"c6QYwVy7n+ArXb0Ai0trNJmM3H+umzG8szJjuP191psVN1lyk3/VHdg8Mfme0o+LDWykXFPZOCQpcryt",
-	"dznUpCG1J+BAmv4qSrZABy+IuumD6IARB3GTNHduvjRXtjsHncvdfyW9q1+gN9me/vZ+7/qXnXT76um/",
-	"rn7tzd7uivM/fnlCT/iz+Lfh9k8Bz1t5sPLu7z9eb/PLg4VXPSZCAr/Bsp3jHye44vb3DIDOYYLRCbuC",
-	"FMelwEZzGCevt3fQOcoUBFsnjCZaUK+OGOWe7lJopgrf2tGDkklTShfzF1e11uu8cZ/xrKfBy1EOlyui",
-	"yu69m4YkGiwjh+Cl8awzfAXlmLC4RV5EEdPt7PR2Hne3t7s7T863ewe9/YNe79/lsGjLFKlw4LY6fs+O",
-	"Xwrr/547201pELg2VX3QYYIjNGFzXcd1wTKO5gCXoLSc2Tch8XQWnGX/37oIkF8UKB/5WOoBx+oAHaFj",
-	"NAcq0YRc2u4mSwfe3vl35+O7xlySu46Wf4G5FH4lRKtpG4rnNSXJrAyvr0iOMIruhfEPVzOMfH+ydx3Y",
-	"H7VTXEULnrTdZS6hbZFPmXNxpxfe3AQrfB01ZNYufpr8saWX41Y66c9W+tYqtl7zJS17JesfG938z4ab",
-	"WWf6vHimE9+W+GDbnNc5wHsQ/ZKbpbChV90Wcp9nonS88c/x/k2F0DlntZOghSfAPOtj2edEXIYOWtUr",
-	"BSuP4nXMVJZbXVsNihC5nAOe3lF04wynIHS8MELGWCpCLcX93c72qBfvjvah+wzvP+nuJTvD7tOkB93d",
-	"4Xa8g/eSfXg8KsIhZtCjn44OVwY9VkczasDcILBfN7w8ENcMh7QNcahN+nOENu4AwavDI3da8/NuAgv1",
-	"6+DW6KzEGCr4qUUd1ok1KKq4cYyhtlNqXz5FNOEueXBdZquj0DuS1NofBUqol/Ps7InwW+ApoUsV63bw",
-	"9nNx7bn/j63uu7BqPWcJXrw9rbP9Hxl5/z5UZ+jtKRpxNkX2BR04GnOcQIIkFpei6UrAeOoaGIbHcyYE",
-	"cq+ijdJFuMh2jBMRSk2nnaipSF2LpFHzngdXlK84yAzsEpbXmgEhCkdGeYX/+vUcmTeQfiNCpiPDSCca",
-	"2jK4hA7cpe/NZeWaCQ11JhuBpiRbNNifDBHqj5uT17Ne0MKp+WQqSpjQcQrdTACyb5pZNsPhh0so0vLz",
-	"2kOAObQoU1PCaWmwKpQl5AR3r3z4Wa/uY1OiDAmeOczRtObI7DU4LOz59EaawcaP9Yz+aCEMvBHAbXzs",
-	"9nGxGxgEzdmst0zTbF1csCgKWykqUX+XXEHfv3a4OvFqjft8Mx2t7M+KzajHSNrk3pWi0BX3V7MOuQP7",
-	"pOw1q6eFtzBn2uWLes1I8u2rBh1LWxXldxbLOF7P7lGscmO7p+oO/tGciaubbumo5v21+9TCUCrzbCUD",
-	"riR89p7WTR7PWphIORP/PNja6iwJgfvO3HoCkHvqdI8yNnU7Q8rmz4sebaZ9jkms1zn27rvB5t3caMiF",
-	"TDgDVT9+bgr/oUF1aWUgbuYtrxqMLS5v3qRWddm5Hl6se6Plem/udm8jz9Z3zX9sYMxmsVOqyVyCejdk",
-	"HSureLMbvMMedX4FuEwXrg7Q7QoFrFlgJiSRyuA0W6Fr1Yipr7HkEy51U3lSz/ExrqF+zK6Ag6nKUJ57",
-	"dXJK9S6fRyRrZrLMAS6D9/ZD8+qXwxf2V2ov71tv1pKqqtesCaIqtM9vj05ecCKBE0bPnAu56oyxzyu5",
-	"XxxPp5gHzSmAZIjjy3CM2s3it68OOkGdC7vqV8zhKTzI+YwNa3yJxWTIME+WZWoBx2Po5/A1SNLCsa7T",
-	"j/ogJJlazmxZfz5vibGk/nwpF0AdQYNJLuVUC/0aof3lGUEUrmWfQ8ymUxM4MV+2h//t0Ylps+7ulrYo",
-	"o6+2MFa6wPdTtxIab49OXutPndwIFim9JGkq1hnzTH1x6hC1KuuhstWhTQnvQFShqxzUOkKad6aBqI+u",
-	"cJrZJPG1rcZLomRXZ86JtPaiLQbfeamV+xBM1FT3Hbah0808matv0wpN/xYbG/0NhASe4IXLMdLBUX0b",
-	"CNAU80uQ2nMzzBaQIDybpWDaQpYZ0UBWHH7FDPClgdFB+y6cDFQvZr/XcAwuLaI1txZH7boBpECTQJF6",
-	"I+8e7HVut24SMdMOEpNFs1kvfrimf13jyoLVgkoa/e0w4iVB1hohVhjjdVivonAC7LxUgTTnRilth9O0",
-	"v76KWZpXVcF5eZaogjwPJd46AulSDdtlJGtTwflVGaYOjKQ/JTRrLBfb1oOxNn/4mqeVCvElsJaMbUW3",
-	"YWOxtAyw9g2vQ5nnWFyG7cT1y+uWwyQuVdmssQR6aNdKubJmGUvp5dTDe6WsnI64trZpcn3Wz5EXCgVX",
-	"K9lQJl1qhi5P2Q+m+q4u1OfqzFTBiPx1LMVEY72LB9ZZi3U+I8U37G/FCqxtsDGW+u2vuKq3mxNgliTU",
-	"ZMOpUvZrZlCp9d+k5lexrgrUxZjFQagEWwMizxyxFJWVYjzMUqzTIotzHQecGLsrJUICLdtgUWGYhcyx",
-	"mol9BweuQipYU7tBPK3NDPrgvGTMqpiyJF2HpzpW1fxv2hG1a65sWzhzzCSxLkGT5/taZT6tzya3E043",
-	"MMdEjpG2kLbnr6hzPevjOeZJ+Cxd3e0SKFGJHwsGdBsU8EmU5qujtIEmtC1So4PWWSvX/aoA8wu5z/JS",
-	"ss1X7BroLDeKigPXjZIH7RKDaYPFovJpCqD91S3Bnc9T6xdVt1czOhMs0BB00C7JTPuXogjf3k6JnTq7",
-	"yfboKezg7v7wcdzdS55A9+noWa+Lt4c78W6yB/ujxx7RHHT2YAc/G+0Ou4/jJ0l3D56Ous9wb7tbvI4D",
-	"BSSLeyP1Y6h5pk+htvnHhAmgyCBPh/+nWSrJLNWPSAxR9aSq3nGi/VH4iFpPvqrhxuP2p4/3Gvi95r7q",
-	"t+7CkWjHZk69lRZZjKMBB/3WwKSImGXq9/OykhY16q1SOypvwfsNWXfLOrrfiaZ3gyyh8Gr6stvYvtlY",
-	"3dgoTfvDFNNLrc71SpWEmjAu+/lNnrYa/fRbxoQEHiwpKtYyhiyopNK/cGeV79f7LspnDaJo9dXcYbGa",
-	"ln7PHAGtHJ5tcoPzY8Lya3Rt8nOdPunPgMdFv6G2CleyxMSclgbLbOZWnmgzxCm2N4Obmnc2BVCuZ/0R",
-	"433t81xySfl61idUsuZXQp7acjCkPERo5gD22lwldhTksFfFyrtQN1kBccaJXJwpnFqBPiM/wuIwUwIn",
-	"kLV3eHqs++ZtDHTf9QEaMdPVHA0X6Oljr4P7o010nveeAxxPqs3nEBFIG/PJBdVSEMvilW8EGjjoBpsX",
-	"VJ/klQ40PdryBOa33cPT4+6P5savlX16BWq/TKqVW4v513dOJvzr1/NOVGs+4iWO6ay8wemrs3O0hWdk",
-	"C2dyspWyMaEmfF95YnOydFxZ06g2hE2yVw7bRMpZ5+NH3eXDlD+IGZXYGtN2SUAlB9ColoCnnaij0xz0",
-	"x+Jga+vavLAZs+lWwmJRyzjW2tcb5gAdHiOZScZNumIlrxCjS3f3Eg2xgAi9PdXvGeIS0QV1g7lqGRtv",
-	"j04eRfkcJ+QKkC5P64r8iqhUckvYpmCAp2pCqre86Pa+eUEv6N//rnYKqCSmGd7m3/+OzoAmaHDoVyY6",
-	"QN9qpKKLrNfbjf00Of0LDNDGkq17dEHV5uV0c2DHuYRF8+cz0r2EhRg82kSvWSZ17S4sdZ7hTDqeEDqH",
-	"VWnzC5p3XFxoWrdannCPqJGAWK3nucI/LDSCWCYRkWgMUqC93u4FXdbbcRMd6g9xLAXCAhEpkE70YRwR",
-	"KkgCrsvlN5X6ZwbbumOjUFg+0h1NTWNQZWSqz3S308GHC9uP9KJzgD5cmBZ76u+LjkFbzBIweLvoROjC",
-	"3VPyX1H2n3vl48fB8wtatAhFI0zSjINAOEnQwDQSPUC/f3AdESPXJtIO/PHdwIJ/QoQUf/+7bpI3VP/5",
-	"19mrn5E2fASa4XGecaPvjQ/Qhr2VjfZ7EZria7TT6z3SZD5go5EAqQY2mOBWT6MYc05AKHKxhnv3+KUD",
-	"4CWWNv1X5x4qRL50dobp3ff6uxdod3f3mQEEU2Qmeo4S8ykHNPjtt99+6/70U/fly8Em+pbJyQXVzfFS",
-	"AmgIcg5AUa/X2+7q/5/33OVDPfGzZ8+edbd3urvb5zu7B/vPDvaf/RsxGoNlcWmqb785f/H8grJMWqLA",
-	"EnFMx5ZAFRh7vV6gcytKyaUy4xdoilNlTEGCrnCagcXAG5rfllGr3+/tokGCJVZCpK/QwDKFeEVO7meU",
-	"kMQUQTKHA8UYZApmI/Y1yecjZMXwA7RBJIoxVZ8OAXGlUCB5pHdogQavQfJF93AkgQ+eI67+pamYm10z",
-	"CiQlMVjry4padfDiBKTxNjVLWQl8KjxXpC+jO1FHCVMjeLc3e5s9c6oFimdEHcQ2e5u7tsmo1rAlkaJ+",
-	"sEUvllSWYnOqJUyEZmkmbAdixfs2klcWtV6fRV2GR9/6VjJW62OIOUhdikoNg8REDT4BDgZJuQY+TnRm",
-	"tZCHWp9qryjmeApqsEb7tHhl60TXa/gYrXzxleYKbcg6ztN42en1KrUK8WyWWu2w9R9hnOfGHmwdWTk8",
-	"Pf4RiiSierC9pkydeNfh4T0DU2iGHPatb3Fer1d/sr36kzfUld+DxCt01OZDuJ7pDqW2c7Jn1uld8o2g",
-	"398pJAsXltDbm6svfdAbq63VS9Z7rm8IMxGgT3OrTVjlNWQZ1aJGFxb2u356xDgEZbUq88qYhqMsTdHg",
-	"EhYDhGczwFydhi+orteZi2BG08VzJCTj6sSMBB5BugiRqgHIEGvH2OEg5LcsWaxFRKtpp3yf72PZ6Ffn",
-	"r481Ot6+YxAK8q2T64+wQDbf97nFrm5ybUL+mvsjy/WmMiqN4ZOS9l5vb/VHPzP5ne6KrT94tvqDF4yO",
-	"UmJOu3vbu6s/OMWLlOHknLETzMdaEuzt7LRZzowzZXMqvXREpc0C+jQMa2hPmRKWa8NM+zEqa5mtD5ew",
-	"6JPko+HjFGTgTtZruGKXXmt0dRxTtIGOPcNSqWmtVHQHYmVylrh9ihfIjI+ILmZb5tGX+pHHoyUu2avD",
-	"pIiZa7iSL5tGP832G/yt3P51NfWPsDhOTDmIynFJe6qC8v/oOp4oG1JpAHefAW24ivnGnssT4205zAnj",
-	"spuSK0jKV7Q0UV3Q8o0q9IaqYynVo4vINH3PhzSGd0I0FyYu616oo5MRdAqcvd725gV9DTMtDb2zBlem",
-	"L2dSqm9nyk6yWfsaauAoTglQiY5P0cbejrXfS0bmo6C1pFHWVvdcd+fzeVeZ1d2Mp0DVUSpprwlKDRla",
-	"aaHenWmh8nXAgBI6YeOxPvZ+Wq69sdxvoWDOGfsJU1cDTdwl05dtMjZWpyJ9rVQnKZZ4xWf4krfEl/qW",
-	"fVkml/AvtSaBa2hlHTfPtVC3UyogSlwplCU2Q3PGLwkd5yoixAlq9jYi3pIKy+Tml24ts7ECs4Q1V5Gn",
-	"1Z6YuxvB4571aVkkG6M39yspecVhlAlI6qj+HuRP0LlHZvfvTgZY/byCjS99F7+H8g7iYssgWbmf+hwf",
-	"B3zjL6w2VFunx9d+K4EEULmJ9FPFMcH7X413lC7oxt7OTv1B34n6gec2jNBebxcNiHGv9WuDofkEqDpD",
-	"EXFBtTZ9jsYZCAECWe03xoQK6d9j+0YgbQgg7UWL0N7Os0eb6LBQ7cYKQEATcUGNY4LJCXAnT5yLQiHW",
-	"I+lLgEKMbBgTT7031Qu6oIOXRydH50cobMaG1a+5tWiZ4e5Pf/WLkZ9Y67ZgRHu302fET2Uwt1C93zE+",
-	"JEkC9E9zqvvclsFyUWao8RbSrKSdrKJvZ/KXrAJr3+s2J/rfM0z4JjrC8aTyouJ443I4MIGSmqtdWR8i",
-	"0+YH45volIOSoNrYqIyl/dhzLBBOOeBkgTiTWEcTuXeSnU9YmkelNpEt/WkPAVqoQaPJf0FX2/x2wHNr",
-	"nN2H4KmUK/3SbP2fy9v+YPCvafDb7b2xpc9tXddmxi18tboPnFXtm8jdKDaGvrZMDF9klPyRKZtzjHmS",
-	"KpDYCMVYBCx9V1X23mi/XLT2E7tbV6hc9dg5W29O+A96cF2GMTRhVU5bJRczDlvxBC85FB/qoKTQHVp0",
-	"uHkT/apdP5XuTgM0ZHKCZMapYRgdn7BhfixLCRahExtV/4QXEyzviW3U0J9JX5ipm9WFMlMPj/MAzxdv",
-	"pa4brPjEKmm/t9MKdd9jCXN8v6GKqJw+Vi5iKw7mnEjo1I7jhhm0U7sgC4+hX/iD1Pi59LBVML1WVU1I",
-	"ZO4/pzqZhlypwzsXgfjFCRGyDM7XERT317ROaLyEiy+ckz8X1auzSScUdy+9po9QSxyLVSZYGZanCKYz",
-	"uSjNUkyieeE5GribwANk0aOMTzTAmWSDzYYQ+4tyZep7UV/eFJ813B5mjOWMcHuD8NNotq8pSH4TzeNi",
-	"6ahSan19vbP1oWIfLo2zmyCuDb74dKOjjEQKZ3yaY5lXF9Rk1jaF1Wt8uSryUiJaA23ytZljXxTFufB9",
-	"W4pb17jwvy8F9NuQ7JajukYr6idHlixNQMi2RpL77Cuxlaq9lVuYSQ4DD8x1fybV9yALuWn80V8kl1kp",
-	"vuXXnrrl/E224E+YXxo1o3WI9vyp081zd8rRNZNt4oxkc8wTkasbncaOMMXpQpLYqKK3pyH/X8x44trR",
-	"HhYFpO7DLqxO41mF9+nScNOegbsXv9S7UdXYDy4OYzl+UbrY0G2xV17ps7swAHM+t2UZ74nF8ywey9FV",
-	"0nPR95KdabJ6jPNSmZsjQnHqy4Q6lx/RpMIEnS+H33R9uq+e674o7jmiCcI1lN817+RVSu+Je87U+EJn",
-	"rTp+0Lxk48mGIx61Yqo6y+jBv1ymaRAYD1xzj1yjSeLT8I2tidboDU+xVEe4Vvpiw9IK40bUPgomIVbo",
-	"78yVT/tirLL2K35ggvs9p8mAkYzyenuf5pzmPN/NbHLq3tAGk2nAj/IbqYiy+SY6TOd4IRChcZolIKzn",
-	"PELzCYkniNu74swmhHIh0QRwKicL5OYP+0/yuTufwqXhZjumI9bGn5FDt/lXjt8UpHB4jGbehrWS5UL3",
-	"q2wkPtPOEvzLvIHQpfV3mI5QXt0kezvGNgcNeIxL3TLrjrkQLLqOU7lD1wwLiSSYcK0uz2FakOfVOf7o",
-	"VIM1kUeb1dJGK4oN190buqAMMnVjlByfELPWECime7w/fU5QunV8uDpNoAJOHZDXoICMXXlpoZWJ1PWm",
-	"FzOwbadmKUsgL+8VglC/XIKwFfMGGp/6RaH2AgXK5UJv34jx6SdympZa0baQMD8QKSI09LzMD7HllrLJ",
-	"ciuhCVzbFGBHjy1kk1+VpXU6BdUrQv63B7lEjKxmj1zeYYTGHFP1ga6SYmSVu5swx96IYd147IP4KYjX",
-	"m3Adr78P59epKEsb3qwnzenBf3lVtkNpi8PEuTVmbJxCN8Yp0ATzNjebFaGNGNfldfQlUZO1Zy5dBcKq",
-	"RFhS/F7P9cJN1Sa4WnycB1X/6oeDErmEA6Q50pBBOfJwfgvi2GI6U1rJLFeLNijY7KQcEsIhlsLURUHf",
-	"uuoWimgGSpzBABEhMlP2zJCSOtqrCQ4Q5PckzMEygeiCalozv9hLfkBjvpgpOajPF3mwxluIJwoDVw/K",
-	"VPlKofmFW+EKk+7cgCyhcRlNdpT+qq1Zt7P/uGzWPW5h12nvlF/xS6MQbeChUKJCawp3owwlEKeEWp9E",
-	"CF71bacJPN0crhVAGru2RFYYgiYA9DedZQiqAvDuHp0mQV22VHehqhhb2wj7jCmq5YQfWyJb711FvtgN",
-	"HqVsfieiJnddB+XMa8/bbAGJ1XqoRG9en2h5oO9BFd1mrdRpcDMHJMF9et70BHriZTT0qxKeSmoKoEnO",
-	"L59SF+63+eIM+BWJwatl9qVpReM2vi3R5jUet3K/QDsDP3/d1LqbMAFITHDe0rLkoShVIgvb7z86QF7m",
-	"cKzQVq9ouvDAKE9OKsUNG8RwvYV8QesrKyP/SVOVaphe5/jysvAePXjDb8baHI+bj0VFzdXE4wPHxPnW",
-	"oW+xgCUJ32fGrtQqQx/5BcKm5LobNkIzTq70RWHml2NjvMRJunLbaC1uNhm0NSq7p+Sf2jyfNTN8CW81",
-	"85I9cT4kBH3qhCDFiUHdepgkpfrHSUHDjay4RKNufXB/rsoCP5a6rCdw3aAPU1NVLVTQ05Ts8Hk1aldn",
-	"LcyYKx0XjlYfMsLvi+jyPPD16G7dAKjbyVLwsyDaIgLVpFl4FstMER0HyQlc4VSHWExldHlfNqJxYOer",
-	"v29t4kIT93ZZdj1TzYDzA/kawyRfqWJZEoXRtTRLxfXbKJaUXMEWJfGla/c+y4IhYuvGdmXn0eGxOmKL",
-	"yjU/RGi5UH/zRSJTUEa99LOb/Z4Sub0pPtM99TIIy3OH3F4gyuYKndmXf2/9i+ccReRh9eiVNdIe1hz7",
-	"mTA1Fnxq9vip9HOFm/7ImMTt/B2zFNOoFJ2aMion6QLNgBOWRFbHAdKDRgYsk1Q9xcQmNenWU8qc86EK",
-	"J86RK/hFg3fP1K4nWUXqek35QTCIgK8zmKnpsSljrdjZkiT9w25bGwqsXghYns/vsuJ0u5aJ4k4bOyJT",
-	"QILQGLSHWHdEnwDmcghYPi+lMZu0/kyXMQkm9JMr8POS70fK59mZo88h4Ne6QeBwnt/DLWHwwbL6UvSD",
-	"vXzgmTJrsmDOMEtKZoV5TmeuVngOqjyr6UfXkHOBQiNUeUaFqXNb5cYf3GgPPFmEp50EHEkw5myO86+O",
-	"GT9dCbAvrJzl+lahrpJnrq54AqCgjTVFQXHFKCgGXtH8poybaQbcBDI1iw/UaH3N3324jgEScJV2KXN8",
-	"r40H0XRF6NOwvJoq57zP4jFvyftnxX0A/mdwPz6w7krWze89ra+yvZz2xtPbzzDPPWBRXhDb9NvT5nA4",
-	"Dq2mO/eG/zrKU5RXdWb3oIUv0UPFQ7b1qjOhjuDWLl2syGqt0HlTRLfeCiCgOfAV1On3PpRHYKbPqD8K",
-	"KJaaj0UDcYGvvvTWQV9vtypFO2UzTZbodU0FsPWh+IcLrwYVwqtAKoPPp6YdZ5rqQ77WEM9t0wLda+ib",
-	"8k0q3R5zr9F1VxDbffvvWhJ/uYN+7sywmvAhmHsP7kFsUzWrKmGp8F/L2Cj2vhTNLYVSl7q3G1uEFl0Z",
-	"n6t1ZDPgfZOLkBIhXbNRRsF2wcJp+j+VqB+ErapXJYhWJPZpNWon8DMeNnwwTDMcMqb6sobSsZpXRWPK",
-	"N07T8EU/e/nOWkJDxlLA9E+c3+fjep3UvlflAPyDsac5vMQhzVZfmZFWmHxlbmi2+Q7pwsS6pth179Qs",
-	"h2mChhCzqe2MMdAsMbCt9dNsjIhACXDdUy9Py9DBsvkE6AU1lyY2Ud2oPPDaCJoe4rZpODGZSWWO1HEI",
-	"3X75gjr4NBc2t2L1135Pxqk/xWfNBgxz4nLO+0x1Yh96qdZ6qbIypTYxb1Dpbn1gfLwq2a+07a59qjrY",
-	"odcwZVeWuSXgqS02AdMhcDEhM9eDz1xgVG8V7ajDWX81tluV8FcC7iHp7061yNL0v9aEFzXVY9VUggSA",
-	"9Xb54z03hpXSIpAKQPrWa9NBZjnR9D65nKxarA/0eH9WjTrAsLIMkJikYrkZs9bp5RUfu0Js4e6JzQJy",
-	"aV/FhgS2T2x5fNamgOtwlOsO+DVz1l/bwLmJOrKB1TVFwHJjaMtaMEtqiRvdFbjvELn64oUVZGI7z9GI",
-	"pBK4vqwOeIoYR5ylEHZE2Bla3S2c+tAQY4k1eRfUsxtcIFwya3GR0a0mNK96Vpp0hVR4zXTPsuhPW2Zd",
-	"IWe9KusanQ+mwid0gDgavh9bIZyS0Wgq/Ozy4LUnZbhAcI1jmS7c1caB+r1PkkFk/lSMZToxm6bMdTly",
-	"mCSGqu7JijCDHybJZ3JbVJmsiakQTpKv8Nrig6mwpqlgbksankeS3ZnvxJkLWx+kwpnsW05d26nCtTvF",
-	"SaXnCFOnZrVn1T4mUkA6Qhsp4Ct4ZJypOqvTBByMnxPpp6GGB2oMTyys8q9YFjJzPzDRF0XQZjMLmtYu",
-	"9HUcMzfSbatNrXPNBm8E8Juem7WFWY7n5d27qQl261+JkBxLxr8x1ufzIsW5xAxDQAlMWbAon+u7r3WJ",
-	"sVLvT1mqCT7rgbu1zrSn7Qet+cVfNWh/SHaCwnLLctEQurR5ClwdFnV3oumQUEgsnSgDtTJ6VDkWY5ps",
-	"MW6OvlgIMqb6nj6hCF9Qm4BgGW/zgl7QU+BTYvJueJaCOLigXXToM71AW76EOFDc7uAxEOhchpHT9kZu",
-	"1KC6oMgKlypwm2rKc/XbFFM8Bi7MHNqbZyeqrmfEeH401g2VtWd7Tm18ZENOQE1oLIVvRB56NePYq3kU",
-	"5voHXV2BMvv3NBPStG4egoUoL31n0iEeacydu1VzW9pXE4ZaywsjDu1ql0lStMECIhjTRwYnrEBt2aIK",
-	"4dhL19BLwKlgagmubISbWuFlg3F/ykfOxZKAkIQaTVGOEwysS2Og3qPIdoS3Lhb9sRrX+95YTI4BETH5",
-	"JJ67xmxb6ROFVjfRAaJZmg6sSWQv2VQIB+31vAs0ZrPVTHlzDoc0Nrqgy9anKSAfyG7cnGVpYiy8qrrP",
-	"E4gdckMRbl/lra3u8gLaH2pVqQ46T+LHvWR/e9Qd7u1Bd+/x053u0yfJ4+7e3rOnu/uA9xJ4rGZkuoTz",
-	"1EHgvFIHnafbvV7vSdLrDiHe7+49fRx3h/vJdnfn6ShOnuLek2dDrKtAr6HtHhTug8L9xAr3BZvOOEyA",
-	"CpIf6JzG2AhpR8UBj25+AtXKpdFd/b+JIMM0r6Dlj/GNcJIv7Ic+1wN/HZcL1FrWccnqtT84ZO/ZIWvs",
-	"ImU/3vfB9QZOWWUpWNvPml/ecVtHPrSxNLDvGH+szXJrSCxTVHVPZ0w19GdNJCtzWJij/iwNxh/8sfeu",
-	"JF0Lc2lY4ja6b+uDtSFvmMl2LHNFiITEC3cICNvWeYg1lMKWM/gq16rmhoeUtU+XsraK0Boy1Q79w2Sd",
-	"IkzTe6skivxH05p4E93Q+PoeZJiQep9OWtuD7QNt3m/6Wgu6vC9HPeDpTV30zuZx0a6QW8S+0uR0v2dT",
-	"6LOe+9swl8to+xqZ7MEcurGTvqU5xPF4y2RZNRYAeW0qn1pu1JU2Z9h03dOaSiyonIAg7/W/EaZirhQX",
-	"kYSO1ScBG+c1Hv9iU7vug29fH36vh/9MXFtMv6L/sMFU3uqCZTwG8VBm63bVPj5jq5Wb10o9tKSA9DqU",
-	"msxvsq1fO/Ua0q0Ei8mQYZ403xC/An5FYF67Ju6u6R7RcUrE5AClcAUpUnBNsYQITVmSpSBQ4q7nEYpm",
-	"nI05CBEhfAUcjwGJmHGI8ge6aJC4JGkaIQ4xUNsVjciFF7G6luohm05NOTozU9CufXt08jJf4z0ysz/P",
-	"KobOkf51loe8hnRpP+O3RycFChCz9BW4AG4pq0KycIXTDJsTd8MV0WNkX7JdqzFSSlACNe0emOIgMWOX",
-	"4NRQqerBgYYJp6mjzRdH37326Brronr6mTmTjQCSIY4vNe3GSt3yYJ/7Iwv526OTe9Job49OjvKVfya1",
-	"VoFhRTnJ/M2vtErwV6meFIeHk8QyisrcN2IciRngS2XlMa4ZkdBxa263SmRpwYbKCCjGEqdsnEGgon6u",
-	"ZwhFgOOJ1R3+hQnN7kaZMauLwvGqt0cnP1nwWl2dsPrQXZ0o5mnsxKwetr7JoMY70V80XqOwEEhuS/Rq",
-	"OPIVBpsYqoetQXh7dHKmP/jz3qbIN3WNgmCWCh7qQ6ywAHQMTql/R4iaP/UdBMeX6wqGrQ/mj6VVjnRk",
-	"Tb/mFfnB4lKnPSv9b2oXUbjSPQDiNEtC2ZvGnDSbfc+2pJnkpb5b1qQ7ndX74DC9ezu1INLABb86Ya7r",
-	"NDXbW6pPpGhaZEObhiiardvvOU6sk8V6BjZwJtkUS6K03EIpreGirIYfRQjPMU8Eenuq7VfjDRRujY77",
-	"AuXzFEiK7M+xuLw/q1WNfpav/jNFlJX28mAwHfjDvDdWm5CgYsMe3DG395B++YVbGw1fwyYIoxQwN6YV",
-	"Fpd54mc7rTbbSjBJF127skZtxhK8UCfWiRrHvJxbuoQvYebvQb5UM/xiJrhHFWZmWHr6s6sw8P/1PCF6",
-	"q+3qPfI45WxEUkAXWa+38xgdUpwuJIlFmU4clXVnWSpgaXVHRW66HQlK8CIvwjXDQqLdx/vqRxEhoImm",
-	"WbUnLhtBmWWKysgU3jPa0JDFwnGqwbjPoo7+RKucChPAcopnfz2ayoWPJgu0sft4v6t21CLk0c3pTFFB",
-	"I5kd2irzuegjU8gpTlkb2qerwxbPkcWUcDkK+gLVbk8T4lIaOye6x9bSc/Z3hAupp93QZrwgV/AoWkLR",
-	"eYJ5Z6e387i7vd3tbTe38+eyn5ie/oGCBvbJyoIGJ/i2IO48aWqgT5P1AXz3CdhW7V1OYsvY98SnoYfz",
-	"tOX5mNEr4GJFakeZ/3DO0esy/cy81cju2scUuZNE7lCz/KyDM6l5RUgO+FJErjHEkDEhgUdG0XyTn0Z0",
-	"rUU0xCmmcUMY59TCfq/nbjfJKgXz9hRZJP31dMx04S1/fdrKhimJu/bzrQ+uuESz7+ZnhhTigEq7qZvo",
-	"1Awi8CivcWUq3+qa1Gg+YWiCrwBRJtEUJ1DYxRpCAwMag2ws8mZm+AQkZyZqTXgW9DLx3UA+rnsY/MwH",
-	"s0AWm1WUZYS0I8cVNsR5oYYddaINTBcoxgIelTUyTnA/dcp4huWk0MXu207Vg+Hr5im+PgE6Vly3uxN1",
-	"poTm/9RZchK4Gvm/fz/s/ht33/e6z/qb3Xf/+FtIjXtcZuRuV0gss+Zz5At7G1RJ4JTRMQhpJbaT3Lon",
-	"ABdo46Iz4gDvQVx0HiF8hUmqTu7GkyQgibyr8EbSJ3hhAqXzCehbmuZoISRJU0QBjCdKMnQJMDMtwfSM",
-	"QW4804/OzGrukRn9eVb23LII0i//9bRAaflra4E5wGW66LrEjkYKVYrGHiMqbTbPMprgxf/7P//3DMuM",
-	"qxfUmOscXX/VMBw6EO6RrMozrSIstY5vRJ708tcjLUMc2jQsNqcNfbWoaAz8qknoE4HM407UyXjaOehs",
-	"6Yijnbme7Tg2V8n1jcqUjQmNrB3LYcRBTPJ0Jb/g+WahIA5LVk2nflA8i9kMEl3BWPttCJUwNsUIIjRU",
-	"ulkJUF2xq1Slspjh9Bj9CAsRGLuU5xlZA8ndSdGAm/uI+VjlxND6gIfHSGYGtNJpJSqOJa6ZtskG1V2/",
-	"vQle+F8FJnAt+oVWTvV2+6b4s/1XF2dj9bLuNqwDfN5MlYS4+lRvTyNzghHeEcb31xmVWT6q5sM3kmhg",
-	"oiIUGrmQgo5L6glqaUx5HoVWrCaRwpu46lkOuB6Uar5iJDaqG19hiXmxLxlNTI0F28PYNm22dEy43+wl",
-	"MK/u11Gf9AWjVMsKJCeEJ90Z5nKBcKyvrAgksniCsEDfMzZOAb3AKdAE+4xybOneEMa7j/8/AAD//w==",
+	"7aJBgiUeYgF9SabAMjlAWxe0+NWzjgfGMsBo4NHdwBpOaEMYd8sjNJ8A1QLbDaIYW6RsfkEZRxnlgOOJ",
+	"GnDzgpp9mHEWK2QNUziiksjF7fdCb7le03tGywLc/WjMqyEoo/P48OdDpB4g/USfY+7eBJ1DmnYtYSod",
+	"T6RAVzjNQKAYU7VJQ1BHzQRtqP2zS1TwZfSSsjlFDnZlZuXgaVlweHr8IyxecMASvPMBThKigMHpKWcz",
+	"4JIoS2mEUwGRj0NravTJTBtSO73dzd7m9vbuZm9rZ08ZUYa3RF+f1nZ6O0+62zvd3e3znd2D/WcH+8/+",
+	"XRz/Tn46Q2JB405UMpfUWfCg8yR+3Ev2t0fd4d4edPceP93pPn2SPO7u7T17ursPeC+Bx9rJsMSmizrX",
+	"kFrz7mOkjnL5yiorqR5hj08RThIOQoC2+l8cv3yNOKZjEM7aQpKpPdAUfAmL5wimM7lQL+OhUOawfk8d",
+	"VRZKHOc4DCFNO1a0exFfnwAdy0nnYG9Xu0bcP3cidXhW8qFz0Pnv33vdZ4fd73B3dLD57h8bW+rf7z5s",
+	"R7sfH/3zb/XzsXa7HJtJ9gs3C+YcL9RTf9OqqPjVsamyKIVkM4HmjF8SOj5AxDwZZVp6YJqoA8iUCYn2",
+	"0QIwFwgrtkcbezs7F3Tg2K2YbmDE0pwIeLSJDjXiDvLZPPtOfaDkQFS4AhIsoasIPbReQ2Ie+/vU5mF5",
+	"23qg8n8HxqoR50p/REGXH/yNDx878s1fJjoM257p00VpO7efaPjdvyp7G3UySv7IwD6WPAPjK3GOlt8N",
+	"puqLzJfwLh/SWN1qegPNa+txUbAv5a18hTU0VQkx1nIpsYTYbqvdN8NFq50p03pwCpql1mg2fqjaGC2J",
+	"4BIWYX/hKEtTIzRmHLSwYDRdOHYyC0LOoVWSHp1rKnl394+dq83NzdCc2mWgdMOtFujY5054YcZhRK4b",
+	"MEG4kCieYI5j42IZOfaPtHHCIWZjqnVTAyLebi9nwJvwV5kuKxyjV2nZxq5tCf9EJW4o0V9lt0rkX6Lr",
+	"Zh40ECsxQ7OpAs4PFuVqsPyj8UZEHY7H7gX1p/v5j4y8d7/rv90DdQZyD/Tf7kFQ9YY8IJHx7PPym6Xf",
+	"3Iu55jZ/up/xjLif1Z/+z8bd9S5ACy+Ovnt9AleQ+og6VGRzuNOJOt+qv75Vf71Qf73YCQ8ywfIGBlMp",
+	"eDchQjK+0H7T3G7t/ED+S20B02SdCXX0ikrPIU3Zf6FfJ1iiuXYvL1iGUnIJygaZKc4hAv5ZjIGFIEJi",
+	"Kitu1B/YHCUMHed2i5M+M+AjiOU/NUEbH7MaJpNMaRABvJ9iOs7MKEA7NWMqvMqWvKcwe55xWlFsvYCh",
+	"Ug2FthE/+fp9a6ANKjwzYXen18JQ0C75ihm3vfM0KBIdlr3omEN4AaX9wRvu8V5gtMoOLcf2iX3vBUug",
+	"JtocrkICxzBAk8r3jmF1Db1611ZqJAvZjT93W1MgdzyT3f3ulFDSWbFDxTdsBhQH388cjeE0fTXSHL6K",
+	"5t/oTxSLNoDvcF/ZJIdqD0i3QAdH0/5pNlslvRo3ts4QNTQYCVRIWS3OIk8iRR2xEBKmARlbWaYeKsrn",
+	"b1rSG4f4KthqyzTFSXYJ1Lc/8/CyXut0Jpe+IpnE6ZI3KmCXR4wCgFSGDC7M45gbn9XrolwSqcn4FAuJ",
+	"JOhoaU2W30yKrS20DBn0Dboq0z0NE5cF35/MX0lpzp3ACB9XYHqJdLvBuaSletImoJNut7HZ3Rgxy0py",
+	"2CPlfGtXDuZvbfM+1KXgLFkTTyHb2owfFG/lRVYsZm/2Ol5DbJY7dAMhJgrGWWpCLGyE4Ar4AnGWSX0k",
+	"KxNI4Vtc6QB8aV6trtyO0Ajmy3yG8swQXsNPOJ4QCl1lLGtvrllMzJLKgdKP39UPyzbOXx39OwJpYobU",
+	"RzaMBtUsgYFO+mhj/+nBrG+0bvJVo7c1/xSREzRoDgAPIhueV5/nrqUJSxNRgnClb8KzI8sQ/JBNMfUQ",
+	"fT1LMcX1E2tDTDSkRSvh5NusWf+lCMbOC2AWvpwPq8GJEFl6+1ajSpsVEj7yQ5pECAuEUcKkhATNsJyg",
+	"DeNAzcMC8wlLAbl0Eu0X54yOH5WR6tJO6nI1z0MprBGbkOIy1mw2kolMBA99wbND+yyWVVjOYYwswpYj",
+	"/Lg4KC/xvcVaNvYNYtrI+phRquNba6m3kvK3+B3rUHA/tqHgIEoDjpmVrCcklpmouDkMzC4ZabU96WkT",
+	"O15UQZbnsynhJLQXeaqsy6e9sZlWHPRfwyijiUCYA5oxIYgSJ3MiJ4Si3R5K8EIL21nG4wk2jkFn0ZlP",
+	"0YylJF4Ez+cBI95PwVzTAV5JoZ4okG1CEBHl7KQNPynDhdJsyqRm5pUmUm5vVO27pXBXtt8ZFcvOE7VN",
+	"XWIRTjJ6uczWukeTsYUTdiXTszkFnqeitgppkPfQHy4kNJ2TGqzCZRZeGYqQF9XHcwmGEoaXbuYZYB5P",
+	"fjBp3qFdbIkAP+O9ZQyI+wihOpFaP6FkNgO5lnFdNRdL6ff5OgrUujkcHC1QdAPhZdLgD/adUj3o8OWS",
+	"KC3y7V26vJcUvr8iWf5mAQgLmq/Dy1BWT45rihYzfgjBJWdb/YYD+vbFKdp7gpzvDkk8rpg3tBKvfLws",
+	"KnzY/Tfuvn/3YSfa/bjRtf/UoeGd6OnHR38PhoZPAHNK6PgwluSKyMVNsgJ0TmffpnZ0DnZ79XB75ZUa",
+	"LvRzZJ8jQWicO2avCMuESRwlcqF1CdqI8WwGCRou9FuQ4pmARCc+aKWSk9RuiwsY9X2zODnNUgEv8eKI",
+	"SkNBqxZVJ1gl8GsaICj8lV4SNqulcsIALKd4hoZZfAkyQj20QRmFR0gytIc2pkzI8qL3ll+riDrXsxau",
+	"LAvp9UxbSqWl+uC+W4XAZcaqHlVZNk3YW7QP4oV3LWBPAk36rfdFSMxl+9eNb68Vfr2RPZjsor2RohKe",
+	"lqH7zGQerkT4Uoq9SZAFaHLLkLPJdbc8vpbVZNMtW6tlhfU1DbP6AcQgsmNXvvr04QEZBW705ScSD7oA",
+	"TjxE11hyGV2ckykcUpwuJIlFM3UMF33BMh6H4ztFCDlMN6lCSPDJtfE6rmCH8hTmKztqaG0JJulibdmg",
+	"MPESfyapsITtWoqG8jgOCZG3c6vI4CUOKLL2y269AjvCUuokV/AziS8pnt7k4Eztp8p6SHDd1Cye+5af",
+	"erVkUu3VrD3fpPrvi4vrXq97cXG9/d3FxfWT7979428r/Tr5zKtX3cSKPvC3nOyXjEncPNMMOGFJH2iy",
+	"hvPHfKOpdI2vUkxX8empekfb7Ezi5XqKwxQTRdbLX9PpNe3pVgNZWWHkI6kKW2WGEFxNO5Or69E6dO/r",
+	"u87+aHfYw3tx90nyFLp7o2e97lO8PezGO8ku7I328ePhkzprrKUymzXZynU10dwdmQsTwFwOAcu1lHmQ",
+	"bsoGt2YZlMJI5kl59pKbIQTPge5R2rqGiH3dPFihvgqsni9Mjtq92DEuPy0J+m6rrBQupBBPMB+bBGl7",
+	"K0fDHcLZMiOphJ6lFlKJDEom0m0583xRzq67YiTW+WZXWDb4t/XXCsScCdZWbGXCsJM28vCNyKcB8Xqs",
+	"JpwUt74/S6DcwbhSdqx5QFgpatznN2G44op7+2NsgWeXFVe1VGXGabPvOeRwDXJWiZNq6C1NU4m0+8ta",
+	"TS5n2XSKQ/6TB2qpUMvn3dfgTrIx8WWYn1+EhZgznugSNZxDLLsTxgV0h9p+XtjcUWui4wT307oUKwbx",
+	"jfSm8XI05p9FtTSlFcGsAqSq/npjnyDGkQ4Ill2xZgFlV/H+3nqe4nzyqFhBCOs/6ejYYZK01R6Vki1q",
+	"Fcpq0fVIhgsE1ziW6UJntbARGtiIyyAyfyqQBmrZA73uQWnhH2yM/aAz5jiG/2UfbMZsWqQcm3Ceoi1b",
+	"YOSg83S71+s9SXrdIcT73b2nj+PucD/Z7u48HcXJU9x78mwYOLTlYet8q11stor3xtzDZbL1FR+/Vq99",
+	"9CC9AZOvEzfzCW4ZaI78wh5pQxFLLGqHt9r8oyxN+w6AlSv7DyN0Tan1CfGuv229lpvu0moeNvLW42ZH",
+	"pAWyI5fAWmA08srvFCtp5n+FsTc6p+0GRqRjTExxkevqEcxauxZKzW2Gez2Yp4T6v25XAV2ZfaANjRGY",
+	"6g9GEOVnD//jVrkGNyfmeqYThTlSLzxHilQRhym7sjlo6meEhSBjOgUqQ6CtIO+wkNDJQ/eWpd949+4e",
+	"DLib5aqufPkOE9QbXPmVvPWVFpau4KRPjEvCNrYIg5km42UNmXHSdNhvIc/qY7tPg9Ba2vddCK5AkRU1",
+	"kbMGQsdjPwnyxilT1SqKfMZ0XYwjOk6JmCDJzTG/uGt+GE8BOTe4WmCajZVNF0+hm7qfP9azer15fPt0",
+	"6ZSVDKtWt5Or8K15RdksZ7nUOlPvBG//Nuxzvk93e9yvIPWuLtsamlua/b7oO+5vd0knl/PvQgUbTErb",
+	"NwKpQa2IN+U0RDYDbup2ofmEuYI1Lultc50buM0k0kgE3pGlRN7RfeXrW3tHz1/GVGVbij1oztxfRYw3",
+	"NojKO+j4FtMEnc0wLfHwx9VWSYWKazzfeoPvk9NriDy1ERgnukcc7EUL7TeVwGecCAhK7tMUS0Uhr8Ma",
+	"1CP68OdWSx/TEQsoOL9Qlf12yFgKJhpkk8X6q67xtRQmtctKYetjzSzlAMtmkk2xJPFafFSqM2ngCDHF",
+	"aTZMSfz29JSzEUmXJdloZ7WzGlang5tIR18XnbwMi9L1zpSpu3sdyBlgdAxi+WRWhOiUsFun4Kx70rN7",
+	"4p/rPHy6tZWSdSoIrC2ysqLQ3v6ihNuxskKbLjaaclwhTinJpVuWrvASETGn/f2eWWHIBB9zEI2B2jnm",
+	"SeOGmLK4t08qVjAX+a9lNWTn8CCNPEz6IDZuh1ha76S/al/aZlgU9epaBQsKSllVtsJOaMePKkCHlv36",
+	"8PtfMuCLO8kL/oHNkWIEc+1+gq909QIsLq3RZDJy/7luxvDOyozh9vdZb1bcZMlN/lV3YPPE5HtKPy42",
+	"sJFyTaHikKTI8bbe5VCThtSegANp+qso2QIdvCDqpg+iA0YcxE3S3Ln50lzZ7hx0Lnf/lfSufoHeZHv6",
+	"2/u961920u2rp/+6+rU3e7srzv/45Qk94c/i34bbPwU8b+XByru//3i9zS8PFl71mAgJ/AbLdo5/nOCK",
+	"298zADqHCUYn7ApSHJcCG81hnLze3kHnKFMQbJ0wmmhBvTpilHu6S6GZKnxrRw9KJk0pXcxfXNVar/PG",
+	"fcazngYvRzlcrogqu/duGpJosIwcgpfGs87wFZRjwuIWeRFFTLez09t53N3e7u48Od/uHfT2D3q9f5fD",
+	"oi1TpMKB2+r4PTt+Kaz/e+5sN6VB4NpU9UGHCY7QhM11WdYFyziaA1yC0nJm34TE01lwlv1/6yJAflGg",
+	"fORjqQccqwN0hI7RHKhEE3Jpm5UsHXh759+dj+8ac0nuOlr+BeZS+JUQraZtKJ7XlCSzMry+IjnCKLoX",
+	"xj9czTDy/cnedWB/1E5xFS140naXuYS2RT5lzsWdXnhzE6zwddSQWbv4afLHll6OW+mkP1vpW6vYes2X",
+	"tOyVrH9sdPM/G25mnenz4plOfFvig21zXucA70H0S26WwoZedVvIfZ6J0vHGP8f7NxVC55zVToIWngDz",
+	"rI9lnxNxGTpoVa8UrDyK1zFTWW51bTUoQuRyDnh6R9GNM5yC0PHCCBljqQi1FPd3O9ujXrw72ofuM7z/",
+	"pLuX7Ay7T5MedHeH2/EO3kv24fGoCIeYQY9+OjpcGfRYHc2oAXODwH7d8PJAXDMc0jbEoTbpzxHauAME",
+	"rw6P3GnNz7sJLNSvg1ujsxJjqOCnFnVYJ9agqOLGMYbaTql9+RTRhLvkwXWZrY5C70hS62YUKKFezrOz",
+	"J8JvgaeELlWs28Hbz8W15/4/trrvwqr1nCV48fa0zvZ/ZOT9+1CdobenaMTZFNkXdOBozHECCZJYXIqm",
+	"KwHjqetHGB7PmRDIvYo2ShfhItsATkQoNY1zoqYidS2SRs17HlxRvuIgM7BLWF5rBoQoHBnlFf7r13Nk",
+	"3kD6jQiZBgsjnWhoy+ASOnCXvjeXlWsmNNRobASakmzRYH8yRKg/bk5ez3pBC6fmk6koYULHKXQzAci+",
+	"aWbZDIcfLqFIy89rDwHm0KJMTQmnpcGqUJaQE9y98uFnvbqPTYkyJHjmMEfTmiOz1+CwsOfTG2kGGz/W",
+	"M/qjhTDwRgC38bHbx8VuYBA0Z7PeMk2zdXHBoihspahE/V1yBX3/2uHqxKs17vPNdLSyPys2ox4jaZN7",
+	"V4pCV9xfzTrkDuyTstesnhbewpxply/qNSPJt68adCxtVZTfWSzjeD27R7HKje2eqjv4R3Mmrm66paOa",
+	"99fuUwtDqcyzlQy4kvDZe1o3eTxrYSLlTPzzYGursyQE7jtz6wlA7qnTPcrY1N0JKZs/L1qu6bJYNrFe",
+	"59i77wabd3OjIRcy4QxU/fi5KfyHBtWllYG4mbe8ajC2uLx5k1rVZed6eLHujZbrvbnbvY08W981/7GB",
+	"MZvFTqkmcwnq3ZB1rKzizW7wDnvU+RXgMl24OkC3KxSwZoGZkEQqg9Nsha5VI6a+xpJPuNRN5Uk9x8e4",
+	"hvoxuwIOpipDee7VySnVu3wekayZyTIHuAze2w/Nq18OX9hfqb28b71ZS6qqXrMmiKrQPr89OnnBiQRO",
+	"GD1zLuSqM8Y+r+R+cTydYh40pwCSIY4vwzFqN4vfjTroBHUu7KpfMYen8CDnMzas8SUWkyHDPFmWqQUc",
+	"j6Gfw9cgSQvHuk4/6oOQZGo5s2X9+bwlxpL686VcAHUEDSa5lFMt9GuE9pdnBFG4ln0OMZtOTeDEfNke",
+	"/rdHJ6Zrurtb2qKMvtrCWOkC30/dSmi8PTp5rT91ciNYpPSSpKlYZ8wz9cWpQ9SqrIfKVoc2JbwDUYWu",
+	"clDrCGnemQaiPrrCaWaTxNe2Gi+Jkl2dOSfS2ou2GHznpVbuQzBRU91G2IZON/Nkrr5NKzT9W2xs9DcQ",
+	"EniCFy7HSAdH9W0gQFPML0Fqz80wW0CC8GyWgunyWGZEA1lx+BUzwJcGRgftu3AyUL2Y/V7DMbi0iNbc",
+	"Why16waQAk0CReqNvBmw14jduknETDtITBbNZr344Zr+dY0rC1YLKmn0t8OIlwRZa4RYYYzXYb2Kwgmw",
+	"81IF0pwbpbQdTtP++ipmaV5VBeflWaIK8jyUeOsIpEs1bJeRrE0F51dlmDowkv6U0KyxXGxbD8ba/OFr",
+	"nlYqxJfAWjK2Fd2GjcXSMsDaN7wOZZ5jcRm2E9cvr1sOk7hUZbPGEuihXSvlypplLKWXUw/vlbJyOuLa",
+	"2qbJ9Vk/R14oFFytZEOZdKkZujxlP5jqu7pQn6szUwUj8texFBON9S4eWGct1vmMFN+wvxUrsLbBxljq",
+	"t7/iqt5uToBZklCTDadK2a+ZQaXWf5OaX8W6KlAXYxYHoRJsDYg8c8RSVFaK8TBLsU6LLM51HHBi7K6U",
+	"CAm0bINFhWEWMsdqJvYdHLgKqWBN7QbxtDYz6IPzkjGrYsqSdB2e6lhV879pR9SuubJt4cwxk8S6BE2e",
+	"72uV+bQ+m9xOON3AHBM5RtpC2p6/os71rI/nmCfhs3R1t0ugRCV+LBjQbVDAJ1Gar47SBprQtkiNDlpn",
+	"rVz3qwLML+Q+y0vJNl+xa6Cz3CgqDlw3Sh60SwymDRaLyqcpgPZXtwR3Pk+tX1TdXs3oTLBAQ9BBuyQz",
+	"7V+KInx7OyV26uwm26OnsIO7+8PHcXcveQLdp6NnvS7eHu7Eu8ke7I8ee0Rz0NmDHfxstDvsPo6fJN09",
+	"eDrqPsO97W7xOg4UkCzujdSPoeaZPoXa5h8TJoAigzwd/p9mqSSzVD8iMUTVk6p6x4n2R+Ejaj35qoYb",
+	"j9ufPt5r4Pea+6rfugtHoh2bOfVWWmQxjgYc9FsDkyJilqnfz8tKWtSot0rtqLwF7zdk3S3r6H4nmt4N",
+	"soTCq+nLbmP7ZmN1Y6M07Q9TTC+1OtcrVRJqwrjs5zd52mr0028ZExJ4sKSoWMsYsqCSSv/CnVW+X++7",
+	"KJ81iKLVV3OHxWpa+j1zBLRyeLbJDc6PCcuv0bXJz3X6pD8DHhf9htoqXMkSE3NaGiyzmVt5os0Qp9je",
+	"DG5q3tkUQLme9UeM97XPc8kl5etZn1DJml8JeWrLwZDyEKGZA9hrc5XYUZDDXhUr70LdZAXEGSdycaZw",
+	"agX6jPwIi8NMCZxA1t7h6bHum7cx0H3XB2jETFdzNFygp4+9Du6PNtF53nsOcDypNp9DRCBtzCcXVEtB",
+	"LItXvhFo4KAbbF5QfZJXOtD0aMsTmN92D0+Puz+aG79W9ukVqP0yqVZuLeZf3zmZ8K9fzztRrfmIlzim",
+	"s/IGp6/OztEWnpEtnMnJVsrGhJrwfeWJzcnScWVNo9oQNsleOWwTKWedjx91lw9T/iBmVGJrTNslAZUc",
+	"QKNaAp52oo5Oc9Afi4OtrWvzwmbMplsJi0Ut41hrX2+YA3R4jGQmGTfpipW8Qowu3d1LNMQCIvT2VL9n",
+	"iEtEF9QN5qplbLw9OnkU5XOckCtAujytK/IrolLJLWGbggGeqgmp3vKi2/vmBb2gf/+72imgkphmeJt/",
+	"/zs6A5qgwaFfmegAfauRii6yXm839tPk9C8wQBtLtu7RBVWbl9PNgR3nEhbNn89I9xIWYvBoE71mmdS1",
+	"u7DUeYYz6XhC6BxWpc0vaN5xcaFp3Wp5wj2iRgJitZ7nCv+w0AhimUREojFIgfZ6uxd0WW/HTXSoP8Sx",
+	"FAgLRKRAOtGHcUSoIAm4LpffVOqfGWzrjo1CYflIdzQ1jUGVkak+091OBx8ubD/Si84B+nBhWuypvy86",
+	"Bm0xS8Dg7aIToQt3T8l/Rdl/7pWPHwfPL2jRIhSNMEkzDgLhJEED00j0AP3+wXVEjFybSDvwx3cDC/4J",
+	"EVL8/e+6Sd5Q/edfZ69+RtrwEWiGx3nGjb43PkAb9lY22u9FaIqv0U6v90iT+YCNRgKkGthggls9jWLM",
+	"OQGhyMUa7t3jlw6Al1ja9F+de6gQ+dLZGaZ33+vvXqDd3d1nBhBMkZnoOUrMpxzQ4Lfffvut+9NP3Zcv",
+	"B5voWyYnF1Q3x0sJoCHIOQBFvV5vu6v/f95zlw/1xM+ePXvW3d7p7m6f7+we7D872H/2b8RoDJbFpam+",
+	"/eb8xfMLyjJpiQJLxDEdWwJVYOz1eoHOrSgll8qMX6ApTpUxBQm6wmkGFgNvaH5bRq1+v7eLBgmWWAmR",
+	"vkIDyxTiFTm5n1FCElMEyRwOFGOQKZiN2Nckn4+QFcMP0AaRKMZUfToExJVCgeSR3qEFGrwGyRfdw5EE",
+	"PniOuPqXpmJuds0okJTEYK0vK2rVwYsTkMbb1CxlJfCp8FyRvozuRB0lTI3g3d7sbfbMqRYonhF1ENvs",
+	"be7aJqNaw5ZEivrBFr1YUlmKzamWMBGapZmwHYgV79tIXlnUen0WdRkefetbyVitjyHmIHUpKjUMEhM1",
+	"+AQ4GCTlGvg40ZnVQh5qfaq9opjjKajBGu3T4pWtE12v4WO08sVXmiu0Ies4T+Nlp9er1CrEs1lqtcPW",
+	"f4Rxnht7sHVk5fD0+EcokojqwfaaMnXiXYeH9wxMoRly2Le+xXm9Xv3J9upP3lBXfg8Sr9BRmw/heqY7",
+	"lNrOyZ5Zp3fJN4J+f6eQLFxYQm9vrr70QW+stlYvWe+5viHMRIA+za02YZXXkGVUixpdWNjv+ukR4xCU",
+	"1arMK2MajrI0RYNLWAwQns0Ac3UavqC6XmcughlNF8+RkIyrEzMSeATpIkSqBiBDrB1jh4OQ37JksRYR",
+	"raad8n2+j2WjX52/PtboePuOQSjIt06uP8IC2Xzf5xa7usm1Cflr7o8s15vKqDSGT0rae7291R/9zOR3",
+	"uiu2/uDZ6g9eMDpKiTnt7m3vrv7gFC9ShpNzxk4wH2tJsLez02Y5M86Uzan00hGVNgvo0zCsoT1lSliu",
+	"DTPtx6isZbY+XMKiT5KPho9TkIE7Wa/hil16rdHVcUzRBjr2DEulprVS0R2IlclZ4vYpXiAzPiK6mG2Z",
+	"R1/qRx6Plrhkrw6TImau4Uq+bBr9NNtv8Ldy+9fV1D/C4jgx5SAqxyXtqQrK/6PreKJsSKUB3H0GtOEq",
+	"5ht7Lk+Mt+UwJ4zLbkquIClf0dJEdUHLN6rQG6qOpVSPLiLT9D0f0hjeCdFcmLise6GOTkbQKXD2etub",
+	"F/Q1zLQ09M4aXJm+nEmpvp0pO8lm7WuogaM4JUAlOj5FG3s71n4vGZmPgtaSRllb3XPdnc/nXWVWdzOe",
+	"AlVHqaS9Jig1ZGilhXp3poXK1wEDSuiEjcf62PtpufbGcr+Fgjln7CdMXQ00cZdMX7bJ2FidivS1Up2k",
+	"WOIVn+FL3hJf6lv2ZZlcwr/UmgSuoZV13DzXQt1OqYAocaVQltgMzRm/JHScq4gQJ6jZ24h4Syosk5tf",
+	"urXMxgrMEtZcRZ5We2LubgSPe9anZZFsjN7cr6TkFYdRJiCpo/p7kD9B5x6Z3b87GWD18wo2vvRd/B7K",
+	"O4iLLYNk5X7qc3wc8I2/sNpQbZ0eX/utBBJA5SbSTxXHBO9/Nd5RuqAbezs79Qd9J+oHntswQnu9XTQg",
+	"xr3Wrw2G5hOg6gxFxAXV2vQ5GmcgBAhktd8YEyqkf4/tG4G0IYC0Fy1CezvPHm2iw0K1GysAAU3EBTWO",
+	"CSYnwJ08cS4KhViPpC8BCjGyYUw89d5UL+iCDl4enRydH6GwGRtWv+bWomWGuz/91S9GfmKt24IR7d1O",
+	"nxE/lcHcQvV+x/iQJAnQP82p7nNbBstFmaHGW0izknayir6dyV+yCqx9r9uc6H/PMOGb6AjHk8qLiuON",
+	"y+HABEpqrnZlfYhMmx+Mb6JTDkqCamOjMpb2Y8+xQDjlgJMF4kxiHU3k3kl2PmFpHpXaRLb0pz0EaKEG",
+	"jSb/BV1t89sBz61xdh+Cp1Ku9Euz9X8ub/uDwb+mwW+398aWPrd1XZsZt/DV6j5wVrVvInej2Bj62jIx",
+	"fJFR8kembM4x5kmqQGIjFGMRsPRdVdl7o/1y0dpP7G5doXLVY+dsvTnhP+jBdRnG0IRVOW2VXMw4bMUT",
+	"vORQfKiDkkJ3aNHh5k30q3b9VLo7DdCQyQmSGaeGYXR8wob5sSwlWIRObFT9E15MsLwntlFDfyZ9YaZu",
+	"VhfKTD08zgM8X7yVum6w4hOrpP3eTivUfY8lzPH9hiqicvpYuYitOJhzIqFTO44bZtBO7YIsPIZ+4Q9S",
+	"4+fSw1bB9FpVNSGRuf+c6mQacqUO71wE4hcnRMgyOF9HUNxf0zqh8RIuvnBO/lxUr84mnVDcvfSaPkIt",
+	"cSxWmWBlWJ4imM7kojRLMYnmhedo4G4CD5BFjzI+0QBnkg02G0LsL8qVqe9FfXlTfNZwe5gxljPC7Q3C",
+	"T6PZvqYg+U00j4ulo0qp9fX1ztaHin24NM5ugrg2+OLTjY4yEimc8WmOZV5dUJNZ2xRWr/HlqshLiWgN",
+	"tMnXZo59URTnwvdtKW5d48L/vhTQb0OyW47qGq2onxxZsjQBIdsaSe6zr8RWqvZWbmEmOQw8MNf9mVTf",
+	"gyzkpvFHf5FcZqX4ll976pbzN9mCP2F+adSM1iHa86dON8/dKUfXTLaJM5LNMU9Erm50GjvCFKcLSWKj",
+	"it6ehvx/MeOJa0d7WBSQug+7sDqNZxXep0vDTXsG7l78Uu9GVWM/uDiM5fhF6WJDt8VeeaXP7sIAzPnc",
+	"lmW8JxbPs3gsR1dJz0XfS3amyeoxzktlbo4IxakvE+pcfkSTChN0vhx+0/Xpvnqu+6K454gmCNdQfte8",
+	"k1cpvSfuOVPjC5216vhB85KNJxuOeNSKqeosowf/cpmmQWA8cM09co0miU/DN7YmWqM3PMVSHeFa6YsN",
+	"SyuMG1H7KJiEWKG/M1c+7Yuxytqv+IEJ7vecJgNGMsrr7X2ac5rzfDezyal7QxtMpgE/ym+kIsrmm+gw",
+	"neOFQITGaZaAsJ7zCM0nJJ4gbu+KM5sQyoVEE8CpnCyQmz/sP8nn7nwKl4ab7ZiOWBt/Rg7d5l85flOQ",
+	"wuExmnkb1kqWC92vspH4TDtL8C/zBkKX1t9hOkJ5dZPs7RjbHDTgMS51y6w75kKw6DpO5Q5dMywkkmDC",
+	"tbo8h2lBnlfn+KNTDdZEHm1WSxutKDZcd2/ogjLI1I1RcnxCzFpDoJju8f70OUHp1vHh6jSBCjh1QF6D",
+	"AjJ25aWFViZS15tezMC2nZqlLIG8vFcIQv1yCcJWzBtofOoXhdoLFCiXC719I8ann8hpWmpF20LC/ECk",
+	"iNDQ8zI/xJZbyibLrYQmcG1TgB09tpBNflWW1ukUVK8I+d8e5BIxspo9cnmHERpzTNUHukqKkVXubsIc",
+	"eyOGdeOxD+KnIF5vwnW8/j6cX6eiLG14s540pwf/5VXZDqUtDhPn1pixcQrdGKdAE8zb3GxWhDZiXJfX",
+	"0ZdETdaeuXQVCKsSYUnxez3XCzdVm+Bq8XEeVP2rHw5K5BIOkOZIQwblyMP5LYhji+lMaSWzXC3aoGCz",
+	"k3JICIdYClMXBX3rqlsoohkocQYDRITITNkzQ0rqaK8mOECQ35MwB8sEoguqac38Yi/5AY35YqbkoD5f",
+	"5MEabyGeKAxcPShT5SuF5hduhStMunMDsoTGZTTZUfqrtmbdzv7jsln3uIVdp71TfsUvjUK0gYdCiQqt",
+	"KdyNMpRAnBJqfRIheNW3nSbwdHO4VgBp7NoSWWEImgDQ33SWIagKwLt7dJoEddlS3YWqYmxtI+wzpqiW",
+	"E35siWy9dxX5Yjd4lLL5nYia3HUdlDOvPW+zBSRW66ESvXl9ouWBvgdVdJu1UqfBzRyQBPfpedMT6ImX",
+	"0dCvSngqqSmAJjm/fEpduN/mizPgVyQGr5bZl6YVjdv4tkSb13jcyv0C7Qz8/HVT627CBCAxwXlLy5KH",
+	"olSJLGy//+gAeZnDsUJbvaLpwgOjPDmpFDdsEMP1FvIFra+sjPwnTVWqYXqd48vLwnv04A2/GWtzPG4+",
+	"FhU1VxOPDxwT51uHvsUCliR8nxm7UqsMfeQXCJuS627YCM04udIXhZlfjo3xEifpym2jtbjZZNDWqOye",
+	"kn9q83zWzPAlvNXMS/bE+ZAQ9KkTghQnBnXrYZKU6h8nBQ03suISjbr1wf25Kgv8WOqynsB1gz5MTVW1",
+	"UEFPU7LD59WoXZ21MGOudFw4Wn3ICL8vosvzwNeju3UDoG4nS8HPgmiLCFSTZuFZLDNFdBwkJ3CFUx1i",
+	"MZXR5X3ZiMaBna/+vrWJC03c22XZ9Uw1A84P5GsMk3ylimVJFEbX0iwV12+jWFJyBVuUxJeu3fssC4aI",
+	"rRvblZ1Hh8fqiC0q1/wQoeVC/c0XiUxBGfXSz272e0rk9qb4TPfUyyAszx1ye4Eomyt0Zl/+vfUvnnMU",
+	"kYfVo1fWSHtYc+xnwtRY8KnZ46fSzxVu+iNjErfzd8xSTKNSdGrKqJykCzQDTlgSWR0HSA8aGbBMUvUU",
+	"E5vUpFtPKXPOhyqcOEeu4BcN3j1Tu55kFanrNeUHwSACvs5gpqbHpoy1YmdLkvQPu21tKLB6IWB5Pr/L",
+	"itPtWiaKO23siEwBCUJj0B5i3RF9ApjLIWD5vJTGbNL6M13GJJjQT67Az0u+HymfZ2eOPoeAX+sGgcN5",
+	"fg+3hMEHy+pL0Q/28oFnyqzJgjnDLCmZFeY5nbla4Tmo8qymH11DzgUKjVDlGRWmzm2VG39woz3wZBGe",
+	"dhJwJMGYsznOvzpm/HQlwL6wcpbrW4W6Sp65uuIJgII21hQFxRWjoBh4RfObMm6mGXATyNQsPlCj9TV/",
+	"9+E6BkjAVdqlzPG9Nh5E0xWhT8Pyaqqc8z6Lx7wl758V9wH4n8H9+MC6K1k3v/e0vsr2ctobT28/wzz3",
+	"gEV5QWzTb0+bw+E4tJru3Bv+6yhPUV7Vmd2DFr5EDxUP2darzoQ6glu7dLEiq7VC500R3XorgIDmwFdQ",
+	"p9/7UB6BmT6j/iigWGo+Fg3EBb760lsHfb3dqhTtlM00WaLXNRXA1ofiHy68GlQIrwKpDD6fmnacaaoP",
+	"+VpDPLdNC3SvoW/KN6l0e8y9RtddQWz37b9rSfzlDvq5M8Nqwodg7j24B7FN1ayqhKXCfy1jo9j7UjS3",
+	"FEpd6t5ubBFadGV8rtaRzYD3TS5CSoR0zUYZBdsFC6fp/1SifhC2ql6VIFqR2KfVqJ3Az3jY8MEwzXDI",
+	"mOrLGkrHal4VjSnfOE3DF/3s5TtrCQ0ZSwHTP3F+n4/rdVL7XpUD8A/GnubwEoc0W31lRlph8pW5odnm",
+	"O6QLE+uaYte9U7McpgkaQsymtjPGQLPEwLbWT7MxIgIlwHVPvTwtQwfL5hOgF9RcmthEdaPywGsjaHqI",
+	"26bhxGQmlTlSxyF0++UL6uDTXNjcitVf+z0Zp/4UnzUbMMyJyznvM9WJfeilWuulysqU2sS8QaW79YHx",
+	"8apkv9K2u/ap6mCHXsOUXVnmloCnttgETIfAxYTMXA8+c4FRvVW0ow5n/dXYblXCXwm4h6S/O9UiS9P/",
+	"WhNe1FSPVVMJEgDW2+WP99wYVkqLQCoA6VuvTQeZ5UTT++RysmqxPtDj/Vk16gDDyjJAYpKK5WbMWqeX",
+	"V3zsCrGFuyc2C8ilfRUbEtg+seXxWZsCrsNRrjvg18xZf20D5ybqyAZW1xQBy42hLWvBLKklbnRX4L5D",
+	"5OqLF1aQie08RyOSSuD6sjrgKWIccZZC2BFhZ2h1t3DqQ0OMJdbkXVDPbnCBcMmsxUVGt5rQvOpZadIV",
+	"UuE10z3Loj9tmXWFnPWqrGt0PpgKn9AB4mj4fmyFcEpGo6nws8uD156U4QLBNY5lunBXGwfq9z5JBpH5",
+	"UzGW6cRsmjLX5chhkhiquicrwgx+mCSfyW1RZbImpkI4Sb7Ca4sPpsKapoK5LWl4Hkl2Z74TZy5sfZAK",
+	"Z7JvOXVtpwrX7hQnlZ4jTJ2a1Z5V+5hIAekIbaSAr+CRcabqrE4TcDB+TqSfhhoeqDE8sbDKv2JZyMz9",
+	"wERfFEGbzSxoWrvQ13HM3Ei3rTa1zjUbvBHAb3pu1hZmOZ6Xd++mJtitfyVCciwZ/8ZYn8+LFOcSMwwB",
+	"JTBlwaJ8ru++1iXGSr0/Zakm+KwH7tY60562H7TmF3/VoP0h2QkKyy3LRUPo0uYpcHVY1N2JpkNCIbF0",
+	"ogzUyuhR5ViMabLFuDn6YiHImOp7+oQifEFtAoJlvM0LekFPgU+JybvhWQri4IJ20aHP9AJt+RLiQHG7",
+	"g8dAoHMZRk7bG7lRg+qCIitcqsBtqinP1W9TTPEYuDBzaG+enai6nhHj+dFYN1TWnu05tfGRDTkBNaGx",
+	"FL4ReejVjGOv5lGY6x90dQXK7N/TTEjTunkIFqK89J1Jh3ikMXfuVs1taV9NGGotL4w4tKtdJknRBguI",
+	"YEwfGZywArVliyqEYy9dQy8Bp4KpJbiyEW5qhZcNxv0pHzkXSwJCEmo0RTlOMLAujYF6jyLbEd66WPTH",
+	"alzve2MxOQZExOSTeO4as22lTxRa3UQHiGZpOrAmkb1kUyEctNfzLtCYzVYz5c05HNLY6IIuW5+mgHwg",
+	"u3FzlqWJsfCq6j5PIHbIDUW4fZW3trrLC2h/qFWlOug8iR/3kv3tUXe4twfdvcdPd7pPnySPu3t7z57u",
+	"7gPeS+CxmpHpEs5TB4HzSh10nm73er0nSa87hHi/u/f0cdwd7ifb3Z2nozh5intPng2xrgK9hrZ7ULgP",
+	"CvcTK9wXbDrjMAEqSH6gcxpjI6QdFQc8uvkJVCuXRnf1/yaCDNO8gpY/xjfCSb6wH/pcD/x1XC5Qa1nH",
+	"JavX/uCQvWeHrLGLlP143wfXGzhllaVgbT9rfnnHbR350MbSwL5j/LE2y60hsUxR1T2dMdXQnzWRrMxh",
+	"YY76szQYf/DH3ruSdC3MpWGJ2+i+rQ/WhrxhJtuxzBUhEhIv3CEgbFvnIdZQClvO4Ktcq5obHlLWPl3K",
+	"2ipCa8hUO/QPk3WKME3vrZIo8h9Na+JNdEPj63uQYULqfTppbQ+2D7R5v+lrLejyvhz1gKc3ddE7m8dF",
+	"u0JuEftKk9P9nk2hz3rub8NcLqPta2SyB3Poxk76luYQx+Mtk2XVWADktal8arlRV9qcYdN1T2sqsaBy",
+	"AoK81/9GmIq5UlxEEjpWnwRsnNd4/ItN7boPvn19+L0e/jNxbTH9iv7DBlN5qwuW8RjEQ5mt21X7+Iyt",
+	"Vm5eK/XQkgLS61BqMr/Jtn7t1GtItxIsJkOGedJ8Q/wK+BWBee2auLume0THKRGTA5TCFaRIwTXFEiI0",
+	"ZUmWgkCJu55HKJpxNuYgRITwFXA8BiRixiHKH+iiQeKSpGmEOMRAbVc0IhdexOpaqodsOjXl6MxMQbv2",
+	"7dHJy3yN98jM/jyrGDpH+tdZHvIa0qX9jN8enRQoQMzSV+ACuKWsCsnCFU4zbE7cDVdEj5F9yXatxkgp",
+	"QQnUtHtgioPEjF2CU0OlqgcHGiacpo42Xxx999qja6yL6uln5kw2AkiGOL7UtBsrdcuDfe6PLORvj07u",
+	"SaO9PTo5ylf+mdRaBYYV5STzN7/SKsFfpXpSHB5OEssoKnPfiHEkZoAvlZXHuGZEQsetud0qkaUFGyoj",
+	"oBhLnLJxBoGK+rmeIRQBjidWd/gXJjS7G2XGrC4Kx6veHp38ZMFrdXXC6kN3daKYp7ETs3rY+iaDGu9E",
+	"f9F4jcJCILkt0avhyFcYbGKoHrYG4e3RyZn+4M97myLf1DUKglkqeKgPscIC0DE4pf4dIWr+1HcQHF+u",
+	"Kxi2Ppg/llY50pE1/ZpX5AeLS532rPS/qV1E4Ur3AIjTLAllbxpz0mz2PduSZpKX+m5Zk+50Vu+Dw/Tu",
+	"7dSCSAMX/OqEua7T1GxvqT6RommRDW0aomi2br/nOLFOFusZ2MCZZFMsidJyC6W0houyGn4UITzHPBHo",
+	"7am2X403ULg1Ou4LlM9TICmyP8fi8v6sVjX6Wb76zxRRVtrLg8F04A/z3lhtQoKKDXtwx9zeQ/rlF25t",
+	"NHwNmyCMUsDcmFZYXOaJn+202mwrwSRddO3KGrUZS/BCnVgnahzzcm7pEr6Emb8H+VLN8IuZ4B5VmJlh",
+	"6enPrsLA/9fzhOittqv3yOOUsxFJAV1kvd7OY3RIcbqQJBZlOnFU1p1lqYCl1R0Vuel2JCjBi7wI1wwL",
+	"iXYf76sfRYSAJppm1Z64bARllikqI1N4z2hDQxYLx6kG4z6LOvoTrXIqTADLKZ799WgqFz6aLNDG7uP9",
+	"rtpRi5BHN6czRQWNZHZoq8znoo9MIac4ZW1on64OWzxHFlPC5SjoC1S7PU2IS2nsnOgeW0vP2d8RLqSe",
+	"dkOb8YJcwaNoCUXnCeadnd7O4+72dre33dzOn8t+Ynr6Bwoa2CcrCxqc4NuCuPOkqYE+TdYH8N0nYFu1",
+	"dzmJLWPfE5+GHs7TludjRq+AixWpHWX+wzlHr8v0M/NWI7trH1PkThK5Q83ysw7OpOYVITngSxG5xhBD",
+	"xoQEHhlF801+GtG1FtEQp5jGDWGcUwv7vZ673SSrFMzbU2SR9NfTMdOFt/z1aSsbpiTu2s+3PrjiEs2+",
+	"m58ZUogDKu2mbqJTM4jAo7zGlal8q2tSo/mEoQm+AkSZRFOcQGEXawgNDGgMsrHIm5nhE5Ccmag14VnQ",
+	"y8R3A/m47mHwMx/MAllsVlGWEdKOHFfYEOeFGnbUiTYwXaAYC3hU1sg4wf3UKeMZlpNCF7tvO1UPhq+b",
+	"p/j6BOhYcd3uTtSZEpr/U2fJSeBq5P/+/bD7b9x93+s+62923/3jbyE17nGZkbtdIbHMms+RL+xtUCWB",
+	"U0bHIKSV2E5y654AXKCNi86IA7wHcdF5hPAVJqk6uRtPkoAk8q7CG0mf4IUJlM4noG9pmqOFkCRNEQUw",
+	"nijJ0CXAzLQE0zMGufFMPzozq7lHZvTnWdlzyyJIv/zX0wKl5a+tBeYAl+mi6xI7GilUKRp7jKi02TzL",
+	"aIIX/+///N8zLDOuXlBjrnN0/VXDcOhAuEeyKs+0irDUOr4RedLLX4+0DHFo07DYnDb01aKiMfCrJqFP",
+	"BDKPO1En42nnoLOlI4525nq249hcJdc3KlM2JjSydiyHEQcxydOV/ILnm4WCOCxZNZ36QfEsZjNIdAVj",
+	"7bchVMLYFCOI0FDpZiVAdcWuUpXKYobTY/QjLERg7FKeZ2QNJHcnRQNu7iPmY5UTQ+sDHh4jmRnQSqeV",
+	"qDiWuGbaJhtUd/32JnjhfxWYwLXoF1o51dvtm+LP9l9dnI3Vy7rbsA7weTNVEuLqU709jcwJRnhHGN9f",
+	"Z1Rm+aiaD99IooGJilBo5EIKOi6pJ6ilMeV5FFqxmkQKb+KqZzngelCq+YqR2KhufIUl5sW+ZDQxNRZs",
+	"D2PbtNnSMeF+s5fAvLpfR33SF4xSLSuQnBCedGeYywXCsb6yIpDI4gnCAn3P2DgF9AKnQBPsM8qxpXtD",
+	"GO8+/v8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
