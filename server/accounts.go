@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 	_ "time/tzdata" // IANA names resolve on machines without a zoneinfo database
@@ -12,6 +13,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/clientip"
 	"github.com/xentree/xentree-api/store"
 )
 
@@ -34,7 +36,7 @@ func (a *AccountsAPI) Register(ctx context.Context, req api.RegisterRequestObjec
 	if err != nil {
 		return nil, err
 	}
-	if err := a.throttle(ctx, "register:ip:"+meta(ctx).ClientIP, a.cfg.RegisterIPLimit, time.Hour); err != nil {
+	if err := a.throttleClient(ctx, "register", a.cfg.RegisterIPLimit, time.Hour); err != nil {
 		return nil, err
 	}
 	hash, err := a.hasher.Hash(ctx, b.Password)
@@ -59,7 +61,7 @@ func (a *AccountsAPI) Register(ctx context.Context, req api.RegisterRequestObjec
 // account's count. A known account is counted by id (username and email share one bucket).
 func (a *AccountsAPI) Login(ctx context.Context, req api.LoginRequestObject) (api.LoginResponseObject, error) {
 	b := req.Body
-	if err := a.throttle(ctx, "login:ip:"+meta(ctx).ClientIP, a.cfg.LoginIPLimit, a.cfg.LoginWindow); err != nil {
+	if err := a.throttleClient(ctx, "login", a.cfg.LoginIPLimit, a.cfg.LoginWindow); err != nil {
 		return nil, err
 	}
 	u, err := a.store.UserByLogin(ctx, b.Username)
@@ -89,6 +91,30 @@ func (a *AccountsAPI) Login(ctx context.Context, req api.LoginRequestObject) (ap
 		return nil, err
 	}
 	return api.Login200JSONResponse(tok), nil
+}
+
+// errUnknownClient: a trusted proxy forwarded a client address that is not one, so per-IP
+// limits cannot tell whom to count (falling back to the proxy's address would lock out all
+// of its clients at once).
+var errUnknownClient = &APIError{Status: http.StatusBadRequest, Code: "validation_error",
+	Message: "The client address cannot be determined",
+	Fields:  []api.FieldError{{Location: "header", Field: "X-Forwarded-For", Message: "the entry naming the client is not an IP address"}}}
+
+// throttleClient counts one event of kind for the client's address in each of its buckets
+// (clientip.Buckets), narrowest first, and refuses at the first one past its limit: a refused
+// event is not counted in the wider buckets, so one noisy host does not use up its site's
+// allowance.
+func (a *AccountsAPI) throttleClient(ctx context.Context, kind string, limit int, window time.Duration) error {
+	addr, err := netip.ParseAddr(meta(ctx).ClientIP)
+	if err != nil {
+		return errUnknownClient
+	}
+	for _, b := range clientip.Buckets(addr) {
+		if err := a.throttle(ctx, kind+":ip:"+b.Key, limit*b.Scale, window); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // throttle counts one event in bucket and refuses with 429 past limit.

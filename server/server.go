@@ -7,6 +7,8 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -14,6 +16,7 @@ import (
 
 	xentree "github.com/xentree/xentree-api"
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/clientip"
 	"github.com/xentree/xentree-api/internal/clock"
 	"github.com/xentree/xentree-api/store"
 )
@@ -159,18 +162,38 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 }
 
 // ipExtractor believes X-Forwarded-For only from the configured proxies; by default the
-// client IP is the peer address, so a spoofed header cannot dodge per-IP limits.
+// client IP is the peer address, so a spoofed header cannot dodge per-IP limits. Addresses come
+// out in one spelling (no zone, IPv4-mapped as IPv4); "" when the address that should name the
+// client cannot be parsed (per-IP limits then refuse the request).
 func ipExtractor(trusted []string) (echo.IPExtractor, error) {
-	if len(trusted) == 0 {
-		return echo.ExtractIPDirect(), nil
-	}
-	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	var proxies []netip.Prefix
 	for _, t := range trusted {
 		p, err := parsePrefix(t)
 		if err != nil {
 			return nil, fmt.Errorf("trusted proxy %q: %w", t, err)
 		}
-		opts = append(opts, echo.TrustIPRange(netipToIPNet(p)))
+		proxies = append(proxies, p)
 	}
-	return echo.ExtractIPFromXFFHeader(opts...), nil
+	isProxy := func(a netip.Addr) bool {
+		for _, p := range proxies {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	return func(req *http.Request) string {
+		peer, err := clientip.Parse(req.RemoteAddr)
+		if err != nil {
+			return ""
+		}
+		if len(proxies) == 0 {
+			return peer.String()
+		}
+		a, err := clientip.FromForwarded(peer, req.Header.Values(echo.HeaderXForwardedFor), isProxy)
+		if err != nil {
+			return ""
+		}
+		return a.String()
+	}, nil
 }
