@@ -59,6 +59,10 @@ func (a *AccountsAPI) Register(ctx context.Context, req api.RegisterRequestObjec
 // Login exchanges credentials for tokens. Attempts are counted per client IP and per account
 // before the password is checked, so a burst cannot outrun the limit; success clears the
 // account's count. A known account is counted by id (username and email share one bucket).
+//
+// Past the per-IP limit the answer is 429. Past the account's limit it is the wrong-password
+// 401, after the same hash, whatever the password: the caller has not proven the identifier,
+// so a 429 would tell it that this email and that username share a bucket (one account).
 func (a *AccountsAPI) Login(ctx context.Context, req api.LoginRequestObject) (api.LoginResponseObject, error) {
 	b := req.Body
 	if err := a.throttleClient(ctx, "login", a.cfg.LoginIPLimit, a.cfg.LoginWindow); err != nil {
@@ -72,15 +76,19 @@ func (a *AccountsAPI) Login(ctx context.Context, req api.LoginRequestObject) (ap
 	if err == nil {
 		acct, phc = "login:user:"+u.ID, u.PasswordHash
 	}
-	if err := a.throttle(ctx, acct, a.cfg.LoginAccountLimit, a.cfg.LoginWindow); err != nil {
-		return nil, err
+	allowed, _, herr := a.hit(ctx, acct, a.cfg.LoginAccountLimit, a.cfg.LoginWindow)
+	if herr != nil {
+		return nil, herr
+	}
+	if !allowed {
+		phc = "" // checked against the dummy hash: the cost of any miss, and never a match
 	}
 	// An unknown user still costs one hash, so timing does not reveal which usernames exist.
 	ok, verr := a.hasher.Verify(ctx, b.Password, phc)
 	if verr != nil && ctx.Err() != nil {
 		return nil, verr
 	}
-	if !ok || err != nil || u.DisabledAt != nil {
+	if !allowed || !ok || err != nil || u.DisabledAt != nil {
 		return nil, errBadCredentials
 	}
 	if err := a.store.ResetRateLimit(ctx, acct); err != nil {
@@ -119,16 +127,22 @@ func (a *AccountsAPI) throttleClient(ctx context.Context, kind string, limit int
 
 // throttle counts one event in bucket and refuses with 429 past limit.
 func (a *AccountsAPI) throttle(ctx context.Context, bucket string, limit int, window time.Duration) error {
-	n, reset, err := a.store.HitRateLimit(ctx, bucket, window)
-	if err != nil {
+	allowed, wait, err := a.hit(ctx, bucket, limit, window)
+	if err != nil || allowed {
 		return err
 	}
-	if n <= limit {
-		return nil
-	}
-	wait := int(math.Ceil(reset.Sub(a.now()).Seconds()))
 	return &APIError{Status: http.StatusTooManyRequests, Code: "too_many_attempts",
-		Message: "Too many attempts; try again later", RetryAfter: max(wait, 1)}
+		Message: "Too many attempts; try again later", RetryAfter: wait}
+}
+
+// hit counts one event in bucket: whether it is within limit, else the seconds until the
+// window closes.
+func (a *AccountsAPI) hit(ctx context.Context, bucket string, limit int, window time.Duration) (bool, int, error) {
+	n, reset, err := a.store.HitRateLimit(ctx, bucket, window)
+	if err != nil || n <= limit {
+		return err == nil, 0, err
+	}
+	return false, max(int(math.Ceil(reset.Sub(a.now()).Seconds())), 1), nil
 }
 
 func (a *AccountsAPI) startSession(ctx context.Context, u *store.User) (api.TokenResponse, error) {
