@@ -137,7 +137,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := newValidator(spec, &authenticator{store: st, keys: keys})
+	v, err := newValidator(spec, &authenticator{store: st, keys: keys, log: log})
 	if err != nil {
 		return nil, err
 	}
