@@ -2,11 +2,15 @@ package server
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
@@ -118,6 +122,12 @@ func toAPIError(err error) *APIError {
 		return newError(http.StatusBadRequest, "validation_error", "Text must be valid UTF-8 without NUL characters")
 	case errors.Is(err, context.Canceled):
 		return &APIError{Status: 499, Code: "request_canceled", Message: "The client closed the request", Err: err}
+	case isDBTimeout(err):
+		return &APIError{Status: http.StatusServiceUnavailable, Code: "database_timeout",
+			Message: "The database did not answer in time; retry shortly", RetryAfter: 1, Err: err}
+	case isDBUnavailable(err):
+		return &APIError{Status: http.StatusServiceUnavailable, Code: "database_unavailable",
+			Message: "The database cannot be reached; retry shortly", RetryAfter: 5, Err: err}
 	case errors.As(err, &he):
 		return fromHTTPError(he)
 	}
@@ -146,15 +156,21 @@ func fromHTTPError(he *echo.HTTPError) *APIError {
 }
 
 // HandleError is Echo's HTTPErrorHandler: every error of every route leaves through here.
-// Only server faults (5xx) are logged, with the full error chain.
+// Only server faults (5xx) are logged, with the full error chain: a slow or unreachable
+// database (503) as a warning, anything else as an error. 501 of areas not built yet is
+// expected and left to the access log.
 func HandleError(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
 		}
 		e := toAPIError(err)
-		if e.Status >= 500 {
-			log.ErrorContext(c.Request().Context(), "request failed",
+		level := slog.LevelError
+		if e.Status == http.StatusServiceUnavailable {
+			level = slog.LevelWarn
+		}
+		if e.Status >= 500 && e.Status != http.StatusNotImplemented {
+			log.Log(c.Request().Context(), level, "request failed",
 				"err", err, "method", c.Request().Method, "path", c.Path(),
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		}
@@ -178,4 +194,36 @@ func HandleError(log *slog.Logger) echo.HTTPErrorHandler {
 func isBadTextError(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05")
+}
+
+// isDBTimeout reports a bound the database enforced: a statement or lock timeout or an idle
+// transaction ended (PostgreSQL), the write lock not had within busy_timeout (SQLite), or the
+// request's own deadline.
+func isDBTimeout(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "57014", "55P03", "25P03": // query_canceled (statement_timeout), lock_not_available, idle_in_transaction_session_timeout
+			return true
+		}
+	}
+	var se interface{ Code() int }
+	if errors.As(err, &se) && se.Code()&0xff == 5 { // SQLITE_BUSY and its extended codes
+		return true
+	}
+	return errors.Is(err, context.DeadlineExceeded)
+}
+
+// isDBUnavailable reports a database that cannot be reached: no connection, a connection
+// lost, or a server shutting down or out of connections.
+func isDBUnavailable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || // connection exception
+			pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300"
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF)
 }
