@@ -166,9 +166,23 @@ func (a *AccountsAPI) tokens(userID, sessionID, refresh string) (api.TokenRespon
 }
 
 // RefreshToken rotates a refresh token (see store.RotateRefreshToken for reuse handling).
+// An unknown token is answered from one read, writing and counting nothing: a flood of
+// garbage must not queue every writer behind it (SQLite has one write lock), and a 256-bit
+// token cannot be guessed anyway. Rotations are counted per client IP.
 func (a *AccountsAPI) RefreshToken(ctx context.Context, req api.RefreshTokenRequestObject) (api.RefreshTokenResponseObject, error) {
+	old := secretHash(req.Body.RefreshToken)
+	known, err := a.store.RefreshTokenExists(ctx, old)
+	if err != nil {
+		return nil, err
+	}
+	if !known {
+		return nil, store.ErrTokenInvalid
+	}
+	if err := a.throttleClient(ctx, "refresh", a.cfg.RefreshIPLimit, a.cfg.LoginWindow); err != nil {
+		return nil, err
+	}
 	next := randomToken(32)
-	sess, err := a.store.RotateRefreshToken(ctx, secretHash(req.Body.RefreshToken), secretHash(next), a.cfg.RefreshGrace)
+	sess, err := a.store.RotateRefreshToken(ctx, old, secretHash(next), a.cfg.RefreshGrace)
 	if err != nil {
 		return nil, err
 	}

@@ -232,6 +232,7 @@ func TestLockTimeoutIs503(t *testing.T) {
 		if holder.Error != nil {
 			t.Fatal(holder.Error)
 		}
+		t.Cleanup(func() { holder.Rollback() })
 		if h.kind == "postgres" {
 			if err := holder.Exec("SELECT id FROM organizations WHERE id = ? FOR UPDATE", org).Error; err != nil {
 				t.Fatal(err)
@@ -347,4 +348,46 @@ func TestNotImplementedIsNotAnError(t *testing.T) {
 			t.Fatalf("501 logged as a failure:\n%s", lastLines(h.logs.String(), 3))
 		}
 	})
+}
+
+// TestRefreshThrottle: rotations are limited per client IP (429 with Retry-After, the token
+// left unused), and an unknown token is answered without a write: not counted, and on SQLite
+// not even queued behind a writer holding the write lock.
+func TestRefreshThrottle(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		u := h.newUser("refthr")
+		tok := u.Refresh
+		for i := 0; i < 2; i++ {
+			var next api.TokenResponse
+			h.raw("POST", "/api/auth/refresh", map[string]any{"refresh_token": tok}).expect(t, 200).decode(t, &next)
+			tok = next.RefreshToken
+		}
+		r := h.raw("POST", "/api/auth/refresh", map[string]any{"refresh_token": tok}).expect(t, 429)
+		if r.Header.Get("Retry-After") == "" {
+			t.Fatal("429 without Retry-After")
+		}
+		h.remoteAddr = "198.51.100.44:1" // another client is not limited, and the token was not spent
+		h.raw("POST", "/api/auth/refresh", map[string]any{"refresh_token": tok}).expect(t, 200)
+
+		st, err := store.OpenWith(ctx, h.dbURL, h.log, store.Options{LockTimeout: 200 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		fast := newApp(t, h.kind, h.dbURL, st, h.clock, h.logs, h.log)
+		rows := h.countRows("rate_limits", "1 = 1")
+		holder := h.store.DB(ctx).Begin() // SQLite: holds the write lock
+		t.Cleanup(func() { holder.Rollback() })
+		for i := 0; i < 5; i++ {
+			r := fast.raw("POST", "/api/auth/refresh", map[string]any{"refresh_token": fmt.Sprintf("unknown-%d", i)}).expect(t, 401)
+			if r.errorBody(t).Error != "invalid_refresh_token" {
+				t.Fatalf("unknown token: %s", r.Body)
+			}
+		}
+		holder.Rollback()
+		if after := h.countRows("rate_limits", "1 = 1"); after != rows {
+			t.Fatalf("unknown tokens wrote rate-limit rows: %d → %d", rows, after)
+		}
+	}, func(c *server.Config) { c.RefreshIPLimit = 2 })
 }

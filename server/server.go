@@ -41,6 +41,8 @@ type Config struct {
 	LoginWindow       time.Duration
 	// RegisterIPLimit caps registrations per client IP per hour (default 30).
 	RegisterIPLimit int
+	// RefreshIPLimit caps token refreshes per client IP within LoginWindow (default 1000).
+	RefreshIPLimit int
 	// SessionTTL bounds a login session and its refresh tokens (default 30 days).
 	SessionTTL time.Duration
 	// RefreshGrace is how long a just-rotated refresh token is treated as a benign race rather
@@ -62,6 +64,9 @@ func (c *Config) defaults() {
 	}
 	if c.RegisterIPLimit == 0 {
 		c.RegisterIPLimit = 30
+	}
+	if c.RefreshIPLimit == 0 {
+		c.RefreshIPLimit = 1000
 	}
 	if c.LoginWindow == 0 {
 		c.LoginWindow = 15 * time.Minute
@@ -105,12 +110,35 @@ type Server struct {
 
 var _ api.StrictServerInterface = (*Server)(nil)
 
+// Validate reports the first setting New would refuse, so a binary can check its whole
+// configuration before it opens anything. An empty JWTSecret passes here (New requires one).
+func (c Config) Validate() error {
+	c.defaults()
+	if _, err := bytes.Parse(c.BodyLimit); err != nil {
+		return fmt.Errorf("body limit %q: %w", c.BodyLimit, err)
+	}
+	for _, s := range append([]string{c.JWTSecret}, c.JWTPreviousSecrets...) {
+		if s != "" && len(s) < minSecretLength {
+			return fmt.Errorf("JWT secrets must be at least %d characters", minSecretLength)
+		}
+	}
+	if _, err := ipExtractor(c.TrustedProxies); err != nil {
+		return err
+	}
+	for _, n := range []int{c.LoginAccountLimit, c.LoginIPLimit, c.RegisterIPLimit, c.RefreshIPLimit} {
+		if n < 0 {
+			return fmt.Errorf("limits must be positive, got %d", n)
+		}
+	}
+	return nil
+}
+
 // New builds the HTTP application: middleware, the generated routes, docs and health checks.
 func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
-	cfg.defaults()
-	if _, err := bytes.Parse(cfg.BodyLimit); err != nil {
-		return nil, fmt.Errorf("body limit %q: %w", cfg.BodyLimit, err)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
+	cfg.defaults()
 	keys, err := newTokenKeys(cfg.JWTSecret, cfg.JWTPreviousSecrets, st.Clock())
 	if err != nil {
 		return nil, err
