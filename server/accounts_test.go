@@ -82,7 +82,7 @@ func TestMeAndUpdate(t *testing.T) {
 			want int
 			code string
 		}{
-			{"email of another user", map[string]any{"email": strings.ToUpper(other.Email)}, 409, "email_taken"},
+			{"email of another user", map[string]any{"email": strings.ToUpper(other.Email), "current_password": u.Password}, 409, "email_taken"},
 			{"bad timezone", map[string]any{"timezone": "Nowhere/Land"}, 422, "invalid_timezone"},
 			{"password without current", map[string]any{"password": "new-password-1"}, 422, "current_password_required"},
 			{"wrong current password", map[string]any{"password": "new-password-1", "current_password": "nope"}, 403, "invalid_current_password"},
@@ -436,7 +436,7 @@ func TestLoginHardening(t *testing.T) {
 			t.Fatalf("blocked IP grew rate_limits from %d to %d rows", before, after)
 		}
 		db.Model(&store.RateLimit{}).Where("1 = 1").Update("window_start", h.store.Now().Add(-3*time.Hour))
-		server.PruneOnce(context.Background(), server.Config{}, h.store, h.log)
+		server.NewMaintenance(server.Config{}, h.store, h.log).RunDue(context.Background())
 		db.Model(&store.RateLimit{}).Count(&after)
 		if after != 0 {
 			t.Fatalf("%d closed buckets left after pruning", after)

@@ -201,7 +201,11 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Migrate applies every pending migration of the store's dialect.
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *Store) Migrate(ctx context.Context) error { return s.MigrateTo(ctx, math.MaxInt64) }
+
+// MigrateTo applies the pending migrations up to version (tests of a migration's data changes
+// start from the version before it).
+func (s *Store) MigrateTo(ctx context.Context, version int64) error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
@@ -241,7 +245,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		attempts = 5
 	}
 	for i := 1; ; i++ {
-		res, err := p.Up(ctx)
+		res, err := p.UpTo(ctx, version)
 		for _, r := range res {
 			if r.Error == nil {
 				s.log.Info("migration applied", "version", r.Source.Version, "path", r.Source.Path, "duration", r.Duration)
