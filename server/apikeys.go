@@ -24,12 +24,8 @@ func (a *APIKeysAPI) ListApiKeys(ctx context.Context, req api.ListApiKeysRequest
 	if err != nil {
 		return nil, err
 	}
-	adminOrgs, err := a.store.AdminOrgIDs(ctx, p.User.ID)
-	if err != nil {
-		return nil, err
-	}
 	limit, offset := page(req.Params.Limit, req.Params.Offset)
-	keys, err := a.store.ListAPIKeys(ctx, p.User.ID, adminOrgs, limit, offset)
+	keys, err := a.store.ListAPIKeys(ctx, p.User.ID, limit, offset)
 	if err != nil {
 		return nil, err
 	}
