@@ -214,8 +214,9 @@ func (a *AccountsAPI) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.
 	return api.GetMe200JSONResponse(userProfile(p.User)), nil
 }
 
-// UpdateMe changes only the fields sent. A new password needs the current one and ends every
-// other session of the user, in the same transaction.
+// UpdateMe changes only the fields sent. A new email or password needs the current password;
+// a new password ends every other session of the user, in the same transaction (API keys stay:
+// see docs/decisions.md).
 func (a *AccountsAPI) UpdateMe(ctx context.Context, req api.UpdateMeRequestObject) (api.UpdateMeResponseObject, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -246,9 +247,11 @@ func (a *AccountsAPI) UpdateMe(ctx context.Context, req api.UpdateMeRequestObjec
 	if b.PublicProfile != nil {
 		changes["public_profile"] = *b.PublicProfile
 	}
-	if b.Password != nil {
+	// Both take over the account (a reset link goes to the email): a stolen access token alone
+	// must not be enough.
+	if b.Password != nil || (b.Email != nil && string(*b.Email) != p.User.Email) {
 		if b.CurrentPassword == nil {
-			return nil, unprocessable("current_password_required", "Changing the password needs current_password")
+			return nil, unprocessable("current_password_required", "Changing the email or password needs current_password")
 		}
 		// A stolen access token must not become an unlimited password-guessing oracle.
 		if err := a.throttle(ctx, "login:user:"+p.User.ID, a.cfg.LoginAccountLimit, a.cfg.LoginWindow); err != nil {
@@ -261,6 +264,8 @@ func (a *AccountsAPI) UpdateMe(ctx context.Context, req api.UpdateMeRequestObjec
 		if !ok {
 			return nil, newError(http.StatusForbidden, "invalid_current_password", "current_password is incorrect")
 		}
+	}
+	if b.Password != nil {
 		hash, err := a.hasher.Hash(ctx, *b.Password)
 		if err != nil {
 			return nil, err

@@ -391,3 +391,107 @@ func TestRefreshThrottle(t *testing.T) {
 		}
 	}, func(c *server.Config) { c.RefreshIPLimit = 2 })
 }
+
+// TestAPIKeyListManyAdminOrgs: listing keys joins the caller's admin memberships instead of
+// passing them as parameters, so administering 70,000 organizations (past PostgreSQL's 65,535
+// and SQLite's 32,766 parameters) still lists.
+func TestAPIKeyListManyAdminOrgs(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("manyorgs")
+		org := h.createOrg(u, "Real Org").Id.String()
+		_, k := h.newKey(u, org, []string{"xel:read"})
+		db := h.store.DB(context.Background())
+		seed := map[string][]string{
+			"postgres": {
+				`INSERT INTO organizations (id, name, slug, created_at, updated_at)
+SELECT md5('org' || i)::uuid, 'Bulk ' || i, 'bulk-' || i, now(), now() FROM generate_series(1, 70000) i`,
+				`INSERT INTO memberships (organization_id, user_id, role, joined_at)
+SELECT md5('org' || i)::uuid, ?, 'admin', now() FROM generate_series(1, 70000) i`,
+			},
+			"sqlite": {
+				`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 70000)
+INSERT INTO organizations (id, name, slug, created_at, updated_at)
+SELECT 'bulk-' || i, 'Bulk ' || i, 'bulk-' || i, datetime('now'), datetime('now') FROM n`,
+				`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 70000)
+INSERT INTO memberships (organization_id, user_id, role, joined_at)
+SELECT 'bulk-' || i, ?, 'admin', datetime('now') FROM n`,
+			},
+		}[h.kind]
+		if err := db.Exec(seed[0]).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec(seed[1], u.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		var keys []api.APIKeyResponse
+		h.raw("GET", "/api/api-keys", nil, u.auth()).expect(t, 200).decode(t, &keys)
+		if len(keys) != 1 || keys[0].Id != k.Id {
+			t.Fatalf("keys %+v", keys)
+		}
+	})
+}
+
+// TestLeavingRevokesKeys: a member removed, leaving or transferred out loses the API keys it
+// created in that organization, in the same transaction, so they cannot spring back to life
+// when the member is added again; other keys are untouched. A password change keeps keys.
+func TestLeavingRevokesKeys(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		admin, removed, leaver, moved := h.newUser("rkadm"), h.newUser("rkrem"), h.newUser("rklea"), h.newUser("rkmov")
+		org := h.createOrg(admin, "Revoke Org").Id.String()
+		dest := h.createOrg(admin, "Revoke Dest").Id.String()
+		keys := map[*user]string{}
+		for _, u := range []*user{removed, leaver, moved} {
+			h.addMember(admin, org, u, "member", "")
+			keys[u], _ = h.newKey(u, org, []string{"organizations:read"})
+		}
+		adminKey, _ := h.newKey(admin, org, []string{"organizations:read"})
+		use := func(k string) int { return h.raw("GET", "/api/organizations", nil, apiKey(k)).Status }
+		for u, k := range keys {
+			if use(k) != 200 {
+				t.Fatalf("%s's key does not work to begin with", u.Username)
+			}
+		}
+		h.raw("DELETE", orgPath(org, "/members/", removed.ID), nil, admin.auth()).expect(t, 204)
+		h.raw("DELETE", orgPath(org, "/members/", leaver.ID), nil, leaver.auth()).expect(t, 204)
+		h.raw("PUT", orgPath(org, "/members/", moved.ID), map[string]any{"organization_id": dest}, admin.auth()).expect(t, 200)
+		h.addMember(admin, org, removed, "member", "")
+		h.addMember(admin, org, leaver, "member", "")
+		for u, k := range keys {
+			if s := use(k); s != 401 {
+				t.Errorf("%s's key answers %d after leaving (and coming back)", u.Username, s)
+			}
+		}
+		if use(adminKey) != 200 {
+			t.Fatal("keys of members who stayed were revoked")
+		}
+		if n := h.countRows("api_keys", "created_by IN (?, ?, ?)", removed.ID, leaver.ID, moved.ID); n != 0 {
+			t.Fatalf("%d revoked keys left in the database", n)
+		}
+		// Decided: a password change ends other sessions but keeps API keys (integrations).
+		h.raw("PATCH", "/api/auth/me", map[string]any{"password": "brand-new-pass-1", "current_password": admin.Password}, admin.auth()).expect(t, 200)
+		if use(adminKey) != 200 {
+			t.Fatal("a password change revoked the admin's key")
+		}
+	})
+}
+
+// TestEmailChangeNeedsCurrentPassword: a new email takes over the account like a new password,
+// so it needs current_password too; resending the current email does not.
+func TestEmailChangeNeedsCurrentPassword(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("mail")
+		patch := func(body map[string]any) resp { return h.raw("PATCH", "/api/auth/me", body, u.auth()) }
+		if d := patch(map[string]any{"email": "new_" + u.Email}).expect(t, 422).errorBody(t); d.Error != "current_password_required" {
+			t.Fatalf("no current_password: %+v", d)
+		}
+		if d := patch(map[string]any{"email": "new_" + u.Email, "current_password": "wrong-one"}).expect(t, 403).errorBody(t); d.Error != "invalid_current_password" {
+			t.Fatalf("wrong current_password: %+v", d)
+		}
+		patch(map[string]any{"email": u.Email, "timezone": "Europe/Paris"}).expect(t, 200) // unchanged email
+		var p api.UserProfile
+		patch(map[string]any{"email": "new_" + u.Email, "current_password": u.Password}).expect(t, 200).decode(t, &p)
+		if string(p.Email) != "new_"+u.Email || p.Timezone != "Europe/Paris" {
+			t.Fatalf("profile %+v", p)
+		}
+	})
+}
