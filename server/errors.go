@@ -2,15 +2,11 @@ package server
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
@@ -122,10 +118,10 @@ func toAPIError(err error) *APIError {
 		return newError(http.StatusBadRequest, "validation_error", "Text must be valid UTF-8 without NUL characters")
 	case errors.Is(err, context.Canceled):
 		return &APIError{Status: 499, Code: "request_canceled", Message: "The client closed the request", Err: err}
-	case isDBTimeout(err):
+	case errors.Is(err, store.ErrTimeout):
 		return &APIError{Status: http.StatusServiceUnavailable, Code: "database_timeout",
 			Message: "The database did not answer in time; retry shortly", RetryAfter: 1, Err: err}
-	case isDBUnavailable(err):
+	case errors.Is(err, store.ErrUnavailable):
 		return &APIError{Status: http.StatusServiceUnavailable, Code: "database_unavailable",
 			Message: "The database cannot be reached; retry shortly", RetryAfter: 5, Err: err}
 	case errors.As(err, &he):
@@ -194,36 +190,4 @@ func HandleError(log *slog.Logger) echo.HTTPErrorHandler {
 func isBadTextError(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05")
-}
-
-// isDBTimeout reports a bound the database enforced: a statement or lock timeout or an idle
-// transaction ended (PostgreSQL), the write lock not had within busy_timeout (SQLite), or the
-// request's own deadline.
-func isDBTimeout(err error) bool {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch pe.Code {
-		case "57014", "55P03", "25P03": // query_canceled (statement_timeout), lock_not_available, idle_in_transaction_session_timeout
-			return true
-		}
-	}
-	var se interface{ Code() int }
-	if errors.As(err, &se) && se.Code()&0xff == 5 { // SQLITE_BUSY and its extended codes
-		return true
-	}
-	return errors.Is(err, context.DeadlineExceeded)
-}
-
-// isDBUnavailable reports a database that cannot be reached: no connection, a connection
-// lost, or a server shutting down or out of connections.
-func isDBUnavailable(err error) bool {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return strings.HasPrefix(pe.Code, "08") || // connection exception
-			pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300"
-	}
-	var ce *pgconn.ConnectError
-	var ne net.Error
-	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) ||
-		errors.Is(err, io.ErrUnexpectedEOF)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -495,3 +496,20 @@ func TestEmailChangeNeedsCurrentPassword(t *testing.T) {
 		}
 	})
 }
+
+// TestTruncatedBodyIs400: a body that ends before its announced length is the client's fault.
+func TestTruncatedBodyIs400(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		req := httptest.NewRequest("POST", "/api/auth/register", io.MultiReader(strings.NewReader(`{"username":`), errReader{io.ErrUnexpectedEOF}))
+		req.Header.Set("Content-Type", "application/json")
+		res, _ := h.Do(req)
+		if res.StatusCode != 400 {
+			b, _ := io.ReadAll(res.Body)
+			t.Fatalf("truncated body: %d %s", res.StatusCode, b)
+		}
+	})
+}
+
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }

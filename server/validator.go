@@ -265,7 +265,12 @@ func rejectNUL(req *http.Request) error {
 	}
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
-		return err // over the body limit: 413
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return err // over the body limit: 413
+		}
+		// The client sent less than it announced, or went away: its fault, not a 500.
+		return &APIError{Status: http.StatusBadRequest, Code: "validation_error", Message: "The request body could not be read", Err: err}
 	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	if bytes.IndexByte(body, 0) >= 0 {

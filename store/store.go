@@ -130,6 +130,9 @@ func OpenWith(ctx context.Context, url string, log *slog.Logger, opts Options) (
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	if err := classifyErrors(s.db); err != nil {
+		return nil, err
+	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return nil, err
@@ -277,11 +280,11 @@ func (s *Store) Close() error {
 
 // Tx runs fn in one transaction (BEGIN IMMEDIATE on SQLite). fn's Store is bound to it.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return classify(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c := *s
 		c.db = tx
 		return fn(&c)
-	})
+	}))
 }
 
 func (s *Store) checkpointLoop() {
