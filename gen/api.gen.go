@@ -521,7 +521,8 @@ type APIKeyCreateRequest struct {
 	// Example: ["203.0.113.0/24"]
 	AllowedIps *[]string `json:"allowed_ips,omitempty"`
 
-	// ExpiresAt When the key stops working; must be in the future.
+	// ExpiresAt When the key stops working: in the future and at most 5 years ahead (422
+	// `invalid_expires_at` otherwise). Absent: the key does not expire.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
 	// Name Example: LMS sync
@@ -1238,10 +1239,14 @@ type UserProfile struct {
 
 // UserUpdateRequest Example: {"full_name":"Ada King","public_profile":true,"timezone":"Europe/Berlin"}
 type UserUpdateRequest struct {
-	AvatarUrl       nullable.Nullable[string] `json:"avatar_url,omitempty"`
-	CurrentPassword *string                   `json:"current_password,omitempty"`
-	Email           *openapi_types.Email      `json:"email,omitempty"`
-	FullName        nullable.Nullable[string] `json:"full_name,omitempty"`
+	AvatarUrl nullable.Nullable[string] `json:"avatar_url,omitempty"`
+
+	// CurrentPassword The password the account has now; required with `email` or `password`.
+	CurrentPassword *string `json:"current_password,omitempty"`
+
+	// Email The new email; needs `current_password`.
+	Email    *openapi_types.Email      `json:"email,omitempty"`
+	FullName nullable.Nullable[string] `json:"full_name,omitempty"`
 
 	// Language A BCP 47 language tag.
 	//
@@ -1849,8 +1854,11 @@ type ClientInterface interface {
 
 	// UpdateMeWithBody Update the current authenticated user
 	//
-	// Changes only the fields sent. A password change needs `current_password` and ends every
-	// other session of the user.
+	// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+	// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+	// wrong; guesses count against the account's login limit, 429). A password change ends
+	// every other session of the user; API keys keep working (revoke them with
+	// `DELETE /api/api-keys/{key_id}`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1859,8 +1867,11 @@ type ClientInterface interface {
 
 	// UpdateMe Update the current authenticated user
 	//
-	// Changes only the fields sent. A password change needs `current_password` and ends every
-	// other session of the user.
+	// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+	// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+	// wrong; guesses count against the account's login limit, 429). A password change ends
+	// every other session of the user; API keys keep working (revoke them with
+	// `DELETE /api/api-keys/{key_id}`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1871,7 +1882,8 @@ type ClientInterface interface {
 	//
 	// Exchanges a refresh token for a new token pair. Each refresh token works once: the
 	// response carries its successor. Presenting a refresh token that was already rotated
-	// revokes the whole session.
+	// revokes the whole session. Refreshes are limited per client IP (429 with
+	// `Retry-After`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1882,7 +1894,8 @@ type ClientInterface interface {
 	//
 	// Exchanges a refresh token for a new token pair. Each refresh token works once: the
 	// response carries its successor. Presenting a refresh token that was already rotated
-	// revokes the whole session.
+	// revokes the whole session. Refreshes are limited per client IP (429 with
+	// `Retry-After`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2748,8 +2761,11 @@ func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*htt
 
 // UpdateMeWithBody Update the current authenticated user
 //
-// Changes only the fields sent. A password change needs `current_password` and ends every
-// other session of the user.
+// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+// wrong; guesses count against the account's login limit, 429). A password change ends
+// every other session of the user; API keys keep working (revoke them with
+// `DELETE /api/api-keys/{key_id}`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2768,8 +2784,11 @@ func (c *Client) UpdateMeWithBody(ctx context.Context, contentType string, body 
 
 // UpdateMe Update the current authenticated user
 //
-// Changes only the fields sent. A password change needs `current_password` and ends every
-// other session of the user.
+// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+// wrong; guesses count against the account's login limit, 429). A password change ends
+// every other session of the user; API keys keep working (revoke them with
+// `DELETE /api/api-keys/{key_id}`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2790,7 +2809,8 @@ func (c *Client) UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, req
 //
 // Exchanges a refresh token for a new token pair. Each refresh token works once: the
 // response carries its successor. Presenting a refresh token that was already rotated
-// revokes the whole session.
+// revokes the whole session. Refreshes are limited per client IP (429 with
+// `Retry-After`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2811,7 +2831,8 @@ func (c *Client) RefreshTokenWithBody(ctx context.Context, contentType string, b
 //
 // Exchanges a refresh token for a new token pair. Each refresh token works once: the
 // response carries its successor. Presenting a refresh token that was already rotated
-// revokes the whole session.
+// revokes the whole session. Refreshes are limited per client IP (429 with
+// `Retry-After`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7247,8 +7268,11 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateMeWithBodyWithResponse Update the current authenticated user
 	//
-	// Changes only the fields sent. A password change needs `current_password` and ends every
-	// other session of the user.
+	// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+	// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+	// wrong; guesses count against the account's login limit, 429). A password change ends
+	// every other session of the user; API keys keep working (revoke them with
+	// `DELETE /api/api-keys/{key_id}`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7257,8 +7281,11 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateMeWithResponse Update the current authenticated user
 	//
-	// Changes only the fields sent. A password change needs `current_password` and ends every
-	// other session of the user.
+	// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+	// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+	// wrong; guesses count against the account's login limit, 429). A password change ends
+	// every other session of the user; API keys keep working (revoke them with
+	// `DELETE /api/api-keys/{key_id}`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7269,7 +7296,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges a refresh token for a new token pair. Each refresh token works once: the
 	// response carries its successor. Presenting a refresh token that was already rotated
-	// revokes the whole session.
+	// revokes the whole session. Refreshes are limited per client IP (429 with
+	// `Retry-After`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7280,7 +7308,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges a refresh token for a new token pair. Each refresh token works once: the
 	// response carries its successor. Presenting a refresh token that was already rotated
-	// revokes the whole session.
+	// revokes the whole session. Refreshes are limited per client IP (429 with
+	// `Retry-After`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8567,6 +8596,11 @@ func (r UpdateMeResponse) ContentType() string {
 	return ""
 }
 
+// RefreshTokenResponse429Headers the declared response headers of an HTTP 429 response for RefreshToken
+type RefreshTokenResponse429Headers struct {
+	RetryAfter *int
+}
+
 type RefreshTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8578,8 +8612,12 @@ type RefreshTokenResponse struct {
 	JSON401 *Unauthorized
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RefreshTokenResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8600,6 +8638,11 @@ func (r RefreshTokenResponse) GetJSON401() *Unauthorized {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r RefreshTokenResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RefreshTokenResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -13147,8 +13190,11 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 
 // UpdateMeWithBodyWithResponse Update the current authenticated user
 //
-// Changes only the fields sent. A password change needs `current_password` and ends every
-// other session of the user.
+// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+// wrong; guesses count against the account's login limit, 429). A password change ends
+// every other session of the user; API keys keep working (revoke them with
+// `DELETE /api/api-keys/{key_id}`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13163,8 +13209,11 @@ func (c *ClientWithResponses) UpdateMeWithBodyWithResponse(ctx context.Context, 
 
 // UpdateMeWithResponse Update the current authenticated user
 //
-// Changes only the fields sent. A password change needs `current_password` and ends every
-// other session of the user.
+// Changes only the fields sent. Changing `email` or `password` needs `current_password`
+// (422 `current_password_required` without it, 403 `invalid_current_password` when it is
+// wrong; guesses count against the account's login limit, 429). A password change ends
+// every other session of the user; API keys keep working (revoke them with
+// `DELETE /api/api-keys/{key_id}`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13181,7 +13230,8 @@ func (c *ClientWithResponses) UpdateMeWithResponse(ctx context.Context, body Upd
 //
 // Exchanges a refresh token for a new token pair. Each refresh token works once: the
 // response carries its successor. Presenting a refresh token that was already rotated
-// revokes the whole session.
+// revokes the whole session. Refreshes are limited per client IP (429 with
+// `Retry-After`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13198,7 +13248,8 @@ func (c *ClientWithResponses) RefreshTokenWithBodyWithResponse(ctx context.Conte
 //
 // Exchanges a refresh token for a new token pair. Each refresh token works once: the
 // response carries its successor. Presenting a refresh token that was already rotated
-// revokes the whole session.
+// revokes the whole session. Refreshes are limited per client IP (429 with
+// `Retry-After`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14907,6 +14958,13 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14914,6 +14972,19 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RefreshTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -20585,6 +20656,23 @@ func (response RefreshToken413JSONResponse) VisitRefreshTokenResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefreshToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RefreshToken429JSONResponse) VisitRefreshTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -28490,278 +28578,286 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L17c9u2tjj6VXB0z0ztvSlbfuXhzJl93cTt9m7auLFzm7O3cySIXJJ4TAEqANpWM5m53+F+w/tJfoMF",
-	"gAQpUKL8SNJs949OLJJ4LKwX1vNjJ+bTGWfAlOwcfuxMgCYg8J9vQYn50UiB0H8lIGORzlTKWeewcwYx",
-	"Z4kkipNrmioyhBEXQIT+JGXjrU7UkfEEplR/Ok1ZOs2nncOdqKPmM+gcdlKmYAyi8+nTp6gzo4JOQdlp",
-	"X3J2BUJSPdNJsji1/5ykiZ4q1b/PqJp0og6jUz1B7L3VT5NO1BHwe54KSDqHSuTgr2/ExZSqzmEnz/FN",
-	"u0apRMrGHb3CVzzOp8BUaD0/MX6dQTIGkti3mlfl3rj7in6CeWgxR6cn5BLmzSu4hPndJ3+dTlO1OPkp",
-	"HQOR6R9QzP17DmJeTp7hd/5cCYxonqnO4UEv6kzpjcGT3Z7+axnWRJ2feZJnEILB++PXZIpPm8Fgnt8d",
-	"Em9GIwkBUPyST4cgCB+RVMEU6UReprMmwHAzTBAyPmB2evifB5xeEDhvxDgEmTdiTFn6xwrS4WJ8d8Cc",
-	"UzEG9U6CCC3kfAJkChpE30mSSxDNq1E4UF+/dA+rAjoNrgfodMkSgE7vYW5BmZkztILX6RUQVbyyZDHF",
-	"O3dd0if9sZxxJgEZ7/c0+ZEquKZz/VfMmQKGqE1nsyyNEWu2/1fq5X7swA2dzjIwG1E0zfBHIbjQKxb8",
-	"Kk1A9HNGr2ia0WEGnagzBSnpWK/hF06OToh7jcQ8zxJCmby2+Ftu4j8FjDqHnf9ruxRT2+ap3D7G6XAj",
-	"NS7ISD6TSuhTLSbZODrRbAGyiLw5ytWESBBXIDbJiKYZJFudT5EGwVv4PQep7gqCK5qliZE+5qfIPJKd",
-	"w3997IxSyJLOYQem+rOok3EzduewM+TJvAIrc14k4SDZd4pMqYonRE2AmPMlF2aUi07n0wf/O2E2QvSA",
-	"ZEIloYyAhdidIawJ2E2QSjKlmV4NJGRDTxeRUqQTLohVKkjCCeP+Fsw8mwj7l5yNsjS+M+QzKlWfJtOU",
-	"VcB4xAj32d80l4pcAswIVSQDKhXhDIj58J4hFNutSXKdKrPzOBdCqwpSUQVkI8nNLiEiev1mGRGhmQCa",
-	"zAmNVXoFBk4/cDFMkwTYXQF18svZux9+OHl5cvzLef/o9KT/0/F/989evjk97kSdsaBMQdKXMZ9p9vCv",
-	"jg89eajX1angm1M9MhpfSuLYEsEBNK4SNUklAZbMeMqUx7nMHEbweDNci1TBvXCDXE2AKQRvQoa5QiSk",
-	"WcavIYkIrgxIdfnKnl65BYT9L1z9wHOW3BX0jKv+CAfyIVgRz3qN5pV7QkY+/F+IFfIRHBxuUo3zZvcx",
-	"zTIQZErn+EwCkFThlk/pPOM0Oef8tZbEdxYNZri+4ryf4YA+BN76PEtxTswr90yOOHoqywlwo2cgrtIY",
-	"3nki6x5OWZN+Os61gPY3+iPn4wzIS5oBS6jQq9Fw996+pz2PgKpcwOIEhDNDkUYMIgjOOf+Zsrk9BXln",
-	"TpxeQf/3nCvah5sYIKkB4WfO1CSbE9R9JEip8R7fJ8X790H/RGgei5ePiKiJ4EploDHfzHVNJZlobI8W",
-	"br/d4vobmtm+ve1dlHH6d4zmasJF+gfcC6egPgOrQjCVUisHXJCUocpBYgGJfplm8j6AZ2eICNzMNDOM",
-	"PFkfnhUx6R2DmxnEChIz8h2hoO82gtGs0KVKEJzYRxaP70/FOWJzwtXEDUk2tAyzqyQHvR5KjoPeDso2",
-	"WhAayhbHQcgc1KYFyEzwWK96mMExU6ma3x0oCPu+SqfwB2dVTup+NHrOELT2d3L0yxHRDwg+wQvF/euC",
-	"15BlXYshWtimSpIrmuUgSUyZBs8Q9J0vqUKUMpKzS8avGXFr15ArlodEeXR68hPMXwqgCjxFnSZJqhdD",
-	"s1PBZyBUqlWWEc0kRD4MrczvpzPUaHZ7e1u9rZ2dva3e9u6+1mYMkss+Xpt2e7tPuzu73b2d8929w4Pn",
-	"hwfP/1new17/fEbknMWdqKK36EvZYedp/KSXHOyMusP9fejuP3m22332NHnS3d9//mzvAOh+Ak/wtr9E",
-	"uYo6N5BZPetTpO9Uxc5qO6nfJU9OCU0SAVICqt8vT169JYKyMUin9hDF9Rmg7L+E+QsC05ma65fpUGq9",
-	"FN/Td4a55osFDENAQwsH2vnozWtgYzXpHO7voY3C/bkb6VusJtTOYed//tXrPj/q/kC7o8OtD3/d2NZ/",
-	"f/i4E+192vzbfy5eVNH+cWImOSjtHVQIOtdP/UOrg+K3CTC3SSIVn0lyzcVlysYvCspIzRujXNOv3m1x",
-	"cU6ogq7GxtCiDB54NOqjhAeKHWuvKf4OjLWAQStv7yXyfPRPJ6ykFye0jL4NbZ2hLl6B+c5TXL/7q3YA",
-	"USdn6e852MdK5GAsC84s8S8DqcVNFlv4UAxpdFQ9vVnNW2uf0GtfSgDFDhfAVMeWGJlHYrGl3VG7b4bz",
-	"VidTRcjgFCzPrIpprDYLY7REgkuYh61rozzLDGXPBCBFc5bNHa6bDRFn/qmQeOeGKdHd+333amtrKzQn",
-	"XrA1A7/TBh353AstzASM0psGSKRCX8EnVNDYGCRGjiNEKLsFxHzMUIA0AOL9znICvA19VfGyRjG4S0s2",
-	"dm9L6CeqUEMF/2qnVUH/Cl4306BZsWYzLJ/qxfmulUJWVX80d/eoI+jYvaD/6X7+PU//cL/jv90DfWNw",
-	"D/Df7kFQPobsBZGxg4vqm5Xf3IuFeDX/dD/TWep+1v/0fzbGoQ8BXHh5/MPb13AFmQ+oI402R7udqPO9",
-	"/tf3+l8v9b9e7oYHmVB1C62m4uqapFJxMUcrY6Fcdv6e/oc+Ao5onUt9UYkqzyHL+H+Q3yZUkWs0xs55",
-	"TrL0ErSiMNOUk0r4WzkGlTKVijJVMzr+nV+ThJOTQrlw3GcGYgSx+hsitLHI6mFyxbUEkSD6GWXj3IwC",
-	"rLOg8YR32ZL2NGTPc8Fqgq0X0CbqjsM27KfYv68NtAGFpybs7fZaKApowK7pWju7z4Is0UHZ8yU5gJer",
-	"tD94wz3ZD4xWO6Hl0H5t33vJE1hgbQ5WIYZjCKBJ5Ht3pUUJvfrUVkoku7Jbf+6OpgTueKa6B91pytLO",
-	"ihMqv+EzYDT4fu5wjGbZmxFS+Cqcf4efaBJtWL6Dfe2QHKi9RboNunU0nR+S2Sru1XiwiwSxAAbDgUou",
-	"i+ws8jhS1JFzqWAa4LG1beJQUTF/05beOcDXl62PDDFO8Utgvv5ZOGNxr9OZWvqK4opmS96oLbs6YhRY",
-	"SG3I4MY8irn1hXqRlatUIRqfUqmIAvQtLvDy23GxtZmWQYO+AVdtumdh5LLL9yfzd1KZczcwwqcVkF7C",
-	"3W5xL2kpnlAFdNztLjq7GyPmeYUPe6hcHO3KwfyjbT6HRS44S9aEU0i3NuMH2Vt1kzWN2Zt9Ea4hMivM",
-	"nwGHDANrWkSHBB8RuAIxJ4LnCq9kVQQpDYArrXSvzKv1ndsRGpf5qpihdtdG72PfWuitfKzZWVI1IYPM",
-	"f818NYhQ90kTd+0ynqbvpPVpVoz/FeNL4+06DNGfaTxJGXS16o6mVwPamCe1663vewsPHjCp/ZBClpgh",
-	"8QJJyaDu4R9gwEYbbRQHs+bURQW07nkNg7rZeWshbj4vbF8TniWyssKVlhJPq62u4O/5lDIP0DezjDK6",
-	"eH9u8GeGZHrNFXyXPeO/NPraeQHMxpdzhbpjIUQk3rkt0IiN6AgbICBLIkIloSThSkFCZlRNyIaxuV47",
-	"E+X1hGdAXCgImtIFZ+PNKlBdyMgily9iSErdyAaTuGgzG0lk/FbBK2jwJtM+AmUVlIs1RhZgywF+Ul7b",
-	"l1gCY+TUfQOY4AnEnDF0RhH78neS4OtRCf0iTkjAjAuFDlLkHCsFWTH6nWRrRdOxxzdGL3E/tl7i4Ik1",
-	"sYnzKg8otmfZSwX7rGfY7GJzPS4hFVW5rNmHzEh628YFXvxtyGylYu6JZTt+VDtnz/hVgX8IjYoIXRfG",
-	"e2t9t7SYvIVRzhJJqAAy41KmmhNep2qSMrLXIwmdo5yY5SKeUGNhdaqx+ZTMeJbG86ChI3Ab8iM/1/Qk",
-	"1CK3J3rJNg4pldWgqA0/FsQ5Dm2k5mYr6VwobnVFeem6a8fvtLNlF7OFQ12iWk9ydrlMaX1A3buFNXsl",
-	"a+DXDEQRAdvKN5T+Af3hXEHThbNBvV6mKldXETJH+3CurKEC4aWHeQZUxJO/m+jy0Cm2BIAfaN/SmSZ8",
-	"gDCM38YnLJ3NQK11S6nr3ZWo/2IfJWjdHG4dLUB0C+Zlou8PD5w+cNgRyzlRVob5uyh9Lxb9YEWM/u08",
-	"OXZpvvpRXWX9Cr4mazHjhwBcsVouJlaQ71+ekv2nxBlBiaLjmmbGao7fJ8t84Efdf9LuHx8+7kZ7nza6",
-	"9k90hO9Gzz5t/iXoCH8NVLCUjY/03SlV89vEQLjLHCbwdA73eovBBbVXFmBhbm72OZEpiwsL91XKc3u3",
-	"S9UcZQnZiOlsBgkZzvEtyOhMQoJhHihUCpTaa5H3sXhuFianeSbhFZ0fM2UwaNWmFhFWM/wFCRBk/lou",
-	"SRvDU7scAVVTOiPDPL4EFZEe2WCcwSZRnOyTjSmXqrrp/eXZHFHnZtbCJmhXejNDTamyVX+5H1YBcJme",
-	"jaNqzaYJevP23tDwqQX0S2BJv/W5SEWFav+6MZK2gq83srcmu2lvpKgCp2XgPjM2j5UAX4qxt/FWAUvu",
-	"eFcxIfaWxtfSmqo2pNViWUN9TcVs8UJiANmxO199+/AWGQUSCYsbibe6AEw8QC+Q5DK8OE+ncMRoNldp",
-	"LJuxYzjvS56LOOwoK33xYbzJNECCT26M+XYFOVSnMF/ZUUN7S2iazdfmDRoSr+gX4gpLyK4la6iO44AQ",
-	"eSe3Cg1e0YAga7/t1juwIyzFzvQKfknjS0ant7k4M/up1h4Suqhqls99zU+/WlGp9he0PV+l+p+Li5te",
-	"r3txcbPzw8XFzdMfPvz1P1eapIqZV++6iRT9xd9xsl9zrmgLkYAMqr0vWA9dlzefPoQCeevmeTsVBjtr",
-	"ubDEIlbuZAYi5UkfWMD+cMxKV4DNgTKvkw24ibNcplfwwlhzNV25dxncYILWZvsATbsKHCZgB/FHr69E",
-	"FXFjKUOnsue9MAkbU87UJCLvzl+us6KMslXM71S/gxchrqjPhZYriQKmNNV8o/0nGBTWqOS7DP94QsUY",
-	"kiJysAapCVChhkCVe/MFoayGPN9JE3VuLgqpkibHrfi0TE7J0TRpguZXJjlXDIYaarUjr+BhHaC17YcA",
-	"GNXJrYloC8oarcMSfVWoczDaG/boftx9mjyD7v7oea/7jO4Mu/Fusgf7owP6ZPh0kWuupU01Kzkr99XE",
-	"jrSwE0BtskI98trc9lxeTyoJvwJBNjT3INeTNIMyrTEqdDWjornTgpsJzaUxHadJBpjrwHM0Iq3UUu+u",
-	"566MLF9AdZsmYxI9ea4IZSaHpED2F8hGCTekQHCRjRxk5QqLYfuYInNVVVxqN1N+TfhIWX9HnKWYfzrB",
-	"cD8JLCG0XGWF/ILGHf84lpgKCsAUAPHovsgKzTgbO9CtnhpV7XLn61wOgmyyumQUwSSDkQrzvFWcaf1L",
-	"jn3dPGgtyM/nJpD4Qe5IDveToM9pPcmhuEs0LJz8a3D2ymWsAqqlN7EKelSuYi34/hKqakD8WtC1xxhX",
-	"MNfzeTW4+oqnMYYbX1HV4PHDr/WGC/68tjpeRTk7aaN4uRViNhwjjtUEk7JExheJk3JrXCk41jRrrOTi",
-	"7vPbkHJZD6S98a2EswuKrt+vVS5Ys8cs5CYK0mmFLhfAW5mmFmjlb2s1upzl0ykNWX0fsaWGLV/2XIMn",
-	"ycepz8P88FIq5TUXCdbzEgJi1Z1wIaE7xFv/3KYOWMMCTWg/W+Ri5SC+aaFpvAKMxWfRQpTqChd8uaS6",
-	"ZHxnn+jLNIYxVB1IZgNVB9fB/nr+rWLyqNxBCOo/o0//KEnaSo9afSu9C60bYfGm4ZzADY1VNsegRj4i",
-	"A+snHkTmn3pJA73tAe57UNn4RxvUdNgZCxrD/20fbMV8WmacmCAEjVu2GtNh59lOr9d7mvS6Q4gPuvvP",
-	"nsTd4UGy0919NoqTZ7T39PkwYGoq4oSKo3YRJXW4N4aeL+Otb8T4rX7tk7fSWxD5Ot5+H+GWLc2hX9iP",
-	"ZjBiyWXPwW1h/lGeZX23gJU7+1+esjW51meEO37bei+3PaXVNGz4rUfNDklLYEcuf6GEaOTVKit30kz/",
-	"GmLvMKT5FkqkI0zKaJnq4CHMWqcWysxoXvd6a56mzP91p77QlTFTqGiMwJTKMYyouNX4H7eKkLo9Mi9a",
-	"axlcE/2CNSoImPIrG/CnfyZUynTMpsBUaGkr0DvMJDBa88GStBpTrx9AgbtdqsLKl+8xP6nBAVlLW1qp",
-	"YWG5O7wxLvEs2Io1ZppcBCJpTc2i7ySJ9RBMkRkdwwtjOnKqwHeSDAW/loZWauUUcpF21rSynRs/gMIC",
-	"RgJGWDeEjhRYw5FGgfb2dxwpYLBI2TiDbi7BFCohtjqT3pkkQxpfGmo33hH99wsy5DlL/J9BrA4yXwSy",
-	"W1MFCsEztBzBN9m4GneWAUdORwoZDfxY/FuHv9YL8YoZx9JKx2ycpXJClDCmlLJKylE8BeJcmnq3WT7W",
-	"mm48hW7mfv60mOrizeNr7UunrEXLtirZUV/fmnU7zHaW8/Iz/U6wJEbDORfndL9GkBpQ76sChcG5pSlh",
-	"877jie28lYX0W+6h1INawWdKMMl8BsKUfiTXE+7cSi6AeWudshTNKNKIBN5FroLe0UMlsVktEOevQqp2",
-	"LOUZNKezrULGW6uJdfevoVvKEnI2o6xCw59W62o1LF6g+dYH/JCUvgDIU+v4dax7JMBmH6KxWIGYiVRC",
-	"kHOfZlRpDHkb1is8pA9/bnWXEzbiAbHv1zq03w45z8A4oW3gb39VbntLZrKQwRvWydas6BMg2VzxKVVp",
-	"vBYdVUoVm3WEiOI0H2Zp/P70VPBRmi0LmEQTvtOlVqcRGS9TH+sWX4ZZ6Xo37cwVJAm40Dgbg1w+mWUh",
-	"6LW/czjluvdfeyb+bdeDp9tbJfCyBsCFTdZ2FDrbXzVzO9G6eVO2v6noGKKUCl+6Yz0nL6icCtY/6Jkd",
-	"hi4mYwGyIchPwDUVSeOBmMrqd08Q0WsucxmqYsjO4a008iDpL7HxOOTSImD9VefSNlquLHnayoVSYsqq",
-	"Wk52Qjt+VFt0aNtvj378NQcxv5ccj7/za+Nex1o0E3qFJX2ovLRKk8mu+Nu62R+7K7M/2hd5uF3FryXl",
-	"bVYVhiiSTB4olaQ8wEbMNbXuQ5yigNt6FRNMSGl7BA6kXK3CZLvoYNUEN30QHDASIG+TsiTMl6aOSeew",
-	"c7n3j6R39Sv0JjvT//5j/+bX3Wzn6tk/rn7rzd7vyfPff33KXovn8X8Pd34O2COrg1VP/+DJeodfHSy8",
-	"63EqFYhbbNu5Q2hCa84QTwHoHCWUvOZXkNG44u5pdm4VlWIPO8e5XsH2a84SZNSr/WiF/b/isKqvb22f",
-	"SkWlqYT++pura+uLtPGQXr5nwURXB8sVvnb33m0dNQ2akQPwUi/fGb2Cqqdc3iFapPR0d3Z7u0+6Ozvd",
-	"3afnO73D3sFhr/fPqrO4ZUxj2J1dH79nx68EO/yrcEGYellwY0rdkaOERmTCr7Gy95znglwDXIKWcubc",
-	"pKLTWXCWg39iZTy/Ul4x8onCAcf6Ah2RE3INTJFJemn7XS0deGf3n51PHxojbO47huArjDDxa/haSdtQ",
-	"UbYpdGhl0MGKkBEj6F4aq3k97sq3sntVKfxRO2VacfCm7RJzJeoinzMS5V6Tl90EK2wdC8BcSOI3MXpL",
-	"E51Xui7OVtrWarpec8KtTa/960a3+GdDlu0Z3hfPMLhwiQ22zX1dAPwBsl8xs5Q69KpAUvd5LivXm3oo",
-	"rMs6C91zVhsJWlgCzLM+VX2RysvQRaueHrbyKr4Imdp263tbWEUIXc6BTu/Ju3FGM5DoRY2IUZZKV0tZ",
-	"i6GzM+rFe6MD6D6nB0+7+8nusPss6UF3b7gT79L95ACejEp3iBn0+Ofjo5VOj9XejIXF3CLcYVHx8pa4",
-	"pjukrYtDH9Kfw7VxDwBe7R6510LY9+NYWCztYZXOmo+hBp8Fr8M6vgaNFbf2MSyclD6Xz+FNuE8aXJfY",
-	"FkHoXUkWGuIFmn9Uow/tjfB7EFnKlgrWnWAli7KERf+v290PYdF6zhM6f3+6SPa/5+kff4TqWL0/JSPB",
-	"p8S+gI6jsaAJJERReemXdqukYIynrqVteDynQhD3KtmoJDVHtoeojEjmkpQaKre2CKU173nrioodB4mB",
-	"X8LykmcgZWnIqO7wH7+dE/MGwTciYnr0jDD80oYZpGzgCnhsLQvKSFmoV+UIEJNsUqQ/GUmZP26BXs97",
-	"DWmLNZtMY2SGfdPMshV2P1xCmaxQlMADKqBFybEKTCuD1VdZAU7w9KqXn/WKITeFD6XBO4e5mi4YMlf7",
-	"M73b6q3khPUm4/z+aCF4vJMgrLfs7l6yW6gHzRG/dwxlbV1/t6ybXisXtPhuegV9P6F8dXDaGknFM/Rd",
-	"9mflYSx6TNrEJ1Z80jVjWLNEuQdtpWpDWwydb6HctIup9ZpqFcdXd0FWjioqcpCrMF5PC9KkcmstqG4c",
-	"/snckOuHbvFowRZsz6mF2lSl2Vp8X4UV7T9bVIA83WGi1Ez+7XB7u7PEIe6bdu8hPeMO8f8V7lBX11pU",
-	"zblN+4SqaTscAuzeeGGq3ZJBHXSDrfsxerfhH+sbxj81EEIzmVfaBFRWvRfSTbVOutUNVgOJOr8BXGZz",
-	"V1HtbiVX1izVFeIA1eU064BrVdta3GPFIltp8PV0McLGGGb6Mb8CAaa+TXXu1aEh9fxCD0nWjCO5Brh0",
-	"pUVWzosvFxVAVrxeOyfvW2/WimhYrP4VBFXonN8fv34pUgUi5ezMGXDrphD7vBZ5Jeh0SkVQfQFIhjS+",
-	"DHuI3SyFAXKnUm+vVNCdAblu1SvWU9pvixkb9viKysmQU5Esi5MCQcfQL9bXwElLszYG//RBqnRqKbNl",
-	"S5SiS9OnD+06uugLYDDEpBrogK+lrL88HofBjeoLiPl0atwW5sv2639//Ppn/MTlu7bo7KKPMNaywLcS",
-	"t2Ia749fv8VPHd8Iln++TLNMrjPmmf7i1AFqVcxB7ahDhxI+gaiGV8VSFwHSfDINSH18RbPchmivraVd",
-	"ppp3da5Fqqx+ZvuTdF6hcB+C8VlijRzruNwqQqn6NqjPtBSznsn/BqlAJHTuInzQNWmTE6ZUXIJCu8kw",
-	"n0NC6GyWgWnTWyVEs7Ly6ilnQC/NGt1qP4RDcRb7q+w39FepbKI1tZYX3UUFSC8Ni5rAjSq6uZdeO2ek",
-	"kDM0T5gYlq3FMrJrWrcRVnZZLbCk0doNI1FhZK0BYpkxXYf0agInQM5LBUhzZJKWdjTL+uuLmKVRTTWY",
-	"V2eJasDzQOLtIxCs1HBchrM29UBZFd/plpH0pynLGwtvt7UYrE0fvuRpJUJ8DoycsS3rNmQslxZUR8vs",
-	"Oph5TuVlWE9cv1B51UnhAoXNHitLD51aJVLVbGMpvpx6cK8V6ER/Z2udppBn/QJ4IUdsvW4P48oFRmCh",
-	"334w0HZ1yVNXSae+jMjfx1JINNbgeCSdtUjnC2J8w/nWtMCFAzbKUr992m2OFZSawk+WhLPkw6kW9mvG",
-	"L+n936ZEXrmv2qrLMcuLUGVtDYA8c8hSVnuK6TDPKAYllvc6ATQxeleWSgWsqoNFpWIWUscWVOx7uHCV",
-	"XMGq2g3saW1iwIvzkjHrbMqi9OJ66mPV1f+mE9Gn5qochuO2TAjpEjB5tq9V6tP6ZHI35nQLdUwWEGm7",
-	"0vb0FXVuZn16TUUSvkvXT7uylKhCjyUBugMK2CQq8y2CtAEnUBdZwIPWMSM3/ToD81tizIqi3M0Jbg14",
-	"VihF5YXrVqF7dovBoL1yU8U05aL93S2BnU9T67ensIkRnQmVZAjoJEty0wOsLDm4v1shp85esjN6Bru0",
-	"ezB8Enf3k6fQfTZ63uvSneFuvJfsw8HoiYc0h5192KXPR3vD7pP4adLdh2ej7nPa2+mWr9NAvdUya2Px",
-	"Gmqe4S3UtlGacAmMGOCh832aZyqdZfgojSGq31T1O461b4avqIuhTwuw8aj92ZP9BnpfMF/1W/czStCw",
-	"WWBvrU8iF2QgAN8amAAN2wBSv18U1LSg0W9Vuo15Gz5oiHkro4gDt4X7kPRukCUYXg8edgfbNweL3e2y",
-	"rD/MKLtEcY471RxqwoXqF3k0bSX66fecSwUiWIFXrqUM2aWmtZa6u6tsv953UTFrEESrE2OH5W5a2j0L",
-	"ALQyeLaJzC2uCStKzbaIjnXypD8DEZed29oKXMUT43Na6iyzcVNFmMuQZtTm5Tb1k25yoNzM+iMu+mjz",
-	"XJIifDPrp0zx5ldCltqqM6Q6RGjmAPTaJPI6DHLQq0PlQ6jBuYQ4F6man2mYWoY+S3+C+VGuGU4gZu7o",
-	"9ASbp24MbpgS3QEZ8Szj16aV0bMnWOGWxgqE3NwiRcNFAjSe1DuQklQSVOaTC4ZckKryle8kGbjVDbYu",
-	"GN7ktQw0jTqL8OH33aPTk+5PJt/W8j7cgT4vE+jk9mL++sHxhH/8dt6JFto4eWFbGBM3OH1zdk626Szd",
-	"prmabGd8nDJTtq/2xEZEoV8ZcRQVYRNqVaxtotSs8+kT9ksyxQdizhS1yrTdEjAlABDUCui0E3UwrAA/",
-	"lofb2zfmha2YT7cTHsuFeF+Uvt4wh+TohKhccWGCBWtRfZRcusxHMqQSIvL+FN8zyCWjC+YGc7UqNt4f",
-	"v96MijmwYzGWzHUljWVUKQMmbXtFoFM9IcMjLzqZyq0LdsH+8hd9UsBUajqibv3lL+QMWEIGR36RoEPy",
-	"PQKVXOS93l7sB6nhLzAgG0uObvOC6cMr8ObQjnMJ8+bPZ2n3EuZysLlF3vJcYT0xqjDKb6YcTUiMINXS",
-	"/IIVbXfniOtWyqfCQ2oiIdb7eaHhD/OiGniqyBiUJPu9vQu2rMHvFjnCD2msJKESuwhgYA0XJGUyTcC1",
-	"Ov6uVpPNQBvb9koN5WNssm26Q2slU3+GDbgHHy9si+yLziH5eGGalep/X3QM2GKegIHbRSciFy5LyH9F",
-	"63/ulU+fBi8uWNknmoxomuUCJKFJQgamm/Qh+ddH1xY3cr2C7cCfPgzs8l+nUsm//AXbjQ71//5x9uYX",
-	"goqPxDpcicG5AWZtD8iGzYkmB72ITOkN2e31NhHNB3w0kqD0wAYSwsppElMhUpAaXazi3j15ZdlRlsZg",
-	"ZbklXK3GixSUsV0006wCMZWeYcun+E7U0aRpyHhnq7fVM3ckYHSWarV+q7e1Z/sWI7+uIKj+wRYwWFIl",
-	"iF8zxNeIzLJc2hbrGpOsX6hKuF7/Uyypghm8mmKRu0MswHSr0MMQOdGDY5kzBFLBz08SjJKV6gi5M9rY",
-	"qKBT0IM1ajvlK9uvMff+U7TyxTd4mKgWuXNEuOz2erVqfHQ2yyyv2f5f27HBaBet7fRHpyc/QRmSsui6",
-	"XWDNjlmgs3HfrCk0Q7H27e9pUZEWP9lZ/ck75uqqQeIVrWnzIdzMsHOwbcbuKQl4Sr5I/dcHDWTpjNx4",
-	"vAUzxGvDWB8tbhnPHLM9uQzgp8lQkpYVFpXksHSu343XQ8YhaB1IC2ujaIzyLCODS5gPCJ3NgAp9t7pg",
-	"WBOvIGjOsvkLIhUX2GpC0hFk8xCqmgUZZO0YrQ6k+p4n87WQaDXuVHOzPlVVSK3Nf1rA4517XkKJvovo",
-	"+hPMiY3WfGGhi33zbSMTTf2RpXpT+5PF8FlRe7+3v/qjX7j6ARvt4wfPV3/wkrNRlpq70/7O3uoPTuk8",
-	"4zQ55/w1FWPkBPu7u222MxNcazD6+nbMlI0p+TwEa3CP0EKtDxPtp6gqZbY/XsK8nyafDB1nEKog+Rau",
-	"+KUtvIpaijK4QU48NUVLXxQq2BlcKzAVap/SOTHjkxTLtVZp9BU+8mi0QiX7i2vSyCxwXcnXjaOf5/gN",
-	"/FYe/7qS+ieYnyQmtb+mfKPdI8j/j2/iCdU3WkKJi0YnG64mvFHTXIyuK2044UJ1s/QKkmq6DSLVBatm",
-	"x5B3TF9yGI4uI3ItOBsXQ5prUZIiFeJwPGdKakXcMDq9nP3eztYFewsz5Iae5iq0oi24UvrbmdaTzPdm",
-	"1SBcY6GTU7Kxv/vcqqVvQYl592ikQAw2g9oSgqyt7LnpXl9fd0dcTLu5yIBpxTxpLwkqLQdaSaHevUmh",
-	"ampXQAi95mPTb+3zUu2t+X4LAXPO+c+UuXpW8j6JvqqT8bG+fGKKIIa8VWjFJ/jK3dvn+pZ8ea6W0C+z",
-	"KoFrDGXNAC+Qqdsp9SIqVCm1JjYj11xcpmxciIgQJejZ27B4iyo8V1tfu7bMx3qZFai56iqtzsRkAgSv",
-	"e9ZCYoFslN7CSqH5la0bvQjqH0H9DJ0HJHY/8y1A6uc1aHztp/gjVE+QlkcGycrzxHt8HLC0vrTSUB8d",
-	"Ma03QWvdEpjaIkelLDRiszHJBWkOa3bjLf/Ctt5zHejshR8BHZBAJu3K4sP9X4AWM7s+s+BpgYs2Oc3H",
-	"xc+lM7aQPj9wMUyTBNif5mLzpYXjcmo22HgHgq4waCvr2mm9FcFoVVzsZYF/z2gqtsgxjSe1F7XsNLfu",
-	"Q2N5XrBdagEsc5TAXGyRUwGaiaC8rY2FNu1rKgnNBNBkTgRXFN0zwrvMXU94Vpj5Q1zD1jY8twrGQ3CO",
-	"WvnEr01f/aV6bn8GpfVBlE97TLfWOoWtF9lMQaXdELtu2YvXFnG5kkbpxEukUXxylv6ea/1nTEWS6SXx",
-	"EYmpDGidrlrlg+FwtRjmZzb9rZB9+rEz/N0egR8F0roEY3DC8v620ibmArbjCV1yQTvCABuJnR/QkbZF",
-	"fkMzRK2XzoAMuZoQlQtmCAZt5daBSVXFdRy6PTD9J7ycUPVAZKOH/kJ830zdzPa1vnh0Ujgbvnp1cV3D",
-	"+We2hxz0dluB7keq4Jo+rNk8qgbGVItjysNrkSroLFwNDTGggbVEC4+gX/qDLNBz5WErx+5CtSapiMns",
-	"zOauK/soFTJgS3+dSlVdzrfhoPX3tI6btgKLr5ySvxTW60tCJ+QDrrxmW9o3GrnqRLDSRcwITGdqXpml",
-	"nARp4QUZuBzHAbHg0conGdBc8cFWg7v3ZbXi7YOIL2+KL+r6DRPGckK4u0L4eSTbt+SwvY3kcX5dUivh",
-	"vL7c2f5Y0w+X+nyNQ9E6Any8QY9XqqRTPs21zKs3aGIGm1y8C3S5ygtQQVqz2uRbU8e+KoxzruS2GLeu",
-	"cuF/X3Eut0HZbYd1jVrUzw4teZaAVG2VJPfZN6Ir1TvZtlCTHAQeievhVKofQZV80xiGv0oqs1x826+q",
-	"c8f5m3TBn6m4NGIGZQha/vTt5oW75WAtVhvEofg1FYksxA0mAhHKaDZXaWxE0fvTkP0v5iJxbS6PytI4",
-	"D6EX1qfxtMKHNGm4ac/AZfwutW7UJfajieN+ref3IosN3pZn5RV1ug8FsKBzW3DugUi8iCixFF1HPee7",
-	"ruiZJsLEGC+1ujlKGc18nrBI5ccsqRFB5+uhN6y89c1T3VdFPccsIXQB5PdNO0X9xQeiHmxtLzGC0tED",
-	"0pJ17BqK2GxFVIskg4N/vUTTwDAeqeYBqQZR4vPQja321GgNz6jSV7hW8mLD4goXhtVuBgPiavh35gpD",
-	"fTVaWfsdPxLBw97TVEBJJkUlsc9zT3OW72YycQ3Qzd3HNPYmRdspwvj1FjnKrulckpTFWZ6AtJbziFxP",
-	"0nhChM2C5TY4UUhFJkAzNZkTN3/YflLM3fkcJo1Kq/cW9oxidVv/zv6bEhWOTsjMO7BWvFxiH7xG5DNt",
-	"8sBPLA24Lq29w3Sa8SrC2EwN23QwYDGudOFbNMyF1oIVaqqdf2ZUKqLAuGux8IBpbVzUHfi9U3fWRB5u",
-	"1ou2rCijumjewFIZxFTE0Hx8kpq9hpZiulL70xcIhS2pw3U3ArU9FhfyFvQiY1c4V6IwUVhJdz4D285m",
-	"lvEEisJFoRXiy5UVtiLeQENFv9zNfqD0sprj8Y24mH4mo2mlxWULDvP3VMmIDD0r86NvuSVvstSasgRu",
-	"bCyuw8cWvMmvN9EunML/IsJc5BmIgh8eWrkeuajDiIwFZQoSU/PEcKrrCTCSqgt2TZHJMQQRhvDbcfyc",
-	"5gmVhHFVvljWSCFUkgHjql88GzSl2J/4O/0cNOBNuI7zwF/ntylvfQxaIm7NJcR/eVXQROWIwzi+PeZ8",
-	"nEE3phmwhIpljtsfuMCaI5jraAL+bO6QsagV0d9TQhX5EQcmG8jEYDTiQh0S6hIiEWUxCyu6YFjnrFyU",
-	"fpakskRvyubXdL65RfZ7+45WsJqETwQhPH9VjGJW89Ltso17+JW3hK3H680CpoZdvAXQHAJ4ML8DXm5z",
-	"jPXWHNDVCQ2yZjupgCQVECtpqoyQ712tCI1qA82SYUBSKXNTkspgNBUKWay7vpjQcJf6dMHSAtvkIYEi",
-	"K8PcnhMgG6Z60QTI6U8vj8kViHSUgtiMiCZqZ6c2Sb8YbB4ZMpKGAiwtAYvFfGbQPsEmBOZLn0B8EcFI",
-	"bpKW9TSzjM4hQUsFttpLLhhuVlPLfq9HNgYIxz7+2E9NjZ1BRCo/5xIWfrPDYQ7yBTsiQ8GvMZZeiPRK",
-	"X2NdYaJYQAJMpTTD0l3uICAhG3u93U13BjFno3ScC9NWgbx7+xpHuGADb5//ZZCg75DgIu/1dp8Ygfpf",
-	"pYTDOlv2V1N6CN/Df/5XvQDR4EWxVMoumJtclZUoU4lFghC0+vGUzknKpAKaYJyk5sIGzb4r90dSJSEb",
-	"maJVIy6uqUgKRMPyQXoJA0THMtBl6GVgHtbWoDSf0wuJXK66SRbhehKToIe6jZpQ5hBY6SXZo64c3zSV",
-	"U6riSVAbqPLGN5rYXzo6W3E1OnfzNhJT030Ev2p7Pdo9eFK9Hj1pcT9CK69fE8xSKR1KLStRjjjiJgnE",
-	"WcqsbS+0Xv1tp2l52K6t1YIQuraIVngFTQvAbzrLAFRfwIcHND4GlbmlyhupCtM9E7ddy0im8aXjEHQ2",
-	"i0jBUXmuYj4FVwgVYUPMTjXATME/3OVrWxOsodqsx2yIz2s0wzM8BOlVa/JOV4lsybGyaB8NtO+rQ//T",
-	"7W5st4hnP2ijYpyBuEpjeMfKxvEPqzrUgg1t4XE8vZpmYIlilPHre1ESCrdZUEN463m67EJivUemEDE2",
-	"+Gik6dDmokVGlp9pAnM3tgGfATNiE8X4wHD9gavidn19vWVWRmepxGJuTnnBZW7BlYbuwBQs0XLACopD",
-	"Iou+vV7z4Qu20yO260BUlr0qb4Rb5KC3V9z7rFwdRFqB0aIZmxmlUhprs1IpG8sIuY9RPCSIq+JaWcDE",
-	"VCPxxHlIdKBHJyA/HtLvgRPgxMs4z28oaRUnEjS4XP76Z9Tjv06yXFujN067u5JtUTt0u7DKtjOvFK8j",
-	"sagJl0DkhApXuLFiH67UJAx7Fn5yC3lVrGOFjvOGZXNvGdXJ01rRzAbh7b/j2l8sypGGitt/0kDRBUiv",
-	"Y/V5VdruH32RtyNtQcfN1qSylm/i0YEj4uLoyPdUwpJ0mzO8vxo5hgZXSagp5e+GjchMpFdYL8EXWfrO",
-	"5lMS1nAcrUXNJn9hAcseKPRyYZ4vmpezhLaaacka7R7DMT93OKamxKBsPUqSSl3tpMThRlJcIlG3P7p/",
-	"rsrBOVFY4BcENn6kzNRXDJX2taZWj1ajdhUXw4S50ujqcPUxH+ehkK7IwlkP79YNP3EnWQk9KZG29P83",
-	"SRaRxwoNhAKUSOGKZujgNhX31UPpiMZ9WOz+oaWJcww/WKmC9VQ1s5y/p9+ik/obFSxLfOBYVbfStKGN",
-	"YMnSK9hmaXxp7i4fO7M8GKBjPYGunQE5OtFXbFlLsiYpqzaAcGmcZMMUhKbygg28OjNbev6+m3+wuUXO",
-	"ciH0maD9YkZjV01VpNMpJC9wMoGhFWSaS2U6Oe9ofXO/d8HKXiPIHRjHaADBM4IdEK5SmQ4zIOYWhhWv",
-	"vC829nd3ycD6SfxFNdbB03v8xQHvgbKAvCm+UJGT6hKWB546qBHGrzU25F9/0ZNvOjVc01dYM/AK26FL",
-	"oji5XJriPj4he6yk8nONkfyec0XbmXpmGWVRJZ5hypmaZHMyA5HyJLLiHQgOGpllmdiDKU1tNC12c9Oa",
-	"rL+qcMR2egW/4vIemFJwklVkgnsq7sBBAHyb4S+Ij02h0uXJVoTI7/bY2mBgPRNteSKZfTtCKeDc+5gL",
-	"KlMWA5rrM2oCmYUaAlXG7184priim36KmbGxmxyz3NTUOjayjBax36ZPkE27MelcpQvfy1UjOTNRB8Fo",
-	"l2OW6P37uTYPI3yKjIPRl5A7a2XFOQgXLnf/IB71VfhaRI9NqPMUxDWpuyDHJWUgPYp29UmNtDCkjWkZ",
-	"mrQN6UemH501WyIn1iQ4giwjKdsiv1n3/QUzrFvkTBa1uh3eYVXljQGwpC+ASs4ODYvow82E5lJBYt2A",
-	"TmO2ESCS7O8+v2ADVIbdFzFAAgm29FrCOTD+4zkxn9r3+vho8IJwBhcM49Y1MaRJZpgbthSTJM64hMTx",
-	"voTkM739RZZnQ1JwpZDo6dxSi/lsvNAWeVOEqsjvSuVfK/D7vf0QG/u7m+WRmZUxNva46UjZWODiLL45",
-	"Lvb56oF+ZUWm19fUsWSuyWP1OGeJG2vy0DLfeFm6MK3c4wteQcc0ZVJVjW1OfzUccsNFQJjfI/Lu/KW+",
-	"SmP/RuppVKbZ3KD4oZ8yBeKKZq5b8+CFpz25eD7OwIRLDDRf61u+Vnxi9Sm5mr1tXbA3rEgRdtPMLBs7",
-	"xKn1mDbMLchwzccDLwbjgrk8UoZxTAPzZ/FFqrnl/q4bqMb0bXRppSFMZNtIWilmJRWDG2UvDJsmxoxx",
-	"ewBGm26O5PhMHFdPVTC+L+I/a8l6z8rcTPFncEY8cs6VnLPIQV9f1fTyC9sZNLwPIsLgGmTR8sZYzKOC",
-	"d5m+r3jPC8et6AWdewv4NoqJVXd1Zk+phe/BA8VjbtwqQwpGfCykyK5IHqpRQlMEyGITIdNo8zplCb82",
-	"BnkU76i5psrwUmeL18sqgnpHucoFkI2DC2ajHbHsfsbjSyIv4ZpQ00R8kzAujMjmVyDI7j6Z8FzIF7Yg",
-	"uRkSWxunKtKjc5GAiGyGAVWm5vHBzi75Kf0eTW5aZKZMT1Az+ZcAGxgbArbYMQHccnOLHF2wgSfAzX7R",
-	"ZhqKaKk5QPZ7+wQj+a9TCZu+SnMJMJMXTI9RruCQSIq5Fqky2laheZTv9OEmlUoG4/zP6BUsspGHkPKB",
-	"mb6goC9XsfSaVbylwfy193587E9aSnRav/+oCoKvKdq3P3rUZMNogqL+TYDAff6K7EJzFH3BQM70gnDf",
-	"GFKpV2DtIU1+ihI7H9pZ0ZJaJj5nKs2rVoN5DNp5AF8ItekBdVG+VGivpSSWZ1+J2qmEzCxVfRubwpd9",
-	"uFHM5TMQfRNzlml5ZW/8Wt6Zay7Nsv/SsmEQ1obfVFa0IoAb1R87gR/ZtuEvw7Q/TMcM85q1boS0KhsT",
-	"wmiWhctp2BIXVoMdcp4BZX/iOG4f1uuEcL+pBlo9KulI4RUKadbWq4S0QlWvUkOzrn7E5saxP6WuXzuS",
-	"nNbFhxDzqW0EN0CSGBhFXmb5GDPyQWAX5SL8DrVck0VkUiq3yOJl4NBrHE1orGSpmWMEapUi9UJiyhhX",
-	"F8ytD6mwufm+v/cH0mb9Kb5o1HeYEpdT3hfqxvConS50z+dVTG0i3qDQ3f7IxXhVUHfl2F3DfLyQv4Up",
-	"v7LErYBObUk3mA5ByEk6q1bw0G+5PsBN0d0LZLcqsLuyuMfg7nuVIkvDvFsjXtTU9QCxhEgAa6X0x3th",
-	"FCstRSCTQLBATNNFZjnS9D47n6xrrI/4+HBajb7A8CoPUDTN5HI1Zq3byxsxduWOw/2ymxnk0k7aDZG+",
-	"n1nz+KI9sNehKNcM+1umrH9vBec24shGLKzJApYrQ9tWg1nSscfIrkBeW+S6+JRakPHJvSCjNFMgsJQN",
-	"0CnhggieQdgQYWdolUM+9VeTGk2sybqgn90iUXzJrGXCuttNaF79rDLpCq7wlmNn4OhP28xIA2e9XkYI",
-	"zkdV4TMaQBwOP4yuEDSVNKsKv7h8J7SkDOcEbmissrlz+A30731THia3DcZNiTJTLGaRjxwlicGqB9Ii",
-	"zOBHSfKFzBZ1ImsiKkKT5BtMT39UFdZUFUxWvKF5ovi92U6curD9UWmYqb6l1LWNKgLNKY4rvSCUOTGL",
-	"llX72FYE3MiAXsGmMaZi0IJxOBg7J8GnobZiegyPLayyr1gSMnM/EtFXhdDmMEucRhP6OoaZW8m21arW",
-	"OZLBOwnitvdm1DCr/jxXFtUVqcRfU6kEVVx8Z7TPF2WuRYUYhkASmHJlqiCGLt1Wlhgt9eGEpZ7gi164",
-	"W8tMe9t+lJpfffJT+0uyYxSWWpazhlBy/ikIfVnEHqDTYcow1t3cv0f10aPatZiyZJsLc/WlUqZjhvVY",
-	"UkboBbMBCJbwsBbwKQgsLsgZEXkG8vCCdcmRT/SSbPsc4lBTu1uPWQHGMoyctDd8Y2FVF4xY5lJf3Jae",
-	"8lz/NqWMjkFIMwda8+xE9f2MuCiuxib+MBXokDT+kQ2MrCfEaArfycL1asaxCVsMrvEHrKLDuP03xgAO",
-	"uZpofmZWVBTGNeEQporyudu1sA00EDH0Xl4admh3u4yTkg0eYMGUbRqY8BK0VY0qBGMvXAO3QDPJ9RZc",
-	"eSA3tYbLBhf+lJvOxJKAVCkzkqLqJxhYk8bAVDY2xbWpNbGMiIW3973RmBwB2pLIvrnGho36n2iwuokO",
-	"CcuzbGBVIpvIW0McDJ8s6vCaw9YzFS3wHND4yOTxNu0PMaAYyB7cNc+zxGh4dXHvFaE2wG2uKHHLu2HR",
-	"pubjQvXBw87T+EkvOdgZdYf7+9Ddf/Jst/vsafKku7///NneAdD9BJ7oGTk2Spm6FTir1GHn2U6v13ua",
-	"9LpDiA+6+8+exN3hQbLT3X02ipNntPf0+ZBir5U1pN2jwH0UuJ9Z4L7k05mACTCZFhc6JzE2QtJRU8Dm",
-	"7W+gKFwazdX/j61FYxO5/DG+k47zhe3Q5zjwt5EUoveyjkkW9/5okH1gg6zRi7D7wANfXG9hlNWagtX9",
-	"rPrlXbfR84HK0sC+Y+yxNsqtIbBMY9UD3TH10F80kKxKYWGK+kKBY4/22K9PSNoQNmQBd5R92x+tDnnL",
-	"SLYTVQhCIhV2ZlksWVro1oWLNRTCVhD4KtMqUsNjyNrnC1lbhWgNkWpH/mVyESMwrtEJiTL+kWBDpi1y",
-	"S+XrR1BhROp9Pm5tL7aPuPmw4Wst8PKhDPVAp7c10Tudx3m7QmYR+0qT0f2BVaEveu9vQ1wuou1bJLJH",
-	"dejWRvqW6pCg420TZdVYWeetqXBtqRErKs+o6W2NkkrOmZqATP/Av12TuDhVtrRMQMd5S8e/2tCuh6Db",
-	"t0c/4vBfiGrL6ZdTroWU67MkeS5ikI+F/+5Wx+UWPcq+fE3sI4sKBPeBJVhcJtv6NbJvINtOqJwMORVJ",
-	"c4b4FYirFK4X0sRdmu4xG2epnBySDK4gI3pdU6ogIlOe5BlIkrj0vJSRmeBjgS3J6BUIOgYiYy4gKh5g",
-	"hSp5mWZZhI0qmW0anKq557G6Ufohn05NtUAzU1CvfX/8+lWxxwckZn+eVQRdAP3brIV7A1mj+qmP7/3x",
-	"6xIEWP1E41cgAdxiVg1l4YpmOTU37oYU0RNiX0IP14hQooWgAmaKpHBNQXKGnUgNc61UPTjENdEsc7j5",
-	"8viHtx5eY9lI88yWUwFIhjS+RNyNtbgVto1WrbatXfn749cPJNHeH78+Lnb+hcRabQ0rCtwWb36z5dS/",
-	"QfGkKTwcJJYzUqW+ERdEzoBeai2PCyTElI1bU7sVIksLNtRGIDFVNOPjHAKdUwo5kzJTGtdM4CdMILkb",
-	"YcatLAr7q94fv/7ZLq9V6oSVhy51opynKZEBH7bOZNDjvcYvGtMo7AqUsPXIcR3FDoMtjvXD1kt4f/z6",
-	"DD/482ZTFIe6RiE3iwWP9SFWaADog9Pi3yEi0ifmIDi6XJcxbH80/1ha5Qg9a/iaV+SHyksMezaVqqnQ",
-	"euUV9nqJszwJRW8addIc9gPrkmaSV5hb1iQ7ndb7aDC9fz21RNJAgt8iYq5rNDXHW6lPpHFa5kMbhiib",
-	"tdsfBU2skcVaBjZorviUqlRLubkWWsN5VQxvRoReU5FI8v4U9VdjDZRuj476Aq3E9JI02p9TeflwWqse",
-	"/azY/RfyKGvp5a1BajRsoL2xPoSElAf2aI65u4X06y/J26j4GjIhlGRAhVGtqLwsAj/bSbXZdkLTbN61",
-	"O2uUZjyhc31jnehxzMuFppuKJcT8I6hXeoZfzQQPKMLMDEtvf3YXZv3/fpYQPGq7ew89bAM5cpH3ertP",
-	"yBGj2VylsaziicOy7izPJCyt7qjRDXsvkYTOiyJc2D1j78mB/lFGBEwzH6XPxEUjaLVMY1k6hT84a+g+",
-	"Zddxist4yKKO/kSrjAoToGpKZ/9+OFUwH0QLsrH35KCrT9QCZPP2eKaxoBHNjmz7hoL1pVMoME5rG2jT",
-	"RbfFC2IhVVT6xwSqvR4i4lIcO0+xGeHSe/YPqZAKp91ANV6mV7AZLcHoIsC8s9vbfdLd2en2dppuwooK",
-	"1ddqU7iggX2ysqDBa3rXJe4+bVgisGT9BX74DGSrz65AsWXk+9rHocf7tKX5mLMrEHJFaEeV/mhB0esS",
-	"/cy81UjuaGOK3E2iMKj5nTsy84pUAuiljFwXkiHnUoGIjKD5rriNYK1FMqQZZXGDG+fUrv1B791uklUC",
-	"5v0psUD695Mx07m3/fVxKx9mady1n29/dMUlmm03v3CiAQdM2UPdIqdmEElHRY0rU/kWa1KT6wk37XMZ",
-	"V2RKEyj1YlyhWQMZg2os8mZm+AwoZyZqjXh26VXkuwV/XPcy+IUvZoEoNisoqwBph44rdIjzUgw77CQb",
-	"lM1JTCVsViUyTWg/c8J4RtWklMXu207dguHL5im9eQ1srKlubzfqTFNW/IlRcgqEHvl//nXU/Sft/tHr",
-	"Pu9vdT/89T9DYtyjMsN3u1JRlTffI1/abFDNgTPOxtjZBb90nBubCAhJNi46IwHwB8iLziahVzTN9M3d",
-	"WJKw2V6ZCm84fULnxlF6PQHM0jRXC6nSLCMMwFiiFMcmEabZIM4YpMYzfHRmdvOAxOjPs7KZnQUQvvzv",
-	"JwUq219bClwDXGbzrgvsaMRQLWjsNaLWU/gsZwmd////7/93RlUu9At6zHWurr/hGo7cEh4QraozrUIs",
-	"vY/vZBH08u+HWgY5UDUsD6cNfrWoaAziqonpp5KYx52ok4usc9jZRo+jnXkx2nFsUskxozLj45RFVo8V",
-	"MBIgJ2VHVK/g+VYpII4qWk1n8aJ4FvMZJFjBGO02KVMwNsUIIjLUslkzUKzYValSWc5wekJ+grkMjF2J",
-	"84ysguRyUnDhJh+xGKsaGLo44NEJUblZWuW2EpXXkrJvKkuIBCriiTfBS/+rwASveJxPNR6icMpjldu2",
-	"0iKFK5q5btXmry7Nx/plcA1e/a3UAuIWp3p/GpkbjPSuML69zojM6lW1GL4RRQMTla7QyLkU0C+JEyyE",
-	"MRVxFChYTSCFN3HdshwwPWjRfMXT2IhuekUVFeW55CwxNRb8hpdFw/pU+M1eAvNiv47FSV9yxpBXEDVJ",
-	"RdKdUaHmhMaYsiKJzOMJoZL8yPk4A/LSdtf0xj+xeG8Q48On/xMAAP//",
+	"7L2Jchu51TD6Kvh4v6qRkqZEbV7k+ipXI2smymjGGku+4yTyR4Ldh2RHTYADoEVxXK6673Df8D7JXzgA",
+	"utEb2dRiO45SqSmL3Y3l4Gw468dOyKczzoAp2Tn82JkAjUDgP9+CEoujkQKh/4pAhiKeqZizzmHnAkLO",
+	"IkkUJ3MaKzKEERdAhP4kZuOtTtCR4QSmVH86jVk8Taedw52goxYz6Bx2YqZgDKLz6dOnoDOjgk5B2WmP",
+	"ObsBIame6TSqTu0/J3Gkp4r17zOqJp2gw+hUTxB6b/XjqBN0BPyexgKizqESKfjrG3Expapz2ElTfNOu",
+	"USoRs3FHr/A1D9MpMFW3np8YnycQjYFE9q3mVbk37r+in2BRt5ij81NyDYvmFVzD4v6Tn8XTWFUnP6dj",
+	"IDL+A7K5f09BLPLJE/zOnyuCEU0T1Tk86AWdKb01eLLb038tw5qg8zOP0gTqYPD+5IxM8WkzGMzz+0Pi",
+	"zWgkoQYUv6TTIQjCRyRWMEU6kdfxrAkw3AxTCxkfMDs9/J8HnF4tcN6IcR1k3ogxZfEfK0iHi/H9AXNJ",
+	"xRjUOwmibiGXEyBT0CD6TpJUgmhejcKB+vqlB1gV0GnteoBOlywB6PQB5haUmTnrVnAW3wBR2StLFpO9",
+	"c98lfdIfyxlnEpDxfk+jH6mCOV3ov0LOFDBEbTqbJXGIWLP9L6mX+7EDt3Q6S8BsRNE4wR+F4EKvWPCb",
+	"OALRTxm9oXFChwl0gs4UpKRjvYZfODk6Je41EvI0iQhlcm7xN9/EfwsYdQ47/9d2Lqa2zVO5fYLT4UZK",
+	"XJCRdCaV0KeaTbJxdKrZAiQBeXOUqgmRIG5AbJIRjROItjqfAg2Ct/B7ClLdFwQ3NIkjI33MT4F5JDuH",
+	"//zYGcWQRJ3DDkz1Z0En4WbszmFnyKNFAVbmvEjEQbLvFJlSFU6ImgAx50uuzChXnc6nD/53wmyE6AHJ",
+	"hEpCGQELsXtDWBOwmyCWZEoTvRqIyIaeLiC5SCdcEKtUkIgTxv0tmHk2EfbHnI2SOLw35BMqVZ9G05gV",
+	"wHjECPfZ3zSVilwDzAhVJAEqFeEMiPnwgSEU2q1JMo+V2XmYCqFVBamoArIRpWaXEBC9frOMgNBEAI0W",
+	"hIYqvgEDpx+4GMZRBOy+gDr95eLdDz+cHp+e/HLZPzo/7f908vf+xfGb85NO0BkLyhREfRnymWYP/+z4",
+	"0JOHel2dAr451SOh4bUkji0RHEDjKlGTWBJg0YzHTHmcy8xhBI83w1zECh6EG6RqAkwheCMyTBUiIU0S",
+	"PocoILgyIMXlK3t6+RYQ9r9w9QNPWXRf0DOu+iMcyIdgQTzrNZpXHggZ+fBfECrkIzg43MYa583uQ5ok",
+	"IMiULvCZBCCxwi2f00XCaXTJ+ZmWxPcWDWa4vuK8n+CAPgTe+jxLcU7MKw9Mjjh6LPMJcKMXIG7iEN55",
+	"IusBTlmTfjxOtYD2N/oj5+MEyDFNgEVU6NVouHtvP9CeR0BVKqA6AeHMUKQRgwiCS85/pmxhT0HemxPH",
+	"N9D/PeWK9uE2BIhKQPiZMzVJFgR1HwlSarzH90n2/kPQPxGax+LlIyBqIrhSCWjMN3PNqSQTje1B5fbb",
+	"za6/dTPbt7e9izJO/47RVE24iP+AB+EU1GdgRQjGUmrlgAsSM1Q5SCgg0i/TRD4E8OwMAYHbmWaGgSfr",
+	"62dFTHrH4HYGoYLIjHxPKOi7jWA0yXSpHASn9pHF44dTcY7YgnA1cUMekoNeLyAHvR0UZjSjLBQmjmWQ",
+	"BSgUKQe9PTKIqKJDKqGv4inwVA3I9hXLf/W044HRDCgZeHg3sIoT2ZDG3LJJ5hNgyLDdIJqwZcLnV4wL",
+	"kjIBNJzoAbeumDmHmeChBtYwgROmYrW4/1ngkeOe/uCsyMDdj0a9GoJWOk+Pfjki+gHBJ3iPeXgVdA5J",
+	"0rWIqWV8rCS5oUkKkoSU6UMagr5qRmRDn5/dol5fyq4ZnzPi1q7VrGx5yAuOzk9/gsWxAKrAux/QKIr1",
+	"YmhyLvgMhIq1pjSiiYTAh6FVNfrxDBWp3d7eVm9rZ2dvq7e9u6+VKENbso+3td3e7vPuzm53b+dyd+/w",
+	"4OXhwct/5Ne/s58viFywsBMU1CV9FzzsPA+f9aKDnVF3uL8P3f1nL3a7L55Hz7r7+y9f7B0A3Y/gGRoZ",
+	"luh0QecWEqvefQr0VS7bWWkn5Svs6TmhUSRASkCt//j09VsiKBuDdNoWUVyfAWLwNSxeEZjO1EK/TIdS",
+	"q8P4nr6qLDQ7zmBYBzQ0rKB5kd6eARurSedwfw9NI+7P3UBfnjV/6Bx2/vefve7Lo+4PtDs63Prw541t",
+	"/feHjzvB3qfNv/x39X6MZpdTM8lBbmahQtCFfuofWhkUvzky1RqlVHwmyZyL65iND0lsnoxS5B6URfoC",
+	"MuVSkQOyACokoZrsycb+7u4VGzhyy6cbGLY0jyVsbpEjBNxhNpun3+kPNB8IclNARBV0NaLX7degmEf+",
+	"PrZ5UN6xFqjs75qxKsi50h6R4+VH/+Drrx3Z4S9jHYZsL/B2UTjOnee4fvdX6WyDTsri31Owj5VIwdhK",
+	"nKHlnwZS1U1mW/iQDWm0bj29Wc1ba3HRa19KW9kOK2AqI2KIfCmyiNjuqN03w0Wrkynieu0ULE2s0mzs",
+	"UJUxWiLBNSzq7YWjNEkM05gJQGbBWbJw5GQ2RJxBq8A9OrdMie7e77s3W1tbdXOiyUDLhntt0JHPg9DC",
+	"TMAovm2ARCykIuGEChoaE8vIkX+AyomAkI8ZyqYGQLzfWU6Ad6GvIl6WKAZ3acnG7m0J/QQFaijgX+m0",
+	"CuhfwOtmGjQr1myGpVO9ON9ZlInB4o/GGhF0BB27F/Q/3c+/p/Ef7nf8t3ug70DuAf7bPagVvXUWkMBY",
+	"9kXxzcJv7sVMcpt/up/pLHY/63/6Pxtz14caXDg++eHtGdxA4gPqSKPN0W4n6Hyv//W9/tex/tfxbv0g",
+	"E6ruoDAVnHeTWCouFmg3zfTWzl/j/9JHwBGtU6mvXkHhOSQJ/y/y24QqMkfz8oKnJImvQesgM005sYS/",
+	"5GNQKWOpKFMlM+pf+ZxEnJxmeovjPjMQIwjVXxChjY1ZD5MqriWIBNFPKBunZhRgnYoyVb/LlrSnIXuZ",
+	"ClYSbL0aRaXsCm3DfrL9+9pAG1B4asLebq+FooAm+ZIat7P7opYlOih73jEH8HyV9gdvuGf7NaOVTmg5",
+	"tM/se8c8ggprc7CqYziGAJpEvncNq0ro1ae2UiLZld35c3c0OXDHM9U96E5jFndWnFD+DZ8Bo7Xvpw7H",
+	"aJK8GSGFr8L5d/iJJtGG5TvYlw7JgdpbpNugW0fT+SGZreJejQdbJYgKGAwHyrkssrPA40hBRy6kgmkN",
+	"jy1tE4cKsvmbtvTOAb68bH1kiHGKXwPz9c/MvYx7nc7U0lcUVzRZ8kZp2cURg5qFlIas3ZhHMXe+q1dZ",
+	"uYoVovE5lYooQG9phZffjYutzbQMGvQNuErTvahHLrt8fzJ/J4U5d2tG+LQC0ku42x3uJS3FE6qAjrvd",
+	"R2d3Y4Q8LfBhD5Wzo105mH+0zedQ5YKzaE041enWZvxa9lbcZElj9mavwrWOzDKDbo2LiYExlhoXCx8R",
+	"uAGxIIKnCq9kRQTJbYsrDYCvzavlndsRGpf5OpuhdNdGf2rf+hysfCyZcGI1IYPEf818NQhQ94kjd+0y",
+	"vrPvpPXSFtwZW77xpfF2XQ/Rn2k4iRl0teqOtmUD2pBHpeut702sH7zGWvdDDElkhsQLJCWDcszCAENQ",
+	"2mijOJi11FYV0LIvuR7Uze5oC3HzeWbomvAkkoUVrrSUeFptcQV/TaeUeYC+nSWU0er9ucFDWyfTS87t",
+	"++wZ/6XR184LYDa+nCuUXSV1ROKdW4VGbIxKvQECkiggVBJKIq4URGRG1YRsGHNu5qSYT3gCxAW3oJVe",
+	"cDbeLALVBcFUuXwWFZPrRjY8xsXP2dgo4yepvYLW3mTax9SsgnK2xsACbDnAT/Nr+xJLYIicum8AU3sC",
+	"IWcM3WvEvvydJPh6kEM/i3wSMONCocsXOcdKQZaNfi/ZWtB07PGN0e/dD63fu/bEmtjEZZEHZNuz7KWA",
+	"fdbXbXaxuR6XkIqqVJbsQ2YkvW3j1M/+NmS2UjH3xLIdPyids2f8KsC/Do2ymGMXmHxnfTe3mLyFUcoi",
+	"SagAMuNSxpoTzmM1iRnZ65GILlBOzFIRTqixsDrV2HxKZjyJw0WtoaPmNuTHsq7pSSjFok/0km1kVSyL",
+	"YV4bfnSL80na2NPNVtI5U9zKivLSdZeO32lnyy5mlUNdolpPUna9TGl9RN27hTV7JWvgcwYii+lt5RuK",
+	"/4D+cKGg6cLZoF4vU5WLq6gzR/twLqyhAOGlh3kBVISTv5p4+bpTbAkAP3WgpTNN+ABhGJGOT1g8m4Fa",
+	"65ZS1rsLeQzZPnLQujncOlqA6A7My+QTHB44feCwI5ZzoiRPXHB5B150/cGKrIO7eXLs0nz1o7jK8hV8",
+	"TdZixq8DcMFqWU0VId8fn5P958QZQYmi45JmxkqO32fL3OtH3X/Q7h8fPu4Ge582uvZP9LHvBi8+bf6p",
+	"1sd+BlSwmI2P9N0pVou7hFe4yxzGyHQO93rVuIXSKxVYmJubfU5kzMLMwn0T89Te7WK1QFlCNkI6m0FE",
+	"hgt8CxI6kxBhBAkKlQyl9lpkslTPzcLkPE0kvKaLE6YMBq3aVBVhNcOvSIBa5q/lkrThQaXLEVA1pTMy",
+	"TMNrUAHpkQ3GGWwSxck+2ZhyqYqb3l+enxJ0bmctbIJ2pbcz1JQKW/WX+2EVAJfp2Tiq1myaoLdo7w2t",
+	"P7Ua/RJY1G99LlJRodq/boykreDrjeytyW7aGykowGkZuC+MzWMlwJdi7F28VcCie95VTNKApfG1tKai",
+	"DWm1WNZQX1Mxq15IDCA7duerbx/eIoOa1MjsRuKtrgYmHqArJLkMLy7jKRwxmixUHMpm7Bgu+pKnIqx3",
+	"lOW++Hq8STRAap/cGvPtCnIoTmG+sqPW7S2icbJYmzdoSLymX4grLCG7lqyhOI4DQuCd3Co0eE1rBFn7",
+	"bbfegR1hKXbGN/BLHF4zOr3LxZnZT7X2ENGqqpk/9zU//WpBpdqvaHu+SvW/V1e3vV736up254erq9vn",
+	"P3z483+vNEllM6/edRMp+ou/52S/plzRFiIBGVR7X7AeuixvPn2oixEum+ftVBilreXCEotYvpMZiJhH",
+	"fWA19ocTlrsCbFaXeZ1swG2YpDK+gVfGmqvpyr3L4BZTzopWiKWCwK4Ch6mxg/ijl1eisrixmKFT2fNe",
+	"mBSUKWdqEpB3l8frrCihbBXzO9fv4EWIK+pzoeVKooApjTXfaP8JBoU1KvmuZkE4oWIMURY5WILUBKhQ",
+	"Q6DKvfmKUFZCnu+kCWg3F4VYSZO1l32ap9ukaJpcgFWRl6dtFwyGGmqlIy/gYRmgpe3XATAok1sT0WaU",
+	"NVqHJfqqUOdgtDfs0f2w+zx6Ad390cte9wXdGXbD3WgP9kcH9NnweZVrrqVNNSs5K/fVxI60sBNAbR5E",
+	"Oajb3PZcplIsCb8BQTY09yDzSZxAnqgZZLqaUdHcacHthKbSmI7jKMlSQzofWmip99dzVwatV1DdxpGb",
+	"1FWeKkKZyYrJkP0VslHCDSkQXGQjB1m5wmzYPib93BQVl9LNlM8JHynr7wiTGDNqJxjuJ4FFhOarLJBf",
+	"rXHHP44lpoIMMBlAPLrP8lwTzsYOdKunRlU73/k6l4NaNllcMopgksBI1fO8VZxp/UuOfd08aC3ILxcm",
+	"kPhR7kgO96Nan9N6kkNxlzqZOfnX4OyFy1gBVEtvYgX0KFzFWvD9JVTVgPiloGuPMa5grpeLYnD1DY9D",
+	"DDe+oarB44df6w1n/HltdbyIcnbSRvFyJ8RsOEYcqwkmedGPLxIn5da4UnCsadZYycXd53ch5bzCSXvj",
+	"Ww5nFxRdvl+rVLBmj1mdm6iWTgt0WQFvYZpSoJW/rdXocpFOp7TO6vuELSVs+bLnWnuSfBz7PMwPL6VS",
+	"zrmIsEKZEBCq7oQLCd0h3voXNnXAGhZoRPtJlYvlg/imhabxMjBmnwWVKNUVLvh8SWXJ+M4+0ZdpDGMo",
+	"OpDMBooOroP99fxb2eRBvoM6qP+MPv2jKGorPUoVu/QutG6E5aiGCwK3NFTJAoMa+YgMrJ94EJh/6iUN",
+	"9LYHuO9BYeMfbVDTYWcsaAj/t32wFfJpnnFighA0btn6UoedFzu9Xu951OsOITzo7r94FnaHB9FOd/fF",
+	"KIxe0N7zl8MaU1MWJ5QdtYsoKcO9MfR8GW99I8Zv9WufvJXegcjX8fb7CLdsaQ796v1oBiOWXPYc3Crz",
+	"j9Ik6bsFrNzZv3jM1uRanxHu+G3rvdz1lFbTsOG3HjU7JM2BHbj8hRyigVd9Ld9JM/1riL3DkOY7KJGO",
+	"MCmjeaqDhzBrnVpdZkbzutdb8zRm/q875YWujJlCRWMEpviPYUTZrcb/uFWE1N2RuWqtZTAn+gVrVBAw",
+	"5Tc24E//TKiU8ZhNgam6pa1A73omgdGaj5ak1Zh6/QgK3N1SFVa+/ID5SQ0OyFLa0koNCwv44Y1xiWfB",
+	"1uAx06SiJpLWVGH6TpJQD8EUmdExvDKmI6cKfCfJUPC5NLQioIh2Iu6saWW7NH4AhZVbBIywJAkdKbCG",
+	"I40C7e3vOFKNwSJm4wS6qQRTA4XYelN6Z5IMaXhtqN14R/Tfr8iQpyzyfwaxOsi8CmS3pgIUas/QcgTf",
+	"ZOOq9lkGHDgdqc5o4Mfi3zn8tVxaWMw4Fos6YeMklhOihDGl5AVYjsIpEOfS1LtN0rHWdMMpdBP386dq",
+	"qos3j6+1L52yFC3bqmRHeX1r1u0w21nOyy/0O7UlMRrOOTunhzWClID6UBUoDM4tTQlb9B1PbOetzKTf",
+	"cg+lHtQKPlNjSqYzEKaYJZlPuHMruQDmrXXKUjSjSCMSeBe5AnoHj5XEZrVAnL8IqdKx5GfQnM62Chnv",
+	"rCaW3b+GbimLyMWMsgINf1qtq5WwuELzrQ/4MSm9Ashz6/h1rHskwGYforFYgZiJWEIt5z5PqNIY8rZe",
+	"r/CQvv5zq7ucshGvEft+9Ub77ZDzBIwT2gb+9lfltrdkJpUM3nqdbM2KPjUkmyo+pSoO16KjQvFls446",
+	"ojhPh0kcvj8/F3wUJ8sCJtGE73Sp1WlExsvUx0rM1/WsdL2bduIKktS40Dgbg1w+mWUh6LW/dzjluvdf",
+	"eyb+bdeDp9tbIfCyBMDKJks7qjvbXzVzO9W6eVO2v6lRWUcpBb50z3pOXlA5Fax/0DM7rLuYjAXIhiA/",
+	"AXMqosYDMbXi758gotec5zIUxZCdw1tp4EHSX2LjccilRcD6q86lbbRcXsS1lQslx5RVtZzshHb8oLTo",
+	"um2/Pfrx1xTE4kFyPP7K58a9jrVoJvQGS/pQeW2VJpNd8Zd1sz92V2Z/tC/ycLeKX0vK26wqDJElmTxS",
+	"Kkl+gI2Ya6r313GKDG7rVUwwIaXtEbgm5WoVJttF11ZNcNPXggNGAuRdUpaE+dLUMekcdq73/hb1bn6F",
+	"3mRn+vc/9m9/3U12bl787ea33uz9nrz8/dfn7Ey8DP8+3Pm5xh5ZHKx4+gfP1jv84mD1ux7HUoG4w7ad",
+	"O4RGtOQM8RSAzlFEyRm/gYSGBXdPs3MrK0J72DlJ9Qq2zziLkFGv9qNl9v+Cw6q8vrV9KgWVphD662+u",
+	"rK1XaeMxvXwvahNdHSxX+Nrde3d11DRoRg7AS718F/QGip5yeY9okdzT3dnt7T7r7ux0d59f7vQOeweH",
+	"vd4/is7iljGN9e7s8vg9O34h2OGfmQvC1MuCW1PqjhxFNCATPsda5QueCjIHuAYt5cy5SUWns9pZDv6B",
+	"lfH8SnnZyKcKBxzrC3RATskcmCKT+Np28Fo68M7uPzqfPjRG2Dx0DMFXGGHilwe2krahomxT6NDKoIMV",
+	"ISNG0B0bq3k57sq3sntVKfxRO3lace1N2yXmStRFPmckyoMmL7sJVtg6KsCsJPGbGL2lic4rXRcXK21r",
+	"JV2vOeHWptf+eaOb/bMhy/YC74sXGFy4xAbb5r4uAP4A2S+YWXIdelUgqfs8lYXrTTkU1mWd1d1zVhsJ",
+	"WlgCzLM+VX0Ry+u6i1Y5PWzlVbwKmdJ2y3urrKIOXS6BTh/Iu3FBE5DoRQ2IUZZyV0tei6GzM+qFe6MD",
+	"6L6kB8+7+9HusPsi6kF3b7gT7tL96ACejXJ3iBn05OeTo5VOj9XejMpi7hDuUFW8vCWu6Q5p6+LQh/Tv",
+	"4dp4AACvdo88aCHsh3EsVEt7WKWz5GMowafidVjH16Cx4s4+hspJ6XP5HN6Eh6TBdYmtCkLvSlJp8VfT",
+	"V6QYfWhvhN+DSGK2VLDu1FayyEtY9P+83f1QL1oveUQX78+rZP97Gv/xR10dq/fnZCT4lNgX0HE0FjSC",
+	"iCgqr/3SboUUjPHUNemtH8+pEMS9SjYKSc2B7YoqA5K4JKWGyq0tQmnNe966gmzHtcTAr2F5yTOQMjdk",
+	"FHf4t98uiXmD4BsBMV2HRhh+acMMYjZwBTy2lgVlxKyu++YIEJNsUqQ/GYmZP26GXi97DWmLJZtMY2SG",
+	"fdPMslXvfriGPFkhK4EHVECLkmMFmBYGK6+yAJza0yteftYrhtwUPhTX3jnM1bRiyFztz/Ruq3eSE9ab",
+	"jPP7o9XB450EYb1l9/eS3UE9aI74vWcoa+v6u3nd9FK5oOq78Q30/YTy1cFpayQVz9B32Z/lh1H1mLSJ",
+	"Tyz4pEvGsGaJ8gDaStGGVg2db6HctIup9fp1ZcdXdkEWjirIcpCLMF5PC9KkcmctqGwc/snckMuHbvGo",
+	"Ygu259RCbSrSbCm+r8CK9l9UFSBPd5goNZN/Odze7ixxiPum3Wo4kHvqJJFWPbGBL+PzV3lXUix4aJMP",
+	"MA/BfTfYepisjyXlRxnMTbrHK1ONlgzKWysu4m6287L62KKKz13aORRN7fWbdW+03O/djfBt+Nn6hvpP",
+	"DYTZzHYKbQsKq96r05W1jrzVra1OEnR+A7hOFq7C2/1KwKxZOqyOIxWX06yTrlX9q7rHgoW40HDseTXi",
+	"xxiK+iG/AQGm3k5x7tWhKuV8Rw9J1oxrmQNcu1InK+fFl7OKJCteL52T9603a0FUVauR1YKq7pzfn5wd",
+	"i1iBiDm7cAblsmnGPi9Fggk6nVJRq04BREMaXtd7rN0smUF0p1D/L78wOIN22cqYrSe3J2czNuzxNZWT",
+	"IaciWha3BYKOoZ+tr4GT5mZ2DEbqg1Tx1FJmyxYtWdeoTx/adZjRF9LakJdi4AW+FrP+8vggBreqLyDk",
+	"06lxo5gv26///cnZz/iJy79t0WlGH2GoZYFvtW7FNN6fnL3FTx3fqC1HfR0niVxnzAv9xbkD1KoYiNJR",
+	"1x1K/QkEJbzKlloFSPPJNCD1yQ1NUhsyvrbWeB1r3tWZi1hZfdH2S+m8RuE+BONDxZo91pG6lYV29W2Q",
+	"oWlxZj2lfwepQER04SKO0FVqkyWmVFyDQjvOMF1AROhsloBphFwkRLOy/CosZ0CvzRrdaj/UhwZV+73s",
+	"N/R7KWyiNbXmF++qAqSXhkVW4FZl/fJzL6IzmsgZmktMTM1WtaztmtZ2hJVdVgssabS+w0gUGFlrgFhm",
+	"TNchvZLAqSHnpQKkOVJKSzuaJP31RczSKKsSzIuzBCXgeSDx9lETPNVwXIazNvVkWRVv6pYR9acxSxsL",
+	"gbe1YKxNH77kaSVCfA6MnLEt6zZkLJcWeEdL8TqYeUnldb2euH7h9KLTxAUumz0Wll53aoXIWbONpfhy",
+	"7sG9VDAU/a+tdZpMnvUz4NU5hst1hBhXLlADCw/3awN/V5dgdZV9yssI/H0shURjTZAn0lmLdL4gxjec",
+	"b0kLrBywUZb67dOAU6zo1BQOsyS8Jh1OtbBfM55K7/8uJfvyfZVWnY+ZX4QKa2sA5IVDlrz6VEiHaUIx",
+	"SDK/1wmgkdG7klgqYEUdLMgVszp1rKJiP8CFK+cKVtVuYE9rEwNenJeMWWZTFqWr6ymPVVb/m05En5qr",
+	"ulgfR2ZCWpeAybN9rVKf1ieT+zGnO6hjMoNI25W2p6+gczvr0zkVUf1dunzahaUEBXrMCdAdUI1NojBf",
+	"FaQNOIG6SAUPWsew3PbLDMxv0THLioQ3J9w14FmmFOUXrjuFEtot1gYR5pvKpskX7e9uCex8mlq/XYZN",
+	"1OhMqCRDQKddlJqeZHkJxP3dAjl19qKd0QvYpd2D4bOwux89h+6L0ctel+4Md8O9aB8ORs88pDns7MMu",
+	"fTnaG3afhc+j7j68GHVf0t5ON3+d1tR/zbNIqtdQ8wxvobat04RLYMQAD4MBpmmi4lmCj+IQgvJNVb/j",
+	"WPtm/RW1GopVgY1H7S+e7TfQe8V81W/dXylCw2aGvaW+jVyQgQB8a2ACRmxDSv1+VuDTgka/Veh+5m34",
+	"oCEGL49qrrktPISkd4MswfByMLM72L45WOy2lyT9YULZNYpz3KnmUBMuVD/L62kr0c+/51wqELUVgeVa",
+	"ypBdalxq8bu7yvbrfRdks9aCaHWi7jDfTUu7ZwaAVgbPNpHC2TVhRenbFtG6Tp70ZyDCvJNcW4GreGR8",
+	"TkudZTaOKwu7GdKE2jzhpv7WTQ6U21l/xEUfbZ5LUpZvZ/2YKd78Sp2ltugMKQ5RN3MN9NokFjsMctAr",
+	"Q+VDXcN1CWEqYrW40DC1DH0W/wSLo1QznJoYvqPzU2zmujG4ZUp0B2TEk4TPTWulF8+w4i4NFQi5uUWy",
+	"BpAEaDgpd0QlsSSozEdXDLkgVfkr30kycKsbbF0xvMlrGWgah2bhzO+7R+en3Z9M/q/lfbgDfV4m8Mrt",
+	"xfz1g+MJf/vtshNU2kp5YWQYozc4f3NxSbbpLN6mqZpsJ3wcM+O+Lz2xEVroV0YcRUXYhH5la5soNet8",
+	"+oT9m0wxhJAzRa0ybbcETAkABLUCOu0EHQxzwI/l4fb2rXlhK+TT7YiHshJ/jNLXG+aQHJ0SlSouTPBi",
+	"KcqQkmuXiUmGVEJA3p/jewa5ZHDF3GCudsbG+5OzzSCbAzsoYwlfV2JZBoWyZNK2ewQ61RMyPPKss6rc",
+	"umJX7E9/0icFTMWmQ+vWn/5ELoBFZHDkFy06JN8jUMlV2uvthX7QHP4CA7Kx5Og2r5g+vAxvDu0417Bo",
+	"/nwWd69hIQebW+QtTxXWN6MKow5nytGExIhWLc2vWNYGeIG4bqV8LDykJhJCvZ9XGv6wyKqTx4qMQUmy",
+	"39u7YssaDm+RI/yQhkoSKrGrAQb6cEFiJuMIXOvl70o14gy0sY2w1FA+wabfplu1VjL1Z9gQfPDxyrbs",
+	"vuocko9Xpnmq/vdVx4At5BEYuF11AnLlspb8V7T+51759Gnw6orlfavJiMZJKkASGkVkYLpbH5J/fnRt",
+	"egPXu9gO/OnDwC7/LJZK/ulP2P50qP/zt4s3vxBUfCTWBXMRN5hFPiAbNkebHPQCMqW3ZLfX20Q0H/DR",
+	"SILSAxtICCunSUiFiEFqdLGKe/f0tVvAa6psMDDGHmpAvnZ6hunK+vaHY7K3t/fSLIQyYiZ6RSLzqQAy",
+	"+Pvf//737s8/d1+/HmyR77maXDFse5rEQIag5gCM9Hq9nS7+/7LnUhFx4pcvX77s7ux293Yud/cOD14e",
+	"Hrz8h6nrb0hcmdrn7y6PX10xniqLFFQRQdnYIqhexn6vV9NOnCTxtVbjF2RKE61MQWTKk1kIvGNZ7oze",
+	"/UFvjwwiqqhmIq4++cCo/u5nEsWRKYlkLgeaMOIpmIM4QJTPRkjz4QdkI1YkpEx/OgQitECBaBNPaEEG",
+	"b0GJRfdopEAMXhGh/0IsFubUjABJ4hCs9mVZrb54iRiUsTY1c1kFYio9U6TPoztBRzNTw3h3tnpbPXOr",
+	"BUZnsb6IbfW29mzna5SwBZaif7AlMJbUmeJzhhwmILMklbZJv6Z968krslqvgy4W5cEccM1jUR5DKMD0",
+	"O9HDEDnRg2OhPARSJoFPI4yzluoI5SlaRamgU9CDNeqn+SvbZ1i94VOw8sU3SBWoyDrKQ7js9nqleo50",
+	"NkusdNj+l+35YfTB1p6Vo/PTnyAPIqo62yvC1LF3dA/vmzXVzZCtfft7mtU0xk92Vn/yjrnKfBB5ZY/a",
+	"fAi3M+w9bdv5e2odnpKvBP3zgwaydG4JPN5MfOFFb6yPFreMZ475wlzW4KfJcZNWeGW1CLH4st/P2UPG",
+	"IWitVatXRjUcpUlCBtewGBA6mwEV+jZ8xbCqYsaCOUsWr4hUXGCzEklHkCzqUNUsyCBrx+jhINX3PFqs",
+	"hUSrcaeY3fepqPTr+9enCh7vPPAScvStoutPsCA23veVhe6EJ5G0rXA09QeW6k31WBbCZ0Xt/d7+6o9+",
+	"4eoHjVPmg5erPzjmbJTE5ra7v7O3+oNzukg4jS45P6NijJxgf3e3zXZmgmudU8ulE6ZsFNDnIViDe1qV",
+	"sFRbT7SfgqKU2f54DYt+HH0ydJxAXQ3St3DDr23pXtQrlcENcuopllpMo1DB3vJa5SxQ+5QuiBmfxFjw",
+	"t0ijr/GRR6MFKtmvrkkjs8B1RV83jn6e4zfwW3n860rqn2BxGpniEKXrElqqavn/yW040TqklgAun4Fs",
+	"uK4CRp/LAuNtccwJF6qbxDcQFRO2EKmuWDG/irxj+lrKcHQZkLngbJwNaRTvKEYqjFzUvdRXJ8Po9HL2",
+	"eztbV+wtzJAbencNoVVfwZXS3860nmSj9nHVIFxrqtNzsrG/a/X3gpK5WastIcjayp7b7nw+72q1upuK",
+	"BJi+SkXtJUGhaUUrKdR7MClUTA6sEUJnfGw69n1eqr0z328hYC45/5kyVxFNPiTRF3UyPta3IkwyxSDF",
+	"Aq34BF+wlvhc35IvT9US+mVWJXCtxazh5hUydTulXkSBKqXWxGZkzsV1zMaZiKijBD17GxZvUYWnautr",
+	"15b5WC+zADVXn6fVmZjcjdrrnrVpWSAbpTezK2l+ZSuPV0H9I6ifofOIxO7nTtaQ+mUJGl/7Kf4IxROk",
+	"+ZFBtPI88R4f1tjGj6001EdHTPNW0Fq3BKa2CD7VFFOb/9WYo3TFNvZ3d6sP+o7VDzyzYUD2e3tkEBvz",
+	"Wr8yGJlPgOk7VCyvGErTV2ScgpQgiZV+Yxozqfw8tu8kQUWAoBUtIPu7Lze3yFEu2o0WQIBF8ooZw4Rp",
+	"N+m6LloThQash9LXADkb2TAqnn5vihu6YoPXJ2cnlyekXo2tF78ma9ESw8Pf/qqJkZ9Z6rYgRJvb6RPi",
+	"51KYW4jeH7gYxlEE7N/mVvelNYPlrMxg4z24WUE6WUHfTuUvaAVWv8dWMPj3jMZii5zQcFJ6UVO8MTkc",
+	"GkdJxdSutQ+ZovrBxRY5F6A5KCobpbHQjj2nktBEAI0WRHBF0ZsovJvsfMKTzCu1RWwhUHsJQKYGjSr/",
+	"FVut89sBL61y9hiMp1S89GvT9X8pHvuTwr+mwm+P986avrBVXpsJN7fVYq88K9q3iMsoNoo+aiaGLlIW",
+	"/55qnXNMRZToJfERCams0fRdjdlHw/1iCdvPbG5dIXL1Y2dsvTviP8nBdQnG4IQVOW2FXMgFbIcTuuRS",
+	"fIROSYn9WtDdvEV+Q9NPqQPWgAy5mhCVCmYIBv0T1s1PVSHAou7GxvSfcDyh6pHIRg/9heSFmbpZXGg1",
+	"9eg0c/B89Vrqus6KzyySDnq7rUD3I1Uwp4/rqgiK4WPFkrbycC5iBZ3KddwQAxq1c7TwCPrYH6RCz4WH",
+	"rZzplRprUhGT/5xgME18oy/vQtb4L85iqYrL+Tac4v6e1nGNF2DxlVPyl8J6fTfp1PndC6/hFWqJYbFM",
+	"BCvd8ozAdKYWhVnySZAWXpGBywQeEAserXySAU0VH2w1uNiPi3WqH0V8eVN8UXd7PWEsJ4T7K4SfR7J9",
+	"S07yu0ge50snpcLr68ud7Y8l/XCpn904ca3zxccb9DLGSjrl01zLvCqhJrK2ya1eoctVnpcC0prVRt+a",
+	"OvZVYZxz37fFuHWVC//7gkO/DcpuO6xr1KJ+dmjJkwikaqskuc++EV2p3H+6hZrkIPBEXI+nUv0IKueb",
+	"xh79VVKZ5eLbfu2pe87fpAv+TMW1ETMoQ9Dyp283r9wtByso28AZxedURDITNxjGTiijyULFoRFF78/r",
+	"7H8hF5FrTnuUF5B6DL2wPI2nFT6mScNNewEuL36pdaMssZ9MHEZz/KpkscHb/Ky80mcPoQBmdG7LMj4S",
+	"iWdRPJaiy6jnvO8FPdNE9RjjpVY3RzGjic8TqlR+wqISEXS+HnrD+nTfPNV9VdRzwiJCKyB/aNrJqpQ+",
+	"EvVc6PElRq06ekBasv5kQxGbrYiqSjI4+NdLNA0M44lqHpFqECU+D93YmmiN1vCEKn2FayUvNiyucGFY",
+	"7WZtEGIJ/y5c+bSvRitrv+MnInjce5qqUZJJVm/v89zTnOW7mUzO3RuoMJl2/CTLSCWMz7fIUTKnC0li",
+	"FiZpBNJazgMyn8ThhAibK85tQKiQikyAJmqyIG7+evtJNnfnc5g03GynbMTb2DOy1W39J/tvclQ4OiUz",
+	"78Ba8XKJ3Ssbkc80twQ/mbfGdWntHaY/lFc3yWbH2FahNRbjQu/MqmGubi1Yx6nYr2tGpSIKjLsWy3OY",
+	"huRZdY7fO2VnTeDhZrm00Ypiw1XzBhaUIaZujObjk9jstW4pppe8P32GUNhIvr46TU0FnOpC3oJeZOjK",
+	"S0sUJgrrTS9mYJtQzRIeQVbeq26F+HJhha2It6YNql8Uar+mQLla4PGNuJh+JqNpoTFtCw7z11jJgAw9",
+	"K/OTb7klb7LUGrMIbm0IsMPHFrzJr8rSLpzC/yLA/O8ZiIwfHlq5Hriow4CMBWUKIlMZyHAqm5lwxeYU",
+	"mRxDEGGegR3HzyM3rXVU/mJeSYhQSQaMq372bNBU1uDU3+nnoAFvwnWcB/46v01562PQEnFrLiH+y6uC",
+	"JgpHXI/j22POxwl0Q5oAi6hY5rj9gQuszIP5pSbgz+ZrGYtaFnQ+JVSRH3FgsoFMDEYjLtQhoS4JFVEW",
+	"M9+CK4bVAPNF6WdRLHP0pmwxp4vNLbLf2/eyeIpEUIfnr7NRzGqO3S7buIdfe0vYerreVDC13sWbAc0h",
+	"gAfze+DlNsdYb80BXTXdWtZsJxUQxQJCJU1lF/K9q8+hUW2gWTIMSCxlagq3GYymQiGLddcXExrukreu",
+	"WJxhmzwkkCWDmNtzBGTD1PiaADn/6fiE3ICIRzGIzYBoopaF9mgYbB4YMpKGAiwtAQvFYmbQPsJWHeZL",
+	"n0B8EcFIahLF9TSzhC4gQksFNsiMrhhuVlPLfq9HNgYIxz7+2LepcoOAFH5OJVR+s8NhDsgVOyJDwecY",
+	"Sy9EfKOvsS4PLxQQAVMxTbDAnTsIiMjGXm93051ByNkoHqfCNB8h796euYwTb5//Y5Cg75DgKu31dp8Z",
+	"gfo/uYTDZEL7qynQhe/hP/+nXKZr8CpbKmVXzE2u8nqtscRSWgha/XhKFyRmUgGNME5Sc2GDZt/l+yOx",
+	"kpCMTGm3ERdzKqIM0bDIll7CANExD3QZelmvh6U1KM3n9EICVx/AJJlwPYlJMUTdRk0ocwis9JLsUReO",
+	"bxrLKVXhpFYbKPLGN5rYjx2drbgaXbp5G4mp6T6CX7W9Hu0ePCtej561uB+hldevnGeplA6llpUoRxxx",
+	"kwjCJGbWtle3Xv1tp2l52GSx1YIQurbUXP0KmhaA33SWAai8gA+PaHysVeaWKm+kKEz3TNx2KQuchteO",
+	"Q9DZLCAZR+WpCvkUXLlghA0xO9UAM2UxcZdntnJeQ01mj9kQn9dohmd4CNKr1uSdrhLYwnx5aUta03Sz",
+	"DP1Pd7ux3SGe/aCNinEB4iYOwStZ98iqQynY0Jbnx9MraQaWKEYJnz+IkpC5zWo1hLeep8suJNR7ZAoR",
+	"Y4OPRpoObS5aYGT5hSYwd2Mb8BkwIzZtNjty/YGrnDefz7fMyugsllhAzykvuMwtuNHQHZgiMVoOWEFx",
+	"SGTWbdtrGX7FdnrE9uYI8lJj+Y1wy5QetPc+K1cHgVZgtGjGll+xlMbarFTMxjJA7mMUDwniJrtWZjAx",
+	"6aCeOK8THejRqZEfj+n3wAlw4mWc5zeUtIoTCSzKuOzn1OO/TrJcW6M3Trv7km1WYXc7s8q2M69kr5tK",
+	"oxMugcgJzRoKF+zDhTqQ9Z6Fn9xCXmfrWKHjvGHJwltGcfK4VFq2QXj777gmMVU50lCX/t80ULQC6XWs",
+	"Pq9z2/2TL/JupC3ouNmalFe8jjw6cEScHR35nkpYkm5zgfdXI8fQ4CoJNQ0v3LABmYn4Bss0+CJL39l8",
+	"SsK6maO1qNnkL1Sw7JFCLyvzfNG8nCW01UxL1mj3FI75ucMxNSXWytajKCpUn49yHG4kxSUSdfuj++eq",
+	"HJxThUWVQWB7VMpMTcu6csrW1OrRatCuymU9Ya40ujpcfcrHeSyky7Jw1sO7dcNP3EkWQk9ypM39/02S",
+	"RaShQgOhACViuKEJOrhNXwr1WDqicR9mu39saeIcw49WqmA9Vc0s56/xt+ik/kYFyxIfOFYyLrQ2aSNY",
+	"kvgGtlkcXpu7y8fOLK0N0LGeQNf0gxyd6iu2LCVZk5gV26S4NE6yYYpwU3nFBl6dmS09f9/NP9jcIhep",
+	"EPpM0H4xo6GrYCvi6RSiV7bRgUwTRbB1BPY739H65n7viuUdeZA7MI7RAIInBPuE3MQyHiZAzC0MC215",
+	"X5jyg66koLeoxvJ7eo+/OOA9UhaQN8UXKnJSXMLywFMHNcL4XGND+vUXPfmmU8M1fdVrBl49PXRJZCeX",
+	"SlPcxydkj5UUfi4xkt9Trmg7U88soSwoxDNMOVOTZEFmIGIeBVa8A8FBA7MsE3swpbGNpsWeh1qT9VdV",
+	"H7Ed38CvuLxHphScZBWZ4J6yO3AtAL7N8BfEx6ZQ6fxkC0Lkd3tsbTCwnIm2PJHMvh2gFHDufcwFlTEL",
+	"Ac31CTWBzEINgSrj988cU1zRTT/FzNjYTY5ZampqnRhZRrPYb9NNy6bdmHSu3IXv5aqRlJmog9polxMW",
+	"6f37uTaPI3yyjIPRl5A7a2XFOQhnLnf/IJ70VfhaRI9NqPMUxDWpOyPHJWUgPYp2ZVGNtDCkjWkZmrQN",
+	"6Qema6M1WyIn1iQ4giQhMdsiv1n3/RUzrFukTGb10R3egR5+YwAs6gugkrNDwyL6cDuhqVQQWTeg05ht",
+	"BIgk+7svr9gAlWH3RQgQQYSN75ZwDoz/eEnMp/a9Pj4avCKcwRXDuHVNDHGUGOaGFbQlCRMuIXK8LyLp",
+	"TG+/yvJsSAquFCI9nVtqNp+NF9oib7JQFfldrvybpmv7dWzsr26WJ2aWx9jY46YjZWOBs7P45rjY56sH",
+	"+pXVtl5fU8eSuSaP1eOcOW6syUPzfONl6cK0cI/PeIVfPD9T6Z3+ajjkhouAML8H5N3lsb5KY5dT6mlU",
+	"po7+IPuhHzMF4oYmrqf54JWnPbl4Ps7AhEsMNF9zDRizT6w+JVezt60r9oZlKcJumpllY4c4tR7ThrnV",
+	"Mlzz8cCLwbhiLo+UYRzTwPyZfRFrbrm/6wYqMX0bXVooyB3YZqtWillJxeBW2QvDpokxY9wegNGmmyM5",
+	"PhPH1VNljO+L+M9ast6LPDdT/Ds4I54450rOmeWgr69qevmF7Qwa3gcBYTAHmbUZMhbzIONdpjsy3vPq",
+	"41b0gi69BXwbxcSKu7qwp9TC9+CB4ik3bpUhBSM+KimyK5KHSpTQFAFSbdxkmpvOYxbxuTHIo3hHzTVW",
+	"hpc6W7zp82xtJ6NUpQLIxsEVs9GOWHY/4eE1kdcwJ9S02t8kjAsjsvkNCLK7TyY8FfKVLUhuhsRez7EK",
+	"9OhcRCACm2FAlal5fLCzS36Kv0eTmxaZMdMTlEz+OcBMqyHT1sgEcMvNLXJ0xQaeADf7RZtpXURLyQGy",
+	"39s3zYLmsYRNX6W5BpjJK6bHyFdwSCTFXIvYtirKNI/8nT7cxlLJ2jj/C3oDVTbyGFK+ZqYvKOjzVSy9",
+	"ZmVvaTB/7f02n3rC5hKdlu8/qoDga4r27Y8eNdkwmlpR/6aGwH3+apreJwleMJAzvSLcN4YU6hVYe0iT",
+	"nyLHzsd2VrSklonPmXLzqtVgnoJ2HsEXQm16QFmULxXaaymJ+dkXonYKITNLVd/GRvx573MUc+kMRN/E",
+	"nCVaXtkbv5Z35ppLk+R/tGwY1GvDbworWhHAjeqPncCPbNvwl2FaTsZjhnnNWjdCWpWNCWE0SerLadgS",
+	"F1aDHXKeAGX/xnHcPqzXCeF+Uwy0elLSkcILFNKsrRcJaYWqXqSGZl39iC2MY39KXY98JDmtiw8h5FPb",
+	"f26AJDEwirxM0jFm5IPAztVZ+B1quSaLyKRUbpHqZeDQa9ZNaKhkrpljBGqRIvVCQsoYV1fMrQ+psE6d",
+	"NQHY/t4fSZv1p/iiUd/1lLic8r5QN4Yn7bTUZaGI6UuIt1bobn/kYrwqqLtw7EjC7kL+Fqb8xhK3Ajq1",
+	"Jd1gOgQhJ/GsWMFDv+Ua1TZFd1fIblVgd2FxT8HdDypFloZ5t0a8oKnrAWIJkQDWSumP98ooVlqKQCKB",
+	"YIGYpovMcqTpfXY+WdZYn/Dx8bQafYHhRR6gaJzI5WrMWreXN2Lsyh3X9yhvZpBLu5c3RPp+Zs3ji7be",
+	"XoeiXA/ub5my/rMVnLuIIxuxsCYLWK4MbVsNZknHHiO7avLaAtfFJ9eCjE/uFRnFiQKBpWyATgkXRPAE",
+	"6g0RdoZWOeRTfzWx0cSarAv62R0SxZfMmiesu93UzaufFSZdwRXecuwMHPzbNjPSwFmvlxGC80lV+IwG",
+	"EIfDj6Mr1JpKmlWFX1y+E1pShgsCtzRUycI5/Ab6974pD5PaBuOmRJkpFlPlI0dRZLDqkbQIM/hRFH0h",
+	"s0WZyJqIitAo+gbT059UhTVVBZMVb2ieKP5gthOnLmx/VBpmqm8pdW2jikBziuNKrwhlTsyiZdU+thUB",
+	"NxKgN7BpjKkYtGAcDsbOSfBpXVsxPYbHFlbZVywJmbmfiOirQmhzmDlOowl9HcPMnWTbalXrEsngnQRx",
+	"13szaphFf54ri+qKVOKvsVSCKi6+M9rnqzzXokAMQyARTLkyVRDrLt1Wlhgt9fGEpZ7gi164W8tMe9t+",
+	"kppfffJT+0uyYxSWWpazhrrk/HMQ+rKIPUCnw5hhrLu5f4/KowelazFl0TYX5upLpYzHDOuxxIzQK2YD",
+	"ECzhYS3gcxBYXJAzItIE5OEV65Ijn+gl2fY5xKGmdrceswKMZRg5aW/4RmVVV4xY5lJe3Jae8lL/NqWM",
+	"jkFIMwda8+xE5f2MuMiuxib+MBbokDT+kQ2MrCfEaArfycz1asaxCVsM5vgDVtFh3P4bYwCHXE00PzMr",
+	"ygrjmnAIU0X50u1a2AYaiBh6L8eGHdrdLuOkZIPXsGDKNg1MeA7aokZVB2MvXAO3QBPJ9RZceSA3tYbL",
+	"Bhf+lJvOxBKBVDEzkqLoJxhYk8bAVDY2xbWpNbGMiIW3973RmBwB2pLIvrnGho36n2iwuokOCUuTZGBV",
+	"IpvIW0IcDJ/M6vCaw9YzZS3wHND4yOTxNu0PMSAbyB7cnKdJZDS8srj3ilAb4DZXlLjj3TBrU/OxUn3w",
+	"sPM8fNaLDnZG3eH+PnT3n73Y7b54Hj3r7u+/fLF3AHQ/gmd6Ro6NUqZuBc4qddh5sdPr9Z5Hve4QwoPu",
+	"/otnYXd4EO10d1+MwugF7T1/OaTYa2UNafckcJ8E7mcWuMd8OhMwASbj7ELnJMZGnXTUFLB59xsoCpdG",
+	"c/X/Y2vR2EQuf4zvpON89XboSxz420gK0XtZxySLe38yyD6yQdboRdh94JEvrncwympNwep+Vv3yrtvo",
+	"+UBlaWDfMfZYG+XWEFimseqR7ph66C8aSFaksHqK+kKBY0/22K9PSNoQNmQB95R92x+tDnnHSLZTlQlC",
+	"IhV2ZqmWLM1068zFWhfClhH4KtMqUsNTyNrnC1lbhWgNkWpH/mWyihEY1+iERB7/SLAh0xa5o/L1I6h6",
+	"ROp9Pm5tL7ZPuPm44Wst8PKxDPVAp3c10Tudx3m76swi9pUmo/sjq0Jf9N7fhrhcRNu3SGRP6tCdjfQt",
+	"1SFBx9smyqqxss5bU+HaUiNWVJ5R09saJZVcMDUBGf+Bf7smcWGsbGmZGh3nLR3/akO7HoNu3x79iMN/",
+	"IarNp19OuRZSrs+S5KkIQT4V/rtfHZc79Cj78jWxjywqENwHlmBxmWzr18i+hWQ7onIy5FREzRniNyBu",
+	"YphX0sRdmu4JGyexnBySBG4gIXpdU6ogIFMepQlIErn0vJiRmeBjgS3J6A0IOgYiQy4gyB5ghSp5HSdJ",
+	"gI0qmW0aHKuF57G6Vfohn05NtUAzU61e+/7k7HW2x0ckZn+eVQSdAf3brIV7C0mj+qmP7/3JWQ4CrH6i",
+	"8asmAdxiVgll4YYmKTU37oYU0VNiX0IP14hQooWgAmaKpHBNQXKGnUgNcy1UPTjENdEkcbh5fPLDWw+v",
+	"sWykeWbLqQBEQxpeI+6GWtwK20arVNvWrvz9ydkjSbT3J2cn2c6/kFgrrWFFgdvszW+2nPo3KJ40hdcH",
+	"iaWMFKlvxAWRM6DXWsvjAgkxZuPW1G6FyNKCDaURSEgVTfg4hZrOKZmciZkpjWsm8BMmkNyNMONWFtX7",
+	"q96fnP1sl9cqdcLKQ5c6kc/TlMiAD1tnMujxzvCLxjQKuwIlbD1yXEe2w9oWx/ph6yW8Pzm7wA/+fbMp",
+	"skNdo5CbxYKn+hArNAD0wWnx7xAR6RNzEBxdrssYtj+afyytcoSeNXzNK/JD5TWGPZtK1VRovfIGe72E",
+	"SRrVRW8addIc9iPrkmaS15hb1iQ7ndb7ZDB9eD01R9KaBL8qYq5rNDXHW6hPpHFapkMbhiibtdsfBY2s",
+	"kcVaBjZoqviUqlhLuYUWWsNFUQxvBoTOqYgkeX+O+quxBkq3R0d9Na3E9JI02l9Sef14Wqse/SLb/Rfy",
+	"KGvp5a1BajRsoL2xPoSI5Af2ZI65v4X06y/J26j4GjIhlCRAhVGtqLzOAj/bSbXZdkTjZNG1O2uUZjyi",
+	"C31jnehxzMuZphuLJcT8I6jXeoZfzQSPKMLMDEtvf3YXZv3/eZYQPGq7ew89bAM5cpX2ervPyBGjyULF",
+	"oSziicOy7ixNJCyt7qjRDXsvkYgusiJc2D1j79mB/lEGBEwzH6XPxEUjaLVMY1k8hT84a+g+Zddxjst4",
+	"zKKO/kSrjAoToGpKZ/95OJUxH0QLsrH37KCrT9QCZPPueKaxoBHNjmz7hoz1xVPIME5rG2jTRbfFK2Ih",
+	"lVX6xwSqvR4i4lIcu4yxGeHSe/YPsZAKp91ANV7GN7AZLMHoLMC8s9vbfdbd2en2dppuwooK1ddqU31B",
+	"A/tkZUGDM3rfJe4+b1gisGj9BX74DGSrzy5DsWXke+bj0NN92tJ8yNkNCLkitKNIfzSj6HWJfmbeaiR3",
+	"tDEF7iaRGdT8zh2JeUUqAfRaBq4LyZBzqUAERtB8l91GsNYiGdKEsrDBjXNu1/6o9243ySoB8/6cWCD9",
+	"58mY6cLb/vq4lQ6TOOzaz7c/uuISzbabXzjRgAOm7KFukXMziKSjrMaVqXyLNanJfMJN+1zGFZnSCHK9",
+	"GFdo1kDGoBqLvJkZPgPKmYlaI55dehH57sAf170MfuGLWU0UmxWURYC0Q8cVOsRlLoYddpINyhYkpBI2",
+	"ixKZRrSfOGE8o2qSy2L3badswfBl85TengEba6rb2w0605hlf2KUnAKhR/7ffx51/0G7f/S6L/tb3Q9/",
+	"/u86Me5RmeG7XamoSpvvkcc2G1Rz4ISzMXZ2wS8d58YmAkKSjavOSAD8AfKqs0noDY0TfXM3liRstpen",
+	"whtOH9GFcZTOJ4BZmuZqIVWcJIQBGEuU4tgkwjQbxBlrqfECH12Y3TwiMfrzrGxmZwGEL//nSYHC9teW",
+	"AnOA62TRdYEdjRiqBY29RpR6Cl+kLKKL/////f8uqEqFfkGPuc7V9Tdcw5FbwiOiVXGmVYil9/GdzIJe",
+	"/vNQyyAHqob54bTBrxYVjUHcNDH9WBLzuBN0UpF0Djvb6HG0M1ejHccmlRwzKhM+jllg9VgBIwFykndE",
+	"9Qqeb+UC4qig1XSqF8WLkM8gwgrGaLeJmYKxKUYQkKGWzZqBYsWuQpXKfIbzU/ITLGTN2IU4z8AqSC4n",
+	"BRdu8hGzsYqBodUBj06JSs3SCreVIL+W5H1TWUQkUBFOvAmO/a9qJnjNw3Sq8RCFUxqq1LaVFjHc0MR1",
+	"qzZ/dWk61i+Da/Dqb6UUEFed6v15YG4w0rvC+PY6IzKLV9Vs+EYUrZkod4UGzqWAfkmcoBLGlMVRoGA1",
+	"gRTexGXLco3pQYvmGx6HRnTTG6qoyM8lZZGpseA3vMwa1sfCb/ZSMy/266hOeswZQ15B1CQWUXdGhVoQ",
+	"GmLKiiQyDSeESvIj5+MEyLHtrumNf2rx3iDGh0//JwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 	_ "time/tzdata" // IANA names resolve on machines without a zoneinfo database
@@ -12,6 +13,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/clientip"
 	"github.com/xentree/xentree-api/store"
 )
 
@@ -34,7 +36,7 @@ func (a *AccountsAPI) Register(ctx context.Context, req api.RegisterRequestObjec
 	if err != nil {
 		return nil, err
 	}
-	if err := a.throttle(ctx, "register:ip:"+meta(ctx).ClientIP, a.cfg.RegisterIPLimit, time.Hour); err != nil {
+	if err := a.throttleClient(ctx, "register", a.cfg.RegisterIPLimit, time.Hour); err != nil {
 		return nil, err
 	}
 	hash, err := a.hasher.Hash(ctx, b.Password)
@@ -57,9 +59,13 @@ func (a *AccountsAPI) Register(ctx context.Context, req api.RegisterRequestObjec
 // Login exchanges credentials for tokens. Attempts are counted per client IP and per account
 // before the password is checked, so a burst cannot outrun the limit; success clears the
 // account's count. A known account is counted by id (username and email share one bucket).
+//
+// Past the per-IP limit the answer is 429. Past the account's limit it is the wrong-password
+// 401, after the same hash, whatever the password: the caller has not proven the identifier,
+// so a 429 would tell it that this email and that username share a bucket (one account).
 func (a *AccountsAPI) Login(ctx context.Context, req api.LoginRequestObject) (api.LoginResponseObject, error) {
 	b := req.Body
-	if err := a.throttle(ctx, "login:ip:"+meta(ctx).ClientIP, a.cfg.LoginIPLimit, a.cfg.LoginWindow); err != nil {
+	if err := a.throttleClient(ctx, "login", a.cfg.LoginIPLimit, a.cfg.LoginWindow); err != nil {
 		return nil, err
 	}
 	u, err := a.store.UserByLogin(ctx, b.Username)
@@ -70,15 +76,19 @@ func (a *AccountsAPI) Login(ctx context.Context, req api.LoginRequestObject) (ap
 	if err == nil {
 		acct, phc = "login:user:"+u.ID, u.PasswordHash
 	}
-	if err := a.throttle(ctx, acct, a.cfg.LoginAccountLimit, a.cfg.LoginWindow); err != nil {
-		return nil, err
+	allowed, _, herr := a.hit(ctx, acct, a.cfg.LoginAccountLimit, a.cfg.LoginWindow)
+	if herr != nil {
+		return nil, herr
+	}
+	if !allowed {
+		phc = "" // checked against the dummy hash: the cost of any miss, and never a match
 	}
 	// An unknown user still costs one hash, so timing does not reveal which usernames exist.
 	ok, verr := a.hasher.Verify(ctx, b.Password, phc)
 	if verr != nil && ctx.Err() != nil {
 		return nil, verr
 	}
-	if !ok || err != nil || u.DisabledAt != nil {
+	if !allowed || !ok || err != nil || u.DisabledAt != nil {
 		return nil, errBadCredentials
 	}
 	if err := a.store.ResetRateLimit(ctx, acct); err != nil {
@@ -91,18 +101,48 @@ func (a *AccountsAPI) Login(ctx context.Context, req api.LoginRequestObject) (ap
 	return api.Login200JSONResponse(tok), nil
 }
 
+// errUnknownClient: a trusted proxy forwarded a client address that is not one, so per-IP
+// limits cannot tell whom to count (falling back to the proxy's address would lock out all
+// of its clients at once).
+var errUnknownClient = &APIError{Status: http.StatusBadRequest, Code: "validation_error",
+	Message: "The client address cannot be determined",
+	Fields:  []api.FieldError{{Location: "header", Field: "X-Forwarded-For", Message: "the entry naming the client is not an IP address"}}}
+
+// throttleClient counts one event of kind for the client's address in each of its buckets
+// (clientip.Buckets), narrowest first, and refuses at the first one past its limit: a refused
+// event is not counted in the wider buckets, so one noisy host does not use up its site's
+// allowance.
+func (a *AccountsAPI) throttleClient(ctx context.Context, kind string, limit int, window time.Duration) error {
+	addr, err := netip.ParseAddr(meta(ctx).ClientIP)
+	if err != nil {
+		return errUnknownClient
+	}
+	for _, b := range clientip.Buckets(addr) {
+		if err := a.throttle(ctx, kind+":ip:"+b.Key, limit*b.Scale, window); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // throttle counts one event in bucket and refuses with 429 past limit.
 func (a *AccountsAPI) throttle(ctx context.Context, bucket string, limit int, window time.Duration) error {
-	n, reset, err := a.store.HitRateLimit(ctx, bucket, window)
-	if err != nil {
+	allowed, wait, err := a.hit(ctx, bucket, limit, window)
+	if err != nil || allowed {
 		return err
 	}
-	if n <= limit {
-		return nil
-	}
-	wait := int(math.Ceil(reset.Sub(a.now()).Seconds()))
 	return &APIError{Status: http.StatusTooManyRequests, Code: "too_many_attempts",
-		Message: "Too many attempts; try again later", RetryAfter: max(wait, 1)}
+		Message: "Too many attempts; try again later", RetryAfter: wait}
+}
+
+// hit counts one event in bucket: whether it is within limit, else the seconds until the
+// window closes.
+func (a *AccountsAPI) hit(ctx context.Context, bucket string, limit int, window time.Duration) (bool, int, error) {
+	n, reset, err := a.store.HitRateLimit(ctx, bucket, window)
+	if err != nil || n <= limit {
+		return err == nil, 0, err
+	}
+	return false, max(int(math.Ceil(reset.Sub(a.now()).Seconds())), 1), nil
 }
 
 func (a *AccountsAPI) startSession(ctx context.Context, u *store.User) (api.TokenResponse, error) {
@@ -126,9 +166,23 @@ func (a *AccountsAPI) tokens(userID, sessionID, refresh string) (api.TokenRespon
 }
 
 // RefreshToken rotates a refresh token (see store.RotateRefreshToken for reuse handling).
+// An unknown token is answered from one read, writing and counting nothing: a flood of
+// garbage must not queue every writer behind it (SQLite has one write lock), and a 256-bit
+// token cannot be guessed anyway. Rotations are counted per client IP.
 func (a *AccountsAPI) RefreshToken(ctx context.Context, req api.RefreshTokenRequestObject) (api.RefreshTokenResponseObject, error) {
+	old := secretHash(req.Body.RefreshToken)
+	known, err := a.store.RefreshTokenExists(ctx, old)
+	if err != nil {
+		return nil, err
+	}
+	if !known {
+		return nil, store.ErrTokenInvalid
+	}
+	if err := a.throttleClient(ctx, "refresh", a.cfg.RefreshIPLimit, a.cfg.LoginWindow); err != nil {
+		return nil, err
+	}
 	next := randomToken(32)
-	sess, err := a.store.RotateRefreshToken(ctx, secretHash(req.Body.RefreshToken), secretHash(next), a.cfg.RefreshGrace)
+	sess, err := a.store.RotateRefreshToken(ctx, old, secretHash(next), a.cfg.RefreshGrace)
 	if err != nil {
 		return nil, err
 	}
@@ -160,8 +214,9 @@ func (a *AccountsAPI) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.
 	return api.GetMe200JSONResponse(userProfile(p.User)), nil
 }
 
-// UpdateMe changes only the fields sent. A new password needs the current one and ends every
-// other session of the user, in the same transaction.
+// UpdateMe changes only the fields sent. A new email or password needs the current password;
+// a new password ends every other session of the user, in the same transaction (API keys stay:
+// see docs/decisions.md).
 func (a *AccountsAPI) UpdateMe(ctx context.Context, req api.UpdateMeRequestObject) (api.UpdateMeResponseObject, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -192,9 +247,11 @@ func (a *AccountsAPI) UpdateMe(ctx context.Context, req api.UpdateMeRequestObjec
 	if b.PublicProfile != nil {
 		changes["public_profile"] = *b.PublicProfile
 	}
-	if b.Password != nil {
+	// Both take over the account (a reset link goes to the email): a stolen access token alone
+	// must not be enough.
+	if b.Password != nil || (b.Email != nil && string(*b.Email) != p.User.Email) {
 		if b.CurrentPassword == nil {
-			return nil, unprocessable("current_password_required", "Changing the password needs current_password")
+			return nil, unprocessable("current_password_required", "Changing the email or password needs current_password")
 		}
 		// A stolen access token must not become an unlimited password-guessing oracle.
 		if err := a.throttle(ctx, "login:user:"+p.User.ID, a.cfg.LoginAccountLimit, a.cfg.LoginWindow); err != nil {
@@ -207,6 +264,8 @@ func (a *AccountsAPI) UpdateMe(ctx context.Context, req api.UpdateMeRequestObjec
 		if !ok {
 			return nil, newError(http.StatusForbidden, "invalid_current_password", "current_password is incorrect")
 		}
+	}
+	if b.Password != nil {
 		hash, err := a.hasher.Hash(ctx, *b.Password)
 		if err != nil {
 			return nil, err

@@ -2,12 +2,18 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/instant"
 	"github.com/xentree/xentree-api/store"
 )
+
+// maxKeyYears bounds an API key's lifetime: a longer one is a key nobody remembers to rotate.
+const maxKeyYears = 5
 
 // APIKeysAPI implements scoped integrator keys bound to one organization.
 type APIKeysAPI struct{ *deps }
@@ -18,12 +24,8 @@ func (a *APIKeysAPI) ListApiKeys(ctx context.Context, req api.ListApiKeysRequest
 	if err != nil {
 		return nil, err
 	}
-	adminOrgs, err := a.store.AdminOrgIDs(ctx, p.User.ID)
-	if err != nil {
-		return nil, err
-	}
 	limit, offset := page(req.Params.Limit, req.Params.Offset)
-	keys, err := a.store.ListAPIKeys(ctx, p.User.ID, adminOrgs, limit, offset)
+	keys, err := a.store.ListAPIKeys(ctx, p.User.ID, limit, offset)
 	if err != nil {
 		return nil, err
 	}
@@ -58,8 +60,10 @@ func (a *APIKeysAPI) CreateApiKey(ctx context.Context, req api.CreateApiKeyReque
 		}
 		allowed = append(allowed, pfx.String())
 	}
-	if b.ExpiresAt != nil && !b.ExpiresAt.After(a.now()) {
-		return nil, unprocessable("invalid_expires_at", "expires_at must be in the future")
+	if b.ExpiresAt != nil {
+		if err := instant.Expiry(*b.ExpiresAt, a.now(), maxKeyYears); err != nil {
+			return nil, unprocessable("invalid_expires_at", fmt.Sprintf("expires_at must be in the future and at most %d years ahead", maxKeyYears))
+		}
 	}
 	scopes := make(store.StringList, 0, len(b.Scopes))
 	for _, s := range b.Scopes {
@@ -78,11 +82,21 @@ func (a *APIKeysAPI) CreateApiKey(ctx context.Context, req api.CreateApiKeyReque
 		t := b.ExpiresAt.UTC().Truncate(time.Microsecond)
 		k.ExpiresAt = &t
 	}
-	if err := a.store.CreateAPIKey(ctx, k); err != nil {
+	// The response is rendered before the commit: a key whose secret its creator never
+	// receives must not be stored.
+	var res api.APIKeyResponse
+	err = a.store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.CreateAPIKey(ctx, k); err != nil {
+			return err
+		}
+		res = apiKeyResponse(k)
+		res.Key = &secret
+		_, err := json.Marshal(res)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	res := apiKeyResponse(k)
-	res.Key = &secret
 	return api.CreateApiKey201JSONResponse(res), nil
 }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -26,6 +27,7 @@ const (
 type authenticator struct {
 	store *store.Store
 	keys  *tokenKeys
+	log   *slog.Logger
 }
 
 var errNoCredentials = errors.New("no credentials for this scheme")
@@ -104,7 +106,7 @@ func (a *authenticator) apiKey(ctx context.Context, raw string, scopes []string)
 	if k.ExpiresAt != nil && !k.ExpiresAt.After(a.store.Now()) {
 		return nil, invalid
 	}
-	if !ipAllowed(meta(ctx).ClientIP, k.AllowedIPs) {
+	if !a.ipAllowed(ctx, k, meta(ctx).ClientIP) {
 		return nil, newError(http.StatusUnauthorized, "invalid_api_key", "API key is not allowed from this address")
 	}
 	u, err := a.store.UserByID(ctx, k.CreatedBy)
@@ -131,35 +133,60 @@ func (a *authenticator) apiKey(ctx context.Context, raw string, scopes []string)
 	return &Principal{User: u, APIKey: k}, nil
 }
 
-// ipAllowed reports whether ip matches the allow-list (addresses or CIDR prefixes);
-// an empty list allows every address.
-func ipAllowed(ip string, allowed []string) bool {
-	if len(allowed) == 0 {
+// ipAllowed reports whether the client ip may use k: its allow-list (addresses or CIDR
+// prefixes) is empty or has a match. A stored entry that does not parse refuses the key and is
+// logged: the list is corrupt, and skipping an entry would quietly change what it allows.
+func (a *authenticator) ipAllowed(ctx context.Context, k *store.APIKey, ip string) bool {
+	if len(k.AllowedIPs) == 0 {
 		return true
+	}
+	prefixes := make([]netip.Prefix, 0, len(k.AllowedIPs))
+	for _, e := range k.AllowedIPs {
+		p, err := parsePrefix(e)
+		if err != nil {
+			a.log.ErrorContext(ctx, "API key refused: unparseable allowed_ips entry", "key_id", k.ID, "entry", e, "err", err)
+			return false
+		}
+		prefixes = append(prefixes, p)
 	}
 	addr, err := netip.ParseAddr(ip)
 	if err != nil {
 		return false
 	}
-	addr = addr.Unmap()
-	for _, a := range allowed {
-		if pfx, err := parsePrefix(a); err == nil && pfx.Contains(addr) {
+	addr = addr.WithZone("").Unmap()
+	for _, p := range prefixes {
+		if p.Contains(addr) {
 			return true
 		}
 	}
 	return false
 }
 
-// parsePrefix reads "10.0.0.0/8" or a single address (as a /32 or /128).
+// parsePrefix reads "10.0.0.0/8" or a single address (as a /32 or /128). Clients are matched
+// by their IPv4 address when they have one, so IPv4-mapped IPv6 ("::ffff:10.0.0.0/104",
+// "::ffff:10.1.2.3") becomes the IPv4 prefix it means; a mapped prefix shorter than /96 mixes
+// both families and is refused, as are zones.
 func parsePrefix(s string) (netip.Prefix, error) {
-	if strings.Contains(s, "/") {
-		p, err := netip.ParsePrefix(s)
-		return p.Masked(), err
+	if !strings.Contains(s, "/") {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		if a.Zone() != "" {
+			return netip.Prefix{}, errors.New("zoned addresses cannot be matched")
+		}
+		a = a.Unmap()
+		return netip.PrefixFrom(a, a.BitLen()), nil
 	}
-	a, err := netip.ParseAddr(s)
+	p, err := netip.ParsePrefix(s)
 	if err != nil {
 		return netip.Prefix{}, err
 	}
-	a = a.Unmap()
-	return netip.PrefixFrom(a, a.BitLen()), nil
+	if a := p.Addr(); a.Is4In6() {
+		if p.Bits() < 96 {
+			return netip.Prefix{}, errors.New("an IPv4-mapped prefix must be /96 or longer; write it as IPv4")
+		}
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p.Masked(), nil
 }

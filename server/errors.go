@@ -124,6 +124,12 @@ func toAPIError(err error) *APIError {
 		return newError(http.StatusBadRequest, "validation_error", "Text must be valid UTF-8 without NUL characters")
 	case errors.Is(err, context.Canceled):
 		return &APIError{Status: 499, Code: "request_canceled", Message: "The client closed the request", Err: err}
+	case errors.Is(err, store.ErrTimeout):
+		return &APIError{Status: http.StatusServiceUnavailable, Code: "database_timeout",
+			Message: "The database did not answer in time; retry shortly", RetryAfter: 1, Err: err}
+	case errors.Is(err, store.ErrUnavailable):
+		return &APIError{Status: http.StatusServiceUnavailable, Code: "database_unavailable",
+			Message: "The database cannot be reached; retry shortly", RetryAfter: 5, Err: err}
 	case errors.As(err, &he):
 		return fromHTTPError(he)
 	}
@@ -152,15 +158,21 @@ func fromHTTPError(he *echo.HTTPError) *APIError {
 }
 
 // HandleError is Echo's HTTPErrorHandler: every error of every route leaves through here.
-// Only server faults (5xx) are logged, with the full error chain.
+// Only server faults (5xx) are logged, with the full error chain: a slow or unreachable
+// database (503) as a warning, anything else as an error. 501 of areas not built yet is
+// expected and left to the access log.
 func HandleError(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
 		}
 		e := toAPIError(err)
-		if e.Status >= 500 {
-			log.ErrorContext(c.Request().Context(), "request failed",
+		level := slog.LevelError
+		if e.Status == http.StatusServiceUnavailable {
+			level = slog.LevelWarn
+		}
+		if e.Status >= 500 && e.Status != http.StatusNotImplemented {
+			log.Log(c.Request().Context(), level, "request failed",
 				"err", err, "method", c.Request().Method, "path", c.Path(),
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		}

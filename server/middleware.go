@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/netip"
 	"regexp"
 	"strings"
 
@@ -70,10 +68,6 @@ func requestMetadata(next echo.HandlerFunc) echo.HandlerFunc {
 // bodyLimit caps bodies before the validator reads them (it reads whole bodies).
 func bodyLimit(limit string) echo.MiddlewareFunc {
 	return middleware.BodyLimit(limit)
-}
-
-func netipToIPNet(p netip.Prefix) *net.IPNet {
-	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
 }
 
 // securityHeaders hardens every response; API responses (tokens, keys) are never cached.

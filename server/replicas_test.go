@@ -45,7 +45,8 @@ func TestReplicasShareState(t *testing.T) {
 		for i := 0; i < 3; i++ {
 			a.raw("POST", "/api/auth/login", url.Values{"username": {v.Username}, "password": {"bad-password"}}).expect(t, 401)
 		}
-		b.raw("POST", "/api/auth/login", url.Values{"username": {v.Username}, "password": {v.Password}}).expect(t, 429)
+		// b's limit is 3: the account's bucket is full, so even the right password is refused.
+		b.raw("POST", "/api/auth/login", url.Values{"username": {v.Username}, "password": {v.Password}}).expect(t, 401)
 
 		// Logout on one replica ends the session on the other.
 		w := a.newUser("rep_out")

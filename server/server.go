@@ -7,6 +7,8 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -14,6 +16,7 @@ import (
 
 	xentree "github.com/xentree/xentree-api"
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/clientip"
 	"github.com/xentree/xentree-api/internal/clock"
 	"github.com/xentree/xentree-api/internal/googleoauth"
 	"github.com/xentree/xentree-api/store"
@@ -39,6 +42,8 @@ type Config struct {
 	LoginWindow       time.Duration
 	// RegisterIPLimit caps registrations per client IP per hour (default 30).
 	RegisterIPLimit int
+	// RefreshIPLimit caps token refreshes per client IP within LoginWindow (default 1000).
+	RefreshIPLimit int
 	// SessionTTL bounds a login session and its refresh tokens (default 30 days).
 	SessionTTL time.Duration
 	// RefreshGrace is how long a just-rotated refresh token is treated as a benign race rather
@@ -82,6 +87,9 @@ func (c *Config) defaults() {
 	}
 	if c.RegisterIPLimit == 0 {
 		c.RegisterIPLimit = 30
+	}
+	if c.RefreshIPLimit == 0 {
+		c.RefreshIPLimit = 1000
 	}
 	if c.LoginWindow == 0 {
 		c.LoginWindow = 15 * time.Minute
@@ -127,12 +135,40 @@ type Server struct {
 
 var _ api.StrictServerInterface = (*Server)(nil)
 
+// Validate reports the first setting New would refuse, so a binary can check its whole
+// configuration before it opens anything. An empty JWTSecret passes here (New requires one).
+func (c Config) Validate() error {
+	c.defaults()
+	if _, err := bytes.Parse(c.BodyLimit); err != nil {
+		return fmt.Errorf("body limit %q: %w", c.BodyLimit, err)
+	}
+	for _, s := range append([]string{c.JWTSecret}, c.JWTPreviousSecrets...) {
+		if s != "" && len(s) < minSecretLength {
+			return fmt.Errorf("JWT secrets must be at least %d characters", minSecretLength)
+		}
+	}
+	if _, err := ipExtractor(c.TrustedProxies); err != nil {
+		return err
+	}
+	for _, n := range []int{c.LoginAccountLimit, c.LoginIPLimit, c.RegisterIPLimit, c.RefreshIPLimit} {
+		if n < 0 {
+			return fmt.Errorf("limits must be positive, got %d", n)
+		}
+	}
+	if err := c.checkLive(); err != nil {
+		return err
+	}
+	// The integrations check their own settings (URLs, a complete Google client, its key).
+	_, err := newIntegrationsAPI(&deps{cfg: c})
+	return err
+}
+
 // New builds the HTTP application: middleware, the generated routes, docs and health checks.
 func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
-	cfg.defaults()
-	if _, err := bytes.Parse(cfg.BodyLimit); err != nil {
-		return nil, fmt.Errorf("body limit %q: %w", cfg.BodyLimit, err)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
+	cfg.defaults()
 	keys, err := newTokenKeys(cfg.JWTSecret, cfg.JWTPreviousSecrets, st.Clock())
 	if err != nil {
 		return nil, err
@@ -142,9 +178,6 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 		params = *cfg.PasswordParams
 	}
 	d := &deps{cfg: cfg, store: st, log: log, hasher: newHasher(params), keys: keys, clock: st.Clock()}
-	if err := cfg.checkLive(); err != nil {
-		return nil, err
-	}
 	integrations, err := newIntegrationsAPI(d)
 	if err != nil {
 		return nil, err
@@ -166,7 +199,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := newValidator(spec, &authenticator{store: st, keys: keys})
+	v, err := newValidator(spec, &authenticator{store: st, keys: keys, log: log})
 	if err != nil {
 		return nil, err
 	}
@@ -191,18 +224,38 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 }
 
 // ipExtractor believes X-Forwarded-For only from the configured proxies; by default the
-// client IP is the peer address, so a spoofed header cannot dodge per-IP limits.
+// client IP is the peer address, so a spoofed header cannot dodge per-IP limits. Addresses come
+// out in one spelling (no zone, IPv4-mapped as IPv4); "" when the address that should name the
+// client cannot be parsed (per-IP limits then refuse the request).
 func ipExtractor(trusted []string) (echo.IPExtractor, error) {
-	if len(trusted) == 0 {
-		return echo.ExtractIPDirect(), nil
-	}
-	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	var proxies []netip.Prefix
 	for _, t := range trusted {
 		p, err := parsePrefix(t)
 		if err != nil {
 			return nil, fmt.Errorf("trusted proxy %q: %w", t, err)
 		}
-		opts = append(opts, echo.TrustIPRange(netipToIPNet(p)))
+		proxies = append(proxies, p)
 	}
-	return echo.ExtractIPFromXFFHeader(opts...), nil
+	isProxy := func(a netip.Addr) bool {
+		for _, p := range proxies {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	return func(req *http.Request) string {
+		peer, err := clientip.Parse(req.RemoteAddr)
+		if err != nil {
+			return ""
+		}
+		if len(proxies) == 0 {
+			return peer.String()
+		}
+		a, err := clientip.FromForwarded(peer, req.Header.Values(echo.HeaderXForwardedFor), isProxy)
+		if err != nil {
+			return ""
+		}
+		return a.String()
+	}, nil
 }

@@ -19,6 +19,8 @@ const (
 	tokenIssuer   = "xentree"
 	tokenAudience = "xentree-api"
 	accessTTL     = 15 * time.Minute
+	// minSecretLength is the shortest JWT secret accepted (HS256 wants 256 bits of key).
+	minSecretLength = 32
 )
 
 // accessClaims are the claims of an access token. Sid names the session, checked on every
@@ -53,8 +55,8 @@ func newTokenKeys(current string, previous []string, clk clock.Clock) (*tokenKey
 		jwt.WithLeeway(5*time.Second),
 	)}
 	for _, s := range append([]string{current}, previous...) {
-		if len(s) < 32 {
-			return nil, errors.New("JWT secrets must be at least 32 characters")
+		if len(s) < minSecretLength {
+			return nil, fmt.Errorf("JWT secrets must be at least %d characters", minSecretLength)
 		}
 		sum := sha256.Sum256([]byte(s))
 		t.keys = append(t.keys, signingKey{id: hex.EncodeToString(sum[:6]), secret: []byte(s)})

@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -20,6 +21,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/instant"
 )
 
 func init() {
@@ -27,6 +29,31 @@ func init() {
 	// on inputs (date and date-time are built in).
 	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
 	openapi3.DefineStringFormatValidator("email", openapi3.NewCallbackValidator(validEmail))
+	// Date-times and dates must also be instants every layer can hold (instant.Min to Max), so
+	// no handler ever stores, queries or encodes one that fails later (year 10000 in UTC).
+	dateTime, date := openapi3.SchemaStringFormats["date-time"], openapi3.SchemaStringFormats["date"]
+	openapi3.DefineStringFormatValidator("date-time", openapi3.NewCallbackValidator(func(s string) error {
+		return representable(dateTime, time.RFC3339Nano, s)
+	}))
+	openapi3.DefineStringFormatValidator("date", openapi3.NewCallbackValidator(func(s string) error {
+		return representable(date, time.DateOnly, s)
+	}))
+}
+
+// representable checks s with the standard format validator, then that it parses and lies
+// within the instants the API holds.
+func representable(base openapi3.StringFormatValidator, layout, s string) error {
+	if err := base.Validate(s); err != nil {
+		return err
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return errors.New("not a valid RFC 3339 value")
+	}
+	if !instant.Representable(t) {
+		return errors.New("must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z")
+	}
+	return nil
 }
 
 // validEmail accepts a bare RFC 5322 addr-spec: exactly what the generated models'
@@ -238,7 +265,12 @@ func rejectNUL(req *http.Request) error {
 	}
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
-		return err // over the body limit: 413
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return err // over the body limit: 413
+		}
+		// The client sent less than it announced, or went away: its fault, not a 500.
+		return &APIError{Status: http.StatusBadRequest, Code: "validation_error", Message: "The request body could not be read", Err: err}
 	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	if bytes.IndexByte(body, 0) >= 0 {

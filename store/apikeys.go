@@ -48,15 +48,15 @@ func (s *Store) APIKeyByID(ctx context.Context, id string) (*APIKey, error) {
 	return &k, notFound(err)
 }
 
-// ListAPIKeys returns the keys userID created plus every key of the organizations listed in
-// adminOrgs, newest first.
-func (s *Store) ListAPIKeys(ctx context.Context, userID string, adminOrgs []string, limit, offset int) ([]APIKey, error) {
-	q := s.q(ctx).Where("created_by = ?", userID)
-	if len(adminOrgs) > 0 {
-		q = s.q(ctx).Where("created_by = ? OR organization_id IN ?", userID, adminOrgs)
-	}
+// ListAPIKeys returns the keys userID created plus every key of the organizations it
+// administers, newest first. The organizations are joined, not passed as a parameter list, so
+// no number of memberships reaches a database's limit on parameters.
+func (s *Store) ListAPIKeys(ctx context.Context, userID string, limit, offset int) ([]APIKey, error) {
 	var keys []APIKey
-	err := q.Order("created_at DESC, id DESC").Limit(limit).Offset(offset).Find(&keys).Error
+	err := s.q(ctx).Select("api_keys.*").
+		Joins("LEFT JOIN memberships admin ON admin.organization_id = api_keys.organization_id AND admin.user_id = ? AND admin.role = ?", userID, OrgAdmin).
+		Where("api_keys.created_by = ? OR admin.user_id IS NOT NULL", userID).
+		Order("api_keys.created_at DESC, api_keys.id DESC").Limit(limit).Offset(offset).Find(&keys).Error
 	return keys, err
 }
 

@@ -50,14 +50,6 @@ func (s *Store) MembershipOf(ctx context.Context, orgID, userID string) (*Member
 	return &m, notFound(err)
 }
 
-// AdminOrgIDs lists the organizations where userID is an admin.
-func (s *Store) AdminOrgIDs(ctx context.Context, userID string) ([]string, error) {
-	var ids []string
-	err := s.q(ctx).Model(&Membership{}).Where("user_id = ? AND role = ?", userID, OrgAdmin).
-		Pluck("organization_id", &ids).Error
-	return ids, err
-}
-
 // memberViews joins each membership of orgID with its user and team in one query.
 func (s *Store) memberViews(ctx context.Context, orgID string) *gorm.DB {
 	return s.q(ctx).Table("memberships").
@@ -117,9 +109,15 @@ func (s *Store) UpdateMembership(ctx context.Context, orgID, userID string, chan
 	return err
 }
 
-// DeleteMembership removes userID from orgID and from the management of orgID's teams.
+// DeleteMembership removes userID from orgID (removal, leaving, transfer out): from the
+// management of orgID's teams, and it revokes the API keys userID created there, which would
+// otherwise spring back to life should the user be added again. Call it in the transaction of
+// the change.
 func (s *Store) DeleteMembership(ctx context.Context, orgID, userID string) error {
 	if err := affected(s.q(ctx).Where("organization_id = ? AND user_id = ?", orgID, userID).Delete(&Membership{})); err != nil {
+		return err
+	}
+	if err := s.q(ctx).Where("organization_id = ? AND created_by = ?", orgID, userID).Delete(&APIKey{}).Error; err != nil {
 		return err
 	}
 	return s.UnsetManager(ctx, orgID, userID)

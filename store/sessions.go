@@ -96,6 +96,14 @@ func (s *Store) RevokeOtherSessions(ctx context.Context, userID, keep string) er
 		Update("revoked_at", s.Now()).Error
 }
 
+// RefreshTokenExists reports whether a refresh token with hash was ever issued (used or not),
+// with one indexed read: unknown tokens are answered without a transaction or a write.
+func (s *Store) RefreshTokenExists(ctx context.Context, hash string) (bool, error) {
+	var ids []string
+	err := s.q(ctx).Model(&RefreshToken{}).Where("token_hash = ?", hash).Limit(1).Pluck("id", &ids).Error
+	return len(ids) > 0, err
+}
+
 // RotateRefreshToken consumes the token with hash oldHash and stores newHash as its successor.
 //
 // The consume is a conditional UPDATE (used_at IS NULL), so of concurrent callers exactly one

@@ -5,19 +5,24 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math"
+	neturl "net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
 	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver migrations connect with
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
@@ -45,10 +50,12 @@ const (
 type Store struct {
 	db      *gorm.DB
 	dialect Dialect
-	log     *slog.Logger
-	clock   clock.Clock
-	stop    chan struct{}
-	wg      *sync.WaitGroup
+	// migrateURL is the PostgreSQL URL migrations connect with (their own bounds).
+	migrateURL string
+	log        *slog.Logger
+	clock      clock.Clock
+	stop       chan struct{}
+	wg         *sync.WaitGroup
 }
 
 // IsPostgres reports whether the URL names a PostgreSQL database rather than a SQLite file.
@@ -56,8 +63,33 @@ func IsPostgres(url string) bool {
 	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
 }
 
-// Open connects to url: a postgres:// URL, or a SQLite file path (created with its folder).
+// Options bound how long the database may keep a request waiting. A zero duration disables
+// that bound.
+type Options struct {
+	// StatementTimeout caps one statement (PostgreSQL statement_timeout).
+	StatementTimeout time.Duration
+	// LockTimeout caps one wait for a lock: PostgreSQL lock_timeout (row locks, advisory
+	// locks), SQLite busy_timeout (the write lock).
+	LockTimeout time.Duration
+	// IdleInTxTimeout ends a session whose transaction sits idle that long, releasing its
+	// locks (PostgreSQL idle_in_transaction_session_timeout).
+	IdleInTxTimeout time.Duration
+}
+
+// DefaultOptions are the bounds Open applies.
+func DefaultOptions() Options {
+	return Options{StatementTimeout: 30 * time.Second, LockTimeout: 10 * time.Second, IdleInTxTimeout: time.Minute}
+}
+
+// Open connects to url (see OpenWith) with DefaultOptions.
 func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
+	return OpenWith(ctx, url, log, DefaultOptions())
+}
+
+// OpenWith connects to url: a postgres:// URL, or a SQLite file path (created with its
+// folder). On PostgreSQL the bounds of opts are set on every connection of the pool, as
+// startup parameters (a value already in the URL is replaced).
+func OpenWith(ctx context.Context, url string, log *slog.Logger, opts Options) (*Store, error) {
 	cfg := &gorm.Config{
 		TranslateError: true,
 		Logger:         logger.Discard,
@@ -67,7 +99,17 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	var err error
 	if IsPostgres(url) {
 		s.dialect = Postgres
-		s.db, err = gorm.Open(postgres.Open(url), cfg)
+		// Migrations run on a pool of their own: no statement or idle bound (building an index
+		// may take long), the same lock bound (DDL queued behind a long lock would queue every
+		// query behind itself).
+		if s.migrateURL, err = withParams(url, Options{LockTimeout: opts.LockTimeout}); err != nil {
+			return nil, err
+		}
+		var dsn string
+		if dsn, err = withParams(url, opts); err != nil {
+			return nil, err
+		}
+		s.db, err = gorm.Open(postgres.Open(dsn), cfg)
 	} else {
 		s.dialect = SQLite
 		if dir := filepath.Dir(url); dir != "" {
@@ -77,12 +119,19 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		}
 		// BEGIN IMMEDIATE takes the write lock up front so concurrent write transactions
 		// queue on busy_timeout instead of failing with SQLITE_BUSY on upgrade.
-		dsn := "file:" + url + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		busy := opts.LockTimeout.Milliseconds()
+		if busy <= 0 {
+			busy = math.MaxInt32 // no bound; SQLite's 0 would mean "never wait"
+		}
+		dsn := "file:" + url + fmt.Sprintf("?_pragma=busy_timeout(%d)", busy) +
+			"&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		s.db, err = gorm.Open(sqlite.Open(dsn), cfg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := classifyErrors(s.db); err != nil {
+		return nil, err
 	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
@@ -105,6 +154,25 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		go s.checkpointLoop()
 	}
 	return s, nil
+}
+
+// withParams sets the PostgreSQL bounds of opts as startup parameters of url (milliseconds;
+// 0 disables).
+func withParams(raw string, opts Options) (string, error) {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("database URL: %w", err)
+	}
+	q := u.Query()
+	for k, d := range map[string]time.Duration{
+		"statement_timeout":                   opts.StatementTimeout,
+		"lock_timeout":                        opts.LockTimeout,
+		"idle_in_transaction_session_timeout": opts.IdleInTxTimeout,
+	} {
+		q.Set(k, strconv.FormatInt(d.Milliseconds(), 10))
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // UseClock replaces the store's time source (tests install a clock.Manual before serving).
@@ -136,10 +204,20 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Migrate applies every pending migration of the store's dialect.
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *Store) Migrate(ctx context.Context) error { return s.MigrateTo(ctx, math.MaxInt64) }
+
+// MigrateTo applies the pending migrations up to version (tests of a migration's data changes
+// start from the version before it).
+func (s *Store) MigrateTo(ctx context.Context, version int64) error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
+	}
+	if s.dialect == Postgres {
+		if sqlDB, err = sql.Open("pgx", s.migrateURL); err != nil {
+			return err
+		}
+		defer sqlDB.Close()
 	}
 	dir, dialect := "migrations/postgres", goose.DialectPostgres
 	if s.dialect == SQLite {
@@ -170,7 +248,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		attempts = 5
 	}
 	for i := 1; ; i++ {
-		res, err := p.Up(ctx)
+		res, err := p.UpTo(ctx, version)
 		for _, r := range res {
 			if r.Error == nil {
 				s.log.Info("migration applied", "version", r.Source.Version, "path", r.Source.Path, "duration", r.Duration)
@@ -202,11 +280,11 @@ func (s *Store) Close() error {
 
 // Tx runs fn in one transaction (BEGIN IMMEDIATE on SQLite). fn's Store is bound to it.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return classify(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c := *s
 		c.db = tx
 		return fn(&c)
-	})
+	}))
 }
 
 func (s *Store) checkpointLoop() {

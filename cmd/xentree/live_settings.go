@@ -3,8 +3,8 @@ package main
 // Settings of Xentree Live and of the integrations (README, "Configuration").
 
 import (
+	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,12 +17,14 @@ import (
 )
 
 // liveSettings reads the Live quotas per plan and the heartbeat and idle timings.
-func liveSettings(cfg *server.Config) error {
+func liveSettings(getenv func(string) string, cfg *server.Config) error {
+	var errs []error
 	for _, plan := range []string{"free", "pro", "enterprise"} {
 		key := "XENTREE_LIVE_QUOTA_" + strings.ToUpper(plan)
-		d, ok, err := secondsSetting(key)
+		d, ok, err := secondsSetting(getenv, key)
 		if err != nil {
-			return err
+			errs = append(errs, err)
+			continue
 		}
 		if ok {
 			if cfg.LiveQuotas == nil {
@@ -31,26 +33,26 @@ func liveSettings(cfg *server.Config) error {
 			cfg.LiveQuotas[plan] = d
 		}
 	}
-	for key, dst := range map[string]*time.Duration{
-		"XENTREE_LIVE_HEARTBEAT_INTERVAL": &cfg.LiveHeartbeatInterval, "XENTREE_LIVE_IDLE_TIMEOUT": &cfg.LiveIdleTimeout,
-	} {
-		d, ok, err := secondsSetting(key)
-		if err != nil {
-			return err
-		}
-		if ok {
-			if d == 0 {
-				return fmt.Errorf("%s must be positive", key)
-			}
-			*dst = d
+	for _, s := range []struct {
+		key string
+		dst *time.Duration
+	}{{"XENTREE_LIVE_HEARTBEAT_INTERVAL", &cfg.LiveHeartbeatInterval}, {"XENTREE_LIVE_IDLE_TIMEOUT", &cfg.LiveIdleTimeout}} {
+		d, ok, err := secondsSetting(getenv, s.key)
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case ok && d == 0:
+			errs = append(errs, fmt.Errorf("%s must be positive", s.key))
+		case ok:
+			*s.dst = d
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // secondsSetting reads a duration given as whole seconds ("1800") or a Go duration ("30m").
-func secondsSetting(key string) (time.Duration, bool, error) {
-	v := strings.TrimSpace(os.Getenv(key))
+func secondsSetting(getenv func(string) string, key string) (time.Duration, bool, error) {
+	v := strings.TrimSpace(getenv(key))
 	if v == "" {
 		return 0, false, nil
 	}
@@ -64,60 +66,65 @@ func secondsSetting(key string) (time.Duration, bool, error) {
 	return d, true, nil
 }
 
-// integrationSettings reads the Google OAuth client, the app URL and the encryption key.
-func integrationSettings(log *slog.Logger, cfg *server.Config, dbURL string) error {
-	cfg.Google.ClientID = os.Getenv("XENTREE_GOOGLE_CLIENT_ID")
-	cfg.Google.ClientSecret = os.Getenv("XENTREE_GOOGLE_CLIENT_SECRET")
-	cfg.Google.RedirectURL = os.Getenv("XENTREE_GOOGLE_REDIRECT_URL")
-	cfg.Google.AuthURL = os.Getenv("XENTREE_GOOGLE_AUTH_URL")
-	cfg.Google.TokenURL = os.Getenv("XENTREE_GOOGLE_TOKEN_URL")
-	cfg.Google.UserInfoURL = os.Getenv("XENTREE_GOOGLE_USERINFO_URL")
-	cfg.Google.RevokeURL = os.Getenv("XENTREE_GOOGLE_REVOKE_URL")
-	cfg.AppURL = os.Getenv("XENTREE_APP_URL")
-	key, err := encryptionKey(log, dbURL)
-	if err != nil {
-		return err
+// integrationSettings reads the Google OAuth client, the app URL and the encryption keys.
+func (c *config) integrationSettings(getenv func(string) string) error {
+	g := &c.server.Google
+	g.ClientID = getenv("XENTREE_GOOGLE_CLIENT_ID")
+	g.ClientSecret = getenv("XENTREE_GOOGLE_CLIENT_SECRET")
+	g.RedirectURL = getenv("XENTREE_GOOGLE_REDIRECT_URL")
+	g.AuthURL = getenv("XENTREE_GOOGLE_AUTH_URL")
+	g.TokenURL = getenv("XENTREE_GOOGLE_TOKEN_URL")
+	g.UserInfoURL = getenv("XENTREE_GOOGLE_USERINFO_URL")
+	g.RevokeURL = getenv("XENTREE_GOOGLE_REVOKE_URL")
+	c.server.AppURL = getenv("XENTREE_APP_URL")
+	var errs []error
+	if err := c.encryptionKey(getenv); err != nil {
+		errs = append(errs, err)
 	}
-	cfg.EncryptionKey = key
-	for i, k := range list(os.Getenv("XENTREE_ENCRYPTION_PREVIOUS_KEYS")) {
+	for i, k := range list(getenv("XENTREE_ENCRYPTION_PREVIOUS_KEYS")) {
 		prev, err := secretbox.ParseKey(k)
 		if err != nil {
-			return fmt.Errorf("XENTREE_ENCRYPTION_PREVIOUS_KEYS entry %d: %w", i+1, err)
+			errs = append(errs, fmt.Errorf("XENTREE_ENCRYPTION_PREVIOUS_KEYS entry %d: %w", i+1, err))
+			continue
 		}
-		cfg.EncryptionPreviousKeys = append(cfg.EncryptionPreviousKeys, prev)
+		c.server.EncryptionPreviousKeys = append(c.server.EncryptionPreviousKeys, prev)
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
-// encryptionKey returns XENTREE_ENCRYPTION_KEY (base64 of 32 bytes). Without it the embedded
-// (SQLite) default generates one and keeps it beside the JWT secret; with PostgreSQL there is
-// none (every replica must share the key, so it is configured explicitly), and the server
-// refuses to start only if Google Calendar, which needs it, is configured.
-func encryptionKey(log *slog.Logger, dbURL string) ([]byte, error) {
-	if v := os.Getenv("XENTREE_ENCRYPTION_KEY"); v != "" {
+// encryptionKey sets XENTREE_ENCRYPTION_KEY (base64 of 32 bytes). Without it the embedded
+// (SQLite) default reads the key kept beside the database, or generates one in memory for
+// persistGenerated to keep; with PostgreSQL there is none (every replica must share the key,
+// so it is configured explicitly), and the server refuses to start only if Google Calendar,
+// which needs it, is configured. A damaged key file is an error, never silently replaced: the
+// tokens sealed with it would be lost.
+func (c *config) encryptionKey(getenv func(string) string) error {
+	if v := strings.TrimSpace(getenv("XENTREE_ENCRYPTION_KEY")); v != "" {
 		k, err := secretbox.ParseKey(v)
 		if err != nil {
-			return nil, fmt.Errorf("XENTREE_ENCRYPTION_KEY: %w", err)
+			return fmt.Errorf("XENTREE_ENCRYPTION_KEY: %w", err)
 		}
-		return k, nil
+		c.server.EncryptionKey = k
+		return nil
 	}
-	if store.IsPostgres(dbURL) {
-		return nil, nil
+	if store.IsPostgres(c.dbURL) {
+		return nil
 	}
-	path := filepath.Join(filepath.Dir(dbURL), "encryption-key")
-	if b, err := os.ReadFile(path); err == nil {
+	path := filepath.Join(filepath.Dir(c.dbURL), "encryption-key")
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
 		k, err := secretbox.ParseKey(string(b))
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: %w", path, err)
 		}
-		return k, nil
-	} else if !os.IsNotExist(err) {
-		return nil, err
+		c.server.EncryptionKey = k
+		return nil
+	case !errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("read the generated encryption key: %w", err)
 	}
-	encoded := secretbox.NewKey()
-	if err := os.WriteFile(path, []byte(encoded+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("persist generated encryption key: %w", err)
-	}
-	log.Warn("XENTREE_ENCRYPTION_KEY not set: generated one and stored it in the data folder", "path", path)
-	return secretbox.ParseKey(encoded)
+	c.keyEncoded, c.keyFile = secretbox.NewKey(), path
+	k, err := secretbox.ParseKey(c.keyEncoded)
+	c.server.EncryptionKey = k
+	return err
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ func TestLiveSettings(t *testing.T) {
 	t.Setenv("XENTREE_LIVE_HEARTBEAT_INTERVAL", "15s")
 	t.Setenv("XENTREE_LIVE_IDLE_TIMEOUT", "60")
 	var cfg server.Config
-	if err := liveSettings(&cfg); err != nil {
+	if err := liveSettings(os.Getenv, &cfg); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]time.Duration{"free": 0, "pro": 10 * time.Hour, "enterprise": 100 * time.Hour}
@@ -37,7 +38,7 @@ func TestLiveSettings(t *testing.T) {
 	} {
 		t.Run(key, func(t *testing.T) {
 			t.Setenv(key, bad)
-			if err := liveSettings(&server.Config{}); err == nil {
+			if err := liveSettings(os.Getenv, &server.Config{}); err == nil {
 				t.Fatalf("%s=%s accepted", key, bad)
 			}
 		})
@@ -45,15 +46,23 @@ func TestLiveSettings(t *testing.T) {
 }
 
 // TestEncryptionKey: the embedded default generates a key once, keeps it beside the database
-// (mode 0600) and reuses it; a damaged key file is an error, never silently replaced (the
-// sealed tokens would be lost). PostgreSQL without a key has none.
+// (mode 0600, written only when serving starts) and reuses it; a damaged key file is an error,
+// never silently replaced (the sealed tokens would be lost). PostgreSQL without a key has none.
 func TestEncryptionKey(t *testing.T) {
-	t.Setenv("XENTREE_ENCRYPTION_KEY", "")
 	db := filepath.Join(t.TempDir(), "data", "xentree.db")
 	if err := os.MkdirAll(filepath.Dir(db), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	k1, err := encryptionKey(quietLog(), db)
+	env := map[string]string{"XENTREE_DATABASE_URL": db}
+	getenv := func(k string) string { return env[k] }
+	key := func() ([]byte, error) {
+		c, err := loadConfig("serve", getenv)
+		if err != nil {
+			return nil, err
+		}
+		return c.server.EncryptionKey, c.persistSecret(quietLog())
+	}
+	k1, err := key()
 	if err != nil || len(k1) != secretbox.KeySize {
 		t.Fatalf("generated key: %v", err)
 	}
@@ -61,25 +70,25 @@ func TestEncryptionKey(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("key file: %v %v", fi, err)
 	}
-	if k2, err := encryptionKey(quietLog(), db); err != nil || !bytes.Equal(k1, k2) {
+	if k2, err := key(); err != nil || !bytes.Equal(k1, k2) {
 		t.Fatalf("key not reused: %v", err)
 	}
 	if err := os.WriteFile(path, []byte("damaged"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := encryptionKey(quietLog(), db); err == nil {
+	if _, err := key(); err == nil {
 		t.Fatal("damaged key file accepted")
 	}
-	if k, err := encryptionKey(quietLog(), "postgres://db/x"); err != nil || k != nil {
+	env = map[string]string{"XENTREE_DATABASE_URL": "postgres://db/x", "XENTREE_JWT_SECRET": strings.Repeat("s", 40)}
+	if k, err := key(); err != nil || k != nil {
 		t.Fatalf("PostgreSQL without a key: %v %v", k, err)
 	}
-	t.Setenv("XENTREE_ENCRYPTION_KEY", "c2hvcnQ=")
-	if _, err := encryptionKey(quietLog(), db); err == nil {
+	env["XENTREE_ENCRYPTION_KEY"] = "c2hvcnQ="
+	if _, err := key(); err == nil {
 		t.Fatal("short XENTREE_ENCRYPTION_KEY accepted")
 	}
-	key := secretbox.NewKey()
-	t.Setenv("XENTREE_ENCRYPTION_KEY", key)
-	if k, err := encryptionKey(quietLog(), "postgres://db/x"); err != nil || len(k) != secretbox.KeySize {
+	env["XENTREE_ENCRYPTION_KEY"] = secretbox.NewKey()
+	if k, err := key(); err != nil || len(k) != secretbox.KeySize {
 		t.Fatalf("configured key: %v", err)
 	}
 }
@@ -89,7 +98,7 @@ func TestGoogleSettingsChecked(t *testing.T) {
 	t.Setenv("XENTREE_DATABASE_URL", filepath.Join(t.TempDir(), "x.db"))
 	t.Setenv("XENTREE_JWT_SECRET", "a-secret-that-is-long-enough-0123456789")
 	t.Setenv("XENTREE_GOOGLE_CLIENT_ID", "id.apps.googleusercontent.com")
-	if err := run(context.Background(), quietLog(), nil); err == nil {
+	if err := run(context.Background(), nil, quietLog(), nil); err == nil {
 		t.Fatal("Google without a client secret and redirect URL accepted")
 	}
 }

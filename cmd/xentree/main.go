@@ -5,7 +5,9 @@
 //	xentree admin grant-super-admin USER grant the platform super_admin role
 //	xentree admin revoke-super-admin USER remove it
 //
-// Configuration comes from environment variables; see README.md.
+// Configuration comes from environment variables (see README.md), all checked before the
+// database is opened. The first SIGINT or SIGTERM drains in-flight requests; a second one
+// exits at once.
 package main
 
 import (
@@ -13,12 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -26,19 +26,36 @@ import (
 	"github.com/xentree/xentree-api/store"
 )
 
-const defaultDatabase = "./data/xentree.db"
+// drainTimeout bounds how long shutdown waits for in-flight requests.
+const drainTimeout = 30 * time.Second
 
 func main() {
-	log := newLogger()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, log, os.Args[1:]); err != nil {
-		log.Error("xentree failed", "err", err)
+	ctx, force := shutdownSignals()
+	if err := run(ctx, force, nil, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "xentree:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, log *slog.Logger, args []string) error {
+// shutdownSignals returns a context that ends at the first SIGINT or SIGTERM (drain) and a
+// channel closed at the second (stop waiting for in-flight requests).
+func shutdownSignals() (context.Context, <-chan struct{}) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	force := make(chan struct{})
+	go func() {
+		<-sigs
+		cancel()
+		<-sigs
+		close(force)
+	}()
+	return ctx, force
+}
+
+// run executes one command. ctx ending starts the drain; force closing ends it at once. A nil
+// log is built from the settings.
+func run(ctx context.Context, force <-chan struct{}, log *slog.Logger, args []string) error {
 	cmd := "serve"
 	if len(args) > 0 {
 		cmd = args[0]
@@ -51,8 +68,14 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 	default:
 		return fmt.Errorf("unknown command %q (want serve, migrate or admin)", cmd)
 	}
-	dbURL := env("XENTREE_DATABASE_URL", defaultDatabase)
-	st, err := store.Open(ctx, dbURL, log)
+	cfg, err := loadConfig(cmd, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if log == nil {
+		log = cfg.logger(os.Stderr)
+	}
+	st, err := store.OpenWith(ctx, cfg.dbURL, log, cfg.db)
 	if err != nil {
 		return err
 	}
@@ -67,7 +90,7 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 	case "admin":
 		return admin(ctx, st, args[1:])
 	}
-	return serve(ctx, log, st, dbURL)
+	return serve(ctx, force, log, st, cfg)
 }
 
 func admin(ctx context.Context, st *store.Store, args []string) error {
@@ -85,123 +108,54 @@ func admin(ctx context.Context, st *store.Store, args []string) error {
 	return nil
 }
 
-func serve(ctx context.Context, log *slog.Logger, st *store.Store, dbURL string) error {
-	secret, err := jwtSecret(log, dbURL)
-	if err != nil {
+func serve(ctx context.Context, force <-chan struct{}, log *slog.Logger, st *store.Store, cfg *config) error {
+	if err := cfg.persistSecret(log); err != nil {
 		return err
 	}
-	limits, err := intSettings("XENTREE_REGISTER_IP_LIMIT", "XENTREE_LOGIN_ACCOUNT_LIMIT", "XENTREE_LOGIN_IP_LIMIT")
-	if err != nil {
-		return err
-	}
-	cfg := server.Config{
-		JWTSecret:          secret,
-		JWTPreviousSecrets: list(os.Getenv("XENTREE_JWT_PREVIOUS_SECRETS")),
-		TrustedProxies:     list(os.Getenv("XENTREE_TRUSTED_PROXIES")),
-		CORSOrigins:        list(os.Getenv("XENTREE_CORS_ORIGINS")),
-		BodyLimit:          os.Getenv("XENTREE_BODY_LIMIT"),
-		RegisterIPLimit:    limits[0],
-		LoginAccountLimit:  limits[1],
-		LoginIPLimit:       limits[2],
-	}
-	if err := liveSettings(&cfg); err != nil {
-		return err
-	}
-	if err := integrationSettings(log, &cfg, dbURL); err != nil {
-		return err
-	}
-	e, err := server.New(cfg, st, log)
+	e, err := server.New(cfg.server, st, log)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Addr:              env("XENTREE_ADDR", ":8080"),
 		Handler:           e,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	go server.Maintain(ctx, cfg, st, log, 10*time.Minute)
+	l, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", l.Addr().String(), "database", string(st.Dialect()), "docs", "/docs")
+	go server.NewMaintenance(cfg.server, st, log).Run(ctx, time.Minute)
 	errc := make(chan error, 1)
-	go func() {
-		log.Info("listening", "addr", srv.Addr, "database", string(st.Dialect()), "docs", "/docs")
-		errc <- srv.ListenAndServe()
-	}()
+	go func() { errc <- srv.Serve(l) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing in-flight requests")
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	log.Info("shutting down: finishing in-flight requests (signal again to exit at once)")
+	dctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
-	return srv.Shutdown(sctx)
-}
-
-// jwtSecret returns XENTREE_JWT_SECRET. Without it, the embedded (SQLite) default generates
-// one and keeps it beside the database so restarts keep sessions valid; PostgreSQL
-// deployments run several replicas and must configure the secret explicitly.
-func jwtSecret(log *slog.Logger, dbURL string) (string, error) {
-	if s := os.Getenv("XENTREE_JWT_SECRET"); s != "" {
-		return s, nil
-	}
-	if store.IsPostgres(dbURL) {
-		return "", errors.New("XENTREE_JWT_SECRET is required with PostgreSQL")
-	}
-	path := filepath.Join(filepath.Dir(dbURL), "jwt-secret")
-	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
-		return strings.TrimSpace(string(b)), nil
-	}
-	secret := server.NewSecret()
-	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("persist generated JWT secret: %w", err)
-	}
-	log.Warn("XENTREE_JWT_SECRET not set: generated one and stored it in the data folder", "path", path)
-	return secret, nil
-}
-
-func newLogger() *slog.Logger {
-	level := slog.LevelInfo
-	_ = level.UnmarshalText([]byte(env("XENTREE_LOG_LEVEL", "info")))
-	opts := &slog.HandlerOptions{Level: level}
-	if os.Getenv("XENTREE_LOG_FORMAT") == "text" {
-		return slog.New(slog.NewTextHandler(os.Stderr, opts))
-	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
-}
-
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-func list(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
+	forced := make(chan struct{})
+	go func() {
+		select {
+		case <-force:
+			close(forced)
+			cancel()
+		case <-dctx.Done():
+		}
+	}()
+	if err := srv.Shutdown(dctx); err != nil {
+		_ = srv.Close() // cut the requests still running
+		select {
+		case <-forced:
+			return errors.New("second signal: exited without finishing in-flight requests")
+		default:
+			return fmt.Errorf("drain: %w", err)
 		}
 	}
-	return out
-}
-
-// intSettings reads optional positive integer settings (0, the default, when unset); a
-// malformed value is an error rather than a silent fallback.
-func intSettings(keys ...string) ([]int, error) {
-	out := make([]int, len(keys))
-	for i, k := range keys {
-		v := strings.TrimSpace(os.Getenv(k))
-		if v == "" {
-			continue
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("%s must be a positive integer, got %q", k, v)
-		}
-		out[i] = n
-	}
-	return out, nil
+	return nil
 }

@@ -37,7 +37,7 @@ func TestServeEmbeddedDefault(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, quietLog(), nil) }()
+	go func() { done <- run(ctx, nil, quietLog(), nil) }()
 
 	get := func(path string) (int, string) {
 		var last error
@@ -97,29 +97,9 @@ func TestServeEmbeddedDefault(t *testing.T) {
 		t.Fatal("still serving after shutdown")
 	}
 	// A restart reuses the persisted secret.
-	again, err := jwtSecret(quietLog(), db)
-	if err != nil || again != strings.TrimSpace(string(secret)) {
+	again, err := loadConfig("serve", os.Getenv)
+	if err != nil || again.server.JWTSecret != strings.TrimSpace(string(secret)) || again.secretFile != "" {
 		t.Fatalf("secret not reused: %v", err)
-	}
-}
-
-func TestServeRejectsBadSettings(t *testing.T) {
-	t.Setenv("XENTREE_DATABASE_URL", filepath.Join(t.TempDir(), "x.db"))
-	t.Setenv("XENTREE_JWT_SECRET", "a-secret-that-is-long-enough-0123456789")
-	for k, v := range map[string]string{"XENTREE_BODY_LIMIT": "lots", "XENTREE_LOGIN_IP_LIMIT": "-3", "XENTREE_REGISTER_IP_LIMIT": "ten"} {
-		t.Run(k, func(t *testing.T) {
-			t.Setenv(k, v)
-			if err := run(context.Background(), quietLog(), nil); err == nil {
-				t.Fatalf("%s=%s accepted", k, v)
-			}
-		})
-	}
-}
-
-func TestPostgresNeedsSecret(t *testing.T) {
-	t.Setenv("XENTREE_JWT_SECRET", "")
-	if _, err := jwtSecret(quietLog(), "postgres://db/x"); err == nil {
-		t.Fatal("PostgreSQL without XENTREE_JWT_SECRET must not start")
 	}
 }
 
@@ -128,7 +108,7 @@ func TestAdminCommand(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "x.db")
 	t.Setenv("XENTREE_DATABASE_URL", db)
 	ctx := context.Background()
-	if err := run(ctx, quietLog(), []string{"migrate"}); err != nil {
+	if err := run(ctx, nil, quietLog(), []string{"migrate"}); err != nil {
 		t.Fatal(err)
 	}
 	st, err := store.Open(ctx, db, quietLog())
@@ -146,19 +126,19 @@ func TestAdminCommand(t *testing.T) {
 		}
 		return got.Role
 	}
-	if err := run(ctx, quietLog(), []string{"admin", "grant-super-admin", "root_user"}); err != nil || role() != store.RoleSuperAdmin {
+	if err := run(ctx, nil, quietLog(), []string{"admin", "grant-super-admin", "root_user"}); err != nil || role() != store.RoleSuperAdmin {
 		t.Fatalf("grant: %v, role %s", err, role())
 	}
-	if err := run(ctx, quietLog(), []string{"admin", "revoke-super-admin", "ROOT_USER"}); err != nil || role() != store.RoleUser {
+	if err := run(ctx, nil, quietLog(), []string{"admin", "revoke-super-admin", "ROOT_USER"}); err != nil || role() != store.RoleUser {
 		t.Fatalf("revoke: %v, role %s", err, role())
 	}
-	if err := run(ctx, quietLog(), []string{"admin", "grant-super-admin", "nobody"}); err == nil {
+	if err := run(ctx, nil, quietLog(), []string{"admin", "grant-super-admin", "nobody"}); err == nil {
 		t.Fatal("granting to an unknown user must fail")
 	}
-	if err := run(ctx, quietLog(), []string{"admin", "make-god", "root_user"}); err == nil {
+	if err := run(ctx, nil, quietLog(), []string{"admin", "make-god", "root_user"}); err == nil {
 		t.Fatal("unknown admin action must fail")
 	}
-	if err := run(ctx, quietLog(), []string{"frobnicate"}); err == nil {
+	if err := run(ctx, nil, quietLog(), []string{"frobnicate"}); err == nil {
 		t.Fatal("unknown command must fail")
 	}
 	st.Close()
