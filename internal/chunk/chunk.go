@@ -236,7 +236,7 @@ func (sp *splitter) flush() {
 	for end > start && isSpace(sp.src[end-1]) {
 		end--
 	}
-	if start >= end {
+	if start >= end || strings.TrimSpace(sp.src[start:end]) == "" { // Unicode spaces only
 		return
 	}
 	head := sp.head

@@ -43,7 +43,7 @@ func checkInvariants(src string, opt Options, got []Chunk) string {
 				return fmt.Sprintf("chunk %d repeats %d bytes of chunk %d, over Overlap %d", i, p.End-c.Start, i-1, o.Overlap)
 			}
 		}
-		if gap := src[min(covered, c.Start):c.Start]; !isBlank(gap) {
+		if gap := src[min(covered, c.Start):c.Start]; strings.TrimSpace(gap) != "" {
 			return fmt.Sprintf("bytes [%d,%d) before chunk %d are in no chunk: %q", covered, c.Start, i, gap)
 		}
 		covered = max(covered, c.End)
@@ -51,7 +51,7 @@ func checkInvariants(src string, opt Options, got []Chunk) string {
 			return fmt.Sprintf("chunk %d: %s", i, msg)
 		}
 	}
-	if !isBlank(src[covered:]) {
+	if strings.TrimSpace(src[covered:]) != "" {
 		return fmt.Sprintf("bytes after %d are in no chunk", covered)
 	}
 	return ""
@@ -129,6 +129,7 @@ func TestSplitStructure(t *testing.T) {
 	}{
 		{"empty", "", nil, nil},
 		{"blank", " \n\t\r\n \n", nil, nil},
+		{"Unicode spaces only", "\u2002\n\n\u3000\u00a0", nil, nil},
 		{"byte order mark only", "\uFEFF\n", nil, nil},
 		{"plain text", "Just one line of text.", []string{""}, []string{"Just one line of text."}},
 		{"byte order mark skipped", "\uFEFFHello.", []string{""}, []string{"Hello."}},
