@@ -700,6 +700,9 @@ func (f *features) topic(words []token, copied []bool, prompt []string) {
 		f.density = float64(on) / float64(content)
 	}
 	f.relevance = clamp01(0.75*math.Min(1, f.coverage/0.5) + 0.25*math.Min(1, f.density/0.06))
+	if on < 2 {
+		f.relevance /= 2 // a single passing mention is not an answer
+	}
 }
 
 func clamp01(x float64) float64 {

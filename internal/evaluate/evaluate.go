@@ -147,6 +147,11 @@ func wordTarget(in Input) (lo, hi int) {
 // Offline evaluates with the deterministic text analysis: the same input always gets the same
 // result.
 func Offline(in Input) Result {
+	res, _ := offline(in)
+	return res
+}
+
+func offline(in Input) (Result, *features) {
 	if in.Kind != Speaking {
 		in.Kind = Writing
 	}
@@ -159,7 +164,7 @@ func Offline(in Input) Result {
 	res.OverallScore = round(f.overall(sc) * 100)
 	res.CEFREstimate = f.level(res.OverallScore)
 	res.Feedback = f.summary(res, sc)
-	return res
+	return res, f
 }
 
 func round(x float64) float64 { return math.Round(math.Max(0, math.Min(100, x))) }

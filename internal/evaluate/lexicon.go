@@ -36,7 +36,7 @@ couldn't shouldn't mustn't mightn't needn't ain't o'clock etc um uh er erm ah hm
 // genericWords are content words too general to tell what a prompt is about.
 var genericWords = set(`make do get have go take put come become seem thing things way kind sort
 lot bit part people person some others other think believe feel know want need like say tell
-good bad great nice really new old one two also last next first`)
+good bad great nice really new old one two also last next first life lives`)
 
 // instructionWords belong to task instructions, not to the topic of a prompt.
 var instructionWords = set(`write describe explain discuss talk tell say give answer question
@@ -220,7 +220,7 @@ var overusedWords = map[string]string{
 var topicGroups = [][]string{
 	{"weekend", "saturday", "sunday"},
 	{"holiday", "vacation", "trip", "travel", "journey", "tour", "abroad", "tourist", "sightseeing", "destination", "hotel", "plane", "flight", "airport", "passport", "suitcase", "luggage", "beach", "resort", "hostel", "route", "visit", "postcard", "walking", "hiking"},
-	{"place", "spot", "location", "area", "site"},
+	{"place", "spot", "location", "park", "library", "museum", "market", "square", "gallery", "stadium"},
 	{"town", "city", "village", "neighbourhood", "neighborhood", "district", "downtown", "urban", "local", "street"},
 	{"home", "house", "flat", "apartment", "room"},
 	{"favourite", "favorite", "best", "prefer", "love", "enjoy", "appeal", "fond", "miss"},

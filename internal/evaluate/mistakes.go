@@ -122,6 +122,7 @@ have has had see saw watch watched hear heard why where what when how`)
 	uncountables     = map[string]string{"informations": "information", "advices": "advice", "furnitures": "furniture", "equipments": "equipment", "homeworks": "homework", "knowledges": "knowledge", "luggages": "luggage", "baggages": "baggage", "feedbacks": "feedback", "softwares": "software", "datas": "data", "musics": "music", "researchs": "research"}
 	badPlurals       = map[string]string{"peoples": "people", "childrens": "children", "childs": "children", "womans": "women", "womens": "women", "mens": "men", "foots": "feet", "tooths": "teeth", "sheeps": "sheep", "fishs": "fish"}
 	peoplesOK        = set(`the indigenous native various different ancient tribal first european african asian`)
+	motionVerbs      = set(`go goes went going gone come comes came coming return returned returning get got arrive arrived walk walked drive drove`)
 	tellOf           = map[string]string{"say": "tell", "says": "tells", "said": "told", "saying": "telling"}
 )
 
@@ -570,7 +571,7 @@ var rules = []rule{
 	{id: "collocation", kind: kindWordChoice, match: func(c cursor, i int) (int, string, string) {
 		v := c.w(i)
 		j := i + 1
-		for k := 0; k < 2 && (c.w(j) == "a" || c.w(j) == "some" || c.w(j) == "many" || c.w(j) == "lots" || c.w(j) == "of" || possessive(c.w(j)) || c.w(j) == "the" || c.w(j) == "a" || c.w(j) == "few"); k++ {
+		for k := 0; k < 3 && (c.w(j) == "a" || c.w(j) == "some" || c.w(j) == "many" || c.w(j) == "lots" || c.w(j) == "lot" || c.w(j) == "of" || possessive(c.w(j)) || c.w(j) == "the" || c.w(j) == "a" || c.w(j) == "few"); k++ {
 			j++
 		}
 		n := c.w(j)
@@ -591,8 +592,7 @@ var rules = []rule{
 	}},
 	{id: "go-home", kind: kindGrammar, match: func(c cursor, i int) (int, string, string) {
 		v := c.w(i)
-		motion := set(`go goes went going gone come comes came coming return returned returning get got arrive arrived walk walked drive drove`)
-		if !motion[v] || c.w(i+1) != "to" || c.w(i+2) != "home" {
+		if !motionVerbs[v] || c.w(i+1) != "to" || c.w(i+2) != "home" {
 			return 0, "", ""
 		}
 		return i + 3, c.fix(i, i+3, map[int]string{i + 1: ""}), "home needs no “to” after verbs of movement (go home)."
@@ -675,16 +675,18 @@ var rules = []rule{
 		return i + 2, c.toks[i].text, "the word is repeated."
 	}},
 	{id: "punctuation-spacing", kind: kindMechanics, writingOnly: true, match: func(c cursor, i int) (int, string, string) {
-		t := c.toks[i]
-		if t.kind != tPunct || i == 0 || !strings.ContainsAny(t.text, ",.;:!?") || c.toks[i-1].kind != tWord {
+		if i+1 >= len(c.toks) || c.toks[i].kind != tWord {
 			return 0, "", ""
 		}
-		prev := c.toks[i-1]
-		if t.spaceBefore && t.text != "..." {
-			return i + 1, prev.text + t.text, "no space before a punctuation mark."
+		word, p := c.toks[i], c.toks[i+1]
+		if p.kind != tPunct || !strings.ContainsAny(p.text, ",.;:!?") {
+			return 0, "", ""
 		}
-		if i+1 < len(c.toks) && c.toks[i+1].kind == tWord && !c.toks[i+1].spaceBefore && len(prev.text) > 1 && len(c.toks[i+1].text) > 1 {
-			return i + 2, prev.text + t.text + " " + c.toks[i+1].text, "put a space after a punctuation mark."
+		if p.spaceBefore && p.text != "..." {
+			return i + 2, word.text + p.text, "no space before a punctuation mark."
+		}
+		if i+2 < len(c.toks) && c.toks[i+2].kind == tWord && !c.toks[i+2].spaceBefore && len(word.text) > 1 && len(c.toks[i+2].text) > 1 {
+			return i + 3, word.text + p.text + " " + c.toks[i+2].text, "put a space after a punctuation mark."
 		}
 		return 0, "", ""
 	}},
@@ -779,7 +781,7 @@ func findMistakes(src string, sents []sentence, writing bool) []Mistake {
 		}
 		if !s.terminated && len(ws) >= 3 && (si == len(sents)-1 || sents[si+1].paragraph != s.paragraph) {
 			n := len(s.toks)
-			found := c.found(max(0, n-3), n)
+			found := c.found(max(0, n-2), n)
 			out = append(out, Mistake{Rule: "final-punctuation", Kind: kindMechanics, Found: found, Fix: found + ".",
 				Message: mistakeMessage(found, found+".", "end every sentence with a full stop, question mark or exclamation mark.")})
 		}

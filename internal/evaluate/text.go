@@ -207,7 +207,8 @@ func tokenize(s string) []token {
 func isDigitByte(b byte) bool  { return b >= '0' && b <= '9' }
 func isLetterByte(b byte) bool { return (b|0x20) >= 'a' && (b|0x20) <= 'z' }
 
-// abbreviations end with a full stop that does not end a sentence.
+// abbreviations end with a full stop that does not end a sentence (so do initials and the
+// letters of "e.g." and "a.m.").
 var abbreviations = set(`mr mrs ms dr prof st etc e.g i.e vs jr sr no approx`)
 
 // sentence is a run of tokens ending with . ! ? or a paragraph break.
@@ -235,6 +236,9 @@ func splitSentences(toks []token) []sentence {
 	var cur []token
 	para := 0
 	flush := func(term bool) {
+		if n := len(cur); n > 0 && cur[n-1].kind == tPunct && strings.ContainsAny(cur[n-1].text, ".!?") {
+			term = true // an abbreviation's full stop at the very end
+		}
 		if len(cur) > 0 {
 			out = append(out, sentence{toks: cur, terminated: term, paragraph: para})
 		}
@@ -251,7 +255,7 @@ func splitSentences(toks []token) []sentence {
 			continue
 		}
 		end := strings.ContainsAny(t.text, "!?") || (strings.HasPrefix(t.text, ".") && t.text != "..")
-		if t.text == "." && i > 0 && toks[i-1].kind == tWord && abbreviations[toks[i-1].low] {
+		if t.text == "." && i > 0 && toks[i-1].kind == tWord && (abbreviations[toks[i-1].low] || len(toks[i-1].text) == 1 && toks[i-1].text != "I") {
 			end = false
 		}
 		if t.text == "..." && i+1 < len(toks) && toks[i+1].kind == tWord && !startsUpper(toks[i+1].text) {
