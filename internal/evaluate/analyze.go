@@ -436,39 +436,30 @@ func (f *features) cohesion(sents []sentence) {
 		}
 		for i := 0; i < len(s.toks); {
 			matched := 0
-			for n := maxMarkerWords; n >= 1; n-- {
-				if i+n > len(s.toks) {
-					continue
-				}
-				var parts []string
-				ok := true
-				for _, t := range s.toks[i : i+n] {
-					if t.kind != tWord {
-						ok = false
-						break
+			if s.toks[i].kind == tWord && markerStarts[s.toks[i].low] {
+				// The longest marker starting here wins ("on the other hand" over "on").
+				p := ""
+				for n := 1; n <= maxMarkerWords && i+n <= len(s.toks) && s.toks[i+n-1].kind == tWord; n++ {
+					if n == 1 {
+						p = s.toks[i].low
+					} else {
+						p += " " + s.toks[i+n-1].low
 					}
-					parts = append(parts, t.low)
-				}
-				if !ok {
-					continue
-				}
-				p := strings.Join(parts, " ")
-				if lv, found := linkLevels[p]; found {
-					if !markerInContext(p, s.toks, i, n) {
-						continue
+					if _, found := linkLevels[p]; found && markerInContext(p, s.toks, i, n) {
+						matched = n
 					}
-					f.links[p] = lv
-					f.linkUses++
-					switch p {
-					case "because", "because of", "so", "for example", "for instance", "such as", "as a result",
-						"that's why", "therefore", "consequently", "the reason is", "due to", "for this reason", "so that", "thus", "hence":
-						f.reasons++
-					}
-					matched = n
-					break
 				}
 			}
-			if matched == 0 {
+			if matched > 0 {
+				p := wordsJoined(s.toks[i : i+matched])
+				f.links[p] = linkLevels[p]
+				f.linkUses++
+				switch p {
+				case "because", "because of", "so", "for example", "for instance", "such as", "as a result",
+					"that's why", "therefore", "consequently", "the reason is", "due to", "for this reason", "so that", "thus", "hence":
+					f.reasons++
+				}
+			} else {
 				matched = 1
 			}
 			i += matched
@@ -487,9 +478,29 @@ func (f *features) cohesion(sents []sentence) {
 			best, n = w, c
 		}
 	}
+	if best == "i" {
+		best = "I"
+	}
 	if len(sents) > 0 {
 		f.opener, f.openerShare = best, float64(n)/float64(len(sents))
 	}
+}
+
+// markerStarts are the first words of the linking words and markers.
+var markerStarts = func() map[string]bool {
+	m := map[string]bool{}
+	for p := range linkLevels {
+		m[strings.Fields(p)[0]] = true
+	}
+	return m
+}()
+
+func wordsJoined(toks []token) string {
+	parts := make([]string, len(toks))
+	for i, t := range toks {
+		parts[i] = t.low
+	}
+	return strings.Join(parts, " ")
 }
 
 // markerInContext filters uses that are not discourse markers: "so" as an intensifier

@@ -173,7 +173,7 @@ var linkLevels = map[string]int{
 	"in essence": 5, "by and large": 5, "all things considered": 5, "first and foremost": 5,
 	"as opposed to": 5, "subsequently": 5, "likewise": 5, "thereby": 5, "to some extent": 5,
 	"in particular": 4, "in short": 4, "all in all": 4, "as far as i am concerned": 5,
-	"it is worth noting": 5, "what is more,": 4, "rather than": 4, "regardless of": 5,
+	"it is worth noting": 5, "rather than": 4, "regardless of": 5,
 }
 
 // linkSuggestions are markers to recommend for the next level up, by the writer's level (1-4).

@@ -614,8 +614,8 @@ var rules = []rule{
 		return 0, "", ""
 	}},
 	{id: "fixed-phrase", kind: kindWordChoice, match: func(c cursor, i int) (int, string, string) {
-		for _, p := range fixedPhrases {
-			ws := strings.Fields(p[0])
+		for k, p := range fixedPhrases {
+			ws := fixedPhraseWords[k]
 			ok := true
 			for k, w := range ws {
 				if c.w(i+k) != w {
@@ -704,6 +704,14 @@ var fixedPhrases = [][3]string{
 	{"more or less than", "more than", "choose one: more than, or less than."},
 }
 
+var fixedPhraseWords = func() [][]string {
+	out := make([][]string, len(fixedPhrases))
+	for i, p := range fixedPhrases {
+		out[i] = strings.Fields(p[0])
+	}
+	return out
+}()
+
 // possessive tells whether w is a possessive determiner.
 func possessive(w string) bool {
 	switch w {
@@ -724,6 +732,17 @@ func subjunctive(c cursor, i int) bool {
 		case "suggest", "suggested", "recommend", "recommended", "insist", "insisted", "demand", "demanded",
 			"require", "required", "essential", "important", "vital", "propose", "proposed":
 			return true
+		}
+	}
+	return false
+}
+
+// signOff tells whether a sentence ends with a short line of its own after a comma, as a
+// letter's closing does ("Best wishes,\nMaria"), which takes no full stop.
+func signOff(s sentence) bool {
+	for i := len(s.toks) - 1; i > 0; i-- {
+		if s.toks[i].newline {
+			return len(s.toks)-i <= 3 && s.toks[i-1].text == ","
 		}
 	}
 	return false
@@ -779,7 +798,7 @@ func findMistakes(src string, sents []sentence, writing bool) []Mistake {
 			out = append(out, Mistake{Rule: "sentence-capital", Kind: kindMechanics, Found: found, Fix: fix,
 				Message: mistakeMessage(found, fix, "start every sentence with a capital letter.")})
 		}
-		if !s.terminated && len(ws) >= 3 && (si == len(sents)-1 || sents[si+1].paragraph != s.paragraph) {
+		if !s.terminated && len(ws) >= 3 && (si == len(sents)-1 || sents[si+1].paragraph != s.paragraph) && !signOff(s) {
 			n := len(s.toks)
 			found := c.found(max(0, n-2), n)
 			out = append(out, Mistake{Rule: "final-punctuation", Kind: kindMechanics, Found: found, Fix: found + ".",

@@ -111,31 +111,30 @@ type token struct {
 	low   string
 	kind  tokKind
 	start int // byte offset in the normalised text
-	// spaceBefore tells whether whitespace preceded the token.
-	spaceBefore bool
+	// spaceBefore tells whether whitespace preceded the token; newline whether a line break did.
+	spaceBefore, newline bool
 }
 
 func (t token) isWord() bool { return t.kind == tWord }
 
 // normalise replaces typographic quotes and dashes so patterns see one form.
-func normalise(s string) string {
-	r := strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u02bc", "'", "\u201c", "\"", "\u201d", "\"",
-		"\u2013", "-", "\u2014", " - ", "\u2026", "...", "\u00a0", " ", "\r\n", "\n", "\r", "\n")
-	return r.Replace(s)
-}
+func normalise(s string) string { return normaliser.Replace(s) }
+
+var normaliser = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u02bc", "'", "\u201c", "\"", "\u201d", "\"",
+	"\u2013", "-", "\u2014", " - ", "\u2026", "...", "\u00a0", " ", "\r\n", "\n", "\r", "\n")
 
 // tokenize splits normalised text into tokens. Words keep inner apostrophes and hyphens
 // ("don't", "well-known"); a trailing hyphen marks a cut-off word in speech ("wen-").
 func tokenize(s string) []token {
 	var toks []token
-	space := true
+	space, nl := true, false
 	newlines := 0
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == '\n':
 			newlines++
-			space = true
+			space, nl = true, true
 			i += size
 			continue
 		case unicode.IsSpace(r):
@@ -198,8 +197,8 @@ func tokenize(s string) []token {
 			i = j
 		}
 		t := &toks[len(toks)-1]
-		t.start, t.spaceBefore, t.low = start, space, strings.ToLower(t.text)
-		space = false
+		t.start, t.spaceBefore, t.newline, t.low = start, space, nl, strings.ToLower(t.text)
+		space, nl = false, false
 	}
 	return toks
 }
