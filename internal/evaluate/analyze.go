@@ -513,8 +513,7 @@ func markerInContext(p string, toks []token, i, n int) bool {
 	}
 	switch p {
 	case "so":
-		_, b := lemma(next)
-		return !(bandOf[next] > 0 && (next == "much" || next == "many" || strings.HasSuffix(next, "ful") || b > 0 && isAdjectiveLike(next)))
+		return !(next == "much" || next == "many" || strings.HasSuffix(next, "ful") || isAdjectiveLike(next))
 	case "since", "after":
 		return subjectPronouns[next] || next == "the" || next == "that"
 	case "first", "next":

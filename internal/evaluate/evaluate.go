@@ -48,8 +48,9 @@ var levelThresholds = []float64{35, 50, 65, 78, 90}
 // Levels are the CEFR levels, lowest first.
 var Levels = []string{"A1", "A2", "B1", "B2", "C1", "C2"}
 
-// maxChars bounds the analysed text (the API allows 20,000 characters).
-const maxChars = 4 * maxWords
+// maxChars bounds the analysed text and prompt in bytes (the API allows 20,000 characters of
+// up to 4 bytes each).
+const maxChars = 80000
 
 // Input is one answer to evaluate.
 type Input struct {

@@ -110,20 +110,21 @@ hold`)
 	noThirdPersonBefore = set(`do does did can could will would shall should may might must don't
 doesn't didn't won't can't couldn't wouldn't shouldn't mustn't let make made makes help helped
 have has had see saw watch watched hear heard why where what when how`)
-	comparatives     = map[string]bool{}
-	superlatives     = map[string]bool{}
-	vowelSoundH      = set(`hour hours hourly honest honestly honour honor honourable honorable heir`)
-	beBaseVerbs      = set(`go come want need know eat watch speak understand think learn visit travel cook swim drive sleep write listen make take see buy`)
-	gerundVerbs      = set(`enjoy enjoys enjoyed enjoying avoid avoids avoided avoiding finish finishes finished mind suggest suggests suggested practise practises practised practice practices practiced imagine recommend recommends recommended deny denies denied admit admits admitted`)
-	dayNames         = set(`monday tuesday wednesday thursday friday saturday sunday`)
-	properLower      = set(`monday tuesday wednesday thursday friday saturday sunday january february april june july september october november december english french german spanish italian chinese japanese russian arabic portuguese british american european african asian polish dutch greek turkish korean indian mexican brazilian canadian`)
-	countablePlurals = set(`people friends things problems books cars children students places countries questions mistakes jobs hours days years times ideas reasons ways houses animals languages words games trees cities shops tourists films movies songs photos pictures apps phones computers buildings rooms flowers dogs cats exams lessons activities opportunities`)
-	everySingular    = map[string]string{"days": "day", "weeks": "week", "months": "month", "years": "year", "students": "student", "people": "person", "times": "time", "children": "child", "friends": "friend", "mornings": "morning", "evenings": "evening", "nights": "night", "weekends": "weekend"}
-	uncountables     = map[string]string{"informations": "information", "advices": "advice", "furnitures": "furniture", "equipments": "equipment", "homeworks": "homework", "knowledges": "knowledge", "luggages": "luggage", "baggages": "baggage", "feedbacks": "feedback", "softwares": "software", "datas": "data", "musics": "music", "researchs": "research"}
-	badPlurals       = map[string]string{"peoples": "people", "childrens": "children", "childs": "children", "womans": "women", "womens": "women", "mens": "men", "foots": "feet", "tooths": "teeth", "sheeps": "sheep", "fishs": "fish"}
-	peoplesOK        = set(`the indigenous native various different ancient tribal first european african asian`)
-	motionVerbs      = set(`go goes went going gone come comes came coming return returned returning get got arrive arrived walk walked drive drove`)
-	tellOf           = map[string]string{"say": "tell", "says": "tells", "said": "told", "saying": "telling"}
+	comparatives       = map[string]bool{}
+	superlatives       = map[string]bool{}
+	vowelSoundH        = set(`hour hours hourly honest honestly honour honor honourable honorable heir`)
+	beBaseVerbs        = set(`go come want need know eat watch speak understand think learn visit travel cook swim drive sleep write listen make take see buy`)
+	gerundVerbs        = set(`enjoy enjoys enjoyed enjoying avoid avoids avoided avoiding finish finishes finished mind suggest suggests suggested practise practises practised practice practices practiced imagine recommend recommends recommended deny denies denied admit admits admitted`)
+	dayNames           = set(`monday tuesday wednesday thursday friday saturday sunday`)
+	properLower        = set(`monday tuesday wednesday thursday friday saturday sunday january february april june july september october november december english french german spanish italian chinese japanese russian arabic portuguese british american european african asian polish dutch greek turkish korean indian mexican brazilian canadian`)
+	countablePlurals   = set(`people friends things problems books cars children students places countries questions mistakes jobs hours days years times ideas reasons ways houses animals languages words games trees cities shops tourists films movies songs photos pictures apps phones computers buildings rooms flowers dogs cats exams lessons activities opportunities`)
+	everySingular      = map[string]string{"days": "day", "weeks": "week", "months": "month", "years": "year", "students": "student", "people": "person", "times": "time", "children": "child", "friends": "friend", "mornings": "morning", "evenings": "evening", "nights": "night", "weekends": "weekend"}
+	uncountables       = map[string]string{"informations": "information", "advices": "advice", "furnitures": "furniture", "equipments": "equipment", "homeworks": "homework", "knowledges": "knowledge", "luggages": "luggage", "baggages": "baggage", "feedbacks": "feedback", "softwares": "software", "datas": "data", "musics": "music", "researchs": "research"}
+	badPlurals         = map[string]string{"peoples": "people", "childrens": "children", "childs": "children", "womans": "women", "womens": "women", "mens": "men", "foots": "feet", "tooths": "teeth", "sheeps": "sheep", "fishs": "fish"}
+	peoplesOK          = set(`the indigenous native various different ancient tribal first european african asian`)
+	collocationFillers = set(`a the some many lots lot of few`)
+	motionVerbs        = set(`go goes went going gone come comes came coming return returned returning get got arrive arrived walk walked drive drove`)
+	tellOf             = map[string]string{"say": "tell", "says": "tells", "said": "told", "saying": "telling"}
 )
 
 func init() {
@@ -571,7 +572,7 @@ var rules = []rule{
 	{id: "collocation", kind: kindWordChoice, match: func(c cursor, i int) (int, string, string) {
 		v := c.w(i)
 		j := i + 1
-		for k := 0; k < 3 && (c.w(j) == "a" || c.w(j) == "some" || c.w(j) == "many" || c.w(j) == "lots" || c.w(j) == "lot" || c.w(j) == "of" || possessive(c.w(j)) || c.w(j) == "the" || c.w(j) == "a" || c.w(j) == "few"); k++ {
+		for k := 0; k < 3 && (collocationFillers[c.w(j)] || possessive(c.w(j))); k++ {
 			j++
 		}
 		n := c.w(j)

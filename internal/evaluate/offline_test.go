@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"unicode"
+
+	"pgregory.net/rapid"
 )
 
 // checkValid asserts the shape the API promises for any result.
@@ -332,4 +334,44 @@ func BenchmarkOffline(b *testing.B) {
 			Offline(long)
 		}
 	})
+}
+
+// TestOfflineAnyInput: any text, prompt and target (odd Unicode, stray punctuation, huge
+// inputs) gets a valid result, the same one twice.
+func TestOfflineAnyInput(t *testing.T) {
+	words := strings.Fields(samples[1].b1 + " um uh - ... ,, !? i’m “quoted” café naïve 日本語 🙂 \x00 \xff I have went")
+	rapid.Check(t, func(t *rapid.T) {
+		ws := rapid.SliceOfN(rapid.SampledFrom(words), 0, 300).Draw(t, "words")
+		seps := rapid.SliceOfN(rapid.SampledFrom([]string{" ", "\n", "\n\n", "", "\t", ". "}), len(ws), len(ws)).Draw(t, "seps")
+		var b strings.Builder
+		for i, w := range ws {
+			b.WriteString(w + seps[i])
+		}
+		in := Input{
+			Kind:        rapid.SampledFrom([]Kind{Writing, Speaking, "other"}).Draw(t, "kind"),
+			Text:        b.String(),
+			Prompt:      rapid.SampledFrom([]string{"", samples[0].prompt, b.String()}).Draw(t, "prompt"),
+			TargetLevel: rapid.SampledFrom([]string{"", "A1", "c2", "X"}).Draw(t, "level"),
+			MinWords:    rapid.IntRange(-5, 400).Draw(t, "min"),
+			MaxWords:    rapid.IntRange(-5, 400).Draw(t, "max"),
+		}
+		r := Offline(in)
+		k := in.Kind
+		if k != Speaking {
+			k = Writing
+		}
+		if r.OverallScore < 0 || r.OverallScore > 100 || levelIndex(r.CEFREstimate) < 0 || len(r.Criteria) != len(Criteria(k)) || r.Feedback == "" {
+			t.Fatalf("invalid result %+v", r)
+		}
+		for _, c := range r.Criteria {
+			if c.Score < 0 || c.Score > 100 || c.Feedback == "" {
+				t.Fatalf("invalid criterion %+v", c)
+			}
+		}
+		if again := Offline(in); !reflect.DeepEqual(again, r) {
+			t.Fatalf("not deterministic")
+		}
+	})
+	huge := strings.Repeat(samples[2].c1+" ", 200) // ~200 KB: analysed up to maxChars
+	checkValid(t, "huge", Writing, Offline(Input{Kind: Writing, Text: huge, Prompt: huge}))
 }

@@ -12,13 +12,9 @@ import (
 //go:embed data/words.txt
 var wordsData string
 
-// Bands of the embedded frequency list: 1 is the most frequent; offList marks a word the list
-// does not know.
-const (
-	offList  = 0
-	topBand  = 4
-	maxWords = 20000
-)
+// offList is the band of a word the embedded frequency list does not know (band 1 is the most
+// frequent, band 4 the rarest listed).
+const offList = 0
 
 var (
 	// bandOf maps a listed lemma to its band.
@@ -402,7 +398,7 @@ func inflectionCandidates(w string) []string {
 	return c
 }
 
-// stem is the topical key of a word: its topic group, else its lemma's Snowball stem.
+// topicKey is the topical key of a word: its topic group, else its lemma's Snowball stem.
 func topicKey(w string) string {
 	w = stripClitic(w)
 	if k, ok := topicOf[w]; ok {
