@@ -750,10 +750,19 @@ type LearningSessionResponseStatus string
 
 // LearningTimeAnalyticsResponse defines model for LearningTimeAnalyticsResponse.
 type LearningTimeAnalyticsResponse struct {
+	// BySource Seconds per ledger source over the range (every source, 0 when unused).
 	BySource struct {
-		Conversations int `json:"conversations"`
-		Live          int `json:"live"`
-		Xel           int `json:"xel"`
+		// ChatSession Tutor conversations.
+		ChatSession int `json:"chat_session"`
+
+		// LiveSession Xentree Live voice and avatar sessions.
+		LiveSession int `json:"live_session"`
+
+		// XelEvaluation Xentree English speaking and writing evaluations.
+		XelEvaluation int `json:"xel_evaluation"`
+
+		// XelTask Xentree English module tasks.
+		XelTask int `json:"xel_task"`
 	} `json:"by_source"`
 	Daily        []LearningTimeDay  `json:"daily"`
 	EndDate      openapi_types.Date `json:"end_date"`
@@ -761,7 +770,7 @@ type LearningTimeAnalyticsResponse struct {
 	TotalSeconds int                `json:"total_seconds"`
 }
 
-// LearningTimeDay defines model for LearningTimeDay.
+// LearningTimeDay One day of the range (days without learning included, with 0).
 type LearningTimeDay struct {
 	Date    openapi_types.Date `json:"date"`
 	Seconds int                `json:"seconds"`
@@ -989,13 +998,20 @@ type PublicXPProfileResponse struct {
 
 // QuestItem defines model for QuestItem.
 type QuestItem struct {
-	Completed   bool               `json:"completed"`
-	Description string             `json:"description"`
-	Id          openapi_types.UUID `json:"id"`
+	Completed   bool   `json:"completed"`
+	Description string `json:"description"`
+
+	// Id Stable for the user, the day and the quest.
+	Id openapi_types.UUID `json:"id"`
 
 	// Key Example: earn_50_xp
 	Key      string `json:"key"`
 	Progress int    `json:"progress"`
+
+	// RewardTokens Tokens granted with the reward.
+	RewardTokens int `json:"reward_tokens"`
+
+	// RewardXp XP granted once, when the quest completes.
 	RewardXp int    `json:"reward_xp"`
 	Target   int    `json:"target"`
 	Title    string `json:"title"`
@@ -1122,9 +1138,14 @@ type TodayXP struct {
 	// Quizzes XP from quizzes and graded tasks.
 	Quizzes int `json:"quizzes"`
 
+	// Rewards XP from completed daily quests.
+	Rewards int `json:"rewards"`
+
 	// Segments XP from learning segments (conversations, modules, live).
 	Segments int `json:"segments"`
-	Total    int `json:"total"`
+
+	// Total All XP of today in the user's timezone (segments + quizzes + rewards).
+	Total int `json:"total"`
 }
 
 // TokenResponse defines model for TokenResponse.
@@ -1206,7 +1227,10 @@ type Username = string
 // WeeklyActivityDay defines model for WeeklyActivityDay.
 type WeeklyActivityDay struct {
 	Date openapi_types.Date `json:"date"`
-	Xp   int                `json:"xp"`
+
+	// FreezeCovered A missed day a streak freeze covers.
+	FreezeCovered bool `json:"freeze_covered"`
+	Xp            int  `json:"xp"`
 }
 
 // WeeklyActivityResponse defines model for WeeklyActivityResponse.
@@ -2444,49 +2468,49 @@ type ClientInterface interface {
 
 	// GetDailyQuests Get daily quests
 	//
-	// Today's three quests with their progress.
+	// Today's three quests (in the user's timezone) with their progress: the same three all day, drawn from a pool by user and date. Each reward is granted once when the quest completes; completing all three earns a 2× XP booster for one hour.
 	//
 	// Corresponds with GET /api/xp/daily-quests (the `GetDailyQuests` operationId).
 	GetDailyQuests(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLearningPulse Get learning pulse (365-day heatmap)
 	//
-	// One entry per day for the past 365 days, ending today in the user's timezone.
+	// Exactly 365 entries, one per day, ending today in the user's timezone. Intensity is relative to the user's own year: 0 no activity; 1 learning time without XP or XP below the first quartile of the active days' XP; 2 from the first quartile; 3 from the median; 4 from the third quartile.
 	//
 	// Corresponds with GET /api/xp/learning-pulse (the `GetLearningPulse` operationId).
 	GetLearningPulse(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLearningTime Get learning time analytics
 	//
-	// Active learning time per day and per source; defaults to the last 30 days.
+	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
 	//
 	// Corresponds with GET /api/xp/learning-time (the `GetLearningTime` operationId).
 	GetLearningTime(ctx context.Context, params *GetLearningTimeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetXPProfile Get my XP profile
 	//
-	// Level, XP and progress to the next level, streaks, active booster, today's XP and token balance.
+	// Level, XP and progress to the next level, streaks, the booster active now (null when none), today's XP in the user's timezone and the token balance. Reaching level L takes 50·L·(L−1) XP; tokens come with level-ups (5 per level) and completed quests (1 each).
 	//
 	// Corresponds with GET /api/xp/profile (the `GetXPProfile` operationId).
 	GetXPProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPublicProfile Get a user's public profile
 	//
-	// No authentication. Public-safe fields only; users who have not made their profile public get 404.
+	// No authentication. Public-safe fields only (never email, ids or tokens). Unknown users, disabled users and users who have not made their profile public all get the same 404.
 	//
 	// Corresponds with GET /api/xp/public-profile/{username} (the `GetPublicProfile` operationId).
 	GetPublicProfile(ctx context.Context, username string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetStreakStatus Get streak status
 	//
-	// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak.
+	// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak. A day counts when it has XP, in the user's timezone. Every 7th day of a streak earns a freeze (at most 2 held); missed days are covered while the freezes held cover all of them, and a longer gap breaks the streak without spending any.
 	//
 	// Corresponds with GET /api/xp/streak-status (the `GetStreakStatus` operationId).
 	GetStreakStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetWeeklyActivity Get weekly XP activity
 	//
-	// XP per day of the current Sunday–Saturday week in the user's timezone.
+	// XP per day of the current Sunday–Saturday week in the user's timezone (always 7 days, DST changes included), with the days streak freezes covered.
 	//
 	// Corresponds with GET /api/xp/weekly-activity (the `GetWeeklyActivity` operationId).
 	GetWeeklyActivity(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4038,7 +4062,7 @@ func (c *Client) SubmitXELTask(ctx context.Context, body SubmitXELTaskJSONReques
 
 // GetDailyQuests Get daily quests
 //
-// Today's three quests with their progress.
+// Today's three quests (in the user's timezone) with their progress: the same three all day, drawn from a pool by user and date. Each reward is granted once when the quest completes; completing all three earns a 2× XP booster for one hour.
 //
 // Corresponds with GET /api/xp/daily-quests (the `GetDailyQuests` operationId).
 func (c *Client) GetDailyQuests(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4055,7 +4079,7 @@ func (c *Client) GetDailyQuests(ctx context.Context, reqEditors ...RequestEditor
 
 // GetLearningPulse Get learning pulse (365-day heatmap)
 //
-// One entry per day for the past 365 days, ending today in the user's timezone.
+// Exactly 365 entries, one per day, ending today in the user's timezone. Intensity is relative to the user's own year: 0 no activity; 1 learning time without XP or XP below the first quartile of the active days' XP; 2 from the first quartile; 3 from the median; 4 from the third quartile.
 //
 // Corresponds with GET /api/xp/learning-pulse (the `GetLearningPulse` operationId).
 func (c *Client) GetLearningPulse(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4072,7 +4096,7 @@ func (c *Client) GetLearningPulse(ctx context.Context, reqEditors ...RequestEdit
 
 // GetLearningTime Get learning time analytics
 //
-// Active learning time per day and per source; defaults to the last 30 days.
+// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
 //
 // Corresponds with GET /api/xp/learning-time (the `GetLearningTime` operationId).
 func (c *Client) GetLearningTime(ctx context.Context, params *GetLearningTimeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4089,7 +4113,7 @@ func (c *Client) GetLearningTime(ctx context.Context, params *GetLearningTimePar
 
 // GetXPProfile Get my XP profile
 //
-// Level, XP and progress to the next level, streaks, active booster, today's XP and token balance.
+// Level, XP and progress to the next level, streaks, the booster active now (null when none), today's XP in the user's timezone and the token balance. Reaching level L takes 50·L·(L−1) XP; tokens come with level-ups (5 per level) and completed quests (1 each).
 //
 // Corresponds with GET /api/xp/profile (the `GetXPProfile` operationId).
 func (c *Client) GetXPProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4106,7 +4130,7 @@ func (c *Client) GetXPProfile(ctx context.Context, reqEditors ...RequestEditorFn
 
 // GetPublicProfile Get a user's public profile
 //
-// No authentication. Public-safe fields only; users who have not made their profile public get 404.
+// No authentication. Public-safe fields only (never email, ids or tokens). Unknown users, disabled users and users who have not made their profile public all get the same 404.
 //
 // Corresponds with GET /api/xp/public-profile/{username} (the `GetPublicProfile` operationId).
 func (c *Client) GetPublicProfile(ctx context.Context, username string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4123,7 +4147,7 @@ func (c *Client) GetPublicProfile(ctx context.Context, username string, reqEdito
 
 // GetStreakStatus Get streak status
 //
-// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak.
+// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak. A day counts when it has XP, in the user's timezone. Every 7th day of a streak earns a freeze (at most 2 held); missed days are covered while the freezes held cover all of them, and a longer gap breaks the streak without spending any.
 //
 // Corresponds with GET /api/xp/streak-status (the `GetStreakStatus` operationId).
 func (c *Client) GetStreakStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4140,7 +4164,7 @@ func (c *Client) GetStreakStatus(ctx context.Context, reqEditors ...RequestEdito
 
 // GetWeeklyActivity Get weekly XP activity
 //
-// XP per day of the current Sunday–Saturday week in the user's timezone.
+// XP per day of the current Sunday–Saturday week in the user's timezone (always 7 days, DST changes included), with the days streak freezes covered.
 //
 // Corresponds with GET /api/xp/weekly-activity (the `GetWeeklyActivity` operationId).
 func (c *Client) GetWeeklyActivity(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7808,7 +7832,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetDailyQuestsWithResponse Get daily quests
 	//
-	// Today's three quests with their progress.
+	// Today's three quests (in the user's timezone) with their progress: the same three all day, drawn from a pool by user and date. Each reward is granted once when the quest completes; completing all three earns a 2× XP booster for one hour.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7817,7 +7841,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetLearningPulseWithResponse Get learning pulse (365-day heatmap)
 	//
-	// One entry per day for the past 365 days, ending today in the user's timezone.
+	// Exactly 365 entries, one per day, ending today in the user's timezone. Intensity is relative to the user's own year: 0 no activity; 1 learning time without XP or XP below the first quartile of the active days' XP; 2 from the first quartile; 3 from the median; 4 from the third quartile.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7826,7 +7850,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetLearningTimeWithResponse Get learning time analytics
 	//
-	// Active learning time per day and per source; defaults to the last 30 days.
+	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7835,7 +7859,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetXPProfileWithResponse Get my XP profile
 	//
-	// Level, XP and progress to the next level, streaks, active booster, today's XP and token balance.
+	// Level, XP and progress to the next level, streaks, the booster active now (null when none), today's XP in the user's timezone and the token balance. Reaching level L takes 50·L·(L−1) XP; tokens come with level-ups (5 per level) and completed quests (1 each).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7844,7 +7868,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetPublicProfileWithResponse Get a user's public profile
 	//
-	// No authentication. Public-safe fields only; users who have not made their profile public get 404.
+	// No authentication. Public-safe fields only (never email, ids or tokens). Unknown users, disabled users and users who have not made their profile public all get the same 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7853,7 +7877,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetStreakStatusWithResponse Get streak status
 	//
-	// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak.
+	// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak. A day counts when it has XP, in the user's timezone. Every 7th day of a streak earns a freeze (at most 2 held); missed days are covered while the freezes held cover all of them, and a longer gap breaks the streak without spending any.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7862,7 +7886,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetWeeklyActivityWithResponse Get weekly XP activity
 	//
-	// XP per day of the current Sunday–Saturday week in the user's timezone.
+	// XP per day of the current Sunday–Saturday week in the user's timezone (always 7 days, DST changes included), with the days streak freezes covered.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -14079,7 +14103,7 @@ func (c *ClientWithResponses) SubmitXELTaskWithResponse(ctx context.Context, bod
 
 // GetDailyQuestsWithResponse Get daily quests
 //
-// Today's three quests with their progress.
+// Today's three quests (in the user's timezone) with their progress: the same three all day, drawn from a pool by user and date. Each reward is granted once when the quest completes; completing all three earns a 2× XP booster for one hour.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14094,7 +14118,7 @@ func (c *ClientWithResponses) GetDailyQuestsWithResponse(ctx context.Context, re
 
 // GetLearningPulseWithResponse Get learning pulse (365-day heatmap)
 //
-// One entry per day for the past 365 days, ending today in the user's timezone.
+// Exactly 365 entries, one per day, ending today in the user's timezone. Intensity is relative to the user's own year: 0 no activity; 1 learning time without XP or XP below the first quartile of the active days' XP; 2 from the first quartile; 3 from the median; 4 from the third quartile.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14109,7 +14133,7 @@ func (c *ClientWithResponses) GetLearningPulseWithResponse(ctx context.Context, 
 
 // GetLearningTimeWithResponse Get learning time analytics
 //
-// Active learning time per day and per source; defaults to the last 30 days.
+// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14124,7 +14148,7 @@ func (c *ClientWithResponses) GetLearningTimeWithResponse(ctx context.Context, p
 
 // GetXPProfileWithResponse Get my XP profile
 //
-// Level, XP and progress to the next level, streaks, active booster, today's XP and token balance.
+// Level, XP and progress to the next level, streaks, the booster active now (null when none), today's XP in the user's timezone and the token balance. Reaching level L takes 50·L·(L−1) XP; tokens come with level-ups (5 per level) and completed quests (1 each).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14139,7 +14163,7 @@ func (c *ClientWithResponses) GetXPProfileWithResponse(ctx context.Context, reqE
 
 // GetPublicProfileWithResponse Get a user's public profile
 //
-// No authentication. Public-safe fields only; users who have not made their profile public get 404.
+// No authentication. Public-safe fields only (never email, ids or tokens). Unknown users, disabled users and users who have not made their profile public all get the same 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14154,7 +14178,7 @@ func (c *ClientWithResponses) GetPublicProfileWithResponse(ctx context.Context, 
 
 // GetStreakStatusWithResponse Get streak status
 //
-// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak.
+// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak. A day counts when it has XP, in the user's timezone. Every 7th day of a streak earns a freeze (at most 2 held); missed days are covered while the freezes held cover all of them, and a longer gap breaks the streak without spending any.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14169,7 +14193,7 @@ func (c *ClientWithResponses) GetStreakStatusWithResponse(ctx context.Context, r
 
 // GetWeeklyActivityWithResponse Get weekly XP activity
 //
-// XP per day of the current Sunday–Saturday week in the user's timezone.
+// XP per day of the current Sunday–Saturday week in the user's timezone (always 7 days, DST changes included), with the days streak freezes covered.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -28127,252 +28151,265 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H17c9u29uBXwU97Z+r0Urb8ysOZnbtu4ra+dRs3dra5t85PhsgjCdcUoAKgbSWTmf0O+w33k+zgRYIk",
-	"SFF+JGnq/tFxRBI4ODjvc3DwoRez2ZxRoFL09j70poAT4PrP1yD5Yn8sgat/JSBiTuaSMNrb651AzGgi",
-	"kGToChOJRjBmHBBXnxA6We9FPRFPYYbVpzNCySyb9fY2o55czKG31yNUwgR47+PHj1FvjjmegbTTvmD0",
-	"ErjAaqbDpD61/xyRRE1F1O9zLKe9qEfxTE0Qe28NSdKLehz+yAiHpLcneQY+fGPGZ1j29npZpt+0MArJ",
-	"CZ30FIQvWZzNgMoQPD9RdpVCMgGU2LeaoXJv3B6in2ARAmb/+BBdwKIZggtY3H7yIzIjsj75MZ4AEuQ9",
-	"5HP/kQFfFJOn+jt/rgTGOEtlb293EPVm+NrQydZA/auNaqLezyzJUgjh4O3BEZrpp81oMM9vj4lX47GA",
-	"ACp+yWYj4IiNEZEw03wiLsi8CTHMDBPEjI+YzYH+z0POIIicV3wSwswrPsGUvF/COoxPbo+YU8wnIN8I",
-	"4CFATqeAZqBQ9I1AmQDeDI3UAw3VS3cAFeBZEB7AsxYQAM/uYG6OqZkzBMERuQQk81dagMnfuS1IH9XH",
-	"Ys6oAC14v8PJD1jCFV6of8WMSqCatPF8npJYU83Gf4QC90MPrvFsnoJZiMQk1T9yzriCmLNLkgAfZhRf",
-	"YpLiUQq9qDcDIfBEwfALQ/uHyL2GYpalCcJUXFn6LRbxNw7j3l7vf2wUamrDPBUbB3o6vZCKFKQomwvJ",
-	"1a7mk6ztHyqxAGmEXu1ncooE8Evgj9AYkxSS9d7HSKHgNfyRgZC3RcElTklitI/5KTKPRG/v9w+9MYE0",
-	"6e31YKY+i3opM2P39nojlixKuDL7hRIGgn4j0QzLeIrkFJDZX3RmRjnr9T6+87/jZiFIDYimWCBMEViM",
-	"3RrDioHdBESgGU4VNJCgNTVdhAqVjhhH1qhACUOU+Usw8zzSuH/B6Dgl8a0xn2IhhziZEVpC4z5FzBd/",
-	"s0xIdAEwR1iiFLCQiFFA5sM7xlBslybQFZFm5XHGuTIVhMQS0FqSmVVChBT8BowI4ZQDThYIx5JcgsHT",
-	"94yPSJIAvS2iDn85efP994cvDg9+OR3uHx8Ofzr41/Dkxavjg17Um3BMJSRDEbO5Eg+/93zsiT0FV69E",
-	"b870SHF8IZATS0gPoGgVySkRCGgyZ4RKT3KZOYzi8Wa44kTCnUiDTE6BSo3eBI0yqYkQpym7giRCGjJA",
-	"ZfCl3b1iCRr3vzD5PctoclvUUyaHYz2Qj8GSelYwmlfuiBjZ6D8QSy1H9OBwTRTNm9XHOE2Boxle6GcC",
-	"ABGpl3yMFynDySljR0oT31o1mOGGkrFhqgf0MfDal1mSMWReuWN21KMTUUygF3oC/JLE8MZTWXewy4r1",
-	"ySRTCtpf6A+MTVJAL3AKNMFcQaPw7r19R2seA5YZh/oEiFHDkUYNahScMvYzpgu7C+LWkphcwvCPjEk8",
-	"hOsYIKkg4WdG5TRdIG37CBBC0b1+H+Xv3wX/I65krHY+IiSnnEmZgqJ8M9cVFmiqqD2qeb/93P0NzWzf",
-	"3vAcZT39G4ozOWWcvIc7kRTYF2BlDBIhlHHAOCJUmxwo5pCol3Eq7gJ5doYIwfVcCcPI0/XhWTUlvaFw",
-	"PYdYQmJGviUWlG/DKU5zW6pAwaF9ZOn47kycfbpATE7dkGhN6TALJdodDLTm2B1sat2Gc0bTusVJELQA",
-	"+cgiZM5ZrKAepXBAJZGL2yNF434oyQzeM1qWpO5HY+eMQFl/h/u/7CP1AOkn2qG4e1vwCtK0bylEKVsi",
-	"BbrEaQYCxZgq9IxA+XxJGaOYooxeUHZFkYNdYS4HTzPl/vHhT7B4wQFL8Ax1nCREAYPTY87mwCVRJssY",
-	"pwIiH4dW5w/JXFs0W4Pt9cH65ub2+mBja0dZM4bIxVC7TVuDrSf9za3+9ubp1vbe7rO93Wf/Lvywo59P",
-	"kFjQuBeV7BbllO31nsSPB8nu5rg/2tmB/s7jp1v9p0+Sx/2dnWdPt3cB7yTwWHv7LcZV1LuG1NpZHyPl",
-	"U+Urq6yk6kseHiOcJByEAG1+vzh8+RpxTCcgnNmDJFN7oHX/BSyeI5jN5UK9jEdC2aX6PeUzLJRczHEY",
-	"QpqOcOg4H74+AjqR097ezraOUbh/bkXKi1WM2tvr/ffvg/6z/f73uD/eW3/397UN9e93Hzaj7Y+P/vG3",
-	"uqOq4x+HZpLdIt6BOccL9dTftCoqfpsCdYtEQrK5QFeMXxA6eZ5zBjFvjDPFv2q1ueOcYAl9RY0hoAwd",
-	"eDzqk4SHik0br8n/HRirRkFLvfeCeD74uxM20vMdauNvw1sn2hYv4XzziYbf/auyAVEvo+SPDOxjyTMw",
-	"kQUXlvjdYKq+yHwJ7/IhjY2qpjfQvLbxCQV7KwPkK6yhqUotsRYeiaWWblvtvhktOu1MmSCDU9AstSam",
-	"idrUxuhIBBewCEfXxlmaGs6ec9AczWi6cLRuFoRc+KfE4r1rKnl/+4+ty/X19dCc2sFWAvxWC3Tscye8",
-	"MOcwJtcNmCBcueBTzHFsAhJjJxEirbs5xGxCtQJpQMTbzXYGvAl/lemywjF6lZZt7Npa+CcqcUOJ/iq7",
-	"VSL/El0386CBWIkZms0UcH5qJddV5R+N7x71OJ64F9Sf7uc/MvLe/a7/dg+Ux+Ae6L/dg6B+DMULIhMH",
-	"5+U3S7+5F3P1av50P+M5cT+rP/2fTXDoXYAWXhx8//oILiH1EbWvyGZ/qxf1vlN/faf+eqH+erEVHmSK",
-	"5Q2smlKqa0qEZHyho4y5cdn7kfyX2gKmyToTylGJSs8hTdl/od+mWKIrHYxdsAyl5AKUoTBXnEME/KMY",
-	"AwtBhMRUVoKOP7IrlDB0mBsXTvrMgY8hlv/QBG0ismqYTDKlQQTwYYrpJDOjAO3VLJ7wKjvynsLsacZp",
-	"RbENAtZENXHYRfzk6/etgS6o8MyE7a1BB0NBB7Arttbm1tOgSHRY9nJJDuEFlPYHb7jHO4HRKjvUju0j",
-	"+94LlkBNtDlchQSOYYAmle/5SnUNvXzXlmokC9mNP3dbUyB3Mpf93f6MUNJbskPFN2wOFAffzxyN4TR9",
-	"NdYcvozm3+hPFIs2gO9wX9kkh2oPSLdAB0fT/mk2Wya9Gje2zhA1NBgJVEhZLc4iTyJFPbEQEmYBGVtZ",
-	"ph4qyudvWtIbh/gq2GrLNMVJdgHUtz/zZKxe62wuW1+RTOK05Y0K2OURowAglSGDC/M45sYOdV2USyI1",
-	"GR9jIZEEnVusyfKbSbGVhZYhg6FBV2W6p2HisuD7k/krKc25FRjh4xJMt0i3G/glHdWTNgGddLuNze7G",
-	"iFlWksMeKedbu3Qwf2ub96EuBefJingK2dZm/KB4Ky+yYjF7s9fxGmKzPPwZSMhQsKFFnZBgYwSXwBeI",
-	"s0xql6xMIEUAcGmU7qV5tbpyO0IjmC/zGcozQ3gNP+N4Sij0lbGsg51mMTFLKg6ln+2qO8s2K14d/XsC",
-	"aWKG1C4bRufVnPq5LpHoYv/pwWwAs27yVXOdtSASkVN03pwuPY9sMlt9nkebpixNRAnCpbEJz44sQ/Bj",
-	"NsPUQ/T1PMUU1z3WhgxiSItWkq+3WbP+SxGMnRfALLydD6uh/BBZevtWo0pbQxF2+SFNIoQFwihhUkKC",
-	"5lhO0ZqJcl65oODVlKWAXPGFDl5zRiePykh1RRp1uZpXbRTWiC3fcPVdtnbHZIqCTl/Qd+he87EMyzmM",
-	"kUVYO8IPC0e5JfYWa9k4NIjpIutjRqnOBq2k3krK3+J3ohOnw9gmToMoDQRmlrKekFhmohLmMDC70p3l",
-	"9qSnTex4UQVZXsymhJPQXuSFpa769MZmWuHov4ZxRhOBMAc0Z0IQJU6uiJwSirYHKMELLWznGY+n2AQG",
-	"nUVnPkVzlpJ4EfTPA0a8X7C4YgC8UnA8VSDb8hkiyrU8a34Jg8t32QLDR6WIfpOJlNsbVfuuFe7K9juj",
-	"os2fqG1qi0U4zehFm611jyZjhyDsUqZnVxR4XrjZKaVB3sNwtJDQ5Cc1WIVtFl4ZilAU1cdzCYYShls3",
-	"8wQwj6c/mqLo0C52RIBfH94xB8R9hFBddqyfUDKfg1zJuK6ai6Vi9XwdBWrdHA6ODii6gfAyReN7u06p",
-	"7vV4uyRKi+p0V1zulVDvLiktv1kCwoLm6/AylFXPcUXRYsYPIbgUbKufB0DfvThGO0+Qi90hiScV84ZW",
-	"8pWP21K3+/1/4/77dx+2ou2Pa337T52/3Yqefnz0bTB/ewSYU0In+7Ekl0QubpK61xWQQ2HOnfT2tgf1",
-	"nHjllRou9HNknyNBaJwHZi8Jy4QpsyRyoXUJWovxfA4JGi30W5DiuYBEVydopZKT1HaH4wr1fbM4Oc5S",
-	"AS/x4oBKQ0HLFlUnWCXwaxogKPyVXhK29KTiYQCWMzxHoyy+ABmhAVqjjMIjJBnaQWszJmR50TvthxCi",
-	"3vW8QyjLQno915ZSaak+uO+WIbDNWNWjKsumCXuL7km88K4F7EmgybDzvgiJuez+uontdcKvN7IHk120",
-	"N1JUwlMbuk9Mnd5ShLdS7E2SLECTW6acTWW45fGVrCZbnNhZLSusr2iY1R0Qg8ieXfly78MDMgqcf8s9",
-	"Eg+6AE48RNdYso0uTskM9ilOF5LEopk6RouhYBmPw/mdIoUcpptUIST45NpEHZewQ3kK85UdNbS2BJN0",
-	"sbJsUJh4iT+TVGhhu46ioTyOQ0Lk7dwyMniJA4qs+7I7r8CO0Eqd5BJ+IfEFxbObOM7UfqqshwTXTc3i",
-	"uW/5qVdLJtVOzdrzTar/Pju7Hgz6Z2fXm9+fnV0/+f7d3/+2NK6Tz7x81U2s6AN/y8l+zZjEzTPNgROW",
-	"DIEmKwR/zDeaSlf4KsV0GZ8eq3e0zc4kbtdTHGaYKLJuf02X13SnWw1kZYWRj6QqbJUZQnA17Uyurser",
-	"0L2v73q74+3RAO/E/SfJU+jvjJ8N+k/x5qgfbyXbsDPexY9HT+qssZLKbNZkS9fVRHN3ZC5MAXM5AixX",
-	"UuZBuikb3JplUApjmRfl2SNhhhC8ALpHaasaIvZ182CJ+iqwerowNWr3Yse4+rQkGLutslK47UA8xXxi",
-	"qpjtGRYNdwhnbUZSCT2tFlKJDEom0m0583RRrq67ZCTW9WaXWDbEt/XXCsScCVZWbGXCsJM28vCNyKcB",
-	"8XqsJpwUZ6Q/S6LcwbhUdqzoICwVNe7zmzBccSC8uxtb4NlVxVUtVZlx2hx7DgVcg5xV4qQaekvTVDLt",
-	"/rKWk8tJNpvhUPzkgVoq1PJ59zW4k2xCfBnm1xdhIa4YT3RDF84hlv0p4wL6I20/L2ztqDXRcYKHaV2K",
-	"FYP4RnrTeDka88+iWpnSkmRWAVJVf72xTxDjSCcEy6FYs4ByqHh3Z7VIcT55VKwghPWfdXZsP0m6ao9K",
-	"gxO1CmW16O4dowWCaxzLdKGrWtgYnduMy3lk/lQgnatln+t1n5cW/sHm2Pd6E45j+F/2wXrMZkXJsUnn",
-	"Kdqy7Tj2ek83B4PBk2TQH0G82995+jjuj3aTzf7W03GcPMWDJ89GAactT1vnW+1ys1W8N9YetsnWV3zy",
-	"Wr320YP0Bky+St7MJ7g20Bz5hSPShiJaLGqHt9r84yxNhw6ApSv7DyN0Ran1CfGuv+28lpvu0nIeNvLW",
-	"42ZHpAWyI1fAWmA08prVFCtp5n+FsTe6pu0GRqRjTExxUevqEcxKuxYqzW2GezWYZ4T6v25WAV1afaAN",
-	"jTGYXglGEOW+h/9xp1qDmxNzvdKJwhVSLzxHilQRhxm7tDVo6meEhSATOgMqQ6AtIe+wkNDFQ/dWpd94",
-	"9u4eDLib1aouffkOC9QbQvmVuvWlFpbud6Q9xpa0jW1ZYKbJeFlDZpw0Ofsd5Fl9bPdpEFpL+34IwbXz",
-	"saImctZAyD32iyBvXDJV7TnI50x3kTigk5SIKZLcuPnFgfD9eAbIhcHVAtNsomy6eAb91P38sV7V683j",
-	"26etU1YqrDqdTq7Ct+IRZbOcdql1ot4Jnv5t2Od8n+7W3a8g9a4O2xqaa61+Xwwd93c7pJPL+Xehrgqm",
-	"pO0bgdSgVsSbbhMimwM3Xa7Q1ZS59i6u6G19lRO4zSTSSASey1Ii7+i+6vWtvaPnL2Oqsi3FHjRX7i8j",
-	"xhsbROUddHyLaYJO5piWePjjcqukQsU1nu+8wffJ6TVEHtsMjBPdYw72oIWOm0rgc04EBCX3cYqlopDX",
-	"YQ3qEX34c6ulD+mYBRSc39bJfjtiLAWTDbLFYsNlx/g6CpPaYaWw9bFilXKAZTPJZliSeCU+KnVlNHCE",
-	"mOI4G6Ukfnt8zNmYpG1FNjpY7ayG5eXgJtMx1C0aL8KidDWfMnVnrwM1A4xOQLRPZkWILgm7dQnOqp6e",
-	"3RPfr/Pw6dZWKtapILC2yMqKQnv7qxJuh8oKbTrYaJpXhTilJJdu2brCK0TEnA53B2aFIRN8wkE0Jmqv",
-	"ME8aN8Q0kb19UbGCuah/LashO4cHaeRh0gexcTtEa7+T4bJ96VphUXR365QsKChlWdsKO6EdP6oAHVr2",
-	"6/0ffs2AL+6kLvhHdoUUI5hj91N8qbsXYHFhjSZTkfuPVSuGt5ZWDHc/z3qz5iYtJ/mXnYHNC5Pvqfy4",
-	"2MBGyjVtfUOSIsfbaodDTRlSdwIOlOkvo2QLdPCAqJs+iA4YcxA3KXPn5ktzZLu317vY/mcyuPwVBtPN",
-	"2b/e71z/upVuXj795+Vvg/nbbXH6x69P6BF/Fv9rtPlzIPJWHqy8+7uPV9v88mDhVU+IkMBvsGwX+McJ",
-	"roT9PQOgt59gdMQuIcVxKbHRnMbJm+Lt9Q4yBcHGEaOJFtTLM0Z5pLuUmqnCt3L2oGTSlMrF/MVVrfU6",
-	"b9xnPutp8HCUw+WSrLJ776YpiQbLyCG4NZ91gi+hnBMWt6iLKHK6va3B1uP+5mZ/68np5mBvsLs3GPy7",
-	"nBbtWCIVTtxWxx/Y8Utp/d/zYLtpDQLXpqsP2k9whKbsSjcxXbCMoyuAC1BazuybkHg2D86y+2/dBMhv",
-	"CpSPfCj1gBPlQEfoEF0BlWhKLuzVHq0Db279u/fxXWMtyV1ny7/AWgq/XaHVtA3N85qKZJam15cURxhF",
-	"98LEh6sVRn482TsO7I/aK46iBT1td5hLaFvkU9Zc3OmBNzfBklhHDZm1g5+mfqz1cNzSIP3J0thaxdZr",
-	"PqRlj2T9fa2f/9lwMutE+4snuvCtJQbbxV/nAO9BDEthlsKGXnZayH2eiZJ74/vx/kmFkJ+zPEjQIRJg",
-	"ng2xHHIiLkKOVvVIwVJXvI6ZynKra6tBESKXU8CzO8punOAUhM4XRsgYS0WqpTi/29scD+Lt8S70n+Hd",
-	"J/2dZGvUf5oMoL892oy38E6yC4/HRTrEDHrw88H+0qTH8mxGDZgbJPbrhpcH4orpkK4pDrVJf47Uxh0g",
-	"eHl65E57ft5NYqF+HNwanZUcQwU/tazDKrkGRRU3zjHUdkrty6fIJtwlD67KbHUUei5J7e6fQJ/zcp2d",
-	"9Qi/A54S2qpYN4Onn4tjz8O/b/TfhVXrKUvw4u1xne3/yMj796E+Q2+P0ZizGbIv6MTRhOMEEiSxuBBN",
-	"RwImM3d7X3g8Z0Ig9ypaKx2Ei+x1aSJCqblmJmpqUtehaNS858EV5SsOMgO7gPZeMyBEEcgor/Cfv50i",
-	"8wbSb0TIXEcw1oWGtg0uoefu0Pd6W7tmQkPXco1BU5JtGuxPhgj1x83J69kgaOHUYjIVJUzoJIV+JgDZ",
-	"N80s6+H0wwUUZfl57yHAHDq0qSnhtDRYFcoScoK7V3Z+Vuv72FQoQ4I+h3FNa4HMQUPAwvqnN9IMNn+s",
-	"Z/RHC2HgjQBu82O3z4vdwCBorma9ZZlm5+aCRVPYSlOJ+rvkEob+scPlhVcrnOeb62zlcF5sRj1H0qX2",
-	"rpSFroS/mnXIHdgn5ahZvSy8gznTrV7UuzEk375q0rG0VVF+ZrGM49XsHsUqN7Z7quHgn4xPXN10S0e1",
-	"6K/dpw6GUplnKxVwJeGz87Ru8njWwlTKufjH3sZGryUF7gdz7+DowS1q20vSoWqgdTgseZPe0OVgdri8",
-	"1b3x3DQWROdV1J2v302Yu4v8WD0U/rGBEZrZvNQDuQT1dsgaVVboej94Zjzq/QZwkS5c353bHcxfsaFL",
-	"SAKUwWm2+lbqyVJfYykGW7q95Em9psaEYoYxuwQOpgtCee7lxSDVs3MekaxYOXIFcBE8Jx+aV78cPiC/",
-	"VFt433qzllRDvUdMEFWhfX57cPSCEwmcMHriQrbV4Id9Xqm14ng2wzxovgAkIxxfhHPCbhb/ruRg0NGF",
-	"jKtxvByeImKbz9iwxpdYTEcM86StMgo4nsAwh69BkhaBbF3uMwQhycxyZsd+7/kVFC393ku5d+XyBYtK",
-	"yqUN+jVCh+0VOBSu5ZBDzGYzk6gwX3aH/+3BkbnT253l7NC2Xm1hrHSBHxfuJDTeHhy91p86uRFsCnpB",
-	"0lSsMuaJ+uLYIWpZlUFlq0ObEt6BqEJXOah1hDTvTANRH1ziNLNF2StbaRdEya7eFSfS2me2+XrvpVbu",
-	"IzBZSn3JrU1VrufFU0NbxmfuS7G5yH+BkMATvHA1PToZqU/fAJphfgFSR0pG2QIShOfzFMwdhGVGNJAV",
-	"zqaYA74wMDpo34WLb+rN43ca3M7SIjpza+Ha1g0gBZoEitQb+VW13jXhNiwh5jogYapW1uvNBleMZ2tc",
-	"WbA6UEljfBvGvCTIOiPECmO8CutVFE6AnVsVSHMtktJ2OE2Hq6uY1jqmCs7Ls0QV5Hko8dYRKE9q2C4j",
-	"WZsavC+r6HRgJMMZoVlje9auEYOV+cPXPJ1UiC+BtWTsKroNG4vWtrs6FrsKZZ5icRG2E1dvZ1tOS7jS",
-	"YLPGEuihXSvVpppltNLLsYf3Shs3neHsbNPk+myYIy+Ueq12jqFMulII3Q5yGCytXd4Yz/V1qYIR+eto",
-	"xURjf4kH1lmJdT4jxTfsb8UKrG2wMZaG3Y+UqrebC05aCliy0Uwp+xUrltT6b9Jjq1hXBepizMIRKsHW",
-	"gMgTRyxFJ6MYj7IU6zLEwq/jgBNjd6VESKBlGywqDLOQOVYzse/A4SqkgjW1G8TTysygHeeWMatiypJ0",
-	"HZ7qWFXzv2lH1K65NmnhSi1TNNqCJi/2tcx8Wp1NbiecbmCOiRwjXSHtzl9R73o+xFeYJ2FfurrbJVCi",
-	"Ej8WDOg2KBCTKM1XR2kDTWhbpEYHnatErodVAeY3Tp/nrVubj7Q10FluFBUO142K9ewSg2V6xaLyaQqg",
-	"/dW14M7nqdWbmNujEL0pFmgEOkmWZOa6laLp3c5WiZ1628nm+Cls4f7u6HHc30meQP/p+NmgjzdHW/F2",
-	"sgO748ce0ez1dmALPxtvj/qP4ydJfweejvvP8GCzX7yOAw0bi3MadTfUPNNeqL1sY8oEUGSQp9PtsyyV",
-	"ZJ7qRySGqOqpqnecaH8UdlHrxU413Hjc/vTxTgO/18JXw863XiQ6sJlTb+VKKsbROQf91rkpyTDL1O/n",
-	"bRwtatRbpeufvAXvNlS5tV1zfiea3g3SQuHVcmG3sUOzsfoioTQdjlJML7Q61ytVEmrKuBzmJ2e6avTj",
-	"7xgTEniwhadYyRiyoJLKfYFby2K/3ndRPmsQRcuPwo6K1XSMe+YI6BTw7FKLm7sJ7cfWutTDOn0ynAOP",
-	"i/t9uipcyRKTc2pNltlKqbywZYRTbE/iNl2W2ZRAuZ4Px4wPdcyz5VDw9XxIqGTNr4QiteVkSHmI0MwB",
-	"7HU5uusoyGGvipV3odtbBcQZJ3JxonBqBfqc/ASL/UwJnECV3P7xob6nbu1c33N+jsbM3CKORgv09LF3",
-	"Y/qjdXSa3/UGOJ5WL3tDRCBtzCdnVEtBLItXvhHo3EF3vn5GtSevdKC5Ey0vGH7b3z8+7P9kTtha2adX",
-	"oPbLlDa5tZh/fe9kwj9/O+1Ftcs+vEItXQV3fvzq5BRt4DnZwJmcbqRsQqhpSVd5YmugdF5Z06g2hE1x",
-	"VQ7bVMp57+NHfauGaTcQMyqxNabtkoBKDqBRLQHPelFPlxXoj8Xexsa1eWE9ZrONhMWiVuGrta83zB7a",
-	"P0Qyk4yb8sBKHR9GF+6sIxphARF6e6zfM8QlojPqBnPdKdbeHhw9ivI5jsglIN0O1jXVFVGpxZWwl3AB",
-	"nqkJqd7y4nb19TN6Rr/9Vu0UUEnM5XPr336LToAm6Hzf7wS0h77TSEVn2WCwHftlafoXOEdrLVv36Iyq",
-	"zcvpZs+OcwGL5s/npH8BC3H+aB29ZpnUvbKw1HV9c+l4QuiaUaXNz2h+w+FC07rV8oR7RI0ExGo9zxX+",
-	"YaERxDKJiEQTkALtDLbPaNtdiutoX3+IYykQFohIgXRhDeOIUEEScLdKflPpN2awrW9IFArLB/oGUXMR",
-	"pzIy1Wf6dtHzD2f2/s+z3h76cGautFN/n/UM2mKWgMHbWS9CZ+5ckP+Ksv/cKx8/nj8/o8WVnGiMSZpx",
-	"EAgnCTo3F3fuod8/uBsII3ctox3447tzC/4REVJ8+62+lG6k/vfPk1e/IG34CDTHE0gMzZ3rc9rnaM2e",
-	"gka7gwjN8DXaGgweaTI/Z+OxAKkGNpjgVk+jGHNOQChysYZ7//ClFUcpicHqcsu4yoznBKSJXTTzrAQ+",
-	"E15gy+f4XtRTrGnYeHN9sD4wPhJQPCfKrF8frG/bKyK1vC4RqPrBtixo6QvErqim1wjN00zY+2MVJdm8",
-	"UJlxvVvydBMVfWZXcayW7hBzkLqRkBoGiakafAocDJJyeX6Y6LpYIfe1dNYxNszxDNRgjdZO8crGkT5t",
-	"/zFa+uIrvZnaLHL7qPGyNRhUOs3h+Ty1smbjP8KEYo110TlOv398+BMUJSn11G1NNDthoZONOwam0Aw5",
-	"7Bvf4bzbqv5kc/knb6hrngaJ16amy4dwPdf3S9p7bz0jQe+Sr1J/f6eQLFyQW29vLgy12zBRW6uXrPdc",
-	"n+9kIkCf5kySsKJwxDKq27TrtrD+nY0eMY5A2UBKWRtDY5ylKTq/gMU5wvM5YK58qzOquy3mDM1ouniO",
-	"hGRc+V9I4DGkixCpGoAMsfaMVQdCfseSxUpEtJx2yqexPpZNSGXNf6zR8eYdg1CQb51cf4IFstWazy12",
-	"9RXFJoGsuT+yXG/6WtIYPilp7wx2ln/0C5Pf6zuN9QfPln/wgtFxSozvtLO5vfyDY7xIGU5OGTvCfKIl",
-	"wc7WVpflzDlTFoxy3w6otDUln4ZhDe0hnJv1Yab9GJW1zMaHC1gMSfLR8HEKMnCi5jVcsgvvYmtl3Cva",
-	"QIeemaK0r1Yq+v5YZcCUuH2GF8iMj4huRVrm0Zf6kcejJS7ZqcOkiJlruJIvm0Y/zfYb/C3d/lU19U+w",
-	"OEzMYf6K8a3jHkH5f3AdT7HyaBFGrhodrbl+58ZMczW6rpnhlHHZT8klJOUDNpqozmj5PAx6Q5WTQ/Xo",
-	"IjJXdudDGrcoIZoL9XAso1IoQ9wIOgXOzmBz/Yy+hrmWhp7lypWhzZmU6tu5spPM9wZq4ChOCVCJDo/R",
-	"2s7WM2uWvgbJF/39sQR+/ihoLWmUddU91/2rq6v+mPFZP+MpUGWYJ901QamdfictNLgzLVQ+zBVQQkds",
-	"MtFO1Kfl2hvL/Q4K5pSxnzF1HazEXTJ92SZjE+V86kOBuuStxCs+w5d8b1/qW/ZlmWzhX2pNAncdkQ0D",
-	"PNdC3U6pgChxpVCW2BxdMX5B6CRXESFOULN3EfGWVFgm1790a5lNFJglrLl+Kp32xJwECLp7NkJikWyM",
-	"3jxKoeQVh3EmIKmj+geQP0PvHpndP/kWYPXTCja+9F38Aco7iIstg2Tpfmo/Pg5EWl9Ybai2To+voyAC",
-	"CaByHe0XutCozcZDLprnQDGn9vLPKJNT5aYb7nQOv0Z0QAOZY1eWHu7eAaqf7PrEiqcDLdrDaT4tfiqb",
-	"sYP2+Z7xEUkSoH8ax+ZzK8d2bjbUeAuGLgloq+u6Wb0lxWhNXH1Pg/73HBO+jg5wPK28qHSn8br3TOS5",
-	"FrtUClhkWgMzvo6OOSghovVtZSwd077CAuGUA04WiDOJdXqGe87c1ZSleZg/JDVsN8NTa2Dch+SoNEz8",
-	"0uzVX8r79mcwWu/F+LTbdGOrk9sOkc0cVMQN9Y1S1vFaR+6spDE6tRNpDJ+Mkj8yZf9MME9SBRIboxiL",
-	"gNXp+lPeGw2X219+4tDfEt2nHrvA380J+EEhrcowhias7O+qbWLGYSOe4hYHbV8X2Ah914NOpK2j33QY",
-	"onJPzDkaMTlFMuPUMIyOldsEJpal1HHIe6Dqn/BiiuU9sY0a+jPJfTN1s9hX9uL+YZ5s+OLNxVUD5584",
-	"HrI72OqEuh+whCt8v2HzqFwYU26HKfauOJHQq7mGhhl0gLUgC4+hX/iD1Pi59LBTYrfWn0lIZE52prpM",
-	"gFwqR5KLQCz9iAhZBufrSND6a1olTVvCxRfOyZ+L6pWT0AvlgEuvaV+mJchVZYKlKWKKYDaXi9IsxSSa",
-	"F56jc3fG8RxZ9CjjE53jTLLz9YZ074tyj9t7UV/eFJ819RtmjHZGuL1B+Gk029eUsL2J5nF5XVRp2ry6",
-	"3tn4ULEPW3O+JqFoEwE+3eiMF5HCGZ/GLfM6DJqawaYUb40vl2UBSkRroE2+NnPsi6I4l0ruSnGrGhf+",
-	"96XkcheS3XBU12hF/ezIkqUJCNnVSHKffSW2UvWW1g5mksPAA3Pdn0n1A8hCbprA8BfJZVaKb/hddW45",
-	"f5Mt+DPmF0bNaB2iI3/Ku3nuvBzdfdUWcUh2hXkicnWjDwIhTHG6kCQ2qujtcSj+FzOeuIst94vWOPdh",
-	"F1an8azC+wxpuGlPwJ34bY1uVDX2Q4jjbqPnd6KLDd0We+U1dboLAzDnc9tw7p5YPK8osRxdJT2Xuy7Z",
-	"mabCxAQvlbk5JhSnvkyoc/kBTSpM0Pty+E133vrque6L4p4DmiBcQ/ld807ef/GeuEdf2y50BaXjB81L",
-	"NrFrOOJRJ6aqs4we/MtlmgaB8cA198g1miQ+Dd/Ybk+N0fAUS+XCddIXa5ZWGDei9lGwIK5CfyeuMdQX",
-	"Y5V1X/EDE9yvnyYDRjLKO4l9Gj/NRb6b2cRdeW58H3OVN8ovmkKUXa2j/fQKLwQiNE6zBISNnEfoakri",
-	"KeL2FCyzxYlcSDQFnMrpArn5w/GTfO7epwhplC537xDPyKFb/yvnbwpS2D9Ec2/DOslyoW++ayQ+czEe",
-	"+AdLA6lLG+8wd8t4HWHsSQ17zWAgYly6d68emAvBojvUlO/6mWMhkQSTrtWNB8xlxnnfgT961WRN5NFm",
-	"tWnLkjaq9fCGbpWBTEcMJcenxKw1BIq5h9qfPicofQl1uO9GoLdHHZDXoICMXeNcoZWJ1J10F3OwF9jM",
-	"U5ZA3rgoBKF+uQRhJ+YNXKHot7vZCbRelgu9fWPGZ58oaFq61LKDhPmRSBGhkRdlfsgtd5RNllsJTeDa",
-	"1uI6euwgm/x+E53LKaheEfK/3cslYmQ1e+TqDiM04ZiqD3T/ByOrrqZAETGFtfmIYd146IP4KYjXm3CV",
-	"qL8P59epKEsb3qwnjffgv7ys2qG0xWHi3JgwNkmhH+MUaIJ5l1O2itDGjOvGIfrAoqnaMweAAmlVIiwp",
-	"/qDneuGm6pJcLT7Ok6p/deegRC7hBGmONGRQjjyc34I4NpiulFYyy3XZDAo2OymHhHCIpTA9OtB3rtOC",
-	"IppzJc7gHBEhMtPQyZCScu3VBHsI8gMLxrFMIDqjmtbML/bAGdCYL+ZKDmr/Ik/WeAvxRGHgCEGZKl8p",
-	"NL9wK1xi0p0akCU0LqPJjtJfdTXrtnYfl826xx3sOh2d8nsZaRSiNTwSSlRoTeHOY6EE4pRQG5MIwau+",
-	"7TWBp6+Z6gSQxq5t/hOGoAkA/U2vDUFVAN7dY9AkqMtadReqirGVjbDPWKJaLvixzX/13lXki93gccqu",
-	"7kTU5KHroJx57UWbLSCxWg+V6M3rIy0P9IGk4t5KK3UawswBSXCfkTc9gZ64jYZ+U8JTSU0BSnq6E5Sf",
-	"UBfudvniBPglieENLe4Q/8K0ogkb35Zo8+51G3lcoJuBn7+u6VJOmQAkppi71mGlCEWpK1bYfv/JAfIy",
-	"h2OJtnpF04UHRnlyUmnb1iCG65dRF7S+tOfrn7RUqYbpVdyXl0X06CEafjPW5njS7BYV3SQTjw8cE+db",
-	"h77DAloKvk+MXalVhnb5BcKmmbQbNkJzTi71iV3mtwZjvMRJuovYeCVuNhW0NSq7p+Kf2jyftTK8hbea",
-	"ecl6nA8FQZ+6IEhxYlC37idJqbNrUtBwIyu2aNSND+7PZVXgh1K3mASurx7D1HT4CjWXRES3jvR4NerW",
-	"8yvMmEsDF45WHyrC74vo8jrw1ehu1QSo28lS8rMg2iID1aRZeBbLTBEdB8kJXOJUp1hMz2d5XzaiCWDn",
-	"q79vbeJSE/d2WHY1U82A8yP5GtMkX6liacnC6L6OpbbhXRRLSi5hw7/Lf54FU8Q2jO0aaqP9Q+Vii8ox",
-	"P0RouQV580Ei09lFvfRLcT39vRRye1N8pnPqZRDaa4fcXiDKrhQ6sy//3PoXzzmKyMPq0esvpCOsOfYz",
-	"YXos+NTs8VPp5wo3/ZExibvFO+YpplEpOzVjVE7TBZoDJyyJrI4DpAeNDFimqHqGiS1q0pfqKHPOhypc",
-	"OEcu4VcN3j1Tu55kGanrNeWOYBABX2cyU9NjU8VasbMlSfqH3bYuFFg9ENBez++q4vRFFFPFnTZ3RGaA",
-	"BKEx6Aixvut5CpjLEWD5vFTGbMr6M93GJFjQTy7Br0u+HymfV2eOP4eAX+kEgcN5fg63hMEHy+pL0Q/2",
-	"8IFnyqzIgjnDtLTMCvOcrlyt8BxUeVbTj25h7BKFRqjyjArTc7XKjT+60R54skhPOwk4lmDM2RznXx0z",
-	"froWYF9YX8nVrULdJc8cXfEEQEEbK4qC4ohRUAy8ovlJGTfTHLhJZGoWP1ejDTV/D+E6BkggOTeMT5nj",
-	"e208iKYjQp+G5dVUOed9loh5R94/Kc4D8D9D+PGBdZeybn7uaXWV7dW0N3pvv8BVHgGL8hvCzE1i2hwO",
-	"56HVdKfe8F9He4ryqtzd+h1iiR4qHqqtl/mEOoNbO3SxpKq1QudNGd16W/qA5sCXUKff+1AegZk+o/4o",
-	"oGg1H4urkQW+/NKvsfl6b05StFM202SJXldUABsfin+49GpQIbwKlDL4fKodNJym2snXGuI5Mi3/9b03",
-	"35RPUnFAO4OdxtBdQWz3Hb/rSPzlu8HzYIbVhA/J3HsID2JbqllVCa3CfyVjo9j7Uja3lEptDW83XldZ",
-	"3BD4XK0jmwMfmlqElAjpLr5kFOyNTDhN/6cS9edhq+pVCaIlhX1ajdoJ/IqHNR8MczELmVB9WEPpWM2r",
-	"orHkG6dp+KCfPXxnLaERYylg+ieu7/NxvUpp36tyAv7B2NMcXuKQZquvzEhLTL4yNzTbfPt0YXJdM+xu",
-	"ktQsh2mCRhCzmb2i4lyzxLm9NDzNJogIlADX97vlZRk6WXY1BXpGzaGJdVQ3Kve8K+3M7cj2OmRiKpPK",
-	"HKnzEJhSJs+og09zYfO1oP7a78k49af4rNWAYU5s57zP1Cf24V7P2r2erEypTcwbVLobHxifLCv2K227",
-	"u8pTOXboNczYpWVufe+7OQwGsxFwMSVzdx+cOcCo3iquRg5X/dXYblnBXwm4h6K/O9UireV/nQkvaurH",
-	"qqkECQAb7fLHe24MK6VFIBXgrssPOzLtRDP45HKyarE+0OP9WTXKgWFlGSAxSUW7GbOS9/KKT1wjtvBN",
-	"fs0CsvWOv4YCtk9seXzW2/lW4Sh3Td/XzFl/bQPnJurIJlZXFAHtxtCGtWBaeokb3RU47xC5/uKFFWRy",
-	"O8/RmKQSuD6sDniGGEecpRAORNgZOp0tnPnQEGOJNUUX1LMbHCBsmbU4yOhWE5pXPStNukQqvGb6zrLo",
-	"T9tmXSFntS7rGp0PpsInDIA4Gr4fWyFcktFoKvzi6uB1JGW0QHCNY5ku3NHGc/X7kCTnkflTMda5EiLn",
-	"+urDQEBzP0kMVd2TFWEG30+SzxS2qDJZE1MhnCRf4bHFB1NhRVPBnJY0PI8ku7PYiTMXNj5IhTM5tJy6",
-	"clCF63CKk0rPEaZOzerIqn1MpIB0jNZSwJfwyARTdVWnSTiYOCfST0MXHqgxPLGwLL5iWcjM/cBEXxRB",
-	"m80saFqH0FcJzNxIty03tU41G7wRwG/qN2sLs5zPy6/Rtvfb61+JkBxLxr8x1ufzosS5xAwjQAnMWLAp",
-	"n7sAX+sSY6Xen7JUE3xWh7uzzrTe9oPW/OKPGnR3kp2gsNzSLhpChzaPgStnUd9ONBsRComlE2WgVkaP",
-	"Km4xpskG48b1xUKQCdXn9AlF+IzaAgTLeOtn9IweA58RU3fDsxTE3hnto32f6QXa8CXEnuJ2B4+BQNcy",
-	"jJ22N3KjBtUZRVa4VIFbV1Oeqt9mmOIJcGHm0NE8O1F1PWPGc9dYX6isI9tX1OZH1vQF/ggZS+Ebkade",
-	"zTj2aB6FK/2D7q5Amf17lglprm4egYUob31nyiEeacydulVz29pXE4ZaywsjDu1q2yQpWmMBEYzpI4MT",
-	"VqC2bFGFcOyVa+gl4FQwtQTXNsJNrfCyxrg/5SMXYklASEKNpijnCc5tSONcvUeRvRHehlj0x2pc73tj",
-	"MTkGRMTUk3jhGrNtpU8UWt1Ee4hmaXpuTSJ7yKZCOGhn4B2gMZutZsov53BIY+Mz2rY+TQH5QHbjrliW",
-	"JsbCq6r7vIDYITeU4fZV3srqLm+g/aHWlWqv9yR+PEh2N8f90c4O9HceP93qP32SPO7v7Dx7ur0LeCeB",
-	"x2pGpls4zxwELiq113u6ORgMniSD/gji3f7O08dxf7SbbPa3no7j5CkePHk2wroL9Ara7kHhPijcT6xw",
-	"X7DZnMMUqCC5Q+c0xlpIOyoOeHRzD1Qrl8Zw9f8mgozSvIOWP8Y3wkm+cBz6VA/8dRwuUGtZJSSr1/4Q",
-	"kL3ngKyxi5T9eN+O6w2CsspSsLafNb88d1tnPrSxdG7fMfFYW+XWUFimqOqefEw19GctJCtzWJij/iwX",
-	"jD/EY+9dSborzKVhidvovo0P1oa8YSXbocwVIRISL5wTELat8xRrqIQtZ/BloVXNDQ8la5+uZG0ZoTVU",
-	"qu37zmSdIsyl91ZJFPWP5mridXRD4+sHkGFCGnw6aW0d2wfavN/ytQ50eV+BesCzm4bonc3jsl2hsIh9",
-	"pSnofs+m0Gf1+7swl6to+xqZ7MEcunGQvqM5xPFkw1RZNTYAeW06n1pu1J0259jcuqc1lVhQOQVB3ut/",
-	"I0zFlVJcRBI6UZ8EbJzXePKrLe26D759vf+DHv4zcW0x/ZL7hw2m8qsuWMZjEA9ttm7X7eMzXrVy816p",
-	"+5YUkF6HUpP5SbbVe6deQ7qRYDEdMcyT5hPil8AvCVzVjom7Y7oHdJISMd1DKVxCihRcMywhQjOWZCkI",
-	"lLjjeYSiOWcTDkJECF8CxxNAImYcovyBbhokLkiaRohDDNTeikbkwstYXUv1kM1mph2dmSlo1749OHqZ",
-	"r/EemdmfZxlD50j/OttDXkPaep/x24OjAgWIWfoKHAC3lFUhWbjEaYaNx91wRPQQ2ZfsrdUYKSUogZrr",
-	"HpjiIDFnF+DUUKnrwZ6GCaepo80XB9+/9uga66Z6+pnxycYAyQjHF5p2Y6VuefCe+wML+duDo3vSaG8P",
-	"jg7ylX8mtVaBYUk7yfzNr7RL8FepnhSHh4vEMorK3DdmHIk54Atl5TGuGZHQSWdut0qktWFDZQQUY4lT",
-	"Nskg0FE/1zOEIsDx1OoO/8CEZnejzJjVReF81duDo58teJ2OTlh96I5OFPM03sSsHnY+yaDGO9JfNB6j",
-	"sBBIblv0ajjyFQYvMVQPO4Pw9uDoRH/w5z1NkW/qCg3BLBU89IdYYgHoHJxS/44QNX/qMwiOL1cVDBsf",
-	"zB+tXY50Zk2/5jX5weJClz0r/W96F1G41HcAxGmWhKo3jTlpNvuebUkzyUt9tqxJdzqr9yFgevd2akGk",
-	"gQN+dcJcNWhqtrfUn0jRtMhGtgxRNFu3P3Cc2CCLjQys4UyyGZZEabmFUlqjRVkNP4oQvsI8EejtsbZf",
-	"TTRQuDU67gu0z1MgKbI/xeLi/qxWNfpJvvrPlFFW2suDwdzAH+a9idqEBBUb9hCOuX2E9Mtv3Npo+Bo2",
-	"QRilgLkxrbC4yAs/u2m1+UaCSbro25U1ajOW4IXyWKdqHPNybukS3sLMP4B8qWb41UxwjyrMzNDq/dlV",
-	"GPj/epEQvdV29R55HHM2Jimgs2ww2HqM9ilOF5LEokwnjsr68ywV0NrdUZGbvo4EJXiRN+GaYyHR9uNd",
-	"9aOIENBE06zaE1eNoMwyRWVkBu8ZbbiQxcJxrMG4z6aO/kTLggpTwHKG5389msqFjyYLtLb9eLevdtQi",
-	"5NHN6UxRQSOZ7dsu87noIzPIKU5ZGzqmq9MWz5HFlHA1CvoA1fZAE2IrjZ0SfcdWq5/9PeFC6mnXtBkv",
-	"yCU8ilooOi8w720Nth73Nzf7g83m6/y5HCbmTv9AQwP7ZGlDgyN8WxC3njRdoE+T1QF89wnYVu1dTmJt",
-	"7Hvk09CDP215Pmb0ErhYUtpR5j+cc/SqTD83bzWyu44xRc6TyANqlp91ciY1rwjJAV+IyF0MMWJMSOCR",
-	"UTTf5N6I7rWIRjjFNG5I4xxb2O/V73aTLFMwb4+RRdJfT8fMFt7yV6etbJSSuG8/3/jgmks0x25+YUgh",
-	"Dqi0m7qOjs0gAo/zHlem863uSY2upgxN8SUgyiSa4QQKu1hDaGBAE5CNTd7MDJ+A5MxEnQnPgl4mvhvI",
-	"x1Wdwc/smAWq2KyiLCOkGzkusSFOCzXsqBOtYbpAMRbwqKyRcYKHqVPGcyynhS523/aqEQxfN8/w9RHQ",
-	"ieK67a2oNyM0/6eukpPA1cj//ft+/9+4/37QfzZc77/7+99CatzjMiN3+0JimTX7kS/saVAlgVNGJyCk",
-	"ldhOcus7AbhAa2e9MQd4D+Ks9wjhS0xS5bmbSJKAJPKOwhtJn+CFSZReTUGf0jSuhZAkTREFMJEoydAF",
-	"wNxcCaZnDHLjiX50YlZzj8zoz7P0zi2LIP3yX08LlJa/sha4ArhIF31X2NFIoUrRWDeics3mSUYTvPh/",
-	"/+f/nmCZcfWCGnMV1/U3DcO+A+Eeyao80zLCUuv4RuRFL3890jLEoU3DYnO60FeHjsbAL5uEPhHIPO5F",
-	"vYynvb3ehs442pnr1Y4Tc5Rcn6hM2YTQyNqxHMYcxDQvV/Ibnq8XCmK/ZNX06o7iSczmkOgOxjpuQ6iE",
-	"iWlGEKGR0s1KgOqOXaUulcUMx4foJ1iIwNilOs/IGkjuTIoG3JxHzMcqF4bWB9w/RDIzoJW8lahwS9xl",
-	"2qYaVN/67U3wwv8qMIG7ol9o5VS/bt80f7b/6uNsol7Wtw3rBJ83U6Ugrj7V2+PIeDDCc2H8eJ1RmWVX",
-	"NR++kUQDExWp0MilFHReUk9QK2PK6yi0YjWFFN7E1chyIPSgVPMlI7FR3fgSS8yLfcloYnos2DuM7aXN",
-	"lo4J9y97Ccyr7+uoT/qCUaplBZJTwpP+HHO5QDjWR1YEElk8RVigHxibpIBe4BRogn1GObR0bwjj3cf/",
-	"HwAA//8=",
+	"7L1bcxu31ij4V3A4X1WkvZsSdfNFrqk9iq0k2lFixZIn/nbkjwK7F8neagIMgJbEuFw1j/M88zA/5byf",
+	"+Sfnl5zCAtCNbqLJpi624ygPKZndjcvCumFdP3RiPplyBkzJzv6HzhhoAgL/fANKzA6GCoT+VwIyFulU",
+	"pZx19junEHOWSKI4uaapIgMYcgFE6E9SNtroRB0Zj2FC9aeTlKWTfNLZ34o6ajaFzn4nZQpGIDofP36M",
+	"OlMq6ASUnfYlZ1cgJNUzHSXzU/vPSZroqVL9+5SqcSfqMDrRE8TeW/006UQdAb/nqYCks69EDv76hlxM",
+	"qOrsd/Ic37RrlEqkbNTRK3zF43wCTIXW8yPj1xkkIyCJfat5Ve6Nu6/oR5iFFnNwckQuYda8gkuY3X3y",
+	"43SSqvnJT+gIiEz/gGLu33MQs3LyDL/z50pgSPNMdfb3elFnQm8Mnmz39L8WYU3U+YkneQYhGLw7PCYT",
+	"fNoMBvP87pB4PRxKCIDi53wyAEH4kKQKJkgn8jKdNgGGm2GCkPEBs9XD/zzg9ILAeS1GIci8FiPK0j+W",
+	"kA4Xo7sD5oyKEai3EkRoIWdjIBPQIPpGklyCaF6NwoH6+qV7WBXQSXA9QCcLlgB0cg9zC8rMnKEVHKdX",
+	"QFTxyoLFFO/cdUkf9cdyypkEZLzf0uR7quCazvS/Ys4UMERtOp1maYxYs/lvqZf7oQM3dDLNwGxE0TTD",
+	"H4XgQq9Y8Ks0AdHPGb2iaUYHGXSizgSkpCO9hp85OTgi7jUS8zxLCGXy2uJvuYn/EDDs7Hf+t81STG2a",
+	"p3LzEKfDjdS4ICP5VCqhT7WYZO3gSLMFyCLy+iBXYyJBXIFYJ0OaZpBsdD5GGgRv4PccpLorCK5oliZG",
+	"+pifIvNIdvZ/+9AZppAlnf0OTPRnUSfjZuzOfmfAk1kFVua8SMJBsm8UmVAVj4kaAzHnS87NKOedzsf3",
+	"/nfCbIToAcmYSkIZAQuxO0NYE7CbIJVkQjO9GkjImp4uIqVIJ1wQq1SQhBPG/S2YedYR9i85G2ZpfGfI",
+	"Z1SqPk0mKauA8YAR7rO/SS4VuQSYEqpIBlQqwhkQ8+E9Qyi2W5PkOlVm53EuhFYVpKIKyFqSm11CRPT6",
+	"zTIiQjMBNJkRGqv0CgycvuNikCYJsLsC6ujn07fffXf08ujw57P+wclR/8fD/+yfvnx9ctiJOiNBmYKk",
+	"L2M+1ezht44PPbmv19Wp4JtTPTIaX0ri2BLBATSuEjVOJQGWTHnKlMe5zBxG8HgzXItUwb1wg1yNgSkE",
+	"b0IGuUIkpFnGryGJCK4MSHX5yp5euQWE/c9cfcdzltwV9Iyr/hAH8iFYEc96jeaVe0JGPvg3xAr5CA4O",
+	"N6nGebP7mGYZCDKhM3wmAUiqcMsndJZxmpxxfqwl8Z1FgxmurzjvZzigD4E3Ps9SnBPzyj2TI46eynIC",
+	"3OgpiKs0hreeyLqHU9akn45yLaD9jX7P+SgD8pJmwBIq9Go03L2372nPQ6AqFzA/AeHMUKQRgwiCM85/",
+	"omxmT0HemROnV9D/PeeK9uEmBkhqQPiJMzXOZgR1HwlSarzH90nx/n3QPxGax+LlIyJqLLhSGWjMN3Nd",
+	"U0nGGtujudtvt7j+hma2b296F2Wc/i2juRpzkf4B98IpqM/AqhBMpdTKARckZahykFhAol+mmbwP4NkZ",
+	"IgI3U80MI0/Wh2dFTHrL4GYKsYLEjHxHKOi7jWA0K3SpEgRH9pHF4/tTcQ7YjHA1dkOSNS3D7CrJXq+H",
+	"kmOvt4WyjRaEhrLFcRAyA7VuATIVPNarHmRwyFSqZncHCsK+r9IJ/MFZlZO6H42eMwCt/R0d/HxA9AOC",
+	"T/BCcf+64DVkWddiiBa2qZLkimY5SBJTpsEzAH3nS6oQpYzk7JLxa0bc2jXkiuUhUR6cHP0Is5cCqAJP",
+	"UadJkurF0OxE8CkIlWqVZUgzCZEPQyvz++kUNZrt3s5Gb2Nra2ejt7m9q7UZg+Syj9em7d720+7Wdndn",
+	"62x7Z3/v+f7e83+V97Djn06JnLG4E1X0Fn0p2+88jZ/0kr2tYXewuwvd3SfPtrvPniZPuru7z5/t7AHd",
+	"TeAJ3vYXKFdR5wYyq2d9jPSdqthZbSf1u+TRCaFJIkBKQPX75dGrN0RQNgLp1B6iuD4DlP2XMHtBYDJV",
+	"M/0yHUitl+J7+s4w03yxgGEIaGjhQDsfvTkGNlLjzv7uDtoo3D+3I32L1YTa2e/812+97vOD7ne0O9zf",
+	"eP/3tU397/cftqKdj+v/+I/5iyraP47MJHulvYMKQWf6qX9odVD8OgbmNkmk4lNJrrm4TNnoRUEZqXlj",
+	"mGv61bstLs4JVdDV2BhalMEDj0Z9lPBAsWXtNcW/A2PNYdDS23uJPB/80wkr6cUJLaJvQ1unqItXYL71",
+	"FNfv/lU7gKiTs/T3HOxjJXIwlgVnlvjNQGp+k8UW3hdDGh1VT29W88baJ/TaFxJAscM5MNWxJUbmkVhs",
+	"aXfU7pvBrNXJVBEyOAXLM6tiGqvN3BgtkeASZmHr2jDPMkPZUwFI0ZxlM4frZkPEmX8qJN65YUp0d37f",
+	"vtrY2AjNiRdszcDvtEFHPvdCC1MBw/SmARKp0FfwMRU0NgaJoeMIEcpuATEfMRQgDYB4t7WYAG9DX1W8",
+	"rFEM7tKSjd3bAvqJKtRQwb/aaVXQv4LXzTRoVqzZDMsnenG+a6WQVdUfzd096gg6ci/oP93Pv+fpH+53",
+	"/Ns90DcG9wD/dg+C8jFkL4iMHVxU36z85l4sxKv50/1Mp6n7Wf/p/2yMQ+8DuPDy8Ls3x3AFmQ+oA402",
+	"B9udqPOt/utb/ddL/dfL7fAgY6puodVUXF3jVCouZmhlLJTLzg/pf9NHwBGtc6kvKlHlOWQZ/2/k1zFV",
+	"5BqNsTOekyy9BK0oTDXlpBL+UY5BpUylokzVjI4/8GuScHJUKBeO+0xBDCFW/0CENhZZPUyuuJYgEkQ/",
+	"o2yUm1GAdeY0nvAuW9KehuxZLlhNsPUC2kTdcdiG/RT797WBNqDw1ISd7V4LRQEN2DVda2v7WZAlOih7",
+	"viQH8HKV9gdvuCe7gdFqJ7QY2sf2vZc8gTnW5mAVYjiGAJpEvndXmpfQy09tqUSyK7v15+5oSuCOpqq7",
+	"152kLO0sOaHyGz4FRoPv5w7HaJa9HiKFL8P5t/iJJtGG5TvY1w7JgdpbpNugW0fT+SGZLeNejQc7TxBz",
+	"YDAcqOSyyM4ijyNFHTmTCiYBHlvbJg4VFfM3bemtA3x92frIEOMUvwTm65+FMxb3Opmqha8ormi24I3a",
+	"sqsjRoGF1IYMbsyjmFtfqOdZuUoVovEJlYooQN/iHC+/HRdbmWkZNOgbcNWmexZGLrt8fzJ/J5U5twMj",
+	"fFwC6QXc7Rb3kpbiCVVAx93uorO7MWKeV/iwh8rF0S4dzD/a5nOY54LTZEU4hXRrM36QvVU3WdOYvdnn",
+	"4Rois8L8GXDIMLCmRXRI8CGBKxAzIniu8EpWRZDSALjUSvfKvFrfuR2hcZmvihmqM0N4Dz/ReJwy6Gpl",
+	"GY2dZjMxT2oXSt/bNX9Ztl7x+ujfpZAlZki8slFyUfepX2CIRBv9DwezBsx5la/u65wzIqVqTC6a3aUX",
+	"kXVm688La9OYZ4msrHCpbcLTI6sr+CGfUOYB+maaUUbnb6wNHsSQFK05X++yZ/xLI4ydF8BsfDEd1k35",
+	"IbT0zm0OK20MRfjKD1kSESoJJQlXChIypWpM1oyV89oZBa/HPAPigi/QeC04G61XgeqCNOb5ahG1UWoj",
+	"NnzDxXfZ2B3jKQpe+oJ3h/YxH8ugXKwxsgBbDPCj8qK8wPYWI2/sG8C04fUxZwy9QSuJt4rwt/AdoeO0",
+	"H1vHaRCkAcPMUtKTiqpc1swcZs0udGe5PulJEzteVAOWZ7OpwCR0FkVgqYs+vbWaVl7038AwZ4kkVACZ",
+	"cilTzU6uUzVOGdnpkYTOkNlOcxGPqTEMOo3OfEqmPEvjWfB+HlDi/YDFFQ3gtYDjsV6yDZ9JZTWWZ80P",
+	"YXD+LhtguF6x6DepSIW+UdfvFq67dvxOqVh0n5g71AUa4Thnl4t0rQdUGVsYYZcSPb9mIIrAzVYujfQP",
+	"6A9mCpruSQ1a4SINr7qKkBXVh3NlDRUILzzMU6AiHv9ggqJDp9gSAH58eEsfkPABwjDsGJ+wdDoFtZJy",
+	"XVcXK8HqxT5K0Lo53DpagOgWzMsEje/vOaG63xGLOVFWRqe74HIvhHpvSWj57RwQdmm+DK+usn5zXJG1",
+	"mPFDAK4Y2+bzAci3L0/I7lPibHdE0VFNvWE1f+WTRa7bg+6/aPeP9x+2o52Pa137T/TfbkfPPq7/Lei/",
+	"PQYqWMpGB7FKr1I1u43rHiMg+9LknXT2d3rzPvHaK3OwwOfEPicyZXFhmL1KeS5NmGWqZihLyFpMp1NI",
+	"yGCGb0FGpxISjE5AoVKg1E6LdIX5c7MwOckzCa/o7JApg0HLNjWPsJrhz0mAIPPXckna0JPaDQOomtAp",
+	"GeTxJaiI9Mga4wzWieJkl6xNuFTVTe8uTkKIOjfTFqYsu9KbKWpKla36y32/DICLlFUcVWs2TdCbtXfi",
+	"hU8toE8CS/qtz0UqKlT7141trxV8vZG9NdlNeyNFFTgtAvepidNbCvCFGHsbJwuw5I4uZxMZbml8Ja3J",
+	"Bie2Fssa6isqZvMXEAPIjt358tuHt8gokP9W3Ei81QVg4gF6jiQX4cVZOoEDRrOZSmPZjB2DWV/yXMTQ",
+	"nFM4BUFQZRDEvEr4FZgwZQxiImvGTmYealaFF/qc5RKS9XnDWTymqm+BE7AX5AqNVp772rNdeDibGUg0",
+	"DPMOmBIAJpb1iqcxEMoSQq+oosIFtzaMfANZH65olhfWhPDYh2yUpXJM5BToZcpGOMO1SJX+uxxgwSyK",
+	"ysvl49vkOf1ycKy6s8iHbw1O3rRz+wxhU0LTbLYyN9a494p+Jj68gNG1ZMbVcRwQIo9WlhHeKxoQ6a8Z",
+	"6Au9i3extINXfH2P5jnmveAYJGVxlieQROaK3QuQUXsotgaIHWEhe0mv4Oc0vmR0chvLB7OfavUvofN3",
+	"hfK5r7rrVys68e6cuu7rxP91fn7T63XPz2+2vjs/v3n63fu//8dSw1wx8/JdN/FSf/F3nOyXnCvaPNMU",
+	"RMqTPrBkBeud+QaRfoWvMsqWkf2JfgcvXVzRxYqGgAlNNYYvfg3jo9rjLS6ytsPIB1J9bbUZQutqOplC",
+	"3xqugve+wtLZG+4MenQ37j5NnkF3d/i8131GtwbdeDvZgd3hHn0yeDpPGivpPM2qyNJ9NeHcPel7Y6BC",
+	"DYCqlbSxIN5U2SuSDMlgqIqoSpvTZxAhLIVX1STt6+bBEmlYQvVsZoIMH0QRdQGGSdD4XielsI4Xj6kY",
+	"mTB0m4SE626hbVS03Ap4Fqq4FTSo6Lh3pcyzWTU8EpU/rTuj6heEEX6tl1gQwcqCrYoYdtJGGr4V+jQA",
+	"HsdqgkmZ5P5ZIh3cGpfyjhVveEtZjfv8NgRXZvS3t0OUcHZhjXXFV+WCNTsPQhbzIGVVKGkOvJVpaqES",
+	"/raWo8tpPpnQkAHsEVtq2PJ5zzV4knyU+jzMDxCjUl5zkWBFHiEgVt0xFxK6A9SfZzb416roNKH9bJ6L",
+	"lYP4SnrTeAUYi8+iuTizJd7Ickl1+fXWPiFcEPToVm3pZgNVW//e7mqm/mLyqNxBCOo/oXvzIEnaSo9a",
+	"hRq9C621YPmVwYzADY1VNsOwJD4kF9ZldhGZP/WSLvS2L3DfF5WNf7BBEvudkaAx/B/2wUbMJ2XMuPHH",
+	"atyy9VT2O8+2er3e06TXHUC819199iTuDvaSre72s2GcPKO9p88HgUtbEXdQHLVzrtfh3hg8uoi3vhaj",
+	"N/q1j95Kb0Hkqzg+fYRbtDSHfmGXgsGIBRq1g9vc/MM8y/puAUt39m+eshW51ieEO37bei+3PaXlNGz4",
+	"rUfNDklLYEcuArmEaORVGyp30kz/GmJvMSjxFkqkI0zKaBms7CHMSqcWiq1uXvdqa56kzP91q77QpeEj",
+	"qGgMrRXZMKLi7uF/3CpY5PbIPB+qxuCa6BdeEI2qRMCEX9kgQv0zoVKmIzYBpkJLW4LeYSaB0V8PlmbR",
+	"mDz5AArc7YKNl758jxkGDb6YWuLBUg0LC1bhjXGB383WnDDT5KIqIXORNl32W/Cz+bHdp8HVWtz3TQiu",
+	"HpNlNZHTBkLXYz+K9dYxb/WikWLKsQyIc3IoYa75ZUb/QTwB4qzqeoNZPtI6XTyBrjOUz/PIyjy+frpw",
+	"ylqIXKv08vr6VswxN9tZzLVO9TvB9O2Gcy7O6X6v+zWg3le2tMG5hekLs76j/nZZVgWffx8qi2FiEr+R",
+	"RA9qWbwpFyLzKQhTpoxcj7mrz+OiFjdWSaFuRpFGJPCuLBX0jh4q4cLqOzh/FVK1YynPoDn1Yhky3loh",
+	"qp6go1vKEnI6paxCwx+XayU1LJ6j+dYH/JCUPgfIE+uBcax7KMBmyqDdVIGYilRCkHOfZFRpDHkTlqAe",
+	"0oc/t1L6iA15QMD5dbnstwPOMzDeIBvt11+Wh9mSmcxlm4W1jxXDzAMkmys+oSqNV6KjSllNs44QUZzk",
+	"gyyN352cCD5Ms0VRUmisdlrD8nh+4+noY43NyzArXe1Ombnk+UDgBWcjkIsnsywEY/ruHEO16k3Pnol/",
+	"r/Pg6fZWibaqAXBuk7Udhc72F83cjrQW2pSZaqqPhSilwpcaCKDmuFGYeTS09QL1tk0GUEJnyCD138hv",
+	"W12hbN0SLwqVCtbf6xnohNT3kQDZ6OS9piLx8mdrghh/JzbLqyzBaT4Lu+nskAY/atEyJ8VQnMUQlelE",
+	"rtinAX5DGI6pZ3z3+HYNwTIUuypQ7Rwe3CIPJ/zd1YHXiGhyYSme/jKMaxs7UhYebOUGKWlgWUUVO6Ed",
+	"P6otOrTtNwff/5KDmN1LyPoP/JpoEjcVIcb0CgtrUHlp1UETLP6PVYPZt5cGs7dPtb5d3Z0FRSaWpWcX",
+	"MfMPFBlfHmAj5pqK0yEeWMBttbxlE6/VHoEDGSTLMNkuOpi77KYPggOGAuRtMjCE+dLwiM5+53Lnn0nv",
+	"6hfojbcm//nH7s0v29nW1bN/Xv3am77bkWe///KUHYvn8X8Otn4K2BSrg1VPf+/JaodfHSy861EqFYhb",
+	"bNu5NGhCaw4NT7XpHCSUHPMryGhccdk0O6iKeo37ncNcr2DzmLMEGfdyX1hhw684nerrW9kvUlHWKoFw",
+	"/ubq95B52nhIT92zYN6eg+USf7l777bOlgadzwF4oafulF5B1dst7xDxUXqrO9u97Sfdra3u9tOzrd5+",
+	"b2+/1/tX1eHbMvgr7JKuj9+z41cCFn4r3Aimag3cmIJT5CChERnza6yvO+O5INcAl6ClnDk3qehkGpxl",
+	"719Yn8qvV1WMfKRwwJEAqiJyRK6BKTJOL23XmYUDb23/q/PxfWOUzH3HAXyBUSJ+JU0raRvqOjaF/ywN",
+	"HFgS9mEE3Utj+a7HTvmWci9T3R+1U2ZJBm0ILs9Qoi7yKaNJ7jUX002wxIozB8y5nGQTGbcwb3Op++F0",
+	"qdWwpus15w/abMG/r3WLPxuSBk/xJnyKIX0LrMttLBEC4A+Q/YoBqdShlyWyuc9zWbne+BYKP4kmdM9Z",
+	"bv5oYeMwz/pU9UUqL0MXrXpixlIjwzxkatut721uFSF0OQM6uSe/zSnNQKInNCJGWSqdSGVqeWdr2It3",
+	"hnvQfU73nnZ3k+1B91nSg+7OYCveprvJHjwZlo4eM+jhT4cHS905y/00c4u5RcjCvOLlLXFFR09b540+",
+	"pD+H0+YeALzc8XOv5Wjvx2UyX6nAKp0170kNPnP+lFW8KBorbu09mTspfS6fwk9ynzS4KrHNg9C7ksy1",
+	"pQqU4K9GENob4bcgspQtFKxbwcT8MiO///fN7vuwaD3jCZ29O5kn+9/z9I8/QiWw3p2QoeATYl9Ai+9I",
+	"0ASS5jRBZ1tcMFxhgSOY82YsqLIpc2I0cV0qw6MV2WzuVbJWyeuMbGajjEhm2ilFTcUYA4eXZeTdCSbT",
+	"aei5nA+Nct/IomUBWSvm/nsBrL9bU7Ncb5HfYKb3thsVp1ICNEi6/BIWF20CKUuzS3V3//z1jJg3CL4R",
+	"EdPXY4gBn7aedMouXPWEjUV1z1MW6m83BMR7m43oT6Zh6Y1bEMPzXi+MVTULUk1lSNkog24ugdg3zSwb",
+	"YTfQJZTpEUURL6ACWtR7qsC0Mlh9lRXgBE+velVbrYBqU8BSGrwhmYv0nNm112BesbfpW8kx68fHGf3R",
+	"QhB4K0FYP+Xd/ZO3UF+ao4rvGC7bukpnWV25Vp1l/t30Cvp++ufyALgV8iqn6DXuT8vDmPfotImBrEQD",
+	"1Ix1zRLvHrSpqo1vPjy/hfLVLm7Xa71THF/d+Vs5qqjIHa3CeDUtTZPKrbW0uvH6R3ODrx+6xaM5W7U9",
+	"pxZqXZVma5GIFeaz+2xeQfN0m7FSU/mP/c3NzoJQBN/0fA8pIHfIMahwh7o62SJp9TZF1qum93CYsXvj",
+	"hanQSS7qoLvYuB+jfBv+sbrh/mMDITSTeaWYeGXVOyHdWevMG91g7n7U+RXgMpu5Ala23sItCyQYC0s/",
+	"5lcgINTEm0xSKVEpnhFKjMWFmK8IfuXrXx5QVy65VFtJiNdUN96sX65URmkemhXbdKXh0NP5KKrqsrGM",
+	"RnXu5eE/9WxJDx1XjBW6BrgMVkYIzYsvh0siLJVL3rferBUhNF/WKQiq0Dm/Ozx+KVIFIuXs1Jmy60Yh",
+	"+7wWXSfoZEJFENMBkgGNL8O+cjeL3948aIx1pvS6fbNYT2nJLmZs2OMrKscDTkWyKBYOBB1Bv1hfA88u",
+	"DfwY4NUHqdKJ5QEtWzQUXWMWtGioxCTo22sw2KYa8oGvpay/OG6KwY3qC4j5ZGIcOObL9ut/d3hs2vC7",
+	"7N0WnSb0EcZa6vj28lZM493h8Rv81PGNYB3fyzTL5CpjnuovThyglkVf1I46dCjhE4hqeFUsdR4gzSfT",
+	"gNSHRVGlW+iDl6nmXR1bR6rjGlZ09juvUCoNwHhvsS+1deFuFEFmfRu4aVocWR/tf4JUILT0srFO6KTF",
+	"fCsgEyouQaEFaZDPICF0Os3AtA2tEqJZWXmtdXWvNPuzq30fDkqa7/ew23DBrWyiNbWWl+h5VUsvTQEj",
+	"+o2iu7TX2d8aQOQUTR8mmmdjvj7oinZ+hJVdVgssabT7w1BUGFlrgFhmTFchvZrACZDzQgHSHKOlpR3N",
+	"sv7qImZhfFcN5tVZohrwPJB4+wiEbTUcl+GsTT0ZlsXwumUk/UnK8saKym1tEyvThy95WokQnwMjZ2zL",
+	"ug0Zy4WVstFGvQpmnlF5GdYTV69AXXXXuGBws8fK0kOnVonhNdtYiC8nHtxrlRfR89tapynkWb8AXsgl",
+	"Xa8VxLhyISJYwbUfDEFeXsvSVfKpLyPy97EQEo0VRR5JZyXS+YwY33C+NS1w7oCNstRvn0Ss324OxFkQ",
+	"2JMPJlrYrxjJpfd/m6pq5b5qqy7HLC9ClbU1APLUIUtZuyqmgzyjGJ5Z3usE0MToXVkqFbCqDhaVillI",
+	"HZtTse/hwlVyBatqN7CnlYkBL84LxqyzKYvS8+upj1VX/5tORJ+aK4wXjmAzwbQLwOQZhJapT6uTyd2Y",
+	"0y3UMVlApO1K29NX1LmZ9uk1FUn4Ll0/7cpSogo9lgToDihgk6jMNw/SBpw4s0V7q3jQOnrmpl9nYH6v",
+	"A2TSS5IYG/CsUIrKC9etghjtFoPhi+WmimnKRfu7WwA7n6ZW7ztgU0Q6YyrJANAdl+SmQ1JZ5nB3u0JO",
+	"nZ1ka/gMtml3b/Ak7u4mT6H7bPi816Vbg+14J9mFveETD2n2O7uwTZ8PdwbdJ/HTpLsLz4bd57S31S1f",
+	"p4ESnWX+yvw11DzDW6jtjzPmEhgxwEPH/iTPVDrN8FEaQ1S/qep3HGtfD19R54PA5mDjUfuzJ7sN9D5n",
+	"vuq3blSToGGzwN5aFzkuyIUAfOvChKqYbeL7ReFOCxr9VqVjm7fhvYbovzKeOnBbuA9J7wZZgOH1MGp3",
+	"sH1zsNj7K8v6g4yySxTnuFPNocZcqH6RUdRWop98y7lUIIJFW+VKypBdalpr8bm9zPbrfRcVswZBtDz5",
+	"eVDupqXdswBAK4Nnmxjl4pqwOJ2vTZywkyf9KYi4bMnVVuBieNNSt5yNICtCaAY0ozb3uqm/bZMD5Wba",
+	"H3LRR5vngjTwm2k/ZYo3vxKy1FadIdUhQjMHoNcmWdthkINeHSrvQw2XJcS5SNXsVMPUMvRp+iPMDnLN",
+	"cALRgwcnR9hacu3ihinRvSBDbhr/k8GMPHuCVXVprEDI9Q1yVrRnBBqP6/0ZSSoJKvPJOUMuSFX5yjeS",
+	"XLjVXWycM7zJaxlo2hgWgdTvugcnR90fTSay5X24A31eJojK7cX86zvHE/7561knmuvP44WEYUDfxcnr",
+	"0zOySafpJs3VeDPjo5SZIoS1JzbaCj3YiKOoCJswrmJtY6WmnY8fsRGOKTARc6aoVabtlmwvBA1qBXTS",
+	"iToYwIAfy/3NzRvzwkbMJ5sJj+Vc5DNKX2+YfXJwRFSuuDBhk7WQREouXQ4oGVAJEXl3gu8Z5JLROav3",
+	"Z1h7d3i8HpFAywnXZyKqFDWTNucd6ERPyPDIiz6PcuOcnbO//U2fFDCVmn6RG3/7GzkFlpCLA7/20z75",
+	"FoFKzvNebyf2A+DwF7ggawuObv2c6cMr8GbfjnMJs+bPp2n3EmbyYn2DvOG5wupoVGEE4VQ5mpAYS6ul",
+	"+TkrmpLOENetlE+Fh9REQqz380LDH2ZFQ4RUkREoSXZ7O+dsUfvTDXKAH9JYSUIlSZUkGMLDBUmZTBNw",
+	"jWC/qVWYM9DGpqZSQ/kQm5mY3rlaydSfYUPgiw/ntmXveWeffDg3XSj13+cdA7aYJ2Dgdt6JyLnLl/Jf",
+	"0fqfe+Xjx4sX56zsokuGNM1yAZLQJCEXptfuPvntg2saGrlOqnbgj+8v7PKPU6nk3/6GfSQH+n//PH39",
+	"M0HFR5IpHbk6CxeYv35B1mx2ONnrRWRCb8h2r7eOaH7Bh0MJSg9sICGsnCYxFSIFqdHFKu7do1eWHWVp",
+	"DFaWW8LVarxIQRnbRTPNKhAT6Rm2fIrvRB1NmoaMtzZ6Gz1zRwJGp6lW6zd6Gzu2qyvy6wqC6h9saYcF",
+	"laD4NUN8jcg0y6Vt+awxyfqFqoTrNbbEsjmYy6wpFrk7xAIUlo7SwxA51oOPQYABUsHPjxKMwJXqALkz",
+	"2tiooBPQgzVqO+Urm8dYheBjtPTF13iYqBa5c0S4bPd6tdqCdDrNLK/Z/Lc0plijXbS20x+cHP0IZUjK",
+	"vOt2jjU7ZoHOxl2zptAMxdo3v6VFfV38ZGv5J2+ZK5cHiVeYqM2HcDPFlrC2VbWnJOAp+SL1t/cayNIZ",
+	"ufF4C2aI14aRPlrcMp455r1yGcBPk6slLSsc8JxhYX4sBOy3WfWQcQBaB9LC2igawzzLyMUlzC4InU6B",
+	"Cn23OmdYX7MgaM6y2QsiFRf6/kUkHUI2C6GqWZBB1o7R6kCqb3kyWwmJluNONUvtY1WF1Nr8xzk83rrn",
+	"JZToO4+uP8KM2LjQFxa62FXcOJCR+iNL9aaSKYvhk6L2bm93+Uc/c/UdtiHHD54v/+AlZ8MsNXen3a2d",
+	"5R+c0FnGaXLG+TEVI+QEu9vbbbYzFVxrMPr6dsiUjSn5NARrcI/QQq0PE+3HqCplNj9cwqyfJh8NHWeg",
+	"AplGb+CKX3q96LVyr3GDHHlqCvYn00IFWz5rBaZC7RM6I2Z8kmJRpyqNvsJHHo1WqGR3fk0amQWuK/my",
+	"cfTTHL+B39LjX1VS/wizo8QUOagp32j3CPL/w5t4TPWNllDi4t7Jmqtwb9Q0Fw3syleOuVDdLL2CpJrK",
+	"g0h1zqqZN+Qt05cchqPLyHTZL4Y016IkRSrE4XjOlNSKuGF0ejm7va2Nc/YGpsgNPc1VaEVbcKX0t1Ot",
+	"J5nvzapBkDhLgSlydELWdrefW7X0DSgx6x4MFYiL9aC2hCBrK3tuutfX190hF5NuLjJgWjFP2kuCSgOF",
+	"VlKod29SqJo2FhBCx3w0wkvUp6XaW/P9FgLmjPOfKHOVveR9En1VJ+MjffnEZEkMeavQik/wlbu3z/Ut",
+	"+fJcLaBfZlUC14DKmgFeIFO3U+pFVKhSak1sSq65ML0krYgIUYKevQ2Lt6jCc7XxpWvLfKSXWYGaqzPT",
+	"6kxMzkHwumctJBbIRuktrBSaXwkY5hKSeVB/D+on6Dwgsfs5dgFSP6tB40s/xe+heoK0PDJIlp4n3uPj",
+	"gKX1pZWG+uhwfLSCSCKBqQ1yUMpCIzYb02mQ5kATJ97yzxlXYyiawboLPwI6IIFMgpfFh/u/AM3nkH1i",
+	"wdMCF20anI+Ln0pnbCF9vuNikCYJsD/NxeZzC8fF1Gyw8Q4EXWHQVta103orgtGquNiZA/89panYIIc0",
+	"Htde1LLT3Lr3jeV5znapBbDMUQJzsUFOBGgmgvK2NhbatK+pJDQTQJMZEVxRdM8I7zJ3PeZZYeYPcQ1b",
+	"5fHMKhgPwTlqhSS/NH315+q5/RmU1gdRPu0x3VrrFLZyZjMFlXZD7CFmL14bxGVlGqUTL5FG8clZ+nuu",
+	"9Z8RFUmml8SHJKYyoHW6up0PhsPVsqCf2PS3RPbpx87wd3sEfhRIqxKMwQnL+9tKm5gL2IzHdMEF7QAD",
+	"bCR290BH2gb5Fc0Qtc5AF2TA1ZioXDBDMGgrtw5Mqiqu49Dtgel/wssxVQ9ENnroz8T3zdTNbF/riwdH",
+	"hbPhi1cXVzWcf2J7yF5vuxXovqcKrunDms2jamBMtUyo3L8WqYLO3NXQEAMaWEu08Aj6pT/IHD1XHrZy",
+	"7M6VmpKKmMzODMME0it9kRQyYEs/TqWqLufrcND6e1rFTVuBxRdOyZ8L6/UloRPyAVdeKxp2NBi56kSw",
+	"1EXMCEymalaZpZwEaeEFuXA5jhfEgkcrn+SC5opfbDS4e19Wa/8+iPjypvisrt8wYSwmhLsrhJ9Gsn1N",
+	"DtvbSB7n1yW1Ytary53NDzX9cKHP1zgUrSPAxxv0eKVKOuXTXMu8YokmZrDJxTtHl8u8ABWkNatNvjZ1",
+	"7IvCOOdKbotxqyoX/vcV53IblN10WNeoRf3k0JJnCUjVVklyn30lulK9L28LNclB4JG4Hk6l+h5UyTeN",
+	"YfiLpDLLxTf9qjp3nL9JF/yJiksjZlCGoOVP325euFsO1nm1QRyKY8XaQtxgIhChjGYzlcZGFL07Cdn/",
+	"Yi4S18r0oCyN8xB6YX0aTyt8SJOGm/YUXMbvQutGXWI/mjju13p+L7LY4G15Vl5Rp/tQAAs6twXnHojE",
+	"i4gSS9F11HO+64qeaSJMjPFSq5vDlNHM5wnzVH7IkhoRdL4cesPKW1891X1R1HPIEkLnQH7ftFPUX3wg",
+	"6sFG/RIjKB09IC1Zx66hiPVWRDVPMjj4l0s0DQzjkWoekGoQJT4N3dhqT43W8IwqfYVrJS/WLK5wYVjt",
+	"ejAgroZ/p64w1BejlbXf8SMRPOw9TQWUZFJUEvs09zRn+W4mE9fk3tx9TPN2UjTgIoxfb5CD7JrOJElZ",
+	"nOUJSGs5j8j1OI3HRNgsWG6DE4VUZAw0U+MZcfOH7SfF3J1PYdKotPNvYc8oVrfxV/bflKhwcESm3oG1",
+	"4uUSOwI2Ip9pGAh+YmnAdWntHaZNjlcRxmZq2PaLAYtxpR/hvGEutBasUFPtgTSlUhEFxl2LhQdMk+ei",
+	"7sDvnbqzJvJws160ZUkZ1XnzBpbKIKYihubj49TsNbQU05/bn75AKGzOHa67sRVqAzSfxKUXGbvCuRKF",
+	"icJKurMp2FY504wnUBQuCq0QX66ssBXxBlpL+uVudgOll9UMj2/IxeQTGU0rzT5bcJgfUiUjMvCszI++",
+	"5Za8yVJryhK4sbG4Dh9b8Ca/3kTrcAqGOyL+t/sFR4ysZI9c3GFERoIy/QHWfzC86noMjKQmsLYYMSwb",
+	"j/wlfgrk9SZcxervr/PrFJSVA2+Wk+b24L+8LNqhcsRh5NwccT7KoBvTDFhCRZssW41oQy6wcAgmLJqo",
+	"PZMAFHCrptKi4vc410s3VRvnavlx4VT9q18OKugSdpAWQCMG5MSD+R2QY5NjpLTmWa7KZpCx2UkFJKmA",
+	"WElTo4N86yotaKS50OwMLkgqZW4KOhlU0ld7PcE+gSJhwVwsE4jOGeKa+cUmnAGLxWyq+SDeLwpnjbcR",
+	"jxUGUgiqWPlag/ml2+ESle7MLFlB4zaa9Cj8qq1at733pKrWPWmh16F1yq9lhCAka3QgNatASeHysUgC",
+	"cZYya5MIrVd/22laHja0arUghK4t/hNeQdMC8JvOIgDVF/D+AY0mQVm2UHaROhtbWQn7jCGq1YAfW/wX",
+	"z67GX+wBDzN+fS+spjBdB/nMG8/abBcS6/0wRd6+OUZ+gAlJZYdMy3UazMwBTvCQljecACdehEO/auap",
+	"uaYEzT1dBuUnlIV7bb44BXGVxvCWlb3VvzCpaMzGd0XaonrdZmEXaKfgF68jXqoxl0DkmApXOqxioahU",
+	"xQrr7z+6hbwq1rFEWr1m2cxbRnXytFa2rYENzzfpLnF9ac3XP2mo0hykV7m+vCqtR4/W8NuRtqCj5mtR",
+	"WU0y8ejAEXFxdORbKmFBwPep0StRZOCVXxJqikm7YSMyFekVZuxyvzQYFxVKwipiw5Wo2UTQzmHZAwX/",
+	"zM3zWSPDF9BWMy3ZG+djQNCnDgjSlBiUrQdJUqnsmpQ43EiKCyTq5gf357Io8COFJSZBYOsxykyFr1Bx",
+	"SZJi6UiPVqN2Nb/ChLnUcOFw9TEi/KGQrogDXw3vVnWAupOsOD9LpC09UE2SReSxyjXSCVAihSuaoYvF",
+	"1HxWD6UjGgN2sfuHlibONfFgybKrqWpmOT+kX6Ob5CsVLAu8MFjXsVI2vI1gydIr2Cxa0WsCzYMuYmvG",
+	"dgW1ycGRvmLLWpofSVm1BHlzIpGp7KJf+rlshP8ggdzeFJ8pT726hMWxQ+4sCOPXGpz5l5+3/sVTjkby",
+	"sHj06guhhbWAfi5NjQUfmz16qvxco6bfc65oO3vHNKMsqninJpypcTYjUxApTyIr44DgoJFZlgmqntDU",
+	"BjVhUx2tzvmrCgfOpVfwCy7vgbEdJ1mG6rin4iIYBMDX6cxEfGyKWCtPtsJJf7fH1gYD6wkBi+P5XVQc",
+	"NqIYa+q0vqN0AkSmLAa0EGOv5zFQoQZA1YtKGLMJ68+xjEkwoD+9Aj8u+WG4fBGdOfwcDH6lDAIH8yIP",
+	"twLBR83qS5EPNvnAU2VWJMGCYBaUzArTHEau1mgO6jSL+IMljJ2j0DBVkTNpaq7WqfEHN9ojTZbuaccB",
+	"hwqMOlvA/Ksjxk9XAuwLqyu5ulaIVfJM6orHAErcWJEVlClGQTbwmhWZMm6mKQjjyEQSv9Cj9ZG++3AT",
+	"AySQXBjCZ9zRPSoPsilF6NOQvJ6qoLzPYjFvSfunZT6A+DOYHx9JdynpFnlPq4tsL6a98fb2M1wXFrCo",
+	"6BBmOomhOhz2Q+vpzrzhv47yFNVdud76LWyJHigeo62X3QnRgzuXdLEkqrWG500e3fmy9AHJQa9gHn8f",
+	"QngEZvqM8qNcxUL1sWyNLOnVl97G5uvtnKRxp6qmqQq+rigANj+U/3Du1aBAeB0IZfDpFC9oNMvwko8S",
+	"4gUxJf+x78031UwqAWS3t9touiuR7aHtdy2Rv9obvDBmWEn46Mx9APMgtaGadZGwkPmvpGyUZ1/x5lZc",
+	"qQvN243tKssOgS/0PvIpiL6JRchSqVzjS87AdmSiWfa/a1Z/EdaqXldWtCSwD8WoncCPeFjzl2Eas6Qj",
+	"hskaWsYircrGkG+aZeFEP5t8ZzWhAecZUPYnju/zYb1KaN/rqgP+UdlDCq9QSLPWVyWkJSpflRqadb4D",
+	"NjO+rgl1nSSR5ChLyABiPrEtKi6QJC5s0/AsH5FUkgQE9ncrwjLQWXY9BnbOTNLEBplXKve9lnamO7Jt",
+	"h5yayKQqRaIfgjLG1Tlz60MqbG4L6u/9gZRTf4rPGg0YpsTFlPeZ6sQ+9vWc6+vJq5jaRLxBobv5gYvR",
+	"smC/yrG7Vp76YkfewIRfWeLGvu8mGQwmAxBynE5dPziTwKjfKlsjh6P+5shuWcBfZXGPQX/3KkUWhv+1",
+	"RryoqR4rYgmRANba5Y/3wihWWopAJsG1yw9fZBYjTe+T88m6xvqIjw+n1egLDK/yAEXTTC5WY1a6vbwW",
+	"I1eILdzJr5lBLuzx1xDA9ok1j8/anW8VinJt+r5myvprKzi3EUfWsboiC1isDG1aDWZBLXEjuwL5DpGr",
+	"L15qQca384IM00yBwGR1oBPCBRE8g7Ahws7QKrdw4q8mNZpYk3VBP7tFAuGCWctERreb0Lz6WWXSJVzh",
+	"DceeZdGftsy6Bs5qVdYRnI+qwic0gDgcfhhdIRyS0agq/Ozi4NGSMpgRuKGxymYutfFC/95Pk4vI/KkJ",
+	"60IzkQtsfRgwaB4kicGqB9IizOAHSfKZzBZ1ImsiKkKT5CtMW3xUFVZUFUy2pKF5ovi92U6curD5QWmY",
+	"qb6l1JWNKgLNKY4rvSCUOTGLllX7OFUSsiFZy4BewboxpmJUp3E4GDsnwaehhgd6DI8tLLOvWBIycz8S",
+	"0ReF0OYwS5xGE/oqhplbybblqtYZksFbCeK292bUMKv+vKKNtu1vj7+mUgmquPjGaJ8vyhDnCjEMgCQw",
+	"4cGifK4BPsoSo6U+nLDUE3zWC3drmWlv249S84tPNWh/SXaMwlLLYtYQSto8AaEvi9idaDJIGSQWT7SC",
+	"Whs9ql2LKUs2uTBXXyplOmKYp58yQs+ZDUCwhLdxzs7ZCYhJauJuRJ6B3D9nXXLgE70kmz6H2NfU7tZj",
+	"VoCxDEMn7Q3fmFvVOSOWudQXt6GnPNO/TSijIxDSzIHWPDtRfT9DLoqrMTZURsv2NbP+kTVs4E+I0RS+",
+	"kYXr1YxjU/MYXOMPWF2Bcfv3JJfKtG4egF1RUfrOhEOsI+TO3K6FLe2LiKH38tKwQ7vbRZyUrPEAC6Zs",
+	"3cCEl6CtalQhGHvhGrgFmkmut+DKRripNVzWuPCnXHcmlgSkSpmRFFU/wYU1aVzo9xixHeGtiQU/1uN6",
+	"3xuNyREgSU08iWeuMcdW+USD1U20T1ieZRdWJbJJNjXEIbs9L4HGHLaeqWjO4YDGh+ds0f4QA4qB7MFd",
+	"8zxLjIZXF/dFALEDbsjD7Yu8lcVdUUD7w1xVqv3O0/hJL9nbGnYHu7vQ3X3ybLv77GnypLu7+/zZzh7Q",
+	"3QSe6Bk5lnCeuBU4q9R+59lWr9d7mvS6A4j3urvPnsTdwV6y1d1+NoyTZ7T39PmAYhXoFaTdo8B9FLif",
+	"WOC+5JOpgDEwmRYXOicx1kLSUVPA+u1voChcGs3V/2cq00FWVNDyx/hGOs4XtkOf4cBfR3KB3ssqJlnc",
+	"+6NB9oENskYv0vrjQ19cb2GU1ZqC1f2s+uVdt9HzgcrShX3H2GNtlFtDYJnGqge6Y+qhP2sgWZXCwhT1",
+	"Z2kw/miPfXAh6VqYK0MSd5F9mx+sDnnLSLYjVQhCIhWduUtAWLcuXKyhELaCwJeZVpEaHkPWPl3I2jJE",
+	"a4hUO/Avk/MYYZreWyFRxj+a1sQb5JbK1/egwojU+3Tc2l5sH3HzYcPXWuDlQxnqgU5ua6J3Oo/zdoXM",
+	"IvaVJqP7A6tCn/Xe34a4XETb10hkj+rQrY30LdUhQUebJsqqsQDIG1P51FIjVtqcUtN1DyWVnDE1Bpn+",
+	"gf8mlMlrLbhSlbKR/iSg47yho19saNdD0O2bg+9x+M9EteX0S/oPG0gVrS54LmKQj2W27lbt4zO2Wrl9",
+	"rdQDiwoE96HFZJHJtnrt1BvINhMqxwNORdKcIX4F4iqF67k0cZeme8hGWSrH+ySDK8iIXteEKojIhCd5",
+	"BpIkLj0vZWQq+EiAlBGhVyDoCIiMuYCoeIBFg+RlmmURERADs13RUjXzPFY3Sj/kk4kpR2dmCuq17w6P",
+	"XxV7fEBi9udZRtAF0L/O8pA3kC3sZ/zu8LgEAeEWvwIJ4BazaigLVzTLqblxN6SIHhH7ku1aTYkWggqY",
+	"affANQXJKb8EJ4YqVQ/2cU00yxxuvjz87o2H1xSL6uEzcycbAiQDGl8i7sZa3Ipgn/tDu/J3h8cPJNHe",
+	"HR4fFjv/TGKttoYl5SSLN7/SKsFfpXjSFB4OEssZqVLfkAsip0AvtZbHBRJiykatqd0KkYUFG2ojkJgq",
+	"mvFRDoGK+oWcSRkBGo+t7PATJpDcjTDjVhaF/VXvDo9/sstrlTph5aFLnSjnaezErB+2zmTQ4x3jF41p",
+	"FHYFStgSvbiOYofBJob6YeslvDs8PsUP/rzZFMWhrlAQzGLBY32IJRoA+uC0+HeIiPSJOQiOLldlDJsf",
+	"zB8LqxyhZw1f84r8UHmJYc9a/pvaRQyusAdAnOVJKHrTqJPmsB9YlzSTvMLcsibZ6bTeR4Pp/eupJZIG",
+	"EvzmEXNVo6k53kp9Io3TMh/YMETZrN1+L2hijSzWMrBGc8UnVKVays200BrMqmJ4PSL0mopEkncnqL8a",
+	"a6B0e3TUFyifp5ek0f6MysuH01r16KfF7j+TR1lLL28NpgN/mPZG+hASUh7Yoznm7hbSL79wa6Pia8iE",
+	"UJIBFUa1ovKyCPxsJ9WmmwlNs1nX7qxRmvGEzvSNdazHMS+TtbRstKyfpRP4gzNYL1TgtJSx+6YGu8kB",
+	"1GPou25CZxFJBL22NiVKppxnmpOgfNZMQ7OMDXKotWYBmp2QVGpKYJgpz2Lwy7iDVCS2bYTlC/enhoye",
+	"zcyrYSUJJdv///+nGdOAc6l1cCxcxoCMeS6CUviVBtMvBkoPKIfNDAuvsPYozCH89cw5iK929x6Onwg+",
+	"TDMg53mvt/2EHDCazVQayyqyO1LpTvNMQiO6H9rU1J0ne0TTTgoyQvSYgjBYCyxBitOHQcJ0sEGONELI",
+	"VM000grIKJYqt45y+za/ZmQGVOyTHmG8MDy+IFseXacTKIIz3p1oaatRFzJ+bYtuCKnI7zkVSoPAWk1t",
+	"ZfSEzuQ35N3JC7JdWm6rX7wgO+WjCSQpZS/IbvmTGqciKd4O19q0az1BuD5kqU1/omWmnjFQNaHTvx6R",
+	"FKiDeE7Wdp7sdTWmWoCs355wNC420s2Brf1fQVxLM8jO0dKOzqQILZ4k4zHNiFEMLd7OkdGvFvPxrahM",
+	"gdvpIXJXaPEFuQCW9PWrF8SehUSS424NF1i73r6ieH0YzrwhNsgBEfqKJiEhApMTrKDIOBth5wvKyM6T",
+	"J2aIVJLdXm8hgZyl2LZtoenmO6ROvd41vBnK9ArWoyY204nKnIXOdm/7SXdrq9vbajKuFJsP18iwT5bW",
+	"yDimd13i9tOGJTror7TA95+A5+izK+hjEe859gng0URjGVbMmaakJdFCVeZBC3a0KseamrcaeRWaLSN3",
+	"OS1stFY6o78vM69IJYBeWs7jFEYrXRm/JmsszzLXVYRpMlBWR3t30kARhV8RS36SAc0oi2GDvAEaj/Xm",
+	"jS34mCh6CZLs9f7Hfz/+H/997fh//t//z9Y6CnNbKzTmVjUwX3TzqSRre8hn8Yd1UxvUKsVJobpvoSV6",
+	"PWxwOrEQflCDk5tkmQx/d0LsUf71xPhk5m1/dQrIB1kad+3nmx9cVZVmo+XPnGjAAVP2UDfIiRlE0mFR",
+	"3A0zJ9eM5RJrs0Qk1T+7ArbrG+Qtu2Ras8WK7RFJUrx2J+bfxhqEf12PORlTpCNFJjSB8tqIGzRbwOvb",
+	"yLpy8Q7ZVCnRrPYToK+ZqDUS231UEfkWEmFVi8pntm4EQkEtI6wCpB1qL9Gazko26zCdrFE2IzGVsF7V",
+	"QWhC+5lTP6ZUjUvtw33bqZsBfW1kQm+OgY00Be9sR51Jyop/YqipAqFH/q/fDrr/ot0/et3n/Y3u+7//",
+	"R0hx8SjWSJquVFTlzcaYlzalWpMRqqFSWRnlZBU21hCSrJ13hgLgD5DnnXVCr2iaaTp0BJh4ynR5WzTR",
+	"BtdjwFRnozdLlWYZYQDGnKs4uQSYGnrEGbWirF/EoHBphGGqyJjq9xv1QnKI1eWfqjF+jGETdgfOTmPW",
+	"T9aoIhMuFdkmY8iS9RdkkkqtlKPeTQWQWN8nQC9cow9ecs3W8QPzGBmJuWZMXFCFVeRHdEoGKOe9XRWX",
+	"bjm1twPKZkHGc4rvn5qDe0C+48+ztEefxQV8+a8nPCvbX1l4XgNcZrOus8c0EqOWz/aCW2vLe5qzhM7+",
+	"5//1/55SlQv9gh6zSSFco9m1RuWniNEReXV6VpSEce7B9aiMLkC8t1t0iG5JIIigv+J+Dtx2HhBFqzMt",
+	"Q1INk29kYff666GpQTS8h5SH0wZXW1RTB3HVJCtTSczjTtTJRdbZ72xitIOdeT7SemTKWGA2d8ZHKYvs",
+	"5UXAUIAcF1cav9nCRilXDyqKZWfeonAa8ykkWD0dzfEpUzAyhVAiMtAqjZY7WC2wUiG3nOHkiPwIMxkY",
+	"uxJjHlkl0+XD4cJNLnQxVjUofX7AgyOicrO0yrU2Ku+vrpG/iUQHKuKxN8FL/6vABK94nE80HqJMz2OV",
+	"a+EmTMA7zWzhefuvLs1H+mXsdI7BBd5MtWDc+am0gMbLovTuur6Z3WgaVZtGMXwjigYmKsMwIufOxJgI",
+	"nGAuhLKI4UJ9xARxeRPXvVoBG5XWaK54GhuNh15RRUV5LjlLTH0X2z/dNoy3eJwKv9FUYF7sFTQ/6UvO",
+	"GPIKYzbvTqlQM0JjqxnJPB4TKsn3nI8yIC9pBiyhPqEcWbw3iPH+4/8KAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

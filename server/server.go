@@ -15,6 +15,7 @@ import (
 	xentree "github.com/xentree/xentree-api"
 	api "github.com/xentree/xentree-api/gen"
 	"github.com/xentree/xentree-api/internal/clock"
+	"github.com/xentree/xentree-api/internal/ledger"
 	"github.com/xentree/xentree-api/store"
 )
 
@@ -80,6 +81,8 @@ type deps struct {
 	keys   *tokenKeys
 	// clock is the process's one time source (the store's); handlers and rules read it, never time.Now.
 	clock clock.Clock
+	// ledger records XP and learning time (every area awards through it) and reads progress.
+	ledger *ledger.Ledger
 }
 
 // now is the current time as the store keeps it (UTC, microseconds).
@@ -116,7 +119,8 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	if cfg.PasswordParams != nil {
 		params = *cfg.PasswordParams
 	}
-	d := &deps{cfg: cfg, store: st, log: log, hasher: newHasher(params), keys: keys, clock: st.Clock()}
+	d := &deps{cfg: cfg, store: st, log: log, hasher: newHasher(params), keys: keys, clock: st.Clock(),
+		ledger: ledger.New(st)}
 	srv := &Server{
 		AccountsAPI:      &AccountsAPI{d},
 		APIKeysAPI:       &APIKeysAPI{d},
