@@ -90,3 +90,31 @@ ON CONFLICT (user_id, local_date) DO UPDATE SET freeze_covered = true`, userID, 
 	}
 	return nil
 }
+
+// XPActivityDay is the part of a daily rollup the calendar views read.
+type XPActivityDay struct {
+	LocalDate     civil.Date
+	XP            int64
+	ActiveSeconds int64
+	FreezeCovered bool
+}
+
+// XPActivity lists userID's days from..to (inclusive) that have a rollup, in date order:
+// four columns scanned without reflection, since the pulse reads up to 365 of them per call.
+func (s *Store) XPActivity(ctx context.Context, userID string, from, to civil.Date) ([]XPActivityDay, error) {
+	rows, err := s.q(ctx).Raw(`SELECT local_date, xp, active_seconds, freeze_covered FROM xp_daily
+WHERE user_id = ? AND local_date >= ? AND local_date <= ? ORDER BY local_date`, userID, from, to).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]XPActivityDay, 0, to.DaysSince(from)+1)
+	for rows.Next() {
+		var d XPActivityDay
+		if err := rows.Scan(&d.LocalDate, &d.XP, &d.ActiveSeconds, &d.FreezeCovered); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

@@ -86,11 +86,11 @@ func (l *Ledger) Week(ctx context.Context, userID string, loc *time.Location) (W
 	}
 	w := Week{FreezeCovered: []civil.Date{}}
 	w.Start, w.End = progress.Week(st.Today)
-	rows, err := l.store.XPDays(ctx, userID, w.Start, w.End)
+	rows, err := l.store.XPActivity(ctx, userID, w.Start, w.End)
 	if err != nil {
 		return Week{}, err
 	}
-	byDate := map[civil.Date]store.XPDay{}
+	byDate := map[civil.Date]store.XPActivityDay{}
 	for _, r := range rows {
 		byDate[r.LocalDate] = r
 	}
@@ -129,7 +129,7 @@ type Pulse struct {
 // Pulse reads userID's last 365 local days from the rollups.
 func (l *Ledger) Pulse(ctx context.Context, userID string, loc *time.Location) (Pulse, error) {
 	start, end := progress.PulseRange(progress.Today(l.store.Now(), loc))
-	rows, err := l.store.XPDays(ctx, userID, start, end)
+	rows, err := l.store.XPActivity(ctx, userID, start, end)
 	if err != nil {
 		return Pulse{}, err
 	}
@@ -140,14 +140,18 @@ func (l *Ledger) Pulse(ctx context.Context, userID string, loc *time.Location) (
 // design, for consistency checks and as the baseline the rollups are benchmarked against.
 func (l *Ledger) PulseFromEvents(ctx context.Context, userID string, loc *time.Location) (Pulse, error) {
 	start, end := progress.PulseRange(progress.Today(l.store.Now(), loc))
-	rows, err := l.store.XPDaysFromEvents(ctx, userID, start, end, progress.HighScore)
+	days, err := l.store.XPDaysFromEvents(ctx, userID, start, end, progress.HighScore)
 	if err != nil {
 		return Pulse{}, err
+	}
+	rows := make([]store.XPActivityDay, len(days))
+	for i, d := range days {
+		rows[i] = store.XPActivityDay{LocalDate: d.LocalDate, XP: d.XP, ActiveSeconds: d.ActiveSeconds}
 	}
 	return pulseOf(start, end, rows), nil
 }
 
-func pulseOf(start, end civil.Date, rows []store.XPDay) Pulse {
+func pulseOf(start, end civil.Date, rows []store.XPActivityDay) Pulse {
 	p := Pulse{Start: start, End: end, Days: make([]PulseDay, 0, end.DaysSince(start)+1)}
 	xp := make([]int64, len(rows))
 	for i, r := range rows {
@@ -156,7 +160,7 @@ func pulseOf(start, end civil.Date, rows []store.XPDay) Pulse {
 	scale := progress.NewPulseScale(xp)
 	i := 0
 	for d := start; d <= end; d++ {
-		var r store.XPDay
+		var r store.XPActivityDay
 		if i < len(rows) && rows[i].LocalDate == d {
 			r = rows[i]
 			i++
@@ -225,7 +229,7 @@ type DaySeconds struct {
 // LearningTime reads userID's learning time over from..to (resolve them with
 // progress.DateRange).
 func (l *Ledger) LearningTime(ctx context.Context, userID string, from, to civil.Date) (LearningTime, error) {
-	rows, err := l.store.XPDays(ctx, userID, from, to)
+	rows, err := l.store.XPActivity(ctx, userID, from, to)
 	if err != nil {
 		return LearningTime{}, err
 	}
