@@ -701,8 +701,15 @@ func TestRollupsMatchEvents(t *testing.T) {
 		var pulse api.LearningPulseResponse
 		h.get(u, "/api/xp/learning-pulse", &pulse)
 		intensities := map[int]int{}
-		for _, d := range pulse.Days {
+		for i, d := range pulse.Days {
 			intensities[d.Intensity]++
+			want := fromRollups.Days[i]
+			if ds(d.Date) != want.Date.String() || int64(d.Xp) != want.XP || int64(d.ActiveSeconds) != want.ActiveSeconds || d.Intensity != want.Intensity {
+				t.Fatalf("route day %d %+v, ledger %+v", i, d, want)
+			}
+		}
+		if pulse.TotalXp != int(fromRollups.TotalXP) || pulse.ActiveDays != fromRollups.ActiveDays || ds(pulse.StartDate) != fromRollups.Start.String() {
+			t.Errorf("route pulse totals %d/%d", pulse.TotalXp, pulse.ActiveDays)
 		}
 		if len(pulse.Days) != 365 || intensities[0] == 0 || intensities[4] == 0 || intensities[2] == 0 {
 			t.Errorf("intensities %v", intensities)

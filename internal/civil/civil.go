@@ -59,7 +59,17 @@ func (d Date) AddDays(n int) Date { return d + Date(n) }
 func (d Date) DaysSince(e Date) int { return int(d - e) }
 
 // String is YYYY-MM-DD.
-func (d Date) String() string { return d.UTCMidnight().Format(Layout) }
+func (d Date) String() string { return string(d.AppendText(make([]byte, 0, 10))) }
+
+// AppendText appends YYYY-MM-DD to b (no allocation beyond b's growth).
+func (d Date) AppendText(b []byte) []byte {
+	y, m, day := d.UTCMidnight().Date()
+	if y < 0 || y > 9999 {
+		return d.UTCMidnight().AppendFormat(b, Layout)
+	}
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+int(m)/10), byte('0'+int(m)%10), '-', byte('0'+day/10), byte('0'+day%10))
+}
 
 // MarshalText renders YYYY-MM-DD.
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }

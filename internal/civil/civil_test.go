@@ -85,3 +85,14 @@ func TestParseScanText(t *testing.T) {
 		t.Error("text round trip")
 	}
 }
+
+func TestStringMatchesFormat(t *testing.T) {
+	for d := New(1899, 12, 25); d < New(2101, 1, 7); d += 13 {
+		if d.String() != d.UTCMidnight().Format(Layout) {
+			t.Fatalf("%s vs %s", d.String(), d.UTCMidnight().Format(Layout))
+		}
+	}
+	if s := New(-1, 1, 1).String(); s != New(-1, 1, 1).UTCMidnight().Format(Layout) {
+		t.Errorf("year -1: %s", s)
+	}
+}
