@@ -22,7 +22,7 @@ type XPAPI struct{ *deps }
 // errProfileNotFound is the one answer for unknown, disabled and private profiles alike.
 var errProfileNotFound = notFoundError("Profile")
 
-// caller is the authenticated user and the location of their timezone.
+// caller is the authenticated user (its timezone places "today").
 func caller(ctx context.Context) (*store.User, error) {
 	p, err := principal(ctx)
 	if err != nil {

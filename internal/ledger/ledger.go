@@ -83,12 +83,12 @@ const (
 
 // Limits on one event.
 const (
-	MaxEventXP            = 10_000
-	MaxEventSeconds       = 24 * 60 * 60
-	MaxIdempotencyKeyLen  = 200
-	MaxClockSkew          = 5 * time.Minute
-	questKeyPrefix        = "quest:"
-	defaultRewardMultiple = 100
+	MaxEventXP           = 10_000
+	MaxEventSeconds      = 24 * 60 * 60
+	MaxIdempotencyKeyLen = 200
+	MaxClockSkew         = 5 * time.Minute
+	questKeyPrefix       = "quest:"
+	rewardMultiplierPct  = 100
 )
 
 // ErrInvalidEvent: the event breaks the rules above (a bug in the calling area).
@@ -267,7 +267,7 @@ func (l *Ledger) award(ctx context.Context, tx *store.Store, userID string, ev E
 		entries = append(entries, store.XPEvent{ID: store.NewID(), UserID: userID,
 			IdempotencyKey: questKeyPrefix + userID + ":" + day.String() + ":" + q.Key,
 			Source:         string(SourceQuestReward), Kind: string(kindReward), BaseXP: q.RewardXP,
-			MultiplierPct: defaultRewardMultiple, XP: q.RewardXP,
+			MultiplierPct: rewardMultiplierPct, XP: q.RewardXP,
 			Tokens: progress.TokensPerQuest + progress.LevelUpTokens(prev, total), TotalXPAfter: total,
 			QuestKey: &key, ParentID: &main.ID, OccurredAt: ev.OccurredAt, LocalDate: day, Timezone: tz})
 	}
