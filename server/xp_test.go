@@ -480,6 +480,10 @@ func TestLedgerIdempotency(t *testing.T) {
 			t.Errorf("rolled-back award left rows (%v)", err)
 		}
 
+		if _, err := l.Award(t.Context(), h.store, other.ID, ledger.Event{Source: ledger.SourceXELTask, BaseXP: 5, IdempotencyKey: "tx:2"}); !errors.Is(err, ledger.ErrNotInTransaction) {
+			t.Errorf("a store outside a transaction was accepted: %v", err)
+		}
+
 		// Events are append-only.
 		h.serverFaultsExpected = true
 		if err := h.store.DB(t.Context()).Exec("UPDATE xp_events SET xp = 1000 WHERE id = ?", first.EventID).Error; err == nil {

@@ -36,7 +36,8 @@
 //   - Award locks the user's progress row until the transaction ends (awards of one user are
 //     serialized). Take the area's own locks before calling it, and keep the transaction short.
 //   - Errors: ErrInvalidEvent (a programming error of the caller: bad source, kind, amounts,
-//     key, or an OccurredAt in the future), store.ErrNotFound (no such user), database errors.
+//     key, or an OccurredAt in the future), ErrNotInTransaction (tx is not a transaction's
+//     Store), store.ErrNotFound (no such user), database errors.
 package ledger
 
 import (
@@ -91,8 +92,14 @@ const (
 	rewardMultiplierPct  = 100
 )
 
-// ErrInvalidEvent: the event breaks the rules above (a bug in the calling area).
-var ErrInvalidEvent = errors.New("ledger: invalid event")
+// Caller errors (bugs in the calling area, never the user's fault).
+var (
+	// ErrInvalidEvent: the event breaks the rules above.
+	ErrInvalidEvent = errors.New("ledger: invalid event")
+	// ErrNotInTransaction: tx is a Store outside a transaction (pass the one st.Tx hands you,
+	// or nil).
+	ErrNotInTransaction = errors.New("ledger: tx is not a transaction")
+)
 
 // Event is one award of XP and/or learning time.
 type Event struct {
@@ -162,6 +169,9 @@ func (l *Ledger) Award(ctx context.Context, tx *store.Store, userID string, ev E
 		return Result{}, err
 	}
 	if tx != nil {
+		if !tx.InTx() {
+			return Result{}, ErrNotInTransaction
+		}
 		return l.award(ctx, tx, userID, ev)
 	}
 	var res Result
@@ -223,7 +233,9 @@ func (l *Ledger) award(ctx context.Context, tx *store.Store, userID string, ev E
 	if err != nil {
 		return Result{}, err
 	}
-	// Under the lock no other award of this user is in flight: a key seen here is a replay.
+	// Under the lock no other award of this user is in flight: a key seen here is a replay. (A
+	// statement of its own: its snapshot must be taken after the lock is granted, to see the
+	// award that held it.)
 	if prev, err := tx.XPEventByKey(ctx, userID, ev.IdempotencyKey); err == nil {
 		return replay(ctx, tx, prev)
 	} else if !errors.Is(err, store.ErrNotFound) {
