@@ -129,7 +129,7 @@ func measure(b *testing.B, clients int, do func() error) {
 }
 
 // BenchmarkProgress (PostgreSQL): one user with 3 years of history at 20 events a day. The
-// four read routes at 8 and 64 concurrent clients through the whole stack (JWT and session
+// four read routes at 1, 8 and 64 concurrent clients through the whole stack (JWT and session
 // check, validation, handler, rollup reads, JSON); the learning pulse computed in the ledger
 // from the rollups and, as the baseline, from the raw events; and writing one event with its
 // rollups (p50/p99 of sequential awards).
@@ -187,7 +187,7 @@ func BenchmarkProgress(b *testing.B) {
 		{"ledger/pulse-from-raw-events", pulse(l.PulseFromEvents)},
 	}
 	for _, c := range cases {
-		for _, clients := range []int{8, 64} {
+		for _, clients := range []int{1, 8, 64} {
 			b.Run(fmt.Sprintf("%s/clients=%d", c.name, clients), func(b *testing.B) {
 				measure(b, clients, c.do)
 			})
