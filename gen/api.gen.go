@@ -781,10 +781,19 @@ type LearningSessionResponseStatus string
 
 // LearningTimeAnalyticsResponse defines model for LearningTimeAnalyticsResponse.
 type LearningTimeAnalyticsResponse struct {
+	// BySource Seconds per ledger source over the range (every source, 0 when unused).
 	BySource struct {
-		Conversations int `json:"conversations"`
-		Live          int `json:"live"`
-		Xel           int `json:"xel"`
+		// ChatSession Tutor conversations.
+		ChatSession int `json:"chat_session"`
+
+		// LiveSession Xentree Live voice and avatar sessions.
+		LiveSession int `json:"live_session"`
+
+		// XelEvaluation Xentree English speaking and writing evaluations.
+		XelEvaluation int `json:"xel_evaluation"`
+
+		// XelTask Xentree English module tasks.
+		XelTask int `json:"xel_task"`
 	} `json:"by_source"`
 	Daily        []LearningTimeDay  `json:"daily"`
 	EndDate      openapi_types.Date `json:"end_date"`
@@ -792,7 +801,7 @@ type LearningTimeAnalyticsResponse struct {
 	TotalSeconds int                `json:"total_seconds"`
 }
 
-// LearningTimeDay defines model for LearningTimeDay.
+// LearningTimeDay One day of the range (days without learning included, with 0).
 type LearningTimeDay struct {
 	Date    openapi_types.Date `json:"date"`
 	Seconds int                `json:"seconds"`
@@ -1048,13 +1057,20 @@ type PublicXPProfileResponse struct {
 
 // QuestItem defines model for QuestItem.
 type QuestItem struct {
-	Completed   bool               `json:"completed"`
-	Description string             `json:"description"`
-	Id          openapi_types.UUID `json:"id"`
+	Completed   bool   `json:"completed"`
+	Description string `json:"description"`
+
+	// Id Stable for the user, the day and the quest.
+	Id openapi_types.UUID `json:"id"`
 
 	// Key Example: earn_50_xp
 	Key      string `json:"key"`
 	Progress int    `json:"progress"`
+
+	// RewardTokens Tokens granted with the reward.
+	RewardTokens int `json:"reward_tokens"`
+
+	// RewardXp XP granted once, when the quest completes.
 	RewardXp int    `json:"reward_xp"`
 	Target   int    `json:"target"`
 	Title    string `json:"title"`
@@ -1181,9 +1197,14 @@ type TodayXP struct {
 	// Quizzes XP from quizzes and graded tasks.
 	Quizzes int `json:"quizzes"`
 
+	// Rewards XP from completed daily quests.
+	Rewards int `json:"rewards"`
+
 	// Segments XP from learning segments (conversations, modules, live).
 	Segments int `json:"segments"`
-	Total    int `json:"total"`
+
+	// Total All XP of today in the user's timezone (segments + quizzes + rewards).
+	Total int `json:"total"`
 }
 
 // TokenResponse defines model for TokenResponse.
@@ -1269,7 +1290,10 @@ type Username = string
 // WeeklyActivityDay defines model for WeeklyActivityDay.
 type WeeklyActivityDay struct {
 	Date openapi_types.Date `json:"date"`
-	Xp   int                `json:"xp"`
+
+	// FreezeCovered A missed day a streak freeze covers.
+	FreezeCovered bool `json:"freeze_covered"`
+	Xp            int  `json:"xp"`
 }
 
 // WeeklyActivityResponse defines model for WeeklyActivityResponse.
@@ -2560,49 +2584,49 @@ type ClientInterface interface {
 
 	// GetDailyQuests Get daily quests
 	//
-	// Today's three quests with their progress.
+	// Today's three quests (in the user's timezone) with their progress: the same three all day, drawn from a pool by user and date. Each reward is granted once when the quest completes; completing all three earns a 2× XP booster for one hour.
 	//
 	// Corresponds with GET /api/xp/daily-quests (the `GetDailyQuests` operationId).
 	GetDailyQuests(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLearningPulse Get learning pulse (365-day heatmap)
 	//
-	// One entry per day for the past 365 days, ending today in the user's timezone.
+	// Exactly 365 entries, one per day, ending today in the user's timezone. Intensity is relative to the user's own year: 0 no activity; 1 learning time without XP or XP below the first quartile of the active days' XP; 2 from the first quartile; 3 from the median; 4 from the third quartile.
 	//
 	// Corresponds with GET /api/xp/learning-pulse (the `GetLearningPulse` operationId).
 	GetLearningPulse(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLearningTime Get learning time analytics
 	//
-	// Active learning time per day and per source; defaults to the last 30 days.
+	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
 	//
 	// Corresponds with GET /api/xp/learning-time (the `GetLearningTime` operationId).
 	GetLearningTime(ctx context.Context, params *GetLearningTimeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetXPProfile Get my XP profile
 	//
-	// Level, XP and progress to the next level, streaks, active booster, today's XP and token balance.
+	// Level, XP and progress to the next level, streaks, the booster active now (null when none), today's XP in the user's timezone and the token balance. Reaching level L takes 50·L·(L−1) XP; tokens come with level-ups (5 per level) and completed quests (1 each).
 	//
 	// Corresponds with GET /api/xp/profile (the `GetXPProfile` operationId).
 	GetXPProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPublicProfile Get a user's public profile
 	//
-	// No authentication. Public-safe fields only; users who have not made their profile public get 404.
+	// No authentication. Public-safe fields only (never email, ids or tokens). Unknown users, disabled users and users who have not made their profile public all get the same 404.
 	//
 	// Corresponds with GET /api/xp/public-profile/{username} (the `GetPublicProfile` operationId).
 	GetPublicProfile(ctx context.Context, username string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetStreakStatus Get streak status
 	//
-	// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak.
+	// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak. A day counts when it has XP, in the user's timezone. Every 7th day of a streak earns a freeze (at most 2 held); missed days are covered while the freezes held cover all of them, and a longer gap breaks the streak without spending any.
 	//
 	// Corresponds with GET /api/xp/streak-status (the `GetStreakStatus` operationId).
 	GetStreakStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetWeeklyActivity Get weekly XP activity
 	//
-	// XP per day of the current Sunday–Saturday week in the user's timezone.
+	// XP per day of the current Sunday–Saturday week in the user's timezone (always 7 days, DST changes included), with the days streak freezes covered.
 	//
 	// Corresponds with GET /api/xp/weekly-activity (the `GetWeeklyActivity` operationId).
 	GetWeeklyActivity(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4207,7 +4231,7 @@ func (c *Client) SubmitXELTask(ctx context.Context, body SubmitXELTaskJSONReques
 
 // GetDailyQuests Get daily quests
 //
-// Today's three quests with their progress.
+// Today's three quests (in the user's timezone) with their progress: the same three all day, drawn from a pool by user and date. Each reward is granted once when the quest completes; completing all three earns a 2× XP booster for one hour.
 //
 // Corresponds with GET /api/xp/daily-quests (the `GetDailyQuests` operationId).
 func (c *Client) GetDailyQuests(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4224,7 +4248,7 @@ func (c *Client) GetDailyQuests(ctx context.Context, reqEditors ...RequestEditor
 
 // GetLearningPulse Get learning pulse (365-day heatmap)
 //
-// One entry per day for the past 365 days, ending today in the user's timezone.
+// Exactly 365 entries, one per day, ending today in the user's timezone. Intensity is relative to the user's own year: 0 no activity; 1 learning time without XP or XP below the first quartile of the active days' XP; 2 from the first quartile; 3 from the median; 4 from the third quartile.
 //
 // Corresponds with GET /api/xp/learning-pulse (the `GetLearningPulse` operationId).
 func (c *Client) GetLearningPulse(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4241,7 +4265,7 @@ func (c *Client) GetLearningPulse(ctx context.Context, reqEditors ...RequestEdit
 
 // GetLearningTime Get learning time analytics
 //
-// Active learning time per day and per source; defaults to the last 30 days.
+// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
 //
 // Corresponds with GET /api/xp/learning-time (the `GetLearningTime` operationId).
 func (c *Client) GetLearningTime(ctx context.Context, params *GetLearningTimeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4258,7 +4282,7 @@ func (c *Client) GetLearningTime(ctx context.Context, params *GetLearningTimePar
 
 // GetXPProfile Get my XP profile
 //
-// Level, XP and progress to the next level, streaks, active booster, today's XP and token balance.
+// Level, XP and progress to the next level, streaks, the booster active now (null when none), today's XP in the user's timezone and the token balance. Reaching level L takes 50·L·(L−1) XP; tokens come with level-ups (5 per level) and completed quests (1 each).
 //
 // Corresponds with GET /api/xp/profile (the `GetXPProfile` operationId).
 func (c *Client) GetXPProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4275,7 +4299,7 @@ func (c *Client) GetXPProfile(ctx context.Context, reqEditors ...RequestEditorFn
 
 // GetPublicProfile Get a user's public profile
 //
-// No authentication. Public-safe fields only; users who have not made their profile public get 404.
+// No authentication. Public-safe fields only (never email, ids or tokens). Unknown users, disabled users and users who have not made their profile public all get the same 404.
 //
 // Corresponds with GET /api/xp/public-profile/{username} (the `GetPublicProfile` operationId).
 func (c *Client) GetPublicProfile(ctx context.Context, username string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4292,7 +4316,7 @@ func (c *Client) GetPublicProfile(ctx context.Context, username string, reqEdito
 
 // GetStreakStatus Get streak status
 //
-// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak.
+// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak. A day counts when it has XP, in the user's timezone. Every 7th day of a streak earns a freeze (at most 2 held); missed days are covered while the freezes held cover all of them, and a longer gap breaks the streak without spending any.
 //
 // Corresponds with GET /api/xp/streak-status (the `GetStreakStatus` operationId).
 func (c *Client) GetStreakStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4309,7 +4333,7 @@ func (c *Client) GetStreakStatus(ctx context.Context, reqEditors ...RequestEdito
 
 // GetWeeklyActivity Get weekly XP activity
 //
-// XP per day of the current Sunday–Saturday week in the user's timezone.
+// XP per day of the current Sunday–Saturday week in the user's timezone (always 7 days, DST changes included), with the days streak freezes covered.
 //
 // Corresponds with GET /api/xp/weekly-activity (the `GetWeeklyActivity` operationId).
 func (c *Client) GetWeeklyActivity(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8030,7 +8054,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetDailyQuestsWithResponse Get daily quests
 	//
-	// Today's three quests with their progress.
+	// Today's three quests (in the user's timezone) with their progress: the same three all day, drawn from a pool by user and date. Each reward is granted once when the quest completes; completing all three earns a 2× XP booster for one hour.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8039,7 +8063,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetLearningPulseWithResponse Get learning pulse (365-day heatmap)
 	//
-	// One entry per day for the past 365 days, ending today in the user's timezone.
+	// Exactly 365 entries, one per day, ending today in the user's timezone. Intensity is relative to the user's own year: 0 no activity; 1 learning time without XP or XP below the first quartile of the active days' XP; 2 from the first quartile; 3 from the median; 4 from the third quartile.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8048,7 +8072,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetLearningTimeWithResponse Get learning time analytics
 	//
-	// Active learning time per day and per source; defaults to the last 30 days.
+	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8057,7 +8081,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetXPProfileWithResponse Get my XP profile
 	//
-	// Level, XP and progress to the next level, streaks, active booster, today's XP and token balance.
+	// Level, XP and progress to the next level, streaks, the booster active now (null when none), today's XP in the user's timezone and the token balance. Reaching level L takes 50·L·(L−1) XP; tokens come with level-ups (5 per level) and completed quests (1 each).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8066,7 +8090,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetPublicProfileWithResponse Get a user's public profile
 	//
-	// No authentication. Public-safe fields only; users who have not made their profile public get 404.
+	// No authentication. Public-safe fields only (never email, ids or tokens). Unknown users, disabled users and users who have not made their profile public all get the same 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8075,7 +8099,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetStreakStatusWithResponse Get streak status
 	//
-	// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak.
+	// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak. A day counts when it has XP, in the user's timezone. Every 7th day of a streak earns a freeze (at most 2 held); missed days are covered while the freezes held cover all of them, and a longer gap breaks the streak without spending any.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8084,7 +8108,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetWeeklyActivityWithResponse Get weekly XP activity
 	//
-	// XP per day of the current Sunday–Saturday week in the user's timezone.
+	// XP per day of the current Sunday–Saturday week in the user's timezone (always 7 days, DST changes included), with the days streak freezes covered.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -14396,7 +14420,7 @@ func (c *ClientWithResponses) SubmitXELTaskWithResponse(ctx context.Context, bod
 
 // GetDailyQuestsWithResponse Get daily quests
 //
-// Today's three quests with their progress.
+// Today's three quests (in the user's timezone) with their progress: the same three all day, drawn from a pool by user and date. Each reward is granted once when the quest completes; completing all three earns a 2× XP booster for one hour.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14411,7 +14435,7 @@ func (c *ClientWithResponses) GetDailyQuestsWithResponse(ctx context.Context, re
 
 // GetLearningPulseWithResponse Get learning pulse (365-day heatmap)
 //
-// One entry per day for the past 365 days, ending today in the user's timezone.
+// Exactly 365 entries, one per day, ending today in the user's timezone. Intensity is relative to the user's own year: 0 no activity; 1 learning time without XP or XP below the first quartile of the active days' XP; 2 from the first quartile; 3 from the median; 4 from the third quartile.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14426,7 +14450,7 @@ func (c *ClientWithResponses) GetLearningPulseWithResponse(ctx context.Context, 
 
 // GetLearningTimeWithResponse Get learning time analytics
 //
-// Active learning time per day and per source; defaults to the last 30 days.
+// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14441,7 +14465,7 @@ func (c *ClientWithResponses) GetLearningTimeWithResponse(ctx context.Context, p
 
 // GetXPProfileWithResponse Get my XP profile
 //
-// Level, XP and progress to the next level, streaks, active booster, today's XP and token balance.
+// Level, XP and progress to the next level, streaks, the booster active now (null when none), today's XP in the user's timezone and the token balance. Reaching level L takes 50·L·(L−1) XP; tokens come with level-ups (5 per level) and completed quests (1 each).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14456,7 +14480,7 @@ func (c *ClientWithResponses) GetXPProfileWithResponse(ctx context.Context, reqE
 
 // GetPublicProfileWithResponse Get a user's public profile
 //
-// No authentication. Public-safe fields only; users who have not made their profile public get 404.
+// No authentication. Public-safe fields only (never email, ids or tokens). Unknown users, disabled users and users who have not made their profile public all get the same 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14471,7 +14495,7 @@ func (c *ClientWithResponses) GetPublicProfileWithResponse(ctx context.Context, 
 
 // GetStreakStatusWithResponse Get streak status
 //
-// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak.
+// Current and longest streak, streak savers ("freezes") available and used, the last active day, and whether today still needs XP to keep the streak. A day counts when it has XP, in the user's timezone. Every 7th day of a streak earns a freeze (at most 2 held); missed days are covered while the freezes held cover all of them, and a longer gap breaks the streak without spending any.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14486,7 +14510,7 @@ func (c *ClientWithResponses) GetStreakStatusWithResponse(ctx context.Context, r
 
 // GetWeeklyActivityWithResponse Get weekly XP activity
 //
-// XP per day of the current Sunday–Saturday week in the user's timezone.
+// XP per day of the current Sunday–Saturday week in the user's timezone (always 7 days, DST changes included), with the days streak freezes covered.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -28578,286 +28602,299 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Jchu51TD6Kvh4v6qRkqZEbV7k+ipXI2smymjGGku+4yTyR4Ldh2RHTYADoEVxXK6673Df8D7JXzgA",
-	"utEb2dRiO45SqSmL3Y3l4Gw468dOyKczzoAp2Tn82JkAjUDgP9+CEoujkQKh/4pAhiKeqZizzmHnAkLO",
-	"IkkUJ3MaKzKEERdAhP4kZuOtTtCR4QSmVH86jVk8Taedw52goxYz6Bx2YqZgDKLz6dOnoDOjgk5B2WmP",
-	"ObsBIame6TSqTu0/J3Gkp4r17zOqJp2gw+hUTxB6b/XjqBN0BPyexgKizqESKfjrG3Expapz2ElTfNOu",
-	"USoRs3FHr/A1D9MpMFW3np8YnycQjYFE9q3mVbk37r+in2BRt5ij81NyDYvmFVzD4v6Tn8XTWFUnP6dj",
-	"IDL+A7K5f09BLPLJE/zOnyuCEU0T1Tk86AWdKb01eLLb038tw5qg8zOP0gTqYPD+5IxM8WkzGMzz+0Pi",
-	"zWgkoQYUv6TTIQjCRyRWMEU6kdfxrAkw3AxTCxkfMDs9/J8HnF4tcN6IcR1k3ogxZfEfK0iHi/H9AXNJ",
-	"xRjUOwmibiGXEyBT0CD6TpJUgmhejcKB+vqlB1gV0GnteoBOlywB6PQB5haUmTnrVnAW3wBR2StLFpO9",
-	"c98lfdIfyxlnEpDxfk+jH6mCOV3ov0LOFDBEbTqbJXGIWLP9L6mX+7EDt3Q6S8BsRNE4wR+F4EKvWPCb",
-	"OALRTxm9oXFChwl0gs4UpKRjvYZfODk6Je41EvI0iQhlcm7xN9/EfwsYdQ47/9d2Lqa2zVO5fYLT4UZK",
-	"XJCRdCaV0KeaTbJxdKrZAiQBeXOUqgmRIG5AbJIRjROItjqfAg2Ct/B7ClLdFwQ3NIkjI33MT4F5JDuH",
-	"//zYGcWQRJ3DDkz1Z0En4WbszmFnyKNFAVbmvEjEQbLvFJlSFU6ImgAx50uuzChXnc6nD/53wmyE6AHJ",
-	"hEpCGQELsXtDWBOwmyCWZEoTvRqIyIaeLiC5SCdcEKtUkIgTxv0tmHk2EfbHnI2SOLw35BMqVZ9G05gV",
-	"wHjECPfZ3zSVilwDzAhVJAEqFeEMiPnwgSEU2q1JMo+V2XmYCqFVBamoArIRpWaXEBC9frOMgNBEAI0W",
-	"hIYqvgEDpx+4GMZRBOy+gDr95eLdDz+cHp+e/HLZPzo/7f908vf+xfGb85NO0BkLyhREfRnymWYP/+z4",
-	"0JOHel2dAr451SOh4bUkji0RHEDjKlGTWBJg0YzHTHmcy8xhBI83w1zECh6EG6RqAkwheCMyTBUiIU0S",
-	"PocoILgyIMXlK3t6+RYQ9r9w9QNPWXRf0DOu+iMcyIdgQTzrNZpXHggZ+fBfECrkIzg43MYa583uQ5ok",
-	"IMiULvCZBCCxwi2f00XCaXTJ+ZmWxPcWDWa4vuK8n+CAPgTe+jxLcU7MKw9Mjjh6LPMJcKMXIG7iEN55",
-	"IusBTlmTfjxOtYD2N/oj5+MEyDFNgEVU6NVouHtvP9CeR0BVKqA6AeHMUKQRgwiCS85/pmxhT0HemxPH",
-	"N9D/PeWK9uE2BIhKQPiZMzVJFgR1HwlSarzH90n2/kPQPxGax+LlIyBqIrhSCWjMN3PNqSQTje1B5fbb",
-	"za6/dTPbt7e9izJO/47RVE24iP+AB+EU1GdgRQjGUmrlgAsSM1Q5SCgg0i/TRD4E8OwMAYHbmWaGgSfr",
-	"62dFTHrH4HYGoYLIjHxPKOi7jWA0yXSpHASn9pHF44dTcY7YgnA1cUMekoNeLyAHvR0UZjSjLBQmjmWQ",
-	"BSgUKQe9PTKIqKJDKqGv4inwVA3I9hXLf/W044HRDCgZeHg3sIoT2ZDG3LJJ5hNgyLDdIJqwZcLnV4wL",
-	"kjIBNJzoAbeumDmHmeChBtYwgROmYrW4/1ngkeOe/uCsyMDdj0a9GoJWOk+Pfjki+gHBJ3iPeXgVdA5J",
-	"0rWIqWV8rCS5oUkKkoSU6UMagr5qRmRDn5/dol5fyq4ZnzPi1q7VrGx5yAuOzk9/gsWxAKrAux/QKIr1",
-	"YmhyLvgMhIq1pjSiiYTAh6FVNfrxDBWp3d7eVm9rZ2dvq7e9u6+VKENbso+3td3e7vPuzm53b+dyd+/w",
-	"4OXhwct/5Ne/s58viFywsBMU1CV9FzzsPA+f9aKDnVF3uL8P3f1nL3a7L55Hz7r7+y9f7B0A3Y/gGRoZ",
-	"luh0QecWEqvefQr0VS7bWWkn5Svs6TmhUSRASkCt//j09VsiKBuDdNoWUVyfAWLwNSxeEZjO1EK/TIdS",
-	"q8P4nr6qLDQ7zmBYBzQ0rKB5kd6eARurSedwfw9NI+7P3UBfnjV/6Bx2/vefve7Lo+4PtDs63Prw541t",
-	"/feHjzvB3qfNv/x39X6MZpdTM8lBbmahQtCFfuofWhkUvzky1RqlVHwmyZyL65iND0lsnoxS5B6URfoC",
-	"MuVSkQOyACokoZrsycb+7u4VGzhyy6cbGLY0jyVsbpEjBNxhNpun3+kPNB8IclNARBV0NaLX7degmEf+",
-	"PrZ5UN6xFqjs75qxKsi50h6R4+VH/+Drrx3Z4S9jHYZsL/B2UTjOnee4fvdX6WyDTsri31Owj5VIwdhK",
-	"nKHlnwZS1U1mW/iQDWm0bj29Wc1ba3HRa19KW9kOK2AqI2KIfCmyiNjuqN03w0Wrkynieu0ULE2s0mzs",
-	"UJUxWiLBNSzq7YWjNEkM05gJQGbBWbJw5GQ2RJxBq8A9OrdMie7e77s3W1tbdXOiyUDLhntt0JHPg9DC",
-	"TMAovm2ARCykIuGEChoaE8vIkX+AyomAkI8ZyqYGQLzfWU6Ad6GvIl6WKAZ3acnG7m0J/QQFaijgX+m0",
-	"CuhfwOtmGjQr1myGpVO9ON9ZlInB4o/GGhF0BB27F/Q/3c+/p/Ef7nf8t3ug70DuAf7bPagVvXUWkMBY",
-	"9kXxzcJv7sVMcpt/up/pLHY/63/6Pxtz14caXDg++eHtGdxA4gPqSKPN0W4n6Hyv//W9/tex/tfxbv0g",
-	"E6ruoDAVnHeTWCouFmg3zfTWzl/j/9JHwBGtU6mvXkHhOSQJ/y/y24QqMkfz8oKnJImvQesgM005sYS/",
-	"5GNQKWOpKFMlM+pf+ZxEnJxmeovjPjMQIwjVXxChjY1ZD5MqriWIBNFPKBunZhRgnYoyVb/LlrSnIXuZ",
-	"ClYSbL0aRaXsCm3DfrL9+9pAG1B4asLebq+FooAm+ZIat7P7opYlOih73jEH8HyV9gdvuGf7NaOVTmg5",
-	"tM/se8c8ggprc7CqYziGAJpEvncNq0ro1ae2UiLZld35c3c0OXDHM9U96E5jFndWnFD+DZ8Bo7Xvpw7H",
-	"aJK8GSGFr8L5d/iJJtGG5TvYlw7JgdpbpNugW0fT+SGZreJejQdbJYgKGAwHyrkssrPA40hBRy6kgmkN",
-	"jy1tE4cKsvmbtvTOAb68bH1kiHGKXwPz9c/MvYx7nc7U0lcUVzRZ8kZp2cURg5qFlIas3ZhHMXe+q1dZ",
-	"uYoVovE5lYooQG9phZffjYutzbQMGvQNuErTvahHLrt8fzJ/J4U5d2tG+LQC0ku42x3uJS3FE6qAjrvd",
-	"R2d3Y4Q8LfBhD5Wzo105mH+0zedQ5YKzaE041enWZvxa9lbcZElj9mavwrWOzDKDbo2LiYExlhoXCx8R",
-	"uAGxIIKnCq9kRQTJbYsrDYCvzavlndsRGpf5OpuhdNdGf2rf+hysfCyZcGI1IYPEf818NQhQ94kjd+0y",
-	"vrPvpPXSFtwZW77xpfF2XQ/Rn2k4iRl0teqOtmUD2pBHpeut702sH7zGWvdDDElkhsQLJCWDcszCAENQ",
-	"2mijOJi11FYV0LIvuR7Uze5oC3HzeWbomvAkkoUVrrSUeFptcQV/TaeUeYC+nSWU0er9ucFDWyfTS87t",
-	"++wZ/6XR184LYDa+nCuUXSV1ROKdW4VGbIxKvQECkiggVBJKIq4URGRG1YRsGHNu5qSYT3gCxAW3oJVe",
-	"cDbeLALVBcFUuXwWFZPrRjY8xsXP2dgo4yepvYLW3mTax9SsgnK2xsACbDnAT/Nr+xJLYIicum8AU3sC",
-	"IWcM3WvEvvydJPh6kEM/i3wSMONCocsXOcdKQZaNfi/ZWtB07PGN0e/dD63fu/bEmtjEZZEHZNuz7KWA",
-	"fdbXbXaxuR6XkIqqVJbsQ2YkvW3j1M/+NmS2UjH3xLIdPyids2f8KsC/Do2ymGMXmHxnfTe3mLyFUcoi",
-	"SagAMuNSxpoTzmM1iRnZ65GILlBOzFIRTqixsDrV2HxKZjyJw0WtoaPmNuTHsq7pSSjFok/0km1kVSyL",
-	"YV4bfnSL80na2NPNVtI5U9zKivLSdZeO32lnyy5mlUNdolpPUna9TGl9RN27hTV7JWvgcwYii+lt5RuK",
-	"/4D+cKGg6cLZoF4vU5WLq6gzR/twLqyhAOGlh3kBVISTv5p4+bpTbAkAP3WgpTNN+ABhGJGOT1g8m4Fa",
-	"65ZS1rsLeQzZPnLQujncOlqA6A7My+QTHB44feCwI5ZzoiRPXHB5B150/cGKrIO7eXLs0nz1o7jK8hV8",
-	"TdZixq8DcMFqWU0VId8fn5P958QZQYmi45JmxkqO32fL3OtH3X/Q7h8fPu4Ge582uvZP9LHvBi8+bf6p",
-	"1sd+BlSwmI2P9N0pVou7hFe4yxzGyHQO93rVuIXSKxVYmJubfU5kzMLMwn0T89Te7WK1QFlCNkI6m0FE",
-	"hgt8CxI6kxBhBAkKlQyl9lpkslTPzcLkPE0kvKaLE6YMBq3aVBVhNcOvSIBa5q/lkrThQaXLEVA1pTMy",
-	"TMNrUAHpkQ3GGWwSxck+2ZhyqYqb3l+enxJ0bmctbIJ2pbcz1JQKW/WX+2EVAJfp2Tiq1myaoLdo7w2t",
-	"P7Ua/RJY1G99LlJRodq/boykreDrjeytyW7aGykowGkZuC+MzWMlwJdi7F28VcCie95VTNKApfG1tKai",
-	"DWm1WNZQX1Mxq15IDCA7duerbx/eIoOa1MjsRuKtrgYmHqArJLkMLy7jKRwxmixUHMpm7Bgu+pKnIqx3",
-	"lOW++Hq8STRAap/cGvPtCnIoTmG+sqPW7S2icbJYmzdoSLymX4grLCG7lqyhOI4DQuCd3Co0eE1rBFn7",
-	"bbfegR1hKXbGN/BLHF4zOr3LxZnZT7X2ENGqqpk/9zU//WpBpdqvaHu+SvW/V1e3vV736up254erq9vn",
-	"P3z483+vNEllM6/edRMp+ou/52S/plzRFiIBGVR7X7AeuixvPn2oixEum+ftVBilreXCEotYvpMZiJhH",
-	"fWA19ocTlrsCbFaXeZ1swG2YpDK+gVfGmqvpyr3L4BZTzopWiKWCwK4Ch6mxg/ijl1eisrixmKFT2fNe",
-	"mBSUKWdqEpB3l8frrCihbBXzO9fv4EWIK+pzoeVKooApjTXfaP8JBoU1KvmuZkE4oWIMURY5WILUBKhQ",
-	"Q6DKvfmKUFZCnu+kCWg3F4VYSZO1l32ap9ukaJpcgFWRl6dtFwyGGmqlIy/gYRmgpe3XATAok1sT0WaU",
-	"NVqHJfqqUOdgtDfs0f2w+zx6Ad390cte9wXdGXbD3WgP9kcH9NnweZVrrqVNNSs5K/fVxI60sBNAbR5E",
-	"Oajb3PZcplIsCb8BQTY09yDzSZxAnqgZZLqaUdHcacHthKbSmI7jKMlSQzofWmip99dzVwatV1DdxpGb",
-	"1FWeKkKZyYrJkP0VslHCDSkQXGQjB1m5wmzYPib93BQVl9LNlM8JHynr7wiTGDNqJxjuJ4FFhOarLJBf",
-	"rXHHP44lpoIMMBlAPLrP8lwTzsYOdKunRlU73/k6l4NaNllcMopgksBI1fO8VZxp/UuOfd08aC3ILxcm",
-	"kPhR7kgO96Nan9N6kkNxlzqZOfnX4OyFy1gBVEtvYgX0KFzFWvD9JVTVgPiloGuPMa5grpeLYnD1DY9D",
-	"DDe+oarB44df6w1n/HltdbyIcnbSRvFyJ8RsOEYcqwkmedGPLxIn5da4UnCsadZYycXd53ch5bzCSXvj",
-	"Ww5nFxRdvl+rVLBmj1mdm6iWTgt0WQFvYZpSoJW/rdXocpFOp7TO6vuELSVs+bLnWnuSfBz7PMwPL6VS",
-	"zrmIsEKZEBCq7oQLCd0h3voXNnXAGhZoRPtJlYvlg/imhabxMjBmnwWVKNUVLvh8SWXJ+M4+0ZdpDGMo",
-	"OpDMBooOroP99fxb2eRBvoM6qP+MPv2jKGorPUoVu/QutG6E5aiGCwK3NFTJAoMa+YgMrJ94EJh/6iUN",
-	"9LYHuO9BYeMfbVDTYWcsaAj/t32wFfJpnnFighA0btn6UoedFzu9Xu951OsOITzo7r94FnaHB9FOd/fF",
-	"KIxe0N7zl8MaU1MWJ5QdtYsoKcO9MfR8GW99I8Zv9WufvJXegcjX8fb7CLdsaQ796v1oBiOWXPYc3Crz",
-	"j9Ik6bsFrNzZv3jM1uRanxHu+G3rvdz1lFbTsOG3HjU7JM2BHbj8hRyigVd9Ld9JM/1riL3DkOY7KJGO",
-	"MCmjeaqDhzBrnVpdZkbzutdb8zRm/q875YWujJlCRWMEpviPYUTZrcb/uFWE1N2RuWqtZTAn+gVrVBAw",
-	"5Tc24E//TKiU8ZhNgam6pa1A73omgdGaj5ak1Zh6/QgK3N1SFVa+/ID5SQ0OyFLa0koNCwv44Y1xiWfB",
-	"1uAx06SiJpLWVGH6TpJQD8EUmdExvDKmI6cKfCfJUPC5NLQioIh2Iu6saWW7NH4AhZVbBIywJAkdKbCG",
-	"I40C7e3vOFKNwSJm4wS6qQRTA4XYelN6Z5IMaXhtqN14R/Tfr8iQpyzyfwaxOsi8CmS3pgIUas/QcgTf",
-	"ZOOq9lkGHDgdqc5o4Mfi3zn8tVxaWMw4Fos6YeMklhOihDGl5AVYjsIpEOfS1LtN0rHWdMMpdBP386dq",
-	"qos3j6+1L52yFC3bqmRHeX1r1u0w21nOyy/0O7UlMRrOOTunhzWClID6UBUoDM4tTQlb9B1PbOetzKTf",
-	"cg+lHtQKPlNjSqYzEKaYJZlPuHMruQDmrXXKUjSjSCMSeBe5AnoHj5XEZrVAnL8IqdKx5GfQnM62Chnv",
-	"rCaW3b+GbimLyMWMsgINf1qtq5WwuELzrQ/4MSm9Ashz6/h1rHskwGYforFYgZiJWEIt5z5PqNIY8rZe",
-	"r/CQvv5zq7ucshGvEft+9Ub77ZDzBIwT2gb+9lfltrdkJpUM3nqdbM2KPjUkmyo+pSoO16KjQvFls446",
-	"ojhPh0kcvj8/F3wUJ8sCJtGE73Sp1WlExsvUx0rM1/WsdL2bduIKktS40Dgbg1w+mWUh6LW/dzjluvdf",
-	"eyb+bdeDp9tbIfCyBMDKJks7qjvbXzVzO9W6eVO2v6lRWUcpBb50z3pOXlA5Fax/0DM7rLuYjAXIhiA/",
-	"AXMqosYDMbXi758gotec5zIUxZCdw1tp4EHSX2LjccilRcD6q86lbbRcXsS1lQslx5RVtZzshHb8oLTo",
-	"um2/Pfrx1xTE4kFyPP7K58a9jrVoJvQGS/pQeW2VJpNd8Zd1sz92V2Z/tC/ycLeKX0vK26wqDJElmTxS",
-	"Kkl+gI2Ya6r313GKDG7rVUwwIaXtEbgm5WoVJttF11ZNcNPXggNGAuRdUpaE+dLUMekcdq73/hb1bn6F",
-	"3mRn+vc/9m9/3U12bl787ea33uz9nrz8/dfn7Ey8DP8+3Pm5xh5ZHKx4+gfP1jv84mD1ux7HUoG4w7ad",
-	"O4RGtOQM8RSAzlFEyRm/gYSGBXdPs3MrK0J72DlJ9Qq2zziLkFGv9qNl9v+Cw6q8vrV9KgWVphD662+u",
-	"rK1XaeMxvXwvahNdHSxX+Nrde3d11DRoRg7AS718F/QGip5yeY9okdzT3dnt7T7r7ux0d59f7vQOeweH",
-	"vd4/is7iljGN9e7s8vg9O34h2OGfmQvC1MuCW1PqjhxFNCATPsda5QueCjIHuAYt5cy5SUWns9pZDv6B",
-	"lfH8SnnZyKcKBxzrC3RATskcmCKT+Np28Fo68M7uPzqfPjRG2Dx0DMFXGGHilwe2krahomxT6NDKoIMV",
-	"ISNG0B0bq3k57sq3sntVKfxRO3lace1N2yXmStRFPmckyoMmL7sJVtg6KsCsJPGbGL2lic4rXRcXK21r",
-	"JV2vOeHWptf+eaOb/bMhy/YC74sXGFy4xAbb5r4uAP4A2S+YWXIdelUgqfs8lYXrTTkU1mWd1d1zVhsJ",
-	"WlgCzLM+VX0Ry+u6i1Y5PWzlVbwKmdJ2y3urrKIOXS6BTh/Iu3FBE5DoRQ2IUZZyV0tei6GzM+qFe6MD",
-	"6L6kB8+7+9HusPsi6kF3b7gT7tL96ACejXJ3iBn05OeTo5VOj9XejMpi7hDuUFW8vCWu6Q5p6+LQh/Tv",
-	"4dp4AACvdo88aCHsh3EsVEt7WKWz5GMowafidVjH16Cx4s4+hspJ6XP5HN6Eh6TBdYmtCkLvSlJp8VfT",
-	"V6QYfWhvhN+DSGK2VLDu1FayyEtY9P+83f1QL1oveUQX78+rZP97Gv/xR10dq/fnZCT4lNgX0HE0FjSC",
-	"iCgqr/3SboUUjPHUNemtH8+pEMS9SjYKSc2B7YoqA5K4JKWGyq0tQmnNe966gmzHtcTAr2F5yTOQMjdk",
-	"FHf4t98uiXmD4BsBMV2HRhh+acMMYjZwBTy2lgVlxKyu++YIEJNsUqQ/GYmZP26GXi97DWmLJZtMY2SG",
-	"fdPMslXvfriGPFkhK4EHVECLkmMFmBYGK6+yAJza0yteftYrhtwUPhTX3jnM1bRiyFztz/Ruq3eSE9ab",
-	"jPP7o9XB450EYb1l9/eS3UE9aI74vWcoa+v6u3nd9FK5oOq78Q30/YTy1cFpayQVz9B32Z/lh1H1mLSJ",
-	"Tyz4pEvGsGaJ8gDaStGGVg2db6HctIup9fp1ZcdXdkEWjirIcpCLMF5PC9KkcmctqGwc/snckMuHbvGo",
-	"Ygu259RCbSrSbCm+r8CK9l9UFSBPd5goNZN/Odze7ixxiPum3Wo4kHvqJJFWPbGBL+PzV3lXUix4aJMP",
-	"MA/BfTfYepisjyXlRxnMTbrHK1ONlgzKWysu4m6287L62KKKz13aORRN7fWbdW+03O/djfBt+Nn6hvpP",
-	"DYTZzHYKbQsKq96r05W1jrzVra1OEnR+A7hOFq7C2/1KwKxZOqyOIxWX06yTrlX9q7rHgoW40HDseTXi",
-	"xxiK+iG/AQGm3k5x7tWhKuV8Rw9J1oxrmQNcu1InK+fFl7OKJCteL52T9603a0FUVauR1YKq7pzfn5wd",
-	"i1iBiDm7cAblsmnGPi9Fggk6nVJRq04BREMaXtd7rN0smUF0p1D/L78wOIN22cqYrSe3J2czNuzxNZWT",
-	"IaciWha3BYKOoZ+tr4GT5mZ2DEbqg1Tx1FJmyxYtWdeoTx/adZjRF9LakJdi4AW+FrP+8vggBreqLyDk",
-	"06lxo5gv26///cnZz/iJy79t0WlGH2GoZYFvtW7FNN6fnL3FTx3fqC1HfR0niVxnzAv9xbkD1KoYiNJR",
-	"1x1K/QkEJbzKlloFSPPJNCD1yQ1NUhsyvrbWeB1r3tWZi1hZfdH2S+m8RuE+BONDxZo91pG6lYV29W2Q",
-	"oWlxZj2lfwepQER04SKO0FVqkyWmVFyDQjvOMF1AROhsloBphFwkRLOy/CosZ0CvzRrdaj/UhwZV+73s",
-	"N/R7KWyiNbXmF++qAqSXhkVW4FZl/fJzL6IzmsgZmktMTM1WtaztmtZ2hJVdVgssabS+w0gUGFlrgFhm",
-	"TNchvZLAqSHnpQKkOVJKSzuaJP31RczSKKsSzIuzBCXgeSDx9lETPNVwXIazNvVkWRVv6pYR9acxSxsL",
-	"gbe1YKxNH77kaSVCfA6MnLEt6zZkLJcWeEdL8TqYeUnldb2euH7h9KLTxAUumz0Wll53aoXIWbONpfhy",
-	"7sG9VDAU/a+tdZpMnvUz4NU5hst1hBhXLlADCw/3awN/V5dgdZV9yssI/H0shURjTZAn0lmLdL4gxjec",
-	"b0kLrBywUZb67dOAU6zo1BQOsyS8Jh1OtbBfM55K7/8uJfvyfZVWnY+ZX4QKa2sA5IVDlrz6VEiHaUIx",
-	"SDK/1wmgkdG7klgqYEUdLMgVszp1rKJiP8CFK+cKVtVuYE9rEwNenJeMWWZTFqWr6ymPVVb/m05En5qr",
-	"ulgfR2ZCWpeAybN9rVKf1ieT+zGnO6hjMoNI25W2p6+gczvr0zkVUf1dunzahaUEBXrMCdAdUI1NojBf",
-	"FaQNOIG6SAUPWsew3PbLDMxv0THLioQ3J9w14FmmFOUXrjuFEtot1gYR5pvKpskX7e9uCex8mlq/XYZN",
-	"1OhMqCRDQKddlJqeZHkJxP3dAjl19qKd0QvYpd2D4bOwux89h+6L0ctel+4Md8O9aB8ORs88pDns7MMu",
-	"fTnaG3afhc+j7j68GHVf0t5ON3+d1tR/zbNIqtdQ8wxvobat04RLYMQAD4MBpmmi4lmCj+IQgvJNVb/j",
-	"WPtm/RW1GopVgY1H7S+e7TfQe8V81W/dXylCw2aGvaW+jVyQgQB8a2ACRmxDSv1+VuDTgka/Veh+5m34",
-	"oCEGL49qrrktPISkd4MswfByMLM72L45WOy2lyT9YULZNYpz3KnmUBMuVD/L62kr0c+/51wqELUVgeVa",
-	"ypBdalxq8bu7yvbrfRdks9aCaHWi7jDfTUu7ZwaAVgbPNpHC2TVhRenbFtG6Tp70ZyDCvJNcW4GreGR8",
-	"TkudZTaOKwu7GdKE2jzhpv7WTQ6U21l/xEUfbZ5LUpZvZ/2YKd78Sp2ltugMKQ5RN3MN9NokFjsMctAr",
-	"Q+VDXcN1CWEqYrW40DC1DH0W/wSLo1QznJoYvqPzU2zmujG4ZUp0B2TEk4TPTWulF8+w4i4NFQi5uUWy",
-	"BpAEaDgpd0QlsSSozEdXDLkgVfkr30kycKsbbF0xvMlrGWgah2bhzO+7R+en3Z9M/q/lfbgDfV4m8Mrt",
-	"xfz1g+MJf/vtshNU2kp5YWQYozc4f3NxSbbpLN6mqZpsJ3wcM+O+Lz2xEVroV0YcRUXYhH5la5soNet8",
-	"+oT9m0wxhJAzRa0ybbcETAkABLUCOu0EHQxzwI/l4fb2rXlhK+TT7YiHshJ/jNLXG+aQHJ0SlSouTPBi",
-	"KcqQkmuXiUmGVEJA3p/jewa5ZHDF3GCudsbG+5OzzSCbAzsoYwlfV2JZBoWyZNK2ewQ61RMyPPKss6rc",
-	"umJX7E9/0icFTMWmQ+vWn/5ELoBFZHDkFy06JN8jUMlV2uvthX7QHP4CA7Kx5Og2r5g+vAxvDu0417Bo",
-	"/nwWd69hIQebW+QtTxXWN6MKow5nytGExIhWLc2vWNYGeIG4bqV8LDykJhJCvZ9XGv6wyKqTx4qMQUmy",
-	"39u7YssaDm+RI/yQhkoSKrGrAQb6cEFiJuMIXOvl70o14gy0sY2w1FA+wabfplu1VjL1Z9gQfPDxyrbs",
-	"vuocko9Xpnmq/vdVx4At5BEYuF11AnLlspb8V7T+51759Gnw6orlfavJiMZJKkASGkVkYLpbH5J/fnRt",
-	"egPXu9gO/OnDwC7/LJZK/ulP2P50qP/zt4s3vxBUfCTWBXMRN5hFPiAbNkebHPQCMqW3ZLfX20Q0H/DR",
-	"SILSAxtICCunSUiFiEFqdLGKe/f0tVvAa6psMDDGHmpAvnZ6hunK+vaHY7K3t/fSLIQyYiZ6RSLzqQAy",
-	"+Pvf//737s8/d1+/HmyR77maXDFse5rEQIag5gCM9Hq9nS7+/7LnUhFx4pcvX77s7ux293Yud/cOD14e",
-	"Hrz8h6nrb0hcmdrn7y6PX10xniqLFFQRQdnYIqhexn6vV9NOnCTxtVbjF2RKE61MQWTKk1kIvGNZ7oze",
-	"/UFvjwwiqqhmIq4++cCo/u5nEsWRKYlkLgeaMOIpmIM4QJTPRkjz4QdkI1YkpEx/OgQitECBaBNPaEEG",
-	"b0GJRfdopEAMXhGh/0IsFubUjABJ4hCs9mVZrb54iRiUsTY1c1kFYio9U6TPoztBRzNTw3h3tnpbPXOr",
-	"BUZnsb6IbfW29mzna5SwBZaif7AlMJbUmeJzhhwmILMklbZJv6Z968krslqvgy4W5cEccM1jUR5DKMD0",
-	"O9HDEDnRg2OhPARSJoFPI4yzluoI5SlaRamgU9CDNeqn+SvbZ1i94VOw8sU3SBWoyDrKQ7js9nqleo50",
-	"NkusdNj+l+35YfTB1p6Vo/PTnyAPIqo62yvC1LF3dA/vmzXVzZCtfft7mtU0xk92Vn/yjrnKfBB5ZY/a",
-	"fAi3M+w9bdv5e2odnpKvBP3zgwaydG4JPN5MfOFFb6yPFreMZ475wlzW4KfJcZNWeGW1CLH4st/P2UPG",
-	"IWitVatXRjUcpUlCBtewGBA6mwEV+jZ8xbCqYsaCOUsWr4hUXGCzEklHkCzqUNUsyCBrx+jhINX3PFqs",
-	"hUSrcaeY3fepqPTr+9enCh7vPPAScvStoutPsCA23veVhe6EJ5G0rXA09QeW6k31WBbCZ0Xt/d7+6o9+",
-	"4eoHjVPmg5erPzjmbJTE5ra7v7O3+oNzukg4jS45P6NijJxgf3e3zXZmgmudU8ulE6ZsFNDnIViDe1qV",
-	"sFRbT7SfgqKU2f54DYt+HH0ydJxAXQ3St3DDr23pXtQrlcENcuopllpMo1DB3vJa5SxQ+5QuiBmfxFjw",
-	"t0ijr/GRR6MFKtmvrkkjs8B1RV83jn6e4zfwW3n860rqn2BxGpniEKXrElqqavn/yW040TqklgAun4Fs",
-	"uK4CRp/LAuNtccwJF6qbxDcQFRO2EKmuWDG/irxj+lrKcHQZkLngbJwNaRTvKEYqjFzUvdRXJ8Po9HL2",
-	"eztbV+wtzJAbencNoVVfwZXS3860nmSj9nHVIFxrqtNzsrG/a/X3gpK5WastIcjayp7b7nw+72q1upuK",
-	"BJi+SkXtJUGhaUUrKdR7MClUTA6sEUJnfGw69n1eqr0z328hYC45/5kyVxFNPiTRF3UyPta3IkwyxSDF",
-	"Aq34BF+wlvhc35IvT9US+mVWJXCtxazh5hUydTulXkSBKqXWxGZkzsV1zMaZiKijBD17GxZvUYWnautr",
-	"15b5WC+zADVXn6fVmZjcjdrrnrVpWSAbpTezK2l+ZSuPV0H9I6ifofOIxO7nTtaQ+mUJGl/7Kf4IxROk",
-	"+ZFBtPI88R4f1tjGj6001EdHTPNW0Fq3BKa2CD7VFFOb/9WYo3TFNvZ3d6sP+o7VDzyzYUD2e3tkEBvz",
-	"Wr8yGJlPgOk7VCyvGErTV2ScgpQgiZV+Yxozqfw8tu8kQUWAoBUtIPu7Lze3yFEu2o0WQIBF8ooZw4Rp",
-	"N+m6LloThQash9LXADkb2TAqnn5vihu6YoPXJ2cnlyekXo2tF78ma9ESw8Pf/qqJkZ9Z6rYgRJvb6RPi",
-	"51KYW4jeH7gYxlEE7N/mVvelNYPlrMxg4z24WUE6WUHfTuUvaAVWv8dWMPj3jMZii5zQcFJ6UVO8MTkc",
-	"GkdJxdSutQ+ZovrBxRY5F6A5KCobpbHQjj2nktBEAI0WRHBF0ZsovJvsfMKTzCu1RWwhUHsJQKYGjSr/",
-	"FVut89sBL61y9hiMp1S89GvT9X8pHvuTwr+mwm+P986avrBVXpsJN7fVYq88K9q3iMsoNoo+aiaGLlIW",
-	"/55qnXNMRZToJfERCams0fRdjdlHw/1iCdvPbG5dIXL1Y2dsvTviP8nBdQnG4IQVOW2FXMgFbIcTuuRS",
-	"fIROSYn9WtDdvEV+Q9NPqQPWgAy5mhCVCmYIBv0T1s1PVSHAou7GxvSfcDyh6pHIRg/9heSFmbpZXGg1",
-	"9eg0c/B89Vrqus6KzyySDnq7rUD3I1Uwp4/rqgiK4WPFkrbycC5iBZ3KddwQAxq1c7TwCPrYH6RCz4WH",
-	"rZzplRprUhGT/5xgME18oy/vQtb4L85iqYrL+Tac4v6e1nGNF2DxlVPyl8J6fTfp1PndC6/hFWqJYbFM",
-	"BCvd8ozAdKYWhVnySZAWXpGBywQeEAserXySAU0VH2w1uNiPi3WqH0V8eVN8UXd7PWEsJ4T7K4SfR7J9",
-	"S07yu0ge50snpcLr68ud7Y8l/XCpn904ca3zxccb9DLGSjrl01zLvCqhJrK2ya1eoctVnpcC0prVRt+a",
-	"OvZVYZxz37fFuHWVC//7gkO/DcpuO6xr1KJ+dmjJkwikaqskuc++EV2p3H+6hZrkIPBEXI+nUv0IKueb",
-	"xh79VVKZ5eLbfu2pe87fpAv+TMW1ETMoQ9Dyp283r9wtByso28AZxedURDITNxjGTiijyULFoRFF78/r",
-	"7H8hF5FrTnuUF5B6DL2wPI2nFT6mScNNewEuL36pdaMssZ9MHEZz/KpkscHb/Ky80mcPoQBmdG7LMj4S",
-	"iWdRPJaiy6jnvO8FPdNE9RjjpVY3RzGjic8TqlR+wqISEXS+HnrD+nTfPNV9VdRzwiJCKyB/aNrJqpQ+",
-	"EvVc6PElRq06ekBasv5kQxGbrYiqSjI4+NdLNA0M44lqHpFqECU+D93YmmiN1vCEKn2FayUvNiyucGFY",
-	"7WZtEGIJ/y5c+bSvRitrv+MnInjce5qqUZJJVm/v89zTnOW7mUzO3RuoMJl2/CTLSCWMz7fIUTKnC0li",
-	"FiZpBNJazgMyn8ThhAibK85tQKiQikyAJmqyIG7+evtJNnfnc5g03GynbMTb2DOy1W39J/tvclQ4OiUz",
-	"78Ba8XKJ3Ssbkc80twQ/mbfGdWntHaY/lFc3yWbH2FahNRbjQu/MqmGubi1Yx6nYr2tGpSIKjLsWy3OY",
-	"huRZdY7fO2VnTeDhZrm00Ypiw1XzBhaUIaZujObjk9jstW4pppe8P32GUNhIvr46TU0FnOpC3oJeZOjK",
-	"S0sUJgrrTS9mYJtQzRIeQVbeq26F+HJhha2It6YNql8Uar+mQLla4PGNuJh+JqNpoTFtCw7z11jJgAw9",
-	"K/OTb7klb7LUGrMIbm0IsMPHFrzJr8rSLpzC/yLA/O8ZiIwfHlq5Hriow4CMBWUKIlMZyHAqm5lwxeYU",
-	"mRxDEGGegR3HzyM3rXVU/mJeSYhQSQaMq372bNBU1uDU3+nnoAFvwnWcB/46v01562PQEnFrLiH+y6uC",
-	"JgpHXI/j22POxwl0Q5oAi6hY5rj9gQuszIP5pSbgz+ZrGYtaFnQ+JVSRH3FgsoFMDEYjLtQhoS4JFVEW",
-	"M9+CK4bVAPNF6WdRLHP0pmwxp4vNLbLf2/eyeIpEUIfnr7NRzGqO3S7buIdfe0vYerreVDC13sWbAc0h",
-	"gAfze+DlNsdYb80BXTXdWtZsJxUQxQJCJU1lF/K9q8+hUW2gWTIMSCxlagq3GYymQiGLddcXExrukreu",
-	"WJxhmzwkkCWDmNtzBGTD1PiaADn/6fiE3ICIRzGIzYBoopaF9mgYbB4YMpKGAiwtAQvFYmbQPsJWHeZL",
-	"n0B8EcFIahLF9TSzhC4gQksFNsiMrhhuVlPLfq9HNgYIxz7+2LepcoOAFH5OJVR+s8NhDsgVOyJDwecY",
-	"Sy9EfKOvsS4PLxQQAVMxTbDAnTsIiMjGXm93051ByNkoHqfCNB8h796euYwTb5//Y5Cg75DgKu31dp8Z",
-	"gfo/uYTDZEL7qynQhe/hP/+nXKZr8CpbKmVXzE2u8nqtscRSWgha/XhKFyRmUgGNME5Sc2GDZt/l+yOx",
-	"kpCMTGm3ERdzKqIM0bDIll7CANExD3QZelmvh6U1KM3n9EICVx/AJJlwPYlJMUTdRk0ocwis9JLsUReO",
-	"bxrLKVXhpFYbKPLGN5rYjx2drbgaXbp5G4mp6T6CX7W9Hu0ePCtej561uB+hldevnGeplA6llpUoRxxx",
-	"kwjCJGbWtle3Xv1tp2l52GSx1YIQurbUXP0KmhaA33SWAai8gA+PaHysVeaWKm+kKEz3TNx2KQuchteO",
-	"Q9DZLCAZR+WpCvkUXLlghA0xO9UAM2UxcZdntnJeQ01mj9kQn9dohmd4CNKr1uSdrhLYwnx5aUta03Sz",
-	"DP1Pd7ux3SGe/aCNinEB4iYOwStZ98iqQynY0Jbnx9MraQaWKEYJnz+IkpC5zWo1hLeep8suJNR7ZAoR",
-	"Y4OPRpoObS5aYGT5hSYwd2Mb8BkwIzZtNjty/YGrnDefz7fMyugsllhAzykvuMwtuNHQHZgiMVoOWEFx",
-	"SGTWbdtrGX7FdnrE9uYI8lJj+Y1wy5QetPc+K1cHgVZgtGjGll+xlMbarFTMxjJA7mMUDwniJrtWZjAx",
-	"6aCeOK8THejRqZEfj+n3wAlw4mWc5zeUtIoTCSzKuOzn1OO/TrJcW6M3Trv7km1WYXc7s8q2M69kr5tK",
-	"oxMugcgJzRoKF+zDhTqQ9Z6Fn9xCXmfrWKHjvGHJwltGcfK4VFq2QXj777gmMVU50lCX/t80ULQC6XWs",
-	"Pq9z2/2TL/JupC3ouNmalFe8jjw6cEScHR35nkpYkm5zgfdXI8fQ4CoJNQ0v3LABmYn4Bss0+CJL39l8",
-	"SsK6maO1qNnkL1Sw7JFCLyvzfNG8nCW01UxL1mj3FI75ucMxNSXWytajKCpUn49yHG4kxSUSdfuj++eq",
-	"HJxThUWVQWB7VMpMTcu6csrW1OrRatCuymU9Ya40ujpcfcrHeSyky7Jw1sO7dcNP3EkWQk9ypM39/02S",
-	"RaShQgOhACViuKEJOrhNXwr1WDqicR9mu39saeIcw49WqmA9Vc0s56/xt+ik/kYFyxIfOFYyLrQ2aSNY",
-	"kvgGtlkcXpu7y8fOLK0N0LGeQNf0gxyd6iu2LCVZk5gV26S4NE6yYYpwU3nFBl6dmS09f9/NP9jcIhep",
-	"EPpM0H4xo6GrYCvi6RSiV7bRgUwTRbB1BPY739H65n7viuUdeZA7MI7RAIInBPuE3MQyHiZAzC0MC215",
-	"X5jyg66koLeoxvJ7eo+/OOA9UhaQN8UXKnJSXMLywFMHNcL4XGND+vUXPfmmU8M1fdVrBl49PXRJZCeX",
-	"SlPcxydkj5UUfi4xkt9Trmg7U88soSwoxDNMOVOTZEFmIGIeBVa8A8FBA7MsE3swpbGNpsWeh1qT9VdV",
-	"H7Ed38CvuLxHphScZBWZ4J6yO3AtAL7N8BfEx6ZQ6fxkC0Lkd3tsbTCwnIm2PJHMvh2gFHDufcwFlTEL",
-	"Ac31CTWBzEINgSrj988cU1zRTT/FzNjYTY5ZampqnRhZRrPYb9NNy6bdmHSu3IXv5aqRlJmog9polxMW",
-	"6f37uTaPI3yyjIPRl5A7a2XFOQhnLnf/IJ70VfhaRI9NqPMUxDWpOyPHJWUgPYp2ZVGNtDCkjWkZmrQN",
-	"6Qema6M1WyIn1iQ4giQhMdsiv1n3/RUzrFukTGb10R3egR5+YwAs6gugkrNDwyL6cDuhqVQQWTeg05ht",
-	"BIgk+7svr9gAlWH3RQgQQYSN75ZwDoz/eEnMp/a9Pj4avCKcwRXDuHVNDHGUGOaGFbQlCRMuIXK8LyLp",
-	"TG+/yvJsSAquFCI9nVtqNp+NF9oib7JQFfldrvybpmv7dWzsr26WJ2aWx9jY46YjZWOBs7P45rjY56sH",
-	"+pXVtl5fU8eSuSaP1eOcOW6syUPzfONl6cK0cI/PeIVfPD9T6Z3+ajjkhouAML8H5N3lsb5KY5dT6mlU",
-	"po7+IPuhHzMF4oYmrqf54JWnPbl4Ps7AhEsMNF9zDRizT6w+JVezt60r9oZlKcJumpllY4c4tR7ThrnV",
-	"Mlzz8cCLwbhiLo+UYRzTwPyZfRFrbrm/6wYqMX0bXVooyB3YZqtWillJxeBW2QvDpokxY9wegNGmmyM5",
-	"PhPH1VNljO+L+M9ast6LPDdT/Ds4I54450rOmeWgr69qevmF7Qwa3gcBYTAHmbUZMhbzIONdpjsy3vPq",
-	"41b0gi69BXwbxcSKu7qwp9TC9+CB4ik3bpUhBSM+KimyK5KHSpTQFAFSbdxkmpvOYxbxuTHIo3hHzTVW",
-	"hpc6W7zp82xtJ6NUpQLIxsEVs9GOWHY/4eE1kdcwJ9S02t8kjAsjsvkNCLK7TyY8FfKVLUhuhsRez7EK",
-	"9OhcRCACm2FAlal5fLCzS36Kv0eTmxaZMdMTlEz+OcBMqyHT1sgEcMvNLXJ0xQaeADf7RZtpXURLyQGy",
-	"39s3zYLmsYRNX6W5BpjJK6bHyFdwSCTFXIvYtirKNI/8nT7cxlLJ2jj/C3oDVTbyGFK+ZqYvKOjzVSy9",
-	"ZmVvaTB/7f02n3rC5hKdlu8/qoDga4r27Y8eNdkwmlpR/6aGwH3+apreJwleMJAzvSLcN4YU6hVYe0iT",
-	"nyLHzsd2VrSklonPmXLzqtVgnoJ2HsEXQm16QFmULxXaaymJ+dkXonYKITNLVd/GRvx573MUc+kMRN/E",
-	"nCVaXtkbv5Z35ppLk+R/tGwY1GvDbworWhHAjeqPncCPbNvwl2FaTsZjhnnNWjdCWpWNCWE0SerLadgS",
-	"F1aDHXKeAGX/xnHcPqzXCeF+Uwy0elLSkcILFNKsrRcJaYWqXqSGZl39iC2MY39KXY98JDmtiw8h5FPb",
-	"f26AJDEwirxM0jFm5IPAztVZ+B1quSaLyKRUbpHqZeDQa9ZNaKhkrpljBGqRIvVCQsoYV1fMrQ+psE6d",
-	"NQHY/t4fSZv1p/iiUd/1lLic8r5QN4Yn7bTUZaGI6UuIt1bobn/kYrwqqLtw7EjC7kL+Fqb8xhK3Ajq1",
-	"Jd1gOgQhJ/GsWMFDv+Ua1TZFd1fIblVgd2FxT8HdDypFloZ5t0a8oKnrAWIJkQDWSumP98ooVlqKQCKB",
-	"YIGYpovMcqTpfXY+WdZYn/Dx8bQafYHhRR6gaJzI5WrMWreXN2Lsyh3X9yhvZpBLu5c3RPp+Zs3ji7be",
-	"XoeiXA/ub5my/rMVnLuIIxuxsCYLWK4MbVsNZknHHiO7avLaAtfFJ9eCjE/uFRnFiQKBpWyATgkXRPAE",
-	"6g0RdoZWOeRTfzWx0cSarAv62R0SxZfMmiesu93UzaufFSZdwRXecuwMHPzbNjPSwFmvlxGC80lV+IwG",
-	"EIfDj6Mr1JpKmlWFX1y+E1pShgsCtzRUycI5/Ab6974pD5PaBuOmRJkpFlPlI0dRZLDqkbQIM/hRFH0h",
-	"s0WZyJqIitAo+gbT059UhTVVBZMVb2ieKP5gthOnLmx/VBpmqm8pdW2jikBziuNKrwhlTsyiZdU+thUB",
-	"NxKgN7BpjKkYtGAcDsbOSfBpXVsxPYbHFlbZVywJmbmfiOirQmhzmDlOowl9HcPMnWTbalXrEsngnQRx",
-	"13szaphFf54ri+qKVOKvsVSCKi6+M9rnqzzXokAMQyARTLkyVRDrLt1Wlhgt9fGEpZ7gi164W8tMe9t+",
-	"kppfffJT+0uyYxSWWpazhrrk/HMQ+rKIPUCnw5hhrLu5f4/KowelazFl0TYX5upLpYzHDOuxxIzQK2YD",
-	"ECzhYS3gcxBYXJAzItIE5OEV65Ijn+gl2fY5xKGmdrceswKMZRg5aW/4RmVVV4xY5lJe3Jae8lL/NqWM",
-	"jkFIMwda8+xE5f2MuMiuxib+MBbokDT+kQ2MrCfEaArfycz1asaxCVsM5vgDVtFh3P4bYwCHXE00PzMr",
-	"ygrjmnAIU0X50u1a2AYaiBh6L8eGHdrdLuOkZIPXsGDKNg1MeA7aokZVB2MvXAO3QBPJ9RZceSA3tYbL",
-	"Bhf+lJvOxBKBVDEzkqLoJxhYk8bAVDY2xbWpNbGMiIW3973RmBwB2pLIvrnGho36n2iwuokOCUuTZGBV",
-	"IpvIW0IcDJ/M6vCaw9YzZS3wHND4yOTxNu0PMSAbyB7cnKdJZDS8srj3ilAb4DZXlLjj3TBrU/OxUn3w",
-	"sPM8fNaLDnZG3eH+PnT3n73Y7b54Hj3r7u+/fLF3AHQ/gmd6Ro6NUqZuBc4qddh5sdPr9Z5Hve4QwoPu",
-	"/otnYXd4EO10d1+MwugF7T1/OaTYa2UNafckcJ8E7mcWuMd8OhMwASbj7ELnJMZGnXTUFLB59xsoCpdG",
-	"c/X/Y2vR2EQuf4zvpON89XboSxz420gK0XtZxySLe38yyD6yQdboRdh94JEvrncwympNwep+Vv3yrtvo",
-	"+UBlaWDfMfZYG+XWEFimseqR7ph66C8aSFaksHqK+kKBY0/22K9PSNoQNmQB95R92x+tDnnHSLZTlQlC",
-	"IhV2ZqmWLM1068zFWhfClhH4KtMqUsNTyNrnC1lbhWgNkWpH/mWyihEY1+iERB7/SLAh0xa5o/L1I6h6",
-	"ROp9Pm5tL7ZPuPm44Wst8PKxDPVAp3c10Tudx3m76swi9pUmo/sjq0Jf9N7fhrhcRNu3SGRP6tCdjfQt",
-	"1SFBx9smyqqxss5bU+HaUiNWVJ5R09saJZVcMDUBGf+Bf7smcWGsbGmZGh3nLR3/akO7HoNu3x79iMN/",
-	"IarNp19OuRZSrs+S5KkIQT4V/rtfHZc79Cj78jWxjywqENwHlmBxmWzr18i+hWQ7onIy5FREzRniNyBu",
-	"YphX0sRdmu4JGyexnBySBG4gIXpdU6ogIFMepQlIErn0vJiRmeBjgS3J6A0IOgYiQy4gyB5ghSp5HSdJ",
-	"gI0qmW0aHKuF57G6Vfohn05NtUAzU61e+/7k7HW2x0ckZn+eVQSdAf3brIV7C0mj+qmP7/3JWQ4CrH6i",
-	"8asmAdxiVgll4YYmKTU37oYU0VNiX0IP14hQooWgAmaKpHBNQXKGnUgNcy1UPTjENdEkcbh5fPLDWw+v",
-	"sWykeWbLqQBEQxpeI+6GWtwK20arVNvWrvz9ydkjSbT3J2cn2c6/kFgrrWFFgdvszW+2nPo3KJ40hdcH",
-	"iaWMFKlvxAWRM6DXWsvjAgkxZuPW1G6FyNKCDaURSEgVTfg4hZrOKZmciZkpjWsm8BMmkNyNMONWFtX7",
-	"q96fnP1sl9cqdcLKQ5c6kc/TlMiAD1tnMujxzvCLxjQKuwIlbD1yXEe2w9oWx/ph6yW8Pzm7wA/+fbMp",
-	"skNdo5CbxYKn+hArNAD0wWnx7xAR6RNzEBxdrssYtj+afyytcoSeNXzNK/JD5TWGPZtK1VRovfIGe72E",
-	"SRrVRW8addIc9iPrkmaS15hb1iQ7ndb7ZDB9eD01R9KaBL8qYq5rNDXHW6hPpHFapkMbhiibtdsfBY2s",
-	"kcVaBjZoqviUqlhLuYUWWsNFUQxvBoTOqYgkeX+O+quxBkq3R0d9Na3E9JI02l9Sef14Wqse/SLb/Rfy",
-	"KGvp5a1BajRsoL2xPoSI5Af2ZI65v4X06y/J26j4GjIhlCRAhVGtqLzOAj/bSbXZdkTjZNG1O2uUZjyi",
-	"C31jnehxzMuZphuLJcT8I6jXeoZfzQSPKMLMDEtvf3YXZv3/eZYQPGq7ew89bAM5cpX2ervPyBGjyULF",
-	"oSziicOy7ixNJCyt7qjRDXsvkYgusiJc2D1j79mB/lEGBEwzH6XPxEUjaLVMY1k8hT84a+g+Zddxjst4",
-	"zKKO/kSrjAoToGpKZ/95OJUxH0QLsrH37KCrT9QCZPPueKaxoBHNjmz7hoz1xVPIME5rG2jTRbfFK2Ih",
-	"lVX6xwSqvR4i4lIcu4yxGeHSe/YPsZAKp91ANV7GN7AZLMHoLMC8s9vbfdbd2en2dppuwooK1ddqU31B",
-	"A/tkZUGDM3rfJe4+b1gisGj9BX74DGSrzy5DsWXke+bj0NN92tJ8yNkNCLkitKNIfzSj6HWJfmbeaiR3",
-	"tDEF7iaRGdT8zh2JeUUqAfRaBq4LyZBzqUAERtB8l91GsNYiGdKEsrDBjXNu1/6o9243ySoB8/6cWCD9",
-	"58mY6cLb/vq4lQ6TOOzaz7c/uuISzbabXzjRgAOm7KFukXMziKSjrMaVqXyLNanJfMJN+1zGFZnSCHK9",
-	"GFdo1kDGoBqLvJkZPgPKmYlaI55dehH57sAf170MfuGLWU0UmxWURYC0Q8cVOsRlLoYddpINyhYkpBI2",
-	"ixKZRrSfOGE8o2qSy2L3badswfBl85TengEba6rb2w0605hlf2KUnAKhR/7ffx51/0G7f/S6L/tb3Q9/",
-	"/u86Me5RmeG7XamoSpvvkcc2G1Rz4ISzMXZ2wS8d58YmAkKSjavOSAD8AfKqs0noDY0TfXM3liRstpen",
-	"whtOH9GFcZTOJ4BZmuZqIVWcJIQBGEuU4tgkwjQbxBlrqfECH12Y3TwiMfrzrGxmZwGEL//nSYHC9teW",
-	"AnOA62TRdYEdjRiqBY29RpR6Cl+kLKKL/////f8uqEqFfkGPuc7V9Tdcw5FbwiOiVXGmVYil9/GdzIJe",
-	"/vNQyyAHqob54bTBrxYVjUHcNDH9WBLzuBN0UpF0Djvb6HG0M1ejHccmlRwzKhM+jllg9VgBIwFykndE",
-	"9Qqeb+UC4qig1XSqF8WLkM8gwgrGaLeJmYKxKUYQkKGWzZqBYsWuQpXKfIbzU/ITLGTN2IU4z8AqSC4n",
-	"BRdu8hGzsYqBodUBj06JSs3SCreVIL+W5H1TWUQkUBFOvAmO/a9qJnjNw3Sq8RCFUxqq1LaVFjHc0MR1",
-	"qzZ/dWk61i+Da/Dqb6UUEFed6v15YG4w0rvC+PY6IzKLV9Vs+EYUrZkod4UGzqWAfkmcoBLGlMVRoGA1",
-	"gRTexGXLco3pQYvmGx6HRnTTG6qoyM8lZZGpseA3vMwa1sfCb/ZSMy/266hOeswZQ15B1CQWUXdGhVoQ",
-	"GmLKiiQyDSeESvIj5+MEyLHtrumNf2rx3iDGh0//JwAA//8=",
+	"7L1rc9s41jD4V/Bqn6rYM5Qs33Kx66lZt+Pu8bS7446d7cy080gQeSRxTAFqALSsTqVqP+7n3Q/7U97v",
+	"7/6T55ds4QAgQYqUKF+STMZTU12OSOJycG4414+tkE+mnAFTsnXwsTUGGoHAP9+CEvOjoQKh/xWBDEU8",
+	"VTFnrYPWBYScRZIoTmY0VmQAQy6ACP1JzEadVtCS4RgmVH86iVk8SSetg+2gpeZTaB20YqZgBKL16dOn",
+	"oDWlgk5A2WmPObsBIame6TRanNp/TuJITxXr36dUjVtBi9GJniD03urFUStoCfg9jQVErQMlUvDXN+Ri",
+	"QlXroJWm+KZdo1QiZqOWXuFrHqYTYKpqPT8yPksgGgGJ7Fv1q3Jv3H9FP8K8ajFH56fkGub1K7iG+f0n",
+	"P4snsVqc/JyOgMj4D8jm/j0FMc8nT/A7f64IhjRNVOtgvxu0JvTW4MlOV/9rGdYErZ94lCZQBYP3J2dk",
+	"gk/rwWCe3x8Sb4ZDCRWg+DmdDEAQPiSxggnSibyOp3WA4WaYSsj4gNnu4v884HQrgfNGjKog80aMKIv/",
+	"WEE6XIzuD5hLKkag3kkQVQu5HAOZgAbRM0lSCaJ+NQoH6umXHmBVQCeV6wE6WbIEoJMHmFtQZuasWsFZ",
+	"fANEZa8sWUz2zn2X9El/LKecSUDG+x2NfqAKZnSu/xVypoAhatPpNIlDxJqtf0q93I8tuKWTaQJmI4rG",
+	"Cf4oBBd6xYLfxBGIXsroDY0TOkigFbQmICUd6TX8zMnRKXGvkZCnSUQokzOLv/km/kPAsHXQ+t+2cjG1",
+	"ZZ7KrROcDjdS4oKMpFOphD7VbJKNo1PNFiAJyJujVI2JBHEDYpMMaZxA1Gl9CjQI3sLvKUh1XxDc0CSO",
+	"jPQxPwXmkWwd/PaxNYwhiVoHLZjoz4JWws3YrYPWgEfzAqzMeZGIg2TPFJlQFY6JGgMx50uuzChXrdan",
+	"D/53wmyE6AHJmEpCGQELsXtDWBOwmyCWZEITvRqIyIaeLiC5SCdcEKtUkIgTxv0tmHk2EfbHnA2TOLw3",
+	"5BMqVY9Gk5gVwHjECPfZ3ySVilwDTAlVJAEqFeEMiPnwgSEU2q1JMouV2XmYCqFVBamoArIRpWaXEBC9",
+	"frOMgNBEAI3mhIYqvgEDp++5GMRRBOy+gDr9+eLd99+fHp+e/HzZOzo/7f148vfexfGb85NW0BoJyhRE",
+	"PRnyqWYPv7V86MkDva5WAd+c6pHQ8FoSx5YIDqBxlahxLAmwaMpjpjzOZeYwgsebYSZiBQ/CDVI1BqYQ",
+	"vBEZpAqRkCYJn0EUEFwZkOLylT29fAsI+5+5+p6nLLov6BlXvSEO5EOwIJ71Gs0rD4SMfPBPCBXyERwc",
+	"bmON82b3IU0SEGRC5/hMApBY4ZbP6TzhNLrk/ExL4nuLBjNcT3HeS3BAHwJvfZ6lOCfmlQcmRxw9lvkE",
+	"uNELEDdxCO88kfUAp6xJPx6lWkD7G/2B81EC5JgmwCIq9Go03L23H2jPQ6AqFbA4AeHMUKQRgwiCS85/",
+	"omxuT0HemxPHN9D7PeWK9uA2BIhKQPiJMzVO5gR1HwlSarzH90n2/kPQPxGax+LlIyBqLLhSCWjMN3PN",
+	"qCRjje3Bwu23nV1/q2a2b295F2Wc/h2jqRpzEf8BD8IpqM/AihCMpdTKARckZqhykFBApF+miXwI4NkZ",
+	"AgK3U80MA0/WV8+KmPSOwe0UQgWRGfmeUNB3G8FokulSOQhO7SOLxw+n4hyxOeFq7IY8IPvdbkD2u9so",
+	"zGhGWShMHMsgc1AoUva7u6QfUUUHVEJPxRPgqeqTrSuW/+ppx32jGVDS9/CubxUnsiGNuWWTzMbAkGG7",
+	"QTRhy4TPrhgXJGUCaDjWA3aumDmHqeChBtYggROmYjW//1ngkeOe/uCsyMDdj0a9GoBWOk+Pfj4i+gHB",
+	"J3iPeXgVdAZJ0raIqWV8rCS5oUkKkoSU6UMagL5qRmRDn5/dol5fyq4ZnzHi1q7VrGx5yAuOzk9/hPmx",
+	"AKrAux/QKIr1YmhyLvgUhIq1pjSkiYTAh6FVNXrxFBWpne5up9vZ3t7tdLd29rQSZWhL9vC2ttPdedHe",
+	"3mnvbl/u7B7svzrYf/WP/Pp39tMFkXMWtoKCuqTvggetF+HzbrS/PWwP9vagvff85U775YvoeXtv79XL",
+	"3X2gexE8RyPDEp0uaN1CYtW7T4G+ymU7K+2kfIU9PSc0igRICaj1H5++fksEZSOQTtsiiuszQAy+hvkh",
+	"gclUzfXLdCC1Oozv6avKXLPjDIZVQEPDCpoX6e0ZsJEatw72dtE04v65E+jLs+YPrYPWf/3Wbb86an9P",
+	"28ODzoc/b2zpf3/4uB3sftr8y38s3o/R7HJqJtnPzSxUCDrXT/1DK4PiV0emWqOUik8lmXFxHbPRAYnN",
+	"k2GK3IOySF9AJlwqsk/mQIUkVJM92djb2blifUdu+XR9w5ZmsYTNDjlCwB1ks3n6nf5A84EgNwVEVEFb",
+	"I3rVfg2KeeTvY5sH5W1rgcr+XTHWAnKutEfkePnRP/jqa0d2+MtYhyHbC7xdFI5z+wWu3/2rdLZBK2Xx",
+	"7ynYx0qkYGwlztDym4HU4iazLXzIhjRat57erOattbjotS+lrWyHC2AqI2KIfCmyiNjsqN03g3mjkyni",
+	"euUULE2s0mzsUAtjNESCa5hX2wuHaZIYpjEVgMyCs2TuyMlsiDiDVoF7tG6ZEu3d33duOp1O1ZxoMtCy",
+	"4V4bdOTzILQwFTCMb2sgEQupSDimgobGxDJ05B+gciIg5COGsqkGEO+3lxPgXeiriJclisFdWrKxe1tC",
+	"P0GBGgr4VzqtAvoX8LqeBs2KNZth6UQvzncWZWKw+KOxRgQtQUfuBf2n+/n3NP7D/Y5/uwf6DuQe4N/u",
+	"QaXorbKABMayL4pvFn5zL2aS2/zpfqbT2P2s//R/NuauDxW4cHzy/dszuIHEB9SRRpujnVbQ+k7/9Z3+",
+	"61j/dbxTPciYqjsoTAXn3TiWios52k0zvbX11/h/6CPgiNap1FevoPAckoT/D/LrmCoyQ/PynKckia9B",
+	"6yBTTTmxhL/kY1ApY6koUyUz6l/5jEScnGZ6i+M+UxBDCNVfEKGNjVkPkyquJYgE0UsoG6VmFGCtBWWq",
+	"epcNaU9D9jIVrCTYuhWKStkV2oT9ZPv3tYEmoPDUhN2dbgNFAU3yJTVue+dlJUt0UPa8Yw7g+SrtD95w",
+	"z/cqRiud0HJon9n3jnkEC6zNwaqK4RgCqBP53jVsUUKvPrWVEsmu7M6fu6PJgTuaqvZ+exKzuLXihPJv",
+	"+BQYrXw/dThGk+TNECl8Fc6/w080idYs38G+dEgO1N4i3QbdOurOD8lsFfeqPdhFglgAg+FAOZdFdhZ4",
+	"HCloyblUMKngsaVt4lBBNn/dlt45wJeXrY8MMU7xa2C+/pm5l3Gvk6la+oriiiZL3igtuzhiULGQ0pCV",
+	"G/Mo5s539UVWrmKFaHxOpSIK0Fu6wMvvxsXWZloGDXoGXKXpXlYjl12+P5m/k8KcOxUjfFoB6SXc7Q73",
+	"kobiCVVAx93uo7O7MUKeFviwh8rZ0a4czD/a+nNY5ILTaE04VenWZvxK9lbcZElj9mZfhGsVmWUG3QoX",
+	"EwNjLDUuFj4kcANiTgRPFV7JigiS2xZXGgBfm1fLO7cj1C7zdTZD6a6N/tSe9TlY+Vgy4cRqTPqJ/5r5",
+	"qh+g7hNH7tplfGfPpPXSFtwZHd/4Unu7roboTzQcxwzaWnVH27IBbcij0vXW9yZWD15hrfs+hiQyQ+IF",
+	"kpJ+OWahjyEoTbRRHMxaahcV0LIvuRrU9e5oC3HzeWboGvMkkoUVrrSUeFptcQV/TSeUeYC+nSaU0cX7",
+	"c42Htkqml5zb99kz/qXR184LYDa+nCuUXSVVROKd2wKN2BiVagMEJFFAqCSURFwpiMiUqjHZMObczEkx",
+	"G/MEiAtuQSu94Gy0WQSqC4JZ5PJZVEyuG9nwGBc/Z2OjjJ+k8gpaeZNpHlOzCsrZGgMLsOUAP82v7Uss",
+	"gSFy6p4BTOUJhJwxdK8R+/IzSfD1IId+FvkkYMqFQpcvco6Vgiwb/V6ytaDp2OMbod+7F1q/d+WJ1bGJ",
+	"yyIPyLZn2UsB+6yv2+xicz0uIRVVqSzZh8xIetvGqZ/925DZSsXcE8t2/KB0zp7xqwD/KjTKYo5dYPKd",
+	"9d3cYvIWhimLJKECyJRLGWtOOIvVOGZkt0siOkc5MU1FOKbGwupUY/MpmfIkDueVho6K25Afy7qmJ6EU",
+	"iz7WS7aRVbEshnlt+NEtzidpY083G0nnTHErK8pL1106fqedLbuYLRzqEtV6nLLrZUrrI+reDazZK1kD",
+	"nzEQWUxvI99Q/Af0BnMFdRfOGvV6mapcXEWVOdqHc2ENBQgvPcwLoCIc/9XEy1edYkMA+KkDDZ1pwgcI",
+	"w4h0fMLi6RTUWreUst5dyGPI9pGD1s3h1tEARHdgXiaf4GDf6QMHLbGcEyV54oLLO/Ci6/dXZB3czZNj",
+	"l+arH8VVlq/ga7IWM34VgAtWy8VUEfLd8TnZe0GcEZQoOippZqzk+H2+zL1+1P4Hbf/x4eNOsPtpo23/",
+	"iT72neDlp80/VfrYz4AKFrPRkb47xWp+l/AKd5nDGJnWwW53MW6h9MoCLMzNzT4nMmZhZuG+iXlq73ax",
+	"mqMsIRshnU4hIoM5vgUJnUqIMIIEhUqGUrsNMlkWz83C5DxNJLym8xOmDAat2tQiwmqGvyABKpm/lkvS",
+	"hgeVLkdA1YROySANr0EFpEs2GGewSRQne2RjwqUqbnpveX5K0LqdNrAJ2pXeTlFTKmzVX+6HVQBcpmfj",
+	"qFqzqYPevLk3tPrUKvRLYFGv8blIRYVq/roxkjaCrzeytya7aW+koACnZeC+MDaPlQBfirF38VYBi+55",
+	"VzFJA5bG19Kaijak1WJZQ31NxWzxQmIA2bI7X3378BYZVKRGZjcSb3UVMPEAvUCSy/DiMp7AEaPJXMWh",
+	"rMeOwbwneSpCqE83nYIgqDIIYl4l/AZMBDsGmpENY3A0DzWrwttgylJpr4FlDYwqZ96ruHCmCu1tXhyA",
+	"Z3bxcNa3ElbkIwJTAqxd8IbHoY36uqGKCmcorBn5FpIe3NAkzQwh1WOfsFESyzGRU6DXMRvhDDMRK/13",
+	"PsCSWRSV16vHt3mV+uXKscpeNx++JTh50y7sswqbIhon87W5sca91/QL8eEljK4hMy6O44AQeLSyivBe",
+	"0wqR/oaBvtA7C7alHbzi63s0TzElCscgMQuTNIIoMFfsbgUZNYdiY4DYEZayl/gGfo7Da0Ynd7F8MPup",
+	"Vv8iunhXyJ/7qrt+taAT7y2o675O/F9XV7fdbvvq6nb7+6ur2xfff/jzf6y0KWYzr951HS/1F3/PyX5J",
+	"uaINZHrG/Zo58/XQZYXh04eqIO+yf8VOhWH2WrAvMWnmO5mCiHnUA1ZhQDphuS/HpuWZ18kG3IZJKuMb",
+	"ODTmeE2m7l0Gt5gzWDQjLZXkdhU4TIWU80cvr0RlgX8xw6gAz/1kcogmnKlxQN5dHq+zooSyVbz0XL+D",
+	"N1muqM/Ulmv5AiY01iyk+ScY1Vd7S3NaQDimYgRRFvpZgtQYqFADoMq9eUgoKyHPM2kyEsxNL1bSpF1m",
+	"n+b5Uinaludg7zjL8+4LFl8NtdKRF/CwDNDS9qsAGJTJrY5oM8oarsMSfV22tT/cHXTpXth+Eb2E9t7w",
+	"Vbf9km4P2uFOtAt7w336fPBikWuupQ7Xa6kr91XHjrTsFEBllbL069hc112qWSyN+rihuQeZjeME8kzb",
+	"IFO2jY7tTgtuxzSVxvYfR0mW29P60OCacf+LysqsgwVUt4kAuWSnzKQ1Zch+iGyUcEMKBBdZy0FWrjAb",
+	"todZWzdFPahkWuAzwofKOqzCJMaU6DHGa0rQSnK+ygL5VVrn/ONYYuvJAJMBxKP7LFE54VpzNqBbPTXe",
+	"lfKdr3O7q2STxSWjCCYJDFU1z1vFmda/pdrXzYPGgvxybiLBH+WS63A/qnQaric5FHe5r1mUxhqcvXCb",
+	"LoBq6VW6gB6Fu3QDvr+EqmoQvxQ17zHGFcz1cl6MjscrqxY9eGGthD5+rTec8ee11fEiytlJa8XLnRCz",
+	"5hhxrDqY5FVbvkigm1vjSsGxpl1qJRd3n9+FlPMSNc2tpzmcXVR7+bquUsHqXZ5Vfr5KOi3Q5QJ4C9OU",
+	"IuX8ba1Gl4t0MqFVZvsnbClhy5c918qT5KPY52F+fDCVcsZFhCXmhIBQtcdcSGgP8NY/t7kf1rBAI9pL",
+	"FrlYPohvWqgbLwNj9lmwEGa8IoYiX1JZMr6zT/RlGuNQih5As4Gih3J/bz0HZTZ5kO+gCuo/YVDGURQ1",
+	"lR6lkmt6F1o3wnpigzmBWxqqZI5RqXxI+tbR3w/Mn3pJfb3tPu67X9j4RxuVdtAaCRrC/24fdEI+yVOG",
+	"TBSJxi1bIOyg9XK72+2+iLrtAYT77b2Xz8P2YD/abu+8HIbRS9p98WpQYWrKAr2yo3YhQWW41+YOLOOt",
+	"b8TorX7tk7fSOxD5OuEaPsItW5pDv2pHqMGIJZc9B7eF+YdpkvTcAlbu7J88Zmtyrc8Id/y28V7uekqr",
+	"adjwW4+aHZLmwA5cAkoO0cArn5fvpJ7+NcTeYUz6HZRIR5iU0TxXxUOYtU6tKrWmft3rrXkSM//X7fJC",
+	"Vwa9oaIxtL4vw4iyW43/caMQt7sj86K1lsGM6BesUUHAhN/YiE39M6FSxiM2AaaqlrYCvauZBIbbPlqW",
+	"XW3u/CMocHfLNVn58gMmmNV4kEt5Zys1LKzAiDfGJZ4FW0TJTJOKilBoU0brmSShHoIpMqUjODSmI6cK",
+	"PJNkIPhMGloRUEQ7EbfWtLJdGj+AwtI7AoZYU4YOFVjDkUaB5vZ3HKnCYBGzUQLtVIIpYkNswTC9M0kG",
+	"NLw21G68I/rfh2TAUxb5P4NYnSWwCGS3pgIUKs/QcgTfZOPKLloGHDgdqcpo4CdT3Dl+uVwbWkw5Vvty",
+	"DmsljCklr6BzFE6AOA+p3m2SjrSmG06g7Zyei5KjMI+vtS+dshTu3KjmSnl9axZeMdtZzssv9DuVNU1q",
+	"zjk7p4c1gpSA+lAlRAzOLc3pm/ccT2zmrcyk33IPpR7UCj5TJEymUxCmGimZjblzK7kI9M46dUXqUaQW",
+	"CbyLXAG9g8fKQrRaIM5fhFTpWPIzqM9HXIWMd1YTy+5fQ7eUReRiSlmBhj+t1tVKWLxA840P+DEpfQGQ",
+	"59bx61j3UIBNH0VjsQIxFbGESs59nlClMeRttV7hIX3151Z3OWVDXiH2/fKb9tsB5wkYJ7SN3O6tKk7Q",
+	"kJkspGBX62RrlmSqINlU8QlVcbgWHRWqZ5t1VBHFeTpI4vD9+bngwzhZFvGKJnynS63OAzNeph6W0r6u",
+	"ZqXr3bQTV1GmwoXG2Qjk8sksC0Gv/b3jYde9/9oz8W+7Hjzd3gqRsyUALmyytKOqs/1FM7dTrZvXlWsw",
+	"RUarKKXAl2oIYCEEZZC4cs1Gfw5svck5Mkj9N/LbRhdLW8zLyyiggvX2uwY6VZeakQBZExksYEZF5BWV",
+	"KAli/D3LBswqbZvPqgMf7ZAGP0qRj+fZUJyF4OVVupreBvg1IZWmbcH9c5U0BPO0mqJAtXN4cAs8nPB3",
+	"VwZeLaLJpfXpeqswrmkcYF5fuJFzKKeBVWXG7IR2/KC06Kptvz364ZcUxPxB0o/+ymcmcADLJI3pDVab",
+	"ovLaqoMm8ecv6yYm7axMTGpef+RuxeiWVF5aVbMky396pCyn/ABrMdc0lqjigRnc1ivmYWJvmyNwRTbg",
+	"Kky2i64s6OGmrwQHDAXIu2TTCfOl4RGtg9b17t+i7s0v0B1vT/7+x97tLzvJ9s3Lv9382p2+35WXv//y",
+	"gp2JV+HfB9s/VVhai4MVT3//+XqHXxysetejWCoQd9i2c/TQiJbcPJ5q0zqKKDnjN5DQsODIqnfbZfWR",
+	"D1onqV7B1hlnETLu1R7CzLNRcMWV17e2t6igrBWCmv3Nle8hi7TxmP7Ll5U52A6WK6II3Ht3dUHV6HwO",
+	"wEv9lxf0BooxAPIecTC5D7+109153t7ebu+8uNzuHnT3D7rdfxTd4A2jNasd9eXxu3b8QhjHb5lzxZRy",
+	"g1tThZEcRTQgYz7DMvpzngoyA7gGLeXMuUlFJ9PKWfb/gUUb/SKO2cinCgccCaAqIKdkBkyRcXxtm8st",
+	"HXh75x+tTx9qY4ceOjriK4yd8StXW0lbU+y4LihqZTjFimAYI+iOjT+gHFHm+w+8gin+qK08473ShuBy",
+	"xiXqIp8zxuZB8+rdBCusOAvAXKgvYaIPl+bgr3TKXKy0GpZ0vfpccJv5/eeNdvZnTQL4Bd6ELzBscol1",
+	"uYklQgD8AbJXMCDlOvSqEFn3eSoL15tykK9LiKy656w2fzSwcZhnPap6IpbXVRetcpLdSiPDImRK2y3v",
+	"bWEVVehyCXTyQH6bC5qARP9wQIyylDuR8jIhre1hN9wd7kP7Fd1/0d6Ldgbtl1EX2ruD7XCH7kX78HyY",
+	"O3rMoCc/nRytdOes9tMsLOYOgRyLipe3xDUdPU2dN/qQ/jWcNg8A4NWOnwet0f4wLpPFqjNW6Sx5T0rw",
+	"WfCnrONF0VhxZ+/Jwknpc/kcfpKHpMF1iW0RhN6VZKH7ZEXLm2Jcpb0RfgciidlSwbpdWWQlr67S+/NW",
+	"+0O1aL3kEZ2/P18k+9/T+I8/qkqsvT8nQ8EnxL6AFt+RoBFE9Snfzra4ZLjMAkcwf9lYUGsGkzCauGbU",
+	"1aNlmcnuVbJRyNEPbJa6DEjicrlqKhRXHF6SkPfnmFupoefybWwgSdbeaCOb+88ZsP5sTc1ys0FmvJne",
+	"226QnUoO0ErS5dewvHYgSJmbXYq7+9uvl8S8QfCNgJj2XUMMg7XhHjHru0o4nWXBMTGramM7BMR7m5zq",
+	"T6Zh6Y2bEcOrbk36aMmCVBshY980s3Sq3UDXkCeNZLUkgQpoULuvANPCYOVVFoBTeXrFq9p6VcXrwrji",
+	"yhuSuUgvmF1X+5W9u/WdpJr16uP8/mhV8HgnQViv5f29lXdQZuojr+8ZUty4kHXegKBUd2vx3fgGen5i",
+	"/+ogwTWSu6foQ+5N88NY9O80iRMtxAaUTHf18u8BdKuixW8xhaGBKtYsttlrfJcdX9kVXDiqIMsFL8J4",
+	"PZ1Nk8qddbayKftHc58vH7rFowXLtT2nBkpekWZLcZYFVrT3clFd8zSdsVJT+ZeDra3WksAE3xC9GJbl",
+	"njpJpBVl7ITN+Owwb++LnmKbBIL5IO67fudhsm+W1PFlMDNpN4emrDPpl7dWXMTdLP1lZbdBOay79EUp",
+	"OgaqN+veaLjfu7sMmvCz9d0Kn2oIs57tFPp/FFa9W6XZa42+066sEhO0fgW4TuauVKKt7HPHUjzG/tML",
+	"+Q0IiKrS5CexlKiyzwklxh5EzFcEv/K1Qw+oaxf3K62kivcVN16v/a5VsG8RmgXLeaFH4IvFGK/isrFg",
+	"U3Hu1cFJ5QxXDx3XjGSaAVy74jYr58WXsxo0K14vHZz3rTdrQSguFhCsBFXVOb8/OTsWsQIRc3bhDO1l",
+	"k5V9Xor9E3QyoaIS0wGiAQ2vqz35bpbMULxdKNmZX02cob9sfc3Wk9vZsxlr9viayvGAUxEti9QDQUfQ",
+	"y9ZXw7Nz9wOGn/VAqnhieUDDrkpZo7dPH5o1hdJ368pQoGJACr4Ws97yqC4Gt6onIOSTiXEvmS+br//9",
+	"ydlP+InLuG7QHEofYailjm/Nb8Q03p+cvcVPHd+orCB/HSeJXGfMC/3FuQPUqtiQ0lFXHUr1CQQlvMqW",
+	"ugiQ+pOpQeqTrHzfHfTT61jzrpatWNhyPaZaB63XKJUGYHzLWKXJOpg7WQhcz4aVmq6E1oP8d5AKhJZe",
+	"NhILXcg2PWZCxTUotG8N0jlEhE6nCZje5UVCNCvLL92uwqJmf3a1H6pDphZbNO3VtGgqbKIxteZX/EVV",
+	"Sy8Ny+rArelHjvl3mfHBmWfkFA0zJtaos1iJek0vBMLKLqsBltR6JWAoCoysMUAsM6brkF5J4FSQ81IB",
+	"Uh9BpqUdTZLe+iJmafRZCebFWYIS8DyQePuoCCqrOS7DWevaKK2KMHbLiHqTmKW1tfub2krWpg9f8jQS",
+	"IT4HRs7YlHUbMpZLezKgBX0dzLyk8rpaT1y/10HRmeRC1c0eC0uvOrVChLHZxlJ8OffgXqrxi37pxjpN",
+	"Js96GfCqHOblylGMKxfAgrXCe5UB0qurJrtaTuVlBP4+lkKitgrME+msRTpfEONrzrekBS4csFGWes0T",
+	"v1Os4VUXJrQk7CgdTLSwXzPOTO//LkUa832VVp2PmV+ECmurAeSFQ5a83lhIB2lCMXg0v9cJoJHRu5JY",
+	"KmBFHSzIFbMqdWxBxX6AC1fOFayqXcOe1iYGvDgvGbPMpixKL66nPFZZ/a87EX1qrs5mdXydCfVdAibP",
+	"ILRKfVqfTO7HnO6gjskMIk1X2py+gtbttEdnVETVd+nyaReWEhToMSdAd0AVNonCfIsgrcGJS1sevogH",
+	"jWN7bntlBuZ31UEmvSLFsgbPMqUov3DdKcTSbrEyuDLfVDZNvmh/d0tg59PU+h1ubAJLa0wlGQC6B6PU",
+	"tBHMi17u7RTIqbUbbQ9fwg5t7w+eh+296AW0Xw5fddt0e7AT7kZ7sD987iHNQWsPduir4e6g/Tx8EbX3",
+	"4OWw/Yp2t9v567Si4m+eXbN4DTXP8BZqO7GNuQRGDPAw7GCSJiqeJvgoDiEo31T1O461b1ZfURdD1BZg",
+	"41H7y+d7NfS+YL7qNW6JFqFhM8PeUqtVLkhfAL7VN4E0toesfj8r6WpBo98qNCz0NrxfE5uYR3tX3BYe",
+	"QtK7QZZgeDnI2x1szxwsNshMkt4goewaxTnuVHOoMReql+U7NZXo599xLhWIyhrQci1lyC41LnXl3lll",
+	"+/W+C7JZK0G0OjV7kO+mod0zA0Ajg2eTCOrsmrCi2HGDKGYnT3pTEGHe/LGpwMXgq5VuORvflgX4DGhC",
+	"bWZ4XUv6OgfK7bQ35KKHNs8lSeq3017MFK9/pcpSW3SGFIeomrkCek1SyR0GOeiVobKImKYjRypiNb/Q",
+	"MLUMfRr/CPOjVDOcitjGo/NT7L+80b9lSrT7ZMiThM9MN7SXz7HGMg0VCLnZIVnPVgI0HJebGJNYElTm",
+	"oyuGXJCq/JVnkvTd6vqdK4Y3eS0DTa/fLMz7ffvo/LT9o8mTtrwPd6DPy4R4ub2Yf33veMLffr1sBQud",
+	"4LyANQw37J+/ubgkW3Qab9FUjbcSPoqZCRQoPbGxYOjBRhxFRdgEmWVrGys1bX36hC3XTPmLkDNFrTJt",
+	"t2S77mhQK6CTVtDCgAr8WB5sbd2aFzohn2xFPJQLcdkofb1hDsjRKVGp4sIEdZYCJim5dhmqZEAlBOT9",
+	"Ob5nkEsGV6zcCWjj/cnZZkAqmhu5jkZBoRCdtBn5QCd6QoZHnjVDlp0rdsX+9Cd9UsBUbJoqd/70J3IB",
+	"LCL9I79M1QH5DoFKrtJudzf0w/PwF+iTjSVHt3nF9OFleHNgx7mGef3n07h9DXPZ3+yQtzxVWNGOKoxv",
+	"nCpHExIjfbU0v2JZ5+454rqV8rHwkJpICPV+DjX8YZ7Vo48VGYGSZK+7e8WW9QjvkCP8kIZKEiqxjwWG",
+	"FHFBYibjCFy39GelqoAG2tj5W2oon2DbLNNgXiuZ+jPs4d//eGW77F+1DsjHK9PvWP991TJgC3kEBm5X",
+	"rYBcuWwu/xWt/7lXPn3qH16xvNU8GdI4SQVIQqOI9E1D+gPy20fXWTtw7cbtwJ8+9O3yz2Kp5J/+hB2L",
+	"B/o/f7t48zNBxUdiJTgX24PZ9X2yYXPXyX43IBN6S3a63U1E8z4fDiUoPbCBhLBymoRUiBikRheruLdP",
+	"X7sFvKbKBkljlKMG5GunZ5hGym+/Pya7u7uvzEIoI2aiQxKZTwWQ/t///ve/t3/6qf36db9DvuNqfMWw",
+	"U3ESAxmAmgEw0u12t9v4/8uuS9HEiV+9evWqvb3T3t2+3Nk92H91sP/qH6aTgyFxZardv7s8PrxiPFUW",
+	"KaiyTZ8QQfUy9rpd0s+PpYcH0SdJfK3V+DmZ0EQrUxCZgnQWAu9YllOkd7/f3SX9iCqqmYirSN83qr/7",
+	"mURxZIpgmcuBJox4AuYg9hHlsxHSfPg+2YgVCSnTnw6ACC1QINrEE5qT/ltQYt4+GioQ/UMi9L9s+Q9T",
+	"ruTKNCALwWpfltXqi5eIQRlrUz2XVSAm0jNF+jy6FbQ0MzWMd7vT7XTNrRYYncb6ItbpdnZts3qUsAWW",
+	"on+wpUKWVBbjM4YcJiDTJJXEtLnTtG89eUVW6zW9xjJMmBuveSzKYwgFmA43ehgix3pwLI2IQMok8GmE",
+	"Ed1SHaE8RasoFXQCerBa/TR/ZesMq1p8Cla++AapAhVZR3kIl51ut1TBk06niZUOW/+0XV6MPtjYs3J0",
+	"fvoj5EFEi872BWHq2Du6h/fMmqpmyNa+9R3NqljjJ9urP3nHXC1GiLxCV00+hNsptotHfl5Q6/CUfCXo",
+	"tw8ayNK5JfB4M/GFF72RPlrcMp455lFzWYGfJvdPWuGVVZ/Ectt+C3YPGQegtVatXhnVcJgmCelfw7xP",
+	"6HQKVOjb8BXDOpoZC+YsmR8SqbjA9jSSDiGZV6GqWZBB1pbRw0Gq73g0XwuJVuNOMevxU1Hp1/evTwt4",
+	"vP3AS8jRdxFdf4Q5sZHFhxa6Y55E0jY/0tQfWKo39YJZCJ8Vtfe6e6s/+pmr7zVOmQ9erf7gmLNhEpvb",
+	"7t727uoPzuk84TS65PyMihFygr2dnSbbmQqudU4tl06YslFAn4dgDe5pVcJSbTXRfgqKUmbr4zXMe3H0",
+	"ydBxAlVVZ9/CDb+2xZpRr1QGN8ipp1hi71ItVKSWPVrlLFD7hM6JGZ/EWCSsSKOv8ZFHowUq2Vtck0Zm",
+	"geuKvm4c/TzHb+C38vjXldQ/wvw0MkUzStcltFRV8v+T23CsdUgtAVzmBNlwfSSMPpeF4NtyqGMuVDuJ",
+	"byAqpoYhUl2xYiYXecf0tZTh6DIgM8HZKBvSKN5RjFQYufh+qa9OhtHp5ex1tztX7C1MkRt6dw2hVV/B",
+	"ldLfTrWeZPMDcNUgXDOy03Oysbdj9feCkrlZqS0hyJrKntv2bDZra7W6nYoEmL5KRc0lQaFNSSMp1H0w",
+	"KVRMQ6wQQmd8ZHo0fl6qvTPfbyBgLjn/iTJXKU4+JNEXdTI+0rciTL7FIMUCrfgEX7CW+Fzfki9P1RL6",
+	"ZVYlcM3krOHmEJm6nVIvokCVUmtiUzLjwvSZtiKiihL07E1YvEUVnqrO164t85FeZgFqrm5RozMxWSKV",
+	"1z1r07JANkpvZlfS/MrWml8E9Q+gfoLWIxK7n6VZQeqXJWh87af4AxRPkOZHBtHK88R7fFhhGz+20lAf",
+	"HTHtekFr3RKY6hB8qimmMtOsNhvqim3s7ewsPug5Vt/3zIYB2evukn5szGu9hcFMDdNY3/2vGErTQzJK",
+	"QUqQxEq/EY2ZVH7G3DNJUBEgaEULyN7Oq80OOcpFu9ECCLBIXjFjmDANRl2fTWui0ID1UPoaIGcjG0bF",
+	"0+9NcENXrP/65Ozk8oRUq7HV4tfkR1piePjb32IK5meWug0I0WaR+oT4uRTmBqL3ey4GcRQB+5e51X1p",
+	"zWA5KzPYeA9uVpBOVtA3U/kLWoHV77H5D/57SmPRISc0HJde1BRvTA4HxlGyYGrX2odMUf3gokPOBWgO",
+	"ispGaSy0Y8+oJDQRQKM5EVxR9CYK7yY7G/Mk80p1iC2Qai8ByNSgVuW/Yqt1fjvgpVXOHoPxlIq6fm26",
+	"/s/FY39S+NdU+O3x3lnTF7b6bT3h5rZa7I5oRXuHuNxlo+ijZmLoImXx76nWOUdURIleEh+SkMoKTd/V",
+	"3n003C+W9v3M5tYVIlc/dsbWuyP+kxxcl2AMTliR01TIhVzAVjimSy7FR+iUlNihB93NHfIrmn5KPc/6",
+	"ZMDVmKhUMEMw6J+wbn6qCgEWVTc2pv8Jx2OqHols9NBfSF6YqevFhVZTj04zB89Xr6Wu66z4zCJpv7vT",
+	"CHQ/UAUz+riuiqAYPlYs9SsPZiJW0Fq4jhtiQKN2jhYeQR/7gyzQc+FhI2f6Qrk4qYjJf04wmCa+0Zd3",
+	"ISv8F2exVMXlfBtOcX9P67jGC7D4yin5S2G9vpu0qvzuhdeypjs1hsUyEax0yzMCk6maF2bJJ0FaOCR9",
+	"lwncJxY8WvkkfZoq3u/UuNiPi/W7H0V8eVN8UXd7NWEsJ4T7K4SfR7J9S07yu0ge50snpYL068udrY8l",
+	"/XCpn904ca3zxccb9DLGSjrl01zLvIKnJrK2zq2+QJerPC8FpDWrjb41deyrwjjnvm+KcesqF/73BYd+",
+	"E5TdclhXq0X95NCSJxFI1VRJcp99I7pSueN4AzXJQeCJuB5PpfoBVM43jT36q6Qyy8W3/NpT95y/Thf8",
+	"iYprI2ZQhqDlT99uDt0tB2s128AZxbHqdCZuMIydUEaTuYpDI4ren1fZ/0IuIteO+CgvIPUYemF5Gk8r",
+	"fEyThpv2Alxe/FLrRlliP5k4jOb4Vclig7f5WXmlzx5CAczo3JZlfCQSz6J4LEWXUc953wt6ponqMcZL",
+	"rW4OY0YTnycsUvkJi0pE0Pp66A3r033zVPdVUc8JiwhdAPlD005WpfSRqOdCjy8xatXRA9KS9Scbiths",
+	"RFSLJIODf71EU8MwnqjmEakGUeLz0I2tiVZrDU+o0le4RvJiw+IKF4bVblYGIZbw78KVT/tqtLLmO34i",
+	"gse9p6kKJZlk9fY+zz3NWb7ryeTcvYEKExbKlCTLSCWMzzrkKJnRuSQxC5M0Amkt5wGZjeNwTITNFec2",
+	"IFRIRcZAEzWeEzd/tf0km7v1OUwabrZTNuRN7BnZ6jr/zv6bHBWOTsnUO7BGvFxiV89a5DNNP8FP5q1w",
+	"XVp7h2l15dVNstkxtoVqhcW40FN00TBXtRas41TsYzalUhEFxl2L5TlMo/asOsfvrbKzJvBws1zaaEWx",
+	"4UXzBhaUIaZujObj49jstWoppse+P32GUNhgv7o6zXZVK6/FxDm9yNCVl5YoTBTWm55Pwba7miY8gqy8",
+	"V9UK8eXCChsRb0V7WL8o1F5FgXI1x+MbcjH5TEbTQsPeBhzmr7GSARl4VuYn33JD3mSpNWYR3NoQYIeP",
+	"DXiTX5WlWTiF/0WA+d9TEBk/PLByPXBRhwEZCcoURKYykOFUNjPhis0oMjmGIMI8AzuOn0dumvio/MW8",
+	"khChkvQZV73sWb+urMGpv9PPQQPehOs4D/x1fpvy1segJeLWXEL8l1cFTRSOuBrHt0acjxJohzQBFlGx",
+	"zHH7PRdYmQfzS03An83XMha1LOh8QqgiP+DAZAOZGAyHXKgDQl0SKqIsZr4FVwyrAeaL0s+iWOboTdl8",
+	"RuebHbLX3fOyeIpEUIXnr7NRzGqO3S6buIdfe0voPF1vFjC12sWbAc0hgAfze+DlFsdYb80BXTXdStZs",
+	"JxUQxQJCJU1lF/Kdq8+hUa2vWTL0SSxlagq3GYymQiGLddcXExrukreuWJxhmzwgkCWDmNtzBGTD1Pga",
+	"Azn/8fiE3ICIhzGIzYBoopaFRmwYbB4YMpKGAiwtAQvFfGrQPsJWHeZLn0B8EcFIahLF9TTThM4hQksF",
+	"tuKMrhhuVlPLXrdLNvoIxx7+2LOpcv2AFH5OJSz8ZofDHJArdkQGgs8wll6I+EZfY10eXiggAqZimmCB",
+	"O3cQEJGN3e7OpjuDkLNhPEqFaT5C3r09cxkn3j7/0yBBzyHBVdrt7jw3AvU/cwmHyYT2V1OgC9/DP/+z",
+	"XKarf5gtlbIr5iZXeb3WWGIpLQStfjzBRrhSAY0wTlJzYYNmz/L9kVhJSIamtNuQixkVUYZoWGRLL6GP",
+	"6JgHugy8rNeD0hqU5nN6IYGrD2CSTLiexKQYom6jxpQ5BFZ6SfaoC8c3ieWEqnBcqQ0UeeMbTezHjs5W",
+	"XI0u3by1xFR3H8Gvml6PdvafF69Hzxvcj9DK61fOs1RKB1LLSpQjjrhJBGESM2vbq1qv/rZVtzxs59ho",
+	"QQhdW2quegV1C8BvWssAVF7Ah0c0PlYqc0uVN1IUprsmbruUBU7Da8ch6HQakIyj8lSFfAKuXDDChpid",
+	"aoCZspi4yzNbOa+mJrPHbIjPazTDMzwE6VVr8k5XCWxhvry0Ja1o71mG/qe73djuEM++30TFuABxE4fg",
+	"lax7ZNWhFGxoy/Pj6ZU0A0sUw4TPHkRJyNxmlRrCW8/TZRcS6j0yhYixwYdDTYc2Fy0wsvxCE5i7sfX5",
+	"FJgRmzabHbl+31XOm81mHbMyOo0lFtBzygsuswM3Grp9UyRGywErKA6IzPp6e83Jr9h2l9jeHEFeaiy/",
+	"EXZM6UF777NytR9oBUaLZmz5FUtprM1KxWwkA+Q+RvGQIG6ya2UGE5MO6onzKtGBHp0K+fGYfg+cACde",
+	"xnl+RUmrOJHAoozLfk49/usky7U1euO0uy/ZZhV2tzKrbDPzSva6qTQ65hKIHNOsdXHBPlyoA1ntWfjR",
+	"LeR1to4VOs4blsy9ZRQnj0ulZWuEt/+OaxKzKEdq6tL/iwaKLkB6HavP69x2/+SLvBtpCzqqtyblFa8j",
+	"jw4cEWdHR76jEpak21zg/dXIMTS4SkJNwws3bECmIr7BMg2+yNJ3Np+SsG7mcC1qNvkLC1j2SKGXC/N8",
+	"0bycJbRVT0vWaPcUjvm5wzE1JVbK1qMoKlSfj3IcriXFJRJ166P7c1UOzqnCosogsD0qZaamZVU5ZWtq",
+	"9Wg1aFblspowVxpdHa4+5eM8FtJlWTjr4d264SfuJAuhJznS5v7/Oski0lChgVCAEjHc0AQd3KYvhXos",
+	"HdG4D7PdP7Y0cY7hRytVsJ6qZpbz1/hbdFJ/o4JliQ8cKxkXWps0ESxJfANbLA6vzd3lY2uaVgboWE+g",
+	"a/pBjk71FVuWkqxJzIptUlwaJ9kwRbipvGJ9r85MR8/fc/P3NzvkIhVCnwnaL6Y0dBVsRTyZQHRoGx3I",
+	"NFEEW0dgv/NtrW/uda9Y3pEHuQPjGA0geEKwT8hNLONBAsTcwrDQlveFKT/oSgp6i6otv6f3+LMD3iNl",
+	"AXlTfKEiJ8UlLA88dVAjjM80NqRff9GTbzo1XNNXtWbg1dNDl0R2cqk0xX18QvZYSeHnEiP5PeWKNjP1",
+	"TBPKgkI8w4QzNU7mZAoi5lFgxTsQHDQwyzKxBxMa22ha7HmoNVl/VdUR2/EN/ILLe2RKwUlWkQnuKbsD",
+	"VwLg2wx/QXysC5XOT7YgRH63x9YEA8uZaMsTyezbAUoB597HXFAZsxDQXJ9QE8gs1ACoMn7/zDHFFd30",
+	"U8yMjd3kmKWmptaJkWU0i/023bRs2o1J58pd+F6uGkmZiTqojHY5YZHev59r8zjCJ8s4GH4JubNWVpyD",
+	"cOZy9w/iSV+Fr0X02IQ6T0Fck7ozclxSBtKjaFcW1UgLQ9qYlqFJ25B+YLo2WrMlcmJNgkNIEhKzDvnV",
+	"uu+vmGHdImUyq4/u8A708Bt9YFFPAJWcHRgW0YPbMU2lgsi6AZ3GbCNAJNnbeXXF+qgMuy9CgAgibHy3",
+	"hHNg/McrYj617/XwUf+QcAZXDOPWNTHEUWKYG1bQliRMuITI8b6IpFO9/UWWZ0NScKUQ6encUrP5bLxQ",
+	"h7zJQlXks1z5N03X9qrY2F/dLE/MLI+xscdNh8rGAmdn8c1xsc9XD/Qrq229vqaOJXNNHqvHOXPcWJOH",
+	"5vnGy9KFaeEen/EKv3h+ptI7/dVwyA0XAWF+D8i7y2N9lcYup9TTqEwd/X72Qy9mCsQNTVxP8/6hpz25",
+	"eD7OwIRL9DVfcw0Ys0+sPiVXs7fOFXvDshRhN83UsrEDnFqPacPcKhmu+bjvxWBcMZdHyjCOqW/+mX0R",
+	"a265t+MGKjF9G11aKMgd2GarVopZScXgVtkLw6aJMWPcHoDRpusjOT4Tx9VTZYzvi/jPGrLeizw3U/wr",
+	"OCOeOOdKzpnloK+vanr5hc0MGt4HAWEwA5m1GTIW8yDjXaY7Mt7zquNW9IIuvQV8G8XEiru6sKfUwPfg",
+	"geIpN26VIQUjPhZSZFckD5UooS4CZLFxk2luOotZxGfGII/iHTXXWBle6mzxps+ztZ0MU5UKIBv7V8xG",
+	"O2LZ/YSH10Rew4xQ02p/kzAujMjmNyDIzh4Z81TIQ1uQ3AyJvZ5jFejRuYhABDbDgCpT83h/e4f8GH+H",
+	"JjctMmOmJyiZ/HOAmVZDpq2RCeCWmx1ydMX6ngA3+0WbaVVES8kBstfdM82CZrGETV+luQaYyiumx8hX",
+	"cEAkxVyL2LYqyjSP/J0e3MZSyco4/wt6A4ts5DGkfMVMX1DQ56tYes3K3tJg/tr7bT71hM0lOi3ff1QB",
+	"wdcU7VsfPWqyYTSVov5NBYH7/NU0vU8SvGAgZzok3DeGFOoVWHtInZ8ix87HdlY0pJaxz5ly86rVYJ6C",
+	"dh7BF0JtekBZlC8V2mspifnZF6J2CiEzS1Xf2kb8ee9zFHPpFETPxJwlWl7ZG7+Wd+aaS5PkP7Vs6Fdr",
+	"w28KK1oRwI3qj53Aj2zb8JdhWk7GI4Z5zVo3QlqVtQlhNEmqy2nYEhdWgx1wngBl/8Jx3D6s1wnhflMM",
+	"tHpS0pHCCxRSr60XCWmFql6khnpd/YjNjWN/Ql2PfCQ5rYsPIOQT23+ujyTRN4q8TNIRZuSDwM7VWfgd",
+	"arkmi8ikVHbI4mXgwGvWTWioZK6ZYwRqkSL1QkLKGFdXzK0PqbBKnTUB2P7eH0mb9af4olHf1ZS4nPK+",
+	"UDeGJ+201GWhiOlLiLdS6G595GK0Kqi7cOxIwu5C/hYm/MYStwI6sSXdYDIAIcfxtFjBQ7/lGtXWRXcv",
+	"kN2qwO7C4p6Cux9UiiwN826MeEFd1wPEEiIBrJXSH+/QKFZaikAigWCBmLqLzHKk6X52PlnWWJ/w8fG0",
+	"Gn2B4UUeoGicyOVqzFq3lzdi5ModV/cor2eQS7uX10T6fmbN44u23l6HolwP7m+Zsv69FZy7iCMbsbAm",
+	"C1iuDG1ZDWZJxx4juyry2gLXxSfXgoxP7pAM40SBwFI2QCeECyJ4AtWGCDtDoxzyib+a2GhiddYF/ewO",
+	"ieJLZs0T1t1uqubVzwqTruAKbzl2Bg7+ZZsZaeCs18sIwfmkKnxGA4jD4cfRFSpNJfWqws8u3wktKYM5",
+	"gVsaqmTuHH59/XvPlIdJbYNxU6LMFItZ5CNHUWSw6pG0CDP4URR9IbNFmcjqiIrQKPoG09OfVIU1VQWT",
+	"FW9onij+YLYTpy5sfVQaZqpnKXVto4pAc4rjSoeEMidm0bJqH9uKgBsJ0BvYNMZUDFowDgdj5yT4tKqt",
+	"mB7DYwur7CuWhMzcT0T0VSG0Ocwcp9GEvo5h5k6ybbWqdYlk8E6CuOu9GTXMoj/PlUV1RSrx11gqQRUX",
+	"z4z2eZjnWhSIYQAkgglXpgpi1aXbyhKjpT6esNQTfNELd2OZaW/bT1Lzq09+an5JdozCUsty1lCVnH8O",
+	"Ql8WsQfoZBAzjHU39+9hefSgdC2mLNriwlx9qZTxiGE9lpgResVsAIIlPKwFfA4CiwtyRkSagDy4Ym1y",
+	"5BO9JFs+hzjQ1O7WY1aAsQxDJ+0N31hY1RUjlrmUF9fRU17q3yaU0REIaeZAa56dqLyfIRfZ1djEH8YC",
+	"HZLGP7KBkfWEGE3hmcxcr2Ycm7DFYIY/YBUdxu3fGAM44Gqs+ZlZUVYY14RDmCrKl27XwjbQQMTQezk2",
+	"7NDudhknJRu8ggVTtmlgwnPQFjWqKhh74Rq4BZpIrrfgygO5qTVcNrjwp9x0JpYIpIqZkRRFP0HfmjT6",
+	"prKxKa5NrYllSCy8ve+NxuQI0JZE9s01NmzU/0SD1U10QFiaJH2rEtlE3hLiYPhkVofXHLaeKWuB54DG",
+	"hyaPt25/iAHZQPbgZjxNIqPhlcW9V4TaALe+osQd74ZZm5qPC9UHD1ovwufdaH972B7s7UF77/nLnfbL",
+	"F9Hz9t7eq5e7+0D3IniuZ+TYKGXiVuCsUgetl9vdbvdF1G0PINxv7718HrYH+9F2e+flMIxe0u6LVwOK",
+	"vVbWkHZPAvdJ4H5mgXvMJ1MBY2Ayzi50TmJsVElHTQGbd7+BonCpNVf/H7YWjU3k8sd4Jh3nq7ZDX+LA",
+	"30ZSiN7LOiZZ3PuTQfaRDbJGL8LuA498cb2DUVZrClb3s+qXd91GzwcqS337jrHH2ii3msAyjVWPdMfU",
+	"Q3/RQLIihVVT1BcKHHuyx359QtKGsCELuKfs2/podcg7RrKdqkwQEqmwM8tiydJMt85crFUhbBmBrzKt",
+	"IjU8hax9vpC1VYhWE6l25F8mFzEC4xqdkMjjHwk2ZOqQOypfP4CqRqTu5+PW9mL7hJuPG77WAC8fy1AP",
+	"dHJXE73TeZy3q8osYl+pM7o/sir0Re/9TYjLRbR9i0T2pA7d2UjfUB0SdLRloqxqK+u8NRWuLTViReUp",
+	"Nb2tUVLJOVNjkPEf+G/XJC6MlS0tU6HjvKWjX2xo12PQ7dujH3D4L0S1+fTLKddCyvVZkjwVIcinwn/3",
+	"q+Nyhx5lX74m9pFFBYL7wBIsLpNt/RrZt5BsRVSOB5yKqD5D/AbETQyzhTRxl6Z7wkZJLMcHJIEbSIhe",
+	"14QqCMiER2kCkkQuPS9mZCr4SGBLMnoDgo6AyJALCLIHWKFKXsdJEmCjSmabBsdq7nmsbpV+yCcTUy3Q",
+	"zFSp174/OXud7fERidmfZxVBZ0D/Nmvh3kJSq37q43t/cpaDAKufaPyqSAC3mFVCWbihSUrNjbsmRfSU",
+	"2JfQwzUklGghqICZIilcU5CcYidSw1wLVQ8OcE00SRxuHp98/9bDaywbaZ7ZcioA0YCG14i7oRa3wrbR",
+	"KtW2tSt/f3L2SBLt/cnZSbbzLyTWSmtYUeA2e/ObLaf+DYonTeHVQWIpI0XqG3JB5BTotdbyuEBCjNmo",
+	"MbVbIbK0YENpBBJSRRM+SqGic0omZ2JmSuOaCfyECSR3I8y4lUXV/qr3J2c/2eU1Sp2w8tClTuTz1CUy",
+	"4MPGmQx6vDP8ojaNwq5ACVuPHNeR7bCyxbF+2HgJ70/OLvCDf91siuxQ1yjkZrHgqT7ECg0AfXBa/DtE",
+	"RPrEHARHl+syhq2P5o+lVY7Qs4aveUV+qLzGsGdTqZoKrVfeYK+XMEmjquhNo06aw35kXdJM8hpzy+pk",
+	"p9N6nwymD6+n5khakeC3iJjrGk3N8RbqE2mclunAhiHKeu32B0Eja2SxloENmio+oSrWUm6uhdZgXhTD",
+	"mwGhMyoiSd6fo/5qrIHS7dFRX0UrMb0kjfaXVF4/ntaqR7/Idv+FPMpaenlrkBoNa2hvpA8hIvmBPZlj",
+	"7m8h/fpL8tYqvoZMCCUJUGFUKyqvs8DPZlJtuhXROJm37c5qpRmP6FzfWMd6HPMy2bA+ZC1M9bN4An9w",
+	"BpuZChznMvbAdHcwOYB6DH3Xjeg8IJGgM2tTomTKeaI5CcpnzTQ0y+iQE601C9DshMRSUwLDTHkWQh48",
+	"iqsioW2YLw/dn9gyJknsvBpWklCy8//9v5oxDTiXWgfHwmUMsCBqpRR+rcH0i4HSI8phM8PSK6w9CnMI",
+	"/37mHMRXu3sPx20XPHKVdrs7z8kRo8lcxaEsIrsjlfY0TSTUovuJTU3dfb5PNO3EIANEjykIg7VgWhEp",
+	"fRikmg465FQjhIzVXCOtgIRiGXvrKLdv8xkjc6DigHQJ45nh8ZBse3QdTyALznh/rqWtRl1I+MwW3RBS",
+	"kd9TKpQGgbWa2qr5EZ3LZ+T9+SHZyS23xS8OyW7+aAJRTNkh2ct/UuNYRNnb1bU27VrPEa6PWWrTn2iV",
+	"qWcMVE3o9N+PSDLUQTwnG7vP99saUy1ANu9OOBoXa+nmyDbVKCCupRlk52hpR2dSYGpQJzykCTGKocXb",
+	"BTL61WI+vhXkKXC7XUTuAi0eEuwZpF/tE3sWpsMDd2voYyVt+4ri5WE484bokCMi9BVNQkQEJidYQZFw",
+	"NsKWMpSR3efPzRBYV7q7lEAuY+xvudR08z1Sp17vBt4MZXwDm0Edm2kFec5Ca6e787y9vd3ubtcZV7LN",
+	"V9fIsE9W1sg4o/dd4s6LmiU66K+1wA+fgefos8voYxnvOfMJ4MlEYxlWyJmmpBXRQkXmQTN2tC7Hmpq3",
+	"ankVmi0DdznNbLR+M5jEvCKVAHptOY9TGK10ZXxGNliaJK5jDNNkoKyO9v68hiIyvyKW/CQDmlAWQoe8",
+	"BRqO9eaNLfiMKHoNkux3/9f/PPtf/3Pj7L//r/97exOFua0VGnKrGpgv2ulUko195LP4g2mS5pTiKFPd",
+	"t9ESvVltcDq3EH5Ug5ObZJUMf39O7FH++4nxydzb/voUkA6SOGzbz7c+uqoq9UbLnznRgAOm7KF2yLkZ",
+	"RNJhVtwNMyc3jOUSa7MEJNY/uwK2mx3yjl0zrdlixfaARDFeuyPzb2MNwr9mY27aTjOuyIRGkF8bcYNm",
+	"C3h9G1lXLt4h6yolmtV+BvQ1EzVGYruPIiLfQSKsa1H5wtaNilBQywiLAGmG2iu0psuczTpMJxuUzUlI",
+	"JWwWdRAa0V7i1I8pVeNc+3DftspmQF8bmdDbM2AjTcG7O0FrErPsnxhqqkDokf/rt6P2P2j7j277Va/T",
+	"/vDn/6hSXDyKNZKmLRVVab0x5timVGsyQjVUKiujnKzCThxCko2r1lAA/AHyqrVJ6A2NE02HjgAjT5nO",
+	"b4sm2mA2Bkx1NnqzVHGSEAZgzLmKY6cVQ484o1aU9YsYFC6NMIwVGVP9fq1eSE6wuvwLNcaPMWzC7sDZ",
+	"acz6yYbrPrNDxpBEm4dkEkutlKPeTQWQUN8nQC9cow9ecs3W8QPzGBmJuWZMXFCFVeRHdEoGKOe9XWWX",
+	"bjm1twPK5pWM5wLfvzAH94h8x59nZfNLiwv48r+f8Cxsf23hOQO4TuZtZ4+pJUYtn+0Ft9SD/CJlEZ3/",
+	"9//5/1xQlQr9gh6zTiHcoMlMo/ILxOiAvL64zErCOPfgZpBHFyDe2y06RLckUImgv+J+jtx2HhFFizOt",
+	"QlINk2cys3v9+6GpQTS8h+SH0wRXG1RTB3FTJytjSczjVtBKRdI6aG1htIOdeTHSemTKWGA2d8JHMQvs",
+	"5UXAUIAc592YvWYLnVyuHhUUy9aiReEi5FOIsHo6muNjpmBkCqEEZKBVGi13sFpgoUJuPsP5KfkR5rJi",
+	"7EKMeWCVTJcPhws3udDZWMWg9MUBj06JSs3SCtfaIL+/5j2bWUQkUBGOvQmO/a8qJnjNw3Si8RBlehqq",
+	"1La0FzHc0MR1yjf/atN0pF8G11za30opGHdxKi2g8bIovbuub2Y3mkbRppENX4uiFRPlYRiBc2diTARO",
+	"sBBCmcVwoT5igri8icterQobldZobngcGo2H3lBFRX4uKYtMfRe/2W7g8DgWfqOpinmxV9DipMecMeQV",
+	"xmzenlKh5oSGVjOSaTgmVJIfOB8lQI5tZ19v/FOL9wYxPnz6/wMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

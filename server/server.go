@@ -19,6 +19,7 @@ import (
 	"github.com/xentree/xentree-api/internal/clientip"
 	"github.com/xentree/xentree-api/internal/clock"
 	"github.com/xentree/xentree-api/internal/googleoauth"
+	"github.com/xentree/xentree-api/internal/ledger"
 	"github.com/xentree/xentree-api/store"
 )
 
@@ -113,6 +114,8 @@ type deps struct {
 	keys   *tokenKeys
 	// clock is the process's one time source (the store's); handlers and rules read it, never time.Now.
 	clock clock.Clock
+	// ledger records XP and learning time (every area awards through it) and reads progress.
+	ledger *ledger.Ledger
 }
 
 // now is the current time as the store keeps it (UTC, microseconds).
@@ -177,7 +180,8 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	if cfg.PasswordParams != nil {
 		params = *cfg.PasswordParams
 	}
-	d := &deps{cfg: cfg, store: st, log: log, hasher: newHasher(params), keys: keys, clock: st.Clock()}
+	d := &deps{cfg: cfg, store: st, log: log, hasher: newHasher(params), keys: keys, clock: st.Clock(),
+		ledger: ledger.New(st)}
 	integrations, err := newIntegrationsAPI(d)
 	if err != nil {
 		return nil, err

@@ -56,6 +56,7 @@ type Store struct {
 	clock      clock.Clock
 	stop       chan struct{}
 	wg         *sync.WaitGroup
+	inTx       bool
 }
 
 // IsPostgres reports whether the URL names a PostgreSQL database rather than a SQLite file.
@@ -188,6 +189,9 @@ func (s *Store) Now() time.Time { return s.clock.Now().UTC().Truncate(time.Micro
 // NewID returns a new UUIDv7 (time-ordered) id.
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
+// InTx reports whether s is bound to a transaction (the Store that Tx hands to its fn).
+func (s *Store) InTx() bool { return s.inTx }
+
 // Dialect reports the database engine.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
@@ -282,7 +286,7 @@ func (s *Store) Close() error {
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return classify(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c := *s
-		c.db = tx
+		c.db, c.inTx = tx, true
 		return fn(&c)
 	}))
 }

@@ -1,0 +1,55 @@
+package progress
+
+import "math"
+
+// LevelStep is the XP the curve adds per level: going from level L to L+1 takes LevelStep×L XP,
+// so reaching level L takes LevelStep×L×(L−1)/2 in total (0, 100, 300, 600, 1000, …).
+const LevelStep = 100
+
+// Level is where a total XP stands on the curve.
+type Level struct {
+	Level int
+	// TotalXP is the XP earned in all.
+	TotalXP int64
+	// IntoLevel is the XP earned since reaching Level; ForNext is the XP the whole level spans
+	// (IntoLevel < ForNext).
+	IntoLevel, ForNext int64
+	// Percent is IntoLevel/ForNext in percent, floored to one decimal (never 100).
+	Percent float64
+}
+
+// LevelThreshold is the total XP at which level starts (level ≥ 1).
+func LevelThreshold(level int) int64 {
+	l := int64(level)
+	return LevelStep * l * (l - 1) / 2
+}
+
+// LevelOf places total XP (negative counts as 0) on the curve.
+func LevelOf(total int64) Level {
+	total = max(total, 0)
+	// Solve 50·L·(L−1) ≤ total, then correct the float estimate with exact integer checks.
+	l := int((1 + math.Sqrt(1+8*float64(total)/LevelStep)) / 2)
+	for l > 1 && LevelThreshold(l) > total {
+		l--
+	}
+	for LevelThreshold(l+1) <= total {
+		l++
+	}
+	l = max(l, 1)
+	into, span := total-LevelThreshold(l), int64(LevelStep*l)
+	return Level{Level: l, TotalXP: total, IntoLevel: into, ForNext: span,
+		Percent: math.Floor(float64(into)*1000/float64(span)) / 10}
+}
+
+// Token rewards.
+const (
+	// TokensPerLevel are granted for every level reached.
+	TokensPerLevel = 5
+	// TokensPerQuest are granted for every daily quest completed.
+	TokensPerQuest = 1
+)
+
+// LevelUpTokens are the tokens earned by going from total XP before to after.
+func LevelUpTokens(before, after int64) int {
+	return max(0, LevelOf(after).Level-LevelOf(before).Level) * TokensPerLevel
+}
