@@ -204,10 +204,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	cfg.FailureThreshold = intVar("XENTREE_AI_FAILURES", 1, 100)
 
-	if len(errs) == 0 {
-		if err := cfg.withDefaults().validate(); err != nil {
-			errs = append(errs, err)
-		}
+	if err := cfg.withDefaults().validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return cfg, errors.Join(errs...)
 }

@@ -328,7 +328,7 @@ func (rt *route) run(ctx context.Context, req Request, attempt func(context.Cont
 		switch {
 		case errors.As(err, &ce):
 			return nil, ce.err
-		case ctx.Err() != nil: // the caller gave up: not the provider's fault
+		case err != nil && ctx.Err() != nil: // the caller gave up: not the provider's fault
 			return nil, context.Cause(ctx)
 		}
 		if err == nil || unhealthy(err) { // a harmless failure leaves health as it was

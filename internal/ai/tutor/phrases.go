@@ -265,6 +265,14 @@ var languages = map[string]*phrases{
 // Languages lists the languages the tutor writes in (others get English).
 func Languages() []string { return []string{"en", "de", "es", "fr", "pt", "it"} }
 
+// label is s followed by a colon, spaced as the language wants.
+func (ph *phrases) label(s string) string {
+	if ph.lang == "fr" {
+		return s + " :"
+	}
+	return s + ":"
+}
+
 func init() {
 	for code, ph := range languages {
 		ph.lang = code

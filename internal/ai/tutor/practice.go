@@ -122,17 +122,26 @@ var numbering = regexp.MustCompile(`^\s*(?:\(?\d+[.):]?|[-*•])\s*`)
 func answers(reply string, n int) []string {
 	var lines []string
 	for l := range strings.Lines(reply) {
-		if l = strings.TrimSpace(numbering.ReplaceAllString(l, "")); l != "" {
+		if l = strip(l); l != "" {
 			lines = append(lines, l)
 		}
 	}
 	if len(lines) < n && len(lines) == 1 {
 		lines = strings.FieldsFunc(lines[0], func(r rune) bool { return r == ',' || r == ';' })
 		for i := range lines {
-			lines[i] = strings.TrimSpace(numbering.ReplaceAllString(lines[i], ""))
+			lines[i] = strip(lines[i])
 		}
 	}
 	return lines
+}
+
+// strip removes numbering or a list marker; a lone dash is the no-article answer, not a marker.
+func strip(line string) string {
+	line = strings.TrimSpace(line)
+	if answerKey(line) == "-" && line != "" {
+		return line
+	}
+	return strings.TrimSpace(numbering.ReplaceAllString(line, ""))
 }
 
 // answerKey normalizes an answer for comparison: case, curly apostrophes, spacing, final
@@ -225,7 +234,7 @@ func (tu *Tutor) check(ph *phrases, items []Exercise, reply string) string {
 			fmt.Fprintf(&b, "%d. ✗ %s\n", i+1, fmt.Sprintf(ph.missing, ph.q(e.A[0])))
 		case correct(e, given[i]):
 			right++
-			fmt.Fprintf(&b, "%d. ✓ %s: %s\n", i+1, ph.correct, filled(e.Q, e.A[0]))
+			fmt.Fprintf(&b, "%d. ✓ %s %s\n", i+1, ph.label(ph.correct), filled(e.Q, e.A[0]))
 		default:
 			fmt.Fprintf(&b, "%d. ✗ %s\n", i+1, fmt.Sprintf(ph.wrote, ph.q(given[i]), ph.q(e.A[0])))
 		}

@@ -272,14 +272,14 @@ func render(ph *phrases, p Passage, terms []string) string {
 	fmt.Fprintf(&b, "**%s**\n", p.Title)
 	b.WriteString(strings.Join(ex.sentences, " "))
 	if len(ex.examples) > 0 {
-		fmt.Fprintf(&b, "\n\n%s:\n", ph.examples)
+		fmt.Fprintf(&b, "\n\n%s\n", ph.label(ph.examples))
 		for _, e := range ex.examples {
 			fmt.Fprintf(&b, "- %s\n", e)
 		}
 	} else {
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "\n%s: %s", ph.source, sourceOf(p))
+	fmt.Fprintf(&b, "\n%s %s", ph.label(ph.source), sourceOf(p))
 	return b.String()
 }
 
@@ -293,13 +293,13 @@ func sourceOf(p Passage) string {
 // word renders a glossary entry.
 func (tu *Tutor) word(ph *phrases, w *Word) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%s** (%s)\n%s: %s.", w.Word, w.POS, ph.meaning, w.Meaning)
+	fmt.Fprintf(&b, "**%s** (%s)\n%s %s.", w.Word, w.POS, ph.label(ph.meaning), w.Meaning)
 	if tr := w.Translations[ph.lang]; tr != "" {
-		fmt.Fprintf(&b, "\n%s: %s", ph.inLang, tr)
+		fmt.Fprintf(&b, "\n%s %s", ph.label(ph.inLang), tr)
 	}
-	fmt.Fprintf(&b, "\n%s: %s", ph.example, strings.Join(quoteAll(ph, w.Examples), " "))
+	fmt.Fprintf(&b, "\n%s %s", ph.label(ph.example), strings.Join(quoteAll(ph, w.Examples), " "))
 	if w.Note != "" {
-		fmt.Fprintf(&b, "\n%s: %s", ph.note, w.Note)
+		fmt.Fprintf(&b, "\n%s %s", ph.label(ph.note), w.Note)
 	}
 	return b.String()
 }
@@ -323,7 +323,7 @@ func (tu *Tutor) define(ctx context.Context, ph *phrases, userID, term, shown st
 	}
 	for _, p := range ps {
 		if s := sentenceWith(p.Text, term); s != "" {
-			return fmt.Sprintf("%s %s\n\n> %s\n\n%s: %s", missing, ph.usedInNotes, s, ph.source, sourceOf(p)), nil
+			return fmt.Sprintf("%s %s\n\n> %s\n\n%s %s", missing, ph.usedInNotes, s, ph.label(ph.source), sourceOf(p)), nil
 		}
 	}
 	return missing + " " + ph.glossaryOnly, nil
@@ -344,12 +344,12 @@ func (tu *Tutor) translate(ph *phrases, in intent, message string) string {
 	if !in.toEnglish {
 		if w := tu.data.lookup(term); w != nil {
 			if lang != "en" {
-				return fmt.Sprintf("**%s** (%s)\n%s: %s\n%s: %s.", w.Word, w.POS, ph.inLang, w.Translations[lang], ph.meaning, w.Meaning)
+				return fmt.Sprintf("**%s** (%s)\n%s %s\n%s %s.", w.Word, w.POS, ph.label(ph.inLang), w.Translations[lang], ph.label(ph.meaning), w.Meaning)
 			}
 			var b strings.Builder
 			fmt.Fprintf(&b, "**%s** (%s): %s.\n", w.Word, w.POS, w.Meaning)
 			for _, l := range translated {
-				fmt.Fprintf(&b, "\n%s: %s", languages[l].inLang, w.Translations[l])
+				fmt.Fprintf(&b, "\n%s %s", languages[l].label(languages[l].inLang), w.Translations[l])
 			}
 			return b.String()
 		}
@@ -368,7 +368,7 @@ func (tu *Tutor) translate(ph *phrases, in intent, message string) string {
 	for _, w := range hits[:min(3, len(hits))] {
 		lines = append(lines, fmt.Sprintf("%s → **%s** (%s): %s.", ph.q(shown), w.Word, w.POS, w.Meaning))
 	}
-	return ph.inEnglish + ":\n" + strings.Join(lines, "\n")
+	return ph.label(ph.inEnglish) + "\n" + strings.Join(lines, "\n")
 }
 
 // search answers an open question from the passages, when one is clearly about it.
