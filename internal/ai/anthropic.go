@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
@@ -17,6 +18,9 @@ type anthropicProvider struct {
 	cfg      AnthropicConfig
 	messages anthropic.MessageService
 	clock    clock.Clock
+	// timeout is the Router's; the SDK wants one for non-streaming calls, else it refuses
+	// large max_tokens values for fear of a long wait.
+	timeout time.Duration
 }
 
 var _ Provider = (*anthropicProvider)(nil)
@@ -24,7 +28,7 @@ var _ Provider = (*anthropicProvider)(nil)
 // newAnthropic builds the client from cfg (already validated). WithoutEnvironmentDefaults keeps
 // ANTHROPIC_* variables and profile files of the process out; the SDK's retries are off because
 // the Router falls back instead.
-func newAnthropic(cfg AnthropicConfig, clk clock.Clock) *anthropicProvider {
+func newAnthropic(cfg AnthropicConfig, clk clock.Clock, timeout time.Duration) *anthropicProvider {
 	opts := []option.RequestOption{
 		option.WithoutEnvironmentDefaults(),
 		option.WithHTTPClient(newHTTPClient()),
@@ -35,7 +39,7 @@ func newAnthropic(cfg AnthropicConfig, clk clock.Clock) *anthropicProvider {
 		opts = append(opts, option.WithBaseURL(cfg.BaseURL))
 	}
 	client := anthropic.NewClient(opts...)
-	return &anthropicProvider{cfg: cfg, messages: client.Messages, clock: clk}
+	return &anthropicProvider{cfg: cfg, messages: client.Messages, clock: clk, timeout: timeout}
 }
 
 func (p *anthropicProvider) Name() string     { return AnthropicName }
@@ -76,7 +80,7 @@ func (p *anthropicProvider) params(req Request) anthropic.MessageNewParams {
 func (p *anthropicProvider) Complete(ctx context.Context, req Request) (*Response, error) {
 	params := p.params(req)
 	var raw *http.Response
-	msg, err := p.messages.New(ctx, params, option.WithResponseInto(&raw))
+	msg, err := p.messages.New(ctx, params, option.WithResponseInto(&raw), option.WithRequestTimeout(p.timeout))
 	if err != nil {
 		return nil, p.fail(err, raw)
 	}

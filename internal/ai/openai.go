@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -44,8 +46,17 @@ func newOpenAI(cfg OpenAIConfig, clk clock.Clock) *openAIProvider {
 			option.WithMaxRetries(0),
 		),
 		clock:    clk,
-		official: cfg.BaseURL == "",
+		official: isOfficialOpenAI(cfg.BaseURL),
 	}
+}
+
+// isOfficialOpenAI tells whether base is OpenAI's own API ("" is its default).
+func isOfficialOpenAI(base string) bool {
+	if base == "" {
+		return true
+	}
+	u, err := url.Parse(base)
+	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
 }
 
 func (p *openAIProvider) Name() string     { return p.cfg.Name }

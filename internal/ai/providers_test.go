@@ -110,6 +110,11 @@ func TestOpenAIParams(t *testing.T) {
 	if sys := body["messages"].([]any)[0].(map[string]any)["content"].(string); !strings.Contains(sys, "JSON object") {
 		t.Errorf("system prompt lacks the JSON instruction: %q", sys)
 	}
+	for base, want := range map[string]bool{"": true, "https://api.openai.com/v1": true, "http://localhost:11434/v1": false, "https://openrouter.ai/api/v1": false} {
+		if isOfficialOpenAI(base) != want {
+			t.Errorf("isOfficialOpenAI(%q) != %v", base, want)
+		}
+	}
 	// OpenAI itself wants max_completion_tokens.
 	official := newOpenAI(OpenAIConfig{Name: "openai", Models: []string{"gpt-5-mini"}}, clock.System{})
 	if p := official.params(req); !p.MaxCompletionTokens.Valid() || p.MaxTokens.Valid() {
@@ -148,6 +153,12 @@ func TestAnthropicComplete(t *testing.T) {
 	}
 	if text := msgs[2].(map[string]any)["content"].([]any)[0].(map[string]any)["text"]; text != "How do I use the present perfect?" {
 		t.Errorf("last turn = %v", text)
+	}
+	// A large bound is the caller's choice (the SDK refuses it without an explicit timeout).
+	big := tutorRequest()
+	big.MaxTokens = 64000
+	if _, err := provider(t, r, "anthropic").Complete(context.Background(), big); err != nil {
+		t.Fatalf("max_tokens 64000: %v", err)
 	}
 }
 

@@ -66,7 +66,7 @@ func NewRouter(cfg Config, retriever Retriever) (*Router, error) {
 		remote = append(remote, &member{p: newOpenAI(*o, cfg.Clock), label: o.Label})
 	}
 	if a := cfg.Anthropic; a != nil {
-		remote = append(remote, &member{p: newAnthropic(*a, cfg.Clock), label: "Anthropic"})
+		remote = append(remote, &member{p: newAnthropic(*a, cfg.Clock, cfg.Timeout), label: "Anthropic"})
 	}
 	offline, err := newOffline(retriever)
 	if err != nil {
@@ -114,7 +114,7 @@ func (r *Router) Provider(name string) (Provider, error) {
 }
 
 // Remote routes like "auto" over the real providers only (the XEL evaluator needs a model, not
-// the offline tutor); nil when none is configured.
+// the offline tutor); nil when none is configured (or none is in the order).
 func (r *Router) Remote() Provider {
 	if r.remote == nil {
 		return nil
