@@ -13,8 +13,7 @@ import (
 // and inner apostrophes survive; quotes, punctuation and hyphens become spaces. Every pattern
 // and keyword is matched against normalized text.
 func normalize(s string) string {
-	s = strings.ToLower(norm.NFC.String(s))
-	s = strings.NewReplacer("’", "'", "‘", "'", "`", "'").Replace(s)
+	s = apostrophes.Replace(strings.ToLower(norm.NFC.String(s)))
 	words := strings.FieldsFunc(s, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
 	})
@@ -27,9 +26,25 @@ func normalize(s string) string {
 	return strings.Join(out, " ")
 }
 
+var apostrophes = strings.NewReplacer("’", "'", "‘", "'", "`", "'")
+
 // has tells whether the normalized text contains phrase as whole words.
 func has(norm, phrase string) bool {
-	return strings.Contains(" "+norm+" ", " "+phrase+" ")
+	if phrase == "" {
+		return false
+	}
+	for i := 0; i <= len(norm)-len(phrase); {
+		j := strings.Index(norm[i:], phrase)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(phrase)
+		if (start == 0 || norm[start-1] == ' ') && (end == len(norm) || norm[end] == ' ') {
+			return true
+		}
+		i = start + 1
+	}
+	return false
 }
 
 // kind is what a message asks for.
@@ -146,7 +161,7 @@ var (
 		"it": {"grammatica", "tempo verbale", "come si usa", "quando si usa", "come usare", "regola", "regole", "spiega", "spiegami"},
 	})
 	// Whole messages of small talk (after normalization).
-	smallTalk = map[kind]map[string]string{
+	smallTalk = map[kind]wordList{
 		greeting: langWords(map[string][]string{
 			"en": {"hi", "hello", "hey", "hi there", "hello there", "good morning", "good afternoon", "good evening"},
 			"de": {"hallo", "guten tag", "guten morgen", "guten abend", "servus", "moin", "grüß gott"},
@@ -190,27 +205,31 @@ var (
 	}
 )
 
-func langWords(m map[string][]string) map[string]string {
-	out := map[string]string{}
-	for lang, words := range m {
-		for _, w := range words {
-			out[normalize(w)] = lang
-		}
-	}
-	return out
+// wordList maps normalized phrases to their language; keys is its phrases in a fixed order.
+type wordList struct {
+	lang map[string]string
+	keys []string
 }
 
-// find returns the language of the first keyword the normalized text contains, and whether
-// one was found.
-func find(norm string, words map[string]string) (string, bool) {
-	keys := make([]string, 0, len(words))
-	for k := range words {
-		keys = append(keys, k)
+func langWords(m map[string][]string) wordList {
+	wl := wordList{lang: map[string]string{}}
+	for lang, words := range m {
+		for _, w := range words {
+			wl.lang[normalize(w)] = lang
+		}
 	}
-	slices.Sort(keys) // deterministic
-	for _, k := range keys {
+	for k := range wl.lang {
+		wl.keys = append(wl.keys, k)
+	}
+	slices.Sort(wl.keys) // deterministic
+	return wl
+}
+
+// find returns the language of the first phrase the normalized text contains.
+func find(norm string, words wordList) (string, bool) {
+	for _, k := range words.keys {
 		if has(norm, k) {
-			return words[k], true
+			return words.lang[k], true
 		}
 	}
 	return "", false
@@ -219,6 +238,8 @@ func find(norm string, words map[string]string) (string, bool) {
 // fillers are dropped around a greeting or thanks ("hi tutor", "ok thanks so much").
 var fillers = []string{"tutor", "so much", "ok", "okay", "a lot", "very much", "please", "bitte", "por favor", "s'il te plaît", "s'il vous plaît", "per favore"}
 
+const maxPatternText = 300
+
 // detect classifies the normalized message. A pattern's match counts only when accept takes
 // it (the caller checks that the words compared are in the glossary, say); otherwise the
 // keyword lists decide.
@@ -226,8 +247,17 @@ func detect(norm string, accept func(*intent) bool) intent {
 	if norm == "" {
 		return intent{kind: help}
 	}
+	// Questions are short: the patterns read the message's end only, so a pasted essay costs
+	// no more than a question.
+	tail := norm
+	if len(tail) > maxPatternText {
+		tail = tail[len(tail)-maxPatternText:]
+		if i := strings.IndexByte(tail, ' '); i >= 0 {
+			tail = tail[i+1:]
+		}
+	}
 	for _, pt := range patterns {
-		m := pt.re.FindStringSubmatch(norm)
+		m := pt.re.FindStringSubmatch(tail)
 		if m == nil {
 			continue
 		}
@@ -250,20 +280,20 @@ func detect(norm string, accept func(*intent) bool) intent {
 	rest := trimmed
 	f := strings.Fields(trimmed)
 	for n := min(3, len(f)); n >= 1; n-- {
-		if _, ok := smallTalk[greeting][strings.Join(f[:n], " ")]; ok && n < len(f) {
+		if _, ok := smallTalk[greeting].lang[strings.Join(f[:n], " ")]; ok && n < len(f) {
 			rest = strings.Join(f[n:], " ")
 			break
 		}
 	}
 	for _, k := range []kind{greeting, thanks, goodbye, howAreYou, help} {
-		if lang, ok := smallTalk[k][trimmed]; ok {
+		if lang, ok := smallTalk[k].lang[trimmed]; ok {
 			return intent{kind: k, lang: lang}
 		}
-		if lang, ok := smallTalk[k][rest]; ok {
+		if lang, ok := smallTalk[k].lang[rest]; ok {
 			return intent{kind: k, lang: lang}
 		}
 	}
-	if lang, ok := anotherWords[trimmed]; ok {
+	if lang, ok := anotherWords.lang[trimmed]; ok {
 		return intent{kind: another, lang: lang}
 	}
 	if lang, ok := find(norm, grammarWords); ok {
@@ -271,7 +301,7 @@ func detect(norm string, accept func(*intent) bool) intent {
 	}
 	// A greeting that opens a longer message says which language it is in.
 	first := strings.SplitN(norm, " ", 2)[0]
-	if lang, ok := smallTalk[greeting][first]; ok {
+	if lang, ok := smallTalk[greeting].lang[first]; ok {
 		return intent{kind: unknown, lang: lang}
 	}
 	return intent{kind: unknown}
@@ -294,12 +324,18 @@ var stopwords = func() map[string]bool {
 	return m
 }()
 
-// contentWords are the words of norm worth searching for.
+// maxQueryWords bounds a retrieval query.
+const maxQueryWords = 12
+
+// contentWords are the words of norm worth searching for, at most maxQueryWords.
 func contentWords(norm string) []string {
 	var out []string
-	for _, w := range strings.Fields(norm) {
+	for w := range strings.FieldsSeq(norm) {
 		if !stopwords[w] && len([]rune(w)) > 2 && !slices.Contains(out, w) {
 			out = append(out, w)
+			if len(out) == maxQueryWords {
+				break
+			}
 		}
 	}
 	return out

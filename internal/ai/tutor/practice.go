@@ -144,11 +144,13 @@ func strip(line string) string {
 	return strings.TrimSpace(numbering.ReplaceAllString(line, ""))
 }
 
+var dashes = strings.NewReplacer("’", "'", "‘", "'", "–", "-", "—", "-")
+
 // answerKey normalizes an answer for comparison: case, curly apostrophes, spacing, final
 // punctuation; the no-article dash in all its forms.
 func answerKey(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
-	s = strings.NewReplacer("’", "'", "‘", "'", "–", "-", "—", "-").Replace(s)
+	s = dashes.Replace(s)
 	s = strings.Trim(s, ".!?\"“”«» ")
 	switch s {
 	case "", "-", "x", "ø", "no article", "nothing", "none", "zero article":
@@ -180,7 +182,7 @@ func correct(e Exercise, reply string) bool {
 
 // tokens are the lowercase words of s without surrounding punctuation.
 func tokens(s string) []string {
-	s = strings.NewReplacer("’", "'", "‘", "'").Replace(strings.ToLower(s))
+	s = apostrophes.Replace(strings.ToLower(s))
 	var out []string
 	for _, f := range strings.Fields(s) {
 		if f = strings.Trim(f, `.,!?;:"“”«»()`); f != "" {

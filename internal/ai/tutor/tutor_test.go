@@ -88,6 +88,14 @@ func TestOpenQuestionFromNotes(t *testing.T) {
 	contains(t, got, "Here is what I found in the study notes:", "Open a formal email with \"Dear Ms Smith\"", "Source: Writing formal emails")
 	// One shared word is not enough to call a note an answer.
 	contains(t, answer(t, tu, "en", "Which email provider is best?"), "I can't answer that offline.")
+
+	// A pasted essay makes a bounded query.
+	n := studyNotes()
+	essay := strings.Repeat("Yesterday our whole class visited a museum near the river and learned history. ", 200)
+	answer(t, newTutor(t, n), "en", essay)
+	if q := n.queries[len(n.queries)-1]; len(strings.Fields(q)) > maxQueryWords {
+		t.Errorf("query of %d words", len(strings.Fields(q)))
+	}
 }
 
 func TestWordMeaning(t *testing.T) {
