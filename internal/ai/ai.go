@@ -17,10 +17,12 @@ import (
 // Role is the speaker of a Message.
 type Role string
 
-// The roles of a conversation.
+// The roles of a conversation. A RoleSystem turn inside Messages (stateless clients may send
+// one) is folded into the system prompt by every provider.
 const (
 	RoleUser      Role = "user"
 	RoleAssistant Role = "assistant"
+	RoleSystem    Role = "system"
 )
 
 // Message is one turn of a conversation.
@@ -103,6 +105,13 @@ var (
 	ErrUnknownProvider = errors.New("unknown provider")
 	// ErrUnknownModel: the requested model is not offered by the provider.
 	ErrUnknownModel = errors.New("unknown model")
-	// ErrAllFailed: every candidate provider failed (wraps the last failure).
+	// ErrAllFailed: every candidate provider failed or was cooling down; it wraps the last
+	// failure (an *Error, whose RetryAfter the caller may pass on).
 	ErrAllFailed = errors.New("all providers failed")
+	// ErrTimeout: the provider did not answer (or, streaming, made no progress) within the
+	// per-call timeout.
+	ErrTimeout = errors.New("provider timed out")
+	// ErrNotSupported: the provider cannot serve this kind of request (the offline tutor and
+	// Request.JSON).
+	ErrNotSupported = errors.New("not supported by this provider")
 )
