@@ -10,7 +10,9 @@ import (
 	"github.com/oapi-codegen/nullable"
 
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/ledger"
 	"github.com/xentree/xentree-api/internal/live"
+	"github.com/xentree/xentree-api/internal/progress"
 	"github.com/xentree/xentree-api/store"
 )
 
@@ -173,9 +175,16 @@ func (a *LiveAPI) closeSession(ctx context.Context, lc *liveCtx, s *store.LiveSe
 	if err := lc.tx.CloseLiveSession(ctx, s, status, reason, at); err != nil {
 		return nil, err
 	}
-	// Progress ledger (issue 8) goes here, in this transaction: award the session's learning
-	// time (s.UsedSeconds) and XP once, with "live:"+s.ID as the idempotency key, e.g.
-	// a.ledger.Award(ctx, lc.tx, s.UserID, ...).
+	// Learning time and XP, once per session: this call is the one that closed it, and the
+	// key makes a replay award nothing even so.
+	_, err := a.ledger.Award(ctx, lc.tx, s.UserID, ledger.Event{
+		Source: ledger.SourceLiveSession, Kind: ledger.KindSegment,
+		BaseXP: progress.SessionXP(s.UsedSeconds), ActiveSeconds: int(min(s.UsedSeconds, ledger.MaxEventSeconds)),
+		OccurredAt: at, IdempotencyKey: "live_session:" + s.ID, SessionCompleted: true,
+	})
+	if err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

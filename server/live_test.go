@@ -5,10 +5,12 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/progress"
 	"github.com/xentree/xentree-api/server"
 	"github.com/xentree/xentree-api/store"
 )
@@ -406,6 +408,54 @@ func TestLiveNickname(t *testing.T) {
 		h.raw("GET", "/api/auth/me", nil, u.auth()).expect(t, 200).decode(t, &me)
 		if me.LiveNickname.MustGet() != strings.Repeat("é", 40) {
 			t.Fatalf("profile %v", me.LiveNickname)
+		}
+	})
+}
+
+// TestLiveFeedsProgress: a closed Live session records its charged time as learning time and
+// earns session XP through the ledger exactly once, however it closes (end, expiry) and however
+// many ends race for it.
+func TestLiveFeedsProgress(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		h.clock.Freeze(at("2026-11-10T10:00:00Z"))
+		u := h.newUser("liveprog")
+		s := h.liveStart(u)
+		for range 10 { // 5 minutes of 30 s heartbeats
+			h.clock.Advance(30 * time.Second)
+			h.liveSession(u, "heartbeat", s.SessionId.String())
+		}
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				h.live(u, "end", s.SessionId.String()).expect(t, 200)
+			}()
+		}
+		wg.Wait()
+		// An expired session counts too: 2 minutes of heartbeats, then silence.
+		s2 := h.liveStart(u)
+		for range 4 {
+			h.clock.Advance(30 * time.Second)
+			h.liveSession(u, "heartbeat", s2.SessionId.String())
+		}
+		h.clock.Advance(10 * time.Minute)
+		h.relogin(u)
+		h.quota(u) // closes the stale session
+		h.live(u, "end", s2.SessionId.String()).expect(t, 200)
+
+		var lt api.LearningTimeAnalyticsResponse
+		h.raw("GET", "/api/xp/learning-time", nil, u.auth()).expect(t, 200).decode(t, &lt)
+		if lt.TotalSeconds != 300+120 || lt.BySource.LiveSession != 300+120 {
+			t.Fatalf("learning time %+v, want 420 s of live sessions", lt)
+		}
+		var p api.XPProfileResponse
+		h.raw("GET", "/api/xp/profile", nil, u.auth()).expect(t, 200).decode(t, &p)
+		if want := progress.SessionXP(300) + progress.SessionXP(120); p.TotalXp < want || p.Today.Segments != want {
+			t.Fatalf("profile %+v, want %d segment XP from the two sessions", p, want)
+		}
+		if n := h.countRows("xp_events", "user_id = ? AND source = ?", u.ID, "live_session"); n != 2 {
+			t.Fatalf("%d live_session events, want 2", n)
 		}
 	})
 }

@@ -362,3 +362,14 @@ func TestDateRange(t *testing.T) {
 		}
 	}
 }
+
+func TestSessionXP(t *testing.T) {
+	for _, c := range []struct {
+		secs int64
+		want int
+	}{{-5, 0}, {0, 0}, {59, 0}, {60, 2}, {119, 2}, {120, 4}, {29*60 + 59, 58}, {30 * 60, 60}, {5 * 3600, 60}} {
+		if got := SessionXP(c.secs); got != c.want {
+			t.Errorf("SessionXP(%d) = %d, want %d", c.secs, got, c.want)
+		}
+	}
+}
