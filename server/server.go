@@ -16,6 +16,7 @@ import (
 
 	xentree "github.com/xentree/xentree-api"
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/ai"
 	"github.com/xentree/xentree-api/internal/clientip"
 	"github.com/xentree/xentree-api/internal/clock"
 	"github.com/xentree/xentree-api/internal/googleoauth"
@@ -74,6 +75,10 @@ type Config struct {
 	EncryptionPreviousKeys [][]byte
 	// OAuthStateTTL is how long an OAuth state stays valid (default 10 minutes).
 	OAuthStateTTL time.Duration
+
+	// AI configures the provider layer (docs/providers.md); the zero value serves the offline
+	// tutor alone. Its clock defaults to the store's.
+	AI ai.Config
 }
 
 func (c *Config) defaults() {
@@ -116,6 +121,8 @@ type deps struct {
 	clock clock.Clock
 	// ledger records XP and learning time (every area awards through it) and reads progress.
 	ledger *ledger.Ledger
+	// ai routes completions to the configured providers ("auto" falls back to the offline tutor).
+	ai *ai.Router
 }
 
 // now is the current time as the store keeps it (UTC, microseconds).
@@ -182,6 +189,12 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	}
 	d := &deps{cfg: cfg, store: st, log: log, hasher: newHasher(params), keys: keys, clock: st.Clock(),
 		ledger: ledger.New(st)}
+	if cfg.AI.Clock == nil {
+		cfg.AI.Clock = st.Clock()
+	}
+	if d.ai, err = ai.NewRouter(cfg.AI, newRetriever(d)); err != nil {
+		return nil, err
+	}
 	integrations, err := newIntegrationsAPI(d)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xentree/xentree-api/internal/ai"
 	"github.com/xentree/xentree-api/server"
 	"github.com/xentree/xentree-api/store"
 )
@@ -106,6 +107,9 @@ func loadConfig(cmd string, getenv func(string) string) (*config, error) {
 		RefreshIPLimit:     ints["XENTREE_REFRESH_IP_LIMIT"],
 	}
 	check(liveSettings(getenv, &c.server))
+	aiCfg, err := ai.ConfigFromEnv(getenv)
+	check(err)
+	c.server.AI = aiCfg
 	if cmd == "serve" && len(errs) == 0 {
 		check(c.integrationSettings(getenv))
 	}
