@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
@@ -193,6 +194,42 @@ func (e IntegrationResponseStatus) Valid() bool {
 	case IntegrationResponseStatusError:
 		return true
 	case IntegrationResponseStatusNotConnected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KnowledgeDocumentResponseContentType.
+const (
+	Textmarkdown KnowledgeDocumentResponseContentType = "text/markdown"
+	Textplain    KnowledgeDocumentResponseContentType = "text/plain"
+)
+
+// Valid indicates whether the value is a known member of the KnowledgeDocumentResponseContentType enum.
+func (e KnowledgeDocumentResponseContentType) Valid() bool {
+	switch e {
+	case Textmarkdown:
+		return true
+	case Textplain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KnowledgeDocumentResponseSource.
+const (
+	KnowledgeDocumentResponseSourceLibrary KnowledgeDocumentResponseSource = "library"
+	KnowledgeDocumentResponseSourceUser    KnowledgeDocumentResponseSource = "user"
+)
+
+// Valid indicates whether the value is a known member of the KnowledgeDocumentResponseSource enum.
+func (e KnowledgeDocumentResponseSource) Valid() bool {
+	switch e {
+	case KnowledgeDocumentResponseSourceLibrary:
+		return true
+	case KnowledgeDocumentResponseSourceUser:
 		return true
 	default:
 		return false
@@ -708,22 +745,69 @@ type KnowledgeDocumentCreateRequest struct {
 
 // KnowledgeDocumentResponse defines model for KnowledgeDocumentResponse.
 type KnowledgeDocumentResponse struct {
-	ChunkCount     int                                   `json:"chunk_count"`
-	CreatedAt      time.Time                             `json:"created_at"`
-	Id             openapi_types.UUID                    `json:"id"`
+	ChunkCount int `json:"chunk_count"`
+
+	// ContentType `text/plain` for an uploaded `.txt` file; otherwise the content is read as Markdown.
+	ContentType KnowledgeDocumentResponseContentType `json:"content_type"`
+	CreatedAt   time.Time                            `json:"created_at"`
+	Id          openapi_types.UUID                   `json:"id"`
+
+	// OrganizationId The organization it is shared with; null when private to its owner (or part of the library).
 	OrganizationId nullable.Nullable[openapi_types.UUID] `json:"organization_id"`
-	OwnerUserId    openapi_types.UUID                    `json:"owner_user_id"`
-	SizeBytes      int                                   `json:"size_bytes"`
-	Title          string                                `json:"title"`
+
+	// OwnerUserId Null for the study library.
+	OwnerUserId nullable.Nullable[openapi_types.UUID] `json:"owner_user_id"`
+
+	// SizeBytes UTF-8 bytes of the stored content.
+	SizeBytes int `json:"size_bytes"`
+
+	// Source `user`: added through the API; `library`: a note of the shipped study library (read-only, every user can search it).
+	Source KnowledgeDocumentResponseSource `json:"source"`
+	Title  string                          `json:"title"`
+}
+
+// KnowledgeDocumentResponseContentType `text/plain` for an uploaded `.txt` file; otherwise the content is read as Markdown.
+type KnowledgeDocumentResponseContentType string
+
+// KnowledgeDocumentResponseSource `user`: added through the API; `library`: a note of the shipped study library (read-only, every user can search it).
+type KnowledgeDocumentResponseSource string
+
+// KnowledgeDocumentUpload A `.txt` or `.md` file uploaded as `multipart/form-data`.
+type KnowledgeDocumentUpload struct {
+	// File The file, at most 1,000,000 bytes of UTF-8 text; its name must end in `.txt`, `.md` or `.markdown`.
+	File openapi_types.File `json:"file"`
+
+	// OrganizationId Share with this organization (the caller must be a member).
+	OrganizationId *openapi_types.UUID `json:"organization_id,omitempty"`
+
+	// Title Defaults to the file name without its extension.
+	Title *string `json:"title,omitempty"`
 }
 
 // KnowledgeSearchHit defines model for KnowledgeSearchHit.
 type KnowledgeSearchHit struct {
 	ChunkId    openapi_types.UUID `json:"chunk_id"`
 	DocumentId openapi_types.UUID `json:"document_id"`
-	Score      float32            `json:"score"`
-	Snippet    string             `json:"snippet"`
-	Title      string             `json:"title"`
+
+	// Heading The Markdown headings the chunk sits under, outermost first, joined by " > " ("" when none).
+	//
+	// Example: Conditionals > Second conditional
+	Heading string `json:"heading"`
+
+	// Score Relevance, higher is better; comparable only within one response.
+	Score float32 `json:"score"`
+
+	// Snippet The best-matching passage of the hit, about 30 words, as an HTML-safe fragment: the text
+	// is HTML-escaped (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#39;`) and each matching word is
+	// wrapped in `<mark>` and `</mark>` (the only tags it ever contains); omitted text is shown
+	// as `…`. For plain text, remove the two tags and unescape.
+	//
+	//
+	// Example: If I <mark>won</mark> the lottery, I would travel … the second <mark>conditional</mark>
+	Snippet Snippet `json:"snippet"`
+
+	// Title The document's title.
+	Title string `json:"title"`
 }
 
 // KnowledgeSearchRequest Example: {"limit":5,"query":"refund policy"}
@@ -1094,10 +1178,13 @@ type RAGQueryRequest struct {
 
 // RAGQueryResponse defines model for RAGQueryResponse.
 type RAGQueryResponse struct {
-	Answer   string               `json:"answer"`
-	Model    string               `json:"model"`
-	Provider string               `json:"provider"`
-	Sources  []KnowledgeSearchHit `json:"sources"`
+	// Answer The answer, citing sources as [1], [2]... in the order of `sources`.
+	Answer string                    `json:"answer"`
+	Model  nullable.Nullable[string] `json:"model"`
+
+	// Provider What answered (`offline` for the extractive offline answer); null when nothing matched and no provider was asked.
+	Provider nullable.Nullable[string] `json:"provider"`
+	Sources  []KnowledgeSearchHit      `json:"sources"`
 }
 
 // RefreshRequest Example: {"refresh_token":"k3Jd0vQe0h1mYz4xQ2l1v8JvW0pX3sTqQ7nLr9cYb1M"}
@@ -1140,14 +1227,32 @@ type SearchContentType string
 type SearchResult struct {
 	CreatedAt time.Time          `json:"created_at"`
 	Id        openapi_types.UUID `json:"id"`
-	Score     float32            `json:"score"`
-	Snippet   string             `json:"snippet"`
-	Title     string             `json:"title"`
-	Type      SearchContentType  `json:"type"`
+
+	// Score Relevance, higher is better; comparable only within one response.
+	Score float32 `json:"score"`
+
+	// Snippet The best-matching passage of the hit, about 30 words, as an HTML-safe fragment: the text
+	// is HTML-escaped (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#39;`) and each matching word is
+	// wrapped in `<mark>` and `</mark>` (the only tags it ever contains); omitted text is shown
+	// as `…`. For plain text, remove the two tags and unescape.
+	//
+	//
+	// Example: If I <mark>won</mark> the lottery, I would travel … the second <mark>conditional</mark>
+	Snippet Snippet           `json:"snippet"`
+	Title   string            `json:"title"`
+	Type    SearchContentType `json:"type"`
 }
 
 // Slug Example: acme-learning
 type Slug = string
+
+// Snippet The best-matching passage of the hit, about 30 words, as an HTML-safe fragment: the text
+// is HTML-escaped (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#39;`) and each matching word is
+// wrapped in `<mark>` and `</mark>` (the only tags it ever contains); omitted text is shown
+// as `…`. For plain text, remove the two tags and unescape.
+//
+// Example: If I <mark>won</mark> the lottery, I would travel … the second <mark>conditional</mark>
+type Snippet = string
 
 // StreakStatusResponse defines model for StreakStatusResponse.
 type StreakStatusResponse struct {
@@ -1524,6 +1629,9 @@ type UnexpectedError = Error
 // UnprocessableEntity The one error body of every route.
 type UnprocessableEntity = Error
 
+// UnsupportedMediaType The one error body of every route.
+type UnsupportedMediaType = Error
+
 // ListApiKeysParams defines parameters for ListApiKeys.
 type ListApiKeysParams struct {
 	// Limit Page size.
@@ -1577,8 +1685,11 @@ type GoogleCalendarOAuthCallbackParams struct {
 
 // ListKnowledgeDocumentsParams defines parameters for ListKnowledgeDocuments.
 type ListKnowledgeDocumentsParams struct {
-	// OrganizationId Only documents shared with this organization.
+	// OrganizationId Only documents shared with this organization (404 unless the caller is a member).
 	OrganizationId *openapi_types.UUID `form:"organization_id,omitempty" json:"organization_id,omitempty"`
+
+	// IncludeLibrary Also list the shipped study library (documents with `source` library), which every user can search.
+	IncludeLibrary *bool `form:"include_library,omitempty" json:"include_library,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1682,6 +1793,9 @@ type RecordLearningActivityJSONRequestBody = LearningActivityRequest
 
 // CreateKnowledgeDocumentJSONRequestBody defines body for CreateKnowledgeDocument for application/json ContentType.
 type CreateKnowledgeDocumentJSONRequestBody = KnowledgeDocumentCreateRequest
+
+// CreateKnowledgeDocumentMultipartRequestBody defines body for CreateKnowledgeDocument for multipart/form-data ContentType.
+type CreateKnowledgeDocumentMultipartRequestBody = KnowledgeDocumentUpload
 
 // SearchKnowledgeJSONRequestBody defines body for SearchKnowledge for application/json ContentType.
 type SearchKnowledgeJSONRequestBody = KnowledgeSearchRequest
@@ -2049,7 +2163,17 @@ type ClientInterface interface {
 
 	// SearchContent Search indexed user content
 	//
-	// Searches the caller's conversations, messages, live transcripts and documents.
+	// Full-text search over the caller's own content: knowledge documents they own, their Live
+	// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+	// never the shipped study library or documents others shared (use `POST
+	// /api/knowledge/search` for those). With an API key, documents count only when shared
+	// with the key's organization.
+	//
+	// The search text is read as plain words (any punctuation, quotes and search operators are
+	// ignored; common English words such as "the" or "will" are not searched); an item matches
+	// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+	// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+	// matching passage as its snippet. A query with no searchable word gives an empty list.
 	//
 	// Corresponds with GET /api/core/search (the `SearchContent` operationId).
 	SearchContent(ctx context.Context, params *SearchContentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2098,14 +2222,30 @@ type ClientInterface interface {
 
 	// ListKnowledgeDocuments List knowledge documents
 	//
-	// The caller's documents and those shared with the caller's organizations.
+	// The caller's own documents and those shared with an organization the caller belongs to
+	// now, newest first. An API key lists its own organization's shared documents only.
 	//
 	// Corresponds with GET /api/knowledge/documents (the `ListKnowledgeDocuments` operationId).
 	ListKnowledgeDocuments(ctx context.Context, params *ListKnowledgeDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateKnowledgeDocumentWithBody Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes, or
+	// a body over the upload limit, checked before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2114,7 +2254,22 @@ type ClientInterface interface {
 
 	// CreateKnowledgeDocument Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes, or
+	// a body over the upload limit, checked before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2123,14 +2278,25 @@ type ClientInterface interface {
 
 	// DeleteKnowledgeDocument Delete a knowledge document
 	//
-	// Its owner, or an admin of the organization it is shared with, may delete it.
+	// Its owner, or an admin of the organization it is shared with, may delete it, with its
+	// chunks and their index entries (at once: it is gone from every search). Another member
+	// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+	// library cannot be deleted (403 `library_document`).
 	//
 	// Corresponds with DELETE /api/knowledge/documents/{document_id} (the `DeleteKnowledgeDocument` operationId).
 	DeleteKnowledgeDocument(ctx context.Context, documentId DocumentId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SearchKnowledgeWithBody Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2139,7 +2305,15 @@ type ClientInterface interface {
 
 	// SearchKnowledge Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2509,7 +2683,20 @@ type ClientInterface interface {
 
 	// RagQueryWithBody Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
+	// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2518,7 +2705,20 @@ type ClientInterface interface {
 
 	// RagQuery Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
+	// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3146,7 +3346,17 @@ func (c *Client) ListProviders(ctx context.Context, reqEditors ...RequestEditorF
 
 // SearchContent Search indexed user content
 //
-// Searches the caller's conversations, messages, live transcripts and documents.
+// Full-text search over the caller's own content: knowledge documents they own, their Live
+// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+// never the shipped study library or documents others shared (use `POST
+// /api/knowledge/search` for those). With an API key, documents count only when shared
+// with the key's organization.
+//
+// The search text is read as plain words (any punctuation, quotes and search operators are
+// ignored; common English words such as "the" or "will" are not searched); an item matches
+// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+// matching passage as its snippet. A query with no searchable word gives an empty list.
 //
 // Corresponds with GET /api/core/search (the `SearchContent` operationId).
 func (c *Client) SearchContent(ctx context.Context, params *SearchContentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3245,7 +3455,8 @@ func (c *Client) StartGoogleCalendarOAuth(ctx context.Context, reqEditors ...Req
 
 // ListKnowledgeDocuments List knowledge documents
 //
-// The caller's documents and those shared with the caller's organizations.
+// The caller's own documents and those shared with an organization the caller belongs to
+// now, newest first. An API key lists its own organization's shared documents only.
 //
 // Corresponds with GET /api/knowledge/documents (the `ListKnowledgeDocuments` operationId).
 func (c *Client) ListKnowledgeDocuments(ctx context.Context, params *ListKnowledgeDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3262,7 +3473,22 @@ func (c *Client) ListKnowledgeDocuments(ctx context.Context, params *ListKnowled
 
 // CreateKnowledgeDocumentWithBody Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes, or
+// a body over the upload limit, checked before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3281,7 +3507,22 @@ func (c *Client) CreateKnowledgeDocumentWithBody(ctx context.Context, contentTyp
 
 // CreateKnowledgeDocument Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes, or
+// a body over the upload limit, checked before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3300,7 +3541,10 @@ func (c *Client) CreateKnowledgeDocument(ctx context.Context, body CreateKnowled
 
 // DeleteKnowledgeDocument Delete a knowledge document
 //
-// Its owner, or an admin of the organization it is shared with, may delete it.
+// Its owner, or an admin of the organization it is shared with, may delete it, with its
+// chunks and their index entries (at once: it is gone from every search). Another member
+// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+// library cannot be deleted (403 `library_document`).
 //
 // Corresponds with DELETE /api/knowledge/documents/{document_id} (the `DeleteKnowledgeDocument` operationId).
 func (c *Client) DeleteKnowledgeDocument(ctx context.Context, documentId DocumentId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3317,7 +3561,15 @@ func (c *Client) DeleteKnowledgeDocument(ctx context.Context, documentId Documen
 
 // SearchKnowledgeWithBody Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3336,7 +3588,15 @@ func (c *Client) SearchKnowledgeWithBody(ctx context.Context, contentType string
 
 // SearchKnowledge Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4066,7 +4326,20 @@ func (c *Client) UpdateTeam(ctx context.Context, orgId OrgId, teamId TeamId, bod
 
 // RagQueryWithBody Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
+// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4085,7 +4358,20 @@ func (c *Client) RagQueryWithBody(ctx context.Context, contentType string, body 
 
 // RagQuery Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
+// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5391,6 +5677,18 @@ func NewListKnowledgeDocumentsRequest(server string, params *ListKnowledgeDocume
 		if params.OrganizationId != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organization_id", *params.OrganizationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLibrary != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_library", *params.IncludeLibrary, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -7477,7 +7775,17 @@ type ClientWithResponsesInterface interface {
 
 	// SearchContentWithResponse Search indexed user content
 	//
-	// Searches the caller's conversations, messages, live transcripts and documents.
+	// Full-text search over the caller's own content: knowledge documents they own, their Live
+	// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+	// never the shipped study library or documents others shared (use `POST
+	// /api/knowledge/search` for those). With an API key, documents count only when shared
+	// with the key's organization.
+	//
+	// The search text is read as plain words (any punctuation, quotes and search operators are
+	// ignored; common English words such as "the" or "will" are not searched); an item matches
+	// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+	// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+	// matching passage as its snippet. A query with no searchable word gives an empty list.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7536,7 +7844,8 @@ type ClientWithResponsesInterface interface {
 
 	// ListKnowledgeDocumentsWithResponse List knowledge documents
 	//
-	// The caller's documents and those shared with the caller's organizations.
+	// The caller's own documents and those shared with an organization the caller belongs to
+	// now, newest first. An API key lists its own organization's shared documents only.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7545,7 +7854,22 @@ type ClientWithResponsesInterface interface {
 
 	// CreateKnowledgeDocumentWithBodyWithResponse Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes, or
+	// a body over the upload limit, checked before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7554,7 +7878,22 @@ type ClientWithResponsesInterface interface {
 
 	// CreateKnowledgeDocumentWithResponse Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes, or
+	// a body over the upload limit, checked before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7563,7 +7902,10 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteKnowledgeDocumentWithResponse Delete a knowledge document
 	//
-	// Its owner, or an admin of the organization it is shared with, may delete it.
+	// Its owner, or an admin of the organization it is shared with, may delete it, with its
+	// chunks and their index entries (at once: it is gone from every search). Another member
+	// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+	// library cannot be deleted (403 `library_document`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7572,7 +7914,15 @@ type ClientWithResponsesInterface interface {
 
 	// SearchKnowledgeWithBodyWithResponse Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7581,7 +7931,15 @@ type ClientWithResponsesInterface interface {
 
 	// SearchKnowledgeWithResponse Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7973,7 +8331,20 @@ type ClientWithResponsesInterface interface {
 
 	// RagQueryWithBodyWithResponse Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
+	// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7982,7 +8353,20 @@ type ClientWithResponsesInterface interface {
 
 	// RagQueryWithResponse Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
+	// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9996,6 +10380,10 @@ type CreateKnowledgeDocumentResponse struct {
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -10028,6 +10416,16 @@ func (r CreateKnowledgeDocumentResponse) GetJSON404() *NotFound {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateKnowledgeDocumentResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateKnowledgeDocumentResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateKnowledgeDocumentResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -12138,6 +12536,8 @@ type RagQueryResponse struct {
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -12176,6 +12576,11 @@ func (r RagQueryResponse) GetJSON404() *NotFound {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r RagQueryResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RagQueryResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -13513,7 +13918,17 @@ func (c *ClientWithResponses) ListProvidersWithResponse(ctx context.Context, req
 
 // SearchContentWithResponse Search indexed user content
 //
-// Searches the caller's conversations, messages, live transcripts and documents.
+// Full-text search over the caller's own content: knowledge documents they own, their Live
+// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+// never the shipped study library or documents others shared (use `POST
+// /api/knowledge/search` for those). With an API key, documents count only when shared
+// with the key's organization.
+//
+// The search text is read as plain words (any punctuation, quotes and search operators are
+// ignored; common English words such as "the" or "will" are not searched); an item matches
+// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+// matching passage as its snippet. A query with no searchable word gives an empty list.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13602,7 +14017,8 @@ func (c *ClientWithResponses) StartGoogleCalendarOAuthWithResponse(ctx context.C
 
 // ListKnowledgeDocumentsWithResponse List knowledge documents
 //
-// The caller's documents and those shared with the caller's organizations.
+// The caller's own documents and those shared with an organization the caller belongs to
+// now, newest first. An API key lists its own organization's shared documents only.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13617,7 +14033,22 @@ func (c *ClientWithResponses) ListKnowledgeDocumentsWithResponse(ctx context.Con
 
 // CreateKnowledgeDocumentWithBodyWithResponse Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes, or
+// a body over the upload limit, checked before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13632,7 +14063,22 @@ func (c *ClientWithResponses) CreateKnowledgeDocumentWithBodyWithResponse(ctx co
 
 // CreateKnowledgeDocumentWithResponse Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes, or
+// a body over the upload limit, checked before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13647,7 +14093,10 @@ func (c *ClientWithResponses) CreateKnowledgeDocumentWithResponse(ctx context.Co
 
 // DeleteKnowledgeDocumentWithResponse Delete a knowledge document
 //
-// Its owner, or an admin of the organization it is shared with, may delete it.
+// Its owner, or an admin of the organization it is shared with, may delete it, with its
+// chunks and their index entries (at once: it is gone from every search). Another member
+// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+// library cannot be deleted (403 `library_document`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13662,7 +14111,15 @@ func (c *ClientWithResponses) DeleteKnowledgeDocumentWithResponse(ctx context.Co
 
 // SearchKnowledgeWithBodyWithResponse Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13677,7 +14134,15 @@ func (c *ClientWithResponses) SearchKnowledgeWithBodyWithResponse(ctx context.Co
 
 // SearchKnowledgeWithResponse Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14285,7 +14750,20 @@ func (c *ClientWithResponses) UpdateTeamWithResponse(ctx context.Context, orgId 
 
 // RagQueryWithBodyWithResponse Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
+// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14300,7 +14778,20 @@ func (c *ClientWithResponses) RagQueryWithBodyWithResponse(ctx context.Context, 
 
 // RagQueryWithResponse Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
+// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16120,6 +16611,20 @@ func ParseCreateKnowledgeDocumentResponse(rsp *http.Response) (*CreateKnowledgeD
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -17891,6 +18396,13 @@ func ParseRagQueryResponse(rsp *http.Response) (*RagQueryResponse, error) {
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19204,6 +19716,13 @@ func (w *ServerInterfaceWrapper) ListKnowledgeDocuments(ctx echo.Context) error 
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization_id: %s", err))
 	}
 
+	// ------------- Optional query parameter "include_library" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "include_library", ctx.QueryParams(), &params.IncludeLibrary, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include_library: %s", err))
+	}
+
 	// ------------- Optional query parameter "limit" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -20014,6 +20533,8 @@ type UnauthorizedJSONResponse Error
 type UnexpectedErrorJSONResponse Error
 
 type UnprocessableEntityJSONResponse Error
+
+type UnsupportedMediaTypeJSONResponse Error
 
 type ListApiKeysRequestObject struct {
 	Params ListApiKeysParams
@@ -22304,7 +22825,8 @@ func (response ListKnowledgeDocumentsdefaultJSONResponse) VisitListKnowledgeDocu
 }
 
 type CreateKnowledgeDocumentRequestObject struct {
-	Body *CreateKnowledgeDocumentJSONRequestBody
+	JSONBody      *CreateKnowledgeDocumentJSONRequestBody
+	MultipartBody *multipart.Reader
 }
 
 type CreateKnowledgeDocumentResponseObject interface {
@@ -22391,6 +22913,38 @@ func (response CreateKnowledgeDocument413JSONResponse) VisitCreateKnowledgeDocum
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateKnowledgeDocument415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateKnowledgeDocument415JSONResponse) VisitCreateKnowledgeDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateKnowledgeDocument422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response CreateKnowledgeDocument422JSONResponse) VisitCreateKnowledgeDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -25224,6 +25778,22 @@ func (response RagQuery413JSONResponse) VisitRagQueryResponse(w http.ResponseWri
 	return err
 }
 
+type RagQuery422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response RagQuery422JSONResponse) VisitRagQueryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RagQuery429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response RagQuery429JSONResponse) VisitRagQueryResponse(w http.ResponseWriter) error {
@@ -27263,28 +27833,38 @@ func (sh *strictHandler) ListKnowledgeDocuments(ctx echo.Context, params ListKno
 func (sh *strictHandler) CreateKnowledgeDocument(ctx echo.Context) error {
 	var request CreateKnowledgeDocumentRequestObject
 
-	var body CreateKnowledgeDocumentJSONRequestBody
-	var err error
-	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
-		// A request validator built on kin-openapi's openapi3filter with
-		// KeepValidatedValue leaves the value it validated on the body. Bind
-		// that value, matching member names exactly, so the handler receives
-		// what was validated instead of a second, case-insensitive decode.
-		// Otherwise bind only the request body, so that path and query
-		// parameters are not also bound into the body struct.
-		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
-			err = binder.BindBody(ctx, &body)
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body CreateKnowledgeDocumentJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
 		}
-	} else {
-		// A custom binder is installed on the Echo instance; defer to it
-		// entirely, since echo.Binder does not expose body-only binding and
-		// the binder may do more than decode (for example call ctx.Validate).
-		err = ctx.Bind(&body)
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
 	}
-	if err != nil {
-		return err
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "multipart/form-data") {
+		if reader, err := ctx.Request().MultipartReader(); err != nil {
+			return err
+		} else {
+			request.MultipartBody = reader
+		}
 	}
-	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.CreateKnowledgeDocument(ctx.Request().Context(), request.(CreateKnowledgeDocumentRequestObject))
@@ -28602,299 +29182,342 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1rc9s41jD4V/Bqn6rYM5Qs33Kx66lZt+Pu8bS7446d7cy080gQeSRxTAFqALSsTqVqP+7n3Q/7U97v",
-	"7/6T55ds4QAgQYqUKF+STMZTU12OSOJycG4414+tkE+mnAFTsnXwsTUGGoHAP9+CEvOjoQKh/xWBDEU8",
-	"VTFnrYPWBYScRZIoTmY0VmQAQy6ACP1JzEadVtCS4RgmVH86iVk8SSetg+2gpeZTaB20YqZgBKL16dOn",
-	"oDWlgk5A2WmPObsBIame6TRanNp/TuJITxXr36dUjVtBi9GJniD03urFUStoCfg9jQVErQMlUvDXN+Ri",
-	"QlXroJWm+KZdo1QiZqOWXuFrHqYTYKpqPT8yPksgGgGJ7Fv1q3Jv3H9FP8K8ajFH56fkGub1K7iG+f0n",
-	"P4snsVqc/JyOgMj4D8jm/j0FMc8nT/A7f64IhjRNVOtgvxu0JvTW4MlOV/9rGdYErZ94lCZQBYP3J2dk",
-	"gk/rwWCe3x8Sb4ZDCRWg+DmdDEAQPiSxggnSibyOp3WA4WaYSsj4gNnu4v884HQrgfNGjKog80aMKIv/",
-	"WEE6XIzuD5hLKkag3kkQVQu5HAOZgAbRM0lSCaJ+NQoH6umXHmBVQCeV6wE6WbIEoJMHmFtQZuasWsFZ",
-	"fANEZa8sWUz2zn2X9El/LKecSUDG+x2NfqAKZnSu/xVypoAhatPpNIlDxJqtf0q93I8tuKWTaQJmI4rG",
-	"Cf4oBBd6xYLfxBGIXsroDY0TOkigFbQmICUd6TX8zMnRKXGvkZCnSUQokzOLv/km/kPAsHXQ+t+2cjG1",
-	"ZZ7KrROcDjdS4oKMpFOphD7VbJKNo1PNFiAJyJujVI2JBHEDYpMMaZxA1Gl9CjQI3sLvKUh1XxDc0CSO",
-	"jPQxPwXmkWwd/PaxNYwhiVoHLZjoz4JWws3YrYPWgEfzAqzMeZGIg2TPFJlQFY6JGgMx50uuzChXrdan",
-	"D/53wmyE6AHJmEpCGQELsXtDWBOwmyCWZEITvRqIyIaeLiC5SCdcEKtUkIgTxv0tmHk2EfbHnA2TOLw3",
-	"5BMqVY9Gk5gVwHjECPfZ3ySVilwDTAlVJAEqFeEMiPnwgSEU2q1JMouV2XmYCqFVBamoArIRpWaXEBC9",
-	"frOMgNBEAI3mhIYqvgEDp++5GMRRBOy+gDr9+eLd99+fHp+e/HzZOzo/7f148vfexfGb85NW0BoJyhRE",
-	"PRnyqWYPv7V86MkDva5WAd+c6pHQ8FoSx5YIDqBxlahxLAmwaMpjpjzOZeYwgsebYSZiBQ/CDVI1BqYQ",
-	"vBEZpAqRkCYJn0EUEFwZkOLylT29fAsI+5+5+p6nLLov6BlXvSEO5EOwIJ71Gs0rD4SMfPBPCBXyERwc",
-	"bmON82b3IU0SEGRC5/hMApBY4ZbP6TzhNLrk/ExL4nuLBjNcT3HeS3BAHwJvfZ6lOCfmlQcmRxw9lvkE",
-	"uNELEDdxCO88kfUAp6xJPx6lWkD7G/2B81EC5JgmwCIq9Go03L23H2jPQ6AqFbA4AeHMUKQRgwiCS85/",
-	"omxuT0HemxPHN9D7PeWK9uA2BIhKQPiJMzVO5gR1HwlSarzH90n2/kPQPxGax+LlIyBqLLhSCWjMN3PN",
-	"qCRjje3Bwu23nV1/q2a2b295F2Wc/h2jqRpzEf8BD8IpqM/AihCMpdTKARckZqhykFBApF+miXwI4NkZ",
-	"AgK3U80MA0/WV8+KmPSOwe0UQgWRGfmeUNB3G8FokulSOQhO7SOLxw+n4hyxOeFq7IY8IPvdbkD2u9so",
-	"zGhGWShMHMsgc1AoUva7u6QfUUUHVEJPxRPgqeqTrSuW/+ppx32jGVDS9/CubxUnsiGNuWWTzMbAkGG7",
-	"QTRhy4TPrhgXJGUCaDjWA3aumDmHqeChBtYggROmYjW//1ngkeOe/uCsyMDdj0a9GoBWOk+Pfj4i+gHB",
-	"J3iPeXgVdAZJ0raIqWV8rCS5oUkKkoSU6UMagL5qRmRDn5/dol5fyq4ZnzHi1q7VrGx5yAuOzk9/hPmx",
-	"AKrAux/QKIr1YmhyLvgUhIq1pjSkiYTAh6FVNXrxFBWpne5up9vZ3t7tdLd29rQSZWhL9vC2ttPdedHe",
-	"3mnvbl/u7B7svzrYf/WP/Pp39tMFkXMWtoKCuqTvggetF+HzbrS/PWwP9vagvff85U775YvoeXtv79XL",
-	"3X2gexE8RyPDEp0uaN1CYtW7T4G+ymU7K+2kfIU9PSc0igRICaj1H5++fksEZSOQTtsiiuszQAy+hvkh",
-	"gclUzfXLdCC1Oozv6avKXLPjDIZVQEPDCpoX6e0ZsJEatw72dtE04v65E+jLs+YPrYPWf/3Wbb86an9P",
-	"28ODzoc/b2zpf3/4uB3sftr8y38s3o/R7HJqJtnPzSxUCDrXT/1DK4PiV0emWqOUik8lmXFxHbPRAYnN",
-	"k2GK3IOySF9AJlwqsk/mQIUkVJM92djb2blifUdu+XR9w5ZmsYTNDjlCwB1ks3n6nf5A84EgNwVEVEFb",
-	"I3rVfg2KeeTvY5sH5W1rgcr+XTHWAnKutEfkePnRP/jqa0d2+MtYhyHbC7xdFI5z+wWu3/2rdLZBK2Xx",
-	"7ynYx0qkYGwlztDym4HU4iazLXzIhjRat57erOattbjotS+lrWyHC2AqI2KIfCmyiNjsqN03g3mjkyni",
-	"euUULE2s0mzsUAtjNESCa5hX2wuHaZIYpjEVgMyCs2TuyMlsiDiDVoF7tG6ZEu3d33duOp1O1ZxoMtCy",
-	"4V4bdOTzILQwFTCMb2sgEQupSDimgobGxDJ05B+gciIg5COGsqkGEO+3lxPgXeiriJclisFdWrKxe1tC",
-	"P0GBGgr4VzqtAvoX8LqeBs2KNZth6UQvzncWZWKw+KOxRgQtQUfuBf2n+/n3NP7D/Y5/uwf6DuQe4N/u",
-	"QaXorbKABMayL4pvFn5zL2aS2/zpfqbT2P2s//R/NuauDxW4cHzy/dszuIHEB9SRRpujnVbQ+k7/9Z3+",
-	"61j/dbxTPciYqjsoTAXn3TiWios52k0zvbX11/h/6CPgiNap1FevoPAckoT/D/LrmCoyQ/PynKckia9B",
-	"6yBTTTmxhL/kY1ApY6koUyUz6l/5jEScnGZ6i+M+UxBDCNVfEKGNjVkPkyquJYgE0UsoG6VmFGCtBWWq",
-	"epcNaU9D9jIVrCTYuhWKStkV2oT9ZPv3tYEmoPDUhN2dbgNFAU3yJTVue+dlJUt0UPa8Yw7g+SrtD95w",
-	"z/cqRiud0HJon9n3jnkEC6zNwaqK4RgCqBP53jVsUUKvPrWVEsmu7M6fu6PJgTuaqvZ+exKzuLXihPJv",
-	"+BQYrXw/dThGk+TNECl8Fc6/w080idYs38G+dEgO1N4i3QbdOurOD8lsFfeqPdhFglgAg+FAOZdFdhZ4",
-	"HCloyblUMKngsaVt4lBBNn/dlt45wJeXrY8MMU7xa2C+/pm5l3Gvk6la+oriiiZL3igtuzhiULGQ0pCV",
-	"G/Mo5s539UVWrmKFaHxOpSIK0Fu6wMvvxsXWZloGDXoGXKXpXlYjl12+P5m/k8KcOxUjfFoB6SXc7Q73",
-	"kobiCVVAx93uo7O7MUKeFviwh8rZ0a4czD/a+nNY5ILTaE04VenWZvxK9lbcZElj9mZfhGsVmWUG3QoX",
-	"EwNjLDUuFj4kcANiTgRPFV7JigiS2xZXGgBfm1fLO7cj1C7zdTZD6a6N/tSe9TlY+Vgy4cRqTPqJ/5r5",
-	"qh+g7hNH7tplfGfPpPXSFtwZHd/4Unu7roboTzQcxwzaWnVH27IBbcij0vXW9yZWD15hrfs+hiQyQ+IF",
-	"kpJ+OWahjyEoTbRRHMxaahcV0LIvuRrU9e5oC3HzeWboGvMkkoUVrrSUeFptcQV/TSeUeYC+nSaU0cX7",
-	"c42Htkqml5zb99kz/qXR184LYDa+nCuUXSVVROKd2wKN2BiVagMEJFFAqCSURFwpiMiUqjHZMObczEkx",
-	"G/MEiAtuQSu94Gy0WQSqC4JZ5PJZVEyuG9nwGBc/Z2OjjJ+k8gpaeZNpHlOzCsrZGgMLsOUAP82v7Uss",
-	"gSFy6p4BTOUJhJwxdK8R+/IzSfD1IId+FvkkYMqFQpcvco6Vgiwb/V6ytaDp2OMbod+7F1q/d+WJ1bGJ",
-	"yyIPyLZn2UsB+6yv2+xicz0uIRVVqSzZh8xIetvGqZ/925DZSsXcE8t2/KB0zp7xqwD/KjTKYo5dYPKd",
-	"9d3cYvIWhimLJKECyJRLGWtOOIvVOGZkt0siOkc5MU1FOKbGwupUY/MpmfIkDueVho6K25Afy7qmJ6EU",
-	"iz7WS7aRVbEshnlt+NEtzidpY083G0nnTHErK8pL1106fqedLbuYLRzqEtV6nLLrZUrrI+reDazZK1kD",
-	"nzEQWUxvI99Q/Af0BnMFdRfOGvV6mapcXEWVOdqHc2ENBQgvPcwLoCIc/9XEy1edYkMA+KkDDZ1pwgcI",
-	"w4h0fMLi6RTUWreUst5dyGPI9pGD1s3h1tEARHdgXiaf4GDf6QMHLbGcEyV54oLLO/Ci6/dXZB3czZNj",
-	"l+arH8VVlq/ga7IWM34VgAtWy8VUEfLd8TnZe0GcEZQoOippZqzk+H2+zL1+1P4Hbf/x4eNOsPtpo23/",
-	"iT72neDlp80/VfrYz4AKFrPRkb47xWp+l/AKd5nDGJnWwW53MW6h9MoCLMzNzT4nMmZhZuG+iXlq73ax",
-	"mqMsIRshnU4hIoM5vgUJnUqIMIIEhUqGUrsNMlkWz83C5DxNJLym8xOmDAat2tQiwmqGvyABKpm/lkvS",
-	"hgeVLkdA1YROySANr0EFpEs2GGewSRQne2RjwqUqbnpveX5K0LqdNrAJ2pXeTlFTKmzVX+6HVQBcpmfj",
-	"qFqzqYPevLk3tPrUKvRLYFGv8blIRYVq/roxkjaCrzeytya7aW+koACnZeC+MDaPlQBfirF38VYBi+55",
-	"VzFJA5bG19Kaijak1WJZQ31NxWzxQmIA2bI7X3378BYZVKRGZjcSb3UVMPEAvUCSy/DiMp7AEaPJXMWh",
-	"rMeOwbwneSpCqE83nYIgqDIIYl4l/AZMBDsGmpENY3A0DzWrwttgylJpr4FlDYwqZ96ruHCmCu1tXhyA",
-	"Z3bxcNa3ElbkIwJTAqxd8IbHoY36uqGKCmcorBn5FpIe3NAkzQwh1WOfsFESyzGRU6DXMRvhDDMRK/13",
-	"PsCSWRSV16vHt3mV+uXKscpeNx++JTh50y7sswqbIhon87W5sca91/QL8eEljK4hMy6O44AQeLSyivBe",
-	"0wqR/oaBvtA7C7alHbzi63s0TzElCscgMQuTNIIoMFfsbgUZNYdiY4DYEZayl/gGfo7Da0Ynd7F8MPup",
-	"Vv8iunhXyJ/7qrt+taAT7y2o675O/F9XV7fdbvvq6nb7+6ur2xfff/jzf6y0KWYzr951HS/1F3/PyX5J",
-	"uaINZHrG/Zo58/XQZYXh04eqIO+yf8VOhWH2WrAvMWnmO5mCiHnUA1ZhQDphuS/HpuWZ18kG3IZJKuMb",
-	"ODTmeE2m7l0Gt5gzWDQjLZXkdhU4TIWU80cvr0RlgX8xw6gAz/1kcogmnKlxQN5dHq+zooSyVbz0XL+D",
-	"N1muqM/Ulmv5AiY01iyk+ScY1Vd7S3NaQDimYgRRFvpZgtQYqFADoMq9eUgoKyHPM2kyEsxNL1bSpF1m",
-	"n+b5Uinaludg7zjL8+4LFl8NtdKRF/CwDNDS9qsAGJTJrY5oM8oarsMSfV22tT/cHXTpXth+Eb2E9t7w",
-	"Vbf9km4P2uFOtAt7w336fPBikWuupQ7Xa6kr91XHjrTsFEBllbL069hc112qWSyN+rihuQeZjeME8kzb",
-	"IFO2jY7tTgtuxzSVxvYfR0mW29P60OCacf+LysqsgwVUt4kAuWSnzKQ1Zch+iGyUcEMKBBdZy0FWrjAb",
-	"todZWzdFPahkWuAzwofKOqzCJMaU6DHGa0rQSnK+ygL5VVrn/ONYYuvJAJMBxKP7LFE54VpzNqBbPTXe",
-	"lfKdr3O7q2STxSWjCCYJDFU1z1vFmda/pdrXzYPGgvxybiLBH+WS63A/qnQaric5FHe5r1mUxhqcvXCb",
-	"LoBq6VW6gB6Fu3QDvr+EqmoQvxQ17zHGFcz1cl6MjscrqxY9eGGthD5+rTec8ee11fEiytlJa8XLnRCz",
-	"5hhxrDqY5FVbvkigm1vjSsGxpl1qJRd3n9+FlPMSNc2tpzmcXVR7+bquUsHqXZ5Vfr5KOi3Q5QJ4C9OU",
-	"IuX8ba1Gl4t0MqFVZvsnbClhy5c918qT5KPY52F+fDCVcsZFhCXmhIBQtcdcSGgP8NY/t7kf1rBAI9pL",
-	"FrlYPohvWqgbLwNj9lmwEGa8IoYiX1JZMr6zT/RlGuNQih5As4Gih3J/bz0HZTZ5kO+gCuo/YVDGURQ1",
-	"lR6lkmt6F1o3wnpigzmBWxqqZI5RqXxI+tbR3w/Mn3pJfb3tPu67X9j4RxuVdtAaCRrC/24fdEI+yVOG",
-	"TBSJxi1bIOyg9XK72+2+iLrtAYT77b2Xz8P2YD/abu+8HIbRS9p98WpQYWrKAr2yo3YhQWW41+YOLOOt",
-	"b8TorX7tk7fSOxD5OuEaPsItW5pDv2pHqMGIJZc9B7eF+YdpkvTcAlbu7J88Zmtyrc8Id/y28V7uekqr",
-	"adjwW4+aHZLmwA5cAkoO0cArn5fvpJ7+NcTeYUz6HZRIR5iU0TxXxUOYtU6tKrWmft3rrXkSM//X7fJC",
-	"Vwa9oaIxtL4vw4iyW43/caMQt7sj86K1lsGM6BesUUHAhN/YiE39M6FSxiM2AaaqlrYCvauZBIbbPlqW",
-	"XW3u/CMocHfLNVn58gMmmNV4kEt5Zys1LKzAiDfGJZ4FW0TJTJOKilBoU0brmSShHoIpMqUjODSmI6cK",
-	"PJNkIPhMGloRUEQ7EbfWtLJdGj+AwtI7AoZYU4YOFVjDkUaB5vZ3HKnCYBGzUQLtVIIpYkNswTC9M0kG",
-	"NLw21G68I/rfh2TAUxb5P4NYnSWwCGS3pgIUKs/QcgTfZOPKLloGHDgdqcpo4CdT3Dl+uVwbWkw5Vvty",
-	"DmsljCklr6BzFE6AOA+p3m2SjrSmG06g7Zyei5KjMI+vtS+dshTu3KjmSnl9axZeMdtZzssv9DuVNU1q",
-	"zjk7p4c1gpSA+lAlRAzOLc3pm/ccT2zmrcyk33IPpR7UCj5TJEymUxCmGimZjblzK7kI9M46dUXqUaQW",
-	"CbyLXAG9g8fKQrRaIM5fhFTpWPIzqM9HXIWMd1YTy+5fQ7eUReRiSlmBhj+t1tVKWLxA840P+DEpfQGQ",
-	"59bx61j3UIBNH0VjsQIxFbGESs59nlClMeRttV7hIX3151Z3OWVDXiH2/fKb9tsB5wkYJ7SN3O6tKk7Q",
-	"kJkspGBX62RrlmSqINlU8QlVcbgWHRWqZ5t1VBHFeTpI4vD9+bngwzhZFvGKJnynS63OAzNeph6W0r6u",
-	"ZqXr3bQTV1GmwoXG2Qjk8sksC0Gv/b3jYde9/9oz8W+7Hjzd3gqRsyUALmyytKOqs/1FM7dTrZvXlWsw",
-	"RUarKKXAl2oIYCEEZZC4cs1Gfw5svck5Mkj9N/LbRhdLW8zLyyiggvX2uwY6VZeakQBZExksYEZF5BWV",
-	"KAli/D3LBswqbZvPqgMf7ZAGP0qRj+fZUJyF4OVVupreBvg1IZWmbcH9c5U0BPO0mqJAtXN4cAs8nPB3",
-	"VwZeLaLJpfXpeqswrmkcYF5fuJFzKKeBVWXG7IR2/KC06Kptvz364ZcUxPxB0o/+ymcmcADLJI3pDVab",
-	"ovLaqoMm8ecv6yYm7axMTGpef+RuxeiWVF5aVbMky396pCyn/ABrMdc0lqjigRnc1ivmYWJvmyNwRTbg",
-	"Kky2i64s6OGmrwQHDAXIu2TTCfOl4RGtg9b17t+i7s0v0B1vT/7+x97tLzvJ9s3Lv9382p2+35WXv//y",
-	"gp2JV+HfB9s/VVhai4MVT3//+XqHXxysetejWCoQd9i2c/TQiJbcPJ5q0zqKKDnjN5DQsODIqnfbZfWR",
-	"D1onqV7B1hlnETLu1R7CzLNRcMWV17e2t6igrBWCmv3Nle8hi7TxmP7Ll5U52A6WK6II3Ht3dUHV6HwO",
-	"wEv9lxf0BooxAPIecTC5D7+109153t7ebu+8uNzuHnT3D7rdfxTd4A2jNasd9eXxu3b8QhjHb5lzxZRy",
-	"g1tThZEcRTQgYz7DMvpzngoyA7gGLeXMuUlFJ9PKWfb/gUUb/SKO2cinCgccCaAqIKdkBkyRcXxtm8st",
-	"HXh75x+tTx9qY4ceOjriK4yd8StXW0lbU+y4LihqZTjFimAYI+iOjT+gHFHm+w+8gin+qK08473ShuBy",
-	"xiXqIp8zxuZB8+rdBCusOAvAXKgvYaIPl+bgr3TKXKy0GpZ0vfpccJv5/eeNdvZnTQL4Bd6ELzBscol1",
-	"uYklQgD8AbJXMCDlOvSqEFn3eSoL15tykK9LiKy656w2fzSwcZhnPap6IpbXVRetcpLdSiPDImRK2y3v",
-	"bWEVVehyCXTyQH6bC5qARP9wQIyylDuR8jIhre1hN9wd7kP7Fd1/0d6Ldgbtl1EX2ruD7XCH7kX78HyY",
-	"O3rMoCc/nRytdOes9tMsLOYOgRyLipe3xDUdPU2dN/qQ/jWcNg8A4NWOnwet0f4wLpPFqjNW6Sx5T0rw",
-	"WfCnrONF0VhxZ+/Jwknpc/kcfpKHpMF1iW0RhN6VZKH7ZEXLm2Jcpb0RfgciidlSwbpdWWQlr67S+/NW",
-	"+0O1aL3kEZ2/P18k+9/T+I8/qkqsvT8nQ8EnxL6AFt+RoBFE9Snfzra4ZLjMAkcwf9lYUGsGkzCauGbU",
-	"1aNlmcnuVbJRyNEPbJa6DEjicrlqKhRXHF6SkPfnmFupoefybWwgSdbeaCOb+88ZsP5sTc1ys0FmvJne",
-	"226QnUoO0ErS5dewvHYgSJmbXYq7+9uvl8S8QfCNgJj2XUMMg7XhHjHru0o4nWXBMTGramM7BMR7m5zq",
-	"T6Zh6Y2bEcOrbk36aMmCVBshY980s3Sq3UDXkCeNZLUkgQpoULuvANPCYOVVFoBTeXrFq9p6VcXrwrji",
-	"yhuSuUgvmF1X+5W9u/WdpJr16uP8/mhV8HgnQViv5f29lXdQZuojr+8ZUty4kHXegKBUd2vx3fgGen5i",
-	"/+ogwTWSu6foQ+5N88NY9O80iRMtxAaUTHf18u8BdKuixW8xhaGBKtYsttlrfJcdX9kVXDiqIMsFL8J4",
-	"PZ1Nk8qddbayKftHc58vH7rFowXLtT2nBkpekWZLcZYFVrT3clFd8zSdsVJT+ZeDra3WksAE3xC9GJbl",
-	"njpJpBVl7ITN+Owwb++LnmKbBIL5IO67fudhsm+W1PFlMDNpN4emrDPpl7dWXMTdLP1lZbdBOay79EUp",
-	"OgaqN+veaLjfu7sMmvCz9d0Kn2oIs57tFPp/FFa9W6XZa42+066sEhO0fgW4TuauVKKt7HPHUjzG/tML",
-	"+Q0IiKrS5CexlKiyzwklxh5EzFcEv/K1Qw+oaxf3K62kivcVN16v/a5VsG8RmgXLeaFH4IvFGK/isrFg",
-	"U3Hu1cFJ5QxXDx3XjGSaAVy74jYr58WXsxo0K14vHZz3rTdrQSguFhCsBFXVOb8/OTsWsQIRc3bhDO1l",
-	"k5V9Xor9E3QyoaIS0wGiAQ2vqz35bpbMULxdKNmZX02cob9sfc3Wk9vZsxlr9viayvGAUxEti9QDQUfQ",
-	"y9ZXw7Nz9wOGn/VAqnhieUDDrkpZo7dPH5o1hdJ368pQoGJACr4Ws97yqC4Gt6onIOSTiXEvmS+br//9",
-	"ydlP+InLuG7QHEofYailjm/Nb8Q03p+cvcVPHd+orCB/HSeJXGfMC/3FuQPUqtiQ0lFXHUr1CQQlvMqW",
-	"ugiQ+pOpQeqTrHzfHfTT61jzrpatWNhyPaZaB63XKJUGYHzLWKXJOpg7WQhcz4aVmq6E1oP8d5AKhJZe",
-	"NhILXcg2PWZCxTUotG8N0jlEhE6nCZje5UVCNCvLL92uwqJmf3a1H6pDphZbNO3VtGgqbKIxteZX/EVV",
-	"Sy8Ny+rArelHjvl3mfHBmWfkFA0zJtaos1iJek0vBMLKLqsBltR6JWAoCoysMUAsM6brkF5J4FSQ81IB",
-	"Uh9BpqUdTZLe+iJmafRZCebFWYIS8DyQePuoCCqrOS7DWevaKK2KMHbLiHqTmKW1tfub2krWpg9f8jQS",
-	"IT4HRs7YlHUbMpZLezKgBX0dzLyk8rpaT1y/10HRmeRC1c0eC0uvOrVChLHZxlJ8OffgXqrxi37pxjpN",
-	"Js96GfCqHOblylGMKxfAgrXCe5UB0qurJrtaTuVlBP4+lkKitgrME+msRTpfEONrzrekBS4csFGWes0T",
-	"v1Os4VUXJrQk7CgdTLSwXzPOTO//LkUa832VVp2PmV+ECmurAeSFQ5a83lhIB2lCMXg0v9cJoJHRu5JY",
-	"KmBFHSzIFbMqdWxBxX6AC1fOFayqXcOe1iYGvDgvGbPMpixKL66nPFZZ/a87EX1qrs5mdXydCfVdAibP",
-	"ILRKfVqfTO7HnO6gjskMIk1X2py+gtbttEdnVETVd+nyaReWEhToMSdAd0AVNonCfIsgrcGJS1sevogH",
-	"jWN7bntlBuZ31UEmvSLFsgbPMqUov3DdKcTSbrEyuDLfVDZNvmh/d0tg59PU+h1ubAJLa0wlGQC6B6PU",
-	"tBHMi17u7RTIqbUbbQ9fwg5t7w+eh+296AW0Xw5fddt0e7AT7kZ7sD987iHNQWsPduir4e6g/Tx8EbX3",
-	"4OWw/Yp2t9v567Si4m+eXbN4DTXP8BZqO7GNuQRGDPAw7GCSJiqeJvgoDiEo31T1O461b1ZfURdD1BZg",
-	"41H7y+d7NfS+YL7qNW6JFqFhM8PeUqtVLkhfAL7VN4E0toesfj8r6WpBo98qNCz0NrxfE5uYR3tX3BYe",
-	"QtK7QZZgeDnI2x1szxwsNshMkt4goewaxTnuVHOoMReql+U7NZXo599xLhWIyhrQci1lyC41LnXl3lll",
-	"+/W+C7JZK0G0OjV7kO+mod0zA0Ajg2eTCOrsmrCi2HGDKGYnT3pTEGHe/LGpwMXgq5VuORvflgX4DGhC",
-	"bWZ4XUv6OgfK7bQ35KKHNs8lSeq3017MFK9/pcpSW3SGFIeomrkCek1SyR0GOeiVobKImKYjRypiNb/Q",
-	"MLUMfRr/CPOjVDOcitjGo/NT7L+80b9lSrT7ZMiThM9MN7SXz7HGMg0VCLnZIVnPVgI0HJebGJNYElTm",
-	"oyuGXJCq/JVnkvTd6vqdK4Y3eS0DTa/fLMz7ffvo/LT9o8mTtrwPd6DPy4R4ub2Yf33veMLffr1sBQud",
-	"4LyANQw37J+/ubgkW3Qab9FUjbcSPoqZCRQoPbGxYOjBRhxFRdgEmWVrGys1bX36hC3XTPmLkDNFrTJt",
-	"t2S77mhQK6CTVtDCgAr8WB5sbd2aFzohn2xFPJQLcdkofb1hDsjRKVGp4sIEdZYCJim5dhmqZEAlBOT9",
-	"Ob5nkEsGV6zcCWjj/cnZZkAqmhu5jkZBoRCdtBn5QCd6QoZHnjVDlp0rdsX+9Cd9UsBUbJoqd/70J3IB",
-	"LCL9I79M1QH5DoFKrtJudzf0w/PwF+iTjSVHt3nF9OFleHNgx7mGef3n07h9DXPZ3+yQtzxVWNGOKoxv",
-	"nCpHExIjfbU0v2JZ5+454rqV8rHwkJpICPV+DjX8YZ7Vo48VGYGSZK+7e8WW9QjvkCP8kIZKEiqxjwWG",
-	"FHFBYibjCFy39GelqoAG2tj5W2oon2DbLNNgXiuZ+jPs4d//eGW77F+1DsjHK9PvWP991TJgC3kEBm5X",
-	"rYBcuWwu/xWt/7lXPn3qH16xvNU8GdI4SQVIQqOI9E1D+gPy20fXWTtw7cbtwJ8+9O3yz2Kp5J/+hB2L",
-	"B/o/f7t48zNBxUdiJTgX24PZ9X2yYXPXyX43IBN6S3a63U1E8z4fDiUoPbCBhLBymoRUiBikRheruLdP",
-	"X7sFvKbKBkljlKMG5GunZ5hGym+/Pya7u7uvzEIoI2aiQxKZTwWQ/t///ve/t3/6qf36db9DvuNqfMWw",
-	"U3ESAxmAmgEw0u12t9v4/8uuS9HEiV+9evWqvb3T3t2+3Nk92H91sP/qH6aTgyFxZardv7s8PrxiPFUW",
-	"KaiyTZ8QQfUy9rpd0s+PpYcH0SdJfK3V+DmZ0EQrUxCZgnQWAu9YllOkd7/f3SX9iCqqmYirSN83qr/7",
-	"mURxZIpgmcuBJox4AuYg9hHlsxHSfPg+2YgVCSnTnw6ACC1QINrEE5qT/ltQYt4+GioQ/UMi9L9s+Q9T",
-	"ruTKNCALwWpfltXqi5eIQRlrUz2XVSAm0jNF+jy6FbQ0MzWMd7vT7XTNrRYYncb6ItbpdnZts3qUsAWW",
-	"on+wpUKWVBbjM4YcJiDTJJXEtLnTtG89eUVW6zW9xjJMmBuveSzKYwgFmA43ehgix3pwLI2IQMok8GmE",
-	"Ed1SHaE8RasoFXQCerBa/TR/ZesMq1p8Cla++AapAhVZR3kIl51ut1TBk06niZUOW/+0XV6MPtjYs3J0",
-	"fvoj5EFEi872BWHq2Du6h/fMmqpmyNa+9R3NqljjJ9urP3nHXC1GiLxCV00+hNsptotHfl5Q6/CUfCXo",
-	"tw8ayNK5JfB4M/GFF72RPlrcMp455lFzWYGfJvdPWuGVVZ/Ectt+C3YPGQegtVatXhnVcJgmCelfw7xP",
-	"6HQKVOjb8BXDOpoZC+YsmR8SqbjA9jSSDiGZV6GqWZBB1pbRw0Gq73g0XwuJVuNOMevxU1Hp1/evTwt4",
-	"vP3AS8jRdxFdf4Q5sZHFhxa6Y55E0jY/0tQfWKo39YJZCJ8Vtfe6e6s/+pmr7zVOmQ9erf7gmLNhEpvb",
-	"7t727uoPzuk84TS65PyMihFygr2dnSbbmQqudU4tl06YslFAn4dgDe5pVcJSbTXRfgqKUmbr4zXMe3H0",
-	"ydBxAlVVZ9/CDb+2xZpRr1QGN8ipp1hi71ItVKSWPVrlLFD7hM6JGZ/EWCSsSKOv8ZFHowUq2Vtck0Zm",
-	"geuKvm4c/TzHb+C38vjXldQ/wvw0MkUzStcltFRV8v+T23CsdUgtAVzmBNlwfSSMPpeF4NtyqGMuVDuJ",
-	"byAqpoYhUl2xYiYXecf0tZTh6DIgM8HZKBvSKN5RjFQYufh+qa9OhtHp5ex1tztX7C1MkRt6dw2hVV/B",
-	"ldLfTrWeZPMDcNUgXDOy03Oysbdj9feCkrlZqS0hyJrKntv2bDZra7W6nYoEmL5KRc0lQaFNSSMp1H0w",
-	"KVRMQ6wQQmd8ZHo0fl6qvTPfbyBgLjn/iTJXKU4+JNEXdTI+0rciTL7FIMUCrfgEX7CW+Fzfki9P1RL6",
-	"ZVYlcM3krOHmEJm6nVIvokCVUmtiUzLjwvSZtiKiihL07E1YvEUVnqrO164t85FeZgFqrm5RozMxWSKV",
-	"1z1r07JANkpvZlfS/MrWml8E9Q+gfoLWIxK7n6VZQeqXJWh87af4AxRPkOZHBtHK88R7fFhhGz+20lAf",
-	"HTHtekFr3RKY6hB8qimmMtOsNhvqim3s7ewsPug5Vt/3zIYB2evukn5szGu9hcFMDdNY3/2vGErTQzJK",
-	"QUqQxEq/EY2ZVH7G3DNJUBEgaEULyN7Oq80OOcpFu9ECCLBIXjFjmDANRl2fTWui0ID1UPoaIGcjG0bF",
-	"0+9NcENXrP/65Ozk8oRUq7HV4tfkR1piePjb32IK5meWug0I0WaR+oT4uRTmBqL3ey4GcRQB+5e51X1p",
-	"zWA5KzPYeA9uVpBOVtA3U/kLWoHV77H5D/57SmPRISc0HJde1BRvTA4HxlGyYGrX2odMUf3gokPOBWgO",
-	"ispGaSy0Y8+oJDQRQKM5EVxR9CYK7yY7G/Mk80p1iC2Qai8ByNSgVuW/Yqt1fjvgpVXOHoPxlIq6fm26",
-	"/s/FY39S+NdU+O3x3lnTF7b6bT3h5rZa7I5oRXuHuNxlo+ijZmLoImXx76nWOUdURIleEh+SkMoKTd/V",
-	"3n003C+W9v3M5tYVIlc/dsbWuyP+kxxcl2AMTliR01TIhVzAVjimSy7FR+iUlNihB93NHfIrmn5KPc/6",
-	"ZMDVmKhUMEMw6J+wbn6qCgEWVTc2pv8Jx2OqHols9NBfSF6YqevFhVZTj04zB89Xr6Wu66z4zCJpv7vT",
-	"CHQ/UAUz+riuiqAYPlYs9SsPZiJW0Fq4jhtiQKN2jhYeQR/7gyzQc+FhI2f6Qrk4qYjJf04wmCa+0Zd3",
-	"ISv8F2exVMXlfBtOcX9P67jGC7D4yin5S2G9vpu0qvzuhdeypjs1hsUyEax0yzMCk6maF2bJJ0FaOCR9",
-	"lwncJxY8WvkkfZoq3u/UuNiPi/W7H0V8eVN8UXd7NWEsJ4T7K4SfR7J9S07yu0ge50snpYL068udrY8l",
-	"/XCpn904ca3zxccb9DLGSjrl01zLvIKnJrK2zq2+QJerPC8FpDWrjb41deyrwjjnvm+KcesqF/73BYd+",
-	"E5TdclhXq0X95NCSJxFI1VRJcp99I7pSueN4AzXJQeCJuB5PpfoBVM43jT36q6Qyy8W3/NpT95y/Thf8",
-	"iYprI2ZQhqDlT99uDt0tB2s128AZxbHqdCZuMIydUEaTuYpDI4ren1fZ/0IuIteO+CgvIPUYemF5Gk8r",
-	"fEyThpv2Alxe/FLrRlliP5k4jOb4Vclig7f5WXmlzx5CAczo3JZlfCQSz6J4LEWXUc953wt6ponqMcZL",
-	"rW4OY0YTnycsUvkJi0pE0Pp66A3r033zVPdVUc8JiwhdAPlD005WpfSRqOdCjy8xatXRA9KS9Scbiths",
-	"RFSLJIODf71EU8MwnqjmEakGUeLz0I2tiVZrDU+o0le4RvJiw+IKF4bVblYGIZbw78KVT/tqtLLmO34i",
-	"gse9p6kKJZlk9fY+zz3NWb7ryeTcvYEKExbKlCTLSCWMzzrkKJnRuSQxC5M0Amkt5wGZjeNwTITNFec2",
-	"IFRIRcZAEzWeEzd/tf0km7v1OUwabrZTNuRN7BnZ6jr/zv6bHBWOTsnUO7BGvFxiV89a5DNNP8FP5q1w",
-	"XVp7h2l15dVNstkxtoVqhcW40FN00TBXtRas41TsYzalUhEFxl2L5TlMo/asOsfvrbKzJvBws1zaaEWx",
-	"4UXzBhaUIaZujObj49jstWoppse+P32GUNhgv7o6zXZVK6/FxDm9yNCVl5YoTBTWm55Pwba7miY8gqy8",
-	"V9UK8eXCChsRb0V7WL8o1F5FgXI1x+MbcjH5TEbTQsPeBhzmr7GSARl4VuYn33JD3mSpNWYR3NoQYIeP",
-	"DXiTX5WlWTiF/0WA+d9TEBk/PLByPXBRhwEZCcoURKYykOFUNjPhis0oMjmGIMI8AzuOn0dumvio/MW8",
-	"khChkvQZV73sWb+urMGpv9PPQQPehOs4D/x1fpvy1segJeLWXEL8l1cFTRSOuBrHt0acjxJohzQBFlGx",
-	"zHH7PRdYmQfzS03An83XMha1LOh8QqgiP+DAZAOZGAyHXKgDQl0SKqIsZr4FVwyrAeaL0s+iWOboTdl8",
-	"RuebHbLX3fOyeIpEUIXnr7NRzGqO3S6buIdfe0voPF1vFjC12sWbAc0hgAfze+DlFsdYb80BXTXdStZs",
-	"JxUQxQJCJU1lF/Kdq8+hUa2vWTL0SSxlagq3GYymQiGLddcXExrukreuWJxhmzwgkCWDmNtzBGTD1Pga",
-	"Azn/8fiE3ICIhzGIzYBoopaFRmwYbB4YMpKGAiwtAQvFfGrQPsJWHeZLn0B8EcFIahLF9TTThM4hQksF",
-	"tuKMrhhuVlPLXrdLNvoIxx7+2LOpcv2AFH5OJSz8ZofDHJArdkQGgs8wll6I+EZfY10eXiggAqZimmCB",
-	"O3cQEJGN3e7OpjuDkLNhPEqFaT5C3r09cxkn3j7/0yBBzyHBVdrt7jw3AvU/cwmHyYT2V1OgC9/DP/+z",
-	"XKarf5gtlbIr5iZXeb3WWGIpLQStfjzBRrhSAY0wTlJzYYNmz/L9kVhJSIamtNuQixkVUYZoWGRLL6GP",
-	"6JgHugy8rNeD0hqU5nN6IYGrD2CSTLiexKQYom6jxpQ5BFZ6SfaoC8c3ieWEqnBcqQ0UeeMbTezHjs5W",
-	"XI0u3by1xFR3H8Gvml6PdvafF69Hzxvcj9DK61fOs1RKB1LLSpQjjrhJBGESM2vbq1qv/rZVtzxs59ho",
-	"QQhdW2quegV1C8BvWssAVF7Ah0c0PlYqc0uVN1IUprsmbruUBU7Da8ch6HQakIyj8lSFfAKuXDDChpid",
-	"aoCZspi4yzNbOa+mJrPHbIjPazTDMzwE6VVr8k5XCWxhvry0Ja1o71mG/qe73djuEM++30TFuABxE4fg",
-	"lax7ZNWhFGxoy/Pj6ZU0A0sUw4TPHkRJyNxmlRrCW8/TZRcS6j0yhYixwYdDTYc2Fy0wsvxCE5i7sfX5",
-	"FJgRmzabHbl+31XOm81mHbMyOo0lFtBzygsuswM3Grp9UyRGywErKA6IzPp6e83Jr9h2l9jeHEFeaiy/",
-	"EXZM6UF777NytR9oBUaLZmz5FUtprM1KxWwkA+Q+RvGQIG6ya2UGE5MO6onzKtGBHp0K+fGYfg+cACde",
-	"xnl+RUmrOJHAoozLfk49/usky7U1euO0uy/ZZhV2tzKrbDPzSva6qTQ65hKIHNOsdXHBPlyoA1ntWfjR",
-	"LeR1to4VOs4blsy9ZRQnj0ulZWuEt/+OaxKzKEdq6tL/iwaKLkB6HavP69x2/+SLvBtpCzqqtyblFa8j",
-	"jw4cEWdHR76jEpak21zg/dXIMTS4SkJNwws3bECmIr7BMg2+yNJ3Np+SsG7mcC1qNvkLC1j2SKGXC/N8",
-	"0bycJbRVT0vWaPcUjvm5wzE1JVbK1qMoKlSfj3IcriXFJRJ166P7c1UOzqnCosogsD0qZaamZVU5ZWtq",
-	"9Wg1aFblspowVxpdHa4+5eM8FtJlWTjr4d264SfuJAuhJznS5v7/Oski0lChgVCAEjHc0AQd3KYvhXos",
-	"HdG4D7PdP7Y0cY7hRytVsJ6qZpbz1/hbdFJ/o4JliQ8cKxkXWps0ESxJfANbLA6vzd3lY2uaVgboWE+g",
-	"a/pBjk71FVuWkqxJzIptUlwaJ9kwRbipvGJ9r85MR8/fc/P3NzvkIhVCnwnaL6Y0dBVsRTyZQHRoGx3I",
-	"NFEEW0dgv/NtrW/uda9Y3pEHuQPjGA0geEKwT8hNLONBAsTcwrDQlveFKT/oSgp6i6otv6f3+LMD3iNl",
-	"AXlTfKEiJ8UlLA88dVAjjM80NqRff9GTbzo1XNNXtWbg1dNDl0R2cqk0xX18QvZYSeHnEiP5PeWKNjP1",
-	"TBPKgkI8w4QzNU7mZAoi5lFgxTsQHDQwyzKxBxMa22ha7HmoNVl/VdUR2/EN/ILLe2RKwUlWkQnuKbsD",
-	"VwLg2wx/QXysC5XOT7YgRH63x9YEA8uZaMsTyezbAUoB597HXFAZsxDQXJ9QE8gs1ACoMn7/zDHFFd30",
-	"U8yMjd3kmKWmptaJkWU0i/023bRs2o1J58pd+F6uGkmZiTqojHY5YZHev59r8zjCJ8s4GH4JubNWVpyD",
-	"cOZy9w/iSV+Fr0X02IQ6T0Fck7ozclxSBtKjaFcW1UgLQ9qYlqFJ25B+YLo2WrMlcmJNgkNIEhKzDvnV",
-	"uu+vmGHdImUyq4/u8A708Bt9YFFPAJWcHRgW0YPbMU2lgsi6AZ3GbCNAJNnbeXXF+qgMuy9CgAgibHy3",
-	"hHNg/McrYj617/XwUf+QcAZXDOPWNTHEUWKYG1bQliRMuITI8b6IpFO9/UWWZ0NScKUQ6encUrP5bLxQ",
-	"h7zJQlXks1z5N03X9qrY2F/dLE/MLI+xscdNh8rGAmdn8c1xsc9XD/Qrq229vqaOJXNNHqvHOXPcWJOH",
-	"5vnGy9KFaeEen/EKv3h+ptI7/dVwyA0XAWF+D8i7y2N9lcYup9TTqEwd/X72Qy9mCsQNTVxP8/6hpz25",
-	"eD7OwIRL9DVfcw0Ys0+sPiVXs7fOFXvDshRhN83UsrEDnFqPacPcKhmu+bjvxWBcMZdHyjCOqW/+mX0R",
-	"a265t+MGKjF9G11aKMgd2GarVopZScXgVtkLw6aJMWPcHoDRpusjOT4Tx9VTZYzvi/jPGrLeizw3U/wr",
-	"OCOeOOdKzpnloK+vanr5hc0MGt4HAWEwA5m1GTIW8yDjXaY7Mt7zquNW9IIuvQV8G8XEiru6sKfUwPfg",
-	"geIpN26VIQUjPhZSZFckD5UooS4CZLFxk2luOotZxGfGII/iHTXXWBle6mzxps+ztZ0MU5UKIBv7V8xG",
-	"O2LZ/YSH10Rew4xQ02p/kzAujMjmNyDIzh4Z81TIQ1uQ3AyJvZ5jFejRuYhABDbDgCpT83h/e4f8GH+H",
-	"JjctMmOmJyiZ/HOAmVZDpq2RCeCWmx1ydMX6ngA3+0WbaVVES8kBstfdM82CZrGETV+luQaYyiumx8hX",
-	"cEAkxVyL2LYqyjSP/J0e3MZSyco4/wt6A4ts5DGkfMVMX1DQ56tYes3K3tJg/tr7bT71hM0lOi3ff1QB",
-	"wdcU7VsfPWqyYTSVov5NBYH7/NU0vU8SvGAgZzok3DeGFOoVWHtInZ8ix87HdlY0pJaxz5ly86rVYJ6C",
-	"dh7BF0JtekBZlC8V2mspifnZF6J2CiEzS1Xf2kb8ee9zFHPpFETPxJwlWl7ZG7+Wd+aaS5PkP7Vs6Fdr",
-	"w28KK1oRwI3qj53Aj2zb8JdhWk7GI4Z5zVo3QlqVtQlhNEmqy2nYEhdWgx1wngBl/8Jx3D6s1wnhflMM",
-	"tHpS0pHCCxRSr60XCWmFql6khnpd/YjNjWN/Ql2PfCQ5rYsPIOQT23+ujyTRN4q8TNIRZuSDwM7VWfgd",
-	"arkmi8ikVHbI4mXgwGvWTWioZK6ZYwRqkSL1QkLKGFdXzK0PqbBKnTUB2P7eH0mb9af4olHf1ZS4nPK+",
-	"UDeGJ+201GWhiOlLiLdS6G595GK0Kqi7cOxIwu5C/hYm/MYStwI6sSXdYDIAIcfxtFjBQ7/lGtXWRXcv",
-	"kN2qwO7C4p6Cux9UiiwN826MeEFd1wPEEiIBrJXSH+/QKFZaikAigWCBmLqLzHKk6X52PlnWWJ/w8fG0",
-	"Gn2B4UUeoGicyOVqzFq3lzdi5ModV/cor2eQS7uX10T6fmbN44u23l6HolwP7m+Zsv69FZy7iCMbsbAm",
-	"C1iuDG1ZDWZJxx4juyry2gLXxSfXgoxP7pAM40SBwFI2QCeECyJ4AtWGCDtDoxzyib+a2GhiddYF/ewO",
-	"ieJLZs0T1t1uqubVzwqTruAKbzl2Bg7+ZZsZaeCs18sIwfmkKnxGA4jD4cfRFSpNJfWqws8u3wktKYM5",
-	"gVsaqmTuHH59/XvPlIdJbYNxU6LMFItZ5CNHUWSw6pG0CDP4URR9IbNFmcjqiIrQKPoG09OfVIU1VQWT",
-	"FW9onij+YLYTpy5sfVQaZqpnKXVto4pAc4rjSoeEMidm0bJqH9uKgBsJ0BvYNMZUDFowDgdj5yT4tKqt",
-	"mB7DYwur7CuWhMzcT0T0VSG0Ocwcp9GEvo5h5k6ybbWqdYlk8E6CuOu9GTXMoj/PlUV1RSrx11gqQRUX",
-	"z4z2eZjnWhSIYQAkgglXpgpi1aXbyhKjpT6esNQTfNELd2OZaW/bT1Lzq09+an5JdozCUsty1lCVnH8O",
-	"Ql8WsQfoZBAzjHU39+9hefSgdC2mLNriwlx9qZTxiGE9lpgResVsAIIlPKwFfA4CiwtyRkSagDy4Ym1y",
-	"5BO9JFs+hzjQ1O7WY1aAsQxDJ+0N31hY1RUjlrmUF9fRU17q3yaU0REIaeZAa56dqLyfIRfZ1djEH8YC",
-	"HZLGP7KBkfWEGE3hmcxcr2Ycm7DFYIY/YBUdxu3fGAM44Gqs+ZlZUVYY14RDmCrKl27XwjbQQMTQezk2",
-	"7NDudhknJRu8ggVTtmlgwnPQFjWqKhh74Rq4BZpIrrfgygO5qTVcNrjwp9x0JpYIpIqZkRRFP0HfmjT6",
-	"prKxKa5NrYllSCy8ve+NxuQI0JZE9s01NmzU/0SD1U10QFiaJH2rEtlE3hLiYPhkVofXHLaeKWuB54DG",
-	"hyaPt25/iAHZQPbgZjxNIqPhlcW9V4TaALe+osQd74ZZm5qPC9UHD1ovwufdaH972B7s7UF77/nLnfbL",
-	"F9Hz9t7eq5e7+0D3IniuZ+TYKGXiVuCsUgetl9vdbvdF1G0PINxv7718HrYH+9F2e+flMIxe0u6LVwOK",
-	"vVbWkHZPAvdJ4H5mgXvMJ1MBY2Ayzi50TmJsVElHTQGbd7+BonCpNVf/H7YWjU3k8sd4Jh3nq7ZDX+LA",
-	"30ZSiN7LOiZZ3PuTQfaRDbJGL8LuA498cb2DUVZrClb3s+qXd91GzwcqS337jrHH2ii3msAyjVWPdMfU",
-	"Q3/RQLIihVVT1BcKHHuyx359QtKGsCELuKfs2/podcg7RrKdqkwQEqmwM8tiydJMt85crFUhbBmBrzKt",
-	"IjU8hax9vpC1VYhWE6l25F8mFzEC4xqdkMjjHwk2ZOqQOypfP4CqRqTu5+PW9mL7hJuPG77WAC8fy1AP",
-	"dHJXE73TeZy3q8osYl+pM7o/sir0Re/9TYjLRbR9i0T2pA7d2UjfUB0SdLRloqxqK+u8NRWuLTViReUp",
-	"Nb2tUVLJOVNjkPEf+G/XJC6MlS0tU6HjvKWjX2xo12PQ7dujH3D4L0S1+fTLKddCyvVZkjwVIcinwn/3",
-	"q+Nyhx5lX74m9pFFBYL7wBIsLpNt/RrZt5BsRVSOB5yKqD5D/AbETQyzhTRxl6Z7wkZJLMcHJIEbSIhe",
-	"14QqCMiER2kCkkQuPS9mZCr4SGBLMnoDgo6AyJALCLIHWKFKXsdJEmCjSmabBsdq7nmsbpV+yCcTUy3Q",
-	"zFSp174/OXud7fERidmfZxVBZ0D/Nmvh3kJSq37q43t/cpaDAKufaPyqSAC3mFVCWbihSUrNjbsmRfSU",
-	"2JfQwzUklGghqICZIilcU5CcYidSw1wLVQ8OcE00SRxuHp98/9bDaywbaZ7ZcioA0YCG14i7oRa3wrbR",
-	"KtW2tSt/f3L2SBLt/cnZSbbzLyTWSmtYUeA2e/ObLaf+DYonTeHVQWIpI0XqG3JB5BTotdbyuEBCjNmo",
-	"MbVbIbK0YENpBBJSRRM+SqGic0omZ2JmSuOaCfyECSR3I8y4lUXV/qr3J2c/2eU1Sp2w8tClTuTz1CUy",
-	"4MPGmQx6vDP8ojaNwq5ACVuPHNeR7bCyxbF+2HgJ70/OLvCDf91siuxQ1yjkZrHgqT7ECg0AfXBa/DtE",
-	"RPrEHARHl+syhq2P5o+lVY7Qs4aveUV+qLzGsGdTqZoKrVfeYK+XMEmjquhNo06aw35kXdJM8hpzy+pk",
-	"p9N6nwymD6+n5khakeC3iJjrGk3N8RbqE2mclunAhiHKeu32B0Eja2SxloENmio+oSrWUm6uhdZgXhTD",
-	"mwGhMyoiSd6fo/5qrIHS7dFRX0UrMb0kjfaXVF4/ntaqR7/Idv+FPMpaenlrkBoNa2hvpA8hIvmBPZlj",
-	"7m8h/fpL8tYqvoZMCCUJUGFUKyqvs8DPZlJtuhXROJm37c5qpRmP6FzfWMd6HPMy2bA+ZC1M9bN4An9w",
-	"BpuZChznMvbAdHcwOYB6DH3Xjeg8IJGgM2tTomTKeaI5CcpnzTQ0y+iQE601C9DshMRSUwLDTHkWQh48",
-	"iqsioW2YLw/dn9gyJknsvBpWklCy8//9v5oxDTiXWgfHwmUMsCBqpRR+rcH0i4HSI8phM8PSK6w9CnMI",
-	"/37mHMRXu3sPx20XPHKVdrs7z8kRo8lcxaEsIrsjlfY0TSTUovuJTU3dfb5PNO3EIANEjykIg7VgWhEp",
-	"fRikmg465FQjhIzVXCOtgIRiGXvrKLdv8xkjc6DigHQJ45nh8ZBse3QdTyALznh/rqWtRl1I+MwW3RBS",
-	"kd9TKpQGgbWa2qr5EZ3LZ+T9+SHZyS23xS8OyW7+aAJRTNkh2ct/UuNYRNnb1bU27VrPEa6PWWrTn2iV",
-	"qWcMVE3o9N+PSDLUQTwnG7vP99saUy1ANu9OOBoXa+nmyDbVKCCupRlk52hpR2dSYGpQJzykCTGKocXb",
-	"BTL61WI+vhXkKXC7XUTuAi0eEuwZpF/tE3sWpsMDd2voYyVt+4ri5WE484bokCMi9BVNQkQEJidYQZFw",
-	"NsKWMpSR3efPzRBYV7q7lEAuY+xvudR08z1Sp17vBt4MZXwDm0Edm2kFec5Ca6e787y9vd3ubtcZV7LN",
-	"V9fIsE9W1sg4o/dd4s6LmiU66K+1wA+fgefos8voYxnvOfMJ4MlEYxlWyJmmpBXRQkXmQTN2tC7Hmpq3",
-	"ankVmi0DdznNbLR+M5jEvCKVAHptOY9TGK10ZXxGNliaJK5jDNNkoKyO9v68hiIyvyKW/CQDmlAWQoe8",
-	"BRqO9eaNLfiMKHoNkux3/9f/PPtf/3Pj7L//r/97exOFua0VGnKrGpgv2ulUko195LP4g2mS5pTiKFPd",
-	"t9ESvVltcDq3EH5Ug5ObZJUMf39O7FH++4nxydzb/voUkA6SOGzbz7c+uqoq9UbLnznRgAOm7KF2yLkZ",
-	"RNJhVtwNMyc3jOUSa7MEJNY/uwK2mx3yjl0zrdlixfaARDFeuyPzb2MNwr9mY27aTjOuyIRGkF8bcYNm",
-	"C3h9G1lXLt4h6yolmtV+BvQ1EzVGYruPIiLfQSKsa1H5wtaNilBQywiLAGmG2iu0psuczTpMJxuUzUlI",
-	"JWwWdRAa0V7i1I8pVeNc+3DftspmQF8bmdDbM2AjTcG7O0FrErPsnxhqqkDokf/rt6P2P2j7j277Va/T",
-	"/vDn/6hSXDyKNZKmLRVVab0x5timVGsyQjVUKiujnKzCThxCko2r1lAA/AHyqrVJ6A2NE02HjgAjT5nO",
-	"b4sm2mA2Bkx1NnqzVHGSEAZgzLmKY6cVQ484o1aU9YsYFC6NMIwVGVP9fq1eSE6wuvwLNcaPMWzC7sDZ",
-	"acz6yYbrPrNDxpBEm4dkEkutlKPeTQWQUN8nQC9cow9ecs3W8QPzGBmJuWZMXFCFVeRHdEoGKOe9XWWX",
-	"bjm1twPK5pWM5wLfvzAH94h8x59nZfNLiwv48r+f8Cxsf23hOQO4TuZtZ4+pJUYtn+0Ft9SD/CJlEZ3/",
-	"9//5/1xQlQr9gh6zTiHcoMlMo/ILxOiAvL64zErCOPfgZpBHFyDe2y06RLckUImgv+J+jtx2HhFFizOt",
-	"QlINk2cys3v9+6GpQTS8h+SH0wRXG1RTB3FTJytjSczjVtBKRdI6aG1htIOdeTHSemTKWGA2d8JHMQvs",
-	"5UXAUIAc592YvWYLnVyuHhUUy9aiReEi5FOIsHo6muNjpmBkCqEEZKBVGi13sFpgoUJuPsP5KfkR5rJi",
-	"7EKMeWCVTJcPhws3udDZWMWg9MUBj06JSs3SCtfaIL+/5j2bWUQkUBGOvQmO/a8qJnjNw3Si8RBlehqq",
-	"1La0FzHc0MR1yjf/atN0pF8G11za30opGHdxKi2g8bIovbuub2Y3mkbRppENX4uiFRPlYRiBc2diTARO",
-	"sBBCmcVwoT5igri8icterQobldZobngcGo2H3lBFRX4uKYtMfRe/2W7g8DgWfqOpinmxV9DipMecMeQV",
-	"xmzenlKh5oSGVjOSaTgmVJIfOB8lQI5tZ19v/FOL9wYxPnz6/wMAAP//",
+	"7L3rcttIljD4KvnxmwhL3SBF3XyRYqJXJctV6pJttSVvubroIZPAIYkWmMnKTIhiORwxP/f37o99g+8V",
+	"vv+zbzJPspEnM4EECPCii+12a2K6wiKAvJw8tzzXT42QjyecAVOycfCpMQIagcB/vgMlZkcDBUL/FYEM",
+	"RTxRMWeNg8YFhJxFkihOpjRWpA8DLoAI/UnMhq1G0JDhCMZUfzqOWTxOx42D7aChZhNoHDRipmAIovH5",
+	"8+egMaGCjkHZaY85uwYhqZ7pNJqf2n9O4khPFevfJ1SNGkGD0bGeIPTe6sZRI2gI+D2NBUSNAyVS8Nc3",
+	"4GJMVeOgkab4pl2jVCJmw4Ze4UsepmNgqmo9PzM+TSAaAonsW/Wrcm/cfUU/w6xqMUfnp+QKZvUruILZ",
+	"3Sc/i8exmp/8nA6ByPgPyOb+PQUxyydP8Dt/rggGNE1U42C/HTTG9MbgyU5b/7UIa4LGax6lCVTB4MPJ",
+	"GRnj03owmOd3h8TbwUBCBSjepOM+CMIHJFYwRjqRV/GkDjDcDFMJGR8w2238Pw847UrgvBXDKsi8FUPK",
+	"4j+WkA4Xw7sD5pKKIaj3EkTVQi5HQMagQfREklSCqF+NwoG6+qV7WBXQceV6gI4XLAHo+B7mFpSZOatW",
+	"cBZfA1HZKwsWk71z1yV91h/LCWcSkPH+QKMfqYIpnem/Qs4UMERtOpkkcYhYs/UPqZf7qQE3dDxJwGxE",
+	"0TjBH4XgQq9Y8Os4AtFNGb2mcUL7CTSCxhikpEO9hjecHJ0S9xoJeZpEhDI5tfibb+LfBAwaB43/uZWL",
+	"qS3zVG6d4HS4kRIXZCSdSCX0qWaTbBydarYASUDeHqVqRCSIaxCbZEDjBKJW43OgQfAOfk9BqruC4Jom",
+	"cWSkj/kpMI9k4+C3T41BDEnUOGjAWH8WNBJuxm4cNPo8mhVgZc6LRBwke6LImKpwRNQIiDlf0jGjdBqN",
+	"zx/974TZCNEDkhGVhDICFmJ3hrAmYDdBLMmYJno1EJENPV1AcpFOuCBWqSARJ4z7WzDzbCLsjzkbJHF4",
+	"Z8gnVKoujcYxK4DxiBHus79xKhW5ApgQqkgCVCrCGRDz4T1DKLRbk2QaK7PzMBVCqwpSUQVkI0rNLiEg",
+	"ev1mGQGhiQAazQgNVXwNBk6vuOjHUQTsroA6fXPx/tWr0+PTkzeX3aPz0+7PJ792L47fnp80gsZQUKYg",
+	"6sqQTzR7+K3hQ08e6HU1CvjmVI+EhleSOLZEcACNq0SNYkmARRMeM+VxLjOHETzeDFMRK7gXbpCqETCF",
+	"4I1IP1WIhDRJ+BSigODKgBSXr+zp5VtA2L/h6hVPWXRX0DOuugMcyIdgQTzrNZpX7gkZef8fECrkIzg4",
+	"3MQa583uQ5okIMiYzvCZBCCxwi2f01nCaXTJ+ZmWxHcWDWa4ruK8m+CAPgTe+TxLcU7MK/dMjjh6LPMJ",
+	"cKMXIK7jEN57IuseTlmTfjxMtYD2N/oj58MEyDFNgEVU6NVouHtv39OeB0BVKmB+AsKZoUgjBhEEl5y/",
+	"pmxmT0HemRPH19D9PeWKduEmBIhKQHjNmRolM4K6jwQpNd7j+yR7/z7onwjNY/HyERA1ElypBDTmm7mm",
+	"VJKRxvZg7vbbzK6/VTPbt7e8izJO/57RVI24iP+Ae+EU1GdgRQjGUmrlgAsSM1Q5SCgg0i/TRN4H8OwM",
+	"AYGbiWaGgSfrq2dFTHrP4GYCoYLIjHxHKOi7jWA0yXSpHASn9pHF4/tTcY7YjHA1ckMekP12OyD77W0U",
+	"ZjSjLBQmjmWQGSgUKfvtXdKLqKJ9KqGr4jHwVPXIVoflv3racc9oBpT0PLzrWcWJbEhjbtkk0xEwZNhu",
+	"EE3YMuHTDuOCpEwADUd6wFaHmXOYCB5qYPUTOGEqVrO7nwUeOe7pD86KDNz9aNSrPmil8/TozRHRDwg+",
+	"wXvM/augU0iSpkVMLeNjJck1TVKQJKRMH1If9FUzIhv6/OwW9fpSdsX4lBG39k2LwTKdTLhQEL2GKKaX",
+	"eHu6G+jSfMzuIE6gi1cyH37vJ1o6Ekpa6gaFc2scEf3qg8hAjcf6qqTnBDOPuSkQvTAjHvgEhNFIMs2B",
+	"hiFMtHaQLQk55tH56c8wOxZAFXi3KBpFsf6eJudCD6ZirU8OaCIh8MFlFbJuPEF1c6e922q3trd3W+2t",
+	"nT2tahoOJLt4p91p7zxrbu80d7cvd3YP9l8c7L/4e35JPnt9QeSMhY2goFTqG/NB41n4tB3tbw+a/b09",
+	"aO49fb7TfP4setrc23vxfHcf6F4ET9EUs0DzDRo3kFgl+HOgL7zZzko7KV/0T88JjSIBUgLejY5PX74j",
+	"grIhSKeTEsU1piKdX8HskMB4osxp9aW+NOB7+kI300Irg2EV0ND8hEZYenMGbKhGjYO9XTQguT93gsaE",
+	"Ks1FGweN//it3Xxx1HxFm4OD1sc/b2zpvz9+2g52P2/+5d/mrQhonDo1k+znxigqBJ3pp/6hlUHxi2Nm",
+	"Wu+Wik8kmXJxFbPhAYnNk0GKPJaySF/Txlwqsk9mQIUkVDNHsrG3s9NhPceU8ul6hnlPYwmbLXKEgDvI",
+	"ZvO0YP2B5pZBbjCJqIKmZgdV+zUo5lG6j20elLetnS77u2KsOeRcarXJ8fKTf/DVl7Ps8BexC0O2F3gH",
+	"Kxzn9jNcv/urdLZBI2Xx7ynYx0qkYCxKzhz1m4HU/CazLXzMhjR3Ez29Wc07a5fSa19IW9kO58BURsQQ",
+	"+VJkEXG1o3bf9GcrnUwR1yunYGlirxbGWjc3xopIcAWzaqvqIE0SwzQmApBZcJbMHDmZDRFn9itwj8YN",
+	"U6K5+/vOdavVqpoTDStagt5pg4587oUWJgIG8U0NJGIhFQlHVNDQGKIGjvwDVOEEhHzIUDbVAOLD9mIC",
+	"vA19FfGyRDG4S0s2dm8L6CcoUEMB/0qnVUD/Al7X06BZsWYzLB3rxfkutUwMFn80NpugIejQvaD/6X7+",
+	"PY3/cL/jv90DfVN0D/Df7kGl6K2yEwXG/yGKbxZ+cy9mktv80/1MJ7H7Wf/T/9kYBT9W4MLxyat3Z3AN",
+	"iQ+oI402RzuNoPGD/tcP+l/H+l/HO9WDjKi6hcJUcHGOYqm4mKF1OVNRGz/F/0MfAUe0TqW+oAaF55Ak",
+	"/H+QX0ZUkSka4Wc8JUl8BVoHmWjKiSX8JR+DShlLRZkqGZt/4lMScXKa6S2O+0xADCBUf0GENpZ4PUyq",
+	"uJYgEkQ3oWyYmlGANeaUqepdrkh7GrKXqWAlwdauUFTKDuNV2E+2f18bWAUUnpqwu9NeQVFAx0VJjdve",
+	"eV7JEh2UPR+iA3i+SvuDN9zTvYrRSie0GNpn9r1jHsEca3OwqmI4hgDqRL5345qX0MtPbalEsiu79efu",
+	"aHLgDiequd8cxyxuLDmh/Bs+AUYr308djtEkeTtACl+G8+/xE02iNct3sC8dkgO1t0i3QbeOuvNDMlvG",
+	"vWoPdp4g5sBgOFDOZZGdBR5HChpyJhWMK3hsaZs4VJDNX7el9w7w5WXrI0OMU/wKmK9/Zk543Ot4oha+",
+	"oriiyYI3SssujhhULKQ0ZOXGPIq59V19npWrWCEan1OpiAL0Kc/x8ttxsbWZlkGDrgFXabrn1chll+9P",
+	"5u+kMOdOxQifl0B6AXe7xb1kRfGEKqDjbnfR2d0YIU8LfNhD5exolw7mH239OcxzwUm0JpyqdGszfiV7",
+	"K26ypDF7s8/DtYrMMrN3hSOOgTEpWyPcgMA1iBkRPFV4JSsiSG5GXGr0e2leLe/cjlC7zJfZDKW7Nnqd",
+	"u9YzY+VjyYQTqxHpJf5r5qtegLpPHLlrl/EwPpHWl11w+rR840vt7boaoq9pOIoZNLXqjhZ4A9qQR6Xr",
+	"re9zrR68wlr3KoYkMkPiBZKSXjmyo4eBOqtooziYtc7OK6Blj3s1qOud9hbi5vPM0DXiSSQLK1xqKfG0",
+	"2uIKfkrHlHmAvpkklNH5+3ONH7tKppdCAO6yZ/xXbq1mAGbji7lC2aFURSTeuc3RiI3kqTZAQBIFBO3p",
+	"EVcKIjKhakQ2jDk3c+VMRzwB4kKA0JchOBtuFoHqQoXmuXwWO5TrRjaIyEUZ2ggy402qvIJW3mRWjzxa",
+	"BuVsjYEF2GKAn+bX9gWWwBA5ddcApvIEQs4YOiGJffmJJPh6kEM/iw8TYDwzmj+3VpGK2eh3kq0FTcce",
+	"3xCjA7qhjQ6oPLE6NnFZ5AHZ9ix7KWCfjQgwu9hcj0tIRVUqS/YhM5Letgl9yP42ZLZUMffEsh0/KJ2z",
+	"Z/wqwL8KjbLIbBe+fWt9N7eYvINByiJJqAAy4VLGmhNOYzWKGdltk4jOUE5MUhGOqLGwOtXYfEomPInD",
+	"WaWho+I25Ef8rulJKEXsj/SSbfxZLIvBcBt+DJDz3NoI3c2VpHOmuJUV5YXrLh2/084WXczmDnWBaj1K",
+	"2dUipdXOY9ywcxDrKbhRW5OExqxnfP6er7TXUjeqhy7Tw9zTZDQdM6pm5FpWagHwmoqriE+NnLTkgqOP",
+	"7QMN0my2Snp/wHvCUtxBrbUQO467kxqlIsSpQ6IZneEqExFfU4UWxFhJwqcMBNnggkyoUE4dTOK+oGJW",
+	"iVxLeSYOmYWEVwTfJ4mNOAQiVRrN3HS3mk3Gf0C3P1NV3Pb95avmc4IP3c6k4hoqFgs8DcRDPMlTEVah",
+	"nN5T74DQSOOYGgmeDkcuPPFQK9q4Df2GZt6QzTmKJxOIipslGxr9mpwls8BeMTDUPqSMSKAiHJFYbfoo",
+	"aU0q9vtKNKy7oC26bNndls+tyrNRoMigQMGFgyjQw0pswkRWVGTMOFLmgvRa48jQdE7oVJLeOE1UrLF3",
+	"SyNPM6KK9uYvahimUaMJJhBkDuztQDP0drud441BI80BDpFmGB3bEBpgEYmZXWNgV2iWallHr4DU/ZhR",
+	"1Pm+XQlRnPWlsVFjioyysDL71yvhNpIHbhQwd1W8i4jBQ1qIMBdIGj+ZBKcqgbIiV/VzvVZ5X2vn+p+V",
+	"GOQECLFvGeUO10OkBlDKIhAB4akCgViG7s+A/IPHDCLSn5FOg3TSdnsX9L82Oo1OwymBGPLk3zWOOXN6",
+	"kXQfmYw/zdbcoxrfqKg45HeQwDVlIQRkFA9HgAGvfVAKxCHRN2Uq8EqJvmqrTXFWdFTbuRhmVuFcTDM9",
+	"tezWfWFfq0dBDWB3Wk8kwbeW3xyLuXwZauRszx1ovlIHnxXw7xZKqsmuO9h3976DhliscSZ5Gp/LwvNy",
+	"zfaX5ODdzmNvl+ZfM4urLJP3mvRtxq8CcME7VSEGfjg+J3vPiHN2EUWHpRs4KwX4PF0URnXU/Dtt/vHx",
+	"006w+3mjaf/EWKqd4PnnzT9VxlKdARUsZsOjUMXXsZrdJozOGe0wYrRxsNuej08rvTIHC2Ohs8+JjFmY",
+	"eTKvY55aG16sZigRyEZIUfvoz/AtSOhEavUlHhvGkqHU7gp5nfPnZmFyniYSXtLZCVMGg5Ztah5htbI8",
+	"pz1XKs4MxY2qCLL5Caga0wnpp+EVqIC0yQZyUC2/9siG5r3FTe8tztYMGjeTFXw/dqU3E7wRF7bqL/fj",
+	"MgAusqfgqPoGWwe92epRL9WnVmFHABZ1Vz4XqahQq79unGErwdcb2VuT3bQ3UlCA0yJwXxjb9lKAL8TY",
+	"20QlAIvuaJMyKXSWxte6cRZ9BctjGTXU17zUzhueDCAbdufLrUzeIoOKQgGZ5clbXQVMPEDPkeQivLiM",
+	"x3DEaDJTcSjrsaM/69bdEl3xhQkIgiqDIOZVwq/B3HoxoJhsmFufeahZFSp8KUulNfeV1VuqnBunQktK",
+	"FfpVvHiv6sut7w2qyM4HpgRY/881j0Mb3XtNFRXOIVQz8g0kXbimSZoZvKvHPmHDJJYjIidAr2I2xBmm",
+	"Ilb63/kAC2ZRVF4tH99WGdAvV45Vjq7w4VuCkzft3D6rsCmicTJbmxtr3HtJvxIfXsDoVmTGxXEcEAKP",
+	"VpYR3ktaIdLfMiARnTljiqUdNOW6O2hixyAxC5M0gigwF+V2BRmtDsWVAWJHWMhe4mt4E4dX+up8C7WR",
+	"2U+1+hfR+btC/txX3fWrBZ14b05d93Xi/+h0btrtZqdzs/2q07l59urjn/9t6T0rm3n5rut4qb/4O072",
+	"t5QruoJMz7jfakFbeuiywvD5Y1UCT9mPbqfCpDMt2Be4rvKdTEDEPOoCqzADnbDcZ2+T1M3rZANuwiSV",
+	"8TUcWkunZ9BlcIMZ9EVj0EJJbleBw1RIOX/08kpUFuAdM4z+8sIMTEbtmDM1Csj7y+N1VpRQtoyXnut3",
+	"8CbLFfWZ2mItX8CYxpqFrP4JRm/X3tKcFhCOqBhClIX4lyA1AipUH6hybx4SykrIg0aPMdibXqykKUKQ",
+	"fZpnD6foQ5yBveMsrkJT8OxpqJWOvICHZYCWtl8FwKBMbnVEm1HWYB2W6Ouyjf3Bbr9N98Lms+g5NPcG",
+	"L9rN53S73wx3ol3YG+zTp/1n81xzLXW4Xktduq86dqRlpwAqq5SlX0bmuu4Sr2Np1McN68mJE8jrTuQ+",
+	"AqNju9OCmxFNpfHxxlGSZbo2Pq5wzbj7RWVpdtkcqtuEr1yyU2aSfDNkt64sbkiB4CJrOcjSFWbDdjGH",
+	"+bqoB5VMC3xK+EDZwIQwibFAyAjj8iVoJTlfZYH8Kq1z/nEssPVkgMkA4tF9VrYj4VpzNqBbPjXelfKd",
+	"r3O7q2STxSWjCCYJDFQ1z1vGmda/pdrXnZt4RUGOGcMPdcl1uB9VeunWkxzoecFKEFk03hqcvXCbLoBq",
+	"4VW6gB6Fu/QKfH8BVdUgfik7ymOMS5iry/t254BXVi168MJaCX38Wm84489rq+NFlLOT1oqXWyFmzTHi",
+	"WHUwyWuYfZWAZrfGpYJjTbvU8hAA+/ltSDkv2La69TSHs8teKl/XVSpYfWhLlTe+kk4LdDkH3sI0pYho",
+	"f1vL0eUiHY9pldn+EVtK2PJ1z7XyJPkw9nmYnwdCpZxyEWHBVSEgVM0RFxKafbz1z2yOnzUs0Ih2k3ku",
+	"lg/imxbqxsvAmH0WzKWTLImVy5c0F85jn+jLNMYbFj2AZgNFD+X+3noOymzyIN9BFdRfY2jFURStKj1K",
+	"MVB6F1o3wpCf/ozADQ1VMkO3Oh+Qno3C6QXmn3pJJrAE990rbPyTjT4+aAwFDeH/sA9aIR/nqaEmFgQD",
+	"2Uy5zIPG8+12u/0sajf7EO43954/DZv9/Wi7ufN8EEbPafvZi36FqSkL6M2O2oV+luFemyO2iLe+FcN3",
+	"+rXP3kpvQeRe9NlSTuQj3KKlOfSrdoQajFhw2XNwm5t/kCZJ1y1g6c5MyMh6WvuXgzt+u/JebntKy2nY",
+	"8FuPmh2S5sAOXKJhDtHAKyab76Se/jXE3mPu0S2USEeYlNE8J9FDmLVOrSqFsn7d6615HDP/1+3yQpcH",
+	"qGpFY2B9X4YRZbca/+OVAtVuj8zz1loGU6JfsEYFAWN+bSPz9c+EShkP2dgGiq5JDNVMAtMqHiyb+kvG",
+	"Jd8up3Dpy/eYSFzjQS7lFy/VsLAeMd4YF3gWbElBM00qKlJeTFHJJ5KEegimyIQO4dCYjpwq8ESSvuBT",
+	"aWhFQBHtRNxY08p2afwACky4+wArrNGBAms40iiwuv0dR6owWMRsmEAzlWBKuhFbPlPvTJI+Da9c9GhI",
+	"k0T/fUj6PGWR/zOI5TF980B2aypAofIMLUfwTTauCLFlwIHTkaqMBn7S3K3zVMqdEsSEY+1L57BWwphS",
+	"8kppR+EYiPOQ6t0m6VBruuEYms7pOS85CvN8KkSOLpiylNayUm2t8vrWLLBltrMkQFS/U1m7quacs3O6",
+	"XyNICaj3VSrK4NzC3O1Z1/HE1byVmfRb7KHUg1rBZ0pmynQCwtTmJtMRd24lF0feWqd+VD2K1CKBd5Er",
+	"oHfwUNnmVgvE+YuQKh1Lfgb1eefLkPHWamLZ/WvolrKIXEwoK9Dw5+W6WgmL52h+5QN+SEqfA+S5dfw6",
+	"1j0QYMsEoLFYgZiIWEIl5z5PqNIY8q5ar/CQvvpzq7ucsgGvEPt+MWr7bZ/zBIwT2kZud5cVoVmRmcyV",
+	"2qjWydYsvVdBsqniY6ricC06KvSSMOuoIorztJ/E4Yfzc8EHcbIo4hVN+E6XWp7va7xMXWwscVXNSte7",
+	"aSeucliFC42zIcjFk1kWgl77O8fDrnv/tWfi33Y9eLq9FSJnSwCc22RpR1Vn+zfN3E61bl5XlseU3K6i",
+	"lAJfqiGAuRCUfgJZKqHedmCrL8+QQep/I79d6WJpizZ6GQVUsO5+20Cn6lIzFCBrIoMFTKmIvOJBJUGM",
+	"v2dZ31nfCfNZdeCjHdLgRyny8TwbimMaT5Y/7zpcGODXhFSaJj41RZDWyCjUEMwTbIoC1c7hwS3wcMLf",
+	"XRl4tYgmF9Yh7S7DuFXjAPNq+ys5h3IaWFZO0k5oxw9Ki67a9rujH/+WgpjdS/rRT3xqAgewHN6IXmNO",
+	"MJVXVh00iT9/WTcxaWdpYtLqdaZuV3R0QYW9ZbWpsvynB8pyyg+wFnNNm6XKm7x5FpDQhEqboFpJqCS/",
+	"bX8MyG87H1utlou64CIyLc569r1e6/6sOOVYHqrs4iAiGz0+GCQxg17GmuFGCRvoY5/Z1zf9zHTG1Ujv",
+	"CyuZQIQsnPG8RsaU6r1emXif5W4+s+uV6bYiw3QZAduzqqxX5aavxAIYCJC3SSIU5kvDGhsHjavdv0bt",
+	"679Be7Q9/vWPvZu/7STb18//ev1Le/JhV17+/rdn7Ey8CH/tb7+uMDAXBysi/f7T9XC+OFj1roexVCBu",
+	"sW3n36IRLXm3PI2ucRRRcsavIaFhwX9X763MmiQcNE5SvYKtM84ilFfLHaOZQ6fggSyvb20nWUFHLcRy",
+	"+5srX7/mqfUh3bbPKxPIHSyXBE+4927reatRdR2AF7ptL+g1FEMf5B3Cf/LQhcZOe+dpc3u7ufPscrt9",
+	"0N4/aLf/XvT+rxikWh2fUB6/bccvRK/8lvmUTKVSuDFFhslRRAMy4lPkoDOeCjIFuAIt3M25SUXHk8pZ",
+	"9v+ONYn9GsXZyKcKBxwKoCogp2QKTJFRfGU7zC4ceHvn743PH2tDpu47KOQbDBnyGzNYBaOmln9dLNjS",
+	"KJIlMUBG0B0bN0g5kM53m3j1wPxRG3kVhUrTiUuVl6iCfcnQon+OMgc1lpklA80d2lyZJhPcWazxUipx",
+	"sNTndbHUKFtSpetT7W1i/Z83mtk/a/LrL3JYziu/fZCqiaqh1hE1l6fDrMLOKFYBoX2eKrLbJpr9S1Pa",
+	"j5GfLl+fNSUdABkIOhxnfUY0E+uwWJoXQIZ0gsprJ223d57S8eSwFxD7V6K8P4b+H7+n3P/zf+6+OOxt",
+	"ouYKNByRbL16SSSWHTYVJhs/Zuab3XBMxZWp4tHDD+3PW/7vmFGDeKnoUGLg+zV2ZmWKxkxuHhI+jrGG",
+	"od6Wqf7Ep6zDqCS9//7P/9VrkVdcEKxfha8E1tltQDHlZlw9fcoMLEzTlfz8TwfklJRXPOVsbrWmgBRH",
+	"1QLFAkbIK0GvISH//Z//y6Y1YL2S8nhe/ZK5cSsxBk1TFxjHvMDds4ppUAD8AbJbsOjml9plMevu81QW",
+	"7A3lqHuXoVxleFhuj1zB6GiedanqilheVVk+ylmvS61+85Apbbe8t7lVVDGYS6Dje3KkXtAEJAZsBMSo",
+	"8blXNy9D1tgetMPdwT40X9D9Z829aKfffB61obnb3w536F60D08HuefVDHry+uRoqX91ueN0bjG3iKya",
+	"vxJ4S1zT87qqN1Uf0j+HF/UeALzcE3uvzXHux4c5X6PNXodK7swSfOYcnOu4NTVW3NqdOXdS+ly+hOPy",
+	"PmlwXWKbB6F3WZ5rjl7RkbEY6GxtFT+ASGK2UBXbrqx6lJc76v55q/mxWhm75BGdfTifJ/vf0/iPP6qq",
+	"LX44JwPBx8S+gNrEUGCZvtoaDM7Yv2C4zCROsKCAcWnUDCYBNbwFo2WlAtyrZKNQNCOwZSNkQBKXXFnT",
+	"GqLi8JKEfDhHpVRDz5libWRX1n1zI5v7zxmw/mx9P3JzhVIVZnpvu0F2KjlAK0mXX8Hios0gZW4QLO7u",
+	"r79cEvMGwTcCYrrLDjAu3cZfxaznSlO1FkWrxRUTnMUDQLy3Wr0/mYalN25GDC/aNfncJdtmbciafdPM",
+	"0qr2y15BnsWVFfEGKmCFoskFmBYGK6+yAJzK0ysaEdZr51IXVxlXFxJFE8+cH2R5oIdn9bmVVLNhNji/",
+	"P1oVPN5LEDaM4O7hA7dQZupTIe4Y479yB5G881OpEN78u/E1dP1KG8v9PWtUW5hgUEd3kh/GvMN1lcDt",
+	"QrBOyahcL//uQbcq2qLnc4pWUMVWSzbw+jJnx1eOzSgcVZAVZyjCeD2dTZPKrXW2spPlZ2MBKh+6xaM5",
+	"n4o9pxWUvCLNlgKfC6xo7/m8uuZpOiOlJvIvB1tbjQWRQr6LZN7e5J46SaQVZWy/zPj0kLjTN6EbNisL",
+	"E7Tcd8XCv7dPh1vQQIHB1OTBHZp+GqRX3lpxEbfzQZWV3RXq092mIV3RZVW9WffGivu9vTNrFX62vsPr",
+	"cw1h1rOdQuO1wqp3qzR7rdG3mpVlm4LGLwBXyczVLrWltm5ZG8vYf7ohvwYBlWW7x7GUqLLPCCXGHkTM",
+	"VwS/8rVDD6hrV9ssraSK9xU3Xq/9rlVBcx6aBZ9OoTnzs/mgy+KysYJace7l0YLllHMPHdcMLZwCXLlq",
+	"U0vnxZezolBLXi8dnPetN2tBKM5X9KwEVdU5fzg5OxaxAhFzduFcQGWTlX1eCsYVdDymohLTAaI+Da8q",
+	"wZo5mjJD8Xahhm57zmFUtr5m68k9M9mMNXt8SeWoz6mIFoXOgqBD6Gbrq+HZuRsL40G7IFU8tjxgxXaW",
+	"WYfdzx9X68ap79aVsXnFCDF8LWbdxWGWDG5UV0DIx2Pj+DRfrr7+Dydnr/ETVwJhha6c+ghDLXV8a/5K",
+	"TOPDydk7/NTxjcrWPVdxksh1xrzQX5w7QC2LWiodddWhVJ9AUMKrbKnzAKk/mRqkPsnqad5CP72KNe9q",
+	"2BKiDdfcE9sXaKnUBxP1gGXTbOhDK4tJ7do4b9MO2sY2/ApSgdDSy4ZGYnCDzVcbU3EFCu1b/XQGEaGT",
+	"SQKyNe8pMCvLL92u5Klmf3a1H6tD7eZ7Y+7V9MYsbGJlas2v+POqll4a1rlCR6GN4cv9/llbkwkaZkwU",
+	"3Hznh3W9EAgru6wVsKTWKwEDUWBkKwPEMmO6DumVBE4FOS8UIFn05bxLQZNaknTXFzELe3iWYF6cJSgB",
+	"zwOJt4+KcMea4zKcta5/5bKQf7eMqDuOWWr1o6pCaqvZStamD1/yrCRCfA6MnHFV1m3IWC5shoUW9HUw",
+	"85LKq2o9cf0WQUVnkssdMXssLL3q1Aoh/2YbC/Hl3IN7qeg2+qVX1mkyedbNgFflMC+XcmNcudAqLN7f",
+	"rcxYWF7G3BVXKy8j8PexEBK1ZZkeSWct0vmKGF9zviUtcO6AjbLUXb0SQ4pF9eoCyzKamQ9fS/smcGi9",
+	"CEi9/9tUTc33VVp1PmZ+ESqsrQaQFw5Z8gKAIe2niemyld/rRNbtJ4mlAlbUwYJcMatSx+ZU7Hu4cOVc",
+	"waraNexpbWLAi/OCMctsyqL0/HrKY5XV/7oT0afmCt9WR36aIPQFYPIMQsvUp/XJ5G7M6RbqmMwgsupK",
+	"V6evoHEz6dIpFVH1Xbp82oWlBAV6zAnQHVCFTaIw3zxIa3Di0vZrKOLByrE9N90yA/PbXCGTXpLzXINn",
+	"mVKUX7huFZRrt1gZjptvKpsmX7S/uwWw82lq/ZZTNqOsMaKS9AHdg1Fq+jfnVWj3dgrk1NiNtgfPYYc2",
+	"9/tPw+Ze9Ayazwcv2k263d8Jd6M92B889ZDmoLEHO/TFYLfffBo+i5p78HzQfEHb2838dVpRgnt5upuJ",
+	"aDUNDkdcAiMGeBh2YFo/JvgoDiEo31T1O461b1ZfUedD1OZg41H786d7NfQ+Z77qrtzfNULDZoa9pR73",
+	"XJCeAHyrZwJpbPN+/X5WY9mCRr9V6BTtbXi/JjYxz0OouC3ch6R3gyzA8HL6gTvYrjlY7EyeJN1+QtkV",
+	"inPcqeZQIy5UN8vEW1Win//AuVQgKouyy7WUIbvU2DYJd4S3s8z2630XZLNWgmh5rYR+vpsV7Z4ZAFYy",
+	"eK4SQZ1dE5ZUH18hitnJk+4ERJh33V5V4GLw1VK3nI1vywJ8+jShtlRDTcBXrQPlZtIdcNFFm+eCqhE3",
+	"k27MFK9/pcpSW3SGFIeomrkCeqvUdnAY5KBXhso8YpoWOamI1exCw9Qy9En8M8yOUs1wKmIbj85PyRXM",
+	"yEbvhinR7JEBTxI+Ne0Jnz/Fouc0VCDkZotkzfJNMoVGeNPu1nh/Y0lQmY86DLkgVfkrTyTpudX1TCpD",
+	"rJcwAmr4hg1n+NA8Oj9t/gxeT16zA31eJsTL7cX89crxhL/+ctkI5lozegFrGG7YO397cUm26CTeoqka",
+	"bSV8GDMTKFB6YmPB0IONOIqKsAkyy9Y2UmrS+PwZeyCaejSYAmKVabsl2wZLg1oBHTeCBgZU4MfyYGvr",
+	"xrzQCvl4K+KhnIvLRunrDXNAjk6JShUXJqizFDBJyZXLnSZ9KiEgH87xPYNcMuiwcmuujQ8nZ5sBqeg2",
+	"5lqMBYXKkNKWyAA61hMyPHIFQ2E7hXVYh/3pT/qkgKk4NNUk//QncgEsIr0jv27cAfkBgWpzT/zwvCzb",
+	"ZsHRbXaYPrwMbw7sOFcwq/98EjevYCZ7my3yjqcKS0xShfGNE+VowvaVViPoMIP1agQzxHUr5WPhITWR",
+	"EOr9HGr4w8zrx0yGoCTZa+92WO/0zcX7V69Oj09P3lx2j85Puz+f/Nq9OH57ftJrkSP8kIYKawjEShIM",
+	"KeKCxEzGkcnkuYLZk1KZTgPtEyG4kBrKJ9jHDvTfGCGjP+vzaEZ6nzqNCM2/ncYB+dRp4Dv6352GAVvI",
+	"IzBw6zQC0nF5hv4rmKhlX/n8uXfYYRh2ajjBgMZJKkASGkWkh8PLA/Lbp4QbJAjIIIYkCogd+PPHnl3+",
+	"WSyV/NOfCBUaawWQv168fUNQ8ZFYmtHF9mC5ix7ZsMUkyH47IGN6Q3babZPp1eODgQSlBzaQcAmDJKRC",
+	"xCA1uljFvXn60i3gJVU2SBqjHDUgXzo9Q+Ky3r06Jru7uy/MQigjZqJDEplPBZDer7/++mvz9evmy5e9",
+	"FvmBq1GHYQPwJAbSBzUFYKTdbm838f8v2y55GCd+8eLFi+b2TnN3+3Jn92D/xcH+i7+b1iqGxJVpP/H+",
+	"8viww3iqLFJQZbuwIYLqZey126SXH0sXD6JHkvhKq/EzMqaJVqYgMhUiLQTesyynSO9+v71LehFVVDMR",
+	"1yLC5r65n0kUR6YqnbkcaMKIx2AOYh9RPhshzYfvkY1YkZAy/WkfiNACBaJNPKEZ6b0DJWbNo4EC0Tsk",
+	"Qv9l6/GY+kEd0xEwBKt9WVarL14iBmWsTfVcVoEYS88U6fPoRtDQzNQw3u1Wu9U2t1pgdBLri1ir3drF",
+	"vHY1QglbYCn6h2FdymRW6o9PGXKYgEySVBLTd1LTvvXkFVmt10se66Jh1QbNYy9N4p4A03IKUxAxz5Bg",
+	"rVIEUiaBTyOM6JbqCOUpWkWpoGPQg9Xqp/krW2dYZuZzsPTFt0gVqMg6ykO47LTbpZK6dDJJrHTY+odt",
+	"u2T0wZU9K0fnpz9DHkQ072yfE6aOvaN7eM+sqWqGbO1bP9CsrDx+sr38k/fMFUeFyKs8t8qHcDOBUEGE",
+	"/Lyg1uEp+UrQbx81kKVzS+DxZuILL3pDfbS4ZTxzzPDnsgI/Te6ftMIrKweL9e89bPSRsQ9aa9XqlVEN",
+	"B2mSkN4VzHqETiZAhb4NdxgWts1YMGfJ7JBIxQX2i5J0AMmsClXNggyyNoweDlL9wKPZWki0HHeKWY+f",
+	"i0q/vn99nsPj7XteQo6+8+j6M8yIjSw+tNAd8SSSLm1XgAos1ZsC3iyEL4rae+295R+94eqVxinzwYvl",
+	"HxxzNkhic9vd295d/sE5nSWcRpecn1ExRE6wt7OzynYmgmudU8ulE6ZsFNCXIViDe1qVsFRbTbSfg6KU",
+	"2fp0BbNuHH02dJyAqiyvcM2vbPV01CuVwQ1y6imW2ExYCxWpZY9WOQvUPqYzYsYnMVbtK9LoS3zk0WiB",
+	"Svbm16SRWeC6om8bR7/M8Rv4LT3+dSX1zzA7jUw5l9J1CS1Vlfz/5CYcaR1SSwCXOUE2XGMXo89lIfi2",
+	"PvGIC9VM4muIiqlhiFQdVszkIu+ZvpYyHF0GZCq4rRuB5SHwoyhGKoxcfL/UVyfD6PRy9trbrQ57BxPk",
+	"ht5dQ2jVV3Cl9LcTrSfZ/ABcNQjXHfD0nGzs7Vj9vaBkblZqSwiyVWXPTXM6nTa1Wt1MRQJMX6Wi1SVB",
+	"oW/QSlKofW9SqJiGWCGEzvjQNE39slR7a76/goC55Pw1Za50o7xPoi/qZHyob0WYfItBigVa8Qm+YC3x",
+	"ub4lX56qBfTLrErgujtaw80hMnU7pV5EgSql1sQmZMqFafxuRUQVJejZV2HxFlV4qlrfurbMh3qZBai5",
+	"ilornYnJEqm87lmblgWyUXozu5LmV7b5wzyofwT1GhoPSOx+lmYFqV+WoPGtn+KPUDxBmh8ZREvPE+/x",
+	"YYVt/NhKQ1PkB/tng9a6JTDVIvhUU0xlplltNlSHbezt7Mw/6DpW3/PMhgHZa++SXmzMa925wUyRzljZ",
+	"MkacDQ/JMAUpQRIr/YY0ZlL5GXNPJEFFgKAVLSB7Oy82W+QoF+1GCyDAItlhxjBhOv66xrfWRKEB66H0",
+	"FUDORjaMiqffG+OGOqz38uTs5PKEVKux1eLX5EdaYrj/2998CuYXlrorEKLNIvUJ8UspzCuI3ldc9OMo",
+	"AvZPc6v72prBYlZmsPEO3KwgnaygX03lL2gFVr/Hblz494TGokVOaDgqvagp3pgcDoyjZM7UrrUPmaL6",
+	"wUWLnAvQHBSVjdJYaMfGmsKJABrNiOCKojdReDfZ6YgnmVeqRWzpXnsJQKYGtSp/hy3X+e2Al1Y5ewjG",
+	"Uyo3/K3p+m+Kx/6o8K+p8NvjvbWmL2xd5nrCzW212K7UivYWcbnLRtFHzcTQRcri31Otcw6piBK9JD4g",
+	"IZUVmr6rCv1guF8sOv2Fza1LRK5+7Iytt0f8Rzm4LsEYnLAiZ1UhF3IBW+GILrgUH6FTUmLLLHQ3t8gv",
+	"aPopNSHskT5XI6JSwQzBoH/CuvmpKgRYVN3YmP4TjkdUPRDZ6KG/krwwU9eLC62mHp16RXm/cS11XWfF",
+	"FxZJ++2dlUD3I1UwpQ/rqgiK4WPFItTyYCpiBY2567ghBjRq52jhEfSxP8gcPRceruRMnysXJxUx+c8J",
+	"BtPE1/ryLmSF/+Islqq4nO/DKe7vaR3XeAEW3zglfy2s13eTRpXfvfBa1mqlxrBYJoKlbnlGYDxRs8Is",
+	"+SRIC4ek5zKBe8SCRyufpEdTxXutGhf7cbGy/IOIL2+Kr+puryaMxYRwd4Xwy0i278lJfhvJ43zppNQq",
+	"YX25s/WppB8u9LMbJ651vvh4g17GWEmnfJprmVfw1ETW1rnV5+hymeelgLRmtdH3po59Uxjn3PerYty6",
+	"yoX/fcGhvwrKbjmsq9WiXju05EkEUq2qJLnPvhNdyW5nHTXJQeCRuB5OpfoRVM43jT36m6Qyy8W3/NpT",
+	"d5y/Thd8TcWVETMoQ9Dyp283h+6Wg7WabeCM4lh1OhM3GMZOKKPJTMWhEUUfzqvsfyEXkesPfpQXkHoI",
+	"vbA8jacVPqRJw017AS4vfqF1oyyxH00cRnP8pmSxwdv8rLzSZ/ehAGZ0bssyPhCJZ1E8lqLLqOe87wU9",
+	"00T1GOOlVjcHMaOJzxPmqfyERSUiaHw79Ib16b57qvumqOeERYTOgfy+aSerUvpA1HOhx5cYteroAWnJ",
+	"+pMNRWyuRFTzJIODf7tEU8MwHqnmAakGUeLL0I2tiVZrDU+o0le4leTFhmv9LAyr3awMQizh34Urn/bN",
+	"aGWr7/iRCB72nqYqlGSS1dv7Mvc0Z/muJ5Nz9wYqTFgoU5IsI5UwPm2Ro2RKZ5LELEzSCKS1nAdkOorD",
+	"ERE2V5zbgFAhFRkBTdRolnVFr7afZHM3voRJw812ygZ8FXtGtrrWv7L/JkeFo1My8Q5sJV4usQ9sLfK9",
+	"SpOkiZWTzIuEX4Pvu7FJwRYPDrwKDq6lrzTZ3XzKAlt74Cy+hg7zugoHJnsdHxa9URuY6CxNGo8zq7TI",
+	"G0wZpmzGGRBIJDxx1RxMMjFm3oxibJAqVRrNSBL3BRUzLTvyhWGAsCRyRAVEZCOVYKotdBjCJ9uLBVLP",
+	"+q24hE0bkJFnQAXeuCaK2bT/HQGzE3SYqT1RXwvB5EUjmF37VX3qhErbcdVkHG1QNiOTlIUqtbUJfk+5",
+	"qwHgjglJGQttCOiweMi4gAjbE485y+pnmAFlGo70JJ2GGkGnoYHUaUzjJOk0MKqEcXf8EG0e6k1rcjZN",
+	"aUF2mAvodm1kMVXfyjPbQxczSWYagGOy0WmIlGmm22noS1+kZxYp6zQ2DSaYilQaavodNubCtfIamxcE",
+	"JilwBjIggrIr24e5Rd4y7OGLgZR6lADb/RqWF5AM/vrHDptrAmyLV9gmxy1yRH5PQZiSGIRxCwMkNYw5",
+	"H8bXvosziV2Gf0kD91stz1ufS3eB/PyLzfomVCqiwMQkYA0aXFxegub3RtkjGXgMuFy/a0lF7XkbHlZN",
+	"IqY4kj6NUWya51UtBeNZG/70GdfcaQd1JZi2q/rVzWeH6kWGroa6BMd7iP7W9nSbJDyCrIZd1Qrx5cIK",
+	"V5JQFV2z/cpnexVV+NUMj09j/hfyDBT6pa8gRn+KNQvue66UxwCKFQWwpdaYRXBj49wdPq4ggP3SQ6vF",
+	"DPlfBFjkQHM6J/QPrPIauNDagAwFZUpLwZBPrISw3LrDphSDkBiCCJNp7Dh+sQTTqUrlL+blsjS/7DGu",
+	"utmzXl3tjlN/p1+CBrwJ1/GQ+ev8PpVKH4MW6JTmpu2/vCwyqHDE1Ti+NeR8mEAzpAmwiIpF0QmvuMDy",
+	"U6jKmahWm5RozMZZZsWYUEV+xIHJBjIxGAy4UAeEukxrRFlM7ww6DEte5ovSz6JY5uhN2WxKZ5ststfe",
+	"81LVikRQhecvs1HMao7dLleJgXjpLaH1eIefw9TqOIYMaA4BPJjfAS+3OCY0aA7oSkZXsmY7qYAoFhAq",
+	"acoXkR9cERqNaj3NkqFHYilTU53QYDQVClmsu6Ob/AeXodhhcYZt8oBAlvFkTEQRkI1MmT3/+fiEXIOI",
+	"BzGIzQCvDLLQbRAzKgJDRtJQgKUlYKGYTQzaR9iPxnzpE4gvIhhJTTUEPc0koTOI0ByH/WajDsPNamrZ",
+	"a7fJRg/h2MUfuzYftBeQws+phLnf7HCY6NRhR6Qv+BQTRoSIr7XC7pJNQwERMBXTRJrLkjkIfZnbbe9s",
+	"ujMIORvEw1SYDjvk/bszl1bl7fPfDRJ0HRJ00nZ756kRqP+eSzjMmLW/mip0+B7+89/Lteh6h9lSKesw",
+	"N7nKixLHEuvFIWj14zF2e5ZKX/sEhKC5sEGzJ/n+9C0FkoG58Q64mFIRZYiGleT0EnqIjnk0V99L7T4o",
+	"rUFpPqcXErgiGCaTiutJTB4t6jZqRJlDYKWXZI+6cHzjWOLVqlIbKPLGt5rYjx2dLbkaXbp5a4mp7j6C",
+	"X616PdrZf1q8Hj1d4X6Ergy/PKSlUtqXWlaiHHHETSIIk5hZA3bVevW3jbrlYc/SlRaE0LX1FKtXULcA",
+	"/KaxCEDlBXx8QAt7pTK3UHkjRWG6a5ITSqUOaHjlOASdTDzzAE9VyMfgamIbI4DZqQaYqf2Kuzyz5SFr",
+	"Co97zIb4vEYzPMNDkF61Ju90lcBWn8zrt9KKHrZl6H++3Y3tFkkb+6uoGBcgruMQvLqMD6w6lCJqbQ8K",
+	"PL2SZmCJYpDw6b0oCZlvuFJDeOe5c+1CQr1HphAxNvhgoOnQJlwGRpZfaAJzN7YenwAzYtOWbECu33Pl",
+	"IafTacusjE5iiVUinfKCy2zBtYZub9Na1qQTFAdEZs3rvQ78HbbdJrYBTZDX08tvhC1TX9Pe+6xc7QVa",
+	"gdGiGfvaxVIal4pSMRvKALmPUTwkiOvsWpnBxOQ8e+K80o6mQV0hPx7SuYcT4MSLOM8vKGkVJxKMIfuO",
+	"FUjW1+O/TbJcW6M3num7km1uuM9s8qvXN83N+MYpwSU4D0FWPndpYckOY3waEAbT3KpGvLLlSSyVMTbr",
+	"Kf3xnmT+CM9PwapLTeqr+s9ury+zrS5Ro96yZOYN7u/NFGL0d7ehb8Epw9xrb6exyU0d90HUKjH+OK4h",
+	"07w4q+kBMZcRm0iOUFvg29nIN2UkruSpCKHnXth0dy1THsYY6yizZv26bVifatcOUm3VtpbmctuhFWLG",
+	"v83g8jmsWseIlmHiY/zCbTmloMN641yFj9XjidnRkR+ohAUpehdoDiDU+BrdUEZNQHu2ZlCm8w0SSEAm",
+	"Ir7GQi++PqAvxB4P6bCVGKRhLHiznMboT/W4IzXRDDiqzC6wHVbmlWSjV2IyPbxA94EkMFBajz80vki8",
+	"wRY+xYvrnrEwYHV/c/vlgqSThNOIUNJrqRtlLvytcdQjG73WmIqriE9Zb5MM4gQ9hj3Tf4UKtYU1FCOq",
+	"KJZwj3HSKTWXVAQyVlTvA3l/+ar5PDMNvHl/5vWrIBuU9GcKTA8etMmgjVJwzfKCDjt+d/aKoNYILNLX",
+	"eryrnL0yGh5VJpN4O2i32/p/OJg0lY6dqyyWRE6SWJGYKU7CUcquZIf1Z+S13R8ZmT530tbPFHQo6GSk",
+	"F9fXS37uxsWOGoGt4Y2OWjQRbAf77ba9UdEOS2KlEsDYgYROzF2UusYDptQ/13AJU5UxaevI1vO/O/rR",
+	"2iqkDZDEY3trrmkaBDNu9S7DwA7I3vYu6Tmc7irOuwkVQ+iRDQcDDGQoQUmff4dR03Qgi3SwCGErj4Uj",
+	"CK8gIn0Y6O1SNlPoRLbO+s1Dsre932G9lMl0MuECW+FBFNOu5ps9ssHAYAb2CWBZ8ykq1Cbimv+hRjL3",
+	"HUWU62DpeS2bIouggUVPg6cOQRGV8aJBkcZnE7BkYGw4cKO2MKgg6DD8w30ZmGc3TfeDHsgXKTxUoJrY",
+	"k2Osd7uzkxd7w+qhMRv2OmxDrxMRHZdCi2i+ifeZiZp13SFpyHCcWz9zA2L8R6++zvacoHqgjI+5ecrp",
+	"wK5/U4EPmD5QBiSo9sSmlVroOZAPGt5ZkMVHEdQehBExt9vKe8TvL53SvEDFqFcprCvoMZPF5kBv76+y",
+	"n4yfvNZ8yIUt/HMkUGtNqPKqeBRFhY5BUc4AalWhBRfErU+ZtFiSN31qbm0gDF9jpg55VQsM6zn0tKOg",
+	"WJk88JQbI4W9SDhUwggwhfXoNmyN2wM76JAzMK2hzG3GiEvUowybN7ezDpuOON5yMJLMa+pzSGiu9Hk6",
+	"mm1uYl5HJck20PLvXFqkm0tX3gvFZm5rzW6X9OzznL1XVq0zmcjVTHypy9Qt/jFl/KFoLEsUX4/M1o2Q",
+	"didZiI4uR1/WV8u6UCINFbr3BGhquaYJhqeRDUtUfJBflfxIp01DQdMRLZCAplGN/wfWZFllbQjmg2CX",
+	"W446bIWbEQZ0z19sGBWCT137DBMkyE3xyjpjjmYZ6xpzvHtYh+WuZEfuzoi8htnKxLUaJ0p1RGuAkZeM",
+	"9H48sZ3OvNDk3oEf6+rFuHZYHuS6YSJgA9J7c3L0TqvEf9L/aer/HOj/HL152dvqvX3X2+q9eXvZ28S4",
+	"1n+kGFJ5owK8JWJM55jObGRoQKSCMRq1UcsBG6dM7zMqNKOdh9ZbXVDgg9ViW8+uZJbzU/w9Bih+h4nM",
+	"dfYoF608glLvxlW0sCS+hi0Wh1fG0vqpMUmruLuLAnNdDcnRKUklyFIVKc1ACn0gXZ0asmG6DFHZYT2v",
+	"kGZLz9918/c2W+QiFUKfCfquJjR0LTpEPB5DdGg7uck0sZacEb0Gsq3Z8F5bK3CZCUezCcbR3CJ4QrAR",
+	"4nUsY80jjOkbKwn7Rp/CNdpbVG19cb3HNw54D1TmwJviK1VxLC5hcWadg5qWoBob0m+/quN3XftK01e1",
+	"XukVDEcvTHZyqTTVS31C9lhJ4ecSI9EaAF3NzTdJKAsKsaxjztQomZEJiJhHWT4SJtbQwCzLxJ2OaWzT",
+	"BbGpu1Yt/VVVp6TG1/A3XN4DUwpOsoxMcE9ZumklAL7P0GfEx7pc0PxkC0Lkd3tsq2BgudTG4koZ9u0A",
+	"pYAL7cRiNzJmIaCWnVCTqSlUH6gyMZ9ZUBJXdNOvoWEuK6aIRmqKBp8YWUaz5FbTLtjWFTD1KvLwTa8Y",
+	"B0mZiTitjHQ+YZHev19M4GGET5ZSPfgacmetsh8Owlm4pX8Qj/oqfCuix1YM8RTENak7I8cFde49inZ9",
+	"H4y0MKSNF2pN2ob0A9OW3npVkROj5xWShMSsRX6xoZsdZli3SJnMGkA5vENf4EYPWNQVQCVnB4ZFdOFm",
+	"RFOpILIhYE5jzjxqezsvOqyHyrD7IgSIIMLO3gs4B1oHXxDzqX2vi496h4Qz6DDMWdTEEEeJYW7YIkiS",
+	"MOESIsf7IpJO9PbnWZ69ceNKIdLTuaVm89lY8RZ5m4Upyye58m+6Su9VsbGf3CyPzCyPr7bHTQfKej+z",
+	"s/juuNiXa3jwjTXvWV9Tx54gplCPxzlz3FiTh+YFlRbVQ6KFe3zGK/zuYJlK7/RXwyE3XPSr+T0g7y+P",
+	"9VUaAz2op1EZ30kv+6EbMwXimiZdy7F7h5725AI20PXCRYf1NF9zHeazT6w+JZezt1aHvWVZDSQ3zcSy",
+	"sQMTI8FZZFMcKhmu+bjnxd92mCuUwzCGvWf+zL6INbfc23EDlZi+zSwqdBwKzLBOillJxeBG2QvDponp",
+	"YNwegNGm66N4vxDH1VNljO+rFO5ekfVe5MVnxD+DK+uRcy7lnFmRrfVVTa80ymoGjUItFRt07LiJV/vC",
+	"6oyxMB1jqkv+6AVdegv4PqolF3d1YU9pBd+DB4rHugjLDCkYnooI72HkssTxEiXUhavOd6Y1cQnTmEV8",
+	"agzyKN5Rc42V4aXOFq+XlSV0DVKVCiAb+x1mM12wr1jCwysir2BKaJLwKUSbGJ6HIhuDAXf2yIinQh7a",
+	"jktmSBlHJpYjZiZmM3CBsDYUc397h/wc/4AmNyzrw/QEJZN/DjDTS9X0bTXJe3KzRY46rOcJcLNftJlq",
+	"Ke+seY4hlBwgxVhbX6W5ApjIDtNj5Cs4IJJinm1se7Fmmkf+ThduYqlkZWjeBb2GeTbyEFK+YqavKOjz",
+	"VSy8ZmVvaTB/cWH/7d6SvkGfRlGi0/L9RxUQfE3RvvXJoyYbc1Yp6t9WELjPX01wSZLgBQM50yHhvjHE",
+	"f9nZQ+r8FDl2PrSzYkVqGfmcKTevWg3mMeTrAXwh1KaGlkX5QqG9lpKYn30h5suPKFqs+hberA6kQjGX",
+	"TkB0TYCmybmzrcGZLYzQo0ny71o29Kq14beFFS3JrEP1x05QiLvyl2F66tuCfKgbmTKEtXl0NEn+NZLO",
+	"fFivk29WOKNHJd1SeIFC6rX1IiEtUdWL1FCvqx8xm145pjPbhgxJTuviJl/JJL/2kCR6NsA4STGLJgIR",
+	"X2vSEHycB/6YDHJTTqNF5i8DB14tTkJDJXPNfD5aERdiIpc7zK0PqbA+08Tf+wNps/4UX7XdXDUlLqa8",
+	"r9Ru7lE7LbWRK2L6AuKtFLpbn7gYLsuAKBw7krC7kL+DMb+2xK2Ajm3NaowtlqN4Uqzept+yJFvbTW6O",
+	"7JalBRQW95gacK9SZGGSwMqIF9S1dUMsIRLAWin98Q6NYuUKPrs0luqLzGKkaX9xPlnWWB/x8eG0Gn2B",
+	"4UUeoGicyMVqzFq3l7di6Pq5UGUyU1ZlkMe2jh8WBzfxWpBEEjN1WzWRvl9Y8zCTfqV433UoKsWFRt81",
+	"Zf1rKzi3EUc2YmFNFrBYGdqyGsyClqRGdlUkgQauTWmuBRmf3CEZxIkCgWUMgY4JF0TwBKoNEXaGlYr7",
+	"jP3VxEYTq7Mu6Gd3rs5TmDWvJOR2UzWvftYIVucK7/T7/7y2DXN86zVrRXA+qgpf0ADicPhhdIVKU0m9",
+	"qvDG5TuhJaU/I3BDQ5XMnMOvp3/vmtKA+p+YMIRVQEyhwHk+chRFBqseSIswgx9F0VcyW5SJrI6oCI2i",
+	"77CIxKOqsKaqYEpIGJonit+b7cSpC1uflIaZ6lpKXduoItCc4riSqWVll2ty1PGxrQa9kQC9hk1jTMWg",
+	"BeNwsBUa8GlV32Q9hscWltlXLAmZuR+J6JtCaHOYOU6jCX0dw8ytZNtyVesSyeC9BHHbezNqmEV/niuJ",
+	"7wqU46+xVFgS4InRPg/zXIsCMWC5kjFXpgJ21aXbyhKjpT6csNQTfNUL98oy0962H6XmN5/8tPol2TEK",
+	"Sy2LWUNVcv45CGzpRknIx/2YYay7uX8PyqMHpWsxZdEWF+bqS6WMhwyr+cSM0A6zAQiW8LCKyDkILCzN",
+	"GRFpAvKgw5rkyCd6SbZ8DnGAdY/seswKMJZh4KT9fFlI20WQWOZSXlxLT3mpfxtTRocgpJkDrXl2ovJ+",
+	"BlxkV2MTfxgLdEga/8gGRtYTYjSFJzJzvZpxbMIWgyn+gCWnsEye/rcpJ8nVSPMzs6KsKYIJhzD1LS/d",
+	"roVtnoaIofdybNih3e0iTko2eAULpmzTwITnoC1qVFUw9kvt6C3QRGL5R1dLy02t4bLBhT/lpjOxRCBV",
+	"zIykKPoJetak0TNdLUxjFWpNLANi4e19bzQmR4C2HYZvrrFho/4nGqxuogPC0iTpWZXIJvKWEAfDJ7Me",
+	"DOawsfCO6/HtgMYHJo+3bn+IAdlA9uCmPE0io+HN1afOG5AY4NZXlLjl3TBrUfhpruTzQeNZ+LQd7W8P",
+	"mv29PWjuPX2+03z+LHra3Nt78Xx3H+heBE/1jByb5I3dCpxV6qDxfLvdbj+L2s0+hPvNvedPw2Z/P9pu",
+	"7jwfhNFz2n72ok8bK9c+NFt8FLiPAvcLC9xjPp4IGAGTcXahcxJjo0o6agrYvP0NFIVLrbn6/7S1aGwi",
+	"V6mQ19hZHqvs0Jc48PeRFKL3so5JFvf+aJB9YIOs0Yuw89QDX1xvYZTVmoLV/bJq3pnsRs8HKks9+46x",
+	"x9oot5rAMo1VD3TH1EN/1UCyIoVVU9RXChx7tMd+e0LShrAhC7ij7Nv6ZHXIW0aynapMEBKpsCvffH3f",
+	"TLfOXKxVIWwZgS8zrSI1PIasfbmQtWWIVhOpduRfJucxAuManZDI4x8JNuNskVsqXz+Cqkak9pfj1vZi",
+	"+4ibDxu+tgJePpShHuj4tiZ6p/M4b1eVWcS+Umd0f2BV6Kve+1chLhfR9j0S2aM6dGsj/YrqkKDDLRNl",
+	"VVtZ552pj26pESsqT6iUdAiSbPSww03P9gMKvNrovfO3F7Yyd7kse6/DjPXRFA/MMogQH2PObFciaRtL",
+	"TwS/jiMQZKNHU8V7pD8jFugHpV7NHXZ0mr0vs+z6TWNXxs7FLkVoTGjCGQQkjJUtgjMmVJLftj8G5Led",
+	"j61Wy3WDk70Ow6K+ejFu614z5DBW2G0hSax8H2dN4M0jxhlsBoSlWk4DljLXDyI0Cf+StZC1jT1Vqrje",
+	"rNvHgXtiGvRYILhS4t6G/abVXHQYM/lTeo0xG26W+jdTRuBGCRoqp5Xos21iHXNTrVRzsBCyCEXFJ1ie",
+	"DfcfkIT2IUnMbmQajg70asY8goQgakoSK1uIjnEHN4LD68+9xUg6w0qUtqJ+sSq0bftpGiZxVkCUID8h",
+	"vSNTPN0WUnZA6TC9V3kFkQdS2/IaV9vD/GYtd4znA0ss2Jbl3fyDrfxH+9kAWxRlwOfC7h7jGG3P0ojj",
+	"8asO44MBiEOy397xTfFcAsuHGNA4kYemWar70ZWK6hGeVYkoFVrK303zNp09Mh3FCdjWH4IqaCKtmvKd",
+	"IeeJBmjEp5XW/Xd0+DcbfPkQkvXd0Y84/FeSq/n0i2WrxU/XwMDi2mNpzrsLzdtWabpF9+mvX/H+yKJR",
+	"xrfyPNX1K+DfQLIVUTnqcyqi+voP1yCuY5jOFYFwSfgnbJjEcnRAEriGhOh1jamCQPOwNAFJIpd8GyOD",
+	"GgpsNk2vQWg2LkMuIMgeYP05eRUnSUAEhNhCLlTxdWz5cVb6TUDIx2NTC9TMVHlr/XBy9jLb4wMyAn+e",
+	"ZcwgA/r3Wen6BpLay6U+vg8nZzkIsLaRxq+K8g4Ws0ooC9c0Samxp9UkgJ8S+xL6rweEoh6hwHQeNA0B",
+	"5YRfAbOMuVDT5ADXpHUwi5vHJ6/eeXht2rDgM1ssCSDq0/AKcTfUGovAZKC5ytV25R9Ozh5IGn44OTvJ",
+	"dv6VRGJpDUvKV2dvfrfNEr5D8aQpvDoENGWkSH3YwXcC9AqVboGEGLPhytRuhcjCciylEUhIFU34MAWX",
+	"DeR3X3ByJmam8LWZwE+HQnI3woxbWVTtjf5wcvbaLm+lxCgrD11iVD5PXZoSPlw5T0mPd4Zf1CZJ2RUo",
+	"YbsNmAuG22HVEvDhykv4cHJ2gR/88+ZKZYe6RplGiwWP1V+WaADoYdfi3yEi0idmGDm6XJcxbH0y/1hY",
+	"wwz95viaV8KLyitMajB16PHmjn2kbcv9qE6dNIf9wLqkmeQlZo7WyU6n9T66Q+5fT82RtCJ9dx4x13WJ",
+	"mOMtVB/TOC3Tvg0ylvXa7Y+CRkWr4QZNFR9TFWspN9NCqz8riuHNgNApFZEkH85RfzW2fun26KhvHucv",
+	"9JI02l9SefVwWqse/SLb/VeKF9HSy1uD1GhYQ3tDfQgRyQ/s0ZTz9Uw534Dia8iEUJIAFUa1ovIqC+te",
+	"TapNtiIaJ7Om3VmtNOMRnekb60iPY14mGzZCRAtT/Swewx+cwWamAse5jDW+DmkyfPUY+q4b0VlAIkGn",
+	"1qZEyYTzRHMSlM+aaWiW0SInWmsWoNkJtoIWlKEpmIWQ26NxVUQfQgIK5KH7JzaEShI7r4aVJJTs/H//",
+	"r2ZMfc6l1sGxLCEDLHdcKYVfajD9zUDpAeWwmWHhFdYehTmEfz1zDuKr3b2H47bHJemk7fbOU3LEaDJT",
+	"cSiLyO5IpTlJEwm16H5iE893n+67fuQBoscEhMFaMI3GlD4MUk0HLXKqEULGyrYBTig2qbBhMPZtPmVk",
+	"BlQckDZhPDM8HpJtj67jMWShVx/OtbTVqAsJn9qSOkIq8ntKhdIgsFZT2xMjojP5hHw4PyQ7ueW2+MUh",
+	"2c0fjSGKKTske/lPahSLKHu7upKuXes5wvUhC+n6Ey0z9YyAqjGd/OsRSYY6iOdkY/fpflNjqgXI5u0J",
+	"R+NiLd0c2ZY5BcS1NIPsHC3t6IgKTIX5hIc0IUYxtHg7R0a/WMzHt4I8wXW3jchdoMVDgh3B9Ks952c3",
+	"/Vu4W0MP6+TbVxQvD8OZN0SLHBGhr2gSIiIw9cgKioSzITaMoozsPn1qhsCq8e2FBHIZY/fahaabV0id",
+	"er0beDOU8TVsBnVsphHkGUmNnfbO0+b2drO9XWdcyTZfXQHHPllaAeeM3nWJO89qluigv9YCP34BnqPP",
+	"LqOPRbznzCeARxONZVghZ5qSlsQCFpkHzdjRuhxrYt6q5VVotgzc5TSz0fqtnhLzilQC6JXlPE5htNKV",
+	"8SnZYGmSuH5QGCujrI724byGIjK/Ihb0JX2aUBZCi7wDauJXjC34jCh6BZLst//rf5/91//eOPvv/+v/",
+	"3t5EYW4rAYfcqgbmi2Y6kWRjH/ks/mCikZxSHGWq+zZaojerDU7nFsIPanBykyyT4R/OiT3Kfz0xPp55",
+	"21+fAtJ+EodN+/nWJ1czqd5o+YYTDThgyh5qi5ybQSQdZKUbMS96w1gusfJSQGL9sytPvdki702wkenH",
+	"EJAoxmt3ZP421iD813TETVN5xhUZ0wjyayNu0GwBr29D68rFO2RdHVSz2i+AvmailZHY7qOIyLeQCOta",
+	"VL6ydaMi0NsywiJAVkPtJVrTZc5mHaaTDcpmJKQSNos6CI1oN3Hqx4SqUa59uG8bZTOgr42M6c0ZsKGm",
+	"4N2doDGOWfYnBpIrEHrk//jtqPl32vyj3XzRbTU//vnfqhQXj2KNpGlKRVVab4w5tgUTNBmhGiqVlVFO",
+	"VmGfHSHJRqcxEAB/gOw0NkkWXecIMPKU6fy2aKINpiPAQgZGb5YqThLCAIw5V3Hso2ToEWfUirJ+EVM+",
+	"ZBZBOqL6/Vq9kJxg74hnaoQfY9iE3YGz05j1kw3XW2qHjCCJNg/JOJZaKUe9mwogob5PQGQDB/GSa7aO",
+	"H5jHxItydUEVVpEf0gnpo5z3dpVduuXE3g4om1Uyngt8/8Ic3APyHX+epa1tLS7gy/96wrOw/bWF5xTg",
+	"Kpk1nT2mlhi1fLYXXBetZsnzImURnf33f/4/F1SlQr+gx6xTCDdoMtWo/AwxOiAvLy6zgk/OPbgZ5NEF",
+	"iPd2iw7RLQlUIugvuJ8jt50HRNHiTMuQVMPkiczsXv96aGoQDe8h+eGsgqsr9ErAMO5qWZlFeTeCRiqS",
+	"xkFjC6Md7MzzeRRDU6QGA9cTPoxZYC8vAgYC5Cjvte61UmnlcvWooFg25i0KFyGfQIS9EdAcHzMFQ1Pm",
+	"KCB9rdJouYO1QAv1r/MZzk/JzzCTFWMXMkgCq2S6bFdcuKl0kI1VTDmZH/Do1GQ6yIAUrrVBfn/NO7Kz",
+	"iJjcEW+CY/+rigle8jAdazxEmZ6GChMjhElnoYltK2H/atJ0qF8G1zre30opGHd+Ki2g8bIovbuub2Y3",
+	"mkbRppENX4uiFRPlYRiBc2diTAROMBdCmcVwoT5igri8icterQobldZornkcGo2HXlNFRX4uKYtM9Sa/",
+	"lXbg8DgWfhu5inmxE9j8pMecMeQVxmzenFChZoSGVjOSaTgiVJIfOR8mQI5t325v/FOL9wYxPn7+/wMA",
+	"AP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -169,6 +169,9 @@ func requestSchema(t *testing.T, op specOp) (string, *openapi3.Schema) {
 	if op.Op.RequestBody == nil {
 		t.Fatalf("%s has no request body", op.ID)
 	}
+	if mt := op.Op.RequestBody.Value.Content.Get("application/json"); mt != nil { // JSON first: a map's order is random
+		return "application/json", mt.Schema.Value
+	}
 	for media, mt := range op.Op.RequestBody.Value.Content {
 		return media, mt.Schema.Value
 	}

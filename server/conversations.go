@@ -58,8 +58,3 @@ func (a *ConversationsAPI) EndLearningSession(ctx context.Context, request api.E
 func (a *ConversationsAPI) GetLearningSessionStatus(ctx context.Context, request api.GetLearningSessionStatusRequestObject) (api.GetLearningSessionStatusResponseObject, error) {
 	return nil, errNotImplemented
 }
-
-// SearchContent answers 501 until its area lands.
-func (a *ConversationsAPI) SearchContent(ctx context.Context, request api.SearchContentRequestObject) (api.SearchContentResponseObject, error) {
-	return nil, errNotImplemented
-}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -13,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/ai"
 	"github.com/xentree/xentree-api/store"
 )
 
@@ -103,6 +105,9 @@ func toAPIError(err error) *APIError {
 	var ae *APIError
 	if errors.As(err, &ae) {
 		return ae
+	}
+	if e := aiError(err); e != nil {
+		return e
 	}
 	for _, d := range domainErrors {
 		if errors.Is(err, d.err) {
@@ -196,4 +201,26 @@ func HandleError(log *slog.Logger) echo.HTTPErrorHandler {
 func isBadTextError(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05")
+}
+
+// aiError maps the provider layer's failures (internal/ai): an unknown provider or model is the
+// caller's 422; a provider that failed is 502, one that timed out, is rate-limited or is cooling
+// down 503 (with Retry-After when known). nil when err is none of them.
+func aiError(err error) *APIError {
+	var pe *ai.Error
+	isAI := errors.As(err, &pe)
+	switch {
+	case errors.Is(err, ai.ErrUnknownProvider):
+		return &APIError{Status: http.StatusUnprocessableEntity, Code: "unknown_provider", Message: "No such AI provider on this server", Err: err}
+	case errors.Is(err, ai.ErrUnknownModel):
+		return &APIError{Status: http.StatusUnprocessableEntity, Code: "unknown_model", Message: "The AI provider does not offer this model", Err: err}
+	case errors.Is(err, ai.ErrTimeout):
+		return &APIError{Status: http.StatusServiceUnavailable, Code: "provider_timeout", Message: "The AI provider did not answer in time", RetryAfter: 1, Err: err}
+	case isAI && (pe.Status == http.StatusTooManyRequests || errors.Is(err, ai.ErrCoolingDown)):
+		return &APIError{Status: http.StatusServiceUnavailable, Code: "provider_unavailable", Message: "The AI provider is busy; retry shortly",
+			RetryAfter: max(1, int(math.Ceil(pe.RetryAfter.Seconds()))), Err: err}
+	case isAI || errors.Is(err, ai.ErrAllFailed):
+		return &APIError{Status: http.StatusBadGateway, Code: "provider_error", Message: "The AI provider failed to answer", Err: err}
+	}
+	return nil
 }

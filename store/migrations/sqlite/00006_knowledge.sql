@@ -1,0 +1,81 @@
+-- +goose Up
+-- The knowledge base and the one full-text index behind every search (see the PostgreSQL
+-- migration for the design). search_fts is an FTS5 index over search_entries (external
+-- content: the text is stored once), kept in sync by the triggers below in the transaction of
+-- every write; porter stemming over unicode61 words, as PostgreSQL's english configuration
+-- stems (no diacritics folding on either side).
+CREATE TABLE knowledge_documents (
+    id              TEXT PRIMARY KEY,
+    owner_user_id   TEXT REFERENCES users (id) ON DELETE CASCADE,
+    organization_id TEXT REFERENCES organizations (id) ON DELETE SET NULL,
+    slug            text UNIQUE,
+    checksum        text,
+    title           text NOT NULL,
+    content         text NOT NULL,
+    content_type    text NOT NULL CHECK (content_type IN ('text/markdown', 'text/plain')),
+    size_bytes      INTEGER NOT NULL CHECK (size_bytes >= 0),
+    chunk_count     INTEGER NOT NULL CHECK (chunk_count >= 0),
+    created_at      DATETIME NOT NULL,
+    updated_at      DATETIME NOT NULL,
+    CHECK ((slug IS NULL) = (owner_user_id IS NOT NULL)),
+    CHECK ((slug IS NULL) = (checksum IS NULL)),
+    CHECK (slug IS NULL OR organization_id IS NULL)
+);
+CREATE INDEX knowledge_documents_owner ON knowledge_documents (owner_user_id, created_at DESC, id DESC);
+CREATE INDEX knowledge_documents_org ON knowledge_documents (organization_id, created_at DESC, id DESC)
+    WHERE organization_id IS NOT NULL;
+
+-- id is an INTEGER PRIMARY KEY (the rowid, stable across VACUUM) because FTS5 keys on it.
+CREATE TABLE search_entries (
+    id              INTEGER PRIMARY KEY,
+    kind            text NOT NULL CHECK (kind IN ('document', 'transcript', 'conversation', 'message')),
+    object_id       TEXT NOT NULL,
+    seq             INTEGER NOT NULL,
+    owner_user_id   TEXT REFERENCES users (id) ON DELETE CASCADE,
+    organization_id TEXT REFERENCES organizations (id) ON DELETE SET NULL,
+    document_id     TEXT REFERENCES knowledge_documents (id) ON DELETE CASCADE,
+    chunk_id        TEXT UNIQUE,
+    -- The conversation of a message (content search shows its title).
+    parent_id       TEXT,
+    title           text NOT NULL DEFAULT '',
+    heading         text NOT NULL DEFAULT '',
+    body            text NOT NULL,
+    start_offset    INTEGER NOT NULL DEFAULT 0,
+    end_offset      INTEGER NOT NULL DEFAULT 0,
+    created_at      DATETIME NOT NULL,
+    CHECK ((kind = 'document') = (document_id IS NOT NULL)),
+    CHECK ((kind = 'document') = (chunk_id IS NOT NULL)),
+    CHECK (kind = 'document' OR owner_user_id IS NOT NULL)
+);
+CREATE INDEX search_entries_owner ON search_entries (owner_user_id, kind);
+CREATE INDEX search_entries_object ON search_entries (kind, object_id, seq);
+CREATE INDEX search_entries_document ON search_entries (document_id, seq) WHERE document_id IS NOT NULL;
+CREATE INDEX search_entries_org ON search_entries (organization_id) WHERE organization_id IS NOT NULL;
+
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    title, heading, body,
+    content = 'search_entries', content_rowid = 'id',
+    tokenize = 'porter unicode61 remove_diacritics 0'
+);
+
+-- +goose StatementBegin
+CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN
+    INSERT INTO search_fts (rowid, title, heading, body) VALUES (new.id, new.title, new.heading, new.body);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN
+    INSERT INTO search_fts (search_fts, rowid, title, heading, body) VALUES ('delete', old.id, old.title, old.heading, old.body);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER search_entries_au AFTER UPDATE OF title, heading, body ON search_entries BEGIN
+    INSERT INTO search_fts (search_fts, rowid, title, heading, body) VALUES ('delete', old.id, old.title, old.heading, old.body);
+    INSERT INTO search_fts (rowid, title, heading, body) VALUES (new.id, new.title, new.heading, new.body);
+END;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TABLE search_fts;
+DROP TABLE search_entries;
+DROP TABLE knowledge_documents;

@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/xentree/xentree-api/internal/search"
+)
+
+// Full-text search over search_entries, native to each database:
+//
+//   - PostgreSQL: the generated tsvector column (english configuration, GIN index) matched by
+//     one tsquery OR-ing plainto_tsquery of each term (every term a bound parameter), ranked
+//     by ts_rank_cd with the title/heading/text weights and length normalization, snippets by
+//     ts_headline;
+//   - SQLite: the FTS5 table (porter stemming) matched by the terms quoted and OR-ed, ranked by
+//     bm25 with the same column weights, snippets by snippet().
+//
+// Both rank in a first step that reads ids and scores only, then make snippets for the rows
+// kept, so a common word costs ranking, never thousands of snippets.
+
+// Column weights: title, heading, text. PostgreSQL weighs labels A (title), B (heading) and D
+// (text); its weights array runs D, C, B, A.
+const (
+	pgWeights   = `'{0.1, 0.2, 0.4, 1.0}'`
+	pgRank      = "ts_rank_cd(" + pgWeights + ", e.tsv, q.query, 1)"
+	sqliteRank  = "bm25(search_fts, 10.0, 4.0, 1.0)"
+	snippetSize = 30 // words
+)
+
+var pgHeadline = `StartSel="` + search.MarkStart + `", StopSel="` + search.MarkEnd +
+	`", MaxFragments=2, MaxWords=18, MinWords=8, FragmentDelimiter=" … "`
+
+// KnowledgeHit is a document chunk SearchKnowledge found.
+type KnowledgeHit struct {
+	ChunkID    string
+	DocumentID string
+	Title      string
+	Heading    string
+	// Slug names a note of the study library (nil for users' documents).
+	Slug *string
+	// Text is the chunk's whole text (for answers built from it).
+	Text string
+	// Snippet has search.MarkStart and search.MarkEnd around the matches.
+	Snippet string
+	Score   float64
+}
+
+// tsquery is the PostgreSQL expression matching any of n terms, each bound as a parameter.
+func tsquery(n int) string {
+	return "(" + strings.Repeat("plainto_tsquery('english', ?) || ", n-1) + "plainto_tsquery('english', ?))"
+}
+
+func anys(terms []string) []any {
+	out := make([]any, len(terms))
+	for i, t := range terms {
+		out[i] = t
+	}
+	return out
+}
+
+// SearchKnowledge returns the document chunks r may read that match any of terms (from
+// search.Terms), best first; none for no terms.
+func (s *Store) SearchKnowledge(ctx context.Context, r Reader, terms []string, limit int) ([]KnowledgeHit, error) {
+	hits := []KnowledgeHit{}
+	if len(terms) == 0 || limit <= 0 {
+		return hits, nil
+	}
+	vis, visArgs := r.where("e.")
+	var sql string
+	var args []any
+	if s.dialect == Postgres {
+		sql = `WITH q AS (SELECT ` + tsquery(len(terms)) + ` AS query),
+top AS (
+	SELECT e.id, ` + pgRank + ` AS score
+	FROM search_entries e CROSS JOIN q
+	WHERE e.tsv @@ q.query AND e.kind = 'document' AND ` + vis + `
+	ORDER BY score DESC, e.id LIMIT ?)
+SELECT e.chunk_id, e.document_id, d.title, d.slug, e.heading, e.body AS text,
+	ts_headline('english', e.body, q.query, ?) AS snippet, top.score
+FROM top JOIN search_entries e ON e.id = top.id JOIN knowledge_documents d ON d.id = e.document_id CROSS JOIN q
+ORDER BY top.score DESC, e.id`
+		args = append(append(anys(terms), visArgs...), limit, pgHeadline)
+	} else {
+		match := search.FTS5Query(terms)
+		sql = `WITH top AS (
+	SELECT e.id, ` + sqliteRank + ` AS rank
+	FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid
+	WHERE search_fts MATCH ? AND e.kind = 'document' AND ` + vis + `
+	ORDER BY rank, e.id LIMIT ?)
+SELECT e.chunk_id, e.document_id, d.title, d.slug, e.heading, e.body AS text,
+	snippet(search_fts, 2, ?, ?, '…', ?) AS snippet, -top.rank AS score
+FROM top JOIN search_fts ON search_fts.rowid = top.id JOIN search_entries e ON e.id = top.id
+	JOIN knowledge_documents d ON d.id = e.document_id
+WHERE search_fts MATCH ?
+ORDER BY top.rank, e.id`
+		args = append(append([]any{match}, visArgs...), limit, search.MarkStart, search.MarkEnd, snippetSize, match)
+	}
+	err := s.q(ctx).Raw(sql, args...).Scan(&hits).Error
+	return hits, err
+}
+
+// ContentQuery is a search of one user's own content.
+type ContentQuery struct {
+	UserID string
+	// KeyOrg is set for an API key: documents count only when shared with this organization.
+	KeyOrg string
+	// Kinds restricts the search to these kinds (KindDocument ...); empty: all.
+	Kinds []string
+	Terms []string
+	Limit int
+}
+
+// ContentHit is one object SearchContent found: its best-matching entry.
+type ContentHit struct {
+	Kind     string
+	ObjectID string
+	// Title is the document's or conversation's title ("" for a transcript: see
+	// SessionStartedAt).
+	Title string
+	// ParentID is a message's conversation.
+	ParentID *string
+	// SessionStartedAt is a transcript's session start.
+	SessionStartedAt *time.Time
+	Snippet          string
+	Score            float64
+	CreatedAt        time.Time
+}
+
+// AllKinds are the kinds content search covers.
+var AllKinds = []string{KindConversation, KindMessage, KindTranscript, KindDocument}
+
+// SearchContent returns the user's own objects (documents they own, their transcripts,
+// conversations and messages) matching any of q.Terms, one hit per object, best first.
+func (s *Store) SearchContent(ctx context.Context, q ContentQuery) ([]ContentHit, error) {
+	hits := []ContentHit{}
+	if len(q.Terms) == 0 || q.Limit <= 0 {
+		return hits, nil
+	}
+	kinds := q.Kinds
+	if len(kinds) == 0 {
+		kinds = AllKinds
+	}
+	filter := "e.owner_user_id = ? AND e.kind IN ?"
+	filterArgs := []any{q.UserID, kinds}
+	if q.KeyOrg != "" {
+		filter += " AND (e.kind <> 'document' OR e.organization_id = ?)"
+		filterArgs = append(filterArgs, q.KeyOrg)
+	}
+	// The objects' display columns, joined for the rows kept only.
+	const display = `e.kind, e.object_id, e.title, e.parent_id, e.created_at, t.session_started_at`
+	const joins = `LEFT JOIN live_transcripts t ON e.kind = 'transcript' AND t.id = e.object_id`
+	var sql string
+	var args []any
+	if s.dialect == Postgres {
+		sql = `WITH q AS (SELECT ` + tsquery(len(q.Terms)) + ` AS query),
+hits AS (
+	SELECT e.id, e.kind, e.object_id, ` + pgRank + ` AS score
+	FROM search_entries e CROSS JOIN q
+	WHERE e.tsv @@ q.query AND ` + filter + `),
+best AS (SELECT DISTINCT ON (kind, object_id) id, score FROM hits ORDER BY kind, object_id, score DESC, id),
+top AS (SELECT id, score FROM best ORDER BY score DESC, id LIMIT ?)
+SELECT ` + display + `, ts_headline('english', e.body, q.query, ?) AS snippet, top.score
+FROM top JOIN search_entries e ON e.id = top.id CROSS JOIN q ` + joins + `
+ORDER BY top.score DESC, e.id`
+		args = append(append(anys(q.Terms), filterArgs...), q.Limit, pgHeadline)
+	} else {
+		match := search.FTS5Query(q.Terms)
+		// SQLite takes a bare column (id) of an aggregate query from the row holding the min().
+		sql = `WITH hits AS (
+	SELECT e.id, e.kind, e.object_id, ` + sqliteRank + ` AS rank
+	FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid
+	WHERE search_fts MATCH ? AND ` + filter + `),
+best AS (SELECT id, min(rank) AS rank FROM hits GROUP BY kind, object_id),
+top AS (SELECT id, rank FROM best ORDER BY rank, id LIMIT ?)
+SELECT ` + display + `, snippet(search_fts, 2, ?, ?, '…', ?) AS snippet, -top.rank AS score
+FROM top JOIN search_fts ON search_fts.rowid = top.id JOIN search_entries e ON e.id = top.id ` + joins + `
+WHERE search_fts MATCH ?
+ORDER BY top.rank, e.id`
+		args = append(append([]any{match}, filterArgs...), q.Limit, search.MarkStart, search.MarkEnd, snippetSize, match)
+	}
+	err := s.q(ctx).Raw(sql, args...).Scan(&hits).Error
+	return hits, err
+}
+
+// indexTranscript adds a transcript's turns to the search index (one entry per turn that has
+// text), in the caller's transaction.
+func (s *Store) indexTranscript(ctx context.Context, t *LiveTranscript, turns []LiveTranscriptTurn) error {
+	entries := make([]searchEntry, 0, len(turns))
+	for _, turn := range turns {
+		if strings.TrimSpace(turn.Text) == "" {
+			continue
+		}
+		entries = append(entries, searchEntry{Kind: KindTranscript, ObjectID: t.ID, Seq: turn.Seq,
+			OwnerUserID: &t.UserID, Body: turn.Text, CreatedAt: t.CreatedAt})
+	}
+	return s.insertEntries(ctx, entries)
+}
