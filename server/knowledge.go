@@ -267,8 +267,12 @@ func allOf(n int) []int {
 // noMatchAnswer is the RAG answer when nothing in the knowledge base matches.
 const noMatchAnswer = "I found nothing in the knowledge base about this question, so I cannot answer it from there. Try other words, or add a document that covers it."
 
-// extractiveSources is how many passages an offline answer quotes at most.
-const extractiveSources = 3
+// An offline answer quotes at most extractiveSources passages, those scoring at least
+// extractiveRatio of the best (weaker ones share only a common word with the question).
+const (
+	extractiveSources = 3
+	extractiveRatio   = 0.5
+)
 
 // RagQuery answers a question from the best-matching chunks, citing them.
 func (a *KnowledgeAPI) RagQuery(ctx context.Context, req api.RagQueryRequestObject) (api.RagQueryResponseObject, error) {
@@ -325,7 +329,11 @@ func (a *KnowledgeAPI) RagQuery(ctx context.Context, req api.RagQueryRequestObje
 		}
 	}
 	if answer == "" {
-		answer, used = rag.Extractive(terms, passages, extractiveSources)
+		strong := 1 // the offline answer quotes the passages that match nearly as well as the best
+		for strong < len(hits) && hits[strong].Score >= extractiveRatio*hits[0].Score {
+			strong++
+		}
+		answer, used = rag.Extractive(terms, passages[:strong], extractiveSources)
 	}
 	sources := make([]api.KnowledgeSearchHit, len(used))
 	for i, k := range used {

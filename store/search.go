@@ -168,7 +168,7 @@ ORDER BY top.score DESC, e.id`
 	} else {
 		match := search.FTS5Query(q.Terms)
 		// SQLite takes a bare column (id) of an aggregate query from the row holding the min().
-		sql = `WITH hits AS (
+		sql = `WITH hits AS MATERIALIZED (
 	SELECT e.id, e.kind, e.object_id, ` + sqliteRank + ` AS rank
 	FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid
 	WHERE search_fts MATCH ? AND ` + filter + `),
