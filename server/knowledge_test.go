@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http/httptest"
 	"net/textproto"
@@ -540,6 +541,20 @@ func TestDocumentUpload(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				h.send("POST", "/api/knowledge/documents", tc.ctype, tc.body, u.auth()).expect(t, tc.status).errorBody(t)
 			})
+		}
+		// A streamed body (no Content-Length) is cut at the limit while the handler reads it.
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", "huge.md")
+		fw.Write(bytes.Repeat([]byte("word "), 500_000))
+		mw.Close()
+		req := httptest.NewRequest("POST", "/api/knowledge/documents", io.MultiReader(&buf))
+		req.ContentLength = -1
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+u.Access)
+		res, _ := h.Do(req)
+		if res.StatusCode != 413 {
+			t.Errorf("streamed oversized upload: %d", res.StatusCode)
 		}
 		// Uploads authenticate before anything else: no credentials is 401.
 		h.send("POST", "/api/knowledge/documents", "multipart/form-data; boundary=x", []byte("--x--"), header{"X-Nothing", ""}).expect(t, 401)

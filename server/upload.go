@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/routers"
@@ -25,8 +26,9 @@ import (
 // anything is read; the validator does not decode or buffer multipart bodies (streamedBody):
 // the handler reads the parts from the stream and checks them itself.
 
-// uploadBodyLimit caps the body of a document upload or creation, in bytes.
-const uploadBodyLimit = 2*maxDocumentBytes + 64<<10
+// uploadBodyLimit caps the body of a document upload or creation, in bytes: twice the largest
+// document (JSON escapes) and 64 KiB of framing, 2,112 KiB.
+const uploadBodyLimit = 2<<20 + 64<<10
 
 var (
 	errUnsupportedMediaType = newError(http.StatusUnsupportedMediaType, "unsupported_media_type", "Unsupported content type")
@@ -44,7 +46,7 @@ func bodyLimits(limit string) echo.MiddlewareFunc {
 	std := bodyLimit(limit)
 	up := std
 	if n, err := bytes.Parse(limit); err == nil && n < uploadBodyLimit {
-		up = middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: bytes.Format(uploadBodyLimit)})
+		up = middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: strconv.Itoa(uploadBodyLimit)})
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		s, u := std(next), up(next)

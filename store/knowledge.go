@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -151,7 +152,7 @@ type Reader struct {
 // where is the condition (over a table with owner_user_id and organization_id, named by
 // prefix) selecting the documents r may read, with its arguments. Memberships are read by the
 // query itself, so leaving an organization ends access at once.
-func (r Reader) where(prefix string) (string, []any) {
+func (r Reader) where(dialect Dialect, prefix string) (string, []any) {
 	owner, org := prefix+"owner_user_id", prefix+"organization_id"
 	if r.OnlyOrg != "" {
 		return org + " = ?", []any{r.OnlyOrg}
@@ -162,7 +163,12 @@ func (r Reader) where(prefix string) (string, []any) {
 		cond = "(" + org + " = ? AND EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = ? AND m.user_id = ?))"
 		args = []any{r.KeyOrg, r.KeyOrg, r.UserID}
 	} else {
-		cond = "(" + owner + " = ? OR " + org + " IN (SELECT m.organization_id FROM memberships m WHERE m.user_id = ?))"
+		// = ANY(ARRAY(...)) rather than IN (...): PostgreSQL then reads the organizations first
+		// and can combine index scans on owner and organization with the full-text index.
+		cond = "(" + owner + " = ? OR " + org + " = ANY (ARRAY(SELECT m.organization_id FROM memberships m WHERE m.user_id = ?)))"
+		if dialect == SQLite {
+			cond = "(" + owner + " = ? OR " + org + " IN (SELECT m.organization_id FROM memberships m WHERE m.user_id = ?))"
+		}
 		args = []any{r.UserID, r.UserID}
 	}
 	if r.Library {
@@ -171,15 +177,15 @@ func (r Reader) where(prefix string) (string, []any) {
 	return cond, args
 }
 
-func (r Reader) visible(q *gorm.DB) *gorm.DB {
-	cond, args := r.where("")
+func (r Reader) visible(dialect Dialect, q *gorm.DB) *gorm.DB {
+	cond, args := r.where(dialect, "")
 	return q.Where(cond, args...)
 }
 
 // ListKnowledgeDocuments returns the documents r may read, newest first, without content.
 func (s *Store) ListKnowledgeDocuments(ctx context.Context, r Reader, limit, offset int) ([]KnowledgeDocument, error) {
 	rows := []KnowledgeDocument{}
-	q := r.visible(s.q(ctx).Select(documentColumns))
+	q := r.visible(s.dialect, s.q(ctx).Select(documentColumns))
 	err := q.Order("created_at DESC, id DESC").Limit(limit).Offset(offset).Find(&rows).Error
 	return rows, err
 }
@@ -187,6 +193,34 @@ func (s *Store) ListKnowledgeDocuments(ctx context.Context, r Reader, limit, off
 // CanRead reports whether r may read document id.
 func (s *Store) CanRead(ctx context.Context, r Reader, id string) (bool, error) {
 	var n int64
-	err := r.visible(s.q(ctx).Model(&KnowledgeDocument{}).Where("id = ?", id)).Count(&n).Error
+	err := r.visible(s.dialect, s.q(ctx).Model(&KnowledgeDocument{}).Where("id = ?", id)).Count(&n).Error
 	return n > 0, err
 }
+
+// scopes are the FTS5 scope words (see migration 00006 for SQLite) of what r may read: the
+// user's, their organizations' (read now), the library's.
+func (s *Store) scopes(ctx context.Context, r Reader) ([]string, error) {
+	var out []string
+	switch {
+	case r.OnlyOrg != "":
+		return []string{orgScope(r.OnlyOrg)}, nil
+	case r.KeyOrg != "":
+		out = append(out, orgScope(r.KeyOrg))
+	default:
+		var orgs []string
+		if err := s.q(ctx).Model(&Membership{}).Where("user_id = ?", r.UserID).Pluck("organization_id", &orgs).Error; err != nil {
+			return nil, err
+		}
+		out = append(out, userScope(r.UserID))
+		for _, o := range orgs {
+			out = append(out, orgScope(o))
+		}
+	}
+	if r.Library {
+		out = append(out, "lib")
+	}
+	return out, nil
+}
+
+func userScope(id string) string { return "u" + strings.ReplaceAll(id, "-", "") }
+func orgScope(id string) string  { return "o" + strings.ReplaceAll(id, "-", "") }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,12 +11,14 @@ import (
 
 // Full-text search over search_entries, native to each database:
 //
-//   - PostgreSQL: the generated tsvector column (english configuration, GIN index) matched by
-//     one tsquery OR-ing plainto_tsquery of each term (every term a bound parameter), ranked
-//     by ts_rank_cd with the title/heading/text weights and length normalization, snippets by
-//     ts_headline;
-//   - SQLite: the FTS5 table (porter stemming) matched by the terms quoted and OR-ed, ranked by
-//     bm25 with the same column weights, snippets by snippet().
+//   - PostgreSQL: the generated tsvector column (english configuration, GIN index without fast
+//     update) matched by one tsquery OR-ing plainto_tsquery of each term (every term a bound
+//     parameter), ranked by ts_rank_cd with the title/heading/text weights and length
+//     normalization, snippets by ts_headline; visibility as index-friendly conditions;
+//   - SQLite: the FTS5 table (porter stemming) matched by the terms quoted and OR-ed in the text
+//     columns, AND-ed with the reader's scope words (so the index intersects the two instead of
+//     ranking every user's matches), ranked by bm25 with the same column weights, snippets by
+//     snippet().
 //
 // Both rank in a first step that reads ids and scores only, then make snippets for the rows
 // kept, so a common word costs ranking, never thousands of snippets.
@@ -24,10 +27,14 @@ import (
 // (text); its weights array runs D, C, B, A.
 const (
 	pgWeights   = `'{0.1, 0.2, 0.4, 1.0}'`
-	pgRank      = "ts_rank_cd(" + pgWeights + ", e.tsv, q.query, 1)"
-	sqliteRank  = "bm25(search_fts, 10.0, 4.0, 1.0)"
+	sqliteRank  = "bm25(search_fts, 10.0, 4.0, 1.0, 0.0)"
 	snippetSize = 30 // words
 )
+
+// pgRank ranks e by the tsquery expression tsq. The expression is written out wherever it is
+// used (rather than computed once in a CTE) so that the planner sees the words and can weigh
+// the full-text index against the owner and organization indexes.
+func pgRank(tsq string) string { return "ts_rank_cd(" + pgWeights + ", e.tsv, " + tsq + ", 1)" }
 
 var pgHeadline = `StartSel="` + search.MarkStart + `", StopSel="` + search.MarkEnd +
 	`", MaxFragments=2, MaxWords=18, MinWords=8, FragmentDelimiter=" … "`
@@ -45,6 +52,11 @@ type KnowledgeHit struct {
 	// Snippet has search.MarkStart and search.MarkEnd around the matches.
 	Snippet string
 	Score   float64
+}
+
+// ftsMatch is the FTS5 query for terms in the text columns, within the scopes (SQLite).
+func ftsMatch(terms, scopes []string) string {
+	return "{title heading body} : (" + search.FTS5Query(terms) + ") AND scope : (" + search.FTS5Query(scopes) + ")"
 }
 
 // tsquery is the PostgreSQL expression matching any of n terms, each bound as a parameter.
@@ -67,23 +79,27 @@ func (s *Store) SearchKnowledge(ctx context.Context, r Reader, terms []string, l
 	if len(terms) == 0 || limit <= 0 {
 		return hits, nil
 	}
-	vis, visArgs := r.where("e.")
+	vis, visArgs := r.where(s.dialect, "e.")
 	var sql string
 	var args []any
 	if s.dialect == Postgres {
-		sql = `WITH q AS (SELECT ` + tsquery(len(terms)) + ` AS query),
-top AS (
-	SELECT e.id, ` + pgRank + ` AS score
-	FROM search_entries e CROSS JOIN q
-	WHERE e.tsv @@ q.query AND e.kind = 'document' AND ` + vis + `
+		tsq, ta := tsquery(len(terms)), anys(terms)
+		sql = `WITH top AS (
+	SELECT e.id, ` + pgRank(tsq) + ` AS score
+	FROM search_entries e
+	WHERE e.tsv @@ ` + tsq + ` AND e.kind = 'document' AND ` + vis + `
 	ORDER BY score DESC, e.id LIMIT ?)
 SELECT e.chunk_id, e.document_id, d.title, d.slug, e.heading, e.body AS text,
-	ts_headline('english', e.body, q.query, ?) AS snippet, top.score
-FROM top JOIN search_entries e ON e.id = top.id JOIN knowledge_documents d ON d.id = e.document_id CROSS JOIN q
+	ts_headline('english', e.body, ` + tsq + `, ?) AS snippet, top.score
+FROM top JOIN search_entries e ON e.id = top.id JOIN knowledge_documents d ON d.id = e.document_id
 ORDER BY top.score DESC, e.id`
-		args = append(append(anys(terms), visArgs...), limit, pgHeadline)
+		args = slices.Concat(ta, ta, visArgs, []any{limit}, ta, []any{pgHeadline})
 	} else {
-		match := search.FTS5Query(terms)
+		scopes, err := s.scopes(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		match := ftsMatch(terms, scopes)
 		sql = `WITH top AS (
 	SELECT e.id, ` + sqliteRank + ` AS rank
 	FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid
@@ -154,19 +170,19 @@ func (s *Store) SearchContent(ctx context.Context, q ContentQuery) ([]ContentHit
 	var sql string
 	var args []any
 	if s.dialect == Postgres {
-		sql = `WITH q AS (SELECT ` + tsquery(len(q.Terms)) + ` AS query),
-hits AS (
-	SELECT e.id, e.kind, e.object_id, ` + pgRank + ` AS score
-	FROM search_entries e CROSS JOIN q
-	WHERE e.tsv @@ q.query AND ` + filter + `),
+		tsq, ta := tsquery(len(q.Terms)), anys(q.Terms)
+		sql = `WITH hits AS (
+	SELECT e.id, e.kind, e.object_id, ` + pgRank(tsq) + ` AS score
+	FROM search_entries e
+	WHERE e.tsv @@ ` + tsq + ` AND ` + filter + `),
 best AS (SELECT DISTINCT ON (kind, object_id) id, score FROM hits ORDER BY kind, object_id, score DESC, id),
 top AS (SELECT id, score FROM best ORDER BY score DESC, id LIMIT ?)
-SELECT ` + display + `, ts_headline('english', e.body, q.query, ?) AS snippet, top.score
-FROM top JOIN search_entries e ON e.id = top.id CROSS JOIN q ` + joins + `
+SELECT ` + display + `, ts_headline('english', e.body, ` + tsq + `, ?) AS snippet, top.score
+FROM top JOIN search_entries e ON e.id = top.id ` + joins + `
 ORDER BY top.score DESC, e.id`
-		args = append(append(anys(q.Terms), filterArgs...), q.Limit, pgHeadline)
+		args = slices.Concat(ta, ta, filterArgs, []any{q.Limit}, ta, []any{pgHeadline})
 	} else {
-		match := search.FTS5Query(q.Terms)
+		match := ftsMatch(q.Terms, []string{userScope(q.UserID)})
 		// SQLite takes a bare column (id) of an aggregate query from the row holding the min().
 		sql = `WITH hits AS MATERIALIZED (
 	SELECT e.id, e.kind, e.object_id, ` + sqliteRank + ` AS rank

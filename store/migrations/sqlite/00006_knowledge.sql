@@ -43,6 +43,13 @@ CREATE TABLE search_entries (
     start_offset    INTEGER NOT NULL DEFAULT 0,
     end_offset      INTEGER NOT NULL DEFAULT 0,
     created_at      DATETIME NOT NULL,
+    -- Who may read the entry, as words FTS5 indexes ("u<owner hex>", "o<organization hex>",
+    -- "lib" for the study library), so that a search intersects its words with the reader's
+    -- scope inside the index instead of ranking every match of every user. The SQL filter on
+    -- owner_user_id and organization_id stays the authority.
+    scope           text GENERATED ALWAYS AS (
+        CASE WHEN owner_user_id IS NULL THEN 'lib' ELSE 'u' || replace(owner_user_id, '-', '') END ||
+        CASE WHEN organization_id IS NULL THEN '' ELSE ' o' || replace(organization_id, '-', '') END) VIRTUAL,
     CHECK ((kind = 'document') = (document_id IS NOT NULL)),
     CHECK ((kind = 'document') = (chunk_id IS NOT NULL)),
     CHECK (kind = 'document' OR owner_user_id IS NOT NULL)
@@ -53,25 +60,29 @@ CREATE INDEX search_entries_document ON search_entries (document_id, seq) WHERE 
 CREATE INDEX search_entries_org ON search_entries (organization_id) WHERE organization_id IS NOT NULL;
 
 CREATE VIRTUAL TABLE search_fts USING fts5(
-    title, heading, body,
+    title, heading, body, scope,
     content = 'search_entries', content_rowid = 'id',
     tokenize = 'porter unicode61 remove_diacritics 0'
 );
+-- Merge index segments as soon as two share a level (the default waits for four): every
+-- search seeks each term in every segment, so fewer segments is faster search for a little
+-- more merging on writes (8 segments to 1 took a search from 16 to 5 ms on 50,000 chunks).
+INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 2);
 
 -- +goose StatementBegin
 CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN
-    INSERT INTO search_fts (rowid, title, heading, body) VALUES (new.id, new.title, new.heading, new.body);
+    INSERT INTO search_fts (rowid, title, heading, body, scope) VALUES (new.id, new.title, new.heading, new.body, new.scope);
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN
-    INSERT INTO search_fts (search_fts, rowid, title, heading, body) VALUES ('delete', old.id, old.title, old.heading, old.body);
+    INSERT INTO search_fts (search_fts, rowid, title, heading, body, scope) VALUES ('delete', old.id, old.title, old.heading, old.body, old.scope);
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
-CREATE TRIGGER search_entries_au AFTER UPDATE OF title, heading, body ON search_entries BEGIN
-    INSERT INTO search_fts (search_fts, rowid, title, heading, body) VALUES ('delete', old.id, old.title, old.heading, old.body);
-    INSERT INTO search_fts (rowid, title, heading, body) VALUES (new.id, new.title, new.heading, new.body);
+CREATE TRIGGER search_entries_au AFTER UPDATE OF title, heading, body, owner_user_id, organization_id ON search_entries BEGIN
+    INSERT INTO search_fts (search_fts, rowid, title, heading, body, scope) VALUES ('delete', old.id, old.title, old.heading, old.body, old.scope);
+    INSERT INTO search_fts (rowid, title, heading, body, scope) VALUES (new.id, new.title, new.heading, new.body, new.scope);
 END;
 -- +goose StatementEnd
 
