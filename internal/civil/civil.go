@@ -18,6 +18,13 @@ type Date int32
 // Layout is the text form of a Date (RFC 3339 full-date).
 const Layout = "2006-01-02"
 
+// Min and Max are the first and last dates Layout can write (years 1 to 9999): the range of
+// the API's dates and of every database column of dates.
+var (
+	Min = New(1, 1, 1)
+	Max = New(9999, 12, 31)
+)
+
 // Of is the calendar day of t in loc.
 func Of(t time.Time, loc *time.Location) Date {
 	y, m, d := t.In(loc).Date()

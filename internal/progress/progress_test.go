@@ -355,6 +355,9 @@ func TestDateRange(t *testing.T) {
 		{"367 days", d("2025-11-26"), d("2026-11-27"), "", "", ErrRangeTooLong},
 		{"reversed", d("2026-11-28"), d("2026-11-27"), "", "", ErrRangeReversed},
 		{"start after today", d("2026-12-01"), nil, "", "", ErrRangeReversed},
+		{"first representable day", d("0001-01-01"), d("0001-01-05"), "0001-01-01", "0001-01-05", nil},
+		{"default start before year 1", nil, d("0001-01-05"), "", "", ErrRangeOutOfBounds},
+		{"last representable day", nil, d("9999-12-31"), "9999-12-02", "9999-12-31", nil},
 	} {
 		from, to, err := DateRange(today, tc.start, tc.end)
 		if err != tc.err || (err == nil && (from.String() != tc.from || to.String() != tc.to)) {
