@@ -573,6 +573,41 @@ func TestBoostersAndLevels(t *testing.T) {
 	}, manyLogins)
 }
 
+// TestBoosterKeptOverLateQuests: a late event that completes a past day's quests earns that
+// day's booster (long over), and must not replace the booster running now.
+func TestBoosterKeptOverLateQuests(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+		h.at(now)
+		u := h.newUser("late")
+		h.completeQuests(u) // today's booster: 10:00–11:00
+		score := 95.0
+		yesterday := now.Add(-20 * time.Hour)
+		var late *progress.Booster
+		for _, ev := range []ledger.Event{
+			{BaseXP: 200, ActiveSeconds: 1800, TaskCompleted: true, Score: &score, SessionCompleted: true, OccurredAt: yesterday},
+			{Kind: ledger.KindQuiz, BaseXP: 200, TaskCompleted: true, Score: &score, OccurredAt: yesterday},
+			{BaseXP: 1, TaskCompleted: true, OccurredAt: yesterday},
+		} {
+			if r := h.award(u, ev); r.BoosterEarned != nil {
+				late = r.BoosterEarned
+			}
+		}
+		if late == nil || !late.StartsAt.Equal(yesterday) {
+			t.Fatalf("yesterday's quests earned %+v", late)
+		}
+		h.at(now.Add(10 * time.Minute))
+		var prof api.XPProfileResponse
+		h.get(u, "/api/xp/profile", &prof)
+		if b, err := prof.Booster.Get(); err != nil || !b.EndsAt.Equal(now.Add(time.Hour)) {
+			t.Errorf("profile booster %+v", prof.Booster)
+		}
+		if r := h.xp(u, 10); r.AwardedXP != 20 || r.Multiplier != 2 {
+			t.Errorf("the running booster was replaced: %+v", r)
+		}
+	}, manyLogins)
+}
+
 // TestPublicProfile: only public-safe fields; private, disabled and unknown users get the
 // same 404.
 func TestPublicProfile(t *testing.T) {

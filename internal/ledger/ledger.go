@@ -294,7 +294,8 @@ func (l *Ledger) award(ctx context.Context, tx *store.Store, userID string, ev E
 		dayXP += rewardXP
 		if progress.AllDone(quests, totalsOf(after)) {
 			b := progress.EarnBooster(ev.OccurredAt)
-			p.BoosterPct, p.BoosterStartsAt, p.BoosterEndsAt = b.Percent, &b.StartsAt, &b.EndsAt
+			held := boosterOf(p).Replace(b)
+			p.BoosterPct, p.BoosterStartsAt, p.BoosterEndsAt = held.Percent, &held.StartsAt, &held.EndsAt
 			entries[0].BoosterUntil = &b.EndsAt
 		}
 	}

@@ -81,6 +81,10 @@ func TestBooster(t *testing.T) {
 			t.Errorf("%s: %d at %d%%, want %d at %d%%", tc.name, awarded, pct, tc.awarded, tc.percent)
 		}
 	}
+	earlier := EarnBooster(start.Add(-20 * time.Hour))
+	if b.Replace(earlier) != b || earlier.Replace(b) != b || (Booster{}).Replace(earlier) != earlier || b.Replace(b) != b {
+		t.Error("Replace: the booster that ends later is kept")
+	}
 	if b.Multiplier() != 2 || (Booster{}).Multiplier() != 1 {
 		t.Error("multiplier")
 	}
