@@ -2,6 +2,7 @@ package progress
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -41,6 +42,36 @@ func TestLevelCurve(t *testing.T) {
 		if LevelOf(LevelThreshold(l)).Level != l || LevelOf(LevelThreshold(l)-1).Level != l-1 {
 			t.Fatalf("boundary of level %d", l)
 		}
+	}
+}
+
+// TestLevelCurveTop: totals up to MaxInt64 land on the curve (LevelThreshold overflowed from
+// 4.6e18 and LevelOf never returned).
+func TestLevelCurveTop(t *testing.T) {
+	top := LevelThreshold(MaxLevel) // 9,223,372,032,559,808,500: the last threshold an int64 holds
+	for _, tc := range []struct {
+		total int64
+		level int
+		into  int64
+	}{
+		{4_600_000_000_000_000_000, 303315018, 7948734700},
+		{top - 1, MaxLevel - 1, top - 1 - LevelThreshold(MaxLevel-1)},
+		{top, MaxLevel, 0},
+		{math.MaxInt64, MaxLevel, math.MaxInt64 - top},
+	} {
+		done := make(chan Level, 1)
+		go func() { done <- LevelOf(tc.total) }()
+		select {
+		case l := <-done:
+			if l.Level != tc.level || l.IntoLevel != tc.into || l.ForNext != LevelStep*int64(tc.level) || l.Percent < 0 || l.Percent >= 100 {
+				t.Errorf("LevelOf(%d) = %+v, want level %d, %d in", tc.total, l, tc.level, tc.into)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("LevelOf(%d) does not return", tc.total)
+		}
+	}
+	if top != 9_223_372_032_559_808_500 || LevelThreshold(MaxLevel+1) != math.MaxInt64 || LevelUpTokens(top-1, math.MaxInt64) != TokensPerLevel {
+		t.Errorf("top of the curve: %d, %d", top, LevelThreshold(MaxLevel+1))
 	}
 }
 
