@@ -53,7 +53,11 @@ func (d Date) UTCMidnight() time.Time { return time.Unix(int64(d)*86400, 0).UTC(
 // instant after it where a DST change skips midnight).
 func (d Date) Start(loc *time.Location) time.Time {
 	y, m, day := d.UTCMidnight().Date()
-	return time.Date(y, m, day, 0, 0, 0, 0, loc)
+	t := time.Date(y, m, day, 0, 0, 0, 0, loc)
+	if Of(t, loc) < d { // midnight is in a DST gap: time.Date answered in the day before
+		_, t = t.ZoneBounds() // the change itself is the day's first instant
+	}
+	return t
 }
 
 // Weekday is the day of the week (1970-01-01 was a Thursday).
