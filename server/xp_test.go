@@ -512,6 +512,75 @@ func TestLedgerIdempotency(t *testing.T) {
 	}, manyLogins)
 }
 
+// TestLedgerUnderCallersLocks: 36 goroutines on two replicas award one user at once — a
+// third inside a transaction that first locks the user's row FOR NO KEY UPDATE (as Live does),
+// a third in transactions of their own, a third changing the user's timezone — with keys
+// repeated across replicas. Nothing deadlocks or fails, each key awards once, and the progress
+// row, the rollups and the ledger agree.
+func TestLedgerUnderCallersLocks(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		h.at(noon(2026, 11, 27))
+		u := h.newUser("locked")
+		stores := []*store.Store{h.store, h.replica().store}
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make(chan error, 36)
+		var fresh atomic.Int64
+		for i := range 36 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// 8 keys, each sent three times from both replicas.
+				st := stores[i/12%2]
+				ev := ledger.Event{Source: ledger.SourceLiveSession, BaseXP: 3, ActiveSeconds: 10, SessionCompleted: true,
+					IdempotencyKey: fmt.Sprintf("lock:%d", i/3%4*2+i%3)}
+				var r ledger.Result
+				var err error
+				switch i % 3 {
+				case 0:
+					err = st.Tx(ctx, func(tx *store.Store) error {
+						q := "SELECT id FROM users WHERE id = ?"
+						if st.Dialect() == store.Postgres {
+							q += " FOR NO KEY UPDATE"
+						}
+						var id string
+						if err := tx.DB(ctx).Raw(q, u.ID).Scan(&id).Error; err != nil {
+							return err
+						}
+						r, err = ledger.New(st).Award(ctx, tx, u.ID, ev)
+						return err
+					})
+				case 1:
+					r, err = ledger.New(st).Award(ctx, nil, u.ID, ev)
+				case 2:
+					err = st.DB(ctx).Exec("UPDATE users SET timezone = ? WHERE id = ?", []string{"Pacific/Kiritimati", "Pacific/Pago_Pago"}[i%2], u.ID).Error
+				}
+				if err == nil && i%3 != 2 && !r.Replayed {
+					fresh.Add(1)
+				}
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got struct{ Events, Keys, XP, Tokens, Daily, Progress, ProgressTokens int64 }
+		db := h.store.DB(t.Context())
+		db.Raw("SELECT COUNT(*) AS events, COUNT(DISTINCT idempotency_key) AS keys, SUM(xp) AS xp, SUM(tokens) AS tokens FROM xp_events WHERE user_id = ?", u.ID).Scan(&got)
+		db.Raw("SELECT COALESCE(SUM(xp), 0) FROM xp_daily WHERE user_id = ?", u.ID).Scan(&got.Daily)
+		db.Raw("SELECT total_xp FROM xp_progress WHERE user_id = ?", u.ID).Scan(&got.Progress)
+		db.Raw("SELECT tokens FROM xp_progress WHERE user_id = ?", u.ID).Scan(&got.ProgressTokens)
+		rewards := h.countRows("xp_events", "user_id = ? AND kind = 'reward'", u.ID)
+		if fresh.Load() != 8 || got.Events-rewards != 8 || got.Keys != got.Events || got.XP != got.Daily || got.XP != got.Progress || got.Tokens != got.ProgressTokens {
+			t.Errorf("%d fresh awards, %+v, %d rewards", fresh.Load(), got, rewards)
+		}
+	}, manyLogins)
+}
+
 // TestBoostersAndLevels: the booster doubles XP while active and not after; level boundaries
 // and level-up tokens are exact.
 func TestBoostersAndLevels(t *testing.T) {
