@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	api "github.com/xentree/xentree-api/gen"
@@ -715,9 +717,12 @@ func TestPublicProfile(t *testing.T) {
 		h.setMe(disabled, map[string]any{"public_profile": true})
 		h.store.DB(t.Context()).Exec("UPDATE users SET disabled_at = ? WHERE id = ?", h.store.Now(), disabled.ID)
 		unknown := h.raw("GET", "/api/xp/public-profile/nobody_here", nil).expect(t, 404)
+		unknown.Header.Del(echo.HeaderXRequestID)
 		for _, name := range []string{hidden.Username, disabled.Username} {
-			if r := h.raw("GET", "/api/xp/public-profile/"+name, nil).expect(t, 404); string(r.Body) != string(unknown.Body) {
-				t.Errorf("%s: %s vs %s", name, r.Body, unknown.Body)
+			r := h.raw("GET", "/api/xp/public-profile/"+name, nil).expect(t, 404)
+			r.Header.Del(echo.HeaderXRequestID)
+			if string(r.Body) != string(unknown.Body) || !maps.EqualFunc(r.Header, unknown.Header, slices.Equal) {
+				t.Errorf("%s: %v %s vs %v %s", name, r.Header, r.Body, unknown.Header, unknown.Body)
 			}
 		}
 	}, manyLogins)
