@@ -382,7 +382,8 @@ func (a *LiveAPI) EndLiveSession(ctx context.Context, req api.EndLiveSessionRequ
 	return api.EndLiveSession200JSONResponse(out), nil
 }
 
-// UpdateLiveNickname sets the caller's Live nickname (trimmed, 1 to 40 characters, nothing hidden).
+// UpdateLiveNickname sets the caller's Live nickname (trimmed, 1 to 40 characters, nothing
+// hidden: see live.Nickname).
 func (a *LiveAPI) UpdateLiveNickname(ctx context.Context, req api.UpdateLiveNicknameRequestObject) (api.UpdateLiveNicknameResponseObject, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -390,7 +391,7 @@ func (a *LiveAPI) UpdateLiveNickname(ctx context.Context, req api.UpdateLiveNick
 	}
 	nick, err := live.Nickname(req.Body.Nickname)
 	if err != nil {
-		return nil, unprocessable("invalid_nickname", "The nickname must have 1 to 40 characters, without control or invisible formatting characters")
+		return nil, unprocessable("invalid_nickname", "The nickname must have 1 to 40 characters, without control, invisible or unassigned characters and at most 4 combining marks in a row")
 	}
 	if _, err := a.store.UpdateUser(ctx, p.User.ID, map[string]any{"live_nickname": nick}); err != nil {
 		return nil, err

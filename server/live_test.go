@@ -381,10 +381,15 @@ func TestLiveNickname(t *testing.T) {
 			{"Zoe\u0308", 200, "Zoë"},
 			{strings.Repeat("é", 40), 200, strings.Repeat("é", 40)},
 			{"   ", 422, ""},
-			{"Ada\u200b", 422, ""},         // zero-width space
-			{"\u202eadA", 422, ""},         // right-to-left override
-			{"Ada\u2028Lovelace", 422, ""}, // line separator
-			{"Ada\tLovelace", 400, ""},     // control character: the schema's pattern
+			{"Ada\u200b", 422, ""},                        // zero-width space
+			{"\u202eadA", 422, ""},                        // right-to-left override
+			{"Ada\u2028Lovelace", 422, ""},                // line separator
+			{"\u3164", 422, ""},                           // Hangul filler: a blank name
+			{"\u2800\u2800", 422, ""},                     // braille blanks
+			{"\u0301Ada", 422, ""},                        // a mark joining the text before the name
+			{"x" + strings.Repeat("\u0334", 20), 422, ""}, // a tower of marks over the text around it
+			{"Ada\U000F0000", 422, ""},                    // private use
+			{"Ada\tLovelace", 400, ""},                    // control character: the schema's pattern
 			{"", 400, ""},
 			{strings.Repeat("a", 41), 400, ""},
 		} {

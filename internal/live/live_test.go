@@ -156,6 +156,25 @@ func TestNickname(t *testing.T) {
 		{"Ada\u2028B", "", false}, // line separator
 		{"Ada\x7f", "", false},
 		{"\xff", "", false},
+		// Invisible, blank or unassigned characters, and mark towers.
+		{"\u3164", "", false},                          // Hangul filler (a letter that renders as nothing)
+		{"Ada\uffa0", "", false},                       // halfwidth Hangul filler
+		{"\u115f\u1160", "", false},                    // Hangul choseong and jungseong fillers
+		{"\u2800", "", false},                          // braille blank
+		{"Ada\u034fB", "", false},                      // combining grapheme joiner
+		{"Ada\u17b5", "", false},                       // Khmer inherent vowel (invisible)
+		{"\ue000Ada", "", false},                       // private use
+		{"Ada\u0378", "", false},                       // unassigned
+		{"Ada\uffff", "", false},                       // noncharacter
+		{"\u0301Ada", "", false},                       // a mark with nothing to sit on
+		{"\ufe0f", "", false},                          // a lone variation selector
+		{"x" + strings.Repeat("\u0334", 5), "", false}, // a tower of overlays
+		{"x" + strings.Repeat("\u0334", 4), "x" + strings.Repeat("\u0334", 4), true},
+		{"a" + strings.Repeat("\u0301", 5), "á" + strings.Repeat("\u0301", 4), true}, // NFC takes one
+		{"\u2764\ufe0f Ada", "\u2764\ufe0f Ada", true},                               // emoji presentation selector
+		{"བསྒྲུབས", "བསྒྲུབས", true},                                                 // Tibetan stack: three marks in a row
+		{"Nguyễn Thị", "Nguyễn Thị", true},
+		{"Ada\u3000Lovelace", "Ada\u3000Lovelace", true}, // ideographic space inside
 	} {
 		got, err := Nickname(tc.in)
 		if (err == nil) != tc.ok || got != tc.want {
