@@ -2602,7 +2602,7 @@ type ClientInterface interface {
 
 	// GetLearningTime Get learning time analytics
 	//
-	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 	//
 	// Corresponds with GET /api/xp/learning-time (the `GetLearningTime` operationId).
 	GetLearningTime(ctx context.Context, params *GetLearningTimeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4273,7 +4273,7 @@ func (c *Client) GetLearningPulse(ctx context.Context, reqEditors ...RequestEdit
 
 // GetLearningTime Get learning time analytics
 //
-// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 //
 // Corresponds with GET /api/xp/learning-time (the `GetLearningTime` operationId).
 func (c *Client) GetLearningTime(ctx context.Context, params *GetLearningTimeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8084,7 +8084,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetLearningTimeWithResponse Get learning time analytics
 	//
-	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -14466,7 +14466,7 @@ func (c *ClientWithResponses) GetLearningPulseWithResponse(ctx context.Context, 
 
 // GetLearningTimeWithResponse Get learning time analytics
 //
-// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -28619,7 +28619,7 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
 	"7L3pchs51ij4KricL6Kk7qREbV6k+KJHZauq1aUqqyx5yt0tXxLMPCTzUxJgAUhRLIcj5uf8nvkxj3L/",
-	"33mT+yQTOAAykUkkFy22262OjgqZmYnl4Gw468dWzMcTzoAp2Tr82BoBTUDgn29BidnxQIHQ/0pAxiKd",
+	"33mT+yQTOAAykUkkFy22262Oig6ZmYnl4Gw468dWzMcTzoAp2Tr82BoBTUDgn29BidnxQIHQ/0pAxiKd",
 	"qJSz1mHrAmLOEkkUJ1OaKtKHARdAhP4kZcOtVtSS8QjGVH86Tlk6zsetw52opWYTaB22UqZgCKL16dOn",
 	"qDWhgo5B2WlfcXYDQlI902kyP7X/nKSJnirVv0+oGrWiFqNjPUHsvdVNk1bUEvB7ngpIWodK5OCvb8DF",
 	"mKrWYSvP8U27RqlEyoYtvcLXPM7HwFRoPT8xPs0gGQJJ7FvNq3Jv3H9FP8EstJjj81NyDbPmFVzD7P6T",
@@ -28764,10 +28764,10 @@ var swaggerSpec = []string{
 	"7JepOiTfI1DJVd7p7MV+eB7+Aj2yseDoNq+YPrwCbw7tONcwa/58kravYSZ7m1vkLc8VVrSjCuMbJ8rR",
 	"hMRIXy3Nr1jRuXuGuG6lfCo8pCYSYr2fIw1/mBX16FNFhqAk2e/sXbFFPcK3yDF+SGMlCZXYxwJDirgg",
 	"KZNpAq5b+ne1qoAG2tj5W2oon2DbLNNgXiuZ+jPs4d/7eGW77F+1DsnHK9PvWP991TJgi3kCBm5XrYhc",
-	"uWwu/xWt/7lXPn3qHV2xstU8GdA0ywVIQpOE9ExD+kPyz4+us3bk2o3bgT996Nnln6VSyT/9CTsW9/V/",
-	"/nbx5heCio/ESnAutgez63tkw+auk4NORMb0lux2OpuI5j0+GEhQemADCWHlNImpEClIjS5WcW+fvnYL",
-	"eE2VDZLGKEcNyNdOzzCNlN/+8Irs7e29NAuhjJiJjkhiPhVAen//+9//3v755/br170t8j1XoyuGnYqz",
-	"FEgf1BSAkU6ns9PG/192XIomTvzy5cuX7Z3d9t7O5e7e4cHLw4OX/zCdHAyJK1Pt/t3lq6MrxnNlkYIq",
+	"uWwu/xWt/7lXPn3qHV2xstU8GdA0ywVIQpOE9ExD+kPyz4+us3bk2o3bgT996Nnln6VSyT/9CTsW9/X/",
+	"/e3izS8EFR+JleBcbA9m1/fIhs1dJwediIzpLdntdDYRzXt8MJCg9MAGEsLKaRJTIVKQGl2s4t4+fe0W",
+	"8JoqGySNUY4akK+dnmEaKb/94RXZ29t7aRZCGTETHZHEfCqA9P7+97//vf3zz+3Xr3tb5HuuRlcMOxVn",
+	"KZA+qCkAI51OZ6eN/112XIomTvzy5cuX7Z3d9t7O5e7e4cHLw4OX/zCdHAyJK1Pt/t3lq6MrxnNlkYIq",
 	"2/QJEVQvY7/TIb3yWLp4ED2SpddajZ+RMc20MgWJKUhnIfCOFTlFevcHnT3SS6iimom4ivQ9o/q7n0mS",
 	"JqYIlrkcaMJIx2AO4gBRvhghL4fvkY1UkZgy/WkfiNACBZJNPKEZ6b0FJWbt44EC0TsiQv/Llv8w5Uqu",
 	"TAOyGKz2ZVmtvniJFJSxNjVzWQViLD1TpM+jW1FLM1PDeHe2Olsdc6sFRiepvohtdbb2bLN6lLAVlqJ/",
@@ -28892,26 +28892,27 @@ var swaggerSpec = []string{
 	"2klBRogeExAGa8G0IlL6MEiYDrbIqUYImaqZRloBGcUy9tZRbt/mU0ZmQMUh6RDGC8PjEdnx6DodQxGc",
 	"8f5cS1uNupDxqS26IaQiv+dUKA0CazW1VfMTOpPfkffnR2S3tNxWvzgie+WjMSQpZUdkv/xJjVKRFG+H",
 	"a23atZ4jXB+z1KY/0TJTzwioGtPJvx+RFKiDeE429p4dtDWmWoBs3p1wNC420s2xbapRQVxLM8jO0dKO",
-	"zqTI1KDOeEwzYhRDi7dzZPSbxXx8KypT4PY6iNwVWjwi2DNIv9oj9ixMhwfu1tDDStr2FcXrw3DmDbFF",
-	"jonQVzQJCRGYnGAFRcbZEFvKUEb2nj0zQ2Bd6c5CArlMsb/lQtPND0ider0beDOU6Q1sRk1sphWVOQut",
-	"3c7us/bOTruz02RcKTYfrpFhnyytkXFG77vE3ecNS3TQX2uBHz4Dz9FnV9DHIt5z5hPAk4nGMqyYM01J",
-	"S6KFqsyDFuxoXY41MW818io0W0buclrYaP1mMJl5RSoB9NpyHqcwWunK+JRssDzLXMcYpslAWR3t/XkD",
-	"RRR+RSz5Sfo0oyyGLfIWaDzSmze24DOi6DVIctD5n//j7H/+j42z//V//d87myjMba3QmFvVwHzRzieS",
-	"bBwgn8UfTJM0pxQnheq+g5bozbDB6dxC+FENTm6SZTL8/TmxR/nvJ8bHM2/761NA3s/SuG0/3/7oqqo0",
-	"Gy1/4UQDDpiyh7pFzs0gkg6K4m6YOblhLJdYmyUiqf7ZFbDd3CLv2DXTmi1WbI9IkuK1OzH/NtYg/Gs6",
-	"4qbzNeOKjGkC5bURN2i2gNe3oXXl4h2yqVKiWe1nQF8z0cpIbPdRReQ7SIR1LSpf2LoRCAW1jLAKkNVQ",
-	"e4nWdFmyWYfpZIOyGYmphM2qDkIT2s2c+jGhalRqH+7bVt0M6GsjY3p7BmyoKXhvN2qNU1b8E0NNFQg9",
-	"8n//53H7H7T9R6f9srvV/vDn/wgpLh7FGknTloqqvNkY88qmVGsyQjVUKiujnKzCThxCko2r1kAA/AHy",
-	"qrVJ6A1NM02HjgATT5kub4sm2mA6Akx1NnqzVGmWEQZgzLmKY6cVQ484o1aU9YsYFC6NMEwVGVH9fqNe",
-	"SE6wuvxzNcKPMWzC7sDZacz6yYbrPrNLRpAlm0dknEqtlKPeTQWQWN8nQC9cow9ecs3W8QPzGBmJbaXv",
-	"giqsIj+kE9JHOe/tqrh0y4m9HVA2CzKeC3z/whzcI/Idf56lzS8tLuDL/37Cs7L9tYXnFOA6m7WdPaaR",
-	"GLV8thfcWg/yi5wldPa//s//54KqXOgX9JhNCuEGzaYalZ8jRkfk9cVlURLGuQc3ozK6APHebtEhuiWB",
-	"IIL+hvs5dtt5RBStzrQMSTVMvpOF3evfD00NouE9pDycVXB1hWrqIG6aZGUqiXncilq5yFqHrW2MdrAz",
-	"z0daD00ZC8zmzvgwZZG9vAgYCJCjshuz12xhq5SrxxXFsjVvUbiI+QQSrJ6O5viUKRiaQigR6WuVRssd",
-	"rBZYqZBbznB+Sn6CmQyMXYkxj6yS6fLhcOEmF7oYqxqUPj/g8SlRuVla5VoblffXsmczS4gEKuKRN8Er",
-	"/6vABK95nI81HqJMz2OV25b2IoUbmrlO+eZfbZoP9cvgmkv7W6kF485PpQU0Xhald9f1zexG06jaNIrh",
-	"G1E0MFEZhhE5dybGROAEcyGURQwX6iMmiMubuO7VCtiotEZzw9PYaDz0hioqynPJWWLqu/jNdiOHx6nw",
-	"G00F5sVeQfOTvuKMIa8wZvP2hAo1IzS2mpHM4xGhkvzI+TAD8sp29vXGP7V4bxDjw6f/PwAA//8=",
+	"zqTI1KDOeEwzYhRDi7dzZPSbxXx8KypT4PY6iNwVWjwi2DNIv9oj9ixMhwfu1tDDStr2FcXrw3DmD7Fh",
+	"0usGXADpdDo7bfxvc4scE6GvbhISIjBpwQqQjLMhtpqhjOw9e2aGxnrTnYWEc5li38uFJp0fkGr1Pjbw",
+	"xijTG9iMmthPKypzGVq7nd1n7R299iajSwGUcO0M+2Rp7Ywzet8l7j5vWKI7lbUW+OEz8CJ9dgXdLOJJ",
+	"Zz5hPJluLCOLOdOUtCSKqMpUaMGm1uVkE/NWIw9Dc2bkLq2F7dZvEpOZV6QSQK8tR3KKpJW6jE/JBsuz",
+	"zHWSYZoMlNXd3p83UEThb8RSoKRPM8pi2CJvgcYjvXljIz4jil6DJAed//k/zv7n/9g4+1//1/+9s4lC",
+	"3tYQjblVGcwX7XwiycYB8l/8wTRPc8pyUqj0O2ih3gwbos4thB/VEOUmWSbb358Te5T/fuJ9PPO2vz4F",
+	"5P0sjdv28+2PrtpKszHzF0404IApe6hb5NwMIumgKPqGGZUbxqKJNVsikuqfXWHbzS3yjl0zrfFiJfeI",
+	"JClexxPzb2Mlwr+mI246YmvxO6YJlNdJ3KDZAl7rhtbFi3fLpgqKZrWfAX3NRCsjsd1HFZHvIBHWtbR8",
+	"YatHIETUMsIqQFZD7SVa02XJZh2mkw3KZiSmEjarOghNaDdz6seEqlGpfbhvW3XzoK+NjOntGbChpuC9",
+	"3ag1TlnxTwxBVSD0yP/9n8ftf9D2H532y+5W+8Of/yOkuHgUayRNWyqq8mYjzSubaq3JCNVQqayMcrIK",
+	"O3QISTauWgMB8AfIq9YmoTc0zTQdOgJMPCW7vEWaKITpCDAF2ujTUqVZRhiAMfMqjh1YDD3ijFpR1i9i",
+	"sLg0wjBVZET1+416ITnBqvPP1Qg/xnAKuwNnvzHrJxuuK80uGUGWbB6RcSq1Uo56NxVAYn3PAL1wjT54",
+	"+TVbxw/MY2QktsW+C7awivyQTkgf5by3q+IyLif21kDZLMh4LvD9C3Nwj8h3/HmWNsW0uIAv//sJz8r2",
+	"1xaeU4DrbNZ2dppGYtTy2V58a73JL3KW0Nn/+j//nwuqcqFf0GM2KYQbNJtqVH6OGB2R1xeXRakY5zbc",
+	"jMqoA8R7u0WH6JYEggj6G+7n2G3nEVG0OtMyJNUw+U4W9rB/PzQ1iIb3kPJwVsHVFaqsg7hpkpWpJOZx",
+	"K2rlImsdtrYxCsLOPB+BPTTlLTDLO+PDlEX28iJgIECOyi7NXhOGrVKuHlcUy9a8ReEi5hNIsKo6mulT",
+	"pmBoCqREpK9VGi13sIpgpXJuOcP5KfkJZjIwdiX2PLJKpsuTw4WbHOlirGqw+vyAx6dE5WZplWttVN5f",
+	"y17OLCESqIhH3gSv/K8CE7zmcT7WeIgyPY9VblvdixRuaOY66Jt/tWk+1C+Dazrtb6UWpDs/lRbQeFmU",
+	"3l3XN78bTaNq0yiGb0TRwERleEbk3JwYK4ETzIVWFrFdqI+Y4C5v4rq3K2Cj0hrNDU9jo/HQG6qoKM8l",
+	"Z4mp++I34Y0cHqfCb0AVmBd7CM1P+oozhrzCmNPbEyrUjNDYakYyj0eESvIj58MMyCvb8dcb/9TivUGM",
+	"D5/+/wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

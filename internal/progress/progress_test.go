@@ -355,6 +355,8 @@ func TestDateRange(t *testing.T) {
 		{"367 days", d("2025-11-26"), d("2026-11-27"), "", "", ErrRangeTooLong},
 		{"reversed", d("2026-11-28"), d("2026-11-27"), "", "", ErrRangeReversed},
 		{"start after today", d("2026-12-01"), nil, "", "", ErrRangeReversed},
+		{"end on the first date", nil, d("0001-01-01"), "0001-01-01", "0001-01-01", nil},
+		{"end near the first date", nil, d("0001-01-10"), "0001-01-01", "0001-01-10", nil},
 	} {
 		from, to, err := DateRange(today, tc.start, tc.end)
 		if err != tc.err || (err == nil && (from.String() != tc.from || to.String() != tc.to)) {

@@ -38,14 +38,18 @@ var (
 	ErrRangeTooLong  = fmt.Errorf("the range spans more than %d days", MaxRangeDays)
 )
 
+// FirstDate is the earliest date the API accepts and returns (year 1: PostgreSQL has no year
+// 0, and the spec's dates start there).
+var FirstDate = civil.New(1, time.January, 1)
+
 // DateRange resolves optional start and end dates against today: end defaults to today, start
-// to DefaultRangeDays days ending on end.
+// to DefaultRangeDays days ending on end, but not before FirstDate.
 func DateRange(today civil.Date, start, end *civil.Date) (from, to civil.Date, err error) {
 	to = today
 	if end != nil {
 		to = *end
 	}
-	from = to.AddDays(-(DefaultRangeDays - 1))
+	from = max(to.AddDays(-(DefaultRangeDays - 1)), FirstDate)
 	if start != nil {
 		from = *start
 	}
