@@ -239,7 +239,7 @@ func (a *IntegrationsAPI) completeGoogle(ctx context.Context, p *Principal, para
 	if err != nil {
 		return nil, providerError(err)
 	}
-	in, err := a.sealTokens(ctx, st.UserID, tok)
+	in, err := a.sealTokens(ctx, st.UserID, tok, email)
 	if err != nil {
 		return nil, err
 	}
@@ -255,9 +255,10 @@ func providerError(err error) *APIError {
 	return &APIError{Status: http.StatusBadGateway, Code: "oauth_provider_error", Message: "Google could not complete the connection; try again later", Err: err}
 }
 
-// sealTokens builds the integration row with tok's tokens sealed under the current key. Google
-// may send no refresh token on a reconnect: the stored one is then kept (sealed again).
-func (a *IntegrationsAPI) sealTokens(ctx context.Context, userID string, tok *oauth2.Token) (*store.Integration, error) {
+// sealTokens builds the integration row with tok's tokens (of the Google account email) sealed
+// under the current key. Google may send no refresh token on a reconnect: the stored one is then
+// kept (sealed again), but only for the same account — another account's would refresh into it.
+func (a *IntegrationsAPI) sealTokens(ctx context.Context, userID string, tok *oauth2.Token, email string) (*store.Integration, error) {
 	provider := store.ProviderGoogleCalendar
 	in := &store.Integration{
 		UserID: userID, Provider: provider, Status: store.IntegrationConnected, TokenType: tok.Type(),
@@ -274,7 +275,7 @@ func (a *IntegrationsAPI) sealTokens(ctx context.Context, userID string, tok *oa
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}
-		if err == nil && prev.SealedRefresh != nil {
+		if err == nil && prev.SealedRefresh != nil && email != "" && prev.AccountEmail != nil && strings.EqualFold(*prev.AccountEmail, email) {
 			old, err := a.box.Open(*prev.SealedRefresh, sealedFor("integrations", userID, provider, "refresh"))
 			if err != nil {
 				return nil, fmt.Errorf("open stored refresh token: %w", err)
