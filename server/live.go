@@ -176,11 +176,15 @@ func (a *LiveAPI) closeSession(ctx context.Context, lc *liveCtx, s *store.LiveSe
 		return nil, err
 	}
 	// Learning time and XP, once per session: this call is the one that closed it, and the
-	// key makes a replay award nothing even so.
+	// key makes a replay award nothing even so. A session charged nothing records nothing; one
+	// under a minute only its time (progress.SessionFinished).
+	if s.UsedSeconds == 0 {
+		return s, nil
+	}
 	_, err := a.ledger.Award(ctx, lc.tx, s.UserID, ledger.Event{
 		Source: ledger.SourceLiveSession, Kind: ledger.KindSegment,
 		BaseXP: progress.SessionXP(s.UsedSeconds), ActiveSeconds: int(min(s.UsedSeconds, ledger.MaxEventSeconds)),
-		OccurredAt: at, IdempotencyKey: "live_session:" + s.ID, SessionCompleted: true,
+		OccurredAt: at, IdempotencyKey: "live_session:" + s.ID, SessionCompleted: progress.SessionFinished(s.UsedSeconds),
 	})
 	if err != nil {
 		return nil, err

@@ -365,6 +365,14 @@ func TestDateRange(t *testing.T) {
 	}
 }
 
+func TestSessionFinished(t *testing.T) {
+	for secs, want := range map[int64]bool{0: false, 59: false, 60: true, 3600: true} {
+		if got := SessionFinished(secs); got != want {
+			t.Errorf("SessionFinished(%d) = %v", secs, got)
+		}
+	}
+}
+
 func TestSessionXP(t *testing.T) {
 	for _, c := range []struct {
 		secs int64
