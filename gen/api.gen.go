@@ -2265,8 +2265,11 @@ type ClientInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2278,8 +2281,11 @@ type ClientInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3576,8 +3582,11 @@ func (c *Client) ListLiveTranscripts(ctx context.Context, params *ListLiveTransc
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3599,8 +3608,11 @@ func (c *Client) SaveLiveTranscriptsWithBody(ctx context.Context, contentType st
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7719,8 +7731,11 @@ type ClientWithResponsesInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7732,8 +7747,11 @@ type ClientWithResponsesInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -13885,8 +13903,11 @@ func (c *ClientWithResponses) ListLiveTranscriptsWithResponse(ctx context.Contex
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13904,8 +13925,11 @@ func (c *ClientWithResponses) SaveLiveTranscriptsWithBodyWithResponse(ctx contex
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -28847,72 +28871,73 @@ var swaggerSpec = []string{
 	"L+jSW8C3Uc+suqsLe0oruD88UDyl5y0zpGDQyVyW7pL8pRolNAWhzPeOMv1VpylL+NT4BFC8o+aaKsNL",
 	"jbOQcdNq2tpOBrnKBZCNgytmAy6x8n/G42sir2FKqOn2v0kYF0Zk8xsQZHefjHgu5JGtiW6GxHbTqYr0",
 	"6FwkICKb5GDt/ORgZ5f8lH6PJjctMlOmJ6iZ/EuAmW5HprOSiSGXm1vk+Ir1PAFu9os201BQTc0Hs9/Z",
-	"N/2KpqmETV+luQaYyCv0mJQrOCSSYrpHarslFZpH+U4XblOpZDDV4ILewDwbeQwpH5jpCwr6chULr1nF",
-	"WxrMX3vLz6e2tKVEp/X7j6og+JqiffujR002kico6t8ECNznr6bvfpbhBQM50xHhvjGkUjLB2kOa/BQl",
-	"dj62s2JFahn5nKk0r1oN5ilu6BF8IdRmKNRF+UKhvZaSWJ59JXCoErWzUPWtvBluv45iLp+A6Jqwt0zL",
-	"K3vj1/LOXHNplv2nlg29sDb8prKiJTHkqP7YCfzgug1/GabrZTpkmFqtdSOkVdmYk0azLFzRw1bZsBps",
-	"n/MMKPsXDiX3Yb1OFPmbaqzXk5KOFF6hkGZtvUpIS1T1KjU06+rHbGYc+2Pq2vQjyWldvA8xH9sWeD0k",
-	"iZ5R5GWWD7EoAAhsnl1EAKKWaxKZTFbnFpm/DBx6/cIJjZUsNXMMgq1SpF5ITBnj6oq59SEVhtRZEwPu",
-	"7/2RtFl/ii8aeB6mxMWU94UaQjxpp7VGD1VMX0C8QaG7/ZGL4bK48sqxIwm7C/lbGPMbS9wK6NhWlYNx",
-	"H4QcpZNqERH9luuV2xRgPkd2y2LLK4t7ii9/UCmyMNJ8ZcSLmhovIJYQCWCtlP54R0ax0lIEMgkEa9Q0",
-	"XWQWI03ns/PJusb6hI+Pp9XoCwyv8gBF00wuVmPWur28EUNXcTncJr2ZQS5soN4Q6fuZNY8v2v17HYpy",
-	"bcC/Zcr691Zw7iKObMTCmixgsTK0bTWYBU2DjOwKpNZFrpFQqQUZn9wRGaSZAoHVdICOCRdE8AzChgg7",
-	"w0pp7GN/NanRxJqsC/rZHXLVF8xa5sy73YTm1c8qky7hCm85NieO/mX7KWngrNdOCcH5pCp8RgOIw+HH",
-	"0RWCppJmVeEXl3KFlpT+jMAtjVU2cw6/nv69ayrU5LbHuamSZurVzPOR4yQxWPVIWoQZ/DhJvpDZok5k",
-	"TURFaJJ8gxnyT6rCmqqCScw3NE8UfzDbiVMXtj8qDTPVtZS6tlFFoDnFcaUjQpkTs2hZtY9tUcKNDOgN",
-	"bBpjKgYtGIeDsXMSfBrqbKbH8NjCMvuKJSEz9xMRfVUIbQ6zxGk0oa9jmLmTbFuual0iGbyTIO56b0YN",
-	"s+rPc5VZXZ1M/DWVSlDFxXdG+zwqcy0qxNAHksCYK1OIMXTptrLEaKmPJyz1BF/0wr2yzLS37Sep+dUn",
-	"P61+SXaMwlLLYtYQqg9wDkJfFrEN6bifMox1N/fvQX30qHYtpizZ5sJcfU3iPJaESRmhV8wGIFjCw3LE",
-	"5yCwviFnROQZyMMr1ibHPtFLsu1ziENN7W49ZgUYyzBw0t7wjblVXTFimUt9cVt6ykv925gyOgQhzRxo",
-	"zbMT1fcz4KK4Gpv4w1SgQ9L4RzYwsp4Qoyl8JwvXqxnHJmwxmOIPWMiHcfs3xgD2uRppfmZWVNTmNeEQ",
-	"ppDzpdu1sD08EDH0Xl4Zdmh3u4iTkg0eYMGUbRqY8BK0VY0qBGMvXAO3QDPJ9RZchSI3tYbLBhf+lJvO",
-	"xJKAVCkzkqLqJ+hZk0bPFFc29b2pNbEMiIW3973RmBwB2qrMvrnGho36n2iwuokOCcuzrGdVIpvIW0Mc",
-	"DJ8sSgGbw9YzFV34HND4wOTxNu0PMaAYyB7clOdZYjS8urj36mAb4DZXlLjj3bDolPNxrgDiYet5/KyT",
-	"HOwM2v39fWjvP3ux237xPHnW3t9/+WLvAOh+As/0jBx7tYzdCpxV6rD1YqfT6TxPOu0+xAft/RfP4nb/",
-	"INlp774YxMkL2nn+sk+x3csa0u5J4D4J3M8scF/x8UTACJhMiwudkxgbIemoKWDz7jdQFC6N5ur/w1bC",
-	"sYlc/hjfScf5wnboSxz420gK0XtZxySLe38yyD6yQdboRdgA4ZEvrncwympNwep+Vv3yrtvo+UBlqWff",
-	"MfZYG+XWEFimseqR7ph66C8aSFalsDBFfaHAsSd77NcnJG0IG7KAe8q+7Y9Wh7xjJNupKgQhkQqbw8xX",
-	"TS1068LFGgphKwh8mWkVqeEpZO3zhawtQ7SGSLVj/zI5jxEY1+iERBn/SLAn1Ba5o/L1I6gwInU+H7e2",
-	"F9sn3Hzc8LUV8PKxDPVAx3c10Tudx3m7QmYR+0qT0f2RVaEveu9fhbhcRNu3SGRP6tCdjfQrqkOCDrdN",
-	"lFVjZZ23psi2pUYs6jyhpr02Sio5Y2oEMv0D/+361MWpsqVlAjrOWzr81YZ2PQbdvj3+EYf/QlRbTr+Y",
-	"ci2kXKsnyXMRg3wq/He/Oi53aJP25ctyH1tUILgPLMHiMtnWL9N9C9l2QuWoz6lImjPEb0DcpDCdSxN3",
-	"abonbJilcnRIMriBjOh1jamCiIx5kmcgSeLS81JGJoIPBXZFozcg6BCIjLmAqHiAFarkdZplEfbKZLZv",
-	"capmnsfqVumHfDw21QLNTEG99v3J2etij49IzP48ywi6APq3WQv3FrJG9VMf3/uTsxIEWP1E41cgAdxi",
-	"Vg1l4YZmOTU37oYU0VNiX0IP14BQooWgAmaKpHBNQXKCzVANc61UPTjENdEsc7j56uSHtx5eY9lI88yW",
-	"UwFI+jS+RtyNtbgVtpNXrbatXfn7k7NHkmjvT85Oip1/IbFWW8OSArfFm99sOfVvUDxpCg8HieWMVKlv",
-	"wAWRE6DXWsvjAgkxZcOVqd0KkYUFG2ojkJgqmvFhDoHmLYWcSZkpjWsm8BMmkNyNMONWFoX9Ve9Pzn62",
-	"y1spdcLKQ5c6Uc7TlMiAD1fOZNDjneEXjWkUdgVK2HrkuI5ih8Euy/rhykt4f3J2gR/862ZTFIe6RiE3",
-	"iwVP9SGWaADog9Pi3yEi0ifmIDi6XJcxbH80fyyscoSeNXzNK/JD5TWGPZtK1VRovfIG283EWZ6EojeN",
-	"OmkO+5F1STPJa8wta5KdTut9Mpg+vJ5aImkgwW8eMdc1mprjrdQn0jgt874NQ5TN2u2PgibWyGItAxs0",
-	"V3xMVaql3EwLrf6sKoY3I0KnVCSSvD9H/dVYA6Xbo6O+QDczvSSN9pdUXj+e1qpHvyh2/4U8ylp6eWuQ",
-	"Gg0baG+oDyEh5YE9mWPubyH9+kvyNiq+hkwIJRlQYVQrKq+LwM/VpNpkO6FpNmvbnTVKM57Qmb6xjvQ4",
-	"5mWyYX3IWpjqZ+kY/uAMNgsVOC1l7KHp7mByAPUY+q6b0FlEEkGn1qZEyYTzTHMSlM+aaWiWsUVOtNYs",
-	"QLMTkkpNCQwz5VkMZfAororEtme/PHJ/YsuYLLPzalhJQsnu//f/asbU51xqHRwLlzHAgqhBKfxag+lX",
-	"A6VHlMNmhoVXWHsU5hD+/cw5iK929x6O20Z85CrvdHafkWNGs5lKY1lFdkcq7UmeSWhE9xObmrr37IBo",
-	"2klBRogeExAGa8G0IlL6MEiYDrbIqUYImaqZRloBGcUy9tZRbt/mU0ZmQMUh6RDGC8PjEdnx6DodQxGc",
-	"8f5cS1uNupDxqS26IaQiv+dUKA0CazW1VfMTOpPfkffnR2S3tNxWvzgie+WjMSQpZUdkv/xJjVKRFG+H",
-	"a23atZ4jXB+z1KY/0TJTzwioGtPJvx+RFKiDeE429p4dtDWmWoBs3p1wNC420s2xbapRQVxLM8jO0dKO",
-	"zqTI1KDOeEwzYhRDi7dzZPSbxXx8KypT4PY6iNwVWjwi2DNIv9oj9ixMhwfu1tDDStr2FcXrw3DmD7Fh",
-	"0usGXADpdDo7bfxvc4scE6GvbhISIjBpwQqQjLMhtpqhjOw9e2aGxnrTnYWEc5li38uFJp0fkGr1Pjbw",
-	"xijTG9iMmthPKypzGVq7nd1n7R299iajSwGUcO0M+2Rp7Ywzet8l7j5vWKI7lbUW+OEz8CJ9dgXdLOJJ",
-	"Zz5hPJluLCOLOdOUtCSKqMpUaMGm1uVkE/NWIw9Dc2bkLq2F7dZvEpOZV6QSQK8tR3KKpJW6jE/JBsuz",
-	"zHWSYZoMlNXd3p83UEThb8RSoKRPM8pi2CJvgcYjvXljIz4jil6DJAed//k/zv7n/9g4+1//1/+9s4lC",
-	"3tYQjblVGcwX7XwiycYB8l/8wTRPc8pyUqj0O2ih3gwbos4thB/VEOUmWSbb358Te5T/fuJ9PPO2vz4F",
-	"5P0sjdv28+2PrtpKszHzF0404IApe6hb5NwMIumgKPqGGZUbxqKJNVsikuqfXWHbzS3yjl0zrfFiJfeI",
-	"JClexxPzb2Mlwr+mI246YmvxO6YJlNdJ3KDZAl7rhtbFi3fLpgqKZrWfAX3NRCsjsd1HFZHvIBHWtbR8",
-	"YatHIETUMsIqQFZD7SVa02XJZh2mkw3KZiSmEjarOghNaDdz6seEqlGpfbhvW3XzoK+NjOntGbChpuC9",
-	"3ag1TlnxTwxBVSD0yP/9n8ftf9D2H532y+5W+8Of/yOkuHgUayRNWyqq8mYjzSubaq3JCNVQqayMcrIK",
-	"O3QISTauWgMB8AfIq9YmoTc0zTQdOgJMPCW7vEWaKITpCDAF2ujTUqVZRhiAMfMqjh1YDD3ijFpR1i9i",
-	"sLg0wjBVZET1+416ITnBqvPP1Qg/xnAKuwNnvzHrJxuuK80uGUGWbB6RcSq1Uo56NxVAYn3PAL1wjT54",
-	"+TVbxw/MY2QktsW+C7awivyQTkgf5by3q+IyLif21kDZLMh4LvD9C3Nwj8h3/HmWNsW0uIAv//sJz8r2",
-	"1xaeU4DrbNZ2dppGYtTy2V58a73JL3KW0Nn/+j//nwuqcqFf0GM2KYQbNJtqVH6OGB2R1xeXRakY5zbc",
-	"jMqoA8R7u0WH6JYEggj6G+7n2G3nEVG0OtMyJNUw+U4W9rB/PzQ1iIb3kPJwVsHVFaqsg7hpkpWpJOZx",
-	"K2rlImsdtrYxCsLOPB+BPTTlLTDLO+PDlEX28iJgIECOyi7NXhOGrVKuHlcUy9a8ReEi5hNIsKo6mulT",
-	"pmBoCqREpK9VGi13sIpgpXJuOcP5KfkJZjIwdiX2PLJKpsuTw4WbHOlirGqw+vyAx6dE5WZplWttVN5f",
-	"y17OLCESqIhH3gSv/K8CE7zmcT7WeIgyPY9VblvdixRuaOY66Jt/tWk+1C+Dazrtb6UWpDs/lRbQeFmU",
-	"3l3XN78bTaNq0yiGb0TRwERleEbk3JwYK4ETzIVWFrFdqI+Y4C5v4rq3K2Cj0hrNDU9jo/HQG6qoKM8l",
-	"Z4mp++I34Y0cHqfCb0AVmBd7CM1P+oozhrzCmNPbEyrUjNDYakYyj0eESvIj58MMyCvb8dcb/9TivUGM",
-	"D5/+/wAAAP//",
+	"N/2KpqmEzdK8aWDn9eIuDEy0YCDfycg4Y7FniQkTNLqMhvYG41MyHaUZ2BACV3wtVfKK1exX2NYZs1z8",
+	"66BL9bI3uU0bD35AgmdzxezhIPw2ffXsGmAiERwlMA+JpJi5ktrGT9gXCrWo8qUu3KZSyWDaxAW9gXmW",
+	"+BgaS2CmL6i0lKtYeGUs3tJw/trblz612C21E1q/y6kKgq+ppmx/9KjJRiUF1ZY3AWblywokfc0dNYNB",
+	"LntEuG/YqZR/sLadJp9LiZ2P7XhZkVpGPmsqTcVWG3uKgXoEvw612RZ1tWShArKWwluefSUIqhKBtFCN",
+	"r7wZbiWPYi6fgOiaEL5MyytrvdACz1zZaZb9p5YNvbBm/6ayoiXx8KjK2Qn8QMENfxmmg2c6ZJgmrvU8",
+	"pFXZmF9HsyxcncRWDLHaeJ/zDCj7Fw6L92G9TkT8m2rc2tOFAym8QiHNN48qIS25dlSpofneccxmJkhh",
+	"TGe26QGSnNah+xDzsW3n10OS6JlLiczyIRY4AIGNwItoRtTYTVKWyVDdIvMXm0Ov97lWqGV5y8CA3ipF",
+	"6oXElDGurphbH1JhSJ018ez+3h9Jm/Wn+KJB9GFKXEx5X6i5xZN2WmtaUcX0BcQbFLrbH7kYLouRrxw7",
+	"krAzLryFMb+xxK2Ajm2FPBj3QchROqkWRNFvub6/TcHyc2S3LE6+srinWPkHlSILo+ZXRryoqYkEYgmR",
+	"ANbi6o93ZBQrLUUgk0Cw3k7TRWYx0nQ+O5+sa6xP+Ph4Wo2+wPAqD1A0zeRiNWat28sbMXTVo8Mt35sZ",
+	"5MJm8A1Ry59Z8/iinczXoSjX0vxbpqx/bwXnLuLIRl+syQIWK0PbVoNZ0ADJyK5AmmDkmiKVWpDxLx6R",
+	"QZopEFgZCOiYcEEEzyBsiLAzrJSSP/ZXkxpNrMm6oJ/dIe9+waxl/r/bTWhe/awy6RKu8JZjo+XoX7Y3",
+	"lAbOeq2hEJxPqsJnNIA4HH4cXSFoKmlWFX5x6WNoSenPCNzSWGUz57zs6d+7ptpObvu1m4pvpvbOPB85",
+	"ThKDVY+kRZjBj5PkC5kt6kTWRFSEJsk3mO3/pCqsqSqYIgOG5oniD2Y7cerC9kelYaa6llLXNqoINKc4",
+	"rnREKHNiFi2r9rEtsLiRAb2BTWNMxSgC43Awdk6CT0Nd2vQYHltYZl+xJGTmfiKirwqhzWGWOI0m9HUM",
+	"M3eSbctVrUskg3cSxF3vzahhVv15rsqsq/mJv6ZSCaq4+M5on0dl3kiFGPpAEhhzZYpKhi7dVpYYLfXx",
+	"hKWe4IteuFeWmfa2/SQ1v/pErtUvyY5RWGpZzBpCtQ7OQejLIrZUHfdThnH75v49qI8e1a7FlCXbXJir",
+	"rykCgOVtUkboFbMBCJbwsLTyOQis1cgZEXkG8vCKtcmxT/SSbPsc4lBTu1uPWQHGMgyctDd8Y25VV4xY",
+	"5lJf3Jae8lL/NqaMDkFIMwda8+xE9f0MuCiuxiaWMhXokDT+kQ3MEiDEaArfycL1asaxQYcMpvgDFiVi",
+	"3P6NIYh9rkaan5kVFXWGTTiEKUp96XYtbD8SRAy9l1eGHdrdLuKkZIMHWDBlmwYmvARtVaMKwdgL18At",
+	"0ExyvQVXbclNreGywYU/5aYzsSQgVcqMpKj6CXrWpNEzhaJNrXJqTSwDYuHtfW80JkeAtsK0b66xIbD+",
+	"JxqsbqJDwvIs61mVyCYl1xAHk1CKssbmsDH003UUdEDjA5OT3LQ/xIBiIHtwU55nidHw6uLeq+ltgNtc",
+	"HeOOd8Oi68/HuWKOh63n8bNOcrAzaPf396G9/+zFbvvF8+RZe3//5Yu9A6D7CTzTM3LsOzN2K3BWqcPW",
+	"i51Op/M86bT7EB+09188i9v9g2SnvftiECcvaOf5yz7F1jVrSLsngfskcD+zwH3FxxMBI2AyLS50TmJs",
+	"hKSjpoDNu99AUbg0mqv/D1vVxyal+WN8Jx3nC9uhL3HgbyPBRe9lHZMs7v3JIPvIBlmjF2Ezh0e+uN7B",
+	"KKs1Bav7WfXLu26j5wOVpZ59x9hjbZRbQ2CZxqpHumPqob9oIFmVwsIU9YUCx57ssV+fkLQhbMgC7in7",
+	"tj9aHfKOkWynqhCERCpsdDNfAbbQrQsXayiErSDwZaZVpIankLXPF7K2DNEaItWO/cvkPEZgXKMTEmX8",
+	"I8H+VlvkjsrXj6DCiNT5fNzaXmyfcPNxw9dWwMvHMtQDHd/VRO90HuftCplF7CtNRvdHVoW+6L1/FeJy",
+	"EW3fIpE9qUN3NtKvqA4JOtw2UVaNVYLemoLhlhqxQPWEmlbhKKnkjKkRyPQP/LfruRenypbJCeg4b+nw",
+	"Vxva9Rh0+/b4Rxz+C1FtOf1iyrWQcm2rJM9FDPKpiOH9atLcoeXbly8xfmxRgeA+sJyMy2Rbv+T4LWTb",
+	"CZWjPqciac4QvwFxk8J0Lk3cpemesGGWytEhyeAGMqLXNaYKIjLmSZ6BJIlLz0sZmQg+FNjhjd6AoEMg",
+	"MuYCouIBVtuS12mWRdj3k9kezKmaeR6rW6Uf8vHYVD40MwX12vcnZ6+LPT4iMfvzLCPoAujfZl3fW8ga",
+	"1U99fO9PzkoQYCUXjV+BBHCLWTWUhRua5dTcuBtSRE+JfQk9XANCiRaCCpgp+MI1BckJNnY1zLVS9eAQ",
+	"10SzzOHmq5Mf3np4jSUwzTNbGgYg6dP4GnE31uJW2K5ktTq9duXvT84eSaK9Pzk7KXb+hcRabQ1LivUW",
+	"b36zpeG/QfGkKTwcJJYzUqW+ARdEToBeay2PCyTElA1XpnYrRBYWbKiNQGKqaMaHOQQa0RRyJmWmzK+Z",
+	"wE+YQHI3woxbWRT2V70/OfvZLm+l1AkrD13qRDlPUyIDPlw5k0GPd4ZfNKZR2BUoYWur4zqKHQY7RuuH",
+	"Ky/h/cnZBX7wr5tNURzqGkXpLBY81YdYogGgD06Lf4eISJ+Yg+Docl3GsP3R/LGwyhF61vA1r8gPldcY",
+	"9myqblOh9cobbJ0TZ3kSit406qQ57EfWJc0krzG3rEl2Oq33yWD68HpqiaSBBL95xFzXaGqOt1KfSOO0",
+	"zPs2DFE2a7c/CppYI4u1DGzQXPExVamWcjMttPqzqhjejAidUpFI8v4c9VdjDZRuj476Ap3Z9JI02l9S",
+	"ef14Wqse/aLY/RfyKGvp5a1BajRsoL2hPoSElAf2ZI65v4X06y8v3Kj4GjIhlGRAhVGtqLwuAj9Xk2qT",
+	"7YSm2axtd9YozXhCZ/rGOtLjmJfJhvUha2Gqn6Vj+IMz2CxU4LSUsYemU4XJAdRj6LtuQmcRSQSdWpsS",
+	"JRPOM81JUD5rpqFZxhY50VqzAM1OSCo1JTDMlGcxlMGjuCqiDyEDBfLI/Yntb7LMzqthJQklu//f/6sZ",
+	"U59zqXVwLFzGAIu7BqXwaw2mXw2UHlEOmxkWXmHtUZhD+Pcz5yC+2t17OG6bCpKrvNPZfUaOGc1mKo1l",
+	"FdkdqbQneSahEd1PbGrq3rMDomknBRkhekxAGKwF01ZJ6cMgYTrYIqcaIWSqZhppBWQUS/JbR7l9m08Z",
+	"mQEVh6RDGC8Mj0dkx6PrdAxFcMb7cy1tNepCxqe26IaQivyeU6E0CKzV1HYASOhMfkfenx+R3dJyW/3i",
+	"iOyVj8aQpJQdkf3yJzVKRVK8Ha61add6jnB9zFKb/kTLTD0joGpMJ/9+RFKgDuI52dh7dtDWmGoBsnl3",
+	"wtG42Eg3x7ZBSAVxLc0gO0dLOzqTIlNPO+MxzYhRDC3ezpHRbxbz8a2oTIHb6yByV2jxiGD/I/1qj9iz",
+	"MN0quFtDDytY21cUrw/DmT/EhkmvG3ABpNPp7LTxv80tckyEvrpJSIjApAUrQDLOhtg2hzKy9+yZGRq7",
+	"dnQWEs5lij08F5p0fkCq1fvYwBujTG9gM2piP62ozGVo7XZ2n7V39NqbjC4FUMK1M+yTpbUzzuh9l7j7",
+	"vGGJ7lTWWuCHz8CL9NkVdLOIJ535hPFkurGMLOZMU9KSKKIqU6EFm1qXk03MW408DM2Zkbu0FrZbv+FN",
+	"Zl6RSgC9thzJKZJW6jI+JRsszzLXFYdpMlBWd3t/3kARhb8RS4GSPs0oi2GLvAUaj/TmjY34jCh6DZIc",
+	"dP7n/zj7n/9j4+x//V//984mCnlbQzTmVmUwX7TziSQbB8h/8QfTCM4py0mh0u+ghXozbIg6txB+VEOU",
+	"m2SZbH9/TuxR/vuJ9/HM2/76FJD3szRu28+3P7pqK83GzF840YADpuyhbpFzM4ikg6LoG2ZUbhiLJtZs",
+	"iUiqf3aFbTe3yDt2zbTGi5XcI5KkeB1PzL+NlQj/mo646e6txe+YJlBeJ3GDZgt4rRtaFy/eLZsqKJrV",
+	"fgb0NROtjMR2H1VEvoNEWNfS8oWtHoEQUcsIqwBZDbWXaE2XJZt1mE42KJuRmErYrOogNKHdzKkfE6pG",
+	"pfbhvm3VzYO+NjKmt2fAhpqC93aj1jhlxT8xBFWB0CP/938et/9B23902i+7W+0Pf/6PkOLiUayRNG2p",
+	"qMqbjTSvbKq1JiNUQ6WyMsrJKuzQISTZuGoNBMAfIK9am4Te0DTTdOgIMPGU7PIWaaIQpiPAFGijT0uV",
+	"ZhlhAMbMqzh2YDH0iDNqRVm/iMHismj0MqL6/Ua9kJxg1fnnaoQfYziF3YGz35j1kw3XYWeXjCBLNo/I",
+	"OJVaKUe9mwogsb5nQGI71ODl12wdPzCPkZGY68fYBVtYRX5IJ6SPct7bVXEZlxN7a6BsFmQ8F/j+hTm4",
+	"R+Q7/jxLG3xaXMCX//2EZ2X7awvPKcB1Nms7O00jMWr5bC++tT7rFzlL6Ox//Z//zwVVudAv6DGbFMIN",
+	"mk01Kj9HjI7I64vLolSMcxu6fkmYaK9ftlt0iG5JIIigv+F+jt12HhFFqzMtQ1INk+9kYQ/790NTg2h4",
+	"DykPZxVcXaHKOoibJlmZSmIet6JWLrLWYWsboyDszPMR2ENT3gKzvDM+TFlkLy8CBgLkqOw47TVh2Crl",
+	"6nFFsWzNWxQuYj6BBKuqo5k+ZQqGpkBKRPpapdFyB6sIVirnljOcn5KfYCYDY1dizyOrZLo8OVy4yZEu",
+	"xqoGq88PeHxKVG6WVrnWRuX9texLzRIigYp45E3wyv8qMMFrHudjjYco0/NY5bZtv0jhhma2IL39V5vm",
+	"Q/0yuAba/lZqQbrzU2kBjZdF6d11ffO70TSqNo1i+EYUDUxUhmdEzs2JsRI4wVxoZRHbhfqICe7yJq57",
+	"uwI2Kq3R3PA0NhoPvaGKivJccpaYui9+Q+GiY14q/AZUgXmxh9D8pK84Y8grjDm9PaFCzQiNrWYk83hE",
+	"qCQ/cj7MgLyy3Yu98U8t3hvE+PDp/w8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -424,8 +424,9 @@ func (a *LiveAPI) ListLiveTranscripts(ctx context.Context, req api.ListLiveTrans
 // stamp is a client time as stored: UTC at microseconds, alike on both databases.
 func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
-// SaveLiveTranscripts stores a transcript after checking its window and turns; a session keeps
-// one transcript (a second is 409 transcript_exists).
+// SaveLiveTranscripts stores a transcript after checking its window and turns, and that the
+// window lies within its session's; a session keeps one transcript (a second is 409
+// transcript_exists).
 func (a *LiveAPI) SaveLiveTranscripts(ctx context.Context, req api.SaveLiveTranscriptsRequestObject) (api.SaveLiveTranscriptsResponseObject, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -436,21 +437,28 @@ func (a *LiveAPI) SaveLiveTranscripts(ctx context.Context, req api.SaveLiveTrans
 	for i, turn := range b.Transcripts {
 		t.Turns[i] = live.Turn{Role: string(turn.Role), Text: turn.Text, At: stamp(turn.Timestamp)}
 	}
-	if problems := live.Check(t, a.now()); len(problems) > 0 {
-		e := unprocessable("invalid_transcript", "The transcript cannot be saved: "+problems[0].Field+" "+problems[0].Message)
-		e.Fields = make([]api.FieldError, len(problems))
-		for i, pr := range problems {
-			e.Fields[i] = api.FieldError{Location: "body", Field: pr.Field, Message: pr.Message}
-		}
-		return nil, e
+	now := a.now()
+	if problems := live.Check(t, now); len(problems) > 0 {
+		return nil, invalidTranscript(problems)
 	}
 	rec := &store.LiveTranscript{UserID: p.User.ID, SessionStartedAt: t.Start, SessionEndedAt: t.End}
 	if b.SessionId != nil {
 		id := b.SessionId.String()
-		if _, err := a.store.LiveSessionOf(ctx, id, p.User.ID); errors.Is(err, store.ErrNotFound) {
+		s, err := a.store.LiveSessionOf(ctx, id, p.User.ID)
+		if errors.Is(err, store.ErrNotFound) {
 			return nil, errLiveSessionMissing
 		} else if err != nil {
 			return nil, err
+		}
+		ended := now
+		if s.EndedAt != nil {
+			ended = *s.EndedAt
+		}
+		if s.Status == store.LiveExpired { // charged to its last heartbeat, it may have run until it timed out
+			ended = ended.Add(a.cfg.LiveIdleTimeout)
+		}
+		if problems := live.CheckSession(t, s.StartedAt, ended); len(problems) > 0 {
+			return nil, invalidTranscript(problems)
 		}
 		rec.SessionID = &id
 	}
@@ -470,6 +478,15 @@ func (a *LiveAPI) SaveLiveTranscripts(ctx context.Context, req api.SaveLiveTrans
 		return nil, err
 	}
 	return api.SaveLiveTranscripts201JSONResponse(transcriptResponse(rec, turns)), nil
+}
+
+func invalidTranscript(problems []live.Problem) *APIError {
+	e := unprocessable("invalid_transcript", "The transcript cannot be saved: "+problems[0].Field+" "+problems[0].Message)
+	e.Fields = make([]api.FieldError, len(problems))
+	for i, pr := range problems {
+		e.Fields[i] = api.FieldError{Location: "body", Field: pr.Field, Message: pr.Message}
+	}
+	return e
 }
 
 // GetLiveTranscript returns one of the caller's transcripts with its turns; others' are 404.

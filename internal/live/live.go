@@ -225,3 +225,17 @@ func Check(t Transcript, now time.Time) []Problem {
 	}
 	return out
 }
+
+// CheckSession lists what is wrong with t as the transcript of a Live session that started at
+// started and ended at ended (now, while it is active): its window must lie within the
+// session's, give or take ClockSkew for the client's clock.
+func CheckSession(t Transcript, started, ended time.Time) []Problem {
+	var out []Problem
+	if t.Start.Before(started.Add(-ClockSkew)) {
+		out = append(out, Problem{"session_started_at", "must not be before the live session started (" + started.UTC().Format(time.RFC3339) + ")"})
+	}
+	if t.End.After(ended.Add(ClockSkew)) {
+		out = append(out, Problem{"session_ended_at", "must not be after the live session ended (" + ended.UTC().Format(time.RFC3339) + ")"})
+	}
+	return out
+}

@@ -229,3 +229,27 @@ func TestCheckTranscript(t *testing.T) {
 		t.Fatalf("%d problems reported", n)
 	}
 }
+
+func TestCheckSession(t *testing.T) {
+	started, ended := ts("2026-11-27T10:00:00Z"), ts("2026-11-27T10:30:00Z")
+	for _, tc := range []struct {
+		name       string
+		start, end string
+		fields     []string
+	}{
+		{"inside", "2026-11-27T10:00:00Z", "2026-11-27T10:30:00Z", nil},
+		{"within clock skew", "2026-11-27T09:55:00Z", "2026-11-27T10:35:00Z", nil},
+		{"starts before the session", "2026-11-27T09:54:59Z", "2026-11-27T10:10:00Z", []string{"session_started_at"}},
+		{"ends after the session", "2026-11-27T10:10:00Z", "2026-11-27T10:35:01Z", []string{"session_ended_at"}},
+		{"another day", "2026-11-20T10:00:00Z", "2026-11-20T10:30:00Z", []string{"session_started_at"}},
+		{"around it", "2026-11-27T08:00:00Z", "2026-11-27T12:00:00Z", []string{"session_started_at", "session_ended_at"}},
+	} {
+		var fields []string
+		for _, p := range CheckSession(Transcript{Start: ts(tc.start), End: ts(tc.end)}, started, ended) {
+			fields = append(fields, p.Field)
+		}
+		if !reflect.DeepEqual(fields, tc.fields) {
+			t.Errorf("%s: fields %v, want %v", tc.name, fields, tc.fields)
+		}
+	}
+}
