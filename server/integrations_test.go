@@ -56,6 +56,8 @@ type fakeGoogle struct {
 	// account's email.
 	expiresIn any
 	email     string
+	// scope, when set, replaces the scopes the token response grants.
+	scope string
 }
 
 func newFakeGoogle(t *testing.T) *fakeGoogle {
@@ -124,6 +126,9 @@ func (g *fakeGoogle) token(w http.ResponseWriter, r *http.Request) {
 		"scope": "openid https://www.googleapis.com/auth/calendar.events email"}
 	if g.expiresIn != nil {
 		body["expires_in"] = g.expiresIn
+	}
+	if g.scope != "" {
+		body["scope"] = g.scope
 	}
 	if !g.noRefresh {
 		body["refresh_token"] = refresh
@@ -403,6 +408,27 @@ func TestGoogleCalendarReconnectOtherAccount(t *testing.T) {
 		g.with(func(g *fakeGoogle) {
 			if got := g.revoked[len(g.revoked)-1]; got != access {
 				t.Fatalf("revoked %s, want the second account's access token %s", got, access)
+			}
+		})
+	}, withGoogle(g))
+}
+
+// TestGoogleCalendarScopeDenied: Google's consent page lets the user untick the calendar; a
+// token without it connects nothing (400 oauth_scope_denied) and is revoked at once.
+func TestGoogleCalendarScopeDenied(t *testing.T) {
+	g := newFakeGoogle(t)
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("gcal_scope")
+		g.with(func(g *fakeGoogle) { g.scope = "openid email" })
+		defer g.with(func(g *fakeGoogle) { g.scope = "" })
+		s := h.oauthStart(u)
+		oauthError(t, h.raw("GET", callbackPath(s.State, g.consent(t, s.AuthorizationUrl)), nil), 400, "oauth_scope_denied")
+		if l := h.integrations(u); l[0].Status != "not_connected" || h.countRows("integrations", "user_id = ?", u.ID) != 0 {
+			t.Fatalf("connected without calendar access: %+v", l)
+		}
+		g.with(func(g *fakeGoogle) {
+			if last := g.issued[len(g.issued)-1]; len(g.revoked) == 0 || g.revoked[len(g.revoked)-1] != last {
+				t.Fatalf("the token without calendar access was not revoked: revoked %v", g.revoked)
 			}
 		})
 	}, withGoogle(g))
