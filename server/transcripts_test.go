@@ -31,8 +31,11 @@ func turn(role, text string, at time.Time) map[string]any {
 func TestTranscriptValidation(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {
 		now := at("2026-11-27T12:00:00Z")
-		h.clock.Freeze(at("2026-11-27T11:40:00Z"))
+		h.clock.Freeze(at("2026-11-27T11:20:00Z"))
 		u, other := h.newUser("tr"), h.newUser("tr_other")
+		expired := h.liveStart(u).SessionId.String() // no heartbeat: expired, ended at 11:20
+		h.clock.Freeze(at("2026-11-27T11:40:00Z"))
+		h.relogin(u)
 		done := h.liveStart(u).SessionId.String() // started and ended at 11:40
 		h.liveSession(u, "end", done)
 		h.clock.Freeze(now)
@@ -79,6 +82,8 @@ func TestTranscriptValidation(t *testing.T) {
 			{"window before its session", inSession(mine, now.Add(-10*time.Minute), now.Add(-9*time.Minute)), 422, "invalid_transcript", "session_started_at"},
 			{"window after its session ended", inSession(done, at("2026-11-27T11:44:00Z"), at("2026-11-27T11:50:00Z")), 422, "invalid_transcript", "session_ended_at"},
 			{"ended session, within clock skew", inSession(done, at("2026-11-27T11:39:00Z"), at("2026-11-27T11:44:00Z")), 201, "", ""},
+			{"expired session, past its idle timeout", inSession(expired, at("2026-11-27T11:20:00Z"), at("2026-11-27T11:27:00Z")), 422, "invalid_transcript", "session_ended_at"},
+			{"expired session, within its idle timeout", inSession(expired, at("2026-11-27T11:20:00Z"), at("2026-11-27T11:26:30Z")), 201, "", ""},
 			{"own session", mineBody, 201, "", ""},
 			{"own session again", mineBody, 409, "transcript_exists", ""},
 		} {
