@@ -2075,7 +2075,9 @@ type ClientInterface interface {
 	// Google redirects here. Bound to the `state` issued by the start call, which names the user
 	// it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 	// the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+	// without calendar access (the user unticked it on the consent page) is 400
+	// `oauth_scope_denied`, and that token is revoked.
 	//
 	// A browser arriving without credentials is redirected (302) to the configured app URL with
 	// `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -2150,7 +2152,9 @@ type ClientInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2161,7 +2165,9 @@ type ClientInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2261,8 +2267,11 @@ type ClientInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2274,8 +2283,11 @@ type ClientInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2598,7 +2610,7 @@ type ClientInterface interface {
 
 	// GetLearningTime Get learning time analytics
 	//
-	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 	//
 	// Corresponds with GET /api/xp/learning-time (the `GetLearningTime` operationId).
 	GetLearningTime(ctx context.Context, params *GetLearningTimeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3202,7 +3214,9 @@ func (c *Client) DisconnectGoogleCalendar(ctx context.Context, reqEditors ...Req
 // Google redirects here. Bound to the `state` issued by the start call, which names the user
 // it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 // the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+// without calendar access (the user unticked it on the consent page) is 400
+// `oauth_scope_denied`, and that token is revoked.
 //
 // A browser arriving without credentials is redirected (302) to the configured app URL with
 // `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -3357,7 +3371,9 @@ func (c *Client) SearchKnowledge(ctx context.Context, body SearchKnowledgeJSONRe
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3378,7 +3394,9 @@ func (c *Client) UpdateLiveNicknameWithBody(ctx context.Context, contentType str
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3568,8 +3586,11 @@ func (c *Client) ListLiveTranscripts(ctx context.Context, params *ListLiveTransc
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3591,8 +3612,11 @@ func (c *Client) SaveLiveTranscriptsWithBody(ctx context.Context, contentType st
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4265,7 +4289,7 @@ func (c *Client) GetLearningPulse(ctx context.Context, reqEditors ...RequestEdit
 
 // GetLearningTime Get learning time analytics
 //
-// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 //
 // Corresponds with GET /api/xp/learning-time (the `GetLearningTime` operationId).
 func (c *Client) GetLearningTime(ctx context.Context, params *GetLearningTimeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7509,7 +7533,9 @@ type ClientWithResponsesInterface interface {
 	// Google redirects here. Bound to the `state` issued by the start call, which names the user
 	// it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 	// the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+	// without calendar access (the user unticked it on the consent page) is 400
+	// `oauth_scope_denied`, and that token is revoked.
 	//
 	// A browser arriving without credentials is redirected (302) to the configured app URL with
 	// `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -7592,7 +7618,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7603,7 +7631,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7707,8 +7737,11 @@ type ClientWithResponsesInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7720,8 +7753,11 @@ type ClientWithResponsesInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8072,7 +8108,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetLearningTimeWithResponse Get learning time analytics
 	//
-	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13563,7 +13599,9 @@ func (c *ClientWithResponses) DisconnectGoogleCalendarWithResponse(ctx context.C
 // Google redirects here. Bound to the `state` issued by the start call, which names the user
 // it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 // the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+// without calendar access (the user unticked it on the consent page) is 400
+// `oauth_scope_denied`, and that token is revoked.
 //
 // A browser arriving without credentials is redirected (302) to the configured app URL with
 // `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -13694,7 +13732,9 @@ func (c *ClientWithResponses) SearchKnowledgeWithResponse(ctx context.Context, b
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13711,7 +13751,9 @@ func (c *ClientWithResponses) UpdateLiveNicknameWithBodyWithResponse(ctx context
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13869,8 +13911,11 @@ func (c *ClientWithResponses) ListLiveTranscriptsWithResponse(ctx context.Contex
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13888,8 +13933,11 @@ func (c *ClientWithResponses) SaveLiveTranscriptsWithBodyWithResponse(ctx contex
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14450,7 +14498,7 @@ func (c *ClientWithResponses) GetLearningPulseWithResponse(ctx context.Context, 
 
 // GetLearningTimeWithResponse Get learning time analytics
 //
-// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -28602,299 +28650,303 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1rc9s41jD4V/Bqn6rYM5Qs33Kx66lZt+Pu8bS7446d7cy080gQeSRxTAFqALSsTqVqP+7n3Q/7U97v",
-	"7/6T55ds4QAgQYqUKF+STMZTU12OSOJycG4414+tkE+mnAFTsnXwsTUGGoHAP9+CEvOjoQKh/xWBDEU8",
-	"VTFnrYPWBYScRZIoTmY0VmQAQy6ACP1JzEadVtCS4RgmVH86iVk8SSetg+2gpeZTaB20YqZgBKL16dOn",
-	"oDWlgk5A2WmPObsBIame6TRanNp/TuJITxXr36dUjVtBi9GJniD03urFUStoCfg9jQVErQMlUvDXN+Ri",
-	"QlXroJWm+KZdo1QiZqOWXuFrHqYTYKpqPT8yPksgGgGJ7Fv1q3Jv3H9FP8K8ajFH56fkGub1K7iG+f0n",
-	"P4snsVqc/JyOgMj4D8jm/j0FMc8nT/A7f64IhjRNVOtgvxu0JvTW4MlOV/9rGdYErZ94lCZQBYP3J2dk",
-	"gk/rwWCe3x8Sb4ZDCRWg+DmdDEAQPiSxggnSibyOp3WA4WaYSsj4gNnu4v884HQrgfNGjKog80aMKIv/",
-	"WEE6XIzuD5hLKkag3kkQVQu5HAOZgAbRM0lSCaJ+NQoH6umXHmBVQCeV6wE6WbIEoJMHmFtQZuasWsFZ",
-	"fANEZa8sWUz2zn2X9El/LKecSUDG+x2NfqAKZnSu/xVypoAhatPpNIlDxJqtf0q93I8tuKWTaQJmI4rG",
-	"Cf4oBBd6xYLfxBGIXsroDY0TOkigFbQmICUd6TX8zMnRKXGvkZCnSUQokzOLv/km/kPAsHXQ+t+2cjG1",
-	"ZZ7KrROcDjdS4oKMpFOphD7VbJKNo1PNFiAJyJujVI2JBHEDYpMMaZxA1Gl9CjQI3sLvKUh1XxDc0CSO",
-	"jPQxPwXmkWwd/PaxNYwhiVoHLZjoz4JWws3YrYPWgEfzAqzMeZGIg2TPFJlQFY6JGgMx50uuzChXrdan",
-	"D/53wmyE6AHJmEpCGQELsXtDWBOwmyCWZEITvRqIyIaeLiC5SCdcEKtUkIgTxv0tmHk2EfbHnA2TOLw3",
-	"5BMqVY9Gk5gVwHjECPfZ3ySVilwDTAlVJAEqFeEMiPnwgSEU2q1JMouV2XmYCqFVBamoArIRpWaXEBC9",
-	"frOMgNBEAI3mhIYqvgEDp++5GMRRBOy+gDr9+eLd99+fHp+e/HzZOzo/7f148vfexfGb85NW0BoJyhRE",
-	"PRnyqWYPv7V86MkDva5WAd+c6pHQ8FoSx5YIDqBxlahxLAmwaMpjpjzOZeYwgsebYSZiBQ/CDVI1BqYQ",
+	"7L1rc9s41jD4V/Bqn6rYM5Qt33Kx66lZt+Pu8bS7446d7cy08kgQeSRxTAFqALSsTqVqP+7n3Q/7U97v",
+	"7/6T55ds4QAgQYqUKF+STMZTXVOOSOJycG4414+tkE+mnAFTsnX4sTUGGoHAP9+CEvPjoQKh/xWBDEU8",
+	"VTFnrcPWJYScRZIoTmY0VmQAQy6ACP1JzEZbraAlwzFMqP50ErN4kk5ahztBS82n0DpsxUzBCETr06dP",
+	"QWtKBZ2AstOecHYDQlI901m0OLX/nMSRnirWv0+pGreCFqMTPUHovdWLo1bQEvB7GguIWodKpOCvb8jF",
+	"hKrWYStN8U27RqlEzEYtvcLXPEwnwFTVen5kfJZANAIS2bfqV+XeuP+KfoR51WKOL87INczrV3AN8/tP",
+	"fh5PYrU4+QUdAZHxH5DN/XsKYp5PnuB3/lwRDGmaqNbhQSdoTeitwZPdjv7XMqwJWj/xKE2gCgbvT8/J",
+	"BJ/Wg8E8vz8k3gyHEipA8XM6GYAgfEhiBROkE3kdT+sAw80wlZDxAbPTwf95wOlUAueNGFVB5o0YURb/",
+	"sYJ0uBjdHzBXVIxAvZMgqhZyNQYyAQ2iZ5KkEkT9ahQO1NMvPcCqgE4q1wN0smQJQCcPMLegzMxZtYLz",
+	"+AaIyl5Zspjsnfsu6ZP+WE45k4CM9zsa/UAVzOhc/yvkTAFD1KbTaRKHiDXb/5R6uR9bcEsn0wTMRhSN",
+	"E/xRCC70igW/iSMQvZTRGxondJBAK2hNQEo60mv4mZPjM+JeIyFPk4hQJmcWf/NN/IeAYeuw9b9t52Jq",
+	"2zyV26c4HW6kxAUZSadSCX2q2SQbx2eaLUASkDfHqRoTCeIGxCYZ0jiBaKv1KdAgeAu/pyDVfUFwQ5M4",
+	"MtLH/BSYR7J1+NvH1jCGJGodtmCiPwtaCTdjtw5bAx7NC7Ay50UiDpI9U2RCVTgmagzEnC/pmlG6rdan",
+	"D/53wmyE6AHJmEpCGQELsXtDWBOwmyCWZEITvRqIyIaeLiC5SCdcEKtUkIgTxv0tmHk2EfYnnA2TOLw3",
+	"5BMqVY9Gk5gVwHjMCPfZ3ySVilwDTAlVJAEqFeEMiPnwgSEU2q1JMouV2XmYCqFVBamoArIRpWaXEBC9",
+	"frOMgNBEAI3mhIYqvgEDp++5GMRRBOy+gDr7+fLd99+fnZyd/nzVO7446/14+vfe5cmbi9NW0BoJyhRE",
+	"PRnyqWYPv7V86MlDva5WAd+c6pHQ8FoSx5YIDqBxlahxLAmwaMpjpjzOZeYwgsebYSZiBQ/CDVI1BqYQ",
 	"vBEZpAqRkCYJn0EUEFwZkOLylT29fAsI+5+5+p6nLLov6BlXvSEO5EOwIJ71Gs0rD4SMfPBPCBXyERwc",
-	"bmON82b3IU0SEGRC5/hMApBY4ZbP6TzhNLrk/ExL4nuLBjNcT3HeS3BAHwJvfZ6lOCfmlQcmRxw9lvkE",
-	"uNELEDdxCO88kfUAp6xJPx6lWkD7G/2B81EC5JgmwCIq9Go03L23H2jPQ6AqFbA4AeHMUKQRgwiCS85/",
+	"bmON82b3IU0SEGRC5/hMApBY4ZYv6DzhNLri/FxL4nuLBjNcT3HeS3BAHwJvfZ6lOCfmlQcmRxw9lvkE",
+	"uNFLEDdxCO88kfUAp6xJPx6lWkD7G/2B81EC5IQmwCIq9Go03L23H2jPQ6AqFbA4AeHMUKQRgwiCK85/",
 	"omxuT0HemxPHN9D7PeWK9uA2BIhKQPiJMzVO5gR1HwlSarzH90n2/kPQPxGax+LlIyBqLLhSCWjMN3PN",
-	"qCRjje3Bwu23nV1/q2a2b295F2Wc/h2jqRpzEf8BD8IpqM/AihCMpdTKARckZqhykFBApF+miXwI4NkZ",
-	"AgK3U80MA0/WV8+KmPSOwe0UQgWRGfmeUNB3G8FokulSOQhO7SOLxw+n4hyxOeFq7IY8IPvdbkD2u9so",
-	"zGhGWShMHMsgc1AoUva7u6QfUUUHVEJPxRPgqeqTrSuW/+ppx32jGVDS9/CubxUnsiGNuWWTzMbAkGG7",
-	"QTRhy4TPrhgXJGUCaDjWA3aumDmHqeChBtYggROmYjW//1ngkeOe/uCsyMDdj0a9GoBWOk+Pfj4i+gHB",
-	"J3iPeXgVdAZJ0raIqWV8rCS5oUkKkoSU6UMagL5qRmRDn5/dol5fyq4ZnzHi1q7VrGx5yAuOzk9/hPmx",
-	"AKrAux/QKIr1YmhyLvgUhIq1pjSkiYTAh6FVNXrxFBWpne5up9vZ3t7tdLd29rQSZWhL9vC2ttPdedHe",
-	"3mnvbl/u7B7svzrYf/WP/Pp39tMFkXMWtoKCuqTvggetF+HzbrS/PWwP9vagvff85U775YvoeXtv79XL",
-	"3X2gexE8RyPDEp0uaN1CYtW7T4G+ymU7K+2kfIU9PSc0igRICaj1H5++fksEZSOQTtsiiuszQAy+hvkh",
-	"gclUzfXLdCC1Oozv6avKXLPjDIZVQEPDCpoX6e0ZsJEatw72dtE04v65E+jLs+YPrYPWf/3Wbb86an9P",
-	"28ODzoc/b2zpf3/4uB3sftr8y38s3o/R7HJqJtnPzSxUCDrXT/1DK4PiV0emWqOUik8lmXFxHbPRAYnN",
-	"k2GK3IOySF9AJlwqsk/mQIUkVJM92djb2blifUdu+XR9w5ZmsYTNDjlCwB1ks3n6nf5A84EgNwVEVEFb",
-	"I3rVfg2KeeTvY5sH5W1rgcr+XTHWAnKutEfkePnRP/jqa0d2+MtYhyHbC7xdFI5z+wWu3/2rdLZBK2Xx",
-	"7ynYx0qkYGwlztDym4HU4iazLXzIhjRat57erOattbjotS+lrWyHC2AqI2KIfCmyiNjsqN03g3mjkyni",
-	"euUULE2s0mzsUAtjNESCa5hX2wuHaZIYpjEVgMyCs2TuyMlsiDiDVoF7tG6ZEu3d33duOp1O1ZxoMtCy",
-	"4V4bdOTzILQwFTCMb2sgEQupSDimgobGxDJ05B+gciIg5COGsqkGEO+3lxPgXeiriJclisFdWrKxe1tC",
-	"P0GBGgr4VzqtAvoX8LqeBs2KNZth6UQvzncWZWKw+KOxRgQtQUfuBf2n+/n3NP7D/Y5/uwf6DuQe4N/u",
-	"QaXorbKABMayL4pvFn5zL2aS2/zpfqbT2P2s//R/NuauDxW4cHzy/dszuIHEB9SRRpujnVbQ+k7/9Z3+",
-	"61j/dbxTPciYqjsoTAXn3TiWios52k0zvbX11/h/6CPgiNap1FevoPAckoT/D/LrmCoyQ/PynKckia9B",
-	"6yBTTTmxhL/kY1ApY6koUyUz6l/5jEScnGZ6i+M+UxBDCNVfEKGNjVkPkyquJYgE0UsoG6VmFGCtBWWq",
-	"epcNaU9D9jIVrCTYuhWKStkV2oT9ZPv3tYEmoPDUhN2dbgNFAU3yJTVue+dlJUt0UPa8Yw7g+SrtD95w",
-	"z/cqRiud0HJon9n3jnkEC6zNwaqK4RgCqBP53jVsUUKvPrWVEsmu7M6fu6PJgTuaqvZ+exKzuLXihPJv",
-	"+BQYrXw/dThGk+TNECl8Fc6/w080idYs38G+dEgO1N4i3QbdOurOD8lsFfeqPdhFglgAg+FAOZdFdhZ4",
-	"HCloyblUMKngsaVt4lBBNn/dlt45wJeXrY8MMU7xa2C+/pm5l3Gvk6la+oriiiZL3igtuzhiULGQ0pCV",
-	"G/Mo5s539UVWrmKFaHxOpSIK0Fu6wMvvxsXWZloGDXoGXKXpXlYjl12+P5m/k8KcOxUjfFoB6SXc7Q73",
-	"kobiCVVAx93uo7O7MUKeFviwh8rZ0a4czD/a+nNY5ILTaE04VenWZvxK9lbcZElj9mZfhGsVmWUG3QoX",
-	"EwNjLDUuFj4kcANiTgRPFV7JigiS2xZXGgBfm1fLO7cj1C7zdTZD6a6N/tSe9TlY+Vgy4cRqTPqJ/5r5",
-	"qh+g7hNH7tplfGfPpPXSFtwZHd/4Unu7roboTzQcxwzaWnVH27IBbcij0vXW9yZWD15hrfs+hiQyQ+IF",
-	"kpJ+OWahjyEoTbRRHMxaahcV0LIvuRrU9e5oC3HzeWboGvMkkoUVrrSUeFptcQV/TSeUeYC+nSaU0cX7",
-	"c42Htkqml5zb99kz/qXR184LYDa+nCuUXSVVROKd2wKN2BiVagMEJFFAqCSURFwpiMiUqjHZMObczEkx",
-	"G/MEiAtuQSu94Gy0WQSqC4JZ5PJZVEyuG9nwGBc/Z2OjjJ+k8gpaeZNpHlOzCsrZGgMLsOUAP82v7Uss",
-	"gSFy6p4BTOUJhJwxdK8R+/IzSfD1IId+FvkkYMqFQpcvco6Vgiwb/V6ytaDp2OMbod+7F1q/d+WJ1bGJ",
-	"yyIPyLZn2UsB+6yv2+xicz0uIRVVqSzZh8xIetvGqZ/925DZSsXcE8t2/KB0zp7xqwD/KjTKYo5dYPKd",
-	"9d3cYvIWhimLJKECyJRLGWtOOIvVOGZkt0siOkc5MU1FOKbGwupUY/MpmfIkDueVho6K25Afy7qmJ6EU",
-	"iz7WS7aRVbEshnlt+NEtzidpY083G0nnTHErK8pL1106fqedLbuYLRzqEtV6nLLrZUrrI+reDazZK1kD",
-	"nzEQWUxvI99Q/Af0BnMFdRfOGvV6mapcXEWVOdqHc2ENBQgvPcwLoCIc/9XEy1edYkMA+KkDDZ1pwgcI",
-	"w4h0fMLi6RTUWreUst5dyGPI9pGD1s3h1tEARHdgXiaf4GDf6QMHLbGcEyV54oLLO/Ci6/dXZB3czZNj",
-	"l+arH8VVlq/ga7IWM34VgAtWy8VUEfLd8TnZe0GcEZQoOippZqzk+H2+zL1+1P4Hbf/x4eNOsPtpo23/",
-	"iT72neDlp80/VfrYz4AKFrPRkb47xWp+l/AKd5nDGJnWwW53MW6h9MoCLMzNzT4nMmZhZuG+iXlq73ax",
-	"mqMsIRshnU4hIoM5vgUJnUqIMIIEhUqGUrsNMlkWz83C5DxNJLym8xOmDAat2tQiwmqGvyABKpm/lkvS",
-	"hgeVLkdA1YROySANr0EFpEs2GGewSRQne2RjwqUqbnpveX5K0LqdNrAJ2pXeTlFTKmzVX+6HVQBcpmfj",
-	"qFqzqYPevLk3tPrUKvRLYFGv8blIRYVq/roxkjaCrzeytya7aW+koACnZeC+MDaPlQBfirF38VYBi+55",
-	"VzFJA5bG19Kaijak1WJZQ31NxWzxQmIA2bI7X3378BYZVKRGZjcSb3UVMPEAvUCSy/DiMp7AEaPJXMWh",
-	"rMeOwbwneSpCqE83nYIgqDIIYl4l/AZMBDsGmpENY3A0DzWrwttgylJpr4FlDYwqZ96ruHCmCu1tXhyA",
-	"Z3bxcNa3ElbkIwJTAqxd8IbHoY36uqGKCmcorBn5FpIe3NAkzQwh1WOfsFESyzGRU6DXMRvhDDMRK/13",
-	"PsCSWRSV16vHt3mV+uXKscpeNx++JTh50y7sswqbIhon87W5sca91/QL8eEljK4hMy6O44AQeLSyivBe",
-	"0wqR/oaBvtA7C7alHbzi63s0TzElCscgMQuTNIIoMFfsbgUZNYdiY4DYEZayl/gGfo7Da0Ynd7F8MPup",
-	"Vv8iunhXyJ/7qrt+taAT7y2o675O/F9XV7fdbvvq6nb7+6ur2xfff/jzf6y0KWYzr951HS/1F3/PyX5J",
-	"uaINZHrG/Zo58/XQZYXh04eqIO+yf8VOhWH2WrAvMWnmO5mCiHnUA1ZhQDphuS/HpuWZ18kG3IZJKuMb",
-	"ODTmeE2m7l0Gt5gzWDQjLZXkdhU4TIWU80cvr0RlgX8xw6gAz/1kcogmnKlxQN5dHq+zooSyVbz0XL+D",
-	"N1muqM/Ulmv5AiY01iyk+ScY1Vd7S3NaQDimYgRRFvpZgtQYqFADoMq9eUgoKyHPM2kyEsxNL1bSpF1m",
-	"n+b5Uinaludg7zjL8+4LFl8NtdKRF/CwDNDS9qsAGJTJrY5oM8oarsMSfV22tT/cHXTpXth+Eb2E9t7w",
-	"Vbf9km4P2uFOtAt7w336fPBikWuupQ7Xa6kr91XHjrTsFEBllbL069hc112qWSyN+rihuQeZjeME8kzb",
-	"IFO2jY7tTgtuxzSVxvYfR0mW29P60OCacf+LysqsgwVUt4kAuWSnzKQ1Zch+iGyUcEMKBBdZy0FWrjAb",
+	"qCRjje3Bwu23nV1/q2a2b297F2Wc/h2jqRpzEf8BD8IpqM/AihCMpdTKARckZqhykFBApF+miXwI4NkZ",
+	"AgK3U80MA0/WV8+KmPSOwe0UQgWRGfmeUNB3G8FokulSOQjO7COLxw+n4hyzOeFq7IY8JAedTkAOOjso",
+	"zGhGWShMHMsgc1AoUg46e6QfUUUHVEJPxRPgqeqT7S7Lf/W0477RDCjpe3jXt4oT2ZDG3LJJZmNgyLDd",
+	"IJqwZcJnXcYFSZkAGo71gFtdZs5hKniogTVI4JSpWM3vfxZ45LinPzgrMnD3o1GvBqCVzrPjn4+JfkDw",
+	"Cd5jHl4FnUGStC1iahkfK0luaJKCJCFl+pAGoK+aEdnQ52e3qNeXsmvGZ4y4tWs1K1se8oLji7MfYX4i",
+	"gCrw7gc0imK9GJpcCD4FoWKtKQ1pIiHwYWhVjV48RUVqt7O31dna2dnb6mzv7mslytCW7OFtbbez+6K9",
+	"s9ve27na3Ts8eHV48Oof+fXv/KdLIucsbAUFdUnfBQ9bL8LnnehgZ9ge7O9De//5y932yxfR8/b+/quX",
+	"ewdA9yN4jkaGJTpd0LqFxKp3nwJ9lct2VtpJ+Qp7dkFoFAmQElDrPzl7/ZYIykYgnbZFFNdngBh8DfMj",
+	"ApOpmuuX6UBqdRjf01eVuWbHGQyrgIaGFTQv0ttzYCM1bh3u76FpxP1zN9CXZ80fWoet//qt03513P6e",
+	"toeHWx/+vLGt//3h406w92nzL/+xeD9Gs8uZmeQgN7NQIehcP/UPrQyKXx2Zao1SKj6VZMbFdcxGhyQ2",
+	"T4Ypcg/KIn0BmXCpyAGZAxWSUE32ZGN/d7fL+o7c8un6hi3NYgmbW+QYAXeYzebpd/oDzQeC3BQQUQVt",
+	"jehV+zUo5pG/j20elHesBSr7d8VYC8i50h6R4+VH/+Crrx3Z4S9jHYZsL/F2UTjOnRe4fvev0tkGrZTF",
+	"v6dgHyuRgrGVOEPLbwZSi5vMtvAhG9Jo3Xp6s5q31uKi176UtrIdLoCpjIgh8qXIImKzo3bfDOaNTqaI",
+	"65VTsDSxSrOxQy2M0RAJrmFebS8cpklimMZUADILzpK5IyezIeIMWgXu0bplSrT3ft+92draqpoTTQZa",
+	"Ntxrg458HoQWpgKG8W0NJGIhFQnHVNDQmFiGjvwDVE4EhHzEUDbVAOL9znICvAt9FfGyRDG4S0s2dm9L",
+	"6CcoUEMB/0qnVUD/Al7X06BZsWYzLJ3oxfnOokwMFn801oigJejIvaD/dD//nsZ/uN/xb/dA34HcA/zb",
+	"PagUvVUWkMBY9kXxzcJv7sVMcps/3c90Gruf9Z/+z8bc9aECF05Ov397DjeQ+IA61mhzvNsKWt/pv77T",
+	"f53ov052qwcZU3UHhangvBvHUnExR7tppre2/hr/D30EHNE6lfrqFRSeQ5Lw/0F+HVNFZmhenvOUJPE1",
+	"aB1kqiknlvCXfAwqZSwVZapkRv0rn5GIk7NMb3HcZwpiCKH6CyK0sTHrYVLFtQSRIHoJZaPUjAKstaBM",
+	"Ve+yIe1pyF6lgpUEW6dCUSm7Qpuwn2z/vjbQBBSemrC322mgKKBJvqTG7ey+rGSJDsqed8wBPF+l/cEb",
+	"7vl+xWilE1oO7XP73gmPYIG1OVhVMRxDAHUi37uGLUro1ae2UiLZld35c3c0OXBHU9U+aE9iFrdWnFD+",
+	"DZ8Co5Xvpw7HaJK8GSKFr8L5d/iJJtGa5TvYlw7JgdpbpNugW0fd+SGZreJetQe7SBALYDAcKOeyyM4C",
+	"jyMFLTmXCiYVPLa0TRwqyOav29I7B/jysvWRIcYpfg3M1z8z9zLudTJVS19RXNFkyRulZRdHDCoWUhqy",
+	"cmMexdz5rr7IylWsEI0vqFREAXpLF3j53bjY2kzLoEHPgKs03ctq5LLL9yfzd1KYc7dihE8rIL2Eu93h",
+	"XtJQPKEK6LjbfXR2N0bI0wIf9lA5O9qVg/lHW38Oi1xwGq0Jpyrd2oxfyd6KmyxpzN7si3CtIrPMoFvh",
+	"YmJgjKXGxcKHBG5AzIngqcIrWRFBctviSgPga/Nqeed2hNplvs5mKN210Z/asz4HKx9LJpxYjUk/8V8z",
+	"X/UD1H3iyF27jO/smbRe2oI7Y8s3vtTerqsh+hMNxzGDtlbd0bZsQBvyqHS99b2J1YNXWOu+jyGJzJB4",
+	"gaSkX45Z6GMIShNtFAezltpFBbTsS64Gdb072kLcfJ4ZusY8iWRhhSstJZ5WW1zBX9MJZR6gb6cJZXTx",
+	"/lzjoa2S6SXn9n32jH9p9LXzApiNL+cKZVdJFZF457ZAIzZGpdoAAUkUECoJJRFXCiIypWpMNow5N3NS",
+	"zMY8AeKCW9BKLzgbbRaB6oJgFrl8FhWT60Y2PMbFz9nYKOMnqbyCVt5kmsfUrIJytsbAAmw5wM/ya/sS",
+	"S2CInLpnAFN5AiFnDN1rxL78TBJ8Pcihn0U+CZhyodDli5xjpSDLRr+XbC1oOvb4Ruj37oXW7115YnVs",
+	"4qrIA7LtWfZSwD7r6za72FyPS0hFVSpL9iEzkt62cepn/zZktlIx98SyHT8onbNn/CrAvwqNsphjF5h8",
+	"Z303t5i8hWHKIkmoADLlUsaaE85iNY4Z2euQiM5RTkxTEY6psbA61dh8SqY8icN5paGj4jbkx7Ku6Uko",
+	"xaKP9ZJtZFUsi2FeG350i/NJ2tjTzUbSOVPcyory0nWXjt9pZ8suZguHukS1HqfsepnS+oi6dwNr9krW",
+	"wGcMRBbT28g3FP8BvcFcQd2Fs0a9XqYqF1dRZY724VxYQwHCSw/zEqgIx3818fJVp9gQAH7qQENnmvAB",
+	"wjAiHZ+weDoFtdYtpax3F/IYsn3koHVzuHU0ANEdmJfJJzg8cPrAYUss50RJnrjg8g686PqDFVkHd/Pk",
+	"2KX56kdxleUr+JqsxYxfBeCC1XIxVYR8d3JB9l8QZwQlio5KmhkrOX6fL3OvH7f/Qdt/fPi4G+x92mjb",
+	"f6KPfTd4+WnzT5U+9nOggsVsdKzvTrGa3yW8wl3mMEamdbjXWYxbKL2yAAtzc7PPiYxZmFm4b2Ke2rtd",
+	"rOYoS8hGSKdTiMhgjm9BQqcSIowgQaGSodReg0yWxXOzMLlIEwmv6fyUKYNBqza1iLCa4S9IgErmr+WS",
+	"tOFBpcsRUDWhUzJIw2tQAemQDcYZbBLFyT7ZmHCpipveX56fErRupw1sgnalt1PUlApb9Zf7YRUAl+nZ",
+	"OKrWbOqgN2/uDa0+tQr9EljUa3wuUlGhmr9ujKSN4OuN7K3JbtobKSjAaRm4L43NYyXAl2LsXbxVwKJ7",
+	"3lVM0oCl8bW0pqINabVY1lBfUzFbvJAYQLbszlffPrxFBhWpkdmNxFtdBUw8QC+Q5DK8uIoncMxoMldx",
+	"KOuxYzDvSZ6KEOrTTacgCKoMgphXCb8BE8GOgWZkwxgczUPNqvA2mLJU2mtgWQOjypn3Ki6cqUJ7mxcH",
+	"4JldPJz1rYQV+YjAlABrF7zhcWijvm6oosIZCmtGvoWkBzc0STNDSPXYp2yUxHJM5BTodcxGOMNMxEr/",
+	"nQ+wZBZF5fXq8W1epX65cqyy182HbwlO3rQL+6zCpojGyXxtbqxx7zX9Qnx4CaNryIyL4zggBB6trCK8",
+	"17RCpL9hoC/0zoJtaQev+PoezVNMicIxSMzCJI0gCswVu1NBRs2h2BggdoSl7CW+gZ/j8JrRyV0sH8x+",
+	"qtW/iC7eFfLnvuquXy3oxPsL6rqvE/9Xt3vb6bS73dud77vd2xfff/jzf6y0KWYzr951HS/1F3/PyX5J",
+	"uaINZHrG/Zo58/XQZYXh04eqIO+yf8VOhWH2WrAvMWnmO5mCiHnUA1ZhQDpluS/HpuWZ18kG3IZJKuMb",
+	"ODLmeE2m7l0Gt5gzWDQjLZXkdhU4TIWU80cvr0RlgX8xw6gAz/1kcogmnKlxQN5dnayzooSyVbz0Qr+D",
+	"N1muqM/Ulmv5AiY01iyk+ScY1Vd7S3NaQDimYgRRFvpZgtQYqFADoMq9eUQoKyHPM2kyEsxNL1bSpF1m",
+	"n+b5Uinaludg7zjL8+4LFl8NtdKRF/CwDNDS9qsAGJTJrY5oM8oarsMSfV22dTDcG3Tofth+Eb2E9v7w",
+	"Vaf9ku4M2uFutAf7wwP6fPBikWuupQ7Xa6kr91XHjrTsFEBllbL069hc112qWSyN+rihuQeZjeME8kzb",
+	"IFO2jY7tTgtuxzSVxvYfR0mW29P60OCacf+LysqsgwVUt4kAuWSnzKQ1Zch+hGyUcEMKBBdZy0FWrjAb",
 	"todZWzdFPahkWuAzwofKOqzCJMaU6DHGa0rQSnK+ygL5VVrn/ONYYuvJAJMBxKP7LFE54VpzNqBbPTXe",
-	"lfKdr3O7q2STxSWjCCYJDFU1z1vFmda/pdrXzYPGgvxybiLBH+WS63A/qnQaric5FHe5r1mUxhqcvXCb",
-	"LoBq6VW6gB6Fu3QDvr+EqmoQvxQ17zHGFcz1cl6MjscrqxY9eGGthD5+rTec8ee11fEiytlJa8XLnRCz",
+	"lfKdr3O7q2STxSWjCCYJDFU1z1vFmda/pdrXzYPGgvxqbiLBH+WS63A/qnQaric5FHe5r1mUxhqcvXCb",
+	"LoBq6VW6gB6Fu3QDvr+EqmoQvxQ17zHGFcz1al6MjscrqxY9eGGthD5+rTec8ee11fEiytlJa8XLnRCz",
 	"5hhxrDqY5FVbvkigm1vjSsGxpl1qJRd3n9+FlPMSNc2tpzmcXVR7+bquUsHqXZ5Vfr5KOi3Q5QJ4C9OU",
-	"IuX8ba1Gl4t0MqFVZvsnbClhy5c918qT5KPY52F+fDCVcsZFhCXmhIBQtcdcSGgP8NY/t7kf1rBAI9pL",
-	"FrlYPohvWqgbLwNj9lmwEGa8IoYiX1JZMr6zT/RlGuNQih5As4Gih3J/bz0HZTZ5kO+gCuo/YVDGURQ1",
-	"lR6lkmt6F1o3wnpigzmBWxqqZI5RqXxI+tbR3w/Mn3pJfb3tPu67X9j4RxuVdtAaCRrC/24fdEI+yVOG",
-	"TBSJxi1bIOyg9XK72+2+iLrtAYT77b2Xz8P2YD/abu+8HIbRS9p98WpQYWrKAr2yo3YhQWW41+YOLOOt",
-	"b8TorX7tk7fSOxD5OuEaPsItW5pDv2pHqMGIJZc9B7eF+YdpkvTcAlbu7J88Zmtyrc8Id/y28V7uekqr",
-	"adjwW4+aHZLmwA5cAkoO0cArn5fvpJ7+NcTeYUz6HZRIR5iU0TxXxUOYtU6tKrWmft3rrXkSM//X7fJC",
-	"Vwa9oaIxtL4vw4iyW43/caMQt7sj86K1lsGM6BesUUHAhN/YiE39M6FSxiM2AaaqlrYCvauZBIbbPlqW",
-	"XW3u/CMocHfLNVn58gMmmNV4kEt5Zys1LKzAiDfGJZ4FW0TJTJOKilBoU0brmSShHoIpMqUjODSmI6cK",
-	"PJNkIPhMGloRUEQ7EbfWtLJdGj+AwtI7AoZYU4YOFVjDkUaB5vZ3HKnCYBGzUQLtVIIpYkNswTC9M0kG",
-	"NLw21G68I/rfh2TAUxb5P4NYnSWwCGS3pgIUKs/QcgTfZOPKLloGHDgdqcpo4CdT3Dl+uVwbWkw5Vvty",
-	"DmsljCklr6BzFE6AOA+p3m2SjrSmG06g7Zyei5KjMI+vtS+dshTu3KjmSnl9axZeMdtZzssv9DuVNU1q",
-	"zjk7p4c1gpSA+lAlRAzOLc3pm/ccT2zmrcyk33IPpR7UCj5TJEymUxCmGimZjblzK7kI9M46dUXqUaQW",
-	"CbyLXAG9g8fKQrRaIM5fhFTpWPIzqM9HXIWMd1YTy+5fQ7eUReRiSlmBhj+t1tVKWLxA840P+DEpfQGQ",
-	"59bx61j3UIBNH0VjsQIxFbGESs59nlClMeRttV7hIX3151Z3OWVDXiH2/fKb9tsB5wkYJ7SN3O6tKk7Q",
-	"kJkspGBX62RrlmSqINlU8QlVcbgWHRWqZ5t1VBHFeTpI4vD9+bngwzhZFvGKJnynS63OAzNeph6W0r6u",
-	"ZqXr3bQTV1GmwoXG2Qjk8sksC0Gv/b3jYde9/9oz8W+7Hjzd3gqRsyUALmyytKOqs/1FM7dTrZvXlWsw",
-	"RUarKKXAl2oIYCEEZZC4cs1Gfw5svck5Mkj9N/LbRhdLW8zLyyiggvX2uwY6VZeakQBZExksYEZF5BWV",
-	"KAli/D3LBswqbZvPqgMf7ZAGP0qRj+fZUJyF4OVVupreBvg1IZWmbcH9c5U0BPO0mqJAtXN4cAs8nPB3",
-	"VwZeLaLJpfXpeqswrmkcYF5fuJFzKKeBVWXG7IR2/KC06Kptvz364ZcUxPxB0o/+ymcmcADLJI3pDVab",
-	"ovLaqoMm8ecv6yYm7axMTGpef+RuxeiWVF5aVbMky396pCyn/ABrMdc0lqjigRnc1ivmYWJvmyNwRTbg",
-	"Kky2i64s6OGmrwQHDAXIu2TTCfOl4RGtg9b17t+i7s0v0B1vT/7+x97tLzvJ9s3Lv9382p2+35WXv//y",
-	"gp2JV+HfB9s/VVhai4MVT3//+XqHXxysetejWCoQd9i2c/TQiJbcPJ5q0zqKKDnjN5DQsODIqnfbZfWR",
-	"D1onqV7B1hlnETLu1R7CzLNRcMWV17e2t6igrBWCmv3Nle8hi7TxmP7Ll5U52A6WK6II3Ht3dUHV6HwO",
-	"wEv9lxf0BooxAPIecTC5D7+109153t7ebu+8uNzuHnT3D7rdfxTd4A2jNasd9eXxu3b8QhjHb5lzxZRy",
-	"g1tThZEcRTQgYz7DMvpzngoyA7gGLeXMuUlFJ9PKWfb/gUUb/SKO2cinCgccCaAqIKdkBkyRcXxtm8st",
-	"HXh75x+tTx9qY4ceOjriK4yd8StXW0lbU+y4LihqZTjFimAYI+iOjT+gHFHm+w+8gin+qK08473ShuBy",
-	"xiXqIp8zxuZB8+rdBCusOAvAXKgvYaIPl+bgr3TKXKy0GpZ0vfpccJv5/eeNdvZnTQL4Bd6ELzBscol1",
-	"uYklQgD8AbJXMCDlOvSqEFn3eSoL15tykK9LiKy656w2fzSwcZhnPap6IpbXVRetcpLdSiPDImRK2y3v",
-	"bWEVVehyCXTyQH6bC5qARP9wQIyylDuR8jIhre1hN9wd7kP7Fd1/0d6Ldgbtl1EX2ruD7XCH7kX78HyY",
-	"O3rMoCc/nRytdOes9tMsLOYOgRyLipe3xDUdPU2dN/qQ/jWcNg8A4NWOnwet0f4wLpPFqjNW6Sx5T0rw",
-	"WfCnrONF0VhxZ+/Jwknpc/kcfpKHpMF1iW0RhN6VZKH7ZEXLm2Jcpb0RfgciidlSwbpdWWQlr67S+/NW",
-	"+0O1aL3kEZ2/P18k+9/T+I8/qkqsvT8nQ8EnxL6AFt+RoBFE9Snfzra4ZLjMAkcwf9lYUGsGkzCauGbU",
-	"1aNlmcnuVbJRyNEPbJa6DEjicrlqKhRXHF6SkPfnmFupoefybWwgSdbeaCOb+88ZsP5sTc1ys0FmvJne",
-	"226QnUoO0ErS5dewvHYgSJmbXYq7+9uvl8S8QfCNgJj2XUMMg7XhHjHru0o4nWXBMTGramM7BMR7m5zq",
-	"T6Zh6Y2bEcOrbk36aMmCVBshY980s3Sq3UDXkCeNZLUkgQpoULuvANPCYOVVFoBTeXrFq9p6VcXrwrji",
-	"yhuSuUgvmF1X+5W9u/WdpJr16uP8/mhV8HgnQViv5f29lXdQZuojr+8ZUty4kHXegKBUd2vx3fgGen5i",
-	"/+ogwTWSu6foQ+5N88NY9O80iRMtxAaUTHf18u8BdKuixW8xhaGBKtYsttlrfJcdX9kVXDiqIMsFL8J4",
-	"PZ1Nk8qddbayKftHc58vH7rFowXLtT2nBkpekWZLcZYFVrT3clFd8zSdsVJT+ZeDra3WksAE3xC9GJbl",
-	"njpJpBVl7ITN+Owwb++LnmKbBIL5IO67fudhsm+W1PFlMDNpN4emrDPpl7dWXMTdLP1lZbdBOay79EUp",
-	"OgaqN+veaLjfu7sMmvCz9d0Kn2oIs57tFPp/FFa9W6XZa42+066sEhO0fgW4TuauVKKt7HPHUjzG/tML",
-	"+Q0IiKrS5CexlKiyzwklxh5EzFcEv/K1Qw+oaxf3K62kivcVN16v/a5VsG8RmgXLeaFH4IvFGK/isrFg",
-	"U3Hu1cFJ5QxXDx3XjGSaAVy74jYr58WXsxo0K14vHZz3rTdrQSguFhCsBFXVOb8/OTsWsQIRc3bhDO1l",
-	"k5V9Xor9E3QyoaIS0wGiAQ2vqz35bpbMULxdKNmZX02cob9sfc3Wk9vZsxlr9viayvGAUxEti9QDQUfQ",
-	"y9ZXw7Nz9wOGn/VAqnhieUDDrkpZo7dPH5o1hdJ368pQoGJACr4Ws97yqC4Gt6onIOSTiXEvmS+br//9",
-	"ydlP+InLuG7QHEofYailjm/Nb8Q03p+cvcVPHd+orCB/HSeJXGfMC/3FuQPUqtiQ0lFXHUr1CQQlvMqW",
-	"ugiQ+pOpQeqTrHzfHfTT61jzrpatWNhyPaZaB63XKJUGYHzLWKXJOpg7WQhcz4aVmq6E1oP8d5AKhJZe",
-	"NhILXcg2PWZCxTUotG8N0jlEhE6nCZje5UVCNCvLL92uwqJmf3a1H6pDphZbNO3VtGgqbKIxteZX/EVV",
-	"Sy8Ny+rArelHjvl3mfHBmWfkFA0zJtaos1iJek0vBMLKLqsBltR6JWAoCoysMUAsM6brkF5J4FSQ81IB",
-	"Uh9BpqUdTZLe+iJmafRZCebFWYIS8DyQePuoCCqrOS7DWevaKK2KMHbLiHqTmKW1tfub2krWpg9f8jQS",
-	"IT4HRs7YlHUbMpZLezKgBX0dzLyk8rpaT1y/10HRmeRC1c0eC0uvOrVChLHZxlJ8OffgXqrxi37pxjpN",
-	"Js96GfCqHOblylGMKxfAgrXCe5UB0qurJrtaTuVlBP4+lkKitgrME+msRTpfEONrzrekBS4csFGWes0T",
-	"v1Os4VUXJrQk7CgdTLSwXzPOTO//LkUa832VVp2PmV+ECmurAeSFQ5a83lhIB2lCMXg0v9cJoJHRu5JY",
-	"KmBFHSzIFbMqdWxBxX6AC1fOFayqXcOe1iYGvDgvGbPMpixKL66nPFZZ/a87EX1qrs5mdXydCfVdAibP",
-	"ILRKfVqfTO7HnO6gjskMIk1X2py+gtbttEdnVETVd+nyaReWEhToMSdAd0AVNonCfIsgrcGJS1sevogH",
-	"jWN7bntlBuZ31UEmvSLFsgbPMqUov3DdKcTSbrEyuDLfVDZNvmh/d0tg59PU+h1ubAJLa0wlGQC6B6PU",
-	"tBHMi17u7RTIqbUbbQ9fwg5t7w+eh+296AW0Xw5fddt0e7AT7kZ7sD987iHNQWsPduir4e6g/Tx8EbX3",
-	"4OWw/Yp2t9v567Si4m+eXbN4DTXP8BZqO7GNuQRGDPAw7GCSJiqeJvgoDiEo31T1O461b1ZfURdD1BZg",
-	"41H7y+d7NfS+YL7qNW6JFqFhM8PeUqtVLkhfAL7VN4E0toesfj8r6WpBo98qNCz0NrxfE5uYR3tX3BYe",
-	"QtK7QZZgeDnI2x1szxwsNshMkt4goewaxTnuVHOoMReql+U7NZXo599xLhWIyhrQci1lyC41LnXl3lll",
-	"+/W+C7JZK0G0OjV7kO+mod0zA0Ajg2eTCOrsmrCi2HGDKGYnT3pTEGHe/LGpwMXgq5VuORvflgX4DGhC",
-	"bWZ4XUv6OgfK7bQ35KKHNs8lSeq3017MFK9/pcpSW3SGFIeomrkCek1SyR0GOeiVobKImKYjRypiNb/Q",
-	"MLUMfRr/CPOjVDOcitjGo/NT7L+80b9lSrT7ZMiThM9MN7SXz7HGMg0VCLnZIVnPVgI0HJebGJNYElTm",
-	"oyuGXJCq/JVnkvTd6vqdK4Y3eS0DTa/fLMz7ffvo/LT9o8mTtrwPd6DPy4R4ub2Yf33veMLffr1sBQud",
-	"4LyANQw37J+/ubgkW3Qab9FUjbcSPoqZCRQoPbGxYOjBRhxFRdgEmWVrGys1bX36hC3XTPmLkDNFrTJt",
-	"t2S77mhQK6CTVtDCgAr8WB5sbd2aFzohn2xFPJQLcdkofb1hDsjRKVGp4sIEdZYCJim5dhmqZEAlBOT9",
-	"Ob5nkEsGV6zcCWjj/cnZZkAqmhu5jkZBoRCdtBn5QCd6QoZHnjVDlp0rdsX+9Cd9UsBUbJoqd/70J3IB",
-	"LCL9I79M1QH5DoFKrtJudzf0w/PwF+iTjSVHt3nF9OFleHNgx7mGef3n07h9DXPZ3+yQtzxVWNGOKoxv",
-	"nCpHExIjfbU0v2JZ5+454rqV8rHwkJpICPV+DjX8YZ7Vo48VGYGSZK+7e8WW9QjvkCP8kIZKEiqxjwWG",
-	"FHFBYibjCFy39GelqoAG2tj5W2oon2DbLNNgXiuZ+jPs4d//eGW77F+1DsjHK9PvWP991TJgC3kEBm5X",
-	"rYBcuWwu/xWt/7lXPn3qH16xvNU8GdI4SQVIQqOI9E1D+gPy20fXWTtw7cbtwJ8+9O3yz2Kp5J/+hB2L",
-	"B/o/f7t48zNBxUdiJTgX24PZ9X2yYXPXyX43IBN6S3a63U1E8z4fDiUoPbCBhLBymoRUiBikRheruLdP",
-	"X7sFvKbKBkljlKMG5GunZ5hGym+/Pya7u7uvzEIoI2aiQxKZTwWQ/t///ve/t3/6qf36db9DvuNqfMWw",
-	"U3ESAxmAmgEw0u12t9v4/8uuS9HEiV+9evWqvb3T3t2+3Nk92H91sP/qH6aTgyFxZardv7s8PrxiPFUW",
-	"KaiyTZ8QQfUy9rpd0s+PpYcH0SdJfK3V+DmZ0EQrUxCZgnQWAu9YllOkd7/f3SX9iCqqmYirSN83qr/7",
-	"mURxZIpgmcuBJox4AuYg9hHlsxHSfPg+2YgVCSnTnw6ACC1QINrEE5qT/ltQYt4+GioQ/UMi9L9s+Q9T",
-	"ruTKNCALwWpfltXqi5eIQRlrUz2XVSAm0jNF+jy6FbQ0MzWMd7vT7XTNrRYYncb6ItbpdnZts3qUsAWW",
-	"on+wpUKWVBbjM4YcJiDTJJXEtLnTtG89eUVW6zW9xjJMmBuveSzKYwgFmA43ehgix3pwLI2IQMok8GmE",
-	"Ed1SHaE8RasoFXQCerBa/TR/ZesMq1p8Cla++AapAhVZR3kIl51ut1TBk06niZUOW/+0XV6MPtjYs3J0",
-	"fvoj5EFEi872BWHq2Du6h/fMmqpmyNa+9R3NqljjJ9urP3nHXC1GiLxCV00+hNsptotHfl5Q6/CUfCXo",
-	"tw8ayNK5JfB4M/GFF72RPlrcMp455lFzWYGfJvdPWuGVVZ/Ectt+C3YPGQegtVatXhnVcJgmCelfw7xP",
-	"6HQKVOjb8BXDOpoZC+YsmR8SqbjA9jSSDiGZV6GqWZBB1pbRw0Gq73g0XwuJVuNOMevxU1Hp1/evTwt4",
-	"vP3AS8jRdxFdf4Q5sZHFhxa6Y55E0jY/0tQfWKo39YJZCJ8Vtfe6e6s/+pmr7zVOmQ9erf7gmLNhEpvb",
-	"7t727uoPzuk84TS65PyMihFygr2dnSbbmQqudU4tl06YslFAn4dgDe5pVcJSbTXRfgqKUmbr4zXMe3H0",
-	"ydBxAlVVZ9/CDb+2xZpRr1QGN8ipp1hi71ItVKSWPVrlLFD7hM6JGZ/EWCSsSKOv8ZFHowUq2Vtck0Zm",
-	"geuKvm4c/TzHb+C38vjXldQ/wvw0MkUzStcltFRV8v+T23CsdUgtAVzmBNlwfSSMPpeF4NtyqGMuVDuJ",
-	"byAqpoYhUl2xYiYXecf0tZTh6DIgM8HZKBvSKN5RjFQYufh+qa9OhtHp5ex1tztX7C1MkRt6dw2hVV/B",
-	"ldLfTrWeZPMDcNUgXDOy03Oysbdj9feCkrlZqS0hyJrKntv2bDZra7W6nYoEmL5KRc0lQaFNSSMp1H0w",
-	"KVRMQ6wQQmd8ZHo0fl6qvTPfbyBgLjn/iTJXKU4+JNEXdTI+0rciTL7FIMUCrfgEX7CW+Fzfki9P1RL6",
-	"ZVYlcM3krOHmEJm6nVIvokCVUmtiUzLjwvSZtiKiihL07E1YvEUVnqrO164t85FeZgFqrm5RozMxWSKV",
-	"1z1r07JANkpvZlfS/MrWml8E9Q+gfoLWIxK7n6VZQeqXJWh87af4AxRPkOZHBtHK88R7fFhhGz+20lAf",
-	"HTHtekFr3RKY6hB8qimmMtOsNhvqim3s7ewsPug5Vt/3zIYB2evukn5szGu9hcFMDdNY3/2vGErTQzJK",
-	"QUqQxEq/EY2ZVH7G3DNJUBEgaEULyN7Oq80OOcpFu9ECCLBIXjFjmDANRl2fTWui0ID1UPoaIGcjG0bF",
-	"0+9NcENXrP/65Ozk8oRUq7HV4tfkR1piePjb32IK5meWug0I0WaR+oT4uRTmBqL3ey4GcRQB+5e51X1p",
-	"zWA5KzPYeA9uVpBOVtA3U/kLWoHV77H5D/57SmPRISc0HJde1BRvTA4HxlGyYGrX2odMUf3gokPOBWgO",
-	"ispGaSy0Y8+oJDQRQKM5EVxR9CYK7yY7G/Mk80p1iC2Qai8ByNSgVuW/Yqt1fjvgpVXOHoPxlIq6fm26",
-	"/s/FY39S+NdU+O3x3lnTF7b6bT3h5rZa7I5oRXuHuNxlo+ijZmLoImXx76nWOUdURIleEh+SkMoKTd/V",
-	"3n003C+W9v3M5tYVIlc/dsbWuyP+kxxcl2AMTliR01TIhVzAVjimSy7FR+iUlNihB93NHfIrmn5KPc/6",
-	"ZMDVmKhUMEMw6J+wbn6qCgEWVTc2pv8Jx2OqHols9NBfSF6YqevFhVZTj04zB89Xr6Wu66z4zCJpv7vT",
-	"CHQ/UAUz+riuiqAYPlYs9SsPZiJW0Fq4jhtiQKN2jhYeQR/7gyzQc+FhI2f6Qrk4qYjJf04wmCa+0Zd3",
-	"ISv8F2exVMXlfBtOcX9P67jGC7D4yin5S2G9vpu0qvzuhdeypjs1hsUyEax0yzMCk6maF2bJJ0FaOCR9",
-	"lwncJxY8WvkkfZoq3u/UuNiPi/W7H0V8eVN8UXd7NWEsJ4T7K4SfR7J9S07yu0ge50snpYL068udrY8l",
-	"/XCpn904ca3zxccb9DLGSjrl01zLvIKnJrK2zq2+QJerPC8FpDWrjb41deyrwjjnvm+KcesqF/73BYd+",
-	"E5TdclhXq0X95NCSJxFI1VRJcp99I7pSueN4AzXJQeCJuB5PpfoBVM43jT36q6Qyy8W3/NpT95y/Thf8",
-	"iYprI2ZQhqDlT99uDt0tB2s128AZxbHqdCZuMIydUEaTuYpDI4ren1fZ/0IuIteO+CgvIPUYemF5Gk8r",
-	"fEyThpv2Alxe/FLrRlliP5k4jOb4Vclig7f5WXmlzx5CAczo3JZlfCQSz6J4LEWXUc953wt6ponqMcZL",
-	"rW4OY0YTnycsUvkJi0pE0Pp66A3r033zVPdVUc8JiwhdAPlD005WpfSRqOdCjy8xatXRA9KS9Scbiths",
-	"RFSLJIODf71EU8MwnqjmEakGUeLz0I2tiVZrDU+o0le4RvJiw+IKF4bVblYGIZbw78KVT/tqtLLmO34i",
-	"gse9p6kKJZlk9fY+zz3NWb7ryeTcvYEKExbKlCTLSCWMzzrkKJnRuSQxC5M0Amkt5wGZjeNwTITNFec2",
-	"IFRIRcZAEzWeEzd/tf0km7v1OUwabrZTNuRN7BnZ6jr/zv6bHBWOTsnUO7BGvFxiV89a5DNNP8FP5q1w",
-	"XVp7h2l15dVNstkxtoVqhcW40FN00TBXtRas41TsYzalUhEFxl2L5TlMo/asOsfvrbKzJvBws1zaaEWx",
-	"4UXzBhaUIaZujObj49jstWoppse+P32GUNhgv7o6zXZVK6/FxDm9yNCVl5YoTBTWm55Pwba7miY8gqy8",
-	"V9UK8eXCChsRb0V7WL8o1F5FgXI1x+MbcjH5TEbTQsPeBhzmr7GSARl4VuYn33JD3mSpNWYR3NoQYIeP",
-	"DXiTX5WlWTiF/0WA+d9TEBk/PLByPXBRhwEZCcoURKYykOFUNjPhis0oMjmGIMI8AzuOn0dumvio/MW8",
-	"khChkvQZV73sWb+urMGpv9PPQQPehOs4D/x1fpvy1segJeLWXEL8l1cFTRSOuBrHt0acjxJohzQBFlGx",
-	"zHH7PRdYmQfzS03An83XMha1LOh8QqgiP+DAZAOZGAyHXKgDQl0SKqIsZr4FVwyrAeaL0s+iWOboTdl8",
-	"RuebHbLX3fOyeIpEUIXnr7NRzGqO3S6buIdfe0voPF1vFjC12sWbAc0hgAfze+DlFsdYb80BXTXdStZs",
-	"JxUQxQJCJU1lF/Kdq8+hUa2vWTL0SSxlagq3GYymQiGLddcXExrukreuWJxhmzwgkCWDmNtzBGTD1Pga",
-	"Azn/8fiE3ICIhzGIzYBoopaFRmwYbB4YMpKGAiwtAQvFfGrQPsJWHeZLn0B8EcFIahLF9TTThM4hQksF",
-	"tuKMrhhuVlPLXrdLNvoIxx7+2LOpcv2AFH5OJSz8ZofDHJArdkQGgs8wll6I+EZfY10eXiggAqZimmCB",
-	"O3cQEJGN3e7OpjuDkLNhPEqFaT5C3r09cxkn3j7/0yBBzyHBVdrt7jw3AvU/cwmHyYT2V1OgC9/DP/+z",
-	"XKarf5gtlbIr5iZXeb3WWGIpLQStfjzBRrhSAY0wTlJzYYNmz/L9kVhJSIamtNuQixkVUYZoWGRLL6GP",
-	"6JgHugy8rNeD0hqU5nN6IYGrD2CSTLiexKQYom6jxpQ5BFZ6SfaoC8c3ieWEqnBcqQ0UeeMbTezHjs5W",
-	"XI0u3by1xFR3H8Gvml6PdvafF69Hzxvcj9DK61fOs1RKB1LLSpQjjrhJBGESM2vbq1qv/rZVtzxs59ho",
-	"QQhdW2quegV1C8BvWssAVF7Ah0c0PlYqc0uVN1IUprsmbruUBU7Da8ch6HQakIyj8lSFfAKuXDDChpid",
-	"aoCZspi4yzNbOa+mJrPHbIjPazTDMzwE6VVr8k5XCWxhvry0Ja1o71mG/qe73djuEM++30TFuABxE4fg",
-	"lax7ZNWhFGxoy/Pj6ZU0A0sUw4TPHkRJyNxmlRrCW8/TZRcS6j0yhYixwYdDTYc2Fy0wsvxCE5i7sfX5",
-	"FJgRmzabHbl+31XOm81mHbMyOo0lFtBzygsuswM3Grp9UyRGywErKA6IzPp6e83Jr9h2l9jeHEFeaiy/",
-	"EXZM6UF777NytR9oBUaLZmz5FUtprM1KxWwkA+Q+RvGQIG6ya2UGE5MO6onzKtGBHp0K+fGYfg+cACde",
-	"xnl+RUmrOJHAoozLfk49/usky7U1euO0uy/ZZhV2tzKrbDPzSva6qTQ65hKIHNOsdXHBPlyoA1ntWfjR",
-	"LeR1to4VOs4blsy9ZRQnj0ulZWuEt/+OaxKzKEdq6tL/iwaKLkB6HavP69x2/+SLvBtpCzqqtyblFa8j",
-	"jw4cEWdHR76jEpak21zg/dXIMTS4SkJNwws3bECmIr7BMg2+yNJ3Np+SsG7mcC1qNvkLC1j2SKGXC/N8",
-	"0bycJbRVT0vWaPcUjvm5wzE1JVbK1qMoKlSfj3IcriXFJRJ166P7c1UOzqnCosogsD0qZaamZVU5ZWtq",
-	"9Wg1aFblspowVxpdHa4+5eM8FtJlWTjr4d264SfuJAuhJznS5v7/Oski0lChgVCAEjHc0AQd3KYvhXos",
-	"HdG4D7PdP7Y0cY7hRytVsJ6qZpbz1/hbdFJ/o4JliQ8cKxkXWps0ESxJfANbLA6vzd3lY2uaVgboWE+g",
-	"a/pBjk71FVuWkqxJzIptUlwaJ9kwRbipvGJ9r85MR8/fc/P3NzvkIhVCnwnaL6Y0dBVsRTyZQHRoGx3I",
-	"NFEEW0dgv/NtrW/uda9Y3pEHuQPjGA0geEKwT8hNLONBAsTcwrDQlveFKT/oSgp6i6otv6f3+LMD3iNl",
-	"AXlTfKEiJ8UlLA88dVAjjM80NqRff9GTbzo1XNNXtWbg1dNDl0R2cqk0xX18QvZYSeHnEiP5PeWKNjP1",
-	"TBPKgkI8w4QzNU7mZAoi5lFgxTsQHDQwyzKxBxMa22ha7HmoNVl/VdUR2/EN/ILLe2RKwUlWkQnuKbsD",
-	"VwLg2wx/QXysC5XOT7YgRH63x9YEA8uZaMsTyezbAUoB597HXFAZsxDQXJ9QE8gs1ACoMn7/zDHFFd30",
-	"U8yMjd3kmKWmptaJkWU0i/023bRs2o1J58pd+F6uGkmZiTqojHY5YZHev59r8zjCJ8s4GH4JubNWVpyD",
-	"cOZy9w/iSV+Fr0X02IQ6T0Fck7ozclxSBtKjaFcW1UgLQ9qYlqFJ25B+YLo2WrMlcmJNgkNIEhKzDvnV",
-	"uu+vmGHdImUyq4/u8A708Bt9YFFPAJWcHRgW0YPbMU2lgsi6AZ3GbCNAJNnbeXXF+qgMuy9CgAgibHy3",
-	"hHNg/McrYj617/XwUf+QcAZXDOPWNTHEUWKYG1bQliRMuITI8b6IpFO9/UWWZ0NScKUQ6encUrP5bLxQ",
-	"h7zJQlXks1z5N03X9qrY2F/dLE/MLI+xscdNh8rGAmdn8c1xsc9XD/Qrq229vqaOJXNNHqvHOXPcWJOH",
-	"5vnGy9KFaeEen/EKv3h+ptI7/dVwyA0XAWF+D8i7y2N9lcYup9TTqEwd/X72Qy9mCsQNTVxP8/6hpz25",
-	"eD7OwIRL9DVfcw0Ys0+sPiVXs7fOFXvDshRhN83UsrEDnFqPacPcKhmu+bjvxWBcMZdHyjCOqW/+mX0R",
-	"a265t+MGKjF9G11aKMgd2GarVopZScXgVtkLw6aJMWPcHoDRpusjOT4Tx9VTZYzvi/jPGrLeizw3U/wr",
-	"OCOeOOdKzpnloK+vanr5hc0MGt4HAWEwA5m1GTIW8yDjXaY7Mt7zquNW9IIuvQV8G8XEiru6sKfUwPfg",
-	"geIpN26VIQUjPhZSZFckD5UooS4CZLFxk2luOotZxGfGII/iHTXXWBle6mzxps+ztZ0MU5UKIBv7V8xG",
-	"O2LZ/YSH10Rew4xQ02p/kzAujMjmNyDIzh4Z81TIQ1uQ3AyJvZ5jFejRuYhABDbDgCpT83h/e4f8GH+H",
-	"JjctMmOmJyiZ/HOAmVZDpq2RCeCWmx1ydMX6ngA3+0WbaVVES8kBstfdM82CZrGETV+luQaYyiumx8hX",
-	"cEAkxVyL2LYqyjSP/J0e3MZSyco4/wt6A4ts5DGkfMVMX1DQ56tYes3K3tJg/tr7bT71hM0lOi3ff1QB",
-	"wdcU7VsfPWqyYTSVov5NBYH7/NU0vU8SvGAgZzok3DeGFOoVWHtInZ8ix87HdlY0pJaxz5ly86rVYJ6C",
-	"dh7BF0JtekBZlC8V2mspifnZF6J2CiEzS1Xf2kb8ee9zFHPpFETPxJwlWl7ZG7+Wd+aaS5PkP7Vs6Fdr",
-	"w28KK1oRwI3qj53Aj2zb8JdhWk7GI4Z5zVo3QlqVtQlhNEmqy2nYEhdWgx1wngBl/8Jx3D6s1wnhflMM",
-	"tHpS0pHCCxRSr60XCWmFql6khnpd/YjNjWN/Ql2PfCQ5rYsPIOQT23+ujyTRN4q8TNIRZuSDwM7VWfgd",
-	"arkmi8ikVHbI4mXgwGvWTWioZK6ZYwRqkSL1QkLKGFdXzK0PqbBKnTUB2P7eH0mb9af4olHf1ZS4nPK+",
-	"UDeGJ+201GWhiOlLiLdS6G595GK0Kqi7cOxIwu5C/hYm/MYStwI6sSXdYDIAIcfxtFjBQ7/lGtXWRXcv",
-	"kN2qwO7C4p6Cux9UiiwN826MeEFd1wPEEiIBrJXSH+/QKFZaikAigWCBmLqLzHKk6X52PlnWWJ/w8fG0",
-	"Gn2B4UUeoGicyOVqzFq3lzdi5ModV/cor2eQS7uX10T6fmbN44u23l6HolwP7m+Zsv69FZy7iCMbsbAm",
-	"C1iuDG1ZDWZJxx4juyry2gLXxSfXgoxP7pAM40SBwFI2QCeECyJ4AtWGCDtDoxzyib+a2GhiddYF/ewO",
-	"ieJLZs0T1t1uqubVzwqTruAKbzl2Bg7+ZZsZaeCs18sIwfmkKnxGA4jD4cfRFSpNJfWqws8u3wktKYM5",
-	"gVsaqmTuHH59/XvPlIdJbYNxU6LMFItZ5CNHUWSw6pG0CDP4URR9IbNFmcjqiIrQKPoG09OfVIU1VQWT",
-	"FW9onij+YLYTpy5sfVQaZqpnKXVto4pAc4rjSoeEMidm0bJqH9uKgBsJ0BvYNMZUDFowDgdj5yT4tKqt",
-	"mB7DYwur7CuWhMzcT0T0VSG0Ocwcp9GEvo5h5k6ybbWqdYlk8E6CuOu9GTXMoj/PlUV1RSrx11gqQRUX",
-	"z4z2eZjnWhSIYQAkgglXpgpi1aXbyhKjpT6esNQTfNELd2OZaW/bT1Lzq09+an5JdozCUsty1lCVnH8O",
-	"Ql8WsQfoZBAzjHU39+9hefSgdC2mLNriwlx9qZTxiGE9lpgResVsAIIlPKwFfA4CiwtyRkSagDy4Ym1y",
-	"5BO9JFs+hzjQ1O7WY1aAsQxDJ+0N31hY1RUjlrmUF9fRU17q3yaU0REIaeZAa56dqLyfIRfZ1djEH8YC",
-	"HZLGP7KBkfWEGE3hmcxcr2Ycm7DFYIY/YBUdxu3fGAM44Gqs+ZlZUVYY14RDmCrKl27XwjbQQMTQezk2",
-	"7NDudhknJRu8ggVTtmlgwnPQFjWqKhh74Rq4BZpIrrfgygO5qTVcNrjwp9x0JpYIpIqZkRRFP0HfmjT6",
-	"prKxKa5NrYllSCy8ve+NxuQI0JZE9s01NmzU/0SD1U10QFiaJH2rEtlE3hLiYPhkVofXHLaeKWuB54DG",
-	"hyaPt25/iAHZQPbgZjxNIqPhlcW9V4TaALe+osQd74ZZm5qPC9UHD1ovwufdaH972B7s7UF77/nLnfbL",
-	"F9Hz9t7eq5e7+0D3IniuZ+TYKGXiVuCsUgetl9vdbvdF1G0PINxv7718HrYH+9F2e+flMIxe0u6LVwOK",
-	"vVbWkHZPAvdJ4H5mgXvMJ1MBY2Ayzi50TmJsVElHTQGbd7+BonCpNVf/H7YWjU3k8sd4Jh3nq7ZDX+LA",
-	"30ZSiN7LOiZZ3PuTQfaRDbJGL8LuA498cb2DUVZrClb3s+qXd91GzwcqS337jrHH2ii3msAyjVWPdMfU",
-	"Q3/RQLIihVVT1BcKHHuyx359QtKGsCELuKfs2/podcg7RrKdqkwQEqmwM8tiydJMt85crFUhbBmBrzKt",
-	"IjU8hax9vpC1VYhWE6l25F8mFzEC4xqdkMjjHwk2ZOqQOypfP4CqRqTu5+PW9mL7hJuPG77WAC8fy1AP",
-	"dHJXE73TeZy3q8osYl+pM7o/sir0Re/9TYjLRbR9i0T2pA7d2UjfUB0SdLRloqxqK+u8NRWuLTViReUp",
-	"Nb2tUVLJOVNjkPEf+G/XJC6MlS0tU6HjvKWjX2xo12PQ7dujH3D4L0S1+fTLKddCyvVZkjwVIcinwn/3",
-	"q+Nyhx5lX74m9pFFBYL7wBIsLpNt/RrZt5BsRVSOB5yKqD5D/AbETQyzhTRxl6Z7wkZJLMcHJIEbSIhe",
-	"14QqCMiER2kCkkQuPS9mZCr4SGBLMnoDgo6AyJALCLIHWKFKXsdJEmCjSmabBsdq7nmsbpV+yCcTUy3Q",
-	"zFSp174/OXud7fERidmfZxVBZ0D/Nmvh3kJSq37q43t/cpaDAKufaPyqSAC3mFVCWbihSUrNjbsmRfSU",
-	"2JfQwzUklGghqICZIilcU5CcYidSw1wLVQ8OcE00SRxuHp98/9bDaywbaZ7ZcioA0YCG14i7oRa3wrbR",
-	"KtW2tSt/f3L2SBLt/cnZSbbzLyTWSmtYUeA2e/ObLaf+DYonTeHVQWIpI0XqG3JB5BTotdbyuEBCjNmo",
-	"MbVbIbK0YENpBBJSRRM+SqGic0omZ2JmSuOaCfyECSR3I8y4lUXV/qr3J2c/2eU1Sp2w8tClTuTz1CUy",
-	"4MPGmQx6vDP8ojaNwq5ACVuPHNeR7bCyxbF+2HgJ70/OLvCDf91siuxQ1yjkZrHgqT7ECg0AfXBa/DtE",
-	"RPrEHARHl+syhq2P5o+lVY7Qs4aveUV+qLzGsGdTqZoKrVfeYK+XMEmjquhNo06aw35kXdJM8hpzy+pk",
-	"p9N6nwymD6+n5khakeC3iJjrGk3N8RbqE2mclunAhiHKeu32B0Eja2SxloENmio+oSrWUm6uhdZgXhTD",
-	"mwGhMyoiSd6fo/5qrIHS7dFRX0UrMb0kjfaXVF4/ntaqR7/Idv+FPMpaenlrkBoNa2hvpA8hIvmBPZlj",
-	"7m8h/fpL8tYqvoZMCCUJUGFUKyqvs8DPZlJtuhXROJm37c5qpRmP6FzfWMd6HPMy2bA+ZC1M9bN4An9w",
-	"BpuZChznMvbAdHcwOYB6DH3Xjeg8IJGgM2tTomTKeaI5CcpnzTQ0y+iQE601C9DshMRSUwLDTHkWQh48",
-	"iqsioW2YLw/dn9gyJknsvBpWklCy8//9v5oxDTiXWgfHwmUMsCBqpRR+rcH0i4HSI8phM8PSK6w9CnMI",
-	"/37mHMRXu3sPx20XPHKVdrs7z8kRo8lcxaEsIrsjlfY0TSTUovuJTU3dfb5PNO3EIANEjykIg7VgWhEp",
-	"fRikmg465FQjhIzVXCOtgIRiGXvrKLdv8xkjc6DigHQJ45nh8ZBse3QdTyALznh/rqWtRl1I+MwW3RBS",
-	"kd9TKpQGgbWa2qr5EZ3LZ+T9+SHZyS23xS8OyW7+aAJRTNkh2ct/UuNYRNnb1bU27VrPEa6PWWrTn2iV",
-	"qWcMVE3o9N+PSDLUQTwnG7vP99saUy1ANu9OOBoXa+nmyDbVKCCupRlk52hpR2dSYGpQJzykCTGKocXb",
-	"BTL61WI+vhXkKXC7XUTuAi0eEuwZpF/tE3sWpsMDd2voYyVt+4ri5WE484bokCMi9BVNQkQEJidYQZFw",
-	"NsKWMpSR3efPzRBYV7q7lEAuY+xvudR08z1Sp17vBt4MZXwDm0Edm2kFec5Ca6e787y9vd3ubtcZV7LN",
-	"V9fIsE9W1sg4o/dd4s6LmiU66K+1wA+fgefos8voYxnvOfMJ4MlEYxlWyJmmpBXRQkXmQTN2tC7Hmpq3",
-	"ankVmi0DdznNbLR+M5jEvCKVAHptOY9TGK10ZXxGNliaJK5jDNNkoKyO9v68hiIyvyKW/CQDmlAWQoe8",
-	"BRqO9eaNLfiMKHoNkux3/9f/PPtf/3Pj7L//r/97exOFua0VGnKrGpgv2ulUko195LP4g2mS5pTiKFPd",
-	"t9ESvVltcDq3EH5Ug5ObZJUMf39O7FH++4nxydzb/voUkA6SOGzbz7c+uqoq9UbLnznRgAOm7KF2yLkZ",
-	"RNJhVtwNMyc3jOUSa7MEJNY/uwK2mx3yjl0zrdlixfaARDFeuyPzb2MNwr9mY27aTjOuyIRGkF8bcYNm",
-	"C3h9G1lXLt4h6yolmtV+BvQ1EzVGYruPIiLfQSKsa1H5wtaNilBQywiLAGmG2iu0psuczTpMJxuUzUlI",
-	"JWwWdRAa0V7i1I8pVeNc+3DftspmQF8bmdDbM2AjTcG7O0FrErPsnxhqqkDokf/rt6P2P2j7j277Va/T",
-	"/vDn/6hSXDyKNZKmLRVVab0x5timVGsyQjVUKiujnKzCThxCko2r1lAA/AHyqrVJ6A2NE02HjgAjT5nO",
-	"b4sm2mA2Bkx1NnqzVHGSEAZgzLmKY6cVQ484o1aU9YsYFC6NMIwVGVP9fq1eSE6wuvwLNcaPMWzC7sDZ",
-	"acz6yYbrPrNDxpBEm4dkEkutlKPeTQWQUN8nQC9cow9ecs3W8QPzGBmJuWZMXFCFVeRHdEoGKOe9XWWX",
-	"bjm1twPK5pWM5wLfvzAH94h8x59nZfNLiwv48r+f8Cxsf23hOQO4TuZtZ4+pJUYtn+0Ft9SD/CJlEZ3/",
-	"9//5/1xQlQr9gh6zTiHcoMlMo/ILxOiAvL64zErCOPfgZpBHFyDe2y06RLckUImgv+J+jtx2HhFFizOt",
-	"QlINk2cys3v9+6GpQTS8h+SH0wRXG1RTB3FTJytjSczjVtBKRdI6aG1htIOdeTHSemTKWGA2d8JHMQvs",
-	"5UXAUIAc592YvWYLnVyuHhUUy9aiReEi5FOIsHo6muNjpmBkCqEEZKBVGi13sFpgoUJuPsP5KfkR5rJi",
-	"7EKMeWCVTJcPhws3udDZWMWg9MUBj06JSs3SCtfaIL+/5j2bWUQkUBGOvQmO/a8qJnjNw3Si8RBlehqq",
-	"1La0FzHc0MR1yjf/atN0pF8G11za30opGHdxKi2g8bIovbuub2Y3mkbRppENX4uiFRPlYRiBc2diTARO",
-	"sBBCmcVwoT5igri8icterQobldZobngcGo2H3lBFRX4uKYtMfRe/2W7g8DgWfqOpinmxV9DipMecMeQV",
-	"xmzenlKh5oSGVjOSaTgmVJIfOB8lQI5tZ19v/FOL9wYxPnz6/wMAAP//",
+	"IuX8ba1Gl8t0MqFVZvsnbClhy5c918qT5KPY52F+fDCVcsZFhCXmhIBQtcdcSGgP8NY/t7kf1rBAI9pL",
+	"FrlYPohvWqgbLwNj9lmwEGa8IoYiX1JZMr6zT/RlGuNQih5As4Gih/Jgfz0HZTZ5kO+gCuo/YVDGcRQ1",
+	"lR6lkmt6F1o3wnpigzmBWxqqZI5RqXxI+tbR3w/Mn3pJfb3tPu67X9j4RxuVdtgaCRrC/24fbIV8kqcM",
+	"mSgSjVu2QNhh6+VOp9N5EXXaAwgP2vsvn4ftwUG00959OQyjl7Tz4tWgwtSUBXplR+1Cgspwr80dWMZb",
+	"34jRW/3aJ2+ldyDydcI1fIRbtjSHftWOUIMRSy57Dm4L8w/TJOm5Bazc2T95zNbkWp8R7vht473c9ZRW",
+	"07Dhtx41OyTNgR24BJQcooFXPi/fST39a4i9w5j0OyiRjjApo3muiocwa51aVWpN/brXW/MkZv6vO+WF",
+	"rgx6Q0VjaH1fhhFltxr/40YhbndH5kVrLYMZ0S9Yo4KACb+xEZv6Z0KljEdsAkxVLW0FelczCQy3fbQs",
+	"u9rc+UdQ4O6Wa7Ly5QdMMKvxIJfyzlZqWFiBEW+MSzwLtoiSmSYVFaHQpozWM0lCPQRTZEpHcGRMR04V",
+	"eCbJQPCZNLQioIh2Im6taWW7Mn4AhaV3BAyxpgwdKrCGI40Cze3vOFKFwSJmowTaqQRTxIbYgmF6Z5IM",
+	"aHhtqN14R/S/j8iApyzyfwaxOktgEchuTQUoVJ6h5Qi+ycaVXbQMOHA6UpXRwE+muHP8crk2tJhyrPbl",
+	"HNZKGFNKXkHnOJwAcR5SvdskHWlNN5xA2zk9FyVHYR5fa186ZSncuVHNlfL61iy8YraznJdf6ncqa5rU",
+	"nHN2Tg9rBCkB9aFKiBicW5rTN+85ntjMW5lJv+UeSj2oFXymSJhMpyBMNVIyG3PnVnIR6Fvr1BWpR5Fa",
+	"JPAucgX0Dh4rC9FqgTh/EVKlY8nPoD4fcRUy3llNLLt/Dd1SFpHLKWUFGv60WlcrYfECzTc+4Mek9AVA",
+	"XljHr2PdQwE2fRSNxQrEVMQSKjn3RUKVxpC31XqFh/TVn1vd5YwNeYXY98tv2m8HnCdgnNA2cru3qjhB",
+	"Q2aykIJdrZOtWZKpgmRTxSdUxeFadFSonm3WUUUUF+kgicP3FxeCD+NkWcQrmvCdLrU6D8x4mXpYSvu6",
+	"mpWud9NOXEWZChcaZyOQyyezLAS99veOh133/mvPxL/tevB0eytEzpYAuLDJ0o6qzvYXzdzOtG5eV67B",
+	"FBmtopQCX6ohgIUQlEHiyjUb/Tmw9SbnyCD138hvG10sbTEvL6OACtY76BjoVF1qRgJkTWSwgBkVkVdU",
+	"oiSI8fcsGzCrtG0+qw58tEMa/ChFPl5kQ3EWgpdX6Wp6G+DXhFSatgX3z1XSEMzTaooC1c7hwS3wcMLf",
+	"XRl4tYgml9an663CuKZxgHl94UbOoZwGVpUZsxPa8YPSoqu2/fb4h19SEPMHST/6K5+ZwAEskzSmN1ht",
+	"isprqw6axJ+/rJuYtLsyMal5/ZG7FaNbUnlpVc2SLP/pkbKc8gOsxVzTWKKKB2ZwW6+Yh4m9bY7AFdmA",
+	"qzDZLrqyoIebvhIcMBQg75JNJ8yXhke0DlvXe3+LOje/QGe8M/n7H/u3v+wmOzcv/3bza2f6fk9e/f7L",
+	"C3YuXoV/H+z8VGFpLQ5WPP2D5+sdfnGw6l2PYqlA3GHbztFDI1py83iqTes4ouSc30BCw4Ijq95tl9VH",
+	"PmydpnoF2+ecRci4V3sIM89GwRVXXt/a3qKCslYIavY3V76HLNLGY/ovX1bmYDtYrogicO/d1QVVo/M5",
+	"AC/1X17SGyjGAMh7xMHkPvzWbmf3eXtnp7374mqnc9g5OOx0/lF0gzeM1qx21JfH79jxC2Ecv2XOFVPK",
+	"DW5NFUZyHNGAjPkMy+jPeSrIDOAatJQz5yYVnUwrZzn4BxZt9Is4ZiOfKRxwJICqgJyRGTBFxvG1bS63",
+	"dOCd3X+0Pn2ojR166OiIrzB2xq9cbSVtTbHjuqColeEUK4JhjKA7Mf6AckSZ7z/wCqb4o7byjPdKG4LL",
+	"GZeoi3zOGJsHzat3E6yw4iwAc6G+hIk+XJqDv9Ipc7nSaljS9epzwW3m95832tmfNQngl3gTvsSwySXW",
+	"5SaWCAHwB8hewYCU69CrQmTd56ksXG/KQb4uIbLqnrPa/NHAxmGe9ajqiVheV120ykl2K40Mi5Apbbe8",
+	"t4VVVKHLFdDJA/ltLmkCEv3DATHKUu5EysuEtHaGnXBveADtV/TgRXs/2h20X0YdaO8NdsJduh8dwPNh",
+	"7ugxg57+dHq80p2z2k+zsJg7BHIsKl7eEtd09DR13uhD+tdw2jwAgFc7fh60RvvDuEwWq85YpbPkPSnB",
+	"Z8Gfso4XRWPFnb0nCyelz+Vz+EkekgbXJbZFEHpXkoXukxUtb4pxlfZG+B2IJGZLBetOZZGVvLpK78/b",
+	"7Q/VovWKR3T+/mKR7H9P4z/+qCqx9v6CDAWfEPsCWnxHgkYQ1ad8O9vikuEyCxzB/GVjQa0ZTMJo4ppR",
+	"V4+WZSa7V8lGIUc/sFnqMiCJy+WqqVBccXhJQt5fYG6lhp7Lt7GBJFl7o41s7j9nwPqzNTXLzQaZ8WZ6",
+	"b7tBdio5QCtJl1/D8tqBIGVudinu7m+/XhHzBsE3AmLadw0xDNaGe8Ss7yrhbC0LjolZVRvbISDe2+RU",
+	"fzINS2/cjBhedWrSR0sWpNoIGfummWWr2g10DXnSSFZLEqiABrX7CjAtDFZeZQE4ladXvKqtV1W8Lowr",
+	"rrwhmYv0gtl1tV/Zu1vfSapZrz7O749WBY93EoT1Wt7fW3kHZaY+8vqeIcWNC1nnDQhKdbcW341voOcn",
+	"9q8OElwjuXuKPuTeND+MRf9OkzjRQmxAyXRXL/8eQLcqWvwWUxgaqGLNYpu9xnfZ8ZVdwYWjCrJc8CKM",
+	"19PZNKncWWcrm7J/NPf58qFbPFqwXNtzaqDkFWm2FGdZYEX7LxfVNU/TGSs1lX853N5uLQlM8A3Ri2FZ",
+	"7qmTRFpRxk7YjM+O8va+6Cm2SSCYD+K+6289TPbNkjq+DGYm7ebIlHUm/fLWiou4m6W/rOw2KId1l74o",
+	"RcdA9WbdGw33e3eXQRN+tr5b4VMNYdaznUL/j8Kq96o0e63Rb7Urq8QErV8BrpO5K5VoK/vcsRSPsf/0",
+	"Qn4DAqKqNPlJLCWq7HNCibEHEfMVwa987dAD6trF/UorqeJ9xY3Xa79rFexbhGbBcl7oEfhiMcaruGws",
+	"2FSce3VwUjnD1UPHNSOZZgDXrrjNynnx5awGzYrXSwfnfevNWhCKiwUEK0FVdc7vT89PRKxAxJxdOkN7",
+	"2WRln5di/wSdTKioxHSAaEDD62pPvpslMxTvFEp25lcTZ+gvW1+z9eR29mzGmj2+pnI84FREyyL1QNAR",
+	"9LL11fDs3P2A4Wc9kCqeWB7QsKtS1ujt04dmTaH03boyFKgYkIKvxay3PKqLwa3qCQj5ZGLcS+bL5ut/",
+	"f3r+E37iMq4bNIfSRxhqqeNb8xsxjfen52/xU8c3KivIX8dJItcZ81J/ceEAtSo2pHTUVYdSfQJBCa+y",
+	"pS4CpP5kapD6NCvfdwf99DrWvKtlKxa2XI+p1mHrNUqlARjfMlZpsg7mrSwErmfDSk1XQutB/jtIBUJL",
+	"LxuJhS5kmx4zoeIaFNq3BukcIkKn0wRM7/IiIZqV5ZduV2FRsz+72g/VIVOLLZr2a1o0FTbRmFrzK/6i",
+	"qqWXhmV14Nb0I8f8u8z44MwzcoqGGRNrtLVYiXpNLwTCyi6rAZbUeiVgKAqMrDFALDOm65BeSeBUkPNS",
+	"AVIfQaalHU2S3voiZmn0WQnmxVmCEvA8kHj7qAgqqzkuw1nr2iitijB2y4h6k5iltbX7m9pK1qYPX/I0",
+	"EiE+B0bO2JR1GzKWS3syoAV9Hcy8ovK6Wk9cv9dB0ZnkQtXNHgtLrzq1QoSx2cZSfLnw4F6q8Yt+6cY6",
+	"TSbPehnwqhzm5cpRjCsXwIK1wnuVAdKrqya7Wk7lZQT+PpZCorYKzBPprEU6XxDja863pAUuHLBRlnrN",
+	"E79TrOFVFya0JOwoHUy0sF8zzkzv/y5FGvN9lVadj5lfhAprqwHkpUOWvN5YSAdpQjF4NL/XCaCR0buS",
+	"WCpgRR0syBWzKnVsQcV+gAtXzhWsql3DntYmBrw4LxmzzKYsSi+upzxWWf2vOxF9aq7OZnV8nQn1XQIm",
+	"zyC0Sn1an0zux5zuoI7JDCJNV9qcvoLW7bRHZ1RE1Xfp8mkXlhIU6DEnQHdAFTaJwnyLIK3BiStbHr6I",
+	"B41je257ZQbmd9VBJr0ixbIGzzKlKL9w3SnE0m6xMrgy31Q2Tb5of3dLYOfT1PodbmwCS2tMJRkAugej",
+	"1LQRzIte7u8WyKm1F+0MX8IubR8Mnoft/egFtF8OX3XadGewG+5F+3AwfO4hzWFrH3bpq+HeoP08fBG1",
+	"9+HlsP2Kdnba+eu0ouJvnl2zeA01z/AWajuxjbkERgzwMOxgkiYqnib4KA4hKN9U9TuOtW9WX1EXQ9QW",
+	"YONR+8vn+zX0vmC+6jVuiRahYTPD3lKrVS5IXwC+1TeBNLaHrH4/K+lqQaPfKjQs9DZ8UBObmEd7V9wW",
+	"HkLSu0GWYHg5yNsdbM8cLDbITJLeIKHsGsU57lRzqDEXqpflOzWV6BffcS4ViMoa0HItZcguNS515d5d",
+	"Zfv1vguyWStBtDo1e5DvpqHdMwNAI4Nnkwjq7JqwothxgyhmJ096UxBh3vyxqcDF4KuVbjkb35YF+Axo",
+	"Qm1meF1L+joHyu20N+SihzbPJUnqt9NezBSvf6XKUlt0hhSHqJq5AnpNUskdBjnolaGyiJimI0cqYjW/",
+	"1DC1DH0a/wjz41QznIrYxuOLM+y/vNG/ZUq0+2TIk4TPTDe0l8+xxjINFQi5uUWynq0EaDguNzEmsSSo",
+	"zEddhlyQqvyVZ5L03er6W12GN3ktA02v3yzM+337+OKs/aPJk7a8D3egz8uEeLm9mH9973jC3369agUL",
+	"neC8gDUMN+xfvLm8Itt0Gm/TVI23Ez6KmQkUKD2xsWDowUYcRUXYBJllaxsrNW19+oQt10z5i5AzRa0y",
+	"bbdku+5oUCugk1bQwoAK/Fgebm/fmhe2Qj7ZjngoF+KyUfp6wxyS4zOiUsWFCeosBUxScu0yVMmASgjI",
+	"+wt8zyCXDLqs3Alo4/3p+WZAKpobuY5GQaEQnbQZ+UAnekKGR541Q5ZbXdZlf/qTPilgKjZNlbf+9Cdy",
+	"CSwi/WO/TNUh+Q6BSrppp7MX+uF5+Av0ycaSo9vsMn14Gd4c2nGuYV7/+TRuX8Nc9je3yFueKqxoRxXG",
+	"N06VowmJkb5amndZ1rl7jrhupXwsPKQmEkK9nyMNf5hn9ehjRUagJNnv7HXZsh7hW+QYP6ShkoRK7GOB",
+	"IUVckJjJOALXLf1ZqSqggTZ2/pYayqfYNss0mNdKpv4Me/j3P3Ztl/1u65B87Jp+x/rvbsuALeQRGLh1",
+	"WwHpumwu/xWt/7lXPn3qH3VZ3mqeDGmcpAIkoVFE+qYh/SH57aPrrB24duN24E8f+nb557FU8k9/wo7F",
+	"A/1/f7t88zNBxUdiJTgX24PZ9X2yYXPXyUEnIBN6S3Y7nU1E8z4fDiUoPbCBhLBymoRUiBikRheruLfP",
+	"XrsFvKbKBkljlKMG5GunZ5hGym+/PyF7e3uvzEIoI2aiIxKZTwWQ/t///ve/t3/6qf36dX+LfMfVuMuw",
+	"U3ESAxmAmgEw0ul0dtr431XHpWjixK9evXrV3tlt7+1c7e4dHrw6PHj1D9PJwZC4MtXu312dHHUZT5VF",
+	"Cqps0ydEUL2M/U6H9PNj6eFB9EkSX2s1fk4mNNHKFESmIJ2FwDuW5RTp3R909kg/oopqJuIq0veN6u9+",
+	"JlEcmSJY5nKgCSOegDmIA0T5bIQ0H75PNmJFQsr0pwMgQgsUiDbxhOak/xaUmLePhwpE/4gI/S9b/sOU",
+	"K+maBmQhWO3Lslp98RIxKGNtqueyCsREeqZIn0e3gpZmpobx7mx1tjrmVguMTmN9EdvqbO3ZZvUoYQss",
+	"Rf9gS4UsqSzGZww5TECmSSqJaXOnad968oqs1mt6jWWYMDde81iUxxAKMB1u9DBEjvXgWBoRgZRJ4LMI",
+	"I7qlOkZ5ilZRKugE9GC1+mn+yvY5VrX4FKx88Q1SBSqyjvIQLrudTqmCJ51OEysdtv9pu7wYfbCxZ+X4",
+	"4uxHyIOIFp3tC8LUsXd0D++bNVXNkK19+zuaVbHGT3ZWf/KOuVqMEHmFrpp8CLdTbBeP/Lyg1uEp+UrQ",
+	"bx80kKVzS+DxZuILL3ojfbS4ZTxzzKPmsgI/Te6ftMIrqz6J5bb9FuweMg5Aa61avTKq4TBNEtK/hnmf",
+	"0OkUqNC34S7DOpoZC+YsmR8RqbjA9jSSDiGZV6GqWZBB1pbRw0Gq73g0XwuJVuNOMevxU1Hp1/evTwt4",
+	"vPPAS8jRdxFdf4Q5sZHFRxa6Y55E0jY/0tQfWKo39YJZCJ8Vtfc7+6s/+pmr7zVOmQ9erf7ghLNhEpvb",
+	"7v7O3uoPLug84TS64vycihFygv3d3SbbmQqudU4tl06ZslFAn4dgDe5pVcJSbTXRfgqKUmb74zXMe3H0",
+	"ydBxAlVVZ9/CDb+2xZpRr1QGN8iZp1hi71ItVKSWPVrlLFD7hM6JGZ/EWCSsSKOv8ZFHowUq2V9ck0Zm",
+	"geuKvm4c/TzHb+C38vjXldQ/wvwsMkUzStcltFRV8v/T23CsdUgtAVzmBNlwfSSMPpeF4NtyqGMuVDuJ",
+	"byAqpoYhUnVZMZOLvGP6WspwdBmQmeBslA1pFO8oRiqMXHy/1Fcnw+j0cvY7O1td9hamyA29u4bQqq/g",
+	"Sulvp1pPsvkBuGoQrhnZ2QXZ2N+1+ntBydys1JYQZE1lz217Npu1tVrdTkUCTF+louaSoNCmpJEU6jyY",
+	"FCqmIVYIoXM+Mj0aPy/V3pnvNxAwV5z/RJmrFCcfkuiLOhkf6VsRJt9ikGKBVnyCL1hLfK5vyZenagn9",
+	"MqsSuGZy1nBzhEzdTqkXUaBKqTWxKZlxYfpMWxFRRQl69iYs3qIKT9XW164t85FeZgFqrm5RozMxWSKV",
+	"1z1r07JANkpvZlfS/MrWml8E9Q+gfoLWIxK7n6VZQepXJWh87af4AxRPkOZHBtHK88R7fFhhGz+x0lAf",
+	"HTHtekFr3RKY2iL4VFNMZaZZbTZUl23s7+4uPug5Vt/3zIYB2e/skX5szGu9hcFMDdNY3/27DKXpERml",
+	"ICVIYqXfiMZMKj9j7pkkqAgQtKIFZH/31eYWOc5Fu9ECCLBIdpkxTJgGo67PpjVRaMB6KH0NkLORDaPi",
+	"6fcmuKEu678+PT+9OiXVamy1+DX5kZYYHv72t5iC+ZmlbgNCtFmkPiF+LoW5gej9notBHEXA/mVudV9a",
+	"M1jOygw23oObFaSTFfTNVP6CVmD1e2z+g/+e0lhskVMajksvaoo3JodD4yhZMLVr7UOmqH5wsUUuBGgO",
+	"ispGaSy0Y8+oJDQRQKM5EVxR9CYK7yY7G/Mk80ptEVsg1V4CkKlBrcrfZat1fjvglVXOHoPxlIq6fm26",
+	"/s/FY39S+NdU+O3x3lnTF7b6bT3h5rZa7I5oRfsWcbnLRtFHzcTQRcri31Otc46oiBK9JD4kIZUVmr6r",
+	"vftouF8s7fuZza0rRK5+7Iytd0f8Jzm4LsEYnLAip6mQC7mA7XBMl1yKj9EpKbFDD7qbt8ivaPop9Tzr",
+	"kwFXY6JSwQzBoH/CuvmpKgRYVN3YmP4nnIypeiSy0UN/IXlhpq4XF1pNPT7LHDxfvZa6rrPiM4ukg85u",
+	"I9D9QBXM6OO6KoJi+Fix1K88nIlYQWvhOm6IAY3aOVp4BH3iD7JAz4WHjZzpC+XipCIm/znBYJr4Rl/e",
+	"hazwX5zHUhWX8204xf09reMaL8DiK6fkL4X1+m7SqvK7F17Lmu7UGBbLRLDSLc8ITKZqXpglnwRp4Yj0",
+	"XSZwn1jwaOWT9GmqeH+rxsV+Uqzf/Sjiy5vii7rbqwljOSHcXyH8PJLtW3KS30XyOF86KRWkX1/ubH8s",
+	"6YdL/ezGiWudLz7eoJcxVtIpn+Za5hU8NZG1dW71Bbpc5XkpIK1ZbfStqWNfFcY5931TjFtXufC/Lzj0",
+	"m6DstsO6Wi3qJ4eWPIlAqqZKkvvsG9GVyh3HG6hJDgJPxPV4KtUPoHK+aezRXyWVWS6+7deeuuf8dbrg",
+	"T1RcGzGDMgQtf/p2c+RuOVir2QbOKI5VpzNxg2HshDKazFUcGlH0/qLK/hdyEbl2xMd5AanH0AvL03ha",
+	"4WOaNNy0l+Dy4pdaN8oS+8nEYTTHr0oWG7zNz8orffYQCmBG57Ys4yOReBbFYym6jHrO+17QM01UjzFe",
+	"anVzGDOa+DxhkcpPWVQigtbXQ29Yn+6bp7qvinpOWUToAsgfmnayKqWPRD2XenyJUauOHpCWrD/ZUMRm",
+	"I6JaJBkc/OslmhqG8UQ1j0g1iBKfh25sTbRaa3hClb7CNZIXGxZXuDCsdrMyCLGEf5eufNpXo5U13/ET",
+	"ETzuPU1VKMkkq7f3ee5pzvJdTyYX7g1UmLBQpiRZRiphfLZFjpMZnUsSszBJI5DWch6Q2TgOx0TYXHFu",
+	"A0KFVGQMNFHjOXHzV9tPsrlbn8Ok4WY7Y0PexJ6RrW7r39l/k6PC8RmZegfWiJdL7OpZi3ym6Sf4ybwV",
+	"rktr7zCtrry6STY7xrZQrbAYF3qKLhrmqtaCdZyKfcymVCqiwLhrsTyHadSeVef4vVV21gQebpZLG60o",
+	"Nrxo3sCCMsTUjdF8fBybvVYtxfTY96fPEAob7FdXp9mpauW1mDinFxm68tIShYnCetPzKdh2V9OER5CV",
+	"96paIb5cWGEj4q1oD+sXhdqvKFCu5nh8Qy4mn8loWmjY24DD/DVWMiADz8r85FtuyJsstcYsglsbAuzw",
+	"sQFv8quyNAun8L8IMP97CiLjh4dWrgcu6jAgI0GZgshUBjKcymYmdNmMIpNjCCLMM7Dj+HnkpomPyl/M",
+	"KwkRKkmfcdXLnvXryhqc+Tv9HDTgTbiO88Bf57cpb30MWiJuzSXEf3lV0EThiKtxfHvE+SiBdkgTYBEV",
+	"yxy333OBlXkwv9QE/Nl8LWNRy4LOJ4Qq8gMOTDaQicFwyIU6JNQloSLKYuZb0GVYDTBflH4WxTJHb8rm",
+	"Mzrf3CL7nX0vi6dIBFV4/jobxazmxO2yiXv4tbeErafrzQKmVrt4M6A5BPBgfg+83OYY6605oKumW8ma",
+	"7aQColhAqKSp7EK+c/U5NKr1NUuGPomlTE3hNoPRVChkse76YkLDXfJWl8UZtslDAlkyiLk9R0A2TI2v",
+	"MZCLH09OyQ2IeBiD2AyIJmpZaMSGweaBISNpKMDSErBQzKcG7SNs1WG+9AnEFxGMpCZRXE8zTegcIrRU",
+	"YCvOqMtws5pa9jsdstFHOPbwx55NlesHpPBzKmHhNztcf/OIUCPBusyl3rkzcuH7Gw5kJGUqDq+1gFLE",
+	"1ULRqMgUVqjatMvqMjeXFom9CFiMK8DaUmOqXAdVmdVC6LIuOyYDwWcY0C9EfKPv0tmKBETAVEwTab4y",
+	"2AAR2djr7G46RAg5G8ajVJgOKOTd23OX9uIB+z8NJvbcLrtpp7P73Ej1/8zFLGY02l9NlTB8D//8z3Kt",
+	"sP5RtlTKusxNrvKisbHEel54vvrxBLvxSgU0wmBNLQoMrj/L90diJSEZmvpyQy5mVEQZtmOlL72EPtJE",
+	"Hm0z8FJvD0trUJrZ6oUErkiBOQquJzF5jnjQakyZoyKll2TxrYBDk1hOqArHlSpJkUG/0RznxBH7ivvZ",
+	"lZu3lqLrLkX4VdM72u7B8+Id7XmDSxqamv3yfZZV0AFSAQqzjFwiCJOYWQNj1Xr1t6265WFPyUYLQuja",
+	"enfVK6hbAH7TWgag8gI+PKIFtFKjXKpBkqJE3zPB46VUdBpeOw5Bp9OAZGydpyrkE3A1ixE2xOxUA8zU",
+	"5sRdntvyfTWFoT1mQ3xeo7mu4SFIr/o64RSmwFYHzOtr0ooeo2Xof7rbtfEOQfUHTfScSxA3cQhe3bxH",
+	"1l9KEY+2RwCeXkk9sUQxTPjsQTSVzHdXqaa89dxtdiFOMGrE2ODDoaZDK1EDo1BcagJz18Y+nwIzstum",
+	"1CPX77vyfbPZbMusjE5jiVX8nAaFy9yCGw3dvqlUo+WAFRSHRGbNxb0O6V220yG2QUiQ1zvLr6Vbpv6h",
+	"vXxaudoPtBalRTP2HYulNCZvpWI2kgFyH6P9SBA32d02g4nJSfXEeZXoQLdShfx4TOcLToATL+M8v6Kk",
+	"VZxIYFHGZT/nZeLrJMu1rxXGc3hfss3K/G5npuFmNp7sdauScglEjmnWP7lgpC4Uo6x2b/zoFvI6W8cK",
+	"HecNS+beMoqTx6X6tjXC23/HdapZlCM1xfH/RaNVFyC9junpde5AeHKI3o20BR3Vm7TystuRRweOiLOj",
+	"I99RCUtyfi7xEm3kGFp9JaGm64YbNiBTEd9grQhfZOk7m09JWLxzuBY1mySKBSx7pPjPhXm+aHLQEtqq",
+	"pyVrOXyKCf3cMaGaEitl63EUFUrgRzkO15LiEom6/dH9uSoR6ExhZWcQ2KOVMlNYs6qms7X3erQaNCu1",
+	"WU2YKy2/DlefkoIeC+myVKD18G7dGBh3koX4lxxp8yCEOski0lChgVCAEjHc0AS97KY5hnosHdH4MLPd",
+	"P7Y0cd7pR6uXsJ6qZpbz1/hb9JR/o4JliSMeyykX+qs0ESxJfAPbLA6vzd3lY2uaVkYJWXek6zxCjs/0",
+	"FVuWMr1JzIq9WlwuKdkwlcCp7LK+V+xmS8/fc/P3N7fIZSqEPhO0X0xp6MroingygejIdluQaaII9q/A",
+	"pus7Wt/c73RZ3hYoICxXMycYmSB4EpCY3cQyHiRANsxdjPjfDGO9DawMNiZUknd/3tt5vm9dp9hUjAwE",
+	"1S+RKVUKBNvMdN52KjF2NWVUynjEINJrICGfDGKMQJxQcW2j89DIr7AmRJftYx1WIviMmDKMrrSiB5fa",
+	"MoQazD+783ukbChvii9U7KW4hOUBuA5qhPGZhmz69Rd/+aZT5DWJVysnXl1B9IpkJ5dKU+TI5yUeNyv8",
+	"XOJlv6dc0WbWpmlCWVCI65hwpsbJnExBxDxyjlEgOGhglmViMCY0tlHF2PtR8xl/VdWR6/EN/ILLe2RK",
+	"wUlWkQnuKbuGVwLg2wwDQnysCxnPT7Ygx363x9YEA8sZecsT6uzbAYohF+aAObEyZiGgxyChJqBbqAFQ",
+	"ZeIfMt8YV3TTT7Uzssrk2qWmttipEac0i4E3XcVs+pFJa8tDGbycPZIyE31RGfVzyiK9fz/n6HGET5Z5",
+	"MfwScmet7EAH4czr7x/Ek8oMX4vosYmFno66JnVn5LikHKZH0a48rJEWhrQxPUWTtiH9wHSvtJZT5MSa",
+	"BIeQJCRmW+RXG0HQZYZ1i5TJrE68wzvQw2/0gUU9AVRydmhYRA9uxzSVCiLriXRKuw1CkWR/91WX9VEf",
+	"d1+EABFE2ABwCefAEJRXxHxq3+vho/4R4Qy6DOP3NTHEUWKYG1YSlyRMuNRqsgFARNKp3v4iy7NRMbhS",
+	"iPR0bqnZfDZuaou8yaJl5LP8/mGaz+1XsbG/ulmemFke5mOPmw6VjYnOzuKb42Kfry7qV1bje31NHUsH",
+	"m3xej3PmuLEmD83zrpelTdOCKSHjFX4TgUyld/qr4ZAbWcQk/h6Qd1cn+iqN3V6pp1GZfgL97IdezBSI",
+	"G5q43u79I097ciGFnIGJ2OhrvuYaUWafWH1KrmZvW132hmWp0m6aqWVjhzi1HtNG2lUyXPNx3wsD6TKX",
+	"T8swlKpv/pl9EWtuub/rBioxfRtlWyhMHtims1aKWUnF4FbZC8OmCXNj3B6A0abrg0k+E8fVU2WM74u4",
+	"8Bqy3ss8R1X8K/hDnjjnSs6Z5eKvr2p6eZbNDBreBwFhMAOZtVsydscg412mSzTe86pDZ/SCrrwFfBtF",
+	"1Yq7urSn1MD94YHiKUdwlSEFg04WUoVXJFGVKKEuCGWxgZVp8jqLWcRnxieA4h0111gZXmqchYybftfW",
+	"djJMVSqAbBx0mQ24xPYDCQ+vibyGGaFJwmcQbRLGhRHZ/AYE2d0nY54KeWQLs5shsed1rAI9OhcRiMAm",
+	"OVg7PznY2SU/xt+hyU2LzJjpCUom/xxgpuWSae9kYsjl5hY57rK+J8DNftFmWhVUU/LB7Hf2TdOkWSxh",
+	"MzdvGth5DcEzAxPNGMgzGRhnLDZOMWGCRpfR0N5gfEZm4zgBG0LgKsDFSnZZyX6FvaUx1ca/Drp8M3uT",
+	"27Tx4Aek8my6zB4Owm/TV8+uAaYSwZED85BIipkrse0+hc2pUIvKX+rBbSyVrEybuKQ3sMgSH0NjqZjp",
+	"Cyot+SqWXhmztzScv/Yeqk99fnPthJbvcqqA4GuqKdsfPWqyUUmVasubCmblywokfc0dNYNBLntEuG/Y",
+	"KdSgsLadOp9Ljp2P7XhpSC1jnzXlpmKrjT3FQD2CX4fabIuyWrJUAVlL4c3PvhAEVYhAWqrGF96s7meP",
+	"Yi6dguiZEL5EyytrvdACz1zZaZL8p5YN/WrN/k1hRSvi4VGVsxP4gYIb/jJMG9F4xDBXXet5SKuyNr+O",
+	"Jkl1iRRbtsRq4wPOE6DsXzgs3of1OhHxb4pxa08XDqTwAoXU3zyKhLTi2lGkhvp7xzGbmyCFCZ3bzgtI",
+	"clqHHkDIJ7anYB9Jom8uJTJJR1hlAQR2I8+iGVFjN0lZJkN1iyxebA69BuxaoZb5LQMDeosUqRcSUsa4",
+	"6jK3PqTCKnXWxLP7e38kbdaf4osG0VdT4nLK+0IdNp6001LnjCKmLyHeSqG7/ZGL0aoY+cKxIwk748Jb",
+	"mPAbS9wK6MSW6YPJAIQcx9NiVRb9lms+XBcsv0B2q+LkC4t7ipV/UCmyNGq+MeIFdZ0sEEuIBLAWV3+8",
+	"I6NYaSkCiQSCRX/qLjLLkabz2flkWWN9wsfH02r0BYYXeYCicSKXqzFr3V7eiJErYV3dd76eQS7tSF8T",
+	"tfyZNY8v2k59HYpyfdW/Zcr691Zw7iKObPTFmixguTK0bTWYJV2YjOyqSBMMXGemXAsy/sUjMowTBQIr",
+	"AwGdEC6I4AlUGyLsDI1S8if+amKjidVZF/SzO+TdL5k1z/93u6maVz8rTLqCK7zl2O05+JdtUKWBs15/",
+	"KgTnk6rwGQ0gDocfR1eoNJXUqwo/u/QxtKQM5gRuaaiSuXNe9vXvPVNtJ7VN403FN1N7Z5GPHEeRwapH",
+	"0iLM4MdR9IXMFmUiqyMqQqPoG8z2f1IV1lQVTJEBQ/NE8QeznTh1Yfuj0jBTPUupaxtVBJpTHFc6IpQ5",
+	"MYuWVfvYFljcSIDewKYxpmIUgXE4GDsnwadVreL0GB5bWGVfsSRk5n4ioq8Koc1h5jiNJvR1DDN3km2r",
+	"Va0rJIN3EsRd782oYRb9ea7Urav5ib/GUgmquHhmtM+jPG+kQAwDIBFMuDJFJasu3VaWGC318YSlnuCL",
+	"Xrgby0x7236Sml99IlfzS7JjFJZalrOGqloHFyD0ZRH7uk4GMcO4fXP/HpZHD0rXYsqibS7M1dcUAcDy",
+	"NjEjtMtsAIIlPCytfAECazVyRkSagDzssjY59olekm2fQxxqanfrMSvAWIahk/aGbyysqsuIZS7lxW3p",
+	"Ka/0bxPK6AiENHOgNc9OVN7PkIvsamxiKWOBDknjH9nALAFCjKbwTGauVzOODTpkMMMfsCgR4/ZvDEEc",
+	"cDXW/MysKKszbMIhNhFyV27XwjZFQcTQezkx7NDudhknJRu8ggVTtmlgwnPQFjWqKhh74Rq4BZpIrrfg",
+	"qi25qTVcNrjwp9x0JpYIpIqZkRRFP0HfmjT6plC0KZhOrYllSCy8ve+NxuQI0FaY9s01NgTW/0SD1U10",
+	"SFiaJH2rEtmk5BLiYBJKVtbYHDaGfrq2hg5ofGhykuv2hxiQDWQPbsbTJDIaXlncezW9DXDrq2Pc8W6Y",
+	"tR76uFDM8bD1InzeiQ52hu3B/j6095+/3G2/fBE9b+/vv3q5dwB0P4LnekaOzW8mbgXOKnXYernT6XRe",
+	"RJ32AMKD9v7L52F7cBDttHdfDsPoJe28eDWg2D9nDWn3JHCfBO5nFrgnfDIVMAYm4+xC5yTGRpV01BSw",
+	"efcbKAqXWnP1/2Gr+tikNH+MZ9Jxvmo79BUO/G0kuOi9rGOSxb0/GWQf2SBr9CJs5vDIF9c7GGW1pmB1",
+	"P6t+eddt9HygstS37xh7rI1yqwks01j1SHdMPfQXDSQrUlg1RX2hwLEne+zXJyRtCBuygHvKvu2PVoe8",
+	"YyTbmcoEIZEKG90sVoDNdOvMxVoVwpYR+CrTKlLDU8ja5wtZW4VoNZFqx/5lchEjMK7RCYk8/pFgk60t",
+	"ckfl6wdQ1YjU+Xzc2l5sn3DzccPXGuDlYxnqgU7uaqJ3Oo/zdlWZRewrdUb3R1aFvui9vwlxuYi2b5HI",
+	"ntShOxvpG6pDgo62TZRVbZWgt6ZguKVGLFA9paZfOUoqOWdqDDL+A//teu6FsbJlcip0nLd09IsN7XoM",
+	"un17/AMO/4WoNp9+OeVaSLm2VZKnIgT5VMTwfjVp7tDy7cuXGD+2qEBwH1hOxmWyrV9y/BaS7YjK8YBT",
+	"EdVniN+AuIlhtpAm7tJ0T9koieX4kCRwAwnR65pQBQGZ8ChNQJLIpefFjEwFHwns8EZvQNAREBlyAUH2",
+	"AKttyes4SQLs+8lsI+hYzT2P1a3SD/lkYiofmpkq9dr3p+evsz0+IjH786wi6Azo32Zd31tIatVPfXzv",
+	"T89zEGAlF41fFQngFrNKKAs3NEmpuXHXpIieEfsSeriGhBItBBUwU/CFawqSU2zsaphroerBIa6JJonD",
+	"zZPT7996eI0lMM0zWxoGIBrQ8BpxN9TiVtiuZKU6vXbl70/PH0mivT89P812/oXEWmkNK4r1Zm9+s6Xh",
+	"v0HxpCm8OkgsZaRIfUMuiJwCvdZaHhdIiDEbNaZ2K0SWFmwojUBCqmjCRylUNKLJ5EzMTJlfM4GfMIHk",
+	"boQZt7Ko2l/1/vT8J7u8RqkTVh661Il8nrpEBnzYOJNBj3eOX9SmUdgVKGFrq+M6sh1WdozWDxsv4f3p",
+	"+SV+8K+bTZEd6hpF6SwWPNWHWKEBoA9Oi3+HiEifmIPg6HJdxrD90fyxtMoRetbwNa/ID5XXGPZsqm5T",
+	"ofXKG2ydEyZpVBW9adRJc9iPrEuaSV5jblmd7HRa75PB9OH11BxJKxL8FhFzXaOpOd5CfSKN0zId2DBE",
+	"Wa/d/iBoZI0s1jKwQVPFJ1TFWsrNtdAazItieDMgdEZFJMn7C9RfjTVQuj066qvozKaXpNH+isrrx9Na",
+	"9eiX2e6/kEdZSy9vDVKjYQ3tjfQhRCQ/sCdzzP0tpF9/eeFaxdeQCaEkASqMakXldRb42UyqTbcjGifz",
+	"tt1ZrTTjEZ3rG+tYj2NeJhvWh6yFqX4WT+APzmAzU4HjXMYemk4VJgdQj6HvuhGdByQSdGZtSpRMOU80",
+	"J0H5rJmGZhlb5FRrzQI0OyGx1JTAMFOehZAHj+KqiD6EBBTII/cntr9JEjuvhpUklOz+f/+vZkwDzqXW",
+	"wbFwGQMs7lophV9rMP1ioPSIctjMsPQKa4/CHMK/nzkH8dXu3sNx21SQdNNOZ/c5OWY0mas4lEVkd6TS",
+	"nqaJhFp0P7WpqXvPD4imnRhkgOgxBWGwFkxbJaUPg1TTwRY50wghYzXXSCsgoViS3zrK7dt8xsgcqDgk",
+	"HcJ4Zng8IjseXccTyIIz3l9oaatRFxI+s0U3hFTk95QKpUFgraa2A0BE5/IZeX9xRHZzy23xiyOylz+a",
+	"QBRTdkT285/UOBZR9nZ1rU271guE62OW2vQnWmXqGQNVEzr99yOSDHUQz8nG3vODtsZUC5DNuxOOxsVa",
+	"ujm2DUIKiGtpBtk5WtrRmRSYetoJD2lCjGJo8XaBjH61mI9vBXkK3F4HkbtAi0cE+x/pV/vEnoXpVsHd",
+	"GvpYwdq+onh5GM78ITZMet2QCyCdTmenjf9tbpFjIvTVTUJEBCYtWAGScDbCtjmUkb3nz83Q2LWjs5Rw",
+	"rmLs4bnUpPM9Uq3exwbeGGV8A5tBHftpBXkuQ2u3s/u8vaPXXmd0yYBSXTvDPllZO+Oc3neJuy9qluhO",
+	"Za0FfvgMvEifXUY3y3jSuU8YT6Yby8hCzjQlrYgiKjIVmrGpdTnZ1LxVy8PQnBm4S2tmu/Ub3iTmFakE",
+	"0GvLkZwiaaUu4zOywdIkcV1xmCYDZXW39xc1FJH5G7EUKBnQhLIQtshboOFYb97YiM+JotcgyUHnf/3P",
+	"8//1PzfO//v/+r93NlHI2xqiIbcqg/minU4l2ThA/os/mEZwTlmOMpV+By3Um9WGqAsL4Uc1RLlJVsn2",
+	"9xfEHuW/n3ifzL3tr08B6SCJw7b9fPujq7ZSb8z8mRMNOGDKHuoWuTCDSDrMir5hRuWGsWhizZaAxPpn",
+	"V9h2c4u8Y9dMa7xYyT0gUYzX8cj821iJ8K/ZmJvu3lr8TmgE+XUSN2i2gNe6kXXx4t2yroKiWe1nQF8z",
+	"UWMktvsoIvIdJMK6lpYvbPWoCBG1jLAIkGaovUJrusrZrMN0skHZnIRUwmZRB6ER7SVO/ZhSNc61D/dt",
+	"q2we9LWRCb09BzbSFLy3G7QmMcv+iSGoCoQe+b9+O27/g7b/6LRf9bbaH/78H1WKi0exRtK0paIqrTfS",
+	"nNhUa01GqIZKZWWUk1XYoUNIstFtDQXAHyC7rU1Cb2icaDp0BBh5SnZ+izRRCLMxYAq00aelipOEMABj",
+	"5lUcO7AYesQZtaKsX8RgcZk1ehlT/X6tXkhOser8CzXGjzGcwu7A2W/M+smG67CzS8aQRJtHZBJLrZSj",
+	"3k0FkFDfMyCyHWrw8mu2jh+Yx8hIzPVj4oItrCI/olMyQDnv7Sq7jMupvTVQNq9kPJf4/qU5uEfkO/48",
+	"Kxt8WlzAl//9hGdh+2sLzxnAdTJvOztNLTFq+WwvvqU+65cpi+j8v//P/+eSqlToF/SYdQrhBk1mGpVf",
+	"IEYH5PXlVVYqxrkNXb8kTLTXL9stOkS3JFCJoL/ifo7ddh4RRYszrUJSDZNnMrOH/fuhqUE0vIfkh9ME",
+	"VxtUWQdxUycrY0nM41bQSkXSOmxtYxSEnXkxAntkyltglnfCRzEL7OVFwFCAHOcdp70mDFu5XD0uKJat",
+	"RYvCZcinEGFVdTTTx0zByBRICchAqzRa7mAVwULl3HyGizPyI8xlxdiF2PPAKpkuTw4XbnKks7GKweqL",
+	"Ax6fEZWapRWutUF+f837UrOISKAiHHsTnPhfVUzwmofpROMhyvQ0VKlt2y9iuKGJLUhv/9Wm6Ui/DK6B",
+	"tr+VUpDu4lRaQONlUXp3Xd/8bjSNok0jG74WRSsmysMzAufmxFgJnGAhtDKL7UJ9xAR3eROXvV0VNiqt",
+	"0dzwODQaD72hior8XFIWmbovfkPhrGNeLPwGVBXzYg+hxUlPOGPIK4w5vT2lQs0JDa1mJNNwTKgkP3A+",
+	"SoCc2O7F3vhnFu8NYnz49P8HAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -391,12 +391,22 @@ func TestDateRange(t *testing.T) {
 		{"reversed", d("2026-11-28"), d("2026-11-27"), "", "", ErrRangeReversed},
 		{"start after today", d("2026-12-01"), nil, "", "", ErrRangeReversed},
 		{"first representable day", d("0001-01-01"), d("0001-01-05"), "0001-01-01", "0001-01-05", nil},
-		{"default start before year 1", nil, d("0001-01-05"), "", "", ErrRangeOutOfBounds},
+		{"first representable end", nil, d("0001-01-05"), "0001-01-01", "0001-01-05", nil},
 		{"last representable day", nil, d("9999-12-31"), "9999-12-02", "9999-12-31", nil},
+		{"end on the first date", nil, d("0001-01-01"), "0001-01-01", "0001-01-01", nil},
+		{"end near the first date", nil, d("0001-01-10"), "0001-01-01", "0001-01-10", nil},
 	} {
 		from, to, err := DateRange(today, tc.start, tc.end)
 		if err != tc.err || (err == nil && (from.String() != tc.from || to.String() != tc.to)) {
 			t.Errorf("%s: %s..%s %v", tc.name, from, to, err)
+		}
+	}
+}
+
+func TestSessionFinished(t *testing.T) {
+	for secs, want := range map[int64]bool{0: false, 59: false, 60: true, 3600: true} {
+		if got := SessionFinished(secs); got != want {
+			t.Errorf("SessionFinished(%d) = %v", secs, got)
 		}
 	}
 }

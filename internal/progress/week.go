@@ -41,14 +41,19 @@ var (
 	ErrRangeOutOfBounds = fmt.Errorf("the range must lie between %s and %s", civil.Min, civil.Max)
 )
 
+// FirstDate is the earliest date the API accepts and returns (year 1: PostgreSQL has no year
+// 0, and the spec's dates start there).
+var FirstDate = civil.Min
+
 // DateRange resolves optional start and end dates against today: end defaults to today, start
-// to DefaultRangeDays days ending on end. Every day of the range must lie in civil.Min..Max.
+// to DefaultRangeDays days ending on end, but not before FirstDate. Every day of the range must
+// lie in civil.Min..Max.
 func DateRange(today civil.Date, start, end *civil.Date) (from, to civil.Date, err error) {
 	to = today
 	if end != nil {
 		to = *end
 	}
-	from = to.AddDays(-(DefaultRangeDays - 1))
+	from = max(to.AddDays(-(DefaultRangeDays - 1)), FirstDate)
 	if start != nil {
 		from = *start
 	}
