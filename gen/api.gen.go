@@ -199,6 +199,24 @@ func (e IntegrationResponseStatus) Valid() bool {
 	}
 }
 
+// Defines values for LearningSessionResponseEndReason.
+const (
+	LearningSessionResponseEndReasonEnded       LearningSessionResponseEndReason = "ended"
+	LearningSessionResponseEndReasonIdleTimeout LearningSessionResponseEndReason = "idle_timeout"
+)
+
+// Valid indicates whether the value is a known member of the LearningSessionResponseEndReason enum.
+func (e LearningSessionResponseEndReason) Valid() bool {
+	switch e {
+	case LearningSessionResponseEndReasonEnded:
+		return true
+	case LearningSessionResponseEndReasonIdleTimeout:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LearningSessionResponseStatus.
 const (
 	LearningSessionResponseStatusActive LearningSessionResponseStatus = "active"
@@ -568,10 +586,14 @@ type ChatRequest struct {
 	ConversationId      *openapi_types.UUID `json:"conversation_id,omitempty"`
 
 	// Message Example: How do I use the present perfect?
-	Message string  `json:"message"`
-	Model   *string `json:"model,omitempty"`
+	Message string `json:"message"`
 
-	// Provider Example: auto
+	// Model A model of the provider; absent, the conversation's model (when the provider is the conversation's), else the provider's default.
+	Model *string `json:"model,omitempty"`
+
+	// Provider A provider id of `GET /api/core/providers`; absent, the conversation's provider, else `auto`.
+	//
+	// Example: auto
 	Provider *string `json:"provider,omitempty"`
 
 	// UserLanguage A BCP 47 language tag.
@@ -628,10 +650,17 @@ type ConversationResponse struct {
 	Id            openapi_types.UUID           `json:"id"`
 	LastMessageAt nullable.Nullable[time.Time] `json:"last_message_at"`
 	MessageCount  int                          `json:"message_count"`
-	Model         nullable.Nullable[string]    `json:"model"`
-	Provider      string                       `json:"provider"`
-	Title         string                       `json:"title"`
-	UpdatedAt     time.Time                    `json:"updated_at"`
+
+	// Model The model chats use; null for the provider's default.
+	Model nullable.Nullable[string] `json:"model"`
+
+	// Provider The provider id chats use unless they name another (`auto` by default).
+	Provider     string                    `json:"provider"`
+	SystemPrompt nullable.Nullable[string] `json:"system_prompt"`
+
+	// Title The title given at creation, else taken from the first message (until then "New conversation").
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Error The one error body of every route.
@@ -742,7 +771,9 @@ type LanguageCode = string
 
 // LearningActivityRequest Example: {"active_seconds":30}
 type LearningActivityRequest struct {
-	// ActiveSeconds Active seconds since the previous activity call (capped by the elapsed time).
+	// ActiveSeconds Active seconds since the previous activity call, as the client measured them. The
+	// server credits at most the time elapsed since then and at most the credit cap;
+	// without it, the elapsed time up to the cap.
 	ActiveSeconds *int `json:"active_seconds,omitempty"`
 }
 
@@ -765,16 +796,37 @@ type LearningPulseResponse struct {
 	TotalXp    int                     `json:"total_xp"`
 }
 
-// LearningSessionResponse defines model for LearningSessionResponse.
+// LearningSessionResponse A learning session of a conversation. Activity calls credit active time: each at most
+// the wall-clock time since the previous one (or the start), at most `credit_cap_seconds`,
+// and at most the `active_seconds` the client reports. A session without activity for
+// `idle_timeout_seconds` ends by itself (`end_reason: idle_timeout`), with the time up to
+// its last activity. When it ends, its active time is recorded once as learning time and
+// XP (`chat_session` in the progress routes).
 type LearningSessionResponse struct {
-	ActiveSeconds  int                           `json:"active_seconds"`
-	ConversationId openapi_types.UUID            `json:"conversation_id"`
-	EndedAt        nullable.Nullable[time.Time]  `json:"ended_at"`
-	LastActivityAt time.Time                     `json:"last_activity_at"`
-	SessionId      openapi_types.UUID            `json:"session_id"`
-	StartedAt      time.Time                     `json:"started_at"`
-	Status         LearningSessionResponseStatus `json:"status"`
+	// ActiveSeconds Active time credited so far.
+	ActiveSeconds  int                `json:"active_seconds"`
+	ConversationId openapi_types.UUID `json:"conversation_id"`
+
+	// CreditCapSeconds The most one activity call credits; send activity at least this often.
+	CreditCapSeconds int `json:"credit_cap_seconds"`
+
+	// EndReason Why an ended session ended (null while active).
+	EndReason nullable.Nullable[LearningSessionResponseEndReason] `json:"end_reason"`
+	EndedAt   nullable.Nullable[time.Time]                        `json:"ended_at"`
+
+	// ExpiresAt When an active session ends by itself unless there is activity before (null once ended).
+	ExpiresAt nullable.Nullable[time.Time] `json:"expires_at"`
+
+	// IdleTimeoutSeconds A session without activity this long ends by itself.
+	IdleTimeoutSeconds int                           `json:"idle_timeout_seconds"`
+	LastActivityAt     time.Time                     `json:"last_activity_at"`
+	SessionId          openapi_types.UUID            `json:"session_id"`
+	StartedAt          time.Time                     `json:"started_at"`
+	Status             LearningSessionResponseStatus `json:"status"`
 }
+
+// LearningSessionResponseEndReason Why an ended session ended (null while active).
+type LearningSessionResponseEndReason string
 
 // LearningSessionResponseStatus defines model for LearningSessionResponse.Status.
 type LearningSessionResponseStatus string
@@ -1509,6 +1561,9 @@ type NotFound = Error
 // PayloadTooLarge The one error body of every route.
 type PayloadTooLarge = Error
 
+// ProviderUnavailable The one error body of every route.
+type ProviderUnavailable = Error
+
 // ServiceUnavailable The one error body of every route.
 type ServiceUnavailable = Error
 
@@ -1946,7 +2001,37 @@ type ClientInterface interface {
 
 	// GenerateChatWithBody Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1955,7 +2040,37 @@ type ClientInterface interface {
 
 	// GenerateChat Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1964,14 +2079,17 @@ type ClientInterface interface {
 
 	// ListConversations List conversations for the current user
 	//
-	// The caller's conversations, most recently active first.
+	// The caller's conversations, most recently active first (the last message, else the creation).
 	//
 	// Corresponds with GET /api/core/conversations (the `ListConversations` operationId).
 	ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateConversationWithBody Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1980,7 +2098,10 @@ type ClientInterface interface {
 
 	// CreateConversation Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1989,21 +2110,26 @@ type ClientInterface interface {
 
 	// DeleteConversation Delete a conversation
 	//
-	// Deletes the conversation with its messages and learning sessions.
+	// Deletes the conversation with its messages and learning sessions, in one step. An
+	// active learning session is ended first, so the learning time it recorded up to its
+	// last activity is kept in the progress routes.
 	//
 	// Corresponds with DELETE /api/core/conversations/{conversation_id} (the `DeleteConversation` operationId).
 	DeleteConversation(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListConversationMessages Get messages for a conversation
 	//
-	// Messages oldest first.
+	// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 	//
 	// Corresponds with GET /api/core/conversations/{conversation_id}/messages (the `ListConversationMessages` operationId).
 	ListConversationMessages(ctx context.Context, conversationId ConversationId, params *ListConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RecordLearningActivityWithBody Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2012,7 +2138,10 @@ type ClientInterface interface {
 
 	// RecordLearningActivity Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2021,21 +2150,25 @@ type ClientInterface interface {
 
 	// EndLearningSession End a learning session
 	//
-	// Ends the active learning session of the conversation and returns its final active time.
+	// Ends the active learning session of the conversation (crediting the time since the
+	// last activity, up to the credit cap) and records its active time as learning time and
+	// XP, once. A session already over is returned as it is, so ending twice records once.
+	// 404 when the conversation has no learning session.
 	//
 	// Corresponds with POST /api/core/conversations/{conversation_id}/session/end (the `EndLearningSession` operationId).
 	EndLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StartLearningSession Start a learning session
 	//
-	// Starts (or returns the already active) learning session of the conversation.
+	// Starts a learning session of the conversation, or returns the one already active: a
+	// conversation has at most one active session.
 	//
 	// Corresponds with POST /api/core/conversations/{conversation_id}/session/start (the `StartLearningSession` operationId).
 	StartLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLearningSessionStatus Get the learning session status
 	//
-	// The latest learning session of the conversation (active or ended).
+	// The latest learning session of the conversation (active or ended); 404 when it has none.
 	//
 	// Corresponds with GET /api/core/conversations/{conversation_id}/session/status (the `GetLearningSessionStatus` operationId).
 	GetLearningSessionStatus(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2913,7 +3046,37 @@ func (c *Client) Register(ctx context.Context, body RegisterJSONRequestBody, req
 
 // GenerateChatWithBody Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2932,7 +3095,37 @@ func (c *Client) GenerateChatWithBody(ctx context.Context, contentType string, b
 
 // GenerateChat Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2951,7 +3144,7 @@ func (c *Client) GenerateChat(ctx context.Context, body GenerateChatJSONRequestB
 
 // ListConversations List conversations for the current user
 //
-// The caller's conversations, most recently active first.
+// The caller's conversations, most recently active first (the last message, else the creation).
 //
 // Corresponds with GET /api/core/conversations (the `ListConversations` operationId).
 func (c *Client) ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2968,7 +3161,10 @@ func (c *Client) ListConversations(ctx context.Context, params *ListConversation
 
 // CreateConversationWithBody Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2987,7 +3183,10 @@ func (c *Client) CreateConversationWithBody(ctx context.Context, contentType str
 
 // CreateConversation Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3006,7 +3205,9 @@ func (c *Client) CreateConversation(ctx context.Context, body CreateConversation
 
 // DeleteConversation Delete a conversation
 //
-// Deletes the conversation with its messages and learning sessions.
+// Deletes the conversation with its messages and learning sessions, in one step. An
+// active learning session is ended first, so the learning time it recorded up to its
+// last activity is kept in the progress routes.
 //
 // Corresponds with DELETE /api/core/conversations/{conversation_id} (the `DeleteConversation` operationId).
 func (c *Client) DeleteConversation(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3023,7 +3224,7 @@ func (c *Client) DeleteConversation(ctx context.Context, conversationId Conversa
 
 // ListConversationMessages Get messages for a conversation
 //
-// Messages oldest first.
+// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 //
 // Corresponds with GET /api/core/conversations/{conversation_id}/messages (the `ListConversationMessages` operationId).
 func (c *Client) ListConversationMessages(ctx context.Context, conversationId ConversationId, params *ListConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3040,7 +3241,10 @@ func (c *Client) ListConversationMessages(ctx context.Context, conversationId Co
 
 // RecordLearningActivityWithBody Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3059,7 +3263,10 @@ func (c *Client) RecordLearningActivityWithBody(ctx context.Context, conversatio
 
 // RecordLearningActivity Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3078,7 +3285,10 @@ func (c *Client) RecordLearningActivity(ctx context.Context, conversationId Conv
 
 // EndLearningSession End a learning session
 //
-// Ends the active learning session of the conversation and returns its final active time.
+// Ends the active learning session of the conversation (crediting the time since the
+// last activity, up to the credit cap) and records its active time as learning time and
+// XP, once. A session already over is returned as it is, so ending twice records once.
+// 404 when the conversation has no learning session.
 //
 // Corresponds with POST /api/core/conversations/{conversation_id}/session/end (the `EndLearningSession` operationId).
 func (c *Client) EndLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3095,7 +3305,8 @@ func (c *Client) EndLearningSession(ctx context.Context, conversationId Conversa
 
 // StartLearningSession Start a learning session
 //
-// Starts (or returns the already active) learning session of the conversation.
+// Starts a learning session of the conversation, or returns the one already active: a
+// conversation has at most one active session.
 //
 // Corresponds with POST /api/core/conversations/{conversation_id}/session/start (the `StartLearningSession` operationId).
 func (c *Client) StartLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3112,7 +3323,7 @@ func (c *Client) StartLearningSession(ctx context.Context, conversationId Conver
 
 // GetLearningSessionStatus Get the learning session status
 //
-// The latest learning session of the conversation (active or ended).
+// The latest learning session of the conversation (active or ended); 404 when it has none.
 //
 // Corresponds with GET /api/core/conversations/{conversation_id}/session/status (the `GetLearningSessionStatus` operationId).
 func (c *Client) GetLearningSessionStatus(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7360,7 +7571,37 @@ type ClientWithResponsesInterface interface {
 
 	// GenerateChatWithBodyWithResponse Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7369,7 +7610,37 @@ type ClientWithResponsesInterface interface {
 
 	// GenerateChatWithResponse Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7378,7 +7649,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListConversationsWithResponse List conversations for the current user
 	//
-	// The caller's conversations, most recently active first.
+	// The caller's conversations, most recently active first (the last message, else the creation).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7387,7 +7658,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateConversationWithBodyWithResponse Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7396,7 +7670,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateConversationWithResponse Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7405,7 +7682,9 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteConversationWithResponse Delete a conversation
 	//
-	// Deletes the conversation with its messages and learning sessions.
+	// Deletes the conversation with its messages and learning sessions, in one step. An
+	// active learning session is ended first, so the learning time it recorded up to its
+	// last activity is kept in the progress routes.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7414,7 +7693,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListConversationMessagesWithResponse Get messages for a conversation
 	//
-	// Messages oldest first.
+	// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7423,7 +7702,10 @@ type ClientWithResponsesInterface interface {
 
 	// RecordLearningActivityWithBodyWithResponse Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7432,7 +7714,10 @@ type ClientWithResponsesInterface interface {
 
 	// RecordLearningActivityWithResponse Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7441,7 +7726,10 @@ type ClientWithResponsesInterface interface {
 
 	// EndLearningSessionWithResponse End a learning session
 	//
-	// Ends the active learning session of the conversation and returns its final active time.
+	// Ends the active learning session of the conversation (crediting the time since the
+	// last activity, up to the credit cap) and records its active time as learning time and
+	// XP, once. A session already over is returned as it is, so ending twice records once.
+	// 404 when the conversation has no learning session.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7450,7 +7738,8 @@ type ClientWithResponsesInterface interface {
 
 	// StartLearningSessionWithResponse Start a learning session
 	//
-	// Starts (or returns the already active) learning session of the conversation.
+	// Starts a learning session of the conversation, or returns the one already active: a
+	// conversation has at most one active session.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7459,7 +7748,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetLearningSessionStatusWithResponse Get the learning session status
 	//
-	// The latest learning session of the conversation (active or ended).
+	// The latest learning session of the conversation (active or ended); 404 when it has none.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8798,6 +9087,11 @@ type GenerateChatResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GenerateChatResponse503Headers the declared response headers of an HTTP 503 response for GenerateChat
+type GenerateChatResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GenerateChatResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8813,14 +9107,20 @@ type GenerateChatResponse struct {
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
 	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProviderUnavailable
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GenerateChatResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GenerateChatResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8853,6 +9153,11 @@ func (r GenerateChatResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GenerateChatResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r GenerateChatResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -8861,6 +9166,11 @@ func (r GenerateChatResponse) GetJSON429() *TooManyRequests {
 // GetJSON502 returns the response for an HTTP 502 `application/json` response
 func (r GenerateChatResponse) GetJSON502() *BadGateway {
 	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GenerateChatResponse) GetJSON503() *ProviderUnavailable {
+	return r.JSON503
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -9207,6 +9517,8 @@ type RecordLearningActivityResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -9236,6 +9548,11 @@ func (r RecordLearningActivityResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r RecordLearningActivityResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r RecordLearningActivityResponse) GetJSON409() *Conflict {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -13318,7 +13635,37 @@ func (c *ClientWithResponses) RegisterWithResponse(ctx context.Context, body Reg
 
 // GenerateChatWithBodyWithResponse Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13333,7 +13680,37 @@ func (c *ClientWithResponses) GenerateChatWithBodyWithResponse(ctx context.Conte
 
 // GenerateChatWithResponse Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13348,7 +13725,7 @@ func (c *ClientWithResponses) GenerateChatWithResponse(ctx context.Context, body
 
 // ListConversationsWithResponse List conversations for the current user
 //
-// The caller's conversations, most recently active first.
+// The caller's conversations, most recently active first (the last message, else the creation).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13363,7 +13740,10 @@ func (c *ClientWithResponses) ListConversationsWithResponse(ctx context.Context,
 
 // CreateConversationWithBodyWithResponse Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13378,7 +13758,10 @@ func (c *ClientWithResponses) CreateConversationWithBodyWithResponse(ctx context
 
 // CreateConversationWithResponse Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13393,7 +13776,9 @@ func (c *ClientWithResponses) CreateConversationWithResponse(ctx context.Context
 
 // DeleteConversationWithResponse Delete a conversation
 //
-// Deletes the conversation with its messages and learning sessions.
+// Deletes the conversation with its messages and learning sessions, in one step. An
+// active learning session is ended first, so the learning time it recorded up to its
+// last activity is kept in the progress routes.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13408,7 +13793,7 @@ func (c *ClientWithResponses) DeleteConversationWithResponse(ctx context.Context
 
 // ListConversationMessagesWithResponse Get messages for a conversation
 //
-// Messages oldest first.
+// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13423,7 +13808,10 @@ func (c *ClientWithResponses) ListConversationMessagesWithResponse(ctx context.C
 
 // RecordLearningActivityWithBodyWithResponse Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13438,7 +13826,10 @@ func (c *ClientWithResponses) RecordLearningActivityWithBodyWithResponse(ctx con
 
 // RecordLearningActivityWithResponse Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13453,7 +13844,10 @@ func (c *ClientWithResponses) RecordLearningActivityWithResponse(ctx context.Con
 
 // EndLearningSessionWithResponse End a learning session
 //
-// Ends the active learning session of the conversation and returns its final active time.
+// Ends the active learning session of the conversation (crediting the time since the
+// last activity, up to the credit cap) and records its active time as learning time and
+// XP, once. A session already over is returned as it is, so ending twice records once.
+// 404 when the conversation has no learning session.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13468,7 +13862,8 @@ func (c *ClientWithResponses) EndLearningSessionWithResponse(ctx context.Context
 
 // StartLearningSessionWithResponse Start a learning session
 //
-// Starts (or returns the already active) learning session of the conversation.
+// Starts a learning session of the conversation, or returns the one already active: a
+// conversation has at most one active session.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13483,7 +13878,7 @@ func (c *ClientWithResponses) StartLearningSessionWithResponse(ctx context.Conte
 
 // GetLearningSessionStatusWithResponse Get the learning session status
 //
-// The latest learning session of the conversation (active or ended).
+// The latest learning session of the conversation (active or ended); 404 when it has none.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15151,6 +15546,13 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15165,12 +15567,22 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 		}
 		response.JSON502 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProviderUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/event-stream) unsupported
 
 	}
 
@@ -15185,6 +15597,16 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GenerateChatResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -15478,6 +15900,13 @@ func ParseRecordLearningActivityResponse(rsp *http.Response) (*RecordLearningAct
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -19998,6 +20427,15 @@ type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
 
+type ProviderUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type ProviderUnavailableJSONResponse struct {
+	Body Error
+
+	Headers ProviderUnavailableResponseHeaders
+}
+
 type ServiceUnavailableJSONResponse Error
 
 type TooManyRequestsResponseHeaders struct {
@@ -20854,6 +21292,49 @@ func (response GenerateChat200JSONResponse) VisitGenerateChatResponse(w http.Res
 	return err
 }
 
+type GenerateChat200TexteventStreamResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GenerateChat200TexteventStreamResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/event-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		// If w doesn't support flushing, fall back to io.Copy.
+		_, err := io.Copy(w, response.Body)
+		return err
+	}
+	// text/event-stream messages are typically small; use a
+	// modest buffer and flush after each chunk so clients see
+	// events immediately instead of waiting on OS buffering.
+	buf := make([]byte, 4096)
+	for {
+		n, err := response.Body.Read(buf)
+		if n > 0 {
+			if _, writeErr := w.Write(buf[:n]); writeErr != nil {
+				return writeErr
+			}
+			flusher.Flush()
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
 type GenerateChat400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response GenerateChat400JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
@@ -20924,6 +21405,22 @@ func (response GenerateChat413JSONResponse) VisitGenerateChatResponse(w http.Res
 	return err
 }
 
+type GenerateChat422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response GenerateChat422JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GenerateChat429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response GenerateChat429JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
@@ -20951,6 +21448,25 @@ func (response GenerateChat502JSONResponse) VisitGenerateChatResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateChat503JSONResponse struct {
+	ProviderUnavailableJSONResponse
+}
+
+func (response GenerateChat503JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21424,6 +21940,20 @@ func (response RecordLearningActivity404JSONResponse) VisitRecordLearningActivit
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordLearningActivity409JSONResponse struct{ ConflictJSONResponse }
+
+func (response RecordLearningActivity409JSONResponse) VisitRecordLearningActivityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -28602,299 +29132,336 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1rc9s41jD4V/Bqn6rYM5Qs33Kx66lZt+Pu8bS7446d7cy080gQeSRxTAFqALSsTqVqP+7n3Q/7U97v",
-	"7/6T55ds4QAgQYqUKF+STMZTU12OSOJycG4414+tkE+mnAFTsnXwsTUGGoHAP9+CEvOjoQKh/xWBDEU8",
-	"VTFnrYPWBYScRZIoTmY0VmQAQy6ACP1JzEadVtCS4RgmVH86iVk8SSetg+2gpeZTaB20YqZgBKL16dOn",
-	"oDWlgk5A2WmPObsBIame6TRanNp/TuJITxXr36dUjVtBi9GJniD03urFUStoCfg9jQVErQMlUvDXN+Ri",
-	"QlXroJWm+KZdo1QiZqOWXuFrHqYTYKpqPT8yPksgGgGJ7Fv1q3Jv3H9FP8K8ajFH56fkGub1K7iG+f0n",
-	"P4snsVqc/JyOgMj4D8jm/j0FMc8nT/A7f64IhjRNVOtgvxu0JvTW4MlOV/9rGdYErZ94lCZQBYP3J2dk",
-	"gk/rwWCe3x8Sb4ZDCRWg+DmdDEAQPiSxggnSibyOp3WA4WaYSsj4gNnu4v884HQrgfNGjKog80aMKIv/",
-	"WEE6XIzuD5hLKkag3kkQVQu5HAOZgAbRM0lSCaJ+NQoH6umXHmBVQCeV6wE6WbIEoJMHmFtQZuasWsFZ",
-	"fANEZa8sWUz2zn2X9El/LKecSUDG+x2NfqAKZnSu/xVypoAhatPpNIlDxJqtf0q93I8tuKWTaQJmI4rG",
-	"Cf4oBBd6xYLfxBGIXsroDY0TOkigFbQmICUd6TX8zMnRKXGvkZCnSUQokzOLv/km/kPAsHXQ+t+2cjG1",
-	"ZZ7KrROcDjdS4oKMpFOphD7VbJKNo1PNFiAJyJujVI2JBHEDYpMMaZxA1Gl9CjQI3sLvKUh1XxDc0CSO",
-	"jPQxPwXmkWwd/PaxNYwhiVoHLZjoz4JWws3YrYPWgEfzAqzMeZGIg2TPFJlQFY6JGgMx50uuzChXrdan",
-	"D/53wmyE6AHJmEpCGQELsXtDWBOwmyCWZEITvRqIyIaeLiC5SCdcEKtUkIgTxv0tmHk2EfbHnA2TOLw3",
-	"5BMqVY9Gk5gVwHjECPfZ3ySVilwDTAlVJAEqFeEMiPnwgSEU2q1JMouV2XmYCqFVBamoArIRpWaXEBC9",
-	"frOMgNBEAI3mhIYqvgEDp++5GMRRBOy+gDr9+eLd99+fHp+e/HzZOzo/7f148vfexfGb85NW0BoJyhRE",
-	"PRnyqWYPv7V86MkDva5WAd+c6pHQ8FoSx5YIDqBxlahxLAmwaMpjpjzOZeYwgsebYSZiBQ/CDVI1BqYQ",
-	"vBEZpAqRkCYJn0EUEFwZkOLylT29fAsI+5+5+p6nLLov6BlXvSEO5EOwIJ71Gs0rD4SMfPBPCBXyERwc",
-	"bmON82b3IU0SEGRC5/hMApBY4ZbP6TzhNLrk/ExL4nuLBjNcT3HeS3BAHwJvfZ6lOCfmlQcmRxw9lvkE",
-	"uNELEDdxCO88kfUAp6xJPx6lWkD7G/2B81EC5JgmwCIq9Go03L23H2jPQ6AqFbA4AeHMUKQRgwiCS85/",
-	"omxuT0HemxPHN9D7PeWK9uA2BIhKQPiJMzVO5gR1HwlSarzH90n2/kPQPxGax+LlIyBqLLhSCWjMN3PN",
-	"qCRjje3Bwu23nV1/q2a2b295F2Wc/h2jqRpzEf8BD8IpqM/AihCMpdTKARckZqhykFBApF+miXwI4NkZ",
-	"AgK3U80MA0/WV8+KmPSOwe0UQgWRGfmeUNB3G8FokulSOQhO7SOLxw+n4hyxOeFq7IY8IPvdbkD2u9so",
-	"zGhGWShMHMsgc1AoUva7u6QfUUUHVEJPxRPgqeqTrSuW/+ppx32jGVDS9/CubxUnsiGNuWWTzMbAkGG7",
-	"QTRhy4TPrhgXJGUCaDjWA3aumDmHqeChBtYggROmYjW//1ngkeOe/uCsyMDdj0a9GoBWOk+Pfj4i+gHB",
-	"J3iPeXgVdAZJ0raIqWV8rCS5oUkKkoSU6UMagL5qRmRDn5/dol5fyq4ZnzHi1q7VrGx5yAuOzk9/hPmx",
-	"AKrAux/QKIr1YmhyLvgUhIq1pjSkiYTAh6FVNXrxFBWpne5up9vZ3t7tdLd29rQSZWhL9vC2ttPdedHe",
-	"3mnvbl/u7B7svzrYf/WP/Pp39tMFkXMWtoKCuqTvggetF+HzbrS/PWwP9vagvff85U775YvoeXtv79XL",
-	"3X2gexE8RyPDEp0uaN1CYtW7T4G+ymU7K+2kfIU9PSc0igRICaj1H5++fksEZSOQTtsiiuszQAy+hvkh",
-	"gclUzfXLdCC1Oozv6avKXLPjDIZVQEPDCpoX6e0ZsJEatw72dtE04v65E+jLs+YPrYPWf/3Wbb86an9P",
-	"28ODzoc/b2zpf3/4uB3sftr8y38s3o/R7HJqJtnPzSxUCDrXT/1DK4PiV0emWqOUik8lmXFxHbPRAYnN",
-	"k2GK3IOySF9AJlwqsk/mQIUkVJM92djb2blifUdu+XR9w5ZmsYTNDjlCwB1ks3n6nf5A84EgNwVEVEFb",
-	"I3rVfg2KeeTvY5sH5W1rgcr+XTHWAnKutEfkePnRP/jqa0d2+MtYhyHbC7xdFI5z+wWu3/2rdLZBK2Xx",
-	"7ynYx0qkYGwlztDym4HU4iazLXzIhjRat57erOattbjotS+lrWyHC2AqI2KIfCmyiNjsqN03g3mjkyni",
-	"euUULE2s0mzsUAtjNESCa5hX2wuHaZIYpjEVgMyCs2TuyMlsiDiDVoF7tG6ZEu3d33duOp1O1ZxoMtCy",
-	"4V4bdOTzILQwFTCMb2sgEQupSDimgobGxDJ05B+gciIg5COGsqkGEO+3lxPgXeiriJclisFdWrKxe1tC",
-	"P0GBGgr4VzqtAvoX8LqeBs2KNZth6UQvzncWZWKw+KOxRgQtQUfuBf2n+/n3NP7D/Y5/uwf6DuQe4N/u",
-	"QaXorbKABMayL4pvFn5zL2aS2/zpfqbT2P2s//R/NuauDxW4cHzy/dszuIHEB9SRRpujnVbQ+k7/9Z3+",
-	"61j/dbxTPciYqjsoTAXn3TiWios52k0zvbX11/h/6CPgiNap1FevoPAckoT/D/LrmCoyQ/PynKckia9B",
-	"6yBTTTmxhL/kY1ApY6koUyUz6l/5jEScnGZ6i+M+UxBDCNVfEKGNjVkPkyquJYgE0UsoG6VmFGCtBWWq",
-	"epcNaU9D9jIVrCTYuhWKStkV2oT9ZPv3tYEmoPDUhN2dbgNFAU3yJTVue+dlJUt0UPa8Yw7g+SrtD95w",
-	"z/cqRiud0HJon9n3jnkEC6zNwaqK4RgCqBP53jVsUUKvPrWVEsmu7M6fu6PJgTuaqvZ+exKzuLXihPJv",
-	"+BQYrXw/dThGk+TNECl8Fc6/w080idYs38G+dEgO1N4i3QbdOurOD8lsFfeqPdhFglgAg+FAOZdFdhZ4",
-	"HCloyblUMKngsaVt4lBBNn/dlt45wJeXrY8MMU7xa2C+/pm5l3Gvk6la+oriiiZL3igtuzhiULGQ0pCV",
-	"G/Mo5s539UVWrmKFaHxOpSIK0Fu6wMvvxsXWZloGDXoGXKXpXlYjl12+P5m/k8KcOxUjfFoB6SXc7Q73",
-	"kobiCVVAx93uo7O7MUKeFviwh8rZ0a4czD/a+nNY5ILTaE04VenWZvxK9lbcZElj9mZfhGsVmWUG3QoX",
-	"EwNjLDUuFj4kcANiTgRPFV7JigiS2xZXGgBfm1fLO7cj1C7zdTZD6a6N/tSe9TlY+Vgy4cRqTPqJ/5r5",
-	"qh+g7hNH7tplfGfPpPXSFtwZHd/4Unu7roboTzQcxwzaWnVH27IBbcij0vXW9yZWD15hrfs+hiQyQ+IF",
-	"kpJ+OWahjyEoTbRRHMxaahcV0LIvuRrU9e5oC3HzeWboGvMkkoUVrrSUeFptcQV/TSeUeYC+nSaU0cX7",
-	"c42Htkqml5zb99kz/qXR184LYDa+nCuUXSVVROKd2wKN2BiVagMEJFFAqCSURFwpiMiUqjHZMObczEkx",
-	"G/MEiAtuQSu94Gy0WQSqC4JZ5PJZVEyuG9nwGBc/Z2OjjJ+k8gpaeZNpHlOzCsrZGgMLsOUAP82v7Uss",
-	"gSFy6p4BTOUJhJwxdK8R+/IzSfD1IId+FvkkYMqFQpcvco6Vgiwb/V6ytaDp2OMbod+7F1q/d+WJ1bGJ",
-	"yyIPyLZn2UsB+6yv2+xicz0uIRVVqSzZh8xIetvGqZ/925DZSsXcE8t2/KB0zp7xqwD/KjTKYo5dYPKd",
-	"9d3cYvIWhimLJKECyJRLGWtOOIvVOGZkt0siOkc5MU1FOKbGwupUY/MpmfIkDueVho6K25Afy7qmJ6EU",
-	"iz7WS7aRVbEshnlt+NEtzidpY083G0nnTHErK8pL1106fqedLbuYLRzqEtV6nLLrZUrrI+reDazZK1kD",
-	"nzEQWUxvI99Q/Af0BnMFdRfOGvV6mapcXEWVOdqHc2ENBQgvPcwLoCIc/9XEy1edYkMA+KkDDZ1pwgcI",
-	"w4h0fMLi6RTUWreUst5dyGPI9pGD1s3h1tEARHdgXiaf4GDf6QMHLbGcEyV54oLLO/Ci6/dXZB3czZNj",
-	"l+arH8VVlq/ga7IWM34VgAtWy8VUEfLd8TnZe0GcEZQoOippZqzk+H2+zL1+1P4Hbf/x4eNOsPtpo23/",
-	"iT72neDlp80/VfrYz4AKFrPRkb47xWp+l/AKd5nDGJnWwW53MW6h9MoCLMzNzT4nMmZhZuG+iXlq73ax",
-	"mqMsIRshnU4hIoM5vgUJnUqIMIIEhUqGUrsNMlkWz83C5DxNJLym8xOmDAat2tQiwmqGvyABKpm/lkvS",
-	"hgeVLkdA1YROySANr0EFpEs2GGewSRQne2RjwqUqbnpveX5K0LqdNrAJ2pXeTlFTKmzVX+6HVQBcpmfj",
-	"qFqzqYPevLk3tPrUKvRLYFGv8blIRYVq/roxkjaCrzeytya7aW+koACnZeC+MDaPlQBfirF38VYBi+55",
-	"VzFJA5bG19Kaijak1WJZQ31NxWzxQmIA2bI7X3378BYZVKRGZjcSb3UVMPEAvUCSy/DiMp7AEaPJXMWh",
-	"rMeOwbwneSpCqE83nYIgqDIIYl4l/AZMBDsGmpENY3A0DzWrwttgylJpr4FlDYwqZ96ruHCmCu1tXhyA",
-	"Z3bxcNa3ElbkIwJTAqxd8IbHoY36uqGKCmcorBn5FpIe3NAkzQwh1WOfsFESyzGRU6DXMRvhDDMRK/13",
-	"PsCSWRSV16vHt3mV+uXKscpeNx++JTh50y7sswqbIhon87W5sca91/QL8eEljK4hMy6O44AQeLSyivBe",
-	"0wqR/oaBvtA7C7alHbzi63s0TzElCscgMQuTNIIoMFfsbgUZNYdiY4DYEZayl/gGfo7Da0Ynd7F8MPup",
-	"Vv8iunhXyJ/7qrt+taAT7y2o675O/F9XV7fdbvvq6nb7+6ur2xfff/jzf6y0KWYzr951HS/1F3/PyX5J",
-	"uaINZHrG/Zo58/XQZYXh04eqIO+yf8VOhWH2WrAvMWnmO5mCiHnUA1ZhQDphuS/HpuWZ18kG3IZJKuMb",
-	"ODTmeE2m7l0Gt5gzWDQjLZXkdhU4TIWU80cvr0RlgX8xw6gAz/1kcogmnKlxQN5dHq+zooSyVbz0XL+D",
-	"N1muqM/Ulmv5AiY01iyk+ScY1Vd7S3NaQDimYgRRFvpZgtQYqFADoMq9eUgoKyHPM2kyEsxNL1bSpF1m",
-	"n+b5Uinaludg7zjL8+4LFl8NtdKRF/CwDNDS9qsAGJTJrY5oM8oarsMSfV22tT/cHXTpXth+Eb2E9t7w",
-	"Vbf9km4P2uFOtAt7w336fPBikWuupQ7Xa6kr91XHjrTsFEBllbL069hc112qWSyN+rihuQeZjeME8kzb",
-	"IFO2jY7tTgtuxzSVxvYfR0mW29P60OCacf+LysqsgwVUt4kAuWSnzKQ1Zch+iGyUcEMKBBdZy0FWrjAb",
-	"todZWzdFPahkWuAzwofKOqzCJMaU6DHGa0rQSnK+ygL5VVrn/ONYYuvJAJMBxKP7LFE54VpzNqBbPTXe",
-	"lfKdr3O7q2STxSWjCCYJDFU1z1vFmda/pdrXzYPGgvxybiLBH+WS63A/qnQaric5FHe5r1mUxhqcvXCb",
-	"LoBq6VW6gB6Fu3QDvr+EqmoQvxQ17zHGFcz1cl6MjscrqxY9eGGthD5+rTec8ee11fEiytlJa8XLnRCz",
-	"5hhxrDqY5FVbvkigm1vjSsGxpl1qJRd3n9+FlPMSNc2tpzmcXVR7+bquUsHqXZ5Vfr5KOi3Q5QJ4C9OU",
-	"IuX8ba1Gl4t0MqFVZvsnbClhy5c918qT5KPY52F+fDCVcsZFhCXmhIBQtcdcSGgP8NY/t7kf1rBAI9pL",
-	"FrlYPohvWqgbLwNj9lmwEGa8IoYiX1JZMr6zT/RlGuNQih5As4Gih3J/bz0HZTZ5kO+gCuo/YVDGURQ1",
-	"lR6lkmt6F1o3wnpigzmBWxqqZI5RqXxI+tbR3w/Mn3pJfb3tPu67X9j4RxuVdtAaCRrC/24fdEI+yVOG",
-	"TBSJxi1bIOyg9XK72+2+iLrtAYT77b2Xz8P2YD/abu+8HIbRS9p98WpQYWrKAr2yo3YhQWW41+YOLOOt",
-	"b8TorX7tk7fSOxD5OuEaPsItW5pDv2pHqMGIJZc9B7eF+YdpkvTcAlbu7J88Zmtyrc8Id/y28V7uekqr",
-	"adjwW4+aHZLmwA5cAkoO0cArn5fvpJ7+NcTeYUz6HZRIR5iU0TxXxUOYtU6tKrWmft3rrXkSM//X7fJC",
-	"Vwa9oaIxtL4vw4iyW43/caMQt7sj86K1lsGM6BesUUHAhN/YiE39M6FSxiM2AaaqlrYCvauZBIbbPlqW",
-	"XW3u/CMocHfLNVn58gMmmNV4kEt5Zys1LKzAiDfGJZ4FW0TJTJOKilBoU0brmSShHoIpMqUjODSmI6cK",
-	"PJNkIPhMGloRUEQ7EbfWtLJdGj+AwtI7AoZYU4YOFVjDkUaB5vZ3HKnCYBGzUQLtVIIpYkNswTC9M0kG",
-	"NLw21G68I/rfh2TAUxb5P4NYnSWwCGS3pgIUKs/QcgTfZOPKLloGHDgdqcpo4CdT3Dl+uVwbWkw5Vvty",
-	"DmsljCklr6BzFE6AOA+p3m2SjrSmG06g7Zyei5KjMI+vtS+dshTu3KjmSnl9axZeMdtZzssv9DuVNU1q",
-	"zjk7p4c1gpSA+lAlRAzOLc3pm/ccT2zmrcyk33IPpR7UCj5TJEymUxCmGimZjblzK7kI9M46dUXqUaQW",
-	"CbyLXAG9g8fKQrRaIM5fhFTpWPIzqM9HXIWMd1YTy+5fQ7eUReRiSlmBhj+t1tVKWLxA840P+DEpfQGQ",
-	"59bx61j3UIBNH0VjsQIxFbGESs59nlClMeRttV7hIX3151Z3OWVDXiH2/fKb9tsB5wkYJ7SN3O6tKk7Q",
-	"kJkspGBX62RrlmSqINlU8QlVcbgWHRWqZ5t1VBHFeTpI4vD9+bngwzhZFvGKJnynS63OAzNeph6W0r6u",
-	"ZqXr3bQTV1GmwoXG2Qjk8sksC0Gv/b3jYde9/9oz8W+7Hjzd3gqRsyUALmyytKOqs/1FM7dTrZvXlWsw",
-	"RUarKKXAl2oIYCEEZZC4cs1Gfw5svck5Mkj9N/LbRhdLW8zLyyiggvX2uwY6VZeakQBZExksYEZF5BWV",
-	"KAli/D3LBswqbZvPqgMf7ZAGP0qRj+fZUJyF4OVVupreBvg1IZWmbcH9c5U0BPO0mqJAtXN4cAs8nPB3",
-	"VwZeLaLJpfXpeqswrmkcYF5fuJFzKKeBVWXG7IR2/KC06Kptvz364ZcUxPxB0o/+ymcmcADLJI3pDVab",
-	"ovLaqoMm8ecv6yYm7axMTGpef+RuxeiWVF5aVbMky396pCyn/ABrMdc0lqjigRnc1ivmYWJvmyNwRTbg",
-	"Kky2i64s6OGmrwQHDAXIu2TTCfOl4RGtg9b17t+i7s0v0B1vT/7+x97tLzvJ9s3Lv9382p2+35WXv//y",
-	"gp2JV+HfB9s/VVhai4MVT3//+XqHXxysetejWCoQd9i2c/TQiJbcPJ5q0zqKKDnjN5DQsODIqnfbZfWR",
-	"D1onqV7B1hlnETLu1R7CzLNRcMWV17e2t6igrBWCmv3Nle8hi7TxmP7Ll5U52A6WK6II3Ht3dUHV6HwO",
-	"wEv9lxf0BooxAPIecTC5D7+109153t7ebu+8uNzuHnT3D7rdfxTd4A2jNasd9eXxu3b8QhjHb5lzxZRy",
-	"g1tThZEcRTQgYz7DMvpzngoyA7gGLeXMuUlFJ9PKWfb/gUUb/SKO2cinCgccCaAqIKdkBkyRcXxtm8st",
-	"HXh75x+tTx9qY4ceOjriK4yd8StXW0lbU+y4LihqZTjFimAYI+iOjT+gHFHm+w+8gin+qK08473ShuBy",
-	"xiXqIp8zxuZB8+rdBCusOAvAXKgvYaIPl+bgr3TKXKy0GpZ0vfpccJv5/eeNdvZnTQL4Bd6ELzBscol1",
-	"uYklQgD8AbJXMCDlOvSqEFn3eSoL15tykK9LiKy656w2fzSwcZhnPap6IpbXVRetcpLdSiPDImRK2y3v",
-	"bWEVVehyCXTyQH6bC5qARP9wQIyylDuR8jIhre1hN9wd7kP7Fd1/0d6Ldgbtl1EX2ruD7XCH7kX78HyY",
-	"O3rMoCc/nRytdOes9tMsLOYOgRyLipe3xDUdPU2dN/qQ/jWcNg8A4NWOnwet0f4wLpPFqjNW6Sx5T0rw",
-	"WfCnrONF0VhxZ+/Jwknpc/kcfpKHpMF1iW0RhN6VZKH7ZEXLm2Jcpb0RfgciidlSwbpdWWQlr67S+/NW",
-	"+0O1aL3kEZ2/P18k+9/T+I8/qkqsvT8nQ8EnxL6AFt+RoBFE9Snfzra4ZLjMAkcwf9lYUGsGkzCauGbU",
-	"1aNlmcnuVbJRyNEPbJa6DEjicrlqKhRXHF6SkPfnmFupoefybWwgSdbeaCOb+88ZsP5sTc1ys0FmvJne",
-	"226QnUoO0ErS5dewvHYgSJmbXYq7+9uvl8S8QfCNgJj2XUMMg7XhHjHru0o4nWXBMTGramM7BMR7m5zq",
-	"T6Zh6Y2bEcOrbk36aMmCVBshY980s3Sq3UDXkCeNZLUkgQpoULuvANPCYOVVFoBTeXrFq9p6VcXrwrji",
-	"yhuSuUgvmF1X+5W9u/WdpJr16uP8/mhV8HgnQViv5f29lXdQZuojr+8ZUty4kHXegKBUd2vx3fgGen5i",
-	"/+ogwTWSu6foQ+5N88NY9O80iRMtxAaUTHf18u8BdKuixW8xhaGBKtYsttlrfJcdX9kVXDiqIMsFL8J4",
-	"PZ1Nk8qddbayKftHc58vH7rFowXLtT2nBkpekWZLcZYFVrT3clFd8zSdsVJT+ZeDra3WksAE3xC9GJbl",
-	"njpJpBVl7ITN+Owwb++LnmKbBIL5IO67fudhsm+W1PFlMDNpN4emrDPpl7dWXMTdLP1lZbdBOay79EUp",
-	"OgaqN+veaLjfu7sMmvCz9d0Kn2oIs57tFPp/FFa9W6XZa42+066sEhO0fgW4TuauVKKt7HPHUjzG/tML",
-	"+Q0IiKrS5CexlKiyzwklxh5EzFcEv/K1Qw+oaxf3K62kivcVN16v/a5VsG8RmgXLeaFH4IvFGK/isrFg",
-	"U3Hu1cFJ5QxXDx3XjGSaAVy74jYr58WXsxo0K14vHZz3rTdrQSguFhCsBFXVOb8/OTsWsQIRc3bhDO1l",
-	"k5V9Xor9E3QyoaIS0wGiAQ2vqz35bpbMULxdKNmZX02cob9sfc3Wk9vZsxlr9viayvGAUxEti9QDQUfQ",
-	"y9ZXw7Nz9wOGn/VAqnhieUDDrkpZo7dPH5o1hdJ368pQoGJACr4Ws97yqC4Gt6onIOSTiXEvmS+br//9",
-	"ydlP+InLuG7QHEofYailjm/Nb8Q03p+cvcVPHd+orCB/HSeJXGfMC/3FuQPUqtiQ0lFXHUr1CQQlvMqW",
-	"ugiQ+pOpQeqTrHzfHfTT61jzrpatWNhyPaZaB63XKJUGYHzLWKXJOpg7WQhcz4aVmq6E1oP8d5AKhJZe",
-	"NhILXcg2PWZCxTUotG8N0jlEhE6nCZje5UVCNCvLL92uwqJmf3a1H6pDphZbNO3VtGgqbKIxteZX/EVV",
-	"Sy8Ny+rArelHjvl3mfHBmWfkFA0zJtaos1iJek0vBMLKLqsBltR6JWAoCoysMUAsM6brkF5J4FSQ81IB",
-	"Uh9BpqUdTZLe+iJmafRZCebFWYIS8DyQePuoCCqrOS7DWevaKK2KMHbLiHqTmKW1tfub2krWpg9f8jQS",
-	"IT4HRs7YlHUbMpZLezKgBX0dzLyk8rpaT1y/10HRmeRC1c0eC0uvOrVChLHZxlJ8OffgXqrxi37pxjpN",
-	"Js96GfCqHOblylGMKxfAgrXCe5UB0qurJrtaTuVlBP4+lkKitgrME+msRTpfEONrzrekBS4csFGWes0T",
-	"v1Os4VUXJrQk7CgdTLSwXzPOTO//LkUa832VVp2PmV+ECmurAeSFQ5a83lhIB2lCMXg0v9cJoJHRu5JY",
-	"KmBFHSzIFbMqdWxBxX6AC1fOFayqXcOe1iYGvDgvGbPMpixKL66nPFZZ/a87EX1qrs5mdXydCfVdAibP",
-	"ILRKfVqfTO7HnO6gjskMIk1X2py+gtbttEdnVETVd+nyaReWEhToMSdAd0AVNonCfIsgrcGJS1sevogH",
-	"jWN7bntlBuZ31UEmvSLFsgbPMqUov3DdKcTSbrEyuDLfVDZNvmh/d0tg59PU+h1ubAJLa0wlGQC6B6PU",
-	"tBHMi17u7RTIqbUbbQ9fwg5t7w+eh+296AW0Xw5fddt0e7AT7kZ7sD987iHNQWsPduir4e6g/Tx8EbX3",
-	"4OWw/Yp2t9v567Si4m+eXbN4DTXP8BZqO7GNuQRGDPAw7GCSJiqeJvgoDiEo31T1O461b1ZfURdD1BZg",
-	"41H7y+d7NfS+YL7qNW6JFqFhM8PeUqtVLkhfAL7VN4E0toesfj8r6WpBo98qNCz0NrxfE5uYR3tX3BYe",
-	"QtK7QZZgeDnI2x1szxwsNshMkt4goewaxTnuVHOoMReql+U7NZXo599xLhWIyhrQci1lyC41LnXl3lll",
-	"+/W+C7JZK0G0OjV7kO+mod0zA0Ajg2eTCOrsmrCi2HGDKGYnT3pTEGHe/LGpwMXgq5VuORvflgX4DGhC",
-	"bWZ4XUv6OgfK7bQ35KKHNs8lSeq3017MFK9/pcpSW3SGFIeomrkCek1SyR0GOeiVobKImKYjRypiNb/Q",
-	"MLUMfRr/CPOjVDOcitjGo/NT7L+80b9lSrT7ZMiThM9MN7SXz7HGMg0VCLnZIVnPVgI0HJebGJNYElTm",
-	"oyuGXJCq/JVnkvTd6vqdK4Y3eS0DTa/fLMz7ffvo/LT9o8mTtrwPd6DPy4R4ub2Yf33veMLffr1sBQud",
-	"4LyANQw37J+/ubgkW3Qab9FUjbcSPoqZCRQoPbGxYOjBRhxFRdgEmWVrGys1bX36hC3XTPmLkDNFrTJt",
-	"t2S77mhQK6CTVtDCgAr8WB5sbd2aFzohn2xFPJQLcdkofb1hDsjRKVGp4sIEdZYCJim5dhmqZEAlBOT9",
-	"Ob5nkEsGV6zcCWjj/cnZZkAqmhu5jkZBoRCdtBn5QCd6QoZHnjVDlp0rdsX+9Cd9UsBUbJoqd/70J3IB",
-	"LCL9I79M1QH5DoFKrtJudzf0w/PwF+iTjSVHt3nF9OFleHNgx7mGef3n07h9DXPZ3+yQtzxVWNGOKoxv",
-	"nCpHExIjfbU0v2JZ5+454rqV8rHwkJpICPV+DjX8YZ7Vo48VGYGSZK+7e8WW9QjvkCP8kIZKEiqxjwWG",
-	"FHFBYibjCFy39GelqoAG2tj5W2oon2DbLNNgXiuZ+jPs4d//eGW77F+1DsjHK9PvWP991TJgC3kEBm5X",
-	"rYBcuWwu/xWt/7lXPn3qH16xvNU8GdI4SQVIQqOI9E1D+gPy20fXWTtw7cbtwJ8+9O3yz2Kp5J/+hB2L",
-	"B/o/f7t48zNBxUdiJTgX24PZ9X2yYXPXyX43IBN6S3a63U1E8z4fDiUoPbCBhLBymoRUiBikRheruLdP",
-	"X7sFvKbKBkljlKMG5GunZ5hGym+/Pya7u7uvzEIoI2aiQxKZTwWQ/t///ve/t3/6qf36db9DvuNqfMWw",
-	"U3ESAxmAmgEw0u12t9v4/8uuS9HEiV+9evWqvb3T3t2+3Nk92H91sP/qH6aTgyFxZardv7s8PrxiPFUW",
-	"KaiyTZ8QQfUy9rpd0s+PpYcH0SdJfK3V+DmZ0EQrUxCZgnQWAu9YllOkd7/f3SX9iCqqmYirSN83qr/7",
-	"mURxZIpgmcuBJox4AuYg9hHlsxHSfPg+2YgVCSnTnw6ACC1QINrEE5qT/ltQYt4+GioQ/UMi9L9s+Q9T",
-	"ruTKNCALwWpfltXqi5eIQRlrUz2XVSAm0jNF+jy6FbQ0MzWMd7vT7XTNrRYYncb6ItbpdnZts3qUsAWW",
-	"on+wpUKWVBbjM4YcJiDTJJXEtLnTtG89eUVW6zW9xjJMmBuveSzKYwgFmA43ehgix3pwLI2IQMok8GmE",
-	"Ed1SHaE8RasoFXQCerBa/TR/ZesMq1p8Cla++AapAhVZR3kIl51ut1TBk06niZUOW/+0XV6MPtjYs3J0",
-	"fvoj5EFEi872BWHq2Du6h/fMmqpmyNa+9R3NqljjJ9urP3nHXC1GiLxCV00+hNsptotHfl5Q6/CUfCXo",
-	"tw8ayNK5JfB4M/GFF72RPlrcMp455lFzWYGfJvdPWuGVVZ/Ectt+C3YPGQegtVatXhnVcJgmCelfw7xP",
-	"6HQKVOjb8BXDOpoZC+YsmR8SqbjA9jSSDiGZV6GqWZBB1pbRw0Gq73g0XwuJVuNOMevxU1Hp1/evTwt4",
-	"vP3AS8jRdxFdf4Q5sZHFhxa6Y55E0jY/0tQfWKo39YJZCJ8Vtfe6e6s/+pmr7zVOmQ9erf7gmLNhEpvb",
-	"7t727uoPzuk84TS65PyMihFygr2dnSbbmQqudU4tl06YslFAn4dgDe5pVcJSbTXRfgqKUmbr4zXMe3H0",
-	"ydBxAlVVZ9/CDb+2xZpRr1QGN8ipp1hi71ItVKSWPVrlLFD7hM6JGZ/EWCSsSKOv8ZFHowUq2Vtck0Zm",
-	"geuKvm4c/TzHb+C38vjXldQ/wvw0MkUzStcltFRV8v+T23CsdUgtAVzmBNlwfSSMPpeF4NtyqGMuVDuJ",
-	"byAqpoYhUl2xYiYXecf0tZTh6DIgM8HZKBvSKN5RjFQYufh+qa9OhtHp5ex1tztX7C1MkRt6dw2hVV/B",
-	"ldLfTrWeZPMDcNUgXDOy03Oysbdj9feCkrlZqS0hyJrKntv2bDZra7W6nYoEmL5KRc0lQaFNSSMp1H0w",
-	"KVRMQ6wQQmd8ZHo0fl6qvTPfbyBgLjn/iTJXKU4+JNEXdTI+0rciTL7FIMUCrfgEX7CW+Fzfki9P1RL6",
-	"ZVYlcM3krOHmEJm6nVIvokCVUmtiUzLjwvSZtiKiihL07E1YvEUVnqrO164t85FeZgFqrm5RozMxWSKV",
-	"1z1r07JANkpvZlfS/MrWml8E9Q+gfoLWIxK7n6VZQeqXJWh87af4AxRPkOZHBtHK88R7fFhhGz+20lAf",
-	"HTHtekFr3RKY6hB8qimmMtOsNhvqim3s7ewsPug5Vt/3zIYB2evukn5szGu9hcFMDdNY3/2vGErTQzJK",
-	"QUqQxEq/EY2ZVH7G3DNJUBEgaEULyN7Oq80OOcpFu9ECCLBIXjFjmDANRl2fTWui0ID1UPoaIGcjG0bF",
-	"0+9NcENXrP/65Ozk8oRUq7HV4tfkR1piePjb32IK5meWug0I0WaR+oT4uRTmBqL3ey4GcRQB+5e51X1p",
-	"zWA5KzPYeA9uVpBOVtA3U/kLWoHV77H5D/57SmPRISc0HJde1BRvTA4HxlGyYGrX2odMUf3gokPOBWgO",
-	"ispGaSy0Y8+oJDQRQKM5EVxR9CYK7yY7G/Mk80p1iC2Qai8ByNSgVuW/Yqt1fjvgpVXOHoPxlIq6fm26",
-	"/s/FY39S+NdU+O3x3lnTF7b6bT3h5rZa7I5oRXuHuNxlo+ijZmLoImXx76nWOUdURIleEh+SkMoKTd/V",
-	"3n003C+W9v3M5tYVIlc/dsbWuyP+kxxcl2AMTliR01TIhVzAVjimSy7FR+iUlNihB93NHfIrmn5KPc/6",
-	"ZMDVmKhUMEMw6J+wbn6qCgEWVTc2pv8Jx2OqHols9NBfSF6YqevFhVZTj04zB89Xr6Wu66z4zCJpv7vT",
-	"CHQ/UAUz+riuiqAYPlYs9SsPZiJW0Fq4jhtiQKN2jhYeQR/7gyzQc+FhI2f6Qrk4qYjJf04wmCa+0Zd3",
-	"ISv8F2exVMXlfBtOcX9P67jGC7D4yin5S2G9vpu0qvzuhdeypjs1hsUyEax0yzMCk6maF2bJJ0FaOCR9",
-	"lwncJxY8WvkkfZoq3u/UuNiPi/W7H0V8eVN8UXd7NWEsJ4T7K4SfR7J9S07yu0ge50snpYL068udrY8l",
-	"/XCpn904ca3zxccb9DLGSjrl01zLvIKnJrK2zq2+QJerPC8FpDWrjb41deyrwjjnvm+KcesqF/73BYd+",
-	"E5TdclhXq0X95NCSJxFI1VRJcp99I7pSueN4AzXJQeCJuB5PpfoBVM43jT36q6Qyy8W3/NpT95y/Thf8",
-	"iYprI2ZQhqDlT99uDt0tB2s128AZxbHqdCZuMIydUEaTuYpDI4ren1fZ/0IuIteO+CgvIPUYemF5Gk8r",
-	"fEyThpv2Alxe/FLrRlliP5k4jOb4Vclig7f5WXmlzx5CAczo3JZlfCQSz6J4LEWXUc953wt6ponqMcZL",
-	"rW4OY0YTnycsUvkJi0pE0Pp66A3r033zVPdVUc8JiwhdAPlD005WpfSRqOdCjy8xatXRA9KS9Scbiths",
-	"RFSLJIODf71EU8MwnqjmEakGUeLz0I2tiVZrDU+o0le4RvJiw+IKF4bVblYGIZbw78KVT/tqtLLmO34i",
-	"gse9p6kKJZlk9fY+zz3NWb7ryeTcvYEKExbKlCTLSCWMzzrkKJnRuSQxC5M0Amkt5wGZjeNwTITNFec2",
-	"IFRIRcZAEzWeEzd/tf0km7v1OUwabrZTNuRN7BnZ6jr/zv6bHBWOTsnUO7BGvFxiV89a5DNNP8FP5q1w",
-	"XVp7h2l15dVNstkxtoVqhcW40FN00TBXtRas41TsYzalUhEFxl2L5TlMo/asOsfvrbKzJvBws1zaaEWx",
-	"4UXzBhaUIaZujObj49jstWoppse+P32GUNhgv7o6zXZVK6/FxDm9yNCVl5YoTBTWm55Pwba7miY8gqy8",
-	"V9UK8eXCChsRb0V7WL8o1F5FgXI1x+MbcjH5TEbTQsPeBhzmr7GSARl4VuYn33JD3mSpNWYR3NoQYIeP",
-	"DXiTX5WlWTiF/0WA+d9TEBk/PLByPXBRhwEZCcoURKYykOFUNjPhis0oMjmGIMI8AzuOn0dumvio/MW8",
-	"khChkvQZV73sWb+urMGpv9PPQQPehOs4D/x1fpvy1segJeLWXEL8l1cFTRSOuBrHt0acjxJohzQBFlGx",
-	"zHH7PRdYmQfzS03An83XMha1LOh8QqgiP+DAZAOZGAyHXKgDQl0SKqIsZr4FVwyrAeaL0s+iWOboTdl8",
-	"RuebHbLX3fOyeIpEUIXnr7NRzGqO3S6buIdfe0voPF1vFjC12sWbAc0hgAfze+DlFsdYb80BXTXdStZs",
-	"JxUQxQJCJU1lF/Kdq8+hUa2vWTL0SSxlagq3GYymQiGLddcXExrukreuWJxhmzwgkCWDmNtzBGTD1Pga",
-	"Azn/8fiE3ICIhzGIzYBoopaFRmwYbB4YMpKGAiwtAQvFfGrQPsJWHeZLn0B8EcFIahLF9TTThM4hQksF",
-	"tuKMrhhuVlPLXrdLNvoIxx7+2LOpcv2AFH5OJSz8ZofDHJArdkQGgs8wll6I+EZfY10eXiggAqZimmCB",
-	"O3cQEJGN3e7OpjuDkLNhPEqFaT5C3r09cxkn3j7/0yBBzyHBVdrt7jw3AvU/cwmHyYT2V1OgC9/DP/+z",
-	"XKarf5gtlbIr5iZXeb3WWGIpLQStfjzBRrhSAY0wTlJzYYNmz/L9kVhJSIamtNuQixkVUYZoWGRLL6GP",
-	"6JgHugy8rNeD0hqU5nN6IYGrD2CSTLiexKQYom6jxpQ5BFZ6SfaoC8c3ieWEqnBcqQ0UeeMbTezHjs5W",
-	"XI0u3by1xFR3H8Gvml6PdvafF69Hzxvcj9DK61fOs1RKB1LLSpQjjrhJBGESM2vbq1qv/rZVtzxs59ho",
-	"QQhdW2quegV1C8BvWssAVF7Ah0c0PlYqc0uVN1IUprsmbruUBU7Da8ch6HQakIyj8lSFfAKuXDDChpid",
-	"aoCZspi4yzNbOa+mJrPHbIjPazTDMzwE6VVr8k5XCWxhvry0Ja1o71mG/qe73djuEM++30TFuABxE4fg",
-	"lax7ZNWhFGxoy/Pj6ZU0A0sUw4TPHkRJyNxmlRrCW8/TZRcS6j0yhYixwYdDTYc2Fy0wsvxCE5i7sfX5",
-	"FJgRmzabHbl+31XOm81mHbMyOo0lFtBzygsuswM3Grp9UyRGywErKA6IzPp6e83Jr9h2l9jeHEFeaiy/",
-	"EXZM6UF777NytR9oBUaLZmz5FUtprM1KxWwkA+Q+RvGQIG6ya2UGE5MO6onzKtGBHp0K+fGYfg+cACde",
-	"xnl+RUmrOJHAoozLfk49/usky7U1euO0uy/ZZhV2tzKrbDPzSva6qTQ65hKIHNOsdXHBPlyoA1ntWfjR",
-	"LeR1to4VOs4blsy9ZRQnj0ulZWuEt/+OaxKzKEdq6tL/iwaKLkB6HavP69x2/+SLvBtpCzqqtyblFa8j",
-	"jw4cEWdHR76jEpak21zg/dXIMTS4SkJNwws3bECmIr7BMg2+yNJ3Np+SsG7mcC1qNvkLC1j2SKGXC/N8",
-	"0bycJbRVT0vWaPcUjvm5wzE1JVbK1qMoKlSfj3IcriXFJRJ166P7c1UOzqnCosogsD0qZaamZVU5ZWtq",
-	"9Wg1aFblspowVxpdHa4+5eM8FtJlWTjr4d264SfuJAuhJznS5v7/Oski0lChgVCAEjHc0AQd3KYvhXos",
-	"HdG4D7PdP7Y0cY7hRytVsJ6qZpbz1/hbdFJ/o4JliQ8cKxkXWps0ESxJfANbLA6vzd3lY2uaVgboWE+g",
-	"a/pBjk71FVuWkqxJzIptUlwaJ9kwRbipvGJ9r85MR8/fc/P3NzvkIhVCnwnaL6Y0dBVsRTyZQHRoGx3I",
-	"NFEEW0dgv/NtrW/uda9Y3pEHuQPjGA0geEKwT8hNLONBAsTcwrDQlveFKT/oSgp6i6otv6f3+LMD3iNl",
-	"AXlTfKEiJ8UlLA88dVAjjM80NqRff9GTbzo1XNNXtWbg1dNDl0R2cqk0xX18QvZYSeHnEiP5PeWKNjP1",
-	"TBPKgkI8w4QzNU7mZAoi5lFgxTsQHDQwyzKxBxMa22ha7HmoNVl/VdUR2/EN/ILLe2RKwUlWkQnuKbsD",
-	"VwLg2wx/QXysC5XOT7YgRH63x9YEA8uZaMsTyezbAUoB597HXFAZsxDQXJ9QE8gs1ACoMn7/zDHFFd30",
-	"U8yMjd3kmKWmptaJkWU0i/023bRs2o1J58pd+F6uGkmZiTqojHY5YZHev59r8zjCJ8s4GH4JubNWVpyD",
-	"cOZy9w/iSV+Fr0X02IQ6T0Fck7ozclxSBtKjaFcW1UgLQ9qYlqFJ25B+YLo2WrMlcmJNgkNIEhKzDvnV",
-	"uu+vmGHdImUyq4/u8A708Bt9YFFPAJWcHRgW0YPbMU2lgsi6AZ3GbCNAJNnbeXXF+qgMuy9CgAgibHy3",
-	"hHNg/McrYj617/XwUf+QcAZXDOPWNTHEUWKYG1bQliRMuITI8b6IpFO9/UWWZ0NScKUQ6encUrP5bLxQ",
-	"h7zJQlXks1z5N03X9qrY2F/dLE/MLI+xscdNh8rGAmdn8c1xsc9XD/Qrq229vqaOJXNNHqvHOXPcWJOH",
-	"5vnGy9KFaeEen/EKv3h+ptI7/dVwyA0XAWF+D8i7y2N9lcYup9TTqEwd/X72Qy9mCsQNTVxP8/6hpz25",
-	"eD7OwIRL9DVfcw0Ys0+sPiVXs7fOFXvDshRhN83UsrEDnFqPacPcKhmu+bjvxWBcMZdHyjCOqW/+mX0R",
-	"a265t+MGKjF9G11aKMgd2GarVopZScXgVtkLw6aJMWPcHoDRpusjOT4Tx9VTZYzvi/jPGrLeizw3U/wr",
-	"OCOeOOdKzpnloK+vanr5hc0MGt4HAWEwA5m1GTIW8yDjXaY7Mt7zquNW9IIuvQV8G8XEiru6sKfUwPfg",
-	"geIpN26VIQUjPhZSZFckD5UooS4CZLFxk2luOotZxGfGII/iHTXXWBle6mzxps+ztZ0MU5UKIBv7V8xG",
-	"O2LZ/YSH10Rew4xQ02p/kzAujMjmNyDIzh4Z81TIQ1uQ3AyJvZ5jFejRuYhABDbDgCpT83h/e4f8GH+H",
-	"JjctMmOmJyiZ/HOAmVZDpq2RCeCWmx1ydMX6ngA3+0WbaVVES8kBstfdM82CZrGETV+luQaYyiumx8hX",
-	"cEAkxVyL2LYqyjSP/J0e3MZSyco4/wt6A4ts5DGkfMVMX1DQ56tYes3K3tJg/tr7bT71hM0lOi3ff1QB",
-	"wdcU7VsfPWqyYTSVov5NBYH7/NU0vU8SvGAgZzok3DeGFOoVWHtInZ8ix87HdlY0pJaxz5ly86rVYJ6C",
-	"dh7BF0JtekBZlC8V2mspifnZF6J2CiEzS1Xf2kb8ee9zFHPpFETPxJwlWl7ZG7+Wd+aaS5PkP7Vs6Fdr",
-	"w28KK1oRwI3qj53Aj2zb8JdhWk7GI4Z5zVo3QlqVtQlhNEmqy2nYEhdWgx1wngBl/8Jx3D6s1wnhflMM",
-	"tHpS0pHCCxRSr60XCWmFql6khnpd/YjNjWN/Ql2PfCQ5rYsPIOQT23+ujyTRN4q8TNIRZuSDwM7VWfgd",
-	"arkmi8ikVHbI4mXgwGvWTWioZK6ZYwRqkSL1QkLKGFdXzK0PqbBKnTUB2P7eH0mb9af4olHf1ZS4nPK+",
-	"UDeGJ+201GWhiOlLiLdS6G595GK0Kqi7cOxIwu5C/hYm/MYStwI6sSXdYDIAIcfxtFjBQ7/lGtXWRXcv",
-	"kN2qwO7C4p6Cux9UiiwN826MeEFd1wPEEiIBrJXSH+/QKFZaikAigWCBmLqLzHKk6X52PlnWWJ/w8fG0",
-	"Gn2B4UUeoGicyOVqzFq3lzdi5ModV/cor2eQS7uX10T6fmbN44u23l6HolwP7m+Zsv69FZy7iCMbsbAm",
-	"C1iuDG1ZDWZJxx4juyry2gLXxSfXgoxP7pAM40SBwFI2QCeECyJ4AtWGCDtDoxzyib+a2GhiddYF/ewO",
-	"ieJLZs0T1t1uqubVzwqTruAKbzl2Bg7+ZZsZaeCs18sIwfmkKnxGA4jD4cfRFSpNJfWqws8u3wktKYM5",
-	"gVsaqmTuHH59/XvPlIdJbYNxU6LMFItZ5CNHUWSw6pG0CDP4URR9IbNFmcjqiIrQKPoG09OfVIU1VQWT",
-	"FW9onij+YLYTpy5sfVQaZqpnKXVto4pAc4rjSoeEMidm0bJqH9uKgBsJ0BvYNMZUDFowDgdj5yT4tKqt",
-	"mB7DYwur7CuWhMzcT0T0VSG0Ocwcp9GEvo5h5k6ybbWqdYlk8E6CuOu9GTXMoj/PlUV1RSrx11gqQRUX",
-	"z4z2eZjnWhSIYQAkgglXpgpi1aXbyhKjpT6esNQTfNELd2OZaW/bT1Lzq09+an5JdozCUsty1lCVnH8O",
-	"Ql8WsQfoZBAzjHU39+9hefSgdC2mLNriwlx9qZTxiGE9lpgResVsAIIlPKwFfA4CiwtyRkSagDy4Ym1y",
-	"5BO9JFs+hzjQ1O7WY1aAsQxDJ+0N31hY1RUjlrmUF9fRU17q3yaU0REIaeZAa56dqLyfIRfZ1djEH8YC",
-	"HZLGP7KBkfWEGE3hmcxcr2Ycm7DFYIY/YBUdxu3fGAM44Gqs+ZlZUVYY14RDmCrKl27XwjbQQMTQezk2",
-	"7NDudhknJRu8ggVTtmlgwnPQFjWqKhh74Rq4BZpIrrfgygO5qTVcNrjwp9x0JpYIpIqZkRRFP0HfmjT6",
-	"prKxKa5NrYllSCy8ve+NxuQI0JZE9s01NmzU/0SD1U10QFiaJH2rEtlE3hLiYPhkVofXHLaeKWuB54DG",
-	"hyaPt25/iAHZQPbgZjxNIqPhlcW9V4TaALe+osQd74ZZm5qPC9UHD1ovwufdaH972B7s7UF77/nLnfbL",
-	"F9Hz9t7eq5e7+0D3IniuZ+TYKGXiVuCsUgetl9vdbvdF1G0PINxv7718HrYH+9F2e+flMIxe0u6LVwOK",
-	"vVbWkHZPAvdJ4H5mgXvMJ1MBY2Ayzi50TmJsVElHTQGbd7+BonCpNVf/H7YWjU3k8sd4Jh3nq7ZDX+LA",
-	"30ZSiN7LOiZZ3PuTQfaRDbJGL8LuA498cb2DUVZrClb3s+qXd91GzwcqS337jrHH2ii3msAyjVWPdMfU",
-	"Q3/RQLIihVVT1BcKHHuyx359QtKGsCELuKfs2/podcg7RrKdqkwQEqmwM8tiydJMt85crFUhbBmBrzKt",
-	"IjU8hax9vpC1VYhWE6l25F8mFzEC4xqdkMjjHwk2ZOqQOypfP4CqRqTu5+PW9mL7hJuPG77WAC8fy1AP",
-	"dHJXE73TeZy3q8osYl+pM7o/sir0Re/9TYjLRbR9i0T2pA7d2UjfUB0SdLRloqxqK+u8NRWuLTViReUp",
-	"Nb2tUVLJOVNjkPEf+G/XJC6MlS0tU6HjvKWjX2xo12PQ7dujH3D4L0S1+fTLKddCyvVZkjwVIcinwn/3",
-	"q+Nyhx5lX74m9pFFBYL7wBIsLpNt/RrZt5BsRVSOB5yKqD5D/AbETQyzhTRxl6Z7wkZJLMcHJIEbSIhe",
-	"14QqCMiER2kCkkQuPS9mZCr4SGBLMnoDgo6AyJALCLIHWKFKXsdJEmCjSmabBsdq7nmsbpV+yCcTUy3Q",
-	"zFSp174/OXud7fERidmfZxVBZ0D/Nmvh3kJSq37q43t/cpaDAKufaPyqSAC3mFVCWbihSUrNjbsmRfSU",
-	"2JfQwzUklGghqICZIilcU5CcYidSw1wLVQ8OcE00SRxuHp98/9bDaywbaZ7ZcioA0YCG14i7oRa3wrbR",
-	"KtW2tSt/f3L2SBLt/cnZSbbzLyTWSmtYUeA2e/ObLaf+DYonTeHVQWIpI0XqG3JB5BTotdbyuEBCjNmo",
-	"MbVbIbK0YENpBBJSRRM+SqGic0omZ2JmSuOaCfyECSR3I8y4lUXV/qr3J2c/2eU1Sp2w8tClTuTz1CUy",
-	"4MPGmQx6vDP8ojaNwq5ACVuPHNeR7bCyxbF+2HgJ70/OLvCDf91siuxQ1yjkZrHgqT7ECg0AfXBa/DtE",
-	"RPrEHARHl+syhq2P5o+lVY7Qs4aveUV+qLzGsGdTqZoKrVfeYK+XMEmjquhNo06aw35kXdJM8hpzy+pk",
-	"p9N6nwymD6+n5khakeC3iJjrGk3N8RbqE2mclunAhiHKeu32B0Eja2SxloENmio+oSrWUm6uhdZgXhTD",
-	"mwGhMyoiSd6fo/5qrIHS7dFRX0UrMb0kjfaXVF4/ntaqR7/Idv+FPMpaenlrkBoNa2hvpA8hIvmBPZlj",
-	"7m8h/fpL8tYqvoZMCCUJUGFUKyqvs8DPZlJtuhXROJm37c5qpRmP6FzfWMd6HPMy2bA+ZC1M9bN4An9w",
-	"BpuZChznMvbAdHcwOYB6DH3Xjeg8IJGgM2tTomTKeaI5CcpnzTQ0y+iQE601C9DshMRSUwLDTHkWQh48",
-	"iqsioW2YLw/dn9gyJknsvBpWklCy8//9v5oxDTiXWgfHwmUMsCBqpRR+rcH0i4HSI8phM8PSK6w9CnMI",
-	"/37mHMRXu3sPx20XPHKVdrs7z8kRo8lcxaEsIrsjlfY0TSTUovuJTU3dfb5PNO3EIANEjykIg7VgWhEp",
-	"fRikmg465FQjhIzVXCOtgIRiGXvrKLdv8xkjc6DigHQJ45nh8ZBse3QdTyALznh/rqWtRl1I+MwW3RBS",
-	"kd9TKpQGgbWa2qr5EZ3LZ+T9+SHZyS23xS8OyW7+aAJRTNkh2ct/UuNYRNnb1bU27VrPEa6PWWrTn2iV",
-	"qWcMVE3o9N+PSDLUQTwnG7vP99saUy1ANu9OOBoXa+nmyDbVKCCupRlk52hpR2dSYGpQJzykCTGKocXb",
-	"BTL61WI+vhXkKXC7XUTuAi0eEuwZpF/tE3sWpsMDd2voYyVt+4ri5WE484bokCMi9BVNQkQEJidYQZFw",
-	"NsKWMpSR3efPzRBYV7q7lEAuY+xvudR08z1Sp17vBt4MZXwDm0Edm2kFec5Ca6e787y9vd3ubtcZV7LN",
-	"V9fIsE9W1sg4o/dd4s6LmiU66K+1wA+fgefos8voYxnvOfMJ4MlEYxlWyJmmpBXRQkXmQTN2tC7Hmpq3",
-	"ankVmi0DdznNbLR+M5jEvCKVAHptOY9TGK10ZXxGNliaJK5jDNNkoKyO9v68hiIyvyKW/CQDmlAWQoe8",
-	"BRqO9eaNLfiMKHoNkux3/9f/PPtf/3Pj7L//r/97exOFua0VGnKrGpgv2ulUko195LP4g2mS5pTiKFPd",
-	"t9ESvVltcDq3EH5Ug5ObZJUMf39O7FH++4nxydzb/voUkA6SOGzbz7c+uqoq9UbLnznRgAOm7KF2yLkZ",
-	"RNJhVtwNMyc3jOUSa7MEJNY/uwK2mx3yjl0zrdlixfaARDFeuyPzb2MNwr9mY27aTjOuyIRGkF8bcYNm",
-	"C3h9G1lXLt4h6yolmtV+BvQ1EzVGYruPIiLfQSKsa1H5wtaNilBQywiLAGmG2iu0psuczTpMJxuUzUlI",
-	"JWwWdRAa0V7i1I8pVeNc+3DftspmQF8bmdDbM2AjTcG7O0FrErPsnxhqqkDokf/rt6P2P2j7j277Va/T",
-	"/vDn/6hSXDyKNZKmLRVVab0x5timVGsyQjVUKiujnKzCThxCko2r1lAA/AHyqrVJ6A2NE02HjgAjT5nO",
-	"b4sm2mA2Bkx1NnqzVHGSEAZgzLmKY6cVQ484o1aU9YsYFC6NMIwVGVP9fq1eSE6wuvwLNcaPMWzC7sDZ",
-	"acz6yYbrPrNDxpBEm4dkEkutlKPeTQWQUN8nQC9cow9ecs3W8QPzGBmJuWZMXFCFVeRHdEoGKOe9XWWX",
-	"bjm1twPK5pWM5wLfvzAH94h8x59nZfNLiwv48r+f8Cxsf23hOQO4TuZtZ4+pJUYtn+0Ft9SD/CJlEZ3/",
-	"9//5/1xQlQr9gh6zTiHcoMlMo/ILxOiAvL64zErCOPfgZpBHFyDe2y06RLckUImgv+J+jtx2HhFFizOt",
-	"QlINk2cys3v9+6GpQTS8h+SH0wRXG1RTB3FTJytjSczjVtBKRdI6aG1htIOdeTHSemTKWGA2d8JHMQvs",
-	"5UXAUIAc592YvWYLnVyuHhUUy9aiReEi5FOIsHo6muNjpmBkCqEEZKBVGi13sFpgoUJuPsP5KfkR5rJi",
-	"7EKMeWCVTJcPhws3udDZWMWg9MUBj06JSs3SCtfaIL+/5j2bWUQkUBGOvQmO/a8qJnjNw3Si8RBlehqq",
-	"1La0FzHc0MR1yjf/atN0pF8G11za30opGHdxKi2g8bIovbuub2Y3mkbRppENX4uiFRPlYRiBc2diTARO",
-	"sBBCmcVwoT5igri8icterQobldZobngcGo2H3lBFRX4uKYtMfRe/2W7g8DgWfqOpinmxV9DipMecMeQV",
-	"xmzenlKh5oSGVjOSaTgmVJIfOB8lQI5tZ19v/FOL9wYxPnz6/wMAAP//",
+	"7L3bchs5tij4KzicHWGpO0lRN1+k2LFHZauqtctVpbbkKXc3fUgwc5HEVhJgAUhRLIcj5nGeZx7mU877",
+	"mT85XzKBBSATmczkRZZsd7U7OipkZiYuC+uOdfnQisV0JjhwrVonH1oToAlI/PMNaLk4G2mQ5l8JqFiy",
+	"mWaCt05aVxALniiiBZlTpskQRkICkeYTxsedVtRS8QSm1Hw6ZZxNs2nrZD9q6cUMWictxjWMQbY+fvwY",
+	"tWZU0iloN+1LwW9BKmpmukiWpw6fE5aYqZj5fUb1pBW1OJ2aCeLgrT5LWlFLwm8Zk5C0TrTMIFzfSMgp",
+	"1a2TVpbhm26NSkvGxy2zwlcizqbAdd16fuRinkIyBpK4t5pX5d/49BX9CIu6xZxdXpAbWDSv4AYWnz75",
+	"azZlennySzoGotjvkM/9WwZyUUye4nfhXAmMaJbq1slxN2pN6Z3Fk4Ou+dcqrIlaP4kkS6EOBu/OX5Mp",
+	"Pm0Gg33+6ZD4ZTRSUAOKn7PpECQRI8I0TJFO1A2bNQFG2GFqIRMCZr+L/wuA060Fzi9yXAeZX+SYcvb7",
+	"GtIRcvzpgLmmcgz6rQJZt5DrCZApGBA9USRTIJtXo3GgvnnpAVYFdFq7HqDTFUsAOn2AuSXlds66Fbxm",
+	"t0B0/sqKxeTvfOqSPpqP1UxwBch4v6PJD1TDnC7Mv2LBNXBEbTqbpSxGrNn7L2WW+6EFd3Q6S8FuRFOW",
+	"4o9SCmlWLMUtS0D2M05vKUvpMIVW1JqCUnRs1vCzIGcXxL9GYpGlCaFczR3+Fpv4Nwmj1knrf9srxNSe",
+	"far2znE63EiFC3KSzZSW5lTzSXbOLgxbgDQiv5xlekIUyFuQu2REWQpJp/UxMiB4A79loPSnguCWpiyx",
+	"0sf+FNlHqnXyjw+tEYM0aZ20YGo+i1qpsGO3TlpDkSxKsLLnRRIBij/RZEp1PCF6AsSeL+nZUXqt1sf3",
+	"4XfSboSYAcmEKkI5AQexT4awIWA/AVNkSlOzGkjIjpkuIoVIJ0ISp1SQRBAuwi3YeXYR9i8FH6Us/mTI",
+	"p1TpPk2mjJfAeMaJCNnfNFOa3ADMCNUkBao0ERyI/fCBIRS7rSkyZ9ruPM6kNKqC0lQD2Ukyu0uIiFm/",
+	"XUZEaCqBJgtCY81uwcLpeyGHLEmAfyqgLn6+evv99xcvL85/vu6fXV70fzz/W//q5S+X562oNZaUa0j6",
+	"KhYzwx7+0Qqhp07MulolfPOqR0rjG0U8WyI4gMFVoidMEeDJTDCuA85l57CCJ5hhLpmGB+EGmZ4A1wje",
+	"hAwzjUhI01TMIYkIrgxIefnanV6xBYT9z0J/LzKefCroudD9EQ4UQrAkns0a7SsPhIxi+F8Qa+QjODjc",
+	"MYPzdvcxTVOQZEoX+EwBEKZxy5d0kQqaXAvx2kjiTxYNdri+FqKf4oAhBN6EPEsLQewrD0yOODpTxQR2",
+	"o05QvA1k1heUg6fWmCJqIqROFw8BgxWzES7mJwRuQS5ITHliZBc4yWhwhCkSC5FaQTTnnmp6PB/NqCeJ",
+	"eU+aL1HTh6RD0Igk1FiRZID/aKNJOSDKmpCdnuHTVbOznduddTt1b+8FFipu9wrkLYvhAU/QEKrh3myc",
+	"GR0rPLsfhBinQF7SFHhCEUSGdIK3HwhtR0B1JmF5AiK4ZapWk0EsvhbiJ8oXjpDUJwtTdgv93zKhaR/u",
+	"YoCkAoSfBNeTdEFQfVWglGFd+D7J338IFh5gVUT0RAqtUzBIaOeaU0UmhmE9FCa95TTTEyHZ7/AgzJ6G",
+	"MqgMQaaUIStDZBy1RhJLSMzLNFUPATw3Q0TgbmbkWRSoa/WzIia95XA3g1hDYkf+RCgY81RymubqcAGC",
+	"C/fI4fHDaalnfEGEnvghT8hxtxuR4+4+6iM0pyzUBzzLIAvQyN+Ou4dkkFBNh1RBX7MpiEwPyF6PF78G",
+	"jH1glTtaYXMWw8iOY3e7ZD4BjjLXD2IIW6Vi3uNCkoxLoPHEDGg4I57DTIrYAGuYwjnXTC8+/SzwyHFP",
+	"vwtelkn+R6shD8HYDRdnP58R84DgEzRFH96KmEOath1iGjWNaUVuaZqBMjLJHNIQSKaMlWHOz23RrC/j",
+	"N1zMOfFrN5pyvjzkBWeXFz/C4qUEqiEw8WiSMLMYml5KMQOpmVF2RzRVEIUwdNpin81QFz7oHna6nf39",
+	"w0537+DI6MGWtlQfDe6D7sGz9v5B+3D/+uDw5PjFyfGLvxcW/Oufroha8LgVlTReY86ftJ7FT7vJ8f6o",
+	"PTw6gvbR0+cH7efPkqfto6MXzw+PgR4l8BT9RCvU8qh1B6nT0D9GRgvJd1bZSdULcXFJaJJIUArQcHt5",
+	"8eoNkZSPQXmFmWhhzgAx+AYWpwSmM70wL9OhMhYNvmeszYVhxzkM64CGvjH0ENO718DHetI6OTpE75b/",
+	"50HUmlFt+EPrpPXf/9Ftvzhrf0/bo5PO+z/v7Jl/v/+wHx1+3P2Pf1t2caDn7MJOclx4yqiUdGGehodW",
+	"BcWvnkyNUaC0mCkyF/KG8fEJYfbJKEPuQXlibMipUJockwVQqQg1ZE92jg4Oenzgya2YbmDZ0pwp2O2Q",
+	"MwTcST5boKKbD6yGlHtzjGbWNohet1+LYgH5h9gWQHnfORHzf9eMtYSca11KBV5+CA++3nLMD38V67Bk",
+	"e4UGYuk495/h+v2/KmcbtTLOfsvAPdYyA+vu8r6yf1hILW8y38L7fEhrOJnp7WreOKeZWftK2sp3uASm",
+	"KiLGyJcSh4ibHbX/ZrjY6GTKuF47Bc9SpzRbV+LSGBsiwQ0s6l2+oyxNLdOYSUBmIXi68ORkN0S8T7LE",
+	"PVp3XMv24W8Ht51Op25O9PoY2fBJG/Tk8yC0MJMwYncNkGBSaRJPqKSx9ZKNPPlHqJxIiMWYo2xqAMS7",
+	"/dUEeB/6KuNlhWJwl45s3N5W0E9UooYS/lVOq4T+JbxupkG7YsNmeDY1iwvv+3IxWP7ROpSilqRj/4L5",
+	"0//8W8Z+97/j3/6BsYH8A/zbP6gVvXVOrMhezsjym6Xf/Iu55LZ/+p/pjPmfzZ/hz9Zj+b4GF16ef//m",
+	"NdxCGgLqzKDN2UEran1n/vrO/PXS/PXyoH6QCdX3UJhK968TprSQC3R953pr6y/sv5kjEIjWmTKmV1R6",
+	"Dmkq/hv5dUI1maOvYiEykrIbMDrIzFAOU/AfxRhUKaY05briCf+LmJNEkItcb/HcZwZyBLH+D0Ro68cw",
+	"w2RaGAmiQPZTyseZHQV4a0mZqt/lhrRnIHudSV4RbN0aRaV6m70J+8n3H2oDm4AiUBMOD7obKAp4q1Jz",
+	"F22vWzxr8xA+dYpiZJl+sLMnyn2xk9tIuXuJqZrXdyMCab4R++YTRdzVaaei8hw8r2XS/tyXl19MnphN",
+	"DH44vyZ7dMb2YiFhzz9Vg5U78q+5pQ4Mdg3KLN0hXLDWp0c1S60g5Grkeu3eeykSWOLkHjXq+Kul9yYN",
+	"J7A6lxWS9Ui6VgC7ld37c4+JBXDHM90+bk8ZZ601x198I2bAae37mScpmqa/jJChrSPxt/iJ4UgNy/ew",
+	"rxySB3WwSL9Bv46m80Ouso5ZNx7sMv0vgcEy3EKoIPeOAgYctdRCaZjWiJTKNnGoKJ+/aUtvPeCryzZH",
+	"hhinxQ3wUN3OAyJwr9OZXvmKFpqmK96oLLs8YlSzkMqQtRsLKOberollyaWZRjS+pEoTDXi/vyS6clLZ",
+	"ikVuzbQsGvQtuCrTPa9HLrf8cLJwJ6U5D2pG+LgG0iu42z3MsA2lMWq8nrt9ionix4hFVuLDASo3yGMM",
+	"ukH5Gk+oxribU2Lmc7ezTTJ07ZKaZeh1SYQnxcQk4ykolOkLdCcSyq2ndsdKSDJc+DXs1hp8S4i1dpk5",
+	"Xi2vER+RMbsFTqi2ligT3KsX9AY4GUkxtW4ftN3cOZCdjGuWmgec9Fo/w7ykAPRa9avPZsmWmFZnjNkd",
+	"1QqIMniqaFMxuYLVLGNqHePKbwRqrpk5WG+7vWYVI3erKEWm0aYvk1zhnF7rQX5lX61Cwo3QuMxX+QwV",
+	"Zw3GVPTdpZXTOCo+QKYnZJCGr9mvBlbVs3phcX/+RLlIjdJ9WCf03jW6Z+oh+hONJ4xD29h+eDlhQRuL",
+	"pOIfCSMK6gevcfd+zyBN7JDogaBkUI1bQlV1I3MGB3Ou/mULphpPUg/q5pAUB3H7ee4pnYg0UaUVrnW1",
+	"BWZReQV/yaaUB4C+m6WU02UHTEOURp2WVAlw+ZQ9418Gfd28AHbjq7lE9a6tjkiCc1uiERenVu/BgjSJ",
+	"CFWEkkRoDQmZUT0hO/Y+ILfg5hORAvEBbnjNIwUf75aB6gPhluVmHhlXaJsuRM7H0Lr4SHvRVuvDqDWF",
+	"N4+rWwflfI2RA9hqgF8Ufp8VruQYOXXfAqb2BGLBOd7PEvfyE0Xw9Ygs288SZkJqjBmAjYR6PvonaSsl",
+	"3dEd3xgDJ/qxC5yoPbEmNnFd5gH59hx7KWGfC5awu9jdjksoTXWmKg5GO5LZto0Kyf9tyWytqROIaTd+",
+	"VDnnwHtagn8dGuV5Bz454d4WROFyewOjjCeKUAlkJpRihhPOmZ4wTg67JKELlBOzTMYTal303tiwn5KZ",
+	"SFm8qPWU1diXYTz7lldRlXyUiVmyi65kqhzquRNGuPlLbRd/vruRdM5Vx6rpsXLdleP32toqU3fpUFcY",
+	"K5OM36wyAx7RmtngOmQtaxBzDjKP69/ocpH9Dv3hQkOTCe9PaQvVubyKuvuMEM6lNZQgvPIwr4DKePIX",
+	"mzNTd4obAiBMH9rwNlaGAOGYlYJPOJvNoN6PtyEYy7lM+T4K0Po5/Do2ANE9mJfNKTo59vrASUuu5kRp",
+	"kbzkc4+CDJvjNZlH97sKdEsL1Y/yKqtOjS1Zix2/DsAlP3CNj/u7l5fk6BnxbmWi6biimfGKG/3pqviM",
+	"s/bfafv39x8OosOPO233TwzSOIief9z9U22QxmugkjM+PjO2E9OL+8TneGMOg6xaJ4fd5cCXyitLsLCW",
+	"m3tOFONxfkVyy0TmbDumFyhLUPVFwZIy4JpMgSoMytQTmHbI9QR63MWzxRISplUeJKLR4zAFAimdKUiK",
+	"uXgpmMRdiidMk5jOTnvcyDeBgVHWMvDf42DZjGjhjNGZjRnJsfpwg4S6ZdRxx3KZpQpe0cU51xaJ18F1",
+	"mWaMzFkSQrXyx4hG5ULcKvYZUD2lMzLM4hvQEemSHS447JpdH5EdA7HdTrjpo9VpclHrbraBo9et9G6G",
+	"ylppq+Fy368D4CpVH0c1ylUT9Bab3+jXn1qNigs86W98LkpTqTd/3Xq+N4JvMHKwJrfpYKSoBKdV4L6y",
+	"bpcQ4FWul7pX85BldH6EjrsOOQupXXlCdP4dQ3EnBGg88dTa42jt0jRtx6mIbyxR1nARwYHsOIcrbn43",
+	"yil+YGfpx3TmsWwQ9XiVKQzKiDgI+ZA19FSHnOWb82wj518jIXt8wJI0D2sthgLD/IYLwrSCdER2BuZM",
+	"JFAl+AkJPxnsRkU6U8GBetywOpvE5ObrEAymYxoHjzCuM4AjJg1ALGSC5mkMhrPmJ4RvUJ70+LtLsjOI",
+	"J1R7Z9zARw7NpBhLUMo6GdWu5X73Yv84nT0Fw5gFGVEZ+FlC9foed/LLx9vkpvfpaCESekFyShQYjPDP",
+	"8gQ2a/qMNPD6JRdHWRfvuMAMQW5OwWOO/dcOXhLMJyyFIhMtyi1jfMkwwwA5Wu83sADww09yL6wN4KTc",
+	"Y1qwpRC/i3sIm2GRA9VVNLB7R6zE5ZbtxS2j55bprY45NZItHm8q+LiyifrDtnmQ7tutjMCyS3y9lWGY",
+	"2JZ25rJ/xR5Ty2HFemdKsMioptpD7mAJVlcDkwAJS+RRiVdbEvw1hNxwwKsk1TWbwhmn6UKzWDUrCMNF",
+	"X4lMxtBch2MGkqAdJYl9lQijeWIaI+VjIDv2FsY+NMoTusgynimH01WztGCzNSwq03gJEUTXNeBgcHVS",
+	"U6gBuJbgLktuBYtdLPUt1VR6MmgY+Q7SPtzSNMu9w/Vjn/NxytSEqBnQGyNPzAxzybT5uxhgxSyaqpv1",
+	"47uCE+bl2rGqwR0hfCtwCqZd2mcdNiWUpYut9UODe6/oF9IMVxgLG6qH5XE8EKKAVtYR3itaY2T8woEk",
+	"dOGv9RztoN/Ts+NcM2E8TrMEEqcGdWvIaHMobgwQN8JK9sJu4WcW33A6vY87mLtPjTBK6LIDpXge+jPM",
+	"qyVHwdGSDyN0FPz3Xu+u2233enf73/d6d8++f//nf1t70ZLPvH7XTbw0XPwnTvbXTGi61qwLuN9mMWNm",
+	"6KoJ8/F9XepU9dLZTYXJa0YbWXHPU+xkBpKJpA+8xqt+zosLblevwL5OduAuTjPFbuG0MGT8uxzuUHtt",
+	"1pWW74nsKnCYGikXjl5dSRGSwTgGnwV38jYzdyq4nkTk7fXLbVaUUr6Ol16ad9C9JzQNmdpqv4OEKWWG",
+	"hWz+CcbKN+qMXguIJ1SOIckTKiqQmgCVeghU+zdPl/XjJyo0XHNTLv+0yELO8MJtAc7rsrogUekazECt",
+	"cuQlPKwCtLL9OgBGVXJrItqcskbbsMRQI24djw6HXXoUt58lz6F9NHrRbT+n+8N2fJAcwtHomD4dPlvm",
+	"mlsp1c267tp9NbGjdbYfUrGzPIwVadTHDQ0/nx8+oZnS/0ymoP2kMLRcCFqO7C48TlhSsAbg/e2/fNg+",
+	"5kLflvWgirNTzK0hH7p21ASzIKzxX6yyRH61Vxb3tjwDus8ruFgD1IJu/dRocRU738ZGrGWT5SWjCCYp",
+	"jHQ9z1vHmba3dd3r9sHGgvx6YfOrHsVU9rif1EZSbCc58AYBK0rkoWtbcPaSTV4C1UqDvIQeJYt8A76/",
+	"gqoaEL9i2weMcQ1zvV6Uc87QZDWiBw3WWujj12bDOX/eWh0vo5ybtFG83AsxG44Rx2qCSVHO7ovEU/s1",
+	"rhUcW3q31nJx//l9SLmo3bf5fU4BZ58rVjXXdSZ5cxxIXfBDLZ2W6HIJvKVpKuHD4bbWo8tVNp3SuovE",
+	"b9hSwZYve661JynGLORhYRoKVWouZIK1d6WEWLcnQipoD9HqX7iMSudYoAntp8tcrBgkdC00jZeDMf9s",
+	"OeFvTWBZsaSqZHzrnhhjGoPzKjl7uIFy2Mbx0XZRG/nkUbGDOqj/hJFqZ0myqfSolP0yuzC6ERZaHS4I",
+	"3NFYpwu8YBIjMnDRT4PI/mmWNDDbHuC+y8mKH1yo7klrLGkM/7t70InFtEjEtaF1Brdc5dST1vP9brf7",
+	"LOm2hxAft4+eP43bw+Nkv33wfBQnz2n32Ythjaspj37Nj9rHSVbh3piitoq3/iLHb8xrH4OV3oPIt4lh",
+	"CxFu1dI8+tWHZliMWGHsebgtzT/K0rTvF7B2Z/8lGN+Sa31GuOO3G+/lvqe0noYtvw2o2SNpAezI5zkW",
+	"EI2CusLFTprp30DsLSbq3EOJ9IRJOS1SIgOE2erU6jI4m9e93ZqnjIe/7lcXujYSGBWNkbv7sowot2rC",
+	"jzeK+70/Mi97aznMiXnBORUkTMWtC2M3PxOqFBvzKXBdt7Q16F3PJDAH4dGSuRsr0jyCApenNG6VcbD2",
+	"5QfMY264h66kN6/VsLA0NVqMK24WXGlCO00ma/JDbHHKJ4rEZgiuyYyOwcWNeFXgiSJDKebK0oqEMtpJ",
+	"1trSy3Zt7wG0C+gZYaU2W/kTqc+gwOb+dxypxmHB+DiFdqbAloYjrgynsiERNL4poiDT1Pz7lAxFxpPw",
+	"Z5DrU6eWgezXVIJC7Rk6jhC6bHw9aseAI68j1TkNwgyzeyd1VJtmyJnAGpr+wlpL60op6tKdxVMg/obU",
+	"7DbNxkbTjafQ9peey5KjNE+ota+cspIDslEls+r6tixnZrezmpdfmXdqK4U1nHN+Tg/rBKkA9aEKc1mc",
+	"W5k6vuh7nrjZbWUu/VbfUJpBg2RzSlQ2A2nLtJP5RPhrJZ+W09mmWlczijQiQWDIldD70VK1nRaI85ch",
+	"VTmW4gyak7TXIeO91cTq9a+lW8oTcjWjvETDH9frahUsXqL5jQ/4MSl9CZCX7uLXs+6RBJdjj85iDXIm",
+	"mYJazn2ZUm0w5E29XhEgff3nTne54CNRI/bDotbu26EQKdhLaJfO0l9XA2dDZrJU6aNeJ9uy0GENyWZa",
+	"TKlm8VZ0VCqnbtdRRxSX2TBl8bvLSylGLF0Vg48ufK9LrU+OtbdMfewxclPPSreztFNfp63mCk3wMajV",
+	"kzkWgrf2nxyhv639684ktHYDePq9lWL5KwBc2mRlR3Vn+1fD3C6Mbt5UFciW7q6jlBJfaiCApRCUYQp5",
+	"pRSz7chVcV4ggzR/I7/dyLB0JTKDNCsqef+4a6FTZ9RggHv9aUmYU5kEtYsqghh/z1Ok85h9+1l94KMb",
+	"0uJHJfLxMh9K8BiCZHPf7MQCvyGk0vZz+vQETgPBItewLFDdHAHcogAnwt1VgdeIaGpl1df+OozbNA6w",
+	"qNq/0eVQQQPrine6Cd34UWXRddt+c/bDXzOQiwfJyfyLmNvAASw+OKG3WMORqhunDtpsyP/YNlvzYG22",
+	"5uZlru5X4jWsfOQWuGlprDwp9JFSP4sDbMRc23GrjgfmcFu552XVC2NvN0fgmhTpdZjsFl1f9chNXwsO",
+	"GElQ90kxlvZLyyNaJ62bw/9Murd/he5kf/q334/u/nqQ7t8+/8/bX7uzd4fq+re/PuOv5Yv4b8P9n2o8",
+	"reXByqd//HS7wy8PVr/rMVMa5D227S96aEIr1zyBatM6Syh5LW4hpXHpIqv52i7vOnDSOs/MCvZeC54g",
+	"415/Q5jfbJSu4qrr2/q2qKSslYKaw81V7ZBl2njM+8vntYUpPCzXRBH49+57BdWg83kAr7y/vKK3UI4B",
+	"UJ8QB1Pc4bcOugdP2/v77YNn1/vdk+7xSbf79/I1+IbRmvUX9dXxu278UhjHP/LLFVsxFO5sbWNyltCI",
+	"TMQcm9MsRCbJHOAGjJSz56Y0nc5qZzn+O5ZCDksj5yNfaBxwLIHqiFyQOXBNJuzGdd1dOfD+wd9bH983",
+	"xg49dHTEVxg7E/aDcJK2oYVAU1DU2nCKNcEwVtC9tPcB1Yiy8P4gqCIVjtoqyoDU+hB8IQ2FusjnjLF5",
+	"0GIjfoI1XpwlYC4V3bHRhysLk6y9lLla6zWs6HrNBTJcOYw/77TzPxuqYlyhJXyFYZMrvMubeCIkwO+g",
+	"+iUHUqFDrwuR9Z9nqmTeNKWa1tk5690fG/g47LM+1X3J1E2doVVNslvrZFiGTGW71b0traIOXa6BTh/o",
+	"3uaKpqDwfjgiVlkqLpGK2kmt/VE3PhwdQ/sFPX7WPkoOhu3nSRfah8P9+IAeJcfwdFRc9NhBz386P1t7",
+	"nbP+nmZpMfcI5FhWvIIlbnnRs+nljTmkf45LmwcA8PqLnwftfPIwVybLpbic0lm5PanAZ+k+ZZtbFIMV",
+	"9749WTopcy6f457kIWlwW2JbBmFgkiy15a5pJFeOq3QW4XcgU8ZXCtb92spTRcmp/p/32u/rReu1SOji",
+	"3eUy2f+Wsd9/r6s7+e7S1n92L6DHdyxpAklzyrf3La4YLvfAEcxfth7UhsEUjI3St2K0oKqNfZXslHL0",
+	"I5elriKS+lyuhkL4NYeXpuTdJeZWGuj5fBsXSJI3DdzJ5/5zDqw/O1ez2t0gM95OH2w3yk+lAGgt6Yob",
+	"WF1QFZQq3C7l3f3nr9fEvkHwjYjYppgjDIN14R6MF11rVwXHMF7X338EiPcuOTWczMAyGDcnhhfdhvTR",
+	"igepMULGvWln6dRfA91AkTSSF9gFKmGDgqYlmJYGq66yBJza0yubats1r2gK42K1FpI1pJfcruvvlQPb",
+	"+l5Szd3q4/zhaHXweKtAulvLT7+tvIcy0xx5/YkhxRv3Syj63FSKES6/y26hHyb2rw8S3CK5e4Z3yP1Z",
+	"cRjL9zubxImWYgMqrrtm+fcAulXZ47ecwrCBKrZZbHPQTjY/vupVcOmoojwXvAzj7XQ2Qyr31tmqruwf",
+	"rT1fPXSHR0uea3dOGyh5ZZqtxFmWWNHR82V1LdB0JlrP1H+c7O21VgQmhI7ompYc7qmXREZRJhOqCBfz",
+	"U+JP394UuyQQzAfx3w06D5N9s6K4OYe5Tbs5tbXuyaC6tfIi7ufpryq76/0U92q/Vb4YqN+sf2PD/d7/",
+	"ymATfrb9tcLHBsJsZjulNlOlVR/WafZGo++0a6vERK1fAW7Sha/Y6Cr73LMUj/X/9GNxCxKS2rZ2TClU",
+	"2ReEEusPIvYrgl+F2mEA1K3LjVZWUsf7yhtv1n63KiG6DM2S57zUeffZcoxXedlYsKk89/rgpGqGa4CO",
+	"W0YyzQFufHGbtfPiy3kNmjWvVw4u+DaYtSQUl0ua1oKq7pzfnb9+KZkGyQS/8o72qsvKPa/E/kk6nVJZ",
+	"i+kAyZDGN/U3+X6W3FG8XyoiXJgm3tFf9b7m6yn87PmMDXt8RdVkKKhMVkXqgaRj6Ofra+DZxfUDhp/1",
+	"QWk2dTxgw+Z9efvUj+836z1obOvaUKByQAq+xnh/dVQXhzvdlxCL6dReL9kvN1//u/PXP+EnPuN6gx6E",
+	"5ghjI3VCb/5GTOPd+es3+KnnG7VtNW5YmqptxrwyX1x6QK2LDakcdd2h1J9AVMGrfKnLAGk+mQakPs/L",
+	"991DP71hhne1XMXClm9l2DppvUKpNAR7t4xVmtwFcycPgeu7sFLb69fdIP8NlAZppJeLxMIrZJceM6Xy",
+	"BjT6t4bZAhJCZ7MUVGf5psCurDC6fYVFw/7cat/Xh0wtdwI8augEWNrExtRamPjLqpZZGpbVgTuNhdIw",
+	"/y53Pnj3jJqhY8bGGnWWy/NveQuBsHLL2gBLGm8lYCRLjGxjgDhmTLchvYrAqSHnlQKkOYLMSDuapv3t",
+	"RczK6LMKzMuzRBXgBSAJ9lETVNZwXJazNvWWWxdh7JeR9KeMZ40NTTb1lWxNH6Hk2UiEhBwYOeOmrNuS",
+	"sVrZqAY96Ntg5jVVN/V64vYNYMqXST5U3e6xtPS6UytFGNttrMSXywDulRq/eC+9sU6Ty7N+Dry6C/Nq",
+	"5SgutA9gwe4F/doA6fW1l30tp+oyonAfKyHRWAXmG+lsRTpfEOMbzreiBS4dsFWW+psnfmdYw6spTGhF",
+	"2FE2nBphv2Wcmdn/fYo0FvuqrLoYszCESmtrAOSVR5ai3lhMh1lKMXi0sOsk0MTqXSlTGnhZB4sKxaxO",
+	"HVtSsR/A4Cq4glO1G9jT1sSAhvOKMatsyqH08nqqY1XV/6YTMafm62zWx9fZUN8VYAocQuvUp+3J5NOY",
+	"0z3UMZVDZNOVbk5fUetu1qdzKpN6W7p62qWlRCV6LAjQH1CNT6I03zJIG3Di2pWHL+PBxrE9d/0qAwtb",
+	"jSGTXpNi2YBnuVJUGFz3CrF0W6wNriw2lU9TLDrc3QrYhTS1fdsvl8DSmlBFhoDXg0lme6sWRS+PDkrk",
+	"1DpM9kfP4YC2j4dP4/ZR8gzaz0cvum26PzyID5MjOB49DZDmpHUEB/TF6HDYfho/S9pH8HzUfkG7++3i",
+	"dVpT8bfIrlk2Q+0ztEJde8qJUMCJBR6GHUyzVLNZio9YDFHVUjXveNa+W2+iLoeoLcEmoPbnT48a6H3J",
+	"fdXfuE9kgo7NHHsr/aeFJAMJ+NbABtK4xtrm/bykqwONeavUxTXY8HFDbGIR7V1jLTyEpPeDrMDwapC3",
+	"P9i+PVjsGpym/WFK+Q2Kc9yp4VATIXU/z3faVKJffieE0iBra0CrrZQht1TmGvh6wjtY5/sNvovyWWtB",
+	"tD41e1jsZkO/Zw6AjRyem0RQ52bCmmLHG0Qxe3nSn4GMi464mwpcDL5aey3n4tvyAJ8hTanLDG8I+Gq8",
+	"QLmb9UdC9tHnuSJJ/W7WZ1yL5lfqPLXly5DyEHUz10Bvk1Ryj0EeelWoLCOm7ciRSaYXVwamjqHP2I+w",
+	"OMsMw6mJbTy7vMCm9DuDO65le0BGIk3FHBIyXJDnT7HGMo01SLWL/SFdY3dsIlfp7E6YIqjMJz2OXJDq",
+	"4pUnigz86ga21RkzS3AN0PMw73fts8uL9o82T9rxPtyBOS8b4uX3Yv/1vecJ//nrdSta6o8WBKxhuOHg",
+	"8pera7JHZ2yPZnqyl4ox4zZQoPLExYLhDTbiKCrCNsgsX9tE61nr40dsAmnLX8SCa+qUabcl13XHgFoD",
+	"nbaiFgZU4MfqZG/vzr7QicV0LxGxWorLRukbDHNCzi6IzrSQNqizEjBJyY3PUCVDqiAi7y7xPYtcKurx",
+	"aiegnXfnr3cjUtPcyHc0ikqF6JTLyAc6NRNyPPK8Q7zq9HiP/+lP5qSAa2Y7zXf+9CdyBTwhg7OwTNUJ",
+	"+Q6BSnpZt3sYh+F5+AsMyM6Ko9vtcXN4Od6cuHFuYNH8+Yy1b2ChBrsd8ga771lsNXPPtKcJhZG+Rpr3",
+	"uMV6PYEF4rqT8kwGSE0UxGY/pwb+sCBF31MyBq3IUfewxwcXP1+9/f77i5cX5z9f988uL/o/nv+tf/Xy",
+	"l8vzQYec4Yc01opQhX0sMKRISMK4YoktiHoDiyeVqoAW2udSCqkMlM+xbRY2eMcIGfPZUCQLMvjQayXo",
+	"/u21TsiHnm0Cb/7utSzYYpGAhVuvFZGez+YKXzH6n3/l48fBaY9j2KnlBCPK0kyCIjRJyACHVyfkHx9S",
+	"YZEgIiMGaRIRN/DH9wO3/NdMafWnP2Eb96H5z39e/fIzQcVHYSU4H9uD2fUDsuNy18lxNyJTekcOut1d",
+	"RPOBGI0UaDOwhYR0cprEVEoGyqCLU9zbF6/8Al5R7YKkMcrRAPKV1zNsd/k3378kh4eHL+xCKCd2olOS",
+	"2E8lkMHf/va3v7V/+qn96tWgQ74TetLj2L49ZUCGoOcAnHS73f02/v+661M0ceIXL168aO8ftA/3rw8O",
+	"T45fnBy/+Lvt5GBJXNtq92+vX572uMi0QwqqXdMnRFCzjKNulwyKY+njQQxIym6MGr8gU5oaZQoSW5DO",
+	"QeAtz3OKzO6Pu4dkkFBNDRPJO2ha1d//TBKW2CJY1jgwhMGmYA/iGFE+HyErhh+QHWwQzM2nQyDSCBRI",
+	"dvGEFmTwBrRctM9GGuTglEjzL1f+w5Yr6dkGZDE47cuxWmN4SQbaepuauawGOVWBKzLk0a2oZZipZbz7",
+	"nW6na61a4HTGjCHW6XYOMXtYT1DClliK+cGVCllRWUzMOXKYiMzSTBHb5s7QvrvJK7PaogIgwTJMmBtv",
+	"eCzKY4gl2A43ZhiiJmZwLI2IQMol8EWCEd1Kn6E8Ra8olXQKZrBG/bR4Ze81VrX4GK198RekClRkPeUh",
+	"XA663UoFTzqbpU467P2X6/Ji9cGNb1bOLi9+hCKIaPmyfUmYevaO18NHdk11M+Rr3/uO5lWs8ZP99Z+8",
+	"5b4WIyRBoatNPoS7GcQaEuTnJbUOTylUgv7x3gBZ+WsJPN5cfKGhNzZHi1vGM8c8aqFq8NPm/iknvPLq",
+	"k1huO8DGEBmHYLRWo15Z1XCUpSkZ3MBiQOhsBlQaa7jHsY5mzoIFTxenRGkhsT2NoiNIF3WoahdkkbVl",
+	"9XBQ+juRLLZCovW4U856/FhW+o399XEJj/cfeAkF+i6j64+wIC6y+NRBdyLSRLnmR4b6I0f1tl4wj+Gz",
+	"ovZR92j9Rz8L/b3BKfvBi/UfvBR8lDJr7R7tH67/4JIuUkGTayFeUzlGTnB0cLDJdmZSGJ3TyKVzrl0U",
+	"0OchWIt7RpVwVFtPtB+jspTZ+3ADiz5LPlo6TqGu6uwbuBU3rlgz6pXa4ga5CBRL7F1qhIoysseonCVq",
+	"n9IFseMThkXCyjT6Ch8FNFqikqPlNRlklriu5OvG0c9z/BZ+a49/W0n9IywuEls0o2Iuoaeqlv+f38UT",
+	"o0MaCeAzJ7DlOwapW30uD8F35VAnQup2ym4hKaeGIVL1eDmTi7zlxizlOLqKyFwKPs6HtIp3wpAKEx/f",
+	"r4zpZBmdWc5Rd7/T429ghtwwsDWkUX2l0Np8OzN6kssPwFWD9M3ILi7JztGB099LSuZurbaEINtU9ty1",
+	"5/N526jV7UymwI0plWwuCUptSjaSQt0Hk0LlNMQaIfRajG2Pxs9Ltffm+xsImGshfqLcV4pTD0n0ZZ1M",
+	"jI1VhMm3GKRYopWQ4EvekpDrO/IVmV5Bv9ypBL6ZnHPcnCJTd1OaRZSoUhlNbEbmQto+005E1FGCmX0T",
+	"Fu9QRWS687Vry2JsllmCmq9btNGZ2CyRWnPP+bQckK3Sm/uVDL9yteaXQf0D6J+g9YjEHmZp1pD6dQUa",
+	"X/sp/gDlE6TFkUGy9jzRjo9rfOMvnTQ0R0dsu14wWrcCrjsEnxqKqc00a8yG6vGdo4OD5Qd9z+oHgdsw",
+	"IkfdQzJg1r3WXxrM1jBlxvbvcZSmp2ScgVKgiJN+Y8q40mHG3BNFUBEg6EWLyNHBi90OOStEu9UCCPBE",
+	"9bh1TNgGo77PpnNRGMAGKH0DULCRHavimfemuKEeH7w6f31+fU7q1dh68WvzIx0xPLz1t5yC+Zml7gaE",
+	"6LJIQ0L8XArzBqL3eyGHLEmA/9NYdV9aM1jNyiw2fgI3K0knJ+g3U/lLWoHT77H5D/57RpnskHMaTyov",
+	"Goq3LocTe1Gy5Go32ofKUP0QskMuJRgOispGZSz0Y8+pIjSVQJMFkUJTvE2UgSU7n4g0v5XqEFcg1RkB",
+	"yNSgUeXv8fU6vxvw2ilnj8F4KkVdvzZd/+fysX9T+LdU+N3x3lvTl676bTPhFr5a7I7oRHuH+Nxlq+ij",
+	"ZmLpIuPst8zonGMqk9QsSYxITFWNpu9r7z4a7pdL+35md+sakWsee2fr/RH/mxzclmAsTjiRs6mQi4WE",
+	"vXhCVxjFZ3gpqbBDD143F40EXICeT506IQOaaeFvN+02d4lGGYbvCz5i40waeeQ/wmg/DHxDghvRNC23",
+	"8+JwZyxqexWvIuLuUC19Hh28cJGDYjRKGYcex5gOTIs8JTRfG8YhJATuDNYznS4IU7iyhNBUcOiQwQ/n",
+	"LrQBgZKvb4ABOarHjSbuLnlfhsEinT/9ifyKzrBKF7gB2XGdVnVwcRkRSBWQo+7RrruOneFqenxIFfZW",
+	"8LDKx3qi7GVPQibM/GEbTxitYGC71PVtEO4gsmdjnuQbx8ASTGkjGUe+FVwCE8vq0DqxQShkKMzpZpJb",
+	"tucmxgv08nJ9dD3ZoehGNG9Jgs3YZTYzKoR9F0fALk8TjFhFYLmojnApZkxstGYWeVKBptv4INeJzJdA",
+	"ZcpA+tXyxE9iDtcuvNPjV8AT8xtujCmC1qMbr2/g1Q9nGnRcX1xf8WNAqLpRqM4Z7KHc3SjbazmqiX/R",
+	"4cZf3BENs2QM2iDH9dJSVZB4WxyUBIfwc0CDk2oysjDqcQXyFq+9UT1TReTGUTfY/tHzqNvthgFnp0Sk",
+	"SQEio9/BSBOR6R5HNTByd95xpvMgEjODWfjAUfwA7zAwZZhqMhXOHC6vCcVhPnG+wB4/PDCLOrVwdyP2",
+	"tRD9VPDxwHrFMbzDxTFgPCyxRj5MZ3rR98vYRaeBxn30OLaYC7VVJ8ilUEb/TRH9WEwDYB10DRvDjKbd",
+	"E8M8enxguF/fjNV3Yw1qXNsONFiad8r4uKD5M4x3OsGI7j24Ba7bGCI2HQTkYn/BiCQLtDZiAL6uenxH",
+	"gT36g243v+X1sYKYcodAsnF+iowFutxyNjxiUmkyYxDnzAanjXpcCUK9j58MYeRujHesU2LkOiWSCZ3N",
+	"wEZJSNg1RGJDUSCx4S5mSAwlGgk5Penx4+6BofXj7mGxCpRRGCLlgOWbWuV3DAZoeKqZvcXoe9QfkL3i",
+	"R2RVA6S3uSEB2yDOsBsvPE6JmX/gv/aBOTvoP/I/+lCb3aJNTUUWWJ51anZzGHxYirBZxgQ7HBckpjxh",
+	"aGvGIksTH7yzYzDPDo1RdYbkYiFShj1Q5jzPPfdlMBPsmhngcq1J9QNw808w+P9IaqUZ+gvZU3bq3Jyy",
+	"CfMlaqqUgzNPTkgCqaY9nlBNMRLPraXXOunZclfWUDbMYQSx7rU+Gszc4GOSMn5jZcyMKmTVXMw7lQGE",
+	"UTc2nbxxyKiX557jtxglxfB3JAX8sWjkhg8yF0/4oefSb1wbo17r5HA/6vnENyM48wcvop4Lus5/Oup+",
+	"xJdLWgvO191/8SJ+So/az+IDaD9LDmn7xWgf2gfDZ7GtKv2sa5fo+Hn1u+d0f7/9bHh00H4eHyZtlysz",
+	"fB6/SBCKPiCY1tSxXOKQZICHNUBNj5OBgbyjd0v7u3VtXWudgWcXOYM9IZQMQswbIG3O17F1V/ppSsTI",
+	"y+VwsZEN7KacDCyiGAWSA3JwQ/MYy+d/FCPkqycGrdr+A4uanvnUIFh9GOngpNCXa4QBKizEqtqnFg/N",
+	"S9gpOKYaOLrNROAgwu9OSwtDwAfrskKuDEW7DKxLgp+ZZdC84m0umghqeGZHg2BOmxjlGb/V4XajQm8w",
+	"WjXqHlYtzRs2m/Fy+8Qz/NgNwzguoEDz0qac+FjaVSHQlnaUz2DFu2H3yqzANj1mmrhce7JTlVJRjYhC",
+	"tKO4JbN8G3OsMoNEOOqAC90fiYz7+4qqfYAePxtikpApUD6fsNQoED9X1WEkIJTPZ965h3pmwlQsOIdY",
+	"KzJlicN1vMGwNxUz94uxYk6X1Wwjrp067E7BCLGv3Ne+bcjVP5GP4bh7sBHYf6Aa5jYr7ngTCHqdLohy",
+	"flTXflROvik3SlEnc8k0tJYuM62qhCFBBbsP3CEl833JG1J6uFEo8lKxbaWJrR6VYioCu/VK+k7OSByZ",
+	"OG8AUrQEHGG3UxtyXF70HyPwONzTNuHHZf/L181nvhRtSKBJqy62ufRa3ti0IXijSiprQ585QZu9LJ/y",
+	"SWwP/kIGDrybUBnVw7kPMf/EmoE9XvGSPFH+i1Pr0EHPwTD0LVoPGvOmNnoSenzZ6IyqNmfgmqJkgGkN",
+	"g8DA9urFmN3inZzR5jpGkOKbVn8w5CFFah1ht0wx1zt2SjXe1wUOEu+J8rEJdr7mKO6X5RZRj2IBBlN8",
+	"0Yjuer6wmg98+p3D51E7/khx2PcRzz5cm1R6nm0vnPc+VEzXlaHcNk5Y1SjP3mXuCNw624KeGj55k3E0",
+	"4JSGWYec8R53or36qiFtrA9pGUdElOVh+XvYD4KhjmDMsYRkM8P+mFY9jsqBrzlpRrqBmfYVEXwWNJGY",
+	"cVnHLOw2l5jFuojDEiU5U6LzB1Pgvyoy8GHrm5LBtgpf+H0pkH0TOtrzpNCo//7kaUWkCSjt1dvg8shY",
+	"/ZyAi48J75K0GIOe+D7qSBUo2HGMDbRfP/cfRAl229lG//UQ+Eahj6cr/wC6kAg2mOurJFUndPbCws2f",
+	"OH+Tkv8Tlc6F7YjWG7es9s66STxiuQUJiZG5eLnpXkSxqJi/aZ5JuGUiU2g1ELwjG7x2Y12Br8ZmfY67",
+	"HXLUPcq9Y3hbVMgz2+FiaSGn5Kj7ggz8z/1SU9cBEbLHax5iO6MicliR1Bg+aA0YcS3Q5ED/n4vFEBwa",
+	"ouSM9Pc7OivKTD+Gal+dJlDsH/Nip+G8mrzz1RP6o/G3zxbX9FWpOhbRi8MNKqo/hNKfc0DX7eGRmF+e",
+	"HNTE1nycT8h5diyfQ6V/UuVwFWU/cmaA8wUmWNxhtusSjmJM8LN5SAW3pKpiVWC0z7vLyKWpnhVM1wUE",
+	"I3/CZHKjpuEVis1/QDPFhcroOYshnxSH6vGQwZJN+Gsd0zvnSYUntL4e9mONtj86E/qqeMM5TwhdAvlD",
+	"c4a8tcsj8YYrM76q2UgdU8DrPkt+Ko8E8eRpifuE0BoVxsde4fuWCaygNFzT10trDVz0G7E9IrFdOa30",
+	"M5Cbqz/feHfmlObNhKjDFSEth949LZR95vvXcahNA61g5ZUvYP/VaLybw+EbaTyusa9rDBCSdzz4PMZ+",
+	"HnXeSDyXedw8xs2KBFJF8st4jCkjZ+mcLhRhPE6zBJS7V4vIfMLiifMde03TOu4mQFM9WeTXbPVOuHzu",
+	"1ufwi/nZLvhIbOIUy1fX+Ve+3S1Q4eyCzIID24jDK6DSZnLXIt8VPgZVSmhYCn9wTjPbbDyoXO3qk4g4",
+	"wwbfyzhmh3/psGiJsurWggFj5U7yNrwSbMgHFkj9LQMsZucq3P3Wqt5lhsGI1eLSa9o9LfvIsKQvsZV7",
+	"DR+fMLvXuqVgyG8lFtIh1EE3aqoPvF/XTH25dJFZZOzzDBQKE40RX4sZuIbjs1QkkBdYr1shvlxa4UbE",
+	"WzpKW0M+LMt9VNMiTi/w+EZCTj+T590u0rV02IDD/IVpFZFhft/xLfJkY97kqJXxBO5cErbHxw14U1gX",
+	"d7OQrPCLCC2mGcggU83K9cjnfUZkLCnXkNjazJZTOQWzx+cUmRxHEGGlB59JEFTys2qoLl4sajkTqmwQ",
+	"Z/5s0FRY8iLc6eeggWDCbW6gwnX+MeVtiEErxK2/ACleXhdSVTriehzfGwsxTqEd0xR4QuWquIbvhcTa",
+	"yEFUtKuYYx2Hedr/lFBNfsCByQ4yMRiNhNQnQYoQw9ImY0gizHcM92WeFWHCBqn5Yk4X4c0L89k6AbXU",
+	"hSjko9jVvPS73CRQ4VWwhM4382YJU+uDDXKgeQQIYP4JeLknMNs+dnlkjazZTSohYRJjzLG2LvnOV0jF",
+	"JALM/RwQplRmS+dbjKZSI4v15ovNWPXlc3qc5dimTvJwAx/mkwDZyTPULn98eU5uQbIRA7kbEUPUqtQK",
+	"H9P9I5exainA0RLwWC5mFu0TbJZqvwwJJBQRnLjYwghzBOjCZse620OX6IoxgN0u2RkgHPv4Y98FBA4i",
+	"Uvo5U7D0m7+M3HUh/UMp5pgEKSW7NWasr4QUS0iAa0ZTZZ3/9iAgITuH3YPd/NqhCKKksxl5++a1r/kR",
+	"7PPfLRL0PRL0sm734KkVqP9eSDgs5+R+tSXS8T3889+rhdIHp/lSKe9xP7kuOuYwhZkyCFrzeEoXhHGl",
+	"geLtCBgubNHsSbE/wrSCdGRvRUZCzqlMckTDMFOzhAGiYxEHNgzqjp1U1oAJSGYhka/QaMt8YLSLLfKE",
+	"uo2eUO4RWJsluaMuHd+UqSnV8aRWGyjzxl8Msb/0dLbGNPJ5o9BITE32CH61qXl0cPy0bB493cA+Qt9v",
+	"2LvAUSkdqlJmDUIxgThlHJLdpvWab1tNy+sePd9wQQhdl3hTv4KmBeA3rVUAqi7g/SM6H2uVuZXKGykL",
+	"00ObN1KpwxdUY6CzWVTk/IpMx2Kax38gbIjdqQGYS1g2I752vQsaumIFzIaEvMYwPMtDkF6NJu91lcgn",
+	"/3VK4C86OklWlxR4P4vtsfJprkDeshg+XzpNJRbXJ+WZ06toBo4oRqmYP4iSkN/B1WoIb4L7MLeQ2OyR",
+	"a0SMHVfew1UDiqwsvzIE5i22gZgBt2LT1RNErj/wvQvm83nHrozOmMIWBl55wWV2bPqmK0hgi2ugoDgh",
+	"inGzoUxBRFA223S3/a6rJaCioth7mOaAieXO7nNydRAZBcbHA2ADPPQ2Y3qAipD7WMXDZS+4u3UPE5uz",
+	"F4jzxqu/GvnxmPceOAFOvIrz/IqSVguigCc5l/2cevzXSZZba/T2Ku9TyTbvcbSXe2U3c6/kr9teLxOh",
+	"gKgJlb7BTMk/XOrEUX+z8KNfyKt8HWt0nF94ugiWUZ6cVZr7NAjv8B3fpndZjjR0BvwnjTZegvQ2Xp9X",
+	"he/+213k/Uhb0nGzN6noOZYEdOCJOD868h1VsCIZ78pWXEI5hg5XRajNrPfDRmQm2W2Q8e+cmEKWKKmm",
+	"fNU6arbpPUtY9khhrUvzfNG0tRW01UxLvlDVt2x5+PyUWCtbz5Kk1P8vKXC4kRRXSNS9D/7PdSlqFxrb",
+	"WoG0FSG47SpS19DKuVoDWo026zNST5hrna4eV79lhj0W0uX5YNvh3bbhJ/4kS6EnBdIW9/9NkkVmsUYH",
+	"oQQtGdzSFC+4bWdQ/Vg6or0+zHf/2NLEXww/WjGs7VQ1u5y/sD/iJfUfVLCsuAPHXlKl5rKbCJaU3cIe",
+	"Z/GNtV0+tGZZbYCOuwn0bVfJ2YUxsVWlBANhvNyo1mc5kx3bBo2qHh8ElX47Zv6+n3+w2yFXmZTmTNB/",
+	"MaOx7yEk2XQKyakrj6SyVNsaDVg+ct/om0fdHg8KIdi6nduUTtgpFU4IFtXYAMHs8WcPvEfKsAqm+EJl",
+	"9MpLWB146qFGuJgbbMgUfKuc8AUrJxj6qtcMgo4GeCWRn1ymbBflkJADVlL6ucJIfsuEppu5emYp5VEp",
+	"nmEquJ6kCzIDyUQSOfEOBAeN7LJs7MGUMhdNGwueYE54uKr6iG12C3/F5T0ypeAk68gE95TbwLUA+GOG",
+	"vyA+NoVKFydbEiK/uWPbBAOrSXurc+7c2xFKAX+9H2TT2TxcG8gs9RCotvf++cWU0NRn0uFFg/Wxjxin",
+	"KcFqmh1ybmUZzWO/bT9zl5hjc8OKK/w8g4dpknEbdZA0ZbyxWwgzcB5H+OQZB6MvIXe2SrHzEM6v3MOD",
+	"+Kavwtcielx2XqAgbkndOTmuaMQRULRvTGOlRVEKAEnbkr4rr+rclsiJDQmOIE0J4x3ya14CwLJumXGV",
+	"d6jzeId1LXcGwJO+BKoEP7Esog93E5opDYm7BvQas4sAUa5mOCrD/osYIIFkECbb1nAOjP94Qeyn5UoD",
+	"pwQrCWPcuiEGlqTg2xyY7+JUKEg87wuqBVVYngtJ8ZW7j7r5UqvFCzrklzxURT0plH/b9v6ojo39xc/y",
+	"jZkVMTY+txrLvhpcyc/iW+WCf9I2RA+gqWPTIpvdGnDOAje25KFF8vLq3OPQjs95Rdi+MFfpvf5qOeSO",
+	"j4Cwv0fk7fXLXdc3g9BAo7JNAwb5D33s9XFL077j2IPTQHvy8XyCgw2XGBi+5ose5584fUqtZ2+dHv9l",
+	"KfM5b/xwglObMV2YWy3DtR8PghiMvPoM1m/hZGD/mX/BDLc8OvADVZi+iy4tdQiIfMcOK8XCNjbWYNjN",
+	"ewg4EYXadHMkx2fiuGaqnPF9kfuzDVnvVZGbKf8ZLiO+cc61nDPPTN9e1QzyCzdzaAQfRL7ZjucmrmCj",
+	"5116Asz1zqmPWzELug4W8MeoSFfe1ZU7pQ3uHgJQfMuNW+dIwYiPpRTZNclDFUpoigBZbp1tuwnNGU/E",
+	"3DrkUbyXGhbkPbRIyvKg3lGmMwlk57jHXbQjdnpKRXxD1A3MCU1TMYdkl3DXd83WGDo4IhORSXXq6kHa",
+	"IRVLAPsy+65vkcsw8MVNjvcPyI/sO3S5GZHJOPZyKrv8C4C5vg3YWNq1iNvtkLMeHwQC3LWXolOojWip",
+	"XIAcdY9sQ7Q5U7AbqjQ3ADPV42aMYgUnRFHMtWCuWXSueRTv9OGOKa1q4/yv6C0ss5HHkPI1M31BQV+s",
+	"YqWZlb9lwPzZhf3XayV9hXcaZYlOq/aPLiH4lqJ970NATS6MplbU/1JD4CF/RXZhOApWnzSc6ZSI0BlS",
+	"qlfg/CFN9xQFdj72ZcWG1DIJOVPhXnUazLegnUe4C6EuPaAqylcK7a2UxOLsS1E7pZCZlapv6c0wCmAI",
+	"qeBjY6OimMtmIPs25gx7njqL38g7a+bSNP13IxsG9drwL6UVrQngRvXHTRBGtu2EyzCayylhY+6bDLlW",
+	"pY0JYTRN68tpuBIXToMdCpEC5f/EcdwhrLcJ4f6lHGj1TUlHCi9RSLO2XiakNap6mRqadfUzvrAX+1O6",
+	"cE0sbIk/npAhxGIKtu7nAEli4NqCphm230pAsltDGj78DrVcm0VkUyo7ZNkYOMHeSJcX5Aaw5KAqNHOM",
+	"QC1TJNZrptx24XTrQypsblYS7v2RtNlwii8a9V1Piasp7ws1K/mmnVaakJQxfQXx1grdvQ9CjtcFdZeO",
+	"HUnYG+RvYCpuHXFr2x+YJ2QK0yFINWGzcgUP85YjWdUU3b1EdusCu0uL+xbc/aBSZGWY98aIFzX130As",
+	"Ia5zNJOl8U6tYmWkCLaXwwIxTYbMaqTpfnY+WdVYv+Hj42k1xoARZR6gKUvVajVmK+vlFzn2tZOptrkF",
+	"mzLIl66Wi/mXK1YJaWLb53caIn0/s+ZhJ/1C8b7bUFSGC03+0JT1r63g3EccuYiFLVnAamVoz2kwK3pH",
+	"WdlVk9cW+X5ShRZk7+ROyYilGiSWssHm25JIkUK9I8LNsFEO+TRcDbOaWJN3wTy7R6L4ilmLhHW/m7p5",
+	"zbPSpGu4whvz/j+vb8Me33YNsRCc31SFz+gA8Tj8OLpCraukWVX42ec7oSdluCBwR2OdLvyF38D83rfl",
+	"YcyfmDCEJcpssZhlPnKWJBarHkmLsIOfJckXcltUiayJqAhNkj9gevo3VWFLVcFmxVuaJ1o8mO/Eqwt7",
+	"H7SBme47St3aqSLRneK50imh3ItZ9Ky6x64i4E4K9BZ2rTPVtmHCCwfr5yT4tFPTss2MEbCFdf4VR0J2",
+	"7m9E9FUhtD3MAqfRhb6NY+Zesm29qnWNZPBWgbyv3YwaZvk+z5dF9UUq8VemtKRayCdW+zwtci1KxDAE",
+	"ksBUaFsFsc7odrLEaqmPJyzNBF/U4N5YZjpr+5vU/OqTnzY3kj2jcNSymjXUJedfgjTGIjaSnQ4Zx1h3",
+	"a3+PqqNHFbOY8mRPSGv6UqXYmGM9FsYJ7XEXgOAID2sBX4LE4oKCE5mloE56vE3OQqJXZC/kECeG2v16",
+	"7AowlmHkpb3lG0ur6nHimEt1cR0z5bX5bUo5HYNUdg705rmJqvsZCZmbxjb+kEm8kLT3IzsYWU+I1RSe",
+	"qPzq1Y7jErY4zPEHrKLDhfsbYwCxP/UQ3Irywrg2HMJWUb72u5augQYihtnLS8sOfUPrFZyU7IgaFkz5",
+	"roWJKEBb1qjqYByEa+AWaKqE2YIvD+SnNnDZETKccte7WBJQmnErKcr3BAPn0hjYysa2uDZ1LpYRcfAO",
+	"vrcakydAVxI5dNe4sNHwEwNWP9EJ4VmaDpxK5BJ5K4iD4ZN5HV572GamvEmeB5oY2Tzepv0hBhQ9K+3B",
+	"zUWWJlbDq4r7oAi1BW5zRYl72oZ5m5oPS9UHT1rP4qfd5Hh/1B4eHUH76Onzg/bzZ8nT9tHRi+eHx0CP",
+	"EnhqZhTYKGXqV+C9Uiet5/vdbvdZ0m0PIT5uHz1/GreHx8l+++D5KE6e0+6zF0OKvVa2kHbfBO43gfuZ",
+	"Be5LMZ1JmABXLDfovMTYqZOOhgJ272+BonBpdFf/H64WjUvkCsd4ojznq/dDX+PAf4ykELOXbVyyuPdv",
+	"DtlHdshavQi7Dzyy4XoPp6zRFJzu59SvwNzGmw9UlgbuHeuPdVFuDYFlBqseycY0Q3/RQLIyhdVT1BcK",
+	"HPvmj/36hKQLYUMW8Imyb++D0yHvGcl2oXNBSJTGzizLJUtz3Tq/Yq0LYcsJfJ1rFanhW8ja5wtZW4do",
+	"DZFqZ6ExuYwRGNfohUQR/0iwIVOH3FP5+gF0PSJ1Px+3dobtN9x83PC1DfDysRz1QKf3ddF7ncffdtW5",
+	"RdwrTU73R1aFvqjdvwlx+Yi2PyKRfVOH7u2k31AdknS8Z6OsGivrvLEVrh01YkXlGbW9rVFSqQXXE1Ds",
+	"d/y3bxIXM+1Ky9ToOG/o+K8utOsx6PbN2Q84/Bei2mL61ZTrIOX7LCmRyRjUt8J/n1bH5R49yr58Tewz",
+	"hwoE94ElWHwm2/Y1su8g3UuomgwFlUlzhvgtyFsG86U0cZ+me87HKVOTE5LCLaTErGtKNURkKpIsBUUS",
+	"n57HOJlJMZbYkozegqRjICoWEqL8AVaoUjcsTSNsVMld02CmF8GN1Z02D8V0aqsF2plq9dp3569f5Xt8",
+	"RGIO51lH0DnQ/5i1cO8gbVQ/zfG9O39dgACrnxj8qkkAd5hVQVm4pWlGrcXdkCJ6QdxLeMM1IpQYIaiB",
+	"2yIpwlCQmmEnUstcS1UPTnBNNE09br48//5NgNdYNtI+c+VUAJIhjW8Qd2MjbqVro1WpbetW/u789SNJ",
+	"tHfnr8/znX8hsVZZw5oCt/mbf9hy6n9A8WQovD5ILOOkTH0jIYmaAb0xWp6QSIiMjzemdidEVhZsqIxA",
+	"YqppKsYZ1HROyeUM47Y0rp0gTJhAcrfCTDhZVH9f9e789U9ueRulTjh56FMninmaEhnw4caZDGa81/hF",
+	"YxqFW4GWrh45riPfYW2LY/Nw4yW8O399hR/882ZT5Ie6RSE3hwXf6kOs0QDwDs6If4+ISJ+Yg+DpclvG",
+	"sPfB/rGyyhHerOFrQZEfqm4w7NlWqqbS6JW32OslTrOkLnrTqpP2sB9Zl7STvMLcsibZ6bXebw7Th9dT",
+	"CyStSfBbRsxtnab2eEv1iQxOq2zowhBVs3b7g6SJc7I4z8AOzbSYUs2MlFsYoTVclMXwbkTonMpEkXeX",
+	"qL9ab6Dye/TUV9NKzCzJoP01VTePp7Wa0a/y3X+hG2UjvYI1KIOGDbQ3NoeQkOLAvrljPt1D+vWX5G1U",
+	"fC2ZEEpSoNKqVlTd5IGfm0m12V5CWbpou501SjOR0IWxWCdmHPsy2XF3yEaYmmdsCr8LDru5CswKGXti",
+	"uzvYHEAzhrF1E7qISCLp3PmUKJkJkRpOgvLZMA3DMjrk3GjNEgw7IUwZSuCYKc9jKIJHcVUkdg3z1an/",
+	"E1vGpKmb18BKEUoO/r//1zCmoRDK6OBYuIwDFkStlcKvDJj+aqH0iHLYzrDShHVHYQ/hX8+dg/jqdh/g",
+	"uOuCR3pZt3vwlJxxmi40i1UZ2T2ptGdZqqAR3c9daurh02NiaIeBihA9ZiAt1oJtRaTNYZB6OuiQC4MQ",
+	"iumFQVoJKcUy9u6i3L0t5pwsgMoT0iVc5I7HU7If0DWbQh6c8e7SSFuDupCKuSu6IZUmv2VUagMC5zV1",
+	"VfMTulBPyLvLU3JQeG7LX5ySw+LRFBJG+Sk5Kn7SEyaT/O36WpturZcI18cstRlOtM7VMwGqp3T2r0ck",
+	"OeognpOdw6fHbYOpDiC79yccg4uNdHPmmmqUENfRDLJz9LTjZVJka1CnIqYpsYqhw9slMvrVYT6+FRUp",
+	"cIddRO4SLZ4S7BlkXh0Qdxa2w4PwaxhgJW33ihbVYQQPhuiQMyKNiaYgIRKTE5ygSAUfY0sZysnh06d2",
+	"CKwr3V1JINcM+1uudN18j9Rp1ruDlqFit7AbNbGZVlTkLLQOugdP2/v77e5+k3Ml33x9jQz3ZG2NjNf0",
+	"U5d48KxhiR76Wy3w/WfgOebscvpYxXtehwTwzUXjGFYsuKGkNdFCZeZBc3a0Lcea2bcaeRW6LSNvnOY+",
+	"2rAZTGpfUVoCvXGcxyuMTrpyMSc7PEtT3zGGGzLQTkd7d9lAEfm9Ipb8JEOaUh5Dh7wBGk/M5q0v+DXR",
+	"9AYUOe7+z//x+n/+j53X/+v/+r/3d1GYu1qhsXCqgf2inc0U2TlGPos/2CZpXilOctV9Hz3Ru/UOp0sH",
+	"4Ud1OPlJ1snwd5fEHeW/nhifLoLtb08B2TBlcdt9vvfBV1Vpdlr+LIgBHHDtDrVDLu0gio7y4m6YOblj",
+	"PZdYmyUizPzsC9judshbfsONZosV2yOSMDS7E/tv6w3Cv+YTYdtOc6HJlCZQmI24QbsFNN/G7ioXbcim",
+	"Sol2tZ8Bfe1EGyOx20cZke8hEbb1qHxh70ZNKKhjhGWAbIbaa7Sm64LNekwnO5QvSEwV7JZ1EJrQfurV",
+	"jxnVk0L78N+2qm7AUBuZ0rvXwMeGgg8PotaU8fyfGGqqQZqR//s/ztp/p+3fu+0X/U77/Z//rU5xCSjW",
+	"Spq20lRnzc6Yly6l2pARqqFKOxnlZRV24pCK7PRaIwnwO6hea5fQW8pSQ4eeAJNAmS6sRRttMJ8Apjpb",
+	"vVlplqaEA1h3rhbYacXSI85oFGXzIgaFKysMmSYTat5v1AvJOVaXf6Yn+DGGTbgdeD+NXT/Z8d1nDsgE",
+	"0mT3lEyZMko56t1UAomNPQFm4QZ90Mi1W8cP7GNkJNbMmPqgCqfIj+mMDFHOB7vKjW41c9YB5YtaxnOF",
+	"71/Zg3tEvhPOs7b5pcMFfPlfT3iWtr+18JwD3KSLtvfHNBKjkc/OwK30IL/KeEIX/+v//H+uqM6kecGM",
+	"2aQQ7tB0blD5GWJ0RF5dXeclYfz14G5URBcg3rstekR3JFCLoL/ifs78dh4RRcszrUNSA5MnKvd7/euh",
+	"qUU0tEOKw9kEVzeopg7ytklWMkXs41bUymTaOmntYbSDm3k50npsy1hgNncqxoxHzniRMJKgJkU35qDZ",
+	"QqeQq2clxbK17FG4isUMEqyeju54xjWMbSGUiAyNSmPkDlYLLFXILWa4vCA/wkLVjF2KMY+ckunz4XDh",
+	"Nhc6H6sclL484NkF0ZldWsmsjQr7tejZzBOigMp4EkzwMvyqZoJXIs6mBg9RpmexzlxLe8nglqa+U779",
+	"V5tmY/My+ObS4VYqwbjLUxkBjcaiCmzd0M1uNY2yTyMfvhFFayYqwjAif52JMRE4wVIIZR7DhfqIDeIK",
+	"Jq7eatX4qIxGcytYbDUeeks1lcW5ZDyx9V3CZruRx2Mmw0ZTNfNir6DlSV8KzpFXWLd5e0alXhAaO81I",
+	"ZfGEUEV+EGKcAnnpOvsG4184vLeI8f7j/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
