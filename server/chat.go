@@ -193,27 +193,18 @@ func (ex *exchange) run(ctx context.Context, onDelta func(string) error) (api.Ch
 	return out, nil
 }
 
-// store appends the learner's message and the reply to the conversation under its lock, and
-// names an untitled conversation after its first message. The conversation may have been
-// deleted while the provider answered: 404, nothing stored.
+// store appends the learner's message and the reply to the conversation, naming an untitled
+// conversation after its first message. The conversation may have been deleted while the
+// provider answered: 404, nothing stored.
 func (ex *exchange) store(ctx context.Context, resp *ai.Response) (string, error) {
 	msgs := []store.ConversationMessage{
 		{Role: store.RoleUserMessage, Content: ex.message, CreatedAt: ex.sentAt},
 		{Role: store.RoleAssistantMessage, Content: resp.Content, Provider: &resp.Provider, Model: &resp.Model},
 	}
-	err := ex.a.store.Tx(ctx, func(tx *store.Store) error {
-		c, err := tx.LockConversation(ctx, ex.conv.ID, ex.conv.UserID)
-		if errors.Is(err, store.ErrNotFound) {
-			return errConversationMissing
-		}
-		if err != nil {
-			return err
-		}
-		if c.TitleFromChat {
-			c.Title, c.TitleFromChat = conversation.Title(ex.message), false
-		}
-		return tx.AppendMessages(ctx, c, msgs)
-	})
+	err := ex.a.store.AppendMessages(ctx, ex.conv.ID, ex.conv.UserID, conversation.Title(ex.message), msgs)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", errConversationMissing
+	}
 	return msgs[1].ID, err
 }
 

@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -239,4 +240,39 @@ func TestChatLimits(t *testing.T) {
 		h.clock.Advance(time.Second)
 		h.chat(u, map[string]any{"message": "nine"}).expect(t, 200)
 	}, llm.option(), limits)
+}
+
+// TestConcurrentChatsInOneConversation: chats racing in one conversation from two replicas
+// store every exchange whole, each reply right after its message, numbered without gaps.
+func TestConcurrentChatsInOneConversation(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		other := h.replica()
+		u := h.newUser("racechat")
+		c := h.createConversation(u, map[string]any{"provider": "offline"})
+		var wg sync.WaitGroup
+		for i := range 12 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := []*harness{h, other}[i%2].chat(u, map[string]any{"message": fmt.Sprintf("What does word%d mean?", i), "conversation_id": c.Id})
+				if r.Status != 200 {
+					t.Errorf("chat %d: %d %s", i, r.Status, r.Body)
+				}
+			}()
+		}
+		wg.Wait()
+		ms := h.messages(u, c.Id.String(), "?limit=200")
+		seen := map[string]bool{}
+		for i := 0; i < len(ms); i += 2 {
+			q, a := ms[i], ms[i+1]
+			word := strings.TrimSuffix(strings.TrimPrefix(q.Content, "What does "), " mean?")
+			if q.Role != "user" || a.Role != "assistant" || !strings.Contains(a.Content, word) || seen[word] {
+				t.Fatalf("exchange %d out of order: %q / %q", i/2, q.Content, a.Content)
+			}
+			seen[word] = true
+		}
+		if len(ms) != 24 || len(seen) != 12 || h.conversations(u, "")[0].MessageCount != 24 {
+			t.Fatalf("%d messages, %d exchanges", len(ms), len(seen))
+		}
+	})
 }

@@ -105,26 +105,33 @@ func (s *Store) ListMessages(ctx context.Context, conversationID string, limit, 
 	return rows, err
 }
 
-// AppendMessages stores msgs as the next turns of c, which the caller holds locked
-// (LockConversation) in this transaction: ids, owner, numbering and times filled in (each
-// message's CreatedAt is kept when set), and c's count, activity times and title (as c now
-// has them) written with them.
-func (s *Store) AppendMessages(ctx context.Context, c *Conversation, msgs []ConversationMessage) error {
+// AppendMessages stores msgs as the next turns of conversation id of userID, in one transaction:
+// ids, owner, numbering and times filled in (each message's CreatedAt is kept when set). The
+// conversation's count, activity times and, while it has none of its own, its title (set to
+// title) move in the same statement that takes its row lock and allots the numbers, so
+// concurrent exchanges in one conversation never interleave or share a number. ErrNotFound when
+// the conversation is not userID's (or is gone).
+func (s *Store) AppendMessages(ctx context.Context, id, userID, title string, msgs []ConversationMessage) error {
 	now := s.Now()
-	for i := range msgs {
-		m := &msgs[i]
-		m.ID, m.ConversationID, m.UserID, m.Seq = NewID(), c.ID, c.UserID, c.MessageCount+i
-		if m.CreatedAt.IsZero() {
-			m.CreatedAt = now
+	return s.Tx(ctx, func(tx *Store) error {
+		var count []int
+		err := tx.q(ctx).Raw(`UPDATE conversations SET message_count = message_count + ?, last_message_at = ?, last_activity_at = ?,
+  updated_at = ?, title = CASE WHEN title_from_chat THEN ? ELSE title END, title_from_chat = ?
+WHERE id = ? AND user_id = ? RETURNING message_count`, len(msgs), now, now, now, title, false, id, userID).Scan(&count).Error
+		if err != nil {
+			return err
 		}
-	}
-	if err := s.q(ctx).Create(&msgs).Error; err != nil {
-		return err
-	}
-	c.MessageCount += len(msgs)
-	c.LastMessageAt, c.LastActivityAt, c.UpdatedAt = &now, now, now
-	return affected(s.q(ctx).Model(&Conversation{}).Where("id = ?", c.ID).Updates(map[string]any{
-		"message_count": c.MessageCount, "last_message_at": now, "last_activity_at": now, "updated_at": now,
-		"title": c.Title, "title_from_chat": c.TitleFromChat,
-	}))
+		if len(count) == 0 {
+			return ErrNotFound
+		}
+		first := count[0] - len(msgs)
+		for i := range msgs {
+			m := &msgs[i]
+			m.ID, m.ConversationID, m.UserID, m.Seq = NewID(), id, userID, first+i
+			if m.CreatedAt.IsZero() {
+				m.CreatedAt = now
+			}
+		}
+		return tx.q(ctx).Create(&msgs).Error
+	})
 }
