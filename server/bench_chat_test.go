@@ -87,7 +87,9 @@ func BenchmarkChat(b *testing.B) {
 	if os.Getenv(envPostgresURL) == "" {
 		b.Skipf("set %s to run on PostgreSQL", envPostgresURL)
 	}
-	llm := newFakeLLM(b, func(map[string]any) llmReply { return llmReply{Text: "Sure: the present perfect links the past to now."} })
+	llm := newFakeLLM(b, func(map[string]any) llmReply {
+		return llmReply{Text: "Sure: the present perfect links the past to now."}
+	})
 	opts := []option{manyLogins, llm.option(), func(c *server.Config) {
 		c.ChatRateLimit = 1 << 30
 		server.WrapProviders(c, func(p ai.Provider) ai.Provider { return timedProvider{p} })
