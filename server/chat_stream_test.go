@@ -143,8 +143,8 @@ type chatDeltaData struct {
 // first piece is the JSON error with its status, after it the stream's error event, and
 // nothing is stored.
 func TestChatStream(t *testing.T) {
-	var rep llmReply
-	llm := newFakeLLM(t, func(map[string]any) llmReply { return rep })
+	rep := &scripted{}
+	llm := newFakeLLM(t, rep.get)
 	eachDB(t, func(t *testing.T, h *harness) {
 		h.serverFaultsExpected = true // the 502 before the first piece
 		u := h.newUser("stream")
@@ -158,7 +158,7 @@ func TestChatStream(t *testing.T) {
 			t.Fatalf("%d events, reply %q, done %+v, stored %s", len(events), text, done, transcript(ms))
 		}
 
-		rep = llmReply{Deltas: []string{"The past ", "perfect ", "is had + participle."}}
+		rep.set(llmReply{Deltas: []string{"The past ", "perfect ", "is had + participle."}})
 		events = h.streamChat(u, map[string]any{"message": "past perfect?"})
 		text = replyOf(t, events, &done)
 		if len(events) != 4 || text != "The past perfect is had + participle." || done.Content != text || done.Provider != "openai" ||
@@ -166,7 +166,7 @@ func TestChatStream(t *testing.T) {
 			t.Fatalf("upstream stream: %d events %q %+v", len(events), text, done)
 		}
 
-		rep = llmReply{Status: 500}
+		rep.set(llmReply{Status: 500})
 		events = h.streamChat(u, map[string]any{"message": "What does 'actually' mean?"})
 		if replyOf(t, events, &done); done.Provider != ai.OfflineName {
 			t.Fatalf("no fallback before the first piece: %+v", done)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,6 +24,21 @@ func upstreamTurns(req map[string]any) []string {
 }
 
 func chatLimits(f func(c *server.Config)) option { return option(f) }
+
+// scripted is the upstream answer a test sets between requests (the fake's handler reads it
+// concurrently, also after a client gave up on it).
+type scripted struct {
+	mu  sync.Mutex
+	rep llmReply
+}
+
+func (s *scripted) set(r llmReply) { s.mu.Lock(); s.rep = r; s.mu.Unlock() }
+
+func (s *scripted) get(map[string]any) llmReply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rep
+}
 
 // TestChatOffline: with nothing configured the offline tutor answers, named as such, without
 // usage; a stateless chat stores nothing and says so with nulls; in a conversation both turns
@@ -73,13 +89,10 @@ func TestChatOffline(t *testing.T) {
 // the language hint and the stored history, oldest first; its usage is reported; the reply is
 // stored with what answered.
 func TestChatThroughUpstream(t *testing.T) {
-	n := 0
-	llm := newFakeLLM(t, func(map[string]any) llmReply {
-		n++
-		return llmReply{Text: fmt.Sprintf("reply %d", n)}
-	})
+	var n atomic.Int64
+	llm := newFakeLLM(t, func(map[string]any) llmReply { return llmReply{Text: fmt.Sprintf("reply %d", n.Add(1))} })
 	eachDB(t, func(t *testing.T, h *harness) {
-		n = 0
+		n.Store(0)
 		u := h.newUser("upstream")
 		c := h.createConversation(u, map[string]any{"system_prompt": "You are Xena, a patient English tutor."})
 		first := h.chatOK(u, map[string]any{"message": "Hi Xena", "conversation_id": c.Id, "user_language": "es"})
@@ -113,8 +126,8 @@ func TestChatThroughUpstream(t *testing.T) {
 // (503 with Retry-After when it rate limits), the Error body without upstream text, nothing
 // stored; auto with a model only the failing upstream has is 503.
 func TestChatFallbackAndFailures(t *testing.T) {
-	var rep llmReply
-	llm := newFakeLLM(t, func(map[string]any) llmReply { return rep })
+	rep := &scripted{}
+	llm := newFakeLLM(t, rep.get)
 	shortTimeout := func(c *server.Config) { c.AI.Timeout = 300 * time.Millisecond; c.AI.Cooldown = -1 }
 	eachDB(t, func(t *testing.T, h *harness) {
 		h.serverFaultsExpected = true // 502 and 503 are the answers under test
@@ -123,7 +136,7 @@ func TestChatFallbackAndFailures(t *testing.T) {
 		for name, r := range map[string]llmReply{
 			"500": {Status: 500}, "429": {Status: 429, RetryAfter: "7"}, "timeout": {Delay: 2 * time.Second},
 		} {
-			rep = r
+			rep.set(r)
 			got := h.chatOK(u, map[string]any{"message": "What does 'actually' mean?", "conversation_id": c.Id})
 			if got.Provider != ai.OfflineName || !strings.Contains(got.Content, "in fact, really") {
 				t.Fatalf("%s: no fallback to the offline tutor: %+v", name, got)
@@ -148,7 +161,7 @@ func TestChatFallbackAndFailures(t *testing.T) {
 			{"named 429", llmReply{Status: 429, RetryAfter: "7"}, map[string]any{"provider": "openai"}, 503, "provider_unavailable", "7"},
 			{"auto, model of the failing one", llmReply{Status: 500}, map[string]any{"model": "gpt-5-mini"}, 503, "provider_unavailable", "5"},
 		} {
-			rep = cse.rep
+			rep.set(cse.rep)
 			cse.body["message"] = "hello"
 			r := h.chat(u, cse.body).expect(t, cse.status)
 			d := r.errorBody(t)
