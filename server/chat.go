@@ -241,6 +241,7 @@ func extendWriteDeadline(rc *http.ResponseController) {
 // chatJSON is the 200 application/json answer, written under a deadline of its own.
 type chatJSON api.ChatResponse
 
+// VisitGenerateChatResponse writes the ChatResponse.
 func (r chatJSON) VisitGenerateChatResponse(w http.ResponseWriter) error {
 	extendWriteDeadline(http.NewResponseController(w))
 	return api.GenerateChat200JSONResponse(r).VisitGenerateChatResponse(w)
@@ -262,6 +263,7 @@ type chatStream struct {
 	ex  *exchange
 }
 
+// VisitGenerateChatResponse runs the exchange, writing its events as they come.
 func (s chatStream) VisitGenerateChatResponse(w http.ResponseWriter) error {
 	rc := http.NewResponseController(w)
 	started := false
