@@ -199,6 +199,24 @@ func (e IntegrationResponseStatus) Valid() bool {
 	}
 }
 
+// Defines values for LearningSessionResponseEndReason.
+const (
+	LearningSessionResponseEndReasonEnded       LearningSessionResponseEndReason = "ended"
+	LearningSessionResponseEndReasonIdleTimeout LearningSessionResponseEndReason = "idle_timeout"
+)
+
+// Valid indicates whether the value is a known member of the LearningSessionResponseEndReason enum.
+func (e LearningSessionResponseEndReason) Valid() bool {
+	switch e {
+	case LearningSessionResponseEndReasonEnded:
+		return true
+	case LearningSessionResponseEndReasonIdleTimeout:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LearningSessionResponseStatus.
 const (
 	LearningSessionResponseStatusActive LearningSessionResponseStatus = "active"
@@ -568,10 +586,14 @@ type ChatRequest struct {
 	ConversationId      *openapi_types.UUID `json:"conversation_id,omitempty"`
 
 	// Message Example: How do I use the present perfect?
-	Message string  `json:"message"`
-	Model   *string `json:"model,omitempty"`
+	Message string `json:"message"`
 
-	// Provider Example: auto
+	// Model A model of the provider; absent, the conversation's model (when the provider is the conversation's), else the provider's default.
+	Model *string `json:"model,omitempty"`
+
+	// Provider A provider id of `GET /api/core/providers`; absent, the conversation's provider, else `auto`.
+	//
+	// Example: auto
 	Provider *string `json:"provider,omitempty"`
 
 	// UserLanguage A BCP 47 language tag.
@@ -628,10 +650,17 @@ type ConversationResponse struct {
 	Id            openapi_types.UUID           `json:"id"`
 	LastMessageAt nullable.Nullable[time.Time] `json:"last_message_at"`
 	MessageCount  int                          `json:"message_count"`
-	Model         nullable.Nullable[string]    `json:"model"`
-	Provider      string                       `json:"provider"`
-	Title         string                       `json:"title"`
-	UpdatedAt     time.Time                    `json:"updated_at"`
+
+	// Model The model chats use; null for the provider's default.
+	Model nullable.Nullable[string] `json:"model"`
+
+	// Provider The provider id chats use unless they name another (`auto` by default).
+	Provider     string                    `json:"provider"`
+	SystemPrompt nullable.Nullable[string] `json:"system_prompt"`
+
+	// Title The title given at creation, else taken from the first message (until then "New conversation").
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Error The one error body of every route.
@@ -742,7 +771,9 @@ type LanguageCode = string
 
 // LearningActivityRequest Example: {"active_seconds":30}
 type LearningActivityRequest struct {
-	// ActiveSeconds Active seconds since the previous activity call (capped by the elapsed time).
+	// ActiveSeconds Active seconds since the previous activity call, as the client measured them. The
+	// server credits at most the time elapsed since then and at most the credit cap;
+	// without it, the elapsed time up to the cap.
 	ActiveSeconds *int `json:"active_seconds,omitempty"`
 }
 
@@ -765,16 +796,37 @@ type LearningPulseResponse struct {
 	TotalXp    int                     `json:"total_xp"`
 }
 
-// LearningSessionResponse defines model for LearningSessionResponse.
+// LearningSessionResponse A learning session of a conversation. Activity calls credit active time: each at most
+// the wall-clock time since the previous one (or the start), at most `credit_cap_seconds`,
+// and at most the `active_seconds` the client reports. A session without activity for
+// `idle_timeout_seconds` ends by itself (`end_reason: idle_timeout`), with the time up to
+// its last activity. When it ends, its active time is recorded once as learning time and
+// XP (`chat_session` in the progress routes).
 type LearningSessionResponse struct {
-	ActiveSeconds  int                           `json:"active_seconds"`
-	ConversationId openapi_types.UUID            `json:"conversation_id"`
-	EndedAt        nullable.Nullable[time.Time]  `json:"ended_at"`
-	LastActivityAt time.Time                     `json:"last_activity_at"`
-	SessionId      openapi_types.UUID            `json:"session_id"`
-	StartedAt      time.Time                     `json:"started_at"`
-	Status         LearningSessionResponseStatus `json:"status"`
+	// ActiveSeconds Active time credited so far.
+	ActiveSeconds  int                `json:"active_seconds"`
+	ConversationId openapi_types.UUID `json:"conversation_id"`
+
+	// CreditCapSeconds The most one activity call credits; send activity at least this often.
+	CreditCapSeconds int `json:"credit_cap_seconds"`
+
+	// EndReason Why an ended session ended (null while active).
+	EndReason nullable.Nullable[LearningSessionResponseEndReason] `json:"end_reason"`
+	EndedAt   nullable.Nullable[time.Time]                        `json:"ended_at"`
+
+	// ExpiresAt When an active session ends by itself unless there is activity before (null once ended).
+	ExpiresAt nullable.Nullable[time.Time] `json:"expires_at"`
+
+	// IdleTimeoutSeconds A session without activity this long ends by itself.
+	IdleTimeoutSeconds int                           `json:"idle_timeout_seconds"`
+	LastActivityAt     time.Time                     `json:"last_activity_at"`
+	SessionId          openapi_types.UUID            `json:"session_id"`
+	StartedAt          time.Time                     `json:"started_at"`
+	Status             LearningSessionResponseStatus `json:"status"`
 }
+
+// LearningSessionResponseEndReason Why an ended session ended (null while active).
+type LearningSessionResponseEndReason string
 
 // LearningSessionResponseStatus defines model for LearningSessionResponse.Status.
 type LearningSessionResponseStatus string
@@ -1509,6 +1561,9 @@ type NotFound = Error
 // PayloadTooLarge The one error body of every route.
 type PayloadTooLarge = Error
 
+// ProviderUnavailable The one error body of every route.
+type ProviderUnavailable = Error
+
 // ServiceUnavailable The one error body of every route.
 type ServiceUnavailable = Error
 
@@ -1946,7 +2001,37 @@ type ClientInterface interface {
 
 	// GenerateChatWithBody Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1955,7 +2040,37 @@ type ClientInterface interface {
 
 	// GenerateChat Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1964,14 +2079,17 @@ type ClientInterface interface {
 
 	// ListConversations List conversations for the current user
 	//
-	// The caller's conversations, most recently active first.
+	// The caller's conversations, most recently active first (the last message, else the creation).
 	//
 	// Corresponds with GET /api/core/conversations (the `ListConversations` operationId).
 	ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateConversationWithBody Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1980,7 +2098,10 @@ type ClientInterface interface {
 
 	// CreateConversation Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1989,21 +2110,26 @@ type ClientInterface interface {
 
 	// DeleteConversation Delete a conversation
 	//
-	// Deletes the conversation with its messages and learning sessions.
+	// Deletes the conversation with its messages and learning sessions, in one step. An
+	// active learning session is ended first, so the learning time it recorded up to its
+	// last activity is kept in the progress routes.
 	//
 	// Corresponds with DELETE /api/core/conversations/{conversation_id} (the `DeleteConversation` operationId).
 	DeleteConversation(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListConversationMessages Get messages for a conversation
 	//
-	// Messages oldest first.
+	// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 	//
 	// Corresponds with GET /api/core/conversations/{conversation_id}/messages (the `ListConversationMessages` operationId).
 	ListConversationMessages(ctx context.Context, conversationId ConversationId, params *ListConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RecordLearningActivityWithBody Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2012,7 +2138,10 @@ type ClientInterface interface {
 
 	// RecordLearningActivity Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2021,21 +2150,25 @@ type ClientInterface interface {
 
 	// EndLearningSession End a learning session
 	//
-	// Ends the active learning session of the conversation and returns its final active time.
+	// Ends the active learning session of the conversation (crediting the time since the
+	// last activity, up to the credit cap) and records its active time as learning time and
+	// XP, once. A session already over is returned as it is, so ending twice records once.
+	// 404 when the conversation has no learning session.
 	//
 	// Corresponds with POST /api/core/conversations/{conversation_id}/session/end (the `EndLearningSession` operationId).
 	EndLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StartLearningSession Start a learning session
 	//
-	// Starts (or returns the already active) learning session of the conversation.
+	// Starts a learning session of the conversation, or returns the one already active: a
+	// conversation has at most one active session.
 	//
 	// Corresponds with POST /api/core/conversations/{conversation_id}/session/start (the `StartLearningSession` operationId).
 	StartLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLearningSessionStatus Get the learning session status
 	//
-	// The latest learning session of the conversation (active or ended).
+	// The latest learning session of the conversation (active or ended); 404 when it has none.
 	//
 	// Corresponds with GET /api/core/conversations/{conversation_id}/session/status (the `GetLearningSessionStatus` operationId).
 	GetLearningSessionStatus(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2925,7 +3058,37 @@ func (c *Client) Register(ctx context.Context, body RegisterJSONRequestBody, req
 
 // GenerateChatWithBody Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2944,7 +3107,37 @@ func (c *Client) GenerateChatWithBody(ctx context.Context, contentType string, b
 
 // GenerateChat Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2963,7 +3156,7 @@ func (c *Client) GenerateChat(ctx context.Context, body GenerateChatJSONRequestB
 
 // ListConversations List conversations for the current user
 //
-// The caller's conversations, most recently active first.
+// The caller's conversations, most recently active first (the last message, else the creation).
 //
 // Corresponds with GET /api/core/conversations (the `ListConversations` operationId).
 func (c *Client) ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2980,7 +3173,10 @@ func (c *Client) ListConversations(ctx context.Context, params *ListConversation
 
 // CreateConversationWithBody Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2999,7 +3195,10 @@ func (c *Client) CreateConversationWithBody(ctx context.Context, contentType str
 
 // CreateConversation Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3018,7 +3217,9 @@ func (c *Client) CreateConversation(ctx context.Context, body CreateConversation
 
 // DeleteConversation Delete a conversation
 //
-// Deletes the conversation with its messages and learning sessions.
+// Deletes the conversation with its messages and learning sessions, in one step. An
+// active learning session is ended first, so the learning time it recorded up to its
+// last activity is kept in the progress routes.
 //
 // Corresponds with DELETE /api/core/conversations/{conversation_id} (the `DeleteConversation` operationId).
 func (c *Client) DeleteConversation(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3035,7 +3236,7 @@ func (c *Client) DeleteConversation(ctx context.Context, conversationId Conversa
 
 // ListConversationMessages Get messages for a conversation
 //
-// Messages oldest first.
+// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 //
 // Corresponds with GET /api/core/conversations/{conversation_id}/messages (the `ListConversationMessages` operationId).
 func (c *Client) ListConversationMessages(ctx context.Context, conversationId ConversationId, params *ListConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3052,7 +3253,10 @@ func (c *Client) ListConversationMessages(ctx context.Context, conversationId Co
 
 // RecordLearningActivityWithBody Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3071,7 +3275,10 @@ func (c *Client) RecordLearningActivityWithBody(ctx context.Context, conversatio
 
 // RecordLearningActivity Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3090,7 +3297,10 @@ func (c *Client) RecordLearningActivity(ctx context.Context, conversationId Conv
 
 // EndLearningSession End a learning session
 //
-// Ends the active learning session of the conversation and returns its final active time.
+// Ends the active learning session of the conversation (crediting the time since the
+// last activity, up to the credit cap) and records its active time as learning time and
+// XP, once. A session already over is returned as it is, so ending twice records once.
+// 404 when the conversation has no learning session.
 //
 // Corresponds with POST /api/core/conversations/{conversation_id}/session/end (the `EndLearningSession` operationId).
 func (c *Client) EndLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3107,7 +3317,8 @@ func (c *Client) EndLearningSession(ctx context.Context, conversationId Conversa
 
 // StartLearningSession Start a learning session
 //
-// Starts (or returns the already active) learning session of the conversation.
+// Starts a learning session of the conversation, or returns the one already active: a
+// conversation has at most one active session.
 //
 // Corresponds with POST /api/core/conversations/{conversation_id}/session/start (the `StartLearningSession` operationId).
 func (c *Client) StartLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3124,7 +3335,7 @@ func (c *Client) StartLearningSession(ctx context.Context, conversationId Conver
 
 // GetLearningSessionStatus Get the learning session status
 //
-// The latest learning session of the conversation (active or ended).
+// The latest learning session of the conversation (active or ended); 404 when it has none.
 //
 // Corresponds with GET /api/core/conversations/{conversation_id}/session/status (the `GetLearningSessionStatus` operationId).
 func (c *Client) GetLearningSessionStatus(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7384,7 +7595,37 @@ type ClientWithResponsesInterface interface {
 
 	// GenerateChatWithBodyWithResponse Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7393,7 +7634,37 @@ type ClientWithResponsesInterface interface {
 
 	// GenerateChatWithResponse Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7402,7 +7673,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListConversationsWithResponse List conversations for the current user
 	//
-	// The caller's conversations, most recently active first.
+	// The caller's conversations, most recently active first (the last message, else the creation).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7411,7 +7682,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateConversationWithBodyWithResponse Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7420,7 +7694,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateConversationWithResponse Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7429,7 +7706,9 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteConversationWithResponse Delete a conversation
 	//
-	// Deletes the conversation with its messages and learning sessions.
+	// Deletes the conversation with its messages and learning sessions, in one step. An
+	// active learning session is ended first, so the learning time it recorded up to its
+	// last activity is kept in the progress routes.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7438,7 +7717,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListConversationMessagesWithResponse Get messages for a conversation
 	//
-	// Messages oldest first.
+	// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7447,7 +7726,10 @@ type ClientWithResponsesInterface interface {
 
 	// RecordLearningActivityWithBodyWithResponse Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7456,7 +7738,10 @@ type ClientWithResponsesInterface interface {
 
 	// RecordLearningActivityWithResponse Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7465,7 +7750,10 @@ type ClientWithResponsesInterface interface {
 
 	// EndLearningSessionWithResponse End a learning session
 	//
-	// Ends the active learning session of the conversation and returns its final active time.
+	// Ends the active learning session of the conversation (crediting the time since the
+	// last activity, up to the credit cap) and records its active time as learning time and
+	// XP, once. A session already over is returned as it is, so ending twice records once.
+	// 404 when the conversation has no learning session.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7474,7 +7762,8 @@ type ClientWithResponsesInterface interface {
 
 	// StartLearningSessionWithResponse Start a learning session
 	//
-	// Starts (or returns the already active) learning session of the conversation.
+	// Starts a learning session of the conversation, or returns the one already active: a
+	// conversation has at most one active session.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7483,7 +7772,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetLearningSessionStatusWithResponse Get the learning session status
 	//
-	// The latest learning session of the conversation (active or ended).
+	// The latest learning session of the conversation (active or ended); 404 when it has none.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8834,6 +9123,11 @@ type GenerateChatResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GenerateChatResponse503Headers the declared response headers of an HTTP 503 response for GenerateChat
+type GenerateChatResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GenerateChatResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8849,14 +9143,20 @@ type GenerateChatResponse struct {
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
 	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProviderUnavailable
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GenerateChatResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GenerateChatResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8889,6 +9189,11 @@ func (r GenerateChatResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GenerateChatResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r GenerateChatResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -8897,6 +9202,11 @@ func (r GenerateChatResponse) GetJSON429() *TooManyRequests {
 // GetJSON502 returns the response for an HTTP 502 `application/json` response
 func (r GenerateChatResponse) GetJSON502() *BadGateway {
 	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GenerateChatResponse) GetJSON503() *ProviderUnavailable {
+	return r.JSON503
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -9243,6 +9553,8 @@ type RecordLearningActivityResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -9272,6 +9584,11 @@ func (r RecordLearningActivityResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r RecordLearningActivityResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r RecordLearningActivityResponse) GetJSON409() *Conflict {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -13354,7 +13671,37 @@ func (c *ClientWithResponses) RegisterWithResponse(ctx context.Context, body Reg
 
 // GenerateChatWithBodyWithResponse Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13369,7 +13716,37 @@ func (c *ClientWithResponses) GenerateChatWithBodyWithResponse(ctx context.Conte
 
 // GenerateChatWithResponse Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13384,7 +13761,7 @@ func (c *ClientWithResponses) GenerateChatWithResponse(ctx context.Context, body
 
 // ListConversationsWithResponse List conversations for the current user
 //
-// The caller's conversations, most recently active first.
+// The caller's conversations, most recently active first (the last message, else the creation).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13399,7 +13776,10 @@ func (c *ClientWithResponses) ListConversationsWithResponse(ctx context.Context,
 
 // CreateConversationWithBodyWithResponse Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13414,7 +13794,10 @@ func (c *ClientWithResponses) CreateConversationWithBodyWithResponse(ctx context
 
 // CreateConversationWithResponse Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13429,7 +13812,9 @@ func (c *ClientWithResponses) CreateConversationWithResponse(ctx context.Context
 
 // DeleteConversationWithResponse Delete a conversation
 //
-// Deletes the conversation with its messages and learning sessions.
+// Deletes the conversation with its messages and learning sessions, in one step. An
+// active learning session is ended first, so the learning time it recorded up to its
+// last activity is kept in the progress routes.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13444,7 +13829,7 @@ func (c *ClientWithResponses) DeleteConversationWithResponse(ctx context.Context
 
 // ListConversationMessagesWithResponse Get messages for a conversation
 //
-// Messages oldest first.
+// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13459,7 +13844,10 @@ func (c *ClientWithResponses) ListConversationMessagesWithResponse(ctx context.C
 
 // RecordLearningActivityWithBodyWithResponse Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13474,7 +13862,10 @@ func (c *ClientWithResponses) RecordLearningActivityWithBodyWithResponse(ctx con
 
 // RecordLearningActivityWithResponse Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13489,7 +13880,10 @@ func (c *ClientWithResponses) RecordLearningActivityWithResponse(ctx context.Con
 
 // EndLearningSessionWithResponse End a learning session
 //
-// Ends the active learning session of the conversation and returns its final active time.
+// Ends the active learning session of the conversation (crediting the time since the
+// last activity, up to the credit cap) and records its active time as learning time and
+// XP, once. A session already over is returned as it is, so ending twice records once.
+// 404 when the conversation has no learning session.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13504,7 +13898,8 @@ func (c *ClientWithResponses) EndLearningSessionWithResponse(ctx context.Context
 
 // StartLearningSessionWithResponse Start a learning session
 //
-// Starts (or returns the already active) learning session of the conversation.
+// Starts a learning session of the conversation, or returns the one already active: a
+// conversation has at most one active session.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13519,7 +13914,7 @@ func (c *ClientWithResponses) StartLearningSessionWithResponse(ctx context.Conte
 
 // GetLearningSessionStatusWithResponse Get the learning session status
 //
-// The latest learning session of the conversation (active or ended).
+// The latest learning session of the conversation (active or ended); 404 when it has none.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15199,6 +15594,13 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15213,12 +15615,22 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 		}
 		response.JSON502 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProviderUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/event-stream) unsupported
 
 	}
 
@@ -15233,6 +15645,16 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GenerateChatResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -15526,6 +15948,13 @@ func ParseRecordLearningActivityResponse(rsp *http.Response) (*RecordLearningAct
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -20046,6 +20475,15 @@ type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
 
+type ProviderUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type ProviderUnavailableJSONResponse struct {
+	Body Error
+
+	Headers ProviderUnavailableResponseHeaders
+}
+
 type ServiceUnavailableJSONResponse Error
 
 type TooManyRequestsResponseHeaders struct {
@@ -20902,6 +21340,49 @@ func (response GenerateChat200JSONResponse) VisitGenerateChatResponse(w http.Res
 	return err
 }
 
+type GenerateChat200TexteventStreamResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GenerateChat200TexteventStreamResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/event-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		// If w doesn't support flushing, fall back to io.Copy.
+		_, err := io.Copy(w, response.Body)
+		return err
+	}
+	// text/event-stream messages are typically small; use a
+	// modest buffer and flush after each chunk so clients see
+	// events immediately instead of waiting on OS buffering.
+	buf := make([]byte, 4096)
+	for {
+		n, err := response.Body.Read(buf)
+		if n > 0 {
+			if _, writeErr := w.Write(buf[:n]); writeErr != nil {
+				return writeErr
+			}
+			flusher.Flush()
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
 type GenerateChat400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response GenerateChat400JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
@@ -20972,6 +21453,22 @@ func (response GenerateChat413JSONResponse) VisitGenerateChatResponse(w http.Res
 	return err
 }
 
+type GenerateChat422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response GenerateChat422JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GenerateChat429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response GenerateChat429JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
@@ -20999,6 +21496,25 @@ func (response GenerateChat502JSONResponse) VisitGenerateChatResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateChat503JSONResponse struct {
+	ProviderUnavailableJSONResponse
+}
+
+func (response GenerateChat503JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21472,6 +21988,20 @@ func (response RecordLearningActivity404JSONResponse) VisitRecordLearningActivit
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordLearningActivity409JSONResponse struct{ ConflictJSONResponse }
+
+func (response RecordLearningActivity409JSONResponse) VisitRecordLearningActivityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -28650,303 +29180,340 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1rc9s41jD4V/Bqn6rYM5Qt33Kx66lZt+Pu8bS7446d7cy08kgQeSRxTAFqALSsTqVqP+7n3Q/7U97v",
-	"7/6T55ds4QAgQYqUKF+STMZTXVOOSOJycG4414+tkE+mnAFTsnX4sTUGGoHAP9+CEvPjoQKh/xWBDEU8",
-	"VTFnrcPWJYScRZIoTmY0VmQAQy6ACP1JzEZbraAlwzFMqP50ErN4kk5ahztBS82n0DpsxUzBCETr06dP",
-	"QWtKBZ2AstOecHYDQlI901m0OLX/nMSRnirWv0+pGreCFqMTPUHovdWLo1bQEvB7GguIWodKpOCvb8jF",
-	"hKrWYStN8U27RqlEzEYtvcLXPEwnwFTVen5kfJZANAIS2bfqV+XeuP+KfoR51WKOL87INczrV3AN8/tP",
-	"fh5PYrU4+QUdAZHxH5DN/XsKYp5PnuB3/lwRDGmaqNbhQSdoTeitwZPdjv7XMqwJWj/xKE2gCgbvT8/J",
-	"BJ/Wg8E8vz8k3gyHEipA8XM6GYAgfEhiBROkE3kdT+sAw80wlZDxAbPTwf95wOlUAueNGFVB5o0YURb/",
-	"sYJ0uBjdHzBXVIxAvZMgqhZyNQYyAQ2iZ5KkEkT9ahQO1NMvPcCqgE4q1wN0smQJQCcPMLegzMxZtYLz",
-	"+AaIyl5Zspjsnfsu6ZP+WE45k4CM9zsa/UAVzOhc/yvkTAFD1KbTaRKHiDXb/5R6uR9bcEsn0wTMRhSN",
-	"E/xRCC70igW/iSMQvZTRGxondJBAK2hNQEo60mv4mZPjM+JeIyFPk4hQJmcWf/NN/IeAYeuw9b9t52Jq",
-	"2zyV26c4HW6kxAUZSadSCX2q2SQbx2eaLUASkDfHqRoTCeIGxCYZ0jiBaKv1KdAgeAu/pyDVfUFwQ5M4",
-	"MtLH/BSYR7J1+NvH1jCGJGodtmCiPwtaCTdjtw5bAx7NC7Ay50UiDpI9U2RCVTgmagzEnC/pmlG6rdan",
-	"D/53wmyE6AHJmEpCGQELsXtDWBOwmyCWZEITvRqIyIaeLiC5SCdcEKtUkIgTxv0tmHk2EfYnnA2TOLw3",
-	"5BMqVY9Gk5gVwHjMCPfZ3ySVilwDTAlVJAEqFeEMiPnwgSEU2q1JMouV2XmYCqFVBamoArIRpWaXEBC9",
-	"frOMgNBEAI3mhIYqvgEDp++5GMRRBOy+gDr7+fLd99+fnZyd/nzVO7446/14+vfe5cmbi9NW0BoJyhRE",
-	"PRnyqWYPv7V86MlDva5WAd+c6pHQ8FoSx5YIDqBxlahxLAmwaMpjpjzOZeYwgsebYSZiBQ/CDVI1BqYQ",
-	"vBEZpAqRkCYJn0EUEFwZkOLylT29fAsI+5+5+p6nLLov6BlXvSEO5EOwIJ71Gs0rD4SMfPBPCBXyERwc",
-	"bmON82b3IU0SEGRC5/hMApBY4ZYv6DzhNLri/FxL4nuLBjNcT3HeS3BAHwJvfZ6lOCfmlQcmRxw9lvkE",
-	"uNFLEDdxCO88kfUAp6xJPx6lWkD7G/2B81EC5IQmwCIq9Go03L23H2jPQ6AqFbA4AeHMUKQRgwiCK85/",
-	"omxuT0HemxPHN9D7PeWK9uA2BIhKQPiJMzVO5gR1HwlSarzH90n2/kPQPxGax+LlIyBqLLhSCWjMN3PN",
-	"qCRjje3Bwu23nV1/q2a2b297F2Wc/h2jqRpzEf8BD8IpqM/AihCMpdTKARckZqhykFBApF+miXwI4NkZ",
-	"AgK3U80MA0/WV8+KmPSOwe0UQgWRGfmeUNB3G8FokulSOQjO7COLxw+n4hyzOeFq7IY8JAedTkAOOjso",
-	"zGhGWShMHMsgc1AoUg46e6QfUUUHVEJPxRPgqeqT7S7Lf/W0477RDCjpe3jXt4oT2ZDG3LJJZmNgyLDd",
-	"IJqwZcJnXcYFSZkAGo71gFtdZs5hKniogTVI4JSpWM3vfxZ45LinPzgrMnD3o1GvBqCVzrPjn4+JfkDw",
-	"Cd5jHl4FnUGStC1iahkfK0luaJKCJCFl+pAGoK+aEdnQ52e3qNeXsmvGZ4y4tWs1K1se8oLji7MfYX4i",
-	"gCrw7gc0imK9GJpcCD4FoWKtKQ1pIiHwYWhVjV48RUVqt7O31dna2dnb6mzv7mslytCW7OFtbbez+6K9",
-	"s9ve27na3Ts8eHV48Oof+fXv/KdLIucsbAUFdUnfBQ9bL8LnnehgZ9ge7O9De//5y932yxfR8/b+/quX",
-	"ewdA9yN4jkaGJTpd0LqFxKp3nwJ9lct2VtpJ+Qp7dkFoFAmQElDrPzl7/ZYIykYgnbZFFNdngBh8DfMj",
-	"ApOpmuuX6UBqdRjf01eVuWbHGQyrgIaGFTQv0ttzYCM1bh3u76FpxP1zN9CXZ80fWoet//qt03513P6e",
-	"toeHWx/+vLGt//3h406w92nzL/+xeD9Gs8uZmeQgN7NQIehcP/UPrQyKXx2Zao1SKj6VZMbFdcxGhyQ2",
-	"T4Ypcg/KIn0BmXCpyAGZAxWSUE32ZGN/d7fL+o7c8un6hi3NYgmbW+QYAXeYzebpd/oDzQeC3BQQUQVt",
-	"jehV+zUo5pG/j20elHesBSr7d8VYC8i50h6R4+VH/+Crrx3Z4S9jHYZsL/F2UTjOnRe4fvev0tkGrZTF",
-	"v6dgHyuRgrGVOEPLbwZSi5vMtvAhG9Jo3Xp6s5q31uKi176UtrIdLoCpjIgh8qXIImKzo3bfDOaNTqaI",
-	"65VTsDSxSrOxQy2M0RAJrmFebS8cpklimMZUADILzpK5IyezIeIMWgXu0bplSrT3ft+92draqpoTTQZa",
-	"Ntxrg458HoQWpgKG8W0NJGIhFQnHVNDQmFiGjvwDVE4EhHzEUDbVAOL9znICvAt9FfGyRDG4S0s2dm9L",
-	"6CcoUEMB/0qnVUD/Al7X06BZsWYzLJ3oxfnOokwMFn801oigJejIvaD/dD//nsZ/uN/xb/dA34HcA/zb",
-	"PagUvVUWkMBY9kXxzcJv7sVMcps/3c90Gruf9Z/+z8bc9aECF05Ov397DjeQ+IA61mhzvNsKWt/pv77T",
-	"f53ov052qwcZU3UHhangvBvHUnExR7tppre2/hr/D30EHNE6lfrqFRSeQ5Lw/0F+HVNFZmhenvOUJPE1",
-	"aB1kqiknlvCXfAwqZSwVZapkRv0rn5GIk7NMb3HcZwpiCKH6CyK0sTHrYVLFtQSRIHoJZaPUjAKstaBM",
-	"Ve+yIe1pyF6lgpUEW6dCUSm7Qpuwn2z/vjbQBBSemrC322mgKKBJvqTG7ey+rGSJDsqed8wBPF+l/cEb",
-	"7vl+xWilE1oO7XP73gmPYIG1OVhVMRxDAHUi37uGLUro1ae2UiLZld35c3c0OXBHU9U+aE9iFrdWnFD+",
-	"DZ8Co5Xvpw7HaJK8GSKFr8L5d/iJJtGa5TvYlw7JgdpbpNugW0fd+SGZreJetQe7SBALYDAcKOeyyM4C",
-	"jyMFLTmXCiYVPLa0TRwqyOav29I7B/jysvWRIcYpfg3M1z8z9zLudTJVS19RXNFkyRulZRdHDCoWUhqy",
-	"cmMexdz5rr7IylWsEI0vqFREAXpLF3j53bjY2kzLoEHPgKs03ctq5LLL9yfzd1KYc7dihE8rIL2Eu93h",
-	"XtJQPKEK6LjbfXR2N0bI0wIf9lA5O9qVg/lHW38Oi1xwGq0Jpyrd2oxfyd6KmyxpzN7si3CtIrPMoFvh",
-	"YmJgjKXGxcKHBG5AzIngqcIrWRFBctviSgPga/Nqeed2hNplvs5mKN210Z/asz4HKx9LJpxYjUk/8V8z",
-	"X/UD1H3iyF27jO/smbRe2oI7Y8s3vtTerqsh+hMNxzGDtlbd0bZsQBvyqHS99b2J1YNXWOu+jyGJzJB4",
-	"gaSkX45Z6GMIShNtFAezltpFBbTsS64Gdb072kLcfJ4ZusY8iWRhhSstJZ5WW1zBX9MJZR6gb6cJZXTx",
-	"/lzjoa2S6SXn9n32jH9p9LXzApiNL+cKZVdJFZF457ZAIzZGpdoAAUkUECoJJRFXCiIypWpMNow5N3NS",
-	"zMY8AeKCW9BKLzgbbRaB6oJgFrl8FhWT60Y2PMbFz9nYKOMnqbyCVt5kmsfUrIJytsbAAmw5wM/ya/sS",
-	"S2CInLpnAFN5AiFnDN1rxL78TBJ8Pcihn0U+CZhyodDli5xjpSDLRr+XbC1oOvb4Ruj37oXW7115YnVs",
-	"4qrIA7LtWfZSwD7r6za72FyPS0hFVSpL9iEzkt62cepn/zZktlIx98SyHT8onbNn/CrAvwqNsphjF5h8",
-	"Z303t5i8hWHKIkmoADLlUsaaE85iNY4Z2euQiM5RTkxTEY6psbA61dh8SqY8icN5paGj4jbkx7Ku6Uko",
-	"xaKP9ZJtZFUsi2FeG350i/NJ2tjTzUbSOVPcyory0nWXjt9pZ8suZguHukS1HqfsepnS+oi6dwNr9krW",
-	"wGcMRBbT28g3FP8BvcFcQd2Fs0a9XqYqF1dRZY724VxYQwHCSw/zEqgIx3818fJVp9gQAH7qQENnmvAB",
-	"wjAiHZ+weDoFtdYtpax3F/IYsn3koHVzuHU0ANEdmJfJJzg8cPrAYUss50RJnrjg8g686PqDFVkHd/Pk",
-	"2KX56kdxleUr+JqsxYxfBeCC1XIxVYR8d3JB9l8QZwQlio5KmhkrOX6fL3OvH7f/Qdt/fPi4G+x92mjb",
-	"f6KPfTd4+WnzT5U+9nOggsVsdKzvTrGa3yW8wl3mMEamdbjXWYxbKL2yAAtzc7PPiYxZmFm4b2Ke2rtd",
-	"rOYoS8hGSKdTiMhgjm9BQqcSIowgQaGSodReg0yWxXOzMLlIEwmv6fyUKYNBqza1iLCa4S9IgErmr+WS",
-	"tOFBpcsRUDWhUzJIw2tQAemQDcYZbBLFyT7ZmHCpipveX56fErRupw1sgnalt1PUlApb9Zf7YRUAl+nZ",
-	"OKrWbOqgN2/uDa0+tQr9EljUa3wuUlGhmr9ujKSN4OuN7K3JbtobKSjAaRm4L43NYyXAl2LsXbxVwKJ7",
-	"3lVM0oCl8bW0pqINabVY1lBfUzFbvJAYQLbszlffPrxFBhWpkdmNxFtdBUw8QC+Q5DK8uIoncMxoMldx",
-	"KOuxYzDvSZ6KEOrTTacgCKoMgphXCb8BE8GOgWZkwxgczUPNqvA2mLJU2mtgWQOjypn3Ki6cqUJ7mxcH",
-	"4JldPJz1rYQV+YjAlABrF7zhcWijvm6oosIZCmtGvoWkBzc0STNDSPXYp2yUxHJM5BTodcxGOMNMxEr/",
-	"nQ+wZBZF5fXq8W1epX65cqyy182HbwlO3rQL+6zCpojGyXxtbqxx7zX9Qnx4CaNryIyL4zggBB6trCK8",
-	"17RCpL9hoC/0zoJtaQev+PoezVNMicIxSMzCJI0gCswVu1NBRs2h2BggdoSl7CW+gZ/j8JrRyV0sH8x+",
-	"qtW/iC7eFfLnvuquXy3oxPsL6rqvE/9Xt3vb6bS73dud77vd2xfff/jzf6y0KWYzr951HS/1F3/PyX5J",
-	"uaINZHrG/Zo58/XQZYXh04eqIO+yf8VOhWH2WrAvMWnmO5mCiHnUA1ZhQDpluS/HpuWZ18kG3IZJKuMb",
-	"ODLmeE2m7l0Gt5gzWDQjLZXkdhU4TIWU80cvr0RlgX8xw6gAz/1kcogmnKlxQN5dnayzooSyVbz0Qr+D",
-	"N1muqM/Ulmv5AiY01iyk+ScY1Vd7S3NaQDimYgRRFvpZgtQYqFADoMq9eUQoKyHPM2kyEsxNL1bSpF1m",
-	"n+b5Uinaludg7zjL8+4LFl8NtdKRF/CwDNDS9qsAGJTJrY5oM8oarsMSfV22dTDcG3Tofth+Eb2E9v7w",
-	"Vaf9ku4M2uFutAf7wwP6fPBikWuupQ7Xa6kr91XHjrTsFEBllbL069hc112qWSyN+rihuQeZjeME8kzb",
-	"IFO2jY7tTgtuxzSVxvYfR0mW29P60OCacf+LysqsgwVUt4kAuWSnzKQ1Zch+hGyUcEMKBBdZy0FWrjAb",
-	"todZWzdFPahkWuAzwofKOqzCJMaU6DHGa0rQSnK+ygL5VVrn/ONYYuvJAJMBxKP7LFE54VpzNqBbPTXe",
-	"lfKdr3O7q2STxSWjCCYJDFU1z1vFmda/pdrXzYPGgvxqbiLBH+WS63A/qnQaric5FHe5r1mUxhqcvXCb",
-	"LoBq6VW6gB6Fu3QDvr+EqmoQvxQ17zHGFcz1al6MjscrqxY9eGGthD5+rTec8ee11fEiytlJa8XLnRCz",
-	"5hhxrDqY5FVbvkigm1vjSsGxpl1qJRd3n9+FlPMSNc2tpzmcXVR7+bquUsHqXZ5Vfr5KOi3Q5QJ4C9OU",
-	"IuX8ba1Gl8t0MqFVZvsnbClhy5c918qT5KPY52F+fDCVcsZFhCXmhIBQtcdcSGgP8NY/t7kf1rBAI9pL",
-	"FrlYPohvWqgbLwNj9lmwEGa8IoYiX1JZMr6zT/RlGuNQih5As4Gih/Jgfz0HZTZ5kO+gCuo/YVDGcRQ1",
-	"lR6lkmt6F1o3wnpigzmBWxqqZI5RqXxI+tbR3w/Mn3pJfb3tPu67X9j4RxuVdtgaCRrC/24fbIV8kqcM",
-	"mSgSjVu2QNhh6+VOp9N5EXXaAwgP2vsvn4ftwUG00959OQyjl7Tz4tWgwtSUBXplR+1Cgspwr80dWMZb",
-	"34jRW/3aJ2+ldyDydcI1fIRbtjSHftWOUIMRSy57Dm4L8w/TJOm5Bazc2T95zNbkWp8R7vht473c9ZRW",
-	"07Dhtx41OyTNgR24BJQcooFXPi/fST39a4i9w5j0OyiRjjApo3muiocwa51aVWpN/brXW/MkZv6vO+WF",
-	"rgx6Q0VjaH1fhhFltxr/40YhbndH5kVrLYMZ0S9Yo4KACb+xEZv6Z0KljEdsAkxVLW0FelczCQy3fbQs",
-	"u9rc+UdQ4O6Wa7Ly5QdMMKvxIJfyzlZqWFiBEW+MSzwLtoiSmSYVFaHQpozWM0lCPQRTZEpHcGRMR04V",
-	"eCbJQPCZNLQioIh2Im6taWW7Mn4AhaV3BAyxpgwdKrCGI40Cze3vOFKFwSJmowTaqQRTxIbYgmF6Z5IM",
-	"aHhtqN14R/S/j8iApyzyfwaxOktgEchuTQUoVJ6h5Qi+ycaVXbQMOHA6UpXRwE+muHP8crk2tJhyrPbl",
-	"HNZKGFNKXkHnOJwAcR5SvdskHWlNN5xA2zk9FyVHYR5fa186ZSncuVHNlfL61iy8YraznJdf6ncqa5rU",
-	"nHN2Tg9rBCkB9aFKiBicW5rTN+85ntjMW5lJv+UeSj2oFXymSJhMpyBMNVIyG3PnVnIR6Fvr1BWpR5Fa",
-	"JPAucgX0Dh4rC9FqgTh/EVKlY8nPoD4fcRUy3llNLLt/Dd1SFpHLKWUFGv60WlcrYfECzTc+4Mek9AVA",
-	"XljHr2PdQwE2fRSNxQrEVMQSKjn3RUKVxpC31XqFh/TVn1vd5YwNeYXY98tv2m8HnCdgnNA2cru3qjhB",
-	"Q2aykIJdrZOtWZKpgmRTxSdUxeFadFSonm3WUUUUF+kgicP3FxeCD+NkWcQrmvCdLrU6D8x4mXpYSvu6",
-	"mpWud9NOXEWZChcaZyOQyyezLAS99veOh133/mvPxL/tevB0eytEzpYAuLDJ0o6qzvYXzdzOtG5eV67B",
-	"FBmtopQCX6ohgIUQlEHiyjUb/Tmw9SbnyCD138hvG10sbTEvL6OACtY76BjoVF1qRgJkTWSwgBkVkVdU",
-	"oiSI8fcsGzCrtG0+qw58tEMa/ChFPl5kQ3EWgpdX6Wp6G+DXhFSatgX3z1XSEMzTaooC1c7hwS3wcMLf",
-	"XRl4tYgml9an663CuKZxgHl94UbOoZwGVpUZsxPa8YPSoqu2/fb4h19SEPMHST/6K5+ZwAEskzSmN1ht",
-	"isprqw6axJ+/rJuYtLsyMal5/ZG7FaNbUnlpVc2SLP/pkbKc8gOsxVzTWKKKB2ZwW6+Yh4m9bY7AFdmA",
-	"qzDZLrqyoIebvhIcMBQg75JNJ8yXhke0DlvXe3+LOje/QGe8M/n7H/u3v+wmOzcv/3bza2f6fk9e/f7L",
-	"C3YuXoV/H+z8VGFpLQ5WPP2D5+sdfnGw6l2PYqlA3GHbztFDI1py83iqTes4ouSc30BCw4Ijq95tl9VH",
-	"PmydpnoF2+ecRci4V3sIM89GwRVXXt/a3qKCslYIavY3V76HLNLGY/ovX1bmYDtYrogicO/d1QVVo/M5",
-	"AC/1X17SGyjGAMh7xMHkPvzWbmf3eXtnp7374mqnc9g5OOx0/lF0gzeM1qx21JfH79jxC2Ecv2XOFVPK",
-	"DW5NFUZyHNGAjPkMy+jPeSrIDOAatJQz5yYVnUwrZzn4BxZt9Is4ZiOfKRxwJICqgJyRGTBFxvG1bS63",
-	"dOCd3X+0Pn2ojR166OiIrzB2xq9cbSVtTbHjuqColeEUK4JhjKA7Mf6AckSZ7z/wCqb4o7byjPdKG4LL",
-	"GZeoi3zOGJsHzat3E6yw4iwAc6G+hIk+XJqDv9Ipc7nSaljS9epzwW3m95832tmfNQngl3gTvsSwySXW",
-	"5SaWCAHwB8hewYCU69CrQmTd56ksXG/KQb4uIbLqnrPa/NHAxmGe9ajqiVheV120ykl2K40Mi5Apbbe8",
-	"t4VVVKHLFdDJA/ltLmkCEv3DATHKUu5EysuEtHaGnXBveADtV/TgRXs/2h20X0YdaO8NdsJduh8dwPNh",
-	"7ugxg57+dHq80p2z2k+zsJg7BHIsKl7eEtd09DR13uhD+tdw2jwAgFc7fh60RvvDuEwWq85YpbPkPSnB",
-	"Z8Gfso4XRWPFnb0nCyelz+Vz+EkekgbXJbZFEHpXkoXukxUtb4pxlfZG+B2IJGZLBetOZZGVvLpK78/b",
-	"7Q/VovWKR3T+/mKR7H9P4z/+qCqx9v6CDAWfEPsCWnxHgkYQ1ad8O9vikuEyCxzB/GVjQa0ZTMJo4ppR",
-	"V4+WZSa7V8lGIUc/sFnqMiCJy+WqqVBccXhJQt5fYG6lhp7Lt7GBJFl7o41s7j9nwPqzNTXLzQaZ8WZ6",
-	"b7tBdio5QCtJl1/D8tqBIGVudinu7m+/XhHzBsE3AmLadw0xDNaGe8Ss7yrhbC0LjolZVRvbISDe2+RU",
-	"fzINS2/cjBhedWrSR0sWpNoIGfummWWr2g10DXnSSFZLEqiABrX7CjAtDFZeZQE4ladXvKqtV1W8Lowr",
-	"rrwhmYv0gtl1tV/Zu1vfSapZrz7O749WBY93EoT1Wt7fW3kHZaY+8vqeIcWNC1nnDQhKdbcW341voOcn",
-	"9q8OElwjuXuKPuTeND+MRf9OkzjRQmxAyXRXL/8eQLcqWvwWUxgaqGLNYpu9xnfZ8ZVdwYWjCrJc8CKM",
-	"19PZNKncWWcrm7J/NPf58qFbPFqwXNtzaqDkFWm2FGdZYEX7LxfVNU/TGSs1lX853N5uLQlM8A3Ri2FZ",
-	"7qmTRFpRxk7YjM+O8va+6Cm2SSCYD+K+6289TPbNkjq+DGYm7ebIlHUm/fLWiou4m6W/rOw2KId1l74o",
-	"RcdA9WbdGw33e3eXQRN+tr5b4VMNYdaznUL/j8Kq96o0e63Rb7Urq8QErV8BrpO5K5VoK/vcsRSPsf/0",
-	"Qn4DAqKqNPlJLCWq7HNCibEHEfMVwa987dAD6trF/UorqeJ9xY3Xa79rFexbhGbBcl7oEfhiMcaruGws",
-	"2FSce3VwUjnD1UPHNSOZZgDXrrjNynnx5awGzYrXSwfnfevNWhCKiwUEK0FVdc7vT89PRKxAxJxdOkN7",
-	"2WRln5di/wSdTKioxHSAaEDD62pPvpslMxTvFEp25lcTZ+gvW1+z9eR29mzGmj2+pnI84FREyyL1QNAR",
-	"9LL11fDs3P2A4Wc9kCqeWB7QsKtS1ujt04dmTaH03boyFKgYkIKvxay3PKqLwa3qCQj5ZGLcS+bL5ut/",
-	"f3r+E37iMq4bNIfSRxhqqeNb8xsxjfen52/xU8c3KivIX8dJItcZ81J/ceEAtSo2pHTUVYdSfQJBCa+y",
-	"pS4CpP5kapD6NCvfdwf99DrWvKtlKxa2XI+p1mHrNUqlARjfMlZpsg7mrSwErmfDSk1XQutB/jtIBUJL",
-	"LxuJhS5kmx4zoeIaFNq3BukcIkKn0wRM7/IiIZqV5ZduV2FRsz+72g/VIVOLLZr2a1o0FTbRmFrzK/6i",
-	"qqWXhmV14Nb0I8f8u8z44MwzcoqGGRNrtLVYiXpNLwTCyi6rAZbUeiVgKAqMrDFALDOm65BeSeBUkPNS",
-	"AVIfQaalHU2S3voiZmn0WQnmxVmCEvA8kHj7qAgqqzkuw1nr2iitijB2y4h6k5iltbX7m9pK1qYPX/I0",
-	"EiE+B0bO2JR1GzKWS3syoAV9Hcy8ovK6Wk9cv9dB0ZnkQtXNHgtLrzq1QoSx2cZSfLnw4F6q8Yt+6cY6",
-	"TSbPehnwqhzm5cpRjCsXwIK1wnuVAdKrqya7Wk7lZQT+PpZCorYKzBPprEU6XxDja863pAUuHLBRlnrN",
-	"E79TrOFVFya0JOwoHUy0sF8zzkzv/y5FGvN9lVadj5lfhAprqwHkpUOWvN5YSAdpQjF4NL/XCaCR0buS",
-	"WCpgRR0syBWzKnVsQcV+gAtXzhWsql3DntYmBrw4LxmzzKYsSi+upzxWWf2vOxF9aq7OZnV8nQn1XQIm",
-	"zyC0Sn1an0zux5zuoI7JDCJNV9qcvoLW7bRHZ1RE1Xfp8mkXlhIU6DEnQHdAFTaJwnyLIK3BiStbHr6I",
-	"B41je257ZQbmd9VBJr0ixbIGzzKlKL9w3SnE0m6xMrgy31Q2Tb5of3dLYOfT1PodbmwCS2tMJRkAugej",
-	"1LQRzIte7u8WyKm1F+0MX8IubR8Mnoft/egFtF8OX3XadGewG+5F+3AwfO4hzWFrH3bpq+HeoP08fBG1",
-	"9+HlsP2Kdnba+eu0ouJvnl2zeA01z/AWajuxjbkERgzwMOxgkiYqnib4KA4hKN9U9TuOtW9WX1EXQ9QW",
-	"YONR+8vn+zX0vmC+6jVuiRahYTPD3lKrVS5IXwC+1TeBNLaHrH4/K+lqQaPfKjQs9DZ8UBObmEd7V9wW",
-	"HkLSu0GWYHg5yNsdbM8cLDbITJLeIKHsGsU57lRzqDEXqpflOzWV6BffcS4ViMoa0HItZcguNS515d5d",
-	"Zfv1vguyWStBtDo1e5DvpqHdMwNAI4Nnkwjq7JqwothxgyhmJ096UxBh3vyxqcDF4KuVbjkb35YF+Axo",
-	"Qm1meF1L+joHyu20N+SihzbPJUnqt9NezBSvf6XKUlt0hhSHqJq5AnpNUskdBjnolaGyiJimI0cqYjW/",
-	"1DC1DH0a/wjz41QznIrYxuOLM+y/vNG/ZUq0+2TIk4TPTDe0l8+xxjINFQi5uUWynq0EaDguNzEmsSSo",
-	"zEddhlyQqvyVZ5L03er6W12GN3ktA02v3yzM+337+OKs/aPJk7a8D3egz8uEeLm9mH9973jC3369agUL",
-	"neC8gDUMN+xfvLm8Itt0Gm/TVI23Ez6KmQkUKD2xsWDowUYcRUXYBJllaxsrNW19+oQt10z5i5AzRa0y",
-	"bbdku+5oUCugk1bQwoAK/Fgebm/fmhe2Qj7ZjngoF+KyUfp6wxyS4zOiUsWFCeosBUxScu0yVMmASgjI",
-	"+wt8zyCXDLqs3Alo4/3p+WZAKpobuY5GQaEQnbQZ+UAnekKGR541Q5ZbXdZlf/qTPilgKjZNlbf+9Cdy",
-	"CSwi/WO/TNUh+Q6BSrppp7MX+uF5+Av0ycaSo9vsMn14Gd4c2nGuYV7/+TRuX8Nc9je3yFueKqxoRxXG",
-	"N06VowmJkb5amndZ1rl7jrhupXwsPKQmEkK9nyMNf5hn9ehjRUagJNnv7HXZsh7hW+QYP6ShkoRK7GOB",
-	"IUVckJjJOALXLf1ZqSqggTZ2/pYayqfYNss0mNdKpv4Me/j3P3Ztl/1u65B87Jp+x/rvbsuALeQRGLh1",
-	"WwHpumwu/xWt/7lXPn3qH3VZ3mqeDGmcpAIkoVFE+qYh/SH57aPrrB24duN24E8f+nb557FU8k9/wo7F",
-	"A/1/f7t88zNBxUdiJTgX24PZ9X2yYXPXyUEnIBN6S3Y7nU1E8z4fDiUoPbCBhLBymoRUiBikRheruLfP",
-	"XrsFvKbKBkljlKMG5GunZ5hGym+/PyF7e3uvzEIoI2aiIxKZTwWQ/t///ve/t3/6qf36dX+LfMfVuMuw",
-	"U3ESAxmAmgEw0ul0dtr431XHpWjixK9evXrV3tlt7+1c7e4dHrw6PHj1D9PJwZC4MtXu312dHHUZT5VF",
-	"Cqps0ydEUL2M/U6H9PNj6eFB9EkSX2s1fk4mNNHKFESmIJ2FwDuW5RTp3R909kg/oopqJuIq0veN6u9+",
-	"JlEcmSJY5nKgCSOegDmIA0T5bIQ0H75PNmJFQsr0pwMgQgsUiDbxhOak/xaUmLePhwpE/4gI/S9b/sOU",
-	"K+maBmQhWO3Lslp98RIxKGNtqueyCsREeqZIn0e3gpZmpobx7mx1tjrmVguMTmN9EdvqbO3ZZvUoYQss",
-	"Rf9gS4UsqSzGZww5TECmSSqJaXOnad968oqs1mt6jWWYMDde81iUxxAKMB1u9DBEjvXgWBoRgZRJ4LMI",
-	"I7qlOkZ5ilZRKugE9GC1+mn+yvY5VrX4FKx88Q1SBSqyjvIQLrudTqmCJ51OEysdtv9pu7wYfbCxZ+X4",
-	"4uxHyIOIFp3tC8LUsXd0D++bNVXNkK19+zuaVbHGT3ZWf/KOuVqMEHmFrpp8CLdTbBeP/Lyg1uEp+UrQ",
-	"bx80kKVzS+DxZuILL3ojfbS4ZTxzzKPmsgI/Te6ftMIrqz6J5bb9FuweMg5Aa61avTKq4TBNEtK/hnmf",
-	"0OkUqNC34S7DOpoZC+YsmR8RqbjA9jSSDiGZV6GqWZBB1pbRw0Gq73g0XwuJVuNOMevxU1Hp1/evTwt4",
-	"vPPAS8jRdxFdf4Q5sZHFRxa6Y55E0jY/0tQfWKo39YJZCJ8Vtfc7+6s/+pmr7zVOmQ9erf7ghLNhEpvb",
-	"7v7O3uoPLug84TS64vycihFygv3d3SbbmQqudU4tl06ZslFAn4dgDe5pVcJSbTXRfgqKUmb74zXMe3H0",
-	"ydBxAlVVZ9/CDb+2xZpRr1QGN8iZp1hi71ItVKSWPVrlLFD7hM6JGZ/EWCSsSKOv8ZFHowUq2V9ck0Zm",
-	"geuKvm4c/TzHb+C38vjXldQ/wvwsMkUzStcltFRV8v/T23CsdUgtAVzmBNlwfSSMPpeF4NtyqGMuVDuJ",
-	"byAqpoYhUnVZMZOLvGP6WspwdBmQmeBslA1pFO8oRiqMXHy/1Fcnw+j0cvY7O1td9hamyA29u4bQqq/g",
-	"Sulvp1pPsvkBuGoQrhnZ2QXZ2N+1+ntBydys1JYQZE1lz217Npu1tVrdTkUCTF+louaSoNCmpJEU6jyY",
-	"FCqmIVYIoXM+Mj0aPy/V3pnvNxAwV5z/RJmrFCcfkuiLOhkf6VsRJt9ikGKBVnyCL1hLfK5vyZenagn9",
-	"MqsSuGZy1nBzhEzdTqkXUaBKqTWxKZlxYfpMWxFRRQl69iYs3qIKT9XW164t85FeZgFqrm5RozMxWSKV",
-	"1z1r07JANkpvZlfS/MrWml8E9Q+gfoLWIxK7n6VZQepXJWh87af4AxRPkOZHBtHK88R7fFhhGz+x0lAf",
-	"HTHtekFr3RKY2iL4VFNMZaZZbTZUl23s7+4uPug5Vt/3zIYB2e/skX5szGu9hcFMDdNY3/27DKXpERml",
-	"ICVIYqXfiMZMKj9j7pkkqAgQtKIFZH/31eYWOc5Fu9ECCLBIdpkxTJgGo67PpjVRaMB6KH0NkLORDaPi",
-	"6fcmuKEu678+PT+9OiXVamy1+DX5kZYYHv72t5iC+ZmlbgNCtFmkPiF+LoW5gej9notBHEXA/mVudV9a",
-	"M1jOygw23oObFaSTFfTNVP6CVmD1e2z+g/+e0lhskVMajksvaoo3JodD4yhZMLVr7UOmqH5wsUUuBGgO",
-	"ispGaSy0Y8+oJDQRQKM5EVxR9CYK7yY7G/Mk80ptEVsg1V4CkKlBrcrfZat1fjvglVXOHoPxlIq6fm26",
-	"/s/FY39S+NdU+O3x3lnTF7b6bT3h5rZa7I5oRfsWcbnLRtFHzcTQRcri31Otc46oiBK9JD4kIZUVmr6r",
-	"vftouF8s7fuZza0rRK5+7Iytd0f8Jzm4LsEYnLAip6mQC7mA7XBMl1yKj9EpKbFDD7qbt8ivaPop9Tzr",
-	"kwFXY6JSwQzBoH/CuvmpKgRYVN3YmP4nnIypeiSy0UN/IXlhpq4XF1pNPT7LHDxfvZa6rrPiM4ukg85u",
-	"I9D9QBXM6OO6KoJi+Fix1K88nIlYQWvhOm6IAY3aOVp4BH3iD7JAz4WHjZzpC+XipCIm/znBYJr4Rl/e",
-	"hazwX5zHUhWX8204xf09reMaL8DiK6fkL4X1+m7SqvK7F17Lmu7UGBbLRLDSLc8ITKZqXpglnwRp4Yj0",
-	"XSZwn1jwaOWT9GmqeH+rxsV+Uqzf/Sjiy5vii7rbqwljOSHcXyH8PJLtW3KS30XyOF86KRWkX1/ubH8s",
-	"6YdL/ezGiWudLz7eoJcxVtIpn+Za5hU8NZG1dW71Bbpc5XkpIK1ZbfStqWNfFcY5931TjFtXufC/Lzj0",
-	"m6DstsO6Wi3qJ4eWPIlAqqZKkvvsG9GVyh3HG6hJDgJPxPV4KtUPoHK+aezRXyWVWS6+7deeuuf8dbrg",
-	"T1RcGzGDMgQtf/p2c+RuOVir2QbOKI5VpzNxg2HshDKazFUcGlH0/qLK/hdyEbl2xMd5AanH0AvL03ha",
-	"4WOaNNy0l+Dy4pdaN8oS+8nEYTTHr0oWG7zNz8orffYQCmBG57Ys4yOReBbFYym6jHrO+17QM01UjzFe",
-	"anVzGDOa+DxhkcpPWVQigtbXQ29Yn+6bp7qvinpOWUToAsgfmnayKqWPRD2XenyJUauOHpCWrD/ZUMRm",
-	"I6JaJBkc/OslmhqG8UQ1j0g1iBKfh25sTbRaa3hClb7CNZIXGxZXuDCsdrMyCLGEf5eufNpXo5U13/ET",
-	"ETzuPU1VKMkkq7f3ee5pzvJdTyYX7g1UmLBQpiRZRiphfLZFjpMZnUsSszBJI5DWch6Q2TgOx0TYXHFu",
-	"A0KFVGQMNFHjOXHzV9tPsrlbn8Ok4WY7Y0PexJ6RrW7r39l/k6PC8RmZegfWiJdL7OpZi3ym6Sf4ybwV",
-	"rktr7zCtrry6STY7xrZQrbAYF3qKLhrmqtaCdZyKfcymVCqiwLhrsTyHadSeVef4vVV21gQebpZLG60o",
-	"Nrxo3sCCMsTUjdF8fBybvVYtxfTY96fPEAob7FdXp9mpauW1mDinFxm68tIShYnCetPzKdh2V9OER5CV",
-	"96paIb5cWGEj4q1oD+sXhdqvKFCu5nh8Qy4mn8loWmjY24DD/DVWMiADz8r85FtuyJsstcYsglsbAuzw",
-	"sQFv8quyNAun8L8IMP97CiLjh4dWrgcu6jAgI0GZgshUBjKcymYmdNmMIpNjCCLMM7Dj+HnkpomPyl/M",
-	"KwkRKkmfcdXLnvXryhqc+Tv9HDTgTbiO88Bf57cpb30MWiJuzSXEf3lV0EThiKtxfHvE+SiBdkgTYBEV",
-	"yxy333OBlXkwv9QE/Nl8LWNRy4LOJ4Qq8gMOTDaQicFwyIU6JNQloSLKYuZb0GVYDTBflH4WxTJHb8rm",
-	"Mzrf3CL7nX0vi6dIBFV4/jobxazmxO2yiXv4tbeErafrzQKmVrt4M6A5BPBgfg+83OYY6605oKumW8ma",
-	"7aQColhAqKSp7EK+c/U5NKr1NUuGPomlTE3hNoPRVChkse76YkLDXfJWl8UZtslDAlkyiLk9R0A2TI2v",
-	"MZCLH09OyQ2IeBiD2AyIJmpZaMSGweaBISNpKMDSErBQzKcG7SNs1WG+9AnEFxGMpCZRXE8zTegcIrRU",
-	"YCvOqMtws5pa9jsdstFHOPbwx55NlesHpPBzKmHhNztcf/OIUCPBusyl3rkzcuH7Gw5kJGUqDq+1gFLE",
-	"1ULRqMgUVqjatMvqMjeXFom9CFiMK8DaUmOqXAdVmdVC6LIuOyYDwWcY0C9EfKPv0tmKBETAVEwTab4y",
-	"2AAR2djr7G46RAg5G8ajVJgOKOTd23OX9uIB+z8NJvbcLrtpp7P73Ej1/8zFLGY02l9NlTB8D//8z3Kt",
-	"sP5RtlTKusxNrvKisbHEel54vvrxBLvxSgU0wmBNLQoMrj/L90diJSEZmvpyQy5mVEQZtmOlL72EPtJE",
-	"Hm0z8FJvD0trUJrZ6oUErkiBOQquJzF5jnjQakyZoyKll2TxrYBDk1hOqArHlSpJkUG/0RznxBH7ivvZ",
-	"lZu3lqLrLkX4VdM72u7B8+Id7XmDSxqamv3yfZZV0AFSAQqzjFwiCJOYWQNj1Xr1t6265WFPyUYLQuja",
-	"enfVK6hbAH7TWgag8gI+PKIFtFKjXKpBkqJE3zPB46VUdBpeOw5Bp9OAZGydpyrkE3A1ixE2xOxUA8zU",
-	"5sRdntvyfTWFoT1mQ3xeo7mu4SFIr/o64RSmwFYHzOtr0ooeo2Xof7rbtfEOQfUHTfScSxA3cQhe3bxH",
-	"1l9KEY+2RwCeXkk9sUQxTPjsQTSVzHdXqaa89dxtdiFOMGrE2ODDoaZDK1EDo1BcagJz18Y+nwIzstum",
-	"1CPX77vyfbPZbMusjE5jiVX8nAaFy9yCGw3dvqlUo+WAFRSHRGbNxb0O6V220yG2QUiQ1zvLr6Vbpv6h",
-	"vXxaudoPtBalRTP2HYulNCZvpWI2kgFyH6P9SBA32d02g4nJSfXEeZXoQLdShfx4TOcLToATL+M8v6Kk",
-	"VZxIYFHGZT/nZeLrJMu1rxXGc3hfss3K/G5npuFmNp7sdauScglEjmnWP7lgpC4Uo6x2b/zoFvI6W8cK",
-	"HecNS+beMoqTx6X6tjXC23/HdapZlCM1xfH/RaNVFyC9junpde5AeHKI3o20BR3Vm7TystuRRweOiLOj",
-	"I99RCUtyfi7xEm3kGFp9JaGm64YbNiBTEd9grQhfZOk7m09JWLxzuBY1mySKBSx7pPjPhXm+aHLQEtqq",
-	"pyVrOXyKCf3cMaGaEitl63EUFUrgRzkO15LiEom6/dH9uSoR6ExhZWcQ2KOVMlNYs6qms7X3erQaNCu1",
-	"WU2YKy2/DlefkoIeC+myVKD18G7dGBh3koX4lxxp8yCEOski0lChgVCAEjHc0AS97KY5hnosHdH4MLPd",
-	"P7Y0cd7pR6uXsJ6qZpbz1/hb9JR/o4JliSMeyykX+qs0ESxJfAPbLA6vzd3lY2uaVkYJWXek6zxCjs/0",
-	"FVuWMr1JzIq9WlwuKdkwlcCp7LK+V+xmS8/fc/P3N7fIZSqEPhO0X0xp6MroingygejIdluQaaII9q/A",
-	"pus7Wt/c73RZ3hYoICxXMycYmSB4EpCY3cQyHiRANsxdjPjfDGO9DawMNiZUknd/3tt5vm9dp9hUjAwE",
-	"1S+RKVUKBNvMdN52KjF2NWVUynjEINJrICGfDGKMQJxQcW2j89DIr7AmRJftYx1WIviMmDKMrrSiB5fa",
-	"MoQazD+783ukbChvii9U7KW4hOUBuA5qhPGZhmz69Rd/+aZT5DWJVysnXl1B9IpkJ5dKU+TI5yUeNyv8",
-	"XOJlv6dc0WbWpmlCWVCI65hwpsbJnExBxDxyjlEgOGhglmViMCY0tlHF2PtR8xl/VdWR6/EN/ILLe2RK",
-	"wUlWkQnuKbuGVwLg2wwDQnysCxnPT7Ygx363x9YEA8sZecsT6uzbAYohF+aAObEyZiGgxyChJqBbqAFQ",
-	"ZeIfMt8YV3TTT7Uzssrk2qWmttipEac0i4E3XcVs+pFJa8tDGbycPZIyE31RGfVzyiK9fz/n6HGET5Z5",
-	"MfwScmet7EAH4czr7x/Ek8oMX4vosYmFno66JnVn5LikHKZH0a48rJEWhrQxPUWTtiH9wHSvtJZT5MSa",
-	"BIeQJCRmW+RXG0HQZYZ1i5TJrE68wzvQw2/0gUU9AVRydmhYRA9uxzSVCiLriXRKuw1CkWR/91WX9VEf",
-	"d1+EABFE2ABwCefAEJRXxHxq3+vho/4R4Qy6DOP3NTHEUWKYG1YSlyRMuNRqsgFARNKp3v4iy7NRMbhS",
-	"iPR0bqnZfDZuaou8yaJl5LP8/mGaz+1XsbG/ulmemFke5mOPmw6VjYnOzuKb42Kfry7qV1bje31NHUsH",
-	"m3xej3PmuLEmD83zrpelTdOCKSHjFX4TgUyld/qr4ZAbWcQk/h6Qd1cn+iqN3V6pp1GZfgL97IdezBSI",
-	"G5q43u79I097ciGFnIGJ2OhrvuYaUWafWH1KrmZvW132hmWp0m6aqWVjhzi1HtNG2lUyXPNx3wsD6TKX",
-	"T8swlKpv/pl9EWtuub/rBioxfRtlWyhMHtims1aKWUnF4FbZC8OmCXNj3B6A0abrg0k+E8fVU2WM74u4",
-	"8Bqy3ss8R1X8K/hDnjjnSs6Z5eKvr2p6eZbNDBreBwFhMAOZtVsydscg412mSzTe86pDZ/SCrrwFfBtF",
-	"1Yq7urSn1MD94YHiKUdwlSEFg04WUoVXJFGVKKEuCGWxgZVp8jqLWcRnxieA4h0111gZXmqchYybftfW",
-	"djJMVSqAbBx0mQ24xPYDCQ+vibyGGaFJwmcQbRLGhRHZ/AYE2d0nY54KeWQLs5shsed1rAI9OhcRiMAm",
-	"OVg7PznY2SU/xt+hyU2LzJjpCUom/xxgpuWSae9kYsjl5hY57rK+J8DNftFmWhVUU/LB7Hf2TdOkWSxh",
-	"MzdvGth5DcEzAxPNGMgzGRhnLDZOMWGCRpfR0N5gfEZm4zgBG0LgKsDFSnZZyX6FvaUx1ca/Drp8M3uT",
-	"27Tx4Aek8my6zB4Owm/TV8+uAaYSwZED85BIipkrse0+hc2pUIvKX+rBbSyVrEybuKQ3sMgSH0NjqZjp",
-	"Cyot+SqWXhmztzScv/Yeqk99fnPthJbvcqqA4GuqKdsfPWqyUUmVasubCmblywokfc0dNYNBLntEuG/Y",
-	"KdSgsLadOp9Ljp2P7XhpSC1jnzXlpmKrjT3FQD2CX4fabIuyWrJUAVlL4c3PvhAEVYhAWqrGF96s7meP",
-	"Yi6dguiZEL5EyytrvdACz1zZaZL8p5YN/WrN/k1hRSvi4VGVsxP4gYIb/jJMG9F4xDBXXet5SKuyNr+O",
-	"Jkl1iRRbtsRq4wPOE6DsXzgs3of1OhHxb4pxa08XDqTwAoXU3zyKhLTi2lGkhvp7xzGbmyCFCZ3bzgtI",
-	"clqHHkDIJ7anYB9Jom8uJTJJR1hlAQR2I8+iGVFjN0lZJkN1iyxebA69BuxaoZb5LQMDeosUqRcSUsa4",
-	"6jK3PqTCKnXWxLP7e38kbdaf4osG0VdT4nLK+0IdNp6001LnjCKmLyHeSqG7/ZGL0aoY+cKxIwk748Jb",
-	"mPAbS9wK6MSW6YPJAIQcx9NiVRb9lms+XBcsv0B2q+LkC4t7ipV/UCmyNGq+MeIFdZ0sEEuIBLAWV3+8",
-	"I6NYaSkCiQSCRX/qLjLLkabz2flkWWN9wsfH02r0BYYXeYCicSKXqzFr3V7eiJErYV3dd76eQS7tSF8T",
-	"tfyZNY8v2k59HYpyfdW/Zcr691Zw7iKObPTFmixguTK0bTWYJV2YjOyqSBMMXGemXAsy/sUjMowTBQIr",
-	"AwGdEC6I4AlUGyLsDI1S8if+amKjidVZF/SzO+TdL5k1z/93u6maVz8rTLqCK7zl2O05+JdtUKWBs15/",
-	"KgTnk6rwGQ0gDocfR1eoNJXUqwo/u/QxtKQM5gRuaaiSuXNe9vXvPVNtJ7VN403FN1N7Z5GPHEeRwapH",
-	"0iLM4MdR9IXMFmUiqyMqQqPoG8z2f1IV1lQVTJEBQ/NE8QeznTh1Yfuj0jBTPUupaxtVBJpTHFc6IpQ5",
-	"MYuWVfvYFljcSIDewKYxpmIUgXE4GDsnwadVreL0GB5bWGVfsSRk5n4ioq8Koc1h5jiNJvR1DDN3km2r",
-	"Va0rJIN3EsRd782oYRb9ea7Urav5ib/GUgmquHhmtM+jPG+kQAwDIBFMuDJFJasu3VaWGC318YSlnuCL",
-	"Xrgby0x7236Sml99IlfzS7JjFJZalrOGqloHFyD0ZRH7uk4GMcO4fXP/HpZHD0rXYsqibS7M1dcUAcDy",
-	"NjEjtMtsAIIlPCytfAECazVyRkSagDzssjY59olekm2fQxxqanfrMSvAWIahk/aGbyysqsuIZS7lxW3p",
-	"Ka/0bxPK6AiENHOgNc9OVN7PkIvsamxiKWOBDknjH9nALAFCjKbwTGauVzOODTpkMMMfsCgR4/ZvDEEc",
-	"cDXW/MysKKszbMIhNhFyV27XwjZFQcTQezkx7NDudhknJRu8ggVTtmlgwnPQFjWqKhh74Rq4BZpIrrfg",
-	"qi25qTVcNrjwp9x0JpYIpIqZkRRFP0HfmjT6plC0KZhOrYllSCy8ve+NxuQI0FaY9s01NgTW/0SD1U10",
-	"SFiaJH2rEtmk5BLiYBJKVtbYHDaGfrq2hg5ofGhykuv2hxiQDWQPbsbTJDIaXlncezW9DXDrq2Pc8W6Y",
-	"tR76uFDM8bD1InzeiQ52hu3B/j6095+/3G2/fBE9b+/vv3q5dwB0P4LnekaOzW8mbgXOKnXYernT6XRe",
-	"RJ32AMKD9v7L52F7cBDttHdfDsPoJe28eDWg2D9nDWn3JHCfBO5nFrgnfDIVMAYm4+xC5yTGRpV01BSw",
-	"efcbKAqXWnP1/2Gr+tikNH+MZ9Jxvmo79BUO/G0kuOi9rGOSxb0/GWQf2SBr9CJs5vDIF9c7GGW1pmB1",
-	"P6t+eddt9HygstS37xh7rI1yqwks01j1SHdMPfQXDSQrUlg1RX2hwLEne+zXJyRtCBuygHvKvu2PVoe8",
-	"YyTbmcoEIZEKG90sVoDNdOvMxVoVwpYR+CrTKlLDU8ja5wtZW4VoNZFqx/5lchEjMK7RCYk8/pFgk60t",
-	"ckfl6wdQ1YjU+Xzc2l5sn3DzccPXGuDlYxnqgU7uaqJ3Oo/zdlWZRewrdUb3R1aFvui9vwlxuYi2b5HI",
-	"ntShOxvpG6pDgo62TZRVbZWgt6ZguKVGLFA9paZfOUoqOWdqDDL+A//teu6FsbJlcip0nLd09IsN7XoM",
-	"un17/AMO/4WoNp9+OeVaSLm2VZKnIgT5VMTwfjVp7tDy7cuXGD+2qEBwH1hOxmWyrV9y/BaS7YjK8YBT",
-	"EdVniN+AuIlhtpAm7tJ0T9koieX4kCRwAwnR65pQBQGZ8ChNQJLIpefFjEwFHwns8EZvQNAREBlyAUH2",
-	"AKttyes4SQLs+8lsI+hYzT2P1a3SD/lkYiofmpkq9dr3p+evsz0+IjH786wi6Azo32Zd31tIatVPfXzv",
-	"T89zEGAlF41fFQngFrNKKAs3NEmpuXHXpIieEfsSeriGhBItBBUwU/CFawqSU2zsaphroerBIa6JJonD",
-	"zZPT7996eI0lMM0zWxoGIBrQ8BpxN9TiVtiuZKU6vXbl70/PH0mivT89P812/oXEWmkNK4r1Zm9+s6Xh",
-	"v0HxpCm8OkgsZaRIfUMuiJwCvdZaHhdIiDEbNaZ2K0SWFmwojUBCqmjCRylUNKLJ5EzMTJlfM4GfMIHk",
-	"boQZt7Ko2l/1/vT8J7u8RqkTVh661Il8nrpEBnzYOJNBj3eOX9SmUdgVKGFrq+M6sh1WdozWDxsv4f3p",
-	"+SV+8K+bTZEd6hpF6SwWPNWHWKEBoA9Oi3+HiEifmIPg6HJdxrD90fyxtMoRetbwNa/ID5XXGPZsqm5T",
-	"ofXKG2ydEyZpVBW9adRJc9iPrEuaSV5jblmd7HRa75PB9OH11BxJKxL8FhFzXaOpOd5CfSKN0zId2DBE",
-	"Wa/d/iBoZI0s1jKwQVPFJ1TFWsrNtdAazItieDMgdEZFJMn7C9RfjTVQuj066qvozKaXpNH+isrrx9Na",
-	"9eiX2e6/kEdZSy9vDVKjYQ3tjfQhRCQ/sCdzzP0tpF9/eeFaxdeQCaEkASqMakXldRb42UyqTbcjGifz",
-	"tt1ZrTTjEZ3rG+tYj2NeJhvWh6yFqX4WT+APzmAzU4HjXMYemk4VJgdQj6HvuhGdByQSdGZtSpRMOU80",
-	"J0H5rJmGZhlb5FRrzQI0OyGx1JTAMFOehZAHj+KqiD6EBBTII/cntr9JEjuvhpUklOz+f/+vZkwDzqXW",
-	"wbFwGQMs7lophV9rMP1ioPSIctjMsPQKa4/CHMK/nzkH8dXu3sNx21SQdNNOZ/c5OWY0mas4lEVkd6TS",
-	"nqaJhFp0P7WpqXvPD4imnRhkgOgxBWGwFkxbJaUPg1TTwRY50wghYzXXSCsgoViS3zrK7dt8xsgcqDgk",
-	"HcJ4Zng8IjseXccTyIIz3l9oaatRFxI+s0U3hFTk95QKpUFgraa2A0BE5/IZeX9xRHZzy23xiyOylz+a",
-	"QBRTdkT285/UOBZR9nZ1rU271guE62OW2vQnWmXqGQNVEzr99yOSDHUQz8nG3vODtsZUC5DNuxOOxsVa",
-	"ujm2DUIKiGtpBtk5WtrRmRSYetoJD2lCjGJo8XaBjH61mI9vBXkK3F4HkbtAi0cE+x/pV/vEnoXpVsHd",
-	"GvpYwdq+onh5GM78ITZMet2QCyCdTmenjf9tbpFjIvTVTUJEBCYtWAGScDbCtjmUkb3nz83Q2LWjs5Rw",
-	"rmLs4bnUpPM9Uq3exwbeGGV8A5tBHftpBXkuQ2u3s/u8vaPXXmd0yYBSXTvDPllZO+Oc3neJuy9qluhO",
-	"Za0FfvgMvEifXUY3y3jSuU8YT6Yby8hCzjQlrYgiKjIVmrGpdTnZ1LxVy8PQnBm4S2tmu/Ub3iTmFakE",
-	"0GvLkZwiaaUu4zOywdIkcV1xmCYDZXW39xc1FJH5G7EUKBnQhLIQtshboOFYb97YiM+JotcgyUHnf/3P",
-	"8//1PzfO//v/+r93NlHI2xqiIbcqg/minU4l2ThA/os/mEZwTlmOMpV+By3Um9WGqAsL4Uc1RLlJVsn2",
-	"9xfEHuW/n3ifzL3tr08B6SCJw7b9fPujq7ZSb8z8mRMNOGDKHuoWuTCDSDrMir5hRuWGsWhizZaAxPpn",
-	"V9h2c4u8Y9dMa7xYyT0gUYzX8cj821iJ8K/ZmJvu3lr8TmgE+XUSN2i2gNe6kXXx4t2yroKiWe1nQF8z",
-	"UWMktvsoIvIdJMK6lpYvbPWoCBG1jLAIkGaovUJrusrZrMN0skHZnIRUwmZRB6ER7SVO/ZhSNc61D/dt",
-	"q2we9LWRCb09BzbSFLy3G7QmMcv+iSGoCoQe+b9+O27/g7b/6LRf9bbaH/78H1WKi0exRtK0paIqrTfS",
-	"nNhUa01GqIZKZWWUk1XYoUNIstFtDQXAHyC7rU1Cb2icaDp0BBh5SnZ+izRRCLMxYAq00aelipOEMABj",
-	"5lUcO7AYesQZtaKsX8RgcZk1ehlT/X6tXkhOser8CzXGjzGcwu7A2W/M+smG67CzS8aQRJtHZBJLrZSj",
-	"3k0FkFDfMyCyHWrw8mu2jh+Yx8hIzPVj4oItrCI/olMyQDnv7Sq7jMupvTVQNq9kPJf4/qU5uEfkO/48",
-	"Kxt8WlzAl//9hGdh+2sLzxnAdTJvOztNLTFq+WwvvqU+65cpi+j8v//P/+eSqlToF/SYdQrhBk1mGpVf",
-	"IEYH5PXlVVYqxrkNXb8kTLTXL9stOkS3JFCJoL/ifo7ddh4RRYszrUJSDZNnMrOH/fuhqUE0vIfkh9ME",
-	"VxtUWQdxUycrY0nM41bQSkXSOmxtYxSEnXkxAntkyltglnfCRzEL7OVFwFCAHOcdp70mDFu5XD0uKJat",
-	"RYvCZcinEGFVdTTTx0zByBRICchAqzRa7mAVwULl3HyGizPyI8xlxdiF2PPAKpkuTw4XbnKks7GKweqL",
-	"Ax6fEZWapRWutUF+f837UrOISKAiHHsTnPhfVUzwmofpROMhyvQ0VKlt2y9iuKGJLUhv/9Wm6Ui/DK6B",
-	"tr+VUpDu4lRaQONlUXp3Xd/8bjSNok0jG74WRSsmysMzAufmxFgJnGAhtDKL7UJ9xAR3eROXvV0VNiqt",
-	"0dzwODQaD72hior8XFIWmbovfkPhrGNeLPwGVBXzYg+hxUlPOGPIK4w5vT2lQs0JDa1mJNNwTKgkP3A+",
-	"SoCc2O7F3vhnFu8NYnz49P8HAAD//w==",
+	"7L3bchs5tij4KzicHWGpO0lRN1+k2LFHZauqtctVpbbkKXc3fUgwc5HEVhJgAUhRLIcj5nGeZx7mU877",
+	"mT85XzKBBSATmczkRZZsd7U7KjpkZiYuC+uOdfnQisV0JjhwrVonH1oToAlI/PMNaLk4G2mQ5l8JqFiy",
+	"mWaCt05aVxALniiiBZlTpskQRkICkeYTxsedVtRS8QSm1Hw6ZZxNs2nrZD9q6cUMWictxjWMQbY+fvwY",
+	"tWZU0iloN+1LwW9BKmpmukiWpw6fE5aYqZj5fUb1pBW1OJ2aCeLgrT5LWlFLwm8Zk5C0TrTMIFzfSMgp",
+	"1a2TVpbhm26NSkvGxy2zwlcizqbAdd16fuRinkIyBpK4t5pX5d/49BX9CIu6xZxdXpAbWDSv4AYWnz75",
+	"azZlennySzoGotjvkM/9WwZyUUye4nfhXAmMaJbq1slxN2pN6Z3Fk4Ou+dcqrIlaP4kkS6EOBu/OX5Mp",
+	"Pm0Gg33+6ZD4ZTRSUAOKn7PpECQRI8I0TJFO1A2bNQFG2GFqIRMCZr+L/wuA060Fzi9yXAeZX+SYcvb7",
+	"GtIRcvzpgLmmcgz6rQJZt5DrCZApGBA9USRTIJtXo3GgvnnpAVYFdFq7HqDTFUsAOn2AuSXlds66Fbxm",
+	"t0B0/sqKxeTvfOqSPpqP1UxwBch4v6PJD1TDnC7Mv2LBNXBEbTqbpSxGrNn7L2WW+6EFd3Q6S8FuRFOW",
+	"4o9SCmlWLMUtS0D2M05vKUvpMIVW1JqCUnRs1vCzIGcXxL9GYpGlCaFczR3+Fpv4Nwmj1knrf9srxNSe",
+	"far2znE63EiFC3KSzZSW5lTzSXbOLgxbgDQiv5xlekIUyFuQu2REWQpJp/UxMiB4A79loPSnguCWpiyx",
+	"0sf+FNlHqnXyjw+tEYM0aZ20YGo+i1qpsGO3TlpDkSxKsLLnRRIBij/RZEp1PCF6AsSeL+nZUXqt1sf3",
+	"4XfSboSYAcmEKkI5AQexT4awIWA/AVNkSlOzGkjIjpkuIoVIJ0ISp1SQRBAuwi3YeXYR9i8FH6Us/mTI",
+	"p1TpPk2mjJfAeMaJCNnfNFOa3ADMCNUkBao0ERyI/fCBIRS7rSkyZ9ruPM6kNKqC0lQD2Ukyu0uIiFm/",
+	"XUZEaCqBJgtCY81uwcLpeyGHLEmAfyqgLn6+evv99xcvL85/vu6fXV70fzz/W//q5S+X562oNZaUa0j6",
+	"KhYzwx7+0Qqhp07MulolfPOqR0rjG0U8WyI4gMFVoidMEeDJTDCuA85l57CCJ5hhLpmGB+EGmZ4A1wje",
+	"hAwzjUhI01TMIYkIrgxIefnanV6xBYT9z0J/LzKefCroudD9EQ4UQrAkns0a7SsPhIxi+F8Qa+QjODjc",
+	"MYPzdvcxTVOQZEoX+EwBEKZxy5d0kQqaXAvx2kjiTxYNdri+FqKf4oAhBN6EPEsLQewrD0yOODpTxQR2",
+	"o05QvA1k1heUg6fWmCJqIqROFw8BgxWzES7mJwRuQS5ITHliZBc4yWhwhCkSC5FaQTTnnmp6PB/NqCeJ",
+	"eU+aL1HTh6RD0Igk1FiRZID/aKNJOSDKmpCdnuHTVbOznduddTt1b+8FFipu9wrkLYvhAU/QEKrh3myc",
+	"GR0rPLsfhBinQF7SFHhCEUSGdIK3HwhtR0B1JmF5AiK4ZapWk0EsvhbiJ8oXjpDUJwtTdgv93zKhaR/u",
+	"YoCkAoSfBNeTdEFQfVWglGFd+D7J338IFh5gVUT0RAqtUzBIaOeaU0UmhmE9FCa95TTTEyHZ7/AgzJ6G",
+	"MqgMQaaUIStDZBy1RhJLSMzLNFUPATw3Q0TgbmbkWRSoa/WzIia95XA3g1hDYkf+RCgY81RymubqcAGC",
+	"C/fI4fHDaalnfEGEnvghT8hxtxuR4+4+6iM0pyzUBzzLIAvQyN+Ou4dkkFBNh1RBX7MpiEwPyF6PF78G",
+	"jH1glTtaYXMWw8iOY3e7ZD4BjjLXD2IIW6Vi3uNCkoxLoPHEDGg4I57DTIrYAGuYwjnXTC8+/SzwyHFP",
+	"vwtelkn+R6shD8HYDRdnP58R84DgEzRFH96KmEOath1iGjWNaUVuaZqBMjLJHNIQSKaMlWHOz23RrC/j",
+	"N1zMOfFrN5pyvjzkBWeXFz/C4qUEqiEw8WiSMLMYml5KMQOpmVF2RzRVEIUwdNpin81QFz7oHna6nf39",
+	"w0537+DI6MGWtlQfDe6D7sGz9v5B+3D/+uDw5PjFyfGLvxcW/Oufroha8LgVlTReY86ftJ7FT7vJ8f6o",
+	"PTw6gvbR0+cH7efPkqfto6MXzw+PgR4l8BT9RCvU8qh1B6nT0D9GRgvJd1bZSdULcXFJaJJIUArQcHt5",
+	"8eoNkZSPQXmFmWhhzgAx+AYWpwSmM70wL9OhMhYNvmeszYVhxzkM64CGvjH0ENO718DHetI6OTpE75b/",
+	"50HUmlFt+EPrpPXf/9Ftvzhrf0/bo5PO+z/v7Jl/v/+wHx1+3P2Pf1t2caDn7MJOclx4yqiUdGGehodW",
+	"BcWvnkyNUaC0mCkyF/KG8fEJYfbJKEPuQXlibMipUJockwVQqQg1ZE92jg4Oenzgya2YbmDZ0pwp2O2Q",
+	"MwTcST5boKKbD6yGlHtzjGbWNohet1+LYgH5h9gWQHnfORHzf9eMtYSca11KBV5+CA++3nLMD38V67Bk",
+	"e4UGYuk495/h+v2/KmcbtTLOfsvAPdYyA+vu8r6yf1hILW8y38L7fEhrOJnp7WreOKeZWftK2sp3uASm",
+	"KiLGyJcSh4ibHbX/ZrjY6GTKuF47Bc9SpzRbV+LSGBsiwQ0s6l2+oyxNLdOYSUBmIXi68ORkN0S8T7LE",
+	"PVp3XMv24W8Ht51Op25O9PoY2fBJG/Tk8yC0MJMwYncNkGBSaRJPqKSx9ZKNPPlHqJxIiMWYo2xqAMS7",
+	"/dUEeB/6KuNlhWJwl45s3N5W0E9UooYS/lVOq4T+JbxupkG7YsNmeDY1iwvv+3IxWP7ROpSilqRj/4L5",
+	"0//8W8Z+97/j3/6BsYH8A/zbP6gVvXVOrMhezsjym6Xf/Iu55LZ/+p/pjPmfzZ/hz9Zj+b4GF16ef//m",
+	"NdxCGgLqzKDN2UEran1n/vrO/PXS/PXyoH6QCdX3UJhK968TprSQC3R953pr6y/sv5kjEIjWmTKmV1R6",
+	"Dmkq/hv5dUI1maOvYiEykrIbMDrIzFAOU/AfxRhUKaY05briCf+LmJNEkItcb/HcZwZyBLH+D0Ro68cw",
+	"w2RaGAmiQPZTyseZHQV4a0mZqt/lhrRnIHudSV4RbN0aRaV6m70J+8n3H2oDm4AiUBMOD7obKAp4q1Jz",
+	"F22vWzxr8xA+dYpiZJl+sLMnyn2xk9tIuXuJqZrXdyMCab4R++YTRdzVaaei8hw8r2XS/tyXl19MnphN",
+	"DH44vyZ7dMb2YiFhzz9Vg5U78q+5pQ4Mdg3KLN0hXLDWp0c1S60g5Grkeu3eeykSWOLkHjXq+Kul9yYN",
+	"J7A6lxWS9Ui6VgC7ld37c4+JBXDHM90+bk8ZZ601x198I2bAae37mScpmqa/jJChrSPxt/iJ4UgNy/ew",
+	"rxySB3WwSL9Bv46m80Ouso5ZNx7sMv0vgcEy3EKoIPeOAgYctdRCaZjWiJTKNnGoKJ+/aUtvPeCryzZH",
+	"hhinxQ3wUN3OAyJwr9OZXvmKFpqmK96oLLs8YlSzkMqQtRsLKOberollyaWZRjS+pEoTDXi/vyS6clLZ",
+	"ikVuzbQsGvQtuCrTPa9HLrf8cLJwJ6U5D2pG+LgG0iu42z3MsA2lMWq8nrt9ionix4hFVuLDASo3yGMM",
+	"ukH5Gk+oxribU2Lmc7ezTTJ07ZKaZeh1SYQnxcQk4ykolOkLdCcSyq2ndsdKSDJc+DXs1hp8S4i1dpk5",
+	"Xi2vER+RMbsFTqi2ligT3KsX9AY4GUkxtW4ftN3cOZCdjGuWmgec9Fo/w7ykAPRa9avPZsmWmFZnjNkd",
+	"1QqIMniqaFMxuYLVLGNqHePKbwRqrpk5WG+7vWYVI3erKEWm0aYvk1zhnF7rQX5lX61Cwo3QuMxX+QwV",
+	"Zw3GVPTdpZXTOCo+QKYnZJCGr9mvBlbVs3phcX/+RLlIjdJ9WCf03jW6Z+oh+hONJ4xD29h+eDlhQRuL",
+	"pOIfCSMK6gevcfd+zyBN7JDogaBkUI1bQlV1I3MGB3Ou/mULphpPUg/q5pAUB3H7ee4pnYg0UaUVrnW1",
+	"BWZReQV/yaaUB4C+m6WU02UHTEOURp2WVAlw+ZQ9418Gfd28AHbjq7lE9a6tjkiCc1uiERenVu/BgjSJ",
+	"CFWEkkRoDQmZUT0hO/Y+ILfg5hORAvEBbnjNIwUf75aB6gPhluVmHhlXaJsuRM7H0Lr4SHvRVuvDqDWF",
+	"N4+rWwflfI2RA9hqgF8Ufp8VruQYOXXfAqb2BGLBOd7PEvfyE0Xw9Ygs288SZkJqjBmAjYR6PvonaSsl",
+	"3dEd3xgDJ/qxC5yoPbEmNnFd5gH59hx7KWGfC5awu9jdjksoTXWmKg5GO5LZto0Kyf9tyWytqROIaTd+",
+	"VDnnwHtagn8dGuV5Bz454d4WROFyewOjjCeKUAlkJpRihhPOmZ4wTg67JKELlBOzTMYTal303tiwn5KZ",
+	"SFm8qPWU1diXYTz7lldRlXyUiVmyi65kqhzquRNGuPlLbRd/vruRdM5Vx6rpsXLdleP32toqU3fpUFcY",
+	"K5OM36wyAx7RmtngOmQtaxBzDjKP69/ocpH9Dv3hQkOTCe9PaQvVubyKuvuMEM6lNZQgvPIwr4DKePIX",
+	"mzNTd4obAiBMH9rwNlaGAOGYlYJPOJvNoN6PtyEYy7lM+T4K0Po5/Do2ANE9mJfNKTo59vrASUuu5kRp",
+	"kbzkc4+CDJvjNZlH97sKdEsL1Y/yKqtOjS1Zix2/DsAlP3CNj/u7l5fk6BnxbmWi6biimfGKG/3pqviM",
+	"s/bfafv39x8OosOPO233TwzSOIief9z9U22QxmugkjM+PjO2E9OL+8TneGMOg6xaJ4fd5cCXyitLsLCW",
+	"m3tOFONxfkVyy0TmbDumFyhLUPVFwZIy4JpMgSoMytQTmHbI9QR63MWzxRISplUeJKLR4zAFAimdKUiK",
+	"uXgpmMRdiidMk5jOTnvcyDeBgVHWMvDf42DZjGjhjNGZjRnJsfpwg4S6ZdRxx3KZpQpe0cU51xaJ18F1",
+	"mWaMzFkSQrXyx4hG5ULcKvYZUD2lMzLM4hvQEemSHS447JpdH5EdA7HdTrjpo9VpclHrbraBo9et9G6G",
+	"ylppq+Fy368D4CpVH0c1ylUT9Bab3+jXn1qNigs86W98LkpTqTd/3Xq+N4JvMHKwJrfpYKSoBKdV4L6y",
+	"bpcQ4FWul7pX85BldH6EjrsOOQupXXlCdP4dQ3EnBGg88dTa42jt0jRtx6mIbyxR1nARwYHsOIcrbn43",
+	"yil+YGfpx3TmsWwQ9XiVKQzKiDgI+ZA19FSHnOWb82wj518jIXt8wJI0D2sthgLD/IYLwrSCdER2BuZM",
+	"JFAl+AkJPxnsRkU6U8GBetywOpvE5ObrEAymYxoHjzCuM4AjJg1ALGSC5mkMhrPmJ4RvUJ70+LtLsjOI",
+	"J1R7Z9zARw7NpBhLUMo6GdWu5X73Yv84nT0Fw5gFGVEZ+FlC9foed/LLx9vkpvfpaCESekFyShQYjPDP",
+	"8gQ2a/qMNPD6JRdHWRfvuMAMQW5OwWOO/dcOXhLMJyyFIhMtyi1jfMkwwwA5Wu83sADww09yL6wN4KTc",
+	"Y1qwpRC/i3sIm2GRA9VVNLB7R6zE5ZbtxS2j55bprY45NZItHm8q+LiyifrDtnmQ7tutjMCyS3y9lWGY",
+	"2JZ25rJ/xR5Ty2HFemdKsMioptpD7mAJVlcDkwAJS+RRiVdbEvw1hNxwwKsk1TWbwhmn6UKzWDUrCMNF",
+	"X4lMxtBch2MGkqAdJYl9lQijeWIaI+VjIDv2FsY+NMoTusgynimH01WztGCzNSwq03gJEUTXNeBgcHVS",
+	"U6gBuJbgLktuBYtdLPUt1VR6MmgY+Q7SPtzSNMu9w/Vjn/NxytSEqBnQGyNPzAxzybT5uxhgxSyaqpv1",
+	"47uCE+bl2rGqwR0hfCtwCqZd2mcdNiWUpYut9UODe6/oF9IMVxgLG6qH5XE8EKKAVtYR3itaY2T8woEk",
+	"dOGv9RztoN/Ts+NcM2E8TrMEEqcGdWvIaHMobgwQN8JK9sJu4WcW33A6vY87mLtPjTBK6LIDpXge+jPM",
+	"qyVHwdGSDyN0FPz3Xu+u2233enf73/d6d8++f//nf1t70ZLPvH7XTbw0XPwnTvbXTGi61qwLuN9mMWNm",
+	"6KoJ8/F9XepU9dLZTYXJa0YbWXHPU+xkBpKJpA+8xqt+zosLblevwL5OduAuTjPFbuG0MGT8uxzuUHtt",
+	"1pWW74nsKnCYGikXjl5dSRGSwTgGnwV38jYzdyq4nkTk7fXLbVaUUr6Ol16ad9C9JzQNmdpqv4OEKWWG",
+	"hWz+CcbKN+qMXguIJ1SOIckTKiqQmgCVeghU+zdPl/XjJyo0XHNTLv+0yELO8MJtAc7rsrogUekazECt",
+	"cuQlPKwCtLL9OgBGVXJrItqcskbbsMRQI24djw6HXXoUt58lz6F9NHrRbT+n+8N2fJAcwtHomD4dPlvm",
+	"mlsp1c267tp9NbGjdbYfUrGzPIwVadTHDQ0/nx8+oZnS/0ymoP2kMLRcCFqO7C48TlhSsAbg/e2/fNg+",
+	"5kLflvWgirNTzK0hH7p21ASzIKzxX6yyRH61Vxb3tjwDus8ruFgD1IJu/dRocRU738ZGrGWT5SWjCCYp",
+	"jHQ9z1vHmba3dd3r9sHGgvx6YfOrHsVU9rif1EZSbCc58AYBK0rkoWtbcPaSTV4C1UqDvIQeJYt8A76/",
+	"gqoaEL9i2weMcQ1zvV6Uc87QZDWiBw3WWujj12bDOX/eWh0vo5ybtFG83AsxG44Rx2qCSVHO7ovEU/s1",
+	"rhUcW3q31nJx//l9SLmo3bf5fU4BZ58rVjXXdSZ5cxxIXfBDLZ2W6HIJvKVpKuHD4bbWo8tVNp3SuovE",
+	"b9hSwZYve661JynGLORhYRoKVWouZIK1d6WEWLcnQipoD9HqX7iMSudYoAntp8tcrBgkdC00jZeDMf9s",
+	"OeFvTWBZsaSqZHzrnhhjGoPzKjl7uIFy2Mbx0XZRG/nkUbGDOqj/hJFqZ0myqfSolP0yuzC6ERZaHS4I",
+	"3NFYpwu8YBIjMnDRT4PI/mmWNDDbHuC+y8mKH1yo7klrLGkM/7t70InFtEjEtaF1Brdc5dST1vP9brf7",
+	"LOm2hxAft4+eP43bw+Nkv33wfBQnz2n32Ythjaspj37Nj9rHSVbh3piitoq3/iLHb8xrH4OV3oPIt4lh",
+	"CxFu1dI8+tWHZliMWGHsebgtzT/K0rTvF7B2Z/8lGN+Sa31GuOO3G+/lvqe0noYtvw2o2SNpAezI5zkW",
+	"EI2CusLFTprp30DsLSbq3EOJ9IRJOS1SIgOE2erU6jI4m9e93ZqnjIe/7lcXujYSGBWNkbv7sowot2rC",
+	"jzeK+70/Mi97aznMiXnBORUkTMWtC2M3PxOqFBvzKXBdt7Q16F3PJDAH4dGSuRsr0jyCApenNG6VcbD2",
+	"5QfMY264h66kN6/VsLA0NVqMK24WXGlCO00ma/JDbHHKJ4rEZgiuyYyOwcWNeFXgiSJDKebK0oqEMtpJ",
+	"1trSy3Zt7wG0C+gZYaU2W/kTqc+gwOb+dxypxmHB+DiFdqbAloYjrgynsiERNL4poiDT1Pz7lAxFxpPw",
+	"Z5DrU6eWgezXVIJC7Rk6jhC6bHw9aseAI68j1TkNwgyzeyd1VJtmyJnAGpr+wlpL60op6tKdxVMg/obU",
+	"7DbNxkbTjafQ9peey5KjNE+ota+cspIDslEls+r6tixnZrezmpdfmXdqK4U1nHN+Tg/rBKkA9aEKc1mc",
+	"W5k6vuh7nrjZbWUu/VbfUJpBg2RzSlQ2A2nLtJP5RPhrJZ+W09mmWlczijQiQWDIldD70VK1nRaI85ch",
+	"VTmW4gyak7TXIeO91cTq9a+lW8oTcjWjvETDH9frahUsXqL5jQ/4MSl9CZCX7uLXs+6RBJdjj85iDXIm",
+	"mYJazn2ZUm0w5E29XhEgff3nTne54CNRI/bDotbu26EQKdhLaJfO0l9XA2dDZrJU6aNeJ9uy0GENyWZa",
+	"TKlm8VZ0VCqnbtdRRxSX2TBl8bvLSylGLF0Vg48ufK9LrU+OtbdMfewxclPPSreztFNfp63mCk3wMajV",
+	"kzkWgrf2nxyhv639684ktHYDePq9lWL5KwBc2mRlR3Vn+1fD3C6Mbt5UFciW7q6jlBJfaiCApRCUYQp5",
+	"pRSz7chVcV4ggzR/I7/dyLB0JTKDNCsqef+4a6FTZ9RggHv9aUmYU5kEtYsqghh/z1Ok85h9+1l94KMb",
+	"0uJHJfLxMh9K8BiCZHPf7MQCvyGk0vZz+vQETgPBItewLFDdHAHcogAnwt1VgdeIaGpl1df+OozbNA6w",
+	"qNq/0eVQQQPrine6Cd34UWXRddt+c/bDXzOQiwfJyfyLmNvAASw+OKG3WMORqhunDtpsyP/YNlvzYG22",
+	"5uZlru5X4jWsfOQWuGlprDwp9JFSP4sDbMRc23GrjgfmcFu552XVC2NvN0fgmhTpdZjsFl1f9chNXwsO",
+	"GElQ90kxlvZLyyNaJ62bw/9Murd/he5kf/q334/u/nqQ7t8+/8/bX7uzd4fq+re/PuOv5Yv4b8P9n2o8",
+	"reXByqd//HS7wy8PVr/rMVMa5D227S96aEIr1zyBatM6Syh5LW4hpXHpIqv52i7vOnDSOs/MCvZeC54g",
+	"415/Q5jfbJSu4qrr2/q2qKSslYKaw81V7ZBl2njM+8vntYUpPCzXRBH49+57BdWg83kAr7y/vKK3UI4B",
+	"UJ8QB1Pc4bcOugdP2/v77YNn1/vdk+7xSbf79/I1+IbRmvUX9dXxu278UhjHP/LLFVsxFO5sbWNyltCI",
+	"TMQcm9MsRCbJHOAGjJSz56Y0nc5qZzn+O5ZCDksj5yNfaBxwLIHqiFyQOXBNJuzGdd1dOfD+wd9bH983",
+	"xg49dHTEVxg7E/aDcJK2oYVAU1DU2nCKNcEwVtC9tPcB1Yiy8P4gqCIVjtoqyoDU+hB8IQ2FusjnjLF5",
+	"0GIjfoI1XpwlYC4V3bHRhysLk6y9lLla6zWs6HrNBTJcOYw/77TzPxuqYlyhJXyFYZMrvMubeCIkwO+g",
+	"+iUHUqFDrwuR9Z9nqmTeNKWa1tk5690fG/g47LM+1X3J1E2doVVNslvrZFiGTGW71b0traIOXa6BTh/o",
+	"3uaKpqDwfjgiVlkqLpGK2kmt/VE3PhwdQ/sFPX7WPkoOhu3nSRfah8P9+IAeJcfwdFRc9NhBz386P1t7",
+	"nbP+nmZpMfcI5FhWvIIlbnnRs+nljTmkf45LmwcA8PqLnwftfPIwVybLpbic0lm5PanAZ+k+ZZtbFIMV",
+	"9749WTopcy6f457kIWlwW2JbBmFgkiy15a5pJFeOq3QW4XcgU8ZXCtb92spTRcmp/p/32u/rReu1SOji",
+	"3eUy2f+Wsd9/r6s7+e7S1n92L6DHdyxpAklzyrf3La4YLvfAEcxfth7UhsEUjI3St2K0oKqNfZXslHL0",
+	"I5elriKS+lyuhkL4NYeXpuTdJeZWGuj5fBsXSJI3DdzJ5/5zDqw/O1ez2t0gM95OH2w3yk+lAGgt6Yob",
+	"WF1QFZQq3C7l3f3nr9fEvkHwjYjYppgjDIN14R6MF11rVwXHMF7X338EiPcuOTWczMAyGDcnhhfdhvTR",
+	"igepMULGvWln6dRfA91AkTSSF9gFKmGDgqYlmJYGq66yBJza0yubats1r2gK42K1FpI1pJfcruvvlQPb",
+	"+l5Szd3q4/zhaHXweKtAulvLT7+tvIcy0xx5/YkhxRv3Syj63FSKES6/y26hHyb2rw8S3CK5e4Z3yP1Z",
+	"cRjL9zubxImWYgMqrrtm+fcAulXZ47ecwrCBKrZZbHPQTjY/vupVcOmoojwXvAzj7XQ2Qyr31tmqruwf",
+	"rT1fPXSHR0uea3dOGyh5ZZqtxFmWWNHR82V1LdB0JlrP1H+c7O21VgQmhI7ompYc7qmXREZRJhOqCBfz",
+	"U+JP394UuyQQzAfx3w06D5N9s6K4OYe5Tbs5tbXuyaC6tfIi7ufpryq76/0U92q/Vb4YqN+sf2PD/d7/",
+	"ymATfrb9tcLHBsJsZjulNlOlVR/WafZGo++0a6vERK1fAW7Sha/Y6Cr73LMUj/X/9GNxCxKS2rZ2TClU",
+	"2ReEEusPIvYrgl+F2mEA1K3LjVZWUsf7yhtv1n63KiG6DM2S57zUeffZcoxXedlYsKk89/rgpGqGa4CO",
+	"W0YyzQFufHGbtfPiy3kNmjWvVw4u+DaYtSQUl0ua1oKq7pzfnb9+KZkGyQS/8o72qsvKPa/E/kk6nVJZ",
+	"i+kAyZDGN/U3+X6W3FG8XyoiXJgm3tFf9b7m6yn87PmMDXt8RdVkKKhMVkXqgaRj6Ofra+DZxfUDhp/1",
+	"QWk2dTxgw+Z9efvUj+836z1obOvaUKByQAq+xnh/dVQXhzvdlxCL6dReL9kvN1//u/PXP+EnPuN6gx6E",
+	"5ghjI3VCb/5GTOPd+es3+KnnG7VtNW5YmqptxrwyX1x6QK2LDakcdd2h1J9AVMGrfKnLAGk+mQakPs/L",
+	"991DP71hhne1XMXClm9l2DppvUKpNAR7t4xVmtwFcycPgeu7sFLb69fdIP8NlAZppJeLxMIrZJceM6Xy",
+	"BjT6t4bZAhJCZ7MUVGf5psCurDC6fYVFw/7cat/Xh0wtdwI8augEWNrExtRamPjLqpZZGpbVgTuNhdIw",
+	"/y53Pnj3jJqhY8bGGnWWy/NveQuBsHLL2gBLGm8lYCRLjGxjgDhmTLchvYrAqSHnlQKkOYLMSDuapv3t",
+	"RczK6LMKzMuzRBXgBSAJ9lETVNZwXJazNvWWWxdh7JeR9KeMZ40NTTb1lWxNH6Hk2UiEhBwYOeOmrNuS",
+	"sVrZqAY96Ntg5jVVN/V64vYNYMqXST5U3e6xtPS6UytFGNttrMSXywDulRq/eC+9sU6Ty7N+Dry6C/Nq",
+	"5SgutA9gwe4F/doA6fW1l30tp+oyonAfKyHRWAXmG+lsRTpfEOMbzreiBS4dsFWW+psnfmdYw6spTGhF",
+	"2FE2nBphv2Wcmdn/fYo0FvuqrLoYszCESmtrAOSVR5ai3lhMh1lKMXi0sOsk0MTqXSlTGnhZB4sKxaxO",
+	"HVtSsR/A4Cq4glO1G9jT1sSAhvOKMatsyqH08nqqY1XV/6YTMafm62zWx9fZUN8VYAocQuvUp+3J5NOY",
+	"0z3UMZVDZNOVbk5fUetu1qdzKpN6W7p62qWlRCV6LAjQH1CNT6I03zJIG3Di2pWHL+PBxrE9d/0qAwtb",
+	"jSGTXpNi2YBnuVJUGFz3CrF0W6wNriw2lU9TLDrc3QrYhTS1fdsvl8DSmlBFhoDXg0lme6sWRS+PDkrk",
+	"1DpM9kfP4YC2j4dP4/ZR8gzaz0cvum26PzyID5MjOB49DZDmpHUEB/TF6HDYfho/S9pH8HzUfkG7++3i",
+	"dVpT8bfIrlk2Q+0ztEJde8qJUMCJBR6GHUyzVLNZio9YDFHVUjXveNa+W2+iLoeoLcEmoPbnT48a6H3J",
+	"fdXfuE9kgo7NHHsr/aeFJAMJ+NbABtK4xtrm/bykqwONeavUxTXY8HFDbGIR7V1jLTyEpPeDrMDwapC3",
+	"P9i+PVjsGpym/WFK+Q2Kc9yp4VATIXU/z3faVKJffieE0iBra0CrrZQht1TmGvh6wjtY5/sNvovyWWtB",
+	"tD41e1jsZkO/Zw6AjRyem0RQ52bCmmLHG0Qxe3nSn4GMi464mwpcDL5aey3n4tvyAJ8hTanLDG8I+Gq8",
+	"QLmb9UdC9tHnuSJJ/W7WZ1yL5lfqPLXly5DyEHUz10Bvk1Ryj0EeelWoLCOm7ciRSaYXVwamjqHP2I+w",
+	"OMsMw6mJbTy7vMCm9DuDO65le0BGIk3FHBIyXJDnT7HGMo01SLWL/SFdY3dsIlfp7E6YIqjMJz2OXJDq",
+	"4pUnigz86ga21RkzS3AN0PMw73fts8uL9o82T9rxPtyBOS8b4uX3Yv/1vecJ//nrdSta6o8WBKxhuOHg",
+	"8pera7JHZ2yPZnqyl4ox4zZQoPLExYLhDTbiKCrCNsgsX9tE61nr40dsAmnLX8SCa+qUabcl13XHgFoD",
+	"nbaiFgZU4MfqZG/vzr7QicV0LxGxWorLRukbDHNCzi6IzrSQNqizEjBJyY3PUCVDqiAi7y7xPYtcKurx",
+	"aiegnXfnr3cjUtPcyHc0ikqF6JTLyAc6NRNyPPK8Q7zq9HiP/+lP5qSAa2Y7zXf+9CdyBTwhg7OwTNUJ",
+	"+Q6BSnpZt3sYh+F5+AsMyM6Ko9vtcXN4Od6cuHFuYNH8+Yy1b2ChBrsd8ga771lsNXPPtKcJhZG+Rpr3",
+	"uMV6PYEF4rqT8kwGSE0UxGY/pwb+sCBF31MyBq3IUfewxwcXP1+9/f77i5cX5z9f988uL/o/nv+tf/Xy",
+	"l8vzQYec4Yc01opQhX0sMKRISMK4YoktiHoDiyeVqoAW2udSCqkMlM+xbRY2eMcIGfPZUCQLMvjQayXo",
+	"/u21TsiHnm0Cb/7utSzYYpGAhVuvFZGez+YKXzH6n3/l48fBaY9j2KnlBCPK0kyCIjRJyACHVyfkHx9S",
+	"YZEgIiMGaRIRN/DH9wO3/NdMafWnP2Eb96H5v/+8+uVngoqPwkpwPrYHs+sHZMflrpPjbkSm9I4cdLu7",
+	"iOYDMRop0GZgCwnp5DSJqZQMlEEXp7i3L175Bbyi2gVJY5SjAeQrr2fY7vJvvn9JDg8PX9iFUE7sRKck",
+	"sZ9KIIO//e1vf2v/9FP71atBh3wn9KTHsX17yoAMQc8BOOl2u/tt/O+661M0ceIXL168aO8ftA/3rw8O",
+	"T45fnBy/+Lvt5GBJXNtq92+vX572uMi0QwqqXdMnRFCzjKNulwyKY+njQQxIym6MGr8gU5oaZQoSW5DO",
+	"QeAtz3OKzO6Pu4dkkFBNDRPJO2ha1d//TBKW2CJY1jgwhMGmYA/iGFE+HyErhh+QHWwQzM2nQyDSCBRI",
+	"dvGEFmTwBrRctM9GGuTglEjzL1f+w5Yr6dkGZDE47cuxWmN4SQbaepuauawGOVWBKzLk0a2oZZipZbz7",
+	"nW6na61a4HTGjCHW6XYOMXtYT1DClliK+cGVCllRWUzMOXKYiMzSTBHb5s7QvrvJK7PaogIgwTJMmBtv",
+	"eCzKY4gl2A43ZhiiJmZwLI2IQMol8EWCEd1Kn6E8Ra8olXQKZrBG/bR4Ze81VrX4GK198RekClRkPeUh",
+	"XA663UoFTzqbpU467P2X6/Ji9cGNb1bOLi9+hCKIaPmyfUmYevaO18NHdk11M+Rr3/uO5lWs8ZP99Z+8",
+	"5b4WIyRBoatNPoS7GcQaEuTnJbUOTylUgv7x3gBZ+WsJPN5cfKGhNzZHi1vGM8c8aqFq8NPm/iknvPLq",
+	"k1huO8DGEBmHYLRWo15Z1XCUpSkZ3MBiQOhsBlQaa7jHsY5mzoIFTxenRGkhsT2NoiNIF3WoahdkkbVl",
+	"9XBQ+juRLLZCovW4U856/FhW+o399XEJj/cfeAkF+i6j64+wIC6y+NRBdyLSRLnmR4b6I0f1tl4wj+Gz",
+	"ovZR92j9Rz8L/b3BKfvBi/UfvBR8lDJr7R7tH67/4JIuUkGTayFeUzlGTnB0cLDJdmZSGJ3TyKVzrl0U",
+	"0OchWIt7RpVwVFtPtB+jspTZ+3ADiz5LPlo6TqGu6uwbuBU3rlgz6pXa4ga5CBRL7F1qhIoysseonCVq",
+	"n9IFseMThkXCyjT6Ch8FNFqikqPlNRlklriu5OvG0c9z/BZ+a49/W0n9IywuEls0o2Iuoaeqlv+f38UT",
+	"o0MaCeAzJ7DlOwapW30uD8F35VAnQup2ym4hKaeGIVL1eDmTi7zlxizlOLqKyFwKPs6HtIp3wpAKEx/f",
+	"r4zpZBmdWc5Rd7/T429ghtwwsDWkUX2l0Np8OzN6kssPwFWD9M3ILi7JztGB099LSuZurbaEINtU9ty1",
+	"5/N526jV7UymwI0plWwuCUptSjaSQt0Hk0LlNMQaIfRajG2Pxs9Ltffm+xsImGshfqLcV4pTD0n0ZZ1M",
+	"jI1VhMm3GKRYopWQ4EvekpDrO/IVmV5Bv9ypBL6ZnHPcnCJTd1OaRZSoUhlNbEbmQto+005E1FGCmX0T",
+	"Fu9QRWS687Vry2JsllmCmq9btNGZ2CyRWnPP+bQckK3Sm/uVDL9yteaXQf0D6J+g9YjEHmZp1pD6dQUa",
+	"X/sp/gDlE6TFkUGy9jzRjo9rfOMvnTQ0R0dsu14wWrcCrjsEnxqKqc00a8yG6vGdo4OD5Qd9z+oHgdsw",
+	"IkfdQzJg1r3WXxrM1jBlxvbvcZSmp2ScgVKgiJN+Y8q40mHG3BNFUBEg6EWLyNHBi90OOStEu9UCCPBE",
+	"9bh1TNgGo77PpnNRGMAGKH0DULCRHavimfemuKEeH7w6f31+fU7q1dh68WvzIx0xPLz1t5yC+Zml7gaE",
+	"6LJIQ0L8XArzBqL3eyGHLEmA/9NYdV9aM1jNyiw2fgI3K0knJ+g3U/lLWoHT77H5D/57RpnskHMaTyov",
+	"Goq3LocTe1Gy5Go32ofKUP0QskMuJRgOispGZSz0Y8+pIjSVQJMFkUJTvE2UgSU7n4g0v5XqEFcg1RkB",
+	"yNSgUeXv8fU6vxvw2ilnj8F4KkVdvzZd/+fysX9T+LdU+N3x3lvTl676bTPhFr5a7I7oRHuH+Nxlq+ij",
+	"ZmLpIuPst8zonGMqk9QsSYxITFWNpu9r7z4a7pdL+35md+sakWsee2fr/RH/mxzclmAsTjiRs6mQi4WE",
+	"vXhCVxjFZ3gpqbBDD143F40EXICeT506IQOaaeFvN+02d4lGGYbvCz5i40waeeQ/wmg/DHxDghvRNC23",
+	"8+JwZyxqexWvIuLuUC19Hh28cJGDYjRKGYcex5gOTIs8JTRfG8YhJATuDNYznS4IU7iyhNBUcOiQwQ/n",
+	"LrQBgZKvb4ABOarHjSbuLnlfhsEinT/9ifyKzrBKF7gB2XGdVnVwcRkRSBWQo+7RrruOneFqenxIFfZW",
+	"8LDKx3qi7GVPQibM/GEbTxitYGC71PVtEO4gsmdjnuQbx8ASTGkjGUe+FVwCE8vq0DqxQShkKMzpZpJb",
+	"tucmxgv08nJ9dD3ZoehGNG9Jgs3YZTYzKoR9F0fALk8TjFhFYLmojnApZkxstGYWeVKBptv4INeJzJdA",
+	"ZcpA+tXyxE9iDtcuvNPjV8AT8xtujCmC1qMbr2/g1Q9nGnRcX1xf8WNAqLpRqM4Z7KHc3SjbazmqiX/R",
+	"4cZf3BENs2QM2iDH9dJSVZB4WxyUBIfwc0CDk2oysjDqcQXyFq+9UT1TReTGUTfY/tHzqNvthgFnp0Sk",
+	"SQEio9/BSBOR6R5HNTByd95xpvMgEjODWfjAUfwA7zAwZZhqMhXOHC6vCcVhPnG+wB4/PDCLOrVwdyP2",
+	"tRD9VPDxwHrFMbzDxTFgPCyxRj5MZ3rR98vYRaeBxn30OLaYC7VVJ8ilUEb/TRH9WEwDYB10DRvDjKbd",
+	"E8M8enxguF/fjNV3Yw1qXNsONFiad8r4uKD5M4x3OsGI7j24Ba7bGCI2HQTkYn/BiCQLtDZiAL6uenxH",
+	"gT36g243v+X1sYKYcodAsnF+iowFutxyNjxiUmkyYxDnzAanjXpcCUK9j58MYeRujHesU2LkOiWSCZ3N",
+	"wEZJSNg1RGJDUSCx4S5mSAwlGgk5Penx4+6BofXj7mGxCpRRGCLlgOWbWuV3DAZoeKqZvcXoe9QfkL3i",
+	"R2RVA6S3uSEB2yDOsBsvPE6JmX/gv/aBOTvoP/I/+lCb3aJNTUUWWJ51anZzGHxYirBZxgQ7HBckpjxh",
+	"aGvGIksTH7yzYzDPDo1RdYbkYiFShj1Q5jzPPfdlMBPsmhngcq1J9QNw808w+P9IaqUZ+gvZU3bq3Jyy",
+	"CfMlaqqUgzNPTkgCqaY9nlBNMRLPraXXOunZclfWUDbMYQSx7rU+Gszc4GOSMn5jZcyMKmTVXMw7lQGE",
+	"UTc2nbxxyKiX557jtxglxfB3JAX8sWjkhg8yF0/4oefSb1wbo17r5HA/6vnENyM48wcvop4Lus5/Oup+",
+	"xJdLWgvO191/8SJ+So/az+IDaD9LDmn7xWgf2gfDZ7GtKv2sa5fo+Hn1u+d0f7/9bHh00H4eHyZtlysz",
+	"fB6/SBCKPiCY1tSxXOKQZICHNUBNj5OBgbyjd0v7u3VtXWudgWcXOYM9IZQMQswbIG3O17F1V/ppSsTI",
+	"y+VwsZEN7KacDCyiGAWSA3JwQ/MYy+d/FCPkqycGrdr+A4uanvnUIFh9GOngpNCXa4QBKizEqtqnFg/N",
+	"S9gpOKYaOLrNROAgwu9OSwtDwAfrskKuDEW7DKxLgp+ZZdC84m0umghqeGZHg2BOmxjlGb/V4XajQm8w",
+	"WjXqHlYtzRs2m/Fy+8Qz/NgNwzguoEDz0qac+FjaVSHQlnaUz2DFu2H3yqzANj1mmrhce7JTlVJRjYhC",
+	"tKO4JbN8G3OsMoNEOOqAC90fiYz7+4qqfYAePxtikpApUD6fsNQoED9X1WEkIJTPZ965h3pmwlQsOIdY",
+	"KzJlicN1vMGwNxUz94uxYk6X1Wwjrp067E7BCLGv3Ne+bcjVP5GP4bh7sBHYf6Aa5jYr7ngTCHqdLohy",
+	"flTXflROvik3SlEnc8k0tJYuM62qhCFBBbsP3CEl833JG1J6uFEo8lKxbaWJrR6VYioCu/VK+k7OSByZ",
+	"OG8AUrQEHGG3UxtyXF70HyPwONzTNuHHZf/L181nvhRtSKBJqy62ufRa3ti0IXijSiprQ585QZu9LJ/y",
+	"SWwP/kIGDrybUBnVw7kPMf/EmoE9XvGSPFH+i1Pr0EHPwTD0LVoPGvOmNnoSenzZ6IyqNmfgmqJkgGkN",
+	"g8DA9urFmN3inZzR5jpGkOKbVn8w5CFFah1ht0wx1zt2SjXe1wUOEu+J8rEJdr7mKO6X5RZRj2IBBlN8",
+	"0Yjuer6wmg98+p3D51E7/khx2PcRzz5cm1R6nm0vnPc+VEzXlaHcNk5Y1SjP3mXuCNw624KeGj55k3E0",
+	"4JSGWYec8R53or36qiFtrA9pGUdElOVh+XvYD4KhjmDMsYRkM8P+mFY9jsqBrzlpRrqBmfYVEXwWNJGY",
+	"cVnHLOw2l5jFuojDEiU5U6LzB1Pgvyoy8GHrm5LBtgpf+H0pkH0TOtrzpNCo//7kaUWkCSjt1dvg8shY",
+	"/ZyAi48J75K0GIOe+D7qSBUo2HGMDbRfP/cfRAl229lG//UQ+Eahj6cr/wC6kAg2mOurJFUndPbCws2f",
+	"OH+Tkv8Tlc6F7YjWG7es9s66STxiuQUJiZG5eLnpXkSxqJi/aZ5JuGUiU2g1ELwjG7x2Y12Br8ZmfY67",
+	"HXLUPcq9Y3hbVMgz2+FiaSGn5Kj7ggz8z/1SU9cBEbLHax5iO6MicliR1Bg+aA0YcS3Q5ED/n4vFEBwa",
+	"ouSM9Pc7OivKTD+Gal+dJlDsH/Nip+G8mrzz1RP6o/G3zxbX9FWpOhbRi8MNKqo/hNKfc0DX7eGRmF+e",
+	"HNTE1nycT8h5diyfQ6V/UuVwFWU/cmaA8wUmWNxhtusSjmJM8LN5SAW3pKpiVWC0z7vLyKWpnhVM1wUE",
+	"I3/CZHKjpuEVis1/QDPFhcroOYshnxSH6vGQwZJN+Gsd0zvnSYUntL4e9mONtj86E/qqeMM5TwhdAvlD",
+	"c4a8tcsj8YYrM76q2UgdU8DrPkt+Ko8E8eRpifuE0BoVxsde4fuWCaygNFzT10trDVz0G7E9IrFdOa30",
+	"M5Cbqz/feHfmlObNhKjDFSEth949LZR95vvXcahNA61g5ZUvYP/VaLybw+EbaTyusa9rDBCSdzz4PMZ+",
+	"HnXeSDyXedw8xs2KBFJF8st4jCkjZ+mcLhRhPE6zBJS7V4vIfMLiifMde03TOu4mQFM9WeTXbPVOuHzu",
+	"1ufwi/nZLvhIbOIUy1fX+Ve+3S1Q4eyCzIID24jDK6DSZnLXIt8VPgZVSmhYCn9wTjPbbDyoXO3qk4g4",
+	"wwbfyzhmh3/psGiJsurWggFj5U7yNrwSbMgHFkj9LQMsZucq3P3Wqt5lhsGI1eLSa9o9LfvIsKQvsZV7",
+	"DR+fMLvXuqVgyG8lFtIh1EE3aqoPvF/XTH25dJFZZOzzDBQKE40RX4sZuIbjs1QkkBdYr1shvlxa4UbE",
+	"WzpKW0M+LMt9VNMiTi/w+EZCTj+T590u0rV02IDD/IVpFZFhft/xLfJkY97kqJXxBO5cErbHxw14U1gX",
+	"d7OQrPCLCC2mGcggU83K9cjnfUZkLCnXkNjazJZTOQWzx+cUmRxHEGGlB59JEFTys2qoLl4sajkTqmwQ",
+	"Z/5s0FRY8iLc6eeggWDCbW6gwnX+MeVtiEErxK2/ACleXhdSVTriehzfGwsxTqEd0xR4QuWquIbvhcTa",
+	"yEFUtKuYYx2Hedr/lFBNfsCByQ4yMRiNhNQnQYoQw9ImY0gizHcM92WeFWHCBqn5Yk4X4c0L89k6AbXU",
+	"hSjko9jVvPS73CRQ4VWwhM4382YJU+uDDXKgeQQIYP4JeLknMNs+dnlkjazZTSohYRJjzLG2LvnOV0jF",
+	"JALM/RwQplRmS+dbjKZSI4v15ovNWPXlc3qc5dimTvJwAx/mkwDZyTPULn98eU5uQbIRA7kbEUPUqtQK",
+	"H9P9I5exainA0RLwWC5mFu0TbJZqvwwJJBQRnLjYwghzBOjCZse620OX6IoxgN0u2RkgHPv4Y98FBA4i",
+	"Uvo5U7D0m7+M3D0l1EqwHvfFj/wZ+QIKOx5kJOOaxTdGQOkg29gmK9Gxzf876nZ73M9lRGI/Ac5wBVjd",
+	"e0K1K3CBdwm2GqXNKxhKMcdMTCnZrbGl8xVJSIBrRlNlv7LYAAnZOewe7OZ3H0UkJ53NyNs3r33hkQDY",
+	"/24xse932cu63YOnVqr/eyFmsaaU+9XWacf38M9/r1ZrH5zmS6W8x/3kumjbwxSm6+D5msdTuiCMKw0U",
+	"r2jAiAKL60+K/RGmFaQjezUzEnJOZZJjO8a6miUMkCaKYLRhUPzspLIGzIIyC4l8mUh7FBhyYytN4UHr",
+	"CeWeirRZksO3Eg5NmZpSHU9qVZIyg/7FcJyXntjX2Gc+eRUaKbrJKMKvNrXRDo6flm20pxsYaeiADhso",
+	"OFZBh6qU3oNQTCBOGYdkt2m95ttW0/K6R883XBBC12X/1K+gaQH4TWsVgKoLeP+IHtBajXKlBknKEv3Q",
+	"Jq9UigEGJSHobBYVicci07GY5kEoCBtid2oA5rKmzYivXQOFhtZcAbMhIa8xXNfyEKRXY054hSnyGYid",
+	"EviLtlKS1WUm3s9sfKykniuQtyyGz5fTUwkI9pmB5vQq6okjilEq5g+iqeQXgbVqypvgUs4txAtGgxg7",
+	"rsaIk6iRVSiuDIF5s3EgZsCt7HZFDZHrD3wDhfl83rErozOmsI+C16BwmR2bQ+qqItgKHygoTohi3Gwo",
+	"UxARVBBszt1+1xU0UFFRcT7MtcDsdmd8Ork6iIwW5YMSsAsfurwxR0FFyH2s9uNSKNwFv4eJTRwMxHnj",
+	"/WON/HjMyxecACdexXl+RUmrBVGAqgx8Yo3O7Y2Jr5MstzYr7H3ip5Jt3mhpL3cNb+bjyV93KqlQQNSE",
+	"St/lpuSkLrUDqb/e+NEv5FW+jjU6zi88XQTLKE/OKh2GGoR3+I7vFbwsRxraE/6ThjwvQXob19Or4gLh",
+	"24Xo/Uhb0nGzS6tofJYEdOCJOD868h1VsCIj8MqWfUI5hl5fRahN7/fDRmQm2W1QdsB5UoUsUVJNDa11",
+	"1GxzjJaw7JFia5fm+aK5cytoq5mWfLWsbyn78PkpsVa2niVJqQlhUuBwIymukKh7H/yf6/LkLjT21gJp",
+	"y1Jw29qkrquW8/cGtBpt1uyknjDXen49rn5LT3sspMuT0rbDu21jYPxJluJfCqQtghCaJIvMYo0OQgla",
+	"MrilKd6y2/ak+rF0RHuHme/+saWJv51+tIpc26lqdjl/YX/Em/I/qGBZcRGPDa1KHW43ESwpu4U9zuIb",
+	"a7t8aM2y2ighdx3pe7+SswtjYqtKHQjCeLlbrk+1Jju2FxtVPT4Iyg13zPx9P/9gt0OuMinNmaD/YkZj",
+	"38hIsukUklNXo0llqbaFIrCG5b7RN4+6PV5UY4gwgtQJuakv4xAFRRx2rC1Gwm9GzGxD+VpN5O2fD/ef",
+	"HrmrU1vGciipeYnMqNYg+W6u87YzhRGtGadKsTGHJMKqgmI6ZBiBOKXyxkXnoZPfBn/3+JEtZyXF3NXI",
+	"9AUkArg0NoIwYP7Zn98jZZoFU3yhcoLlJawOwPVQI1zMDWQzBd8qSHzBChKGxOuVk6CzA96K5CeXKdtN",
+	"OuQlATcr/VzhZb9lQtPNvE2zlPKoFNcxFVxP0gWZgWQi8RejQHDQyC7LxmBMKXNRxbHgCebGh6uqj1xn",
+	"t/BXXN4jUwpOso5McE+5GV4LgD9mGBDiY1PIeHGyJTn2mzu2TTCwmry4OvfQvR2hGPJhDkFWoc1HtgHd",
+	"Ug+Bahv/kN+NCU19RiHedVhZNWKcpgSrinbIuRWnNI+Bt33dXYKSzZErQhnyTCamScZt9EXSlPnHbiHM",
+	"RHoc4ZNnXoy+hNzZKtXQQzi/9Q8P4pvKDF+L6HFZioGOuiV15+S4oiFJQNG+QY+VFkVJBCRtS/quzKzz",
+	"nCInNiQ4gjQljHfIr3kpBMu6ZcZV3qnP4x3W99wZAE/6EqgS/MSyiD7cTWimNCTuJtIr7S4IRbna6aiP",
+	"+y9igASSQZh0XMM5MATlBbGflisunBKsqIzx+4YYWJKCb/dgvotToYyabAEQVE2qsDwXFeMrmB9186VW",
+	"izh0yC95tIx6Utgftv3/UR0b+4uf5RszK8J8fI45lr81uJKfxbcKDv+k7ZgeQFPH5k02yzfgnAVubMlD",
+	"iyTu1TnYoSsh5xVhG8dcpff6q+WQO3nEJP4ekbfXL3dd/xBCA43KNk8Y5D/0sefJLU37jmMPTgPtyYcU",
+	"Cg42YmNg+Jov/px/4vQptZ69dXr8l6UM8LwBxglObcZ0kXa1DNd+PAjCQPIqPFjHhpOB/Wf+BTPc8ujA",
+	"D1Rh+i7KttQpIfKdS6wUC9v5WINhN++l4EQUatPNwSSfieOaqXLG90Wu8DZkvVdFjqr8Z7gP+cY513LO",
+	"PEN/e1UzyLPczKERfBD5pkOem7jClZ536Qkw10OoPnTGLOg6WMAfozJfeVdX7pQ2uP4IQPEtR3CdIwWD",
+	"TpZShdckUVUooSkIZbmFuO2qNGc8EXN7J4DivdS4Ie8lRlKWxxWPMp1JIDvHPe4CLrHjVSriG6JuYE5o",
+	"moo5JLuEu/5zttbSwRGZiEyqU1cX0w6pWALYn9p3v4tckoMv8nK8f0B+ZN+hy82ITMaxp1XZ5V8AzPWv",
+	"wAbbrlXeboec9fggEOCuzRadQm1QTeUO5qh7ZBvDzZmC3cK9aWHX4ziY2U3uYKI5A3miInsZi61rbZig",
+	"1WUMtHe4mBPsUeFCCKyucRpUwC20rVmauVSb0Bz0+WbOktt18eDHpPZsetwdDsJvN1TPbgBmCsFRAPOE",
+	"KIqZK8z1/8bedKhFFS/14Y4prWrTJq7oLSyzxMfQWGpm+oJKS7GKlSZj/paB82dXXL5ei+8rvJ8paye0",
+	"asvpEoJvqabsfQioyUUl1aotv9Qwq1BWIOkb7ogVRQ2XPSUidOyUalA4307TnUuBnY998bIhtUxC1lS4",
+	"ip029i0G6hHudajLtqiqJSsVkK0U3uLsS0FQpQiklWp86c0wqGIIqeBjY2+jmMtmIPs2hA/72DrvhRF4",
+	"1mSnafrvRjYM6jX7X0orWhMPj6qcmyAMFNwJl2G0sFPCxtw3jnLtZxvz62ia1pdIcWVLnDY+FCIFyv+J",
+	"w+JDWG8TEf9LOW7tm8GBFF6ikGbLo0xIa8yOMjU02x1nfGGDFKZ04RqT2LKNPCFDiMUUbC3XAZLEwLV6",
+	"TTNsqZaAZLeGNHw0I2rsNinLZqh2yLJhc4L9ri4vyA1gGUlVWBkY0FumSKzBTbntrOrWh1TY3IAm3Psj",
+	"abPhFF80iL6eEldT3hdqQPNNO600lilj+grirRW6ex+EHK+LkS8dO5Kwdy68gam4dcStbc9nnpApTIcg",
+	"1YTNylVZzFuOZFVTsPwS2a2Lky8t7lus/INKkZVR8xsjXtTUUwWxhLhu4EyWxju1ipWRItgyEIv+NBky",
+	"q5Gm+9n5ZFVj/YaPj6fVGANGlHmApixVq9WYrayXX+TY18Om2qZqbMogX7r6POZfrgAppIlBel6TL2Rv",
+	"kj+z5mEn/UKxy9tQVIYLTf7QlPWvreDcRxy56IstWcBqZWjPaTAr+oFZ2VWTJhj5HmGFFmTvF0/JiKUa",
+	"JFYGwobqkkiRQr0jws2wUUr+NFwNs5pYk3fBPLtH3v2KWYv8f7+bunnNs9Kka7jCG/P+P69vwx7fdk3O",
+	"EJzfVIXP6ADxOPw4ukKtq6RZVfjZp4+hJ2W4IHBHY50u/OXlwPzet9V2zJ+Y/IQV32ztnWU+cpYkFqse",
+	"SYuwg58lyRdyW1SJrImoCE2SP2C2/zdVYUtVwRYZsDRPtHgw34lXF/Y+aAMz3XeUurVTRaI7xXOlU0K5",
+	"F7PoWXWPXYHFnRToLexaZ6ptrYUXDtbPSfBpp6YNnxkjYAvr/CuOhOzc34joq0Joe5gFTqMLfRvHzL1k",
+	"23pV6xrJ4K0CeV+7GTXM8n2eL3Xra37ir0xpSbWQT6z2eVrkjZSIYQgkganQtqhkndHtZInVUh9PWJoJ",
+	"vqjBvbHMdNb2N6n51SdybW4ke0bhqGU1a6irdXAJ0hiL2Bx4OmQc4/at/T2qjh5VzGLKkz0hrelriwBg",
+	"eRvGCe1xF4DgCA9LK1+CxFqNghOZpaBOerxNzkKiV2Qv5BAnhtr9euwKMJZh5KW95RtLq+px4phLdXEd",
+	"M+W1+W1KOR2DVHYO9Oa5iar7GQmZm8Y2lpJJvJC09yM7mCVAiNUUnqj86tWO44IOOczxByxKxIX7G0MQ",
+	"sef4ENyK8jrDNhxiFyF37XctXVMURAyzl5eWHfom5Ss4KdkRNSyY8l0LE1GAtqxR1cE4CNfALdBUCbMF",
+	"X23JT23gsiNkOOWud7EkoDTjVlKU7wkGzqUxsIWibcF06lwsI+LgHXxvNSZPgK7CdOiucSGw4ScGrH6i",
+	"E8KzNB04lcglJVcQB5NQ8rLG9rAx9NM3PvRAEyObk9y0P8SAog+pPbi5yNLEanhVcR/U9LbAba6OcU/b",
+	"MG899GGpmONJ61n8tJsc74/aw6MjaB89fX7Qfv4sedo+Onrx/PAY6FECT82MApvfTP0KvFfqpPV8v9vt",
+	"Pku67SHEx+2j50/j9vA42W8fPB/FyXPaffZiSLF/zhbS7pvA/SZwP7PAfSmmMwkT4IrlBp2XGDt10tFQ",
+	"wO79LVAULo3u6v/DVfVxSWnhGE+U53z1fuhrHPiPkeBi9rKNSxb3/s0h+8gOWasXYTOHRzZc7+GUNZqC",
+	"0/2c+hWY23jzgcrSwL1j/bEuyq0hsMxg1SPZmGboLxpIVqaweor6QoFj3/yxX5+QdCFsyAI+UfbtfXA6",
+	"5D0j2S50LgiJ0tjoZrkCbK5b51esdSFsOYGvc60iNXwLWft8IWvrEK0hUu0sNCaXMQLjGr2QKOIfCTbZ",
+	"6pB7Kl8/gK5HpO7n49bOsP2Gm48bvrYBXj6Wox7o9L4ueq/z+NuuOreIe6XJ6f7IqtAXtfs3IS4f0fZH",
+	"JLJv6tC9nfQbqkOSjvdslFVjlaA3tmC4o0YsUD2jtl85Siq14HoCiv2O//Y992KmXZmcGh3nDR3/1YV2",
+	"PQbdvjn7AYf/QlRbTL+ach2kfNsqJTIZg/pWxPDTatLco+Xbly8xfuZQgeA+sJyMz2TbvuT4HaR7CVWT",
+	"oaAyac4QvwV5y2C+lCbu03TP+ThlanJCUriFlJh1TamGiExFkqWgSOLT8xgnMynGEju80VuQdAxExUJC",
+	"lD/AalvqhqVphH0/uWsEzfQiuLG60+ahmE5t5UM7U61e++789at8j49IzOE86wg6B/ofs67vHaSN6qc5",
+	"vnfnrwsQYCUXg181CeAOsyooC7c0zai1uBtSRC+IewlvuEaEEiMENXBb8EUYClIzbOxqmWup6sEJromm",
+	"qcfNl+ffvwnwGktg2meuNAxAMqTxDeJubMStdF3JKnV63crfnb9+JIn27vz1eb7zLyTWKmtYU6w3f/MP",
+	"Wxr+DyieDIXXB4llnJSpbyQkUTOgN0bLExIJkfHxxtTuhMjKgg2VEUhMNU3FOIOaRjS5nGHclvm1E4QJ",
+	"E0juVpgJJ4vq76venb/+yS1vo9QJJw996kQxT1MiAz7cOJPBjPcav2hMo3Ar0NLVVsd15Dus7RhtHm68",
+	"hHfnr6/wg3/ebIr8ULcoSuew4Ft9iDUaAN7BGfHvERHpE3MQPF1uyxj2Ptg/VlY5wps1fC0o8kPVDYY9",
+	"26rbVBq98hZb58RpltRFb1p10h72I+uSdpJXmFvWJDu91vvNYfrwemqBpDUJfsuIua3T1B5vqT6RwWmV",
+	"DV0YomrWbn+QNHFOFucZ2KGZFlOqmZFyCyO0houyGN6NCJ1TmSjy7hL1V+sNVH6PnvpqOrOZJRm0v6bq",
+	"5vG0VjP6Vb77L3SjbKRXsAZl0LCB9sbmEBJSHNg3d8yne0i//vLCjYqvJRNCSQpUWtWKqps88HMzqTbb",
+	"SyhLF223s0ZpJhK6MBbrxIxjXyY77g7ZCFPzjE3hd8FhN1eBWSFjT2ynCpsDaMYwtm5CFxFJJJ07nxIl",
+	"MyFSw0lQPhumYVhGh5wbrVmCYSeEKUMJHDPleQxF8CiuiphDSEGDOvV/YvubNHXzGlgpQsnB//f/GsY0",
+	"FEIZHRwLl3HA4q61UviVAdNfLZQeUQ7bGVaasO4o7CH867lzEF/d7gMcd00FSS/rdg+ekjNO04VmsSoj",
+	"uyeV9ixLFTSi+7lLTT18ekwM7TBQEaLHDKTFWrBtlbQ5DFJPBx1yYRBCMb0wSCshpViS312Uu7fFnJMF",
+	"UHlCuoSL3PF4SvYDumZTyIMz3l0aaWtQF1Ixd0U3pNLkt4xKbUDgvKauA0BCF+oJeXd5Sg4Kz235i1Ny",
+	"WDyaQsIoPyVHxU96wmSSv11fa9Ot9RLh+pilNsOJ1rl6JkD1lM7+9YgkRx3Ec7Jz+PS4bTDVAWT3/oRj",
+	"cLGRbs5cg5AS4jqaQXaOnna8TIpsPe1UxDQlVjF0eLtERr86zMe3oiIF7rCLyF2ixVOC/Y/MqwPizsJ2",
+	"qxB+DQOsYO1e0aI6jODhEDs2vW4kJJBut7vfxv92O+SMSGO6KUiIxKQFJ0BSwcfYNodycvj0qR0au3Z0",
+	"VxLONcMenitdOt8j1Zp97KDFqNgt7EZN7KcVFbkMrYPuwdP2vll7k9MlB0p97Qz3ZG3tjNf0U5d48Kxh",
+	"if5Utlrg+8/Ai8zZ5XSziie9Dgnjm+vGMbJYcENJa6KIykyF5mxqW042s2818jB0Z0beaM19t2HDm9S+",
+	"orQEeuM4klckndTlYk52eJamvisON2Sgne727rKBIvL7RiwFSoY0pTyGDnkDNJ6YzVsf8Wui6Q0octz9",
+	"n//j9f/8Hzuv/9f/9X/v76KQdzVEY+FUBvtFO5spsnOM/Bd/sI3gvLKc5Cr9Pnqod+sdUZcOwo/qiPKT",
+	"rJPt7y6JO8p/PfE+XQTb354CsmHK4rb7fO+Dr7bS7Mz8WRADOODaHWqHXNpBFB3lRd8wo3LHejSxZktE",
+	"mPnZF7bd7ZC3/IYbjRcruUckYWiOJ/bf1kuEf80nwnb3NuJ3ShMozEncoN0CmnVjd8WLtmVTBUW72s+A",
+	"vnaijZHY7aOMyPeQCNt6Wr6w16MmRNQxwjJANkPtNVrTdcFmPaaTHcoXJKYKdss6CE1oP/Xqx4zqSaF9",
+	"+G9bVfdgqI1M6d1r4GNDwYcHUWvKeP5PDEHVIM3I//0fZ+2/0/bv3faLfqf9/s//Vqe4BBRrJU1baaqz",
+	"ZifNS5dqbcgI1VClnYzysgo7dEhFdnqtkQT4HVSvtUvoLWWpoUNPgEmgZBdWpI1CmE8AU6CtPq00S1PC",
+	"AaybVwvswGLpEWc0irJ5EYPFVd7oZULN+416ITnHqvPP9AQ/xnAKtwPvv7HrJzu+w84BmUCa7J6SKVNG",
+	"KUe9m0ogsbEzIHEdatD4tVvHD+xjZCTW/Jj6YAunyI/pjAxRzge7yo1xNXNWA+WLWsZzhe9f2YN7RL4T",
+	"zrO2wafDBXz5X094lra/tfCcA9yki7b30zQSo5HPzvCt9Fm/ynhCF//r//x/rqjOpHnBjNmkEO7QdG5Q",
+	"+RlidEReXV3npWL8taHvl4SJ9uZlt0WP6I4EahH0V9zPmd/OI6JoeaZ1SGpg8kTl/rB/PTS1iIZ2SHE4",
+	"m+DqBlXWQd42yUqmiH3cilqZTFsnrT2MgnAzL0dgj215C8zyTsWY8cgZLxJGEtSk6DgdNGHoFHL1rKRY",
+	"tpY9ClexmEGCVdXRTc+4hrEtkBKRoVFpjNzBKoKlyrnFDJcX5EdYqJqxS7HnkVMyfZ4cLtzmSOdjlYPV",
+	"lwc8uyA6s0srmbVRYb8Wfal5QhRQGU+CCV6GX9VM8ErE2dTgIcr0LNaZa9svGdzS1BWkd/9q02xsXgbf",
+	"QDvcSiVId3kqI6DRWFSBrRu6362mUfZp5MM3omjNREV4RuSvOTFWAidYCq3MY7tQH7HBXcHE1duuGh+V",
+	"0WhuBYutxkNvqaayOJeMJ7buS9hQOO+Yx2TYgKpmXuwhtDzpS8E58grrTm/PqNQLQmOnGaksnhCqyA9C",
+	"jFMgL1334mD8C4f3FjHef/z/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
