@@ -236,6 +236,24 @@ func (e KnowledgeDocumentResponseSource) Valid() bool {
 	}
 }
 
+// Defines values for LearningSessionResponseEndReason.
+const (
+	LearningSessionResponseEndReasonEnded       LearningSessionResponseEndReason = "ended"
+	LearningSessionResponseEndReasonIdleTimeout LearningSessionResponseEndReason = "idle_timeout"
+)
+
+// Valid indicates whether the value is a known member of the LearningSessionResponseEndReason enum.
+func (e LearningSessionResponseEndReason) Valid() bool {
+	switch e {
+	case LearningSessionResponseEndReasonEnded:
+		return true
+	case LearningSessionResponseEndReasonIdleTimeout:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LearningSessionResponseStatus.
 const (
 	LearningSessionResponseStatusActive LearningSessionResponseStatus = "active"
@@ -605,10 +623,14 @@ type ChatRequest struct {
 	ConversationId      *openapi_types.UUID `json:"conversation_id,omitempty"`
 
 	// Message Example: How do I use the present perfect?
-	Message string  `json:"message"`
-	Model   *string `json:"model,omitempty"`
+	Message string `json:"message"`
 
-	// Provider Example: auto
+	// Model A model of the provider; absent, the conversation's model (when the provider is the conversation's), else the provider's default.
+	Model *string `json:"model,omitempty"`
+
+	// Provider A provider id of `GET /api/core/providers`; absent, the conversation's provider, else `auto`.
+	//
+	// Example: auto
 	Provider *string `json:"provider,omitempty"`
 
 	// UserLanguage A BCP 47 language tag.
@@ -665,10 +687,17 @@ type ConversationResponse struct {
 	Id            openapi_types.UUID           `json:"id"`
 	LastMessageAt nullable.Nullable[time.Time] `json:"last_message_at"`
 	MessageCount  int                          `json:"message_count"`
-	Model         nullable.Nullable[string]    `json:"model"`
-	Provider      string                       `json:"provider"`
-	Title         string                       `json:"title"`
-	UpdatedAt     time.Time                    `json:"updated_at"`
+
+	// Model The model chats use; null for the provider's default.
+	Model nullable.Nullable[string] `json:"model"`
+
+	// Provider The provider id chats use unless they name another (`auto` by default).
+	Provider     string                    `json:"provider"`
+	SystemPrompt nullable.Nullable[string] `json:"system_prompt"`
+
+	// Title The title given at creation, else taken from the first message (until then "New conversation").
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Error The one error body of every route.
@@ -826,7 +855,9 @@ type LanguageCode = string
 
 // LearningActivityRequest Example: {"active_seconds":30}
 type LearningActivityRequest struct {
-	// ActiveSeconds Active seconds since the previous activity call (capped by the elapsed time).
+	// ActiveSeconds Active seconds since the previous activity call, as the client measured them. The
+	// server credits at most the time elapsed since then and at most the credit cap;
+	// without it, the elapsed time up to the cap.
 	ActiveSeconds *int `json:"active_seconds,omitempty"`
 }
 
@@ -849,16 +880,37 @@ type LearningPulseResponse struct {
 	TotalXp    int                     `json:"total_xp"`
 }
 
-// LearningSessionResponse defines model for LearningSessionResponse.
+// LearningSessionResponse A learning session of a conversation. Activity calls credit active time: each at most
+// the wall-clock time since the previous one (or the start), at most `credit_cap_seconds`,
+// and at most the `active_seconds` the client reports. A session without activity for
+// `idle_timeout_seconds` ends by itself (`end_reason: idle_timeout`), with the time up to
+// its last activity. When it ends, its active time is recorded once as learning time and
+// XP (`chat_session` in the progress routes).
 type LearningSessionResponse struct {
-	ActiveSeconds  int                           `json:"active_seconds"`
-	ConversationId openapi_types.UUID            `json:"conversation_id"`
-	EndedAt        nullable.Nullable[time.Time]  `json:"ended_at"`
-	LastActivityAt time.Time                     `json:"last_activity_at"`
-	SessionId      openapi_types.UUID            `json:"session_id"`
-	StartedAt      time.Time                     `json:"started_at"`
-	Status         LearningSessionResponseStatus `json:"status"`
+	// ActiveSeconds Active time credited so far.
+	ActiveSeconds  int                `json:"active_seconds"`
+	ConversationId openapi_types.UUID `json:"conversation_id"`
+
+	// CreditCapSeconds The most one activity call credits; send activity at least this often.
+	CreditCapSeconds int `json:"credit_cap_seconds"`
+
+	// EndReason Why an ended session ended (null while active).
+	EndReason nullable.Nullable[LearningSessionResponseEndReason] `json:"end_reason"`
+	EndedAt   nullable.Nullable[time.Time]                        `json:"ended_at"`
+
+	// ExpiresAt When an active session ends by itself unless there is activity before (null once ended).
+	ExpiresAt nullable.Nullable[time.Time] `json:"expires_at"`
+
+	// IdleTimeoutSeconds A session without activity this long ends by itself.
+	IdleTimeoutSeconds int                           `json:"idle_timeout_seconds"`
+	LastActivityAt     time.Time                     `json:"last_activity_at"`
+	SessionId          openapi_types.UUID            `json:"session_id"`
+	StartedAt          time.Time                     `json:"started_at"`
+	Status             LearningSessionResponseStatus `json:"status"`
 }
+
+// LearningSessionResponseEndReason Why an ended session ended (null while active).
+type LearningSessionResponseEndReason string
 
 // LearningSessionResponseStatus defines model for LearningSessionResponse.Status.
 type LearningSessionResponseStatus string
@@ -1614,6 +1666,9 @@ type NotFound = Error
 // PayloadTooLarge The one error body of every route.
 type PayloadTooLarge = Error
 
+// ProviderUnavailable The one error body of every route.
+type ProviderUnavailable = Error
+
 // ServiceUnavailable The one error body of every route.
 type ServiceUnavailable = Error
 
@@ -2060,7 +2115,37 @@ type ClientInterface interface {
 
 	// GenerateChatWithBody Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2069,7 +2154,37 @@ type ClientInterface interface {
 
 	// GenerateChat Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2078,14 +2193,17 @@ type ClientInterface interface {
 
 	// ListConversations List conversations for the current user
 	//
-	// The caller's conversations, most recently active first.
+	// The caller's conversations, most recently active first (the last message, else the creation).
 	//
 	// Corresponds with GET /api/core/conversations (the `ListConversations` operationId).
 	ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateConversationWithBody Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2094,7 +2212,10 @@ type ClientInterface interface {
 
 	// CreateConversation Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2103,21 +2224,26 @@ type ClientInterface interface {
 
 	// DeleteConversation Delete a conversation
 	//
-	// Deletes the conversation with its messages and learning sessions.
+	// Deletes the conversation with its messages and learning sessions, in one step. An
+	// active learning session is ended first, so the learning time it recorded up to its
+	// last activity is kept in the progress routes.
 	//
 	// Corresponds with DELETE /api/core/conversations/{conversation_id} (the `DeleteConversation` operationId).
 	DeleteConversation(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListConversationMessages Get messages for a conversation
 	//
-	// Messages oldest first.
+	// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 	//
 	// Corresponds with GET /api/core/conversations/{conversation_id}/messages (the `ListConversationMessages` operationId).
 	ListConversationMessages(ctx context.Context, conversationId ConversationId, params *ListConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RecordLearningActivityWithBody Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2126,7 +2252,10 @@ type ClientInterface interface {
 
 	// RecordLearningActivity Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2135,21 +2264,25 @@ type ClientInterface interface {
 
 	// EndLearningSession End a learning session
 	//
-	// Ends the active learning session of the conversation and returns its final active time.
+	// Ends the active learning session of the conversation (crediting the time since the
+	// last activity, up to the credit cap) and records its active time as learning time and
+	// XP, once. A session already over is returned as it is, so ending twice records once.
+	// 404 when the conversation has no learning session.
 	//
 	// Corresponds with POST /api/core/conversations/{conversation_id}/session/end (the `EndLearningSession` operationId).
 	EndLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StartLearningSession Start a learning session
 	//
-	// Starts (or returns the already active) learning session of the conversation.
+	// Starts a learning session of the conversation, or returns the one already active: a
+	// conversation has at most one active session.
 	//
 	// Corresponds with POST /api/core/conversations/{conversation_id}/session/start (the `StartLearningSession` operationId).
 	StartLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLearningSessionStatus Get the learning session status
 	//
-	// The latest learning session of the conversation (active or ended).
+	// The latest learning session of the conversation (active or ended); 404 when it has none.
 	//
 	// Corresponds with GET /api/core/conversations/{conversation_id}/session/status (the `GetLearningSessionStatus` operationId).
 	GetLearningSessionStatus(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2199,7 +2332,9 @@ type ClientInterface interface {
 	// Google redirects here. Bound to the `state` issued by the start call, which names the user
 	// it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 	// the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+	// without calendar access (the user unticked it on the consent page) is 400
+	// `oauth_scope_denied`, and that token is revoked.
 	//
 	// A browser arriving without credentials is redirected (302) to the configured app URL with
 	// `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -2324,7 +2459,9 @@ type ClientInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2335,7 +2472,9 @@ type ClientInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2435,8 +2574,11 @@ type ClientInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2448,8 +2590,11 @@ type ClientInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2695,8 +2840,8 @@ type ClientInterface interface {
 	// is asked (`provider` and `model` are null).
 	//
 	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
-	// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
-	// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2717,8 +2862,8 @@ type ClientInterface interface {
 	// is asked (`provider` and `model` are null).
 	//
 	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
-	// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
-	// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2798,7 +2943,7 @@ type ClientInterface interface {
 
 	// GetLearningTime Get learning time analytics
 	//
-	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 	//
 	// Corresponds with GET /api/xp/learning-time (the `GetLearningTime` operationId).
 	GetLearningTime(ctx context.Context, params *GetLearningTimeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3113,7 +3258,37 @@ func (c *Client) Register(ctx context.Context, body RegisterJSONRequestBody, req
 
 // GenerateChatWithBody Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3132,7 +3307,37 @@ func (c *Client) GenerateChatWithBody(ctx context.Context, contentType string, b
 
 // GenerateChat Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3151,7 +3356,7 @@ func (c *Client) GenerateChat(ctx context.Context, body GenerateChatJSONRequestB
 
 // ListConversations List conversations for the current user
 //
-// The caller's conversations, most recently active first.
+// The caller's conversations, most recently active first (the last message, else the creation).
 //
 // Corresponds with GET /api/core/conversations (the `ListConversations` operationId).
 func (c *Client) ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3168,7 +3373,10 @@ func (c *Client) ListConversations(ctx context.Context, params *ListConversation
 
 // CreateConversationWithBody Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3187,7 +3395,10 @@ func (c *Client) CreateConversationWithBody(ctx context.Context, contentType str
 
 // CreateConversation Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3206,7 +3417,9 @@ func (c *Client) CreateConversation(ctx context.Context, body CreateConversation
 
 // DeleteConversation Delete a conversation
 //
-// Deletes the conversation with its messages and learning sessions.
+// Deletes the conversation with its messages and learning sessions, in one step. An
+// active learning session is ended first, so the learning time it recorded up to its
+// last activity is kept in the progress routes.
 //
 // Corresponds with DELETE /api/core/conversations/{conversation_id} (the `DeleteConversation` operationId).
 func (c *Client) DeleteConversation(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3223,7 +3436,7 @@ func (c *Client) DeleteConversation(ctx context.Context, conversationId Conversa
 
 // ListConversationMessages Get messages for a conversation
 //
-// Messages oldest first.
+// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 //
 // Corresponds with GET /api/core/conversations/{conversation_id}/messages (the `ListConversationMessages` operationId).
 func (c *Client) ListConversationMessages(ctx context.Context, conversationId ConversationId, params *ListConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3240,7 +3453,10 @@ func (c *Client) ListConversationMessages(ctx context.Context, conversationId Co
 
 // RecordLearningActivityWithBody Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3259,7 +3475,10 @@ func (c *Client) RecordLearningActivityWithBody(ctx context.Context, conversatio
 
 // RecordLearningActivity Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3278,7 +3497,10 @@ func (c *Client) RecordLearningActivity(ctx context.Context, conversationId Conv
 
 // EndLearningSession End a learning session
 //
-// Ends the active learning session of the conversation and returns its final active time.
+// Ends the active learning session of the conversation (crediting the time since the
+// last activity, up to the credit cap) and records its active time as learning time and
+// XP, once. A session already over is returned as it is, so ending twice records once.
+// 404 when the conversation has no learning session.
 //
 // Corresponds with POST /api/core/conversations/{conversation_id}/session/end (the `EndLearningSession` operationId).
 func (c *Client) EndLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3295,7 +3517,8 @@ func (c *Client) EndLearningSession(ctx context.Context, conversationId Conversa
 
 // StartLearningSession Start a learning session
 //
-// Starts (or returns the already active) learning session of the conversation.
+// Starts a learning session of the conversation, or returns the one already active: a
+// conversation has at most one active session.
 //
 // Corresponds with POST /api/core/conversations/{conversation_id}/session/start (the `StartLearningSession` operationId).
 func (c *Client) StartLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3312,7 +3535,7 @@ func (c *Client) StartLearningSession(ctx context.Context, conversationId Conver
 
 // GetLearningSessionStatus Get the learning session status
 //
-// The latest learning session of the conversation (active or ended).
+// The latest learning session of the conversation (active or ended); 404 when it has none.
 //
 // Corresponds with GET /api/core/conversations/{conversation_id}/session/status (the `GetLearningSessionStatus` operationId).
 func (c *Client) GetLearningSessionStatus(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3412,7 +3635,9 @@ func (c *Client) DisconnectGoogleCalendar(ctx context.Context, reqEditors ...Req
 // Google redirects here. Bound to the `state` issued by the start call, which names the user
 // it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 // the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+// without calendar access (the user unticked it on the consent page) is 400
+// `oauth_scope_denied`, and that token is revoked.
 //
 // A browser arriving without credentials is redirected (302) to the configured app URL with
 // `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -3617,7 +3842,9 @@ func (c *Client) SearchKnowledge(ctx context.Context, body SearchKnowledgeJSONRe
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3638,7 +3865,9 @@ func (c *Client) UpdateLiveNicknameWithBody(ctx context.Context, contentType str
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3828,8 +4057,11 @@ func (c *Client) ListLiveTranscripts(ctx context.Context, params *ListLiveTransc
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3851,8 +4083,11 @@ func (c *Client) SaveLiveTranscriptsWithBody(ctx context.Context, contentType st
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4338,8 +4573,8 @@ func (c *Client) UpdateTeam(ctx context.Context, orgId OrgId, teamId TeamId, bod
 // is asked (`provider` and `model` are null).
 //
 // 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
-// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
-// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4370,8 +4605,8 @@ func (c *Client) RagQueryWithBody(ctx context.Context, contentType string, body 
 // is asked (`provider` and `model` are null).
 //
 // 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
-// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
-// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4551,7 +4786,7 @@ func (c *Client) GetLearningPulse(ctx context.Context, reqEditors ...RequestEdit
 
 // GetLearningTime Get learning time analytics
 //
-// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 //
 // Corresponds with GET /api/xp/learning-time (the `GetLearningTime` operationId).
 func (c *Client) GetLearningTime(ctx context.Context, params *GetLearningTimeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7658,7 +7893,37 @@ type ClientWithResponsesInterface interface {
 
 	// GenerateChatWithBodyWithResponse Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7667,7 +7932,37 @@ type ClientWithResponsesInterface interface {
 
 	// GenerateChatWithResponse Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7676,7 +7971,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListConversationsWithResponse List conversations for the current user
 	//
-	// The caller's conversations, most recently active first.
+	// The caller's conversations, most recently active first (the last message, else the creation).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7685,7 +7980,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateConversationWithBodyWithResponse Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7694,7 +7992,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateConversationWithResponse Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7703,7 +8004,9 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteConversationWithResponse Delete a conversation
 	//
-	// Deletes the conversation with its messages and learning sessions.
+	// Deletes the conversation with its messages and learning sessions, in one step. An
+	// active learning session is ended first, so the learning time it recorded up to its
+	// last activity is kept in the progress routes.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7712,7 +8015,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListConversationMessagesWithResponse Get messages for a conversation
 	//
-	// Messages oldest first.
+	// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7721,7 +8024,10 @@ type ClientWithResponsesInterface interface {
 
 	// RecordLearningActivityWithBodyWithResponse Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7730,7 +8036,10 @@ type ClientWithResponsesInterface interface {
 
 	// RecordLearningActivityWithResponse Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7739,7 +8048,10 @@ type ClientWithResponsesInterface interface {
 
 	// EndLearningSessionWithResponse End a learning session
 	//
-	// Ends the active learning session of the conversation and returns its final active time.
+	// Ends the active learning session of the conversation (crediting the time since the
+	// last activity, up to the credit cap) and records its active time as learning time and
+	// XP, once. A session already over is returned as it is, so ending twice records once.
+	// 404 when the conversation has no learning session.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7748,7 +8060,8 @@ type ClientWithResponsesInterface interface {
 
 	// StartLearningSessionWithResponse Start a learning session
 	//
-	// Starts (or returns the already active) learning session of the conversation.
+	// Starts a learning session of the conversation, or returns the one already active: a
+	// conversation has at most one active session.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7757,7 +8070,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetLearningSessionStatusWithResponse Get the learning session status
 	//
-	// The latest learning session of the conversation (active or ended).
+	// The latest learning session of the conversation (active or ended); 404 when it has none.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7817,7 +8130,9 @@ type ClientWithResponsesInterface interface {
 	// Google redirects here. Bound to the `state` issued by the start call, which names the user
 	// it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 	// the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+	// without calendar access (the user unticked it on the consent page) is 400
+	// `oauth_scope_denied`, and that token is revoked.
 	//
 	// A browser arriving without credentials is redirected (302) to the configured app URL with
 	// `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -7950,7 +8265,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7961,7 +8278,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8065,8 +8384,11 @@ type ClientWithResponsesInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8078,8 +8400,11 @@ type ClientWithResponsesInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8343,8 +8668,8 @@ type ClientWithResponsesInterface interface {
 	// is asked (`provider` and `model` are null).
 	//
 	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
-	// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
-	// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8365,8 +8690,8 @@ type ClientWithResponsesInterface interface {
 	// is asked (`provider` and `model` are null).
 	//
 	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
-	// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
-	// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8456,7 +8781,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetLearningTimeWithResponse Get learning time analytics
 	//
-	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9182,6 +9507,11 @@ type GenerateChatResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GenerateChatResponse503Headers the declared response headers of an HTTP 503 response for GenerateChat
+type GenerateChatResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GenerateChatResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9197,14 +9527,20 @@ type GenerateChatResponse struct {
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
 	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProviderUnavailable
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GenerateChatResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GenerateChatResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9237,6 +9573,11 @@ func (r GenerateChatResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GenerateChatResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r GenerateChatResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -9245,6 +9586,11 @@ func (r GenerateChatResponse) GetJSON429() *TooManyRequests {
 // GetJSON502 returns the response for an HTTP 502 `application/json` response
 func (r GenerateChatResponse) GetJSON502() *BadGateway {
 	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GenerateChatResponse) GetJSON503() *ProviderUnavailable {
+	return r.JSON503
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -9591,6 +9937,8 @@ type RecordLearningActivityResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -9620,6 +9968,11 @@ func (r RecordLearningActivityResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r RecordLearningActivityResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r RecordLearningActivityResponse) GetJSON409() *Conflict {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -13723,7 +14076,37 @@ func (c *ClientWithResponses) RegisterWithResponse(ctx context.Context, body Reg
 
 // GenerateChatWithBodyWithResponse Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13738,7 +14121,37 @@ func (c *ClientWithResponses) GenerateChatWithBodyWithResponse(ctx context.Conte
 
 // GenerateChatWithResponse Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13753,7 +14166,7 @@ func (c *ClientWithResponses) GenerateChatWithResponse(ctx context.Context, body
 
 // ListConversationsWithResponse List conversations for the current user
 //
-// The caller's conversations, most recently active first.
+// The caller's conversations, most recently active first (the last message, else the creation).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13768,7 +14181,10 @@ func (c *ClientWithResponses) ListConversationsWithResponse(ctx context.Context,
 
 // CreateConversationWithBodyWithResponse Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13783,7 +14199,10 @@ func (c *ClientWithResponses) CreateConversationWithBodyWithResponse(ctx context
 
 // CreateConversationWithResponse Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13798,7 +14217,9 @@ func (c *ClientWithResponses) CreateConversationWithResponse(ctx context.Context
 
 // DeleteConversationWithResponse Delete a conversation
 //
-// Deletes the conversation with its messages and learning sessions.
+// Deletes the conversation with its messages and learning sessions, in one step. An
+// active learning session is ended first, so the learning time it recorded up to its
+// last activity is kept in the progress routes.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13813,7 +14234,7 @@ func (c *ClientWithResponses) DeleteConversationWithResponse(ctx context.Context
 
 // ListConversationMessagesWithResponse Get messages for a conversation
 //
-// Messages oldest first.
+// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13828,7 +14249,10 @@ func (c *ClientWithResponses) ListConversationMessagesWithResponse(ctx context.C
 
 // RecordLearningActivityWithBodyWithResponse Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13843,7 +14267,10 @@ func (c *ClientWithResponses) RecordLearningActivityWithBodyWithResponse(ctx con
 
 // RecordLearningActivityWithResponse Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13858,7 +14285,10 @@ func (c *ClientWithResponses) RecordLearningActivityWithResponse(ctx context.Con
 
 // EndLearningSessionWithResponse End a learning session
 //
-// Ends the active learning session of the conversation and returns its final active time.
+// Ends the active learning session of the conversation (crediting the time since the
+// last activity, up to the credit cap) and records its active time as learning time and
+// XP, once. A session already over is returned as it is, so ending twice records once.
+// 404 when the conversation has no learning session.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13873,7 +14303,8 @@ func (c *ClientWithResponses) EndLearningSessionWithResponse(ctx context.Context
 
 // StartLearningSessionWithResponse Start a learning session
 //
-// Starts (or returns the already active) learning session of the conversation.
+// Starts a learning session of the conversation, or returns the one already active: a
+// conversation has at most one active session.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13888,7 +14319,7 @@ func (c *ClientWithResponses) StartLearningSessionWithResponse(ctx context.Conte
 
 // GetLearningSessionStatusWithResponse Get the learning session status
 //
-// The latest learning session of the conversation (active or ended).
+// The latest learning session of the conversation (active or ended); 404 when it has none.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13978,7 +14409,9 @@ func (c *ClientWithResponses) DisconnectGoogleCalendarWithResponse(ctx context.C
 // Google redirects here. Bound to the `state` issued by the start call, which names the user
 // it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 // the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+// without calendar access (the user unticked it on the consent page) is 400
+// `oauth_scope_denied`, and that token is revoked.
 //
 // A browser arriving without credentials is redirected (302) to the configured app URL with
 // `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -14159,7 +14592,9 @@ func (c *ClientWithResponses) SearchKnowledgeWithResponse(ctx context.Context, b
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14176,7 +14611,9 @@ func (c *ClientWithResponses) UpdateLiveNicknameWithBodyWithResponse(ctx context
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14334,8 +14771,11 @@ func (c *ClientWithResponses) ListLiveTranscriptsWithResponse(ctx context.Contex
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14353,8 +14793,11 @@ func (c *ClientWithResponses) SaveLiveTranscriptsWithBodyWithResponse(ctx contex
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14762,8 +15205,8 @@ func (c *ClientWithResponses) UpdateTeamWithResponse(ctx context.Context, orgId 
 // is asked (`provider` and `model` are null).
 //
 // 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
-// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
-// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14790,8 +15233,8 @@ func (c *ClientWithResponses) RagQueryWithBodyWithResponse(ctx context.Context, 
 // is asked (`provider` and `model` are null).
 //
 // 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
-// offer; 502 when the chosen provider fails; 503 `provider_timeout` or, with
-// `Retry-After`, `provider_unavailable` while it is rate-limited or cooling down.
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14941,7 +15384,7 @@ func (c *ClientWithResponses) GetLearningPulseWithResponse(ctx context.Context, 
 
 // GetLearningTimeWithResponse Get learning time analytics
 //
-// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15642,6 +16085,13 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15656,12 +16106,22 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 		}
 		response.JSON502 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProviderUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/event-stream) unsupported
 
 	}
 
@@ -15676,6 +16136,16 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GenerateChatResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -15969,6 +16439,13 @@ func ParseRecordLearningActivityResponse(rsp *http.Response) (*RecordLearningAct
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -20517,6 +20994,15 @@ type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
 
+type ProviderUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type ProviderUnavailableJSONResponse struct {
+	Body Error
+
+	Headers ProviderUnavailableResponseHeaders
+}
+
 type ServiceUnavailableJSONResponse Error
 
 type TooManyRequestsResponseHeaders struct {
@@ -21375,6 +21861,49 @@ func (response GenerateChat200JSONResponse) VisitGenerateChatResponse(w http.Res
 	return err
 }
 
+type GenerateChat200TexteventStreamResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GenerateChat200TexteventStreamResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/event-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		// If w doesn't support flushing, fall back to io.Copy.
+		_, err := io.Copy(w, response.Body)
+		return err
+	}
+	// text/event-stream messages are typically small; use a
+	// modest buffer and flush after each chunk so clients see
+	// events immediately instead of waiting on OS buffering.
+	buf := make([]byte, 4096)
+	for {
+		n, err := response.Body.Read(buf)
+		if n > 0 {
+			if _, writeErr := w.Write(buf[:n]); writeErr != nil {
+				return writeErr
+			}
+			flusher.Flush()
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
 type GenerateChat400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response GenerateChat400JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
@@ -21445,6 +21974,22 @@ func (response GenerateChat413JSONResponse) VisitGenerateChatResponse(w http.Res
 	return err
 }
 
+type GenerateChat422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response GenerateChat422JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GenerateChat429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response GenerateChat429JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
@@ -21472,6 +22017,25 @@ func (response GenerateChat502JSONResponse) VisitGenerateChatResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateChat503JSONResponse struct {
+	ProviderUnavailableJSONResponse
+}
+
+func (response GenerateChat503JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21945,6 +22509,20 @@ func (response RecordLearningActivity404JSONResponse) VisitRecordLearningActivit
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordLearningActivity409JSONResponse struct{ ConflictJSONResponse }
+
+func (response RecordLearningActivity409JSONResponse) VisitRecordLearningActivityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -29182,342 +29760,381 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rcttIljD4KvnxmwhL3SBF3XyRYqJXJctV6pJttSVvubroIZNAkkQLzGRlJkSxHI6Yn/t798e+wfcK",
-	"3//ZN5kn2chzMoEECPCii+12a2K6wiKAvJw8tzzXT41QjCeCM65V4+BTY8RoxCT88x3TcnY00EyavyKm",
-	"QhlPdCx446BxwULBI0W0IFMaa9JnAyEZkeaTmA9bjaChwhEbU/PpOObxOB03DraDhp5NWOOgEXPNhkw2",
-	"Pn/+HDQmVNIx03baY8GvmVTUzHQazU/tPydxZKaKze8TqkeNoMHp2EwQem9146gRNCT7PY0lixoHWqbM",
-	"X99AyDHVjYNGmsKbdo1Ky5gPG2aFL0WYjhnXVev5mYtpwqIhI5F9q35V7o27r+hnNqtazNH5Kblis/oV",
-	"XLHZ3Sc/i8exnp/8nA4ZUfEfLJv795TJWT55At/5c0VsQNNENw7220FjTG8QT3ba5q9FWBM0XosoTVgV",
-	"DD6cnJExPK0HAz6/OyTeDgaKVYDiTTruM0nEgMSajYFO1FU8qQOMwGEqIeMDZrsN/+cBp10JnLdyWAWZ",
-	"t3JIefzHEtIRcnh3wFxSOWT6vWKyaiGXI0bGzIDoiSKpYrJ+NRoG6pqX7mFVjI4r18PoeMESGB3fw9yS",
-	"cpyzagVn8TUjOntlwWKyd+66pM/mYzURXDFgvD/Q6Eeq2ZTOzF+h4JpxQG06mSRxCFiz9Q9llvupwW7o",
-	"eJIw3IimcQI/SimkWbEU13HEZDfl9JrGCe0nrBE0xkwpOjRreCPI0Slxr5FQpElEKFdTi7/5Jv5NskHj",
-	"oPE/t3IxtYVP1dYJTAcbKXFBTtKJ0tKcajbJxtGpYQssCcjbo1SPiGLymslNMqBxwqJW43NgQPCO/Z4y",
-	"pe8KgmuaxBFKH/wpwEeqcfDbp8YgZknUOGiwsfksaCQCx24cNPoimhVghedFIsEUf6LJmOpwRPSIETxf",
-	"0sFROo3G54/+dxI3QsyAZEQVoZwwC7E7Q9gQsJsgVmRME7MaFpENM11AcpFOhCRWqSCRIFz4W8B5NgH2",
-	"x4IPkji8M+QTqnSXRuOYF8B4xInw2d84VZpcMTYhVJOEUaWJ4Izgh/cModBuTZFprHHnYSqlURWUppqR",
-	"jSjFXbKAmPXjMgJCE8loNCM01PE1Qzi9ErIfRxHjdwXU6ZuL969enR6fnry57B6dn3Z/Pvm1e3H89vyk",
-	"ETSGknLNoq4KxcSwh98aPvTUgVlXo4BvTvVIaHiliGNLBAYwuEr0KFaE8WgiYq49zoVzoODxZpjKWLN7",
-	"4QapHjGuAbwR6acakJAmiZiyKCCwMkaKy9f29PItAOzfCP1KpDy6K+i50N0BDORDsCCezRrxlXtCRtH/",
-	"Bws18BEYnN3EBudx9yFNEibJmM7gmWKMxBq2fE5niaDRpRBnRhLfWTTgcF0tRDeBAX0IvPN5lhaC4Cv3",
-	"TI4weqzyCWCjF0xexyF774msezhlQ/rxMDUC2t/oj0IME0aOacJ4RKVZjYG79/Y97XnAqE4lm5+ACI4U",
-	"iWIQQHApxGvKZ/YU1J05cXzNur+nQtMuuwkZi0pAeC24HiUzArqPYkoZvIf3Sfb+fdA/kYbHwuUjIHok",
-	"hdYJM5iPc02pIiOD7cHc7beZXX+rZrZvb3kXZZj+PaepHgkZ/8HuhVNQn4EVIRgrZZQDIUnMQeUgoWSR",
-	"eZkm6j6AZ2cICLuZGGYYeLK+elbApPec3UxYqFmEI98RCuZuIzlNMl0qB8GpfWTx+P5UnCM+I0KP3JAH",
-	"ZL/dDsh+exuEGc0oC4SJYxlkxjSIlP32LulFVNM+Vayr4zETqe6RrQ7Pf/W04x5qBpT0PLzrWcWJbCg0",
-	"t2yS6YhxYNhuEEPYKhHTDheSpFwyGo7MgK0Ox3OYSBEaYPUTdsJ1rGd3Pws4ctjTH4IXGbj7EdWrPjNK",
-	"5+nRmyNiHhB4AveY+1dBpyxJmhYxjYyPtSLXNEmZIiHl5pD6zFw1I7Jhzs9u0awv5VdcTDlxa9+0GKzS",
-	"yURIzaLXLIrpJdye7ga6NB+zO4gT1oUrmQ+/9xMjHQklLX0Dwrk1joh59UFkoMFjc1UyczKcB28KxCwM",
-	"xYOYMIkaSaY50DBkE6MdZEsCjnl0fvozmx1LRjXzblE0imLzPU3OpRlMx0afHNBEscAHl1XIuvEE1M2d",
-	"9m6r3dre3m21t3b2jKqJHEh14U6709551tzeae5uX+7sHuy/ONh/8ff8knz2+oKoGQ8bQUGpNDfmg8az",
-	"8Gk72t8eNPt7e6y59/T5TvP5s+hpc2/vxfPdfUb3IvYUTDELNN+gccMSqwR/DsyFN9tZaSfli/7pOaFR",
-	"JJlSDO5Gx6cv3xFJ+ZApp5MSLQymAp1fsdkhYeOJxtPqK3NpgPfMhW5mhFYGwyqggfkJjLD05ozxoR41",
-	"DvZ2wYDk/twJGhOqDRdtHDT+47d288VR8xVtDg5aH/+8sWX+/vhpO9j9vPmXf5u3IoBx6hQn2c+NUVRK",
-	"OjNP/UMrg+IXx8yM3q20mCgyFfIq5sMDEuOTQQo8lvLIXNPGQmmyT2aMSkWoYY5kY29np8N7jinl0/WQ",
-	"eU9jxTZb5AgAd5DN5mnB5gPDLYPcYBJRzZqGHVTtF1HMo3Qf2zwob1s7XfZ3xVhzyLnUapPj5Sf/4Ksv",
-	"Z9nhL2IXSLYXcAcrHOf2M1i/+6t0tkEj5fHvKbOPtUwZWpScOeo3hNT8JrMtfMyGxLuJmR5X887apcza",
-	"F9JWtsM5MJURMQS+FFlEXO2o3Tf92UonU8T1yil4mtirBVrr5sZYEQmu2KzaqjpIkwSZxkQyYBaCJzNH",
-	"Trgh4sx+Be7RuOFaNnd/37lutVpVc4JhxUjQO23Qkc+90MJEskF8UwOJWCpNwhGVNERD1MCRfwAqnGSh",
-	"GHKQTTWA+LC9mABvQ19FvCxRDOzSko3d2wL6CQrUUMC/0mkV0L+A1/U0iCs2bIanY7M436WWicHij2iz",
-	"CRqSDt0L5p/u59/T+A/3O/zbPTA3RfcA/u0eVIreKjtRgP4PWXyz8Jt7MZPc+E/3M53E7mfzT/9nNAp+",
-	"rMCF45NX787YNUt8QB0ZtDnaaQSNH8y/fjD/Ojb/Ot6pHmRE9S0UpoKLcxQrLeQMrMuZitr4Kf4f5ggE",
-	"oHWqzAU1KDxnSSL+B/llRDWZghF+JlKSxFfM6CATQzmxYn/Jx6BKxUpTrkvG5p/ElESCnGZ6i+M+EyYH",
-	"LNR/AYRGS7wZJtXCSBDFZDehfJjiKIw35pSp6l2uSHsGspep5CXB1q5QVMoO41XYT7Z/XxtYBRSemrC7",
-	"015BUQDHRUmN2955XskSHZQ9H6IDeL5K+4M33NO9itFKJ7QY2mf2vWMRsTnW5mBVxXCQAOpEvnfjmpfQ",
-	"y09tqUSyK7v15+5ocuAOJ7q53xzHPG4sOaH8GzFhnFa+nzoco0nydgAUvgzn38MnhkRrlu9gXzokB2pv",
-	"kW6Dbh115wdktox71R7sPEHMgQE5UM5lgZ0FHkcKGmqmNBtX8NjSNmGoIJu/bkvvHeDLyzZHBhinxRXj",
-	"vv6ZOeFhr+OJXviKFpomC94oLbs4YlCxkNKQlRvzKObWd/V5Vq5jDWh8TpUmmoFPeY6X346Lrc20EA26",
-	"CK7SdM+rkcsu35/M30lhzp2KET4vgfQC7naLe8mK4glUQMfd7qKzuzFCkRb4sIfK2dEuHcw/2vpzmOeC",
-	"k2hNOFXp1jh+JXsrbrKkMXuzz8O1iswys3eFI44zNClbI9yAsGsmZ0SKVMOVrIgguRlxqdHvJb5a3rkd",
-	"oXaZL7MZSndt8Dp3rWfGyseSCSfWI9JL/Nfwq14Auk8cuWsXehifKOvLLjh9Wr7xpfZ2XQ3R1zQcxZw1",
-	"jeoOFngEbSii0vXW97lWD15hrXsVsyTCIeECSUmvHNnRg0CdVbRRGMxaZ+cV0LLHvRrU9U57C3H8PDN0",
-	"jUQSqcIKl1pKPK22uIKf0jHlHqBvJgnldP7+XOPHrpLppRCAu+wZ/pVbqzljuPHFXKHsUKoiEu/c5mjE",
-	"RvJUGyBYEgUE7OmR0JpFZEL1iGygOTdz5UxHImHEhQCBL0MKPtwsAtWFCs1z+Sx2KNeNbBCRizK0EWTo",
-	"Taq8glbeZFaPPFoG5WyNgQXYYoCf5tf2BZbAEDh1FwFTeQKh4ByckMS+/EQReD3IoZ/Fh0mGnhnDn1ur",
-	"SMVs9DvJ1oKmY49vCNEB3dBGB1SeWB2buCzygGx7lr0UsM9GBOAuNtfjEkpTnaqSfQhHMtvG0IfsbySz",
-	"pYq5J5bt+EHpnD3jVwH+VWiURWa78O1b67u5xeQdG6Q8UoRKRiZCqdhwwmmsRzEnu20S0RnIiUkqwxFF",
-	"C6tTjfFTMhFJHM4qDR0VtyE/4ndNT0IpYn9klmzjz2JVDIbb8GOAnOfWRuhuriSdM8WtrCgvXHfp+J12",
-	"tuhiNneoC1TrUcqvFimtdh50w85BrKfZjd6aJDTmPfT5e77SXkvf6B64TA9zTxNqOjiqYeRGVhoB8JrK",
-	"q0hMUU5acoHRx/aBAWk2WyW9P+A9YSnugNZaiB2H3SmDUhHg1CExjA65ykTG11SDBTHWiogpZ5JsCEkm",
-	"VGqnDiZxX1I5q0SupTwThsxCwiuC75PERhwyonQazdx0t5pNxX+wbn+mq7jt+8tXzecEHrqdKS0MVCwW",
-	"eBqIh3hKpDKsQjmzp94BoZHBMT2SIh2OXHjioVG0YRvmDcO8WTbnKJ5MWFTcLNkw6NcUPJkF9ooBofYh",
-	"5UQxKsMRifWmj5LWpGK/r0TDugvaosuW3W353Ko8GwWKDAoUXDiIAj2sxCYwsqIiY8aRspCk1xpHSNM5",
-	"oVNFeuM00bHB3i2DPM2Iatqbv6hBmEaNJpiwIHNgbweGobfb7RxvEI0MBzgEmuF0bENoGI9IzO0aA7tC",
-	"XKplHb0CUvdjTkHn+3YlRHHWl2ijhhQZbWGF+zcrETaSh91oxt1V8S4iBg5pIcJcAGn8hAlOVQJlRa7q",
-	"53qt8r7Rzs0/KzHICRBi30LlDtZDlAFQyiMmAyJSzSRgGbg/A/IPEXMWkf6MdBqkk7bbu8z8a6PT6DSc",
-	"EgghT/5d41hwpxcp9xFm/Bm25h7V+EZlxSG/Ywm7pjxkARnFwxGDgNc+05rJQ2JuylTClRJ81VabErzo",
-	"qLZzccisgrm4YXp62a37wr5Wj4IGwO60nigCby2/ORZz+TLUyNmeO9B8pQ4+K+DfLZRUzK472Hf3voOG",
-	"XKxxJnkan8vC83LN9pfk4N3OY2+X5l8zi6ssk/ea9I3jVwG44J2qEAM/HJ+TvWfEObuIpsPSDZyXAnye",
-	"LgqjOmr+nTb/+PhpJ9j9vNG0f0Is1U7w/PPmnypjqc4YlTzmw6NQx9exnt0mjM4Z7SBitHGw256PTyu9",
-	"MgcLtNDZ50TFPMw8mdexSK0NL9YzkAhkI6SgffRn8BZL6EQZ9SUeI2PJUGp3hbzO+XOzMDlPE8Ve0tkJ",
-	"14hByzY1j7BGWZ7TnisVZw7iRlcE2fzEqB7TCemn4RXTAWmTDeCgRn7tkQ3De4ub3lucrRk0biYr+H7s",
-	"Sm8mcCMubNVf7sdlAFxkT4FRzQ22Dnqz1aNeqk+two7AeNRd+VyUplKv/jo6w1aCrzeytya7aW+koACn",
-	"ReC+QNv2UoAvxNjbRCUwHt3RJoUpdJbG17pxFn0Fy2MZDdTXvNTOG54QkA278+VWJm+RQUWhgMzy5K2u",
-	"AiYeoOdIchFeXMZjdsRpMtNxqOqxoz/r1t0SXfGFCZMEVAZJ8FUirhneeiGgmGzgrQ8fGlYFCl/KU2XN",
-	"fWX1lmrnxqnQklINfhUv3qv6cut7gyqy8xnXkln/z7WIQxvde001lc4hVDPyDUu67JomaWbwrh77hA+T",
-	"WI2ImjB6FfMhzDCVsTb/zgdYMIum6mr5+LbKgHm5cqxydIUP3xKcvGnn9lmFTRGNk9na3Njg3kv6lfjw",
-	"Aka3IjMujuOAEHi0sozwXtIKkf6WMxLRmTOmWNoBU667gyZ2DBLzMEkjFgV4UW5XkNHqUFwZIHaEhewl",
-	"vmZv4vDKXJ1voTZy+6lR/yI6f1fIn/uqu3m1oBPvzanrvk78H53OTbvd7HRutl91OjfPXn38878tvWdl",
-	"My/fdR0v9Rd/x8n+lgpNV5DpGfdbLWjLDF1WGD5/rErgKfvR7VSQdGYE+wLXVb6TCZOxiLqMV5iBTnju",
-	"s7dJ6vg62WA3YZKq+JodWkunZ9Dl7AYy6IvGoIWS3K4ChqmQcv7o5ZXoLMA75hD95YUZYEbtWHA9Csj7",
-	"y+N1VpRQvoyXnpt34CYrNPWZ2mItX7IxjQ0LWf0TiN6uvaU5LSAcUTlkURbiX4LUiFGp+4xq9+YhobyE",
-	"PGD0GDN704u1wiIE2ad59nAKPsQZs3ecxVVoCp49A7XSkRfwsAzQ0varABiUya2OaDPKGqzDEn1dtrE/",
-	"2O236V7YfBY9Z829wYt28znd7jfDnWiX7Q326dP+s3muuZY6XK+lLt1XHTsyslMyqqqUpV9GeF13idex",
-	"QvVxw3py4oTldSdyHwHq2O602M2Ipgp9vHGUZJmujY8rXDPuflFZml02h+o24SuX7JRjkm+G7NaVJZAU",
-	"CCyyloMsXWE2bBdymK+LelDJtCCmRAy0DUwIkxgKhIwgLl8xoyTnqyyQX6V1zj+OBbaeDDAZQDy6z8p2",
-	"JMJozgi65VPDXSnf+Tq3u0o2WVwyiGCSsIGu5nnLONP6t1T7unMTryjIIWP4oS65DvejSi/depIDPC9Q",
-	"CSKLxluDsxdu0wVQLbxKF9CjcJdege8voKoaxC9lR3mMcQlzdXnf7hzgympED1xYK6EPX5sNZ/x5bXW8",
-	"iHJ20lrxcivErDlGGKsOJnkNs68S0OzWuFRwrGmXWh4CYD+/DSnnBdtWt57mcHbZS+Xruk4lrw9tqfLG",
-	"V9JpgS7nwFuYphQR7W9rObpcpOMxrTLbP2JLCVu+7rlWnqQYxj4P8/NAqFJTISMouColC3VzJKRizT7c",
-	"+mc2x88aFmhEu8k8F8sH8U0LdeNlYMw+C+bSSZbEyuVLmgvnsU/MZRriDYseQNxA0UO5v7eegzKbPMh3",
-	"UAX11xBacRRFq0qPUgyU2YXRjSDkpz8j7IaGOpmBW10MSM9G4fQC/KdZEgaWwL57hY1/stHHB42hpCH7",
-	"P+yDVijGeWooxoJAIBuWyzxoPN9ut9vPonazz8L95t7zp2Gzvx9tN3eeD8LoOW0/e9GvMDVlAb3ZUbvQ",
-	"zzLca3PEFvHWt3L4zrz22VvpLYjciz5byol8hFu0NId+1Y5QxIgFlz0Ht7n5B2mSdN0Clu4MQ0bW09q/",
-	"HNzh25X3cttTWk7DyG89anZImgM7cImGOUQDr5hsvpN6+jcQew+5R7dQIh1hUk7znEQPYdY6taoUyvp1",
-	"r7fmccz9X7fLC10eoGoUjYH1fSEjym41/scrBardHpnnrbWcTYl5wRoVJBuLaxuZb34mVKl4yMc2UHRN",
-	"YqhmEpBW8WDZ1F8yLvl2OYVLX77HROIaD3Ipv3iphgX1iOHGuMCzYEsK4jSprEh5waKSTxQJzRBckwkd",
-	"skM0HTlV4IkifSmmCmlFsiLaybixppXtEv0AmmG4+wAqrNGBZtZwZFBgdfs7jFRhsIj5MGHNVDEs6UZs",
-	"+UyzM0X6NLxy0aMhTRLz9yHpi5RH/s9MLo/pmweyW1MBCpVnaDmCb7JxRYgtAw6cjlRlNPCT5m6dp1Lu",
-	"lCAnAmpfOoe1lmhKySulHYVjRpyH1Ow2SYdG0w3HrOmcnvOSozDPp0Lk6IIpS2ktK9XWKq9vzQJbuJ0l",
-	"AaLmncraVTXnnJ3T/RpBSkC9r1JRiHMLc7dnXccTV/NWZtJvsYfSDGoFH5bMVOmESazNTaYj4dxKLo68",
-	"tU79qHoUqUUC7yJXQO/gobLNrRYI8xchVTqW/Azq886XIeOt1cSy+xfplvKIXEwoL9Dw5+W6WgmL52h+",
-	"5QN+SEqfA+S5dfw61j2QzJYJAGOxZnIiY8UqOfd5QrXBkHfVeoWH9NWfW93llA9Ehdj3i1Hbb/tCJAyd",
-	"0DZyu7usCM2KzGSu1Ea1TrZm6b0Kkk21GFMdh2vRUaGXBK6jiijO034Shx/Oz6UYxMmiiFcw4Ttdanm+",
-	"L3qZutBY4qqala53005c5bAKF5rgQ6YWT2ZZCHjt7xwPu+79156Jf9v14On2VoicLQFwbpOlHVWd7d8M",
-	"czs1unldWR4suV1FKQW+VEMAcyEo/YRlqYRm24GtvjwDBmn+Dfx2pYulLdroZRRQybv7bYRO1aVmKJmq",
-	"iQyWbEpl5BUPKgli+D3L+s76TuBn1YGPdkjEj1Lk43k2lIA0nix/3nW4QODXhFRiE5+aIkhrZBQaCOYJ",
-	"NkWBaufw4BZ4OOHvrgy8WkRTC+uQdpdh3KpxgHm1/ZWcQzkNLCsnaSe04welRVdt+93Rj39LmZzdS/rR",
-	"T2KKgQNQDm9EryEnmKorqw5i4s9f1k1M2lmamLR6nanbFR1dUGFvWW2qLP/pgbKc8gOsxVxss1R5k8dn",
-	"AQkxVBqDahWhivy2/TEgv+18bLVaLupCyAhbnPXse73W/VlxyrE8VNvFsYhs9MRgkMSc9TLWzG60tIE+",
-	"9pl9fdPPTOdCj8y+oJIJi4CFc5HXyJhSs9crjPdZ7ubDXa9MtxUZpssI2J5VZb0qN30lFrCBZOo2SYQS",
-	"v0TW2DhoXO3+NWpf/421R9vjX//Yu/nbTrJ9/fyv17+0Jx921eXvf3vGz+SL8Nf+9usKA3NxsCLS7z9d",
-	"D+eLg1XvehgrzeQttu38WzSiJe+Wp9E1jiJKzsQ1S2hY8N/VeyuzJgkHjZPUrGDrTPAI5NVyx2jm0Cl4",
-	"IMvrW9tJVtBRC7Hc/ubK1695an1It+3zygRyB8slwRPuvdt63mpUXQfghW7bC3rNiqEP6g7hP3noQmOn",
-	"vfO0ub3d3Hl2ud0+aO8ftNt/L3r/VwxSrY5PKI/ftuMXold+y3xKWKmU3WCRYXIU0YCMxBQ46EykkkwZ",
-	"u2JGuOO5KU3Hk8pZ9v8ONYn9GsXZyKcaBhxKRnVATsmUcU1G8ZXtMLtw4O2dvzc+f6wNmbrvoJBvMGTI",
-	"b8xgFYyaWv51sWBLo0iWxAChoDtGN0g5kM53m3j1wPxRG3kVhUrTiUuVV6CCfcnQon+OMgc1lpklA80d",
-	"2lyZJgzuLNZ4KZU4WOrzulhqlC2p0vWp9jax/s8bzeyfNfn1Fzks55XfPlO6Caqh0RENl6fDrMLOKNYB",
-	"oX2RarLbJob9Kyztx8lPl6/PmooOGBlIOhxnfUYME+vwWOELTIV0AsprJ223d57S8eSwFxD7V6K9P4b+",
-	"H/9zd6/w14vD3iYoroyGI5It16yIxKrDpxKT8WOO3+yGYyqvsIhHDz60P2/5v0NCDaClpkMFce/X0JiV",
-	"axpztXlIxDiGEoZmV1j8SUx5h1NFev/9n/+r1yKvhCRQvgpeCayvGyExFTiumT7lCArsuZIf/+mAnJLy",
-	"iqeCz60W60cJ0CxAKkCAvJb0miXkv//zf9msBihXUh7PK18yN24lwoBl6gLCmBd4e1axDErG/mCqWzDo",
-	"5nfaZSHr7vNUFcwN5aB7l6BcZXdYbo5cweaIz7pUd2WsrqoMH+Wk16VGv3nIlLZb3tvcKqr4yyWj43vy",
-	"o17QhCmI1wgIavG5UzevQtbYHrTD3cE+a76g+8+ae9FOv/k8arPmbn873KF70T57OsgdrzjoyeuTo6Xu",
-	"1eV+07nF3CKwav5G4C1xTcfrqs5Uc0j/HE7UewDwckfsvfbGuR8X5nyJNnsbKnkzS/CZ82+u49U0WHFr",
-	"b+bcSZlz+RJ+y/ukwXWJbR6E3l15rjd6RUPGYpyzNVX8wGQS84Wa2HZl0aO82lH3z1vNj9W62KWI6OzD",
-	"+TzZ/57Gf/xRVWzxwzkZSDEm9gXQJoYSqvTVlmBwtv4Fw2UWcQL1BNCjUTOYYqDgLRgtqxTgXiUbhZoZ",
-	"ga0aoQKSuNzKms4QFYeXJOTDOeikBnrOEmsDu7LmmxvZ3H/OgPVn6/pRmytUqsDpve0G2ankAK0kXXHF",
-	"FtdsZkrl9sDi7v76yyXBNwi8ERBsLjuAsHQbfhXznqtM1VoUrBZXTHAWDxjgvVXq/ckMLL1xM2J40a5J",
-	"5y6ZNmsj1uybOEur2i17xfIkrqyGN6OSrVAzuQDTwmDlVRaAU3l6RRvCet1c6sIq4+o6omDhmXODLI/z",
-	"8Iw+t5JqNsoG5vdHq4LHe8WkjSK4e/TALZSZ+kyIO4b4r9xAJG/8VKqDN/9ufM26fqGN5e6eNYotTCCm",
-	"ozvJD2Pe37pK3HYhVqdkU66Xf/egWxVN0fMpRSuoYqvlGnhtmbPjK4dmFI4qyGozFGG8ns5mSOXWOlvZ",
-	"x/IzGoDKh27xaM6lYs9pBSWvSLOluOcCK9p7Pq+ueZrOSOuJ+svB1lZjQaCQ7yGZNze5p04SGUUZui9z",
-	"MT0k7vQxcsMmZUF+lvuuWPf39tlwC/oncDbFNLhDbKdBeuWtFRdxOxdUWdldoTzdbfrRFT1W1Zt1b6y4",
-	"39v7slbhZ+v7uz7XEGY92yn0XSuserdKszcafatZWbUpaPzC2FUyc6VLbaWtW5bGQvtPNxTXTLLKqt3j",
-	"WClQ2WeEErQHEfyKwFe+dugBde1im6WVVPG+4sbrtd+1CmjOQ7Pg0in0Zn42H3NZXDYUUCvOvTxYsJxx",
-	"7qHjmpGFU8auXLGppfPCy1lNqCWvlw7O+9abtSAU5wt6VoKq6pw/nJwdy1gzGQt+4TxAZZOVfV6KxZV0",
-	"PKayEtMZi/o0vKoEa+ZnygzF24USuu05f1HZ+pqtJ3fMZDPW7PElVaO+oDJaFDnLJB2ybra+Gp6de7Eg",
-	"HLTLlI7Hlges2M0ya7D7+eNqzTjN3boyNK8YIAavxby7OMqSsxvdlSwU4zH6PfHL1df/4eTsNXziKiCs",
-	"0JTTHGFopI5vzV+JaXw4OXsHnzq+Udm55ypOErXOmBfmi3MHqGVBS6WjrjqU6hMISniVLXUeIPUnU4PU",
-	"J1k5zVvop1ex4V0NW0G04Xp7QvcCI5X6DIMeoGqajXxoZSGpXRvmjd2gbWjDr0xpJo30spGRENtg09XG",
-	"VF4xDfatfjpjEaGTScJUa95TgCvLL92u4qlhf3a1H6sj7eZbY+7VtMYsbGJlas2v+POqllkalLkCR6EN",
-	"4cvd/llXkwkYZjAIbr7xw7peCICVXdYKWFLrlWADWWBkKwPEMmO6DumVBE4FOS8UIFnw5bxLwZBaknTX",
-	"FzELW3iWYF6cJSgBzwOJt4+KaMea40LOWte+clnEv1tG1B3HPLX6UVUdtdVsJWvThy95VhIhPgcGzrgq",
-	"60YyVgt7YYEFfR3MvKTqqlpPXL9DUNGZ5FJHcI+FpVedWiHiH7exEF/OPbiXam6DX3plnSaTZ90MeFUO",
-	"83IlNy60i6yC2v3dyoSF5VXMXW218jICfx8LIVFblemRdNYina+I8TXnW9IC5w4YlaXu6oUYUqipVxdX",
-	"ltHMfPRa2sfAofUCIM3+b1M0Nd9XadX5mPlFqLC2GkBeOGTJ6/+FtJ8m2GQrv9fJrNlPEivNeFEHC3LF",
-	"rEodm1Ox7+HClXMFq2rXsKe1iQEuzgvGLLMpi9Lz6ymPVVb/607EnJqre1sd+Ikx6AvA5BmElqlP65PJ",
-	"3ZjTLdQxlUFk1ZWuTl9B42bSpVMqo+q7dPm0C0sJCvSYE6A7oAqbRGG+eZDW4MSlbddQxIOVY3tuumUG",
-	"5ne5Aia9JOW5Bs8ypSi/cN0qJtdusTIaN99UNk2+aH93C2Dn09T6HadsQlljRBXpM3APRim2b86L0O7t",
-	"FMipsRttD56zHdrc7z8Nm3vRM9Z8PnjRbtLt/k64G+2x/cFTD2kOGntsh74Y7PabT8NnUXOPPR80X9D2",
-	"djN/nVZU4F6e7YYRrdjfcCQU4wSBB2EH2PkxgUdxyILyTdW841j7ZvUVdT5EbQ42HrU/f7pXQ+9z5qvu",
-	"yu1dIzBsZthbanEvJOlJBm/1MJDG9u4372clli1ozFuFRtHehvdrYhPzNISK28J9SHo3yAIML2cfuIPt",
-	"4sFCY/Ik6fYTyq9AnMNODYcaCam7WSLeqhL9/AchlGaysia7WksZskuNbY9wR3g7y2y/3ndBNmsliJaX",
-	"Sujnu1nR7pkBYCWD5yoR1Nk1YUnx8RWimJ086U6YDPOm26sKXAi+WuqWs/FtWYBPnybUVmqoCfiqdaDc",
-	"TLoDIbtg81xQNOJm0o25FvWvVFlqi86Q4hBVM1dAb5XSDg6DHPTKUJlHTOyQk8pYzy4MTC1Dn8Q/s9lR",
-	"ahhORWzj0fkpuWIzstG74Vo2e2QgkkRMsTvh86dQ85yGmkm12SJZr3xMpjAIj91u0fsbKwLKfNThwAWp",
-	"zl95okjPra6HqQyxWcKIUeQbNpzhQ/Po/LT5M/Na8uIOzHlhiJfbC/71yvGEv/5y2QjmOjN6AWsQbtg7",
-	"f3txSbboJN6iqR5tJWIYcwwUKD2xsWDgwQYcBUUYg8yytY20njQ+f4YWiFiOBlJArDJtt2S7YBlQa0bH",
-	"jaABARXwsTrY2rrBF1qhGG9FIlRzcdkgfb1hDsjRKdGpFhKDOksBk5RcudRp0qeKBeTDObyHyKWCDi93",
-	"5tr4cHK2GZCKZmOuw1hQKAypbIUMRsdmQg5HrtlQ2kZhHd7hf/qTOSnGdRxiMck//YlcMB6R3pFfNu6A",
-	"/ABAtbknfnhelm2z4Og2O9wcXoY3B3acKzar/3wSN6/YTPU2W+SdSDVUmKQa4hsn2tGEbSutR6zDEev1",
-	"iM0A162Uj6WH1ESx0Ozn0MCfzbx2zGTItCJ77d0O752+uXj/6tXp8enJm8vu0flp9+eTX7sXx2/PT3ot",
-	"cgQf0lBDCYFYKwIhRUKSmKs4wkyeKzZ7UqrSidA+kVJIZaB8Am3smPkbImTMZ30RzUjvU6cRgfm30zgg",
-	"nzoNeMf8u9NAsIUiYgi3TiMgHZdm6L8CeVr2lc+fe4cdDmGnyAkGNE5SyRShUUR6MLw6IL99SgQiQUAG",
-	"MUuigNiBP3/s2eWfxUqrP/2JUGmwVjLy14u3bwgoPgoqM7rYHqh20SMbtpYE2W8HZExvyE67jZlePTEY",
-	"KKbNwAgJly9IQiplzJRBF6u4N09fugW8pNoGSUOUowHkS6dnKFjWu1fHZHd39wUuhHKCEx2SCD+VjPR+",
-	"/fXXX5uvXzdfvuy1yA9Cjzoc+n8nMSN9pqeMcdJut7eb8P+XbZc7DBO/ePHiRXN7p7m7fbmze7D/4mD/",
-	"xd+xswqSuMbuE+8vjw87XKTaIgXVtgkbIKhZxl67TXr5sXThIHokia+MGj8jY5oYZYpFWCDSQuA9z3KK",
-	"zO7327ukF1FNDRNxHSJs7pv7mURxhEXp8HJgCCMeMzyIfUD5bIQ0H75HNmJNQsrNp31GpBEoLNqEE5qR",
-	"3jum5ax5NNBM9g6JNH/ZcjxYPqiDDQFDZrUvy2rNxUvGTKO1qZ7LaibHyjNF+jy6ETQMM0XGu91qt9p4",
-	"q2WcTmJzEWu1W7uQ1q5HIGELLMX8MKzLmMwq/YkpBw4TkEmSKoJtJw3tW09ekdV6reShLBoUbTA89hIT",
-	"9yTDjlOQggh5hgRKlQKQMgl8GkFEt9JHIE/BKkolHTMzWK1+mr+ydQZVZj4HS198C1QBiqyjPIDLTrtd",
-	"qqhLJ5PESoetf9iuS6gPruxZOTo//ZnlQUTzzvY5YerYO7iH93BNVTNka9/6gWZV5eGT7eWfvOeuNiqL",
-	"vMJzq3zIbiYs1CwCfl5Q6+CUfCXot48GyMq5JeB4M/EFF72hOVrYMpw5JPgLVYGfmPunrPDKqsFC+XsP",
-	"G31k7DOjtRr1ClXDQZokpHfFZj1CJxNGpbkNdzjUtc1YsODJ7JAoLSS0i1J0wJJZFarighBZG6iHM6V/",
-	"ENFsLSRajjvFrMfPRaXf3L8+z+Hx9j0vIUffeXT9mc2IjSw+tNAdiSRSLm1XMh1Yqsf63TxkXxS199p7",
-	"yz96I/Qrg1P4wYvlHxwLPkhivO3ube8u/+CczhJBo0shzqgcAifY29lZZTsTKYzOaeTSCdc2CujLECzi",
-	"nlElLNVWE+3noChltj5dsVk3jj4jHSdMV1ZXuBZXtng66JUacYOceool9BI2QkUZ2WNUzgK1j+mM4Pgk",
-	"hqJ9RRp9CY88Gi1Qyd78mgwyS1hX9G3j6Jc5foTf0uNfV1L/zGanEVZzKV2XwFJVyf9PbsKR0SGNBHCZ",
-	"E2TD9XVBfS4LwbfliUdC6mYSX7OomBoGSNXhxUwu8p6baymH0VVAplLYshFQHQI+imKgwsjF9ytzdUJG",
-	"Z5az195udfg7NgFu6N01pFF9pdDafDsxepLND4BVM+maA56ek429Hau/F5TMzUptCUC2quy5aU6n06ZR",
-	"q5upTBg3V6lodUlQaBu0khRq35sUKqYhVgihMzHEnqlflmpvzfdXEDCXQrym3FVuVPdJ9EWdTAzNrQiS",
-	"byFIsUArPsEXrCU+17fkK1K9gH65VQlcc0druDkEpm6nNIsoUKUymtiETIXEvu9WRFRRgpl9FRZvUUWk",
-	"uvWta8tiaJZZgJorqLXSmWCWSOV1z9q0LJBR6c3sSoZf2d4P86D+kenXrPGAxO5naVaQ+mUJGt/6Kf7I",
-	"iidI8yNj0dLzhHt8WGEbP7bSEIv8QPtsZrRuxbhuEXhqKKYy06w2G6rDN/Z2duYfdB2r73lmw4DstXdJ",
-	"L0bzWnduMKzRGWtbxkjw4SEZpkwppoiVfkMac6X9jLknioAiQMCKFpC9nRebLXKUi3bUAgjjkepwNExg",
-	"w1/X99aaKAxgPZS+YixnIxuo4pn3xrChDu+9PDk7uTwh1WpstfjF/EhLDPd/+5tPwfzCUncFQrRZpD4h",
-	"fimFeQXR+0rIfhxFjP/T3Oq+tmawmJUhNt6BmxWkkxX0q6n8Ba3A6vfQjAv+ntBYtsgJDUelFw3Fo8nh",
-	"AB0lc6Z2o32oFNQPIVvkXDLDQUHZKI0FdmwoKZxIRqMZkUJT8CZK7yY7HYkk80q1iK3cay8BwNRYrcrf",
-	"4ct1fjvgpVXOHoLxlKoNf2u6/pvisT8q/Gsq/PZ4b63pS1uWuZ5wc1stdCu1or1FXO4yKvqgmSBdpDz+",
-	"PTU655DKKDFLEgMSUlWh6bui0A+G+8Wa01/Y3LpE5JrHzth6e8R/lIPrEgzihBU5qwq5UEi2FY7ogkvx",
-	"ETglFXTMAndzi/wCpp9SD8Ie6Qs9IjqVHAkG/BPWzU91IcCi6sbGzZ/seET1A5GNGforyQucul5cGDX1",
-	"6NSryfuNa6nrOiu+sEjab++sBLofqWZT+rCuiqAYPlasQa0OpjLWrDF3HUdiAKN2jhYeQR/7g8zRc+Hh",
-	"Ss70uXJxShPMf04gmCa+Npd3qSr8F2ex0sXlfB9OcX9P67jGC7D4xin5a2G9uZs0qvzuhdeyTis1hsUy",
-	"ESx1y3PCxhM9K8ySTwK0cEh6LhO4Ryx4jPJJejTVoteqcbEfFwvLP4j48qb4qu72asJYTAh3Vwi/jGT7",
-	"npzkt5E8zpdOSp0S1pc7W59K+uFCPzs6ca3zxccb8DLGWjnlE69lXsFTjKytc6vP0eUyz0sBaXG10fem",
-	"jn1TGOfc96ti3LrKhf99waG/CspuOayr1aJeO7QUScSUXlVJcp99J7qS3c46apKDwCNxPZxK9SPTOd9E",
-	"e/Q3SWWWi2/5tafuOH+dLviayisUMyBDwPJnbjeH7pYDtZpt4IwWUHU6EzcQxk4op8lMxyGKog/nVfa/",
-	"UMjItQc/ygtIPYReWJ7G0wof0qThpr1gLi9+oXWjLLEfTRyoOX5TshjxNj8rr/TZfSiAGZ3bsowPROJZ",
-	"FI+l6DLqOe97Qc/EqB40Xhp1cxBzmvg8YZ7KT3hUIoLGt0NvUJ/uu6e6b4p6TnhE6BzI75t2siqlD0Q9",
-	"F2Z8BVGrjh6Alqw/GSlicyWimicZGPzbJZoahvFINQ9INYASX4ZubE20Wmt4QrW5wq0kLzZc52eJrHaz",
-	"MgixhH8XrnzaN6OVrb7jRyJ42HuarlCSSVZv78vc05zlu55Mzt0boDBBoUxFsoxUwsW0RY6SKZ0pEvMw",
-	"SSOmrOU8INNRHI6ItLniwgaESqXJiNFEj2ZZU/Rq+0k2d+NLmDTcbKd8IFaxZ2Sra/0r+29yVDg6JRPv",
-	"wFbi5QrawNYi36s0SZpQOQlfJOKa+b4bmxRs8eDAq+DgOvoqzO4WUx7Y2gNn8TXrcK+pcIDZ6/Cw6I3a",
-	"gERnhWk8zqzSIm8gZZjymeCMsESxJ66aAyYTQ+bNKIYGqUqn0YwkcV9SOTOyI18YBAgrokZUsohspIph",
-	"tYUOB/hke7FA6lm/lVBs0wZk5BlQgTcuRjFj998R43aCDsfaE/W1EDAvGsDs2q+aUydU2Y6rmHG0QfmM",
-	"TFIe6tTWJvg9Fa4GgDsmIGUotCFZh8dDLiSLoDvxWPCsfgYOqNJwZCbpNPSIdRoGSJ3GNE6STgOiSrhw",
-	"x8+izUOzaUPO2JSWqQ53Ad2ujSyk6lt5ZlvoQibJzABwTDY6DZlyw3Q7DXPpi8zMMuWdxiZiAlakMlAz",
-	"7/CxkK6V1xhfkJCkIDhTAZGUX9k2zC3ylkMLXwikNKME0O0XWV5AMvibHzt8rgewLV5hexy3yBH5PWUS",
-	"S2IQLiwMgNQg5nwYX/suziR2Gf4lDdzvtDxvfS7dBfLzLzbrm1CliWYYkwA1aGBxeQma3xtlj2TgMeBy",
-	"/a4lFbXnbXhQNYlgcSRzGqMYm+dVLQXiWRv+9BnX3GkHdSWYtqv61c1nh5pFhq6GumKO9xDzre3pNklE",
-	"xLIadlUrhJcLK1xJQlU0zfYrn+1VVOHXMzg+g/lfyDNQaJe+ghj9KTYsuO+5Uh4DKFYUwJZaYx6xGxvn",
-	"7vBxBQHslx5aLWbI/yKAIgeG0zmhf2CV18CF1gZkKCnXRgqGYmIlhOXWHT6lEITEAUSQTGPH8YslYKcq",
-	"nb+Yl8sy/LLHhe5mz3p1tTtO/Z1+CRrwJlzHQ+av8/tUKn0MWqBT4k3bf3lZZFDhiKtxfGsoxDBhzZAm",
-	"jEdULopOeCUklJ8CVQ6jWm1SIpqNs8yKMaGa/AgDkw1gYmwwEFIfEOoyrQFlIb0z6HAoeZkvyjyLYpWj",
-	"N+WzKZ1ttshee89LVSsSQRWev8xGwdUcu12uEgPx0ltC6/EOP4ep1XEMGdAcAngwvwNebglIaDAc0JWM",
-	"rmTNdlLJoliyUCssX0R+cEVoDKr1DEtmPRIrlWJ1QsRoKjWwWHdHx/wHl6HY4XGGbeqAsCzjCU1EESMb",
-	"mTJ7/vPxCblmMh7ETG4GcGVQhW6DkFERIBkppABLS4yHcjZBtI+gHw1+6ROILyI4SbEagplmktAZi8Ac",
-	"B/1mow6HzRpq2Wu3yUYP4NiFH7s2H7QXkMLPqWJzv9nhINGpw49IX4opJIxIGV8bhd0lm4aSRYzrmCYK",
-	"L0t4EOYyt9ve2XRnEAo+iIepxA475P27M5dW5e3z3xEJug4JOmm7vfMUBeq/5xIOMmbtr1iFDt6Df/57",
-	"uRZd7zBbKuUd7ibXeVHiWEG9OACteTyGbs9Km2ufZCEzXBjR7Em+P3NLYckAb7wDIadURhmiQSU5s4Qe",
-	"oGMezdX3UrsPSmvQhs+ZhQSuCAZmUgkzCebRgm6jR5Q7BNZmSfaoC8c3jhVcrSq1gSJvfGuI/djR2ZKr",
-	"0aWbt5aY6u4j8NWq16Od/afF69HTFe5H4Mrwy0NaKqV9ZWQlyBFH3CRiYRJza8CuWq/5tlG3POhZutKC",
-	"ALq2nmL1CuoWAN80FgGovICPD2hhr1TmFipvpChMdzE5oVTqgIZXjkPQycQzD4hUh2LMXE1sNALgTg3A",
-	"sPYr7PLMloesKTzuMRvi8xrD8JCHAL0aTd7pKoGtPpnXb6UVPWzL0P98uxvbLZI29ldRMS6YvI5D5tVl",
-	"fGDVoRRRa3tQwOmVNANLFINETO9FSch8w5UawjvPnWsXEpo9cg2IsSEGA0OHNuEyQFl+YQjM3dh6YsI4",
-	"ik1bsgG4fs+Vh5xOpy1cGZ3ECqpEOuUFltli1wa6vU1rWVNOUBwQlTWv9zrwd/h2m9gGNEFeTy+/Ebaw",
-	"vqa991m52guMAmNEM/S1i5VCl4rWMR+qALgPKh6KyevsWpnBBHOePXFeaUczoK6QHw/p3IMJYOJFnOcX",
-	"kLRaEMXQkH3HCiTr6/HfJlmurdGjZ/quZJsb7jOb/Or1TXMzPjolhGLOQ5CVz11aWLLDuZgGhLNpblUj",
-	"XtnyJFYajc1mSn+8J5k/wvNT8OpSk+aq/rPb68tsq0vUqLc8mXmD+3vDQoz+7jbMLTjlkHvt7TTG3NRx",
-	"n8laJcYfxzVkmhdnNT0g5jJiEyUAagt8Oxv5plDiKpHKkPXcC5vuroXlYdBYR7k169dtw/pUu3aQaqu2",
-	"tTSX2w6tEDP+bQaXz2HVOka0DBMf4xduyyklHdYb5yp8rB5PzI6O/EAVW5CidwHmAELR1+iGQjUB7NmG",
-	"QWHnGyCQgExkfA2FXnx9wFyIPR7S4SsxSGQscLOcxuBP9bgjxWgGGFVlF9gOL/NKstErMZkeXKD7jCRs",
-	"oI0ef4i+SLjBFj6Fi+seWhiguj/efoUk6SQRNCKU9Fr6RuOFvzWOemSj1xpTeRWJKe9tkkGcgMewh/1X",
-	"qNRbUEMxoppCCfcYJp1SvKQCkKGiep+R95evms8z08Cb92devwqyQUl/phn24AGbDNgopTAsL+jw43dn",
-	"rwhojYxH5loPd5WzV6jhUY2ZxNtBu902/4PBFFY6dq6yWBE1SWJNYq4FCUcpv1Id3p+R13Z/ZIR97pSt",
-	"nynpUNLJyCyub5b83I0LHTUCW8MbHLVgItgO9ttte6OiHZ7EWicMYgcSOsG7KHWNB7DUvzBwCVOdMWnr",
-	"yDbzvzv60doqlA2QhGN7i9c0A4KZsHoXMrADsre9S3oOp7taiG5C5ZD1yIaDAQQylKC0SYwC3JtgzHjh",
-	"M4qdCOCrnWB7e4f8HP8QuHJ4pM8GZvOUzzS4lK3rfvOQ7G3vd3gv5SqdTISExngsimnXcNEe2eAM8QS6",
-	"BvCsFRWVehMwz//QoJz7jgICdqAQvZFUkUXXwCIrYq1DV0BsuHZQoPjZhFmiQIsOu9FbEGIQdDj84b4M",
-	"8NlN0/1gBvIFjAg1003o0DE2u93ZyUu/QS3RmA97Hb5h1gloD0uhRaTfhNvNRM+67sgMZATMbZ65ASEa",
-	"pFdfdXtObD1Q/sfcPOXkYNfNqcAVsCsUggSUoBgbq4WeO/mg4Z0FWXwUQe1BoMC53VbeA/v70gnOCxSO",
-	"egXDOoYe81psRvT2/ir7yfjJa8OHXBDDP0c6tdGLKi+OR1FU6B8U5QygVjFacF3c+pTJjiVZ1Kd4h2MS",
-	"+RrHquRVDTGsH9HTlYJinfLAU3VQJntxcaCSEcY1VKfbsBVvD+ygQ8EZNorCuw0KT9CqkM3jXa3DpyMB",
-	"dx6IK/Na/BwSmquAnsZmW53g66Ay2XZa/g3MCHi8guWdUWwet9HzdknPPs/Ze2UNO8xLrmbiSx2obvGP",
-	"CeQPRWNZ2vh6ZLZuvLQ7yUKsdDkWs7521oWWaajB2SeZoZZrmkCwGtmwRCUG+cXJj3vaRAqajmiBBAyN",
-	"Gvw/sAbMKttDMB8Su9yO1OEr3JMgvHv+msOplGLqmmlgyKDAUpZ1ph3DMtY17Xi3sg7PHcuO3J1JeQ0j",
-	"Fka5okulOr41gDhMTno/nti+Z16gcu/Aj3z1Il47PA953cB42ID03pwcvTMq8Z/Mf5rmPwfmP0dvXva2",
-	"em/f9bZ6b95e9jYhyvUfKQRY3ugA7owQ4TmmMxsnGhCl2RhM3KDlMBu1TO8zRjSjnYfWW12I4INVZlvP",
-	"yoTL+Sn+HsMVv8O05jrrlItdHrFSJ8dVtLAkvmZbPA6v0O76qTFJq7i7iwlzPQ7J0SlJFVOlmlKGgRS6",
-	"QrqqNWQDew5R1eE9r6xmy8zfdfP3NlvkIpXSnAl4siY0dA07ZDwes+jQ9nVTaWLtOiN6zci2YcN7baPA",
-	"ZQYdwya4AOOLFAmBtojXsYoNj0BDONQV9k1AhWu0t6jaauNmj28c8B6o6IE3xVeq6VhcwuI8Owc1I0EN",
-	"NqTffo3H77oSlqGvar3SKx8OPpns5MCyViJkj5UUfi4xEqMB0NWcfpOE8qAQ2ToWXI+SGZkwGYsoy06C",
-	"NBsa4LIwCnVMY5s8CC3ejWrpr6o6QTW+Zn+D5T0wpcAky8gE9pQln1YC4PsMhAZ8rMsMzU+2IER+t8e2",
-	"CgaWC28srpth3w5ACrhATyh9o2IeMtCyE4p5m1L3GdUYAZqFKAlNN/2KGnhZwZIaKZYQPkFZRrNUV2we",
-	"bKsMYPWKPJjTK81BUo7xp5Vxzyc8Mvv3Sws8jPDJEqwHX0PurFUExEE4C770D+JRX2Xfiuix9UM8BXFN",
-	"6s7IcUHVe4+iXRcIlBZI2nChNqSNpB9gk3rrYwVODH5YliQk5i3yiw3k7HBk3TLlKmsH5fAOPIMbPcaj",
-	"rmRUCX6ALKLLbkY0VZpFNiDMacyZf21v50WH90AZdl+EjEUsgj7fCzgHWAdfEPzUvteFR71DIjjrcMhg",
-	"NMQQRwkyN2gYpEiYCMUix/sikk7M9udZnr1xw0pZZKZzS83ms5HjLfI2C1pWT3LlH3tM71WxsZ/cLI/M",
-	"LI+2tsdNB9pmhWVn8d1xsS/X/uAba+WzvqYOHUKwbI/HOXPcWJOH5uWVFlVHooV7fMYr/F5hmUrv9Ffk",
-	"kBsuFhZ/D8j7y2NzlYawD+ppVOg76WU/dGOumbymSddy7N6hpz258A1wvUDcgOFrrt989onVp9Ry9tbq",
-	"8Lc8q4jkpplYNnaAEROCRzbhoZLh4sc9Lxq3w13ZHA4R7T38M/siNtxyb8cNVGL6Ns+o0H8owGGdFLOS",
-	"irMbbS8MmxjhwYU9ANSm62N6vxDHNVNljO+rlPFekfVe5KVo5D+DK+uRcy7lnFnJrfVVTa9QymoGjUJl",
-	"FRuC7LiJVwnD6oyxxP4x1QWAzIIuvQV8H7WTi7u6sKe0gu/BA8VjlYRlhhQIVgWE9zByWRp5iRLqglfn",
-	"+9RiXMI05pGYokEexDtorrFGXups8WZZWXrXINWpZGRjv8Nt3gt0GUtEeEXUFZsSmiRiyqJNCM8DkY1R",
-	"gHtkJFKpDm3/JRxSxRHGcsQcIzgDFxZrAzP3MXQQTG5Q5IebCUom/xxg2FkVu7hiKp/abJGjDu95Ahz3",
-	"CzZTI+WdNc8xhJIDpBh566s0V4xNVIebMfIVHBBFIes2tp1ZM80jf6fLbmKlVWVo3gW9ZvNs5CGkfMVM",
-	"X1HQ56tYeM3K3jJg/uLC/tu9JX2DPo2iRKfl+48uIPiaon3rk0dNNuasUtS/rSBwn79icEmSwAUDONMh",
-	"Eb4xxH/Z2UPq/BQ5dj60s2JFahn5nCk3r1oN5jHk6wF8IdQmipZF+UKhvZaSmJ99IebLjyharPoW3qwO",
-	"pAIxl06Y7GKAJmbg2Ubh3JZJ6NEk+XcjG3rV2vDbwoqW5NmB+mMnKMRd+cvADvu2PB/oRliUsDarjibJ",
-	"v0YKmg/rdbLPCmf0qKRbCi9QSL22XiSkJap6kRrqdfUjbpMtx3Rmm5IByRldHLOXMBW2ByTRswHGSQpZ",
-	"NBGT8bUhDSnGeeAP5pNjcY0Wmb8MHHiVOQkNtco18/loRVgIRi53uFsfUGF9pom/9wfSZv0pvmrzuWpK",
-	"XEx5X6n53KN2WmoqV8T0BcRbKXS3Pgk5XJYBUTh2IGF3IX/HxuLaErdmdGwrWENssRrFk2ItN/OWJdna",
-	"3nJzZLcsLaCwuMfUgHuVIguTBFZGvKCuyRtgCVGMWSulP94hKlau/LNLY6m+yCxGmvYX55NljfURHx9O",
-	"qzEXGFHkAZrGiVqsxqx1e3krh667C9WYmbIqgzy2Vf2gVDjGa7EkUpCp26qJ9P3CmgdO+pXifdehqBQW",
-	"Gn3XlPWvreDcRhzZiIU1WcBiZWjLajALGpSi7KpIAg1c09JcC0Kf3CEZxIlmEooaMjomQhIpElZtiLAz",
-	"rFTqZ+yvJkZNrM66YJ7duVZPYda8rpDbTdW85lkjWJ0rvDPv//PaNvD41mvdCuB8VBW+oAHE4fDD6AqV",
-	"ppJ6VeGNy3cCS0p/RtgNDXUycw6/nvm9i4UCzT8hYQiqgGDZwHk+chRFiFUPpEXg4EdR9JXMFmUiqyMq",
-	"QqPoOywi8agqrKkqYAkJpHmixb3ZTpy6sPVJG5jprqXUtY0qEswpjithZSu7XMxRh8e2NvRGwug120Rj",
-	"KgQtoMPBVmiAp1VdlM0YHltYZl+xJIRzPxLRN4XQeJg5ToMJfR3DzK1k23JV6xLI4L1i8rb3ZtAwi/48",
-	"VyDflSuHX2OloSTAE9Q+D/NciwIxQLmSsdBYD7vq0m1lCWqpDycszQRf9cK9ssy0t+1HqfnNJz+tfkl2",
-	"jMJSy2LWUJWcf84kNHijJBTjfswh1h3v34Py6EHpWkx5tCUkXn2pUvGQQzWfmBPa4TYAwRIeVBE5ZxLK",
-	"TAtOZJowddDhTXLkE70iWz6HOIC6R3Y9uAKIZRg4aT9fJNL2FCSWuZQX1zJTXprfxpTTIZMK5wBrnp2o",
-	"vJ+BkNnVGOMPYwkOSfSPbEBkPSGoKTxRmesVx7EJW5xN4QcoOQVl8sy/sbik0CPDz3BFWYsEDIfAapeX",
-	"btfStlIDxDB7OUZ2aHe7iJOSDVHBginfRJiIHLRFjaoKxn6pHbMFmigoBulqabmpDVw2hPSn3HQmlogp",
-	"HXOUFEU/Qc+aNHrY4wLbrFBrYhkQC2/ve9SYHAHa5hi+ucaGjfqfGLC6iQ4IT5OkZ1Uim8hbQhwIn8w6",
-	"MuBhQ+Ed1/HbAU0MMI+3bn+AAdlA9uCmIk0i1PDmqlXn7UgQuPUVJW55N8waFn6aKwB90HgWPm1H+9uD",
-	"Zn9vjzX3nj7faT5/Fj1t7u29eL67z+hexJ6aGQW0zBu7FTir1EHj+Xa73X4WtZt9Fu43954/DZv9/Wi7",
-	"ufN8EEbPafvZiz5trFz7ELf4KHAfBe4XFrjHYjyRbMS4irMLnZMYG1XS0VDA5u1voCBcas3V/6etRWMT",
-	"uUqFvMbO8lhlh76Egb+PpBCzl3VMsrD3R4PsAxtkUS+CPlQPfHG9hVHWaApW98tqe2eyGzwfoCz17Dto",
-	"j7VRbjWBZQarHuiOaYb+qoFkRQqrpqivFDj2aI/99oSkDWEDFnBH2bf1yeqQt4xkO9WZICRKQ4+++fq+",
-	"mW6duVirQtgyAl9mWgVqeAxZ+3Iha8sQrSZS7ci/TM5jBMQ1OiGRxz8SaM3ZIrdUvn5kuhqR2l+OW9uL",
-	"7SNuPmz42gp4+VCGekbHtzXRO53HebuqzCL2lTqj+wOrQl/13r8KcbmItu+RyB7VoVsb6VdUhyQdbmGU",
-	"VW1lnXdYH91SI1RUnlCl6JApstFLzC29Z7sDBV5t9N752wtbmbtclr3X4Wh9xOKBWQYR4GMsuO1RpGyb",
-	"6YkU13HEJNno0VSLHunPiAX6Qalzc4cfnWbvqyy7fhPtytDH2KUIjQlNBGcBCWNti+CMCVXkt+2PAflt",
-	"52Or1XK94VSvw6Gor1mM27rXGjmMNXRbSBIr38dZS3h8xAVnmwHhqZHTDEqZmwcRmIR/yRrK2jafOtXC",
-	"bNbt48A9wQY9FgiulLi3Yb+FtZAdzjF/yqwx5sPNUjdnygm70ZKG2mkl5mybUMccq5UaDhayLEJRiwmU",
-	"Z4P9ByShfZYkuBuVhqMDs5qxiFhCADUVibUtRMeFgxuB4c3n3mIUnUElSltRv1gV2jYBxYZJghcQJchP",
-	"yOwIi6fbQsoOKB1u9qquWOSB1DbAhtX2IL/ZyB30fECJBdvAvJt/sJX/aD8bQIuiDPhC2t1DHKPtYBoJ",
-	"OH7d4WIwYPKQ7Ld3fFO8UIznQwxonKhDbJ3qfnSlonpEZFUiSoWW8nfTvGlnj0xHccJs6w9JNWsCrWL5",
-	"zlCIxAA0EtNK6/47OvybDb58CMn67uhHGP4rydV8+sWy1eKna2Bgce2xNOfdheZtqzTdohf11694f2TR",
-	"KONbeZ7q+hXwb1iyFVE16gsqo/r6D9dMXsdsOlcEwiXhn/BhEqvRAUnYNUuIWdeYahYYHpYmTJHIJd/G",
-	"wKCGElpP02smDRtXoZAsyB5A/Tl1FSdJQCQLoYVcqOPr2PLjrPSbZKEYj7EWKM5UeWv9cHL2MtvjAzIC",
-	"f55lzCAD+vdZ6fqGJbWXS3N8H07OchBAbSODXxXlHSxmlVCWXdMkpWhPq0kAPyX2JfBfDwgFPUIz7DyI",
-	"DQHVRFwxbhlzoabJAazJ6GAWN49PXr3z8BrbsMAzWyyJsahPwyvA3dBoLBKSgeYqV9uVfzg5eyBp+OHk",
-	"7CTb+VcSiaU1LClfnb353TZL+A7Fk6Hw6hDQlJMi9UE/3wmjV6B0SyDEmA9XpnYrRBaWYymNQEKqaSKG",
-	"KXPZQH73BSdnYo6Fr3ECPx0KyB2FmbCyqNob/eHk7LVd3kqJUVYeusSofJ66NCV4uHKekhnvDL6oTZKy",
-	"K9DSdhvAC4bbYdUS4OHKS/hwcnYBH/zz5kplh7pGmUaLBY/VX5ZoAOBhN+LfISLQJ2QYObpclzFsfcJ/",
-	"LKxhBn5zeM0r4UXVFSQ1YB16uLlDV2nbgD+qUyfxsB9Yl8RJXkLmaJ3sdFrvozvk/vXUHEkr0nfnEXNd",
-	"lwgeb6H6mMFplfZtkLGq125/lDQqWg03aKrFmOrYSLmZEVr9WVEMbwaETqmMFPlwDvor2vqV26Ojvnmc",
-	"vzBLMmh/SdXVw2mtZvSLbPdfKV7ESC9vDcqgYQ3tDc0hRCQ/sEdTztcz5XwDii+SCaEkYVSiakXVVRbW",
-	"vZpUm2xFNE5mTbuzWmkmIjozN9aRGQdfJhs2QsQIU/MsHrM/BGebmQoc5zIWfR0KM3zNGOauG9FZQCJJ",
-	"p9amRMlEiMRwEpDPhmkYltEiJ0ZrlsywE2gFLSkHUzAPWW6PhlURcwgJ00wdun9CQ6gksfMaWClCyc7/",
-	"9/8axtQXQhkdHMoScgbljiul8EsDpr8hlB5QDuMMC6+w9ijwEP71zDmAr3b3Ho7bHpekk7bbO0/JEafJ",
-	"TMehKiK7I5XmJE0Uq0X3E5t4vvt03/UjDwA9Jkwi1jJsNKbNYZBqOmiRU4MQKta2DXBCoUmFDYOxb4sp",
-	"JzNG5QFpEy4yw+Mh2fboOh6zLPTqw7mRtgZ1WSKmtqSOVJr8nlKpDQis1dT2xIjoTD0hH84PyU5uuS1+",
-	"cUh280djFsWUH5K9/Cc9imWUvV1dSdeu9Rzg+pCFdP2Jlpl6RozqMZ386xFJhjqA52Rj9+l+02CqBcjm",
-	"7QnH4GIt3RzZljkFxLU0A+wcLO3giAqwwnwiQpoQVAwt3s6R0S8W8+GtIE9w3W0Dchdo8ZBARzDzas/5",
-	"2bF/i3Br6EGdfPuKFuVhBPeGaJEjIs0VTbGISEg9soIiEXwIDaMoJ7tPn+IQUDW+vZBALmPoXrvQdPMK",
-	"qNOsdwNuhiq+ZptBHZtpBHlGUmOnvfO0ub3dbG/XGVeyzVdXwLFPllbAOaN3XeLOs5olOuivtcCPX4Dn",
-	"mLPL6GMR7znzCeDRRGMZVii4oaQlsYBF5kEzdrQux5rgW7W8CsyWgbucZjZav9VTgq8oLRm9spzHKYxW",
-	"unIxJRs8TRLXDwpiZbTV0T6c11BE5leEgr6kTxPKQ9Yi7xjF+BW0BZ8RTa+YIvvt//rfZ//1vzfO/vv/",
-	"+r+3N0GY20rAobCqAX7RTCeKbOwDn4UfMBrJKcVRprpvgyV6s9rgdG4h/KAGJzfJMhn+4ZzYo/zXE+Pj",
-	"mbf99Skg7Sdx2LSfb31yNZPqjZZvBDGAY1zbQ22RcxxE0UFWuhHyojfQcgmVlwISm59deerNFnmPwUbY",
-	"jyEgUQzX7gj/RmsQ/Gs6EthUngtNxjRi+bURNohbgOvb0Lpy4Q5ZVwcVV/sF0BcnWhmJ7T6KiHwLibCu",
-	"ReUrWzcqAr0tIywCZDXUXqI1XeZs1mE62aB8RkKq2GZRB6ER7SZO/ZhQPcq1D/dto2wG9LWRMb05Y3xo",
-	"KHh3J2iMY579CYHkmkkz8n/8dtT8O23+0W6+6LaaH//8b1WKi0exKGmaSlOd1htjjm3BBENGoIYqbWWU",
-	"k1XQZ0cqstFpDCRjfzDVaWySLLrOEWDkKdP5bRGjDaYjBoUMUG9WOk4SwhlDc64W0EcJ6RFmNIqyeRFS",
-	"PlQWQTqi5v1avZCcQO+IZ3oEH0PYhN2Bs9Pg+smG6y21Q0YsiTYPyThWRikHvZtKRkJzn2CRDRyESy5u",
-	"HT7Ax8SLcnVBFVaRH9IJ6YOc93aVXbrVxN4OKJ9VMp4LeP8CD+4B+Y4/z9LWthYX4OV/PeFZ2P7awnPK",
-	"2FUyazp7TC0xGvlsL7guWs2S50XKIzr77//8fy6oTqV5wYxZpxBu0GRqUPkZYHRAXl5cZgWfnHtwM8ij",
-	"CwDv7RYdolsSqETQX2A/R247D4iixZmWIamByROV2b3+9dAUEQ3uIfnhrIKrK/RKgDDualmZRXk3gkYq",
-	"k8ZBYwuiHezM83kUQyxSA4HriRjGPLCXF8kGkqlR3mvda6XSyuXqUUGxbMxbFC5CMWER9EYAc3zMNRti",
-	"maOA9I1KY+QO1AIt1L/OZzg/JT+zmaoYu5BBElgl02W7wsKx0kE2VjHlZH7Ao1PMdFABKVxrg/z+mndk",
-	"5xHB3BFvgmP/q4oJXoowHRs8BJmehhoSIySms9DEtpWwfzVpOjQvM9c63t9KKRh3fiojoOGyqLy7rm9m",
-	"R02jaNPIhq9F0YqJ8jCMwLkzISYCJpgLocxiuEAfwSAub+KyV6vCRmU0mmsRh6jx0GuqqczPJeURVm/y",
-	"W2kHDo9j6beRq5gXOoHNT3osOAdegWbz5oRKPSM0tJqRSsMRoYr8KMQwYeTY9u32xj+1eI+I8fHz/x8A",
-	"AP//",
+	"7L3bcttItij4K3l4doSpbpCibr5QsWOPypartEu21ZY85e6iD5kEkiS2wExWZkIUy+GI/TjPMw/zB+cX",
+	"zvuZP9lfMpFrZQIJEOBFlmxXtTs6KiwCyMvKdc91+dgIxXQmOONaNbofGxNGIybhn2+ZlouTkWbS/BUx",
+	"Fcp4pmPBG93GJQsFjxTRgsxprMmQjYRkRJpPYj5uN4KGCidsSs2n05jH03Ta6O4FDb2YsUa3EXPNxkw2",
+	"Pn36FDRmVNIp03ba54LfMKmomeksWp7af07iyEwVm99nVE8aQYPTqZkg9N7qx1EjaEj2WxpLFjW6WqbM",
+	"X99IyCnVjW4jTeFNu0alZczHDbPCFyJMp4zrqvX8zMU8YdGYkci+Vb8q98bnr+hntqhazMnFGblmi/oV",
+	"XLPF509+Hk9jvTz5BR0zouLfWTb3bymTi3zyBL7z54rYiKaJbnSPOkFjSm8RT/Y75q9VWBM0XokoTVgV",
+	"DN6fnpMpPK0HAz7/fEi8GY0UqwDF63Q6ZJKIEYk1mwKdqOt4VgcYgcNUQsYHzF4H/ucBp1MJnDdyXAWZ",
+	"N3JMefz7GtIRcvz5gLmicsz0O8Vk1UKuJoxMmQHRI0VSxWT9ajQM1Dcv3cOqGJ1WrofR6YolMDq9h7kl",
+	"5Thn1QrO4xtGdPbKisVk73zukj6Zj9VMcMWA8f5Aox+pZnO6MH+FgmvGAbXpbJbEIWDN7n8os9yPDXZL",
+	"p7OE4UY0jRP4UUohzYqluIkjJvsppzc0TugwYY2gMWVK0bFZw2tBTs6Ie42EIk0iQrmaW/zNN/Evko0a",
+	"3cZ/383F1C4+VbunMB1spMQFOUlnSktzqtkkzZMzwxZYEpA3J6meEMXkDZM7ZETjhEXtxqfAgOAt+y1l",
+	"Sn8uCG5oEkcoffCnAB+pRvfXj41RzJKo0W2wqfksaCQCx250G0MRLQqwwvMikWCKP9JkSnU4IXrCCJ4v",
+	"6eEovUbj0wf/O4kbIWZAMqGKUE6YhdhnQ9gQsJsgVmRKE7MaFpGmmS4guUgnQhKrVJBIEC78LeA8OwD7",
+	"54KPkjj8bMgnVOk+jaYxL4DxhBPhs79pqjS5ZmxGqCYJo0oTwRnBD+8ZQqHdmiLzWOPOw1RKoyooTTUj",
+	"zSjFXbKAmPXjMgJCE8lotCA01PENQzi9FHIYRxHjnwuos9eX716+PHt+dvr6qn9ycdb/+fTv/cvnby5O",
+	"G0FjLCnXLOqrUMwMe/i14UNPdc26GgV8c6pHQsNrRRxbIjCAwVWiJ7EijEczEXPtcS6cAwWPN8Ncxprd",
+	"CzdI9YRxDeCNyDDVgIQ0ScScRQGBlTFSXL62p5dvAWD/WuiXIuXR54KeC90fwUA+BAvi2awRX7knZBTD",
+	"/2ChBj4Cg7Pb2OA87j6kScIkmdIFPFOMkVjDli/oIhE0uhLi3EjizxYNOFxfC9FPYEAfAm99nqWFIPjK",
+	"PZMjjB6rfALcqBUU7zyZ9RXl4DEaU0RNhNTJ4j5gsGI2wsW8S9gNkwsSUh4Z2cWsZDQ4EisSCpGgIJpz",
+	"RzU9no1m1JPIvCfNl6Dps6hNwIgk1FiRZAB/tMCkHBCFJmS7Z/h02exsZXZn1U7t27uehQrbvWTyJg7Z",
+	"PZ6gIVTDveNxanQs/+x+FGKcMPKcJoxHFEBkSMd7+57QdsSoTiVbnoAIjkwVNRnA4ishXlG+sISkPluY",
+	"xjes/1sqNO2z25CxqASEV4LrSbIgoL4qppRhXfA+yd6/DxbuYVVA9EQKrRNmkBDnmlNFJoZh3RcmveM0",
+	"1RMh49/ZvTB76sugIgRjpQxZGSLjoDWSULLIvEwTdR/AszMEhN3OjDwLPHWtelbApHec3c5YqFmEI38m",
+	"FIx5KjlNMnU4B8GZfWTx+P601BO+IEJP3JBdctTpBOSoswf6CM0oC/QBxzLIgmngb0edAzKIqKZDqlhf",
+	"x1MmUj0guz2e/+ox9gEqd7TE5hDDSNOyux0ynzAOMtcNYghbJWLe40KSlEtGw4kZ0HBGOIeZFKEB1jBh",
+	"p1zHevH5ZwFHDnv6XfCiTHI/ooY8ZMZuODt5fULMAwJPwBS9fytizpKkZRHTqGmxVuSGJilTRiaZQxoy",
+	"kipjZZjzs1s060v5NRdzTtzadywGq3Q2E1Kz6BWLYnoFBvDngS7Nx+yP4oT1war24fduZhQcQklb34J+",
+	"1Z5GxLz6IGqMwWNj7Zo5Gc6Dxh4xC0PxIGZMolKZKX80DNnMKHjZkoBjnlyc/cwWzyWjmnmGMI2i2HxP",
+	"kwtpBtOxMQlGNFEs8MFldep+PAOLYb9z0O609/YO2p3d/UNjLSAHUn1wS+x39p+09vZbB3tX+wfdo2fd",
+	"o2f/yP0c568uiVrwsBEU7IJ+bOzmJ+HjTnS0N2oNDw9Z6/Dx0/3W0yfR49bh4bOnB0eMHkbsMXjTVhgv",
+	"QeOWJdaO+RQYXS3bWWknZV/N2QWhUSSZUgzM2+dnL94SSfmYKWdWEC0MpgKdX7PFMWHTmcbTGipj98F7",
+	"xiZfGKGVwbAKaOBBBD86vT1nfKwnje7hAfgA3Z/7QWNGteGijW7jf/zaaT07ab2krVG3/eGvzV3z94eP",
+	"e8HBp51/+5dlRxD4F89wkqPcn0ilpAvz1D+0Mih+cczMmE5Ki5kicyGvYz7ukhifjFLgsZRHxtKeCqXJ",
+	"EVkwKhWhhjmS5uH+fo8PHFPKpxsg857Hiu20yQkArpvN5hky5gPUIzOfl9FfW4YdVO0XUcyjdB/bPCjv",
+	"WVdr9nfFWEvIudbxluPlR//gq+3r7PBXsQsk20swowvHufcE1u/+Kp1t0Eh5/FvK7GMtU4ZOQedR/BUh",
+	"tbzJbAsfsiHRvDTT42reWteiWftK2sp2uASmMiKGwJcii4ibHbX7ZrjY6GSKuF45BU8Ta1qgw3VpjA2R",
+	"4Jotqh3jozRJkGnMJANmIXiycOSEGyLOc1vgHo1brmXr4Lf9m3a7XTUn+MaMBP2sDTryuRdamEk2im9r",
+	"IBFLpUk4oZKG6EscOfIPQIWTLBRjDrKpBhDv91YT4F3oq4iXJYqBXVqysXtbQT9BgRoK+Fc6rQL6F/C6",
+	"ngZxxYbN8HRqFuffimZisPgjut2ChqRj94L5p/v5tzT+3f0O/3YPjKXoHsC/3YNK0Vvl6gvwCksW3yz8",
+	"5l7MJDf+0/1MZ7H72fzT/xn9uh8qcOH56cu35+yGJT6gTgzanOw3gsYP5l8/mH89N/96vl89yITqOyhM",
+	"hVvqSay0kAu4IMhU1MZP8X8zRyAArVNlDNSg8Jwlifhv5JcJ1WQOHp2FSEkSXzOjg8wM5cSK/Vs+BlUq",
+	"VppyXbov+EnMSSTIWaa3OO4zY3LEQv1vgNDo7THDpFoYCaKY7CeUj1MchfHGkjJVvcsNac9A9iqVvCTY",
+	"OhWKSvnOfxP2k+3f1wY2AYWnJhzsdzZQFODuqeLGHi+lHGtzED62imKATN/b2SNlv2hmlmTmhItVxes7",
+	"AWFJthF885Ei9oK5XVJ59p9WMml37svLzyePzCYGP55ekV06i3dDIdmue6oGK3fkXrNLHRjsGhRZukU4",
+	"b62PDyuWWkLI1ch1bt97LiK2xMkdalTxV6T3Og3HMzCXFZL1SLpWANuV3flzh4k5cMcz3TpqTWMeN9Yc",
+	"f/6NmDFOK99PHUnRJHkzAoa2jsTfwSeGI9Us38G+dEgO1N4i3QbdOurOD7jKOmZde7DL9L8EBmS4uVAB",
+	"7h14DDhoqIXSbFohUkrbhKGCbP66Lb1zgC8v2xwZYJwW14z76nYWNgJ7nc70yle00DRZ8UZp2cURg4qF",
+	"lIas3JhHMXd2TSxLLh1rQOMLqjTRDKIglkRXRipbscitmRaiQR/BVZruaTVy2eX7k/k7Kcy5XzHCpzWQ",
+	"XsHd7mCGbSiNQeN13O1zTBQ3RijSAh/2ULlGHkNoEsjXcEI1RCcdEzOfvcOuk6Frl1QvQ68KIjzKJyYp",
+	"T5gCmb4ApyuhHP3ZTZSQZLhwa9ipNPiWEGvtMjO8Wl4jPCLj+IZxQjVaorHgTr2g14yTkRRTdPuA7WbP",
+	"gTRTruPEPOCk13jN5gUFoNeoXn06i7bEtCpjDHdUKSCK4CmjTcnk8lazjKlVjCu7N6m4jOcM7ySsF3dk",
+	"716lSDXY9EWSy/3Qa73GL/DVMiTsCLXLfJHNUHLWQORJ317tWY2j5AOM9YQMEv81/GqAqh7qhXmUwSNl",
+	"41kKt4Zt33tX656phugrGk5izlrG9oMrHARtKKKSf8SPu6gevMLd+zJmSYRDggeCkkE5ugtU1Y3MGRjM",
+	"uveXLZhy1E01qOsDdyzE8fPMUzoRSaQKK1zravPMouIKfkqnlHuAvp0llNNlB0xNLEuVllQKA/qcPcO/",
+	"8usOzhhufDWXKN9IVhGJd25LNGKj+ao9WCyJAgIXMpHQmkVkRvWENPE+ILPg5hORMOLCAOEyTAo+3ikC",
+	"1YULLsvNLH4w1zZtIKGLNLZRpHgdWenDqDSFN48+XAflbI2BBdhqgJ/lfp8VruQQOHUfAVN5AqHgHG6x",
+	"iX35kSLwekCW7WfJ8GrP8OeNhHo2+mdpKwXd0R7fGMJL+qENL6k8sTo2cVXkAdn2LHspYJ8NKcFd7GzH",
+	"JZSmOlUlByOOZLaNsTPZ30hma00dT0zb8YPSOXve0wL8q9Aoy85wKRx3tiByl9tbNkp5pAiVjMyEUrHh",
+	"hPNYT2JODjokoguQE7NUhhOKLnpnbOCnZCaSOFxUesoq7Es/6n/Lq6hS1s7ELNnGoMaqGBDb9OMA3dW/",
+	"jdLf2Ug6Z6pj2fRYue7S8TttbZWpu3SoK4yVScqvV5kBdh68x1+C2ECzW707S2jMBxg04l22D9r6Vg/g",
+	"zv04v6p07i0NmUCKGFlpBMArKq8jMUc5ackFRp/aBwak2WyV9P6Altda3AGttZA/ArtTBqUiwClrJgFX",
+	"mcn4hmpwQcdaETHnxmgRksyo1E4dTOKhpHJRiVxreSYMmaWFVCTgeBab0mm0cNPdaTYV/876w4Wu4rbv",
+	"rl62nhJ46HamtDBQsVjgaSAe4imRyrAK5cyeBl1CI4NjeiJFOp64EOVjo2jDNswbhnmzbM5JPJuxqLhZ",
+	"0jTo1xI8WQTWxIB0m5ByohiV4YTEaDqWnFT2+0o0zOh8C+PL7rZ8blVXYwWKDAoUXDiIAj1sxCYwNKfK",
+	"iW1JWUgyaE8jpOmc0Kkig2ma6Nhg765BnlZENR0sG2oQ51OjCSYsyCIg9gLD0DudTo43iEaGAxwDzYC9",
+	"D4yY8YjE3K4xsCvEpVrWMSgg9TDmFHS+b1dCFGd9gS4MSJPTFla4f7MSYUPB2K1m3JmKnyNi4JBWIswl",
+	"kMZPmORYJVA25Kp+vucm7xvt3PyzEoOcACH2LXvXY9ZDlAFQyuEGRaSaScAy8MEE5D9EzFlEhgvSa5Be",
+	"2ukcMPOvZq/RazglEGLmfFvjueBOL1LuI8z6NWzNPaq5XJcVh/yWJeyG8pAFZBKPJ3hbNWRaM3lMjKVM",
+	"JZiUEOxgtSnBi5EOdi4O2ZUwFzdMT6+zui/ta6v9W+60Hil0da23HIv5vBlq5GzPHWi+UgefDfDvDkoq",
+	"Zth2j5zd123I1RpnkqfyukxcL9/0aE0e7t1CPuzSfDOzuMoyeW9J3zh+FYAL930VYuCH5xfk8Alx14dE",
+	"03HJAuel69LHq+LwTlr/oK3fP3zcDw4+NVv2TwjG2w+eftr5S2Uw3jmjksd8fBLq+CbWi7vEYTqnHYQc",
+	"N7oHneUAx9IrS7BAD519TlTMw+wq/CYWqfXhxXoBEgFcHMCOktjovVNGFaQo6AmbtsnVhPW4je4OJYsM",
+	"t3KiUINnecoIS+hMGQXGzcULQYM2+CmKNQnp7LjHc9mAHiD3PQyWzpwwCekMYwMzrD7YIL18GXXssVyk",
+	"iWIv6OKUa0TidXBdphmjry8p8JW6OweJpysCxX5iVE/pjAzT8JrpgHRIE5i42fUhaRqI7bT9TR+uThoP",
+	"GrezDS707EpvZ2CUF7bqL/fDOgCucunAqMaIroPeYvPIrepTq3BlMB71Nz4XpanUm7+ON5wbwdcb2VuT",
+	"3bQ3UlCA0ypwX6J73Qd4mesl9tUsgQec3P4FTZuc+NSuHCFaP76huC5hNJw4au1x8GrSJGmFiQivkSgr",
+	"uIiR8M3MTKNS7+RK8gBn6Yd05rBsEPR4mSkMiog48PkQOvRUm5xkm3NsI+NfIyF7fBBHSZbkkQ/FDPMb",
+	"Loz+yZIRaQ7MmUhGleBd4n8y2Any5N6cA/W4YXWY0mvnaxMImo5Br1cBqLYeHNFlEAoZgRsyZIazZicE",
+	"b1Ae9fj7C9IchBOq3aXLwEWIzqQYS6YUXiapHeR+d2L/MB2egmHMgoyorLZm7xJ7tXy8ddexLjnbR0In",
+	"SI6JMgZS9ixL50YDZqQZr15yfpRVce0LyJfn5hQc5uBfTevlMDZKlped28/wkmGGHnI0PmzgYoAPP8uN",
+	"vDZQn3KHad6WfPzO75sx3zADqq3vg3sHrITlFq2+LaOkl+mtijnVki0cbyL4uLSJ6sPGqgD2260caMWr",
+	"z/Wx/YaJbemjW/aj4zE1LFasd5p7iwwqah9ljnRvdRUw8ZCwQB6luOQlwV9ByDUHvEpSXcVTdsJpstBx",
+	"qOoVhOGiX+c6c1WpZkwSsKMkwVeJMJonJPVTPmakia4wfGiUJ7CCU54qi9Nlmz9nsxUsKtVw2exFUdfg",
+	"oHdFXlG2iHEtmb0UvxFxaHNmbqim0pFBzci3LOmzG5qk2S1g9dinfJzEakLUjNFrI0/MDHMZa/PvfIAV",
+	"s2iqrtePb8svmZcrxyoH8fnwLcHJm3Zpn1XYFNE4WWytHxrce0G/kma4wljYUD0sjuOAEHi0so7wXtAK",
+	"I+MNZySiC+dhtrQD91uOHWeaSczDJI1YZNWgTgUZbQ7FjQFiR1jJXuIb9joOrzmd3uXaj9tPjTCK6LID",
+	"JX/u+zPMqwVHweGSD8N3FPyPXu+202n1erd7L3u92ycvP/z1X9Y6n7KZ1++6jpf6i//Myf6WCk3XmnUe",
+	"99ssNtgMXTZhPn2oSostBxfZqSCV22gjK+7z853MmIxF1Ge8wjd+yvNAJlu9B18nTXYbJqmKb9hxbsi4",
+	"dzm7Be21XldajgfAVcAwFVLOH728kjz0LuYQZOzFXmGdiqngehKQd1fPt1lRQvk6Xnph3gH3ntDUZ2qr",
+	"/Q6STWlsWMjmn0BOVK3O6LSAcELlmEVZ4lwJUhNGpR4yqt2bx8v6MXiCM8M1M+WyT/OaHCkEViyY9bqs",
+	"Ls9XCHcwUCsdeQEPywAtbb8KgEGZ3OqINqOs0TYs0deIG0ejg2GHHoatJ9FT1jocPeu0ntK9YSvcjw7Y",
+	"4eiIPh4+WeaaWynV9bru2n3VsaN1th9QsbU8jBVp1McNDT9XLWVCU6X/SKYgfpIbWjbUOEN2e78vkBTQ",
+	"ALy7/ZcN24fKIDdFPajk7BRzNOR9146aQLYbGv/5KgvkV3llcWfL06P7rJ4ZGqAIuvVTg8WV73wbG7GS",
+	"TRaXDCKYJGykq3neOs60va1rX3exMxsKcqjD8VCmssP9qDJ0YTvJATcIUF8pC1HegrMXbPICqFYa5AX0",
+	"KFjkG/D9FVRVg/gl295jjGuYq6um4s4BTFYjesBgrYQ+fG02nPHnrdXxIsrZSWvFy50Qs+YYYaw6mOTF",
+	"Xb9K3oxb41rBsaV3a31clP38LqScV7Ld/D4nh7PLCS6b6zqVvD7erypEqZJOC3S5BN7CNKU0EX9b69Hl",
+	"Mp1OadVF4ndsKWHL1z3XypMU49jnYX66IVVqLmQEleilZKFuTYRUrDUEq39hM+etY4FGtJ8sc7F8EN+1",
+	"UDdeBsbss+XE7jUBxPmSlmIc7RNjTEMQdik3GzZQDNs4OtwuaiObPMh3UAX1VxBvdhJFm0qPUmCo2YXR",
+	"jSAOcrgg7JaGOlnABZMYkYENTRwE+E+zJIy2g30Xk9I/2pSMbmMsacj+D/ugHYppXnABA+QguhfriHcb",
+	"T/c6nc6TqNMasvCodfj0cdgaHkV7rf2nozB6SjtPng0rXE1ZlkN21C4evgz32lTkVbz1jRy/Na998lZ6",
+	"ByL3QnLXciIf4VYtzaFfdWgGYsQKY8/BbWn+UZokfbeAtTvDOLrttPYvB3f4duO93PWU1tMw8luPmh2S",
+	"5sAOXD57DtHAq7Kf76Se/g3E3kFC5h2USEeYlNM89d1DmK1OrSpTv37d2615GnP/173yQtdH7RtFY2Tv",
+	"vpARZVaN//FG0bt3R+Zlby1nc2JesE4FyabixqYrmZ8JVSoe86mNnt+SGKqZBOSaPVjRji+ZrJGlrm+V",
+	"Wbb25XusV1FzD10qY7FWw4JGDWAxrrhZsIV6cZpUVuQBYqnmR4qEZgiuyYyOmY0bcarAI0WGUswV0opk",
+	"RbSTcWNLL9sV3gNoG9AzgrqlWAcbqM+gwOb+dxipwmER83HCWqliWCiV2KLUCkMiaHidR0Emifn7mAxF",
+	"yiP/ZybXBzovA9mtqQCFyjO0HMF32bjuDJYBB05HqnIa+JnEd07eK7eQkjMBFaXdhbWW6ErJ64+ehFNG",
+	"3A2p2W2Sjo2mG05Zy116LkuOwjwfC+H0K6Ys5fptVLGyvL4ty1bidtZEzZt3KitC1pxzdk736wQpAfW+",
+	"CjAizq0sEbLoO5642W1lJv1W31CaQb2iIpSodMYkNi0h84lw10ouuaa9TVXGehSpRQLPkCug94OV5LBa",
+	"IMxfhFTpWPIzqC/GsQ4Z76wmlq9/kW4pj8jljPICDX9ar6uVsHiJ5jc+4Iek9CVAXtiLX8e6R5LZWirg",
+	"LNZMzmSsWCXnvkioNhjytlqv8JC++nOru5zxkagQ+36LB/vtUIiE4SW0TWfpr6t1tiEzWaroVK2TbVnQ",
+	"toJkUy2mVMfhVnRUaC6C66giiot0mMTh+4sLKUZxsioGH1z4TpdaXwQBb5n60HHrupqVbmdpJ64eZ8UV",
+	"muBjplZPZlkI3Np/doT+tvavPRPf2vXg6fZWiOUvAXBpk6UdVZ3t3wxzOzO6eV31N2xkUUUpBb5UQwBL",
+	"ISjDhGX51Wbbge1psAAGaf4N/HYjw9KWQvbSrKjk/aMOQqfKqIEA9+rTkmxOZeTVqCsJYvg9K4WRxezj",
+	"Z9WBj3ZIxI9S5ONFNpSA3MasqIhr/YXArwmpxO6GNbX2tkizNhDMsw6LAtXO4cEt8HDC310ZeLWIplZW",
+	"9+6vw7hN4wDzHjYbXQ7lNLCuSLOd0I4flBZdte23Jz/+LWVycS85mT+JOQYOQJHZCb2BQglUXVt1ELMh",
+	"/23bbM39tdmam5czvFspb7/CnV3gpiUQs6TQB0r9zA+wFnOx/2SlJY/PAhJiqDQG1SpCFfl170NAft3/",
+	"0G63XdSFkBH2fh3Y9wbt+/PilGN5qLaLYxFpDsRolMScDTLWzG61tIE+9pl9fccv18GFnph9QXknFgEL",
+	"5yIvHDSnZq/XGO+z/poPd70x3Vak3a8jYHtW1UX97PSVWMBGkqm7ZFZL/BJZY6PbuD7496hz8zfWmexN",
+	"//774e3f9pO9m6f/fvNLZ/b+QF399rcn/Fw+C/8+3HtV4WAuDlZE+qPH2+F8cbDqXY9jpZm8w7bd/RaN",
+	"aOl2y9PoGicRJefihiU0LNzf1d9WZq2Huo3T1Kxg91zwCOTV+ovR7EKncANZXt/Wl2QFHbUQy+1vrmx+",
+	"LVPrQ17bPq2squFguSZ4wr1315u3GlXXAXjlte0lvWHF0Af1GeE/eehCY7+z/7i1t9faf3K11+l2jrqd",
+	"zj+Kt/8bBqlWxyeUx+/Y8QvRK79md0pYEJvdYul+chLRgEzEHDjoQqSSzBm7Zka447kpTaezylmO/gGV",
+	"/v3K/9nIZxoGHEtGdUDOyJxxTSbxtW29v3Lgvf1/ND59qA2Zuu+gkG8wZMhvd2QVjJoOOXWxYGujSNbE",
+	"AKGge47XIOVAOv/axCuS6I/ayEvLVLpOXP0QBSrYlwwt+mPUfqnxzKwZaOnQlmrXYXBnsfBVqe7L2juv",
+	"y7VO2ZIqXV9/xFYb+Wuzlf2zpujIZQ7LZeV3yJRugWpodETD5ek4Kzs2iXVA6FCkmhx0iGH/CuudcvLT",
+	"1avzlqIjRkaSjqdZ9y7DxHo8VvgCUyGdgfLaSzud/cd0OjseBMT+lWjvj7H/x38/OCz89ex4sAOKK9Qh",
+	"yJZrVkRi1eNzSaE+Wszxm4NwSuU1VjYawIf2513/d0ioAbTUdKwg7h2KmAiuaczVzjER0xjquppdYUU8",
+	"Mec9ThUZ/Nd//s9Bm7wUkkBNP3glsHfdCIm5wHHN9ClHUGC+fn78ZyNyRsorngu+tFosqidAswCpAAHy",
+	"WtIblpD/+s//abMaoIZTeTyvptPSuJUIA56pSwhjXnHbs4lnUDL2O1P9gkM3t2nXhay7z1NVcDfUpX5X",
+	"+R3WuyM38Dnisz7VfRmr6yrHRznpda3Tbxkype2W97a0iir+csXo9J7uUS9pwhTEawQEtfj8UjcvzdjY",
+	"G3XCg9ERaz2jR09ah9H+sPU06rDWwXAv3KeH0RF7PMovXnHQ01enJ2uvV9ffmy4t5g6BVcsWgbfELS9e",
+	"N71MNYf0x7hEvQcAr7+IvdeOc/dzhblct9JaQ6XbzBJ8lu43t7nVNFhx59vMpZMy5/Il7i3vkwa3JbZl",
+	"EHq2crlZdFWb42Kcs3VV/MBkEvOVmtheZSW4vARc/6+7rQ/VutiViOji/cUy2f+Wxr//XlWB9v0F9t2w",
+	"L4A2MZZQurS2BIPz9a8YLvOIE6gngDcaNYMpBgreitG8KlP4KmkWamYEtmqECkjicitrGhBVHF6SkPcX",
+	"oJMa6DlPrA3sylpaN7O5/5oB66/26kftbFCpAqf3thtkp5IDtJJ0xTVbXcieKZX7A4u7+/dfrgi+QeCN",
+	"gGDL9hGEpdvwq5gPXLm+9qpgtbhigvN4xADvrVLvT2Zg6Y2bEcOzTk06d8m1WRuxZt/EWdrV17LXLE/i",
+	"yhobMCrZBoXkCzAtDFZeZQE4ladX9CFs1zSsLqwyri6uDB6epWuQ9XEentPnTlLNRtnA/P5oVfB4p5i0",
+	"UQSfHz1wB2WmPhPiM0P8N+5TlfcXLBUHXX43vmF9v9DG+uueLYotzCCmoz/LD2P5vnWTuO1CrE7Jp1wv",
+	"/+5Btyq6opdTijZQxTbLNch25B1fOTSjcFRBVpuhCOPtdDZDKnfW2cp3LD+jA6h86BaPlq5U7DltoOQV",
+	"abYU91xgRYdPl9U1T9OZaD1T/9bd3W2sCBTyb0gqWqHZp04SGUWZTKgiXMyPiTt9jNywSVmQn+W+KxZD",
+	"v3s23IqmMpzNMQ3uGHsMkUF5a8VF3O0KqqzsrvdT3KntafHGqnqz7o0N93v3u6xN+Nn2912fagiznu0U",
+	"2nsWVn1Qpdkbjb7dqqzaFDR+Yew6WbgKqrbS1h1LY6H/px+KGyZZZSuDaawUqOwLQgn6gwh+ReArXzv0",
+	"gLp1+d/SSqp4X3Hj9drvViV9l6FZuNJ54t/nPFmOuSwuGwqoFedeHyxYzjj30HHLyMI5Y9eu2NTaeeHl",
+	"rCbUmtdLB+d9681aEIrLJYYrQVV1zu9Pz5/LWDMZC37pboDKLiv7vBSLK+l0SmUlpjMWDWl4XQnW7J4p",
+	"cxTvFYp6d5bui8re12w9+cVMNmPNHl9QNRkKKqNVkbNM0jHrZ+ur4dn5LRaEg/aZ0vHU8oANmyZnbes/",
+	"fdis57OxrStD84oBYvBazPuroyw5u9V9yUIxneK9J365+frfn56/gk9cBYQNej+bIwyN1PG9+Rsxjfen",
+	"52/hU8c3KtuZXcdJorYZ89J8ceEAtS5oqXTUVYdSfQJBCa+ypS4DpP5kapD6NCuneQf99Do2vKthK4g2",
+	"XAtpaOlipNKQYdADVE2zkQ/tLCS1b8O8Gz/s5aENf2dKM2mkl42MhNgGm642pfKaafBvDdMFiwidzRKm",
+	"2ss3Bbiy3Oh2FU8N+7Or/VAdabfcgfmwpgNzYRMbU2tu4i+rWmZpUOYKLgptCF9+7Z+1epqBYwaD4Ja7",
+	"4Wx7CwGwssvaAEtqbyXYSBYY2cYAscyYbkN6JYFTQc4rBUgWfLl8pWBILUn624uYYqDmapgXZwlKwPNA",
+	"4u2jItqx5riQs9b19F0X8e+WEfWnMU+tflRVR20zX8nW9OFLno1EiM+BgTNuyrqRjNXKBoHgQd8GM6+o",
+	"uq7WE7dvm1a8THKpI7jHwtKrTq0Q8Y/bWIkvFx7cSzW34V56Y50mk2f9DHhVF+blSm5caBdZBd1E+pUJ",
+	"C+trobvaauVlBP4+VkKitirTd9LZinS+IsbXnG9JC1w6YFSW+psXYkihpl5dXFlGM8vRa+kQA4e2C4A0",
+	"+79L0dR8X6VV52PmhlBhbTWAvHTIktf/C+kwTbDzYG7XyawDWhIrzXhRBwtyxaxKHVtSse/B4Mq5glW1",
+	"a9jT1sQAhvOKMctsyqL08nrKY5XV/7oTMafm6t5WB35iDPoKMHkOoXXq0/Zk8nnM6Q7qmMogsulKN6ev",
+	"oHE769M5lVG1LV0+7cJSggI95gToDqjCJ1GYbxmkNThxZds1FPFg49ie236Zgfmt/4BJr0l5rsGzTCnK",
+	"Da47xeTaLVZG4+abyqbJF+3vbgXsfJravg2fTShrTKgiQwbXg1GKPe3zIrSH+wVyahxEe6OnbJ+2joaP",
+	"w9Zh9IS1no6edVp0b7gfHkSH7Gj02EOabuOQ7dNno4Nh63H4JGodsqej1jPa2Wvlr9OKCtzrs90wohWb",
+	"vk6EYpwg8CDsANvhJvAoDllQtlTNO46171SbqMshakuw8aj96ePDGnpfcl/1N+55HYFjM8PeIiReCkkG",
+	"ksFbAwykwW3C+1mJZQsa81ahe7634aOa2MQ8DaHCWrgPSe8GWYHh5ewDd7B9PFjDguIk6Q8Tyq9BnMNO",
+	"DYeaCKn7WSLephL94gchlEbMW6rJrrZShuxSYxwsI7z9db5f77sgm7USROtLJQzz3Wzo98wAsJHDc5MI",
+	"6sxMWFN8fIMoZidP+jMmQ1sNbQuBC8FXa6/lbHxbFuAzpAm1lRpqAr5qL1BuZ/2RkH3wea4oGnE768dc",
+	"i/pXqjy1xcuQ4hBVM1dAb5PSDg6DHPTKUFlGTOyQk8pYLy4NTC1Dn8U/s8VJahhORWzjycUZuWYL0hzc",
+	"ci1bAzISSSLm2Bf66WOoeU5DzaTagX6tRIVixjCZwiA8tgDH299YEVDmox4HLkh1/sojRQZudQNMZYjN",
+	"EiaMIt+w4QzvWycXZ62fmdenHHdgzgtDvNxe8K+Xjif8+y9XjWCpX6EXsAbhhoOLN5dXZJfO4l2a6slu",
+	"IsYxx0CB0hMbCwY32ICjoAhjkFm2tonWs8anT9CUFcvRQAqIVabtlmwXLANqzei0ETQgoAI+Vt3d3Vt8",
+	"oR2K6W4kQrUUlw3S1xumS07OiE61kBjUWQqYpOTapU6TIVUsIO8v4D1ELhX0eLkzV/P96flOQCqajbkO",
+	"Y0GhMKSyFTIYnZoJORy5ZmNpG4X1eI//5S/mpBjXcYjFJP/yF3LJeEQGJ37ZuC75AYBqc0/88Lws22bF",
+	"0e30uDm8DG+6dpxrtqj/fBa3rtlCDXba5C10w0RsNXPPtKMJ22tfQ5NiwHo9YQvAdSvlY+khNVEsNPs5",
+	"NvBnC69HPRkzrchh56DHB2evL9+9fHn2/Oz09VX/5OKs//Pp3/uXz99cnA7a5AQ+pKGGEgKxhoaqVAtJ",
+	"Yq7iCDN5rtniUalKJ0L7VEohlYHyKbSxY+ZviJAxnw1FtCCDj71GBO7fXqNLPvYa8I75d6+BYAtFxBBu",
+	"vUZAei7N0H8F8rTsK58+DY57HMJOkROMaJykkilCo4gMYHjVJb9+TAQiQUBGMUuigNiBP30Y2OWfx0qr",
+	"v/yFUGmwVjLy75dvXhNQfBRUZnSxPVDtYkCatpYEOeoEZEpvyX6ng5leAzEaKabNwAgJly9IQiplzJRB",
+	"F6u4t85euAW8oNoGSUOUowHkC6dnKFjW25fPycHBwTNcCOUEJzomEX4qGRn8/e9//3vr1avWixeDNvlB",
+	"6EmPT1OlSRIzMmR6zhgnnU5nrwX/v+q43GGY+NmzZ89ae/utg72r/YPu0bPu0bN/YGcVJHGN3SfeXT0/",
+	"7nGRaosUVNsmbICgZhmHnQ4Z5MfSh4MYkCS+Nmr8gkxpYpQpFmGBSAuBdzzLKTK7P+ockEFENTVMJOto",
+	"i6q/+5lEcYRF6dA4MIQRTxkexBGgfDZCmg8/IE1o2M3Np0NGpBEoLNqBE1qQwVum5aJ1MtJMDo6JNH/Z",
+	"cjxYPqiHDQFDZrUvy2qN4SVjptHbVM9lNZNT5bkifR7dCBqGmSLj3Wt32h20ahmns9gYYu1O+wDS2vUE",
+	"JGyBpZgfxnUZk1mlPzHnwGECMktSRbDtpKF9e5NXZLV5RU4CZdGgaIPhsVeYuCcZdpyCFETIMyRQqhSA",
+	"lEngswgiupU+AXkKXlEq6ZSZwWr10/yV3XOoMvMpWPviG6AKUGQd5QFc9judUkVdOpslVjrs/oftuoT6",
+	"4MY3KycXZz+zPIho+bJ9SZg69g7Xw4e4pqoZsrXv/kCzqvLwyd76T95xVxuVRV7huU0+ZLczFmoWAT8v",
+	"qHVwSr4S9OsHA2TlriXgeDPxBYbe2BwtbBnOHBL8harAT8z9U1Z4ZdVgofy9h40+Mg6Z0VqNeoWq4ShN",
+	"EjK4ZosBobMZo9JYwz0OdW0zFix4sjgmSgsJ7aIUHbFkUYWquCBE1gbq4UzpH0S02AqJ1uNOMevxU1Hp",
+	"N/bXpyU83rvnJeTou4yuP7MFsZHFxxa6E5FEyqXtSqYDS/VYv5uH7Iui9mHncP1Hr4V+aXAKP3i2/oPn",
+	"go+SGK3dw72D9R9c0EUiaHQlxDmVY+AEh/v7m2xnJoXROY1cOuXaRgF9GYJF3DOqhKXaaqL9FBSlzO7H",
+	"a7box9EnpOOE6crqCjfi2hZPB71SI26QM0+xhF7CRqgoI3uMylmg9ildEByfxFC0r0ijL+CRR6MFKjlc",
+	"XpNBZgnrir5tHP0yx4/wW3v820rqn9niLMJqLiVzCTxVlfz/9DacGB3SSACXOUGarq8L6nNZCL4tTzwR",
+	"UreS+IZFxdQwQKoeL2ZykXfcmKUcRlcBmUthy0ZAdQj4KIqBCiMX36+M6YSMziznsLPX7vG3bAbc0LM1",
+	"pFF9pdDafDszepLND4BVM+maA55dkObhvtXfC0rmTqW2BCDbVPbctubzecuo1a1UJowbUyraXBIU2gZt",
+	"JIU69yaFimmIFULoXIyxZ+qXpdo78/0NBMyVEK8od5Ub1X0SfVEnE2NjFUHyLQQpFmjFJ/iCt8Tn+pZ8",
+	"RapX0C+3KoFr7mgdN8fA1O2UZhEFqlRGE5uRuZDY992KiCpKMLNvwuItqohUt791bVmMzTILUHMFtTY6",
+	"E8wSqTT3rE/LAhmV3syvZPiV7f2wDOofmX7FGg9I7H6WZgWpX5Wg8a2f4o+seII0PzIWrT1PsOPDCt/4",
+	"cysNscgPtM9mRutWjOs2gaeGYiozzWqzoXq8ebi/v/yg71j9wHMbBuSwc0AGMbrX+kuDYY3OWNsyRoKP",
+	"j8k4ZUoxRaz0G9OYK+1nzD1SBBQBAl60gBzuP9tpk5NctKMWQBiPVI+jYwIb/rq+t9ZFYQDrofQ1Yzkb",
+	"aaKKZ96bwoZ6fPDi9Pz06pRUq7HV4hfzIy0x3L/1t5yC+YWl7gaEaLNIfUL8UgrzBqL3pZDDOIoY/8NY",
+	"dV9bM1jNyhAbP4ObFaSTFfSbqfwFrcDq99CMC/6e0Vi2ySkNJ6UXDcWjy6GLFyVLrnajfagU1A8h2+RC",
+	"MsNBQdkojQV+bCgpnEhGowWRQlO4TZSeJTufiCS7lWoTW7nXGgHA1Fityt/j63V+O+CVVc4egvGUqg1/",
+	"a7r+6+Kxf1f4t1T47fHeWdOXtixzPeHmvlroVmpFe5u43GVU9EEzQbpIefxbanTOMZVRYpYkRiSkqkLT",
+	"d0WhHwz3izWnv7C7dY3INY+ds/XuiP9dDm5LMIgTVuRsKuRCIdluOKErjOITuJRU0DELy5NmjT1sgJ5L",
+	"neqSAU21cLebuM0dokGGwfuCj+JxKo08ch9BtB+W9TcEN6JJUmyvx9mtsajxKl4FxN6hIn0e7j+zkYO2",
+	"BH+PQ0wHpEUeE5rX2Tc0HRF2a7A+1smCxApWFhGaCM7aZPDjqQ1tAKBk6xtAQI7qcaOJ20ve536wSPsv",
+	"fyG/gDOs1JVxQJq287H2Li4DwhLFyGHncMdex85gNT0+pAp6nThYZWM9UnjZE5FJbP6BjWCMVjDArpF9",
+	"DMIdBHg25km2cQgsgZQ2knLgW94lMEFWB9YJBqGQoTCnm0qObM9ODBfoxeW66HrSpOBGNG9JEnPNpExn",
+	"RoXAd2EE5Roh7LQBWDaqw1+KGRMaH5pFdkvQtBsfZDoRdGCgMomZdKuFzgrYbSF2EGv3+CXjkfkNNhYr",
+	"AtajHa9v4NX3Zxq0bZ9qV/FjQKi6VqDOGeyh3N4o47Uc1cS9aHHjJ3tEwzQaM22Q42ppqcpLvM0PSjKL",
+	"8HMGBifVZIQw6nHF5A1ce4N6pvLIjcOOt/3Dp0Gn0/EDzo6JSKIcREa/YyNNRKp7HNTAwN55h6nOgkjM",
+	"DGbhA0vxA7jDgJRhqslUWHO4uCYQh9nE2QJ7/GDfLOoY4W5H7Gsh+ongY1tYGMI7bBwDxMMSNPLZdKYX",
+	"fbeMHXAaaNhHj0PLR19btYJcCmX03wTQLw6pB6z9jmFjkNG00zXMo8cHhvv1zVh9O9agwrVtQQOleacx",
+	"H+c0fwLxTl2I6N5lN4zrFoSITQceueAvEJGEQGsBBsDrqsebiuHR73c62S2vixWElDsAEsb5KTIW4HLL",
+	"2PAolkqTWczCjNnAtEGPK0Go8/GTIRvZG+MmOiVGtnMpmdDZjGGUhGQ7hkiyxicQ7mKGhFCikZDTbo8f",
+	"dfYNrR91DvJVgIyCECkLLNdkLrtjMECDU03xFqPvUH9AdvMfgVVhl5W5IQFs2GjYjRMex8TMP3Bfu8Cc",
+	"JviP3I8u1GYnbxtVkgXIs47Nbg68DwsRNsuY4Lq6kJDyKAZbM4Ri0DZ4p2kwD4eGqDpDcqEQSQw9ieY8",
+	"yz13ZTAj6GLr4XKlSfUj4+ZPZvD/gdRKM/RXsqdw6sycwoT5AjWVysHdQMXziCWa9nhENYVIPLuWXqPb",
+	"w3JXaCgb5jBioe41PhnM3OBjksT8GmXMjCpg1VzM26UBhFE3Np28dsigl+Wew7cQJRXD70AK8GPeWBEe",
+	"pDae8GPPpt/YtmK9RvdgL+i5xDcjOLMHz4KeDbrOfjrsfIKXC1oLzNfZe/YsfEwPW0/CfdZ6Eh3Q1rPR",
+	"HmvtD5+EWFX6SQeXaPl5+bundG+v9WR4uN96Gh5ELZsrM3waPosAii4gmFbUsVzikGQAhzUATY+TgYG8",
+	"pXek/Z2qNsuVzsCTs4zBdgklAx/zBkCb83Vs3ZZ+mhIxcnLZX2yAgd2UkwEiilEgoTdUBDQPsXzuRzEC",
+	"vto1aNVyHyBqOuZTgWDVYaSDbq4vVwgDUFgIqtrHiIfmJejcHVLNOLjNhOcggu+OCwsDwHvrQiFXhCIu",
+	"A+qSwGdmGTSreJuJJgIantnRwJsTE6Mc40cdbifI9QajVYPugWpp1kDdjJfZJ47hh3aYmMMCcjQvbMqK",
+	"j6Vd5QJtaUfZDCjeDbtXZgXYhDzWxObak2ZZSgUVIgrQjsKWzPIx5lilBolg1AEXuj8SKXf3FWX7ADx+",
+	"GGISkSmjfD6JE6NAvC6rw0BAIJ9PnHMP9MwoVqHgnIVakWkcWVyHGwy8qZjZX4wVc7ysZhtxbdVhewpG",
+	"iH3jvvZtQ67+QD6Go87+RmD/kWo2x6y4o00g6HQ6L8r5QV37QTH5ptjBR3XnMtassXSZiaoShATl7N5z",
+	"hxTM9yVvSOHhRqHIS8W2lSZYPSqBVIT4xinpzYyRWDKx3gCgaMlghJ12ZchxcdF/jsBjf0/bhB8X/S/f",
+	"Np/5WrQhGY0aVbHNhdeybpY1wRtlUlkb+swJ2OxF+ZRNAhTTzmXgwLkJlVE9rPsQ8k/QDOzxkpfkkXJf",
+	"HKNDBzwHQ9+3iB602Jna4Eno8WWjMyjbnJ5ripIBpDUMPAPbqRfj+Abu5Iw21zaCFN5E/cGQhxQJOsJu",
+	"YhXbXs5TquG+znOQOE+Ui03A+eqjuJ8Xe5c9iAXoTfFVI7qr+cJqPvD5dw5fRu34M8Vh30U8u3BtUmrG",
+	"t71w3v1YMl1XhnJjnLCqUJ6dy9wSODrbvJ4aLnnTds5Tms3a5IT3uBXt5VcNaUN9SGQcAVHIw7L3oB9E",
+	"DDqCMcciks4M+4u16nFQDlzNSTPSNZtpVxHBZUETCRmXVcwCt7nELNZFHBYoyZoS7T+ZAv9NkYELW9+U",
+	"DLZV+PzvC4Hsm9DRriOFWv33laMVkURMaafeepdHxurnhNn4GP8uSYsx0xMmg5wqQLDDGBtov27uP4kS",
+	"bLezjf7rIPCdQh9OV/6R6VwiYDDXN0mqVujs+oWbP3P+OiX/FZXWhW2J1hm3ceWddZ14hHILkkVG5sLl",
+	"pn0RxKKK3U3zTLKbWKQKrAYCd2SDczvWJXPV2NDnuNMmh53DzDsGt0W5PMMOF0sLOSaHnWdk4H7uF7oN",
+	"D4iQPV7xENoZ5ZHDiiTG8AFrwIhrASYH+P9sLIbgrCZKzkh/t6OTvMz0Q6j25Wk8xf4hL3ZqzqvOO18+",
+	"oT8bf/ticU3flKqDiJ4frldR/T6U/owD2m4PD8T8suSgOrbm4nx8ztNEPgdK/6TM4UrKfmDNAOsLjKC4",
+	"w2zHJhyFkOCHeUg5t6SqZFVAtM/7i8CmqZ7kTNcGBAN/gmRyo6bBFQrmP4CZYkNl9DwOWTYpDNXjPoMl",
+	"m/DXKqZ3yqMST2h8O+wHjbY/OxP6pnjDKY8IXQL5fXOGrLXLA/GGSzO+qthIFVOA6z4kP5VFgjjyROLu",
+	"ElqhwrjYK3gfmcAKSoM1fbu0VsNFvxPbAxLbpdVKvwC52frztXdnVmneTIhaXBESOfTOca7sx65/HWeV",
+	"aaAlrLx0Bey/GY13czh8J42HNfZ1hQFCso4HX8bYz6LOa4nnIoubh7hZEbFEkewyHmLKyEkypwtFYh4m",
+	"acSUvVcLyHwShxPrO3aaJjruJowmerLIrtmqnXDZ3I0v4Rdzs53xkdjEKZatrv3PfLubo8LJGZl5B7YR",
+	"h1eMSszkrkS+l2mStCBEC19Ea0KXy7JZPOh6NTQjEabYHhzq60EgLFZ/PI9vWI/n9a1tGgI+LN5VN+GO",
+	"VNmQcecDJa8hgJ3yhVGMWKLYI1dPE0PbIV5sEs9mLCJKp9GCJPFQUrkwEiVfGCZBEDWhkkWkmSqG9S57",
+	"HOCT7cUCaWBvtQWEav9iqxnaZO7AGxfzyCEHHkQWTtDjWeR0TTVKrEwHYAaQg9FGwWCbJTSGxNFIkSbl",
+	"CzJLeahTq17+lgpXhdEdE5AylDqVrMfjMRcQRx2K6VTwrIIpDmgjz0ivYWzUhgFSrzGPk6TXAC8+F+74",
+	"QRRTDlW7yZTqcMJUjzu5DFVcY8hMyIrywQwB1vJYwMU4afYaMuWG6fYaZBQbKxt+6TV2ApvnwqZ4LOYd",
+	"PhXSRTZO8QUJZSIEZyogkvJrMonHEybb5A1nZBJDCC6MEpBhdlcR5JHr5sceh/XHtpwOHTNXPlRxgzna",
+	"2NK/pUxiUVJj7iIMgNQg6x/jArIAiCR2NRZLejl89tyyyiXxUY6Fzc6/0CG+gTHEDOOaoAowLC4vAvxb",
+	"o3xh70fcliuor+lptuwIhrrVBMtTm9OYxBq6n1YtBeLaSwG/lmvud4K6ItgVhbaXF/KWmUWGLplGMcd7",
+	"iPnWdtWfJSJiWReBqhXCy4UVbiShCkeJjRL82vOHFX0Q9QKOz2D+F7pewkXaviUbiNGfYsOCc0L5Hl61",
+	"sQC21BrziN3aSgMOHzcQwH7x583iDv0vAnALGE6Xp2Oi8hq45OaAjCXl2kjBUMyshLDcusfnFAIZOYAI",
+	"ypm4dBmvXCXaWjp/MS9YbvglRCpnzwZ11VPP/J1+CRrwJtzmmtVf559TqfQxaIVO6W758pfXxQ0Wjrga",
+	"x3fHQowT1gppwnhE5argnZdCQgFwL/TfloVC73hW22JKqCY/wsCkCUyMjUZC6q6XBxdD/Z4xiwJI6vX3",
+	"ZZ7lsfAGqfliThf+9WLsUtI8aqmKw8lGwdU8d7vcJBrnhbeE9ncbfglTqyNqMqA5BPBg/hl4uSugpERo",
+	"kyVrWbOdVLIolpBIAQWkyQ+uDDBkykCC84DESqXYHwIxmkoNLNbZ6JiW7WpE9XicYZvqZjE1LpYtYqSZ",
+	"KbMXPz8/JTdMxqOYyZ0ATAblV6/CmhaBTctGCrC0xHgoFzNE+wg6AuOXPoH4IoITG0AbQCIMXWAKuL0i",
+	"t9ncEOja6ZDmAODYhx/7Nup1EJDCz6liS7+5G3dja6AEQ9tJpAAzOCNXJaTpQEZSruPw2ggo7aXUY0Ye",
+	"HWOS62Gn0+NuLiMS+xHjMawATVCqbRUXsL2w5ComzwylmEO6sZTxjbEashVJFjGuY5oo/AqxwViUB539",
+	"neyCLw9XprMZeff23FXX8YD9r4iJfbfLXtrp7D9Gqf6vuZiFwmn2V2xGAO/BP/+13JJgcJwtlfIed5Pr",
+	"vDdVrCAnDc7XPJ7SBYm50sb2lCxkRhQgrj/K92dMJZaM0OweCTmnMsqwHQK6zRIGQBN5xOXQq/DXLa0B",
+	"Uv3MQgJXCxWPAuLKsJwaHLSeUO6oSJslWXwr4NA0VmDfVaokRQb9xnCc547Y19hnLkOb1VJ0nVEEX21q",
+	"o+0fPS7aaI83MNLglsXvEmJZBR2qQg4bQDFiYRJzFu3Urdd826hbXufw6YYLAujaFLfqFdQtAL5prAJQ",
+	"eQEfHtDNX6lRrtQgSVGiH2CGVqnipVf3hM5mno9CpDoU0yzSCj0RuFMDMFsawIx4bruE1PSf85gN8XmN",
+	"4brIQ4BejTnhFKbApdm2C+DPe6fJuCr99m5m40Nlrl0yeROH7MslrpWi3l36qzm9knpiiWKUiPm9aCrZ",
+	"bXelmvLWu3m2C3GC0SBG0xbSsRI1QIXi0hCYMxsHYsY4ym5buRO4/sB1CZnP521cGZ3FCpqFOA0KltnG",
+	"RGlb+gPL2ICg6BIVc7OhVLGAgIKAiaV7HVu1QwV5WwU/oQhKOFjj08rVQWC0KBd5A60m4V4HEnFUANwH",
+	"tR+bJ2SjWBxMMDvWE+e1l+wV8uMhbxhhAph4Fef5BSStFkQx9KZ/ZiHa7Y2Jb5MstzYr8NL8c8k2vz3I",
+	"LgY2b3OT3yWgWioUc9cUWReltf1FepyLeeCqC6Frj3jd66DKFXYvmBfHe5RdiniXJby648h5rPTPbq8v",
+	"sq2uUaPe8GThDe7vDftx+LtrGlPcK2VldxpjibLpkMlaJcYfx/XlXhZnNa1AlwqjJUoA1FZcMDXzTaHE",
+	"VSKVIRu4F3acwYcFedBjSLm9W6jbhr3Y7dtBql3r1t1d7j69QfbDt5kmsYRV23jyMkz8HkRxV04p6bje",
+	"Q1hx0evxxOzoyA9UsRVZxJdYKo7ihacbCtUEcKpDrCo0QAYCCchMxjde4RLLC8wLOQ/p8Y0YJDIWsCzn",
+	"MVzqetyRYkgFjKoyA7bHy7ySNAclJoPF04Z54bVjvBAFC7bwKRiuhzvgYYAmj2j9CknSWSJoRCgZtPWt",
+	"RoO/PY0GpDloT6m8jsScD3bIKE7g2nKAbXip1LvQSiOimkInvxgmnVM0UgHILn/63dXL1tPMNfD63Xmh",
+	"mBslw4Vmtk6jmREcpVIYlhf0+PO35y+xoA1UDBkysFXOX6KG5+IW94JOpwMF6sxgCuubufu6WBE1S2JN",
+	"Yq4FCScpv1Y9PlyQV3Z/UP7MqG62jYqkY0lnE7O4oVnyUzcu1N9xZe3gthhcBHvBUadjLSra40msdcIg",
+	"gCGhM7RFqes/iR0fBeSVpzpj0vY23cz/9uRH66twodRwbG/QTDMgWAirdyED65LDvQMycDiNBfCoHLMB",
+	"aToYQDRFCUo7mIcywxj/wmcUG1LCV/vB3t4++Tn+IXBdEVy5N8oXWbEWQ787x+Rw7wgS4lU6mwmpWdSf",
+	"siimfcNFB6TJGeIJVHzjWUdyKvUOYJ7/oUE59x0FBOxBP0KsbIboGlhkRax16AqIDWYHBYpfzJglCvTo",
+	"sFu9C3EOQY/DH+7LAJ/dttwPUD7HEzAi1MyVa9o5LmbZQ0uZmI8HPd406wS0twV4Cki/E7jqg+7IDGQE",
+	"zG2ebZq2vyS2HijBZ2mecgK/a+pd4ArYHBxBAkpQjP31Q+9Ou9vwzoKsPoqg9iBQ4NxtK++A/X3pIgQr",
+	"FI56BcOVHf1e+wirFuwdbbKfjJ+8MnzIRVL8MUoeGL2o0nA8iaJCG+koZwC1itEKc3H3YyY71lQ6OEMb",
+	"jknkaxyb01X1RbWXmZ6uFBTb1QWeqoMy2QvOA5WMMI4Fnpu28VHXDjoWnGG/cLRtUHiCVoVsHm01KEML",
+	"Ng8Et3mdno8JzVVAT2OzHW/xdVCZbKVU3wIzAh5NsLxBrquQ1oSeMPZ5zt536sspVDPxtbe4bvHf6yk8",
+	"FI1lVRS2I7Ntg7bdSRYCtssBofUl1C+1TEMNl32SGWq5oQlEzJGmJSoxyg0nP/hqBykI6iF6JGBo1OB/",
+	"1zowq3wPwXJc7no/Uo9vYCdBjPmymcOplGLueqpi3KLAPMc6145hGdu6djyrrMfz221H7s6lvIUTC0Nt",
+	"8UqlOsg2gGBQXq4RbwOBu374rRd22+N53G0Tg3IDMnh9evLWqMR/Mf9pmf90zX9OXr8Y7A7evB3sDl6/",
+	"uRrsQKjtf6QQ5XmrA7AZIcx0Shc2WDUgSrMpuLhBy2E2dJreZ6BqRjsPrbe6OMUHK0C8nZcJl/NT/GeM",
+	"mfxi6t/X9065AOoJ80TEkBbKQdZqYUl8w3Z5HF6j3/VjY5ZWcXcXmAbtXjUWGU4VU6Wyd4aBuB75517y",
+	"piJNbD1NVY8PvO4qbTN/380/2GmTy1RKcyZwkzWjoevbKuPplEXHtiStShPr14GS/XuGDR92jALnHDoB",
+	"JMy5KHpXtS7watY10R1O/G9GsdlGniDw7q8He48PbRAdVu0fSmpeIjOqNZN8J3PQtVIFCXwpp0rFY86i",
+	"AIqoi+kwhoQrcCphMpLnM+rxQ6zeK8XctgRwhrcHl9q+dwbMr935PVBhDW+Kr1Q9vbiE1fmGDmpGiBvI",
+	"pop9L5j3Fa1HQ+LVqq3XyA6uhbKTA+deiZd43Kzwc4mXGSWEbnbvOEsoDwoRvlPB9SRZkBmTsYiyLC1I",
+	"N6IBLgujcac0tkmUoeARaLf+qqoTdeMb9jdY3gNTCkyyjkxgT1kSbiUA/pwB4YCPdRmy+ckW5Nhv9tg2",
+	"wcByrZbVpVbs2wGIIRfw6hVRwfJLmL8q9ZBRjZGwWZSU0NQVUIGoF5RVo5jThEAThTY5RXFKs5RfMEtc",
+	"PQYsCZIHtWaFG2JNUo5xuFFdoZP4hvmFFx5G+GSJ5qOvIXe2qqziIJzFf/oH8V1lZt+K6LFFWTwddUvq",
+	"zshxRf9Fj6JdP1KUFnkFOCBtJH3bVcNe8wInhqtgliQk5m3yS1b5DVm3TLnKGpM7vIPLyeaA8agvGVWC",
+	"d5FF9NnthKZKs8jGpDmlPbviw1ZRoI+7L0LGIhYN/BpLFZwDHJTPCH5aLDB3TKCBDGRyGmKIo4S57nbm",
+	"uzARyqjJCACvSGyJ5Vmj3zVsOuxkSy3XrGuTN1nctHqU2x/GhjjsHFaxsZ/cLN+ZWR7w7UpqQbcPgyvZ",
+	"WXwvWPcH7T57D5o69KrFokYe58xxY0semtesWl1yynclZLzC71qfqfROf0UO2cxyZ+D3gLy7er5j2yUS",
+	"6mlUeH0zyH7oQ4vHG5r0LcceHHvak4sggdsfCF0wfM31usk+sfqUWs/e2j3+ZqngVdbvr4tBG4JHNuei",
+	"kuHixwMvIDgrOgplOzkZ4J/ZF7Hhlof7bqAS07f5VoXGcIFr1IhSzO9eigbDTtY6zooo0Kbrw4q/EMc1",
+	"U2WM76tU+9+Q9V7mJXnkH+E27TvnXMs5s4Jk26uaXsGYzRwahQozNgracROvIojVGWPbMrW6EJJZ0JW3",
+	"gD9HIfLiri7tKW1w/eGB4nu1iHWOFIiXBYT3MHJdOn2JEuriZ3/w8int9SaERsxjHok53gmAeC/0qcta",
+	"J5MkzjLMRqlOJSPNox63qTfQ4DcR4TVR12xOaJKIOYt2IEIQRDYGIh6SiUilOrZtAHBIFUcYTuKafQcu",
+	"MtfGhh5h9CK43KDYEYcWvkWXfw4w265vFLMksp3Bd9rkpMcHngC3XYXpFKV8qQ93+Q6mGPybuzcRdj0O",
+	"g5ndZA4mmjGQRyrAi3ooGIQJI6jLGGg3uZgTaMlnQ2NQ1zj2Gn7k2tYsSW3StW8OusoD1pLbsXE5R6Ty",
+	"bHrcHg7Ab8dXz64ZmykARw7MLlEUcphjjYojtOIGLSp/qc9uY6VVZaTjJb1hyyzxITSWipm+otKSr2Kl",
+	"yZi9ZeD8xRWXb9fi+wbvZ4raCS3bcrqA4FuqKbsfPWqyIXyVasubCmblywqM1UkSYDDAZY+J8B07/svO",
+	"t1N355Jj50NfvGxILROfNeWuYquNfY+ge4B7HWrzbstqyUoFZCuFNz/7QgidH6C1Wo0vvFkdlwZiLp0x",
+	"2cd4V0xoRO+FEXhostMk+VcjGwbVmv2bworWpC2CKmcnKISx+cswWtgxsSUXQc/DQpO1SYo0Sf45Mvp8",
+	"WG+TzFc4o+8Gh6XwAoXUWx5FQlpjdhSpod7uOOE2d3VKF7YPI1ap55FNBsPM4gGQxMDGaycpJCVFTMY3",
+	"hjSMAp3FUWF6PtYqaZNlw6brVVs1CrXKrYzl4E9sOQSB4D3u1gdUWJ+44+/9gbRZf4qv2m+zmhJXU95X",
+	"6rf5XTst9dEsYvoK4q0UursfhRyvSygpHDuQsHMuvGVTcWOJWzM6tVXJIVRbTeJZsT6fecuSbIVjDWP5",
+	"l8huXZZFYXHfMy3uVYqszLnYGPGCuhaSgCVEMWY9rv54x6hYuZLeLiuo2pBZjTSdL84nyxrrd3x8OK3G",
+	"GDCiyAM0jRO1Wo3Zynp5I8eu/Q/VmOizKYN8bis1Qvl3jD1jSaQg8bldE7X8hTUPnPQrxS5vQ1EpLDT6",
+	"U1PWP7eCcxdxZKMvtmQBq5WhXavBrGh/jLKrIqc2cC2Rcy0I7xePyShONJNQI5LRKbQBEwmrdkTYGTaq",
+	"nDT1VxOjJlbnXTDPPrv0UWHWvEyT203VvOZZI9icK7w17/9xfRt4fNv1dAZwflcVvqADxOHww+gKla6S",
+	"elXhtUsfA0/KcEHYLQ11snCXlwPzex/rLpp/QvITFFXBKozLfOQkihCrHkiLwMFPougruS3KRFZHVIRG",
+	"0Z+wJsd3VWFLVQErciDNEy3uzXfi1IXdj9rATPctpW7tVJHgTnFcCQuF2eViyj88tqW2mwmjN2wHnanY",
+	"SRguHGzBC3jarug6bsbw2MI6/4olIZz7OxF9UwiNh5njNLjQt3HM3Em2rVe1roAM3ikm72o3g4ZZvM9z",
+	"TQ9c9Xf4NVYaKiw8Qu3zOM8bKRADVH+ZCo3lxauMbitLUEt9OGFpJviqBvfGMtNa29+l5jefyLW5kewY",
+	"haWW1ayhqtbBBZPQtI/azH2I20f7e1QePSiZxZRHu0Ki6YtFAKA4UswJ7XEbgGAJD4qyXDAJVbsFJzJN",
+	"mOr2eIuc+ESvyK7PIbpQRsquB1cAsQwjJ+2Xa27aPpHEMpfy4tpmyivz25RyOmZS4RzgzbMTlfczEjIz",
+	"jTGWMpZwIYn3I03IEiAENYVHKrt6xXFs0CFnc/gBKnhB1UHzb6zVKfTE8DNcUdZxAsMhsHjoldu1tO3x",
+	"ADHMXp4jO7S7XcVJSVNUsGDKdxAmIgdtUaOqgrFfuchsgSYKamu60mRuagOXppD+lDvOxRIxpWOOkqJ4",
+	"TzCwLo0BtgzB1jnUulhGxMLb+x41JkeAtteI766xIbD+JwasbqIu4WmSDKxKZJOSS4gDSShZgws8bAj9",
+	"dH3eHdDECHOS6/YHGJANZA9uLtIkQg1vqfh33t0FgVtfHeOOtmHWhPLjUj3tbuNJ+LgTHe2NWsPDQ9Y6",
+	"fPx0v/X0SfS4dXj47OnBEaOHEXtsZhTQBnHqVuC8Ut3G071Op/Mk6rSGLDxqHT59HLaGR9Fea//pKIye",
+	"0s6TZ0Pa2LiUJG7xu8D9LnC/sMB9LqYzySaMqzgz6JzEaFZJR0MBO3e3QEG41Lqr/09b1ccmpZXqok2d",
+	"57HKD30FA/85ElzMXrZxycLevztkH9ghi3oRtPV6YMP1Dk5ZoylY3S8rlZ7Jbrj5AGVpYN9Bf6yNcqsJ",
+	"LDNY9UA2phn6qwaSFSmsmqK+UuDYd3/styckbQgbsIDPlH27H60OecdItjOdCUKiNLQ8XC6XnOnW2RVr",
+	"VQhbRuDrXKtADd9D1r5cyNo6RKuJVDvxjclljIC4Rick8vhHAu1W2+SOytePTFcjUufLcWtr2H7HzYcN",
+	"X9sALx/KUc/o9K4ueqfzuNuuKreIfaXO6f7AqtBXtfs3IS4X0fZnJLLv6tCdnfQbqkOSjncxyqq2StBb",
+	"LDdvqREKVM+oUnTMFGkOEmOlD2yzpcArNT+4eHNpC52Xq9wPehy9j1gIMcsgAnyMBbctn5RtHT6T4iaO",
+	"mCTNAU21GJDhgligd0uNsHv85Cx7X2WVAnbQrwxtoV2K0JTQRHAWkDDWtqDPlFBFft37EJBf9z+0223X",
+	"ak8NehxqJJvFuK17nabDWEPziiTJyiG7ZHt8xAVnOwHhqZHTDCrDmwfYCPyXrD+v7ZqqUy3MZt0+uu4J",
+	"9juyQHCV2b0N+x3BhexxjvlTZo0xH++UmmNTTtitljTUTisxZ9uCsvBYedVwsJBlEYpazKDUHOw/IAkd",
+	"siTB3ag0nHTNaqYiYgkB1FQk1raoHhcObgSGN597i1F0AVU1bYOCYpFt21MV+08JXkCUID8hsyOsRY+F",
+	"KDKg9LjZq7pmkQdS208cVjuA/GYjd/DmA8pF2Kb0/fyD3fxH+9kIOj5lwBfS7h7iGG1D2EjA8eseF6MR",
+	"k8fkqLNPsmX0sScynGr2m63XMPA99kIxns80onGiAnLUOejx/Ls0739qsaNQWyqvHiGpZi2gW+Uuyypz",
+	"2N7S8d9sAOZDSNe3Jz/C8F9JtubTr5avFkddTwiLb99LjX6+4Lxr1ak7tPf++k0ETiwaZbwrz1XdvqnA",
+	"LUt2I6omQ0FlVF8D4obJm5jNlwpBuET8Uz5OYjXpkoTdsISYdU2pZoHhY2nCFIlcAm4M3GcsoZs3vWHS",
+	"sHIVCsmC7AHU01PXcZIERLIQuvKFOr6JLU/OStlJForpFGub4kyVluv70/MX2R4fkBH486xjBhnQ/5yV",
+	"u29ZUmtgmuN7f3qegwBqNRn8qijxYDGrhLLshiYpRZ9aTRL4GbEvwR32iFDQJTTDZo7YY1HNxDXjljEX",
+	"6pp0YU1GD7O4+fz05VsPr7GzDTyzxZ8Yi4Y0vAbcDY3WIiEhaKkSt135+9PzB5KG70/PT7OdfyWRWFrD",
+	"mnLc2Zt/2uYPf0LxZCi8Ogw05aRIfdAiecboNSjeEggx5uONqd0KkZUlWUojkJBqmohxylxGkN9NwsmZ",
+	"mGMhb5zAT4kCckdhJqwsqr6Rfn96/soub6PkKCsPXXJUPk9dqhI83DhXyYx3Dl/UJkrZFWhpuyegkeF2",
+	"WLUEeLjxEt6fnl/CB3/cfKnsULcoO2mx4HsFmDUaANyyG/HvEBHoE7KMHF1uyxh2P+I/VtYxg7tzeM0r",
+	"40XVNSQ2YF19sN6hUXfMwySNquKzUZ3Ew35gXRIneQHZo3Wy02m9369E7l9PzZG0IoV3GTG3vRbB4y1U",
+	"IDM4rdKhDTRW9drtj5JGRc9hk6ZaTKmOjZRbGKE1XBTF8E5A6JzKSJH3F6C/or9fuT066lvG+UuzJIP2",
+	"V1RdP5zWaka/zHb/lWJGjPTy1qAMGtbQ3tgcQkTyA/vuyvl6rpxvQPFFMiGUJIxKVK2ous5CuzeTarPd",
+	"iMbJomV3VivNREQXxmKdmHHwZdK0USJGmJpn8ZT9LjjbyVTgOJexeN+hMMvXjGFs3YguAhJJOrc+JUpm",
+	"QiSGk4B8NkzDsIw2OTVas2SGnUB3bUk51MLgIcudzbAqYg4hYZqpY/dPaHCVJHZeAytFKNn///5fw5iG",
+	"Qiijg0NpQs6gfHOlFH5hwPQ3hNIDymGcYaUJa4/Cur//6dw5gK929x6O27ahpJd2OvuPyQmnyULHoSoi",
+	"uyOV1ixNFKtF91ObfH7w+Mi1eA8APWZMItYybJymzWGQajpokzODECrWtrNyQqHphg2FsW+LOScLRmWX",
+	"dAgXmePxmOx5dB1PWRZ+9f7CSFuDuiwRc1tWRypNfkup1AYE1mtqe3xEdKEekfcXx2Q/99wWvzgmB/mj",
+	"KYtiyo/JYf6TnsQyyt6urqZr13oBcH3IYrr+ROtcPRNG9ZTO/vmIJEMdwHPSPHh81DKYagGyc3fCMbhY",
+	"SzcntgVQAXEtzQA7B087XEQFWDE/ESFNCCqGFm+XyOgXi/nwVpAnuR50ALkLtHhMoMOZeXXg7tqxH41w",
+	"axhAjXr7ihblYQT3h2hiAu1ISEY6nc5eC/6/0yYnRBrTTbGISEhLsgIkEXwMjbEoJwePH+PQ0Jens5Jw",
+	"rmLo0rvSpfMSqNbsowkWo4pv2E5Qx34aQZ6t1Njv7D9u7Zm11zldMqBUV8exT9ZWxzmnn7vE/Sc1S3Sn",
+	"stUCP3wBXmTOLqObVTzp3CeM764by8hCwQ0lrYkTLDIVmrGpbTnZDN+q5WHgzgyc0Zr5bv2WVgm+orRk",
+	"9NpyJKdIWqnLxZw0eZokru8VxNFoq7u9v6ihiOy+EYr9kiFNKA9Zm7xlFGNb0Ed8TjS9Zoocdf73/zr/",
+	"3/+ref5f/9f/vbcDQt5WCQ6FVRnwi1Y6U6R5BPwXfsBIJacsR5lKvwce6p1qR9SFhfCDOqLcJOtk+/sL",
+	"Yo/yn0+8Txfe9rengHSYxGHLfr770dVTqndmvhbEAI5xbQ+1TS5wEEVHWVlHyJluokcTqjIFJDY/u9LV",
+	"O23yDgORsFdDQKIYzPEI/0YvEfxrPhHYv9+I3ymNWG5OwgZxC2DWje0VL9iWdTVScbVfAH1xoo2R2O6j",
+	"iMh3kAjbelq+stejIgjcMsIiQDZD7TVa01XOZh2mkyblCxJSxXaKOgiNaD9x6seM6kmufbhvG2X3oK+N",
+	"TOntOeNjQ8EH+0FjGvPsTwgy10yakf/Hryetf9DW753Ws3679eGv/1KluHgUi5KmpTTVab2T5rktpmDI",
+	"CNRQpa2McrIKevBIRZq9xkgy9jtTvcYOyaLvHAFGnpKdW5EYhTCfMChygPq00nGSEM4Yunm1gB5LSI8w",
+	"o1GUzYuQDqKy6NIJNe/X6oXkFPpKPNET+BjCKewOnP8G10+arofWPpmwJNo5JtNYGaUc9G4qGQmNncEi",
+	"G0UIxi9uHT7Ax8SLgHXBFlaRH9MZGYKc93aVGeNqZq0GyheVjOcS3r/Eg3tAvuPPs7aFr8UFePmfT3gW",
+	"tr+18Jwzdp0sWs5PU0uMRj5bw9dFsVnyvEx5RBf/9Z//zyXVqTQvmDHrFMImTeYGlZ8ARgfkxeVVVgzK",
+	"XRu6jmhQSsO8bLfoEN2SQCWC/gL7OXHbeUAULc60DkkNTB6pzB/2z4emiGhgh+SHswmubtBHAUK8q2Vl",
+	"FgHeCBqpTBrdxi5EQdiZl3MsxljABoLaEzGOeWCNF8lGkqlJ3lPea7PSzuXqSUGxbCx7FC5DMWMR9E0A",
+	"N33MNRtjCaSADI1KY+QO1Akt1MbOZ7g4Iz+zhaoYu5BdElgl02XCwsKxCkI2VjEdZXnAkzPMglABKZi1",
+	"QW6/5p3neUQwr8Sb4Ln/VcUEL0SYTg0egkxPQw1JExJTXWhiW07Yv1o0HZuXmWuR72+lFKS7PJUR0GAs",
+	"Ks/W9d3vqGkUfRrZ8LUoWjFRHp4RuGtOiJWACZZCK7PYLtBHMLjLm7h821XhozIazY2IQ9R46A3VVObn",
+	"kvIIKzv5LcOznpix9FvMVcwLXcKWJ30uOAdege701oxKvSA0tJqRSsMJoYr8KMQ4YeS57U/ujX9m8R4R",
+	"48On/z8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

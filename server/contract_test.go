@@ -105,7 +105,7 @@ var propertyOps = []string{
 	"register", "login", "refreshToken", "updateMe", "createApiKey",
 	"createOrganization", "updateOrganization", "createTeam", "addMember", "updateMemberRole", "updateMember",
 	"startLiveSession", "heartbeatLiveSession", "endLiveSession", "updateLiveNickname", "saveLiveTranscripts",
-	"createKnowledgeDocument",
+	"generateChat", "createConversation", "recordLearningActivity", "createKnowledgeDocument",
 }
 
 // TestRequestBodyProperties draws bodies from the spec: valid ones are never answered 400,

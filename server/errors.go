@@ -106,13 +106,13 @@ func toAPIError(err error) *APIError {
 	if errors.As(err, &ae) {
 		return ae
 	}
-	if e := aiError(err); e != nil {
-		return e
-	}
 	for _, d := range domainErrors {
 		if errors.Is(err, d.err) {
 			return d.api
 		}
+	}
+	if e := aiError(err); e != nil {
+		return e
 	}
 	var he *echo.HTTPError
 	switch {
@@ -203,24 +203,46 @@ func isBadTextError(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05")
 }
 
-// aiError maps the provider layer's failures (internal/ai): an unknown provider or model is the
-// caller's 422; a provider that failed is 502, one that timed out, is rate-limited or is cooling
-// down 503 (with Retry-After when known). nil when err is none of them.
+// aiError maps the AI provider layer's errors (nil for other errors). What is not
+// configured is the caller's mistake (422); no candidate able to answer is 503 with the
+// upstream's Retry-After (or a short default); a provider named explicitly that failed is 502,
+// or 503 when it is rate limiting us. Messages name the provider and status only: upstream
+// text never reaches clients.
 func aiError(err error) *APIError {
 	var pe *ai.Error
-	isAI := errors.As(err, &pe)
+	hasPE := errors.As(err, &pe)
 	switch {
+	case errors.Is(err, context.Canceled): // the client went away: answered as such
+		return nil
 	case errors.Is(err, ai.ErrUnknownProvider):
-		return &APIError{Status: http.StatusUnprocessableEntity, Code: "unknown_provider", Message: "No such AI provider on this server", Err: err}
+		return &APIError{Status: http.StatusUnprocessableEntity, Code: "unknown_provider",
+			Message: "The provider is not configured on this server (see GET /api/core/providers)", Err: err}
 	case errors.Is(err, ai.ErrUnknownModel):
-		return &APIError{Status: http.StatusUnprocessableEntity, Code: "unknown_model", Message: "The AI provider does not offer this model", Err: err}
-	case errors.Is(err, ai.ErrTimeout):
-		return &APIError{Status: http.StatusServiceUnavailable, Code: "provider_timeout", Message: "The AI provider did not answer in time", RetryAfter: 1, Err: err}
-	case isAI && (pe.Status == http.StatusTooManyRequests || errors.Is(err, ai.ErrCoolingDown)):
-		return &APIError{Status: http.StatusServiceUnavailable, Code: "provider_unavailable", Message: "The AI provider is busy; retry shortly",
-			RetryAfter: max(1, int(math.Ceil(pe.RetryAfter.Seconds()))), Err: err}
-	case isAI || errors.Is(err, ai.ErrAllFailed):
-		return &APIError{Status: http.StatusBadGateway, Code: "provider_error", Message: "The AI provider failed to answer", Err: err}
+		return &APIError{Status: http.StatusUnprocessableEntity, Code: "unknown_model",
+			Message: "The model is not offered by the provider on this server (see GET /api/core/providers)", Err: err}
+	case errors.Is(err, ai.ErrAllFailed):
+		return &APIError{Status: http.StatusServiceUnavailable, Code: "provider_unavailable",
+			Message: "No AI provider could answer; retry shortly", RetryAfter: retryAfterOf(pe, 5), Err: err}
+	case !hasPE:
+		return nil
+	case pe.Status == http.StatusTooManyRequests:
+		return &APIError{Status: http.StatusServiceUnavailable, Code: "provider_unavailable",
+			Message: fmt.Sprintf("The AI provider %s is rate limiting requests; retry shortly", pe.Provider), RetryAfter: retryAfterOf(pe, 5), Err: err}
+	case errors.Is(pe, ai.ErrTimeout):
+		return &APIError{Status: http.StatusBadGateway, Code: "provider_timeout",
+			Message: fmt.Sprintf("The AI provider %s did not answer in time", pe.Provider), Err: err}
+	case pe.Status != 0:
+		return &APIError{Status: http.StatusBadGateway, Code: "provider_error",
+			Message: fmt.Sprintf("The AI provider %s failed (upstream status %d)", pe.Provider, pe.Status), Err: err}
 	}
-	return nil
+	return &APIError{Status: http.StatusBadGateway, Code: "provider_error",
+		Message: fmt.Sprintf("The AI provider %s could not be reached", pe.Provider), Err: err}
+}
+
+// retryAfterOf is e's Retry-After in whole seconds (rounded up), def when it has none.
+func retryAfterOf(e *ai.Error, def int) int {
+	if e == nil || e.RetryAfter <= 0 {
+		return def
+	}
+	return int(math.Ceil(e.RetryAfter.Seconds()))
 }

@@ -27,7 +27,7 @@ var (
 	errDocumentTooLarge = newError(http.StatusRequestEntityTooLarge, "document_too_large", "A document may hold at most 1,000,000 bytes of text")
 	errEmptyDocument    = unprocessable("empty_document", "The document has no text")
 	errInvalidEncoding  = unprocessable("invalid_encoding", "The text must be UTF-8 without NUL characters")
-	errInvalidTitle     = unprocessable("invalid_title", "The title must not be blank or contain control or invisible formatting characters")
+	errInvalidDocTitle  = unprocessable("invalid_title", "The title must not be blank or contain control or invisible formatting characters")
 	errLibraryDocument  = newError(http.StatusForbidden, "library_document", "Documents of the study library cannot be deleted")
 )
 
@@ -157,7 +157,7 @@ func (a *KnowledgeAPI) CreateKnowledgeDocument(ctx context.Context, req api.Crea
 func (a *KnowledgeAPI) prepare(ctx context.Context, p *Principal, nd newDocument) (*store.KnowledgeDocument, []store.DocumentChunk, error) {
 	title, err := cleanName(nd.title)
 	if err != nil {
-		return nil, nil, errInvalidTitle
+		return nil, nil, errInvalidDocTitle
 	}
 	text, err := normalizeText(nd.content)
 	if err != nil {

@@ -82,7 +82,7 @@ func urlQuery(s string) string {
 	return b.String()
 }
 
-func titles[T any](items []T, title func(T) string) []string {
+func pluck[T any](items []T, title func(T) string) []string {
 	out := []string{}
 	for _, it := range items {
 		out = append(out, title(it))
@@ -91,11 +91,11 @@ func titles[T any](items []T, title func(T) string) []string {
 }
 
 func hitTitles(hits []api.KnowledgeSearchHit) []string {
-	return titles(hits, func(h api.KnowledgeSearchHit) string { return h.Title })
+	return pluck(hits, func(h api.KnowledgeSearchHit) string { return h.Title })
 }
 
 func docTitles(ds []api.KnowledgeDocumentResponse) []string {
-	return titles(ds, func(d api.KnowledgeDocumentResponse) string { return d.Title })
+	return pluck(ds, func(d api.KnowledgeDocumentResponse) string { return d.Title })
 }
 
 // ftsIntact checks, on SQLite, that the FTS5 index matches its content table exactly.
@@ -275,7 +275,7 @@ func TestKnowledgePrivacy(t *testing.T) {
 			t.Errorf("owner sees only %q", got)
 		}
 		victimHits := h.csearch(victim.auth(), queries[3])
-		if kinds := titles(victimHits, func(r api.SearchResult) string { return string(r.Type) }); len(kinds) != 3 ||
+		if kinds := pluck(victimHits, func(r api.SearchResult) string { return string(r.Type) }); len(kinds) != 3 ||
 			!slices.Contains(kinds, "transcript") || !slices.Contains(kinds, "document") {
 			t.Errorf("owner's content search: %+v", victimHits)
 		}

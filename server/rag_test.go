@@ -34,7 +34,8 @@ func passageNumber(prompt, title string) string {
 // TestRAGQuery against an httptest OpenAI-compatible upstream: the prompt carries the retrieved
 // chunks (and nothing of other users'), the sources are the passages the answer cites,
 // renumbered; with nothing relevant the answer says so without asking the provider; the offline
-// answer is extractive and labelled; provider failures are 502/503, or the offline answer for auto.
+// answer is extractive and labelled; provider failures are 502 (503 when rate-limited), or the
+// offline answer for auto.
 func TestRAGQuery(t *testing.T) {
 	var script func(prompt string) llmReply
 	fake := newFakeLLM(t, func(req map[string]any) llmReply { return script(promptOf(req)) })
@@ -123,7 +124,7 @@ func TestRAGQuery(t *testing.T) {
 			t.Errorf("429: %s %v", r.Body, r.Header)
 		}
 		script = func(string) llmReply { return llmReply{Delay: 5 * time.Second} }
-		if r, _ := h.ragQuery(u.auth(), map[string]any{"query": "refund", "provider": "openai"}, 503); r.errorBody(t).Error != "provider_timeout" {
+		if r, _ := h.ragQuery(u.auth(), map[string]any{"query": "refund", "provider": "openai"}, 502); r.errorBody(t).Error != "provider_timeout" {
 			t.Errorf("timeout: %s", r.Body)
 		}
 		h.serverFaultsExpected = false
