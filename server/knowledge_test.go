@@ -213,9 +213,12 @@ const (
 	canaryPrivate    = "zorblaxprivate"
 	canaryShared     = "quintessashared"
 	canaryTranscript = "glimmerwomptranscript"
+	canaryMessage    = "snorkelvexmessage"
+	canaryTitle      = "bramblequixtitle"
 )
 
-// TestKnowledgePrivacy: another user's private documents and transcripts never appear in
+// TestKnowledgePrivacy: another user's private documents, transcripts, conversations and
+// messages never appear in
 // knowledge hits, RAG sources, document lists or content search; org-shared documents reach
 // members only, and a member who leaves loses them at once; a deleted organization's documents
 // become private to their owners.
@@ -231,10 +234,13 @@ func TestKnowledgePrivacy(t *testing.T) {
 		h.createDoc(victim, "Team page", "Team notes: "+canaryShared+" and the present perfect.", org)
 		start := at("2026-05-01T10:00:00Z")
 		h.raw("POST", "/api/live/transcripts", transcriptBody(start, "", turn("user", "I said "+canaryTranscript+" today", start.Add(time.Second))), victim.auth()).expect(t, 201)
+		conv := h.createConversation(victim, map[string]any{"title": "Plans " + canaryTitle})
+		h.chatOK(victim, map[string]any{"message": "What does " + canaryMessage + " mean?", "conversation_id": conv.Id})
 
 		memberKey, _ := h.newKey(member, org, []string{"rag:read", "conversations:read"})
 		strangerKey, _ := h.newKey(stranger, strangerOrg, []string{"rag:read", "conversations:read"})
-		queries := []string{canaryPrivate, canaryShared, canaryTranscript, "present perfect secret " + canaryPrivate + " " + canaryShared + " " + canaryTranscript}
+		all := []string{canaryPrivate, canaryShared, canaryTranscript, canaryMessage, canaryTitle}
+		queries := append(slices.Clone(all), "present perfect secret "+strings.Join(all, " "))
 		// leaks reports which canaries a caller can get back through any search or listing.
 		leaks := func(t *testing.T, cred header) []string {
 			t.Helper()
@@ -246,10 +252,10 @@ func TestKnowledgePrivacy(t *testing.T) {
 					string(h.raw("GET", "/api/core/search?limit=100&q="+urlQuery(q), nil, cred).expect(t, 200).Body))
 			}
 			bodies = append(bodies, string(h.raw("GET", "/api/knowledge/documents?include_library=true&limit=200", nil, cred).expect(t, 200).Body))
-			all := strings.Join(bodies, "\n")
+			joined := strings.Join(bodies, "\n")
 			var found []string
-			for _, c := range []string{canaryPrivate, canaryShared, canaryTranscript} {
-				if strings.Contains(all, c) {
+			for _, c := range all {
+				if strings.Contains(joined, c) {
 					found = append(found, c)
 				}
 			}
@@ -271,13 +277,15 @@ func TestKnowledgePrivacy(t *testing.T) {
 		if hits := h.csearch(member.auth(), canaryShared); len(hits) != 0 {
 			t.Errorf("member's content search finds %v", hits)
 		}
-		if got := leaks(t, victim.auth()); len(got) != 3 {
+		if got := leaks(t, victim.auth()); len(got) != len(all) {
 			t.Errorf("owner sees only %q", got)
 		}
-		victimHits := h.csearch(victim.auth(), queries[3])
-		if kinds := pluck(victimHits, func(r api.SearchResult) string { return string(r.Type) }); len(kinds) != 3 ||
-			!slices.Contains(kinds, "transcript") || !slices.Contains(kinds, "document") {
-			t.Errorf("owner's content search: %+v", victimHits)
+		victimHits := h.csearch(victim.auth(), queries[len(queries)-1], "&limit=100")
+		kinds := pluck(victimHits, func(r api.SearchResult) string { return string(r.Type) })
+		for _, k := range []string{"transcript", "document", "conversation", "message"} {
+			if !slices.Contains(kinds, k) {
+				t.Errorf("owner's content search lacks a %s: %v", k, kinds)
+			}
 		}
 		// Leaving ends access at once (membership is read by every query).
 		h.raw("DELETE", orgPath(org, "/members/", member.ID), nil, victim.auth()).expect(t, 204)
@@ -293,7 +301,7 @@ func TestKnowledgePrivacy(t *testing.T) {
 		if got := leaks(t, stranger.auth()); got != nil {
 			t.Errorf("after the organization was deleted, a former member sees %q", got)
 		}
-		if got := leaks(t, victim.auth()); len(got) != 3 {
+		if got := leaks(t, victim.auth()); len(got) != len(all) {
 			t.Errorf("after the organization was deleted, the owner sees only %q", got)
 		}
 		h.ftsIntact()
@@ -703,4 +711,136 @@ func TestContentSearch(t *testing.T) {
 		}
 		h.ftsIntact()
 	})
+}
+
+// TestContentSearchConversations: conversation titles and user and assistant messages are in
+// the caller's content search (indexed by triggers in the writing transaction, the title
+// again when the first message names the conversation), with their conversation; deleting a
+// conversation or the user removes their entries; nobody else finds them.
+func TestContentSearchConversations(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u, other := h.newUser("csc"), h.newUser("csc_other")
+		titled := h.createConversation(u, map[string]any{"title": "Lisbon trip vocabulary"})
+		h.chatOK(u, map[string]any{"message": "What does quixotically mean?", "conversation_id": titled.Id})
+		untitled := h.createConversation(u, nil)
+		h.chatOK(u, map[string]any{"message": "Explain the zeugmatic present perfect", "conversation_id": untitled.Id})
+		theirs := h.createConversation(other, nil)
+		h.chatOK(other, map[string]any{"message": "What does quixotically mean?", "conversation_id": theirs.Id})
+
+		hits := h.csearch(u.auth(), "Lisbon")
+		if len(hits) != 1 || hits[0].Type != api.Conversation || hits[0].Id != titled.Id || hits[0].Title != "Lisbon trip vocabulary" ||
+			hits[0].ConversationId.MustGet() != titled.Id || !strings.Contains(hits[0].Snippet, "<mark>Lisbon</mark>") {
+			t.Fatalf("title hit: %+v", hits)
+		}
+		// The question and the tutor's reply (which repeats the word) are two messages, one hit each.
+		hits = h.csearch(u.auth(), "quixotically", "&types=message")
+		ms := h.messages(u, titled.Id.String(), "")
+		if len(hits) != 2 || !slices.ContainsFunc(hits, func(r api.SearchResult) bool { return r.Id == ms[0].Id }) {
+			t.Fatalf("message hits: %+v", hits)
+		}
+		for _, r := range hits {
+			if r.Type != api.Message || r.ConversationId.MustGet() != titled.Id || r.Title != "Lisbon trip vocabulary" {
+				t.Errorf("message hit: %+v", r)
+			}
+		}
+		// The first message named the untitled conversation: its new title is searchable.
+		named := h.conversations(u, "")
+		var title string
+		for _, c := range named {
+			if c.Id == untitled.Id {
+				title = c.Title
+			}
+		}
+		hits = h.csearch(u.auth(), "zeugmatic", "&types=conversation")
+		if len(hits) != 1 || hits[0].Id != untitled.Id || hits[0].Title != title || !strings.Contains(title, "zeugmatic") {
+			t.Errorf("title from chat %q: %+v", title, hits)
+		}
+		if got := h.csearch(other.auth(), "Lisbon zeugmatic"); len(got) != 0 {
+			t.Errorf("another user finds %+v", got)
+		}
+		got := h.csearch(other.auth(), "quixotically")
+		if len(got) != 3 { // their conversation (named by the message), the message and the reply
+			t.Errorf("the other user's own content: %+v", got)
+		}
+		for _, r := range got {
+			if r.ConversationId.MustGet() != theirs.Id {
+				t.Errorf("the other user finds %+v", r)
+			}
+		}
+		h.raw("DELETE", convPath(titled.Id.String()), nil, u.auth()).expect(t, 204)
+		if n := h.countRows("search_entries", "conversation_id = ?", titled.Id.String()); n != 0 {
+			t.Errorf("%d entries left of a deleted conversation", n)
+		}
+		if got := h.csearch(u.auth(), "Lisbon quixotically"); len(got) != 0 {
+			t.Errorf("deleted conversation still found: %+v", got)
+		}
+		h.ftsIntact()
+		if err := h.store.DeleteUser(context.Background(), u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := h.countRows("search_entries", "owner_user_id = ?", u.ID); n != 0 {
+			t.Errorf("%d entries left of a deleted user", n)
+		}
+		h.ftsIntact()
+	})
+}
+
+// TestChatUsesKnowledge: POST /api/core/chat with the offline tutor answers a grammar question
+// from the shipped notes, and a question about a word from the caller's own document, never
+// from another user's.
+func TestChatUsesKnowledge(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		h.loadLibrary()
+		u, other := h.newUser("chat_kb"), h.newUser("chat_kb_other")
+		h.createDoc(u, "My word list", "Flurbometry is the careful measuring of flurbs.", "")
+		grammar := h.chatOK(other, map[string]any{"message": "Can you explain the present perfect?", "provider": "offline"})
+		if !strings.Contains(grammar.Content, "Xentree study library") || !strings.Contains(grammar.Content, "**Present perfect") {
+			t.Errorf("grammar answer not from the notes:\n%s", grammar.Content)
+		}
+		own := h.chatOK(u, map[string]any{"message": "What does flurbometry mean?", "provider": "offline"})
+		if !strings.Contains(own.Content, "careful measuring of flurbs") || !strings.Contains(own.Content, "My word list") {
+			t.Errorf("owner's answer does not use their document:\n%s", own.Content)
+		}
+		theirs := h.chatOK(other, map[string]any{"message": "What does flurbometry mean?", "provider": "offline"})
+		if strings.Contains(theirs.Content, "flurbs") || strings.Contains(theirs.Content, "My word list") {
+			t.Errorf("another user's document reached the answer:\n%s", theirs.Content)
+		}
+	})
+}
+
+// TestMigrationIndexesConversations: conversations and messages stored before migration 00006
+// are in content search after it.
+func TestMigrationIndexesConversations(t *testing.T) {
+	for _, kind := range dbKinds {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			st, err := store.Open(ctx, databaseURL(t, kind), quietLogger())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = st.Close() })
+			if err := st.MigrateTo(ctx, 5); err != nil {
+				t.Fatal(err)
+			}
+			u := &store.User{Username: "old_chatter", Email: "old_chatter@example.com", PasswordHash: "x"}
+			if err := st.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			c := &store.Conversation{UserID: u.ID, Title: "Old pelicanesque chat", Provider: "auto"}
+			if err := st.CreateConversation(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.AppendMessages(ctx, c.ID, u.ID, "", []store.ConversationMessage{
+				{Role: "user", Content: "tell me about marmalade"}, {Role: "assistant", Content: "Marmalade is a jam."}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			hits, err := st.SearchContent(ctx, store.ContentQuery{UserID: u.ID, Terms: []string{"pelicanesque", "marmalade"}, Limit: 10})
+			if err != nil || len(hits) != 3 {
+				t.Fatalf("after the migration: %+v, %v", hits, err)
+			}
+		})
+	}
 }

@@ -41,7 +41,8 @@ func (a *SearchAPI) SearchContent(ctx context.Context, req api.SearchContentRequ
 			title = "Live session of " + h.SessionStartedAt.UTC().Format("2 January 2006, 15:04 UTC")
 		}
 		out[i] = api.SearchResult{Type: api.SearchContentType(h.Kind), Id: uuidOf(h.ObjectID), Title: title,
-			Snippet: api.Snippet(search.Snippet(h.Snippet)), Score: float32(h.Score), CreatedAt: h.CreatedAt}
+			ConversationId: nullableUUID(h.ConversationID), Snippet: api.Snippet(search.Snippet(h.Snippet)),
+			Score: float32(h.Score), CreatedAt: h.CreatedAt}
 	}
 	return out, nil
 }

@@ -132,11 +132,11 @@ type ContentQuery struct {
 type ContentHit struct {
 	Kind     string
 	ObjectID string
-	// Title is the document's or conversation's title ("" for a transcript: see
-	// SessionStartedAt).
+	// Title is the document's title, or the conversation's (for a conversation or a message);
+	// "" for a transcript (see SessionStartedAt).
 	Title string
-	// ParentID is a message's conversation.
-	ParentID *string
+	// ConversationID is the conversation of a conversation or message hit.
+	ConversationID *string
 	// SessionStartedAt is a transcript's session start.
 	SessionStartedAt *time.Time
 	Snippet          string
@@ -165,8 +165,9 @@ func (s *Store) SearchContent(ctx context.Context, q ContentQuery) ([]ContentHit
 		filterArgs = append(filterArgs, q.KeyOrg)
 	}
 	// The objects' display columns, joined for the rows kept only.
-	const display = `e.kind, e.object_id, e.title, e.parent_id, e.created_at, t.session_started_at`
-	const joins = `LEFT JOIN live_transcripts t ON e.kind = 'transcript' AND t.id = e.object_id`
+	const display = `e.kind, e.object_id, COALESCE(c.title, e.title) AS title, e.conversation_id, e.created_at, t.session_started_at`
+	const joins = `LEFT JOIN live_transcripts t ON e.kind = 'transcript' AND t.id = e.object_id
+	LEFT JOIN conversations c ON c.id = e.conversation_id`
 	var sql string
 	var args []any
 	if s.dialect == Postgres {

@@ -35,8 +35,8 @@ CREATE TABLE search_entries (
     organization_id TEXT REFERENCES organizations (id) ON DELETE SET NULL,
     document_id     TEXT REFERENCES knowledge_documents (id) ON DELETE CASCADE,
     chunk_id        TEXT UNIQUE,
-    -- The conversation of a message (content search shows its title).
-    parent_id       TEXT,
+    -- A conversation's entry (its title) and its messages' entries go with it.
+    conversation_id TEXT REFERENCES conversations (id) ON DELETE CASCADE,
     title           text NOT NULL DEFAULT '',
     heading         text NOT NULL DEFAULT '',
     body            text NOT NULL,
@@ -52,12 +52,14 @@ CREATE TABLE search_entries (
         CASE WHEN organization_id IS NULL THEN '' ELSE ' o' || replace(organization_id, '-', '') END) VIRTUAL,
     CHECK ((kind = 'document') = (document_id IS NOT NULL)),
     CHECK ((kind = 'document') = (chunk_id IS NOT NULL)),
-    CHECK (kind = 'document' OR owner_user_id IS NOT NULL)
+    CHECK (kind = 'document' OR owner_user_id IS NOT NULL),
+    CHECK ((kind IN ('conversation', 'message')) = (conversation_id IS NOT NULL))
 );
 CREATE INDEX search_entries_owner ON search_entries (owner_user_id, kind);
 CREATE INDEX search_entries_object ON search_entries (kind, object_id, seq);
 CREATE INDEX search_entries_document ON search_entries (document_id, seq) WHERE document_id IS NOT NULL;
 CREATE INDEX search_entries_org ON search_entries (organization_id) WHERE organization_id IS NOT NULL;
+CREATE INDEX search_entries_conversation ON search_entries (conversation_id) WHERE conversation_id IS NOT NULL;
 
 CREATE VIRTUAL TABLE search_fts USING fts5(
     title, heading, body, scope,
@@ -86,7 +88,45 @@ CREATE TRIGGER search_entries_au AFTER UPDATE OF title, heading, body, owner_use
 END;
 -- +goose StatementEnd
 
+-- Conversations (migration 00005) are indexed by triggers, in the transaction of every write
+-- whatever writes it: a conversation's title (as the entry's text, so snippets show it) and
+-- each user or assistant message. Deleting a conversation cascades to its entries.
+-- +goose StatementBegin
+CREATE TRIGGER conversations_search_insert AFTER INSERT ON conversations BEGIN
+    INSERT INTO search_entries (kind, object_id, seq, owner_user_id, conversation_id, body, created_at)
+    VALUES ('conversation', new.id, 0, new.user_id, new.id, new.title, new.created_at);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER conversations_search_update AFTER UPDATE OF title ON conversations WHEN old.title IS NOT new.title BEGIN
+    UPDATE search_entries SET body = new.title WHERE kind = 'conversation' AND object_id = new.id;
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER conversation_messages_search_insert AFTER INSERT ON conversation_messages
+WHEN new.role IN ('user', 'assistant') BEGIN
+    INSERT INTO search_entries (kind, object_id, seq, owner_user_id, conversation_id, body, created_at)
+    VALUES ('message', new.id, new.seq, new.user_id, new.conversation_id, new.content, new.created_at);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER conversation_messages_search_update AFTER UPDATE OF content ON conversation_messages BEGIN
+    UPDATE search_entries SET body = new.content WHERE kind = 'message' AND object_id = new.id;
+END;
+-- +goose StatementEnd
+
+-- Conversations stored before this migration.
+INSERT INTO search_entries (kind, object_id, seq, owner_user_id, conversation_id, body, created_at)
+SELECT 'conversation', id, 0, user_id, id, title, created_at FROM conversations;
+INSERT INTO search_entries (kind, object_id, seq, owner_user_id, conversation_id, body, created_at)
+SELECT 'message', id, seq, user_id, conversation_id, content, created_at FROM conversation_messages
+WHERE role IN ('user', 'assistant');
+
 -- +goose Down
+DROP TRIGGER conversation_messages_search_update;
+DROP TRIGGER conversation_messages_search_insert;
+DROP TRIGGER conversations_search_update;
+DROP TRIGGER conversations_search_insert;
 DROP TABLE search_fts;
 DROP TABLE search_entries;
 DROP TABLE knowledge_documents;
