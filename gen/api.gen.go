@@ -360,22 +360,22 @@ func (e PlatformRole) Valid() bool {
 
 // Defines values for SearchContentType.
 const (
-	Conversation SearchContentType = "conversation"
-	Document     SearchContentType = "document"
-	Message      SearchContentType = "message"
-	Transcript   SearchContentType = "transcript"
+	SearchContentTypeConversation SearchContentType = "conversation"
+	SearchContentTypeDocument     SearchContentType = "document"
+	SearchContentTypeMessage      SearchContentType = "message"
+	SearchContentTypeTranscript   SearchContentType = "transcript"
 )
 
 // Valid indicates whether the value is a known member of the SearchContentType enum.
 func (e SearchContentType) Valid() bool {
 	switch e {
-	case Conversation:
+	case SearchContentTypeConversation:
 		return true
-	case Document:
+	case SearchContentTypeDocument:
 		return true
-	case Message:
+	case SearchContentTypeMessage:
 		return true
-	case Transcript:
+	case SearchContentTypeTranscript:
 		return true
 	default:
 		return false
@@ -427,6 +427,24 @@ func (e XELEvaluationRequestKind) Valid() bool {
 	case XELEvaluationRequestKindSpeaking:
 		return true
 	case XELEvaluationRequestKindWriting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for XELMaterialKind.
+const (
+	XELMaterialKindPassage    XELMaterialKind = "passage"
+	XELMaterialKindTranscript XELMaterialKind = "transcript"
+)
+
+// Valid indicates whether the value is a known member of the XELMaterialKind enum.
+func (e XELMaterialKind) Valid() bool {
+	switch e {
+	case XELMaterialKindPassage:
+		return true
+	case XELMaterialKindTranscript:
 		return true
 	default:
 		return false
@@ -1316,20 +1334,43 @@ type XELCriterionScore struct {
 
 // XELDashboardResponse defines model for XELDashboardResponse.
 type XELDashboardResponse struct {
-	AverageScore          nullable.Nullable[float32]          `json:"average_score"`
-	LevelEstimate         nullable.Nullable[CEFRLevel]        `json:"level_estimate"`
-	ModulesCompleted      int                                 `json:"modules_completed"`
-	ModulesInProgress     int                                 `json:"modules_in_progress"`
+	// AverageScore The mean of the caller's best score on each task attempted (current tasks); null before any submission.
+	AverageScore nullable.Nullable[float32] `json:"average_score"`
+
+	// LevelBasis How the level estimate was reached, or what would give one.
+	LevelBasis string `json:"level_basis"`
+
+	// LevelEstimate The higher of: the highest level of a module completed with a score of 70 or more, and the median CEFR estimate of the caller's last five evaluated writing and speaking answers. Null without either.
+	LevelEstimate     nullable.Nullable[CEFRLevel] `json:"level_estimate"`
+	ModulesCompleted  int                          `json:"modules_completed"`
+	ModulesInProgress int                          `json:"modules_in_progress"`
+
+	// NextRecommendedModule The module in progress most recently worked on; else a module not started at the level estimate (A1 without one), in the skill with the fewest completed modules, moving up a level when that level is done; null when every module is completed.
 	NextRecommendedModule nullable.Nullable[XELModuleSummary] `json:"next_recommended_module"`
-	RecentActivity        []XELRecentActivity                 `json:"recent_activity"`
-	Skills                []XELSkillProgress                  `json:"skills"`
+
+	// RecentActivity The caller's last 10 submissions, newest first (tasks since retired included).
+	RecentActivity []XELRecentActivity `json:"recent_activity"`
+
+	// RecommendationReason Why that module is recommended (or that every module is completed).
+	RecommendationReason string `json:"recommendation_reason"`
+
+	// Skills Every skill, in catalogue order.
+	Skills []XELSkillProgress `json:"skills"`
 }
 
 // XELEvaluationRequest Example: {"kind":"writing","prompt":"Describe your last weekend.","target_level":"B1","text":"Yesterday I have went to the market and buyed apples."}
 type XELEvaluationRequest struct {
-	Kind        XELEvaluationRequestKind `json:"kind"`
-	Prompt      *string                  `json:"prompt,omitempty"`
-	TargetLevel *CEFRLevel               `json:"target_level,omitempty"`
+	Kind XELEvaluationRequestKind `json:"kind"`
+
+	// MaxWords The word target's upper end.
+	MaxWords *int `json:"max_words,omitempty"`
+
+	// MinWords The word target's lower end (with `max_words`; default from the kind and target level).
+	MinWords *int `json:"min_words,omitempty"`
+
+	// Prompt The task answered; an answer off its topic scores low on task achievement.
+	Prompt      *string    `json:"prompt,omitempty"`
+	TargetLevel *CEFRLevel `json:"target_level,omitempty"`
 
 	// Text The written text, or the transcript of the spoken answer.
 	Text string `json:"text"`
@@ -1348,27 +1389,50 @@ type XELEvaluationResponse struct {
 	Provider     string              `json:"provider"`
 }
 
+// XELMaterial The text a module's tasks are about.
+type XELMaterial struct {
+	// Kind `passage` for reading modules; `transcript` (of the recording) for listening modules.
+	Kind  XELMaterialKind `json:"kind"`
+	Text  string          `json:"text"`
+	Title string          `json:"title"`
+}
+
+// XELMaterialKind `passage` for reading modules; `transcript` (of the recording) for listening modules.
+type XELMaterialKind string
+
 // XELModuleDetail defines model for XELModuleDetail.
 type XELModuleDetail struct {
 	Description      string             `json:"description"`
 	EstimatedMinutes int                `json:"estimated_minutes"`
 	Id               openapi_types.UUID `json:"id"`
 	Level            CEFRLevel          `json:"level"`
-	Progress         XELModuleProgress  `json:"progress"`
-	Skill            XELSkill           `json:"skill"`
-	TaskCount        int                `json:"task_count"`
-	Tasks            []XELTask          `json:"tasks"`
-	Title            string             `json:"title"`
+
+	// Material The reading passage or the listening transcript the tasks are about (reading and listening modules); absent otherwise.
+	Material nullable.Nullable[XELMaterial] `json:"material,omitempty"`
+
+	// Progress The caller's progress in a module, over the module's current tasks.
+	Progress  XELModuleProgress `json:"progress"`
+	Skill     XELSkill          `json:"skill"`
+	TaskCount int               `json:"task_count"`
+
+	// Tasks In the order learners meet them.
+	Tasks []XELTask `json:"tasks"`
+	Title string    `json:"title"`
 }
 
-// XELModuleProgress defines model for XELModuleProgress.
+// XELModuleProgress The caller's progress in a module, over the module's current tasks.
 type XELModuleProgress struct {
-	BestScore      nullable.Nullable[float32] `json:"best_score"`
-	CompletedTasks int                        `json:"completed_tasks"`
-	Status         XELModuleProgressStatus    `json:"status"`
+	// BestScore The mean of the caller's best score on each task attempted (0-100, one decimal); null before any submission.
+	BestScore nullable.Nullable[float32] `json:"best_score"`
+
+	// CompletedTasks Tasks passed (an objective task answered fully right; a writing or speaking task evaluated at its pass mark).
+	CompletedTasks int `json:"completed_tasks"`
+
+	// Status `not_started` before any submission, `completed` when every task is passed, else `in_progress`.
+	Status XELModuleProgressStatus `json:"status"`
 }
 
-// XELModuleProgressStatus defines model for XELModuleProgress.Status.
+// XELModuleProgressStatus `not_started` before any submission, `completed` when every task is passed, else `in_progress`.
 type XELModuleProgressStatus string
 
 // XELModuleSummary defines model for XELModuleSummary.
@@ -1377,19 +1441,24 @@ type XELModuleSummary struct {
 	EstimatedMinutes int                `json:"estimated_minutes"`
 	Id               openapi_types.UUID `json:"id"`
 	Level            CEFRLevel          `json:"level"`
-	Progress         XELModuleProgress  `json:"progress"`
-	Skill            XELSkill           `json:"skill"`
-	TaskCount        int                `json:"task_count"`
-	Title            string             `json:"title"`
+
+	// Progress The caller's progress in a module, over the module's current tasks.
+	Progress  XELModuleProgress `json:"progress"`
+	Skill     XELSkill          `json:"skill"`
+	TaskCount int               `json:"task_count"`
+	Title     string            `json:"title"`
 }
 
 // XELRecentActivity defines model for XELRecentActivity.
 type XELRecentActivity struct {
 	ModuleId    openapi_types.UUID `json:"module_id"`
 	ModuleTitle string             `json:"module_title"`
+	Passed      bool               `json:"passed"`
 	Score       float32            `json:"score"`
 	SubmittedAt time.Time          `json:"submitted_at"`
 	TaskId      openapi_types.UUID `json:"task_id"`
+	TaskType    XELTaskType        `json:"task_type"`
+	XpAwarded   int                `json:"xp_awarded"`
 }
 
 // XELSkill defines model for XELSkill.
@@ -1397,41 +1466,96 @@ type XELSkill string
 
 // XELSkillProgress defines model for XELSkillProgress.
 type XELSkillProgress struct {
-	AverageScore     nullable.Nullable[float32] `json:"average_score"`
-	CompletedModules int                        `json:"completed_modules"`
-	Skill            XELSkill                   `json:"skill"`
-	TotalModules     int                        `json:"total_modules"`
+	// AverageScore The mean of the caller's best score on each attempted task of the skill's modules; null before any.
+	AverageScore      nullable.Nullable[float32] `json:"average_score"`
+	CompletedModules  int                        `json:"completed_modules"`
+	InProgressModules int                        `json:"in_progress_modules"`
+	Skill             XELSkill                   `json:"skill"`
+
+	// TotalModules The skill's modules in the current catalogue.
+	TotalModules int `json:"total_modules"`
 }
 
 // XELSubmissionResult defines model for XELSubmissionResult.
 type XELSubmissionResult struct {
-	Correct        nullable.Nullable[bool] `json:"correct"`
-	Feedback       string                  `json:"feedback"`
-	ModuleId       openapi_types.UUID      `json:"module_id"`
-	ModuleProgress XELModuleProgress       `json:"module_progress"`
-	Score          float32                 `json:"score"`
-	SubmissionId   openapi_types.UUID      `json:"submission_id"`
-	TaskId         openapi_types.UUID      `json:"task_id"`
-	XpAwarded      int                     `json:"xp_awarded"`
+	// Attempt This submission's number among the caller's submissions of the task (1 for the first).
+	Attempt int `json:"attempt"`
+
+	// Correct Objective tasks: fully right (partial credit is false). Null for writing and speaking.
+	Correct nullable.Nullable[bool] `json:"correct"`
+
+	// Evaluation Writing and speaking tasks: the full evaluation; null for objective tasks.
+	Evaluation nullable.Nullable[XELEvaluationResponse] `json:"evaluation"`
+
+	// ExpectedAnswer The expected answer of an objective task (shown once submitted); null for writing and speaking.
+	ExpectedAnswer nullable.Nullable[string] `json:"expected_answer"`
+
+	// Feedback The verdict, what was expected and the task's explanation (writing and speaking, the evaluation's summary and the explanation).
+	Feedback string             `json:"feedback"`
+	ModuleId openapi_types.UUID `json:"module_id"`
+
+	// ModuleProgress The caller's progress in a module, over the module's current tasks.
+	ModuleProgress XELModuleProgress `json:"module_progress"`
+
+	// Passed This submission passes the task: correct, or for writing and speaking an overall score at the pass mark of the task's target level (A1 25, A2 35, B1 50, B2 65, C1 78, C2 90) with task achievement of at least 25.
+	Passed       bool               `json:"passed"`
+	Score        float32            `json:"score"`
+	SubmissionId openapi_types.UUID `json:"submission_id"`
+	SubmittedAt  time.Time          `json:"submitted_at"`
+	TaskId       openapi_types.UUID `json:"task_id"`
+
+	// TaskProgress The caller's record on one task.
+	TaskProgress XELTaskProgress `json:"task_progress"`
+
+	// XpAwarded XP from this submission (booster included), 0 unless it is the task's first pass: the task's XP (objective 10 + 2 per level above A1, writing and speaking 20 + 5 per level), a quarter of it (rounded up) for an objective task passed after a submission that showed its answer, plus 25 when the pass completes the module for the first time. Quest rewards are reported by the XP routes.
+	XpAwarded int `json:"xp_awarded"`
 }
 
 // XELTask defines model for XELTask.
 type XELTask struct {
-	Id       openapi_types.UUID          `json:"id"`
-	MaxScore int                         `json:"max_score"`
-	Options  nullable.Nullable[[]string] `json:"options"`
-	Prompt   string                      `json:"prompt"`
-	Type     XELTaskType                 `json:"type"`
+	// Blanks fill_blank only: the number of blanks ("___") in the prompt. Answer several in order, in `ordered_items` or in `answer` separated by "|".
+	Blanks   *int               `json:"blanks,omitempty"`
+	Id       openapi_types.UUID `json:"id"`
+	MaxScore int                `json:"max_score"`
+
+	// MaxWords writing and speaking only: the upper end of the word target.
+	MaxWords *int `json:"max_words,omitempty"`
+
+	// MinWords writing and speaking only: the lower end of the word target.
+	MinWords *int `json:"min_words,omitempty"`
+
+	// Options The choices of a multiple_choice task (letters A, B, ... follow this order), or the items of a reorder task, scrambled; null otherwise.
+	Options nullable.Nullable[[]string] `json:"options"`
+
+	// Progress The caller's record on one task.
+	Progress XELTaskProgress `json:"progress"`
+	Prompt   string          `json:"prompt"`
+
+	// TargetLevel writing and speaking only: the CEFR level the answer should show.
+	TargetLevel *CEFRLevel  `json:"target_level,omitempty"`
+	Type        XELTaskType `json:"type"`
+}
+
+// XELTaskProgress The caller's record on one task.
+type XELTaskProgress struct {
+	// Attempts Submissions recorded.
+	Attempts int `json:"attempts"`
+
+	// BestScore The best score of those submissions (null before the first).
+	BestScore nullable.Nullable[float32] `json:"best_score"`
+	Passed    bool                       `json:"passed"`
 }
 
 // XELTaskSubmissionRequest Example: {"answer":"has been","duration_seconds":42,"module_id":"3d1f8e2a-5b6c-4d7e-8f90-a1b2c3d4e5f6","task_id":"4e2a9f3b-6c7d-4e8f-9a01-b2c3d4e5f6a7"}
 type XELTaskSubmissionRequest struct {
-	// Answer The answer text (the chosen option for multiple choice, the transcript for speaking).
-	Answer          *string            `json:"answer,omitempty"`
+	// Answer The answer text: the chosen option (its text, or its letter) for multiple choice, the typed answer (several blanks separated by "|"), a reorder answer typed as the sentence, the text for writing, the transcript for speaking.
+	Answer *string `json:"answer,omitempty"`
+
+	// DurationSeconds Time spent on the task, recorded as learning time up to a bound per task type (10 minutes objective, 15 speaking, 30 writing) and to the time since the caller's previous submission.
 	DurationSeconds *int               `json:"duration_seconds,omitempty"`
 	ModuleId        openapi_types.UUID `json:"module_id"`
 
-	// OrderedItems For `reorder` tasks, the items in the chosen order.
+	// OrderedItems For `reorder` tasks, the items in the chosen order; for `fill_blank` tasks, one answer per blank. Not with `answer`.
 	OrderedItems *[]string          `json:"ordered_items,omitempty"`
 	TaskId       openapi_types.UUID `json:"task_id"`
 }
@@ -2527,14 +2651,22 @@ type ClientInterface interface {
 
 	// GetXELDashboard Get the XEL dashboard overview
 	//
-	// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+	// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 	//
 	// Corresponds with GET /api/xel/dashboard (the `GetXELDashboard` operationId).
 	GetXELDashboard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EvaluateXELWithBody Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2543,7 +2675,15 @@ type ClientInterface interface {
 
 	// EvaluateXEL Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2552,21 +2692,29 @@ type ClientInterface interface {
 
 	// ListXELModules List XEL modules with user progress
 	//
-	// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+	// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 	//
 	// Corresponds with GET /api/xel/modules (the `ListXELModules` operationId).
 	ListXELModules(ctx context.Context, params *ListXELModulesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetXELModule Get XEL module details
 	//
-	// The module with its tasks; answers are never included.
+	// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 	//
 	// Corresponds with GET /api/xel/modules/{module_id} (the `GetXELModule` operationId).
 	GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SubmitXELTaskWithBody Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2575,7 +2723,15 @@ type ClientInterface interface {
 
 	// SubmitXELTask Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4104,7 +4260,7 @@ func (c *Client) RagQuery(ctx context.Context, body RagQueryJSONRequestBody, req
 
 // GetXELDashboard Get the XEL dashboard overview
 //
-// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 //
 // Corresponds with GET /api/xel/dashboard (the `GetXELDashboard` operationId).
 func (c *Client) GetXELDashboard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4121,7 +4277,15 @@ func (c *Client) GetXELDashboard(ctx context.Context, reqEditors ...RequestEdito
 
 // EvaluateXELWithBody Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4140,7 +4304,15 @@ func (c *Client) EvaluateXELWithBody(ctx context.Context, contentType string, bo
 
 // EvaluateXEL Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4159,7 +4331,7 @@ func (c *Client) EvaluateXEL(ctx context.Context, body EvaluateXELJSONRequestBod
 
 // ListXELModules List XEL modules with user progress
 //
-// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 //
 // Corresponds with GET /api/xel/modules (the `ListXELModules` operationId).
 func (c *Client) ListXELModules(ctx context.Context, params *ListXELModulesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4176,7 +4348,7 @@ func (c *Client) ListXELModules(ctx context.Context, params *ListXELModulesParam
 
 // GetXELModule Get XEL module details
 //
-// The module with its tasks; answers are never included.
+// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 //
 // Corresponds with GET /api/xel/modules/{module_id} (the `GetXELModule` operationId).
 func (c *Client) GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4193,7 +4365,15 @@ func (c *Client) GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors
 
 // SubmitXELTaskWithBody Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4212,7 +4392,15 @@ func (c *Client) SubmitXELTaskWithBody(ctx context.Context, contentType string, 
 
 // SubmitXELTask Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7991,7 +8179,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetXELDashboardWithResponse Get the XEL dashboard overview
 	//
-	// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+	// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8000,7 +8188,15 @@ type ClientWithResponsesInterface interface {
 
 	// EvaluateXELWithBodyWithResponse Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8009,7 +8205,15 @@ type ClientWithResponsesInterface interface {
 
 	// EvaluateXELWithResponse Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8018,7 +8222,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListXELModulesWithResponse List XEL modules with user progress
 	//
-	// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+	// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8027,7 +8231,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetXELModuleWithResponse Get XEL module details
 	//
-	// The module with its tasks; answers are never included.
+	// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8036,7 +8240,15 @@ type ClientWithResponsesInterface interface {
 
 	// SubmitXELTaskWithBodyWithResponse Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8045,7 +8257,15 @@ type ClientWithResponsesInterface interface {
 
 	// SubmitXELTaskWithResponse Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12302,10 +12522,10 @@ type EvaluateXELResponse struct {
 	JSON403 *Forbidden
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON502 the response for an HTTP 502 `application/json` response
-	JSON502 *BadGateway
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -12337,14 +12557,14 @@ func (r EvaluateXELResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r EvaluateXELResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r EvaluateXELResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
-}
-
-// GetJSON502 returns the response for an HTTP 502 `application/json` response
-func (r EvaluateXELResponse) GetJSON502() *BadGateway {
-	return r.JSON502
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -14315,7 +14535,7 @@ func (c *ClientWithResponses) RagQueryWithResponse(ctx context.Context, body Rag
 
 // GetXELDashboardWithResponse Get the XEL dashboard overview
 //
-// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14330,7 +14550,15 @@ func (c *ClientWithResponses) GetXELDashboardWithResponse(ctx context.Context, r
 
 // EvaluateXELWithBodyWithResponse Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14345,7 +14573,15 @@ func (c *ClientWithResponses) EvaluateXELWithBodyWithResponse(ctx context.Contex
 
 // EvaluateXELWithResponse Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14360,7 +14596,7 @@ func (c *ClientWithResponses) EvaluateXELWithResponse(ctx context.Context, body 
 
 // ListXELModulesWithResponse List XEL modules with user progress
 //
-// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14375,7 +14611,7 @@ func (c *ClientWithResponses) ListXELModulesWithResponse(ctx context.Context, pa
 
 // GetXELModuleWithResponse Get XEL module details
 //
-// The module with its tasks; answers are never included.
+// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14390,7 +14626,15 @@ func (c *ClientWithResponses) GetXELModuleWithResponse(ctx context.Context, modu
 
 // SubmitXELTaskWithBodyWithResponse Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14405,7 +14649,15 @@ func (c *ClientWithResponses) SubmitXELTaskWithBodyWithResponse(ctx context.Cont
 
 // SubmitXELTaskWithResponse Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18026,19 +18278,19 @@ func ParseEvaluateXELResponse(rsp *http.Response) (*EvaluateXELResponse, error) 
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
-		var dest BadGateway
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
@@ -25416,6 +25668,22 @@ func (response EvaluateXEL413JSONResponse) VisitEvaluateXELResponse(w http.Respo
 	return err
 }
 
+type EvaluateXEL422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response EvaluateXEL422JSONResponse) VisitEvaluateXELResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type EvaluateXEL429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response EvaluateXEL429JSONResponse) VisitEvaluateXELResponse(w http.ResponseWriter) error {
@@ -25429,20 +25697,6 @@ func (response EvaluateXEL429JSONResponse) VisitEvaluateXELResponse(w http.Respo
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type EvaluateXEL502JSONResponse struct{ BadGatewayJSONResponse }
-
-func (response EvaluateXEL502JSONResponse) VisitEvaluateXELResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(502)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -28602,299 +28856,338 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1rc9s41jD4V/Bqn6rYM5Qs33Kx66lZt+Pu8bS7446d7cy080gQeSRxTAFqALSsTqVqP+7n3Q/7U97v",
-	"7/6T55ds4QAgQYqUKF+STMZTU12OSOJycG4414+tkE+mnAFTsnXwsTUGGoHAP9+CEvOjoQKh/xWBDEU8",
-	"VTFnrYPWBYScRZIoTmY0VmQAQy6ACP1JzEadVtCS4RgmVH86iVk8SSetg+2gpeZTaB20YqZgBKL16dOn",
-	"oDWlgk5A2WmPObsBIame6TRanNp/TuJITxXr36dUjVtBi9GJniD03urFUStoCfg9jQVErQMlUvDXN+Ri",
-	"QlXroJWm+KZdo1QiZqOWXuFrHqYTYKpqPT8yPksgGgGJ7Fv1q3Jv3H9FP8K8ajFH56fkGub1K7iG+f0n",
-	"P4snsVqc/JyOgMj4D8jm/j0FMc8nT/A7f64IhjRNVOtgvxu0JvTW4MlOV/9rGdYErZ94lCZQBYP3J2dk",
-	"gk/rwWCe3x8Sb4ZDCRWg+DmdDEAQPiSxggnSibyOp3WA4WaYSsj4gNnu4v884HQrgfNGjKog80aMKIv/",
-	"WEE6XIzuD5hLKkag3kkQVQu5HAOZgAbRM0lSCaJ+NQoH6umXHmBVQCeV6wE6WbIEoJMHmFtQZuasWsFZ",
-	"fANEZa8sWUz2zn2X9El/LKecSUDG+x2NfqAKZnSu/xVypoAhatPpNIlDxJqtf0q93I8tuKWTaQJmI4rG",
-	"Cf4oBBd6xYLfxBGIXsroDY0TOkigFbQmICUd6TX8zMnRKXGvkZCnSUQokzOLv/km/kPAsHXQ+t+2cjG1",
-	"ZZ7KrROcDjdS4oKMpFOphD7VbJKNo1PNFiAJyJujVI2JBHEDYpMMaZxA1Gl9CjQI3sLvKUh1XxDc0CSO",
-	"jPQxPwXmkWwd/PaxNYwhiVoHLZjoz4JWws3YrYPWgEfzAqzMeZGIg2TPFJlQFY6JGgMx50uuzChXrdan",
-	"D/53wmyE6AHJmEpCGQELsXtDWBOwmyCWZEITvRqIyIaeLiC5SCdcEKtUkIgTxv0tmHk2EfbHnA2TOLw3",
-	"5BMqVY9Gk5gVwHjECPfZ3ySVilwDTAlVJAEqFeEMiPnwgSEU2q1JMouV2XmYCqFVBamoArIRpWaXEBC9",
-	"frOMgNBEAI3mhIYqvgEDp++5GMRRBOy+gDr9+eLd99+fHp+e/HzZOzo/7f148vfexfGb85NW0BoJyhRE",
-	"PRnyqWYPv7V86MkDva5WAd+c6pHQ8FoSx5YIDqBxlahxLAmwaMpjpjzOZeYwgsebYSZiBQ/CDVI1BqYQ",
-	"vBEZpAqRkCYJn0EUEFwZkOLylT29fAsI+5+5+p6nLLov6BlXvSEO5EOwIJ71Gs0rD4SMfPBPCBXyERwc",
-	"bmON82b3IU0SEGRC5/hMApBY4ZbP6TzhNLrk/ExL4nuLBjNcT3HeS3BAHwJvfZ6lOCfmlQcmRxw9lvkE",
-	"uNELEDdxCO88kfUAp6xJPx6lWkD7G/2B81EC5JgmwCIq9Go03L23H2jPQ6AqFbA4AeHMUKQRgwiCS85/",
-	"omxuT0HemxPHN9D7PeWK9uA2BIhKQPiJMzVO5gR1HwlSarzH90n2/kPQPxGax+LlIyBqLLhSCWjMN3PN",
-	"qCRjje3Bwu23nV1/q2a2b295F2Wc/h2jqRpzEf8BD8IpqM/AihCMpdTKARckZqhykFBApF+miXwI4NkZ",
-	"AgK3U80MA0/WV8+KmPSOwe0UQgWRGfmeUNB3G8FokulSOQhO7SOLxw+n4hyxOeFq7IY8IPvdbkD2u9so",
-	"zGhGWShMHMsgc1AoUva7u6QfUUUHVEJPxRPgqeqTrSuW/+ppx32jGVDS9/CubxUnsiGNuWWTzMbAkGG7",
-	"QTRhy4TPrhgXJGUCaDjWA3aumDmHqeChBtYggROmYjW//1ngkeOe/uCsyMDdj0a9GoBWOk+Pfj4i+gHB",
-	"J3iPeXgVdAZJ0raIqWV8rCS5oUkKkoSU6UMagL5qRmRDn5/dol5fyq4ZnzHi1q7VrGx5yAuOzk9/hPmx",
-	"AKrAux/QKIr1YmhyLvgUhIq1pjSkiYTAh6FVNXrxFBWpne5up9vZ3t7tdLd29rQSZWhL9vC2ttPdedHe",
-	"3mnvbl/u7B7svzrYf/WP/Pp39tMFkXMWtoKCuqTvggetF+HzbrS/PWwP9vagvff85U775YvoeXtv79XL",
-	"3X2gexE8RyPDEp0uaN1CYtW7T4G+ymU7K+2kfIU9PSc0igRICaj1H5++fksEZSOQTtsiiuszQAy+hvkh",
-	"gclUzfXLdCC1Oozv6avKXLPjDIZVQEPDCpoX6e0ZsJEatw72dtE04v65E+jLs+YPrYPWf/3Wbb86an9P",
-	"28ODzoc/b2zpf3/4uB3sftr8y38s3o/R7HJqJtnPzSxUCDrXT/1DK4PiV0emWqOUik8lmXFxHbPRAYnN",
-	"k2GK3IOySF9AJlwqsk/mQIUkVJM92djb2blifUdu+XR9w5ZmsYTNDjlCwB1ks3n6nf5A84EgNwVEVEFb",
-	"I3rVfg2KeeTvY5sH5W1rgcr+XTHWAnKutEfkePnRP/jqa0d2+MtYhyHbC7xdFI5z+wWu3/2rdLZBK2Xx",
-	"7ynYx0qkYGwlztDym4HU4iazLXzIhjRat57erOattbjotS+lrWyHC2AqI2KIfCmyiNjsqN03g3mjkyni",
-	"euUULE2s0mzsUAtjNESCa5hX2wuHaZIYpjEVgMyCs2TuyMlsiDiDVoF7tG6ZEu3d33duOp1O1ZxoMtCy",
-	"4V4bdOTzILQwFTCMb2sgEQupSDimgobGxDJ05B+gciIg5COGsqkGEO+3lxPgXeiriJclisFdWrKxe1tC",
-	"P0GBGgr4VzqtAvoX8LqeBs2KNZth6UQvzncWZWKw+KOxRgQtQUfuBf2n+/n3NP7D/Y5/uwf6DuQe4N/u",
-	"QaXorbKABMayL4pvFn5zL2aS2/zpfqbT2P2s//R/NuauDxW4cHzy/dszuIHEB9SRRpujnVbQ+k7/9Z3+",
-	"61j/dbxTPciYqjsoTAXn3TiWios52k0zvbX11/h/6CPgiNap1FevoPAckoT/D/LrmCoyQ/PynKckia9B",
-	"6yBTTTmxhL/kY1ApY6koUyUz6l/5jEScnGZ6i+M+UxBDCNVfEKGNjVkPkyquJYgE0UsoG6VmFGCtBWWq",
-	"epcNaU9D9jIVrCTYuhWKStkV2oT9ZPv3tYEmoPDUhN2dbgNFAU3yJTVue+dlJUt0UPa8Yw7g+SrtD95w",
-	"z/cqRiud0HJon9n3jnkEC6zNwaqK4RgCqBP53jVsUUKvPrWVEsmu7M6fu6PJgTuaqvZ+exKzuLXihPJv",
-	"+BQYrXw/dThGk+TNECl8Fc6/w080idYs38G+dEgO1N4i3QbdOurOD8lsFfeqPdhFglgAg+FAOZdFdhZ4",
-	"HCloyblUMKngsaVt4lBBNn/dlt45wJeXrY8MMU7xa2C+/pm5l3Gvk6la+oriiiZL3igtuzhiULGQ0pCV",
-	"G/Mo5s539UVWrmKFaHxOpSIK0Fu6wMvvxsXWZloGDXoGXKXpXlYjl12+P5m/k8KcOxUjfFoB6SXc7Q73",
-	"kobiCVVAx93uo7O7MUKeFviwh8rZ0a4czD/a+nNY5ILTaE04VenWZvxK9lbcZElj9mZfhGsVmWUG3QoX",
-	"EwNjLDUuFj4kcANiTgRPFV7JigiS2xZXGgBfm1fLO7cj1C7zdTZD6a6N/tSe9TlY+Vgy4cRqTPqJ/5r5",
-	"qh+g7hNH7tplfGfPpPXSFtwZHd/4Unu7roboTzQcxwzaWnVH27IBbcij0vXW9yZWD15hrfs+hiQyQ+IF",
-	"kpJ+OWahjyEoTbRRHMxaahcV0LIvuRrU9e5oC3HzeWboGvMkkoUVrrSUeFptcQV/TSeUeYC+nSaU0cX7",
-	"c42Htkqml5zb99kz/qXR184LYDa+nCuUXSVVROKd2wKN2BiVagMEJFFAqCSURFwpiMiUqjHZMObczEkx",
-	"G/MEiAtuQSu94Gy0WQSqC4JZ5PJZVEyuG9nwGBc/Z2OjjJ+k8gpaeZNpHlOzCsrZGgMLsOUAP82v7Uss",
-	"gSFy6p4BTOUJhJwxdK8R+/IzSfD1IId+FvkkYMqFQpcvco6Vgiwb/V6ytaDp2OMbod+7F1q/d+WJ1bGJ",
-	"yyIPyLZn2UsB+6yv2+xicz0uIRVVqSzZh8xIetvGqZ/925DZSsXcE8t2/KB0zp7xqwD/KjTKYo5dYPKd",
-	"9d3cYvIWhimLJKECyJRLGWtOOIvVOGZkt0siOkc5MU1FOKbGwupUY/MpmfIkDueVho6K25Afy7qmJ6EU",
-	"iz7WS7aRVbEshnlt+NEtzidpY083G0nnTHErK8pL1106fqedLbuYLRzqEtV6nLLrZUrrI+reDazZK1kD",
-	"nzEQWUxvI99Q/Af0BnMFdRfOGvV6mapcXEWVOdqHc2ENBQgvPcwLoCIc/9XEy1edYkMA+KkDDZ1pwgcI",
-	"w4h0fMLi6RTUWreUst5dyGPI9pGD1s3h1tEARHdgXiaf4GDf6QMHLbGcEyV54oLLO/Ci6/dXZB3czZNj",
-	"l+arH8VVlq/ga7IWM34VgAtWy8VUEfLd8TnZe0GcEZQoOippZqzk+H2+zL1+1P4Hbf/x4eNOsPtpo23/",
-	"iT72neDlp80/VfrYz4AKFrPRkb47xWp+l/AKd5nDGJnWwW53MW6h9MoCLMzNzT4nMmZhZuG+iXlq73ax",
-	"mqMsIRshnU4hIoM5vgUJnUqIMIIEhUqGUrsNMlkWz83C5DxNJLym8xOmDAat2tQiwmqGvyABKpm/lkvS",
-	"hgeVLkdA1YROySANr0EFpEs2GGewSRQne2RjwqUqbnpveX5K0LqdNrAJ2pXeTlFTKmzVX+6HVQBcpmfj",
-	"qFqzqYPevLk3tPrUKvRLYFGv8blIRYVq/roxkjaCrzeytya7aW+koACnZeC+MDaPlQBfirF38VYBi+55",
-	"VzFJA5bG19Kaijak1WJZQ31NxWzxQmIA2bI7X3378BYZVKRGZjcSb3UVMPEAvUCSy/DiMp7AEaPJXMWh",
-	"rMeOwbwneSpCqE83nYIgqDIIYl4l/AZMBDsGmpENY3A0DzWrwttgylJpr4FlDYwqZ96ruHCmCu1tXhyA",
-	"Z3bxcNa3ElbkIwJTAqxd8IbHoY36uqGKCmcorBn5FpIe3NAkzQwh1WOfsFESyzGRU6DXMRvhDDMRK/13",
-	"PsCSWRSV16vHt3mV+uXKscpeNx++JTh50y7sswqbIhon87W5sca91/QL8eEljK4hMy6O44AQeLSyivBe",
-	"0wqR/oaBvtA7C7alHbzi63s0TzElCscgMQuTNIIoMFfsbgUZNYdiY4DYEZayl/gGfo7Da0Ynd7F8MPup",
-	"Vv8iunhXyJ/7qrt+taAT7y2o675O/F9XV7fdbvvq6nb7+6ur2xfff/jzf6y0KWYzr951HS/1F3/PyX5J",
-	"uaINZHrG/Zo58/XQZYXh04eqIO+yf8VOhWH2WrAvMWnmO5mCiHnUA1ZhQDphuS/HpuWZ18kG3IZJKuMb",
-	"ODTmeE2m7l0Gt5gzWDQjLZXkdhU4TIWU80cvr0RlgX8xw6gAz/1kcogmnKlxQN5dHq+zooSyVbz0XL+D",
-	"N1muqM/Ulmv5AiY01iyk+ScY1Vd7S3NaQDimYgRRFvpZgtQYqFADoMq9eUgoKyHPM2kyEsxNL1bSpF1m",
-	"n+b5Uinaludg7zjL8+4LFl8NtdKRF/CwDNDS9qsAGJTJrY5oM8oarsMSfV22tT/cHXTpXth+Eb2E9t7w",
-	"Vbf9km4P2uFOtAt7w336fPBikWuupQ7Xa6kr91XHjrTsFEBllbL069hc112qWSyN+rihuQeZjeME8kzb",
-	"IFO2jY7tTgtuxzSVxvYfR0mW29P60OCacf+LysqsgwVUt4kAuWSnzKQ1Zch+iGyUcEMKBBdZy0FWrjAb",
-	"todZWzdFPahkWuAzwofKOqzCJMaU6DHGa0rQSnK+ygL5VVrn/ONYYuvJAJMBxKP7LFE54VpzNqBbPTXe",
-	"lfKdr3O7q2STxSWjCCYJDFU1z1vFmda/pdrXzYPGgvxybiLBH+WS63A/qnQaric5FHe5r1mUxhqcvXCb",
-	"LoBq6VW6gB6Fu3QDvr+EqmoQvxQ17zHGFcz1cl6MjscrqxY9eGGthD5+rTec8ee11fEiytlJa8XLnRCz",
-	"5hhxrDqY5FVbvkigm1vjSsGxpl1qJRd3n9+FlPMSNc2tpzmcXVR7+bquUsHqXZ5Vfr5KOi3Q5QJ4C9OU",
-	"IuX8ba1Gl4t0MqFVZvsnbClhy5c918qT5KPY52F+fDCVcsZFhCXmhIBQtcdcSGgP8NY/t7kf1rBAI9pL",
-	"FrlYPohvWqgbLwNj9lmwEGa8IoYiX1JZMr6zT/RlGuNQih5As4Gih3J/bz0HZTZ5kO+gCuo/YVDGURQ1",
-	"lR6lkmt6F1o3wnpigzmBWxqqZI5RqXxI+tbR3w/Mn3pJfb3tPu67X9j4RxuVdtAaCRrC/24fdEI+yVOG",
-	"TBSJxi1bIOyg9XK72+2+iLrtAYT77b2Xz8P2YD/abu+8HIbRS9p98WpQYWrKAr2yo3YhQWW41+YOLOOt",
-	"b8TorX7tk7fSOxD5OuEaPsItW5pDv2pHqMGIJZc9B7eF+YdpkvTcAlbu7J88Zmtyrc8Id/y28V7uekqr",
-	"adjwW4+aHZLmwA5cAkoO0cArn5fvpJ7+NcTeYUz6HZRIR5iU0TxXxUOYtU6tKrWmft3rrXkSM//X7fJC",
-	"Vwa9oaIxtL4vw4iyW43/caMQt7sj86K1lsGM6BesUUHAhN/YiE39M6FSxiM2AaaqlrYCvauZBIbbPlqW",
-	"XW3u/CMocHfLNVn58gMmmNV4kEt5Zys1LKzAiDfGJZ4FW0TJTJOKilBoU0brmSShHoIpMqUjODSmI6cK",
-	"PJNkIPhMGloRUEQ7EbfWtLJdGj+AwtI7AoZYU4YOFVjDkUaB5vZ3HKnCYBGzUQLtVIIpYkNswTC9M0kG",
-	"NLw21G68I/rfh2TAUxb5P4NYnSWwCGS3pgIUKs/QcgTfZOPKLloGHDgdqcpo4CdT3Dl+uVwbWkw5Vvty",
-	"DmsljCklr6BzFE6AOA+p3m2SjrSmG06g7Zyei5KjMI+vtS+dshTu3KjmSnl9axZeMdtZzssv9DuVNU1q",
-	"zjk7p4c1gpSA+lAlRAzOLc3pm/ccT2zmrcyk33IPpR7UCj5TJEymUxCmGimZjblzK7kI9M46dUXqUaQW",
-	"CbyLXAG9g8fKQrRaIM5fhFTpWPIzqM9HXIWMd1YTy+5fQ7eUReRiSlmBhj+t1tVKWLxA840P+DEpfQGQ",
-	"59bx61j3UIBNH0VjsQIxFbGESs59nlClMeRttV7hIX3151Z3OWVDXiH2/fKb9tsB5wkYJ7SN3O6tKk7Q",
-	"kJkspGBX62RrlmSqINlU8QlVcbgWHRWqZ5t1VBHFeTpI4vD9+bngwzhZFvGKJnynS63OAzNeph6W0r6u",
-	"ZqXr3bQTV1GmwoXG2Qjk8sksC0Gv/b3jYde9/9oz8W+7Hjzd3gqRsyUALmyytKOqs/1FM7dTrZvXlWsw",
-	"RUarKKXAl2oIYCEEZZC4cs1Gfw5svck5Mkj9N/LbRhdLW8zLyyiggvX2uwY6VZeakQBZExksYEZF5BWV",
-	"KAli/D3LBswqbZvPqgMf7ZAGP0qRj+fZUJyF4OVVupreBvg1IZWmbcH9c5U0BPO0mqJAtXN4cAs8nPB3",
-	"VwZeLaLJpfXpeqswrmkcYF5fuJFzKKeBVWXG7IR2/KC06Kptvz364ZcUxPxB0o/+ymcmcADLJI3pDVab",
-	"ovLaqoMm8ecv6yYm7axMTGpef+RuxeiWVF5aVbMky396pCyn/ABrMdc0lqjigRnc1ivmYWJvmyNwRTbg",
-	"Kky2i64s6OGmrwQHDAXIu2TTCfOl4RGtg9b17t+i7s0v0B1vT/7+x97tLzvJ9s3Lv9382p2+35WXv//y",
-	"gp2JV+HfB9s/VVhai4MVT3//+XqHXxysetejWCoQd9i2c/TQiJbcPJ5q0zqKKDnjN5DQsODIqnfbZfWR",
-	"D1onqV7B1hlnETLu1R7CzLNRcMWV17e2t6igrBWCmv3Nle8hi7TxmP7Ll5U52A6WK6II3Ht3dUHV6HwO",
-	"wEv9lxf0BooxAPIecTC5D7+109153t7ebu+8uNzuHnT3D7rdfxTd4A2jNasd9eXxu3b8QhjHb5lzxZRy",
-	"g1tThZEcRTQgYz7DMvpzngoyA7gGLeXMuUlFJ9PKWfb/gUUb/SKO2cinCgccCaAqIKdkBkyRcXxtm8st",
-	"HXh75x+tTx9qY4ceOjriK4yd8StXW0lbU+y4LihqZTjFimAYI+iOjT+gHFHm+w+8gin+qK08473ShuBy",
-	"xiXqIp8zxuZB8+rdBCusOAvAXKgvYaIPl+bgr3TKXKy0GpZ0vfpccJv5/eeNdvZnTQL4Bd6ELzBscol1",
-	"uYklQgD8AbJXMCDlOvSqEFn3eSoL15tykK9LiKy656w2fzSwcZhnPap6IpbXVRetcpLdSiPDImRK2y3v",
-	"bWEVVehyCXTyQH6bC5qARP9wQIyylDuR8jIhre1hN9wd7kP7Fd1/0d6Ldgbtl1EX2ruD7XCH7kX78HyY",
-	"O3rMoCc/nRytdOes9tMsLOYOgRyLipe3xDUdPU2dN/qQ/jWcNg8A4NWOnwet0f4wLpPFqjNW6Sx5T0rw",
-	"WfCnrONF0VhxZ+/Jwknpc/kcfpKHpMF1iW0RhN6VZKH7ZEXLm2Jcpb0RfgciidlSwbpdWWQlr67S+/NW",
-	"+0O1aL3kEZ2/P18k+9/T+I8/qkqsvT8nQ8EnxL6AFt+RoBFE9Snfzra4ZLjMAkcwf9lYUGsGkzCauGbU",
-	"1aNlmcnuVbJRyNEPbJa6DEjicrlqKhRXHF6SkPfnmFupoefybWwgSdbeaCOb+88ZsP5sTc1ys0FmvJne",
-	"226QnUoO0ErS5dewvHYgSJmbXYq7+9uvl8S8QfCNgJj2XUMMg7XhHjHru0o4nWXBMTGramM7BMR7m5zq",
-	"T6Zh6Y2bEcOrbk36aMmCVBshY980s3Sq3UDXkCeNZLUkgQpoULuvANPCYOVVFoBTeXrFq9p6VcXrwrji",
-	"yhuSuUgvmF1X+5W9u/WdpJr16uP8/mhV8HgnQViv5f29lXdQZuojr+8ZUty4kHXegKBUd2vx3fgGen5i",
-	"/+ogwTWSu6foQ+5N88NY9O80iRMtxAaUTHf18u8BdKuixW8xhaGBKtYsttlrfJcdX9kVXDiqIMsFL8J4",
-	"PZ1Nk8qddbayKftHc58vH7rFowXLtT2nBkpekWZLcZYFVrT3clFd8zSdsVJT+ZeDra3WksAE3xC9GJbl",
-	"njpJpBVl7ITN+Owwb++LnmKbBIL5IO67fudhsm+W1PFlMDNpN4emrDPpl7dWXMTdLP1lZbdBOay79EUp",
-	"OgaqN+veaLjfu7sMmvCz9d0Kn2oIs57tFPp/FFa9W6XZa42+066sEhO0fgW4TuauVKKt7HPHUjzG/tML",
-	"+Q0IiKrS5CexlKiyzwklxh5EzFcEv/K1Qw+oaxf3K62kivcVN16v/a5VsG8RmgXLeaFH4IvFGK/isrFg",
-	"U3Hu1cFJ5QxXDx3XjGSaAVy74jYr58WXsxo0K14vHZz3rTdrQSguFhCsBFXVOb8/OTsWsQIRc3bhDO1l",
-	"k5V9Xor9E3QyoaIS0wGiAQ2vqz35bpbMULxdKNmZX02cob9sfc3Wk9vZsxlr9viayvGAUxEti9QDQUfQ",
-	"y9ZXw7Nz9wOGn/VAqnhieUDDrkpZo7dPH5o1hdJ368pQoGJACr4Ws97yqC4Gt6onIOSTiXEvmS+br//9",
-	"ydlP+InLuG7QHEofYailjm/Nb8Q03p+cvcVPHd+orCB/HSeJXGfMC/3FuQPUqtiQ0lFXHUr1CQQlvMqW",
-	"ugiQ+pOpQeqTrHzfHfTT61jzrpatWNhyPaZaB63XKJUGYHzLWKXJOpg7WQhcz4aVmq6E1oP8d5AKhJZe",
-	"NhILXcg2PWZCxTUotG8N0jlEhE6nCZje5UVCNCvLL92uwqJmf3a1H6pDphZbNO3VtGgqbKIxteZX/EVV",
-	"Sy8Ny+rArelHjvl3mfHBmWfkFA0zJtaos1iJek0vBMLKLqsBltR6JWAoCoysMUAsM6brkF5J4FSQ81IB",
-	"Uh9BpqUdTZLe+iJmafRZCebFWYIS8DyQePuoCCqrOS7DWevaKK2KMHbLiHqTmKW1tfub2krWpg9f8jQS",
-	"IT4HRs7YlHUbMpZLezKgBX0dzLyk8rpaT1y/10HRmeRC1c0eC0uvOrVChLHZxlJ8OffgXqrxi37pxjpN",
-	"Js96GfCqHOblylGMKxfAgrXCe5UB0qurJrtaTuVlBP4+lkKitgrME+msRTpfEONrzrekBS4csFGWes0T",
-	"v1Os4VUXJrQk7CgdTLSwXzPOTO//LkUa832VVp2PmV+ECmurAeSFQ5a83lhIB2lCMXg0v9cJoJHRu5JY",
-	"KmBFHSzIFbMqdWxBxX6AC1fOFayqXcOe1iYGvDgvGbPMpixKL66nPFZZ/a87EX1qrs5mdXydCfVdAibP",
-	"ILRKfVqfTO7HnO6gjskMIk1X2py+gtbttEdnVETVd+nyaReWEhToMSdAd0AVNonCfIsgrcGJS1sevogH",
-	"jWN7bntlBuZ31UEmvSLFsgbPMqUov3DdKcTSbrEyuDLfVDZNvmh/d0tg59PU+h1ubAJLa0wlGQC6B6PU",
-	"tBHMi17u7RTIqbUbbQ9fwg5t7w+eh+296AW0Xw5fddt0e7AT7kZ7sD987iHNQWsPduir4e6g/Tx8EbX3",
-	"4OWw/Yp2t9v567Si4m+eXbN4DTXP8BZqO7GNuQRGDPAw7GCSJiqeJvgoDiEo31T1O461b1ZfURdD1BZg",
-	"41H7y+d7NfS+YL7qNW6JFqFhM8PeUqtVLkhfAL7VN4E0toesfj8r6WpBo98qNCz0NrxfE5uYR3tX3BYe",
-	"QtK7QZZgeDnI2x1szxwsNshMkt4goewaxTnuVHOoMReql+U7NZXo599xLhWIyhrQci1lyC41LnXl3lll",
-	"+/W+C7JZK0G0OjV7kO+mod0zA0Ajg2eTCOrsmrCi2HGDKGYnT3pTEGHe/LGpwMXgq5VuORvflgX4DGhC",
-	"bWZ4XUv6OgfK7bQ35KKHNs8lSeq3017MFK9/pcpSW3SGFIeomrkCek1SyR0GOeiVobKImKYjRypiNb/Q",
-	"MLUMfRr/CPOjVDOcitjGo/NT7L+80b9lSrT7ZMiThM9MN7SXz7HGMg0VCLnZIVnPVgI0HJebGJNYElTm",
-	"oyuGXJCq/JVnkvTd6vqdK4Y3eS0DTa/fLMz7ffvo/LT9o8mTtrwPd6DPy4R4ub2Yf33veMLffr1sBQud",
-	"4LyANQw37J+/ubgkW3Qab9FUjbcSPoqZCRQoPbGxYOjBRhxFRdgEmWVrGys1bX36hC3XTPmLkDNFrTJt",
-	"t2S77mhQK6CTVtDCgAr8WB5sbd2aFzohn2xFPJQLcdkofb1hDsjRKVGp4sIEdZYCJim5dhmqZEAlBOT9",
-	"Ob5nkEsGV6zcCWjj/cnZZkAqmhu5jkZBoRCdtBn5QCd6QoZHnjVDlp0rdsX+9Cd9UsBUbJoqd/70J3IB",
-	"LCL9I79M1QH5DoFKrtJudzf0w/PwF+iTjSVHt3nF9OFleHNgx7mGef3n07h9DXPZ3+yQtzxVWNGOKoxv",
-	"nCpHExIjfbU0v2JZ5+454rqV8rHwkJpICPV+DjX8YZ7Vo48VGYGSZK+7e8WW9QjvkCP8kIZKEiqxjwWG",
-	"FHFBYibjCFy39GelqoAG2tj5W2oon2DbLNNgXiuZ+jPs4d//eGW77F+1DsjHK9PvWP991TJgC3kEBm5X",
-	"rYBcuWwu/xWt/7lXPn3qH16xvNU8GdI4SQVIQqOI9E1D+gPy20fXWTtw7cbtwJ8+9O3yz2Kp5J/+hB2L",
-	"B/o/f7t48zNBxUdiJTgX24PZ9X2yYXPXyX43IBN6S3a63U1E8z4fDiUoPbCBhLBymoRUiBikRheruLdP",
-	"X7sFvKbKBkljlKMG5GunZ5hGym+/Pya7u7uvzEIoI2aiQxKZTwWQ/t///ve/t3/6qf36db9DvuNqfMWw",
-	"U3ESAxmAmgEw0u12t9v4/8uuS9HEiV+9evWqvb3T3t2+3Nk92H91sP/qH6aTgyFxZardv7s8PrxiPFUW",
-	"KaiyTZ8QQfUy9rpd0s+PpYcH0SdJfK3V+DmZ0EQrUxCZgnQWAu9YllOkd7/f3SX9iCqqmYirSN83qr/7",
-	"mURxZIpgmcuBJox4AuYg9hHlsxHSfPg+2YgVCSnTnw6ACC1QINrEE5qT/ltQYt4+GioQ/UMi9L9s+Q9T",
-	"ruTKNCALwWpfltXqi5eIQRlrUz2XVSAm0jNF+jy6FbQ0MzWMd7vT7XTNrRYYncb6ItbpdnZts3qUsAWW",
-	"on+wpUKWVBbjM4YcJiDTJJXEtLnTtG89eUVW6zW9xjJMmBuveSzKYwgFmA43ehgix3pwLI2IQMok8GmE",
-	"Ed1SHaE8RasoFXQCerBa/TR/ZesMq1p8Cla++AapAhVZR3kIl51ut1TBk06niZUOW/+0XV6MPtjYs3J0",
-	"fvoj5EFEi872BWHq2Du6h/fMmqpmyNa+9R3NqljjJ9urP3nHXC1GiLxCV00+hNsptotHfl5Q6/CUfCXo",
-	"tw8ayNK5JfB4M/GFF72RPlrcMp455lFzWYGfJvdPWuGVVZ/Ectt+C3YPGQegtVatXhnVcJgmCelfw7xP",
-	"6HQKVOjb8BXDOpoZC+YsmR8SqbjA9jSSDiGZV6GqWZBB1pbRw0Gq73g0XwuJVuNOMevxU1Hp1/evTwt4",
-	"vP3AS8jRdxFdf4Q5sZHFhxa6Y55E0jY/0tQfWKo39YJZCJ8Vtfe6e6s/+pmr7zVOmQ9erf7gmLNhEpvb",
-	"7t727uoPzuk84TS65PyMihFygr2dnSbbmQqudU4tl06YslFAn4dgDe5pVcJSbTXRfgqKUmbr4zXMe3H0",
-	"ydBxAlVVZ9/CDb+2xZpRr1QGN8ipp1hi71ItVKSWPVrlLFD7hM6JGZ/EWCSsSKOv8ZFHowUq2Vtck0Zm",
-	"geuKvm4c/TzHb+C38vjXldQ/wvw0MkUzStcltFRV8v+T23CsdUgtAVzmBNlwfSSMPpeF4NtyqGMuVDuJ",
-	"byAqpoYhUl2xYiYXecf0tZTh6DIgM8HZKBvSKN5RjFQYufh+qa9OhtHp5ex1tztX7C1MkRt6dw2hVV/B",
-	"ldLfTrWeZPMDcNUgXDOy03Oysbdj9feCkrlZqS0hyJrKntv2bDZra7W6nYoEmL5KRc0lQaFNSSMp1H0w",
-	"KVRMQ6wQQmd8ZHo0fl6qvTPfbyBgLjn/iTJXKU4+JNEXdTI+0rciTL7FIMUCrfgEX7CW+Fzfki9P1RL6",
-	"ZVYlcM3krOHmEJm6nVIvokCVUmtiUzLjwvSZtiKiihL07E1YvEUVnqrO164t85FeZgFqrm5RozMxWSKV",
-	"1z1r07JANkpvZlfS/MrWml8E9Q+gfoLWIxK7n6VZQeqXJWh87af4AxRPkOZHBtHK88R7fFhhGz+20lAf",
-	"HTHtekFr3RKY6hB8qimmMtOsNhvqim3s7ewsPug5Vt/3zIYB2evukn5szGu9hcFMDdNY3/2vGErTQzJK",
-	"QUqQxEq/EY2ZVH7G3DNJUBEgaEULyN7Oq80OOcpFu9ECCLBIXjFjmDANRl2fTWui0ID1UPoaIGcjG0bF",
-	"0+9NcENXrP/65Ozk8oRUq7HV4tfkR1piePjb32IK5meWug0I0WaR+oT4uRTmBqL3ey4GcRQB+5e51X1p",
-	"zWA5KzPYeA9uVpBOVtA3U/kLWoHV77H5D/57SmPRISc0HJde1BRvTA4HxlGyYGrX2odMUf3gokPOBWgO",
-	"ispGaSy0Y8+oJDQRQKM5EVxR9CYK7yY7G/Mk80p1iC2Qai8ByNSgVuW/Yqt1fjvgpVXOHoPxlIq6fm26",
-	"/s/FY39S+NdU+O3x3lnTF7b6bT3h5rZa7I5oRXuHuNxlo+ijZmLoImXx76nWOUdURIleEh+SkMoKTd/V",
-	"3n003C+W9v3M5tYVIlc/dsbWuyP+kxxcl2AMTliR01TIhVzAVjimSy7FR+iUlNihB93NHfIrmn5KPc/6",
-	"ZMDVmKhUMEMw6J+wbn6qCgEWVTc2pv8Jx2OqHols9NBfSF6YqevFhVZTj04zB89Xr6Wu66z4zCJpv7vT",
-	"CHQ/UAUz+riuiqAYPlYs9SsPZiJW0Fq4jhtiQKN2jhYeQR/7gyzQc+FhI2f6Qrk4qYjJf04wmCa+0Zd3",
-	"ISv8F2exVMXlfBtOcX9P67jGC7D4yin5S2G9vpu0qvzuhdeypjs1hsUyEax0yzMCk6maF2bJJ0FaOCR9",
-	"lwncJxY8WvkkfZoq3u/UuNiPi/W7H0V8eVN8UXd7NWEsJ4T7K4SfR7J9S07yu0ge50snpYL068udrY8l",
-	"/XCpn904ca3zxccb9DLGSjrl01zLvIKnJrK2zq2+QJerPC8FpDWrjb41deyrwjjnvm+KcesqF/73BYd+",
-	"E5TdclhXq0X95NCSJxFI1VRJcp99I7pSueN4AzXJQeCJuB5PpfoBVM43jT36q6Qyy8W3/NpT95y/Thf8",
-	"iYprI2ZQhqDlT99uDt0tB2s128AZxbHqdCZuMIydUEaTuYpDI4ren1fZ/0IuIteO+CgvIPUYemF5Gk8r",
-	"fEyThpv2Alxe/FLrRlliP5k4jOb4Vclig7f5WXmlzx5CAczo3JZlfCQSz6J4LEWXUc953wt6ponqMcZL",
-	"rW4OY0YTnycsUvkJi0pE0Pp66A3r033zVPdVUc8JiwhdAPlD005WpfSRqOdCjy8xatXRA9KS9Scbiths",
-	"RFSLJIODf71EU8MwnqjmEakGUeLz0I2tiVZrDU+o0le4RvJiw+IKF4bVblYGIZbw78KVT/tqtLLmO34i",
-	"gse9p6kKJZlk9fY+zz3NWb7ryeTcvYEKExbKlCTLSCWMzzrkKJnRuSQxC5M0Amkt5wGZjeNwTITNFec2",
-	"IFRIRcZAEzWeEzd/tf0km7v1OUwabrZTNuRN7BnZ6jr/zv6bHBWOTsnUO7BGvFxiV89a5DNNP8FP5q1w",
-	"XVp7h2l15dVNstkxtoVqhcW40FN00TBXtRas41TsYzalUhEFxl2L5TlMo/asOsfvrbKzJvBws1zaaEWx",
-	"4UXzBhaUIaZujObj49jstWoppse+P32GUNhgv7o6zXZVK6/FxDm9yNCVl5YoTBTWm55Pwba7miY8gqy8",
-	"V9UK8eXCChsRb0V7WL8o1F5FgXI1x+MbcjH5TEbTQsPeBhzmr7GSARl4VuYn33JD3mSpNWYR3NoQYIeP",
-	"DXiTX5WlWTiF/0WA+d9TEBk/PLByPXBRhwEZCcoURKYykOFUNjPhis0oMjmGIMI8AzuOn0dumvio/MW8",
-	"khChkvQZV73sWb+urMGpv9PPQQPehOs4D/x1fpvy1segJeLWXEL8l1cFTRSOuBrHt0acjxJohzQBFlGx",
-	"zHH7PRdYmQfzS03An83XMha1LOh8QqgiP+DAZAOZGAyHXKgDQl0SKqIsZr4FVwyrAeaL0s+iWOboTdl8",
-	"RuebHbLX3fOyeIpEUIXnr7NRzGqO3S6buIdfe0voPF1vFjC12sWbAc0hgAfze+DlFsdYb80BXTXdStZs",
-	"JxUQxQJCJU1lF/Kdq8+hUa2vWTL0SSxlagq3GYymQiGLddcXExrukreuWJxhmzwgkCWDmNtzBGTD1Pga",
-	"Azn/8fiE3ICIhzGIzYBoopaFRmwYbB4YMpKGAiwtAQvFfGrQPsJWHeZLn0B8EcFIahLF9TTThM4hQksF",
-	"tuKMrhhuVlPLXrdLNvoIxx7+2LOpcv2AFH5OJSz8ZofDHJArdkQGgs8wll6I+EZfY10eXiggAqZimmCB",
-	"O3cQEJGN3e7OpjuDkLNhPEqFaT5C3r09cxkn3j7/0yBBzyHBVdrt7jw3AvU/cwmHyYT2V1OgC9/DP/+z",
-	"XKarf5gtlbIr5iZXeb3WWGIpLQStfjzBRrhSAY0wTlJzYYNmz/L9kVhJSIamtNuQixkVUYZoWGRLL6GP",
-	"6JgHugy8rNeD0hqU5nN6IYGrD2CSTLiexKQYom6jxpQ5BFZ6SfaoC8c3ieWEqnBcqQ0UeeMbTezHjs5W",
-	"XI0u3by1xFR3H8Gvml6PdvafF69Hzxvcj9DK61fOs1RKB1LLSpQjjrhJBGESM2vbq1qv/rZVtzxs59ho",
-	"QQhdW2quegV1C8BvWssAVF7Ah0c0PlYqc0uVN1IUprsmbruUBU7Da8ch6HQakIyj8lSFfAKuXDDChpid",
-	"aoCZspi4yzNbOa+mJrPHbIjPazTDMzwE6VVr8k5XCWxhvry0Ja1o71mG/qe73djuEM++30TFuABxE4fg",
-	"lax7ZNWhFGxoy/Pj6ZU0A0sUw4TPHkRJyNxmlRrCW8/TZRcS6j0yhYixwYdDTYc2Fy0wsvxCE5i7sfX5",
-	"FJgRmzabHbl+31XOm81mHbMyOo0lFtBzygsuswM3Grp9UyRGywErKA6IzPp6e83Jr9h2l9jeHEFeaiy/",
-	"EXZM6UF777NytR9oBUaLZmz5FUtprM1KxWwkA+Q+RvGQIG6ya2UGE5MO6onzKtGBHp0K+fGYfg+cACde",
-	"xnl+RUmrOJHAoozLfk49/usky7U1euO0uy/ZZhV2tzKrbDPzSva6qTQ65hKIHNOsdXHBPlyoA1ntWfjR",
-	"LeR1to4VOs4blsy9ZRQnj0ulZWuEt/+OaxKzKEdq6tL/iwaKLkB6HavP69x2/+SLvBtpCzqqtyblFa8j",
-	"jw4cEWdHR76jEpak21zg/dXIMTS4SkJNwws3bECmIr7BMg2+yNJ3Np+SsG7mcC1qNvkLC1j2SKGXC/N8",
-	"0bycJbRVT0vWaPcUjvm5wzE1JVbK1qMoKlSfj3IcriXFJRJ166P7c1UOzqnCosogsD0qZaamZVU5ZWtq",
-	"9Wg1aFblspowVxpdHa4+5eM8FtJlWTjr4d264SfuJAuhJznS5v7/Oski0lChgVCAEjHc0AQd3KYvhXos",
-	"HdG4D7PdP7Y0cY7hRytVsJ6qZpbz1/hbdFJ/o4JliQ8cKxkXWps0ESxJfANbLA6vzd3lY2uaVgboWE+g",
-	"a/pBjk71FVuWkqxJzIptUlwaJ9kwRbipvGJ9r85MR8/fc/P3NzvkIhVCnwnaL6Y0dBVsRTyZQHRoGx3I",
-	"NFEEW0dgv/NtrW/uda9Y3pEHuQPjGA0geEKwT8hNLONBAsTcwrDQlveFKT/oSgp6i6otv6f3+LMD3iNl",
-	"AXlTfKEiJ8UlLA88dVAjjM80NqRff9GTbzo1XNNXtWbg1dNDl0R2cqk0xX18QvZYSeHnEiP5PeWKNjP1",
-	"TBPKgkI8w4QzNU7mZAoi5lFgxTsQHDQwyzKxBxMa22ha7HmoNVl/VdUR2/EN/ILLe2RKwUlWkQnuKbsD",
-	"VwLg2wx/QXysC5XOT7YgRH63x9YEA8uZaMsTyezbAUoB597HXFAZsxDQXJ9QE8gs1ACoMn7/zDHFFd30",
-	"U8yMjd3kmKWmptaJkWU0i/023bRs2o1J58pd+F6uGkmZiTqojHY5YZHev59r8zjCJ8s4GH4JubNWVpyD",
-	"cOZy9w/iSV+Fr0X02IQ6T0Fck7ozclxSBtKjaFcW1UgLQ9qYlqFJ25B+YLo2WrMlcmJNgkNIEhKzDvnV",
-	"uu+vmGHdImUyq4/u8A708Bt9YFFPAJWcHRgW0YPbMU2lgsi6AZ3GbCNAJNnbeXXF+qgMuy9CgAgibHy3",
-	"hHNg/McrYj617/XwUf+QcAZXDOPWNTHEUWKYG1bQliRMuITI8b6IpFO9/UWWZ0NScKUQ6encUrP5bLxQ",
-	"h7zJQlXks1z5N03X9qrY2F/dLE/MLI+xscdNh8rGAmdn8c1xsc9XD/Qrq229vqaOJXNNHqvHOXPcWJOH",
-	"5vnGy9KFaeEen/EKv3h+ptI7/dVwyA0XAWF+D8i7y2N9lcYup9TTqEwd/X72Qy9mCsQNTVxP8/6hpz25",
-	"eD7OwIRL9DVfcw0Ys0+sPiVXs7fOFXvDshRhN83UsrEDnFqPacPcKhmu+bjvxWBcMZdHyjCOqW/+mX0R",
-	"a265t+MGKjF9G11aKMgd2GarVopZScXgVtkLw6aJMWPcHoDRpusjOT4Tx9VTZYzvi/jPGrLeizw3U/wr",
-	"OCOeOOdKzpnloK+vanr5hc0MGt4HAWEwA5m1GTIW8yDjXaY7Mt7zquNW9IIuvQV8G8XEiru6sKfUwPfg",
-	"geIpN26VIQUjPhZSZFckD5UooS4CZLFxk2luOotZxGfGII/iHTXXWBle6mzxps+ztZ0MU5UKIBv7V8xG",
-	"O2LZ/YSH10Rew4xQ02p/kzAujMjmNyDIzh4Z81TIQ1uQ3AyJvZ5jFejRuYhABDbDgCpT83h/e4f8GH+H",
-	"JjctMmOmJyiZ/HOAmVZDpq2RCeCWmx1ydMX6ngA3+0WbaVVES8kBstfdM82CZrGETV+luQaYyiumx8hX",
-	"cEAkxVyL2LYqyjSP/J0e3MZSyco4/wt6A4ts5DGkfMVMX1DQ56tYes3K3tJg/tr7bT71hM0lOi3ff1QB",
-	"wdcU7VsfPWqyYTSVov5NBYH7/NU0vU8SvGAgZzok3DeGFOoVWHtInZ8ix87HdlY0pJaxz5ly86rVYJ6C",
-	"dh7BF0JtekBZlC8V2mspifnZF6J2CiEzS1Xf2kb8ee9zFHPpFETPxJwlWl7ZG7+Wd+aaS5PkP7Vs6Fdr",
-	"w28KK1oRwI3qj53Aj2zb8JdhWk7GI4Z5zVo3QlqVtQlhNEmqy2nYEhdWgx1wngBl/8Jx3D6s1wnhflMM",
-	"tHpS0pHCCxRSr60XCWmFql6khnpd/YjNjWN/Ql2PfCQ5rYsPIOQT23+ujyTRN4q8TNIRZuSDwM7VWfgd",
-	"arkmi8ikVHbI4mXgwGvWTWioZK6ZYwRqkSL1QkLKGFdXzK0PqbBKnTUB2P7eH0mb9af4olHf1ZS4nPK+",
-	"UDeGJ+201GWhiOlLiLdS6G595GK0Kqi7cOxIwu5C/hYm/MYStwI6sSXdYDIAIcfxtFjBQ7/lGtXWRXcv",
-	"kN2qwO7C4p6Cux9UiiwN826MeEFd1wPEEiIBrJXSH+/QKFZaikAigWCBmLqLzHKk6X52PlnWWJ/w8fG0",
-	"Gn2B4UUeoGicyOVqzFq3lzdi5ModV/cor2eQS7uX10T6fmbN44u23l6HolwP7m+Zsv69FZy7iCMbsbAm",
-	"C1iuDG1ZDWZJxx4juyry2gLXxSfXgoxP7pAM40SBwFI2QCeECyJ4AtWGCDtDoxzyib+a2GhiddYF/ewO",
-	"ieJLZs0T1t1uqubVzwqTruAKbzl2Bg7+ZZsZaeCs18sIwfmkKnxGA4jD4cfRFSpNJfWqws8u3wktKYM5",
-	"gVsaqmTuHH59/XvPlIdJbYNxU6LMFItZ5CNHUWSw6pG0CDP4URR9IbNFmcjqiIrQKPoG09OfVIU1VQWT",
-	"FW9onij+YLYTpy5sfVQaZqpnKXVto4pAc4rjSoeEMidm0bJqH9uKgBsJ0BvYNMZUDFowDgdj5yT4tKqt",
-	"mB7DYwur7CuWhMzcT0T0VSG0Ocwcp9GEvo5h5k6ybbWqdYlk8E6CuOu9GTXMoj/PlUV1RSrx11gqQRUX",
-	"z4z2eZjnWhSIYQAkgglXpgpi1aXbyhKjpT6esNQTfNELd2OZaW/bT1Lzq09+an5JdozCUsty1lCVnH8O",
-	"Ql8WsQfoZBAzjHU39+9hefSgdC2mLNriwlx9qZTxiGE9lpgResVsAIIlPKwFfA4CiwtyRkSagDy4Ym1y",
-	"5BO9JFs+hzjQ1O7WY1aAsQxDJ+0N31hY1RUjlrmUF9fRU17q3yaU0REIaeZAa56dqLyfIRfZ1djEH8YC",
-	"HZLGP7KBkfWEGE3hmcxcr2Ycm7DFYIY/YBUdxu3fGAM44Gqs+ZlZUVYY14RDmCrKl27XwjbQQMTQezk2",
-	"7NDudhknJRu8ggVTtmlgwnPQFjWqKhh74Rq4BZpIrrfgygO5qTVcNrjwp9x0JpYIpIqZkRRFP0HfmjT6",
-	"prKxKa5NrYllSCy8ve+NxuQI0JZE9s01NmzU/0SD1U10QFiaJH2rEtlE3hLiYPhkVofXHLaeKWuB54DG",
-	"hyaPt25/iAHZQPbgZjxNIqPhlcW9V4TaALe+osQd74ZZm5qPC9UHD1ovwufdaH972B7s7UF77/nLnfbL",
-	"F9Hz9t7eq5e7+0D3IniuZ+TYKGXiVuCsUgetl9vdbvdF1G0PINxv7718HrYH+9F2e+flMIxe0u6LVwOK",
-	"vVbWkHZPAvdJ4H5mgXvMJ1MBY2Ayzi50TmJsVElHTQGbd7+BonCpNVf/H7YWjU3k8sd4Jh3nq7ZDX+LA",
-	"30ZSiN7LOiZZ3PuTQfaRDbJGL8LuA498cb2DUVZrClb3s+qXd91GzwcqS337jrHH2ii3msAyjVWPdMfU",
-	"Q3/RQLIihVVT1BcKHHuyx359QtKGsCELuKfs2/podcg7RrKdqkwQEqmwM8tiydJMt85crFUhbBmBrzKt",
-	"IjU8hax9vpC1VYhWE6l25F8mFzEC4xqdkMjjHwk2ZOqQOypfP4CqRqTu5+PW9mL7hJuPG77WAC8fy1AP",
-	"dHJXE73TeZy3q8osYl+pM7o/sir0Re/9TYjLRbR9i0T2pA7d2UjfUB0SdLRloqxqK+u8NRWuLTViReUp",
-	"Nb2tUVLJOVNjkPEf+G/XJC6MlS0tU6HjvKWjX2xo12PQ7dujH3D4L0S1+fTLKddCyvVZkjwVIcinwn/3",
-	"q+Nyhx5lX74m9pFFBYL7wBIsLpNt/RrZt5BsRVSOB5yKqD5D/AbETQyzhTRxl6Z7wkZJLMcHJIEbSIhe",
-	"14QqCMiER2kCkkQuPS9mZCr4SGBLMnoDgo6AyJALCLIHWKFKXsdJEmCjSmabBsdq7nmsbpV+yCcTUy3Q",
-	"zFSp174/OXud7fERidmfZxVBZ0D/Nmvh3kJSq37q43t/cpaDAKufaPyqSAC3mFVCWbihSUrNjbsmRfSU",
-	"2JfQwzUklGghqICZIilcU5CcYidSw1wLVQ8OcE00SRxuHp98/9bDaywbaZ7ZcioA0YCG14i7oRa3wrbR",
-	"KtW2tSt/f3L2SBLt/cnZSbbzLyTWSmtYUeA2e/ObLaf+DYonTeHVQWIpI0XqG3JB5BTotdbyuEBCjNmo",
-	"MbVbIbK0YENpBBJSRRM+SqGic0omZ2JmSuOaCfyECSR3I8y4lUXV/qr3J2c/2eU1Sp2w8tClTuTz1CUy",
-	"4MPGmQx6vDP8ojaNwq5ACVuPHNeR7bCyxbF+2HgJ70/OLvCDf91siuxQ1yjkZrHgqT7ECg0AfXBa/DtE",
-	"RPrEHARHl+syhq2P5o+lVY7Qs4aveUV+qLzGsGdTqZoKrVfeYK+XMEmjquhNo06aw35kXdJM8hpzy+pk",
-	"p9N6nwymD6+n5khakeC3iJjrGk3N8RbqE2mclunAhiHKeu32B0Eja2SxloENmio+oSrWUm6uhdZgXhTD",
-	"mwGhMyoiSd6fo/5qrIHS7dFRX0UrMb0kjfaXVF4/ntaqR7/Idv+FPMpaenlrkBoNa2hvpA8hIvmBPZlj",
-	"7m8h/fpL8tYqvoZMCCUJUGFUKyqvs8DPZlJtuhXROJm37c5qpRmP6FzfWMd6HPMy2bA+ZC1M9bN4An9w",
-	"BpuZChznMvbAdHcwOYB6DH3Xjeg8IJGgM2tTomTKeaI5CcpnzTQ0y+iQE601C9DshMRSUwLDTHkWQh48",
-	"iqsioW2YLw/dn9gyJknsvBpWklCy8//9v5oxDTiXWgfHwmUMsCBqpRR+rcH0i4HSI8phM8PSK6w9CnMI",
-	"/37mHMRXu3sPx20XPHKVdrs7z8kRo8lcxaEsIrsjlfY0TSTUovuJTU3dfb5PNO3EIANEjykIg7VgWhEp",
-	"fRikmg465FQjhIzVXCOtgIRiGXvrKLdv8xkjc6DigHQJ45nh8ZBse3QdTyALznh/rqWtRl1I+MwW3RBS",
-	"kd9TKpQGgbWa2qr5EZ3LZ+T9+SHZyS23xS8OyW7+aAJRTNkh2ct/UuNYRNnb1bU27VrPEa6PWWrTn2iV",
-	"qWcMVE3o9N+PSDLUQTwnG7vP99saUy1ANu9OOBoXa+nmyDbVKCCupRlk52hpR2dSYGpQJzykCTGKocXb",
-	"BTL61WI+vhXkKXC7XUTuAi0eEuwZpF/tE3sWpsMDd2voYyVt+4ri5WE484bokCMi9BVNQkQEJidYQZFw",
-	"NsKWMpSR3efPzRBYV7q7lEAuY+xvudR08z1Sp17vBt4MZXwDm0Edm2kFec5Ca6e787y9vd3ubtcZV7LN",
-	"V9fIsE9W1sg4o/dd4s6LmiU66K+1wA+fgefos8voYxnvOfMJ4MlEYxlWyJmmpBXRQkXmQTN2tC7Hmpq3",
-	"ankVmi0DdznNbLR+M5jEvCKVAHptOY9TGK10ZXxGNliaJK5jDNNkoKyO9v68hiIyvyKW/CQDmlAWQoe8",
-	"BRqO9eaNLfiMKHoNkux3/9f/PPtf/3Pj7L//r/97exOFua0VGnKrGpgv2ulUko195LP4g2mS5pTiKFPd",
-	"t9ESvVltcDq3EH5Ug5ObZJUMf39O7FH++4nxydzb/voUkA6SOGzbz7c+uqoq9UbLnznRgAOm7KF2yLkZ",
-	"RNJhVtwNMyc3jOUSa7MEJNY/uwK2mx3yjl0zrdlixfaARDFeuyPzb2MNwr9mY27aTjOuyIRGkF8bcYNm",
-	"C3h9G1lXLt4h6yolmtV+BvQ1EzVGYruPIiLfQSKsa1H5wtaNilBQywiLAGmG2iu0psuczTpMJxuUzUlI",
-	"JWwWdRAa0V7i1I8pVeNc+3DftspmQF8bmdDbM2AjTcG7O0FrErPsnxhqqkDokf/rt6P2P2j7j277Va/T",
-	"/vDn/6hSXDyKNZKmLRVVab0x5timVGsyQjVUKiujnKzCThxCko2r1lAA/AHyqrVJ6A2NE02HjgAjT5nO",
-	"b4sm2mA2Bkx1NnqzVHGSEAZgzLmKY6cVQ484o1aU9YsYFC6NMIwVGVP9fq1eSE6wuvwLNcaPMWzC7sDZ",
-	"acz6yYbrPrNDxpBEm4dkEkutlKPeTQWQUN8nQC9cow9ecs3W8QPzGBmJuWZMXFCFVeRHdEoGKOe9XWWX",
-	"bjm1twPK5pWM5wLfvzAH94h8x59nZfNLiwv48r+f8Cxsf23hOQO4TuZtZ4+pJUYtn+0Ft9SD/CJlEZ3/",
-	"9//5/1xQlQr9gh6zTiHcoMlMo/ILxOiAvL64zErCOPfgZpBHFyDe2y06RLckUImgv+J+jtx2HhFFizOt",
-	"QlINk2cys3v9+6GpQTS8h+SH0wRXG1RTB3FTJytjSczjVtBKRdI6aG1htIOdeTHSemTKWGA2d8JHMQvs",
-	"5UXAUIAc592YvWYLnVyuHhUUy9aiReEi5FOIsHo6muNjpmBkCqEEZKBVGi13sFpgoUJuPsP5KfkR5rJi",
-	"7EKMeWCVTJcPhws3udDZWMWg9MUBj06JSs3SCtfaIL+/5j2bWUQkUBGOvQmO/a8qJnjNw3Si8RBlehqq",
-	"1La0FzHc0MR1yjf/atN0pF8G11za30opGHdxKi2g8bIovbuub2Y3mkbRppENX4uiFRPlYRiBc2diTARO",
-	"sBBCmcVwoT5igri8icterQobldZobngcGo2H3lBFRX4uKYtMfRe/2W7g8DgWfqOpinmxV9DipMecMeQV",
-	"xmzenlKh5oSGVjOSaTgmVJIfOB8lQI5tZ19v/FOL9wYxPnz6/wMAAP//",
+	"7L3rchs50ij4KjjcL8LSTJGibr5I8cWs2lb3aFrd1ljytmdG/kiwKkliVATYAEoU2+uI/bm/d3/so5z/",
+	"Z9/kPMkJJIAqVLGKF8myPT2emOiwWFW4JDITec8PrVhMpoID16p19KE1BpqAxH++AS3nJ0MN0vyVgIol",
+	"m2omeOuodQmx4IkiWpAZZZoMYCgkEGk+YXzUaUUtFY9hQs2nE8bZJJu0jnajlp5PoXXUYlzDCGTr48eP",
+	"UWtKJZ2AdtO+FPwWpKJmprNkcerwOWGJmYqZ36dUj1tRi9OJmSAO3uqxpBW1JPyaMQlJ60jLDML1DYWc",
+	"UN06amUZvunWqLRkfNQyK3wl4mwCXNet50cuZikkIyCJe6t5Vf6Nh6/oR5jXLebk4ozcwLx5BTcwf/jk",
+	"52zC9OLkF3QERLHfIJ/71wzkvJg8xe/CuRIY0izVraPDbtSa0DuLJ3td89cyrIlaP4kkS6EOBu9Oz8kE",
+	"nzaDwT5/OCReD4cKakDxczYZgCRiSJiGCdKJumHTJsAIO0wtZELA7HbxfwFwurXAeS1HdZB5LUeUs99W",
+	"kI6Qo4cD5orKEei3CmTdQq7GQCZgQPREkUyBbF6NxoF65qVPsCqgk9r1AJ0sWQLQySeYW1Ju56xbwTm7",
+	"BaLzV5YsJn/noUv6aD5WU8EVIOP9jiY/UA0zOjd/xYJr4IjadDpNWYxYs/NPZZb7oQV3dDJNwW5EU5bi",
+	"j1IKaVYsxS1LQPYyTm8pS+kghVbUmoBSdGTW8LMgJ2fEv0ZikaUJoVzNHP4Wm/gPCcPWUet/2ymuqR37",
+	"VO2c4nS4kQoX5CSbKi3NqeaTbJ2cGbYAaURen2R6TBTIW5DbZEhZCkmn9TEyIHgDv2ag9ENBcEtTltjb",
+	"x/4U2UeqdfSPD60hgzRpHbVgYj6LWqmwY7eOWgORzEuwsudFEgGKP9FkQnU8JnoMxJ4vubajXLdaH9+H",
+	"30m7EWIGJGOqCOUEHMQeDGFDwH4CpsiEpmY1kJAtM11EiiudCEmcUEESQbgIt2Dn2UbYvxR8mLL4wZBP",
+	"qdI9mkwYL4HxhBMRsr9JpjS5AZgSqkkKVGkiOBD74SeGUOy2psiMabvzOJPSiApKUw1kK8nsLiEiZv12",
+	"GRGhqQSazAmNNbsFC6fvhRywJAH+UECd/Xz59vvvz16enf581Tu5OOv9ePq33uXL1xenrag1kpRrSHoq",
+	"FlPDHv7RCqGnjsy6WiV886JHSuMbRTxbIjiAwVWix0wR4MlUMK4DzmXnsBdPMMNMMg2fhBtkegxcI3gT",
+	"Msg0IiFNUzGDJCK4MiDl5Wt3esUWEPY/C/29yHjyUNBzoXtDHCiEYOl6Nmu0r3wiZBSDf0KskY/g4HDH",
+	"DM7b3cc0TUGSCZ3jMwVAmMYtX9B5KmhyJcS5uYkffDXY4XpaiF6KA4YQeBPyLC0Esa98YnLE0ZkqJsCN",
+	"XoK8ZTG8Da6sT3DKhvTZKDMXdLjRH4QYpUBe0hR4QqVZjYF78PYn2vMQqM4kLE5ABLcUaa9BBMGVED9R",
+	"PnenoB7Midkt9H7NhKY9uIsBkgoQfhJcj9M5QdlHgVIG7/F9kr//KeifSMNjUfmIiB5LoXUKBvPtXDOq",
+	"yNhge7Sg/bZz9bduZvf2TqAo4/RvOc30WEj2G3wSTkFDBlaGIFPKCAdCEsZR5CCxhMS8TFP1KYDnZogI",
+	"3E0NM4yCu75+VsSktxzuphBrSOzID4SC0W0kp2kuSxUgOHOPHB5/OhHnhM+J0GM/5BE57HYjctjdxcuM",
+	"5pSFl4lnGWQOGq+Uw+4+6SdU0wFV0NNsAiLTfbJzzYtfA+m4byUDSvoB3vWd4ES2lDW3bJPZGDgybD+I",
+	"IWyVitk1F5JkXAKNx2bAzjW35zCVIjbAGqRwyjXT84efBR457uk3wcsM3P9oxasBGKHz7OTnE2IeEHyC",
+	"esynF0FnkKZth5jmjmdakVuaZqBITLk5pAEYVTMhW+b83BbN+jJ+w8WME792I2bly0NecHJx9iPMX0qg",
+	"GgL9gCYJM4uh6YUUU5CaGUlpSFMFUQhDJ2r02BQFqb3ufqfb2d3d73R39g6MEGVpS/VQW9vr7j1r7+61",
+	"93ev9vaPDl8cHb74e6H+nf90SdScx62oJC4ZXfCo9Sx+2k0Od4ftwcEBtA+ePt9rP3+WPG0fHLx4vn8I",
+	"9CCBp2hkWCLTRa07SJ149zEyqly+s8pOqirs2QWhSSJBKUCp/+XZqzdEUj4C5aUtooU5A8TgG5gfE5hM",
+	"9dy8TAfKiMP4nlFV5oYd5zCsAxoaVtC8SO/OgY/0uHV0sI+mEf/nXmSUZ8MfWket//pHt/3ipP09bQ+P",
+	"Ou//uLVj/n7/YTfa/7j9p/9Y1I/R7HJmJzkszCxUSjo3T8NDq4LiF0+mRqJUWkwVmQl5w/joiDD7ZJgh",
+	"96A8MQrIRChNDskcqFSEGrInWwd7e9e878mtmK5v2dKMKdjukBME3FE+WyDfmQ8MH4gKU0BCNbQNotft",
+	"16JYQP4htgVQ3nUWqPzvmrEWkHOlPaLAyw/hwderHfnhL2MdlmwvUbsoHefuM1y//6tytlEr4+zXDNxj",
+	"LTOwthJvaPmHhdTiJvMtvM+HtFK3md6u5o2zuJi1L6WtfIcLYKoiYox8KXGIuN5R+28G87VOpozrtVPw",
+	"LHVCs7VDLYyxJhLcwLzeXjjM0tQyjakEZBaCp3NPTnZDxBu0Styjdce1bO//unfb6XTq5kSTgbkbHrRB",
+	"Tz6fhBamEobsrgESTCpN4jGVNLYmlqEn/wiFEwmxGHG8mxoA8W53OQHeh77KeFmhGNylIxu3tyX0E5Wo",
+	"oYR/ldMqoX8Jr5tp0K7YsBmeTcziQmdRfg2Wf7TWiKgl6ci/YP7pf/41Y7/53/Hf/oHRgfwD/Ld/UHv1",
+	"1llAImvZl+U3S7/5F/Ob2/7T/0ynzP9s/hn+bM1d72tw4eXp92/O4RbSEFAnBm1O9lpR6zvzr+/Mv16a",
+	"f73cqx9kTPU9BKaS827MlBZyjnbTXG5t/Zn9N3MEAtE6U0b1ikrPIU3FfyO/jKkmMzQvz0VGUnYDRgaZ",
+	"GsphCv5UjEGVYkpTritm1D+LGUkEOcvlFs99piCHEOs/IUJbG7MZJtPC3CAKZC+lfJTZUYC3FoSp+l2u",
+	"SXsGsleZ5JWLrVsjqFRdoeuwn3z/oTSwDigCMWF/r7uGoIAm+YoYt7v3vJYleigH3jEP8GKV7odguKcH",
+	"NaNVTmg5tM/dey9FAguszcOqjuFYAmi68gM1bPGGXn1qK28kt7J7f+6PpgDuaKrbh+0J46y14oSKb8QU",
+	"OK19P/M4RtP09RApfBXOv8VPDIk2LN/DvnJIHtTBIv0G/Tqazg/JbBX3ajzYRYJYAIPlQAWXRXYWBRwp",
+	"aqm50jCp4bGVbeJQUT5/05beesBXl22ODDFOixvgofyZu5dxr5OpXvqKFpqmS96oLLs8YlSzkMqQtRsL",
+	"KObeuvoiK9dMIxpfUKWJBvSWLvDy+3GxjZmWRYOeBVdluuf1yOWWH04W7qQ0517NCB9XQHoJd7uHXrLm",
+	"9YQioOduD5HZ/RixyEp8OEDl/GhXDhYebfM5LHLBabIhnOpkazt+LXsrb7IiMQezL8K1jsxyg26Ni4mD",
+	"NZZaF4sYErgFOSdSZBpVsjKCFLbFlQbAV/bV6s7dCI3LfJXPUNG10Z/acz4Hdz9WTDhMj0k/DV+zX/Uj",
+	"lH1Y4tUu6zt7opyXtuTO6ITGl0btuh6iP9F4zDi0jeiOtmUL2lgkFfU29CbWD15jrfueQZrYIVGBpKRf",
+	"jVnoYwjKOtIoDuYstYsCaNWXXA/qZne0g7j9PDd0jUWaqNIKV1pKAqm2vII/ZxPKA0DfTVPK6aL+3OCh",
+	"rbvTK87th+wZ/2XQ180LYDe+nCtUXSV1RBKc2wKNuBiVegMEpElEqCKUJEJrSMiU6jHZsubc3EkxG4sU",
+	"iA9uQSu9FHy0XQaqD4JZ5PJ5VEwhG7nwGB8/52KjrJ+kVgWt1WTWj6lZBeV8jZED2HKAnxVq+xJLYIyc",
+	"umcBU3sCseAc3WvEvfxEEXw9KqCfRz5JmAqp0eWLnGPlRZaP/qC7tSTpuOMbod+7Fzu/d+2JNbGJqzIP",
+	"yLfn2EsJ+5yv2+5iezMuoTTVmarYh+xIZtvWqZ//bclspWAeXMtu/KhyzoHxqwT/OjTKY459YPK95d3C",
+	"YvIGhhlPFKESyFQoxQwnnDE9Zpzsd0lC53hPTDMZj6m1sHrR2H5KpiJl8bzW0FGjDYWxrBt6Eiqx6GOz",
+	"ZBdZxVQ5zGsrjG7xPkkXe7q91u2cC25VQXnpuivH76WzZYrZwqEuEa3HGb9ZJrQ+ouy9hjV7JWsQMw4y",
+	"j+ldyzfEfoPeYK6hSeFsEK+XicrlVdSZo0M4l9ZQgvDSw7wEKuPxn228fN0prgmAMHVgTWeaDAHCMSId",
+	"n3A2nYLeSEupyt2lPIZ8HwVo/Rx+HWuA6B7My+YTHB16eeCoJZdzorRIXPB5B0F0/eGKrIP7eXLc0kLx",
+	"o7zKqgq+IWux49cBuGS1XEwVId+9vCAHz4g3ghJNRxXJjFccv0+XuddP2n+n7d/ef9iL9j9utd2f6GPf",
+	"i55/3P5DrY/9HKjkjI9OjO7E9Pw+4RVemcMYmdbRfncxbqHyygIsrObmnhPFeJxbuG+ZyJxux/Qc7xKy",
+	"FdPpFBIymONbkNKpggQjSPBSyVFqf41MlsVzczC5yFIFr+j8lGuLQas2tYiwhuEv3AC1zN/cS8qFB1WU",
+	"I6B6QqdkkMU3oCPSJVtccNgmWpADsjURSpc3fbA8PyVq3U3XsAm6ld5NUVIqbTVc7vtVAFwmZ+OoRrJp",
+	"gt58fW9o/anVyJfAk97a56I0lXr9162RdC34BiMHa3KbDkaKSnBaBu5La/NYCfClGHsfbxXw5IG6ik0a",
+	"cDS+kdRUtiGtvpYN1DcUzBYVEgvIltv5au0jWGRUkxqZayTB6mpgEgB6gSSX4cUVm8AJp+lcs1g1Y8dg",
+	"3lMikzE0p5tOQRIUGSSxrxJxCzaCHQPNyJY1ONqHhlWhNpjxTDk1sCqBUe3NezUKZ6bR3hbEAQRmlwBn",
+	"QythTT4icC3B2QVvBYtd1Nct1VR6Q2HDyHeQ9uCWplluCKkf+5SPUqbGRE2B3jA+whlmkmnz72KAJbNo",
+	"qm5Wj+/yKs3LtWNVvW4hfCtwCqZd2GcdNiWUpfONubHBvVf0C/HhJYxuTWZcHscDIQpoZRXhvaI1V/pr",
+	"Dkah9xZsRzuo4hs9WmSYEoVjEMbjNEsgiayK3a0ho/WhuDZA3AhL2Qu7hZ9ZfMPp5D6WD+4+NeJfQhd1",
+	"heJ5KLqbV0sy8cGCuB7KxP91fX3X7bavr+92v7++vnv2/fs//sdKm2I+8+pdN/HScPEPnOyvmdB0jTs9",
+	"537rOfPN0FWB4eP7uiDvqn/FTYVh9uZiX2LSLHYyBclE0gNeY0A65YUvx6Xl2dfJFtzFaabYLRxbc7wh",
+	"U/8uhzvMGSybkZbe5G4VOEzNLReOXl2JzgP/GMeogMD9ZHOIJoLrcUTeXr3cZEUp5at46YV5BzVZoWnI",
+	"1JZL+RImlBkWsv4nGNXXqKV5KSAeUzmCJA/9rEBqDFTqAVDt3zwmlFeQ54myGQlW02Na2bTL/NMiXypD",
+	"2/IcnI6zPO++ZPE1UKsceQkPqwCtbL8OgFGV3JqINqes4SYsMZRlW4fD/UGXHsTtZ8lzaB8MX3Tbz+nu",
+	"oB3vJftwMDykTwfPFrnmRuJws5S6cl9N7MjcnRKoqhOWfhlbdd2nmjFlxcctwz3IbMxSKDJto1zYtjK2",
+	"Py24G9NMWds/S9I8t6f1fg014+GKysqsgwVUd4kAxc1OuU1rypH9GNkoEZYUCC6ykYOsXGE+bA+ztm7L",
+	"clDFtCBmRAy1c1jFKcOU6DHGayowQnKxyhL51VrnwuNYYuvJAZMDJKD7PFE5FUZytqBbPTXqSsXON9Hu",
+	"atlkecl4BZMUhrqe563iTJtrqe51+2Dti/xqbiPBH0XJ9bif1DoNN7s5tPC5r3mUxgacvaRNl0C1VJUu",
+	"oUdJl16D7y+hqgbEr0TNB4xxBXO9mpej41FlNVcPKqy10MevzYZz/ryxOF5GOTdp4/VyL8RsOEYcqwkm",
+	"RdWWLxLo5te48uLY0C61kov7z+9DykWJmvWtpwWcfVR7VV3XmeTNLs86P18tnZbocgG8pWkqkXLhtlaj",
+	"y2U2mdA6s/03bKlgy5c919qTFCMW8rAwPpgqNRMywRJzUkKs22MhFbQHqPXPXe6HMyzQhPbSRS5WDBKa",
+	"FprGy8GYfxYthBmviKEollS9Gd+6J0aZxjiUsgfQbqDsoTw82MxBmU8eFTuog/pPGJRxkiTr3h6Vkmtm",
+	"F0Y2wnpigzmBOxrrdI5RqWJI+s7R34/sP82S+mbbfdx3v7TxDy4q7ag1kjSG/9096MRiUqQM2SgSg1uu",
+	"QNhR6/lut9t9lnTbA4gP2wfPn8btwWGy2957PoyT57T77MWgxtSUB3rlR+1Dgqpwb8wdWMZbX8vRG/Pa",
+	"x2Cl9yDyTcI1QoRbtjSPfvWOUIsRS5Q9D7eF+YdZmvb8Albu7J+C8Q251meEO3679l7ue0qradjy24Ca",
+	"PZIWwI58AkoB0Sgon1fspJn+DcTeYkz6PYRIT5iU0yJXJUCYjU6tLrWmed2brXnCePjrbnWhK4PeUNAY",
+	"Ot+XZUS5VhN+vFaI2/2RedFay2FGzAvOqCBhIm5dxKb5mVCl2IhPgOu6pa1A73omgeG2j5Zl15g7/wgC",
+	"3P1yTVa+/AkTzBo8yJW8s5USFlZgRI1xiWfBFVGy02SyJhTaltF6okhshuCaTOkIjq3pyIsCTxQZSDFT",
+	"llYklNFOstaGVrYr6wfQWHpHwhBrytChBmc4Miiwvv0dR6oxWDA+SqGdKbBFbIgrGGZ2psiAxjeW2q13",
+	"xPx9TAYi40n4M8jVWQKLQPZrKkGh9gwdRwhNNr7somPAkZeR6owGYTLFveOXq7Wh5VRgtS/vsNbSmlKK",
+	"Cjon8QSI95Ca3abZyEi68QTa3um5eHOU5gml9qVTVsKd16q5Ul3fhoVX7HaW8/JL805tTZOGc87P6dMa",
+	"QSpA/VQlRCzOLc3pm/c8T1zPW5nffss9lGZQd/HZImEqm4K01UjJbCy8W8lHoHc2qSvSjCKNSBAociX0",
+	"jh4rC9FJgTh/GVKVYynOoDkfcRUy3ltMrLp/Ld1SnpDLKeUlGv64WlarYPECza99wI9J6QuAvHCOX8+6",
+	"hxJc+igaizXIqWQKajn3RUq1wZA39XJFgPT1nzvZ5YwPRc21H5bfdN8OhEjBOqFd5HZvVXGCNZnJQgp2",
+	"vUy2YUmmGpLNtJhQzeKN6KhUPduuo44oLrJByuJ3FxdSDFm6LOIVTfhellqdB2a9TD0spX1Tz0o307RT",
+	"X1GmxoUm+AjU8skcC0Gv/YPjYTfVf92ZhNpuAE+/t1LkbAWAC5us7KjubP9qmNuZkc2byjXYIqN1lFLi",
+	"Sw0EsBCCMkh9uWYrP0eu3uQcGaT5N/LbtRRLV8wryCigkvcOuxY6dUrNSIJqiAyWMKMyCYpKVC5i/D3P",
+	"BswrbdvP6gMf3ZAWPyqRjxf5UILHEORV+preFvgNIZW2bcHDc5UMBIu0mvKF6uYI4BYFOBHurgq8RkRT",
+	"S+vT9VZh3LpxgEV94bWcQwUNrCoz5iZ040eVRddt+83JD3/NQM4/SfrRn8XMBg5gmaQxvcVqU1TdOHHQ",
+	"Jv78adPEpL2ViUnr1x+5XzG6JZWXVtUsyfOfHinLqTjARsy1jSXqeGAOt82KedjY2/URuCYbcBUmu0XX",
+	"FvTw09eCA4YS1H2y6aT90vKI1lHrZv8vSff2r9Ad707+9tvB3V/30t3b53+5/aU7fbevrn796zN+Ll/E",
+	"fxvs/lRjaS0PVj79w6ebHX55sPpdj5jSIO+xbe/ooQmtuHkC0aZ1klByLm4hpXHJkdXstsvrIx+1TjOz",
+	"gp1zwRNk3Ks9hLlno+SKq65vY29RSVgrBTWHm6vqIYu08Zj+y+e1OdgeliuiCPx793VBNch8HsBL/ZeX",
+	"9BbKMQDqAXEwhQ+/tdfde9re3W3vPbva7R51D4+63b+X3eBrRmvWO+qr43fd+KUwjn/kzhVbyg3ubBVG",
+	"cpLQiIzFDMvoz0UmyQzgBswtZ89NaTqZ1s5y+Hcs2hgWccxHPtM44EgC1RE5IzPgmozZjWsut3Tg3b2/",
+	"tz6+b4wd+tTREV9h7ExYudrdtA3FjpuColaGU6wIhrEX3UvrD6hGlIX+g6BgSjhqq8h4r7Uh+JxxhbLI",
+	"54yx+aR59X6CFVacBWAu1Jew0YdLc/BXOmUuV1oNK7Jecy64y/z+41Y7/2dDAvglasKXGDa5xLq8jiVC",
+	"AvwGqlcyIBUy9KoQWf95pkrqTTXI1ydE1uk5q80fa9g47LMe1T3J1E2dolVNsltpZFiETGW71b0trKIO",
+	"Xa6ATj6R3+aSpqDQPxwRKywVTqSiTEhrd9iN94eH0H5BD5+1D5K9Qft50oX2/mA33qMHySE8HRaOHjvo",
+	"6U+nJyvdOav9NAuLuUcgx6LgFSxxQ0fPus4bc0j/Gk6bTwDg1Y6fT1qj/dO4TBarzjihs+I9qcBnwZ+y",
+	"iRfFYMW9vScLJ2XO5XP4ST4lDW5KbIsgDFSShe6TNS1vynGVTiP8DmTK+NKLdbe2yEpRXaX3x532+/qr",
+	"9UokdP7uYpHsf83Yb7/VlVh7d0GGUkyIewEtviNJE0iaU769bXHJcLkFjmD+srWgNgymYDTxzajrR8sz",
+	"k/2rZKuUox+5LHUVkdTncjVUKK45vDQl7y4wt9JAz+fbuECSvL3RVj73H3Ng/dGZmtX2Gpnxdvpgu1F+",
+	"KgVAa0lX3MDy2oGgVGF2Ke/uL79cEfsGwTciYtt3DTEM1oV7MN73lXA6y4JjGK9rYzsExHuXnBpOZmAZ",
+	"jJsTw4tuQ/poxYLUGCHj3rSzdOrdQDdQJI3ktSSBSlijdl8JpqXBqqssAaf29Mqq2mZVxZvCuFithmQV",
+	"6QWz62q/cqBb3+tWc159nD8crQ4ebxVI57V8uLfyHsJMc+T1A0OK1y5kXTQgqNTdWnyX3UIvTOxfHSS4",
+	"QXL3FH3IvWlxGIv+nXXiREuxARXTXfP99wlkq7LFbzGFYQ1RbL3Y5qDxXX58VVdw6aiiPBe8DOPNZDZD",
+	"KveW2aqm7B+tPl89dIdHC5Zrd05rCHllmq3EWZZY0cHzRXEtkHTGWk/Vn452dlpLAhNCQ/RiWJZ/6m8i",
+	"IyhjJ2wuZsdFe1/0FLskEMwH8d/1O58m+2ZJHV8OM5t2c2zLOpN+dWvlRdzP0l8Vdtcoh3Wfvihlx0D9",
+	"Zv0ba+73/i6DdfjZ5m6Fjw2E2cx2Sv0/Sqver5PsjUTfaddWiYlavwDcpHNfKtFV9rlnKR5r/+nF4hYk",
+	"JHVp8hOmFIrsc0KJtQcR+xXBr0LpMADqxsX9Kiup433ljTdLvxsV7FuEZslyXuoR+Gwxxqu8bCzYVJ57",
+	"dXBSNcM1QMcNI5lmADe+uM3KefHlvAbNitcrBxd8G8xauhQXCwjWgqrunN+dnr+UTINkgl96Q3vVZOWe",
+	"V2L/JJ1MqKzFdIBkQOObek++nyU3FO+WSnYWqok39Fetr/l6Cjt7PmPDHl9RNR4IKpNlkXog6Qh6+foW",
+	"2ekEKF/oQTEApQl+RAQnQOMxau7EMJrJFMuk+9oRqNFvu3DlAQwFtiOdE5UNDOm75KGGu6Jwe2DYW29A",
+	"FWso8GHWhy8RUJpNqAZ07WGrYteAf1a0aRuxW/CF6uvDB3t+mA06R+XN7OoDuMdsNAZJxND2UcU/lXar",
+	"xuYYrvBdYclw/ZodqIfkWddsZCIkRHmg3AQSRjkxsxd7r54YFh4aml27AnhQVO4zAwUl/dTMcF3yM5ar",
+	"ccVLgOnxmoHkzixSG8VVjiXC1xjvLQ/I43CnexJiMZlYz6D9cv1jeXd6/hN+4pPl60/HwZ5x4tdj++VK",
+	"iIHrdI69dTFO75hAqqA4Li40cZ5MQnUdJm6d7OagFBy2I2/xUTfMQdk2hoBZGPWXFDamibg1p5NNCXWD",
+	"u0hB6hGIKZII7hMD8KktU+k3popx1ypmZjdeckUtSUpABNvtBnStIiOLAeKdVJpsIStwxbAkaBSLfd2/",
+	"7bW7wLw7PX+DK/N3at0ll+OLNXgvr9WEnZE9jAJMI1sYoEp1MyC3axkInmoNnzq1ZUPNU8SAmGqailEG",
+	"RMjEkte6ILg0g1x4wlkV5lXhaGV2Wkey9fQZVS6MfKeLyNJMt02H03CLneb1Ou+hkN4wI6y0HKNr+aZy",
+	"raPWKzyYAdhgEkReF1HSyWNeey6O3LYhdSEjfwOlQRpx1YVeYsyIy4ebUHkDGhnqIJsbdjCdpqA6i65B",
+	"u7LCyub5r5F33Grf1zcL7xlNpaFxidVDcfFPFMmmU5DEbSkI8+yuDvRkfP1pUjGz05Atq+Tmi+wfExfI",
+	"aW3q2FSJ8cReXfi9ZV7bG6+waE63uDwriuA9Bokty4d/EDEcYhU+LaYstpcqLt8IMfajeMzgFnzecKkA",
+	"Z33fuxKirC0eFHbTGuBKprFWGdxpFFswqTm36PqbXU3R2m131lks77+haxfx0S1rDUpsdPXCUJYkp7UB",
+	"4iRcurZitSjF19wDS6Xy5rBco0LQNO1tLrcvDemtwLw8S1QBXgCSYB81kboNx/UTxY8bTELmoHMJ5omy",
+	"Yjp25aEDkenF6rueYZWHQisWHUHfdQSniZFS3N1xTPoF3vbJlq8DDLGQ5r1t/ChlSgMPPgurIrrhy0Fb",
+	"y/wQ9+014vHfRTUtowMrTDY1/VuVD+PPN+lNGM8aO82sa9nfmPFMArRYX372H9WLzv7c3Wl5plWcbMC+",
+	"tGPQAbKRLT+AuRcW8GH7mNCBbcVvlJAZU7BeMd5ArVhLPwjFKRRs1pXD7E2glvZKwj0vEtCZ1QNQ/rM+",
+	"Z5CKTAAQUpNNRMIrqm7qDT6bNy0qR4X4nDMLlNJe6xC6lCpk972UlC6Cg1qiYeRqGeM554qK0vw5KytZ",
+	"HhYZ2QCD1j69waPbNncD1oFKIGYTmj7c6pEL5L0G9LlCSjJ0Z5ZgFo7gNXp+SQoiwyxN50Sy0VgfE5qr",
+	"/kIWmj9+UFgHqEZZyYyNcm1DhENRUbNyM3ChfXxvvx4EEennG+yHGiuuhPl9RVbd7geaSD+8I4KJsGdL",
+	"rzZRbXX3Cl9Tswr0KESZpYjcWI3va78UvjJW+QUZVsP5ViwOCwdsmU9v/QI8GdZSbQrXtohf705aEhpu",
+	"KEtvnAtgYLPmwvHddWLJ3XXkS/XeTXt0RmVSbwysnGsBywqkirWGKykM4g5qpekqUGk43kuPwkU12pgO",
+	"spRialFh9XdyCvrenZQSKOxRocXXiagLVpvHNMcXFxMyU680mvmfqEJAr9xPG15KbpgGZlUw4uUvbs4/",
+	"0OcTjFlTOqm80WpB69zwtkYMnechi9uu32N1fVWjWRMK5tdiU7qJO9K6DTMVXKtPFLGHRehEmHs9RJXA",
+	"POuRAhFkazdPx0drbcNt77Lvanq9lOQOdRQKHGRrSqVmNCWxhIRh2wO01W07L4OZuc4ZsQQdA4ZY7ly0",
+	"tk5TY85Y1G5+qXORuB0irMzyiwUEVXnKgphaS2OBu6lryJvnEi+itn+pMGqRRblvS43FjNti+zkD3A6W",
+	"tyG46/2ci4u7BZmwWEfO10ZVuNwkR7cnKux+TrbqVmMrQhSwReRF+SofKhij3hB/r2v5QcJQcXMvpVEr",
+	"2qocIEfEURZa/JoOCA/aGo0cu3fuplxID2karTqFjRWdUHuHETnZI/uHEflulxx2I/LdHnl6GJGXu+TZ",
+	"84i83CMvutvOIVWxiCKmYcsmpcneYX1cxn0sZgVY1s59/DySzgaYYKSdEA/KEk99iLmu4MTWQAilQRZO",
+	"sYh0ScZTVHqRbQZna51q5uSPwp/fXZCtghnsdskfyZ7raGeQgA7ELZCT3agewfbM+4fF+9sRoeTXzChX",
+	"yGmYJltSZOgdy6bWgLfIfZw+assV0nCL6E0zvAkS1C4tD4vINM0U2TsM2sobjM6rnwQKfvmasnUQCZbu",
+	"8IHxaFjKu9G75qnvLogUWUMhleqNX8LHqCSQFhKovwoDuXMhMmORpZeuqyi/0ysya5UTVfFxPan2yjXb",
+	"q9g/UsrrTAlDlqY9fEgET+cWqZwgIYbEfka2rlu9Xu+6te1FKuuI6ZATexspQP5knqJNC/2cffwnJD00",
+	"ZWH4o/nVgqRPFEyppO6wrlv/53VrnS4sa+Z73fWqClPo52p2p9WSRwGY3LfmOW7gE1u9+iX+tRXzFs62",
+	"+8wrcJYmQ9tYsBiUi0TJUs2mKfTsr06qSEFrkIqcROS7iHQ6HTIUaYrRN1gROAG5nfus8LDtaBKsgdOM",
+	"EhEVSzoZpJD4lkChWbe5/FmDaJLbOR/ArQtv4koP38NDgVacMMbxWGaNEcWOrly7orGYddZN6C4p4bXG",
+	"E6s/u90X6BHSzWrbSAmYy0241vVjlFTBLU4t2mcdS6zrrxPoLnYkaKi4tcrGGyrMhoyEgpJmtBXqxWWd",
+	"aKV63Gy7qSb8+I2W1psPsATaoa64eSNzp1u0xlSRAWAWSJJJG4uR9zY62CtJz639ZHf4HPZo+3DwNG4f",
+	"JM+g/Xz4otumu4O9eD85gMPh0+B6PGodwB59MdwftJ/Gz5L2ATwftl/Q7m67eJ3WNHZbpvg4StBwpy2l",
+	"xObcOLFYS7bQs++d5thsD7mVFVI8P3NczioXBr65HrXlry530y3eSigMeVbmV2OHUK7lG9fA89HhToei",
+	"fFT15A8D63u9B38xLXrhoBYghQ0Hpyiv81wwjHKCMWvNcxsxiS6bYvkwV9l56tg07oxs7XaJs5IWQl5E",
+	"dg8DNW2/63e4bTUzGwsTdD7UZTeOa3Zf9oXk+sLzpwcNGsNC9OC6wnxJ/FgE2fdCkr47175V16PgBvO2",
+	"I4dt5q1jm8tYiEz5Z4avOdQwkMSHHfKz0C4BxMk8pZsuOPfDhrIARaGVGv/e2mrNEkOrH2QJ16nWV6mI",
+	"CEbuzeGBtlIElZFVx0LqQgBe11x68Z1Vh2rbL6qNND+3VGYHy5nh3qqw6+C7KJ+1FkSrq6IOit2saaPK",
+	"AfDx/RrGo3WKl+RSzIo+g2sUEMntnlOQsWt8sIHOj3nPKzNiXGp5nls7oCl1RVkbcq0bcxfupr2hkD2M",
+	"SlxSH/Zu2mNci+ZX6iIry3kI5SHqZq6B3jpVXD0GeehVobKImLYZdiaZnl8amLpLdsp+hPlJZhhOTVmB",
+	"k4szcgNzstW/41q2+07Gtxfh86fY3pDGRg/Y7hA0tsdiCtbtYBDe2vRs4hVTNp4juebMaf/5K08U6fvV",
+	"9TvXHO3pRi4BavmGyyR81z65OGv/aEuUOt6HO7CSHpUg/V7sX997nvCXX65aVen7JMwVRzNM/+L15RXZ",
+	"oVO2QzM93knFiHGbo1d54tKwkXsjjqJ4Z/O787WNtZ62Pn5ED4itPB0Lrqk1mvstuYb3BtQa6KQVtTCX",
+	"ET9WRzs7d/aFTiwmO4mI1UJJFJSIgmGOyMkZ0ZkW0tZTqNQqoOTGF4ckA6ogIu8urAKCyKWia15twr/1",
+	"7vR8O8rnOGe3QLBfou9naW67oKqIclZDoBOFyQnmyDWM7GGrzjW/5n/4gzkp4JrFtm/MH/5ALo0y2z8J",
+	"O0Qcke8QqOQ663b34zAzHn+BPtlacnTb19wcXo43R26cG5g3fz5l7RuYq/52h7xBQ5HFVjP3VHuaUFhk",
+	"w4gD19xivR7DHHHdiQlMBkhNlBGYBD828Id5ngLANBmBVuSgu3/N+2c/X779/vuzl2enP1/1Ti7Oej+e",
+	"/q13+fL1xWm/Q07wQxprZQQ3I9ViNi9aUBRLrGx1A/MnlYY8FtqnUgqpDJRt6DmYvzE51Xw2EMmc9D9c",
+	"txKMZbtuHZEP1y18x/z7umXBFosELNyuWxG59oXUwleMqOtf+fixf3zNseKD5QRDytJMgiI0SUgfh1dH",
+	"5B8fUmGRICJDBmkSETfwx/d9t/xzprT6wx/QoDcw//nL5eufCQo+Cpuw+LRaLGzbJ1s+2viwG5EJvSN7",
+	"3a6VSftiOFSgzcAWEtLd0ySmUjJQBl2cMtU+e+UX8IpqV58ECwwYQL7ycoa1M775/iXZ399/4TJ1OLET",
+	"HZPEfiqB9P/2t7/9rf3TT+1Xr/od8p3Q42s+yZQmKTOaqJ4BcNLtdnfb+P+rrq+OiBO/ePHiRXt3r72/",
+	"e7W3f3T44ujwxd+tX8eSuLaNZt9evTy+5iLTDimoJpLykUNQs4yDbpf0i2Pp4UH0ScpubFzOhKZGmILE",
+	"9oJxEHjL83JeZveH3X3ST6imhon4ZrB92zfe/0wSltj+E1YONoTBJmAP4hBRPh8hK4bvGw2OxJSbTwfg",
+	"M7e28YTmpP8GtJy3T4YaZP+YSPOXCye1lcLxAklZDE76cqzWKMOSgbau/GYuq0FOVBB9EvLoVtQyzNQy",
+	"3t1Ot9O1xjTgdMqMctzpdvZRc9djvGFLLMX84Kp0LzGNiBlHDuNs4TYQytC+s/OVWW2hURHsgIBlaQ2P",
+	"xfsYYgm2ubwZhlhfIHYlQiDlN/BZgsVUlD7B+xQDYaikEzCDNcqnxSs751hQ+mO08sXXSBUoyHrKQ7js",
+	"dbuV5ll0Ok3d7bDzT5e0Y+XBtSPDTy7OfoQif3cxOWbhMvXsHU1rB3ZNdTPka9/5juYNJPGT3dWfvOW+",
+	"DRIkQY+JdT70XgTk5yWxDk8pFIL+8d4AWflINDze/PpCRW9kjha3jGeOJUyFqsFPW3ZPucsrb/yEnS4D",
+	"bAyRcQBGajXilRUN0T/ev4F5n9DpFKg06vQ1R3NxzoIFT+fHRGkhsTO8okNI53WoahdkkbVl5XBQ+juR",
+	"zDdCotW4Uy44+LEs9Bv96+MCHu9+4iUU6LuIrj/CnLiiHscOumORJt4IZag/clRvDfM8hs+K2gfdg9Uf",
+	"/Sz09wan7AcvVn/wUvBhyqy2e7C7v/qDCzpPBU2uhDincoSc4GBvb53tTKUwMqe5l065dkmGn4dgLe4Z",
+	"UcJRbT3RfozKt8zOhxuY91jy0dJxCnUN397Arbhx7lSUK7XFDXIWCJbmmsZLRVmPb1myJBM6J3Z8wtDl",
+	"VKbRV/gooNESlRwsrskgs8R1JV83jn6e47fwW3n8m97UP8L8LLH1qivqElqqavn/6V08NjKkuQF80SLM",
+	"icX6MFaey6vfuE5kYyF1O2W3kJSrsiFSXfNyETXylhu1lOPoKiIzKVwWCTpH8aOEIRUmvrSOMqqTZXRm",
+	"OQfd3c41fwNT5IaBroGOGym0Nt9OjZzkSvNQZ+SOUwZck7MLsnWw5+T3kpC5XSstIcjWvXvu2rPZrG3E",
+	"6nYmU+BGlUrWvwlKHcLXuoW6n+wWKlcArLmEzsVohGrv56Xae/P9NS6YKyF+otw3aVGfkujLMpkYYRIL",
+	"TxCZKS/RSkjwJWtJyPUd+YpML6Ff7kQCH/bqDDfHNvTGTmkWUaJKZSSxKVY7QC+1uyLqKMHMvg6Ld6iC",
+	"eYVfubQsRmaZJaj5lgFrnYkt0FSr7jmblgOyFXpzu5KNWcI2r4ug/gH0T9B6RGIPCyTWkPpVBRpf+yn+",
+	"AOUTpMWRQbLyPFGPj2ts4y/dbWiOzkUFgJG6FXDdIfjUUExtkbfGQmTXfOtgb2/xQc+z+n5gNozIQXef",
+	"9Jk1r/UWBrPxcxgqeM3xNj0mowww1NTdfiPKuNJhsTpM4R8xTtCKFpGDvRfbHXJSXO1WCiDAE3XNrWEC",
+	"Q3Y8P/EmCgPYAKVvAAo2smVFPExqxA1d8/6r0/PTq1NSL8bWX7+2NKEjhk+v/S1WP/zMt+4ahOgKOIaE",
+	"+LkE5jWu3u+FHLAkAf4vo9V9aclgOSuz2PgAbla6ndxFv57IX5IKnHyPfffx7yllskNOaTyuvGgo3poc",
+	"jqyjZMHUbqQPlaH4IWSHXEgwHBSFjcpY2mcR0FQCTeZECk3RmygDTXY2FmnuleoQ15vMKQHI1KBR5L/m",
+	"q2V+N+CVE84eg/FU+ql9bbL+z+Vj/ybwbyjwu+O9t6QvXeO5ZsItbLWGIfirvUN82VAr6KNkYuki4+zX",
+	"zMicIyoTzDAQQxJTVSPp+7Z3j4b75a56n9ncuuLKNY+9sfX+iP/tHtyUYCxOuCtn3UsuFhJ24jFdohTb",
+	"PAWFzfHR3dwhv6DpJ4yY6LGkTwZCj4nOJLcEg/4J5+anuhRgUaexcfMnvBxT/UhkY4b+QveFnbr5ujBi",
+	"6slZ7uD56qXUTZ0Vn/lKOuzurQW6H6iGGX1cV0VUDh8rd9lTRzPJNLQW1HFLDGjULtAiIOiX4SAL9Fx6",
+	"uJYzfaFTS1jHk9pMNQzp79S6w8vL+X04xcM9beIaL8HiK6fkL4X1Rjdp1fndS6/lmYsNhsUqEax0y3MC",
+	"k6mel2YpJkFaOCZ9Xy+u72sxGuGT9GmmRb/T4GJ/WW6d+SjXVzDFF3W31xPGckJ4uED4eW6235OT/D43",
+	"j/elk0ov2M3vnZ0PFflwqZ/dOnGd8yXEG/QyMq288GnVsqDXmI2sbXKrL9DlKs9LCWntapPfmzj2VWGc",
+	"d9+vi3GbChfh9yWH/joou+OxrlGK+smjpUiTvHL3aiHJf/Y7kZXcdjYRkzwEvhHX44lUP4Au+Ka1R3+V",
+	"VOa4+E5YOf+B8zfJgj9ReaNcxwGsHeq0m2Ov5WAWpguc0cLWx/DXDYaxE8ppOtcstlfRu4s6+18sZHLu",
+	"vjopSrw/hlxYnSaQCh/TpOGnvQRfg2updaN6Y38zcVjJ8au6iy3eFmcVNCf4FAJgTueuI9IjkXgexeMo",
+	"uop6eTXAUNSzUT3WeGnEzSHjNA15wiKVn/KkQgStr4febD+O3zvVfVXUc8oT7DVTBvmnpp28QdgjUc+l",
+	"GV9h1KqnB6Ql50+2FLG9FlEtkgwO/vUSTQPD+EY1j0g1iBKfh25c2e1Ga3hKtW0vtsZ9seVwRUjLardr",
+	"gxAr+HfpK2Z/NVLZ+jv+RgSPq6fpGiGZ5CXWP4+e5i3fzWRy4d9AgQnbqSiSZ6QSLmYdcpLO6Fz5mozK",
+	"Wc4jMhuzeOyKCvqaN7Ym4Rhoqsdz4uevt5/kc7c+h0nDz3bGh2Ide0a+us6/s/+mQIWTMzINDmwtXq6A",
+	"ShtHXIt8l/gYVLk8UtV16ewdEUlRdM+rR7nsGBFnEwOcGuEEh3/psGiBsurWgiWrsLVC3vF0SpUmGqy7",
+	"Fstz/JoBplK7/OpfW1VnTRTgZrW00YqWVIvmDSwoE5ShHDO717qlYKhfK5w+R6i9btRUnWa3rh7oYuKc",
+	"WWTsG70pvEw0dhmZT13LortpKhLIS67VrRBfLq1wLeItHaWvqV8UhTpYrAml9ByPbyjk5DMZTe0iXfHy",
+	"NTjMn5lWka3E56zM33zLa/ImR62MJ3DnQoA9Pq7Bm8KqLOuFU4Rf2BJnU5A5Pzxy93rkow4jMpKUa0hs",
+	"ZSDLqVxmwjWfUWRyHEGEeQZunDCP3PbP18WLRSUhQhXB5jL5s35TWYOzcKefgwaCCTdxHoTr/H3etyEG",
+	"LblurRISvrwqaKJ0xPU4vjMSYpRCO6Yp8ITKZY7b74XEyjyYX2oD/ly+lrWo5UHnE0I1+QEHJlvIxGA4",
+	"FFIfEeqTUBFlMfMtuuZYTrBYFHbrZapAb8rnMzrf7pCD7kGQxVMmgjo8f5WPYlfz0u9yHffwq2AJnW/q",
+	"zQKm1rt4c6B5BAhg/gC83BEY6204oG+wUMua3aQSEiYh1spWdiHf+focBtX6hiVDnzClsqIIOhrbkMV6",
+	"9cWGhvvkrWvOcmxTRwTyZBCrPSfgOryaPy9+fHlKbkGyIcOiz4aoVZhWZoPNI0tGylKAoyXgsZxPfVOI",
+	"Se7DCgkkvCI4yWyiuJlmmtI5JGipuJsaqfOa42YNtRx0u2Srj3Ds4Y89lyrXj0jp50zBwm9uOMwBueYn",
+	"ZCDFDGPppWTYfNvn4cUSEuCa0VTZjtH2ICAhW/vdvW1/BrHgQzbKpG0DTN6+OfcZJ8E+/9MiQc8jwXXW",
+	"7e49tRfqfxY3HCYTul9tgS58D//5n9UyXf3jfKmUX3M/eVBNmikspYWgNY8ndE4YVxpognGShgtbNHtS",
+	"7I8wrSAd2tJuQyFnVCY5omGRLbOEPqJjEegyCLJejypr0IbPmYVEvj6ATTLBliY2xRBlGz2m3COwNkty",
+	"R106vglTE6rjca00UOaNrw2xv/R0tkI1uvLzNhJTkz6CX62rHu0dPi2rR0/X0I/QyhtWznNU6vpl5t0U",
+	"EIoJxCnjvtV6zXrNt62m5XUPnq+5IISuKzVXv4KmBeA3rWUAqi7g/SMaH2uFuaXCGylfpvs2bruSBU7j",
+	"G88h6HQaFc3/RaZjMQFfbxhhQ+xODcBsWUzc5bmrnNdQJztgNiTkNYbhWR6C9GokeS+rRK4wX1Hakpbr",
+	"CUtWU0744/00tnvEsx+uI2JcgrxlMQQl6x5ZdKgEG7puJXh6FcnAEcUwFbNPIiTkbrNaCeFN4OlyC4nN",
+	"HrlGxNgSw6GhQ5eLFtm7/NIQmNfY+mIK3F6bLpsduX7fV86bzWYduzI6ZQoL6HnhBZfZgVsD3b4tEmPu",
+	"AXdRHBHFuNlQpiAieDcbEf+aF4XGo6LUWKERdmzpQaf3uXu1HxkBhrkeZ1hMHK3NWjM+UhFyHyt4KJC3",
+	"uVqZw8SmgwbXed3VgR6dmvvjMf0eOAFOvIzz/II3rRZEgWuI9bDiDJvL8V8nWW4s0Vun3UPJNq+wu5Nb",
+	"Zdczr+Svu8Zm2I1iTKUvb1qyD5fqQNZ7Fn70C3mVr2OFjPOap/NgGeXJWaW0bMPlHb5ja8rX3SMNden/",
+	"RQNFFyC9idXnVWG7/+aLvB9pSzpqtiYVFa+TgA48EedHR76jCpak21yi/mrvMTS4KkJtbw8/bESmkt1i",
+	"mYbwysLm2gElYd3M4UbUbPMXFrDskUIvF+b5onk5S2irmZac0e5bOObnDsc0lFh7t54kSan6fFLgcCMp",
+	"LrlRdz74f67KwTnTWFQZJPYDotzWtKwrp+xMrQGtRutVuawnzJVGV4+r3/JxHgvp8iyczfBu0/ATf5Kl",
+	"0JMCaQv/f9PNIrNYo4FQgpYMbmmKDm7fHvSRZETrPsx3/9i3iXcMP1qpgs1ENbucP7Pfo5P6d3qxLPGB",
+	"YyXjUmuTdS6WlN3CDmfxjdVdPrSmWW2AjvME+qYf5OTMqNiqkmRNGC+3SfFpnL4NN1XXvB/UmemY+Xt+",
+	"/v52h1xmEtvqov1iSmNfwVayyQSSY9foQGWpJtg6YkxvgewaefOge82LjjzIHbjAaAApUttp9ZYpNrCd",
+	"cycUbSNBDx9iyw/6koLBohrL75k9/uyB90hZQMEUX6jISXkJywNPPdQIFzODDdnXX/Tkd50abuirXjII",
+	"6umhSyI/uUzZ4j4hIQespPRzhZH8mglN1zP1TFPKo1I8w0RwPU7nZAqSiSTKe9vjoJFdlo09mFDmommx",
+	"9aORZMNV1Udss1v4Ky7vkSkFJ1lFJrinXAeuBcDvM/wF8bEpVLo42dIl8qs7tnUwsJqJtjyRzL0d4S3g",
+	"3ftBu07snUptILPUA6Da+v1zx5TQdDtMMbM2dptjltmaWqf2LqN57LftpuXSbmw6V+HCD3LVSMZt1EFt",
+	"tMspT8z+w1ybx7l88oyD4Ze4dzbKivMQzl3u4UF8k1fha7l6XEJdICBuSN05OS4pAxlQtC+Lam+LohMv",
+	"krYl/ch2bXRmS+TEhgSHkKaE8Q75xbnvr7ll3TLjKq+P7vEOzPBbfeBJTwJVgh9ZFtGDuzHNlIbEuQG9",
+	"xOwiQBQ52HtxzfsoDPsvYoAEEmx8t4RzYPzHC2I/de/18FH/mAgO1xzj1g0xsCS1zA0raCsSp0JB4nlf",
+	"4rofL7I8F5KCK4XETOeXms/n4oU65HUeqqKeFMK/bbp2UMfG/uxn+cbMihgbd9x0qF0scH4Wvzsu9vnq",
+	"gX5lta03l9SxZK7NYw04Z4EbG/LQIt94WbowLenxOa8Ii+fnIr2XXy2H3PIREPb3iLy9emlUaexySgOJ",
+	"ytbR7+c/9BjXIG9p6lu7948D6cnH8wkONlyib/iab8CYf+LkKbWavXWu+Wuepwj7aaaOjR3h1GZMF+ZW",
+	"y3Dtx/0gBuOa+zxSjnFMfftn/gUz3PJgzw9UYfouurRUkDtyzVbdLeZuKg532ikM2zbGjAt3AFaabo7k",
+	"+Ewc10yVM74v4j9bk/VeFrmZ8l/BGfGNc67knHkO+uaiZpBfuJ5BI/ggIhxmoPI2Q9ZiHuW8y3ZHRj2v",
+	"Pm7FLOgqWMDvo5hYeVeX7pTW8D0EoPiWG7fKkIIRHwspsiuShyqU0BQBsti4yTY3nTGeiJk1yOP1jpIr",
+	"05aXelu87fPsbCfDTGcSyNbhNXfRjlh2PxXxDVE3MCPUttrfJlxIe2WLW5Bk74CMRSbVsStIbofEXs9M",
+	"R2Z0IROQkcswoNrWPD7c3SM/su/Q5GauTMbNBBWTfwEw22rItjWyAdxqu0NOrnk/uMDtftFmWhfRUnGA",
+	"HHQPbLOgGVOwHYo0NwBTdc3NGMUKjoiimGvBXKuiXPIo3unBHVNa1cb5X9JbWGQjj3HL18z0BS/6YhVL",
+	"1az8LQPmr73f5reesMWNTqv6jy4h+IZX+86HgJpcGE3tVf+6hsBD/mqb3qcpKhjImY6JCI0hpXoFzh7S",
+	"5KcosPOxnRVrUss45EyFedVJMN+Cdh7BF0JdekD1Kl96aW8kJBZnX4raKYXMLBV9GxvxF73P8ZrLpiB7",
+	"NuYsNfeV0/jNfWfVXJqm/2nuhn69NPy6tKIVAdwo/rgJwsi2rXAZtuUkG3HMazayEdKqakwIo2laX07D",
+	"lbhwEuxAiBQo/xeO4w5hvUkI9+tyoNU3IR0pvEQhzdJ6mZBWiOplamiW1U/43Dr2J9T3yEeSM7L4AGIx",
+	"cf3n+kgSfSvIqzQbYUY+SOxcnYffoZRrs4hsSmWHLCoDR0GzbkJjrQrJHCNQyxRpFhJTzoW+5n59SIV1",
+	"4qwNwA73/kjSbDjFF436rqfE5ZT3hboxfJNOK10Wypi+hHhrL92dD0KOVgV1l44dSdgr5G9gIm4dcWug",
+	"E1fSDSYDkGrMpuUKHuYt36i2Kbp7gexWBXaXFvctuPuT3iJLw7zXRryoqesBYglRAM5KGY53bAUrc4tA",
+	"qoBggZgmRWY50nQ/O5+sSqzf8PHxpBqjwIgyD9CUpWq5GLOR9vJajny54/oe5c0Mcmn38oZI388seXzR",
+	"1tubUJTvwf17pqx/bwHnPteRi1jYkAUsF4Z2nASzpGOPvbtq8toi38WnkIKsT+6YDFmqQWIpG6ATIiSR",
+	"IoV6Q4SbYa0c8km4GmYlsSbrgnl2j0TxJbMWCet+N3XzmmelSVdwhTcCOwNH/7LNjAxwNutlhOD8Jip8",
+	"RgOIx+HHkRVqTSXNosLPPt8JLSmDOYE7Gut07h1+ffN7z5aHyVyDcVuizBaLWeQjJ0liseqRpAg7+EmS",
+	"fCGzRZXImoiK0CT5HaanfxMVNhQVbFa8pXmixSeznXhxYeeDNjDTPUepGxtVJJpTPFc6JpT7axYtq+6x",
+	"qwi4lQK9hW1rTMWgBetwsHZOgk/r2oqZMQK2sMq+4kjIzv2NiL4qhLaHWeA0mtA3Mczc625bLWpdIRm8",
+	"VSDvqzejhFn25/myqL5IJf7KlJZUC/nESp/HRa5FiRgGQBKYCG2rINYp3e4usVLq412WZoIvqnCvfWc6",
+	"bfvbrfnVJz+tryR7RuGoZTlrqEvOvwBplEXsAToZMI6x7lb/HlZHjypqMeXJjpBW9aVKsRHHeiyME3rN",
+	"XQCCIzysBXwBEosLCk5kloI6uuZtchISvSI7IYc4MtTu12NXgLEMQ3/bW76xsKprThxzqS6uY6a8Mr9N",
+	"KKcjkMrOgdY8N1F1P0Mhc9XYxh8yiQ5J6x/Zwsh6Qqyk8ETlrlc7jkvY4jDDH7CKDhfu3xgDOBB6bPiZ",
+	"XVFeGNeGQ9gqyld+19I10EDEMHt5admh2+0yTkq2RA0LpnzbwkQUoC1LVHUwDsI1cAs0VcJswZcH8lMb",
+	"uGwJGU657U0sCSjNuL0pyn6CvjNp9G1lY1tcmzoTy5A4eAffW4nJE6AriRyaa1zYaPiJAauf6IjwLE37",
+	"TiRyibwVxMHwybwOrz1sM1PeAs8DTQxtHm/T/hAD8oHcwc1EliZWwqte90ERagvc5ooS99QN8zY1Hxaq",
+	"Dx61nsVPu8nh7rA9ODiA9sHT53vt58+Sp+2DgxfP9w+BHiTw1MwosFHKxK/AW6WOWs93u93us6TbHkB8",
+	"2D54/jRuDw6T3fbe82GcPKfdZy8GFHutbHDbfbtwv124n/nCfSkmUwlj4IrlCp2/MbbqbkdDAdv310Dx",
+	"cmk0V/8frhaNS+QKx3iiPOert0Nf4cC/j6QQs5dNTLK4928G2Uc2yFq5CLsPPLLieg+jrJEUnOznxK9A",
+	"3UbPBwpLffeOtce6KLeGwDKDVY+kY5qhv2ggWZnC6inqCwWOfbPHfn2XpAthQxbwwLtv54OTIe8ZyXam",
+	"84uQKI2dWRZLluayde5irQthywl8lWkVqeFbyNrnC1lbhWgNkWonoTK5iBEY1+gviSL+kWBDpg65p/D1",
+	"A+h6ROp+Pm7tFNtvuPm44Wtr4OVjGeqBTu5rovcyj/d21ZlF3CtNRvdHFoW+qN6/DnH5iLbfI5F9E4fu",
+	"baRfUxySdLRjo6waK+u8sRWuHTViReUptb2t8aZSc67HoNhv+LdvEhcz7UrL1Mg4b+jory606zHo9s3J",
+	"Dzj8F6LaYvrllOsg5fssKZHJGNS3wn8Pq+Nyjx5lX74m9olDBYL7wBIsPpNt8xrZd5DuJFSNB4LKpDlD",
+	"/BbkLYPZQpq4T9M95aOUqfERSeEWUmLWNTG8BcXVsZgRpsmMKiKBxmNIyFYfX+wNqGKqvx2RiUiyFBRJ",
+	"fBof42QqxUhi6zJ6C5KOgKhYSIjyB1jJSt2wNI2woSV3zYWZngeerTttHorJxFYVtDMV9fRtNUOy1c9f",
+	"su4F+3t/u1ZSfnd6/iqH2iOyh3CeVSwiP8bfZ3XdO0gbBVpzju9OzwsQYD0Vg7E1KeUOVytEALc0zajV",
+	"4Rsq69o30GE2JJSYO1UDtzVXhCFINcXGppZXl4ooHOGCaJp6FH55+v2ba+7pxJWhtA9deRaAZEDjG8Tx",
+	"2FzfElO9NVU3hMZjc8vatkSxGIMEHoP1LZs/beHfWxHTQZZSOSeS8hFgx/bJhGoW05TQOM4kjefHZJhm",
+	"wOM5epLVFOgN46NjQ2Q84zHznayvOYdbs5aUsolPn6XBHl1kWNAQ9+SsaPvu4avCXpi2Q+E1dw8NEBUZ",
+	"upatx6Tvv3adZycigbRfFOovPrPVQ10Zzw75XgJc86k03CCGI8N9DHXLBFttj42wscUFeXcRES5IClRi",
+	"ZWbNJrB9bP3KjsdabvFE4Wmbd4S85h5IxBxGRFQ2mDBtJtGC5AiFv9oCOR1SKsUzEzLpWRdtP3e1XnPz",
+	"c+C55UKT/oRxfF0R2/6XTOid/aF/bEvsQY6VPUk19FI2YdhLGGuj4sA5tx6LTKZzW32IGoQRQ3NGxRA1",
+	"ZgGH9fDu9PyRJLB3p+cFaX0hMayyhhUFmfM3v5X/X9Bwvv6SeuYiqY9uzHiZHEocEeMiLBNY+1JxUs3S",
+	"SiOVEUhMNU3FKIOalj+54MO4relsJ8DSYMV3WCSMbKGEFdkgFSck2X+n2Wg7TA4yd5ET3ISTpxwrz4e0",
+	"udX5gmyj1SMvS6GsZe4lltgCQEobpCA0lkIpjArKS6VJSIEqaPD+vjs9/8nBbK1EJCc1+kSkYidNaUH4",
+	"cO28IDPeOX7RmJTkVqClq+6P67AwbGoYbh6uvYR3p+eX+MG/bm5SfqgblEV0WPCt2soK6Rc92kb09YiI",
+	"NIoZPZ5ZbMqtdj7YfyytGYZ+6kCTwoIMVN2oUg34MtMSlmkd+8rwEaGGBXGq2a2zD8HdNKXcFYsxnMTK",
+	"nIzHaWaUty1KCrnqifLdkvAzxtV2h7wBantS8AQrMgFSpYdOTKWcuxjJvpG8JaNpH4MkvaEKA+B0uSqY",
+	"U3utDMn4aLtDDroHeD1QTjJu9G7u4SEkZlBJ0Nj0Iujy5rhpk0Zpcf6R1Uk7yStMWG0ScOxGvnlhHkNV",
+	"LWi1Jmt4kT439cTY4y0VPasoI80K7g+SJs5yG5gbveLEjBI7+CfY0t+W1rcmWarZNIVePBYshshIFWlv",
+	"kFJ+ExEJtlzpNVdjIXXPDrqNdD0ycyWEZlo4hTSdH+dKFpqKQyXLMgOvQyYuqrle1YxsAY9AwSwUxe1S",
+	"dXcz8hNFBpLBMO/JlGujVu11TWts26hA2+p3yLsLjLCdUWm2osdSZCMrH727IGhtkzZyW2DIuZsNc7OR",
+	"2ZAtBUD6d9OeG6O/fVxWRs342CYfErQDmCFC1nPNPe/ZEtJznO2AEZkPjq32af7Z40L3GO/ZF/phwLC6",
+	"CUrbXXMfWO0FzJICW2BTMIRDmUSA1V2HrACy0bZR7b7mCFGDUZBsd1aosDg2DVTvAincbEyhYcWGND9I",
+	"z71EJf7d6fkVVTePp+ma0S9z8H2hqCkjUwZrMFdo01Xg6LQ48W8uh39rHdmSCaEBnzL07adeT9ac7iSU",
+	"pfO221mjjCkSOn9iLiQzjn2ZbLk4KSPimmdsAr8JDtu5csoKyffIKqvWXGjGoGlKEjqPSCLpjHsT5lSI",
+	"1OjBKDWbWyChGjrk1CjYEgxrNnxmJCnHajCGoeRcD1dFzCGkoEEd+38ij0pTN6+BlSKU7P3//5+5GwZC",
+	"KKN7D52oaPhVrVD4yoDprxZKjygW2hmWmr3cUdhD+PdzMCC+ut0HOO46vaJxdu8pOeE0nWsWqzKye1Jp",
+	"T7NUQSO6n7ryC/tPD4mhHQYqQvQwNz9iLdh2e9ocBqmngw45MwihmJ5b4SWlVl4T4dtGYpgDlUekS7jI",
+	"nWbHZLcif/gAxHcX5vY1qAupmLnCUkaO+TWjUhsQOBXJdYZJ6Fw9Ie8ujsleoQCVvzgm+8WjCSSM8mNy",
+	"UPykx0wm+dv19aTdWi8Qro9ZTjqcaJV5eAxUT+j0349IctRBPCdb+08P2wZTHUC27084Bhcb6ebENY4q",
+	"Ia6jGWTn6CXGgInI9llIRUxT5PJ5RaUFMvrFYX5ifVZ5mvd+F5G7RIvHBPvimVf7xJ2F7WIk/Br6aAJ1",
+	"r2hRHUbwYIgOOSESbkEqSKznztsUjHyObdMoJ/tPn9ohsHdCdymBXDHs4bzUoPo9UqdZ7xaaWxS7he2o",
+	"ic20oiIvr7XX3Xva3t1td3ebTJ755uvrQLknK+tAndOHLnHvWcMSPfQ3WuD7z8BzzNnl9LGM95yHBPDN",
+	"cOoYViy4oaQVEbFl5kFzdrQpx5ratxp51bn1yby7sIzJW0bDhmfObaO0BHrjOI8XGN3tysWMbPEsTX1X",
+	"NG7IQDsZ7d1FA0Xkplksa00GNDXKMZpMY/SJWx/QOdH0BhQ57P6P/37+P/771vn//L//n91tvMxdPexY",
+	"ONHAftHOpopsHSKfxR9sI1AvFCe56L6L9t+GiJoLB+FHtX/6SVbd4e8uiDvKf79rfDIPtr85BWSDlMVt",
+	"9/nOB185rNmV8LMgBnDAtTvUDrmwgyg6zAuYoiFty7oDsP5YhN5G4Yu0b3fIW2cLw64kEUkYqt2J/RtR",
+	"0v5rNhZkTJGONJnQBAq1ETdot4Dq28gFF6EO2VQN2K72M6CvnWhtJHb7KCPyPW6ETS0qX9i6UZPu4Bhh",
+	"GSDrofYKqemqYLMe08kW5XMSUwXbZRmEJrSXevFjSvW4kD78t62qGTCURib07hz4yFDw/l7UmjCe/4np",
+	"FBqkGfm//nHS/jtt/9Ztv+h12u//+B91gktAsfamaStNddZsjHnpyoagX82IoUq7O8rfVdhtSiqydd0a",
+	"SoDfQF23tgm9pSy10QCWAJNAmC60RWt+n40Brc5WblaapSnhAAlealpgNzFLjzijEZTNi5j4pOxlyDQZ",
+	"U4WhXU0a8il2UHmmx/gxxvK5HXg7jV0/2fId1vbIGNJk+5hMmDJCOcrdVAKJjT4BZuEGfVDJtVvHD+xj",
+	"ZCRWzZj4QD8nyI/olAzwng92lSvdauq0A8rntYznEt+/tAf3iHwnnGdlg2eHC/jyv9/lWdr+xpfnDOAm",
+	"nbe9PaaRGM397BRcH5HtyPMy4wmd/8//6/+9pDqT5gUzZpNAuEXTmUHlZ4jREXl1eZWXPfM+9+0gYBPx",
+	"3m3RI7ojgVoE/QX3c+K384goWp5pFZIamDxRud3r3w9NLaKhHlIczjq4ukbHEIwNq78rmXKhY62olcm0",
+	"ddTawRgkN/NiNtHIlmrCcOZUjBiPnPIiYShBjYtok6ChUKe4V09KgmVr0aJwGYspJNghBM3xjGsY2WJf",
+	"kXW9mnsHK+KWqsAXM1yckR9hrmrGLuVRRU7I9DnfuHBb7yMfq5x4tTjgyRnRmV1aSa2NCv0178mJLnSg",
+	"Mh4HE7wMv6qZ4JWIs4nBQ7zTs1ijb13apC6aungA91ebZiPzMiQ+oCeYqZJwsjiVuaBRWVSBrhua2a2k",
+	"UbZp5MM3omjNREVwVOTdmUWkUjneUwxDD3PiPc/BxFWvVo2Nykg0t4LZeHwj/2gqi3PJeOICy4OG8nnw",
+	"AZNhM8WaebEf3uKkLwXnyCus2bw9pVLPCY2dZKSyeEyoIj8IMUqBvHTd64PxzxzeW8R4//F/BQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -21,6 +21,7 @@ import (
 	"github.com/xentree/xentree-api/internal/clock"
 	"github.com/xentree/xentree-api/internal/googleoauth"
 	"github.com/xentree/xentree-api/internal/ledger"
+	"github.com/xentree/xentree-api/internal/xel"
 	"github.com/xentree/xentree-api/store"
 )
 
@@ -79,6 +80,13 @@ type Config struct {
 	// AI configures the provider layer (docs/providers.md); the zero value serves the offline
 	// tutor alone. Its clock defaults to the store's.
 	AI ai.Config
+
+	// Xentree English (see xel.go).
+	// XELCatalogue replaces the shipped catalogue (tests); nil serves content/xel.
+	XELCatalogue *xel.Catalogue
+	// XELEvaluationsPerHour caps each user's AI evaluations of writing and speaking per hour
+	// (default 60), when an AI provider is configured; offline evaluations are not counted.
+	XELEvaluationsPerHour int
 }
 
 func (c *Config) defaults() {
@@ -108,6 +116,7 @@ func (c *Config) defaults() {
 	}
 	c.liveDefaults()
 	c.integrationDefaults()
+	c.xelDefaults()
 }
 
 // deps are what every API area shares.
@@ -168,6 +177,9 @@ func (c Config) Validate() error {
 	if err := c.checkLive(); err != nil {
 		return err
 	}
+	if c.XELEvaluationsPerHour < 0 {
+		return fmt.Errorf("XEL evaluations per hour must be positive, got %d", c.XELEvaluationsPerHour)
+	}
 	// The integrations check their own settings (URLs, a complete Google client, its key).
 	_, err := newIntegrationsAPI(&deps{cfg: c})
 	return err
@@ -199,6 +211,10 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
+	xelAPI, err := newXELAPI(d)
+	if err != nil {
+		return nil, err
+	}
 	srv := &Server{
 		AccountsAPI:      &AccountsAPI{d},
 		APIKeysAPI:       &APIKeysAPI{d},
@@ -208,7 +224,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 		ConversationsAPI: &ConversationsAPI{d},
 		KnowledgeAPI:     &KnowledgeAPI{d},
 		XPAPI:            &XPAPI{d},
-		XELAPI:           &XELAPI{d},
+		XELAPI:           xelAPI,
 		LiveAPI:          &LiveAPI{d},
 		IntegrationsAPI:  integrations,
 	}
