@@ -373,3 +373,42 @@ func TestXELGrading(t *testing.T) {
 		}
 	})
 }
+
+// TestXELAPIKeyScopes: API keys read Xentree English with xel:read and submit and evaluate
+// with xel:write, acting as their creator (the same progress as the bearer sees).
+func TestXELAPIKeyScopes(t *testing.T) {
+	m, task := xelTask(t, "a1-verb-be", "negative-sentence")
+	sub := map[string]any{"module_id": m.ID, "task_id": task.ID, "answer": task.ExpectedAnswer()}
+	eval := map[string]any{"kind": "writing", "text": "I like my weekend."}
+	reads := []string{"/api/xel/modules", "/api/xel/modules/" + m.ID.String(), "/api/xel/dashboard"}
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("keys")
+		org := h.createOrg(u, "XEL Keys").Id.String()
+		read, _ := h.newKey(u, org, []string{"xel:read"})
+		write, _ := h.newKey(u, org, []string{"xel:write"})
+		other, _ := h.newKey(u, org, []string{"conversations:read", "quiz:write", "api:admin"})
+		denied := func(r resp, scope string) {
+			t.Helper()
+			e := r.expect(t, 403).errorBody(t)
+			if e.Error != "INSUFFICIENT_API_KEY_SCOPE" || e.RequiredScope == nil || *e.RequiredScope != scope {
+				t.Fatalf("want 403 for %s: %s", scope, r.Body)
+			}
+		}
+		for _, path := range reads {
+			h.raw("GET", path, nil, apiKey(read)).expect(t, 200)
+			denied(h.raw("GET", path, nil, apiKey(write)), "xel:read")
+			denied(h.raw("GET", path, nil, apiKey(other)), "xel:read")
+		}
+		for _, key := range []string{read, other} {
+			denied(h.raw("POST", "/api/xel/submissions", sub, apiKey(key)), "xel:write")
+			denied(h.raw("POST", "/api/xel/evaluate", eval, apiKey(key)), "xel:write")
+		}
+		h.raw("POST", "/api/xel/submissions", sub, apiKey(write)).expect(t, 201)
+		h.raw("POST", "/api/xel/evaluate", eval, apiKey(write)).expect(t, 200)
+		// The key's submission is its creator's progress.
+		if d := h.xelModule(u, m.ID); d.Progress.CompletedTasks != 1 {
+			t.Fatalf("progress via the bearer: %+v", d.Progress)
+		}
+		h.raw("GET", "/api/xel/dashboard", nil).expect(t, 401)
+	})
+}
