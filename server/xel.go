@@ -264,27 +264,24 @@ func (a *XELAPI) record(ctx context.Context, tx *store.Store, userID string, m *
 		p.FirstAt = &now
 	}
 	p.LastAt = &now
-	if err := tx.SaveXELTaskProgress(ctx, p); err != nil {
-		return out, err
-	}
-	// Read after this pass is saved and, on a pass, under the ledger's lock of the user: a
-	// concurrent pass of another task of the module either committed before (and is seen
-	// here) or waits for this transaction (and sees this one), so one of them completes it.
-	rows, err := tx.XELTaskProgressOf(ctx, userID, moduleID)
+	// Read under the ledger's lock of the user (held since the pass's award): a concurrent pass
+	// of another task of the module either committed before (and is seen here) or waits for
+	// this transaction (and will see this one), so exactly one of them completes the module.
+	rows, err := tx.XELTaskRecords(ctx, userID, moduleID)
 	if err != nil {
 		return out, err
 	}
-	mp := xelprogress.Module(m, recordsOf(rows))
+	recs := recordsOf(rows)
+	recs[task.ID] = recordOf(*p) // this submission, not saved yet
+	mp := xelprogress.Module(m, recs)
 	if firstPass && mp.Status == xelprogress.Completed {
 		if err := award(ledger.Event{Source: ledger.SourceXELTask, BaseXP: xelprogress.ModuleBonusXP, IdempotencyKey: "xel_module:" + moduleID}); err != nil {
 			return out, err
 		}
 	}
-	if xp > 0 {
-		p.XPAwarded += xp
-		if err := tx.SaveXELTaskProgress(ctx, p); err != nil {
-			return out, err
-		}
+	p.XPAwarded += xp
+	if err := tx.SaveXELTaskProgress(ctx, p); err != nil {
+		return out, err
 	}
 	row := &store.XELSubmission{ID: subID, UserID: userID, ModuleID: moduleID, TaskID: taskID, Attempt: p.Attempts,
 		Score: g.score, Correct: g.correct, Passed: g.passed, Feedback: g.feedback, ExpectedAnswer: g.expected,
@@ -480,28 +477,29 @@ func (a *XELAPI) GetXELDashboard(ctx context.Context, _ api.GetXELDashboardReque
 
 // records reads the caller's task records (all, or one module's) keyed by task id.
 func (a *XELAPI) records(ctx context.Context, userID, moduleID string) (map[uuid.UUID]xelprogress.TaskRecord, error) {
-	rows, err := a.store.XELTaskProgressOf(ctx, userID, moduleID)
+	rows, err := a.store.XELTaskRecords(ctx, userID, moduleID)
 	if err != nil {
 		return nil, err
 	}
 	return recordsOf(rows), nil
 }
 
-func recordsOf(rows []store.XELTaskProgress) map[uuid.UUID]xelprogress.TaskRecord {
+func recordsOf(rows []store.XELTaskRecord) map[uuid.UUID]xelprogress.TaskRecord {
 	out := make(map[uuid.UUID]xelprogress.TaskRecord, len(rows))
 	for _, r := range rows {
-		out[uuidOf(r.TaskID)] = recordOf(r)
+		out[uuidOf(r.TaskID)] = xelprogress.TaskRecord{Attempts: r.Attempts, BestScore: r.BestScore, Passed: r.Passed, LastAt: r.LastAt}
 	}
 	return out
 }
 
-func recordOf(r store.XELTaskProgress) xelprogress.TaskRecord {
-	rec := xelprogress.TaskRecord{Attempts: r.Attempts, Passed: r.PassedAt != nil}
-	if r.BestScore != nil {
-		rec.BestScore = *r.BestScore
+// recordOf is the record a submission just saved.
+func recordOf(p store.XELTaskProgress) xelprogress.TaskRecord {
+	rec := xelprogress.TaskRecord{Attempts: p.Attempts, Passed: p.PassedAt != nil}
+	if p.BestScore != nil {
+		rec.BestScore = *p.BestScore
 	}
-	if r.LastAt != nil {
-		rec.LastAt = *r.LastAt
+	if p.LastAt != nil {
+		rec.LastAt = *p.LastAt
 	}
 	return rec
 }

@@ -11,8 +11,8 @@ import (
 	"testing/fstest"
 	"time"
 
-	api "github.com/xentree/xentree-api/gen"
 	"github.com/xentree/xentree-api/content"
+	api "github.com/xentree/xentree-api/gen"
 	"github.com/xentree/xentree-api/internal/xel"
 	"github.com/xentree/xentree-api/server"
 	"github.com/xentree/xentree-api/store"

@@ -293,14 +293,25 @@ func (s *Store) SaveXELTaskProgress(ctx context.Context, p *XELTaskProgress) err
 	}))
 }
 
-// XELTaskProgressOf reads userID's records on every task (moduleID "") or on one module's.
-func (s *Store) XELTaskProgressOf(ctx context.Context, userID, moduleID string) ([]XELTaskProgress, error) {
-	q := s.q(ctx).Where("user_id = ? AND attempts > 0", userID)
+// XELTaskRecord is what the progress reads need of a learner's record on a task.
+type XELTaskRecord struct {
+	TaskID    string
+	Attempts  int
+	BestScore float64
+	Passed    bool
+	LastAt    time.Time
+}
+
+// XELTaskRecords reads userID's records on every task attempted (moduleID "") or on one
+// module's: the columns progress needs, one timestamp to parse per row.
+func (s *Store) XELTaskRecords(ctx context.Context, userID, moduleID string) ([]XELTaskRecord, error) {
+	q := s.q(ctx).Model(&XELTaskProgress{}).Select("task_id, attempts, best_score, passed_at IS NOT NULL AS passed, last_at").
+		Where("user_id = ? AND attempts > 0", userID)
 	if moduleID != "" {
 		q = q.Where("module_id = ?", moduleID)
 	}
-	var rows []XELTaskProgress
-	err := q.Find(&rows).Error
+	var rows []XELTaskRecord
+	err := q.Scan(&rows).Error
 	return rows, err
 }
 
