@@ -378,22 +378,22 @@ func (e PlatformRole) Valid() bool {
 
 // Defines values for SearchContentType.
 const (
-	Conversation SearchContentType = "conversation"
-	Document     SearchContentType = "document"
-	Message      SearchContentType = "message"
-	Transcript   SearchContentType = "transcript"
+	SearchContentTypeConversation SearchContentType = "conversation"
+	SearchContentTypeDocument     SearchContentType = "document"
+	SearchContentTypeMessage      SearchContentType = "message"
+	SearchContentTypeTranscript   SearchContentType = "transcript"
 )
 
 // Valid indicates whether the value is a known member of the SearchContentType enum.
 func (e SearchContentType) Valid() bool {
 	switch e {
-	case Conversation:
+	case SearchContentTypeConversation:
 		return true
-	case Document:
+	case SearchContentTypeDocument:
 		return true
-	case Message:
+	case SearchContentTypeMessage:
 		return true
-	case Transcript:
+	case SearchContentTypeTranscript:
 		return true
 	default:
 		return false
@@ -445,6 +445,24 @@ func (e XELEvaluationRequestKind) Valid() bool {
 	case XELEvaluationRequestKindSpeaking:
 		return true
 	case XELEvaluationRequestKindWriting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for XELMaterialKind.
+const (
+	XELMaterialKindPassage    XELMaterialKind = "passage"
+	XELMaterialKindTranscript XELMaterialKind = "transcript"
+)
+
+// Valid indicates whether the value is a known member of the XELMaterialKind enum.
+func (e XELMaterialKind) Valid() bool {
+	switch e {
+	case XELMaterialKindPassage:
+		return true
+	case XELMaterialKindTranscript:
 		return true
 	default:
 		return false
@@ -1368,20 +1386,43 @@ type XELCriterionScore struct {
 
 // XELDashboardResponse defines model for XELDashboardResponse.
 type XELDashboardResponse struct {
-	AverageScore          nullable.Nullable[float32]          `json:"average_score"`
-	LevelEstimate         nullable.Nullable[CEFRLevel]        `json:"level_estimate"`
-	ModulesCompleted      int                                 `json:"modules_completed"`
-	ModulesInProgress     int                                 `json:"modules_in_progress"`
+	// AverageScore The mean of the caller's best score on each task attempted (current tasks); null before any submission.
+	AverageScore nullable.Nullable[float32] `json:"average_score"`
+
+	// LevelBasis How the level estimate was reached, or what would give one.
+	LevelBasis string `json:"level_basis"`
+
+	// LevelEstimate The higher of: the highest level of a module completed with a score of 70 or more, and the median CEFR estimate of the caller's last five evaluated writing and speaking answers. Null without either.
+	LevelEstimate     nullable.Nullable[CEFRLevel] `json:"level_estimate"`
+	ModulesCompleted  int                          `json:"modules_completed"`
+	ModulesInProgress int                          `json:"modules_in_progress"`
+
+	// NextRecommendedModule The module in progress most recently worked on; else a module not started at the level estimate (A1 without one), in the skill with the fewest completed modules, moving up a level when that level is done; null when every module is completed.
 	NextRecommendedModule nullable.Nullable[XELModuleSummary] `json:"next_recommended_module"`
-	RecentActivity        []XELRecentActivity                 `json:"recent_activity"`
-	Skills                []XELSkillProgress                  `json:"skills"`
+
+	// RecentActivity The caller's last 10 submissions, newest first (tasks since retired included).
+	RecentActivity []XELRecentActivity `json:"recent_activity"`
+
+	// RecommendationReason Why that module is recommended (or that every module is completed).
+	RecommendationReason string `json:"recommendation_reason"`
+
+	// Skills Every skill, in catalogue order.
+	Skills []XELSkillProgress `json:"skills"`
 }
 
 // XELEvaluationRequest Example: {"kind":"writing","prompt":"Describe your last weekend.","target_level":"B1","text":"Yesterday I have went to the market and buyed apples."}
 type XELEvaluationRequest struct {
-	Kind        XELEvaluationRequestKind `json:"kind"`
-	Prompt      *string                  `json:"prompt,omitempty"`
-	TargetLevel *CEFRLevel               `json:"target_level,omitempty"`
+	Kind XELEvaluationRequestKind `json:"kind"`
+
+	// MaxWords The word target's upper end.
+	MaxWords *int `json:"max_words,omitempty"`
+
+	// MinWords The word target's lower end (with `max_words`; default from the kind and target level).
+	MinWords *int `json:"min_words,omitempty"`
+
+	// Prompt The task answered; an answer off its topic scores low on task achievement.
+	Prompt      *string    `json:"prompt,omitempty"`
+	TargetLevel *CEFRLevel `json:"target_level,omitempty"`
 
 	// Text The written text, or the transcript of the spoken answer.
 	Text string `json:"text"`
@@ -1400,27 +1441,50 @@ type XELEvaluationResponse struct {
 	Provider     string              `json:"provider"`
 }
 
+// XELMaterial The text a module's tasks are about.
+type XELMaterial struct {
+	// Kind `passage` for reading modules; `transcript` (of the recording) for listening modules.
+	Kind  XELMaterialKind `json:"kind"`
+	Text  string          `json:"text"`
+	Title string          `json:"title"`
+}
+
+// XELMaterialKind `passage` for reading modules; `transcript` (of the recording) for listening modules.
+type XELMaterialKind string
+
 // XELModuleDetail defines model for XELModuleDetail.
 type XELModuleDetail struct {
 	Description      string             `json:"description"`
 	EstimatedMinutes int                `json:"estimated_minutes"`
 	Id               openapi_types.UUID `json:"id"`
 	Level            CEFRLevel          `json:"level"`
-	Progress         XELModuleProgress  `json:"progress"`
-	Skill            XELSkill           `json:"skill"`
-	TaskCount        int                `json:"task_count"`
-	Tasks            []XELTask          `json:"tasks"`
-	Title            string             `json:"title"`
+
+	// Material The reading passage or the listening transcript the tasks are about (reading and listening modules); absent otherwise.
+	Material nullable.Nullable[XELMaterial] `json:"material,omitempty"`
+
+	// Progress The caller's progress in a module, over the module's current tasks.
+	Progress  XELModuleProgress `json:"progress"`
+	Skill     XELSkill          `json:"skill"`
+	TaskCount int               `json:"task_count"`
+
+	// Tasks In the order learners meet them.
+	Tasks []XELTask `json:"tasks"`
+	Title string    `json:"title"`
 }
 
-// XELModuleProgress defines model for XELModuleProgress.
+// XELModuleProgress The caller's progress in a module, over the module's current tasks.
 type XELModuleProgress struct {
-	BestScore      nullable.Nullable[float32] `json:"best_score"`
-	CompletedTasks int                        `json:"completed_tasks"`
-	Status         XELModuleProgressStatus    `json:"status"`
+	// BestScore The mean of the caller's best score on each task attempted (0-100, one decimal); null before any submission.
+	BestScore nullable.Nullable[float32] `json:"best_score"`
+
+	// CompletedTasks Tasks passed (an objective task answered fully right; a writing or speaking task evaluated at its pass mark).
+	CompletedTasks int `json:"completed_tasks"`
+
+	// Status `not_started` before any submission, `completed` when every task is passed, else `in_progress`.
+	Status XELModuleProgressStatus `json:"status"`
 }
 
-// XELModuleProgressStatus defines model for XELModuleProgress.Status.
+// XELModuleProgressStatus `not_started` before any submission, `completed` when every task is passed, else `in_progress`.
 type XELModuleProgressStatus string
 
 // XELModuleSummary defines model for XELModuleSummary.
@@ -1429,19 +1493,24 @@ type XELModuleSummary struct {
 	EstimatedMinutes int                `json:"estimated_minutes"`
 	Id               openapi_types.UUID `json:"id"`
 	Level            CEFRLevel          `json:"level"`
-	Progress         XELModuleProgress  `json:"progress"`
-	Skill            XELSkill           `json:"skill"`
-	TaskCount        int                `json:"task_count"`
-	Title            string             `json:"title"`
+
+	// Progress The caller's progress in a module, over the module's current tasks.
+	Progress  XELModuleProgress `json:"progress"`
+	Skill     XELSkill          `json:"skill"`
+	TaskCount int               `json:"task_count"`
+	Title     string            `json:"title"`
 }
 
 // XELRecentActivity defines model for XELRecentActivity.
 type XELRecentActivity struct {
 	ModuleId    openapi_types.UUID `json:"module_id"`
 	ModuleTitle string             `json:"module_title"`
+	Passed      bool               `json:"passed"`
 	Score       float32            `json:"score"`
 	SubmittedAt time.Time          `json:"submitted_at"`
 	TaskId      openapi_types.UUID `json:"task_id"`
+	TaskType    XELTaskType        `json:"task_type"`
+	XpAwarded   int                `json:"xp_awarded"`
 }
 
 // XELSkill defines model for XELSkill.
@@ -1449,41 +1518,96 @@ type XELSkill string
 
 // XELSkillProgress defines model for XELSkillProgress.
 type XELSkillProgress struct {
-	AverageScore     nullable.Nullable[float32] `json:"average_score"`
-	CompletedModules int                        `json:"completed_modules"`
-	Skill            XELSkill                   `json:"skill"`
-	TotalModules     int                        `json:"total_modules"`
+	// AverageScore The mean of the caller's best score on each attempted task of the skill's modules; null before any.
+	AverageScore      nullable.Nullable[float32] `json:"average_score"`
+	CompletedModules  int                        `json:"completed_modules"`
+	InProgressModules int                        `json:"in_progress_modules"`
+	Skill             XELSkill                   `json:"skill"`
+
+	// TotalModules The skill's modules in the current catalogue.
+	TotalModules int `json:"total_modules"`
 }
 
 // XELSubmissionResult defines model for XELSubmissionResult.
 type XELSubmissionResult struct {
-	Correct        nullable.Nullable[bool] `json:"correct"`
-	Feedback       string                  `json:"feedback"`
-	ModuleId       openapi_types.UUID      `json:"module_id"`
-	ModuleProgress XELModuleProgress       `json:"module_progress"`
-	Score          float32                 `json:"score"`
-	SubmissionId   openapi_types.UUID      `json:"submission_id"`
-	TaskId         openapi_types.UUID      `json:"task_id"`
-	XpAwarded      int                     `json:"xp_awarded"`
+	// Attempt This submission's number among the caller's submissions of the task (1 for the first).
+	Attempt int `json:"attempt"`
+
+	// Correct Objective tasks: fully right (partial credit is false). Null for writing and speaking.
+	Correct nullable.Nullable[bool] `json:"correct"`
+
+	// Evaluation Writing and speaking tasks: the full evaluation; null for objective tasks.
+	Evaluation nullable.Nullable[XELEvaluationResponse] `json:"evaluation"`
+
+	// ExpectedAnswer The expected answer of an objective task (shown once submitted); null for writing and speaking.
+	ExpectedAnswer nullable.Nullable[string] `json:"expected_answer"`
+
+	// Feedback The verdict, what was expected and the task's explanation (writing and speaking, the evaluation's summary and the explanation).
+	Feedback string             `json:"feedback"`
+	ModuleId openapi_types.UUID `json:"module_id"`
+
+	// ModuleProgress The caller's progress in a module, over the module's current tasks.
+	ModuleProgress XELModuleProgress `json:"module_progress"`
+
+	// Passed This submission passes the task: correct, or for writing and speaking an overall score at the pass mark of the task's target level (A1 25, A2 35, B1 50, B2 65, C1 78, C2 90) with task achievement of at least 25.
+	Passed       bool               `json:"passed"`
+	Score        float32            `json:"score"`
+	SubmissionId openapi_types.UUID `json:"submission_id"`
+	SubmittedAt  time.Time          `json:"submitted_at"`
+	TaskId       openapi_types.UUID `json:"task_id"`
+
+	// TaskProgress The caller's record on one task.
+	TaskProgress XELTaskProgress `json:"task_progress"`
+
+	// XpAwarded XP from this submission (booster included), 0 unless it is the task's first pass: the task's XP (objective 10 + 2 per level above A1, writing and speaking 20 + 5 per level), a quarter of it (rounded up) for an objective task passed after a submission that showed its answer, plus 25 when the pass completes the module for the first time. Quest rewards are reported by the XP routes.
+	XpAwarded int `json:"xp_awarded"`
 }
 
 // XELTask defines model for XELTask.
 type XELTask struct {
-	Id       openapi_types.UUID          `json:"id"`
-	MaxScore int                         `json:"max_score"`
-	Options  nullable.Nullable[[]string] `json:"options"`
-	Prompt   string                      `json:"prompt"`
-	Type     XELTaskType                 `json:"type"`
+	// Blanks fill_blank only: the number of blanks ("___") in the prompt. Answer several in order, in `ordered_items` or in `answer` separated by "|".
+	Blanks   *int               `json:"blanks,omitempty"`
+	Id       openapi_types.UUID `json:"id"`
+	MaxScore int                `json:"max_score"`
+
+	// MaxWords writing and speaking only: the upper end of the word target.
+	MaxWords *int `json:"max_words,omitempty"`
+
+	// MinWords writing and speaking only: the lower end of the word target.
+	MinWords *int `json:"min_words,omitempty"`
+
+	// Options The choices of a multiple_choice task (letters A, B, ... follow this order), or the items of a reorder task, scrambled; null otherwise.
+	Options nullable.Nullable[[]string] `json:"options"`
+
+	// Progress The caller's record on one task.
+	Progress XELTaskProgress `json:"progress"`
+	Prompt   string          `json:"prompt"`
+
+	// TargetLevel writing and speaking only: the CEFR level the answer should show.
+	TargetLevel *CEFRLevel  `json:"target_level,omitempty"`
+	Type        XELTaskType `json:"type"`
+}
+
+// XELTaskProgress The caller's record on one task.
+type XELTaskProgress struct {
+	// Attempts Submissions recorded.
+	Attempts int `json:"attempts"`
+
+	// BestScore The best score of those submissions (null before the first).
+	BestScore nullable.Nullable[float32] `json:"best_score"`
+	Passed    bool                       `json:"passed"`
 }
 
 // XELTaskSubmissionRequest Example: {"answer":"has been","duration_seconds":42,"module_id":"3d1f8e2a-5b6c-4d7e-8f90-a1b2c3d4e5f6","task_id":"4e2a9f3b-6c7d-4e8f-9a01-b2c3d4e5f6a7"}
 type XELTaskSubmissionRequest struct {
-	// Answer The answer text (the chosen option for multiple choice, the transcript for speaking).
-	Answer          *string            `json:"answer,omitempty"`
+	// Answer The answer text: the chosen option (its text, or its letter) for multiple choice, the typed answer (several blanks separated by "|"), a reorder answer typed as the sentence, the text for writing, the transcript for speaking.
+	Answer *string `json:"answer,omitempty"`
+
+	// DurationSeconds Time spent on the task, recorded as learning time up to a bound per task type (10 minutes objective, 15 speaking, 30 writing) and to the time since the caller's previous submission.
 	DurationSeconds *int               `json:"duration_seconds,omitempty"`
 	ModuleId        openapi_types.UUID `json:"module_id"`
 
-	// OrderedItems For `reorder` tasks, the items in the chosen order.
+	// OrderedItems For `reorder` tasks, the items in the chosen order; for `fill_blank` tasks, one answer per blank. Not with `answer`.
 	OrderedItems *[]string          `json:"ordered_items,omitempty"`
 	TaskId       openapi_types.UUID `json:"task_id"`
 }
@@ -2672,14 +2796,22 @@ type ClientInterface interface {
 
 	// GetXELDashboard Get the XEL dashboard overview
 	//
-	// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+	// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 	//
 	// Corresponds with GET /api/xel/dashboard (the `GetXELDashboard` operationId).
 	GetXELDashboard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EvaluateXELWithBody Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2688,7 +2820,15 @@ type ClientInterface interface {
 
 	// EvaluateXEL Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2697,21 +2837,29 @@ type ClientInterface interface {
 
 	// ListXELModules List XEL modules with user progress
 	//
-	// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+	// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 	//
 	// Corresponds with GET /api/xel/modules (the `ListXELModules` operationId).
 	ListXELModules(ctx context.Context, params *ListXELModulesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetXELModule Get XEL module details
 	//
-	// The module with its tasks; answers are never included.
+	// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 	//
 	// Corresponds with GET /api/xel/modules/{module_id} (the `GetXELModule` operationId).
 	GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SubmitXELTaskWithBody Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2720,7 +2868,15 @@ type ClientInterface interface {
 
 	// SubmitXELTask Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4339,7 +4495,7 @@ func (c *Client) RagQuery(ctx context.Context, body RagQueryJSONRequestBody, req
 
 // GetXELDashboard Get the XEL dashboard overview
 //
-// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 //
 // Corresponds with GET /api/xel/dashboard (the `GetXELDashboard` operationId).
 func (c *Client) GetXELDashboard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4356,7 +4512,15 @@ func (c *Client) GetXELDashboard(ctx context.Context, reqEditors ...RequestEdito
 
 // EvaluateXELWithBody Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4375,7 +4539,15 @@ func (c *Client) EvaluateXELWithBody(ctx context.Context, contentType string, bo
 
 // EvaluateXEL Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4394,7 +4566,7 @@ func (c *Client) EvaluateXEL(ctx context.Context, body EvaluateXELJSONRequestBod
 
 // ListXELModules List XEL modules with user progress
 //
-// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 //
 // Corresponds with GET /api/xel/modules (the `ListXELModules` operationId).
 func (c *Client) ListXELModules(ctx context.Context, params *ListXELModulesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4411,7 +4583,7 @@ func (c *Client) ListXELModules(ctx context.Context, params *ListXELModulesParam
 
 // GetXELModule Get XEL module details
 //
-// The module with its tasks; answers are never included.
+// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 //
 // Corresponds with GET /api/xel/modules/{module_id} (the `GetXELModule` operationId).
 func (c *Client) GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4428,7 +4600,15 @@ func (c *Client) GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors
 
 // SubmitXELTaskWithBody Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4447,7 +4627,15 @@ func (c *Client) SubmitXELTaskWithBody(ctx context.Context, contentType string, 
 
 // SubmitXELTask Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -8316,7 +8504,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetXELDashboardWithResponse Get the XEL dashboard overview
 	//
-	// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+	// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8325,7 +8513,15 @@ type ClientWithResponsesInterface interface {
 
 	// EvaluateXELWithBodyWithResponse Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8334,7 +8530,15 @@ type ClientWithResponsesInterface interface {
 
 	// EvaluateXELWithResponse Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8343,7 +8547,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListXELModulesWithResponse List XEL modules with user progress
 	//
-	// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+	// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8352,7 +8556,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetXELModuleWithResponse Get XEL module details
 	//
-	// The module with its tasks; answers are never included.
+	// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8361,7 +8565,15 @@ type ClientWithResponsesInterface interface {
 
 	// SubmitXELTaskWithBodyWithResponse Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8370,7 +8582,15 @@ type ClientWithResponsesInterface interface {
 
 	// SubmitXELTaskWithResponse Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12655,10 +12875,10 @@ type EvaluateXELResponse struct {
 	JSON403 *Forbidden
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON502 the response for an HTTP 502 `application/json` response
-	JSON502 *BadGateway
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -12690,14 +12910,14 @@ func (r EvaluateXELResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r EvaluateXELResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r EvaluateXELResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
-}
-
-// GetJSON502 returns the response for an HTTP 502 `application/json` response
-func (r EvaluateXELResponse) GetJSON502() *BadGateway {
-	return r.JSON502
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -14758,7 +14978,7 @@ func (c *ClientWithResponses) RagQueryWithResponse(ctx context.Context, body Rag
 
 // GetXELDashboardWithResponse Get the XEL dashboard overview
 //
-// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14773,7 +14993,15 @@ func (c *ClientWithResponses) GetXELDashboardWithResponse(ctx context.Context, r
 
 // EvaluateXELWithBodyWithResponse Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14788,7 +15016,15 @@ func (c *ClientWithResponses) EvaluateXELWithBodyWithResponse(ctx context.Contex
 
 // EvaluateXELWithResponse Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14803,7 +15039,7 @@ func (c *ClientWithResponses) EvaluateXELWithResponse(ctx context.Context, body 
 
 // ListXELModulesWithResponse List XEL modules with user progress
 //
-// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14818,7 +15054,7 @@ func (c *ClientWithResponses) ListXELModulesWithResponse(ctx context.Context, pa
 
 // GetXELModuleWithResponse Get XEL module details
 //
-// The module with its tasks; answers are never included.
+// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14833,7 +15069,15 @@ func (c *ClientWithResponses) GetXELModuleWithResponse(ctx context.Context, modu
 
 // SubmitXELTaskWithBodyWithResponse Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14848,7 +15092,15 @@ func (c *ClientWithResponses) SubmitXELTaskWithBodyWithResponse(ctx context.Cont
 
 // SubmitXELTaskWithResponse Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18503,19 +18755,19 @@ func ParseEvaluateXELResponse(rsp *http.Response) (*EvaluateXELResponse, error) 
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
-		var dest BadGateway
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
@@ -25994,6 +26246,22 @@ func (response EvaluateXEL413JSONResponse) VisitEvaluateXELResponse(w http.Respo
 	return err
 }
 
+type EvaluateXEL422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response EvaluateXEL422JSONResponse) VisitEvaluateXELResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type EvaluateXEL429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response EvaluateXEL429JSONResponse) VisitEvaluateXELResponse(w http.ResponseWriter) error {
@@ -26007,20 +26275,6 @@ func (response EvaluateXEL429JSONResponse) VisitEvaluateXELResponse(w http.Respo
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type EvaluateXEL502JSONResponse struct{ BadGatewayJSONResponse }
-
-func (response EvaluateXEL502JSONResponse) VisitEvaluateXELResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(502)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -29180,340 +29434,378 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3bchs5tij4KzicHWGpO0lRN1+k2LFHZauqtctVpbbkKXc3fUgwc5HEVhJgAUhRLIcj5nGeZx7mU877",
-	"mT85XzKBBSATmczkRZZsd7U7KjpkZiYuC+uOdfnQisV0JjhwrVonH1oToAlI/PMNaLk4G2mQ5l8JqFiy",
-	"mWaCt05aVxALniiiBZlTpskQRkICkeYTxsedVtRS8QSm1Hw6ZZxNs2nrZD9q6cUMWictxjWMQbY+fvwY",
-	"tWZU0iloN+1LwW9BKmpmukiWpw6fE5aYqZj5fUb1pBW1OJ2aCeLgrT5LWlFLwm8Zk5C0TrTMIFzfSMgp",
-	"1a2TVpbhm26NSkvGxy2zwlcizqbAdd16fuRinkIyBpK4t5pX5d/49BX9CIu6xZxdXpAbWDSv4AYWnz75",
-	"azZlennySzoGotjvkM/9WwZyUUye4nfhXAmMaJbq1slxN2pN6Z3Fk4Ou+dcqrIlaP4kkS6EOBu/OX5Mp",
-	"Pm0Gg33+6ZD4ZTRSUAOKn7PpECQRI8I0TJFO1A2bNQFG2GFqIRMCZr+L/wuA060Fzi9yXAeZX+SYcvb7",
-	"GtIRcvzpgLmmcgz6rQJZt5DrCZApGBA9USRTIJtXo3GgvnnpAVYFdFq7HqDTFUsAOn2AuSXlds66Fbxm",
-	"t0B0/sqKxeTvfOqSPpqP1UxwBch4v6PJD1TDnC7Mv2LBNXBEbTqbpSxGrNn7L2WW+6EFd3Q6S8FuRFOW",
-	"4o9SCmlWLMUtS0D2M05vKUvpMIVW1JqCUnRs1vCzIGcXxL9GYpGlCaFczR3+Fpv4Nwmj1knrf9srxNSe",
-	"far2znE63EiFC3KSzZSW5lTzSXbOLgxbgDQiv5xlekIUyFuQu2REWQpJp/UxMiB4A79loPSnguCWpiyx",
-	"0sf+FNlHqnXyjw+tEYM0aZ20YGo+i1qpsGO3TlpDkSxKsLLnRRIBij/RZEp1PCF6AsSeL+nZUXqt1sf3",
-	"4XfSboSYAcmEKkI5AQexT4awIWA/AVNkSlOzGkjIjpkuIoVIJ0ISp1SQRBAuwi3YeXYR9i8FH6Us/mTI",
-	"p1TpPk2mjJfAeMaJCNnfNFOa3ADMCNUkBao0ERyI/fCBIRS7rSkyZ9ruPM6kNKqC0lQD2Ukyu0uIiFm/",
-	"XUZEaCqBJgtCY81uwcLpeyGHLEmAfyqgLn6+evv99xcvL85/vu6fXV70fzz/W//q5S+X562oNZaUa0j6",
-	"KhYzwx7+0Qqhp07MulolfPOqR0rjG0U8WyI4gMFVoidMEeDJTDCuA85l57CCJ5hhLpmGB+EGmZ4A1wje",
-	"hAwzjUhI01TMIYkIrgxIefnanV6xBYT9z0J/LzKefCroudD9EQ4UQrAkns0a7SsPhIxi+F8Qa+QjODjc",
-	"MYPzdvcxTVOQZEoX+EwBEKZxy5d0kQqaXAvx2kjiTxYNdri+FqKf4oAhBN6EPEsLQewrD0yOODpTxQR2",
-	"o05QvA1k1heUg6fWmCJqIqROFw8BgxWzES7mJwRuQS5ITHliZBc4yWhwhCkSC5FaQTTnnmp6PB/NqCeJ",
-	"eU+aL1HTh6RD0Igk1FiRZID/aKNJOSDKmpCdnuHTVbOznduddTt1b+8FFipu9wrkLYvhAU/QEKrh3myc",
-	"GR0rPLsfhBinQF7SFHhCEUSGdIK3HwhtR0B1JmF5AiK4ZapWk0EsvhbiJ8oXjpDUJwtTdgv93zKhaR/u",
-	"YoCkAoSfBNeTdEFQfVWglGFd+D7J338IFh5gVUT0RAqtUzBIaOeaU0UmhmE9FCa95TTTEyHZ7/AgzJ6G",
-	"MqgMQaaUIStDZBy1RhJLSMzLNFUPATw3Q0TgbmbkWRSoa/WzIia95XA3g1hDYkf+RCgY81RymubqcAGC",
-	"C/fI4fHDaalnfEGEnvghT8hxtxuR4+4+6iM0pyzUBzzLIAvQyN+Ou4dkkFBNh1RBX7MpiEwPyF6PF78G",
-	"jH1glTtaYXMWw8iOY3e7ZD4BjjLXD2IIW6Vi3uNCkoxLoPHEDGg4I57DTIrYAGuYwjnXTC8+/SzwyHFP",
-	"vwtelkn+R6shD8HYDRdnP58R84DgEzRFH96KmEOath1iGjWNaUVuaZqBMjLJHNIQSKaMlWHOz23RrC/j",
-	"N1zMOfFrN5pyvjzkBWeXFz/C4qUEqiEw8WiSMLMYml5KMQOpmVF2RzRVEIUwdNpin81QFz7oHna6nf39",
-	"w0537+DI6MGWtlQfDe6D7sGz9v5B+3D/+uDw5PjFyfGLvxcW/Oufroha8LgVlTReY86ftJ7FT7vJ8f6o",
-	"PTw6gvbR0+cH7efPkqfto6MXzw+PgR4l8BT9RCvU8qh1B6nT0D9GRgvJd1bZSdULcXFJaJJIUArQcHt5",
-	"8eoNkZSPQXmFmWhhzgAx+AYWpwSmM70wL9OhMhYNvmeszYVhxzkM64CGvjH0ENO718DHetI6OTpE75b/",
-	"50HUmlFt+EPrpPXf/9Ftvzhrf0/bo5PO+z/v7Jl/v/+wHx1+3P2Pf1t2caDn7MJOclx4yqiUdGGehodW",
-	"BcWvnkyNUaC0mCkyF/KG8fEJYfbJKEPuQXlibMipUJockwVQqQg1ZE92jg4Oenzgya2YbmDZ0pwp2O2Q",
-	"MwTcST5boKKbD6yGlHtzjGbWNohet1+LYgH5h9gWQHnfORHzf9eMtYSca11KBV5+CA++3nLMD38V67Bk",
-	"e4UGYuk495/h+v2/KmcbtTLOfsvAPdYyA+vu8r6yf1hILW8y38L7fEhrOJnp7WreOKeZWftK2sp3uASm",
-	"KiLGyJcSh4ibHbX/ZrjY6GTKuF47Bc9SpzRbV+LSGBsiwQ0s6l2+oyxNLdOYSUBmIXi68ORkN0S8T7LE",
-	"PVp3XMv24W8Ht51Op25O9PoY2fBJG/Tk8yC0MJMwYncNkGBSaRJPqKSx9ZKNPPlHqJxIiMWYo2xqAMS7",
-	"/dUEeB/6KuNlhWJwl45s3N5W0E9UooYS/lVOq4T+JbxupkG7YsNmeDY1iwvv+3IxWP7ROpSilqRj/4L5",
-	"0//8W8Z+97/j3/6BsYH8A/zbP6gVvXVOrMhezsjym6Xf/Iu55LZ/+p/pjPmfzZ/hz9Zj+b4GF16ef//m",
-	"NdxCGgLqzKDN2UEran1n/vrO/PXS/PXyoH6QCdX3UJhK968TprSQC3R953pr6y/sv5kjEIjWmTKmV1R6",
-	"Dmkq/hv5dUI1maOvYiEykrIbMDrIzFAOU/AfxRhUKaY05briCf+LmJNEkItcb/HcZwZyBLH+D0Ro68cw",
-	"w2RaGAmiQPZTyseZHQV4a0mZqt/lhrRnIHudSV4RbN0aRaV6m70J+8n3H2oDm4AiUBMOD7obKAp4q1Jz",
-	"F22vWzxr8xA+dYpiZJl+sLMnyn2xk9tIuXuJqZrXdyMCab4R++YTRdzVaaei8hw8r2XS/tyXl19MnphN",
-	"DH44vyZ7dMb2YiFhzz9Vg5U78q+5pQ4Mdg3KLN0hXLDWp0c1S60g5Grkeu3eeykSWOLkHjXq+Kul9yYN",
-	"J7A6lxWS9Ui6VgC7ld37c4+JBXDHM90+bk8ZZ601x198I2bAae37mScpmqa/jJChrSPxt/iJ4UgNy/ew",
-	"rxySB3WwSL9Bv46m80Ouso5ZNx7sMv0vgcEy3EKoIPeOAgYctdRCaZjWiJTKNnGoKJ+/aUtvPeCryzZH",
-	"hhinxQ3wUN3OAyJwr9OZXvmKFpqmK96oLLs8YlSzkMqQtRsLKOberollyaWZRjS+pEoTDXi/vyS6clLZ",
-	"ikVuzbQsGvQtuCrTPa9HLrf8cLJwJ6U5D2pG+LgG0iu42z3MsA2lMWq8nrt9ionix4hFVuLDASo3yGMM",
-	"ukH5Gk+oxribU2Lmc7ezTTJ07ZKaZeh1SYQnxcQk4ykolOkLdCcSyq2ndsdKSDJc+DXs1hp8S4i1dpk5",
-	"Xi2vER+RMbsFTqi2ligT3KsX9AY4GUkxtW4ftN3cOZCdjGuWmgec9Fo/w7ykAPRa9avPZsmWmFZnjNkd",
-	"1QqIMniqaFMxuYLVLGNqHePKbwRqrpk5WG+7vWYVI3erKEWm0aYvk1zhnF7rQX5lX61Cwo3QuMxX+QwV",
-	"Zw3GVPTdpZXTOCo+QKYnZJCGr9mvBlbVs3phcX/+RLlIjdJ9WCf03jW6Z+oh+hONJ4xD29h+eDlhQRuL",
-	"pOIfCSMK6gevcfd+zyBN7JDogaBkUI1bQlV1I3MGB3Ou/mULphpPUg/q5pAUB3H7ee4pnYg0UaUVrnW1",
-	"BWZReQV/yaaUB4C+m6WU02UHTEOURp2WVAlw+ZQ9418Gfd28AHbjq7lE9a6tjkiCc1uiERenVu/BgjSJ",
-	"CFWEkkRoDQmZUT0hO/Y+ILfg5hORAvEBbnjNIwUf75aB6gPhluVmHhlXaJsuRM7H0Lr4SHvRVuvDqDWF",
-	"N4+rWwflfI2RA9hqgF8Ufp8VruQYOXXfAqb2BGLBOd7PEvfyE0Xw9Ygs288SZkJqjBmAjYR6PvonaSsl",
-	"3dEd3xgDJ/qxC5yoPbEmNnFd5gH59hx7KWGfC5awu9jdjksoTXWmKg5GO5LZto0Kyf9tyWytqROIaTd+",
-	"VDnnwHtagn8dGuV5Bz454d4WROFyewOjjCeKUAlkJpRihhPOmZ4wTg67JKELlBOzTMYTal303tiwn5KZ",
-	"SFm8qPWU1diXYTz7lldRlXyUiVmyi65kqhzquRNGuPlLbRd/vruRdM5Vx6rpsXLdleP32toqU3fpUFcY",
-	"K5OM36wyAx7RmtngOmQtaxBzDjKP69/ocpH9Dv3hQkOTCe9PaQvVubyKuvuMEM6lNZQgvPIwr4DKePIX",
-	"mzNTd4obAiBMH9rwNlaGAOGYlYJPOJvNoN6PtyEYy7lM+T4K0Po5/Do2ANE9mJfNKTo59vrASUuu5kRp",
-	"kbzkc4+CDJvjNZlH97sKdEsL1Y/yKqtOjS1Zix2/DsAlP3CNj/u7l5fk6BnxbmWi6biimfGKG/3pqviM",
-	"s/bfafv39x8OosOPO233TwzSOIief9z9U22QxmugkjM+PjO2E9OL+8TneGMOg6xaJ4fd5cCXyitLsLCW",
-	"m3tOFONxfkVyy0TmbDumFyhLUPVFwZIy4JpMgSoMytQTmHbI9QR63MWzxRISplUeJKLR4zAFAimdKUiK",
-	"uXgpmMRdiidMk5jOTnvcyDeBgVHWMvDf42DZjGjhjNGZjRnJsfpwg4S6ZdRxx3KZpQpe0cU51xaJ18F1",
-	"mWaMzFkSQrXyx4hG5ULcKvYZUD2lMzLM4hvQEemSHS447JpdH5EdA7HdTrjpo9VpclHrbraBo9et9G6G",
-	"ylppq+Fy368D4CpVH0c1ylUT9Bab3+jXn1qNigs86W98LkpTqTd/3Xq+N4JvMHKwJrfpYKSoBKdV4L6y",
-	"bpcQ4FWul7pX85BldH6EjrsOOQupXXlCdP4dQ3EnBGg88dTa42jt0jRtx6mIbyxR1nARwYHsOIcrbn43",
-	"yil+YGfpx3TmsWwQ9XiVKQzKiDgI+ZA19FSHnOWb82wj518jIXt8wJI0D2sthgLD/IYLwrSCdER2BuZM",
-	"JFAl+AkJPxnsRkU6U8GBetywOpvE5ObrEAymYxoHjzCuM4AjJg1ALGSC5mkMhrPmJ4RvUJ70+LtLsjOI",
-	"J1R7Z9zARw7NpBhLUMo6GdWu5X73Yv84nT0Fw5gFGVEZ+FlC9foed/LLx9vkpvfpaCESekFyShQYjPDP",
-	"8gQ2a/qMNPD6JRdHWRfvuMAMQW5OwWOO/dcOXhLMJyyFIhMtyi1jfMkwwwA5Wu83sADww09yL6wN4KTc",
-	"Y1qwpRC/i3sIm2GRA9VVNLB7R6zE5ZbtxS2j55bprY45NZItHm8q+LiyifrDtnmQ7tutjMCyS3y9lWGY",
-	"2JZ25rJ/xR5Ty2HFemdKsMioptpD7mAJVlcDkwAJS+RRiVdbEvw1hNxwwKsk1TWbwhmn6UKzWDUrCMNF",
-	"X4lMxtBch2MGkqAdJYl9lQijeWIaI+VjIDv2FsY+NMoTusgynimH01WztGCzNSwq03gJEUTXNeBgcHVS",
-	"U6gBuJbgLktuBYtdLPUt1VR6MmgY+Q7SPtzSNMu9w/Vjn/NxytSEqBnQGyNPzAxzybT5uxhgxSyaqpv1",
-	"47uCE+bl2rGqwR0hfCtwCqZd2mcdNiWUpYut9UODe6/oF9IMVxgLG6qH5XE8EKKAVtYR3itaY2T8woEk",
-	"dOGv9RztoN/Ts+NcM2E8TrMEEqcGdWvIaHMobgwQN8JK9sJu4WcW33A6vY87mLtPjTBK6LIDpXge+jPM",
-	"qyVHwdGSDyN0FPz3Xu+u2233enf73/d6d8++f//nf1t70ZLPvH7XTbw0XPwnTvbXTGi61qwLuN9mMWNm",
-	"6KoJ8/F9XepU9dLZTYXJa0YbWXHPU+xkBpKJpA+8xqt+zosLblevwL5OduAuTjPFbuG0MGT8uxzuUHtt",
-	"1pWW74nsKnCYGikXjl5dSRGSwTgGnwV38jYzdyq4nkTk7fXLbVaUUr6Ol16ad9C9JzQNmdpqv4OEKWWG",
-	"hWz+CcbKN+qMXguIJ1SOIckTKiqQmgCVeghU+zdPl/XjJyo0XHNTLv+0yELO8MJtAc7rsrogUekazECt",
-	"cuQlPKwCtLL9OgBGVXJrItqcskbbsMRQI24djw6HXXoUt58lz6F9NHrRbT+n+8N2fJAcwtHomD4dPlvm",
-	"mlsp1c267tp9NbGjdbYfUrGzPIwVadTHDQ0/nx8+oZnS/0ymoP2kMLRcCFqO7C48TlhSsAbg/e2/fNg+",
-	"5kLflvWgirNTzK0hH7p21ASzIKzxX6yyRH61Vxb3tjwDus8ruFgD1IJu/dRocRU738ZGrGWT5SWjCCYp",
-	"jHQ9z1vHmba3dd3r9sHGgvx6YfOrHsVU9rif1EZSbCc58AYBK0rkoWtbcPaSTV4C1UqDvIQeJYt8A76/",
-	"gqoaEL9i2weMcQ1zvV6Uc87QZDWiBw3WWujj12bDOX/eWh0vo5ybtFG83AsxG44Rx2qCSVHO7ovEU/s1",
-	"rhUcW3q31nJx//l9SLmo3bf5fU4BZ58rVjXXdSZ5cxxIXfBDLZ2W6HIJvKVpKuHD4bbWo8tVNp3SuovE",
-	"b9hSwZYve661JynGLORhYRoKVWouZIK1d6WEWLcnQipoD9HqX7iMSudYoAntp8tcrBgkdC00jZeDMf9s",
-	"OeFvTWBZsaSqZHzrnhhjGoPzKjl7uIFy2Mbx0XZRG/nkUbGDOqj/hJFqZ0myqfSolP0yuzC6ERZaHS4I",
-	"3NFYpwu8YBIjMnDRT4PI/mmWNDDbHuC+y8mKH1yo7klrLGkM/7t70InFtEjEtaF1Brdc5dST1vP9brf7",
-	"LOm2hxAft4+eP43bw+Nkv33wfBQnz2n32Ythjaspj37Nj9rHSVbh3piitoq3/iLHb8xrH4OV3oPIt4lh",
-	"CxFu1dI8+tWHZliMWGHsebgtzT/K0rTvF7B2Z/8lGN+Sa31GuOO3G+/lvqe0noYtvw2o2SNpAezI5zkW",
-	"EI2CusLFTprp30DsLSbq3EOJ9IRJOS1SIgOE2erU6jI4m9e93ZqnjIe/7lcXujYSGBWNkbv7sowot2rC",
-	"jzeK+70/Mi97aznMiXnBORUkTMWtC2M3PxOqFBvzKXBdt7Q16F3PJDAH4dGSuRsr0jyCApenNG6VcbD2",
-	"5QfMY264h66kN6/VsLA0NVqMK24WXGlCO00ma/JDbHHKJ4rEZgiuyYyOwcWNeFXgiSJDKebK0oqEMtpJ",
-	"1trSy3Zt7wG0C+gZYaU2W/kTqc+gwOb+dxypxmHB+DiFdqbAloYjrgynsiERNL4poiDT1Pz7lAxFxpPw",
-	"Z5DrU6eWgezXVIJC7Rk6jhC6bHw9aseAI68j1TkNwgyzeyd1VJtmyJnAGpr+wlpL60op6tKdxVMg/obU",
-	"7DbNxkbTjafQ9peey5KjNE+ota+cspIDslEls+r6tixnZrezmpdfmXdqK4U1nHN+Tg/rBKkA9aEKc1mc",
-	"W5k6vuh7nrjZbWUu/VbfUJpBg2RzSlQ2A2nLtJP5RPhrJZ+W09mmWlczijQiQWDIldD70VK1nRaI85ch",
-	"VTmW4gyak7TXIeO91cTq9a+lW8oTcjWjvETDH9frahUsXqL5jQ/4MSl9CZCX7uLXs+6RBJdjj85iDXIm",
-	"mYJazn2ZUm0w5E29XhEgff3nTne54CNRI/bDotbu26EQKdhLaJfO0l9XA2dDZrJU6aNeJ9uy0GENyWZa",
-	"TKlm8VZ0VCqnbtdRRxSX2TBl8bvLSylGLF0Vg48ufK9LrU+OtbdMfewxclPPSreztFNfp63mCk3wMajV",
-	"kzkWgrf2nxyhv639684ktHYDePq9lWL5KwBc2mRlR3Vn+1fD3C6Mbt5UFciW7q6jlBJfaiCApRCUYQp5",
-	"pRSz7chVcV4ggzR/I7/dyLB0JTKDNCsqef+4a6FTZ9RggHv9aUmYU5kEtYsqghh/z1Ok85h9+1l94KMb",
-	"0uJHJfLxMh9K8BiCZHPf7MQCvyGk0vZz+vQETgPBItewLFDdHAHcogAnwt1VgdeIaGpl1df+OozbNA6w",
-	"qNq/0eVQQQPrine6Cd34UWXRddt+c/bDXzOQiwfJyfyLmNvAASw+OKG3WMORqhunDtpsyP/YNlvzYG22",
-	"5uZlru5X4jWsfOQWuGlprDwp9JFSP4sDbMRc23GrjgfmcFu552XVC2NvN0fgmhTpdZjsFl1f9chNXwsO",
-	"GElQ90kxlvZLyyNaJ62bw/9Murd/he5kf/q334/u/nqQ7t8+/8/bX7uzd4fq+re/PuOv5Yv4b8P9n2o8",
-	"reXByqd//HS7wy8PVr/rMVMa5D227S96aEIr1zyBatM6Syh5LW4hpXHpIqv52i7vOnDSOs/MCvZeC54g",
-	"415/Q5jfbJSu4qrr2/q2qKSslYKaw81V7ZBl2njM+8vntYUpPCzXRBH49+57BdWg83kAr7y/vKK3UI4B",
-	"UJ8QB1Pc4bcOugdP2/v77YNn1/vdk+7xSbf79/I1+IbRmvUX9dXxu278UhjHP/LLFVsxFO5sbWNyltCI",
-	"TMQcm9MsRCbJHOAGjJSz56Y0nc5qZzn+O5ZCDksj5yNfaBxwLIHqiFyQOXBNJuzGdd1dOfD+wd9bH983",
-	"xg49dHTEVxg7E/aDcJK2oYVAU1DU2nCKNcEwVtC9tPcB1Yiy8P4gqCIVjtoqyoDU+hB8IQ2FusjnjLF5",
-	"0GIjfoI1XpwlYC4V3bHRhysLk6y9lLla6zWs6HrNBTJcOYw/77TzPxuqYlyhJXyFYZMrvMubeCIkwO+g",
-	"+iUHUqFDrwuR9Z9nqmTeNKWa1tk5690fG/g47LM+1X3J1E2doVVNslvrZFiGTGW71b0traIOXa6BTh/o",
-	"3uaKpqDwfjgiVlkqLpGK2kmt/VE3PhwdQ/sFPX7WPkoOhu3nSRfah8P9+IAeJcfwdFRc9NhBz386P1t7",
-	"nbP+nmZpMfcI5FhWvIIlbnnRs+nljTmkf45LmwcA8PqLnwftfPIwVybLpbic0lm5PanAZ+k+ZZtbFIMV",
-	"9749WTopcy6f457kIWlwW2JbBmFgkiy15a5pJFeOq3QW4XcgU8ZXCtb92spTRcmp/p/32u/rReu1SOji",
-	"3eUy2f+Wsd9/r6s7+e7S1n92L6DHdyxpAklzyrf3La4YLvfAEcxfth7UhsEUjI3St2K0oKqNfZXslHL0",
-	"I5elriKS+lyuhkL4NYeXpuTdJeZWGuj5fBsXSJI3DdzJ5/5zDqw/O1ez2t0gM95OH2w3yk+lAGgt6Yob",
-	"WF1QFZQq3C7l3f3nr9fEvkHwjYjYppgjDIN14R6MF11rVwXHMF7X338EiPcuOTWczMAyGDcnhhfdhvTR",
-	"igepMULGvWln6dRfA91AkTSSF9gFKmGDgqYlmJYGq66yBJza0yubats1r2gK42K1FpI1pJfcruvvlQPb",
-	"+l5Szd3q4/zhaHXweKtAulvLT7+tvIcy0xx5/YkhxRv3Syj63FSKES6/y26hHyb2rw8S3CK5e4Z3yP1Z",
-	"cRjL9zubxImWYgMqrrtm+fcAulXZ47ecwrCBKrZZbHPQTjY/vupVcOmoojwXvAzj7XQ2Qyr31tmqruwf",
-	"rT1fPXSHR0uea3dOGyh5ZZqtxFmWWNHR82V1LdB0JlrP1H+c7O21VgQmhI7ompYc7qmXREZRJhOqCBfz",
-	"U+JP394UuyQQzAfx3w06D5N9s6K4OYe5Tbs5tbXuyaC6tfIi7ufpryq76/0U92q/Vb4YqN+sf2PD/d7/",
-	"ymATfrb9tcLHBsJsZjulNlOlVR/WafZGo++0a6vERK1fAW7Sha/Y6Cr73LMUj/X/9GNxCxKS2rZ2TClU",
-	"2ReEEusPIvYrgl+F2mEA1K3LjVZWUsf7yhtv1n63KiG6DM2S57zUeffZcoxXedlYsKk89/rgpGqGa4CO",
-	"W0YyzQFufHGbtfPiy3kNmjWvVw4u+DaYtSQUl0ua1oKq7pzfnb9+KZkGyQS/8o72qsvKPa/E/kk6nVJZ",
-	"i+kAyZDGN/U3+X6W3FG8XyoiXJgm3tFf9b7m6yn87PmMDXt8RdVkKKhMVkXqgaRj6Ofra+DZxfUDhp/1",
-	"QWk2dTxgw+Z9efvUj+836z1obOvaUKByQAq+xnh/dVQXhzvdlxCL6dReL9kvN1//u/PXP+EnPuN6gx6E",
-	"5ghjI3VCb/5GTOPd+es3+KnnG7VtNW5YmqptxrwyX1x6QK2LDakcdd2h1J9AVMGrfKnLAGk+mQakPs/L",
-	"991DP71hhne1XMXClm9l2DppvUKpNAR7t4xVmtwFcycPgeu7sFLb69fdIP8NlAZppJeLxMIrZJceM6Xy",
-	"BjT6t4bZAhJCZ7MUVGf5psCurDC6fYVFw/7cat/Xh0wtdwI8augEWNrExtRamPjLqpZZGpbVgTuNhdIw",
-	"/y53Pnj3jJqhY8bGGnWWy/NveQuBsHLL2gBLGm8lYCRLjGxjgDhmTLchvYrAqSHnlQKkOYLMSDuapv3t",
-	"RczK6LMKzMuzRBXgBSAJ9lETVNZwXJazNvWWWxdh7JeR9KeMZ40NTTb1lWxNH6Hk2UiEhBwYOeOmrNuS",
-	"sVrZqAY96Ntg5jVVN/V64vYNYMqXST5U3e6xtPS6UytFGNttrMSXywDulRq/eC+9sU6Ty7N+Dry6C/Nq",
-	"5SgutA9gwe4F/doA6fW1l30tp+oyonAfKyHRWAXmG+lsRTpfEOMbzreiBS4dsFWW+psnfmdYw6spTGhF",
-	"2FE2nBphv2Wcmdn/fYo0FvuqrLoYszCESmtrAOSVR5ai3lhMh1lKMXi0sOsk0MTqXSlTGnhZB4sKxaxO",
-	"HVtSsR/A4Cq4glO1G9jT1sSAhvOKMatsyqH08nqqY1XV/6YTMafm62zWx9fZUN8VYAocQuvUp+3J5NOY",
-	"0z3UMZVDZNOVbk5fUetu1qdzKpN6W7p62qWlRCV6LAjQH1CNT6I03zJIG3Di2pWHL+PBxrE9d/0qAwtb",
-	"jSGTXpNi2YBnuVJUGFz3CrF0W6wNriw2lU9TLDrc3QrYhTS1fdsvl8DSmlBFhoDXg0lme6sWRS+PDkrk",
-	"1DpM9kfP4YC2j4dP4/ZR8gzaz0cvum26PzyID5MjOB49DZDmpHUEB/TF6HDYfho/S9pH8HzUfkG7++3i",
-	"dVpT8bfIrlk2Q+0ztEJde8qJUMCJBR6GHUyzVLNZio9YDFHVUjXveNa+W2+iLoeoLcEmoPbnT48a6H3J",
-	"fdXfuE9kgo7NHHsr/aeFJAMJ+NbABtK4xtrm/bykqwONeavUxTXY8HFDbGIR7V1jLTyEpPeDrMDwapC3",
-	"P9i+PVjsGpym/WFK+Q2Kc9yp4VATIXU/z3faVKJffieE0iBra0CrrZQht1TmGvh6wjtY5/sNvovyWWtB",
-	"tD41e1jsZkO/Zw6AjRyem0RQ52bCmmLHG0Qxe3nSn4GMi464mwpcDL5aey3n4tvyAJ8hTanLDG8I+Gq8",
-	"QLmb9UdC9tHnuSJJ/W7WZ1yL5lfqPLXly5DyEHUz10Bvk1Ryj0EeelWoLCOm7ciRSaYXVwamjqHP2I+w",
-	"OMsMw6mJbTy7vMCm9DuDO65le0BGIk3FHBIyXJDnT7HGMo01SLWL/SFdY3dsIlfp7E6YIqjMJz2OXJDq",
-	"4pUnigz86ga21RkzS3AN0PMw73fts8uL9o82T9rxPtyBOS8b4uX3Yv/1vecJ//nrdSta6o8WBKxhuOHg",
-	"8pera7JHZ2yPZnqyl4ox4zZQoPLExYLhDTbiKCrCNsgsX9tE61nr40dsAmnLX8SCa+qUabcl13XHgFoD",
-	"nbaiFgZU4MfqZG/vzr7QicV0LxGxWorLRukbDHNCzi6IzrSQNqizEjBJyY3PUCVDqiAi7y7xPYtcKurx",
-	"aiegnXfnr3cjUtPcyHc0ikqF6JTLyAc6NRNyPPK8Q7zq9HiP/+lP5qSAa2Y7zXf+9CdyBTwhg7OwTNUJ",
-	"+Q6BSnpZt3sYh+F5+AsMyM6Ko9vtcXN4Od6cuHFuYNH8+Yy1b2ChBrsd8ga771lsNXPPtKcJhZG+Rpr3",
-	"uMV6PYEF4rqT8kwGSE0UxGY/pwb+sCBF31MyBq3IUfewxwcXP1+9/f77i5cX5z9f988uL/o/nv+tf/Xy",
-	"l8vzQYec4Yc01opQhX0sMKRISMK4YoktiHoDiyeVqoAW2udSCqkMlM+xbRY2eMcIGfPZUCQLMvjQayXo",
-	"/u21TsiHnm0Cb/7utSzYYpGAhVuvFZGez+YKXzH6n3/l48fBaY9j2KnlBCPK0kyCIjRJyACHVyfkHx9S",
-	"YZEgIiMGaRIRN/DH9wO3/NdMafWnP2Eb96H5v/+8+uVngoqPwkpwPrYHs+sHZMflrpPjbkSm9I4cdLu7",
-	"iOYDMRop0GZgCwnp5DSJqZQMlEEXp7i3L175Bbyi2gVJY5SjAeQrr2fY7vJvvn9JDg8PX9iFUE7sRKck",
-	"sZ9KIIO//e1vf2v/9FP71atBh3wn9KTHsX17yoAMQc8BOOl2u/tt/O+661M0ceIXL168aO8ftA/3rw8O",
-	"T45fnBy/+Lvt5GBJXNtq92+vX572uMi0QwqqXdMnRFCzjKNulwyKY+njQQxIym6MGr8gU5oaZQoSW5DO",
-	"QeAtz3OKzO6Pu4dkkFBNDRPJO2ha1d//TBKW2CJY1jgwhMGmYA/iGFE+HyErhh+QHWwQzM2nQyDSCBRI",
-	"dvGEFmTwBrRctM9GGuTglEjzL1f+w5Yr6dkGZDE47cuxWmN4SQbaepuauawGOVWBKzLk0a2oZZipZbz7",
-	"nW6na61a4HTGjCHW6XYOMXtYT1DClliK+cGVCllRWUzMOXKYiMzSTBHb5s7QvrvJK7PaogIgwTJMmBtv",
-	"eCzKY4gl2A43ZhiiJmZwLI2IQMol8EWCEd1Kn6E8Ra8olXQKZrBG/bR4Ze81VrX4GK198RekClRkPeUh",
-	"XA663UoFTzqbpU467P2X6/Ji9cGNb1bOLi9+hCKIaPmyfUmYevaO18NHdk11M+Rr3/uO5lWs8ZP99Z+8",
-	"5b4WIyRBoatNPoS7GcQaEuTnJbUOTylUgv7x3gBZ+WsJPN5cfKGhNzZHi1vGM8c8aqFq8NPm/iknvPLq",
-	"k1huO8DGEBmHYLRWo15Z1XCUpSkZ3MBiQOhsBlQaa7jHsY5mzoIFTxenRGkhsT2NoiNIF3WoahdkkbVl",
-	"9XBQ+juRLLZCovW4U856/FhW+o399XEJj/cfeAkF+i6j64+wIC6y+NRBdyLSRLnmR4b6I0f1tl4wj+Gz",
-	"ovZR92j9Rz8L/b3BKfvBi/UfvBR8lDJr7R7tH67/4JIuUkGTayFeUzlGTnB0cLDJdmZSGJ3TyKVzrl0U",
-	"0OchWIt7RpVwVFtPtB+jspTZ+3ADiz5LPlo6TqGu6uwbuBU3rlgz6pXa4ga5CBRL7F1qhIoysseonCVq",
-	"n9IFseMThkXCyjT6Ch8FNFqikqPlNRlklriu5OvG0c9z/BZ+a49/W0n9IywuEls0o2Iuoaeqlv+f38UT",
-	"o0MaCeAzJ7DlOwapW30uD8F35VAnQup2ym4hKaeGIVL1eDmTi7zlxizlOLqKyFwKPs6HtIp3wpAKEx/f",
-	"r4zpZBmdWc5Rd7/T429ghtwwsDWkUX2l0Np8OzN6kssPwFWD9M3ILi7JztGB099LSuZurbaEINtU9ty1",
-	"5/N526jV7UymwI0plWwuCUptSjaSQt0Hk0LlNMQaIfRajG2Pxs9Ltffm+xsImGshfqLcV4pTD0n0ZZ1M",
-	"jI1VhMm3GKRYopWQ4EvekpDrO/IVmV5Bv9ypBL6ZnHPcnCJTd1OaRZSoUhlNbEbmQto+005E1FGCmX0T",
-	"Fu9QRWS687Vry2JsllmCmq9btNGZ2CyRWnPP+bQckK3Sm/uVDL9yteaXQf0D6J+g9YjEHmZp1pD6dQUa",
-	"X/sp/gDlE6TFkUGy9jzRjo9rfOMvnTQ0R0dsu14wWrcCrjsEnxqKqc00a8yG6vGdo4OD5Qd9z+oHgdsw",
-	"IkfdQzJg1r3WXxrM1jBlxvbvcZSmp2ScgVKgiJN+Y8q40mHG3BNFUBEg6EWLyNHBi90OOStEu9UCCPBE",
-	"9bh1TNgGo77PpnNRGMAGKH0DULCRHavimfemuKEeH7w6f31+fU7q1dh68WvzIx0xPLz1t5yC+Zml7gaE",
-	"6LJIQ0L8XArzBqL3eyGHLEmA/9NYdV9aM1jNyiw2fgI3K0knJ+g3U/lLWoHT77H5D/57RpnskHMaTyov",
-	"Goq3LocTe1Gy5Go32ofKUP0QskMuJRgOispGZSz0Y8+pIjSVQJMFkUJTvE2UgSU7n4g0v5XqEFcg1RkB",
-	"yNSgUeXv8fU6vxvw2ilnj8F4KkVdvzZd/+fysX9T+LdU+N3x3lvTl676bTPhFr5a7I7oRHuH+Nxlq+ij",
-	"ZmLpIuPst8zonGMqk9QsSYxITFWNpu9r7z4a7pdL+35md+sakWsee2fr/RH/mxzclmAsTjiRs6mQi4WE",
-	"vXhCVxjFZ3gpqbBDD143F40EXICeT506IQOaaeFvN+02d4lGGYbvCz5i40waeeQ/wmg/DHxDghvRNC23",
-	"8+JwZyxqexWvIuLuUC19Hh28cJGDYjRKGYcex5gOTIs8JTRfG8YhJATuDNYznS4IU7iyhNBUcOiQwQ/n",
-	"LrQBgZKvb4ABOarHjSbuLnlfhsEinT/9ifyKzrBKF7gB2XGdVnVwcRkRSBWQo+7RrruOneFqenxIFfZW",
-	"8LDKx3qi7GVPQibM/GEbTxitYGC71PVtEO4gsmdjnuQbx8ASTGkjGUe+FVwCE8vq0DqxQShkKMzpZpJb",
-	"tucmxgv08nJ9dD3ZoehGNG9Jgs3YZTYzKoR9F0fALk8TjFhFYLmojnApZkxstGYWeVKBptv4INeJzJdA",
-	"ZcpA+tXyxE9iDtcuvNPjV8AT8xtujCmC1qMbr2/g1Q9nGnRcX1xf8WNAqLpRqM4Z7KHc3SjbazmqiX/R",
-	"4cZf3BENs2QM2iDH9dJSVZB4WxyUBIfwc0CDk2oysjDqcQXyFq+9UT1TReTGUTfY/tHzqNvthgFnp0Sk",
-	"SQEio9/BSBOR6R5HNTByd95xpvMgEjODWfjAUfwA7zAwZZhqMhXOHC6vCcVhPnG+wB4/PDCLOrVwdyP2",
-	"tRD9VPDxwHrFMbzDxTFgPCyxRj5MZ3rR98vYRaeBxn30OLaYC7VVJ8ilUEb/TRH9WEwDYB10DRvDjKbd",
-	"E8M8enxguF/fjNV3Yw1qXNsONFiad8r4uKD5M4x3OsGI7j24Ba7bGCI2HQTkYn/BiCQLtDZiAL6uenxH",
-	"gT36g243v+X1sYKYcodAsnF+iowFutxyNjxiUmkyYxDnzAanjXpcCUK9j58MYeRujHesU2LkOiWSCZ3N",
-	"wEZJSNg1RGJDUSCx4S5mSAwlGgk5Penx4+6BofXj7mGxCpRRGCLlgOWbWuV3DAZoeKqZvcXoe9QfkL3i",
-	"R2RVA6S3uSEB2yDOsBsvPE6JmX/gv/aBOTvoP/I/+lCb3aJNTUUWWJ51anZzGHxYirBZxgQ7HBckpjxh",
-	"aGvGIksTH7yzYzDPDo1RdYbkYiFShj1Q5jzPPfdlMBPsmhngcq1J9QNw808w+P9IaqUZ+gvZU3bq3Jyy",
-	"CfMlaqqUgzNPTkgCqaY9nlBNMRLPraXXOunZclfWUDbMYQSx7rU+Gszc4GOSMn5jZcyMKmTVXMw7lQGE",
-	"UTc2nbxxyKiX557jtxglxfB3JAX8sWjkhg8yF0/4oefSb1wbo17r5HA/6vnENyM48wcvop4Lus5/Oup+",
-	"xJdLWgvO191/8SJ+So/az+IDaD9LDmn7xWgf2gfDZ7GtKv2sa5fo+Hn1u+d0f7/9bHh00H4eHyZtlysz",
-	"fB6/SBCKPiCY1tSxXOKQZICHNUBNj5OBgbyjd0v7u3VtXWudgWcXOYM9IZQMQswbIG3O17F1V/ppSsTI",
-	"y+VwsZEN7KacDCyiGAWSA3JwQ/MYy+d/FCPkqycGrdr+A4uanvnUIFh9GOngpNCXa4QBKizEqtqnFg/N",
-	"S9gpOKYaOLrNROAgwu9OSwtDwAfrskKuDEW7DKxLgp+ZZdC84m0umghqeGZHg2BOmxjlGb/V4XajQm8w",
-	"WjXqHlYtzRs2m/Fy+8Qz/NgNwzguoEDz0qac+FjaVSHQlnaUz2DFu2H3yqzANj1mmrhce7JTlVJRjYhC",
-	"tKO4JbN8G3OsMoNEOOqAC90fiYz7+4qqfYAePxtikpApUD6fsNQoED9X1WEkIJTPZ965h3pmwlQsOIdY",
-	"KzJlicN1vMGwNxUz94uxYk6X1Wwjrp067E7BCLGv3Ne+bcjVP5GP4bh7sBHYf6Aa5jYr7ngTCHqdLohy",
-	"flTXflROvik3SlEnc8k0tJYuM62qhCFBBbsP3CEl833JG1J6uFEo8lKxbaWJrR6VYioCu/VK+k7OSByZ",
-	"OG8AUrQEHGG3UxtyXF70HyPwONzTNuHHZf/L181nvhRtSKBJqy62ufRa3ti0IXijSiprQ585QZu9LJ/y",
-	"SWwP/kIGDrybUBnVw7kPMf/EmoE9XvGSPFH+i1Pr0EHPwTD0LVoPGvOmNnoSenzZ6IyqNmfgmqJkgGkN",
-	"g8DA9urFmN3inZzR5jpGkOKbVn8w5CFFah1ht0wx1zt2SjXe1wUOEu+J8rEJdr7mKO6X5RZRj2IBBlN8",
-	"0Yjuer6wmg98+p3D51E7/khx2PcRzz5cm1R6nm0vnPc+VEzXlaHcNk5Y1SjP3mXuCNw624KeGj55k3E0",
-	"4JSGWYec8R53or36qiFtrA9pGUdElOVh+XvYD4KhjmDMsYRkM8P+mFY9jsqBrzlpRrqBmfYVEXwWNJGY",
-	"cVnHLOw2l5jFuojDEiU5U6LzB1Pgvyoy8GHrm5LBtgpf+H0pkH0TOtrzpNCo//7kaUWkCSjt1dvg8shY",
-	"/ZyAi48J75K0GIOe+D7qSBUo2HGMDbRfP/cfRAl229lG//UQ+Eahj6cr/wC6kAg2mOurJFUndPbCws2f",
-	"OH+Tkv8Tlc6F7YjWG7es9s66STxiuQUJiZG5eLnpXkSxqJi/aZ5JuGUiU2g1ELwjG7x2Y12Br8ZmfY67",
-	"HXLUPcq9Y3hbVMgz2+FiaSGn5Kj7ggz8z/1SU9cBEbLHax5iO6MicliR1Bg+aA0YcS3Q5ED/n4vFEBwa",
-	"ouSM9Pc7OivKTD+Gal+dJlDsH/Nip+G8mrzz1RP6o/G3zxbX9FWpOhbRi8MNKqo/hNKfc0DX7eGRmF+e",
-	"HNTE1nycT8h5diyfQ6V/UuVwFWU/cmaA8wUmWNxhtusSjmJM8LN5SAW3pKpiVWC0z7vLyKWpnhVM1wUE",
-	"I3/CZHKjpuEVis1/QDPFhcroOYshnxSH6vGQwZJN+Gsd0zvnSYUntL4e9mONtj86E/qqeMM5TwhdAvlD",
-	"c4a8tcsj8YYrM76q2UgdU8DrPkt+Ko8E8eRpifuE0BoVxsde4fuWCaygNFzT10trDVz0G7E9IrFdOa30",
-	"M5Cbqz/feHfmlObNhKjDFSEth949LZR95vvXcahNA61g5ZUvYP/VaLybw+EbaTyusa9rDBCSdzz4PMZ+",
-	"HnXeSDyXedw8xs2KBFJF8st4jCkjZ+mcLhRhPE6zBJS7V4vIfMLiifMde03TOu4mQFM9WeTXbPVOuHzu",
-	"1ufwi/nZLvhIbOIUy1fX+Ve+3S1Q4eyCzIID24jDK6DSZnLXIt8VPgZVSmhYCn9wTjPbbDyoXO3qk4g4",
-	"wwbfyzhmh3/psGiJsurWggFj5U7yNrwSbMgHFkj9LQMsZucq3P3Wqt5lhsGI1eLSa9o9LfvIsKQvsZV7",
-	"DR+fMLvXuqVgyG8lFtIh1EE3aqoPvF/XTH25dJFZZOzzDBQKE40RX4sZuIbjs1QkkBdYr1shvlxa4UbE",
-	"WzpKW0M+LMt9VNMiTi/w+EZCTj+T590u0rV02IDD/IVpFZFhft/xLfJkY97kqJXxBO5cErbHxw14U1gX",
-	"d7OQrPCLCC2mGcggU83K9cjnfUZkLCnXkNjazJZTOQWzx+cUmRxHEGGlB59JEFTys2qoLl4sajkTqmwQ",
-	"Z/5s0FRY8iLc6eeggWDCbW6gwnX+MeVtiEErxK2/ACleXhdSVTriehzfGwsxTqEd0xR4QuWquIbvhcTa",
-	"yEFUtKuYYx2Hedr/lFBNfsCByQ4yMRiNhNQnQYoQw9ImY0gizHcM92WeFWHCBqn5Yk4X4c0L89k6AbXU",
-	"hSjko9jVvPS73CRQ4VWwhM4382YJU+uDDXKgeQQIYP4JeLknMNs+dnlkjazZTSohYRJjzLG2LvnOV0jF",
-	"JALM/RwQplRmS+dbjKZSI4v15ovNWPXlc3qc5dimTvJwAx/mkwDZyTPULn98eU5uQbIRA7kbEUPUqtQK",
-	"H9P9I5exainA0RLwWC5mFu0TbJZqvwwJJBQRnLjYwghzBOjCZse620OX6IoxgN0u2RkgHPv4Y98FBA4i",
-	"Uvo5U7D0m7+M3D0l1EqwHvfFj/wZ+QIKOx5kJOOaxTdGQOkg29gmK9Gxzf876nZ73M9lRGI/Ac5wBVjd",
-	"e0K1K3CBdwm2GqXNKxhKMcdMTCnZrbGl8xVJSIBrRlNlv7LYAAnZOewe7OZ3H0UkJ53NyNs3r33hkQDY",
-	"/24xse932cu63YOnVqr/eyFmsaaU+9XWacf38M9/r1ZrH5zmS6W8x/3kumjbwxSm6+D5msdTuiCMKw0U",
-	"r2jAiAKL60+K/RGmFaQjezUzEnJOZZJjO8a6miUMkCaKYLRhUPzspLIGzIIyC4l8mUh7FBhyYytN4UHr",
-	"CeWeirRZksO3Eg5NmZpSHU9qVZIyg/7FcJyXntjX2Gc+eRUaKbrJKMKvNrXRDo6flm20pxsYaeiADhso",
-	"OFZBh6qU3oNQTCBOGYdkt2m95ttW0/K6R883XBBC12X/1K+gaQH4TWsVgKoLeP+IHtBajXKlBknKEv3Q",
-	"Jq9UigEGJSHobBYVicci07GY5kEoCBtid2oA5rKmzYivXQOFhtZcAbMhIa8xXNfyEKRXY054hSnyGYid",
-	"EviLtlKS1WUm3s9sfKykniuQtyyGz5fTUwkI9pmB5vQq6okjilEq5g+iqeQXgbVqypvgUs4txAtGgxg7",
-	"rsaIk6iRVSiuDIF5s3EgZsCt7HZFDZHrD3wDhfl83rErozOmsI+C16BwmR2bQ+qqItgKHygoTohi3Gwo",
-	"UxARVBBszt1+1xU0UFFRcT7MtcDsdmd8Ork6iIwW5YMSsAsfurwxR0FFyH2s9uNSKNwFv4eJTRwMxHnj",
-	"/WON/HjMyxecACdexXl+RUmrBVGAqgx8Yo3O7Y2Jr5MstzYr7H3ip5Jt3mhpL3cNb+bjyV93KqlQQNSE",
-	"St/lpuSkLrUDqb/e+NEv5FW+jjU6zi88XQTLKE/OKh2GGoR3+I7vFbwsRxraE/6ThjwvQXob19Or4gLh",
-	"24Xo/Uhb0nGzS6tofJYEdOCJOD868h1VsCIj8MqWfUI5hl5fRahN7/fDRmQm2W1QdsB5UoUsUVJNDa11",
-	"1GxzjJaw7JFia5fm+aK5cytoq5mWfLWsbyn78PkpsVa2niVJqQlhUuBwIymukKh7H/yf6/LkLjT21gJp",
-	"y1Jw29qkrquW8/cGtBpt1uyknjDXen49rn5LT3sspMuT0rbDu21jYPxJluJfCqQtghCaJIvMYo0OQgla",
-	"MrilKd6y2/ak+rF0RHuHme/+saWJv51+tIpc26lqdjl/YX/Em/I/qGBZcRGPDa1KHW43ESwpu4U9zuIb",
-	"a7t8aM2y2ighdx3pe7+SswtjYqtKHQjCeLlbrk+1Jju2FxtVPT4Iyg13zPx9P/9gt0OuMinNmaD/YkZj",
-	"38hIsukUklNXo0llqbaFIrCG5b7RN4+6PV5UY4gwgtQJuakv4xAFRRx2rC1Gwm9GzGxD+VpN5O2fD/ef",
-	"HrmrU1vGciipeYnMqNYg+W6u87YzhRGtGadKsTGHJMKqgmI6ZBiBOKXyxkXnoZPfBn/3+JEtZyXF3NXI",
-	"9AUkArg0NoIwYP7Zn98jZZoFU3yhcoLlJawOwPVQI1zMDWQzBd8qSHzBChKGxOuVk6CzA96K5CeXKdtN",
-	"OuQlATcr/VzhZb9lQtPNvE2zlPKoFNcxFVxP0gWZgWQi8RejQHDQyC7LxmBMKXNRxbHgCebGh6uqj1xn",
-	"t/BXXN4jUwpOso5McE+5GV4LgD9mGBDiY1PIeHGyJTn2mzu2TTCwmry4OvfQvR2hGPJhDkFWoc1HtgHd",
-	"Ug+Bahv/kN+NCU19RiHedVhZNWKcpgSrinbIuRWnNI+Bt33dXYKSzZErQhnyTCamScZt9EXSlPnHbiHM",
-	"RHoc4ZNnXoy+hNzZKtXQQzi/9Q8P4pvKDF+L6HFZioGOuiV15+S4oiFJQNG+QY+VFkVJBCRtS/quzKzz",
-	"nCInNiQ4gjQljHfIr3kpBMu6ZcZV3qnP4x3W99wZAE/6EqgS/MSyiD7cTWimNCTuJtIr7S4IRbna6aiP",
-	"+y9igASSQZh0XMM5MATlBbGflisunBKsqIzx+4YYWJKCb/dgvotToYyabAEQVE2qsDwXFeMrmB9186VW",
-	"izh0yC95tIx6Utgftv3/UR0b+4uf5RszK8J8fI45lr81uJKfxbcKDv+k7ZgeQFPH5k02yzfgnAVubMlD",
-	"iyTu1TnYoSsh5xVhG8dcpff6q+WQO3nEJP4ekbfXL3dd/xBCA43KNk8Y5D/0sefJLU37jmMPTgPtyYcU",
-	"Cg42YmNg+Jov/px/4vQptZ69dXr8l6UM8LwBxglObcZ0kXa1DNd+PAjCQPIqPFjHhpOB/Wf+BTPc8ujA",
-	"D1Rh+i7KttQpIfKdS6wUC9v5WINhN++l4EQUatPNwSSfieOaqXLG90Wu8DZkvVdFjqr8Z7gP+cY513LO",
-	"PEN/e1UzyLPczKERfBD5pkOem7jClZ536Qkw10OoPnTGLOg6WMAfozJfeVdX7pQ2uP4IQPEtR3CdIwWD",
-	"TpZShdckUVUooSkIZbmFuO2qNGc8EXN7J4DivdS4Ie8lRlKWxxWPMp1JIDvHPe4CLrHjVSriG6JuYE5o",
-	"moo5JLuEu/5zttbSwRGZiEyqU1cX0w6pWALYn9p3v4tckoMv8nK8f0B+ZN+hy82ITMaxp1XZ5V8AzPWv",
-	"wAbbrlXeboec9fggEOCuzRadQm1QTeUO5qh7ZBvDzZmC3cK9aWHX4ziY2U3uYKI5A3miInsZi61rbZig",
-	"1WUMtHe4mBPsUeFCCKyucRpUwC20rVmauVSb0Bz0+WbOktt18eDHpPZsetwdDsJvN1TPbgBmCsFRAPOE",
-	"KIqZK8z1/8bedKhFFS/14Y4prWrTJq7oLSyzxMfQWGpm+oJKS7GKlSZj/paB82dXXL5ei+8rvJ8paye0",
-	"asvpEoJvqabsfQioyUUl1aotv9Qwq1BWIOkb7ogVRQ2XPSUidOyUalA4307TnUuBnY998bIhtUxC1lS4",
-	"ip029i0G6hHudajLtqiqJSsVkK0U3uLsS0FQpQiklWp86c0wqGIIqeBjY2+jmMtmIPs2hA/72DrvhRF4",
-	"1mSnafrvRjYM6jX7X0orWhMPj6qcmyAMFNwJl2G0sFPCxtw3jnLtZxvz62ia1pdIcWVLnDY+FCIFyv+J",
-	"w+JDWG8TEf9LOW7tm8GBFF6ikGbLo0xIa8yOMjU02x1nfGGDFKZ04RqT2LKNPCFDiMUUbC3XAZLEwLV6",
-	"TTNsqZaAZLeGNHw0I2rsNinLZqh2yLJhc4L9ri4vyA1gGUlVWBkY0FumSKzBTbntrOrWh1TY3IAm3Psj",
-	"abPhFF80iL6eEldT3hdqQPNNO600lilj+grirRW6ex+EHK+LkS8dO5Kwdy68gam4dcStbc9nnpApTIcg",
-	"1YTNylVZzFuOZFVTsPwS2a2Lky8t7lus/INKkZVR8xsjXtTUUwWxhLhu4EyWxju1ipWRItgyEIv+NBky",
-	"q5Gm+9n5ZFVj/YaPj6fVGANGlHmApixVq9WYrayXX+TY18Om2qZqbMogX7r6POZfrgAppIlBel6TL2Rv",
-	"kj+z5mEn/UKxy9tQVIYLTf7QlPWvreDcRxy56IstWcBqZWjPaTAr+oFZ2VWTJhj5HmGFFmTvF0/JiKUa",
-	"JFYGwobqkkiRQr0jws2wUUr+NFwNs5pYk3fBPLtH3v2KWYv8f7+bunnNs9Kka7jCG/P+P69vwx7fdk3O",
-	"EJzfVIXP6ADxOPw4ukKtq6RZVfjZp4+hJ2W4IHBHY50u/OXlwPzet9V2zJ+Y/IQV32ztnWU+cpYkFqse",
-	"SYuwg58lyRdyW1SJrImoCE2SP2C2/zdVYUtVwRYZsDRPtHgw34lXF/Y+aAMz3XeUurVTRaI7xXOlU0K5",
-	"F7PoWXWPXYHFnRToLexaZ6ptrYUXDtbPSfBpp6YNnxkjYAvr/CuOhOzc34joq0Joe5gFTqMLfRvHzL1k",
-	"23pV6xrJ4K0CeV+7GTXM8n2eL3Xra37ir0xpSbWQT6z2eVrkjZSIYQgkganQtqhkndHtZInVUh9PWJoJ",
-	"vqjBvbHMdNb2N6n51SdybW4ke0bhqGU1a6irdXAJ0hiL2Bx4OmQc4/at/T2qjh5VzGLKkz0hrelriwBg",
-	"eRvGCe1xF4DgCA9LK1+CxFqNghOZpaBOerxNzkKiV2Qv5BAnhtr9euwKMJZh5KW95RtLq+px4phLdXEd",
-	"M+W1+W1KOR2DVHYO9Oa5iar7GQmZm8Y2lpJJvJC09yM7mCVAiNUUnqj86tWO44IOOczxByxKxIX7G0MQ",
-	"sef4ENyK8jrDNhxiFyF37XctXVMURAyzl5eWHfom5Ss4KdkRNSyY8l0LE1GAtqxR1cE4CNfALdBUCbMF",
-	"X23JT23gsiNkOOWud7EkoDTjVlKU7wkGzqUxsIWibcF06lwsI+LgHXxvNSZPgK7CdOiucSGw4ScGrH6i",
-	"E8KzNB04lcglJVcQB5NQ8rLG9rAx9NM3PvRAEyObk9y0P8SAog+pPbi5yNLEanhVcR/U9LbAba6OcU/b",
-	"MG899GGpmONJ61n8tJsc74/aw6MjaB89fX7Qfv4sedo+Onrx/PAY6FECT82MApvfTP0KvFfqpPV8v9vt",
-	"Pku67SHEx+2j50/j9vA42W8fPB/FyXPaffZiSLF/zhbS7pvA/SZwP7PAfSmmMwkT4IrlBp2XGDt10tFQ",
-	"wO79LVAULo3u6v/DVfVxSWnhGE+U53z1fuhrHPiPkeBi9rKNSxb3/s0h+8gOWasXYTOHRzZc7+GUNZqC",
-	"0/2c+hWY23jzgcrSwL1j/bEuyq0hsMxg1SPZmGboLxpIVqaweor6QoFj3/yxX5+QdCFsyAI+UfbtfXA6",
-	"5D0j2S50LgiJ0tjoZrkCbK5b51esdSFsOYGvc60iNXwLWft8IWvrEK0hUu0sNCaXMQLjGr2QKOIfCTbZ",
-	"6pB7Kl8/gK5HpO7n49bOsP2Gm48bvrYBXj6Wox7o9L4ueq/z+NuuOreIe6XJ6f7IqtAXtfs3IS4f0fZH",
-	"JLJv6tC9nfQbqkOSjvdslFVjlaA3tmC4o0YsUD2jtl85Siq14HoCiv2O//Y992KmXZmcGh3nDR3/1YV2",
-	"PQbdvjn7AYf/QlRbTL+ach2kfNsqJTIZg/pWxPDTatLco+Xbly8xfuZQgeA+sJyMz2TbvuT4HaR7CVWT",
-	"oaAyac4QvwV5y2C+lCbu03TP+ThlanJCUriFlJh1TamGiExFkqWgSOLT8xgnMynGEju80VuQdAxExUJC",
-	"lD/AalvqhqVphH0/uWsEzfQiuLG60+ahmE5t5UM7U61e++789at8j49IzOE86wg6B/ofs67vHaSN6qc5",
-	"vnfnrwsQYCUXg181CeAOsyooC7c0zai1uBtSRC+IewlvuEaEEiMENXBb8EUYClIzbOxqmWup6sEJromm",
-	"qcfNl+ffvwnwGktg2meuNAxAMqTxDeJubMStdF3JKnV63crfnb9+JIn27vz1eb7zLyTWKmtYU6w3f/MP",
-	"Wxr+DyieDIXXB4llnJSpbyQkUTOgN0bLExIJkfHxxtTuhMjKgg2VEUhMNU3FOIOaRjS5nGHclvm1E4QJ",
-	"E0juVpgJJ4vq76venb/+yS1vo9QJJw996kQxT1MiAz7cOJPBjPcav2hMo3Ar0NLVVsd15Dus7RhtHm68",
-	"hHfnr6/wg3/ebIr8ULcoSuew4Ft9iDUaAN7BGfHvERHpE3MQPF1uyxj2Ptg/VlY5wps1fC0o8kPVDYY9",
-	"26rbVBq98hZb58RpltRFb1p10h72I+uSdpJXmFvWJDu91vvNYfrwemqBpDUJfsuIua3T1B5vqT6RwWmV",
-	"DV0YomrWbn+QNHFOFucZ2KGZFlOqmZFyCyO0houyGN6NCJ1TmSjy7hL1V+sNVH6PnvpqOrOZJRm0v6bq",
-	"5vG0VjP6Vb77L3SjbKRXsAZl0LCB9sbmEBJSHNg3d8yne0i//vLCjYqvJRNCSQpUWtWKqps88HMzqTbb",
-	"SyhLF223s0ZpJhK6MBbrxIxjXyY77g7ZCFPzjE3hd8FhN1eBWSFjT2ynCpsDaMYwtm5CFxFJJJ07nxIl",
-	"MyFSw0lQPhumYVhGh5wbrVmCYSeEKUMJHDPleQxF8CiuiphDSEGDOvV/YvubNHXzGlgpQsnB//f/GsY0",
-	"FEIZHRwLl3HA4q61UviVAdNfLZQeUQ7bGVaasO4o7CH867lzEF/d7gMcd00FSS/rdg+ekjNO04VmsSoj",
-	"uyeV9ixLFTSi+7lLTT18ekwM7TBQEaLHDKTFWrBtlbQ5DFJPBx1yYRBCMb0wSCshpViS312Uu7fFnJMF",
-	"UHlCuoSL3PF4SvYDumZTyIMz3l0aaWtQF1Ixd0U3pNLkt4xKbUDgvKauA0BCF+oJeXd5Sg4Kz235i1Ny",
-	"WDyaQsIoPyVHxU96wmSSv11fa9Ot9RLh+pilNsOJ1rl6JkD1lM7+9YgkRx3Ec7Jz+PS4bTDVAWT3/oRj",
-	"cLGRbs5cg5AS4jqaQXaOnna8TIpsPe1UxDQlVjF0eLtERr86zMe3oiIF7rCLyF2ixVOC/Y/MqwPizsJ2",
-	"qxB+DQOsYO1e0aI6jODhEDs2vW4kJJBut7vfxv92O+SMSGO6KUiIxKQFJ0BSwcfYNodycvj0qR0au3Z0",
-	"VxLONcMenitdOt8j1Zp97KDFqNgt7EZN7KcVFbkMrYPuwdP2vll7k9MlB0p97Qz3ZG3tjNf0U5d48Kxh",
-	"if5Utlrg+8/Ai8zZ5XSziie9Dgnjm+vGMbJYcENJa6KIykyF5mxqW042s2818jB0Z0beaM19t2HDm9S+",
-	"orQEeuM4klckndTlYk52eJamvisON2Sgne727rKBIvL7RiwFSoY0pTyGDnkDNJ6YzVsf8Wui6Q0octz9",
-	"n//j9f/8Hzuv/9f/9X/v76KQdzVEY+FUBvtFO5spsnOM/Bd/sI3gvLKc5Cr9Pnqod+sdUZcOwo/qiPKT",
-	"rJPt7y6JO8p/PfE+XQTb354CsmHK4rb7fO+Dr7bS7Mz8WRADOODaHWqHXNpBFB3lRd8wo3LHejSxZktE",
-	"mPnZF7bd7ZC3/IYbjRcruUckYWiOJ/bf1kuEf80nwnb3NuJ3ShMozEncoN0CmnVjd8WLtmVTBUW72s+A",
-	"vnaijZHY7aOMyPeQCNt6Wr6w16MmRNQxwjJANkPtNVrTdcFmPaaTHcoXJKYKdss6CE1oP/Xqx4zqSaF9",
-	"+G9bVfdgqI1M6d1r4GNDwYcHUWvKeP5PDEHVIM3I//0fZ+2/0/bv3faLfqf9/s//Vqe4BBRrJU1baaqz",
-	"ZifNS5dqbcgI1VClnYzysgo7dEhFdnqtkQT4HVSvtUvoLWWpoUNPgEmgZBdWpI1CmE8AU6CtPq00S1PC",
-	"AaybVwvswGLpEWc0irJ5EYPFVd7oZULN+416ITnHqvPP9AQ/xnAKtwPvv7HrJzu+w84BmUCa7J6SKVNG",
-	"KUe9m0ogsbEzIHEdatD4tVvHD+xjZCTW/Jj6YAunyI/pjAxRzge7yo1xNXNWA+WLWsZzhe9f2YN7RL4T",
-	"zrO2wafDBXz5X094lra/tfCcA9yki7b30zQSo5HPzvCt9Fm/ynhCF//r//x/rqjOpHnBjNmkEO7QdG5Q",
-	"+RlidEReXV3npWL8taHvl4SJ9uZlt0WP6I4EahH0V9zPmd/OI6JoeaZ1SGpg8kTl/rB/PTS1iIZ2SHE4",
-	"m+DqBlXWQd42yUqmiH3cilqZTFsnrT2MgnAzL0dgj215C8zyTsWY8cgZLxJGEtSk6DgdNGHoFHL1rKRY",
-	"tpY9ClexmEGCVdXRTc+4hrEtkBKRoVFpjNzBKoKlyrnFDJcX5EdYqJqxS7HnkVMyfZ4cLtzmSOdjlYPV",
-	"lwc8uyA6s0srmbVRYb8Wfal5QhRQGU+CCV6GX9VM8ErE2dTgIcr0LNaZa9svGdzS1BWkd/9q02xsXgbf",
-	"QDvcSiVId3kqI6DRWFSBrRu6362mUfZp5MM3omjNREV4RuSvOTFWAidYCq3MY7tQH7HBXcHE1duuGh+V",
-	"0WhuBYutxkNvqaayOJeMJ7buS9hQOO+Yx2TYgKpmXuwhtDzpS8E58grrTm/PqNQLQmOnGaksnhCqyA9C",
-	"jFMgL1334mD8C4f3FjHef/z/AwAA//8=",
+	"7P3bchtHuigIv0pu/CtCYHcBBE86kLFi/bREu7ks22yRHqu74Q0kqhJALhYy4cwsgrBGEXM51zMX8yj7",
+	"fs+b7CeZyO/LrMoqVOFAiZLarQ5Hh4iqyuN3Pr5rxXI2l4IJo1un71pTRhOm4J9vmFHL87Fhyv6VMB0r",
+	"PjdcitZp65rFUiSaGEkWlBsyYmOpGFH2Ey4m3VbU0vGUzaj9dMYFn2Wz1ulB1DLLOWudtrgwbMJU6/37",
+	"91FrThWdMeOmfSnFHVOa2pkuk9Wpw+eEJ3Yqbn+fUzNtRS1BZ3aCOHhrwJNW1FLst4wrlrROjcpYuL6x",
+	"VDNqWqetLIM33Rq1UVxMWnaFr2SczZgwdev5XshFypIJI4l7q3lV/o0PX9H3bFm3mPOrS3LLls0ruGXL",
+	"D5/8NZ9xszr5FZ0wovnvLJ/7t4ypZTF5Ct+FcyVsTLPUtE5PelFrRu8RTg579q91UBO1fpBJlrK6M3h7",
+	"8ZrM4GnzMeDzDz+Jn8ZjzWqO4sdsNmKKyDHhhs0AT/QtnzcdjMRhak8mPJiDHvwvOJxe7eH8pCZ1J/OT",
+	"mlDBf9+AOlJNPvxgbqiaMPOzZqpuITdTRmbMHtETTTLNVPNqDAw0sC99hFUxOqtdD6OzNUtgdPYR5lZU",
+	"4Jx1K3jN7xgx+StrFpO/86FLem8/1nMpNAPC+w1NvqOGLejS/hVLYZgA0KbzecpjgJr9/9J2ue9a7J7O",
+	"5inDjRjKU/hRKansipW84wlTg0zQO8pTOkpZK2rNmNZ0YtfwoyTnl8S/RmKZpQmhQi8c/Bab+DfFxq3T",
+	"1v9vv2BT+/hU71/AdLCRChUUJJtro+yt5pO0zy8tWWBpRH46z8yUaKbumNojY8pTlnRb7yN7BG/YbxnT",
+	"5kOP4I6mPEHugz9F+Ei3Tv/xrjXmLE1apy02s59FrVTi2K3T1kgmy9JZ4X2RRDItnhgyoyaeEjNlBO+X",
+	"9HGUfqv1/tfwO4UbIXZAMqWaUEGYO7EPPmGLwH4CrsmMpnY1LCFtO11ECpZOpCJOqCCJJEKGW8B59uDs",
+	"X0oxTnn8wSefUm0GNJlxUTrGc0FkSP5mmTbklrE5oYakjGpDpGAEP/zIJxS7rWmy4AZ3HmdKWVFBG2oY",
+	"aScZ7pJFxK4flxERmipGkyWhseF3DM/pW6lGPEmY+NCDuvzx+udvv718eXnx483g/Opy8P3F3wbXL3+6",
+	"umhFrYmiwrBkoGM5t+ThH63w9PSpXVerBG9e9EhpfKuJJ0sEBrCwSsyUa8JEMpdcmIBy4RzIeIIZFoob",
+	"9lGoQWamTBg43oSMMgNASNNULlgSEVgZI+XlG3d7xRbg7H+U5luZieRDj15IMxjDQOEJltizXSO+8pGA",
+	"UY7+i8UG6AgMzu65hXncfUzTlCkyo0t4phkj3MCWr+gylTS5kfK15cQfzBpwuIGRcpDCgOEJvAlplpGS",
+	"4CsfGR1hdK6LCXCjjlH8HPCsz8gHz1CZInoqlUmXH+MM1sxGhFycEnbH1JLEVCSWdzHHGS2McE1iKVNk",
+	"RAvhsaYv8tGseJLY95T9EiR9lnQJKJGEWi2SDOGPDqiUQ6JRhez2LZ2uqp2dXO+s26l7ez/QUGG710zd",
+	"8Zh9xBu0iGqpN59kVsYK7+47KScpIy9pykRC4Ygs6gRvfySwHTNqMsVWJyBSIFFFSQag+EbKH6hYOkTS",
+	"H8xM+R0b/JZJQwfsPmYsqRzCD1KYabokIL5qprUlXfA+yd//GCQ8gKqImKmSxqTMAiHOtaCaTC3B+liQ",
+	"9LOgmZlKxX9nH4XY05AHlU+Qa23RyiKZAKmRxIol9mWa6o9xeG6GiLD7ueVnUSCu1c8KkPSzYPdzFhuW",
+	"4MgfeApWPVWCprk4XBzBpXvk4PjjSannYkmkmfohT8lJrxeRk94ByCM0xyyQBzzJIEtmgL6d9I7IMKGG",
+	"jqhmA8NnTGZmSPb7ovg1IOxDFO5ohcwhhJG2I3d7ZDFlAniuH8Qitk7loi+kIplQjMZTO6CljHAPcyVj",
+	"e1ijlF0Iw83yw+8Crhz29LsUZZ7kf0QJecSs3nB5/uM5sQ8IPAFV9ONrEQuWph0HmFZM40aTO5pmTFue",
+	"ZC9pxEimrZZh789t0a4vE7dCLgTxa7eScr48oAXnV5ffs+VLxahhgYpHk4TbxdD0Ssk5U4ZbYXdMU82i",
+	"8AydtDjgc5CFD3tH3V734OCo29s/PLZyMOKWHoDCfdg7fNY5OOwcHdwcHp2evDg9efH3QoN//cM10UsR",
+	"t6KSxGvV+dPWs/hpLzk5GHdGx8esc/z0+WHn+bPkaef4+MXzoxNGjxP2FOxEa8TyqHXPUiehv4+sFJLv",
+	"rLKTqhXi8orQJFFMawaK28vLV2+IomLCtBeYiZH2DgCCb9nyjLDZ3Czty3SkrUYD71ltc2nJcX6GdYcG",
+	"tjGwENP710xMzLR1enwE1i3/52HUmlNj6UPrtPXf/9HrvDjvfEs749Pur39u79u/f313EB293/uPf1s1",
+	"cYDl7BInOSksZVQpurRPw0urHsUvHk2tUqCNnGuykOqWi8kp4fhknAH1oCKxOuRMakNOyJJRpQm1aE/a",
+	"x4eHfTH06FZMN0SytOCa7XXJORzcaT5bIKLbD1BCyq05VjLrWECv2y+CWID+IbQFp3zgjIj53zVjrQDn",
+	"RpNSAZfvwouv1xzzy19HOhBtr0FBLF3nwTNYv/+rcrdRKxP8t4y5x0ZlDM1d3lb2Dzyp1U3mW/g1HxIV",
+	"Jzs9ruaNM5rZta/FrXyHK8dUBcQY6FLiAHG7q/bfjJZb3UwZ1munEFnqhGY0Ja6MsSUQ3LJlvcl3nKUp",
+	"Eo25YkAspEiXHp1wQ8TbJEvUo3UvjOoc/XZ41+126+YEq4/lDR+0QY8+HwUX5oqN+X3DSXClDYmnVNEY",
+	"rWRjj/4RCCeKxXIigDc1HMTbg/UI+BD8KsNlBWNglw5t3N7W4E9UwoYS/FVuqwT+JbhuxkFcsSUzIpvZ",
+	"xYX+vpwNln9Eg1LUUnTiX7D/9D//lvHf/e/wb//A6kD+AfzbP6hlvXVGrAidM6r8Zuk3/2LOufGf/mc6",
+	"5/5n+8/wZ7RY/loDCy8vvn3zmt2xNDyocws254etqPWN/dc39l8v7b9eHtYPMqXmAQJTyf865dpItQTT",
+	"dy63tv7C/5u9AglgnWmrekWl5yxN5X8jv0ypIQuwVSxlRlJ+y6wMMreYwzX7j2IMqjXXhgpTsYT/RS5I",
+	"IsllLrd46jNnasxi8x8A0GjHsMNkRloOopkapFRMMhyFidaKMFW/yy1xz57sTaZEhbH1agSVqjd7G/KT",
+	"7z+UBrY5ikBMODrsbSEogFelxheN7hZP2vwJnzlBMUKiH+zsiXZftHMdKTcvcV3z+l5EWJpvBN98oolz",
+	"nXYrIs/h81oi7e99dfnF5IndxPC7ixuyT+d8P5aK7funerh2R/41t9Shha5hmaQ7gAvW+vS4ZqkVgFwP",
+	"XK/dey9lwlYouQeNOvqK+N4k4QRa56pAshlINzJgt7IHf+4hsTjcydx0TjozLnhrw/UX38g5E7T2/cyj",
+	"FE3Tn8ZA0Dah+M/wiaVIDcv3Z1+5JH/UwSL9Bv06mu4PqMomYt14sav4v3IMSHALpgLUOwoIcNTSS23Y",
+	"rIalVLYJQ0X5/E1b+tkffHXZ9soA4oy8ZSIUt/OACNjrbG7WvmKkoemaNyrLLo8Y1SykMmTtxgKMebBp",
+	"YpVzGW4AjK+oNsQw8O+vsK4cVXYikTsTLQSDAR5XZbrn9cDllh9OFu6kNOdhzQjvN5z0Gur2ADVsS24M",
+	"Eq+nbh+iovgxYpmV6HAAyg38GIJugL/GU2og7uaM2Pmcd7aJh25cUjMPvSmx8KSYmGQiZRp4+hLMiYQK",
+	"tNS2kUOS0dKvYa9W4VsBrI3LzOFqdY3wiEz4HROEGtREuRRevKC3TJCxkjM0+4Du5u6BtDNheGofCNJv",
+	"/cgWJQGg36pffTZPdoS0OmUMd1TLIMrHUwWbisoVrGYVUusIV+4RqHEzC4bWdnSzyrHzKiqZGdDpyyhX",
+	"GKc3WpBf4avVk3AjNC7zVT5DxVgDMRUD57RyEkfFBsjNlAzT8DX8aoiiHsqFhf/8iXaRGiV/WDe03jWa",
+	"Z+pP9AcaT7lgHav7gXMCjzaWScU+EkYU1A9eY+79lrM0wSHBAkHJsBq3BKLqVuoMDOZM/asaTDWepP6o",
+	"m0NS3Inj57mldCrTRJdWuNHUFqhF5RX8JZtRERz0/Tylgq4aYBqiNOqkpEqAy4fsGf5lwdfNyxhufD2V",
+	"qPra6pAkuLcVHHFxavUWLJYmEaGaUJJIY1hC5tRMSRv9AbkGt5jKlBEf4AZuHiXFZK98qD4QbpVv5pFx",
+	"hbTpQuR8DK2Lj0RHW60No1YV3j6ubtMp52uM3IGtP/DLwu6zxpQcA6Ue4MHU3kAshQD/LHEvP9EEXo/I",
+	"qv6s2FwqAzEDbCumno/+QdJKSXZ01zeBwIlB7AInam+siUzclGlAvj1HXkrQ54IlcBd7u1EJbajJdMXA",
+	"iCPZbWNUSP43otlGVSdg0278qHLPgfW0dP51YJTnHfjkhAdrEIXJ7Q0bZyLRhCpG5lJrbinhgpspF+So",
+	"RxK6BD4xz1Q8pWii98oGfkrmMuXxstZSVqNfhvHsO7qiKvkoU7tkF13JdTnUsx1GuHmntos/39uKO+ei",
+	"Y1X1WLvuyvV7aW2dqrtyqWuUlWkmbtepAY+ozWzhDtlIGuRCMJXH9W/lXOS/s8FoaViTCu9vaQfRubyK",
+	"On9GeM6lNZROeO1lXjOq4ulfMGem7ha3PIAwfWhLb6wKD0RAVgo8EXw+Z/V2vC2PsZzLlO+jOFo/h1/H",
+	"Fkf0AOKFOUWnJ14eOG2p9ZQoLZKXfO5RkGFzsiHz6GGuQLe0UPwor7Jq1NiRtOD4dQdcsgPX2Li/eXlF",
+	"jp8Rb1Ymhk4qkpmomNGfrovPOO/8nXZ+//XdYXT0vt1xf0KQxmH0/P3en2qDNF4zqgQXk3OrO3GzfEh8",
+	"jlfmIMiqdXrUWw18qbyychaoubnnRHMR5y6SOy4zp9txswReAqIvMJaUM2HIjFENQZlmymZdcjNlfeHi",
+	"2WLFEm50HiRiwOIwY4SldK5ZUswlSsEkzimecENiOj/rC8vfJARGoWbgv4fBsjkx0imjc4wZyaH6aIuE",
+	"ulXQcddylaWavaLLC2EQiDed6yrOWJ6zwoRq+Y9ljdqFuFX0M0bNjM7JKItvmYlIj7SFFGzP7vqYtO2J",
+	"7XXDTR+vT5OLWvfzLQy9bqX3cxDWSlsNl/vrpgNcJ+rDqFa4ajq95fYe/fpbqxFxmUgGW9+LNlSZ7V9H",
+	"y/dW5xuMHKzJbToYKSqd07rjvkazS3jgVaqXulfzkGUwfoSGuy45D7Fde0R09h2LcaeE0XjqsbUvQNul",
+	"adqJUxnfIlLWUBEpGGk7gytsfi/KMX6IswxiOvdQNoz6okoUhmVAHIZ0CBU93SXn+eY82cjp11iqvhjy",
+	"JM3DWouhmCV+oyXhRrN0TNpDeyeKUS3FKQk/Ge5FRTpTQYH6wpI6TGJy83UJBNNxA4NHENcZnCMkDbBY",
+	"qgTU05hZyprfELxBRdIXb69IexhPqfHGuKGPHJorOVFMazQy6j2kfg8i/zAd3oIlzJKMqQrsLKF4/QCf",
+	"/Or1NpnpfTpaCISekZwRzSxE+Gd5AhuqPmPDRP2Si6usi3dcQoagsLfgIQf/aoOTYDHlKSsy0aJcM4aX",
+	"LDEMgKP16xYaAHz4QeaFjQGcVHhIC7YUwnfhh8AMi/xQXUUD3DtAJSy3rC/uGD23im91xKkRbeF6Uykm",
+	"lU3UXzbmQbpvd1ICyybxzVqGJWI76pmr9hW8ppaDis3GlGCRUU21h9zAEqyu5kwCICyhRyVebYXx1yBy",
+	"wwWv41Q3fMbOBU2Xhse6WUAYLQdaZipmzXU45kwR0KMUwVeJtJInpDFSMWGkjV4YfGiFJzCRZSLTDqar",
+	"amlBZmtIVGbACRFE1zXAYOA6qSnUwIRRzDlL7iSPXSz1HTVUeTRoGPmepQN2R9Mstw7Xj30hJinXU6Ln",
+	"jN5afmJnWChu7L+LAdbMYqi+3Ty+KzhhX64dqxrcEZ5v5ZyCaVf2WQdNCeXpcmf50MLeK/qZJMM1ysKW",
+	"4mF5HH8IUYArmxDvFa1RMn4SjCR06d16DnfA7unJcS6ZcBGnWcISJwb1atBo+1Pc+kDcCGvJC79jP/L4",
+	"VtDZQ8zBwn1qmVFCVw0oxfPQnmFfLRkKjldsGKGh4L/3+/e9Xqffvz/4tt+/f/btr3/+t42Olnzmzbtu",
+	"oqXh4j9wsr9m0tCNal1A/baLGbNDV1WY97/WpU5Vnc5uKkhes9LIGj9PsZM5U1wmAyZqrOoXonBwu3oF",
+	"+Dpps/s4zTS/Y2eFIuPfFewepNdmWWnVT4SrgGFquFw4enUlRUgGFxB8FvjkMTN3JoWZRuTnm5e7rCil",
+	"YhMtvbLvgHlPGhoStfV2B8VmlFsSsv0nECvfKDN6KSCeUjVhSZ5QUTmpKaPKjBg1/s2zVfn4iQ4V11yV",
+	"yz8tspAzcLgtmbO6rC9IVHKD2VOrXHkJDqsHWtl+3QFGVXRrQtocs8a7kMRQIm6djI9GPXocd54lz1nn",
+	"ePyi13lOD0ad+DA5YsfjE/p09GyVau4kVDfLuhv31USONul+gMVO87BapBUft1T8fH74lGba/DOpgvhJ",
+	"oWi5ELQc2F14nERUQAXw4fpfPuwAcqHvynJQxdgpF6jIh6YdPYUsCFT+i1WW0K/WZfFgzTPA+7yCCyqg",
+	"eHSbpwaNq9j5LjpiLZksLxlYMEnZ2NTTvE2UaXdd172OD7Zm5DdLzK96FFXZw35SG0mxG+cADwJUlMhD",
+	"13ag7CWdvHRUaxXyEniUNPIt6P4arGoA/IpuHxDGDcT1ZlnOOQOV1bIeUFhrTx++thvO6fPO4ngZ5Nyk",
+	"jezlQYDZcI0wVtOZFOXsPks8tV/jRsaxo3VrIxX3nz8ElYvafdv7c4pz9rliVXXdZEo0x4HUBT/U4mkJ",
+	"L1eOtzRNJXw43NZmcLnOZjNa50j8Ci0VaPm891p7k3LCQxoWpqFQrRdSJVB7VykWm85UKs06I9D6ly6j",
+	"0hkWaEIH6SoVKwYJTQtN4+XHmH+2mvC3IbCsWFKVM/7snlhlGoLzKjl7sIFy2MbJ8W5RG/nkUbGDulP/",
+	"ASLVzpNkW+5RKftld2FlIyi0OloSdk9jky7BwSTHZOiin4YR/tMuaWi3PYR9l5MV37lQ3dPWRNGY/f/d",
+	"g24sZ0UiLobWWdhylVNPW88Per3es6TXGbH4pHP8/GncGZ0kB53D5+M4eU57z16MakxNefRrftU+TrJ6",
+	"7o0pauto609q8sa+9j5Y6QOQfJcYthDg1i3Ng199aAZCxBplz5/byvzjLE0HfgEbd/ZfkosdqdYnPHf4",
+	"duu9PPSWNuMw0tsAmz2QFocd+TzH4kSjoK5wsZNm/Lcn9jMk6jxAiPSISQUtUiIDgNnp1uoyOJvXvdua",
+	"Z1yEvx5UF7oxEhgEjbHzfSEhyrWa8OOt4n4fDsyr1lrBFsS+4IwKis3knQtjtz8TqjWfiBkTpm5pG8C7",
+	"nkhADsKjJXM3VqR5BAEuT2ncKeNg48sfMY+5wQ9dSW/eKGFBaWrQGNd4FlxpQpwmUzX5IVic8okmsR1C",
+	"GDKnE+biRrwo8ESTkZILjbiiWBnsFG/taGW7QT+AcQE9Y6jUhpU/AfssCGxvf4eRagwWXExS1sk0w9Jw",
+	"xJXh1BgSQePbIgoyTe3fZ2QkM5GEPzO1OXVq9ZD9mkqnUHuHjiKEJhtfj9oR4MjLSHVGgzDD7MFJHdWm",
+	"GWouoYamd1gbhaaUoi7deTxjxHtI7W7TbGIl3XjGOt7puco5SvOEUvvaKSs5IFtVMquub8dyZrid9bT8",
+	"2r5TWyms4Z7ze/q4RpDKoX6swlwIc2tTx5cDTxO381bm3G+9h9IOGiSbU6KzOVNYpp0sptK7lXxaTneX",
+	"al3NINIIBIEiVwLvR0vVdlIgzF8+qcq1FHfQnKS9CRgfLCZW3b+It1Qk5HpORQmH32+W1SpQvILzW1/w",
+	"Y2L6ykFeOcevJ91jxVyOPRiLDVNzxTWrpdxXKTUWQt7UyxUB0Nd/7mSXSzGWNWw/LGrtvh1JmTJ0Qrt0",
+	"lsGmGjhbEpOVSh/1MtmOhQ5rUDYzckYNj3fCo1I5dVxHHVJcZaOUx2+vrpQc83RdDD6Y8L0stTk5Fr1M",
+	"A+gxcltPSnfTtFNfp63GhSbFhOn1kzkSAl77D47Q31X/dXcSarvBefq9lWL5Kwe4ssnKjuru9q+WuF1a",
+	"2bypKhCW7q7DlBJdakCAlRCUUcrySil225Gr4rwEAmn/DfR2K8XSlcgM0qyoEoOTHp5OnVIDAe71t6XY",
+	"gqokqF1UYcTwe54incfs42f1gY9uSISPSuTjVT6UFDELks19sxM8/IaQSuzn9OEJnPYEi1zDMkN1cwTn",
+	"FgUwEe6ueniNgKbXVn0dbIK4beMAi6r9WzmHChzYVLzTTejGjyqLrtv2m/Pv/poxtfwoOZl/kQsMHIDi",
+	"g1N6BzUcqb514iBmQ/7HrtmahxuzNbcvc/WwEq9h5SO3wG1LY+VJoY+U+llcYCPkYsetOhqYn9vaPa+K",
+	"XhB7uz0A16RIb4Jkt+j6qkdu+trjYGPF9ENSjBV+iTSiddq6PfrPpHf3V9abHsz+9vvx/V8P04O75/95",
+	"90tv/vZI3/z212fitXoR/2108EONpbU8WPn2T57udvnlwep3PeHaMPWAbXtHD01oxc0TiDat84SS1/KO",
+	"pTQuObKa3XZ514HT1kVmV7D/WooECPdmD2Hu2Si54qrr29lbVBLWSkHN4eaqesgqbjym//J5bWEKf5Yb",
+	"ogj8ew91QTXIfP6A1/ovr+kdK8cA6A+Igyl8+K3D3uHTzsFB5/DZzUHvtHdy2uv9vewG3zJas95RXx2/",
+	"58YvhXH8I3euYMVQdo+1jcl5QiMylQtoTrOUmSILxm6Z5XJ4b9rQ2bx2lpO/QynksDRyPvKlgQEnilET",
+	"kUuyYMKQKb91XXfXDnxw+PfW+18bY4c+dnTEFxg7E/aDcJy2oYVAU1DUxnCKDcEwyOheoj+gGlEW+g+C",
+	"KlLhqK2iDEitDcEX0tAgi3zKGJuPWmzET7DBirNymCtFdzD6cG1hko1OmeuNVsOKrNdcIMOVw/hzu5P/",
+	"s6EqxjVowtcQNrnGuryNJUIx9jvTg5IBqZChN4XI+s8zXVJvmlJN6/SczeaPLWwc+GxAzUBxfVunaFWT",
+	"7DYaGVZPprLd6t5WVlEHLjeMzj6S3+aapkyDfzgiKCwVTqSidlLrYNyLj8YnrPOCnjzrHCeHo87zpMc6",
+	"R6OD+JAeJyfs6bhw9OCgFz9cnG9052z206ws5gGBHKuCV7DEHR092zpv7CX9czhtPsIBb3b8fNTOJx/H",
+	"ZbJaissJnRXvSeV8Vvwpu3hRLFQ82HuyclP2Xj6Fn+Rj4uCuyLZ6hIFKstKWu6aRXDmu0mmE3zCVcrGW",
+	"sR7UVp4qSk4N/rzf+bWetd7IhC7fXq2i/W8Z//33urqTb6+w/rN7ASy+E0UTljSnfHvb4prhcgscgfxl",
+	"tKA2DKbZxAp9a0YLqtrgq6RdytGPXJa6jkjqc7kaCuHXXF6akrdXkFtpT8/n27hAkrxpYDuf+8/5Yf3Z",
+	"mZr13haZ8Th9sN0ov5XiQGtRV96y9QVVmdaF2aW8u//85YbgGwTeiAg2xRxDGKwL9+Ci6Fq7LjiGi7r+",
+	"/mMGcO+SU8PJ7FkG4+bI8KLXkD5asSA1Rsi4N3GWbr0b6JYVSSN5gV1GFduioGnpTEuDVVdZOpza2yur",
+	"ars1r2gK4+K1GhIq0itm181+5UC3fhBXc159mD8cre48ftZMOa/lh3srHyDMNEdef2BI8db9Eoo+N5Vi",
+	"hKvv8js2CBP7NwcJ7pDcPQcf8mBeXMaqf2ebONFSbEDFdNfM/z6CbFW2+K2mMGwhim0X2xy0k82vr+oK",
+	"Ll1VlOeCl894N5nNosqDZbaqKft71Oerl+7gaMVy7e5pCyGvjLOVOMsSKTp+viquBZLO1Ji5/o/T/f3W",
+	"msCE0BBd05LDPfWcyArKZEo1EXJxRvzto6fYJYFAPoj/btj9ONk3a4qbC7bAtJszrHVPhtWtlRfxMEt/",
+	"VdjdbKd4UPutsmOgfrP+jS33+3CXwTb0bHe3wvsGxGwmO6U2U6VVH9VJ9lai73Zqq8RErV8Yu02XvmKj",
+	"q+zzwFI8aP8ZxPKOKZbUtrXjWoPIviSUoD2I4FcEvgqlw+BQdy43WllJHe0rb7xZ+t2phOjqaZYs56XO",
+	"u89WY7zKy4aCTeW5NwcnVTNcA3DcMZJpwditL26zcV54Oa9Bs+H1ysUF3wazlpjiaknT2qOqu+e3F69f",
+	"Km6Y4lJce0N71WTlnldi/xSdzaiqhXTGkhGNb+s9+X6W3FB8UCoiXKgm3tBftb7m6yns7PmMDXt8RfV0",
+	"JKlK1kXqMUUnbJCvr6Z6JqNipTHPiGlD4CMiBVZutZo7sYRmNofeEb52BGj0ey5c2dWBpGJJdDayqO+S",
+	"hxp4ReH2gLC3wYhq3lDgw64PXiJMGz6jhoFrT9nFsQTKOC2K5qcTfsd894768MGBH2aHBoV5i9j6AO4p",
+	"n0yZInKM3cnhT23cqqForit8V1gyQGqg/qjH5FnPbmQmFYvyQLkZSzgVxM5e7L16Y1B4aGx37QrgsaJy",
+	"nx0oKOmnF5bqkh+hXI0rXsK4mW4ZSO7MIrVRXOVYIniNi8H6gDzB7s1AsVjOZugZxC+3v5a3F69/gE98",
+	"snz97biz56KogAuVYxWLmTDpEjrWQ5zeGXYyy69LSEOcJ5NQUweJ7fOD/CilYHuRt/joW+5OGbvlsEUY",
+	"9ZcUNqaZvLO3k80JdYO7SEHqAYhrkkjhEwPgKZap9BvTxbhbFTPDjZdcUWuSEgDADnoBXuvIymIM4E5p",
+	"Q9pAClwxLMUMiMW+7t/e1q2x3l68fgMr8zy1jsnl8IIG7/W1mqAatD+jANJcZWlqmg+yoZ2evdUaOnWB",
+	"ZUPtU4CAmBqayknGiFQJote2R3BtB7nyiLMpzKtC0crktA5l6/EzqjCMfKerwNKMt02X08DFLvJ6nQ9Q",
+	"SG+5FVZajtC1fO/S1mnrFVzMiGEwCQCviyjp5jGvAxdHjs29XcjI35g2TFlx1YVeQsyIy4ebUXXLDBDU",
+	"Uba05GA+T5nurroGcWWFlc3TXyvvuNXWNt+i9wOrqTSUukY9FBb/RJNsPmeKuC0FYZ69zYGeXGw/TSoX",
+	"OA1po5KbL3J45ttOFg0f7caRdcH3SLz2dl5h0aqypgEliCLAx1iCZfngDyLHY6jCZ+Scx8hUYflWiMGP",
+	"4ilnd8znDZcKcNa3Vy0BytbiQWE3rTlcxQ3UKmP3BsQWSGrOLbqes+s5WLtxZ93Vnic7unYBHt2ytsDE",
+	"RlcvG6uS5LT1gTgJl26tWK1K8TV8YK1U3hyWa1UImqaD3eX2tSG9lTMvzxJVDi84kmAfNZG6Ddf1A4WP",
+	"G0xC9qJzCeaJRjEdWpXRkczMavVdT7DKQ4EVi07YEJw7itHESimOd5yRYQG3Q9L2dYChPQEXkz34KOXa",
+	"MBF8FlZFdMOXg7bW+SEe2oDJw7+LalqHByhMNnVC3ZQP4+83Gcy4yBrbb21r2d+Z8MwCsNhefvYf1YvO",
+	"/t7dbXmiVdxsQL6MI9ABsJG2H8DyhRV42DsjdAR591BRcsE1264Yb6BWbKUfhOIUCDbbymHICfTaBnKw",
+	"51UEukQ9AOQ/9DkzpcmMMYO9j3YQCW+ovq03+Ozeya0cFeJzzvBQSnutA+hSqhDuey0qXQUXtUbDyNUy",
+	"LnLKFRWl+XNSVrI8rBKyEQStfXyDR69jeQPUgUpYzGc0/XCrRy6QDxrA5wYwyeKdXYJdOBwvNF8JpSAy",
+	"ztJ0SRSfTM0ZobnqL1Wh+cMHhXWAGpCV7Ngg1zZEOBQVNSucQUjj43uH9UcQkWG+wWGoscJKuN+Xaxw+",
+	"DDSRYcgjgomgi9SgNlFtcw8MX1OzeuhRCDJrAbmxGt+XzhS+MFL5GQlWw/1WLA4rF4zEZ7B9AZ4Maqk2",
+	"hWsj4Ne7k9aEhlvMMjvnAtiz2XLh8O42seSOHflSvffzAV1QldQbAyv3Wpxl5aSKtYYrKQzi7tRK01VO",
+	"peF6rz0IF9VoYzrKUgqpRYXV38kp4Ht3UkqgsEeFFl8noq5YbR7THF8wJiCmXmm08z/RhYBe4U87MiU3",
+	"TAOxKgjx+hd3px/g8wnGrCmdVN5otaB1bnjbIobO05DVbdfvsbq+qtGsCQRzttiUbuKutG7DXAds9Ykm",
+	"eFmEzqTl6yGoBOZZDxQAIO2DPB0frLV7TX3aIPuuptdLSe7Qp6HAQdpzqgynvueaZe1gq9tzXgY7c50z",
+	"Yg04BgSx3Lloa52mxpyxqt38UucicTuEs7LLLxYQVOUpC2J6K42F3c9dl/I8l3gVtP1LhVGLrMp9bT2V",
+	"C4HF9nMCuBcsb8fjrvdzri7ujqmExyZyvjaqw+UmObg9gd9TKlxP8brVuK6s+dkC8IJ8lQ8VjFFviH8Q",
+	"W/4gYajg3GtxFEVbnR/IKXGYBRa/pguCi0ajkSP3zt2UC+khToNVp7CxghPq8CQi54fk6CQi3xyQk15E",
+	"vjkkT08i8vKAPHsekZeH5EVvzzmkKhZRgDTfHfHwpD4u4yEWs+JYts59/DSSzg6QYKWdEA7KEk99iLmp",
+	"wER7JKU2TBVOsYj0fFNFJJvB3aJTzd78afjz2yvSLojBQY/8mRy6jnYWCOhI3jFyfhDVA9ihff+keH8v",
+	"IpT8llnlCigNN6StZAbesWyOBrxV6uP0USxXSMMtgjfN0iaWYOdSoGERmaeZJocnRfkTgOi8+kmg4JfZ",
+	"FNZBJFC6wwfGg2EJO7eyhIywG8vbK9fPdBuOX4LHqCSQFhKoZ4WB3LkSmbFK0kvsKsp5ekVmrVKiKjxu",
+	"J9XeuGZ7FftHSkWdKWHM03QAD4kU6RKBygkSckzwM9LutwaDQb+1F7SLnc1Nl5wjN9IM6JN9CjYt8HMO",
+	"4Z8sGYApC8If7a94JEOi2Zwq6i6r3/rf+61turBsme91P6gqTKGfq9mdVosexcHkvjVPcQOf2ObVr/Gv",
+	"bZi3cLY9ZF4JszQZ2qaSx0y7SJQsNXyesgH+6qSKlBnDlCbnEfkmIt1ul4xlmkL0DVQETpjay31WcNk4",
+	"mmJo4LSjRETHis5GKUt8S6DQrNtc/qxBNMntnB9ArQtv4kYP34eHAm24YYjjQWINEcUOr1y7oqlcdLdN",
+	"6C4p4bXGE9Sf3e4L8AjxZrNtpHSY60246PqxSqoUCFOr9llHEuv66wS6i+9xXa+mbLLxhgqzRSOpWUkz",
+	"aod6cVkn2qgeN9tuqgk/fqOl9eYDrDntUFfcOSbC6xatKdVkxCALJMkUxmLkvY2OD0vSc+soORg/Z4e0",
+	"czJ6GneOk2es83z8otehB6PD+Cg5ZifjpwF7PG0ds0P6Ynw06jyNnyWdY/Z83HlBewed4nVa09htneLj",
+	"MMGwe4OYEtt7EwShlrTBs++d5tBsD6gVCimenjkqh8qFPd9cj2p71uU43SpXAmHIkzK/GhxCu5ZvwjCR",
+	"j87uTSjKR1VP/jiwvtd78FfTolcuauWkoOHgHOR1kQuGUdEUfqUfPHSaJ9RVdp47Mg07I+2DHnFW0kLI",
+	"i8jBSaCmHfX8DvdQM5NFF/uiZX/gxnG9+8u+kFxfeP70uEFjWIke3FaYL4kfq0f2rVRk6O51iOp6FHAw",
+	"bzty0GbfOsNcxkJkyj+DPvMIGvYk4WGX/CiNSwBxMk+J0wX3ftJQFqAotFLj39tarVljaPWDrKE61foq",
+	"FRHByr35eYCtFI7KyqpTqUwhAG9rLr36BtWh2vaLeifNzy2V42A5MTzcFHYdfBfls9Ye0eaqqKNiN1va",
+	"qPIDeP/rFsajbYqX5FLMhj6DWxQQye2ec6Zi1/hgB50f8p43ZsS41PI8t3ZEU+qKsjbkWjfmLtzPB2Op",
+	"BhCVuKY+7P18wIWRza/URVaW8xDKQ9TNXHN621Rx9RDkT696KquAic2wM8XN8tqeqWOyc/49W55nluDU",
+	"lBU4v7okt2xJ2sN7YVRn6GR8ZITPn0J7QxpbPWCvS8DYHss5Q7eDBXi06WHiFdcYz5H0BXfaf/7KE02G",
+	"fnXDbl+APd3KJYwi3XCZhG8751eXne+xRKmjfbADlPSoYsrvBf/61tOE//zlplWVvs/DXHEwwwyvfrq+",
+	"Ift0zvdpZqb7qZxwgTl6lScuDRuoN8AoiHeY352vbWrMvPX+PXhAsPJ0LIWhaDT3W3IN7+1RG0ZnragF",
+	"uYzwsT7d37/HF7qxnO0nMtYrJVFAIgqGOSXnl8RkRiqsp1CpVUDJrS8OSUZUs4i8vUIFBIBLR31RbcLf",
+	"fnvxei/K53jN7xiBfom+n6XldkFVEe2shozONCQn2Cs3bIKXrbt90Rd/+pO9KSYMj7FvzJ/+RK6tMjs8",
+	"DztEnJJv4FBJP+v1juIwMx5+YUPSXnN1e31hLy+Hm1M3zi1bNn8+551bttTDvS55A4YihFY799x4nNBQ",
+	"ZMOKA32BUG+mbAmw7sQErgKgJtoKTFKc2fNnyzwFgBsyYUaT495RXwwvf7z++dtvL19eXvx4Mzi/uhx8",
+	"f/G3wfXLn64uhl1yDh/S2GgruFmpFrJ5wYKieYKy1S1bPqk05MHTvlBKKm1PGUPPmf0bklPtZyOZLMnw",
+	"Xb+VQCxbv3VK3vVb8I79d7+FxxbLhOG59VsR6ftCauErVtT1r7x/PzzrC6j4gJRgTHmaKaYJTRIyhOH1",
+	"KfnHu1QiEERkzFmaRMQN/P7XoVv+a66N/tOfwKA3sv/3n9c//UhA8NHQhMWn1UJh2yFp+2jjk15EZvSe",
+	"HPZ6KJMO5XismbED40kox6dJTJXiTFtwccpU5/KVX8Aralx9EigwYA/ylZcz0M745tuX5Ojo6IXL1BEE",
+	"JzojCX6qGBn+7W9/+1vnhx86r14Nu+QbaaZ9Mcu0ISm3mqhZMCZIr9c76MB/Nz1fHREmfvHixYvOwWHn",
+	"6ODm8Oj05MXpyYu/o18HUdxgo9mfb16e9YXMjAMKaoiiYuIA1C7juNcjw+JaBnARQ5LyW4zLmdHUClMs",
+	"wV4w7gR+Fnk5L7v7k94RGSbUUEtEfDPYIfaN9z+ThCfYfwLlYIsYfMbwIk4A5PMRsmL4odXgSEyF/XTE",
+	"fObWHtzQkgzfMKOWnfOxYWp4RpT9y4WTYqVwYCApj5mTvhyptcqw4sygK7+ZyhqmZjqIPglpdCtqWWKK",
+	"hPeg2+v20JjGBJ1zqxx3e90j0NzNFDhsiaTYH1yV7jWmEbkQQGGcLRwDoSzuOztfmdQWGhWBDghQltbS",
+	"WODHLFYMm8vbYQj6AqErERxSzoEvEyimos058FMIhKGKzpgdrFE+LV7Zfw0Fpd9HG1/8CbACBFmPeXAu",
+	"h71epXkWnc9Txx32/8sl7aA8uHVk+PnV5fesyN9dTY5ZYaaevINp7RjXVDdDvvb9b2jeQBI+Odj8yc/C",
+	"t0FiSdBjYpsPvRcB6HlJrINbCoWgf/xqD1n7SDS43px9gaI3sVcLW4Y7hxKmUtfAJ5bd04555Y2foNNl",
+	"AI0hMI6YlVqteIWiIfjHh7dsOSR0PmdUWXW6L8BcnJNgKdLlGdFGKugMr+mYpcs6UMUFIbC2UA5n2nwj",
+	"k+VOQLQZdsoFB9+XhX6rf71fgeODj7yEAnxXwfV7tiSuqMeZO92pTBNvhLLYHzmsR8O8iNknBe3j3vHm",
+	"j36U5lsLU/jBi80fvJRinHLUdo8PjjZ/cEWXqaTJjZSvqZoAJTg+PNxmO3Mlrcxp+dKFMC7J8NMgLMKe",
+	"FSUc1tYj7fuozGX2392y5YAn7xGPU1bX8O0Nu5O3zp0KcqVB2CCXgWBp2TQwFY0e37JkSWZ0SXB8wsHl",
+	"VMbRV/AowNESlhyvrskCs4J1JV82jH6a68fz23j9u3Lq79nyMsF61RV1CSxVtfT/4j6eWhnScgBftAhy",
+	"YqE+DMpzefUb14lsKpXppPyOJeWqbABUfVEuokZ+FlYtFTC6jshCSZdFAs5R+CjhgIWJL62jreqEhM4u",
+	"57h30O2LN2wO1DDQNcBxo6Qx9tu5lZNcaR7qjNxxypkw5PKKtI8PnfxeEjL3aqUlOLJtec99Z7FYdKxY",
+	"3clUyoRVpZLtOUGpQ/hWXKj30bhQuQJgDRN6LScTUHs/LdY+mO5vwWBupPyBCt+kRX9MpC/LZHICSSwi",
+	"AWCmooQrIcKXrCUh1XfoKzOzBn+FEwl82Ksz3Jxh6A1OaRdRwkptJbE5VDsAL7VjEXWYYGffhsQ7UIG8",
+	"wi9cWpYTu8zSqfmWAVvdCRZoqlX3nE3LHTIKvbldCWOWoM3r6lF/x8wPrPWIyB4WSKxB9ZvKaXzpt/gd",
+	"K98gLa6MJRvvE/T4uMY2/tJxQ3t1LiqAWalbM2G6BJ5ajKkt8tZYiKwv2seHh6sPBp7UDwOzYUSOe0dk",
+	"yNG8NlgZDOPnIFSwL4CbnpFJxiDU1HG/CeVCm7BYHaTwT7ggYEWLyPHhi70uOS9YO0oBhIlE9wUaJiBk",
+	"x9MTb6KwBxuA9C1jBRlpo4gHSY2wob4Yvrp4fXFzQerF2Hr2i6UJHTJ8fO1vtfrhJ+a6WyCiK+AYIuKn",
+	"Epi3YL3fSjXiScLEP41W97klg/WkDKHxA6hZiTs5Rr+dyF+SCpx8D3334e855apLLmg8rbxoMR5NDqfo",
+	"KFkxtVvpQ2cgfkjVJVeKWQoKwkZlLOOzCGiqGE2WRElDwZuoAk12MZVp7pXqEtebzCkBQNRYo8jfF5tl",
+	"fjfgjRPOHoPwVPqpfWmy/o/la/8q8O8o8LvrfbCkr1zjuWbELWy1liB41t4lvmwoCvogmSBeZIL/llmZ",
+	"c0JVAhkGckxiqmskfd/27tFgv9xV7xObWzewXPvYG1sfDvhf+eCuCIMw4VjOtkwulortx1O6RinGPAUN",
+	"zfGxWklefc9F+PkCO6dkSDMjvXcTt7lHDPAweF+KMZ9kyvIj/5HOMx8A4cY0TTUZ0fjWh0UKdg+RmegH",
+	"j4jzoSJ+Hh++cKGHcjxOuWB9ATEdUKDsjNB8bRCHkEACHI+5SZeQHKQ4SwhNpWBdMvzuwoU2wKHk6xtC",
+	"QI7uCygvgk7el2GwSPdPfyK/gDEsjCEZ8GRI2uD6KScfu+oMx73jPeeOncNq+mJENZRL9GeVj/VEo7Mn",
+	"IVNu/4EJfVYqGOqlNmw2wIj0YYR3A2Uo/MYhsAQKH/nMqMAJTJDUgXaCQShkJO3tZkog2XMTSx+WWizX",
+	"JxuRNgUzon1LES4MUyqDTGp8F0bQREgz5WKy14XDclEd4VLsmNpKK3aRp5XTdBsf5jIRpDNSlXKm/GpF",
+	"4iexl4sL7/bFNRNQKwc2xjUB7dGNN7DnNQhnGnbJEDrZ+GLbQwIlQ6w4F6RPerccNcS/6GDjL+6KRlky",
+	"YcYCx83KUnVQAq+4KBc672pAwthjPKO+0EzdYdlIK57pInLjuBds//h51Ov1woCzMyLTpDgiK9+xsSEy",
+	"M30BYmDkfN5xZvIgEjuDXfjQYfwQfBhQvA9KPzp1uLwmYIf5xPkC++Lo0C7qDM/djTgwUg5SKSZDtIpD",
+	"eIeLY8CUKlTy2WxulgO/jD0wGhjYR18oK+eH0qpj5EpqK/+mAH48psFhHfYsGYPw7L1TSzz6Ymip38CO",
+	"NXBjDWtM2+5ooCvejItJgfPnEO90CsHr++yOCdOBELHZMEAX/AUikvDQOgAB8Lrui7ZmePWHvV7u5fWx",
+	"glBlBQ4J4/w0mUgwuRVFUDGxkbM4JzYwbdQXWhLqbfw+PYMb0kajhCW2QGqndD5nGCWh2J5FkrwODoS7",
+	"2CEhlGgs1ey0L056hxbXT3pHxSqAR0GIlDusKw/Y3sdgDw1uNUMvxsCD/pDsFz8CqcLyaJATzYF0WHLj",
+	"mccZsfMP/dc+MKcN9iP/ow+12QtSJMu8AGnWmd3NUfBhKcJmFRJwOCFJTEXCQdeMIdPIZ0VYyMOhIarO",
+	"olwsZcqh/fhC5NlevgNVAkVUA1iuVam+Y8L+ySz8P5JYaYf+TPoUTp2rU1hOroRNlU4s9skpSVhqaF8k",
+	"1FCIxHNr6bdO+9hpAhVlSxzGLDb91nsLmVt8TFIubrXPqwVSLeSiWxlAWnFj28kbh4z6eYVC+BaipDj8",
+	"DqgAP07mpnPSmXGBDzIXT/iu73LRMNZT91unRwdR35fesIwzf/Ai6rug6/yn4957eLkktcB8vYMXL+Kn",
+	"9LjzLD5knWfJEe28GB+wzuHoWYwNHZ/1cImOnle/e04PDjrPRseHnefxUdJx+Uuj5/GLBE7RBwTTmqy1",
+	"FQpJhnBZQ5D0BBnak3f4jrhfV8yg3hh4fpkT2FNCyTCEvCEWPd9E1l3XhRmRY8+Xw8VGrp6MIEMEFCtA",
+	"QpJLAjgPsXz+RzkGunpqwarjP0DQ9MSnBsDqw0iHp4W8XMMMQGAhPh0H4NC+pK2kGVPDBJjNZGAggu/O",
+	"SguDgw/WhUyufIou79YCOXyGGa25tOhZEwEJz+5oGMwJOWBtT/hRhtuLCrnBStUge6BYSrXm2lBh7Hi5",
+	"fuIJfuyGgfp3IZiXNuXYx8quCoa2sqN8BmTvltxruwJM4OdFdfN2lUtFNSwKwI7CluzyMeZYZxaIYFSo",
+	"DDeWmfD+iqp+ABY/DDFJoODRYspTKBZTFYcBgYA/n3vjHsiZCdexFILFRpMZTxysgwfDZW+7X6wWc7Yq",
+	"Zlt27cRhdwuWiX3htvZdQ67+iWwMJ73DrY79O2rYArPiTrY5QS/TBVHOj2raj8rJN+Ue5fp0obhhrRVn",
+	"JopKEBJUkPvAHFJS31esIaWHW4Uir/S5DLsgUKzz4Uv6e0Li0MRZAwCjFSsq86yGHJcX/ccIPA73tEv4",
+	"cdn+8mXTmc+FG4rRpFUX21x6La8O0xC8UUWVjaHPgoDOXuZP+SSAMd2CBw69mVBb0cOZDyH/BNXAvqhY",
+	"SZ5o/8UZGnTAcjAKbYtoQeNe1QZLQl+sKp1RVecMTFOUDCGtYRgo2F68mPA78MlBOxzLSOFNlB8seiiZ",
+	"oiHsjms+wgI8M2rAXxcYSLwlyscm4HzNUdzhTTyWBhhM8Vkjuuvpwno68OE+h08jdvyR4rAfwp59uHaJ",
+	"QjyIOe+/q6iua0O5MU5Y1wjP3mTuEByNbUE7a5+8ybEKizZs3iXnoi8ca6++alEb++EA4YiIlq7HUVhF",
+	"gpuixARWlOBG9wUIB74rjB3pls1NUDsKK3q70lw1xAK3uUIsNkUcljDJqRLdP5gA/0WhgQ9b3xYNdhX4",
+	"wu9Lgezb4NG+R4VG+fcHjysyTYKOVYHzCMtsMhcfE/qSjJwwM2UqKrACGHtRM2i99Ovn/oMIwW47u8i/",
+	"/gS+YujjycrfMVNwBAzm+iJR1TGd/bDt3AfO3yTk/0CVM2E7pPXKLa/1WTexRyi3AIWNNTo33YuVAkh5",
+	"3SOrNRDwkQ1fu7Guma/8jDbHvS457h3n1jHwFhX8DJtLryzkjBz3XpCh/3ngfh4A7x4Sqfqi5uH93AUZ",
+	"Y+SwJqlVfEAbsOwa2mu0wf7nYjGkYA1Rcpb7+x2dF43gHkO0r04TCPaP6dhpuK8m63z1hv5o9O2TxTV9",
+	"UaIOAnpxuUHPw48h9OcU0DVafiTilycHNZE1H+cTUp420jnuqsqXKVxF2I+cGuBsgQkUd5jvuYSjGBL8",
+	"MA+poJYrtekg2uftVeTSVM8LousCgoE+QTK5FdOwvB3kP4Ca4kJlzILHLJ8UhuqLkMCSbehrHdG7EEmF",
+	"JrS+HPKDStsfnQh9UbThQiTQoLd85B+bMuRd1R+JNlzb8XXNRuqIArj7EP10Hgni0ROR+5TQGhHGx17B",
+	"+0gE1mAarOnLxbUGKvoV2R4R2a6dVPoJ0M21OGv0nTmheTsm6mBFKqTQe2eFsM+N4z6C1aaBVqDy2vcs",
+	"+2Ik3u3P4StqPK6yb2oUEJI3ufs0yn4edd6IPFd53DzEzcqEpZrkzniIKSPn6YIute+KoZ1fLSKLKY+n",
+	"znbsJU003E0ZTc10mbvZ6o1w+dytT2EX87NdirHcxiiWr677r+zdLUDh/JLMgwvbisJrRhVmctcC3zU8",
+	"ZrpcoLoa/uCMZhFJQU/J63e7+iQyzmb2cFZhDId/6aBoBbPq1gIBY9DcMg8OxfBKhiEfUCD1t4xBMTtX",
+	"4e63VtWXGQYjVotLb2gKvmojg5K+QSOQKce91i0FQn4rsZAOoA57UVN94IO6jiyrpYvsImOfZ6CBmRiI",
+	"+FrOXdPo+3kqE5YXva9bIbxcWuFWyFu6St/VsCjLfbxalVubJVzfWKrZJ7K84yJd+7gtKMxfuNER9kIA",
+	"svk18mRr2uSwlYuE3bskbA+PW9CmsC7udiFZ4RdYZH7OVJCphnw98nmfEZkoKgxLsDYzUionYPbFggKR",
+	"E3BEUOnBZxIElfxQDDXFi0UtZ0I1BnHmz4ZNhSUvw51+ChwIJtzFAxWu84/Jb0MIWsNuvQOkeHlTSFXp",
+	"iuthfH8i5SRlnZimTCRUrYtr+FYqqI0cREW7ijloOMzT/meEGvIdDEzaQMTYeCyVOQ1ShDiUNpmwJIJ8",
+	"x3Bf9lkRJgxtQJYLugw9L9xn6wTYUheikI+Cq3npd7lNoMKrYAndr+rNCqTWBxvkh+YBIDjzD4DLfQnZ",
+	"9rHLI2skzW5SxRKuIMYcauuSb3yFVEgigNzPIeFaZ0UbOnSk2Qm8+oIZq758Tl/wHNr0aR5u4MN8Ekba",
+	"eYba1fcvL8gdU3zMoe2WRWodFvbBdP/IZawiBjhcYiJWy7lvyznLHaEhgoQsQhAXWxhBjgBdYnas8x66",
+	"RFeIAez1SHsI5ziAHwcuIHAYkdLPmWYrv3ln5N4ZocjB+sIXP/J35AsotP2RkUwYHt9CQ8Eg2xiTlegE",
+	"8/+Oe72+8HNZljhImOCwAmwmSo0rcAG+BKxGiXkFIyUXkImpFL+zunS+IsUSJgynqcavEBpYQtpHvcO9",
+	"3PdRRHLS+Zz8/Oa1LzwSHPa/IyQO/C77Wa93+BS5+r8XbBZqSrlfsU47vAf//PdqtfbhWb5UKvrCTx40",
+	"FeMa0nXgfu3jGV0SLrRhFFw0zLIChPUnxf4IN5qlY3TNjKVaUJXk0A6xrnYJQ8CJIhhtFBQ/O62sAbKg",
+	"7EIiXyYSrwJCbrDSFFy0mVLhscjYJTl4K8HQjOsZNfG0ViQpE+ifLMV56ZF9g37mk1dZI0Y3KUXw1bY6",
+	"2uHJ07KO9nQLJQ0M0GEDBUcq6EiX0nvgFBMWp1ywZK9pvfbbVtPyesfPt1wQnK7L/qlfQdMC4JvWugOq",
+	"LuDXR7SA1kqUayVIUuboR5i8UikGGJSEoPN5VCQey8zEcpYHocDZENypPTCXNW1HfO0aKDS0SwuIDQlp",
+	"jaW6SEMAX6064QWmyGcgdkvHX7SVUrwuM/FhauNjJfVcM3XHY/bpcnoqAcE+M9DeXkU8cUgxTuXio0gq",
+	"uSOwVkx5Ezjl3EI8Y7SA0XY1RhxHjVCguLYI5tXGoZwzgbzbFTUEqj/0DRQWi0UXV0bnXEMfBS9BwTK7",
+	"mEPqqiJghQ9gFKdEc2E3lGkWERAQMOeu6DcXFRXnw1wLyG53yqfjq8PISlE+KAF6yoHJG3IUdATUB6Uf",
+	"l0LhHPz+TDBxMGDnjf7HGv7xmM4XmAAmXkd5fgFOayTRzPVF/7AanbsrE18mWu6sVqA/8UPRNm+0tJ+b",
+	"hrez8eSvO5EUmpJOqfJdbkpG6lI7kHr3xvd+Ia/ydWyQcX4S6TJYRnlyXukw1MC8w3ewtWAdH2loT/hP",
+	"GvK8ctK7mJ5eFQ6Erw7Rh6G2opNmk1bR+CwJ8MAjcX515Buq2ZqMwGss+wR8DKy+mlBM7/fDRmSu+F1Q",
+	"dsBZUqUqYVJNDa1N2Iw5RitQ9kixtSvzfNbcuTW41YxLvlrW15R99ukxsZa3nidJqQlhUsBwIyqu4aj7",
+	"7/w/N+XJXRrorcUUlqUQ2NqkrquWs/cGuBpt1+ykHjE3Wn49rH5NT3ssoMuT0naDu11jYPxNluJfCqAt",
+	"ghCaOIvKYgMGQsWM4uyOpuBlx/ak5rFkRPRh5rt/bG7ivdOPVpFrN1ENl/MX/kf0lP9BGcsaRzw0tCp1",
+	"uN2GsaT8ju0LHt+i7vKuNc9qo4ScO9L3fiXnl1bF1pU6EISLcrdcn2pN2tiLjeq+GAblhrt2/oGff7jX",
+	"JdeZUvZOwH4xp7FvZKT4bMaSM1ejSWepwUIRUMPywMqbx72+KKoxRBBB6pjczJdxiIIiDm3UxUj4zZjb",
+	"bWhfq4n8/Oejg6fHznWKZSxHitqXyJwaw5TYy2XeTqYhojUTVGs+ESyJoKqgnI04RCDOqLp10Xlg5Mfg",
+	"7744xnJWSi5cjUxfQCI4l8ZGEPaYf/T390iZZsEUn6mcYHkJ6wNw/akRIRf2ZDPNvlaQ+IwVJCyK1wsn",
+	"QWcH8IrkN5dp7CYd0pKAmpV+rtCy3zJp6HbWpnlKRVSK65hJYabpksyZ4jLxjlFGYNAIl4UxGDPKXVRx",
+	"LEUCufHhquoj1/kd+yss75ExBSbZhCawp1wNrz2AP2YYEMBjU8h4cbMlPvabu7ZtILCavLg+99C9HQEb",
+	"8mEOQVYh5iNjQLcyI0YNxj/kvjFpqM8oBF8H8qoxFzQlUFW0Sy6QndI8Bh77ursEJcyRK0IZ8kwmbkgm",
+	"MPoiacr843cszER6HOaTZ16MPwff2SnV0J9w7vUPL+KryMy+FNbjshQDGXVH7M7RcU1DkgCjfYMe5BZF",
+	"SQRAbUR9V2bWWU6BElsUHLM0JVx0yS95KQQk3SoTOu/U5+EO6nu2h0wkA8WoluIUScSA3U9ppg1LnCfS",
+	"C+0uCEW72ukgj/svYsYSlgzDpOMaygEhKC8IflquuHBGoKIyxO9bZOBJyny7B/tdnEptxWQ8gKBqUoXk",
+	"uagYX8H8uJcvtVrEoUt+yqNl9JNC/8D2/8d1ZOwvfpavxKwI8/E55lD+1sJKfhdfKzj8k7Zj+giSOjRv",
+	"wizfgHIWsLEjDS2SuNfnYIemhJxWhG0cc5Hey69IIdt5xCT8HpGfb17uuf4hhAYSFTZPGOY/DKDnyR1N",
+	"B45iD88C6cmHFErBMGJjaOmaL/6cf+LkKb2ZvHX74qeVDPC8AcYpTG3HdJF2tQQXPx4GYSB5FR6oYyPI",
+	"EP/Mv+CWWh4f+oEqRN9F2ZY6JUS+cwlysbCdDyoMe3kvBceiQJpuDib5RBTXTpUTvs/iwtuS9F4XOarq",
+	"n8Ef8pVybqSceYb+7qJmkGe5nUEj+CDyTYc8NXGFKz3tMlPGXQ+h+tAZu6CbYAF/jMp85V1du1vawv0R",
+	"HMXXHMFNhhQIOllJFd6QRFXBhKYglNUW4thVacFFIhfoEwD2XmrckPcSIynP44rHmckUI+2TvnABl9Dx",
+	"KpXxLdG3bEFomsoFS/aIcP3nsNbS4TGZykzpM1cXE4fUPGHQn9p3v4tckoMv8nJycEi+59+Ayc2yTC6g",
+	"p1XZ5F8cmOtfAQ22Xau8vS4574thwMBdmy06Y7VBNRUfzHHvGBvDLbhme4V5E8+uL2Awu5vcwERzAvJE",
+	"R+iMhda1GCaIsow97baQCwI9KlwIAcoaZ0EF3ELamqeZS7UJ1UGfb+Y0uT0XD35Cau+mL9zlwPntheLZ",
+	"LWNzDcdRHOYp0RQyV7jr/w296UCKKl4asHuuja5Nm7imd2yVJD6GxFIz02cUWopVrFUZ87fsOX9yweXL",
+	"1fi+QP9MWTqhVV3OlAB8RzFl/12ATS4qqVZs+amGWIW8AlDfUkeoKGqp7BmRoWGnVIPC2XaafC4FdD62",
+	"42VLbJmGpKkwFTtp7GsM1CP4dajLtqiKJWsFkJ0E3uLuS0FQpQiktWJ86c0wqGLEUikmVt8GNpfNmRpg",
+	"CB/0sXXWC8vwUGWnafrvljcM6yX7n0or2hAPD6KcmyAMFGyHy7BS2BnhE+EbR7n2s435dTRN60ukuLIl",
+	"ThofSZkyKv6Jw+LDs94lIv6nctzaV4UDMLyEIc2aRxmRNqgdZWxo1jvOxRKDFGZ06RqTYNlGkZARi+WM",
+	"YS3XIaDE0LV6TTNoqZYwxe8savhoRpDYMSkLM1S7ZFWxOYV+V1eX5JZBGUldaBkQ0FvGSKjBTQV2VnXr",
+	"AyxsbkAT7v2RpNlwis8aRF+Piesx7zM1oPkqnVYay5QhfQ3y1jLd/XdSTTbFyJeuHVDYGxfesJm8c8ht",
+	"sOezSMiMzUZM6Smfl6uy2LccyuqmYPkVtNsUJ19a3NdY+Y/KRdZGzW8NeFFTTxWAEuK6gXNVGu8MBSvL",
+	"RaBlIBT9aVJk1gNN75PTyarE+hUeH0+qsQqMLNMAQ3mq14sxO2kvP6mJr4dNDaZqbEsgX7r6PPYvV4CU",
+	"pYkFelGTL4Se5E8seeCknyl2eReMymChyR8as/61BZyHsCMXfbEjCVgvDO07CWZNPzDkXTVpgpHvEVZI",
+	"QehfPCNjnhqmoDIQNFRXRMmU1Rsi3AxbpeTPwtVwlMSarAv22QPy7tfMWuT/+93UzWuflSbdQBXe2Pf/",
+	"eW0beH27NTmD4/wqKnxCA4iH4ceRFWpNJc2iwo8+fQwsKaMlYfc0NunSOy+H9vcBVtux/4TkJ6j4hrV3",
+	"VunIeZIgVD2SFIGDnyfJZzJbVJGsCakITZI/YLb/V1FhR1EBiwwgzhMjP5rtxIsL+++MPTMzcJi6s1FF",
+	"gTnFU6UzQoVns2BZdY9dgcV2yugd20NjKrbWAocD2jkJPO3WtOGzYwRkYZN9xaEQzv0Vib4ogMbLLGAa",
+	"TOi7GGYexNs2i1o3gAY/a6YeqjeDhFn25/lSt77mJ/zKtVHUSPUEpc+zIm+khAwjRhI2kwaLStYp3Y6X",
+	"oJT6eMzSTvBZFe6teabTtr9yzS8+kWt7JdkTCoct60lDXa2DK6assgjNgWcjLiBuH/XvcXX0qKIWU5Hs",
+	"S4WqLxYBgPI2XBDaFy4AwSEelFa+YgpqNUpBVJYyfdoXHXIeIr0m+yGFOLXY7teDK4BYhrHn9kg3VlbV",
+	"F8QRl+riunbKG/vbjAo6YUrjHGDNcxNV9zOWKleNMZaSK3BIon+kDVkChKCk8ETnrlccxwUdCraAH6Ao",
+	"kZDu3xCCCD3HR8ytKK8zjOEQe3ByN37XyjVFAcCwe3mJ5NA3KV9DSUlb1pBgKvbwTGRxtGWJqu6Mg3AN",
+	"2AJNtbRb8NWW/NT2XNpShVPueRNLwrThAjlF2U8wdCaNIRaKxoLp1JlYxsSdd/A9SkweAV2F6dBc40Jg",
+	"w0/ssfqJTonI0nToRCKXlFwBHEhCycsa42VD6KdvfOgPTY4xJ7lpfwABRR9SvLiFzNIEJbwquw9qeuPh",
+	"NlfHeKBumLceerdSzPG09Sx+2ktODsad0fEx6xw/fX7Yef4sedo5Pn7x/OiE0eOEPbUzSmh+M/Mr8Fap",
+	"09bzg16v9yzpdUYsPukcP38ad0YnyUHn8Pk4Tp7T3rMXIwr9c3bgdl8Z7leG+4kZ7ks5mys2ZULzXKHz",
+	"HKNdxx0tBuw9XAMF5tJorv7fXFUfl5QWjvFEe8pXb4e+gYH/GAkudi+7mGRh718Nso9skEW5CJo5PLLi",
+	"+gCjrJUUnOznxK9A3QbPBwhLQ/cO2mNdlFtDYJmFqkfSMe3QnzWQrIxh9Rj1mQLHvtpjvzwm6ULYgAR8",
+	"IO/bf+dkyAdGsl2anBESbaDRzWoF2Fy2zl2sdSFsOYJvMq0CNnwNWft0IWubAK0hUu08VCZXIQLiGj2T",
+	"KOIfCTTZ6pIHCl/fMVMPSL1PR62dYvsVNh83fG0LuHwsQz2js4ea6L3M471ddWYR90qT0f2RRaHPqvdv",
+	"g1w+ou2PiGRfxaEHG+m3FIcUnexjlFVjlaA3WDDcYSMUqJ5T7FcOnEovhZkyzX+Hv33PvZgbVyanRsZ5",
+	"Qyd/daFdj4G3b86/g+E/E9YW06/HXHdSvm2VlpmKmf5axPDDatI8oOXb5y8xfu5AgcA+oJyMz2TbveT4",
+	"PUv3E6qnI0lV0pwhfsfUHWeLlTRxn6Z7ISYp19NTkrI7lhK7rpmlLSCuTuWCcEMWVBPFaDxlCWkP4cXB",
+	"iGquh3sRmckkS5kmiU/j44LMlZwo6ARH75iiE0Z0LBWL8gdQlUvf8jSNoD+ocA2juVkGnq17Yx/K2Qwr",
+	"JOJMRXsCrMxI2sP8JXQv4O/DvVpJ+e3F61f5qT0ieQjn2UQi8mv8Y1YKvmdpo0Br7/HtxeviCKA2jIXY",
+	"mpRyB6sVJGB3NM0o6vANVYLxDXCYjQkllqcaJrB+jLQIqefQJxZpdamIwiksiKapB+GXF9++6QuPJ66k",
+	"Jj50pWYYS0Y0vgUYjy37VpDqbai+JTSeWi6LXZ5iOWWKiZihb9n+iUWM72RMR1lK1ZIoKiYMuvDPZtTw",
+	"mKaExnGmaLw8I+M0YyJegidZzxm95WJyZpFMZCLmvjt5Xwh2Z9eSUj7z6bM02KOLDAv6C59fFq38/fnq",
+	"sLUoNnzsC/fQHqImY9cB94wM/deuke9MJiwdFn0Pis+wEqorSdol3yrG+mKuLDWI2amlPha7VQLt06dW",
+	"2GgLSd5eQVOAlFEFVaYNn7G9M/QrOxqL1OKJhtu270jVF/6QiL2MiOhsNOPGTmIkyQEKfsViP11SKiu0",
+	"kCoZoIt2mLta+8L+HHhuhTRkOOMCXtcEuymTGb3HH4ZnWC6Q5VA5UNSwQcpnHFozQ51XGDin1lOZqXSJ",
+	"lZSoBRg5tndUDFFjFnBQz95evH4kCeztxesCtT6TGFZZw4bi0vmbX1sZrGg4X355QMtI6qMbM1FGhxJF",
+	"hLgIJAJbMxUn1aytNFIZgcTU0FROMlbTQSkXfLjA+tQ4AZQ5K76DgmekDRJWhEEqTkjCf6fZZC9MDrK8",
+	"yAlu0slTjpTnQ2Judb4g7Ft76mUpkLUsX+IJFgDSxgIFobGSWkNUUF72TbGUUc0avL9vL17/4M5sq0Qk",
+	"JzX6RKRiJ01pQfBw67wgO95r+KIxKcmtwCjXqQDWgWfY1H/dPtx6CW8vXl/DB/+8uUn5pe5Q4tFBwddq",
+	"KxukX/BoW9HXAyLgKGT0eGKxK7Xaf4f/WFszDPzUgSYFBRmovtWlevZloiWRaJ35KvcRoZYECWr4nbMP",
+	"sft5SoUrFmMpCcqcXMRpZpW3NiWFXPVE++ZT8BkXeq9L3jCK/TVEAhWZGHZ7cqcTU6WWLkZyaCVvxWk6",
+	"hCBJb6iCADhTrgrm1F6UIbmY7HXJce8Y2AMVJBNW7xb+PKSCDCrFDDTwCJrmOWrapFEizD+yOomTvIKE",
+	"1SYBBzfy1QvzGKpqgas1WcOr+LmrJwavt1T0rKKMNCu43ymaOMttYG70ihO3SuzovxiWMUdcb8+y1PB5",
+	"ygbxVPKYYc+2AfRmi4hiWHq1L/RUKjPAQfcAryd2roTQzEinkKbLs1zJAlNxqGQhMfA6ZOKimutVzQgL",
+	"eAQKZqEo7pUq1duRn2gyUpyN8wKsuTaKaq9rwIMtsAJta9glb68gwnZBld2KmSqZTVA+entFwNqmMHJb",
+	"Qsi5mw17zlliQ9qaMTK8nw/cGMO9s7IyascfWfhlCdgB7BAh6ekLT3vaUnmKsxcQIvvBGWqf9p8DIc2A",
+	"iwG+MAwDhvVtUNquL3xgtRcwSwpsAU3BEA5kEslQdx3z4pCttg1qd1/AiVqIYsled4MKC2PTQPUugMLN",
+	"xjUYVjCk+YP03GtQ4t9evL6h+vbxNF07+nV+fJ8pasrKlMEaLAttYgUOT4sb/+py+JfWkRFNCA3olMVv",
+	"P/V2suZ8P6E8XXbczhplTJnQ5RPLkOw4+DJpuzgpK+LaZ3zGfpeC7eXKKS8k31NUVtFcaMegaUoSuoxI",
+	"ouhCeBPmXMrU6sEgNVsukFDDuuTCKtiKWdJs6cxEUQHVYCxByakerIrYS0iZYfrM/xNoVJq6ee1ZaULJ",
+	"4f/7/1jeMJJSW9177ERFS69qhcJX9pj+iqf0iGIhzrDW7OWuAi/hX8/BAPDqdh/AuGucC8bZw6fkXNB0",
+	"aXisy8DuUaUzz1LNGsH9wpVfOHp6QizucKYjAA/L+QFqGbYONPYySD0edMmlBQjNzRKFl5SivCbDt63E",
+	"sGRUnZIeETJ3mp2Rg4r84QMQ315Z7mtBl6Vy4QpLWTnmt4wqY4/AqUiuy01Cl/oJeXt1Rg4LBaj8xRk5",
+	"Kh7NWMKpOCPHxU9mylWSv11fT9qt9QrO9THLSYcTbTIPTxk1Mzr/10OSHHQAzkn76OlJx0KqO5C9hyOO",
+	"hcVGvDl3TbBKgOtwBsg5eIkhYCLCnhGpjGkKVD6vqLSCRr84yE/QZ5WneR/1ALhLuHhGoMeffXVI3F1g",
+	"Rybp1zAEE6h7xcjqMFKEQ7QxhXwsFSO9Xu+gA//tdck5UeyOKc0S9Oh5W4OV26E1HBXk6OlTHBo6U/XW",
+	"Is4Nhz7Vaw2t3wLW2n20wQyj+R3bi5rITysq8vVah73Dp50Du/YmU2h+KPX1odyTjfWhXtMPXeLhs4Yl",
+	"+lvZaYG/fgJaZO8ux5t1NOl1iBhfDaqOkMVSWEzaEClbJio0J1O7UrI5vtVIw16jr+btFRIsbzENm7o5",
+	"d442itFbR5G8IOm4rpAL0hZZmvrOb8KigXGy29urBozITbZQ7pqMaGqVZjClxuArR9/Qa2LoLdPkpPc/",
+	"/8fr//k/2q//1//5fx3sAZN3dbJj6UQG/KKTzTVpnwD9hR+w2akXlpNcpD8Au3BDpM2VO+FHtYv6STbx",
+	"9rdXxF3lvx57ny2D7e+OAdko5XHHfb7/zlcUa3Yx/CiJPTgmjLvULrnCQTQd54VNwcDWRjcB1CWLwAsp",
+	"ffH2vS752dnIoFtJRBIO6niCfwNI4r8WU0mmFPDIkBlNWKFOwgZxC6DWTVzQEeiWTVWCcbWfAHxxoq2B",
+	"2O2jDMgP4Ai7Wlo+s9WjJg3CEcLygWwH2hukppuCzHpIJ20qliSmmu2VZRCa0EHqxY85NdNC+vDftqrm",
+	"wVAamdH710xMLAYfHUatGRf5n5BmYZiyI//3f5x3/k47v/c6Lwbdzq9//rc6wSXAWOQ0HW2oyZqNNC9d",
+	"ORHwt1kxVBvHozyvgi5USpN2vzVWjP3OdL+1R+gd5SlGCSACJoGQXWiRaJZfTBlYo1Ge1oanKRGMJcDU",
+	"jIQuY4iPMKMVlO2LkBCl82ZmU6oh5KtJc76AzirPzBQ+hhg/twNvv8H1k7bvIndIpixN9s7IjGsrlIPc",
+	"TRUjsdUzWOK6sIHyi1uHD/AxEBJUP2Y+ANAJ8hM6JyPg88GucmVcz53WQMWylvBcw/vXeHGPSHfCeTY2",
+	"sXawAC//6zHP0vZ3Zp4Lxm7TZcfbaRqR0fJnp/j6SG2HnteZSOjyf/0f//c1NZmyL9gxmwTCNk0XFpSf",
+	"AURH5NX1TV4Ozfvi94JAToB7t0UP6A4FagH0F9jPud/OI4JoeaZNQGrP5InO7WH/emCKgAZ6SHE528Dq",
+	"Fp1EIGasnldy7ULKWlErU2nrtLUPsUlu5tUsowmWcIIw51ROuIic8qLYWDE9LaJQgkZD3YKvnpcEy9aq",
+	"ReE6lnOWQOcQMNNzYdgEi4BF6JK1fAcq5ZaqwxczXF2S79lS14xdyq+KnJDpc8Fh4VgHJB+rnJC1OuD5",
+	"JTEZLq2k1kaF/pr3HQXXOqMqngYTvAy/qpnglYyzmYVD4OlZbMDnrjDZi6YuTsD91aHZxL7MEh/oE8xU",
+	"SURZncoyaFAWdaDrhuZ3lDTKNo18+EYQrZmoCJqKvJuziGAqx4HKceh5TrxHOpi46u2qsVFZieZOcozT",
+	"t/KPoaq4l0wkLuA8aJqfByVwFTZZrJkX+uStTvpSCgG0As3pnTlVZklo7CQjncVTQjX5TspJyshL16E/",
+	"GP/SwT0Cxq/v/78AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
