@@ -415,22 +415,22 @@ func (e PlatformRole) Valid() bool {
 
 // Defines values for SearchContentType.
 const (
-	Conversation SearchContentType = "conversation"
-	Document     SearchContentType = "document"
-	Message      SearchContentType = "message"
-	Transcript   SearchContentType = "transcript"
+	SearchContentTypeConversation SearchContentType = "conversation"
+	SearchContentTypeDocument     SearchContentType = "document"
+	SearchContentTypeMessage      SearchContentType = "message"
+	SearchContentTypeTranscript   SearchContentType = "transcript"
 )
 
 // Valid indicates whether the value is a known member of the SearchContentType enum.
 func (e SearchContentType) Valid() bool {
 	switch e {
-	case Conversation:
+	case SearchContentTypeConversation:
 		return true
-	case Document:
+	case SearchContentTypeDocument:
 		return true
-	case Message:
+	case SearchContentTypeMessage:
 		return true
-	case Transcript:
+	case SearchContentTypeTranscript:
 		return true
 	default:
 		return false
@@ -482,6 +482,24 @@ func (e XELEvaluationRequestKind) Valid() bool {
 	case XELEvaluationRequestKindSpeaking:
 		return true
 	case XELEvaluationRequestKindWriting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for XELMaterialKind.
+const (
+	XELMaterialKindPassage    XELMaterialKind = "passage"
+	XELMaterialKindTranscript XELMaterialKind = "transcript"
+)
+
+// Valid indicates whether the value is a known member of the XELMaterialKind enum.
+func (e XELMaterialKind) Valid() bool {
+	switch e {
+	case XELMaterialKindPassage:
+		return true
+	case XELMaterialKindTranscript:
 		return true
 	default:
 		return false
@@ -1479,20 +1497,43 @@ type XELCriterionScore struct {
 
 // XELDashboardResponse defines model for XELDashboardResponse.
 type XELDashboardResponse struct {
-	AverageScore          nullable.Nullable[float32]          `json:"average_score"`
-	LevelEstimate         nullable.Nullable[CEFRLevel]        `json:"level_estimate"`
-	ModulesCompleted      int                                 `json:"modules_completed"`
-	ModulesInProgress     int                                 `json:"modules_in_progress"`
+	// AverageScore The mean of the caller's best score on each task attempted (current tasks); null before any submission.
+	AverageScore nullable.Nullable[float32] `json:"average_score"`
+
+	// LevelBasis How the level estimate was reached, or what would give one.
+	LevelBasis string `json:"level_basis"`
+
+	// LevelEstimate The higher of: the highest level of a module completed with a score of 70 or more, and the median CEFR estimate of the caller's last five evaluated writing and speaking answers. Null without either.
+	LevelEstimate     nullable.Nullable[CEFRLevel] `json:"level_estimate"`
+	ModulesCompleted  int                          `json:"modules_completed"`
+	ModulesInProgress int                          `json:"modules_in_progress"`
+
+	// NextRecommendedModule The module in progress most recently worked on; else a module not started at the level estimate (A1 without one), in the skill with the fewest completed modules, moving up a level when that level is done; null when every module is completed.
 	NextRecommendedModule nullable.Nullable[XELModuleSummary] `json:"next_recommended_module"`
-	RecentActivity        []XELRecentActivity                 `json:"recent_activity"`
-	Skills                []XELSkillProgress                  `json:"skills"`
+
+	// RecentActivity The caller's last 10 submissions, newest first (tasks since retired included).
+	RecentActivity []XELRecentActivity `json:"recent_activity"`
+
+	// RecommendationReason Why that module is recommended (or that every module is completed).
+	RecommendationReason string `json:"recommendation_reason"`
+
+	// Skills Every skill, in catalogue order.
+	Skills []XELSkillProgress `json:"skills"`
 }
 
 // XELEvaluationRequest Example: {"kind":"writing","prompt":"Describe your last weekend.","target_level":"B1","text":"Yesterday I have went to the market and buyed apples."}
 type XELEvaluationRequest struct {
-	Kind        XELEvaluationRequestKind `json:"kind"`
-	Prompt      *string                  `json:"prompt,omitempty"`
-	TargetLevel *CEFRLevel               `json:"target_level,omitempty"`
+	Kind XELEvaluationRequestKind `json:"kind"`
+
+	// MaxWords The word target's upper end.
+	MaxWords *int `json:"max_words,omitempty"`
+
+	// MinWords The word target's lower end (with `max_words`; default from the kind and target level).
+	MinWords *int `json:"min_words,omitempty"`
+
+	// Prompt The task answered; an answer off its topic scores low on task achievement.
+	Prompt      *string    `json:"prompt,omitempty"`
+	TargetLevel *CEFRLevel `json:"target_level,omitempty"`
 
 	// Text The written text, or the transcript of the spoken answer.
 	Text string `json:"text"`
@@ -1511,27 +1552,50 @@ type XELEvaluationResponse struct {
 	Provider     string              `json:"provider"`
 }
 
+// XELMaterial The text a module's tasks are about.
+type XELMaterial struct {
+	// Kind `passage` for reading modules; `transcript` (of the recording) for listening modules.
+	Kind  XELMaterialKind `json:"kind"`
+	Text  string          `json:"text"`
+	Title string          `json:"title"`
+}
+
+// XELMaterialKind `passage` for reading modules; `transcript` (of the recording) for listening modules.
+type XELMaterialKind string
+
 // XELModuleDetail defines model for XELModuleDetail.
 type XELModuleDetail struct {
 	Description      string             `json:"description"`
 	EstimatedMinutes int                `json:"estimated_minutes"`
 	Id               openapi_types.UUID `json:"id"`
 	Level            CEFRLevel          `json:"level"`
-	Progress         XELModuleProgress  `json:"progress"`
-	Skill            XELSkill           `json:"skill"`
-	TaskCount        int                `json:"task_count"`
-	Tasks            []XELTask          `json:"tasks"`
-	Title            string             `json:"title"`
+
+	// Material The reading passage or the listening transcript the tasks are about (reading and listening modules); absent otherwise.
+	Material nullable.Nullable[XELMaterial] `json:"material,omitempty"`
+
+	// Progress The caller's progress in a module, over the module's current tasks.
+	Progress  XELModuleProgress `json:"progress"`
+	Skill     XELSkill          `json:"skill"`
+	TaskCount int               `json:"task_count"`
+
+	// Tasks In the order learners meet them.
+	Tasks []XELTask `json:"tasks"`
+	Title string    `json:"title"`
 }
 
-// XELModuleProgress defines model for XELModuleProgress.
+// XELModuleProgress The caller's progress in a module, over the module's current tasks.
 type XELModuleProgress struct {
-	BestScore      nullable.Nullable[float32] `json:"best_score"`
-	CompletedTasks int                        `json:"completed_tasks"`
-	Status         XELModuleProgressStatus    `json:"status"`
+	// BestScore The mean of the caller's best score on each task attempted (0-100, one decimal); null before any submission.
+	BestScore nullable.Nullable[float32] `json:"best_score"`
+
+	// CompletedTasks Tasks passed (an objective task answered fully right; a writing or speaking task evaluated at its pass mark).
+	CompletedTasks int `json:"completed_tasks"`
+
+	// Status `not_started` before any submission, `completed` when every task is passed, else `in_progress`.
+	Status XELModuleProgressStatus `json:"status"`
 }
 
-// XELModuleProgressStatus defines model for XELModuleProgress.Status.
+// XELModuleProgressStatus `not_started` before any submission, `completed` when every task is passed, else `in_progress`.
 type XELModuleProgressStatus string
 
 // XELModuleSummary defines model for XELModuleSummary.
@@ -1540,19 +1604,24 @@ type XELModuleSummary struct {
 	EstimatedMinutes int                `json:"estimated_minutes"`
 	Id               openapi_types.UUID `json:"id"`
 	Level            CEFRLevel          `json:"level"`
-	Progress         XELModuleProgress  `json:"progress"`
-	Skill            XELSkill           `json:"skill"`
-	TaskCount        int                `json:"task_count"`
-	Title            string             `json:"title"`
+
+	// Progress The caller's progress in a module, over the module's current tasks.
+	Progress  XELModuleProgress `json:"progress"`
+	Skill     XELSkill          `json:"skill"`
+	TaskCount int               `json:"task_count"`
+	Title     string            `json:"title"`
 }
 
 // XELRecentActivity defines model for XELRecentActivity.
 type XELRecentActivity struct {
 	ModuleId    openapi_types.UUID `json:"module_id"`
 	ModuleTitle string             `json:"module_title"`
+	Passed      bool               `json:"passed"`
 	Score       float32            `json:"score"`
 	SubmittedAt time.Time          `json:"submitted_at"`
 	TaskId      openapi_types.UUID `json:"task_id"`
+	TaskType    XELTaskType        `json:"task_type"`
+	XpAwarded   int                `json:"xp_awarded"`
 }
 
 // XELSkill defines model for XELSkill.
@@ -1560,41 +1629,96 @@ type XELSkill string
 
 // XELSkillProgress defines model for XELSkillProgress.
 type XELSkillProgress struct {
-	AverageScore     nullable.Nullable[float32] `json:"average_score"`
-	CompletedModules int                        `json:"completed_modules"`
-	Skill            XELSkill                   `json:"skill"`
-	TotalModules     int                        `json:"total_modules"`
+	// AverageScore The mean of the caller's best score on each attempted task of the skill's modules; null before any.
+	AverageScore      nullable.Nullable[float32] `json:"average_score"`
+	CompletedModules  int                        `json:"completed_modules"`
+	InProgressModules int                        `json:"in_progress_modules"`
+	Skill             XELSkill                   `json:"skill"`
+
+	// TotalModules The skill's modules in the current catalogue.
+	TotalModules int `json:"total_modules"`
 }
 
 // XELSubmissionResult defines model for XELSubmissionResult.
 type XELSubmissionResult struct {
-	Correct        nullable.Nullable[bool] `json:"correct"`
-	Feedback       string                  `json:"feedback"`
-	ModuleId       openapi_types.UUID      `json:"module_id"`
-	ModuleProgress XELModuleProgress       `json:"module_progress"`
-	Score          float32                 `json:"score"`
-	SubmissionId   openapi_types.UUID      `json:"submission_id"`
-	TaskId         openapi_types.UUID      `json:"task_id"`
-	XpAwarded      int                     `json:"xp_awarded"`
+	// Attempt This submission's number among the caller's submissions of the task (1 for the first).
+	Attempt int `json:"attempt"`
+
+	// Correct Objective tasks: fully right (partial credit is false). Null for writing and speaking.
+	Correct nullable.Nullable[bool] `json:"correct"`
+
+	// Evaluation Writing and speaking tasks: the full evaluation; null for objective tasks.
+	Evaluation nullable.Nullable[XELEvaluationResponse] `json:"evaluation"`
+
+	// ExpectedAnswer The expected answer of an objective task (shown once submitted); null for writing and speaking.
+	ExpectedAnswer nullable.Nullable[string] `json:"expected_answer"`
+
+	// Feedback The verdict, what was expected and the task's explanation (writing and speaking, the evaluation's summary and the explanation).
+	Feedback string             `json:"feedback"`
+	ModuleId openapi_types.UUID `json:"module_id"`
+
+	// ModuleProgress The caller's progress in a module, over the module's current tasks.
+	ModuleProgress XELModuleProgress `json:"module_progress"`
+
+	// Passed This submission passes the task: correct, or for writing and speaking an overall score at the pass mark of the task's target level (A1 25, A2 35, B1 50, B2 65, C1 78, C2 90) with task achievement of at least 25.
+	Passed       bool               `json:"passed"`
+	Score        float32            `json:"score"`
+	SubmissionId openapi_types.UUID `json:"submission_id"`
+	SubmittedAt  time.Time          `json:"submitted_at"`
+	TaskId       openapi_types.UUID `json:"task_id"`
+
+	// TaskProgress The caller's record on one task.
+	TaskProgress XELTaskProgress `json:"task_progress"`
+
+	// XpAwarded XP from this submission (booster included), 0 unless it is the task's first pass: the task's XP (objective 10 + 2 per level above A1, writing and speaking 20 + 5 per level), a quarter of it (rounded up) for an objective task passed after a submission that showed its answer, plus 25 when the pass completes the module for the first time. Quest rewards are reported by the XP routes.
+	XpAwarded int `json:"xp_awarded"`
 }
 
 // XELTask defines model for XELTask.
 type XELTask struct {
-	Id       openapi_types.UUID          `json:"id"`
-	MaxScore int                         `json:"max_score"`
-	Options  nullable.Nullable[[]string] `json:"options"`
-	Prompt   string                      `json:"prompt"`
-	Type     XELTaskType                 `json:"type"`
+	// Blanks fill_blank only: the number of blanks ("___") in the prompt. Answer several in order, in `ordered_items` or in `answer` separated by "|".
+	Blanks   *int               `json:"blanks,omitempty"`
+	Id       openapi_types.UUID `json:"id"`
+	MaxScore int                `json:"max_score"`
+
+	// MaxWords writing and speaking only: the upper end of the word target.
+	MaxWords *int `json:"max_words,omitempty"`
+
+	// MinWords writing and speaking only: the lower end of the word target.
+	MinWords *int `json:"min_words,omitempty"`
+
+	// Options The choices of a multiple_choice task (letters A, B, ... follow this order), or the items of a reorder task, scrambled; null otherwise.
+	Options nullable.Nullable[[]string] `json:"options"`
+
+	// Progress The caller's record on one task.
+	Progress XELTaskProgress `json:"progress"`
+	Prompt   string          `json:"prompt"`
+
+	// TargetLevel writing and speaking only: the CEFR level the answer should show.
+	TargetLevel *CEFRLevel  `json:"target_level,omitempty"`
+	Type        XELTaskType `json:"type"`
+}
+
+// XELTaskProgress The caller's record on one task.
+type XELTaskProgress struct {
+	// Attempts Submissions recorded.
+	Attempts int `json:"attempts"`
+
+	// BestScore The best score of those submissions (null before the first).
+	BestScore nullable.Nullable[float32] `json:"best_score"`
+	Passed    bool                       `json:"passed"`
 }
 
 // XELTaskSubmissionRequest Example: {"answer":"has been","duration_seconds":42,"module_id":"3d1f8e2a-5b6c-4d7e-8f90-a1b2c3d4e5f6","task_id":"4e2a9f3b-6c7d-4e8f-9a01-b2c3d4e5f6a7"}
 type XELTaskSubmissionRequest struct {
-	// Answer The answer text (the chosen option for multiple choice, the transcript for speaking).
-	Answer          *string            `json:"answer,omitempty"`
+	// Answer The answer text: the chosen option (its text, or its letter) for multiple choice, the typed answer (several blanks separated by "|"), a reorder answer typed as the sentence, the text for writing, the transcript for speaking.
+	Answer *string `json:"answer,omitempty"`
+
+	// DurationSeconds Time spent on the task, recorded as learning time up to a bound per task type (10 minutes objective, 15 speaking, 30 writing) and to the time since the caller's previous submission.
 	DurationSeconds *int               `json:"duration_seconds,omitempty"`
 	ModuleId        openapi_types.UUID `json:"module_id"`
 
-	// OrderedItems For `reorder` tasks, the items in the chosen order.
+	// OrderedItems For `reorder` tasks, the items in the chosen order; for `fill_blank` tasks, one answer per blank. Not with `answer`.
 	OrderedItems *[]string          `json:"ordered_items,omitempty"`
 	TaskId       openapi_types.UUID `json:"task_id"`
 }
@@ -2878,14 +3002,22 @@ type ClientInterface interface {
 
 	// GetXELDashboard Get the XEL dashboard overview
 	//
-	// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+	// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 	//
 	// Corresponds with GET /api/xel/dashboard (the `GetXELDashboard` operationId).
 	GetXELDashboard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EvaluateXELWithBody Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2894,7 +3026,15 @@ type ClientInterface interface {
 
 	// EvaluateXEL Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2903,21 +3043,29 @@ type ClientInterface interface {
 
 	// ListXELModules List XEL modules with user progress
 	//
-	// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+	// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 	//
 	// Corresponds with GET /api/xel/modules (the `ListXELModules` operationId).
 	ListXELModules(ctx context.Context, params *ListXELModulesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetXELModule Get XEL module details
 	//
-	// The module with its tasks; answers are never included.
+	// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 	//
 	// Corresponds with GET /api/xel/modules/{module_id} (the `GetXELModule` operationId).
 	GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SubmitXELTaskWithBody Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2926,7 +3074,15 @@ type ClientInterface interface {
 
 	// SubmitXELTask Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4631,7 +4787,7 @@ func (c *Client) RagQuery(ctx context.Context, body RagQueryJSONRequestBody, req
 
 // GetXELDashboard Get the XEL dashboard overview
 //
-// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 //
 // Corresponds with GET /api/xel/dashboard (the `GetXELDashboard` operationId).
 func (c *Client) GetXELDashboard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4648,7 +4804,15 @@ func (c *Client) GetXELDashboard(ctx context.Context, reqEditors ...RequestEdito
 
 // EvaluateXELWithBody Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4667,7 +4831,15 @@ func (c *Client) EvaluateXELWithBody(ctx context.Context, contentType string, bo
 
 // EvaluateXEL Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4686,7 +4858,7 @@ func (c *Client) EvaluateXEL(ctx context.Context, body EvaluateXELJSONRequestBod
 
 // ListXELModules List XEL modules with user progress
 //
-// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 //
 // Corresponds with GET /api/xel/modules (the `ListXELModules` operationId).
 func (c *Client) ListXELModules(ctx context.Context, params *ListXELModulesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4703,7 +4875,7 @@ func (c *Client) ListXELModules(ctx context.Context, params *ListXELModulesParam
 
 // GetXELModule Get XEL module details
 //
-// The module with its tasks; answers are never included.
+// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 //
 // Corresponds with GET /api/xel/modules/{module_id} (the `GetXELModule` operationId).
 func (c *Client) GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4720,7 +4892,15 @@ func (c *Client) GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors
 
 // SubmitXELTaskWithBody Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4739,7 +4919,15 @@ func (c *Client) SubmitXELTaskWithBody(ctx context.Context, contentType string, 
 
 // SubmitXELTask Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -8706,7 +8894,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetXELDashboardWithResponse Get the XEL dashboard overview
 	//
-	// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+	// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8715,7 +8903,15 @@ type ClientWithResponsesInterface interface {
 
 	// EvaluateXELWithBodyWithResponse Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8724,7 +8920,15 @@ type ClientWithResponsesInterface interface {
 
 	// EvaluateXELWithResponse Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8733,7 +8937,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListXELModulesWithResponse List XEL modules with user progress
 	//
-	// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+	// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8742,7 +8946,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetXELModuleWithResponse Get XEL module details
 	//
-	// The module with its tasks; answers are never included.
+	// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8751,7 +8955,15 @@ type ClientWithResponsesInterface interface {
 
 	// SubmitXELTaskWithBodyWithResponse Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8760,7 +8972,15 @@ type ClientWithResponsesInterface interface {
 
 	// SubmitXELTaskWithResponse Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -13066,10 +13286,10 @@ type EvaluateXELResponse struct {
 	JSON403 *Forbidden
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON502 the response for an HTTP 502 `application/json` response
-	JSON502 *BadGateway
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -13101,14 +13321,14 @@ func (r EvaluateXELResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r EvaluateXELResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r EvaluateXELResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
-}
-
-// GetJSON502 returns the response for an HTTP 502 `application/json` response
-func (r EvaluateXELResponse) GetJSON502() *BadGateway {
-	return r.JSON502
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -15255,7 +15475,7 @@ func (c *ClientWithResponses) RagQueryWithResponse(ctx context.Context, body Rag
 
 // GetXELDashboardWithResponse Get the XEL dashboard overview
 //
-// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15270,7 +15490,15 @@ func (c *ClientWithResponses) GetXELDashboardWithResponse(ctx context.Context, r
 
 // EvaluateXELWithBodyWithResponse Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15285,7 +15513,15 @@ func (c *ClientWithResponses) EvaluateXELWithBodyWithResponse(ctx context.Contex
 
 // EvaluateXELWithResponse Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15300,7 +15536,7 @@ func (c *ClientWithResponses) EvaluateXELWithResponse(ctx context.Context, body 
 
 // ListXELModulesWithResponse List XEL modules with user progress
 //
-// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15315,7 +15551,7 @@ func (c *ClientWithResponses) ListXELModulesWithResponse(ctx context.Context, pa
 
 // GetXELModuleWithResponse Get XEL module details
 //
-// The module with its tasks; answers are never included.
+// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15330,7 +15566,15 @@ func (c *ClientWithResponses) GetXELModuleWithResponse(ctx context.Context, modu
 
 // SubmitXELTaskWithBodyWithResponse Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15345,7 +15589,15 @@ func (c *ClientWithResponses) SubmitXELTaskWithBodyWithResponse(ctx context.Cont
 
 // SubmitXELTaskWithResponse Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19021,19 +19273,19 @@ func ParseEvaluateXELResponse(rsp *http.Response) (*EvaluateXELResponse, error) 
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
-		var dest BadGateway
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
@@ -26570,6 +26822,22 @@ func (response EvaluateXEL413JSONResponse) VisitEvaluateXELResponse(w http.Respo
 	return err
 }
 
+type EvaluateXEL422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response EvaluateXEL422JSONResponse) VisitEvaluateXELResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type EvaluateXEL429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response EvaluateXEL429JSONResponse) VisitEvaluateXELResponse(w http.ResponseWriter) error {
@@ -26583,20 +26851,6 @@ func (response EvaluateXEL429JSONResponse) VisitEvaluateXELResponse(w http.Respo
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type EvaluateXEL502JSONResponse struct{ BadGatewayJSONResponse }
-
-func (response EvaluateXEL502JSONResponse) VisitEvaluateXELResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(502)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -29766,382 +30020,420 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rcttImij4Knl4JsJUNUhRN1+omJhV2XKVpmRbbclb7i76kEkgSWIEZrIyE6JYDkfMz/29+2Pf4LzC",
-	"+X/2TeZJNvL7MoEECPAiS7a72h0dFRYB5PW7Xz82QjGdCc64Vo3ux8aE0YhJ+OdbpuXiZKSZNH9FTIUy",
-	"nulY8Ea3cclCwSNFtCBzGmsyZCMhGZHmk5iP242gocIJm1Lz6TTm8TSdNrp7QUMvZqzRbcRcszGTjU+f",
-	"PgWNGZV0yrSd9rngN0wqamY6i5an9p+TODJTxeb3GdWTRtDgdGomCL23+nHUCBqS/Z7GkkWNrpYp89c3",
-	"EnJKdaPbSFN4065RaRnzccOs8IUI0ynjumo9v3AxT1g0ZiSyb9Wvyr3x+Sv6hS2qFnNycUau2aJ+Bdds",
-	"8fmTn8fTWC9PfkHHjKj4D5bN/XvK5CKfPIHv/LkiNqJpohvdo07QmNJbhJP9jvlrFdQEjVciShNWdQbv",
-	"T8/JFJ7WHwM+//yTeDMaKVZxFK/T6ZBJIkYk1mwKeKKu41ndwQgcpvJk/IPZ68D/vMPpVB7OGzmuOpk3",
-	"ckx5/Mca1BFy/PkHc0XlmOl3ismqhVxNGJkyc0SPFEkVk/Wr0TBQ37x0D6tidFq5HkanK5bA6PQe5paU",
-	"45xVKziPbxjR2SsrFpO987lL+mQ+VjPBFQPC+yONfqKazenC/BUKrhkH0KazWRKHADW7/6HMcj822C2d",
-	"zhKGG9E0TuBHKYU0K5biJo6Y7Kec3tA4ocOENYLGlClFx2YNrwU5OSPuNRKKNIkI5Wpu4TffxL9INmp0",
-	"G/99N2dTu/hU7Z7CdLCREhXkJJ0pLc2tZpM0T84MWWBJQN6cpHpCFJM3TO6QEY0TFrUbnwJzBG/Z7ylT",
-	"+nOP4IYmcYTcB38K8JFqdH/72BjFLIka3Qabms+CRiJw7Ea3MRTRonBWeF8kEkzxR5pMqQ4nRE8Ywfsl",
-	"PRyl12h8+uB/J3EjxAxIJlQRygmzJ/bZJ2wQ2E0QKzKliVkNi0jTTBeQnKUTIYkVKkgkCBf+FnCeHTj7",
-	"54KPkjj87JNPqNJ9Gk1jXjjGE06ET/6mqdLkmrEZoZokjCpNBGcEP7znEwrt1hSZxxp3HqZSGlFBaaoZ",
-	"aUYp7pIFxKwflxEQmkhGowWhoY5vGJ7TSyGHcRQx/rkHdfb68t3Ll2fPz05fX/VPLs76v5z+rX/5/M3F",
-	"aSNojCXlmkV9FYqZIQ+/NfzTU12zrkYB3pzokdDwWhFHlggMYGCV6EmsCOPRTMRce5QL50DG480wl7Fm",
-	"90INUj1hXMPxRmSYagBCmiRizqKAwMoYKS5f29vLtwBn/1rolyLl0ecePRe6P4KB/BMssGezRnzlnoBR",
-	"DP+DhRroCAzObmMD87j7kCYJk2RKF/BMMUZiDVu+oItE0OhKiHPDiT+bNeBwfS1EP4EB/RN469MsLQTB",
-	"V+4ZHWH0WOUT4EYto3jn8ayvyAePUZkiaiKkThb3cQYrZiNczLuE3TC5ICHlkeFdzHJGAyOxIqEQCTKi",
-	"OXdY0+PZaEY8icx70nwJkj6L2gSUSEKNFkkG8EcLVMoBUahCtnuGTpfVzlamd1bt1L6962mosN1LJm/i",
-	"kN3jDRpENdQ7HqdGxvLv7ichxgkjz2nCeEThiAzqeG/fE9iOGNWpZMsTEMGRqKIkA1B8JcQryhcWkdRn",
-	"M9P4hvV/T4WmfXYbMhaVDuGV4HqSLAiIr4opZUgXvE+y9++DhHtQFRA9kULrhBkgxLnmVJGJIVj3BUnv",
-	"OE31RMj4D3YvxJ76PKh4grFSBq0MknGQGkkoWWRepom6j8OzMwSE3c4MPws8ca16VoCkd5zdzlioWYQj",
-	"f+YpGPVUcppk4nB+BGf2kYXj+5NST/iCCD1xQ3bJUacTkKPOHsgjNMMskAccySALpoG+HXUOyCCimg6p",
-	"Yn0dT5lI9YDs9nj+q0fYByjc0RKZQwgjTUvudsh8wjjwXDeIQWyViHmPC0lSLhkNJ2ZAQxnhHmZShOaw",
-	"hgk75TrWi8+/C7hy2NMfghd5kvsRJeQhM3rD2cnrE2IeEHgCquj9axFzliQtC5hGTIu1Ijc0SZkyPMlc",
-	"0pCRVBktw9yf3aJZX8qvuZhz4ta+YyFYpbOZkJpFr1gU0ytQgD/v6NJ8zP4oTlgftGr//N7NjIBDKGnr",
-	"W5Cv2tOImFcfRIwxcGy0XTMnw3lQ2SNmYcgexIxJFCoz4Y+GIZsZAS9bElDMk4uzX9jiuWRUM08RplEU",
-	"m+9pciHNYDo2KsGIJooF/nFZmbofz0Bj2O8ctDvtvb2Ddmd3/9BoC0iBVB/MEvud/Setvf3Wwd7V/kH3",
-	"6Fn36NnfczvH+atLohY8bAQFvaAfG735Sfi4Ex3tjVrDw0PWOnz8dL/19En0uHV4+OzpwRGjhxF7DNa0",
-	"FcpL0LhlidVjPgVGVst2VtpJ2VZzdkFoFEmmFAP19vnZi7dEUj5myqkVRAsDqYDn12xxTNh0pvG2hsro",
-	"ffCe0ckXhmllZ1h1aGBBBDs6vT1nfKwnje7hAdgA3Z/7QWNGtaGijW7jf/zWaT07ab2krVG3/eEvzV3z",
-	"94ePe8HBp51/+5dlQxDYF89wkqPcnkilpAvz1L+08lH86oiZUZ2UFjNF5kJex3zcJTE+GaVAYymPjKY9",
-	"FUqTI7JgVCpCDXEkzcP9/R4fOKKUTzdA4j2PFdtpkxM4uG42m6fImA9QjsxsXkZ+bRlyULVfBDEP031o",
-	"8055z5pas78rxloCzrWGtxwuP/oXX61fZ5e/ilwg2l6CGl24zr0nsH73V+lug0bK499TZh9rmTI0CjqL",
-	"4m94UsubzLbwIRsS1UszPa7mrTUtmrWvxK1sh0vHVAbEEOhSZAFxs6t23wwXG91MEdYrp+BpYlULNLgu",
-	"jbEhEFyzRbVhfJQmCRKNmWRALARPFg6dcEPEWW4L1KNxy7VsHfy+f9Nut6vmBNuY4aCftUGHPveCCzPJ",
-	"RvFtzUnEUmkSTqikIdoSRw79AxDhJAvFmANvqjmI93urEfAu+FWEyxLGwC4t2ti9rcCfoIANBfgr3VYB",
-	"/AtwXY+DuGJDZng6NYvzvaIZGyz+iGa3oCHp2L1g/ul+/j2N/3C/w7/dA6Mpugfwb/egkvVWmfoCdGHJ",
-	"4puF39yLGefGf7qf6Sx2P5t/+j+jXfdDBSw8P3359pzdsMQ/qBMDNif7jaDxo/nXj+Zfz82/nu9XDzKh",
-	"+g4CU8FLPYmVFnIBDoJMRG38HP83cwUCwDpVRkENCs9Zkoj/Rn6dUE3mYNFZiJQk8TUzMsjMYE6s2L/l",
-	"Y1ClYqUp1yV/wc9iTiJBzjK5xVGfGZMjFup/A4BGa48ZJtXCcBDFZD+hfJziKIw3loSp6l1uiHvmZK9S",
-	"yUuMrVMhqJR9/puQn2z/vjSwyVF4YsLBfmcDQQF8TxUee3RKOdLmTvjYCooBEn1vZ4+U/aKZaZKZES5W",
-	"Fa/vBIQl2UbwzUeKWAdzuyTy7D+tJNLu3peXn08emU0Mfjq9Irt0Fu+GQrJd91QNVu7IvWaXOjDQNSiS",
-	"dAtw3lofH1YstQSQq4Hr3L73XERsiZI70Kiir4jvdRKOp2AuCyTrgXQtA7Yru/PnDhLzwx3PdOuoNY15",
-	"3Fhz/fk3YsY4rXw/dShFk+TNCAjaOhR/B58YilSzfHf2pUtyR+0t0m3QraPu/oCqrCPWtRe7jP9Lx4AE",
-	"N2cqQL0DjwAHDbVQmk0rWEppmzBUkM1ft6V37uDLyzZXBhCnxTXjvridhY3AXqczvfIVLTRNVrxRWnZx",
-	"xKBiIaUhKzfmYcydTRPLnEvHGsD4gipNNIMoiCXWlaHKViRya6KFYNDH4ypN97QauOzy/cn8nRTm3K8Y",
-	"4dOak15B3e6ghm3IjUHiddTtc1QUN0Yo0gId9kC5hh9DaBLw13BCNUQnHRMzn/Vh1/HQtUuq56FXBRYe",
-	"5ROTlCdMAU9fgNGVUI727CZySDJcuDXsVCp8S4C1dpkZXC2vER6RcXzDOKEaNdFYcCde0GvGyUiKKZp9",
-	"QHez90CaKddxYh5w0mu8ZvOCANBrVK8+nUVbQlqVMoY7qmQQxeMpg01J5fJWswypVYQr85tUOOM5Q5+E",
-	"teKOrO9VilSDTl9EudwOvdZq/AJfLZ+EHaF2mS+yGUrGGog86VvXnpU4SjbAWE/IIPFfw68GKOqhXJhH",
-	"GTxSNp6l4DVs+9a7WvNM9Ym+ouEk5qxldD9w4eDRhiIq2Uf8uIvqwSvMvS9jlkQ4JFggKBmUo7tAVN1I",
-	"nYHBrHl/WYMpR91UH3V94I49cfw8s5RORBKpwgrXmto8tai4gp/TKeXeQd/OEsrpsgGmJpalSkoqhQF9",
-	"zp7hX7m7gzOGG19NJcoeySok8e5tCUdsNF+1BYslUUDAIRMJrVlEZlRPSBP9AZkGN5+IhBEXBgjOMCn4",
-	"eKd4qC5ccJlvZvGDubRpAwldpLGNIkV3ZKUNo1IV3jz6cN0pZ2sM7IGtPvCz3O6zwpQcAqXu48FU3kAo",
-	"OAcvNrEvP1IEXg/Isv4sGbr2DH3eiKlno3+WtFKQHe31jSG8pB/a8JLKG6sjE1dFGpBtz5KXAvTZkBLc",
-	"xc52VEJpqlNVMjDiSGbbGDuT/Y1otlbV8di0HT8o3bNnPS2cfxUYZdkZLoXjzhpEbnJ7y0YpjxShkpGZ",
-	"UCo2lHAe60nMyUGHRHQBfGKWynBC0UTvlA38lMxEEoeLSktZhX7pR/1v6YoqZe1MzJJtDGqsigGxTT8O",
-	"0Ln+bZT+zkbcORMdy6rHynWXrt9Ja6tU3aVLXaGsTFJ+vUoNsPOgH3/pxAaa3erdWUJjPsCgEc/ZPmjr",
-	"Wz0An/tx7qp05i0NmUCKGF5pGMArKq8jMUc+adEFRp/aB+ZIs9kq8f0BNa+1sANSayF/BHanDEhFAFNW",
-	"TQKqMpPxDdVggo61ImLOjdIiJJlRqZ04mMRDSeWiErjW0kwYMksLqUjA8TQ2pdNo4aa702wq/oP1hwtd",
-	"RW3fXb1sPSXw0O1MaWFOxUKBJ4F4gKdEKsMqkDN7GnQJjQyM6YkU6XjiQpSPjaAN2zBvGOLNsjkn8WzG",
-	"ouJmSdOAX0vwZBFYFQPSbULKiWJUhhMSo+pYMlLZ7yvBMMPzLZQvu9vyvVW5xgoYGRQwuHARBXzYiExg",
-	"aE6VEduispBk0J5GiNM5olNFBtM00bGB3l0DPK2IajpYVtQgzqdGEkxYkEVA7AWGoHc6nRxuEIwMBTgG",
-	"nAF9Hwgx4xGJuV1jYFeIS7WkY1AA6mHMKch83y6HKM76Ak0YkCan7Vnh/s1KhA0FY7eacacqfg6LgUta",
-	"CTCXgBo/Y5JjFUPZkKr6+Z6bvG+kc/PPSghyDITYt6yvx6yHKHNAKQcPikg1kwBlYIMJyH+ImLOIDBek",
-	"1yC9tNM5YOZfzV6j13BCIMTM+brGc8GdXKTcR5j1a8iae1TjXJcVl/yWJeyG8pAFZBKPJ+itGjKtmTwm",
-	"RlOmElRKCHaw0pTgxUgHOxeH7EqYixuip9dp3Zf2tdX2LXdbjxSautZrjsV83gw0crLnLjRfqTufDeDv",
-	"DkIqZth2j5ze123I1RJnkqfyukxcL9/0aE0e7t1CPuzSfDWzuMoyem+J3zh+1QEX/H0VbODH5xfk8Alx",
-	"7kOi6bikgfOSu/Txqji8k9bfaeuPDx/3g4NPzZb9E4Lx9oOnn3Z+qAzGO2dU8piPT0Id38R6cZc4TGe0",
-	"g5DjRvegsxzgWHpl6SzQQmefExXzMHOF38QitTa8WC+AI4CJA8hREhu5d8qoghQFPWHTNrmasB630d2h",
-	"ZJGhVo4VarAsTxlhCZ0pI8C4uXghaNAGP0WxJiGdHfd4zhvQAuS+h8HSmWMmIZ1hbGAG1QcbpJcvg469",
-	"los0UewFXZxyjUC87lyXccbI60sCfKXszoHj6YpAsZ8Z1VM6I8M0vGY6IB3SBCJudn1ImubEdtr+pg9X",
-	"J40HjdvZBg49u9LbGSjlha36y/2w7gBXmXRgVKNE153eYvPIrepbqzBlMB71N74XpanUm7+OHs6Nztcb",
-	"2VuT3bQ3UlA4p1XHfYnmdf/Ay1Qvsa9mCTxg5PYdNG1y4mO7coho7fgG47qE0XDisLXHwapJk6QVJiK8",
-	"RqSsoCKGwzczNY1KvZMLyQOcpR/SmYOyQdDjZaIwKALiwKdDaNBTbXKSbc6RjYx+jYTs8UEcJVmSRz4U",
-	"M8RvuDDyJ0tGpDkwdyIZVYJ3if/JYCfIk3tzCtTjhtRhSq+dr00gaDoGuV4FINp654gmg1DICMyQITOU",
-	"NbsheIPyqMffX5DmIJxQ7ZwuAxchOpNiLJlS6ExSO0j97kT+YTq8BUOYBRlRWa3N3iX2avl669yxLjnb",
-	"B0LHSI6JMgpS9ixL50YFZqQZr15yfpVVce0LyJfn5hYc5OBfTWvlMDpKlped68/wkiGGHnA0PmxgYoAP",
-	"P8uMvDZQn3IHad6WfPjO/c2Yb5gdqq3vg3sHqITlFrW+LaOkl/GtijjVoi1cbyL4uLSJ6svGqgD2260M",
-	"aEXX5/rYfkPEtrTRLdvR8ZoaFirWG829RQYVtY8yQ7q3uooz8YCwgB6luOQlxl+ByDUXvIpTXcVTdsJp",
-	"stBxqOoFhOGiX2c6c1WpZkwS0KMkwVeJMJInJPVTPmakiaYwfGiEJ9CCU54qC9NlnT8nsxUkKtXgbPai",
-	"qGtg0HORV5QtYlxLZp3iNyIObc7MDdVUOjSoGfmWJX12Q5M08wJWj33Kx0msJkTNGL02/MTMMJexNv/O",
-	"B1gxi6bqev34tvySeblyrHIQn3++pXPypl3aZxU0RTROFlvLhwb2XtCvJBmuUBY2FA+L47hDCDxcWYd4",
-	"L2iFkvGGMxLRhbMwW9wB/5Yjx5lkEvMwSSMWWTGoU4FGm5/ixgdiR1hJXuIb9joOrzmd3sXtx+2nhhlF",
-	"dNmAkj/37Rnm1YKh4HDJhuEbCv5Hr3fb6bR6vdu9l73e7ZOXH/7yL2uNT9nM63ddR0v9xX/mZH9NhaZr",
-	"1TqP+m0WG2yGLqswnz5UpcWWg4vsVJDKbaSRFf78fCczJmMR9RmvsI2f8jyQyVbvwddJk92GSariG3ac",
-	"KzLuXc5uQXqtl5WW4wFwFTBMBZfzRy+vJA+9izkEGXuxV1inYiq4ngTk3dXzbVaUUL6Oll6Yd8C8JzT1",
-	"idpqu4NkUxobErL5J5ATVSszOikgnFA5ZlGWOFc6qQmjUg8Z1e7N42X5GCzBmeKaqXLZp3lNjhQCKxbM",
-	"Wl1Wl+crhDuYUytdeQEOywda2n7VAQZldKtD2gyzRtuQRF8ibhyNDoYdehi2nkRPWetw9KzTekr3hq1w",
-	"Pzpgh6Mj+nj4ZJlqbiVU18u6a/dVR47W6X6AxVbzMFqkER83VPxctZQJTZX+R1IF8ZNc0bKhxhmwW/++",
-	"QFRABfDu+l82bB8qg9wU5aCSsVPMUZH3TTtqAtluqPznqyygX6XL4s6ap4f3WT0zVEDx6NZPDRpXvvNt",
-	"dMRKMllcMrBgkrCRrqZ56yjT9rqufd3FzmzIyKEOx0Opyg72o8rQhe04B3gQoL5SFqK8BWUv6OSFo1qp",
-	"kBfAo6CRb0D3V2BVDeCXdHuPMK4hrq6airsHUFkN6wGFtfL04Wuz4Yw+by2OF0HOTlrLXu4EmDXXCGPV",
-	"nUle3PWr5M24Na5lHFtat9bHRdnP74LKeSXbzf05+Tm7nOCyuq5Tyevj/apClCrxtICXS8dbmKaUJuJv",
-	"az24XKbTKa1yJH6HlhK0fN17rbxJMY59GuanG1Kl5kJGUIleShbq1kRIxVpD0PoXNnPeGhZoRPvJMhXL",
-	"B/FNC3XjZceYfbac2L0mgDhf0lKMo31ilGkIwi7lZsMGimEbR4fbRW1kkwf5DqpO/RXEm51E0abcoxQY",
-	"anZhZCOIgxwuCLuloU4W4GASIzKwoYmDAP9ploTRdrDvYlL6R5uS0W2MJQ3Z/2EftEMxzQsuYIAcRPdi",
-	"HfFu4+lep9N5EnVaQxYetQ6fPg5bw6Nor7X/dBRGT2nnybNhhakpy3LIrtrFw5fPvTYVeRVtfSPHb81r",
-	"n7yV3gHJvZDctZTIB7hVS3PgVx2agRCxQtlz57Y0/yhNkr5bwNqdYRzddlL7lzt3+Hbjvdz1ltbjMNJb",
-	"D5sdkOaHHbh89vxEA6/Kfr6Tevw3J/YOEjLvIEQ6xKSc5qnvHsBsdWtVmfr1695uzdOY+7/ulRe6Pmrf",
-	"CBoj6/tCQpRpNf7HG0Xv3h2Yl621nM2JecEaFSSbihubrmR+JlSpeMynNnp+S2SoJhKQa/ZgRTu+ZLJG",
-	"lrq+VWbZ2pfvsV5FjR+6VMZirYQFjRpAY1zhWbCFenGaVFbkAWKp5keKhGYIrsmMjpmNG3GiwCNFhlLM",
-	"FeKKZEWwk3FjSyvbFfoBtA3oGUHdUqyDDdhnQGBz+zuMVGGwiPk4Ya1UMSyUSmxRaoUhETS8zqMgk8T8",
-	"fUyGIuWR/zOT6wOdlw/ZralwCpV3aCmCb7Jx3RksAQ6cjFRlNPAzie+cvFduISVnAipKO4e1lmhKyeuP",
-	"noRTRpyH1Ow2ScdG0g2nrOWcnsucozDPx0I4/YopS7l+G1WsLK9vy7KVuJ01UfPmncqKkDX3nN3T/RpB",
-	"Sod6XwUYEeZWlghZ9B1N3MxbmXG/1R5KM6hXVIQSlc6YxKYlZD4Rzq3kkmva21RlrAeRWiDwFLkCeD9Y",
-	"SQ4rBcL8xZMqXUt+B/XFONYB453FxLL7F/GW8ohczigv4PCn9bJaCYqXcH7jC35ITF86yAvr+HWkeySZ",
-	"raUCxmLN5EzGilVS7ouEagMhb6vlCg/oqz+3sssZH4kKtu+3eLDfDoVIGDqhbTpLf12tsw2JyVJFp2qZ",
-	"bMuCthUom2oxpToOt8KjQnMRXEcVUlykwyQO319cSDGKk1Ux+GDCd7LU+iII6GXqQ8et62pSup2mnbh6",
-	"nBUuNMHHTK2ezJIQ8Np/doT+tvqvvRNf2/XO0+2tEMtfOsClTZZ2VHW3fzXE7czI5nXV37CRRRWmFOhS",
-	"DQIshaAME5blV5ttB7anwQIIpPk30NuNFEtbCtlLs6KS9486eDpVSg0EuFfflmRzKiOvRl2JEcPvWSmM",
-	"LGYfP6sOfLRDInyUIh8vsqEE5DZmRUVc6y88/JqQSuxuWFNrb4s0a3OCedZhkaHaObxzCzyY8HdXPrxa",
-	"QFMrq3v310HcpnGAeQ+bjZxDOQ6sK9JsJ7TjB6VFV2377clPf02ZXNxLTubPYo6BA1BkdkJvoFACVddW",
-	"HMRsyH/bNltzf2225ublDO9WytuvcGcXuGkJxCwp9IFSP/MLrIVc7D9Zqcnjs4CEGCqNQbWKUEV+2/sQ",
-	"kN/2P7TbbRd1IWSEvV8H9r1B+/6sOOVYHqrt4lhEmgMxGiUxZ4OMNLNbLW2gj31mX9/xy3VwoSdmX1De",
-	"iUVAwrnICwfNqdnrNcb7rHfz4a43xtuKtPt1CGzvqrqon52+EgrYSDJ1l8xqiV8iaWx0G9cH/x51bv7K",
-	"OpO96d/+OLz9636yd/P0329+7czeH6ir3//6hJ/LZ+HfhnuvKgzMxcGKQH/0eDuYLw5WvetxrDSTd9i2",
-	"82/RiJa8W55E1ziJKDkXNyyhYcF/V++tzFoPdRunqVnB7rngEfCr9Y7RzKFT8ECW17e1k6wgoxZiuf3N",
-	"ldWvZWx9SLft08qqGu4s1wRPuPfu6nmrEXXdAa90217SG1YMfVCfEf6Thy409jv7j1t7e639J1d7nW7n",
-	"qNvp/L3o/d8wSLU6PqE8fseOX4he+S3zKWFBbHaLpfvJSUQDMhFzoKALkUoyZ+yaGeaO96Y0nc4qZzn6",
-	"O1T69yv/ZyOfaRhwLBnVATkjc8Y1mcTXtvX+yoH39v/e+PShNmTqvoNCvsGQIb/dkRUwajrk1MWCrY0i",
-	"WRMDhIzuObpByoF0vtvEK5Loj9rIS8tUmk5c/RAFItjHVf0Y6hx0/kvLCeFEyKy27yTWnjHTrUuhHpgf",
-	"xJ3qbt3diVZf3iXwVhXU7grqlW6kvf4Z6t24NsDFrgxY8LmJSok9GExYL3WYOLaKi3+wc8xyz6JniUWa",
-	"Sll4k0DNZaRZqh2IwbWFCjwVybClSjxrvZCXa83kJeWmviKMrf/yl2Yr+2dNGZjL/KaXb27IlG6BsG6k",
-	"dsN3DcjaTJ9JrANChyLV5KBDDENWWIGWk5+vXp23FB0xMpJ0PM36qRm20uOxwheYCukM1Ile2unsP6bT",
-	"2fEgIPavRHt/jP0//vvBYeGvZ8eDHaACUBkiW65ZEYlVj88lhYp1McdvDsIplddYa2oAH9qfd/3fIcUJ",
-	"kEbTsYJMBCgrI7imMTewKKYxVNo1u8IahWLOe5wqMviv//yfgzZ5KSSBKovwSmCjD/Ak5gLHNdOnHI8C",
-	"Kyjk1382ImekvOK54EurxTKHAmQ94NOQsqAlvWEJ+a///J82zwSqapXH86psLY1bCTBgK7yEwPIV/rdN",
-	"bLWSsT+Y6hdM7LmVYV0Sgfs8VQUDUF0yfpUlaL2BeAMrMD7rU92XsbquMkWV05DXmmGXT6a03fLellZR",
-	"RV+uGJ3ek2f7kiZMQQRNQFCvyt3sebHMxt6oEx6MjljrGT160jqM9oetp1GHtQ6Ge+E+PYyO2ONR7grH",
-	"QU9fnZ6sdXiv92QvLeYOoW7LOpq3xC1d4Zu6t80l/WO4te/hgNe7xu+1B+D9OJWXK4la/bTkXy6dz5LH",
-	"eRs/s4GKO/uXl27K3MuX8CTfJw5ui2zLR+hZL8rtu6saTxcjz63x6Ecmk5ivlMT2Kmvz5UX5+n/ZbX2o",
-	"lsWuREQX7y+W0f73NP7jj6qawO8vsBOKfQGkibGEYrK1RTGc92XFcJmPgkCFB/Qx1QymGAh4K0bz6n7h",
-	"q6RZqGIS2DoeKiCJy3ataQlVcXlJQt5fgExqTs/Zxm2oXdZkvJnN/ZfssP5inXFqZ4PaITi9t90gu5X8",
-	"QCtRV1yz1a0FmFK5hba4u3//9YrgGwTeCAg20R9BooANiIv5wBVQbK8KH4wrJjiPRwzg3gr1/mTmLL1x",
-	"M2R41qlJsC8Zm2tjCO2bOEu1nmaeZGl1WasJRiXboLR/4UwLg5VXWTicytsrWnW2a+NWF+gaV5e7Bpvb",
-	"kmNqfeSNZ4a7E1ezcU8wvz9a1Xm8U0zauI7Pj+e4gzBTn5vymUkXG3cOyzs+lsq1Lr8b37C+X/pkvQNu",
-	"i/IXM4iy6c/yy1j2gG8SSV+InipZ+ev53z3IVkXnwHKS1wai2GbZH9mOvOsrB8sUrirIqmUUz3g7mc2g",
-	"yp1ltrLX6xc0AJUv3cLRkpPL3tMGQl4RZ0uR6AVSdPh0WVzzJJ2J1jP1b93d3caK0C3fZ1XRnM4+dZzI",
-	"CMpkQhXhYn5M3O1jLI1Nk4OMOfddsTz93fMTV7T54WyOiYnH2PWJDMpbKy7ibk7BsrC73k5xp0a0RR9i",
-	"9WbdGxvu9+7exU3o2fYeyE81iFlPdgoNVwurPqiS7I1E325V1tEKGr8ydp0sXE1bW/vsjsXK0P7TD8UN",
-	"k6yyucQ0VgpE9gWhBO1BBL8i8JUvHXqHunVB5tJKqmhfceP10u9WRZaXT7PgZHvie9ieLEfBFpcNJe2K",
-	"c68P3yzXAPDAcctYzzlj167819p54eWsStea10sX533rzVpgistFnyuPquqe35+eP5exZjIW/NL5p8om",
-	"K/u8FB0t6XRKZSWkMxYNaXhdeayZFywzFO8Vyqx3lrxZZetrtp7cMZPNWLPHF1RNhoLKaFUsM5N0zPrZ",
-	"+mpodu5jgwDdPlM6nloasGEb69OXb88huPfTh826cBvdujJYshiyB6/FvL867pWzW92XLBTTKXqi8cvN",
-	"1//+9PwVfOJqUmzQjdtcYWi4jm/N34hovD89fwufOrpR2WDuOk4Stc2Yl+aLC3dQ68LISldddSnVNxCU",
-	"4Cpb6vKB1N9MDVCfZgVO7yCfXseGdjVsTdeGa+oNTXYMVxoyDEOBOnY2FqWdBQn3beB948e9PNjkb0xp",
-	"Jg33srGqEG1iEwinVF4zDfatYbpgEaGzWcJUe9lTgCvLlW5Xg9aQP7vaD9Wxj8s9sQ9remIXNrExtuYq",
-	"/rKoZZYGhcfAUWjd5LmbO2u+NQPDDIYlLvcn2tYLAWdll7UBlNR6JdhIFgjZxgdiiTHdBvVKDKcCnVcy",
-	"kCwcdtmlYFAtSfrbs5hi6OzqMy/OEpQOzzsSbx8V8ac114WUta7L8rocDLeMqD+NeWrlo6rKdpvZSrbG",
-	"D5/zbMRCfAoMlHFT0o1orFa2bAQL+jaQeUXVdbWcuH0ju6IzySXz4B4LS6+6tUIOBm5jJbxceOdeqoIO",
-	"fumNZZqMn/Wzw6tymJdr63GhXawb9HfpV6aQrK9O76rdlZcR+PtYeRK1dbK+o85WqPMVIb7mfktS4NIF",
-	"o7DU37w0RgpVDqv36ekpy7F16RADh7YLSTX7v0sZ23xfpVXnY+aKUGFtNQd56YAlr8gY0mGaYC/IXK+T",
-	"WU+6JFaa8aIMFuSCWZU4tiRi34PClVMFK2rXkKetkQEU5xVjlsmUBenl9ZTHKov/dTdibs1VIq4JxYWs",
-	"gBXH5BmE1olP26PJ5xGnO4hjKjuRTVe6OX4FjdtZn86pjKp16fJtF5YSFPAxR0B3QRU2icJ8y0daAxNX",
-	"toFGEQ42ju257ZcJmN+MEYj0miT0GjjLhKJc4bpTlK7dYmV8br6pbJp80f7uVpydj1PbN0a0KX6NCVVk",
-	"yMA9GKUSQ4ayssCH+wV0ahxEe6OnbJ+2joaPw9Zh9IS1no6edVp0b7gfHkSH7Gj02AOabuOQ7dNno4Nh",
-	"63H4JGodsqej1jPa2Wvlr9OKmujr8w8xohXb8E6EYpzg4UHYATYoTuBRHLKgrKmadxxp36lWUZdD1JbO",
-	"xsP2p48Pa/B9yXzV37gLeQSGzQx6iyfxUkgykAzeGmAgDW4T3s+KXtujMW+ZfWaDeRs+qolNzBNDKrSF",
-	"++D0bpAVEF7OB3EX28eLNSQoTpL+MKH8Gtg57NRQqImQup+lRm7K0S9+FEJphLylKvlqK2HILjXGwTLE",
-	"219n+/W+C7JZK49offGKYb6bDe2e2QFsZPDcJII6UxPWlIPfIIrZ8ZP+jMnQ1qfbguFC8NVat5yNb8sC",
-	"fIY0obZ2Rk3AV60D5XbWHwnZB5vnijIet7N+zLWof6XKUlt0hhSHqJq54vQ2KbbhIMidXvlUlgETexal",
-	"MtaLS3OmlqDP4l/Y4iQ1BKcitvHk4oxcswVpDm65lq0BGYkkEXPs1P30MVShp6FmUu1AB12iQjFjmExh",
-	"AB5TltD7GysCwnzU40AFqc5feaTIwK1ugKkMsVnChFGkGzac4X3r5OKs9QvzOsfjDsx9YYiX2wv+9dLR",
-	"hH//9aoRLHWQ9ALWINxwcPHm8ors0lm8S1M92U3EOOYYKFB6YmPBwIMNMAqCMAaZZWubaD1rfPoEbXKx",
-	"QBCkgFhh2m7J9iUzR60ZnTaCBgRUwMequ7t7iy+0QzHdjUSoluKygft6w3TJyRnRqRYSgzpLAZOUXLtk",
-	"djKkigXk/QW8h8Clgh4v90prvj893wlIRfs31/MtKJTqVLZmCaNTMyGHK9dsLG3rth7v8R9+MDfFuI5D",
-	"LO/5ww/kkvGIDE78Qn5d8iMcqs098cPzsmybFVe30+Pm8jK46dpxrtmi/vNZ3LpmCzXYaZO30J8UodXM",
-	"PdMOJxR2/9fQNhqgXk/YAmDdcvlYekBNFAvNfo7N+bMFyTtDkzHTihx2Dnp8cPb68t3Ll2fPz05fX/VP",
-	"Ls76v5z+rX/5/M3F6aBNTuBDGmoo6gApbpJRLSSJuYojzOS5ZotHpbqpeNqnUgqpzCmfQmNBZv6GCBnz",
-	"2VBECzL42GtEYP7tNbrkY68B75h/9xp4bKGIGJ5brxGQnkv89F+BPC37yqdPg+Meh7BTpAQjGiepZIrQ",
-	"KCIDGF51yW8fE4FAEJBRzJIocJl8nz4M7PLPY6XVDz8QKg3USkb+/fLNawKCj4JamS62B+qPDEjTVvcg",
-	"R52ATOkt2e90MNNrIEYjxbQZGE/CZTOSkEoZM2XAxQrurbMXbgEvqLZB0hDlaA7yhZMzFCzr7cvn5ODg",
-	"4BkuhHKCEx2TCD+VjAz+9re//a316lXrxYtBm/wo9KTHp6nSJIkZGTI9Z4yTTqez14L/X3VcNjdM/OzZ",
-	"s2etvf3Wwd7V/kH36Fn36NnfsdcNorjGfiDvrp4f97hItQUKqm1bPABQs4zDTocM8mvpw0UMSBJfGzF+",
-	"QaY0McIUi7Bkpz2BdzzLKTK7P+ockEFENTVEJOsxjKK/+5lEcYRlAlE5MIgRTxlexBGAfDZCmg8/IE1o",
-	"oc7Np0NGpGEoLNqBG1qQwVum5aJ1MtJMDo6JNH/ZAklY0KmHLRpDZqUvS2qN4iVjptHaVE9lNZNT5Zki",
-	"fRrdCBqGmCLh3Wt32h3Uahmns9goYu1O+wAKDegJcNgCSTE/jOsyJrPai2LOgcIEZJakimAjUIP71pNX",
-	"JLV5jVQCheqgjIahsVeYuCcZ9gCDFETIMyRQPBYOKePAZxFEdCt9AvwUrKJU0ikzg9XKp/kru+dQ9+dT",
-	"sPbFN4AVIMg6zINz2e90SjWO6WyWWO6w+x+2DxbKgxt7Vk4uzn5heRDRsrN9iZk68g7u4UNcU9UM2dp3",
-	"f6RZnX/4ZG/9J++4q1bLIq8U4CYfstsZCzWLgJ4XxDq4JV8I+u2DOWTl3BJwvRn7AkVvbK4Wtgx3DiUX",
-	"hKqAT8z9U5Z5ZfV5oSGBB40+MA6ZkVqNeIWi4ShNEjK4ZosBobMZo9Jowz0OlYYzEix4sjgmSgsJDbwU",
-	"HbFkUQWquCAE1gbK4UzpH0W02AqI1sNOMevxU1HoN/rXpyU43rvnJeTguwyuv7AFsZHFx/Z0JyKJlEvb",
-	"lUwHFuuxojoP2RcF7cPO4fqPXgv90sAUfvBs/QfPBR8lMWq7h3sH6z+4oItE0OhKiHMqx0AJDvf3N9nO",
-	"TAojcxq+dMq1jQL6MgiLsGdECYu11Uj7KShymd2P12zRj6NPiMcJ05W1H27EtS1nD3KlRtggZ55gCd2d",
-	"DVNRhvcYkbOA7VO6IDg+iaGMYhFHX8AjD0cLWHK4vCYDzBLWFX3bMPplrh/Pb+31b8upf2GLswjr65TU",
-	"JbBUVdL/09twYmRIwwFc5gRpuk47KM9lIfi2YPRESN1K4hsWFVPDAKh6vJjJRd5xo5ZyGF0FZC6FLRsB",
-	"1SHgoygGLIxcfL8yqhMSOrOcw85eu8ffshlQQ0/XkEb0lUJr8+3MyEk2PwBWzaRr13h2QZqH+1Z+LwiZ",
-	"O5XSEhzZprzntjWfz1tGrG6lMmHcqFLR5pyg0MhpIy7UuTcuVExDrGBC52KMXWy/LNbeme5vwGCuhHhF",
-	"uaulqe4T6YsymRgbrQiSbyFIsYArPsIXrCU+1bfoK1K9An+5FQlcu01ruDkGom6nNIsoYKUyktiMzIXE",
-	"TvyWRVRhgpl9ExJvQUWkuv2tS8tibJZZODVX4myjO8EskUp1z9q07CGj0JvZlQy9st04lo/6J6ZfscYD",
-	"IrufpVmB6lel0/jWb/EnVrxBml8Zi9beJ+jxYYVt/LnlhljkBxqaMyN1K8Z1m8BTgzGVmWa12VA93jzc",
-	"319+0HekfuCZDQNy2DkggxjNa/2lwVxxK1vGSPDxMRmnTCmmiOV+Yxpzpf2MuUeKgCBAwIoWkMP9Zztt",
-	"cpKzdpQCCOOR6nE0TGALZldBy5oozMF6IH3NWE5GmijimfemsKEeH7w4PT+9OiXVYmw1+8X8SIsM96/9",
-	"LadgfmGuuwEi2ixSHxG/lMC8Aet9KeQwjiLG/2G0uq8tGawmZQiNn0HNCtzJMvrNRP6CVGDle2iPBn/P",
-	"aCzb5JSGk9KLBuPR5NBFR8mSqR2K76UgfgjZJheSGQoKwkZpLLBjQ5HnRDIaLYgUmoI3UXqa7Hwikswr",
-	"1Sa2lrJVAoCosVqRv8fXy/x2wCsrnD0E4SnVf/7WZP3XxWv/LvBvKfDb672zpC9toex6xM1ttdA/1rL2",
-	"NnG5yyjog2SCeJHy+PfUyJxjKqPELEmMSEhVhaTvynQ/GOwXq4B/YXPrGpZrHjtj690B/zsf3BZhECYs",
-	"y9mUyYVCst1wQlcoxSfglFR54di81YoN0HOpU10yoKkWzruJ29whGniYrUo7isepNPzIfQTRfthowSDc",
-	"iCZJseEhZ7dGo0ZXvAqI9aEifh7uP7ORg7YpQo9DTAekRR4Tmnc+MDgdEXZroD7WyYLEClYWEZoIztpk",
-	"8NOpDW2AQ8nWN4CAHNXjRhK3Tt7nfrBI+4cfyK9gDCuVqB2Qpu1FrT3HZUBYohg57BzuWHfsDFbT40Oq",
-	"oPtMVQVfcPZEZBKbf2BrHiMVDLCPZx+DcAcB3o15km0cAksgpY2kHOiW5wQmSOpAO8EgFDIU5nZTyZHs",
-	"2YnBgV5crouuJ00KZkTzliQx10zKdGZECHwXRlCuNcVOGw7LRnX4SzFjQitKs8hu6TTtxgeZTAQ9MahM",
-	"YibdaqHXBfa/iN2JtXv8kvHI/AYbixUB7dGO1zfn1fdnGrRt53BX8WNAqLpWIM4Z6KHcepTRLUc1cS9a",
-	"2PjZXtEwjcZMG+C4Wlqq8hJv84uSzAL8nIHCSTUZ4Rn1uGLyBtzeIJ6pPHLjsONt//Bp0Ol0/ICzYyKS",
-	"KD8iI9+xkSYi1T0OYmBgfd5hqrMgEjODWfjAYvwAfBiQMkw1mQqrDhfXBOwwmzhbYI8f7JtFHeO52xH7",
-	"Woh+IvjYFhaG8A4bxwDxsASVfDad6UXfLWMHjAYa9tHj0ITTl1YtI5dCGfk3AfCLQ+od1n7HkDHIaNrp",
-	"GuLR4wND/fpmrL4da1Bh2rZHA6V5pzEf5zh/AvFOXYjo3mU3jOsWhIhNBx664C8QkYSH1gIIgNdVjzcV",
-	"w6vf73QyL6+LFYSUOzgkjPNTZCzA5JaR4VEslSazmIUZsYFpgx5XglBn4ydDNrIe4yYaJUa2lyyZ0NmM",
-	"YZSEZDsGSbJWNBDuYoaEUKKRkNNujx919g2uH3UO8lUAj4IQKXtYru1f5mMwhwa3mqIXo+9Af0B28x+B",
-	"VGHfm7lBAWyhaciNYx7HxMw/cF+7wJwm2I/cjy7UZidv5FXiBUizjs1uDrwPCxE2y5Dg+uyQkPIoBl0z",
-	"hGLQNninaSAPh4aoOoNyoRBJDF2i5jzLPXdlMCPoK+zBcqVK9RPj5k9m4P+BxEoz9FfSp3DqTJ3ChPkC",
-	"NpXKwd1AxfOIJZr2eEQ1hUg8u5Zeo9vDcleoKBviMGKh7jU+Gcjc4GOSxPwaecyMKiDVXMzbpQGEETc2",
-	"nbx2yKCX5Z7DtxAlFcPvgArwY97qEh6kNp7wY8+m39hGb71G92Av6LnEN8M4swfPgp4Nus5+Oux8gpcL",
-	"UgvM19l79ix8TA9bT8J91noSHdDWs9Eea+0Pn4RYVfpJB5do6Xn5u6d0b6/1ZHi433oaHkQtmyszfBo+",
-	"i+AUXUAwrahjuUQhyQAuawCSHicDc/IW3xH3d6oaX1caA0/OMgLbJZQMfMgbAG7O15F1W/ppSsTI8WV/",
-	"sQEGdlNOBggoRoCEbl0R4DzE8rkfxQjoateAVct9gKDpiE8FgFWHkQ66ubxcwQxAYCEoah8jHJqXoAVE",
-	"SDXjYDYTnoEIvjsuLAwO3lsXMrniKeIyoC4JfOaajlhp0bEmAhKe2dHAmxMToxzhRxluJ8jlBiNVg+yB",
-	"YmnW0t6Ml+knjuCHdpiYl7qeFDZl2cfSrnKGtrSjbAZk74bcK7MCbAsfa9cigzTLXCqoYFEAdhS2ZJaP",
-	"MccqNUAEow640H1oYzLw9ua3O5lTZUNMIjJllM8ncWIEiNdlcRgQCPjziTPugZwZxSoUnLNQKzKNIwvr",
-	"4MFAT8XM/mK0mONlMduwaysO21swTOwbt7VvG3L1D2RjOOrsb3TsP1HN5pgVd7TJCTqZzotyflDTflBM",
-	"vin2VFLduYw1ayw5M1FUgpCgnNx75pCC+r5kDSk83CgUeanYttIEq0clkIoQ3zghvZkRkqwLD1gDAKMl",
-	"gxF22pUhx8VF/zkCj/09bRN+XLS/fNt05mvhhmQ0alTFNhdey/qL1gRvlFFlbegzJ6CzF/lTNglgTDvn",
-	"gQNnJlRG9LDmQ8g/QTWwx0tWkkfKfXGMBh2wHAx92yJa0GKnaoMloceXlc6grHN6pilKBpDWMPAUbCde",
-	"jOMb8MkZaa5tGCl21wL5waCHFAkawm5iFdvu2lOqwV/nGUicJcrFJuB89VHcz4vd5B5EA/Sm+KoR3dV0",
-	"YTUd+Hyfw5cRO/5Mcdh3Yc8uXJuU2iNuz5x3P5ZU15Wh3BgnrCqEZ2cytwiOxjavp4ZL3rR9/ZRmszY5",
-	"4T1uWXv5VYPaUB8SCUdAFNKw7D3oBxGDjGDUsYikM0P+Yq16HIQDV3PSjHTNZtpVRHBZ0ERCxmUVscBt",
-	"LhGLdRGHBUyyqkT7TybAf1No4MLWN0WDbQU+//tCIPsmeLTrUKFW/n3lcEUkEVPaibee88ho/ZwwGx/j",
-	"+5K0GDM9YTLIsQIYO4yxgfTr5v6TCMF2O9vIv+4EvmPow8nKPzGdcwQM5vomUdUynV2/cPNnzl8n5L+i",
-	"0pqwLdI65Tau9FnXsUcotyBZZHguODfti8AWVew8zTPJbmKRKtAaCPjIBud2rEvmqrGhzXGnTQ47h5l1",
-	"DLxFOT/DDhdLCzkmh51nZOB+7hf6Pw+IkD1e8RDaGeWRw4okRvEBbcCwawEqB9j/bCyG4KwmSs5wf7ej",
-	"k7zM9EOI9uVpPMH+IR07NfdVZ50v39Cfjb59sbimb0rUQUDPL9erqH4fQn9GAW23hwcifllyUB1Zc3E+",
-	"PuVpIp0DoX9SpnAlYT+waoC1BUZQ3GG2YxOOQkjwwzyknFpSVdIqINrn/UVg01RPcqJrA4KBPkEyuRHT",
-	"wIWC+Q+gpthQGT2PQ5ZNCkP1uE9gySb0tYronfKoRBMa3w75QaXtz06EvinacMojQpeO/L4pQ9ba5YFo",
-	"w6UZX1VspIoogLsP0U9lkSAOPRG5u4RWiDAu9greRyKwAtNgTd8urtVQ0e/I9oDIdmml0i+Abrb+fK3v",
-	"zArNmzFRCytCIoXeOc6F/dj1r+OsMg20BJWXroD9NyPxbn4O31HjYZV9XaGAkKzjwZdR9rOo81rkucji",
-	"5iFuVkQsUSRzxkNMGTlJ5nShSMzDJI2Ysn61gMwncTixtmMnaaLhbsJooieLzM1WbYTL5m58CbuYm+2M",
-	"j8QmRrFsde1/Zu9uDgonZ2TmXdhGFF4xKjGTuxL4XqZJ0oIQLXwRtQldLstm4aDr1dCMRJhie3CorweB",
-	"sFj98Ty+YT2e17e2aQj4sOirboKPVNmQcWcDJa8hgJ3yhRGMWKLYI1dPE0PbIV5sEs9mLCJKp9GCJPFQ",
-	"UrkwHCVfGCZBEDWhkkWkmSqG9S57HM4n24s9pIH1agsI1f7VVjO0ydyBNy7mkUMOPLAsnKDHs8jpmmqU",
-	"WJkOjhmOHJQ2CgrbLKExJI5GijQpX5BZykOdWvHy91S4KozumgCVodSpZD0ej7mAOOpQTKeCZxVMcUAb",
-	"eUZ6DaOjNswh9RrzOEl6DbDic+GuH1gx5VC1m0ypDidM9bjjy1DFNYbMhKwoH8wQYC2PBTjGSbPXkCk3",
-	"RLfXIKPYaNnwS6+xE9g8FzbFazHv8KmQLrJxii9IKBMhOFMBkZRfk0k8njDZJm84I5MYQnBhlIAMM19F",
-	"kEeumx97HNYf23I6dMxc+VDFDeRoo0v/njKJRUmNuotnAKgGWf8YF5AFQCSxq7FYksvhs+eWVC6xj3Is",
-	"bHb/hQ7xDYwhZhjXBFWAYXF5EeDfG2WHvR9xW66gvqan2bIhGOpWEyxPbW5jEmvoflq1FIhrLwX8Wqq5",
-	"3wnqimBXFNpeXshbZhYZumQaxRztIeZb21V/loiIZV0EqlYILxdWuBGHKlwlNkrwa88fVvRB1Au4PgP5",
-	"X8i9hIu0fUs2YKM/x4YE54jyPbxqYwZssTXmEbu1lQYcPG7AgP3iz5vFHfpfBGAWMJQuT8dE4TVwyc0B",
-	"GUvKteGCoZhZDmGpdY/PKQQycjgiKGfi0mW8cpWoa+n8xbxguaGXEKmcPRvUVU8983f6JXDAm3AbN6u/",
-	"zj+nUOlD0AqZ0nn58pfXxQ0WrrgaxnfHQowT1gppwnhE5argnZdCQgFwL/TfloVC63hW22JKqCY/wcCk",
-	"CUSMjUZC6q6XBxdD/Z4xiwJI6vX3ZZ7lsfAGqPliThe+ezF2KWketlTF4WSj4Gqeu11uEo3zwltC+7sO",
-	"vwSp1RE12aE5APDO/DPgcldASYnQJkvWkmY7qWRRLCGRAgpIkx9dGWDIlIEE5wGJlUqxPwRCNJUaSKzT",
-	"0TEt29WI6vE4gzbVzWJqXCxbxEgzE2Yvfnl+Sm6YjEcxkzsBqAzKr16FNS0Cm5aNGGBxifFQLmYI9hF0",
-	"BMYvfQTxWQQnNoA2gEQYusAUcOsit9ncEOja6ZDmAM6xDz/2bdTrICCFn1PFln5zHnejayAHQ91JpHBm",
-	"cEeuSkjTHRlJuY7Da8OgtJdSjxl5dIxJroedTo+7uQxL7EeMx7ACVEGptlVcQPfCkquYPDOUYg7pxlLG",
-	"N0ZryFYkWcS4jmmi8CuEBqNRHnT2dzIHXx6uTGcz8u7tuauu4x32vyIk9t0ue2mns/8Yufq/5mwWCqfZ",
-	"X7EZAbwH//zXckuCwXG2VMp73E2u895UsYKcNLhf83hKFyTmShvdU7KQGVaAsP4o359RlVgyQrV7JOSc",
-	"yiiDdgjoNksYAE7kEZdDr8Jft7QGSPUzCwlcLVS8Cogrw3JqcNF6QrnDIm2WZOGtAEPTWIF+VymSFAn0",
-	"G0NxnjtkX6OfuQxtVovRdUoRfLWpjrZ/9Liooz3eQEkDL4vfJcSSCjpUhRw2OMWIhUnMWbRTt17zbaNu",
-	"eZ3DpxsuCE7XprhVr6BuAfBNY9UBlRfw4QHN/JUS5UoJkhQ5+gFmaJUqXnp1T+hs5tkoRKpDMc0irdAS",
-	"gTs1B2ZLA5gRz22XkJr+cx6xIT6tMVQXaQjgq1EnnMAUuDTbduH4895pMq5Kv72b2vhQmWuXTN7EIfty",
-	"iWulqHeX/mpurySeWKQYJWJ+L5JK5u2uFFPeep5nuxDHGA1gNG0hHctRAxQoLg2CObVxIGaMI++2lTuB",
-	"6g9cl5D5fN7GldFZrKBZiJOgYJltTJS2pT+wjA0wii5RMTcbShULCAgImFi617FVO1SQt1XwE4qghINV",
-	"Pi1fHQRGinKRN9BqEvw6kIijAqA+KP3YPCEbxeLOBLNjPXZe62Sv4B8P6WGECWDiVZTnV+C0WhDF0Jr+",
-	"mYVot1cmvk203FqtQKf556Jt7j3IHAObt7nJfQkolgrFnJsi66K0tr9Ij3MxD1x1ITTtEa97HVS5wu4F",
-	"8+J4jzKniOcs4dUdR85jpX9xe32RbXWNGPWGJwtvcH9v2I/D313TqOJeKSu70xhLlE2HTNYKMf44ri/3",
-	"MjuraQW6VBgtUQJObYWDqZlvCjmuEqkM2cC9sOMUPizIgxZDyq1voW4b1rHbt4NUm9atubvcfXqD7Idv",
-	"M01iCaq2seRlkPg9iOKulFLScb2FsMLR69HE7OrIj1SxFVnEl1gqjqLD0w2FYgIY1SFWFRogA4IEZCbj",
-	"G69wiaUF5oWchvT4RgQSCQtolvMYnLoedaQYUgGjqkyB7fEyrSTNQYnIYPG0YV547RgdoqDBFj4FxfVw",
-	"BywM0OQRtV8hSTpLBI0IJYO2vtWo8Len0YA0B+0pldeRmPPBDhnFCbgtB9iGl0q9C600IqopdPKLYdI5",
-	"RSUVDtnlT7+7etl6mpkGXr87LxRzo2S40MzWaTQzgqFUCkPygh5//vb8JRa0gYohQwa6yvlLlPBc3OJe",
-	"0Ol0oECdGUxhfTPnr4sVUbMk1iTmWpBwkvJr1ePDBXll9wflz4zoZtuoSDqWdDYxixuaJT9140L9HVfW",
-	"DrzFYCLYC446HatR0R5PYq0TBgEMCZ2hLkpd/0ns+CggrzzVGZG23nQz/9uTn6ytwoVSw7W9QTXNHMFC",
-	"WLkLCViXHO4dkIGDaSyAR+WYDUjTnQFEU5ROaQfzUGYY41/4jGJDSvhqP9jb2ye/xD8GriuCK/dG+SIr",
-	"1mLwd+eYHO4dQUK8SmczITWL+lMWxbRvqOiANDlDOIGKbzzrSE6l3gHI8z80IOe+owCAPehHiJXNEFwD",
-	"C6wItQ5cAbBB7aCA8YsZs0iBFh12q3chziHocfjDfRngs9uW+wHK53gMRoSauXJNO8fFLHtoKRPz8aDH",
-	"m2adAPa2AE8B6HcCV33QXZk5GQFzm2ebpu0vsa0HSvBZmqecwO+aeheoAjYHxyMBISjG/vqh59PuNry7",
-	"IKuvIqi9CGQ4d9vKOyB/X7oIwQqBo17AcGVHv9c+wqoFe0eb7CejJ68MHXKRFP8YJQ+MXFSpOJ5EUaGN",
-	"dJQTgFrBaIW6uPsx4x1rKh2coQ7HJNI1js3pqvqiWmemJysFxXZ1gSfqIE/2gvNAJCOMY4Hnpm181LWD",
-	"jgVn2C8cdRtkniBVIZlHXQ3K0ILOA8FtXqfnY0JzEdCT2GzHW3wdRCZbKdXXwAyDRxUsb5DrKqQ1oSeM",
-	"fZ6T9536cgrVRHytF9ct/ns9hYfCsayKwnZotm3QtrvJQsB2OSC0voT6pZZpqMHZJ5nBlhuaQMQcaVqk",
-	"EqNccfKDr3YQg6AeoocCBkcN/HetAbPK9hAsx+WutyP1+AZ6EsSYL6s5nEop5q6nKsYtCsxzrDPtGJKx",
-	"rWnH08p6PPduO3R3JuUtjFgYaosuleog2wCCQXm5RrwNBO764bde2G2P53G3TQzKDcjg9enJWyMS/2D+",
-	"0zL/6Zr/nLx+MdgdvHk72B28fnM12IFQ2/9IIcrzVgegM0KY6ZQubLBqQJRmUzBxg5TDbOg0vc9A1Qx3",
-	"HlpudXGKD1aAeDsrEy7n5/jPGDP5xcS/r2+dcgHUE+axiCEtlIOslcKS+Ibt8ji8Rrvrx8YsraLuLjAN",
-	"2r1qLDKcKqZKZe8MAXE98s+95E1Fmth6mqoeH3jdVdpm/r6bf7DTJpeplOZOwJM1o6Hr2yrj6ZRFx7Yk",
-	"rUoTa9eBkv17hgwfdowA5ww6ASTMuSh6V7Uu8GrWNdEcTvxvRrHZRp4g8O4vB3uPD20QHVbtH0pqXiIz",
-	"qjWTfCcz0LVSBQl8KadKxWPOogCKqIvpMIaEKzAqYTKSZzPq8UOs3ivF3LYEcIq3dy61fe/MMb929/dA",
-	"hTW8Kb5S9fTiElbnG7pTM0zcnGyq2PeCeV9RezQoXi3aeo3swC2U3RwY90q0xKNmhZ9LtMwIIXQzv+Ms",
-	"oTwoRPhOBdeTZEFmTMYiyrK0IN2IBrgsjMad0tgmUYaCRyDd+quqTtSNb9hfYXkPjCkwyTo0gT1lSbiV",
-	"B/DnDAgHeKzLkM1vtsDHfrfXtgkElmu1rC61Yt8OgA25gFeviAqWX8L8VamHjGqMhM2ipISmroAKRL0g",
-	"rxrFnCYEmii0ySmyU5ql/IJa4uoxYEmQPKg1K9wQa5JyjMON6gqdxDfML7zwMMwnSzQffQ2+s1VlFXfC",
-	"WfynfxHfRWb2rbAeW5TFk1G3xO4MHVf0X/Qw2vUjRW6RV4AD1EbUt101rJsXKDG4glmSkJi3ya9Z5Tck",
-	"3TLlKmtM7uAOnJPNAeNRXzKqBO8iieiz2wlNlWaRjUlzQnvm4sNWUSCPuy9CxiIWDfwaSxWUAwyUzwh+",
-	"Wiwwd0yggQxkchpkiKOEue525rswEcqIyXgAXpHYEsmzSr9r2HTYyZZarlnXJm+yuGn1KNc/jA5x2Dms",
-	"ImM/u1m+E7M84NuV1IJuHwZWsrv4XrDuH7T77D1I6tCrFosaeZQzh40taWhes2p1ySnflJDRCr9rfSbS",
-	"O/kVKWQzy52B3wPy7ur5jm2XSKgnUaH7ZpD90IcWjzc06VuKPTj2pCcXQQLeHwhdMHTN9brJPrHylFpP",
-	"3to9/map4FXW76+LQRuCRzbnopLg4scDLyA4KzoKZTs5GeCf2RexoZaH+26gEtG3+VaFxnCBa9SIXMzv",
-	"XooKw07WOs6yKJCm68OKvxDFNVNlhO+rVPvfkPRe5iV55D+CN+075VxLObOCZNuLml7BmM0MGoUKMzYK",
-	"2lETryKIlRlj2zK1uhCSWdCVt4A/RyHy4q4u7S1t4P7wjuJ7tYh1hhSIlwWA9yByXTp9CRPq4md/9PIp",
-	"rXsTQiPmMY/EHH0CwN4Lfeqy1skkibMMs1GqU8lI86jHbeoNNPhNRHhN1DWbE5okYs6iHYgQBJaNgYiH",
-	"ZCJSqY5tGwAcUsURhpO4Zt+Bi8y1saFHGL0IJjcodsShhW/R5J8fmG3XN4pZEtnO4DttctLjA4+B267C",
-	"dIpcvtSHu+yDKQb/5uZNPLseh8HMbjIDE80IyCMVoKMeCgZhwgjKMua0m1zMCbTks6ExKGscew0/cmlr",
-	"lqQ26dpXB13lAavJ7di4nCNSeTc9bi8Hzm/HF8+uGZspOI78MLtEUchhjjUKjtCKG6So/KU+u42VVpWR",
-	"jpf0hi2TxIeQWCpm+opCS76KlSpj9pY55y8uuHy7Gt836J8pSie0rMvpAoBvKabsfvSwyYbwVYotbyqI",
-	"lc8rMFYnSYDAAJU9JsI37PgvO9tOnc8lh86HdrxsiC0TnzTlpmIrjX2PoHsAvw61ebdlsWSlALKVwJvf",
-	"fSGEzg/QWi3GF96sjksDNpfOmOxjvCsmNKL1wjA8VNlpkvyr4Q2Dasn+TWFFa9IWQZSzExTC2PxlGCns",
-	"mNiSiyDnYaHJ2iRFmiT/HBl9/llvk8xXuKPvCofF8AKG1GseRURao3YUsaFe7zjhNnd1She2DyNWqeeR",
-	"TQbDzOIBoMTAxmsnKSQlRUzGNwY1jACdxVFhej7WKmmTZcWm61VbNQK1yrWM5eBPbDkEgeA97tYHWFif",
-	"uOPv/YGkWX+Kr9pvsxoTV2PeV+q3+V06LfXRLEL6CuStZLq7H4Ucr0soKVw7oLAzLrxlU3FjkVszOrVV",
-	"ySFUW03iWbE+n3nLomyFYQ1j+ZfQbl2WRWFx3zMt7pWLrMy52BjwgroWkgAlRDFmLa7+eMcoWLmS3i4r",
-	"qFqRWQ00nS9OJ8sS63d4fDipxigwokgDNI0TtVqM2Up7eSPHrv0P1ZjosymBfG4rNUL5d4w9Y0mkIPG5",
-	"XRO1/IUlD5z0K8Uub4NRKSw0+lNj1j+3gHMXdmSjL7YkAauFoV0rwaxof4y8qyKnNnAtkXMpCP2Lx2QU",
-	"J5pJqBHJ6BTagImEVRsi7AwbVU6a+quJURKrsy6YZ59d+qgwa16mye2mal7zrBFsThXemvf/cW0beH3b",
-	"9XSG4/wuKnxBA4iD4YeRFSpNJfWiwmuXPgaWlOGCsFsa6mThnJcD83sf6y6af0LyExRVwSqMy3TkJIoQ",
-	"qh5IisDBT6LoK5ktykhWh1SERtGfsCbHd1FhS1EBK3IgzhMt7s124sSF3Y/anJnuW0zd2qgiwZziqBIW",
-	"CrPLxZR/eGxLbTcTRm/YDhpTsZMwOBxswQt42q7oOm7G8MjCOvuKRSGc+zsSfVMAjZeZwzSY0LcxzNyJ",
-	"t60Xta4ADd4pJu+qN4OEWfTnuaYHrvo7/BorDRUWHqH0eZznjRSQAaq/TIXG8uJVSrflJSilPhyzNBN8",
-	"VYV7Y55pte3vXPObT+TaXEl2hMJiy2rSUFXr4IJJaNpHbeY+xO2j/j0qjx6U1GLKo10hUfXFIgBQHCnm",
-	"hPa4DUCwiAdFWS6YhKrdghOZJkx1e7xFTnykV2TXpxBdKCNl14MrgFiGkeP2yzU3bZ9IYolLeXFtM+WV",
-	"+W1KOR0zqXAOsObZicr7GQmZqcYYSxlLcEiif6QJWQKEoKTwSGWuVxzHBh1yNocfoIIXVB00/8ZanUJP",
-	"DD3DFWUdJzAcAouHXrldS9seDwDD7OU5kkO721WUlDRFBQmmfAfPRORHW5Soqs7Yr1xktkATBbU1XWky",
-	"N7U5l6aQ/pQ7zsQSMaVjjpyi6CcYWJPGAFuGYOscak0sI2LP2/seJSaHgLbXiG+usSGw/ifmWN1EXcLT",
-	"JBlYkcgmJZcAB5JQsgYXeNkQ+un6vLtDEyPMSa7bH0BANpC9uLlIkwglvKXi33l3Fzzc+uoYd9QNsyaU",
-	"H5fqaXcbT8LHnehob9QaHh6y1uHjp/utp0+ix63Dw2dPD44YPYzYYzOjgDaIU7cCZ5XqNp7udTqdJ1Gn",
-	"NWThUevw6eOwNTyK9lr7T0dh9JR2njwb0sbGpSRxi98Z7neG+4UZ7nMxnUk2YVzFmULnOEazijsaDNi5",
-	"uwYKzKXWXP1/2qo+NimtVBdt6iyPVXboKxj4z5HgYvayjUkW9v7dIPvABlmUi6Ct1wMrrncwyhpJwcp+",
-	"Wan0jHeD5wOEpYF9B+2xNsqtJrDMQNUD6Zhm6K8aSFbEsGqM+kqBY9/tsd8ek7QhbEACPpP37X60MuQd",
-	"I9nOdMYIidLQ8nC5XHImW2cu1qoQtgzB15lWARu+h6x9uZC1dYBWE6l24iuTyxABcY2OSeTxjwTarbbJ",
-	"HYWvn5iuBqTOl6PWVrH9DpsPG762AVw+lKGe0eldTfRO5nHeriqziH2lzuj+wKLQV9X7N0EuF9H2Z0Sy",
-	"7+LQnY30G4pDko53McqqtkrQWyw3b7ERClTPqFJ0zBRpDhKjpQ9ss6XAKzU/uHhzaQudl6vcD3ocrY9Y",
-	"CDHLIAJ4jAW3LZ+UbR0+k+ImjpgkzQFNtRiQ4YLYQ++WGmH3+MlZ9r7KKgXsoF0Z2kK7FKEpoYngLCBh",
-	"rG1Bnymhivy29yEgv+1/aLfbrtWeGvQ41Eg2i3Fb9zpNh7GG5hVJkpVDdsn2+IgLznYCwlPDpxlUhjcP",
-	"sBH4r1l/Xts1VadamM26fXTdE+x3ZA/BVWb3Nux3BBeyxznmT5k1xny8U2qOTTlht1rSUDupxNxtC8rC",
-	"Y+VVQ8FClkUoajGDUnOw/4AkdMiSBHej0nDSNauZioglBEBTkVjbonpcuHMjMLz53FuMoguoqmkbFBSL",
-	"bNueqth/SvACoAT5DZkdYS16LESRHUqPm72qaxZ5R2r7icNqB5DfbPgOej6gXIRtSt/PP9jNf7SfjaDj",
-	"U3b4QtrdQxyjbQgbCbh+3eNiNGLymBx19km2jD72RIZbzX6z9RoGvsVeKMbzmUY0TlRAjjoHPZ5/l+b9",
-	"Ty10FGpL5dUjJNWsBXirnLOsMoftLR3/1QZgPgR3fXvyEwz/lXhrPv1q/mph1PWEsPD2vdTo5zPOu1ad",
-	"ukN776/fRODEglFGu/Jc1e2bCtyyZDeiajIUVEb1NSBumLyJ2XypEIRLxD/l4yRWky5J2A1LiFnXlGoW",
-	"GDqWJkyRyCXgxkB9xhK6edMbJg0pV6GQLMgeQD09dR0nSUAkC6ErX6jjm9jS5KyUnWShmE6xtinOVKm5",
-	"vj89f5Ht8QEJgT/POmKQHfqfs3L3LUtqFUxzfe9Pz/MjgFpNBr4qSjxYyCqBLLuhSUrRplaTBH5G7Evg",
-	"wx4RCrKEZtjMEXssqpm4ZtwS5kJdky6sychhFjafn75868E1draBZ7b4E2PRkIbXALuhkVokJAQtVeK2",
-	"K39/ev5A3PD96flptvOvxBJLa1hTjjt780/b/OFPyJ4MhleHgaacFLEPWiTPGL0GwVsCIsZ8vDG2Wyay",
-	"siRLaQQSUk0TMU6Zywjyu0k4PhNzLOSNE/gpUYDuyMyE5UXVHun3p+ev7PI2So6y/NAlR+Xz1KUqwcON",
-	"c5XMeOfwRW2ilF2BlrZ7AioZbodVS4CHGy/h/en5JXzwj5svlV3qFmUnLRR8rwCzRgIAL7th/w4QAT8h",
-	"y8jh5baEYfcj/mNlHTPwncNrXhkvqq4hsQHr6oP2Do26Yx4maVQVn43iJF72A8uSOMkLyB6t451O6v3u",
-	"Erl/OTUH0ooU3mXA3NYtgtdbqEBmYFqlQxtorOql258kjYqWwyZNtZhSHRsutzBMa7gosuGdgNA5lZEi",
-	"7y9AfkV7v3J7dNi3DPOXZkkG7K+oun44qdWMfpnt/ivFjBju5a1BGTCswb2xuYSI5Bf23ZTz9Uw534Dg",
-	"i2hCKEkYlShaUXWdhXZvxtVmuxGNk0XL7qyWm4mILozGOjHj4MukaaNEDDM1z+Ip+0NwtpOJwHHOY9Hf",
-	"oTDL14xhdN2ILgISSTq3NiVKZkIkhpIAfzZEw5CMNjk1UrNkhpxAd21JOdTC4CHLjc2wKmIuIWGaqWP3",
-	"T2hwlSR2XnNWilCy///9v4YwDYVQRgaH0oScQfnmSi78whzTX/GUHpAP4wwrVVh7Fdb8/U9nzgF4tbv3",
-	"YNy2DSW9tNPZf0xOOE0WOg5VEdgdqrRmaaJYLbif2uTzg8dHrsV7AOAxYxKhlmHjNG0ug1TjQZucGYBQ",
-	"sbadlRMKTTdsKIx9W8w5WTAqu6RDuMgMj8dkz8PreMqy8Kv3F4bbGtBliZjbsjpSafJ7SqU2R2CtprbH",
-	"R0QX6hF5f3FM9nPLbfGLY3KQP5qyKKb8mBzmP+lJLKPs7epqunatF3CuD1lM159onalnwqie0tk/H5Jk",
-	"oANwTpoHj49aBlLtgezcHXEMLNbizYltAVQAXIszQM7B0g6OqAAr5icipAlBwdDC7RIa/WohH94K8iTX",
-	"gw4AdwEXjwl0ODOvDpyvHfvRCLeGAdSot69oUR5GcH+IJibQjoRkpNPp7LXg/zttckKkUd0Ui4iEtCTL",
-	"QBLBx9AYi3Jy8PgxDg19eTorEecqhi69K006LwFrzT6aoDGq+IbtBHXkpxHk2UqN/c7+49aeWXud0SU7",
-	"lOrqOPbJ2uo45/Rzl7j/pGaJ7la2WuCHL0CLzN1leLOKJp37iPHddGMJWSi4waQ1cYJFokIzMrUtJZvh",
-	"W7U0DMyZgVNaM9ut39IqwVeUloxeW4rkBEnLdbmYkyZPk8T1vYI4Gm1lt/cXNRiR+Ruh2C8Z0oTykLXJ",
-	"W0YxtgVtxOdE02umyFHnf/+v8//9v5rn//V//d97O8DkbZXgUFiRAb9opTNFmkdAf+EHjFRywnKUifR7",
-	"YKHeqTZEXdgTflBDlJtkHW9/f0HsVf7zsffpwtv+9hiQDpM4bNnPdz+6ekr1xszXgpiDY1zbS22TCxxE",
-	"0VFW1hFyppto0YSqTAGJzc+udPVOm7zDQCTs1RCQKAZ1PMK/0UoE/5pPBPbvN+x3SiOWq5OwQdwCqHVj",
-	"6+IF3bKuRiqu9guAL060MRDbfRQB+Q4cYVtLy1e2elQEgVtCWDyQzUB7jdR0lZNZB+mkSfmChFSxnaIM",
-	"QiPaT5z4MaN6kksf7ttG2TzoSyNTenvO+Nhg8MF+0JjGPPsTgsw1k2bk//HbSevvtPVHp/Ws3259+Mu/",
-	"VAkuHsYip2kpTXVab6R5bospGDQCMVRpy6Mcr4IePFKRZq8xkoz9wVSvsUOy6DuHgJEnZOdaJEYhzCcM",
-	"ihygPK10nCSEM4ZmXi2gxxLiI8xoBGXzIqSDqCy6dELN+7VyITmFvhJP9AQ+hnAKuwNnv8H1k6brobVP",
-	"JiyJdo7JNFZGKAe5m0pGQqNnsMhGEYLyi1uHD/Ax8SJgXbCFFeTHdEaGwOe9XWXKuJpZrYHyRSXhuYT3",
-	"L/HiHpDu+POsbeFrYQFe/udjnoXtb80854xdJ4uWs9PUIqPhz1bxdVFsFj0vUx7RxX/95/9zSXUqzQtm",
-	"zDqBsEmTuQHlJwDRAXlxeZUVg3JuQ9cRDUppmJftFh2gWxSoBNBfYT8nbjsPCKLFmdYBqTmTRyqzh/3z",
-	"gSkCGugh+eVsAqsb9FGAEO9qXplFgDeCRiqTRrexC1EQdublHIsxFrCBoPZEjGMeWOVFspFkapL3lPfa",
-	"rLRzvnpSECwbyxaFy1DMWAR9E8BMH3PNxlgCKSBDI9IYvgN1Qgu1sfMZLs7IL2yhKsYuZJcEVsh0mbCw",
-	"cKyCkI1VTEdZHvDkDLMgVEAKam2Q669553keEcwr8SZ47n9VMcELEaZTA4fA09NQQ9KExFQXmtiWE/av",
-	"Fk3H5mXmWuT7WykF6S5PZRg0KIvK03V98ztKGkWbRjZ8LYhWTJSHZwTOzQmxEjDBUmhlFtsF8ggGd3kT",
-	"l71dFTYqI9HciDhEiYfeUE1lfi8pj7Cyk98yPOuJGUu/xVzFvNAlbHnS54JzoBVoTm/NqNQLQkMrGak0",
-	"nBCqyE9CjBNGntv+5N74ZxbuETA+fPr/AwAA//8=",
+	"7L3rkhs31iD4KhjOFyGyO8li3XSpii++LcuSW5/LdrVUXqvb9JBgJkiiKwnQALJYtFYR83N/7599g3mF",
+	"+T/7JvMkGzgHyEQmM3kpqSS3Wx0dDhUzE5eDcw7O/bxrxXK+kIIJo1tn71ozRhOm4J+vmVGri4lhyv6V",
+	"MB0rvjBcitZZ6w2LpUg0MZIsKTdkzCZSMaLsJ1xMe62opeMZm1P76ZwLPs/mrbPDqGVWC9Y6a3Fh2JSp",
+	"1vv376PWgio6Z8ZN+1yKW6Y0tTO9StanDp8TntipuP19Qc2sFbUEndsJ4uCtIU9aUUuxXzOuWNI6Mypj",
+	"4fomUs2paZ21sgzedGvURnExbdkVfi3jbM6EqVvPt0IuU5ZMGUncW82r8m98+Iq+Zau6xVxcvSI3bNW8",
+	"ghu2+vDJL/mcm/XJr+iUEc1/Y/ncv2ZMrYrJU/gunCthE5qlpnV22o9ac3qHeHLUt39twpqo9Z1MspTV",
+	"weDti0syh6fNYMDnHw6JHyYTzWpA8X02HzNF5IRww+ZAJ/qGL5oAI3GYWsiEgDnsw/8C4PRrgfODmtZB",
+	"5gc1pYL/toV0pJp+OGCuqZoy86Nmqm4h1zNG5syC6JEmmWaqeTUGBhralz7Cqhid166H0fmGJTA6/whz",
+	"KypwzroVXPJbRkz+yobF5O986JLe24/1QgrNgPF+RZNvqGFLurJ/xVIYJgC16WKR8hiw5uAf2i73XYvd",
+	"0fkiZbgRQ3kKPyollV2xkrc8YWqYCXpLeUrHKWtFrTnTmk7tGr6X5OIV8a+RWGZpQqjQS4e/xSb+TbFJ",
+	"66z1Xw+Ka+oAn+qDFzAdbKTCBQXJFtooe6r5JO2LV5YtsDQiP1xkZkY0U7dMdciE8pQlvdb7yILgNfs1",
+	"Y9p8KAhuacoTvH3wpwgf6dbZz+9aE87SpHXWYnP7WdRKJY7dOmuNZbIqwQrPiySSafHIkDk18YyYGSN4",
+	"vmSAowxarfe/hN8p3AixA5IZ1YQKwhzEPhjCloD9BFyTOU3talhC2na6iBRXOpGKOKGCJJIIGW4B5+kA",
+	"7J9LMUl5/MGQT6k2Q5rMuSiB8UIQGbK/eaYNuWFsQaghKaPaECkYwQ8/MoRitzVNltzgzuNMKSsqaEMN",
+	"I+0kw12yiNj14zIiQlPFaLIiNDb8liGcXko15knCxIcC6tX3b358+fLV81cvvr8eXly9Gn774m/DN89/",
+	"uHrRilpTRYVhyVDHcmHZw8+tEHr6zK6rVcI3L3qkNL7RxLMlAgNYXCVmxjVhIllILkzAuXAOvHiCGZaK",
+	"G/ZRuEFmZkwYAG9CxpkBJKRpKpcsiQisjJHy8o07vWILAPvvpXkpM5F8KOiFNMMJDBRCsHQ92zXiKx8J",
+	"GeX4Hyw2wEdgcHbHLc7j7mOapkyROV3BM80Y4Qa2fEVXqaTJtZSX9ib+4KsBhxsaKYcpDBhC4HXIs4yU",
+	"BF/5yOQIo3NdTIAbdRfFj8Gd9RnvwXNUpoieSWXS1ceAwYbZiJDLM8JumVqRmIrE3l3M3YwWR7gmsZQp",
+	"XkRL4almIPLRrHiS2PeU/RIkfZb0CCiRhFotkozgjy6olCOiUYXsDSyfrqqd3VzvrNupe/sg0FBhu2+Y",
+	"uuUx+4gnaAnVcm8+zayMFZ7dN1JOU0ae05SJhAKILOkEb38ktJ0wajLF1icgUiBTRUkGsPhayu+oWDlC",
+	"0h98mfJbNvw1k4YO2V3MWFIBwndSmFm6IiC+aqa1ZV3wPsnf/xgsPMCqiJiZksakzCIhzrWkmswsw/pY",
+	"mPSjoJmZScV/Yx+F2dPwDipDkGttycoSmQCpkcSKJfZlmuqPATw3Q0TY3cLeZ1EgrtXPCpj0o2B3CxYb",
+	"luDIHwgFq54qQdNcHC5A8Mo9cnj88aTUC7Ei0sz8kGfktN+PyGn/EOQRmlMWyAOeZZAVM8DfTvvHZJRQ",
+	"Q8dUs6HhcyYzMyIHA1H8GjD2EQp3tMLmEMNI27G7DlnOmIA71w9iCVuncjkQUpFMKEbjmR3QckY4h4WS",
+	"sQXWOGUvhOFm9eFnAUcOe/pNivKd5H9ECXnMrN7w6uL7C2IfEHgCqujH1yKWLE27DjGtmMaNJrc0zZi2",
+	"d5I9pDEjmbZahj0/t0W7vkzcCLkUxK+94zBYZ4uFVIYl37GE02tQgD8MdFkx5nDCUzYErTqE348LK+AQ",
+	"SnrmDuSr3jwh9tUHEWMsHltt187JcB5U9ohdGF4PcsEUCpW58EfjmC2sgJcvCTjmxdWrb9nquWLUsEAR",
+	"pknC7fc0vVJ2MMOtSjChqWZRCC4nUw/5AjSGo/5xr987PDzu9Q+OTqy2gBxID8EscdQ/etI9POoeH14f",
+	"HZ+dPjs7ffb3ws5x+d0bolcibkUlvWDIrd78JH7cT04PJ93xyQnrnjx+etR9+iR53D05efb0+JTRk4Q9",
+	"BmvaBuUlat2x1Okx7yMrq+U7q+ykaqt5dUVokiimNQP19vmrr18TRcWUaa9WECMtpgKd37DVOWHzhcHT",
+	"Gmur98F7Vidf2Usrh2Ed0MCCCHZ0enfJxNTMWmcnx2AD9H8eRa0FNZaLts5a/+3nfvfZRfcl7U7Oer/8",
+	"uX1g//7l3WF0/L7zH/+2bggC++IrnOS0sCdSpejKPg0PrQqKnzwzs6qTNnKhyVKqGy6mZ4Tjk0kGPJaK",
+	"xGrac6kNOSUrRpUm1DJH0j45OhqIkWdKxXQjZN5LrlmnRy4AcGf5bIEiYz9AOTK3eVn5tWvZQd1+EcUC",
+	"Sg+xLYDyoTO15n/XjLWGnFsNbwVevgsPvl6/zg9/E7tAsn0DanTpOA+fwPr9X5WzjVqZ4L9mzD02KmNo",
+	"FPQWxZ8RUuubzLfwSz4kqpd2elzNa2datGvfSFv5DtfAVEXEGPhS4hBxt6P234xXO51MGddrpxBZ6lQL",
+	"NLiujbEjEtywVb1hfJKlKTKNhWLALKRIV56ccEPEW25L3KN1J4zqHv96dNvr9ermBNuYvUE/aIOefD4K",
+	"LSwUm/C7BkhwpQ2JZ1TRGG2JE0/+EYhwisVyKuBuagDE28PNBHgf+irjZYViYJeObNzeNtBPVKKGEv5V",
+	"TquE/iW8bqZBXLFlMyKb28WFXtH8Giz/iGa3qKXo1L9g/+l//jXjv/nf4d/+gdUU/QP4t39Qe/XWmfoi",
+	"dGGp8pul3/yL+c2N//Q/0wX3P9t/hj+jXfeXGlx4/uLl60t2y9IQUBcWbS6OWlHrK/uvr+y/ntt/PT+q",
+	"H2RGzT0EppKXesa1kWoFDoJcRG39hf8XewQS0DrTVkGNSs9Zmsr/Qn6aUUOWYNFZyYyk/IZZGWRhKYdr",
+	"9h/FGFRrrg0VpuIv+ItckkSSV7nc4rnPgqkJi81/AEKjtccOkxlpbxDN1DClYprhKEy01oSp+l3uSHsW",
+	"steZEpWLrV8jqFR9/ruwn3z/oTSwCygCMeH4qL+DoAC+pxqPPTqlPGvzED53gmKETD/Y2SPtvmjnmmRu",
+	"hOO65vVORFiabwTffKSJczD3KiLP0dNaJu3PfX35xeSJ3cTomxfX5IAu+EEsFTvwT/Vo4478a26pI4td",
+	"ozJLdwgXrPXxSc1SKwi5Gbku3XvPZcLWOLlHjTr+ivTeJOEECua6QLIdSbdewG5l9/7cY2IB3OnCdE+7",
+	"cy54a8vxF9/IBRO09v3MkxRN0x8mwNC2kfiP8InlSA3L97CvHJIHdbBIv0G/jqbzA66yjVk3Huw6/a+B",
+	"ARlucakA944CBhy19EobNq+5UirbhKGifP6mLf3oAV9dtj0ywDgjb5gIxe08bAT2Ol+Yja8YaWi64Y3K",
+	"sssjRjULqQxZu7GAYu5tmli/uQw3gMZXVBtiGERBrF1dOansxSL3ZlqIBkMEV2W6p/XI5ZYfThbupDTn",
+	"Uc0I77dAegN3u4catuNtDBKv524foqL4MWKZlfhwgMoN9zGEJsH9Gs+ogeikc2Lncz7spjt065Ka79Dr",
+	"0hWeFBOTTKRMw52+AqMroQLt2W28Icl45dfQqVX41hBr6zJzvFpfIzwiU37LBKEGNVEuhRcv6A0TZKLk",
+	"HM0+oLu5cyDtTBie2geCDFrfs2VJABi06lefLZI9Ma1OGcMd1V4QZfBU0aaicgWrWcfUOsaV+01qnPGC",
+	"oU/CWXEnzveqZGZApy+TXGGH3mo1/hpfrULCjdC4zK/zGSrGGog8GTrXnpM4KjZAbmZklIav4VcjFPVQ",
+	"LiyiDB5pF89S8hr2Qutdo3mmHqLf0XjGBeta3Q9cOAjaWCYV+0gYd1E/eI259yVnaYJDggWCklE1ugtE",
+	"1Z3UGRjMmffXNZhq1E09qJsDdxzE8fPcUjqTaaJLK9xqagvUovIK/pLNqQgAfbdIqaDrBpiGWJY6KakS",
+	"BvQhe4Z/Fe4OwRhufDOXqHok64gkOLc1GnHRfPUWLJYmEQGHTCKNYQlZUDMjbfQH5BrcciZTRnwYIDjD",
+	"lBTTThmoPlxw/d7M4wcLadMFEvpIYxdFiu7IWhtGrSq8e/ThNijna4wcwDYD/FVh99lgSo6BUw8RMLUn",
+	"EEshwItN3MuPNIHXI7KuPyuGrj3Ln3e61PPRP0haKcmO7vimEF4yjF14Se2JNbGJ6zIPyLfn2EsJ+1xI",
+	"Ce6isx+X0IaaTFcMjDiS3TbGzuR/I5ltVXWCa9qNH1XOObCeluBfh0Z5doZP4bi3BlGY3F6zSSYSTahi",
+	"ZCG15pYTLrmZcUGO+yShK7gnFpmKZxRN9F7ZwE/JQqY8XtVaymr0yzDqf09XVCVrZ2aX7GJQuS4HxLbD",
+	"OEDv+ndR+p2dbudcdKyqHhvXXTl+L61tUnXXDnWDsjLLxM0mNcDNg378NYiNDLszB4uUcjHCoJHA2T7q",
+	"mTszAp/7eeGq9OYtA5lAmti70l4A31F1k8gl3pOOXGD0uXtgQZrPVkvvD6h5bcUdkFpL+SOwO21RKgGc",
+	"cmoScJWF4rfUgAmaG03kUlilRSqyoMp4cTDlY0XVqha5tvJMGDJPC6lJwAk0Nm2yZOWnu9dsmv/GhuOV",
+	"qeO2P16/7D4l8NDvTBtpoeKwIJBAAsTTMlNxHcrZPY3OCE0sjpmZktl05kOUz62gDduwb1jmzfI5Z3yx",
+	"YEl5s6Rt0a8rRbqKnIoB6TYxFUQzquIZ4ag6VoxU7vtaNMzpfA/ly+22em51rrESRUYlCi4dRIkedmIT",
+	"GJpTZ8R2pCwVGfXmCdJ0QehUk9E8Sw232HtgkaebUENH64oaxPk0SIIpi/IIiMPIMvR+v1/gDaKR5QDn",
+	"QDOg7wMjZiIhXLg1Rm6FuFTHOkYlpB5zQUHm+/3eEOVZv0YTBqTJGQcr3L9diXShYOzOMOFVxQ+5YuCQ",
+	"NiLMGyCNv2CSY92FsiNXDfM9d3nfSuf2n7UY5C8Q4t5yvh67HqItgDIBHhSZGaYAy8AGE5F/SC5YQsYr",
+	"MmiRQdbvHzP7r/agNWh5IRBi5kJd47kUXi7S/iPM+rVszT9qcK6rmkN+zVJ2S0XMIjLj0xl6q8bMGKbO",
+	"idWUqQKVEoIdnDQlRTnSwc0lILsS5hKW6ZltWvcb99pm+5Y/rUcaTV3bNcdyPm+OGgXb8wdarNTDZwf8",
+	"u4eQihm2Z6de7ztrqc0SZ1qk8vpM3CDf9HRLHu79Qj7c0kI1s7zKKnnvSd84fh2AS/6+mmvgq+dX5OQJ",
+	"8e5DYui0ooGLirv08aY4vIvu32n3t1/eHUXH79td9ycE4x1FT993/lQbjHfJqBJcTC9iw2+5Wd0nDtMb",
+	"7SDkuHV23F8PcKy8sgYLtNC550RzEeeu8FsuM2fD42YFNwKYOIAdpdzKvXNGNaQomBmb98j1jA2Ei+6O",
+	"FUsst/JXoQHL8pwRltKFtgKMn0uUggZd8FPCDYnp4nwgirsBLUD+exgsW/jLJKYLjA3Msfp4h/TyddRx",
+	"x3KVpZp9TVcvhEEk3gbXdZqx8vqaAF8ruwu48UxNoNhfGDVzuiDjLL5hJiJ90gYmbnd9QtoWYp1euOmT",
+	"zUnjUetusYNDz630bgFKeWmr4XJ/2QbATSYdGNUq0U3QW+0euVV/ajWmDCaS4c7nog1VZvfX0cO5E3yD",
+	"kYM1uU0HI0UlOG0C9xs0r4cAr3K91L2aJ/CAkTt00PTIRUjt2hOis+NbijsjjMYzT60DAVZNmqbdOJXx",
+	"DRJlDRexN3w7V9OoMp1CSB7hLMOYLjyWjaKBqDKFURkRRyEfQoOe7pGLfHOebeT8ayLVQIx4kuZJHsVQ",
+	"zDK/8crKnyydkPbInoliVEtxRsJPRp2oSO4tONBAWFaHKb1uvh6BoGkOcr2OQLQN4Igmg1iqBMyQMbOc",
+	"NT8heIOKZCDeXpH2KJ5R450uIx8hulByqpjW6EzSHeR+92L/MB2egmXMkkyoqtdm7xN7tX68Te5Yn5wd",
+	"IqG/SM6JtgpS/ixP50YFZmKYqF9ycZR1ce0ryJcX9hQ85uBfbWflsDpKnpdd6M/wkmWGAXK0ftnBxAAf",
+	"fpAZeWugPhUe04Ithfhd+Jsx3zAHqqvvg3sHrITllrW+PaOk1+mtjjk1ki0cbyrFtLKJ+sPGqgDu270M",
+	"aGXX5/bYfsvE9rTRrdvR8ZhaDiu2G82DRUY1tY9yQ3qwuhqYBEhYIo9KXPLaxV9DyA0HvOmmuuZzdiFo",
+	"ujI81s0Cwng1bDKd+apUC6YI6FGK4KtEWskTkvqpmDLSRlMYPrTCE2jBmci0w+mqzl+w2RoWlRlwNgdR",
+	"1A04GLjIa8oWMWEUc07xW8ljlzNzSw1VngwaRr5j6ZDd0jTLvYD1Y78Q05TrGdELRm/sfWJnWCpu7L+L",
+	"ATbMYqi+2T6+K79kX64dqxrEF8K3Aqdg2rV91mFTQnm62ls+tLj3Nf1MkuEGZWFH8bA8jgdCFNDKNsL7",
+	"mtYoGT8IRhK68hZmRzvg3/LsOJdMuIjTLGGJE4P6NWS0OxR3BogbYSN74bfsex7fCDq/j9tPuE/tZZTQ",
+	"dQNK8Ty0Z9hXS4aCkzUbRmgo+G+DwV2/3x0M7g5fDgZ3T17+8ud/22p8ymfevusmXhou/gMn+2smDd2q",
+	"1gXcb7fYYDt0VYV5/0tdWmw1uMhNBancVhrZ4M8vdrJgistkyESNbfyFKAKZXPUefJ202V2cZprfsvNC",
+	"kfHvCnYH0muzrLQeD4CrgGFqbrlw9OpKitA7LiDIOIi9wjoVcynMLCI/Xj/fZ0UpFdt46ZV9B8x70tCQ",
+	"qW22Oyg2p9yykN0/gZyoRpnRSwHxjKopS/LEuQqkZowqM2bU+DfP1+VjsATnimuuyuWfFjU5MgisWDFn",
+	"ddlcnq8U7mChVjnyEh5WAVrZfh0Aoyq5NRFtTlmTfVhiKBG3TifH4z49ibtPkqesezJ51u8+pYfjbnyU",
+	"HLOTySl9PH6yzjX3EqqbZd2t+2piR9t0P6Bip3lYLdKKjzsqfr5ayoxm2vwzqYL4SaFouVDjHNmdf18i",
+	"KaACeH/9Lx92CJVBbstyUMXYKZeoyIemHT2DbDdU/otVlsiv1mVxb80zoPu8nhkqoAi67VODxlXsfB8d",
+	"sZZNlpcMVzBJ2cTU87xtnGl/Xde97mNndrzIoQ7HQ6nKHveT2tCF/W4O8CBAfaU8RHkPzl7SyUug2qiQ",
+	"l9CjpJHvwPc3UFUD4ld0+4AxbmGuvpqKPwdQWe3VAwprLfTha7vhnD/vLY6XUc5N2ni93AsxG44RxmqC",
+	"SVHc9bPkzfg1br049rRubY+Lcp/fh5SLSra7+3MKOPuc4Kq6bjIlmuP96kKUaum0RJdr4C1NU0kTCbe1",
+	"HV3eZPM5rXMkfsGWCrZ83nOtPUk55SEPC9MNqdZLqRKoRK8Ui013JpVm3TFo/SuXOe8MCzShw3SdixWD",
+	"hKaFpvFyMOafrSd2bwkgLpa0FuPonlhlGoKwK7nZsIFy2MbpyX5RG/nkUbGDOqh/B/FmF0my6+1RCQy1",
+	"u7CyEcRBjleE3dHYpCtwMMkJGbnQxFGE/7RLwmg72Hc5Kf2dS8k4a00Vjdn/4R70YjkvCi5ggBxE92Id",
+	"8bPW08N+v/8k6XfHLD7tnjx9HHfHp8lh9+jpJE6e0v6TZ+MaU1Oe5ZAftY+Hr8K9MRV5E2/9QU1f29fe",
+	"Byu9B5EHIblbOVGIcJuW5tGvPjQDMWKDsufhtjb/JEvToV/A1p1hHN1+Uvungzt8u/Ne7ntK22kY+W1A",
+	"zR5JC2BHPp+9gGgUVNkvdtJM/xZiP0JC5j2ESE+YVNAi9T1AmL1OrS5Tv3nd+615zkX462F1oduj9q2g",
+	"MXG+L2REuVYTfrxT9O79kXndWivYktgXnFFBsbm8delK9mdCteZTMXfR83sSQz2TgFyzByva8SmTNfLU",
+	"9b0yy7a+/BHrVTT4oStlLLZKWNCoATTGDZ4FV6gXp8lUTR4glmp+pElshxCGLOiUubgRLwo80mSs5FIj",
+	"rShWRjvFW3ta2a7RD2BcQM8E6pZiHWygPosCu9vfYaQagwUX05R1M82wUCpxRak1hkTQ+KaIgkxT+/c5",
+	"GctMJOHPTG0PdF4Hsl9TCQq1Z+g4Qmiy8d0ZHAOOvIxUZzQIM4nvnbxXbSGlFhIqSnuHtVFoSinqj17E",
+	"c0a8h9TuNs2mVtKN56zrnZ7rN0dpnnelcPoNU1Zy/XaqWFld355lK3E7W6Lm7Tu1FSEbzjk/p49rBKkA",
+	"9WMVYESc21giZDX0PHE3b2V++232UNpBg6IilOhswRQ2LSHLmfRuJZ9c09unKmMzijQiQaDIldD7wUpy",
+	"OCkQ5i9DqnIsxRk0F+PYhoz3FhOr7l+kWyoS8mZBRYmG32+X1SpYvEbzOx/wQ1L6GiCvnOPXs+6JYq6W",
+	"ChiLDVMLxTWr5dxXKTUWQ17XyxUB0td/7mSXV2Iia679sMWD+3YsZcrQCe3SWYbbap3tyEzWKjrVy2R7",
+	"FrStIdnMyDk1PN6LjkrNRXAddURxlY1THr+9ulJywtNNMfhgwvey1PYiCOhlGkLHrZt6Vrqfpp36epw1",
+	"LjQppkxvnsyxEPDaf3CE/r76rzuTUNsN4On3VorlrwBwbZOVHdWd7V8tc3tlZfOm6m/YyKKOUkp8qYEA",
+	"1kJQxinL86vttiPX02AFDNL+G/jtToqlK4UcpFlRJYanfYROnVIDAe71p6XYkqokqFFXuYjh97wURh6z",
+	"j5/VBz66IRE/KpGPV/lQEnIb86IivvUXAr8hpBK7GzbU2tsjzdpCsMg6LF+obo4AblGAE+HuqsBrRDS9",
+	"sbr3cBvG7RoHWPSw2ck5VNDAtiLNbkI3flRZdN22X19889eMqdVHycn8i1xi4AAUmZ3RWyiUQPWNEwcx",
+	"G/I/9s3WPNqarbl7OcP7lfIOK9y5Be5aAjFPCn2g1M/iABsxF/tP1mry+CwiMYZKY1CtJlSTnw9/icjP",
+	"R7/0ej0fdSFVgr1fR+69Ue/jWXGqsTzUuMWxhLRHcjJJuWCjnDWzO6NcoI975l7vhOU6hDQzuy8o78QS",
+	"YOFCFoWDltTu9Qbjfba7+XDXO9NtTdr9NgJ2Z1Vf1M9NX4sFbKKYvk9mtcIvkTW2zlo3x/+Z9G//yvqz",
+	"w/nffju5++tRenj79D9vf+ov3h7r61//+kRcqmfx38aH39UYmMuDlZH+9PF+OF8erH7XU64NU/fYtvdv",
+	"0YRWvFuBRNe6SCi5lLcspXHJf9fsrcxbD521XmR2BQeXUiRwX213jOYOnZIHsrq+vZ1kJRm1FMsdbq6q",
+	"fq1T60O6bZ/WVtXwsNwSPOHfu6/nrUHU9QDe6LZ9Q29ZOfRBf0D4TxG60DrqHz3uHh52j55cH/bP+qdn",
+	"/f7fy97/HYNU6+MTquP33fil6JWfc58SFsRmd1i6n1wkNCIzuQQOupKZIkvGbpi93PHctKHzRe0sp3+H",
+	"Sv9h5f985FcGBpwqRk1EXpElE4bM+I1rvb9x4MOjv7fe/9IYMvWxg0J+hyFDYbsjJ2A0dMhpigXbGkWy",
+	"JQYIL7rn6AapBtKFbpOgSGI4aqsoLVNrOvH1QzSIYO829WNoctCFL60nhBOp8tq+M24CY6Zfl0Y9sADE",
+	"vepu3d+J1lzeJQpWFTXuCuqV7qS9/hHq3fg2wOWuDFjwuY1KiQMMJqxXOkycO8UlBOwSs9zz6FniiKZW",
+	"Ft4lUHOdaNZqB2JwbakCT00ybKUSz1Yv5JutZvKKctNcEcbVf/lzu5v/s6EMzJvipNdPbsy06YKwbqV2",
+	"e+9alHWZPjNuIkLHMjPkuE/shayxAq0gf7n+7rKr6YSRiaLTed5PzV4rA8E1vsB0TBegTgyyfv/oMZ0v",
+	"zkcRcX+lJvhjGv7xX49PSn89Ox91gAtAZYh8uXZFhOuBWCoKFeu4wG+O4zlVN1hragQfup8Pwt8hxQmI",
+	"xtCphkwEKCsjhaFcWFyUcw6Vdu2usEahXIqBoJqM/vd//x+jHnkpFYEqi/BK5KIPEBJLiePa6TOBoMAK",
+	"CsXxv5qQV6S64qUUa6vFMocSZD24pyFlwSh6y1Lyv//7/3B5JlBVqzpeUGVrbdxahAFb4RsILN/gf9vF",
+	"VqsY+43pYcnEXlgZtiUR+M8zXTIANSXj11mCthuId7AC47MhNUPF9U2dKaqahrzVDLsOmcp2q3tbW0Ud",
+	"f7lmdP6RPNtvaMo0RNBEBPWqws1eFMtsHU768fHklHWf0dMn3ZPkaNx9mvRZ93h8GB/Rk+SUPZ4UrnAc",
+	"9MV3Ly62Ory3e7LXFnOPULd1HS1Y4p6u8F3d2/aQ/jnc2h8BwNtd4x+1B+DHcSqvVxJ1+mnFv1yBz5rH",
+	"eR8/s8WKe/uX107Knsun8CR/TBrcl9jWQRhYL6rtu+saT5cjz53x6CumUi42SmKHtbX5iqJ8wz8fdH+p",
+	"l8WuZUJXb6/Wyf7XjP/2W11N4LdX2AnFvQDSxFRBMdnGohje+7JhuNxHQaDCA/qYGgbTDAS8DaMFdb/w",
+	"VdIuVTGJXB0PHZHUZ7s2tISqObw0JW+vQCa10PO2cRdqlzcZb+dz/zkH1p+dM053dqgdgtMH243yUykA",
+	"Wku68oZtbi3AtC4stOXd/edP1wTfIPBGRLCJ/gQSBVxAHBcjX0Cxtyl8kNdMcMknDPDeCfXhZBaWwbg5",
+	"MTzrNyTYV4zNjTGE7k2cpV5Ps0/ytLq81QSjiu1Q2r8E09Jg1VWWgFN7emWrzn5t3JoCXXl9uWuwua05",
+	"prZH3gRmuHvdai7uCeYPR6uDx4+aKRfX8eHxHPcQZppzUz4w6WLnzmFFx8dKudb1d/ktG4alT7Y74PYo",
+	"f7GAKJvhojiMdQ/4LpH0peipipW/+f77CLJV2TmwnuS1gyi2W/ZHvqPg+KrBMqWjivJqGWUY7yezWVK5",
+	"t8xW9Xp9iwag6qE7PFpzcrlz2kHIK9NsJRK9xIpOnq6La4GkMzNmof/j7OCgtSF0K/RZ1TSnc0/9TWQF",
+	"ZTKjmgi5PCf+9DGWxqXJQcac/65cnv7++Ykb2vwItsTExHPs+kRG1a2VF3E/p2BV2N1up7hXI9qyD7F+",
+	"s/6NHfd7f+/iLvxsfw/k+wbCbGY7pYarpVUf10n2VqLvdWvraEWtnxi7SVe+pq2rfXbPYmVo/xnG8pYp",
+	"VttcYs61BpF9RShBexDBrwh8FUqHAVD3LshcWUkd7ytvvFn63avI8jo0S062J6GH7cl6FGx52VDSrjz3",
+	"9vDNag2AAB33jPVcMnbjy39tnRdezqt0bXm9cnDBt8GspUtxvehzLajqzvnti8vnihumuBRvvH+qarJy",
+	"zyvR0YrO51TVYjpjyZjGN7Vgzb1guaH4sFRmvb/mzapaX/P1FI6ZfMaGPX5N9WwsqUo2xTIzRads2OCl",
+	"g/rCjIq1FpVjpg2Bj4gU6MGwmjuxjGa+gC5qvroOaPQ+nspVyqViRXQ2tqTv0isb7orCtweBwcMx1byh",
+	"BBI4E+xLhGnD59QwiAJQdnEsgUJ3yxk1zsswhZgvwWr1OJzLD7NHq+4XL19fQgBzfYqL83TKyZlzRU1n",
+	"Fo64avAiu9KghSUDpAbqQT0hT/rghpWKRXko8ZwlnApiZy/2Xj0xKM02sbt2JUJZUdvUDhQUPdVLy3UJ",
+	"NIny5Z0YN7MdU22cWaQ2zrUcbQmvcTHcHLIs2J0ZKhbL+RyDCPDL3Y/l7YvL7+ATX06k/nQc7LkoaoRD",
+	"bW3FYiZMuiJLqW4gkvkce/rmxyWk8f5bQk0dJrYvDnNQSsE6kbf46BvuoIy9fdgyjItOChvTXN7a08kW",
+	"hLrBXSw19QjENUmkYGHkIhby9RvTxbg7lXvEjZdcURvStgDBDvsBXevIymLMt9ohbWAFrlygYgbEYl8Z",
+	"tbNzk9i3Ly5fw8r8nVp3yeX4ggbvzdXsoF6+h1GAaa72PjXNgGxoLG1PtYZPvcDCyvYpYEBMDU3lNHNR",
+	"sfuA4I0d5MoTzraI0ApHK7PTOpKtp8+ocmHkO11Hlma6bTqchlvsRV7R+B4K6Q23wkrLMbqW7+IPXbXs",
+	"wYwZxp0B8rrgs16eFTB0mTatrw6L6LK/MW2YsuKqC06H8DKXMTyn6oYZYKjjbGXZwWKRMt1bdw3iygor",
+	"m+e/Vt5xq61tQ0vvhhC0UE+NqIfC4h9pki0WTBG3pSAQvr89FJ6L3adJ5RKnIW1UcvNFjs59A/ai9bnd",
+	"OF5d8D0yr87eKyyatte0YgdRxMV9Y+FS+IPIyQSCboxc8BgvVVi+FWLwo3jG2S3zlRVKJYprHbZlRNlZ",
+	"PCjspjXAVdxANUeIvnCxR0XsUN7RcAHWbtzZetO3fV27gI9uWTtQYqOrl01USXLaGSBOwqU7K1brUnzN",
+	"PbBRKs9zDNb9tJbNpelwf7m9nI+wGeblWaIK8AKQBPuoCepvOK7vKHzcYBKC8B8vwTzSKKZD014Ijlqv",
+	"T+4ZVqUfpwuvwpwKhQ3dvNRyTkYF3o5I21dKhwYuXEw78FHKtWEi+CysG+uGL8d3bvJD3Lcfp8d/Fxi3",
+	"iQ5QmPyaGWdv2+h/XjfTufNNhnMuMqfN19Vh3c2yvzfjmQdosbv87D+qF539ueexdsq1sPUnG7Av4xh0",
+	"gGzYh9VrImv40DkndAyVSfI2wruVKw/Uip30g1CcAsFmVzkMbwK9sZUy7HmdgF6FWVHgc2ZKkzljBrvD",
+	"7SESXlN9U2/w2b8jbTkqxGflIlBKe61D6FIyJe57IyldBQe1QcPI1TIucs4VFc1LclZWsjysM7IxBK19",
+	"fINHv2vvBohSTljM5zT9cKtHLpAPG9DnGijJ0p1dgl04gBfaU4VSEJlkaboiik9n5pzQXPWXqtD84YPC",
+	"OkCxsawdG+TahgiHouZw5WYQ0vhUgFE9CCIyyjc4CjVWWAn3+4pQ3R4FmsgovCOCiaDP3rA2lXd7lyBf",
+	"dbgK9ChEmY2I3Fiv9Pd+KfzOWOVnZFgN51uxOKwdMDKf4e4lyjKoNl2/T/RwNSWI56xrPf/BUpbZO23I",
+	"wmbHhcO7u6QjuOvIFzO/Wwzpkqqk3hhYOdcClhVIFWsNV1IYxB3UStNVoNJwvG88Chf1umM6zlLsFF5Y",
+	"/VXesTiXUgKFPSq0+DoRdc1q85Dm+OJiAmbqlUY7/yNdCOiV+2nPS8kN08CsCka8+cX9+Qf4fIIxa4rL",
+	"lTdaLfmfG952iKHzPGR92/V7rK6vajRrQsH8WmzKTHNHWrdhroNr9ZEmeFiEzqW910NUCcyzHikAQdqH",
+	"eVY8WGs7TZ0sIVG3phtWSe7QZ6HAQdoLqgynviulvdrBVtdxXgY7c50zYgM6Bgyx3NttZ52mxpyxrt38",
+	"VOcicTsEWNnlFwsIUv3KgpjeSWNhdwsWA6faUG3Bv1QYtci63NeGtB5sR5IzwE6wvD3BXe/nXF/cLVMJ",
+	"jyHBjWIabrDcJEe3R/B7SgVmFrbrVuP6VuewBeQF+SofKhij09tw0e53LX+QMFTc3BtpFEVbnQPkjDjK",
+	"Aotf0wHBQaPRyLF7527KhfSQpsGqU9hYwQl1dBqRiyNyfBqRrw7JaT8iXx2Rx6cReX5InjyNyPMj8qzf",
+	"cQ6pikUUMM33jz06rY/LuI/FrADLzmnSn0bS2QMTrLQT4kFZ4qkPMTcVnGiPpdSGqcIpFpG+bzuLbDM4",
+	"W3Sq2ZM/C39+e0XaBTM47JM/kyPX89MiAR3LW0YuDqN6BDuy758W73ciQsmvmVWugNNwQ9pKZuAdyxZo",
+	"wFvnPk4fxYKuNNwieNMsb2IJ9nZ2pWMWaabJ0WlRIAowOq8PFSj45WsKK8USKG7kA+PBsIS9rVlCxtiv",
+	"6u2V6/i8y41fwseoJJAWEqi/CgO5cy0yY52ll66rKL/TKzJrlRNV8XE3qfbatSOt2D9SKupMCROepkN4",
+	"CAmkiFROkJATgp+R9qA1HA4HrU7QUHu+MD1ygbeRZsCf7FOwaYGfcwT/ZMkQTFkQ/mh/RZCMiGYLqqg7",
+	"rEHr/xq0dulTtWO+192wqjCFfq5md1oteRSAyX1rnuMGPrHtq9/gX9syb+Fsu8+8EmZpMrTNJI+ZdpEo",
+	"WWr4ImVD/NVJFSlk6GtyEZGvItLr9chEpilE30DN9ISpTu6zgsPG0RRDA6cdJSI6VnQ+Tlnim6aFZt3m",
+	"ApENoklu5/wAbl14E7d6+D48FGjLCUMcDzJrkxfXyhu6zeSyt2tNgJISXms8Qf3Z7b5Aj5ButttGSsDc",
+	"bMJF149VUqVAnFq3zzqWWNeBLNBdcCTWUJNwm403VJgtGUnNSppRO9SLyzrRVvW42XZTTfjxGy2tNx9g",
+	"A7RDXXHvmAivW7RmVJMxgyyQJFMYi5F3fzs5KknPrePkcPKUHdHu6fhx3D1JnrDu08mzfpcejo/i4+SE",
+	"nU4eB9fjWeuEHdFnk+Nx93H8JOmesKeT7jPaP+wWr9Oa1pfby8yB5xIpJbbnJghiLWmDZ987zaEdKXAr",
+	"FFI8P3NcDpULC99cj2r7q8vddOu3EghDnpX51eAQ2hUrEIaJfHR2Z0JRPqp68ieB9b3eg7+eFr12UGuQ",
+	"gpasC5DXRS4YRjnB2LXmuY2QRJctoMCiq32/cGwadkbah33irKSFkBeRw9NATTvu+x1iQQsXCxP0hjVl",
+	"Nw675TLTFV9Iri88fXzSoDGsRQ/uKsyXxI91kL2UiozcuY5QXY+CG8zbjhy22bewpMuoEJnyz2ReQxAg",
+	"CQ975HtpXAKIk3lKN11w7qcNZQGKmkw1/r2d1ZoNhlY/yAauUy3FVBERrNybwwNspQAqK6vOpDKFALyr",
+	"ufTqK1SHahvU6r00P7dUjoPlzPBoW9h18F2Uz1oLou11o8fFbna0UeUAeP/LDsajXYqX5FLMlk6sOxQQ",
+	"ye2eC6Zi1xpmD50f8p63ZsS41PI8t3ZMU+rKVjfkWjfmLtwthhOphhCVuKGC9t1iyIWRza/URVaW8xDK",
+	"Q9TNXAO9Xepcewzy0KtCZR0xIdM9zhQ3qzcWpu6SXfBv2eoiswynpqzAxdUrcsNWpD26E0Z1R07Gx4vw",
+	"6WNoAEtjqwd0egSM7bFcMHQ7WIRHmx4mXnGN8RzJQHCn/eevPNJk5Fc3wipC3C5hxijyDZdJ+LZ7cfWq",
+	"+y0WcXa8D3aAkh5VTPm94F8vPU/4z5+uW1Xp+yLMFQczzOjqhzfX5IAu+AHNzOwglVMuMEev8sSlYQP3",
+	"BhwF8Q7zu/O1zYxZtN6/Bw8I1uaH6ktoNPdbYsIoxgDUhtF5K2pBLiN8rM8ODu7whV4s5weJjPVaSRSQ",
+	"iIJhzsjFK2IyIxXWU6jUKqDkxteRJWOqWUTeXqECAsilo4Hwg/lWDu23Ly47UT7HJb9lBDrK+ppl9rYL",
+	"qopoZzVkdK4hOcEeuWFTPGzdG4iB+NOf7EkxYXiMnbX+9Cfyxiqzo4uwh84Z+QqA6so+hZnxeaGrDUfX",
+	"GQh7eDnenLlxbtiq+fMF796wlR51euQ1GIoQW+3cC+NpQkORDSsODARivZmxFeC6ExO4CpCaaCswSXFu",
+	"4c9WeQoAN2TKjCYn/eOBGL36/s2PL1++ev7qxffXw4urV8NvX/xt+Ob5D1cvRj1yAR/S2EA9Zagupxg1",
+	"YEHRPEHZ6oatHlValiG0XygllbZQxtBzZv+G5FT72VgmKzJ6N2glEMs2aJ2Rd4MWvGP/PWgh2GKZMITb",
+	"oBWRga+5GL4CJdLcK+/fj84HAio+ICeYUJ5mimlCk4SMYHh9Rn5+l0pEgohMOEuTyBfRe//LyC3/kmuj",
+	"//QnMOiN7X/+880P3xMQfDS0qfJptVD6e0TaPtr4tB+ROb0jR/0+yqQjOZloZuzACAlfSJDEVCnOtEUX",
+	"p0x1X33tF/A1Na4+CRQYsID82ssZaGd8/fI5OT4+fuYydQTBic5Jgp8qRkZ/+9vf/tb97rvu11+PeuQr",
+	"aWYDMc+0ISm3mqhZMiZIv98/7ML/r/u+kCpM/OzZs2fdw6Pu8eH10fHZ6bOz02d/R78OkrjBVtw/Xj8/",
+	"HwiZGYcU1BBFxdQhqF3GSb9PRsWxDOEgRiTlNxiXM6epFaZYgt2yHAR+FHk5L7v70/4xGSXUUMtEfLts",
+	"V3bO/0wSnmCHHpSDLWHwOcODOAWUz0fIiuFHVoMjMRX20zHzmVsdOKEVGb1mRq26FxPD1OicKPuXCyfF",
+	"XgpwgaQ8Zk76cqzWKsOKM4Ou/GYua5ia6yD6JOTRrahlmSky3sNev9dHYxoTdMGtctzr945BczczuGFL",
+	"LMX+MG0qVpirRXIpgMM4WzgGQlnad3a+MqstNCoCPWKggrXlsddYM08xcBcIqP6HvkDo2wZAym/gVwkU",
+	"U9HmAu5TCIShis6ZHaxRPi1eObiEkvvvo60v/gBUAYKspzyAy1G/X2kvSBeL1N0OB/9wSTsoD+4cGX5x",
+	"9epbVuTvrifHrF2mnr2Dae0E11Q3Q772g69o3mIXPjnc/smPwjeKY0nQhWeXD70XAfh5SayDUwqFoJ9/",
+	"sUDWPhINjje/vkDRm9qjhS3DmUO1Y6lr8BPL7ml3eeWt8aAXcICNITKOmZVarXiFoiH4x0c3bDUidLFg",
+	"VFl1eiDAXJyzYCnS1TnRRiqrchNNJyxd1aEqLgiRtYVyONPmK5ms9kKi7bhTLjj4viz0W/3r/RoeH37k",
+	"JRTou46u37IVcUU9zh10ZzJNvBHKUn/kqB4N8yJmnxS1T/on2z/6XpqXFqfwg2fbP3guxSTlqO2eHB5v",
+	"/+CKrlJJk2spL6maAic4OTraZTsLJa3Mae+lF8K4JMNPQ7CIe1aUcFRbT7Tvo/Itc/Duhq2GPHmPdJwy",
+	"U1t2+VbeOHcqyJUGcYO8CgRLe03DpaLR41uWLMmcrgiOTzi4nMo0+jU8Cmi0RCUn62uyyKxgXcnvG0c/",
+	"zfEj/LYe/7439bds9SrB0vYVdQksVbX8/8VdPLMypL0BfNEiyImF+jAoz+XVb1yvxplUppvyW5aUq7IB",
+	"Ug1EuYga+VFYtVTA6DoiSyVdFgk4R+GjhAMVJr60jraqEzI6u5yT/mFvIF6zBXDDQNcAx42SxthvF1ZO",
+	"cqV5qDNyxylnwpBXV6R9cuTk95KQ2amVlgBku949d93lctm1YnU3UykTVpVKdr8JYLK9bqH+R7uFyhUA",
+	"ay6hSzmdgtr7aan23nx/hwvmWsrvqPBtrPTHJPqyTCankMQiEkBmKkq0EhJ8yVoScn1HvjIzG+hXOJHA",
+	"h706w805ht7glHYRJarUVhJbQLUD8FK7K6KOEuzsu7B4hyqQV/g7l5bl1C6zBDXfXWSnM8ECTbXqnrNp",
+	"OSCj0JvblTBmCRphr4P6G2a+Y60HJPawQGINqV9XoPF7P8VvWPkEaXFkLNl6nqDHxzW28efuNsT6+hAV",
+	"wKzUrZkwPQJPLcXUFnlrLEQ2EO2To6P1B0PP6keB2TAiJ/1jMuJoXhuuDeb7SrgOAlJMz8k0YxBq6m6/",
+	"KeVCm7BYHaTwT7kgYEWLyMnRs06PXBRXO0oBhIlEDwQaJiBkJ29e4UwUFrABSt8wVrCRNop4kNQIGxqI",
+	"0dcvLl9cvyD1Ymz99YulCR0xfHztb7364Se+dXcgRFfAMSTETyUw73D1vpRqzJOEiX8are5zSwabWRli",
+	"4wdws9Lt5C763UT+klTg5HvBlu7vBeWqR17QeFZ50VI8mhzO0FGyZmqHvjcZiB9S9ciVYpaDgrBRGcv4",
+	"LAKaKkaTFVHSUPAmqkCTXc5kmnulesS1MXRKADA11ijyD8R2md8NeO2Es4dgPJXWi783Wf/78rF/Efj3",
+	"FPjd8d5b0leuR2Uz4Ra2WssQ/NXeI75sKAr6IJkgXWSC/5pZmXNKVQIZBnJCYqprJH3fIfPBcL/cgPMT",
+	"m1u3XLn2sTe23h/xv9yD+xIM4oS7cna95GKp2EE8oxuUYsxT0EXPtqL6novw8wV2zsiIZkZ67yZus0MM",
+	"3GGuIdyETzNl7yP/kc4zH4DgJjRNNRnT+MaHRQp2B5GZ6AePiPOhIn2eHD1zoYeuH/FAQEwHFCg7J7Ro",
+	"OmxpOoEEOB5zk64gOUhxlhCaSsF6ZPTNCxfaAEDJ1zeCgBw9EFBeBJ28z8Ngkd6f/kR+AmNYpTvciLTB",
+	"9VNOPnbVGU76Jx3njl3AagZiTDWUS6xrngfOnoTMuP0HJvRZqWCkV9qw+RAj0kcRng2UofAbh8ASKHzk",
+	"M6MCJzBBVgfaCQahkLG0p5spgWzPTSx9WGqxXJ9sRNoUzIj2LUW4MEypDDKp8V0YQfuu0J0eAMtFdYRL",
+	"sWNqK63YRZ5VoOk2PsplIkhnpCrlTPnVQptpbD3NPcR6A/GGCaiVAxvjmoD26MYbWngNw5lGPTKCTja+",
+	"2PaIQMkQK84F6ZPeLUcN8S863PiLO6JxlkyZschxvbZUHZTAKw7Khc67GpAw9gRhNBCaqVssG2nFM11E",
+	"bpz0g+2fPI36/X4YcHZOZJoUILLyHZsYIjMzECAGRs7nHWcmDyKxM9iFjxzFj8CHAcX7oPSjU4fLa4Lr",
+	"MJ84X+BAHB/ZRZ0j3N2IQyPlMJVi6nr6QXiHi2PAlCpU8tl8YVZDv4wOGA0M7GMglJXzQ2nVXeRKaiv/",
+	"poB+PKYBsI76lo1BeHbnzDKPgRhZ7je0Yw3dWKMa07YDDXTFm3MxLWj+AuKdziB4/YDdMmG6ECI2HwXk",
+	"gr9ARBICrQsYAK/rgWhrhkd/1O/nXl4fKwhVVgBIGOenyVSCya0ogoqJjZzFObOBaaOB0JJQb+P36Rnc",
+	"kDYaJSyzBVY7o4sFwygJxTqWSPI6OBDuYoeEUKKJVPOzgTjtH1laP+0fF6uAOwpCpBywrjxiex+DBRqc",
+	"aoZejKFH/RE5KH4EVoXl0SAnmgPrsOzGXx7nxM4/8l/7wJw22I/8jz7UphOkSJbvAuRZ53Y3x8GHpQib",
+	"dUzwLe5JTEXCQdeMIdPIZ0VYzMOhIarOklwsZWo5UCKXIs/28h2oEiiiGuByrUr1DRP2T2bx/4HESjv0",
+	"Z9KncOpcncJyciVqqnRiuYVmowlLDR2IhBoKkXhuLYPW2QA7TaCibJnDhMVm0HpvMXOHj0nKxY32ebXA",
+	"qoVc9ioDSCtu7Dp545DRIK9QCN9ClBSH34EU4MfpwnRPu3Mu8EHm4gnfDVwuGsZ66kHr7PgwGvjSG/bi",
+	"zB88iwYu6Dr/6aT/Hl4uSS0wX//w2bP4MT3pPomPWPdJcky7zyaHrHs0fhJjQ8cnfVyi4+fV757Sw8Pu",
+	"k/HJUfdpfJx0Xf7S+Gn8LAEo+oBgWpO1tsYhyQgOawSSniAjC3lH70j7dcUM6o2BF69yBntGKBmFmDfC",
+	"oufb2LrrujAncuLv5XCxkasnI8gIEcUKkJDkkgDNQyyf/1FOgK+eWbTq+g8QNT3zqUGw+jDS0VkhL9dc",
+	"BiCwEJ+OA3hoX4LuyzE1TIDZTAYGIvjuvLQwAHywLrzkylB0ebcWyeEz3+/bSYv+aiIg4dkdjYI5IQes",
+	"7Rk/ynCdqJAbrFQNsgeKpVRrrg0Vxo6X6yee4cduGKh/F6J5aVPu+ljbVXGhre0onwGvd8vutV0BJvDz",
+	"orp5u3pLRTVXFKAdhS3Z5WPMsc4sEsGoUBkOOoiPgr2FncaXVLsQkwQKHi1nPIViMVVxGAgI7ucLb9wD",
+	"OTPhOpZCsNhoMueJw3XwYLjsbfeL1WLO18Vse107cdidgr3Efue29n1Drv6JbAyn/aOdwP4NNWyJWXGn",
+	"u0DQy3RBlPODmvajcvLNz6XLSp8tFTestebMRFEJQoIKdh+YQ0rq+5o1pPRwp1DktT6XYRcEinU+fEl/",
+	"z0jyBvhgDQCKVqyozLMeclxe9B8j8Djc0z7hx2X7y++bz3wu2lCMJq262ObSa3l1mIbgjSqpbA19FgR0",
+	"9vL9lE8CFNMr7sCRNxNqK3o48yHkn6AaOBAVK8kj7b84R4MOWA7GoW0RLWjcq9pgSRiIdaUzquqcgWmK",
+	"khGkNYwCBduLF1N+Cz45aIdjL1J4E+UHSx5KpmgIu+Waj7EAz5wa8NcFBhJvifKxCThfcxR3eBIPpQEG",
+	"U3zWiO56vrCZD3y4z+HTiB1/pDjs+1zPPly7xCHudTkfvKuorhtDuTFOWNcIz95k7ggcjW1BO2ufvMmx",
+	"Cos2bNEjF2Ig3NVefdWSNvbDAcYRES1dj6OwigQ3RYkJrCjBjR4IEA58Vxg70g1bmKB2FFb0dqW5apgF",
+	"bnONWWyLOCxRklMlen8wAf53RQY+bH1XMthX4Au/LwWy70JHB54UGuXf7zytyDQJOlYFziMss8lcfEzo",
+	"SzJyysyMqaigCrjYi5pBm6VfP/cfRAh229lH/vUQ+EKhDycrf8NMcSNgMNfvklTdpXMQtp37wPmbhPzv",
+	"qHImbEe0XrnltT7rpusRyi1AYWONzk33YqUAUl73yGoNBHxko0s31hvmKz+jzbHTIyf9k9w6Bt6i4j7D",
+	"5tJrCzknJ/1nZOR/Hrqfh3B3j4hUA1Hz8G7hgowxcliT1Co+oA3Y6xraa7TB/udiMaRgDVFy9vb3O7oo",
+	"GsE9hGhfnSYQ7B/SsdNwXk3W+eoJ/dH42yeLa/pdiTqI6MXhBj0PP4bQn3NA12j5gZhfnhzUxNZ8nE/I",
+	"edrI57irKl/mcBVhP3JqgLMFJlDcYdFxCUcxJPhhHlLBLddq00G0z9uryKWpXhRM1wUEA3+CZHIrpmF5",
+	"O8h/ADXFhcqYJY9ZPikMNRAhgyW78Nc6pvdCJBWe0Pr9sB9U2v7oTOh3xRteiAQa9JZB/rE5Q95V/YF4",
+	"wxs7vq7ZSB1TAHcfkp/OI0E8eSJxnxFaI8L42Ct4H5nABkqDNf1+aa2Bi34htgcktjdOKv0E5OZanDX6",
+	"zpzQvNsl6nBFKuTQnfNC2OfG3T6C1aaBVrDyje9Z9ruReHeHwxfSeFhl39QoICRvcvdplP086ryReK7y",
+	"uHmIm5UJSzXJnfEQU0Yu0iVdad8VQzu/WkSWMx7PnO3YS5pouJsxmprZKnez1Rvh8rlbn8Iu5md7JSZy",
+	"F6NYvrrev7J3t0CFi1dkERzYThxeM6owk7sW+V5madqFEC18sWgmWirL5vDgLKihmcg4m0MsH9TXg0BY",
+	"rP54yW/ZQBRVvl0aAj4s+6rb4CPVLmTc20DJ9xDATsXKCkYs1eyRr6eJoe0QLzbjiwVLiDZZsiIpHyuq",
+	"VvZGKRaGSRBEz6hiCWlnmmG9y4EA+OR7cUAaOa+2hFDtn1w1Q5fMHQXjYh455MDDlYUTDEQeOd1QjRIr",
+	"0wGYAeSgtFFQ2BYp5ZA4mmjSpmJFFpmITebEy18z6asw+mMCUoZSp4oNBJ8KCXHUsZzPpcgrmOKALvKM",
+	"DFpWR21ZIA1aS56mgxZY8YX0xw9XMRVQ9pvMqYlnTA+Ev5ehiiuHzIRV2HwDPWn2x4lUc9IetFQmLNMd",
+	"tMiEWy0bfsHy8ZDnwuZ4LPYdMc+bELA5vqCgTIQUTEdEUXFDZnw6Y6pHfhCMzDiE4MIoEfYxcF65HP72",
+	"x4GA9YdNmV35UC0s5hirS/+aMYVFSa26izAAUoOsf4wLyAMgUu5rLFbkcvjsuWOVa9dHNRY2P3/o4JpH",
+	"QGMMMcO4JqgCDIsrigD/2qo67MOI22oF9S2d79cNwVC3Ouh2M+MGOgXVLQXi2isBv45rHvWjpiLYh3Vt",
+	"h9brc9lFxj6ZRjPPe6AaP3ZGv1ukMmF5Z4e6FcLLpRXudEOVjtK37ixqz5+sl57XZgXHZzH/E7mXcJGu",
+	"R+IO1+hfuGXBBaF8Ca/a+QJ21MpFwu5cpQGPjztcwGHx593iDsMvsJOC5XRFOiYKr5FPbo7IVFFh7C0Y",
+	"y4W7IRy3HoglhUBGASCCciY+XSYoV4m6lileLAqWW34Jkcr5s1FT9dRX4U4/BQ0EE+7jZg3X+ccUKkMM",
+	"2iBTei9f8fK2uMHSEdfj+MFUymnKujFNmUio2hS881IqKAAehP67slBoHc9rW8wJNeQbGJi0gYmxyUQq",
+	"cxbkwXGo3zNlSQRJveG+7LMiFh563ayWdBW6F7lPSQuopS4OJx8FV/Pc73KXaJyvgyX0vujwa5haH1GT",
+	"A80jQADzD8DLAwklJWKXLNnImt2kiiVcQSIFFJAmX/kywJApAwnOI8K1zopei+gtthN4HR3Tsn2NqIHg",
+	"ObbpszymxseyJYy0c2H26tvnL8gtU3zCobecJWodVq/CmhaRS8tGCnC0xESsVgvfe3aee/tDAgmvCEFc",
+	"AG0EiTB0hSngzkXusrkh0LXfJ+0RwHEIPw5d1OsoIqWfM83WfvMed6tr4A2GupPMAGZwRr5KSNuDjGTC",
+	"8PgGumYGKfWYkUenmOR60u8PhJ/LXonDhAkOK0AVlBpXxQV0Lyy5iskzYyWXkG6sFL+1WkO+IsUSJgyn",
+	"qcavEBusRnncP+rkDr4iXJkuFuTH15e+uk4A7H9HTBz6XQ6yfv/oMd7q/15cs1A4zf2KzQjgPfjnv1db",
+	"EozO86VSMRB+8qBzHteQkwbnax/P6YpwoY3VPRWLmb0KENcfFfuzqhJLJ6h2T6RaUpXk2A4B3XYJI6CJ",
+	"IuJyHFT4O6usAVL97EIiXwsVjwLiyrCcGhy0mVHhqcjYJTl8K+HQnGvQ72pFkjKD/sFynOee2LfoZz5D",
+	"mzVSdJNSBF/tqqMdnT4u62iPd1DSwMsSdglxrIKOdSmHDaCYsDjlgiWdpvXab1tNy+ufPN1xQQBdl+JW",
+	"v4KmBcA3rU0Aqi7glwc089dKlBslSFK+0Y8xQ6tS8TKoe0IXi8BGITMTy3keaYWWCNypBZgrDWBHvHRd",
+	"Qhp6AgbMhoS8xnJd5CFAr1ad8AJT5NNseyXwF73TFK9Lv72f2vhQmWtvmLrlMft0iWuVqHef/mpPryKe",
+	"OKKYpHL5USSV3NtdK6a8DjzPbiH+YrSI0XaFdNyNGqFA8cYSmFcbR3LBBN7drnIncP2R7xKyXC57uDK6",
+	"4BqahXgJCpbZw0RpV/oDy9jARXFGNBd2Q5lmEQEBARNLi6aKUdFWIUwoghIOTvl09+ooslKUj7yBxong",
+	"14FEHB0B90Hpx+UJuSgWDxPMjg2u80Yne8398ZAeRpgAJt7EeX6Cm9ZIoplr/v9hhWj3VyZ+n2S5t1qB",
+	"TvMPJdvCe5A7BnZvc1P4ElAshe676KbIuyht7S8yEEIuI19dCE17JOheB1WusHvBsjzeo9wpEjhLRH3H",
+	"kUuuzbd+r1/nW90iRv0g0lUweLg31yg72F3bquJBKSu3U44lyuZjphqFmHAcbONZd501tAJdK4yWaglQ",
+	"2+BgahebwhtXy0zFbORf6HiFDwvyoMWQCudbaNqGc+wO3SD1pnVn7l7vqfxPmiaxhlX7WPJyTPwSRHFf",
+	"TqnotNlCWOPoDXhifnTkK6rZhiziN1gqjqLD0w+FYgIY1SFWFdpAA4FEZKH4bVC4xPEC+0LBQwZiJwaJ",
+	"jCXvrd8pcUeKIRUwqs4V2IGo8krSHlWYDBZPGxeF187RIQoabOlTUFxPOmBhgCaPqP1KRbJFKmlCKBn1",
+	"zJ1Bhb83T0akPerNqbpJ5FKMOmTCU3BbjrANL1XmAFppJNRQ6OTHYdIlXRX9tn3+9I/XL7tPc9PA9z9e",
+	"loq5UTJeGebqNNoZwVCqpGV50UA8f335EgvaQMWQMQNd5fIlSng+bvEw6vf7UKDODqaxvpn313FN9CLl",
+	"hnBhJIlnmbjRAzFeke/c/qD8mRXdXBsVRaeKLmZ2cWO75Kd+XKi/48vazbEhPRXkMDrt951GRQci5cak",
+	"DAIYUrpAXZT6/pPY8VFCXnlmcibtvOl2/tcX3zhbhQ+lhmP7AdU0C4KVdHIXMrAzcnJ4TEYep7EAHlVT",
+	"NiJtDwOIpqhAqYN5KAuM8S99RrEhJXx1FB0eHpFv+VeR74rgy71RscqLtVj67ZyTk8NTSIjX2WIhlWHJ",
+	"cM4SToeWi45IWzDEE6j4JvJe8FSZDmBe+KFFOf8dBQQcQD9CrGyG6Bo5ZEWs9egKiA1qBwWKXy2YIwq0",
+	"6LA7cwBxDtFAwB/+ywif3XX9D1A+J7hgZGyYL9fUOS9n2UNLGS6mo4Fo23UC2rsCPCWk70S++qA/MgsZ",
+	"CXPbZ7um7a9dWw+U4LM2TzWB3zf1LnEFbA6OIAEhiKcsWBJ2MG8FZ0E2H0XUeBB44dxvKz8C+/vURQg2",
+	"CBzNAoYvO/ql9hFWLTg83WU/OT/5zvIhH0nxz1HywMpFtYrjRZKU2kgnBQNoFIw2qIsH7/K7Y0ulg1eo",
+	"wzGFfE1gc7q6vqjOmRnISlG5XV0UiDp4JwfBeSCSESawwHPbNT46c4NOpWDYLxx1G7w8QapCNo+6GpSh",
+	"BZ0HgtuCTs/nhBYiYCCxuY63+DqITK5SaqiB2QseVbCiQa6vkNaGnjDuecHeO83lFOqZ+FYvrl/8l3oK",
+	"D0VjeRWF/chs36Btf5KlgO1qQGhzCfU3RmWxAWefYpZabmkKEXOk7YhKTgrFKQy+6iAFQT3EgAQsjVr8",
+	"P3MGzDrbQ7Qel7vdjjQQO+hJEGO+ruYIqpRc+p6qGLcoMc+xybRjWca+pp1AKxuIwrvtyd2blPcwYmGo",
+	"LbpU6oNsIwgGFdUa8S4Q+CwMvw3CbgeiiLttY1BuREbfv7h4bUXiP9n/dO1/zux/Lr7/enQw+uH16GD0",
+	"/Q/Xow6E2v4jgyjPOxOBzghhpnO6csGqEdGGzcHEDVIOc6HT9GMGqua089Byq49TfLACxPtZmXA5f+F/",
+	"xJjJTyb+fX7rlA+gnrHgihjTUjnIRiks5bfsQPD4Bu2u71qLrI67+8A0aPdqsMhwppmulL2zDMT3yL8M",
+	"kjc1aWPraaoHYhR0V+nZ+Yd+/lGnR95kStkzAU/Wgsa+b6vi8zlLzl1JWp2lzq4DJfsPLRs+6VsBzht0",
+	"IkiY81H0vmpdFNSsa6M5nITfTLjdRpEg8OOfjw8fn7ggOqzaP1bUvkQW1BimRCc30HUzDQl8maBa86lg",
+	"SQRF1OV8zCHhCoxKmIwU2IwG4gSr9yq5dC0BvOIdwKWx750F8/f+/B6osEYwxWeqnl5ewuZ8Qw81e4lb",
+	"yGaafSmY9xm1R0vi9aJt0MgO3EL5yYFxr8JLAm5W+rnCy6wQQnfzOy5SKqJShO9cCjNLV2TBFJdJnqUF",
+	"6UY0wmVhNO6ccpdEGUuRgHQbrqo+UZffsr/C8h6YUmCSbWQCe8qTcGsB8McMCAd8bMqQLU62dI/96o5t",
+	"Fwys1mrZXGrFvR3BNeQDXoMiKlh+CfNXlRkzajASNo+Skob6AioQ9YJ31YQLmhJootAjL/A6pXnKL6gl",
+	"vh4DlgQpglrzwg3ckExgHG7SVOiE37Kw8MLDXD55ovnkc9w7e1VW8RDO4z/Dg/giMrPfy9XjirIEMuqe",
+	"1J2T44b+iwFF+36keFsUFeCAtJH0XVcN5+YFTgyuYJamhIse+Smv/IasW2VC543JPd6Bc7I9YiIZKka1",
+	"FGfIIobsbkYzbVjiYtK80J67+LBVFMjj/ouYsYQlo7DGUg3nAAPlM4KflgvMnRNoIAOZnJYYeJIy393O",
+	"fhenUlsxGQEQFImtsDyn9PuGTSf9fKnVmnU98kMeN60fFfqH1SFO+id1bOwvfpYvzKwI+PYltaDbh8WV",
+	"/Cy+FKz7J+0++xEkdehVi0WNAs5Z4MaePLSoWbW55FRoSsh5Rdi1PhfpvfyKHLKd587A7xH58fp5x7VL",
+	"JDSQqNB9M8p/GEKLx1uaDh3HHp0H0pOPIAHvD4QuWL7me93knzh5Sm9nb72B+GGt4FXe7+8MgzakSFzO",
+	"RS3DxY9HQUBwXnQUynYKMsI/8y+45ZYnR36gCtN3+ValxnCRb9SIt1jYvRQVhk7eOs5dUSBNN4cVfyKO",
+	"a6fKGd9nqfa/I+t9U5TkUf8M3rQvnHMr58wLku0vagYFY3YzaJQqzLgoaM9NgoogTmbkrmVqfSEku6Dr",
+	"YAF/jELk5V29cae0g/sjAMWXahHbDCkQLwsIH2DktnT6CiU0xc9+FeRTOvcmhEYsuUjkEn0CcL2X+tTl",
+	"rZNJyvMMs0lmMsVI+3QgXOoNNPhNZXxD9A1bEpqmcsmSDkQIwpWNgYgnZCYzpc9dGwAcUvMEw0l8s+/I",
+	"R+a62NBTjF4EkxsUOxLQwrds8i8A5tr1TThLE9cZvNMjFwMxCi5w11WYzvGWr/ThrvpgysG/hXkTYTcQ",
+	"MJjdTW5gojkDeaQjdNRDwSBMGEFZxkK7LeSSQEs+FxqDssZ50PCjkLYWaeaSrkN10FcecJpcx8XlnJLa",
+	"sxkIdzgAv04ont0wttAAjgKYZ0RTyGHmBgVHaMUNUlTx0pDdcW10baTjG3rL1lniQ0gsNTN9RqGlWMVG",
+	"lTF/y8L5kwsuv1+N73fonylLJ7Sqy5kSgu8pphy8C6jJhfDVii0/1DCr8K7AWJ00BQYDXPacyNCwE77s",
+	"bTtNPpcCOx/a8bIjtcxC1lSYip009iWC7gH8OtTl3VbFko0CyF4Cb3H2pRC6MEBrsxhferM+Lg2uuWzB",
+	"1BDjXTGhEa0X9sJDlZ2m6b/bu2FUL9n/UFrRlrRFEOXcBKUwtnAZVgo7J67kIsh5WGiyMUmRpum/RkZf",
+	"COt9kvlKZ/RF4XAUXqKQZs2jTEhb1I4yNTTrHRfC5a7O6cr1YcQq9SJxyWCYWTwCkhi5eO00g6SkhCl+",
+	"a0nDCtB5HBWm52Otkh5ZV2zOgmqrVqDWhZaxHvyJLYcgEHwg/PqACpsTd8K9P5A0G07xWftt1lPiZsr7",
+	"TP02v0inlT6aZUzfQLy1l+7BO6mm2xJKSscOJOyNC6/ZXN464jaMzl1VcgjV1jO+KNfns285kq0xrGEs",
+	"/xrZbcuyKC3uS6bFR71FNuZc7Ix4UVMLScASohlzFtdwvHMUrHxJb58VVK/IbEaa/ifnk1WJ9Qs+PpxU",
+	"YxUYWeYBhvJUbxZj9tJeflBT3/6HGkz02ZVBPneVGqH8O8aesTTRkPjca4ha/sSSB076mWKX96GoDBaa",
+	"/KEp619bwLnPdeSiL/ZkAZuFoQMnwWxof4x3V01ObeRbIhdSEPoXz8mEp4YpqBHJ6BzagMmU1Rsi3Aw7",
+	"VU6ah6vhKIk1WRfssw8ufVSatSjT5HdTN6991op25wqv7fv/vLYNPL79ejoDOL+ICp/QAOJx+GFkhVpT",
+	"SbOo8L1PHwNLynhF2B2NTbryzsuR/X2IdRftPyH5CYqqYBXGdT5ykSSIVQ8kReDgF0nymcwWVSJrIipC",
+	"k+QPWJPji6iwp6iAFTmQ5omRH8124sWFg3fGwswMHaXubVRRYE7xXAkLhbnlYso/PHalttspo7esg8ZU",
+	"7CQMDgdX8AKe9mq6jtsxArawzb7iSAjn/kJEvyuExsMscBpM6PsYZu51t20Xta6BDH7UTN1XbwYJs+zP",
+	"800PfPV3+JVrAxUWHqH0eV7kjZSIAaq/zKXB8uJ1Sre7S1BKfbjL0k7wWRXune9Mp21/uTV/94lcuyvJ",
+	"nlE4atnMGupqHVwxBU37qMvch7h91L8n1dGjilpMRXIgFaq+WAQAiiNxQehAuAAER3hQlOWKKajaLQVR",
+	"Wcr02UB0yUVI9JochBziDMpIufXgCiCWYeJv+/Wam65PJHHMpbq4np3y2v42p4JOmdI4B1jz3ETV/Uyk",
+	"ylVjjKXkChyS6B9pQ5YAISgpPNK56xXHcUGHgi3hB6jgBVUH7b+xVqc0M8vPcEV5xwkMh8Diodd+18q1",
+	"xwPEsHt5juzQ7XYTJyVtWcOCqeggTGQB2rJEVQfjsHKR3QJNNdTW9KXJ/NQWLm2pwik73sSSMG24wJui",
+	"7CcYOZPGCFuGYOsc6kwsE+LgHXyPEpMnQNdrJDTXuBDY8BMLVj/RGRFZmo6cSOSSkiuIA0koeYMLPGwI",
+	"/fR93j3Q5ARzkpv2BxiQD+QObimzNEEJb634d9HdBYHbXB3jnrph3oTy3Vo97bPWk/hxPzk9nHTHJyes",
+	"e/L46VH36ZPkcffk5NnT41NGTxL22M4ooQ3i3K/AW6XOWk8P+/3+k6TfHbP4tHvy9HHcHZ8mh92jp5M4",
+	"eUr7T56NaWvnUpK4xS8X7pcL9xNfuM/lfKHYjAnNc4XO3xjtutvRUkDn/hooXC6N5ur/01X1cUlplbpo",
+	"c295rLNDX8PAf4wEF7uXfUyysPcvBtkHNsiiXARtvR5Ycb2HUdZKCk72y0ul53c3eD5AWBq5d9Ae66Lc",
+	"GgLLLFY9kI5ph/6sgWRlCqunqM8UOPbFHvv7uyRdCBuwgA+8+w7eORnynpFsr0x+ERJtoOXhernkXLbO",
+	"Xax1IWw5gW8zrQI1fAlZ+3Qha9sQrSFS7SJUJtcxAuIa/SVRxD8SaLfaI/cUvr5hph6R+p+OWzvF9gtu",
+	"Pmz42g54+VCGekbn9zXRe5nHe7vqzCLulSaj+wOLQp9V79+FuHxE2x+RyL6IQ/c20u8oDik6PcAoq8Yq",
+	"Qa+x3LyjRihQvaBa0ynTpD1KrZY+cs2WoqDU/Ojqhzeu0Hm1yv1oIND6iIUQ8wwiwEcuhWv5pF3r8IWS",
+	"tzxhirRHNDNyRMYr4oB+VmmEPRAXr/L3dV4poIN2ZWgL7VOE5oSmUrCIxNy4gj5zQjX5+fCXiPx89Euv",
+	"1/Ot9vRoIKBGsl2M33rQaTrmBppXpGleDtkn2+MjIQXrRERk9p5mUBnePsBG4D/l/Xld11STGWk36/dx",
+	"5p9gvyMHBF+ZPdhw2BFcqoEQmD9l18jFtFNpjk0FYXdG0dh4qcSebRfKwmPlVcvBYpZHKBq5gFJzsP+I",
+	"pHTM0hR3o7N4dmZXM5cJSwmgpibcuKJ6Qnq4ERjefh4sRtMVVNV0DQrKRbZdT1XsPyVFCVGi4oTsjrAW",
+	"PRaiyIEyEHav+oYlAUhdP3FY7Qjym+29g54PKBfhmtIPiw8Oih/dZxPo+JQDXyq3e4hjdA1hEwnHbwZC",
+	"TiZMnZPT/hHJlzHEnshwqvlvrl7DKLTYS81EMdOE8lRH5LR/PBDFd1nR/9RhR6m2VFE9QlHDukC32jvL",
+	"anPYXtPpX10A5kPcrq8vvoHhP9PdWky/+X51OOp7Qjh8+1Jq9MMvzvtWnbpHe+/P30TgwqFRzruKXNX9",
+	"mwrcsfQgoXo2llQlzTUgbpm65Wy5VgjCJ+K/ENOU69kZSdktS4ld19xKD8A8ZnJpmcWSQjeTeAb8E14c",
+	"jqnmetSJLL/LUqZJ4hN1OXCpqYKu3/SWKcvydSwVi/IHUHdP3/A0jYhiMXTviw2/5Y535yXvFIvlfI41",
+	"UHGmopc91l4l7VH+EjoQ8fdRp1YXfvvi8uscag/IWsJ5trGX/Bj/mLXA71jaqLLac3z74rIAAVR/shhb",
+	"UzTC4WqFCNgtTTOKVrqGOuD4BrjEJ4SCaGIY9obElo16IW+YcHy+VCblDBZkxTqHws9fvHw9EJ5OfKcc",
+	"eOiKSTGWjGl8AzgeWylIQTEHQ/UNofHMytFzJkxEYjljyopXGD1i/8Qy5bcypuMspWpFFBVTFpGpovM5",
+	"NTymKaFxnCkar87JJM2YiFfYyXbB6A0X03NLZCITMffdYAcCe5jGKeVznyBPgz128haqXnIMBUoPXx0V",
+	"pOeE0YFwDy0QNZnQNLU7PycNQlbe2aT4DGsdu6LDPfJSMTYQCyuRctcDzlK3Sgr5ry0keXsFbT9SRhXU",
+	"kbfyUuc8kPCp4xaPNJw2yI1qIDyQiD2MiOhsPOfGTmIkyREKfsVyXr1y18+lVMkQgzAK0cwqMioJYjOE",
+	"NGQ05wJe12SQ9fvHMZnTO/xhdI4FQVmOlUMrjQ1BGmPJiEAlZxg459Yzmal0hbXSqEUYObFnVAxRY/hz",
+	"WM/evrh8IOnt7YvLgrQ+kwhXWcOW8vH5m1+alXw0UezTXiT18cuZKJNDiSNC5BMygZ0vFSfVbKwlVBmB",
+	"xNTQVE6zQEQp2qB4wYcLrECPE0Ahw+I77IvdBgkrwjA0JyThv9Ns2gnT/+xd5AQ36eQpx8rzIbF6Qr4g",
+	"VEnPvCwFspa9l3iCJb60gf5uNFZSa4j7yws7KpYyqllDfMfbF5ffOZjtlGropEafaljspCnxDx7unPln",
+	"x7uELxrTDt0KjHK9SFBlBxg2LAEe7ryEty8u38AH/7zZh/mh7lHE1WHBl3pKW6RfiFmxoq9HRKBRyNnz",
+	"zGJfbnXwDv+xsSogRKIEmhSUXAE7a9ixosy0JDKtc9/HIiLUsiBBjWsBmRB2t0ipcOWgwJgGMicXcZpZ",
+	"5a1NSSFXPdK+vRx8xoXu9Mhr7MsPo6VcG4b93Bx0YqrUykVBj6zkrThNRxAG7e2KYBk15bp/Tu1FGZKL",
+	"aadHTvonaLYTxBnzPDykghxJxQy06MmV85ybNmmUiPMPrE7iJF9DSnqTgIMb+eJnfQhVtaDVmroA6/S5",
+	"r68Vj7dU1rCijDQruN8ompTdEXhho+LErRI7/gfDRgVI621s4p+yYTyTPGbYlXEI3RcjohgWVx4IPZPK",
+	"DHFQ7CU7tXMlhGZGOoU0XZ3nShZ0rQ2VLGQGXodMXN5CvaoZYYme0A+SK4qdUi8KO/IjTcaKs0leYjnX",
+	"RlHtdZ4lbHIXaFujHnl7Bc6PJVV2K2amZDZF+ejtFQFrm8LcDAlJJW427CppmQ1pa8bI6G4xdGOMOudl",
+	"ZdSOP7b4yxKwA9ghQtYzEJ73tKXyHKcTMCL7wTlqn/afQyHNkIPbIQPbfpESoG+C4pUD4VMnvIBZUmAL",
+	"bAqGcCjj3RRkwgsgW20b1G5woSBGsaTT26LCwtg0UL0LpCicT/KWKUxa+CA99w0o8W9fXF5TffNwmq4d",
+	"/U0Ovs8UF2llymAN9gptugocnRYn/sVd8S+tIyOZEBrwKUvffurdZM3FQUJ5uuq6nTXKmDKhq0f2QrLj",
+	"4Muk7SIhrYhrn/E5+00K1smVU15IvujT12gutGPQNCUJXUUkUXQpvAlzIWVq9WCQmu0tkFDDeuSFVbAV",
+	"s6zZ8pmpogLqPVmGknM9WBWxh5Ayw/S5/yfwqDR181pYaULJ0f/3/9q7YSyltrr3xImKll/VCoVfWzD9",
+	"FaH0gGIhzrDR7OWOwrl4/+UcDICvbvcBjrvW2GCcPXpMLgRNV4bHuozsnlS6iyzVrBHdX7gCK8ePT4ml",
+	"Heigb9HD3vyAtQybgxp7GKSeDnrklUUIzc0KhZeUorwmw7etxLBiVJ2RPhEyd5qdk8OK/OFDjN9e2dvX",
+	"oi5L5dKVjrNyzK8ZVcaCwKlIro9VQlf6EXl7dU6OCgWo/MU5OS4ezVnCqTgnJ8VPZsZVkr9dXzHerfUK",
+	"4PqQBePDibaZh2eMmjld/OsRSY46gOekffz4tGsx1QGkc3/CsbjYSDcXrs1dCXEdzQA7By8xBFtE2BUm",
+	"lTFNgcvnEUlrZPSTw/wEfVZ5IYfjPiB3iRbPCXTxtK+OfDwZ9lyTfg0jMIG6V4ysDiNFOEQbi0RMpGKk",
+	"3+8fduH/nR65IIrdMqVZgh49b2uwcjs0f6SCHD9+jEND77n+RsK55tCJfqOh9SVQrd1HG8wwmt+yTtTE",
+	"flpRkZHbOuofPe4e2rU3mUJzoNRXgHNPtlaAu6QfusSjJw1L9Key1wJ/+QS8yJ5dTjebeNJlSBhfDKqO",
+	"kcVSWEraEgtfZio0Z1P7crIFvtXIwy7RV/P2ChmWt5iGbRudO0cbxeiN40hekHS3rpBL0hZZmvrejhAr",
+	"apzs9vaqgSJyky0UtCdjmlqlGUypGL+JvqFLYugN0+S0/7/+5+X/+p/ty//9f/8/hx245F0l/Fg6kQG/",
+	"6GYLTdqnwH/hB4zG9cJykov0h2AXboi0uXIQflC7qJ9k293+9oq4o/zXu97nq2D7+1NANk553HWfH7zz",
+	"NQObXQzfS2IBx4Rxh9ojVziIppO8dDEY2NroJoDKgxF4IaVvz9DpkR+djQz6EUUk4aCOJ/g3oCT+azmT",
+	"ZEaBjgyZ04QV6iRsELcAat3UBR2BbtlUBxxX+wnQFyfaGYndPsqIfI8bYV9Ly2e2etQkOjlGWAbIbqi9",
+	"RWq6Ltisx3TSpmJFYqpZpyyD0IQOUy9+LKiZFdKH/7ZVNQ+G0sic3l0yMbUUfHwUteZc5H9CIpVhyo78",
+	"336+6P6ddn/rd58Ne91f/vxvdYJLQLF403S1oSZrNtI8dwWDwN9mxVBt3B3l7yroM6c0aQ9aE8XYb0wP",
+	"Wh2SR5h7AkwCIbvQItEsv5wxsEajPK0NT1MiGEvgUjMS+ggiPcKMVlC2L0LKo84zKGZUQ8hXk+b8Anon",
+	"PTEz+Bhi/NwOvP0G10/avk/kEZmxNOmckznXVigHuZsqRmKrZ7DERcqD8otbhw/wMQmyPHwAoBPkp3RB",
+	"xnDPB7vKlXG9cFoDFataxvMG3n+DB/eAfCecZ2ubeocL8PK/3uVZ2v7el+eSsZt01fV2mkZitPezU3x9",
+	"pPb/T97VrDQQA+FXCXtRIdWj4K20IMWLsIInD8Nuul1Yk5IfpQfBd/ANfRLJ5L+bYi+ePAprvqb7pZmf",
+	"b2b88WwN7+Hw/fnVgjbSPmDXPGUQXsL0bql8i4ymZN0+xYaHIRd/lQk5kfd+i4Ho/ghUCfqM+1mG7fwh",
+	"RUuk30hqv5MLFeNh/4+mjmjoh6SXcw5Xz5gVhJqx+l0Zq5wa2hg5NXfNDWqTPPK8jnBwTdpQ5jyJYeTU",
+	"Oy+SbSVTu6RCyUaJXad7dVkYls08otB2Ys96nA2EYfqRaza4Nn/UpWTtvYO9sIv5DwnhcUMe2EFV1i4q",
+	"KKk3MkO3B/zgrtNPXKssuZwvuNy4Sj9FSeHW0uS/xsnCmFrH2skMYJX/VwVgLTrzanmId7rpNObcpSvn",
+	"hMnrBPxfCzCDfZj1QeiTIR0Vosyh7AWNzqLKfN08/O4sjTKmEZc/SdEKUBJN0ZDmTAqmUgcqtnnmuQ8Z",
+	"6Qz4ONtViVFZi+ZNjE6nb+0fDTK9F8N7LzjneoebFRqiKGGU+RjVCi5OwpyDrgTn+FvhwumLPUh9INB5",
+	"y0iZbkdAkXshhomRFUyM95AflI3nvSPGy8dPAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -362,7 +362,7 @@ func TestKnowledgeRanking(t *testing.T) {
 					t.Errorf("%q: scores not descending: %v", q.query, hits)
 				}
 			}
-			if c := h.csearch(u.auth(), q.query); len(c) == 0 || c[0].Title != q.top || c[0].Type != api.Document {
+			if c := h.csearch(u.auth(), q.query); len(c) == 0 || c[0].Title != q.top || c[0].Type != api.SearchContentTypeDocument {
 				t.Errorf("content search %q: %+v", q.query, c)
 			}
 		}
@@ -679,7 +679,7 @@ func TestContentSearch(t *testing.T) {
 		for _, r := range hits {
 			byType[r.Type] = r
 		}
-		tr, d := byType[api.Transcript], byType[api.Document]
+		tr, d := byType[api.SearchContentTypeTranscript], byType[api.SearchContentTypeDocument]
 		if tr.Title != "Live session of 10 March 2026, 09:30 UTC" || !strings.Contains(tr.Snippet, "<mark>climbing</mark>") ||
 			!tr.CreatedAt.Equal(at("2026-03-10T12:00:00Z")) {
 			t.Errorf("transcript hit: %+v", tr)
@@ -687,10 +687,10 @@ func TestContentSearch(t *testing.T) {
 		if d.Id != doc.Id || d.Title != "Climbing guide" || !strings.Contains(d.Snippet, "<mark>Climbing</mark>") {
 			t.Errorf("document hit: %+v", d)
 		}
-		if got := h.csearch(u.auth(), "climbing", "&types=transcript"); len(got) != 1 || got[0].Type != api.Transcript {
+		if got := h.csearch(u.auth(), "climbing", "&types=transcript"); len(got) != 1 || got[0].Type != api.SearchContentTypeTranscript {
 			t.Errorf("types=transcript: %+v", got)
 		}
-		if got := h.csearch(u.auth(), "climbing", "&types=document,document"); len(got) != 1 || got[0].Type != api.Document {
+		if got := h.csearch(u.auth(), "climbing", "&types=document,document"); len(got) != 1 || got[0].Type != api.SearchContentTypeDocument {
 			t.Errorf("types=document: %+v", got)
 		}
 		if got := h.csearch(u.auth(), "climbing", "&types=message,conversation"); len(got) != 0 {
@@ -706,7 +706,7 @@ func TestContentSearch(t *testing.T) {
 		h.raw("GET", "/api/core/search?q=x&limit=101", nil, u.auth()).expect(t, 400)
 		h.raw("GET", "/api/core/search", nil, u.auth()).expect(t, 400)
 		key, _ := h.newKey(u, h.createOrg(u, "CS Org").Id.String(), []string{"conversations:read"})
-		if got := h.csearch(apiKey(key), "climbing"); len(got) != 1 || got[0].Type != api.Transcript {
+		if got := h.csearch(apiKey(key), "climbing"); len(got) != 1 || got[0].Type != api.SearchContentTypeTranscript {
 			t.Errorf("a key finds its user's transcripts, not private documents: %+v", got)
 		}
 		h.ftsIntact()
@@ -728,7 +728,7 @@ func TestContentSearchConversations(t *testing.T) {
 		h.chatOK(other, map[string]any{"message": "What does quixotically mean?", "conversation_id": theirs.Id})
 
 		hits := h.csearch(u.auth(), "Lisbon")
-		if len(hits) != 1 || hits[0].Type != api.Conversation || hits[0].Id != titled.Id || hits[0].Title != "Lisbon trip vocabulary" ||
+		if len(hits) != 1 || hits[0].Type != api.SearchContentTypeConversation || hits[0].Id != titled.Id || hits[0].Title != "Lisbon trip vocabulary" ||
 			hits[0].ConversationId.MustGet() != titled.Id || !strings.Contains(hits[0].Snippet, "<mark>Lisbon</mark>") {
 			t.Fatalf("title hit: %+v", hits)
 		}
@@ -739,7 +739,7 @@ func TestContentSearchConversations(t *testing.T) {
 			t.Fatalf("message hits: %+v", hits)
 		}
 		for _, r := range hits {
-			if r.Type != api.Message || r.ConversationId.MustGet() != titled.Id || r.Title != "Lisbon trip vocabulary" {
+			if r.Type != api.SearchContentTypeMessage || r.ConversationId.MustGet() != titled.Id || r.Title != "Lisbon trip vocabulary" {
 				t.Errorf("message hit: %+v", r)
 			}
 		}
