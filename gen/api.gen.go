@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
@@ -193,6 +194,42 @@ func (e IntegrationResponseStatus) Valid() bool {
 	case IntegrationResponseStatusError:
 		return true
 	case IntegrationResponseStatusNotConnected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KnowledgeDocumentResponseContentType.
+const (
+	Textmarkdown KnowledgeDocumentResponseContentType = "text/markdown"
+	Textplain    KnowledgeDocumentResponseContentType = "text/plain"
+)
+
+// Valid indicates whether the value is a known member of the KnowledgeDocumentResponseContentType enum.
+func (e KnowledgeDocumentResponseContentType) Valid() bool {
+	switch e {
+	case Textmarkdown:
+		return true
+	case Textplain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KnowledgeDocumentResponseSource.
+const (
+	KnowledgeDocumentResponseSourceLibrary KnowledgeDocumentResponseSource = "library"
+	KnowledgeDocumentResponseSourceUser    KnowledgeDocumentResponseSource = "user"
+)
+
+// Valid indicates whether the value is a known member of the KnowledgeDocumentResponseSource enum.
+func (e KnowledgeDocumentResponseSource) Valid() bool {
+	switch e {
+	case KnowledgeDocumentResponseSourceLibrary:
+		return true
+	case KnowledgeDocumentResponseSourceUser:
 		return true
 	default:
 		return false
@@ -755,22 +792,69 @@ type KnowledgeDocumentCreateRequest struct {
 
 // KnowledgeDocumentResponse defines model for KnowledgeDocumentResponse.
 type KnowledgeDocumentResponse struct {
-	ChunkCount     int                                   `json:"chunk_count"`
-	CreatedAt      time.Time                             `json:"created_at"`
-	Id             openapi_types.UUID                    `json:"id"`
+	ChunkCount int `json:"chunk_count"`
+
+	// ContentType `text/plain` for an uploaded `.txt` file; otherwise the content is read as Markdown.
+	ContentType KnowledgeDocumentResponseContentType `json:"content_type"`
+	CreatedAt   time.Time                            `json:"created_at"`
+	Id          openapi_types.UUID                   `json:"id"`
+
+	// OrganizationId The organization it is shared with; null when private to its owner (or part of the library).
 	OrganizationId nullable.Nullable[openapi_types.UUID] `json:"organization_id"`
-	OwnerUserId    openapi_types.UUID                    `json:"owner_user_id"`
-	SizeBytes      int                                   `json:"size_bytes"`
-	Title          string                                `json:"title"`
+
+	// OwnerUserId Null for the study library.
+	OwnerUserId nullable.Nullable[openapi_types.UUID] `json:"owner_user_id"`
+
+	// SizeBytes UTF-8 bytes of the stored content.
+	SizeBytes int `json:"size_bytes"`
+
+	// Source `user`: added through the API; `library`: a note of the shipped study library (read-only, every user can search it).
+	Source KnowledgeDocumentResponseSource `json:"source"`
+	Title  string                          `json:"title"`
+}
+
+// KnowledgeDocumentResponseContentType `text/plain` for an uploaded `.txt` file; otherwise the content is read as Markdown.
+type KnowledgeDocumentResponseContentType string
+
+// KnowledgeDocumentResponseSource `user`: added through the API; `library`: a note of the shipped study library (read-only, every user can search it).
+type KnowledgeDocumentResponseSource string
+
+// KnowledgeDocumentUpload A `.txt` or `.md` file uploaded as `multipart/form-data`.
+type KnowledgeDocumentUpload struct {
+	// File The file, at most 1,000,000 bytes of UTF-8 text; its name must end in `.txt`, `.md` or `.markdown`.
+	File openapi_types.File `json:"file"`
+
+	// OrganizationId Share with this organization (the caller must be a member).
+	OrganizationId *openapi_types.UUID `json:"organization_id,omitempty"`
+
+	// Title Defaults to the file name without its extension.
+	Title *string `json:"title,omitempty"`
 }
 
 // KnowledgeSearchHit defines model for KnowledgeSearchHit.
 type KnowledgeSearchHit struct {
 	ChunkId    openapi_types.UUID `json:"chunk_id"`
 	DocumentId openapi_types.UUID `json:"document_id"`
-	Score      float32            `json:"score"`
-	Snippet    string             `json:"snippet"`
-	Title      string             `json:"title"`
+
+	// Heading The Markdown headings the chunk sits under, outermost first, joined by " > " ("" when none).
+	//
+	// Example: Conditionals > Second conditional
+	Heading string `json:"heading"`
+
+	// Score Relevance, higher is better; comparable only within one response.
+	Score float32 `json:"score"`
+
+	// Snippet The best-matching passage of the hit, about 30 words, as an HTML-safe fragment: the text
+	// is HTML-escaped (`&amp;`, `&lt;`, `&gt;`, `&#34;`, `&#39;`) and each matching word is
+	// wrapped in `<mark>` and `</mark>` (the only tags it ever contains); omitted text is shown
+	// as `…`. For plain text, remove the two tags and unescape.
+	//
+	//
+	// Example: If I <mark>won</mark> the lottery, I would travel … the second <mark>conditional</mark>
+	Snippet Snippet `json:"snippet"`
+
+	// Title The document's title.
+	Title string `json:"title"`
 }
 
 // KnowledgeSearchRequest Example: {"limit":5,"query":"refund policy"}
@@ -1164,10 +1248,13 @@ type RAGQueryRequest struct {
 
 // RAGQueryResponse defines model for RAGQueryResponse.
 type RAGQueryResponse struct {
-	Answer   string               `json:"answer"`
-	Model    string               `json:"model"`
-	Provider string               `json:"provider"`
-	Sources  []KnowledgeSearchHit `json:"sources"`
+	// Answer The answer, citing sources as [1], [2]... in the order of `sources`.
+	Answer string                    `json:"answer"`
+	Model  nullable.Nullable[string] `json:"model"`
+
+	// Provider What answered (`offline` for the extractive offline answer); null when nothing matched and no provider was asked.
+	Provider nullable.Nullable[string] `json:"provider"`
+	Sources  []KnowledgeSearchHit      `json:"sources"`
 }
 
 // RefreshRequest Example: {"refresh_token":"k3Jd0vQe0h1mYz4xQ2l1v8JvW0pX3sTqQ7nLr9cYb1M"}
@@ -1208,16 +1295,40 @@ type SearchContentType string
 
 // SearchResult defines model for SearchResult.
 type SearchResult struct {
-	CreatedAt time.Time          `json:"created_at"`
-	Id        openapi_types.UUID `json:"id"`
-	Score     float32            `json:"score"`
-	Snippet   string             `json:"snippet"`
-	Title     string             `json:"title"`
-	Type      SearchContentType  `json:"type"`
+	// ConversationId The conversation of a conversation or message hit; null for documents and transcripts.
+	ConversationId nullable.Nullable[openapi_types.UUID] `json:"conversation_id"`
+	CreatedAt      time.Time                             `json:"created_at"`
+
+	// Id The document, transcript, conversation or message found.
+	Id openapi_types.UUID `json:"id"`
+
+	// Score Relevance, higher is better; comparable only within one response.
+	Score float32 `json:"score"`
+
+	// Snippet The best-matching passage of the hit, about 30 words, as an HTML-safe fragment: the text
+	// is HTML-escaped (`&amp;`, `&lt;`, `&gt;`, `&#34;`, `&#39;`) and each matching word is
+	// wrapped in `<mark>` and `</mark>` (the only tags it ever contains); omitted text is shown
+	// as `…`. For plain text, remove the two tags and unescape.
+	//
+	//
+	// Example: If I <mark>won</mark> the lottery, I would travel … the second <mark>conditional</mark>
+	Snippet Snippet `json:"snippet"`
+
+	// Title The document's or the conversation's title (for a message, its conversation's); for a transcript, when its session started.
+	Title string            `json:"title"`
+	Type  SearchContentType `json:"type"`
 }
 
 // Slug Example: acme-learning
 type Slug = string
+
+// Snippet The best-matching passage of the hit, about 30 words, as an HTML-safe fragment: the text
+// is HTML-escaped (`&amp;`, `&lt;`, `&gt;`, `&#34;`, `&#39;`) and each matching word is
+// wrapped in `<mark>` and `</mark>` (the only tags it ever contains); omitted text is shown
+// as `…`. For plain text, remove the two tags and unescape.
+//
+// Example: If I <mark>won</mark> the lottery, I would travel … the second <mark>conditional</mark>
+type Snippet = string
 
 // StreakStatusResponse defines model for StreakStatusResponse.
 type StreakStatusResponse struct {
@@ -1703,6 +1814,9 @@ type UnexpectedError = Error
 // UnprocessableEntity The one error body of every route.
 type UnprocessableEntity = Error
 
+// UnsupportedMediaType The one error body of every route.
+type UnsupportedMediaType = Error
+
 // ListApiKeysParams defines parameters for ListApiKeys.
 type ListApiKeysParams struct {
 	// Limit Page size.
@@ -1756,8 +1870,11 @@ type GoogleCalendarOAuthCallbackParams struct {
 
 // ListKnowledgeDocumentsParams defines parameters for ListKnowledgeDocuments.
 type ListKnowledgeDocumentsParams struct {
-	// OrganizationId Only documents shared with this organization.
+	// OrganizationId Only documents shared with this organization (404 unless the caller is a member).
 	OrganizationId *openapi_types.UUID `form:"organization_id,omitempty" json:"organization_id,omitempty"`
+
+	// IncludeLibrary Also list the shipped study library (documents with `source` library), which every user can search.
+	IncludeLibrary *bool `form:"include_library,omitempty" json:"include_library,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1861,6 +1978,9 @@ type RecordLearningActivityJSONRequestBody = LearningActivityRequest
 
 // CreateKnowledgeDocumentJSONRequestBody defines body for CreateKnowledgeDocument for application/json ContentType.
 type CreateKnowledgeDocumentJSONRequestBody = KnowledgeDocumentCreateRequest
+
+// CreateKnowledgeDocumentMultipartRequestBody defines body for CreateKnowledgeDocument for multipart/form-data ContentType.
+type CreateKnowledgeDocumentMultipartRequestBody = KnowledgeDocumentUpload
 
 // SearchKnowledgeJSONRequestBody defines body for SearchKnowledge for application/json ContentType.
 type SearchKnowledgeJSONRequestBody = KnowledgeSearchRequest
@@ -2306,7 +2426,17 @@ type ClientInterface interface {
 
 	// SearchContent Search indexed user content
 	//
-	// Searches the caller's conversations, messages, live transcripts and documents.
+	// Full-text search over the caller's own content: knowledge documents they own, their Live
+	// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+	// never the shipped study library or documents others shared (use `POST
+	// /api/knowledge/search` for those). With an API key, documents count only when shared
+	// with the key's organization.
+	//
+	// The search text is read as plain words (any punctuation, quotes and search operators are
+	// ignored; common English words such as "the" or "will" are not searched); an item matches
+	// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+	// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+	// matching passage as its snippet. A query with no searchable word gives an empty list.
 	//
 	// Corresponds with GET /api/core/search (the `SearchContent` operationId).
 	SearchContent(ctx context.Context, params *SearchContentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2357,14 +2487,30 @@ type ClientInterface interface {
 
 	// ListKnowledgeDocuments List knowledge documents
 	//
-	// The caller's documents and those shared with the caller's organizations.
+	// The caller's own documents and those shared with an organization the caller belongs to
+	// now, newest first. An API key lists its own organization's shared documents only.
 	//
 	// Corresponds with GET /api/knowledge/documents (the `ListKnowledgeDocuments` operationId).
 	ListKnowledgeDocuments(ctx context.Context, params *ListKnowledgeDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateKnowledgeDocumentWithBody Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+	// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2373,7 +2519,22 @@ type ClientInterface interface {
 
 	// CreateKnowledgeDocument Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+	// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2382,14 +2543,25 @@ type ClientInterface interface {
 
 	// DeleteKnowledgeDocument Delete a knowledge document
 	//
-	// Its owner, or an admin of the organization it is shared with, may delete it.
+	// Its owner, or an admin of the organization it is shared with, may delete it, with its
+	// chunks and their index entries (at once: it is gone from every search). Another member
+	// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+	// library cannot be deleted (403 `library_document`).
 	//
 	// Corresponds with DELETE /api/knowledge/documents/{document_id} (the `DeleteKnowledgeDocument` operationId).
 	DeleteKnowledgeDocument(ctx context.Context, documentId DocumentId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SearchKnowledgeWithBody Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2398,7 +2570,15 @@ type ClientInterface interface {
 
 	// SearchKnowledge Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2778,7 +2958,20 @@ type ClientInterface interface {
 
 	// RagQueryWithBody Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2787,7 +2980,20 @@ type ClientInterface interface {
 
 	// RagQuery Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3525,7 +3731,17 @@ func (c *Client) ListProviders(ctx context.Context, reqEditors ...RequestEditorF
 
 // SearchContent Search indexed user content
 //
-// Searches the caller's conversations, messages, live transcripts and documents.
+// Full-text search over the caller's own content: knowledge documents they own, their Live
+// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+// never the shipped study library or documents others shared (use `POST
+// /api/knowledge/search` for those). With an API key, documents count only when shared
+// with the key's organization.
+//
+// The search text is read as plain words (any punctuation, quotes and search operators are
+// ignored; common English words such as "the" or "will" are not searched); an item matches
+// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+// matching passage as its snippet. A query with no searchable word gives an empty list.
 //
 // Corresponds with GET /api/core/search (the `SearchContent` operationId).
 func (c *Client) SearchContent(ctx context.Context, params *SearchContentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3626,7 +3842,8 @@ func (c *Client) StartGoogleCalendarOAuth(ctx context.Context, reqEditors ...Req
 
 // ListKnowledgeDocuments List knowledge documents
 //
-// The caller's documents and those shared with the caller's organizations.
+// The caller's own documents and those shared with an organization the caller belongs to
+// now, newest first. An API key lists its own organization's shared documents only.
 //
 // Corresponds with GET /api/knowledge/documents (the `ListKnowledgeDocuments` operationId).
 func (c *Client) ListKnowledgeDocuments(ctx context.Context, params *ListKnowledgeDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3643,7 +3860,22 @@ func (c *Client) ListKnowledgeDocuments(ctx context.Context, params *ListKnowled
 
 // CreateKnowledgeDocumentWithBody Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3662,7 +3894,22 @@ func (c *Client) CreateKnowledgeDocumentWithBody(ctx context.Context, contentTyp
 
 // CreateKnowledgeDocument Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3681,7 +3928,10 @@ func (c *Client) CreateKnowledgeDocument(ctx context.Context, body CreateKnowled
 
 // DeleteKnowledgeDocument Delete a knowledge document
 //
-// Its owner, or an admin of the organization it is shared with, may delete it.
+// Its owner, or an admin of the organization it is shared with, may delete it, with its
+// chunks and their index entries (at once: it is gone from every search). Another member
+// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+// library cannot be deleted (403 `library_document`).
 //
 // Corresponds with DELETE /api/knowledge/documents/{document_id} (the `DeleteKnowledgeDocument` operationId).
 func (c *Client) DeleteKnowledgeDocument(ctx context.Context, documentId DocumentId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3698,7 +3948,15 @@ func (c *Client) DeleteKnowledgeDocument(ctx context.Context, documentId Documen
 
 // SearchKnowledgeWithBody Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3717,7 +3975,15 @@ func (c *Client) SearchKnowledgeWithBody(ctx context.Context, contentType string
 
 // SearchKnowledge Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4457,7 +4723,20 @@ func (c *Client) UpdateTeam(ctx context.Context, orgId OrgId, teamId TeamId, bod
 
 // RagQueryWithBody Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4476,7 +4755,20 @@ func (c *Client) RagQueryWithBody(ctx context.Context, contentType string, body 
 
 // RagQuery Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5814,6 +6106,18 @@ func NewListKnowledgeDocumentsRequest(server string, params *ListKnowledgeDocume
 		if params.OrganizationId != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organization_id", *params.OrganizationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLibrary != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_library", *params.IncludeLibrary, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -7978,7 +8282,17 @@ type ClientWithResponsesInterface interface {
 
 	// SearchContentWithResponse Search indexed user content
 	//
-	// Searches the caller's conversations, messages, live transcripts and documents.
+	// Full-text search over the caller's own content: knowledge documents they own, their Live
+	// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+	// never the shipped study library or documents others shared (use `POST
+	// /api/knowledge/search` for those). With an API key, documents count only when shared
+	// with the key's organization.
+	//
+	// The search text is read as plain words (any punctuation, quotes and search operators are
+	// ignored; common English words such as "the" or "will" are not searched); an item matches
+	// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+	// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+	// matching passage as its snippet. A query with no searchable word gives an empty list.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8039,7 +8353,8 @@ type ClientWithResponsesInterface interface {
 
 	// ListKnowledgeDocumentsWithResponse List knowledge documents
 	//
-	// The caller's documents and those shared with the caller's organizations.
+	// The caller's own documents and those shared with an organization the caller belongs to
+	// now, newest first. An API key lists its own organization's shared documents only.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8048,7 +8363,22 @@ type ClientWithResponsesInterface interface {
 
 	// CreateKnowledgeDocumentWithBodyWithResponse Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+	// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8057,7 +8387,22 @@ type ClientWithResponsesInterface interface {
 
 	// CreateKnowledgeDocumentWithResponse Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+	// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8066,7 +8411,10 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteKnowledgeDocumentWithResponse Delete a knowledge document
 	//
-	// Its owner, or an admin of the organization it is shared with, may delete it.
+	// Its owner, or an admin of the organization it is shared with, may delete it, with its
+	// chunks and their index entries (at once: it is gone from every search). Another member
+	// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+	// library cannot be deleted (403 `library_document`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8075,7 +8423,15 @@ type ClientWithResponsesInterface interface {
 
 	// SearchKnowledgeWithBodyWithResponse Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8084,7 +8440,15 @@ type ClientWithResponsesInterface interface {
 
 	// SearchKnowledgeWithResponse Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8486,7 +8850,20 @@ type ClientWithResponsesInterface interface {
 
 	// RagQueryWithBodyWithResponse Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8495,7 +8872,20 @@ type ClientWithResponsesInterface interface {
 
 	// RagQueryWithResponse Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10569,6 +10959,10 @@ type CreateKnowledgeDocumentResponse struct {
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -10601,6 +10995,16 @@ func (r CreateKnowledgeDocumentResponse) GetJSON404() *NotFound {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateKnowledgeDocumentResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateKnowledgeDocumentResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateKnowledgeDocumentResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -12711,6 +13115,8 @@ type RagQueryResponse struct {
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -12749,6 +13155,11 @@ func (r RagQueryResponse) GetJSON404() *NotFound {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r RagQueryResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RagQueryResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -14164,7 +14575,17 @@ func (c *ClientWithResponses) ListProvidersWithResponse(ctx context.Context, req
 
 // SearchContentWithResponse Search indexed user content
 //
-// Searches the caller's conversations, messages, live transcripts and documents.
+// Full-text search over the caller's own content: knowledge documents they own, their Live
+// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+// never the shipped study library or documents others shared (use `POST
+// /api/knowledge/search` for those). With an API key, documents count only when shared
+// with the key's organization.
+//
+// The search text is read as plain words (any punctuation, quotes and search operators are
+// ignored; common English words such as "the" or "will" are not searched); an item matches
+// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+// matching passage as its snippet. A query with no searchable word gives an empty list.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14255,7 +14676,8 @@ func (c *ClientWithResponses) StartGoogleCalendarOAuthWithResponse(ctx context.C
 
 // ListKnowledgeDocumentsWithResponse List knowledge documents
 //
-// The caller's documents and those shared with the caller's organizations.
+// The caller's own documents and those shared with an organization the caller belongs to
+// now, newest first. An API key lists its own organization's shared documents only.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14270,7 +14692,22 @@ func (c *ClientWithResponses) ListKnowledgeDocumentsWithResponse(ctx context.Con
 
 // CreateKnowledgeDocumentWithBodyWithResponse Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14285,7 +14722,22 @@ func (c *ClientWithResponses) CreateKnowledgeDocumentWithBodyWithResponse(ctx co
 
 // CreateKnowledgeDocumentWithResponse Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14300,7 +14752,10 @@ func (c *ClientWithResponses) CreateKnowledgeDocumentWithResponse(ctx context.Co
 
 // DeleteKnowledgeDocumentWithResponse Delete a knowledge document
 //
-// Its owner, or an admin of the organization it is shared with, may delete it.
+// Its owner, or an admin of the organization it is shared with, may delete it, with its
+// chunks and their index entries (at once: it is gone from every search). Another member
+// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+// library cannot be deleted (403 `library_document`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14315,7 +14770,15 @@ func (c *ClientWithResponses) DeleteKnowledgeDocumentWithResponse(ctx context.Co
 
 // SearchKnowledgeWithBodyWithResponse Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14330,7 +14793,15 @@ func (c *ClientWithResponses) SearchKnowledgeWithBodyWithResponse(ctx context.Co
 
 // SearchKnowledgeWithResponse Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14948,7 +15419,20 @@ func (c *ClientWithResponses) UpdateTeamWithResponse(ctx context.Context, orgId 
 
 // RagQueryWithBodyWithResponse Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14963,7 +15447,20 @@ func (c *ClientWithResponses) RagQueryWithBodyWithResponse(ctx context.Context, 
 
 // RagQueryWithResponse Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16849,6 +17346,20 @@ func ParseCreateKnowledgeDocumentResponse(rsp *http.Response) (*CreateKnowledgeD
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18620,6 +19131,13 @@ func ParseRagQueryResponse(rsp *http.Response) (*RagQueryResponse, error) {
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19933,6 +20451,13 @@ func (w *ServerInterfaceWrapper) ListKnowledgeDocuments(ctx echo.Context) error 
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization_id: %s", err))
 	}
 
+	// ------------- Optional query parameter "include_library" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "include_library", ctx.QueryParams(), &params.IncludeLibrary, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include_library: %s", err))
+	}
+
 	// ------------- Optional query parameter "limit" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -20752,6 +21277,8 @@ type UnauthorizedJSONResponse Error
 type UnexpectedErrorJSONResponse Error
 
 type UnprocessableEntityJSONResponse Error
+
+type UnsupportedMediaTypeJSONResponse Error
 
 type ListApiKeysRequestObject struct {
 	Params ListApiKeysParams
@@ -23134,7 +23661,8 @@ func (response ListKnowledgeDocumentsdefaultJSONResponse) VisitListKnowledgeDocu
 }
 
 type CreateKnowledgeDocumentRequestObject struct {
-	Body *CreateKnowledgeDocumentJSONRequestBody
+	JSONBody      *CreateKnowledgeDocumentJSONRequestBody
+	MultipartBody *multipart.Reader
 }
 
 type CreateKnowledgeDocumentResponseObject interface {
@@ -23221,6 +23749,38 @@ func (response CreateKnowledgeDocument413JSONResponse) VisitCreateKnowledgeDocum
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateKnowledgeDocument415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateKnowledgeDocument415JSONResponse) VisitCreateKnowledgeDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateKnowledgeDocument422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response CreateKnowledgeDocument422JSONResponse) VisitCreateKnowledgeDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -26054,6 +26614,22 @@ func (response RagQuery413JSONResponse) VisitRagQueryResponse(w http.ResponseWri
 	return err
 }
 
+type RagQuery422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response RagQuery422JSONResponse) VisitRagQueryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RagQuery429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response RagQuery429JSONResponse) VisitRagQueryResponse(w http.ResponseWriter) error {
@@ -28095,28 +28671,38 @@ func (sh *strictHandler) ListKnowledgeDocuments(ctx echo.Context, params ListKno
 func (sh *strictHandler) CreateKnowledgeDocument(ctx echo.Context) error {
 	var request CreateKnowledgeDocumentRequestObject
 
-	var body CreateKnowledgeDocumentJSONRequestBody
-	var err error
-	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
-		// A request validator built on kin-openapi's openapi3filter with
-		// KeepValidatedValue leaves the value it validated on the body. Bind
-		// that value, matching member names exactly, so the handler receives
-		// what was validated instead of a second, case-insensitive decode.
-		// Otherwise bind only the request body, so that path and query
-		// parameters are not also bound into the body struct.
-		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
-			err = binder.BindBody(ctx, &body)
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body CreateKnowledgeDocumentJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
 		}
-	} else {
-		// A custom binder is installed on the Echo instance; defer to it
-		// entirely, since echo.Binder does not expose body-only binding and
-		// the binder may do more than decode (for example call ctx.Validate).
-		err = ctx.Bind(&body)
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
 	}
-	if err != nil {
-		return err
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "multipart/form-data") {
+		if reader, err := ctx.Request().MultipartReader(); err != nil {
+			return err
+		} else {
+			request.MultipartBody = reader
+		}
 	}
-	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.CreateKnowledgeDocument(ctx.Request().Context(), request.(CreateKnowledgeDocumentRequestObject))
@@ -29434,378 +30020,420 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3bchtHuigIv0pu/CtCYHcBBE86kLFi/bREu7ks22yRHqu74Q0kqhJALhYy4cwsgrBGEXM51zMX8yj7",
-	"fs+b7CeZyO/LrMoqVOFAiZLarQ5Hh4iqyuN3Pr5rxXI2l4IJo1un71pTRhOm4J9vmFHL87Fhyv6VMB0r",
-	"PjdcitZp65rFUiSaGEkWlBsyYmOpGFH2Ey4m3VbU0vGUzaj9dMYFn2Wz1ulB1DLLOWudtrgwbMJU6/37",
-	"91FrThWdMeOmfSnFHVOa2pkuk9Wpw+eEJ3Yqbn+fUzNtRS1BZ3aCOHhrwJNW1FLst4wrlrROjcpYuL6x",
-	"VDNqWqetLIM33Rq1UVxMWnaFr2SczZgwdev5XshFypIJI4l7q3lV/o0PX9H3bFm3mPOrS3LLls0ruGXL",
-	"D5/8NZ9xszr5FZ0wovnvLJ/7t4ypZTF5Ct+FcyVsTLPUtE5PelFrRu8RTg579q91UBO1fpBJlrK6M3h7",
-	"8ZrM4GnzMeDzDz+Jn8ZjzWqO4sdsNmKKyDHhhs0AT/QtnzcdjMRhak8mPJiDHvwvOJxe7eH8pCZ1J/OT",
-	"mlDBf9+AOlJNPvxgbqiaMPOzZqpuITdTRmbMHtETTTLNVPNqDAw0sC99hFUxOqtdD6OzNUtgdPYR5lZU",
-	"4Jx1K3jN7xgx+StrFpO/86FLem8/1nMpNAPC+w1NvqOGLejS/hVLYZgA0KbzecpjgJr9/9J2ue9a7J7O",
-	"5inDjRjKU/hRKansipW84wlTg0zQO8pTOkpZK2rNmNZ0YtfwoyTnl8S/RmKZpQmhQi8c/Bab+DfFxq3T",
-	"1v9vv2BT+/hU71/AdLCRChUUJJtro+yt5pO0zy8tWWBpRH46z8yUaKbumNojY8pTlnRb7yN7BG/YbxnT",
-	"5kOP4I6mPEHugz9F+Ei3Tv/xrjXmLE1apy02s59FrVTi2K3T1kgmy9JZ4X2RRDItnhgyoyaeEjNlBO+X",
-	"9HGUfqv1/tfwO4UbIXZAMqWaUEGYO7EPPmGLwH4CrsmMpnY1LCFtO11ECpZOpCJOqCCJJEKGW8B59uDs",
-	"X0oxTnn8wSefUm0GNJlxUTrGc0FkSP5mmTbklrE5oYakjGpDpGAEP/zIJxS7rWmy4AZ3HmdKWVFBG2oY",
-	"aScZ7pJFxK4flxERmipGkyWhseF3DM/pW6lGPEmY+NCDuvzx+udvv718eXnx483g/Opy8P3F3wbXL3+6",
-	"umhFrYmiwrBkoGM5t+ThH63w9PSpXVerBG9e9EhpfKuJJ0sEBrCwSsyUa8JEMpdcmIBy4RzIeIIZFoob",
-	"9lGoQWamTBg43oSMMgNASNNULlgSEVgZI+XlG3d7xRbg7H+U5luZieRDj15IMxjDQOEJltizXSO+8pGA",
-	"UY7+i8UG6AgMzu65hXncfUzTlCkyo0t4phkj3MCWr+gylTS5kfK15cQfzBpwuIGRcpDCgOEJvAlplpGS",
-	"4CsfGR1hdK6LCXCjjlH8HPCsz8gHz1CZInoqlUmXH+MM1sxGhFycEnbH1JLEVCSWdzHHGS2McE1iKVNk",
-	"RAvhsaYv8tGseJLY95T9EiR9lnQJKJGEWi2SDOGPDqiUQ6JRhez2LZ2uqp2dXO+s26l7ez/QUGG710zd",
-	"8Zh9xBu0iGqpN59kVsYK7+47KScpIy9pykRC4Ygs6gRvfySwHTNqMsVWJyBSIFFFSQag+EbKH6hYOkTS",
-	"H8xM+R0b/JZJQwfsPmYsqRzCD1KYabokIL5qprUlXfA+yd//GCQ8gKqImKmSxqTMAiHOtaCaTC3B+liQ",
-	"9LOgmZlKxX9nH4XY05AHlU+Qa23RyiKZAKmRxIol9mWa6o9xeG6GiLD7ueVnUSCu1c8KkPSzYPdzFhuW",
-	"4MgfeApWPVWCprk4XBzBpXvk4PjjSannYkmkmfohT8lJrxeRk94ByCM0xyyQBzzJIEtmgL6d9I7IMKGG",
-	"jqhmA8NnTGZmSPb7ovg1IOxDFO5ohcwhhJG2I3d7ZDFlAniuH8Qitk7loi+kIplQjMZTO6CljHAPcyVj",
-	"e1ijlF0Iw83yw+8Crhz29LsUZZ7kf0QJecSs3nB5/uM5sQ8IPAFV9ONrEQuWph0HmFZM40aTO5pmTFue",
-	"ZC9pxEimrZZh789t0a4vE7dCLgTxa7eScr48oAXnV5ffs+VLxahhgYpHk4TbxdD0Ssk5U4ZbYXdMU82i",
-	"8AydtDjgc5CFD3tH3V734OCo29s/PLZyMOKWHoDCfdg7fNY5OOwcHdwcHp2evDg9efH3QoN//cM10UsR",
-	"t6KSxGvV+dPWs/hpLzk5GHdGx8esc/z0+WHn+bPkaef4+MXzoxNGjxP2FOxEa8TyqHXPUiehv4+sFJLv",
-	"rLKTqhXi8orQJFFMawaK28vLV2+IomLCtBeYiZH2DgCCb9nyjLDZ3Czty3SkrUYD71ltc2nJcX6GdYcG",
-	"tjGwENP710xMzLR1enwE1i3/52HUmlNj6UPrtPXf/9HrvDjvfEs749Pur39u79u/f313EB293/uPf1s1",
-	"cYDl7BInOSksZVQpurRPw0urHsUvHk2tUqCNnGuykOqWi8kp4fhknAH1oCKxOuRMakNOyJJRpQm1aE/a",
-	"x4eHfTH06FZMN0SytOCa7XXJORzcaT5bIKLbD1BCyq05VjLrWECv2y+CWID+IbQFp3zgjIj53zVjrQDn",
-	"RpNSAZfvwouv1xzzy19HOhBtr0FBLF3nwTNYv/+rcrdRKxP8t4y5x0ZlDM1d3lb2Dzyp1U3mW/g1HxIV",
-	"Jzs9ruaNM5rZta/FrXyHK8dUBcQY6FLiAHG7q/bfjJZb3UwZ1munEFnqhGY0Ja6MsSUQ3LJlvcl3nKUp",
-	"Eo25YkAspEiXHp1wQ8TbJEvUo3UvjOoc/XZ41+126+YEq4/lDR+0QY8+HwUX5oqN+X3DSXClDYmnVNEY",
-	"rWRjj/4RCCeKxXIigDc1HMTbg/UI+BD8KsNlBWNglw5t3N7W4E9UwoYS/FVuqwT+JbhuxkFcsSUzIpvZ",
-	"xYX+vpwNln9Eg1LUUnTiX7D/9D//lvHf/e/wb//A6kD+AfzbP6hlvXVGrAidM6r8Zuk3/2LOufGf/mc6",
-	"5/5n+8/wZ7RY/loDCy8vvn3zmt2xNDyocws254etqPWN/dc39l8v7b9eHtYPMqXmAQJTyf865dpItQTT",
-	"dy63tv7C/5u9AglgnWmrekWl5yxN5X8jv0ypIQuwVSxlRlJ+y6wMMreYwzX7j2IMqjXXhgpTsYT/RS5I",
-	"IsllLrd46jNnasxi8x8A0GjHsMNkRloOopkapFRMMhyFidaKMFW/yy1xz57sTaZEhbH1agSVqjd7G/KT",
-	"7z+UBrY5ikBMODrsbSEogFelxheN7hZP2vwJnzlBMUKiH+zsiXZftHMdKTcvcV3z+l5EWJpvBN98oolz",
-	"nXYrIs/h81oi7e99dfnF5IndxPC7ixuyT+d8P5aK7funerh2R/41t9Shha5hmaQ7gAvW+vS4ZqkVgFwP",
-	"XK/dey9lwlYouQeNOvqK+N4k4QRa56pAshlINzJgt7IHf+4hsTjcydx0TjozLnhrw/UX38g5E7T2/cyj",
-	"FE3Tn8ZA0Dah+M/wiaVIDcv3Z1+5JH/UwSL9Bv06mu4PqMomYt14sav4v3IMSHALpgLUOwoIcNTSS23Y",
-	"rIalVLYJQ0X5/E1b+tkffHXZ9soA4oy8ZSIUt/OACNjrbG7WvmKkoemaNyrLLo8Y1SykMmTtxgKMebBp",
-	"YpVzGW4AjK+oNsQw8O+vsK4cVXYikTsTLQSDAR5XZbrn9cDllh9OFu6kNOdhzQjvN5z0Gur2ADVsS24M",
-	"Eq+nbh+iovgxYpmV6HAAyg38GIJugL/GU2og7uaM2Pmcd7aJh25cUjMPvSmx8KSYmGQiZRp4+hLMiYQK",
-	"tNS2kUOS0dKvYa9W4VsBrI3LzOFqdY3wiEz4HROEGtREuRRevKC3TJCxkjM0+4Du5u6BtDNheGofCNJv",
-	"/cgWJQGg36pffTZPdoS0OmUMd1TLIMrHUwWbisoVrGYVUusIV+4RqHEzC4bWdnSzyrHzKiqZGdDpyyhX",
-	"GKc3WpBf4avVk3AjNC7zVT5DxVgDMRUD57RyEkfFBsjNlAzT8DX8aoiiHsqFhf/8iXaRGiV/WDe03jWa",
-	"Z+pP9AcaT7lgHav7gXMCjzaWScU+EkYU1A9eY+79lrM0wSHBAkHJsBq3BKLqVuoMDOZM/asaTDWepP6o",
-	"m0NS3Inj57mldCrTRJdWuNHUFqhF5RX8JZtRERz0/Tylgq4aYBqiNOqkpEqAy4fsGf5lwdfNyxhufD2V",
-	"qPra6pAkuLcVHHFxavUWLJYmEaGaUJJIY1hC5tRMSRv9AbkGt5jKlBEf4AZuHiXFZK98qD4QbpVv5pFx",
-	"hbTpQuR8DK2Lj0RHW60No1YV3j6ubtMp52uM3IGtP/DLwu6zxpQcA6Ue4MHU3kAshQD/LHEvP9EEXo/I",
-	"qv6s2FwqAzEDbCumno/+QdJKSXZ01zeBwIlB7AInam+siUzclGlAvj1HXkrQ54IlcBd7u1EJbajJdMXA",
-	"iCPZbWNUSP43otlGVSdg0278qHLPgfW0dP51YJTnHfjkhAdrEIXJ7Q0bZyLRhCpG5lJrbinhgpspF+So",
-	"RxK6BD4xz1Q8pWii98oGfkrmMuXxstZSVqNfhvHsO7qiKvkoU7tkF13JdTnUsx1GuHmntos/39uKO+ei",
-	"Y1X1WLvuyvV7aW2dqrtyqWuUlWkmbtepAY+ozWzhDtlIGuRCMJXH9W/lXOS/s8FoaViTCu9vaQfRubyK",
-	"On9GeM6lNZROeO1lXjOq4ulfMGem7ha3PIAwfWhLb6wKD0RAVgo8EXw+Z/V2vC2PsZzLlO+jOFo/h1/H",
-	"Fkf0AOKFOUWnJ14eOG2p9ZQoLZKXfO5RkGFzsiHz6GGuQLe0UPwor7Jq1NiRtOD4dQdcsgPX2Li/eXlF",
-	"jp8Rb1Ymhk4qkpmomNGfrovPOO/8nXZ+//XdYXT0vt1xf0KQxmH0/P3en2qDNF4zqgQXk3OrO3GzfEh8",
-	"jlfmIMiqdXrUWw18qbyychaoubnnRHMR5y6SOy4zp9txswReAqIvMJaUM2HIjFENQZlmymZdcjNlfeHi",
-	"2WLFEm50HiRiwOIwY4SldK5ZUswlSsEkzimecENiOj/rC8vfJARGoWbgv4fBsjkx0imjc4wZyaH6aIuE",
-	"ulXQcddylaWavaLLC2EQiDed6yrOWJ6zwoRq+Y9ljdqFuFX0M0bNjM7JKItvmYlIj7SFFGzP7vqYtO2J",
-	"7XXDTR+vT5OLWvfzLQy9bqX3cxDWSlsNl/vrpgNcJ+rDqFa4ajq95fYe/fpbqxFxmUgGW9+LNlSZ7V9H",
-	"y/dW5xuMHKzJbToYKSqd07rjvkazS3jgVaqXulfzkGUwfoSGuy45D7Fde0R09h2LcaeE0XjqsbUvQNul",
-	"adqJUxnfIlLWUBEpGGk7gytsfi/KMX6IswxiOvdQNoz6okoUhmVAHIZ0CBU93SXn+eY82cjp11iqvhjy",
-	"JM3DWouhmCV+oyXhRrN0TNpDeyeKUS3FKQk/Ge5FRTpTQYH6wpI6TGJy83UJBNNxA4NHENcZnCMkDbBY",
-	"qgTU05hZyprfELxBRdIXb69IexhPqfHGuKGPHJorOVFMazQy6j2kfg8i/zAd3oIlzJKMqQrsLKF4/QCf",
-	"/Or1NpnpfTpaCISekZwRzSxE+Gd5AhuqPmPDRP2Si6usi3dcQoagsLfgIQf/aoOTYDHlKSsy0aJcM4aX",
-	"LDEMgKP16xYaAHz4QeaFjQGcVHhIC7YUwnfhh8AMi/xQXUUD3DtAJSy3rC/uGD23im91xKkRbeF6Uykm",
-	"lU3UXzbmQbpvd1ICyybxzVqGJWI76pmr9hW8ppaDis3GlGCRUU21h9zAEqyu5kwCICyhRyVebYXx1yBy",
-	"wwWv41Q3fMbOBU2Xhse6WUAYLQdaZipmzXU45kwR0KMUwVeJtJInpDFSMWGkjV4YfGiFJzCRZSLTDqar",
-	"amlBZmtIVGbACRFE1zXAYOA6qSnUwIRRzDlL7iSPXSz1HTVUeTRoGPmepQN2R9Mstw7Xj30hJinXU6Ln",
-	"jN5afmJnWChu7L+LAdbMYqi+3Ty+KzhhX64dqxrcEZ5v5ZyCaVf2WQdNCeXpcmf50MLeK/qZJMM1ysKW",
-	"4mF5HH8IUYArmxDvFa1RMn4SjCR06d16DnfA7unJcS6ZcBGnWcISJwb1atBo+1Pc+kDcCGvJC79jP/L4",
-	"VtDZQ8zBwn1qmVFCVw0oxfPQnmFfLRkKjldsGKGh4L/3+/e9Xqffvz/4tt+/f/btr3/+t42Olnzmzbtu",
-	"oqXh4j9wsr9m0tCNal1A/baLGbNDV1WY97/WpU5Vnc5uKkhes9LIGj9PsZM5U1wmAyZqrOoXonBwu3oF",
-	"+Dpps/s4zTS/Y2eFIuPfFewepNdmWWnVT4SrgGFquFw4enUlRUgGFxB8FvjkMTN3JoWZRuTnm5e7rCil",
-	"YhMtvbLvgHlPGhoStfV2B8VmlFsSsv0nECvfKDN6KSCeUjVhSZ5QUTmpKaPKjBg1/s2zVfn4iQ4V11yV",
-	"yz8tspAzcLgtmbO6rC9IVHKD2VOrXHkJDqsHWtl+3QFGVXRrQtocs8a7kMRQIm6djI9GPXocd54lz1nn",
-	"ePyi13lOD0ad+DA5YsfjE/p09GyVau4kVDfLuhv31USONul+gMVO87BapBUft1T8fH74lGba/DOpgvhJ",
-	"oWi5ELQc2F14nERUQAXw4fpfPuwAcqHvynJQxdgpF6jIh6YdPYUsCFT+i1WW0K/WZfFgzTPA+7yCCyqg",
-	"eHSbpwaNq9j5LjpiLZksLxlYMEnZ2NTTvE2UaXdd172OD7Zm5DdLzK96FFXZw35SG0mxG+cADwJUlMhD",
-	"13ag7CWdvHRUaxXyEniUNPIt6P4arGoA/IpuHxDGDcT1ZlnOOQOV1bIeUFhrTx++thvO6fPO4ngZ5Nyk",
-	"jezlQYDZcI0wVtOZFOXsPks8tV/jRsaxo3VrIxX3nz8ElYvafdv7c4pz9rliVXXdZEo0x4HUBT/U4mkJ",
-	"L1eOtzRNJXw43NZmcLnOZjNa50j8Ci0VaPm891p7k3LCQxoWpqFQrRdSJVB7VykWm85UKs06I9D6ly6j",
-	"0hkWaEIH6SoVKwYJTQtN4+XHmH+2mvC3IbCsWFKVM/7snlhlGoLzKjl7sIFy2MbJ8W5RG/nkUbGDulP/",
-	"ASLVzpNkW+5RKftld2FlIyi0OloSdk9jky7BwSTHZOiin4YR/tMuaWi3PYR9l5MV37lQ3dPWRNGY/f/d",
-	"g24sZ0UiLobWWdhylVNPW88Per3es6TXGbH4pHP8/GncGZ0kB53D5+M4eU57z16MakxNefRrftU+TrJ6",
-	"7o0pauto609q8sa+9j5Y6QOQfJcYthDg1i3Ng199aAZCxBplz5/byvzjLE0HfgEbd/ZfkosdqdYnPHf4",
-	"duu9PPSWNuMw0tsAmz2QFocd+TzH4kSjoK5wsZNm/Lcn9jMk6jxAiPSISQUtUiIDgNnp1uoyOJvXvdua",
-	"Z1yEvx5UF7oxEhgEjbHzfSEhyrWa8OOt4n4fDsyr1lrBFsS+4IwKis3knQtjtz8TqjWfiBkTpm5pG8C7",
-	"nkhADsKjJXM3VqR5BAEuT2ncKeNg48sfMY+5wQ9dSW/eKGFBaWrQGNd4FlxpQpwmUzX5IVic8okmsR1C",
-	"GDKnE+biRrwo8ESTkZILjbiiWBnsFG/taGW7QT+AcQE9Y6jUhpU/AfssCGxvf4eRagwWXExS1sk0w9Jw",
-	"xJXh1BgSQePbIgoyTe3fZ2QkM5GEPzO1OXVq9ZD9mkqnUHuHjiKEJhtfj9oR4MjLSHVGgzDD7MFJHdWm",
-	"GWouoYamd1gbhaaUoi7deTxjxHtI7W7TbGIl3XjGOt7puco5SvOEUvvaKSs5IFtVMquub8dyZrid9bT8",
-	"2r5TWyms4Z7ze/q4RpDKoX6swlwIc2tTx5cDTxO381bm3G+9h9IOGiSbU6KzOVNYpp0sptK7lXxaTneX",
-	"al3NINIIBIEiVwLvR0vVdlIgzF8+qcq1FHfQnKS9CRgfLCZW3b+It1Qk5HpORQmH32+W1SpQvILzW1/w",
-	"Y2L6ykFeOcevJ91jxVyOPRiLDVNzxTWrpdxXKTUWQt7UyxUB0Nd/7mSXSzGWNWw/LGrtvh1JmTJ0Qrt0",
-	"lsGmGjhbEpOVSh/1MtmOhQ5rUDYzckYNj3fCo1I5dVxHHVJcZaOUx2+vrpQc83RdDD6Y8L0stTk5Fr1M",
-	"A+gxcltPSnfTtFNfp63GhSbFhOn1kzkSAl77D47Q31X/dXcSarvBefq9lWL5Kwe4ssnKjuru9q+WuF1a",
-	"2bypKhCW7q7DlBJdakCAlRCUUcrySil225Gr4rwEAmn/DfR2K8XSlcgM0qyoEoOTHp5OnVIDAe71t6XY",
-	"gqokqF1UYcTwe54incfs42f1gY9uSISPSuTjVT6UFDELks19sxM8/IaQSuzn9OEJnPYEi1zDMkN1cwTn",
-	"FgUwEe6ueniNgKbXVn0dbIK4beMAi6r9WzmHChzYVLzTTejGjyqLrtv2m/Pv/poxtfwoOZl/kQsMHIDi",
-	"g1N6BzUcqb514iBmQ/7HrtmahxuzNbcvc/WwEq9h5SO3wG1LY+VJoY+U+llcYCPkYsetOhqYn9vaPa+K",
-	"XhB7uz0A16RIb4Jkt+j6qkdu+trjYGPF9ENSjBV+iTSiddq6PfrPpHf3V9abHsz+9vvx/V8P04O75/95",
-	"90tv/vZI3/z212fitXoR/2108EONpbU8WPn2T57udvnlwep3PeHaMPWAbXtHD01oxc0TiDat84SS1/KO",
-	"pTQuObKa3XZ514HT1kVmV7D/WooECPdmD2Hu2Si54qrr29lbVBLWSkHN4eaqesgqbjym//J5bWEKf5Yb",
-	"ogj8ew91QTXIfP6A1/ovr+kdK8cA6A+Igyl8+K3D3uHTzsFB5/DZzUHvtHdy2uv9vewG3zJas95RXx2/",
-	"58YvhXH8I3euYMVQdo+1jcl5QiMylQtoTrOUmSILxm6Z5XJ4b9rQ2bx2lpO/QynksDRyPvKlgQEnilET",
-	"kUuyYMKQKb91XXfXDnxw+PfW+18bY4c+dnTEFxg7E/aDcJy2oYVAU1DUxnCKDcEwyOheoj+gGlEW+g+C",
-	"KlLhqK2iDEitDcEX0tAgi3zKGJuPWmzET7DBirNymCtFdzD6cG1hko1OmeuNVsOKrNdcIMOVw/hzu5P/",
-	"s6EqxjVowtcQNrnGuryNJUIx9jvTg5IBqZChN4XI+s8zXVJvmlJN6/SczeaPLWwc+GxAzUBxfVunaFWT",
-	"7DYaGVZPprLd6t5WVlEHLjeMzj6S3+aapkyDfzgiKCwVTqSidlLrYNyLj8YnrPOCnjzrHCeHo87zpMc6",
-	"R6OD+JAeJyfs6bhw9OCgFz9cnG9052z206ws5gGBHKuCV7DEHR092zpv7CX9czhtPsIBb3b8fNTOJx/H",
-	"ZbJaissJnRXvSeV8Vvwpu3hRLFQ82HuyclP2Xj6Fn+Rj4uCuyLZ6hIFKstKWu6aRXDmu0mmE3zCVcrGW",
-	"sR7UVp4qSk4N/rzf+bWetd7IhC7fXq2i/W8Z//33urqTb6+w/rN7ASy+E0UTljSnfHvb4prhcgscgfxl",
-	"tKA2DKbZxAp9a0YLqtrgq6RdytGPXJa6jkjqc7kaCuHXXF6akrdXkFtpT8/n27hAkrxpYDuf+8/5Yf3Z",
-	"mZr13haZ8Th9sN0ov5XiQGtRV96y9QVVmdaF2aW8u//85YbgGwTeiAg2xRxDGKwL9+Ci6Fq7LjiGi7r+",
-	"/mMGcO+SU8PJ7FkG4+bI8KLXkD5asSA1Rsi4N3GWbr0b6JYVSSN5gV1GFduioGnpTEuDVVdZOpza2yur",
-	"ars1r2gK4+K1GhIq0itm181+5UC3fhBXc159mD8cre48ftZMOa/lh3srHyDMNEdef2BI8db9Eoo+N5Vi",
-	"hKvv8js2CBP7NwcJ7pDcPQcf8mBeXMaqf2ebONFSbEDFdNfM/z6CbFW2+K2mMGwhim0X2xy0k82vr+oK",
-	"Ll1VlOeCl894N5nNosqDZbaqKft71Oerl+7gaMVy7e5pCyGvjLOVOMsSKTp+viquBZLO1Ji5/o/T/f3W",
-	"msCE0BBd05LDPfWcyArKZEo1EXJxRvzto6fYJYFAPoj/btj9ONk3a4qbC7bAtJszrHVPhtWtlRfxMEt/",
-	"VdjdbKd4UPutsmOgfrP+jS33+3CXwTb0bHe3wvsGxGwmO6U2U6VVH9VJ9lai73Zqq8RErV8Yu02XvmKj",
-	"q+zzwFI8aP8ZxPKOKZbUtrXjWoPIviSUoD2I4FcEvgqlw+BQdy43WllJHe0rb7xZ+t2phOjqaZYs56XO",
-	"u89WY7zKy4aCTeW5NwcnVTNcA3DcMZJpwditL26zcV54Oa9Bs+H1ysUF3wazlpjiaknT2qOqu+e3F69f",
-	"Km6Y4lJce0N71WTlnldi/xSdzaiqhXTGkhGNb+s9+X6W3FB8UCoiXKgm3tBftb7m6yns7PmMDXt8RfV0",
-	"JKlK1kXqMUUnbJCvr6Z6JqNipTHPiGlD4CMiBVZutZo7sYRmNofeEb52BGj0ey5c2dWBpGJJdDayqO+S",
-	"hxp4ReH2gLC3wYhq3lDgw64PXiJMGz6jhoFrT9nFsQTKOC2K5qcTfsd894768MGBH2aHBoV5i9j6AO4p",
-	"n0yZInKM3cnhT23cqqForit8V1gyQGqg/qjH5FnPbmQmFYvyQLkZSzgVxM5e7L16Y1B4aGx37QrgsaJy",
-	"nx0oKOmnF5bqkh+hXI0rXsK4mW4ZSO7MIrVRXOVYIniNi8H6gDzB7s1AsVjOZugZxC+3v5a3F69/gE98",
-	"snz97biz56KogAuVYxWLmTDpEjrWQ5zeGXYyy69LSEOcJ5NQUweJ7fOD/CilYHuRt/joW+5OGbvlsEUY",
-	"9ZcUNqaZvLO3k80JdYO7SEHqAYhrkkjhEwPgKZap9BvTxbhbFTPDjZdcUWuSEgDADnoBXuvIymIM4E5p",
-	"Q9pAClwxLMUMiMW+7t/e1q2x3l68fgMr8zy1jsnl8IIG7/W1mqAatD+jANJcZWlqmg+yoZ2evdUaOnWB",
-	"ZUPtU4CAmBqayknGiFQJote2R3BtB7nyiLMpzKtC0crktA5l6/EzqjCMfKerwNKMt02X08DFLvJ6nQ9Q",
-	"SG+5FVZajtC1fO/S1mnrFVzMiGEwCQCviyjp5jGvAxdHjs29XcjI35g2TFlx1YVeQsyIy4ebUXXLDBDU",
-	"Uba05GA+T5nurroGcWWFlc3TXyvvuNXWNt+i9wOrqTSUukY9FBb/RJNsPmeKuC0FYZ69zYGeXGw/TSoX",
-	"OA1po5KbL3J45ttOFg0f7caRdcH3SLz2dl5h0aqypgEliCLAx1iCZfngDyLHY6jCZ+Scx8hUYflWiMGP",
-	"4ilnd8znDZcKcNa3Vy0BytbiQWE3rTlcxQ3UKmP3BsQWSGrOLbqes+s5WLtxZ93Vnic7unYBHt2ytsDE",
-	"RlcvG6uS5LT1gTgJl26tWK1K8TV8YK1U3hyWa1UImqaD3eX2tSG9lTMvzxJVDi84kmAfNZG6Ddf1A4WP",
-	"G0xC9qJzCeaJRjEdWpXRkczMavVdT7DKQ4EVi07YEJw7itHESimOd5yRYQG3Q9L2dYChPQEXkz34KOXa",
-	"MBF8FlZFdMOXg7bW+SEe2oDJw7+LalqHByhMNnVC3ZQP4+83Gcy4yBrbb21r2d+Z8MwCsNhefvYf1YvO",
-	"/t7dbXmiVdxsQL6MI9ABsJG2H8DyhRV42DsjdAR591BRcsE1264Yb6BWbKUfhOIUCDbbymHICfTaBnKw",
-	"51UEukQ9AOQ/9DkzpcmMMYO9j3YQCW+ovq03+Ozeya0cFeJzzvBQSnutA+hSqhDuey0qXQUXtUbDyNUy",
-	"LnLKFRWl+XNSVrI8rBKyEQStfXyDR69jeQPUgUpYzGc0/XCrRy6QDxrA5wYwyeKdXYJdOBwvNF8JpSAy",
-	"ztJ0SRSfTM0ZobnqL1Wh+cMHhXWAGpCV7Ngg1zZEOBQVNSucQUjj43uH9UcQkWG+wWGoscJKuN+Xaxw+",
-	"DDSRYcgjgomgi9SgNlFtcw8MX1OzeuhRCDJrAbmxGt+XzhS+MFL5GQlWw/1WLA4rF4zEZ7B9AZ4Maqk2",
-	"hWsj4Ne7k9aEhlvMMjvnAtiz2XLh8O42seSOHflSvffzAV1QldQbAyv3Wpxl5aSKtYYrKQzi7tRK01VO",
-	"peF6rz0IF9VoYzrKUgqpRYXV38kp4Ht3UkqgsEeFFl8noq5YbR7THF8wJiCmXmm08z/RhYBe4U87MiU3",
-	"TAOxKgjx+hd3px/g8wnGrCmdVN5otaB1bnjbIobO05DVbdfvsbq+qtGsCQRzttiUbuKutG7DXAds9Ykm",
-	"eFmEzqTl6yGoBOZZDxQAIO2DPB0frLV7TX3aIPuuptdLSe7Qp6HAQdpzqgynvueaZe1gq9tzXgY7c50z",
-	"Yg04BgSx3Lloa52mxpyxqt38UucicTuEs7LLLxYQVOUpC2J6K42F3c9dl/I8l3gVtP1LhVGLrMp9bT2V",
-	"C4HF9nMCuBcsb8fjrvdzri7ujqmExyZyvjaqw+UmObg9gd9TKlxP8brVuK6s+dkC8IJ8lQ8VjFFviH8Q",
-	"W/4gYajg3GtxFEVbnR/IKXGYBRa/pguCi0ajkSP3zt2UC+khToNVp7CxghPq8CQi54fk6CQi3xyQk15E",
-	"vjkkT08i8vKAPHsekZeH5EVvzzmkKhZRgDTfHfHwpD4u4yEWs+JYts59/DSSzg6QYKWdEA7KEk99iLmp",
-	"wER7JKU2TBVOsYj0fFNFJJvB3aJTzd78afjz2yvSLojBQY/8mRy6jnYWCOhI3jFyfhDVA9ihff+keH8v",
-	"IpT8llnlCigNN6StZAbesWyOBrxV6uP0USxXSMMtgjfN0iaWYOdSoGERmaeZJocnRfkTgOi8+kmg4JfZ",
-	"FNZBJFC6wwfGg2EJO7eyhIywG8vbK9fPdBuOX4LHqCSQFhKoZ4WB3LkSmbFK0kvsKsp5ekVmrVKiKjxu",
-	"J9XeuGZ7FftHSkWdKWHM03QAD4kU6RKBygkSckzwM9LutwaDQb+1F7SLnc1Nl5wjN9IM6JN9CjYt8HMO",
-	"4Z8sGYApC8If7a94JEOi2Zwq6i6r3/rf+61turBsme91P6gqTKGfq9mdVosexcHkvjVPcQOf2ObVr/Gv",
-	"bZi3cLY9ZF4JszQZ2qaSx0y7SJQsNXyesgH+6qSKlBnDlCbnEfkmIt1ul4xlmkL0DVQETpjay31WcNk4",
-	"mmJo4LSjRETHis5GKUt8S6DQrNtc/qxBNMntnB9ArQtv4kYP34eHAm24YYjjQWINEcUOr1y7oqlcdLdN",
-	"6C4p4bXGE9Sf3e4L8AjxZrNtpHSY60246PqxSqoUCFOr9llHEuv66wS6i+9xXa+mbLLxhgqzRSOpWUkz",
-	"aod6cVkn2qgeN9tuqgk/fqOl9eYDrDntUFfcOSbC6xatKdVkxCALJMkUxmLkvY2OD0vSc+soORg/Z4e0",
-	"czJ6GneOk2es83z8otehB6PD+Cg5ZifjpwF7PG0ds0P6Ynw06jyNnyWdY/Z83HlBewed4nVa09htneLj",
-	"MMGwe4OYEtt7EwShlrTBs++d5tBsD6gVCimenjkqh8qFPd9cj2p71uU43SpXAmHIkzK/GhxCu5ZvwjCR",
-	"j87uTSjKR1VP/jiwvtd78FfTolcuauWkoOHgHOR1kQuGUdEUfqUfPHSaJ9RVdp47Mg07I+2DHnFW0kLI",
-	"i8jBSaCmHfX8DvdQM5NFF/uiZX/gxnG9+8u+kFxfeP70uEFjWIke3FaYL4kfq0f2rVRk6O51iOp6FHAw",
-	"bzty0GbfOsNcxkJkyj+DPvMIGvYk4WGX/CiNSwBxMk+J0wX3ftJQFqAotFLj39tarVljaPWDrKE61foq",
-	"FRHByr35eYCtFI7KyqpTqUwhAG9rLr36BtWh2vaLeifNzy2V42A5MTzcFHYdfBfls9Ye0eaqqKNiN1va",
-	"qPIDeP/rFsajbYqX5FLMhj6DWxQQye2ec6Zi1/hgB50f8p43ZsS41PI8t3ZEU+qKsjbkWjfmLtzPB2Op",
-	"BhCVuKY+7P18wIWRza/URVaW8xDKQ9TNXHN621Rx9RDkT696KquAic2wM8XN8tqeqWOyc/49W55nluDU",
-	"lBU4v7okt2xJ2sN7YVRn6GR8ZITPn0J7QxpbPWCvS8DYHss5Q7eDBXi06WHiFdcYz5H0BXfaf/7KE02G",
-	"fnXDbl+APd3KJYwi3XCZhG8751eXne+xRKmjfbADlPSoYsrvBf/61tOE//zlplWVvs/DXHEwwwyvfrq+",
-	"Ift0zvdpZqb7qZxwgTl6lScuDRuoN8AoiHeY352vbWrMvPX+PXhAsPJ0LIWhaDT3W3IN7+1RG0ZnragF",
-	"uYzwsT7d37/HF7qxnO0nMtYrJVFAIgqGOSXnl8RkRiqsp1CpVUDJrS8OSUZUs4i8vUIFBIBLR31RbcLf",
-	"fnvxei/K53jN7xiBfom+n6XldkFVEe2shozONCQn2Cs3bIKXrbt90Rd/+pO9KSYMj7FvzJ/+RK6tMjs8",
-	"DztEnJJv4FBJP+v1juIwMx5+YUPSXnN1e31hLy+Hm1M3zi1bNn8+551bttTDvS55A4YihFY799x4nNBQ",
-	"ZMOKA32BUG+mbAmw7sQErgKgJtoKTFKc2fNnyzwFgBsyYUaT495RXwwvf7z++dtvL19eXvx4Mzi/uhx8",
-	"f/G3wfXLn64uhl1yDh/S2GgruFmpFrJ5wYKieYKy1S1bPqk05MHTvlBKKm1PGUPPmf0bklPtZyOZLMnw",
-	"Xb+VQCxbv3VK3vVb8I79d7+FxxbLhOG59VsR6ftCauErVtT1r7x/PzzrC6j4gJRgTHmaKaYJTRIyhOH1",
-	"KfnHu1QiEERkzFmaRMQN/P7XoVv+a66N/tOfwKA3sv/3n9c//UhA8NHQhMWn1UJh2yFp+2jjk15EZvSe",
-	"HPZ6KJMO5XismbED40kox6dJTJXiTFtwccpU5/KVX8Aralx9EigwYA/ylZcz0M745tuX5Ojo6IXL1BEE",
-	"JzojCX6qGBn+7W9/+1vnhx86r14Nu+QbaaZ9Mcu0ISm3mqhZMCZIr9c76MB/Nz1fHREmfvHixYvOwWHn",
-	"6ODm8Oj05MXpyYu/o18HUdxgo9mfb16e9YXMjAMKaoiiYuIA1C7juNcjw+JaBnARQ5LyW4zLmdHUClMs",
-	"wV4w7gR+Fnk5L7v7k94RGSbUUEtEfDPYIfaN9z+ThCfYfwLlYIsYfMbwIk4A5PMRsmL4odXgSEyF/XTE",
-	"fObWHtzQkgzfMKOWnfOxYWp4RpT9y4WTYqVwYCApj5mTvhyptcqw4sygK7+ZyhqmZjqIPglpdCtqWWKK",
-	"hPeg2+v20JjGBJ1zqxx3e90j0NzNFDhsiaTYH1yV7jWmEbkQQGGcLRwDoSzuOztfmdQWGhWBDghQltbS",
-	"WODHLFYMm8vbYQj6AqErERxSzoEvEyimos058FMIhKGKzpgdrFE+LV7Zfw0Fpd9HG1/8CbACBFmPeXAu",
-	"h71epXkWnc9Txx32/8sl7aA8uHVk+PnV5fesyN9dTY5ZYaaevINp7RjXVDdDvvb9b2jeQBI+Odj8yc/C",
-	"t0FiSdBjYpsPvRcB6HlJrINbCoWgf/xqD1n7SDS43px9gaI3sVcLW4Y7hxKmUtfAJ5bd04555Y2foNNl",
-	"AI0hMI6YlVqteIWiIfjHh7dsOSR0PmdUWXW6L8BcnJNgKdLlGdFGKugMr+mYpcs6UMUFIbC2UA5n2nwj",
-	"k+VOQLQZdsoFB9+XhX6rf71fgeODj7yEAnxXwfV7tiSuqMeZO92pTBNvhLLYHzmsR8O8iNknBe3j3vHm",
-	"j36U5lsLU/jBi80fvJRinHLUdo8PjjZ/cEWXqaTJjZSvqZoAJTg+PNxmO3Mlrcxp+dKFMC7J8NMgLMKe",
-	"FSUc1tYj7fuozGX2392y5YAn7xGPU1bX8O0Nu5O3zp0KcqVB2CCXgWBp2TQwFY0e37JkSWZ0SXB8wsHl",
-	"VMbRV/AowNESlhyvrskCs4J1JV82jH6a68fz23j9u3Lq79nyMsF61RV1CSxVtfT/4j6eWhnScgBftAhy",
-	"YqE+DMpzefUb14lsKpXppPyOJeWqbABUfVEuokZ+FlYtFTC6jshCSZdFAs5R+CjhgIWJL62jreqEhM4u",
-	"57h30O2LN2wO1DDQNcBxo6Qx9tu5lZNcaR7qjNxxypkw5PKKtI8PnfxeEjL3aqUlOLJtec99Z7FYdKxY",
-	"3clUyoRVpZLtOUGpQ/hWXKj30bhQuQJgDRN6LScTUHs/LdY+mO5vwWBupPyBCt+kRX9MpC/LZHICSSwi",
-	"AWCmooQrIcKXrCUh1XfoKzOzBn+FEwl82Ksz3Jxh6A1OaRdRwkptJbE5VDsAL7VjEXWYYGffhsQ7UIG8",
-	"wi9cWpYTu8zSqfmWAVvdCRZoqlX3nE3LHTIKvbldCWOWoM3r6lF/x8wPrPWIyB4WSKxB9ZvKaXzpt/gd",
-	"K98gLa6MJRvvE/T4uMY2/tJxQ3t1LiqAWalbM2G6BJ5ajKkt8tZYiKwv2seHh6sPBp7UDwOzYUSOe0dk",
-	"yNG8NlgZDOPnIFSwL4CbnpFJxiDU1HG/CeVCm7BYHaTwT7ggYEWLyPHhi70uOS9YO0oBhIlE9wUaJiBk",
-	"x9MTb6KwBxuA9C1jBRlpo4gHSY2wob4Yvrp4fXFzQerF2Hr2i6UJHTJ8fO1vtfrhJ+a6WyCiK+AYIuKn",
-	"Epi3YL3fSjXiScLEP41W97klg/WkDKHxA6hZiTs5Rr+dyF+SCpx8D3334e855apLLmg8rbxoMR5NDqfo",
-	"KFkxtVvpQ2cgfkjVJVeKWQoKwkZlLOOzCGiqGE2WRElDwZuoAk12MZVp7pXqEtebzCkBQNRYo8jfF5tl",
-	"fjfgjRPOHoPwVPqpfWmy/o/la/8q8O8o8LvrfbCkr1zjuWbELWy1liB41t4lvmwoCvogmSBeZIL/llmZ",
-	"c0JVAhkGckxiqmskfd/27tFgv9xV7xObWzewXPvYG1sfDvhf+eCuCIMw4VjOtkwulortx1O6RinGPAUN",
-	"zfGxWklefc9F+PkCO6dkSDMjvXcTt7lHDPAweF+KMZ9kyvIj/5HOMx8A4cY0TTUZ0fjWh0UKdg+RmegH",
-	"j4jzoSJ+Hh++cKGHcjxOuWB9ATEdUKDsjNB8bRCHkEACHI+5SZeQHKQ4SwhNpWBdMvzuwoU2wKHk6xtC",
-	"QI7uCygvgk7el2GwSPdPfyK/gDEsjCEZ8GRI2uD6KScfu+oMx73jPeeOncNq+mJENZRL9GeVj/VEo7Mn",
-	"IVNu/4EJfVYqGOqlNmw2wIj0YYR3A2Uo/MYhsAQKH/nMqMAJTJDUgXaCQShkJO3tZkog2XMTSx+WWizX",
-	"JxuRNgUzon1LES4MUyqDTGp8F0bQREgz5WKy14XDclEd4VLsmNpKK3aRp5XTdBsf5jIRpDNSlXKm/GpF",
-	"4iexl4sL7/bFNRNQKwc2xjUB7dGNN7DnNQhnGnbJEDrZ+GLbQwIlQ6w4F6RPerccNcS/6GDjL+6KRlky",
-	"YcYCx83KUnVQAq+4KBc672pAwthjPKO+0EzdYdlIK57pInLjuBds//h51Ov1woCzMyLTpDgiK9+xsSEy",
-	"M30BYmDkfN5xZvIgEjuDXfjQYfwQfBhQvA9KPzp1uLwmYIf5xPkC++Lo0C7qDM/djTgwUg5SKSZDtIpD",
-	"eIeLY8CUKlTy2WxulgO/jD0wGhjYR18oK+eH0qpj5EpqK/+mAH48psFhHfYsGYPw7L1TSzz6Ymip38CO",
-	"NXBjDWtM2+5ooCvejItJgfPnEO90CsHr++yOCdOBELHZMEAX/AUikvDQOgAB8Lrui7ZmePWHvV7u5fWx",
-	"glBlBQ4J4/w0mUgwuRVFUDGxkbM4JzYwbdQXWhLqbfw+PYMb0kajhCW2QGqndD5nGCWh2J5FkrwODoS7",
-	"2CEhlGgs1ey0L056hxbXT3pHxSqAR0GIlDusKw/Y3sdgDw1uNUMvxsCD/pDsFz8CqcLyaJATzYF0WHLj",
-	"mccZsfMP/dc+MKcN9iP/ow+12QtSJMu8AGnWmd3NUfBhKcJmFRJwOCFJTEXCQdeMIdPIZ0VYyMOhIarO",
-	"olwsZcqh/fhC5NlevgNVAkVUA1iuVam+Y8L+ySz8P5JYaYf+TPoUTp2rU1hOroRNlU4s9skpSVhqaF8k",
-	"1FCIxHNr6bdO+9hpAhVlSxzGLDb91nsLmVt8TFIubrXPqwVSLeSiWxlAWnFj28kbh4z6eYVC+BaipDj8",
-	"DqgAP07mpnPSmXGBDzIXT/iu73LRMNZT91unRwdR35fesIwzf/Ai6rug6/yn4957eLkktcB8vYMXL+Kn",
-	"9LjzLD5knWfJEe28GB+wzuHoWYwNHZ/1cImOnle/e04PDjrPRseHnefxUdJx+Uuj5/GLBE7RBwTTmqy1",
-	"FQpJhnBZQ5D0BBnak3f4jrhfV8yg3hh4fpkT2FNCyTCEvCEWPd9E1l3XhRmRY8+Xw8VGrp6MIEMEFCtA",
-	"QpJLAjgPsXz+RzkGunpqwarjP0DQ9MSnBsDqw0iHp4W8XMMMQGAhPh0H4NC+pK2kGVPDBJjNZGAggu/O",
-	"SguDgw/WhUyufIou79YCOXyGGa25tOhZEwEJz+5oGMwJOWBtT/hRhtuLCrnBStUge6BYSrXm2lBh7Hi5",
-	"fuIJfuyGgfp3IZiXNuXYx8quCoa2sqN8BmTvltxruwJM4OdFdfN2lUtFNSwKwI7CluzyMeZYZxaIYFSo",
-	"DDeWmfD+iqp+ABY/DDFJoODRYspTKBZTFYcBgYA/n3vjHsiZCdexFILFRpMZTxysgwfDZW+7X6wWc7Yq",
-	"Zlt27cRhdwuWiX3htvZdQ67+iWwMJ73DrY79O2rYArPiTrY5QS/TBVHOj2raj8rJN+Ue5fp0obhhrRVn",
-	"JopKEBJUkPvAHFJS31esIaWHW4Uir/S5DLsgUKzz4Uv6e0Li0MRZAwCjFSsq86yGHJcX/ccIPA73tEv4",
-	"cdn+8mXTmc+FG4rRpFUX21x6La8O0xC8UUWVjaHPgoDOXuZP+SSAMd2CBw69mVBb0cOZDyH/BNXAvqhY",
-	"SZ5o/8UZGnTAcjAKbYtoQeNe1QZLQl+sKp1RVecMTFOUDCGtYRgo2F68mPA78MlBOxzLSOFNlB8seiiZ",
-	"oiHsjms+wgI8M2rAXxcYSLwlyscm4HzNUdzhTTyWBhhM8Vkjuuvpwno68OE+h08jdvyR4rAfwp59uHaJ",
-	"QjyIOe+/q6iua0O5MU5Y1wjP3mTuEByNbUE7a5+8ybEKizZs3iXnoi8ca6++alEb++EA4YiIlq7HUVhF",
-	"gpuixARWlOBG9wUIB74rjB3pls1NUDsKK3q70lw1xAK3uUIsNkUcljDJqRLdP5gA/0WhgQ9b3xYNdhX4",
-	"wu9Lgezb4NG+R4VG+fcHjysyTYKOVYHzCMtsMhcfE/qSjJwwM2UqKrACGHtRM2i99Ovn/oMIwW47u8i/",
-	"/gS+YujjycrfMVNwBAzm+iJR1TGd/bDt3AfO3yTk/0CVM2E7pPXKLa/1WTexRyi3AIWNNTo33YuVAkh5",
-	"3SOrNRDwkQ1fu7Guma/8jDbHvS457h3n1jHwFhX8DJtLryzkjBz3XpCh/3ngfh4A7x4Sqfqi5uH93AUZ",
-	"Y+SwJqlVfEAbsOwa2mu0wf7nYjGkYA1Rcpb7+x2dF43gHkO0r04TCPaP6dhpuK8m63z1hv5o9O2TxTV9",
-	"UaIOAnpxuUHPw48h9OcU0DVafiTilycHNZE1H+cTUp420jnuqsqXKVxF2I+cGuBsgQkUd5jvuYSjGBL8",
-	"MA+poJYrtekg2uftVeTSVM8LousCgoE+QTK5FdOwvB3kP4Ca4kJlzILHLJ8UhuqLkMCSbehrHdG7EEmF",
-	"JrS+HPKDStsfnQh9UbThQiTQoLd85B+bMuRd1R+JNlzb8XXNRuqIArj7EP10Hgni0ROR+5TQGhHGx17B",
-	"+0gE1mAarOnLxbUGKvoV2R4R2a6dVPoJ0M21OGv0nTmheTsm6mBFKqTQe2eFsM+N4z6C1aaBVqDy2vcs",
-	"+2Ik3u3P4StqPK6yb2oUEJI3ufs0yn4edd6IPFd53DzEzcqEpZrkzniIKSPn6YIute+KoZ1fLSKLKY+n",
-	"znbsJU003E0ZTc10mbvZ6o1w+dytT2EX87NdirHcxiiWr677r+zdLUDh/JLMgwvbisJrRhVmctcC3zU8",
-	"ZrpcoLoa/uCMZhFJQU/J63e7+iQyzmb2cFZhDId/6aBoBbPq1gIBY9DcMg8OxfBKhiEfUCD1t4xBMTtX",
-	"4e63VtWXGQYjVotLb2gKvmojg5K+QSOQKce91i0FQn4rsZAOoA57UVN94IO6jiyrpYvsImOfZ6CBmRiI",
-	"+FrOXdPo+3kqE5YXva9bIbxcWuFWyFu6St/VsCjLfbxalVubJVzfWKrZJ7K84yJd+7gtKMxfuNER9kIA",
-	"svk18mRr2uSwlYuE3bskbA+PW9CmsC7udiFZ4RdYZH7OVJCphnw98nmfEZkoKgxLsDYzUionYPbFggKR",
-	"E3BEUOnBZxIElfxQDDXFi0UtZ0I1BnHmz4ZNhSUvw51+ChwIJtzFAxWu84/Jb0MIWsNuvQOkeHlTSFXp",
-	"iuthfH8i5SRlnZimTCRUrYtr+FYqqI0cREW7ijloOMzT/meEGvIdDEzaQMTYeCyVOQ1ShDiUNpmwJIJ8",
-	"x3Bf9lkRJgxtQJYLugw9L9xn6wTYUheikI+Cq3npd7lNoMKrYAndr+rNCqTWBxvkh+YBIDjzD4DLfQnZ",
-	"9rHLI2skzW5SxRKuIMYcauuSb3yFVEgigNzPIeFaZ0UbOnSk2Qm8+oIZq758Tl/wHNr0aR5u4MN8Ekba",
-	"eYba1fcvL8gdU3zMoe2WRWodFvbBdP/IZawiBjhcYiJWy7lvyznLHaEhgoQsQhAXWxhBjgBdYnas8x66",
-	"RFeIAez1SHsI5ziAHwcuIHAYkdLPmWYrv3ln5N4ZocjB+sIXP/J35AsotP2RkUwYHt9CQ8Eg2xiTlegE",
-	"8/+Oe72+8HNZljhImOCwAmwmSo0rcAG+BKxGiXkFIyUXkImpFL+zunS+IsUSJgynqcavEBpYQtpHvcO9",
-	"3PdRRHLS+Zz8/Oa1LzwSHPa/IyQO/C77Wa93+BS5+r8XbBZqSrlfsU47vAf//PdqtfbhWb5UKvrCTx40",
-	"FeMa0nXgfu3jGV0SLrRhFFw0zLIChPUnxf4IN5qlY3TNjKVaUJXk0A6xrnYJQ8CJIhhtFBQ/O62sAbKg",
-	"7EIiXyYSrwJCbrDSFFy0mVLhscjYJTl4K8HQjOsZNfG0ViQpE+ifLMV56ZF9g37mk1dZI0Y3KUXw1bY6",
-	"2uHJ07KO9nQLJQ0M0GEDBUcq6EiX0nvgFBMWp1ywZK9pvfbbVtPyesfPt1wQnK7L/qlfQdMC4JvWugOq",
-	"LuDXR7SA1kqUayVIUuboR5i8UikGGJSEoPN5VCQey8zEcpYHocDZENypPTCXNW1HfO0aKDS0SwuIDQlp",
-	"jaW6SEMAX6064QWmyGcgdkvHX7SVUrwuM/FhauNjJfVcM3XHY/bpcnoqAcE+M9DeXkU8cUgxTuXio0gq",
-	"uSOwVkx5Ezjl3EI8Y7SA0XY1RhxHjVCguLYI5tXGoZwzgbzbFTUEqj/0DRQWi0UXV0bnXEMfBS9BwTK7",
-	"mEPqqiJghQ9gFKdEc2E3lGkWERAQMOeu6DcXFRXnw1wLyG53yqfjq8PISlE+KAF6yoHJG3IUdATUB6Uf",
-	"l0LhHPz+TDBxMGDnjf7HGv7xmM4XmAAmXkd5fgFOayTRzPVF/7AanbsrE18mWu6sVqA/8UPRNm+0tJ+b",
-	"hrez8eSvO5EUmpJOqfJdbkpG6lI7kHr3xvd+Ia/ydWyQcX4S6TJYRnlyXukw1MC8w3ewtWAdH2loT/hP",
-	"GvK8ctK7mJ5eFQ6Erw7Rh6G2opNmk1bR+CwJ8MAjcX515Buq2ZqMwGss+wR8DKy+mlBM7/fDRmSu+F1Q",
-	"dsBZUqUqYVJNDa1N2Iw5RitQ9kixtSvzfNbcuTW41YxLvlrW15R99ukxsZa3nidJqQlhUsBwIyqu4aj7",
-	"7/w/N+XJXRrorcUUlqUQ2NqkrquWs/cGuBpt1+ykHjE3Wn49rH5NT3ssoMuT0naDu11jYPxNluJfCqAt",
-	"ghCaOIvKYgMGQsWM4uyOpuBlx/ak5rFkRPRh5rt/bG7ivdOPVpFrN1ENl/MX/kf0lP9BGcsaRzw0tCp1",
-	"uN2GsaT8ju0LHt+i7vKuNc9qo4ScO9L3fiXnl1bF1pU6EISLcrdcn2pN2tiLjeq+GAblhrt2/oGff7jX",
-	"JdeZUvZOwH4xp7FvZKT4bMaSM1ejSWepwUIRUMPywMqbx72+KKoxRBBB6pjczJdxiIIiDm3UxUj4zZjb",
-	"bWhfq4n8/Oejg6fHznWKZSxHitqXyJwaw5TYy2XeTqYhojUTVGs+ESyJoKqgnI04RCDOqLp10Xlg5Mfg",
-	"7744xnJWSi5cjUxfQCI4l8ZGEPaYf/T390iZZsEUn6mcYHkJ6wNw/akRIRf2ZDPNvlaQ+IwVJCyK1wsn",
-	"QWcH8IrkN5dp7CYd0pKAmpV+rtCy3zJp6HbWpnlKRVSK65hJYabpksyZ4jLxjlFGYNAIl4UxGDPKXVRx",
-	"LEUCufHhquoj1/kd+yss75ExBSbZhCawp1wNrz2AP2YYEMBjU8h4cbMlPvabu7ZtILCavLg+99C9HQEb",
-	"8mEOQVYh5iNjQLcyI0YNxj/kvjFpqM8oBF8H8qoxFzQlUFW0Sy6QndI8Bh77ursEJcyRK0IZ8kwmbkgm",
-	"MPoiacr843cszER6HOaTZ16MPwff2SnV0J9w7vUPL+KryMy+FNbjshQDGXVH7M7RcU1DkgCjfYMe5BZF",
-	"SQRAbUR9V2bWWU6BElsUHLM0JVx0yS95KQQk3SoTOu/U5+EO6nu2h0wkA8WoluIUScSA3U9ppg1LnCfS",
-	"C+0uCEW72ukgj/svYsYSlgzDpOMaygEhKC8IflquuHBGoKIyxO9bZOBJyny7B/tdnEptxWQ8gKBqUoXk",
-	"uagYX8H8uJcvtVrEoUt+yqNl9JNC/8D2/8d1ZOwvfpavxKwI8/E55lD+1sJKfhdfKzj8k7Zj+giSOjRv",
-	"wizfgHIWsLEjDS2SuNfnYIemhJxWhG0cc5Hey69IIdt5xCT8HpGfb17uuf4hhAYSFTZPGOY/DKDnyR1N",
-	"B45iD88C6cmHFErBMGJjaOmaL/6cf+LkKb2ZvHX74qeVDPC8AcYpTG3HdJF2tQQXPx4GYSB5FR6oYyPI",
-	"EP/Mv+CWWh4f+oEqRN9F2ZY6JUS+cwlysbCdDyoMe3kvBceiQJpuDib5RBTXTpUTvs/iwtuS9F4XOarq",
-	"n8Ef8pVybqSceYb+7qJmkGe5nUEj+CDyTYc8NXGFKz3tMlPGXQ+h+tAZu6CbYAF/jMp85V1du1vawv0R",
-	"HMXXHMFNhhQIOllJFd6QRFXBhKYglNUW4thVacFFIhfoEwD2XmrckPcSIynP44rHmckUI+2TvnABl9Dx",
-	"KpXxLdG3bEFomsoFS/aIcP3nsNbS4TGZykzpM1cXE4fUPGHQn9p3v4tckoMv8nJycEi+59+Ayc2yTC6g",
-	"p1XZ5F8cmOtfAQ22Xau8vS4574thwMBdmy06Y7VBNRUfzHHvGBvDLbhme4V5E8+uL2Awu5vcwERzAvJE",
-	"R+iMhda1GCaIsow97baQCwI9KlwIAcoaZ0EF3ELamqeZS7UJ1UGfb+Y0uT0XD35Cau+mL9zlwPntheLZ",
-	"LWNzDcdRHOYp0RQyV7jr/w296UCKKl4asHuuja5Nm7imd2yVJD6GxFIz02cUWopVrFUZ87fsOX9yweXL",
-	"1fi+QP9MWTqhVV3OlAB8RzFl/12ATS4qqVZs+amGWIW8AlDfUkeoKGqp7BmRoWGnVIPC2XaafC4FdD62",
-	"42VLbJmGpKkwFTtp7GsM1CP4dajLtqiKJWsFkJ0E3uLuS0FQpQiktWJ86c0wqGLEUikmVt8GNpfNmRpg",
-	"CB/0sXXWC8vwUGWnafrvljcM6yX7n0or2hAPD6KcmyAMFGyHy7BS2BnhE+EbR7n2s435dTRN60ukuLIl",
-	"ThofSZkyKv6Jw+LDs94lIv6nctzaV4UDMLyEIc2aRxmRNqgdZWxo1jvOxRKDFGZ06RqTYNlGkZARi+WM",
-	"YS3XIaDE0LV6TTNoqZYwxe8savhoRpDYMSkLM1S7ZFWxOYV+V1eX5JZBGUldaBkQ0FvGSKjBTQV2VnXr",
-	"AyxsbkAT7v2RpNlwis8aRF+Piesx7zM1oPkqnVYay5QhfQ3y1jLd/XdSTTbFyJeuHVDYGxfesJm8c8ht",
-	"sOezSMiMzUZM6Smfl6uy2LccyuqmYPkVtNsUJ19a3NdY+Y/KRdZGzW8NeFFTTxWAEuK6gXNVGu8MBSvL",
-	"RaBlIBT9aVJk1gNN75PTyarE+hUeH0+qsQqMLNMAQ3mq14sxO2kvP6mJr4dNDaZqbEsgX7r6PPYvV4CU",
-	"pYkFelGTL4Se5E8seeCknyl2eReMymChyR8as/61BZyHsCMXfbEjCVgvDO07CWZNPzDkXTVpgpHvEVZI",
-	"QehfPCNjnhqmoDIQNFRXRMmU1Rsi3AxbpeTPwtVwlMSarAv22QPy7tfMWuT/+93UzWuflSbdQBXe2Pf/",
-	"eW0beH27NTmD4/wqKnxCA4iH4ceRFWpNJc2iwo8+fQwsKaMlYfc0NunSOy+H9vcBVtux/4TkJ6j4hrV3",
-	"VunIeZIgVD2SFIGDnyfJZzJbVJGsCakITZI/YLb/V1FhR1EBiwwgzhMjP5rtxIsL+++MPTMzcJi6s1FF",
-	"gTnFU6UzQoVns2BZdY9dgcV2yugd20NjKrbWAocD2jkJPO3WtOGzYwRkYZN9xaEQzv0Vib4ogMbLLGAa",
-	"TOi7GGYexNs2i1o3gAY/a6YeqjeDhFn25/lSt77mJ/zKtVHUSPUEpc+zIm+khAwjRhI2kwaLStYp3Y6X",
-	"oJT6eMzSTvBZFe6teabTtr9yzS8+kWt7JdkTCoct60lDXa2DK6assgjNgWcjLiBuH/XvcXX0qKIWU5Hs",
-	"S4WqLxYBgPI2XBDaFy4AwSEelFa+YgpqNUpBVJYyfdoXHXIeIr0m+yGFOLXY7teDK4BYhrHn9kg3VlbV",
-	"F8QRl+riunbKG/vbjAo6YUrjHGDNcxNV9zOWKleNMZaSK3BIon+kDVkChKCk8ETnrlccxwUdCraAH6Ao",
-	"kZDu3xCCCD3HR8ytKK8zjOEQe3ByN37XyjVFAcCwe3mJ5NA3KV9DSUlb1pBgKvbwTGRxtGWJqu6Mg3AN",
-	"2AJNtbRb8NWW/NT2XNpShVPueRNLwrThAjlF2U8wdCaNIRaKxoLp1JlYxsSdd/A9SkweAV2F6dBc40Jg",
-	"w0/ssfqJTonI0nToRCKXlFwBHEhCycsa42VD6KdvfOgPTY4xJ7lpfwABRR9SvLiFzNIEJbwquw9qeuPh",
-	"NlfHeKBumLceerdSzPG09Sx+2ktODsad0fEx6xw/fX7Yef4sedo5Pn7x/OiE0eOEPbUzSmh+M/Mr8Fap",
-	"09bzg16v9yzpdUYsPukcP38ad0YnyUHn8Pk4Tp7T3rMXIwr9c3bgdl8Z7leG+4kZ7ks5mys2ZULzXKHz",
-	"HKNdxx0tBuw9XAMF5tJorv7fXFUfl5QWjvFEe8pXb4e+gYH/GAkudi+7mGRh718Nso9skEW5CJo5PLLi",
-	"+gCjrJUUnOznxK9A3QbPBwhLQ/cO2mNdlFtDYJmFqkfSMe3QnzWQrIxh9Rj1mQLHvtpjvzwm6ULYgAR8",
-	"IO/bf+dkyAdGsl2anBESbaDRzWoF2Fy2zl2sdSFsOYJvMq0CNnwNWft0IWubAK0hUu08VCZXIQLiGj2T",
-	"KOIfCTTZ6pIHCl/fMVMPSL1PR62dYvsVNh83fG0LuHwsQz2js4ea6L3M471ddWYR90qT0f2RRaHPqvdv",
-	"g1w+ou2PiGRfxaEHG+m3FIcUnexjlFVjlaA3WDDcYSMUqJ5T7FcOnEovhZkyzX+Hv33PvZgbVyanRsZ5",
-	"Qyd/daFdj4G3b86/g+E/E9YW06/HXHdSvm2VlpmKmf5axPDDatI8oOXb5y8xfu5AgcA+oJyMz2TbveT4",
-	"PUv3E6qnI0lV0pwhfsfUHWeLlTRxn6Z7ISYp19NTkrI7lhK7rpmlLSCuTuWCcEMWVBPFaDxlCWkP4cXB",
-	"iGquh3sRmckkS5kmiU/j44LMlZwo6ARH75iiE0Z0LBWL8gdQlUvf8jSNoD+ocA2juVkGnq17Yx/K2Qwr",
-	"JOJMRXsCrMxI2sP8JXQv4O/DvVpJ+e3F61f5qT0ieQjn2UQi8mv8Y1YKvmdpo0Br7/HtxeviCKA2jIXY",
-	"mpRyB6sVJGB3NM0o6vANVYLxDXCYjQkllqcaJrB+jLQIqefQJxZpdamIwiksiKapB+GXF9++6QuPJ66k",
-	"Jj50pWYYS0Y0vgUYjy37VpDqbai+JTSeWi6LXZ5iOWWKiZihb9n+iUWM72RMR1lK1ZIoKiYMuvDPZtTw",
-	"mKaExnGmaLw8I+M0YyJegidZzxm95WJyZpFMZCLmvjt5Xwh2Z9eSUj7z6bM02KOLDAv6C59fFq38/fnq",
-	"sLUoNnzsC/fQHqImY9cB94wM/deuke9MJiwdFn0Pis+wEqorSdol3yrG+mKuLDWI2amlPha7VQLt06dW",
-	"2GgLSd5eQVOAlFEFVaYNn7G9M/QrOxqL1OKJhtu270jVF/6QiL2MiOhsNOPGTmIkyQEKfsViP11SKiu0",
-	"kCoZoIt2mLta+8L+HHhuhTRkOOMCXtcEuymTGb3HH4ZnWC6Q5VA5UNSwQcpnHFozQ51XGDin1lOZqXSJ",
-	"lZSoBRg5tndUDFFjFnBQz95evH4kCeztxesCtT6TGFZZw4bi0vmbX1sZrGg4X355QMtI6qMbM1FGhxJF",
-	"hLgIJAJbMxUn1aytNFIZgcTU0FROMlbTQSkXfLjA+tQ4AZQ5K76DgmekDRJWhEEqTkjCf6fZZC9MDrK8",
-	"yAlu0slTjpTnQ2Judb4g7Ft76mUpkLUsX+IJFgDSxgIFobGSWkNUUF72TbGUUc0avL9vL17/4M5sq0Qk",
-	"JzX6RKRiJ01pQfBw67wgO95r+KIxKcmtwCjXqQDWgWfY1H/dPtx6CW8vXl/DB/+8uUn5pe5Q4tFBwddq",
-	"KxukX/BoW9HXAyLgKGT0eGKxK7Xaf4f/WFszDPzUgSYFBRmovtWlevZloiWRaJ35KvcRoZYECWr4nbMP",
-	"sft5SoUrFmMpCcqcXMRpZpW3NiWFXPVE++ZT8BkXeq9L3jCK/TVEAhWZGHZ7cqcTU6WWLkZyaCVvxWk6",
-	"hCBJb6iCADhTrgrm1F6UIbmY7HXJce8Y2AMVJBNW7xb+PKSCDCrFDDTwCJrmOWrapFEizD+yOomTvIKE",
-	"1SYBBzfy1QvzGKpqgas1WcOr+LmrJwavt1T0rKKMNCu43ymaOMttYG70ihO3SuzovxiWMUdcb8+y1PB5",
-	"ygbxVPKYYc+2AfRmi4hiWHq1L/RUKjPAQfcAryd2roTQzEinkKbLs1zJAlNxqGQhMfA6ZOKimutVzQgL",
-	"eAQKZqEo7pUq1duRn2gyUpyN8wKsuTaKaq9rwIMtsAJta9glb68gwnZBld2KmSqZTVA+entFwNqmMHJb",
-	"Qsi5mw17zlliQ9qaMTK8nw/cGMO9s7IyascfWfhlCdgB7BAh6ekLT3vaUnmKsxcQIvvBGWqf9p8DIc2A",
-	"iwG+MAwDhvVtUNquL3xgtRcwSwpsAU3BEA5kEslQdx3z4pCttg1qd1/AiVqIYsled4MKC2PTQPUugMLN",
-	"xjUYVjCk+YP03GtQ4t9evL6h+vbxNF07+nV+fJ8pasrKlMEaLAttYgUOT4sb/+py+JfWkRFNCA3olMVv",
-	"P/V2suZ8P6E8XXbczhplTJnQ5RPLkOw4+DJpuzgpK+LaZ3zGfpeC7eXKKS8k31NUVtFcaMegaUoSuoxI",
-	"ouhCeBPmXMrU6sEgNVsukFDDuuTCKtiKWdJs6cxEUQHVYCxByakerIrYS0iZYfrM/xNoVJq6ee1ZaULJ",
-	"4f/7/1jeMJJSW9177ERFS69qhcJX9pj+iqf0iGIhzrDW7OWuAi/hX8/BAPDqdh/AuGucC8bZw6fkXNB0",
-	"aXisy8DuUaUzz1LNGsH9wpVfOHp6QizucKYjAA/L+QFqGbYONPYySD0edMmlBQjNzRKFl5SivCbDt63E",
-	"sGRUnZIeETJ3mp2Rg4r84QMQ315Z7mtBl6Vy4QpLWTnmt4wqY4/AqUiuy01Cl/oJeXt1Rg4LBaj8xRk5",
-	"Kh7NWMKpOCPHxU9mylWSv11fT9qt9QrO9THLSYcTbTIPTxk1Mzr/10OSHHQAzkn76OlJx0KqO5C9hyOO",
-	"hcVGvDl3TbBKgOtwBsg5eIkhYCLCnhGpjGkKVD6vqLSCRr84yE/QZ5WneR/1ALhLuHhGoMeffXVI3F1g",
-	"Rybp1zAEE6h7xcjqMFKEQ7QxhXwsFSO9Xu+gA//tdck5UeyOKc0S9Oh5W4OV26E1HBXk6OlTHBo6U/XW",
-	"Is4Nhz7Vaw2t3wLW2n20wQyj+R3bi5rITysq8vVah73Dp50Du/YmU2h+KPX1odyTjfWhXtMPXeLhs4Yl",
-	"+lvZaYG/fgJaZO8ux5t1NOl1iBhfDaqOkMVSWEzaEClbJio0J1O7UrI5vtVIw16jr+btFRIsbzENm7o5",
-	"d442itFbR5G8IOm4rpAL0hZZmvrOb8KigXGy29urBozITbZQ7pqMaGqVZjClxuArR9/Qa2LoLdPkpPc/",
-	"/8fr//k/2q//1//5fx3sAZN3dbJj6UQG/KKTzTVpnwD9hR+w2akXlpNcpD8Au3BDpM2VO+FHtYv6STbx",
-	"9rdXxF3lvx57ny2D7e+OAdko5XHHfb7/zlcUa3Yx/CiJPTgmjLvULrnCQTQd54VNwcDWRjcB1CWLwAsp",
-	"ffH2vS752dnIoFtJRBIO6niCfwNI4r8WU0mmFPDIkBlNWKFOwgZxC6DWTVzQEeiWTVWCcbWfAHxxoq2B",
-	"2O2jDMgP4Ai7Wlo+s9WjJg3CEcLygWwH2hukppuCzHpIJ20qliSmmu2VZRCa0EHqxY85NdNC+vDftqrm",
-	"wVAamdH710xMLAYfHUatGRf5n5BmYZiyI//3f5x3/k47v/c6Lwbdzq9//rc6wSXAWOQ0HW2oyZqNNC9d",
-	"ORHwt1kxVBvHozyvgi5USpN2vzVWjP3OdL+1R+gd5SlGCSACJoGQXWiRaJZfTBlYo1Ge1oanKRGMJcDU",
-	"jIQuY4iPMKMVlO2LkBCl82ZmU6oh5KtJc76AzirPzBQ+hhg/twNvv8H1k7bvIndIpixN9s7IjGsrlIPc",
-	"TRUjsdUzWOK6sIHyi1uHD/AxEBJUP2Y+ANAJ8hM6JyPg88GucmVcz53WQMWylvBcw/vXeHGPSHfCeTY2",
-	"sXawAC//6zHP0vZ3Zp4Lxm7TZcfbaRqR0fJnp/j6SG2HnteZSOjyf/0f//c1NZmyL9gxmwTCNk0XFpSf",
-	"AURH5NX1TV4Ozfvi94JAToB7t0UP6A4FagH0F9jPud/OI4JoeaZNQGrP5InO7WH/emCKgAZ6SHE528Dq",
-	"Fp1EIGasnldy7ULKWlErU2nrtLUPsUlu5tUsowmWcIIw51ROuIic8qLYWDE9LaJQgkZD3YKvnpcEy9aq",
-	"ReE6lnOWQOcQMNNzYdgEi4BF6JK1fAcq5ZaqwxczXF2S79lS14xdyq+KnJDpc8Fh4VgHJB+rnJC1OuD5",
-	"JTEZLq2k1kaF/pr3HQXXOqMqngYTvAy/qpnglYyzmYVD4OlZbMDnrjDZi6YuTsD91aHZxL7MEh/oE8xU",
-	"SURZncoyaFAWdaDrhuZ3lDTKNo18+EYQrZmoCJqKvJuziGAqx4HKceh5TrxHOpi46u2qsVFZieZOcozT",
-	"t/KPoaq4l0wkLuA8aJqfByVwFTZZrJkX+uStTvpSCgG0As3pnTlVZklo7CQjncVTQjX5TspJyshL16E/",
-	"GP/SwT0Cxq/v/78AAAD//w==",
+	"7L3rkhs31iD4KhjOFyGyO8li3XSpii++LcuSW5/LdrVUXqvb9JBgJkiiKwnQALJYtFYR83N/7599g3mF",
+	"+T/7JvMkGzgHyEQmM3kpqSS3Wx0dDhUzE5eDcw7O/bxrxXK+kIIJo1tn71ozRhOm4J+vmVGri4lhyv6V",
+	"MB0rvjBcitZZ6w2LpUg0MZIsKTdkzCZSMaLsJ1xMe62opeMZm1P76ZwLPs/mrbPDqGVWC9Y6a3Fh2JSp",
+	"1vv376PWgio6Z8ZN+1yKW6Y0tTO9StanDp8TntipuP19Qc2sFbUEndsJ4uCtIU9aUUuxXzOuWNI6Mypj",
+	"4fomUs2paZ21sgzedGvURnExbdkVfi3jbM6EqVvPt0IuU5ZMGUncW82r8m98+Iq+Zau6xVxcvSI3bNW8",
+	"ghu2+vDJL/mcm/XJr+iUEc1/Y/ncv2ZMrYrJU/gunCthE5qlpnV22o9ac3qHeHLUt39twpqo9Z1MspTV",
+	"weDti0syh6fNYMDnHw6JHyYTzWpA8X02HzNF5IRww+ZAJ/qGL5oAI3GYWsiEgDnsw/8C4PRrgfODmtZB",
+	"5gc1pYL/toV0pJp+OGCuqZoy86Nmqm4h1zNG5syC6JEmmWaqeTUGBhralz7Cqhid166H0fmGJTA6/whz",
+	"KypwzroVXPJbRkz+yobF5O986JLe24/1QgrNgPF+RZNvqGFLurJ/xVIYJgC16WKR8hiw5uAf2i73XYvd",
+	"0fkiZbgRQ3kKPyollV2xkrc8YWqYCXpLeUrHKWtFrTnTmk7tGr6X5OIV8a+RWGZpQqjQS4e/xSb+TbFJ",
+	"66z1Xw+Ka+oAn+qDFzAdbKTCBQXJFtooe6r5JO2LV5YtsDQiP1xkZkY0U7dMdciE8pQlvdb7yILgNfs1",
+	"Y9p8KAhuacoTvH3wpwgf6dbZz+9aE87SpHXWYnP7WdRKJY7dOmuNZbIqwQrPiySSafHIkDk18YyYGSN4",
+	"vmSAowxarfe/hN8p3AixA5IZ1YQKwhzEPhjCloD9BFyTOU3talhC2na6iBRXOpGKOKGCJJIIGW4B5+kA",
+	"7J9LMUl5/MGQT6k2Q5rMuSiB8UIQGbK/eaYNuWFsQaghKaPaECkYwQ8/MoRitzVNltzgzuNMKSsqaEMN",
+	"I+0kw12yiNj14zIiQlPFaLIiNDb8liGcXko15knCxIcC6tX3b358+fLV81cvvr8eXly9Gn774m/DN89/",
+	"uHrRilpTRYVhyVDHcmHZw8+tEHr6zK6rVcI3L3qkNL7RxLMlAgNYXCVmxjVhIllILkzAuXAOvHiCGZaK",
+	"G/ZRuEFmZkwYAG9CxpkBJKRpKpcsiQisjJHy8o07vWILAPvvpXkpM5F8KOiFNMMJDBRCsHQ92zXiKx8J",
+	"GeX4Hyw2wEdgcHbHLc7j7mOapkyROV3BM80Y4Qa2fEVXqaTJtZSX9ib+4KsBhxsaKYcpDBhC4HXIs4yU",
+	"BF/5yOQIo3NdTIAbdRfFj8Gd9RnvwXNUpoieSWXS1ceAwYbZiJDLM8JumVqRmIrE3l3M3YwWR7gmsZQp",
+	"XkRL4almIPLRrHiS2PeU/RIkfZb0CCiRhFotkozgjy6olCOiUYXsDSyfrqqd3VzvrNupe/sg0FBhu2+Y",
+	"uuUx+4gnaAnVcm8+zayMFZ7dN1JOU0ae05SJhAKILOkEb38ktJ0wajLF1icgUiBTRUkGsPhayu+oWDlC",
+	"0h98mfJbNvw1k4YO2V3MWFIBwndSmFm6IiC+aqa1ZV3wPsnf/xgsPMCqiJiZksakzCIhzrWkmswsw/pY",
+	"mPSjoJmZScV/Yx+F2dPwDipDkGttycoSmQCpkcSKJfZlmuqPATw3Q0TY3cLeZ1EgrtXPCpj0o2B3CxYb",
+	"luDIHwgFq54qQdNcHC5A8Mo9cnj88aTUC7Ei0sz8kGfktN+PyGn/EOQRmlMWyAOeZZAVM8DfTvvHZJRQ",
+	"Q8dUs6HhcyYzMyIHA1H8GjD2EQp3tMLmEMNI27G7DlnOmIA71w9iCVuncjkQUpFMKEbjmR3QckY4h4WS",
+	"sQXWOGUvhOFm9eFnAUcOe/pNivKd5H9ECXnMrN7w6uL7C2IfEHgCqujH1yKWLE27DjGtmMaNJrc0zZi2",
+	"d5I9pDEjmbZahj0/t0W7vkzcCLkUxK+94zBYZ4uFVIYl37GE02tQgD8MdFkx5nDCUzYErTqE348LK+AQ",
+	"SnrmDuSr3jwh9tUHEWMsHltt187JcB5U9ohdGF4PcsEUCpW58EfjmC2sgJcvCTjmxdWrb9nquWLUsEAR",
+	"pknC7fc0vVJ2MMOtSjChqWZRCC4nUw/5AjSGo/5xr987PDzu9Q+OTqy2gBxID8EscdQ/etI9POoeH14f",
+	"HZ+dPjs7ffb3ws5x+d0bolcibkUlvWDIrd78JH7cT04PJ93xyQnrnjx+etR9+iR53D05efb0+JTRk4Q9",
+	"BmvaBuUlat2x1Okx7yMrq+U7q+ykaqt5dUVokiimNQP19vmrr18TRcWUaa9WECMtpgKd37DVOWHzhcHT",
+	"Gmur98F7Vidf2Usrh2Ed0MCCCHZ0enfJxNTMWmcnx2AD9H8eRa0FNZaLts5a/+3nfvfZRfcl7U7Oer/8",
+	"uX1g//7l3WF0/L7zH/+2bggC++IrnOS0sCdSpejKPg0PrQqKnzwzs6qTNnKhyVKqGy6mZ4Tjk0kGPJaK",
+	"xGrac6kNOSUrRpUm1DJH0j45OhqIkWdKxXQjZN5LrlmnRy4AcGf5bIEiYz9AOTK3eVn5tWvZQd1+EcUC",
+	"Sg+xLYDyoTO15n/XjLWGnFsNbwVevgsPvl6/zg9/E7tAsn0DanTpOA+fwPr9X5WzjVqZ4L9mzD02KmNo",
+	"FPQWxZ8RUuubzLfwSz4kqpd2elzNa2datGvfSFv5DtfAVEXEGPhS4hBxt6P234xXO51MGddrpxBZ6lQL",
+	"NLiujbEjEtywVb1hfJKlKTKNhWLALKRIV56ccEPEW25L3KN1J4zqHv96dNvr9ermBNuYvUE/aIOefD4K",
+	"LSwUm/C7BkhwpQ2JZ1TRGG2JE0/+EYhwisVyKuBuagDE28PNBHgf+irjZYViYJeObNzeNtBPVKKGEv5V",
+	"TquE/iW8bqZBXLFlMyKb28WFXtH8Giz/iGa3qKXo1L9g/+l//jXjv/nf4d/+gdUU/QP4t39Qe/XWmfoi",
+	"dGGp8pul3/yL+c2N//Q/0wX3P9t/hj+jXfeXGlx4/uLl60t2y9IQUBcWbS6OWlHrK/uvr+y/ntt/PT+q",
+	"H2RGzT0EppKXesa1kWoFDoJcRG39hf8XewQS0DrTVkGNSs9Zmsr/Qn6aUUOWYNFZyYyk/IZZGWRhKYdr",
+	"9h/FGFRrrg0VpuIv+ItckkSSV7nc4rnPgqkJi81/AEKjtccOkxlpbxDN1DClYprhKEy01oSp+l3uSHsW",
+	"steZEpWLrV8jqFR9/ruwn3z/oTSwCygCMeH4qL+DoAC+pxqPPTqlPGvzED53gmKETD/Y2SPtvmjnmmRu",
+	"hOO65vVORFiabwTffKSJczD3KiLP0dNaJu3PfX35xeSJ3cTomxfX5IAu+EEsFTvwT/Vo4478a26pI4td",
+	"ozJLdwgXrPXxSc1SKwi5Gbku3XvPZcLWOLlHjTr+ivTeJOEECua6QLIdSbdewG5l9/7cY2IB3OnCdE+7",
+	"cy54a8vxF9/IBRO09v3MkxRN0x8mwNC2kfiP8InlSA3L97CvHJIHdbBIv0G/jqbzA66yjVk3Huw6/a+B",
+	"ARlucakA944CBhy19EobNq+5UirbhKGifP6mLf3oAV9dtj0ywDgjb5gIxe08bAT2Ol+Yja8YaWi64Y3K",
+	"sssjRjULqQxZu7GAYu5tmli/uQw3gMZXVBtiGERBrF1dOansxSL3ZlqIBkMEV2W6p/XI5ZYfThbupDTn",
+	"Uc0I77dAegN3u4catuNtDBKv524foqL4MWKZlfhwgMoN9zGEJsH9Gs+ogeikc2Lncz7spjt065Ka79Dr",
+	"0hWeFBOTTKRMw52+AqMroQLt2W28Icl45dfQqVX41hBr6zJzvFpfIzwiU37LBKEGNVEuhRcv6A0TZKLk",
+	"HM0+oLu5cyDtTBie2geCDFrfs2VJABi06lefLZI9Ma1OGcMd1V4QZfBU0aaicgWrWcfUOsaV+01qnPGC",
+	"oU/CWXEnzveqZGZApy+TXGGH3mo1/hpfrULCjdC4zK/zGSrGGog8GTrXnpM4KjZAbmZklIav4VcjFPVQ",
+	"LiyiDB5pF89S8hr2Qutdo3mmHqLf0XjGBeta3Q9cOAjaWCYV+0gYd1E/eI259yVnaYJDggWCklE1ugtE",
+	"1Z3UGRjMmffXNZhq1E09qJsDdxzE8fPcUjqTaaJLK9xqagvUovIK/pLNqQgAfbdIqaDrBpiGWJY6KakS",
+	"BvQhe4Z/Fe4OwRhufDOXqHok64gkOLc1GnHRfPUWLJYmEQGHTCKNYQlZUDMjbfQH5BrcciZTRnwYIDjD",
+	"lBTTThmoPlxw/d7M4wcLadMFEvpIYxdFiu7IWhtGrSq8e/ThNijna4wcwDYD/FVh99lgSo6BUw8RMLUn",
+	"EEshwItN3MuPNIHXI7KuPyuGrj3Ln3e61PPRP0haKcmO7vimEF4yjF14Se2JNbGJ6zIPyLfn2EsJ+1xI",
+	"Ce6isx+X0IaaTFcMjDiS3TbGzuR/I5ltVXWCa9qNH1XOObCeluBfh0Z5doZP4bi3BlGY3F6zSSYSTahi",
+	"ZCG15pYTLrmZcUGO+yShK7gnFpmKZxRN9F7ZwE/JQqY8XtVaymr0yzDqf09XVCVrZ2aX7GJQuS4HxLbD",
+	"OEDv+ndR+p2dbudcdKyqHhvXXTl+L61tUnXXDnWDsjLLxM0mNcDNg378NYiNDLszB4uUcjHCoJHA2T7q",
+	"mTszAp/7eeGq9OYtA5lAmti70l4A31F1k8gl3pOOXGD0uXtgQZrPVkvvD6h5bcUdkFpL+SOwO21RKgGc",
+	"cmoScJWF4rfUgAmaG03kUlilRSqyoMp4cTDlY0XVqha5tvJMGDJPC6lJwAk0Nm2yZOWnu9dsmv/GhuOV",
+	"qeO2P16/7D4l8NDvTBtpoeKwIJBAAsTTMlNxHcrZPY3OCE0sjpmZktl05kOUz62gDduwb1jmzfI5Z3yx",
+	"YEl5s6Rt0a8rRbqKnIoB6TYxFUQzquIZ4ag6VoxU7vtaNMzpfA/ly+22em51rrESRUYlCi4dRIkedmIT",
+	"GJpTZ8R2pCwVGfXmCdJ0QehUk9E8Sw232HtgkaebUENH64oaxPk0SIIpi/IIiMPIMvR+v1/gDaKR5QDn",
+	"QDOg7wMjZiIhXLg1Rm6FuFTHOkYlpB5zQUHm+/3eEOVZv0YTBqTJGQcr3L9diXShYOzOMOFVxQ+5YuCQ",
+	"NiLMGyCNv2CSY92FsiNXDfM9d3nfSuf2n7UY5C8Q4t5yvh67HqItgDIBHhSZGaYAy8AGE5F/SC5YQsYr",
+	"MmiRQdbvHzP7r/agNWh5IRBi5kJd47kUXi7S/iPM+rVszT9qcK6rmkN+zVJ2S0XMIjLj0xl6q8bMGKbO",
+	"idWUqQKVEoIdnDQlRTnSwc0lILsS5hKW6ZltWvcb99pm+5Y/rUcaTV3bNcdyPm+OGgXb8wdarNTDZwf8",
+	"u4eQihm2Z6de7ztrqc0SZ1qk8vpM3CDf9HRLHu79Qj7c0kI1s7zKKnnvSd84fh2AS/6+mmvgq+dX5OQJ",
+	"8e5DYui0ooGLirv08aY4vIvu32n3t1/eHUXH79td9ycE4x1FT993/lQbjHfJqBJcTC9iw2+5Wd0nDtMb",
+	"7SDkuHV23F8PcKy8sgYLtNC550RzEeeu8FsuM2fD42YFNwKYOIAdpdzKvXNGNaQomBmb98j1jA2Ei+6O",
+	"FUsst/JXoQHL8pwRltKFtgKMn0uUggZd8FPCDYnp4nwgirsBLUD+exgsW/jLJKYLjA3Msfp4h/TyddRx",
+	"x3KVpZp9TVcvhEEk3gbXdZqx8vqaAF8ruwu48UxNoNhfGDVzuiDjLL5hJiJ90gYmbnd9QtoWYp1euOmT",
+	"zUnjUetusYNDz630bgFKeWmr4XJ/2QbATSYdGNUq0U3QW+0euVV/ajWmDCaS4c7nog1VZvfX0cO5E3yD",
+	"kYM1uU0HI0UlOG0C9xs0r4cAr3K91L2aJ/CAkTt00PTIRUjt2hOis+NbijsjjMYzT60DAVZNmqbdOJXx",
+	"DRJlDRexN3w7V9OoMp1CSB7hLMOYLjyWjaKBqDKFURkRRyEfQoOe7pGLfHOebeT8ayLVQIx4kuZJHsVQ",
+	"zDK/8crKnyydkPbInoliVEtxRsJPRp2oSO4tONBAWFaHKb1uvh6BoGkOcr2OQLQN4Igmg1iqBMyQMbOc",
+	"NT8heIOKZCDeXpH2KJ5R450uIx8hulByqpjW6EzSHeR+92L/MB2egmXMkkyoqtdm7xN7tX68Te5Yn5wd",
+	"IqG/SM6JtgpS/ixP50YFZmKYqF9ycZR1ce0ryJcX9hQ85uBfbWflsDpKnpdd6M/wkmWGAXK0ftnBxAAf",
+	"fpAZeWugPhUe04Ithfhd+Jsx3zAHqqvvg3sHrITllrW+PaOk1+mtjjk1ki0cbyrFtLKJ+sPGqgDu270M",
+	"aGXX5/bYfsvE9rTRrdvR8ZhaDiu2G82DRUY1tY9yQ3qwuhqYBEhYIo9KXPLaxV9DyA0HvOmmuuZzdiFo",
+	"ujI81s0Cwng1bDKd+apUC6YI6FGK4KtEWskTkvqpmDLSRlMYPrTCE2jBmci0w+mqzl+w2RoWlRlwNgdR",
+	"1A04GLjIa8oWMWEUc07xW8ljlzNzSw1VngwaRr5j6ZDd0jTLvYD1Y78Q05TrGdELRm/sfWJnWCpu7L+L",
+	"ATbMYqi+2T6+K79kX64dqxrEF8K3Aqdg2rV91mFTQnm62ls+tLj3Nf1MkuEGZWFH8bA8jgdCFNDKNsL7",
+	"mtYoGT8IRhK68hZmRzvg3/LsOJdMuIjTLGGJE4P6NWS0OxR3BogbYSN74bfsex7fCDq/j9tPuE/tZZTQ",
+	"dQNK8Ty0Z9hXS4aCkzUbRmgo+G+DwV2/3x0M7g5fDgZ3T17+8ud/22p8ymfevusmXhou/gMn+2smDd2q",
+	"1gXcb7fYYDt0VYV5/0tdWmw1uMhNBancVhrZ4M8vdrJgistkyESNbfyFKAKZXPUefJ202V2cZprfsvNC",
+	"kfHvCnYH0muzrLQeD4CrgGFqbrlw9OpKitA7LiDIOIi9wjoVcynMLCI/Xj/fZ0UpFdt46ZV9B8x70tCQ",
+	"qW22Oyg2p9yykN0/gZyoRpnRSwHxjKopS/LEuQqkZowqM2bU+DfP1+VjsATnimuuyuWfFjU5MgisWDFn",
+	"ddlcnq8U7mChVjnyEh5WAVrZfh0Aoyq5NRFtTlmTfVhiKBG3TifH4z49ibtPkqesezJ51u8+pYfjbnyU",
+	"HLOTySl9PH6yzjX3EqqbZd2t+2piR9t0P6Bip3lYLdKKjzsqfr5ayoxm2vwzqYL4SaFouVDjHNmdf18i",
+	"KaACeH/9Lx92CJVBbstyUMXYKZeoyIemHT2DbDdU/otVlsiv1mVxb80zoPu8nhkqoAi67VODxlXsfB8d",
+	"sZZNlpcMVzBJ2cTU87xtnGl/Xde97mNndrzIoQ7HQ6nKHveT2tCF/W4O8CBAfaU8RHkPzl7SyUug2qiQ",
+	"l9CjpJHvwPc3UFUD4ld0+4AxbmGuvpqKPwdQWe3VAwprLfTha7vhnD/vLY6XUc5N2ni93AsxG44RxmqC",
+	"SVHc9bPkzfg1br049rRubY+Lcp/fh5SLSra7+3MKOPuc4Kq6bjIlmuP96kKUaum0RJdr4C1NU0kTCbe1",
+	"HV3eZPM5rXMkfsGWCrZ83nOtPUk55SEPC9MNqdZLqRKoRK8Ui013JpVm3TFo/SuXOe8MCzShw3SdixWD",
+	"hKaFpvFyMOafrSd2bwkgLpa0FuPonlhlGoKwK7nZsIFy2MbpyX5RG/nkUbGDOqh/B/FmF0my6+1RCQy1",
+	"u7CyEcRBjleE3dHYpCtwMMkJGbnQxFGE/7RLwmg72Hc5Kf2dS8k4a00Vjdn/4R70YjkvCi5ggBxE92Id",
+	"8bPW08N+v/8k6XfHLD7tnjx9HHfHp8lh9+jpJE6e0v6TZ+MaU1Oe5ZAftY+Hr8K9MRV5E2/9QU1f29fe",
+	"Byu9B5EHIblbOVGIcJuW5tGvPjQDMWKDsufhtjb/JEvToV/A1p1hHN1+Uvungzt8u/Ne7ntK22kY+W1A",
+	"zR5JC2BHPp+9gGgUVNkvdtJM/xZiP0JC5j2ESE+YVNAi9T1AmL1OrS5Tv3nd+615zkX462F1oduj9q2g",
+	"MXG+L2REuVYTfrxT9O79kXndWivYktgXnFFBsbm8delK9mdCteZTMXfR83sSQz2TgFyzByva8SmTNfLU",
+	"9b0yy7a+/BHrVTT4oStlLLZKWNCoATTGDZ4FV6gXp8lUTR4glmp+pElshxCGLOiUubgRLwo80mSs5FIj",
+	"rShWRjvFW3ta2a7RD2BcQM8E6pZiHWygPosCu9vfYaQagwUX05R1M82wUCpxRak1hkTQ+KaIgkxT+/c5",
+	"GctMJOHPTG0PdF4Hsl9TCQq1Z+g4Qmiy8d0ZHAOOvIxUZzQIM4nvnbxXbSGlFhIqSnuHtVFoSinqj17E",
+	"c0a8h9TuNs2mVtKN56zrnZ7rN0dpnnelcPoNU1Zy/XaqWFld355lK3E7W6Lm7Tu1FSEbzjk/p49rBKkA",
+	"9WMVYESc21giZDX0PHE3b2V++232UNpBg6IilOhswRQ2LSHLmfRuJZ9c09unKmMzijQiQaDIldD7wUpy",
+	"OCkQ5i9DqnIsxRk0F+PYhoz3FhOr7l+kWyoS8mZBRYmG32+X1SpYvEbzOx/wQ1L6GiCvnOPXs+6JYq6W",
+	"ChiLDVMLxTWr5dxXKTUWQ17XyxUB0td/7mSXV2Iia679sMWD+3YsZcrQCe3SWYbbap3tyEzWKjrVy2R7",
+	"FrStIdnMyDk1PN6LjkrNRXAddURxlY1THr+9ulJywtNNMfhgwvey1PYiCOhlGkLHrZt6Vrqfpp36epw1",
+	"LjQppkxvnsyxEPDaf3CE/r76rzuTUNsN4On3VorlrwBwbZOVHdWd7V8tc3tlZfOm6m/YyKKOUkp8qYEA",
+	"1kJQxinL86vttiPX02AFDNL+G/jtToqlK4UcpFlRJYanfYROnVIDAe71p6XYkqokqFFXuYjh97wURh6z",
+	"j5/VBz66IRE/KpGPV/lQEnIb86IivvUXAr8hpBK7GzbU2tsjzdpCsMg6LF+obo4AblGAE+HuqsBrRDS9",
+	"sbr3cBvG7RoHWPSw2ck5VNDAtiLNbkI3flRZdN22X19889eMqdVHycn8i1xi4AAUmZ3RWyiUQPWNEwcx",
+	"G/I/9s3WPNqarbl7OcP7lfIOK9y5Be5aAjFPCn2g1M/iABsxF/tP1mry+CwiMYZKY1CtJlSTnw9/icjP",
+	"R7/0ej0fdSFVgr1fR+69Ue/jWXGqsTzUuMWxhLRHcjJJuWCjnDWzO6NcoI975l7vhOU6hDQzuy8o78QS",
+	"YOFCFoWDltTu9Qbjfba7+XDXO9NtTdr9NgJ2Z1Vf1M9NX4sFbKKYvk9mtcIvkTW2zlo3x/+Z9G//yvqz",
+	"w/nffju5++tRenj79D9vf+ov3h7r61//+kRcqmfx38aH39UYmMuDlZH+9PF+OF8erH7XU64NU/fYtvdv",
+	"0YRWvFuBRNe6SCi5lLcspXHJf9fsrcxbD521XmR2BQeXUiRwX213jOYOnZIHsrq+vZ1kJRm1FMsdbq6q",
+	"fq1T60O6bZ/WVtXwsNwSPOHfu6/nrUHU9QDe6LZ9Q29ZOfRBf0D4TxG60DrqHz3uHh52j55cH/bP+qdn",
+	"/f7fy97/HYNU6+MTquP33fil6JWfc58SFsRmd1i6n1wkNCIzuQQOupKZIkvGbpi93PHctKHzRe0sp3+H",
+	"Sv9h5f985FcGBpwqRk1EXpElE4bM+I1rvb9x4MOjv7fe/9IYMvWxg0J+hyFDYbsjJ2A0dMhpigXbGkWy",
+	"JQYIL7rn6AapBtKFbpOgSGI4aqsoLVNrOvH1QzSIYO829WNoctCFL60nhBOp8tq+M24CY6Zfl0Y9sADE",
+	"vepu3d+J1lzeJQpWFTXuCuqV7qS9/hHq3fg2wOWuDFjwuY1KiQMMJqxXOkycO8UlBOwSs9zz6FniiKZW",
+	"Ft4lUHOdaNZqB2JwbakCT00ybKUSz1Yv5JutZvKKctNcEcbVf/lzu5v/s6EMzJvipNdPbsy06YKwbqV2",
+	"e+9alHWZPjNuIkLHMjPkuE/shayxAq0gf7n+7rKr6YSRiaLTed5PzV4rA8E1vsB0TBegTgyyfv/oMZ0v",
+	"zkcRcX+lJvhjGv7xX49PSn89Ox91gAtAZYh8uXZFhOuBWCoKFeu4wG+O4zlVN1hragQfup8Pwt8hxQmI",
+	"xtCphkwEKCsjhaFcWFyUcw6Vdu2usEahXIqBoJqM/vd//x+jHnkpFYEqi/BK5KIPEBJLiePa6TOBoMAK",
+	"CsXxv5qQV6S64qUUa6vFMocSZD24pyFlwSh6y1Lyv//7/3B5JlBVqzpeUGVrbdxahAFb4RsILN/gf9vF",
+	"VqsY+43pYcnEXlgZtiUR+M8zXTIANSXj11mCthuId7AC47MhNUPF9U2dKaqahrzVDLsOmcp2q3tbW0Ud",
+	"f7lmdP6RPNtvaMo0RNBEBPWqws1eFMtsHU768fHklHWf0dMn3ZPkaNx9mvRZ93h8GB/Rk+SUPZ4UrnAc",
+	"9MV3Ly62Ory3e7LXFnOPULd1HS1Y4p6u8F3d2/aQ/jnc2h8BwNtd4x+1B+DHcSqvVxJ1+mnFv1yBz5rH",
+	"eR8/s8WKe/uX107Knsun8CR/TBrcl9jWQRhYL6rtu+saT5cjz53x6CumUi42SmKHtbX5iqJ8wz8fdH+p",
+	"l8WuZUJXb6/Wyf7XjP/2W11N4LdX2AnFvQDSxFRBMdnGohje+7JhuNxHQaDCA/qYGgbTDAS8DaMFdb/w",
+	"VdIuVTGJXB0PHZHUZ7s2tISqObw0JW+vQCa10PO2cRdqlzcZb+dz/zkH1p+dM053dqgdgtMH243yUykA",
+	"Wku68oZtbi3AtC4stOXd/edP1wTfIPBGRLCJ/gQSBVxAHBcjX0Cxtyl8kNdMcMknDPDeCfXhZBaWwbg5",
+	"MTzrNyTYV4zNjTGE7k2cpV5Ps0/ytLq81QSjiu1Q2r8E09Jg1VWWgFN7emWrzn5t3JoCXXl9uWuwua05",
+	"prZH3gRmuHvdai7uCeYPR6uDx4+aKRfX8eHxHPcQZppzUz4w6WLnzmFFx8dKudb1d/ktG4alT7Y74PYo",
+	"f7GAKJvhojiMdQ/4LpH0peipipW/+f77CLJV2TmwnuS1gyi2W/ZHvqPg+KrBMqWjivJqGWUY7yezWVK5",
+	"t8xW9Xp9iwag6qE7PFpzcrlz2kHIK9NsJRK9xIpOnq6La4GkMzNmof/j7OCgtSF0K/RZ1TSnc0/9TWQF",
+	"ZTKjmgi5PCf+9DGWxqXJQcac/65cnv7++Ykb2vwItsTExHPs+kRG1a2VF3E/p2BV2N1up7hXI9qyD7F+",
+	"s/6NHfd7f+/iLvxsfw/k+wbCbGY7pYarpVUf10n2VqLvdWvraEWtnxi7SVe+pq2rfXbPYmVo/xnG8pYp",
+	"VttcYs61BpF9RShBexDBrwh8FUqHAVD3LshcWUkd7ytvvFn63avI8jo0S062J6GH7cl6FGx52VDSrjz3",
+	"9vDNag2AAB33jPVcMnbjy39tnRdezqt0bXm9cnDBt8GspUtxvehzLajqzvnti8vnihumuBRvvH+qarJy",
+	"zyvR0YrO51TVYjpjyZjGN7Vgzb1guaH4sFRmvb/mzapaX/P1FI6ZfMaGPX5N9WwsqUo2xTIzRads2OCl",
+	"g/rCjIq1FpVjpg2Bj4gU6MGwmjuxjGa+gC5qvroOaPQ+nspVyqViRXQ2tqTv0isb7orCtweBwcMx1byh",
+	"BBI4E+xLhGnD59QwiAJQdnEsgUJ3yxk1zsswhZgvwWr1OJzLD7NHq+4XL19fQgBzfYqL83TKyZlzRU1n",
+	"Fo64avAiu9KghSUDpAbqQT0hT/rghpWKRXko8ZwlnApiZy/2Xj0xKM02sbt2JUJZUdvUDhQUPdVLy3UJ",
+	"NIny5Z0YN7MdU22cWaQ2zrUcbQmvcTHcHLIs2J0ZKhbL+RyDCPDL3Y/l7YvL7+ATX06k/nQc7LkoaoRD",
+	"bW3FYiZMuiJLqW4gkvkce/rmxyWk8f5bQk0dJrYvDnNQSsE6kbf46BvuoIy9fdgyjItOChvTXN7a08kW",
+	"hLrBXSw19QjENUmkYGHkIhby9RvTxbg7lXvEjZdcURvStgDBDvsBXevIymLMt9ohbWAFrlygYgbEYl8Z",
+	"tbNzk9i3Ly5fw8r8nVp3yeX4ggbvzdXsoF6+h1GAaa72PjXNgGxoLG1PtYZPvcDCyvYpYEBMDU3lNHNR",
+	"sfuA4I0d5MoTzraI0ApHK7PTOpKtp8+ocmHkO11Hlma6bTqchlvsRV7R+B4K6Q23wkrLMbqW7+IPXbXs",
+	"wYwZxp0B8rrgs16eFTB0mTatrw6L6LK/MW2YsuKqC06H8DKXMTyn6oYZYKjjbGXZwWKRMt1bdw3iygor",
+	"m+e/Vt5xq61tQ0vvhhC0UE+NqIfC4h9pki0WTBG3pSAQvr89FJ6L3adJ5RKnIW1UcvNFjs59A/ai9bnd",
+	"OF5d8D0yr87eKyyatte0YgdRxMV9Y+FS+IPIyQSCboxc8BgvVVi+FWLwo3jG2S3zlRVKJYprHbZlRNlZ",
+	"PCjspjXAVdxANUeIvnCxR0XsUN7RcAHWbtzZetO3fV27gI9uWTtQYqOrl01USXLaGSBOwqU7K1brUnzN",
+	"PbBRKs9zDNb9tJbNpelwf7m9nI+wGeblWaIK8AKQBPuoCepvOK7vKHzcYBKC8B8vwTzSKKZD014Ijlqv",
+	"T+4ZVqUfpwuvwpwKhQ3dvNRyTkYF3o5I21dKhwYuXEw78FHKtWEi+CysG+uGL8d3bvJD3Lcfp8d/Fxi3",
+	"iQ5QmPyaGWdv2+h/XjfTufNNhnMuMqfN19Vh3c2yvzfjmQdosbv87D+qF539ueexdsq1sPUnG7Av4xh0",
+	"gGzYh9VrImv40DkndAyVSfI2wruVKw/Uip30g1CcAsFmVzkMbwK9sZUy7HmdgF6FWVHgc2ZKkzljBrvD",
+	"7SESXlN9U2/w2b8jbTkqxGflIlBKe61D6FIyJe57IyldBQe1QcPI1TIucs4VFc1LclZWsjysM7IxBK19",
+	"fINHv2vvBohSTljM5zT9cKtHLpAPG9DnGijJ0p1dgl04gBfaU4VSEJlkaboiik9n5pzQXPWXqtD84YPC",
+	"OkCxsawdG+TahgiHouZw5WYQ0vhUgFE9CCIyyjc4CjVWWAn3+4pQ3R4FmsgovCOCiaDP3rA2lXd7lyBf",
+	"dbgK9ChEmY2I3Fiv9Pd+KfzOWOVnZFgN51uxOKwdMDKf4e4lyjKoNl2/T/RwNSWI56xrPf/BUpbZO23I",
+	"wmbHhcO7u6QjuOvIFzO/Wwzpkqqk3hhYOdcClhVIFWsNV1IYxB3UStNVoNJwvG88Chf1umM6zlLsFF5Y",
+	"/VXesTiXUgKFPSq0+DoRdc1q85Dm+OJiAmbqlUY7/yNdCOiV+2nPS8kN08CsCka8+cX9+Qf4fIIxa4rL",
+	"lTdaLfmfG952iKHzPGR92/V7rK6vajRrQsH8WmzKTHNHWrdhroNr9ZEmeFiEzqW910NUCcyzHikAQdqH",
+	"eVY8WGs7TZ0sIVG3phtWSe7QZ6HAQdoLqgynviulvdrBVtdxXgY7c50zYgM6Bgyx3NttZ52mxpyxrt38",
+	"VOcicTsEWNnlFwsIUv3KgpjeSWNhdwsWA6faUG3Bv1QYtci63NeGtB5sR5IzwE6wvD3BXe/nXF/cLVMJ",
+	"jyHBjWIabrDcJEe3R/B7SgVmFrbrVuP6VuewBeQF+SofKhij09tw0e53LX+QMFTc3BtpFEVbnQPkjDjK",
+	"Aotf0wHBQaPRyLF7527KhfSQpsGqU9hYwQl1dBqRiyNyfBqRrw7JaT8iXx2Rx6cReX5InjyNyPMj8qzf",
+	"cQ6pikUUMM33jz06rY/LuI/FrADLzmnSn0bS2QMTrLQT4kFZ4qkPMTcVnGiPpdSGqcIpFpG+bzuLbDM4",
+	"W3Sq2ZM/C39+e0XaBTM47JM/kyPX89MiAR3LW0YuDqN6BDuy758W73ciQsmvmVWugNNwQ9pKZuAdyxZo",
+	"wFvnPk4fxYKuNNwieNMsb2IJ9nZ2pWMWaabJ0WlRIAowOq8PFSj45WsKK8USKG7kA+PBsIS9rVlCxtiv",
+	"6u2V6/i8y41fwseoJJAWEqi/CgO5cy0yY52ll66rKL/TKzJrlRNV8XE3qfbatSOt2D9SKupMCROepkN4",
+	"CAmkiFROkJATgp+R9qA1HA4HrU7QUHu+MD1ygbeRZsCf7FOwaYGfcwT/ZMkQTFkQ/mh/RZCMiGYLqqg7",
+	"rEHr/xq0dulTtWO+192wqjCFfq5md1oteRSAyX1rnuMGPrHtq9/gX9syb+Fsu8+8EmZpMrTNJI+ZdpEo",
+	"WWr4ImVD/NVJFSlk6GtyEZGvItLr9chEpilE30DN9ISpTu6zgsPG0RRDA6cdJSI6VnQ+Tlnim6aFZt3m",
+	"ApENoklu5/wAbl14E7d6+D48FGjLCUMcDzJrkxfXyhu6zeSyt2tNgJISXms8Qf3Z7b5Aj5ButttGSsDc",
+	"bMJF149VUqVAnFq3zzqWWNeBLNBdcCTWUJNwm403VJgtGUnNSppRO9SLyzrRVvW42XZTTfjxGy2tNx9g",
+	"A7RDXXHvmAivW7RmVJMxgyyQJFMYi5F3fzs5KknPrePkcPKUHdHu6fhx3D1JnrDu08mzfpcejo/i4+SE",
+	"nU4eB9fjWeuEHdFnk+Nx93H8JOmesKeT7jPaP+wWr9Oa1pfby8yB5xIpJbbnJghiLWmDZ987zaEdKXAr",
+	"FFI8P3NcDpULC99cj2r7q8vddOu3EghDnpX51eAQ2hUrEIaJfHR2Z0JRPqp68ieB9b3eg7+eFr12UGuQ",
+	"gpasC5DXRS4YRjnB2LXmuY2QRJctoMCiq32/cGwadkbah33irKSFkBeRw9NATTvu+x1iQQsXCxP0hjVl",
+	"Nw675TLTFV9Iri88fXzSoDGsRQ/uKsyXxI91kL2UiozcuY5QXY+CG8zbjhy22bewpMuoEJnyz2ReQxAg",
+	"CQ975HtpXAKIk3lKN11w7qcNZQGKmkw1/r2d1ZoNhlY/yAauUy3FVBERrNybwwNspQAqK6vOpDKFALyr",
+	"ufTqK1SHahvU6r00P7dUjoPlzPBoW9h18F2Uz1oLou11o8fFbna0UeUAeP/LDsajXYqX5FLMlk6sOxQQ",
+	"ye2eC6Zi1xpmD50f8p63ZsS41PI8t3ZMU+rKVjfkWjfmLtwthhOphhCVuKGC9t1iyIWRza/URVaW8xDK",
+	"Q9TNXAO9Xepcewzy0KtCZR0xIdM9zhQ3qzcWpu6SXfBv2eoiswynpqzAxdUrcsNWpD26E0Z1R07Gx4vw",
+	"6WNoAEtjqwd0egSM7bFcMHQ7WIRHmx4mXnGN8RzJQHCn/eevPNJk5Fc3wipC3C5hxijyDZdJ+LZ7cfWq",
+	"+y0WcXa8D3aAkh5VTPm94F8vPU/4z5+uW1Xp+yLMFQczzOjqhzfX5IAu+AHNzOwglVMuMEev8sSlYQP3",
+	"BhwF8Q7zu/O1zYxZtN6/Bw8I1uaH6ktoNPdbYsIoxgDUhtF5K2pBLiN8rM8ODu7whV4s5weJjPVaSRSQ",
+	"iIJhzsjFK2IyIxXWU6jUKqDkxteRJWOqWUTeXqECAsilo4Hwg/lWDu23Ly47UT7HJb9lBDrK+ppl9rYL",
+	"qopoZzVkdK4hOcEeuWFTPGzdG4iB+NOf7EkxYXiMnbX+9Cfyxiqzo4uwh84Z+QqA6so+hZnxeaGrDUfX",
+	"GQh7eDnenLlxbtiq+fMF796wlR51euQ1GIoQW+3cC+NpQkORDSsODARivZmxFeC6ExO4CpCaaCswSXFu",
+	"4c9WeQoAN2TKjCYn/eOBGL36/s2PL1++ev7qxffXw4urV8NvX/xt+Ob5D1cvRj1yAR/S2EA9Zagupxg1",
+	"YEHRPEHZ6oatHlValiG0XygllbZQxtBzZv+G5FT72VgmKzJ6N2glEMs2aJ2Rd4MWvGP/PWgh2GKZMITb",
+	"oBWRga+5GL4CJdLcK+/fj84HAio+ICeYUJ5mimlCk4SMYHh9Rn5+l0pEgohMOEuTyBfRe//LyC3/kmuj",
+	"//QnMOiN7X/+880P3xMQfDS0qfJptVD6e0TaPtr4tB+ROb0jR/0+yqQjOZloZuzACAlfSJDEVCnOtEUX",
+	"p0x1X33tF/A1Na4+CRQYsID82ssZaGd8/fI5OT4+fuYydQTBic5Jgp8qRkZ/+9vf/tb97rvu11+PeuQr",
+	"aWYDMc+0ISm3mqhZMiZIv98/7ML/r/u+kCpM/OzZs2fdw6Pu8eH10fHZ6bOz02d/R78OkrjBVtw/Xj8/",
+	"HwiZGYcU1BBFxdQhqF3GSb9PRsWxDOEgRiTlNxiXM6epFaZYgt2yHAR+FHk5L7v70/4xGSXUUMtEfLts",
+	"V3bO/0wSnmCHHpSDLWHwOcODOAWUz0fIiuFHVoMjMRX20zHzmVsdOKEVGb1mRq26FxPD1OicKPuXCyfF",
+	"XgpwgaQ8Zk76cqzWKsOKM4Ou/GYua5ia6yD6JOTRrahlmSky3sNev9dHYxoTdMGtctzr945BczczuGFL",
+	"LMX+MG0qVpirRXIpgMM4WzgGQlnad3a+MqstNCoCPWKggrXlsddYM08xcBcIqP6HvkDo2wZAym/gVwkU",
+	"U9HmAu5TCIShis6ZHaxRPi1eObiEkvvvo60v/gBUAYKspzyAy1G/X2kvSBeL1N0OB/9wSTsoD+4cGX5x",
+	"9epbVuTvrifHrF2mnr2Dae0E11Q3Q772g69o3mIXPjnc/smPwjeKY0nQhWeXD70XAfh5SayDUwqFoJ9/",
+	"sUDWPhINjje/vkDRm9qjhS3DmUO1Y6lr8BPL7ml3eeWt8aAXcICNITKOmZVarXiFoiH4x0c3bDUidLFg",
+	"VFl1eiDAXJyzYCnS1TnRRiqrchNNJyxd1aEqLgiRtYVyONPmK5ms9kKi7bhTLjj4viz0W/3r/RoeH37k",
+	"JRTou46u37IVcUU9zh10ZzJNvBHKUn/kqB4N8yJmnxS1T/on2z/6XpqXFqfwg2fbP3guxSTlqO2eHB5v",
+	"/+CKrlJJk2spL6maAic4OTraZTsLJa3Mae+lF8K4JMNPQ7CIe1aUcFRbT7Tvo/Itc/Duhq2GPHmPdJwy",
+	"U1t2+VbeOHcqyJUGcYO8CgRLe03DpaLR41uWLMmcrgiOTzi4nMo0+jU8Cmi0RCUn62uyyKxgXcnvG0c/",
+	"zfEj/LYe/7439bds9SrB0vYVdQksVbX8/8VdPLMypL0BfNEiyImF+jAoz+XVb1yvxplUppvyW5aUq7IB",
+	"Ug1EuYga+VFYtVTA6DoiSyVdFgk4R+GjhAMVJr60jraqEzI6u5yT/mFvIF6zBXDDQNcAx42SxthvF1ZO",
+	"cqV5qDNyxylnwpBXV6R9cuTk95KQ2amVlgBku949d93lctm1YnU3UykTVpVKdr8JYLK9bqH+R7uFyhUA",
+	"ay6hSzmdgtr7aan23nx/hwvmWsrvqPBtrPTHJPqyTCankMQiEkBmKkq0EhJ8yVoScn1HvjIzG+hXOJHA",
+	"h706w805ht7glHYRJarUVhJbQLUD8FK7K6KOEuzsu7B4hyqQV/g7l5bl1C6zBDXfXWSnM8ECTbXqnrNp",
+	"OSCj0JvblTBmCRphr4P6G2a+Y60HJPawQGINqV9XoPF7P8VvWPkEaXFkLNl6nqDHxzW28efuNsT6+hAV",
+	"wKzUrZkwPQJPLcXUFnlrLEQ2EO2To6P1B0PP6keB2TAiJ/1jMuJoXhuuDeb7SrgOAlJMz8k0YxBq6m6/",
+	"KeVCm7BYHaTwT7kgYEWLyMnRs06PXBRXO0oBhIlEDwQaJiBkJ29e4UwUFrABSt8wVrCRNop4kNQIGxqI",
+	"0dcvLl9cvyD1Ymz99YulCR0xfHztb7364Se+dXcgRFfAMSTETyUw73D1vpRqzJOEiX8are5zSwabWRli",
+	"4wdws9Lt5C763UT+klTg5HvBlu7vBeWqR17QeFZ50VI8mhzO0FGyZmqHvjcZiB9S9ciVYpaDgrBRGcv4",
+	"LAKaKkaTFVHSUPAmqkCTXc5kmnulesS1MXRKADA11ijyD8R2md8NeO2Es4dgPJXWi783Wf/78rF/Efj3",
+	"FPjd8d5b0leuR2Uz4Ra2WssQ/NXeI75sKAr6IJkgXWSC/5pZmXNKVQIZBnJCYqprJH3fIfPBcL/cgPMT",
+	"m1u3XLn2sTe23h/xv9yD+xIM4oS7cna95GKp2EE8oxuUYsxT0EXPtqL6novw8wV2zsiIZkZ67yZus0MM",
+	"3GGuIdyETzNl7yP/kc4zH4DgJjRNNRnT+MaHRQp2B5GZ6AePiPOhIn2eHD1zoYeuH/FAQEwHFCg7J7Ro",
+	"OmxpOoEEOB5zk64gOUhxlhCaSsF6ZPTNCxfaAEDJ1zeCgBw9EFBeBJ28z8Ngkd6f/kR+AmNYpTvciLTB",
+	"9VNOPnbVGU76Jx3njl3AagZiTDWUS6xrngfOnoTMuP0HJvRZqWCkV9qw+RAj0kcRng2UofAbh8ASKHzk",
+	"M6MCJzBBVgfaCQahkLG0p5spgWzPTSx9WGqxXJ9sRNoUzIj2LUW4MEypDDKp8V0YQfuu0J0eAMtFdYRL",
+	"sWNqK63YRZ5VoOk2PsplIkhnpCrlTPnVQptpbD3NPcR6A/GGCaiVAxvjmoD26MYbWngNw5lGPTKCTja+",
+	"2PaIQMkQK84F6ZPeLUcN8S863PiLO6JxlkyZschxvbZUHZTAKw7Khc67GpAw9gRhNBCaqVssG2nFM11E",
+	"bpz0g+2fPI36/X4YcHZOZJoUILLyHZsYIjMzECAGRs7nHWcmDyKxM9iFjxzFj8CHAcX7oPSjU4fLa4Lr",
+	"MJ84X+BAHB/ZRZ0j3N2IQyPlMJVi6nr6QXiHi2PAlCpU8tl8YVZDv4wOGA0M7GMglJXzQ2nVXeRKaiv/",
+	"poB+PKYBsI76lo1BeHbnzDKPgRhZ7je0Yw3dWKMa07YDDXTFm3MxLWj+AuKdziB4/YDdMmG6ECI2HwXk",
+	"gr9ARBICrQsYAK/rgWhrhkd/1O/nXl4fKwhVVgBIGOenyVSCya0ogoqJjZzFObOBaaOB0JJQb+P36Rnc",
+	"kDYaJSyzBVY7o4sFwygJxTqWSPI6OBDuYoeEUKKJVPOzgTjtH1laP+0fF6uAOwpCpBywrjxiex+DBRqc",
+	"aoZejKFH/RE5KH4EVoXl0SAnmgPrsOzGXx7nxM4/8l/7wJw22I/8jz7UphOkSJbvAuRZ53Y3x8GHpQib",
+	"dUzwLe5JTEXCQdeMIdPIZ0VYzMOhIarOklwsZWo5UCKXIs/28h2oEiiiGuByrUr1DRP2T2bx/4HESjv0",
+	"Z9KncOpcncJyciVqqnRiuYVmowlLDR2IhBoKkXhuLYPW2QA7TaCibJnDhMVm0HpvMXOHj0nKxY32ebXA",
+	"qoVc9ioDSCtu7Dp545DRIK9QCN9ClBSH34EU4MfpwnRPu3Mu8EHm4gnfDVwuGsZ66kHr7PgwGvjSG/bi",
+	"zB88iwYu6Dr/6aT/Hl4uSS0wX//w2bP4MT3pPomPWPdJcky7zyaHrHs0fhJjQ8cnfVyi4+fV757Sw8Pu",
+	"k/HJUfdpfJx0Xf7S+Gn8LAEo+oBgWpO1tsYhyQgOawSSniAjC3lH70j7dcUM6o2BF69yBntGKBmFmDfC",
+	"oufb2LrrujAncuLv5XCxkasnI8gIEcUKkJDkkgDNQyyf/1FOgK+eWbTq+g8QNT3zqUGw+jDS0VkhL9dc",
+	"BiCwEJ+OA3hoX4LuyzE1TIDZTAYGIvjuvLQwAHywLrzkylB0ebcWyeEz3+/bSYv+aiIg4dkdjYI5IQes",
+	"7Rk/ynCdqJAbrFQNsgeKpVRrrg0Vxo6X6yee4cduGKh/F6J5aVPu+ljbVXGhre0onwGvd8vutV0BJvDz",
+	"orp5u3pLRTVXFKAdhS3Z5WPMsc4sEsGoUBkOOoiPgr2FncaXVLsQkwQKHi1nPIViMVVxGAgI7ucLb9wD",
+	"OTPhOpZCsNhoMueJw3XwYLjsbfeL1WLO18Vse107cdidgr3Efue29n1Drv6JbAyn/aOdwP4NNWyJWXGn",
+	"u0DQy3RBlPODmvajcvLNz6XLSp8tFTestebMRFEJQoIKdh+YQ0rq+5o1pPRwp1DktT6XYRcEinU+fEl/",
+	"z0jyBvhgDQCKVqyozLMeclxe9B8j8Djc0z7hx2X7y++bz3wu2lCMJq262ObSa3l1mIbgjSqpbA19FgR0",
+	"9vL9lE8CFNMr7sCRNxNqK3o48yHkn6AaOBAVK8kj7b84R4MOWA7GoW0RLWjcq9pgSRiIdaUzquqcgWmK",
+	"khGkNYwCBduLF1N+Cz45aIdjL1J4E+UHSx5KpmgIu+Waj7EAz5wa8NcFBhJvifKxCThfcxR3eBIPpQEG",
+	"U3zWiO56vrCZD3y4z+HTiB1/pDjs+1zPPly7xCHudTkfvKuorhtDuTFOWNcIz95k7ggcjW1BO2ufvMmx",
+	"Cos2bNEjF2Ig3NVefdWSNvbDAcYRES1dj6OwigQ3RYkJrCjBjR4IEA58Vxg70g1bmKB2FFb0dqW5apgF",
+	"bnONWWyLOCxRklMlen8wAf53RQY+bH1XMthX4Au/LwWy70JHB54UGuXf7zytyDQJOlYFziMss8lcfEzo",
+	"SzJyysyMqaigCrjYi5pBm6VfP/cfRAh229lH/vUQ+EKhDycrf8NMcSNgMNfvklTdpXMQtp37wPmbhPzv",
+	"qHImbEe0XrnltT7rpusRyi1AYWONzk33YqUAUl73yGoNBHxko0s31hvmKz+jzbHTIyf9k9w6Bt6i4j7D",
+	"5tJrCzknJ/1nZOR/Hrqfh3B3j4hUA1Hz8G7hgowxcliT1Co+oA3Y6xraa7TB/udiMaRgDVFy9vb3O7oo",
+	"GsE9hGhfnSYQ7B/SsdNwXk3W+eoJ/dH42yeLa/pdiTqI6MXhBj0PP4bQn3NA12j5gZhfnhzUxNZ8nE/I",
+	"edrI57irKl/mcBVhP3JqgLMFJlDcYdFxCUcxJPhhHlLBLddq00G0z9uryKWpXhRM1wUEA3+CZHIrpmF5",
+	"O8h/ADXFhcqYJY9ZPikMNRAhgyW78Nc6pvdCJBWe0Pr9sB9U2v7oTOh3xRteiAQa9JZB/rE5Q95V/YF4",
+	"wxs7vq7ZSB1TAHcfkp/OI0E8eSJxnxFaI8L42Ct4H5nABkqDNf1+aa2Bi34htgcktjdOKv0E5OZanDX6",
+	"zpzQvNsl6nBFKuTQnfNC2OfG3T6C1aaBVrDyje9Z9ruReHeHwxfSeFhl39QoICRvcvdplP086ryReK7y",
+	"uHmIm5UJSzXJnfEQU0Yu0iVdad8VQzu/WkSWMx7PnO3YS5pouJsxmprZKnez1Rvh8rlbn8Iu5md7JSZy",
+	"F6NYvrrev7J3t0CFi1dkERzYThxeM6owk7sW+V5madqFEC18sWgmWirL5vDgLKihmcg4m0MsH9TXg0BY",
+	"rP54yW/ZQBRVvl0aAj4s+6rb4CPVLmTc20DJ9xDATsXKCkYs1eyRr6eJoe0QLzbjiwVLiDZZsiIpHyuq",
+	"VvZGKRaGSRBEz6hiCWlnmmG9y4EA+OR7cUAaOa+2hFDtn1w1Q5fMHQXjYh455MDDlYUTDEQeOd1QjRIr",
+	"0wGYAeSgtFFQ2BYp5ZA4mmjSpmJFFpmITebEy18z6asw+mMCUoZSp4oNBJ8KCXHUsZzPpcgrmOKALvKM",
+	"DFpWR21ZIA1aS56mgxZY8YX0xw9XMRVQ9pvMqYlnTA+Ev5ehiiuHzIRV2HwDPWn2x4lUc9IetFQmLNMd",
+	"tMiEWy0bfsHy8ZDnwuZ4LPYdMc+bELA5vqCgTIQUTEdEUXFDZnw6Y6pHfhCMzDiE4MIoEfYxcF65HP72",
+	"x4GA9YdNmV35UC0s5hirS/+aMYVFSa26izAAUoOsf4wLyAMgUu5rLFbkcvjsuWOVa9dHNRY2P3/o4JpH",
+	"QGMMMcO4JqgCDIsrigD/2qo67MOI22oF9S2d79cNwVC3Ouh2M+MGOgXVLQXi2isBv45rHvWjpiLYh3Vt",
+	"h9brc9lFxj6ZRjPPe6AaP3ZGv1ukMmF5Z4e6FcLLpRXudEOVjtK37ixqz5+sl57XZgXHZzH/E7mXcJGu",
+	"R+IO1+hfuGXBBaF8Ca/a+QJ21MpFwu5cpQGPjztcwGHx593iDsMvsJOC5XRFOiYKr5FPbo7IVFFh7C0Y",
+	"y4W7IRy3HoglhUBGASCCciY+XSYoV4m6lileLAqWW34Jkcr5s1FT9dRX4U4/BQ0EE+7jZg3X+ccUKkMM",
+	"2iBTei9f8fK2uMHSEdfj+MFUymnKujFNmUio2hS881IqKAAehP67slBoHc9rW8wJNeQbGJi0gYmxyUQq",
+	"cxbkwXGo3zNlSQRJveG+7LMiFh563ayWdBW6F7lPSQuopS4OJx8FV/Pc73KXaJyvgyX0vujwa5haH1GT",
+	"A80jQADzD8DLAwklJWKXLNnImt2kiiVcQSIFFJAmX/kywJApAwnOI8K1zopei+gtthN4HR3Tsn2NqIHg",
+	"ObbpszymxseyJYy0c2H26tvnL8gtU3zCobecJWodVq/CmhaRS8tGCnC0xESsVgvfe3aee/tDAgmvCEFc",
+	"AG0EiTB0hSngzkXusrkh0LXfJ+0RwHEIPw5d1OsoIqWfM83WfvMed6tr4A2GupPMAGZwRr5KSNuDjGTC",
+	"8PgGumYGKfWYkUenmOR60u8PhJ/LXonDhAkOK0AVlBpXxQV0Lyy5iskzYyWXkG6sFL+1WkO+IsUSJgyn",
+	"qcavEBusRnncP+rkDr4iXJkuFuTH15e+uk4A7H9HTBz6XQ6yfv/oMd7q/15cs1A4zf2KzQjgPfjnv1db",
+	"EozO86VSMRB+8qBzHteQkwbnax/P6YpwoY3VPRWLmb0KENcfFfuzqhJLJ6h2T6RaUpXk2A4B3XYJI6CJ",
+	"IuJyHFT4O6usAVL97EIiXwsVjwLiyrCcGhy0mVHhqcjYJTl8K+HQnGvQ72pFkjKD/sFynOee2LfoZz5D",
+	"mzVSdJNSBF/tqqMdnT4u62iPd1DSwMsSdglxrIKOdSmHDaCYsDjlgiWdpvXab1tNy+ufPN1xQQBdl+JW",
+	"v4KmBcA3rU0Aqi7glwc089dKlBslSFK+0Y8xQ6tS8TKoe0IXi8BGITMTy3keaYWWCNypBZgrDWBHvHRd",
+	"Qhp6AgbMhoS8xnJd5CFAr1ad8AJT5NNseyXwF73TFK9Lv72f2vhQmWtvmLrlMft0iWuVqHef/mpPryKe",
+	"OKKYpHL5USSV3NtdK6a8DjzPbiH+YrSI0XaFdNyNGqFA8cYSmFcbR3LBBN7drnIncP2R7xKyXC57uDK6",
+	"4BqahXgJCpbZw0RpV/oDy9jARXFGNBd2Q5lmEQEBARNLi6aKUdFWIUwoghIOTvl09+ooslKUj7yBxong",
+	"14FEHB0B90Hpx+UJuSgWDxPMjg2u80Yne8398ZAeRpgAJt7EeX6Cm9ZIoplr/v9hhWj3VyZ+n2S5t1qB",
+	"TvMPJdvCe5A7BnZvc1P4ElAshe676KbIuyht7S8yEEIuI19dCE17JOheB1WusHvBsjzeo9wpEjhLRH3H",
+	"kUuuzbd+r1/nW90iRv0g0lUweLg31yg72F3bquJBKSu3U44lyuZjphqFmHAcbONZd501tAJdK4yWaglQ",
+	"2+BgahebwhtXy0zFbORf6HiFDwvyoMWQCudbaNqGc+wO3SD1pnVn7l7vqfxPmiaxhlX7WPJyTPwSRHFf",
+	"TqnotNlCWOPoDXhifnTkK6rZhiziN1gqjqLD0w+FYgIY1SFWFdpAA4FEZKH4bVC4xPEC+0LBQwZiJwaJ",
+	"jCXvrd8pcUeKIRUwqs4V2IGo8krSHlWYDBZPGxeF187RIQoabOlTUFxPOmBhgCaPqP1KRbJFKmlCKBn1",
+	"zJ1Bhb83T0akPerNqbpJ5FKMOmTCU3BbjrANL1XmAFppJNRQ6OTHYdIlXRX9tn3+9I/XL7tPc9PA9z9e",
+	"loq5UTJeGebqNNoZwVCqpGV50UA8f335EgvaQMWQMQNd5fIlSng+bvEw6vf7UKDODqaxvpn313FN9CLl",
+	"hnBhJIlnmbjRAzFeke/c/qD8mRXdXBsVRaeKLmZ2cWO75Kd+XKi/48vazbEhPRXkMDrt951GRQci5cak",
+	"DAIYUrpAXZT6/pPY8VFCXnlmcibtvOl2/tcX3zhbhQ+lhmP7AdU0C4KVdHIXMrAzcnJ4TEYep7EAHlVT",
+	"NiJtDwOIpqhAqYN5KAuM8S99RrEhJXx1FB0eHpFv+VeR74rgy71RscqLtVj67ZyTk8NTSIjX2WIhlWHJ",
+	"cM4SToeWi45IWzDEE6j4JvJe8FSZDmBe+KFFOf8dBQQcQD9CrGyG6Bo5ZEWs9egKiA1qBwWKXy2YIwq0",
+	"6LA7cwBxDtFAwB/+ywif3XX9D1A+J7hgZGyYL9fUOS9n2UNLGS6mo4Fo23UC2rsCPCWk70S++qA/MgsZ",
+	"CXPbZ7um7a9dWw+U4LM2TzWB3zf1LnEFbA6OIAEhiKcsWBJ2MG8FZ0E2H0XUeBB44dxvKz8C+/vURQg2",
+	"CBzNAoYvO/ql9hFWLTg83WU/OT/5zvIhH0nxz1HywMpFtYrjRZKU2kgnBQNoFIw2qIsH7/K7Y0ulg1eo",
+	"wzGFfE1gc7q6vqjOmRnISlG5XV0UiDp4JwfBeSCSESawwHPbNT46c4NOpWDYLxx1G7w8QapCNo+6GpSh",
+	"BZ0HgtuCTs/nhBYiYCCxuY63+DqITK5SaqiB2QseVbCiQa6vkNaGnjDuecHeO83lFOqZ+FYvrl/8l3oK",
+	"D0VjeRWF/chs36Btf5KlgO1qQGhzCfU3RmWxAWefYpZabmkKEXOk7YhKTgrFKQy+6iAFQT3EgAQsjVr8",
+	"P3MGzDrbQ7Qel7vdjjQQO+hJEGO+ruYIqpRc+p6qGLcoMc+xybRjWca+pp1AKxuIwrvtyd2blPcwYmGo",
+	"LbpU6oNsIwgGFdUa8S4Q+CwMvw3CbgeiiLttY1BuREbfv7h4bUXiP9n/dO1/zux/Lr7/enQw+uH16GD0",
+	"/Q/Xow6E2v4jgyjPOxOBzghhpnO6csGqEdGGzcHEDVIOc6HT9GMGqua089Byq49TfLACxPtZmXA5f+F/",
+	"xJjJTyb+fX7rlA+gnrHgihjTUjnIRiks5bfsQPD4Bu2u71qLrI67+8A0aPdqsMhwppmulL2zDMT3yL8M",
+	"kjc1aWPraaoHYhR0V+nZ+Yd+/lGnR95kStkzAU/Wgsa+b6vi8zlLzl1JWp2lzq4DJfsPLRs+6VsBzht0",
+	"IkiY81H0vmpdFNSsa6M5nITfTLjdRpEg8OOfjw8fn7ggOqzaP1bUvkQW1BimRCc30HUzDQl8maBa86lg",
+	"SQRF1OV8zCHhCoxKmIwU2IwG4gSr9yq5dC0BvOIdwKWx750F8/f+/B6osEYwxWeqnl5ewuZ8Qw81e4lb",
+	"yGaafSmY9xm1R0vi9aJt0MgO3EL5yYFxr8JLAm5W+rnCy6wQQnfzOy5SKqJShO9cCjNLV2TBFJdJnqUF",
+	"6UY0wmVhNO6ccpdEGUuRgHQbrqo+UZffsr/C8h6YUmCSbWQCe8qTcGsB8McMCAd8bMqQLU62dI/96o5t",
+	"Fwys1mrZXGrFvR3BNeQDXoMiKlh+CfNXlRkzajASNo+Skob6AioQ9YJ31YQLmhJootAjL/A6pXnKL6gl",
+	"vh4DlgQpglrzwg3ckExgHG7SVOiE37Kw8MLDXD55ovnkc9w7e1VW8RDO4z/Dg/giMrPfy9XjirIEMuqe",
+	"1J2T44b+iwFF+36keFsUFeCAtJH0XVcN5+YFTgyuYJamhIse+Smv/IasW2VC543JPd6Bc7I9YiIZKka1",
+	"FGfIIobsbkYzbVjiYtK80J67+LBVFMjj/ouYsYQlo7DGUg3nAAPlM4KflgvMnRNoIAOZnJYYeJIy393O",
+	"fhenUlsxGQEQFImtsDyn9PuGTSf9fKnVmnU98kMeN60fFfqH1SFO+id1bOwvfpYvzKwI+PYltaDbh8WV",
+	"/Cy+FKz7J+0++xEkdehVi0WNAs5Z4MaePLSoWbW55FRoSsh5Rdi1PhfpvfyKHLKd587A7xH58fp5x7VL",
+	"JDSQqNB9M8p/GEKLx1uaDh3HHp0H0pOPIAHvD4QuWL7me93knzh5Sm9nb72B+GGt4FXe7+8MgzakSFzO",
+	"RS3DxY9HQUBwXnQUynYKMsI/8y+45ZYnR36gCtN3+ValxnCRb9SIt1jYvRQVhk7eOs5dUSBNN4cVfyKO",
+	"a6fKGd9nqfa/I+t9U5TkUf8M3rQvnHMr58wLku0vagYFY3YzaJQqzLgoaM9NgoogTmbkrmVqfSEku6Dr",
+	"YAF/jELk5V29cae0g/sjAMWXahHbDCkQLwsIH2DktnT6CiU0xc9+FeRTOvcmhEYsuUjkEn0CcL2X+tTl",
+	"rZNJyvMMs0lmMsVI+3QgXOoNNPhNZXxD9A1bEpqmcsmSDkQIwpWNgYgnZCYzpc9dGwAcUvMEw0l8s+/I",
+	"R+a62NBTjF4EkxsUOxLQwrds8i8A5tr1TThLE9cZvNMjFwMxCi5w11WYzvGWr/ThrvpgysG/hXkTYTcQ",
+	"MJjdTW5gojkDeaQjdNRDwSBMGEFZxkK7LeSSQEs+FxqDssZ50PCjkLYWaeaSrkN10FcecJpcx8XlnJLa",
+	"sxkIdzgAv04ont0wttAAjgKYZ0RTyGHmBgVHaMUNUlTx0pDdcW10baTjG3rL1lniQ0gsNTN9RqGlWMVG",
+	"lTF/y8L5kwsuv1+N73fonylLJ7Sqy5kSgu8pphy8C6jJhfDVii0/1DCr8K7AWJ00BQYDXPacyNCwE77s",
+	"bTtNPpcCOx/a8bIjtcxC1lSYip009iWC7gH8OtTl3VbFko0CyF4Cb3H2pRC6MEBrsxhferM+Lg2uuWzB",
+	"1BDjXTGhEa0X9sJDlZ2m6b/bu2FUL9n/UFrRlrRFEOXcBKUwtnAZVgo7J67kIsh5WGiyMUmRpum/RkZf",
+	"COt9kvlKZ/RF4XAUXqKQZs2jTEhb1I4yNTTrHRfC5a7O6cr1YcQq9SJxyWCYWTwCkhi5eO00g6SkhCl+",
+	"a0nDCtB5HBWm52Otkh5ZV2zOgmqrVqDWhZaxHvyJLYcgEHwg/PqACpsTd8K9P5A0G07xWftt1lPiZsr7",
+	"TP02v0inlT6aZUzfQLy1l+7BO6mm2xJKSscOJOyNC6/ZXN464jaMzl1VcgjV1jO+KNfns285kq0xrGEs",
+	"/xrZbcuyKC3uS6bFR71FNuZc7Ix4UVMLScASohlzFtdwvHMUrHxJb58VVK/IbEaa/ifnk1WJ9Qs+PpxU",
+	"YxUYWeYBhvJUbxZj9tJeflBT3/6HGkz02ZVBPneVGqH8O8aesTTRkPjca4ha/sSSB076mWKX96GoDBaa",
+	"/KEp619bwLnPdeSiL/ZkAZuFoQMnwWxof4x3V01ObeRbIhdSEPoXz8mEp4YpqBHJ6BzagMmU1Rsi3Aw7",
+	"VU6ah6vhKIk1WRfssw8ufVSatSjT5HdTN6991op25wqv7fv/vLYNPL79ejoDOL+ICp/QAOJx+GFkhVpT",
+	"SbOo8L1PHwNLynhF2B2NTbryzsuR/X2IdRftPyH5CYqqYBXGdT5ykSSIVQ8kReDgF0nymcwWVSJrIipC",
+	"k+QPWJPji6iwp6iAFTmQ5omRH8124sWFg3fGwswMHaXubVRRYE7xXAkLhbnlYso/PHalttspo7esg8ZU",
+	"7CQMDgdX8AKe9mq6jtsxArawzb7iSAjn/kJEvyuExsMscBpM6PsYZu51t20Xta6BDH7UTN1XbwYJs+zP",
+	"800PfPV3+JVrAxUWHqH0eV7kjZSIAaq/zKXB8uJ1Sre7S1BKfbjL0k7wWRXune9Mp21/uTV/94lcuyvJ",
+	"nlE4atnMGupqHVwxBU37qMvch7h91L8n1dGjilpMRXIgFaq+WAQAiiNxQehAuAAER3hQlOWKKajaLQVR",
+	"Wcr02UB0yUVI9JochBziDMpIufXgCiCWYeJv+/Wam65PJHHMpbq4np3y2v42p4JOmdI4B1jz3ETV/Uyk",
+	"ylVjjKXkChyS6B9pQ5YAISgpPNK56xXHcUGHgi3hB6jgBVUH7b+xVqc0M8vPcEV5xwkMh8Diodd+18q1",
+	"xwPEsHt5juzQ7XYTJyVtWcOCqeggTGQB2rJEVQfjsHKR3QJNNdTW9KXJ/NQWLm2pwik73sSSMG24wJui",
+	"7CcYOZPGCFuGYOsc6kwsE+LgHXyPEpMnQNdrJDTXuBDY8BMLVj/RGRFZmo6cSOSSkiuIA0koeYMLPGwI",
+	"/fR93j3Q5ARzkpv2BxiQD+QObimzNEEJb634d9HdBYHbXB3jnrph3oTy3Vo97bPWk/hxPzk9nHTHJyes",
+	"e/L46VH36ZPkcffk5NnT41NGTxL22M4ooQ3i3K/AW6XOWk8P+/3+k6TfHbP4tHvy9HHcHZ8mh92jp5M4",
+	"eUr7T56NaWvnUpK4xS8X7pcL9xNfuM/lfKHYjAnNc4XO3xjtutvRUkDn/hooXC6N5ur/01X1cUlplbpo",
+	"c295rLNDX8PAf4wEF7uXfUyysPcvBtkHNsiiXARtvR5Ycb2HUdZKCk72y0ul53c3eD5AWBq5d9Ae66Lc",
+	"GgLLLFY9kI5ph/6sgWRlCqunqM8UOPbFHvv7uyRdCBuwgA+8+w7eORnynpFsr0x+ERJtoOXhernkXLbO",
+	"Xax1IWw5gW8zrQI1fAlZ+3Qha9sQrSFS7SJUJtcxAuIa/SVRxD8SaLfaI/cUvr5hph6R+p+OWzvF9gtu",
+	"Pmz42g54+VCGekbn9zXRe5nHe7vqzCLulSaj+wOLQp9V79+FuHxE2x+RyL6IQ/c20u8oDik6PcAoq8Yq",
+	"Qa+x3LyjRihQvaBa0ynTpD1KrZY+cs2WoqDU/Ojqhzeu0Hm1yv1oIND6iIUQ8wwiwEcuhWv5pF3r8IWS",
+	"tzxhirRHNDNyRMYr4oB+VmmEPRAXr/L3dV4poIN2ZWgL7VOE5oSmUrCIxNy4gj5zQjX5+fCXiPx89Euv",
+	"1/Ot9vRoIKBGsl2M33rQaTrmBppXpGleDtkn2+MjIQXrRERk9p5mUBnePsBG4D/l/Xld11STGWk36/dx",
+	"5p9gvyMHBF+ZPdhw2BFcqoEQmD9l18jFtFNpjk0FYXdG0dh4qcSebRfKwmPlVcvBYpZHKBq5gFJzsP+I",
+	"pHTM0hR3o7N4dmZXM5cJSwmgpibcuKJ6Qnq4ERjefh4sRtMVVNV0DQrKRbZdT1XsPyVFCVGi4oTsjrAW",
+	"PRaiyIEyEHav+oYlAUhdP3FY7Qjym+29g54PKBfhmtIPiw8Oih/dZxPo+JQDXyq3e4hjdA1hEwnHbwZC",
+	"TiZMnZPT/hHJlzHEnshwqvlvrl7DKLTYS81EMdOE8lRH5LR/PBDFd1nR/9RhR6m2VFE9QlHDukC32jvL",
+	"anPYXtPpX10A5kPcrq8vvoHhP9PdWky/+X51OOp7Qjh8+1Jq9MMvzvtWnbpHe+/P30TgwqFRzruKXNX9",
+	"mwrcsfQgoXo2llQlzTUgbpm65Wy5VgjCJ+K/ENOU69kZSdktS4ld19xKD8A8ZnJpmcWSQjeTeAb8E14c",
+	"jqnmetSJLL/LUqZJ4hN1OXCpqYKu3/SWKcvydSwVi/IHUHdP3/A0jYhiMXTviw2/5Y535yXvFIvlfI41",
+	"UHGmopc91l4l7VH+EjoQ8fdRp1YXfvvi8uscag/IWsJ5trGX/Bj/mLXA71jaqLLac3z74rIAAVR/shhb",
+	"UzTC4WqFCNgtTTOKVrqGOuD4BrjEJ4SCaGIY9obElo16IW+YcHy+VCblDBZkxTqHws9fvHw9EJ5OfKcc",
+	"eOiKSTGWjGl8AzgeWylIQTEHQ/UNofHMytFzJkxEYjljyopXGD1i/8Qy5bcypuMspWpFFBVTFpGpovM5",
+	"NTymKaFxnCkar87JJM2YiFfYyXbB6A0X03NLZCITMffdYAcCe5jGKeVznyBPgz128haqXnIMBUoPXx0V",
+	"pOeE0YFwDy0QNZnQNLU7PycNQlbe2aT4DGsdu6LDPfJSMTYQCyuRctcDzlK3Sgr5ry0keXsFbT9SRhXU",
+	"kbfyUuc8kPCp4xaPNJw2yI1qIDyQiD2MiOhsPOfGTmIkyREKfsVyXr1y18+lVMkQgzAK0cwqMioJYjOE",
+	"NGQ05wJe12SQ9fvHMZnTO/xhdI4FQVmOlUMrjQ1BGmPJiEAlZxg459Yzmal0hbXSqEUYObFnVAxRY/hz",
+	"WM/evrh8IOnt7YvLgrQ+kwhXWcOW8vH5m1+alXw0UezTXiT18cuZKJNDiSNC5BMygZ0vFSfVbKwlVBmB",
+	"xNTQVE6zQEQp2qB4wYcLrECPE0Ahw+I77IvdBgkrwjA0JyThv9Ns2gnT/+xd5AQ36eQpx8rzIbF6Qr4g",
+	"VEnPvCwFspa9l3iCJb60gf5uNFZSa4j7yws7KpYyqllDfMfbF5ffOZjtlGropEafaljspCnxDx7unPln",
+	"x7uELxrTDt0KjHK9SFBlBxg2LAEe7ryEty8u38AH/7zZh/mh7lHE1WHBl3pKW6RfiFmxoq9HRKBRyNnz",
+	"zGJfbnXwDv+xsSogRKIEmhSUXAE7a9ixosy0JDKtc9/HIiLUsiBBjWsBmRB2t0ipcOWgwJgGMicXcZpZ",
+	"5a1NSSFXPdK+vRx8xoXu9Mhr7MsPo6VcG4b93Bx0YqrUykVBj6zkrThNRxAG7e2KYBk15bp/Tu1FGZKL",
+	"aadHTvonaLYTxBnzPDykghxJxQy06MmV85ybNmmUiPMPrE7iJF9DSnqTgIMb+eJnfQhVtaDVmroA6/S5",
+	"r68Vj7dU1rCijDQruN8ompTdEXhho+LErRI7/gfDRgVI621s4p+yYTyTPGbYlXEI3RcjohgWVx4IPZPK",
+	"DHFQ7CU7tXMlhGZGOoU0XZ3nShZ0rQ2VLGQGXodMXN5CvaoZYYme0A+SK4qdUi8KO/IjTcaKs0leYjnX",
+	"RlHtdZ4lbHIXaFujHnl7Bc6PJVV2K2amZDZF+ejtFQFrm8LcDAlJJW427CppmQ1pa8bI6G4xdGOMOudl",
+	"ZdSOP7b4yxKwA9ghQtYzEJ73tKXyHKcTMCL7wTlqn/afQyHNkIPbIQPbfpESoG+C4pUD4VMnvIBZUmAL",
+	"bAqGcCjj3RRkwgsgW20b1G5woSBGsaTT26LCwtg0UL0LpCicT/KWKUxa+CA99w0o8W9fXF5TffNwmq4d",
+	"/U0Ovs8UF2llymAN9gptugocnRYn/sVd8S+tIyOZEBrwKUvffurdZM3FQUJ5uuq6nTXKmDKhq0f2QrLj",
+	"4Muk7SIhrYhrn/E5+00K1smVU15IvujT12gutGPQNCUJXUUkUXQpvAlzIWVq9WCQmu0tkFDDeuSFVbAV",
+	"s6zZ8pmpogLqPVmGknM9WBWxh5Ayw/S5/yfwqDR181pYaULJ0f/3/9q7YSyltrr3xImKll/VCoVfWzD9",
+	"FaH0gGIhzrDR7OWOwrl4/+UcDICvbvcBjrvW2GCcPXpMLgRNV4bHuozsnlS6iyzVrBHdX7gCK8ePT4ml",
+	"Heigb9HD3vyAtQybgxp7GKSeDnrklUUIzc0KhZeUorwmw7etxLBiVJ2RPhEyd5qdk8OK/OFDjN9e2dvX",
+	"oi5L5dKVjrNyzK8ZVcaCwKlIro9VQlf6EXl7dU6OCgWo/MU5OS4ezVnCqTgnJ8VPZsZVkr9dXzHerfUK",
+	"4PqQBePDibaZh2eMmjld/OsRSY46gOekffz4tGsx1QGkc3/CsbjYSDcXrs1dCXEdzQA7By8xBFtE2BUm",
+	"lTFNgcvnEUlrZPSTw/wEfVZ5IYfjPiB3iRbPCXTxtK+OfDwZ9lyTfg0jMIG6V4ysDiNFOEQbi0RMpGKk",
+	"3+8fduH/nR65IIrdMqVZgh49b2uwcjs0f6SCHD9+jEND77n+RsK55tCJfqOh9SVQrd1HG8wwmt+yTtTE",
+	"flpRkZHbOuofPe4e2rU3mUJzoNRXgHNPtlaAu6QfusSjJw1L9Key1wJ/+QS8yJ5dTjebeNJlSBhfDKqO",
+	"kcVSWEraEgtfZio0Z1P7crIFvtXIwy7RV/P2ChmWt5iGbRudO0cbxeiN40hekHS3rpBL0hZZmvrejhAr",
+	"apzs9vaqgSJyky0UtCdjmlqlGUypGL+JvqFLYugN0+S0/7/+5+X/+p/ty//9f/8/hx245F0l/Fg6kQG/",
+	"6GYLTdqnwH/hB4zG9cJykov0h2AXboi0uXIQflC7qJ9k293+9oq4o/zXu97nq2D7+1NANk553HWfH7zz",
+	"NQObXQzfS2IBx4Rxh9ojVziIppO8dDEY2NroJoDKgxF4IaVvz9DpkR+djQz6EUUk4aCOJ/g3oCT+azmT",
+	"ZEaBjgyZ04QV6iRsELcAat3UBR2BbtlUBxxX+wnQFyfaGYndPsqIfI8bYV9Ly2e2etQkOjlGWAbIbqi9",
+	"RWq6Ltisx3TSpmJFYqpZpyyD0IQOUy9+LKiZFdKH/7ZVNQ+G0sic3l0yMbUUfHwUteZc5H9CIpVhyo78",
+	"336+6P6ddn/rd58Ne91f/vxvdYJLQLF403S1oSZrNtI8dwWDwN9mxVBt3B3l7yroM6c0aQ9aE8XYb0wP",
+	"Wh2SR5h7AkwCIbvQItEsv5wxsEajPK0NT1MiGEvgUjMS+ggiPcKMVlC2L0LKo84zKGZUQ8hXk+b8Anon",
+	"PTEz+Bhi/NwOvP0G10/avk/kEZmxNOmckznXVigHuZsqRmKrZ7DERcqD8otbhw/wMQmyPHwAoBPkp3RB",
+	"xnDPB7vKlXG9cFoDFataxvMG3n+DB/eAfCecZ2ubeocL8PK/3uVZ2v7el+eSsZt01fV2mkZitPezU3x9",
+	"pPb/T97VrDQQA+FXCXtRIdWj4K20IMWLsIInD8Nuul1Yk5IfpQfBd/ANfRLJ5L+bYi+ePAprvqb7pZmf",
+	"b2b88WwN7+Hw/fnVgjbSPmDXPGUQXsL0bql8i4ymZN0+xYaHIRd/lQk5kfd+i4Ho/ghUCfqM+1mG7fwh",
+	"RUuk30hqv5MLFeNh/4+mjmjoh6SXcw5Xz5gVhJqx+l0Zq5wa2hg5NXfNDWqTPPK8jnBwTdpQ5jyJYeTU",
+	"Oy+SbSVTu6RCyUaJXad7dVkYls08otB2Ys96nA2EYfqRaza4Nn/UpWTtvYO9sIv5DwnhcUMe2EFV1i4q",
+	"KKk3MkO3B/zgrtNPXKssuZwvuNy4Sj9FSeHW0uS/xsnCmFrH2skMYJX/VwVgLTrzanmId7rpNObcpSvn",
+	"hMnrBPxfCzCDfZj1QeiTIR0Vosyh7AWNzqLKfN08/O4sjTKmEZc/SdEKUBJN0ZDmTAqmUgcqtnnmuQ8Z",
+	"6Qz4ONtViVFZi+ZNjE6nb+0fDTK9F8N7LzjneoebFRqiKGGU+RjVCi5OwpyDrgTn+FvhwumLPUh9INB5",
+	"y0iZbkdAkXshhomRFUyM95AflI3nvSPGy8dPAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

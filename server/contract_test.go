@@ -105,7 +105,7 @@ var propertyOps = []string{
 	"register", "login", "refreshToken", "updateMe", "createApiKey",
 	"createOrganization", "updateOrganization", "createTeam", "addMember", "updateMemberRole", "updateMember",
 	"startLiveSession", "heartbeatLiveSession", "endLiveSession", "updateLiveNickname", "saveLiveTranscripts",
-	"generateChat", "createConversation", "recordLearningActivity",
+	"generateChat", "createConversation", "recordLearningActivity", "createKnowledgeDocument",
 	"submitXELTask", "evaluateXEL",
 }
 
@@ -170,6 +170,9 @@ func requestSchema(t *testing.T, op specOp) (string, *openapi3.Schema) {
 	t.Helper()
 	if op.Op.RequestBody == nil {
 		t.Fatalf("%s has no request body", op.ID)
+	}
+	if mt := op.Op.RequestBody.Value.Content.Get("application/json"); mt != nil { // JSON first: a map's order is random
+		return "application/json", mt.Schema.Value
 	}
 	for media, mt := range op.Op.RequestBody.Value.Content {
 		return media, mt.Schema.Value
