@@ -805,6 +805,16 @@ func TestChatUsesKnowledge(t *testing.T) {
 		if strings.Contains(theirs.Content, "flurbs") || strings.Contains(theirs.Content, "My word list") {
 			t.Errorf("another user's document reached the answer:\n%s", theirs.Content)
 		}
+		// An API key acts inside its organization: the owner's private document stays out of
+		// its chats, as it does of its knowledge searches.
+		org := h.createOrg(u, "Flurb Org")
+		key, _ := h.newKey(u, org.Id.String(), []string{"conversations:write"})
+		var viaKey api.ChatResponse
+		h.raw("POST", "/api/core/chat", map[string]any{"message": "What does flurbometry mean?", "provider": "offline"}, apiKey(key)).
+			expect(t, 200).decode(t, &viaKey)
+		if strings.Contains(viaKey.Content, "flurbs") || strings.Contains(viaKey.Content, "My word list") {
+			t.Errorf("an API key's chat used the owner's private document:\n%s", viaKey.Content)
+		}
 	})
 }
 

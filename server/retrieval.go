@@ -16,7 +16,8 @@ const tutorTerms = 12
 
 // retriever is what the offline tutor retrieves passages through: the knowledge search over the
 // study library and the documents the user may read (their own and their organizations'),
-// matching any word of the query, best first.
+// matching any word of the query, best first. The caller's credential comes with the request
+// context: an API key narrows retrieval to its organization.
 type retriever struct{ st *store.Store }
 
 var _ ai.Retriever = (*retriever)(nil)
@@ -25,7 +26,13 @@ func newRetriever(d *deps) ai.Retriever { return &retriever{st: d.store} }
 
 // Retrieve finds passages for plain words; the words are read as search.Terms, never syntax.
 func (r *retriever) Retrieve(ctx context.Context, userID, query string, limit int) ([]ai.Passage, error) {
-	hits, err := r.st.SearchKnowledge(ctx, store.Reader{UserID: userID, Library: true}, search.Terms(query, tutorTerms), limit)
+	reader := store.Reader{UserID: userID, Library: true}
+	// A chat made with an API key reads what that key may read: its organization's documents,
+	// never the owner's private ones (as knowledge search and RAG do).
+	if p, err := principal(ctx); err == nil && p.APIKey != nil && p.User.ID == userID {
+		reader.KeyOrg = p.APIKey.OrganizationID
+	}
+	hits, err := r.st.SearchKnowledge(ctx, reader, search.Terms(query, tutorTerms), limit)
 	if err != nil {
 		return nil, err
 	}
