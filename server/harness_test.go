@@ -222,6 +222,7 @@ func databaseURL(t testing.TB, kind string) string {
 		if os.Getenv(envRequirePostgres) == "1" {
 			t.Fatalf("%s is required but not set", envPostgresURL)
 		}
+		noteSkip("PostgreSQL tests", "set "+envPostgresURL+" or run make test-postgres")
 		t.Skipf("PostgreSQL tests skipped: set %s (CI sets it)", envPostgresURL)
 	}
 	admin, err := gorm.Open(postgres.Open(base), &gorm.Config{Logger: logger.Discard})
@@ -275,6 +276,10 @@ func (h *harness) checkResponse(req *http.Request, res *http.Response, body []by
 	h.t.Helper()
 	if res.Header.Get(echo.HeaderXRequestID) == "" {
 		h.t.Errorf("%s %s: response without X-Request-ID", req.Method, req.URL.Path)
+	}
+	if req.Method == http.MethodHead {
+		h.checkHead(req, res, body)
+		return
 	}
 	if !strings.HasPrefix(req.URL.Path, "/api/") || req.Method == http.MethodOptions { // CORS preflight: not API
 		return

@@ -229,7 +229,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = extractor
 	e.HTTPErrorHandler = HandleError(log)
-	e.Pre(requestID)
+	e.Pre(requestID, headAsGet)
 	e.Use(accessLog(log), recoverPanics(log), securityHeaders)
 	if len(cfg.CORSOrigins) > 0 {
 		e.Use(cors(cfg.CORSOrigins))

@@ -1,0 +1,125 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	xentree "github.com/xentree/xentree-api"
+	"github.com/xentree/xentree-api/server"
+)
+
+// checkHead: a HEAD answer has no body; where the path has a GET, its status is one the GET
+// documents.
+func (h *harness) checkHead(req *http.Request, res *http.Response, body []byte) {
+	h.t.Helper()
+	if len(body) != 0 {
+		h.t.Errorf("HEAD %s answered a body: %q", req.URL.Path, body)
+	}
+	get := req.Clone(req.Context())
+	get.Method = http.MethodGet
+	_, router := loadTestSpec(h.t)
+	if route, _, err := router.FindRoute(get); err == nil && res.StatusCode < 500 && route.Operation.Responses.Status(res.StatusCode) == nil {
+		h.t.Errorf("HEAD %s → %d: status not documented for %s", req.URL.Path, res.StatusCode, route.Operation.OperationID)
+	}
+}
+
+// TestSpecJSONKeepsOrder: /openapi.json is the YAML file as JSON, with every mapping in the
+// file's order (the explorer lists tags, operations and fields as the spec does).
+func TestSpecJSONKeepsOrder(t *testing.T) {
+	ordered, err := server.YAMLToJSON(xentree.OpenAPISpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := yaml.YAMLToJSON(xentree.OpenAPISpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b any
+	if json.Unmarshal(ordered, &a) != nil || json.Unmarshal(plain, &b) != nil || !reflect.DeepEqual(a, b) {
+		t.Fatal("the ordered conversion differs in content from sigs.k8s.io/yaml's")
+	}
+	// Paths and schemas appear in the JSON in the YAML's order.
+	yamlKeys := func(re string) []string {
+		var out []string
+		for _, m := range regexp.MustCompile(re).FindAllSubmatch(xentree.OpenAPISpec, -1) {
+			out = append(out, string(m[1]))
+		}
+		return out
+	}
+	paths := yamlKeys(`(?m)^  (/[^:]+):$`)
+	jsonPaths := regexp.MustCompile(`"(/api/[^"]+)":\{`).FindAllSubmatch(ordered, -1)
+	if len(paths) < 40 || len(jsonPaths) != len(paths) {
+		t.Fatalf("%d paths in YAML, %d in JSON", len(paths), len(jsonPaths))
+	}
+	for i, m := range jsonPaths {
+		if string(m[1]) != paths[i] {
+			t.Fatalf("path %d is %s in JSON, %s in YAML", i, m[1], paths[i])
+		}
+	}
+	for _, c := range []struct{ yaml, json string }{
+		{"name: a\nlist: [1, 2.5, true, null, x]\nwhen: 2026-01-02T03:04:05Z\nz: {b: 1, a: 2}\n", `{"name":"a","list":[1,2.5,true,null,"x"],"when":"2026-01-02T03:04:05Z","z":{"b":1,"a":2}}`},
+		{"a: &x {q: 1}\nb: *x\n", `{"a":{"q":1},"b":{"q":1}}`},
+		{"'1': yes\n\"on\": 'no'\n", `{"1":"yes","on":"no"}`},
+	} {
+		got, err := server.YAMLToJSON([]byte(c.yaml))
+		if err != nil || string(got) != c.json {
+			t.Errorf("%q → %s (%v), want %s", c.yaml, got, err, c.json)
+		}
+	}
+	eachDB(t, func(t *testing.T, h *harness) {
+		r := h.raw("GET", "/openapi.json", nil).expect(t, 200)
+		if string(r.Body) != string(ordered) || r.Header.Get("Content-Type") != "application/json" {
+			t.Fatalf("/openapi.json is not the ordered conversion (%s)", r.Header.Get("Content-Type"))
+		}
+	})
+}
+
+// TestHeadAnswersLikeGet: HEAD has GET's status and headers (with its Content-Length) and no
+// body, for the API (authentication included), the spec, the explorer and the health checks;
+// a path without GET stays 405.
+func TestHeadAnswersLikeGet(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("head")
+		for _, c := range []struct {
+			path   string
+			auth   []header
+			status int
+		}{
+			{"/api/auth/me", []header{u.auth()}, 200},
+			{"/api/auth/me", nil, 401},
+			{"/api/organizations?limit=2", []header{u.auth()}, 200},
+			{"/api/organizations?limit=0", []header{u.auth()}, 400},
+			{"/api/live/quota", []header{u.auth()}, 200},
+			{"/openapi.yaml", nil, 200},
+			{"/openapi.json", nil, 200},
+			{"/healthz", nil, 200},
+			{"/docs/", nil, 200},
+		} {
+			get := h.raw("GET", c.path, nil, c.auth...).expect(t, c.status)
+			head := h.raw("HEAD", c.path, nil, c.auth...).expect(t, c.status)
+			if len(head.Body) != 0 {
+				t.Fatalf("HEAD %s has a body", c.path)
+			}
+			if n, _ := strconv.Atoi(head.Header.Get("Content-Length")); n != len(get.Body) {
+				t.Fatalf("HEAD %s: Content-Length %q, GET sent %d bytes", c.path, head.Header.Get("Content-Length"), len(get.Body))
+			}
+			for _, k := range []string{"Content-Type", "X-Content-Type-Options"} {
+				if head.Header.Get(k) != get.Header.Get(k) {
+					t.Fatalf("HEAD %s: %s %q, GET %q", c.path, k, head.Header.Get(k), get.Header.Get(k))
+				}
+			}
+			if head.Header.Get("X-Request-ID") == "" {
+				t.Fatalf("HEAD %s: no request id", c.path)
+			}
+		}
+		if r := h.raw("HEAD", "/api/auth/login", nil); r.Status != 405 || len(r.Body) != 0 {
+			t.Fatalf("HEAD on a POST-only path: %d %q", r.Status, r.Body)
+		}
+	})
+}
