@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/yaml"
 
@@ -122,4 +123,25 @@ func TestHeadAnswersLikeGet(t *testing.T) {
 			t.Fatalf("HEAD on a POST-only path: %d %q", r.Status, r.Body)
 		}
 	})
+}
+
+// TestAccessTTLConfigurable: Config.AccessTTL sets expires_in and the token's real lifetime.
+func TestAccessTTLConfigurable(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		h.clock.Freeze(h.clock.Now())
+		u := h.newUser("ttl")
+		tok := h.login(u.Username, u.Password)
+		if tok.ExpiresIn != 300 {
+			t.Fatalf("expires_in %d, want 300", tok.ExpiresIn)
+		}
+		h.clock.Advance(4 * time.Minute)
+		h.raw("GET", "/api/auth/me", nil, bearer(tok.AccessToken)).expect(t, 200)
+		h.clock.Advance(time.Minute + 6*time.Second) // past the 5 s leeway
+		h.raw("GET", "/api/auth/me", nil, bearer(tok.AccessToken)).expect(t, 401)
+	}, func(c *server.Config) { c.AccessTTL = 5 * time.Minute })
+	for _, c := range []server.Config{{AccessTTL: 30 * time.Second}, {AccessTTL: 25 * time.Hour}, {AccessTTL: time.Hour, SessionTTL: 30 * time.Minute}, {SessionTTL: 400 * 24 * time.Hour}} {
+		if c.Validate() == nil {
+			t.Errorf("%+v accepted", c)
+		}
+	}
 }

@@ -18,6 +18,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
+)
+
+// Email and UUID are the formats of the generated models, here so callers need not import
+// the oapi-codegen runtime.
+type (
+	Email = openapi_types.Email
+	UUID  = openapi_types.UUID
 )
 
 // BearerAuth signs one call with an access token: pass it as a RequestEditorFn.
