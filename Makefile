@@ -3,7 +3,8 @@
 GO      ?= go
 TOOLS   := $(GO) tool -modfile=tools/go.mod
 # Redocly CLI: no telemetry, no update check.
-REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tools/node_modules/.bin/redocly
+REDOCLY_BIN := tools/node_modules/.bin/redocly
+REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY_BIN)
 SDK_TS  := sdk/typescript
 TS_DEPS := $(SDK_TS)/node_modules/.package-lock.json
 OPENAPI_TS := $(SDK_TS)/node_modules/.bin/openapi-typescript
@@ -90,11 +91,11 @@ drift: $(TS_DEPS)
 	if [ "$$(ls gen)" != "api.gen.go" ]; then echo "gen/ must hold api.gen.go only"; fail=1; fi; \
 	[ $$fail = 0 ] && echo "generated code matches openapi.yaml"
 
-$(REDOCLY): tools/package.json tools/package-lock.json
+$(REDOCLY_BIN): tools/package.json tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund
 	@touch $@
 
-lint: $(REDOCLY)
+lint: $(REDOCLY_BIN)
 	$(REDOCLY) lint openapi.yaml
 
 vet:
