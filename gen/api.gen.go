@@ -8190,7 +8190,7 @@ type CreateApiKeyResponse struct {
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -8220,7 +8220,7 @@ func (r CreateApiKeyResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateApiKeyResponse) GetJSON409() *Conflict {
+func (r CreateApiKeyResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -8347,7 +8347,7 @@ type LoginResponse struct {
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *TooManyRequests
+	JSON429 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -8375,7 +8375,7 @@ func (r LoginResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r LoginResponse) GetJSON429() *TooManyRequests {
+func (r LoginResponse) GetJSON429() *Error {
 	return r.JSON429
 }
 
@@ -8533,13 +8533,13 @@ type UpdateMeResponse struct {
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *TooManyRequests
+	JSON429 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -8567,7 +8567,7 @@ func (r UpdateMeResponse) GetJSON403() *Forbidden {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateMeResponse) GetJSON409() *Conflict {
+func (r UpdateMeResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -8582,7 +8582,7 @@ func (r UpdateMeResponse) GetJSON422() *UnprocessableEntity {
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r UpdateMeResponse) GetJSON429() *TooManyRequests {
+func (r UpdateMeResponse) GetJSON429() *Error {
 	return r.JSON429
 }
 
@@ -8637,7 +8637,7 @@ type RefreshTokenResponse struct {
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *TooManyRequests
+	JSON429 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -8665,7 +8665,7 @@ func (r RefreshTokenResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r RefreshTokenResponse) GetJSON429() *TooManyRequests {
+func (r RefreshTokenResponse) GetJSON429() *Error {
 	return r.JSON429
 }
 
@@ -8716,13 +8716,13 @@ type RegisterResponse struct {
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *TooManyRequests
+	JSON429 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -8740,7 +8740,7 @@ func (r RegisterResponse) GetJSON400() *BadRequest {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r RegisterResponse) GetJSON409() *Conflict {
+func (r RegisterResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -8755,7 +8755,7 @@ func (r RegisterResponse) GetJSON422() *UnprocessableEntity {
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r RegisterResponse) GetJSON429() *TooManyRequests {
+func (r RegisterResponse) GetJSON429() *Error {
 	return r.JSON429
 }
 
@@ -10463,7 +10463,7 @@ type HeartbeatLiveSessionResponse struct {
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -10500,7 +10500,7 @@ func (r HeartbeatLiveSessionResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r HeartbeatLiveSessionResponse) GetJSON409() *Conflict {
+func (r HeartbeatLiveSessionResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -10726,7 +10726,7 @@ type SaveLiveTranscriptsResponse struct {
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -10756,7 +10756,7 @@ func (r SaveLiveTranscriptsResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r SaveLiveTranscriptsResponse) GetJSON409() *Conflict {
+func (r SaveLiveTranscriptsResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -10959,7 +10959,7 @@ type CreateOrganizationResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -10984,7 +10984,7 @@ func (r CreateOrganizationResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateOrganizationResponse) GetJSON409() *Conflict {
+func (r CreateOrganizationResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -11191,7 +11191,7 @@ type UpdateOrganizationResponse struct {
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -11226,7 +11226,7 @@ func (r UpdateOrganizationResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateOrganizationResponse) GetJSON409() *Conflict {
+func (r UpdateOrganizationResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -11364,7 +11364,7 @@ type AddMemberResponse struct {
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -11399,7 +11399,7 @@ func (r AddMemberResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r AddMemberResponse) GetJSON409() *Conflict {
+func (r AddMemberResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -11459,7 +11459,7 @@ type RemoveMemberResponse struct {
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -11485,7 +11485,7 @@ func (r RemoveMemberResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r RemoveMemberResponse) GetJSON409() *Conflict {
+func (r RemoveMemberResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -11537,7 +11537,7 @@ type UpdateMemberRoleResponse struct {
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -11570,7 +11570,7 @@ func (r UpdateMemberRoleResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateMemberRoleResponse) GetJSON409() *Conflict {
+func (r UpdateMemberRoleResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -11627,7 +11627,7 @@ type UpdateMemberResponse struct {
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -11660,7 +11660,7 @@ func (r UpdateMemberResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateMemberResponse) GetJSON409() *Conflict {
+func (r UpdateMemberResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -11793,7 +11793,7 @@ type CreateTeamResponse struct {
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -11828,7 +11828,7 @@ func (r CreateTeamResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateTeamResponse) GetJSON409() *Conflict {
+func (r CreateTeamResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -12035,7 +12035,7 @@ type UpdateTeamResponse struct {
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -12070,7 +12070,7 @@ func (r UpdateTeamResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateTeamResponse) GetJSON409() *Conflict {
+func (r UpdateTeamResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -14613,7 +14613,7 @@ func ParseCreateApiKeyResponse(rsp *http.Response) (*CreateApiKeyResponse, error
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14738,7 +14738,7 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest TooManyRequests
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14888,7 +14888,7 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14909,7 +14909,7 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest TooManyRequests
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14983,7 +14983,7 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest TooManyRequests
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15043,7 +15043,7 @@ func ParseRegisterResponse(rsp *http.Response) (*RegisterResponse, error) {
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15064,7 +15064,7 @@ func ParseRegisterResponse(rsp *http.Response) (*RegisterResponse, error) {
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest TooManyRequests
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16490,7 +16490,7 @@ func ParseHeartbeatLiveSessionResponse(rsp *http.Response) (*HeartbeatLiveSessio
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16720,7 +16720,7 @@ func ParseSaveLiveTranscriptsResponse(rsp *http.Response) (*SaveLiveTranscriptsR
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16903,7 +16903,7 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17103,7 +17103,7 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17246,7 +17246,7 @@ func ParseAddMemberResponse(rsp *http.Response) (*AddMemberResponse, error) {
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17324,7 +17324,7 @@ func ParseRemoveMemberResponse(rsp *http.Response) (*RemoveMemberResponse, error
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17392,7 +17392,7 @@ func ParseUpdateMemberRoleResponse(rsp *http.Response) (*UpdateMemberRoleRespons
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17467,7 +17467,7 @@ func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17603,7 +17603,7 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17803,7 +17803,7 @@ func ParseUpdateTeamResponse(rsp *http.Response) (*UpdateTeamResponse, error) {
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20146,7 +20146,7 @@ func (response CreateApiKey404JSONResponse) VisitCreateApiKeyResponse(w http.Res
 	return err
 }
 
-type CreateApiKey409JSONResponse struct{ ConflictJSONResponse }
+type CreateApiKey409JSONResponse Error
 
 func (response CreateApiKey409JSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
 
@@ -20346,7 +20346,14 @@ func (response Login413JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 	return err
 }
 
-type Login429JSONResponse struct{ TooManyRequestsJSONResponse }
+type Login429ResponseHeaders struct {
+	RetryAfter *int
+}
+
+type Login429JSONResponse struct {
+	Body    Error
+	Headers Login429ResponseHeaders
+}
 
 func (response Login429JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
 
@@ -20542,7 +20549,7 @@ func (response UpdateMe403JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 	return err
 }
 
-type UpdateMe409JSONResponse struct{ ConflictJSONResponse }
+type UpdateMe409JSONResponse Error
 
 func (response UpdateMe409JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
 
@@ -20586,7 +20593,14 @@ func (response UpdateMe422JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 	return err
 }
 
-type UpdateMe429JSONResponse struct{ TooManyRequestsJSONResponse }
+type UpdateMe429ResponseHeaders struct {
+	RetryAfter *int
+}
+
+type UpdateMe429JSONResponse struct {
+	Body    Error
+	Headers UpdateMe429ResponseHeaders
+}
 
 func (response UpdateMe429JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
 
@@ -20684,7 +20698,14 @@ func (response RefreshToken413JSONResponse) VisitRefreshTokenResponse(w http.Res
 	return err
 }
 
-type RefreshToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+type RefreshToken429ResponseHeaders struct {
+	RetryAfter *int
+}
+
+type RefreshToken429JSONResponse struct {
+	Body    Error
+	Headers RefreshToken429ResponseHeaders
+}
 
 func (response RefreshToken429JSONResponse) VisitRefreshTokenResponse(w http.ResponseWriter) error {
 
@@ -20754,7 +20775,7 @@ func (response Register400JSONResponse) VisitRegisterResponse(w http.ResponseWri
 	return err
 }
 
-type Register409JSONResponse struct{ ConflictJSONResponse }
+type Register409JSONResponse Error
 
 func (response Register409JSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
 
@@ -20798,7 +20819,14 @@ func (response Register422JSONResponse) VisitRegisterResponse(w http.ResponseWri
 	return err
 }
 
-type Register429JSONResponse struct{ TooManyRequestsJSONResponse }
+type Register429ResponseHeaders struct {
+	RetryAfter *int
+}
+
+type Register429JSONResponse struct {
+	Body    Error
+	Headers Register429ResponseHeaders
+}
 
 func (response Register429JSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
 
@@ -22974,7 +23002,7 @@ func (response HeartbeatLiveSession404JSONResponse) VisitHeartbeatLiveSessionRes
 	return err
 }
 
-type HeartbeatLiveSession409JSONResponse struct{ ConflictJSONResponse }
+type HeartbeatLiveSession409JSONResponse Error
 
 func (response HeartbeatLiveSession409JSONResponse) VisitHeartbeatLiveSessionResponse(w http.ResponseWriter) error {
 
@@ -23307,7 +23335,7 @@ func (response SaveLiveTranscripts404JSONResponse) VisitSaveLiveTranscriptsRespo
 	return err
 }
 
-type SaveLiveTranscripts409JSONResponse struct{ ConflictJSONResponse }
+type SaveLiveTranscripts409JSONResponse Error
 
 func (response SaveLiveTranscripts409JSONResponse) VisitSaveLiveTranscriptsResponse(w http.ResponseWriter) error {
 
@@ -23594,7 +23622,7 @@ func (response CreateOrganization401JSONResponse) VisitCreateOrganizationRespons
 	return err
 }
 
-type CreateOrganization409JSONResponse struct{ ConflictJSONResponse }
+type CreateOrganization409JSONResponse Error
 
 func (response CreateOrganization409JSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
 
@@ -23918,7 +23946,7 @@ func (response UpdateOrganization404JSONResponse) VisitUpdateOrganizationRespons
 	return err
 }
 
-type UpdateOrganization409JSONResponse struct{ ConflictJSONResponse }
+type UpdateOrganization409JSONResponse Error
 
 func (response UpdateOrganization409JSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
@@ -24154,7 +24182,7 @@ func (response AddMember404JSONResponse) VisitAddMemberResponse(w http.ResponseW
 	return err
 }
 
-type AddMember409JSONResponse struct{ ConflictJSONResponse }
+type AddMember409JSONResponse Error
 
 func (response AddMember409JSONResponse) VisitAddMemberResponse(w http.ResponseWriter) error {
 
@@ -24288,7 +24316,7 @@ func (response RemoveMember404JSONResponse) VisitRemoveMemberResponse(w http.Res
 	return err
 }
 
-type RemoveMember409JSONResponse struct{ ConflictJSONResponse }
+type RemoveMember409JSONResponse Error
 
 func (response RemoveMember409JSONResponse) VisitRemoveMemberResponse(w http.ResponseWriter) error {
 
@@ -24399,7 +24427,7 @@ func (response UpdateMemberRole404JSONResponse) VisitUpdateMemberRoleResponse(w 
 	return err
 }
 
-type UpdateMemberRole409JSONResponse struct{ ConflictJSONResponse }
+type UpdateMemberRole409JSONResponse Error
 
 func (response UpdateMemberRole409JSONResponse) VisitUpdateMemberRoleResponse(w http.ResponseWriter) error {
 
@@ -24524,7 +24552,7 @@ func (response UpdateMember404JSONResponse) VisitUpdateMemberResponse(w http.Res
 	return err
 }
 
-type UpdateMember409JSONResponse struct{ ConflictJSONResponse }
+type UpdateMember409JSONResponse Error
 
 func (response UpdateMember409JSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
 
@@ -24744,7 +24772,7 @@ func (response CreateTeam404JSONResponse) VisitCreateTeamResponse(w http.Respons
 	return err
 }
 
-type CreateTeam409JSONResponse struct{ ConflictJSONResponse }
+type CreateTeam409JSONResponse Error
 
 func (response CreateTeam409JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
 
@@ -25071,7 +25099,7 @@ func (response UpdateTeam404JSONResponse) VisitUpdateTeamResponse(w http.Respons
 	return err
 }
 
-type UpdateTeam409JSONResponse struct{ ConflictJSONResponse }
+type UpdateTeam409JSONResponse Error
 
 func (response UpdateTeam409JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
 
@@ -28602,299 +28630,307 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1rc9s41jD4V/Bqn6rYM5Qs33Kx66lZt+Pu8bS7446d7cy080gQeSRxTAFqALSsTqVqP+7n3Q/7U97v",
-	"7/6T55ds4QAgQYqUKF+STMZTU12OSOJycG4414+tkE+mnAFTsnXwsTUGGoHAP9+CEvOjoQKh/xWBDEU8",
-	"VTFnrYPWBYScRZIoTmY0VmQAQy6ACP1JzEadVtCS4RgmVH86iVk8SSetg+2gpeZTaB20YqZgBKL16dOn",
-	"oDWlgk5A2WmPObsBIame6TRanNp/TuJITxXr36dUjVtBi9GJniD03urFUStoCfg9jQVErQMlUvDXN+Ri",
-	"QlXroJWm+KZdo1QiZqOWXuFrHqYTYKpqPT8yPksgGgGJ7Fv1q3Jv3H9FP8K8ajFH56fkGub1K7iG+f0n",
-	"P4snsVqc/JyOgMj4D8jm/j0FMc8nT/A7f64IhjRNVOtgvxu0JvTW4MlOV/9rGdYErZ94lCZQBYP3J2dk",
-	"gk/rwWCe3x8Sb4ZDCRWg+DmdDEAQPiSxggnSibyOp3WA4WaYSsj4gNnu4v884HQrgfNGjKog80aMKIv/",
-	"WEE6XIzuD5hLKkag3kkQVQu5HAOZgAbRM0lSCaJ+NQoH6umXHmBVQCeV6wE6WbIEoJMHmFtQZuasWsFZ",
-	"fANEZa8sWUz2zn2X9El/LKecSUDG+x2NfqAKZnSu/xVypoAhatPpNIlDxJqtf0q93I8tuKWTaQJmI4rG",
-	"Cf4oBBd6xYLfxBGIXsroDY0TOkigFbQmICUd6TX8zMnRKXGvkZCnSUQokzOLv/km/kPAsHXQ+t+2cjG1",
-	"ZZ7KrROcDjdS4oKMpFOphD7VbJKNo1PNFiAJyJujVI2JBHEDYpMMaZxA1Gl9CjQI3sLvKUh1XxDc0CSO",
-	"jPQxPwXmkWwd/PaxNYwhiVoHLZjoz4JWws3YrYPWgEfzAqzMeZGIg2TPFJlQFY6JGgMx50uuzChXrdan",
-	"D/53wmyE6AHJmEpCGQELsXtDWBOwmyCWZEITvRqIyIaeLiC5SCdcEKtUkIgTxv0tmHk2EfbHnA2TOLw3",
-	"5BMqVY9Gk5gVwHjECPfZ3ySVilwDTAlVJAEqFeEMiPnwgSEU2q1JMouV2XmYCqFVBamoArIRpWaXEBC9",
-	"frOMgNBEAI3mhIYqvgEDp++5GMRRBOy+gDr9+eLd99+fHp+e/HzZOzo/7f148vfexfGb85NW0BoJyhRE",
-	"PRnyqWYPv7V86MkDva5WAd+c6pHQ8FoSx5YIDqBxlahxLAmwaMpjpjzOZeYwgsebYSZiBQ/CDVI1BqYQ",
-	"vBEZpAqRkCYJn0EUEFwZkOLylT29fAsI+5+5+p6nLLov6BlXvSEO5EOwIJ71Gs0rD4SMfPBPCBXyERwc",
-	"bmON82b3IU0SEGRC5/hMApBY4ZbP6TzhNLrk/ExL4nuLBjNcT3HeS3BAHwJvfZ6lOCfmlQcmRxw9lvkE",
-	"uNELEDdxCO88kfUAp6xJPx6lWkD7G/2B81EC5JgmwCIq9Go03L23H2jPQ6AqFbA4AeHMUKQRgwiCS85/",
-	"omxuT0HemxPHN9D7PeWK9uA2BIhKQPiJMzVO5gR1HwlSarzH90n2/kPQPxGax+LlIyBqLLhSCWjMN3PN",
-	"qCRjje3Bwu23nV1/q2a2b295F2Wc/h2jqRpzEf8BD8IpqM/AihCMpdTKARckZqhykFBApF+miXwI4NkZ",
-	"AgK3U80MA0/WV8+KmPSOwe0UQgWRGfmeUNB3G8FokulSOQhO7SOLxw+n4hyxOeFq7IY8IPvdbkD2u9so",
-	"zGhGWShMHMsgc1AoUva7u6QfUUUHVEJPxRPgqeqTrSuW/+ppx32jGVDS9/CubxUnsiGNuWWTzMbAkGG7",
-	"QTRhy4TPrhgXJGUCaDjWA3aumDmHqeChBtYggROmYjW//1ngkeOe/uCsyMDdj0a9GoBWOk+Pfj4i+gHB",
-	"J3iPeXgVdAZJ0raIqWV8rCS5oUkKkoSU6UMagL5qRmRDn5/dol5fyq4ZnzHi1q7VrGx5yAuOzk9/hPmx",
-	"AKrAux/QKIr1YmhyLvgUhIq1pjSkiYTAh6FVNXrxFBWpne5up9vZ3t7tdLd29rQSZWhL9vC2ttPdedHe",
-	"3mnvbl/u7B7svzrYf/WP/Pp39tMFkXMWtoKCuqTvggetF+HzbrS/PWwP9vagvff85U775YvoeXtv79XL",
-	"3X2gexE8RyPDEp0uaN1CYtW7T4G+ymU7K+2kfIU9PSc0igRICaj1H5++fksEZSOQTtsiiuszQAy+hvkh",
-	"gclUzfXLdCC1Oozv6avKXLPjDIZVQEPDCpoX6e0ZsJEatw72dtE04v65E+jLs+YPrYPWf/3Wbb86an9P",
-	"28ODzoc/b2zpf3/4uB3sftr8y38s3o/R7HJqJtnPzSxUCDrXT/1DK4PiV0emWqOUik8lmXFxHbPRAYnN",
-	"k2GK3IOySF9AJlwqsk/mQIUkVJM92djb2blifUdu+XR9w5ZmsYTNDjlCwB1ks3n6nf5A84EgNwVEVEFb",
-	"I3rVfg2KeeTvY5sH5W1rgcr+XTHWAnKutEfkePnRP/jqa0d2+MtYhyHbC7xdFI5z+wWu3/2rdLZBK2Xx",
-	"7ynYx0qkYGwlztDym4HU4iazLXzIhjRat57erOattbjotS+lrWyHC2AqI2KIfCmyiNjsqN03g3mjkyni",
-	"euUULE2s0mzsUAtjNESCa5hX2wuHaZIYpjEVgMyCs2TuyMlsiDiDVoF7tG6ZEu3d33duOp1O1ZxoMtCy",
-	"4V4bdOTzILQwFTCMb2sgEQupSDimgobGxDJ05B+gciIg5COGsqkGEO+3lxPgXeiriJclisFdWrKxe1tC",
-	"P0GBGgr4VzqtAvoX8LqeBs2KNZth6UQvzncWZWKw+KOxRgQtQUfuBf2n+/n3NP7D/Y5/uwf6DuQe4N/u",
-	"QaXorbKABMayL4pvFn5zL2aS2/zpfqbT2P2s//R/NuauDxW4cHzy/dszuIHEB9SRRpujnVbQ+k7/9Z3+",
-	"61j/dbxTPciYqjsoTAXn3TiWios52k0zvbX11/h/6CPgiNap1FevoPAckoT/D/LrmCoyQ/PynKckia9B",
-	"6yBTTTmxhL/kY1ApY6koUyUz6l/5jEScnGZ6i+M+UxBDCNVfEKGNjVkPkyquJYgE0UsoG6VmFGCtBWWq",
-	"epcNaU9D9jIVrCTYuhWKStkV2oT9ZPv3tYEmoPDUhN2dbgNFAU3yJTVue+dlJUt0UPa8Yw7g+SrtD95w",
-	"z/cqRiud0HJon9n3jnkEC6zNwaqK4RgCqBP53jVsUUKvPrWVEsmu7M6fu6PJgTuaqvZ+exKzuLXihPJv",
-	"+BQYrXw/dThGk+TNECl8Fc6/w080idYs38G+dEgO1N4i3QbdOurOD8lsFfeqPdhFglgAg+FAOZdFdhZ4",
-	"HCloyblUMKngsaVt4lBBNn/dlt45wJeXrY8MMU7xa2C+/pm5l3Gvk6la+oriiiZL3igtuzhiULGQ0pCV",
-	"G/Mo5s539UVWrmKFaHxOpSIK0Fu6wMvvxsXWZloGDXoGXKXpXlYjl12+P5m/k8KcOxUjfFoB6SXc7Q73",
-	"kobiCVVAx93uo7O7MUKeFviwh8rZ0a4czD/a+nNY5ILTaE04VenWZvxK9lbcZElj9mZfhGsVmWUG3QoX",
-	"EwNjLDUuFj4kcANiTgRPFV7JigiS2xZXGgBfm1fLO7cj1C7zdTZD6a6N/tSe9TlY+Vgy4cRqTPqJ/5r5",
-	"qh+g7hNH7tplfGfPpPXSFtwZHd/4Unu7roboTzQcxwzaWnVH27IBbcij0vXW9yZWD15hrfs+hiQyQ+IF",
-	"kpJ+OWahjyEoTbRRHMxaahcV0LIvuRrU9e5oC3HzeWboGvMkkoUVrrSUeFptcQV/TSeUeYC+nSaU0cX7",
-	"c42Htkqml5zb99kz/qXR184LYDa+nCuUXSVVROKd2wKN2BiVagMEJFFAqCSURFwpiMiUqjHZMObczEkx",
-	"G/MEiAtuQSu94Gy0WQSqC4JZ5PJZVEyuG9nwGBc/Z2OjjJ+k8gpaeZNpHlOzCsrZGgMLsOUAP82v7Uss",
-	"gSFy6p4BTOUJhJwxdK8R+/IzSfD1IId+FvkkYMqFQpcvco6Vgiwb/V6ytaDp2OMbod+7F1q/d+WJ1bGJ",
-	"yyIPyLZn2UsB+6yv2+xicz0uIRVVqSzZh8xIetvGqZ/925DZSsXcE8t2/KB0zp7xqwD/KjTKYo5dYPKd",
-	"9d3cYvIWhimLJKECyJRLGWtOOIvVOGZkt0siOkc5MU1FOKbGwupUY/MpmfIkDueVho6K25Afy7qmJ6EU",
-	"iz7WS7aRVbEshnlt+NEtzidpY083G0nnTHErK8pL1106fqedLbuYLRzqEtV6nLLrZUrrI+reDazZK1kD",
-	"nzEQWUxvI99Q/Af0BnMFdRfOGvV6mapcXEWVOdqHc2ENBQgvPcwLoCIc/9XEy1edYkMA+KkDDZ1pwgcI",
-	"w4h0fMLi6RTUWreUst5dyGPI9pGD1s3h1tEARHdgXiaf4GDf6QMHLbGcEyV54oLLO/Ci6/dXZB3czZNj",
-	"l+arH8VVlq/ga7IWM34VgAtWy8VUEfLd8TnZe0GcEZQoOippZqzk+H2+zL1+1P4Hbf/x4eNOsPtpo23/",
-	"iT72neDlp80/VfrYz4AKFrPRkb47xWp+l/AKd5nDGJnWwW53MW6h9MoCLMzNzT4nMmZhZuG+iXlq73ax",
-	"mqMsIRshnU4hIoM5vgUJnUqIMIIEhUqGUrsNMlkWz83C5DxNJLym8xOmDAat2tQiwmqGvyABKpm/lkvS",
-	"hgeVLkdA1YROySANr0EFpEs2GGewSRQne2RjwqUqbnpveX5K0LqdNrAJ2pXeTlFTKmzVX+6HVQBcpmfj",
-	"qFqzqYPevLk3tPrUKvRLYFGv8blIRYVq/roxkjaCrzeytya7aW+koACnZeC+MDaPlQBfirF38VYBi+55",
-	"VzFJA5bG19Kaijak1WJZQ31NxWzxQmIA2bI7X3378BYZVKRGZjcSb3UVMPEAvUCSy/DiMp7AEaPJXMWh",
-	"rMeOwbwneSpCqE83nYIgqDIIYl4l/AZMBDsGmpENY3A0DzWrwttgylJpr4FlDYwqZ96ruHCmCu1tXhyA",
-	"Z3bxcNa3ElbkIwJTAqxd8IbHoY36uqGKCmcorBn5FpIe3NAkzQwh1WOfsFESyzGRU6DXMRvhDDMRK/13",
-	"PsCSWRSV16vHt3mV+uXKscpeNx++JTh50y7sswqbIhon87W5sca91/QL8eEljK4hMy6O44AQeLSyivBe",
-	"0wqR/oaBvtA7C7alHbzi63s0TzElCscgMQuTNIIoMFfsbgUZNYdiY4DYEZayl/gGfo7Da0Ynd7F8MPup",
-	"Vv8iunhXyJ/7qrt+taAT7y2o675O/F9XV7fdbvvq6nb7+6ur2xfff/jzf6y0KWYzr951HS/1F3/PyX5J",
-	"uaINZHrG/Zo58/XQZYXh04eqIO+yf8VOhWH2WrAvMWnmO5mCiHnUA1ZhQDphuS/HpuWZ18kG3IZJKuMb",
-	"ODTmeE2m7l0Gt5gzWDQjLZXkdhU4TIWU80cvr0RlgX8xw6gAz/1kcogmnKlxQN5dHq+zooSyVbz0XL+D",
-	"N1muqM/Ulmv5AiY01iyk+ScY1Vd7S3NaQDimYgRRFvpZgtQYqFADoMq9eUgoKyHPM2kyEsxNL1bSpF1m",
-	"n+b5Uinaludg7zjL8+4LFl8NtdKRF/CwDNDS9qsAGJTJrY5oM8oarsMSfV22tT/cHXTpXth+Eb2E9t7w",
-	"Vbf9km4P2uFOtAt7w336fPBikWuupQ7Xa6kr91XHjrTsFEBllbL069hc112qWSyN+rihuQeZjeME8kzb",
-	"IFO2jY7tTgtuxzSVxvYfR0mW29P60OCacf+LysqsgwVUt4kAuWSnzKQ1Zch+iGyUcEMKBBdZy0FWrjAb",
-	"todZWzdFPahkWuAzwofKOqzCJMaU6DHGa0rQSnK+ygL5VVrn/ONYYuvJAJMBxKP7LFE54VpzNqBbPTXe",
-	"lfKdr3O7q2STxSWjCCYJDFU1z1vFmda/pdrXzYPGgvxybiLBH+WS63A/qnQaric5FHe5r1mUxhqcvXCb",
-	"LoBq6VW6gB6Fu3QDvr+EqmoQvxQ17zHGFcz1cl6MjscrqxY9eGGthD5+rTec8ee11fEiytlJa8XLnRCz",
-	"5hhxrDqY5FVbvkigm1vjSsGxpl1qJRd3n9+FlPMSNc2tpzmcXVR7+bquUsHqXZ5Vfr5KOi3Q5QJ4C9OU",
-	"IuX8ba1Gl4t0MqFVZvsnbClhy5c918qT5KPY52F+fDCVcsZFhCXmhIBQtcdcSGgP8NY/t7kf1rBAI9pL",
-	"FrlYPohvWqgbLwNj9lmwEGa8IoYiX1JZMr6zT/RlGuNQih5As4Gih3J/bz0HZTZ5kO+gCuo/YVDGURQ1",
-	"lR6lkmt6F1o3wnpigzmBWxqqZI5RqXxI+tbR3w/Mn3pJfb3tPu67X9j4RxuVdtAaCRrC/24fdEI+yVOG",
-	"TBSJxi1bIOyg9XK72+2+iLrtAYT77b2Xz8P2YD/abu+8HIbRS9p98WpQYWrKAr2yo3YhQWW41+YOLOOt",
-	"b8TorX7tk7fSOxD5OuEaPsItW5pDv2pHqMGIJZc9B7eF+YdpkvTcAlbu7J88Zmtyrc8Id/y28V7uekqr",
-	"adjwW4+aHZLmwA5cAkoO0cArn5fvpJ7+NcTeYUz6HZRIR5iU0TxXxUOYtU6tKrWmft3rrXkSM//X7fJC",
-	"Vwa9oaIxtL4vw4iyW43/caMQt7sj86K1lsGM6BesUUHAhN/YiE39M6FSxiM2AaaqlrYCvauZBIbbPlqW",
-	"XW3u/CMocHfLNVn58gMmmNV4kEt5Zys1LKzAiDfGJZ4FW0TJTJOKilBoU0brmSShHoIpMqUjODSmI6cK",
-	"PJNkIPhMGloRUEQ7EbfWtLJdGj+AwtI7AoZYU4YOFVjDkUaB5vZ3HKnCYBGzUQLtVIIpYkNswTC9M0kG",
-	"NLw21G68I/rfh2TAUxb5P4NYnSWwCGS3pgIUKs/QcgTfZOPKLloGHDgdqcpo4CdT3Dl+uVwbWkw5Vvty",
-	"DmsljCklr6BzFE6AOA+p3m2SjrSmG06g7Zyei5KjMI+vtS+dshTu3KjmSnl9axZeMdtZzssv9DuVNU1q",
-	"zjk7p4c1gpSA+lAlRAzOLc3pm/ccT2zmrcyk33IPpR7UCj5TJEymUxCmGimZjblzK7kI9M46dUXqUaQW",
-	"CbyLXAG9g8fKQrRaIM5fhFTpWPIzqM9HXIWMd1YTy+5fQ7eUReRiSlmBhj+t1tVKWLxA840P+DEpfQGQ",
-	"59bx61j3UIBNH0VjsQIxFbGESs59nlClMeRttV7hIX3151Z3OWVDXiH2/fKb9tsB5wkYJ7SN3O6tKk7Q",
-	"kJkspGBX62RrlmSqINlU8QlVcbgWHRWqZ5t1VBHFeTpI4vD9+bngwzhZFvGKJnynS63OAzNeph6W0r6u",
-	"ZqXr3bQTV1GmwoXG2Qjk8sksC0Gv/b3jYde9/9oz8W+7Hjzd3gqRsyUALmyytKOqs/1FM7dTrZvXlWsw",
-	"RUarKKXAl2oIYCEEZZC4cs1Gfw5svck5Mkj9N/LbRhdLW8zLyyiggvX2uwY6VZeakQBZExksYEZF5BWV",
-	"KAli/D3LBswqbZvPqgMf7ZAGP0qRj+fZUJyF4OVVupreBvg1IZWmbcH9c5U0BPO0mqJAtXN4cAs8nPB3",
-	"VwZeLaLJpfXpeqswrmkcYF5fuJFzKKeBVWXG7IR2/KC06Kptvz364ZcUxPxB0o/+ymcmcADLJI3pDVab",
-	"ovLaqoMm8ecv6yYm7axMTGpef+RuxeiWVF5aVbMky396pCyn/ABrMdc0lqjigRnc1ivmYWJvmyNwRTbg",
-	"Kky2i64s6OGmrwQHDAXIu2TTCfOl4RGtg9b17t+i7s0v0B1vT/7+x97tLzvJ9s3Lv9382p2+35WXv//y",
-	"gp2JV+HfB9s/VVhai4MVT3//+XqHXxysetejWCoQd9i2c/TQiJbcPJ5q0zqKKDnjN5DQsODIqnfbZfWR",
-	"D1onqV7B1hlnETLu1R7CzLNRcMWV17e2t6igrBWCmv3Nle8hi7TxmP7Ll5U52A6WK6II3Ht3dUHV6HwO",
-	"wEv9lxf0BooxAPIecTC5D7+109153t7ebu+8uNzuHnT3D7rdfxTd4A2jNasd9eXxu3b8QhjHb5lzxZRy",
-	"g1tThZEcRTQgYz7DMvpzngoyA7gGLeXMuUlFJ9PKWfb/gUUb/SKO2cinCgccCaAqIKdkBkyRcXxtm8st",
-	"HXh75x+tTx9qY4ceOjriK4yd8StXW0lbU+y4LihqZTjFimAYI+iOjT+gHFHm+w+8gin+qK08473ShuBy",
-	"xiXqIp8zxuZB8+rdBCusOAvAXKgvYaIPl+bgr3TKXKy0GpZ0vfpccJv5/eeNdvZnTQL4Bd6ELzBscol1",
-	"uYklQgD8AbJXMCDlOvSqEFn3eSoL15tykK9LiKy656w2fzSwcZhnPap6IpbXVRetcpLdSiPDImRK2y3v",
-	"bWEVVehyCXTyQH6bC5qARP9wQIyylDuR8jIhre1hN9wd7kP7Fd1/0d6Ldgbtl1EX2ruD7XCH7kX78HyY",
-	"O3rMoCc/nRytdOes9tMsLOYOgRyLipe3xDUdPU2dN/qQ/jWcNg8A4NWOnwet0f4wLpPFqjNW6Sx5T0rw",
-	"WfCnrONF0VhxZ+/Jwknpc/kcfpKHpMF1iW0RhN6VZKH7ZEXLm2Jcpb0RfgciidlSwbpdWWQlr67S+/NW",
-	"+0O1aL3kEZ2/P18k+9/T+I8/qkqsvT8nQ8EnxL6AFt+RoBFE9Snfzra4ZLjMAkcwf9lYUGsGkzCauGbU",
-	"1aNlmcnuVbJRyNEPbJa6DEjicrlqKhRXHF6SkPfnmFupoefybWwgSdbeaCOb+88ZsP5sTc1ys0FmvJne",
-	"226QnUoO0ErS5dewvHYgSJmbXYq7+9uvl8S8QfCNgJj2XUMMg7XhHjHru0o4nWXBMTGramM7BMR7m5zq",
-	"T6Zh6Y2bEcOrbk36aMmCVBshY980s3Sq3UDXkCeNZLUkgQpoULuvANPCYOVVFoBTeXrFq9p6VcXrwrji",
-	"yhuSuUgvmF1X+5W9u/WdpJr16uP8/mhV8HgnQViv5f29lXdQZuojr+8ZUty4kHXegKBUd2vx3fgGen5i",
-	"/+ogwTWSu6foQ+5N88NY9O80iRMtxAaUTHf18u8BdKuixW8xhaGBKtYsttlrfJcdX9kVXDiqIMsFL8J4",
-	"PZ1Nk8qddbayKftHc58vH7rFowXLtT2nBkpekWZLcZYFVrT3clFd8zSdsVJT+ZeDra3WksAE3xC9GJbl",
-	"njpJpBVl7ITN+Owwb++LnmKbBIL5IO67fudhsm+W1PFlMDNpN4emrDPpl7dWXMTdLP1lZbdBOay79EUp",
-	"OgaqN+veaLjfu7sMmvCz9d0Kn2oIs57tFPp/FFa9W6XZa42+066sEhO0fgW4TuauVKKt7HPHUjzG/tML",
-	"+Q0IiKrS5CexlKiyzwklxh5EzFcEv/K1Qw+oaxf3K62kivcVN16v/a5VsG8RmgXLeaFH4IvFGK/isrFg",
-	"U3Hu1cFJ5QxXDx3XjGSaAVy74jYr58WXsxo0K14vHZz3rTdrQSguFhCsBFXVOb8/OTsWsQIRc3bhDO1l",
-	"k5V9Xor9E3QyoaIS0wGiAQ2vqz35bpbMULxdKNmZX02cob9sfc3Wk9vZsxlr9viayvGAUxEti9QDQUfQ",
-	"y9ZXw7Nz9wOGn/VAqnhieUDDrkpZo7dPH5o1hdJ368pQoGJACr4Ws97yqC4Gt6onIOSTiXEvmS+br//9",
-	"ydlP+InLuG7QHEofYailjm/Nb8Q03p+cvcVPHd+orCB/HSeJXGfMC/3FuQPUqtiQ0lFXHUr1CQQlvMqW",
-	"ugiQ+pOpQeqTrHzfHfTT61jzrpatWNhyPaZaB63XKJUGYHzLWKXJOpg7WQhcz4aVmq6E1oP8d5AKhJZe",
-	"NhILXcg2PWZCxTUotG8N0jlEhE6nCZje5UVCNCvLL92uwqJmf3a1H6pDphZbNO3VtGgqbKIxteZX/EVV",
-	"Sy8Ny+rArelHjvl3mfHBmWfkFA0zJtaos1iJek0vBMLKLqsBltR6JWAoCoysMUAsM6brkF5J4FSQ81IB",
-	"Uh9BpqUdTZLe+iJmafRZCebFWYIS8DyQePuoCCqrOS7DWevaKK2KMHbLiHqTmKW1tfub2krWpg9f8jQS",
-	"IT4HRs7YlHUbMpZLezKgBX0dzLyk8rpaT1y/10HRmeRC1c0eC0uvOrVChLHZxlJ8OffgXqrxi37pxjpN",
-	"Js96GfCqHOblylGMKxfAgrXCe5UB0qurJrtaTuVlBP4+lkKitgrME+msRTpfEONrzrekBS4csFGWes0T",
-	"v1Os4VUXJrQk7CgdTLSwXzPOTO//LkUa832VVp2PmV+ECmurAeSFQ5a83lhIB2lCMXg0v9cJoJHRu5JY",
-	"KmBFHSzIFbMqdWxBxX6AC1fOFayqXcOe1iYGvDgvGbPMpixKL66nPFZZ/a87EX1qrs5mdXydCfVdAibP",
-	"ILRKfVqfTO7HnO6gjskMIk1X2py+gtbttEdnVETVd+nyaReWEhToMSdAd0AVNonCfIsgrcGJS1sevogH",
-	"jWN7bntlBuZ31UEmvSLFsgbPMqUov3DdKcTSbrEyuDLfVDZNvmh/d0tg59PU+h1ubAJLa0wlGQC6B6PU",
-	"tBHMi17u7RTIqbUbbQ9fwg5t7w+eh+296AW0Xw5fddt0e7AT7kZ7sD987iHNQWsPduir4e6g/Tx8EbX3",
-	"4OWw/Yp2t9v567Si4m+eXbN4DTXP8BZqO7GNuQRGDPAw7GCSJiqeJvgoDiEo31T1O461b1ZfURdD1BZg",
-	"41H7y+d7NfS+YL7qNW6JFqFhM8PeUqtVLkhfAL7VN4E0toesfj8r6WpBo98qNCz0NrxfE5uYR3tX3BYe",
-	"QtK7QZZgeDnI2x1szxwsNshMkt4goewaxTnuVHOoMReql+U7NZXo599xLhWIyhrQci1lyC41LnXl3lll",
-	"+/W+C7JZK0G0OjV7kO+mod0zA0Ajg2eTCOrsmrCi2HGDKGYnT3pTEGHe/LGpwMXgq5VuORvflgX4DGhC",
-	"bWZ4XUv6OgfK7bQ35KKHNs8lSeq3017MFK9/pcpSW3SGFIeomrkCek1SyR0GOeiVobKImKYjRypiNb/Q",
-	"MLUMfRr/CPOjVDOcitjGo/NT7L+80b9lSrT7ZMiThM9MN7SXz7HGMg0VCLnZIVnPVgI0HJebGJNYElTm",
-	"oyuGXJCq/JVnkvTd6vqdK4Y3eS0DTa/fLMz7ffvo/LT9o8mTtrwPd6DPy4R4ub2Yf33veMLffr1sBQud",
-	"4LyANQw37J+/ubgkW3Qab9FUjbcSPoqZCRQoPbGxYOjBRhxFRdgEmWVrGys1bX36hC3XTPmLkDNFrTJt",
-	"t2S77mhQK6CTVtDCgAr8WB5sbd2aFzohn2xFPJQLcdkofb1hDsjRKVGp4sIEdZYCJim5dhmqZEAlBOT9",
-	"Ob5nkEsGV6zcCWjj/cnZZkAqmhu5jkZBoRCdtBn5QCd6QoZHnjVDlp0rdsX+9Cd9UsBUbJoqd/70J3IB",
-	"LCL9I79M1QH5DoFKrtJudzf0w/PwF+iTjSVHt3nF9OFleHNgx7mGef3n07h9DXPZ3+yQtzxVWNGOKoxv",
-	"nCpHExIjfbU0v2JZ5+454rqV8rHwkJpICPV+DjX8YZ7Vo48VGYGSZK+7e8WW9QjvkCP8kIZKEiqxjwWG",
-	"FHFBYibjCFy39GelqoAG2tj5W2oon2DbLNNgXiuZ+jPs4d//eGW77F+1DsjHK9PvWP991TJgC3kEBm5X",
-	"rYBcuWwu/xWt/7lXPn3qH16xvNU8GdI4SQVIQqOI9E1D+gPy20fXWTtw7cbtwJ8+9O3yz2Kp5J/+hB2L",
-	"B/o/f7t48zNBxUdiJTgX24PZ9X2yYXPXyX43IBN6S3a63U1E8z4fDiUoPbCBhLBymoRUiBikRheruLdP",
-	"X7sFvKbKBkljlKMG5GunZ5hGym+/Pya7u7uvzEIoI2aiQxKZTwWQ/t///ve/t3/6qf36db9DvuNqfMWw",
-	"U3ESAxmAmgEw0u12t9v4/8uuS9HEiV+9evWqvb3T3t2+3Nk92H91sP/qH6aTgyFxZardv7s8PrxiPFUW",
-	"KaiyTZ8QQfUy9rpd0s+PpYcH0SdJfK3V+DmZ0EQrUxCZgnQWAu9YllOkd7/f3SX9iCqqmYirSN83qr/7",
-	"mURxZIpgmcuBJox4AuYg9hHlsxHSfPg+2YgVCSnTnw6ACC1QINrEE5qT/ltQYt4+GioQ/UMi9L9s+Q9T",
-	"ruTKNCALwWpfltXqi5eIQRlrUz2XVSAm0jNF+jy6FbQ0MzWMd7vT7XTNrRYYncb6ItbpdnZts3qUsAWW",
-	"on+wpUKWVBbjM4YcJiDTJJXEtLnTtG89eUVW6zW9xjJMmBuveSzKYwgFmA43ehgix3pwLI2IQMok8GmE",
-	"Ed1SHaE8RasoFXQCerBa/TR/ZesMq1p8Cla++AapAhVZR3kIl51ut1TBk06niZUOW/+0XV6MPtjYs3J0",
-	"fvoj5EFEi872BWHq2Du6h/fMmqpmyNa+9R3NqljjJ9urP3nHXC1GiLxCV00+hNsptotHfl5Q6/CUfCXo",
-	"tw8ayNK5JfB4M/GFF72RPlrcMp455lFzWYGfJvdPWuGVVZ/Ectt+C3YPGQegtVatXhnVcJgmCelfw7xP",
-	"6HQKVOjb8BXDOpoZC+YsmR8SqbjA9jSSDiGZV6GqWZBB1pbRw0Gq73g0XwuJVuNOMevxU1Hp1/evTwt4",
-	"vP3AS8jRdxFdf4Q5sZHFhxa6Y55E0jY/0tQfWKo39YJZCJ8Vtfe6e6s/+pmr7zVOmQ9erf7gmLNhEpvb",
-	"7t727uoPzuk84TS65PyMihFygr2dnSbbmQqudU4tl06YslFAn4dgDe5pVcJSbTXRfgqKUmbr4zXMe3H0",
-	"ydBxAlVVZ9/CDb+2xZpRr1QGN8ipp1hi71ItVKSWPVrlLFD7hM6JGZ/EWCSsSKOv8ZFHowUq2Vtck0Zm",
-	"geuKvm4c/TzHb+C38vjXldQ/wvw0MkUzStcltFRV8v+T23CsdUgtAVzmBNlwfSSMPpeF4NtyqGMuVDuJ",
-	"byAqpoYhUl2xYiYXecf0tZTh6DIgM8HZKBvSKN5RjFQYufh+qa9OhtHp5ex1tztX7C1MkRt6dw2hVV/B",
-	"ldLfTrWeZPMDcNUgXDOy03Oysbdj9feCkrlZqS0hyJrKntv2bDZra7W6nYoEmL5KRc0lQaFNSSMp1H0w",
-	"KVRMQ6wQQmd8ZHo0fl6qvTPfbyBgLjn/iTJXKU4+JNEXdTI+0rciTL7FIMUCrfgEX7CW+Fzfki9P1RL6",
-	"ZVYlcM3krOHmEJm6nVIvokCVUmtiUzLjwvSZtiKiihL07E1YvEUVnqrO164t85FeZgFqrm5RozMxWSKV",
-	"1z1r07JANkpvZlfS/MrWml8E9Q+gfoLWIxK7n6VZQeqXJWh87af4AxRPkOZHBtHK88R7fFhhGz+20lAf",
-	"HTHtekFr3RKY6hB8qimmMtOsNhvqim3s7ewsPug5Vt/3zIYB2evukn5szGu9hcFMDdNY3/2vGErTQzJK",
-	"QUqQxEq/EY2ZVH7G3DNJUBEgaEULyN7Oq80OOcpFu9ECCLBIXjFjmDANRl2fTWui0ID1UPoaIGcjG0bF",
-	"0+9NcENXrP/65Ozk8oRUq7HV4tfkR1piePjb32IK5meWug0I0WaR+oT4uRTmBqL3ey4GcRQB+5e51X1p",
-	"zWA5KzPYeA9uVpBOVtA3U/kLWoHV77H5D/57SmPRISc0HJde1BRvTA4HxlGyYGrX2odMUf3gokPOBWgO",
-	"ispGaSy0Y8+oJDQRQKM5EVxR9CYK7yY7G/Mk80p1iC2Qai8ByNSgVuW/Yqt1fjvgpVXOHoPxlIq6fm26",
-	"/s/FY39S+NdU+O3x3lnTF7b6bT3h5rZa7I5oRXuHuNxlo+ijZmLoImXx76nWOUdURIleEh+SkMoKTd/V",
-	"3n003C+W9v3M5tYVIlc/dsbWuyP+kxxcl2AMTliR01TIhVzAVjimSy7FR+iUlNihB93NHfIrmn5KPc/6",
-	"ZMDVmKhUMEMw6J+wbn6qCgEWVTc2pv8Jx2OqHols9NBfSF6YqevFhVZTj04zB89Xr6Wu66z4zCJpv7vT",
-	"CHQ/UAUz+riuiqAYPlYs9SsPZiJW0Fq4jhtiQKN2jhYeQR/7gyzQc+FhI2f6Qrk4qYjJf04wmCa+0Zd3",
-	"ISv8F2exVMXlfBtOcX9P67jGC7D4yin5S2G9vpu0qvzuhdeypjs1hsUyEax0yzMCk6maF2bJJ0FaOCR9",
-	"lwncJxY8WvkkfZoq3u/UuNiPi/W7H0V8eVN8UXd7NWEsJ4T7K4SfR7J9S07yu0ge50snpYL068udrY8l",
-	"/XCpn904ca3zxccb9DLGSjrl01zLvIKnJrK2zq2+QJerPC8FpDWrjb41deyrwjjnvm+KcesqF/73BYd+",
-	"E5TdclhXq0X95NCSJxFI1VRJcp99I7pSueN4AzXJQeCJuB5PpfoBVM43jT36q6Qyy8W3/NpT95y/Thf8",
-	"iYprI2ZQhqDlT99uDt0tB2s128AZxbHqdCZuMIydUEaTuYpDI4ren1fZ/0IuIteO+CgvIPUYemF5Gk8r",
-	"fEyThpv2Alxe/FLrRlliP5k4jOb4Vclig7f5WXmlzx5CAczo3JZlfCQSz6J4LEWXUc953wt6ponqMcZL",
-	"rW4OY0YTnycsUvkJi0pE0Pp66A3r033zVPdVUc8JiwhdAPlD005WpfSRqOdCjy8xatXRA9KS9Scbiths",
-	"RFSLJIODf71EU8MwnqjmEakGUeLz0I2tiVZrDU+o0le4RvJiw+IKF4bVblYGIZbw78KVT/tqtLLmO34i",
-	"gse9p6kKJZlk9fY+zz3NWb7ryeTcvYEKExbKlCTLSCWMzzrkKJnRuSQxC5M0Amkt5wGZjeNwTITNFec2",
-	"IFRIRcZAEzWeEzd/tf0km7v1OUwabrZTNuRN7BnZ6jr/zv6bHBWOTsnUO7BGvFxiV89a5DNNP8FP5q1w",
-	"XVp7h2l15dVNstkxtoVqhcW40FN00TBXtRas41TsYzalUhEFxl2L5TlMo/asOsfvrbKzJvBws1zaaEWx",
-	"4UXzBhaUIaZujObj49jstWoppse+P32GUNhgv7o6zXZVK6/FxDm9yNCVl5YoTBTWm55Pwba7miY8gqy8",
-	"V9UK8eXCChsRb0V7WL8o1F5FgXI1x+MbcjH5TEbTQsPeBhzmr7GSARl4VuYn33JD3mSpNWYR3NoQYIeP",
-	"DXiTX5WlWTiF/0WA+d9TEBk/PLByPXBRhwEZCcoURKYykOFUNjPhis0oMjmGIMI8AzuOn0dumvio/MW8",
-	"khChkvQZV73sWb+urMGpv9PPQQPehOs4D/x1fpvy1segJeLWXEL8l1cFTRSOuBrHt0acjxJohzQBFlGx",
-	"zHH7PRdYmQfzS03An83XMha1LOh8QqgiP+DAZAOZGAyHXKgDQl0SKqIsZr4FVwyrAeaL0s+iWOboTdl8",
-	"RuebHbLX3fOyeIpEUIXnr7NRzGqO3S6buIdfe0voPF1vFjC12sWbAc0hgAfze+DlFsdYb80BXTXdStZs",
-	"JxUQxQJCJU1lF/Kdq8+hUa2vWTL0SSxlagq3GYymQiGLddcXExrukreuWJxhmzwgkCWDmNtzBGTD1Pga",
-	"Azn/8fiE3ICIhzGIzYBoopaFRmwYbB4YMpKGAiwtAQvFfGrQPsJWHeZLn0B8EcFIahLF9TTThM4hQksF",
-	"tuKMrhhuVlPLXrdLNvoIxx7+2LOpcv2AFH5OJSz8ZofDHJArdkQGgs8wll6I+EZfY10eXiggAqZimmCB",
-	"O3cQEJGN3e7OpjuDkLNhPEqFaT5C3r09cxkn3j7/0yBBzyHBVdrt7jw3AvU/cwmHyYT2V1OgC9/DP/+z",
-	"XKarf5gtlbIr5iZXeb3WWGIpLQStfjzBRrhSAY0wTlJzYYNmz/L9kVhJSIamtNuQixkVUYZoWGRLL6GP",
-	"6JgHugy8rNeD0hqU5nN6IYGrD2CSTLiexKQYom6jxpQ5BFZ6SfaoC8c3ieWEqnBcqQ0UeeMbTezHjs5W",
-	"XI0u3by1xFR3H8Gvml6PdvafF69Hzxvcj9DK61fOs1RKB1LLSpQjjrhJBGESM2vbq1qv/rZVtzxs59ho",
-	"QQhdW2quegV1C8BvWssAVF7Ah0c0PlYqc0uVN1IUprsmbruUBU7Da8ch6HQakIyj8lSFfAKuXDDChpid",
-	"aoCZspi4yzNbOa+mJrPHbIjPazTDMzwE6VVr8k5XCWxhvry0Ja1o71mG/qe73djuEM++30TFuABxE4fg",
-	"lax7ZNWhFGxoy/Pj6ZU0A0sUw4TPHkRJyNxmlRrCW8/TZRcS6j0yhYixwYdDTYc2Fy0wsvxCE5i7sfX5",
-	"FJgRmzabHbl+31XOm81mHbMyOo0lFtBzygsuswM3Grp9UyRGywErKA6IzPp6e83Jr9h2l9jeHEFeaiy/",
-	"EXZM6UF777NytR9oBUaLZmz5FUtprM1KxWwkA+Q+RvGQIG6ya2UGE5MO6onzKtGBHp0K+fGYfg+cACde",
-	"xnl+RUmrOJHAoozLfk49/usky7U1euO0uy/ZZhV2tzKrbDPzSva6qTQ65hKIHNOsdXHBPlyoA1ntWfjR",
-	"LeR1to4VOs4blsy9ZRQnj0ulZWuEt/+OaxKzKEdq6tL/iwaKLkB6HavP69x2/+SLvBtpCzqqtyblFa8j",
-	"jw4cEWdHR76jEpak21zg/dXIMTS4SkJNwws3bECmIr7BMg2+yNJ3Np+SsG7mcC1qNvkLC1j2SKGXC/N8",
-	"0bycJbRVT0vWaPcUjvm5wzE1JVbK1qMoKlSfj3IcriXFJRJ166P7c1UOzqnCosogsD0qZaamZVU5ZWtq",
-	"9Wg1aFblspowVxpdHa4+5eM8FtJlWTjr4d264SfuJAuhJznS5v7/Oski0lChgVCAEjHc0AQd3KYvhXos",
-	"HdG4D7PdP7Y0cY7hRytVsJ6qZpbz1/hbdFJ/o4JliQ8cKxkXWps0ESxJfANbLA6vzd3lY2uaVgboWE+g",
-	"a/pBjk71FVuWkqxJzIptUlwaJ9kwRbipvGJ9r85MR8/fc/P3NzvkIhVCnwnaL6Y0dBVsRTyZQHRoGx3I",
-	"NFEEW0dgv/NtrW/uda9Y3pEHuQPjGA0geEKwT8hNLONBAsTcwrDQlveFKT/oSgp6i6otv6f3+LMD3iNl",
-	"AXlTfKEiJ8UlLA88dVAjjM80NqRff9GTbzo1XNNXtWbg1dNDl0R2cqk0xX18QvZYSeHnEiP5PeWKNjP1",
-	"TBPKgkI8w4QzNU7mZAoi5lFgxTsQHDQwyzKxBxMa22ha7HmoNVl/VdUR2/EN/ILLe2RKwUlWkQnuKbsD",
-	"VwLg2wx/QXysC5XOT7YgRH63x9YEA8uZaMsTyezbAUoB597HXFAZsxDQXJ9QE8gs1ACoMn7/zDHFFd30",
-	"U8yMjd3kmKWmptaJkWU0i/023bRs2o1J58pd+F6uGkmZiTqojHY5YZHev59r8zjCJ8s4GH4JubNWVpyD",
-	"cOZy9w/iSV+Fr0X02IQ6T0Fck7ozclxSBtKjaFcW1UgLQ9qYlqFJ25B+YLo2WrMlcmJNgkNIEhKzDvnV",
-	"uu+vmGHdImUyq4/u8A708Bt9YFFPAJWcHRgW0YPbMU2lgsi6AZ3GbCNAJNnbeXXF+qgMuy9CgAgibHy3",
-	"hHNg/McrYj617/XwUf+QcAZXDOPWNTHEUWKYG1bQliRMuITI8b6IpFO9/UWWZ0NScKUQ6encUrP5bLxQ",
-	"h7zJQlXks1z5N03X9qrY2F/dLE/MLI+xscdNh8rGAmdn8c1xsc9XD/Qrq229vqaOJXNNHqvHOXPcWJOH",
-	"5vnGy9KFaeEen/EKv3h+ptI7/dVwyA0XAWF+D8i7y2N9lcYup9TTqEwd/X72Qy9mCsQNTVxP8/6hpz25",
-	"eD7OwIRL9DVfcw0Ys0+sPiVXs7fOFXvDshRhN83UsrEDnFqPacPcKhmu+bjvxWBcMZdHyjCOqW/+mX0R",
-	"a265t+MGKjF9G11aKMgd2GarVopZScXgVtkLw6aJMWPcHoDRpusjOT4Tx9VTZYzvi/jPGrLeizw3U/wr",
-	"OCOeOOdKzpnloK+vanr5hc0MGt4HAWEwA5m1GTIW8yDjXaY7Mt7zquNW9IIuvQV8G8XEiru6sKfUwPfg",
-	"geIpN26VIQUjPhZSZFckD5UooS4CZLFxk2luOotZxGfGII/iHTXXWBle6mzxps+ztZ0MU5UKIBv7V8xG",
-	"O2LZ/YSH10Rew4xQ02p/kzAujMjmNyDIzh4Z81TIQ1uQ3AyJvZ5jFejRuYhABDbDgCpT83h/e4f8GH+H",
-	"JjctMmOmJyiZ/HOAmVZDpq2RCeCWmx1ydMX6ngA3+0WbaVVES8kBstfdM82CZrGETV+luQaYyiumx8hX",
-	"cEAkxVyL2LYqyjSP/J0e3MZSyco4/wt6A4ts5DGkfMVMX1DQ56tYes3K3tJg/tr7bT71hM0lOi3ff1QB",
-	"wdcU7VsfPWqyYTSVov5NBYH7/NU0vU8SvGAgZzok3DeGFOoVWHtInZ8ix87HdlY0pJaxz5ly86rVYJ6C",
-	"dh7BF0JtekBZlC8V2mspifnZF6J2CiEzS1Xf2kb8ee9zFHPpFETPxJwlWl7ZG7+Wd+aaS5PkP7Vs6Fdr",
-	"w28KK1oRwI3qj53Aj2zb8JdhWk7GI4Z5zVo3QlqVtQlhNEmqy2nYEhdWgx1wngBl/8Jx3D6s1wnhflMM",
-	"tHpS0pHCCxRSr60XCWmFql6khnpd/YjNjWN/Ql2PfCQ5rYsPIOQT23+ujyTRN4q8TNIRZuSDwM7VWfgd",
-	"arkmi8ikVHbI4mXgwGvWTWioZK6ZYwRqkSL1QkLKGFdXzK0PqbBKnTUB2P7eH0mb9af4olHf1ZS4nPK+",
-	"UDeGJ+201GWhiOlLiLdS6G595GK0Kqi7cOxIwu5C/hYm/MYStwI6sSXdYDIAIcfxtFjBQ7/lGtXWRXcv",
-	"kN2qwO7C4p6Cux9UiiwN826MeEFd1wPEEiIBrJXSH+/QKFZaikAigWCBmLqLzHKk6X52PlnWWJ/w8fG0",
-	"Gn2B4UUeoGicyOVqzFq3lzdi5ModV/cor2eQS7uX10T6fmbN44u23l6HolwP7m+Zsv69FZy7iCMbsbAm",
-	"C1iuDG1ZDWZJxx4juyry2gLXxSfXgoxP7pAM40SBwFI2QCeECyJ4AtWGCDtDoxzyib+a2GhiddYF/ewO",
-	"ieJLZs0T1t1uqubVzwqTruAKbzl2Bg7+ZZsZaeCs18sIwfmkKnxGA4jD4cfRFSpNJfWqws8u3wktKYM5",
-	"gVsaqmTuHH59/XvPlIdJbYNxU6LMFItZ5CNHUWSw6pG0CDP4URR9IbNFmcjqiIrQKPoG09OfVIU1VQWT",
-	"FW9onij+YLYTpy5sfVQaZqpnKXVto4pAc4rjSoeEMidm0bJqH9uKgBsJ0BvYNMZUDFowDgdj5yT4tKqt",
-	"mB7DYwur7CuWhMzcT0T0VSG0Ocwcp9GEvo5h5k6ybbWqdYlk8E6CuOu9GTXMoj/PlUV1RSrx11gqQRUX",
-	"z4z2eZjnWhSIYQAkgglXpgpi1aXbyhKjpT6esNQTfNELd2OZaW/bT1Lzq09+an5JdozCUsty1lCVnH8O",
-	"Ql8WsQfoZBAzjHU39+9hefSgdC2mLNriwlx9qZTxiGE9lpgResVsAIIlPKwFfA4CiwtyRkSagDy4Ym1y",
-	"5BO9JFs+hzjQ1O7WY1aAsQxDJ+0N31hY1RUjlrmUF9fRU17q3yaU0REIaeZAa56dqLyfIRfZ1djEH8YC",
-	"HZLGP7KBkfWEGE3hmcxcr2Ycm7DFYIY/YBUdxu3fGAM44Gqs+ZlZUVYY14RDmCrKl27XwjbQQMTQezk2",
-	"7NDudhknJRu8ggVTtmlgwnPQFjWqKhh74Rq4BZpIrrfgygO5qTVcNrjwp9x0JpYIpIqZkRRFP0HfmjT6",
-	"prKxKa5NrYllSCy8ve+NxuQI0JZE9s01NmzU/0SD1U10QFiaJH2rEtlE3hLiYPhkVofXHLaeKWuB54DG",
-	"hyaPt25/iAHZQPbgZjxNIqPhlcW9V4TaALe+osQd74ZZm5qPC9UHD1ovwufdaH972B7s7UF77/nLnfbL",
-	"F9Hz9t7eq5e7+0D3IniuZ+TYKGXiVuCsUgetl9vdbvdF1G0PINxv7718HrYH+9F2e+flMIxe0u6LVwOK",
-	"vVbWkHZPAvdJ4H5mgXvMJ1MBY2Ayzi50TmJsVElHTQGbd7+BonCpNVf/H7YWjU3k8sd4Jh3nq7ZDX+LA",
-	"30ZSiN7LOiZZ3PuTQfaRDbJGL8LuA498cb2DUVZrClb3s+qXd91GzwcqS337jrHH2ii3msAyjVWPdMfU",
-	"Q3/RQLIihVVT1BcKHHuyx359QtKGsCELuKfs2/podcg7RrKdqkwQEqmwM8tiydJMt85crFUhbBmBrzKt",
-	"IjU8hax9vpC1VYhWE6l25F8mFzEC4xqdkMjjHwk2ZOqQOypfP4CqRqTu5+PW9mL7hJuPG77WAC8fy1AP",
-	"dHJXE73TeZy3q8osYl+pM7o/sir0Re/9TYjLRbR9i0T2pA7d2UjfUB0SdLRloqxqK+u8NRWuLTViReUp",
-	"Nb2tUVLJOVNjkPEf+G/XJC6MlS0tU6HjvKWjX2xo12PQ7dujH3D4L0S1+fTLKddCyvVZkjwVIcinwn/3",
-	"q+Nyhx5lX74m9pFFBYL7wBIsLpNt/RrZt5BsRVSOB5yKqD5D/AbETQyzhTRxl6Z7wkZJLMcHJIEbSIhe",
-	"14QqCMiER2kCkkQuPS9mZCr4SGBLMnoDgo6AyJALCLIHWKFKXsdJEmCjSmabBsdq7nmsbpV+yCcTUy3Q",
-	"zFSp174/OXud7fERidmfZxVBZ0D/Nmvh3kJSq37q43t/cpaDAKufaPyqSAC3mFVCWbihSUrNjbsmRfSU",
-	"2JfQwzUklGghqICZIilcU5CcYidSw1wLVQ8OcE00SRxuHp98/9bDaywbaZ7ZcioA0YCG14i7oRa3wrbR",
-	"KtW2tSt/f3L2SBLt/cnZSbbzLyTWSmtYUeA2e/ObLaf+DYonTeHVQWIpI0XqG3JB5BTotdbyuEBCjNmo",
-	"MbVbIbK0YENpBBJSRRM+SqGic0omZ2JmSuOaCfyECSR3I8y4lUXV/qr3J2c/2eU1Sp2w8tClTuTz1CUy",
-	"4MPGmQx6vDP8ojaNwq5ACVuPHNeR7bCyxbF+2HgJ70/OLvCDf91siuxQ1yjkZrHgqT7ECg0AfXBa/DtE",
-	"RPrEHARHl+syhq2P5o+lVY7Qs4aveUV+qLzGsGdTqZoKrVfeYK+XMEmjquhNo06aw35kXdJM8hpzy+pk",
-	"p9N6nwymD6+n5khakeC3iJjrGk3N8RbqE2mclunAhiHKeu32B0Eja2SxloENmio+oSrWUm6uhdZgXhTD",
-	"mwGhMyoiSd6fo/5qrIHS7dFRX0UrMb0kjfaXVF4/ntaqR7/Idv+FPMpaenlrkBoNa2hvpA8hIvmBPZlj",
-	"7m8h/fpL8tYqvoZMCCUJUGFUKyqvs8DPZlJtuhXROJm37c5qpRmP6FzfWMd6HPMy2bA+ZC1M9bN4An9w",
-	"BpuZChznMvbAdHcwOYB6DH3Xjeg8IJGgM2tTomTKeaI5CcpnzTQ0y+iQE601C9DshMRSUwLDTHkWQh48",
-	"iqsioW2YLw/dn9gyJknsvBpWklCy8//9v5oxDTiXWgfHwmUMsCBqpRR+rcH0i4HSI8phM8PSK6w9CnMI",
-	"/37mHMRXu3sPx20XPHKVdrs7z8kRo8lcxaEsIrsjlfY0TSTUovuJTU3dfb5PNO3EIANEjykIg7VgWhEp",
-	"fRikmg465FQjhIzVXCOtgIRiGXvrKLdv8xkjc6DigHQJ45nh8ZBse3QdTyALznh/rqWtRl1I+MwW3RBS",
-	"kd9TKpQGgbWa2qr5EZ3LZ+T9+SHZyS23xS8OyW7+aAJRTNkh2ct/UuNYRNnb1bU27VrPEa6PWWrTn2iV",
-	"qWcMVE3o9N+PSDLUQTwnG7vP99saUy1ANu9OOBoXa+nmyDbVKCCupRlk52hpR2dSYGpQJzykCTGKocXb",
-	"BTL61WI+vhXkKXC7XUTuAi0eEuwZpF/tE3sWpsMDd2voYyVt+4ri5WE484bokCMi9BVNQkQEJidYQZFw",
-	"NsKWMpSR3efPzRBYV7q7lEAuY+xvudR08z1Sp17vBt4MZXwDm0Edm2kFec5Ca6e787y9vd3ubtcZV7LN",
-	"V9fIsE9W1sg4o/dd4s6LmiU66K+1wA+fgefos8voYxnvOfMJ4MlEYxlWyJmmpBXRQkXmQTN2tC7Hmpq3",
-	"ankVmi0DdznNbLR+M5jEvCKVAHptOY9TGK10ZXxGNliaJK5jDNNkoKyO9v68hiIyvyKW/CQDmlAWQoe8",
-	"BRqO9eaNLfiMKHoNkux3/9f/PPtf/3Pj7L//r/97exOFua0VGnKrGpgv2ulUko195LP4g2mS5pTiKFPd",
-	"t9ESvVltcDq3EH5Ug5ObZJUMf39O7FH++4nxydzb/voUkA6SOGzbz7c+uqoq9UbLnznRgAOm7KF2yLkZ",
-	"RNJhVtwNMyc3jOUSa7MEJNY/uwK2mx3yjl0zrdlixfaARDFeuyPzb2MNwr9mY27aTjOuyIRGkF8bcYNm",
-	"C3h9G1lXLt4h6yolmtV+BvQ1EzVGYruPIiLfQSKsa1H5wtaNilBQywiLAGmG2iu0psuczTpMJxuUzUlI",
-	"JWwWdRAa0V7i1I8pVeNc+3DftspmQF8bmdDbM2AjTcG7O0FrErPsnxhqqkDokf/rt6P2P2j7j277Va/T",
-	"/vDn/6hSXDyKNZKmLRVVab0x5timVGsyQjVUKiujnKzCThxCko2r1lAA/AHyqrVJ6A2NE02HjgAjT5nO",
-	"b4sm2mA2Bkx1NnqzVHGSEAZgzLmKY6cVQ484o1aU9YsYFC6NMIwVGVP9fq1eSE6wuvwLNcaPMWzC7sDZ",
-	"acz6yYbrPrNDxpBEm4dkEkutlKPeTQWQUN8nQC9cow9ecs3W8QPzGBmJuWZMXFCFVeRHdEoGKOe9XWWX",
-	"bjm1twPK5pWM5wLfvzAH94h8x59nZfNLiwv48r+f8Cxsf23hOQO4TuZtZ4+pJUYtn+0Ft9SD/CJlEZ3/",
-	"9//5/1xQlQr9gh6zTiHcoMlMo/ILxOiAvL64zErCOPfgZpBHFyDe2y06RLckUImgv+J+jtx2HhFFizOt",
-	"QlINk2cys3v9+6GpQTS8h+SH0wRXG1RTB3FTJytjSczjVtBKRdI6aG1htIOdeTHSemTKWGA2d8JHMQvs",
-	"5UXAUIAc592YvWYLnVyuHhUUy9aiReEi5FOIsHo6muNjpmBkCqEEZKBVGi13sFpgoUJuPsP5KfkR5rJi",
-	"7EKMeWCVTJcPhws3udDZWMWg9MUBj06JSs3SCtfaIL+/5j2bWUQkUBGOvQmO/a8qJnjNw3Si8RBlehqq",
-	"1La0FzHc0MR1yjf/atN0pF8G11za30opGHdxKi2g8bIovbuub2Y3mkbRppENX4uiFRPlYRiBc2diTARO",
-	"sBBCmcVwoT5igri8icterQobldZobngcGo2H3lBFRX4uKYtMfRe/2W7g8DgWfqOpinmxV9DipMecMeQV",
-	"xmzenlKh5oSGVjOSaTgmVJIfOB8lQI5tZ19v/FOL9wYxPnz6/wMAAP//",
+	"7L3bcttItij4K3k4O8JSN0hRN1+k2NGjklXV6lKVVZY85e6WD5kEFklsgZmszIQolsMR8zjPMw/zKef9",
+	"zJ+cL5nIlZlAAgRIUBfb5VJHR4VMAHlZuW65rh9bIZ9MOQOmZOvgY2sMNAKBf74FJeZHQwVC/ysCGYp4",
+	"qmLOWgetCwg5iyRRnMxorMgAhlwAEfqTmI06raAlwzFMqP50ErN4kk5aB9tBS82n0DpoxUzBCETr06dP",
+	"QWtKBZ2AstMec3YDQlI902m0OLX/nMSRnirWv0+pGreCFqMTPUHovdWLo1bQEvBbGguIWgdKpOCvb8jF",
+	"hKrWQStN8U27RqlEzEYtvcLXPEwnwFTVen5kfJZANAIS2bfqV+XeuP+KfoR51WKOzk/JNczrV3AN8/tP",
+	"fhZPYrU4+TkdAZHx75DN/VsKYp5PnuB3/lwRDGmaqNbBfjdoTeitwZOdrv7XMqwJWj/xKE2gCgbvT87I",
+	"BJ/Wg8E8vz8k3gyHEipA8XM6GYAgfEhiBROkE3kdT+sAw80wlZDxAbPdxf95wOlWAueNGFVB5o0YURb/",
+	"voJ0uBjdHzCXVIxAvZMgqhZyOQYyAQ2iZ5KkEkT9ahQO1NMvPcCqgE4q1wN0smQJQCcPMLegzMxZtYKz",
+	"+AaIyl5Zspjsnfsu6ZP+WE45k4CM9zsa/UAVzOhc/yvkTAFD1KbTaRKHiDVb/yX1cj+24JZOpgmYjSga",
+	"J/ijEFzoFQt+E0cgeimjNzRO6CCBVtCagJR0pNfwMydHp8S9RkKeJhGhTM4s/uab+A8Bw9ZB63/bysXU",
+	"lnkqt05wOtxIiQsykk6lEvpUs0k2jk41W4AkIG+OUjUmEsQNiE0ypHECUaf1KdAgeAu/pSDVfUFwQ5M4",
+	"MtLH/BSYR7J18O+PrWEMSdQ6aMFEfxa0Em7Gbh20BjyaF2BlzotEHCR7psiEqnBM1BiIOV9yZUa5arU+",
+	"ffC/E2YjRA9IxlQSyghYiN0bwpqA3QSxJBOa6NVARDb0dAHJRTrhglilgkScMO5vwcyzibA/5myYxOG9",
+	"IZ9QqXo0msSsAMYjRrjP/iapVOQaYEqoIglQqQhnQMyHDwyh0G5NklmszM7DVAitKkhFFZCNKDW7hIDo",
+	"9ZtlBIQmAmg0JzRU8Q0YOH3PxSCOImD3BdTpzxfvvv/+9Pj05OfL3tH5ae/Hk3/2Lo7fnJ+0gtZIUKYg",
+	"6smQTzV7+HfLh5480OtqFfDNqR4JDa8lcWyJ4AAaV4kax5IAi6Y8ZsrjXGYOI3i8GWYiVvAg3CBVY2AK",
+	"wRuRQaoQCWmS8BlEAcGVASkuX9nTy7eAsP+Zq+95yqL7gp5x1RviQD4EC+JZr9G88kDIyAf/BaFCPoKD",
+	"w22scd7sPqRJAoJM6ByfSQASK9zyOZ0nnEaXnJ9pSXxv0WCG6ynOewkO6EPgrc+zFOfEvPLA5IijxzKf",
+	"ADd6AeImDuGdJ7Ie4JQ16cejVAtof6M/cD5KgBzTBFhEhV6Nhrv39gPteQhUpQIWJyCcGYo0YhBBcMn5",
+	"T5TN7SnIe3Pi+AZ6v6Vc0R7chgBRCQg/cabGyZyg7iNBSo33+D7J3n8I+idC81i8fAREjQVXKgGN+Wau",
+	"GZVkrLE9WLj9trPrb9XM9u0t76KM079jNFVjLuLf4UE4BfUZWBGCsZRaOeCCxAxVDhIKiPTLNJEPATw7",
+	"Q0DgdqqZYeDJ+upZEZPeMbidQqggMiPfEwr6biMYTTJdKgfBqX1k8fjhVJwjNidcjd2QB2S/2w3Ifncb",
+	"hRnNKAuFiWMZZA4KRcp+d5f0I6rogEroqXgCPFV9snXF8l897bhvNANK+h7e9a3iRDakMbdsktkYGDJs",
+	"N4gmbJnw2RXjgqRMAA3HesDOFTPnMBU81MAaJHDCVKzm9z8LPHLc0++cFRm4+9GoVwPQSufp0c9HRD8g",
+	"+ATvMQ+vgs4gSdoWMbWMj5UkNzRJQZKQMn1IA9BXzYhs6POzW9TrS9k14zNG3Nq1mpUtD3nB0fnpjzA/",
+	"FkAVePcDGkWxXgxNzgWfglCx1pSGNJEQ+DC0qkYvnqIitdPd7XQ729u7ne7Wzp5WogxtyR7e1na6Oy/a",
+	"2zvt3e3Lnd2D/VcH+6/+lV//zn66IHLOwlZQUJf0XfCg9SJ83o32t4ftwd4etPeev9xpv3wRPW/v7b16",
+	"ubsPdC+C52hkWKLTBa1bSKx69ynQV7lsZ6WdlK+wp+eERpEAKQG1/uPT12+JoGwE0mlbRHF9BojB1zA/",
+	"JDCZqrl+mQ6kVofxPX1VmWt2nMGwCmhoWEHzIr09AzZS49bB3i6aRtw/dwJ9edb8oXXQ+u//7rZfHbW/",
+	"p+3hQefDXze29L8/fNwOdj9t/u0/Fu/HaHY5NZPs52YWKgSd66f+oZVB8asjU61RSsWnksy4uI7Z6IDE",
+	"5skwRe5BWaQvIBMuFdknc6BCEqrJnmzs7excsb4jt3y6vmFLs1jCZoccIeAOstk8/U5/oPlAkJsCIqqg",
+	"rRG9ar8GxTzy97HNg/K2tUBl/64YawE5V9ojcrz86B989bUjO/xlrMOQ7QXeLgrHuf0C1+/+VTrboJWy",
+	"+LcU7GMlUjC2Emdo+beB1OImsy18yIY0Wree3qzmrbW46LUvpa1shwtgKiNiiHwpsojY7KjdN4N5o5Mp",
+	"4nrlFCxNrNJs7FALYzREgmuYV9sLh2mSGKYxFYDMgrNk7sjJbIg4g1aBe7RumRLt3d92bjqdTtWcaDLQ",
+	"suFeG3Tk8yC0MBUwjG9rIBELqUg4poKGxsQydOQfoHIiIOQjhrKpBhDvt5cT4F3oq4iXJYrBXVqysXtb",
+	"Qj9BgRoK+Fc6rQL6F/C6ngbNijWbYelEL853FmVisPijsUYELUFH7gX9p/v5tzT+3f2Of7sH+g7kHuDf",
+	"7kGl6K2ygATGsi+KbxZ+cy9mktv86X6m09j9rP/0fzbmrg8VuHB88v3bM7iBxAfUkUabo51W0PpO//Wd",
+	"/utY/3W8Uz3ImKo7KEwF5904loqLOdpNM7219ff4v+kj4IjWqdRXr6DwHJKE/zfy65gqMkPz8pynJImv",
+	"QesgU005sYS/5WNQKWOpKFMlM+rf+YxEnJxmeovjPlMQQwjV3xChjY1ZD5MqriWIBNFLKBulZhRgrQVl",
+	"qnqXDWlPQ/YyFawk2LoVikrZFdqE/WT797WBJqDw1ITdnW4DRQFN8iU1bnvnZSVLdFD2vGMO4Pkq7Q/e",
+	"cM/3KkYrndByaJ/Z9455BAuszcGqiuEYAqgT+d41bFFCrz61lRLJruzOn7ujyYE7mqr2fnsSs7i14oTy",
+	"b/gUGK18P3U4RpPkzRApfBXOv8NPNInWLN/BvnRIDtTeIt0G3Trqzg/JbBX3qj3YRYJYAIPhQDmXRXYW",
+	"eBwpaMm5VDCp4LGlbeJQQTZ/3ZbeOcCXl62PDDFO8Wtgvv6ZuZdxr5OpWvqK4oomS94oLbs4YlCxkNKQ",
+	"lRvzKObOd/VFVq5ihWh8TqUiCtBbusDL78bF1mZaBg16Blyl6V5WI5ddvj+Zv5PCnDsVI3xaAekl3O0O",
+	"95KG4glVQMfd7qOzuzFCnhb4sIfK2dGuHMw/2vpzWOSC02hNOFXp1mb8SvZW3GRJY/ZmX4RrFZllBt0K",
+	"FxMDYyw1LhY+JHADYk4ETxVeyYoIktsWVxoAX5tXyzu3I9Qu83U2Q+mujf7UnvU5WPlYMuHEakz6if+a",
+	"+aofoO4TR+7aZXxnz6T10hbcGR3f+FJ7u66G6E80HMcM2lp1R9uyAW3Io9L11vcmVg9eYa37PoYkMkPi",
+	"BZKSfjlmoY8hKE20URzMWmoXFdCyL7ka1PXuaAtx83lm6BrzJJKFFa60lHhabXEFf08nlHmAvp0mlNHF",
+	"+3ONh7ZKppec2/fZM/6l0dfOC2A2vpwrlF0lVUTindsCjdgYlWoDBCRRQKgklERcKYjIlKox2TDm3MxJ",
+	"MRvzBIgLbkErveBstFkEqguCWeTyWVRMrhvZ8BgXP2djo4yfpPIKWnmTaR5TswrK2RoDC7DlAD/Nr+1L",
+	"LIEhcuqeAUzlCYScMXSvEfvyM0nw9SCHfhb5JGDKhUKXL3KOlYIsG/1esrWg6djjG6Hfuxdav3flidWx",
+	"icsiD8i2Z9lLAfusr9vsYnM9LiEVVaks2YfMSHrbxqmf/duQ2UrF3BPLdvygdM6e8asA/yo0ymKOXWDy",
+	"nfXd3GLyFoYpiyShAsiUSxlrTjiL1ThmZLdLIjpHOTFNRTimxsLqVGPzKZnyJA7nlYaOituQH8u6pieh",
+	"FIs+1ku2kVWxLIZ5bfjRLc4naWNPNxtJ50xxKyvKS9ddOn6nnS27mC0c6hLVepyy62VK6yPq3g2s2StZ",
+	"A58xEFlMbyPfUPw79AZzBXUXzhr1epmqXFxFlTnah3NhDQUILz3MC6AiHP/dxMtXnWJDAPipAw2dacIH",
+	"CMOIdHzC4ukU1Fq3lLLeXchjyPaRg9bN4dbRAER3YF4mn+Bg3+kDBy2xnBMleeKCyzvwouv3V2Qd3M2T",
+	"Y5fmqx/FVZav4GuyFjN+FYALVsvFVBHy3fE52XtBnBGUKDoqaWas5Ph9vsy9ftT+F23//uHjTrD7aaNt",
+	"/4k+9p3g5afNv1T62M+AChaz0ZG+O8VqfpfwCneZwxiZ1sFudzFuofTKAizMzc0+JzJmYWbhvol5au92",
+	"sZqjLCEbIZ1OISKDOb4FCZ1KiDCCBIVKhlK7DTJZFs/NwuQ8TSS8pvMTpgwGrdrUIsJqhr8gASqZv5ZL",
+	"0oYHlS5HQNWETskgDa9BBaRLNhhnsEkUJ3tkY8KlKm56b3l+StC6nTawCdqV3k5RUyps1V/uh1UAXKZn",
+	"46has6mD3ry5N7T61Cr0S2BRr/G5SEWFav66MZI2gq83srcmu2lvpKAAp2XgvjA2j5UAX4qxd/FWAYvu",
+	"eVcxSQOWxtfSmoo2pNViWUN9TcVs8UJiANmyO199+/AWGVSkRmY3Em91FTDxAL1Aksvw4jKewBGjyVzF",
+	"oazHjsG8J3kqQqhPN52CIKgyCGJeJfwGTAQ7BpqRDWNwNA81q8LbYMpSaa+BZQ2MKmfeq7hwpgrtbV4c",
+	"gGd28XDWtxJW5CMCUwKsXfCGx6GN+rqhigpnKKwZ+RaSHtzQJM0MIdVjn7BREssxkVOg1zEb4QwzESv9",
+	"dz7AklkUlderx7d5lfrlyrHKXjcfviU4edMu7LMKmyIaJ/O1ubHGvdf0C/HhJYyuITMujuOAEHi0sorw",
+	"XtMKkf6Ggb7QOwu2pR284ut7NE8xJQrHIDELkzSCKDBX7G4FGTWHYmOA2BGWspf4Bn6Ow2tGJ3exfDD7",
+	"qVb/Irp4V8if+6q7frWgE+8tqOu+Tvzfr65uu9321dXt9vdXV7cvvv/w1/9YaVPMZl696zpe6i/+npP9",
+	"knJFG8j0jPs1c+brocsKw6cPVUHeZf+KnQrD7LVgX2LSzHcyBRHzqAeswoB0wnJfjk3LM6+TDbgNk1TG",
+	"N3BozPGaTN27DG4xZ7BoRloqye0qcJgKKeePXl6JygL/YoZRAZ77yeQQTThT44C8uzxeZ0UJZat46bl+",
+	"B2+yXFGfqS3X8gVMaKxZSPNPMKqv9pbmtIBwTMUIoiz0swSpMVChBkCVe/OQUFZCnmfSZCSYm16spEm7",
+	"zD7N86VStC3Pwd5xlufdFyy+GmqlIy/gYRmgpe1XATAok1sd0WaUNVyHJfq6bGt/uDvo0r2w/SJ6Ce29",
+	"4atu+yXdHrTDnWgX9ob79PngxSLXXEsdrtdSV+6rjh1p2SmAyipl6dexua67VLNYGvVxQ3MPMhvHCeSZ",
+	"tkGmbBsd250W3I5pKo3tP46SLLen9aHBNeP+F5WVWQcLqG4TAXLJTplJa8qQ/RDZKOGGFAguspaDrFxh",
+	"NmwPs7ZuinpQybTAZ4QPlXVYhUmMKdFjjNeUoJXkfJUF8qu0zvnHscTWkwEmA4hH91micsK15mxAt3pq",
+	"vCvlO1/ndlfJJotLRhFMEhiqap63ijOtf0u1r5sHjQX55dxEgj/KJdfhflTpNFxPcijucl+zKI01OHvh",
+	"Nl0A1dKrdAE9CnfpBnx/CVXVIH4pat5jjCuY6+W8GB2PV1YtevDCWgl9/FpvOOPPa6vjRZSzk9aKlzsh",
+	"Zs0x4lh1MMmrtnyRQDe3xpWCY0271Eou7j6/CynnJWqaW09zOLuo9vJ1XaWC1bs8q/x8lXRaoMsF8Bam",
+	"KUXK+dtajS4X6WRCq8z2T9hSwpYve66VJ8lHsc/D/PhgKuWMiwhLzAkBoWqPuZDQHuCtf25zP6xhgUa0",
+	"lyxysXwQ37RQN14GxuyzYCHMeEUMRb6ksmR8Z5/oyzTGoRQ9gGYDRQ/l/t56Dsps8iDfQRXUf8KgjKMo",
+	"aio9SiXX9C60boT1xAZzArc0VMkco1L5kPSto78fmD/1kvp6233cd7+w8Y82Ku2gNRI0hP/dPuiEfJKn",
+	"DJkoEo1btkDYQevldrfbfRF12wMI99t7L5+H7cF+tN3eeTkMo5e0++LVoMLUlAV6ZUftQoLKcK/NHVjG",
+	"W9+I0Vv92idvpXcg8nXCNXyEW7Y0h37VjlCDEUsuew5uC/MP0yTpuQWs3Nl/8ZitybU+I9zx28Z7uesp",
+	"raZhw289anZImgM7cAkoOUQDr3xevpN6+tcQe4cx6XdQIh1hUkbzXBUPYdY6tarUmvp1r7fmScz8X7fL",
+	"C10Z9IaKxtD6vgwjym41/seNQtzujsyL1loGM6JfsEYFARN+YyM29c+EShmP2ASYqlraCvSuZhIYbvto",
+	"WXa1ufOPoMDdLddk5csPmGBW40Eu5Z2t1LCwAiPeGJd4FmwRJTNNKipCoU0ZrWeShHoIpsiUjuDQmI6c",
+	"KvBMkoHgM2loRUAR7UTcWtPKdmn8AApL7wgYYk0ZOlRgDUcaBZrb33GkCoNFzEYJtFMJpogNsQXD9M4k",
+	"GdDw2lC78Y7ofx+SAU9Z5P8MYnWWwCKQ3ZoKUKg8Q8sRfJONK7toGXDgdKQqo4GfTHHn+OVybWgx5Vjt",
+	"yzmslTCmlLyCzlE4AeI8pHq3STrSmm44gbZzei5KjsI8vta+dMpSuHOjmivl9a1ZeMVsZzkvv9DvVNY0",
+	"qTnn7Jwe1ghSAupDlRAxOLc0p2/eczyxmbcyk37LPZR6UCv4TJEwmU5BmGqkZDbmzq3kItA769QVqUeR",
+	"WiTwLnIF9A4eKwvRaoE4fxFSpWPJz6A+H3EVMt5ZTSy7fw3dUhaRiyllBRr+tFpXK2HxAs03PuDHpPQF",
+	"QJ5bx69j3UMBNn0UjcUKxFTEEio593lClcaQt9V6hYf01Z9b3eWUDXmF2PfLb9pvB5wnYJzQNnK7t6o4",
+	"QUNmspCCXa2TrVmSqYJkU8UnVMXhWnRUqJ5t1lFFFOfpIInD9+fngg/jZFnEK5rwnS61Og/MeJl6WEr7",
+	"upqVrnfTTlxFmQoXGmcjkMsnsywEvfb3jodd9/5rz8S/7XrwdHsrRM6WALiwydKOqs72F83cTrVuXleu",
+	"wRQZraKUAl+qIYCFEJRB4so1G/05sPUm58gg9d/IbxtdLG0xLy+jgArW2+8a6FRdakYCZE1ksIAZFZFX",
+	"VKIkiPH3LBswq7RtPqsOfLRDGvwoRT6eZ0NxFoKXV+lqehvg14RUmrYF989V0hDM02qKAtXO4cEt8HDC",
+	"310ZeLWIJpfWp+utwrimcYB5feFGzqGcBlaVGbMT2vGD0qKrtv326IdfUhDzB0k/+jufmcABLJM0pjdY",
+	"bYrKa6sOmsSfv62bmLSzMjGpef2RuxWjW1J5aVXNkiz/6ZGynPIDrMVc01iiigdmcFuvmIeJvW2OwBXZ",
+	"gKsw2S66sqCHm74SHDAUIO+STSfMl4ZHtA5a17v/iLo3v0B3vD355+97t7/sJNs3L/9x82t3+n5XXv72",
+	"ywt2Jl6F/xxs/1RhaS0OVjz9/efrHX5xsOpdj2KpQNxh287RQyNacvN4qk3rKKLkjN9AQsOCI6vebZfV",
+	"Rz5onaR6BVtnnEXIuFd7CDPPRsEVV17f2t6igrJWCGr2N1e+hyzSxmP6L19W5mA7WK6IInDv3dUFVaPz",
+	"OQAv9V9e0BsoxgDIe8TB5D781k5353l7e7u98+Jyu3vQ3T/odv9VdIM3jNasdtSXx+/a8QthHP/OnCum",
+	"lBvcmiqM5CiiARnzGZbRn/NUkBnANWgpZ85NKjqZVs6y/y8s2ugXccxGPlU44EgAVQE5JTNgiozja9tc",
+	"bunA2zv/an36UBs79NDREV9h7IxfudpK2ppix3VBUSvDKVYEwxhBd2z8AeWIMt9/4BVM8Udt5RnvlTYE",
+	"lzMuURf5nDE2D5pX7yZYYcVZAOZCfQkTfbg0B3+lU+ZipdWwpOvV54LbzO+/brSzP2sSwC/wJnyBYZNL",
+	"rMtNLBEC4HeQvYIBKdehV4XIus9TWbjelIN8XUJk1T1ntfmjgY3DPOtR1ROxvK66aJWT7FYaGRYhU9pu",
+	"eW8Lq6hCl0ugkwfy21zQBCT6hwNilKXciZSXCWltD7vh7nAf2q/o/ov2XrQzaL+MutDeHWyHO3Qv2ofn",
+	"w9zRYwY9+enkaKU7Z7WfZmExdwjkWFS8vCWu6ehp6rzRh/THcNo8AIBXO34etEb7w7hMFqvOWKWz5D0p",
+	"wWfBn7KOF0VjxZ29Jwsnpc/lc/hJHpIG1yW2RRB6V5KF7pMVLW+KcZX2RvgdiCRmSwXrdmWRlby6Su+v",
+	"W+0P1aL1kkd0/v58kex/S+Pff68qsfb+nAwFnxD7Alp8R4JGENWnfDvb4pLhMgscwfxlY0GtGUzCaOKa",
+	"UVePlmUmu1fJRiFHP7BZ6jIgicvlqqlQXHF4SULen2NupYaey7exgSRZe6ONbO6/ZsD6qzU1y80GmfFm",
+	"em+7QXYqOUArSZdfw/LagSBlbnYp7u4fv14S8wbBNwJi2ncNMQzWhnvErO8q4XSWBcfErKqN7RAQ721y",
+	"qj+ZhqU3bkYMr7o16aMlC1JthIx908zSqXYDXUOeNJLVkgQqoEHtvgJMC4OVV1kATuXpFa9q61UVrwvj",
+	"iitvSOYivWB2Xe1X9u7Wd5Jq1quP8/ujVcHjnQRhvZb391beQZmpj7y+Z0hx40LWeQOCUt2txXfjG+j5",
+	"if2rgwTXSO6eog+5N80PY9G/0yROtBAbUDLd1cu/B9Ctiha/xRSGBqpYs9hmr/FddnxlV3DhqIIsF7wI",
+	"4/V0Nk0qd9bZyqbsH819vnzoFo8WLNf2nBooeUWaLcVZFljR3stFdc3TdMZKTeXfDra2WksCE3xD9GJY",
+	"lnvqJJFWlLETNuOzw7y9L3qKbRII5oO47/qdh8m+WVLHl8HMpN0cmrLOpF/eWnERd7P0l5XdBuWw7tIX",
+	"pegYqN6se6Phfu/uMmjCz9Z3K3yqIcx6tlPo/1FY9W6VZq81+k67skpM0PoV4DqZu1KJtrLPHUvxGPtP",
+	"L+Q3ICCqSpOfxFKiyj4nlBh7EDFfEfzK1w49oK5d3K+0kireV9x4vfa7VsG+RWgWLOeFHoEvFmO8isvG",
+	"gk3FuVcHJ5UzXD10XDOSaQZw7YrbrJwXX85q0Kx4vXRw3rferAWhuFhAsBJUVef8/uTsWMQKRMzZhTO0",
+	"l01W9nkp9k/QyYSKSkwHiAY0vK725LtZMkPxdqFkZ341cYb+svU1W09uZ89mrNnjayrHA05FtCxSDwQd",
+	"QS9bXw3Pzt0PGH7WA6niieUBDbsqZY3ePn1o1hRK360rQ4GKASn4Wsx6y6O6GNyqnoCQTybGvWS+bL7+",
+	"9ydnP+EnLuO6QXMofYShljq+Nb8R03h/cvYWP3V8o7KC/HWcJHKdMS/0F+cOUKtiQ0pHXXUo1ScQlPAq",
+	"W+oiQOpPpgapT7LyfXfQT69jzbtatmJhy/WYah20XqNUGoDxLWOVJutg7mQhcD0bVmq6EloP8j9BKhBa",
+	"etlILHQh2/SYCRXXoNC+NUjnEBE6nSZgepcXCdGsLL90uwqLmv3Z1X6oDplabNG0V9OiqbCJxtSaX/EX",
+	"VS29NCyrA7emHznm32XGB2eekVM0zJhYo85iJeo1vRAIK7usBlhS65WAoSgwssYAscyYrkN6JYFTQc5L",
+	"BUh9BJmWdjRJeuuLmKXRZyWYF2cJSsDzQOLtoyKorOa4DGeta6O0KsLYLSPqTWKW1tbub2orWZs+fMnT",
+	"SIT4HBg5Y1PWbchYLu3JgBb0dTDzksrraj1x/V4HRWeSC1U3eywsverUChHGZhtL8eXcg3upxi/6pRvr",
+	"NJk862XAq3KYlytHMa5cAAvWCu9VBkivrprsajmVlxH4+1gKidoqME+ksxbpfEGMrznfkha4cMBGWeo1",
+	"T/xOsYZXXZjQkrCjdDDRwn7NODO9/7sUacz3VVp1PmZ+ESqsrQaQFw5Z8npjIR2kCcXg0fxeJ4BGRu9K",
+	"YqmAFXWwIFfMqtSxBRX7AS5cOVewqnYNe1qbGPDivGTMMpuyKL24nvJYZfW/7kT0qbk6m9XxdSbUdwmY",
+	"PIPQKvVpfTK5H3O6gzomM4g0XWlz+gpat9MenVERVd+ly6ddWEpQoMecAN0BVdgkCvMtgrQGJy5tefgi",
+	"HjSO7bntlRmY31UHmfSKFMsaPMuUovzCdacQS7vFyuDKfFPZNPmi/d0tgZ1PU+t3uLEJLK0xlWQA6B6M",
+	"UtNGMC96ubdTIKfWbrQ9fAk7tL0/eB6296IX0H45fNVt0+3BTrgb7cH+8LmHNAetPdihr4a7g/bz8EXU",
+	"3oOXw/Yr2t1u56/Tioq/eXbN4jXUPMNbqO3ENuYSGDHAw7CDSZqoeJrgoziEoHxT1e841r5ZfUVdDFFb",
+	"gI1H7S+f79XQ+4L5qte4JVqEhs0Me0utVrkgfQH4Vt8E0tgesvr9rKSrBY1+q9Cw0Nvwfk1sYh7tXXFb",
+	"eAhJ7wZZguHlIG93sD1zsNggM0l6g4SyaxTnuFPNocZcqF6W79RUop9/x7lUICprQMu1lCG71LjUlXtn",
+	"le3X+y7IZq0E0erU7EG+m4Z2zwwAjQyeTSKos2vCimLHDaKYnTzpTUGEefPHpgIXg69WuuVsfFsW4DOg",
+	"CbWZ4XUt6escKLfT3pCLHto8lySp3057MVO8/pUqS23RGVIcomrmCug1SSV3GOSgV4bKImKajhypiNX8",
+	"QsPUMvRp/CPMj1LNcCpiG4/OT7H/8kb/linR7pMhTxI+M93QXj7HGss0VCDkZodkPVsJ0HBcbmJMYklQ",
+	"mY+uGHJBqvJXnknSd6vrd64Y3uS1DDS9frMw7/fto/PT9o8mT9ryPtyBPi8T4uX2Yv71veMJ//j1shUs",
+	"dILzAtYw3LB//ubikmzRabxFUzXeSvgoZiZQoPTExoKhBxtxFBVhE2SWrW2s1LT16RO2XDPlL0LOFLXK",
+	"tN2S7bqjQa2ATlpBCwMq8GN5sLV1a17ohHyyFfFQLsRlo/T1hjkgR6dEpYoLE9RZCpik5NplqJIBlRCQ",
+	"9+f4nkEuGVyxciegjfcnZ5sBqWhu5DoaBYVCdNJm5AOd6AkZHnnWDFl2rtgV+8tf9EkBU7Fpqtz5y1/I",
+	"BbCI9I/8MlUH5DsEKrlKu93d0A/Pw1+gTzaWHN3mFdOHl+HNgR3nGub1n0/j9jXMZX+zQ97yVGFFO6ow",
+	"vnGqHE1IjPTV0vyKZZ2754jrVsrHwkNqIiHU+znU8Id5Vo8+VmQESpK97u4VW9YjvEOO8EMaKkmoxD4W",
+	"GFLEBYmZjCNw3dKflaoCGmhj52+poXyCbbNMg3mtZOrPsId//+OV7bJ/1TogH69Mv2P991XLgC3kERi4",
+	"XbUCcuWyufxXtP7nXvn0qX94xfJW82RI4yQVIAmNItI3DekPyL8/us7agWs3bgf+9KFvl38WSyX/8hfs",
+	"WDzQ//nHxZufCSo+EivBudgezK7vkw2bu072uwGZ0Fuy0+1uIpr3+XAoQemBDSSEldMkpELEIDW6WMW9",
+	"ffraLeA1VTZIGqMcNSBfOz3DNFJ++/0x2d3dfWUWQhkxEx2SyHwqgPT/+c9//rP900/t16/7HfIdV+Mr",
+	"hp2KkxjIANQMgJFut7vdxv9fdl2KJk786tWrV+3tnfbu9uXO7sH+q4P9V/8ynRwMiStT7f7d5fHhFeOp",
+	"skhBlW36hAiql7HX7ZJ+fiw9PIg+SeJrrcbPyYQmWpmCyBSksxB4x7KcIr37/e4u6UdUUc1EXEX6vlH9",
+	"3c8kiiNTBMtcDjRhxBMwB7GPKJ+NkObD98lGrEhImf50AERogQLRJp7QnPTfghLz9tFQgegfEqH/Zct/",
+	"mHIlV6YBWQhW+7KsVl+8RAzKWJvquawCMZGeKdLn0a2gpZmpYbzbnW6na261wOg01hexTreza5vVo4Qt",
+	"sBT9gy0VsqSyGJ8x5DABmSapJKbNnaZ968krslqv6TWWYcLceM1jUR5DKMB0uNHDEDnWg2NpRARSJoFP",
+	"I4zoluoI5SlaRamgE9CD1eqn+StbZ1jV4lOw8sU3SBWoyDrKQ7jsdLulCp50Ok2sdNj6L9vlxeiDjT0r",
+	"R+enP0IeRLTobF8Qpo69o3t4z6ypaoZs7Vvf0ayKNX6yvfqTd8zVYoTIK3TV5EO4nWK7eOTnBbUOT8lX",
+	"gv79QQNZOrcEHm8mvvCiN9JHi1vGM8c8ai4r8NPk/kkrvLLqk1hu22/B7iHjALTWqtUroxoO0yQh/WuY",
+	"9wmdToEKfRu+YlhHM2PBnCXzQyIVF9ieRtIhJPMqVDULMsjaMno4SPUdj+ZrIdFq3ClmPX4qKv36/vVp",
+	"AY+3H3gJOfououuPMCc2svjQQnfMk0ja5kea+gNL9aZeMAvhs6L2Xndv9Uc/c/W9xinzwasG8CuklzqP",
+	"NcoxrE7BhkmMJlGXb37QOiIChiCAhRBphDM9RWcUO8UwrUBwYUsYo85sL2GJCclpdl6OKCtVdIujxK1O",
+	"5nWrXIsfrMZqjmd7dzXYzuk84TS65PyMihGyt72dnSZnNBVcK9Ja2J4wZUObPg8XMgSl9SPLiqo50aeg",
+	"KDq3Pl7DvBdHn8yRJ1BVSvct3PBrW4EalWVlEJ6cetoyNmTVklJqgar16AILm9A5MeOTGCufFRnPa3zk",
+	"MZ4C6e8trklTqMB1RV834X2e4zfwW3n866ofP8L8NDKVQEp3QDS/VQq1k1tD+VqsuXQQsuGaYxglNcsr",
+	"sDVex1yodhJrHlHId0OkumLF9DTyjum7NsPRZUBmgrNRNqS5TUQxUmHkkhakvg8a7q2Xs9fd7lyxtzBF",
+	"Fu9doITW5wVXSn871cqfTXrAVYNwHdZOz8nG3o69lBQ0581KFRBB1lSg3rZns1lb3xXaqUiA6fth1Fy8",
+	"FXqvNBKt3QcTrcXcygqWfcZHpvHk56XaO/P9e0tNxXlvQtm8R5WCyRTzVHPxeck50U+Je3pI9LWLjmjM",
+	"SEKVNYjeV06WZzF2OVRdHIJrQowiAVK6u5+pyF5Abj/71FgREYO8V+rWaN/ewlfNm3ahD8Meiyo5H+lL",
+	"MeZeY4xqgav4rLFgLPPlo2V0PFVLOB2zGmGmaBi73SGKPzulXkSBf0mtiE/JjAvTZtwK0yqeoWdvIgwt",
+	"UfFUdb72yxIf6WUWoObKVjU6E5MkVHnbtyZNC2Rz58nMipqz21YDi6D+AdRP0HpEtugn6dbosT40vvZT",
+	"/AGKJ0jzI4No5XmiGSescI0cW71BHx0x3ZpBX7okMNUh+FRTTGWiYW0y3BXb2NvZWXzQc0Kx71mNA7LX",
+	"3SX92FhXewuDmRK2sSKxvGKodxySUQpSgiRWT9CcWyo/YfKZJKgyETSiBmRv59VmhxzlSpDRlwiwSF4x",
+	"Y5cy/WVdm1VrodKA9VD6GiBnIxtGGdbvTXBDV6z/+uTs5PKEVCv81YqKSY+1xPDwl//FDNzPrJ80IESb",
+	"ROwT4ue6WjRQUr7nYhBHEbAHutQjLfUUNXIxV0xO9O9E6weJABphGY9Uwp/m1v6k+f1RNL/lospwm3tI",
+	"q4L2YRW5ZpffgtZnb7rY2wv/PaWx6JATGo5LL2qObiyKB8YPuuBJ09qlTFG95KJDzgVoCYnKZGksdFPN",
+	"aE7FgmuqivSguU1nNuZJ5nTuEFv/2F6HUWhB7eX3iq2+/doBL63y/RiCpVSz+Wu79f5cPPanq+8TA3yk",
+	"q68lhDvfeYUtA17P4nKnFbaJtUDsEFfEwVx5Ua8wHCRl8W+pFvkjKqJEL4kPSUhlxZ3XFSF/NC5RrHH+",
+	"mf1OK5RP/dh5ne7OIu5NtVgbEG5jWaLXhT7HvnZoFMgn5fCJN37VvNGQv9XDmmp+IRewFY7pEkvgEQbi",
+	"SOxKh2fYIb+iZ6DU57NPBlxjciqY4Y3ok7ehbVQVggqrzFRM/xOOx1Q9EofUQ38hJcpMXa9Dac5wdJoF",
+	"NXz1V/N1HfT309OWf3fJ+U+UuQ49GIW1391pBLofqIIZfVxPdlAMmS6Wt5cHMxEraC3YIA0xoM8zRwuP",
+	"oI/9QRboufCwUQDZQolUqYip+ZFgAGl8A2QYC1nh3j6LpSou59sIBPP3tE44WAEWXzklfyms14pVqyrW",
+	"rPBa1miuxptSJoKVoWiMaFVgXpglnwRp4ZD0XfWLPrHg0fcM0qep4v1OTVjZcbFnxaOIL2+KLxpiVk0Y",
+	"ywnh/rr/55Fs31IM1V0kjwu1IqUmLOvLna2PJf1waRiWifGxHmcfb/B2FCvplE9zA/eKfJtskrqoqwW6",
+	"XOVuLiCtWW30raljXxXGueiuphi3rnLhf1+I92qCslsO62q1qJ8cWvIk0vf6hkqS++wb0ZXsdtZRkxwE",
+	"nojr8VSqH0DlfNM4ab5KKrNcfMuvt3jP+et0wZ+ouDZiBmUIGnn17ebQ3XKwP4GNq1QcOy1k4gZTtwhl",
+	"NJmrODSi6P15lak35CJyLfiP8qKJj6EXlqfxtMLHNGm4aS/A1YJZat0oS+wnE4fRHL8qWWzwNj8rr9zn",
+	"QyiAGZ3bUsSPROJZ6KKl6DLquZCjgp5pQhmN8VKrm8OY0cTnCYtUfsKiEhG0vh56w5qs3zzVfVXUc8Ii",
+	"QhdA/tC0k1XmfiTqudDjS0xqcPSAtGSdYYYiNhsR1SLJ4OBfL9HUMIwnqnlEqkGU+Dx0Y+uA1lrDE6r0",
+	"Fa6RvNiwuMKFYbWblZHXJfy7cCVDvxqtrPmOn4jgce9pqkJJJlmN2c9zT3OW73oyOXdvoMKExaElyaow",
+	"EMZnHXKUzOhckpiFSRqBtJbzgMzGcTgmwtZH4TYKXkhFxkATNZ4TN3+1/SSbu/U5TBputlM25E3sGdnq",
+	"On9m/02OCkenZOodWCNeLrGTdS3ymUbX4BewqHBdWnuHae/o1Qq0yZO2bXiFxbjQR3vRMFe1FqxdWOzd",
+	"OaVSEQXGXYslqX5LAcuH2Joiv7XKzho/2KVczm9Fgf1F8wYWUSOmVprm4+PY7LVqKRj/2vKnzxBqpxvU",
+	"VWTbrmpfuZhXrRcZupYKEoWJwh4L8ynYFo/ThEeQlbSsWiG+XFhhI+KtaInuF0Lcq2jKoeZ4fEMuJp/J",
+	"aFpoUt+Aw/w9VjIgA8/K/ORbbsibLLXGLIJbGxfv8LEBb/IrkTULp/C/CLDmyRRExg8PrFwPXCRaQEaC",
+	"MgWRqYZnOJVNx7piWHCCM4YgwuQqO45fO8U0rlP5i3n1PEIl6TOuetmzfl0pn1N/p5+DBrwJ13Ee+Ov8",
+	"NuWtj0FLxK25hPgvrwqaKBxxNY5vjTgfJdAOaQIsomKZ4/Z7LrAaHZYfMAF/NknVWNSyTIwJoYr8gAOT",
+	"DWRiMBxyoQ4IdTUKEGUx3Te4YlgBN1+UfhbFMkdvyuYzOt/skL3unpe6WCSCKjx/nY1iVnPsdtnEPfza",
+	"W0Ln6XqzgKnVLt4MaA4BPJjfAy+3OIb1aw7oKshXsmY7qYAoFhAqaaqZke9cTSqNan2Muu6TWMrUFCs1",
+	"GE2FQhbrri8mC8BlrF6xOMM2eUAgy5Ayt+cIyEYW3n3+4/EJuQERD2MQmwHRRC0LzUcx8jwwZCQNBVha",
+	"AhaK+dSgfYTtqcyXPoH4IoKR1NQR0dNMEzo3tYpM++noiuFmNbXsdbtko49w7OGPPZsf3A9I4edUwsJv",
+	"djhMjLpiR2Qg+AzTJoSIb/Q11iUfhwIiYCqmCRZ1dQcBEdnY7e5sujMIORvGo1SYhlvk3dszl4bl7fM/",
+	"DRL0HBJcpd3uznMjUP8zl3CYQW1/NUUp8T388z/LpSn7h9lSKbtibnKV1yiPJZaPRNDqxxNs/i4V0Ajj",
+	"JDUXNmj2LN8fiZWEZGjKmQ65mFERZYiGhSX1EvqIjnmgy8BL9T8orUFpPqcXErjyMSbziutJTF416jZq",
+	"TJlDYKWXZI+6cHyTWE6oCseV2kCRN77RxH7s6GzF1ejSzVtLTHX3Efyq6fVoZ/958Xr0vMH9CK28frVY",
+	"S6V0ILWsRDniiJtEECYxs7a9qvXqb1t1y8MWxo0WhNC15VWrV1C3AJNxsQxA5QV8eETjY6Uyt1R5I0Vh",
+	"umvitkulL2h47TgEnU6DPGGGpyrkE3Al8hE2xOy0lK1xZqvF1vQh8JgN8XmNZniGhyC9ak3e6SqBLUab",
+	"l3OmFS2ty9D/dLcb2x3i2febqBgXIG7iELwyrY+sOpSCDW1LGjy9kmZgiWKY8NmDKAmZ26xSQ3jrebrs",
+	"QkK9R6YQMTb4cKjp0KYdBkaWX2gCcze2Pp8CM2LTlvBArt931WJns1nHrIxOY4lFY53ygsvswI2Gbt/U",
+	"ENNywAqKAyJjpjeUSggIymat4l+x7S6x/aiCvLxmfiPsmHK79t5n5Wo/0AqMFs3Y5jKW0liblYrZSAbI",
+	"fYziIUHcZNfKDCYmR9oT51WiAz06FfLjMf0eOAFOvIzz/IqSVnEigUUZl/2cevzXSZZra/TGaXdfss2q",
+	"ym9lVtlm5pXsdVNde8wlEDmmWbv+gn24UPu42rPwo1vI62wdK3ScNyyZe8soTh6XyqnXCG//HdcYbVGO",
+	"1PRi+YMGii5Aeh2rz+vcdv/ki7wbaQs6qrcm5V0eIo8OHBFnR0e+oxKWpNtc4P3VyDE0uEpCTZMnN2xA",
+	"piK+wdolvsjSdzafkrBW9HAtajb5CwtY9kihlwvzfNG8nCW0VU9L1mj3FI75ucMxNSVWytajKCp0XIly",
+	"HK4lxSUSdeuj+3NVDs6pwkYCILAlOGWm5HFVCwFravVoNWhWBLmaMFcaXR2uPuXjPBbSZVk46+HduuEn",
+	"7iQLoSc50ub+/zrJItJQoYFQgBIx3NAEHdyuuMMj6YjGfZjt/rGliXMMP1qpgvVUNbOcv8ffopP6GxUs",
+	"S3zgWOi+0M6riWBJ4hvYYnF4be4uH1vTtDJAx3oCXaMrcnSqr9iylGRNYlZsDebSOMmGaTxB5RXreyWF",
+	"Onr+npu/v9khF6kQ+kzQfjGloStwLuLJBKJD29xHpoki2C5pTG+AbGt9c697xfIudMgdGMdoAMETgr2x",
+	"bmIZDxIg5haG1ee8L0zNVVdH1VtUbc1RvcefHfAeKQvIm+ILFTkpLmF54KmDGmF8ZstvPqWGf8HUcE1f",
+	"1ZqBV2QSXRLZyaXSFPfxCdljJYWfS4zkt5Qr2szUM00oCwrxDBPO1DiZkymImEeBFe9AcNDALMvEHkxo",
+	"bKNpsYKT1mT9VVVHbMc38Asu75EpBSdZRSa4p+wOXAmAbzP8BfGxLlQ6P9mCEPnNHlsTDCxnoi1PJLNv",
+	"BygFnHsfc0FlzEJAc31CTSCzUAOgyvj9M8cUV3TTTzEzNnaTY5aamlonRpbRLPbbdJC0aTcmnSt34Xu5",
+	"aiRlth1RlQA6YZHev59r8zjCJ8s4GH4JubNWVpyDcOZy9w/iSV+Fr0X02IQ6T0Fck7ozclxS8dOjaFcr",
+	"2EgLQ9qYlqFJ25B+YDoVW7MlcmJNgkNIEhKzDvnVuu+vmGHdImUyawrh8A708Bt9YFFPAJWcHRgW0YPb",
+	"MU2lgsi6AZ3GbCNAJNnbeXXF+qgMuy9CgAgibPa6hHNg/McrYj617/XwUf+QcAZXDOPWNTHEUWKYG7YN",
+	"kCRMuITI8b6IpFO9/UWWZ0NScKUQ6encUrP5bLxQh7zJQlXks1z5N41G96rY2N/dLE/MLI+xscdtilZq",
+	"XMnO4pvjYuuUfsUzWUR0/Ss2p60uWlrxQaFqqeYDHidCz7h5DY+nCtHXmtF+snRO+9KBvrDmqoanafi0",
+	"a8NN/jg1a+9W6/EruiNhXWqTQVzAlEwKrSe98kzvZYnatGBBybi036slu0y5m4ORTRsu9sT8HpB3l8eb",
+	"nSuGPdWph2CmbUs/+6EXMwXihiY9Kyv7h57e6iIpOQMTqNLXWOnaPWefWGSWqwVL54q9YVlytptmagXI",
+	"AU6tx7QBhpWiznzc96JfrpjL4GUYQdY3/8y+iLWc2ttxA5XErY3rLVQKDmxrd6s/WB2Bwa2yV7VNE93H",
+	"uD0Ac4+pj6H5TLJOT5WJnC/iuWwo9C7yrFjxR3ADNWBox67v7J+Uc2bZ/+sr+V5mZzNTkvdBQBjMtEhz",
+	"3AR9FUHGu9QYYmFKWVdHDOkFXXoL+DbKuBV3dWFPqYHXxwPFU1biKhMWxtosJCevSNsqUUJd7M1in0DT",
+	"Sn0Ws4jPjCsExTveGWJleKnzguhlZeHUw1SlAsjG/hWzcabY2yLh4TWR1zAjNEn4DKJNwrgwIpvfgCA7",
+	"e2TMUyEPbSl4M6SMI8AmdDEjXEQgApvbQZWpNr2/vUN+jL9DY6cWmTHTE5ScLTnATGc700XPhM7LzQ45",
+	"umJ9T4Cb/ZrGDhWxRCXX0153z/Smm8USNn2V5hpgKq+YHiNfwQGRFLNcYtsZL9M88ndsr4nKDIsLegOL",
+	"bOQxpHzFTF9Q0OerWHrBzd7SYP7aG2E/QGuSBaRZfhV05h19DaUeVj61nn/QFmuadIqAVwVyXVNR2fro",
+	"HbMNx6pUXN5UsCtfWuBhaP6or0vIZw8J941qhboX1q5W5+/Kae2xnV4NaX/s89ncTG/1safgr0fwqVGb",
+	"ZlJWTJaqIGupvPnZF6K/CqFXSxX5wpt+NMkAEs5G+saNQjudguiZ2MVEM1Jrv9DS21zaaZL8p5Z0/Wrd",
+	"/k1hRSsSAVCZsxP4EZIb/jJMv+Z4xDA/Xmt6SKuyNrGQJkl1WRZbKsXq4wPOE6DsD5wP4MN6nVSAN8WA",
+	"vacrB1J4gULq7x5FQlpx8ShSQ/3N44jNTYDIhM5ttwckOX2zGEDIJ7a5Zx9Jom+uJTJJR1jZAUR8o0nD",
+	"hXGizm6y0UxqbocsXm0OsD+OaRlNqNZRsnsGRjIXKVIvJKSMcXXF3PqQCquUcxPI7+/9kXRzf4ovmj1Q",
+	"TYnLKe8LdfW4t66t0a6iL/SFxcY/aVvoz6NRuw4jRepcwnAqFYWtj1yMViU0FFAV2Y4zibyFCb+xDEkB",
+	"ndhyhjAZgJDjeFqsXqPfcp3p6zIbFljFqqSGwuKeEhseVPItTXFojHhBXccPxBIiAayd2B/v0CiDWvJB",
+	"IoFgcaS6y9dypOl+dt5e1rKf8PHxNDF96eJFHqDFlFyueq1143ojRq7UN1Umr6Ypgzy2dYz0v2yhVkgi",
+	"jfSsIrnL+L8/s7ZkJv1Cse7rUFSKC42+acp6Usr+8CkADUSojXNZk20tV+C2rNa1pMOWkbcVeaiB67qV",
+	"a27Gk3tIhnGiQGDpKaATwgURPIFqg4+doVHNh4m/mthoj3VWHP3sDoUdlsyaF5hwu6maVz9rBc052VuO",
+	"TduDP2zzMQ2c9XqPITif1JvPaGhyOPw4+k2lSapevfnZ5SeixWowJ3BLQ5XMnZu4r3/vmXJO+k9M8MOS",
+	"gqa40yIfOYoig1WPpPmYwY+i6AuZh8pEVkdUhEbRN1hO4v7qjdVfehOHJUXnLiKip+ZQSy9VYu9J+fkS",
+	"yo+py2FPRfEHs2A5BWjro9IwUz3Le9Y2bQk0ajk+e0goc4oD2uTtY1uTdCMBegObxgyPwTvGVWUs5ASf",
+	"VjU21GN4jG6VlcsyBTP3E1uoSAKgUhkvYYElHJWcFxjIdA0wJRQPR5r4avPhl2AHXxVpGrTMqRPdSOsY",
+	"+u6kd6xWgy+RoN9JEHe1w6D2X/RpuxLTruAv/hpLJaji4pm5GRzmeWsFsh4AiWDClakoW2XEsXLe3CAe",
+	"T5HRE3xRA05jfcZab55Y1zfDur7+lNjmphjH8izdL2dyVSVbzkEMuZhgZ+jJIGaYh2OsPMPy6EHJ+EJZ",
+	"tMWFMbBQKeMRwypdMSP0itlwInsyWCH+HASWnOWMiDQBeXDF2uTIZ1+SbPm87kDzLbceswKMTBo6Dcxw",
+	"wIVVXTFi2WR5cR095aX+bUIZHYGQZg60c9uJyvsZcpEZYExsdCwwvMB4Djcw64cQo709kxnGmXFsGi+D",
+	"Gf6AtdUYt38jbQy4GmvObFaUlUs3wU2mtv6l27WwbZUQMfRejg1jt7tdJhPIBq8QJpRtGpjwHLRFLbcK",
+	"xl7wFW6BJpLrLbiicW5qDZcNLvwpN92NJgKpYmZ4RNGD1reGs76pd29aLlBryBsSC2/ve6PFOgK0hfJ9",
+	"o6ANafc/0WB1Ex0QliZJ36qptrxDCXEwtDurzm4Ou+bCZqo71O0PMSAbyB7cjKdJZLTusuLitSYwwK2v",
+	"M3RHC4TH5cs1aQ9aL8Ln3Wh/e9ge7O1Be+/5y532yxfR8/be3quXu/tA9yJ4rmfk2D4ru9062+dB6+V2",
+	"t9t9EXXbAwj323svn4ftwX603d55OQyjl7T74tWAthqLAbPFJ9XhD5WMXbJ9LE+LflhDyafA11NWJGQ/",
+	"iELzpNLcUaU55pOpgDEwGWdmDCeTN6r0D81jNu9ud0HxXet2+j9sDTibxuuP8Uw62VLtT7rEgb+NlEC9",
+	"l3VcK7j3J8fKIztWjOaJXX8e2chxB+eK5l5Wu7YKrmeaQSaG6mjfvmP8KjYquCYQV2PVI9kj9NBfNPC2",
+	"SGHVFPWFAm3/CFYIVDT1FaEidqQcz1bOmtOQzV3q6D1/cq18CclvY4LxRO4p0Lc+2qvHHUODT1Um3fUR",
+	"zd3dsfpKlsV/VMUEZ1xrlZcESfwpBvjzxQCvQrSa0N8j3waxiBEYKO4kXx5QTrC7Y4fcUaP8AVQ1InU/",
+	"nwiy9pAn3HzceOAGePlYniqgk7v6qJwi5xzXVdY0+0qd1+mR9bsvai5qQlwuRPhbJLInHe9Jx/MdVg11",
+	"PEFHWyautbYC3lvTA8SyGOw5MaWIFyZ/S86ZGoOMf8d/uza6YaxsCbgKxe0tHf1ig2kfgxm9PfoBh/9C",
+	"rCiffjk7spBynSglT0UI8qk08v3qrd2hi+uX7xpyZFGB4D6wVJrL0V6/i8gtJFsRleMBpyKqr31yA+Im",
+	"htlCARRXgOKEjZJYjg9IAjeQEL2uCVUQkAmP0gQkiVzieczIVPCRwKat9AYEHQGRIRcQZA+wkqS8jpMk",
+	"wFbeTJlSk7Gae97bW6Uf8snE1FM2M1Uq6+9Pzl5ne3xEYvbnWUXQGdC/zW4Bt5DU6tT6+N6fnOUgwCpl",
+	"Gr8qSptYzCqhLNzQJKXGjFBT/OCU2JfQ2zsklGghqICZYmZcU5CcYq92w1wL9XwOcE00SRxuHp98/9bD",
+	"ayysbZ7ZsmcA0YCG14i7oRa3wjYaLVX/tyt/f3L2SBLt/cnZSbbzLyTWSmtY0QIge/ObbTjzDYonTeHV",
+	"oZ8pI0XqG3JB5BTotdbyuEBCjNmoMbVbIbK0FFFpBBJSRRM+SqGit1wmZ2JmmgeYCfwUNSR3I8y4lUXV",
+	"nsX3J2c/2eU1Slaz8tAlq+Xz1KWO4cPGuWN6vDP8ojZxza5ACduxBdeR7bBqCfiw8RLen5xd4Ad/3Py1",
+	"7FDXKLhqseCp8tEKDQC9pVr8O0RE+sQYEkeX6zKGrY/mj6X1+9AHiq955euovMa0DNPLgwqtV95gN7ww",
+	"SaOqmGyjTprDfmRd0kzy2theamSn03qfrMAPr6fmSFqRUr2ImOtags3xFirvaZyW6cCG5Mp67fYHQSNr",
+	"ZLGWgQ2aKj6hKtZSbq6F1mBeFMObAaEzKiJJ3p+j/mpMnNLt0VFfRbNVvSSN9pdUXj+e1qpHv8h2/4V8",
+	"/1p6eWuQGg1raG+kDyEi+YE9mWPubyH9+kvn1yq+hkwIJQlQYVQrKq+zIOhmUm26FdE4mbftzmqlGY/o",
+	"XN9Yx3oc8zLZsI5xLUz1s3gCv3MGm5kKHOcy9sD0vzJZ13oMfdeN6DwgkaAza1OiZMp5ojkJymfNNDTL",
+	"6JATrTUL0OyExFJTAsN6KiyEPJDa2eIn0wQUyEP3JzbVSxI7r4aVJJTs/H//r2ZMA86l1sGxJCcDLFxe",
+	"KYVfazD9YqD0iHLYzLD0CmuPwhzCn8+cg/hqd+/huO0TTK7SbnfnOTliNJmrOJRFZHek0p6miYRadD+x",
+	"xQB2n+8TTTsxyADRYwrCYC2YZo1KHwappoMOOdUIIWM110grIKHYbsZ6/+3bfMbIHKg4IF3CeGZ4PCTb",
+	"Hl3HE8giTt6fa2mrURcSPrOlmYRU5LeUCqVBYK2mtrtNROfyGXl/fkh2cstt8YtDsps/mkAUU3ZI9vKf",
+	"1DgWUfZ2dRVpu9ZzhOtjFpH2J1pl6hkDVRM6/fMRSYY6iOdkY/f5fltjqgXI5t0JR+NiLd0c2eZXBcS1",
+	"NIPsHC3t6EwKTK+IhIc0IUYxtHi7QEa/WszHt4I8sXW3i8hdoMVDgl0V9at9Ys/CdGLibg197HhhX1G8",
+	"PAxn3hAdckSEvqJJiIjARB0rKBLORth0jzKy+/y5GQL7P3SXEshljB3Al5puvkfq1OvdwJuhjG9gM6hj",
+	"M60g9523dro7z9vb2+3udp1xJdt8dVUi+2RlVaIzet8l7ryoWaKD/loL/PAZeI4+u4w+lvGeM58Ankw0",
+	"lmGFnGlKWhECVWQeNGNH63KsqXmrlleh2TJwl9PMRus3bUvMK1IJoNeW8ziF0UpXxmdkg6VJ4jq7MU0G",
+	"yupo789rKCLzK2IxazKgCWUhdMhboOFYb97Ygs+IotcgyX73f/6Ps//5PzbO/tf/9X9vb6Iwt1WwQ25V",
+	"A/NFO51KsrGPfBZ/MG1knVIcZar7NlqiN6sNTucWwo9qcHKTrJLh78+JPco/nxifzL3tr08B6SCJw7b9",
+	"fOujq2NVb7T8mRMNOGDKHmqHnJtBJB1mJUAxi3jDWC6xGlZAYv2zK82+2SHv2DXTmi32IglIFOO1OzL/",
+	"NtYg/Gs25mRMkY4UmdAI8msjbtBsAa9vI+vKxTtkXT1ds9rPgL5mosZIbPdRROQ7SIR1LSpf2LpREd9q",
+	"GWERIM1Qe4XWdJmzWYfpZIOyOQmphM2iDkIj2kuc+jGlapxrH+7bVtkM6GsjE3p7BmykKXh3J2hNYpb9",
+	"E+NnFQg98n//91H7X7T9e7f9qtdpf/jrf1QpLh7FGknTloqqtN4Yc2xjCzUZoRoqlZVRTlZhxywhycZV",
+	"aygAfgd51dok9IbGiaZDR4CRp0znt0UTbTAbA6b9G71ZqjhJCAMw5lzFTfor0iPOqBVl/SJGuksjDGOF",
+	"IZjvz2v1QnKCfVNeqDF+jGETdgfOTmPWTzZcl7gdMoYk2jwkk1hqpRz1biqAhPo+AXrhGn3wkmu2jh+Y",
+	"x8hIzDVj4oIqrCI/olMyQDnv7Sq7dMupvR1QNq9kPBf4/oU5uEfkO/48K9uDW1zAl/98wrOw/bWF5wzg",
+	"Opm3nT2mlhi1fLYXXBetZsnzImURnf+v//P/uaAqFfoFPWadQrhBk5lG5ReI0QF5fXGZFXpy7sHNII8u",
+	"QLy3W3SIbkmgEkF/xf0cue08IooWZ1qFpBomz2Rm9/rzoalBNLyH5IfTBFcb9NwAcVMnK2NJzONW0EpF",
+	"0jpobWG0g515MdJ6ZEq6YN59wkcxC+zlRcBQgBxnVxq/jVAnl6tHBcWytWhRuAj5FCLssYHm+JgpGJmi",
+	"QAEZaJVGyx2sz1qoo57PcH5KfoS5rBi7EGMeWCXTJfnhwk3WejZWMSh9ccCjU6JSs7TCtTbI769ZX1GM",
+	"RAcqwrE3wbH/VcUEr3mYTjQeokxPQ5Vq4SZMwDtNbHsS+682TUf6ZYhccIE3UykYd3EqLaDxsii9u65v",
+	"ZjeaRtGmkQ1fi6IVE+VhGIFzZ2JMBE6wEEKZxXChPmKCuLyJy16tChuV1mhueBwajYfeUEVFfi4pi0yt",
+	"I78pfuDwOBZ+C8WKebEL3uKkx5wx5BXGbN6eUqHmhIZWM5JpOCZUkh84HyVAjm0Hfm/8U4v3BjE+fPr/",
+	"AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

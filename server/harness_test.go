@@ -97,6 +97,9 @@ func (k *kindCounter) Add(kind string) {
 // XENTREE_TEST_REPORT, so CI can prove the PostgreSQL tests ran.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if code == 0 {
+		code = checkErrorExamples()
+	}
 	if path := os.Getenv("XENTREE_TEST_REPORT"); path != "" {
 		dbPassed.mu.Lock()
 		line := fmt.Sprintf("sqlite=%d postgres=%d\n", dbPassed.n["sqlite"], dbPassed.n["postgres"])
@@ -305,6 +308,7 @@ func (h *harness) checkResponse(req *http.Request, res *http.Response, body []by
 	if res.StatusCode < 500 && route.Operation.Responses.Status(res.StatusCode) == nil {
 		h.t.Errorf("%s %s → %d: status not documented for %s", req.Method, req.URL.Path, res.StatusCode, route.Operation.OperationID)
 	}
+	observed.add(route.Operation.OperationID, res.StatusCode, body)
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
 		h.t.Errorf("%s %s → %d violates openapi.yaml: %v\nbody: %s", req.Method, req.URL.Path, res.StatusCode, err, body)
 	}

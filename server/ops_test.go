@@ -2,10 +2,16 @@ package server_test
 
 import (
 	"encoding/json"
+	"flag"
+	"fmt"
 	"net/http"
+	"os"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -144,4 +150,69 @@ func TestAccessTTLConfigurable(t *testing.T) {
 			t.Errorf("%+v accepted", c)
 		}
 	}
+}
+
+// observed records the error codes each operation answered during the run, to prove that the
+// examples of its error responses are ones it really gives.
+var observed = &codeSet{seen: map[string]bool{}}
+
+type codeSet struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (c *codeSet) add(op string, status int, body []byte) {
+	var e struct {
+		Detail struct{ Error string } `json:"detail"`
+	}
+	if status < 400 || json.Unmarshal(body, &e) != nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seen[fmt.Sprintf("%s %d %s", op, status, e.Detail.Error)] = true
+}
+
+// unprovokable are documented answers no test can cause on purpose, with the reason.
+var unprovokable = map[string]string{
+	"createApiKey 409 conflict": "the organization is deleted between the check and the insert",
+}
+
+// checkErrorExamples runs after the whole suite (not with -run): every example of an error
+// response written for its operation (not a shared $ref) names a code the suite saw that
+// operation answer with that status. It returns the exit code.
+func checkErrorExamples() int {
+	if f := flag.Lookup("test.run"); f == nil || f.Value.String() != "" || testing.Short() {
+		return 0
+	}
+	spec, _ := loadTestSpec(nil)
+	var missing []string
+	for _, op := range specOps(spec) {
+		for status, r := range op.Op.Responses.Map() {
+			if r.Ref != "" || status[0] != '4' {
+				continue
+			}
+			mt := r.Value.Content.Get("application/json")
+			examples := []any{mt.Example}
+			for _, ex := range mt.Examples {
+				examples = append(examples, ex.Value.Value)
+			}
+			for _, ex := range examples {
+				m, ok := ex.(map[string]any)
+				if !ok {
+					continue
+				}
+				code, _ := m["detail"].(map[string]any)["error"].(string)
+				if key := op.ID + " " + status + " " + code; !observed.seen[key] && unprovokable[key] == "" {
+					missing = append(missing, key)
+				}
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return 0
+	}
+	sort.Strings(missing)
+	fmt.Fprintf(os.Stderr, "error examples in openapi.yaml that no test saw their operation answer:\n  %s\n", strings.Join(missing, "\n  "))
+	return 1
 }
