@@ -8194,7 +8194,7 @@ type CreateApiKeyResponse struct {
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -8230,7 +8230,7 @@ func (r CreateApiKeyResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r CreateApiKeyResponse) GetJSON422() *UnprocessableEntity {
+func (r CreateApiKeyResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -8531,13 +8531,13 @@ type UpdateMeResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -8562,7 +8562,7 @@ func (r UpdateMeResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateMeResponse) GetJSON403() *Forbidden {
+func (r UpdateMeResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -8577,7 +8577,7 @@ func (r UpdateMeResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r UpdateMeResponse) GetJSON422() *UnprocessableEntity {
+func (r UpdateMeResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -8720,7 +8720,7 @@ type RegisterResponse struct {
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -8750,7 +8750,7 @@ func (r RegisterResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r RegisterResponse) GetJSON422() *UnprocessableEntity {
+func (r RegisterResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -9644,7 +9644,7 @@ type ListIntegrationsResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -9660,7 +9660,7 @@ func (r ListIntegrationsResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListIntegrationsResponse) GetJSON403() *Forbidden {
+func (r ListIntegrationsResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -9704,7 +9704,7 @@ type DisconnectGoogleCalendarResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -9717,7 +9717,7 @@ func (r DisconnectGoogleCalendarResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DisconnectGoogleCalendarResponse) GetJSON403() *Forbidden {
+func (r DisconnectGoogleCalendarResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -9844,7 +9844,7 @@ type StartGoogleCalendarOAuthResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -9862,7 +9862,7 @@ func (r StartGoogleCalendarOAuthResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r StartGoogleCalendarOAuthResponse) GetJSON403() *Forbidden {
+func (r StartGoogleCalendarOAuthResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -10226,11 +10226,11 @@ type UpdateLiveNicknameResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -10251,7 +10251,7 @@ func (r UpdateLiveNicknameResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateLiveNicknameResponse) GetJSON403() *Forbidden {
+func (r UpdateLiveNicknameResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -10261,7 +10261,7 @@ func (r UpdateLiveNicknameResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r UpdateLiveNicknameResponse) GetJSON422() *UnprocessableEntity {
+func (r UpdateLiveNicknameResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -10307,7 +10307,7 @@ type GetLiveQuotaResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -10323,7 +10323,7 @@ func (r GetLiveQuotaResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetLiveQuotaResponse) GetJSON403() *Forbidden {
+func (r GetLiveQuotaResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -10371,7 +10371,7 @@ type EndLiveSessionResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
@@ -10396,7 +10396,7 @@ func (r EndLiveSessionResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r EndLiveSessionResponse) GetJSON403() *Forbidden {
+func (r EndLiveSessionResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -10459,7 +10459,7 @@ type HeartbeatLiveSessionResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -10490,7 +10490,7 @@ func (r HeartbeatLiveSessionResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r HeartbeatLiveSessionResponse) GetJSON403() *Forbidden {
+func (r HeartbeatLiveSessionResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -10563,7 +10563,7 @@ type StartLiveSessionResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
@@ -10592,7 +10592,7 @@ func (r StartLiveSessionResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r StartLiveSessionResponse) GetJSON403() *Forbidden {
+func (r StartLiveSessionResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -10655,7 +10655,7 @@ type ListLiveTranscriptsResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -10676,7 +10676,7 @@ func (r ListLiveTranscriptsResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListLiveTranscriptsResponse) GetJSON403() *Forbidden {
+func (r ListLiveTranscriptsResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -10730,7 +10730,7 @@ type SaveLiveTranscriptsResponse struct {
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -10766,7 +10766,7 @@ func (r SaveLiveTranscriptsResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r SaveLiveTranscriptsResponse) GetJSON422() *UnprocessableEntity {
+func (r SaveLiveTranscriptsResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -10814,7 +10814,7 @@ type GetLiveTranscriptResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -10837,7 +10837,7 @@ func (r GetLiveTranscriptResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetLiveTranscriptResponse) GetJSON403() *Forbidden {
+func (r GetLiveTranscriptResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -10890,7 +10890,7 @@ type ListOrganizationsResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -10911,7 +10911,7 @@ func (r ListOrganizationsResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListOrganizationsResponse) GetJSON403() *Forbidden {
+func (r ListOrganizationsResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -10963,7 +10963,7 @@ type CreateOrganizationResponse struct {
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -10994,7 +10994,7 @@ func (r CreateOrganizationResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r CreateOrganizationResponse) GetJSON422() *UnprocessableEntity {
+func (r CreateOrganizationResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -11040,7 +11040,7 @@ type DeleteOrganizationResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -11058,7 +11058,7 @@ func (r DeleteOrganizationResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteOrganizationResponse) GetJSON403() *Forbidden {
+func (r DeleteOrganizationResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11111,7 +11111,7 @@ type GetOrganizationResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -11134,7 +11134,7 @@ func (r GetOrganizationResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetOrganizationResponse) GetJSON403() *Forbidden {
+func (r GetOrganizationResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11187,7 +11187,7 @@ type UpdateOrganizationResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -11195,7 +11195,7 @@ type UpdateOrganizationResponse struct {
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -11216,7 +11216,7 @@ func (r UpdateOrganizationResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateOrganizationResponse) GetJSON403() *Forbidden {
+func (r UpdateOrganizationResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11236,7 +11236,7 @@ func (r UpdateOrganizationResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r UpdateOrganizationResponse) GetJSON422() *UnprocessableEntity {
+func (r UpdateOrganizationResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -11284,7 +11284,7 @@ type ListMembersResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -11307,7 +11307,7 @@ func (r ListMembersResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListMembersResponse) GetJSON403() *Forbidden {
+func (r ListMembersResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11360,7 +11360,7 @@ type AddMemberResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -11368,7 +11368,7 @@ type AddMemberResponse struct {
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -11389,7 +11389,7 @@ func (r AddMemberResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r AddMemberResponse) GetJSON403() *Forbidden {
+func (r AddMemberResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11409,7 +11409,7 @@ func (r AddMemberResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r AddMemberResponse) GetJSON422() *UnprocessableEntity {
+func (r AddMemberResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -11455,7 +11455,7 @@ type RemoveMemberResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -11475,7 +11475,7 @@ func (r RemoveMemberResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RemoveMemberResponse) GetJSON403() *Forbidden {
+func (r RemoveMemberResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11533,7 +11533,7 @@ type UpdateMemberRoleResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -11560,7 +11560,7 @@ func (r UpdateMemberRoleResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateMemberRoleResponse) GetJSON403() *Forbidden {
+func (r UpdateMemberRoleResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11623,7 +11623,7 @@ type UpdateMemberResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -11650,7 +11650,7 @@ func (r UpdateMemberResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateMemberResponse) GetJSON403() *Forbidden {
+func (r UpdateMemberResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11713,7 +11713,7 @@ type ListTeamsResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -11736,7 +11736,7 @@ func (r ListTeamsResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListTeamsResponse) GetJSON403() *Forbidden {
+func (r ListTeamsResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11789,7 +11789,7 @@ type CreateTeamResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -11797,7 +11797,7 @@ type CreateTeamResponse struct {
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -11818,7 +11818,7 @@ func (r CreateTeamResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateTeamResponse) GetJSON403() *Forbidden {
+func (r CreateTeamResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11838,7 +11838,7 @@ func (r CreateTeamResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r CreateTeamResponse) GetJSON422() *UnprocessableEntity {
+func (r CreateTeamResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -11884,7 +11884,7 @@ type DeleteTeamResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -11902,7 +11902,7 @@ func (r DeleteTeamResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteTeamResponse) GetJSON403() *Forbidden {
+func (r DeleteTeamResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11955,7 +11955,7 @@ type GetTeamResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -11978,7 +11978,7 @@ func (r GetTeamResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetTeamResponse) GetJSON403() *Forbidden {
+func (r GetTeamResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12031,7 +12031,7 @@ type UpdateTeamResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -12039,7 +12039,7 @@ type UpdateTeamResponse struct {
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -12060,7 +12060,7 @@ func (r UpdateTeamResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateTeamResponse) GetJSON403() *Forbidden {
+func (r UpdateTeamResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12080,7 +12080,7 @@ func (r UpdateTeamResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r UpdateTeamResponse) GetJSON422() *UnprocessableEntity {
+func (r UpdateTeamResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -12638,7 +12638,7 @@ type GetDailyQuestsResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -12654,7 +12654,7 @@ func (r GetDailyQuestsResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDailyQuestsResponse) GetJSON403() *Forbidden {
+func (r GetDailyQuestsResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12700,7 +12700,7 @@ type GetLearningPulseResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -12716,7 +12716,7 @@ func (r GetLearningPulseResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetLearningPulseResponse) GetJSON403() *Forbidden {
+func (r GetLearningPulseResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12764,7 +12764,7 @@ type GetLearningTimeResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -12785,7 +12785,7 @@ func (r GetLearningTimeResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetLearningTimeResponse) GetJSON403() *Forbidden {
+func (r GetLearningTimeResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12831,7 +12831,7 @@ type GetXPProfileResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -12847,7 +12847,7 @@ func (r GetXPProfileResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetXPProfileResponse) GetJSON403() *Forbidden {
+func (r GetXPProfileResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12969,7 +12969,7 @@ type GetStreakStatusResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -12985,7 +12985,7 @@ func (r GetStreakStatusResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetStreakStatusResponse) GetJSON403() *Forbidden {
+func (r GetStreakStatusResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -13031,7 +13031,7 @@ type GetWeeklyActivityResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -13047,7 +13047,7 @@ func (r GetWeeklyActivityResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetWeeklyActivityResponse) GetJSON403() *Forbidden {
+func (r GetWeeklyActivityResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -14627,7 +14627,7 @@ func ParseCreateApiKeyResponse(rsp *http.Response) (*CreateApiKeyResponse, error
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14881,7 +14881,7 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14902,7 +14902,7 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15057,7 +15057,7 @@ func ParseRegisterResponse(rsp *http.Response) (*RegisterResponse, error) {
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15811,7 +15811,7 @@ func ParseListIntegrationsResponse(rsp *http.Response) (*ListIntegrationsRespons
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15854,7 +15854,7 @@ func ParseDisconnectGoogleCalendarResponse(rsp *http.Response) (*DisconnectGoogl
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15978,7 +15978,7 @@ func ParseStartGoogleCalendarOAuthResponse(rsp *http.Response) (*StartGoogleCale
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16293,7 +16293,7 @@ func ParseUpdateLiveNicknameResponse(rsp *http.Response) (*UpdateLiveNicknameRes
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16307,7 +16307,7 @@ func ParseUpdateLiveNicknameResponse(rsp *http.Response) (*UpdateLiveNicknameRes
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16354,7 +16354,7 @@ func ParseGetLiveQuotaResponse(rsp *http.Response) (*GetLiveQuotaResponse, error
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16408,7 +16408,7 @@ func ParseEndLiveSessionResponse(rsp *http.Response) (*EndLiveSessionResponse, e
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16476,7 +16476,7 @@ func ParseHeartbeatLiveSessionResponse(rsp *http.Response) (*HeartbeatLiveSessio
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16571,7 +16571,7 @@ func ParseStartLiveSessionResponse(rsp *http.Response) (*StartLiveSessionRespons
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16659,7 +16659,7 @@ func ParseListLiveTranscriptsResponse(rsp *http.Response) (*ListLiveTranscriptsR
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16734,7 +16734,7 @@ func ParseSaveLiveTranscriptsResponse(rsp *http.Response) (*SaveLiveTranscriptsR
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16788,7 +16788,7 @@ func ParseGetLiveTranscriptResponse(rsp *http.Response) (*GetLiveTranscriptRespo
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16849,7 +16849,7 @@ func ParseListOrganizationsResponse(rsp *http.Response) (*ListOrganizationsRespo
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16917,7 +16917,7 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16967,7 +16967,7 @@ func ParseDeleteOrganizationResponse(rsp *http.Response) (*DeleteOrganizationRes
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17028,7 +17028,7 @@ func ParseGetOrganizationResponse(rsp *http.Response) (*GetOrganizationResponse,
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17089,7 +17089,7 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17117,7 +17117,7 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17171,7 +17171,7 @@ func ParseListMembersResponse(rsp *http.Response) (*ListMembersResponse, error) 
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17232,7 +17232,7 @@ func ParseAddMemberResponse(rsp *http.Response) (*AddMemberResponse, error) {
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17260,7 +17260,7 @@ func ParseAddMemberResponse(rsp *http.Response) (*AddMemberResponse, error) {
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17310,7 +17310,7 @@ func ParseRemoveMemberResponse(rsp *http.Response) (*RemoveMemberResponse, error
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17378,7 +17378,7 @@ func ParseUpdateMemberRoleResponse(rsp *http.Response) (*UpdateMemberRoleRespons
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17453,7 +17453,7 @@ func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17528,7 +17528,7 @@ func ParseListTeamsResponse(rsp *http.Response) (*ListTeamsResponse, error) {
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17589,7 +17589,7 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17617,7 +17617,7 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17667,7 +17667,7 @@ func ParseDeleteTeamResponse(rsp *http.Response) (*DeleteTeamResponse, error) {
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17728,7 +17728,7 @@ func ParseGetTeamResponse(rsp *http.Response) (*GetTeamResponse, error) {
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17789,7 +17789,7 @@ func ParseUpdateTeamResponse(rsp *http.Response) (*UpdateTeamResponse, error) {
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17817,7 +17817,7 @@ func ParseUpdateTeamResponse(rsp *http.Response) (*UpdateTeamResponse, error) {
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18304,7 +18304,7 @@ func ParseGetDailyQuestsResponse(rsp *http.Response) (*GetDailyQuestsResponse, e
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18351,7 +18351,7 @@ func ParseGetLearningPulseResponse(rsp *http.Response) (*GetLearningPulseRespons
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18405,7 +18405,7 @@ func ParseGetLearningTimeResponse(rsp *http.Response) (*GetLearningTimeResponse,
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18452,7 +18452,7 @@ func ParseGetXPProfileResponse(rsp *http.Response) (*GetXPProfileResponse, error
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18566,7 +18566,7 @@ func ParseGetStreakStatusResponse(rsp *http.Response) (*GetStreakStatusResponse,
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18613,7 +18613,7 @@ func ParseGetWeeklyActivityResponse(rsp *http.Response) (*GetWeeklyActivityRespo
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20174,9 +20174,7 @@ func (response CreateApiKey413JSONResponse) VisitCreateApiKeyResponse(w http.Res
 	return err
 }
 
-type CreateApiKey422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type CreateApiKey422JSONResponse Error
 
 func (response CreateApiKey422JSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
 
@@ -20535,7 +20533,7 @@ func (response UpdateMe401JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 	return err
 }
 
-type UpdateMe403JSONResponse struct{ ForbiddenJSONResponse }
+type UpdateMe403JSONResponse Error
 
 func (response UpdateMe403JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
 
@@ -20577,9 +20575,7 @@ func (response UpdateMe413JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 	return err
 }
 
-type UpdateMe422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type UpdateMe422JSONResponse Error
 
 func (response UpdateMe422JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
 
@@ -20803,9 +20799,7 @@ func (response Register413JSONResponse) VisitRegisterResponse(w http.ResponseWri
 	return err
 }
 
-type Register422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type Register422JSONResponse Error
 
 func (response Register422JSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
 
@@ -21954,7 +21948,7 @@ func (response ListIntegrations401JSONResponse) VisitListIntegrationsResponse(w 
 	return err
 }
 
-type ListIntegrations403JSONResponse struct{ ForbiddenJSONResponse }
+type ListIntegrations403JSONResponse Error
 
 func (response ListIntegrations403JSONResponse) VisitListIntegrationsResponse(w http.ResponseWriter) error {
 
@@ -22014,7 +22008,7 @@ func (response DisconnectGoogleCalendar401JSONResponse) VisitDisconnectGoogleCal
 	return err
 }
 
-type DisconnectGoogleCalendar403JSONResponse struct{ ForbiddenJSONResponse }
+type DisconnectGoogleCalendar403JSONResponse Error
 
 func (response DisconnectGoogleCalendar403JSONResponse) VisitDisconnectGoogleCalendarResponse(w http.ResponseWriter) error {
 
@@ -22191,7 +22185,7 @@ func (response StartGoogleCalendarOAuth401JSONResponse) VisitStartGoogleCalendar
 	return err
 }
 
-type StartGoogleCalendarOAuth403JSONResponse struct{ ForbiddenJSONResponse }
+type StartGoogleCalendarOAuth403JSONResponse Error
 
 func (response StartGoogleCalendarOAuth403JSONResponse) VisitStartGoogleCalendarOAuthResponse(w http.ResponseWriter) error {
 
@@ -22688,7 +22682,7 @@ func (response UpdateLiveNickname401JSONResponse) VisitUpdateLiveNicknameRespons
 	return err
 }
 
-type UpdateLiveNickname403JSONResponse struct{ ForbiddenJSONResponse }
+type UpdateLiveNickname403JSONResponse Error
 
 func (response UpdateLiveNickname403JSONResponse) VisitUpdateLiveNicknameResponse(w http.ResponseWriter) error {
 
@@ -22716,9 +22710,7 @@ func (response UpdateLiveNickname413JSONResponse) VisitUpdateLiveNicknameRespons
 	return err
 }
 
-type UpdateLiveNickname422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type UpdateLiveNickname422JSONResponse Error
 
 func (response UpdateLiveNickname422JSONResponse) VisitUpdateLiveNicknameResponse(w http.ResponseWriter) error {
 
@@ -22784,7 +22776,7 @@ func (response GetLiveQuota401JSONResponse) VisitGetLiveQuotaResponse(w http.Res
 	return err
 }
 
-type GetLiveQuota403JSONResponse struct{ ForbiddenJSONResponse }
+type GetLiveQuota403JSONResponse Error
 
 func (response GetLiveQuota403JSONResponse) VisitGetLiveQuotaResponse(w http.ResponseWriter) error {
 
@@ -22865,7 +22857,7 @@ func (response EndLiveSession401JSONResponse) VisitEndLiveSessionResponse(w http
 	return err
 }
 
-type EndLiveSession403JSONResponse struct{ ForbiddenJSONResponse }
+type EndLiveSession403JSONResponse Error
 
 func (response EndLiveSession403JSONResponse) VisitEndLiveSessionResponse(w http.ResponseWriter) error {
 
@@ -22974,7 +22966,7 @@ func (response HeartbeatLiveSession401JSONResponse) VisitHeartbeatLiveSessionRes
 	return err
 }
 
-type HeartbeatLiveSession403JSONResponse struct{ ForbiddenJSONResponse }
+type HeartbeatLiveSession403JSONResponse Error
 
 func (response HeartbeatLiveSession403JSONResponse) VisitHeartbeatLiveSessionResponse(w http.ResponseWriter) error {
 
@@ -23114,7 +23106,7 @@ func (response StartLiveSession401JSONResponse) VisitStartLiveSessionResponse(w 
 	return err
 }
 
-type StartLiveSession403JSONResponse struct{ ForbiddenJSONResponse }
+type StartLiveSession403JSONResponse Error
 
 func (response StartLiveSession403JSONResponse) VisitStartLiveSessionResponse(w http.ResponseWriter) error {
 
@@ -23240,7 +23232,7 @@ func (response ListLiveTranscripts401JSONResponse) VisitListLiveTranscriptsRespo
 	return err
 }
 
-type ListLiveTranscripts403JSONResponse struct{ ForbiddenJSONResponse }
+type ListLiveTranscripts403JSONResponse Error
 
 func (response ListLiveTranscripts403JSONResponse) VisitListLiveTranscriptsResponse(w http.ResponseWriter) error {
 
@@ -23363,9 +23355,7 @@ func (response SaveLiveTranscripts413JSONResponse) VisitSaveLiveTranscriptsRespo
 	return err
 }
 
-type SaveLiveTranscripts422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type SaveLiveTranscripts422JSONResponse Error
 
 func (response SaveLiveTranscripts422JSONResponse) VisitSaveLiveTranscriptsResponse(w http.ResponseWriter) error {
 
@@ -23446,7 +23436,7 @@ func (response GetLiveTranscript401JSONResponse) VisitGetLiveTranscriptResponse(
 	return err
 }
 
-type GetLiveTranscript403JSONResponse struct{ ForbiddenJSONResponse }
+type GetLiveTranscript403JSONResponse Error
 
 func (response GetLiveTranscript403JSONResponse) VisitGetLiveTranscriptResponse(w http.ResponseWriter) error {
 
@@ -23541,7 +23531,7 @@ func (response ListOrganizations401JSONResponse) VisitListOrganizationsResponse(
 	return err
 }
 
-type ListOrganizations403JSONResponse struct{ ForbiddenJSONResponse }
+type ListOrganizations403JSONResponse Error
 
 func (response ListOrganizations403JSONResponse) VisitListOrganizationsResponse(w http.ResponseWriter) error {
 
@@ -23650,9 +23640,7 @@ func (response CreateOrganization413JSONResponse) VisitCreateOrganizationRespons
 	return err
 }
 
-type CreateOrganization422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type CreateOrganization422JSONResponse Error
 
 func (response CreateOrganization422JSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
 
@@ -23727,7 +23715,7 @@ func (response DeleteOrganization401JSONResponse) VisitDeleteOrganizationRespons
 	return err
 }
 
-type DeleteOrganization403JSONResponse struct{ ForbiddenJSONResponse }
+type DeleteOrganization403JSONResponse Error
 
 func (response DeleteOrganization403JSONResponse) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
 
@@ -23822,7 +23810,7 @@ func (response GetOrganization401JSONResponse) VisitGetOrganizationResponse(w ht
 	return err
 }
 
-type GetOrganization403JSONResponse struct{ ForbiddenJSONResponse }
+type GetOrganization403JSONResponse Error
 
 func (response GetOrganization403JSONResponse) VisitGetOrganizationResponse(w http.ResponseWriter) error {
 
@@ -23918,7 +23906,7 @@ func (response UpdateOrganization401JSONResponse) VisitUpdateOrganizationRespons
 	return err
 }
 
-type UpdateOrganization403JSONResponse struct{ ForbiddenJSONResponse }
+type UpdateOrganization403JSONResponse Error
 
 func (response UpdateOrganization403JSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
@@ -23974,9 +23962,7 @@ func (response UpdateOrganization413JSONResponse) VisitUpdateOrganizationRespons
 	return err
 }
 
-type UpdateOrganization422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type UpdateOrganization422JSONResponse Error
 
 func (response UpdateOrganization422JSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
@@ -24058,7 +24044,7 @@ func (response ListMembers401JSONResponse) VisitListMembersResponse(w http.Respo
 	return err
 }
 
-type ListMembers403JSONResponse struct{ ForbiddenJSONResponse }
+type ListMembers403JSONResponse Error
 
 func (response ListMembers403JSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
 
@@ -24154,7 +24140,7 @@ func (response AddMember401JSONResponse) VisitAddMemberResponse(w http.ResponseW
 	return err
 }
 
-type AddMember403JSONResponse struct{ ForbiddenJSONResponse }
+type AddMember403JSONResponse Error
 
 func (response AddMember403JSONResponse) VisitAddMemberResponse(w http.ResponseWriter) error {
 
@@ -24210,9 +24196,7 @@ func (response AddMember413JSONResponse) VisitAddMemberResponse(w http.ResponseW
 	return err
 }
 
-type AddMember422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type AddMember422JSONResponse Error
 
 func (response AddMember422JSONResponse) VisitAddMemberResponse(w http.ResponseWriter) error {
 
@@ -24288,7 +24272,7 @@ func (response RemoveMember401JSONResponse) VisitRemoveMemberResponse(w http.Res
 	return err
 }
 
-type RemoveMember403JSONResponse struct{ ForbiddenJSONResponse }
+type RemoveMember403JSONResponse Error
 
 func (response RemoveMember403JSONResponse) VisitRemoveMemberResponse(w http.ResponseWriter) error {
 
@@ -24399,7 +24383,7 @@ func (response UpdateMemberRole401JSONResponse) VisitUpdateMemberRoleResponse(w 
 	return err
 }
 
-type UpdateMemberRole403JSONResponse struct{ ForbiddenJSONResponse }
+type UpdateMemberRole403JSONResponse Error
 
 func (response UpdateMemberRole403JSONResponse) VisitUpdateMemberRoleResponse(w http.ResponseWriter) error {
 
@@ -24524,7 +24508,7 @@ func (response UpdateMember401JSONResponse) VisitUpdateMemberResponse(w http.Res
 	return err
 }
 
-type UpdateMember403JSONResponse struct{ ForbiddenJSONResponse }
+type UpdateMember403JSONResponse Error
 
 func (response UpdateMember403JSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
 
@@ -24648,7 +24632,7 @@ func (response ListTeams401JSONResponse) VisitListTeamsResponse(w http.ResponseW
 	return err
 }
 
-type ListTeams403JSONResponse struct{ ForbiddenJSONResponse }
+type ListTeams403JSONResponse Error
 
 func (response ListTeams403JSONResponse) VisitListTeamsResponse(w http.ResponseWriter) error {
 
@@ -24744,7 +24728,7 @@ func (response CreateTeam401JSONResponse) VisitCreateTeamResponse(w http.Respons
 	return err
 }
 
-type CreateTeam403JSONResponse struct{ ForbiddenJSONResponse }
+type CreateTeam403JSONResponse Error
 
 func (response CreateTeam403JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
 
@@ -24800,9 +24784,7 @@ func (response CreateTeam413JSONResponse) VisitCreateTeamResponse(w http.Respons
 	return err
 }
 
-type CreateTeam422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type CreateTeam422JSONResponse Error
 
 func (response CreateTeam422JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
 
@@ -24878,7 +24860,7 @@ func (response DeleteTeam401JSONResponse) VisitDeleteTeamResponse(w http.Respons
 	return err
 }
 
-type DeleteTeam403JSONResponse struct{ ForbiddenJSONResponse }
+type DeleteTeam403JSONResponse Error
 
 func (response DeleteTeam403JSONResponse) VisitDeleteTeamResponse(w http.ResponseWriter) error {
 
@@ -24974,7 +24956,7 @@ func (response GetTeam401JSONResponse) VisitGetTeamResponse(w http.ResponseWrite
 	return err
 }
 
-type GetTeam403JSONResponse struct{ ForbiddenJSONResponse }
+type GetTeam403JSONResponse Error
 
 func (response GetTeam403JSONResponse) VisitGetTeamResponse(w http.ResponseWriter) error {
 
@@ -25071,7 +25053,7 @@ func (response UpdateTeam401JSONResponse) VisitUpdateTeamResponse(w http.Respons
 	return err
 }
 
-type UpdateTeam403JSONResponse struct{ ForbiddenJSONResponse }
+type UpdateTeam403JSONResponse Error
 
 func (response UpdateTeam403JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
 
@@ -25127,9 +25109,7 @@ func (response UpdateTeam413JSONResponse) VisitUpdateTeamResponse(w http.Respons
 	return err
 }
 
-type UpdateTeam422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type UpdateTeam422JSONResponse Error
 
 func (response UpdateTeam422JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
 
@@ -25845,7 +25825,7 @@ func (response GetDailyQuests401JSONResponse) VisitGetDailyQuestsResponse(w http
 	return err
 }
 
-type GetDailyQuests403JSONResponse struct{ ForbiddenJSONResponse }
+type GetDailyQuests403JSONResponse Error
 
 func (response GetDailyQuests403JSONResponse) VisitGetDailyQuestsResponse(w http.ResponseWriter) error {
 
@@ -25911,7 +25891,7 @@ func (response GetLearningPulse401JSONResponse) VisitGetLearningPulseResponse(w 
 	return err
 }
 
-type GetLearningPulse403JSONResponse struct{ ForbiddenJSONResponse }
+type GetLearningPulse403JSONResponse Error
 
 func (response GetLearningPulse403JSONResponse) VisitGetLearningPulseResponse(w http.ResponseWriter) error {
 
@@ -25992,7 +25972,7 @@ func (response GetLearningTime401JSONResponse) VisitGetLearningTimeResponse(w ht
 	return err
 }
 
-type GetLearningTime403JSONResponse struct{ ForbiddenJSONResponse }
+type GetLearningTime403JSONResponse Error
 
 func (response GetLearningTime403JSONResponse) VisitGetLearningTimeResponse(w http.ResponseWriter) error {
 
@@ -26058,7 +26038,7 @@ func (response GetXPProfile401JSONResponse) VisitGetXPProfileResponse(w http.Res
 	return err
 }
 
-type GetXPProfile403JSONResponse struct{ ForbiddenJSONResponse }
+type GetXPProfile403JSONResponse Error
 
 func (response GetXPProfile403JSONResponse) VisitGetXPProfileResponse(w http.ResponseWriter) error {
 
@@ -26208,7 +26188,7 @@ func (response GetStreakStatus401JSONResponse) VisitGetStreakStatusResponse(w ht
 	return err
 }
 
-type GetStreakStatus403JSONResponse struct{ ForbiddenJSONResponse }
+type GetStreakStatus403JSONResponse Error
 
 func (response GetStreakStatus403JSONResponse) VisitGetStreakStatusResponse(w http.ResponseWriter) error {
 
@@ -26274,7 +26254,7 @@ func (response GetWeeklyActivity401JSONResponse) VisitGetWeeklyActivityResponse(
 	return err
 }
 
-type GetWeeklyActivity403JSONResponse struct{ ForbiddenJSONResponse }
+type GetWeeklyActivity403JSONResponse Error
 
 func (response GetWeeklyActivity403JSONResponse) VisitGetWeeklyActivityResponse(w http.ResponseWriter) error {
 
@@ -28630,307 +28610,319 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3bcttItij4K3k4O8JSN0hRN1+k2NGjklXV6lKVVZY85e6WD5kEFklsgZmszIQolsMR8zjPMw/zKef9",
-	"zJ+cL5nIlZlAAgRIUBfb5VJHR4VMAHlZuW65rh9bIZ9MOQOmZOvgY2sMNAKBf74FJeZHQwVC/ysCGYp4",
-	"qmLOWgetCwg5iyRRnMxorMgAhlwAEfqTmI06raAlwzFMqP50ErN4kk5aB9tBS82n0DpoxUzBCETr06dP",
-	"QWtKBZ2AstMec3YDQlI902m0OLX/nMSRnirWv0+pGreCFqMTPUHovdWLo1bQEvBbGguIWgdKpOCvb8jF",
-	"hKrWQStN8U27RqlEzEYtvcLXPEwnwFTVen5kfJZANAIS2bfqV+XeuP+KfoR51WKOzk/JNczrV3AN8/tP",
-	"fhZPYrU4+TkdAZHx75DN/VsKYp5PnuB3/lwRDGmaqNbBfjdoTeitwZOdrv7XMqwJWj/xKE2gCgbvT87I",
-	"BJ/Wg8E8vz8k3gyHEipA8XM6GYAgfEhiBROkE3kdT+sAw80wlZDxAbPdxf95wOlWAueNGFVB5o0YURb/",
-	"voJ0uBjdHzCXVIxAvZMgqhZyOQYyAQ2iZ5KkEkT9ahQO1NMvPcCqgE4q1wN0smQJQCcPMLegzMxZtYKz",
-	"+AaIyl5Zspjsnfsu6ZP+WE45k4CM9zsa/UAVzOhc/yvkTAFD1KbTaRKHiDVb/yX1cj+24JZOpgmYjSga",
-	"J/ijEFzoFQt+E0cgeimjNzRO6CCBVtCagJR0pNfwMydHp8S9RkKeJhGhTM4s/uab+A8Bw9ZB63/bysXU",
-	"lnkqt05wOtxIiQsykk6lEvpUs0k2jk41W4AkIG+OUjUmEsQNiE0ypHECUaf1KdAgeAu/pSDVfUFwQ5M4",
-	"MtLH/BSYR7J18O+PrWEMSdQ6aMFEfxa0Em7Gbh20BjyaF2BlzotEHCR7psiEqnBM1BiIOV9yZUa5arU+",
-	"ffC/E2YjRA9IxlQSyghYiN0bwpqA3QSxJBOa6NVARDb0dAHJRTrhglilgkScMO5vwcyzibA/5myYxOG9",
-	"IZ9QqXo0msSsAMYjRrjP/iapVOQaYEqoIglQqQhnQMyHDwyh0G5NklmszM7DVAitKkhFFZCNKDW7hIDo",
-	"9ZtlBIQmAmg0JzRU8Q0YOH3PxSCOImD3BdTpzxfvvv/+9Pj05OfL3tH5ae/Hk3/2Lo7fnJ+0gtZIUKYg",
-	"6smQTzV7+HfLh5480OtqFfDNqR4JDa8lcWyJ4AAaV4kax5IAi6Y8ZsrjXGYOI3i8GWYiVvAg3CBVY2AK",
-	"wRuRQaoQCWmS8BlEAcGVASkuX9nTy7eAsP+Zq+95yqL7gp5x1RviQD4EC+JZr9G88kDIyAf/BaFCPoKD",
-	"w22scd7sPqRJAoJM6ByfSQASK9zyOZ0nnEaXnJ9pSXxv0WCG6ynOewkO6EPgrc+zFOfEvPLA5IijxzKf",
-	"ADd6AeImDuGdJ7Ie4JQ16cejVAtof6M/cD5KgBzTBFhEhV6Nhrv39gPteQhUpQIWJyCcGYo0YhBBcMn5",
-	"T5TN7SnIe3Pi+AZ6v6Vc0R7chgBRCQg/cabGyZyg7iNBSo33+D7J3n8I+idC81i8fAREjQVXKgGN+Wau",
-	"GZVkrLE9WLj9trPrb9XM9u0t76KM079jNFVjLuLf4UE4BfUZWBGCsZRaOeCCxAxVDhIKiPTLNJEPATw7",
-	"Q0DgdqqZYeDJ+upZEZPeMbidQqggMiPfEwr6biMYTTJdKgfBqX1k8fjhVJwjNidcjd2QB2S/2w3Ifncb",
-	"hRnNKAuFiWMZZA4KRcp+d5f0I6rogEroqXgCPFV9snXF8l897bhvNANK+h7e9a3iRDakMbdsktkYGDJs",
-	"N4gmbJnw2RXjgqRMAA3HesDOFTPnMBU81MAaJHDCVKzm9z8LPHLc0++cFRm4+9GoVwPQSufp0c9HRD8g",
-	"+ATvMQ+vgs4gSdoWMbWMj5UkNzRJQZKQMn1IA9BXzYhs6POzW9TrS9k14zNG3Nq1mpUtD3nB0fnpjzA/",
-	"FkAVePcDGkWxXgxNzgWfglCx1pSGNJEQ+DC0qkYvnqIitdPd7XQ729u7ne7Wzp5WogxtyR7e1na6Oy/a",
-	"2zvt3e3Lnd2D/VcH+6/+lV//zn66IHLOwlZQUJf0XfCg9SJ83o32t4ftwd4etPeev9xpv3wRPW/v7b16",
-	"ubsPdC+C52hkWKLTBa1bSKx69ynQV7lsZ6WdlK+wp+eERpEAKQG1/uPT12+JoGwE0mlbRHF9BojB1zA/",
-	"JDCZqrl+mQ6kVofxPX1VmWt2nMGwCmhoWEHzIr09AzZS49bB3i6aRtw/dwJ9edb8oXXQ+u//7rZfHbW/",
-	"p+3hQefDXze29L8/fNwOdj9t/u0/Fu/HaHY5NZPs52YWKgSd66f+oZVB8asjU61RSsWnksy4uI7Z6IDE",
-	"5skwRe5BWaQvIBMuFdknc6BCEqrJnmzs7excsb4jt3y6vmFLs1jCZoccIeAOstk8/U5/oPlAkJsCIqqg",
-	"rRG9ar8GxTzy97HNg/K2tUBl/64YawE5V9ojcrz86B989bUjO/xlrMOQ7QXeLgrHuf0C1+/+VTrboJWy",
-	"+LcU7GMlUjC2Emdo+beB1OImsy18yIY0Wree3qzmrbW46LUvpa1shwtgKiNiiHwpsojY7KjdN4N5o5Mp",
-	"4nrlFCxNrNJs7FALYzREgmuYV9sLh2mSGKYxFYDMgrNk7sjJbIg4g1aBe7RumRLt3d92bjqdTtWcaDLQ",
-	"suFeG3Tk8yC0MBUwjG9rIBELqUg4poKGxsQydOQfoHIiIOQjhrKpBhDvt5cT4F3oq4iXJYrBXVqysXtb",
-	"Qj9BgRoK+Fc6rQL6F/C6ngbNijWbYelEL853FmVisPijsUYELUFH7gX9p/v5tzT+3f2Of7sH+g7kHuDf",
-	"7kGl6K2ygATGsi+KbxZ+cy9mktv86X6m09j9rP/0fzbmrg8VuHB88v3bM7iBxAfUkUabo51W0PpO//Wd",
-	"/utY/3W8Uz3ImKo7KEwF5904loqLOdpNM7219ff4v+kj4IjWqdRXr6DwHJKE/zfy65gqMkPz8pynJImv",
-	"QesgU005sYS/5WNQKWOpKFMlM+rf+YxEnJxmeovjPlMQQwjV3xChjY1ZD5MqriWIBNFLKBulZhRgrQVl",
-	"qnqXDWlPQ/YyFawk2LoVikrZFdqE/WT797WBJqDw1ITdnW4DRQFN8iU1bnvnZSVLdFD2vGMO4Pkq7Q/e",
-	"cM/3KkYrndByaJ/Z9455BAuszcGqiuEYAqgT+d41bFFCrz61lRLJruzOn7ujyYE7mqr2fnsSs7i14oTy",
-	"b/gUGK18P3U4RpPkzRApfBXOv8NPNInWLN/BvnRIDtTeIt0G3Trqzg/JbBX3qj3YRYJYAIPhQDmXRXYW",
-	"eBwpaMm5VDCp4LGlbeJQQTZ/3ZbeOcCXl62PDDFO8Wtgvv6ZuZdxr5OpWvqK4oomS94oLbs4YlCxkNKQ",
-	"lRvzKObOd/VFVq5ihWh8TqUiCtBbusDL78bF1mZaBg16Blyl6V5WI5ddvj+Zv5PCnDsVI3xaAekl3O0O",
-	"95KG4glVQMfd7qOzuzFCnhb4sIfK2dGuHMw/2vpzWOSC02hNOFXp1mb8SvZW3GRJY/ZmX4RrFZllBt0K",
-	"FxMDYyw1LhY+JHADYk4ETxVeyYoIktsWVxoAX5tXyzu3I9Qu83U2Q+mujf7UnvU5WPlYMuHEakz6if+a",
-	"+aofoO4TR+7aZXxnz6T10hbcGR3f+FJ7u66G6E80HMcM2lp1R9uyAW3Io9L11vcmVg9eYa37PoYkMkPi",
-	"BZKSfjlmoY8hKE20URzMWmoXFdCyL7ka1PXuaAtx83lm6BrzJJKFFa60lHhabXEFf08nlHmAvp0mlNHF",
-	"+3ONh7ZKppec2/fZM/6l0dfOC2A2vpwrlF0lVUTindsCjdgYlWoDBCRRQKgklERcKYjIlKox2TDm3MxJ",
-	"MRvzBIgLbkErveBstFkEqguCWeTyWVRMrhvZ8BgXP2djo4yfpPIKWnmTaR5TswrK2RoDC7DlAD/Nr+1L",
-	"LIEhcuqeAUzlCYScMXSvEfvyM0nw9SCHfhb5JGDKhUKXL3KOlYIsG/1esrWg6djjG6Hfuxdav3flidWx",
-	"icsiD8i2Z9lLAfusr9vsYnM9LiEVVaks2YfMSHrbxqmf/duQ2UrF3BPLdvygdM6e8asA/yo0ymKOXWDy",
-	"nfXd3GLyFoYpiyShAsiUSxlrTjiL1ThmZLdLIjpHOTFNRTimxsLqVGPzKZnyJA7nlYaOituQH8u6pieh",
-	"FIs+1ku2kVWxLIZ5bfjRLc4naWNPNxtJ50xxKyvKS9ddOn6nnS27mC0c6hLVepyy62VK6yPq3g2s2StZ",
-	"A58xEFlMbyPfUPw79AZzBXUXzhr1epmqXFxFlTnah3NhDQUILz3MC6AiHP/dxMtXnWJDAPipAw2dacIH",
-	"CMOIdHzC4ukU1Fq3lLLeXchjyPaRg9bN4dbRAER3YF4mn+Bg3+kDBy2xnBMleeKCyzvwouv3V2Qd3M2T",
-	"Y5fmqx/FVZav4GuyFjN+FYALVsvFVBHy3fE52XtBnBGUKDoqaWas5Ph9vsy9ftT+F23//uHjTrD7aaNt",
-	"/4k+9p3g5afNv1T62M+AChaz0ZG+O8VqfpfwCneZwxiZ1sFudzFuofTKAizMzc0+JzJmYWbhvol5au92",
-	"sZqjLCEbIZ1OISKDOb4FCZ1KiDCCBIVKhlK7DTJZFs/NwuQ8TSS8pvMTpgwGrdrUIsJqhr8gASqZv5ZL",
-	"0oYHlS5HQNWETskgDa9BBaRLNhhnsEkUJ3tkY8KlKm56b3l+StC6nTawCdqV3k5RUyps1V/uh1UAXKZn",
-	"46has6mD3ry5N7T61Cr0S2BRr/G5SEWFav66MZI2gq83srcmu2lvpKAAp2XgvjA2j5UAX4qxd/FWAYvu",
-	"eVcxSQOWxtfSmoo2pNViWUN9TcVs8UJiANmyO199+/AWGVSkRmY3Em91FTDxAL1Aksvw4jKewBGjyVzF",
-	"oazHjsG8J3kqQqhPN52CIKgyCGJeJfwGTAQ7BpqRDWNwNA81q8LbYMpSaa+BZQ2MKmfeq7hwpgrtbV4c",
-	"gGd28XDWtxJW5CMCUwKsXfCGx6GN+rqhigpnKKwZ+RaSHtzQJM0MIdVjn7BREssxkVOg1zEb4QwzESv9",
-	"dz7AklkUlderx7d5lfrlyrHKXjcfviU4edMu7LMKmyIaJ/O1ubHGvdf0C/HhJYyuITMujuOAEHi0sorw",
-	"XtMKkf6Ggb7QOwu2pR284ut7NE8xJQrHIDELkzSCKDBX7G4FGTWHYmOA2BGWspf4Bn6Ow2tGJ3exfDD7",
-	"qVb/Irp4V8if+6q7frWgE+8tqOu+Tvzfr65uu9321dXt9vdXV7cvvv/w1/9YaVPMZl696zpe6i/+npP9",
-	"knJFG8j0jPs1c+brocsKw6cPVUHeZf+KnQrD7LVgX2LSzHcyBRHzqAeswoB0wnJfjk3LM6+TDbgNk1TG",
-	"N3BozPGaTN27DG4xZ7BoRloqye0qcJgKKeePXl6JygL/YoZRAZ77yeQQTThT44C8uzxeZ0UJZat46bl+",
-	"B2+yXFGfqS3X8gVMaKxZSPNPMKqv9pbmtIBwTMUIoiz0swSpMVChBkCVe/OQUFZCnmfSZCSYm16spEm7",
-	"zD7N86VStC3Pwd5xlufdFyy+GmqlIy/gYRmgpe1XATAok1sd0WaUNVyHJfq6bGt/uDvo0r2w/SJ6Ce29",
-	"4atu+yXdHrTDnWgX9ob79PngxSLXXEsdrtdSV+6rjh1p2SmAyipl6dexua67VLNYGvVxQ3MPMhvHCeSZ",
-	"tkGmbBsd250W3I5pKo3tP46SLLen9aHBNeP+F5WVWQcLqG4TAXLJTplJa8qQ/RDZKOGGFAguspaDrFxh",
-	"NmwPs7ZuinpQybTAZ4QPlXVYhUmMKdFjjNeUoJXkfJUF8qu0zvnHscTWkwEmA4hH91micsK15mxAt3pq",
-	"vCvlO1/ndlfJJotLRhFMEhiqap63ijOtf0u1r5sHjQX55dxEgj/KJdfhflTpNFxPcijucl+zKI01OHvh",
-	"Nl0A1dKrdAE9CnfpBnx/CVXVIH4pat5jjCuY6+W8GB2PV1YtevDCWgl9/FpvOOPPa6vjRZSzk9aKlzsh",
-	"Zs0x4lh1MMmrtnyRQDe3xpWCY0271Eou7j6/CynnJWqaW09zOLuo9vJ1XaWC1bs8q/x8lXRaoMsF8Bam",
-	"KUXK+dtajS4X6WRCq8z2T9hSwpYve66VJ8lHsc/D/PhgKuWMiwhLzAkBoWqPuZDQHuCtf25zP6xhgUa0",
-	"lyxysXwQ37RQN14GxuyzYCHMeEUMRb6ksmR8Z5/oyzTGoRQ9gGYDRQ/l/t56Dsps8iDfQRXUf8KgjKMo",
-	"aio9SiXX9C60boT1xAZzArc0VMkco1L5kPSto78fmD/1kvp6233cd7+w8Y82Ku2gNRI0hP/dPuiEfJKn",
-	"DJkoEo1btkDYQevldrfbfRF12wMI99t7L5+H7cF+tN3eeTkMo5e0++LVoMLUlAV6ZUftQoLKcK/NHVjG",
-	"W9+I0Vv92idvpXcg8nXCNXyEW7Y0h37VjlCDEUsuew5uC/MP0yTpuQWs3Nl/8ZitybU+I9zx28Z7uesp",
-	"raZhw289anZImgM7cAkoOUQDr3xevpN6+tcQe4cx6XdQIh1hUkbzXBUPYdY6tarUmvp1r7fmScz8X7fL",
-	"C10Z9IaKxtD6vgwjym41/seNQtzujsyL1loGM6JfsEYFARN+YyM29c+EShmP2ASYqlraCvSuZhIYbvto",
-	"WXa1ufOPoMDdLddk5csPmGBW40Eu5Z2t1LCwAiPeGJd4FmwRJTNNKipCoU0ZrWeShHoIpsiUjuDQmI6c",
-	"KvBMkoHgM2loRUAR7UTcWtPKdmn8AApL7wgYYk0ZOlRgDUcaBZrb33GkCoNFzEYJtFMJpogNsQXD9M4k",
-	"GdDw2lC78Y7ofx+SAU9Z5P8MYnWWwCKQ3ZoKUKg8Q8sRfJONK7toGXDgdKQqo4GfTHHn+OVybWgx5Vjt",
-	"yzmslTCmlLyCzlE4AeI8pHq3STrSmm44gbZzei5KjsI8vta+dMpSuHOjmivl9a1ZeMVsZzkvv9DvVNY0",
-	"qTnn7Jwe1ghSAupDlRAxOLc0p2/eczyxmbcyk37LPZR6UCv4TJEwmU5BmGqkZDbmzq3kItA769QVqUeR",
-	"WiTwLnIF9A4eKwvRaoE4fxFSpWPJz6A+H3EVMt5ZTSy7fw3dUhaRiyllBRr+tFpXK2HxAs03PuDHpPQF",
-	"QJ5bx69j3UMBNn0UjcUKxFTEEio593lClcaQt9V6hYf01Z9b3eWUDXmF2PfLb9pvB5wnYJzQNnK7t6o4",
-	"QUNmspCCXa2TrVmSqYJkU8UnVMXhWnRUqJ5t1lFFFOfpIInD9+fngg/jZFnEK5rwnS61Og/MeJl6WEr7",
-	"upqVrnfTTlxFmQoXGmcjkMsnsywEvfb3jodd9/5rz8S/7XrwdHsrRM6WALiwydKOqs72F83cTrVuXleu",
-	"wRQZraKUAl+qIYCFEJRB4so1G/05sPUm58gg9d/IbxtdLG0xLy+jgArW2+8a6FRdakYCZE1ksIAZFZFX",
-	"VKIkiPH3LBswq7RtPqsOfLRDGvwoRT6eZ0NxFoKXV+lqehvg14RUmrYF989V0hDM02qKAtXO4cEt8HDC",
-	"310ZeLWIJpfWp+utwrimcYB5feFGzqGcBlaVGbMT2vGD0qKrtv326IdfUhDzB0k/+jufmcABLJM0pjdY",
-	"bYrKa6sOmsSfv62bmLSzMjGpef2RuxWjW1J5aVXNkiz/6ZGynPIDrMVc01iiigdmcFuvmIeJvW2OwBXZ",
-	"gKsw2S66sqCHm74SHDAUIO+STSfMl4ZHtA5a17v/iLo3v0B3vD355+97t7/sJNs3L/9x82t3+n5XXv72",
-	"ywt2Jl6F/xxs/1RhaS0OVjz9/efrHX5xsOpdj2KpQNxh287RQyNacvN4qk3rKKLkjN9AQsOCI6vebZfV",
-	"Rz5onaR6BVtnnEXIuFd7CDPPRsEVV17f2t6igrJWCGr2N1e+hyzSxmP6L19W5mA7WK6IInDv3dUFVaPz",
-	"OQAv9V9e0BsoxgDIe8TB5D781k5353l7e7u98+Jyu3vQ3T/odv9VdIM3jNasdtSXx+/a8QthHP/OnCum",
-	"lBvcmiqM5CiiARnzGZbRn/NUkBnANWgpZ85NKjqZVs6y/y8s2ugXccxGPlU44EgAVQE5JTNgiozja9tc",
-	"bunA2zv/an36UBs79NDREV9h7IxfudpK2ppix3VBUSvDKVYEwxhBd2z8AeWIMt9/4BVM8Udt5RnvlTYE",
-	"lzMuURf5nDE2D5pX7yZYYcVZAOZCfQkTfbg0B3+lU+ZipdWwpOvV54LbzO+/brSzP2sSwC/wJnyBYZNL",
-	"rMtNLBEC4HeQvYIBKdehV4XIus9TWbjelIN8XUJk1T1ntfmjgY3DPOtR1ROxvK66aJWT7FYaGRYhU9pu",
-	"eW8Lq6hCl0ugkwfy21zQBCT6hwNilKXciZSXCWltD7vh7nAf2q/o/ov2XrQzaL+MutDeHWyHO3Qv2ofn",
-	"w9zRYwY9+enkaKU7Z7WfZmExdwjkWFS8vCWu6ehp6rzRh/THcNo8AIBXO34etEb7w7hMFqvOWKWz5D0p",
-	"wWfBn7KOF0VjxZ29Jwsnpc/lc/hJHpIG1yW2RRB6V5KF7pMVLW+KcZX2RvgdiCRmSwXrdmWRlby6Su+v",
-	"W+0P1aL1kkd0/v58kex/S+Pff68qsfb+nAwFnxD7Alp8R4JGENWnfDvb4pLhMgscwfxlY0GtGUzCaOKa",
-	"UVePlmUmu1fJRiFHP7BZ6jIgicvlqqlQXHF4SULen2NupYaey7exgSRZe6ONbO6/ZsD6qzU1y80GmfFm",
-	"em+7QXYqOUArSZdfw/LagSBlbnYp7u4fv14S8wbBNwJi2ncNMQzWhnvErO8q4XSWBcfErKqN7RAQ721y",
-	"qj+ZhqU3bkYMr7o16aMlC1JthIx908zSqXYDXUOeNJLVkgQqoEHtvgJMC4OVV1kATuXpFa9q61UVrwvj",
-	"iitvSOYivWB2Xe1X9u7Wd5Jq1quP8/ujVcHjnQRhvZb391beQZmpj7y+Z0hx40LWeQOCUt2txXfjG+j5",
-	"if2rgwTXSO6eog+5N80PY9G/0yROtBAbUDLd1cu/B9Ctiha/xRSGBqpYs9hmr/FddnxlV3DhqIIsF7wI",
-	"4/V0Nk0qd9bZyqbsH819vnzoFo8WLNf2nBooeUWaLcVZFljR3stFdc3TdMZKTeXfDra2WksCE3xD9GJY",
-	"lnvqJJFWlLETNuOzw7y9L3qKbRII5oO47/qdh8m+WVLHl8HMpN0cmrLOpF/eWnERd7P0l5XdBuWw7tIX",
-	"pegYqN6se6Phfu/uMmjCz9Z3K3yqIcx6tlPo/1FY9W6VZq81+k67skpM0PoV4DqZu1KJtrLPHUvxGPtP",
-	"L+Q3ICCqSpOfxFKiyj4nlBh7EDFfEfzK1w49oK5d3K+0kireV9x4vfa7VsG+RWgWLOeFHoEvFmO8isvG",
-	"gk3FuVcHJ5UzXD10XDOSaQZw7YrbrJwXX85q0Kx4vXRw3rferAWhuFhAsBJUVef8/uTsWMQKRMzZhTO0",
-	"l01W9nkp9k/QyYSKSkwHiAY0vK725LtZMkPxdqFkZ341cYb+svU1W09uZ89mrNnjayrHA05FtCxSDwQd",
-	"QS9bXw3Pzt0PGH7WA6niieUBDbsqZY3ePn1o1hRK360rQ4GKASn4Wsx6y6O6GNyqnoCQTybGvWS+bL7+",
-	"9ydnP+EnLuO6QXMofYShljq+Nb8R03h/cvYWP3V8o7KC/HWcJHKdMS/0F+cOUKtiQ0pHXXUo1ScQlPAq",
-	"W+oiQOpPpgapT7LyfXfQT69jzbtatmJhy/WYah20XqNUGoDxLWOVJutg7mQhcD0bVmq6EloP8j9BKhBa",
-	"etlILHQh2/SYCRXXoNC+NUjnEBE6nSZgepcXCdGsLL90uwqLmv3Z1X6oDplabNG0V9OiqbCJxtSaX/EX",
-	"VS29NCyrA7emHznm32XGB2eekVM0zJhYo85iJeo1vRAIK7usBlhS65WAoSgwssYAscyYrkN6JYFTQc5L",
-	"BUh9BJmWdjRJeuuLmKXRZyWYF2cJSsDzQOLtoyKorOa4DGeta6O0KsLYLSPqTWKW1tbub2orWZs+fMnT",
-	"SIT4HBg5Y1PWbchYLu3JgBb0dTDzksrraj1x/V4HRWeSC1U3eywsverUChHGZhtL8eXcg3upxi/6pRvr",
-	"NJk862XAq3KYlytHMa5cAAvWCu9VBkivrprsajmVlxH4+1gKidoqME+ksxbpfEGMrznfkha4cMBGWeo1",
-	"T/xOsYZXXZjQkrCjdDDRwn7NODO9/7sUacz3VVp1PmZ+ESqsrQaQFw5Z8npjIR2kCcXg0fxeJ4BGRu9K",
-	"YqmAFXWwIFfMqtSxBRX7AS5cOVewqnYNe1qbGPDivGTMMpuyKL24nvJYZfW/7kT0qbk6m9XxdSbUdwmY",
-	"PIPQKvVpfTK5H3O6gzomM4g0XWlz+gpat9MenVERVd+ly6ddWEpQoMecAN0BVdgkCvMtgrQGJy5tefgi",
-	"HjSO7bntlRmY31UHmfSKFMsaPMuUovzCdacQS7vFyuDKfFPZNPmi/d0tgZ1PU+t3uLEJLK0xlWQA6B6M",
-	"UtNGMC96ubdTIKfWbrQ9fAk7tL0/eB6296IX0H45fNVt0+3BTrgb7cH+8LmHNAetPdihr4a7g/bz8EXU",
-	"3oOXw/Yr2t1u56/Tioq/eXbN4jXUPMNbqO3ENuYSGDHAw7CDSZqoeJrgoziEoHxT1e841r5ZfUVdDFFb",
-	"gI1H7S+f79XQ+4L5qte4JVqEhs0Me0utVrkgfQH4Vt8E0tgesvr9rKSrBY1+q9Cw0Nvwfk1sYh7tXXFb",
-	"eAhJ7wZZguHlIG93sD1zsNggM0l6g4SyaxTnuFPNocZcqF6W79RUop9/x7lUICprQMu1lCG71LjUlXtn",
-	"le3X+y7IZq0E0erU7EG+m4Z2zwwAjQyeTSKos2vCimLHDaKYnTzpTUGEefPHpgIXg69WuuVsfFsW4DOg",
-	"CbWZ4XUt6escKLfT3pCLHto8lySp3057MVO8/pUqS23RGVIcomrmCug1SSV3GOSgV4bKImKajhypiNX8",
-	"QsPUMvRp/CPMj1LNcCpiG4/OT7H/8kb/linR7pMhTxI+M93QXj7HGss0VCDkZodkPVsJ0HBcbmJMYklQ",
-	"mY+uGHJBqvJXnknSd6vrd64Y3uS1DDS9frMw7/fto/PT9o8mT9ryPtyBPi8T4uX2Yv71veMJ//j1shUs",
-	"dILzAtYw3LB//ubikmzRabxFUzXeSvgoZiZQoPTExoKhBxtxFBVhE2SWrW2s1LT16RO2XDPlL0LOFLXK",
-	"tN2S7bqjQa2ATlpBCwMq8GN5sLV1a17ohHyyFfFQLsRlo/T1hjkgR6dEpYoLE9RZCpik5NplqJIBlRCQ",
-	"9+f4nkEuGVyxciegjfcnZ5sBqWhu5DoaBYVCdNJm5AOd6AkZHnnWDFl2rtgV+8tf9EkBU7Fpqtz5y1/I",
-	"BbCI9I/8MlUH5DsEKrlKu93d0A/Pw1+gTzaWHN3mFdOHl+HNgR3nGub1n0/j9jXMZX+zQ97yVGFFO6ow",
-	"vnGqHE1IjPTV0vyKZZ2754jrVsrHwkNqIiHU+znU8Id5Vo8+VmQESpK97u4VW9YjvEOO8EMaKkmoxD4W",
-	"GFLEBYmZjCNw3dKflaoCGmhj52+poXyCbbNMg3mtZOrPsId//+OV7bJ/1TogH69Mv2P991XLgC3kERi4",
-	"XbUCcuWyufxXtP7nXvn0qX94xfJW82RI4yQVIAmNItI3DekPyL8/us7agWs3bgf+9KFvl38WSyX/8hfs",
-	"WDzQ//nHxZufCSo+EivBudgezK7vkw2bu072uwGZ0Fuy0+1uIpr3+XAoQemBDSSEldMkpELEIDW6WMW9",
-	"ffraLeA1VTZIGqMcNSBfOz3DNFJ++/0x2d3dfWUWQhkxEx2SyHwqgPT/+c9//rP900/t16/7HfIdV+Mr",
-	"hp2KkxjIANQMgJFut7vdxv9fdl2KJk786tWrV+3tnfbu9uXO7sH+q4P9V/8ynRwMiStT7f7d5fHhFeOp",
-	"skhBlW36hAiql7HX7ZJ+fiw9PIg+SeJrrcbPyYQmWpmCyBSksxB4x7KcIr37/e4u6UdUUc1EXEX6vlH9",
-	"3c8kiiNTBMtcDjRhxBMwB7GPKJ+NkObD98lGrEhImf50AERogQLRJp7QnPTfghLz9tFQgegfEqH/Zct/",
-	"mHIlV6YBWQhW+7KsVl+8RAzKWJvquawCMZGeKdLn0a2gpZmpYbzbnW6na261wOg01hexTreza5vVo4Qt",
-	"sBT9gy0VsqSyGJ8x5DABmSapJKbNnaZ968krslqv6TWWYcLceM1jUR5DKMB0uNHDEDnWg2NpRARSJoFP",
-	"I4zoluoI5SlaRamgE9CD1eqn+StbZ1jV4lOw8sU3SBWoyDrKQ7jsdLulCp50Ok2sdNj6L9vlxeiDjT0r",
-	"R+enP0IeRLTobF8Qpo69o3t4z6ypaoZs7Vvf0ayKNX6yvfqTd8zVYoTIK3TV5EO4nWK7eOTnBbUOT8lX",
-	"gv79QQNZOrcEHm8mvvCiN9JHi1vGM8c8ai4r8NPk/kkrvLLqk1hu22/B7iHjALTWqtUroxoO0yQh/WuY",
-	"9wmdToEKfRu+YlhHM2PBnCXzQyIVF9ieRtIhJPMqVDULMsjaMno4SPUdj+ZrIdFq3ClmPX4qKv36/vVp",
-	"AY+3H3gJOfououuPMCc2svjQQnfMk0ja5kea+gNL9aZeMAvhs6L2Xndv9Uc/c/W9xinzwasG8CuklzqP",
-	"NcoxrE7BhkmMJlGXb37QOiIChiCAhRBphDM9RWcUO8UwrUBwYUsYo85sL2GJCclpdl6OKCtVdIujxK1O",
-	"5nWrXIsfrMZqjmd7dzXYzuk84TS65PyMihGyt72dnSZnNBVcK9Ja2J4wZUObPg8XMgSl9SPLiqo50aeg",
-	"KDq3Pl7DvBdHn8yRJ1BVSvct3PBrW4EalWVlEJ6cetoyNmTVklJqgar16AILm9A5MeOTGCufFRnPa3zk",
-	"MZ4C6e8trklTqMB1RV834X2e4zfwW3n866ofP8L8NDKVQEp3QDS/VQq1k1tD+VqsuXQQsuGaYxglNcsr",
-	"sDVex1yodhJrHlHId0OkumLF9DTyjum7NsPRZUBmgrNRNqS5TUQxUmHkkhakvg8a7q2Xs9fd7lyxtzBF",
-	"Fu9doITW5wVXSn871cqfTXrAVYNwHdZOz8nG3o69lBQ0581KFRBB1lSg3rZns1lb3xXaqUiA6fth1Fy8",
-	"FXqvNBKt3QcTrcXcygqWfcZHpvHk56XaO/P9e0tNxXlvQtm8R5WCyRTzVHPxeck50U+Je3pI9LWLjmjM",
-	"SEKVNYjeV06WZzF2OVRdHIJrQowiAVK6u5+pyF5Abj/71FgREYO8V+rWaN/ewlfNm3ahD8Meiyo5H+lL",
-	"MeZeY4xqgav4rLFgLPPlo2V0PFVLOB2zGmGmaBi73SGKPzulXkSBf0mtiE/JjAvTZtwK0yqeoWdvIgwt",
-	"UfFUdb72yxIf6WUWoObKVjU6E5MkVHnbtyZNC2Rz58nMipqz21YDi6D+AdRP0HpEtugn6dbosT40vvZT",
-	"/AGKJ0jzI4No5XmiGSescI0cW71BHx0x3ZpBX7okMNUh+FRTTGWiYW0y3BXb2NvZWXzQc0Kx71mNA7LX",
-	"3SX92FhXewuDmRK2sSKxvGKodxySUQpSgiRWT9CcWyo/YfKZJKgyETSiBmRv59VmhxzlSpDRlwiwSF4x",
-	"Y5cy/WVdm1VrodKA9VD6GiBnIxtGGdbvTXBDV6z/+uTs5PKEVCv81YqKSY+1xPDwl//FDNzPrJ80IESb",
-	"ROwT4ue6WjRQUr7nYhBHEbAHutQjLfUUNXIxV0xO9O9E6weJABphGY9Uwp/m1v6k+f1RNL/lospwm3tI",
-	"q4L2YRW5ZpffgtZnb7rY2wv/PaWx6JATGo5LL2qObiyKB8YPuuBJ09qlTFG95KJDzgVoCYnKZGksdFPN",
-	"aE7FgmuqivSguU1nNuZJ5nTuEFv/2F6HUWhB7eX3iq2+/doBL63y/RiCpVSz+Wu79f5cPPanq+8TA3yk",
-	"q68lhDvfeYUtA17P4nKnFbaJtUDsEFfEwVx5Ua8wHCRl8W+pFvkjKqJEL4kPSUhlxZ3XFSF/NC5RrHH+",
-	"mf1OK5RP/dh5ne7OIu5NtVgbEG5jWaLXhT7HvnZoFMgn5fCJN37VvNGQv9XDmmp+IRewFY7pEkvgEQbi",
-	"SOxKh2fYIb+iZ6DU57NPBlxjciqY4Y3ok7ehbVQVggqrzFRM/xOOx1Q9EofUQ38hJcpMXa9Dac5wdJoF",
-	"NXz1V/N1HfT309OWf3fJ+U+UuQ49GIW1391pBLofqIIZfVxPdlAMmS6Wt5cHMxEraC3YIA0xoM8zRwuP",
-	"oI/9QRboufCwUQDZQolUqYip+ZFgAGl8A2QYC1nh3j6LpSou59sIBPP3tE44WAEWXzklfyms14pVqyrW",
-	"rPBa1miuxptSJoKVoWiMaFVgXpglnwRp4ZD0XfWLPrHg0fcM0qep4v1OTVjZcbFnxaOIL2+KLxpiVk0Y",
-	"ywnh/rr/55Fs31IM1V0kjwu1IqUmLOvLna2PJf1waRiWifGxHmcfb/B2FCvplE9zA/eKfJtskrqoqwW6",
-	"XOVuLiCtWW30raljXxXGueiuphi3rnLhf1+I92qCslsO62q1qJ8cWvIk0vf6hkqS++wb0ZXsdtZRkxwE",
-	"nojr8VSqH0DlfNM4ab5KKrNcfMuvt3jP+et0wZ+ouDZiBmUIGnn17ebQ3XKwP4GNq1QcOy1k4gZTtwhl",
-	"NJmrODSi6P15lak35CJyLfiP8qKJj6EXlqfxtMLHNGm4aS/A1YJZat0oS+wnE4fRHL8qWWzwNj8rr9zn",
-	"QyiAGZ3bUsSPROJZ6KKl6DLquZCjgp5pQhmN8VKrm8OY0cTnCYtUfsKiEhG0vh56w5qs3zzVfVXUc8Ii",
-	"QhdA/tC0k1XmfiTqudDjS0xqcPSAtGSdYYYiNhsR1SLJ4OBfL9HUMIwnqnlEqkGU+Dx0Y+uA1lrDE6r0",
-	"Fa6RvNiwuMKFYbWblZHXJfy7cCVDvxqtrPmOn4jgce9pqkJJJlmN2c9zT3OW73oyOXdvoMKExaElyaow",
-	"EMZnHXKUzOhckpiFSRqBtJbzgMzGcTgmwtZH4TYKXkhFxkATNZ4TN3+1/SSbu/U5TBputlM25E3sGdnq",
-	"On9m/02OCkenZOodWCNeLrGTdS3ymUbX4BewqHBdWnuHae/o1Qq0yZO2bXiFxbjQR3vRMFe1FqxdWOzd",
-	"OaVSEQXGXYslqX5LAcuH2Joiv7XKzho/2KVczm9Fgf1F8wYWUSOmVprm4+PY7LVqKRj/2vKnzxBqpxvU",
-	"VWTbrmpfuZhXrRcZupYKEoWJwh4L8ynYFo/ThEeQlbSsWiG+XFhhI+KtaInuF0Lcq2jKoeZ4fEMuJp/J",
-	"aFpoUt+Aw/w9VjIgA8/K/ORbbsibLLXGLIJbGxfv8LEBb/IrkTULp/C/CLDmyRRExg8PrFwPXCRaQEaC",
-	"MgWRqYZnOJVNx7piWHCCM4YgwuQqO45fO8U0rlP5i3n1PEIl6TOuetmzfl0pn1N/p5+DBrwJ13Ee+Ov8",
-	"NuWtj0FLxK25hPgvrwqaKBxxNY5vjTgfJdAOaQIsomKZ4/Z7LrAaHZYfMAF/NknVWNSyTIwJoYr8gAOT",
-	"DWRiMBxyoQ4IdTUKEGUx3Te4YlgBN1+UfhbFMkdvyuYzOt/skL3unpe6WCSCKjx/nY1iVnPsdtnEPfza",
-	"W0Ln6XqzgKnVLt4MaA4BPJjfAy+3OIb1aw7oKshXsmY7qYAoFhAqaaqZke9cTSqNan2Muu6TWMrUFCs1",
-	"GE2FQhbrri8mC8BlrF6xOMM2eUAgy5Ayt+cIyEYW3n3+4/EJuQERD2MQmwHRRC0LzUcx8jwwZCQNBVha",
-	"AhaK+dSgfYTtqcyXPoH4IoKR1NQR0dNMEzo3tYpM++noiuFmNbXsdbtko49w7OGPPZsf3A9I4edUwsJv",
-	"djhMjLpiR2Qg+AzTJoSIb/Q11iUfhwIiYCqmCRZ1dQcBEdnY7e5sujMIORvGo1SYhlvk3dszl4bl7fM/",
-	"DRL0HBJcpd3uznMjUP8zl3CYQW1/NUUp8T388z/LpSn7h9lSKbtibnKV1yiPJZaPRNDqxxNs/i4V0Ajj",
-	"JDUXNmj2LN8fiZWEZGjKmQ65mFERZYiGhSX1EvqIjnmgy8BL9T8orUFpPqcXErjyMSbziutJTF416jZq",
-	"TJlDYKWXZI+6cHyTWE6oCseV2kCRN77RxH7s6GzF1ejSzVtLTHX3Efyq6fVoZ/958Xr0vMH9CK28frVY",
-	"S6V0ILWsRDniiJtEECYxs7a9qvXqb1t1y8MWxo0WhNC15VWrV1C3AJNxsQxA5QV8eETjY6Uyt1R5I0Vh",
-	"umvitkulL2h47TgEnU6DPGGGpyrkE3Al8hE2xOy0lK1xZqvF1vQh8JgN8XmNZniGhyC9ak3e6SqBLUab",
-	"l3OmFS2ty9D/dLcb2x3i2febqBgXIG7iELwyrY+sOpSCDW1LGjy9kmZgiWKY8NmDKAmZ26xSQ3jrebrs",
-	"QkK9R6YQMTb4cKjp0KYdBkaWX2gCcze2Pp8CM2LTlvBArt931WJns1nHrIxOY4lFY53ygsvswI2Gbt/U",
-	"ENNywAqKAyJjpjeUSggIymat4l+x7S6x/aiCvLxmfiPsmHK79t5n5Wo/0AqMFs3Y5jKW0liblYrZSAbI",
-	"fYziIUHcZNfKDCYmR9oT51WiAz06FfLjMf0eOAFOvIzz/IqSVnEigUUZl/2cevzXSZZra/TGaXdfss2q",
-	"ym9lVtlm5pXsdVNde8wlEDmmWbv+gn24UPu42rPwo1vI62wdK3ScNyyZe8soTh6XyqnXCG//HdcYbVGO",
-	"1PRi+YMGii5Aeh2rz+vcdv/ki7wbaQs6qrcm5V0eIo8OHBFnR0e+oxKWpNtc4P3VyDE0uEpCTZMnN2xA",
-	"piK+wdolvsjSdzafkrBW9HAtajb5CwtY9kihlwvzfNG8nCW0VU9L1mj3FI75ucMxNSVWytajKCp0XIly",
-	"HK4lxSUSdeuj+3NVDs6pwkYCILAlOGWm5HFVCwFravVoNWhWBLmaMFcaXR2uPuXjPBbSZVk46+HduuEn",
-	"7iQLoSc50ub+/zrJItJQoYFQgBIx3NAEHdyuuMMj6YjGfZjt/rGliXMMP1qpgvVUNbOcv8ffopP6GxUs",
-	"S3zgWOi+0M6riWBJ4hvYYnF4be4uH1vTtDJAx3oCXaMrcnSqr9iylGRNYlZsDebSOMmGaTxB5RXreyWF",
-	"Onr+npu/v9khF6kQ+kzQfjGloStwLuLJBKJD29xHpoki2C5pTG+AbGt9c697xfIudMgdGMdoAMETgr2x",
-	"bmIZDxIg5haG1ee8L0zNVVdH1VtUbc1RvcefHfAeKQvIm+ILFTkpLmF54KmDGmF8ZstvPqWGf8HUcE1f",
-	"1ZqBV2QSXRLZyaXSFPfxCdljJYWfS4zkt5Qr2szUM00oCwrxDBPO1DiZkymImEeBFe9AcNDALMvEHkxo",
-	"bKNpsYKT1mT9VVVHbMc38Asu75EpBSdZRSa4p+wOXAmAbzP8BfGxLlQ6P9mCEPnNHlsTDCxnoi1PJLNv",
-	"BygFnHsfc0FlzEJAc31CTSCzUAOgyvj9M8cUV3TTTzEzNnaTY5aamlonRpbRLPbbdJC0aTcmnSt34Xu5",
-	"aiRlth1RlQA6YZHev59r8zjCJ8s4GH4JubNWVpyDcOZy9w/iSV+Fr0X02IQ6T0Fck7ozclxS8dOjaFcr",
-	"2EgLQ9qYlqFJ25B+YDoVW7MlcmJNgkNIEhKzDvnVuu+vmGHdImUyawrh8A708Bt9YFFPAJWcHRgW0YPb",
-	"MU2lgsi6AZ3GbCNAJNnbeXXF+qgMuy9CgAgibPa6hHNg/McrYj617/XwUf+QcAZXDOPWNTHEUWKYG7YN",
-	"kCRMuITI8b6IpFO9/UWWZ0NScKUQ6encUrP5bLxQh7zJQlXks1z5N41G96rY2N/dLE/MLI+xscdtilZq",
-	"XMnO4pvjYuuUfsUzWUR0/Ss2p60uWlrxQaFqqeYDHidCz7h5DY+nCtHXmtF+snRO+9KBvrDmqoanafi0",
-	"a8NN/jg1a+9W6/EruiNhXWqTQVzAlEwKrSe98kzvZYnatGBBybi036slu0y5m4ORTRsu9sT8HpB3l8eb",
-	"nSuGPdWph2CmbUs/+6EXMwXihiY9Kyv7h57e6iIpOQMTqNLXWOnaPWefWGSWqwVL54q9YVlytptmagXI",
-	"AU6tx7QBhpWiznzc96JfrpjL4GUYQdY3/8y+iLWc2ttxA5XErY3rLVQKDmxrd6s/WB2Bwa2yV7VNE93H",
-	"uD0Ac4+pj6H5TLJOT5WJnC/iuWwo9C7yrFjxR3ADNWBox67v7J+Uc2bZ/+sr+V5mZzNTkvdBQBjMtEhz",
-	"3AR9FUHGu9QYYmFKWVdHDOkFXXoL+DbKuBV3dWFPqYHXxwPFU1biKhMWxtosJCevSNsqUUJd7M1in0DT",
-	"Sn0Ws4jPjCsExTveGWJleKnzguhlZeHUw1SlAsjG/hWzcabY2yLh4TWR1zAjNEn4DKJNwrgwIpvfgCA7",
-	"e2TMUyEPbSl4M6SMI8AmdDEjXEQgApvbQZWpNr2/vUN+jL9DY6cWmTHTE5ScLTnATGc700XPhM7LzQ45",
-	"umJ9T4Cb/ZrGDhWxRCXX0153z/Smm8USNn2V5hpgKq+YHiNfwQGRFLNcYtsZL9M88ndsr4nKDIsLegOL",
-	"bOQxpHzFTF9Q0OerWHrBzd7SYP7aG2E/QGuSBaRZfhV05h19DaUeVj61nn/QFmuadIqAVwVyXVNR2fro",
-	"HbMNx6pUXN5UsCtfWuBhaP6or0vIZw8J941qhboX1q5W5+/Kae2xnV4NaX/s89ncTG/1safgr0fwqVGb",
-	"ZlJWTJaqIGupvPnZF6K/CqFXSxX5wpt+NMkAEs5G+saNQjudguiZ2MVEM1Jrv9DS21zaaZL8p5Z0/Wrd",
-	"/k1hRSsSAVCZsxP4EZIb/jJMv+Z4xDA/Xmt6SKuyNrGQJkl1WRZbKsXq4wPOE6DsD5wP4MN6nVSAN8WA",
-	"vacrB1J4gULq7x5FQlpx8ShSQ/3N44jNTYDIhM5ttwckOX2zGEDIJ7a5Zx9Jom+uJTJJR1jZAUR8o0nD",
-	"hXGizm6y0UxqbocsXm0OsD+OaRlNqNZRsnsGRjIXKVIvJKSMcXXF3PqQCquUcxPI7+/9kXRzf4ovmj1Q",
-	"TYnLKe8LdfW4t66t0a6iL/SFxcY/aVvoz6NRuw4jRepcwnAqFYWtj1yMViU0FFAV2Y4zibyFCb+xDEkB",
-	"ndhyhjAZgJDjeFqsXqPfcp3p6zIbFljFqqSGwuKeEhseVPItTXFojHhBXccPxBIiAayd2B/v0CiDWvJB",
-	"IoFgcaS6y9dypOl+dt5e1rKf8PHxNDF96eJFHqDFlFyueq1143ojRq7UN1Umr6Ypgzy2dYz0v2yhVkgi",
-	"jfSsIrnL+L8/s7ZkJv1Cse7rUFSKC42+acp6Usr+8CkADUSojXNZk20tV+C2rNa1pMOWkbcVeaiB67qV",
-	"a27Gk3tIhnGiQGDpKaATwgURPIFqg4+doVHNh4m/mthoj3VWHP3sDoUdlsyaF5hwu6maVz9rBc052VuO",
-	"TduDP2zzMQ2c9XqPITif1JvPaGhyOPw4+k2lSapevfnZ5SeixWowJ3BLQ5XMnZu4r3/vmXJO+k9M8MOS",
-	"gqa40yIfOYoig1WPpPmYwY+i6AuZh8pEVkdUhEbRN1hO4v7qjdVfehOHJUXnLiKip+ZQSy9VYu9J+fkS",
-	"yo+py2FPRfEHs2A5BWjro9IwUz3Le9Y2bQk0ajk+e0goc4oD2uTtY1uTdCMBegObxgyPwTvGVWUs5ASf",
-	"VjU21GN4jG6VlcsyBTP3E1uoSAKgUhkvYYElHJWcFxjIdA0wJRQPR5r4avPhl2AHXxVpGrTMqRPdSOsY",
-	"+u6kd6xWgy+RoN9JEHe1w6D2X/RpuxLTruAv/hpLJaji4pm5GRzmeWsFsh4AiWDClakoW2XEsXLe3CAe",
-	"T5HRE3xRA05jfcZab55Y1zfDur7+lNjmphjH8izdL2dyVSVbzkEMuZhgZ+jJIGaYh2OsPMPy6EHJ+EJZ",
-	"tMWFMbBQKeMRwypdMSP0itlwInsyWCH+HASWnOWMiDQBeXDF2uTIZ1+SbPm87kDzLbceswKMTBo6Dcxw",
-	"wIVVXTFi2WR5cR095aX+bUIZHYGQZg60c9uJyvsZcpEZYExsdCwwvMB4Djcw64cQo709kxnGmXFsGi+D",
-	"Gf6AtdUYt38jbQy4GmvObFaUlUs3wU2mtv6l27WwbZUQMfRejg1jt7tdJhPIBq8QJpRtGpjwHLRFLbcK",
-	"xl7wFW6BJpLrLbiicW5qDZcNLvwpN92NJgKpYmZ4RNGD1reGs76pd29aLlBryBsSC2/ve6PFOgK0hfJ9",
-	"o6ANafc/0WB1Ex0QliZJ36qptrxDCXEwtDurzm4Ou+bCZqo71O0PMSAbyB7cjKdJZLTusuLitSYwwK2v",
-	"M3RHC4TH5cs1aQ9aL8Ln3Wh/e9ge7O1Be+/5y532yxfR8/be3quXu/tA9yJ4rmfk2D4ru9062+dB6+V2",
-	"t9t9EXXbAwj323svn4ftwX603d55OQyjl7T74tWAthqLAbPFJ9XhD5WMXbJ9LE+LflhDyafA11NWJGQ/",
-	"iELzpNLcUaU55pOpgDEwGWdmDCeTN6r0D81jNu9ud0HxXet2+j9sDTibxuuP8Uw62VLtT7rEgb+NlEC9",
-	"l3VcK7j3J8fKIztWjOaJXX8e2chxB+eK5l5Wu7YKrmeaQSaG6mjfvmP8KjYquCYQV2PVI9kj9NBfNPC2",
-	"SGHVFPWFAm3/CFYIVDT1FaEidqQcz1bOmtOQzV3q6D1/cq18CclvY4LxRO4p0Lc+2qvHHUODT1Um3fUR",
-	"zd3dsfpKlsV/VMUEZ1xrlZcESfwpBvjzxQCvQrSa0N8j3waxiBEYKO4kXx5QTrC7Y4fcUaP8AVQ1InU/",
-	"nwiy9pAn3HzceOAGePlYniqgk7v6qJwi5xzXVdY0+0qd1+mR9bsvai5qQlwuRPhbJLInHe9Jx/MdVg11",
-	"PEFHWyautbYC3lvTA8SyGOw5MaWIFyZ/S86ZGoOMf8d/uza6YaxsCbgKxe0tHf1ig2kfgxm9PfoBh/9C",
-	"rCiffjk7spBynSglT0UI8qk08v3qrd2hi+uX7xpyZFGB4D6wVJrL0V6/i8gtJFsRleMBpyKqr31yA+Im",
-	"htlCARRXgOKEjZJYjg9IAjeQEL2uCVUQkAmP0gQkiVzieczIVPCRwKat9AYEHQGRIRcQZA+wkqS8jpMk",
-	"wFbeTJlSk7Gae97bW6Uf8snE1FM2M1Uq6+9Pzl5ne3xEYvbnWUXQGdC/zW4Bt5DU6tT6+N6fnOUgwCpl",
-	"Gr8qSptYzCqhLNzQJKXGjFBT/OCU2JfQ2zsklGghqICZYmZcU5CcYq92w1wL9XwOcE00SRxuHp98/9bD",
-	"ayysbZ7ZsmcA0YCG14i7oRa3wjYaLVX/tyt/f3L2SBLt/cnZSbbzLyTWSmtY0QIge/ObbTjzDYonTeHV",
-	"oZ8pI0XqG3JB5BTotdbyuEBCjNmoMbVbIbK0FFFpBBJSRRM+SqGit1wmZ2JmmgeYCfwUNSR3I8y4lUXV",
-	"nsX3J2c/2eU1Slaz8tAlq+Xz1KWO4cPGuWN6vDP8ojZxza5ACduxBdeR7bBqCfiw8RLen5xd4Ad/3Py1",
-	"7FDXKLhqseCp8tEKDQC9pVr8O0RE+sQYEkeX6zKGrY/mj6X1+9AHiq955euovMa0DNPLgwqtV95gN7ww",
-	"SaOqmGyjTprDfmRd0kzy2theamSn03qfrMAPr6fmSFqRUr2ImOtags3xFirvaZyW6cCG5Mp67fYHQSNr",
-	"ZLGWgQ2aKj6hKtZSbq6F1mBeFMObAaEzKiJJ3p+j/mpMnNLt0VFfRbNVvSSN9pdUXj+e1qpHv8h2/4V8",
-	"/1p6eWuQGg1raG+kDyEi+YE9mWPubyH9+kvn1yq+hkwIJQlQYVQrKq+zIOhmUm26FdE4mbftzmqlGY/o",
-	"XN9Yx3oc8zLZsI5xLUz1s3gCv3MGm5kKHOcy9sD0vzJZ13oMfdeN6DwgkaAza1OiZMp5ojkJymfNNDTL",
-	"6JATrTUL0OyExFJTAsN6KiyEPJDa2eIn0wQUyEP3JzbVSxI7r4aVJJTs/H//r2ZMA86l1sGxJCcDLFxe",
-	"KYVfazD9YqD0iHLYzLD0CmuPwhzCn8+cg/hqd+/huO0TTK7SbnfnOTliNJmrOJRFZHek0p6miYRadD+x",
-	"xQB2n+8TTTsxyADRYwrCYC2YZo1KHwappoMOOdUIIWM110grIKHYbsZ6/+3bfMbIHKg4IF3CeGZ4PCTb",
-	"Hl3HE8giTt6fa2mrURcSPrOlmYRU5LeUCqVBYK2mtrtNROfyGXl/fkh2cstt8YtDsps/mkAUU3ZI9vKf",
-	"1DgWUfZ2dRVpu9ZzhOtjFpH2J1pl6hkDVRM6/fMRSYY6iOdkY/f5fltjqgXI5t0JR+NiLd0c2eZXBcS1",
-	"NIPsHC3t6EwKTK+IhIc0IUYxtHi7QEa/WszHt4I8sXW3i8hdoMVDgl0V9at9Ys/CdGLibg197HhhX1G8",
-	"PAxn3hAdckSEvqJJiIjARB0rKBLORth0jzKy+/y5GQL7P3SXEshljB3Al5puvkfq1OvdwJuhjG9gM6hj",
-	"M60g9523dro7z9vb2+3udp1xJdt8dVUi+2RlVaIzet8l7ryoWaKD/loL/PAZeI4+u4w+lvGeM58Ankw0",
-	"lmGFnGlKWhECVWQeNGNH63KsqXmrlleh2TJwl9PMRus3bUvMK1IJoNeW8ziF0UpXxmdkg6VJ4jq7MU0G",
-	"yupo789rKCLzK2IxazKgCWUhdMhboOFYb97Ygs+IotcgyX73f/6Ps//5PzbO/tf/9X9vb6Iwt1WwQ25V",
-	"A/NFO51KsrGPfBZ/MG1knVIcZar7NlqiN6sNTucWwo9qcHKTrJLh78+JPco/nxifzL3tr08B6SCJw7b9",
-	"fOujq2NVb7T8mRMNOGDKHmqHnJtBJB1mJUAxi3jDWC6xGlZAYv2zK82+2SHv2DXTmi32IglIFOO1OzL/",
-	"NtYg/Gs25mRMkY4UmdAI8msjbtBsAa9vI+vKxTtkXT1ds9rPgL5mosZIbPdRROQ7SIR1LSpf2LpREd9q",
-	"GWERIM1Qe4XWdJmzWYfpZIOyOQmphM2iDkIj2kuc+jGlapxrH+7bVtkM6GsjE3p7BmykKXh3J2hNYpb9",
-	"E+NnFQg98n//91H7X7T9e7f9qtdpf/jrf1QpLh7FGknTloqqtN4Yc2xjCzUZoRoqlZVRTlZhxywhycZV",
-	"aygAfgd51dok9IbGiaZDR4CRp0znt0UTbTAbA6b9G71ZqjhJCAMw5lzFTfor0iPOqBVl/SJGuksjDGOF",
-	"IZjvz2v1QnKCfVNeqDF+jGETdgfOTmPWTzZcl7gdMoYk2jwkk1hqpRz1biqAhPo+AXrhGn3wkmu2jh+Y",
-	"x8hIzDVj4oIqrCI/olMyQDnv7Sq7dMupvR1QNq9kPBf4/oU5uEfkO/48K9uDW1zAl/98wrOw/bWF5wzg",
-	"Opm3nT2mlhi1fLYXXBetZsnzImURnf+v//P/uaAqFfoFPWadQrhBk5lG5ReI0QF5fXGZFXpy7sHNII8u",
-	"QLy3W3SIbkmgEkF/xf0cue08IooWZ1qFpBomz2Rm9/rzoalBNLyH5IfTBFcb9NwAcVMnK2NJzONW0EpF",
-	"0jpobWG0g515MdJ6ZEq6YN59wkcxC+zlRcBQgBxnVxq/jVAnl6tHBcWytWhRuAj5FCLssYHm+JgpGJmi",
-	"QAEZaJVGyx2sz1qoo57PcH5KfoS5rBi7EGMeWCXTJfnhwk3WejZWMSh9ccCjU6JSs7TCtTbI769ZX1GM",
-	"RAcqwrE3wbH/VcUEr3mYTjQeokxPQ5Vq4SZMwDtNbHsS+682TUf6ZYhccIE3UykYd3EqLaDxsii9u65v",
-	"ZjeaRtGmkQ1fi6IVE+VhGIFzZ2JMBE6wEEKZxXChPmKCuLyJy16tChuV1mhueBwajYfeUEVFfi4pi0yt",
-	"I78pfuDwOBZ+C8WKebEL3uKkx5wx5BXGbN6eUqHmhIZWM5JpOCZUkh84HyVAjm0Hfm/8U4v3BjE+fPr/",
-	"AwAA//8=",
+	"7L3bcuNGtij4K3k4O8JSN0hRt7pIsaNHrpLdasu2uqQaV7dVh0wCiyS2wEw6MyGKrqiIeZznmYf5lPN+",
+	"5k/Ol0zkykwgAQIkqEtVucyODoeKAPKyct1zXT60Qj6ZcgZMydbRh9YYaAQC/3wDSsxPhgqE/lcEMhTx",
+	"VMWctY5alxByFkmiOJnRWJEBDLkAIvQnMRt1WkFLhmOYUP3pJGbxJJ20jnaDlppPoXXUipmCEYjWx48f",
+	"g9aUCjoBZad9xdktCEn1TGfR4tT+cxJHeqpY/z6latwKWoxO9ASh91YvjlpBS8BvaSwgah0pkYK/viEX",
+	"E6paR600xTftGqUSMRu19Apf8zCdAFNV6/mB8VkC0QhIZN+qX5V74+Er+gHmVYs5uTgjNzCvX8ENzB8+",
+	"+Xk8idXi5Bd0BETGv0M2928piHk+eYLf+XNFMKRpolpHh92gNaF3Bk/2uvpfy7AmaP3IozSBKhi8Oz0n",
+	"E3xaDwbz/OGQ+Hk4lFABip/SyQAE4UMSK5ggncibeFoHGG6GqYSMD5jdLv7PA063Ejg/i1EVZH4WI8ri",
+	"31eQDhejhwPmiooRqLcSRNVCrsZAJqBB9I0kqQRRvxqFA/X0S4+wKqCTyvUAnSxZAtDJI8wtKDNzVq3g",
+	"PL4ForJXliwme+ehS/qoP5ZTziQg4/2WRt9TBTM61/8KOVPAELXpdJrEIWLNzn9JvdwPLbijk2kCZiOK",
+	"xgn+KAQXesWC38YRiF7K6C2NEzpIoBW0JiAlHek1/MTJyRlxr5GQp0lEKJMzi7/5Jv5DwLB11PrfdnIx",
+	"tWOeyp1TnA43UuKCjKRTqYQ+1WySrZMzzRYgCcjPJ6kaEwniFsQ2GdI4gajT+hhoELyB31KQ6qEguKVJ",
+	"HBnpY34KzCPZOvr1Q2sYQxK1jlow0Z8FrYSbsVtHrQGP5gVYmfMiEQfJvlFkQlU4JmoMxJwvuTajXLda",
+	"H9/73wmzEaIHJGMqCWUELMQeDGFNwG6CWJIJTfRqICJberqA5CKdcEGsUkEiThj3t2Dm2UbYv+JsmMTh",
+	"gyGfUKl6NJrErADGE0a4z/4mqVTkBmBKqCIJUKkIZ0DMh48ModBuTZJZrMzOw1QIrSpIRRWQrSg1u4SA",
+	"6PWbZQSEJgJoNCc0VPEtGDh9x8UgjiJgDwXU2U+Xb7/77uzV2elPV72Ti7PeD6f/6l2++vnitBW0RoIy",
+	"BVFPhnyq2cOvLR968kivq1XAN6d6JDS8kcSxJYIDaFwlahxLAiya8pgpj3OZOYzg8WaYiVjBo3CDVI2B",
+	"KQRvRAapQiSkScJnEAUEVwakuHxlTy/fAsL+J66+4ymLHgp6xlVviAP5ECyIZ71G88ojISMf/BeECvkI",
+	"Dg53scZ5s/uQJgkIMqFzfCYBSKxwyxd0nnAaXXF+riXxg0WDGa6nOO8lOKAPgTc+z1KcE/PKI5Mjjh7L",
+	"fALc6CWI2ziEt57IeoRT1qQfj1ItoP2Nfs/5KAHyiibAIir0ajTcvbcfac9DoCoVsDgB4cxQpBGDCIIr",
+	"zn+kbG5PQT6YE8e30Pst5Yr24C4EiEpA+JEzNU7mBHUfCVJqvMf3Sfb+Y9A/EZrHovEREDUWXKkENOab",
+	"uWZUkrHG9mDB+m1n5m/VzPbtHc9QxunfMpqqMRfx7/AonIL6DKwIwVhKrRxwQWKGKgcJBUT6ZZrIxwCe",
+	"nSEgcDfVzDDwZH31rIhJbxncTSFUEJmRHwgFbdsIRpNMl8pBcGYfWTx+PBXnhM0JV2M35BE57HYDctjd",
+	"RWFGM8pCYeJYBpmDQpFy2N0n/YgqOqASeiqeAE9Vn+xcs/xXTzvuG82Akr6Hd32rOJEtadwt22Q2BoYM",
+	"2w2iCVsmfHbNuCApE0DDsR6wc83MOUwFDzWwBgmcMhWr+cPPAo8c9/Q7Z0UG7n406tUAtNJ5dvLTCdEP",
+	"CD5BO+bxVdAZJEnbIqaW8bGS5JYmKUgSUqYPaQDa1IzIlj4/u0W9vpTdMD5jxK1dq1nZ8pAXnFyc/QDz",
+	"VwKoAs8+oFEU68XQ5ELwKQgVa01pSBMJgQ9Dq2r04ikqUnvd/U63s7u73+nu7B1oJcrQluyhtbbX3Xve",
+	"3t1r7+9e7e0fHb48Onz579z8O//xksg5C1tBQV3StuBR63n4rBsd7g7bg4MDaB88e7HXfvE8etY+OHj5",
+	"Yv8Q6EEEz9DJsESnC1p3kFj17mOgTblsZ6WdlE3YswtCo0iAlIBa/6uz12+IoGwE0mlbRHF9BojBNzA/",
+	"JjCZqrl+mQ6kVofxPW2qzDU7zmBYBTR0rKB7kd6dAxupcevoYB9dI+6fe4E2njV/aB21/vuv3fbLk/Z3",
+	"tD086rz/69aO/vf7D7vB/sftv/3Hon2MbpczM8lh7mahQtC5fuofWhkUvzgy1RqlVHwqyYyLm5iNjkhs",
+	"ngxT5B6URdoAmXCpyCGZAxWSUE32ZOtgb++a9R255dP1DVuaxRK2O+QEAXeUzebpd/oDzQeC3BUQUQVt",
+	"jehV+zUo5pG/j20elHetByr7d8VYC8i50h+R4+UH/+CrzY7s8JexDkO2l2hdFI5z9zmu3/2rdLZBK2Xx",
+	"bynYx0qkYHwlztHyq4HU4iazLbzPhjRat57erOaN9bjotS+lrWyHC2AqI2KIfCmyiNjsqN03g3mjkyni",
+	"euUULE2s0mz8UAtjNESCG5hX+wuHaZIYpjEVgMyCs2TuyMlsiDiHVoF7tO6YEu393/ZuO51O1ZzoMtCy",
+	"4UEbdOTzKLQwFTCM72ogEQupSDimgobGxTJ05B+gciIg5COGsqkGEO92lxPgfeiriJclisFdWrKxe1tC",
+	"P0GBGgr4VzqtAvoX8LqeBs2KNZth6UQvzr8sysRg8UfjjQhago7cC/pP9/Nvafy7+x3/dg+0DeQe4N/u",
+	"QaXorfKABMazL4pvFn5zL2aS2/zpfqbT2P2s//R/Nu6u9xW48Or0uzfncAuJD6gTjTYne62g9a3+61v9",
+	"1yv916u96kHGVN1DYSpc3o1jqbiYo98001tbf4//mz4CjmidSm16BYXnkCT8v5FfxlSRGbqX5zwlSXwD",
+	"WgeZasqJJfwtH4NKGUtFmSq5Uf/OZyTi5CzTWxz3mYIYQqj+hghtfMx6mFRxLUEkiF5C2Sg1owBrLShT",
+	"1btsSHsaslepYCXB1q1QVMpXoU3YT7Z/XxtoAgpPTdjf6zZQFNAlX1LjdvdeVLJEB2XvdswBPF+l/cEb",
+	"7tlBxWilE1oO7XP73isewQJrc7CqYjiGAOpEvmeGLUro1ae2UiLZld37c3c0OXBHU9U+bE9iFrdWnFD+",
+	"DZ8Co5Xvpw7HaJL8PEQKX4Xzb/ETTaI1y3ewLx2SA7W3SLdBt46680MyW8W9ag92kSAWwGA4UM5lkZ0F",
+	"HkcKWnIuFUwqeGxpmzhUkM1ft6W3DvDlZesjQ4xT/AaYr39m18u418lULX1FcUWTJW+Ull0cMahYSGnI",
+	"yo15FHNvW32RlatYIRpfUKmIArwtXeDl9+NiazMtgwY9A67SdC+qkcsu35/M30lhzr2KET6ugPQS7nYP",
+	"u6SheEIV0HG3h+jsboyQpwU+7KFydrQrB/OPtv4cFrngNFoTTlW6tRm/kr0VN1nSmL3ZF+FaRWaZQ7fi",
+	"iomBcZaaKxY+JHALYk4ETxWaZEUEyX2LKx2Ar82r5Z3bEWqX+TqboWRr431qz945WPlYcuHEakz6if+a",
+	"+aofoO4TR87sMndn30h7S1u4zuj4zpda67oaoj/ScBwzaGvVHX3LBrQhj0rmrX+bWD14hbfuuxiSyAyJ",
+	"BiQl/XLMQh9DUJpooziY9dQuKqDlu+RqUNdfR1uIm88zR9eYJ5EsrHClp8TTaosr+Hs6ocwD9N00oYwu",
+	"2s81N7RVMr10uf2QPeNfGn3tvABm48u5QvmqpIpIvHNboBEbo1LtgIAkCgiVhJKIKwURmVI1JlvGnZtd",
+	"UszGPAHiglvQSy84G20XgeqCYBa5fBYVk+tGNjzGxc/Z2ChzT1JpglZaMs1jalZBOVtjYAG2HOBnudm+",
+	"xBMYIqfuGcBUnkDIGcPrNWJf/kYSfD3IoZ9FPgmYcqHwyhc5x0pBlo3+INla0HTs8Y3w3rsX2nvvyhOr",
+	"YxNXRR6Qbc+ylwL22btus4vt9biEVFSlsuQfMiPpbZtL/ezfhsxWKuaeWLbjB6Vz9pxfBfhXoVEWc+wC",
+	"k++t7+YekzcwTFkkCRVAplzKWHPCWazGMSP7XRLROcqJaSrCMTUeVqcam0/JlCdxOK90dFRYQ34s65o3",
+	"CaVY9LFeso2simUxzGvLj25xd5I29nS7kXTOFLeyorx03aXjd9rZMsNs4VCXqNbjlN0sU1qfUPdu4M1e",
+	"yRr4jIHIYnob3Q3Fv0NvMFdQZ3DWqNfLVOXiKqrc0T6cC2soQHjpYV4CFeH47yZevuoUGwLATx1oeJkm",
+	"fIAwjEjHJyyeTkGtZaWU9e5CHkO2jxy0bg63jgYgugfzMvkER4dOHzhqieWcKMkTF1zegRddf7gi6+B+",
+	"Nzl2ab76UVxl2QRfk7WY8asAXPBaLqaKkG9fXZCD58Q5QYmio5JmxkoXv8+WXa+ftP9N27+//7AX7H/c",
+	"att/4h37XvDi4/ZfKu/Yz4EKFrPRibadYjW/T3iFM+YwRqZ1tN9djFsovbIAC2O52edExizMPNy3MU+t",
+	"bRerOcoSshXS6RQiMpjjW5DQqYQII0hQqGQotd8gk2Xx3CxMLtJEwms6P2XKYNCqTS0irGb4CxKgkvlr",
+	"uSRteFDJOAKqJnRKBml4AyogXbLFOINtojg5IFsTLlVx0wfL81OC1t20gU/QrvRuippSYav+ct+vAuAy",
+	"PRtH1ZpNHfTmzW9Dq0+tQr8EFvUan4tUVKjmrxsnaSP4eiN7a7Kb9kYKCnBaBu5L4/NYCfClGHuf2ypg",
+	"0QNtFZM0YGl8La2p6ENaLZY11NdUzBYNEgPIlt35auvDW2RQkRqZWSTe6ipg4gF6gSSX4cVVPIETRpO5",
+	"ikNZjx2DeU/yVIRQn246BUFQZRDEvEr4LZgIdgw0I1vG4WgealaF1mDKUmnNwLIGRpVz71UYnKlCf5sX",
+	"B+C5XTyc9b2EFfmIwJQA6xe85XFoo75uqaLCOQprRr6DpAe3NEkzR0j12KdslMRyTOQU6E3MRjjDTMRK",
+	"/50PsGQWReXN6vFtXqV+uXKs8q2bD98SnLxpF/ZZhU0RjZP52txY495r+pn48BJG15AZF8dxQAg8WllF",
+	"eK9phUj/mYE26J0H29IOmvjajuYppkThGCRmYZJGEAXGxO5WkFFzKDYGiB1hKXuJb+GnOLxhdHIfzwez",
+	"n2r1L6KLtkL+3Ffd9asFnfhgQV33deL/fn191+22r6/vdr+7vr57/t37v/7HSp9iNvPqXdfxUn/xD5zs",
+	"nylXtIFMz7hfs8t8PXRZYfj4virIu3y/YqfCMHst2Je4NPOdTEHEPOoBq3AgnbL8Lsem5ZnXyRbchUkq",
+	"41s4Nu54TabuXQZ3mDNYdCMtleR2FThMhZTzRy+vRGWBfzHDqADv+snkEE04U+OAvL16tc6KEspW8dIL",
+	"/Q5aslxRn6kt1/IFTGisWUjzTzCqr9ZKc1pAOKZiBFEW+lmC1BioUAOgyr15TCgrIc830mQkGEsvVtKk",
+	"XWaf5vlSKfqW52BtnOV59wWPr4Za6cgLeFgGaGn7VQAMyuRWR7QZZQ3XYYm+Lts6HO4PuvQgbD+PXkD7",
+	"YPiy235BdwftcC/ah4PhIX02eL7INddSh+u11JX7qmNHWnYKoLJKWfplbMx1l2oWS6M+bmnuQWbjOIE8",
+	"0zbIlG2jY7vTgrsxTaXx/cdRkuX2tN43MDMebqiszDpYQHWbCJBLdspMWlOG7MfIRgk3pEBwkbUcZOUK",
+	"s2F7mLV1W9SDSq4FPiN8qOyFVZjEmBI9xnhNCVpJzldZIL9K75x/HEt8PRlgMoB4dJ8lKidca84GdKun",
+	"Rlsp3/k61l0lmywuGUUwSWCoqnneKs60vpVqXzcPGgvyq7mJBH8SI9fhflR5abie5FDc5b5mURprcPaC",
+	"NV0A1VJTuoAeBVu6Ad9fQlU1iF+KmvcY4wrmejUvRsejyapFDxqsldDHr/WGM/68tjpeRDk7aa14uRdi",
+	"1hwjjlUHk7xqy2cJdHNrXCk41vRLreTi7vP7kHJeoqa59zSHs4tqL5vrKhWs/sqz6p6vkk4LdLkA3sI0",
+	"pUg5f1ur0eUynUxoldt+gy0lbPm851p5knwU+zzMjw+mUs64iLDEnBAQqvaYCwntAVr9c5v7YR0LNKK9",
+	"ZJGL5YP4roW68TIwZp8FC2HGK2Io8iWVJeNb+0Qb0xiHUrwBNBso3lAeHqx3QZlNHuQ7qIL6jxiUcRJF",
+	"TaVHqeSa3oXWjbCe2GBO4I6GKpljVCofkr696O8H5k+9pL7edh/33S9s/IONSjtqjQQN4X+3Dzohn+Qp",
+	"QyaKROOWLRB21Hqx2+12n0fd9gDCw/bBi2dhe3AY7bb3XgzD6AXtPn85qHA1ZYFe2VG7kKAy3GtzB5bx",
+	"1p/F6I1+7aO30nsQ+TrhGj7CLVuaQ7/qi1CDEUuMPQe3hfmHaZL03AJW7uy/eMzW5FqfEO74beO93PeU",
+	"VtOw4bceNTskzYEduASUHKKBVz4v30k9/WuIvcWY9HsokY4wKaN5roqHMGudWlVqTf2611vzJGb+r7vl",
+	"ha4MekNFY2jvvgwjyqwa/+NGIW73R+ZFby2DGdEvWKeCgAm/tRGb+mdCpYxHbAJMVS1tBXpXMwkMt32y",
+	"LLva3PknUODul2uy8uVHTDCruUEu5Z2t1LCwAiNajEtuFmwRJTNNKipCoU0ZrW8kCfUQTJEpHcGxcR05",
+	"VeAbSQaCz6ShFQFFtBNxa00v25W5B1BYekfAEGvK0KEC6zjSKNDc/44jVTgsYjZKoJ1KMEVsiC0Ypncm",
+	"yYCGN4baze2I/vcxGfCURf7PIFZnCSwC2a2pAIXKM7QcwXfZuLKLlgEHTkeqchr4yRT3jl8u14YWU47V",
+	"vtyFtRLGlZJX0DkJJ0DcDanebZKOtKYbTqDtLj0XJUdhHl9rXzplKdy5Uc2V8vrWLLxitrOcl1/qdypr",
+	"mtScc3ZOj+sEKQH1sUqIGJxbmtM37zme2Oy2MpN+y28o9aBW8JkiYTKdgjDVSMlszN21kotA76xTV6Qe",
+	"RWqRwDPkCugdPFUWotUCcf4ipErHkp9BfT7iKmS8t5pYvv41dEtZRC6nlBVo+ONqXa2ExQs03/iAn5LS",
+	"FwB5YS9+HeseCrDpo+gsViCmIpZQybkvEqo0hryp1is8pK/+3OouZ2zIK8S+X37TfjvgPAFzCW0jt3ur",
+	"ihM0ZCYLKdjVOtmaJZkqSDZVfEJVHK5FR4Xq2WYdVURxkQ6SOHx3cSH4ME6WRbyiC9/pUqvzwMwtUw9L",
+	"ad9Us9L1LO3EVZSpuELjbARy+WSWheCt/YPjYde1f+2Z+NauB0+3t0LkbAmAC5ss7ajqbP+pmduZ1s3r",
+	"yjWYIqNVlFLgSzUEsBCCMkhcuWajPwe23uQcGaT+G/ltI8PSFvPyMgqoYL3DroFOlVEzEiBrIoMFzKiI",
+	"vKISJUGMv2fZgFmlbfNZdeCjHdLgRyny8SIbirMQvLxKV9PbAL8mpNK0LXh4rpKGYJ5WUxSodg4PboGH",
+	"E/7uysCrRTS5tD5dbxXGNY0DzOsLN7ocymlgVZkxO6EdPygtumrbb06+/2cKYv4o6Ud/5zMTOIBlksb0",
+	"FqtNUXlj1UGT+PO3dROT9lYmJjWvP3K/YnRLKi+tqlmS5T89UZZTfoC1mGsaS1TxwAxu6xXzMLG3zRG4",
+	"IhtwFSbbRVcW9HDTV4IDhgLkfbLphPnS8IjWUetm/x9R9/af0B3vTv71+8HdP/eS3dsX/7j9pTt9ty+v",
+	"fvvnc3YuXob/Guz+WOFpLQ5WPP3DZ+sdfnGw6l2PYqlA3GPb7qKHRrR0zeOpNq2TiJJzfgsJDQsXWfXX",
+	"dll95KPWaapXsHPOWYSMe/UNYXazUbiKK69v7duigrJWCGr2N1e2QxZp4ynvL19U5mA7WK6IInDv3fcK",
+	"qkbncwBeen95SW+hGAMgHxAHk9/ht/a6e8/au7vtvedXu92j7uFRt/vv4jV4w2jN6ov68vhdO34hjOPX",
+	"7HLFlHKDO1OFkZxENCBjPsMy+nOeCjIDuAEt5cy5SUUn08pZDv+NRRv9Io7ZyGcKBxwJoCogZ2QGTJFx",
+	"fGObyy0deHfv362P72tjhx47OuILjJ3xK1dbSVtT7LguKGplOMWKYBgj6F6Z+4ByRJl/f+AVTPFHbeUZ",
+	"75U+BJczLlEX+ZQxNo+aV+8mWOHFWQDmQn0JE324NAd/5aXM5UqvYUnXq88Ft5nff91qZ3/WJIBfoiV8",
+	"iWGTS7zLTTwRAuB3kL2CAynXoVeFyLrPU1kwb8pBvi4hssrOWe3+aODjMM96VPVELG+qDK1ykt1KJ8Mi",
+	"ZErbLe9tYRVV6HIFdPJI9zaXNAGJ98MBMcpSfomUlwlp7Q674f7wENov6eHz9kG0N2i/iLrQ3h/shnv0",
+	"IDqEZ8P8oscMevrj6cnK65zV9zQLi7lHIMei4uUtcc2LnqaXN/qQ/hiXNo8A4NUXP49ao/1xrkwWq85Y",
+	"pbN0e1KCz8J9yjq3KBor7n17snBS+lw+xT3JY9LgusS2CELPJFnoPlnR8qYYV2ktwm9BJDFbKlh3K4us",
+	"5NVVen/dab+vFq1XPKLzdxeLZP9bGv/+e1WJtXcXZCj4hNgX0OM7EjSCqD7l2/kWlwyXeeAI5i8bD2rN",
+	"YBJGE9eMunq0LDPZvUq2Cjn6gc1SlwFJXC5XTYXiisNLEvLuAnMrNfRcvo0NJMnaG21lc/81A9ZfratZ",
+	"bjfIjDfTe9sNslPJAVpJuvwGltcOBClzt0txd//45YqYNwi+ERDTvmuIYbA23CNmfVcJp7MsOCZmVW1s",
+	"h4B4b5NT/ck0LL1xM2J42a1JHy15kGojZOybZpZO9TXQDeRJI1ktSaACGtTuK8C0MFh5lQXgVJ5e0VRb",
+	"r6p4XRhXXGkhGUN6we26+l7Zs63vJdXsrT7O749WBY+3EoS9tXz4beU9lJn6yOsHhhQ3LmSdNyAo1d1a",
+	"fDe+hZ6f2L86SHCN5O4p3iH3pvlhLN7vNIkTLcQGlFx39fLvEXSrosdvMYWhgSrWLLbZa3yXHV/5Krhw",
+	"VEGWC16E8Xo6myaVe+tsZVf2D8aeLx+6xaMFz7U9pwZKXpFmS3GWBVZ08GJRXfM0nbFSU/m3o52d1pLA",
+	"BN8RvRiW5Z46SaQVZeyEzfjsOG/vizfFNgkE80Hcd/3O42TfLKnjy2Bm0m6OTVln0i9vrbiI+3n6y8pu",
+	"g3JY9+mLUrwYqN6se6Phfu9/ZdCEn61/rfCxhjDr2U6h/0dh1ftVmr3W6DvtyioxQesXgJtk7kol2so+",
+	"9yzFY/w/vZDfgoCoKk1+EkuJKvucUGL8QcR8RfArXzv0gLp2cb/SSqp4X3Hj9drvWgX7FqFZ8JwXegQ+",
+	"X4zxKi4bCzYV514dnFTOcPXQcc1IphnAjStus3JefDmrQbPi9dLBed96sxaE4mIBwUpQVZ3zu9PzVyJW",
+	"IGLOLp2jveyyss9LsX+CTiZUVGI6QDSg4U31Tb6bJXMU7xZKduamiXP0l72v2XpyP3s2Y80eX1M5HnAq",
+	"omWReiDoCHrZ+mp4dn79gOFnPZAqnlge0LCrUtbo7eP7Zk2htG1dGQpUDEjB12LWWx7VxeBO9QSEfDIx",
+	"10vmy+brf3d6/iN+4jKuGzSH0kcYaqnje/MbMY13p+dv8FPHNyoryN/ESSLXGfNSf3HhALUqNqR01FWH",
+	"Un0CQQmvsqUuAqT+ZGqQ+jQr33cP/fQm1ryrZSsWtlyPqdZR6zVKpQGYu2Ws0mQvmDtZCFzPhpWaroT2",
+	"BvlfIBUILb1sJBZeIdv0mAkVN6DQvzVI5xAROp0mYHqXFwnRrCw3ul2FRc3+7GrfV4dMLbZoOqhp0VTY",
+	"RGNqzU38RVVLLw3L6sCd6UeO+XeZ88G5Z+QUHTMm1qizWIl6zVsIhJVdVgMsqb2VgKEoMLLGALHMmK5D",
+	"eiWBU0HOSwVIfQSZlnY0SXrri5il0WclmBdnCUrA80Di7aMiqKzmuAxnrWujtCrC2C0j6k1iltbW7m/q",
+	"K1mbPnzJ00iE+BwYOWNT1m3IWC7tyYAe9HUw84rKm2o9cf1eB8XLJBeqbvZYWHrVqRUijM02luLLhQf3",
+	"Uo1fvJdurNNk8qyXAa/qwrxcOYpx5QJYsFZ4rzJAenXVZFfLqbyMwN/HUkjUVoHZkM5apPMZMb7mfEta",
+	"4MIBG2Wp1zzxO8UaXnVhQkvCjtLBRAv7NePM9P7vU6Qx31dp1fmYuSFUWFsNIC8dsuT1xkI6SBOKwaO5",
+	"XSeARkbvSmKpgBV1sCBXzKrUsQUV+xEMrpwrWFW7hj2tTQxoOC8Zs8ymLEovrqc8Vln9rzsRfWquzmZ1",
+	"fJ0J9V0CJs8htEp9Wp9MHsac7qGOyQwiTVfanL6C1t20R2dURNW2dPm0C0sJCvSYE6A7oAqfRGG+RZDW",
+	"4MSVLQ9fxIPGsT13vTID87vqIJNekWJZg2eZUpQbXPcKsbRbrAyuzDeVTZMv2t/dEtj5NLV+hxubwNIa",
+	"U0kGgNeDUWraCOZFLw/2CuTU2o92hy9gj7YPB8/C9kH0HNovhi+7bbo72Av3owM4HD7zkOaodQB79OVw",
+	"f9B+Fj6P2gfwYth+Sbu77fx1WlHxN8+uWTRDzTO0Qm0ntjGXwIgBHoYdTNJExdMEH8UhBGVLVb/jWPt2",
+	"tYm6GKK2ABuP2l88O6ih9wX3Va9xS7QIHZsZ9pZarXJB+gLwrb4JpLE9ZPX7WUlXCxr9VqFhobfhw5rY",
+	"xDzau8JaeAxJ7wZZguHlIG93sD1zsNggM0l6g4SyGxTnuFPNocZcqF6W79RUol98y7lUICprQMu1lCG7",
+	"1LjUlXtvle/X+y7IZq0E0erU7EG+m4Z+zwwAjRyeTSKoMzNhRbHjBlHMTp70piDCvPljU4GLwVcrr+Vs",
+	"fFsW4DOgCbWZ4XUt6esuUO6mvSEXPfR5LklSv5v2YqZ4/StVntriZUhxiKqZK6DXJJXcYZCDXhkqi4hp",
+	"OnKkIlbzSw1Ty9Cn8Q8wP0k1w6mIbTy5OMP+y1v9O6ZEu0+GPEn4zHRDe/EMayzTUIGQ2x2S9WwlQMNx",
+	"uYkxiSVBZT66ZsgFqcpf+UaSvltdv3PN0JLXMtD0+s3CvN+1Ty7O2j+YPGnL+3AH+rxMiJfbi/nXd44n",
+	"/OOXq1aw0AnOC1jDcMP+xc+XV2SHTuMdmqrxTsJHMTOBAqUnNhYMb7ARR1ERNkFm2drGSk1bHz9iyzVT",
+	"/iLkTFGrTNst2a47GtQK6KQVtDCgAj+WRzs7d+aFTsgnOxEP5UJcNkpfb5gjcnJGVKq4MEGdpYBJSm5c",
+	"hioZUAkBeXeB7xnkksE1K3cC2np3er4dkIrmRq6jUVAoRCdtRj7QiZ6Q4ZFnzZBl55pds7/8RZ8UMBWb",
+	"psqdv/yFXAKLSP/EL1N1RL5FoJLrtNvdD/3wPPwF+mRrydFtXzN9eBneHNlxbmBe//k0bt/AXPa3O+QN",
+	"TxVWtKMK4xunytGExEhfLc2vWda5e464bqV8LDykJhJCvZ9jDX+YZ/XoY0VGoCQ56O5fs2U9wjvkBD+k",
+	"oZKESuxjgSFFXJCYyTgC1y39m1JVQANt7PwtNZRPsW2WaTCvlUz9Gfbw73+4tl32r1tH5MO16Xes/75u",
+	"GbCFPAIDt+tWQK5dNpf/itb/3CsfP/aPr1neap4MaZykAiShUUT6piH9Efn1g+usHbh243bgj+/7dvnn",
+	"sVTyL3/BjsUD/Z9/XP78E0HFR2IlOBfbg9n1fbJlc9fJYTcgE3pH9rrdbUTzPh8OJSg9sIGEsHKahFSI",
+	"GKRGF6u4t89euwW8psoGSWOUowbka6dnmEbKb757Rfb391+ahVBGzETHJDKfCiD9f/3rX/9q//hj+/Xr",
+	"fod8y9X4mmGn4iQGMgA1A2Ck2+3utvH/V12XookTv3z58mV7d6+9v3u1t390+PLo8OW/TScHQ+LKVLt/",
+	"e/Xq+JrxVFmkoMo2fUIE1cs46HZJPz+WHh5EnyTxjVbj52RCE61MQWQK0lkIvGVZTpHe/WF3n/Qjqqhm",
+	"Iq4ifd+o/u5nEsWRKYJljANNGPEEzEEcIspnI6T58H2yFSsSUqY/HQARWqBAtI0nNCf9N6DEvH0yVCD6",
+	"x0Tof9nyH6ZcybVpQBaC1b4sq9WGl4hBGW9TPZdVICbSc0X6PLoVtDQzNYx3t9PtdI1VC4xOY22Idbqd",
+	"fdusHiVsgaXoH2ypkCWVxfiMIYcJyDRJJTFt7jTt25u8Iqv1ml5jGSbMjdc8FuUxhAJMhxs9DJFjPTiW",
+	"RkQgZRL4LMKIbqlOUJ6iV5QKOgE9WK1+mr+yc45VLT4GK1/8GakCFVlHeQiXvW63VMGTTqeJlQ47/2W7",
+	"vBh9sPHNysnF2Q+QBxEtXrYvCFPH3vF6+MCsqWqGbO0739KsijV+srv6k7fM1WKEyCt01eRDuJtiu3jk",
+	"5wW1Dk/JV4J+fa+BLN21BB5vJr7Q0Bvpo8Ut45ljHjWXFfhpcv+kFV5Z9Ukst+23YPeQcQBaa9XqlVEN",
+	"h2mSkP4NzPuETqdAhbaGrxnW0cxYMGfJ/JhIxQW2p5F0CMm8ClXNggyytoweDlJ9y6P5Wki0GneKWY8f",
+	"i0q/tr8+LuDx7iMvIUffRXT9AebERhYfW+iOeRJJ2/xIU39gqd7UC2YhfFLUPugerP7oJ66+0zhlPnjZ",
+	"AH6F9FJ3Y41yDKtTsGESo0vU5ZsftU6IgCEIYCFEGuFMT9EZxU4xTCsQXNgSxqgzWyMsMSE5zc7LEWWl",
+	"im5xlLjVybxulWvxg9VYzfHs7q8G2wWdJ5xGV5yfUzFC9nawt9ccesYNaxS0HjWWXS+e4s8o+avBW/WF",
+	"D2nvd6Ilp9apUMsZADm70LqftndBq6nk1dnrN0Y9kUdkt6sFame/23VWk5moWKK3wcoK3XDyheU/Z+ux",
+	"DrlhqlJhe7UqMuFSkUMyRyZFtRGq1/O4WBBLMoMkaVtFa4C2gDQKl/R0n1RC1Pl0MsKwO629WkFRLSc+",
+	"BkXFZufDDcx7cfTRnEsCVYWO38Atv7H1wdGUUYYdkTPPlsEj0HqM1OqOBklBwEzonJjxSYx16Ypi4TU+",
+	"8sRCgTEfLK5J80+B64q+bLb4aY7fwG/l8a+rHP4A87PI1GkpWejoHK1UOU7vDF/WSodL1iFbrnWJMSGy",
+	"rA9bgXfMhWonsebghWxERKprVkweJG/ZDdOCUY8uAzITnI2yIY2tF8VSGySRSymR2lo3slUv56C727lm",
+	"b2CKAtgzb4W2tgRXSn871aq5TUnBVYNw/e/OLsjWwZ41GQt2zXalgo4ga6ru3LVnsxkymHYqEmDaeo+a",
+	"Kx+FzjiNFJ/uoyk+xczXClZ6zkemLeinpdp7S+UH6zSK896EsnmPKgWTqSqK3CvOiX5K3NNjoo1iOqIx",
+	"IwlV1l39UPlVnsV4TVGxdAiuCdEIeGeZm3r5BeT2c4ONjxcxyHulbo327R181bxpF/o47LFoMPGRVhAw",
+	"Mx4jiAtcxWeNBVemLx8to+OpWsLpmNXXMzXQeFWPUfzZKfUiCvxLajNpSmZcmCbwVphW8Qw9exNhaImK",
+	"p6rzpZuyfKSXWYCaKyrW6ExMClelL8Y6nC2QjUWaOX01Z7eNIBZB/T2oH6H1hGzRT6Gu0S99aHzpp/g9",
+	"FE+Q5kcG0crzRCdbWHFx9crqDfrojHYfgzaJJTDVIfhUU0xlGmhtquI12zrY21t80HNCse/59ANy0N0n",
+	"fWeOLAxmCgzH2gq4Zqh3HJNRaowiqydozi2Vn876jSSoMhF0cQfkYO/ldoec5EqQ0ZcIsEheM+M1NN1/",
+	"XRNc6z/UgPVQ+gYgZyNbRhnW701wQ9es//r0/PTqlFQr/NWKikletsTw+K6ZxfzoT6yfNCBEm+LtE+Kn",
+	"Mi32H6ps1CFuQecoP9QmbcxcNNojqBsnBXagLWS8SjDehSzTxd1RJzS8kdk1AGZ7471c55GcSsgteooa",
+	"yZ+D4VT/rvdOEwE0wjIyqYSv3GtUywZXeGjqv/NhmvFovU0EvD7tDNEMj15AzoLPyE+wbeAx8nJa82Vk",
+	"JYCct4hWlnsiMg3HhEpSqqDw2V1GG7Pjj2J2LNeTjKh7gKpUUH2tFdHM81IwOaybBdv+4b+nNBYdckrD",
+	"celFrU6Yy4YjEyKxcMmuMVemaNtw0SEXArR6hpZMaSy8wZ7RnMEKrhlepAfNHYqzMU+yeJQOsaXRrS8G",
+	"NSao9bxcs9WuFzvglbX8nkKrKZVz/9JcLj8Vj33jd9kwwCfyu1hCuLfDRdgOAfUsLr/Pxg7SFogd4uq7",
+	"GH8Lah6Gg6Qs/i3VonhERZToJfEhCamscLi4/gRPxiWK7Q8+8ZX0CstHP3YX0vdnEQ+mWiwbCnexLNHr",
+	"Qgt0X3E3uv1Xq7d/BgV4o/5uuP89uL9hcFbTbKrbhlzATjimSxztJxiFKLElJ55hh/yCF2+lJsd9MuCa",
+	"VlPBDPfHgCQb10tVIaK6ygvM9D/h1ZiqJ5IBeujPpCaaqeu1RE2xJ2dZRNfn8Hwt/+g7LgZxFAG7X3TS",
+	"wzTR5d9dcf4jZa49GYagHnb3GoHue6pgZpLAnswmDYr5IsXeHvJoJmIFrQUXvyEGDCnI0cIj6Ff+IAv0",
+	"XHjYKHp2oT60VMQUPEowej6+BTKMhayIHjmPpSou5+uIgvX3tE4sbAEWXzglfy6s16pjqyrQtvBa1mWz",
+	"5rKyTAQr43AZ0arAvDBLPgnSwjHpu9I/fWLBoy0p0qep4v1OTUztq2LDnicRX94UnzW+tpowlhPCw62b",
+	"TyPZHmZSrFreVHBtmNNBAqdM2dp4X5TkcZGMpNSBan25s/OhpB8ujXI0IXQ2oMPHG7T/tMVilU/jY/A6",
+	"HJhUurqgxgW6XBXNUUBas9roa1PHviiMc8GTTTFuXeXC/74QTtkEZXcc1tVqUT86tORJpO3thkqS++wr",
+	"0ZXsdtZRkxwENsT1dCrV96Byvmmuob5IKrNcfMcvNvvA+et0wR+psAEPKEPQja2tm2Nn5aCTzoYtK45t",
+	"ZjJxg3mrhDKazFUcGlH07qLKmR1yEZ3br07yirFPoReWp/G0wqd0abhpL8EVwlrq3ShL7I2Lw2iOX5Qs",
+	"Nnibn5VX6/gxFMCMzm0d9ici8Swy2FJ0GfVcRF9BzzSRwsZ5qdXNYcxo4vOERSo/ZVGJCFpfDr1hQeqv",
+	"nuq+KOo5ZRGhCyB/bNrJ2hI8EfVc6vEl5gw5ekBastd9hiK2GxHVIsng4F8u0dQwjA3VPCHVIEp8Grqx",
+	"RZBrveEJVdqEayQvtiyucGFY7XZlYkMJ/y5dveQvRitrvuMNETytnaYqlGSSFdj+NHaa83zXk8mFewMV",
+	"JqyML0lWgoYwPuuQk2RG5xjVnqQRSOs5D8hsHIdjImxxKG6TTIRUZAw0UeM5cfNX+0+yuVufwqXhZjtj",
+	"Q97En5GtrvNnvr/JUeHkjEy9A2vEyyW28a9FPtPlH/zqPRVXl9bfYXrbeoVSbW4yD1PsJ1uhnODwrywW",
+	"LVBW1VqwcGuxcfGUSkUUmOtarMf3WwpYO8kWVPqtVb6s8YNdyrVMV3QXWXRvYAVJYgpFaj4+js1eq5aC",
+	"Eb4tf/oMofa6QV05yt2q3r2LZQv0IkPXT0aiMFHYYGY+BdvfdprwCLJ6vlUrxJcLK2xEvIWjNCWL/Sqw",
+	"BxUdidQcj2/IxeQTOU3NIm0F8QYc5u+xkgEZeF7mzd1yQ95kqTVmEdzZyH+Hjw14k1+GsVk4hf9FgAWf",
+	"piAyfnhk5XrgItECMhKUKZd8ZTiVzXa8ZlhthzOGIMLcRTuOXzjKdO1U+Yt56VBCJekzrnrZs35dHbMz",
+	"f6efgga8Cde5PPDX2fmcOX/1tSdNawZ9qD1zqNgoexpb/CwUWSok4xUT8Wx4Qiy1mTHlMVOe+DAjO0Ys",
+	"fAL4sjIJPx0vWIREpZpijDf/5VXBJgXSqOYNOyPORwm0Q5oAi6hYduH9HRdYwhSrophASZs7bzyRWY7O",
+	"hFBFvseByRYyfxgOuVBHhLrSKUjqWIUguGZYNj1flH4WxTJnC5TNZ3S+3SEH3QMvo7rIPKr4w+tsFLOa",
+	"V26XTa7VX3tL2BBsiWCNX+RLy/39Yu3pCtiVYwoybHOU4yHrAwh6h2OmjBa5rl9LpS5gJxUQxQJCJU3t",
+	"UPKtqwCpYd7HRIY+iaVMTWlwwwqoUCjTnb1sEmtcBYJrFmdkKo8IZEmHxl0TAdnKMiYufnh1Sm5BxMMY",
+	"xHZANB7LQqtvTOYIDP+RhnVYJgQsFPOp4RcRNoM0X/qcxddJGElNXSg9zTShc1MZ0NSOi64ZblazmYNu",
+	"l2z1EY49/LFncyn6ASn8nEpY+M0Oh7mG1+yEDASfYSaSEPFtzEZZMYlQQKQJgSZYQt0dBERka7+7t+3O",
+	"IORsGI9SYdpbkrdvzl1mo7fP/zRI0HNIcJ12u3vPjAb3n7lKhRUx7K+mBDS+h3/+Z7kQdP84Wypl18xN",
+	"rvKOILHEYs0IWv14QuckZlIBjTAwV4svg2bf5PsjsZKQDE3x8CEXMyqiDNGwjLNeQh/RMY+sGnilW45K",
+	"a9D8BBcSuHJgJpmR60lMnQxUptWYMofASi/JHnXh+CaxnFAVjivVz6JQ+VkT+ytHZyts8Ss3by0x1RnA",
+	"+FVTe3zv8FnRHn/WwCDHawW/NrulUjqQWslAAeyIm0QQJjGzzuSq9epvW3XL6x68aLgghK4tZl69groF",
+	"GDG6DEDlBbx/Qm93pfWw1FogRS1k3yQKlEoZ0fDGcQg6nQZ5DhpPVcgnWf1LhA0xOy2lB53b2uw1XX88",
+	"ZkN8XqMZnuEhSK/adHRKXmBLv+fNE2ixY42IKxrWfLyfi+AeCRSHTRwElyBu4xC8ouhPrDqUolttAzg8",
+	"vZJmYIlimPDZoygJ2T1tpYbwxrtatQsJ9R6ZQsTY4sOhpkObyRsYWX6pCcy5CPp8CsyITVuSCbl+39Vm",
+	"n81mHbMyOo0llmh3ygsuswO3Grp9UxNSywErKI6IjJneUCohICibtU57zXa7xHZ/DPJi1rkLomOK21tH",
+	"g5Wr/UArMK4oCTb4wusNpWI2kgFyH6N4SBC3mR8jg4kpO+CJ8yrRgVeIFfLjKS/acAKceBnn+QUlreJE",
+	"ggaX5bIbA+gPYAB9mfxsbVPIXK8/lN9lzW92svuTZo7Q7HXTBGTMJRA5psJ1Hinc5BRaNFTfAf7gFvI6",
+	"W8cK5fBnlsy9ZRQnj0tdX2q0Hv8d1791UQDXtIz7g4Z0L0B6Hf/s6/yWbRM1cD/SFnRU77/Mm1FFHh04",
+	"Is6OjnxLJSxJjLtEw98oAHg1Igk1vSjdsAGZivgW6yj5sl5zUp+SsKXFcC1qNplGC1j2REHSC/N81gy6",
+	"JbRVT0vWTbwJnP7UgdOaEitl60kUFRrDRTkO15LiEom688H9uSpb7kxhvyMQqNJQZmr/V3U6ss59j1aD",
+	"Zt0AqglzpZvf4eomc+6pkC7Ll1sP79YNFHMnWQgSy5E2j9SpkywiDRV6VgUoEcMtTTAUxZVheSId0Vz0",
+	"Z7t/amniQjierKjIeqqaWc7f468xnOQrFSxLolWw40uh62gTwZLEt7DD4vDG2C4fWtO0MpTO3j27fpzk",
+	"5IykEmSpHAKJWbGDqUu4JlumPxaV16zvlTfr6Pl7bv7+dodcpkLoM0HHz5SGrtOHiCcTiI6t/S3TxPYX",
+	"GtNbILta3zzoXrO8WS5yB8YxbkdwrG0bs9tYxoMEfQ4Tik4lr70uMcXHXbEub1G1xbf1Hn9ywHuifD1v",
+	"is9Ujqi4hOUh4g5qhPGZrdL8RyvM/YW4vDRlfJl3/Z+/kB7Lac6rFOej3wJv8Ag9yC9+GzOH1lfbmmxB",
+	"zniIV18jGa//MmjrVZZ5vyd9Cj+XZM9vKVe0mXdwmlAWFIKuJpypcTInUxAxjwKrEQLBQQOzLBMgNaGx",
+	"TZXA8nza+PFXVZ2OE9/CP3F5T8xccZJVnBX3lLlNKgGwuSmwbPNPHdOYQ6AibyinhIKe9ptF8yYUW07L",
+	"Xp5Vbd8OkJe60CMsjCBjFgJyvYSarB6hBkCViUnKLs25ott+vrW5/zMJ16kpMHlq1EWaJUKZXvI2B9Xk",
+	"NufhRV7iNkmZbUxapeOdskjv3088fRr9Lku/G34O1W6tFHEH4SwcyD+IjaL3dSl6X58NXa/b2HR8z2hd",
+	"kx1m/GtJRXSPBbpeCkYdMbwQkzo1LzS8MiBAtWFvrlJQ1GueNYQkITHrkF9sLNY1M7qBSJnMOrY5QgU9",
+	"/FYfWNQTQCVnR4an9uBuTFOpILIxHc6Kt+F8khzsvbxmfTTQ3RchQARRv0NOlrFaDOZ7Scyn9r0ePuof",
+	"E87gmmHWm+YecZQYaYA9vSQJEy41mhoARCSd6u0vyggbX4grhUhP55aazWeDPzvk5yzuUH6TOySoAHLQ",
+	"Paji+393s2y4fx4waY/blLzWuJKdxYbt/9nZ/jq9BBCJFznDihZSFR+UTX+fdWNcmHkNYVXFGdaa0X6y",
+	"dE770hFh3FNmPV3WZ3aP37nqiZsg3K+09hfktcBGJ6ZgSwFTMrG9nrjPC+ssq4tDC27wTKz5nScz94az",
+	"5Y0w33KRl+b3gLy9erXduWaXgIpKjmCmCWU/+6EXMwXiliY9q1z0jz3LyHm+OAMTptnXWNmzWJl9YpFZ",
+	"rpbEnWv2M8tq4bhpplbiHuHUekwbXl+pG5iP+17s5zVzBVMYxk/3zT+zL2It2A/23EAl/cRmtRQaMwRm",
+	"WKdwWaWKwZ2yzpNtE9vOuD0AYynXR5B+IuVAT5XJ6M8SftJQS7jMi5CIz3SXv9EKnry75/JzeWVl0J9V",
+	"1GTVqdY3I73KI8284d4HAWEw0zqAY794Q59fc6gxxMK0WqmOk9ULuvIW8HWUGS7u6tKeUoNYBw8UGza2",
+	"8cI/rhceI3IXig2tKCdQ4hx1EbqLbfU7RDONWcwiPjOXoqg/ohUfKyOsXayEXlaWrTZMVSqAbB1eM5vG",
+	"g934Eh7eEHkDMwf/bcK4MDohvwVB9g7ImKdCHtvWTmZIGUeAPdtjRriIQAQ2dZYq0z3mcHeP/BB/i/db",
+	"WieLmZ6gFJKRA8w0gjdN501motzukJNr1vc0RLNf04quIuK4FKBy0D0wrdxnsYRtX2e+AZjKa6bHyFdw",
+	"RCTFJOLYNpLPVNv8HdsdrzKB9ZLewiLbfQo1smKmz6hJ5qtY6nLK3tJg/uTa5FM6QGqa4JWRZrmvwTlc",
+	"xxRj8LOP/7SdFXMIlOGWP/LCKhCpjnwO3Ol2tBEsFZ1MDePQnMvz3jh17qsNBClqsrTsKFEFRrWmSrvz",
+	"wUNwG65eqeL+XMGofTmJaKglgwYSSphjwn0Hf6GCn/Xx1wV3XPlY86Re9oZcr4iu2R2r1dw3muhXpIl+",
+	"wckESwNIqM33LquwS5XVtYzJnFYK2QSFUP6lJnLhTT86eQAJZyNJFEf1Lp2C6JlcmESLXOtK1Xqe8R/S",
+	"JPlPrRP1q63mnwsrWpFYimq/ncDPuNnyl6E19mMSjxhW+NL4jbxN1lb4oElSXZDTFsm0lu6A8wQo+wPn",
+	"l/qwXie19OdiAsiGhd6DhRbo6c9t1VeAosq8L3KgFbZ9kY3UG/cnbG7Cbid0bhskIq/SxvsAQj4B04uk",
+	"j7ykbyx/maQjLOoHIr7VPMXlU6FZbOppmOJCHbLoPTjClrL2CKg2AzJTHlMKi6xML8QorNfMrQ/ZV5X9",
+	"azJq/b0/kfnrT/FZ03irWdhylvWZGmE+2JzVaNczvf59XnRpsdGZryZB5M9qtC5kMPyExfuM18pYfYOE",
+	"shvNC/V8NGabjIVfa1qQFnnREvZaqU/ufOBitCqPukCYyGSdj/UNTPitZb8K6MT2O4DJAIQcx9NimVb9",
+	"lmWqtZ1IFxjjqlzqwuI+Yz71GlFAS9Sb5bE5X6Re5C5tPwatYZaJunwf+Xv+wv7FU/RceOoQUZxEHFf0",
+	"OIFDfw5DtuqAavLjG7OPoK6xK9I6kQD2utUf79hYflpbg0QCwVrOdZ6p5aTf/eT6SNmk3lhRX6cV9Ych",
+	"5DrXFC+KQI0HcrmdtZZf6mcxcq3wqDLVLJrqB69s2WX9L9vICJJIcwtWUVLFBCx+YtPITPqZMszXYUUp",
+	"LjT6g7CkjaLz51V0Nnb0xo7+Q2X+N9CXbTD9mqJ2uc29Yw3l2ksdp1xXVCwLCE8iDdbc2DbRj8dkGCcK",
+	"BFZ3BzrRJy14AtVXOXaGRtVBJ/5qYmPw193P6Gf3KAG6ZNa8FKnbTdW8+lkraC593+j3/7i3Q+b41rkX",
+	"sge+sWU2tkz0xV8hOeJ/GmOm8rKp3pb5yZUAw7uowZzAHQ1VMncxln39e8+Umtd/Yg0tbHdiCs8vMuCT",
+	"KDLk+ERmjhn8JIo+08VPmTvVcSNCo2jjtN3YMl+pLWONld7E0XoxThPZiWfTUMv1qrS+P6ulYyDSEzAE",
+	"ASxctHqWMWbLl7EsljBR8cL09NqYOIt1mi3yKf5oV4vOzNn5oDRqqJ49kLXvHAXeNjql4JhQ5swDDA2x",
+	"j21zr60E6C1sm2gQTNMwoWb2FPDpokg2F5qeVF51/WglmJl7I8M2MuzrlGGagEysZgFyJ6VIKHQ93QBM",
+	"CUUSkybh3nz4OWTXF8VgDXPJeSzGpK1zA3svU2e1y+IK2fJbCeK+9zzoqSlGFruOm67/If4aSyWo4uIb",
+	"48U5zis/FZjzAEgEE65Mg72qSyJrWhhvz9PZTnqCz3pB1NiEsrdDGwG0EUAbAfQFCaAvvzRg88sPJ7gs",
+	"914uqqrK6V+A0KYRoSTkk0HMsLyOuVcZlkcPStcdlEU7GkmBTgiVMh4x7KASM0KvmU3NsSeDbY8vQGAf",
+	"Rc6ISBOQR9esTU58ISTJji+xjrT0cesxK8Asn6GzhowcW1jVNSNW2JUX19FTXunfJpTREQhp5sBoCDtR",
+	"eT+aDbkrD5OAGQuMODfhlVtYzIcQY0l9IzOMM+PYcoYMZvgDkjXj9m+kjQFXYy1fzYqyHsAmUcg0jL5y",
+	"uxYglYhDgxh6L6+MeLa7XSbZyRavUAko2zYw4TloixZnFYy9RCbcAk0k11twDX3c1BouW1z4U247J0oE",
+	"UsXM8IhigFrfXlX1TRNn00ec2quzIbHw9r43FqUjQNv92b+Gs3mz/icarG6iI8LSJOlbk9HWBS4hDibU",
+	"Zy2HzWHX+IhMWeC6/SEGZAPZg5vxNImMBVxWP71+2wa49T0g7um69rh8uV/gUet5+KwbHe4O24ODA2gf",
+	"PHux137xPHrWPjh4+WL/EOhBBM/0jJr7HLUyh5q7bTxqvdjtdrvPo257AOFh++DFs7A9OIx223svhmH0",
+	"gnafvxzQVmMxYLa4UQA3CuBGAfzElTJLTvPlQH1cD/vHwNc2V1TLfBS1dKOY3lMxfcUnUwFjYDLOHMNO",
+	"s9qq0iK1pNi+vycblbDacJ3/w4ZT2RqL/hjfSKchVMfhXOHAX0f5Mb2XdUJScO+bgJRNQMqXGZBiDC9t",
+	"oD61p/YeQSma7Vvj0tp3nn8ZuT9aY337jolHsXnSNanJmhyfyKmqh/6sqchF1lTNij5T6vFGk95o0p+o",
+	"5Jq2lhmdQEWAfTnnrVxwTdNHHomLQbdfbUgKklkWgWIY6AqcLL9dBm0tq67qSZ2zb/cZF7nJEBTTAJqt",
+	"68kzBjYBNRUp+kg2DzQ6dj5YJ9c9M/XPVGaBaDqaOy9ltfMvi+2vStHPFIRVsTEoTTcp+RtpujE21knJ",
+	"X8UuajLxT/w7iwpJohmnEyR5lQ4S8pSpDrmn7+J7UNXsoPvpdHZ7f7LxIGw8CF9ken4Dgn6qwC6gk/uG",
+	"dDmXgYvWrbq2tK/UBWk9sSfhs97LNeFKLmP/y+ZOG/1n403YeBM23oSNN+EPUYGgsTdB0NGOyY6vbdb3",
+	"BpSIwUnzgYbRlOJhmsJ9cs7UGGT8O/7btp0lYaxst7oKF8EbOvqnTcl/Crn/5uR7HP4zSf18+uWS30JK",
+	"w1BjmOSpCOGz3HEu/+i7TOp9yrbX9+10dtjdawS676mCGZ1/WgoWdFRpAZxYVCC4D2xS5koR3zA+SyAa",
+	"ARlQ6YfT/pA9+FY/yGn6DpKdiMrxgFMR1feSuAVxG8NsoaGEK1B/ykZJLMdHJIFbSIhe14QqCMiER2kC",
+	"kkSuvnLMyFTwkQApA0JvQdARaIVDQJA9wKaX8iZOkoAICLVsxa6VsZp7Eal3Sj/kk4nplW1mqnQovDs9",
+	"f53t8QmJ2Z9nFUFnQO98QoL8dMh7B0mt+aqP793peQ4C7Hel8aui9YHFrBLKghax1Disa2p8nxH7Ekaw",
+	"DgklWggqYKYtltZViJzyG3BiqNAf5QjXRJPE4ear0+/eeHiNTdPNM9tACyAa0PAGcTfU4lZgObUyOp7a",
+	"lb87PX8iifbu9Pw02/lnEmulNSwnhfycvnR5thFPRQqvTkpMGSlSnza45RTojdbyuEBCjNmoMbVbIbK0",
+	"VUlpBBJSRRM+SsGz05zUyuRMzAjQcGxlh1/oCsndCDNuZVF1nN270/Mf7fIalbyy8tCVvMrnqStAhQ8b",
+	"V6DS453jF7Xlr+wKlKAxM2p3LPMdVi0BHzZewrvT80v84I9bBSs71DVanVos+MJZ2OfXADAETot/h4hI",
+	"nxhR7ehyXcaw88H8sbQfGvo38DWvHRiVN1j2Qct/0+WMwS0IErMwSaOqbGGjTprDfmJd0kzy2nhLamSn",
+	"03q/Ljvwy9BTcyStKMy4iJjrXrqY4y105tI4LdOBTTOU9drt94JG1sliPQNbNFV8QlWspdxcC63BvCiG",
+	"twNCZ1REkry7QP3V3CZIt0dHfYs4f6mXpNH+isqbp9Na9eiX2e4/U0Cnll7eGqRGwxraG+lDiEh+YBt3",
+	"TMGNvWo/U8FDkJIOEjhlSlPsH6Jpfa3ia8iEUJIAFUa1ovImS+xsJtWmOxGNk3nb7qxWmvGIzrXFOtbj",
+	"mJfJlg3B0sJUP4sn8DtnsJ2pwHEuY49MK1ZT6UqPoW3diM4DEgk6sz4lSqacJ5qToHzWTEOzjA451Vqz",
+	"AM1OSCyJvZYjnIWQJ4e6C5PJNAEF8tj9qSGjZzPzalhJQsne//f/asY04FxqHRxb9jHAFtiVUvi1BtM/",
+	"DZSeUA6bGZaasPYozCF0NhEguVD9sza3W6ZVIHlbZPFYwoXgwzgBcp12u3vPyAmjyVzFoSzyBsdZ2tM0",
+	"kVDLHU5tvbr9Z4dEs5oYZIDUNAVhiBxYhAxK4y6pZhsdcqYxUcZqrmlcQEIVdirl/tt8xsgcqDgiXcJ4",
+	"5qc9JrseG4wnkIWCvrvQh6YpHRI+sz0chFTkt5QKpUFgncw4FOjlym/Iu4tjspc7uotfHJP9/NEEopiy",
+	"Y3KQ/6TGsYiyt6ubGNu1XiBcn7KHsT/RKs/YGKia0OmGp2x4ylKeklEasgWytf/ssK0J2+LP9v35jCbd",
+	"WjZzYii0SOeWxaCygPc4eFUZoD+dJDykCTFmhyXzBa7zi2UU+FaQF/Ta7yIvKLCuY9IHFvX0q31iz0Ii",
+	"h+JuDX2pqFD2FcXLw3DmDdEhJ0TALQgJERFY2sKqIQlnI9B4QRnZf/bMDBFLctDtLuUnVzFGNCx1DH6H",
+	"zEyvdwv9DjK+he2gjiu3gpxeW3vdvWft3d12d7fOdZdtvrpyvn2ysnL+OX3oEvee1yzRQX+tBb7/BCxa",
+	"n11GH8tY9blPAJuo4Xvx95AzTXeb1si/VoFiGc9HrkszPr4uq5+at2qZPN4mBM5nlF2dWC0Qr+ET84pU",
+	"AuiNZdnOjrNaHOMzssXSJDHmIdNmaWC49DfokKpmJdl1P7ZSJgOaUBZCh7wBGo715s0VzTlR9AYkOez+",
+	"z/9x/j//x9b5//q//u/dbVQabQ/mkFsV1HzRTqeSbB2igMIftk3PZWurRplFvYsXRNvVfuALC+En9QO7",
+	"SVbpiu8uiD3Kjbq4UReXqouTuYct6zOMdJDEYdt+vvPBFUGvv3r5iROawxArnl2YQSQdZi38sL7blrl/",
+	"wWLqAYn1z66P+naHvGU3TBucekoZkChG52Fk/m182vjXbMzJmN6aMOsJjSB3fuEGzRbQCTWyASnoCatr",
+	"JGpW+wmo3UzUmObtPop0fw/NY12/8Gf20VYkxFi5UQRIM9ReoZ1f5VIpK/e/RdmchFTCdlHXpRHtJU7N",
+	"nVI1zrVc922rfJnhs6cJvTsHNtIUvL8XtCYxy/6JCTcKhB75v/960v43bf/ebb/sddrv//ofVQqyR7FG",
+	"MLeloiqtdym/smHsmozQ3JHKinQn2omkWjEhW9etoQD4HeR1a5vQWxonmg4dAUae0ZY7cUzM1GwMWJDR",
+	"2GdSxUlCGIC5lFLclLRCesQZtUGmX8ScQml0h1hhtP+7i1r7g5zegpiT52qMH2Pwl92B8zab9ZMtqsiE",
+	"S0X2yBiSaPuYTGKpjT+076gAEmq7FfTCNfqg78lsHT8wj5GRGHN24kLDrME4olMyQLXI21XmC5NTa4VS",
+	"Nq9kPJf4/qU5uCfkO/48q5iOwwV8eaNrbHSNpbpGAVvW1jVmADfJvO28yrW8S6sz1u/kQpQtN7tMWUTn",
+	"/+v//H8uqUqFfkGPWWdubNFkpin/OTKAgLy+vMrqzruYkO0gDylDNmG36PiC5RiV9PwL7ufEbecJKbo4",
+	"0yqa1jD5Rmbe+w1Vb6h6KVUbukSnQI7LTUh7xSL0RCBu6zSxWBLzuBW0UpG0jlo7GBFoZ17MRhqZUs5Y",
+	"qTHho5gF1pMgYChAjjP/gmMXmiF0cq3tpGC2tBb9opf6YCJ9bBLRKmYKRqYYeEAGWmHWWg32jSp02c5n",
+	"uDgjP8BcVoxdyMMKrAnjSq7gwk2dw2ysYuLW4oAnZ0SlZmkFH1OQO5MkmNAjk60FVIRjb4JX/lcVE7zm",
+	"YTrReIgaYxqqVCOvMElhNMFBs3+1aTrSL0PkAvC8mUoJK4tTafUPPTfSczz5d6tGjy16ZrPha1G0YqI8",
+	"VDFwIT8YN4gTLKQZZHHOqO2aQGdv4nLkR4WnXevLtzwOjT5Nb6miIj+XlEWmxjlnaoyb5YoGDo9j4eUw",
+	"yIp59egVk77ijCGvMHel7SkVak5oaPVumYZjQiX5nvNRAuQVTYBF1CeUM4v3BjHef/z/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

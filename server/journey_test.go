@@ -208,7 +208,10 @@ func (j *journey) organizations() {
 	// Only admin left: ada cannot step down in the first organization.
 	last, err := j.ada.UpdateMemberRoleWithResponse(ctx, j.org, j.adaID, xentree.UpdateMemberRoleJSONRequestBody{Role: xentree.Member})
 	wantError(t, "last admin steps down", last, err, 409, "last_admin")
-	teams, err := j.bob.ListTeamsWithResponse(ctx, j.org2, nil)
+	hiddenText := "Writing\u202elab"
+	bad, err := j.ada.UpdateTeamWithResponse(ctx, j.org2, j.team2, xentree.UpdateTeamJSONRequestBody{Name: &hiddenText})
+	wantError(t, "rename a team with hidden text", bad, err, 422, "invalid_name")
+		teams, err := j.bob.ListTeamsWithResponse(ctx, j.org2, nil)
 	if ts := *want(t, "bob lists teams", teams, err, 200).JSON200; len(ts) != 1 || ts[0].Id != j.team2 {
 		t.Fatalf("teams: %s", teams.Body)
 	}
