@@ -211,7 +211,7 @@ func (j *journey) organizations() {
 	hiddenText := "Writing\u202elab"
 	bad, err := j.ada.UpdateTeamWithResponse(ctx, j.org2, j.team2, xentree.UpdateTeamJSONRequestBody{Name: &hiddenText})
 	wantError(t, "rename a team with hidden text", bad, err, 422, "invalid_name")
-		teams, err := j.bob.ListTeamsWithResponse(ctx, j.org2, nil)
+	teams, err := j.bob.ListTeamsWithResponse(ctx, j.org2, nil)
 	if ts := *want(t, "bob lists teams", teams, err, 200).JSON200; len(ts) != 1 || ts[0].Id != j.team2 {
 		t.Fatalf("teams: %s", teams.Body)
 	}
