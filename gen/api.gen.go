@@ -8122,7 +8122,7 @@ type ListApiKeysResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]APIKeyResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -8135,7 +8135,7 @@ func (r ListApiKeysResponse) GetJSON200() *[]APIKeyResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListApiKeysResponse) GetJSON400() *BadRequest {
+func (r ListApiKeysResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -8184,7 +8184,7 @@ type CreateApiKeyResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *APIKeyResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -8205,7 +8205,7 @@ func (r CreateApiKeyResponse) GetJSON201() *APIKeyResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateApiKeyResponse) GetJSON400() *BadRequest {
+func (r CreateApiKeyResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -8272,7 +8272,7 @@ type DeleteApiKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -8282,7 +8282,7 @@ type DeleteApiKeyResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteApiKeyResponse) GetJSON400() *BadRequest {
+func (r DeleteApiKeyResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -8341,9 +8341,9 @@ type LoginResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TokenResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
+	JSON401 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -8360,12 +8360,12 @@ func (r LoginResponse) GetJSON200() *TokenResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r LoginResponse) GetJSON400() *BadRequest {
+func (r LoginResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r LoginResponse) GetJSON401() *Unauthorized {
+func (r LoginResponse) GetJSON401() *Error {
 	return r.JSON401
 }
 
@@ -8527,7 +8527,7 @@ type UpdateMeResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserProfile
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -8552,7 +8552,7 @@ func (r UpdateMeResponse) GetJSON200() *UserProfile {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateMeResponse) GetJSON400() *BadRequest {
+func (r UpdateMeResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -8631,9 +8631,9 @@ type RefreshTokenResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TokenResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
+	JSON401 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -8650,12 +8650,12 @@ func (r RefreshTokenResponse) GetJSON200() *TokenResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RefreshTokenResponse) GetJSON400() *BadRequest {
+func (r RefreshTokenResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RefreshTokenResponse) GetJSON401() *Unauthorized {
+func (r RefreshTokenResponse) GetJSON401() *Error {
 	return r.JSON401
 }
 
@@ -8714,7 +8714,7 @@ type RegisterResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *UserProfile
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
@@ -8735,7 +8735,7 @@ func (r RegisterResponse) GetJSON201() *UserProfile {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RegisterResponse) GetJSON400() *BadRequest {
+func (r RegisterResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10222,7 +10222,7 @@ type UpdateLiveNicknameResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LiveNicknameResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10241,7 +10241,7 @@ func (r UpdateLiveNicknameResponse) GetJSON200() *LiveNicknameResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateLiveNicknameResponse) GetJSON400() *BadRequest {
+func (r UpdateLiveNicknameResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10367,7 +10367,7 @@ type EndLiveSessionResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LiveSessionResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10386,7 +10386,7 @@ func (r EndLiveSessionResponse) GetJSON200() *LiveSessionResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r EndLiveSessionResponse) GetJSON400() *BadRequest {
+func (r EndLiveSessionResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10455,7 +10455,7 @@ type HeartbeatLiveSessionResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LiveSessionResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10480,7 +10480,7 @@ func (r HeartbeatLiveSessionResponse) GetJSON200() *LiveSessionResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r HeartbeatLiveSessionResponse) GetJSON400() *BadRequest {
+func (r HeartbeatLiveSessionResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10559,7 +10559,7 @@ type StartLiveSessionResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *LiveSessionResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10582,7 +10582,7 @@ func (r StartLiveSessionResponse) GetJSON201() *LiveSessionResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r StartLiveSessionResponse) GetJSON400() *BadRequest {
+func (r StartLiveSessionResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10651,7 +10651,7 @@ type ListLiveTranscriptsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]LiveTranscriptSummary
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10666,7 +10666,7 @@ func (r ListLiveTranscriptsResponse) GetJSON200() *[]LiveTranscriptSummary {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListLiveTranscriptsResponse) GetJSON400() *BadRequest {
+func (r ListLiveTranscriptsResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10720,7 +10720,7 @@ type SaveLiveTranscriptsResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *LiveTranscriptResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -10741,7 +10741,7 @@ func (r SaveLiveTranscriptsResponse) GetJSON201() *LiveTranscriptResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SaveLiveTranscriptsResponse) GetJSON400() *BadRequest {
+func (r SaveLiveTranscriptsResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10810,7 +10810,7 @@ type GetLiveTranscriptResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LiveTranscriptResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10827,7 +10827,7 @@ func (r GetLiveTranscriptResponse) GetJSON200() *LiveTranscriptResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetLiveTranscriptResponse) GetJSON400() *BadRequest {
+func (r GetLiveTranscriptResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10886,7 +10886,7 @@ type ListOrganizationsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]OrganizationResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10901,7 +10901,7 @@ func (r ListOrganizationsResponse) GetJSON200() *[]OrganizationResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListOrganizationsResponse) GetJSON400() *BadRequest {
+func (r ListOrganizationsResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10955,7 +10955,7 @@ type CreateOrganizationResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *OrganizationResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -10974,7 +10974,7 @@ func (r CreateOrganizationResponse) GetJSON201() *OrganizationResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateOrganizationResponse) GetJSON400() *BadRequest {
+func (r CreateOrganizationResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11036,7 +11036,7 @@ type DeleteOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11048,7 +11048,7 @@ type DeleteOrganizationResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteOrganizationResponse) GetJSON400() *BadRequest {
+func (r DeleteOrganizationResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11107,7 +11107,7 @@ type GetOrganizationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11124,7 +11124,7 @@ func (r GetOrganizationResponse) GetJSON200() *OrganizationResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetOrganizationResponse) GetJSON400() *BadRequest {
+func (r GetOrganizationResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11183,7 +11183,7 @@ type UpdateOrganizationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11206,7 +11206,7 @@ func (r UpdateOrganizationResponse) GetJSON200() *OrganizationResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateOrganizationResponse) GetJSON400() *BadRequest {
+func (r UpdateOrganizationResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11280,7 +11280,7 @@ type ListMembersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]MemberResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11297,7 +11297,7 @@ func (r ListMembersResponse) GetJSON200() *[]MemberResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListMembersResponse) GetJSON400() *BadRequest {
+func (r ListMembersResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11356,7 +11356,7 @@ type AddMemberResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *MemberResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11379,7 +11379,7 @@ func (r AddMemberResponse) GetJSON201() *MemberResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r AddMemberResponse) GetJSON400() *BadRequest {
+func (r AddMemberResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11451,7 +11451,7 @@ type RemoveMemberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11465,7 +11465,7 @@ type RemoveMemberResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RemoveMemberResponse) GetJSON400() *BadRequest {
+func (r RemoveMemberResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11529,7 +11529,7 @@ type UpdateMemberRoleResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MemberResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11550,7 +11550,7 @@ func (r UpdateMemberRoleResponse) GetJSON200() *MemberResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateMemberRoleResponse) GetJSON400() *BadRequest {
+func (r UpdateMemberRoleResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11619,7 +11619,7 @@ type UpdateMemberResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MemberResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11640,7 +11640,7 @@ func (r UpdateMemberResponse) GetJSON200() *MemberResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateMemberResponse) GetJSON400() *BadRequest {
+func (r UpdateMemberResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11709,7 +11709,7 @@ type ListTeamsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]TeamResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11726,7 +11726,7 @@ func (r ListTeamsResponse) GetJSON200() *[]TeamResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListTeamsResponse) GetJSON400() *BadRequest {
+func (r ListTeamsResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11785,7 +11785,7 @@ type CreateTeamResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TeamResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11808,7 +11808,7 @@ func (r CreateTeamResponse) GetJSON201() *TeamResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateTeamResponse) GetJSON400() *BadRequest {
+func (r CreateTeamResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11880,7 +11880,7 @@ type DeleteTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11892,7 +11892,7 @@ type DeleteTeamResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteTeamResponse) GetJSON400() *BadRequest {
+func (r DeleteTeamResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11951,7 +11951,7 @@ type GetTeamResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TeamResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11968,7 +11968,7 @@ func (r GetTeamResponse) GetJSON200() *TeamResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetTeamResponse) GetJSON400() *BadRequest {
+func (r GetTeamResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -12027,7 +12027,7 @@ type UpdateTeamResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TeamResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -12050,7 +12050,7 @@ func (r UpdateTeamResponse) GetJSON200() *TeamResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTeamResponse) GetJSON400() *BadRequest {
+func (r UpdateTeamResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -14545,7 +14545,7 @@ func ParseListApiKeysResponse(rsp *http.Response) (*ListApiKeysResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14592,7 +14592,7 @@ func ParseCreateApiKeyResponse(rsp *http.Response) (*CreateApiKeyResponse, error
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14663,7 +14663,7 @@ func ParseDeleteApiKeyResponse(rsp *http.Response) (*DeleteApiKeyResponse, error
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14717,14 +14717,14 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14867,7 +14867,7 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14962,14 +14962,14 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15036,7 +15036,7 @@ func ParseRegisterResponse(rsp *http.Response) (*RegisterResponse, error) {
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16279,7 +16279,7 @@ func ParseUpdateLiveNicknameResponse(rsp *http.Response) (*UpdateLiveNicknameRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16394,7 +16394,7 @@ func ParseEndLiveSessionResponse(rsp *http.Response) (*EndLiveSessionResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16462,7 +16462,7 @@ func ParseHeartbeatLiveSessionResponse(rsp *http.Response) (*HeartbeatLiveSessio
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16557,7 +16557,7 @@ func ParseStartLiveSessionResponse(rsp *http.Response) (*StartLiveSessionRespons
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16645,7 +16645,7 @@ func ParseListLiveTranscriptsResponse(rsp *http.Response) (*ListLiveTranscriptsR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16699,7 +16699,7 @@ func ParseSaveLiveTranscriptsResponse(rsp *http.Response) (*SaveLiveTranscriptsR
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16774,7 +16774,7 @@ func ParseGetLiveTranscriptResponse(rsp *http.Response) (*GetLiveTranscriptRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16835,7 +16835,7 @@ func ParseListOrganizationsResponse(rsp *http.Response) (*ListOrganizationsRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16889,7 +16889,7 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16953,7 +16953,7 @@ func ParseDeleteOrganizationResponse(rsp *http.Response) (*DeleteOrganizationRes
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17014,7 +17014,7 @@ func ParseGetOrganizationResponse(rsp *http.Response) (*GetOrganizationResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17075,7 +17075,7 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17157,7 +17157,7 @@ func ParseListMembersResponse(rsp *http.Response) (*ListMembersResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17218,7 +17218,7 @@ func ParseAddMemberResponse(rsp *http.Response) (*AddMemberResponse, error) {
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17296,7 +17296,7 @@ func ParseRemoveMemberResponse(rsp *http.Response) (*RemoveMemberResponse, error
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17364,7 +17364,7 @@ func ParseUpdateMemberRoleResponse(rsp *http.Response) (*UpdateMemberRoleRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17439,7 +17439,7 @@ func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17514,7 +17514,7 @@ func ParseListTeamsResponse(rsp *http.Response) (*ListTeamsResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17575,7 +17575,7 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17653,7 +17653,7 @@ func ParseDeleteTeamResponse(rsp *http.Response) (*DeleteTeamResponse, error) {
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17714,7 +17714,7 @@ func ParseGetTeamResponse(rsp *http.Response) (*GetTeamResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17775,7 +17775,7 @@ func ParseUpdateTeamResponse(rsp *http.Response) (*UpdateTeamResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20037,7 +20037,7 @@ func (response ListApiKeys200JSONResponse) VisitListApiKeysResponse(w http.Respo
 	return err
 }
 
-type ListApiKeys400JSONResponse struct{ BadRequestJSONResponse }
+type ListApiKeys400JSONResponse Error
 
 func (response ListApiKeys400JSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
 
@@ -20104,7 +20104,7 @@ func (response CreateApiKey201JSONResponse) VisitCreateApiKeyResponse(w http.Res
 	return err
 }
 
-type CreateApiKey400JSONResponse struct{ BadRequestJSONResponse }
+type CreateApiKey400JSONResponse Error
 
 func (response CreateApiKey400JSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
 
@@ -20221,7 +20221,7 @@ func (response DeleteApiKey204Response) VisitDeleteApiKeyResponse(w http.Respons
 	return nil
 }
 
-type DeleteApiKey400JSONResponse struct{ BadRequestJSONResponse }
+type DeleteApiKey400JSONResponse Error
 
 func (response DeleteApiKey400JSONResponse) VisitDeleteApiKeyResponse(w http.ResponseWriter) error {
 
@@ -20302,7 +20302,7 @@ func (response Login200JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 	return err
 }
 
-type Login400JSONResponse struct{ BadRequestJSONResponse }
+type Login400JSONResponse Error
 
 func (response Login400JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
 
@@ -20316,7 +20316,7 @@ func (response Login400JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 	return err
 }
 
-type Login401JSONResponse struct{ UnauthorizedJSONResponse }
+type Login401JSONResponse Error
 
 func (response Login401JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
 
@@ -20505,7 +20505,7 @@ func (response UpdateMe200JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 	return err
 }
 
-type UpdateMe400JSONResponse struct{ BadRequestJSONResponse }
+type UpdateMe400JSONResponse Error
 
 func (response UpdateMe400JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
 
@@ -20652,7 +20652,7 @@ func (response RefreshToken200JSONResponse) VisitRefreshTokenResponse(w http.Res
 	return err
 }
 
-type RefreshToken400JSONResponse struct{ BadRequestJSONResponse }
+type RefreshToken400JSONResponse Error
 
 func (response RefreshToken400JSONResponse) VisitRefreshTokenResponse(w http.ResponseWriter) error {
 
@@ -20666,7 +20666,7 @@ func (response RefreshToken400JSONResponse) VisitRefreshTokenResponse(w http.Res
 	return err
 }
 
-type RefreshToken401JSONResponse struct{ UnauthorizedJSONResponse }
+type RefreshToken401JSONResponse Error
 
 func (response RefreshToken401JSONResponse) VisitRefreshTokenResponse(w http.ResponseWriter) error {
 
@@ -20757,7 +20757,7 @@ func (response Register201JSONResponse) VisitRegisterResponse(w http.ResponseWri
 	return err
 }
 
-type Register400JSONResponse struct{ BadRequestJSONResponse }
+type Register400JSONResponse Error
 
 func (response Register400JSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
 
@@ -22654,7 +22654,7 @@ func (response UpdateLiveNickname200JSONResponse) VisitUpdateLiveNicknameRespons
 	return err
 }
 
-type UpdateLiveNickname400JSONResponse struct{ BadRequestJSONResponse }
+type UpdateLiveNickname400JSONResponse Error
 
 func (response UpdateLiveNickname400JSONResponse) VisitUpdateLiveNicknameResponse(w http.ResponseWriter) error {
 
@@ -22829,7 +22829,7 @@ func (response EndLiveSession200JSONResponse) VisitEndLiveSessionResponse(w http
 	return err
 }
 
-type EndLiveSession400JSONResponse struct{ BadRequestJSONResponse }
+type EndLiveSession400JSONResponse Error
 
 func (response EndLiveSession400JSONResponse) VisitEndLiveSessionResponse(w http.ResponseWriter) error {
 
@@ -22938,7 +22938,7 @@ func (response HeartbeatLiveSession200JSONResponse) VisitHeartbeatLiveSessionRes
 	return err
 }
 
-type HeartbeatLiveSession400JSONResponse struct{ BadRequestJSONResponse }
+type HeartbeatLiveSession400JSONResponse Error
 
 func (response HeartbeatLiveSession400JSONResponse) VisitHeartbeatLiveSessionResponse(w http.ResponseWriter) error {
 
@@ -23078,7 +23078,7 @@ func (response StartLiveSession201JSONResponse) VisitStartLiveSessionResponse(w 
 	return err
 }
 
-type StartLiveSession400JSONResponse struct{ BadRequestJSONResponse }
+type StartLiveSession400JSONResponse Error
 
 func (response StartLiveSession400JSONResponse) VisitStartLiveSessionResponse(w http.ResponseWriter) error {
 
@@ -23204,7 +23204,7 @@ func (response ListLiveTranscripts200JSONResponse) VisitListLiveTranscriptsRespo
 	return err
 }
 
-type ListLiveTranscripts400JSONResponse struct{ BadRequestJSONResponse }
+type ListLiveTranscripts400JSONResponse Error
 
 func (response ListLiveTranscripts400JSONResponse) VisitListLiveTranscriptsResponse(w http.ResponseWriter) error {
 
@@ -23285,7 +23285,7 @@ func (response SaveLiveTranscripts201JSONResponse) VisitSaveLiveTranscriptsRespo
 	return err
 }
 
-type SaveLiveTranscripts400JSONResponse struct{ BadRequestJSONResponse }
+type SaveLiveTranscripts400JSONResponse Error
 
 func (response SaveLiveTranscripts400JSONResponse) VisitSaveLiveTranscriptsResponse(w http.ResponseWriter) error {
 
@@ -23408,7 +23408,7 @@ func (response GetLiveTranscript200JSONResponse) VisitGetLiveTranscriptResponse(
 	return err
 }
 
-type GetLiveTranscript400JSONResponse struct{ BadRequestJSONResponse }
+type GetLiveTranscript400JSONResponse Error
 
 func (response GetLiveTranscript400JSONResponse) VisitGetLiveTranscriptResponse(w http.ResponseWriter) error {
 
@@ -23503,7 +23503,7 @@ func (response ListOrganizations200JSONResponse) VisitListOrganizationsResponse(
 	return err
 }
 
-type ListOrganizations400JSONResponse struct{ BadRequestJSONResponse }
+type ListOrganizations400JSONResponse Error
 
 func (response ListOrganizations400JSONResponse) VisitListOrganizationsResponse(w http.ResponseWriter) error {
 
@@ -23584,7 +23584,7 @@ func (response CreateOrganization201JSONResponse) VisitCreateOrganizationRespons
 	return err
 }
 
-type CreateOrganization400JSONResponse struct{ BadRequestJSONResponse }
+type CreateOrganization400JSONResponse Error
 
 func (response CreateOrganization400JSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
 
@@ -23687,7 +23687,7 @@ func (response DeleteOrganization204Response) VisitDeleteOrganizationResponse(w 
 	return nil
 }
 
-type DeleteOrganization400JSONResponse struct{ BadRequestJSONResponse }
+type DeleteOrganization400JSONResponse Error
 
 func (response DeleteOrganization400JSONResponse) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
 
@@ -23782,7 +23782,7 @@ func (response GetOrganization200JSONResponse) VisitGetOrganizationResponse(w ht
 	return err
 }
 
-type GetOrganization400JSONResponse struct{ BadRequestJSONResponse }
+type GetOrganization400JSONResponse Error
 
 func (response GetOrganization400JSONResponse) VisitGetOrganizationResponse(w http.ResponseWriter) error {
 
@@ -23878,7 +23878,7 @@ func (response UpdateOrganization200JSONResponse) VisitUpdateOrganizationRespons
 	return err
 }
 
-type UpdateOrganization400JSONResponse struct{ BadRequestJSONResponse }
+type UpdateOrganization400JSONResponse Error
 
 func (response UpdateOrganization400JSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
@@ -24016,7 +24016,7 @@ func (response ListMembers200JSONResponse) VisitListMembersResponse(w http.Respo
 	return err
 }
 
-type ListMembers400JSONResponse struct{ BadRequestJSONResponse }
+type ListMembers400JSONResponse Error
 
 func (response ListMembers400JSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
 
@@ -24112,7 +24112,7 @@ func (response AddMember201JSONResponse) VisitAddMemberResponse(w http.ResponseW
 	return err
 }
 
-type AddMember400JSONResponse struct{ BadRequestJSONResponse }
+type AddMember400JSONResponse Error
 
 func (response AddMember400JSONResponse) VisitAddMemberResponse(w http.ResponseWriter) error {
 
@@ -24244,7 +24244,7 @@ func (response RemoveMember204Response) VisitRemoveMemberResponse(w http.Respons
 	return nil
 }
 
-type RemoveMember400JSONResponse struct{ BadRequestJSONResponse }
+type RemoveMember400JSONResponse Error
 
 func (response RemoveMember400JSONResponse) VisitRemoveMemberResponse(w http.ResponseWriter) error {
 
@@ -24355,7 +24355,7 @@ func (response UpdateMemberRole200JSONResponse) VisitUpdateMemberRoleResponse(w 
 	return err
 }
 
-type UpdateMemberRole400JSONResponse struct{ BadRequestJSONResponse }
+type UpdateMemberRole400JSONResponse Error
 
 func (response UpdateMemberRole400JSONResponse) VisitUpdateMemberRoleResponse(w http.ResponseWriter) error {
 
@@ -24480,7 +24480,7 @@ func (response UpdateMember200JSONResponse) VisitUpdateMemberResponse(w http.Res
 	return err
 }
 
-type UpdateMember400JSONResponse struct{ BadRequestJSONResponse }
+type UpdateMember400JSONResponse Error
 
 func (response UpdateMember400JSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
 
@@ -24604,7 +24604,7 @@ func (response ListTeams200JSONResponse) VisitListTeamsResponse(w http.ResponseW
 	return err
 }
 
-type ListTeams400JSONResponse struct{ BadRequestJSONResponse }
+type ListTeams400JSONResponse Error
 
 func (response ListTeams400JSONResponse) VisitListTeamsResponse(w http.ResponseWriter) error {
 
@@ -24700,7 +24700,7 @@ func (response CreateTeam201JSONResponse) VisitCreateTeamResponse(w http.Respons
 	return err
 }
 
-type CreateTeam400JSONResponse struct{ BadRequestJSONResponse }
+type CreateTeam400JSONResponse Error
 
 func (response CreateTeam400JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
 
@@ -24832,7 +24832,7 @@ func (response DeleteTeam204Response) VisitDeleteTeamResponse(w http.ResponseWri
 	return nil
 }
 
-type DeleteTeam400JSONResponse struct{ BadRequestJSONResponse }
+type DeleteTeam400JSONResponse Error
 
 func (response DeleteTeam400JSONResponse) VisitDeleteTeamResponse(w http.ResponseWriter) error {
 
@@ -24928,7 +24928,7 @@ func (response GetTeam200JSONResponse) VisitGetTeamResponse(w http.ResponseWrite
 	return err
 }
 
-type GetTeam400JSONResponse struct{ BadRequestJSONResponse }
+type GetTeam400JSONResponse Error
 
 func (response GetTeam400JSONResponse) VisitGetTeamResponse(w http.ResponseWriter) error {
 
@@ -25025,7 +25025,7 @@ func (response UpdateTeam200JSONResponse) VisitUpdateTeamResponse(w http.Respons
 	return err
 }
 
-type UpdateTeam400JSONResponse struct{ BadRequestJSONResponse }
+type UpdateTeam400JSONResponse Error
 
 func (response UpdateTeam400JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
 
@@ -28610,319 +28610,333 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3bcuNGtij4K3k4O8JSN0hRt7pIsaNHrpLdasu2uqQaV7dVh0wCiyS2wEw6MyGKrqiIeZznmYf5lPN+",
-	"5k/Ol0zkykwgAQIkqEtVucyODoeKAPKyct1zXT60Qj6ZcgZMydbRh9YYaAQC/3wDSsxPhgqE/lcEMhTx",
-	"VMWctY5alxByFkmiOJnRWJEBDLkAIvQnMRt1WkFLhmOYUP3pJGbxJJ20jnaDlppPoXXUipmCEYjWx48f",
-	"g9aUCjoBZad9xdktCEn1TGfR4tT+cxJHeqpY/z6latwKWoxO9ASh91YvjlpBS8BvaSwgah0pkYK/viEX",
-	"E6paR600xTftGqUSMRu19Apf8zCdAFNV6/mB8VkC0QhIZN+qX5V74+Er+gHmVYs5uTgjNzCvX8ENzB8+",
-	"+Xk8idXi5Bd0BETGv0M2928piHk+eYLf+XNFMKRpolpHh92gNaF3Bk/2uvpfy7AmaP3IozSBKhi8Oz0n",
-	"E3xaDwbz/OGQ+Hk4lFABip/SyQAE4UMSK5ggncibeFoHGG6GqYSMD5jdLv7PA063Ejg/i1EVZH4WI8ri",
-	"31eQDhejhwPmiooRqLcSRNVCrsZAJqBB9I0kqQRRvxqFA/X0S4+wKqCTyvUAnSxZAtDJI8wtKDNzVq3g",
-	"PL4ForJXliwme+ehS/qoP5ZTziQg4/2WRt9TBTM61/8KOVPAELXpdJrEIWLNzn9JvdwPLbijk2kCZiOK",
-	"xgn+KAQXesWC38YRiF7K6C2NEzpIoBW0JiAlHek1/MTJyRlxr5GQp0lEKJMzi7/5Jv5DwLB11PrfdnIx",
-	"tWOeyp1TnA43UuKCjKRTqYQ+1WySrZMzzRYgCcjPJ6kaEwniFsQ2GdI4gajT+hhoELyB31KQ6qEguKVJ",
-	"HBnpY34KzCPZOvr1Q2sYQxK1jlow0Z8FrYSbsVtHrQGP5gVYmfMiEQfJvlFkQlU4JmoMxJwvuTajXLda",
-	"H9/73wmzEaIHJGMqCWUELMQeDGFNwG6CWJIJTfRqICJberqA5CKdcEGsUkEiThj3t2Dm2UbYv+JsmMTh",
-	"gyGfUKl6NJrErADGE0a4z/4mqVTkBmBKqCIJUKkIZ0DMh48ModBuTZJZrMzOw1QIrSpIRRWQrSg1u4SA",
-	"6PWbZQSEJgJoNCc0VPEtGDh9x8UgjiJgDwXU2U+Xb7/77uzV2elPV72Ti7PeD6f/6l2++vnitBW0RoIy",
-	"BVFPhnyq2cOvLR968kivq1XAN6d6JDS8kcSxJYIDaFwlahxLAiya8pgpj3OZOYzg8WaYiVjBo3CDVI2B",
-	"KQRvRAapQiSkScJnEAUEVwakuHxlTy/fAsL+J66+4ymLHgp6xlVviAP5ECyIZ71G88ojISMf/BeECvkI",
-	"Dg53scZ5s/uQJgkIMqFzfCYBSKxwyxd0nnAaXXF+riXxg0WDGa6nOO8lOKAPgTc+z1KcE/PKI5Mjjh7L",
-	"fALc6CWI2ziEt57IeoRT1qQfj1ItoP2Nfs/5KAHyiibAIir0ajTcvbcfac9DoCoVsDgB4cxQpBGDCIIr",
-	"zn+kbG5PQT6YE8e30Pst5Yr24C4EiEpA+JEzNU7mBHUfCVJqvMf3Sfb+Y9A/EZrHovEREDUWXKkENOab",
-	"uWZUkrHG9mDB+m1n5m/VzPbtHc9QxunfMpqqMRfx7/AonIL6DKwIwVhKrRxwQWKGKgcJBUT6ZZrIxwCe",
-	"nSEgcDfVzDDwZH31rIhJbxncTSFUEJmRHwgFbdsIRpNMl8pBcGYfWTx+PBXnhM0JV2M35BE57HYDctjd",
-	"RWFGM8pCYeJYBpmDQpFy2N0n/YgqOqASeiqeAE9Vn+xcs/xXTzvuG82Akr6Hd32rOJEtadwt22Q2BoYM",
-	"2w2iCVsmfHbNuCApE0DDsR6wc83MOUwFDzWwBgmcMhWr+cPPAo8c9/Q7Z0UG7n406tUAtNJ5dvLTCdEP",
-	"CD5BO+bxVdAZJEnbIqaW8bGS5JYmKUgSUqYPaQDa1IzIlj4/u0W9vpTdMD5jxK1dq1nZ8pAXnFyc/QDz",
-	"VwKoAs8+oFEU68XQ5ELwKQgVa01pSBMJgQ9Dq2r04ikqUnvd/U63s7u73+nu7B1oJcrQluyhtbbX3Xve",
-	"3t1r7+9e7e0fHb48Onz579z8O//xksg5C1tBQV3StuBR63n4rBsd7g7bg4MDaB88e7HXfvE8etY+OHj5",
-	"Yv8Q6EEEz9DJsESnC1p3kFj17mOgTblsZ6WdlE3YswtCo0iAlIBa/6uz12+IoGwE0mlbRHF9BojBNzA/",
-	"JjCZqrl+mQ6kVofxPW2qzDU7zmBYBTR0rKB7kd6dAxupcevoYB9dI+6fe4E2njV/aB21/vuv3fbLk/Z3",
-	"tD086rz/69aO/vf7D7vB/sftv/3Hon2MbpczM8lh7mahQtC5fuofWhkUvzgy1RqlVHwqyYyLm5iNjkhs",
-	"ngxT5B6URdoAmXCpyCGZAxWSUE32ZOtgb++a9R255dP1DVuaxRK2O+QEAXeUzebpd/oDzQeC3BUQUQVt",
-	"jehV+zUo5pG/j20elHetByr7d8VYC8i50h+R4+UH/+CrzY7s8JexDkO2l2hdFI5z9zmu3/2rdLZBK2Xx",
-	"bynYx0qkYHwlztHyq4HU4iazLbzPhjRat57erOaN9bjotS+lrWyHC2AqI2KIfCmyiNjsqN03g3mjkyni",
-	"euUULE2s0mz8UAtjNESCG5hX+wuHaZIYpjEVgMyCs2TuyMlsiDiHVoF7tO6YEu393/ZuO51O1ZzoMtCy",
-	"4UEbdOTzKLQwFTCM72ogEQupSDimgobGxTJ05B+gciIg5COGsqkGEO92lxPgfeiriJclisFdWrKxe1tC",
-	"P0GBGgr4VzqtAvoX8LqeBs2KNZth6UQvzr8sysRg8UfjjQhago7cC/pP9/Nvafy7+x3/dg+0DeQe4N/u",
-	"QaXorfKABMazL4pvFn5zL2aS2/zpfqbT2P2s//R/Nu6u9xW48Or0uzfncAuJD6gTjTYne62g9a3+61v9",
-	"1yv916u96kHGVN1DYSpc3o1jqbiYo98001tbf4//mz4CjmidSm16BYXnkCT8v5FfxlSRGbqX5zwlSXwD",
-	"WgeZasqJJfwtH4NKGUtFmSq5Uf/OZyTi5CzTWxz3mYIYQqj+hghtfMx6mFRxLUEkiF5C2Sg1owBrLShT",
-	"1btsSHsaslepYCXB1q1QVMpXoU3YT7Z/XxtoAgpPTdjf6zZQFNAlX1LjdvdeVLJEB2XvdswBPF+l/cEb",
-	"7tlBxWilE1oO7XP73isewQJrc7CqYjiGAOpEvmeGLUro1ae2UiLZld37c3c0OXBHU9U+bE9iFrdWnFD+",
-	"DZ8Co5Xvpw7HaJL8PEQKX4Xzb/ETTaI1y3ewLx2SA7W3SLdBt46680MyW8W9ag92kSAWwGA4UM5lkZ0F",
-	"HkcKWnIuFUwqeGxpmzhUkM1ft6W3DvDlZesjQ4xT/AaYr39m18u418lULX1FcUWTJW+Ull0cMahYSGnI",
-	"yo15FHNvW32RlatYIRpfUKmIArwtXeDl9+NiazMtgwY9A67SdC+qkcsu35/M30lhzr2KET6ugPQS7nYP",
-	"u6SheEIV0HG3h+jsboyQpwU+7KFydrQrB/OPtv4cFrngNFoTTlW6tRm/kr0VN1nSmL3ZF+FaRWaZQ7fi",
-	"iomBcZaaKxY+JHALYk4ETxWaZEUEyX2LKx2Ar82r5Z3bEWqX+TqboWRr431qz945WPlYcuHEakz6if+a",
-	"+aofoO4TR87sMndn30h7S1u4zuj4zpda67oaoj/ScBwzaGvVHX3LBrQhj0rmrX+bWD14hbfuuxiSyAyJ",
-	"BiQl/XLMQh9DUJpooziY9dQuKqDlu+RqUNdfR1uIm88zR9eYJ5EsrHClp8TTaosr+Hs6ocwD9N00oYwu",
-	"2s81N7RVMr10uf2QPeNfGn3tvABm48u5QvmqpIpIvHNboBEbo1LtgIAkCgiVhJKIKwURmVI1JlvGnZtd",
-	"UszGPAHiglvQSy84G20XgeqCYBa5fBYVk+tGNjzGxc/Z2ChzT1JpglZaMs1jalZBOVtjYAG2HOBnudm+",
-	"xBMYIqfuGcBUnkDIGcPrNWJf/kYSfD3IoZ9FPgmYcqHwyhc5x0pBlo3+INla0HTs8Y3w3rsX2nvvyhOr",
-	"YxNXRR6Qbc+ylwL22btus4vt9biEVFSlsuQfMiPpbZtL/ezfhsxWKuaeWLbjB6Vz9pxfBfhXoVEWc+wC",
-	"k++t7+YekzcwTFkkCRVAplzKWHPCWazGMSP7XRLROcqJaSrCMTUeVqcam0/JlCdxOK90dFRYQ34s65o3",
-	"CaVY9LFeso2simUxzGvLj25xd5I29nS7kXTOFLeyorx03aXjd9rZMsNs4VCXqNbjlN0sU1qfUPdu4M1e",
-	"yRr4jIHIYnob3Q3Fv0NvMFdQZ3DWqNfLVOXiKqrc0T6cC2soQHjpYV4CFeH47yZevuoUGwLATx1oeJkm",
-	"fIAwjEjHJyyeTkGtZaWU9e5CHkO2jxy0bg63jgYgugfzMvkER4dOHzhqieWcKMkTF1zegRddf7gi6+B+",
-	"Nzl2ab76UVxl2QRfk7WY8asAXPBaLqaKkG9fXZCD58Q5QYmio5JmxkoXv8+WXa+ftP9N27+//7AX7H/c",
-	"att/4h37XvDi4/ZfKu/Yz4EKFrPRibadYjW/T3iFM+YwRqZ1tN9djFsovbIAC2O52edExizMPNy3MU+t",
-	"bRerOcoSshXS6RQiMpjjW5DQqYQII0hQqGQotd8gk2Xx3CxMLtJEwms6P2XKYNCqTS0irGb4CxKgkvlr",
-	"uSRteFDJOAKqJnRKBml4AyogXbLFOINtojg5IFsTLlVx0wfL81OC1t20gU/QrvRuippSYav+ct+vAuAy",
-	"PRtH1ZpNHfTmzW9Dq0+tQr8EFvUan4tUVKjmrxsnaSP4eiN7a7Kb9kYKCnBaBu5L4/NYCfClGHuf2ypg",
-	"0QNtFZM0YGl8La2p6ENaLZY11NdUzBYNEgPIlt35auvDW2RQkRqZWSTe6ipg4gF6gSSX4cVVPIETRpO5",
-	"ikNZjx2DeU/yVIRQn246BUFQZRDEvEr4LZgIdgw0I1vG4WgealaF1mDKUmnNwLIGRpVz71UYnKlCf5sX",
-	"B+C5XTyc9b2EFfmIwJQA6xe85XFoo75uqaLCOQprRr6DpAe3NEkzR0j12KdslMRyTOQU6E3MRjjDTMRK",
-	"/50PsGQWReXN6vFtXqV+uXKs8q2bD98SnLxpF/ZZhU0RjZP52txY495r+pn48BJG15AZF8dxQAg8WllF",
-	"eK9phUj/mYE26J0H29IOmvjajuYppkThGCRmYZJGEAXGxO5WkFFzKDYGiB1hKXuJb+GnOLxhdHIfzwez",
-	"n2r1L6KLtkL+3Ffd9asFnfhgQV33deL/fn191+22r6/vdr+7vr57/t37v/7HSp9iNvPqXdfxUn/xD5zs",
-	"nylXtIFMz7hfs8t8PXRZYfj4virIu3y/YqfCMHst2Je4NPOdTEHEPOoBq3AgnbL8Lsem5ZnXyRbchUkq",
-	"41s4Nu54TabuXQZ3mDNYdCMtleR2FThMhZTzRy+vRGWBfzHDqADv+snkEE04U+OAvL16tc6KEspW8dIL",
-	"/Q5aslxRn6kt1/IFTGisWUjzTzCqr9ZKc1pAOKZiBFEW+lmC1BioUAOgyr15TCgrIc830mQkGEsvVtKk",
-	"XWaf5vlSKfqW52BtnOV59wWPr4Za6cgLeFgGaGn7VQAMyuRWR7QZZQ3XYYm+Lts6HO4PuvQgbD+PXkD7",
-	"YPiy235BdwftcC/ah4PhIX02eL7INddSh+u11JX7qmNHWnYKoLJKWfplbMx1l2oWS6M+bmnuQWbjOIE8",
-	"0zbIlG2jY7vTgrsxTaXx/cdRkuX2tN43MDMebqiszDpYQHWbCJBLdspMWlOG7MfIRgk3pEBwkbUcZOUK",
-	"s2F7mLV1W9SDSq4FPiN8qOyFVZjEmBI9xnhNCVpJzldZIL9K75x/HEt8PRlgMoB4dJ8lKidca84GdKun",
-	"Rlsp3/k61l0lmywuGUUwSWCoqnneKs60vpVqXzcPGgvyq7mJBH8SI9fhflR5abie5FDc5b5mURprcPaC",
-	"NV0A1VJTuoAeBVu6Ad9fQlU1iF+KmvcY4wrmejUvRsejyapFDxqsldDHr/WGM/68tjpeRDk7aa14uRdi",
-	"1hwjjlUHk7xqy2cJdHNrXCk41vRLreTi7vP7kHJeoqa59zSHs4tqL5vrKhWs/sqz6p6vkk4LdLkA3sI0",
-	"pUg5f1ur0eUynUxoldt+gy0lbPm851p5knwU+zzMjw+mUs64iLDEnBAQqvaYCwntAVr9c5v7YR0LNKK9",
-	"ZJGL5YP4roW68TIwZp8FC2HGK2Io8iWVJeNb+0Qb0xiHUrwBNBso3lAeHqx3QZlNHuQ7qIL6jxiUcRJF",
-	"TaVHqeSa3oXWjbCe2GBO4I6GKpljVCofkr696O8H5k+9pL7edh/33S9s/IONSjtqjQQN4X+3Dzohn+Qp",
-	"QyaKROOWLRB21Hqx2+12n0fd9gDCw/bBi2dhe3AY7bb3XgzD6AXtPn85qHA1ZYFe2VG7kKAy3GtzB5bx",
-	"1p/F6I1+7aO30nsQ+TrhGj7CLVuaQ7/qi1CDEUuMPQe3hfmHaZL03AJW7uy/eMzW5FqfEO74beO93PeU",
-	"VtOw4bceNTskzYEduASUHKKBVz4v30k9/WuIvcWY9HsokY4wKaN5roqHMGudWlVqTf2611vzJGb+r7vl",
-	"ha4MekNFY2jvvgwjyqwa/+NGIW73R+ZFby2DGdEvWKeCgAm/tRGb+mdCpYxHbAJMVS1tBXpXMwkMt32y",
-	"LLva3PknUODul2uy8uVHTDCruUEu5Z2t1LCwAiNajEtuFmwRJTNNKipCoU0ZrW8kCfUQTJEpHcGxcR05",
-	"VeAbSQaCz6ShFQFFtBNxa00v25W5B1BYekfAEGvK0KEC6zjSKNDc/44jVTgsYjZKoJ1KMEVsiC0Ypncm",
-	"yYCGN4baze2I/vcxGfCURf7PIFZnCSwC2a2pAIXKM7QcwXfZuLKLlgEHTkeqchr4yRT3jl8u14YWU47V",
-	"vtyFtRLGlZJX0DkJJ0DcDanebZKOtKYbTqDtLj0XJUdhHl9rXzplKdy5Uc2V8vrWLLxitrOcl1/qdypr",
-	"mtScc3ZOj+sEKQH1sUqIGJxbmtM37zme2Oy2MpN+y28o9aBW8JkiYTKdgjDVSMlszN21kotA76xTV6Qe",
-	"RWqRwDPkCugdPFUWotUCcf4ipErHkp9BfT7iKmS8t5pYvv41dEtZRC6nlBVo+ONqXa2ExQs03/iAn5LS",
-	"FwB5YS9+HeseCrDpo+gsViCmIpZQybkvEqo0hryp1is8pK/+3OouZ2zIK8S+X37TfjvgPAFzCW0jt3ur",
-	"ihM0ZCYLKdjVOtmaJZkqSDZVfEJVHK5FR4Xq2WYdVURxkQ6SOHx3cSH4ME6WRbyiC9/pUqvzwMwtUw9L",
-	"ad9Us9L1LO3EVZSpuELjbARy+WSWheCt/YPjYde1f+2Z+NauB0+3t0LkbAmAC5ss7ajqbP+pmduZ1s3r",
-	"yjWYIqNVlFLgSzUEsBCCMkhcuWajPwe23uQcGaT+G/ltI8PSFvPyMgqoYL3DroFOlVEzEiBrIoMFzKiI",
-	"vKISJUGMv2fZgFmlbfNZdeCjHdLgRyny8SIbirMQvLxKV9PbAL8mpNK0LXh4rpKGYJ5WUxSodg4PboGH",
-	"E/7uysCrRTS5tD5dbxXGNY0DzOsLN7ocymlgVZkxO6EdPygtumrbb06+/2cKYv4o6Ud/5zMTOIBlksb0",
-	"FqtNUXlj1UGT+PO3dROT9lYmJjWvP3K/YnRLKi+tqlmS5T89UZZTfoC1mGsaS1TxwAxu6xXzMLG3zRG4",
-	"IhtwFSbbRVcW9HDTV4IDhgLkfbLphPnS8IjWUetm/x9R9/af0B3vTv71+8HdP/eS3dsX/7j9pTt9ty+v",
-	"fvvnc3YuXob/Guz+WOFpLQ5WPP3DZ+sdfnGw6l2PYqlA3GPb7qKHRrR0zeOpNq2TiJJzfgsJDQsXWfXX",
-	"dll95KPWaapXsHPOWYSMe/UNYXazUbiKK69v7duigrJWCGr2N1e2QxZp4ynvL19U5mA7WK6IInDv3fcK",
-	"qkbncwBeen95SW+hGAMgHxAHk9/ht/a6e8/au7vtvedXu92j7uFRt/vv4jV4w2jN6ov68vhdO34hjOPX",
-	"7HLFlHKDO1OFkZxENCBjPsMy+nOeCjIDuAEt5cy5SUUn08pZDv+NRRv9Io7ZyGcKBxwJoCogZ2QGTJFx",
-	"fGObyy0deHfv362P72tjhx47OuILjJ3xK1dbSVtT7LguKGplOMWKYBgj6F6Z+4ByRJl/f+AVTPFHbeUZ",
-	"75U+BJczLlEX+ZQxNo+aV+8mWOHFWQDmQn0JE324NAd/5aXM5UqvYUnXq88Ft5nff91qZ3/WJIBfoiV8",
-	"iWGTS7zLTTwRAuB3kL2CAynXoVeFyLrPU1kwb8pBvi4hssrOWe3+aODjMM96VPVELG+qDK1ykt1KJ8Mi",
-	"ZErbLe9tYRVV6HIFdPJI9zaXNAGJ98MBMcpSfomUlwlp7Q674f7wENov6eHz9kG0N2i/iLrQ3h/shnv0",
-	"IDqEZ8P8oscMevrj6cnK65zV9zQLi7lHIMei4uUtcc2LnqaXN/qQ/hiXNo8A4NUXP49ao/1xrkwWq85Y",
-	"pbN0e1KCz8J9yjq3KBor7n17snBS+lw+xT3JY9LgusS2CELPJFnoPlnR8qYYV2ktwm9BJDFbKlh3K4us",
-	"5NVVen/dab+vFq1XPKLzdxeLZP9bGv/+e1WJtXcXZCj4hNgX0OM7EjSCqD7l2/kWlwyXeeAI5i8bD2rN",
-	"YBJGE9eMunq0LDPZvUq2Cjn6gc1SlwFJXC5XTYXiisNLEvLuAnMrNfRcvo0NJMnaG21lc/81A9ZfratZ",
-	"bjfIjDfTe9sNslPJAVpJuvwGltcOBClzt0txd//45YqYNwi+ERDTvmuIYbA23CNmfVcJp7MsOCZmVW1s",
-	"h4B4b5NT/ck0LL1xM2J42a1JHy15kGojZOybZpZO9TXQDeRJI1ktSaACGtTuK8C0MFh5lQXgVJ5e0VRb",
-	"r6p4XRhXXGkhGUN6we26+l7Zs63vJdXsrT7O749WBY+3EoS9tXz4beU9lJn6yOsHhhQ3LmSdNyAo1d1a",
-	"fDe+hZ6f2L86SHCN5O4p3iH3pvlhLN7vNIkTLcQGlFx39fLvEXSrosdvMYWhgSrWLLbZa3yXHV/5Krhw",
-	"VEGWC16E8Xo6myaVe+tsZVf2D8aeLx+6xaMFz7U9pwZKXpFmS3GWBVZ08GJRXfM0nbFSU/m3o52d1pLA",
-	"BN8RvRiW5Z46SaQVZeyEzfjsOG/vizfFNgkE80Hcd/3O42TfLKnjy2Bm0m6OTVln0i9vrbiI+3n6y8pu",
-	"g3JY9+mLUrwYqN6se6Phfu9/ZdCEn61/rfCxhjDr2U6h/0dh1ftVmr3W6DvtyioxQesXgJtk7kol2so+",
-	"9yzFY/w/vZDfgoCoKk1+EkuJKvucUGL8QcR8RfArXzv0gLp2cb/SSqp4X3Hj9drvWgX7FqFZ8JwXegQ+",
-	"X4zxKi4bCzYV514dnFTOcPXQcc1IphnAjStus3JefDmrQbPi9dLBed96sxaE4mIBwUpQVZ3zu9PzVyJW",
-	"IGLOLp2jveyyss9LsX+CTiZUVGI6QDSg4U31Tb6bJXMU7xZKduamiXP0l72v2XpyP3s2Y80eX1M5HnAq",
-	"omWReiDoCHrZ+mp4dn79gOFnPZAqnlge0LCrUtbo7eP7Zk2htG1dGQpUDEjB12LWWx7VxeBO9QSEfDIx",
-	"10vmy+brf3d6/iN+4jKuGzSH0kcYaqnje/MbMY13p+dv8FPHNyoryN/ESSLXGfNSf3HhALUqNqR01FWH",
-	"Un0CQQmvsqUuAqT+ZGqQ+jQr33cP/fQm1ryrZSsWtlyPqdZR6zVKpQGYu2Ws0mQvmDtZCFzPhpWaroT2",
-	"BvlfIBUILb1sJBZeIdv0mAkVN6DQvzVI5xAROp0mYHqXFwnRrCw3ul2FRc3+7GrfV4dMLbZoOqhp0VTY",
-	"RGNqzU38RVVLLw3L6sCd6UeO+XeZ88G5Z+QUHTMm1qizWIl6zVsIhJVdVgMsqb2VgKEoMLLGALHMmK5D",
-	"eiWBU0HOSwVIfQSZlnY0SXrri5il0WclmBdnCUrA80Di7aMiqKzmuAxnrWujtCrC2C0j6k1iltbW7m/q",
-	"K1mbPnzJ00iE+BwYOWNT1m3IWC7tyYAe9HUw84rKm2o9cf1eB8XLJBeqbvZYWHrVqRUijM02luLLhQf3",
-	"Uo1fvJdurNNk8qyXAa/qwrxcOYpx5QJYsFZ4rzJAenXVZFfLqbyMwN/HUkjUVoHZkM5apPMZMb7mfEta",
-	"4MIBG2Wp1zzxO8UaXnVhQkvCjtLBRAv7NePM9P7vU6Qx31dp1fmYuSFUWFsNIC8dsuT1xkI6SBOKwaO5",
-	"XSeARkbvSmKpgBV1sCBXzKrUsQUV+xEMrpwrWFW7hj2tTQxoOC8Zs8ymLEovrqc8Vln9rzsRfWquzmZ1",
-	"fJ0J9V0CJs8htEp9Wp9MHsac7qGOyQwiTVfanL6C1t20R2dURNW2dPm0C0sJCvSYE6A7oAqfRGG+RZDW",
-	"4MSVLQ9fxIPGsT13vTID87vqIJNekWJZg2eZUpQbXPcKsbRbrAyuzDeVTZMv2t/dEtj5NLV+hxubwNIa",
-	"U0kGgNeDUWraCOZFLw/2CuTU2o92hy9gj7YPB8/C9kH0HNovhi+7bbo72Av3owM4HD7zkOaodQB79OVw",
-	"f9B+Fj6P2gfwYth+Sbu77fx1WlHxN8+uWTRDzTO0Qm0ntjGXwIgBHoYdTNJExdMEH8UhBGVLVb/jWPt2",
-	"tYm6GKK2ABuP2l88O6ih9wX3Va9xS7QIHZsZ9pZarXJB+gLwrb4JpLE9ZPX7WUlXCxr9VqFhobfhw5rY",
-	"xDzau8JaeAxJ7wZZguHlIG93sD1zsNggM0l6g4SyGxTnuFPNocZcqF6W79RUol98y7lUICprQMu1lCG7",
-	"1LjUlXtvle/X+y7IZq0E0erU7EG+m4Z+zwwAjRyeTSKoMzNhRbHjBlHMTp70piDCvPljU4GLwVcrr+Vs",
-	"fFsW4DOgCbWZ4XUt6esuUO6mvSEXPfR5LklSv5v2YqZ4/StVntriZUhxiKqZK6DXJJXcYZCDXhkqi4hp",
-	"OnKkIlbzSw1Ty9Cn8Q8wP0k1w6mIbTy5OMP+y1v9O6ZEu0+GPEn4zHRDe/EMayzTUIGQ2x2S9WwlQMNx",
-	"uYkxiSVBZT66ZsgFqcpf+UaSvltdv3PN0JLXMtD0+s3CvN+1Ty7O2j+YPGnL+3AH+rxMiJfbi/nXd44n",
-	"/OOXq1aw0AnOC1jDcMP+xc+XV2SHTuMdmqrxTsJHMTOBAqUnNhYMb7ARR1ERNkFm2drGSk1bHz9iyzVT",
-	"/iLkTFGrTNst2a47GtQK6KQVtDCgAj+WRzs7d+aFTsgnOxEP5UJcNkpfb5gjcnJGVKq4MEGdpYBJSm5c",
-	"hioZUAkBeXeB7xnkksE1K3cC2np3er4dkIrmRq6jUVAoRCdtRj7QiZ6Q4ZFnzZBl55pds7/8RZ8UMBWb",
-	"psqdv/yFXAKLSP/EL1N1RL5FoJLrtNvdD/3wPPwF+mRrydFtXzN9eBneHNlxbmBe//k0bt/AXPa3O+QN",
-	"TxVWtKMK4xunytGExEhfLc2vWda5e464bqV8LDykJhJCvZ9jDX+YZ/XoY0VGoCQ56O5fs2U9wjvkBD+k",
-	"oZKESuxjgSFFXJCYyTgC1y39m1JVQANt7PwtNZRPsW2WaTCvlUz9Gfbw73+4tl32r1tH5MO16Xes/75u",
-	"GbCFPAIDt+tWQK5dNpf/itb/3CsfP/aPr1neap4MaZykAiShUUT6piH9Efn1g+usHbh243bgj+/7dvnn",
-	"sVTyL3/BjsUD/Z9/XP78E0HFR2IlOBfbg9n1fbJlc9fJYTcgE3pH9rrdbUTzPh8OJSg9sIGEsHKahFSI",
-	"GKRGF6u4t89euwW8psoGSWOUowbka6dnmEbKb757Rfb391+ahVBGzETHJDKfCiD9f/3rX/9q//hj+/Xr",
-	"fod8y9X4mmGn4iQGMgA1A2Ck2+3utvH/V12XookTv3z58mV7d6+9v3u1t390+PLo8OW/TScHQ+LKVLt/",
-	"e/Xq+JrxVFmkoMo2fUIE1cs46HZJPz+WHh5EnyTxjVbj52RCE61MQWQK0lkIvGVZTpHe/WF3n/Qjqqhm",
-	"Iq4ifd+o/u5nEsWRKYJljANNGPEEzEEcIspnI6T58H2yFSsSUqY/HQARWqBAtI0nNCf9N6DEvH0yVCD6",
-	"x0Tof9nyH6ZcybVpQBaC1b4sq9WGl4hBGW9TPZdVICbSc0X6PLoVtDQzNYx3t9PtdI1VC4xOY22Idbqd",
-	"fdusHiVsgaXoH2ypkCWVxfiMIYcJyDRJJTFt7jTt25u8Iqv1ml5jGSbMjdc8FuUxhAJMhxs9DJFjPTiW",
-	"RkQgZRL4LMKIbqlOUJ6iV5QKOgE9WK1+mr+yc45VLT4GK1/8GakCFVlHeQiXvW63VMGTTqeJlQ47/2W7",
-	"vBh9sPHNysnF2Q+QBxEtXrYvCFPH3vF6+MCsqWqGbO0739KsijV+srv6k7fM1WKEyCt01eRDuJtiu3jk",
-	"5wW1Dk/JV4J+fa+BLN21BB5vJr7Q0Bvpo8Ut45ljHjWXFfhpcv+kFV5Z9Ukst+23YPeQcQBaa9XqlVEN",
-	"h2mSkP4NzPuETqdAhbaGrxnW0cxYMGfJ/JhIxQW2p5F0CMm8ClXNggyytoweDlJ9y6P5Wki0GneKWY8f",
-	"i0q/tr8+LuDx7iMvIUffRXT9AebERhYfW+iOeRJJ2/xIU39gqd7UC2YhfFLUPugerP7oJ66+0zhlPnjZ",
-	"AH6F9FJ3Y41yDKtTsGESo0vU5ZsftU6IgCEIYCFEGuFMT9EZxU4xTCsQXNgSxqgzWyMsMSE5zc7LEWWl",
-	"im5xlLjVybxulWvxg9VYzfHs7q8G2wWdJ5xGV5yfUzFC9nawt9ccesYNaxS0HjWWXS+e4s8o+avBW/WF",
-	"D2nvd6Ilp9apUMsZADm70LqftndBq6nk1dnrN0Y9kUdkt6sFame/23VWk5moWKK3wcoK3XDyheU/Z+ux",
-	"DrlhqlJhe7UqMuFSkUMyRyZFtRGq1/O4WBBLMoMkaVtFa4C2gDQKl/R0n1RC1Pl0MsKwO629WkFRLSc+",
-	"BkXFZufDDcx7cfTRnEsCVYWO38Atv7H1wdGUUYYdkTPPlsEj0HqM1OqOBklBwEzonJjxSYx16Ypi4TU+",
-	"8sRCgTEfLK5J80+B64q+bLb4aY7fwG/l8a+rHP4A87PI1GkpWejoHK1UOU7vDF/WSodL1iFbrnWJMSGy",
-	"rA9bgXfMhWonsebghWxERKprVkweJG/ZDdOCUY8uAzITnI2yIY2tF8VSGySRSymR2lo3slUv56C727lm",
-	"b2CKAtgzb4W2tgRXSn871aq5TUnBVYNw/e/OLsjWwZ41GQt2zXalgo4ga6ru3LVnsxkymHYqEmDaeo+a",
-	"Kx+FzjiNFJ/uoyk+xczXClZ6zkemLeinpdp7S+UH6zSK896EsnmPKgWTqSqK3CvOiX5K3NNjoo1iOqIx",
-	"IwlV1l39UPlVnsV4TVGxdAiuCdEIeGeZm3r5BeT2c4ONjxcxyHulbo327R181bxpF/o47LFoMPGRVhAw",
-	"Mx4jiAtcxWeNBVemLx8to+OpWsLpmNXXMzXQeFWPUfzZKfUiCvxLajNpSmZcmCbwVphW8Qw9exNhaImK",
-	"p6rzpZuyfKSXWYCaKyrW6ExMClelL8Y6nC2QjUWaOX01Z7eNIBZB/T2oH6H1hGzRT6Gu0S99aHzpp/g9",
-	"FE+Q5kcG0crzRCdbWHFx9crqDfrojHYfgzaJJTDVIfhUU0xlGmhtquI12zrY21t80HNCse/59ANy0N0n",
-	"fWeOLAxmCgzH2gq4Zqh3HJNRaowiqydozi2Vn876jSSoMhF0cQfkYO/ldoec5EqQ0ZcIsEheM+M1NN1/",
-	"XRNc6z/UgPVQ+gYgZyNbRhnW701wQ9es//r0/PTqlFQr/NWKikletsTw+K6ZxfzoT6yfNCBEm+LtE+Kn",
-	"Mi32H6ps1CFuQecoP9QmbcxcNNojqBsnBXagLWS8SjDehSzTxd1RJzS8kdk1AGZ7471c55GcSsgteooa",
-	"yZ+D4VT/rvdOEwE0wjIyqYSv3GtUywZXeGjqv/NhmvFovU0EvD7tDNEMj15AzoLPyE+wbeAx8nJa82Vk",
-	"JYCct4hWlnsiMg3HhEpSqqDw2V1GG7Pjj2J2LNeTjKh7gKpUUH2tFdHM81IwOaybBdv+4b+nNBYdckrD",
-	"celFrU6Yy4YjEyKxcMmuMVemaNtw0SEXArR6hpZMaSy8wZ7RnMEKrhlepAfNHYqzMU+yeJQOsaXRrS8G",
-	"NSao9bxcs9WuFzvglbX8nkKrKZVz/9JcLj8Vj33jd9kwwCfyu1hCuLfDRdgOAfUsLr/Pxg7SFogd4uq7",
-	"GH8Lah6Gg6Qs/i3VonhERZToJfEhCamscLi4/gRPxiWK7Q8+8ZX0CstHP3YX0vdnEQ+mWiwbCnexLNHr",
-	"Qgt0X3E3uv1Xq7d/BgV4o/5uuP89uL9hcFbTbKrbhlzATjimSxztJxiFKLElJ55hh/yCF2+lJsd9MuCa",
-	"VlPBDPfHgCQb10tVIaK6ygvM9D/h1ZiqJ5IBeujPpCaaqeu1RE2xJ2dZRNfn8Hwt/+g7LgZxFAG7X3TS",
-	"wzTR5d9dcf4jZa49GYagHnb3GoHue6pgZpLAnswmDYr5IsXeHvJoJmIFrQUXvyEGDCnI0cIj6Ff+IAv0",
-	"XHjYKHp2oT60VMQUPEowej6+BTKMhayIHjmPpSou5+uIgvX3tE4sbAEWXzglfy6s16pjqyrQtvBa1mWz",
-	"5rKyTAQr43AZ0arAvDBLPgnSwjHpu9I/fWLBoy0p0qep4v1OTUztq2LDnicRX94UnzW+tpowlhPCw62b",
-	"TyPZHmZSrFreVHBtmNNBAqdM2dp4X5TkcZGMpNSBan25s/OhpB8ujXI0IXQ2oMPHG7T/tMVilU/jY/A6",
-	"HJhUurqgxgW6XBXNUUBas9roa1PHviiMc8GTTTFuXeXC/74QTtkEZXcc1tVqUT86tORJpO3thkqS++wr",
-	"0ZXsdtZRkxwENsT1dCrV96Byvmmuob5IKrNcfMcvNvvA+et0wR+psAEPKEPQja2tm2Nn5aCTzoYtK45t",
-	"ZjJxg3mrhDKazFUcGlH07qLKmR1yEZ3br07yirFPoReWp/G0wqd0abhpL8EVwlrq3ShL7I2Lw2iOX5Qs",
-	"Nnibn5VX6/gxFMCMzm0d9ici8Swy2FJ0GfVcRF9BzzSRwsZ5qdXNYcxo4vOERSo/ZVGJCFpfDr1hQeqv",
-	"nuq+KOo5ZRGhCyB/bNrJ2hI8EfVc6vEl5gw5ekBastd9hiK2GxHVIsng4F8u0dQwjA3VPCHVIEp8Grqx",
-	"RZBrveEJVdqEayQvtiyucGFY7XZlYkMJ/y5dveQvRitrvuMNETytnaYqlGSSFdj+NHaa83zXk8mFewMV",
-	"JqyML0lWgoYwPuuQk2RG5xjVnqQRSOs5D8hsHIdjImxxKG6TTIRUZAw0UeM5cfNX+0+yuVufwqXhZjtj",
-	"Q97En5GtrvNnvr/JUeHkjEy9A2vEyyW28a9FPtPlH/zqPRVXl9bfYXrbeoVSbW4yD1PsJ1uhnODwrywW",
-	"LVBW1VqwcGuxcfGUSkUUmOtarMf3WwpYO8kWVPqtVb6s8YNdyrVMV3QXWXRvYAVJYgpFaj4+js1eq5aC",
-	"Eb4tf/oMofa6QV05yt2q3r2LZQv0IkPXT0aiMFHYYGY+BdvfdprwCLJ6vlUrxJcLK2xEvIWjNCWL/Sqw",
-	"BxUdidQcj2/IxeQTOU3NIm0F8QYc5u+xkgEZeF7mzd1yQ95kqTVmEdzZyH+Hjw14k1+GsVk4hf9FgAWf",
-	"piAyfnhk5XrgItECMhKUKZd8ZTiVzXa8ZlhthzOGIMLcRTuOXzjKdO1U+Yt56VBCJekzrnrZs35dHbMz",
-	"f6efgga8Cde5PPDX2fmcOX/1tSdNawZ9qD1zqNgoexpb/CwUWSok4xUT8Wx4Qiy1mTHlMVOe+DAjO0Ys",
-	"fAL4sjIJPx0vWIREpZpijDf/5VXBJgXSqOYNOyPORwm0Q5oAi6hYduH9HRdYwhSrophASZs7bzyRWY7O",
-	"hFBFvseByRYyfxgOuVBHhLrSKUjqWIUguGZYNj1flH4WxTJnC5TNZ3S+3SEH3QMvo7rIPKr4w+tsFLOa",
-	"V26XTa7VX3tL2BBsiWCNX+RLy/39Yu3pCtiVYwoybHOU4yHrAwh6h2OmjBa5rl9LpS5gJxUQxQJCJU3t",
-	"UPKtqwCpYd7HRIY+iaVMTWlwwwqoUCjTnb1sEmtcBYJrFmdkKo8IZEmHxl0TAdnKMiYufnh1Sm5BxMMY",
-	"xHZANB7LQqtvTOYIDP+RhnVYJgQsFPOp4RcRNoM0X/qcxddJGElNXSg9zTShc1MZ0NSOi64ZblazmYNu",
-	"l2z1EY49/LFncyn6ASn8nEpY+M0Oh7mG1+yEDASfYSaSEPFtzEZZMYlQQKQJgSZYQt0dBERka7+7t+3O",
-	"IORsGI9SYdpbkrdvzl1mo7fP/zRI0HNIcJ12u3vPjAb3n7lKhRUx7K+mBDS+h3/+Z7kQdP84Wypl18xN",
-	"rvKOILHEYs0IWv14QuckZlIBjTAwV4svg2bf5PsjsZKQDE3x8CEXMyqiDNGwjLNeQh/RMY+sGnilW45K",
-	"a9D8BBcSuHJgJpmR60lMnQxUptWYMofASi/JHnXh+CaxnFAVjivVz6JQ+VkT+ytHZyts8Ss3by0x1RnA",
-	"+FVTe3zv8FnRHn/WwCDHawW/NrulUjqQWslAAeyIm0QQJjGzzuSq9epvW3XL6x68aLgghK4tZl69groF",
-	"GDG6DEDlBbx/Qm93pfWw1FogRS1k3yQKlEoZ0fDGcQg6nQZ5DhpPVcgnWf1LhA0xOy2lB53b2uw1XX88",
-	"ZkN8XqMZnuEhSK/adHRKXmBLv+fNE2ixY42IKxrWfLyfi+AeCRSHTRwElyBu4xC8ouhPrDqUolttAzg8",
-	"vZJmYIlimPDZoygJ2T1tpYbwxrtatQsJ9R6ZQsTY4sOhpkObyRsYWX6pCcy5CPp8CsyITVuSCbl+39Vm",
-	"n81mHbMyOo0llmh3ygsuswO3Grp9UxNSywErKI6IjJneUCohICibtU57zXa7xHZ/DPJi1rkLomOK21tH",
-	"g5Wr/UArMK4oCTb4wusNpWI2kgFyH6N4SBC3mR8jg4kpO+CJ8yrRgVeIFfLjKS/acAKceBnn+QUlreJE",
-	"ggaX5bIbA+gPYAB9mfxsbVPIXK8/lN9lzW92svuTZo7Q7HXTBGTMJRA5psJ1Hinc5BRaNFTfAf7gFvI6",
-	"W8cK5fBnlsy9ZRQnj0tdX2q0Hv8d1791UQDXtIz7g4Z0L0B6Hf/s6/yWbRM1cD/SFnRU77/Mm1FFHh04",
-	"Is6OjnxLJSxJjLtEw98oAHg1Igk1vSjdsAGZivgW6yj5sl5zUp+SsKXFcC1qNplGC1j2REHSC/N81gy6",
-	"JbRVT0vWTbwJnP7UgdOaEitl60kUFRrDRTkO15LiEom688H9uSpb7kxhvyMQqNJQZmr/V3U6ss59j1aD",
-	"Zt0AqglzpZvf4eomc+6pkC7Ll1sP79YNFHMnWQgSy5E2j9SpkywiDRV6VgUoEcMtTTAUxZVheSId0Vz0",
-	"Z7t/amniQjierKjIeqqaWc7f468xnOQrFSxLolWw40uh62gTwZLEt7DD4vDG2C4fWtO0MpTO3j27fpzk",
-	"5IykEmSpHAKJWbGDqUu4JlumPxaV16zvlTfr6Pl7bv7+dodcpkLoM0HHz5SGrtOHiCcTiI6t/S3TxPYX",
-	"GtNbILta3zzoXrO8WS5yB8YxbkdwrG0bs9tYxoMEfQ4Tik4lr70uMcXHXbEub1G1xbf1Hn9ywHuifD1v",
-	"is9Ujqi4hOUh4g5qhPGZrdL8RyvM/YW4vDRlfJl3/Z+/kB7Lac6rFOej3wJv8Ag9yC9+GzOH1lfbmmxB",
-	"zniIV18jGa//MmjrVZZ5vyd9Cj+XZM9vKVe0mXdwmlAWFIKuJpypcTInUxAxjwKrEQLBQQOzLBMgNaGx",
-	"TZXA8nza+PFXVZ2OE9/CP3F5T8xccZJVnBX3lLlNKgGwuSmwbPNPHdOYQ6AibyinhIKe9ptF8yYUW07L",
-	"Xp5Vbd8OkJe60CMsjCBjFgJyvYSarB6hBkCViUnKLs25ott+vrW5/zMJ16kpMHlq1EWaJUKZXvI2B9Xk",
-	"NufhRV7iNkmZbUxapeOdskjv3088fRr9Lku/G34O1W6tFHEH4SwcyD+IjaL3dSl6X58NXa/b2HR8z2hd",
-	"kx1m/GtJRXSPBbpeCkYdMbwQkzo1LzS8MiBAtWFvrlJQ1GueNYQkITHrkF9sLNY1M7qBSJnMOrY5QgU9",
-	"/FYfWNQTQCVnR4an9uBuTFOpILIxHc6Kt+F8khzsvbxmfTTQ3RchQARRv0NOlrFaDOZ7Scyn9r0ePuof",
-	"E87gmmHWm+YecZQYaYA9vSQJEy41mhoARCSd6u0vyggbX4grhUhP55aazWeDPzvk5yzuUH6TOySoAHLQ",
-	"Paji+393s2y4fx4waY/blLzWuJKdxYbt/9nZ/jq9BBCJFznDihZSFR+UTX+fdWNcmHkNYVXFGdaa0X6y",
-	"dE770hFh3FNmPV3WZ3aP37nqiZsg3K+09hfktcBGJ6ZgSwFTMrG9nrjPC+ssq4tDC27wTKz5nScz94az",
-	"5Y0w33KRl+b3gLy9erXduWaXgIpKjmCmCWU/+6EXMwXiliY9q1z0jz3LyHm+OAMTptnXWNmzWJl9YpFZ",
-	"rpbEnWv2M8tq4bhpplbiHuHUekwbXl+pG5iP+17s5zVzBVMYxk/3zT+zL2It2A/23EAl/cRmtRQaMwRm",
-	"WKdwWaWKwZ2yzpNtE9vOuD0AYynXR5B+IuVAT5XJ6M8SftJQS7jMi5CIz3SXv9EKnry75/JzeWVl0J9V",
-	"1GTVqdY3I73KI8284d4HAWEw0zqAY794Q59fc6gxxMK0WqmOk9ULuvIW8HWUGS7u6tKeUoNYBw8UGza2",
-	"8cI/rhceI3IXig2tKCdQ4hx1EbqLbfU7RDONWcwiPjOXoqg/ohUfKyOsXayEXlaWrTZMVSqAbB1eM5vG",
-	"g934Eh7eEHkDMwf/bcK4MDohvwVB9g7ImKdCHtvWTmZIGUeAPdtjRriIQAQ2dZYq0z3mcHeP/BB/i/db",
-	"WieLmZ6gFJKRA8w0gjdN501motzukJNr1vc0RLNf04quIuK4FKBy0D0wrdxnsYRtX2e+AZjKa6bHyFdw",
-	"RCTFJOLYNpLPVNv8HdsdrzKB9ZLewiLbfQo1smKmz6hJ5qtY6nLK3tJg/uTa5FM6QGqa4JWRZrmvwTlc",
-	"xxRj8LOP/7SdFXMIlOGWP/LCKhCpjnwO3Ol2tBEsFZ1MDePQnMvz3jh17qsNBClqsrTsKFEFRrWmSrvz",
-	"wUNwG65eqeL+XMGofTmJaKglgwYSSphjwn0Hf6GCn/Xx1wV3XPlY86Re9oZcr4iu2R2r1dw3muhXpIl+",
-	"wckESwNIqM33LquwS5XVtYzJnFYK2QSFUP6lJnLhTT86eQAJZyNJFEf1Lp2C6JlcmESLXOtK1Xqe8R/S",
-	"JPlPrRP1q63mnwsrWpFYimq/ncDPuNnyl6E19mMSjxhW+NL4jbxN1lb4oElSXZDTFsm0lu6A8wQo+wPn",
-	"l/qwXie19OdiAsiGhd6DhRbo6c9t1VeAosq8L3KgFbZ9kY3UG/cnbG7Cbid0bhskIq/SxvsAQj4B04uk",
-	"j7ykbyx/maQjLOoHIr7VPMXlU6FZbOppmOJCHbLoPTjClrL2CKg2AzJTHlMKi6xML8QorNfMrQ/ZV5X9",
-	"azJq/b0/kfnrT/FZ03irWdhylvWZGmE+2JzVaNczvf59XnRpsdGZryZB5M9qtC5kMPyExfuM18pYfYOE",
-	"shvNC/V8NGabjIVfa1qQFnnREvZaqU/ufOBitCqPukCYyGSdj/UNTPitZb8K6MT2O4DJAIQcx9NimVb9",
-	"lmWqtZ1IFxjjqlzqwuI+Yz71GlFAS9Sb5bE5X6Re5C5tPwatYZaJunwf+Xv+wv7FU/RceOoQUZxEHFf0",
-	"OIFDfw5DtuqAavLjG7OPoK6xK9I6kQD2utUf79hYflpbg0QCwVrOdZ6p5aTf/eT6SNmk3lhRX6cV9Ych",
-	"5DrXFC+KQI0HcrmdtZZf6mcxcq3wqDLVLJrqB69s2WX9L9vICJJIcwtWUVLFBCx+YtPITPqZMszXYUUp",
-	"LjT6g7CkjaLz51V0Nnb0xo7+Q2X+N9CXbTD9mqJ2uc29Yw3l2ksdp1xXVCwLCE8iDdbc2DbRj8dkGCcK",
-	"BFZ3BzrRJy14AtVXOXaGRtVBJ/5qYmPw193P6Gf3KAG6ZNa8FKnbTdW8+lkraC593+j3/7i3Q+b41rkX",
-	"sge+sWU2tkz0xV8hOeJ/GmOm8rKp3pb5yZUAw7uowZzAHQ1VMncxln39e8+Umtd/Yg0tbHdiCs8vMuCT",
-	"KDLk+ERmjhn8JIo+08VPmTvVcSNCo2jjtN3YMl+pLWONld7E0XoxThPZiWfTUMv1qrS+P6ulYyDSEzAE",
-	"ASxctHqWMWbLl7EsljBR8cL09NqYOIt1mi3yKf5oV4vOzNn5oDRqqJ49kLXvHAXeNjql4JhQ5swDDA2x",
-	"j21zr60E6C1sm2gQTNMwoWb2FPDpokg2F5qeVF51/WglmJl7I8M2MuzrlGGagEysZgFyJ6VIKHQ93QBM",
-	"CUUSkybh3nz4OWTXF8VgDXPJeSzGpK1zA3svU2e1y+IK2fJbCeK+9zzoqSlGFruOm67/If4aSyWo4uIb",
-	"48U5zis/FZjzAEgEE65Mg72qSyJrWhhvz9PZTnqCz3pB1NiEsrdDGwG0EUAbAfQFCaAvvzRg88sPJ7gs",
-	"914uqqrK6V+A0KYRoSTkk0HMsLyOuVcZlkcPStcdlEU7GkmBTgiVMh4x7KASM0KvmU3NsSeDbY8vQGAf",
-	"Rc6ISBOQR9esTU58ISTJji+xjrT0cesxK8Asn6GzhowcW1jVNSNW2JUX19FTXunfJpTREQhp5sBoCDtR",
-	"eT+aDbkrD5OAGQuMODfhlVtYzIcQY0l9IzOMM+PYcoYMZvgDkjXj9m+kjQFXYy1fzYqyHsAmUcg0jL5y",
-	"uxYglYhDgxh6L6+MeLa7XSbZyRavUAko2zYw4TloixZnFYy9RCbcAk0k11twDX3c1BouW1z4U247J0oE",
-	"UsXM8IhigFrfXlX1TRNn00ec2quzIbHw9r43FqUjQNv92b+Gs3mz/icarG6iI8LSJOlbk9HWBS4hDibU",
-	"Zy2HzWHX+IhMWeC6/SEGZAPZg5vxNImMBVxWP71+2wa49T0g7um69rh8uV/gUet5+KwbHe4O24ODA2gf",
-	"PHux137xPHrWPjh4+WL/EOhBBM/0jJr7HLUyh5q7bTxqvdjtdrvPo257AOFh++DFs7A9OIx223svhmH0",
-	"gnafvxzQVmMxYLa4UQA3CuBGAfzElTJLTvPlQH1cD/vHwNc2V1TLfBS1dKOY3lMxfcUnUwFjYDLOHMNO",
-	"s9qq0iK1pNi+vycblbDacJ3/w4ZT2RqL/hjfSKchVMfhXOHAX0f5Mb2XdUJScO+bgJRNQMqXGZBiDC9t",
-	"oD61p/YeQSma7Vvj0tp3nn8ZuT9aY337jolHsXnSNanJmhyfyKmqh/6sqchF1lTNij5T6vFGk95o0p+o",
-	"5Jq2lhmdQEWAfTnnrVxwTdNHHomLQbdfbUgKklkWgWIY6AqcLL9dBm0tq67qSZ2zb/cZF7nJEBTTAJqt",
-	"68kzBjYBNRUp+kg2DzQ6dj5YJ9c9M/XPVGaBaDqaOy9ltfMvi+2vStHPFIRVsTEoTTcp+RtpujE21knJ",
-	"X8UuajLxT/w7iwpJohmnEyR5lQ4S8pSpDrmn7+J7UNXsoPvpdHZ7f7LxIGw8CF9ken4Dgn6qwC6gk/uG",
-	"dDmXgYvWrbq2tK/UBWk9sSfhs97LNeFKLmP/y+ZOG/1n403YeBM23oSNN+EPUYGgsTdB0NGOyY6vbdb3",
-	"BpSIwUnzgYbRlOJhmsJ9cs7UGGT8O/7btp0lYaxst7oKF8EbOvqnTcl/Crn/5uR7HP4zSf18+uWS30JK",
-	"w1BjmOSpCOGz3HEu/+i7TOp9yrbX9+10dtjdawS676mCGZ1/WgoWdFRpAZxYVCC4D2xS5koR3zA+SyAa",
-	"ARlQ6YfT/pA9+FY/yGn6DpKdiMrxgFMR1feSuAVxG8NsoaGEK1B/ykZJLMdHJIFbSIhe14QqCMiER2kC",
-	"kkSuvnLMyFTwkQApA0JvQdARaIVDQJA9wKaX8iZOkoAICLVsxa6VsZp7Eal3Sj/kk4nplW1mqnQovDs9",
-	"f53t8QmJ2Z9nFUFnQO98QoL8dMh7B0mt+aqP793peQ4C7Hel8aui9YHFrBLKghax1Disa2p8nxH7Ekaw",
-	"DgklWggqYKYtltZViJzyG3BiqNAf5QjXRJPE4ear0+/eeHiNTdPNM9tACyAa0PAGcTfU4lZgObUyOp7a",
-	"lb87PX8iifbu9Pw02/lnEmulNSwnhfycvnR5thFPRQqvTkpMGSlSnza45RTojdbyuEBCjNmoMbVbIbK0",
-	"VUlpBBJSRRM+SsGz05zUyuRMzAjQcGxlh1/oCsndCDNuZVF1nN270/Mf7fIalbyy8tCVvMrnqStAhQ8b",
-	"V6DS453jF7Xlr+wKlKAxM2p3LPMdVi0BHzZewrvT80v84I9bBSs71DVanVos+MJZ2OfXADAETot/h4hI",
-	"nxhR7ehyXcaw88H8sbQfGvo38DWvHRiVN1j2Qct/0+WMwS0IErMwSaOqbGGjTprDfmJd0kzy2nhLamSn",
-	"03q/Ljvwy9BTcyStKMy4iJjrXrqY4y105tI4LdOBTTOU9drt94JG1sliPQNbNFV8QlWspdxcC63BvCiG",
-	"twNCZ1REkry7QP3V3CZIt0dHfYs4f6mXpNH+isqbp9Na9eiX2e4/U0Cnll7eGqRGwxraG+lDiEh+YBt3",
-	"TMGNvWo/U8FDkJIOEjhlSlPsH6Jpfa3ia8iEUJIAFUa1ovImS+xsJtWmOxGNk3nb7qxWmvGIzrXFOtbj",
-	"mJfJlg3B0sJUP4sn8DtnsJ2pwHEuY49MK1ZT6UqPoW3diM4DEgk6sz4lSqacJ5qToHzWTEOzjA451Vqz",
-	"AM1OSCyJvZYjnIWQJ4e6C5PJNAEF8tj9qSGjZzPzalhJQsne//f/asY04FxqHRxb9jHAFtiVUvi1BtM/",
-	"DZSeUA6bGZaasPYozCF0NhEguVD9sza3W6ZVIHlbZPFYwoXgwzgBcp12u3vPyAmjyVzFoSzyBsdZ2tM0",
-	"kVDLHU5tvbr9Z4dEs5oYZIDUNAVhiBxYhAxK4y6pZhsdcqYxUcZqrmlcQEIVdirl/tt8xsgcqDgiXcJ4",
-	"5qc9JrseG4wnkIWCvrvQh6YpHRI+sz0chFTkt5QKpUFgncw4FOjlym/Iu4tjspc7uotfHJP9/NEEopiy",
-	"Y3KQ/6TGsYiyt6ubGNu1XiBcn7KHsT/RKs/YGKia0OmGp2x4ylKeklEasgWytf/ssK0J2+LP9v35jCbd",
-	"WjZzYii0SOeWxaCygPc4eFUZoD+dJDykCTFmhyXzBa7zi2UU+FaQF/Ta7yIvKLCuY9IHFvX0q31iz0Ii",
-	"h+JuDX2pqFD2FcXLw3DmDdEhJ0TALQgJERFY2sKqIQlnI9B4QRnZf/bMDBFLctDtLuUnVzFGNCx1DH6H",
-	"zEyvdwv9DjK+he2gjiu3gpxeW3vdvWft3d12d7fOdZdtvrpyvn2ysnL+OX3oEvee1yzRQX+tBb7/BCxa",
-	"n11GH8tY9blPAJuo4Xvx95AzTXeb1si/VoFiGc9HrkszPr4uq5+at2qZPN4mBM5nlF2dWC0Qr+ET84pU",
-	"AuiNZdnOjrNaHOMzssXSJDHmIdNmaWC49DfokKpmJdl1P7ZSJgOaUBZCh7wBGo715s0VzTlR9AYkOez+",
-	"z/9x/j//x9b5//q//u/dbVQabQ/mkFsV1HzRTqeSbB2igMIftk3PZWurRplFvYsXRNvVfuALC+En9QO7",
-	"SVbpiu8uiD3Kjbq4UReXqouTuYct6zOMdJDEYdt+vvPBFUGvv3r5iROawxArnl2YQSQdZi38sL7blrl/",
-	"wWLqAYn1z66P+naHvGU3TBucekoZkChG52Fk/m182vjXbMzJmN6aMOsJjSB3fuEGzRbQCTWyASnoCatr",
-	"JGpW+wmo3UzUmObtPop0fw/NY12/8Gf20VYkxFi5UQRIM9ReoZ1f5VIpK/e/RdmchFTCdlHXpRHtJU7N",
-	"nVI1zrVc922rfJnhs6cJvTsHNtIUvL8XtCYxy/6JCTcKhB75v/960v43bf/ebb/sddrv//ofVQqyR7FG",
-	"MLeloiqtdym/smHsmozQ3JHKinQn2omkWjEhW9etoQD4HeR1a5vQWxonmg4dAUae0ZY7cUzM1GwMWJDR",
-	"2GdSxUlCGIC5lFLclLRCesQZtUGmX8ScQml0h1hhtP+7i1r7g5zegpiT52qMH2Pwl92B8zab9ZMtqsiE",
-	"S0X2yBiSaPuYTGKpjT+076gAEmq7FfTCNfqg78lsHT8wj5GRGHN24kLDrME4olMyQLXI21XmC5NTa4VS",
-	"Nq9kPJf4/qU5uCfkO/48q5iOwwV8eaNrbHSNpbpGAVvW1jVmADfJvO28yrW8S6sz1u/kQpQtN7tMWUTn",
-	"/+v//H8uqUqFfkGPWWdubNFkpin/OTKAgLy+vMrqzruYkO0gDylDNmG36PiC5RiV9PwL7ufEbecJKbo4",
-	"0yqa1jD5Rmbe+w1Vb6h6KVUbukSnQI7LTUh7xSL0RCBu6zSxWBLzuBW0UpG0jlo7GBFoZ17MRhqZUs5Y",
-	"qTHho5gF1pMgYChAjjP/gmMXmiF0cq3tpGC2tBb9opf6YCJ9bBLRKmYKRqYYeEAGWmHWWg32jSp02c5n",
-	"uDgjP8BcVoxdyMMKrAnjSq7gwk2dw2ysYuLW4oAnZ0SlZmkFH1OQO5MkmNAjk60FVIRjb4JX/lcVE7zm",
-	"YTrReIgaYxqqVCOvMElhNMFBs3+1aTrSL0PkAvC8mUoJK4tTafUPPTfSczz5d6tGjy16ZrPha1G0YqI8",
-	"VDFwIT8YN4gTLKQZZHHOqO2aQGdv4nLkR4WnXevLtzwOjT5Nb6miIj+XlEWmxjlnaoyb5YoGDo9j4eUw",
-	"yIp59egVk77ijCGvMHel7SkVak5oaPVumYZjQiX5nvNRAuQVTYBF1CeUM4v3BjHef/z/AwAA//8=",
+	"7L3bcuM4tij4Kziajki7m7LlW16csaPHlemq9i5XpTvtnMrucrYEkUsS2xSgAkDLqtyOmMd5nnmYTznv",
+	"Z/5kf8kEFgASpEiJ8i2zqlSxo3daJHFZwLrfPrdCPp5wBkzJ1uHn1ghoBAL/+R6UmB0NFAj9VwQyFPFE",
+	"xZy1DlvnEHIWSaI4mdJYkT4MuAAi9CcxG261gpYMRzCm+tNxzOJxOm4d7gQtNZtA67AVMwVDEK3b29ug",
+	"NaGCjkHZad9wdg1CUj3TSTQ/tf+cxJGeKta/T6gatYIWo2M9Qei91Y2jVtAS8EsaC4hah0qk4K9vwMWY",
+	"qtZhK03xTbtGqUTMhi29wrc8TMfAVNV6vmd8mkA0BBLZt+pX5d64/4q+h1nVYo7OTsgVzOpXcAWz+09+",
+	"Go9jNT/5GR0CkfGvkM39Swpilk+e4Hf+XBEMaJqo1uFBJ2iN6Y25J7sd/deiWxO0fuBRmkAVDD4en5Ix",
+	"Pq0Hg3l+f0i8GwwkVIDix3TcB0H4gMQKxogn8iqe1AGGm2EqIeMDZqeD/3nA6VQC550YVkHmnRhSFv+6",
+	"BHW4GN4fMBdUDEF9kCCqFnIxAjIGDaJnkqQSRP1qFA7U1S89wKqAjivXA3S8YAlAxw8wt6DMzFm1gtP4",
+	"GojKXlmwmOyd+y7pVn8sJ5xJQML7DY2+owqmdKb/CjlTwPBq08kkiUO8Ndv/lnq5n1twQ8eTBMxGFI0T",
+	"/FEILvSKBb+OIxDdlNFrGie0n0AraI1BSjrUa/iRk6MT4l4jIU+TiFAmp/b+5pv4k4BB67D1v23nbGrb",
+	"PJXbxzgdbqREBRlJJ1IJfarZJBtHJ5osQBKQd0epGhEJ4hrEJhnQOIFoq3UbaBC8h19SkOq+ILimSRwZ",
+	"7mN+Cswj2Tr8+XNrEEMStQ5bMNafBa2Em7Fbh60+j2YFWJnzIhEHyZ4pMqYqHBE1AmLOl1yaUS5brdtP",
+	"/nfCbIToAcmISkIZAQuxe0NYI7CbIJZkTBO9GojIhp4uIDlLJ1wQK1SQiBPG/S2YeTYR9m84GyRxeG/I",
+	"J1SqLo3GMSuA8YgR7pO/cSoVuQKYEKpIAlQqwhkQ8+EDQyi0W5NkGiuz8zAVQosKUlEFZCNKzS4hIHr9",
+	"ZhkBoYkAGs0IDVV8DQZO33LRj6MI2H0BdfLj+Ydvvz15c3L840X36Oyk+/3xP7rnb96dHbeC1lBQpiDq",
+	"ypBPNHn4ueVDTx7qdbUK982JHgkNryRxZIngAPquEjWKJQEWTXjMlEe5zByG8XgzTEWs4EGoQapGwBSC",
+	"NyL9VOElpEnCpxAFBFcGpLh8ZU8v3wLC/keuvuUpi+4LesZVd4AD+RAssGe9RvPKA11G3v83hArpCA4O",
+	"N7G+82b3IU0SEGRMZ/hMApBY4ZbP6CzhNLrg/FRz4nuzBjNcV3HeTXBAHwLvfZqlOCfmlQdGRxw9lvkE",
+	"uNFzENdxCB88lvUAp6xRPx6mmkH7G/2O82EC5A1NgEVU6NVouHtvP9CeB0BVKmB+AsKZwUjDBhEEF5z/",
+	"QNnMnoK8NyWOr6H7S8oV7cJNCBCVgPADZ2qUzAjKPhKk1Pce3yfZ+w+B/0RoGovKR0DUSHClEtA338w1",
+	"pZKM9G0P5rTfdqb+Vs1s3972FGWc/gOjqRpxEf8KD0IpqE/AihCMpdTCARckZihykFBApF+miXwI4NkZ",
+	"AgI3E00MA4/XV8+KN+kDg5sJhAoiM/I9oaB1G8FokslSOQhO7CN7jx9OxDliM8LVyA15SA46nYAcdHaQ",
+	"mdEMs5CZOJJBZqCQpRx09kgvoor2qYSuisfAU9Uj25cs/9WTjntGMqCk5927nhWcyIY05pZNMh0BQ4Lt",
+	"BtGILRM+vWRckJQJoOFID7h1ycw5TAQPNbD6CRwzFavZ/c8Cjxz39CtnRQLufjTiVR+00Hly9OMR0Q8I",
+	"PkE95uFF0CkkSdteTM3jYyXJNU1SkCSkTB9SH7SqGZENfX52i3p9KbtifMqIW7sWs7LlIS04Ojv5HmZv",
+	"BFAFnn5AoyjWi6HJmeATECrWktKAJhICH4ZW1OjGExSkdjt7W52tnZ29rc727r4WogxuyS5qa7ud3Rft",
+	"nd323s7F7t7hwavDg1f/zNW/0x/OiZyxsBUUxCWtCx62XoTPO9HBzqDd39+H9v7zl7vtly+i5+39/Vcv",
+	"9w6A7kfwHI0MC2S6oHUDiRXvbgOtymU7K+2krMKenBEaRQKkBJT635y8fU8EZUOQTtoiiuszwBt8BbPX",
+	"BMYTNdMv077U4jC+p1WVmSbHGQyrgIaGFTQv0ptTYEM1ah3u76FpxP25G2jlWdOH1mHrXz932q+O2t/S",
+	"9uBw69NfNrb1358+7wR7t5t//dO8foxmlxMzyUFuZqFC0Jl+6h9aGRQ/OTTVEqVUfCLJlIurmA0PSWye",
+	"DFKkHpRFWgEZc6nIAZkBFZJQjfZkY39395L1HLrl0/UMWZrGEja3yBEC7jCbzZPv9AeaDgS5KSCiCtr6",
+	"olft11wxD/392+ZBecdaoLK/K8aau5xL7RH5vfzsH3y12pEd/iLSYdD2HLWLwnHuvMD1u79KZxu0Uhb/",
+	"koJ9rEQKxlbiDC0/G0jNbzLbwqdsSCN16+nNat5bi4te+0LcynY4B6byRQyRLkX2IjY7avdNf9boZIp3",
+	"vXIKliZWaDZ2qLkxGl6CK5hV2wsHaZIYojERgMSCs2Tm0MlsiDiDVoF6tG6YEu29X3avt7a2quZEk4Hm",
+	"DffaoEOfB8GFiYBBfFMDiVhIRcIRFTQ0JpaBQ/8AhRMBIR8y5E01gPi4sxgB74JfxXtZwhjcpUUbu7cF",
+	"+BMUsKFw/0qnVbj+hXtdj4NmxZrMsHSsF+c7izI2WPzRWCOClqBD94L+p/v5lzT+1f2O/3YPtA7kHuC/",
+	"3YNK1ltlAQmMZV8U3yz85l7MOLf5p/uZTmL3s/6n/7Mxd32quAtvjr99fwrXkPiAOtLX5mi3FbS+0f/6",
+	"Rv/rjf7Xm93qQUZU3UFgKjjvRrFUXMzQbprJra2/xf9DHwHHa51KrXoFheeQJPx/kJ9GVJEpmpdnPCVJ",
+	"fAVaBplozIkl/DUfg0oZS0WZKplR/8anJOLkJJNbHPWZgBhAqP6KF9rYmPUwqeKag0gQ3YSyYWpGAdaa",
+	"E6aqd9kQ9zRkL1LBSoytUyGolF2hTchPtn9fGmgCCk9M2NvtNBAU0CRfEuN2dl9WkkQHZc875gCer9L+",
+	"4A33fL9itNIJLYb2qX3vDY9gjrQ5WFURHIMAdSzfU8PmOfTyU1vKkezK7vy5O5ocuMOJah+0xzGLW0tO",
+	"KP+GT4DRyvdTd8dokrwbIIYvu/Mf8BONojXLd7AvHZIDtbdIt0G3jrrzQzRbRr1qD3YeIebAYChQTmWR",
+	"nAUeRQpaciYVjCtobGmbOFSQzV+3pQ8O8OVl6yPDG6f4FTBf/szcy7jX8UQtfEVxRZMFb5SWXRwxqFhI",
+	"acjKjXkYc2ddfZ6Uq1jhNT6jUhEF6C2do+V3o2IrEy1zDboGXKXpXlZfLrt8fzJ/J4U5dytGuF0C6QXU",
+	"7Q56SUP2hCKgo273kdndGCFPC3TYu8rZ0S4dzD/a+nOYp4KTaEU4VcnWZvxK8lbcZEli9mafh2sVmmUG",
+	"3QoXEwNjLDUuFj4gcA1iRgRPFapkxQuS2xaXGgDfmlfLO7cj1C7zbTZDSddGf2rX+hwsfyyZcGI1Ir3E",
+	"f8181QtQ9okjp3YZ39kzab20BXfGlm98qdWuqyH6Aw1HMYO2Ft3RtmxAG/KopN763sTqwSusdd/GkERm",
+	"SFQgKemVYxZ6GILSRBrFwayldl4ALfuSq0Fd7462EDefZ4auEU8iWVjhUkuJJ9UWV/C3dEyZB+ibSUIZ",
+	"ndefazy0VTy95Ny+z57xX/r62nkBzMYXU4Wyq6QKSbxzm8MRG6NSbYCAJAoIlYSSiCsFEZlQNSIbxpyb",
+	"OSmmI54AccEtaKUXnA03i0B1QTDzVD6LisllIxse4+LnbGyU8ZNUqqCVmkzzmJplUM7WGFiALQb4Sa62",
+	"L7AEhkipuwYwlScQcsbQvUbsy88kwdeDHPpZ5JOACRcKXb5IOZYysmz0e/HWgqRjj2+Ifu9uaP3elSdW",
+	"RyYuijQg254lL4XbZ33dZhebq1EJqahKZck+ZEbS2zZO/exvg2ZLBXOPLdvxg9I5e8avAvyrrlEWc+wC",
+	"k+8s7+YWk/cwSFkkCRVAJlzKWFPCaaxGMSN7HRLRGfKJSSrCETUWVicam0/JhCdxOKs0dFRoQ34s64qe",
+	"hFIs+kgv2UZWxbIY5rXhR7c4n6SNPd1sxJ0zwa0sKC9cd+n4nXS2SDGbO9QFovUoZVeLhNZHlL0bWLOX",
+	"kgY+ZSCymN5GvqH4V+j2ZwrqFM4a8XqRqFxcRZU52odzYQ0FCC88zHOgIhz9zcTLV51iQwD4qQMNnWnC",
+	"BwjDiHR8wuLJBNRKWkpZ7i7kMWT7yEHr5nDraACiOxAvk09weODkgcOWWEyJkjxxweUdeNH1B0uyDu7m",
+	"ybFL88WP4irLKviKpMWMXwXggtVyPlWEfPPmjOy/IM4IShQdliQzVnL8Pl/kXj9q/5O2f/30eTfYu91o",
+	"2z/Rx74bvLzd/HOlj/0UqGAxGx5p3SlWs7uEVzhlDmNkWod7nfm4hdIrc7Awmpt9TmTMwszCfR3z1Op2",
+	"sZohLyEbIZ1MICL9Gb4FCZ1IiDCCBJlKdqX2GmSyzJ+bhclZmkh4S2fHTJkbtGxT8xdWE/w5DlBJ/DVf",
+	"kjY8qKQcAVVjOiH9NLwCFZAO2WCcwSZRnOyTjTGXqrjp/cX5KUHrZtLAJmhXejNBSamwVX+5n5YBcJGc",
+	"jaNqyaYOerPm3tDqU6uQL4FF3cbnIhUVqvnrxkjaCL7eyN6a7Ka9kYICnBaB+9zYPJYCfOGNvYu3Clh0",
+	"T13FJA1YHF9JairakJazZQ31FQWzeYXEALJld75c+/AWGVSkRmYaibe6Cph4gJ5DyUX34iIewxGjyUzF",
+	"oay/Hf1ZV/JUhFCfbjoBQVBkEMS8Svg1mAh2DDQjG8bgaB5qUoXaYMpSadXAsgRGlTPvVSicqUJ7mxcH",
+	"4JldvDvrWwkr8hGBKQHWLnjN49BGfV1TRYUzFNaMfANJF65pkmaGkOqxj9kwieWIyAnQq5gNcYapiJX+",
+	"dz7AglkUlVfLx7d5lfrlyrHKXjcfviU4edPO7bPqNkU0TmYrU2N9997SL0SHFxC6hsS4OI4DQuDhyjLE",
+	"e0srWPo7BlqhdxZsizuo4ms9mqeYEoVjkJiFSRpBFBgVu1OBRs2h2BggdoSF5CW+hh/j8IrR8V0sH8x+",
+	"qsW/iM7rCvlzX3TXrxZk4v05cd2Xif91eXnT6bQvL292vr28vHnx7ae//GmpTTGbefmu62ipv/h7Tvb3",
+	"lCvagKdn1K+ZM18PXRYYbj9VBXmX/St2Kgyz14x9gUkz38kERMyjLrAKA9Ixy305Ni3PvE424CZMUhlf",
+	"w2tjjtdo6t5lcIM5g0Uz0kJObleBw1RwOX/08kpUFvgXM4wK8NxPJodozJkaBeTDxZtVVpRQtoyWnul3",
+	"UJPlivpEbbGUL2BMY01Cmn+CUX21WpqTAsIRFUOIstDPEqRGQIXqA1XuzdeEstLleSZNRoLR9GIlTdpl",
+	"9mmeL5WibXkGVsdZnHdfsPhqqJWOvHAPywAtbb8KgEEZ3eqQNsOswSok0ZdlWweDvX6H7oftF9FLaO8P",
+	"XnXaL+lOvx3uRnuwPzigz/sv5qnmSuJwvZS6dF915EjzTgFUVglLP42Muu5SzWJpxMcNTT3IdBQnkGfa",
+	"BpmwbWRsd1pwM6KpNLb/OEqy3J7WpwZqxv0VlaVZB3NX3SYC5JydMpPWlF3210hGCTeoQHCRtRRk6Qqz",
+	"YbuYtXVdlINKpgU+JXygrMMqTGJMiR5hvKYELSTnqyygX6V1zj+OBbaeDDAZQDy8zxKVE64lZwO65VOj",
+	"rpTvfBXtrpJMFpeMLJgkMFDVNG8ZZVpdS7WvmweNGfnFzESCP4qS6+5+VOk0XI1zKO5yX7MojRUoe0Gb",
+	"LoBqoSpduB4FXboB3V+AVTUXvxQ17xHGJcT1YlaMjkeVVbMeVFgroY9f6w1n9Hllcbx45eyktezlThez",
+	"5hhxrDqY5FVbvkigm1vjUsaxol1qKRV3n98FlfMSNc2tpzmcXVR7WV1XqWD1Ls8qP18lnhbwcg68hWlK",
+	"kXL+tpZfl/N0PKZVZvv1bSndli97rpUnyYexT8P8+GAq5ZSLCEvMCQGhao+4kNDuo9Y/s7kf1rBAI9pN",
+	"5qlYPohvWqgbLwNj9lkwF2a8JIYiX1KZM36wT7QyjXEoRQ+g2UDRQ3mwv5qDMps8yHdQBfUfMCjjKIqa",
+	"co9SyTW9Cy0bYT2x/ozADQ1VMsOoVD4gPevo7wXmn3pJPb3tHu67V9j4ZxuVdtgaChrC/24fbIV8nKcM",
+	"mSgSfbdsgbDD1sudTqfzIuq0+xAetPdfPg/b/YNop737chBGL2nnxat+hakpC/TKjtqFBJXhXps7sIi2",
+	"vhPD9/q1W2+ld0DyVcI1/Au3aGnu+lU7Qs2NWKDsObjNzT9Ik6TrFrB0Z//mMVuRaj0h3PHbxnu56ykt",
+	"x2FDbz1sdpc0B3bgElByiAZe+bx8J/X4ryH2AWPS7yBEOsSkjOa5Kt6FWenUqlJr6te92prHMfN/3Skv",
+	"dGnQGwoaA+v7MoQo02r8jxuFuN39Ms9baxlMiX7BGhUEjPm1jdjUPxMqZTxkY2CqamlLrnc1kcBw20fL",
+	"sqvNnX8EAe5uuSZLX37ABLMaD3Ip72yphIUVGFFjXOBZsEWUzDSpqAiFNmW0nkkS6iGYIhM6hNfGdORE",
+	"gWeS9AWfSoMrAorXTsStFa1sF8YPoLD0joAB1pShAwXWcKSvQHP7O45UYbCI2TCBdirBFLEhtmCY3pkk",
+	"fRpeGWw33hH992vS5ymL/J9BLM8SmAeyW1MBCpVnaCmCb7JxZRctAQ6cjFRlNPCTKe4cv1yuDS0mHKt9",
+	"OYe1EsaUklfQOQrHQJyHVO82SYda0g3H0HZOz3nOUZjHl9oXTlkKd25Uc6W8vhULr5jtLKbl5/qdypom",
+	"NeecndPDGkFKQH2oEiLmzi3M6Zt1HU1s5q3MuN9iD6Ue1DI+UyRMphMQphopmY64cyu5CPStVeqK1F+R",
+	"2kvgKXKF6x08VhailQJx/iKkSseSn0F9PuKyy3hnMbHs/jV4S1lEzieUFXD4drmsVrrFczjf+IAfE9Pn",
+	"AHlmHb+OdA8E2PRRNBYrEBMRS6ik3GcJVfqGvK+WK7xLX/25lV1O2IBXsH2//Kb9ts95AsYJbSO3u8uK",
+	"EzQkJnMp2NUy2YolmSpQNlV8TFUcroRHherZZh1VSHGW9pM4/Hh2JvggThZFvKIJ38lSy/PAjJepi6W0",
+	"r6pJ6WqaduIqylS40Dgbglw8mSUh6LW/dzzsqvqvPRNf2/Xg6fZWiJwtAXBuk6UdVZ3t3zVxO9GyeV25",
+	"BlNktApTCnSpBgHmQlD6iSvXbOTnwNabnCGB1P9GettIsbTFvLyMAipY96BjoFOl1AwFyJrIYAFTKiKv",
+	"qESJEePvWTZgVmnbfFYd+GiHNPejFPl4lg3FWQheXqWr6W2AXxNSadoW3D9XSUMwT6spMlQ7hwe3wLsT",
+	"/u7KwKu9aHJhfbrushvXNA4wry/cyDmU48CyMmN2Qjt+UFp01bbfH3339xTE7EHSj/7GpyZwAMskjeg1",
+	"Vpui8sqKgybx56+rJibtLk1Mal5/5G7F6BZUXlpWsyTLf3qkLKf8AGtvrmksUUUDM7itVszDxN42v8AV",
+	"2YDLbrJddGVBDzd9JThgIEDeJZtOmC8NjWgdtq72/jPqXP8dOqOd8T9+3b/5+26yc/3yP69/6kw+7smL",
+	"X/7+gp2KV+E/+js/VFhai4MVT//g+WqHXxysetfDWCoQd9i2c/TQiJbcPJ5o0zqKKDnl15DQsODIqnfb",
+	"ZfWRD1vHqV7B9ilnERLu5R7CzLNRcMWV17eyt6ggrBWCmv3NlfWQedx4TP/ly8ocbAfLJVEE7r27uqBq",
+	"ZD4H4IX+y3N6DcUYAHmPOJjch9/a7ew+b+/stHdfXOx0DjsHh53OP4tu8IbRmtWO+vL4HTt+IYzj58y5",
+	"Ykq5wY2pwkiOIhqQEZ9iGf0ZTwWZAlyB5nLm3KSi40nlLAf/xKKNfhHHbOQThQMOBVAVkBMyBabIKL6y",
+	"zeUWDryz+8/W7afa2KGHjo74CmNn/MrVltPWFDuuC4paGk6xJBjGMLo3xh9Qjijz/QdewRR/1Fae8V5p",
+	"Q3A54xJlkaeMsXnQvHo3wRIrzhww5+pLmOjDhTn4S50y50uthiVZrz4X3GZ+/2Wjnf2zJgH8HDXhcwyb",
+	"XGBdbmKJEAC/guwWDEi5DL0sRNZ9nsqCelMO8nUJkVV6znLzRwMbh3nWpaorYnlVpWiVk+yWGhnmIVPa",
+	"bnlvc6uoui4XQMcP5Lc5pwlI9A8HxAhLuRMpLxPS2hl0wr3BAbRf0YMX7f1ot99+GXWgvdffCXfpfnQA",
+	"zwe5o8cMevzD8dFSd85yP83cYu4QyDEveHlLXNHR09R5ow/pt+G0eQAAL3f8PGiN9odxmcxXnbFCZ8l7",
+	"UoLPnD9lFS+KvhV39p7MnZQ+l6fwkzwkDq6KbPMg9FSSue6TFS1vinGVViP8BkQSs4WMdaeyyEpeXaX7",
+	"l+32p2rWesEjOvt4No/2v6Txr79WlVj7eEYGgo+JfQEtvkNBI4jqU76dbXHBcJkFjmD+srGg1gwmYTh2",
+	"zairR8syk92rZKOQox/YLHUZkMTlctVUKK44vCQhH88wt1JDz+Xb2ECSrL3RRjb3XzJg/cWamuVmg8x4",
+	"M7233SA7lRyglajLr2Bx7UCQMje7FHf3nz9dEPMGwTcCYtp3DTAM1oZ7xKznKuFsLQqOiVlVG9sB4L23",
+	"yan+ZBqW3rgZMrzq1KSPlixItREy9k0zy1a1G+gK8qSRrJYkUAENavcVYFoYrLzKAnAqT6+oqq1WVbwu",
+	"jCuu1JCMIj1ndl3uV/Z06ztxNevVx/n90arg8UGCsF7L+3sr7yDM1Ede3zOkuHEh67wBQanu1vy78TV0",
+	"/cT+5UGCKyR3T9CH3J3khzHv32kSJ1qIDSiZ7ur53wPIVkWL33wKQwNRrFlss9f4Lju+siu4cFRBlgte",
+	"hPFqMptGlTvLbGVT9vdGny8fur1Hc5Zre04NhLwizpbiLAukaP/lvLjmSTojpSbyr4fb260FgQm+IXo+",
+	"LMs9dZxIC8rYCZvx6eu8vS96im0SCOaDuO96Ww+TfbOgji+DqUm7eW3KOpNeeWvFRdzN0l8WdhuUw7pL",
+	"X5SiY6B6s+6Nhvu9u8ugCT1b3a1wW4OY9WSn0P+jsOq9KsleS/Rb7coqMUHrJ4CrZOZKJdrKPncsxWPs",
+	"P92QX4OAqCpNfhxLiSL7jFBi7EHEfEXwK1869IC6cnG/0kqqaF9x4/XS70oF++ahWbCcF3oEvpiP8Sou",
+	"Gws2FedeHpxUznD1ruOKkUxTgCtX3GbpvPhyVoNmyeulg/O+9WYtMMX5AoKVoKo654/Hp29ErEDEnJ07",
+	"Q3vZZGWfl2L/BB2Pqai86QBRn4ZX1Z58N0tmKN4plOzMVRNn6C9bX7P15Hb2bMaaPb6lctTnVESLIvVA",
+	"0CF0s/XV0Ozc/YDhZ12QKh5bGtCwq1LW6O32U7OmUFq3rgwFKgak4Gsx6y6O6mJwo7oCQj4eG/eS+bL5",
+	"+j8en/6An7iM6wbNofQRhprr+Nb8RkTj4/Hpe/zU0Y3KCvJXcZLIVcY811+cOUAtiw0pHXXVoVSfQFC6",
+	"V9lS5wFSfzI1l/o4K993B/n0Kta0q2UrFrZcj6nWYestcqU+GN8yVmmyDuatLASua8NKTVdC60H+B0gF",
+	"QnMvG4mFLmSbHjOm4goU2rf66QwiQieTBEzv8iIimpXlSrersKjJn13tp+qQqfkWTfs1LZoKm2iMrbmK",
+	"Py9q6aVhWR24Mf3IMf8uMz4484ycoGHGxBptzVeiXtELgbCyy2pwS2q9EjAQBULWGCCWGNNVUK/EcCrQ",
+	"eSEDqY8g09yOJkl3dRazMPqsBPPiLEEJeB5IvH1UBJXVHJehrHVtlJZFGLtlRN1xzNLa2v1NbSUr44fP",
+	"eRqxEJ8CI2VsSroNGsuFPRnQgr7Kzbyg8qpaTly910HRmeRC1c0eC0uvOrVChLHZxsL7cubBvVTjF/3S",
+	"jWWajJ91M+BVOczLlaMYVy6ABWuFdysDpJdXTXa1nMrLCPx9LIREbRWYNeqshDpf8MbXnG9JCpw7YCMs",
+	"dZsnfqdYw6suTGhB2FHaH2tmv2Kcmd7/XYo05vsqrTofM1eECmurAeS5uyx5vbGQ9tOEYvBortcJoJGR",
+	"u5JYKmBFGSzIBbMqcWxOxH4AhSunClbUriFPKyMDKs4LxiyTKXul59dTHqss/tediD41V2ezOr7OhPou",
+	"AJNnEFomPq2OJvcjTncQx2QGkaYrbY5fQetm0qVTKqJqXbp82oWlBAV8zBHQHVCFTaIw3zxIa+7EhS0P",
+	"X7wHjWN7brplAuZ31UEivSTFsuaeZUJRrnDdKcTSbrEyuDLfVDZNvmh/dwtg5+PU6h1ubAJLa0Ql6QO6",
+	"B6PUtBHMi17u7xbQqbUX7Qxewi5tH/Sfh+396AW0Xw5eddp0p78b7kX7cDB47l2aw9Y+7NJXg71++3n4",
+	"Imrvw8tB+xXt7LTz12lFxd88u2ZeDTXPUAu1ndhGXAIjBngYdjBOExVPEnwUhxCUNVX9jiPtm9Uq6nyI",
+	"2hxsPGx/+Xy/Bt/nzFfdxi3RIjRsZre31GqVC9ITgG/1TCCN7SGr389KulrQ6LcKDQu9DR/UxCbm0d4V",
+	"2sJDcHo3yIIbXg7ydgfbNQeLDTKTpNtPKLtCdo471RRqxIXqZvlOTTn62TecSwWisga0XEkYskuNS125",
+	"d5fZfr3vgmzWShAtT83u57tpaPfMANDI4NkkgjpTE5YUO24Qxez4SXcCIsybPzZluBh8tdQtZ+PbsgCf",
+	"Pk2ozQyva0lf50C5mXQHXHTR5rkgSf1m0o2Z4vWvVFlqi86Q4hBVM1dAr0kqubtBDnplqMxfTNORIxWx",
+	"mp1rmFqCPom/h9lRqglORWzj0dkJ9l/e6N0wJdo9MuBJwqemG9rL51hjmYYKhNzcIlnPVgI0HJWbGJNY",
+	"EhTmo0uGVJCq/JVnkvTc6npblww1ec0DTa/fLMz7Y/vo7KT9vcmTtrQPd6DPy4R4ub2Yv751NOE/f7po",
+	"BXOd4LyANQw37J29O78g23QSb9NUjbYTPoyZCRQoPbGxYOjBxjuKgrAJMsvWNlJq0rq9xZZrpvxFyJmi",
+	"Vpi2W7JddzSoFdBxK2hhQAV+LA+3t2/MC1shH29HPJRzcdnIfb1hDsnRCVGp4sIEdZYCJim5chmqpE8l",
+	"BOTjGb5nLpcMLlm5E9DGx+PTzYBUNDdyHY2CQiE6aTPygY71hAyPPGuGLLcu2SX785/1SQFTsWmqvPXn",
+	"P5NzYBHpHfllqg7JNwhUcpl2OnuhH56Hv0CPbCw4us1Lpg8vuzeHdpwrmNV/PonbVzCTvc0t8p6nCiva",
+	"UYXxjRPlcEJipK/m5pcs69w9w7tuuXwsvEtNJIR6P681/GGW1aOPFRmCkmS/s3fJFvUI3yJH+CENlSRU",
+	"Yh8LDCnigsRMxhG4bunPSlUBDbSx87fUUD7GtlmmwbwWMvVn2MO/9/nSdtm/bB2Sz5em37H+92XLgC3k",
+	"ERi4XbYCcumyufxXtPznXrm97b2+ZHmreTKgcZIKkIRGEemZhvSH5OfPrrN24NqN24FvP/Xs8k9jqeSf",
+	"/4wdi/v6f/7z/N2PBAUfiZXgXGwPZtf3yIbNXScHnYCM6Q3Z7XQ28Zr3+GAgQemBDSSE5dMkpELEIPV1",
+	"sYJ7++StW8BbqmyQNEY5akC+dXKGaaT8/ts3ZG9v75VZCGXETPSaROZTAaT3j3/84x/tH35ov33b2yLf",
+	"cDW6ZNipOImB9EFNARjpdDo7bfy/i45L0cSJX7169aq9s9ve27nY3Ts8eHV48OqfppODQXFlqt1/uHjz",
+	"+pLxVNlLQZVt+oQXVC9jv9MhvfxYungQPZLEV1qMn5ExTbQwBZEpSGch8IFlOUV69wedPdKLqKKaiLiK",
+	"9D0j+rufSRRHpgiWUQ40YsRjMAdxgFc+GyHNh++RjViRkDL9aR+I0AwFok08oRnpvQclZu2jgQLRe02E",
+	"/suW/zDlSi5NA7IQrPRlSa1WvEQMylib6qmsAjGWninSp9GtoKWJqSG8O1udrY7RaoHRSawVsa3O1p5t",
+	"Vo8ctkBS9A+2VMiCymJ8ypDCBGSSpJKYNnca960nr0hqvabXWIYJc+M1jUV+DKEA0+FGD0PkSA+OpRER",
+	"SBkHPokwoluqI+SnaBWlgo5BD1Yrn+avbJ9iVYvbYOmL7xArUJB1mIdw2e10ShU86WSSWO6w/W/b5cXI",
+	"g409K0dnJ99DHkQ072yfY6aOvKN7eL/Rmgqpbs57ZnrFH7bKaObayBugIrlrHdqaIFrQC233P1sFI8+Y",
+	"dSJz3tocG7dJRXYQmPl7FzkqkIiDKUM3pio0RXL0Di0YUSrMILoIkMg+quC1ZDLzPdnQDCYg+TXQMpWR",
+	"7uSmBfVO3Rqya7L9gbkalhB5BcKafAg3E2yz7zaSi8N4EL7w+PMnDU/p3DmIFhnbRwV5qE8PrwriCuaf",
+	"c1mB1yZnUlqmn1XtxDLlfut6D4n7oKV9LZYakXqQJgnpXcGsR+hkAlRIErNLhvVHM9bFWTJ7TaTiAtv6",
+	"SDqAZFaF4mZBBslbRn8Bqb7h0Wwl5FuOc8Vs0duisqT11ts5/N954CXkaD9/bb+HGbER2a8tdEc8iaRt",
+	"GqWpZmCppamzzEJ4WpKAQqUs0gSNRQWSYO0KM3Jp379saWKP5kc2/MPShf3O/vKPfuTqW42Q5oNX9z3V",
+	"kLNBEqMdPgf5EREwAAEshEhjq2lkO6XYnohpqZULWzcbFTWr+Sezhz4CtzqZF0tzfaWwBLCB9c7ecrCd",
+	"0VnCaXTB+SkVQ+Sp+7u7zaFnbP9GK+hSY07oxhP8GcXNavBWfeFD2vudaHFNC/KOU56caYVDgJSAF+zN",
+	"ydv3RiaWh2Sno6W4rb1Ox6nqZqJiXegGKyu0YMoXlv+crcdagQepSoVtEKzImEtFDsgMKTzVOKDX87C3",
+	"IJZkCknSttJ9HxVQaaR86QncqYRo6+kYrOEVWmWyXLaayd4GRWl6+/MVzLpxdGvOJYGq6trv4Zpf2aL0",
+	"qD8rQ8vJiadA4xFo4VlqGVuDpMCdx3RGzPgkxmKIRZ76Fh95PLXA1fbn16SZj8B1RU/LUwy8ijxFayqF",
+	"C2ts5Ui02TOfZhsDO7lEl8Jli2xUvmnzHMhl618bfz38udN+RduDo/a3nz6/vG37f+7ftn/eab/85P+2",
+	"d9v++eUr2j/6Zu5n78+d3dv/6tj/2hX/4/77r58HdtqBna/q/+/s3m7+6bK1ueaWTbnl01AFg1ZLqcKq",
+	"iur3MDuJTM2okrUQHTWVYvzxjWHXWpB3iYNkw7VRMuaMLAPNVgMfcaHaSawZeyEzGmnNJSsmMpMP7Ipp",
+	"YVOPLgMyFZwNsyGN3SmKJe0nZjieMiXJEJS5Hno5+52drUv2HiYo1HqmNgFEjQRXSn87AZGlx+GqQbhe",
+	"nCdnZGN/15qvCjaWzUpjAYKsqQpx055Op8h32qlIgIXchkA0Q5xCl65GykTnwZSJYhZ+BfKe8qFpUfy0",
+	"xNzLl2uoIrgvfq9Kwn1g7qS4UEAETMU0KcqXJ8zG2eQEgIsMQx8CGD4JKFMAPVcZ/8kGTZIc/42JdfOe",
+	"gvy91SDFeXdM2ayrxYDxRBWheME50U+Je/qaKDEjdEhjRhKqrFv1vteqPIvx7qEi74CnibTRCZwF2fR1",
+	"KRA+v4aFvXB6Ud4rdWu0b2/jq+ZNu9CHYZ1FAxUfap0CK7hgpkuB4/hss+By80VqywR5qhZwQWbtI5nm",
+	"aLx/r1FitlPqRRR4myRS8QmZcnGlhUUnf1fxEz17E/nZElyeqq/edMiHepkFqLnil43OxKQaV/oMrGPU",
+	"AtlYADPnpOb6tmHRPKi/A/UDtB6RZfqlPmrIvg+Nr/0Uv4PiCdL8yCBaep7oDAorAizeWJlSH51RsDRn",
+	"l0QCU1sEn2qMqSxXUJtSf8k29nd35x90ncDU83zPAdnv7JFexvvKg5lC+LEisbxkyJFek2Fq7ChWhtSU",
+	"Wyq/7MIzSVCcJujUCMj+7qvNLXKU8zIjSxNgkbxkxrtlutS7Zu3Wz6UB613pK4CcjGwY/Vm/N8YNXbLe",
+	"2+PT44tjUm0jqBZiTZENiwwPbwqfr+PxxLJrA0S0pUh8RHwiAdavt7JIgjVd0TK3F3HBfH9YdX3vwYTd",
+	"cm0VH6Llh1pniJ0U/BBQPCqQ0X6qTKiAMeRmmawuBi2h4ZXM3PxYzQVdHlsPZL9HKttV1EhMORiO9e96",
+	"7zQRQCMsE5dK+J0b6GvZxxJjeP13Pkwz3qa3iYD3lSnL2+YuZ8E87xfQaGCc92pW5MvISvxltKWynCOR",
+	"aTgiVJJShaQvbp1fq2u/FXVtsXxpRIR7iJgFlcFqX82smQVVzZousa0v/j2hsdgixzQclV7UYphxih+a",
+	"EMi5IDp9c2WKOiEXW+RMgBZrUQMsjYURalOaE1jBNcGL9KC572Y64kkWb7pFbOsTa99ESRNqrZmXbLk5",
+	"0w54YTXmx5AGS+1avjYz5o/FY39SUbBcWrOhQbPw2R/bqllwq8/VU23AIctH4Js+TeVYLohxZpcsPO4m",
+	"e993Bbja+gumrvzEn/l9keh4NEK/+toG6xil0eXLOc/qQ/JnfxWxJKmx1AYOHEFhWSYE1i0rRvKVrWpT",
+	"Q/HfWtywVI70Z4R6oR9ZEOvajvuHs+O6635XA66wnbHqWX8ej6hFCgfELeLqGhr7LUrkhrOmLP4l1Sgw",
+	"pCJK9JL4gIRUVhhwXV+uR+OexbZfTxxSuMSSoh+7gMK1G/CLMcx7kz3sNwA3sSwRvA+e0w/KFgFjNPjd",
+	"GgS+gGa91qvX7PMO7NNwCKvCNlWaQy5gOxzRBZ7PI/StS+zlj2e4RX7CKBk/t7IbRz3S5xpXU8EM+8SI",
+	"fJsQSFUhFbPKLcf0n/BmRNUjMVE99BfSP83U9eqnxtijkyylwWeii6/INzTKtnQ/k/rij77loh9HEbC7",
+	"RZjfT5Rf/N0F5z9Q5voaY+7aQWe3Eei+owqmpnrEoxm7gmKiebEpoDycilhBa87napAB4//ya+Eh9Bt/",
+	"kDl8LjxslHY311hGK2lY+SvBtNv4GsggFrIiAvg0lqq4nN9H+py/p1WS6Aqw+Mox+Uvdei06tqoyzQqv",
+	"Ze35a6JHykiwNBGNES0KzAqz5JMgLrwmPVcztEcseLQqSno0Vby3VZNU9qbY6fNR2Jc3xRdNMKtGjMWI",
+	"UKUefo2c7X4qxbLlTQQPtQzVT+CYKVtU+6viPC4bhZRa167Od7Y/l+TDhZkqJt7dRtj59wb1P62xWOHT",
+	"GGm81mimBkddYsocXi4LrytcWrPa6Pcmjn1VN85lOjS9casKF/73hdyHJld22926WinqB3cteRJpfbuh",
+	"kOQ++53ISnY7q4hJDgJr5Ho8keo7UDndNP7trxLLLBXf9rtU3HP+OlnwBypsJBXyEPQDaO3mtdNy0Ehn",
+	"c4wUx/6UGbvBgjeEMprMVBwaVvTxrMobEHIRndqvjvJWE48hF5an8aTCxzRpuGnPwVXQXWjdKHPstYnD",
+	"SI5fFS829zY/K69JykMIgBme2wZOj4TiWaqGxejy1XMh1gU506RuGOOlFjcHMaOJTxPmsfyYRSUkaH09",
+	"+IadbH73WPdVYc8xiwidA/lD407Wz+yRsOdcjy8xwdfhA+KSdfcZjNhshFTzKIODf71IU0Mw1ljziFiD",
+	"V+Jp8MZ2T6m1hidUaRWuEb/YsHeFC0NqNyszzUr379w1WvlqpLLmO14jwePqaapCSCZZZ56n0dOc5bse",
+	"Tc7cGygwYUstSbLalYTx6RY5SqZ0hukySRqBtJbzgExHcTgiwlaV5TbrT0hFRkATNZoRN3+1/SSbu/UU",
+	"Jg032wkb8Cb2jGx1W39k/01+FY5OyMQ7sEa0XAIVJlm08vKd42Pwy35WuC6tvSMgCYruWYcFW0iEh+lY",
+	"A6dCOMHh39hbNIdZVWvBjg96pLxB64RKRRQYd23sF7O0lVh/aZWdNX6wS7kJwpK2hPPmDSw9T2y5TD4g",
+	"o9jstWoprvJmPn12oXY7QV0d+4pa+fMLeQ96kaFrRCmRmSjsTDmbgDQwmyQ8gqwRSNUK8eXCChshb+Eo",
+	"Ta8Tv33EfkUrUzXD4xtwMX4io6lZpG091IDC/C1WMiB9z8q89i03pE0WW2MWwY1NKXL3sQFt8uu3Nwun",
+	"8L8IsOLpBERGDw8tXw9cJFpAhoIy5bI6DaWy6eeXDCsmcsYQRJhMbsfxK6eadv8qfzHvOUCoJD3GVTd7",
+	"1qsrgHzi7/QpcMCbcBXngb/OL5pMXF+03vR004fatdVMD3/W99bez0KhzEKWbzHD14YnxFKrGRMeM+Wx",
+	"DzOyI8TCR4CvK0X56WjBPCQqxRSjvPkvLws2KaBGNW3YHnI+TKAd0gRYRMUih/e3XGDvA4zxNoGStpiJ",
+	"sURmyX9jQhX5DgcmG0j8YTDgQh0S6uqcIapjWZjgkmG/pXxR+lkUy5wsUDab0tnmFtnv7HslLorEo4o+",
+	"vM1GMat543bZxK3+1lvCGmFLCGvsIl9bUYGvVp+ugF05piC7bQ5zvMt6D4Te5phqpFmua/RYKQvYSQVE",
+	"sYBQSdN0gHzjSqBrmPcwkaFHYilTkwlnSAEVCnm605dNZpIrCXPJ4gxN5SGBLJvZmGsiIBtZxsTZ92+O",
+	"yTWIeBCD2AyIvsfSL1ZjkjkCQ3+kIR2WCAELxWxi6EWEXeTNlz5l8WUSlucFCpgkdAZ+yuQlw81qMrPf",
+	"6ZCNHsKxiz92bS5FLyCFn1MJc7/Z4TCJ+ZIdkb7gU0zlEiK+jtkwq+7jFbIjWCreHAREZGOvs7vpziDk",
+	"bBAPU2H64pMP709dyrS3z/8wl6DrLsFl2unsPjcS3H/kIhWWKLK/mt4x+B7+8z/KHWR6r7OlUnbJ3OQq",
+	"byUYS+zygqDVj8d0RmImFdAIA3M1+zLX7Fm+PxIrCcnAdB0acDGlIsouGvZ/0Uvo4XXMI6v6Xi2tw9Ia",
+	"MH1TLyRwtTtNIijXk5jCRShMqxFl7gIrvSR71IXjG8cSE5sqxc8iU3mnkf2Nw7MluviFm7cWmeoUYPyq",
+	"qT6+e/C8qI8/b6CQo1vBb+pksZT2pRYykAE75CYRhEnMrDG5ar3621bd8jr7LxsuCKFruyBVr6BuAS4X",
+	"rx5A5QV8ekRrd6X2sFBbIEUpZM8kCpRqy9HwylEIOpkEeQ4aT1XIx1kNc4SNrchUSg86zbIRKy+ER2yI",
+	"T2s0wTM0BPFVq45OyAtsz6i86xottroUcUWny9u7mQjukEBx0MRAcA7iOg7B66b0yKJDKbrVdo7G0ytJ",
+	"BhYpBgmfPoiQkPlpKyWE955r1S4k1HtkCi/GBh8MNB7aVOjA8PJzjWDORNDjE2CGbdoaeUj1e66p03Q6",
+	"3TIro5NYYm8nJ7zgMrfgWkO3Zwo4az5gGcUhkTHTG0olBMRUPxhwccl2OsS2jQ/ybi65CWLLdMWyhgbL",
+	"V3uBFmBctSObbkskKBWzoQyQ+hjBQ4K4zuwYGUxMPROPnVexDnQhVvCPx3S04QQ48SLK8xNyWsWJBA0u",
+	"S2XXCtBvQAH6OunZyqqQca/fl95lXTO3M/9JM0No9rrpHjjiEogcUeFaFhY8OYXebtU+wO/dQt5m61gi",
+	"HL5jycxbRnHyuNQuskbq8d8xPSSqGHBNr+nfaEj3HKRXsc++zb1s66iBu6G2oMN6+2XexTby8MAhcXZ0",
+	"5BsqYUFi3Dkq/kYAQNeIJNQ0sXfDBmQi4mss0Obzek1JfUzCnm6DlbDZZBrN3bJHCpKem+eLZtAtwK16",
+	"XLJm4nXg9FMHTmtMrOStR1FU6Cgd5Xe4FhUXcNTtz+6fy7LlThQ2SgWBIg1lpn9TVYtUa9z3cDVo1tGp",
+	"GjGXmvndXV1nzj3Wpcvy5Va7d6sGirmTLASJ5Zc2j9Sp4ywiDVVqyuUpEcM1TTAUxZVheSQZ0Tj6s90/",
+	"NjdxIRyPVlRkNVHNLOdv8e8xnOR3ylgWRKtg174Mj/u0UACklrEk8TVsszi8MrrL59YkrQyls75n18if",
+	"HJ2QVIIslUMgMSOuA/hpfJ2VdpRkwzSIpfKS9bz6cFt6/q6bv7e5Rc5TIfSZoOFnQkPXlkvE47GrYykw",
+	"CMoUzBrRayA7Wt7c71yycEQFDZWLOGUc43YEx6LZMbuOZdxPXHs+LLHrfWG6QbhiXd6iarsh6D3+6ID3",
+	"SPl63hRfqBxRcQmLQ8Qd1AjjU1v+/Wlr/LH8OBrW+HNfrPsB/75shpq0fJ3BEl++EqGHJcVLnuHvHHH1",
+	"KGWQe84bU9fW77Y/7xyj9i5effV69J9m0MZiyCXm6bHvws8l5v1LyhVtZl6dJJQFhai1MWdqlMzIBETM",
+	"o8CK1EBw0MAsy0SYjWlsc02wvqHWHv1VVeczxdfwd1zeI3MnnGQZa8I9ZXanSgCsyaYlm3/ooNAcAhWJ",
+	"VzkmFATdX+w1b4Kx5bz2xWnp9u0AaamL3cLKEjJmISDVS6hJixKqD1SZoK4s6oAruuknrBsHqslYT02F",
+	"zmMjb9MskwxLcLokXpMcXihp7zLfScpsd/4qIfmYRXr/fubu4wjIWf7i4EvIxivl2DsIZ/FU/kE8qaRs",
+	"VzLX5XyRrJx/s5aW19Ly1xla/PVbcuoFRFsUwjOdrMhTMiawoLGBx0dcqyAj0xmGgqnFmqEYhhMQoBqX",
+	"jEMP5SVN+AeQJCRmW+QnGxF4yYyAJVIms0aujtqBHn6jByzqCqCSs0PDmLpwM6KpVBDZyCJnS7JBpZLs",
+	"7766ZD00E7kvQoAIot4WOVrErzCk9BUxnzq6hY96rwlncMkw91KT4DhKDEvFVp+ShAmX+poaAEQknejt",
+	"zzNaG+WKK4VIT+eWms1nQ5C3yLss+lU+y81iVADZ7+xXMc+/uVnWLDQP27XHbQqv67uSncWad65555p3",
+	"3pt3rtIWBCnBPHld0smq4oPy/ff5H4Z4mtcQVlXkdaUZ7ScL57QvHRLGPbXK06p8jvHw3S0fuZ/J3ark",
+	"f0X2M2z6ZGovFW5KJvusJjPlNbIWlbiiBY9WJhv4Xb0zQ5uzKhmJaMMFUZvfA/Lh4s3m1iU7B5T28gtm",
+	"Gnz3sh+6MVMgrmnStRJa77WnozsbLGdgIq57+lZ27a3MPrGXWS4XZ7Yu2TuWlbVy00ys2HKIU+sxbaZM",
+	"pYBlPu55YdyXzNU+YpgK0TN/dnN22NvSUh6pFPJsglqhx0pghnVSq5VMGdwoa8bbNGkqjNsDMDab+mDw",
+	"J5Kw9FSZoPNFIskailrneT0h8eRNuty9wICElYUr/dVavFqLV0/ZSn3xubyxzPyPyrOzin2rGzW8akzN",
+	"HFzeBwFhMNWI5/gYRi3lnks1gliY9lPVuQN6QRfeAn4fpdeLuzq3p9Qg/ssDxdPyA1d1ymMELt8iJzK2",
+	"gFXWQg+LFEpFdtbkf+2Q/P06JDG7Y65w3ZLSNCWKW5ft8Y2X5y8JZ8lsi+gbPY1ZxKcG1VCBQVtcrIy0",
+	"6OLu9LKyzOdBqlIBZOPgktmUUGyNm/DwisgrmDr4bxLGhVFK+DUIsrtPRjwV8rVtE2iGlHEEJFaBHp2L",
+	"CERgyzBQZTqRHezsku/jb9DVr5WCmOkJSuF9OcB6RstGemOy3OXmFjm6ZD1PRTH7NW1NK7JXSsGO+519",
+	"guUOprGETV9puwKYyEumx8hXcEgkxYIUsbKNLZ1ulb9jO61WFkM4p9cwz64eQ4+pmOkLqjL5KhYajrO3",
+	"NJifWp1RhTNpqM14H62Vmcc3ZNb0pS3j3mKbofM+jSimxWUf/2GbHecQKMMtf+QF6iFuHvqMbKuzpeIx",
+	"SEXHE0N/NQPwrLBOm/jdhhYWFSlaNngWacuKGtX2Z++C2wyySg3rXQW/88UNvIaawWogIaN+Tbjv7SwU",
+	"1bUOz7pwwQv/1jyqy7Eh8yhe1yxqxyqOX4aTzLkdJxTLV+RYZvLJkU6zZz6ZNrG55BLzzy9bZKPyzQlV",
+	"CgQjl61/bfz18OdO+xVtD47a3376/PK27f+5f9v+eaf98pP/295t++eXr2j/6Ju5n70/d3Zv/6tj/2tX",
+	"/I/7779+HthpB3a+qv+/s3u7+afL1uZa3Vure3+8EocLA1apLdBT1hMXaoQrWbpySlpI/yzkXi603xXe",
+	"9NPJ+pBwNpREcdSh0gmIrkleTrRAZh1mWpkyXiKaJP+hFY9etUnvXWFFSyqBoG5tJ/BTpDf8ZWi1+DWJ",
+	"hwxLsur7jZxP1pZko0lSXUHdVjW3Zrg+5wlQ9hsuCOLDepVaIO+KGbtrS+Oa9TwZ6ynQoT+2ybECFFW2",
+	"xyLlXmJ4LJLfesvjEZuZ9KgxndlO4EjjKYtIH0I+BtN0r4c0uGfMkjJJh1i9GkR8rWmxKxyANjtTOM5U",
+	"0dwi86bNQ0JZdgRUK9eZnRFrZxRZgF6IUQMvmVsfkv0q45wpHePv/ZFsc/4UX7ReTTXpX0zqqzq+P0Gy",
+	"8GqJwusk4Yzk39u6pvG1q+gVsAK4zy0aO2uaSSH/o9rQ5lJ0f8Ty3sYXYYxQ/YSyK32qej4as3VKbtlu",
+	"ZmihJvC8SITr+FKlArP9mYvhskpLBYqG3Ml5zt7DmF9bvqWAjm1HNNDCpBzFk2IjB/2W5UayruTSHEdZ",
+	"Vm2psLiKikuPT24NBNemq7Xp6s76A17vBerC4kjwr1LPcJFtt0FrkJUwWryP/D1/Yf/gKdrXPfWCKE4i",
+	"jit6mDD1P4ZBreqAagqrNeYqQbX96wfDAogEsDFp/nivjQVKaz+QSCDYBKjOf7KYI3SeXL4vm/bWzGbN",
+	"bNbGqj+Mseo3Q9/rPCe8KDDreyAXm7NWcpu8E0PXWl9f/lW0iTe2jZP+yzZGhiTSTIRVlGg1WVNPbIEy",
+	"k36hinWrcKgUFxp9QU7VwAqFsmDudCCuXvyaiq9VhrXK8KhhgGtD5dpQ+VVpnjYJekXpZLFRc9taImvD",
+	"NJyaWlE0PiA8iTRYc2umSbZ6TQZxokBggz2gY33SgidQHZxhZ2jUoGXsryY2FtW6iAv97A5dWBbMmneD",
+	"cbupmlc/awXNBZb3+v3fbryHOb5VIj3sga+tAmurwNoqsLYK/BasAnMxL44nPI5ZoDI6pt4q8KMrzo/B",
+	"M/0ZgRsaqmTmMtZ6+veuaQKp/4nV7bERsWkJOc+Xj6LIUOlHMhiYwY+i6AtFqpSZVh2TIjSKntpZag9r",
+	"bRhYGwbWhoGv0TBgNf/u2FHIIsIhEfYMBNTyiioV6o9qNjAQ6QoYgAAWzpsQFrEzSyCxSr0wmdmCICdb",
+	"2wvm+87Zy6f4gwVCOZvB9melr4bq2gNZOUJKYGyUE6VeE8qcro0RwPZxrCQkA7KRAL2GTRP0i6UCTCaG",
+	"PQV8Oi/ImPArT5ZZFixl+b6Zex0mtdZR16LNWrT5w4g2mq6aDLcC5I5KeRCodlwBTPI0KMzTwA+/hEjz",
+	"VfFdw3Ny1osZKavEi93JbrDcLHyB3PqDBHHX8AO0hhfzMUMbkUCZSf3HX2OpBFVcPDOW8td5afkCz+4D",
+	"iWDMMRy5OnbB6unGov54hgg9wReNW2hsj7BBC08rl1iPRsNsGf32OltmzbnXnHvNuR/PGPE1euYdx7ds",
+	"bzGPr2q3ewZCa3GEkpCP+zHDmt3G6T8ojx6UfPGURdv6kgIdEyplPGTYYT1mhF4yWwnCnszWJbtkZyCQ",
+	"PnNGRJqAPLxkbXLkc29Jtn1Wf6jZtluPWQEWlRg464IRAOZWdcmIlRLKi9vSU17o38aU0SEIaebA6EY7",
+	"UXk/mgw5f7ypBhULTNQ1yVUbWCGcEGOZeCazG2fGsY1mGEzxB0Rrxu2/jTGdq5EWTMyKIgxhyOpSbCLk",
+	"LtyuBWgVOzQXQ+/ljZFr7G4XiURkg1fIUpRtGpjwHLRFC04VjL26GbgFmkiOTgFWnFrDZYMLf8pNZ5SM",
+	"QKqYGRpRzEPo2TiKnn6PYVY11jnDuI4BsfD2vjcWGoeAWg7A/kF5jIgt4uV/osHqJjokLE2SnjXB2LZ3",
+	"pYuDRRKntgGRPewam6vpele3P7wB2UD24KY8TSJjUSrL7VkZYQfc+h7Rd3SgeVTen7gb65FfhM870cHO",
+	"oN3f34f2/vOXu+2XL6Ln7f39Vy/3DoDuR/Bcz6ipz2ErM1C7UJjD1sudTqfzIuq0+xAetPdfPg/b/YNo",
+	"p737chBGL2nnxas+bTVmA2aLa8n5PpLz2pG3lpnXMvNTdCwq+e0WA/VhnXy3gS+gL+la9CCS/FqWv6Ms",
+	"/4aPJwJGwGSc+aacMLpRJXhr5rp5d2cayq214bf/hw2Ptr1u/DGeSSdUVcfVXuDAv4/uBXovq4SY4t7X",
+	"zru1824dYLoOMP3NBJgaEwYfPL6z6A5BphqNrJnG01Ysf0ShAO0aPfuOiS+1hdpqaqNpKv1Ifh099Bet",
+	"hVbkWNUcal37bK2ZrjXTtTenogUF0DHmVlYkoJarq5QbUGjCkmeqIbb/bqNMEc2yoFLDeZbcyfLbZdDW",
+	"8rgKzd7je+4zLnIVPCimyTZb16Nn1K5jZCtqBCLa3FOJ3/5s7ex3LBV4ojKNXuPRzDlKqv0PWe5rVY3A",
+	"TLJaFu6KYsi6JuBaX14LWWsha62837Mm4DIuUlMK8Mj3plcIGJqfOvkirx5LQp4ytUXuaCL+DlQ1l+g8",
+	"nQ5sPftrxrNmPGtD7dpQ+1upD9iAzj9WCD/Q8V2D951l1qXrVcVZ2VfqwvEf2WD7RQOJmjArVzLw6ZnW",
+	"ulTgWpNYaxJrc+3aXLs2165LIDY21wo63Dbl+Q4/13i834MSMTgBqK9hNKF4mKY1i5wxNQIZ/4p/E8rk",
+	"VOveMZ6UGkGFDfY9Hf7d1gR8DFHp/dF3OPwXEpTy6RcLSxZSGob6hkmeihAKQVmL79M3NK8OdT8ZYPFH",
+	"32Zc707c485089Xy7y44/4Eyd9BSf3fQ2W0Euu+ogimdPS0GCzqsVJqO7FUguA9NibMufVeMTxOIhkD6",
+	"VPopU99nD77RD3KcvoFkO6Jy1OdURPXNy69BXMcwnetg7nreHrNhEsvRIUngGhKi1zWmCgIy5lGagCSR",
+	"az0YMzIRfChAyoDQaxB0qIVXLiDIHpAJCCKv4iQJiIBQ81Yaqvg6VjMv6+hG6Yd8PAYWQWRnqjTNfTw+",
+	"fZvt8RGR2Z9nGUJnQN96QoR8ust7A0mtxq+P7+PxaQ4Cwu39quimbG9W6cqCZrHUeARr2l+eEPsSZikN",
+	"CCWaCSpgROmro2UVIif8ChwbKjTkP8Q10SRxd/PN8bfvvXutryE1z4wgNACI+jS8wrsbanYrsAR++Toe",
+	"25V/PD59JI728fj0ONv5F2JrpTUsRoX8nL52frZmT0UMr67YkTJSxD6tcMsJ0Cst5XGBiBizYWNst0xk",
+	"Yffz0ggkpIomfJiCp6c5rpXxmZgRoOHI8g6/0jaiu2Fm3PKi6sSAj8enP9jlNaq5bfmhq7mdz1NXARsf",
+	"Ni6Brcc7xS9q62/bFShBY2bE7ljmO6xaAj5svISPx6fn+MFvtwx3dqjn9lY3KcRt4PqVk7AvLwFgcLZm",
+	"/+4iIn5iCpjDy1UJw/Zn8w8XLVRLJMxruR9YUXmFpfI0/5fGMAfXIEjMwiSNqkrpGHHSHPYjy5JmkrfG",
+	"WlLDO53U+/vSA78OOTW/pBWdIeYv5qp+KnO86IDy77RM+7aUhKyXbr8TNLJGFmsZ2KCp4mOqYs3lZppp",
+	"9WdFNrwZEDqlIpLk4xnKr8YBI90eHfbN3/lzvSR97S+ovHo8qVWPfp7t/gulGmju5a1B6mtYg3tDfQgR",
+	"yQ9sbY4pmLGX7WcieAhS0n4Cx0xpjL2HrPwVCL4GTQglCVBhRCsqr7LiHc242mQ7onEya9ud1XIzHtGZ",
+	"1lhHehzzMtmwMa6amepn8Rh+5Qw2MxE4znnsofEamurAegyt60Z0FpBI0Km1KVEy4TzRlAT5syYammRs",
+	"kWMtNQvQ5ITEkli3HOEshLwAiHOYjCcJKJCv3T81ZPRsZl4NK0ko2f3//l9NmPqcSy2Da52BMyAjnopK",
+	"LvxWg+nvBkqPyIfNDAtVWHsU5hDWQTOHOVP9upyZX4dUgehtL4tHEs4EH8QJkMu009l9To4YTWYqDmWR",
+	"NjjK0p6kiYRa6nBsa3zvPT8gmtTEIAPEpgkIg+TAIiRQ+u6SarKxRU70TZSxmmkcF5BQFV9noZH2bT5l",
+	"ZAZUHJIOYTyz074mOx4ZjMeQxdp/PNOHpjEdEj61fTeFVOSXlAqlQWCNzDgU6OXKZ+Tj2Wuymxu6i1+8",
+	"Jnv5ozFEMWWvyX7+kxrFIsrerqQmp3atZwjXR6QnhYmWWcZGQNWYTtY0ZU1TFtKUDNOQLJCNvecHbY3Y",
+	"9v5s3p3OaNStJTNHBkOLeG5JDAoL6MdBV2WA9nSS8JAmxKgdFs3nqM5PllDgW0Fe7Xavg7SgQLpekx6w",
+	"qKtf7RF7FhIpFHdr6ElFhbKvKF4ehjNviC1yRARcg5AQEYHly6wYknA2BH0vKCN7z5+bIWJJ9judhfTk",
+	"IsaIhoWGwW+RmOn1bqDdQcbXsBnUUeVWkONra7ez+7y9s9Pu7NSZ7rLNV7fus0+Wtu47pfdd4u6LmiU6",
+	"6K+0wE9PQKL12WX4sYhUn/oI8CWUwN8BfQ8503j39QZaPx2lrwDFIpqPVJdmdHxVUj8xb9USefQmBM5m",
+	"lLlOrBSIbvjEvCKVAHplSbbT46wUx/iUbLA0SYx6yLRaGhgq/QwNUtWkJHP3K3TU9mlCWQhb5D3QcKQ3",
+	"b1w0p0TRK5DkoPO//ufp//qfG6f//X/93zubKDTih1Krntbui1+004kkGwfIoPCHTZzJ6apRplHvoINo",
+	"s9oOfGYh/Kh2YDfJMlnx4xmxR7kWF9fi4kJxcTzzbsvqBCPtJ3HYtp9vf3aNo+pdLz9yQnMYYlXbMzOI",
+	"pAOtzEESmcQKsmH8L9iAKiBxhPHrBoc3t8gHdsW0wqmnlAGJYjQeRuZvY9PGf01HnIzoNdgY+Qhy4xdu",
+	"0GwBjVBDG5CClrD9zn4lppvVPgG2m4ka47zdRxHv7yB5rGoX/sI22oocIss3igBpdrWXSOcXOVfKWqRt",
+	"UDYjIZWwWZR1aUS7iRNzbRqklXLdt62yM8MnT2N6cwpsqDF4bzdojWOW/Yk5SgqEHvlfPx+1/0nbv3ba",
+	"r7pb7U9/+VOVgOxhrGHMbamoSutNym9sGLtGI1R3pLIs3bF2IqkWTMjGZWsgAH4FednaJPSaxonGQ4eA",
+	"kae05UYcEzM1HQEW3Tb6mVRxkhAGYJxSipsanIiPOKNWyPSLmJ0rjewQK4z2/3hWq3+Q42sQM/JCjfBj",
+	"DP6yO3DWZrN+skEVGXOpyC4ZQRJtvsbCTBAZ/Y4KIKHWW0EvXF8ftD2ZreMH5jESEqPOjl1omFUYh3RC",
+	"+igWebvKbGFyYrVQymaVhOcc3z83B/eIdMefZxnRcXcBX17LGmtZY6GsUbgtK8saU4CrZNZ2VuVa2qXF",
+	"GWt3ciHKlpqdpyyis//+P/+fc6pSoV/QY9apGxs0mWrMf4EEICBvzy+ypkwuJmQzyEPKkEzYLTq6YClG",
+	"JT7/hPs5ctt5RIwuzrQMpzVMnsnMer/G6jVWL8Rqg5doFMjvchPUXrIIPRGI6zpJLJbEPG4FrVQkrcPW",
+	"NkYE2pnns5GGpl0HlpZO+DBmgbUkCBgIkKPMvuDIhSYIW7nUdlRQW1rzdtFzfTCRPjaJ1ypmCoam4UtA",
+	"+lpg1lIN9tr1sqr8Gc5OyPcwkxVjF/KwAqvCuJpWuHBTmDkbq5i4NT/g0QlRqVlawcYU5MYkCSb0yGRr",
+	"ARXhyJvgjf9VxQRveZiO9T1EiTENVaovrzBJYTTBQbO/2jQd6pchcgF43kylhJX5qbT4h5Yb6RmefN+q",
+	"kWOLltls+NorWjFRHqoYuJAfjBvECebSDLI4Z5R2TaCzN3E58qPC0q7l5Wseh0aeptdUUZGfS8oi08eG",
+	"MzXCzXJFA3ePY+HlMMiKefXoFZO+4YwhrTC+0vaECjUjNLRyt0zDEaGSfMf5MAHyhibAIuojyom99+Zi",
+	"fLr9/wMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -216,3 +216,45 @@ func checkErrorExamples() int {
 	fmt.Fprintf(os.Stderr, "error examples in openapi.yaml that no test saw their operation answer:\n  %s\n", strings.Join(missing, "\n  "))
 	return 1
 }
+
+// TestParameterErrorExamples sends what each operation's own 400 example describes for a path
+// or query parameter (an id that is no UUID, limit=0) and gets exactly that field error.
+func TestParameterErrorExamples(t *testing.T) {
+	spec, _ := loadTestSpec(t)
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("params")
+		org := h.createOrg(u, "Params Org").Id.String()
+		n := 0
+		for _, op := range specOps(spec) {
+			r := op.Op.Responses.Status(400)
+			if r == nil || r.Ref != "" {
+				continue
+			}
+			var ex struct {
+				Detail struct {
+					Errors []struct{ Location, Field string }
+				}
+			}
+			b, _ := json.Marshal(r.Value.Content.Get("application/json").Example)
+			if json.Unmarshal(b, &ex) != nil || len(ex.Detail.Errors) != 1 || ex.Detail.Errors[0].Location == "body" {
+				continue
+			}
+			fe := ex.Detail.Errors[0]
+			path := op.samplePath(org)
+			if fe.Location == "path" {
+				path = strings.Replace(op.Path, "{"+fe.Field+"}", "not-a-uuid", 1)
+				path = specOp{Path: path}.samplePath(org)
+			} else {
+				path += "?" + fe.Field + "=0"
+			}
+			got := h.raw(op.Method, path, exampleBody(t, op), u.auth()).expect(t, 400).errorBody(t)
+			if got.Error != "validation_error" || got.Errors == nil || (*got.Errors)[0].Field != fe.Field || string((*got.Errors)[0].Location) != fe.Location {
+				t.Errorf("%s %s: %+v, want the example's %s %s", op.ID, path, got, fe.Location, fe.Field)
+			}
+			n++
+		}
+		if n < 9 {
+			t.Fatalf("only %d operations have a parameter example", n)
+		}
+	})
+}

@@ -8116,7 +8116,7 @@ type ListApiKeysResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]APIKeyResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -8129,7 +8129,7 @@ func (r ListApiKeysResponse) GetJSON200() *[]APIKeyResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListApiKeysResponse) GetJSON400() *BadRequest {
+func (r ListApiKeysResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -8178,7 +8178,7 @@ type CreateApiKeyResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *APIKeyResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -8199,7 +8199,7 @@ func (r CreateApiKeyResponse) GetJSON201() *APIKeyResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateApiKeyResponse) GetJSON400() *BadRequest {
+func (r CreateApiKeyResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -8266,7 +8266,7 @@ type DeleteApiKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -8276,7 +8276,7 @@ type DeleteApiKeyResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteApiKeyResponse) GetJSON400() *BadRequest {
+func (r DeleteApiKeyResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -8335,9 +8335,9 @@ type LoginResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TokenResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
+	JSON401 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -8354,12 +8354,12 @@ func (r LoginResponse) GetJSON200() *TokenResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r LoginResponse) GetJSON400() *BadRequest {
+func (r LoginResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r LoginResponse) GetJSON401() *Unauthorized {
+func (r LoginResponse) GetJSON401() *Error {
 	return r.JSON401
 }
 
@@ -8521,7 +8521,7 @@ type UpdateMeResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserProfile
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -8546,7 +8546,7 @@ func (r UpdateMeResponse) GetJSON200() *UserProfile {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateMeResponse) GetJSON400() *BadRequest {
+func (r UpdateMeResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -8625,9 +8625,9 @@ type RefreshTokenResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TokenResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
+	JSON401 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -8644,12 +8644,12 @@ func (r RefreshTokenResponse) GetJSON200() *TokenResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RefreshTokenResponse) GetJSON400() *BadRequest {
+func (r RefreshTokenResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RefreshTokenResponse) GetJSON401() *Unauthorized {
+func (r RefreshTokenResponse) GetJSON401() *Error {
 	return r.JSON401
 }
 
@@ -8708,7 +8708,7 @@ type RegisterResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *UserProfile
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
@@ -8729,7 +8729,7 @@ func (r RegisterResponse) GetJSON201() *UserProfile {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RegisterResponse) GetJSON400() *BadRequest {
+func (r RegisterResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10216,7 +10216,7 @@ type UpdateLiveNicknameResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LiveNicknameResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10235,7 +10235,7 @@ func (r UpdateLiveNicknameResponse) GetJSON200() *LiveNicknameResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateLiveNicknameResponse) GetJSON400() *BadRequest {
+func (r UpdateLiveNicknameResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10361,7 +10361,7 @@ type EndLiveSessionResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LiveSessionResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10380,7 +10380,7 @@ func (r EndLiveSessionResponse) GetJSON200() *LiveSessionResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r EndLiveSessionResponse) GetJSON400() *BadRequest {
+func (r EndLiveSessionResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10449,7 +10449,7 @@ type HeartbeatLiveSessionResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LiveSessionResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10474,7 +10474,7 @@ func (r HeartbeatLiveSessionResponse) GetJSON200() *LiveSessionResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r HeartbeatLiveSessionResponse) GetJSON400() *BadRequest {
+func (r HeartbeatLiveSessionResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10553,7 +10553,7 @@ type StartLiveSessionResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *LiveSessionResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10576,7 +10576,7 @@ func (r StartLiveSessionResponse) GetJSON201() *LiveSessionResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r StartLiveSessionResponse) GetJSON400() *BadRequest {
+func (r StartLiveSessionResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10645,7 +10645,7 @@ type ListLiveTranscriptsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]LiveTranscriptSummary
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10660,7 +10660,7 @@ func (r ListLiveTranscriptsResponse) GetJSON200() *[]LiveTranscriptSummary {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListLiveTranscriptsResponse) GetJSON400() *BadRequest {
+func (r ListLiveTranscriptsResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10714,7 +10714,7 @@ type SaveLiveTranscriptsResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *LiveTranscriptResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -10735,7 +10735,7 @@ func (r SaveLiveTranscriptsResponse) GetJSON201() *LiveTranscriptResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SaveLiveTranscriptsResponse) GetJSON400() *BadRequest {
+func (r SaveLiveTranscriptsResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10804,7 +10804,7 @@ type GetLiveTranscriptResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LiveTranscriptResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10821,7 +10821,7 @@ func (r GetLiveTranscriptResponse) GetJSON200() *LiveTranscriptResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetLiveTranscriptResponse) GetJSON400() *BadRequest {
+func (r GetLiveTranscriptResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10880,7 +10880,7 @@ type ListOrganizationsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]OrganizationResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10895,7 +10895,7 @@ func (r ListOrganizationsResponse) GetJSON200() *[]OrganizationResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListOrganizationsResponse) GetJSON400() *BadRequest {
+func (r ListOrganizationsResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -10949,7 +10949,7 @@ type CreateOrganizationResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *OrganizationResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -10968,7 +10968,7 @@ func (r CreateOrganizationResponse) GetJSON201() *OrganizationResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateOrganizationResponse) GetJSON400() *BadRequest {
+func (r CreateOrganizationResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11030,7 +11030,7 @@ type DeleteOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11042,7 +11042,7 @@ type DeleteOrganizationResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteOrganizationResponse) GetJSON400() *BadRequest {
+func (r DeleteOrganizationResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11101,7 +11101,7 @@ type GetOrganizationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11118,7 +11118,7 @@ func (r GetOrganizationResponse) GetJSON200() *OrganizationResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetOrganizationResponse) GetJSON400() *BadRequest {
+func (r GetOrganizationResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11177,7 +11177,7 @@ type UpdateOrganizationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11200,7 +11200,7 @@ func (r UpdateOrganizationResponse) GetJSON200() *OrganizationResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateOrganizationResponse) GetJSON400() *BadRequest {
+func (r UpdateOrganizationResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11274,7 +11274,7 @@ type ListMembersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]MemberResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11291,7 +11291,7 @@ func (r ListMembersResponse) GetJSON200() *[]MemberResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListMembersResponse) GetJSON400() *BadRequest {
+func (r ListMembersResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11350,7 +11350,7 @@ type AddMemberResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *MemberResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11373,7 +11373,7 @@ func (r AddMemberResponse) GetJSON201() *MemberResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r AddMemberResponse) GetJSON400() *BadRequest {
+func (r AddMemberResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11445,7 +11445,7 @@ type RemoveMemberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11459,7 +11459,7 @@ type RemoveMemberResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RemoveMemberResponse) GetJSON400() *BadRequest {
+func (r RemoveMemberResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11523,7 +11523,7 @@ type UpdateMemberRoleResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MemberResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11544,7 +11544,7 @@ func (r UpdateMemberRoleResponse) GetJSON200() *MemberResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateMemberRoleResponse) GetJSON400() *BadRequest {
+func (r UpdateMemberRoleResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11613,7 +11613,7 @@ type UpdateMemberResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MemberResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11634,7 +11634,7 @@ func (r UpdateMemberResponse) GetJSON200() *MemberResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateMemberResponse) GetJSON400() *BadRequest {
+func (r UpdateMemberResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11703,7 +11703,7 @@ type ListTeamsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]TeamResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11720,7 +11720,7 @@ func (r ListTeamsResponse) GetJSON200() *[]TeamResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListTeamsResponse) GetJSON400() *BadRequest {
+func (r ListTeamsResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11779,7 +11779,7 @@ type CreateTeamResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TeamResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11802,7 +11802,7 @@ func (r CreateTeamResponse) GetJSON201() *TeamResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateTeamResponse) GetJSON400() *BadRequest {
+func (r CreateTeamResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11874,7 +11874,7 @@ type DeleteTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11886,7 +11886,7 @@ type DeleteTeamResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteTeamResponse) GetJSON400() *BadRequest {
+func (r DeleteTeamResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11945,7 +11945,7 @@ type GetTeamResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TeamResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -11962,7 +11962,7 @@ func (r GetTeamResponse) GetJSON200() *TeamResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetTeamResponse) GetJSON400() *BadRequest {
+func (r GetTeamResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -12021,7 +12021,7 @@ type UpdateTeamResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TeamResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -12044,7 +12044,7 @@ func (r UpdateTeamResponse) GetJSON200() *TeamResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTeamResponse) GetJSON400() *BadRequest {
+func (r UpdateTeamResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -14539,7 +14539,7 @@ func ParseListApiKeysResponse(rsp *http.Response) (*ListApiKeysResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14586,7 +14586,7 @@ func ParseCreateApiKeyResponse(rsp *http.Response) (*CreateApiKeyResponse, error
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14657,7 +14657,7 @@ func ParseDeleteApiKeyResponse(rsp *http.Response) (*DeleteApiKeyResponse, error
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14711,14 +14711,14 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14861,7 +14861,7 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14956,14 +14956,14 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15030,7 +15030,7 @@ func ParseRegisterResponse(rsp *http.Response) (*RegisterResponse, error) {
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16273,7 +16273,7 @@ func ParseUpdateLiveNicknameResponse(rsp *http.Response) (*UpdateLiveNicknameRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16388,7 +16388,7 @@ func ParseEndLiveSessionResponse(rsp *http.Response) (*EndLiveSessionResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16456,7 +16456,7 @@ func ParseHeartbeatLiveSessionResponse(rsp *http.Response) (*HeartbeatLiveSessio
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16551,7 +16551,7 @@ func ParseStartLiveSessionResponse(rsp *http.Response) (*StartLiveSessionRespons
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16639,7 +16639,7 @@ func ParseListLiveTranscriptsResponse(rsp *http.Response) (*ListLiveTranscriptsR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16693,7 +16693,7 @@ func ParseSaveLiveTranscriptsResponse(rsp *http.Response) (*SaveLiveTranscriptsR
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16768,7 +16768,7 @@ func ParseGetLiveTranscriptResponse(rsp *http.Response) (*GetLiveTranscriptRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16829,7 +16829,7 @@ func ParseListOrganizationsResponse(rsp *http.Response) (*ListOrganizationsRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16883,7 +16883,7 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16947,7 +16947,7 @@ func ParseDeleteOrganizationResponse(rsp *http.Response) (*DeleteOrganizationRes
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17008,7 +17008,7 @@ func ParseGetOrganizationResponse(rsp *http.Response) (*GetOrganizationResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17069,7 +17069,7 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17151,7 +17151,7 @@ func ParseListMembersResponse(rsp *http.Response) (*ListMembersResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17212,7 +17212,7 @@ func ParseAddMemberResponse(rsp *http.Response) (*AddMemberResponse, error) {
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17290,7 +17290,7 @@ func ParseRemoveMemberResponse(rsp *http.Response) (*RemoveMemberResponse, error
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17358,7 +17358,7 @@ func ParseUpdateMemberRoleResponse(rsp *http.Response) (*UpdateMemberRoleRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17433,7 +17433,7 @@ func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17508,7 +17508,7 @@ func ParseListTeamsResponse(rsp *http.Response) (*ListTeamsResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17569,7 +17569,7 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17647,7 +17647,7 @@ func ParseDeleteTeamResponse(rsp *http.Response) (*DeleteTeamResponse, error) {
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17708,7 +17708,7 @@ func ParseGetTeamResponse(rsp *http.Response) (*GetTeamResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17769,7 +17769,7 @@ func ParseUpdateTeamResponse(rsp *http.Response) (*UpdateTeamResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

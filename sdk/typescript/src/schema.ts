@@ -2454,7 +2454,30 @@ export interface operations {
                     "application/json": components["schemas"]["UserProfile"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "password",
+                     *             "message": "property \"password\" is missing"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The request conflicts with the current state. */
             409: {
                 headers: {
@@ -2533,8 +2556,47 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "password",
+                     *             "message": "property \"password\" is missing"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown user, wrong password or disabled account (all the same answer). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "invalid_credentials",
+                     *         "message": "Incorrect username or password"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             /** @description Too many attempts from this account or address; retry after `Retry-After` seconds. */
             429: {
@@ -2579,8 +2641,39 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "refresh_token",
+                     *             "message": "property \"refresh_token\" is missing"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The refresh token is unknown, expired, already used (the session is then revoked) or just rotated by a concurrent request. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             /** @description Too many attempts from this account or address; retry after `Retry-After` seconds. */
             429: {
@@ -2667,7 +2760,30 @@ export interface operations {
                     "application/json": components["schemas"]["UserProfile"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "full_name",
+                     *             "message": "value must be a string"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -2757,7 +2873,30 @@ export interface operations {
                     "application/json": components["schemas"]["APIKeyResponse"][];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "query",
+                     *             "field": "limit",
+                     *             "message": "number must be at least 1"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             default: components["responses"]["UnexpectedError"];
         };
@@ -2784,7 +2923,30 @@ export interface operations {
                     "application/json": components["schemas"]["APIKeyResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "scopes",
+                     *             "message": "property \"scopes\" is missing"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             /** @description The request conflicts with the current state. */
@@ -2836,7 +2998,30 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "path",
+                     *             "field": "key_id",
+                     *             "message": "string doesn't match the format \"uuid\" (string doesn't match pattern \"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$\")"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             default: components["responses"]["UnexpectedError"];
@@ -2867,7 +3052,30 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationResponse"][];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "query",
+                     *             "field": "limit",
+                     *             "message": "number must be at least 1"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -2915,7 +3123,30 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "name",
+                     *             "message": "property \"name\" is missing"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description The request conflicts with the current state. */
             409: {
@@ -2976,7 +3207,30 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "path",
+                     *             "field": "org_id",
+                     *             "message": "string doesn't match the format \"uuid\" (string doesn't match pattern \"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$\")"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -3022,7 +3276,30 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "path",
+                     *             "field": "org_id",
+                     *             "message": "string doesn't match the format \"uuid\" (string doesn't match pattern \"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$\")"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -3062,7 +3339,30 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "name",
+                     *             "message": "value must be a string"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -3142,7 +3442,30 @@ export interface operations {
                     "application/json": components["schemas"]["MemberResponse"][];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "path",
+                     *             "field": "org_id",
+                     *             "message": "string doesn't match the format \"uuid\" (string doesn't match pattern \"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$\")"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -3194,7 +3517,30 @@ export interface operations {
                     "application/json": components["schemas"]["MemberResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "user_id",
+                     *             "message": "value must be a string"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -3278,7 +3624,30 @@ export interface operations {
                     "application/json": components["schemas"]["MemberResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "role",
+                     *             "message": "value must be a string"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -3324,7 +3693,30 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "path",
+                     *             "field": "org_id",
+                     *             "message": "string doesn't match the format \"uuid\" (string doesn't match pattern \"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$\")"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -3383,7 +3775,30 @@ export interface operations {
                     "application/json": components["schemas"]["MemberResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "role",
+                     *             "message": "property \"role\" is missing"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -3442,7 +3857,30 @@ export interface operations {
                     "application/json": components["schemas"]["TeamResponse"][];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "path",
+                     *             "field": "org_id",
+                     *             "message": "string doesn't match the format \"uuid\" (string doesn't match pattern \"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$\")"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -3494,7 +3932,30 @@ export interface operations {
                     "application/json": components["schemas"]["TeamResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "name",
+                     *             "message": "property \"name\" is missing"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -3559,7 +4020,30 @@ export interface operations {
                     "application/json": components["schemas"]["TeamResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "path",
+                     *             "field": "org_id",
+                     *             "message": "string doesn't match the format \"uuid\" (string doesn't match pattern \"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$\")"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -3607,7 +4091,30 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "path",
+                     *             "field": "org_id",
+                     *             "message": "string doesn't match the format \"uuid\" (string doesn't match pattern \"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$\")"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -3649,7 +4156,30 @@ export interface operations {
                     "application/json": components["schemas"]["TeamResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "name",
+                     *             "message": "value must be a string"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -4677,7 +5207,30 @@ export interface operations {
                     "application/json": components["schemas"]["LiveSessionResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "session_type",
+                     *             "message": "property \"session_type\" is missing"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -4728,7 +5281,30 @@ export interface operations {
                     "application/json": components["schemas"]["LiveSessionResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "session_id",
+                     *             "message": "property \"session_id\" is missing"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -4788,7 +5364,30 @@ export interface operations {
                     "application/json": components["schemas"]["LiveSessionResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "session_id",
+                     *             "message": "property \"session_id\" is missing"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -4838,7 +5437,30 @@ export interface operations {
                     "application/json": components["schemas"]["LiveNicknameResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "nickname",
+                     *             "message": "property \"nickname\" is missing"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -4905,7 +5527,30 @@ export interface operations {
                     "application/json": components["schemas"]["LiveTranscriptSummary"][];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "query",
+                     *             "field": "limit",
+                     *             "message": "number must be at least 1"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
@@ -4953,7 +5598,30 @@ export interface operations {
                     "application/json": components["schemas"]["LiveTranscriptResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "body",
+                     *             "field": "transcripts",
+                     *             "message": "property \"transcripts\" is missing"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             /** @description The request conflicts with the current state. */
@@ -5015,7 +5683,30 @@ export interface operations {
                     "application/json": components["schemas"]["LiveTranscriptResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request does not match the schema (body, parameters or headers). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": {
+                     *         "error": "validation_error",
+                     *         "message": "The request does not match the API schema",
+                     *         "errors": [
+                     *           {
+                     *             "location": "path",
+                     *             "field": "transcript_id",
+                     *             "message": "string doesn't match the format \"uuid\" (string doesn't match pattern \"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$\")"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description Authenticated but not allowed, or the API key lacks the required scope. */
             403: {
