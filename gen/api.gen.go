@@ -199,6 +199,24 @@ func (e IntegrationResponseStatus) Valid() bool {
 	}
 }
 
+// Defines values for LearningSessionResponseEndReason.
+const (
+	LearningSessionResponseEndReasonEnded       LearningSessionResponseEndReason = "ended"
+	LearningSessionResponseEndReasonIdleTimeout LearningSessionResponseEndReason = "idle_timeout"
+)
+
+// Valid indicates whether the value is a known member of the LearningSessionResponseEndReason enum.
+func (e LearningSessionResponseEndReason) Valid() bool {
+	switch e {
+	case LearningSessionResponseEndReasonEnded:
+		return true
+	case LearningSessionResponseEndReasonIdleTimeout:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LearningSessionResponseStatus.
 const (
 	LearningSessionResponseStatusActive LearningSessionResponseStatus = "active"
@@ -568,10 +586,14 @@ type ChatRequest struct {
 	ConversationId      *openapi_types.UUID `json:"conversation_id,omitempty"`
 
 	// Message Example: How do I use the present perfect?
-	Message string  `json:"message"`
-	Model   *string `json:"model,omitempty"`
+	Message string `json:"message"`
 
-	// Provider Example: auto
+	// Model A model of the provider; absent, the conversation's model (when the provider is the conversation's), else the provider's default.
+	Model *string `json:"model,omitempty"`
+
+	// Provider A provider id of `GET /api/core/providers`; absent, the conversation's provider, else `auto`.
+	//
+	// Example: auto
 	Provider *string `json:"provider,omitempty"`
 
 	// UserLanguage A BCP 47 language tag.
@@ -628,10 +650,17 @@ type ConversationResponse struct {
 	Id            openapi_types.UUID           `json:"id"`
 	LastMessageAt nullable.Nullable[time.Time] `json:"last_message_at"`
 	MessageCount  int                          `json:"message_count"`
-	Model         nullable.Nullable[string]    `json:"model"`
-	Provider      string                       `json:"provider"`
-	Title         string                       `json:"title"`
-	UpdatedAt     time.Time                    `json:"updated_at"`
+
+	// Model The model chats use; null for the provider's default.
+	Model nullable.Nullable[string] `json:"model"`
+
+	// Provider The provider id chats use unless they name another (`auto` by default).
+	Provider     string                    `json:"provider"`
+	SystemPrompt nullable.Nullable[string] `json:"system_prompt"`
+
+	// Title The title given at creation, else taken from the first message (until then "New conversation").
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Error The one error body of every route.
@@ -742,7 +771,9 @@ type LanguageCode = string
 
 // LearningActivityRequest Example: {"active_seconds":30}
 type LearningActivityRequest struct {
-	// ActiveSeconds Active seconds since the previous activity call (capped by the elapsed time).
+	// ActiveSeconds Active seconds since the previous activity call, as the client measured them. The
+	// server credits at most the time elapsed since then and at most the credit cap;
+	// without it, the elapsed time up to the cap.
 	ActiveSeconds *int `json:"active_seconds,omitempty"`
 }
 
@@ -765,16 +796,37 @@ type LearningPulseResponse struct {
 	TotalXp    int                     `json:"total_xp"`
 }
 
-// LearningSessionResponse defines model for LearningSessionResponse.
+// LearningSessionResponse A learning session of a conversation. Activity calls credit active time: each at most
+// the wall-clock time since the previous one (or the start), at most `credit_cap_seconds`,
+// and at most the `active_seconds` the client reports. A session without activity for
+// `idle_timeout_seconds` ends by itself (`end_reason: idle_timeout`), with the time up to
+// its last activity. When it ends, its active time is recorded once as learning time and
+// XP (`chat_session` in the progress routes).
 type LearningSessionResponse struct {
-	ActiveSeconds  int                           `json:"active_seconds"`
-	ConversationId openapi_types.UUID            `json:"conversation_id"`
-	EndedAt        nullable.Nullable[time.Time]  `json:"ended_at"`
-	LastActivityAt time.Time                     `json:"last_activity_at"`
-	SessionId      openapi_types.UUID            `json:"session_id"`
-	StartedAt      time.Time                     `json:"started_at"`
-	Status         LearningSessionResponseStatus `json:"status"`
+	// ActiveSeconds Active time credited so far.
+	ActiveSeconds  int                `json:"active_seconds"`
+	ConversationId openapi_types.UUID `json:"conversation_id"`
+
+	// CreditCapSeconds The most one activity call credits; send activity at least this often.
+	CreditCapSeconds int `json:"credit_cap_seconds"`
+
+	// EndReason Why an ended session ended (null while active).
+	EndReason nullable.Nullable[LearningSessionResponseEndReason] `json:"end_reason"`
+	EndedAt   nullable.Nullable[time.Time]                        `json:"ended_at"`
+
+	// ExpiresAt When an active session ends by itself unless there is activity before (null once ended).
+	ExpiresAt nullable.Nullable[time.Time] `json:"expires_at"`
+
+	// IdleTimeoutSeconds A session without activity this long ends by itself.
+	IdleTimeoutSeconds int                           `json:"idle_timeout_seconds"`
+	LastActivityAt     time.Time                     `json:"last_activity_at"`
+	SessionId          openapi_types.UUID            `json:"session_id"`
+	StartedAt          time.Time                     `json:"started_at"`
+	Status             LearningSessionResponseStatus `json:"status"`
 }
+
+// LearningSessionResponseEndReason Why an ended session ended (null while active).
+type LearningSessionResponseEndReason string
 
 // LearningSessionResponseStatus defines model for LearningSessionResponse.Status.
 type LearningSessionResponseStatus string
@@ -1509,6 +1561,9 @@ type NotFound = Error
 // PayloadTooLarge The one error body of every route.
 type PayloadTooLarge = Error
 
+// ProviderUnavailable The one error body of every route.
+type ProviderUnavailable = Error
+
 // ServiceUnavailable The one error body of every route.
 type ServiceUnavailable = Error
 
@@ -1946,7 +2001,37 @@ type ClientInterface interface {
 
 	// GenerateChatWithBody Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1955,7 +2040,37 @@ type ClientInterface interface {
 
 	// GenerateChat Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1964,14 +2079,17 @@ type ClientInterface interface {
 
 	// ListConversations List conversations for the current user
 	//
-	// The caller's conversations, most recently active first.
+	// The caller's conversations, most recently active first (the last message, else the creation).
 	//
 	// Corresponds with GET /api/core/conversations (the `ListConversations` operationId).
 	ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateConversationWithBody Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1980,7 +2098,10 @@ type ClientInterface interface {
 
 	// CreateConversation Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1989,21 +2110,26 @@ type ClientInterface interface {
 
 	// DeleteConversation Delete a conversation
 	//
-	// Deletes the conversation with its messages and learning sessions.
+	// Deletes the conversation with its messages and learning sessions, in one step. An
+	// active learning session is ended first, so the learning time it recorded up to its
+	// last activity is kept in the progress routes.
 	//
 	// Corresponds with DELETE /api/core/conversations/{conversation_id} (the `DeleteConversation` operationId).
 	DeleteConversation(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListConversationMessages Get messages for a conversation
 	//
-	// Messages oldest first.
+	// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 	//
 	// Corresponds with GET /api/core/conversations/{conversation_id}/messages (the `ListConversationMessages` operationId).
 	ListConversationMessages(ctx context.Context, conversationId ConversationId, params *ListConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RecordLearningActivityWithBody Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2012,7 +2138,10 @@ type ClientInterface interface {
 
 	// RecordLearningActivity Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2021,21 +2150,25 @@ type ClientInterface interface {
 
 	// EndLearningSession End a learning session
 	//
-	// Ends the active learning session of the conversation and returns its final active time.
+	// Ends the active learning session of the conversation (crediting the time since the
+	// last activity, up to the credit cap) and records its active time as learning time and
+	// XP, once. A session already over is returned as it is, so ending twice records once.
+	// 404 when the conversation has no learning session.
 	//
 	// Corresponds with POST /api/core/conversations/{conversation_id}/session/end (the `EndLearningSession` operationId).
 	EndLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StartLearningSession Start a learning session
 	//
-	// Starts (or returns the already active) learning session of the conversation.
+	// Starts a learning session of the conversation, or returns the one already active: a
+	// conversation has at most one active session.
 	//
 	// Corresponds with POST /api/core/conversations/{conversation_id}/session/start (the `StartLearningSession` operationId).
 	StartLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLearningSessionStatus Get the learning session status
 	//
-	// The latest learning session of the conversation (active or ended).
+	// The latest learning session of the conversation (active or ended); 404 when it has none.
 	//
 	// Corresponds with GET /api/core/conversations/{conversation_id}/session/status (the `GetLearningSessionStatus` operationId).
 	GetLearningSessionStatus(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2075,7 +2208,9 @@ type ClientInterface interface {
 	// Google redirects here. Bound to the `state` issued by the start call, which names the user
 	// it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 	// the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+	// without calendar access (the user unticked it on the consent page) is 400
+	// `oauth_scope_denied`, and that token is revoked.
 	//
 	// A browser arriving without credentials is redirected (302) to the configured app URL with
 	// `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -2150,7 +2285,9 @@ type ClientInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2161,7 +2298,9 @@ type ClientInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2261,8 +2400,11 @@ type ClientInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2274,8 +2416,11 @@ type ClientInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2598,7 +2743,7 @@ type ClientInterface interface {
 
 	// GetLearningTime Get learning time analytics
 	//
-	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 	//
 	// Corresponds with GET /api/xp/learning-time (the `GetLearningTime` operationId).
 	GetLearningTime(ctx context.Context, params *GetLearningTimeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2913,7 +3058,37 @@ func (c *Client) Register(ctx context.Context, body RegisterJSONRequestBody, req
 
 // GenerateChatWithBody Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2932,7 +3107,37 @@ func (c *Client) GenerateChatWithBody(ctx context.Context, contentType string, b
 
 // GenerateChat Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2951,7 +3156,7 @@ func (c *Client) GenerateChat(ctx context.Context, body GenerateChatJSONRequestB
 
 // ListConversations List conversations for the current user
 //
-// The caller's conversations, most recently active first.
+// The caller's conversations, most recently active first (the last message, else the creation).
 //
 // Corresponds with GET /api/core/conversations (the `ListConversations` operationId).
 func (c *Client) ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2968,7 +3173,10 @@ func (c *Client) ListConversations(ctx context.Context, params *ListConversation
 
 // CreateConversationWithBody Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2987,7 +3195,10 @@ func (c *Client) CreateConversationWithBody(ctx context.Context, contentType str
 
 // CreateConversation Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3006,7 +3217,9 @@ func (c *Client) CreateConversation(ctx context.Context, body CreateConversation
 
 // DeleteConversation Delete a conversation
 //
-// Deletes the conversation with its messages and learning sessions.
+// Deletes the conversation with its messages and learning sessions, in one step. An
+// active learning session is ended first, so the learning time it recorded up to its
+// last activity is kept in the progress routes.
 //
 // Corresponds with DELETE /api/core/conversations/{conversation_id} (the `DeleteConversation` operationId).
 func (c *Client) DeleteConversation(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3023,7 +3236,7 @@ func (c *Client) DeleteConversation(ctx context.Context, conversationId Conversa
 
 // ListConversationMessages Get messages for a conversation
 //
-// Messages oldest first.
+// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 //
 // Corresponds with GET /api/core/conversations/{conversation_id}/messages (the `ListConversationMessages` operationId).
 func (c *Client) ListConversationMessages(ctx context.Context, conversationId ConversationId, params *ListConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3040,7 +3253,10 @@ func (c *Client) ListConversationMessages(ctx context.Context, conversationId Co
 
 // RecordLearningActivityWithBody Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3059,7 +3275,10 @@ func (c *Client) RecordLearningActivityWithBody(ctx context.Context, conversatio
 
 // RecordLearningActivity Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3078,7 +3297,10 @@ func (c *Client) RecordLearningActivity(ctx context.Context, conversationId Conv
 
 // EndLearningSession End a learning session
 //
-// Ends the active learning session of the conversation and returns its final active time.
+// Ends the active learning session of the conversation (crediting the time since the
+// last activity, up to the credit cap) and records its active time as learning time and
+// XP, once. A session already over is returned as it is, so ending twice records once.
+// 404 when the conversation has no learning session.
 //
 // Corresponds with POST /api/core/conversations/{conversation_id}/session/end (the `EndLearningSession` operationId).
 func (c *Client) EndLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3095,7 +3317,8 @@ func (c *Client) EndLearningSession(ctx context.Context, conversationId Conversa
 
 // StartLearningSession Start a learning session
 //
-// Starts (or returns the already active) learning session of the conversation.
+// Starts a learning session of the conversation, or returns the one already active: a
+// conversation has at most one active session.
 //
 // Corresponds with POST /api/core/conversations/{conversation_id}/session/start (the `StartLearningSession` operationId).
 func (c *Client) StartLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3112,7 +3335,7 @@ func (c *Client) StartLearningSession(ctx context.Context, conversationId Conver
 
 // GetLearningSessionStatus Get the learning session status
 //
-// The latest learning session of the conversation (active or ended).
+// The latest learning session of the conversation (active or ended); 404 when it has none.
 //
 // Corresponds with GET /api/core/conversations/{conversation_id}/session/status (the `GetLearningSessionStatus` operationId).
 func (c *Client) GetLearningSessionStatus(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3202,7 +3425,9 @@ func (c *Client) DisconnectGoogleCalendar(ctx context.Context, reqEditors ...Req
 // Google redirects here. Bound to the `state` issued by the start call, which names the user
 // it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 // the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+// without calendar access (the user unticked it on the consent page) is 400
+// `oauth_scope_denied`, and that token is revoked.
 //
 // A browser arriving without credentials is redirected (302) to the configured app URL with
 // `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -3357,7 +3582,9 @@ func (c *Client) SearchKnowledge(ctx context.Context, body SearchKnowledgeJSONRe
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3378,7 +3605,9 @@ func (c *Client) UpdateLiveNicknameWithBody(ctx context.Context, contentType str
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3568,8 +3797,11 @@ func (c *Client) ListLiveTranscripts(ctx context.Context, params *ListLiveTransc
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3591,8 +3823,11 @@ func (c *Client) SaveLiveTranscriptsWithBody(ctx context.Context, contentType st
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4265,7 +4500,7 @@ func (c *Client) GetLearningPulse(ctx context.Context, reqEditors ...RequestEdit
 
 // GetLearningTime Get learning time analytics
 //
-// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 //
 // Corresponds with GET /api/xp/learning-time (the `GetLearningTime` operationId).
 func (c *Client) GetLearningTime(ctx context.Context, params *GetLearningTimeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7360,7 +7595,37 @@ type ClientWithResponsesInterface interface {
 
 	// GenerateChatWithBodyWithResponse Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7369,7 +7634,37 @@ type ClientWithResponsesInterface interface {
 
 	// GenerateChatWithResponse Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7378,7 +7673,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListConversationsWithResponse List conversations for the current user
 	//
-	// The caller's conversations, most recently active first.
+	// The caller's conversations, most recently active first (the last message, else the creation).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7387,7 +7682,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateConversationWithBodyWithResponse Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7396,7 +7694,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateConversationWithResponse Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7405,7 +7706,9 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteConversationWithResponse Delete a conversation
 	//
-	// Deletes the conversation with its messages and learning sessions.
+	// Deletes the conversation with its messages and learning sessions, in one step. An
+	// active learning session is ended first, so the learning time it recorded up to its
+	// last activity is kept in the progress routes.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7414,7 +7717,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListConversationMessagesWithResponse Get messages for a conversation
 	//
-	// Messages oldest first.
+	// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7423,7 +7726,10 @@ type ClientWithResponsesInterface interface {
 
 	// RecordLearningActivityWithBodyWithResponse Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7432,7 +7738,10 @@ type ClientWithResponsesInterface interface {
 
 	// RecordLearningActivityWithResponse Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7441,7 +7750,10 @@ type ClientWithResponsesInterface interface {
 
 	// EndLearningSessionWithResponse End a learning session
 	//
-	// Ends the active learning session of the conversation and returns its final active time.
+	// Ends the active learning session of the conversation (crediting the time since the
+	// last activity, up to the credit cap) and records its active time as learning time and
+	// XP, once. A session already over is returned as it is, so ending twice records once.
+	// 404 when the conversation has no learning session.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7450,7 +7762,8 @@ type ClientWithResponsesInterface interface {
 
 	// StartLearningSessionWithResponse Start a learning session
 	//
-	// Starts (or returns the already active) learning session of the conversation.
+	// Starts a learning session of the conversation, or returns the one already active: a
+	// conversation has at most one active session.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7459,7 +7772,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetLearningSessionStatusWithResponse Get the learning session status
 	//
-	// The latest learning session of the conversation (active or ended).
+	// The latest learning session of the conversation (active or ended); 404 when it has none.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7509,7 +7822,9 @@ type ClientWithResponsesInterface interface {
 	// Google redirects here. Bound to the `state` issued by the start call, which names the user
 	// it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 	// the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+	// without calendar access (the user unticked it on the consent page) is 400
+	// `oauth_scope_denied`, and that token is revoked.
 	//
 	// A browser arriving without credentials is redirected (302) to the configured app URL with
 	// `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -7592,7 +7907,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7603,7 +7920,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7707,8 +8026,11 @@ type ClientWithResponsesInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7720,8 +8042,11 @@ type ClientWithResponsesInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8072,7 +8397,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetLearningTimeWithResponse Get learning time analytics
 	//
-	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8798,6 +9123,11 @@ type GenerateChatResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GenerateChatResponse503Headers the declared response headers of an HTTP 503 response for GenerateChat
+type GenerateChatResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GenerateChatResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8813,14 +9143,20 @@ type GenerateChatResponse struct {
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
 	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProviderUnavailable
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GenerateChatResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GenerateChatResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8853,6 +9189,11 @@ func (r GenerateChatResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GenerateChatResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r GenerateChatResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -8861,6 +9202,11 @@ func (r GenerateChatResponse) GetJSON429() *TooManyRequests {
 // GetJSON502 returns the response for an HTTP 502 `application/json` response
 func (r GenerateChatResponse) GetJSON502() *BadGateway {
 	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GenerateChatResponse) GetJSON503() *ProviderUnavailable {
+	return r.JSON503
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -9207,6 +9553,8 @@ type RecordLearningActivityResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -9236,6 +9584,11 @@ func (r RecordLearningActivityResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r RecordLearningActivityResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r RecordLearningActivityResponse) GetJSON409() *Conflict {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -13318,7 +13671,37 @@ func (c *ClientWithResponses) RegisterWithResponse(ctx context.Context, body Reg
 
 // GenerateChatWithBodyWithResponse Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13333,7 +13716,37 @@ func (c *ClientWithResponses) GenerateChatWithBodyWithResponse(ctx context.Conte
 
 // GenerateChatWithResponse Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13348,7 +13761,7 @@ func (c *ClientWithResponses) GenerateChatWithResponse(ctx context.Context, body
 
 // ListConversationsWithResponse List conversations for the current user
 //
-// The caller's conversations, most recently active first.
+// The caller's conversations, most recently active first (the last message, else the creation).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13363,7 +13776,10 @@ func (c *ClientWithResponses) ListConversationsWithResponse(ctx context.Context,
 
 // CreateConversationWithBodyWithResponse Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13378,7 +13794,10 @@ func (c *ClientWithResponses) CreateConversationWithBodyWithResponse(ctx context
 
 // CreateConversationWithResponse Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13393,7 +13812,9 @@ func (c *ClientWithResponses) CreateConversationWithResponse(ctx context.Context
 
 // DeleteConversationWithResponse Delete a conversation
 //
-// Deletes the conversation with its messages and learning sessions.
+// Deletes the conversation with its messages and learning sessions, in one step. An
+// active learning session is ended first, so the learning time it recorded up to its
+// last activity is kept in the progress routes.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13408,7 +13829,7 @@ func (c *ClientWithResponses) DeleteConversationWithResponse(ctx context.Context
 
 // ListConversationMessagesWithResponse Get messages for a conversation
 //
-// Messages oldest first.
+// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13423,7 +13844,10 @@ func (c *ClientWithResponses) ListConversationMessagesWithResponse(ctx context.C
 
 // RecordLearningActivityWithBodyWithResponse Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13438,7 +13862,10 @@ func (c *ClientWithResponses) RecordLearningActivityWithBodyWithResponse(ctx con
 
 // RecordLearningActivityWithResponse Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13453,7 +13880,10 @@ func (c *ClientWithResponses) RecordLearningActivityWithResponse(ctx context.Con
 
 // EndLearningSessionWithResponse End a learning session
 //
-// Ends the active learning session of the conversation and returns its final active time.
+// Ends the active learning session of the conversation (crediting the time since the
+// last activity, up to the credit cap) and records its active time as learning time and
+// XP, once. A session already over is returned as it is, so ending twice records once.
+// 404 when the conversation has no learning session.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13468,7 +13898,8 @@ func (c *ClientWithResponses) EndLearningSessionWithResponse(ctx context.Context
 
 // StartLearningSessionWithResponse Start a learning session
 //
-// Starts (or returns the already active) learning session of the conversation.
+// Starts a learning session of the conversation, or returns the one already active: a
+// conversation has at most one active session.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13483,7 +13914,7 @@ func (c *ClientWithResponses) StartLearningSessionWithResponse(ctx context.Conte
 
 // GetLearningSessionStatusWithResponse Get the learning session status
 //
-// The latest learning session of the conversation (active or ended).
+// The latest learning session of the conversation (active or ended); 404 when it has none.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13563,7 +13994,9 @@ func (c *ClientWithResponses) DisconnectGoogleCalendarWithResponse(ctx context.C
 // Google redirects here. Bound to the `state` issued by the start call, which names the user
 // it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 // the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+// without calendar access (the user unticked it on the consent page) is 400
+// `oauth_scope_denied`, and that token is revoked.
 //
 // A browser arriving without credentials is redirected (302) to the configured app URL with
 // `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -13694,7 +14127,9 @@ func (c *ClientWithResponses) SearchKnowledgeWithResponse(ctx context.Context, b
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13711,7 +14146,9 @@ func (c *ClientWithResponses) UpdateLiveNicknameWithBodyWithResponse(ctx context
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13869,8 +14306,11 @@ func (c *ClientWithResponses) ListLiveTranscriptsWithResponse(ctx context.Contex
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13888,8 +14328,11 @@ func (c *ClientWithResponses) SaveLiveTranscriptsWithBodyWithResponse(ctx contex
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14450,7 +14893,7 @@ func (c *ClientWithResponses) GetLearningPulseWithResponse(ctx context.Context, 
 
 // GetLearningTimeWithResponse Get learning time analytics
 //
-// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15151,6 +15594,13 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15165,12 +15615,22 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 		}
 		response.JSON502 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProviderUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/event-stream) unsupported
 
 	}
 
@@ -15185,6 +15645,16 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GenerateChatResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -15478,6 +15948,13 @@ func ParseRecordLearningActivityResponse(rsp *http.Response) (*RecordLearningAct
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -19998,6 +20475,15 @@ type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
 
+type ProviderUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type ProviderUnavailableJSONResponse struct {
+	Body Error
+
+	Headers ProviderUnavailableResponseHeaders
+}
+
 type ServiceUnavailableJSONResponse Error
 
 type TooManyRequestsResponseHeaders struct {
@@ -20876,6 +21362,49 @@ func (response GenerateChat200JSONResponse) VisitGenerateChatResponse(w http.Res
 	return err
 }
 
+type GenerateChat200TexteventStreamResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GenerateChat200TexteventStreamResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/event-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		// If w doesn't support flushing, fall back to io.Copy.
+		_, err := io.Copy(w, response.Body)
+		return err
+	}
+	// text/event-stream messages are typically small; use a
+	// modest buffer and flush after each chunk so clients see
+	// events immediately instead of waiting on OS buffering.
+	buf := make([]byte, 4096)
+	for {
+		n, err := response.Body.Read(buf)
+		if n > 0 {
+			if _, writeErr := w.Write(buf[:n]); writeErr != nil {
+				return writeErr
+			}
+			flusher.Flush()
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
 type GenerateChat400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response GenerateChat400JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
@@ -20946,6 +21475,22 @@ func (response GenerateChat413JSONResponse) VisitGenerateChatResponse(w http.Res
 	return err
 }
 
+type GenerateChat422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response GenerateChat422JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GenerateChat429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response GenerateChat429JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
@@ -20973,6 +21518,25 @@ func (response GenerateChat502JSONResponse) VisitGenerateChatResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateChat503JSONResponse struct {
+	ProviderUnavailableJSONResponse
+}
+
+func (response GenerateChat503JSONResponse) VisitGenerateChatResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21446,6 +22010,20 @@ func (response RecordLearningActivity404JSONResponse) VisitRecordLearningActivit
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordLearningActivity409JSONResponse struct{ ConflictJSONResponse }
+
+func (response RecordLearningActivity409JSONResponse) VisitRecordLearningActivityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -28610,333 +29188,373 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3bcuM4tij4Kziajki7m7LlW16csaPHlemq9i5XpTvtnMrucrYEkUsS2xSgAkDLqtyOmMd5nnmYTznv",
-	"Z/5kf8kEFgASpEiJ8i2zqlSxo3daJHFZwLrfPrdCPp5wBkzJ1uHn1ghoBAL/+R6UmB0NFAj9VwQyFPFE",
-	"xZy1DlvnEHIWSaI4mdJYkT4MuAAi9CcxG261gpYMRzCm+tNxzOJxOm4d7gQtNZtA67AVMwVDEK3b29ug",
-	"NaGCjkHZad9wdg1CUj3TSTQ/tf+cxJGeKta/T6gatYIWo2M9Qei91Y2jVtAS8EsaC4hah0qk4K9vwMWY",
-	"qtZhK03xTbtGqUTMhi29wrc8TMfAVNV6vmd8mkA0BBLZt+pX5d64/4q+h1nVYo7OTsgVzOpXcAWz+09+",
-	"Go9jNT/5GR0CkfGvkM39Swpilk+e4Hf+XBEMaJqo1uFBJ2iN6Y25J7sd/deiWxO0fuBRmkAVDD4en5Ix",
-	"Pq0Hg3l+f0i8GwwkVIDix3TcB0H4gMQKxogn8iqe1AGGm2EqIeMDZqeD/3nA6VQC550YVkHmnRhSFv+6",
-	"BHW4GN4fMBdUDEF9kCCqFnIxAjIGDaJnkqQSRP1qFA7U1S89wKqAjivXA3S8YAlAxw8wt6DMzFm1gtP4",
-	"GojKXlmwmOyd+y7pVn8sJ5xJQML7DY2+owqmdKb/CjlTwPBq08kkiUO8Ndv/lnq5n1twQ8eTBMxGFI0T",
-	"/FEILvSKBb+OIxDdlNFrGie0n0AraI1BSjrUa/iRk6MT4l4jIU+TiFAmp/b+5pv4k4BB67D1v23nbGrb",
-	"PJXbxzgdbqREBRlJJ1IJfarZJBtHJ5osQBKQd0epGhEJ4hrEJhnQOIFoq3UbaBC8h19SkOq+ILimSRwZ",
-	"7mN+Cswj2Tr8+XNrEEMStQ5bMNafBa2Em7Fbh60+j2YFWJnzIhEHyZ4pMqYqHBE1AmLOl1yaUS5brdtP",
-	"/nfCbIToAcmISkIZAQuxe0NYI7CbIJZkTBO9GojIhp4uIDlLJ1wQK1SQiBPG/S2YeTYR9m84GyRxeG/I",
-	"J1SqLo3GMSuA8YgR7pO/cSoVuQKYEKpIAlQqwhkQ8+EDQyi0W5NkGiuz8zAVQosKUlEFZCNKzS4hIHr9",
-	"ZhkBoYkAGs0IDVV8DQZO33LRj6MI2H0BdfLj+Ydvvz15c3L840X36Oyk+/3xP7rnb96dHbeC1lBQpiDq",
-	"ypBPNHn4ueVDTx7qdbUK982JHgkNryRxZIngAPquEjWKJQEWTXjMlEe5zByG8XgzTEWs4EGoQapGwBSC",
-	"NyL9VOElpEnCpxAFBFcGpLh8ZU8v3wLC/keuvuUpi+4LesZVd4AD+RAssGe9RvPKA11G3v83hArpCA4O",
-	"N7G+82b3IU0SEGRMZ/hMApBY4ZbP6CzhNLrg/FRz4nuzBjNcV3HeTXBAHwLvfZqlOCfmlQdGRxw9lvkE",
-	"uNFzENdxCB88lvUAp6xRPx6mmkH7G/2O82EC5A1NgEVU6NVouHtvP9CeB0BVKmB+AsKZwUjDBhEEF5z/",
-	"QNnMnoK8NyWOr6H7S8oV7cJNCBCVgPADZ2qUzAjKPhKk1Pce3yfZ+w+B/0RoGovKR0DUSHClEtA338w1",
-	"pZKM9G0P5rTfdqb+Vs1s3972FGWc/gOjqRpxEf8KD0IpqE/AihCMpdTCARckZihykFBApF+miXwI4NkZ",
-	"AgI3E00MA4/XV8+KN+kDg5sJhAoiM/I9oaB1G8FokslSOQhO7CN7jx9OxDliM8LVyA15SA46nYAcdHaQ",
-	"mdEMs5CZOJJBZqCQpRx09kgvoor2qYSuisfAU9Uj25cs/9WTjntGMqCk5927nhWcyIY05pZNMh0BQ4Lt",
-	"BtGILRM+vWRckJQJoOFID7h1ycw5TAQPNbD6CRwzFavZ/c8Cjxz39CtnRQLufjTiVR+00Hly9OMR0Q8I",
-	"PkE95uFF0CkkSdteTM3jYyXJNU1SkCSkTB9SH7SqGZENfX52i3p9KbtifMqIW7sWs7LlIS04Ojv5HmZv",
-	"BFAFnn5AoyjWi6HJmeATECrWktKAJhICH4ZW1OjGExSkdjt7W52tnZ29rc727r4WogxuyS5qa7ud3Rft",
-	"nd323s7F7t7hwavDg1f/zNW/0x/OiZyxsBUUxCWtCx62XoTPO9HBzqDd39+H9v7zl7vtly+i5+39/Vcv",
-	"9w6A7kfwHI0MC2S6oHUDiRXvbgOtymU7K+2krMKenBEaRQKkBJT635y8fU8EZUOQTtoiiuszwBt8BbPX",
-	"BMYTNdMv077U4jC+p1WVmSbHGQyrgIaGFTQv0ptTYEM1ah3u76FpxP25G2jlWdOH1mHrXz932q+O2t/S",
-	"9uBw69NfNrb1358+7wR7t5t//dO8foxmlxMzyUFuZqFC0Jl+6h9aGRQ/OTTVEqVUfCLJlIurmA0PSWye",
-	"DFKkHpRFWgEZc6nIAZkBFZJQjfZkY39395L1HLrl0/UMWZrGEja3yBEC7jCbzZPv9AeaDgS5KSCiCtr6",
-	"olft11wxD/392+ZBecdaoLK/K8aau5xL7RH5vfzsH3y12pEd/iLSYdD2HLWLwnHuvMD1u79KZxu0Uhb/",
-	"koJ9rEQKxlbiDC0/G0jNbzLbwqdsSCN16+nNat5bi4te+0LcynY4B6byRQyRLkX2IjY7avdNf9boZIp3",
-	"vXIKliZWaDZ2qLkxGl6CK5hV2wsHaZIYojERgMSCs2Tm0MlsiDiDVoF6tG6YEu29X3avt7a2quZEk4Hm",
-	"DffaoEOfB8GFiYBBfFMDiVhIRcIRFTQ0JpaBQ/8AhRMBIR8y5E01gPi4sxgB74JfxXtZwhjcpUUbu7cF",
-	"+BMUsKFw/0qnVbj+hXtdj4NmxZrMsHSsF+c7izI2WPzRWCOClqBD94L+p/v5lzT+1f2O/3YPtA7kHuC/",
-	"3YNK1ltlAQmMZV8U3yz85l7MOLf5p/uZTmL3s/6n/7Mxd32quAtvjr99fwrXkPiAOtLX5mi3FbS+0f/6",
-	"Rv/rjf7Xm93qQUZU3UFgKjjvRrFUXMzQbprJra2/xf9DHwHHa51KrXoFheeQJPx/kJ9GVJEpmpdnPCVJ",
-	"fAVaBplozIkl/DUfg0oZS0WZKplR/8anJOLkJJNbHPWZgBhAqP6KF9rYmPUwqeKag0gQ3YSyYWpGAdaa",
-	"E6aqd9kQ9zRkL1LBSoytUyGolF2hTchPtn9fGmgCCk9M2NvtNBAU0CRfEuN2dl9WkkQHZc875gCer9L+",
-	"4A33fL9itNIJLYb2qX3vDY9gjrQ5WFURHIMAdSzfU8PmOfTyU1vKkezK7vy5O5ocuMOJah+0xzGLW0tO",
-	"KP+GT4DRyvdTd8dokrwbIIYvu/Mf8BONojXLd7AvHZIDtbdIt0G3jrrzQzRbRr1qD3YeIebAYChQTmWR",
-	"nAUeRQpaciYVjCtobGmbOFSQzV+3pQ8O8OVl6yPDG6f4FTBf/szcy7jX8UQtfEVxRZMFb5SWXRwxqFhI",
-	"acjKjXkYc2ddfZ6Uq1jhNT6jUhEF6C2do+V3o2IrEy1zDboGXKXpXlZfLrt8fzJ/J4U5dytGuF0C6QXU",
-	"7Q56SUP2hCKgo273kdndGCFPC3TYu8rZ0S4dzD/a+nOYp4KTaEU4VcnWZvxK8lbcZEli9mafh2sVmmUG",
-	"3QoXEwNjLDUuFj4gcA1iRgRPFapkxQuS2xaXGgDfmlfLO7cj1C7zbTZDSddGf2rX+hwsfyyZcGI1Ir3E",
-	"f8181QtQ9okjp3YZ39kzab20BXfGlm98qdWuqyH6Aw1HMYO2Ft3RtmxAG/KopN763sTqwSusdd/GkERm",
-	"SFQgKemVYxZ6GILSRBrFwayldl4ALfuSq0Fd7462EDefZ4auEU8iWVjhUkuJJ9UWV/C3dEyZB+ibSUIZ",
-	"ndefazy0VTy95Ny+z57xX/r62nkBzMYXU4Wyq6QKSbxzm8MRG6NSbYCAJAoIlYSSiCsFEZlQNSIbxpyb",
-	"OSmmI54AccEtaKUXnA03i0B1QTDzVD6LisllIxse4+LnbGyU8ZNUqqCVmkzzmJplUM7WGFiALQb4Sa62",
-	"L7AEhkipuwYwlScQcsbQvUbsy88kwdeDHPpZ5JOACRcKXb5IOZYysmz0e/HWgqRjj2+Ifu9uaP3elSdW",
-	"RyYuijQg254lL4XbZ33dZhebq1EJqahKZck+ZEbS2zZO/exvg2ZLBXOPLdvxg9I5e8avAvyrrlEWc+wC",
-	"k+8s7+YWk/cwSFkkCRVAJlzKWFPCaaxGMSN7HRLRGfKJSSrCETUWVicam0/JhCdxOKs0dFRoQ34s64qe",
-	"hFIs+kgv2UZWxbIY5rXhR7c4n6SNPd1sxJ0zwa0sKC9cd+n4nXS2SDGbO9QFovUoZVeLhNZHlL0bWLOX",
-	"kgY+ZSCymN5GvqH4V+j2ZwrqFM4a8XqRqFxcRZU52odzYQ0FCC88zHOgIhz9zcTLV51iQwD4qQMNnWnC",
-	"BwjDiHR8wuLJBNRKWkpZ7i7kMWT7yEHr5nDraACiOxAvk09weODkgcOWWEyJkjxxweUdeNH1B0uyDu7m",
-	"ybFL88WP4irLKviKpMWMXwXggtVyPlWEfPPmjOy/IM4IShQdliQzVnL8Pl/kXj9q/5O2f/30eTfYu91o",
-	"2z/Rx74bvLzd/HOlj/0UqGAxGx5p3SlWs7uEVzhlDmNkWod7nfm4hdIrc7Awmpt9TmTMwszCfR3z1Op2",
-	"sZohLyEbIZ1MICL9Gb4FCZ1IiDCCBJlKdqX2GmSyzJ+bhclZmkh4S2fHTJkbtGxT8xdWE/w5DlBJ/DVf",
-	"kjY8qKQcAVVjOiH9NLwCFZAO2WCcwSZRnOyTjTGXqrjp/cX5KUHrZtLAJmhXejNBSamwVX+5n5YBcJGc",
-	"jaNqyaYOerPm3tDqU6uQL4FF3cbnIhUVqvnrxkjaCL7eyN6a7Ka9kYICnBaB+9zYPJYCfOGNvYu3Clh0",
-	"T13FJA1YHF9JairakJazZQ31FQWzeYXEALJld75c+/AWGVSkRmYaibe6Cph4gJ5DyUX34iIewxGjyUzF",
-	"oay/Hf1ZV/JUhFCfbjoBQVBkEMS8Svg1mAh2DDQjG8bgaB5qUoXaYMpSadXAsgRGlTPvVSicqUJ7mxcH",
-	"4JldvDvrWwkr8hGBKQHWLnjN49BGfV1TRYUzFNaMfANJF65pkmaGkOqxj9kwieWIyAnQq5gNcYapiJX+",
-	"dz7AglkUlVfLx7d5lfrlyrHKXjcfviU4edPO7bPqNkU0TmYrU2N9997SL0SHFxC6hsS4OI4DQuDhyjLE",
-	"e0srWPo7BlqhdxZsizuo4ms9mqeYEoVjkJiFSRpBFBgVu1OBRs2h2BggdoSF5CW+hh/j8IrR8V0sH8x+",
-	"qsW/iM7rCvlzX3TXrxZk4v05cd2Xif91eXnT6bQvL292vr28vHnx7ae//GmpTTGbefmu62ipv/h7Tvb3",
-	"lCvagKdn1K+ZM18PXRYYbj9VBXmX/St2Kgyz14x9gUkz38kERMyjLrAKA9Ixy305Ni3PvE424CZMUhlf",
-	"w2tjjtdo6t5lcIM5g0Uz0kJObleBw1RwOX/08kpUFvgXM4wK8NxPJodozJkaBeTDxZtVVpRQtoyWnul3",
-	"UJPlivpEbbGUL2BMY01Cmn+CUX21WpqTAsIRFUOIstDPEqRGQIXqA1XuzdeEstLleSZNRoLR9GIlTdpl",
-	"9mmeL5WibXkGVsdZnHdfsPhqqJWOvHAPywAtbb8KgEEZ3eqQNsOswSok0ZdlWweDvX6H7oftF9FLaO8P",
-	"XnXaL+lOvx3uRnuwPzigz/sv5qnmSuJwvZS6dF915EjzTgFUVglLP42Muu5SzWJpxMcNTT3IdBQnkGfa",
-	"BpmwbWRsd1pwM6KpNLb/OEqy3J7WpwZqxv0VlaVZB3NX3SYC5JydMpPWlF3210hGCTeoQHCRtRRk6Qqz",
-	"YbuYtXVdlINKpgU+JXygrMMqTGJMiR5hvKYELSTnqyygX6V1zj+OBbaeDDAZQDy8zxKVE64lZwO65VOj",
-	"rpTvfBXtrpJMFpeMLJgkMFDVNG8ZZVpdS7WvmweNGfnFzESCP4qS6+5+VOk0XI1zKO5yX7MojRUoe0Gb",
-	"LoBqoSpduB4FXboB3V+AVTUXvxQ17xHGJcT1YlaMjkeVVbMeVFgroY9f6w1n9Hllcbx45eyktezlThez",
-	"5hhxrDqY5FVbvkigm1vjUsaxol1qKRV3n98FlfMSNc2tpzmcXVR7WV1XqWD1Ls8qP18lnhbwcg68hWlK",
-	"kXL+tpZfl/N0PKZVZvv1bSndli97rpUnyYexT8P8+GAq5ZSLCEvMCQGhao+4kNDuo9Y/s7kf1rBAI9pN",
-	"5qlYPohvWqgbLwNj9lkwF2a8JIYiX1KZM36wT7QyjXEoRQ+g2UDRQ3mwv5qDMps8yHdQBfUfMCjjKIqa",
-	"co9SyTW9Cy0bYT2x/ozADQ1VMsOoVD4gPevo7wXmn3pJPb3tHu67V9j4ZxuVdtgaChrC/24fbIV8nKcM",
-	"mSgSfbdsgbDD1sudTqfzIuq0+xAetPdfPg/b/YNop737chBGL2nnxat+hakpC/TKjtqFBJXhXps7sIi2",
-	"vhPD9/q1W2+ld0DyVcI1/Au3aGnu+lU7Qs2NWKDsObjNzT9Ik6TrFrB0Z//mMVuRaj0h3PHbxnu56ykt",
-	"x2FDbz1sdpc0B3bgElByiAZe+bx8J/X4ryH2AWPS7yBEOsSkjOa5Kt6FWenUqlJr6te92prHMfN/3Skv",
-	"dGnQGwoaA+v7MoQo02r8jxuFuN39Ms9baxlMiX7BGhUEjPm1jdjUPxMqZTxkY2CqamlLrnc1kcBw20fL",
-	"sqvNnX8EAe5uuSZLX37ABLMaD3Ip72yphIUVGFFjXOBZsEWUzDSpqAiFNmW0nkkS6iGYIhM6hNfGdORE",
-	"gWeS9AWfSoMrAorXTsStFa1sF8YPoLD0joAB1pShAwXWcKSvQHP7O45UYbCI2TCBdirBFLEhtmCY3pkk",
-	"fRpeGWw33hH992vS5ymL/J9BLM8SmAeyW1MBCpVnaCmCb7JxZRctAQ6cjFRlNPCTKe4cv1yuDS0mHKt9",
-	"OYe1EsaUklfQOQrHQJyHVO82SYda0g3H0HZOz3nOUZjHl9oXTlkKd25Uc6W8vhULr5jtLKbl5/qdypom",
-	"NeecndPDGkFKQH2oEiLmzi3M6Zt1HU1s5q3MuN9iD6Ue1DI+UyRMphMQphopmY64cyu5CPStVeqK1F+R",
-	"2kvgKXKF6x08VhailQJx/iKkSseSn0F9PuKyy3hnMbHs/jV4S1lEzieUFXD4drmsVrrFczjf+IAfE9Pn",
-	"AHlmHb+OdA8E2PRRNBYrEBMRS6ik3GcJVfqGvK+WK7xLX/25lV1O2IBXsH2//Kb9ts95AsYJbSO3u8uK",
-	"EzQkJnMp2NUy2YolmSpQNlV8TFUcroRHherZZh1VSHGW9pM4/Hh2JvggThZFvKIJ38lSy/PAjJepi6W0",
-	"r6pJ6WqaduIqylS40Dgbglw8mSUh6LW/dzzsqvqvPRNf2/Xg6fZWiJwtAXBuk6UdVZ3t3zVxO9GyeV25",
-	"BlNktApTCnSpBgHmQlD6iSvXbOTnwNabnCGB1P9GettIsbTFvLyMAipY96BjoFOl1AwFyJrIYAFTKiKv",
-	"qESJEePvWTZgVmnbfFYd+GiHNPejFPl4lg3FWQheXqWr6W2AXxNSadoW3D9XSUMwT6spMlQ7hwe3wLsT",
-	"/u7KwKu9aHJhfbrushvXNA4wry/cyDmU48CyMmN2Qjt+UFp01bbfH3339xTE7EHSj/7GpyZwAMskjeg1",
-	"Vpui8sqKgybx56+rJibtLk1Mal5/5G7F6BZUXlpWsyTLf3qkLKf8AGtvrmksUUUDM7itVszDxN42v8AV",
-	"2YDLbrJddGVBDzd9JThgIEDeJZtOmC8NjWgdtq72/jPqXP8dOqOd8T9+3b/5+26yc/3yP69/6kw+7smL",
-	"X/7+gp2KV+E/+js/VFhai4MVT//g+WqHXxysetfDWCoQd9i2c/TQiJbcPJ5o0zqKKDnl15DQsODIqnfb",
-	"ZfWRD1vHqV7B9ilnERLu5R7CzLNRcMWV17eyt6ggrBWCmv3NlfWQedx4TP/ly8ocbAfLJVEE7r27uqBq",
-	"ZD4H4IX+y3N6DcUYAHmPOJjch9/a7ew+b+/stHdfXOx0DjsHh53OP4tu8IbRmtWO+vL4HTt+IYzj58y5",
-	"Ykq5wY2pwkiOIhqQEZ9iGf0ZTwWZAlyB5nLm3KSi40nlLAf/xKKNfhHHbOQThQMOBVAVkBMyBabIKL6y",
-	"zeUWDryz+8/W7afa2KGHjo74CmNn/MrVltPWFDuuC4paGk6xJBjGMLo3xh9Qjijz/QdewRR/1Fae8V5p",
-	"Q3A54xJlkaeMsXnQvHo3wRIrzhww5+pLmOjDhTn4S50y50uthiVZrz4X3GZ+/2Wjnf2zJgH8HDXhcwyb",
-	"XGBdbmKJEAC/guwWDEi5DL0sRNZ9nsqCelMO8nUJkVV6znLzRwMbh3nWpaorYnlVpWiVk+yWGhnmIVPa",
-	"bnlvc6uoui4XQMcP5Lc5pwlI9A8HxAhLuRMpLxPS2hl0wr3BAbRf0YMX7f1ot99+GXWgvdffCXfpfnQA",
-	"zwe5o8cMevzD8dFSd85yP83cYu4QyDEveHlLXNHR09R5ow/pt+G0eQAAL3f8PGiN9odxmcxXnbFCZ8l7",
-	"UoLPnD9lFS+KvhV39p7MnZQ+l6fwkzwkDq6KbPMg9FSSue6TFS1vinGVViP8BkQSs4WMdaeyyEpeXaX7",
-	"l+32p2rWesEjOvt4No/2v6Txr79WlVj7eEYGgo+JfQEtvkNBI4jqU76dbXHBcJkFjmD+srGg1gwmYTh2",
-	"zairR8syk92rZKOQox/YLHUZkMTlctVUKK44vCQhH88wt1JDz+Xb2ECSrL3RRjb3XzJg/cWamuVmg8x4",
-	"M7233SA7lRyglajLr2Bx7UCQMje7FHf3nz9dEPMGwTcCYtp3DTAM1oZ7xKznKuFsLQqOiVlVG9sB4L23",
-	"yan+ZBqW3rgZMrzq1KSPlixItREy9k0zy1a1G+gK8qSRrJYkUAENavcVYFoYrLzKAnAqT6+oqq1WVbwu",
-	"jCuu1JCMIj1ndl3uV/Z06ztxNevVx/n90arg8UGCsF7L+3sr7yDM1Ede3zOkuHEh67wBQanu1vy78TV0",
-	"/cT+5UGCKyR3T9CH3J3khzHv32kSJ1qIDSiZ7ur53wPIVkWL33wKQwNRrFlss9f4Lju+siu4cFRBlgte",
-	"hPFqMptGlTvLbGVT9vdGny8fur1Hc5Zre04NhLwizpbiLAukaP/lvLjmSTojpSbyr4fb260FgQm+IXo+",
-	"LMs9dZxIC8rYCZvx6eu8vS96im0SCOaDuO96Ww+TfbOgji+DqUm7eW3KOpNeeWvFRdzN0l8WdhuUw7pL",
-	"X5SiY6B6s+6Nhvu9u8ugCT1b3a1wW4OY9WSn0P+jsOq9KsleS/Rb7coqMUHrJ4CrZOZKJdrKPncsxWPs",
-	"P92QX4OAqCpNfhxLiSL7jFBi7EHEfEXwK1869IC6cnG/0kqqaF9x4/XS70oF++ahWbCcF3oEvpiP8Sou",
-	"Gws2FedeHpxUznD1ruOKkUxTgCtX3GbpvPhyVoNmyeulg/O+9WYtMMX5AoKVoKo654/Hp29ErEDEnJ07",
-	"Q3vZZGWfl2L/BB2Pqai86QBRn4ZX1Z58N0tmKN4plOzMVRNn6C9bX7P15Hb2bMaaPb6lctTnVESLIvVA",
-	"0CF0s/XV0Ozc/YDhZ12QKh5bGtCwq1LW6O32U7OmUFq3rgwFKgak4Gsx6y6O6mJwo7oCQj4eG/eS+bL5",
-	"+j8en/6An7iM6wbNofQRhprr+Nb8RkTj4/Hpe/zU0Y3KCvJXcZLIVcY811+cOUAtiw0pHXXVoVSfQFC6",
-	"V9lS5wFSfzI1l/o4K993B/n0Kta0q2UrFrZcj6nWYestcqU+GN8yVmmyDuatLASua8NKTVdC60H+B0gF",
-	"QnMvG4mFLmSbHjOm4goU2rf66QwiQieTBEzv8iIimpXlSrersKjJn13tp+qQqfkWTfs1LZoKm2iMrbmK",
-	"Py9q6aVhWR24Mf3IMf8uMz4484ycoGHGxBptzVeiXtELgbCyy2pwS2q9EjAQBULWGCCWGNNVUK/EcCrQ",
-	"eSEDqY8g09yOJkl3dRazMPqsBPPiLEEJeB5IvH1UBJXVHJehrHVtlJZFGLtlRN1xzNLa2v1NbSUr44fP",
-	"eRqxEJ8CI2VsSroNGsuFPRnQgr7Kzbyg8qpaTly910HRmeRC1c0eC0uvOrVChLHZxsL7cubBvVTjF/3S",
-	"jWWajJ91M+BVOczLlaMYVy6ABWuFdysDpJdXTXa1nMrLCPx9LIREbRWYNeqshDpf8MbXnG9JCpw7YCMs",
-	"dZsnfqdYw6suTGhB2FHaH2tmv2Kcmd7/XYo05vsqrTofM1eECmurAeS5uyx5vbGQ9tOEYvBortcJoJGR",
-	"u5JYKmBFGSzIBbMqcWxOxH4AhSunClbUriFPKyMDKs4LxiyTKXul59dTHqss/tediD41V2ezOr7OhPou",
-	"AJNnEFomPq2OJvcjTncQx2QGkaYrbY5fQetm0qVTKqJqXbp82oWlBAV8zBHQHVCFTaIw3zxIa+7EhS0P",
-	"X7wHjWN7brplAuZ31UEivSTFsuaeZUJRrnDdKcTSbrEyuDLfVDZNvmh/dwtg5+PU6h1ubAJLa0Ql6QO6",
-	"B6PUtBHMi17u7xbQqbUX7Qxewi5tH/Sfh+396AW0Xw5eddp0p78b7kX7cDB47l2aw9Y+7NJXg71++3n4",
-	"Imrvw8tB+xXt7LTz12lFxd88u2ZeDTXPUAu1ndhGXAIjBngYdjBOExVPEnwUhxCUNVX9jiPtm9Uq6nyI",
-	"2hxsPGx/+Xy/Bt/nzFfdxi3RIjRsZre31GqVC9ITgG/1TCCN7SGr389KulrQ6LcKDQu9DR/UxCbm0d4V",
-	"2sJDcHo3yIIbXg7ydgfbNQeLDTKTpNtPKLtCdo471RRqxIXqZvlOTTn62TecSwWisga0XEkYskuNS125",
-	"d5fZfr3vgmzWShAtT83u57tpaPfMANDI4NkkgjpTE5YUO24Qxez4SXcCIsybPzZluBh8tdQtZ+PbsgCf",
-	"Pk2ozQyva0lf50C5mXQHXHTR5rkgSf1m0o2Z4vWvVFlqi86Q4hBVM1dAr0kqubtBDnplqMxfTNORIxWx",
-	"mp1rmFqCPom/h9lRqglORWzj0dkJ9l/e6N0wJdo9MuBJwqemG9rL51hjmYYKhNzcIlnPVgI0HJWbGJNY",
-	"EhTmo0uGVJCq/JVnkvTc6npblww1ec0DTa/fLMz7Y/vo7KT9vcmTtrQPd6DPy4R4ub2Yv751NOE/f7po",
-	"BXOd4LyANQw37J29O78g23QSb9NUjbYTPoyZCRQoPbGxYOjBxjuKgrAJMsvWNlJq0rq9xZZrpvxFyJmi",
-	"Vpi2W7JddzSoFdBxK2hhQAV+LA+3t2/MC1shH29HPJRzcdnIfb1hDsnRCVGp4sIEdZYCJim5chmqpE8l",
-	"BOTjGb5nLpcMLlm5E9DGx+PTzYBUNDdyHY2CQiE6aTPygY71hAyPPGuGLLcu2SX785/1SQFTsWmqvPXn",
-	"P5NzYBHpHfllqg7JNwhUcpl2OnuhH56Hv0CPbCw4us1Lpg8vuzeHdpwrmNV/PonbVzCTvc0t8p6nCiva",
-	"UYXxjRPlcEJipK/m5pcs69w9w7tuuXwsvEtNJIR6P681/GGW1aOPFRmCkmS/s3fJFvUI3yJH+CENlSRU",
-	"Yh8LDCnigsRMxhG4bunPSlUBDbSx87fUUD7GtlmmwbwWMvVn2MO/9/nSdtm/bB2Sz5em37H+92XLgC3k",
-	"ERi4XbYCcumyufxXtPznXrm97b2+ZHmreTKgcZIKkIRGEemZhvSH5OfPrrN24NqN24FvP/Xs8k9jqeSf",
-	"/4wdi/v6f/7z/N2PBAUfiZXgXGwPZtf3yIbNXScHnYCM6Q3Z7XQ28Zr3+GAgQemBDSSE5dMkpELEIPV1",
-	"sYJ7++StW8BbqmyQNEY5akC+dXKGaaT8/ts3ZG9v75VZCGXETPSaROZTAaT3j3/84x/tH35ov33b2yLf",
-	"cDW6ZNipOImB9EFNARjpdDo7bfy/i45L0cSJX7169aq9s9ve27nY3Ts8eHV48OqfppODQXFlqt1/uHjz",
-	"+pLxVNlLQZVt+oQXVC9jv9MhvfxYungQPZLEV1qMn5ExTbQwBZEpSGch8IFlOUV69wedPdKLqKKaiLiK",
-	"9D0j+rufSRRHpgiWUQ40YsRjMAdxgFc+GyHNh++RjViRkDL9aR+I0AwFok08oRnpvQclZu2jgQLRe02E",
-	"/suW/zDlSi5NA7IQrPRlSa1WvEQMylib6qmsAjGWninSp9GtoKWJqSG8O1udrY7RaoHRSawVsa3O1p5t",
-	"Vo8ctkBS9A+2VMiCymJ8ypDCBGSSpJKYNnca960nr0hqvabXWIYJc+M1jUV+DKEA0+FGD0PkSA+OpRER",
-	"SBkHPokwoluqI+SnaBWlgo5BD1Yrn+avbJ9iVYvbYOmL7xArUJB1mIdw2e10ShU86WSSWO6w/W/b5cXI",
-	"g409K0dnJ99DHkQ072yfY6aOvKN7eL/Rmgqpbs57ZnrFH7bKaObayBugIrlrHdqaIFrQC233P1sFI8+Y",
-	"dSJz3tocG7dJRXYQmPl7FzkqkIiDKUM3pio0RXL0Di0YUSrMILoIkMg+quC1ZDLzPdnQDCYg+TXQMpWR",
-	"7uSmBfVO3Rqya7L9gbkalhB5BcKafAg3E2yz7zaSi8N4EL7w+PMnDU/p3DmIFhnbRwV5qE8PrwriCuaf",
-	"c1mB1yZnUlqmn1XtxDLlfut6D4n7oKV9LZYakXqQJgnpXcGsR+hkAlRIErNLhvVHM9bFWTJ7TaTiAtv6",
-	"SDqAZFaF4mZBBslbRn8Bqb7h0Wwl5FuOc8Vs0duisqT11ts5/N954CXkaD9/bb+HGbER2a8tdEc8iaRt",
-	"GqWpZmCppamzzEJ4WpKAQqUs0gSNRQWSYO0KM3Jp379saWKP5kc2/MPShf3O/vKPfuTqW42Q5oNX9z3V",
-	"kLNBEqMdPgf5EREwAAEshEhjq2lkO6XYnohpqZULWzcbFTWr+Sezhz4CtzqZF0tzfaWwBLCB9c7ecrCd",
-	"0VnCaXTB+SkVQ+Sp+7u7zaFnbP9GK+hSY07oxhP8GcXNavBWfeFD2vudaHFNC/KOU56caYVDgJSAF+zN",
-	"ydv3RiaWh2Sno6W4rb1Ox6nqZqJiXegGKyu0YMoXlv+crcdagQepSoVtEKzImEtFDsgMKTzVOKDX87C3",
-	"IJZkCknSttJ9HxVQaaR86QncqYRo6+kYrOEVWmWyXLaayd4GRWl6+/MVzLpxdGvOJYGq6trv4Zpf2aL0",
-	"qD8rQ8vJiadA4xFo4VlqGVuDpMCdx3RGzPgkxmKIRZ76Fh95PLXA1fbn16SZj8B1RU/LUwy8ijxFayqF",
-	"C2ts5Ui02TOfZhsDO7lEl8Jli2xUvmnzHMhl618bfz38udN+RduDo/a3nz6/vG37f+7ftn/eab/85P+2",
-	"d9v++eUr2j/6Zu5n78+d3dv/6tj/2hX/4/77r58HdtqBna/q/+/s3m7+6bK1ueaWTbnl01AFg1ZLqcKq",
-	"iur3MDuJTM2okrUQHTWVYvzxjWHXWpB3iYNkw7VRMuaMLAPNVgMfcaHaSawZeyEzGmnNJSsmMpMP7Ipp",
-	"YVOPLgMyFZwNsyGN3SmKJe0nZjieMiXJEJS5Hno5+52drUv2HiYo1HqmNgFEjQRXSn87AZGlx+GqQbhe",
-	"nCdnZGN/15qvCjaWzUpjAYKsqQpx055Op8h32qlIgIXchkA0Q5xCl65GykTnwZSJYhZ+BfKe8qFpUfy0",
-	"xNzLl2uoIrgvfq9Kwn1g7qS4UEAETMU0KcqXJ8zG2eQEgIsMQx8CGD4JKFMAPVcZ/8kGTZIc/42JdfOe",
-	"gvy91SDFeXdM2ayrxYDxRBWheME50U+Je/qaKDEjdEhjRhKqrFv1vteqPIvx7qEi74CnibTRCZwF2fR1",
-	"KRA+v4aFvXB6Ud4rdWu0b2/jq+ZNu9CHYZ1FAxUfap0CK7hgpkuB4/hss+By80VqywR5qhZwQWbtI5nm",
-	"aLx/r1FitlPqRRR4myRS8QmZcnGlhUUnf1fxEz17E/nZElyeqq/edMiHepkFqLnil43OxKQaV/oMrGPU",
-	"AtlYADPnpOb6tmHRPKi/A/UDtB6RZfqlPmrIvg+Nr/0Uv4PiCdL8yCBaep7oDAorAizeWJlSH51RsDRn",
-	"l0QCU1sEn2qMqSxXUJtSf8k29nd35x90ncDU83zPAdnv7JFexvvKg5lC+LEisbxkyJFek2Fq7ChWhtSU",
-	"Wyq/7MIzSVCcJujUCMj+7qvNLXKU8zIjSxNgkbxkxrtlutS7Zu3Wz6UB613pK4CcjGwY/Vm/N8YNXbLe",
-	"2+PT44tjUm0jqBZiTZENiwwPbwqfr+PxxLJrA0S0pUh8RHwiAdavt7JIgjVd0TK3F3HBfH9YdX3vwYTd",
-	"cm0VH6Llh1pniJ0U/BBQPCqQ0X6qTKiAMeRmmawuBi2h4ZXM3PxYzQVdHlsPZL9HKttV1EhMORiO9e96",
-	"7zQRQCMsE5dK+J0b6GvZxxJjeP13Pkwz3qa3iYD3lSnL2+YuZ8E87xfQaGCc92pW5MvISvxltKWynCOR",
-	"aTgiVJJShaQvbp1fq2u/FXVtsXxpRIR7iJgFlcFqX82smQVVzZousa0v/j2hsdgixzQclV7UYphxih+a",
-	"EMi5IDp9c2WKOiEXW+RMgBZrUQMsjYURalOaE1jBNcGL9KC572Y64kkWb7pFbOsTa99ESRNqrZmXbLk5",
-	"0w54YTXmx5AGS+1avjYz5o/FY39SUbBcWrOhQbPw2R/bqllwq8/VU23AIctH4Js+TeVYLohxZpcsPO4m",
-	"e993Bbja+gumrvzEn/l9keh4NEK/+toG6xil0eXLOc/qQ/JnfxWxJKmx1AYOHEFhWSYE1i0rRvKVrWpT",
-	"Q/HfWtywVI70Z4R6oR9ZEOvajvuHs+O6635XA66wnbHqWX8ej6hFCgfELeLqGhr7LUrkhrOmLP4l1Sgw",
-	"pCJK9JL4gIRUVhhwXV+uR+OexbZfTxxSuMSSoh+7gMK1G/CLMcx7kz3sNwA3sSwRvA+e0w/KFgFjNPjd",
-	"GgS+gGa91qvX7PMO7NNwCKvCNlWaQy5gOxzRBZ7PI/StS+zlj2e4RX7CKBk/t7IbRz3S5xpXU8EM+8SI",
-	"fJsQSFUhFbPKLcf0n/BmRNUjMVE99BfSP83U9eqnxtijkyylwWeii6/INzTKtnQ/k/rij77loh9HEbC7",
-	"RZjfT5Rf/N0F5z9Q5voaY+7aQWe3Eei+owqmpnrEoxm7gmKiebEpoDycilhBa87napAB4//ya+Eh9Bt/",
-	"kDl8LjxslHY311hGK2lY+SvBtNv4GsggFrIiAvg0lqq4nN9H+py/p1WS6Aqw+Mox+Uvdei06tqoyzQqv",
-	"Ze35a6JHykiwNBGNES0KzAqz5JMgLrwmPVcztEcseLQqSno0Vby3VZNU9qbY6fNR2Jc3xRdNMKtGjMWI",
-	"UKUefo2c7X4qxbLlTQQPtQzVT+CYKVtU+6viPC4bhZRa167Od7Y/l+TDhZkqJt7dRtj59wb1P62xWOHT",
-	"GGm81mimBkddYsocXi4LrytcWrPa6Pcmjn1VN85lOjS9casKF/73hdyHJld22926WinqB3cteRJpfbuh",
-	"kOQ++53ISnY7q4hJDgJr5Ho8keo7UDndNP7trxLLLBXf9rtU3HP+OlnwBypsJBXyEPQDaO3mtdNy0Ehn",
-	"c4wUx/6UGbvBgjeEMprMVBwaVvTxrMobEHIRndqvjvJWE48hF5an8aTCxzRpuGnPwVXQXWjdKHPstYnD",
-	"SI5fFS829zY/K69JykMIgBme2wZOj4TiWaqGxejy1XMh1gU506RuGOOlFjcHMaOJTxPmsfyYRSUkaH09",
-	"+IadbH73WPdVYc8xiwidA/lD407Wz+yRsOdcjy8xwdfhA+KSdfcZjNhshFTzKIODf71IU0Mw1ljziFiD",
-	"V+Jp8MZ2T6m1hidUaRWuEb/YsHeFC0NqNyszzUr379w1WvlqpLLmO14jwePqaapCSCZZZ56n0dOc5bse",
-	"Tc7cGygwYUstSbLalYTx6RY5SqZ0hukySRqBtJbzgExHcTgiwlaV5TbrT0hFRkATNZoRN3+1/SSbu/UU",
-	"Jg032wkb8Cb2jGx1W39k/01+FY5OyMQ7sEa0XAIVJlm08vKd42Pwy35WuC6tvSMgCYruWYcFW0iEh+lY",
-	"A6dCOMHh39hbNIdZVWvBjg96pLxB64RKRRQYd23sF7O0lVh/aZWdNX6wS7kJwpK2hPPmDSw9T2y5TD4g",
-	"o9jstWoprvJmPn12oXY7QV0d+4pa+fMLeQ96kaFrRCmRmSjsTDmbgDQwmyQ8gqwRSNUK8eXCChshb+Eo",
-	"Ta8Tv33EfkUrUzXD4xtwMX4io6lZpG091IDC/C1WMiB9z8q89i03pE0WW2MWwY1NKXL3sQFt8uu3Nwun",
-	"8L8IsOLpBERGDw8tXw9cJFpAhoIy5bI6DaWy6eeXDCsmcsYQRJhMbsfxK6eadv8qfzHvOUCoJD3GVTd7",
-	"1qsrgHzi7/QpcMCbcBXngb/OL5pMXF+03vR004fatdVMD3/W99bez0KhzEKWbzHD14YnxFKrGRMeM+Wx",
-	"DzOyI8TCR4CvK0X56WjBPCQqxRSjvPkvLws2KaBGNW3YHnI+TKAd0gRYRMUih/e3XGDvA4zxNoGStpiJ",
-	"sURmyX9jQhX5DgcmG0j8YTDgQh0S6uqcIapjWZjgkmG/pXxR+lkUy5wsUDab0tnmFtnv7HslLorEo4o+",
-	"vM1GMat543bZxK3+1lvCGmFLCGvsIl9bUYGvVp+ugF05piC7bQ5zvMt6D4Te5phqpFmua/RYKQvYSQVE",
-	"sYBQSdN0gHzjSqBrmPcwkaFHYilTkwlnSAEVCnm605dNZpIrCXPJ4gxN5SGBLJvZmGsiIBtZxsTZ92+O",
-	"yTWIeBCD2AyIvsfSL1ZjkjkCQ3+kIR2WCAELxWxi6EWEXeTNlz5l8WUSlucFCpgkdAZ+yuQlw81qMrPf",
-	"6ZCNHsKxiz92bS5FLyCFn1MJc7/Z4TCJ+ZIdkb7gU0zlEiK+jtkwq+7jFbIjWCreHAREZGOvs7vpziDk",
-	"bBAPU2H64pMP709dyrS3z/8wl6DrLsFl2unsPjcS3H/kIhWWKLK/mt4x+B7+8z/KHWR6r7OlUnbJ3OQq",
-	"byUYS+zygqDVj8d0RmImFdAIA3M1+zLX7Fm+PxIrCcnAdB0acDGlIsouGvZ/0Uvo4XXMI6v6Xi2tw9Ia",
-	"MH1TLyRwtTtNIijXk5jCRShMqxFl7gIrvSR71IXjG8cSE5sqxc8iU3mnkf2Nw7MluviFm7cWmeoUYPyq",
-	"qT6+e/C8qI8/b6CQo1vBb+pksZT2pRYykAE75CYRhEnMrDG5ar3621bd8jr7LxsuCKFruyBVr6BuAS4X",
-	"rx5A5QV8ekRrd6X2sFBbIEUpZM8kCpRqy9HwylEIOpkEeQ4aT1XIx1kNc4SNrchUSg86zbIRKy+ER2yI",
-	"T2s0wTM0BPFVq45OyAtsz6i86xottroUcUWny9u7mQjukEBx0MRAcA7iOg7B66b0yKJDKbrVdo7G0ytJ",
-	"BhYpBgmfPoiQkPlpKyWE955r1S4k1HtkCi/GBh8MNB7aVOjA8PJzjWDORNDjE2CGbdoaeUj1e66p03Q6",
-	"3TIro5NYYm8nJ7zgMrfgWkO3Zwo4az5gGcUhkTHTG0olBMRUPxhwccl2OsS2jQ/ybi65CWLLdMWyhgbL",
-	"V3uBFmBctSObbkskKBWzoQyQ+hjBQ4K4zuwYGUxMPROPnVexDnQhVvCPx3S04QQ48SLK8xNyWsWJBA0u",
-	"S2XXCtBvQAH6OunZyqqQca/fl95lXTO3M/9JM0No9rrpHjjiEogcUeFaFhY8OYXebtU+wO/dQt5m61gi",
-	"HL5jycxbRnHyuNQuskbq8d8xPSSqGHBNr+nfaEj3HKRXsc++zb1s66iBu6G2oMN6+2XexTby8MAhcXZ0",
-	"5BsqYUFi3Dkq/kYAQNeIJNQ0sXfDBmQi4mss0Obzek1JfUzCnm6DlbDZZBrN3bJHCpKem+eLZtAtwK16",
-	"XLJm4nXg9FMHTmtMrOStR1FU6Cgd5Xe4FhUXcNTtz+6fy7LlThQ2SgWBIg1lpn9TVYtUa9z3cDVo1tGp",
-	"GjGXmvndXV1nzj3Wpcvy5Va7d6sGirmTLASJ5Zc2j9Sp4ywiDVVqyuUpEcM1TTAUxZVheSQZ0Tj6s90/",
-	"NjdxIRyPVlRkNVHNLOdv8e8xnOR3ylgWRKtg174Mj/u0UACklrEk8TVsszi8MrrL59YkrQyls75n18if",
-	"HJ2QVIIslUMgMSOuA/hpfJ2VdpRkwzSIpfKS9bz6cFt6/q6bv7e5Rc5TIfSZoOFnQkPXlkvE47GrYykw",
-	"CMoUzBrRayA7Wt7c71yycEQFDZWLOGUc43YEx6LZMbuOZdxPXHs+LLHrfWG6QbhiXd6iarsh6D3+6ID3",
-	"SPl63hRfqBxRcQmLQ8Qd1AjjU1v+/Wlr/LH8OBrW+HNfrPsB/75shpq0fJ3BEl++EqGHJcVLnuHvHHH1",
-	"KGWQe84bU9fW77Y/7xyj9i5effV69J9m0MZiyCXm6bHvws8l5v1LyhVtZl6dJJQFhai1MWdqlMzIBETM",
-	"o8CK1EBw0MAsy0SYjWlsc02wvqHWHv1VVeczxdfwd1zeI3MnnGQZa8I9ZXanSgCsyaYlm3/ooNAcAhWJ",
-	"VzkmFATdX+w1b4Kx5bz2xWnp9u0AaamL3cLKEjJmISDVS6hJixKqD1SZoK4s6oAruuknrBsHqslYT02F",
-	"zmMjb9MskwxLcLokXpMcXihp7zLfScpsd/4qIfmYRXr/fubu4wjIWf7i4EvIxivl2DsIZ/FU/kE8qaRs",
-	"VzLX5XyRrJx/s5aW19Ly1xla/PVbcuoFRFsUwjOdrMhTMiawoLGBx0dcqyAj0xmGgqnFmqEYhhMQoBqX",
-	"jEMP5SVN+AeQJCRmW+QnGxF4yYyAJVIms0aujtqBHn6jByzqCqCSs0PDmLpwM6KpVBDZyCJnS7JBpZLs",
-	"7766ZD00E7kvQoAIot4WOVrErzCk9BUxnzq6hY96rwlncMkw91KT4DhKDEvFVp+ShAmX+poaAEQknejt",
-	"zzNaG+WKK4VIT+eWms1nQ5C3yLss+lU+y81iVADZ7+xXMc+/uVnWLDQP27XHbQqv67uSncWad65555p3",
-	"3pt3rtIWBCnBPHld0smq4oPy/ff5H4Z4mtcQVlXkdaUZ7ScL57QvHRLGPbXK06p8jvHw3S0fuZ/J3ark",
-	"f0X2M2z6ZGovFW5KJvusJjPlNbIWlbiiBY9WJhv4Xb0zQ5uzKhmJaMMFUZvfA/Lh4s3m1iU7B5T28gtm",
-	"Gnz3sh+6MVMgrmnStRJa77WnozsbLGdgIq57+lZ27a3MPrGXWS4XZ7Yu2TuWlbVy00ys2HKIU+sxbaZM",
-	"pYBlPu55YdyXzNU+YpgK0TN/dnN22NvSUh6pFPJsglqhx0pghnVSq5VMGdwoa8bbNGkqjNsDMDab+mDw",
-	"J5Kw9FSZoPNFIskailrneT0h8eRNuty9wICElYUr/dVavFqLV0/ZSn3xubyxzPyPyrOzin2rGzW8akzN",
-	"HFzeBwFhMNWI5/gYRi3lnks1gliY9lPVuQN6QRfeAn4fpdeLuzq3p9Qg/ssDxdPyA1d1ymMELt8iJzK2",
-	"gFXWQg+LFEpFdtbkf+2Q/P06JDG7Y65w3ZLSNCWKW5ft8Y2X5y8JZ8lsi+gbPY1ZxKcG1VCBQVtcrIy0",
-	"6OLu9LKyzOdBqlIBZOPgktmUUGyNm/DwisgrmDr4bxLGhVFK+DUIsrtPRjwV8rVtE2iGlHEEJFaBHp2L",
-	"CERgyzBQZTqRHezsku/jb9DVr5WCmOkJSuF9OcB6RstGemOy3OXmFjm6ZD1PRTH7NW1NK7JXSsGO+519",
-	"guUOprGETV9puwKYyEumx8hXcEgkxYIUsbKNLZ1ulb9jO61WFkM4p9cwz64eQ4+pmOkLqjL5KhYajrO3",
-	"NJifWp1RhTNpqM14H62Vmcc3ZNb0pS3j3mKbofM+jSimxWUf/2GbHecQKMMtf+QF6iFuHvqMbKuzpeIx",
-	"SEXHE0N/NQPwrLBOm/jdhhYWFSlaNngWacuKGtX2Z++C2wyySg3rXQW/88UNvIaawWogIaN+Tbjv7SwU",
-	"1bUOz7pwwQv/1jyqy7Eh8yhe1yxqxyqOX4aTzLkdJxTLV+RYZvLJkU6zZz6ZNrG55BLzzy9bZKPyzQlV",
-	"CgQjl61/bfz18OdO+xVtD47a3376/PK27f+5f9v+eaf98pP/295t++eXr2j/6Ju5n70/d3Zv/6tj/2tX",
-	"/I/7779+HthpB3a+qv+/s3u7+afL1uZa3Vure3+8EocLA1apLdBT1hMXaoQrWbpySlpI/yzkXi603xXe",
-	"9NPJ+pBwNpREcdSh0gmIrkleTrRAZh1mWpkyXiKaJP+hFY9etUnvXWFFSyqBoG5tJ/BTpDf8ZWi1+DWJ",
-	"hwxLsur7jZxP1pZko0lSXUHdVjW3Zrg+5wlQ9hsuCOLDepVaIO+KGbtrS+Oa9TwZ6ynQoT+2ybECFFW2",
-	"xyLlXmJ4LJLfesvjEZuZ9KgxndlO4EjjKYtIH0I+BtN0r4c0uGfMkjJJh1i9GkR8rWmxKxyANjtTOM5U",
-	"0dwi86bNQ0JZdgRUK9eZnRFrZxRZgF6IUQMvmVsfkv0q45wpHePv/ZFsc/4UX7ReTTXpX0zqqzq+P0Gy",
-	"8GqJwusk4Yzk39u6pvG1q+gVsAK4zy0aO2uaSSH/o9rQ5lJ0f8Ty3sYXYYxQ/YSyK32qej4as3VKbtlu",
-	"ZmihJvC8SITr+FKlArP9mYvhskpLBYqG3Ml5zt7DmF9bvqWAjm1HNNDCpBzFk2IjB/2W5UayruTSHEdZ",
-	"Vm2psLiKikuPT24NBNemq7Xp6s76A17vBerC4kjwr1LPcJFtt0FrkJUwWryP/D1/Yf/gKdrXPfWCKE4i",
-	"jit6mDD1P4ZBreqAagqrNeYqQbX96wfDAogEsDFp/nivjQVKaz+QSCDYBKjOf7KYI3SeXL4vm/bWzGbN",
-	"bNbGqj+Mseo3Q9/rPCe8KDDreyAXm7NWcpu8E0PXWl9f/lW0iTe2jZP+yzZGhiTSTIRVlGg1WVNPbIEy",
-	"k36hinWrcKgUFxp9QU7VwAqFsmDudCCuXvyaiq9VhrXK8KhhgGtD5dpQ+VVpnjYJekXpZLFRc9taImvD",
-	"NJyaWlE0PiA8iTRYc2umSbZ6TQZxokBggz2gY33SgidQHZxhZ2jUoGXsryY2FtW6iAv97A5dWBbMmneD",
-	"cbupmlc/awXNBZb3+v3fbryHOb5VIj3sga+tAmurwNoqsLYK/BasAnMxL44nPI5ZoDI6pt4q8KMrzo/B",
-	"M/0ZgRsaqmTmMtZ6+veuaQKp/4nV7bERsWkJOc+Xj6LIUOlHMhiYwY+i6AtFqpSZVh2TIjSKntpZag9r",
-	"bRhYGwbWhoGv0TBgNf/u2FHIIsIhEfYMBNTyiioV6o9qNjAQ6QoYgAAWzpsQFrEzSyCxSr0wmdmCICdb",
-	"2wvm+87Zy6f4gwVCOZvB9melr4bq2gNZOUJKYGyUE6VeE8qcro0RwPZxrCQkA7KRAL2GTRP0i6UCTCaG",
-	"PQV8Oi/ImPArT5ZZFixl+b6Zex0mtdZR16LNWrT5w4g2mq6aDLcC5I5KeRCodlwBTPI0KMzTwA+/hEjz",
-	"VfFdw3Ny1osZKavEi93JbrDcLHyB3PqDBHHX8AO0hhfzMUMbkUCZSf3HX2OpBFVcPDOW8td5afkCz+4D",
-	"iWDMMRy5OnbB6unGov54hgg9wReNW2hsj7BBC08rl1iPRsNsGf32OltmzbnXnHvNuR/PGPE1euYdx7ds",
-	"bzGPr2q3ewZCa3GEkpCP+zHDmt3G6T8ojx6UfPGURdv6kgIdEyplPGTYYT1mhF4yWwnCnszWJbtkZyCQ",
-	"PnNGRJqAPLxkbXLkc29Jtn1Wf6jZtluPWQEWlRg464IRAOZWdcmIlRLKi9vSU17o38aU0SEIaebA6EY7",
-	"UXk/mgw5f7ypBhULTNQ1yVUbWCGcEGOZeCazG2fGsY1mGEzxB0Rrxu2/jTGdq5EWTMyKIgxhyOpSbCLk",
-	"LtyuBWgVOzQXQ+/ljZFr7G4XiURkg1fIUpRtGpjwHLRFC04VjL26GbgFmkiOTgFWnFrDZYMLf8pNZ5SM",
-	"QKqYGRpRzEPo2TiKnn6PYVY11jnDuI4BsfD2vjcWGoeAWg7A/kF5jIgt4uV/osHqJjokLE2SnjXB2LZ3",
-	"pYuDRRKntgGRPewam6vpele3P7wB2UD24KY8TSJjUSrL7VkZYQfc+h7Rd3SgeVTen7gb65FfhM870cHO",
-	"oN3f34f2/vOXu+2XL6Ln7f39Vy/3DoDuR/Bcz6ipz2ErM1C7UJjD1sudTqfzIuq0+xAetPdfPg/b/YNo",
-	"p737chBGL2nnxas+bTVmA2aLa8n5PpLz2pG3lpnXMvNTdCwq+e0WA/VhnXy3gS+gL+la9CCS/FqWv6Ms",
-	"/4aPJwJGwGSc+aacMLpRJXhr5rp5d2cayq214bf/hw2Ptr1u/DGeSSdUVcfVXuDAv4/uBXovq4SY4t7X",
-	"zru1824dYLoOMP3NBJgaEwYfPL6z6A5BphqNrJnG01Ysf0ShAO0aPfuOiS+1hdpqaqNpKv1Ifh099Bet",
-	"hVbkWNUcal37bK2ZrjXTtTenogUF0DHmVlYkoJarq5QbUGjCkmeqIbb/bqNMEc2yoFLDeZbcyfLbZdDW",
-	"8rgKzd7je+4zLnIVPCimyTZb16Nn1K5jZCtqBCLa3FOJ3/5s7ex3LBV4ojKNXuPRzDlKqv0PWe5rVY3A",
-	"TLJaFu6KYsi6JuBaX14LWWsha62837Mm4DIuUlMK8Mj3plcIGJqfOvkirx5LQp4ytUXuaCL+DlQ1l+g8",
-	"nQ5sPftrxrNmPGtD7dpQ+1upD9iAzj9WCD/Q8V2D951l1qXrVcVZ2VfqwvEf2WD7RQOJmjArVzLw6ZnW",
-	"ulTgWpNYaxJrc+3aXLs2165LIDY21wo63Dbl+Q4/13i834MSMTgBqK9hNKF4mKY1i5wxNQIZ/4p/E8rk",
-	"VOveMZ6UGkGFDfY9Hf7d1gR8DFHp/dF3OPwXEpTy6RcLSxZSGob6hkmeihAKQVmL79M3NK8OdT8ZYPFH",
-	"32Zc707c485089Xy7y44/4Eyd9BSf3fQ2W0Euu+ogimdPS0GCzqsVJqO7FUguA9NibMufVeMTxOIhkD6",
-	"VPopU99nD77RD3KcvoFkO6Jy1OdURPXNy69BXMcwnetg7nreHrNhEsvRIUngGhKi1zWmCgIy5lGagCSR",
-	"az0YMzIRfChAyoDQaxB0qIVXLiDIHpAJCCKv4iQJiIBQ81Yaqvg6VjMv6+hG6Yd8PAYWQWRnqjTNfTw+",
-	"fZvt8RGR2Z9nGUJnQN96QoR8ust7A0mtxq+P7+PxaQ4Cwu39quimbG9W6cqCZrHUeARr2l+eEPsSZikN",
-	"CCWaCSpgROmro2UVIif8ChwbKjTkP8Q10SRxd/PN8bfvvXutryE1z4wgNACI+jS8wrsbanYrsAR++Toe",
-	"25V/PD59JI728fj0ONv5F2JrpTUsRoX8nL52frZmT0UMr67YkTJSxD6tcMsJ0Cst5XGBiBizYWNst0xk",
-	"Yffz0ggkpIomfJiCp6c5rpXxmZgRoOHI8g6/0jaiu2Fm3PKi6sSAj8enP9jlNaq5bfmhq7mdz1NXARsf",
-	"Ni6Brcc7xS9q62/bFShBY2bE7ljmO6xaAj5svISPx6fn+MFvtwx3dqjn9lY3KcRt4PqVk7AvLwFgcLZm",
-	"/+4iIn5iCpjDy1UJw/Zn8w8XLVRLJMxruR9YUXmFpfI0/5fGMAfXIEjMwiSNqkrpGHHSHPYjy5JmkrfG",
-	"WlLDO53U+/vSA78OOTW/pBWdIeYv5qp+KnO86IDy77RM+7aUhKyXbr8TNLJGFmsZ2KCp4mOqYs3lZppp",
-	"9WdFNrwZEDqlIpLk4xnKr8YBI90eHfbN3/lzvSR97S+ovHo8qVWPfp7t/gulGmju5a1B6mtYg3tDfQgR",
-	"yQ9sbY4pmLGX7WcieAhS0n4Cx0xpjL2HrPwVCL4GTQglCVBhRCsqr7LiHc242mQ7onEya9ud1XIzHtGZ",
-	"1lhHehzzMtmwMa6amepn8Rh+5Qw2MxE4znnsofEamurAegyt60Z0FpBI0Km1KVEy4TzRlAT5syYammRs",
-	"kWMtNQvQ5ITEkli3HOEshLwAiHOYjCcJKJCv3T81ZPRsZl4NK0ko2f3//l9NmPqcSy2Da52BMyAjnopK",
-	"LvxWg+nvBkqPyIfNDAtVWHsU5hDWQTOHOVP9upyZX4dUgehtL4tHEs4EH8QJkMu009l9To4YTWYqDmWR",
-	"NjjK0p6kiYRa6nBsa3zvPT8gmtTEIAPEpgkIg+TAIiRQ+u6SarKxRU70TZSxmmkcF5BQFV9noZH2bT5l",
-	"ZAZUHJIOYTyz074mOx4ZjMeQxdp/PNOHpjEdEj61fTeFVOSXlAqlQWCNzDgU6OXKZ+Tj2Wuymxu6i1+8",
-	"Jnv5ozFEMWWvyX7+kxrFIsrerqQmp3atZwjXR6QnhYmWWcZGQNWYTtY0ZU1TFtKUDNOQLJCNvecHbY3Y",
-	"9v5s3p3OaNStJTNHBkOLeG5JDAoL6MdBV2WA9nSS8JAmxKgdFs3nqM5PllDgW0Fe7Xavg7SgQLpekx6w",
-	"qKtf7RF7FhIpFHdr6ElFhbKvKF4ehjNviC1yRARcg5AQEYHly6wYknA2BH0vKCN7z5+bIWJJ9judhfTk",
-	"IsaIhoWGwW+RmOn1bqDdQcbXsBnUUeVWkONra7ez+7y9s9Pu7NSZ7rLNV7fus0+Wtu47pfdd4u6LmiU6",
-	"6K+0wE9PQKL12WX4sYhUn/oI8CWUwN8BfQ8503j39QZaPx2lrwDFIpqPVJdmdHxVUj8xb9USefQmBM5m",
-	"lLlOrBSIbvjEvCKVAHplSbbT46wUx/iUbLA0SYx6yLRaGhgq/QwNUtWkJHP3K3TU9mlCWQhb5D3QcKQ3",
-	"b1w0p0TRK5DkoPO//ufp//qfG6f//X/93zubKDTih1Krntbui1+004kkGwfIoPCHTZzJ6apRplHvoINo",
-	"s9oOfGYh/Kh2YDfJMlnx4xmxR7kWF9fi4kJxcTzzbsvqBCPtJ3HYtp9vf3aNo+pdLz9yQnMYYlXbMzOI",
-	"pAOtzEESmcQKsmH8L9iAKiBxhPHrBoc3t8gHdsW0wqmnlAGJYjQeRuZvY9PGf01HnIzoNdgY+Qhy4xdu",
-	"0GwBjVBDG5CClrD9zn4lppvVPgG2m4ka47zdRxHv7yB5rGoX/sI22oocIss3igBpdrWXSOcXOVfKWqRt",
-	"UDYjIZWwWZR1aUS7iRNzbRqklXLdt62yM8MnT2N6cwpsqDF4bzdojWOW/Yk5SgqEHvlfPx+1/0nbv3ba",
-	"r7pb7U9/+VOVgOxhrGHMbamoSutNym9sGLtGI1R3pLIs3bF2IqkWTMjGZWsgAH4FednaJPSaxonGQ4eA",
-	"kae05UYcEzM1HQEW3Tb6mVRxkhAGYJxSipsanIiPOKNWyPSLmJ0rjewQK4z2/3hWq3+Q42sQM/JCjfBj",
-	"DP6yO3DWZrN+skEVGXOpyC4ZQRJtvsbCTBAZ/Y4KIKHWW0EvXF8ftD2ZreMH5jESEqPOjl1omFUYh3RC",
-	"+igWebvKbGFyYrVQymaVhOcc3z83B/eIdMefZxnRcXcBX17LGmtZY6GsUbgtK8saU4CrZNZ2VuVa2qXF",
-	"GWt3ciHKlpqdpyyis//+P/+fc6pSoV/QY9apGxs0mWrMf4EEICBvzy+ypkwuJmQzyEPKkEzYLTq6YClG",
-	"JT7/hPs5ctt5RIwuzrQMpzVMnsnMer/G6jVWL8Rqg5doFMjvchPUXrIIPRGI6zpJLJbEPG4FrVQkrcPW",
-	"NkYE2pnns5GGpl0HlpZO+DBmgbUkCBgIkKPMvuDIhSYIW7nUdlRQW1rzdtFzfTCRPjaJ1ypmCoam4UtA",
-	"+lpg1lIN9tr1sqr8Gc5OyPcwkxVjF/KwAqvCuJpWuHBTmDkbq5i4NT/g0QlRqVlawcYU5MYkCSb0yGRr",
-	"ARXhyJvgjf9VxQRveZiO9T1EiTENVaovrzBJYTTBQbO/2jQd6pchcgF43kylhJX5qbT4h5Yb6RmefN+q",
-	"kWOLltls+NorWjFRHqoYuJAfjBvECebSDLI4Z5R2TaCzN3E58qPC0q7l5Wseh0aeptdUUZGfS8oi08eG",
-	"MzXCzXJFA3ePY+HlMMiKefXoFZO+4YwhrTC+0vaECjUjNLRyt0zDEaGSfMf5MAHyhibAIuojyom99+Zi",
-	"fLr9/wMAAP//",
+	"7L3bcuM4mjD4Kvi1HZF2NyXLpzzIMdHrynRVeyqryp12bmd3KUeCyE8SxxSgAkDLqpyM2Mu93r3YR/nv",
+	"/32TeZINfABIkCJ18CmzqlQx0ZMWSRw+4DufPjVCPplyBkzJRudTYww0AoH/fAdKzE+HCoT+KwIZiniq",
+	"Ys4ancYlhJxFkihOZjRWZABDLoAI/UnMRq1G0JDhGCZUfzqJWTxJJ43OftBQ8yk0Oo2YKRiBaHz+/Dlo",
+	"TKmgE1B22tec3YCQVM90Hi1O7T8ncaSnivXvU6rGjaDB6ERPEHpv9eKoETQE/JLGAqJGR4kU/PUNuZhQ",
+	"1eg00hTftGuUSsRs1NArfMPDdAJMVa3ne8ZnCUQjIJF9q35V7o37r+h7mFct5vTinFzDvH4F1zC//+Rv",
+	"40msFie/oCMgMv4Vsrl/SUHM88kT/M6fK4IhTRPV6By3g8aE3pp7ctDWfy27NUHjBx6lCVTB4MPZWzLB",
+	"p/VgMM/vD4mfhkMJFaD4MZ0MQBA+JLGCCeKJvI6ndYDhZphKyPiA2W/jfx5w2pXA+UmMqiDzkxhRFv+6",
+	"AnW4GN0fMFdUjEC9lyCqFnI1BjIBDaJnkqQSRP1qFA7U0y89wKqATirXA3SyZAlAJw8wt6DMzFm1grfx",
+	"DRCVvbJkMdk7913SZ/2xnHImAQnvNzT6jiqY0bn+K+RMAcOrTafTJA7x1uz9p9TL/dSAWzqZJmA2omic",
+	"4I9CcKFXLPhNHIHopYze0DihgwQaQWMCUtKRXsOPnJyeE/caCXmaRIQyObP3N9/EnwQMG53G/7aXs6k9",
+	"81TuneF0uJESFWQknUol9Klmk+ycnmuyAElAfjpN1ZhIEDcgdsmQxglErcbnQIPgHfySglT3BcENTeLI",
+	"cB/zU2AeyUbn50+NYQxJ1Og0YKI/CxoJN2M3Oo0Bj+YFWJnzIhEHyZ4pMqEqHBM1BmLOl3TNKN1G4/NH",
+	"/zthNkL0gGRMJaGMgIXYvSGsEdhNEEsyoYleDURkR08XkJylEy6IFSpIxAnj/hbMPLsI+9ecDZM4vDfk",
+	"EypVj0aTmBXAeMoI98nfJJWKXANMCVUkASoV4QyI+fCBIRTarUkyi5XZeZgKoUUFqagCshOlZpcQEL1+",
+	"s4yA0EQAjeaEhiq+AQOnb7kYxFEE7L6AOv/x8v23356/Pj/78ap3enHe+/7sn73L1z9dnDWCxkhQpiDq",
+	"yZBPNXn4ueFDT3b0uhqF++ZEj4SG15I4skRwAH1XiRrHkgCLpjxmyqNcZg7DeLwZZiJW8CDUIFVjYArB",
+	"G5FBqvAS0iThM4gCgisDUly+sqeXbwFh/yNX3/KURfcFPeOqN8SBfAgW2LNeo3nlgS4jH/wnhArpCA4O",
+	"t7G+82b3IU0SEGRC5/hMApBY4ZYv6DzhNLri/K3mxPdmDWa4nuK8l+CAPgTe+TRLcU7MKw+Mjjh6LPMJ",
+	"zEYto3jv8awvyAdPjDJF5JgLlcwfAgZLZiOMzzoEbkDMSUhZpHkXWM6o70gsSch5YhjRjDms6bJsNC2e",
+	"RPo9ob9ESR+iFkElklCtRZI+/tFElbJPpFEhW11Np8tqZzPTO6t2at/e8zRU3O4liJs4hAc8QY2omnrH",
+	"o1TLWP7Zfcf5KAHymibAIoog0qjjvf1A13YIVKUCFicgnBmiaiQZvMVXnP9A2dwikrw3M41voPdLyhXt",
+	"wW0IEJWA8ANnapzMCYqvEqTUpAvfJ9n7D0HCvVsVEDUWXKkE9CU0c82oJGNNsB7qJr1nNFVjLuJf4UGI",
+	"PfV5UBGCsZQarTSSMZQaSSgg0i/TRD4E8OwMAYHbqeZngSeuVc+KN+k9g9sphAoiM/I9oaDVU8FokonD",
+	"OQjO7SN7jx9OSj1lc8LV2A3ZIcftdkCO2/soj9AMs1AecCSDzEEhfTtuH5J+RBUdUAk9FU+Ap6pP9ros",
+	"/9Uj7H0j3NESmTM3jOxYcrdLZmNgyHPdIBqxZcJnXcYFSZkAGo71gJoy4jlMBQ81sAYJnDEVq/n9zwKP",
+	"HPf0K2dFnuR+NBLyALTecH764ynRDwg+QVX04bWIGSRJ015MLabFSpIbmqQgNU/ShzQAkkqtZejzs1vU",
+	"60vZNeMzRtzataScLQ9pwenF+fcwfy2AKvBUPBpFsV4MTS4En4JQsRZ2hzSREPgwtNJiL56iLHzQPmy1",
+	"W/v7h6323sGRloMNbskeKtwH7YMXzf2D5uH+1cFh5/hV5/jVv3IN/u0Pl0TOWdgIChKvVuc7jRfh83Z0",
+	"vD9sDo6OoHn0/OVB8+WL6Hnz6OjVy8NjoEcRPEc70RKxPGjcQmIl9M+BlkKynZV2UrZCnF8QGkUCpARU",
+	"3F6fv3lHBGUjkE5gJorrM8AbfA3zEwKTqZrrl+lAao0G39Pa5lyT4wyGVUBD2xhaiOntW2AjNW50jg7R",
+	"uuX+PAgaU6o0fWh0Gv/xc7v56rT5LW0OO62Pf9nZ039//LQfHH7e/eufFk0caDk7N5Mc55YyKgSd66f+",
+	"oZVB8Q+HplopkIpPJZlxcR2zUYfE5skwRepBWaR1yAmXihyTOVAhCdVoT3aODg66rO/QLZ+ub8jSLJaw",
+	"2yKnCLhONpsnousPjISUWXO0ZNbUF71qv+aKeejv3zYPyvvWiJj9XTHWwuVcaVLK7+Un/+CrNcfs8JeR",
+	"DoO2l6ggFo5z/wWu3/1VOtugkbL4lxTsYyVSMOYuZyv72UBqcZPZFj5mQxrFSU9vVvPOGs302pfiVrbD",
+	"BTCVL2KIdCmyF3G9o3bfDOZrnUzxrldOwdLECs3GlLgwxpqX4Brm1SbfYZokhmhMBSCx4CyZO3QyGyLO",
+	"JlmgHo1bpkTz8JeDm1arVTUnWn00b7jXBh36PAguTAUM49saSMRCKhKOqaChsZINHfoHKJwICPmIIW+q",
+	"AcSH/eUIeBf8Kt7LEsbgLi3a2L0twZ+ggA2F+1c6rcL1L9zrehw0K9ZkhqUTvTjf35exweKPxqAUNAQd",
+	"uRf0P93Pv6Txr+53/Ld7oHUg9wD/7R5Ust4qI1ZgnDOi+GbhN/dixrnNP93PdBq7n/U//Z+NxfJjxV14",
+	"ffbtu7dwA4kPqFN9bU4PGkHjG/2vb/S/Xut/vT6oHmRM1R0EpoL/dRxLxcUcTd+Z3Nr4W/w/9BFwvNap",
+	"1KpXUHgOScL/B/nHmCoyQ1vFnKckia9ByyBTjTmxhL/mY1ApY6koUyVL+N/4jEScnGdyi6M+UxBDCNVf",
+	"8UIbO4YeJlVccxAJopdQNkrNKMAaC8JU9S7XxD0N2atUsBJja1cIKmVv9jrkJ9u/Lw2sAwpPTDg8aK8h",
+	"KKBXpcIXbdwtjrQ5CJ9YQTEwRN/b2TNpv9jJdKTMvBTLitd3AwJJthHz5jNJrOu0VRJ5Dl5WEml37ovL",
+	"zyeP9Cb6351dkT06jfdCLmDPPZX9pTtyr9ml9vXt6hdJur1w3lqfH1UstXQhl1+ut/a91zyCBUrurkYV",
+	"fTX4XifheFrnokCy+pKuZMB2ZXf+3N3EHLijqWoeNycxixsrjj//hk+B0cr3U4dSNEl+GiJBW4Xi7/ET",
+	"TZFqlu9gXzokB2pvkW6Dbh1154dUZRWxrj3YRfxfAIMhuDlTQeodeAQ4aMi5VDCpYCmlbeJQQTZ/3Zbe",
+	"O8CXl62PDG+c4tfAfHE7C4jAvU6maukriiuaLHmjtOziiEHFQkpDVm7Mw5g7myYWOZeKFV7jCyoVUYD+",
+	"/QXWlaHKRiRyY6JlrkHPgKs03cvqy2WX70/m76Qw50HFCJ9XQHoJdbuDGrYmN0aJ11G3+6goboyQpwU6",
+	"7F3lGn6MQTfIX8MxVRh3c0L0fNY7W8dDVy6pnodeFVh4lE9MUpaARJ4+R3MiocxYancMhySDuVvDbqXC",
+	"t3CxVi4zu1eLa8RHZBTfACNUGU005syJF/QaGBkKPjFmH9Td7DmQnZSpONEPGOk2foRZQQDoNqpXn06j",
+	"DW9alTJmdlTJIIrgKV+bksrlrWbxplYRrswjUOFmZmCs7cbNyofWqyh4qlCnL6JcbpxeaUF+Y14tQ8KO",
+	"ULvMN9kMJWMNxlT0rNPKShwlG2CsxqSf+K+Zr/pG1DNyYe4/fyZtpEbBH9byrXe15plqiP5Aw3HMoKl1",
+	"P3ROGNCGPCrZR/yIgurBK8y938aQRGZItEBQ0i/HLaGoupY6g4NZU/+iBlOOJ6kGdX1IioW4+TyzlI55",
+	"EsnCClea2jy1qLiCv6UTyjxA304TyuiiAaYmSqNKSioFuNxnz/gvfX3tvABm48upRNnXVoUk3rkt4IiN",
+	"U6u2YEESBYRKQknElYKITKkakx3jD8g0uNmYJ0BcgBu6eQRno90iUF0g3CLfzCLjcmnThsi5GFobH2kc",
+	"bZU2jEpVeP24ulVQztYYWIAtB/h5bvdZYkoOkVL3DGAqTyDkjKF/ltiXn0mCrwdkUX8WMOVCYcwArMXU",
+	"s9HvJa0UZEd7fCMMnOiFNnCi8sTqyMRVkQZk27PkpXD7bLCE2cXuZlRCKqpSWTIwmpH0tk1USPa3QbOV",
+	"qo7Hpu34QemcPetpAf5V1yjLO3DJCXfWIHKT2zsYpiyShAogUy5lrCnhLFbjmJHDNonoHPnENBXhmBoT",
+	"vVM2zKdkypM4nFdayir0Sz+efUNXVCkfZayXbKMrY1kM9dzxI9ycU9vGn++uxZ0z0bGseixdd+n4nbS2",
+	"TNVdONQlyso4ZdfL1IBH1GbWcIesJA18xkBkcf1rORfjX6E3mCuoU+HdKW0gOhdXUeXP8OFcWEMBwksP",
+	"8xKoCMd/MzkzVae4JgD89KE1vbHCBwjDrBR8wuLpFKrteGuCsZjLlO0jB62bw61jDRDdgXiZnKLOsZMH",
+	"Og2xnBIlefKSyz3yMmyOV2Qe3c0VaJfmix/FVZaNGhuSFjN+FYALduAKG/c3ry/I0QvizMpE0VFJMmMl",
+	"M/rzZfEZp81/0eavHz8dBIefd5r2TwzSOAheft79c2WQxluggsVsdKp1p1jN7xKf45Q5DLJqdA7bi4Ev",
+	"pVcWYGE0N/ucyJiFmYvkJuap1e1iNUdegqIvMpYkBqbIBKjEoEw1hkmLXI2hy2w8WyggipXMgkQUWhwm",
+	"QCChUwlRPhcrBJNYp3gUKxLS6UmXaf7GMTDKaAbuexwsnRLFrTI6NTEj2a0+XCOhbvHq2GO5SBMJb+j8",
+	"jClziVfBdRFnNM9ZYEKV/EezRmlD3Er6GVA1oVMySMNrUAFpkx3GGezqXR+RHQ2x3Za/6aPlaXJB43a6",
+	"hqHXrvR2isJaYav+cj+uAuAyUR9H1cJVHfTm63v0q0+tQsQFFvXWPhepqFDrv24s32vB1xvZW5PdtDdS",
+	"UIDTMnBfGrOLD/Ay1Uvsq1nIMho/fMNdi5z62C4dIlr7jsa4DgEajh22dhlquzRJmmHCw2uDlBVUhDMg",
+	"O9bgipvfDTKM75tZeiGdulvWD7qsTBT6xYvY9+mQUfRki5xmm3NkI6NfQy66rB9HSRbWmg8FmvgN5iRW",
+	"EpIh2enrMxFAJWcd4n/S3w3ydKacAnWZJnUmicnO1yIYTBcrHDzAuE4Pjpg0ACEXEaqnIWjKmp0QvkFZ",
+	"1GUfLshOPxxT5YxxfRc5NBV8JEBKY2SUu4b63Yn843TmFDRh5mRIhWdn8cXrO/jkF4+3zkzv0tH8S+gY",
+	"yQmRoG+Ee5YlsBnVZ6iAVS85P8qqeMc5ZggyfQru5pi/dtBJMBvHCeSZaEGmGeNLmhh6l6PxcQ0NAD+8",
+	"l3lhZQAnZe6meVvy73fuhzAZFhlQbUUDs3e8lbjcor64YfTcIr5VEadatMXjTTgblTZRfdgmD9J+u5ES",
+	"WDSJr9YyNBHbUM9ctK+YY2rYW7HamOItMqio9pAZWLzVVcDEu4QF9CjFqy0w/gpErjngZZzqKp7AKaPJ",
+	"XMWhrBcQBvOe5KkIob4OxxQEQT1KEPMq4VryxDRGykZAdowXxjzUwhOayFKWSnuny2ppTmYrSFSq0Anh",
+	"RdfV3EHPdVJRqAGYEmCdJTc8Dm0s9Q1VVDg0qBn5FpIe3NAkzazD1WOfsVESyzGRU6DXmp/oGWYiVvrf",
+	"+QBLZlFUXq8e3xac0C9XjlUO7vDhW4KTN+3CPqtuU0TjZL6xfKjv3hv6hSTDJcrCmuJhcRwHhMDDlVWI",
+	"94ZWKBk/MSARnTu3nsUdtHs6cpxJJjELkzSCyIpB7Qo0Wh+KawPEjrCUvMQ38GMcXjM6uYs5mNlPNTOK",
+	"6KIBJX/u2zP0qwVDwdGCDcM3FPxHt3vbbje73dv9b7vd2xfffvzLn1Y6WrKZV++6jpb6i7/nZH9PuaIr",
+	"1TqP+q0XM6aHLqswnz9WpU6Vnc52Kkxe09LIEj9PvpMpiJhHPWAVVvUzlju4bb0C8zrZgdswSWV8Aye5",
+	"IuPeZXCL0mu9rLToJzKrwGEquJw/enkleUhGzDD4zPPJm8zcCWdqHJD3V683WVFC2SpaeqHfQfMeV9Qn",
+	"asvtDgImNNYkZP1PMFa+VmZ0UkA4pmIEUZZQUYLUGKhQA6DKvXmyKB8/k77imqly2ad5FnKKDrc5WKvL",
+	"8oJEBTeYhlrpyAv3sAzQ0varABiU0a0OaTPMGm5CEn2JuHE8PBy06VHYfBG9hObR8FW7+ZLuD5rhQXQI",
+	"R8Nj+nzwYpFqbiRU18u6K/dVR45W6X6IxVbz0FqkFh/XVPxcfviYplL9llRB80muaNkQtOyy2/A4blDB",
+	"KIB31/+yYXuYC31TlINKxk4+M4q8b9qRY8yCMMp/vsoC+lW6LO6seXp4n1VwMQqoAd3qqVHjyne+iY5Y",
+	"SSaLS0YWTBIYqmqat4oyba7r2tfNg7UZ+dXc5Fc9iqrs7n5UGUmxGedADwJWlMhC1zag7AWdvACqpQp5",
+	"4XoUNPI16P4SrKq5+CXd3iOMK4jr1byYc4Yqq2Y9qLBWQh+/1hvO6PPG4njxytlJa9nLnS5mzTHiWHUw",
+	"ycvZfZF4arfGlYxjQ+vWSiruPr8LKue1+9b35+RwdrliZXVdpYLVx4FUBT9U4mkBLxfAW5imFD7sb2v1",
+	"dblMJxNa5Ujc3pbSbfmy51p5knwU+zTMT0OhUs64iLD2rhAQquaYCwnNAWr9c5tRaQ0LNKK9ZJGK5YP4",
+	"poW68TIwZp8tJvytCCzLl1TmjO/tE61MY3BeKWcPN1AM2zg+2ixqI5s8yHdQBfUfMFLtNIrW5R6lsl96",
+	"F1o2wkKrgzmBWxqqZI4OJj4kfRv91A/MP/WS+nrbfdx3MVnxkw3V7TRGgobwv9sHrZBP8kRcE1qn75at",
+	"nNppvNxvt9svonZzAOFx8+jl87A5OI72mwcvh2H0krZfvBpUmJqy6NfsqF2cZBnutSlqy2jrT2L0Tr/2",
+	"2VvpHZB8kxg2/8ItW5q7ftWhGeZGLFH2HNwW5h+mSdJzC1i5s//kMduQaj0h3PHbtfdy11NajcOG3nrY",
+	"7C5pDuzA5TnmEA28usL5TurxX0PsPSbq3EGIdIhJGc1TIr0Ls9GpVWVw1q97szVPYub/ul9e6MpIYBQ0",
+	"htb3ZQhRptX4H68V93v3y7xorWUwI/oFa1QQMOE3Noxd/0yolPGITYCpqqWtuN7VRAJzEB4tmbu2Is0j",
+	"CHBZSuNGGQcrX37APOYaP3QpvXmlhIWlqVFjXOJZsKUJzTSpqMgPMcUpn0kS6iGYIlM6Ahs34kSBZ5IM",
+	"BJ9JgysCitdOxI0NrWxXxg+gbEDPECu1mcqfiH36Cqxvf8eRKgwWMRsl0EwlmNJwxJbhlCYkgobXeRRk",
+	"kui/T8iApyzyfwaxOnVqEchuTQUoVJ6hpQi+ycbVo7YEOHAyUpXRwM8wu3NSR7lphphyrKHpHNZKGFNK",
+	"XpfuNJwAcR5SvdskHWlJN5xA0zk9FzlHYR5fal86ZSkHZK1KZuX1bVjOzGxnOS2/1O9UVgqrOefsnB7W",
+	"CFIC6kMV5jJ3bmnq+LznaOJ63sqM+y33UOpBvWRzSmQ6BWHKtJPZmDu3kkvLaW1Srav+itReAk+RK1zv",
+	"R0vVtlIgzl+EVOlY8jOoT9JedRnvLCaW3b8GbymLyOWUsgIOf14tq5Vu8QLOr33Aj4npC4C8sI5fR7qH",
+	"AmyOPRqLFYipiCVUUu6LhCp9Q95VyxXepa/+3Mou52zIK9i+X9TafjvgPAHjhLbpLL1VNXDWJCYLlT6q",
+	"ZbINCx1WoGyq+ISqONwIjwrl1M06qpDiIh0kcfjh4kLwYZwsi8FHE76TpVYnxxovUw97jFxXk9LNNO3E",
+	"1WmrcKFxNgK5fDJLQtBrf+8I/U31X3smvrbrwdPtrRDLXwLgwiZLO6o6279r4nauZfO6qkCmdHcVphTo",
+	"Ug0CLISgDBLIKqXobQe2ivMcCaT+N9LbtRRLWyLTS7OigvWO2wY6VUoNBrhXn5aAGRWRV7uoxIjx9yxF",
+	"OovZN59VBz7aIc39KEU+XmRDcRaCl2zump0Y4NeEVJp+TvdP4NQQzHMNiwzVzuHBLfDuhL+7MvBqL5pc",
+	"WvW1t+rGrRsHmFftX8s5lOPAquKddkI7flBadNW2351+9/cUxPxBcjL/xmcmcACLD47pDdZwpPLaioMm",
+	"G/Kvm2ZrHqzM1ly/zNXdSrz6lY/sAtctjZUlhT5S6md+gLU313TcqqKBGdyW7nlR9MLY2/UvcEWK9Kqb",
+	"bBddXfXITl8JDhgKkHdJMRbmS0MjGp3G9eG/R+2bv0N7vD/5569Ht38/SPZvXv77zT/a0w+H8uqXv79g",
+	"b8Wr8J+D/R8qLK3FwYqnf/x8s8MvDla961EsFYg7bNs5emhES24eT7RpnEaUvOU3kNCw4Miqd9tlXQc6",
+	"jbNUr2DvLWcREu7VHsLMs1FwxZXXt7G3qCCsFYKa/c2V9ZBF3HhM/+XLysIUDpYrogjce3d1QdXIfA7A",
+	"S/2Xl/QGijEA8h5xMLkPv3HQPnje3N9vHry42m932seddvtfRTf4mtGa1Y768vhtO34hjOPnzLliKobC",
+	"raltTE4jGpAxn2FzmjlPBZkBXIPmcubcpKKTaeUsx//CUsh+aeRs5HOFA44EUBWQczIDpsg4vrZdd5cO",
+	"vH/wr8bnj7WxQw8dHfEVxs74/SAsp61pIVAXFLUynGJFMIxhdK+NP6AcUeb7D7wqUv6ojbwMSKUNwRXS",
+	"kCiLPGWMzYMWG3ETrLDiLABzoeiOiT5cWphkpVPmcqXVsCTr1RfIsOUw/rLTzP5ZUxXjEjXhSwybXGJd",
+	"XscSIQB+BdkrGJByGXpViKz7PJUF9aYu1bRKz1lt/ljDxmGe9ajqiVheVyla5SS7lUaGRciUtlve28Iq",
+	"qq7LFdDJA/ltLmkCEv3DATHCUu5EymsnNfaH7fBweAzNV/T4RfMoOhg0X0ZtaB4O9sMDehQdw/Nh7ugx",
+	"g579cHa60p2z2k+zsJg7BHIsCl7eEjd09KzrvNGH9Ntw2jwAgFc7fh6088nDuEwWS3FZobPkPSnBZ8Gf",
+	"sokXRd+KO3tPFk5Kn8tT+EkeEgc3RbZFEHoqyUJb7opGcsW4SqsRfgMiidlSxrpfWXkqLznV+8te82M1",
+	"a73iEZ1/uFhE+1/S+Ndfq+pOfrgw9Z/tC2jxHQkaQVSf8u1si0uGyyxwBPOXjQW1ZjAJIy30LRnNq2pj",
+	"XiU7hRz9wGapy4AkLperphB+xeElCflwgbmVGnou38YGkmRNA3eyuf+SAesv1tQsd9fIjDfTe9sNslPJ",
+	"AVqJuvwalhdUBSlzs0txd//+jyti3iD4RkBMU8whhsHacI+Y5V1rlwXHxKyqv/8Q8N7b5FR/Mg1Lb9wM",
+	"GV61a9JHSxak2ggZ+6aZpVXtBrqGPGkkK7ALVMAaBU0LMC0MVl5lATiVp1dU1TZrXlEXxhVXakhGkV4w",
+	"u672K3u69Z24mvXq4/z+aFXweC9BWK/l/b2VdxBm6iOv7xlSvHa/hLzPTakY4eK78Q30/MT+1UGCGyR3",
+	"T9GH3Jvmh7Ho31knTrQQG1Ay3dXzvweQrYoWv8UUhjVEsfVim712stnxlV3BhaMKslzwIow3k9k0qtxZ",
+	"Ziubsr83+nz50O09WrBc23NaQ8gr4mwpzrJAio5eLoprnqQzVmoq/9rZ22ssCUzwDdEVLTnsU8eJtKBM",
+	"xlQSxmcnxJ2+8RTbJBDMB3Hf9VsPk32zpLg5g5lJuzkxte5Jv7y14iLuZukvC7ur7RR3ar9VdAxUb9a9",
+	"seZ+7+4yWIeebe5W+FyDmPVkp9BmqrDqwyrJXkv0rWZllZig8Q+A62TuKjbayj53LMVj7D+9kN+AgKiy",
+	"rV0sJYrsc0KJsQcR8xXBr3zp0APqxuVGSyupon3FjddLvxuVEF2EZsFyXui8+2Ixxqu4bCzYVJx7dXBS",
+	"OcPVu44bRjLNAK5dcZuV8+LLWQ2aFa+XDs771pu1wBQXS5pWgqrqnD+cvX0tYgUi5uzSGdrLJiv7vBT7",
+	"J+hkQkXlTQeIBjS8rvbku1kyQ/F+oYhwrpo4Q3/Z+pqtJ7ezZzPW7PENleMBpyJaFqkHgo6gl62vhmbn",
+	"7gcMP+uBVPHE0oA1m/dl7VM/f1yv96DWrStDgYoBKfhazHrLo7oY3KqegJBPJsa9ZL5cf/0fzt7+gJ+4",
+	"jOs1ehDqIww11/Gt+WsRjQ9nb9/hp45uVLbVuI6TRG4y5qX+4sIBalVsSOmoqw6l+gSC0r3KlroIkPqT",
+	"qbnUZ1n5vjvIp9expl0NW7Gw4VoZNjqNN8iVBmB8y1ilyTqYW1kIXM+GlZpev9aD/E+QCoTmXjYSC13I",
+	"Nj1mQsU1KLRvDdI5RIROpwnI1qKnwKwsV7pdhUVN/uxqP1aHTC12Ajyq6QRY2MTa2Jqr+Iuill4altWB",
+	"W4WF0jD/LjM+OPOMnKJhxsQatRbL82/ohUBY2WWtcUtqvRIwFAVCtjZALDGmm6BeieFUoPNSBlIfQaa5",
+	"HU2S3uYsZmn0WQnmxVmCEvA8kHj7qAgqqzkuQ1nresutijB2y4h6k5iltQ1N1rWVbIwfPudZi4X4FBgp",
+	"47qk26CxXNqoBi3om9zMKyqvq+XEzRvAFJ1JLlTd7LGw9KpTK0QYm20svS8XHtxLNX7RL722TJPxs14G",
+	"vCqHeblyFOPKBbBg94JeZYD06trLrpZTeRmBv4+lkKitArNFnY1Q5wve+JrzLUmBCwdshKXe+onfKdbw",
+	"qgsTWhJ2lA4mmtlvGGem93+XIo35vkqrzsfMFaHC2moAeekuS15vLKSDNKEYPJrrdQJoZOSuJJYKWFEG",
+	"C3LBrEocWxCxH0DhyqmCFbVryNPGyICK85Ixy2TKXunF9ZTHKov/dSeiT83V2ayOrzOhvkvA5BmEVolP",
+	"m6PJ/YjTHcQxmUFk3ZWuj19B43baozMqompdunzahaUEBXzMEdAdUIVNojDfIkhr7sSVLQ9fvAdrx/bc",
+	"9soEzG81hkR6RYplzT3LhKJc4bpTiKXdYmVwZb6pbJp80f7ulsDOx6nN237ZBJbGmEoyAHQPRqnprZoX",
+	"vTw6KKBT4zDaH76EA9o8HjwPm0fRC2i+HL5qN+n+4CA8jI7gePjcuzSdxhEc0FfDw0Hzefgiah7By2Hz",
+	"FW3vN/PXaUXF3zy7ZlENNc9QC7XtKcdcAiMGeBh2MEkTFU8TfBSHEJQ1Vf2OI+271SrqYojaAmw8bH/5",
+	"/KgG3xfMV721+0RGaNjMbm+p/zQXpC8A3+qbQBrbWFu/n5V0taDRbxW6uHobPq6JTcyjvSu0hYfg9G6Q",
+	"JTe8HOTtDrZnDha7BidJb5BQdo3sHHeqKdSYC9XL8p3W5egX33AuFYjKGtByI2HILjW2DXwd4h2ssv16",
+	"3wXZrJUgWp2aPch3s6bdMwPAWgbPdSKoMzVhRbHjNaKYHT/pTUGEeUfcdRkuBl+tdMvZ+LYswGdAE2oz",
+	"w2sCvmodKLfT3pCLHto8lySp3057MVO8/pUqS23RGVIcomrmCuitk0rubpCDXhkqixfTdORIRazmlxqm",
+	"lqBP4+9hfppqglMR23h6cY5N6Xf6t0yJZp8MeZLwGURkMCcvn2ONZRoqEHIX+0Paxu7YRK7U2Z3EkqAw",
+	"H3UZUkGq8leeSdJ3q+ubVmexXoJtgJ6FeX9onl6cN783edKW9uEO9HmZEC+3F/PXt44m/Ps/rhrBQn80",
+	"L2ANww37Fz9dXpE9Oo33aKrGewkfxcwECpSe2Fgw9GDjHUVB2ASZZWsbKzVtfP6MTSBN+YuQM0WtMG23",
+	"ZLvuaFAroJNG0MCACvxYdvb2bs0LrZBP9iIeyoW4bOS+3jAdcnpOVKq4MEGdpYBJSq5dhioZUAkB+XCB",
+	"75nLJYMuK3cC2vlw9nY3IBXNjVxHo6BQiE7ajHygEz0hwyPPOsTLVpd12Z//rE8KmIpNp/nWn/9MLoFF",
+	"pH/ql6nqkG8QqKSbttuHoR+eh79An+wsObrdLtOHl92bjh3nGub1n0/j5jXMZX+3Rd5h9z1zW/XcU+Vw",
+	"QmKkr+bmXWZuvRrDHO+65fKx8C41kRDq/Zxo+MOc5H1PyQiUJEftwy7rn/94+f7bb89fn5/9eNU7vTjv",
+	"fX/2z97l658uzvotcoof0lBJQiX2scCQIi5IzGQcmYKo1zB/VqoKaKB9JgQXUkP5DNtmYYN3jJDRnw14",
+	"NCf9T91GhObfbqNDPnVNE3j9727DgC3kERi4dRsB6bpsLv8VLf+5Vz5/7p90GYadGkowpHGSCpCERhHp",
+	"4/CyQ37+lHBzCQIyjCGJAmIH/vyxb5f/NpZK/vnP2MZ9oP/n3y9/+pGg4COxEpyL7cHs+j7Zsbnr5Lgd",
+	"kAm9JQft9i5e8z4fDiUoPbCBhLB8moRUiBikvi5WcG+ev3ELeEOVDZLGKEcNyDdOzjDd5d99+5ocHh6+",
+	"MguhjJiJTkhkPhVA+v/85z//2fzhh+abN/0W+YarcZdh+/YkBjIANQNgpN1u7zfx/67aLkUTJ3716tWr",
+	"5v5B83D/6uCwc/yqc/zqX6aTg0FxZardv796fdJlPFX2UlBlmz7hBdXLOGq3ST8/lh4eRJ8k8bUW4+dk",
+	"QhMtTEFkCtJZCLxnWU6R3v1x+5D0I6qoJiJZB00j+rufSRRHpgiWUQ40YsQTMAdxjFc+GyHNh++THWwQ",
+	"zPSnAyBCMxSIdvGE5qT/DpSYN0+HCkT/hAj9ly3/YcqVdE0DshCs9GVJrVa8RAzKWJvqqawCMZGeKdKn",
+	"0Y2goYmpIbz7rXarbbRaYHQaa0Ws1W4dYvawGiOHLZAU/YMtFbKkshifMaQwAZkmqSSmzZ3GfevJK5La",
+	"vAIgwTJMmBuvaSzyYwgFmA43ehgix3pwLI2IQMo48HmEEd1SnSI/RasoFXQCerBa+TR/Ze8tVrX4HKx8",
+	"8SfEChRkHeYhXA7a7VIFTzqdJpY77P2n7fJi5MG1PSunF+ffQx5EtOhsX2Cmjryje/horTUVUt2c9wxx",
+	"qtFplNFMaw9I9xCoSO4aHVsTRAt6oe3+Z6tg5BmzTmQmSDAGkPdI3Udg5u9d5ahAIg6mDN2EqtAUydE7",
+	"tGBEqTCD6DJAIvuogteKycz3ZEczmIDk10DLVEa6k7sW1Pt1a8iuyd575mpYQuQVCFvnQ7idQqggchvJ",
+	"xWE8CF94/Pmjhqd07hxEi4zto4I80qeHVwVxBfPPuazAa5MzKS3Tz6p2YplyD4t9JB6Alva1WGpE6mGa",
+	"JKR/DfM+odMpUCFJzLoM649mrIuzZH5CpOIC2/pIOoRkXoXiZkEGyRtGfwGpvuHRfCPkW41zxWzRz0Vl",
+	"Seutnxfwf/+Bl5Cj/eK1/R7mxEZkn1jojnkSSds0SlPNwFJLU2eZhfC0JAGFSlmkCRqLCiTB2hXmpGvf",
+	"7zY0sUfzIxv9YenCUfto9Uc/cvWtRkjzwav7nmrI2TCJ0Q6fg/yUCBiCABZCpLHVNLKdUWxPxLTUyoWt",
+	"m42KmtX8k/lDH4FbncyLpbm+UlgC2MB6/3A12C7oPOE0uuL8LRUj5KlHBwfrQ8/Y/o1W0KPGnNCLp/gz",
+	"ipvV4K36woe09zvR4poW5B2nPL/QCocAKQEv2OvzN++MTCw7ZL+tpbjWYbvtVHUzUbEu9BorK7RgyheW",
+	"/5ytx1qBh6lKhW0QbFvhH5M5UniqcUCv52FvQSzJDJKkaaX7ASqg0kj50hO4UwlR6+kYrOEVWmWyXLaa",
+	"yX4OitL03qdrmPfi6LM5lwSqqmu/gxt+bYvSo/6sDC0n554CjUeghWepZWwNkgJ3ntA5MeOTGIshFnnq",
+	"G3zk8dQCVztaXJNmPgLXFT0tTzHwKvIUrakULqyxlSPRZs98mm0M7KSLLoVug+xUvmnzHEi38R87f+38",
+	"3G6+os3hafPbj59efm76fx59bv6833z50f/t8HPz55ev6OD0m4WfvT/3Dz7/V9v+16z4H/fff/08tNMO",
+	"7XxV/3//4PPun7qN3S23XJdbPg1VMGi1kipsqqh+D/PzyNSMKlkL0VFTKcaf3Rp2rQV5lzhIdlwbJWPO",
+	"yDLQbDXwMReqmcSasRcyo5HWdFkxkZm8Z9dMC5t6dBmQmeBslA1p7E5RLOkgMcPxlClJRqDM9dDLOWrv",
+	"t7rsHUxRqPVMbQKIGguulP52CiJLj8NVg3C9OM8vyM7RgTVfFWwsu5XGAgTZuirEbXM2myHfaaYiARZy",
+	"GwKxHuIUunStpUy0H0yZKGbhVyDvWz4yLYqflph7+XJrqgjui9+rknAfmDspLhQQAVMxTYry5TmzcTY5",
+	"AeAiw9CHAIZPAsoUQM9Vxn+yQ5Mkx39jYt29pyB/bzVIcd6bUDbvaTFgMlVFKF5xTvRT4p6eECXmhI5o",
+	"zEhClXWr3vdalWcx3j1U5B3wNJE2OoGzIJu+LgXC59ewsBdOL8p7pW6N9u09fNW8aRf6MKyzaKDiI61T",
+	"YAUXzHQpcByfbRZcbr5IbZkgT9USLsisfSTTHI337wQlZjulXkSBt0kiFZ+SGRfXWlh08ncVP9GzryM/",
+	"W4LLU/XVmw75SC+zADVX/HKtMzGpxpU+A+sYtUA2FsDMOam5vm1YtAjq70D9AI1HZJl+qY8asu9D42s/",
+	"xe+geII0PzKIVp4nOoPCigCL11am1EdnFCzN2SWRwFSL4FONMZXlCmpT6rts5+jgYPFBzwlMfc/3HJCj",
+	"9iHpZ7yvPJgphB8rEssuQ450QkapsaNYGVJTbqn8sgvPJEFxmqBTIyBHB692W+Q052VGlibAItllxrtl",
+	"utS7Zu3Wz6UB613pa4CcjOwY/Vm/N8ENdVn/zdnbs6szUm0jqBZiTZENiwwPbwpfrOPxxLLrGohoS5H4",
+	"iPhEAqxfb2WZBGu6omVuL+KC+f6w6vrhgwm75doqPkTLD7XOEDsp+CGgeFogo4NUmVABY8jNMlldDFpC",
+	"w2uZufmxmgu6PFoPZL9HKttT1EhMORjO9O967zQRQCMsE5dK+J0b6GvZxwpjeP13Pkwz3qa3iYD3lSnL",
+	"2xYuZ8E87xfQWMM479WsyJeRlfjLaEtlOUci03BMqCSlCklf3Dq/Vdd+K+racvnSiAj3EDELKoPVvtaz",
+	"ZhZUNWu6xLa++PeUxqJFzmg4Lr2oxTDjFO+YEMiFIDp9c2WKOiEXLXIhQIu1qAGWxsIItRnNCazgmuBF",
+	"etDcdzMb8ySLN20R2/rE2jdR0oRaa2aXrTZn2gGvrMb8GNJgqV3L12bG/LF47E8qCpZLa65p0Cx89se2",
+	"ahbc6gv1VNfgkOUj8E2fpnIsF8Q4s0sWHneTve97Alxt/SVTV37iz/yuSHQ8GqFfPbHBOkZpdPlyzrP6",
+	"kPzZX0UsSWostYEDR1BYlgmBdcuKkXxlq9rVUPxPLW5YKkcGc0K90I8siHVrx/3D2XHddb+rAVfYzlj1",
+	"rD+PR9QihQNii7i6hsZ+ixK54awpi39JNQqMqIgSvSQ+JCGVFQZc15fr0bhnse3XE4cUrrCk6McuoHDr",
+	"BvxiDPPeZA/7DcBtLEsE773n9IOyRcAYDX63BoEvoFlv9eot+7wD+zQcwqqw6yrNIRewF47pEs/nKfrW",
+	"JfbyxzP0cNKk8rsiax3Sp6niLg/KbHOXmHhUfJ+zYTxKhdZv3UdYFwBT5JH9DmmSSDKg4bUrYcjgVhHO",
+	"TNKeDIjNtjLc+ujgla0xwIfDJGbQZZj9iQUUTwjN1oYoF2mhNYnDWCVzFE5FDBGhCWfQIv3vzmwSJAIl",
+	"W18fU3dll6kxTGw62Gs/rbT15z+Tf2DckJ9t2oujPtnBZIehl+LwTAYEEgnkqH20ay26U1xNlw2oxC7M",
+	"DlbZWM+kSW+IyDjW/zAtqjUe9+VcKpj0TLmOfmDORj/JNo4pqFj8jqQMpRgvXYwYwQddUCZdlQy4Pt1U",
+	"MCME2Ykx1a64XFeHh+xQjLgyAd0xUyBEOlWoKel3cQTka2OsbYHAsvmfqkCqugypu15kpwRNu/F+ZmNB",
+	"6ykVSQzCrZZFbhJ9uGbhrS67BBbp33BjsSToIrTj9TS8ev5M/RbpIyN0tcH7hMprieYhfXsos7lnJhGF",
+	"KuJetHfjb/aIBmk0AqUvx9XCUqVXojM/KAH2ws8AvYpUkaGBUZdJEDeYIIfmHpnneB61ve0fvQza7baf",
+	"mn5CeBLlIBJAEhgqwlPVZWhWCmx2XJiqLN1Uz6AX3rcY38coYCwu6oK1jZrnrwmF42zibIFddnigF3Vi",
+	"4G5H7GkekXA26psAQmSVlhVh5QxiPLmadM97bhm76BlWuI8uE1QVrV9WrBdcavEkwesXh9QD1kFbkzGs",
+	"fbbb0cSjy/qa+vX0WD07Vr8iCtCCBpv4TWI2ynH+FDOjO1j7ZQ9ugKkmJpNP+h66mF8wd9kArYk3AF+X",
+	"XbYjwRz9Qbud5TW5qgJYnA+BZBkKGXGMq8jI8DAWUpFpDGFGbHDaoMskJ9SFQ5IBDG2O1I7xPGtii6R2",
+	"TKdTMPmUAnZRvEOqD5FJjNVDYtKxFiM6XXbcPtC4ftw+zFeBPAqTqS2wLtzFduGYGmh4qtaG0HNXv0/2",
+	"8h+RVPUR32YaBWIkHZrcOOZxQvT8ffe1S+HdwSAB96NLyt3NG9qXeIGhWSd6N4feh4Vc3MWbYIZjXMtO",
+	"UYy265CnSeTSfDEwzQyN+fca5ULOExMsPmOZb8/Jgehb9O9ypYn2O2D6T9D3/5GUTD30F7LPmqkz86wp",
+	"rVvAplLjGP2kQyJIFO2yiCqKOft2Ld1Gp2saYxjDuyYOQwhVt/FZ38w1PiZJzKzDdUolkmrGZ63SAFyL",
+	"G+tOXjtk0M2q1OK3mE8d4++ICvjjaKqax81JzMyD1FYe+NS1hbqMGVF2G53D/aDrSuRpxpk9eBV0bXmW",
+	"7Kej9md8uSC14Hzt/Vevwuf0qPkiPIDmi+iQNl8N96F5MHgRmv6TL9pmiZael797Sff3my8GRwfNl+Fh",
+	"1LRVtQYvw1cRQrHhS/iljlcLFJL08bD6gTEn9jXkLb4b3N+t6IZVrRednmcEtkMo6fs3r4+4OVtF1m2T",
+	"iAnhQ8eX/cUGpgQMZaRvLooWIJlJddI4j1n/7kc+RLra0deq6T4wV9MRn4oLVl1wot/J5eUKZoACCzGi",
+	"trEe40sS7a9UAUM3HPccTvjdSWFhCHhvXYbJFaFoloEVzPEzvQya9cbLWBNBCU/vqO/NaUqoOcJvZLjd",
+	"IJcbtFSNsocRS6mUsVSUKT1epp84gh/aYWJmzMzZNS9syrKPhV3lDG1hR9kMhr1rci/1Coz+GKOVAktS",
+	"7JS5VFDBovDaUdySXr6pTmKtAwgnxlVvyFPmgtLK+gF6B0ySVkQmQNlsHCdagPixLA4jAiF/PnXOQpQz",
+	"o1iGnDEIlSSTOLJ3HcPUTDja1P6itZiTRTFbs2srDttT0EwsNwUuV3S/oVHGeO4XGLT8o2+5GMRRBOxu",
+	"ebL3szet2s9U8FCDbpDAGVO244K1xiz/9orzHyibWxBi9Y7j9sFaYP+OKpiZ+nnH60DQyXRePZRHDUUN",
+	"imW6ii3VZWcmYgWNhYhVIyph9lRO7j1zSEF9X7CGFB6uVbRkoS2nVMT0mUiwaFF844T0nYyQWDSx1gDE",
+	"aAE4wm6rsjhJcdG/jxIl/p42KVRStL983XTmS+GGABo1qqp5FF5DPWtJhH4ZVVYW+2AEdfYif8omQYxp",
+	"5Tyw78yEUose1nyIlaqMGthlJSvJM+m+ODEGHWdkz9VDY0GLnaqNloQuW1Q6g7LO6ZmmKOljAaS+p2A7",
+	"8WIU32CMj5bmWpqR4ptGftDoIXhiDGE3sYwHicsdxvgfz0DiLFG5L0HPV1+3xD+Jx9IAvSm+aA2Tarqw",
+	"nA5UeSC/RrHjC0gRXxV7dgUPChTiTsx571NJdV1aDMGkVMsK4dmZzC2CG2Ob133blXmMGSpwUsG0RU5Z",
+	"l1nWXn5VozZ2kjKEIyDS0LDsPXQExigjaHUsIulUk79YyS5D4cB1p9IjXcNUuaoZrl4qEVibsYpYmG0u",
+	"EItVaWUFTLKqROt3JsB/VWjgMvzXRYNNBT7/+0LO/zp4tOdQoVb+/cHhCk8ikMqJt57zSGv9jICNt/V9",
+	"SYqPQI1BBDlWIGPHMdaQft3cvxMh2G5nE/nXQWCLoY8nK38HKucIJjj8q0RVy3T2/BaP95y/Tsj/gQpr",
+	"wrZI65TbuNJnXccesTCzgEjzXHRu2heRLcrYeZqnAm5inkrUGgj6yPpv7ViX4Pq2GJvjbosctY8y6xh6",
+	"i3J+ZnphLyzkhBy1X5G++7lnf+4h7+4TLrqs4qEJe83SQyXGrEjUBjS75qhyoP3PxmJwBjVR95r7ux2d",
+	"5g0pH0O0L0/jCfaP6dipOa8663z5hH5v9M0G6S3/4LUrpncPbeGrEnXMRc8P1+u9+hBCf0YBbV/oRyJ+",
+	"WQWIOrLm4nx8yrNj6JxL9ytSuJKwH1g1wNoCIywDPd21VSVCrIVkik3k1JLKklaB0T4fLgJb6O00J7o2",
+	"XhPpE5ZP1WIaulBMkjuqKTZURs3iELJJcagu8wksWYe+VhG9MxaVaELj6yE/Rmn7vROhr4o2nLGI0AWQ",
+	"PzRlyJrAPxJtuNTjy4qNVBGFwNQ9NVqSiwRx6GmQu0NohQjjYq/wfUMElmAarunrxbUaKrpFtkdEtksr",
+	"lT4ButlOtbW+Mys0r8dE7V3hwlDo3ZNc2I+V5T4MKmv9lG7lpWt1+9VIvOvDYYsaj6vsqwoFhGS9kZ9G",
+	"2c+izmuR5yKLm8e4WR5BIknmjMeYMnKazOgcC5YkaQTS+tUCMhvH4djajp2kaQx3Y6CJGs8zN1u1ES6b",
+	"u/EUdjE32zkb8nWMYtnqWn9k725+FU7PydQ7sLUovAQqTLmuyst3iY9BFhIaFsIfrNEsIAnqKVmPS1vK",
+	"lYfpRANn8Y6Z4V/bW7SAWVVrwYAxPVIeHGrCK8GEfMR+OxHbC+eXRtmX6QcjlttQTmLm/t6vaCW5aCPD",
+	"5n/ENizhQzKOzV6rluJ6n/ixkPZCHbSDuk6CFd0KFxfyDvQiQ5dnIJGZKIz4mk9BGphNEx5B1oq1aoX4",
+	"cmGFayFv4ShNt1m/gefRYv9OqeZ4fEMuJk9keTeLtM2f16Awf4uVDMgg83dsI0/Wpk0WW2MWwa0t6uLu",
+	"4xq0ye+gt15Ilv9FgBrTFISXqWb4euByAQMyEpQpV1fLUCorYHYZ9qww4ZEQYTk/l0ng9a4xYqjKX8y7",
+	"PhIqTRBn9qxf14Lq3N/pU+CAN+EmHih/nV+0nFt920DTVV8fas/2k+n8rO+tvZ+FViWFOmvFGms2eMn4",
+	"9Kc8ZspjH2ZkR4iFjwBfV5G4p6MFi5CoFFOc4yh/eVUoWgE1qmnD3ojzUQLNkCbAIiqWxYN8ywV2n/Si",
+	"yW05WWNwzcovTQhV5DscmOwg8YfhkAvV8VKrYqz7OYIowDxRf1/6WR5erYkBm8/o3PdYxS7LyaMyVaEd",
+	"2ShmNa/dLtcJ8HjjLWGLsCWENdaSr62s41erT1fArhzdkt02hzneZb0HQu9xLPYS2sTFWlnATiogigUm",
+	"NWDbR/KNa0KHWSuYbNwnsZSpqUVkSAEVCnm605dNirQryttlcYamspPFt7i4sgjITpYSefH96zNyAyIe",
+	"xiB2A6LvsfTLBZtyGoFNkTakwxIhYKGYTw29iMgk87z7lMWXSVhemUnANKFz8ItW2cxqDDptt8lOH+HY",
+	"wx97NgK1H5DCz6mEhd+c93v3hFAjMnWZK6nszsjV79lxICOpxohrLREpL73dZMfRkUk4PWq3u8zNpZGg",
+	"FwGLcQXYeHZMVV6EyjUQMoksA8FnmPorRHwTs1FW5NnrZ2C+MrcBIrJz2D7YzZxteegwnU7J+3dvXeU8",
+	"D9j/Zm5iz+2ym7bbB8+NGPlvuVyHlartr6aFML6H//y3ciPh/km2VMq6zE2OF8Q2jZWYH4bnqx9P6JzE",
+	"TCqg6BMEzUPNXX+W74/ESkIyNL7AIRczKqLstmNwtV5CH3Eij34ceCXVO6U1YNqdXkjgWriYo8AYL1O/",
+	"Gg9ajSlzWKT0kux9K9yhSSyxvk2lDFzkbD9pivPaIfsKg4DLloZajK7TwvGrdY0CB8fPi0aB52tYBdDj",
+	"4ff2tqSCDmQhnwyhGEGYxAyi3br16m8bdctrH71cc0EIXZtuVr2CugW4kkz1ACov4OMjmtwrVZilKgsp",
+	"ikKHJluq1GLAq0FCp9Mgz3TnqQr5JIt6QtjYwtylKjFvs6JUlRfCIzbEpzWa6hoagviq9VcnaQYu5bVV",
+	"AP/Q9fpPRVyVCns3O8VjZZFdgriJQ3i6JLJSBLpLRdWnVxJPLFIMEz57EEkl8zxXiinvPC+wXYhjjPpi",
+	"7NiiNpajBkaguNQI5uwUfT4FZni3bZWAVL/venvPZrOWWRmdxhJbfDsJCpfZMknLtgyHKSmDjKJDZMz0",
+	"hlIJATFFMDHJc79tK2jIIG/q6yf3YDkFa+2wfLUfaCnKRcHYqmtEAibFyACpj5F+bM6OjShxMDGZqh47",
+	"r3V4V/CPx/T24QQ48TLK8w/ktIoTCSjKwD07f2y1sCfTwr5OeraxPmY8//eld1q/SCAawV7mxFnPGpu9",
+	"bmV5LoHIMdWgzouJuZcLLf6rHZHfu4W8ydaxQjj8iSVzbxnFyePipHVSj/+OaSVaxYBTfFIhgP0mkxMW",
+	"IL2JkfhN7urbhi7cDbUFHdUbUTN8zG+2h8TZ0ZFvqIQlubuXpkAbCgDon5GEmkIcbtiATEV84xUIsT4P",
+	"LgqYVFHtbhU2m2zAhVv2SFHwC/N80SzXJbhVj0uurt22uAY8PSZW8tbTKCK0AheXoeISjrr3yf1zVUbr",
+	"uZKEzxgIU0CGmTbeDgMLXbyNh8HD1WC9xt7ViLnS1+Du6jaR9LEuXZY+utm92zRazZ1kIVItv7R5uFAd",
+	"ZxFpqFLTNUGJGG5ogvEwrhrvI8mIJtog2/1jcxMXR/JotfM2E9XMcv4W/x5jWn6njGVJyIy+9zmSD2ih",
+	"klEtY0niG9hjcXhtdJdPjWlaGc9nHeBYkFyZ+nipBFmq2EJiRj4AUwKAvPXyDiTZkWM+Y1iorO+1CWjp",
+	"+Xtu/v5ui1ymQugzQcPPlIauO7uIJxPXzkRgJJYp6YLVZve1vHnU7rK8bkqAsd6WyU1cwZXAK7eyY3Qx",
+	"4n8zjPU2ZFZz/f1fDvefH1lnvSk4OxBUv0SmVCkQbDeTeZupxNjzlFEp4xGDKMD6n3wyiDFWeELFtY2j",
+	"Re+ISdPosiNTeE7wma1m60q9eHCp7cupwfyjO79Hygn1pvhChT+LS1geKu+gRhif2UaET9ttguXHsWa3",
+	"CffF77U90x/VbKmp29cZNPLle2J4WFK85Bn+LtD3AqnOnPdrl9L64j0znk5W8C5efR9FdOFm0Ma2XCX+",
+	"7UkQhZ9L8sMvKVd0PQvvNKEsKETvTThT42ROpiBiHrkoDiA4aGCWZSLtJjS2OTfYaUPzdn9V1Xld8Q38",
+	"HZf3yNwJJ1nFmnBPmemrEgBbsmnJ5h86ODaHQEUCWo4JBVn7F3vN18HYcimE5ZUM7NsB0lIXw+bVKDDV",
+	"TUx6mFADoMoEt2WBD1xRV58AHdlGnh7GjCYEa5S3yJkR+WmWUYeRXC7d2WTcF5orGo94rEjKTGhdVFdH",
+	"IL4BP6/5cQTkLI9z+CVk440KFzgIZyFd/kE8qaTsiuXEG3Rmy7/ZSstbafnrDLH++o1J9QKirbThWW82",
+	"5CkZE1jSYtPjI65ptZHp8rJeyFAMw7GtEqxPEeUlTfiHkCQkZi3yj6yclxGwRMoktr7xm8xijfqdPrCo",
+	"J4BKzjqGMfXgdkxTqSCywU3OnGXjWqXt/4OWKvdFCBBB1PcL51TwK4xqfUXMp8WqYScEu4JgDqomwXGU",
+	"gGtZpr8LEy71NTUA8Cp/lhitDbR1XXiO2tlSy4XIWuSnLABXPsstc1Rgk7Eq5vk3N8uWheaRw65OErZw",
+	"0HclO4st79zyzi3vvDfv3KRBLVKCRfK6oqd6xQfl++/zP4wyNa8hrKrI60Yz2k+Wzmlf6hDGPbXK06p8",
+	"jvGQfdyfpLPu3bqVfEX2M2w/bipTFW5KJvtsJjPlhceW1w3znWqZbIAtcW2vxczQ5qxKRiLayZKu8PeA",
+	"vL96vWt7XhLqXTDT8K+f/dDDPp03NOlZCa1/4unozgbLGZig776+la5hUfaJvcxytTjT6rKfFqqWZU0b",
+	"Ozi1HtMm61QKWObjvhdJnlWOxdqrjPTNn72cHfZbWsojlUKeTdQrdPcLXLdNI7X6LWiNGW836/9nRVK0",
+	"2dTHoz+RhKWnygSdLxLMtqaodZnXVRJP3i7e3QuMidhYuNJfbcWrrXj1ROLVE1UK/i3z7Kye4eZGDa8q",
+	"1XoOLu+DwLVodnzMtvlwXFONIbYdl6vTF/SCrrwF/D76GBR3dWlPaY0QNA8UT8sPXPUtjxG4lI+cyNhC",
+	"Xq7PFMVijVKR/S353zokf78OSUwwWSjgt6JET4ni1iWcfOOVGpCEs2Ruep3PYhbxmUE1VGAK7VSzDv8k",
+	"ibPk62GqUgFk57jLbFYq9qFPeHhN5DXMHPx3CePCKCVYAf3giIx5KuSJ7VZjhpRxBCRWptWTiEAEthKE",
+	"K718vH9Avo+/QVe/Vgpihp3mi+F9OcBsV1mkNybRXu62yGmX9T0VxTa/pxOoTKApxVsetY8IVlyYxRJ2",
+	"87AKA7suw8H0bjKTAs0Y1TMZmMBrraAZTctqaxraO4zPCHaOtekCRps68fpS5frkNEnlgrkiq2ZkjRy7",
+	"Nmn+mFSeTZfZw0H47foK6DXAVCI4cmB2iKRY3iNWRjUmsewy1BPzl3pwG0slK2tLXNIbWGS9j6GTVcz0",
+	"BdWyfBVLjeDZWxrOT62aqcKZrKmZeR9tFbPHN8pWn+8C7i23fzpPGha097C78dsydD5YuKQHgTLc8kde",
+	"0CHiZsdnyq12S9NfqehkShbJf64Z/W7DJItKIS0bb4u0ZUPtcO+Td8FtQl6ltvhTBe/2RSe8hlpYwLZX",
+	"Wug4Idz33BYKJVvnbV3o45V/ax7Vfbom8yhe1ywCySrBX4aTLLhQpxSrgeRYZtLzkU6zZz6ZtikkXUzn",
+	"7zbITuWbNlWEdBv/sfPXzs/t5ivaHJ42v/346eXnpv/n0efmz/vNlx/93w4/N39++YoOTr9Z+Nn7c//g",
+	"83+17X/Niv9x//3Xz0M77dDOV/X/9w8+7/6p29jdqq5b1fWPV7ZyafAttfWOyjrvUu12I6tdTkkL2bSF",
+	"VNaltsjCm3523gASzkaSKI46VDoF0TO54IkWyKzzT2tTxuNFk+TftOLRrzZP/lRY0YrCKmgnsBP4Gec7",
+	"/jK0in9C4hHDMrv6fiPnk7UV7miSVFfFt5XqrUlxwHkClP2G66v4sN6ktMpPxQTordV0y3qejPUU6NAf",
+	"23xaAYoqO2qRcq8wohbJb70V9ZTNTarXhM5JaLrqY2s4FpEBhHwCpl9kH2lw35hYZZKOsCI5iPhG02JX",
+	"hwHtj6YOnylK2iKLZtoOoSw7AqqV68xmiqVIiiwA+/yiGthlbn1I9quMc6YSj7/3R7LN+VN80fI/1aR/",
+	"Oam35/zExrkNk563Cc8Zyb+3dU3ja0/Ra2AFcF9aNHbWNJMO/0e1oS2kG/+IJduNX8UYoUyNB26aztCY",
+	"bdOLy3YzQws1gedFIlzHlyoVmL1PXIxWFa4qUDTkTs4L+A4m/MbyLQV0YrvcgRYm5TieFptz6LcsN5J1",
+	"FawWOMqq4lWFxVUUsHp8cmsguDVdbU1Xd9Yf8HovUReWR7V/lXqGi9L7HDSGWUWo5fvI3/MX9k+eon3d",
+	"Uy+I4iTiuKKHCbn/YxjUqg6opk7d2lwlqLZ//WBYAJEANr7OH+/EWKC09gOJBIKNner8J8s5QvvJ5fuy",
+	"aW/LbLbMZmus+sMYq34z9L3Oc8KLArO+B3K5OWsjt8lPYoT+Ev2dMsVG19UmXtvWXPov2+wakkgzEVZR",
+	"8dZkgD2xBcpM+oWq723CoVJcaPQFOdUaViiUBXOnA3Hl97dUfKsybFWGRw0D3Boqt4bKr0rztAndG0on",
+	"y42ae9YSWRum4dTUihr8AeFJpMGaWzNN4tgJGcaJAoH9CoFO9EkLnkB1cIadYa1+NxN/NbGxqNZFXOhn",
+	"d2hqs2TWvLmO203VvPpZI1hfYHmn3//txnuY49sk0sMe+NYqsLUKbK0CW6vAb8EqsBDz4njC45gFKqNj",
+	"6q0CP7peBxg8M5gTuKWhSuYu+66vf++Znpr6n1ipH/s6mw6bi3z5NIoMlX4kg4EZ/DSKvlCkSplp1TEp",
+	"QqPoqZ2l9rC2hoGtYWBrGPgaDQNW8+9NHIUsIhwSYc9AQC2vqFKh/qhmAwORnoAhCGDhoglhGTuzBBIr",
+	"7guTZS4IcrKtvWCxjZ+9fIo/WCCUsxnsfVL6aqiePZCNI6QExkY5UeqEUOZ0bYwAto9jJSEZkp0E6A3s",
+	"mqBfzN03mRj2FPDpoiBjwq88WWZVsJTl+2bubZjUVkfdijZb0eYPI9poumoy3AqQOy3lQaDacQ0wzdOg",
+	"ME8DP/wSIs1XxXcNz8lZL2akbBIvdie7wWqz8BVy6/cSxF3DD9AaXszHDG1EAmUm9R9/jaUSVHHxzFjK",
+	"T/Iy+QWePQASwYRjOHJ17ILV041F/fEMEXqCLxq3sLY9wgYtPK1cYj0aa2bL6Le32TJbzr3l3FvO/XjG",
+	"iK/RM+84vmV7y3l8VffiCxBaiyPU9uLF+uPG6T8sjx6UfPGURXv6kgKdENPWFxvWx4zQLrOVIOzJtLqs",
+	"yy5AIH3mjIg0AdnpsiY59bm3JHs+q+9otu3WY1aARSWGzrpgBICFVXUZsVJCeXEtPeWV/m1CGR2BkGYO",
+	"jG60E5X3o8mQ88ebalCxwERdk1y1g9XOCTGWiWcyu3FmHFtakMEMf0C0Ztz+2xjTuRprwcSsKMIQhqwu",
+	"xS5C7srtWoBWsUNzMfReXhu5xu52mUhEdniFLEXZroEJz0FbtOBUwdirm4FboInk6BRgxak1XHa48Kfc",
+	"dUbJCKSKmaERxTyEvo2j6Ov3GGZVY50zjOsYEgtv73tjoXEIqOUA7IWUx4jYIl7+JxqsbqIOYWmS9K0J",
+	"xrbwK10cLKY/s82U7GHX2FxNB7+6/eENyAayBzfjaRIZi1JZbs9KIjvg1ve7vqMDzaPy/sS9WI/8Inze",
+	"jo73h83B0RE0j56/PGi+fBE9bx4dvXp5eAz0KILnekZNfTqNzEDtQmE6jZf77Xb7RdRuDiA8bh69fB42",
+	"B8fRfvPg5TCMXtL2i1cD2libDZgtbiXn+0jOW0feVmbeysxP0X2p5LdbDtSHdfJ9DnwBfUUHpgeR5Ley",
+	"/B1l+dd8MhUwBibjzDflhNGdKsFbM9fduzvTUG6tDb/9P2x4tO3b44/xTDqhqjqu9goH/n10YtB72STE",
+	"FPe+dd5tnXfbANNtgOlvJsDUmDD48PGdRXcIMtVoZM00nrZi+SMKBWjX6Nt3THypLdRWUxtNU+lH8uvo",
+	"ob9oLbQix6rmUNvaZ1vNdKuZbr05FS0ogE4wt7IiAbVcXaXcgEITljxTDbH9dxtlimiWBZUazrPiTpbf",
+	"LoO2lsdVaPYe33OfcZGr4EExTXa9dT16Ru02RraiRiCizT2V+L1P1s5+x1KB5yrT6DUezZ2jpNr/kOW+",
+	"VtUIzCSrVeGuKIZsawJu9eWtkLUVsrbK+z1rAq7iIjWlAE99b3qFgKH5qZMv8uqxJOQpUy1yRxPxd6Cq",
+	"uUT76XRg69nfMp4t49kaareG2t9KfcA16PxjhfADndw1eN9ZZl26XlWclX2lLhz/kQ22XzSQaB1m5UoG",
+	"Pj3T2pYK3GoSW01ia67dmmu35tptCcS1zbWCjvZMeb7OpxqP9ztQIgYnAA00jKYUD9O0ZpFzpsYg41/x",
+	"b0KZnGndO8aTUmOosMG+o6O/25qAjyEqvTv9Dof/QoJSPv1yYclCSsNQ3zDJUxFCIShr+X36hubVoe4n",
+	"Ayz/6NuM692Je9yZbr5a/d0V5z9Q5g5a6u+O2wdrge47qmBG50+LwYKOKpWmU3sVCO5DU+KsS98147ME",
+	"ohGQAZV+ytT32YNv9IMcp28h2YuoHA84FVF98/IbEDcxzBY6mLuet2dslMRy3CEJ3EBC9LomVEFAJjxK",
+	"E5Akcq0HY0amgo8ESBkQegOCjrTwygUE2QMyBUHkdZwkAREQat5KQxXfxGruZR3dKv2QTybAIojsTJWm",
+	"uQ9nb99ke3xEZPbnWYXQGdBbT4iQT3d5byGp1fj18X04e5uDgHB7vyq6KdubVbqyoFksNR7BmvaX58S+",
+	"hFlKQ0KJZoIKGFH66mhZhcgpvwbHhgoN+Tu4Jpok7m6+Pvv2nXev9TWk5pkRhIYA0YCG13h3Q81uBZbA",
+	"L1/HM7vyD2dvH4mjfTh7e5bt/AuxtdIalqNCfk5fOz/bsqcihldX7EgZKWKfVrjlFOi1lvK4QESM2Wht",
+	"bLdMZGn389IIJKSKJnyUgqenOa6V8ZmYEaDh2PIOv9I2orthZtzyourEgA9nb3+wy1ur5rblh67mdj5P",
+	"XQVsfLh2CWw93lv8orb+tl2BEjRmRuyOZb7DqiXgw7WX8OHs7SV+8Nstw50d6qW91esU4jZw/cpJ2JeX",
+	"ADA4W7N/dxERPzEFzOHlpoRh75P5h4sWqiUS5rXcD6yovMZSeZr/S2OYgxsQJGZhkkZVpXSMOGkO+5Fl",
+	"STPJG2MtqeGdTur9femBX4ecml/Sis4QixdzUz+VOV50QPl3WqYDW0pC1ku33wkaWSOLtQzs0FTxCVWx",
+	"5nJzzbQG8yIb3g0InVERSfLhAuVX44CRbo8O+xbv/KVekr72V1ReP57Uqke/zHb/hVINNPfy1iD1NazB",
+	"vZE+hIjkB7Y1xxTM2Kv2MxU8BCnpIIEzpjTG3kNW/goEX4MmhJIEqDCiFZXXWfGO9bjadC+icTJv2p3V",
+	"cjMe0bnWWMd6HPMy2bExrpqZ6mfxBH7lDHYzETjOeWzHeA1NdWA9htZ1IzoPSCTozNqUKJlynmhKgvxZ",
+	"Ew1NMlrkTEvNAjQ5IbEk1i1HOAshLwDiHCaTaQIK5In7p4aMns3Mq2ElCSUH/9//qwnTgHOpZXCtM3AG",
+	"ZMxTUcmF32gw/d1A6RH5sJlhqQprj8IcwjZoppMz1a/Lmfl1SBWI3vayeCThQvBhnADppu32wXNyymgy",
+	"V3Eoi7TBUZbmNE0k1FKHM1vj+/D5MdGkJgYZIDZNQRgkBxYhgdJ3l1STjRY51zdRxmqucVxAQlV8k4VG",
+	"2rf5jJE5UNEhbcJ4Zqc9IfseGYwnkMXaf7jQh6YxHRI+s303hVTkl5QKpUFgjcw4FOjlymfkw8UJOcgN",
+	"3cUvTshh/mgCUUzZCTnKf1LjWETZ25XU5K1d6wXC9RHpSWGiVZaxMVA1odMtTdnSlKU0JcM0JAtk5/D5",
+	"cVMjtr0/u3enMxp1a8nMqcHQIp5bEoPCAvpx0FUZoD2dJDykCTFqh0XzBarzD0so8K0gr3Z72EZaUCBd",
+	"J6QPLOrpV/vEnoVECsXdGvpSUaHsK4qXh+HMH2LHOOyHXABpt9v7Tfy/3RY5JQJuQEiIiMCyZlY8STgb",
+	"gb4vlJHD58/N0LEkR+32UjpzFWOkw1KD4bdI5PQ+dtAeIeMb2A3qqHUjyPG4cdA+eN7c12uvM+llQKlu",
+	"6WefrGzp95bed4kHL2qW6E5lowV+fALSrc8uw5tlJPytjxhfQjn8HdD9kDONd19vAPbTcYAKUCzjBUiN",
+	"aUbfN2UBU/NWLfFHL0PgbEmZS8VKh+ieT8wrUgmg15aUO/3OSneMz8gOS5PEqI1Mq6uBod7P0FBVTUqy",
+	"MACFDtwBTSgLoUXeAQ3HevPGdfOWKHoNkhy3/9f/fPu//ufO2//+v/7v/V0UJvFDqVVSaw/GL5rpVJKd",
+	"Y2Rc+MMuzuR02CjTtPfRcbRbbR++sBB+VPuwm2SVDPnhgtij3IqRWzFyqRg5mXu3ZXOCkQ6SOGzaz/c+",
+	"uYZS9S6ZHzmhOQyx2u2FGUTSoVbyIIlMwgXZMX4ZbEwVkDjCuHaDw7st8p5dM62I6illQKIYjYqR+dvY",
+	"uvFfszEnY3oDNnY+gtwohhs0W0Dj1MgGqqCF7Kh9VInpZrVPgO1morVx3u6jiPd3kDw2tRd/YdttRW6R",
+	"5RtFgKx3tVdI51c5V8pap+1QNichlbBblHVpRHuJE3NteqSVct23jbKTwydPE3r7FthIY/DhQdCYxCz7",
+	"E3OXFAg98n/8fNr8F23+2m6+6rWaH//ypyoB2cNYw5ibUlGV1puaX9vwdo1GqO5IZVm6Y+1EUi2YkJ1u",
+	"YygAfgXZbewSekPjROOhQ8DIU+Zy446JpZqNAYtxG71NqjhJCAMwzirFTW1OxEecUStk+kXM2pVGdogV",
+	"ZgF8uKjVP8jZDYg5eaHG+DEGhdkdOCu0WT/ZoYpMuFTkgIwhiXZPsGATREa/owJIqPVZ0AvX1wdtUmbr",
+	"+IF5jITEqLkTFzJmFcYRnZIBikXerjIbmZxa7ZSyeSXhucT3L83BPSLd8edZRXTcXcCXt7LGVtZYKmsU",
+	"bsvGssYM4DqZN521uZZ2aXHG2qNc6LKlZpcpi+j8v//P/+eSqlToF/SYderGDk1mGvNfIAEIyJvLq6xZ",
+	"k4sV2Q3yUDMkE3aLji5YilGJz//A/Zy67TwiRhdnWoXTGibPZGbV32L1FquXYrXBSzQK5Hd5HdResQg9",
+	"EYibOkkslsQ8bgSNVCSNTmMPIwXtzItZSiPTxgNLTid8FLPAWhIEDAXIcWZfcORCE4RWLrWdFtSWxqJd",
+	"9FIfTKSPTeK1ipmCkWkEE5CBFpi1VIM9eL1sK3+Gi3PyPcxlxdiF/KzAqjCu1hUu3BRszsYqJnQtDnh6",
+	"TlRqllawMQW5MUmCCUkyWVxARTj2Jnjtf1UxwRsephN9D1FiTEOV6ssrTLIYTXDQ7K8mTUf6ZYhcYJ43",
+	"UymRZXEqLf6h5UZ6hiff52rk2KJlNhu+9opWTJSHMAYuFAjjCXGChfSDLP4ZpV0TAO1NXI4IqbC0a3n5",
+	"hsehkafpDVVU5OeSssj0t+FMjXGzXNHA3eNYeLkNsmJePXrFpK85Y0grjA+1OaVCzQkNrdwt03BMqCTf",
+	"cT5KgLymCbCI+ohybu+9uRgfP///AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

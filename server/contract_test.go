@@ -105,6 +105,7 @@ var propertyOps = []string{
 	"register", "login", "refreshToken", "updateMe", "createApiKey",
 	"createOrganization", "updateOrganization", "createTeam", "addMember", "updateMemberRole", "updateMember",
 	"startLiveSession", "heartbeatLiveSession", "endLiveSession", "updateLiveNickname", "saveLiveTranscripts",
+	"generateChat", "createConversation", "recordLearningActivity",
 }
 
 // TestRequestBodyProperties draws bodies from the spec: valid ones are never answered 400,

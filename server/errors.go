@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -13,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/ai"
 	"github.com/xentree/xentree-api/store"
 )
 
@@ -109,6 +111,9 @@ func toAPIError(err error) *APIError {
 			return d.api
 		}
 	}
+	if e := aiError(err); e != nil {
+		return e
+	}
 	var he *echo.HTTPError
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -196,4 +201,48 @@ func HandleError(log *slog.Logger) echo.HTTPErrorHandler {
 func isBadTextError(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05")
+}
+
+// aiError maps the AI provider layer's errors (nil for other errors). What is not
+// configured is the caller's mistake (422); no candidate able to answer is 503 with the
+// upstream's Retry-After (or a short default); a provider named explicitly that failed is 502,
+// or 503 when it is rate limiting us. Messages name the provider and status only: upstream
+// text never reaches clients.
+func aiError(err error) *APIError {
+	var pe *ai.Error
+	hasPE := errors.As(err, &pe)
+	switch {
+	case errors.Is(err, context.Canceled): // the client went away: answered as such
+		return nil
+	case errors.Is(err, ai.ErrUnknownProvider):
+		return &APIError{Status: http.StatusUnprocessableEntity, Code: "unknown_provider",
+			Message: "The provider is not configured on this server (see GET /api/core/providers)", Err: err}
+	case errors.Is(err, ai.ErrUnknownModel):
+		return &APIError{Status: http.StatusUnprocessableEntity, Code: "unknown_model",
+			Message: "The model is not offered by the provider on this server (see GET /api/core/providers)", Err: err}
+	case errors.Is(err, ai.ErrAllFailed):
+		return &APIError{Status: http.StatusServiceUnavailable, Code: "provider_unavailable",
+			Message: "No AI provider could answer; retry shortly", RetryAfter: retryAfterOf(pe, 5), Err: err}
+	case !hasPE:
+		return nil
+	case pe.Status == http.StatusTooManyRequests:
+		return &APIError{Status: http.StatusServiceUnavailable, Code: "provider_unavailable",
+			Message: fmt.Sprintf("The AI provider %s is rate limiting requests; retry shortly", pe.Provider), RetryAfter: retryAfterOf(pe, 5), Err: err}
+	case errors.Is(pe, ai.ErrTimeout):
+		return &APIError{Status: http.StatusBadGateway, Code: "provider_timeout",
+			Message: fmt.Sprintf("The AI provider %s did not answer in time", pe.Provider), Err: err}
+	case pe.Status != 0:
+		return &APIError{Status: http.StatusBadGateway, Code: "provider_error",
+			Message: fmt.Sprintf("The AI provider %s failed (upstream status %d)", pe.Provider, pe.Status), Err: err}
+	}
+	return &APIError{Status: http.StatusBadGateway, Code: "provider_error",
+		Message: fmt.Sprintf("The AI provider %s could not be reached", pe.Provider), Err: err}
+}
+
+// retryAfterOf is e's Retry-After in whole seconds (rounded up), def when it has none.
+func retryAfterOf(e *ai.Error, def int) int {
+	if e == nil || e.RetryAfter <= 0 {
+		return def
+	}
+	return int(math.Ceil(e.RetryAfter.Seconds()))
 }

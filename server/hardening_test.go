@@ -63,6 +63,27 @@ func TestAPIKeyExpiryBounds(t *testing.T) {
 	})
 }
 
+// TestLearningTimeAtTheFirstDate: an end_date near 0001-01-01 (valid input) must not make
+// the default start a date before it: PostgreSQL cannot hold year 0 (500) and the answer would
+// hold dates the spec refuses. The default range is cut at the first date instead.
+func TestLearningTimeAtTheFirstDate(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("firstdate")
+		for q, want := range map[string][2]string{
+			"end_date=0001-01-01":                       {"0001-01-01", "0001-01-01"},
+			"end_date=0001-01-10":                       {"0001-01-01", "0001-01-10"},
+			"start_date=0001-01-01&end_date=0001-01-03": {"0001-01-01", "0001-01-03"},
+			"end_date=9999-12-31":                       {"9999-12-02", "9999-12-31"},
+		} {
+			var lt api.LearningTimeAnalyticsResponse
+			h.raw("GET", "/api/xp/learning-time?"+q, nil, u.auth()).expect(t, 200).decode(t, &lt)
+			if ds(lt.StartDate) != want[0] || ds(lt.EndDate) != want[1] || len(lt.Daily) != int(lt.EndDate.Sub(lt.StartDate.Time).Hours()/24)+1 {
+				t.Errorf("%s: %s..%s, %d days", q, ds(lt.StartDate), ds(lt.EndDate), len(lt.Daily))
+			}
+		}
+	})
+}
+
 // TestIPv6ClientsShareTheirPrefix (defect 2): per-IP limits count an IPv6 client by its /64,
 // and every /64 of a /48 together up to four times the limit; an IPv4-mapped IPv6 address
 // counts as its IPv4 address.

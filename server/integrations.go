@@ -1,9 +1,11 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -162,6 +164,7 @@ var (
 	errStateMismatch = newError(http.StatusBadRequest, "oauth_state_mismatch", "This OAuth state was issued to another user")
 	errCodeMissing   = newError(http.StatusBadRequest, "oauth_code_missing", "Google sent no authorization code")
 	errCodeRejected  = newError(http.StatusBadRequest, "oauth_code_rejected", "Google refused the authorization code: start the connection again")
+	errScopeDenied   = newError(http.StatusBadRequest, "oauth_scope_denied", "Access to Google Calendar was not granted: connect again and allow access to your calendar events")
 )
 
 // GoogleCalendarOAuthCallback completes the flow. The state names the user; a bearer token, when
@@ -235,16 +238,21 @@ func (a *IntegrationsAPI) completeGoogle(ctx context.Context, p *Principal, para
 	if err != nil {
 		return nil, providerError(err)
 	}
+	scopes := a.google.GrantedScopes(tok)
+	if !googleoauth.GrantsCalendar(scopes) {
+		a.revokeNow(ctx, a.log.With("user_id", st.UserID, "provider", store.ProviderGoogleCalendar), cmp.Or(tok.RefreshToken, tok.AccessToken))
+		return nil, errScopeDenied
+	}
 	email, err := a.google.Email(ctx, tok.AccessToken)
 	if err != nil {
 		return nil, providerError(err)
 	}
-	in, err := a.sealTokens(ctx, st.UserID, tok)
+	in, err := a.sealTokens(ctx, st.UserID, tok, email)
 	if err != nil {
 		return nil, err
 	}
 	in.AccountEmail = emptyToNil(&email)
-	in.Scopes = strings.Join(a.google.GrantedScopes(tok), " ")
+	in.Scopes = strings.Join(scopes, " ")
 	if err := a.store.SaveIntegration(ctx, in); err != nil {
 		return nil, err
 	}
@@ -255,9 +263,10 @@ func providerError(err error) *APIError {
 	return &APIError{Status: http.StatusBadGateway, Code: "oauth_provider_error", Message: "Google could not complete the connection; try again later", Err: err}
 }
 
-// sealTokens builds the integration row with tok's tokens sealed under the current key. Google
-// may send no refresh token on a reconnect: the stored one is then kept (sealed again).
-func (a *IntegrationsAPI) sealTokens(ctx context.Context, userID string, tok *oauth2.Token) (*store.Integration, error) {
+// sealTokens builds the integration row with tok's tokens (of the Google account email) sealed
+// under the current key. Google may send no refresh token on a reconnect: the stored one is then
+// kept (sealed again), but only for the same account — another account's would refresh into it.
+func (a *IntegrationsAPI) sealTokens(ctx context.Context, userID string, tok *oauth2.Token, email string) (*store.Integration, error) {
 	provider := store.ProviderGoogleCalendar
 	in := &store.Integration{
 		UserID: userID, Provider: provider, Status: store.IntegrationConnected, TokenType: tok.Type(),
@@ -274,7 +283,7 @@ func (a *IntegrationsAPI) sealTokens(ctx context.Context, userID string, tok *oa
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}
-		if err == nil && prev.SealedRefresh != nil {
+		if err == nil && prev.SealedRefresh != nil && email != "" && prev.AccountEmail != nil && strings.EqualFold(*prev.AccountEmail, email) {
 			old, err := a.box.Open(*prev.SealedRefresh, sealedFor("integrations", userID, provider, "refresh"))
 			if err != nil {
 				return nil, fmt.Errorf("open stored refresh token: %w", err)
@@ -325,9 +334,15 @@ func (a *IntegrationsAPI) revoke(ctx context.Context, in *store.Integration) {
 		log.WarnContext(ctx, "integration forgotten without revocation: the token does not open", "err", err)
 		return
 	}
+	a.revokeNow(ctx, log, string(token))
+}
+
+// revokeNow revokes token at Google within revokeTimeout, detached from the request; a failure
+// is logged (without the token).
+func (a *IntegrationsAPI) revokeNow(ctx context.Context, log *slog.Logger, token string) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), revokeTimeout)
 	defer cancel()
-	if err := a.google.Revoke(rctx, string(token)); err != nil {
+	if err := a.google.Revoke(rctx, token); err != nil {
 		log.WarnContext(ctx, "token revocation failed; the integration is forgotten anyway", "err", err)
 	}
 }

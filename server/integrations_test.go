@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -51,6 +52,12 @@ type fakeGoogle struct {
 	}
 	noRefresh  bool
 	failRevoke bool
+	// expiresIn, when set, replaces the token response's expires_in; email, when set, the
+	// account's email.
+	expiresIn any
+	email     string
+	// scope, when set, replaces the scopes the token response grants.
+	scope string
 }
 
 func newFakeGoogle(t *testing.T) *fakeGoogle {
@@ -65,7 +72,10 @@ func newFakeGoogle(t *testing.T) *fakeGoogle {
 			http.Error(w, `{"error":"invalid_token"}`, http.StatusUnauthorized)
 			return
 		}
-		fmt.Fprint(w, `{"sub":"1234","email":"ada.lovelace@gmail.com","email_verified":true}`)
+		g.mu.Lock()
+		email := cmp.Or(g.email, "ada.lovelace@gmail.com")
+		g.mu.Unlock()
+		fmt.Fprintf(w, `{"sub":"1234","email":%q,"email_verified":true}`, email)
 	})
 	mux.HandleFunc("POST /revoke", func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
@@ -114,6 +124,12 @@ func (g *fakeGoogle) token(w http.ResponseWriter, r *http.Request) {
 	g.issued = append(g.issued, access)
 	body := map[string]any{"access_token": access, "token_type": "Bearer", "expires_in": 3599,
 		"scope": "openid https://www.googleapis.com/auth/calendar.events email"}
+	if g.expiresIn != nil {
+		body["expires_in"] = g.expiresIn
+	}
+	if g.scope != "" {
+		body["scope"] = g.scope
+	}
 	if !g.noRefresh {
 		body["refresh_token"] = refresh
 		g.issued = append(g.issued, refresh)
@@ -361,6 +377,60 @@ func TestGoogleCalendarOAuth(t *testing.T) {
 		if h.countRows("integrations", "user_id = ?", other.ID) != 0 || !strings.Contains(h.logs.String(), "token revocation failed") {
 			t.Fatal("failed revocation kept the integration or was not logged")
 		}
+	}, withGoogle(g))
+}
+
+// TestGoogleCalendarReconnectOtherAccount: a reconnect to another Google account that brings no
+// refresh token keeps none: the first account's refresh token would mint tokens for the wrong
+// calendar under the new account's name. Disconnecting then revokes the new access token.
+func TestGoogleCalendarReconnectOtherAccount(t *testing.T) {
+	g := newFakeGoogle(t)
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("gcal_switch")
+		g.with(func(g *fakeGoogle) { g.email, g.noRefresh = "", false })
+		s := h.oauthStart(u)
+		h.raw("GET", callbackPath(s.State, g.consent(t, s.AuthorizationUrl)), nil).expect(t, 200)
+
+		g.with(func(g *fakeGoogle) { g.email, g.noRefresh = "grace.hopper@gmail.com", true })
+		defer g.with(func(g *fakeGoogle) { g.email, g.noRefresh = "", false })
+		s = h.oauthStart(u)
+		var in api.IntegrationResponse
+		h.raw("GET", callbackPath(s.State, g.consent(t, s.AuthorizationUrl)), nil).expect(t, 200).decode(t, &in)
+		if in.AccountEmail.MustGet() != "grace.hopper@gmail.com" {
+			t.Fatalf("reconnected %+v", in)
+		}
+		if n := h.countRows("integrations", "user_id = ? AND sealed_refresh IS NOT NULL", u.ID); n != 0 {
+			t.Fatal("the first account's refresh token was kept for the second account")
+		}
+		var access string
+		g.with(func(g *fakeGoogle) { access = g.issued[len(g.issued)-1] })
+		h.raw("DELETE", "/api/integrations/google-calendar", nil, u.auth()).expect(t, 204)
+		g.with(func(g *fakeGoogle) {
+			if got := g.revoked[len(g.revoked)-1]; got != access {
+				t.Fatalf("revoked %s, want the second account's access token %s", got, access)
+			}
+		})
+	}, withGoogle(g))
+}
+
+// TestGoogleCalendarScopeDenied: Google's consent page lets the user untick the calendar; a
+// token without it connects nothing (400 oauth_scope_denied) and is revoked at once.
+func TestGoogleCalendarScopeDenied(t *testing.T) {
+	g := newFakeGoogle(t)
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("gcal_scope")
+		g.with(func(g *fakeGoogle) { g.scope = "openid email" })
+		defer g.with(func(g *fakeGoogle) { g.scope = "" })
+		s := h.oauthStart(u)
+		oauthError(t, h.raw("GET", callbackPath(s.State, g.consent(t, s.AuthorizationUrl)), nil), 400, "oauth_scope_denied")
+		if l := h.integrations(u); l[0].Status != "not_connected" || h.countRows("integrations", "user_id = ?", u.ID) != 0 {
+			t.Fatalf("connected without calendar access: %+v", l)
+		}
+		g.with(func(g *fakeGoogle) {
+			if last := g.issued[len(g.issued)-1]; len(g.revoked) == 0 || g.revoked[len(g.revoked)-1] != last {
+				t.Fatalf("the token without calendar access was not revoked: revoked %v", g.revoked)
+			}
+		})
 	}, withGoogle(g))
 }
 

@@ -1,8 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +26,7 @@ func TestJourney(t *testing.T) {
 		j.refresh()
 		j.organizations()
 		j.apiKeys()
+		j.chat()
 		j.live()
 		j.transcripts()
 		j.progress()
@@ -246,6 +250,39 @@ func (j *journey) apiKeys() {
 	want(t, "delete key", del, err, 204)
 	revoked, err := integrator.ListMembersWithResponse(ctx, j.org2, nil)
 	wantError(t, "deleted key", revoked, err, 401, "invalid_api_key")
+}
+
+// chat: bob talks to the offline tutor in a conversation, as JSON and as a stream, and reads
+// the stored turns back.
+func (j *journey) chat() {
+	t, ctx := j.t, j.ctx
+	prompt := "You are a patient English tutor."
+	conv, err := j.bob.CreateConversationWithResponse(ctx, xentree.CreateConversationJSONRequestBody{SystemPrompt: &prompt})
+	c := want(t, "create conversation", conv, err, 201).JSON201
+	reply, err := j.bob.GenerateChatWithResponse(ctx, xentree.GenerateChatJSONRequestBody{
+		Message: "What does 'actually' mean?", ConversationId: &c.Id,
+	})
+	r := want(t, "chat", reply, err, 200).JSON200
+	if r.Provider != "offline" || strings.TrimSpace(r.Content) == "" || r.ConversationId.MustGet() != c.Id {
+		t.Fatalf("chat: %s", reply.Body)
+	}
+	stream, err := j.bob.GenerateChatWithResponse(ctx, xentree.GenerateChatJSONRequestBody{
+		Message: "Give me an exercise on the past simple", ConversationId: &c.Id,
+	}, func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Accept", "text/event-stream")
+		return nil
+	})
+	want(t, "chat stream", stream, err, 200)
+	if ct := stream.HTTPResponse.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") ||
+		!bytes.Contains(stream.Body, []byte("event: delta")) || !bytes.Contains(stream.Body, []byte("event: done")) {
+		t.Fatalf("stream (%s): %s", ct, stream.Body)
+	}
+	msgs, err := j.bob.ListConversationMessagesWithResponse(ctx, c.Id, nil)
+	if ms := *want(t, "messages", msgs, err, 200).JSON200; len(ms) != 4 || ms[0].Content != "What does 'actually' mean?" {
+		t.Fatalf("messages: %s", msgs.Body)
+	}
+	other, err := j.ada.ListConversationMessagesWithResponse(ctx, c.Id, nil)
+	wantError(t, "another user's conversation", other, err, 404, "not_found")
 }
 
 // live runs bob's Live session to the end of a 2-minute quota.

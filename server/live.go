@@ -176,11 +176,15 @@ func (a *LiveAPI) closeSession(ctx context.Context, lc *liveCtx, s *store.LiveSe
 		return nil, err
 	}
 	// Learning time and XP, once per session: this call is the one that closed it, and the
-	// key makes a replay award nothing even so.
+	// key makes a replay award nothing even so. A session charged nothing records nothing; one
+	// under a minute only its time (progress.SessionFinished).
+	if s.UsedSeconds == 0 {
+		return s, nil
+	}
 	_, err := a.ledger.Award(ctx, lc.tx, s.UserID, ledger.Event{
 		Source: ledger.SourceLiveSession, Kind: ledger.KindSegment,
 		BaseXP: progress.SessionXP(s.UsedSeconds), ActiveSeconds: int(min(s.UsedSeconds, ledger.MaxEventSeconds)),
-		OccurredAt: at, IdempotencyKey: "live_session:" + s.ID, SessionCompleted: true,
+		OccurredAt: at, IdempotencyKey: "live_session:" + s.ID, SessionCompleted: progress.SessionFinished(s.UsedSeconds),
 	})
 	if err != nil {
 		return nil, err
@@ -382,7 +386,8 @@ func (a *LiveAPI) EndLiveSession(ctx context.Context, req api.EndLiveSessionRequ
 	return api.EndLiveSession200JSONResponse(out), nil
 }
 
-// UpdateLiveNickname sets the caller's Live nickname (trimmed, 1 to 40 characters, nothing hidden).
+// UpdateLiveNickname sets the caller's Live nickname (trimmed, 1 to 40 characters, nothing
+// hidden: see live.Nickname).
 func (a *LiveAPI) UpdateLiveNickname(ctx context.Context, req api.UpdateLiveNicknameRequestObject) (api.UpdateLiveNicknameResponseObject, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -390,7 +395,7 @@ func (a *LiveAPI) UpdateLiveNickname(ctx context.Context, req api.UpdateLiveNick
 	}
 	nick, err := live.Nickname(req.Body.Nickname)
 	if err != nil {
-		return nil, unprocessable("invalid_nickname", "The nickname must have 1 to 40 characters, without control or invisible formatting characters")
+		return nil, unprocessable("invalid_nickname", "The nickname must have 1 to 40 characters, without control, invisible or unassigned characters and at most 4 combining marks in a row")
 	}
 	if _, err := a.store.UpdateUser(ctx, p.User.ID, map[string]any{"live_nickname": nick}); err != nil {
 		return nil, err
@@ -419,8 +424,9 @@ func (a *LiveAPI) ListLiveTranscripts(ctx context.Context, req api.ListLiveTrans
 // stamp is a client time as stored: UTC at microseconds, alike on both databases.
 func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
-// SaveLiveTranscripts stores a transcript after checking its window and turns; a session keeps
-// one transcript (a second is 409 transcript_exists).
+// SaveLiveTranscripts stores a transcript after checking its window and turns, and that the
+// window lies within its session's; a session keeps one transcript (a second is 409
+// transcript_exists).
 func (a *LiveAPI) SaveLiveTranscripts(ctx context.Context, req api.SaveLiveTranscriptsRequestObject) (api.SaveLiveTranscriptsResponseObject, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -431,21 +437,28 @@ func (a *LiveAPI) SaveLiveTranscripts(ctx context.Context, req api.SaveLiveTrans
 	for i, turn := range b.Transcripts {
 		t.Turns[i] = live.Turn{Role: string(turn.Role), Text: turn.Text, At: stamp(turn.Timestamp)}
 	}
-	if problems := live.Check(t, a.now()); len(problems) > 0 {
-		e := unprocessable("invalid_transcript", "The transcript cannot be saved: "+problems[0].Field+" "+problems[0].Message)
-		e.Fields = make([]api.FieldError, len(problems))
-		for i, pr := range problems {
-			e.Fields[i] = api.FieldError{Location: "body", Field: pr.Field, Message: pr.Message}
-		}
-		return nil, e
+	now := a.now()
+	if problems := live.Check(t, now); len(problems) > 0 {
+		return nil, invalidTranscript(problems)
 	}
 	rec := &store.LiveTranscript{UserID: p.User.ID, SessionStartedAt: t.Start, SessionEndedAt: t.End}
 	if b.SessionId != nil {
 		id := b.SessionId.String()
-		if _, err := a.store.LiveSessionOf(ctx, id, p.User.ID); errors.Is(err, store.ErrNotFound) {
+		s, err := a.store.LiveSessionOf(ctx, id, p.User.ID)
+		if errors.Is(err, store.ErrNotFound) {
 			return nil, errLiveSessionMissing
 		} else if err != nil {
 			return nil, err
+		}
+		ended := now
+		if s.EndedAt != nil {
+			ended = *s.EndedAt
+		}
+		if s.Status == store.LiveExpired { // charged to its last heartbeat, it may have run until it timed out
+			ended = ended.Add(a.cfg.LiveIdleTimeout)
+		}
+		if problems := live.CheckSession(t, s.StartedAt, ended); len(problems) > 0 {
+			return nil, invalidTranscript(problems)
 		}
 		rec.SessionID = &id
 	}
@@ -465,6 +478,15 @@ func (a *LiveAPI) SaveLiveTranscripts(ctx context.Context, req api.SaveLiveTrans
 		return nil, err
 	}
 	return api.SaveLiveTranscripts201JSONResponse(transcriptResponse(rec, turns)), nil
+}
+
+func invalidTranscript(problems []live.Problem) *APIError {
+	e := unprocessable("invalid_transcript", "The transcript cannot be saved: "+problems[0].Field+" "+problems[0].Message)
+	e.Fields = make([]api.FieldError, len(problems))
+	for i, pr := range problems {
+		e.Fields[i] = api.FieldError{Location: "body", Field: pr.Field, Message: pr.Message}
+	}
+	return e
 }
 
 // GetLiveTranscript returns one of the caller's transcripts with its turns; others' are 404.

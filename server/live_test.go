@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/civil"
 	"github.com/xentree/xentree-api/internal/progress"
 	"github.com/xentree/xentree-api/server"
 	"github.com/xentree/xentree-api/store"
@@ -381,10 +383,15 @@ func TestLiveNickname(t *testing.T) {
 			{"Zoe\u0308", 200, "Zoë"},
 			{strings.Repeat("é", 40), 200, strings.Repeat("é", 40)},
 			{"   ", 422, ""},
-			{"Ada\u200b", 422, ""},         // zero-width space
-			{"\u202eadA", 422, ""},         // right-to-left override
-			{"Ada\u2028Lovelace", 422, ""}, // line separator
-			{"Ada\tLovelace", 400, ""},     // control character: the schema's pattern
+			{"Ada\u200b", 422, ""},                        // zero-width space
+			{"\u202eadA", 422, ""},                        // right-to-left override
+			{"Ada\u2028Lovelace", 422, ""},                // line separator
+			{"\u3164", 422, ""},                           // Hangul filler: a blank name
+			{"\u2800\u2800", 422, ""},                     // braille blanks
+			{"\u0301Ada", 422, ""},                        // a mark joining the text before the name
+			{"x" + strings.Repeat("\u0334", 20), 422, ""}, // a tower of marks over the text around it
+			{"Ada\U000F0000", 422, ""},                    // private use
+			{"Ada\tLovelace", 400, ""},                    // control character: the schema's pattern
 			{"", 400, ""},
 			{strings.Repeat("a", 41), 400, ""},
 		} {
@@ -456,6 +463,54 @@ func TestLiveFeedsProgress(t *testing.T) {
 		}
 		if n := h.countRows("xp_events", "user_id = ? AND source = ?", u.ID, "live_session"); n != 2 {
 			t.Fatalf("%d live_session events, want 2", n)
+		}
+	})
+}
+
+// TestLiveEmptySessionsFinishNothing: a session closed before a minute was charged is no
+// finished session: started and ended at once it records nothing, and under a minute only its
+// time, so start-and-end cannot farm the "finish a session" quest (its XP, tokens and the
+// day's streak). A session of a minute finishes it.
+func TestLiveEmptySessionsFinishNothing(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("liveempty")
+		// A day on which the user's quests include finishing a session.
+		day := at("2026-11-01T10:00:00Z")
+		for ; !slices.ContainsFunc(progress.DailyQuests(u.ID, civil.Of(day, time.UTC)), func(q progress.Quest) bool {
+			return q.Key == "finish_session"
+		}); day = day.AddDate(0, 0, 1) {
+		}
+		h.clock.Freeze(day)
+		h.relogin(u)
+		finished := func() bool {
+			var q api.QuestsResponse
+			h.raw("GET", "/api/xp/daily-quests", nil, u.auth()).expect(t, 200).decode(t, &q)
+			for _, it := range q.Quests {
+				if it.Key == "finish_session" {
+					return it.Completed
+				}
+			}
+			t.Fatalf("no finish_session quest on %s: %+v", day, q)
+			return false
+		}
+		s := h.liveStart(u)
+		h.liveSession(u, "end", s.SessionId.String())
+		if n := h.countRows("xp_events", "user_id = ?", u.ID); n != 0 || finished() {
+			t.Fatalf("an empty session recorded %d events (quest finished: %v)", n, finished())
+		}
+		s = h.liveStart(u)
+		h.clock.Advance(59 * time.Second)
+		h.liveSession(u, "end", s.SessionId.String())
+		var lt api.LearningTimeAnalyticsResponse
+		h.raw("GET", "/api/xp/learning-time", nil, u.auth()).expect(t, 200).decode(t, &lt)
+		if finished() || lt.BySource.LiveSession != 59 {
+			t.Fatalf("59 s session: quest finished %v, learning time %+v", finished(), lt.BySource)
+		}
+		s = h.liveStart(u)
+		h.clock.Advance(time.Minute)
+		h.liveSession(u, "end", s.SessionId.String())
+		if !finished() {
+			t.Fatal("a one-minute session did not finish the quest")
 		}
 	})
 }

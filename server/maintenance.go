@@ -48,6 +48,7 @@ func NewMaintenance(cfg Config, st *store.Store, log *slog.Logger) *Maintenance 
 	m.Register(Job{Name: "prune-sessions", Every: 10 * time.Minute, Run: func(ctx context.Context, tx *store.Store) (int64, error) {
 		return tx.PruneSessions(ctx, sessionRetention)
 	}})
+	m.Register(learningSweep(cfg, st))
 	return m
 }
 

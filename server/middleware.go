@@ -59,7 +59,7 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 func requestMetadata(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		m := requestMeta{ClientIP: c.RealIP(), UserAgent: r.UserAgent()}
+		m := requestMeta{ClientIP: c.RealIP(), UserAgent: r.UserAgent(), Accept: strings.Join(r.Header.Values(echo.HeaderAccept), ",")}
 		c.SetRequest(r.WithContext(context.WithValue(r.Context(), metaKey{}, m)))
 		return next(c)
 	}

@@ -35,6 +35,8 @@ type principalKey struct{}
 type requestMeta struct {
 	ClientIP  string
 	UserAgent string
+	// Accept is the request's Accept header (the chat streams when it asks for events).
+	Accept string
 }
 
 type metaKey struct{}

@@ -82,6 +82,23 @@ type Config struct {
 	// AI configures the provider layer (docs/providers.md); the zero value serves the offline
 	// tutor alone. Its clock defaults to the store's.
 	AI ai.Config
+
+	// Conversations and learning sessions (see conversations.go).
+	// ChatRateLimit caps the chat messages of one user per minute, across replicas (default 20).
+	ChatRateLimit int
+	// ChatMaxMessageChars caps a message's characters (default, and at most, 32,000: the schema's).
+	ChatMaxMessageChars int
+	// ChatHistoryTurns and ChatHistoryChars bound the earlier turns sent with a message: the
+	// newest that fit both (defaults 40 turns, 48,000 characters).
+	ChatHistoryTurns int
+	ChatHistoryChars int
+	// LearningCreditCap is the most one learning-session activity call credits (default 2 min).
+	LearningCreditCap time.Duration
+	// LearningIdleTimeout: a learning session without activity this long ends by itself, with
+	// the time up to its last activity (default 15 min).
+	LearningIdleTimeout time.Duration
+	// wrapProvider, when set, wraps the provider of every chat (benchmarks time the calls).
+	wrapProvider func(ai.Provider) ai.Provider
 }
 
 func (c *Config) defaults() {
@@ -114,6 +131,7 @@ func (c *Config) defaults() {
 	}
 	c.liveDefaults()
 	c.integrationDefaults()
+	c.chatDefaults()
 }
 
 // deps are what every API area shares.
@@ -178,6 +196,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("session lifetime %s must be at most 366 days", c.SessionTTL)
 	}
 	if err := c.checkLive(); err != nil {
+		return err
+	}
+	if err := c.checkChat(); err != nil {
 		return err
 	}
 	// The integrations check their own settings (URLs, a complete Google client, its key).

@@ -31,11 +31,25 @@ func turn(role, text string, at time.Time) map[string]any {
 func TestTranscriptValidation(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {
 		now := at("2026-11-27T12:00:00Z")
-		h.clock.Freeze(now)
+		h.clock.Freeze(at("2026-11-27T11:20:00Z"))
 		u, other := h.newUser("tr"), h.newUser("tr_other")
+		expired := h.liveStart(u).SessionId.String() // no heartbeat: expired, ended at 11:20
+		h.clock.Freeze(at("2026-11-27T11:40:00Z"))
+		h.relogin(u)
+		done := h.liveStart(u).SessionId.String() // started and ended at 11:40
+		h.liveSession(u, "end", done)
+		h.clock.Freeze(now)
+		h.relogin(u)
+		h.relogin(other)
 		start := at("2026-11-27T10:00:00Z")
 		theirs := h.liveStart(other).SessionId.String()
-		mine := h.liveStart(u).SessionId.String()
+		mine := h.liveStart(u).SessionId.String() // active since 12:00
+		inSession := func(id string, from, to time.Time) map[string]any {
+			b := transcriptBody(from, id, turn("ai", "Hi Ada", from))
+			b["session_ended_at"] = to.Format(time.RFC3339)
+			return b
+		}
+		mineBody := inSession(mine, now.Add(-2*time.Minute), now)
 		good := func() map[string]any {
 			return transcriptBody(start, "", turn("ai", "Hi Ada", start.Add(5*time.Second)), turn("user", "Hello", start.Add(9*time.Second)))
 		}
@@ -65,8 +79,13 @@ func TestTranscriptValidation(t *testing.T) {
 			{"another user's session", with("session_id", theirs), 404, "not_found", ""},
 			{"unknown session", with("session_id", store.NewID()), 404, "not_found", ""},
 			{"not a session id", with("session_id", "nope"), 400, "validation_error", ""},
-			{"own session", with("session_id", mine), 201, "", ""},
-			{"own session again", with("session_id", mine), 409, "transcript_exists", ""},
+			{"window before its session", inSession(mine, now.Add(-10*time.Minute), now.Add(-9*time.Minute)), 422, "invalid_transcript", "session_started_at"},
+			{"window after its session ended", inSession(done, at("2026-11-27T11:44:00Z"), at("2026-11-27T11:50:00Z")), 422, "invalid_transcript", "session_ended_at"},
+			{"ended session, within clock skew", inSession(done, at("2026-11-27T11:39:00Z"), at("2026-11-27T11:44:00Z")), 201, "", ""},
+			{"expired session, past its idle timeout", inSession(expired, at("2026-11-27T11:20:00Z"), at("2026-11-27T11:27:00Z")), 422, "invalid_transcript", "session_ended_at"},
+			{"expired session, within its idle timeout", inSession(expired, at("2026-11-27T11:20:00Z"), at("2026-11-27T11:26:30Z")), 201, "", ""},
+			{"own session", mineBody, 201, "", ""},
+			{"own session again", mineBody, 409, "transcript_exists", ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				before := h.countRows("live_transcripts", "1 = 1")
@@ -95,11 +114,11 @@ func TestTranscriptValidation(t *testing.T) {
 		h.raw("GET", "/api/live/transcripts", nil, u.auth()).expect(t, 200).decode(t, &list)
 		var existing string
 		for _, s := range list {
-			if !s.SessionId.IsNull() {
+			if !s.SessionId.IsNull() && s.SessionId.MustGet().String() == mine {
 				existing = s.Id.String()
 			}
 		}
-		if d := h.raw("POST", "/api/live/transcripts", with("session_id", mine), u.auth()).expect(t, 409).errorBody(t); !strings.Contains(d.Message, existing) {
+		if d := h.raw("POST", "/api/live/transcripts", mineBody, u.auth()).expect(t, 409).errorBody(t); !strings.Contains(d.Message, existing) {
 			t.Fatalf("409 does not name %s: %s", existing, d.Message)
 		}
 	})

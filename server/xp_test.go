@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	api "github.com/xentree/xentree-api/gen"
@@ -512,6 +514,75 @@ func TestLedgerIdempotency(t *testing.T) {
 	}, manyLogins)
 }
 
+// TestLedgerUnderCallersLocks: 36 goroutines on two replicas award one user at once — a
+// third inside a transaction that first locks the user's row FOR NO KEY UPDATE (as Live does),
+// a third in transactions of their own, a third changing the user's timezone — with keys
+// repeated across replicas. Nothing deadlocks or fails, each key awards once, and the progress
+// row, the rollups and the ledger agree.
+func TestLedgerUnderCallersLocks(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		h.at(noon(2026, 11, 27))
+		u := h.newUser("locked")
+		stores := []*store.Store{h.store, h.replica().store}
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make(chan error, 36)
+		var fresh atomic.Int64
+		for i := range 36 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// 8 keys, each sent three times from both replicas.
+				st := stores[i/12%2]
+				ev := ledger.Event{Source: ledger.SourceLiveSession, BaseXP: 3, ActiveSeconds: 10, SessionCompleted: true,
+					IdempotencyKey: fmt.Sprintf("lock:%d", i/3%4*2+i%3)}
+				var r ledger.Result
+				var err error
+				switch i % 3 {
+				case 0:
+					err = st.Tx(ctx, func(tx *store.Store) error {
+						q := "SELECT id FROM users WHERE id = ?"
+						if st.Dialect() == store.Postgres {
+							q += " FOR NO KEY UPDATE"
+						}
+						var id string
+						if err := tx.DB(ctx).Raw(q, u.ID).Scan(&id).Error; err != nil {
+							return err
+						}
+						r, err = ledger.New(st).Award(ctx, tx, u.ID, ev)
+						return err
+					})
+				case 1:
+					r, err = ledger.New(st).Award(ctx, nil, u.ID, ev)
+				case 2:
+					err = st.DB(ctx).Exec("UPDATE users SET timezone = ? WHERE id = ?", []string{"Pacific/Kiritimati", "Pacific/Pago_Pago"}[i%2], u.ID).Error
+				}
+				if err == nil && i%3 != 2 && !r.Replayed {
+					fresh.Add(1)
+				}
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got struct{ Events, Keys, XP, Tokens, Daily, Progress, ProgressTokens int64 }
+		db := h.store.DB(t.Context())
+		db.Raw("SELECT COUNT(*) AS events, COUNT(DISTINCT idempotency_key) AS keys, SUM(xp) AS xp, SUM(tokens) AS tokens FROM xp_events WHERE user_id = ?", u.ID).Scan(&got)
+		db.Raw("SELECT COALESCE(SUM(xp), 0) FROM xp_daily WHERE user_id = ?", u.ID).Scan(&got.Daily)
+		db.Raw("SELECT total_xp FROM xp_progress WHERE user_id = ?", u.ID).Scan(&got.Progress)
+		db.Raw("SELECT tokens FROM xp_progress WHERE user_id = ?", u.ID).Scan(&got.ProgressTokens)
+		rewards := h.countRows("xp_events", "user_id = ? AND kind = 'reward'", u.ID)
+		if fresh.Load() != 8 || got.Events-rewards != 8 || got.Keys != got.Events || got.XP != got.Daily || got.XP != got.Progress || got.Tokens != got.ProgressTokens {
+			t.Errorf("%d fresh awards, %+v, %d rewards", fresh.Load(), got, rewards)
+		}
+	}, manyLogins)
+}
+
 // TestBoostersAndLevels: the booster doubles XP while active and not after; level boundaries
 // and level-up tokens are exact.
 func TestBoostersAndLevels(t *testing.T) {
@@ -573,6 +644,41 @@ func TestBoostersAndLevels(t *testing.T) {
 	}, manyLogins)
 }
 
+// TestBoosterKeptOverLateQuests: a late event that completes a past day's quests earns that
+// day's booster (long over), and must not replace the booster running now.
+func TestBoosterKeptOverLateQuests(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+		h.at(now)
+		u := h.newUser("late")
+		h.completeQuests(u) // today's booster: 10:00–11:00
+		score := 95.0
+		yesterday := now.Add(-20 * time.Hour)
+		var late *progress.Booster
+		for _, ev := range []ledger.Event{
+			{BaseXP: 200, ActiveSeconds: 1800, TaskCompleted: true, Score: &score, SessionCompleted: true, OccurredAt: yesterday},
+			{Kind: ledger.KindQuiz, BaseXP: 200, TaskCompleted: true, Score: &score, OccurredAt: yesterday},
+			{BaseXP: 1, TaskCompleted: true, OccurredAt: yesterday},
+		} {
+			if r := h.award(u, ev); r.BoosterEarned != nil {
+				late = r.BoosterEarned
+			}
+		}
+		if late == nil || !late.StartsAt.Equal(yesterday) {
+			t.Fatalf("yesterday's quests earned %+v", late)
+		}
+		h.at(now.Add(10 * time.Minute))
+		var prof api.XPProfileResponse
+		h.get(u, "/api/xp/profile", &prof)
+		if b, err := prof.Booster.Get(); err != nil || !b.EndsAt.Equal(now.Add(time.Hour)) {
+			t.Errorf("profile booster %+v", prof.Booster)
+		}
+		if r := h.xp(u, 10); r.AwardedXP != 20 || r.Multiplier != 2 {
+			t.Errorf("the running booster was replaced: %+v", r)
+		}
+	}, manyLogins)
+}
+
 // TestPublicProfile: only public-safe fields; private, disabled and unknown users get the
 // same 404.
 func TestPublicProfile(t *testing.T) {
@@ -611,9 +717,12 @@ func TestPublicProfile(t *testing.T) {
 		h.setMe(disabled, map[string]any{"public_profile": true})
 		h.store.DB(t.Context()).Exec("UPDATE users SET disabled_at = ? WHERE id = ?", h.store.Now(), disabled.ID)
 		unknown := h.raw("GET", "/api/xp/public-profile/nobody_here", nil).expect(t, 404)
+		unknown.Header.Del(echo.HeaderXRequestID)
 		for _, name := range []string{hidden.Username, disabled.Username} {
-			if r := h.raw("GET", "/api/xp/public-profile/"+name, nil).expect(t, 404); string(r.Body) != string(unknown.Body) {
-				t.Errorf("%s: %s vs %s", name, r.Body, unknown.Body)
+			r := h.raw("GET", "/api/xp/public-profile/"+name, nil).expect(t, 404)
+			r.Header.Del(echo.HeaderXRequestID)
+			if string(r.Body) != string(unknown.Body) || !maps.EqualFunc(r.Header, unknown.Header, slices.Equal) {
+				t.Errorf("%s: %v %s vs %v %s", name, r.Header, r.Body, unknown.Header, unknown.Body)
 			}
 		}
 	}, manyLogins)
@@ -648,7 +757,19 @@ func TestLearningTime(t *testing.T) {
 		if len(lt.Daily) != 366 || lt.TotalSeconds != 1080 {
 			t.Errorf("366 days: %d days, %d s", len(lt.Daily), lt.TotalSeconds)
 		}
-		for _, q := range []string{"start_date=2026-11-28&end_date=2026-11-27", "start_date=2025-11-26&end_date=2026-11-27", "start_date=2026-12-01", "start_date=yesterday"} {
+		// The API's dates run from 0001-01-01 to 9999-12-31: both ends answer, a default start
+		// that would fall before year 1 stops at it (it was a 500 on PostgreSQL), and an
+		// explicit date before year 1 is a 400.
+		h.get(u, "/api/xp/learning-time?start_date=0001-01-01&end_date=0001-01-05", &lt)
+		if len(lt.Daily) != 5 || lt.TotalSeconds != 0 || ds(lt.Daily[0].Date) != "0001-01-01" {
+			t.Errorf("first days of the calendar %+v", lt)
+		}
+		h.get(u, "/api/xp/learning-time?end_date=9999-12-31", &lt)
+		if len(lt.Daily) != 30 || ds(lt.StartDate) != "9999-12-02" {
+			t.Errorf("last days of the calendar %+v", lt)
+		}
+		for _, q := range []string{"start_date=2026-11-28&end_date=2026-11-27", "start_date=2025-11-26&end_date=2026-11-27", "start_date=2026-12-01", "start_date=yesterday",
+			"start_date=0000-12-31&end_date=0001-01-05"} {
 			if d := h.raw("GET", "/api/xp/learning-time?"+q, nil, u.auth()).expect(t, 400).errorBody(t); d.Error != "validation_error" || d.Errors == nil {
 				t.Errorf("%s: %+v", q, d)
 			}

@@ -119,6 +119,7 @@ func loadConfig(cmd string, getenv func(string) string) (*config, error) {
 		RefreshIPLimit:     ints["XENTREE_REFRESH_IP_LIMIT"],
 	}
 	check(liveSettings(getenv, &c.server))
+	check(chatSettings(getenv, &c.server))
 	aiCfg, err := ai.ConfigFromEnv(getenv)
 	check(err)
 	c.server.AI = aiCfg

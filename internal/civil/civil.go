@@ -18,6 +18,13 @@ type Date int32
 // Layout is the text form of a Date (RFC 3339 full-date).
 const Layout = "2006-01-02"
 
+// Min and Max are the first and last dates Layout can write (years 1 to 9999): the range of
+// the API's dates and of every database column of dates.
+var (
+	Min = New(1, 1, 1)
+	Max = New(9999, 12, 31)
+)
+
 // Of is the calendar day of t in loc.
 func Of(t time.Time, loc *time.Location) Date {
 	y, m, d := t.In(loc).Date()
@@ -46,7 +53,11 @@ func (d Date) UTCMidnight() time.Time { return time.Unix(int64(d)*86400, 0).UTC(
 // instant after it where a DST change skips midnight).
 func (d Date) Start(loc *time.Location) time.Time {
 	y, m, day := d.UTCMidnight().Date()
-	return time.Date(y, m, day, 0, 0, 0, 0, loc)
+	t := time.Date(y, m, day, 0, 0, 0, 0, loc)
+	if Of(t, loc) < d { // midnight is in a DST gap: time.Date answered in the day before
+		_, t = t.ZoneBounds() // the change itself is the day's first instant
+	}
+	return t
 }
 
 // Weekday is the day of the week (1970-01-01 was a Thursday).

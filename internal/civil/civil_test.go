@@ -57,6 +57,32 @@ func TestDSTDays(t *testing.T) {
 	}
 }
 
+// TestStartInMidnightGap: where a DST change skips midnight, a day starts at the first instant
+// it has (time.Date answers 23:00 of the day before there).
+func TestStartInMidnightGap(t *testing.T) {
+	for _, tc := range []struct {
+		zone string
+		day  Date
+		want string // UTC
+	}{
+		{"America/Santiago", New(2024, 9, 8), "2024-09-08T04:00:00Z"},   // 00:00 -04 → 01:00 -03
+		{"America/Havana", New(2024, 3, 10), "2024-03-10T05:00:00Z"},    // 00:00 CST → 01:00 CDT
+		{"America/Sao_Paulo", New(2018, 11, 4), "2018-11-04T03:00:00Z"}, // 00:00 -03 → 01:00 -02
+		{"America/Santiago", New(2024, 9, 9), "2024-09-09T03:00:00Z"},   // an ordinary midnight
+		{"Pacific/Kiritimati", New(2026, 11, 28), "2026-11-27T10:00:00Z"},
+		{"Pacific/Pago_Pago", New(2026, 11, 26), "2026-11-26T11:00:00Z"},
+	} {
+		loc, err := time.LoadLocation(tc.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := tc.day.Start(loc)
+		if got.UTC().Format(time.RFC3339) != tc.want || Of(got, loc) != tc.day || Of(got.Add(-time.Nanosecond), loc) != tc.day-1 {
+			t.Errorf("%s %s starts at %s (%s), want %s", tc.zone, tc.day, got, got.UTC().Format(time.RFC3339), tc.want)
+		}
+	}
+}
+
 func TestParseScanText(t *testing.T) {
 	d, err := Parse("2026-11-27")
 	if err != nil || d != New(2026, 11, 27) {

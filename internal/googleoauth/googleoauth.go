@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,7 +30,19 @@ const (
 // Scopes are what the integration asks for: the account's identity and email (to show which
 // account is connected), and the events of the user's calendars (to schedule study sessions),
 // not full calendar administration.
-var Scopes = []string{"openid", "email", "https://www.googleapis.com/auth/calendar.events"}
+var Scopes = []string{"openid", "email", CalendarScope}
+
+// CalendarScope is the scope the integration exists for; CalendarFullScope includes it.
+const (
+	CalendarScope     = "https://www.googleapis.com/auth/calendar.events"
+	CalendarFullScope = "https://www.googleapis.com/auth/calendar"
+)
+
+// GrantsCalendar reports whether granted scopes give access to calendar events. Google lets
+// the user untick scopes on the consent page, so a token may come without it.
+func GrantsCalendar(granted []string) bool {
+	return slices.Contains(granted, CalendarScope) || slices.Contains(granted, CalendarFullScope)
+}
 
 // Config is the client's settings. Empty URLs take Google's; a zero Timeout takes 10 s.
 type Config struct {

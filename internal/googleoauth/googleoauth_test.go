@@ -142,6 +142,23 @@ func TestExchange(t *testing.T) {
 	}
 }
 
+func TestGrantsCalendar(t *testing.T) {
+	for _, tc := range []struct {
+		granted []string
+		want    bool
+	}{
+		{Scopes, true},
+		{[]string{"openid", CalendarFullScope}, true},
+		{[]string{"openid", "email"}, false},
+		{[]string{"https://www.googleapis.com/auth/calendar.readonly"}, false},
+		{nil, false},
+	} {
+		if got := GrantsCalendar(tc.granted); got != tc.want {
+			t.Errorf("GrantsCalendar(%v) = %v", tc.granted, got)
+		}
+	}
+}
+
 func TestExchangeErrors(t *testing.T) {
 	g := newGoogle(t)
 	for _, tc := range []struct {

@@ -24,20 +24,30 @@
 //		return err
 //	})
 //
-// Pass tx = nil to let Award open a transaction of its own.
+// Pass tx = nil to let Award open a transaction of its own — only when the caller holds none:
+// inside a transaction, nil would award in a second one, committed even if the caller's rolls
+// back (PostgreSQL), or waiting on the caller's own write lock until busy_timeout (SQLite).
 //
 //   - IdempotencyKey is the caller's: derive it from what is being rewarded (a submission id,
-//     "chat_session:<id>:end"), never from time. The same key again for the same user awards
-//     nothing and returns the original Result with Replayed set, also under concurrent calls.
+//     "chat_session:<id>:end"), never from time. Keys are per user. The same key again for the
+//     same user awards nothing and returns the original Result with Replayed set (the original
+//     amounts, whatever ev says now), also under concurrent calls from several replicas.
+//   - Kind: KindQuiz for graded work (XEL tasks and evaluations), KindSegment for lessons,
+//     conversations and Live. A session earns progress.SessionXP(its active seconds).
 //   - Time without XP is an Event with BaseXP 0 and ActiveSeconds > 0 (e.g. a chat heartbeat
 //     keyed "chat_activity:<session>:<n>").
+//   - OccurredAt is when the learning happened, in server time (never a time a client sends):
+//     it picks the user's local day, that day's quests and whether a booster multiplies. A late
+//     event (a session closed by expiry) lands on its own day and may complete that day's quests.
 //   - The user's timezone is read inside Award: the event's local date is fixed when written,
 //     so a later timezone change keeps the history.
 //   - Award locks the user's progress row until the transaction ends (awards of one user are
-//     serialized). Take the area's own locks before calling it, and keep the transaction short.
+//     serialized). Take the area's own locks (the user's row included, as Live does) before
+//     calling it, never after; award one user per transaction; keep the transaction short.
 //   - Errors: ErrInvalidEvent (a programming error of the caller: bad source, kind, amounts,
 //     key, or an OccurredAt in the future), ErrNotInTransaction (tx is not a transaction's
-//     Store), store.ErrNotFound (no such user), database errors.
+//     Store): return them as they are (they answer 500). store.ErrNotFound (no such user: 404),
+//     database errors.
 package ledger
 
 import (
@@ -294,7 +304,8 @@ func (l *Ledger) award(ctx context.Context, tx *store.Store, userID string, ev E
 		dayXP += rewardXP
 		if progress.AllDone(quests, totalsOf(after)) {
 			b := progress.EarnBooster(ev.OccurredAt)
-			p.BoosterPct, p.BoosterStartsAt, p.BoosterEndsAt = b.Percent, &b.StartsAt, &b.EndsAt
+			held := boosterOf(p).Replace(b)
+			p.BoosterPct, p.BoosterStartsAt, p.BoosterEndsAt = held.Percent, &held.StartsAt, &held.EndsAt
 			entries[0].BoosterUntil = &b.EndsAt
 		}
 	}

@@ -109,26 +109,51 @@ func Compute(from, to time.Time, quota int64, used map[time.Time]int64) Charge {
 // MaxNickname is the longest nickname, in characters.
 const MaxNickname = 40
 
-// ErrNickname: a nickname that is blank, too long, or holds control or formatting characters.
-var ErrNickname = errors.New("nickname must have 1 to 40 characters, without control or invisible formatting characters")
+// MaxNicknameMarks bounds the combining marks in a row (on one character): enough for the
+// diacritics of any script (Thai, Hebrew points, Tibetan stacks), too few to pile a tower of
+// marks over the text around the name.
+const MaxNicknameMarks = 4
+
+// ErrNickname: a nickname that is blank, too long, or holds characters that hide or disguise text.
+var ErrNickname = errors.New("nickname must have 1 to 40 characters, without control, invisible or unassigned characters")
 
 // Nickname normalizes a Live nickname (NFC, surrounding spaces trimmed) and checks it: 1 to
-// MaxNickname characters, none of them control, format (zero-width, bidi overrides) or line and
-// paragraph separators.
+// MaxNickname characters of letters, marks, numbers, punctuation, symbols and spaces; none of
+// them invisible (format characters such as zero-width and bidi controls, fillers such as
+// U+3164, the blank braille pattern), private-use or unassigned; no combining mark first
+// (it would join the text before the name) nor more than MaxNicknameMarks in a row.
 func Nickname(s string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", ErrNickname
 	}
 	s = strings.TrimSpace(norm.NFC.String(s))
-	n := utf8.RuneCountInString(s)
-	if n == 0 || n > MaxNickname || strings.IndexFunc(s, hidden) >= 0 {
+	if n := utf8.RuneCountInString(s); n == 0 || n > MaxNickname {
 		return "", ErrNickname
+	}
+	marks := 0
+	for i, r := range s {
+		if !shown(r) {
+			return "", ErrNickname
+		}
+		if !unicode.Is(unicode.M, r) {
+			marks = 0
+			continue
+		}
+		if marks++; i == 0 || marks > MaxNicknameMarks {
+			return "", ErrNickname
+		}
 	}
 	return s, nil
 }
 
-// hidden reports characters that must not appear in a display name.
-func hidden(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) }
+// shown reports characters a display name may hold: assigned letters, marks, numbers,
+// punctuation, symbols and spaces that are not default-ignorable (rendered as nothing) or
+// blank (U+2800). Control, format, separator, private-use, surrogate and unassigned code
+// points are in none of these categories.
+func shown(r rune) bool {
+	return unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Zs) &&
+		!unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) && r != '\u2800'
+}
 
 // Transcript limits.
 const (
@@ -197,6 +222,20 @@ func Check(t Transcript, now time.Time) []Problem {
 	}
 	if size > MaxTranscriptText {
 		add("transcripts", fmt.Sprintf("the turns hold more than %d KiB of text", MaxTranscriptText>>10))
+	}
+	return out
+}
+
+// CheckSession lists what is wrong with t as the transcript of a Live session that started at
+// started and ended at ended (now, while it is active): its window must lie within the
+// session's, give or take ClockSkew for the client's clock.
+func CheckSession(t Transcript, started, ended time.Time) []Problem {
+	var out []Problem
+	if t.Start.Before(started.Add(-ClockSkew)) {
+		out = append(out, Problem{"session_started_at", "must not be before the live session started (" + started.UTC().Format(time.RFC3339) + ")"})
+	}
+	if t.End.After(ended.Add(ClockSkew)) {
+		out = append(out, Problem{"session_ended_at", "must not be after the live session ended (" + ended.UTC().Format(time.RFC3339) + ")"})
 	}
 	return out
 }

@@ -156,6 +156,25 @@ func TestNickname(t *testing.T) {
 		{"Ada\u2028B", "", false}, // line separator
 		{"Ada\x7f", "", false},
 		{"\xff", "", false},
+		// Invisible, blank or unassigned characters, and mark towers.
+		{"\u3164", "", false},                          // Hangul filler (a letter that renders as nothing)
+		{"Ada\uffa0", "", false},                       // halfwidth Hangul filler
+		{"\u115f\u1160", "", false},                    // Hangul choseong and jungseong fillers
+		{"\u2800", "", false},                          // braille blank
+		{"Ada\u034fB", "", false},                      // combining grapheme joiner
+		{"Ada\u17b5", "", false},                       // Khmer inherent vowel (invisible)
+		{"\ue000Ada", "", false},                       // private use
+		{"Ada\u0378", "", false},                       // unassigned
+		{"Ada\uffff", "", false},                       // noncharacter
+		{"\u0301Ada", "", false},                       // a mark with nothing to sit on
+		{"\ufe0f", "", false},                          // a lone variation selector
+		{"x" + strings.Repeat("\u0334", 5), "", false}, // a tower of overlays
+		{"x" + strings.Repeat("\u0334", 4), "x" + strings.Repeat("\u0334", 4), true},
+		{"a" + strings.Repeat("\u0301", 5), "á" + strings.Repeat("\u0301", 4), true}, // NFC takes one
+		{"\u2764\ufe0f Ada", "\u2764\ufe0f Ada", true},                               // emoji presentation selector
+		{"བསྒྲུབས", "བསྒྲུབས", true},                                                 // Tibetan stack: three marks in a row
+		{"Nguyễn Thị", "Nguyễn Thị", true},
+		{"Ada\u3000Lovelace", "Ada\u3000Lovelace", true}, // ideographic space inside
 	} {
 		got, err := Nickname(tc.in)
 		if (err == nil) != tc.ok || got != tc.want {
@@ -208,5 +227,29 @@ func TestCheckTranscript(t *testing.T) {
 	}
 	if n := len(Check(Transcript{Start: start, End: end, Turns: many}, now)); n > maxProblems {
 		t.Fatalf("%d problems reported", n)
+	}
+}
+
+func TestCheckSession(t *testing.T) {
+	started, ended := ts("2026-11-27T10:00:00Z"), ts("2026-11-27T10:30:00Z")
+	for _, tc := range []struct {
+		name       string
+		start, end string
+		fields     []string
+	}{
+		{"inside", "2026-11-27T10:00:00Z", "2026-11-27T10:30:00Z", nil},
+		{"within clock skew", "2026-11-27T09:55:00Z", "2026-11-27T10:35:00Z", nil},
+		{"starts before the session", "2026-11-27T09:54:59Z", "2026-11-27T10:10:00Z", []string{"session_started_at"}},
+		{"ends after the session", "2026-11-27T10:10:00Z", "2026-11-27T10:35:01Z", []string{"session_ended_at"}},
+		{"another day", "2026-11-20T10:00:00Z", "2026-11-20T10:30:00Z", []string{"session_started_at"}},
+		{"around it", "2026-11-27T08:00:00Z", "2026-11-27T12:00:00Z", []string{"session_started_at", "session_ended_at"}},
+	} {
+		var fields []string
+		for _, p := range CheckSession(Transcript{Start: ts(tc.start), End: ts(tc.end)}, started, ended) {
+			fields = append(fields, p.Field)
+		}
+		if !reflect.DeepEqual(fields, tc.fields) {
+			t.Errorf("%s: fields %v, want %v", tc.name, fields, tc.fields)
+		}
 	}
 }

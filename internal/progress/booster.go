@@ -35,6 +35,15 @@ func (b Booster) Apply(base int, t time.Time) (awarded, percent int) {
 	return base * b.Percent / 100, b.Percent
 }
 
+// Replace is the booster held after earning n while holding b: n, unless b ends later (n was
+// earned for an earlier time, by a late event completing a past day's quests).
+func (b Booster) Replace(n Booster) Booster {
+	if b.Percent > 0 && b.EndsAt.After(n.EndsAt) {
+		return b
+	}
+	return n
+}
+
 // Multiplier is Percent as a factor (1 for none).
 func (b Booster) Multiplier() float64 {
 	if b.Percent == 0 {

@@ -18,24 +18,30 @@ type Level struct {
 	Percent float64
 }
 
-// LevelThreshold is the total XP at which level starts (level ≥ 1).
+// MaxLevel is the top of the curve: the last level whose threshold an int64 holds. Totals
+// beyond its threshold stay on it.
+const MaxLevel = 429_496_730
+
+// LevelThreshold is the total XP at which level starts (level ≥ 1); math.MaxInt64 past MaxLevel.
 func LevelThreshold(level int) int64 {
+	if level > MaxLevel {
+		return math.MaxInt64
+	}
 	l := int64(level)
-	return LevelStep * l * (l - 1) / 2
+	return l * (l - 1) / 2 * LevelStep // l·(l−1) is even: exact, and no overflow up to MaxLevel
 }
 
 // LevelOf places total XP (negative counts as 0) on the curve.
 func LevelOf(total int64) Level {
 	total = max(total, 0)
 	// Solve 50·L·(L−1) ≤ total, then correct the float estimate with exact integer checks.
-	l := int((1 + math.Sqrt(1+8*float64(total)/LevelStep)) / 2)
+	l := min(max(int((1+math.Sqrt(1+8*float64(total)/LevelStep))/2), 1), MaxLevel)
 	for l > 1 && LevelThreshold(l) > total {
 		l--
 	}
-	for LevelThreshold(l+1) <= total {
+	for l < MaxLevel && LevelThreshold(l+1) <= total {
 		l++
 	}
-	l = max(l, 1)
 	into, span := total-LevelThreshold(l), int64(LevelStep*l)
 	return Level{Level: l, TotalXP: total, IntoLevel: into, ForNext: span,
 		Percent: math.Floor(float64(into)*1000/float64(span)) / 10}

@@ -2,6 +2,7 @@ package progress
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -44,6 +45,36 @@ func TestLevelCurve(t *testing.T) {
 	}
 }
 
+// TestLevelCurveTop: totals up to MaxInt64 land on the curve (LevelThreshold overflowed from
+// 4.6e18 and LevelOf never returned).
+func TestLevelCurveTop(t *testing.T) {
+	top := LevelThreshold(MaxLevel) // 9,223,372,032,559,808,500: the last threshold an int64 holds
+	for _, tc := range []struct {
+		total int64
+		level int
+		into  int64
+	}{
+		{4_600_000_000_000_000_000, 303315018, 7948734700},
+		{top - 1, MaxLevel - 1, top - 1 - LevelThreshold(MaxLevel-1)},
+		{top, MaxLevel, 0},
+		{math.MaxInt64, MaxLevel, math.MaxInt64 - top},
+	} {
+		done := make(chan Level, 1)
+		go func() { done <- LevelOf(tc.total) }()
+		select {
+		case l := <-done:
+			if l.Level != tc.level || l.IntoLevel != tc.into || l.ForNext != LevelStep*int64(tc.level) || l.Percent < 0 || l.Percent >= 100 {
+				t.Errorf("LevelOf(%d) = %+v, want level %d, %d in", tc.total, l, tc.level, tc.into)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("LevelOf(%d) does not return", tc.total)
+		}
+	}
+	if top != 9_223_372_032_559_808_500 || LevelThreshold(MaxLevel+1) != math.MaxInt64 || LevelUpTokens(top-1, math.MaxInt64) != TokensPerLevel {
+		t.Errorf("top of the curve: %d, %d", top, LevelThreshold(MaxLevel+1))
+	}
+}
+
 func TestLevelUpTokens(t *testing.T) {
 	for _, tc := range []struct {
 		before, after int64
@@ -80,6 +111,10 @@ func TestBooster(t *testing.T) {
 		if awarded != tc.awarded || pct != tc.percent {
 			t.Errorf("%s: %d at %d%%, want %d at %d%%", tc.name, awarded, pct, tc.awarded, tc.percent)
 		}
+	}
+	earlier := EarnBooster(start.Add(-20 * time.Hour))
+	if b.Replace(earlier) != b || earlier.Replace(b) != b || (Booster{}).Replace(earlier) != earlier || b.Replace(b) != b {
+		t.Error("Replace: the booster that ends later is kept")
 	}
 	if b.Multiplier() != 2 || (Booster{}).Multiplier() != 1 {
 		t.Error("multiplier")
@@ -355,10 +390,23 @@ func TestDateRange(t *testing.T) {
 		{"367 days", d("2025-11-26"), d("2026-11-27"), "", "", ErrRangeTooLong},
 		{"reversed", d("2026-11-28"), d("2026-11-27"), "", "", ErrRangeReversed},
 		{"start after today", d("2026-12-01"), nil, "", "", ErrRangeReversed},
+		{"first representable day", d("0001-01-01"), d("0001-01-05"), "0001-01-01", "0001-01-05", nil},
+		{"first representable end", nil, d("0001-01-05"), "0001-01-01", "0001-01-05", nil},
+		{"last representable day", nil, d("9999-12-31"), "9999-12-02", "9999-12-31", nil},
+		{"end on the first date", nil, d("0001-01-01"), "0001-01-01", "0001-01-01", nil},
+		{"end near the first date", nil, d("0001-01-10"), "0001-01-01", "0001-01-10", nil},
 	} {
 		from, to, err := DateRange(today, tc.start, tc.end)
 		if err != tc.err || (err == nil && (from.String() != tc.from || to.String() != tc.to)) {
 			t.Errorf("%s: %s..%s %v", tc.name, from, to, err)
+		}
+	}
+}
+
+func TestSessionFinished(t *testing.T) {
+	for secs, want := range map[int64]bool{0: false, 59: false, 60: true, 3600: true} {
+		if got := SessionFinished(secs); got != want {
+			t.Errorf("SessionFinished(%d) = %v", secs, got)
 		}
 	}
 }

@@ -36,16 +36,24 @@ const (
 var (
 	ErrRangeReversed = errors.New("start_date is after end_date")
 	ErrRangeTooLong  = fmt.Errorf("the range spans more than %d days", MaxRangeDays)
+	// ErrRangeOutOfBounds: a day of the range (a defaulted start included) lies outside
+	// civil.Min..civil.Max.
+	ErrRangeOutOfBounds = fmt.Errorf("the range must lie between %s and %s", civil.Min, civil.Max)
 )
 
+// FirstDate is the earliest date the API accepts and returns (year 1: PostgreSQL has no year
+// 0, and the spec's dates start there).
+var FirstDate = civil.Min
+
 // DateRange resolves optional start and end dates against today: end defaults to today, start
-// to DefaultRangeDays days ending on end.
+// to DefaultRangeDays days ending on end, but not before FirstDate. Every day of the range must
+// lie in civil.Min..Max.
 func DateRange(today civil.Date, start, end *civil.Date) (from, to civil.Date, err error) {
 	to = today
 	if end != nil {
 		to = *end
 	}
-	from = to.AddDays(-(DefaultRangeDays - 1))
+	from = max(to.AddDays(-(DefaultRangeDays - 1)), FirstDate)
 	if start != nil {
 		from = *start
 	}
@@ -54,6 +62,8 @@ func DateRange(today civil.Date, start, end *civil.Date) (from, to civil.Date, e
 		return 0, 0, ErrRangeReversed
 	case to.DaysSince(from)+1 > MaxRangeDays:
 		return 0, 0, ErrRangeTooLong
+	case from < civil.Min || to > civil.Max:
+		return 0, 0, ErrRangeOutOfBounds
 	}
 	return from, to, nil
 }

@@ -193,6 +193,24 @@ func (e IntegrationResponseStatus) Valid() bool {
 	}
 }
 
+// Defines values for LearningSessionResponseEndReason.
+const (
+	LearningSessionResponseEndReasonEnded       LearningSessionResponseEndReason = "ended"
+	LearningSessionResponseEndReasonIdleTimeout LearningSessionResponseEndReason = "idle_timeout"
+)
+
+// Valid indicates whether the value is a known member of the LearningSessionResponseEndReason enum.
+func (e LearningSessionResponseEndReason) Valid() bool {
+	switch e {
+	case LearningSessionResponseEndReasonEnded:
+		return true
+	case LearningSessionResponseEndReasonIdleTimeout:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LearningSessionResponseStatus.
 const (
 	LearningSessionResponseStatusActive LearningSessionResponseStatus = "active"
@@ -562,10 +580,14 @@ type ChatRequest struct {
 	ConversationId      *openapi_types.UUID `json:"conversation_id,omitempty"`
 
 	// Message Example: How do I use the present perfect?
-	Message string  `json:"message"`
-	Model   *string `json:"model,omitempty"`
+	Message string `json:"message"`
 
-	// Provider Example: auto
+	// Model A model of the provider; absent, the conversation's model (when the provider is the conversation's), else the provider's default.
+	Model *string `json:"model,omitempty"`
+
+	// Provider A provider id of `GET /api/core/providers`; absent, the conversation's provider, else `auto`.
+	//
+	// Example: auto
 	Provider *string `json:"provider,omitempty"`
 
 	// UserLanguage A BCP 47 language tag.
@@ -622,10 +644,17 @@ type ConversationResponse struct {
 	Id            openapi_types.UUID           `json:"id"`
 	LastMessageAt nullable.Nullable[time.Time] `json:"last_message_at"`
 	MessageCount  int                          `json:"message_count"`
-	Model         nullable.Nullable[string]    `json:"model"`
-	Provider      string                       `json:"provider"`
-	Title         string                       `json:"title"`
-	UpdatedAt     time.Time                    `json:"updated_at"`
+
+	// Model The model chats use; null for the provider's default.
+	Model nullable.Nullable[string] `json:"model"`
+
+	// Provider The provider id chats use unless they name another (`auto` by default).
+	Provider     string                    `json:"provider"`
+	SystemPrompt nullable.Nullable[string] `json:"system_prompt"`
+
+	// Title The title given at creation, else taken from the first message (until then "New conversation").
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Error The one error body of every route.
@@ -736,7 +765,9 @@ type LanguageCode = string
 
 // LearningActivityRequest Example: {"active_seconds":30}
 type LearningActivityRequest struct {
-	// ActiveSeconds Active seconds since the previous activity call (capped by the elapsed time).
+	// ActiveSeconds Active seconds since the previous activity call, as the client measured them. The
+	// server credits at most the time elapsed since then and at most the credit cap;
+	// without it, the elapsed time up to the cap.
 	ActiveSeconds *int `json:"active_seconds,omitempty"`
 }
 
@@ -759,16 +790,37 @@ type LearningPulseResponse struct {
 	TotalXp    int                     `json:"total_xp"`
 }
 
-// LearningSessionResponse defines model for LearningSessionResponse.
+// LearningSessionResponse A learning session of a conversation. Activity calls credit active time: each at most
+// the wall-clock time since the previous one (or the start), at most `credit_cap_seconds`,
+// and at most the `active_seconds` the client reports. A session without activity for
+// `idle_timeout_seconds` ends by itself (`end_reason: idle_timeout`), with the time up to
+// its last activity. When it ends, its active time is recorded once as learning time and
+// XP (`chat_session` in the progress routes).
 type LearningSessionResponse struct {
-	ActiveSeconds  int                           `json:"active_seconds"`
-	ConversationId openapi_types.UUID            `json:"conversation_id"`
-	EndedAt        nullable.Nullable[time.Time]  `json:"ended_at"`
-	LastActivityAt time.Time                     `json:"last_activity_at"`
-	SessionId      openapi_types.UUID            `json:"session_id"`
-	StartedAt      time.Time                     `json:"started_at"`
-	Status         LearningSessionResponseStatus `json:"status"`
+	// ActiveSeconds Active time credited so far.
+	ActiveSeconds  int                `json:"active_seconds"`
+	ConversationId openapi_types.UUID `json:"conversation_id"`
+
+	// CreditCapSeconds The most one activity call credits; send activity at least this often.
+	CreditCapSeconds int `json:"credit_cap_seconds"`
+
+	// EndReason Why an ended session ended (null while active).
+	EndReason nullable.Nullable[LearningSessionResponseEndReason] `json:"end_reason"`
+	EndedAt   nullable.Nullable[time.Time]                        `json:"ended_at"`
+
+	// ExpiresAt When an active session ends by itself unless there is activity before (null once ended).
+	ExpiresAt nullable.Nullable[time.Time] `json:"expires_at"`
+
+	// IdleTimeoutSeconds A session without activity this long ends by itself.
+	IdleTimeoutSeconds int                           `json:"idle_timeout_seconds"`
+	LastActivityAt     time.Time                     `json:"last_activity_at"`
+	SessionId          openapi_types.UUID            `json:"session_id"`
+	StartedAt          time.Time                     `json:"started_at"`
+	Status             LearningSessionResponseStatus `json:"status"`
 }
+
+// LearningSessionResponseEndReason Why an ended session ended (null while active).
+type LearningSessionResponseEndReason string
 
 // LearningSessionResponseStatus defines model for LearningSessionResponse.Status.
 type LearningSessionResponseStatus string
@@ -1503,6 +1555,9 @@ type NotFound = Error
 // PayloadTooLarge The one error body of every route.
 type PayloadTooLarge = Error
 
+// ProviderUnavailable The one error body of every route.
+type ProviderUnavailable = Error
+
 // ServiceUnavailable The one error body of every route.
 type ServiceUnavailable = Error
 
@@ -1940,7 +1995,37 @@ type ClientInterface interface {
 
 	// GenerateChatWithBody Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1949,7 +2034,37 @@ type ClientInterface interface {
 
 	// GenerateChat Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1958,14 +2073,17 @@ type ClientInterface interface {
 
 	// ListConversations List conversations for the current user
 	//
-	// The caller's conversations, most recently active first.
+	// The caller's conversations, most recently active first (the last message, else the creation).
 	//
 	// Corresponds with GET /api/core/conversations (the `ListConversations` operationId).
 	ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateConversationWithBody Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1974,7 +2092,10 @@ type ClientInterface interface {
 
 	// CreateConversation Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1983,21 +2104,26 @@ type ClientInterface interface {
 
 	// DeleteConversation Delete a conversation
 	//
-	// Deletes the conversation with its messages and learning sessions.
+	// Deletes the conversation with its messages and learning sessions, in one step. An
+	// active learning session is ended first, so the learning time it recorded up to its
+	// last activity is kept in the progress routes.
 	//
 	// Corresponds with DELETE /api/core/conversations/{conversation_id} (the `DeleteConversation` operationId).
 	DeleteConversation(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListConversationMessages Get messages for a conversation
 	//
-	// Messages oldest first.
+	// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 	//
 	// Corresponds with GET /api/core/conversations/{conversation_id}/messages (the `ListConversationMessages` operationId).
 	ListConversationMessages(ctx context.Context, conversationId ConversationId, params *ListConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RecordLearningActivityWithBody Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2006,7 +2132,10 @@ type ClientInterface interface {
 
 	// RecordLearningActivity Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2015,21 +2144,25 @@ type ClientInterface interface {
 
 	// EndLearningSession End a learning session
 	//
-	// Ends the active learning session of the conversation and returns its final active time.
+	// Ends the active learning session of the conversation (crediting the time since the
+	// last activity, up to the credit cap) and records its active time as learning time and
+	// XP, once. A session already over is returned as it is, so ending twice records once.
+	// 404 when the conversation has no learning session.
 	//
 	// Corresponds with POST /api/core/conversations/{conversation_id}/session/end (the `EndLearningSession` operationId).
 	EndLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StartLearningSession Start a learning session
 	//
-	// Starts (or returns the already active) learning session of the conversation.
+	// Starts a learning session of the conversation, or returns the one already active: a
+	// conversation has at most one active session.
 	//
 	// Corresponds with POST /api/core/conversations/{conversation_id}/session/start (the `StartLearningSession` operationId).
 	StartLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLearningSessionStatus Get the learning session status
 	//
-	// The latest learning session of the conversation (active or ended).
+	// The latest learning session of the conversation (active or ended); 404 when it has none.
 	//
 	// Corresponds with GET /api/core/conversations/{conversation_id}/session/status (the `GetLearningSessionStatus` operationId).
 	GetLearningSessionStatus(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2069,7 +2202,9 @@ type ClientInterface interface {
 	// Google redirects here. Bound to the `state` issued by the start call, which names the user
 	// it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 	// the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+	// without calendar access (the user unticked it on the consent page) is 400
+	// `oauth_scope_denied`, and that token is revoked.
 	//
 	// A browser arriving without credentials is redirected (302) to the configured app URL with
 	// `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -2144,7 +2279,9 @@ type ClientInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2155,7 +2292,9 @@ type ClientInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2255,8 +2394,11 @@ type ClientInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2268,8 +2410,11 @@ type ClientInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2592,7 +2737,7 @@ type ClientInterface interface {
 
 	// GetLearningTime Get learning time analytics
 	//
-	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 	//
 	// Corresponds with GET /api/xp/learning-time (the `GetLearningTime` operationId).
 	GetLearningTime(ctx context.Context, params *GetLearningTimeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2907,7 +3052,37 @@ func (c *Client) Register(ctx context.Context, body RegisterJSONRequestBody, req
 
 // GenerateChatWithBody Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2926,7 +3101,37 @@ func (c *Client) GenerateChatWithBody(ctx context.Context, contentType string, b
 
 // GenerateChat Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2945,7 +3150,7 @@ func (c *Client) GenerateChat(ctx context.Context, body GenerateChatJSONRequestB
 
 // ListConversations List conversations for the current user
 //
-// The caller's conversations, most recently active first.
+// The caller's conversations, most recently active first (the last message, else the creation).
 //
 // Corresponds with GET /api/core/conversations (the `ListConversations` operationId).
 func (c *Client) ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2962,7 +3167,10 @@ func (c *Client) ListConversations(ctx context.Context, params *ListConversation
 
 // CreateConversationWithBody Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2981,7 +3189,10 @@ func (c *Client) CreateConversationWithBody(ctx context.Context, contentType str
 
 // CreateConversation Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3000,7 +3211,9 @@ func (c *Client) CreateConversation(ctx context.Context, body CreateConversation
 
 // DeleteConversation Delete a conversation
 //
-// Deletes the conversation with its messages and learning sessions.
+// Deletes the conversation with its messages and learning sessions, in one step. An
+// active learning session is ended first, so the learning time it recorded up to its
+// last activity is kept in the progress routes.
 //
 // Corresponds with DELETE /api/core/conversations/{conversation_id} (the `DeleteConversation` operationId).
 func (c *Client) DeleteConversation(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3017,7 +3230,7 @@ func (c *Client) DeleteConversation(ctx context.Context, conversationId Conversa
 
 // ListConversationMessages Get messages for a conversation
 //
-// Messages oldest first.
+// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 //
 // Corresponds with GET /api/core/conversations/{conversation_id}/messages (the `ListConversationMessages` operationId).
 func (c *Client) ListConversationMessages(ctx context.Context, conversationId ConversationId, params *ListConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3034,7 +3247,10 @@ func (c *Client) ListConversationMessages(ctx context.Context, conversationId Co
 
 // RecordLearningActivityWithBody Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3053,7 +3269,10 @@ func (c *Client) RecordLearningActivityWithBody(ctx context.Context, conversatio
 
 // RecordLearningActivity Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3072,7 +3291,10 @@ func (c *Client) RecordLearningActivity(ctx context.Context, conversationId Conv
 
 // EndLearningSession End a learning session
 //
-// Ends the active learning session of the conversation and returns its final active time.
+// Ends the active learning session of the conversation (crediting the time since the
+// last activity, up to the credit cap) and records its active time as learning time and
+// XP, once. A session already over is returned as it is, so ending twice records once.
+// 404 when the conversation has no learning session.
 //
 // Corresponds with POST /api/core/conversations/{conversation_id}/session/end (the `EndLearningSession` operationId).
 func (c *Client) EndLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3089,7 +3311,8 @@ func (c *Client) EndLearningSession(ctx context.Context, conversationId Conversa
 
 // StartLearningSession Start a learning session
 //
-// Starts (or returns the already active) learning session of the conversation.
+// Starts a learning session of the conversation, or returns the one already active: a
+// conversation has at most one active session.
 //
 // Corresponds with POST /api/core/conversations/{conversation_id}/session/start (the `StartLearningSession` operationId).
 func (c *Client) StartLearningSession(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3106,7 +3329,7 @@ func (c *Client) StartLearningSession(ctx context.Context, conversationId Conver
 
 // GetLearningSessionStatus Get the learning session status
 //
-// The latest learning session of the conversation (active or ended).
+// The latest learning session of the conversation (active or ended); 404 when it has none.
 //
 // Corresponds with GET /api/core/conversations/{conversation_id}/session/status (the `GetLearningSessionStatus` operationId).
 func (c *Client) GetLearningSessionStatus(ctx context.Context, conversationId ConversationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3196,7 +3419,9 @@ func (c *Client) DisconnectGoogleCalendar(ctx context.Context, reqEditors ...Req
 // Google redirects here. Bound to the `state` issued by the start call, which names the user
 // it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 // the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+// without calendar access (the user unticked it on the consent page) is 400
+// `oauth_scope_denied`, and that token is revoked.
 //
 // A browser arriving without credentials is redirected (302) to the configured app URL with
 // `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -3351,7 +3576,9 @@ func (c *Client) SearchKnowledge(ctx context.Context, body SearchKnowledgeJSONRe
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3372,7 +3599,9 @@ func (c *Client) UpdateLiveNicknameWithBody(ctx context.Context, contentType str
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3562,8 +3791,11 @@ func (c *Client) ListLiveTranscripts(ctx context.Context, params *ListLiveTransc
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3585,8 +3817,11 @@ func (c *Client) SaveLiveTranscriptsWithBody(ctx context.Context, contentType st
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4259,7 +4494,7 @@ func (c *Client) GetLearningPulse(ctx context.Context, reqEditors ...RequestEdit
 
 // GetLearningTime Get learning time analytics
 //
-// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 //
 // Corresponds with GET /api/xp/learning-time (the `GetLearningTime` operationId).
 func (c *Client) GetLearningTime(ctx context.Context, params *GetLearningTimeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7354,7 +7589,37 @@ type ClientWithResponsesInterface interface {
 
 	// GenerateChatWithBodyWithResponse Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7363,7 +7628,37 @@ type ClientWithResponsesInterface interface {
 
 	// GenerateChatWithResponse Generate an AI response
 	//
-	// Answers a message. With `conversation_id` both turns are stored in that conversation.
+	// Answers a message with the chosen provider: `auto` (the default) tries the configured
+	// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+	// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+	// them.
+	//
+	// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+	// based on the conversation's stored history and its `system_prompt`, with its provider and
+	// model unless the request names others, and both turns are stored once the reply is
+	// complete (a failed or interrupted reply stores nothing). Without it the request is
+	// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+	// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+	// that language.
+	//
+	// **History budget.** The earlier turns sent to the provider are the newest that fit the
+	// server's limits (default 40 turns and 48,000 characters); older turns are left out
+	// whole, never cut.
+	//
+	// **Limits.** `message` may have at most the server's limit of characters (default
+	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+	// rate limited per user across all replicas (default 20 a minute): 429
+	// `chat_rate_limited` with `Retry-After`.
+	//
+	// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+	// (see the 200 response). The status and headers go out with the first piece of the reply,
+	// so a failure before it (every fallback happens there) is answered like the JSON form:
+	// 502 or 503 with the Error body.
+	//
+	// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+	// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+	// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+	// or are cooling down, or the one named is rate limited).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7372,7 +7667,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListConversationsWithResponse List conversations for the current user
 	//
-	// The caller's conversations, most recently active first.
+	// The caller's conversations, most recently active first (the last message, else the creation).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7381,7 +7676,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateConversationWithBodyWithResponse Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7390,7 +7688,10 @@ type ClientWithResponsesInterface interface {
 
 	// CreateConversationWithResponse Create a conversation
 	//
-	// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+	// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+	// to the provider's default; both must be configured on this server (422
+	// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+	// A title with control or invisible formatting characters is 422 `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7399,7 +7700,9 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteConversationWithResponse Delete a conversation
 	//
-	// Deletes the conversation with its messages and learning sessions.
+	// Deletes the conversation with its messages and learning sessions, in one step. An
+	// active learning session is ended first, so the learning time it recorded up to its
+	// last activity is kept in the progress routes.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7408,7 +7711,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListConversationMessagesWithResponse Get messages for a conversation
 	//
-	// Messages oldest first.
+	// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7417,7 +7720,10 @@ type ClientWithResponsesInterface interface {
 
 	// RecordLearningActivityWithBodyWithResponse Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7426,7 +7732,10 @@ type ClientWithResponsesInterface interface {
 
 	// RecordLearningActivityWithResponse Record learning activity
 	//
-	// Marks the learner active; active time counts towards learning-time analytics and XP.
+	// Marks the learner active in the conversation's active learning session and credits the
+	// active time since the previous call (see `LearningSessionResponse`). 404 when the
+	// conversation has no learning session; 409 `learning_session_ended` or
+	// `learning_session_expired` when its latest one is over (start a new one).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7435,7 +7744,10 @@ type ClientWithResponsesInterface interface {
 
 	// EndLearningSessionWithResponse End a learning session
 	//
-	// Ends the active learning session of the conversation and returns its final active time.
+	// Ends the active learning session of the conversation (crediting the time since the
+	// last activity, up to the credit cap) and records its active time as learning time and
+	// XP, once. A session already over is returned as it is, so ending twice records once.
+	// 404 when the conversation has no learning session.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7444,7 +7756,8 @@ type ClientWithResponsesInterface interface {
 
 	// StartLearningSessionWithResponse Start a learning session
 	//
-	// Starts (or returns the already active) learning session of the conversation.
+	// Starts a learning session of the conversation, or returns the one already active: a
+	// conversation has at most one active session.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7453,7 +7766,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetLearningSessionStatusWithResponse Get the learning session status
 	//
-	// The latest learning session of the conversation (active or ended).
+	// The latest learning session of the conversation (active or ended); 404 when it has none.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7503,7 +7816,9 @@ type ClientWithResponsesInterface interface {
 	// Google redirects here. Bound to the `state` issued by the start call, which names the user
 	// it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 	// the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+	// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+	// without calendar access (the user unticked it on the consent page) is 400
+	// `oauth_scope_denied`, and that token is revoked.
 	//
 	// A browser arriving without credentials is redirected (302) to the configured app URL with
 	// `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -7586,7 +7901,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7597,7 +7914,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 	// `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-	// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+	// characters, none of them control, invisible (format characters, fillers such as U+3164,
+	// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+	// 4 in a row (422 `invalid_nickname`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7701,8 +8020,11 @@ type ClientWithResponsesInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7714,8 +8036,11 @@ type ClientWithResponsesInterface interface {
 	// Bearer tokens only. The window must end after it starts and not lie in the future (5
 	// minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 	// at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-	// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-	// one transcript: saving it again is 409 `transcript_exists`.
+	// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+	// must lie within that session's, from its start to its end (now while it is active; its
+	// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+	// allowed (422); a session keeps one transcript: saving it again is
+	// 409 `transcript_exists`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8066,7 +8391,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetLearningTimeWithResponse Get learning time analytics
 	//
-	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+	// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8792,6 +9117,11 @@ type GenerateChatResponse429Headers struct {
 	RetryAfter *int
 }
 
+// GenerateChatResponse503Headers the declared response headers of an HTTP 503 response for GenerateChat
+type GenerateChatResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GenerateChatResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8807,14 +9137,20 @@ type GenerateChatResponse struct {
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
 	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProviderUnavailable
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GenerateChatResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GenerateChatResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8847,6 +9183,11 @@ func (r GenerateChatResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GenerateChatResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r GenerateChatResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -8855,6 +9196,11 @@ func (r GenerateChatResponse) GetJSON429() *TooManyRequests {
 // GetJSON502 returns the response for an HTTP 502 `application/json` response
 func (r GenerateChatResponse) GetJSON502() *BadGateway {
 	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GenerateChatResponse) GetJSON503() *ProviderUnavailable {
+	return r.JSON503
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -9201,6 +9547,8 @@ type RecordLearningActivityResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -9230,6 +9578,11 @@ func (r RecordLearningActivityResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r RecordLearningActivityResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r RecordLearningActivityResponse) GetJSON409() *Conflict {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -13312,7 +13665,37 @@ func (c *ClientWithResponses) RegisterWithResponse(ctx context.Context, body Reg
 
 // GenerateChatWithBodyWithResponse Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13327,7 +13710,37 @@ func (c *ClientWithResponses) GenerateChatWithBodyWithResponse(ctx context.Conte
 
 // GenerateChatWithResponse Generate an AI response
 //
-// Answers a message. With `conversation_id` both turns are stored in that conversation.
+// Answers a message with the chosen provider: `auto` (the default) tries the configured
+// providers in order and falls back to the next on errors, timeouts and 429s, the offline
+// tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+// them.
+//
+// **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+// based on the conversation's stored history and its `system_prompt`, with its provider and
+// model unless the request names others, and both turns are stored once the reply is
+// complete (a failed or interrupted reply stores nothing). Without it the request is
+// stateless: `conversation_history` carries the earlier turns and nothing is stored.
+// Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+// that language.
+//
+// **History budget.** The earlier turns sent to the provider are the newest that fit the
+// server's limits (default 40 turns and 48,000 characters); older turns are left out
+// whole, never cut.
+//
+// **Limits.** `message` may have at most the server's limit of characters (default
+// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+// rate limited per user across all replicas (default 20 a minute): 429
+// `chat_rate_limited` with `Retry-After`.
+//
+// **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+// (see the 200 response). The status and headers go out with the first piece of the reply,
+// so a failure before it (every fallback happens there) is answered like the JSON form:
+// 502 or 503 with the Error body.
+//
+// **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+// configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+// 503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+// or are cooling down, or the one named is rate limited).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13342,7 +13755,7 @@ func (c *ClientWithResponses) GenerateChatWithResponse(ctx context.Context, body
 
 // ListConversationsWithResponse List conversations for the current user
 //
-// The caller's conversations, most recently active first.
+// The caller's conversations, most recently active first (the last message, else the creation).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13357,7 +13770,10 @@ func (c *ClientWithResponses) ListConversationsWithResponse(ctx context.Context,
 
 // CreateConversationWithBodyWithResponse Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13372,7 +13788,10 @@ func (c *ClientWithResponses) CreateConversationWithBodyWithResponse(ctx context
 
 // CreateConversationWithResponse Create a conversation
 //
-// Creates an empty conversation for the caller; `provider` defaults to `auto`.
+// Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+// to the provider's default; both must be configured on this server (422
+// `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+// A title with control or invisible formatting characters is 422 `invalid_title`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13387,7 +13806,9 @@ func (c *ClientWithResponses) CreateConversationWithResponse(ctx context.Context
 
 // DeleteConversationWithResponse Delete a conversation
 //
-// Deletes the conversation with its messages and learning sessions.
+// Deletes the conversation with its messages and learning sessions, in one step. An
+// active learning session is ended first, so the learning time it recorded up to its
+// last activity is kept in the progress routes.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13402,7 +13823,7 @@ func (c *ClientWithResponses) DeleteConversationWithResponse(ctx context.Context
 
 // ListConversationMessagesWithResponse Get messages for a conversation
 //
-// Messages oldest first.
+// Messages oldest first (both turns of an exchange are stored together, the learner's first).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13417,7 +13838,10 @@ func (c *ClientWithResponses) ListConversationMessagesWithResponse(ctx context.C
 
 // RecordLearningActivityWithBodyWithResponse Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13432,7 +13856,10 @@ func (c *ClientWithResponses) RecordLearningActivityWithBodyWithResponse(ctx con
 
 // RecordLearningActivityWithResponse Record learning activity
 //
-// Marks the learner active; active time counts towards learning-time analytics and XP.
+// Marks the learner active in the conversation's active learning session and credits the
+// active time since the previous call (see `LearningSessionResponse`). 404 when the
+// conversation has no learning session; 409 `learning_session_ended` or
+// `learning_session_expired` when its latest one is over (start a new one).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13447,7 +13874,10 @@ func (c *ClientWithResponses) RecordLearningActivityWithResponse(ctx context.Con
 
 // EndLearningSessionWithResponse End a learning session
 //
-// Ends the active learning session of the conversation and returns its final active time.
+// Ends the active learning session of the conversation (crediting the time since the
+// last activity, up to the credit cap) and records its active time as learning time and
+// XP, once. A session already over is returned as it is, so ending twice records once.
+// 404 when the conversation has no learning session.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13462,7 +13892,8 @@ func (c *ClientWithResponses) EndLearningSessionWithResponse(ctx context.Context
 
 // StartLearningSessionWithResponse Start a learning session
 //
-// Starts (or returns the already active) learning session of the conversation.
+// Starts a learning session of the conversation, or returns the one already active: a
+// conversation has at most one active session.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13477,7 +13908,7 @@ func (c *ClientWithResponses) StartLearningSessionWithResponse(ctx context.Conte
 
 // GetLearningSessionStatusWithResponse Get the learning session status
 //
-// The latest learning session of the conversation (active or ended).
+// The latest learning session of the conversation (active or ended); 404 when it has none.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13557,7 +13988,9 @@ func (c *ClientWithResponses) DisconnectGoogleCalendarWithResponse(ctx context.C
 // Google redirects here. Bound to the `state` issued by the start call, which names the user
 // it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
 // the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+// state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+// without calendar access (the user unticked it on the consent page) is 400
+// `oauth_scope_denied`, and that token is revoked.
 //
 // A browser arriving without credentials is redirected (302) to the configured app URL with
 // `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -13688,7 +14121,9 @@ func (c *ClientWithResponses) SearchKnowledgeWithResponse(ctx context.Context, b
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13705,7 +14140,9 @@ func (c *ClientWithResponses) UpdateLiveNicknameWithBodyWithResponse(ctx context
 //
 // Sets the name the AI uses for the caller in Xentree Live sessions (shown as
 // `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-// characters and no control or invisible formatting characters (422 `invalid_nickname`).
+// characters, none of them control, invisible (format characters, fillers such as U+3164,
+// the blank braille pattern), private-use or unassigned, no combining mark first and at most
+// 4 in a row (422 `invalid_nickname`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13863,8 +14300,11 @@ func (c *ClientWithResponses) ListLiveTranscriptsWithResponse(ctx context.Contex
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13882,8 +14322,11 @@ func (c *ClientWithResponses) SaveLiveTranscriptsWithBodyWithResponse(ctx contex
 // Bearer tokens only. The window must end after it starts and not lie in the future (5
 // minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
 // at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-// `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-// one transcript: saving it again is 409 `transcript_exists`.
+// `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+// must lie within that session's, from its start to its end (now while it is active; its
+// last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+// allowed (422); a session keeps one transcript: saving it again is
+// 409 `transcript_exists`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14444,7 +14887,7 @@ func (c *ClientWithResponses) GetLearningPulseWithResponse(ctx context.Context, 
 
 // GetLearningTimeWithResponse Get learning time analytics
 //
-// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+// Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15145,6 +15588,13 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15159,12 +15609,22 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 		}
 		response.JSON502 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProviderUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/event-stream) unsupported
 
 	}
 
@@ -15179,6 +15639,16 @@ func ParseGenerateChatResponse(rsp *http.Response) (*GenerateChatResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GenerateChatResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -15472,6 +15942,13 @@ func ParseRecordLearningActivityResponse(rsp *http.Response) (*RecordLearningAct
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge

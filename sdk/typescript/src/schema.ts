@@ -390,7 +390,37 @@ export interface paths {
         put?: never;
         /**
          * Generate an AI response
-         * @description Answers a message. With `conversation_id` both turns are stored in that conversation.
+         * @description Answers a message with the chosen provider: `auto` (the default) tries the configured
+         *     providers in order and falls back to the next on errors, timeouts and 429s, the offline
+         *     tutor last; a provider named explicitly is tried alone. `GET /api/core/providers` lists
+         *     them.
+         *
+         *     **Conversations.** With `conversation_id` (one of the caller's, else 404) the reply is
+         *     based on the conversation's stored history and its `system_prompt`, with its provider and
+         *     model unless the request names others, and both turns are stored once the reply is
+         *     complete (a failed or interrupted reply stores nothing). Without it the request is
+         *     stateless: `conversation_history` carries the earlier turns and nothing is stored.
+         *     Sending both is 422 `history_with_conversation`. `user_language` asks for explanations in
+         *     that language.
+         *
+         *     **History budget.** The earlier turns sent to the provider are the newest that fit the
+         *     server's limits (default 40 turns and 48,000 characters); older turns are left out
+         *     whole, never cut.
+         *
+         *     **Limits.** `message` may have at most the server's limit of characters (default
+         *     32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
+         *     rate limited per user across all replicas (default 20 a minute): 429
+         *     `chat_rate_limited` with `Retry-After`.
+         *
+         *     **Streaming.** With `Accept: text/event-stream` the reply streams as server-sent events
+         *     (see the 200 response). The status and headers go out with the first piece of the reply,
+         *     so a failure before it (every fallback happens there) is answered like the JSON form:
+         *     502 or 503 with the Error body.
+         *
+         *     **Provider failures.** 422 `unknown_provider` / `unknown_model` for what is not
+         *     configured; 502 `provider_error` (or `provider_timeout`) when the provider named failed;
+         *     503 `provider_unavailable` with `Retry-After` when no candidate could answer (all failed
+         *     or are cooling down, or the one named is rate limited).
          */
         post: operations["generateChat"];
         delete?: never;
@@ -408,13 +438,16 @@ export interface paths {
         };
         /**
          * List conversations for the current user
-         * @description The caller's conversations, most recently active first.
+         * @description The caller's conversations, most recently active first (the last message, else the creation).
          */
         get: operations["listConversations"];
         put?: never;
         /**
          * Create a conversation
-         * @description Creates an empty conversation for the caller; `provider` defaults to `auto`.
+         * @description Creates an empty conversation for the caller. `provider` defaults to `auto` and `model`
+         *     to the provider's default; both must be configured on this server (422
+         *     `unknown_provider`, `unknown_model`). Without a `title` the first message gives it one.
+         *     A title with control or invisible formatting characters is 422 `invalid_title`.
          */
         post: operations["createConversation"];
         delete?: never;
@@ -438,7 +471,9 @@ export interface paths {
         post?: never;
         /**
          * Delete a conversation
-         * @description Deletes the conversation with its messages and learning sessions.
+         * @description Deletes the conversation with its messages and learning sessions, in one step. An
+         *     active learning session is ended first, so the learning time it recorded up to its
+         *     last activity is kept in the progress routes.
          */
         delete: operations["deleteConversation"];
         options?: never;
@@ -458,7 +493,7 @@ export interface paths {
         };
         /**
          * Get messages for a conversation
-         * @description Messages oldest first.
+         * @description Messages oldest first (both turns of an exchange are stored together, the learner's first).
          */
         get: operations["listConversationMessages"];
         put?: never;
@@ -483,7 +518,8 @@ export interface paths {
         put?: never;
         /**
          * Start a learning session
-         * @description Starts (or returns the already active) learning session of the conversation.
+         * @description Starts a learning session of the conversation, or returns the one already active: a
+         *     conversation has at most one active session.
          */
         post: operations["startLearningSession"];
         delete?: never;
@@ -506,7 +542,10 @@ export interface paths {
         put?: never;
         /**
          * Record learning activity
-         * @description Marks the learner active; active time counts towards learning-time analytics and XP.
+         * @description Marks the learner active in the conversation's active learning session and credits the
+         *     active time since the previous call (see `LearningSessionResponse`). 404 when the
+         *     conversation has no learning session; 409 `learning_session_ended` or
+         *     `learning_session_expired` when its latest one is over (start a new one).
          */
         post: operations["recordLearningActivity"];
         delete?: never;
@@ -529,7 +568,10 @@ export interface paths {
         put?: never;
         /**
          * End a learning session
-         * @description Ends the active learning session of the conversation and returns its final active time.
+         * @description Ends the active learning session of the conversation (crediting the time since the
+         *     last activity, up to the credit cap) and records its active time as learning time and
+         *     XP, once. A session already over is returned as it is, so ending twice records once.
+         *     404 when the conversation has no learning session.
          */
         post: operations["endLearningSession"];
         delete?: never;
@@ -550,7 +592,7 @@ export interface paths {
         };
         /**
          * Get the learning session status
-         * @description The latest learning session of the conversation (active or ended).
+         * @description The latest learning session of the conversation (active or ended); 404 when it has none.
          */
         get: operations["getLearningSessionStatus"];
         put?: never;
@@ -803,7 +845,7 @@ export interface paths {
         };
         /**
          * Get learning time analytics
-         * @description Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date`. A reversed range or one longer than 366 days is 400.
+         * @description Active learning time per day and per source, over local dates of the user's timezone. Without dates, the last 30 days ending today; `end_date` defaults to today and `start_date` to 30 days ending on `end_date` (not before 0001-01-01). A reversed range or one longer than 366 days is 400.
          */
         get: operations["getLearningTime"];
         put?: never;
@@ -1019,7 +1061,9 @@ export interface paths {
          * Update the user nickname used in Xentree Live
          * @description Sets the name the AI uses for the caller in Xentree Live sessions (shown as
          *     `UserProfile.live_nickname`). Surrounding spaces are trimmed; the result must have 1 to 40
-         *     characters and no control or invisible formatting characters (422 `invalid_nickname`).
+         *     characters, none of them control, invisible (format characters, fillers such as U+3164,
+         *     the blank braille pattern), private-use or unassigned, no combining mark first and at most
+         *     4 in a row (422 `invalid_nickname`).
          */
         put: operations["updateLiveNickname"];
         post?: never;
@@ -1047,8 +1091,11 @@ export interface paths {
          * @description Bearer tokens only. The window must end after it starts and not lie in the future (5
          *     minutes of clock skew allowed) nor last over 24 hours; turns lie inside it, in order, with
          *     at most 512 KiB of text in all (422 `invalid_transcript` with field errors). A
-         *     `session_id` must name one of the caller's Live sessions (404 otherwise); a session keeps
-         *     one transcript: saving it again is 409 `transcript_exists`.
+         *     `session_id` must name one of the caller's Live sessions (404 otherwise), and the window
+         *     must lie within that session's, from its start to its end (now while it is active; its
+         *     last heartbeat plus the idle timeout when it expired), with 5 minutes of clock skew
+         *     allowed (422); a session keeps one transcript: saving it again is
+         *     409 `transcript_exists`.
          */
         post: operations["saveLiveTranscripts"];
         delete?: never;
@@ -1136,7 +1183,9 @@ export interface paths {
          * @description Google redirects here. Bound to the `state` issued by the start call, which names the user
          *     it connects: exchanges the code (with the PKCE verifier), reads the account email, stores
          *     the tokens encrypted and marks the integration connected. An unknown, replayed or expired
-         *     state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`).
+         *     state is 400 (`oauth_state_invalid`, `oauth_state_used`, `oauth_state_expired`); a grant
+         *     without calendar access (the user unticked it on the consent page) is 400
+         *     `oauth_scope_denied`, and that token is revoked.
          *
          *     A browser arriving without credentials is redirected (302) to the configured app URL with
          *     `integration=google_calendar&status=connected` or `status=error&error=<code>`; without an
@@ -1588,10 +1637,11 @@ export interface components {
             /** @example How do I use the present perfect? */
             message: string;
             /**
-             * @default auto
+             * @description A provider id of `GET /api/core/providers`; absent, the conversation's provider, else `auto`.
              * @example auto
              */
-            provider: string;
+            provider?: string;
+            /** @description A model of the provider; absent, the conversation's model (when the provider is the conversation's), else the provider's default. */
             model?: string;
             conversation_history?: components["schemas"]["ChatTurn"][];
             user_language?: components["schemas"]["LanguageCode"];
@@ -1632,9 +1682,13 @@ export interface components {
         ConversationResponse: {
             /** Format: uuid */
             id: string;
+            /** @description The title given at creation, else taken from the first message (until then "New conversation"). */
             title: string;
+            /** @description The provider id chats use unless they name another (`auto` by default). */
             provider: string;
+            /** @description The model chats use; null for the provider's default. */
             model: string | null;
+            system_prompt: string | null;
             message_count: number;
             /** Format: date-time */
             created_at: string;
@@ -1662,9 +1716,21 @@ export interface components {
          *     }
          */
         LearningActivityRequest: {
-            /** @description Active seconds since the previous activity call (capped by the elapsed time). */
+            /**
+             * @description Active seconds since the previous activity call, as the client measured them. The
+             *     server credits at most the time elapsed since then and at most the credit cap;
+             *     without it, the elapsed time up to the cap.
+             */
             active_seconds?: number;
         };
+        /**
+         * @description A learning session of a conversation. Activity calls credit active time: each at most
+         *     the wall-clock time since the previous one (or the start), at most `credit_cap_seconds`,
+         *     and at most the `active_seconds` the client reports. A session without activity for
+         *     `idle_timeout_seconds` ends by itself (`end_reason: idle_timeout`), with the time up to
+         *     its last activity. When it ends, its active time is recorded once as learning time and
+         *     XP (`chat_session` in the progress routes).
+         */
         LearningSessionResponse: {
             /** Format: uuid */
             session_id: string;
@@ -1678,7 +1744,22 @@ export interface components {
             last_activity_at: string;
             /** Format: date-time */
             ended_at: string | null;
+            /**
+             * @description Why an ended session ended (null while active).
+             * @enum {string|null}
+             */
+            end_reason: "ended" | "idle_timeout" | null;
+            /**
+             * Format: date-time
+             * @description When an active session ends by itself unless there is activity before (null once ended).
+             */
+            expires_at: string | null;
+            /** @description Active time credited so far. */
             active_seconds: number;
+            /** @description The most one activity call credits; send activity at least this often. */
+            credit_cap_seconds: number;
+            /** @description A session without activity this long ends by itself. */
+            idle_timeout_seconds: number;
         };
         /** @enum {string} */
         SearchContentType: "conversation" | "message" | "transcript" | "document";
@@ -2356,6 +2437,27 @@ export interface components {
                  *       "detail": {
                  *         "error": "provider_unavailable",
                  *         "message": "No AI provider could answer"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description No AI provider could answer now: every candidate failed or is cooling down, or the
+         *     provider named is rate limited. Retry after `Retry-After` seconds.
+         */
+        ProviderUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": {
+                 *         "error": "provider_unavailable",
+                 *         "message": "No AI provider could answer; retry shortly"
                  *       }
                  *     }
                  */
@@ -4257,13 +4359,39 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The AI response. */
+            /**
+             * @description The AI response: a `ChatResponse`, or with `Accept: text/event-stream` a stream of
+             *     server-sent events, each an `event:` line and one `data:` line of JSON:
+             *
+             *     - `event: delta` with `data: {"content": "<text>"}`: the next piece of the reply, in
+             *       order; the pieces concatenate to the whole reply;
+             *     - `event: done` with `data:` the `ChatResponse`: the last event of a complete reply,
+             *       `content` the whole text (what is stored), `message_id` the stored assistant
+             *       message when the chat is in a conversation;
+             *     - `event: error` with `data:` the Error body: the last event when the reply fails
+             *       after it started (`provider_error`, `provider_timeout`, or a storage error such as
+             *       `not_found` when the conversation was deleted meanwhile). Nothing is stored then.
+             *
+             *     A client that disconnects mid-stream ends the upstream call; nothing is stored for
+             *     that message.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ChatResponse"];
+                    /**
+                     * @example event: delta
+                     *     data: {"content":"The present perfect"}
+                     *
+                     *     event: delta
+                     *     data: {"content":" links the past to now."}
+                     *
+                     *     event: done
+                     *     data: {"content":"The present perfect links the past to now.","provider":"openai","model":"gpt-5-mini","usage":{"prompt_tokens":31,"completion_tokens":9,"total_tokens":40},"conversation_id":"0199c6a4-7c2e-7d3a-9f1e-2b7c4d5e6f70","message_id":"0199c6a4-8a11-7b42-8c3d-4e5f6a7b8c9d"}
+                     */
+                    "text/event-stream": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4271,8 +4399,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["ProviderUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
     };
@@ -4451,6 +4581,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             default: components["responses"]["UnexpectedError"];
         };

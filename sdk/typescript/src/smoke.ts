@@ -1,6 +1,6 @@
 /**
  * Smoke journey of the TypeScript SDK against a live server (XENTREE_URL): register, log in,
- * read the profile, create an organization, list its members, refresh (asked for, and after a
+ * read the profile, create an organization, list its members, chat, refresh (asked for, and after a
  * 401), log out. Exits non-zero
  * on the first unexpected answer. `make test` runs it (server/clients_test.go).
  */
@@ -48,6 +48,10 @@ async function main(): Promise<void> {
   });
   const [only] = members.data ?? [];
   check(members.data?.length === 1 && only?.username === name && only.role === "admin", "list members", members.error);
+
+  const chat = await api.POST("/api/core/chat", { body: { message: "What does 'actually' mean?" } });
+  const reply = chat.data; // the JSON reply, or the event stream's text with Accept: text/event-stream
+  check(typeof reply === "object" && reply.provider === "offline" && reply.content.trim() !== "", "chat with the offline tutor", chat.error);
 
   await client.refresh();
   check(client.session?.access_token !== tokens.access_token, "refresh rotates the pair");
