@@ -378,22 +378,22 @@ func (e PlatformRole) Valid() bool {
 
 // Defines values for SearchContentType.
 const (
-	Conversation SearchContentType = "conversation"
-	Document     SearchContentType = "document"
-	Message      SearchContentType = "message"
-	Transcript   SearchContentType = "transcript"
+	SearchContentTypeConversation SearchContentType = "conversation"
+	SearchContentTypeDocument     SearchContentType = "document"
+	SearchContentTypeMessage      SearchContentType = "message"
+	SearchContentTypeTranscript   SearchContentType = "transcript"
 )
 
 // Valid indicates whether the value is a known member of the SearchContentType enum.
 func (e SearchContentType) Valid() bool {
 	switch e {
-	case Conversation:
+	case SearchContentTypeConversation:
 		return true
-	case Document:
+	case SearchContentTypeDocument:
 		return true
-	case Message:
+	case SearchContentTypeMessage:
 		return true
-	case Transcript:
+	case SearchContentTypeTranscript:
 		return true
 	default:
 		return false
@@ -445,6 +445,24 @@ func (e XELEvaluationRequestKind) Valid() bool {
 	case XELEvaluationRequestKindSpeaking:
 		return true
 	case XELEvaluationRequestKindWriting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for XELMaterialKind.
+const (
+	XELMaterialKindPassage    XELMaterialKind = "passage"
+	XELMaterialKindTranscript XELMaterialKind = "transcript"
+)
+
+// Valid indicates whether the value is a known member of the XELMaterialKind enum.
+func (e XELMaterialKind) Valid() bool {
+	switch e {
+	case XELMaterialKindPassage:
+		return true
+	case XELMaterialKindTranscript:
 		return true
 	default:
 		return false
@@ -1368,20 +1386,43 @@ type XELCriterionScore struct {
 
 // XELDashboardResponse defines model for XELDashboardResponse.
 type XELDashboardResponse struct {
-	AverageScore          nullable.Nullable[float32]          `json:"average_score"`
-	LevelEstimate         nullable.Nullable[CEFRLevel]        `json:"level_estimate"`
-	ModulesCompleted      int                                 `json:"modules_completed"`
-	ModulesInProgress     int                                 `json:"modules_in_progress"`
+	// AverageScore The mean of the caller's best score on each task attempted (current tasks); null before any submission.
+	AverageScore nullable.Nullable[float32] `json:"average_score"`
+
+	// LevelBasis How the level estimate was reached, or what would give one.
+	LevelBasis string `json:"level_basis"`
+
+	// LevelEstimate The higher of: the highest level of a module completed with a score of 70 or more, and the median CEFR estimate of the caller's last five evaluated writing and speaking answers. Null without either.
+	LevelEstimate     nullable.Nullable[CEFRLevel] `json:"level_estimate"`
+	ModulesCompleted  int                          `json:"modules_completed"`
+	ModulesInProgress int                          `json:"modules_in_progress"`
+
+	// NextRecommendedModule The module in progress most recently worked on; else a module not started at the level estimate (A1 without one), in the skill with the fewest completed modules, moving up a level when that level is done; null when every module is completed.
 	NextRecommendedModule nullable.Nullable[XELModuleSummary] `json:"next_recommended_module"`
-	RecentActivity        []XELRecentActivity                 `json:"recent_activity"`
-	Skills                []XELSkillProgress                  `json:"skills"`
+
+	// RecentActivity The caller's last 10 submissions, newest first (tasks since retired included).
+	RecentActivity []XELRecentActivity `json:"recent_activity"`
+
+	// RecommendationReason Why that module is recommended (or that every module is completed).
+	RecommendationReason string `json:"recommendation_reason"`
+
+	// Skills Every skill, in catalogue order.
+	Skills []XELSkillProgress `json:"skills"`
 }
 
 // XELEvaluationRequest Example: {"kind":"writing","prompt":"Describe your last weekend.","target_level":"B1","text":"Yesterday I have went to the market and buyed apples."}
 type XELEvaluationRequest struct {
-	Kind        XELEvaluationRequestKind `json:"kind"`
-	Prompt      *string                  `json:"prompt,omitempty"`
-	TargetLevel *CEFRLevel               `json:"target_level,omitempty"`
+	Kind XELEvaluationRequestKind `json:"kind"`
+
+	// MaxWords The word target's upper end.
+	MaxWords *int `json:"max_words,omitempty"`
+
+	// MinWords The word target's lower end (with `max_words`; default from the kind and target level).
+	MinWords *int `json:"min_words,omitempty"`
+
+	// Prompt The task answered; an answer off its topic scores low on task achievement.
+	Prompt      *string    `json:"prompt,omitempty"`
+	TargetLevel *CEFRLevel `json:"target_level,omitempty"`
 
 	// Text The written text, or the transcript of the spoken answer.
 	Text string `json:"text"`
@@ -1400,27 +1441,50 @@ type XELEvaluationResponse struct {
 	Provider     string              `json:"provider"`
 }
 
+// XELMaterial The text a module's tasks are about.
+type XELMaterial struct {
+	// Kind `passage` for reading modules; `transcript` (of the recording) for listening modules.
+	Kind  XELMaterialKind `json:"kind"`
+	Text  string          `json:"text"`
+	Title string          `json:"title"`
+}
+
+// XELMaterialKind `passage` for reading modules; `transcript` (of the recording) for listening modules.
+type XELMaterialKind string
+
 // XELModuleDetail defines model for XELModuleDetail.
 type XELModuleDetail struct {
 	Description      string             `json:"description"`
 	EstimatedMinutes int                `json:"estimated_minutes"`
 	Id               openapi_types.UUID `json:"id"`
 	Level            CEFRLevel          `json:"level"`
-	Progress         XELModuleProgress  `json:"progress"`
-	Skill            XELSkill           `json:"skill"`
-	TaskCount        int                `json:"task_count"`
-	Tasks            []XELTask          `json:"tasks"`
-	Title            string             `json:"title"`
+
+	// Material The reading passage or the listening transcript the tasks are about (reading and listening modules); absent otherwise.
+	Material nullable.Nullable[XELMaterial] `json:"material,omitempty"`
+
+	// Progress The caller's progress in a module, over the module's current tasks.
+	Progress  XELModuleProgress `json:"progress"`
+	Skill     XELSkill          `json:"skill"`
+	TaskCount int               `json:"task_count"`
+
+	// Tasks In the order learners meet them.
+	Tasks []XELTask `json:"tasks"`
+	Title string    `json:"title"`
 }
 
-// XELModuleProgress defines model for XELModuleProgress.
+// XELModuleProgress The caller's progress in a module, over the module's current tasks.
 type XELModuleProgress struct {
-	BestScore      nullable.Nullable[float32] `json:"best_score"`
-	CompletedTasks int                        `json:"completed_tasks"`
-	Status         XELModuleProgressStatus    `json:"status"`
+	// BestScore The mean of the caller's best score on each task attempted (0-100, one decimal); null before any submission.
+	BestScore nullable.Nullable[float32] `json:"best_score"`
+
+	// CompletedTasks Tasks passed (an objective task answered fully right; a writing or speaking task evaluated at its pass mark).
+	CompletedTasks int `json:"completed_tasks"`
+
+	// Status `not_started` before any submission, `completed` when every task is passed, else `in_progress`.
+	Status XELModuleProgressStatus `json:"status"`
 }
 
-// XELModuleProgressStatus defines model for XELModuleProgress.Status.
+// XELModuleProgressStatus `not_started` before any submission, `completed` when every task is passed, else `in_progress`.
 type XELModuleProgressStatus string
 
 // XELModuleSummary defines model for XELModuleSummary.
@@ -1429,19 +1493,24 @@ type XELModuleSummary struct {
 	EstimatedMinutes int                `json:"estimated_minutes"`
 	Id               openapi_types.UUID `json:"id"`
 	Level            CEFRLevel          `json:"level"`
-	Progress         XELModuleProgress  `json:"progress"`
-	Skill            XELSkill           `json:"skill"`
-	TaskCount        int                `json:"task_count"`
-	Title            string             `json:"title"`
+
+	// Progress The caller's progress in a module, over the module's current tasks.
+	Progress  XELModuleProgress `json:"progress"`
+	Skill     XELSkill          `json:"skill"`
+	TaskCount int               `json:"task_count"`
+	Title     string            `json:"title"`
 }
 
 // XELRecentActivity defines model for XELRecentActivity.
 type XELRecentActivity struct {
 	ModuleId    openapi_types.UUID `json:"module_id"`
 	ModuleTitle string             `json:"module_title"`
+	Passed      bool               `json:"passed"`
 	Score       float32            `json:"score"`
 	SubmittedAt time.Time          `json:"submitted_at"`
 	TaskId      openapi_types.UUID `json:"task_id"`
+	TaskType    XELTaskType        `json:"task_type"`
+	XpAwarded   int                `json:"xp_awarded"`
 }
 
 // XELSkill defines model for XELSkill.
@@ -1449,41 +1518,96 @@ type XELSkill string
 
 // XELSkillProgress defines model for XELSkillProgress.
 type XELSkillProgress struct {
-	AverageScore     nullable.Nullable[float32] `json:"average_score"`
-	CompletedModules int                        `json:"completed_modules"`
-	Skill            XELSkill                   `json:"skill"`
-	TotalModules     int                        `json:"total_modules"`
+	// AverageScore The mean of the caller's best score on each attempted task of the skill's modules; null before any.
+	AverageScore      nullable.Nullable[float32] `json:"average_score"`
+	CompletedModules  int                        `json:"completed_modules"`
+	InProgressModules int                        `json:"in_progress_modules"`
+	Skill             XELSkill                   `json:"skill"`
+
+	// TotalModules The skill's modules in the current catalogue.
+	TotalModules int `json:"total_modules"`
 }
 
 // XELSubmissionResult defines model for XELSubmissionResult.
 type XELSubmissionResult struct {
-	Correct        nullable.Nullable[bool] `json:"correct"`
-	Feedback       string                  `json:"feedback"`
-	ModuleId       openapi_types.UUID      `json:"module_id"`
-	ModuleProgress XELModuleProgress       `json:"module_progress"`
-	Score          float32                 `json:"score"`
-	SubmissionId   openapi_types.UUID      `json:"submission_id"`
-	TaskId         openapi_types.UUID      `json:"task_id"`
-	XpAwarded      int                     `json:"xp_awarded"`
+	// Attempt This submission's number among the caller's submissions of the task (1 for the first).
+	Attempt int `json:"attempt"`
+
+	// Correct Objective tasks: fully right (partial credit is false). Null for writing and speaking.
+	Correct nullable.Nullable[bool] `json:"correct"`
+
+	// Evaluation Writing and speaking tasks: the full evaluation; null for objective tasks.
+	Evaluation nullable.Nullable[XELEvaluationResponse] `json:"evaluation"`
+
+	// ExpectedAnswer The expected answer of an objective task (shown once submitted); null for writing and speaking.
+	ExpectedAnswer nullable.Nullable[string] `json:"expected_answer"`
+
+	// Feedback The verdict, what was expected and the task's explanation (writing and speaking, the evaluation's summary and the explanation).
+	Feedback string             `json:"feedback"`
+	ModuleId openapi_types.UUID `json:"module_id"`
+
+	// ModuleProgress The caller's progress in a module, over the module's current tasks.
+	ModuleProgress XELModuleProgress `json:"module_progress"`
+
+	// Passed This submission passes the task: correct, or for writing and speaking an overall score at the pass mark of the task's target level (A1 25, A2 35, B1 50, B2 65, C1 78, C2 90) with task achievement of at least 25.
+	Passed       bool               `json:"passed"`
+	Score        float32            `json:"score"`
+	SubmissionId openapi_types.UUID `json:"submission_id"`
+	SubmittedAt  time.Time          `json:"submitted_at"`
+	TaskId       openapi_types.UUID `json:"task_id"`
+
+	// TaskProgress The caller's record on one task.
+	TaskProgress XELTaskProgress `json:"task_progress"`
+
+	// XpAwarded XP from this submission (booster included), 0 unless it is the task's first pass: the task's XP (objective 10 + 2 per level above A1, writing and speaking 20 + 5 per level), a quarter of it (rounded up) for an objective task passed after a submission that showed its answer, plus 25 when the pass completes the module for the first time. Quest rewards are reported by the XP routes.
+	XpAwarded int `json:"xp_awarded"`
 }
 
 // XELTask defines model for XELTask.
 type XELTask struct {
-	Id       openapi_types.UUID          `json:"id"`
-	MaxScore int                         `json:"max_score"`
-	Options  nullable.Nullable[[]string] `json:"options"`
-	Prompt   string                      `json:"prompt"`
-	Type     XELTaskType                 `json:"type"`
+	// Blanks fill_blank only: the number of blanks ("___") in the prompt. Answer several in order, in `ordered_items` or in `answer` separated by "|".
+	Blanks   *int               `json:"blanks,omitempty"`
+	Id       openapi_types.UUID `json:"id"`
+	MaxScore int                `json:"max_score"`
+
+	// MaxWords writing and speaking only: the upper end of the word target.
+	MaxWords *int `json:"max_words,omitempty"`
+
+	// MinWords writing and speaking only: the lower end of the word target.
+	MinWords *int `json:"min_words,omitempty"`
+
+	// Options The choices of a multiple_choice task (letters A, B, ... follow this order), or the items of a reorder task, scrambled; null otherwise.
+	Options nullable.Nullable[[]string] `json:"options"`
+
+	// Progress The caller's record on one task.
+	Progress XELTaskProgress `json:"progress"`
+	Prompt   string          `json:"prompt"`
+
+	// TargetLevel writing and speaking only: the CEFR level the answer should show.
+	TargetLevel *CEFRLevel  `json:"target_level,omitempty"`
+	Type        XELTaskType `json:"type"`
+}
+
+// XELTaskProgress The caller's record on one task.
+type XELTaskProgress struct {
+	// Attempts Submissions recorded.
+	Attempts int `json:"attempts"`
+
+	// BestScore The best score of those submissions (null before the first).
+	BestScore nullable.Nullable[float32] `json:"best_score"`
+	Passed    bool                       `json:"passed"`
 }
 
 // XELTaskSubmissionRequest Example: {"answer":"has been","duration_seconds":42,"module_id":"3d1f8e2a-5b6c-4d7e-8f90-a1b2c3d4e5f6","task_id":"4e2a9f3b-6c7d-4e8f-9a01-b2c3d4e5f6a7"}
 type XELTaskSubmissionRequest struct {
-	// Answer The answer text (the chosen option for multiple choice, the transcript for speaking).
-	Answer          *string            `json:"answer,omitempty"`
+	// Answer The answer text: the chosen option (its text, or its letter) for multiple choice, the typed answer (several blanks separated by "|"), a reorder answer typed as the sentence, the text for writing, the transcript for speaking.
+	Answer *string `json:"answer,omitempty"`
+
+	// DurationSeconds Time spent on the task, recorded as learning time up to a bound per task type (10 minutes objective, 15 speaking, 30 writing) and to the time since the caller's previous submission.
 	DurationSeconds *int               `json:"duration_seconds,omitempty"`
 	ModuleId        openapi_types.UUID `json:"module_id"`
 
-	// OrderedItems For `reorder` tasks, the items in the chosen order.
+	// OrderedItems For `reorder` tasks, the items in the chosen order; for `fill_blank` tasks, one answer per blank. Not with `answer`.
 	OrderedItems *[]string          `json:"ordered_items,omitempty"`
 	TaskId       openapi_types.UUID `json:"task_id"`
 }
@@ -2672,14 +2796,22 @@ type ClientInterface interface {
 
 	// GetXELDashboard Get the XEL dashboard overview
 	//
-	// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+	// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 	//
 	// Corresponds with GET /api/xel/dashboard (the `GetXELDashboard` operationId).
 	GetXELDashboard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EvaluateXELWithBody Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2688,7 +2820,15 @@ type ClientInterface interface {
 
 	// EvaluateXEL Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2697,21 +2837,29 @@ type ClientInterface interface {
 
 	// ListXELModules List XEL modules with user progress
 	//
-	// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+	// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 	//
 	// Corresponds with GET /api/xel/modules (the `ListXELModules` operationId).
 	ListXELModules(ctx context.Context, params *ListXELModulesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetXELModule Get XEL module details
 	//
-	// The module with its tasks; answers are never included.
+	// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 	//
 	// Corresponds with GET /api/xel/modules/{module_id} (the `GetXELModule` operationId).
 	GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SubmitXELTaskWithBody Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2720,7 +2868,15 @@ type ClientInterface interface {
 
 	// SubmitXELTask Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4339,7 +4495,7 @@ func (c *Client) RagQuery(ctx context.Context, body RagQueryJSONRequestBody, req
 
 // GetXELDashboard Get the XEL dashboard overview
 //
-// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 //
 // Corresponds with GET /api/xel/dashboard (the `GetXELDashboard` operationId).
 func (c *Client) GetXELDashboard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4356,7 +4512,15 @@ func (c *Client) GetXELDashboard(ctx context.Context, reqEditors ...RequestEdito
 
 // EvaluateXELWithBody Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4375,7 +4539,15 @@ func (c *Client) EvaluateXELWithBody(ctx context.Context, contentType string, bo
 
 // EvaluateXEL Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4394,7 +4566,7 @@ func (c *Client) EvaluateXEL(ctx context.Context, body EvaluateXELJSONRequestBod
 
 // ListXELModules List XEL modules with user progress
 //
-// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 //
 // Corresponds with GET /api/xel/modules (the `ListXELModules` operationId).
 func (c *Client) ListXELModules(ctx context.Context, params *ListXELModulesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4411,7 +4583,7 @@ func (c *Client) ListXELModules(ctx context.Context, params *ListXELModulesParam
 
 // GetXELModule Get XEL module details
 //
-// The module with its tasks; answers are never included.
+// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 //
 // Corresponds with GET /api/xel/modules/{module_id} (the `GetXELModule` operationId).
 func (c *Client) GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4428,7 +4600,15 @@ func (c *Client) GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors
 
 // SubmitXELTaskWithBody Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4447,7 +4627,15 @@ func (c *Client) SubmitXELTaskWithBody(ctx context.Context, contentType string, 
 
 // SubmitXELTask Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -8316,7 +8504,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetXELDashboardWithResponse Get the XEL dashboard overview
 	//
-	// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+	// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8325,7 +8513,15 @@ type ClientWithResponsesInterface interface {
 
 	// EvaluateXELWithBodyWithResponse Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8334,7 +8530,15 @@ type ClientWithResponsesInterface interface {
 
 	// EvaluateXELWithResponse Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8343,7 +8547,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListXELModulesWithResponse List XEL modules with user progress
 	//
-	// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+	// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8352,7 +8556,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetXELModuleWithResponse Get XEL module details
 	//
-	// The module with its tasks; answers are never included.
+	// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8361,7 +8565,15 @@ type ClientWithResponsesInterface interface {
 
 	// SubmitXELTaskWithBodyWithResponse Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8370,7 +8582,15 @@ type ClientWithResponsesInterface interface {
 
 	// SubmitXELTaskWithResponse Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12655,10 +12875,10 @@ type EvaluateXELResponse struct {
 	JSON403 *Forbidden
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON502 the response for an HTTP 502 `application/json` response
-	JSON502 *BadGateway
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -12690,14 +12910,14 @@ func (r EvaluateXELResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r EvaluateXELResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r EvaluateXELResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
-}
-
-// GetJSON502 returns the response for an HTTP 502 `application/json` response
-func (r EvaluateXELResponse) GetJSON502() *BadGateway {
-	return r.JSON502
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -14758,7 +14978,7 @@ func (c *ClientWithResponses) RagQueryWithResponse(ctx context.Context, body Rag
 
 // GetXELDashboardWithResponse Get the XEL dashboard overview
 //
-// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14773,7 +14993,15 @@ func (c *ClientWithResponses) GetXELDashboardWithResponse(ctx context.Context, r
 
 // EvaluateXELWithBodyWithResponse Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14788,7 +15016,15 @@ func (c *ClientWithResponses) EvaluateXELWithBodyWithResponse(ctx context.Contex
 
 // EvaluateXELWithResponse Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14803,7 +15039,7 @@ func (c *ClientWithResponses) EvaluateXELWithResponse(ctx context.Context, body 
 
 // ListXELModulesWithResponse List XEL modules with user progress
 //
-// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14818,7 +15054,7 @@ func (c *ClientWithResponses) ListXELModulesWithResponse(ctx context.Context, pa
 
 // GetXELModuleWithResponse Get XEL module details
 //
-// The module with its tasks; answers are never included.
+// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14833,7 +15069,15 @@ func (c *ClientWithResponses) GetXELModuleWithResponse(ctx context.Context, modu
 
 // SubmitXELTaskWithBodyWithResponse Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14848,7 +15092,15 @@ func (c *ClientWithResponses) SubmitXELTaskWithBodyWithResponse(ctx context.Cont
 
 // SubmitXELTaskWithResponse Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18503,19 +18755,19 @@ func ParseEvaluateXELResponse(rsp *http.Response) (*EvaluateXELResponse, error) 
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
-		var dest BadGateway
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
@@ -26002,6 +26254,22 @@ func (response EvaluateXEL413JSONResponse) VisitEvaluateXELResponse(w http.Respo
 	return err
 }
 
+type EvaluateXEL422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response EvaluateXEL422JSONResponse) VisitEvaluateXELResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type EvaluateXEL429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response EvaluateXEL429JSONResponse) VisitEvaluateXELResponse(w http.ResponseWriter) error {
@@ -26015,20 +26283,6 @@ func (response EvaluateXEL429JSONResponse) VisitEvaluateXELResponse(w http.Respo
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type EvaluateXEL502JSONResponse struct{ BadGatewayJSONResponse }
-
-func (response EvaluateXEL502JSONResponse) VisitEvaluateXELResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(502)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -29188,373 +29442,411 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3bcuM4mjD4Kvi1HZF2NyXLpzzIMdHrynRVeyqryp12bmd3KUeCyE8SxxSgAkDLqpyM2Mu93r3YR/nv",
-	"/32TeZINfABIkCJ18CmzqlQx0ZMWSRw+4DufPjVCPplyBkzJRudTYww0AoH/fAdKzE+HCoT+KwIZiniq",
-	"Ys4ancYlhJxFkihOZjRWZABDLoAI/UnMRq1G0JDhGCZUfzqJWTxJJ43OftBQ8yk0Oo2YKRiBaHz+/Dlo",
-	"TKmgE1B22tec3YCQVM90Hi1O7T8ncaSnivXvU6rGjaDB6ERPEHpv9eKoETQE/JLGAqJGR4kU/PUNuZhQ",
-	"1eg00hTftGuUSsRs1NArfMPDdAJMVa3ne8ZnCUQjIJF9q35V7o37r+h7mFct5vTinFzDvH4F1zC//+Rv",
-	"40msFie/oCMgMv4Vsrl/SUHM88kT/M6fK4IhTRPV6By3g8aE3pp7ctDWfy27NUHjBx6lCVTB4MPZWzLB",
-	"p/VgMM/vD4mfhkMJFaD4MZ0MQBA+JLGCCeKJvI6ndYDhZphKyPiA2W/jfx5w2pXA+UmMqiDzkxhRFv+6",
-	"AnW4GN0fMFdUjEC9lyCqFnI1BjIBDaJnkqQSRP1qFA7U0y89wKqATirXA3SyZAlAJw8wt6DMzFm1grfx",
-	"DRCVvbJkMdk7913SZ/2xnHImAQnvNzT6jiqY0bn+K+RMAcOrTafTJA7x1uz9p9TL/dSAWzqZJmA2omic",
-	"4I9CcKFXLPhNHIHopYze0DihgwQaQWMCUtKRXsOPnJyeE/caCXmaRIQyObP3N9/EnwQMG53G/7aXs6k9",
-	"81TuneF0uJESFWQknUol9Klmk+ycnmuyAElAfjpN1ZhIEDcgdsmQxglErcbnQIPgHfySglT3BcENTeLI",
-	"cB/zU2AeyUbn50+NYQxJ1Og0YKI/CxoJN2M3Oo0Bj+YFWJnzIhEHyZ4pMqEqHBM1BmLOl3TNKN1G4/NH",
-	"/zthNkL0gGRMJaGMgIXYvSGsEdhNEEsyoYleDURkR08XkJylEy6IFSpIxAnj/hbMPLsI+9ecDZM4vDfk",
-	"EypVj0aTmBXAeMoI98nfJJWKXANMCVUkASoV4QyI+fCBIRTarUkyi5XZeZgKoUUFqagCshOlZpcQEL1+",
-	"s4yA0EQAjeaEhiq+AQOnb7kYxFEE7L6AOv/x8v23356/Pj/78ap3enHe+/7sn73L1z9dnDWCxkhQpiDq",
-	"yZBPNXn4ueFDT3b0uhqF++ZEj4SG15I4skRwAH1XiRrHkgCLpjxmyqNcZg7DeLwZZiJW8CDUIFVjYArB",
-	"G5FBqvAS0iThM4gCgisDUly+sqeXbwFh/yNX3/KURfcFPeOqN8SBfAgW2LNeo3nlgS4jH/wnhArpCA4O",
-	"t7G+82b3IU0SEGRC5/hMApBY4ZYv6DzhNLri/K3mxPdmDWa4nuK8l+CAPgTe+TRLcU7MKw+Mjjh6LPMJ",
-	"zEYto3jv8awvyAdPjDJF5JgLlcwfAgZLZiOMzzoEbkDMSUhZpHkXWM6o70gsSch5YhjRjDms6bJsNC2e",
-	"RPo9ob9ESR+iFkElklCtRZI+/tFElbJPpFEhW11Np8tqZzPTO6t2at/e8zRU3O4liJs4hAc8QY2omnrH",
-	"o1TLWP7Zfcf5KAHymibAIoog0qjjvf1A13YIVKUCFicgnBmiaiQZvMVXnP9A2dwikrw3M41voPdLyhXt",
-	"wW0IEJWA8ANnapzMCYqvEqTUpAvfJ9n7D0HCvVsVEDUWXKkE9CU0c82oJGNNsB7qJr1nNFVjLuJf4UGI",
-	"PfV5UBGCsZQarTSSMZQaSSgg0i/TRD4E8OwMAYHbqeZngSeuVc+KN+k9g9sphAoiM/I9oaDVU8FokonD",
-	"OQjO7SN7jx9OSj1lc8LV2A3ZIcftdkCO2/soj9AMs1AecCSDzEEhfTtuH5J+RBUdUAk9FU+Ap6pP9ros",
-	"/9Uj7H0j3NESmTM3jOxYcrdLZmNgyHPdIBqxZcJnXcYFSZkAGo71gJoy4jlMBQ81sAYJnDEVq/n9zwKP",
-	"HPf0K2dFnuR+NBLyALTecH764ynRDwg+QVX04bWIGSRJ015MLabFSpIbmqQgNU/ShzQAkkqtZejzs1vU",
-	"60vZNeMzRtzataScLQ9pwenF+fcwfy2AKvBUPBpFsV4MTS4En4JQsRZ2hzSREPgwtNJiL56iLHzQPmy1",
-	"W/v7h6323sGRloMNbskeKtwH7YMXzf2D5uH+1cFh5/hV5/jVv3IN/u0Pl0TOWdgIChKvVuc7jRfh83Z0",
-	"vD9sDo6OoHn0/OVB8+WL6Hnz6OjVy8NjoEcRPEc70RKxPGjcQmIl9M+BlkKynZV2UrZCnF8QGkUCpARU",
-	"3F6fv3lHBGUjkE5gJorrM8AbfA3zEwKTqZrrl+lAao0G39Pa5lyT4wyGVUBD2xhaiOntW2AjNW50jg7R",
-	"uuX+PAgaU6o0fWh0Gv/xc7v56rT5LW0OO62Pf9nZ039//LQfHH7e/eufFk0caDk7N5Mc55YyKgSd66f+",
-	"oZVB8Q+HplopkIpPJZlxcR2zUYfE5skwRepBWaR1yAmXihyTOVAhCdVoT3aODg66rO/QLZ+ub8jSLJaw",
-	"2yKnCLhONpsnousPjISUWXO0ZNbUF71qv+aKeejv3zYPyvvWiJj9XTHWwuVcaVLK7+Un/+CrNcfs8JeR",
-	"DoO2l6ggFo5z/wWu3/1VOtugkbL4lxTsYyVSMOYuZyv72UBqcZPZFj5mQxrFSU9vVvPOGs302pfiVrbD",
-	"BTCVL2KIdCmyF3G9o3bfDOZrnUzxrldOwdLECs3GlLgwxpqX4Brm1SbfYZokhmhMBSCx4CyZO3QyGyLO",
-	"JlmgHo1bpkTz8JeDm1arVTUnWn00b7jXBh36PAguTAUM49saSMRCKhKOqaChsZINHfoHKJwICPmIIW+q",
-	"AcSH/eUIeBf8Kt7LEsbgLi3a2L0twZ+ggA2F+1c6rcL1L9zrehw0K9ZkhqUTvTjf35exweKPxqAUNAQd",
-	"uRf0P93Pv6Txr+53/Ld7oHUg9wD/7R5Ust4qI1ZgnDOi+GbhN/dixrnNP93PdBq7n/U//Z+NxfJjxV14",
-	"ffbtu7dwA4kPqFN9bU4PGkHjG/2vb/S/Xut/vT6oHmRM1R0EpoL/dRxLxcUcTd+Z3Nr4W/w/9BFwvNap",
-	"1KpXUHgOScL/B/nHmCoyQ1vFnKckia9ByyBTjTmxhL/mY1ApY6koUyVL+N/4jEScnGdyi6M+UxBDCNVf",
-	"8UIbO4YeJlVccxAJopdQNkrNKMAaC8JU9S7XxD0N2atUsBJja1cIKmVv9jrkJ9u/Lw2sAwpPTDg8aK8h",
-	"KKBXpcIXbdwtjrQ5CJ9YQTEwRN/b2TNpv9jJdKTMvBTLitd3AwJJthHz5jNJrOu0VRJ5Dl5WEml37ovL",
-	"zyeP9Cb6351dkT06jfdCLmDPPZX9pTtyr9ml9vXt6hdJur1w3lqfH1UstXQhl1+ut/a91zyCBUrurkYV",
-	"fTX4XifheFrnokCy+pKuZMB2ZXf+3N3EHLijqWoeNycxixsrjj//hk+B0cr3U4dSNEl+GiJBW4Xi7/ET",
-	"TZFqlu9gXzokB2pvkW6Dbh1154dUZRWxrj3YRfxfAIMhuDlTQeodeAQ4aMi5VDCpYCmlbeJQQTZ/3Zbe",
-	"O8CXl62PDG+c4tfAfHE7C4jAvU6maukriiuaLHmjtOziiEHFQkpDVm7Mw5g7myYWOZeKFV7jCyoVUYD+",
-	"/QXWlaHKRiRyY6JlrkHPgKs03cvqy2WX70/m76Qw50HFCJ9XQHoJdbuDGrYmN0aJ11G3+6goboyQpwU6",
-	"7F3lGn6MQTfIX8MxVRh3c0L0fNY7W8dDVy6pnodeFVh4lE9MUpaARJ4+R3MiocxYancMhySDuVvDbqXC",
-	"t3CxVi4zu1eLa8RHZBTfACNUGU005syJF/QaGBkKPjFmH9Td7DmQnZSpONEPGOk2foRZQQDoNqpXn06j",
-	"DW9alTJmdlTJIIrgKV+bksrlrWbxplYRrswjUOFmZmCs7cbNyofWqyh4qlCnL6JcbpxeaUF+Y14tQ8KO",
-	"ULvMN9kMJWMNxlT0rNPKShwlG2CsxqSf+K+Zr/pG1DNyYe4/fyZtpEbBH9byrXe15plqiP5Aw3HMoKl1",
-	"P3ROGNCGPCrZR/yIgurBK8y938aQRGZItEBQ0i/HLaGoupY6g4NZU/+iBlOOJ6kGdX1IioW4+TyzlI55",
-	"EsnCClea2jy1qLiCv6UTyjxA304TyuiiAaYmSqNKSioFuNxnz/gvfX3tvABm48upRNnXVoUk3rkt4IiN",
-	"U6u2YEESBYRKQknElYKITKkakx3jD8g0uNmYJ0BcgBu6eQRno90iUF0g3CLfzCLjcmnThsi5GFobH2kc",
-	"bZU2jEpVeP24ulVQztYYWIAtB/h5bvdZYkoOkVL3DGAqTyDkjKF/ltiXn0mCrwdkUX8WMOVCYcwArMXU",
-	"s9HvJa0UZEd7fCMMnOiFNnCi8sTqyMRVkQZk27PkpXD7bLCE2cXuZlRCKqpSWTIwmpH0tk1USPa3QbOV",
-	"qo7Hpu34QemcPetpAf5V1yjLO3DJCXfWIHKT2zsYpiyShAogUy5lrCnhLFbjmJHDNonoHPnENBXhmBoT",
-	"vVM2zKdkypM4nFdayir0Sz+efUNXVCkfZayXbKMrY1kM9dzxI9ycU9vGn++uxZ0z0bGseixdd+n4nbS2",
-	"TNVdONQlyso4ZdfL1IBH1GbWcIesJA18xkBkcf1rORfjX6E3mCuoU+HdKW0gOhdXUeXP8OFcWEMBwksP",
-	"8xKoCMd/MzkzVae4JgD89KE1vbHCBwjDrBR8wuLpFKrteGuCsZjLlO0jB62bw61jDRDdgXiZnKLOsZMH",
-	"Og2xnBIlefKSyz3yMmyOV2Qe3c0VaJfmix/FVZaNGhuSFjN+FYALduAKG/c3ry/I0QvizMpE0VFJMmMl",
-	"M/rzZfEZp81/0eavHz8dBIefd5r2TwzSOAheft79c2WQxluggsVsdKp1p1jN7xKf45Q5DLJqdA7bi4Ev",
-	"pVcWYGE0N/ucyJiFmYvkJuap1e1iNUdegqIvMpYkBqbIBKjEoEw1hkmLXI2hy2w8WyggipXMgkQUWhwm",
-	"QCChUwlRPhcrBJNYp3gUKxLS6UmXaf7GMTDKaAbuexwsnRLFrTI6NTEj2a0+XCOhbvHq2GO5SBMJb+j8",
-	"jClziVfBdRFnNM9ZYEKV/EezRmlD3Er6GVA1oVMySMNrUAFpkx3GGezqXR+RHQ2x3Za/6aPlaXJB43a6",
-	"hqHXrvR2isJaYav+cj+uAuAyUR9H1cJVHfTm63v0q0+tQsQFFvXWPhepqFDrv24s32vB1xvZW5PdtDdS",
-	"UIDTMnBfGrOLD/Ay1Uvsq1nIMho/fMNdi5z62C4dIlr7jsa4DgEajh22dhlquzRJmmHCw2uDlBVUhDMg",
-	"O9bgipvfDTKM75tZeiGdulvWD7qsTBT6xYvY9+mQUfRki5xmm3NkI6NfQy66rB9HSRbWmg8FmvgN5iRW",
-	"EpIh2enrMxFAJWcd4n/S3w3ydKacAnWZJnUmicnO1yIYTBcrHDzAuE4Pjpg0ACEXEaqnIWjKmp0QvkFZ",
-	"1GUfLshOPxxT5YxxfRc5NBV8JEBKY2SUu4b63Yn843TmFDRh5mRIhWdn8cXrO/jkF4+3zkzv0tH8S+gY",
-	"yQmRoG+Ee5YlsBnVZ6iAVS85P8qqeMc5ZggyfQru5pi/dtBJMBvHCeSZaEGmGeNLmhh6l6PxcQ0NAD+8",
-	"l3lhZQAnZe6meVvy73fuhzAZFhlQbUUDs3e8lbjcor64YfTcIr5VEadatMXjTTgblTZRfdgmD9J+u5ES",
-	"WDSJr9YyNBHbUM9ctK+YY2rYW7HamOItMqio9pAZWLzVVcDEu4QF9CjFqy0w/gpErjngZZzqKp7AKaPJ",
-	"XMWhrBcQBvOe5KkIob4OxxQEQT1KEPMq4VryxDRGykZAdowXxjzUwhOayFKWSnuny2ppTmYrSFSq0Anh",
-	"RdfV3EHPdVJRqAGYEmCdJTc8Dm0s9Q1VVDg0qBn5FpIe3NAkzazD1WOfsVESyzGRU6DXmp/oGWYiVvrf",
-	"+QBLZlFUXq8e3xac0C9XjlUO7vDhW4KTN+3CPqtuU0TjZL6xfKjv3hv6hSTDJcrCmuJhcRwHhMDDlVWI",
-	"94ZWKBk/MSARnTu3nsUdtHs6cpxJJjELkzSCyIpB7Qo0Wh+KawPEjrCUvMQ38GMcXjM6uYs5mNlPNTOK",
-	"6KIBJX/u2zP0qwVDwdGCDcM3FPxHt3vbbje73dv9b7vd2xfffvzLn1Y6WrKZV++6jpb6i7/nZH9PuaIr",
-	"1TqP+q0XM6aHLqswnz9WpU6Vnc52Kkxe09LIEj9PvpMpiJhHPWAVVvUzlju4bb0C8zrZgdswSWV8Aye5",
-	"IuPeZXCL0mu9rLToJzKrwGEquJw/enkleUhGzDD4zPPJm8zcCWdqHJD3V683WVFC2SpaeqHfQfMeV9Qn",
-	"asvtDgImNNYkZP1PMFa+VmZ0UkA4pmIEUZZQUYLUGKhQA6DKvXmyKB8/k77imqly2ad5FnKKDrc5WKvL",
-	"8oJEBTeYhlrpyAv3sAzQ0varABiU0a0OaTPMGm5CEn2JuHE8PBy06VHYfBG9hObR8FW7+ZLuD5rhQXQI",
-	"R8Nj+nzwYpFqbiRU18u6K/dVR45W6X6IxVbz0FqkFh/XVPxcfviYplL9llRB80muaNkQtOyy2/A4blDB",
-	"KIB31/+yYXuYC31TlINKxk4+M4q8b9qRY8yCMMp/vsoC+lW6LO6seXp4n1VwMQqoAd3qqVHjyne+iY5Y",
-	"SSaLS0YWTBIYqmqat4oyba7r2tfNg7UZ+dXc5Fc9iqrs7n5UGUmxGedADwJWlMhC1zag7AWdvACqpQp5",
-	"4XoUNPI16P4SrKq5+CXd3iOMK4jr1byYc4Yqq2Y9qLBWQh+/1hvO6PPG4njxytlJa9nLnS5mzTHiWHUw",
-	"ycvZfZF4arfGlYxjQ+vWSiruPr8LKue1+9b35+RwdrliZXVdpYLVx4FUBT9U4mkBLxfAW5imFD7sb2v1",
-	"dblMJxNa5Ujc3pbSbfmy51p5knwU+zTMT0OhUs64iLD2rhAQquaYCwnNAWr9c5tRaQ0LNKK9ZJGK5YP4",
-	"poW68TIwZp8tJvytCCzLl1TmjO/tE61MY3BeKWcPN1AM2zg+2ixqI5s8yHdQBfUfMFLtNIrW5R6lsl96",
-	"F1o2wkKrgzmBWxqqZI4OJj4kfRv91A/MP/WS+nrbfdx3MVnxkw3V7TRGgobwv9sHrZBP8kRcE1qn75at",
-	"nNppvNxvt9svonZzAOFx8+jl87A5OI72mwcvh2H0krZfvBpUmJqy6NfsqF2cZBnutSlqy2jrT2L0Tr/2",
-	"2VvpHZB8kxg2/8ItW5q7ftWhGeZGLFH2HNwW5h+mSdJzC1i5s//kMduQaj0h3PHbtfdy11NajcOG3nrY",
-	"7C5pDuzA5TnmEA28usL5TurxX0PsPSbq3EGIdIhJGc1TIr0Ls9GpVWVw1q97szVPYub/ul9e6MpIYBQ0",
-	"htb3ZQhRptX4H68V93v3y7xorWUwI/oFa1QQMOE3Noxd/0yolPGITYCpqqWtuN7VRAJzEB4tmbu2Is0j",
-	"CHBZSuNGGQcrX37APOYaP3QpvXmlhIWlqVFjXOJZsKUJzTSpqMgPMcUpn0kS6iGYIlM6Ahs34kSBZ5IM",
-	"BJ9JgysCitdOxI0NrWxXxg+gbEDPECu1mcqfiH36Cqxvf8eRKgwWMRsl0EwlmNJwxJbhlCYkgobXeRRk",
-	"kui/T8iApyzyfwaxOnVqEchuTQUoVJ6hpQi+ycbVo7YEOHAyUpXRwM8wu3NSR7lphphyrKHpHNZKGFNK",
-	"XpfuNJwAcR5SvdskHWlJN5xA0zk9FzlHYR5fal86ZSkHZK1KZuX1bVjOzGxnOS2/1O9UVgqrOefsnB7W",
-	"CFIC6kMV5jJ3bmnq+LznaOJ63sqM+y33UOpBvWRzSmQ6BWHKtJPZmDu3kkvLaW1Srav+itReAk+RK1zv",
-	"R0vVtlIgzl+EVOlY8jOoT9JedRnvLCaW3b8GbymLyOWUsgIOf14tq5Vu8QLOr33Aj4npC4C8sI5fR7qH",
-	"AmyOPRqLFYipiCVUUu6LhCp9Q95VyxXepa/+3Mou52zIK9i+X9TafjvgPAHjhLbpLL1VNXDWJCYLlT6q",
-	"ZbINCx1WoGyq+ISqONwIjwrl1M06qpDiIh0kcfjh4kLwYZwsi8FHE76TpVYnxxovUw97jFxXk9LNNO3E",
-	"1WmrcKFxNgK5fDJLQtBrf+8I/U31X3smvrbrwdPtrRDLXwLgwiZLO6o6279r4nauZfO6qkCmdHcVphTo",
-	"Ug0CLISgDBLIKqXobQe2ivMcCaT+N9LbtRRLWyLTS7OigvWO2wY6VUoNBrhXn5aAGRWRV7uoxIjx9yxF",
-	"OovZN59VBz7aIc39KEU+XmRDcRaCl2zump0Y4NeEVJp+TvdP4NQQzHMNiwzVzuHBLfDuhL+7MvBqL5pc",
-	"WvW1t+rGrRsHmFftX8s5lOPAquKddkI7flBadNW2351+9/cUxPxBcjL/xmcmcACLD47pDdZwpPLaioMm",
-	"G/Kvm2ZrHqzM1ly/zNXdSrz6lY/sAtctjZUlhT5S6md+gLU313TcqqKBGdyW7nlR9MLY2/UvcEWK9Kqb",
-	"bBddXfXITl8JDhgKkHdJMRbmS0MjGp3G9eG/R+2bv0N7vD/5569Ht38/SPZvXv77zT/a0w+H8uqXv79g",
-	"b8Wr8J+D/R8qLK3FwYqnf/x8s8MvDla961EsFYg7bNs5emhES24eT7RpnEaUvOU3kNCw4Miqd9tlXQc6",
-	"jbNUr2DvLWcREu7VHsLMs1FwxZXXt7G3qCCsFYKa/c2V9ZBF3HhM/+XLysIUDpYrogjce3d1QdXIfA7A",
-	"S/2Xl/QGijEA8h5xMLkPv3HQPnje3N9vHry42m932seddvtfRTf4mtGa1Y768vhtO34hjOPnzLliKobC",
-	"raltTE4jGpAxn2FzmjlPBZkBXIPmcubcpKKTaeUsx//CUsh+aeRs5HOFA44EUBWQczIDpsg4vrZdd5cO",
-	"vH/wr8bnj7WxQw8dHfEVxs74/SAsp61pIVAXFLUynGJFMIxhdK+NP6AcUeb7D7wqUv6ojbwMSKUNwRXS",
-	"kCiLPGWMzYMWG3ETrLDiLABzoeiOiT5cWphkpVPmcqXVsCTr1RfIsOUw/rLTzP5ZUxXjEjXhSwybXGJd",
-	"XscSIQB+BdkrGJByGXpViKz7PJUF9aYu1bRKz1lt/ljDxmGe9ajqiVheVyla5SS7lUaGRciUtlve28Iq",
-	"qq7LFdDJA/ltLmkCEv3DATHCUu5EymsnNfaH7fBweAzNV/T4RfMoOhg0X0ZtaB4O9sMDehQdw/Nh7ugx",
-	"g579cHa60p2z2k+zsJg7BHIsCl7eEjd09KzrvNGH9Ntw2jwAgFc7fh6088nDuEwWS3FZobPkPSnBZ8Gf",
-	"sokXRd+KO3tPFk5Kn8tT+EkeEgc3RbZFEHoqyUJb7opGcsW4SqsRfgMiidlSxrpfWXkqLznV+8te82M1",
-	"a73iEZ1/uFhE+1/S+Ndfq+pOfrgw9Z/tC2jxHQkaQVSf8u1si0uGyyxwBPOXjQW1ZjAJIy30LRnNq2pj",
-	"XiU7hRz9wGapy4AkLperphB+xeElCflwgbmVGnou38YGkmRNA3eyuf+SAesv1tQsd9fIjDfTe9sNslPJ",
-	"AVqJuvwalhdUBSlzs0txd//+jyti3iD4RkBMU8whhsHacI+Y5V1rlwXHxKyqv/8Q8N7b5FR/Mg1Lb9wM",
-	"GV61a9JHSxak2ggZ+6aZpVXtBrqGPGkkK7ALVMAaBU0LMC0MVl5lATiVp1dU1TZrXlEXxhVXakhGkV4w",
-	"u672K3u69Z24mvXq4/z+aFXweC9BWK/l/b2VdxBm6iOv7xlSvHa/hLzPTakY4eK78Q30/MT+1UGCGyR3",
-	"T9GH3Jvmh7Ho31knTrQQG1Ay3dXzvweQrYoWv8UUhjVEsfVim712stnxlV3BhaMKslzwIow3k9k0qtxZ",
-	"Ziubsr83+nz50O09WrBc23NaQ8gr4mwpzrJAio5eLoprnqQzVmoq/9rZ22ssCUzwDdEVLTnsU8eJtKBM",
-	"xlQSxmcnxJ2+8RTbJBDMB3Hf9VsPk32zpLg5g5lJuzkxte5Jv7y14iLuZukvC7ur7RR3ar9VdAxUb9a9",
-	"seZ+7+4yWIeebe5W+FyDmPVkp9BmqrDqwyrJXkv0rWZllZig8Q+A62TuKjbayj53LMVj7D+9kN+AgKiy",
-	"rV0sJYrsc0KJsQcR8xXBr3zp0APqxuVGSyupon3FjddLvxuVEF2EZsFyXui8+2Ixxqu4bCzYVJx7dXBS",
-	"OcPVu44bRjLNAK5dcZuV8+LLWQ2aFa+XDs771pu1wBQXS5pWgqrqnD+cvX0tYgUi5uzSGdrLJiv7vBT7",
-	"J+hkQkXlTQeIBjS8rvbku1kyQ/F+oYhwrpo4Q3/Z+pqtJ7ezZzPW7PENleMBpyJaFqkHgo6gl62vhmbn",
-	"7gcMP+uBVPHE0oA1m/dl7VM/f1yv96DWrStDgYoBKfhazHrLo7oY3KqegJBPJsa9ZL5cf/0fzt7+gJ+4",
-	"jOs1ehDqIww11/Gt+WsRjQ9nb9/hp45uVLbVuI6TRG4y5qX+4sIBalVsSOmoqw6l+gSC0r3KlroIkPqT",
-	"qbnUZ1n5vjvIp9expl0NW7Gw4VoZNjqNN8iVBmB8y1ilyTqYW1kIXM+GlZpev9aD/E+QCoTmXjYSC13I",
-	"Nj1mQsU1KLRvDdI5RIROpwnI1qKnwKwsV7pdhUVN/uxqP1aHTC12Ajyq6QRY2MTa2Jqr+Iuill4altWB",
-	"W4WF0jD/LjM+OPOMnKJhxsQatRbL82/ohUBY2WWtcUtqvRIwFAVCtjZALDGmm6BeieFUoPNSBlIfQaa5",
-	"HU2S3uYsZmn0WQnmxVmCEvA8kHj7qAgqqzkuQ1nresutijB2y4h6k5iltQ1N1rWVbIwfPudZi4X4FBgp",
-	"47qk26CxXNqoBi3om9zMKyqvq+XEzRvAFJ1JLlTd7LGw9KpTK0QYm20svS8XHtxLNX7RL722TJPxs14G",
-	"vCqHeblyFOPKBbBg94JeZYD06trLrpZTeRmBv4+lkKitArNFnY1Q5wve+JrzLUmBCwdshKXe+onfKdbw",
-	"qgsTWhJ2lA4mmtlvGGem93+XIo35vkqrzsfMFaHC2moAeekuS15vLKSDNKEYPJrrdQJoZOSuJJYKWFEG",
-	"C3LBrEocWxCxH0DhyqmCFbVryNPGyICK85Ixy2TKXunF9ZTHKov/dSeiT83V2ayOrzOhvkvA5BmEVolP",
-	"m6PJ/YjTHcQxmUFk3ZWuj19B43baozMqompdunzahaUEBXzMEdAdUIVNojDfIkhr7sSVLQ9fvAdrx/bc",
-	"9soEzG81hkR6RYplzT3LhKJc4bpTiKXdYmVwZb6pbJp80f7ulsDOx6nN237ZBJbGmEoyAHQPRqnprZoX",
-	"vTw6KKBT4zDaH76EA9o8HjwPm0fRC2i+HL5qN+n+4CA8jI7gePjcuzSdxhEc0FfDw0Hzefgiah7By2Hz",
-	"FW3vN/PXaUXF3zy7ZlENNc9QC7XtKcdcAiMGeBh2MEkTFU8TfBSHEJQ1Vf2OI+271SrqYojaAmw8bH/5",
-	"/KgG3xfMV721+0RGaNjMbm+p/zQXpC8A3+qbQBrbWFu/n5V0taDRbxW6uHobPq6JTcyjvSu0hYfg9G6Q",
-	"JTe8HOTtDrZnDha7BidJb5BQdo3sHHeqKdSYC9XL8p3W5egX33AuFYjKGtByI2HILjW2DXwd4h2ssv16",
-	"3wXZrJUgWp2aPch3s6bdMwPAWgbPdSKoMzVhRbHjNaKYHT/pTUGEeUfcdRkuBl+tdMvZ+LYswGdAE2oz",
-	"w2sCvmodKLfT3pCLHto8lySp3057MVO8/pUqS23RGVIcomrmCuitk0rubpCDXhkqixfTdORIRazmlxqm",
-	"lqBP4+9hfppqglMR23h6cY5N6Xf6t0yJZp8MeZLwGURkMCcvn2ONZRoqEHIX+0Paxu7YRK7U2Z3EkqAw",
-	"H3UZUkGq8leeSdJ3q+ubVmexXoJtgJ6FeX9onl6cN783edKW9uEO9HmZEC+3F/PXt44m/Ps/rhrBQn80",
-	"L2ANww37Fz9dXpE9Oo33aKrGewkfxcwECpSe2Fgw9GDjHUVB2ASZZWsbKzVtfP6MTSBN+YuQM0WtMG23",
-	"ZLvuaFAroJNG0MCACvxYdvb2bs0LrZBP9iIeyoW4bOS+3jAdcnpOVKq4MEGdpYBJSq5dhioZUAkB+XCB",
-	"75nLJYMuK3cC2vlw9nY3IBXNjVxHo6BQiE7ajHygEz0hwyPPOsTLVpd12Z//rE8KmIpNp/nWn/9MLoFF",
-	"pH/ql6nqkG8QqKSbttuHoR+eh79An+wsObrdLtOHl92bjh3nGub1n0/j5jXMZX+3Rd5h9z1zW/XcU+Vw",
-	"QmKkr+bmXWZuvRrDHO+65fKx8C41kRDq/Zxo+MOc5H1PyQiUJEftwy7rn/94+f7bb89fn5/9eNU7vTjv",
-	"fX/2z97l658uzvotcoof0lBJQiX2scCQIi5IzGQcmYKo1zB/VqoKaKB9JgQXUkP5DNtmYYN3jJDRnw14",
-	"NCf9T91GhObfbqNDPnVNE3j9727DgC3kERi4dRsB6bpsLv8VLf+5Vz5/7p90GYadGkowpHGSCpCERhHp",
-	"4/CyQ37+lHBzCQIyjCGJAmIH/vyxb5f/NpZK/vnP2MZ9oP/n3y9/+pGg4COxEpyL7cHs+j7Zsbnr5Lgd",
-	"kAm9JQft9i5e8z4fDiUoPbCBhLB8moRUiBikvi5WcG+ev3ELeEOVDZLGKEcNyDdOzjDd5d99+5ocHh6+",
-	"MguhjJiJTkhkPhVA+v/85z//2fzhh+abN/0W+YarcZdh+/YkBjIANQNgpN1u7zfx/67aLkUTJ3716tWr",
-	"5v5B83D/6uCwc/yqc/zqX6aTg0FxZardv796fdJlPFX2UlBlmz7hBdXLOGq3ST8/lh4eRJ8k8bUW4+dk",
-	"QhMtTEFkCtJZCLxnWU6R3v1x+5D0I6qoJiJZB00j+rufSRRHpgiWUQ40YsQTMAdxjFc+GyHNh++THWwQ",
-	"zPSnAyBCMxSIdvGE5qT/DpSYN0+HCkT/hAj9ly3/YcqVdE0DshCs9GVJrVa8RAzKWJvqqawCMZGeKdKn",
-	"0Y2goYmpIbz7rXarbbRaYHQaa0Ws1W4dYvawGiOHLZAU/YMtFbKkshifMaQwAZkmqSSmzZ3GfevJK5La",
-	"vAIgwTJMmBuvaSzyYwgFmA43ehgix3pwLI2IQMo48HmEEd1SnSI/RasoFXQCerBa+TR/Ze8tVrX4HKx8",
-	"8SfEChRkHeYhXA7a7VIFTzqdJpY77P2n7fJi5MG1PSunF+ffQx5EtOhsX2Cmjryje/horTUVUt2c9wxx",
-	"qtFplNFMaw9I9xCoSO4aHVsTRAt6oe3+Z6tg5BmzTmQmSDAGkPdI3Udg5u9d5ahAIg6mDN2EqtAUydE7",
-	"tGBEqTCD6DJAIvuogteKycz3ZEczmIDk10DLVEa6k7sW1Pt1a8iuyd575mpYQuQVCFvnQ7idQqggchvJ",
-	"xWE8CF94/Pmjhqd07hxEi4zto4I80qeHVwVxBfPPuazAa5MzKS3Tz6p2YplyD4t9JB6Alva1WGpE6mGa",
-	"JKR/DfM+odMpUCFJzLoM649mrIuzZH5CpOIC2/pIOoRkXoXiZkEGyRtGfwGpvuHRfCPkW41zxWzRz0Vl",
-	"Seutnxfwf/+Bl5Cj/eK1/R7mxEZkn1jojnkSSds0SlPNwFJLU2eZhfC0JAGFSlmkCRqLCiTB2hXmpGvf",
-	"7zY0sUfzIxv9YenCUfto9Uc/cvWtRkjzwav7nmrI2TCJ0Q6fg/yUCBiCABZCpLHVNLKdUWxPxLTUyoWt",
-	"m42KmtX8k/lDH4FbncyLpbm+UlgC2MB6/3A12C7oPOE0uuL8LRUj5KlHBwfrQ8/Y/o1W0KPGnNCLp/gz",
-	"ipvV4K36woe09zvR4poW5B2nPL/QCocAKQEv2OvzN++MTCw7ZL+tpbjWYbvtVHUzUbEu9BorK7RgyheW",
-	"/5ytx1qBh6lKhW0QbFvhH5M5UniqcUCv52FvQSzJDJKkaaX7ASqg0kj50hO4UwlR6+kYrOEVWmWyXLaa",
-	"yX4OitL03qdrmPfi6LM5lwSqqmu/gxt+bYvSo/6sDC0n554CjUeghWepZWwNkgJ3ntA5MeOTGIshFnnq",
-	"G3zk8dQCVztaXJNmPgLXFT0tTzHwKvIUrakULqyxlSPRZs98mm0M7KSLLoVug+xUvmnzHEi38R87f+38",
-	"3G6+os3hafPbj59efm76fx59bv6833z50f/t8HPz55ev6OD0m4WfvT/3Dz7/V9v+16z4H/fff/08tNMO",
-	"7XxV/3//4PPun7qN3S23XJdbPg1VMGi1kipsqqh+D/PzyNSMKlkL0VFTKcaf3Rp2rQV5lzhIdlwbJWPO",
-	"yDLQbDXwMReqmcSasRcyo5HWdFkxkZm8Z9dMC5t6dBmQmeBslA1p7E5RLOkgMcPxlClJRqDM9dDLOWrv",
-	"t7rsHUxRqPVMbQKIGguulP52CiJLj8NVg3C9OM8vyM7RgTVfFWwsu5XGAgTZuirEbXM2myHfaaYiARZy",
-	"GwKxHuIUunStpUy0H0yZKGbhVyDvWz4yLYqflph7+XJrqgjui9+rknAfmDspLhQQAVMxTYry5TmzcTY5",
-	"AeAiw9CHAIZPAsoUQM9Vxn+yQ5Mkx39jYt29pyB/bzVIcd6bUDbvaTFgMlVFKF5xTvRT4p6eECXmhI5o",
-	"zEhClXWr3vdalWcx3j1U5B3wNJE2OoGzIJu+LgXC59ewsBdOL8p7pW6N9u09fNW8aRf6MKyzaKDiI61T",
-	"YAUXzHQpcByfbRZcbr5IbZkgT9USLsisfSTTHI337wQlZjulXkSBt0kiFZ+SGRfXWlh08ncVP9GzryM/",
-	"W4LLU/XVmw75SC+zADVX/HKtMzGpxpU+A+sYtUA2FsDMOam5vm1YtAjq70D9AI1HZJl+qY8asu9D42s/",
-	"xe+geII0PzKIVp4nOoPCigCL11am1EdnFCzN2SWRwFSL4FONMZXlCmpT6rts5+jgYPFBzwlMfc/3HJCj",
-	"9iHpZ7yvPJgphB8rEssuQ450QkapsaNYGVJTbqn8sgvPJEFxmqBTIyBHB692W+Q052VGlibAItllxrtl",
-	"utS7Zu3Wz6UB613pa4CcjOwY/Vm/N8ENdVn/zdnbs6szUm0jqBZiTZENiwwPbwpfrOPxxLLrGohoS5H4",
-	"iPhEAqxfb2WZBGu6omVuL+KC+f6w6vrhgwm75doqPkTLD7XOEDsp+CGgeFogo4NUmVABY8jNMlldDFpC",
-	"w2uZufmxmgu6PFoPZL9HKttT1EhMORjO9O967zQRQCMsE5dK+J0b6GvZxwpjeP13Pkwz3qa3iYD3lSnL",
-	"2xYuZ8E87xfQWMM479WsyJeRlfjLaEtlOUci03BMqCSlCklf3Dq/Vdd+K+racvnSiAj3EDELKoPVvtaz",
-	"ZhZUNWu6xLa++PeUxqJFzmg4Lr2oxTDjFO+YEMiFIDp9c2WKOiEXLXIhQIu1qAGWxsIItRnNCazgmuBF",
-	"etDcdzMb8ySLN20R2/rE2jdR0oRaa2aXrTZn2gGvrMb8GNJgqV3L12bG/LF47E8qCpZLa65p0Cx89se2",
-	"ahbc6gv1VNfgkOUj8E2fpnIsF8Q4s0sWHneTve97Alxt/SVTV37iz/yuSHQ8GqFfPbHBOkZpdPlyzrP6",
-	"kPzZX0UsSWostYEDR1BYlgmBdcuKkXxlq9rVUPxPLW5YKkcGc0K90I8siHVrx/3D2XHddb+rAVfYzlj1",
-	"rD+PR9QihQNii7i6hsZ+ixK54awpi39JNQqMqIgSvSQ+JCGVFQZc15fr0bhnse3XE4cUrrCk6McuoHDr",
-	"BvxiDPPeZA/7DcBtLEsE773n9IOyRcAYDX63BoEvoFlv9eot+7wD+zQcwqqw6yrNIRewF47pEs/nKfrW",
-	"JfbyxzP0cNKk8rsiax3Sp6niLg/KbHOXmHhUfJ+zYTxKhdZv3UdYFwBT5JH9DmmSSDKg4bUrYcjgVhHO",
-	"TNKeDIjNtjLc+ujgla0xwIfDJGbQZZj9iQUUTwjN1oYoF2mhNYnDWCVzFE5FDBGhCWfQIv3vzmwSJAIl",
-	"W18fU3dll6kxTGw62Gs/rbT15z+Tf2DckJ9t2oujPtnBZIehl+LwTAYEEgnkqH20ay26U1xNlw2oxC7M",
-	"DlbZWM+kSW+IyDjW/zAtqjUe9+VcKpj0TLmOfmDORj/JNo4pqFj8jqQMpRgvXYwYwQddUCZdlQy4Pt1U",
-	"MCME2Ykx1a64XFeHh+xQjLgyAd0xUyBEOlWoKel3cQTka2OsbYHAsvmfqkCqugypu15kpwRNu/F+ZmNB",
-	"6ykVSQzCrZZFbhJ9uGbhrS67BBbp33BjsSToIrTj9TS8ev5M/RbpIyN0tcH7hMprieYhfXsos7lnJhGF",
-	"KuJetHfjb/aIBmk0AqUvx9XCUqVXojM/KAH2ws8AvYpUkaGBUZdJEDeYIIfmHpnneB61ve0fvQza7baf",
-	"mn5CeBLlIBJAEhgqwlPVZWhWCmx2XJiqLN1Uz6AX3rcY38coYCwu6oK1jZrnrwmF42zibIFddnigF3Vi",
-	"4G5H7GkekXA26psAQmSVlhVh5QxiPLmadM97bhm76BlWuI8uE1QVrV9WrBdcavEkwesXh9QD1kFbkzGs",
-	"fbbb0cSjy/qa+vX0WD07Vr8iCtCCBpv4TWI2ynH+FDOjO1j7ZQ9ugKkmJpNP+h66mF8wd9kArYk3AF+X",
-	"XbYjwRz9Qbud5TW5qgJYnA+BZBkKGXGMq8jI8DAWUpFpDGFGbHDaoMskJ9SFQ5IBDG2O1I7xPGtii6R2",
-	"TKdTMPmUAnZRvEOqD5FJjNVDYtKxFiM6XXbcPtC4ftw+zFeBPAqTqS2wLtzFduGYGmh4qtaG0HNXv0/2",
-	"8h+RVPUR32YaBWIkHZrcOOZxQvT8ffe1S+HdwSAB96NLyt3NG9qXeIGhWSd6N4feh4Vc3MWbYIZjXMtO",
-	"UYy265CnSeTSfDEwzQyN+fca5ULOExMsPmOZb8/Jgehb9O9ypYn2O2D6T9D3/5GUTD30F7LPmqkz86wp",
-	"rVvAplLjGP2kQyJIFO2yiCqKOft2Ld1Gp2saYxjDuyYOQwhVt/FZ38w1PiZJzKzDdUolkmrGZ63SAFyL",
-	"G+tOXjtk0M2q1OK3mE8d4++ICvjjaKqax81JzMyD1FYe+NS1hbqMGVF2G53D/aDrSuRpxpk9eBV0bXmW",
-	"7Kej9md8uSC14Hzt/Vevwuf0qPkiPIDmi+iQNl8N96F5MHgRmv6TL9pmiZael797Sff3my8GRwfNl+Fh",
-	"1LRVtQYvw1cRQrHhS/iljlcLFJL08bD6gTEn9jXkLb4b3N+t6IZVrRednmcEtkMo6fs3r4+4OVtF1m2T",
-	"iAnhQ8eX/cUGpgQMZaRvLooWIJlJddI4j1n/7kc+RLra0deq6T4wV9MRn4oLVl1wot/J5eUKZoACCzGi",
-	"trEe40sS7a9UAUM3HPccTvjdSWFhCHhvXYbJFaFoloEVzPEzvQya9cbLWBNBCU/vqO/NaUqoOcJvZLjd",
-	"IJcbtFSNsocRS6mUsVSUKT1epp84gh/aYWJmzMzZNS9syrKPhV3lDG1hR9kMhr1rci/1Coz+GKOVAktS",
-	"7JS5VFDBovDaUdySXr6pTmKtAwgnxlVvyFPmgtLK+gF6B0ySVkQmQNlsHCdagPixLA4jAiF/PnXOQpQz",
-	"o1iGnDEIlSSTOLJ3HcPUTDja1P6itZiTRTFbs2srDttT0EwsNwUuV3S/oVHGeO4XGLT8o2+5GMRRBOxu",
-	"ebL3szet2s9U8FCDbpDAGVO244K1xiz/9orzHyibWxBi9Y7j9sFaYP+OKpiZ+nnH60DQyXRePZRHDUUN",
-	"imW6ii3VZWcmYgWNhYhVIyph9lRO7j1zSEF9X7CGFB6uVbRkoS2nVMT0mUiwaFF844T0nYyQWDSx1gDE",
-	"aAE4wm6rsjhJcdG/jxIl/p42KVRStL983XTmS+GGABo1qqp5FF5DPWtJhH4ZVVYW+2AEdfYif8omQYxp",
-	"5Tyw78yEUose1nyIlaqMGthlJSvJM+m+ODEGHWdkz9VDY0GLnaqNloQuW1Q6g7LO6ZmmKOljAaS+p2A7",
-	"8WIU32CMj5bmWpqR4ptGftDoIXhiDGE3sYwHicsdxvgfz0DiLFG5L0HPV1+3xD+Jx9IAvSm+aA2Tarqw",
-	"nA5UeSC/RrHjC0gRXxV7dgUPChTiTsx571NJdV1aDMGkVMsK4dmZzC2CG2Ob133blXmMGSpwUsG0RU5Z",
-	"l1nWXn5VozZ2kjKEIyDS0LDsPXQExigjaHUsIulUk79YyS5D4cB1p9IjXcNUuaoZrl4qEVibsYpYmG0u",
-	"EItVaWUFTLKqROt3JsB/VWjgMvzXRYNNBT7/+0LO/zp4tOdQoVb+/cHhCk8ikMqJt57zSGv9jICNt/V9",
-	"SYqPQI1BBDlWIGPHMdaQft3cvxMh2G5nE/nXQWCLoY8nK38HKucIJjj8q0RVy3T2/BaP95y/Tsj/gQpr",
-	"wrZI65TbuNJnXccesTCzgEjzXHRu2heRLcrYeZqnAm5inkrUGgj6yPpv7ViX4Pq2GJvjbosctY8y6xh6",
-	"i3J+ZnphLyzkhBy1X5G++7lnf+4h7+4TLrqs4qEJe83SQyXGrEjUBjS75qhyoP3PxmJwBjVR95r7ux2d",
-	"5g0pH0O0L0/jCfaP6dipOa8663z5hH5v9M0G6S3/4LUrpncPbeGrEnXMRc8P1+u9+hBCf0YBbV/oRyJ+",
-	"WQWIOrLm4nx8yrNj6JxL9ytSuJKwH1g1wNoCIywDPd21VSVCrIVkik3k1JLKklaB0T4fLgJb6O00J7o2",
-	"XhPpE5ZP1WIaulBMkjuqKTZURs3iELJJcagu8wksWYe+VhG9MxaVaELj6yE/Rmn7vROhr4o2nLGI0AWQ",
-	"PzRlyJrAPxJtuNTjy4qNVBGFwNQ9NVqSiwRx6GmQu0NohQjjYq/wfUMElmAarunrxbUaKrpFtkdEtksr",
-	"lT4ButlOtbW+Mys0r8dE7V3hwlDo3ZNc2I+V5T4MKmv9lG7lpWt1+9VIvOvDYYsaj6vsqwoFhGS9kZ9G",
-	"2c+izmuR5yKLm8e4WR5BIknmjMeYMnKazOgcC5YkaQTS+tUCMhvH4djajp2kaQx3Y6CJGs8zN1u1ES6b",
-	"u/EUdjE32zkb8nWMYtnqWn9k725+FU7PydQ7sLUovAQqTLmuyst3iY9BFhIaFsIfrNEsIAnqKVmPS1vK",
-	"lYfpRANn8Y6Z4V/bW7SAWVVrwYAxPVIeHGrCK8GEfMR+OxHbC+eXRtmX6QcjlttQTmLm/t6vaCW5aCPD",
-	"5n/ENizhQzKOzV6rluJ6n/ixkPZCHbSDuk6CFd0KFxfyDvQiQ5dnIJGZKIz4mk9BGphNEx5B1oq1aoX4",
-	"cmGFayFv4ShNt1m/gefRYv9OqeZ4fEMuJk9keTeLtM2f16Awf4uVDMgg83dsI0/Wpk0WW2MWwa0t6uLu",
-	"4xq0ye+gt15Ilv9FgBrTFISXqWb4euByAQMyEpQpV1fLUCorYHYZ9qww4ZEQYTk/l0ng9a4xYqjKX8y7",
-	"PhIqTRBn9qxf14Lq3N/pU+CAN+EmHih/nV+0nFt920DTVV8fas/2k+n8rO+tvZ+FViWFOmvFGms2eMn4",
-	"9Kc8ZspjH2ZkR4iFjwBfV5G4p6MFi5CoFFOc4yh/eVUoWgE1qmnD3ojzUQLNkCbAIiqWxYN8ywV2n/Si",
-	"yW05WWNwzcovTQhV5DscmOwg8YfhkAvV8VKrYqz7OYIowDxRf1/6WR5erYkBm8/o3PdYxS7LyaMyVaEd",
-	"2ShmNa/dLtcJ8HjjLWGLsCWENdaSr62s41erT1fArhzdkt02hzneZb0HQu9xLPYS2sTFWlnATiogigUm",
-	"NWDbR/KNa0KHWSuYbNwnsZSpqUVkSAEVCnm605dNirQryttlcYamspPFt7i4sgjITpYSefH96zNyAyIe",
-	"xiB2A6LvsfTLBZtyGoFNkTakwxIhYKGYTw29iMgk87z7lMWXSVhemUnANKFz8ItW2cxqDDptt8lOH+HY",
-	"wx97NgK1H5DCz6mEhd+c93v3hFAjMnWZK6nszsjV79lxICOpxohrLREpL73dZMfRkUk4PWq3u8zNpZGg",
-	"FwGLcQXYeHZMVV6EyjUQMoksA8FnmPorRHwTs1FW5NnrZ2C+MrcBIrJz2D7YzZxteegwnU7J+3dvXeU8",
-	"D9j/Zm5iz+2ym7bbB8+NGPlvuVyHlartr6aFML6H//y3ciPh/km2VMq6zE2OF8Q2jZWYH4bnqx9P6JzE",
-	"TCqg6BMEzUPNXX+W74/ESkIyNL7AIRczKqLstmNwtV5CH3Eij34ceCXVO6U1YNqdXkjgWriYo8AYL1O/",
-	"Gg9ajSlzWKT0kux9K9yhSSyxvk2lDFzkbD9pivPaIfsKg4DLloZajK7TwvGrdY0CB8fPi0aB52tYBdDj",
-	"4ff2tqSCDmQhnwyhGEGYxAyi3br16m8bdctrH71cc0EIXZtuVr2CugW4kkz1ACov4OMjmtwrVZilKgsp",
-	"ikKHJluq1GLAq0FCp9Mgz3TnqQr5JIt6QtjYwtylKjFvs6JUlRfCIzbEpzWa6hoagviq9VcnaQYu5bVV",
-	"AP/Q9fpPRVyVCns3O8VjZZFdgriJQ3i6JLJSBLpLRdWnVxJPLFIMEz57EEkl8zxXiinvPC+wXYhjjPpi",
-	"7NiiNpajBkaguNQI5uwUfT4FZni3bZWAVL/venvPZrOWWRmdxhJbfDsJCpfZMknLtgyHKSmDjKJDZMz0",
-	"hlIJATFFMDHJc79tK2jIIG/q6yf3YDkFa+2wfLUfaCnKRcHYqmtEAibFyACpj5F+bM6OjShxMDGZqh47",
-	"r3V4V/CPx/T24QQ48TLK8w/ktIoTCSjKwD07f2y1sCfTwr5OeraxPmY8//eld1q/SCAawV7mxFnPGpu9",
-	"bmV5LoHIMdWgzouJuZcLLf6rHZHfu4W8ydaxQjj8iSVzbxnFyePipHVSj/+OaSVaxYBTfFIhgP0mkxMW",
-	"IL2JkfhN7urbhi7cDbUFHdUbUTN8zG+2h8TZ0ZFvqIQlubuXpkAbCgDon5GEmkIcbtiATEV84xUIsT4P",
-	"LgqYVFHtbhU2m2zAhVv2SFHwC/N80SzXJbhVj0uurt22uAY8PSZW8tbTKCK0AheXoeISjrr3yf1zVUbr",
-	"uZKEzxgIU0CGmTbeDgMLXbyNh8HD1WC9xt7ViLnS1+Du6jaR9LEuXZY+utm92zRazZ1kIVItv7R5uFAd",
-	"ZxFpqFLTNUGJGG5ogvEwrhrvI8mIJtog2/1jcxMXR/JotfM2E9XMcv4W/x5jWn6njGVJyIy+9zmSD2ih",
-	"klEtY0niG9hjcXhtdJdPjWlaGc9nHeBYkFyZ+nipBFmq2EJiRj4AUwKAvPXyDiTZkWM+Y1iorO+1CWjp",
-	"+Xtu/v5ui1ymQugzQcPPlIauO7uIJxPXzkRgJJYp6YLVZve1vHnU7rK8bkqAsd6WyU1cwZXAK7eyY3Qx",
-	"4n8zjPU2ZFZz/f1fDvefH1lnvSk4OxBUv0SmVCkQbDeTeZupxNjzlFEp4xGDKMD6n3wyiDFWeELFtY2j",
-	"Re+ISdPosiNTeE7wma1m60q9eHCp7cupwfyjO79Hygn1pvhChT+LS1geKu+gRhif2UaET9ttguXHsWa3",
-	"CffF77U90x/VbKmp29cZNPLle2J4WFK85Bn+LtD3AqnOnPdrl9L64j0znk5W8C5efR9FdOFm0Ma2XCX+",
-	"7UkQhZ9L8sMvKVd0PQvvNKEsKETvTThT42ROpiBiHrkoDiA4aGCWZSLtJjS2OTfYaUPzdn9V1Xld8Q38",
-	"HZf3yNwJJ1nFmnBPmemrEgBbsmnJ5h86ODaHQEUCWo4JBVn7F3vN18HYcimE5ZUM7NsB0lIXw+bVKDDV",
-	"TUx6mFADoMoEt2WBD1xRV58AHdlGnh7GjCYEa5S3yJkR+WmWUYeRXC7d2WTcF5orGo94rEjKTGhdVFdH",
-	"IL4BP6/5cQTkLI9z+CVk440KFzgIZyFd/kE8qaTsiuXEG3Rmy7/ZSstbafnrDLH++o1J9QKirbThWW82",
-	"5CkZE1jSYtPjI65ptZHp8rJeyFAMw7GtEqxPEeUlTfiHkCQkZi3yj6yclxGwRMoktr7xm8xijfqdPrCo",
-	"J4BKzjqGMfXgdkxTqSCywU3OnGXjWqXt/4OWKvdFCBBB1PcL51TwK4xqfUXMp8WqYScEu4JgDqomwXGU",
-	"gGtZpr8LEy71NTUA8Cp/lhitDbR1XXiO2tlSy4XIWuSnLABXPsstc1Rgk7Eq5vk3N8uWheaRw65OErZw",
-	"0HclO4st79zyzi3vvDfv3KRBLVKCRfK6oqd6xQfl++/zP4wyNa8hrKrI60Yz2k+Wzmlf6hDGPbXK06p8",
-	"jvGQfdyfpLPu3bqVfEX2M2w/bipTFW5KJvtsJjPlhceW1w3znWqZbIAtcW2vxczQ5qxKRiLayZKu8PeA",
-	"vL96vWt7XhLqXTDT8K+f/dDDPp03NOlZCa1/4unozgbLGZig776+la5hUfaJvcxytTjT6rKfFqqWZU0b",
-	"Ozi1HtMm61QKWObjvhdJnlWOxdqrjPTNn72cHfZbWsojlUKeTdQrdPcLXLdNI7X6LWiNGW836/9nRVK0",
-	"2dTHoz+RhKWnygSdLxLMtqaodZnXVRJP3i7e3QuMidhYuNJfbcWrrXj1ROLVE1UK/i3z7Kye4eZGDa8q",
-	"1XoOLu+DwLVodnzMtvlwXFONIbYdl6vTF/SCrrwF/D76GBR3dWlPaY0QNA8UT8sPXPUtjxG4lI+cyNhC",
-	"Xq7PFMVijVKR/S353zokf78OSUwwWSjgt6JET4ni1iWcfOOVGpCEs2Ruep3PYhbxmUE1VGAK7VSzDv8k",
-	"ibPk62GqUgFk57jLbFYq9qFPeHhN5DXMHPx3CePCKCVYAf3giIx5KuSJ7VZjhpRxBCRWptWTiEAEthKE",
-	"K718vH9Avo+/QVe/Vgpihp3mi+F9OcBsV1mkNybRXu62yGmX9T0VxTa/pxOoTKApxVsetY8IVlyYxRJ2",
-	"87AKA7suw8H0bjKTAs0Y1TMZmMBrraAZTctqaxraO4zPCHaOtekCRps68fpS5frkNEnlgrkiq2ZkjRy7",
-	"Nmn+mFSeTZfZw0H47foK6DXAVCI4cmB2iKRY3iNWRjUmsewy1BPzl3pwG0slK2tLXNIbWGS9j6GTVcz0",
-	"BdWyfBVLjeDZWxrOT62aqcKZrKmZeR9tFbPHN8pWn+8C7i23fzpPGha097C78dsydD5YuKQHgTLc8kde",
-	"0CHiZsdnyq12S9NfqehkShbJf64Z/W7DJItKIS0bb4u0ZUPtcO+Td8FtQl6ltvhTBe/2RSe8hlpYwLZX",
-	"Wug4Idz33BYKJVvnbV3o45V/ax7Vfbom8yhe1ywCySrBX4aTLLhQpxSrgeRYZtLzkU6zZz6ZtikkXUzn",
-	"7zbITuWbNlWEdBv/sfPXzs/t5ivaHJ42v/346eXnpv/n0efmz/vNlx/93w4/N39++YoOTr9Z+Nn7c//g",
-	"83+17X/Niv9x//3Xz0M77dDOV/X/9w8+7/6p29jdqq5b1fWPV7ZyafAttfWOyjrvUu12I6tdTkkL2bSF",
-	"VNaltsjCm3523gASzkaSKI46VDoF0TO54IkWyKzzT2tTxuNFk+TftOLRrzZP/lRY0YrCKmgnsBP4Gec7",
-	"/jK0in9C4hHDMrv6fiPnk7UV7miSVFfFt5XqrUlxwHkClP2G66v4sN6ktMpPxQTordV0y3qejPUU6NAf",
-	"23xaAYoqO2qRcq8wohbJb70V9ZTNTarXhM5JaLrqY2s4FpEBhHwCpl9kH2lw35hYZZKOsCI5iPhG02JX",
-	"hwHtj6YOnylK2iKLZtoOoSw7AqqV68xmiqVIiiwA+/yiGthlbn1I9quMc6YSj7/3R7LN+VN80fI/1aR/",
-	"Oam35/zExrkNk563Cc8Zyb+3dU3ja0/Ra2AFcF9aNHbWNJMO/0e1oS2kG/+IJduNX8UYoUyNB26aztCY",
-	"bdOLy3YzQws1gedFIlzHlyoVmL1PXIxWFa4qUDTkTs4L+A4m/MbyLQV0YrvcgRYm5TieFptz6LcsN5J1",
-	"FawWOMqq4lWFxVUUsHp8cmsguDVdbU1Xd9Yf8HovUReWR7V/lXqGi9L7HDSGWUWo5fvI3/MX9k+eon3d",
-	"Uy+I4iTiuKKHCbn/YxjUqg6opk7d2lwlqLZ//WBYAJEANr7OH+/EWKC09gOJBIKNner8J8s5QvvJ5fuy",
-	"aW/LbLbMZmus+sMYq34z9L3Oc8KLArO+B3K5OWsjt8lPYoT+Ev2dMsVG19UmXtvWXPov2+wakkgzEVZR",
-	"8dZkgD2xBcpM+oWq723CoVJcaPQFOdUaViiUBXOnA3Hl97dUfKsybFWGRw0D3Boqt4bKr0rztAndG0on",
-	"y42ae9YSWRum4dTUihr8AeFJpMGaWzNN4tgJGcaJAoH9CoFO9EkLnkB1cIadYa1+NxN/NbGxqNZFXOhn",
-	"d2hqs2TWvLmO203VvPpZI1hfYHmn3//txnuY49sk0sMe+NYqsLUKbK0CW6vAb8EqsBDz4njC45gFKqNj",
-	"6q0CP7peBxg8M5gTuKWhSuYu+66vf++Znpr6n1ipH/s6mw6bi3z5NIoMlX4kg4EZ/DSKvlCkSplp1TEp",
-	"QqPoqZ2l9rC2hoGtYWBrGPgaDQNW8+9NHIUsIhwSYc9AQC2vqFKh/qhmAwORnoAhCGDhoglhGTuzBBIr",
-	"7guTZS4IcrKtvWCxjZ+9fIo/WCCUsxnsfVL6aqiePZCNI6QExkY5UeqEUOZ0bYwAto9jJSEZkp0E6A3s",
-	"mqBfzN03mRj2FPDpoiBjwq88WWZVsJTl+2bubZjUVkfdijZb0eYPI9poumoy3AqQOy3lQaDacQ0wzdOg",
-	"ME8DP/wSIs1XxXcNz8lZL2akbBIvdie7wWqz8BVy6/cSxF3DD9AaXszHDG1EAmUm9R9/jaUSVHHxzFjK",
-	"T/Iy+QWePQASwYRjOHJ17ILV041F/fEMEXqCLxq3sLY9wgYtPK1cYj0aa2bL6Le32TJbzr3l3FvO/XjG",
-	"iK/RM+84vmV7y3l8VffiCxBaiyPU9uLF+uPG6T8sjx6UfPGURXv6kgKdENPWFxvWx4zQLrOVIOzJtLqs",
-	"yy5AIH3mjIg0AdnpsiY59bm3JHs+q+9otu3WY1aARSWGzrpgBICFVXUZsVJCeXEtPeWV/m1CGR2BkGYO",
-	"jG60E5X3o8mQ88ebalCxwERdk1y1g9XOCTGWiWcyu3FmHFtakMEMf0C0Ztz+2xjTuRprwcSsKMIQhqwu",
-	"xS5C7srtWoBWsUNzMfReXhu5xu52mUhEdniFLEXZroEJz0FbtOBUwdirm4FboInk6BRgxak1XHa48Kfc",
-	"dUbJCKSKmaERxTyEvo2j6Ov3GGZVY50zjOsYEgtv73tjoXEIqOUA7IWUx4jYIl7+JxqsbqIOYWmS9K0J",
-	"xrbwK10cLKY/s82U7GHX2FxNB7+6/eENyAayBzfjaRIZi1JZbs9KIjvg1ve7vqMDzaPy/sS9WI/8Inze",
-	"jo73h83B0RE0j56/PGi+fBE9bx4dvXp5eAz0KILnekZNfTqNzEDtQmE6jZf77Xb7RdRuDiA8bh69fB42",
-	"B8fRfvPg5TCMXtL2i1cD2libDZgtbiXn+0jOW0feVmbeysxP0X2p5LdbDtSHdfJ9DnwBfUUHpgeR5Ley",
-	"/B1l+dd8MhUwBibjzDflhNGdKsFbM9fduzvTUG6tDb/9P2x4tO3b44/xTDqhqjqu9goH/n10YtB72STE",
-	"FPe+dd5tnXfbANNtgOlvJsDUmDD48PGdRXcIMtVoZM00nrZi+SMKBWjX6Nt3THypLdRWUxtNU+lH8uvo",
-	"ob9oLbQix6rmUNvaZ1vNdKuZbr05FS0ogE4wt7IiAbVcXaXcgEITljxTDbH9dxtlimiWBZUazrPiTpbf",
-	"LoO2lsdVaPYe33OfcZGr4EExTXa9dT16Ru02RraiRiCizT2V+L1P1s5+x1KB5yrT6DUezZ2jpNr/kOW+",
-	"VtUIzCSrVeGuKIZsawJu9eWtkLUVsrbK+z1rAq7iIjWlAE99b3qFgKH5qZMv8uqxJOQpUy1yRxPxd6Cq",
-	"uUT76XRg69nfMp4t49kaareG2t9KfcA16PxjhfADndw1eN9ZZl26XlWclX2lLhz/kQ22XzSQaB1m5UoG",
-	"Pj3T2pYK3GoSW01ia67dmmu35tptCcS1zbWCjvZMeb7OpxqP9ztQIgYnAA00jKYUD9O0ZpFzpsYg41/x",
-	"b0KZnGndO8aTUmOosMG+o6O/25qAjyEqvTv9Dof/QoJSPv1yYclCSsNQ3zDJUxFCIShr+X36hubVoe4n",
-	"Ayz/6NuM692Je9yZbr5a/d0V5z9Q5g5a6u+O2wdrge47qmBG50+LwYKOKpWmU3sVCO5DU+KsS98147ME",
-	"ohGQAZV+ytT32YNv9IMcp28h2YuoHA84FVF98/IbEDcxzBY6mLuet2dslMRy3CEJ3EBC9LomVEFAJjxK",
-	"E5Akcq0HY0amgo8ESBkQegOCjrTwygUE2QMyBUHkdZwkAREQat5KQxXfxGruZR3dKv2QTybAIojsTJWm",
-	"uQ9nb99ke3xEZPbnWYXQGdBbT4iQT3d5byGp1fj18X04e5uDgHB7vyq6KdubVbqyoFksNR7BmvaX58S+",
-	"hFlKQ0KJZoIKGFH66mhZhcgpvwbHhgoN+Tu4Jpok7m6+Pvv2nXev9TWk5pkRhIYA0YCG13h3Q81uBZbA",
-	"L1/HM7vyD2dvH4mjfTh7e5bt/AuxtdIalqNCfk5fOz/bsqcihldX7EgZKWKfVrjlFOi1lvK4QESM2Wht",
-	"bLdMZGn389IIJKSKJnyUgqenOa6V8ZmYEaDh2PIOv9I2orthZtzyourEgA9nb3+wy1ur5rblh67mdj5P",
-	"XQVsfLh2CWw93lv8orb+tl2BEjRmRuyOZb7DqiXgw7WX8OHs7SV+8Nstw50d6qW91esU4jZw/cpJ2JeX",
-	"ADA4W7N/dxERPzEFzOHlpoRh75P5h4sWqiUS5rXcD6yovMZSeZr/S2OYgxsQJGZhkkZVpXSMOGkO+5Fl",
-	"STPJG2MtqeGdTur9femBX4ecml/Sis4QixdzUz+VOV50QPl3WqYDW0pC1ku33wkaWSOLtQzs0FTxCVWx",
-	"5nJzzbQG8yIb3g0InVERSfLhAuVX44CRbo8O+xbv/KVekr72V1ReP57Uqke/zHb/hVINNPfy1iD1NazB",
-	"vZE+hIjkB7Y1xxTM2Kv2MxU8BCnpIIEzpjTG3kNW/goEX4MmhJIEqDCiFZXXWfGO9bjadC+icTJv2p3V",
-	"cjMe0bnWWMd6HPMy2bExrpqZ6mfxBH7lDHYzETjOeWzHeA1NdWA9htZ1IzoPSCTozNqUKJlynmhKgvxZ",
-	"Ew1NMlrkTEvNAjQ5IbEk1i1HOAshLwDiHCaTaQIK5In7p4aMns3Mq2ElCSUH/9//qwnTgHOpZXCtM3AG",
-	"ZMxTUcmF32gw/d1A6RH5sJlhqQprj8IcwjZoppMz1a/Lmfl1SBWI3vayeCThQvBhnADppu32wXNyymgy",
-	"V3Eoi7TBUZbmNE0k1FKHM1vj+/D5MdGkJgYZIDZNQRgkBxYhgdJ3l1STjRY51zdRxmqucVxAQlV8k4VG",
-	"2rf5jJE5UNEhbcJ4Zqc9IfseGYwnkMXaf7jQh6YxHRI+s303hVTkl5QKpUFgjcw4FOjlymfkw8UJOcgN",
-	"3cUvTshh/mgCUUzZCTnKf1LjWETZ25XU5K1d6wXC9RHpSWGiVZaxMVA1odMtTdnSlKU0JcM0JAtk5/D5",
-	"cVMjtr0/u3enMxp1a8nMqcHQIp5bEoPCAvpx0FUZoD2dJDykCTFqh0XzBarzD0so8K0gr3Z72EZaUCBd",
-	"J6QPLOrpV/vEnoVECsXdGvpSUaHsK4qXh+HMH2LHOOyHXABpt9v7Tfy/3RY5JQJuQEiIiMCyZlY8STgb",
-	"gb4vlJHD58/N0LEkR+32UjpzFWOkw1KD4bdI5PQ+dtAeIeMb2A3qqHUjyPG4cdA+eN7c12uvM+llQKlu",
-	"6WefrGzp95bed4kHL2qW6E5lowV+fALSrc8uw5tlJPytjxhfQjn8HdD9kDONd19vAPbTcYAKUCzjBUiN",
-	"aUbfN2UBU/NWLfFHL0PgbEmZS8VKh+ieT8wrUgmg15aUO/3OSneMz8gOS5PEqI1Mq6uBod7P0FBVTUqy",
-	"MACFDtwBTSgLoUXeAQ3HevPGdfOWKHoNkhy3/9f/fPu//ufO2//+v/7v/V0UJvFDqVVSaw/GL5rpVJKd",
-	"Y2Rc+MMuzuR02CjTtPfRcbRbbR++sBB+VPuwm2SVDPnhgtij3IqRWzFyqRg5mXu3ZXOCkQ6SOGzaz/c+",
-	"uYZS9S6ZHzmhOQyx2u2FGUTSoVbyIIlMwgXZMX4ZbEwVkDjCuHaDw7st8p5dM62I6illQKIYjYqR+dvY",
-	"uvFfszEnY3oDNnY+gtwohhs0W0Dj1MgGqqCF7Kh9VInpZrVPgO1morVx3u6jiPd3kDw2tRd/YdttRW6R",
-	"5RtFgKx3tVdI51c5V8pap+1QNichlbBblHVpRHuJE3NteqSVct23jbKTwydPE3r7FthIY/DhQdCYxCz7",
-	"E3OXFAg98n/8fNr8F23+2m6+6rWaH//ypyoB2cNYw5ibUlGV1puaX9vwdo1GqO5IZVm6Y+1EUi2YkJ1u",
-	"YygAfgXZbewSekPjROOhQ8DIU+Zy446JpZqNAYtxG71NqjhJCAMwzirFTW1OxEecUStk+kXM2pVGdogV",
-	"ZgF8uKjVP8jZDYg5eaHG+DEGhdkdOCu0WT/ZoYpMuFTkgIwhiXZPsGATREa/owJIqPVZ0AvX1wdtUmbr",
-	"+IF5jITEqLkTFzJmFcYRnZIBikXerjIbmZxa7ZSyeSXhucT3L83BPSLd8edZRXTcXcCXt7LGVtZYKmsU",
-	"bsvGssYM4DqZN521uZZ2aXHG2qNc6LKlZpcpi+j8v//P/+eSqlToF/SYderGDk1mGvNfIAEIyJvLq6xZ",
-	"k4sV2Q3yUDMkE3aLji5YilGJz//A/Zy67TwiRhdnWoXTGibPZGbV32L1FquXYrXBSzQK5Hd5HdResQg9",
-	"EYibOkkslsQ8bgSNVCSNTmMPIwXtzItZSiPTxgNLTid8FLPAWhIEDAXIcWZfcORCE4RWLrWdFtSWxqJd",
-	"9FIfTKSPTeK1ipmCkWkEE5CBFpi1VIM9eL1sK3+Gi3PyPcxlxdiF/KzAqjCu1hUu3BRszsYqJnQtDnh6",
-	"TlRqllawMQW5MUmCCUkyWVxARTj2Jnjtf1UxwRsephN9D1FiTEOV6ssrTLIYTXDQ7K8mTUf6ZYhcYJ43",
-	"UymRZXEqLf6h5UZ6hiff52rk2KJlNhu+9opWTJSHMAYuFAjjCXGChfSDLP4ZpV0TAO1NXI4IqbC0a3n5",
-	"hsehkafpDVVU5OeSssj0t+FMjXGzXNHA3eNYeLkNsmJePXrFpK85Y0grjA+1OaVCzQkNrdwt03BMqCTf",
-	"cT5KgLymCbCI+ohybu+9uRgfP///AQAA//8=",
+	"7P3bcuNGmjCKvkr+3BNRZDdIUac6SDHRW66S3RqXbXVJ3q5u00MmgY8kRmAmnZkQRddUxL5c12tdrEf5",
+	"7//1Jv+TrMgvM4EECPCgQ1XZpmOip0QAefgyv/PpQyPk0xlnwJRsnHxoTIBGIPCf70CJxdlIgdB/RSBD",
+	"Ec9UzFnjpHEFIWeRJIqTOY0VGcKICyBCfxKzcacRNGQ4gSnVn05jFk/TaeNkP2ioxQwaJ42YKRiDaHz8",
+	"+DFozKigU1B22tec3YKQVM90ES1P7T8ncaSnivXvM6omjaDB6FRPEHpv9eOoETQE/JrGAqLGiRIp+Osb",
+	"cTGlqnHSSFN8065RKhGzcUOv8A0P0ykwVbWebxmfJxCNgUT2rfpVuTcevqJvYVG1mLPLC3IDi/oV3MDi",
+	"4ZO/jaexWp78ko6ByPg3yOb+NQWxyCdP8Dt/rghGNE1U4+S4GzSm9M7ck4Ou/mvVrQka3/EoTaAKBu/P",
+	"35IpPq0Hg3n+cEj8MBpJqADF9+l0CILwEYkVTBFP5E08qwMMN8NUQsYHzH4X//OA060Ezg9iXAWZH8SY",
+	"svi3NajDxfjhgLmmYgzqRwmiaiHXEyBT0CB6JkkqQdSvRuFAff3SI6wK6LRyPUCnK5YAdPoIcwvKzJxV",
+	"K3gb3wJR2SsrFpO989AlfdQfyxlnEpDwfkWjb6iCOV3ov0LOFDC82nQ2S+IQb83ef0m93A8NuKPTWQJm",
+	"I4rGCf4oBBd6xYLfxhGIfsroLY0TOkygETSmICUd6zV8z8nZBXGvkZCnSUQok3N7f/NN/JuAUeOk8f/Z",
+	"y9nUnnkq985xOtxIiQoyks6kEvpUs0maZxeaLEASkB/OUjUhEsQtiBYZ0TiBqNP4GGgQvINfU5DqoSC4",
+	"pUkcGe5jfgrMI9k4+flDYxRDEjVOGjDVnwWNhJuxGyeNIY8WBViZ8yIRB8meKTKlKpwQNQFizpf0zCi9",
+	"RuPjL/53wmyE6AHJhEpCGQELsQdDWCOwmyCWZEoTvRqISFNPF5CcpRMuiBUqSMQJ4/4WzDwthP1rzkZJ",
+	"HD4Y8gmVqk+jacwKYDxjhPvkb5pKRW4AZoQqkgCVinAGxHz4yBAK7dYkmcfK7DxMhdCiglRUAWlGqdkl",
+	"BESv3ywjIDQRQKMFoaGKb8HA6WsuhnEUAXsooC6+v/rx668vXl+cf3/dP7u86H97/s/+1esfLs8bQWMs",
+	"KFMQ9WXIZ5o8/NzwoSdP9LoahfvmRI+EhjeSOLJEcAB9V4maxJIAi2Y8ZsqjXGYOw3i8GeYiVvAo1CBV",
+	"E2AKwRuRYarwEtIk4XOIAoIrA1JcvrKnl28BYf89V1/zlEUPBT3jqj/CgXwIFtizXqN55ZEuIx/+F4QK",
+	"6QgODnexvvNm9yFNEhBkShf4TAKQWOGWL+ki4TS65vyt5sQPZg1muL7ivJ/ggD4E3vk0S3FOzCuPjI44",
+	"eizzCcxGLaP40eNZn5EPnhplisgJFypZPAYMVsxGGJ+fELgFsSAhZZHmXWA5o74jsSQh54lhRHPmsKbH",
+	"stG0eBLp94T+EiV9iDoElUhCtRZJBvhHG1XKAZFGhez0NJ0uq53tTO+s2ql9e8/TUHG7VyBu4xAe8QQ1",
+	"omrqHY9TLWP5Z/cN5+MEyGuaAIsogkijjvf2I13bEVCVCliegHBmiKqRZPAWX3P+HWULi0jywcw0voX+",
+	"rylXtA93IUBUAsJ3nKlJsiAovkqQUpMufJ9k7z8GCfduVUDURHClEtCX0Mw1p5JMNMF6rJv0I6OpmnAR",
+	"/waPQuypz4OKEIyl1GilkYyh1EhCAZF+mSbyMYBnZwgI3M00Pws8ca16VrxJPzK4m0GoIDIjPxAKWj0V",
+	"jCaZOJyD4MI+svf48aTUM7YgXE3ckCfkuNsNyHF3H+URmmEWygOOZJAFKKRvx91DMoiookMqoa/iKfBU",
+	"Dchej+W/eoR9YIQ7WiJz5oaRpiV3LTKfAEOe6wbRiC0TPu8xLkjKBNBwogfUlBHPYSZ4qIE1TOCcqVgt",
+	"Hn4WeOS4p984K/Ik96ORkIeg9YaLs+/PiH5A8Amqoo+vRcwhSdr2YmoxLVaS3NIkBal5kj6kIZBUai1D",
+	"n5/dol5fym4YnzPi1q4l5Wx5SAvOLi++hcVrAVSBp+LRKIr1YmhyKfgMhIq1sDuiiYTAh6GVFvvxDGXh",
+	"g+5hp9vZ3z/sdPcOjrQcbHBL9lHhPugevGjvH7QP968PDk+OX50cv/pXrsG//e6KyAULG0FB4tXq/Enj",
+	"Rfi8Gx3vj9rDoyNoHz1/edB++SJ63j46evXy8BjoUQTP0U60QiwPGneQWAn9Y6ClkGxnpZ2UrRAXl4RG",
+	"kQApARW31xdv3hFB2RikE5iJ4voM8AbfwOKUwHSmFvplOpRao8H3tLa50OQ4g2EV0NA2hhZievcW2FhN",
+	"GidHh2jdcn8eBI0ZVZo+NE4a//lzt/3qrP01bY9OOr/8tbmn//7lw35w+LH1t39bNnGg5ezCTHKcW8qo",
+	"EHShn/qHVgbFTw5NtVIgFZ9JMufiJmbjExKbJ6MUqQdlkdYhp1wqckwWQIUkVKM9aR4dHPTYwKFbPt3A",
+	"kKV5LKHVIWcIuJNsNk9E1x8YCSmz5mjJrK0vetV+zRXz0N+/bR6U960RMfu7Yqyly7nWpJTfyw/+wVdr",
+	"jtnhryIdBm2vUEEsHOf+C1y/+6t0tkEjZfGvKdjHSqRgzF3OVvazgdTyJrMt/JINaRQnPb1ZzTtrNNNr",
+	"X4lb2Q6XwFS+iCHSpchexM2O2n0zXGx0MsW7XjkFSxMrNBtT4tIYG16CG1hUm3xHaZIYojETgMSCs2Th",
+	"0MlsiDibZIF6NO6YEu3DXw9uO51O1Zxo9dG84UEbdOjzKLgwEzCK72ogEQupSDihgobGSjZy6B+gcCIg",
+	"5GOGvKkGEO/3VyPgffCreC9LGIO7tGhj97YCf4ICNhTuX+m0Cte/cK/rcdCsWJMZlk714nx/X8YGiz8a",
+	"g1LQEHTsXtD/dD//msa/ud/x3+6B1oHcA/y3e1DJequMWIFxzojim4Xf3IsZ5zb/dD/TWex+1v/0fzYW",
+	"y18q7sLr86/fvYVbSHxAnelrc3bQCBpf6X99pf/1Wv/r9UH1IBOq7iEwFfyvk1gqLhZo+s7k1sbf4/+h",
+	"j4DjtU6lVr2CwnNIEv4/yE8TqsgcbRULnpIkvgEtg8w05sQS/paPQaWMpaJMlSzhf+dzEnFykcktjvrM",
+	"QIwgVH/DC23sGHqYVHHNQSSIfkLZODWjAGssCVPVu9wQ9zRkr1PBSoytWyGolL3Zm5CfbP++NLAJKDwx",
+	"4fCgu4GggF6VCl+0cbc40uYgfGoFxcAQfW9nz6T9opnpSJl5KZYVr7cCAkm2EfPmM0ms67RTEnkOXlYS",
+	"aXfuy8vPJ4/0JgbfnF+TPTqL90IuYM89lYOVO3Kv2aUO9O0aFEm6vXDeWp8fVSy1dCFXX6639r3XPIIl",
+	"Su6uRhV9NfheJ+F4WueyQLL+kq5lwHZl9/7c3cQcuOOZah+3pzGLG2uOP/+Gz4DRyvdTh1I0SX4YIUFb",
+	"h+I/4ieaItUs38G+dEgO1N4i3QbdOurOD6nKOmJde7DL+L8EBkNwc6aC1DvwCHDQkAupYFrBUkrbxKGC",
+	"bP66Lf3oAF9etj4yvHGK3wDzxe0sIAL3Op2pla8ormiy4o3SsosjBhULKQ1ZuTEPY+5tmljmXCpWeI0v",
+	"qVREAfr3l1hXhipbkcitiZa5Bn0DrtJ0L6svl12+P5m/k8KcBxUjfFwD6RXU7R5q2IbcGCVeR90eoqK4",
+	"MUKeFuiwd5Vr+DEG3SB/DSdUYdzNKdHzWe9sHQ9du6R6HnpdYOFRPjFJWQISefoCzYmEMmOpbRoOSYYL",
+	"t4ZWpcK3dLHWLjO7V8trxEdkHN8CI1QZTTTmzIkX9AYYGQk+NWYf1N3sOZBmylSc6AeM9Brfw7wgAPQa",
+	"1atPZ9GWN61KGTM7qmQQRfCUr01J5fJWs3xTqwhX5hGocDMzMNZ242blI+tVFDxVqNMXUS43Tq+1IL8x",
+	"r5YhYUeoXeabbIaSsQZjKvrWaWUljpINMFYTMkj818xXAyPqGbkw958/kzZSo+AP6/jWu1rzTDVEv6Ph",
+	"JGbQ1rofOicMaEMelewjfkRB9eAV5t6vY0giMyRaICgZlOOWUFTdSJ3Bwaypf1mDKceTVIO6PiTFQtx8",
+	"nllKJzyJZGGFa01tnlpUXMHf0yllHqDvZglldNkAUxOlUSUllQJcHrJn/Je+vnZeALPx1VSi7GurQhLv",
+	"3JZwxMapVVuwIIkCQiWhJOJKQURmVE1I0/gDMg1uPuEJEBfghm4ewdm4VQSqC4Rb5ptZZFwubdoQORdD",
+	"a+MjjaOt0oZRqQpvHle3DsrZGgMLsNUAv8jtPitMySFS6r4BTOUJhJwx9M8S+/IzSfD1gCzrzwJmXCiM",
+	"GYCNmHo2+oOklYLsaI9vjIET/dAGTlSeWB2ZuC7SgGx7lrwUbp8NljC7aG1HJaSiKpUlA6MZSW/bRIVk",
+	"fxs0W6vqeGzajh+UztmznhbgX3WNsrwDl5xwbw0iN7m9g1HKIkmoADLjUsaaEs5jNYkZOeySiC6QT8xS",
+	"EU6oMdE7ZcN8SmY8icNFpaWsQr/049m3dEWV8lEmesk2ujKWxVDPph/h5pzaNv68tRF3zkTHsuqxct2l",
+	"43fS2ipVd+lQVygrk5TdrFIDnlCb2cAdspY08DkDkcX1b+RcjH+D/nChoE6Fd6e0hehcXEWVP8OHc2EN",
+	"BQivPMwroCKc/N3kzFSd4oYA8NOHNvTGCh8gDLNS8AmLZzOotuNtCMZiLlO2jxy0bg63jg1AdA/iZXKK",
+	"To6dPHDSEKspUZInL7ncIy/D5nhN5tH9XIF2ab74UVxl2aixJWkx41cBuGAHrrBxf/X6khy9IM6sTBQd",
+	"lyQzVjKjP18Vn3HW/hdt//bLh4Pg8GOzbf/EII2D4OXH1l8qgzTeAhUsZuMzrTvFanGf+BynzGGQVePk",
+	"sLsc+FJ6ZQkWRnOzz4mMWZi5SG5jnlrdLlYL5CUo+iJjSWJgikyBSgzKVBOYdsj1BHrMxrOFAqJYySxI",
+	"RKHFYQoEEjqTEOVzsUIwiXWKR7EiIZ2d9pjmbxwDo4xm4L7HwdIZUdwqozMTM5Ld6sMNEuqWr449lss0",
+	"kfCGLs6ZMpd4HVyXcUbznCUmVMl/NGuUNsStpJ8BVVM6I8M0vAEVkC5pMs6gpXd9RJoaYq2Ov+mj1Wly",
+	"QeNutoGh1670bobCWmGr/nJ/WQfAVaI+jqqFqzroLTb36FefWoWICyzqb3wuUlGhNn/dWL43gq83srcm",
+	"u2lvpKAAp1XgvjJmFx/gZaqX2FezkGU0fviGuw4587FdOkS09h2NcScEaDhx2NpjqO3SJGmHCQ9vDFJW",
+	"UBHOgDStwRU33woyjB+YWfohnblbNgh6rEwUBsWLOPDpkFH0ZIecZZtzZCOjXyMuemwQR0kW1poPBZr4",
+	"DRckVhKSEWkO9JkIoJKzE+J/MmgFeTpTToF6TJM6k8Rk5+sQDKaLFQ4eYFynB0dMGoCQiwjV0xA0Zc1O",
+	"CN+gLOqx95ekOQgnVDlj3MBFDs0EHwuQ0hgZZctQv3uRf5zOnIImzJyMqPDsLL54fQ+f/PLx1pnpXTqa",
+	"fwkdIzklEvSNcM+yBDaj+owUsOol50dZFe+4wAxBpk/B3RzzVxOdBPNJnECeiRZkmjG+pImhdzkav2yg",
+	"AeCHDzIvrA3gpMzdNG9L/v3O/RAmwyIDqq1oYPaOtxKXW9QXt4yeW8a3KuJUi7Z4vAln49Imqg/b5EHa",
+	"b7dSAosm8fVahiZiW+qZy/YVc0wNeyvWG1O8RQYV1R4yA4u3ugqYeJewgB6leLUlxl+ByDUHvIpTXcdT",
+	"OGM0Wag4lPUCwnDRlzwVIdTX4ZiBIKhHCWJeJVxLnpjGSNkYSNN4YcxDLTyhiSxlqbR3uqyW5mS2gkSl",
+	"Cp0QXnRdzR30XCcVhRqAKQHWWXLL49DGUt9SRYVDg5qR7yDpwy1N0sw6XD32ORsnsZwQOQN6o/mJnmEu",
+	"YqX/nQ+wYhZF5c368W3BCf1y5Vjl4A4fviU4edMu7bPqNkU0ThZby4f67r2hn0kyXKEsbCgeFsdxQAg8",
+	"XFmHeG9ohZLxAwMS0YVz61ncQbunI8eZZBKzMEkjiKwY1K1Ao82huDFA7AgryUt8C9/H4Q2j0/uYg5n9",
+	"VDOjiC4bUPLnvj1Dv1owFBwt2TB8Q8F/9np33W6717vb/7rXu3vx9S9//be1jpZs5vW7rqOl/uIfONk/",
+	"Uq7oWrXOo36bxYzpocsqzMdfqlKnyk5nOxUmr2lpZIWfJ9/JDETMoz6wCqv6Ocsd3LZegXmdNOEuTFIZ",
+	"38Jprsi4dxncofRaLyst+4nMKnCYCi7nj15eSR6SETMMPvN88iYzd8qZmgTkx+vX26wooWwdLb3U76B5",
+	"jyvqE7XVdgcBUxprErL5JxgrXyszOikgnFAxhihLqChBagJUqCFQ5d48XZaPn0lfcc1UuezTPAs5RYfb",
+	"AqzVZXVBooIbTEOtdOSFe1gGaGn7VQAMyuhWh7QZZo22IYm+RNw4Hh0Ou/QobL+IXkL7aPSq235J94ft",
+	"8CA6hKPRMX0+fLFMNbcSqutl3bX7qiNH63Q/xGKreWgtUouPGyp+Lj98QlOpfk+qoPkkV7RsCFp22W14",
+	"HDeoYBTA++t/2bB9zIW+LcpBJWMnnxtF3jftyAlmQRjlP19lAf0qXRb31jw9vM8quBgF1IBu/dSoceU7",
+	"30ZHrCSTxSUjCyYJjFQ1zVtHmbbXde3r5sHGjPx6YfKrnkRVdnc/qoyk2I5zoAcBK0pkoWtbUPaCTl4A",
+	"1UqFvHA9Chr5BnR/BVbVXPySbu8RxjXE9XpRzDlDlVWzHlRYK6GPX+sNZ/R5a3G8eOXspLXs5V4Xs+YY",
+	"caw6mOTl7D5LPLVb41rGsaV1ay0Vd5/fB5Xz2n2b+3NyOLtcsbK6rlLB6uNAqoIfKvG0gJdL4C1MUwof",
+	"9re1/rpcpdMprXIk7m5L6bZ83nOtPEk+jn0a5qehUCnnXERYe1cICFV7woWE9hC1/oXNqLSGBRrRfrJM",
+	"xfJBfNNC3XgZGLPPlhP+1gSW5Usqc8Yf7ROtTGNwXilnDzdQDNs4PtouaiObPMh3UAX17zBS7SyKNuUe",
+	"pbJfehdaNsJCq8MFgTsaqmSBDiY+IgMb/TQIzD/1kgZ62wPcdzFZ8YMN1T1pjAUN4f9rH3RCPs0TcU1o",
+	"nb5btnLqSePlfrfbfRF120MIj9tHL5+H7eFxtN8+eDkKo5e0++LVsMLUlEW/Zkft4iTLcK9NUVtFW38Q",
+	"43f6tY/eSu+B5NvEsPkXbtXS3PWrDs0wN2KFsufgtjT/KE2SvlvA2p39F4/ZllTrE8Idv914L/c9pfU4",
+	"bOith83ukubADlyeYw7RwKsrnO+kHv81xH7ERJ17CJEOMSmjeUqkd2G2OrWqDM76dW+35mnM/F/3ywtd",
+	"GwmMgsbI+r4MIcq0Gv/jjeJ+73+Zl621DOZEv2CNCgKm/NaGseufCZUyHrMpMFW1tDXXu5pIYA7CkyVz",
+	"11akeQIBLktp3CrjYO3Lj5jHXOOHLqU3r5WwsDQ1aowrPAu2NKGZJhUV+SGmOOUzSUI9BFNkRsdg40ac",
+	"KPBMkqHgc2lwRUDx2om4saWV7dr4AZQN6BlhpTZT+ROxT1+Bze3vOFKFwSJm4wTaqQRTGo7YMpzShETQ",
+	"8CaPgkwS/fcpGfKURf7PINanTi0D2a2pAIXKM7QUwTfZuHrUlgAHTkaqMhr4GWb3TuooN80QM441NJ3D",
+	"WgljSsnr0p2FUyDOQ6p3m6RjLemGU2g7p+cy5yjM40vtK6cs5YBsVMmsvL4ty5mZ7aym5Vf6ncpKYTXn",
+	"nJ3T4xpBSkB9rMJc5s6tTB1f9B1N3MxbmXG/1R5KPaiXbE6JTGcgTJl2Mp9w51ZyaTmdbap11V+R2kvg",
+	"KXKF6/1kqdpWCsT5i5AqHUt+BvVJ2usu473FxLL71+AtZRG5mlFWwOGP62W10i1ewvmND/gpMX0JkJfW",
+	"8etI90iAzbFHY7ECMROxhErKfZlQpW/Iu2q5wrv01Z9b2eWCjXgF2/eLWttvh5wnYJzQNp2lv64GzobE",
+	"ZKnSR7VMtmWhwwqUTRWfUhWHW+FRoZy6WUcVUlymwyQO319eCj6Kk1Ux+GjCd7LU+uRY42XqY4+Rm2pS",
+	"up2mnbg6bRUuNM7GIFdPZkkIeu0fHKG/rf5rz8TXdj14ur0VYvlLAFzaZGlHVWf7D03cLrRsXlcVyJTu",
+	"rsKUAl2qQYClEJRhAlmlFL3twFZxXiCB1P9GeruRYmlLZHppVlSw/nHXQKdKqcEA9+rTEjCnIvJqF5UY",
+	"Mf6epUhnMfvms+rARzukuR+lyMfLbCjOQvCSzV2zEwP8mpBK08/p4QmcGoJ5rmGRodo5PLgF3p3wd1cG",
+	"Xu1FkyurvvbX3bhN4wDzqv0bOYdyHFhXvNNOaMcPSouu2va7s2/+kYJYPEpO5t/53AQOYPHBCb3FGo5U",
+	"3lhx0GRD/m3bbM2Dtdmam5e5ul+JV7/ykV3gpqWxsqTQJ0r9zA+w9uaajltVNDCD28o9L4teGHu7+QWu",
+	"SJFed5PtoqurHtnpK8EBIwHyPinGwnxpaETjpHFz+B9R9/Yf0J3sT//529HdPw6S/duX/3H7U3f2/lBe",
+	"//qPF+yteBX+c7j/XYWltThY8fSPn293+MXBqnc9jqUCcY9tO0cPjWjJzeOJNo2ziJK3/BYSGhYcWfVu",
+	"u6zrwEnjPNUr2HvLWYSEe72HMPNsFFxx5fVt7S0qCGuFoGZ/c2U9ZBk3ntJ/+bKyMIWD5ZooAvfefV1Q",
+	"NTKfA/BK/+UVvYViDIB8QBxM7sNvHHQPnrf399sHL673uyfd45Nu919FN/iG0ZrVjvry+F07fiGM4+fM",
+	"uWIqhsKdqW1MziIakAmfY3OaBU8FmQPcgOZy5tykotNZ5SzH/8JSyH5p5GzkC4UDjgVQFZALMgemyCS+",
+	"sV13Vw68f/CvxsdfamOHHjs64guMnfH7QVhOW9NCoC4oam04xZpgGMPoXht/QDmizPcfeFWk/FEbeRmQ",
+	"ShuCK6QhURb5lDE2j1psxE2wxoqzBMylojsm+nBlYZK1TpmrtVbDkqxXXyDDlsP4a7Od/bOmKsYVasJX",
+	"GDa5wrq8iSVCAPwGsl8wIOUy9LoQWfd5KgvqTV2qaZWes978sYGNwzzrU9UXsbypUrTKSXZrjQzLkClt",
+	"t7y3pVVUXZdroNNH8ttc0QQk+ocDYoSl3ImU105q7I+64eHoGNqv6PGL9lF0MGy/jLrQPhzuhwf0KDqG",
+	"56Pc0WMGPf/u/GytO2e9n2ZpMfcI5FgWvLwlbuno2dR5ow/p9+G0eQQAr3f8PGrnk8dxmSyX4rJCZ8l7",
+	"UoLPkj9lGy+KvhX39p4snZQ+l0/hJ3lMHNwW2ZZB6KkkS225KxrJFeMqrUb4FYgkZisZ635l5am85FT/",
+	"r3vtX6pZ6zWP6OL95TLa/5rGv/1WVXfy/aWp/2xfQIvvWNAIovqUb2dbXDFcZoEjmL9sLKg1g0kYa6Fv",
+	"xWheVRvzKmkWcvQDm6UuA5K4XK6aQvgVh5ck5P0l5lZq6Ll8GxtIkjUNbGZz/zUD1l+tqVm2NsiMN9N7",
+	"2w2yU8kBWom6/AZWF1QFKXOzS3F3//HTNTFvEHwjIKYp5gjDYG24R8zyrrWrgmNiVtXffwR4721yqj+Z",
+	"hqU3boYMr7o16aMlC1JthIx908zSqXYD3UCeNJIV2AUqYIOCpgWYFgYrr7IAnMrTK6pq2zWvqAvjiis1",
+	"JKNIL5ld1/uVPd36XlzNevVxfn+0Knj8KEFYr+XDvZX3EGbqI68fGFK8cb+EvM9NqRjh8rvxLfT9xP71",
+	"QYJbJHfP0Ifcn+WHsezf2SROtBAbUDLd1fO/R5Ctiha/5RSGDUSxzWKbvXay2fGVXcGFowqyXPAijLeT",
+	"2TSq3FtmK5uyvzX6fPnQ7T1aslzbc9pAyCvibCnOskCKjl4ui2uepDNRaib/drK311gRmOAboitactin",
+	"jhNpQZlMqCSMz0+JO33jKbZJIJgP4r4bdB4n+2ZFcXMGc5N2c2pq3ZNBeWvFRdzP0l8WdtfbKe7Vfqvo",
+	"GKjerHtjw/3e32WwCT3b3q3wsQYx68lOoc1UYdWHVZK9lug77coqMUHjJ4CbZOEqNtrKPvcsxWPsP/2Q",
+	"34KAqLKtXSwliuwLQomxBxHzFcGvfOnQA+rW5UZLK6mifcWN10u/W5UQXYZmwXJe6Lz7YjnGq7hsLNhU",
+	"nHt9cFI5w9W7jltGMs0Bblxxm7Xz4stZDZo1r5cOzvvWm7XAFJdLmlaCquqc35+/fS1iBSLm7MoZ2ssm",
+	"K/u8FPsn6HRKReVNB4iGNLyp9uS7WTJD8X6hiHCumjhDf9n6mq0nt7NnM9bs8Q2VkyGnIloVqQeCjqGf",
+	"ra+ieiZQttSYZwhSEfyIcGYqt2rNnWhCM51h7whXOwI1+pYNV7Z1IClbEJkONerb5KEaXpG7PTDsrT+k",
+	"Mq4p8KHXhy8RkCqeUgXo2hN6cRBhGad53vx0HN+C695RHT7Yd8Ns0aAwaxFbHcA9iccTEISPTHdy/FMq",
+	"u2osmmsL3+WWDJQaqAP1iLzo6o1MuYAgC5SbQhRTRvTs+d7LJ4aFh0Z617YAHuSV+/RAXkk/OddUl3yP",
+	"5Wps8RKI1WTDQHJrFqmM4irGEuFrMeuvDshjcKf6AkI+nRrPoPly82N5f/72O/zEJctXn46FfczyCrhY",
+	"OVZACEwlC+xYj3F6p6aTWXZcjCtiPZmEqqqb2Dzbz0DJGbQCZ/GRN7GFsumWA3M/6i/KbUxTfqtPJ50R",
+	"age3kYLUXaBYkogzlxiAT02ZSrcxmY+7UTEzs/GCK2pFUgJesP2uh9cy0LIY4L0TUpEmkgJbDEuAQrHY",
+	"1f1rbdwa6/3523e4MsdTq5hcdl+MwXt1rSasBu1g5N00W1maqnpA1rTT06daQafOTdlQ/RRvQEgVTfg4",
+	"BcJFZNBrUxBc6UEuHeKsC/MqUbQiOa1C2Wr8DEoMI9vp8mWpx9u6w6nhYudZvc57KKQ3sRZWGpbQNVzv",
+	"0sZJ4w0ezBBMMAleXhtR0sliXvs2jtw097YhI/8EqUBocdWGXmLMiM2Hm1JxAwoJ6jBdaHIwmyUgO8uu",
+	"QbOy3Mrm6K+Wd+xqK5tv0bu+1lRqSl0bPRQX/0ySdDYDQeyWvDDP7vpAz5htPk3C52Ya0jRKbrbIwalr",
+	"O5k3fNQbN6wLvzfEq7X1CvNWlRUNKFEUQT4GkSnLh38QPhphFT7FZ3FomCouXwsx5qNwEsMtuLzhQgHO",
+	"6vaqhYuysXiQ200rgCtihbXK4E6h2IJJzZlF13F2OUNrt9lZZ7nnyZauXbyPdlkbYGKtqxdGoiA5bQwQ",
+	"K+HSjRWrZSm+gg+slMrrw3K1CkGTpL+93L4ypLcE8+IsQQl4Hki8fVRE6tYc13cUP64xCemDziSYZ9KI",
+	"6diqjA55qpar7zqCVRwKrVh0DAN07gigkZZSLO84JYP83g5I09UBxvYEMRu38KMklgqY95lfFdEOXwza",
+	"WuWHuG8DJnf/bVTTKjwwwmRdJ9R1+TDufKP+NGZpbfutTS37WxOeqXctNpef3UfVorM7d3tajmjlJ+uR",
+	"L2UJtHfZSNMNoPnC0n1onRI6xLx7rCg5jyVsVozXUys20g98cQoFm03lMMMJ5MoGcrjnZQS6MHoAyn/G",
+	"5wxCkimAMr2PthAJr6m8qTb4bN/JrRgV4nLODFAKe6260IVUIbPvlah06R3UCg0jU8tillGuIC/Nn5Gy",
+	"guVhmZANMWjt8Q0e3bbmDVgHKoIwntLk4VaPTCDv11yfa8QkjXd6CXrhCF5svuJLQWSUJsmCiHg8UaeE",
+	"Zqo/F7nmjx/k1gGqUFbSY6NcWxPhkFfULHEGxpWL7x1UgyAgg2yDA19jxZXEbl+2cfjA00QGPo/wJsIu",
+	"Uv3KRLX1PTBcTc0y0AP/yqy8yLXV+L50pvCFkcrPSLBqzrdkcVg6YEN8+psX4EmxlmpduLa5+NXupBWh",
+	"4Rqz1Na5ABo2Gy4c390kltyyI1eq927Wp3MqompjYOlcc1iWIJWv1V9JbhC3UCtMV4JKzfFeuSucV6MN",
+	"6TBNKKYW5VZ/K6eg791KKZ7CHuRafJWIumS1eUpzfM6YkJg6pVHP/0zmAnqJP23JlOwwNcQqJ8SrX9ye",
+	"fqDPxxuzonRScaPlgtaZ4W2DGDpHQ5a3Xb3H8vrKRrO6K5ixxbp0E3ukVRuOpcdWn0liDovQKdd83b8q",
+	"nnnWXQq8IM39LB0frbWtuj5tmH1X0eulIHfIE1/gIM0ZFSqmrueaZu1oq2tZL4OeucoZseI6egSx2Llo",
+	"Y52mwpyxrN38VOUisTtEWOnl5wvwqvIUBTG5kcYCdzPbpTzLJV6+2u6l3KhFluW+ppzwOTPF9jMC2PKW",
+	"tyW4q/2cy4u7BRHFoQqsr41Kf7lRdt2e4e8JZbaneNVqbFfWDLZ4eVG+yobyxqg2xN+LLT9IGMo590oc",
+	"NaKtzAByQixmocWv7oDwoI3RyJJ7627KhHQfp9Gqk9tY0Ql1cByQswNyeByQr/bJcTcgXx2Q58cBeb1P",
+	"XrwMyOsD8qrbsg6pkkUUb5rrjnhwXB2XcR+LWQ6WjXMfP42ks8VN0NKOfw+KEk91iLkq3YnmkHOpQORO",
+	"sYB0XVNFQza9szVONX3yJ/7P7y9JMycG+13yV3JgO9rpS0CH/BbI2X5QfcEO9PvH+futgFDya6qVK6Q0",
+	"sSJNwVP0jqUzY8Bbpj5WHzXlCqm/RfSmadoEkelcijQsILMkleTgOC9/gjc6q37iKfhFNmXqIBIs3eEC",
+	"49GwZDq3QkSGphvL+0vbz3QTjl+4j0FBIM0lUMcKPblzKTJjmaQX2FWQ8fSSzFqmROX7uJlUe22b7ZXs",
+	"HwllVaaEUZwkfXxIOEsW5lJZQYKPiPmMNHuNfr/fa7S8drHTmeqQM8ONJCB90k/RpoV+zgH+E6I+mrIw",
+	"/FH/akAyIBJmVFB7WL3Gf/cam3Rh2TDf665fVph8P1e9O60SPXLAZL41R3E9n9j61a/wr62ZN3e23Wde",
+	"jrPUGdomPA5B2kiUNFHxLIG++dVKFQkoBUKSs4B8FZBOp0NGPEkw+gYrAkcgWpnPCg/bjCbAGDj1KAGR",
+	"oaDTYQKRawnkm3Xry5/ViCaZnfMB1Dr3Jq718D08FGjNCWMcjyHWGFFs8cq2K5rweWfThO6CEl5pPDH6",
+	"s919fj18vFlvGykAc7UJ17h+tJLKmblTy/ZZSxKr+ut4uovrcV2tpqyz8foKs0YjLqGgGTV9vbioE61V",
+	"j+ttN+WEH7fRwnqzAVZA29cVt46JcLpFY0IlGQJmgUSpMLEYWW+jo4OC9Nw4jPZHL+GAto+Hz8P2UfQC",
+	"2i9Hr7ptuj88CA+jIzgePffY40njCA7oq9HhsP08fBG1j+DlqP2Kdvfb+eu0orHbKsXHYoKCO2UwJdTn",
+	"xoi5taSJnn3nNMdme0itjJDi6Jmlcka50PDN9KimY12W0y1zJRSGHClzqzFDSNvyjSlg2ehwp3xRPih7",
+	"8kee9b3ag7+cFr10UEuQwoaDM5TXWSYYBnlT+KV+8NhpnlBb2XlmyTTujDT3u8RaSXMhLyD7x56adth1",
+	"O2wZzYznXezzlv2eG8f27i/6QjJ94eXzoxqNYSl6cFNhviB+LIPsay7IwJ7rwKjrgcfBnO3I3jb91qnJ",
+	"ZcxFpuwz7DNvroaGJD7skO+5sgkgVuYpcDrv3I9rygLkhVYq/HsbqzUrDK1ukBVUp1xfpSQiaLk3gwfa",
+	"ShFUWladcKFyAXhTc+nlV0Ydqmy/KLfS/OxSYzNYRgwP1oVde98F2ayVIFpfFXWY72ZDG1UGgI+/bGA8",
+	"2qR4SSbFrOkzuEEBkczuOQMR2sYHW+j8mPe8NiPGppZnubVDmlBblLUm17o2d+Fu1h9x0ceoxBX1Ye9m",
+	"/ZgpXv9KVWRlMQ+hOETVzBXQ26SKq7tBDnplqCxfTNMMOxWxWlxpmFomO4u/hcVZqglORVmBs8sLcgML",
+	"0hzcMSXaAyvjG0b48jm2N6Sh1gNaHYLG9pDPwLgd9IU3Nj2TeBVLE88R9Vhstf/slWeSDNzqBp0eQ3u6",
+	"lkuAGrphMwnft88uL9rfmhKllvbhDoykRwUItxfz19eOJvzHT9eNsvR95ueKoxlmcPnD1TXZo7N4j6Zq",
+	"spfwccxMjl7piU3DRuqNdxTFO5Pfna1totSs8fEjekBM5emQM0WN0dxtyTa816BWQKeNoIG5jPixPNnb",
+	"uzMvdEI+3Yt4KJdKoqBE5A1zQs4uiEoVF6aeQqlWASU3rjgkGVIJAXl/aRQQvFwy6LFyE/7m+/O3rSCb",
+	"4218CwT7Jbp+lprbeVVFpLUaAp1KTE7QR65gbA5bdnqsx/7yF31SwFQcmr4xf/kLudLK7ODM7xBxQr5C",
+	"oJJe2u0ehn5mPP4CA9JccXStHtOHl92bEzvODSzqP5/F7RtYyEGrQ96hocjcVj33TDmckFhkQ4sDPWZu",
+	"vZrAAu+6FRNi4V1qIrXAxNmphj8sshSAWJExKEmOuoc9Nrj4/urHr7++eH1x/v11/+zyov/t+T/7V69/",
+	"uDwfdMgZfkhDJbXgpqVazOZFC4qMIyNb3cDiWakhj4H2uRBcSA1lE3oO+m9MTtWfDXm0IIMPvUaEsWy9",
+	"xgn50GvgO/rfvYYBW8gjMHDrNQLSc4XU/Fe0qOte+fhxcNpjWPHBUIIRjZNUgCQ0isgAh5cn5OcPCTeX",
+	"ICCjGJIoIHbgj78M7PLfxlLJv/wFDXpD/T//cfXD9wQFH4lNWFxaLRa2HZCmizY+7gZkSu/IQbdrZNIB",
+	"H40kKD2wgYSwfJqEVIgYpL4uVplqX7xxC3hDla1PggUGNCDfODnD2Bnfff2aHB4evrKZOoyYiU5JZD4V",
+	"QAb//Oc//9n+7rv2mzeDDvmKq0mPTVOpSBJrTVTNARjpdrv7bfy/666rjogTv3r16lV7/6B9uH99cHhy",
+	"/Ork+NW/jF/HoLgyjWZ/vH592mM8VfZSUEUEZWN7QfUyjrpdMsiPpY8HMSBJfGPicqY00cIURKYXjIXA",
+	"jywr56V3f9w9JIOIKqqJiGsGOzB9493PJIoj03/CyMEaMeIpmIM4xiufjZDmww+0BkdCyvSnQ3CZWy08",
+	"oQUZvAMlFu2zkQIxOCVC/2XDSU2lcGQgSRyClb4sqdXKsIhBGVd+PZVVIKbSiz7xaXQjaGhiagjvfqfb",
+	"6RpjGjA6i7Vy3Ol2DlFzVxPksAWSon+wVbpXmEb4nCGFsbZwEwilcd/a+YqkNteoCHZAwLK0msYiP4ZQ",
+	"gGkur4chxheIXYkQSBkHvoiwmIpUZ8hPMRCGCjoFPVitfJq/svcWC0p/DNa++ANiBQqyDvMQLgfdbql5",
+	"Fp3NEssd9v7LJu0YeXDjyPCzy4tvIc/fXU6OWWKmjryjae1oozUVqsy5UGDEqcZJo4xmWntAuodARXLX",
+	"OLHluLWgF1r3tS1AnRerdCIzQYIxhNwBt4/AzN+7zlGBRBxMB5gpVaHJLNM7tGBEqTCD6CpAIvuogtea",
+	"ycz3pKkZTEDya6BlKiPdyZYF9X7dGrJrsvcjc+2jIPJ6c2zyofO+uI3k4jAehC88/vyLhqd0EXyIFhnb",
+	"RwV5rE8PrwriCpZ+5bICr025QmmZftYwCzuEeljsI/EQtLSvxVIjUmNcweAGFgNCZzOgQpKY9Ria2TPW",
+	"xVmyOCVScYEd9SUdQbKoQnGzIIPkDaO/gFRf8WixFfKtx7liocaPRWVJ660fl/B//5GXkKP98rX9FhbE",
+	"FkM5tdCd8CRyxjtNNQNLLY1Dg4XwaUkCCpWySBM0FhVIgrUrLEjPvt9raGKPxjQ2/tPShaPu0fqPvufq",
+	"a42Q5oNXDz3VkLNREqMXOAf5GREwAgEshEhjK9bRx2CYcKJlsohgrsyU3wIqalbzTxaPfQRudTLPMHYR",
+	"cNh9z8B6/3A92C7pIuE0uub8LRVj5KlHBwebQ8/UrDBaQZ8ac0I/nuHPKG5Wg7fqCx/S3u9Ei2takHec",
+	"8uJSKxwCMM6GC/L64s07IxPLE7Lf1VJc57Dbdaq6majYknGDlXkf+AvLf87WY83Io1SlGGyJEfaYYX5M",
+	"FkjhqcYBvZ7HvQWxJHNIkraV7oepCezHzUlP4E4lRJ1Px2ANr9Aqk+Wy1Uz2Y1CUpvc+3MCiH0cfzbkk",
+	"UNXY8h3c8hsbNoL6szK0nFx4CjQegRaepYlsKWrQZEoXxIxPYnStF3nqG3zk8dQCVztaXpNmPgLXFX1a",
+	"nmLgVeQpWlMpXFhjK0eizZ75NNsY2EkPXQq9BmlWvmlLDJFe4z+bfzv5udt+Rdujs/bXv3x4+bHt/3n0",
+	"sf3zfvvlL/5vhx/bP798RYdnXy397P25f/Dxv7v2v3bF/7j//vvnkZ12ZOer+v/7Bx9b/9ZrtHbcclNu",
+	"+WmogkGrtVRhW0X1W1hcRKZdQ8laiI6aSjH+/M6way3Iu5p9WBICy6MZc0ZW/M024pxwodpJrBl7oSgp",
+	"0poeK9YQJT+yG6aFTT26DMhccJtEibFB+FEUSzpMzHA8ZUqSsUkNJFIv56i73+mxdzBDodYztWHcguBK",
+	"6W9nILLKdNT6eMMk1nLAxSVpHh1Y81XBxtKqNBYgyDZVIe7a8/kc+U47FQmwkNt4yM0QByfbSpnoPpoy",
+	"USyAW4G8b/l4jFbfT0vMvVJ1G6oI7os/qpLwEJg7KS4UEAFTMU2K8uUFs1GeOQHgIsPQxwCGTwLKFEDP",
+	"VcZ/0qRJkuO/MbG2HijIP1gNUpz3p5Qt+l5Mk3e7OCf6qUtKkqdEiQWhYxozklBl3aoPvVblWbwgawc8",
+	"TaSNTuAsyCZGuUD4/PLR9sLpRXmv1K3Rvr2Hr5o37UIfh3UWDVR8jJnQLEKWQFmB4/hss+By80VqywR5",
+	"qlZwQWbtI5nmaLx/pyZ+20ypF1HgbZJIxWdYMgtDHa38XcVP9OybyM+W4GJxii/cdMjHepkFqLm+Uxud",
+	"ianyWekzsI5RC2RjAcyckybwfWQUuTKovwH1HTSekGX6VbZryL4PjS/9FL+B4gnS/MggWnue6AwKKwIs",
+	"XluZUh+dDS2FJJIYO9gh+FRjTGWl4Npqtj3WPDo4WH7QdwLTwPM9B+Soe0gGGe8rD2aSMDDfpMeQI52S",
+	"cWrsKFaG1JRbKr/iMdaBGmt6Hk9xioNXrQ45y3mZkaUJsEj2mPFuYdy3oyfOz6UB613pG4CcjDSN/oyV",
+	"MXBDPTZ4c/72/PqcVNsIqoVYU9/aIsPjm8KXS2h/Ytl1A0S0VcB9RPxEAqxf6nyVBIvmqdztRVww359W",
+	"XT98NGG3XNbch2j5odYZYicFPwYUzwpkdJgqEypgDLlZ7oiLQUtoeCMzNz9WjESXR+eR7PdIZfuKGokp",
+	"B8O5/l3vnSYCaIQdWlIJf3ADfS37WGMMr//Oh2nG2zB1FwHsKVOWty1dzoJ53q9dvYFx3isXnS8j666T",
+	"0ZbKTkpEpuGEUElKzQk+u3V+p679XtS11fKlEREeIGIWVAarfW1mzSyoatZ0yWBu/57RWHTIOQ0npRe1",
+	"GGac4icmBHIpiE7fXJmiTshFh1wK0GItaoClsZSrD+AIrOCa4EV60Nx3M5/wJIs37RDbddzaN1HShFpr",
+	"Zo+tN2faAa+txvwU0mCpU/qXZsb8vnjsn1QULHe12tCgWfjsz23VLLjVl1qZbcAhy0fgmz5N0zYuiHFm",
+	"lyw87iZ73/cFuLa2K6au/MSf+V2R6Hg0Qr96aoN1jNLochidZ/Ux+bO/iliS1FhqAweOoLAsEwLrlmUq",
+	"NWSramko/pcWNyyVI8MFoV7oRxbEurPj/unsuO6639eAK2AcZ2lya+IRtUjhgNghrqWQsd+iRG44a8ri",
+	"X1ONAmMqIqw+wkckpLLCgPvOzf5U3NMM/5lCCtdYUvRjF1C4cwN+Nob5YLKHrX7hLpYlgvej5/SDskXA",
+	"GA3+sAaBz6BZ7/TqHfu8B/s0HMKqsJsqzSEXsBdO6ArPp6lopNmmPUMPJ00tAFeK/4QMaKq4y4My22wR",
+	"E4+K73M2isep0Pqt+0hmNZKQ/Y5okkgypOGNK6DA4A5rOBjyHxCbbWW49dHBK1ukgI9GScygxzD7E1uZ",
+	"nBKarQ1RLsJSeXEYq2SBwqmIISI04Qw6ZPDNuU2CRKBk6xtg6q7sMSxEbtLBXvtppZ2//IX8hHFDfrZp",
+	"P44GpInJDsUypbaO81H3qGUtujNcTY8NqcTGSg5W2VjPpElviMgk1v8wpf80Hg/kQiqY9k3tmkFgzgYL",
+	"VruNYwoqtkhwNdS8dDFiBB90QZl0VTLk+nRTwYwQZCfmroBFvlxXlow0KUZcmYDumCkQIsWaq+ZdHAH5",
+	"2iRm41YHgWXzP1WBVPUYUne9yJMSNO3GB5mNBa2nVCQxCLdaFrlJ9OGahXd67AoYVtXHjcWSoIvQjtfX",
+	"8Or7Mw06ZICM0LXlHBAsLj4yGqArtOgSUagi7kV7N/5uj2iYRmNQ+nJcLy1Ves1y8oOyRXZstygce2Rg",
+	"1GMSxK1pMBVP9fFmOZ5HXW/7Ry+Dbrfrp6afEp5EOYgEkARGivBU9RialQKbHRemKks31TPohQ8sxg8w",
+	"Chjb/LhgbaPm+WtC4TibOFtgjx0e6EWdGrjbEfuaRyScjQcmgBBZpWVFpvia8eRq0r3ou2W00DOscB89",
+	"JqgqWr+sWC+41OJJgtcvDqkHrIOuJmNYyKV1oolHjw009evrsfp2rEFFFKAFzZUSQKcxG+c4f4aZ0SdY",
+	"5mYPboGpNiaTTwceuphfMHfZAK2NNwBflz3WlGCO/qDbzfKaXFUBrMeOQLIMhYw5xlXk7dJMCcQYwozY",
+	"4LRBj0lOqAuHdIWcYkWaxvOsiS2S2gmdzcDkUwpooXjnKuZjYqweEpOOtRhx0mPH3QON68fdw3wVyKMw",
+	"mdoC69JdbBeOqYGGp2ptCH139QdkL/8RSZVppILVU2MkHZrcOOZxSvT8A/e1S+FtYpCA+9El5ba8YopF",
+	"XmBo1qnezaH3YSEXd/kmmOEY17JTFKPtOsSaZK5+kr55ZmjMv9coF3KemGDxOct8e04ORN+if5crTbTf",
+	"ANN/gr7/T6Rk6qE/k33WTJ2ZZ03jmQI2lXq26ycnJIJE0R6LqKKYs2/X0muc9ExPamN418RhBKHqNT7q",
+	"m7nBxySJmXW4zqhEUs34vFMagGtxY9PJa4cMelkvI/wW86lj/B1RAX8cz1T7uD2NmXmQ2soDH3q2ap0x",
+	"I8pe4+RwP+i5It2acWYPXgU9W54l++mo+xFfLkgtOF93/9Wr8Dk9ar8ID6D9Ijqk7VejfWgfDF+ER9Ex",
+	"PB+96JolWnpe/u4l3d9vvxgeHbRfhodR21Y6G74MX0UIxYYv4Zfq2y1RSDLAwxoExpw40JC3+G5wv6rs",
+	"cbVedHaREdgTQsnAv3kD0x51HVm3/ZmnhI8cX/YXG9jK84wMzEXRAiQzqU4a5zHr3/3IR0hXT/S1arsP",
+	"zNV0xKfiglUXnBic5PJyBTNAgYW4wl14D/VLEu2vVAFDNxz3HE743WlhYQh4b12GyRWhaCt06kuOn5na",
+	"l5m06FgTQQlP72jgzYnV4pqO8BsZrhXkcoOWqlH2MGIplTKWijKlx8v0E0fwQzsMdsrxr3lhU5Z9LO0q",
+	"Z2hLO8pmMOxdk3upV2D0xzjvg9osc6mggkXhtaO4Jb18U53EWgcQToyr/oinzAWllfUD9A6YJK0IWyPM",
+	"J3GCZeXL4jAiEPLnM+csRDkzimXIGYNQSTKNI3vXMUzN1nm1v2gt5nRZzNbs2orD9hQ0E8tNgasV3a9o",
+	"lDGehwUGrf7oay6GcRQBu1+e7MPsTev2MxM81KAbJnDOlG3oaq0xq7+95vw7yhYWhFi947h7sBHYv6EK",
+	"5qZ+3vEmEHQynVcP5UlDUYNima6fC8xKnsxFrKCxFLFqRCXMnsrJvWcOKajvS9aQwsONipaUqkwV+yVT",
+	"UxHcNf91hMSiibUGIEYLyGv4LxcnKS76j1GixN/TNoVKivaXL5vOfC7cEECjRlU1j8JrWR35mgj9Mqqs",
+	"LfbBCOrsRf6UTYIY08l54MCZCaUWPaz5ECtVGTWwx0pWkmfSfXFqDDrOyJ6rh8aCFjtVGy0JPbasdAZl",
+	"ndMzTVEywAJIA0/BduLFOL7FGB9snK8ZKb5p5AeNHoInxhB2G8t4mLjcYYz/8QwkzhKV+xL0fPV1S/yT",
+	"eCoN0Jvis9YwqaYLq+lAlQfySxQ7PoMU8UWxZ1fwoEAh7sWc9z6UVNeVxRBMSrWsEJ6dydwiuDG2ZcWh",
+	"8zKPsanXLhXMOuSM9Zhl7eVXNWqbzvlIOAIiDQ0r1puOVV6M2tSejpXsMRQOXP94PdINzJTXZcL0/rRN",
+	"PCqIhdnmErFYl1ZWwCSrSnT+YAL8F4UGLsN/UzTYVuDzvy/k/G+CR3sOFWrl3+8crvAkAqmceOs5j0xD",
+	"LrDxtr4vSfExqAmIIMcKZOx5d4HV0q+b+w8iBNvtbCP/OgjsMPTpZOVvQOUcwQSHf5GoapnOHvW7sj5s",
+	"/joh/zsqrAnbIq1TbuNKn3Ude8TCzNgCURrnpn2x1Coh65CgtQaCPrLBWzvWFbgekcbm2OqQo+5RZh1D",
+	"b1HOzyZUEsaXFnJKjrqvyMD93Lc/95F3DwgXPVbx0IS9ZumhEmNWJGoDml1jI+4m2v9sLAZnUBN1r7m/",
+	"21HWVPdpRPvyNJ5g/5SOnZrzqrPOl0/oj0bfbJDe6g9eu2J6D9AWvihRx1z0/HBpftUfQ+jPKCCw6AmJ",
+	"X1YBoo6suTgfn/I0DZ1z6X5FClcS9gOrBlhbYIRloGctW1UixFpIpthETi2XuthgtM/7y8AWejvLia6N",
+	"10T6hOVTtZhmGuFgkjuqKTZURs3jELJJcage8wks2YS+VhG9cxaVaELjyyE/Rmn7oxOhL4o2nLOI0CWQ",
+	"PzZlQHb8hLThSo8vKzZSRRQCU/fUaEkuEsShp0HuE0IrRBgXe4XvGyKwAtNwTV8urtVQ0R2yPSGyXVmp",
+	"9BOgm0pX+86s0LwZE7V3hQtDoVunubAfK8t9GFTW+indyiuzsi9I4t0cDjvUeFplX1UoIDb88pMp+1nU",
+	"eS3yXGZx8xg3yyNIJMmc8RhTRs6SOV1I1z9bWr9aQOaTOJxY27GTNI3hbgI0UZNF5marNsJlczc+hV3M",
+	"zXbBRnwTo1i2us6f2bubX4WzCzLzDmwjCi+BClOuq/LyXeFjkMVWluXwB2s0C0iCekrW6dOWcuVhOtXA",
+	"Wb5jZvjX9hYtYVbVWjBgrNPwWrs2THglmJCP2G8nYnvh/Noo+zL9YMRyG8ppzNzf+xWtJJdtZNj8z2sZ",
+	"PonNXquW4nqf+LGQ9kIddIO6ToL7Vb3bl4t/60WGLs9AIjNRGPG1mJkG8HA3S3gEWXvcqhXiy4UVboS8",
+	"haM0rZf9Bp5Hy/07pVrg8Y24mH4iy7tZ5DuQGuAbUJi/x0oGpmsyks1d5MnGtMlia8wiuLNFXdx93IA2",
+	"+R30NgvJ8r8w7WhnILxMNcPXA5cLGJCxoEy5ulqGUlkBs8ewZ4UJj4QIy/m5TAKvd40RQ1X+Yt71kVBp",
+	"gjizZ4O6FlQX/k4/BQ54E27jgfLX+VnLudW3DWwEDXuofdtP5uRnfW/t/Sy0KinUWSvWWLPBS8anP+Mx",
+	"Ux77MCM7Qix8BPiyisR9OlqwDIlKMcU5jvKX14WiFVCjmjbsjTkfJ9AOaQIsomJVPMjXXGD3SS+a3JaT",
+	"NQbXrPzSlFBFvsGBSROJP4xGXKgTL7UqxrqfY4gCzBP196Wf5eHV2Gh9MacL32MVuywnj8pUhXZko5jV",
+	"vHa73CTA4423hB3ClhDWWEu+tLKOX6w+XQG7cnRLdtsc5niX9QEIvcex2EtoExdrZQE7qYAoFpjUgG0f",
+	"yVeuCR1mrWCy8YDEUqamFpEhBVQo5OlOXzYp0q4ob4/FGZrKkyy+xcWVRUCaWUrk5bevz8ktiHgUg2gF",
+	"RN9j6ZcLNuU0ApsibUiHJULAQrGYGXoRkWnmefcpiy+TsLwyk4BZQhfgF62ymdUYdNrtkuYA4djHH/s2",
+	"AnUQkMLPqYSl35z3u3VKqBGZesyVVHZn5Or3NB3ISKox4kZLRMpLbzfZcXRsEk6Put0ec3NpJOhHwGJc",
+	"ATaenVCVF6FyDYRMIstQ8Dmm/goR38ZsnBV59voZmK/MbYCINA+7B63M2ZaHDtPZjPz47q2rnOcB+9/N",
+	"Tey7XfbSbvfguREj/z2X67BStf3VtBDG9/Cf/15uJDw4zZZKWY+5yfGC2KaxEvPD8Hz14yldkJhJBRR9",
+	"gqB5qLnrz/L9kVhJSEbGFzjiYk5FlN12DK7WSxggTuTRj0OvpPpJaQ2YdqcXErgWLuYoMMbL1K/Gg1YT",
+	"yhwWKb0ke98Kd2gaS6xvUykDFznbD5rivHbIvsYg4LKloRaj67Rw/GpTo8DB8fOiUeD5BlYB9Hj4vb0t",
+	"qaBDWcgnQyhGECYxg6hVt179baNued2jlxsuCKFr082qV1C3AFeSqR5A5QX88oQm90oVZqXKQoqi0KHJ",
+	"liq1GPBqkNDZLMgz3XmqQj7Nop4QNrYwd6lKzNusKFXlhfCIDfFpjaa6hoYgvmr91UmagUt57RTAP3K9",
+	"/lMRV6XC3s9O8VRZZFcgbuMQPl0SWSkC3aWi6tMriScWKUYJnz+KpJJ5nivFlHeeF9guxDFGfTGatqiN",
+	"5aiBESiuNII5O8WAz4AZ3m1bJSDVH7je3vP5vGNWRmexxBbfToLCZXZM0rItw2FKyiCjOCEyZnpDqYSA",
+	"mCKYmOS537UVNGSQN/X1k3uwnIK1dli+Ogi0FOWiYGzVNSIBk2JkgNTHSD82Z8dGlDiYmExVj53XOrwr",
+	"+MdTevtwApx4FeX5CTmt4kQCijLwwM4fOy3sk2lhXyY921ofM57/h9I7rV8kEI1hL3PibGaNzV63sjyX",
+	"QOSEalDnxcTcy4UW/9WOyG/dQt5k61gjHP7AkoW3jOLkcXHSOqnHf8e0Eq1iwCk+qRDAfpfJCUuQ3sZI",
+	"/CZ39e1CF+6H2oKO642oGT7mN9tD4uzoyFdUworc3StToA0FAPTPSEJNIQ43bEBmIr71CoRYnwcXBUyq",
+	"qHa3DptNNuDSLXuiKPileT5rlusK3KrHJVfXbldcAz49Jlby1rMoIrQCF1eh4gqOuvfB/XNdRuuFkoTP",
+	"GQhTQIaZNt4OAwtdvI2HwcPVYLPG3tWIudbX4O7qLpH0qS5dlj663b3bNlrNnWQhUi2/tHm4UB1nEWmo",
+	"UtM1QYkYbmmC8TCuGu8TyYgm2iDb/VNzExdH8mS187YT1cxy/h7/EWNa/qCMZUXIjL73OZIPaaGSUS1j",
+	"SeJb2GNxeGN0lw+NWVoZz2cd4FiQXJn6eKkEWarYQmJG3gNTAoC89fIOJGnKCZ8zLFQ28NoEdPT8fTf/",
+	"oNUhV6kQ+kzQ8DOjoevOLuLp1LUzERiJZUq6YLXZfS1vHnV7LK+bEmCst2VyU1dwJfDKrTSNLkb8b0ax",
+	"3obMaq7/+NfD/edH1llvCs4OBdUvkRlVCgRrZTJvO5UYe54yKmU8ZhAFWP+TT4cxxgpPqbixcbToHTFp",
+	"Gj12ZArPCT631WxdqRcPLrV9OTWYv3fn90Q5od4Un6nwZ3EJq0PlHdQI43PbiPDTdptg+XFs2G3CffFH",
+	"bc/0ZzVbaur2ZQaNfP6eGB6WFC95hr9L9L1AqjPn/caltD57z4xPJyt4F6++jyK6cDNoY1uuEv/2JIjC",
+	"zyX54deUK7qZhXeWUBYUovemnKlJsiAzEDGPXBQHEBw0MMsykXZTGtucG+y0oXm7v6rqvK74Fv6By3ti",
+	"7oSTrGNNuKfM9FUJgB3ZtGTzTx0cm0OgIgEtx4SCrP2rveabYGy5FMLqSgb27QBpqYth82oUmOomJj1M",
+	"qCFQZYLbssAHrqirT4CObCNPj2JGE4I1yjvk3Ij8NMuow0gul+5sMu4LzRWNRzxWJGUmtC6qqyMQ34Kf",
+	"1/w0AnKWxzn6HLLxVoULHISzkC7/ID6ppOyK5cRbdGbLv9lJyztp+csMsf7yjUn1AqKttOFZb7bkKRkT",
+	"WNFi0+Mjrmm1kenysl7IUAzDsa0SrE8R5SVN+EeQJCRmHfJTVs7LCFgiZRJb3/hNZrFGfXMALOoLoJKz",
+	"E8OY+nA3oalUENngJmfOsnGt0vb/QUuV+yIEiCAa+IVzKvgVRrW+IubTYtWwU4JdQTAHVZPgOErAtSzT",
+	"34UJl/qaGgB4lT9LjNYG2rouPEfdbKnlQmQd8kMWgCuf5ZY5KrDJWBXz/LubZcdC88hhVycJWzjou5Kd",
+	"xY537njnjnc+mHdu06AWKcEyeV3TU73ig/L99/kfRpma1xBWVeR1qxntJyvntC+dEMY9tcrTqnyO8Zh9",
+	"3D9JZ937dSv5guxn2H7cVKYq3JRM9tlOZsoLj62uG+Y71TLZAFvi2l6LmaHNWZWMRNTMkq7w94D8eP26",
+	"ZXteEupdMNPwb5D90Mc+nbc06VsJbXDq6ejOBssZmKDvgb6VrmFR9om9zHK9ONPpsR+WqpZlTRtPcGo9",
+	"pk3WqRSwzMcDL5I8qxyLtVcZGZg/+zk7HHS0lEcqhTybqFfo7he4bptGavVb0BozXivr/2dFUrTZ1Mej",
+	"fyIJS0+VCTqfJZhtQ1HrKq+rJD55u3h3LzAmYmvhSn+1E6924tUnEq8+UaXg3zPPzuoZbm/U8KpSbebg",
+	"8j4IXItmx8dsmw/HNdUEYttxuTp9QS/o2lvAH6OPQXFXV/aUNghB80DxafmBq77lMQKX8pETGVvIy/WZ",
+	"olisUSqyvyP/O4fkH9chiQkmSwX81pToKVHcuoSTr7xSA5JwlixMr/N5zCI+N6iGCkyhnWrW4Z8kcZZ8",
+	"PUpVKoA0j3vMZqViH/qEhzdE3sDcwb9FGBdGKcEK6AdHZMJTIU9ttxozpIwjILEyrZ5EBCKwlSBc6eXj",
+	"/QPybfwVuvq1UhAz7DRfDO/LAWa7yiK9MYn2stUhZz028FQU2/yeTqEygaYUb3nUPSJYcWEeS2jlYRUG",
+	"dj2Gg+ndZCYFmjGqZzIwgddaQTOaltXWNLSbjM8Jdo616QJGmzr1+lLl+uQsSeWSuSKrZmSNHC2bNH9M",
+	"Ks+mx+zhIPxavgJ6AzCTCI4cmCdEUizvESujGpNY9hjqiflLfbiLpZKVtSWu6C0ss96n0MkqZvqMalm+",
+	"ipVG8OwtDedPrZqpwplsqJl5H+0Us6c3ylaf7xLurbZ/Ok8aFrT3sLvx+zJ0Plq4pAeBMtzyR17QIeLm",
+	"ic+UO92Opr9S0emMLJP/XDP6w4ZJFpVCWjbeFmnLltrh3gfvgtuEvEpt8YcK3u2LTngNtbCAba+00HFK",
+	"uO+5LRRKts7butDHa//WPKn7dEPmUbyuWQSSVYI/DydZcqHOKFYDybHMpOcjnWbPfDJtU0h6mM7fa5Bm",
+	"5Zs2VYT0Gv/Z/NvJz932K9oenbW//uXDy49t/8+jj+2f99svf/F/O/zY/vnlKzo8+2rpZ+/P/YOP/921",
+	"/7Ur/sf9998/j+y0Iztf1f/fP/jY+rdeo7VTXXeq65+vbOXK4Ftq6x2Vdd6V2u1WVruckhayaQuprCtt",
+	"kYU3/ey8ISScjSVRHHWodAaib3LBEy2QWeef1qaMx4smyb9rxWNQbZ78obCiNYVV0E5gJ/Azzpv+MrSK",
+	"f0riMcMyu/p+I+eTtRXuaJJUV8W3leqtSXHIeQKU/Y7rq/iw3qa0yg/FBOid1XTHej4Z6ynQoT+3+bQC",
+	"FFV21CLlXmNELZLfeivqGVuYVK8pXZDQdNXH1nAsIkMI+RRMv8gB0uCBMbHKJB1jRXIQ8a2mxa4OA9of",
+	"TR0+U5S0Q5bNtCeEsuwIqFauM5spliIpsgDs84tqYI+59SHZrzLOmUo8/t6fyDbnT/FZy/9Uk/7VpN6e",
+	"8yc2zm2Z9LxLeM5I/oOtaxpf+4reACuA+8qisbOmmXT4P6sNbSnd+Hss2W78KsYIZWo8cNN0hsZsl15c",
+	"tpsZWqgJPC8S4Tq+VKnA7H3gYryucFWBoiF3cl7AdzDlt5ZvKaBT2+UOtDApJ/Gs2JxDv2W5kayrYLXE",
+	"UdYVryosrqKA1dOTWwPBnelqZ7q6t/6A13uFurA6qv2L1DNclN7HoDHKKkKt3kf+nr+wf/IU7eueekEU",
+	"JxHHFT1OyP2fw6BWdUA1deo25ipBtf3rO8MCiASw8XX+eKfGAqW1H0gkEGzsVOc/Wc0Rup9cvi+b9nbM",
+	"ZsdsdsaqP42x6ndD3+s8J7woMOt7IFebs7Zym/wgxugv0d8pU2x0U23itW3Npf+yza4hiTQTYRUVb00G",
+	"2Ce2QJlJP1P1vW04VIoLjT4jp9rACoWyYO50IK78/o6K71SGncrwpGGAO0PlzlD5RWmeNqF7S+lktVFz",
+	"z1oia8M0nJpaUYM/IDyJNFhza6ZJHDslozhRILBfIdCpPmnBE6gOzrAzbNTvZuqvJjYW1bqIC/3sHk1t",
+	"VsyaN9dxu6maVz9rBJsLLO/0+7/feA9zfNtEetgD31kFdlaBnVVgZxX4PVgFlmJeHE94GrNAZXRMvVXg",
+	"e9frAINnhgsCdzRUycJl3w30733TU1P/Eyv1Y19n02FzmS+fRZGh0k9kMDCDn0XRZ4pUKTOtOiZFaBR9",
+	"amepPaydYWBnGNgZBr5Ew4DV/PtTRyGLCIdE2DMQUMsrqlSoP6vZwECkL2AEAli4bEJYxc4sgcSK+8Jk",
+	"mQuCnGxnL1hu42cvn+KPFgjlbAZ7H5S+GqpvD2TrCCmBsVFOlDollDldGyOA7eNYSUhGpJkAvYWWCfrF",
+	"3H2TiWFPAZ8uCzIm/MqTZdYFS1m+b+behUntdNSdaLMTbf40oo2mqybDrQC5s1IeBKodNwCzPA0K8zTw",
+	"w88h0nxRfNfwnJz1YkbKNvFi97IbrDcLXyO3/lGCuG/4AVrDi/mYoY1IoMyk/uOvsVSCKi6eGUv5aV4m",
+	"v8Czh0AimHIMR66OXbB6urGoP50hQk/wWeMWNrZH2KCFTyuXWI/Ghtky+u1dtsyOc+84945zP50x4kv0",
+	"zDuOb9neah5f1b34EoTW4gi1vXix/rhx+o/KowclXzxl0Z6+pECnxLT1xYb1MSO0x2wlCHsynR7rsUsQ",
+	"SJ85IyJNQJ70WJuc+dxbkj2f1Z9otu3WY1aARSVGzrpgBIClVfUYsVJCeXEdPeW1/m1KGR2DkGYOjG60",
+	"E5X3o8mQ88ebalCxwERdk1zVxGrnhBjLxDOZ3Tgzji0tyGCOPyBaM27/bYzpXE20YGJWFGEIQ1aXooWQ",
+	"u3a7FqBV7NBcDL2X10ausbtdJRKRJq+QpShrGZjwHLRFC04VjL26GbgFmkiOTgFWnFrDpcmFP2XLGSUj",
+	"kCpmhkYU8xAGNo5ioN9jmFWNdc4wrmNELLy9742FxiGglgOwF1IeI2KLePmfaLC6iU4IS5NkYE0wtoVf",
+	"6eJgMf25baZkD7vG5mo6+NXtD29ANpA9uDlPk8hYlMpye1YS2QG3vt/1PR1oHpX3J+7HeuQX4fNudLw/",
+	"ag+PjqB99PzlQfvli+h5++jo1cvDY6BHETzXM2rqc9LIDNQuFOak8XK/2+2+iLrtIYTH7aOXz8P28Dja",
+	"bx+8HIXRS9p98WpIGxuzAbPFneT8EMl558jbycw7mflTdF8q+e1WA/VxnXwfA19AX9OB6VEk+Z0sf09Z",
+	"/jWfzgRMgMk48005YbRZJXhr5tq6vzMN5dba8Nv/nw2Ptn17/DGeSSdUVcfVXuPAf4xODHov24SY4t53",
+	"zrud824XYLoLMP3dBJgaEwYfPb2z6B5BphqNrJnG01Ysf0ShAO0aA/uOiS+1hdpqaqNpKv1Efh099Get",
+	"hVbkWNUcalf7bKeZ7jTTnTenogUF0CnmVlYkoJarq5QbUGjCkmeqIbb/YaNMEc2yoFLDedbcyfLbZdDW",
+	"8rgKzd7je+4zLnIVPCimyW62rifPqN3FyFbUCES0eaASv/fB2tnvWSrwQmUavcajhXOUVPsfstzXqhqB",
+	"mWS1LtwVxZBdTcCdvrwTsnZC1k55f2BNwHVcpKYU4JnvTa8QMDQ/dfJFXj2WhDxlqkPuaSL+BlQ1l+h+",
+	"Oh3YevZ3jGfHeHaG2p2h9vdSH3ADOv9UIfxAp/cN3neWWZeuVxVnZV+pC8d/YoPtZw0k2oRZuZKBn55p",
+	"7UoF7jSJnSaxM9fuzLU7c+2uBOLG5lpBx3umPN/JhxqP9ztQIgYnAA01jGYUD9O0ZpELpiYg49/wb0KZ",
+	"nGvdO8aTUhOosMG+o+N/2JqATyEqvTv7Bof/TIJSPv1qYclCSsNQ3zDJUxFCIShr9X36iubVoR4mA6z+",
+	"6OuM692Le9ybbr5a/901599R5g5a6u+Ouwcbge4bqmBOF58WgwUdVypNZ/YqENyHpsRZl74bxucJRGMg",
+	"Qyr9lKlvswdf6Qc5Tt9BshdRORlyKqL65uW3IG5jmC91MHc9b8/ZOInl5IQkcAsJ0euaatqCPGLC5yRW",
+	"ZE61JEbDCUSkOcAX+0MqYzloBWTKozQBSSLXojBmZCb4WICUAaG3IOhYC7lcQJA9IDMQRN7ESRIQAaHm",
+	"wTRU8W2sFl520p3SD/l0CiyCyM6Uc28BVHJGmoPsJaM/mN8HrUpj3/vzt28yqD0hefDnWUcismPsfEIU",
+	"/3TocAdJrQ1Bn+P787c5CAi3N7aiP7O9qyUkAM20qfExVvO2c/MGJj2NCCWapypgROkbpkUfImf8BhxX",
+	"K/T3P8EF0SRxV/j1+dfveszhCab26QH0Q3M1RwDRkIY3eMdDzb4F9k1WVN4QGk40l50CUwEJ+cTUfTL5",
+	"gfpPibHUtzykwzShYkEEZWMIyFjQ6ZRqzSAhNAxTQcPFKRklKbBwgXqRnAG9idn4VCMZS1kYmx3HsscY",
+	"3Oq1JDSeutag1NujrSakBeR4nGo94uxCj3IbRyCIg68MctTjo1ESM+gx+1ADUZIRTRK981MycF8PED6D",
+	"KY8gGZhepPr7/DM1ocrCHaIO+VoA9NhMy31xCCea+mjsFhFqzRMtbDQZJ+8vA8I4SYAKhgJIPIXWqckN",
+	"tDTWUItnEk9bv8NFjzkgEX0YAZHpcBpryU9/mV0o/BVTQmWHHB0ckIGTcudcRH2TZjfI0uV6TP/sZd9p",
+	"0XEwjRm+Lkkv7XYPQzKld+aHwSk5OnhFBpDdyr6gCvrYfhmigZa7lBk4o9YTnopkYTRBqi8MH+kzyoeo",
+	"8GzYWw/vz98+kQT2/vxtjlqfSQwrrWE1oc3h9aXLXw9TQ9ctbyZ4qDW1YQLnTGk6/gBR7NMykupSMykr",
+	"okOBImJuqyECGzMVK9WsbNtfGoGEVNGEj1NPRMkQOBN8Yka0JGXJU0Aw39l9x4UmuE2UsAKTaGyFJPPv",
+	"JB23/KrymhdZwY1becqS8mxI01wzW5AEcQvixMlSKGtpvhRHEq1bUulLQWgouJSY2U2Fcs05E6ASatJs",
+	"3p+//c7CbKMK9lZqdBXs853U1ZPHhxsXlNfjvcUvaqvZ2xUoQWPDQ/Q6DAxrloAPN17C+/O3V/jB77eo",
+	"fXaoVxbVNilrb+D6hRPYzy/9YqqDFn3dRUQcxYRKRyy2pVZ7H8w/XOxdLeXyNSnsyEvljcwUr2WixQ3R",
+	"OrXSldbrNAliVMW31j4Ed7OEMtsIH+3kKHPGLExSrbw1KcnlqmdIWtJEmc9iJlsd8g5opPFQj5bEUgFi",
+	"pYNOSIVY2DoXAy15i5gmAyx04QxVmYE8l2yd2mtkyJiNWx1y1D1C9kAZSZnWu5mDBxeYOypAoTE9U84z",
+	"alqnUZo7/8TqpJnkjTHB1gg4ZiN/NOPSl6Gq5rha0W5mGT+3dX6b40Wvto/anjJSr+B+I2hkLbeeudEp",
+	"TrFWYof/BaHGVovrzWmaqHiWQD+c8DiEQEsVSR9t9AERgJJI0GNywoXqm0FbiNdjPVdEaKq4VUiTxWmm",
+	"ZKGp2FeyDDFwOmRkK9NUq5qBafLqKZi5otgidKwJhbKlTuTNM0mGIoZR4AhXpo0atVfjcSoYoEXK07YG",
+	"HfL+EpPW51ToraiJ4OnYyEfvLwla24SpvsOxbJCdDZv6ILEhTQlABnezvh1j0DotKqN6/KG+vxChHUAP",
+	"4ZOeHnO0p8mFozgtjxDpD06N9qn/2Wdc9WPWNy8M/KIv8oYMIeFsLIniPeaK4zgBs6DA5rfJG8Jemcw1",
+	"PYpzIGttG9XuHkOI6hsFkaaiK1VYHJt6qnd+KexssUTDiilL8yA99wqV+Pfnb6+pvHk6TVePfpWB7zOl",
+	"02mZ0luDZqF1rMDiaX7iO5fDn1pHNmhCqEenNH67qTeTNWd7EY2TRdvurFbG5BFdPNMMSY9jXiZNm8eh",
+	"RVz9LJ7Cb5xBK1NO41zyPTHKqjEX6jFokpCILgISCTpnzoQ54zzRejBKzZoLRFRBh5xrBVuAJs2aztjQ",
+	"E8I1QcmongsKmM4SUCBP3T+RRiWJnVfDShJKDv6f/1vzhiHnUuveIysqanpVKRS+0WD6h4HSE4qFZoaV",
+	"Zi97FOYQdoGhJ7mM92UF7HwZQi6it70sHkm4FHwUJ4C27IPn5IzRZKHiUBZpg6Ms7VmaSKilDue2j8Xh",
+	"82OiSU0MMkBs0oISIjkw1ASVvrukmmx0yIW+iTJWCyPrJdSIt9x/WwtYC6DihHQJ45mP8ZTsl8Q1l0/2",
+	"/lIfmsZ0SPjc9pbWYt+vKRVKg8BqlNRI0xFdyGfk/eUpOcj1xeIXp+QwfzSFKKbslBzlP6lJLKLs7Upq",
+	"8tau9RLh+oT0pDDROmv6BKia0tmOpuxoykqakmEakgXSPHx+3NaIbe9P6/50RqNuLZk5MxhaxHNLYlBY",
+	"wBgEDMcJUBchCQ9pgjJE1uh1ier8ZAlFZDyiWUX3wy7SggLpOiUDYFFfvzog9iwkUiju1jBAA7t9RfHy",
+	"MJz5QzRNUNqICyDdbne/jf/X6pAzIuAWhITI+IudJUtrhYA+VkYOnz83Q8eSHHW7K+nMdYzRfCvN+F8j",
+	"kdP7aKKRT8a30ArqqHUjyPG4cdA9eN7e12uvM7RnQKluW2ufrG1b+5Y+dIkHL2qW6E5lqwX+8glItz67",
+	"DG9WkfC3PmJ8DuXwD0D3Q8403n25SUafjgNUgGIVL0BqTDP6vi0LmJm3aon/W+NCfX9pKL1zZFjpEEPL",
+	"rJdVKgH0xpJyp99Z6Y7xOWmyNEmM2si0uhoY6v1MohWxkpRknhSFUUVDmlAWAno4QgxhMS7bt0TRG5Dk",
+	"uPu//ufb//U/m2//9//xf+63UJjED6VWSa2XBr9opzNJmsfIuPCHFs7kdNgo07T30V1TEwB3aSH8pO4K",
+	"N8k6GfL9JbFHuRMjd2LkSjFyuvBuy/YEIx0mcdi2n+99cE0T6x2l33NCcxhiRfdLM4ikI63kQRKZpELS",
+	"NM5ObL4YYCyFBi/icKtDfrSWfj2lDEgUo1ExMn8jBpt/zSecTOgt2PywCHKjGG7QbAGNU2MbOokWsqPu",
+	"USWmm9V+Amw3E22M83YfRby/h+Sxrb34M9tuK/JnLd8oAmSzq71GOr/OuVLWHrRJ2YKEVEKrKOvSiPYT",
+	"J+baEgBWynXfNspODp88TendW2BjjcGHB0FjGrPsT8zPVSD0yP/581n7X7T9W7f9qt9p//LXf6sSkD2M",
+	"NYy5LRVVab2p+bVN4cKoAa3uSGVZumPtRFItmJBmrzESAL+B7DVahN7SODGxTgYBI0+Zy407xrk4nwD6",
+	"1IzeJlWcJIQBRCgDKG7qTyM+4oxaIdMvYmUKaWSHWGGm2/vLWv2DnN+CWJAXaoIfY6Sy3YGzQpv1kyZV",
+	"ZMqlIgdkAknUOsWihBAZ/Y4KIKHWZ0EvXF8ftEmZreMH5jESEqPmTl0Ys1UYx3RGhigWebvKbGRyZrVT",
+	"yhaVhOcK378yB/eEdMefZx3RcXcBX97JGjtZY6WsUbgtW8sac4CbZNF21uZa2qXFGWuPcuk5lppdpSyi",
+	"i//9//+/rqhKhX5Bj1mnbjRpMteY/wIJQEDeXF1nDQldAFbLi95HMmG36OiCpRiV+PwT7ufMbecJMbo4",
+	"0zqc1jB5JjOr/g6rd1i9EqsNXqJRIL/Lm6D2mkXoiTCuuloSi6UNu24EjVQkjZPGHsbv2pmXM3HHplUV",
+	"pgIlfByzwFoSBIwEyEkeqWnJhSYInVxqOyuoLY1lu+iVPphIH5vEaxUzBWPT7CwwYUtaqsE+815GsT/D",
+	"5QX5FhayYuxCDnJgVRhXzxEXbpoSZGMVk5aXBzy7ICo1SyvYmILcmCTBRMiZ8DOgIpx4E7z2v6qY4A0P",
+	"06m+hygxpqHCuDRhEqJpYmPp7F9tmo71yxC5YFhvplKy5vJUWvxDy430DE++z9XIsUXLbDZ87RWtmCgP",
+	"LA5cKFAe5VvMleAjPzorclFb3sTliJAKS7uWl295bHLZtHStqMjPJWWRTcpiaoKb5YpmgXux8EJ2ZcW8",
+	"evSKSV9zxpBWGB9qe0aFWhAaWrlbpuGEUEm+4XycAHlNE2AR9RHlwt57czF++fj/BgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

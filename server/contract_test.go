@@ -106,6 +106,7 @@ var propertyOps = []string{
 	"createOrganization", "updateOrganization", "createTeam", "addMember", "updateMemberRole", "updateMember",
 	"startLiveSession", "heartbeatLiveSession", "endLiveSession", "updateLiveNickname", "saveLiveTranscripts",
 	"generateChat", "createConversation", "recordLearningActivity",
+	"submitXELTask", "evaluateXEL",
 }
 
 // TestRequestBodyProperties draws bodies from the spec: valid ones are never answered 400,

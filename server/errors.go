@@ -15,6 +15,7 @@ import (
 
 	api "github.com/xentree/xentree-api/gen"
 	"github.com/xentree/xentree-api/internal/ai"
+	"github.com/xentree/xentree-api/internal/xel"
 	"github.com/xentree/xentree-api/store"
 )
 
@@ -98,6 +99,9 @@ var domainErrors = []struct {
 	{store.ErrTokenReused, newError(http.StatusUnauthorized, "refresh_token_reused", "Refresh token was already used; the session has been revoked")},
 	{store.ErrTokenSuperseded, newError(http.StatusUnauthorized, "refresh_token_superseded", "Refresh token was just rotated by a concurrent request; use the newest tokens")},
 	{store.ErrCredentialsChanged, errBadCredentials},
+	{xel.ErrModuleNotFound, notFoundError("XEL module")},
+	{xel.ErrTaskNotFound, notFoundError("XEL task")},
+	{xel.ErrTaskNotInModule, unprocessable("task_not_in_module", "The task belongs to another module")},
 }
 
 // toAPIError maps any error to the response it deserves.
@@ -113,6 +117,10 @@ func toAPIError(err error) *APIError {
 	}
 	if e := aiError(err); e != nil {
 		return e
+	}
+	var se *xel.SubmissionError
+	if errors.As(err, &se) {
+		return unprocessable("invalid_submission", "The answer does not fit the task: "+se.Reason)
 	}
 	var he *echo.HTTPError
 	switch {

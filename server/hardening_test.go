@@ -365,7 +365,7 @@ func (p *tcpProxy) stop() {
 func TestNotImplementedIsNotAnError(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {
 		u := h.newUser("nyi")
-		h.raw("GET", "/api/xel/dashboard", nil, u.auth()).expect(t, 501)
+		h.raw("GET", "/api/knowledge/documents", nil, u.auth()).expect(t, 501)
 		if strings.Contains(h.logs.String(), `"request failed"`) {
 			t.Fatalf("501 logged as a failure:\n%s", lastLines(h.logs.String(), 3))
 		}

@@ -27,6 +27,7 @@ func TestJourney(t *testing.T) {
 		j.organizations()
 		j.apiKeys()
 		j.chat()
+		j.english()
 		j.live()
 		j.transcripts()
 		j.progress()
@@ -283,6 +284,53 @@ func (j *journey) chat() {
 	}
 	other, err := j.ada.ListConversationMessagesWithResponse(ctx, c.Id, nil)
 	wantError(t, "another user's conversation", other, err, 404, "not_found")
+}
+
+// english: bob browses the XEL catalogue, answers a multiple-choice task and a writing task
+// (AI-evaluated, offline here), asks for a free evaluation, and sees it on his dashboard.
+func (j *journey) english() {
+	t, ctx := j.t, j.ctx
+	limit := 200
+	mods, err := j.bob.ListXELModulesWithResponse(ctx, &xentree.ListXELModulesParams{Limit: &limit})
+	list := *want(t, "xel modules", mods, err, 200).JSON200
+	var choice, writing *xentree.XELTask
+	var choiceMod, writingMod xentree.UUID
+	for _, m := range list {
+		if choice != nil && writing != nil {
+			break
+		}
+		d, err := j.bob.GetXELModuleWithResponse(ctx, m.Id)
+		for _, task := range want(t, "xel module", d, err, 200).JSON200.Tasks {
+			switch {
+			case task.Type == xentree.XELTaskTypeMultipleChoice && choice == nil:
+				choice, choiceMod = &task, m.Id
+			case task.Type == xentree.XELTaskTypeWriting && writing == nil:
+				writing, writingMod = &task, m.Id
+			}
+		}
+	}
+	if choice == nil || writing == nil {
+		t.Fatalf("no multiple-choice or writing task in %d modules", len(list))
+	}
+	pick := choice.Options.MustGet()[0]
+	mc, err := j.bob.SubmitXELTaskWithResponse(ctx, xentree.SubmitXELTaskJSONRequestBody{ModuleId: choiceMod, TaskId: choice.Id, Answer: &pick})
+	if r := want(t, "multiple choice", mc, err, 201).JSON201; !r.Correct.IsSpecified() || r.Attempt != 1 {
+		t.Fatalf("multiple choice: %s", mc.Body)
+	}
+	text := "Last weekend I visited my grandparents in the countryside. We cooked dinner together, " +
+		"walked along the river and talked about their childhood. It was relaxing, and I want to go back soon."
+	wr, err := j.bob.SubmitXELTaskWithResponse(ctx, xentree.SubmitXELTaskJSONRequestBody{ModuleId: writingMod, TaskId: writing.Id, Answer: &text})
+	if r := want(t, "writing task", wr, err, 201).JSON201; !r.Evaluation.IsSpecified() || r.Evaluation.IsNull() {
+		t.Fatalf("writing task without evaluation: %s", wr.Body)
+	}
+	ev, err := j.bob.EvaluateXELWithResponse(ctx, xentree.EvaluateXELJSONRequestBody{Kind: xentree.XELEvaluationRequestKindWriting, Text: text})
+	if e := want(t, "evaluate", ev, err, 200).JSON200; e.OverallScore <= 0 || len(e.Criteria) == 0 {
+		t.Fatalf("evaluation: %s", ev.Body)
+	}
+	dash, err := j.bob.GetXELDashboardWithResponse(ctx)
+	if d := want(t, "xel dashboard", dash, err, 200).JSON200; len(d.RecentActivity) < 2 {
+		t.Fatalf("dashboard: %s", dash.Body)
+	}
 }
 
 // live runs bob's Live session to the end of a 2-minute quota.

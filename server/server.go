@@ -21,6 +21,7 @@ import (
 	"github.com/xentree/xentree-api/internal/clock"
 	"github.com/xentree/xentree-api/internal/googleoauth"
 	"github.com/xentree/xentree-api/internal/ledger"
+	"github.com/xentree/xentree-api/internal/xel"
 	"github.com/xentree/xentree-api/store"
 )
 
@@ -99,6 +100,13 @@ type Config struct {
 	LearningIdleTimeout time.Duration
 	// wrapProvider, when set, wraps the provider of every chat (benchmarks time the calls).
 	wrapProvider func(ai.Provider) ai.Provider
+
+	// Xentree English (see xel.go).
+	// XELCatalogue replaces the shipped catalogue (tests); nil serves content/xel.
+	XELCatalogue *xel.Catalogue
+	// XELEvaluationsPerHour caps each user's AI evaluations of writing and speaking per hour
+	// (default 60), when an AI provider is configured; offline evaluations are not counted.
+	XELEvaluationsPerHour int
 }
 
 func (c *Config) defaults() {
@@ -132,6 +140,7 @@ func (c *Config) defaults() {
 	c.liveDefaults()
 	c.integrationDefaults()
 	c.chatDefaults()
+	c.xelDefaults()
 }
 
 // deps are what every API area shares.
@@ -201,6 +210,9 @@ func (c Config) Validate() error {
 	if err := c.checkChat(); err != nil {
 		return err
 	}
+	if c.XELEvaluationsPerHour < 0 {
+		return fmt.Errorf("XEL evaluations per hour must be positive, got %d", c.XELEvaluationsPerHour)
+	}
 	// The integrations check their own settings (URLs, a complete Google client, its key).
 	_, err := newIntegrationsAPI(&deps{cfg: c})
 	return err
@@ -233,6 +245,10 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
+	xelAPI, err := newXELAPI(d)
+	if err != nil {
+		return nil, err
+	}
 	srv := &Server{
 		AccountsAPI:      &AccountsAPI{d},
 		APIKeysAPI:       &APIKeysAPI{d},
@@ -242,7 +258,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 		ConversationsAPI: &ConversationsAPI{d},
 		KnowledgeAPI:     &KnowledgeAPI{d},
 		XPAPI:            &XPAPI{d},
-		XELAPI:           &XELAPI{d},
+		XELAPI:           xelAPI,
 		LiveAPI:          &LiveAPI{d},
 		IntegrationsAPI:  integrations,
 	}

@@ -62,7 +62,8 @@ func loadConfig(cmd string, getenv func(string) string) (*config, error) {
 		check(fmt.Errorf("XENTREE_LOG_FORMAT must be json or text, got %q", c.logFormat))
 	}
 	ints := make(map[string]int)
-	for _, k := range []string{"XENTREE_REGISTER_IP_LIMIT", "XENTREE_LOGIN_ACCOUNT_LIMIT", "XENTREE_LOGIN_IP_LIMIT", "XENTREE_REFRESH_IP_LIMIT"} {
+	for _, k := range []string{"XENTREE_REGISTER_IP_LIMIT", "XENTREE_LOGIN_ACCOUNT_LIMIT", "XENTREE_LOGIN_IP_LIMIT", "XENTREE_REFRESH_IP_LIMIT",
+		"XENTREE_XEL_EVALUATIONS_PER_HOUR"} {
 		v := get(k, "")
 		if v == "" {
 			continue // 0: the server's default
@@ -117,6 +118,8 @@ func loadConfig(cmd string, getenv func(string) string) (*config, error) {
 		LoginAccountLimit:  ints["XENTREE_LOGIN_ACCOUNT_LIMIT"],
 		LoginIPLimit:       ints["XENTREE_LOGIN_IP_LIMIT"],
 		RefreshIPLimit:     ints["XENTREE_REFRESH_IP_LIMIT"],
+
+		XELEvaluationsPerHour: ints["XENTREE_XEL_EVALUATIONS_PER_HOUR"],
 	}
 	check(liveSettings(getenv, &c.server))
 	check(chatSettings(getenv, &c.server))

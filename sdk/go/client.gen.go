@@ -372,22 +372,22 @@ func (e PlatformRole) Valid() bool {
 
 // Defines values for SearchContentType.
 const (
-	Conversation SearchContentType = "conversation"
-	Document     SearchContentType = "document"
-	Message      SearchContentType = "message"
-	Transcript   SearchContentType = "transcript"
+	SearchContentTypeConversation SearchContentType = "conversation"
+	SearchContentTypeDocument     SearchContentType = "document"
+	SearchContentTypeMessage      SearchContentType = "message"
+	SearchContentTypeTranscript   SearchContentType = "transcript"
 )
 
 // Valid indicates whether the value is a known member of the SearchContentType enum.
 func (e SearchContentType) Valid() bool {
 	switch e {
-	case Conversation:
+	case SearchContentTypeConversation:
 		return true
-	case Document:
+	case SearchContentTypeDocument:
 		return true
-	case Message:
+	case SearchContentTypeMessage:
 		return true
-	case Transcript:
+	case SearchContentTypeTranscript:
 		return true
 	default:
 		return false
@@ -439,6 +439,24 @@ func (e XELEvaluationRequestKind) Valid() bool {
 	case XELEvaluationRequestKindSpeaking:
 		return true
 	case XELEvaluationRequestKindWriting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for XELMaterialKind.
+const (
+	XELMaterialKindPassage    XELMaterialKind = "passage"
+	XELMaterialKindTranscript XELMaterialKind = "transcript"
+)
+
+// Valid indicates whether the value is a known member of the XELMaterialKind enum.
+func (e XELMaterialKind) Valid() bool {
+	switch e {
+	case XELMaterialKindPassage:
+		return true
+	case XELMaterialKindTranscript:
 		return true
 	default:
 		return false
@@ -1362,20 +1380,43 @@ type XELCriterionScore struct {
 
 // XELDashboardResponse defines model for XELDashboardResponse.
 type XELDashboardResponse struct {
-	AverageScore          nullable.Nullable[float32]          `json:"average_score"`
-	LevelEstimate         nullable.Nullable[CEFRLevel]        `json:"level_estimate"`
-	ModulesCompleted      int                                 `json:"modules_completed"`
-	ModulesInProgress     int                                 `json:"modules_in_progress"`
+	// AverageScore The mean of the caller's best score on each task attempted (current tasks); null before any submission.
+	AverageScore nullable.Nullable[float32] `json:"average_score"`
+
+	// LevelBasis How the level estimate was reached, or what would give one.
+	LevelBasis string `json:"level_basis"`
+
+	// LevelEstimate The higher of: the highest level of a module completed with a score of 70 or more, and the median CEFR estimate of the caller's last five evaluated writing and speaking answers. Null without either.
+	LevelEstimate     nullable.Nullable[CEFRLevel] `json:"level_estimate"`
+	ModulesCompleted  int                          `json:"modules_completed"`
+	ModulesInProgress int                          `json:"modules_in_progress"`
+
+	// NextRecommendedModule The module in progress most recently worked on; else a module not started at the level estimate (A1 without one), in the skill with the fewest completed modules, moving up a level when that level is done; null when every module is completed.
 	NextRecommendedModule nullable.Nullable[XELModuleSummary] `json:"next_recommended_module"`
-	RecentActivity        []XELRecentActivity                 `json:"recent_activity"`
-	Skills                []XELSkillProgress                  `json:"skills"`
+
+	// RecentActivity The caller's last 10 submissions, newest first (tasks since retired included).
+	RecentActivity []XELRecentActivity `json:"recent_activity"`
+
+	// RecommendationReason Why that module is recommended (or that every module is completed).
+	RecommendationReason string `json:"recommendation_reason"`
+
+	// Skills Every skill, in catalogue order.
+	Skills []XELSkillProgress `json:"skills"`
 }
 
 // XELEvaluationRequest Example: {"kind":"writing","prompt":"Describe your last weekend.","target_level":"B1","text":"Yesterday I have went to the market and buyed apples."}
 type XELEvaluationRequest struct {
-	Kind        XELEvaluationRequestKind `json:"kind"`
-	Prompt      *string                  `json:"prompt,omitempty"`
-	TargetLevel *CEFRLevel               `json:"target_level,omitempty"`
+	Kind XELEvaluationRequestKind `json:"kind"`
+
+	// MaxWords The word target's upper end.
+	MaxWords *int `json:"max_words,omitempty"`
+
+	// MinWords The word target's lower end (with `max_words`; default from the kind and target level).
+	MinWords *int `json:"min_words,omitempty"`
+
+	// Prompt The task answered; an answer off its topic scores low on task achievement.
+	Prompt      *string    `json:"prompt,omitempty"`
+	TargetLevel *CEFRLevel `json:"target_level,omitempty"`
 
 	// Text The written text, or the transcript of the spoken answer.
 	Text string `json:"text"`
@@ -1394,27 +1435,50 @@ type XELEvaluationResponse struct {
 	Provider     string              `json:"provider"`
 }
 
+// XELMaterial The text a module's tasks are about.
+type XELMaterial struct {
+	// Kind `passage` for reading modules; `transcript` (of the recording) for listening modules.
+	Kind  XELMaterialKind `json:"kind"`
+	Text  string          `json:"text"`
+	Title string          `json:"title"`
+}
+
+// XELMaterialKind `passage` for reading modules; `transcript` (of the recording) for listening modules.
+type XELMaterialKind string
+
 // XELModuleDetail defines model for XELModuleDetail.
 type XELModuleDetail struct {
 	Description      string             `json:"description"`
 	EstimatedMinutes int                `json:"estimated_minutes"`
 	Id               openapi_types.UUID `json:"id"`
 	Level            CEFRLevel          `json:"level"`
-	Progress         XELModuleProgress  `json:"progress"`
-	Skill            XELSkill           `json:"skill"`
-	TaskCount        int                `json:"task_count"`
-	Tasks            []XELTask          `json:"tasks"`
-	Title            string             `json:"title"`
+
+	// Material The reading passage or the listening transcript the tasks are about (reading and listening modules); absent otherwise.
+	Material nullable.Nullable[XELMaterial] `json:"material,omitempty"`
+
+	// Progress The caller's progress in a module, over the module's current tasks.
+	Progress  XELModuleProgress `json:"progress"`
+	Skill     XELSkill          `json:"skill"`
+	TaskCount int               `json:"task_count"`
+
+	// Tasks In the order learners meet them.
+	Tasks []XELTask `json:"tasks"`
+	Title string    `json:"title"`
 }
 
-// XELModuleProgress defines model for XELModuleProgress.
+// XELModuleProgress The caller's progress in a module, over the module's current tasks.
 type XELModuleProgress struct {
-	BestScore      nullable.Nullable[float32] `json:"best_score"`
-	CompletedTasks int                        `json:"completed_tasks"`
-	Status         XELModuleProgressStatus    `json:"status"`
+	// BestScore The mean of the caller's best score on each task attempted (0-100, one decimal); null before any submission.
+	BestScore nullable.Nullable[float32] `json:"best_score"`
+
+	// CompletedTasks Tasks passed (an objective task answered fully right; a writing or speaking task evaluated at its pass mark).
+	CompletedTasks int `json:"completed_tasks"`
+
+	// Status `not_started` before any submission, `completed` when every task is passed, else `in_progress`.
+	Status XELModuleProgressStatus `json:"status"`
 }
 
-// XELModuleProgressStatus defines model for XELModuleProgress.Status.
+// XELModuleProgressStatus `not_started` before any submission, `completed` when every task is passed, else `in_progress`.
 type XELModuleProgressStatus string
 
 // XELModuleSummary defines model for XELModuleSummary.
@@ -1423,19 +1487,24 @@ type XELModuleSummary struct {
 	EstimatedMinutes int                `json:"estimated_minutes"`
 	Id               openapi_types.UUID `json:"id"`
 	Level            CEFRLevel          `json:"level"`
-	Progress         XELModuleProgress  `json:"progress"`
-	Skill            XELSkill           `json:"skill"`
-	TaskCount        int                `json:"task_count"`
-	Title            string             `json:"title"`
+
+	// Progress The caller's progress in a module, over the module's current tasks.
+	Progress  XELModuleProgress `json:"progress"`
+	Skill     XELSkill          `json:"skill"`
+	TaskCount int               `json:"task_count"`
+	Title     string            `json:"title"`
 }
 
 // XELRecentActivity defines model for XELRecentActivity.
 type XELRecentActivity struct {
 	ModuleId    openapi_types.UUID `json:"module_id"`
 	ModuleTitle string             `json:"module_title"`
+	Passed      bool               `json:"passed"`
 	Score       float32            `json:"score"`
 	SubmittedAt time.Time          `json:"submitted_at"`
 	TaskId      openapi_types.UUID `json:"task_id"`
+	TaskType    XELTaskType        `json:"task_type"`
+	XpAwarded   int                `json:"xp_awarded"`
 }
 
 // XELSkill defines model for XELSkill.
@@ -1443,41 +1512,96 @@ type XELSkill string
 
 // XELSkillProgress defines model for XELSkillProgress.
 type XELSkillProgress struct {
-	AverageScore     nullable.Nullable[float32] `json:"average_score"`
-	CompletedModules int                        `json:"completed_modules"`
-	Skill            XELSkill                   `json:"skill"`
-	TotalModules     int                        `json:"total_modules"`
+	// AverageScore The mean of the caller's best score on each attempted task of the skill's modules; null before any.
+	AverageScore      nullable.Nullable[float32] `json:"average_score"`
+	CompletedModules  int                        `json:"completed_modules"`
+	InProgressModules int                        `json:"in_progress_modules"`
+	Skill             XELSkill                   `json:"skill"`
+
+	// TotalModules The skill's modules in the current catalogue.
+	TotalModules int `json:"total_modules"`
 }
 
 // XELSubmissionResult defines model for XELSubmissionResult.
 type XELSubmissionResult struct {
-	Correct        nullable.Nullable[bool] `json:"correct"`
-	Feedback       string                  `json:"feedback"`
-	ModuleId       openapi_types.UUID      `json:"module_id"`
-	ModuleProgress XELModuleProgress       `json:"module_progress"`
-	Score          float32                 `json:"score"`
-	SubmissionId   openapi_types.UUID      `json:"submission_id"`
-	TaskId         openapi_types.UUID      `json:"task_id"`
-	XpAwarded      int                     `json:"xp_awarded"`
+	// Attempt This submission's number among the caller's submissions of the task (1 for the first).
+	Attempt int `json:"attempt"`
+
+	// Correct Objective tasks: fully right (partial credit is false). Null for writing and speaking.
+	Correct nullable.Nullable[bool] `json:"correct"`
+
+	// Evaluation Writing and speaking tasks: the full evaluation; null for objective tasks.
+	Evaluation nullable.Nullable[XELEvaluationResponse] `json:"evaluation"`
+
+	// ExpectedAnswer The expected answer of an objective task (shown once submitted); null for writing and speaking.
+	ExpectedAnswer nullable.Nullable[string] `json:"expected_answer"`
+
+	// Feedback The verdict, what was expected and the task's explanation (writing and speaking, the evaluation's summary and the explanation).
+	Feedback string             `json:"feedback"`
+	ModuleId openapi_types.UUID `json:"module_id"`
+
+	// ModuleProgress The caller's progress in a module, over the module's current tasks.
+	ModuleProgress XELModuleProgress `json:"module_progress"`
+
+	// Passed This submission passes the task: correct, or for writing and speaking an overall score at the pass mark of the task's target level (A1 25, A2 35, B1 50, B2 65, C1 78, C2 90) with task achievement of at least 25.
+	Passed       bool               `json:"passed"`
+	Score        float32            `json:"score"`
+	SubmissionId openapi_types.UUID `json:"submission_id"`
+	SubmittedAt  time.Time          `json:"submitted_at"`
+	TaskId       openapi_types.UUID `json:"task_id"`
+
+	// TaskProgress The caller's record on one task.
+	TaskProgress XELTaskProgress `json:"task_progress"`
+
+	// XpAwarded XP from this submission (booster included), 0 unless it is the task's first pass: the task's XP (objective 10 + 2 per level above A1, writing and speaking 20 + 5 per level), a quarter of it (rounded up) for an objective task passed after a submission that showed its answer, plus 25 when the pass completes the module for the first time. Quest rewards are reported by the XP routes.
+	XpAwarded int `json:"xp_awarded"`
 }
 
 // XELTask defines model for XELTask.
 type XELTask struct {
-	Id       openapi_types.UUID          `json:"id"`
-	MaxScore int                         `json:"max_score"`
-	Options  nullable.Nullable[[]string] `json:"options"`
-	Prompt   string                      `json:"prompt"`
-	Type     XELTaskType                 `json:"type"`
+	// Blanks fill_blank only: the number of blanks ("___") in the prompt. Answer several in order, in `ordered_items` or in `answer` separated by "|".
+	Blanks   *int               `json:"blanks,omitempty"`
+	Id       openapi_types.UUID `json:"id"`
+	MaxScore int                `json:"max_score"`
+
+	// MaxWords writing and speaking only: the upper end of the word target.
+	MaxWords *int `json:"max_words,omitempty"`
+
+	// MinWords writing and speaking only: the lower end of the word target.
+	MinWords *int `json:"min_words,omitempty"`
+
+	// Options The choices of a multiple_choice task (letters A, B, ... follow this order), or the items of a reorder task, scrambled; null otherwise.
+	Options nullable.Nullable[[]string] `json:"options"`
+
+	// Progress The caller's record on one task.
+	Progress XELTaskProgress `json:"progress"`
+	Prompt   string          `json:"prompt"`
+
+	// TargetLevel writing and speaking only: the CEFR level the answer should show.
+	TargetLevel *CEFRLevel  `json:"target_level,omitempty"`
+	Type        XELTaskType `json:"type"`
+}
+
+// XELTaskProgress The caller's record on one task.
+type XELTaskProgress struct {
+	// Attempts Submissions recorded.
+	Attempts int `json:"attempts"`
+
+	// BestScore The best score of those submissions (null before the first).
+	BestScore nullable.Nullable[float32] `json:"best_score"`
+	Passed    bool                       `json:"passed"`
 }
 
 // XELTaskSubmissionRequest Example: {"answer":"has been","duration_seconds":42,"module_id":"3d1f8e2a-5b6c-4d7e-8f90-a1b2c3d4e5f6","task_id":"4e2a9f3b-6c7d-4e8f-9a01-b2c3d4e5f6a7"}
 type XELTaskSubmissionRequest struct {
-	// Answer The answer text (the chosen option for multiple choice, the transcript for speaking).
-	Answer          *string            `json:"answer,omitempty"`
+	// Answer The answer text: the chosen option (its text, or its letter) for multiple choice, the typed answer (several blanks separated by "|"), a reorder answer typed as the sentence, the text for writing, the transcript for speaking.
+	Answer *string `json:"answer,omitempty"`
+
+	// DurationSeconds Time spent on the task, recorded as learning time up to a bound per task type (10 minutes objective, 15 speaking, 30 writing) and to the time since the caller's previous submission.
 	DurationSeconds *int               `json:"duration_seconds,omitempty"`
 	ModuleId        openapi_types.UUID `json:"module_id"`
 
-	// OrderedItems For `reorder` tasks, the items in the chosen order.
+	// OrderedItems For `reorder` tasks, the items in the chosen order; for `fill_blank` tasks, one answer per blank. Not with `answer`.
 	OrderedItems *[]string          `json:"ordered_items,omitempty"`
 	TaskId       openapi_types.UUID `json:"task_id"`
 }
@@ -2666,14 +2790,22 @@ type ClientInterface interface {
 
 	// GetXELDashboard Get the XEL dashboard overview
 	//
-	// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+	// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 	//
 	// Corresponds with GET /api/xel/dashboard (the `GetXELDashboard` operationId).
 	GetXELDashboard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EvaluateXELWithBody Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2682,7 +2814,15 @@ type ClientInterface interface {
 
 	// EvaluateXEL Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2691,21 +2831,29 @@ type ClientInterface interface {
 
 	// ListXELModules List XEL modules with user progress
 	//
-	// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+	// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 	//
 	// Corresponds with GET /api/xel/modules (the `ListXELModules` operationId).
 	ListXELModules(ctx context.Context, params *ListXELModulesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetXELModule Get XEL module details
 	//
-	// The module with its tasks; answers are never included.
+	// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 	//
 	// Corresponds with GET /api/xel/modules/{module_id} (the `GetXELModule` operationId).
 	GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SubmitXELTaskWithBody Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2714,7 +2862,15 @@ type ClientInterface interface {
 
 	// SubmitXELTask Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4333,7 +4489,7 @@ func (c *Client) RagQuery(ctx context.Context, body RagQueryJSONRequestBody, req
 
 // GetXELDashboard Get the XEL dashboard overview
 //
-// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 //
 // Corresponds with GET /api/xel/dashboard (the `GetXELDashboard` operationId).
 func (c *Client) GetXELDashboard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4350,7 +4506,15 @@ func (c *Client) GetXELDashboard(ctx context.Context, reqEditors ...RequestEdito
 
 // EvaluateXELWithBody Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4369,7 +4533,15 @@ func (c *Client) EvaluateXELWithBody(ctx context.Context, contentType string, bo
 
 // EvaluateXEL Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4388,7 +4560,7 @@ func (c *Client) EvaluateXEL(ctx context.Context, body EvaluateXELJSONRequestBod
 
 // ListXELModules List XEL modules with user progress
 //
-// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 //
 // Corresponds with GET /api/xel/modules (the `ListXELModules` operationId).
 func (c *Client) ListXELModules(ctx context.Context, params *ListXELModulesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4405,7 +4577,7 @@ func (c *Client) ListXELModules(ctx context.Context, params *ListXELModulesParam
 
 // GetXELModule Get XEL module details
 //
-// The module with its tasks; answers are never included.
+// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 //
 // Corresponds with GET /api/xel/modules/{module_id} (the `GetXELModule` operationId).
 func (c *Client) GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4422,7 +4594,15 @@ func (c *Client) GetXELModule(ctx context.Context, moduleId ModuleId, reqEditors
 
 // SubmitXELTaskWithBody Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4441,7 +4621,15 @@ func (c *Client) SubmitXELTaskWithBody(ctx context.Context, contentType string, 
 
 // SubmitXELTask Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -8310,7 +8498,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetXELDashboardWithResponse Get the XEL dashboard overview
 	//
-	// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+	// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8319,7 +8507,15 @@ type ClientWithResponsesInterface interface {
 
 	// EvaluateXELWithBodyWithResponse Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8328,7 +8524,15 @@ type ClientWithResponsesInterface interface {
 
 	// EvaluateXELWithResponse Run AI evaluation for speaking or writing
 	//
-	// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+	// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+	// estimate, and a score with feedback per criterion (task achievement, coherence and
+	// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+	// never claimed from a transcript). The configured AI provider evaluates, with the offline
+	// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+	// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+	// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+	// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+	// caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8337,7 +8541,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListXELModulesWithResponse List XEL modules with user progress
 	//
-	// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+	// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8346,7 +8550,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetXELModuleWithResponse Get XEL module details
 	//
-	// The module with its tasks; answers are never included.
+	// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8355,7 +8559,15 @@ type ClientWithResponsesInterface interface {
 
 	// SubmitXELTaskWithBodyWithResponse Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8364,7 +8576,15 @@ type ClientWithResponsesInterface interface {
 
 	// SubmitXELTaskWithResponse Submit a learning task response
 	//
-	// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+	// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+	// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+	// configured AI provider, else the offline evaluator) against the task's brief, and the
+	// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+	// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+	// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+	// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+	// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+	// the caller's hourly allowance of AI evaluations.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12649,10 +12869,10 @@ type EvaluateXELResponse struct {
 	JSON403 *Forbidden
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON502 the response for an HTTP 502 `application/json` response
-	JSON502 *BadGateway
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -12684,14 +12904,14 @@ func (r EvaluateXELResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r EvaluateXELResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r EvaluateXELResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
-}
-
-// GetJSON502 returns the response for an HTTP 502 `application/json` response
-func (r EvaluateXELResponse) GetJSON502() *BadGateway {
-	return r.JSON502
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -14752,7 +14972,7 @@ func (c *ClientWithResponses) RagQueryWithResponse(ctx context.Context, body Rag
 
 // GetXELDashboardWithResponse Get the XEL dashboard overview
 //
-// Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+// Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14767,7 +14987,15 @@ func (c *ClientWithResponses) GetXELDashboardWithResponse(ctx context.Context, r
 
 // EvaluateXELWithBodyWithResponse Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14782,7 +15010,15 @@ func (c *ClientWithResponses) EvaluateXELWithBodyWithResponse(ctx context.Contex
 
 // EvaluateXELWithResponse Run AI evaluation for speaking or writing
 //
-// AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+// Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+// estimate, and a score with feedback per criterion (task achievement, coherence and
+// cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+// never claimed from a transcript). The configured AI provider evaluates, with the offline
+// evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+// practice: it records nothing (no XP, no learning time); to answer a module's writing or
+// speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+// word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+// caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14797,7 +15033,7 @@ func (c *ClientWithResponses) EvaluateXELWithResponse(ctx context.Context, body 
 
 // ListXELModulesWithResponse List XEL modules with user progress
 //
-// The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+// The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14812,7 +15048,7 @@ func (c *ClientWithResponses) ListXELModulesWithResponse(ctx context.Context, pa
 
 // GetXELModuleWithResponse Get XEL module details
 //
-// The module with its tasks; answers are never included.
+// The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14827,7 +15063,15 @@ func (c *ClientWithResponses) GetXELModuleWithResponse(ctx context.Context, modu
 
 // SubmitXELTaskWithBodyWithResponse Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14842,7 +15086,15 @@ func (c *ClientWithResponses) SubmitXELTaskWithBodyWithResponse(ctx context.Cont
 
 // SubmitXELTaskWithResponse Submit a learning task response
 //
-// Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+// Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+// short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+// configured AI provider, else the offline evaluator) against the task's brief, and the
+// evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+// task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+// unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+// another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+// is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+// the caller's hourly allowance of AI evaluations.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18497,19 +18749,19 @@ func ParseEvaluateXELResponse(rsp *http.Response) (*EvaluateXELResponse, error) 
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
-		var dest BadGateway
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError

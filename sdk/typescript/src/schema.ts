@@ -865,7 +865,7 @@ export interface paths {
         };
         /**
          * List XEL modules with user progress
-         * @description The Xentree English catalogue with the caller's progress in each module; filter by CEFR level or skill.
+         * @description The Xentree English catalogue with the caller's progress in each module, in catalogue order (level, then skill, then slug); filter by CEFR level or skill. The catalogue ships with the server: module and task ids are stable across restarts and releases.
          */
         get: operations["listXELModules"];
         put?: never;
@@ -888,7 +888,7 @@ export interface paths {
         };
         /**
          * Get XEL module details
-         * @description The module with its tasks; answers are never included.
+         * @description The module with its tasks and the caller's progress on each; answers, alternatives and explanations are never included (a submission's result explains). Reading and listening modules carry their `material` (the passage, or the transcript of the recording). 404 for an unknown module or one retired from the catalogue.
          */
         get: operations["getXELModule"];
         put?: never;
@@ -910,7 +910,15 @@ export interface paths {
         put?: never;
         /**
          * Submit a learning task response
-         * @description Grades the answer (automatically or by AI evaluation), awards XP and updates module progress.
+         * @description Grades the answer and records it: objective tasks (multiple_choice, fill_blank, reorder,
+         *     short_answer) are graded automatically; writing and speaking tasks are evaluated (the
+         *     configured AI provider, else the offline evaluator) against the task's brief, and the
+         *     evaluation is returned in `evaluation`. XP is awarded through the XP ledger only on a
+         *     task's first pass (see `xp_awarded`); learning time is bounded per task. 404 for an
+         *     unknown (or retired) module or task; 422 `task_not_in_module` when the task belongs to
+         *     another module, 422 `invalid_submission` when the answer does not fit the task (nothing
+         *     is recorded). 429 `evaluation_rate_limited` when a writing or speaking answer is over
+         *     the caller's hourly allowance of AI evaluations.
          */
         post: operations["submitXELTask"];
         delete?: never;
@@ -930,7 +938,15 @@ export interface paths {
         put?: never;
         /**
          * Run AI evaluation for speaking or writing
-         * @description AI evaluation of a written text or a spoken answer's transcript: overall score, CEFR estimate, and a score with feedback per criterion.
+         * @description Evaluation of a written text or a spoken answer's transcript: overall score, CEFR
+         *     estimate, and a score with feedback per criterion (task achievement, coherence and
+         *     cohesion, vocabulary range, grammatical accuracy; fluency for speaking; pronunciation is
+         *     never claimed from a transcript). The configured AI provider evaluates, with the offline
+         *     evaluator as fallback; `provider` and `model` name the evaluator that answered. Free
+         *     practice: it records nothing (no XP, no learning time); to answer a module's writing or
+         *     speaking task, submit it to /api/xel/submissions. 422 `invalid_word_target` when the
+         *     word target is not `min_words < max_words`; 429 `evaluation_rate_limited` past the
+         *     caller's hourly allowance of AI evaluations.
          */
         post: operations["evaluateXEL"];
         delete?: never;
@@ -948,7 +964,7 @@ export interface paths {
         };
         /**
          * Get the XEL dashboard overview
-         * @description Overview of the caller's Xentree English: level estimate, modules done and in progress, average score, progress per skill, recent activity and the next recommended module.
+         * @description Overview of the caller's Xentree English: level estimate with how it was reached (`level_basis`), modules done and in progress, average score, progress per skill, recent activity and the next recommended module with the reason (`recommendation_reason`).
          */
         get: operations["getXELDashboard"];
         put?: never;
@@ -1983,11 +1999,35 @@ export interface components {
         XELSkill: "vocabulary" | "grammar" | "reading" | "listening" | "writing" | "speaking";
         /** @enum {string} */
         XELTaskType: "multiple_choice" | "fill_blank" | "reorder" | "short_answer" | "writing" | "speaking";
+        /** @description The caller's progress in a module, over the module's current tasks. */
         XELModuleProgress: {
-            /** @enum {string} */
+            /**
+             * @description `not_started` before any submission, `completed` when every task is passed, else `in_progress`.
+             * @enum {string}
+             */
             status: "not_started" | "in_progress" | "completed";
+            /** @description Tasks passed (an objective task answered fully right; a writing or speaking task evaluated at its pass mark). */
             completed_tasks: number;
+            /** @description The mean of the caller's best score on each task attempted (0-100, one decimal); null before any submission. */
             best_score: number | null;
+        };
+        /** @description The caller's record on one task. */
+        XELTaskProgress: {
+            /** @description Submissions recorded. */
+            attempts: number;
+            /** @description The best score of those submissions (null before the first). */
+            best_score: number | null;
+            passed: boolean;
+        };
+        /** @description The text a module's tasks are about. */
+        XELMaterial: {
+            /**
+             * @description `passage` for reading modules; `transcript` (of the recording) for listening modules.
+             * @enum {string}
+             */
+            kind: "passage" | "transcript";
+            title: string;
+            text: string;
         };
         XELModuleSummary: {
             /** Format: uuid */
@@ -2005,8 +2045,18 @@ export interface components {
             id: string;
             type: components["schemas"]["XELTaskType"];
             prompt: string;
+            /** @description The choices of a multiple_choice task (letters A, B, ... follow this order), or the items of a reorder task, scrambled; null otherwise. */
             options: string[] | null;
             max_score: number;
+            /** @description fill_blank only: the number of blanks ("___") in the prompt. Answer several in order, in `ordered_items` or in `answer` separated by "|". */
+            blanks?: number;
+            /** @description writing and speaking only: the lower end of the word target. */
+            min_words?: number;
+            /** @description writing and speaking only: the upper end of the word target. */
+            max_words?: number;
+            /** @description writing and speaking only: the CEFR level the answer should show. */
+            target_level?: components["schemas"]["CEFRLevel"];
+            progress: components["schemas"]["XELTaskProgress"];
         };
         XELModuleDetail: {
             /** Format: uuid */
@@ -2018,6 +2068,9 @@ export interface components {
             task_count: number;
             estimated_minutes: number;
             progress: components["schemas"]["XELModuleProgress"];
+            /** @description The reading passage or the listening transcript the tasks are about (reading and listening modules); absent otherwise. */
+            material?: components["schemas"]["XELMaterial"] | null;
+            /** @description In the order learners meet them. */
             tasks: components["schemas"]["XELTask"][];
         };
         /**
@@ -2033,10 +2086,11 @@ export interface components {
             module_id: string;
             /** Format: uuid */
             task_id: string;
-            /** @description The answer text (the chosen option for multiple choice, the transcript for speaking). */
+            /** @description The answer text: the chosen option (its text, or its letter) for multiple choice, the typed answer (several blanks separated by "|"), a reorder answer typed as the sentence, the text for writing, the transcript for speaking. */
             answer?: string;
-            /** @description For `reorder` tasks, the items in the chosen order. */
+            /** @description For `reorder` tasks, the items in the chosen order; for `fill_blank` tasks, one answer per blank. Not with `answer`. */
             ordered_items?: string[];
+            /** @description Time spent on the task, recorded as learning time up to a bound per task type (10 minutes objective, 15 speaking, 30 writing) and to the time since the caller's previous submission. */
             duration_seconds?: number;
         };
         XELSubmissionResult: {
@@ -2046,11 +2100,25 @@ export interface components {
             module_id: string;
             /** Format: uuid */
             task_id: string;
+            /** @description Objective tasks: fully right (partial credit is false). Null for writing and speaking. */
             correct: boolean | null;
+            /** @description This submission passes the task: correct, or for writing and speaking an overall score at the pass mark of the task's target level (A1 25, A2 35, B1 50, B2 65, C1 78, C2 90) with task achievement of at least 25. */
+            passed: boolean;
             score: number;
+            /** @description The verdict, what was expected and the task's explanation (writing and speaking, the evaluation's summary and the explanation). */
             feedback: string;
+            /** @description The expected answer of an objective task (shown once submitted); null for writing and speaking. */
+            expected_answer: string | null;
+            /** @description Writing and speaking tasks: the full evaluation; null for objective tasks. */
+            evaluation: components["schemas"]["XELEvaluationResponse"] | null;
+            /** @description This submission's number among the caller's submissions of the task (1 for the first). */
+            attempt: number;
+            /** @description XP from this submission (booster included), 0 unless it is the task's first pass: the task's XP (objective 10 + 2 per level above A1, writing and speaking 20 + 5 per level), a quarter of it (rounded up) for an objective task passed after a submission that showed its answer, plus 25 when the pass completes the module for the first time. Quest rewards are reported by the XP routes. */
             xp_awarded: number;
             module_progress: components["schemas"]["XELModuleProgress"];
+            task_progress: components["schemas"]["XELTaskProgress"];
+            /** Format: date-time */
+            submitted_at: string;
         };
         /**
          * @example {
@@ -2065,8 +2133,13 @@ export interface components {
             kind: "speaking" | "writing";
             /** @description The written text, or the transcript of the spoken answer. */
             text: string;
+            /** @description The task answered; an answer off its topic scores low on task achievement. */
             prompt?: string;
             target_level?: components["schemas"]["CEFRLevel"];
+            /** @description The word target's lower end (with `max_words`; default from the kind and target level). */
+            min_words?: number;
+            /** @description The word target's upper end. */
+            max_words?: number;
         };
         XELCriterionScore: {
             /** @example grammar */
@@ -2085,7 +2158,10 @@ export interface components {
         XELSkillProgress: {
             skill: components["schemas"]["XELSkill"];
             completed_modules: number;
+            in_progress_modules: number;
+            /** @description The skill's modules in the current catalogue. */
             total_modules: number;
+            /** @description The mean of the caller's best score on each attempted task of the skill's modules; null before any. */
             average_score: number | null;
         };
         XELRecentActivity: {
@@ -2094,18 +2170,30 @@ export interface components {
             module_title: string;
             /** Format: uuid */
             task_id: string;
+            task_type: components["schemas"]["XELTaskType"];
             score: number;
+            passed: boolean;
+            xp_awarded: number;
             /** Format: date-time */
             submitted_at: string;
         };
         XELDashboardResponse: {
+            /** @description The higher of: the highest level of a module completed with a score of 70 or more, and the median CEFR estimate of the caller's last five evaluated writing and speaking answers. Null without either. */
             level_estimate: (string & components["schemas"]["CEFRLevel"]) | null;
+            /** @description How the level estimate was reached, or what would give one. */
+            level_basis: string;
             modules_completed: number;
             modules_in_progress: number;
+            /** @description The mean of the caller's best score on each task attempted (current tasks); null before any submission. */
             average_score: number | null;
+            /** @description Every skill, in catalogue order. */
             skills: components["schemas"]["XELSkillProgress"][];
+            /** @description The caller's last 10 submissions, newest first (tasks since retired included). */
             recent_activity: components["schemas"]["XELRecentActivity"][];
+            /** @description The module in progress most recently worked on; else a module not started at the level estimate (A1 without one), in the skill with the fewest completed modules, moving up a level when that level is done; null when every module is completed. */
             next_recommended_module: components["schemas"]["XELModuleSummary"] | null;
+            /** @description Why that module is recommended (or that every module is completed). */
+            recommendation_reason: string;
         };
         LiveQuotaResponse: {
             plan: components["schemas"]["Plan"];
@@ -5245,8 +5333,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
-            502: components["responses"]["BadGateway"];
             default: components["responses"]["UnexpectedError"];
         };
     };
