@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
@@ -193,6 +194,42 @@ func (e IntegrationResponseStatus) Valid() bool {
 	case IntegrationResponseStatusError:
 		return true
 	case IntegrationResponseStatusNotConnected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KnowledgeDocumentResponseContentType.
+const (
+	Textmarkdown KnowledgeDocumentResponseContentType = "text/markdown"
+	Textplain    KnowledgeDocumentResponseContentType = "text/plain"
+)
+
+// Valid indicates whether the value is a known member of the KnowledgeDocumentResponseContentType enum.
+func (e KnowledgeDocumentResponseContentType) Valid() bool {
+	switch e {
+	case Textmarkdown:
+		return true
+	case Textplain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KnowledgeDocumentResponseSource.
+const (
+	KnowledgeDocumentResponseSourceLibrary KnowledgeDocumentResponseSource = "library"
+	KnowledgeDocumentResponseSourceUser    KnowledgeDocumentResponseSource = "user"
+)
+
+// Valid indicates whether the value is a known member of the KnowledgeDocumentResponseSource enum.
+func (e KnowledgeDocumentResponseSource) Valid() bool {
+	switch e {
+	case KnowledgeDocumentResponseSourceLibrary:
+		return true
+	case KnowledgeDocumentResponseSourceUser:
 		return true
 	default:
 		return false
@@ -755,22 +792,69 @@ type KnowledgeDocumentCreateRequest struct {
 
 // KnowledgeDocumentResponse defines model for KnowledgeDocumentResponse.
 type KnowledgeDocumentResponse struct {
-	ChunkCount     int                                   `json:"chunk_count"`
-	CreatedAt      time.Time                             `json:"created_at"`
-	Id             openapi_types.UUID                    `json:"id"`
+	ChunkCount int `json:"chunk_count"`
+
+	// ContentType `text/plain` for an uploaded `.txt` file; otherwise the content is read as Markdown.
+	ContentType KnowledgeDocumentResponseContentType `json:"content_type"`
+	CreatedAt   time.Time                            `json:"created_at"`
+	Id          openapi_types.UUID                   `json:"id"`
+
+	// OrganizationId The organization it is shared with; null when private to its owner (or part of the library).
 	OrganizationId nullable.Nullable[openapi_types.UUID] `json:"organization_id"`
-	OwnerUserId    openapi_types.UUID                    `json:"owner_user_id"`
-	SizeBytes      int                                   `json:"size_bytes"`
-	Title          string                                `json:"title"`
+
+	// OwnerUserId Null for the study library.
+	OwnerUserId nullable.Nullable[openapi_types.UUID] `json:"owner_user_id"`
+
+	// SizeBytes UTF-8 bytes of the stored content.
+	SizeBytes int `json:"size_bytes"`
+
+	// Source `user`: added through the API; `library`: a note of the shipped study library (read-only, every user can search it).
+	Source KnowledgeDocumentResponseSource `json:"source"`
+	Title  string                          `json:"title"`
+}
+
+// KnowledgeDocumentResponseContentType `text/plain` for an uploaded `.txt` file; otherwise the content is read as Markdown.
+type KnowledgeDocumentResponseContentType string
+
+// KnowledgeDocumentResponseSource `user`: added through the API; `library`: a note of the shipped study library (read-only, every user can search it).
+type KnowledgeDocumentResponseSource string
+
+// KnowledgeDocumentUpload A `.txt` or `.md` file uploaded as `multipart/form-data`.
+type KnowledgeDocumentUpload struct {
+	// File The file, at most 1,000,000 bytes of UTF-8 text; its name must end in `.txt`, `.md` or `.markdown`.
+	File openapi_types.File `json:"file"`
+
+	// OrganizationId Share with this organization (the caller must be a member).
+	OrganizationId *openapi_types.UUID `json:"organization_id,omitempty"`
+
+	// Title Defaults to the file name without its extension.
+	Title *string `json:"title,omitempty"`
 }
 
 // KnowledgeSearchHit defines model for KnowledgeSearchHit.
 type KnowledgeSearchHit struct {
 	ChunkId    openapi_types.UUID `json:"chunk_id"`
 	DocumentId openapi_types.UUID `json:"document_id"`
-	Score      float32            `json:"score"`
-	Snippet    string             `json:"snippet"`
-	Title      string             `json:"title"`
+
+	// Heading The Markdown headings the chunk sits under, outermost first, joined by " > " ("" when none).
+	//
+	// Example: Conditionals > Second conditional
+	Heading string `json:"heading"`
+
+	// Score Relevance, higher is better; comparable only within one response.
+	Score float32 `json:"score"`
+
+	// Snippet The best-matching passage of the hit, about 30 words, as an HTML-safe fragment: the text
+	// is HTML-escaped (`&amp;`, `&lt;`, `&gt;`, `&#34;`, `&#39;`) and each matching word is
+	// wrapped in `<mark>` and `</mark>` (the only tags it ever contains); omitted text is shown
+	// as `…`. For plain text, remove the two tags and unescape.
+	//
+	//
+	// Example: If I <mark>won</mark> the lottery, I would travel … the second <mark>conditional</mark>
+	Snippet Snippet `json:"snippet"`
+
+	// Title The document's title.
+	Title string `json:"title"`
 }
 
 // KnowledgeSearchRequest Example: {"limit":5,"query":"refund policy"}
@@ -1164,10 +1248,13 @@ type RAGQueryRequest struct {
 
 // RAGQueryResponse defines model for RAGQueryResponse.
 type RAGQueryResponse struct {
-	Answer   string               `json:"answer"`
-	Model    string               `json:"model"`
-	Provider string               `json:"provider"`
-	Sources  []KnowledgeSearchHit `json:"sources"`
+	// Answer The answer, citing sources as [1], [2]... in the order of `sources`.
+	Answer string                    `json:"answer"`
+	Model  nullable.Nullable[string] `json:"model"`
+
+	// Provider What answered (`offline` for the extractive offline answer); null when nothing matched and no provider was asked.
+	Provider nullable.Nullable[string] `json:"provider"`
+	Sources  []KnowledgeSearchHit      `json:"sources"`
 }
 
 // RefreshRequest Example: {"refresh_token":"k3Jd0vQe0h1mYz4xQ2l1v8JvW0pX3sTqQ7nLr9cYb1M"}
@@ -1208,16 +1295,40 @@ type SearchContentType string
 
 // SearchResult defines model for SearchResult.
 type SearchResult struct {
-	CreatedAt time.Time          `json:"created_at"`
-	Id        openapi_types.UUID `json:"id"`
-	Score     float32            `json:"score"`
-	Snippet   string             `json:"snippet"`
-	Title     string             `json:"title"`
-	Type      SearchContentType  `json:"type"`
+	// ConversationId The conversation of a conversation or message hit; null for documents and transcripts.
+	ConversationId nullable.Nullable[openapi_types.UUID] `json:"conversation_id"`
+	CreatedAt      time.Time                             `json:"created_at"`
+
+	// Id The document, transcript, conversation or message found.
+	Id openapi_types.UUID `json:"id"`
+
+	// Score Relevance, higher is better; comparable only within one response.
+	Score float32 `json:"score"`
+
+	// Snippet The best-matching passage of the hit, about 30 words, as an HTML-safe fragment: the text
+	// is HTML-escaped (`&amp;`, `&lt;`, `&gt;`, `&#34;`, `&#39;`) and each matching word is
+	// wrapped in `<mark>` and `</mark>` (the only tags it ever contains); omitted text is shown
+	// as `…`. For plain text, remove the two tags and unescape.
+	//
+	//
+	// Example: If I <mark>won</mark> the lottery, I would travel … the second <mark>conditional</mark>
+	Snippet Snippet `json:"snippet"`
+
+	// Title The document's or the conversation's title (for a message, its conversation's); for a transcript, when its session started.
+	Title string            `json:"title"`
+	Type  SearchContentType `json:"type"`
 }
 
 // Slug Example: acme-learning
 type Slug = string
+
+// Snippet The best-matching passage of the hit, about 30 words, as an HTML-safe fragment: the text
+// is HTML-escaped (`&amp;`, `&lt;`, `&gt;`, `&#34;`, `&#39;`) and each matching word is
+// wrapped in `<mark>` and `</mark>` (the only tags it ever contains); omitted text is shown
+// as `…`. For plain text, remove the two tags and unescape.
+//
+// Example: If I <mark>won</mark> the lottery, I would travel … the second <mark>conditional</mark>
+type Snippet = string
 
 // StreakStatusResponse defines model for StreakStatusResponse.
 type StreakStatusResponse struct {
@@ -1703,6 +1814,9 @@ type UnexpectedError = Error
 // UnprocessableEntity The one error body of every route.
 type UnprocessableEntity = Error
 
+// UnsupportedMediaType The one error body of every route.
+type UnsupportedMediaType = Error
+
 // ListApiKeysParams defines parameters for ListApiKeys.
 type ListApiKeysParams struct {
 	// Limit Page size.
@@ -1756,8 +1870,11 @@ type GoogleCalendarOAuthCallbackParams struct {
 
 // ListKnowledgeDocumentsParams defines parameters for ListKnowledgeDocuments.
 type ListKnowledgeDocumentsParams struct {
-	// OrganizationId Only documents shared with this organization.
+	// OrganizationId Only documents shared with this organization (404 unless the caller is a member).
 	OrganizationId *openapi_types.UUID `form:"organization_id,omitempty" json:"organization_id,omitempty"`
+
+	// IncludeLibrary Also list the shipped study library (documents with `source` library), which every user can search.
+	IncludeLibrary *bool `form:"include_library,omitempty" json:"include_library,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1861,6 +1978,9 @@ type RecordLearningActivityJSONRequestBody = LearningActivityRequest
 
 // CreateKnowledgeDocumentJSONRequestBody defines body for CreateKnowledgeDocument for application/json ContentType.
 type CreateKnowledgeDocumentJSONRequestBody = KnowledgeDocumentCreateRequest
+
+// CreateKnowledgeDocumentMultipartRequestBody defines body for CreateKnowledgeDocument for multipart/form-data ContentType.
+type CreateKnowledgeDocumentMultipartRequestBody = KnowledgeDocumentUpload
 
 // SearchKnowledgeJSONRequestBody defines body for SearchKnowledge for application/json ContentType.
 type SearchKnowledgeJSONRequestBody = KnowledgeSearchRequest
@@ -2306,7 +2426,17 @@ type ClientInterface interface {
 
 	// SearchContent Search indexed user content
 	//
-	// Searches the caller's conversations, messages, live transcripts and documents.
+	// Full-text search over the caller's own content: knowledge documents they own, their Live
+	// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+	// never the shipped study library or documents others shared (use `POST
+	// /api/knowledge/search` for those). With an API key, documents count only when shared
+	// with the key's organization.
+	//
+	// The search text is read as plain words (any punctuation, quotes and search operators are
+	// ignored; common English words such as "the" or "will" are not searched); an item matches
+	// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+	// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+	// matching passage as its snippet. A query with no searchable word gives an empty list.
 	//
 	// Corresponds with GET /api/core/search (the `SearchContent` operationId).
 	SearchContent(ctx context.Context, params *SearchContentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2357,14 +2487,30 @@ type ClientInterface interface {
 
 	// ListKnowledgeDocuments List knowledge documents
 	//
-	// The caller's documents and those shared with the caller's organizations.
+	// The caller's own documents and those shared with an organization the caller belongs to
+	// now, newest first. An API key lists its own organization's shared documents only.
 	//
 	// Corresponds with GET /api/knowledge/documents (the `ListKnowledgeDocuments` operationId).
 	ListKnowledgeDocuments(ctx context.Context, params *ListKnowledgeDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateKnowledgeDocumentWithBody Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+	// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2373,7 +2519,22 @@ type ClientInterface interface {
 
 	// CreateKnowledgeDocument Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+	// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2382,14 +2543,25 @@ type ClientInterface interface {
 
 	// DeleteKnowledgeDocument Delete a knowledge document
 	//
-	// Its owner, or an admin of the organization it is shared with, may delete it.
+	// Its owner, or an admin of the organization it is shared with, may delete it, with its
+	// chunks and their index entries (at once: it is gone from every search). Another member
+	// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+	// library cannot be deleted (403 `library_document`).
 	//
 	// Corresponds with DELETE /api/knowledge/documents/{document_id} (the `DeleteKnowledgeDocument` operationId).
 	DeleteKnowledgeDocument(ctx context.Context, documentId DocumentId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SearchKnowledgeWithBody Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2398,7 +2570,15 @@ type ClientInterface interface {
 
 	// SearchKnowledge Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2778,7 +2958,20 @@ type ClientInterface interface {
 
 	// RagQueryWithBody Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2787,7 +2980,20 @@ type ClientInterface interface {
 
 	// RagQuery Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3525,7 +3731,17 @@ func (c *Client) ListProviders(ctx context.Context, reqEditors ...RequestEditorF
 
 // SearchContent Search indexed user content
 //
-// Searches the caller's conversations, messages, live transcripts and documents.
+// Full-text search over the caller's own content: knowledge documents they own, their Live
+// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+// never the shipped study library or documents others shared (use `POST
+// /api/knowledge/search` for those). With an API key, documents count only when shared
+// with the key's organization.
+//
+// The search text is read as plain words (any punctuation, quotes and search operators are
+// ignored; common English words such as "the" or "will" are not searched); an item matches
+// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+// matching passage as its snippet. A query with no searchable word gives an empty list.
 //
 // Corresponds with GET /api/core/search (the `SearchContent` operationId).
 func (c *Client) SearchContent(ctx context.Context, params *SearchContentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3626,7 +3842,8 @@ func (c *Client) StartGoogleCalendarOAuth(ctx context.Context, reqEditors ...Req
 
 // ListKnowledgeDocuments List knowledge documents
 //
-// The caller's documents and those shared with the caller's organizations.
+// The caller's own documents and those shared with an organization the caller belongs to
+// now, newest first. An API key lists its own organization's shared documents only.
 //
 // Corresponds with GET /api/knowledge/documents (the `ListKnowledgeDocuments` operationId).
 func (c *Client) ListKnowledgeDocuments(ctx context.Context, params *ListKnowledgeDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3643,7 +3860,22 @@ func (c *Client) ListKnowledgeDocuments(ctx context.Context, params *ListKnowled
 
 // CreateKnowledgeDocumentWithBody Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3662,7 +3894,22 @@ func (c *Client) CreateKnowledgeDocumentWithBody(ctx context.Context, contentTyp
 
 // CreateKnowledgeDocument Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3681,7 +3928,10 @@ func (c *Client) CreateKnowledgeDocument(ctx context.Context, body CreateKnowled
 
 // DeleteKnowledgeDocument Delete a knowledge document
 //
-// Its owner, or an admin of the organization it is shared with, may delete it.
+// Its owner, or an admin of the organization it is shared with, may delete it, with its
+// chunks and their index entries (at once: it is gone from every search). Another member
+// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+// library cannot be deleted (403 `library_document`).
 //
 // Corresponds with DELETE /api/knowledge/documents/{document_id} (the `DeleteKnowledgeDocument` operationId).
 func (c *Client) DeleteKnowledgeDocument(ctx context.Context, documentId DocumentId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3698,7 +3948,15 @@ func (c *Client) DeleteKnowledgeDocument(ctx context.Context, documentId Documen
 
 // SearchKnowledgeWithBody Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3717,7 +3975,15 @@ func (c *Client) SearchKnowledgeWithBody(ctx context.Context, contentType string
 
 // SearchKnowledge Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4457,7 +4723,20 @@ func (c *Client) UpdateTeam(ctx context.Context, orgId OrgId, teamId TeamId, bod
 
 // RagQueryWithBody Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4476,7 +4755,20 @@ func (c *Client) RagQueryWithBody(ctx context.Context, contentType string, body 
 
 // RagQuery Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5814,6 +6106,18 @@ func NewListKnowledgeDocumentsRequest(server string, params *ListKnowledgeDocume
 		if params.OrganizationId != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organization_id", *params.OrganizationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLibrary != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_library", *params.IncludeLibrary, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -7978,7 +8282,17 @@ type ClientWithResponsesInterface interface {
 
 	// SearchContentWithResponse Search indexed user content
 	//
-	// Searches the caller's conversations, messages, live transcripts and documents.
+	// Full-text search over the caller's own content: knowledge documents they own, their Live
+	// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+	// never the shipped study library or documents others shared (use `POST
+	// /api/knowledge/search` for those). With an API key, documents count only when shared
+	// with the key's organization.
+	//
+	// The search text is read as plain words (any punctuation, quotes and search operators are
+	// ignored; common English words such as "the" or "will" are not searched); an item matches
+	// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+	// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+	// matching passage as its snippet. A query with no searchable word gives an empty list.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8039,7 +8353,8 @@ type ClientWithResponsesInterface interface {
 
 	// ListKnowledgeDocumentsWithResponse List knowledge documents
 	//
-	// The caller's documents and those shared with the caller's organizations.
+	// The caller's own documents and those shared with an organization the caller belongs to
+	// now, newest first. An API key lists its own organization's shared documents only.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8048,7 +8363,22 @@ type ClientWithResponsesInterface interface {
 
 	// CreateKnowledgeDocumentWithBodyWithResponse Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+	// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8057,7 +8387,22 @@ type ClientWithResponsesInterface interface {
 
 	// CreateKnowledgeDocumentWithResponse Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+	// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8066,7 +8411,10 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteKnowledgeDocumentWithResponse Delete a knowledge document
 	//
-	// Its owner, or an admin of the organization it is shared with, may delete it.
+	// Its owner, or an admin of the organization it is shared with, may delete it, with its
+	// chunks and their index entries (at once: it is gone from every search). Another member
+	// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+	// library cannot be deleted (403 `library_document`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8075,7 +8423,15 @@ type ClientWithResponsesInterface interface {
 
 	// SearchKnowledgeWithBodyWithResponse Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8084,7 +8440,15 @@ type ClientWithResponsesInterface interface {
 
 	// SearchKnowledgeWithResponse Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8486,7 +8850,20 @@ type ClientWithResponsesInterface interface {
 
 	// RagQueryWithBodyWithResponse Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8495,7 +8872,20 @@ type ClientWithResponsesInterface interface {
 
 	// RagQueryWithResponse Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10569,6 +10959,10 @@ type CreateKnowledgeDocumentResponse struct {
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -10601,6 +10995,16 @@ func (r CreateKnowledgeDocumentResponse) GetJSON404() *NotFound {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateKnowledgeDocumentResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateKnowledgeDocumentResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateKnowledgeDocumentResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -12711,6 +13115,8 @@ type RagQueryResponse struct {
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -12749,6 +13155,11 @@ func (r RagQueryResponse) GetJSON404() *NotFound {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r RagQueryResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RagQueryResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -14164,7 +14575,17 @@ func (c *ClientWithResponses) ListProvidersWithResponse(ctx context.Context, req
 
 // SearchContentWithResponse Search indexed user content
 //
-// Searches the caller's conversations, messages, live transcripts and documents.
+// Full-text search over the caller's own content: knowledge documents they own, their Live
+// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+// never the shipped study library or documents others shared (use `POST
+// /api/knowledge/search` for those). With an API key, documents count only when shared
+// with the key's organization.
+//
+// The search text is read as plain words (any punctuation, quotes and search operators are
+// ignored; common English words such as "the" or "will" are not searched); an item matches
+// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+// matching passage as its snippet. A query with no searchable word gives an empty list.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14255,7 +14676,8 @@ func (c *ClientWithResponses) StartGoogleCalendarOAuthWithResponse(ctx context.C
 
 // ListKnowledgeDocumentsWithResponse List knowledge documents
 //
-// The caller's documents and those shared with the caller's organizations.
+// The caller's own documents and those shared with an organization the caller belongs to
+// now, newest first. An API key lists its own organization's shared documents only.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14270,7 +14692,22 @@ func (c *ClientWithResponses) ListKnowledgeDocumentsWithResponse(ctx context.Con
 
 // CreateKnowledgeDocumentWithBodyWithResponse Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14285,7 +14722,22 @@ func (c *ClientWithResponses) CreateKnowledgeDocumentWithBodyWithResponse(ctx co
 
 // CreateKnowledgeDocumentWithResponse Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14300,7 +14752,10 @@ func (c *ClientWithResponses) CreateKnowledgeDocumentWithResponse(ctx context.Co
 
 // DeleteKnowledgeDocumentWithResponse Delete a knowledge document
 //
-// Its owner, or an admin of the organization it is shared with, may delete it.
+// Its owner, or an admin of the organization it is shared with, may delete it, with its
+// chunks and their index entries (at once: it is gone from every search). Another member
+// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+// library cannot be deleted (403 `library_document`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14315,7 +14770,15 @@ func (c *ClientWithResponses) DeleteKnowledgeDocumentWithResponse(ctx context.Co
 
 // SearchKnowledgeWithBodyWithResponse Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14330,7 +14793,15 @@ func (c *ClientWithResponses) SearchKnowledgeWithBodyWithResponse(ctx context.Co
 
 // SearchKnowledgeWithResponse Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14948,7 +15419,20 @@ func (c *ClientWithResponses) UpdateTeamWithResponse(ctx context.Context, orgId 
 
 // RagQueryWithBodyWithResponse Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14963,7 +15447,20 @@ func (c *ClientWithResponses) RagQueryWithBodyWithResponse(ctx context.Context, 
 
 // RagQueryWithResponse Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16849,6 +17346,20 @@ func ParseCreateKnowledgeDocumentResponse(rsp *http.Response) (*CreateKnowledgeD
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18620,6 +19131,13 @@ func ParseRagQueryResponse(rsp *http.Response) (*RagQueryResponse, error) {
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19933,6 +20451,13 @@ func (w *ServerInterfaceWrapper) ListKnowledgeDocuments(ctx echo.Context) error 
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization_id: %s", err))
 	}
 
+	// ------------- Optional query parameter "include_library" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "include_library", ctx.QueryParams(), &params.IncludeLibrary, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include_library: %s", err))
+	}
+
 	// ------------- Optional query parameter "limit" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -20752,6 +21277,8 @@ type UnauthorizedJSONResponse Error
 type UnexpectedErrorJSONResponse Error
 
 type UnprocessableEntityJSONResponse Error
+
+type UnsupportedMediaTypeJSONResponse Error
 
 type ListApiKeysRequestObject struct {
 	Params ListApiKeysParams
@@ -23156,7 +23683,8 @@ func (response ListKnowledgeDocumentsdefaultJSONResponse) VisitListKnowledgeDocu
 }
 
 type CreateKnowledgeDocumentRequestObject struct {
-	Body *CreateKnowledgeDocumentJSONRequestBody
+	JSONBody      *CreateKnowledgeDocumentJSONRequestBody
+	MultipartBody *multipart.Reader
 }
 
 type CreateKnowledgeDocumentResponseObject interface {
@@ -23243,6 +23771,38 @@ func (response CreateKnowledgeDocument413JSONResponse) VisitCreateKnowledgeDocum
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateKnowledgeDocument415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateKnowledgeDocument415JSONResponse) VisitCreateKnowledgeDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateKnowledgeDocument422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response CreateKnowledgeDocument422JSONResponse) VisitCreateKnowledgeDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -26062,6 +26622,22 @@ func (response RagQuery413JSONResponse) VisitRagQueryResponse(w http.ResponseWri
 	return err
 }
 
+type RagQuery422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response RagQuery422JSONResponse) VisitRagQueryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RagQuery429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response RagQuery429JSONResponse) VisitRagQueryResponse(w http.ResponseWriter) error {
@@ -28103,28 +28679,38 @@ func (sh *strictHandler) ListKnowledgeDocuments(ctx echo.Context, params ListKno
 func (sh *strictHandler) CreateKnowledgeDocument(ctx echo.Context) error {
 	var request CreateKnowledgeDocumentRequestObject
 
-	var body CreateKnowledgeDocumentJSONRequestBody
-	var err error
-	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
-		// A request validator built on kin-openapi's openapi3filter with
-		// KeepValidatedValue leaves the value it validated on the body. Bind
-		// that value, matching member names exactly, so the handler receives
-		// what was validated instead of a second, case-insensitive decode.
-		// Otherwise bind only the request body, so that path and query
-		// parameters are not also bound into the body struct.
-		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
-			err = binder.BindBody(ctx, &body)
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body CreateKnowledgeDocumentJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
 		}
-	} else {
-		// A custom binder is installed on the Echo instance; defer to it
-		// entirely, since echo.Binder does not expose body-only binding and
-		// the binder may do more than decode (for example call ctx.Validate).
-		err = ctx.Bind(&body)
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
 	}
-	if err != nil {
-		return err
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "multipart/form-data") {
+		if reader, err := ctx.Request().MultipartReader(); err != nil {
+			return err
+		} else {
+			request.MultipartBody = reader
+		}
 	}
-	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.CreateKnowledgeDocument(ctx.Request().Context(), request.(CreateKnowledgeDocumentRequestObject))
@@ -29442,411 +30028,454 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3bcuNGmjCKvkr+3BNRZDdIUac6SDHRW66S3RqXbXVJ3q5u00MmgY8kRmAmnZkQRddUxL5c12tdrEf5",
-	"7//1Jv+TrMgvM4EECPCgQ1XZpmOip0QAefgyv/PpQyPk0xlnwJRsnHxoTIBGIPCf70CJxdlIgdB/RSBD",
-	"Ec9UzFnjpHEFIWeRJIqTOY0VGcKICyBCfxKzcacRNGQ4gSnVn05jFk/TaeNkP2ioxQwaJ42YKRiDaHz8",
-	"+DFozKigU1B22tec3YKQVM90ES1P7T8ncaSnivXvM6omjaDB6FRPEHpv9eOoETQE/JrGAqLGiRIp+Osb",
-	"cTGlqnHSSFN8065RKhGzcUOv8A0P0ykwVbWebxmfJxCNgUT2rfpVuTcevqJvYVG1mLPLC3IDi/oV3MDi",
-	"4ZO/jaexWp78ko6ByPg3yOb+NQWxyCdP8Dt/rghGNE1U4+S4GzSm9M7ck4Ou/mvVrQka3/EoTaAKBu/P",
-	"35IpPq0Hg3n+cEj8MBpJqADF9+l0CILwEYkVTBFP5E08qwMMN8NUQsYHzH4X//OA060Ezg9iXAWZH8SY",
-	"svi3NajDxfjhgLmmYgzqRwmiaiHXEyBT0CB6JkkqQdSvRuFAff3SI6wK6LRyPUCnK5YAdPoIcwvKzJxV",
-	"K3gb3wJR2SsrFpO989AlfdQfyxlnEpDwfkWjb6iCOV3ov0LOFDC82nQ2S+IQb83ef0m93A8NuKPTWQJm",
-	"I4rGCf4oBBd6xYLfxhGIfsroLY0TOkygETSmICUd6zV8z8nZBXGvkZCnSUQok3N7f/NN/JuAUeOk8f/Z",
-	"y9nUnnkq985xOtxIiQoyks6kEvpUs0maZxeaLEASkB/OUjUhEsQtiBYZ0TiBqNP4GGgQvINfU5DqoSC4",
-	"pUkcGe5jfgrMI9k4+flDYxRDEjVOGjDVnwWNhJuxGyeNIY8WBViZ8yIRB8meKTKlKpwQNQFizpf0zCi9",
-	"RuPjL/53wmyE6AHJhEpCGQELsQdDWCOwmyCWZEoTvRqISFNPF5CcpRMuiBUqSMQJ4/4WzDwthP1rzkZJ",
-	"HD4Y8gmVqk+jacwKYDxjhPvkb5pKRW4AZoQqkgCVinAGxHz4yBAK7dYkmcfK7DxMhdCiglRUAWlGqdkl",
-	"BESv3ywjIDQRQKMFoaGKb8HA6WsuhnEUAXsooC6+v/rx668vXl+cf3/dP7u86H97/s/+1esfLs8bQWMs",
-	"KFMQ9WXIZ5o8/NzwoSdP9LoahfvmRI+EhjeSOLJEcAB9V4maxJIAi2Y8ZsqjXGYOw3i8GeYiVvAo1CBV",
-	"E2AKwRuRYarwEtIk4XOIAoIrA1JcvrKnl28BYf89V1/zlEUPBT3jqj/CgXwIFtizXqN55ZEuIx/+F4QK",
-	"6QgODnexvvNm9yFNEhBkShf4TAKQWOGWL+ki4TS65vyt5sQPZg1muL7ivJ/ggD4E3vk0S3FOzCuPjI44",
-	"eizzCcxGLaP40eNZn5EPnhplisgJFypZPAYMVsxGGJ+fELgFsSAhZZHmXWA5o74jsSQh54lhRHPmsKbH",
-	"stG0eBLp94T+EiV9iDoElUhCtRZJBvhHG1XKAZFGhez0NJ0uq53tTO+s2ql9e8/TUHG7VyBu4xAe8QQ1",
-	"omrqHY9TLWP5Z/cN5+MEyGuaAIsogkijjvf2I13bEVCVCliegHBmiKqRZPAWX3P+HWULi0jywcw0voX+",
-	"rylXtA93IUBUAsJ3nKlJsiAovkqQUpMufJ9k7z8GCfduVUDURHClEtCX0Mw1p5JMNMF6rJv0I6OpmnAR",
-	"/waPQuypz4OKEIyl1GilkYyh1EhCAZF+mSbyMYBnZwgI3M00Pws8ca16VrxJPzK4m0GoIDIjPxAKWj0V",
-	"jCaZOJyD4MI+svf48aTUM7YgXE3ckCfkuNsNyHF3H+URmmEWygOOZJAFKKRvx91DMoiookMqoa/iKfBU",
-	"Dchej+W/eoR9YIQ7WiJz5oaRpiV3LTKfAEOe6wbRiC0TPu8xLkjKBNBwogfUlBHPYSZ4qIE1TOCcqVgt",
-	"Hn4WeOS4p984K/Ik96ORkIeg9YaLs+/PiH5A8Amqoo+vRcwhSdr2YmoxLVaS3NIkBal5kj6kIZBUai1D",
-	"n5/dol5fym4YnzPi1q4l5Wx5SAvOLi++hcVrAVSBp+LRKIr1YmhyKfgMhIq1sDuiiYTAh6GVFvvxDGXh",
-	"g+5hp9vZ3z/sdPcOjrQcbHBL9lHhPugevGjvH7QP968PDk+OX50cv/pXrsG//e6KyAULG0FB4tXq/Enj",
-	"Rfi8Gx3vj9rDoyNoHz1/edB++SJ63j46evXy8BjoUQTP0U60QiwPGneQWAn9Y6ClkGxnpZ2UrRAXl4RG",
-	"kQApARW31xdv3hFB2RikE5iJ4voM8AbfwOKUwHSmFvplOpRao8H3tLa50OQ4g2EV0NA2hhZievcW2FhN",
-	"GidHh2jdcn8eBI0ZVZo+NE4a//lzt/3qrP01bY9OOr/8tbmn//7lw35w+LH1t39bNnGg5ezCTHKcW8qo",
-	"EHShn/qHVgbFTw5NtVIgFZ9JMufiJmbjExKbJ6MUqQdlkdYhp1wqckwWQIUkVKM9aR4dHPTYwKFbPt3A",
-	"kKV5LKHVIWcIuJNsNk9E1x8YCSmz5mjJrK0vetV+zRXz0N+/bR6U960RMfu7Yqyly7nWpJTfyw/+wVdr",
-	"jtnhryIdBm2vUEEsHOf+C1y/+6t0tkEjZfGvKdjHSqRgzF3OVvazgdTyJrMt/JINaRQnPb1ZzTtrNNNr",
-	"X4lb2Q6XwFS+iCHSpchexM2O2n0zXGx0MsW7XjkFSxMrNBtT4tIYG16CG1hUm3xHaZIYojETgMSCs2Th",
-	"0MlsiDibZIF6NO6YEu3DXw9uO51O1Zxo9dG84UEbdOjzKLgwEzCK72ogEQupSDihgobGSjZy6B+gcCIg",
-	"5GOGvKkGEO/3VyPgffCreC9LGIO7tGhj97YCf4ICNhTuX+m0Cte/cK/rcdCsWJMZlk714nx/X8YGiz8a",
-	"g1LQEHTsXtD/dD//msa/ud/x3+6B1oHcA/y3e1DJequMWIFxzojim4Xf3IsZ5zb/dD/TWex+1v/0fzYW",
-	"y18q7sLr86/fvYVbSHxAnelrc3bQCBpf6X99pf/1Wv/r9UH1IBOq7iEwFfyvk1gqLhZo+s7k1sbf4/+h",
-	"j4DjtU6lVr2CwnNIEv4/yE8TqsgcbRULnpIkvgEtg8w05sQS/paPQaWMpaJMlSzhf+dzEnFykcktjvrM",
-	"QIwgVH/DC23sGHqYVHHNQSSIfkLZODWjAGssCVPVu9wQ9zRkr1PBSoytWyGolL3Zm5CfbP++NLAJKDwx",
-	"4fCgu4GggF6VCl+0cbc40uYgfGoFxcAQfW9nz6T9opnpSJl5KZYVr7cCAkm2EfPmM0ms67RTEnkOXlYS",
-	"aXfuy8vPJ4/0JgbfnF+TPTqL90IuYM89lYOVO3Kv2aUO9O0aFEm6vXDeWp8fVSy1dCFXX6639r3XPIIl",
-	"Su6uRhV9NfheJ+F4WueyQLL+kq5lwHZl9/7c3cQcuOOZah+3pzGLG2uOP/+Gz4DRyvdTh1I0SX4YIUFb",
-	"h+I/4ieaItUs38G+dEgO1N4i3QbdOurOD6nKOmJde7DL+L8EBkNwc6aC1DvwCHDQkAupYFrBUkrbxKGC",
-	"bP66Lf3oAF9etj4yvHGK3wDzxe0sIAL3Op2pla8ormiy4o3SsosjBhULKQ1ZuTEPY+5tmljmXCpWeI0v",
-	"qVREAfr3l1hXhipbkcitiZa5Bn0DrtJ0L6svl12+P5m/k8KcBxUjfFwD6RXU7R5q2IbcGCVeR90eoqK4",
-	"MUKeFuiwd5Vr+DEG3SB/DSdUYdzNKdHzWe9sHQ9du6R6HnpdYOFRPjFJWQISefoCzYmEMmOpbRoOSYYL",
-	"t4ZWpcK3dLHWLjO7V8trxEdkHN8CI1QZTTTmzIkX9AYYGQk+NWYf1N3sOZBmylSc6AeM9Brfw7wgAPQa",
-	"1atPZ9GWN61KGTM7qmQQRfCUr01J5fJWs3xTqwhX5hGocDMzMNZ242blI+tVFDxVqNMXUS43Tq+1IL8x",
-	"r5YhYUeoXeabbIaSsQZjKvrWaWUljpINMFYTMkj818xXAyPqGbkw958/kzZSo+AP6/jWu1rzTDVEv6Ph",
-	"JGbQ1rofOicMaEMelewjfkRB9eAV5t6vY0giMyRaICgZlOOWUFTdSJ3Bwaypf1mDKceTVIO6PiTFQtx8",
-	"nllKJzyJZGGFa01tnlpUXMHf0yllHqDvZglldNkAUxOlUSUllQJcHrJn/Je+vnZeALPx1VSi7GurQhLv",
-	"3JZwxMapVVuwIIkCQiWhJOJKQURmVE1I0/gDMg1uPuEJEBfghm4ewdm4VQSqC4Rb5ptZZFwubdoQORdD",
-	"a+MjjaOt0oZRqQpvHle3DsrZGgMLsNUAv8jtPitMySFS6r4BTOUJhJwx9M8S+/IzSfD1gCzrzwJmXCiM",
-	"GYCNmHo2+oOklYLsaI9vjIET/dAGTlSeWB2ZuC7SgGx7lrwUbp8NljC7aG1HJaSiKpUlA6MZSW/bRIVk",
-	"fxs0W6vqeGzajh+UztmznhbgX3WNsrwDl5xwbw0iN7m9g1HKIkmoADLjUsaaEs5jNYkZOeySiC6QT8xS",
-	"EU6oMdE7ZcN8SmY8icNFpaWsQr/049m3dEWV8lEmesk2ujKWxVDPph/h5pzaNv68tRF3zkTHsuqxct2l",
-	"43fS2ipVd+lQVygrk5TdrFIDnlCb2cAdspY08DkDkcX1b+RcjH+D/nChoE6Fd6e0hehcXEWVP8OHc2EN",
-	"BQivPMwroCKc/N3kzFSd4oYA8NOHNvTGCh8gDLNS8AmLZzOotuNtCMZiLlO2jxy0bg63jg1AdA/iZXKK",
-	"To6dPHDSEKspUZInL7ncIy/D5nhN5tH9XIF2ab74UVxl2aixJWkx41cBuGAHrrBxf/X6khy9IM6sTBQd",
-	"lyQzVjKjP18Vn3HW/hdt//bLh4Pg8GOzbf/EII2D4OXH1l8qgzTeAhUsZuMzrTvFanGf+BynzGGQVePk",
-	"sLsc+FJ6ZQkWRnOzz4mMWZi5SG5jnlrdLlYL5CUo+iJjSWJgikyBSgzKVBOYdsj1BHrMxrOFAqJYySxI",
-	"RKHFYQoEEjqTEOVzsUIwiXWKR7EiIZ2d9pjmbxwDo4xm4L7HwdIZUdwqozMTM5Ld6sMNEuqWr449lss0",
-	"kfCGLs6ZMpd4HVyXcUbznCUmVMl/NGuUNsStpJ8BVVM6I8M0vAEVkC5pMs6gpXd9RJoaYq2Ov+mj1Wly",
-	"QeNutoGh1670bobCWmGr/nJ/WQfAVaI+jqqFqzroLTb36FefWoWICyzqb3wuUlGhNn/dWL43gq83srcm",
-	"u2lvpKAAp1XgvjJmFx/gZaqX2FezkGU0fviGuw4587FdOkS09h2NcScEaDhx2NpjqO3SJGmHCQ9vDFJW",
-	"UBHOgDStwRU33woyjB+YWfohnblbNgh6rEwUBsWLOPDpkFH0ZIecZZtzZCOjXyMuemwQR0kW1poPBZr4",
-	"DRckVhKSEWkO9JkIoJKzE+J/MmgFeTpTToF6TJM6k8Rk5+sQDKaLFQ4eYFynB0dMGoCQiwjV0xA0Zc1O",
-	"CN+gLOqx95ekOQgnVDlj3MBFDs0EHwuQ0hgZZctQv3uRf5zOnIImzJyMqPDsLL54fQ+f/PLx1pnpXTqa",
-	"fwkdIzklEvSNcM+yBDaj+owUsOol50dZFe+4wAxBpk/B3RzzVxOdBPNJnECeiRZkmjG+pImhdzkav2yg",
-	"AeCHDzIvrA3gpMzdNG9L/v3O/RAmwyIDqq1oYPaOtxKXW9QXt4yeW8a3KuJUi7Z4vAln49Imqg/b5EHa",
-	"b7dSAosm8fVahiZiW+qZy/YVc0wNeyvWG1O8RQYV1R4yA4u3ugqYeJewgB6leLUlxl+ByDUHvIpTXcdT",
-	"OGM0Wag4lPUCwnDRlzwVIdTX4ZiBIKhHCWJeJVxLnpjGSNkYSNN4YcxDLTyhiSxlqbR3uqyW5mS2gkSl",
-	"Cp0QXnRdzR30XCcVhRqAKQHWWXLL49DGUt9SRYVDg5qR7yDpwy1N0sw6XD32ORsnsZwQOQN6o/mJnmEu",
-	"YqX/nQ+wYhZF5c368W3BCf1y5Vjl4A4fviU4edMu7bPqNkU0ThZby4f67r2hn0kyXKEsbCgeFsdxQAg8",
-	"XFmHeG9ohZLxAwMS0YVz61ncQbunI8eZZBKzMEkjiKwY1K1Ao82huDFA7AgryUt8C9/H4Q2j0/uYg5n9",
-	"VDOjiC4bUPLnvj1Dv1owFBwt2TB8Q8F/9np33W6717vb/7rXu3vx9S9//be1jpZs5vW7rqOl/uIfONk/",
-	"Uq7oWrXOo36bxYzpocsqzMdfqlKnyk5nOxUmr2lpZIWfJ9/JDETMoz6wCqv6Ocsd3LZegXmdNOEuTFIZ",
-	"38Jprsi4dxncofRaLyst+4nMKnCYCi7nj15eSR6SETMMPvN88iYzd8qZmgTkx+vX26wooWwdLb3U76B5",
-	"jyvqE7XVdgcBUxprErL5JxgrXyszOikgnFAxhihLqChBagJUqCFQ5d48XZaPn0lfcc1UuezTPAs5RYfb",
-	"AqzVZXVBooIbTEOtdOSFe1gGaGn7VQAMyuhWh7QZZo22IYm+RNw4Hh0Ou/QobL+IXkL7aPSq235J94ft",
-	"8CA6hKPRMX0+fLFMNbcSqutl3bX7qiNH63Q/xGKreWgtUouPGyp+Lj98QlOpfk+qoPkkV7RsCFp22W14",
-	"HDeoYBTA++t/2bB9zIW+LcpBJWMnnxtF3jftyAlmQRjlP19lAf0qXRb31jw9vM8quBgF1IBu/dSoceU7",
-	"30ZHrCSTxSUjCyYJjFQ1zVtHmbbXde3r5sHGjPx6YfKrnkRVdnc/qoyk2I5zoAcBK0pkoWtbUPaCTl4A",
-	"1UqFvHA9Chr5BnR/BVbVXPySbu8RxjXE9XpRzDlDlVWzHlRYK6GPX+sNZ/R5a3G8eOXspLXs5V4Xs+YY",
-	"caw6mOTl7D5LPLVb41rGsaV1ay0Vd5/fB5Xz2n2b+3NyOLtcsbK6rlLB6uNAqoIfKvG0gJdL4C1MUwof",
-	"9re1/rpcpdMprXIk7m5L6bZ83nOtPEk+jn0a5qehUCnnXERYe1cICFV7woWE9hC1/oXNqLSGBRrRfrJM",
-	"xfJBfNNC3XgZGLPPlhP+1gSW5Usqc8Yf7ROtTGNwXilnDzdQDNs4PtouaiObPMh3UAX17zBS7SyKNuUe",
-	"pbJfehdaNsJCq8MFgTsaqmSBDiY+IgMb/TQIzD/1kgZ62wPcdzFZ8YMN1T1pjAUN4f9rH3RCPs0TcU1o",
-	"nb5btnLqSePlfrfbfRF120MIj9tHL5+H7eFxtN8+eDkKo5e0++LVsMLUlEW/Zkft4iTLcK9NUVtFW38Q",
-	"43f6tY/eSu+B5NvEsPkXbtXS3PWrDs0wN2KFsufgtjT/KE2SvlvA2p39F4/ZllTrE8Idv914L/c9pfU4",
-	"bOith83ukubADlyeYw7RwKsrnO+kHv81xH7ERJ17CJEOMSmjeUqkd2G2OrWqDM76dW+35mnM/F/3ywtd",
-	"GwmMgsbI+r4MIcq0Gv/jjeJ+73+Zl621DOZEv2CNCgKm/NaGseufCZUyHrMpMFW1tDXXu5pIYA7CkyVz",
-	"11akeQIBLktp3CrjYO3Lj5jHXOOHLqU3r5WwsDQ1aowrPAu2NKGZJhUV+SGmOOUzSUI9BFNkRsdg40ac",
-	"KPBMkqHgc2lwRUDx2om4saWV7dr4AZQN6BlhpTZT+ROxT1+Bze3vOFKFwSJm4wTaqQRTGo7YMpzShETQ",
-	"8CaPgkwS/fcpGfKURf7PINanTi0D2a2pAIXKM7QUwTfZuHrUlgAHTkaqMhr4GWb3TuooN80QM441NJ3D",
-	"WgljSsnr0p2FUyDOQ6p3m6RjLemGU2g7p+cy5yjM40vtK6cs5YBsVMmsvL4ty5mZ7aym5Vf6ncpKYTXn",
-	"nJ3T4xpBSkB9rMJc5s6tTB1f9B1N3MxbmXG/1R5KPaiXbE6JTGcgTJl2Mp9w51ZyaTmdbap11V+R2kvg",
-	"KXKF6/1kqdpWCsT5i5AqHUt+BvVJ2usu473FxLL71+AtZRG5mlFWwOGP62W10i1ewvmND/gpMX0JkJfW",
-	"8etI90iAzbFHY7ECMROxhErKfZlQpW/Iu2q5wrv01Z9b2eWCjXgF2/eLWttvh5wnYJzQNp2lv64GzobE",
-	"ZKnSR7VMtmWhwwqUTRWfUhWHW+FRoZy6WUcVUlymwyQO319eCj6Kk1Ux+GjCd7LU+uRY42XqY4+Rm2pS",
-	"up2mnbg6bRUuNM7GIFdPZkkIeu0fHKG/rf5rz8TXdj14ur0VYvlLAFzaZGlHVWf7D03cLrRsXlcVyJTu",
-	"rsKUAl2qQYClEJRhAlmlFL3twFZxXiCB1P9GeruRYmlLZHppVlSw/nHXQKdKqcEA9+rTEjCnIvJqF5UY",
-	"Mf6epUhnMfvms+rARzukuR+lyMfLbCjOQvCSzV2zEwP8mpBK08/p4QmcGoJ5rmGRodo5PLgF3p3wd1cG",
-	"Xu1FkyurvvbX3bhN4wDzqv0bOYdyHFhXvNNOaMcPSouu2va7s2/+kYJYPEpO5t/53AQOYPHBCb3FGo5U",
-	"3lhx0GRD/m3bbM2Dtdmam5e5ul+JV7/ykV3gpqWxsqTQJ0r9zA+w9uaajltVNDCD28o9L4teGHu7+QWu",
-	"SJFed5PtoqurHtnpK8EBIwHyPinGwnxpaETjpHFz+B9R9/Yf0J3sT//529HdPw6S/duX/3H7U3f2/lBe",
-	"//qPF+yteBX+c7j/XYWltThY8fSPn293+MXBqnc9jqUCcY9tO0cPjWjJzeOJNo2ziJK3/BYSGhYcWfVu",
-	"u6zrwEnjPNUr2HvLWYSEe72HMPNsFFxx5fVt7S0qCGuFoGZ/c2U9ZBk3ntJ/+bKyMIWD5ZooAvfefV1Q",
-	"NTKfA/BK/+UVvYViDIB8QBxM7sNvHHQPnrf399sHL673uyfd45Nu919FN/iG0ZrVjvry+F07fiGM4+fM",
-	"uWIqhsKdqW1MziIakAmfY3OaBU8FmQPcgOZy5tykotNZ5SzH/8JSyH5p5GzkC4UDjgVQFZALMgemyCS+",
-	"sV13Vw68f/CvxsdfamOHHjs64guMnfH7QVhOW9NCoC4oam04xZpgGMPoXht/QDmizPcfeFWk/FEbeRmQ",
-	"ShuCK6QhURb5lDE2j1psxE2wxoqzBMylojsm+nBlYZK1TpmrtVbDkqxXXyDDlsP4a7Od/bOmKsYVasJX",
-	"GDa5wrq8iSVCAPwGsl8wIOUy9LoQWfd5KgvqTV2qaZWes978sYGNwzzrU9UXsbypUrTKSXZrjQzLkClt",
-	"t7y3pVVUXZdroNNH8ttc0QQk+ocDYoSl3ImU105q7I+64eHoGNqv6PGL9lF0MGy/jLrQPhzuhwf0KDqG",
-	"56Pc0WMGPf/u/GytO2e9n2ZpMfcI5FgWvLwlbuno2dR5ow/p9+G0eQQAr3f8PGrnk8dxmSyX4rJCZ8l7",
-	"UoLPkj9lGy+KvhX39p4snZQ+l0/hJ3lMHNwW2ZZB6KkkS225KxrJFeMqrUb4FYgkZisZ635l5am85FT/",
-	"r3vtX6pZ6zWP6OL95TLa/5rGv/1WVXfy/aWp/2xfQIvvWNAIovqUb2dbXDFcZoEjmL9sLKg1g0kYa6Fv",
-	"xWheVRvzKmkWcvQDm6UuA5K4XK6aQvgVh5ck5P0l5lZq6Ll8GxtIkjUNbGZz/zUD1l+tqVm2NsiMN9N7",
-	"2w2yU8kBWom6/AZWF1QFKXOzS3F3//HTNTFvEHwjIKYp5gjDYG24R8zyrrWrgmNiVtXffwR4721yqj+Z",
-	"hqU3boYMr7o16aMlC1JthIx908zSqXYD3UCeNJIV2AUqYIOCpgWYFgYrr7IAnMrTK6pq2zWvqAvjiis1",
-	"JKNIL5ld1/uVPd36XlzNevVxfn+0Knj8KEFYr+XDvZX3EGbqI68fGFK8cb+EvM9NqRjh8rvxLfT9xP71",
-	"QYJbJHfP0Ifcn+WHsezf2SROtBAbUDLd1fO/R5Ctiha/5RSGDUSxzWKbvXay2fGVXcGFowqyXPAijLeT",
-	"2TSq3FtmK5uyvzX6fPnQ7T1aslzbc9pAyCvibCnOskCKjl4ui2uepDNRaib/drK311gRmOAboitactin",
-	"jhNpQZlMqCSMz0+JO33jKbZJIJgP4r4bdB4n+2ZFcXMGc5N2c2pq3ZNBeWvFRdzP0l8WdtfbKe7Vfqvo",
-	"GKjerHtjw/3e32WwCT3b3q3wsQYx68lOoc1UYdWHVZK9lug77coqMUHjJ4CbZOEqNtrKPvcsxWPsP/2Q",
-	"34KAqLKtXSwliuwLQomxBxHzFcGvfOnQA+rW5UZLK6mifcWN10u/W5UQXYZmwXJe6Lz7YjnGq7hsLNhU",
-	"nHt9cFI5w9W7jltGMs0Bblxxm7Xz4stZDZo1r5cOzvvWm7XAFJdLmlaCquqc35+/fS1iBSLm7MoZ2ssm",
-	"K/u8FPsn6HRKReVNB4iGNLyp9uS7WTJD8X6hiHCumjhDf9n6mq0nt7NnM9bs8Q2VkyGnIloVqQeCjqGf",
-	"ra+ieiZQttSYZwhSEfyIcGYqt2rNnWhCM51h7whXOwI1+pYNV7Z1IClbEJkONerb5KEaXpG7PTDsrT+k",
-	"Mq4p8KHXhy8RkCqeUgXo2hN6cRBhGad53vx0HN+C695RHT7Yd8Ns0aAwaxFbHcA9iccTEISPTHdy/FMq",
-	"u2osmmsL3+WWDJQaqAP1iLzo6o1MuYAgC5SbQhRTRvTs+d7LJ4aFh0Z617YAHuSV+/RAXkk/OddUl3yP",
-	"5Wps8RKI1WTDQHJrFqmM4irGEuFrMeuvDshjcKf6AkI+nRrPoPly82N5f/72O/zEJctXn46FfczyCrhY",
-	"OVZACEwlC+xYj3F6p6aTWXZcjCtiPZmEqqqb2Dzbz0DJGbQCZ/GRN7GFsumWA3M/6i/KbUxTfqtPJ50R",
-	"age3kYLUXaBYkogzlxiAT02ZSrcxmY+7UTEzs/GCK2pFUgJesP2uh9cy0LIY4L0TUpEmkgJbDEuAQrHY",
-	"1f1rbdwa6/3523e4MsdTq5hcdl+MwXt1rSasBu1g5N00W1maqnpA1rTT06daQafOTdlQ/RRvQEgVTfg4",
-	"BcJFZNBrUxBc6UEuHeKsC/MqUbQiOa1C2Wr8DEoMI9vp8mWpx9u6w6nhYudZvc57KKQ3sRZWGpbQNVzv",
-	"0sZJ4w0ezBBMMAleXhtR0sliXvs2jtw097YhI/8EqUBocdWGXmLMiM2Hm1JxAwoJ6jBdaHIwmyUgO8uu",
-	"QbOy3Mrm6K+Wd+xqK5tv0bu+1lRqSl0bPRQX/0ySdDYDQeyWvDDP7vpAz5htPk3C52Ya0jRKbrbIwalr",
-	"O5k3fNQbN6wLvzfEq7X1CvNWlRUNKFEUQT4GkSnLh38QPhphFT7FZ3FomCouXwsx5qNwEsMtuLzhQgHO",
-	"6vaqhYuysXiQ200rgCtihbXK4E6h2IJJzZlF13F2OUNrt9lZZ7nnyZauXbyPdlkbYGKtqxdGoiA5bQwQ",
-	"K+HSjRWrZSm+gg+slMrrw3K1CkGTpL+93L4ypLcE8+IsQQl4Hki8fVRE6tYc13cUP64xCemDziSYZ9KI",
-	"6diqjA55qpar7zqCVRwKrVh0DAN07gigkZZSLO84JYP83g5I09UBxvYEMRu38KMklgqY95lfFdEOXwza",
-	"WuWHuG8DJnf/bVTTKjwwwmRdJ9R1+TDufKP+NGZpbfutTS37WxOeqXctNpef3UfVorM7d3tajmjlJ+uR",
-	"L2UJtHfZSNMNoPnC0n1onRI6xLx7rCg5jyVsVozXUys20g98cQoFm03lMMMJ5MoGcrjnZQS6MHoAyn/G",
-	"5wxCkimAMr2PthAJr6m8qTb4bN/JrRgV4nLODFAKe6260IVUIbPvlah06R3UCg0jU8tillGuIC/Nn5Gy",
-	"guVhmZANMWjt8Q0e3bbmDVgHKoIwntLk4VaPTCDv11yfa8QkjXd6CXrhCF5svuJLQWSUJsmCiHg8UaeE",
-	"Zqo/F7nmjx/k1gGqUFbSY6NcWxPhkFfULHEGxpWL7x1UgyAgg2yDA19jxZXEbl+2cfjA00QGPo/wJsIu",
-	"Uv3KRLX1PTBcTc0y0AP/yqy8yLXV+L50pvCFkcrPSLBqzrdkcVg6YEN8+psX4EmxlmpduLa5+NXupBWh",
-	"4Rqz1Na5ABo2Gy4c390kltyyI1eq927Wp3MqompjYOlcc1iWIJWv1V9JbhC3UCtMV4JKzfFeuSucV6MN",
-	"6TBNKKYW5VZ/K6eg791KKZ7CHuRafJWIumS1eUpzfM6YkJg6pVHP/0zmAnqJP23JlOwwNcQqJ8SrX9ye",
-	"fqDPxxuzonRScaPlgtaZ4W2DGDpHQ5a3Xb3H8vrKRrO6K5ixxbp0E3ukVRuOpcdWn0liDovQKdd83b8q",
-	"nnnWXQq8IM39LB0frbWtuj5tmH1X0eulIHfIE1/gIM0ZFSqmrueaZu1oq2tZL4OeucoZseI6egSx2Llo",
-	"Y52mwpyxrN38VOUisTtEWOnl5wvwqvIUBTG5kcYCdzPbpTzLJV6+2u6l3KhFluW+ppzwOTPF9jMC2PKW",
-	"tyW4q/2cy4u7BRHFoQqsr41Kf7lRdt2e4e8JZbaneNVqbFfWDLZ4eVG+yobyxqg2xN+LLT9IGMo590oc",
-	"NaKtzAByQixmocWv7oDwoI3RyJJ7627KhHQfp9Gqk9tY0Ql1cByQswNyeByQr/bJcTcgXx2Q58cBeb1P",
-	"XrwMyOsD8qrbsg6pkkUUb5rrjnhwXB2XcR+LWQ6WjXMfP42ks8VN0NKOfw+KEk91iLkq3YnmkHOpQORO",
-	"sYB0XVNFQza9szVONX3yJ/7P7y9JMycG+13yV3JgO9rpS0CH/BbI2X5QfcEO9PvH+futgFDya6qVK6Q0",
-	"sSJNwVP0jqUzY8Bbpj5WHzXlCqm/RfSmadoEkelcijQsILMkleTgOC9/gjc6q37iKfhFNmXqIBIs3eEC",
-	"49GwZDq3QkSGphvL+0vbz3QTjl+4j0FBIM0lUMcKPblzKTJjmaQX2FWQ8fSSzFqmROX7uJlUe22b7ZXs",
-	"HwllVaaEUZwkfXxIOEsW5lJZQYKPiPmMNHuNfr/fa7S8drHTmeqQM8ONJCB90k/RpoV+zgH+E6I+mrIw",
-	"/FH/akAyIBJmVFB7WL3Gf/cam3Rh2TDf665fVph8P1e9O60SPXLAZL41R3E9n9j61a/wr62ZN3e23Wde",
-	"jrPUGdomPA5B2kiUNFHxLIG++dVKFQkoBUKSs4B8FZBOp0NGPEkw+gYrAkcgWpnPCg/bjCbAGDj1KAGR",
-	"oaDTYQKRawnkm3Xry5/ViCaZnfMB1Dr3Jq718D08FGjNCWMcjyHWGFFs8cq2K5rweWfThO6CEl5pPDH6",
-	"s919fj18vFlvGykAc7UJ17h+tJLKmblTy/ZZSxKr+ut4uovrcV2tpqyz8foKs0YjLqGgGTV9vbioE61V",
-	"j+ttN+WEH7fRwnqzAVZA29cVt46JcLpFY0IlGQJmgUSpMLEYWW+jo4OC9Nw4jPZHL+GAto+Hz8P2UfQC",
-	"2i9Hr7ptuj88CA+jIzgePffY40njCA7oq9HhsP08fBG1j+DlqP2Kdvfb+eu0orHbKsXHYoKCO2UwJdTn",
-	"xoi5taSJnn3nNMdme0itjJDi6Jmlcka50PDN9KimY12W0y1zJRSGHClzqzFDSNvyjSlg2ehwp3xRPih7",
-	"8kee9b3ag7+cFr10UEuQwoaDM5TXWSYYBnlT+KV+8NhpnlBb2XlmyTTujDT3u8RaSXMhLyD7x56adth1",
-	"O2wZzYznXezzlv2eG8f27i/6QjJ94eXzoxqNYSl6cFNhviB+LIPsay7IwJ7rwKjrgcfBnO3I3jb91qnJ",
-	"ZcxFpuwz7DNvroaGJD7skO+5sgkgVuYpcDrv3I9rygLkhVYq/HsbqzUrDK1ukBVUp1xfpSQiaLk3gwfa",
-	"ShFUWladcKFyAXhTc+nlV0Ydqmy/KLfS/OxSYzNYRgwP1oVde98F2ayVIFpfFXWY72ZDG1UGgI+/bGA8",
-	"2qR4SSbFrOkzuEEBkczuOQMR2sYHW+j8mPe8NiPGppZnubVDmlBblLUm17o2d+Fu1h9x0ceoxBX1Ye9m",
-	"/ZgpXv9KVWRlMQ+hOETVzBXQ26SKq7tBDnplqCxfTNMMOxWxWlxpmFomO4u/hcVZqglORVmBs8sLcgML",
-	"0hzcMSXaAyvjG0b48jm2N6Sh1gNaHYLG9pDPwLgd9IU3Nj2TeBVLE88R9Vhstf/slWeSDNzqBp0eQ3u6",
-	"lkuAGrphMwnft88uL9rfmhKllvbhDoykRwUItxfz19eOJvzHT9eNsvR95ueKoxlmcPnD1TXZo7N4j6Zq",
-	"spfwccxMjl7piU3DRuqNdxTFO5Pfna1totSs8fEjekBM5emQM0WN0dxtyTa816BWQKeNoIG5jPixPNnb",
-	"uzMvdEI+3Yt4KJdKoqBE5A1zQs4uiEoVF6aeQqlWASU3rjgkGVIJAXl/aRQQvFwy6LFyE/7m+/O3rSCb",
-	"4218CwT7Jbp+lprbeVVFpLUaAp1KTE7QR65gbA5bdnqsx/7yF31SwFQcmr4xf/kLudLK7ODM7xBxQr5C",
-	"oJJe2u0ehn5mPP4CA9JccXStHtOHl92bEzvODSzqP5/F7RtYyEGrQ96hocjcVj33TDmckFhkQ4sDPWZu",
-	"vZrAAu+6FRNi4V1qIrXAxNmphj8sshSAWJExKEmOuoc9Nrj4/urHr7++eH1x/v11/+zyov/t+T/7V69/",
-	"uDwfdMgZfkhDJbXgpqVazOZFC4qMIyNb3cDiWakhj4H2uRBcSA1lE3oO+m9MTtWfDXm0IIMPvUaEsWy9",
-	"xgn50GvgO/rfvYYBW8gjMHDrNQLSc4XU/Fe0qOte+fhxcNpjWPHBUIIRjZNUgCQ0isgAh5cn5OcPCTeX",
-	"ICCjGJIoIHbgj78M7PLfxlLJv/wFDXpD/T//cfXD9wQFH4lNWFxaLRa2HZCmizY+7gZkSu/IQbdrZNIB",
-	"H40kKD2wgYSwfJqEVIgYpL4uVplqX7xxC3hDla1PggUGNCDfODnD2Bnfff2aHB4evrKZOoyYiU5JZD4V",
-	"QAb//Oc//9n+7rv2mzeDDvmKq0mPTVOpSBJrTVTNARjpdrv7bfy/666rjogTv3r16lV7/6B9uH99cHhy",
-	"/Ork+NW/jF/HoLgyjWZ/vH592mM8VfZSUEUEZWN7QfUyjrpdMsiPpY8HMSBJfGPicqY00cIURKYXjIXA",
-	"jywr56V3f9w9JIOIKqqJiGsGOzB9493PJIoj03/CyMEaMeIpmIM4xiufjZDmww+0BkdCyvSnQ3CZWy08",
-	"oQUZvAMlFu2zkQIxOCVC/2XDSU2lcGQgSRyClb4sqdXKsIhBGVd+PZVVIKbSiz7xaXQjaGhiagjvfqfb",
-	"6RpjGjA6i7Vy3Ol2DlFzVxPksAWSon+wVbpXmEb4nCGFsbZwEwilcd/a+YqkNteoCHZAwLK0msYiP4ZQ",
-	"gGkur4chxheIXYkQSBkHvoiwmIpUZ8hPMRCGCjoFPVitfJq/svcWC0p/DNa++ANiBQqyDvMQLgfdbql5",
-	"Fp3NEssd9v7LJu0YeXDjyPCzy4tvIc/fXU6OWWKmjryjae1oozUVqsy5UGDEqcZJo4xmWntAuodARXLX",
-	"OLHluLWgF1r3tS1AnRerdCIzQYIxhNwBt4/AzN+7zlGBRBxMB5gpVaHJLNM7tGBEqTCD6CpAIvuogtea",
-	"ycz3pKkZTEDya6BlKiPdyZYF9X7dGrJrsvcjc+2jIPJ6c2zyofO+uI3k4jAehC88/vyLhqd0EXyIFhnb",
-	"RwV5rE8PrwriCpZ+5bICr025QmmZftYwCzuEeljsI/EQtLSvxVIjUmNcweAGFgNCZzOgQpKY9Ria2TPW",
-	"xVmyOCVScYEd9SUdQbKoQnGzIIPkDaO/gFRf8WixFfKtx7liocaPRWVJ660fl/B//5GXkKP98rX9FhbE",
-	"FkM5tdCd8CRyxjtNNQNLLY1Dg4XwaUkCCpWySBM0FhVIgrUrLEjPvt9raGKPxjQ2/tPShaPu0fqPvufq",
-	"a42Q5oNXDz3VkLNREqMXOAf5GREwAgEshEhjK9bRx2CYcKJlsohgrsyU3wIqalbzTxaPfQRudTLPMHYR",
-	"cNh9z8B6/3A92C7pIuE0uub8LRVj5KlHBwebQ8/UrDBaQZ8ac0I/nuHPKG5Wg7fqCx/S3u9Ei2takHec",
-	"8uJSKxwCMM6GC/L64s07IxPLE7Lf1VJc57Dbdaq6majYknGDlXkf+AvLf87WY83Io1SlGGyJEfaYYX5M",
-	"FkjhqcYBvZ7HvQWxJHNIkraV7oepCezHzUlP4E4lRJ1Px2ANr9Aqk+Wy1Uz2Y1CUpvc+3MCiH0cfzbkk",
-	"UNXY8h3c8hsbNoL6szK0nFx4CjQegRaepYlsKWrQZEoXxIxPYnStF3nqG3zk8dQCVztaXpNmPgLXFX1a",
-	"nmLgVeQpWlMpXFhjK0eizZ75NNsY2EkPXQq9BmlWvmlLDJFe4z+bfzv5udt+Rdujs/bXv3x4+bHt/3n0",
-	"sf3zfvvlL/5vhx/bP798RYdnXy397P25f/Dxv7v2v3bF/7j//vvnkZ12ZOer+v/7Bx9b/9ZrtHbcclNu",
-	"+WmogkGrtVRhW0X1W1hcRKZdQ8laiI6aSjH+/M6way3Iu5p9WBICy6MZc0ZW/M024pxwodpJrBl7oSgp",
-	"0poeK9YQJT+yG6aFTT26DMhccJtEibFB+FEUSzpMzHA8ZUqSsUkNJFIv56i73+mxdzBDodYztWHcguBK",
-	"6W9nILLKdNT6eMMk1nLAxSVpHh1Y81XBxtKqNBYgyDZVIe7a8/kc+U47FQmwkNt4yM0QByfbSpnoPpoy",
-	"USyAW4G8b/l4jFbfT0vMvVJ1G6oI7os/qpLwEJg7KS4UEAFTMU2K8uUFs1GeOQHgIsPQxwCGTwLKFEDP",
-	"VcZ/0qRJkuO/MbG2HijIP1gNUpz3p5Qt+l5Mk3e7OCf6qUtKkqdEiQWhYxozklBl3aoPvVblWbwgawc8",
-	"TaSNTuAsyCZGuUD4/PLR9sLpRXmv1K3Rvr2Hr5o37UIfh3UWDVR8jJnQLEKWQFmB4/hss+By80VqywR5",
-	"qlZwQWbtI5nmaLx/pyZ+20ypF1HgbZJIxWdYMgtDHa38XcVP9OybyM+W4GJxii/cdMjHepkFqLm+Uxud",
-	"ianyWekzsI5RC2RjAcyckybwfWQUuTKovwH1HTSekGX6VbZryL4PjS/9FL+B4gnS/MggWnue6AwKKwIs",
-	"XluZUh+dDS2FJJIYO9gh+FRjTGWl4Npqtj3WPDo4WH7QdwLTwPM9B+Soe0gGGe8rD2aSMDDfpMeQI52S",
-	"cWrsKFaG1JRbKr/iMdaBGmt6Hk9xioNXrQ45y3mZkaUJsEj2mPFuYdy3oyfOz6UB613pG4CcjDSN/oyV",
-	"MXBDPTZ4c/72/PqcVNsIqoVYU9/aIsPjm8KXS2h/Ytl1A0S0VcB9RPxEAqxf6nyVBIvmqdztRVww359W",
-	"XT98NGG3XNbch2j5odYZYicFPwYUzwpkdJgqEypgDLlZ7oiLQUtoeCMzNz9WjESXR+eR7PdIZfuKGokp",
-	"B8O5/l3vnSYCaIQdWlIJf3ADfS37WGMMr//Oh2nG2zB1FwHsKVOWty1dzoJ53q9dvYFx3isXnS8j666T",
-	"0ZbKTkpEpuGEUElKzQk+u3V+p679XtS11fKlEREeIGIWVAarfW1mzSyoatZ0yWBu/57RWHTIOQ0npRe1",
-	"GGac4icmBHIpiE7fXJmiTshFh1wK0GItaoClsZSrD+AIrOCa4EV60Nx3M5/wJIs37RDbddzaN1HShFpr",
-	"Zo+tN2faAa+txvwU0mCpU/qXZsb8vnjsn1QULHe12tCgWfjsz23VLLjVl1qZbcAhy0fgmz5N0zYuiHFm",
-	"lyw87iZ73/cFuLa2K6au/MSf+V2R6Hg0Qr96aoN1jNLochidZ/Ux+bO/iliS1FhqAweOoLAsEwLrlmUq",
-	"NWSramko/pcWNyyVI8MFoV7oRxbEurPj/unsuO6639eAK2AcZ2lya+IRtUjhgNghrqWQsd+iRG44a8ri",
-	"X1ONAmMqIqw+wkckpLLCgPvOzf5U3NMM/5lCCtdYUvRjF1C4cwN+Nob5YLKHrX7hLpYlgvej5/SDskXA",
-	"GA3+sAaBz6BZ7/TqHfu8B/s0HMKqsJsqzSEXsBdO6ArPp6lopNmmPUMPJ00tAFeK/4QMaKq4y4My22wR",
-	"E4+K73M2isep0Pqt+0hmNZKQ/Y5okkgypOGNK6DA4A5rOBjyHxCbbWW49dHBK1ukgI9GScygxzD7E1uZ",
-	"nBKarQ1RLsJSeXEYq2SBwqmIISI04Qw6ZPDNuU2CRKBk6xtg6q7sMSxEbtLBXvtppZ2//IX8hHFDfrZp",
-	"P44GpInJDsUypbaO81H3qGUtujNcTY8NqcTGSg5W2VjPpElviMgk1v8wpf80Hg/kQiqY9k3tmkFgzgYL",
-	"VruNYwoqtkhwNdS8dDFiBB90QZl0VTLk+nRTwYwQZCfmroBFvlxXlow0KUZcmYDumCkQIsWaq+ZdHAH5",
-	"2iRm41YHgWXzP1WBVPUYUne9yJMSNO3GB5mNBa2nVCQxCLdaFrlJ9OGahXd67AoYVtXHjcWSoIvQjtfX",
-	"8Or7Mw06ZICM0LXlHBAsLj4yGqArtOgSUagi7kV7N/5uj2iYRmNQ+nJcLy1Ves1y8oOyRXZstygce2Rg",
-	"1GMSxK1pMBVP9fFmOZ5HXW/7Ry+Dbrfrp6afEp5EOYgEkARGivBU9RialQKbHRemKks31TPohQ8sxg8w",
-	"Chjb/LhgbaPm+WtC4TibOFtgjx0e6EWdGrjbEfuaRyScjQcmgBBZpWVFpvia8eRq0r3ou2W00DOscB89",
-	"JqgqWr+sWC+41OJJgtcvDqkHrIOuJmNYyKV1oolHjw009evrsfp2rEFFFKAFzZUSQKcxG+c4f4aZ0SdY",
-	"5mYPboGpNiaTTwceuphfMHfZAK2NNwBflz3WlGCO/qDbzfKaXFUBrMeOQLIMhYw5xlXk7dJMCcQYwozY",
-	"4LRBj0lOqAuHdIWcYkWaxvOsiS2S2gmdzcDkUwpooXjnKuZjYqweEpOOtRhx0mPH3QON68fdw3wVyKMw",
-	"mdoC69JdbBeOqYGGp2ptCH139QdkL/8RSZVppILVU2MkHZrcOOZxSvT8A/e1S+FtYpCA+9El5ba8YopF",
-	"XmBo1qnezaH3YSEXd/kmmOEY17JTFKPtOsSaZK5+kr55ZmjMv9coF3KemGDxOct8e04ORN+if5crTbTf",
-	"ANN/gr7/T6Rk6qE/k33WTJ2ZZ03jmQI2lXq26ycnJIJE0R6LqKKYs2/X0muc9ExPamN418RhBKHqNT7q",
-	"m7nBxySJmXW4zqhEUs34vFMagGtxY9PJa4cMelkvI/wW86lj/B1RAX8cz1T7uD2NmXmQ2soDH3q2ap0x",
-	"I8pe4+RwP+i5It2acWYPXgU9W54l++mo+xFfLkgtOF93/9Wr8Dk9ar8ID6D9Ijqk7VejfWgfDF+ER9Ex",
-	"PB+96JolWnpe/u4l3d9vvxgeHbRfhodR21Y6G74MX0UIxYYv4Zfq2y1RSDLAwxoExpw40JC3+G5wv6rs",
-	"cbVedHaREdgTQsnAv3kD0x51HVm3/ZmnhI8cX/YXG9jK84wMzEXRAiQzqU4a5zHr3/3IR0hXT/S1arsP",
-	"zNV0xKfiglUXnBic5PJyBTNAgYW4wl14D/VLEu2vVAFDNxz3HE743WlhYQh4b12GyRWhaCt06kuOn5na",
-	"l5m06FgTQQlP72jgzYnV4pqO8BsZrhXkcoOWqlH2MGIplTKWijKlx8v0E0fwQzsMdsrxr3lhU5Z9LO0q",
-	"Z2hLO8pmMOxdk3upV2D0xzjvg9osc6mggkXhtaO4Jb18U53EWgcQToyr/oinzAWllfUD9A6YJK0IWyPM",
-	"J3GCZeXL4jAiEPLnM+csRDkzimXIGYNQSTKNI3vXMUzN1nm1v2gt5nRZzNbs2orD9hQ0E8tNgasV3a9o",
-	"lDGehwUGrf7oay6GcRQBu1+e7MPsTev2MxM81KAbJnDOlG3oaq0xq7+95vw7yhYWhFi947h7sBHYv6EK",
-	"5qZ+3vEmEHQynVcP5UlDUYNima6fC8xKnsxFrKCxFLFqRCXMnsrJvWcOKajvS9aQwsONipaUqkwV+yVT",
-	"UxHcNf91hMSiibUGIEYLyGv4LxcnKS76j1GixN/TNoVKivaXL5vOfC7cEECjRlU1j8JrWR35mgj9Mqqs",
-	"LfbBCOrsRf6UTYIY08l54MCZCaUWPaz5ECtVGTWwx0pWkmfSfXFqDDrOyJ6rh8aCFjtVGy0JPbasdAZl",
-	"ndMzTVEywAJIA0/BduLFOL7FGB9snK8ZKb5p5AeNHoInxhB2G8t4mLjcYYz/8QwkzhKV+xL0fPV1S/yT",
-	"eCoN0Jvis9YwqaYLq+lAlQfySxQ7PoMU8UWxZ1fwoEAh7sWc9z6UVNeVxRBMSrWsEJ6dydwiuDG2ZcWh",
-	"8zKPsanXLhXMOuSM9Zhl7eVXNWqbzvlIOAIiDQ0r1puOVV6M2tSejpXsMRQOXP94PdINzJTXZcL0/rRN",
-	"PCqIhdnmErFYl1ZWwCSrSnT+YAL8F4UGLsN/UzTYVuDzvy/k/G+CR3sOFWrl3+8crvAkAqmceOs5j0xD",
-	"LrDxtr4vSfExqAmIIMcKZOx5d4HV0q+b+w8iBNvtbCP/OgjsMPTpZOVvQOUcwQSHf5GoapnOHvW7sj5s",
-	"/joh/zsqrAnbIq1TbuNKn3Ude8TCzNgCURrnpn2x1Coh65CgtQaCPrLBWzvWFbgekcbm2OqQo+5RZh1D",
-	"b1HOzyZUEsaXFnJKjrqvyMD93Lc/95F3DwgXPVbx0IS9ZumhEmNWJGoDml1jI+4m2v9sLAZnUBN1r7m/",
-	"21HWVPdpRPvyNJ5g/5SOnZrzqrPOl0/oj0bfbJDe6g9eu2J6D9AWvihRx1z0/HBpftUfQ+jPKCCw6AmJ",
-	"X1YBoo6suTgfn/I0DZ1z6X5FClcS9gOrBlhbYIRloGctW1UixFpIpthETi2XuthgtM/7y8AWejvLia6N",
-	"10T6hOVTtZhmGuFgkjuqKTZURs3jELJJcage8wks2YS+VhG9cxaVaELjyyE/Rmn7oxOhL4o2nLOI0CWQ",
-	"PzZlQHb8hLThSo8vKzZSRRQCU/fUaEkuEsShp0HuE0IrRBgXe4XvGyKwAtNwTV8urtVQ0R2yPSGyXVmp",
-	"9BOgm0pX+86s0LwZE7V3hQtDoVunubAfK8t9GFTW+indyiuzsi9I4t0cDjvUeFplX1UoIDb88pMp+1nU",
-	"eS3yXGZx8xg3yyNIJMmc8RhTRs6SOV1I1z9bWr9aQOaTOJxY27GTNI3hbgI0UZNF5marNsJlczc+hV3M",
-	"zXbBRnwTo1i2us6f2bubX4WzCzLzDmwjCi+BClOuq/LyXeFjkMVWluXwB2s0C0iCekrW6dOWcuVhOtXA",
-	"Wb5jZvjX9hYtYVbVWjBgrNPwWrs2THglmJCP2G8nYnvh/Noo+zL9YMRyG8ppzNzf+xWtJJdtZNj8z2sZ",
-	"PonNXquW4nqf+LGQ9kIddIO6ToL7Vb3bl4t/60WGLs9AIjNRGPG1mJkG8HA3S3gEWXvcqhXiy4UVboS8",
-	"haM0rZf9Bp5Hy/07pVrg8Y24mH4iy7tZ5DuQGuAbUJi/x0oGpmsyks1d5MnGtMlia8wiuLNFXdx93IA2",
-	"+R30NgvJ8r8w7WhnILxMNcPXA5cLGJCxoEy5ulqGUlkBs8ewZ4UJj4QIy/m5TAKvd40RQ1X+Yt71kVBp",
-	"gjizZ4O6FlQX/k4/BQ54E27jgfLX+VnLudW3DWwEDXuofdtP5uRnfW/t/Sy0KinUWSvWWLPBS8anP+Mx",
-	"Ux77MCM7Qix8BPiyisR9OlqwDIlKMcU5jvKX14WiFVCjmjbsjTkfJ9AOaQIsomJVPMjXXGD3SS+a3JaT",
-	"NQbXrPzSlFBFvsGBSROJP4xGXKgTL7UqxrqfY4gCzBP196Wf5eHV2Gh9MacL32MVuywnj8pUhXZko5jV",
-	"vHa73CTA4423hB3ClhDWWEu+tLKOX6w+XQG7cnRLdtsc5niX9QEIvcex2EtoExdrZQE7qYAoFpjUgG0f",
-	"yVeuCR1mrWCy8YDEUqamFpEhBVQo5OlOXzYp0q4ob4/FGZrKkyy+xcWVRUCaWUrk5bevz8ktiHgUg2gF",
-	"RN9j6ZcLNuU0ApsibUiHJULAQrGYGXoRkWnmefcpiy+TsLwyk4BZQhfgF62ymdUYdNrtkuYA4djHH/s2",
-	"AnUQkMLPqYSl35z3u3VKqBGZesyVVHZn5Or3NB3ISKox4kZLRMpLbzfZcXRsEk6Put0ec3NpJOhHwGJc",
-	"ATaenVCVF6FyDYRMIstQ8Dmm/goR38ZsnBV59voZmK/MbYCINA+7B63M2ZaHDtPZjPz47q2rnOcB+9/N",
-	"Tey7XfbSbvfguREj/z2X67BStf3VtBDG9/Cf/15uJDw4zZZKWY+5yfGC2KaxEvPD8Hz14yldkJhJBRR9",
-	"gqB5qLnrz/L9kVhJSEbGFzjiYk5FlN12DK7WSxggTuTRj0OvpPpJaQ2YdqcXErgWLuYoMMbL1K/Gg1YT",
-	"yhwWKb0ke98Kd2gaS6xvUykDFznbD5rivHbIvsYg4LKloRaj67Rw/GpTo8DB8fOiUeD5BlYB9Hj4vb0t",
-	"qaBDWcgnQyhGECYxg6hVt179baNued2jlxsuCKFr082qV1C3AFeSqR5A5QX88oQm90oVZqXKQoqi0KHJ",
-	"liq1GPBqkNDZLMgz3XmqQj7Nop4QNrYwd6lKzNusKFXlhfCIDfFpjaa6hoYgvmr91UmagUt57RTAP3K9",
-	"/lMRV6XC3s9O8VRZZFcgbuMQPl0SWSkC3aWi6tMriScWKUYJnz+KpJJ5nivFlHeeF9guxDFGfTGatqiN",
-	"5aiBESiuNII5O8WAz4AZ3m1bJSDVH7je3vP5vGNWRmexxBbfToLCZXZM0rItw2FKyiCjOCEyZnpDqYSA",
-	"mCKYmOS537UVNGSQN/X1k3uwnIK1dli+Ogi0FOWiYGzVNSIBk2JkgNTHSD82Z8dGlDiYmExVj53XOrwr",
-	"+MdTevtwApx4FeX5CTmt4kQCijLwwM4fOy3sk2lhXyY921ofM57/h9I7rV8kEI1hL3PibGaNzV63sjyX",
-	"QOSEalDnxcTcy4UW/9WOyG/dQt5k61gjHP7AkoW3jOLkcXHSOqnHf8e0Eq1iwCk+qRDAfpfJCUuQ3sZI",
-	"/CZ39e1CF+6H2oKO642oGT7mN9tD4uzoyFdUworc3StToA0FAPTPSEJNIQ43bEBmIr71CoRYnwcXBUyq",
-	"qHa3DptNNuDSLXuiKPileT5rlusK3KrHJVfXbldcAz49Jlby1rMoIrQCF1eh4gqOuvfB/XNdRuuFkoTP",
-	"GQhTQIaZNt4OAwtdvI2HwcPVYLPG3tWIudbX4O7qLpH0qS5dlj663b3bNlrNnWQhUi2/tHm4UB1nEWmo",
-	"UtM1QYkYbmmC8TCuGu8TyYgm2iDb/VNzExdH8mS187YT1cxy/h7/EWNa/qCMZUXIjL73OZIPaaGSUS1j",
-	"SeJb2GNxeGN0lw+NWVoZz2cd4FiQXJn6eKkEWarYQmJG3gNTAoC89fIOJGnKCZ8zLFQ28NoEdPT8fTf/",
-	"oNUhV6kQ+kzQ8DOjoevOLuLp1LUzERiJZUq6YLXZfS1vHnV7LK+bEmCst2VyU1dwJfDKrTSNLkb8b0ax",
-	"3obMaq7/+NfD/edH1llvCs4OBdUvkRlVCgRrZTJvO5UYe54yKmU8ZhAFWP+TT4cxxgpPqbixcbToHTFp",
-	"Gj12ZArPCT631WxdqRcPLrV9OTWYv3fn90Q5od4Un6nwZ3EJq0PlHdQI43PbiPDTdptg+XFs2G3CffFH",
-	"bc/0ZzVbaur2ZQaNfP6eGB6WFC95hr9L9L1AqjPn/caltD57z4xPJyt4F6++jyK6cDNoY1uuEv/2JIjC",
-	"zyX54deUK7qZhXeWUBYUovemnKlJsiAzEDGPXBQHEBw0MMsykXZTGtucG+y0oXm7v6rqvK74Fv6By3ti",
-	"7oSTrGNNuKfM9FUJgB3ZtGTzTx0cm0OgIgEtx4SCrP2rveabYGy5FMLqSgb27QBpqYth82oUmOomJj1M",
-	"qCFQZYLbssAHrqirT4CObCNPj2JGE4I1yjvk3Ij8NMuow0gul+5sMu4LzRWNRzxWJGUmtC6qqyMQ34Kf",
-	"1/w0AnKWxzn6HLLxVoULHISzkC7/ID6ppOyK5cRbdGbLv9lJyztp+csMsf7yjUn1AqKttOFZb7bkKRkT",
-	"WNFi0+Mjrmm1kenysl7IUAzDsa0SrE8R5SVN+EeQJCRmHfJTVs7LCFgiZRJb3/hNZrFGfXMALOoLoJKz",
-	"E8OY+nA3oalUENngJmfOsnGt0vb/QUuV+yIEiCAa+IVzKvgVRrW+IubTYtWwU4JdQTAHVZPgOErAtSzT",
-	"34UJl/qaGgB4lT9LjNYG2rouPEfdbKnlQmQd8kMWgCuf5ZY5KrDJWBXz/LubZcdC88hhVycJWzjou5Kd",
-	"xY537njnjnc+mHdu06AWKcEyeV3TU73ig/L99/kfRpma1xBWVeR1qxntJyvntC+dEMY9tcrTqnyO8Zh9",
-	"3D9JZ937dSv5guxn2H7cVKYq3JRM9tlOZsoLj62uG+Y71TLZAFvi2l6LmaHNWZWMRNTMkq7w94D8eP26",
-	"ZXteEupdMNPwb5D90Mc+nbc06VsJbXDq6ejOBssZmKDvgb6VrmFR9om9zHK9ONPpsR+WqpZlTRtPcGo9",
-	"pk3WqRSwzMcDL5I8qxyLtVcZGZg/+zk7HHS0lEcqhTybqFfo7he4bptGavVb0BozXivr/2dFUrTZ1Mej",
-	"fyIJS0+VCTqfJZhtQ1HrKq+rJD55u3h3LzAmYmvhSn+1E6924tUnEq8+UaXg3zPPzuoZbm/U8KpSbebg",
-	"8j4IXItmx8dsmw/HNdUEYttxuTp9QS/o2lvAH6OPQXFXV/aUNghB80DxafmBq77lMQKX8pETGVvIy/WZ",
-	"olisUSqyvyP/O4fkH9chiQkmSwX81pToKVHcuoSTr7xSA5JwlixMr/N5zCI+N6iGCkyhnWrW4Z8kcZZ8",
-	"PUpVKoA0j3vMZqViH/qEhzdE3sDcwb9FGBdGKcEK6AdHZMJTIU9ttxozpIwjILEyrZ5EBCKwlSBc6eXj",
-	"/QPybfwVuvq1UhAz7DRfDO/LAWa7yiK9MYn2stUhZz028FQU2/yeTqEygaYUb3nUPSJYcWEeS2jlYRUG",
-	"dj2Gg+ndZCYFmjGqZzIwgddaQTOaltXWNLSbjM8Jdo616QJGmzr1+lLl+uQsSeWSuSKrZmSNHC2bNH9M",
-	"Ks+mx+zhIPxavgJ6AzCTCI4cmCdEUizvESujGpNY9hjqiflLfbiLpZKVtSWu6C0ss96n0MkqZvqMalm+",
-	"ipVG8OwtDedPrZqpwplsqJl5H+0Us6c3ylaf7xLurbZ/Ok8aFrT3sLvx+zJ0Plq4pAeBMtzyR17QIeLm",
-	"ic+UO92Opr9S0emMLJP/XDP6w4ZJFpVCWjbeFmnLltrh3gfvgtuEvEpt8YcK3u2LTngNtbCAba+00HFK",
-	"uO+5LRRKts7butDHa//WPKn7dEPmUbyuWQSSVYI/DydZcqHOKFYDybHMpOcjnWbPfDJtU0h6mM7fa5Bm",
-	"5Zs2VYT0Gv/Z/NvJz932K9oenbW//uXDy49t/8+jj+2f99svf/F/O/zY/vnlKzo8+2rpZ+/P/YOP/921",
-	"/7Ur/sf9998/j+y0Iztf1f/fP/jY+rdeo7VTXXeq65+vbOXK4Ftq6x2Vdd6V2u1WVruckhayaQuprCtt",
-	"kYU3/ey8ISScjSVRHHWodAaib3LBEy2QWeef1qaMx4smyb9rxWNQbZ78obCiNYVV0E5gJ/Azzpv+MrSK",
-	"f0riMcMyu/p+I+eTtRXuaJJUV8W3leqtSXHIeQKU/Y7rq/iw3qa0yg/FBOid1XTHej4Z6ynQoT+3+bQC",
-	"FFV21CLlXmNELZLfeivqGVuYVK8pXZDQdNXH1nAsIkMI+RRMv8gB0uCBMbHKJB1jRXIQ8a2mxa4OA9of",
-	"TR0+U5S0Q5bNtCeEsuwIqFauM5spliIpsgDs84tqYI+59SHZrzLOmUo8/t6fyDbnT/FZy/9Uk/7VpN6e",
-	"8yc2zm2Z9LxLeM5I/oOtaxpf+4reACuA+8qisbOmmXT4P6sNbSnd+Hss2W78KsYIZWo8cNN0hsZsl15c",
-	"tpsZWqgJPC8S4Tq+VKnA7H3gYryucFWBoiF3cl7AdzDlt5ZvKaBT2+UOtDApJ/Gs2JxDv2W5kayrYLXE",
-	"UdYVryosrqKA1dOTWwPBnelqZ7q6t/6A13uFurA6qv2L1DNclN7HoDHKKkKt3kf+nr+wf/IU7eueekEU",
-	"JxHHFT1OyP2fw6BWdUA1deo25ipBtf3rO8MCiASw8XX+eKfGAqW1H0gkEGzsVOc/Wc0Rup9cvi+b9nbM",
-	"ZsdsdsaqP42x6ndD3+s8J7woMOt7IFebs7Zym/wgxugv0d8pU2x0U23itW3Npf+yza4hiTQTYRUVb00G",
-	"2Ce2QJlJP1P1vW04VIoLjT4jp9rACoWyYO50IK78/o6K71SGncrwpGGAO0PlzlD5RWmeNqF7S+lktVFz",
-	"z1oia8M0nJpaUYM/IDyJNFhza6ZJHDslozhRILBfIdCpPmnBE6gOzrAzbNTvZuqvJjYW1bqIC/3sHk1t",
-	"VsyaN9dxu6maVz9rBJsLLO/0+7/feA9zfNtEetgD31kFdlaBnVVgZxX4PVgFlmJeHE94GrNAZXRMvVXg",
-	"e9frAINnhgsCdzRUycJl3w30733TU1P/Eyv1Y19n02FzmS+fRZGh0k9kMDCDn0XRZ4pUKTOtOiZFaBR9",
-	"amepPaydYWBnGNgZBr5Ew4DV/PtTRyGLCIdE2DMQUMsrqlSoP6vZwECkL2AEAli4bEJYxc4sgcSK+8Jk",
-	"mQuCnGxnL1hu42cvn+KPFgjlbAZ7H5S+GqpvD2TrCCmBsVFOlDollDldGyOA7eNYSUhGpJkAvYWWCfrF",
-	"3H2TiWFPAZ8uCzIm/MqTZdYFS1m+b+behUntdNSdaLMTbf40oo2mqybDrQC5s1IeBKodNwCzPA0K8zTw",
-	"w88h0nxRfNfwnJz1YkbKNvFi97IbrDcLXyO3/lGCuG/4AVrDi/mYoY1IoMyk/uOvsVSCKi6eGUv5aV4m",
-	"v8Czh0AimHIMR66OXbB6urGoP50hQk/wWeMWNrZH2KCFTyuXWI/Ghtky+u1dtsyOc+84945zP50x4kv0",
-	"zDuOb9neah5f1b34EoTW4gi1vXix/rhx+o/KowclXzxl0Z6+pECnxLT1xYb1MSO0x2wlCHsynR7rsUsQ",
-	"SJ85IyJNQJ70WJuc+dxbkj2f1Z9otu3WY1aARSVGzrpgBIClVfUYsVJCeXEdPeW1/m1KGR2DkGYOjG60",
-	"E5X3o8mQ88ebalCxwERdk1zVxGrnhBjLxDOZ3Tgzji0tyGCOPyBaM27/bYzpXE20YGJWFGEIQ1aXooWQ",
-	"u3a7FqBV7NBcDL2X10ausbtdJRKRJq+QpShrGZjwHLRFC04VjL26GbgFmkiOTgFWnFrDpcmFP2XLGSUj",
-	"kCpmhkYU8xAGNo5ioN9jmFWNdc4wrmNELLy9742FxiGglgOwF1IeI2KLePmfaLC6iU4IS5NkYE0wtoVf",
-	"6eJgMf25baZkD7vG5mo6+NXtD29ANpA9uDlPk8hYlMpye1YS2QG3vt/1PR1oHpX3J+7HeuQX4fNudLw/",
-	"ag+PjqB99PzlQfvli+h5++jo1cvDY6BHETzXM2rqc9LIDNQuFOak8XK/2+2+iLrtIYTH7aOXz8P28Dja",
-	"bx+8HIXRS9p98WpIGxuzAbPFneT8EMl558jbycw7mflTdF8q+e1WA/VxnXwfA19AX9OB6VEk+Z0sf09Z",
-	"/jWfzgRMgMk48005YbRZJXhr5tq6vzMN5dba8Nv/nw2Ptn17/DGeSSdUVcfVXuPAf4xODHov24SY4t53",
-	"zrud824XYLoLMP3dBJgaEwYfPb2z6B5BphqNrJnG01Ysf0ShAO0aA/uOiS+1hdpqaqNpKv1Efh099Get",
-	"hVbkWNUcalf7bKeZ7jTTnTenogUF0CnmVlYkoJarq5QbUGjCkmeqIbb/YaNMEc2yoFLDedbcyfLbZdDW",
-	"8rgKzd7je+4zLnIVPCimyW62rifPqN3FyFbUCES0eaASv/fB2tnvWSrwQmUavcajhXOUVPsfstzXqhqB",
-	"mWS1LtwVxZBdTcCdvrwTsnZC1k55f2BNwHVcpKYU4JnvTa8QMDQ/dfJFXj2WhDxlqkPuaSL+BlQ1l+h+",
-	"Oh3YevZ3jGfHeHaG2p2h9vdSH3ADOv9UIfxAp/cN3neWWZeuVxVnZV+pC8d/YoPtZw0k2oRZuZKBn55p",
-	"7UoF7jSJnSaxM9fuzLU7c+2uBOLG5lpBx3umPN/JhxqP9ztQIgYnAA01jGYUD9O0ZpELpiYg49/wb0KZ",
-	"nGvdO8aTUhOosMG+o+N/2JqATyEqvTv7Bof/TIJSPv1qYclCSsNQ3zDJUxFCIShr9X36iubVoR4mA6z+",
-	"6OuM692Le9ybbr5a/901599R5g5a6u+Ouwcbge4bqmBOF58WgwUdVypNZ/YqENyHpsRZl74bxucJRGMg",
-	"Qyr9lKlvswdf6Qc5Tt9BshdRORlyKqL65uW3IG5jmC91MHc9b8/ZOInl5IQkcAsJ0euaatqCPGLC5yRW",
-	"ZE61JEbDCUSkOcAX+0MqYzloBWTKozQBSSLXojBmZCb4WICUAaG3IOhYC7lcQJA9IDMQRN7ESRIQAaHm",
-	"wTRU8W2sFl520p3SD/l0CiyCyM6Uc28BVHJGmoPsJaM/mN8HrUpj3/vzt28yqD0hefDnWUcismPsfEIU",
-	"/3TocAdJrQ1Bn+P787c5CAi3N7aiP7O9qyUkAM20qfExVvO2c/MGJj2NCCWapypgROkbpkUfImf8BhxX",
-	"K/T3P8EF0SRxV/j1+dfveszhCab26QH0Q3M1RwDRkIY3eMdDzb4F9k1WVN4QGk40l50CUwEJ+cTUfTL5",
-	"gfpPibHUtzykwzShYkEEZWMIyFjQ6ZRqzSAhNAxTQcPFKRklKbBwgXqRnAG9idn4VCMZS1kYmx3HsscY",
-	"3Oq1JDSeutag1NujrSakBeR4nGo94uxCj3IbRyCIg68MctTjo1ESM+gx+1ADUZIRTRK981MycF8PED6D",
-	"KY8gGZhepPr7/DM1ocrCHaIO+VoA9NhMy31xCCea+mjsFhFqzRMtbDQZJ+8vA8I4SYAKhgJIPIXWqckN",
-	"tDTWUItnEk9bv8NFjzkgEX0YAZHpcBpryU9/mV0o/BVTQmWHHB0ckIGTcudcRH2TZjfI0uV6TP/sZd9p",
-	"0XEwjRm+Lkkv7XYPQzKld+aHwSk5OnhFBpDdyr6gCvrYfhmigZa7lBk4o9YTnopkYTRBqi8MH+kzyoeo",
-	"8GzYWw/vz98+kQT2/vxtjlqfSQwrrWE1oc3h9aXLXw9TQ9ctbyZ4qDW1YQLnTGk6/gBR7NMykupSMykr",
-	"okOBImJuqyECGzMVK9WsbNtfGoGEVNGEj1NPRMkQOBN8Yka0JGXJU0Aw39l9x4UmuE2UsAKTaGyFJPPv",
-	"JB23/KrymhdZwY1becqS8mxI01wzW5AEcQvixMlSKGtpvhRHEq1bUulLQWgouJSY2U2Fcs05E6ASatJs",
-	"3p+//c7CbKMK9lZqdBXs853U1ZPHhxsXlNfjvcUvaqvZ2xUoQWPDQ/Q6DAxrloAPN17C+/O3V/jB77eo",
-	"fXaoVxbVNilrb+D6hRPYzy/9YqqDFn3dRUQcxYRKRyy2pVZ7H8w/XOxdLeXyNSnsyEvljcwUr2WixQ3R",
-	"OrXSldbrNAliVMW31j4Ed7OEMtsIH+3kKHPGLExSrbw1KcnlqmdIWtJEmc9iJlsd8g5opPFQj5bEUgFi",
-	"pYNOSIVY2DoXAy15i5gmAyx04QxVmYE8l2yd2mtkyJiNWx1y1D1C9kAZSZnWu5mDBxeYOypAoTE9U84z",
-	"alqnUZo7/8TqpJnkjTHB1gg4ZiN/NOPSl6Gq5rha0W5mGT+3dX6b40Wvto/anjJSr+B+I2hkLbeeudEp",
-	"TrFWYof/BaHGVovrzWmaqHiWQD+c8DiEQEsVSR9t9AERgJJI0GNywoXqm0FbiNdjPVdEaKq4VUiTxWmm",
-	"ZKGp2FeyDDFwOmRkK9NUq5qBafLqKZi5otgidKwJhbKlTuTNM0mGIoZR4AhXpo0atVfjcSoYoEXK07YG",
-	"HfL+EpPW51ToraiJ4OnYyEfvLwla24SpvsOxbJCdDZv6ILEhTQlABnezvh1j0DotKqN6/KG+vxChHUAP",
-	"4ZOeHnO0p8mFozgtjxDpD06N9qn/2Wdc9WPWNy8M/KIv8oYMIeFsLIniPeaK4zgBs6DA5rfJG8Jemcw1",
-	"PYpzIGttG9XuHkOI6hsFkaaiK1VYHJt6qnd+KexssUTDiilL8yA99wqV+Pfnb6+pvHk6TVePfpWB7zOl",
-	"02mZ0luDZqF1rMDiaX7iO5fDn1pHNmhCqEenNH67qTeTNWd7EY2TRdvurFbG5BFdPNMMSY9jXiZNm8eh",
-	"RVz9LJ7Cb5xBK1NO41zyPTHKqjEX6jFokpCILgISCTpnzoQ54zzRejBKzZoLRFRBh5xrBVuAJs2aztjQ",
-	"E8I1QcmongsKmM4SUCBP3T+RRiWJnVfDShJKDv6f/1vzhiHnUuveIysqanpVKRS+0WD6h4HSE4qFZoaV",
-	"Zi97FOYQdoGhJ7mM92UF7HwZQi6it70sHkm4FHwUJ4C27IPn5IzRZKHiUBZpg6Ms7VmaSKilDue2j8Xh",
-	"82OiSU0MMkBs0oISIjkw1ASVvrukmmx0yIW+iTJWCyPrJdSIt9x/WwtYC6DihHQJ45mP8ZTsl8Q1l0/2",
-	"/lIfmsZ0SPjc9pbWYt+vKRVKg8BqlNRI0xFdyGfk/eUpOcj1xeIXp+QwfzSFKKbslBzlP6lJLKLs7Upq",
-	"8tau9RLh+oT0pDDROmv6BKia0tmOpuxoykqakmEakgXSPHx+3NaIbe9P6/50RqNuLZk5MxhaxHNLYlBY",
-	"wBgEDMcJUBchCQ9pgjJE1uh1ier8ZAlFZDyiWUX3wy7SggLpOiUDYFFfvzog9iwkUiju1jBAA7t9RfHy",
-	"MJz5QzRNUNqICyDdbne/jf/X6pAzIuAWhITI+IudJUtrhYA+VkYOnz83Q8eSHHW7K+nMdYzRfCvN+F8j",
-	"kdP7aKKRT8a30ArqqHUjyPG4cdA9eN7e12uvM7RnQKluW2ufrG1b+5Y+dIkHL2qW6E5lqwX+8glItz67",
-	"DG9WkfC3PmJ8DuXwD0D3Q8403n25SUafjgNUgGIVL0BqTDP6vi0LmJm3aon/W+NCfX9pKL1zZFjpEEPL",
-	"rJdVKgH0xpJyp99Z6Y7xOWmyNEmM2si0uhoY6v1MohWxkpRknhSFUUVDmlAWAno4QgxhMS7bt0TRG5Dk",
-	"uPu//ufb//U/m2//9//xf+63UJjED6VWSa2XBr9opzNJmsfIuPCHFs7kdNgo07T30V1TEwB3aSH8pO4K",
-	"N8k6GfL9JbFHuRMjd2LkSjFyuvBuy/YEIx0mcdi2n+99cE0T6x2l33NCcxhiRfdLM4ikI63kQRKZpELS",
-	"NM5ObL4YYCyFBi/icKtDfrSWfj2lDEgUo1ExMn8jBpt/zSecTOgt2PywCHKjGG7QbAGNU2MbOokWsqPu",
-	"USWmm9V+Amw3E22M83YfRby/h+Sxrb34M9tuK/JnLd8oAmSzq71GOr/OuVLWHrRJ2YKEVEKrKOvSiPYT",
-	"J+baEgBWynXfNspODp88TendW2BjjcGHB0FjGrPsT8zPVSD0yP/581n7X7T9W7f9qt9p//LXf6sSkD2M",
-	"NYy5LRVVab2p+bVN4cKoAa3uSGVZumPtRFItmJBmrzESAL+B7DVahN7SODGxTgYBI0+Zy407xrk4nwD6",
-	"1IzeJlWcJIQBRCgDKG7qTyM+4oxaIdMvYmUKaWSHWGGm2/vLWv2DnN+CWJAXaoIfY6Sy3YGzQpv1kyZV",
-	"ZMqlIgdkAknUOsWihBAZ/Y4KIKHWZ0EvXF8ftEmZreMH5jESEqPmTl0Ys1UYx3RGhigWebvKbGRyZrVT",
-	"yhaVhOcK378yB/eEdMefZx3RcXcBX97JGjtZY6WsUbgtW8sac4CbZNF21uZa2qXFGWuPcuk5lppdpSyi",
-	"i//9//+/rqhKhX5Bj1mnbjRpMteY/wIJQEDeXF1nDQldAFbLi95HMmG36OiCpRiV+PwT7ufMbecJMbo4",
-	"0zqc1jB5JjOr/g6rd1i9EqsNXqJRIL/Lm6D2mkXoiTCuuloSi6UNu24EjVQkjZPGHsbv2pmXM3HHplUV",
-	"pgIlfByzwFoSBIwEyEkeqWnJhSYInVxqOyuoLY1lu+iVPphIH5vEaxUzBWPT7CwwYUtaqsE+815GsT/D",
-	"5QX5FhayYuxCDnJgVRhXzxEXbpoSZGMVk5aXBzy7ICo1SyvYmILcmCTBRMiZ8DOgIpx4E7z2v6qY4A0P",
-	"06m+hygxpqHCuDRhEqJpYmPp7F9tmo71yxC5YFhvplKy5vJUWvxDy430DE++z9XIsUXLbDZ87RWtmCgP",
-	"LA5cKFAe5VvMleAjPzorclFb3sTliJAKS7uWl295bHLZtHStqMjPJWWRTcpiaoKb5YpmgXux8EJ2ZcW8",
-	"evSKSV9zxpBWGB9qe0aFWhAaWrlbpuGEUEm+4XycAHlNE2AR9RHlwt57czF++fj/BgAA//8=",
+	"7P2Jkhs3ligMvwou70SI1Z1ksTYtrJjovyyX3BrLlloq/VaPqSHBTJDEVBKgAWSx2BpF3Ke5D3af5Auc",
+	"A2Qik8mtFkm2q2PCo2JmYjk4OPvyqRHL6UwKJoxudD81JowmTME/3zKjFmcjw5T9K2E6VnxmuBSNbuMd",
+	"i6VINDGSzCk3ZMhGUjGi7CdcjNuNqKHjCZtS++mUCz7Npo3uQdQwixlrdBtcGDZmqvH58+eoMaOKTplx",
+	"0z6X4oopTe1ML5PlqcPnhCd2Km5/n1EzaUQNQad2gjh4q8+TRtRQ7LeMK5Y0ukZlLFzfSKopNY1uI8vg",
+	"TbdGbRQX44Zd4fcyzqZMmLr1/CjkPGXJmJHEvbV6Vf6N26/oR7aoW8zZm5fkki1Wr+CSLW4/+Ss+5WZ5",
+	"8jd0zIjm/2L53L9lTC2KyVP4LpwrYSOapabRPelEjSm9Rjw57Ni/1mFN1PhJJlnK6mDw4fwVmcLT1WDA",
+	"57eHxOvRSLMaUPycTYdMETki3LAp3BN9yWerACNxmFrIhIA56MD/AuB0aoHzWo3rIPNajang/9pwdaQa",
+	"3x4wF1SNmXmvmapbyMWEkSmzIHqkSaaZWr0aAwP17Ut3sCpGp7XrYXS6ZgmMTu9gbkUFzlm3glf8ihGT",
+	"v7JmMfk7t13SZ/uxnkmhGRDe72jyAzVsThf2r1gKwwSgNp3NUh4D1uz/t7bL/dRg13Q6SxluxFCewo9K",
+	"SWVXrOQVT5jqZ4JeUZ7SYcoaUWPKtKZju4afJTl7SfxrJJZZmhAq9Nzhb7GJf1Ns1Og2/vd+wab28ane",
+	"P4fpYCMVKihINtNG2VPNJ2mevbRkgaUReX2WmQnRTF0xtUdGlKcsaTc+RxYEb9lvGdPmtiC4oilPkPvg",
+	"TxE+0o3ur58aI87SpNFtsKn9LGqkEsdudBtDmSxKsMLzIolkWjwyZEpNPCFmwgieL+nhKL1G4/PH8DuF",
+	"GyF2QDKhmlBBmIPYrSFsL7CfgGsypaldDUtI004XkYKlE6mIEypIIomQ4RZwnj2A/XMpRimPbw35lGrT",
+	"p8mUixIYzwSRIfmbZtqQS8ZmhBqSMqoNkYIR/PCOIRS7rWky5wZ3HmdKWVFBG2oYaSYZ7pJFxK4flxER",
+	"mipGkwWhseFXDOH0QqohTxImbguolz+/e//ixcvnL89/vuifvXnZ//H8n/13z1+/OW9EjbGiwrCkr2M5",
+	"s+Th10YIPd2162qU8M2LHimNLzXxZInAABZXiZlwTZhIZpILE1AunAMZTzDDXHHD7oQaZGbChAHwJmSY",
+	"GUBCmqZyzpKIwMoYKS/fuNMrtgCw/1maFzITyW1BL6Tpj2CgEIIl9mzXiK/cETLK4X+z2AAdgcHZNbc4",
+	"j7uPaZoyRaZ0Ac80Y4Qb2PIbukglTS6kfGU58a1ZAw7XN1L2UxgwhMDbkGYZKQm+csfXEUbnupgAN+oY",
+	"xfuAZ31FPniKyhTRE6lMurgLGKyZjQg57xJ2xdSCxFQklncxxxktjnBNYilTZERz4W9NT+SjWfEkse8p",
+	"+yVI+ixpE1AiCbVaJBnAHy1QKQdEowrZ7lk6XVU7W7neWbdT9/Z+oKHCdt8xdcVjdocnaC+qpd58nFkZ",
+	"Kzy7H6Qcp4w8pykTCQUQ2asTvH1HaDti1GSKLU9ApECiipIMYPGFlD9RsXAXSd+amfIr1v8tk4b22XXM",
+	"WFIBwk9SmEm6ICC+aqa1JV3wPsnfvwsSHmBVRMxESWNSZpEQ55pTTSaWYN0VJr0XNDMTqfi/2J0Qexry",
+	"oDIEudb2WtlLJkBqJLFiiX2ZpvougOdmiAi7nll+FgXiWv2sgEnvBbuesdiwBEe+JRSseqoETXNxuADB",
+	"S/fI4fHdSalnYkGkmfghu+Sk0wHSddI5IoOEGjqkmvUNnzKZmQHZ74ni14BmD1BuoxUKhshDmo6S7ZH5",
+	"hAlgp34Qe2d1Kuc9IRXJhGI0ntgBLdEDEM+UjC0chik7F4abxe3BDKcJe/qXFGV2439E4XfIrErw8uzn",
+	"M2IfEHgCWubdKwhzlqYth3NWAuNGkyuaZkxbdmPJ2pCRTFsFwoqKbot2fZm4FHIuiF/7nkNOnc1mUhmW",
+	"/MQSTi9At70d6LJizP6Ip6wPCnMIv/czK7sQStrmGkSn9jQh9tV7kVCkgv3DnAznQT2O2IUh5ZczplBe",
+	"zOU6GsdsZmW3fElADM/evPyRLZ4rRg0LdFyaJNx+T9M3yg5muJX2RzTVLArB5cTlPp+BMnDYOWp32gcH",
+	"R+3O/uGxVQSQuOg+WBwOO4dPWgeHraODi8Oj7smz7smz/yxMGK9+ekf0QsSNqCTy97lViZ/EjzvJycGo",
+	"NTw+Zq3jx08PW0+fJI9bx8fPnh6dMHqcsMdgKFujl0SNa5Y6FeVzZMWwfGeVnVTNMC/fEJokimnNQHN9",
+	"/vL7t0RRMWbaawzESIupcM8v2eKUsOnM4GkNtVXp4D2rbi8sP8phWAc0MA6CiZxev2JibCaN7vERmPf8",
+	"n4dRY0aNJZCNbuO/fu20np21XtDWqNv++Nfmvv3746eD6Ojz3t/+bdnGA6bDlzjJSWEqpErRhX0aHloV",
+	"FL94Yma1Im3kTJO5VJdcjLuE45NRBoIJFYlVoqdSG3JCFowqTagljqR5fHjYEwNPlIrpBkiX51yzvTY5",
+	"A8B189kCHcV+gCJibs6yomnLkoO6/SKKBTc9xLYAygfOipr/XTPWEnJutKkVePkpPPh61Tk//HXkAq/t",
+	"O9CQS8d58ATW7/+qnG3UyAT/LWPusVEZQ3ufNxb+ipBa3mS+hY/5kKg52ulxNW+d1dCufe3dyne4BKYq",
+	"IsZAlxKHiNsdtf9muNjqZMq4XjuFyFKnNaAtdWmMLZHgki3qbd6jLE2RaMwUA2IhRbrw1wk3RLxRtkQ9",
+	"GtfCqNbRb4dX7Xa7bk4we1kOeqsN+utzJ3dhptiIX6+ABFfakHhCFY3RTDjy1z8Ca5FisRwL4E0rAPHh",
+	"YP0FvMn9KuNl5cbALt21cXtbc3+i0m0o4V/ltEroX8Lr1XcQV2zJjMimdnGhwzNng+Uf0aIWNRQd+xfs",
+	"P/3Pv2X8X/53+Ld/YJVA/wD+7R/Ust46K16E3ilVfrP0m38x59z4T/8znXH/s/1n+DOabD/W4MLz8xdv",
+	"X7ErloaAOrNoc3bYiBrf2X99Z//13P7r+WH9IBNqbiAwlRzQE66NVAuw/eciauPv/H/ZI5CA1pm2umdU",
+	"es7SVP4v8suEGjIHY81CZiTll8zKIDN7c7hmfyvGoFpzbagwFVfA3+WcJJK8zOUWT31mTI1YbP4GCI2G",
+	"HDtMZqTlIJqpfkrFOMNRmGgsCVP1u9zy7lnIXmRKVBhbp0ZQqbrztyE/+f5DaWAbUARiwtFhZwtBAdxK",
+	"Nc549Dd50uYhfOoExQiJfrCzR9p90cw1ydy+xnXN63sRYWm+EXzzkSbOd9yuiDyHT2uJtD/35eUXkyd2",
+	"E4Mfzi/IPp3x/Vgqtu+f6sHaHfnX3FIHFrsGZZLuEC5Y6+PjmqVWEHI9cr1y7z2XCVui5B416ugr3vdV",
+	"Ek6gYC4LJJuRdCMDdiu78eceEwvgjmemddKacsEbG46/+EbOmKC172f+StE0fT0Cgrbpir+HTyxFWrF8",
+	"D/vKIXlQB4v0G/TrWHV+QFU2EeuVB7t8/5fAgAS3YCpAvaOAAEcNvdCGTWtYSmWbMFSUz79qS+894KvL",
+	"tkcGGGfkJROhuJ1HhMBepzOz9hUjDU3XvFFZdnnEqGYhlSFrNxbcmBubJpY5l+EG0PgN1YYYBgEOS6wr",
+	"vyo7kcidiRaiQR/BVZnuaT1yueWHk4U7Kc15WDPC5w2QXkPdbqCGbcmNQeL11O02KoofI5ZZiQ4HqLyC",
+	"H0PUEfDXeEINBB6dEjufc0+v4qEbl7Sah16UWHhSTEwykTINPH0BRldCBZqqm8ghyXDh17BXq/AtIdbG",
+	"ZeZ4tbxGeETG/IoJQg1qolwKL17QSybISMkpmn1Ad3PnQJqZMDy1DwTpNX5m85IA0GvUrz6bJTtiWp0y",
+	"hjuqZRBl8FTRpqJyBatZxtQ6wpW7RGr87IKhu8FZcUfOrapkZkCnL1+5wg690Wr8Pb5ahYQbYeUyv89n",
+	"qBhrIKik77x2TuKo2AC5mZBBGr6GXw1Q1EO5sAggeKRdqErJIdgOrXcrzTP1EP2JxhMuWMvqfha5HWhj",
+	"mVTsI2FIRf3gNebeF5ylCQ4JFghKBtXALRBVt1JnYDBn3l/WYKoBNfWgXh2T4yCOn+eW0olME11a4UZT",
+	"W6AWlVfw92xKRQDo61lKBV02wKwIU6mTkioRPrfZM/yrcHcIxnDj66lE1dlYd0mCc1u6Iy5Qr96CxdIk",
+	"IuCQSaQxLCEzaiakif6AXIObT2TKiI/wA2eYkmK8VwaqjwRc5pt5aGAhbboYQR9E7AJE0R1Za8OoVYW3",
+	"DyzcBOV8jZED2HqAvyzsPmtMyTFQ6j4CpvYEYikEOKiJe/mRJvB6RJb1Z8XQtWfp81ZMPR/9VtJKSXZ0",
+	"xzeGyJF+7CJHak9sFZm4KNOAfHuOvJSwz0WL4C72dqMS2lCT6YqBEUey28awmPxvvGYbVZ2ATbvxo8o5",
+	"B9bTEvzr0ChPvPDZGTfWIAqT21s2ykSiCVWMzKTW3FLCOTcTLshRhyR0AXxilql4QtFE75UN/JTMZMrj",
+	"Ra2lrEa/DAP6d3RFVRJyJnbJLryU63KsazMM8fOufxeAv7cVd85Fx6rqsXbdleP30to6VXfpUNcoK5NM",
+	"XK5TA9w86MdfgtjAsGuzP0spFwNQAEJn+6Btrs0AfO6nhavSm7cMJPloYnmlZQA/UXWZyDnySXddYPSp",
+	"e2BBms9We9/vUfPaiDsgtZZSQ2B32qJUAjjl1CSgKjPFr6gBEzQ3msi5sEqLVGRGlfHiYMqHiqpFLXJt",
+	"pJkwZJ7xUZNbE2hs2mTJwk93o9k0/xfrDxemjtq+v3jRekrgod+ZNtJCxWFBIIEEiKdlpuI6lLN7GnQJ",
+	"TSyOmYmS2Xjio49PraAN27BvWOLN8jknfDZjSXmzpGnRryVFuoicigGZNDEVRDOq4gnhqDpWjFTu+1o0",
+	"zO/5DsqX22313OpcY6UbGZVucOkgSvdhKzKBoTl1Rmx3laUig/Y0wTtdXHSqyWCapYZb7N23yNNKqKGD",
+	"ZUUN4nxWSIIpi/IIiIPIEvROp1PgDaKRpQCncGdA3wdCzERCuHBrjNwKcamOdAxKSD3kgoLM9+1yiPKs",
+	"36MJAzLgjIMV7t+uRLpQMHZtmPCq4m1YDBzSWoR5B1fj75i/WMdQtqSqYSrnNu9b6dz+sxaDPAMh7i3n",
+	"67HrIdoCKBPgQZGZYQqwDGwwEflvyQVLyHBBeg3SyzqdI2b/1ew1eg0vBELMXKhrPJfCy0Xaf4QJvZas",
+	"+UcrnOuq5pDfspRdURGziEz4eILeqiEzhqlTYjVlqkClhGAHJ01JUY50cHMJSJyEuYQlemaT1v3Ovbbe",
+	"vuVP65FGU9dmzbGcqpujRkH2/IEWK/Xw2QL/biCkYvJs98Trfd2GWi9xpkWWrk+yDVJJTzak2N4s5MMt",
+	"LVQzy6usXu8d7zeOXwfgkr+vhg189/wNOX5CvPuQGDquaOCi4i59vC4O76z1n7T1r4+fDqOjz82W+xOC",
+	"8Q6jp5/3/lIbjPeKUSW4GJ/Fhl9xs7hJHKY32kHIcaN71FkOcKy8sgQLtNC550RzEeeu8CsuM2fD42YB",
+	"HAFMHECOUm7l3imjGrIPzIRN2+RiwnrCBW7HiiWWWnlWaMCyPGWEpXSmrQDj5xKloEEX/JRwQ2I6O+2J",
+	"gjegBch/D4NlM89MYjrD2MAcq4+2yBxfRh13LG+yVLPv6eJcGETiTXBdvjNWXl8S4GtldwEcz9QEiv2d",
+	"UTOlMzLM4ktmItIhTSDidtfHpGkhttcON328Ph88alzPtnDouZVez0ApL201XO7HTQBcZ9KBUa0SvQp6",
+	"i+0jt+pPrcaUwUTS3/pctKHKbP86eji3gm8wcrAmt+lgpKgEp3Xgfofm9RDgVaqXulfz3BwwcocOmjY5",
+	"C2+79hfR2fHtjesSRuOJv609AVZNmqatOJXxJV7KGipiOXwzV9OoMnuFkDzAWfoxnXksG0Q9USUKgzIi",
+	"DkI6hAY93SZn+eY82cjp10iqnhjwJM2TPIqhmCV+w4WVP1k6Is2BPRPFqJaiS8JPBntRkbdbUKCesKQO",
+	"s3XdfG0CQdMc5HodgWgbwBFNBrFUCZghY2Ypa35C8AYVSU98eEOag3hCjXe6DHyE6EzJsWJaozNJ7yH1",
+	"uxH5h+nwFCxhlmREVb02e5PYq+XjXeWO9XnXIRJ6RnJKtFWQ8md5pjYqMCPDRP2Si6Osi2tfQCq8sKfg",
+	"MQf/ajorh9VR8pTrQn+GlywxDJCj8XELEwN8eCsz8sZAfSo8pgVbCvG78DdjKmEOVFe6B/cOWAnLLWt9",
+	"O0ZJL9+3OuK08trC8aZSjCubqD9sTPh33+5kQCu7PjfH9lsitqONbtmOjsfUcFix2WgeLDKqKWuUG9KD",
+	"1dXAJEDC0vWoxCUvMf6ai7zigNdxqgs+ZWeCpgvDY71aQBgu+qtMZ77g1IwpAnqUIvgqkVbyhHx9KsaM",
+	"NNEUhg+t8ARacCYy7XC6qvMXZLaGRGUGnM1BFPUKHAxc5DUViZgwijmn+JXkscuZuaKGKn8NVox8zdI+",
+	"u6JplnsB68c+F+OU6wnRM0YvLT+xM8wVN/bfxQBrZjFUX24e31VWsi/XjlUN4gvhW4FTMO3SPuuwKaE8",
+	"XewsH1rc+55+JclwjbKwpXhYHscDIQruyqaL9z2tUTJeC0YSuvAWZnd3wL/lyXEumXARp1nCEicGdWqu",
+	"0fZQ3BogboS15IVfsZ95fCno9CZuP+E+tcwoocsGlOJ5aM+wr5YMBcdLNozQUPBfvd51p9Pq9a4PXvR6",
+	"109efPzrv200PuUzb971KloaLv6Wk/0jk4ZuVOsC6rddbLAduqrCfP5YlxZbDS5yU0Eqt5VG1vjzi53M",
+	"mOIy6TNRYxs/F0UgkyvMg6+TJruO00zzK3ZaKDL+XcGuQXpdLSstxwPgKmCYGi4Xjl5dSRF6xwUEGQex",
+	"V1iCYiqFmUTk/cXzXVaUUrGJlr6x74B5TxoaErX1dgfFppRbErL9J5ATtVJm9FJAPKFqzJI8ca4CqQmj",
+	"ygwZNf7N02X5GCzBueKaq3L5p0W5jQwCKxbMWV3WV94rhTtYqFWOvISHVYBWtl8HwKh63VZd2vxmjXYh",
+	"iaFE3DgZHQ079DhuPUmestbx6Fmn9ZQeDFvxYXLEjkcn9PHwyTLV3EmoXi3rbtzXKnK0SfeDW+w0D6tF",
+	"WvFxS8XPF0KZ0Eyb35MqiJ8UipYLNc6R3fn3JV4FVABvrv/lw/ah6MdVWQ6qGDvlHBX50LSjJ5Dthsp/",
+	"scrS9at1WdxY8wzufV6qDBVQBN3mqUHjKna+i45YSybLSwYWTFI2MvU0bxNl2l3Xda/72JktGTnU4bgv",
+	"VdnjflIburAb5wAPApROykOUd6DsJZ28BKq1CnkJPUoa+RZ0f82tWoH4Fd0+IIwbiKuvpuLPAVRWy3pA",
+	"Ya2FPnxtN5zT553F8TLKuUlXspcbIeaKY4SxVsGkqNv6VfJm/Bo3Mo4drVub46Lc5ze5ykWR2u39OQWc",
+	"fU5wVV03mRKr4/3qQpRq72npXi6BtzRNJU0k3NZmdHmXTae0zpH4gC0VbPm651p7knLMQxoWphtSredS",
+	"JVBkXikWm9ZEKs1aQ9D6Fy5z3hkWaEL76TIVKwYJTQurxsvBmH+2nNi9IYC4WNJSjKN7YpVpCMKu5GbD",
+	"BsphGyfHu0Vt5JNHxQ7qoP4TxJudJcm23KMSGGp3YWUjiIMcLgi7prFJF+BgkiMycKGJgwj/aZeE0Xaw",
+	"73JS+ieXktFtjBWN2f/PPWjHcloUXMAAOYjuxRLh3cbTg06n8yTptIYsPmkdP30ct4YnyUHr8OkoTp7S",
+	"zpNnwxpTU57lkB+1j4evwn1lKvI62vpajd/a1z4HK73BJQ9CcjdSohDh1i3No199aAZixBplz8Ntaf5R",
+	"lqZ9v4CNO8M4ut2k9i8Hd/h2673c9JQ232Gkt8Ft9khaADvy+ewFRKOggH6xk9X330LsPSRk3kCI9BeT",
+	"ClqkvgcIs9Op1WXqr173bmuechH+elBd6OaofStojJzvCwlRrtWEH28VvXtzZF621go2J/YFZ1RQbCqv",
+	"XLqS/ZlQrflYTF30/I6XoZ5IQK7ZvRXt+JLJGnnq+k6ZZRtfvsN6FSv80JUyFhslLOjBABrjGs+Cq8GL",
+	"02SqJg8QqzA/0iS2QwhDZnTMXNyIFwUeaTJUcq7xrihWRjvFGzta2S7QD2BcQM8I6pZiiWu4fRYFtre/",
+	"w0g1BgsuxilrZZphoVTi6k1rDImg8WURBZmm9u9TMpSZSMKfmdoc6LwMZL+mEhRqz9BRhNBk4xsvOAIc",
+	"eRmpzmgQZhLfOHmv2h1KzSQUi/YOa6PQlFLUHz2Lp4x4D6ndbZqNraQbT1nLOz2XOUdpnk+lcPo1U1Zy",
+	"/baqWFld345lK3E7G6Lm7Tu1FSFXnHN+TndrBKkA9a4KMCLOrS0Rsuh7mridtzLnfus9lHbQoKgIJTqb",
+	"MYX9SMh8Ir1bySfXtHepyrgaRVYiQaDIldD73kpyOCkQ5i9DqnIsxRmsLsaxCRlvLCZW3b94b6lIyLsZ",
+	"FaU7/HmzrFbB4qU7v/UB3+dNXwLkG+f49aR7pJirpQLGYsPUTHHNain3m5QaiyFv6+WKAOnrP3eyy0sx",
+	"kjVsP+ze4L4dSpkydEK7dJb+plpnWxKTpYpO9TLZjgVta65sZuSUGh7vdI9KfUNwHXWX4k02THn84c0b",
+	"JUc8XReDDyZ8L0ttLoKAXqY+NNO6rCelu2naqa/HWeNCk2LM9PrJHAkBr/2tI/R31X/dmYTabgBPv7dS",
+	"LH8FgEubrOyo7mz/YYnbSyubr6r+hj0q6m5KiS6tuABLISjDlOX51XbbketpsAACaf8N9HYrxdKVQg7S",
+	"rKgS/ZMOQqdOqYEA9/rTUmxOVRLUqKswYvg9L4WRx+zjZ/WBj25IxI9K5OObfCgJuY15URHf1QuBvyKk",
+	"EhsXrqi1t0OatYVgkXVYZqhujgBuUYAT4e6qwFuJaHptde/+JozbNg6waE+zlXOouAObijS7Cd34UWXR",
+	"ddt+e/bDPzKmFneSk/l3OcfAASgyO6FXUCiB6ksnDmI25N92zdY83JituX05w5uV8g4r3LkFblsCMU8K",
+	"vafUz+IAV2Iutpas1eTxWURiDJXGoFpNqCa/HnyMyK+HH9vtto+6kCrBtq4D996gfXdWnGosDzVucSwh",
+	"zYEcjVIu2CAnzezaKBfo45651/fCch1CmondF5R3YgmQcCGLwkFzavd6ifE+m918uOut721N2v2mC+zO",
+	"qr6on5u+FgvYSDF9k8xqhV8iaWx0G5dH/5F0rv7BOpOD6T//dXz9j8P04Orpf1z90pl9ONIXv/3jiXil",
+	"nsX/HB78VGNgLg9WRvqTx7vhfHmw+l2PuTZM3WDb3r9FE1rxbgUSXeMsoeSVvGIpjUv+u9Xeyrz1ULdx",
+	"ntkV7L+SIgF+tdkxmjt0Sh7I6vp2dpKVZNRSLHe4uar6tXxb79Nt+7S2qoaH5YbgCf/eTT1vK0RdD+C1",
+	"btt39IqVQx/0LcJ/itCFxmHn8HHr4KB1+OTioNPtnHQ7nf8se/+3DFKtj0+ojt9x45eiV37NfUpYEJtd",
+	"Y+l+cpbQiEzkHCjoQmaKzBm7ZJa547lpQ6ez2llO/hMq/YeV//ORXxoYcKwYNRF5SeZMGDLhl66r/tqB",
+	"Dw7/s/H548qQqbsOCvkGQ4bCdkdOwFjRIWdVLNjGKJINMUDI6J6jG6QaSBe6TYIiieGojaK0TK3pxNcP",
+	"0SCCfVrXj2GVgy58aTkhnEiV1/adcBMYM/26NOqBBSBuVHfr5k601eVdomBV0cpdQb3SrbTXP0K9G9/h",
+	"t9yVAQs+N1EpcYDBhPVKh4lTp7iEgJ1jlnsePUvcpamVhbcJ1Fy+NEu1AzG4tlSBpyYZtlKJZ6MX8t1G",
+	"M3lFuVldEcbVf/lrs5X/c0UZmHfFSS+f3JBp0wJh3Urtlu9alHWZPhNuIkKHMjPkqEMsQ9ZYgVaQv1/8",
+	"9Kql6YiRkaLjad5PzbKVnuAaX2A6pjNQJ3pZp3P4mE5np4OIuL9SE/wxDv/430fHpb+enQ72gApAZYh8",
+	"uXZFhOuemCsKFeu4wG+O4ilVl1hragAfup/3w98hxQkujaFjDZkIUFZGCkO5sLgopxwq7dpdYY1CORc9",
+	"QTUZ/L//838HbfJCKgJVFuGVyEUfICTmEse102cCQYEVFIrjfzkiL0l1xXMpllaLZQ4lyHrApyFlwSh6",
+	"xVLy//7P/3V5JlBVqzpeUGVradxahAFb4TsILF/jf9vGVqsY+xfT/ZKJvbAybEoi8J9numQAWpWMX2cJ",
+	"2mwg3sIKjM/61PQV15d1pqhqGvJGM+wyZCrbre5taRV19OWC0ekdebbf0ZRpiKCJCOpVhZu9KJbZOBh1",
+	"4qPRCWs9oydPWsfJ4bD1NOmw1tHwID6kx8kJezwqXOE46PlP52cbHd6bPdlLi7lBqNuyjhYscUdX+Lbu",
+	"bXtIvw+39h0AeLNr/E57AN6NU3m5kqjTTyv+5Qp8ljzOu/iZLVbc2L+8dFL2XL6EJ/ku7+Cul20ZhIH1",
+	"otqZu67xdDny3BmPvmMq5WKtJHZQW5uvKMrX/+t+62O9LHYhE7r48Gb52v+W8X/9q64m8Ic32AnFvQDS",
+	"xFhBMdmVRTG892XNcLmPgkCFB/QxrRhMMxDw1owW1P3CV0mzVMUkcnU8dERSn+26oiVUzeGlKfnwBmRS",
+	"Cz1vG3ehdnmT8WY+919zYP3VOeP03ha1Q3D6YLtRfioFQGuvrrxk61sLMK0LC215d//xywXBNwi8ERHs",
+	"jz+CRAEXEMfFwBdQbK8LH+Q1E7ziIwZ474T6cDILy2Dc/DI866xIsK8Ym1fGELo3cZZ6Pc0+ydPq8lYT",
+	"jCq2RWn/EkxLg1VXWQJO7emVrTq7tXFbFejK68tdg81tyTG1OfImMMPdiKu5uCeYPxytDh7vNVMuruP2",
+	"8Rw3EGZW56bcMuli685hRcfHSrnW5Xf5FeuHpU82O+B2KH8xgyib/qw4jGUP+DaR9KXoqYqVfzX/uwPZ",
+	"quwcWE7y2kIU2y77I99RcHzVYJnSUUV5tYwyjHeT2exVubHMVvV6/YgGoOqhOzxacnK5c9pCyCvf2Uok",
+	"eokUHT9dFtcCSWdizEz/rbu/31gTuhX6rGqa07mnnhNZQZlMqCZCzk+JP32MpXFpcpAx578rl6e/eX7i",
+	"mjY/gs0xMfEUuz6RQXVr5UXczClYFXY32ylu1Ii27EOs36x/Y8v93ty7uA09290D+XnFxVxNdkoNV0ur",
+	"PqqT7K1E327V1tGKGr8wdpkufE1bV/vshsXK0P7Tj+UVU6y2ucSUaw0i+4JQgvYggl8R+CqUDgOg7lyQ",
+	"ubKSOtpX3vhq6XenIsvL0Cw52Z6EHrYny1Gw5WVDSbvy3JvDN6s1AAJ03DHWc87YpS//tXFeeDmv0rXh",
+	"9crBBd8Gs5aY4nLR51pQ1Z3zh/NXzxU3THEp3nn/VNVk5Z5XoqMVnU6pqsV0xpIhjS9rwZp7wXJD8UGp",
+	"zHpnyZtVtb7m6ykcM/mMK/b4PdWToaQqWRfLzBQds/4KLx3UF2ZULLWoHDJtCHxEpEAPhtXciSU00xl0",
+	"UfPVdUCj9/FUrlIuFQuis6G9+i69cgWvKHx7EBjcH1LNV5RAAmeCfYkwbfiUGgZRAMoujiVQ6G4+ocZ5",
+	"GcYQ8yVYrR6Hc/lhdmjVff7i7SsIYK5PcXGeTjnqOlfUeGLhiKsGL7IrDVpYMkBqoB7UI/KkA25YqViU",
+	"hxJPWcKpIHb2Yu/VE4PSbCO7a1cilBW1Te1AQdFTPbdUl0CTKF/eiXEz2TLVxplFauNcy9GW8BoX/fUh",
+	"y4Jdm75isZxOMYgAv9z+WD6cv/oJPvHlROpPx8Gei6JGONTWVixmwqQLMpfqEiKZT7Gnb35cQhrvvyXU",
+	"1GFi8+wgB6UUbC/yFh99yR2UsbcPm4dx0UlhY5rKK3s62YxQN7iLpaYegbgmiRQsjFzEQr5+Y7oYd6ty",
+	"j7jxkitqTdoWINhBJ7jXOrKyGPOtdkgTSIErF6iYAbHYV0bd27pJ7IfzV29hZZ6n1jG5HF/Q4L2+mh3U",
+	"y/cwCjDN1d6nZjUgVzSWtqdaQ6fOsbCyfQoYEFNDUznOXFTsLiB4Zwd54y/OpojQCkUrk9O6K1t/P6MK",
+	"w8h3uowsq+/tqsNZwcXO84rGN1BIL7kVVhqO0DV8F3/oqmUPZsgw7gyQ1wWftfOsgL7LtGl8d1BEl/2T",
+	"acOUFVddcDqEl7mM4SlVl8wAQR1mC0sOZrOU6fayaxBXVljZPP218o5bbW0bWnrdh6CF+tuIeigs/pEm",
+	"2WzGFHFbCgLhO5tD4bnYfppUznEa0kQlN1/k4NQ3YC9an9uNI+uC75F47e28wqJpe00rdhBFXNw3Fi6F",
+	"P4gcjSDoxsgZj5GpwvKtEIMfxRPOrpivrFAqUVzrsC0jytbiQWE3rQGu4gaqOUL0hYs9KmKH8o6GM7B2",
+	"486Wm77t6toFfHTL2uImrnT1spEqSU5bA8RJuHRrxWpZiq/hA2ul8jzHYNlPa8lcmvZ3l9vL+QjrYV6e",
+	"JaoALwBJsI+aoP4Vx/UThY9XmIQg/MdLMI80iunQtBeCo5brk3uCVenH6cKrMKdCYUM3L7WckkGBtwPS",
+	"9JXSoYELF+M9+Cjl2jARfBbWjXXDl+M71/khbtqP0+O/C4xbdw9QmPyeGWdvW+t/XjbTufNN+lMuMqfN",
+	"19Vh3c6yvzPhmQZosb387D+qF539ueexdsq1sPUnG5Av4wh0gGzYh9VrIkv4sHdK6BAqk+RthLcrVx6o",
+	"FVvpB6E4BYLNtnIYcgK9tpUy7Hn5Ar0Ms6LA58yUJlPGDHaH20EkvKD6st7gs3tH2nJUiM/KRaCU9lqH",
+	"0KVkStz32qv0JjioNRpGrpZxkVOuqGhekpOykuVhmZANIWjt7g0enZblDRClnLCYT2l6e6tHLpD3V6DP",
+	"Bdwke+/sEuzCAbzQniqUgsgoS9MFUXw8MaeE5qq/VIXmDx8U1gGKjWXt2CDXrohwKGoOVziDkManAgzq",
+	"QRCRQb7BQaixwkq431eE6vYg0EQGIY8IJoI+e/3aVN7NXYJ81eEq0KMQZdYi8sp6pd86U/jGSOVXJFgr",
+	"zrdicVg6YCQ+/e1LlGVQbbp+n+jhWpUgnpOu5fwHe7PMzmlDFjZbLhze3SYdwbEjX8z8etanc6qSemNg",
+	"5VwLWFYgVaw1XElhEHdQK01XgcqK433nUbio1x3TYZZip/DC6q/yjsW5lBIo7FGhxdeJqEtWm/s0xxeM",
+	"CYipVxrt/I90IaBX+NOOTMkNs4JYFYR4/Yu70w/w+QRj1hSXK2+0WvI/N7xtEUPnacjytuv3WF1f1Wi2",
+	"CgVztrgqM80dad2GuQ7Y6iNN8LAInUrL10NUCcyzHikAQZoHeVY8WGv3VnWyhETdmm5YJblDd0OBgzRn",
+	"VBlOfVdKy9rBVrfnvAx25jpnxBp0DAhiubfb1jpNjTljWbv5pc5F4nYIsLLLLxYQpPqVBTG9lcbCrmcs",
+	"Bkq1ptqCf6kwapFlua8JaT3YjiQngHvB8nYEd72fc3lxV0wlPIYEN4ppuMFykxzdHsHvKRWYWdisW43r",
+	"W53DFpAX5Kt8qGCMvfYaRrsbW76VMFRw7rV3FEVbnQOkS9zNAovfqgOCg0ajkSP3zt2UC+nhnQarTmFj",
+	"BSfU4UlEzg7J0UlEvjsgJ52IfHdIHp9E5PkBefI0Is8PybPOnnNIVSyigGm+f+zhSX1cxk0sZgVYtk6T",
+	"/jKSzg6YYKWdEA/KEk99iLmp4ERzKKU2TBVOsYh0fNtZJJvB2aJTzZ58N/z5wxvSLIjBQYf8lRy6np8W",
+	"CehQXjFydhDVI9ihff+keH8vIpT8llnlCigNN6SpZAbesWyGBrxl6uP0USzoSsMtgjfN0iaWYG9nVzpm",
+	"lmaaHJ4UBaIAo/P6UIGCX2ZTWCmWQHEjHxgPhiXsbc0SMsR+VR/euI7P23D8Ej5GJYG0kEA9KwzkzqXI",
+	"jGWSXmJXUc7TKzJrlRJV8XE7qfbCtSOt2D9SKupMCSOepn14CAmkiFROkJAjgp+RZq/R7/d7jb2gofZ0",
+	"ZtrkDLmRZkCf7FOwaYGfcwD/ZEkfTFkQ/mh/RZAMiGYzqqg7rF7jf3qNbfpUbZnvdd2vKkyhn2u1O632",
+	"ehSAyX1rnuIGPrHNq1/jX9swb+Fsu8m8EmZZZWibSB4z7SJRstTwWcr6+KuTKlLI0NfkLCLfRaTdbpOR",
+	"TFOIvoGa6QlTe7nPCg4bR1MMDZx2lIjoWNHpMGWJb5oWmnVXF4hcIZrkds5bUOvCm7jRw3f7UKANJwxx",
+	"PEisTV5cK2/oNpHz9rY1AUpKeK3xBPVnt/sCPcJ7s9k2UgLmehMuun6skioF4tSyfdaRxLoOZIHugiOx",
+	"FTUJN9l4Q4XZXiOpWUkzaoZ6cVkn2qger7bdVBN+/EZL680HWAPtUFfcOSbC6xaNCdVkyCALJMkUxmLk",
+	"3d+OD0vSc+MoORg9ZYe0dTJ8HLeOkyes9XT0rNOiB8PD+Cg5ZiejxwF77DaO2SF9Njoath7HT5LWMXs6",
+	"aj2jnYNW8TqtaX25ucwceC7xpsT23ARBrCVN8Ox7pzm0IwVqhUKKp2eOyqFyYeGb61FNz7ocp1vmSiAM",
+	"eVLmV4NDaFesQBgm8tHZtQlF+ajqyR8F1vd6D/5yWvTSQS1BClqyzkBeF7lgGOUXxq41z22EJLpsBgUW",
+	"Xe37mSPTsDPSPOgQZyUthLyIHJwEatpRx+8QC1q4WJigN6wpu3HYFZeZrvhCcn3h6ePjFRrDUvTgtsJ8",
+	"SfxYBtkLqcjAnesA1fUo4GDeduSwzb6FJV0GhciUfybzGoIASXjYJj9L4xJAnMxT4nTBuZ+sKAtQ1GSq",
+	"8e9trdasMbT6QdZQnWoppoqIYOXeHB5gKwVQWVl1IpUpBOBtzaVvvkN1qLZBrd5J83NL5ThYTgwPN4Vd",
+	"B99F+ay1INpcN3pY7GZLG1UOgM8ftzAebVO8JJdiNnRi3aKASG73nDEVu9YwO+j8kPe8MSPGpZbnubVD",
+	"mlJXtnpFrvXK3IXrWX8kVR+iEtdU0L6e9bkwcvUrdZGV5TyE8hB1M9dAb5s61x6DPPSqUFlGTMh0jzPF",
+	"zeKdhaljsjP+I1ucZZbg1JQVOHvzklyyBWkOroVRrYGT8ZERPn0MDWBpbPWAvTYBY3ssZwzdDhbh0aaH",
+	"iVdcYzxH0hPcaf/5K480GfjVDbCKELdLmDCKdMNlEn5onb152foRizg72gc7QEmPKqb8XvCvF54m/Mcv",
+	"F42q9H0W5oqDGWbw5vW7C7JPZ3yfZmayn8oxF5ijV3ni0rCBegOOgniH+d352ibGzBqfP4MHBGvzQ/Ul",
+	"NJr7LTFhFGMAasPotBE1IJcRPtbd/f1rfKEdy+l+ImO9VBIFJKJgmC45e0lMZqTCegqVWgWUXPo6smRI",
+	"NYvIhzeogABy6agn/GC+lUPzw/mrvSif4xW/YgQ6yvqaZZbbBVVFtLMaMjrVkJxgj9ywMR62bvdET/zl",
+	"L/akmDA8xs5af/kLeWeV2cFZ2EOnS74DoLqyT2FmfF7oas3R7fWEPbwcb7punEu2WP35jLcu2UIP9trk",
+	"LRiKEFvt3DPj74SGIhtWHOgJxHozYQvAdScmcBUgNdFWYJLi1MKfLfIUAG7ImBlNjjtHPTF4+fO79y9e",
+	"vHz+8vzni/7Zm5f9H8//2X/3/PWb80GbnMGHNDZQTxmqyylGDVhQNE9Qtrpki0eVlmUI7XOlpNIWyhh6",
+	"zuzfkJxqPxvKZEEGn3qNBGLZeo0u+dRrwDv2370Ggi2WCUO49RoR6fmai+ErUCLNvfL58+C0J6DiA1KC",
+	"EeVpppgmNEnIAIbXXfLrp1QiEkRkxFmaRL6I3uePA7f8V1wb/Ze/gEFvaP/zH+9e/0xA8NHQpsqn1ULp",
+	"7wFp+mjjk05EpvSaHHY6KJMO5GikmbEDIyR8IUESU6U40xZdnDLVevm9X8D31Lj6JFBgwALyey9noJ3x",
+	"7Yvn5Ojo6JnL1BEEJzolCX6qGBn885///Gfrp59a338/aJPvpJn0xDTThqTcaqJmzpggnU7noAX/d9Hx",
+	"hVRh4mfPnj1rHRy2jg4uDo+6J8+6J8/+E/06eMUNtuJ+f/H8tCdkZhxSUEMUFWOHoHYZx50OGRTH0oeD",
+	"GJCUX2JczpSmVphiCXbLchB4L/JyXnb3J50jMkiooZaI+HbZruyc/5kkPMEOPSgH24vBpwwP4gRQPh8h",
+	"K4YfWA2OxFTYT4fMZ27twQktyOAtM2rROhsZpganRNm/XDgp9lIABpLymDnpy5Faqwwrzgy68ldTWcPU",
+	"VAfRJyGNbkQNS0yR8B60O+0OGtOYoDNuleN2p30EmruZAIctkRT7w3hVscJcLZJzARTG2cIxEMrefWfn",
+	"K5PaQqMi0CMGKlhbGnuBNfMUA3eBgOp/6AuEvm0ApJwDv0ygmIo2Z8BPIRCGKjpldrCV8mnxyv4rKLn/",
+	"Odr44mu4FSDI+psHcDnsdCrtBelsljrusP/fLmkH5cGtI8PP3rz8kRX5u8vJMUvM1JN3MK0db7WmUpU5",
+	"HwoMd6rRbVSvmdUegO4BUIHcNbquYYEV9GLnvnYl+ou6tl5kJkAwhqxwwB0AMIv3LoqrQBLJsEcWlJUE",
+	"ZLE7dGAEqTCH6DpAAvuog9eGyfB70rQMJiIFGliZCqU7vedAfbBqDTma7L8XvsEeS4LuRdt86L0vfiOF",
+	"OAwHEQqPv3608NQ+gg+uRc72QUEe29MDVIG7AlWipa6511iuUDumn7cUhB7KwS0OL/GQWWnfiqUoUkNc",
+	"weCSLQaEzmaMKk246Akws+esS4p0cUq0kYpZkULTEUsXdVccF4SXvIH6C9PmO5ksdrp8m+9cuVDj57Ky",
+	"ZPXWz0v3/+COl1Bc+2W0/ZEtiCuGcuqgO5Fp4o13lmpGjlqiQ0PE7MuSBBAqdZkm2FtUIgnOrrAgPfd+",
+	"r2GJPRjTxPhPSxeOO8ebP/pZmhf2QuIHz257qrEUo5SDF7gA+RlRbMQUEzFL7G2FlhsQDBNPrEyWEMiV",
+	"mcorBoqa0/zTxV0fgV+dLjKMfQQc9CdFWB8cbQbbG7pIJU0upHxF1Rh46vHh4fbQw5oVqBX0KZoT+nwG",
+	"P4O4WQ/eui9CSAe/EyuuWUHec8qXb6zCoRjE2UhFnr/8/i3KxLpLDjpWimsfdTpeVceJyk1rt1hZ8EG4",
+	"sOLnfD3OjDzKTAbBlhBhDxnmJ2QBFJ7aO2DXc7dYwDWZszRtOel+mGFgP2xOBwJ3plnS/nIMFnmFVZkc",
+	"l61nsp+jsjS9/+mSLfo8+YznkjJTW17+Sl66sBHQnw3ScvIyUKDhCKzwrDGypaxBkyldEByfcHCtl3nq",
+	"9/Ao4Kklrna8vCbLfBSsK/myPAXhVeYpVlMpISzayoFoi0chzUYDO+mBS6HXIM3aN12JIdJr/Ffzb91f",
+	"O61ntDU6a734+Onp51b45/Hn1q8Hracfw9+OPrd+ffqMDs++W/o5+PPg8PP/dNz/WjX/8f/7n19HbtqR",
+	"m6/u/x8cft77t15j74FbbsstvwxVwGu1kSrsqqj+yBYvE+zsUrEWgqOmVow/v0Z2bQV5X7MPSkJAeTQ0",
+	"Z+TF31yr4olUppVyy9hLRUmB1vREuYYoeS8uhRU27eg6InMlXRIlxAbBRwnXdJjicDITRpMxpgYSbZdz",
+	"3Dlo98RbNgOhNjC1QdyCksbYb2dM5ZXpqPPxxim3csDLN6R5fOjMVyUby16tsQBAtq0Kcd2az+fAd1qZ",
+	"SpmIpYuH3O7iwGQ7KROdO1MmygVway7vKzkeg9X3yxLzoFTdliqC/+KPqiTcBuZeiosVS5gwnKZl+fKl",
+	"cFGeBQGQKr+hdwGMkARUKYCdq3r/SZOmaXH/XbvCWwryt1aDjJT9KRWLfhDTFGCXlMQ+9UlJ+pQYtSB0",
+	"TLkgKTXOrXpbtKrOEgRZe+BZIo06gbcgY4xyifCF5aMdwtlFBa+sWqN7ex9exTfdQu+GdZYNVHIMmdAi",
+	"AZZARYnjhGyz5HILRWrHBGVm1nBB4ewjueaI3r9TjN/GKe0iSrxNE23kDEpmQaijk7/r+ImdfRv52RFc",
+	"KE7xjZsO5dguswQ136JuqzPBKp+1PgPnGHVARgtg7pzEwPcRKnJVUP/AzE+scY8sM6yyvYLsh9D41k/x",
+	"B1Y+QVocGUs2nic4g+KaAIvnTqbEJk0QWsrSREPsYJvAU3tjaisFr6xm2xPN48PD5Qd9LzANAt9zRI47",
+	"R2SQ877qYL45mWtDJcX4lIwztKM4GdJSbm3CisdQB2ps6TmfwhSHz/ba5KzgZShLEyYS3RPo3YK477wD",
+	"mvNzWcAGKH3JWEFGmqg/Q2UM2FBPDL4/f3V+cU7qbQT1QizWt3aX4e5N4csltL+w7LrFRXRVwMOL+IUE",
+	"2LDU+ToJFsxThduL+GC+P626fnRnwm61rHkI0epDqzNwLwXfBRTPSmR0mBkMFUBDbp474mPQUhpf6tzN",
+	"DxUjweXRviP7PVDZvqEoMRVgOLe/273TVDGaQIeWTLM/uIF+JfvYYAxf/V0I05y3QeouADhQphxvW0LO",
+	"knk+rF29hXE+KBddLCPvrpPTltpOSkRn8YRQTSrNCb66df5BXfu9qGvr5UsUEW4hYpZUBqd9bWfNLKlq",
+	"znQp2Nz9PaNctck5jSeVF60Yhk7xLoZALgXRQUfbDHRCqdrkjWJWrAUNsDKW8fUBPIFV0hK8xA5a+G7m",
+	"E5nm8aZt8haHcPZNkDTZSmtmT2w2Z7oBL5zGfB/SoJviWzVj/lw+9i8qCla7Wm1p0Cx99ue2apbc6kut",
+	"zLbgkNUjCE2f2LRNKoLO7IqFx2Ny8H1fMd/Wds3UtZ+EM78tE52ARthXT12wDiqNPofRe1bvkj+Hq+Ca",
+	"ZGipjTw4otKyMATWLwsrNeSr2rNQ/G8rbjgqR4YL7BnvKb8PYn2w4/7p7Lge3W9qwFVszPM0uQ3xiFak",
+	"8EBsE99SCO23IJEjZ80E/y2zV2BMVQLVR+SIxFTXGHDf+tnvi3vi8F8ppHCDJcU+9gGFD27Ar8Ywb032",
+	"oNUvu+a6QvDeB04/VrUIoNHgD2sQ+Aqa9YNe/cA+b8A+kUM4FXZbpTmWiu3HE7rG84kVjSzbdGcY3Ems",
+	"BeBL8XfJgGZG+jwo3OYewXhUeF+KER9nyuq3/iOd10gC9juiaarJkMaXvoCCYNdQwwHJf0RcthVy6+PD",
+	"Z65IgRyNUi5YT0D2J7QyOSU0XxtcuQRK5fGYm3QBwqniLCE0lYK1yeCHc5cECUDJ1zeA1F3dE1CIHNPB",
+	"nodppe2//IX8AnFDYbZpnycD0oRkh3KZUlfH+bhzvOcsujNYTU8MqYbGSh5W+ViPNKY3JGTC7T+w9J+9",
+	"xwO90IZN+1i7ZhDh2UDBar9xSEGFFgm+hlqQLkZQ8AEXFKarkqG0p5spgUKQm1j6AhbFcn1ZMtKkEHGF",
+	"Ad1cGKZUBjVX8V0YAfjahIvxXhuA5fI/TYlU9QRQd7vIbgWabuOD3MYC1lOqUs6UX61I/CT2cHHh7Z54",
+	"xwRU1YeNcU3ARejG61t49cOZBm0yAEbo23IOCBQXH6EG6Ast+kQUaoh/0eHG390RDbNkzIxFjoulpeqg",
+	"WU5xUK7IjusWBWOPEEY9oZm6wgZTfGqPN8/xPO4E2z9+GnU6nTA1/ZTINClApBhJ2cgQmZmeALNS5LLj",
+	"4szk6aZ2BrvwgbvxA4gChjY/Plgb1bxwTSAc5xPnC+yJo0O7qFOEuxuxb3lEKsV4gAGEwCodK8Lia+jJ",
+	"taR70ffL2APPsIF99ISipmz9cmK9ktqKJymgH49pAKzDjiVjUMhlr2uJR08MLPXr27H6bqxBTRSgA807",
+	"oxidcjEu7vwZZEZ3oczNPrtiwrQgmXw6CK4L/gK5ywi0FmAAvK57oqkZHv1hp5PnNfmqAlCPHYDkGAoZ",
+	"S4irKNqlYQlEzuKc2MC0UU9oSagPh/SFnLghTfQ8W2ILpHZCZzOG+ZSK7YF45yvmQ2KsHRKSjq0Y0e2J",
+	"k86hvesnnaNiFcCjIJnaAeuNR2wfjmmBBqfqbAh9j/oDsl/8CKQKG6lA9VQOpMOSG888Tomdf+C/9im8",
+	"TQgS8D/6pNy9oJhimRcgzTq1uzkKPizl4i5jAg4npJWdEg626xhqkvn6SRbzcGjIv7dXLpYyxWDxuch9",
+	"e14OBN9iiMu1JtofmLB/Mov/96Rk2qG/kn0Wp87Ns9h4pnSbKj3b7ZMuSVhqaE8k1FDI2Xdr6TW6PexJ",
+	"jYZ3SxxGLDa9xmeLmVt8TFIunMN1RjWQaiHn7coA0oob206+csiol/cygm8hn5rD73AV4MfxzLROWlMu",
+	"8EHmKg986rmqdWhG1L1G9+gg6vki3ZZx5g+eRT1XniX/6bjzGV4uSS0wX+fg2bP4MT1uPYkPWetJckRb",
+	"z0YHrHU4fBIfJyfs8ehJB5fo6Hn1u6f04KD1ZHh82HoaHyUtV+ls+DR+lgAUG6GEX6lvt0QhyQAOaxCh",
+	"OXFgIe/uO979urLH9XrR2cucwHYJJYMQ8wbYHnUTWXf9madEjjxfDhcbucrzggwQUawAKTDVyd55yPr3",
+	"P8oR0NWuRauW/wBR0xOfGgSrLzgx6Bbycg0zAIGF+MJdgIf2JQ32V2qYADecDBxO8N1paWEA+GBdyOTK",
+	"UHQVOi2Sw2dY+zKXFj1rIiDh2R0NgjmhWlzTE36U4faiQm6wUjXIHiiWUq25NlQYO16un3iCH7thoFNO",
+	"iOalTTn2sbSrgqEt7SifAdm7JffargD1R170QW1WuVRUw6IA7ShsyS4fq5M46wDASUjTH8lM+KC0qn4A",
+	"3gFM0kqgNcJ8wlMoK18Vh+ECAX8+885CkDMTrmMpBIuNJlOeOFyHMDVX59X9YrWY02Ux27JrJw67U7BM",
+	"rDAFrld0v6NJznhuFxi0/qMXUg15kjBxszzZ29mbNu1npmRsQTdM2bkwrqGrs8as//ZCyp+oWDgQQvWO",
+	"k87hVmD/gRo2x/p5J9tA0Mt0QT2Uew1Fjcplun4tMSvdnStuWGMpYhVFJcieKsh9YA4pqe9L1pDSw62K",
+	"llSqTJX7JVOsCO6b/3pC4q6JswbAjVasqOG/XJykvOg/RomScE+7FCop21++bTrzte6GYjRp1FXzKL2W",
+	"15FfEaFfvSobi30IAjp7mT/lk8CNaRc8cODNhNqKHs58CJWqUA3siYqV5JH2X5yiQccb2Qv1EC1o3Kva",
+	"YEnoiWWlM6rqnIFpipIBFEAaBAq2Fy/G/ApifKBxvmWk8CbKD/Z6KJmiIeyKaz5Mfe4wxP8EBhJviSp8",
+	"CXa+1XVLwpO4Lw0wmOKr1jCppwvr6UCdB/JbFDu+ghTxTbFnX/CgRCFuxJz3P1VU17XFEDClWtcIz95k",
+	"7i44Gtvy4tBFmUeO9dq1YbM2ORM94Vh79VV7tbFzPhCOiGikYeV609wUxaix9jQ3uidAOPD94+1Il2xm",
+	"gi4T2PvTNfGoIRa4zSVisSmtrHSTnCrR/oMJ8N/UNfAZ/tteg10FvvD7Us7/Nvdo31+FlfLvT/6uyDRh",
+	"2njxNnAeYUMu5uJtQ1+SkWNmJkxFxa0Axl50F1gv/fq5/yBCsNvOLvKvh8DDDb0/WfkHZgqOgMHh3+RV",
+	"dUxnn4ZdWW83/yoh/yeqnAnbXVqv3PJan/Uq9giFmaEFokbnpnux0ioh75BgtQYCPrLBKzfWO+Z7RKLN",
+	"ca9NjjvHuXUMvEUFP5tQTYRcWsgpOe48IwP/c9/93AfePSBS9UTNQwx7zdNDNcSsaNAGLLuGRtxNsP+5",
+	"WAwp2Iqoe8v9/Y7yprr3I9pXpwkE+/t07Kw4r1XW+eoJ/dHomwvSW//Bc19M7xbawjcl6iCiF4dLC1S/",
+	"C6E/p4BMJPdI/PIKEKvImo/zCSlPE+mcT/crU7iKsB85NcDZAhMoAz3bc1UlYqiFhMUmCmq51MUGon0+",
+	"vIlcobezgui6eE2gT1A+1Ypp2AgHktxBTXGhMmbOY5ZPCkP1REhgyTb0tY7onYukQhMa3w75QaXtj06E",
+	"vinacC4SQpdAfteUAdjxPdKGd3Z8XbOROqIQYd1T1JJ8JIi/nni5u4TWiDA+9greRyKw5qbBmr7du7aC",
+	"ij5ctnu8bO+cVPoFrpvJ1vvOnNC8HRN1uCIVUui900LY58ZxH8Fqa/1UsPIdruwbkni3h8PD1bhfZd/U",
+	"KCAu/PKLKft51PnKy/Mmj5uHuFmZsFST3BkPMWXkLJ3Thfb9s7Xzq0VkPuHxxNmOvaSJhrsJo6mZLHI3",
+	"W70RLp+78SXsYn62l2IktzGK5atr/5m9uwUqnL0ks+DAtqLwmlGF5bpqke9FlqYtCNHCF1GbMNUGLg4P",
+	"ukG3rUTG2RRi+aATDwTCYp+oV/yK9UTRD9SlIeDDsq+6CT5S7ULGvQ2U/AwB7FQsrGDEUs0e+c5bGNoO",
+	"8WITPpuxhGiTJQuS8qGiagGVJfOFYRIE0ROqWEKamWbYGasnAD75XhyQBs6rLSFU+xfX98hV7ImCcV2y",
+	"kUgXyLJwgp7II6dX9K3CHjYAZgA5KG0UFLZZSjkUokg0aVKxILNMxCZz4uVvmfT9mvwxwVWGpmiK9QQf",
+	"Cwlx1LGcTqXIe53hgD4vrdewOmrDAqnXmPM07TXAii+kP35gxVRAg1DMWWS6Jzxfhn5vHDITFmGbbvSk",
+	"2R9HUk1Js9dQmbBEt9cgI261bPgFG81Cngub4rHYd8Q0b1fMpviCglqAUjAdEUXFJZnw8YSpNnktGJlw",
+	"CMGFUSLseOy8cjn87Y89Aevnru4oHTPfaEwLiznG6tLQlga/E9LBAK4aVO7BuIA8ACLlvhtTRS6Hz547",
+	"UrnEPqqxsPn5txtB/+IGxhAzjGviYc8c1/Dpt0bVYR9G3FZ7rU658H8f1PRLXTYEQ4fLoC/+hBtIkatb",
+	"im/wEwb8Oqp52IlWtcusacm5vJC3zC4y9sk0mnnaA317NcJslsqE5T2g61YIL5dWuBWHKh0l9hcPu9Qe",
+	"Lzep1WYBx2cx/wu5l3CRb5m2AN+Cjf6dWxJcXJSH8KqtGbC7rVwk7NpVLvL4uAUDDttEbhd3GH6BPZct",
+	"pSvSMVF4jXzCa0TGigrji8chh3DUuiegMQvGALMEalb6dJmgQRPqWqZ4sWhtauklRCrnzwar+qy9DHf6",
+	"Je5AMOEubtZwnV+1ZuHq3piNqOEOte+aJnV/tXjr8LPUj6dUTLBcSNDJMhi4MpNcmIB94MieEKvwAnxb",
+	"lRC/HC1YhkStLO69o8XLm+ItS1ejnjbsj6Ucp6wV05SJhKp1QU8vpIIWq0HKhKuZjF6FvMbYlFBDfoCB",
+	"SROIPxuNpDLdIH+QQ3HbMUsiSIYO92WfFTkElhiIxZwuQrcs96l8AZWpi1/KR8HVPPe73CaK6ftgCQ8X",
+	"tnJh0ST4rdUu/WaNRjWwq4Zw5djmb06ArLe40PsSKhrFLjt3pSzgJlUs4Qoyd6C3KfnOd1qE1CzIqB8Q",
+	"rnWGBbeQFFBlgKd7oxDWAfCVp3uC59dUd/MgLh88mTDSzLWnNz8+PydXTPERZ2ovAh1VhzWxsWZM5OoA",
+	"IOlwRIiJWC1mSC8SMs3DS0LKEsokoig/ptgspQsWVmZz5QMgsrrTIc0BwLEPP/ZdmPUgIqWfM82WfvMh",
+	"Hla5RZEJlXWZAczgjHyRqqYHGcnsjbi0EpEJajhgCigdY1b1cafTE34uewn6CRMcVoA2D2qKSmu+SxZm",
+	"aw2VnEN+u1L8yqqp+YqKph34FWIDS0jzqHO4l3uUi/h4OpuR929f+fKQAbD/HTGx73fZyzqdw8coRv57",
+	"IddBOXb3K/bJhvfgn/9e7ZY9OM2XSkVP+MkBQVxnZA1JkHC+9vGULggX2jAKjm9meSji+qNif1Y3Z+kI",
+	"7TwjqeZUJTm2QwaBXcIA7kQR4jsM+gZ0K2uA3FK7kMj3KcKjgEBGLNIOB20mVPhbZOySHL6VcGjKNRgU",
+	"amXgMmd7bSnOc3/ZNxgEfEkAtvJGr9LC4attjQKHJ4/LRoHHW1gFwK0XNrB3pIIOdSlpEqCYsDjlgiV7",
+	"q9Zrv22sWl7n+OmWCwLoupzK+hWsWoCvO7YaQNUFfLxHv1KtCrNWZSFlUegIUwIrfTSCQjt0NguMYjIz",
+	"sZzmoX1o+sKdVkohvcorr9UiREBsSEhrLNVFGgL31eqvXtKMfF53uwR+zKNpdBuZ4nX53jezU9xXquQ7",
+	"pq54zL5cpmQlzcLnW9vTq4gn7lKMUjm/E0klD6+oFVPeBqEObiGeMVrEaLrKTY6jRihQvLMXzNspBnLG",
+	"BPJu1w8EqP7AN7Cfz+dtXBmdcQ197L0EBctsY2a+qzWDdZOAUXSJ5sJuKNMsIljpFTKZDzquTIyOis7V",
+	"YQYb1Axx1g7HVweRlaJ8qJcrLUg0g8wvHQH1QenHJaa5sCkPE0zHDtj5yqiOGv5xny5tmAAmXkd5fgFO",
+	"ayTRDN03t2xv86CFfTEt7NukZzvrYxjeclt6V/j5chfedtZYOReB1w/leamZdyjOnYdwc+/7nhByHvk6",
+	"YGiEt7JxfpZcG/RN2SnD8R7l7svArSnqu+G/4tr86Pf6fb7VDfLna5EugsHDvWGv+HB3zePOcVh0zu2U",
+	"YzHB6RBa9tULX+E42La3Tg7I4MlGOfAs1RKgtsYV3Cw2haIK9isf+Bf2vKaMpbPQtk+F8wKu2oYLwei7",
+	"QeqdYM4x5bYxlDJlVOA+fpcJTUtYtYvNPcfEh3Cnm1JKRcerbdI1IRkBTcyPjnxHNVuT7/8OizpSDE3w",
+	"Q6F8Be4viCq37BEvSERmil8FJYYcLbAvFDSkJ7YikEhYQCWfcwi/CKgjxeAnGFXnmn9PVGklaQ4qRAbL",
+	"HA6LEomnGLoAqn/pU9D4j/fANPPOijtoNpCKZLNU0oRQMmiba4OWkvY0GZDmoD2l6jKRczHYIyOeQoDB",
+	"YJqlhs+oMvvQHzihhg7aPXHOYdI5Re0egOwrHby/eNF6mttUfn7/qlR2kZLhwjBXUdXOCKZ5JS3Ji3ri",
+	"+dtXL7D0FNT2GTJQ8l692Cu14j+IOp0OlJK0g2msROg961wTPUu5IVwYSeJJJi51TwwX5Ce3PyhUaGVe",
+	"1xta0bGis4ld3NAu+akfFypl+QKUENcBtpWD6KTTcaoo7YmUG5MyCDVK6QyVeEo0i/PAaCOhAkRmciLt",
+	"4l7s/G/PfnBGHp/0AMf2GvVbC4KFdAIrErAuOT44IgOP01iqkqoxG5CmhwHEPVWgtIcZYzPMxil9RqGM",
+	"FH51GB0cHJIf+XeRb1LpCzNSscjLKtn7u3dKjg9OoHSFzmYzqay4OmUJp31LRQekKRjiCdRmFFKRHJ2g",
+	"10LpQ4ty/jsKCNiD4s9YgxDRNXLIiljr0RUQG/Q1Cjd+MWPuUqApjF2bfYhIinoC/vBfRvjsuuV/gEJX",
+	"AYORsWG+sNreabkeBvTJ5mI86ImmXSegvSuVVUL6vcjXCfVHZiEjYW77bNsCG0ts655S8ZbmqZbaiBo1",
+	"VAH0GgcSEII4aj1xEH3SbQRnQdYfRbTyIHZQTpa28h7I35cuF7JG4FgtYPgCwQ9VyrC+yMHJNvvJ6clP",
+	"lg75mKffR3ESKxfVKo5nieXYy5LROsFojbq4/ynnHRtqkrxEHY4ppGuC0GTK8+D/ssiBjLeQlSKQVnBk",
+	"aGdbiDrIk4MwWhDJCBNYir3p+lB33aBjKRiWx0fdBpknSFVI5lFXg4LRoPNAGCo3BEILjjtHp4QWImAg",
+	"sbn2Avg6iEyupnGogVkGjypY0Y3A1zJsQote97wg73urC5/UE/GNcQN+8Q+VT+7rjuX1Tna7ZrumV/iT",
+	"LKVWVEO3Vzc7eGdUFpsM23zZ23JFU4htJU13qeSoUJzCMMk9vEFQuTS4AvaOWvzvOstvne0hWo6g32xH",
+	"6okt9CTIBllWcwRVSs5dVJCLMJaYkbzKtGNJxq6mnUAr64kiLMBfd2+L38GIhUHx6IuqD4ePIGxbVLs5",
+	"uJD9bhgoHwTI90QRId/E8PmIDH4+P3trReK/2P+07H+69j9nP38/2B+8fjvYH/z8+mKwB0Hx0NbMilgR",
+	"6IwQED6lCxdWHhFt2BR8AyDlMJfkQO8ypDy/O/ctt/qI4nsrFb6blQmX83f+R4xu/mLi39e3TvlUhwkL",
+	"WMSQlgq3rpTCUn7F9gWPL9Hu+qkxy+qouw+FhP5LBsuBZ5rpSoFKS0A+WGmJMUhPymvAkaaeWHJFdU8M",
+	"gq5obTt/388/2GuTd5lS9kzABTijsWvWahSfTn33RgUx+WjXgeYaB5YMH3esAOcNOhGktvp8F19fMgqq",
+	"SzbRHE7Cb0bcbqNI5Xn/16ODx8cubBP7awwVtS+RGTWGKbGXG+hamYZU20xQrflYsCSCdgdyOuSQGglG",
+	"JUwbDGxGPXGMdbaVnLvmHV7xDuBSQ7ywAbAF88/+/O6pBE4wxVfqc1BewvrMYA81y8Rd3/Uv21xPFMex",
+	"ZXM9/8UftRvtn9WBbanbtxk+/PVbAAa3pIzk+f1dou8lUp2HcW5dOfirtwj8crJCgHir28aDKzaHNhjU",
+	"K/w7kCBKP1fkByv40+18/bOUiqiUxzGVwkzSBZkxxWWS5zBDMi6NcFmYczGl3JUYgMaClreHq6ovY8Gv",
+	"2D9geffMnWCSTawJ9pSXqKgFwAPZdGTzT50mVUCgpt5GcRNKsvZvDs23ubHVym/rC7e5tyOgpT6bISjJ",
+	"hsUcsRqGMkNGDaY55CGw0lBfjg1CGlGeHnFBUwItmdrkHEV+mhcQAdOJr+6EBcZKveQxNpIbkglMskhW",
+	"lU3jVyws43Q/AnJetmb0NWTjneq0eQjnwf3hQXxRSdnXBuU7NKIuvnmQlh+k5W8z2e7bNyatFhBdYcHA",
+	"erMjT8mZwGrO8jzgI9i+zMt0RRVjYCjIcFxnOBcABfISBEmxNCVctMkvefViFLBUJjR0+gyYF4btNAdM",
+	"JH3FqJaii4ypz64nNNOGJS7M3Zuz8uAXbHcKlir/RcxYwpJBWCe0hl+B6+4ZwU/LRZJPCTRBhGoklgTz",
+	"JGW+Q7P9Lk6ltmiKAAgaHVQYrTOH+6ajx518qdW6y23yOk/F0o8KyxxV0FO5jnn+3c/ywEKLHDJfFhY6",
+	"1llcyc/igXc+8M4H3nlr3omlvrc7E6AEy+TV/gpmmPozq/mgiv8h/4NQSXwNYFVHXnea0X2ydk73UpcI",
+	"GahVgVYVcgyXxHeHVzF2tdR1kdjo7RWQAXZLK+LNmjN+Q/YzKvJCvCVMyWWf3WSmos7y+jLJoVMtlw3o",
+	"mHKhTTkYwluVUCJq5un38HtE3l8833Mt/gkNEAwDmQb5D30uDFNXNO07CW1wGujo3gYLcVAQxGux0vdn",
+	"zT9xyKw3izPtnni9VKQ571HfxfBlKRKXtl0rYOHHgyCnMG+UAa0mBBngn/2CHQ7aVsojtUKeK9lQamYe",
+	"4bBeanWSKXYQBjPeXt7u3ImkYLNZnZn4hSQsO1Uu6HyVDnVbilrvijKyqhJX9uVEK4iJ2Fm4sl89iFcP",
+	"4tUXEq++UGOU3zPPzsu3727UCMrrbufgKtXjdZmono8F9VOddYIrbPpWXzbaLugiWMAfo21beVfv3Clt",
+	"EYIWgOLL8gNfhzVgBD5dtSAyrqSrTzajUJteG3LwQP4fHJJ/XIck5MYCYQ0o36ZijRWKuypX9rug6JQL",
+	"ZYY0iDkXiZzjVQMFBmxx3KC0iKHfFqYpz8vwjDKTKUaaJz3h6pMQOSJxKuNLoi/Z3MN/D7IBQSnBpMNj",
+	"MpGZ0qeuOScOqXmCqSNcYMJo5LNwXR7oCWYqgqsfSpALAr34yo2rc4ANUMsGeoMll/Rem5z1xCBQUXC/",
+	"EKtRRDYWjKcSb1lO9C3CKhB2PQGD2d3kJgWaM6pHOsKgfCjjjcUhUFuz0G4KOSfzCU+ZS4NBbeo0aMNb",
+	"6JOzNNNL5oq8rqUzcuy5HJwTUns2PeEOB+C3Fyqgl4zNNICjAGaXaAqF3rhB1Zhw3ROgJxYv9dk110bX",
+	"ZjW+o1dsmfXeh05WM9NXVMuKVaw1gudvWTh/adXMlM5kS80s+OhBMbt/o2z9+S7dvfX2T+9Jm2DqdP5x",
+	"4/dl6LyzcMkAAlW4FY+CoEO4m92QKbc7bUt/taHTGVkm/4Vm9IcNkywrhbRqvC3Tlh21w/1PAYK77NVa",
+	"bfF1De8ORSdMU0tTABIIHadEhp7b8GXvvF0V+ngRYs29uk+3ZB5ldM0jkJwS/HU4yZILdUahLlxxy7BC",
+	"EtBp8Sgk0y6FpAcVlXoN0qx906WKkF7jv5p/6/7aaT2jrdFZ68XHT08/t8I/jz+3fj1oPf0Y/nb0ufXr",
+	"02d0ePbd0s/BnweHn/+n4/7XqvmP/9///Dpy047cfHX//+Dw896/9Rp7D6rrg+r65ytgvjb4lrrKl1Wd",
+	"d612u5PVrqCkpVzsMNN3vS2y9GZ9gjPoUNmMqT4WTsDKeOj8s9oUerxomv67VTwG9ebJ16UVbah/B3YC",
+	"N0EpHzpchlXxT4nrsgX4jb3FVla7o2n65ygNF8J6l6pwpTN6sJo+sJ4vyHpKdOjPbT6tAUWdHbVMuTcY",
+	"Ucvkd7UV9Uy4qptTuiAxlMzCTtgicWXssCbqAGjwwFWaSTMop5Ywxa8sLVZyWmSAY0VmLE/fJstm2m7Q",
+	"0ZFQq1znNtPlshWwEFQDe8KvD8j+6pJj4d7vyTYXTlEtNPZFTXP1pH89qXfn/IWNczsmPT8kPOck/9bW",
+	"NXtf+4ZeMlEC9zt3jb01DdPh/6w2tKV045+heQ/6VdAIhTUepPJNWB/Si6t2M6SF1YLca/hSrQKz/0mq",
+	"8aYqbyWKBtzJewHfsqm8cnzLMDp1Tb2hfpKe8Fm5TZt9y3GjmkgLLLC1xFE2lT4rLa6m/Nn9k1uE4IPp",
+	"6sF0dWP9AdB7jbqwPqr9m9QzfJTe56gxyitCrd9H8V64sH/KLG/b7R3QRpJEworuJuT+z2FQqzugFVUO",
+	"t+YqUb396ydkAUQz5uLrwvFO0QLl2937Opz1/pP1HKHzxeX7qmnvgdk8MJsHY9Wfxlj1u6Hvqzwnsiww",
+	"WzzQ681ZO7lNXqsx+EvsdwZL1W6rTTx3TVrtX0iuLNHTULq/vaLu3he2QOGkX6n63i4cKoOFJl+RU21h",
+	"hQJZsHA6EN8B6YGKP6gMDyrDvYYBPhgqHwyV35Tm6RK6d5RO1hs1950lcmWYhldTaxpWRESmiQVrYc3E",
+	"xLFTMuKpYQo6VzM6tSetZMrqgzPcDFu1JZyGq+FoUV0VcWGf3bqvYGnWogei303dvPZZI9peYHlr3//9",
+	"xnvg8e0S6eEO/MEq8GAVeLAKPFgFfg9WgaWYF88T7scsUBsds9oq8LPvdQDBM8MFYdc0NunCZ98N7O99",
+	"7K5u/wmV+qEDIPZaX+bLZ0mCVPqeDAY4+FmSfKVIlSrTWsWkCE2SL+0sdYf1YBh4MAw8GAa+RcOA0/z7",
+	"U08hyxcOiHBgIPDdsupUqD+r2QAh0ldsxBQT8bIJYR07cwQSKu4rzDJXBDjZg71gueelQz4j7ywQytsM",
+	"9j8Zixqm7w5k5wgpBbFRXpTCVtxuudhUDx5zo1k6Is2U0Su2h0G/kLuPmRjuFODpsiCD4VeBLLMpWMrx",
+	"fZz7IUzqQUd9EG0eRJs/jWhj6SpmuJUgd1bJgwC145KxWZEGBXka8OHXEGm+Kb6LPKdgvZCRsku82I3s",
+	"BpvNwhfArd9rpm4afgDW8HI+ZuwiEqhrJA2/cm2g1eojtJSfFmXySzwb2kBPJYQj18cuOD0dLer3Z4iw",
+	"E3zVuIWt7REuaOHLyiXOo7Fltox9+yFb5oFzP3DuB859f8aIb9Ez7zm+Y3vreXxd9+I3TFktjlDXixfq",
+	"j6PTf1QdPar44qlI9i2SMjol2NZ3aiHNBaE94SpBuJOBNutvmAL6LAVRWcp0tyda5Czk3prsh6y+a9m2",
+	"Xw+uAIpKjLx1AQWApVX1BHFSQnVxbTvlhf1tSgUdM6VxDohudBNV92PJkPfHYzUoriBRF5OrmlDtnBC0",
+	"TDzSOcbhOK60oGBz+AGutZDu32hMl2ZiBRNcUQIhDHldij1sUO93rZhVsWNEDLuX5yjXuN2uE4lIU9bI",
+	"UlTsIUxkAdqyBacOxkHdDNgCTbUEp4AoT23h0pQqnHLPGyUTpg0XSCPKeQgDF0cxsO8JyKqGOmcQ1zEi",
+	"Dt7B92ih8RfQygHQC6mIEXFFvMJPLFj9RF0isjQdOBOMa+FXQRwopj93zZTcYa+wuWIHv1X7AwzIB3IH",
+	"N5dZmqBFqSq35yWRPXBX97u+oQMtoPLhxH1uR34SP+4kJwej1vD4mLWOHz89bD19kjxuHR8/e3p0wuhx",
+	"wh7bGS316TZyA7UPhek2nh50Op0nSac1ZPFJ6/jp47g1PEkOWodPR3HylHaePBvSxtZsALf4IDnfRnJ+",
+	"cOQ9yMwPMvOX6L5U8dutB+rdOvk+R6GAvqED051I8g+y/A1l+edyOlNswoTmuW/KC6PNOsHbMte9mzvT",
+	"QG5dGX77/3fh0a5vTzjGI+2Fqvq42gsY+I/RicHuZZcQU9j7g/PuwXn3EGD6EGD6uwkwRROGHN2/s+gG",
+	"Qab2GjkzTaCtOP4IQgHYNQbuHYwvdYXaVtRGs1T6nvw6duivWgutzLHqOdRD7bMHzfRBM33w5tS0oGB0",
+	"CrmVNQmo1eoq1QYUlrAUmWpw2/+wUaZwzfKgUuQ8G3Cy+nYVtCt5XI1mH/A9/5lUhQoeldNkt1vXvWfU",
+	"PsTI1tQIhGtzSyV+/5Ozs9+wVOBLk2v09h4tvKOk3v+Q577W1QjMJatN4a4ghjzUBHzQlx+ErAch60F5",
+	"v2VNwE1cZEUpwLPQm14jYFh+6uWLonosiWUmTJvc0ET8AzP1XKLz5XRg59l/YDwPjOfBUPtgqP291Afc",
+	"gs7fVwg/o9ObBu97y6xP16uLs3KvrArHv2eD7VcNJNqGWfmSgV+eaT2UCnzQJB40iQdz7YO59sFc+1AC",
+	"cWtzraLjfSzP1/20wuP9lhnFmReAhhZGMwqHqUlzAK0BBySeZOJSR5jKOZ9QQwZvXr+7IDDJpZDzlCVj",
+	"tq8ZVfFk0BMYQa6YyZTIu6PBAXAp9kCJp9rRsJmSVzxhijQHNDNyQIYL4oDexcsqxYiPM8WSnjh7mb8P",
+	"+Q9SJUztYW6AnvtkUzNhU0JTKVhEYg44hT9p8uvBx4j8evix3W6TgZaZipke9IQl8LAYv3X7hxsy5sbC",
+	"gqapu1RTjJjnxj0SUrC9iGCHRGa3Bg8SCOv/xdMcORqlXDBiMiPtZv0+uv7JIMKYAQACXFUhSbDhABBE",
+	"qp4Q2BvOrpGL8V64ZK4JFYRdG3uPPCmwZ9sC8cMCRDNLsWKWl7Y0ctYTfv8RSemQpSnuRmfxpGtXM5UJ",
+	"SwmgpibctMkvkBMhPdxQurGfB4vRdKF7wlissb/m6EKGVDNgA0IaWJMUJUSJihOyO2LTmVkA7tgJHVB6",
+	"wu5VX7IkAOkA3hrAagfIvLM0xeyV48NDMsiEXYXoFx/sFz+6zyza0gL4UrndA5/STF0xlUt1PSFHI6ZO",
+	"yUnnkOTLQIEWI0Hy3wyfMpmZQZh1ITUTxUwjylMdkZPOUU8U32WCXlGe0mHKHHYM7NVdtM5Gxm5gPuEp",
+	"szipqGEtuLfaU73a/nxv6fgfrnLnfSg0b89+gOG/kjpTTL9epXE4avHFAszhW6jcrKf639GihtvtJPX1",
+	"H73IZdMbyXi3k2427WemZGwFgGHKzoWx/A6+fbb52wspf6LCI4m23510DrcC+w/UsDldfFkerei41ixy",
+	"5tAop11FH84yvQuY9o/5g+/sg4JrX7N0P6F6MpRUJStDo19fMXXF2dzTb0yBe6SJ72p9LsYp15MuSdkV",
+	"S4ld19RKD0A8JnJuicWcWiJB4wnQT3ixP6Sa68FeZOldljJNEt+ElAOVGiumdUToFVOW5OtYKhblD8jM",
+	"kvxLnqYRUSy2UjaNDb/ijnZj/uG1sQ/ldMpEwhI3UyGfK0a1FKQ5yF9CCwH+PtirNed/OH/1fQ61eyQt",
+	"4TybyEt+jO0vSB6+3HW4ZulKK6E9xw/nrwoQEOkwtqYDu8PVyiVgViynGEVQL72e4xuQ1jgiFEQTY/mq",
+	"xTBg4HomL5lwdP6RDhrBd2FBVqxzKPz8/MXbnvD3JEIxFR8iao4YS4Y0vgQcj60UpKAzuqH6ktB4YuXo",
+	"KRMmIrGcYGU3zAC2f2qQaK5kTIdZStWCKCrGLCJjRadTanX/lNA4zhSNF6dklGZMxAuQQvSM0Usuxqf2",
+	"kolMxBx3zHVPCGblkDilfOqb/9Jgj65eWCA5hgKlh6+OiqvnhNGecA8tEDUZ0TS1Oz8lK4Qs4YvWFZ+B",
+	"xIdwZ0mbvFCM9cTMSqQ8Zl0QVVgsVVLIf00hyYc3kZXvUkaVAMGdT9neaSDhU0ctHmk4bZAbVU94IBF7",
+	"GBHR2XDKrW5nv8wRCn6FpG/dJiAJej12LlXSx0TaQjSzioxKgvxaqxwOplzA65r0sk7nKCZTeo0/DE7J",
+	"8eEzMmA5VvatNNYHaYwlAysmGxw4p9YTmal0gbYeahFGjuwZFUPU+C4d1rMP56/uSXr7cP6quFpfSYSr",
+	"rGE9oS3g9a3Lbr8jUez/Y+/qdtvIrfCrHAgFLKEjR/6Jg0ZXRuIugqqFWqVYoXVq0xpampoiVZJjR1kU",
+	"6GWv24s+yt5v32SfpDjnkPNjz8j2Lpy4uwJyIWdmyCGH5+P3nXNIft6JpHkzqVzXzaGGiLR6nUHgwZNK",
+	"YDWtvApH060SYCa8UGaeVyhKYcAF8ck0IJMK8JQA7WgQnyNHBXSJYSW8lUAgSfxb5fNe9dwInIsCcTOB",
+	"TwUoL4rk43OLF2JJ+jpyKeJaOC9lqSMJ7DwOChAza5yjvRuE9fH4XSWFky0L6aYno9+GPnvQGRWBNcYz",
+	"KsqWtJ0YQRcffGQEljeiJ1rPqwhv4K3IeA4hyU592PIKdPHBrzA9GU3ogf/fYyuKjzoJpvaQgyu4X585",
+	"wH559kuLmZD6xoFINkpLpiNYPBatXnzDP2J2bStyVZUUnblNftYovO6ClmHQGgZ2hboOIUgLn11LflB+",
+	"XCnBe4cwkjDnzPRM5SjeugJKXrVD0JIrz49l2vV24Q9SpGiHWJrKnJdklbF3ZsLaddjJ5hyZt82EOqet",
+	"bKJfsQiBlcw2yl7mkJme93bhcHDIbjsNwZkX+8NYWh1upadwWSHOCzRtU5Q85p9YTnIlbznI0kJwuCE/",
+	"NcfU85Cqpa02HCh11z4fm97Cn5fyVqqmXREj7QL3KyvSejiCJ2wWThmK2Iu/yhlaa7D17jJXPlspeTZb",
+	"mGwmE2QV6oyicAlYSUwkOdVuYaw/40J7ZNdzrCsFkXsTBKlaDwuRhfXWRBaDQdSQadh7qllqJnyMczUO",
+	"UgjFHog5AoUPmxm5qx0HFzaTl0kErkKNsuwNkSVJHqmK2jrfhemYgh83wmJT/MKafM78aDoG8rZZ3l/L",
+	"0MZgoTY6tovABrpOSjj/uDoLZZz3hnUxiuVf4PiVKfkBsIgq9JzqiD1dYyPi9CpAhA8MWX3izzNt/FlG",
+	"YYecfPvltk7uCi6kMnruwJtTHbe/igSzJmDL0VQpIgyZIvnkMis7GdU2yW4KofCIkimi6EYJS2WLivQu",
+	"B0UZfDLX0vLGUz9K505IxE9PRu+Fu3o6pYulT4ru+0ILZpFTVt4Bp9C2qSDYafnFt+GKn7VGZjMBUcEp",
+	"tO9Y9cO45upFKjK17oeWtXJMk4r1Dk5IWA7fDN2wUgspLl7LlvKT0bJXiNOsZL4c03fsLsQyhFKQinUC",
+	"qRU3OrowV8Yo1MHEmnEWSIWXu3CCAttKhGbEmZBcBgYBpUC9mPazXCnppRvGn4RRSoV6sa8cCNj/739w",
+	"brgwxqH2vgxUEfGqkRS+xW76PffSE9JCrmGj2yt8ihDi3aZ+lxzveaXkPQ+SS+YdBksFEsbWXGZKki97",
+	"/wiOtVBrn81cHRsisvRXuXKyFR1Owkk1B0cvAaEmky4ha0KiREYuNSlBj2MXmmFjF97hSHSZXzPXU4Lp",
+	"ranejQRrLYV9DQPQpogxDmHvFl2LK0anY/xoaOlSmZtwejzSvr/lwnrsgqAoBbPpVKzdDkzHQ9gv9WL9",
+	"iSEclJeWMs2EHsJh+V9+kdm0uLsRTUbhXcfUr0+IJ7WK7vOmL6TwS7HaYsoWUzZiSmFpBAvQPTh62UfD",
+	"DuOn98NxBk23FWaO2ULrdh4ghsgC5SBQKk9CWgSUmQlFHKLId7uDOl8HoEg5Ilqc2XAwICyoQdcQzqVO",
+	"z/DW85it6AihTHyHc3Kwh1u8uV2M0dUiupx2emmshMFgsNenf71dOAYrr6V1MuV4cfRkoSqUFGPVcHB0",
+	"xEVnDg4Hg4048z6jfN2NbvxfE8hhO7rk5HPZtewlbWjdSUo77uwP9o/6e/jubY72olOaD6YOV+49mHok",
+	"fuwr7r9qecX4VR71gh8+A3TjtyvsZhOEj6qG8SXE4U8A92dGo90932WEn28GaOiKTXMBobEo8P2xU8CK",
+	"72oF/xGHUKdjRvoYyAjskFLLQpTVeSvFVYDyqO8Cu9PmBro6V4plY0jh9kFSTcctUFJEUjxlFV0IJfRM",
+	"UoSD06o5ZDsCL66kg5eD774dffdtd/T9P/+11yMySQ86lKQhSkNP9POVg+5LmrjoPzhJPmrYtFDaexSu",
+	"aUmAG4ceftJwRazkPg45HUP4lFsauaWRG2nkcl0ZLY8HjPxCZbN+ePzFN/FY1PZA6e8MiLIP6cyGMRfi",
+	"xCWKPKlSXjYMXQ520vGqCeVSYPeSDfd24Y/B049VugTSjJyKKf9NFsy/bhYGFuJahhWgqSydYtRAbgI5",
+	"p+YhdZI8ZIeDw0ZL57f9DNbOFT3Y5kM76nb/A5jHY/3FX9h327BCPswb9Q552NC+h52/L2el4gDgrtBr",
+	"mAkne3WuK1JxpiLNDZt8BJYbn+3cDnJU4WkpPo6knqMFH+wnnWWmiz9pBb6XFkv+y5+P+38S/U+D/q/O",
+	"dvsffvmLJoJcsViemPvOC5+3u5rfhEWalDWAcsf5MKXHqR2cQGIC3dPOpZXyk3SnnR4U62SiAaYVMVc6",
+	"dzi4eLOQFFNj3eZ8phRoKVPiAN7wDvNkj1QjCjK8kfaeccU6sIVwlLja5tA6uZZ2Da/8gh6mTOXQguiF",
+	"5veHrvCwNM7DPiykSntD2nZUpqzvhJUwQz0r07Deh3xS3HR6gC9DZa1aTGMOgnEuVnBBtKjSqsJH5lZB",
+	"nQq9bgSeCd0/4Q/3hLhTrec+0IljgW7eco0t19jINWqj5dFc40bKK7XuR29zK3YhnQn+qLg8J6DZJNep",
+	"WH//j39PhM8t3oBltsmNrlA3aPmvCAASeDt5Xxw5GhOwepXsfYKJ0MSICwExGu35a2rPcWzOE1p0vab7",
+	"bBr7ZMcVXv2tVW+teqNVs12SU6Acyw8x7XteAiuivOpmJlasBO4kndyqzuvOC8rfDTXfXWs/58PoaCmQ",
+	"MvNMJ8GTYOWllW5RZmoGuEBA2C1Z23FNtnTu+kUn+GFS/GyOhlWmvZzzcYYJpy0hq0FoqW43UK1h/A5+",
+	"I9euoezaLgNJkDBxx1Z6cT52pCirvi3B3QKP3/FqeJdAzceUlM4kJzlDjtPPaH+BSgVvqk81VPDWzPIl",
+	"jkNijPnMU16a5S0PhAq5dOGvvsjneLNMYzJspaZbizXvVoX0jzw3ruJ4qsZcmcfWPbNF8a1DtKGiMrE4",
+	"ialAZZZvfa2EuaxmZ6Uxa6tS8e2MkAZPO/Lla5PxWjZk117Y8rvkOg2LsrRfUGONF0XiXmYrKbuuoV4s",
+	"vaHSN0ZrwgqOofZXwvo1iFng3S6fLUA4+MqYuZLwRiipU1E1lHdh3PPA+PD3/wUAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

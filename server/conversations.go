@@ -232,8 +232,3 @@ func deref(s *string) string {
 	}
 	return *s
 }
-
-// SearchContent answers 501 until its area lands.
-func (a *ConversationsAPI) SearchContent(ctx context.Context, request api.SearchContentRequestObject) (api.SearchContentResponseObject, error) {
-	return nil, errNotImplemented
-}

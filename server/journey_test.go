@@ -27,6 +27,7 @@ func TestJourney(t *testing.T) {
 		j.organizations()
 		j.apiKeys()
 		j.chat()
+		j.knowledge()
 		j.english()
 		j.live()
 		j.transcripts()
@@ -284,6 +285,36 @@ func (j *journey) chat() {
 	}
 	other, err := j.ada.ListConversationMessagesWithResponse(ctx, c.Id, nil)
 	wantError(t, "another user's conversation", other, err, 404, "not_found")
+}
+
+// knowledge: bob searches his conversation, adds a document to his own knowledge base,
+// finds it, and asks a RAG question answered from it with sources.
+func (j *journey) knowledge() {
+	t, ctx := j.t, j.ctx
+	types := []xentree.SearchContentType{xentree.SearchContentTypeMessage}
+	found, err := j.bob.SearchContentWithResponse(ctx, &xentree.SearchContentParams{Q: "actually", Types: &types})
+	if rs := *want(t, "search conversations", found, err, 200).JSON200; len(rs) == 0 {
+		t.Fatalf("search: %s", found.Body)
+	}
+	doc, err := j.bob.CreateKnowledgeDocumentWithResponse(ctx, xentree.CreateKnowledgeDocumentJSONRequestBody{
+		Title:   "Phrasal verbs with take",
+		Content: "# Take off\n\nTo take off means to leave the ground, as a plane does. It also means to become successful quickly.\n\n# Take up\n\nTo take up a hobby means to start doing it.",
+	})
+	d := want(t, "create document", doc, err, 201).JSON201
+	hits, err := j.bob.SearchKnowledgeWithResponse(ctx, xentree.SearchKnowledgeJSONRequestBody{Query: "plane leave the ground"})
+	if hs := *want(t, "search knowledge", hits, err, 200).JSON200; len(hs) == 0 || hs[0].DocumentId != d.Id {
+		t.Fatalf("knowledge search: %s", hits.Body)
+	}
+	none, err := j.ada.SearchKnowledgeWithResponse(ctx, xentree.SearchKnowledgeJSONRequestBody{Query: "plane leave the ground"})
+	for _, h := range *want(t, "ada searches", none, err, 200).JSON200 {
+		if h.DocumentId == d.Id {
+			t.Fatal("ada found bob's private document")
+		}
+	}
+	rag, err := j.bob.RagQueryWithResponse(ctx, xentree.RagQueryJSONRequestBody{Query: "What does take off mean?"})
+	if r := want(t, "rag", rag, err, 200).JSON200; strings.TrimSpace(r.Answer) == "" || len(r.Sources) == 0 || r.Sources[0].DocumentId != d.Id {
+		t.Fatalf("rag: %s", rag.Body)
+	}
 }
 
 // english: bob browses the XEL catalogue, answers a multiple-choice task and a writing task

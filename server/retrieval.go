@@ -1,8 +1,45 @@
 package server
 
-import "github.com/xentree/xentree-api/internal/ai"
+import (
+	"context"
 
-// newRetriever is what the offline tutor retrieves passages through: the shipped study notes
-// and the caller's own knowledge documents. Until the knowledge base lands (its issue builds the
-// full-text index this reads), the tutor answers from its glossary and templates alone.
-func newRetriever(*deps) ai.Retriever { return nil }
+	"github.com/xentree/xentree-api/internal/ai"
+	"github.com/xentree/xentree-api/internal/search"
+	"github.com/xentree/xentree-api/store"
+)
+
+// libraryPassageSource names the study library as a passage's source.
+const libraryPassageSource = "Xentree study library"
+
+// tutorTerms is how many words of a tutor query are searched (it sends at most 12).
+const tutorTerms = 12
+
+// retriever is what the offline tutor retrieves passages through: the knowledge search over the
+// study library and the documents the user may read (their own and their organizations'),
+// matching any word of the query, best first.
+type retriever struct{ st *store.Store }
+
+var _ ai.Retriever = (*retriever)(nil)
+
+func newRetriever(d *deps) ai.Retriever { return &retriever{st: d.store} }
+
+// Retrieve finds passages for plain words; the words are read as search.Terms, never syntax.
+func (r *retriever) Retrieve(ctx context.Context, userID, query string, limit int) ([]ai.Passage, error) {
+	hits, err := r.st.SearchKnowledge(ctx, store.Reader{UserID: userID, Library: true}, search.Terms(query, tutorTerms), limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ai.Passage, len(hits))
+	for i, h := range hits {
+		title := h.Heading
+		if title == "" {
+			title = h.Title
+		}
+		source := h.Title
+		if h.Slug != nil {
+			source = libraryPassageSource
+		}
+		out[i] = ai.Passage{Title: title, Text: h.Text, Source: source, Score: h.Score}
+	}
+	return out, nil
+}

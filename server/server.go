@@ -170,6 +170,7 @@ type Server struct {
 	*TeamsAPI
 	*ConversationsAPI
 	*KnowledgeAPI
+	*SearchAPI
 	*XPAPI
 	*XELAPI
 	*LiveAPI
@@ -257,6 +258,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 		TeamsAPI:         &TeamsAPI{d},
 		ConversationsAPI: &ConversationsAPI{d},
 		KnowledgeAPI:     &KnowledgeAPI{d},
+		SearchAPI:        &SearchAPI{d},
 		XPAPI:            &XPAPI{d},
 		XELAPI:           xelAPI,
 		LiveAPI:          &LiveAPI{d},
@@ -284,7 +286,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	if len(cfg.CORSOrigins) > 0 {
 		e.Use(cors(cfg.CORSOrigins))
 	}
-	e.Use(requestMetadata, bodyLimit(cfg.BodyLimit), v.middleware)
+	e.Use(requestMetadata, bodyLimits(cfg.BodyLimit), v.middleware)
 	api.RegisterHandlers(e, api.NewStrictHandler(srv, nil))
 	registerOps(e, st)
 	return e, nil

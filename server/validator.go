@@ -120,12 +120,23 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return echo.ErrNotFound
 		}
-		if err := rejectNUL(req); err != nil {
+		// A multipart upload is left in the stream for its handler (upload.go).
+		streamed, err := streamedBody(route, req)
+		if err != nil {
 			return err
+		}
+		if err := rejectNUL(req, !streamed); err != nil {
+			return err
+		}
+		opts := &v.opts
+		if streamed {
+			o := v.opts
+			o.ExcludeRequestBody = true
+			opts = &o
 		}
 		res := &authResult{}
 		ctx := context.WithValue(req.Context(), authResultKey{}, res)
-		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: &v.opts}
+		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
 		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
 			return validationFailure(err, req)
 		}
@@ -244,8 +255,9 @@ func fieldLocation(in string) api.FieldErrorLocation {
 // forms are not.)
 func badText(s string) bool { return strings.ContainsRune(s, 0) || !utf8.ValidString(s) }
 
-// rejectNUL refuses NUL characters and invalid UTF-8 anywhere in the path, query or body.
-func rejectNUL(req *http.Request) error {
+// rejectNUL refuses NUL characters and invalid UTF-8 anywhere in the path, query or (with
+// withBody) the body.
+func rejectNUL(req *http.Request, withBody bool) error {
 	bad := func(loc, field string) error {
 		return &APIError{Status: http.StatusBadRequest, Code: "validation_error", Message: "The request does not match the API schema",
 			Fields: []fieldError{{Location: fieldLocation(loc), Field: field, Message: "must be valid UTF-8 without NUL characters"}}}
@@ -260,7 +272,7 @@ func rejectNUL(req *http.Request) error {
 			}
 		}
 	}
-	if req.Body == nil || req.Body == http.NoBody {
+	if !withBody || req.Body == nil || req.Body == http.NoBody {
 		return nil
 	}
 	body, err := io.ReadAll(req.Body)

@@ -124,7 +124,8 @@ func OpenWith(ctx context.Context, url string, log *slog.Logger, opts Options) (
 		if busy <= 0 {
 			busy = math.MaxInt32 // no bound; SQLite's 0 would mean "never wait"
 		}
-		dsn := "file:" + url + fmt.Sprintf("?_pragma=busy_timeout(%d)", busy) +
+		// A file: URI: '%', '?' and '#' in the path must be escaped or they cut it short.
+		dsn := "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(url) + fmt.Sprintf("?_pragma=busy_timeout(%d)", busy) +
 			"&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		s.db, err = gorm.Open(sqlite.Open(dsn), cfg)
 	}

@@ -34,8 +34,8 @@ var ErrTranscriptExists = fmt.Errorf("%w: the live session already has a transcr
 // turnBatch keeps multi-row inserts well under both dialects' bound-parameter limits.
 const turnBatch = 1000
 
-// CreateLiveTranscript stores t and its turns (numbered in order) in one transaction, filling
-// id, turn count and creation time. A second transcript for one session is ErrTranscriptExists.
+// CreateLiveTranscript stores t and its turns (numbered in order) in one transaction, with
+// their search index entries, filling id, turn count and creation time. A second transcript for one session is ErrTranscriptExists.
 func (s *Store) CreateLiveTranscript(ctx context.Context, t *LiveTranscript, turns []LiveTranscriptTurn) error {
 	t.ID = NewID()
 	t.CreatedAt = s.Now()
@@ -47,7 +47,10 @@ func (s *Store) CreateLiveTranscript(ctx context.Context, t *LiveTranscript, tur
 		if err := tx.q(ctx).Create(t).Error; err != nil {
 			return err
 		}
-		return tx.q(ctx).CreateInBatches(turns, turnBatch).Error
+		if err := tx.q(ctx).CreateInBatches(turns, turnBatch).Error; err != nil {
+			return err
+		}
+		return tx.indexTranscript(ctx, t, turns)
 	})
 	if IsDuplicate(err) {
 		return ErrTranscriptExists

@@ -119,6 +119,9 @@ func serve(ctx context.Context, force <-chan struct{}, log *slog.Logger, st *sto
 	if err := server.SyncXEL(ctx, cfg.server, st, log); err != nil {
 		return fmt.Errorf("xel catalogue: %w", err)
 	}
+	if err := server.LoadLibrary(ctx, st, log); err != nil {
+		return fmt.Errorf("study library: %w", err)
+	}
 	srv := &http.Server{
 		Handler:           e,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -193,6 +193,42 @@ func (e IntegrationResponseStatus) Valid() bool {
 	}
 }
 
+// Defines values for KnowledgeDocumentResponseContentType.
+const (
+	Textmarkdown KnowledgeDocumentResponseContentType = "text/markdown"
+	Textplain    KnowledgeDocumentResponseContentType = "text/plain"
+)
+
+// Valid indicates whether the value is a known member of the KnowledgeDocumentResponseContentType enum.
+func (e KnowledgeDocumentResponseContentType) Valid() bool {
+	switch e {
+	case Textmarkdown:
+		return true
+	case Textplain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KnowledgeDocumentResponseSource.
+const (
+	KnowledgeDocumentResponseSourceLibrary KnowledgeDocumentResponseSource = "library"
+	KnowledgeDocumentResponseSourceUser    KnowledgeDocumentResponseSource = "user"
+)
+
+// Valid indicates whether the value is a known member of the KnowledgeDocumentResponseSource enum.
+func (e KnowledgeDocumentResponseSource) Valid() bool {
+	switch e {
+	case KnowledgeDocumentResponseSourceLibrary:
+		return true
+	case KnowledgeDocumentResponseSourceUser:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LearningSessionResponseEndReason.
 const (
 	LearningSessionResponseEndReasonEnded       LearningSessionResponseEndReason = "ended"
@@ -749,22 +785,69 @@ type KnowledgeDocumentCreateRequest struct {
 
 // KnowledgeDocumentResponse defines model for KnowledgeDocumentResponse.
 type KnowledgeDocumentResponse struct {
-	ChunkCount     int                                   `json:"chunk_count"`
-	CreatedAt      time.Time                             `json:"created_at"`
-	Id             openapi_types.UUID                    `json:"id"`
+	ChunkCount int `json:"chunk_count"`
+
+	// ContentType `text/plain` for an uploaded `.txt` file; otherwise the content is read as Markdown.
+	ContentType KnowledgeDocumentResponseContentType `json:"content_type"`
+	CreatedAt   time.Time                            `json:"created_at"`
+	Id          openapi_types.UUID                   `json:"id"`
+
+	// OrganizationId The organization it is shared with; null when private to its owner (or part of the library).
 	OrganizationId nullable.Nullable[openapi_types.UUID] `json:"organization_id"`
-	OwnerUserId    openapi_types.UUID                    `json:"owner_user_id"`
-	SizeBytes      int                                   `json:"size_bytes"`
-	Title          string                                `json:"title"`
+
+	// OwnerUserId Null for the study library.
+	OwnerUserId nullable.Nullable[openapi_types.UUID] `json:"owner_user_id"`
+
+	// SizeBytes UTF-8 bytes of the stored content.
+	SizeBytes int `json:"size_bytes"`
+
+	// Source `user`: added through the API; `library`: a note of the shipped study library (read-only, every user can search it).
+	Source KnowledgeDocumentResponseSource `json:"source"`
+	Title  string                          `json:"title"`
+}
+
+// KnowledgeDocumentResponseContentType `text/plain` for an uploaded `.txt` file; otherwise the content is read as Markdown.
+type KnowledgeDocumentResponseContentType string
+
+// KnowledgeDocumentResponseSource `user`: added through the API; `library`: a note of the shipped study library (read-only, every user can search it).
+type KnowledgeDocumentResponseSource string
+
+// KnowledgeDocumentUpload A `.txt` or `.md` file uploaded as `multipart/form-data`.
+type KnowledgeDocumentUpload struct {
+	// File The file, at most 1,000,000 bytes of UTF-8 text; its name must end in `.txt`, `.md` or `.markdown`.
+	File openapi_types.File `json:"file"`
+
+	// OrganizationId Share with this organization (the caller must be a member).
+	OrganizationId *openapi_types.UUID `json:"organization_id,omitempty"`
+
+	// Title Defaults to the file name without its extension.
+	Title *string `json:"title,omitempty"`
 }
 
 // KnowledgeSearchHit defines model for KnowledgeSearchHit.
 type KnowledgeSearchHit struct {
 	ChunkId    openapi_types.UUID `json:"chunk_id"`
 	DocumentId openapi_types.UUID `json:"document_id"`
-	Score      float32            `json:"score"`
-	Snippet    string             `json:"snippet"`
-	Title      string             `json:"title"`
+
+	// Heading The Markdown headings the chunk sits under, outermost first, joined by " > " ("" when none).
+	//
+	// Example: Conditionals > Second conditional
+	Heading string `json:"heading"`
+
+	// Score Relevance, higher is better; comparable only within one response.
+	Score float32 `json:"score"`
+
+	// Snippet The best-matching passage of the hit, about 30 words, as an HTML-safe fragment: the text
+	// is HTML-escaped (`&amp;`, `&lt;`, `&gt;`, `&#34;`, `&#39;`) and each matching word is
+	// wrapped in `<mark>` and `</mark>` (the only tags it ever contains); omitted text is shown
+	// as `…`. For plain text, remove the two tags and unescape.
+	//
+	//
+	// Example: If I <mark>won</mark> the lottery, I would travel … the second <mark>conditional</mark>
+	Snippet Snippet `json:"snippet"`
+
+	// Title The document's title.
+	Title string `json:"title"`
 }
 
 // KnowledgeSearchRequest Example: {"limit":5,"query":"refund policy"}
@@ -1158,10 +1241,13 @@ type RAGQueryRequest struct {
 
 // RAGQueryResponse defines model for RAGQueryResponse.
 type RAGQueryResponse struct {
-	Answer   string               `json:"answer"`
-	Model    string               `json:"model"`
-	Provider string               `json:"provider"`
-	Sources  []KnowledgeSearchHit `json:"sources"`
+	// Answer The answer, citing sources as [1], [2]... in the order of `sources`.
+	Answer string                    `json:"answer"`
+	Model  nullable.Nullable[string] `json:"model"`
+
+	// Provider What answered (`offline` for the extractive offline answer); null when nothing matched and no provider was asked.
+	Provider nullable.Nullable[string] `json:"provider"`
+	Sources  []KnowledgeSearchHit      `json:"sources"`
 }
 
 // RefreshRequest Example: {"refresh_token":"k3Jd0vQe0h1mYz4xQ2l1v8JvW0pX3sTqQ7nLr9cYb1M"}
@@ -1202,16 +1288,40 @@ type SearchContentType string
 
 // SearchResult defines model for SearchResult.
 type SearchResult struct {
-	CreatedAt time.Time          `json:"created_at"`
-	Id        openapi_types.UUID `json:"id"`
-	Score     float32            `json:"score"`
-	Snippet   string             `json:"snippet"`
-	Title     string             `json:"title"`
-	Type      SearchContentType  `json:"type"`
+	// ConversationId The conversation of a conversation or message hit; null for documents and transcripts.
+	ConversationId nullable.Nullable[openapi_types.UUID] `json:"conversation_id"`
+	CreatedAt      time.Time                             `json:"created_at"`
+
+	// Id The document, transcript, conversation or message found.
+	Id openapi_types.UUID `json:"id"`
+
+	// Score Relevance, higher is better; comparable only within one response.
+	Score float32 `json:"score"`
+
+	// Snippet The best-matching passage of the hit, about 30 words, as an HTML-safe fragment: the text
+	// is HTML-escaped (`&amp;`, `&lt;`, `&gt;`, `&#34;`, `&#39;`) and each matching word is
+	// wrapped in `<mark>` and `</mark>` (the only tags it ever contains); omitted text is shown
+	// as `…`. For plain text, remove the two tags and unescape.
+	//
+	//
+	// Example: If I <mark>won</mark> the lottery, I would travel … the second <mark>conditional</mark>
+	Snippet Snippet `json:"snippet"`
+
+	// Title The document's or the conversation's title (for a message, its conversation's); for a transcript, when its session started.
+	Title string            `json:"title"`
+	Type  SearchContentType `json:"type"`
 }
 
 // Slug Example: acme-learning
 type Slug = string
+
+// Snippet The best-matching passage of the hit, about 30 words, as an HTML-safe fragment: the text
+// is HTML-escaped (`&amp;`, `&lt;`, `&gt;`, `&#34;`, `&#39;`) and each matching word is
+// wrapped in `<mark>` and `</mark>` (the only tags it ever contains); omitted text is shown
+// as `…`. For plain text, remove the two tags and unescape.
+//
+// Example: If I <mark>won</mark> the lottery, I would travel … the second <mark>conditional</mark>
+type Snippet = string
 
 // StreakStatusResponse defines model for StreakStatusResponse.
 type StreakStatusResponse struct {
@@ -1697,6 +1807,9 @@ type UnexpectedError = Error
 // UnprocessableEntity The one error body of every route.
 type UnprocessableEntity = Error
 
+// UnsupportedMediaType The one error body of every route.
+type UnsupportedMediaType = Error
+
 // ListApiKeysParams defines parameters for ListApiKeys.
 type ListApiKeysParams struct {
 	// Limit Page size.
@@ -1750,8 +1863,11 @@ type GoogleCalendarOAuthCallbackParams struct {
 
 // ListKnowledgeDocumentsParams defines parameters for ListKnowledgeDocuments.
 type ListKnowledgeDocumentsParams struct {
-	// OrganizationId Only documents shared with this organization.
+	// OrganizationId Only documents shared with this organization (404 unless the caller is a member).
 	OrganizationId *openapi_types.UUID `form:"organization_id,omitempty" json:"organization_id,omitempty"`
+
+	// IncludeLibrary Also list the shipped study library (documents with `source` library), which every user can search.
+	IncludeLibrary *bool `form:"include_library,omitempty" json:"include_library,omitempty"`
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1855,6 +1971,9 @@ type RecordLearningActivityJSONRequestBody = LearningActivityRequest
 
 // CreateKnowledgeDocumentJSONRequestBody defines body for CreateKnowledgeDocument for application/json ContentType.
 type CreateKnowledgeDocumentJSONRequestBody = KnowledgeDocumentCreateRequest
+
+// CreateKnowledgeDocumentMultipartRequestBody defines body for CreateKnowledgeDocument for multipart/form-data ContentType.
+type CreateKnowledgeDocumentMultipartRequestBody = KnowledgeDocumentUpload
 
 // SearchKnowledgeJSONRequestBody defines body for SearchKnowledge for application/json ContentType.
 type SearchKnowledgeJSONRequestBody = KnowledgeSearchRequest
@@ -2300,7 +2419,17 @@ type ClientInterface interface {
 
 	// SearchContent Search indexed user content
 	//
-	// Searches the caller's conversations, messages, live transcripts and documents.
+	// Full-text search over the caller's own content: knowledge documents they own, their Live
+	// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+	// never the shipped study library or documents others shared (use `POST
+	// /api/knowledge/search` for those). With an API key, documents count only when shared
+	// with the key's organization.
+	//
+	// The search text is read as plain words (any punctuation, quotes and search operators are
+	// ignored; common English words such as "the" or "will" are not searched); an item matches
+	// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+	// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+	// matching passage as its snippet. A query with no searchable word gives an empty list.
 	//
 	// Corresponds with GET /api/core/search (the `SearchContent` operationId).
 	SearchContent(ctx context.Context, params *SearchContentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2351,14 +2480,30 @@ type ClientInterface interface {
 
 	// ListKnowledgeDocuments List knowledge documents
 	//
-	// The caller's documents and those shared with the caller's organizations.
+	// The caller's own documents and those shared with an organization the caller belongs to
+	// now, newest first. An API key lists its own organization's shared documents only.
 	//
 	// Corresponds with GET /api/knowledge/documents (the `ListKnowledgeDocuments` operationId).
 	ListKnowledgeDocuments(ctx context.Context, params *ListKnowledgeDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateKnowledgeDocumentWithBody Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+	// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2367,7 +2512,22 @@ type ClientInterface interface {
 
 	// CreateKnowledgeDocument Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+	// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2376,14 +2536,25 @@ type ClientInterface interface {
 
 	// DeleteKnowledgeDocument Delete a knowledge document
 	//
-	// Its owner, or an admin of the organization it is shared with, may delete it.
+	// Its owner, or an admin of the organization it is shared with, may delete it, with its
+	// chunks and their index entries (at once: it is gone from every search). Another member
+	// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+	// library cannot be deleted (403 `library_document`).
 	//
 	// Corresponds with DELETE /api/knowledge/documents/{document_id} (the `DeleteKnowledgeDocument` operationId).
 	DeleteKnowledgeDocument(ctx context.Context, documentId DocumentId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SearchKnowledgeWithBody Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2392,7 +2563,15 @@ type ClientInterface interface {
 
 	// SearchKnowledge Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2772,7 +2951,20 @@ type ClientInterface interface {
 
 	// RagQueryWithBody Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2781,7 +2973,20 @@ type ClientInterface interface {
 
 	// RagQuery Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3519,7 +3724,17 @@ func (c *Client) ListProviders(ctx context.Context, reqEditors ...RequestEditorF
 
 // SearchContent Search indexed user content
 //
-// Searches the caller's conversations, messages, live transcripts and documents.
+// Full-text search over the caller's own content: knowledge documents they own, their Live
+// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+// never the shipped study library or documents others shared (use `POST
+// /api/knowledge/search` for those). With an API key, documents count only when shared
+// with the key's organization.
+//
+// The search text is read as plain words (any punctuation, quotes and search operators are
+// ignored; common English words such as "the" or "will" are not searched); an item matches
+// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+// matching passage as its snippet. A query with no searchable word gives an empty list.
 //
 // Corresponds with GET /api/core/search (the `SearchContent` operationId).
 func (c *Client) SearchContent(ctx context.Context, params *SearchContentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3620,7 +3835,8 @@ func (c *Client) StartGoogleCalendarOAuth(ctx context.Context, reqEditors ...Req
 
 // ListKnowledgeDocuments List knowledge documents
 //
-// The caller's documents and those shared with the caller's organizations.
+// The caller's own documents and those shared with an organization the caller belongs to
+// now, newest first. An API key lists its own organization's shared documents only.
 //
 // Corresponds with GET /api/knowledge/documents (the `ListKnowledgeDocuments` operationId).
 func (c *Client) ListKnowledgeDocuments(ctx context.Context, params *ListKnowledgeDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3637,7 +3853,22 @@ func (c *Client) ListKnowledgeDocuments(ctx context.Context, params *ListKnowled
 
 // CreateKnowledgeDocumentWithBody Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3656,7 +3887,22 @@ func (c *Client) CreateKnowledgeDocumentWithBody(ctx context.Context, contentTyp
 
 // CreateKnowledgeDocument Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3675,7 +3921,10 @@ func (c *Client) CreateKnowledgeDocument(ctx context.Context, body CreateKnowled
 
 // DeleteKnowledgeDocument Delete a knowledge document
 //
-// Its owner, or an admin of the organization it is shared with, may delete it.
+// Its owner, or an admin of the organization it is shared with, may delete it, with its
+// chunks and their index entries (at once: it is gone from every search). Another member
+// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+// library cannot be deleted (403 `library_document`).
 //
 // Corresponds with DELETE /api/knowledge/documents/{document_id} (the `DeleteKnowledgeDocument` operationId).
 func (c *Client) DeleteKnowledgeDocument(ctx context.Context, documentId DocumentId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3692,7 +3941,15 @@ func (c *Client) DeleteKnowledgeDocument(ctx context.Context, documentId Documen
 
 // SearchKnowledgeWithBody Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3711,7 +3968,15 @@ func (c *Client) SearchKnowledgeWithBody(ctx context.Context, contentType string
 
 // SearchKnowledge Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4451,7 +4716,20 @@ func (c *Client) UpdateTeam(ctx context.Context, orgId OrgId, teamId TeamId, bod
 
 // RagQueryWithBody Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4470,7 +4748,20 @@ func (c *Client) RagQueryWithBody(ctx context.Context, contentType string, body 
 
 // RagQuery Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5808,6 +6099,18 @@ func NewListKnowledgeDocumentsRequest(server string, params *ListKnowledgeDocume
 		if params.OrganizationId != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organization_id", *params.OrganizationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLibrary != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_library", *params.IncludeLibrary, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -7972,7 +8275,17 @@ type ClientWithResponsesInterface interface {
 
 	// SearchContentWithResponse Search indexed user content
 	//
-	// Searches the caller's conversations, messages, live transcripts and documents.
+	// Full-text search over the caller's own content: knowledge documents they own, their Live
+	// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+	// never the shipped study library or documents others shared (use `POST
+	// /api/knowledge/search` for those). With an API key, documents count only when shared
+	// with the key's organization.
+	//
+	// The search text is read as plain words (any punctuation, quotes and search operators are
+	// ignored; common English words such as "the" or "will" are not searched); an item matches
+	// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+	// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+	// matching passage as its snippet. A query with no searchable word gives an empty list.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8033,7 +8346,8 @@ type ClientWithResponsesInterface interface {
 
 	// ListKnowledgeDocumentsWithResponse List knowledge documents
 	//
-	// The caller's documents and those shared with the caller's organizations.
+	// The caller's own documents and those shared with an organization the caller belongs to
+	// now, newest first. An API key lists its own organization's shared documents only.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8042,7 +8356,22 @@ type ClientWithResponsesInterface interface {
 
 	// CreateKnowledgeDocumentWithBodyWithResponse Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+	// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8051,7 +8380,22 @@ type ClientWithResponsesInterface interface {
 
 	// CreateKnowledgeDocumentWithResponse Add a knowledge document
 	//
-	// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+	// Stores a text document and indexes it for search, private to the caller or shared with
+	// an organization the caller belongs to (404 otherwise). An API key always shares with its
+	// own organization (`organization_id` may be left out; any other organization is 404).
+	//
+	// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+	// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+	// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+	// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+	// little overlap when a section has to be cut), which search and RAG answers return.
+	//
+	// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+	// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+	// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+	// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+	// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+	// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8060,7 +8404,10 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteKnowledgeDocumentWithResponse Delete a knowledge document
 	//
-	// Its owner, or an admin of the organization it is shared with, may delete it.
+	// Its owner, or an admin of the organization it is shared with, may delete it, with its
+	// chunks and their index entries (at once: it is gone from every search). Another member
+	// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+	// library cannot be deleted (403 `library_document`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8069,7 +8416,15 @@ type ClientWithResponsesInterface interface {
 
 	// SearchKnowledgeWithBodyWithResponse Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8078,7 +8433,15 @@ type ClientWithResponsesInterface interface {
 
 	// SearchKnowledgeWithResponse Search the knowledge base
 	//
-	// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+	// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+	// the shipped study library, the caller's own documents and those shared with an
+	// organization the caller belongs to now. `organization_id` narrows the search to the
+	// documents shared with that organization (404 unless the caller is a member). An API key
+	// reads the library and its own organization's shared documents only.
+	//
+	// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+	// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+	// match, stemming applies, and a query with no searchable word gives an empty list.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8480,7 +8843,20 @@ type ClientWithResponsesInterface interface {
 
 	// RagQueryWithBodyWithResponse Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8489,7 +8865,20 @@ type ClientWithResponsesInterface interface {
 
 	// RagQueryWithResponse Answer a question from the knowledge base
 	//
-	// Retrieves the best passages and synthesizes an answer citing them.
+	// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+	// would return for the question) and asks the provider (`auto` by default: the configured
+	// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+	// are the passages the answer cites (all of them when it cites none), numbered as cited.
+	//
+	// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+	// none answering) the answer is an extract of the best-matching sentences of the top
+	// passages, labelled as such: no model writes it. When no passage matches, the answer says
+	// that the knowledge base has nothing on the question, `sources` is empty and no provider
+	// is asked (`provider` and `model` are null).
+	//
+	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10563,6 +10952,10 @@ type CreateKnowledgeDocumentResponse struct {
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -10595,6 +10988,16 @@ func (r CreateKnowledgeDocumentResponse) GetJSON404() *NotFound {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateKnowledgeDocumentResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateKnowledgeDocumentResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateKnowledgeDocumentResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -12705,6 +13108,8 @@ type RagQueryResponse struct {
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -12743,6 +13148,11 @@ func (r RagQueryResponse) GetJSON404() *NotFound {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r RagQueryResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RagQueryResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -14158,7 +14568,17 @@ func (c *ClientWithResponses) ListProvidersWithResponse(ctx context.Context, req
 
 // SearchContentWithResponse Search indexed user content
 //
-// Searches the caller's conversations, messages, live transcripts and documents.
+// Full-text search over the caller's own content: knowledge documents they own, their Live
+// transcripts, and their conversations (titles) and messages. Never anyone else's, and
+// never the shipped study library or documents others shared (use `POST
+// /api/knowledge/search` for those). With an API key, documents count only when shared
+// with the key's organization.
+//
+// The search text is read as plain words (any punctuation, quotes and search operators are
+// ignored; common English words such as "the" or "will" are not searched); an item matches
+// when it contains any of the words, in any form ("running" finds "run"), and items sharing
+// more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+// matching passage as its snippet. A query with no searchable word gives an empty list.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14249,7 +14669,8 @@ func (c *ClientWithResponses) StartGoogleCalendarOAuthWithResponse(ctx context.C
 
 // ListKnowledgeDocumentsWithResponse List knowledge documents
 //
-// The caller's documents and those shared with the caller's organizations.
+// The caller's own documents and those shared with an organization the caller belongs to
+// now, newest first. An API key lists its own organization's shared documents only.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14264,7 +14685,22 @@ func (c *ClientWithResponses) ListKnowledgeDocumentsWithResponse(ctx context.Con
 
 // CreateKnowledgeDocumentWithBodyWithResponse Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14279,7 +14715,22 @@ func (c *ClientWithResponses) CreateKnowledgeDocumentWithBodyWithResponse(ctx co
 
 // CreateKnowledgeDocumentWithResponse Add a knowledge document
 //
-// Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+// Stores a text document and indexes it for search, private to the caller or shared with
+// an organization the caller belongs to (404 otherwise). An API key always shares with its
+// own organization (`organization_id` may be left out; any other organization is 404).
+//
+// Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+// Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+// CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+// by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+// little overlap when a section has to be cut), which search and RAG answers return.
+//
+// Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+// `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+// `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+// not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+// text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+// (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14294,7 +14745,10 @@ func (c *ClientWithResponses) CreateKnowledgeDocumentWithResponse(ctx context.Co
 
 // DeleteKnowledgeDocumentWithResponse Delete a knowledge document
 //
-// Its owner, or an admin of the organization it is shared with, may delete it.
+// Its owner, or an admin of the organization it is shared with, may delete it, with its
+// chunks and their index entries (at once: it is gone from every search). Another member
+// who can read it gets 403; a document the caller cannot read is 404. The shipped study
+// library cannot be deleted (403 `library_document`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14309,7 +14763,15 @@ func (c *ClientWithResponses) DeleteKnowledgeDocumentWithResponse(ctx context.Co
 
 // SearchKnowledgeWithBodyWithResponse Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14324,7 +14786,15 @@ func (c *ClientWithResponses) SearchKnowledgeWithBodyWithResponse(ctx context.Co
 
 // SearchKnowledgeWithResponse Search the knowledge base
 //
-// Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+// Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+// the shipped study library, the caller's own documents and those shared with an
+// organization the caller belongs to now. `organization_id` narrows the search to the
+// documents shared with that organization (404 unless the caller is a member). An API key
+// reads the library and its own organization's shared documents only.
+//
+// The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+// operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+// match, stemming applies, and a query with no searchable word gives an empty list.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14942,7 +15412,20 @@ func (c *ClientWithResponses) UpdateTeamWithResponse(ctx context.Context, orgId 
 
 // RagQueryWithBodyWithResponse Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14957,7 +15440,20 @@ func (c *ClientWithResponses) RagQueryWithBodyWithResponse(ctx context.Context, 
 
 // RagQueryWithResponse Answer a question from the knowledge base
 //
-// Retrieves the best passages and synthesizes an answer citing them.
+// Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+// would return for the question) and asks the provider (`auto` by default: the configured
+// AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+// are the passages the answer cites (all of them when it cites none), numbered as cited.
+//
+// With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+// none answering) the answer is an extract of the best-matching sentences of the top
+// passages, labelled as such: no model writes it. When no passage matches, the answer says
+// that the knowledge base has nothing on the question, `sources` is empty and no provider
+// is asked (`provider` and `model` are null).
+//
+// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16843,6 +17339,20 @@ func ParseCreateKnowledgeDocumentResponse(rsp *http.Response) (*CreateKnowledgeD
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest UnexpectedError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18613,6 +19123,13 @@ func ParseRagQueryResponse(rsp *http.Response) (*RagQueryResponse, error) {
 			return nil, err
 		}
 		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests

@@ -612,7 +612,17 @@ export interface paths {
         };
         /**
          * Search indexed user content
-         * @description Searches the caller's conversations, messages, live transcripts and documents.
+         * @description Full-text search over the caller's own content: knowledge documents they own, their Live
+         *     transcripts, and their conversations (titles) and messages. Never anyone else's, and
+         *     never the shipped study library or documents others shared (use `POST
+         *     /api/knowledge/search` for those). With an API key, documents count only when shared
+         *     with the key's organization.
+         *
+         *     The search text is read as plain words (any punctuation, quotes and search operators are
+         *     ignored; common English words such as "the" or "will" are not searched); an item matches
+         *     when it contains any of the words, in any form ("running" finds "run"), and items sharing
+         *     more of them, and rarer ones, rank higher. One hit per item, best first, with the best
+         *     matching passage as its snippet. A query with no searchable word gives an empty list.
          */
         get: operations["searchContent"];
         put?: never;
@@ -634,7 +644,15 @@ export interface paths {
         put?: never;
         /**
          * Search the knowledge base
-         * @description Structured retrieval hits from the caller's documents and those shared with the caller's organizations.
+         * @description Structured retrieval hits (chunks of documents, best first) from what the caller may read:
+         *     the shipped study library, the caller's own documents and those shared with an
+         *     organization the caller belongs to now. `organization_id` narrows the search to the
+         *     documents shared with that organization (404 unless the caller is a member). An API key
+         *     reads the library and its own organization's shared documents only.
+         *
+         *     The query is read as plain words, as in `GET /api/core/search`: punctuation and search
+         *     operators (quotes, `NEAR`, `*`, `-`, `:`, `AND`/`OR`/`NOT`) are just text, any word may
+         *     match, stemming applies, and a query with no searchable word gives an empty list.
          */
         post: operations["searchKnowledge"];
         delete?: never;
@@ -652,13 +670,29 @@ export interface paths {
         };
         /**
          * List knowledge documents
-         * @description The caller's documents and those shared with the caller's organizations.
+         * @description The caller's own documents and those shared with an organization the caller belongs to
+         *     now, newest first. An API key lists its own organization's shared documents only.
          */
         get: operations["listKnowledgeDocuments"];
         put?: never;
         /**
          * Add a knowledge document
-         * @description Stores and indexes a text document, private to the caller or shared with one of the caller's organizations.
+         * @description Stores a text document and indexes it for search, private to the caller or shared with
+         *     an organization the caller belongs to (404 otherwise). An API key always shares with its
+         *     own organization (`organization_id` may be left out; any other organization is 404).
+         *
+         *     Send JSON, or upload a `.txt` or `.md` (`.markdown`) file as `multipart/form-data`.
+         *     Either way the text must be UTF-8 without NUL characters (a byte order mark is dropped,
+         *     CRLF line ends become LF) and at most 1,000,000 bytes. The content is split into chunks
+         *     by Markdown headings and paragraphs (about 800 bytes each, never more than 1,500, with a
+         *     little overlap when a section has to be cut), which search and RAG answers return.
+         *
+         *     Outcomes beyond the schema: 413 `document_too_large` (content over 1,000,000 bytes) or
+         *     `payload_too_large` (a body over 2,112 KiB, refused before anything is read); 415
+         *     `unsupported_media_type` (neither JSON nor multipart) or `unsupported_file_type` (a file
+         *     not named `.txt`, `.md` or `.markdown`, or sent as a type other than text/plain,
+         *     text/markdown, text/x-markdown or application/octet-stream); 422 `invalid_encoding`
+         *     (not UTF-8, or a NUL character), `empty_document` (no text), `invalid_title`.
          */
         post: operations["createKnowledgeDocument"];
         delete?: never;
@@ -682,7 +716,10 @@ export interface paths {
         post?: never;
         /**
          * Delete a knowledge document
-         * @description Its owner, or an admin of the organization it is shared with, may delete it.
+         * @description Its owner, or an admin of the organization it is shared with, may delete it, with its
+         *     chunks and their index entries (at once: it is gone from every search). Another member
+         *     who can read it gets 403; a document the caller cannot read is 404. The shipped study
+         *     library cannot be deleted (403 `library_document`).
          */
         delete: operations["deleteKnowledgeDocument"];
         options?: never;
@@ -701,7 +738,20 @@ export interface paths {
         put?: never;
         /**
          * Answer a question from the knowledge base
-         * @description Retrieves the best passages and synthesizes an answer citing them.
+         * @description Retrieves the best passages (`limit` chunks, from what `POST /api/knowledge/search`
+         *     would return for the question) and asks the provider (`auto` by default: the configured
+         *     AI providers in order) to answer from them alone, citing them as [1], [2]... `sources`
+         *     are the passages the answer cites (all of them when it cites none), numbered as cited.
+         *
+         *     With the offline tutor (`provider: offline`, or `auto` with no AI provider configured or
+         *     none answering) the answer is an extract of the best-matching sentences of the top
+         *     passages, labelled as such: no model writes it. When no passage matches, the answer says
+         *     that the knowledge base has nothing on the question, `sources` is empty and no provider
+         *     is asked (`provider` and `model` are null).
+         *
+         *     422 `unknown_provider` / `unknown_model` for a provider or model this server does not
+         *     offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
+         *     `provider_unavailable` with `Retry-After` while it rate-limits requests.
          */
         post: operations["ragQuery"];
         delete?: never;
@@ -1781,10 +1831,20 @@ export interface components {
         SearchContentType: "conversation" | "message" | "transcript" | "document";
         SearchResult: {
             type: components["schemas"]["SearchContentType"];
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The document, transcript, conversation or message found.
+             */
             id: string;
+            /** @description The document's or the conversation's title (for a message, its conversation's); for a transcript, when its session started. */
             title: string;
-            snippet: string;
+            /**
+             * Format: uuid
+             * @description The conversation of a conversation or message hit; null for documents and transcripts.
+             */
+            conversation_id: string | null;
+            snippet: components["schemas"]["Snippet"];
+            /** @description Relevance, higher is better; comparable only within one response. */
             score: number;
             /** Format: date-time */
             created_at: string;
@@ -1808,10 +1868,25 @@ export interface components {
             document_id: string;
             /** Format: uuid */
             chunk_id: string;
+            /** @description The document's title. */
             title: string;
-            snippet: string;
+            /**
+             * @description The Markdown headings the chunk sits under, outermost first, joined by " > " ("" when none).
+             * @example Conditionals > Second conditional
+             */
+            heading: string;
+            snippet: components["schemas"]["Snippet"];
+            /** @description Relevance, higher is better; comparable only within one response. */
             score: number;
         };
+        /**
+         * @description The best-matching passage of the hit, about 30 words, as an HTML-safe fragment: the text
+         *     is HTML-escaped (`&amp;`, `&lt;`, `&gt;`, `&#34;`, `&#39;`) and each matching word is
+         *     wrapped in `<mark>` and `</mark>` (the only tags it ever contains); omitted text is shown
+         *     as `…`. For plain text, remove the two tags and unescape.
+         * @example If I <mark>won</mark> the lottery, I would travel … the second <mark>conditional</mark>
+         */
+        Snippet: string;
         /**
          * @example {
          *       "title": "Refund policy",
@@ -1827,15 +1902,47 @@ export interface components {
              */
             organization_id?: string;
         };
+        /** @description A `.txt` or `.md` file uploaded as `multipart/form-data`. */
+        KnowledgeDocumentUpload: {
+            /**
+             * Format: binary
+             * @description The file, at most 1,000,000 bytes of UTF-8 text; its name must end in `.txt`, `.md` or `.markdown`.
+             */
+            file: string;
+            /** @description Defaults to the file name without its extension. */
+            title?: string;
+            /**
+             * Format: uuid
+             * @description Share with this organization (the caller must be a member).
+             */
+            organization_id?: string;
+        };
         KnowledgeDocumentResponse: {
             /** Format: uuid */
             id: string;
             title: string;
-            /** Format: uuid */
-            owner_user_id: string;
-            /** Format: uuid */
+            /**
+             * @description `user`: added through the API; `library`: a note of the shipped study library (read-only, every user can search it).
+             * @enum {string}
+             */
+            source: "user" | "library";
+            /**
+             * Format: uuid
+             * @description Null for the study library.
+             */
+            owner_user_id: string | null;
+            /**
+             * Format: uuid
+             * @description The organization it is shared with; null when private to its owner (or part of the library).
+             */
             organization_id: string | null;
+            /**
+             * @description `text/plain` for an uploaded `.txt` file; otherwise the content is read as Markdown.
+             * @enum {string}
+             */
+            content_type: "text/markdown" | "text/plain";
             chunk_count: number;
+            /** @description UTF-8 bytes of the stored content. */
             size_bytes: number;
             /** Format: date-time */
             created_at: string;
@@ -1857,9 +1964,11 @@ export interface components {
             model?: string;
         };
         RAGQueryResponse: {
+            /** @description The answer, citing sources as [1], [2]... in the order of `sources`. */
             answer: string;
-            provider: string;
-            model: string;
+            /** @description What answered (`offline` for the extractive offline answer); null when nothing matched and no provider was asked. */
+            provider: string | null;
+            model: string | null;
             sources: components["schemas"]["KnowledgeSearchHit"][];
         };
         XPBooster: {
@@ -2479,6 +2588,23 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The request body or an uploaded file has a type this operation does not accept. */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": {
+                 *         "error": "unsupported_file_type",
+                 *         "message": "Upload a .txt or .md file"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The request is well-formed but its values cannot be used (for example an unknown timezone). */
         UnprocessableEntity: {
             headers: {
@@ -2570,7 +2696,7 @@ export interface components {
             };
         };
         /**
-         * @description Any other error: 500, 501 for a feature not available yet, or 503 `database_timeout` /
+         * @description Any other error: 500, or 503 `database_timeout` /
          *     `database_unavailable` with a `Retry-After` header (seconds) when the database is slow
          *     or unreachable.
          */
@@ -4797,8 +4923,10 @@ export interface operations {
     listKnowledgeDocuments: {
         parameters: {
             query?: {
-                /** @description Only documents shared with this organization. */
+                /** @description Only documents shared with this organization (404 unless the caller is a member). */
                 organization_id?: string;
+                /** @description Also list the shipped study library (documents with `source` library), which every user can search. */
+                include_library?: boolean;
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
                 /** @description Number of items to skip. */
@@ -4836,6 +4964,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["KnowledgeDocumentCreateRequest"];
+                "multipart/form-data": components["schemas"]["KnowledgeDocumentUpload"];
             };
         };
         responses: {
@@ -4853,6 +4982,8 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             default: components["responses"]["UnexpectedError"];
         };
     };
@@ -4909,6 +5040,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
             502: components["responses"]["BadGateway"];
             default: components["responses"]["UnexpectedError"];
