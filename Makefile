@@ -2,56 +2,119 @@
 # `make test` runs the whole suite (PostgreSQL too when XENTREE_TEST_DATABASE_URL is set).
 GO      ?= go
 TOOLS   := $(GO) tool -modfile=tools/go.mod
-REDOCLY := tools/node_modules/.bin/redocly
+# Redocly CLI: no telemetry, no update check.
+REDOCLY_BIN := tools/node_modules/.bin/redocly
+REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY_BIN)
+SDK_TS  := sdk/typescript
+TS_DEPS := $(SDK_TS)/node_modules/.package-lock.json
+OPENAPI_TS := $(SDK_TS)/node_modules/.bin/openapi-typescript
 
-.PHONY: run test test-race test-postgres generate check drift lint vet bench build clean
+.PHONY: run test test-race test-postgres test-deps test-deps-ci sdk-typescript chromium generate check drift lint vet breaking release-spec bench build clean
 
 run:
-	$(GO) run ./cmd/xentree
+	@echo "Compiling the server (the first build takes a few minutes while Go fetches and compiles its modules; later builds take seconds)..."
+	@$(GO) build -o bin/xentree ./cmd/xentree
+	./bin/xentree
 
-test:
-	$(GO) test -count=1 -timeout 20m ./...
+# The whole suite: the server module, then the Go SDK module. Test groups that cannot run here
+# (PostgreSQL without XENTREE_TEST_DATABASE_URL, the TypeScript SDK without node, the explorer
+# without chromium) are skipped, and listed at the end.
+GOTEST = skips=$$(mktemp); trap 'rm -f $$skips' EXIT; \
+	XENTREE_TEST_SKIPS=$$skips $(GO) test -count=1 -timeout 20m $(1) ./... && (cd sdk/go && $(GO) test -count=1 $(1) ./...); \
+	status=$$?; if [ -s $$skips ]; then echo; echo "NOT RUN (skipped):"; sort -u $$skips | sed 's/^/  /'; fi; exit $$status
+
+test: test-deps
+	@$(call GOTEST,)
 
 # The suite under the race detector (needs cgo: a C compiler).
-test-race:
-	$(GO) test -race -count=1 -timeout 20m ./...
+test-race: test-deps
+	@$(call GOTEST,-race)
 
 # The suite against the local PostgreSQL (127.0.0.1:5432, database test), as CI runs it.
-test-postgres:
-	XENTREE_TEST_DATABASE_URL=$${XENTREE_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable} \
-	XENTREE_TEST_REQUIRE_POSTGRES=1 $(GO) test -count=1 -timeout 20m ./...
+test-postgres: test-deps
+	@export XENTREE_TEST_DATABASE_URL=$${XENTREE_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable} \
+	XENTREE_TEST_REQUIRE_POSTGRES=1; $(call GOTEST,)
+
+# What the client tests need and a developer's machine may lack: the TypeScript SDK's packages
+# (installed when npm is there). The browser is installed by `make chromium` (root, apt-get).
+test-deps:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(TS_DEPS); \
+	else echo "npm not found: the TypeScript SDK tests will be skipped"; fi
+
+# CI installs everything the client tests need; they then fail rather than skip.
+test-deps-ci: sdk-typescript chromium
+
+sdk-typescript: $(TS_DEPS)
+
+$(TS_DEPS): $(SDK_TS)/package.json $(SDK_TS)/package-lock.json
+	npm ci --prefix $(SDK_TS) --no-audit --no-fund
+	@touch $@
+
+# Debian's chromium for the explorer test (server/explorer_test.go); needs root.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; }
+	@chromium --version
 
 build:
+	@echo "Compiling bin/xentree..."
 	$(GO) build -o bin/xentree ./cmd/xentree
+	@echo "Built bin/xentree: run it with ./bin/xentree (settings in README.md)"
 
-# gen/ is 100% generated from openapi.yaml with the pinned oapi-codegen of tools/go.mod.
-generate:
+# Generated from openapi.yaml, never edited: gen/ (server, pinned oapi-codegen of
+# tools/go.mod), sdk/go/client.gen.go (Go SDK) and sdk/typescript/src/schema.ts (TypeScript SDK,
+# pinned openapi-typescript of its package.json).
+GENERATED := gen/api.gen.go sdk/go/client.gen.go $(SDK_TS)/src/schema.ts
+
+generate: $(TS_DEPS)
 	$(TOOLS) oapi-codegen -config oapi-config.yaml openapi.yaml
+	$(TOOLS) oapi-codegen -config sdk/go/oapi-config.yaml openapi.yaml
+	$(OPENAPI_TS) openapi.yaml --output $(SDK_TS)/src/schema.ts
 
-# check fails when gen/ drifts from openapi.yaml, the spec does not lint, go.mod is not tidy,
-# or vet or gofmt complain.
-check: drift lint vet
+# check fails when generated code drifts from openapi.yaml, the spec does not lint or breaks
+# the released one, go.mod is not tidy, or vet or gofmt complain.
+check: drift lint vet breaking
 
-drift:
-	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
-	sed "s#^output:.*#output: $$tmp/api.gen.go#" oapi-config.yaml > $$tmp/config.yaml && \
-	$(TOOLS) oapi-codegen -config $$tmp/config.yaml openapi.yaml && \
-	if ! diff -q $$tmp/api.gen.go gen/api.gen.go >/dev/null || [ "$$(ls gen)" != "api.gen.go" ]; then \
-	  echo "gen/ differs from what 'make generate' makes of openapi.yaml: never edit gen/ by hand; run make generate and commit"; \
-	  diff -u gen/api.gen.go $$tmp/api.gen.go | head -20; exit 1; \
-	fi; echo "gen/ matches openapi.yaml"
+drift: $(TS_DEPS)
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; set -e; \
+	for cfg in oapi-config.yaml sdk/go/oapi-config.yaml; do \
+	  out=$$(sed -n 's/^output: *//p' $$cfg); mkdir -p $$tmp/$$(dirname $$out); \
+	  sed "s#^output:.*#output: $$tmp/$$out#" $$cfg > $$tmp/config.yaml; \
+	  $(TOOLS) oapi-codegen -config $$tmp/config.yaml openapi.yaml; \
+	done; \
+	mkdir -p $$tmp/$(SDK_TS)/src; $(OPENAPI_TS) openapi.yaml --output $$tmp/$(SDK_TS)/src/schema.ts >/dev/null 2>&1; \
+	fail=0; for f in $(GENERATED); do \
+	  if ! diff -q $$f $$tmp/$$f >/dev/null; then \
+	    echo "$$f differs from what 'make generate' makes of openapi.yaml: never edit it by hand; run make generate and commit"; \
+	    diff -u $$f $$tmp/$$f | head -20; fail=1; \
+	  fi; \
+	done; \
+	if [ "$$(ls gen)" != "api.gen.go" ]; then echo "gen/ must hold api.gen.go only"; fail=1; fi; \
+	[ $$fail = 0 ] && echo "generated code matches openapi.yaml"
 
-$(REDOCLY): tools/package.json tools/package-lock.json
+$(REDOCLY_BIN): tools/package.json tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund
 	@touch $@
 
-lint: $(REDOCLY)
+lint: $(REDOCLY_BIN)
 	$(REDOCLY) lint openapi.yaml
 
 vet:
 	$(GO) mod tidy -diff
 	$(GO) vet ./...
+	cd sdk/go && $(GO) mod tidy -diff && $(GO) vet ./...
+	@if (cd sdk/go && $(GO) list -deps ./...) | grep -E '^(github.com/labstack|github.com/getkin|golang.org/x/crypto|gorm.io)/'; then \
+	  echo "sdk/go must not depend on the server's modules"; exit 1; fi
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+# The breaking-change guard: openapi.yaml against the last released contract. A release copies
+# the spec there (make release-spec) and commits it; a deliberate break needs a new major version.
+breaking:
+	$(TOOLS) oasdiff breaking --fail-on ERR api/released/openapi.yaml openapi.yaml
+	@echo "no breaking change against api/released/openapi.yaml"
+
+release-spec:
+	cp openapi.yaml api/released/openapi.yaml
+	@echo "api/released/openapi.yaml is now version $$(sed -n 's/^  version: *//p' openapi.yaml): commit it with the release"
 
 bench:
 	XENTREE_TEST_DATABASE_URL=$${XENTREE_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable} \

@@ -9057,7 +9057,7 @@ type ListApiKeysResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]APIKeyResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -9070,7 +9070,7 @@ func (r ListApiKeysResponse) GetJSON200() *[]APIKeyResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListApiKeysResponse) GetJSON400() *BadRequest {
+func (r ListApiKeysResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -9119,17 +9119,17 @@ type CreateApiKeyResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *APIKeyResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -9140,7 +9140,7 @@ func (r CreateApiKeyResponse) GetJSON201() *APIKeyResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateApiKeyResponse) GetJSON400() *BadRequest {
+func (r CreateApiKeyResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -9155,7 +9155,7 @@ func (r CreateApiKeyResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateApiKeyResponse) GetJSON409() *Conflict {
+func (r CreateApiKeyResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -9165,7 +9165,7 @@ func (r CreateApiKeyResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r CreateApiKeyResponse) GetJSON422() *UnprocessableEntity {
+func (r CreateApiKeyResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -9207,7 +9207,7 @@ type DeleteApiKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -9217,7 +9217,7 @@ type DeleteApiKeyResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteApiKeyResponse) GetJSON400() *BadRequest {
+func (r DeleteApiKeyResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -9276,13 +9276,13 @@ type LoginResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TokenResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
+	JSON401 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *TooManyRequests
+	JSON429 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -9295,12 +9295,12 @@ func (r LoginResponse) GetJSON200() *TokenResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r LoginResponse) GetJSON400() *BadRequest {
+func (r LoginResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r LoginResponse) GetJSON401() *Unauthorized {
+func (r LoginResponse) GetJSON401() *Error {
 	return r.JSON401
 }
 
@@ -9310,7 +9310,7 @@ func (r LoginResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r LoginResponse) GetJSON429() *TooManyRequests {
+func (r LoginResponse) GetJSON429() *Error {
 	return r.JSON429
 }
 
@@ -9462,19 +9462,19 @@ type UpdateMeResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserProfile
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *TooManyRequests
+	JSON429 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -9487,7 +9487,7 @@ func (r UpdateMeResponse) GetJSON200() *UserProfile {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateMeResponse) GetJSON400() *BadRequest {
+func (r UpdateMeResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -9497,12 +9497,12 @@ func (r UpdateMeResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateMeResponse) GetJSON403() *Forbidden {
+func (r UpdateMeResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateMeResponse) GetJSON409() *Conflict {
+func (r UpdateMeResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -9512,12 +9512,12 @@ func (r UpdateMeResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r UpdateMeResponse) GetJSON422() *UnprocessableEntity {
+func (r UpdateMeResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r UpdateMeResponse) GetJSON429() *TooManyRequests {
+func (r UpdateMeResponse) GetJSON429() *Error {
 	return r.JSON429
 }
 
@@ -9566,13 +9566,13 @@ type RefreshTokenResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TokenResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
+	JSON401 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *TooManyRequests
+	JSON429 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -9585,12 +9585,12 @@ func (r RefreshTokenResponse) GetJSON200() *TokenResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RefreshTokenResponse) GetJSON400() *BadRequest {
+func (r RefreshTokenResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r RefreshTokenResponse) GetJSON401() *Unauthorized {
+func (r RefreshTokenResponse) GetJSON401() *Error {
 	return r.JSON401
 }
 
@@ -9600,7 +9600,7 @@ func (r RefreshTokenResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r RefreshTokenResponse) GetJSON429() *TooManyRequests {
+func (r RefreshTokenResponse) GetJSON429() *Error {
 	return r.JSON429
 }
 
@@ -9649,15 +9649,15 @@ type RegisterResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *UserProfile
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *TooManyRequests
+	JSON429 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -9670,12 +9670,12 @@ func (r RegisterResponse) GetJSON201() *UserProfile {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RegisterResponse) GetJSON400() *BadRequest {
+func (r RegisterResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r RegisterResponse) GetJSON409() *Conflict {
+func (r RegisterResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -9685,12 +9685,12 @@ func (r RegisterResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r RegisterResponse) GetJSON422() *UnprocessableEntity {
+func (r RegisterResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r RegisterResponse) GetJSON429() *TooManyRequests {
+func (r RegisterResponse) GetJSON429() *Error {
 	return r.JSON429
 }
 
@@ -10607,7 +10607,7 @@ type ListIntegrationsResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -10623,7 +10623,7 @@ func (r ListIntegrationsResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListIntegrationsResponse) GetJSON403() *Forbidden {
+func (r ListIntegrationsResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -10667,7 +10667,7 @@ type DisconnectGoogleCalendarResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -10680,7 +10680,7 @@ func (r DisconnectGoogleCalendarResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DisconnectGoogleCalendarResponse) GetJSON403() *Forbidden {
+func (r DisconnectGoogleCalendarResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -10807,7 +10807,7 @@ type StartGoogleCalendarOAuthResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -10825,7 +10825,7 @@ func (r StartGoogleCalendarOAuthResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r StartGoogleCalendarOAuthResponse) GetJSON403() *Forbidden {
+func (r StartGoogleCalendarOAuthResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11199,15 +11199,15 @@ type UpdateLiveNicknameResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LiveNicknameResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -11218,7 +11218,7 @@ func (r UpdateLiveNicknameResponse) GetJSON200() *LiveNicknameResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateLiveNicknameResponse) GetJSON400() *BadRequest {
+func (r UpdateLiveNicknameResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11228,7 +11228,7 @@ func (r UpdateLiveNicknameResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateLiveNicknameResponse) GetJSON403() *Forbidden {
+func (r UpdateLiveNicknameResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11238,7 +11238,7 @@ func (r UpdateLiveNicknameResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r UpdateLiveNicknameResponse) GetJSON422() *UnprocessableEntity {
+func (r UpdateLiveNicknameResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -11284,7 +11284,7 @@ type GetLiveQuotaResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -11300,7 +11300,7 @@ func (r GetLiveQuotaResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetLiveQuotaResponse) GetJSON403() *Forbidden {
+func (r GetLiveQuotaResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11344,11 +11344,11 @@ type EndLiveSessionResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LiveSessionResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
@@ -11363,7 +11363,7 @@ func (r EndLiveSessionResponse) GetJSON200() *LiveSessionResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r EndLiveSessionResponse) GetJSON400() *BadRequest {
+func (r EndLiveSessionResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11373,7 +11373,7 @@ func (r EndLiveSessionResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r EndLiveSessionResponse) GetJSON403() *Forbidden {
+func (r EndLiveSessionResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11432,15 +11432,15 @@ type HeartbeatLiveSessionResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LiveSessionResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -11457,7 +11457,7 @@ func (r HeartbeatLiveSessionResponse) GetJSON200() *LiveSessionResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r HeartbeatLiveSessionResponse) GetJSON400() *BadRequest {
+func (r HeartbeatLiveSessionResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11467,7 +11467,7 @@ func (r HeartbeatLiveSessionResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r HeartbeatLiveSessionResponse) GetJSON403() *Forbidden {
+func (r HeartbeatLiveSessionResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11477,7 +11477,7 @@ func (r HeartbeatLiveSessionResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r HeartbeatLiveSessionResponse) GetJSON409() *Conflict {
+func (r HeartbeatLiveSessionResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -11536,11 +11536,11 @@ type StartLiveSessionResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *LiveSessionResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
@@ -11559,7 +11559,7 @@ func (r StartLiveSessionResponse) GetJSON201() *LiveSessionResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r StartLiveSessionResponse) GetJSON400() *BadRequest {
+func (r StartLiveSessionResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11569,7 +11569,7 @@ func (r StartLiveSessionResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r StartLiveSessionResponse) GetJSON403() *Forbidden {
+func (r StartLiveSessionResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11628,11 +11628,11 @@ type ListLiveTranscriptsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]LiveTranscriptSummary
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -11643,7 +11643,7 @@ func (r ListLiveTranscriptsResponse) GetJSON200() *[]LiveTranscriptSummary {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListLiveTranscriptsResponse) GetJSON400() *BadRequest {
+func (r ListLiveTranscriptsResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11653,7 +11653,7 @@ func (r ListLiveTranscriptsResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListLiveTranscriptsResponse) GetJSON403() *Forbidden {
+func (r ListLiveTranscriptsResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11697,17 +11697,17 @@ type SaveLiveTranscriptsResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *LiveTranscriptResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -11718,7 +11718,7 @@ func (r SaveLiveTranscriptsResponse) GetJSON201() *LiveTranscriptResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SaveLiveTranscriptsResponse) GetJSON400() *BadRequest {
+func (r SaveLiveTranscriptsResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11733,7 +11733,7 @@ func (r SaveLiveTranscriptsResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r SaveLiveTranscriptsResponse) GetJSON409() *Conflict {
+func (r SaveLiveTranscriptsResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -11743,7 +11743,7 @@ func (r SaveLiveTranscriptsResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r SaveLiveTranscriptsResponse) GetJSON422() *UnprocessableEntity {
+func (r SaveLiveTranscriptsResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -11787,11 +11787,11 @@ type GetLiveTranscriptResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LiveTranscriptResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -11804,7 +11804,7 @@ func (r GetLiveTranscriptResponse) GetJSON200() *LiveTranscriptResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetLiveTranscriptResponse) GetJSON400() *BadRequest {
+func (r GetLiveTranscriptResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11814,7 +11814,7 @@ func (r GetLiveTranscriptResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetLiveTranscriptResponse) GetJSON403() *Forbidden {
+func (r GetLiveTranscriptResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11863,11 +11863,11 @@ type ListOrganizationsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]OrganizationResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -11878,7 +11878,7 @@ func (r ListOrganizationsResponse) GetJSON200() *[]OrganizationResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListOrganizationsResponse) GetJSON400() *BadRequest {
+func (r ListOrganizationsResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11888,7 +11888,7 @@ func (r ListOrganizationsResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListOrganizationsResponse) GetJSON403() *Forbidden {
+func (r ListOrganizationsResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -11932,15 +11932,15 @@ type CreateOrganizationResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *OrganizationResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -11951,7 +11951,7 @@ func (r CreateOrganizationResponse) GetJSON201() *OrganizationResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateOrganizationResponse) GetJSON400() *BadRequest {
+func (r CreateOrganizationResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -11961,7 +11961,7 @@ func (r CreateOrganizationResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateOrganizationResponse) GetJSON409() *Conflict {
+func (r CreateOrganizationResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -11971,7 +11971,7 @@ func (r CreateOrganizationResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r CreateOrganizationResponse) GetJSON422() *UnprocessableEntity {
+func (r CreateOrganizationResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -12013,11 +12013,11 @@ type DeleteOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12025,7 +12025,7 @@ type DeleteOrganizationResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteOrganizationResponse) GetJSON400() *BadRequest {
+func (r DeleteOrganizationResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -12035,7 +12035,7 @@ func (r DeleteOrganizationResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteOrganizationResponse) GetJSON403() *Forbidden {
+func (r DeleteOrganizationResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12084,11 +12084,11 @@ type GetOrganizationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12101,7 +12101,7 @@ func (r GetOrganizationResponse) GetJSON200() *OrganizationResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetOrganizationResponse) GetJSON400() *BadRequest {
+func (r GetOrganizationResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -12111,7 +12111,7 @@ func (r GetOrganizationResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetOrganizationResponse) GetJSON403() *Forbidden {
+func (r GetOrganizationResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12160,19 +12160,19 @@ type UpdateOrganizationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -12183,7 +12183,7 @@ func (r UpdateOrganizationResponse) GetJSON200() *OrganizationResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateOrganizationResponse) GetJSON400() *BadRequest {
+func (r UpdateOrganizationResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -12193,7 +12193,7 @@ func (r UpdateOrganizationResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateOrganizationResponse) GetJSON403() *Forbidden {
+func (r UpdateOrganizationResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12203,7 +12203,7 @@ func (r UpdateOrganizationResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateOrganizationResponse) GetJSON409() *Conflict {
+func (r UpdateOrganizationResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -12213,7 +12213,7 @@ func (r UpdateOrganizationResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r UpdateOrganizationResponse) GetJSON422() *UnprocessableEntity {
+func (r UpdateOrganizationResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -12257,11 +12257,11 @@ type ListMembersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]MemberResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12274,7 +12274,7 @@ func (r ListMembersResponse) GetJSON200() *[]MemberResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListMembersResponse) GetJSON400() *BadRequest {
+func (r ListMembersResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -12284,7 +12284,7 @@ func (r ListMembersResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListMembersResponse) GetJSON403() *Forbidden {
+func (r ListMembersResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12333,19 +12333,19 @@ type AddMemberResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *MemberResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -12356,7 +12356,7 @@ func (r AddMemberResponse) GetJSON201() *MemberResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r AddMemberResponse) GetJSON400() *BadRequest {
+func (r AddMemberResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -12366,7 +12366,7 @@ func (r AddMemberResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r AddMemberResponse) GetJSON403() *Forbidden {
+func (r AddMemberResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12376,7 +12376,7 @@ func (r AddMemberResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r AddMemberResponse) GetJSON409() *Conflict {
+func (r AddMemberResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -12386,7 +12386,7 @@ func (r AddMemberResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r AddMemberResponse) GetJSON422() *UnprocessableEntity {
+func (r AddMemberResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -12428,21 +12428,21 @@ type RemoveMemberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RemoveMemberResponse) GetJSON400() *BadRequest {
+func (r RemoveMemberResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -12452,7 +12452,7 @@ func (r RemoveMemberResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RemoveMemberResponse) GetJSON403() *Forbidden {
+func (r RemoveMemberResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12462,7 +12462,7 @@ func (r RemoveMemberResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r RemoveMemberResponse) GetJSON409() *Conflict {
+func (r RemoveMemberResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -12506,15 +12506,15 @@ type UpdateMemberRoleResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MemberResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12527,7 +12527,7 @@ func (r UpdateMemberRoleResponse) GetJSON200() *MemberResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateMemberRoleResponse) GetJSON400() *BadRequest {
+func (r UpdateMemberRoleResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -12537,7 +12537,7 @@ func (r UpdateMemberRoleResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateMemberRoleResponse) GetJSON403() *Forbidden {
+func (r UpdateMemberRoleResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12547,7 +12547,7 @@ func (r UpdateMemberRoleResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateMemberRoleResponse) GetJSON409() *Conflict {
+func (r UpdateMemberRoleResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -12596,15 +12596,15 @@ type UpdateMemberResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MemberResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12617,7 +12617,7 @@ func (r UpdateMemberResponse) GetJSON200() *MemberResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateMemberResponse) GetJSON400() *BadRequest {
+func (r UpdateMemberResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -12627,7 +12627,7 @@ func (r UpdateMemberResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateMemberResponse) GetJSON403() *Forbidden {
+func (r UpdateMemberResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12637,7 +12637,7 @@ func (r UpdateMemberResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateMemberResponse) GetJSON409() *Conflict {
+func (r UpdateMemberResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -12686,11 +12686,11 @@ type ListTeamsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]TeamResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12703,7 +12703,7 @@ func (r ListTeamsResponse) GetJSON200() *[]TeamResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListTeamsResponse) GetJSON400() *BadRequest {
+func (r ListTeamsResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -12713,7 +12713,7 @@ func (r ListTeamsResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListTeamsResponse) GetJSON403() *Forbidden {
+func (r ListTeamsResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12762,19 +12762,19 @@ type CreateTeamResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TeamResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -12785,7 +12785,7 @@ func (r CreateTeamResponse) GetJSON201() *TeamResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateTeamResponse) GetJSON400() *BadRequest {
+func (r CreateTeamResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -12795,7 +12795,7 @@ func (r CreateTeamResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateTeamResponse) GetJSON403() *Forbidden {
+func (r CreateTeamResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12805,7 +12805,7 @@ func (r CreateTeamResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateTeamResponse) GetJSON409() *Conflict {
+func (r CreateTeamResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -12815,7 +12815,7 @@ func (r CreateTeamResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r CreateTeamResponse) GetJSON422() *UnprocessableEntity {
+func (r CreateTeamResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -12857,11 +12857,11 @@ type DeleteTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12869,7 +12869,7 @@ type DeleteTeamResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteTeamResponse) GetJSON400() *BadRequest {
+func (r DeleteTeamResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -12879,7 +12879,7 @@ func (r DeleteTeamResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteTeamResponse) GetJSON403() *Forbidden {
+func (r DeleteTeamResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -12928,11 +12928,11 @@ type GetTeamResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TeamResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -12945,7 +12945,7 @@ func (r GetTeamResponse) GetJSON200() *TeamResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetTeamResponse) GetJSON400() *BadRequest {
+func (r GetTeamResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -12955,7 +12955,7 @@ func (r GetTeamResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetTeamResponse) GetJSON403() *Forbidden {
+func (r GetTeamResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -13004,19 +13004,19 @@ type UpdateTeamResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TeamResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -13027,7 +13027,7 @@ func (r UpdateTeamResponse) GetJSON200() *TeamResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTeamResponse) GetJSON400() *BadRequest {
+func (r UpdateTeamResponse) GetJSON400() *Error {
 	return r.JSON400
 }
 
@@ -13037,7 +13037,7 @@ func (r UpdateTeamResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateTeamResponse) GetJSON403() *Forbidden {
+func (r UpdateTeamResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -13047,7 +13047,7 @@ func (r UpdateTeamResponse) GetJSON404() *NotFound {
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateTeamResponse) GetJSON409() *Conflict {
+func (r UpdateTeamResponse) GetJSON409() *Error {
 	return r.JSON409
 }
 
@@ -13057,7 +13057,7 @@ func (r UpdateTeamResponse) GetJSON413() *PayloadTooLarge {
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r UpdateTeamResponse) GetJSON422() *UnprocessableEntity {
+func (r UpdateTeamResponse) GetJSON422() *Error {
 	return r.JSON422
 }
 
@@ -13622,7 +13622,7 @@ type GetDailyQuestsResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -13638,7 +13638,7 @@ func (r GetDailyQuestsResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDailyQuestsResponse) GetJSON403() *Forbidden {
+func (r GetDailyQuestsResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -13684,7 +13684,7 @@ type GetLearningPulseResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -13700,7 +13700,7 @@ func (r GetLearningPulseResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetLearningPulseResponse) GetJSON403() *Forbidden {
+func (r GetLearningPulseResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -13748,7 +13748,7 @@ type GetLearningTimeResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -13769,7 +13769,7 @@ func (r GetLearningTimeResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetLearningTimeResponse) GetJSON403() *Forbidden {
+func (r GetLearningTimeResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -13815,7 +13815,7 @@ type GetXPProfileResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -13831,7 +13831,7 @@ func (r GetXPProfileResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetXPProfileResponse) GetJSON403() *Forbidden {
+func (r GetXPProfileResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -13953,7 +13953,7 @@ type GetStreakStatusResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -13969,7 +13969,7 @@ func (r GetStreakStatusResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetStreakStatusResponse) GetJSON403() *Forbidden {
+func (r GetStreakStatusResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -14015,7 +14015,7 @@ type GetWeeklyActivityResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *UnexpectedError
 }
@@ -14031,7 +14031,7 @@ func (r GetWeeklyActivityResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetWeeklyActivityResponse) GetJSON403() *Forbidden {
+func (r GetWeeklyActivityResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -15737,7 +15737,7 @@ func ParseListApiKeysResponse(rsp *http.Response) (*ListApiKeysResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15784,7 +15784,7 @@ func ParseCreateApiKeyResponse(rsp *http.Response) (*CreateApiKeyResponse, error
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15805,7 +15805,7 @@ func ParseCreateApiKeyResponse(rsp *http.Response) (*CreateApiKeyResponse, error
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15819,7 +15819,7 @@ func ParseCreateApiKeyResponse(rsp *http.Response) (*CreateApiKeyResponse, error
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15855,7 +15855,7 @@ func ParseDeleteApiKeyResponse(rsp *http.Response) (*DeleteApiKeyResponse, error
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15909,14 +15909,14 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15930,7 +15930,7 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest TooManyRequests
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16059,7 +16059,7 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16073,14 +16073,14 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16094,14 +16094,14 @@ func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest TooManyRequests
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16154,14 +16154,14 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16175,7 +16175,7 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest TooManyRequests
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16228,14 +16228,14 @@ func ParseRegisterResponse(rsp *http.Response) (*RegisterResponse, error) {
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16249,14 +16249,14 @@ func ParseRegisterResponse(rsp *http.Response) (*RegisterResponse, error) {
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest TooManyRequests
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17037,7 +17037,7 @@ func ParseListIntegrationsResponse(rsp *http.Response) (*ListIntegrationsRespons
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17080,7 +17080,7 @@ func ParseDisconnectGoogleCalendarResponse(rsp *http.Response) (*DisconnectGoogl
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17204,7 +17204,7 @@ func ParseStartGoogleCalendarOAuthResponse(rsp *http.Response) (*StartGoogleCale
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17519,7 +17519,7 @@ func ParseUpdateLiveNicknameResponse(rsp *http.Response) (*UpdateLiveNicknameRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17533,7 +17533,7 @@ func ParseUpdateLiveNicknameResponse(rsp *http.Response) (*UpdateLiveNicknameRes
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17547,7 +17547,7 @@ func ParseUpdateLiveNicknameResponse(rsp *http.Response) (*UpdateLiveNicknameRes
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17594,7 +17594,7 @@ func ParseGetLiveQuotaResponse(rsp *http.Response) (*GetLiveQuotaResponse, error
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17634,7 +17634,7 @@ func ParseEndLiveSessionResponse(rsp *http.Response) (*EndLiveSessionResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17648,7 +17648,7 @@ func ParseEndLiveSessionResponse(rsp *http.Response) (*EndLiveSessionResponse, e
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17702,7 +17702,7 @@ func ParseHeartbeatLiveSessionResponse(rsp *http.Response) (*HeartbeatLiveSessio
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17716,7 +17716,7 @@ func ParseHeartbeatLiveSessionResponse(rsp *http.Response) (*HeartbeatLiveSessio
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17730,7 +17730,7 @@ func ParseHeartbeatLiveSessionResponse(rsp *http.Response) (*HeartbeatLiveSessio
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17797,7 +17797,7 @@ func ParseStartLiveSessionResponse(rsp *http.Response) (*StartLiveSessionRespons
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17811,7 +17811,7 @@ func ParseStartLiveSessionResponse(rsp *http.Response) (*StartLiveSessionRespons
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17885,7 +17885,7 @@ func ParseListLiveTranscriptsResponse(rsp *http.Response) (*ListLiveTranscriptsR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17899,7 +17899,7 @@ func ParseListLiveTranscriptsResponse(rsp *http.Response) (*ListLiveTranscriptsR
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17939,7 +17939,7 @@ func ParseSaveLiveTranscriptsResponse(rsp *http.Response) (*SaveLiveTranscriptsR
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17960,7 +17960,7 @@ func ParseSaveLiveTranscriptsResponse(rsp *http.Response) (*SaveLiveTranscriptsR
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17974,7 +17974,7 @@ func ParseSaveLiveTranscriptsResponse(rsp *http.Response) (*SaveLiveTranscriptsR
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18014,7 +18014,7 @@ func ParseGetLiveTranscriptResponse(rsp *http.Response) (*GetLiveTranscriptRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18028,7 +18028,7 @@ func ParseGetLiveTranscriptResponse(rsp *http.Response) (*GetLiveTranscriptRespo
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18075,7 +18075,7 @@ func ParseListOrganizationsResponse(rsp *http.Response) (*ListOrganizationsRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18089,7 +18089,7 @@ func ParseListOrganizationsResponse(rsp *http.Response) (*ListOrganizationsRespo
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18129,7 +18129,7 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18143,7 +18143,7 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18157,7 +18157,7 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18193,7 +18193,7 @@ func ParseDeleteOrganizationResponse(rsp *http.Response) (*DeleteOrganizationRes
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18207,7 +18207,7 @@ func ParseDeleteOrganizationResponse(rsp *http.Response) (*DeleteOrganizationRes
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18254,7 +18254,7 @@ func ParseGetOrganizationResponse(rsp *http.Response) (*GetOrganizationResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18268,7 +18268,7 @@ func ParseGetOrganizationResponse(rsp *http.Response) (*GetOrganizationResponse,
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18315,7 +18315,7 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18329,7 +18329,7 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18343,7 +18343,7 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18357,7 +18357,7 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18397,7 +18397,7 @@ func ParseListMembersResponse(rsp *http.Response) (*ListMembersResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18411,7 +18411,7 @@ func ParseListMembersResponse(rsp *http.Response) (*ListMembersResponse, error) 
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18458,7 +18458,7 @@ func ParseAddMemberResponse(rsp *http.Response) (*AddMemberResponse, error) {
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18472,7 +18472,7 @@ func ParseAddMemberResponse(rsp *http.Response) (*AddMemberResponse, error) {
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18486,7 +18486,7 @@ func ParseAddMemberResponse(rsp *http.Response) (*AddMemberResponse, error) {
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18500,7 +18500,7 @@ func ParseAddMemberResponse(rsp *http.Response) (*AddMemberResponse, error) {
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18536,7 +18536,7 @@ func ParseRemoveMemberResponse(rsp *http.Response) (*RemoveMemberResponse, error
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18550,7 +18550,7 @@ func ParseRemoveMemberResponse(rsp *http.Response) (*RemoveMemberResponse, error
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18564,7 +18564,7 @@ func ParseRemoveMemberResponse(rsp *http.Response) (*RemoveMemberResponse, error
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18604,7 +18604,7 @@ func ParseUpdateMemberRoleResponse(rsp *http.Response) (*UpdateMemberRoleRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18618,7 +18618,7 @@ func ParseUpdateMemberRoleResponse(rsp *http.Response) (*UpdateMemberRoleRespons
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18632,7 +18632,7 @@ func ParseUpdateMemberRoleResponse(rsp *http.Response) (*UpdateMemberRoleRespons
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18679,7 +18679,7 @@ func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18693,7 +18693,7 @@ func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18707,7 +18707,7 @@ func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18754,7 +18754,7 @@ func ParseListTeamsResponse(rsp *http.Response) (*ListTeamsResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18768,7 +18768,7 @@ func ParseListTeamsResponse(rsp *http.Response) (*ListTeamsResponse, error) {
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18815,7 +18815,7 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18829,7 +18829,7 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18843,7 +18843,7 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18857,7 +18857,7 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18893,7 +18893,7 @@ func ParseDeleteTeamResponse(rsp *http.Response) (*DeleteTeamResponse, error) {
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18907,7 +18907,7 @@ func ParseDeleteTeamResponse(rsp *http.Response) (*DeleteTeamResponse, error) {
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18954,7 +18954,7 @@ func ParseGetTeamResponse(rsp *http.Response) (*GetTeamResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18968,7 +18968,7 @@ func ParseGetTeamResponse(rsp *http.Response) (*GetTeamResponse, error) {
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19015,7 +19015,7 @@ func ParseUpdateTeamResponse(rsp *http.Response) (*UpdateTeamResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19029,7 +19029,7 @@ func ParseUpdateTeamResponse(rsp *http.Response) (*UpdateTeamResponse, error) {
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19043,7 +19043,7 @@ func ParseUpdateTeamResponse(rsp *http.Response) (*UpdateTeamResponse, error) {
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19057,7 +19057,7 @@ func ParseUpdateTeamResponse(rsp *http.Response) (*UpdateTeamResponse, error) {
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19551,7 +19551,7 @@ func ParseGetDailyQuestsResponse(rsp *http.Response) (*GetDailyQuestsResponse, e
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19598,7 +19598,7 @@ func ParseGetLearningPulseResponse(rsp *http.Response) (*GetLearningPulseRespons
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19652,7 +19652,7 @@ func ParseGetLearningTimeResponse(rsp *http.Response) (*GetLearningTimeResponse,
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19699,7 +19699,7 @@ func ParseGetXPProfileResponse(rsp *http.Response) (*GetXPProfileResponse, error
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19813,7 +19813,7 @@ func ParseGetStreakStatusResponse(rsp *http.Response) (*GetStreakStatusResponse,
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19860,7 +19860,7 @@ func ParseGetWeeklyActivityResponse(rsp *http.Response) (*GetWeeklyActivityRespo
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21302,7 +21302,7 @@ func (response ListApiKeys200JSONResponse) VisitListApiKeysResponse(w http.Respo
 	return err
 }
 
-type ListApiKeys400JSONResponse struct{ BadRequestJSONResponse }
+type ListApiKeys400JSONResponse Error
 
 func (response ListApiKeys400JSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
 
@@ -21369,7 +21369,7 @@ func (response CreateApiKey201JSONResponse) VisitCreateApiKeyResponse(w http.Res
 	return err
 }
 
-type CreateApiKey400JSONResponse struct{ BadRequestJSONResponse }
+type CreateApiKey400JSONResponse Error
 
 func (response CreateApiKey400JSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
 
@@ -21411,7 +21411,7 @@ func (response CreateApiKey404JSONResponse) VisitCreateApiKeyResponse(w http.Res
 	return err
 }
 
-type CreateApiKey409JSONResponse struct{ ConflictJSONResponse }
+type CreateApiKey409JSONResponse Error
 
 func (response CreateApiKey409JSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
 
@@ -21439,9 +21439,7 @@ func (response CreateApiKey413JSONResponse) VisitCreateApiKeyResponse(w http.Res
 	return err
 }
 
-type CreateApiKey422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type CreateApiKey422JSONResponse Error
 
 func (response CreateApiKey422JSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
 
@@ -21488,7 +21486,7 @@ func (response DeleteApiKey204Response) VisitDeleteApiKeyResponse(w http.Respons
 	return nil
 }
 
-type DeleteApiKey400JSONResponse struct{ BadRequestJSONResponse }
+type DeleteApiKey400JSONResponse Error
 
 func (response DeleteApiKey400JSONResponse) VisitDeleteApiKeyResponse(w http.ResponseWriter) error {
 
@@ -21569,7 +21567,7 @@ func (response Login200JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 	return err
 }
 
-type Login400JSONResponse struct{ BadRequestJSONResponse }
+type Login400JSONResponse Error
 
 func (response Login400JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
 
@@ -21583,7 +21581,7 @@ func (response Login400JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 	return err
 }
 
-type Login401JSONResponse struct{ UnauthorizedJSONResponse }
+type Login401JSONResponse Error
 
 func (response Login401JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
 
@@ -21611,7 +21609,14 @@ func (response Login413JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 	return err
 }
 
-type Login429JSONResponse struct{ TooManyRequestsJSONResponse }
+type Login429ResponseHeaders struct {
+	RetryAfter *int
+}
+
+type Login429JSONResponse struct {
+	Body    Error
+	Headers Login429ResponseHeaders
+}
 
 func (response Login429JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
 
@@ -21765,7 +21770,7 @@ func (response UpdateMe200JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 	return err
 }
 
-type UpdateMe400JSONResponse struct{ BadRequestJSONResponse }
+type UpdateMe400JSONResponse Error
 
 func (response UpdateMe400JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
 
@@ -21793,7 +21798,7 @@ func (response UpdateMe401JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 	return err
 }
 
-type UpdateMe403JSONResponse struct{ ForbiddenJSONResponse }
+type UpdateMe403JSONResponse Error
 
 func (response UpdateMe403JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
 
@@ -21807,7 +21812,7 @@ func (response UpdateMe403JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 	return err
 }
 
-type UpdateMe409JSONResponse struct{ ConflictJSONResponse }
+type UpdateMe409JSONResponse Error
 
 func (response UpdateMe409JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
 
@@ -21835,9 +21840,7 @@ func (response UpdateMe413JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 	return err
 }
 
-type UpdateMe422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type UpdateMe422JSONResponse Error
 
 func (response UpdateMe422JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
 
@@ -21851,7 +21854,14 @@ func (response UpdateMe422JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 	return err
 }
 
-type UpdateMe429JSONResponse struct{ TooManyRequestsJSONResponse }
+type UpdateMe429ResponseHeaders struct {
+	RetryAfter *int
+}
+
+type UpdateMe429JSONResponse struct {
+	Body    Error
+	Headers UpdateMe429ResponseHeaders
+}
 
 func (response UpdateMe429JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
 
@@ -21907,7 +21917,7 @@ func (response RefreshToken200JSONResponse) VisitRefreshTokenResponse(w http.Res
 	return err
 }
 
-type RefreshToken400JSONResponse struct{ BadRequestJSONResponse }
+type RefreshToken400JSONResponse Error
 
 func (response RefreshToken400JSONResponse) VisitRefreshTokenResponse(w http.ResponseWriter) error {
 
@@ -21921,7 +21931,7 @@ func (response RefreshToken400JSONResponse) VisitRefreshTokenResponse(w http.Res
 	return err
 }
 
-type RefreshToken401JSONResponse struct{ UnauthorizedJSONResponse }
+type RefreshToken401JSONResponse Error
 
 func (response RefreshToken401JSONResponse) VisitRefreshTokenResponse(w http.ResponseWriter) error {
 
@@ -21949,7 +21959,14 @@ func (response RefreshToken413JSONResponse) VisitRefreshTokenResponse(w http.Res
 	return err
 }
 
-type RefreshToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+type RefreshToken429ResponseHeaders struct {
+	RetryAfter *int
+}
+
+type RefreshToken429JSONResponse struct {
+	Body    Error
+	Headers RefreshToken429ResponseHeaders
+}
 
 func (response RefreshToken429JSONResponse) VisitRefreshTokenResponse(w http.ResponseWriter) error {
 
@@ -22005,7 +22022,7 @@ func (response Register201JSONResponse) VisitRegisterResponse(w http.ResponseWri
 	return err
 }
 
-type Register400JSONResponse struct{ BadRequestJSONResponse }
+type Register400JSONResponse Error
 
 func (response Register400JSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
 
@@ -22019,7 +22036,7 @@ func (response Register400JSONResponse) VisitRegisterResponse(w http.ResponseWri
 	return err
 }
 
-type Register409JSONResponse struct{ ConflictJSONResponse }
+type Register409JSONResponse Error
 
 func (response Register409JSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
 
@@ -22047,9 +22064,7 @@ func (response Register413JSONResponse) VisitRegisterResponse(w http.ResponseWri
 	return err
 }
 
-type Register422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type Register422JSONResponse Error
 
 func (response Register422JSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
 
@@ -22063,7 +22078,14 @@ func (response Register422JSONResponse) VisitRegisterResponse(w http.ResponseWri
 	return err
 }
 
-type Register429JSONResponse struct{ TooManyRequestsJSONResponse }
+type Register429ResponseHeaders struct {
+	RetryAfter *int
+}
+
+type Register429JSONResponse struct {
+	Body    Error
+	Headers Register429ResponseHeaders
+}
 
 func (response Register429JSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
 
@@ -23283,7 +23305,7 @@ func (response ListIntegrations401JSONResponse) VisitListIntegrationsResponse(w 
 	return err
 }
 
-type ListIntegrations403JSONResponse struct{ ForbiddenJSONResponse }
+type ListIntegrations403JSONResponse Error
 
 func (response ListIntegrations403JSONResponse) VisitListIntegrationsResponse(w http.ResponseWriter) error {
 
@@ -23343,7 +23365,7 @@ func (response DisconnectGoogleCalendar401JSONResponse) VisitDisconnectGoogleCal
 	return err
 }
 
-type DisconnectGoogleCalendar403JSONResponse struct{ ForbiddenJSONResponse }
+type DisconnectGoogleCalendar403JSONResponse Error
 
 func (response DisconnectGoogleCalendar403JSONResponse) VisitDisconnectGoogleCalendarResponse(w http.ResponseWriter) error {
 
@@ -23520,7 +23542,7 @@ func (response StartGoogleCalendarOAuth401JSONResponse) VisitStartGoogleCalendar
 	return err
 }
 
-type StartGoogleCalendarOAuth403JSONResponse struct{ ForbiddenJSONResponse }
+type StartGoogleCalendarOAuth403JSONResponse Error
 
 func (response StartGoogleCalendarOAuth403JSONResponse) VisitStartGoogleCalendarOAuthResponse(w http.ResponseWriter) error {
 
@@ -24022,7 +24044,7 @@ func (response UpdateLiveNickname200JSONResponse) VisitUpdateLiveNicknameRespons
 	return err
 }
 
-type UpdateLiveNickname400JSONResponse struct{ BadRequestJSONResponse }
+type UpdateLiveNickname400JSONResponse Error
 
 func (response UpdateLiveNickname400JSONResponse) VisitUpdateLiveNicknameResponse(w http.ResponseWriter) error {
 
@@ -24050,7 +24072,7 @@ func (response UpdateLiveNickname401JSONResponse) VisitUpdateLiveNicknameRespons
 	return err
 }
 
-type UpdateLiveNickname403JSONResponse struct{ ForbiddenJSONResponse }
+type UpdateLiveNickname403JSONResponse Error
 
 func (response UpdateLiveNickname403JSONResponse) VisitUpdateLiveNicknameResponse(w http.ResponseWriter) error {
 
@@ -24078,9 +24100,7 @@ func (response UpdateLiveNickname413JSONResponse) VisitUpdateLiveNicknameRespons
 	return err
 }
 
-type UpdateLiveNickname422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type UpdateLiveNickname422JSONResponse Error
 
 func (response UpdateLiveNickname422JSONResponse) VisitUpdateLiveNicknameResponse(w http.ResponseWriter) error {
 
@@ -24146,7 +24166,7 @@ func (response GetLiveQuota401JSONResponse) VisitGetLiveQuotaResponse(w http.Res
 	return err
 }
 
-type GetLiveQuota403JSONResponse struct{ ForbiddenJSONResponse }
+type GetLiveQuota403JSONResponse Error
 
 func (response GetLiveQuota403JSONResponse) VisitGetLiveQuotaResponse(w http.ResponseWriter) error {
 
@@ -24199,7 +24219,7 @@ func (response EndLiveSession200JSONResponse) VisitEndLiveSessionResponse(w http
 	return err
 }
 
-type EndLiveSession400JSONResponse struct{ BadRequestJSONResponse }
+type EndLiveSession400JSONResponse Error
 
 func (response EndLiveSession400JSONResponse) VisitEndLiveSessionResponse(w http.ResponseWriter) error {
 
@@ -24227,7 +24247,7 @@ func (response EndLiveSession401JSONResponse) VisitEndLiveSessionResponse(w http
 	return err
 }
 
-type EndLiveSession403JSONResponse struct{ ForbiddenJSONResponse }
+type EndLiveSession403JSONResponse Error
 
 func (response EndLiveSession403JSONResponse) VisitEndLiveSessionResponse(w http.ResponseWriter) error {
 
@@ -24308,7 +24328,7 @@ func (response HeartbeatLiveSession200JSONResponse) VisitHeartbeatLiveSessionRes
 	return err
 }
 
-type HeartbeatLiveSession400JSONResponse struct{ BadRequestJSONResponse }
+type HeartbeatLiveSession400JSONResponse Error
 
 func (response HeartbeatLiveSession400JSONResponse) VisitHeartbeatLiveSessionResponse(w http.ResponseWriter) error {
 
@@ -24336,7 +24356,7 @@ func (response HeartbeatLiveSession401JSONResponse) VisitHeartbeatLiveSessionRes
 	return err
 }
 
-type HeartbeatLiveSession403JSONResponse struct{ ForbiddenJSONResponse }
+type HeartbeatLiveSession403JSONResponse Error
 
 func (response HeartbeatLiveSession403JSONResponse) VisitHeartbeatLiveSessionResponse(w http.ResponseWriter) error {
 
@@ -24364,7 +24384,7 @@ func (response HeartbeatLiveSession404JSONResponse) VisitHeartbeatLiveSessionRes
 	return err
 }
 
-type HeartbeatLiveSession409JSONResponse struct{ ConflictJSONResponse }
+type HeartbeatLiveSession409JSONResponse Error
 
 func (response HeartbeatLiveSession409JSONResponse) VisitHeartbeatLiveSessionResponse(w http.ResponseWriter) error {
 
@@ -24448,7 +24468,7 @@ func (response StartLiveSession201JSONResponse) VisitStartLiveSessionResponse(w 
 	return err
 }
 
-type StartLiveSession400JSONResponse struct{ BadRequestJSONResponse }
+type StartLiveSession400JSONResponse Error
 
 func (response StartLiveSession400JSONResponse) VisitStartLiveSessionResponse(w http.ResponseWriter) error {
 
@@ -24476,7 +24496,7 @@ func (response StartLiveSession401JSONResponse) VisitStartLiveSessionResponse(w 
 	return err
 }
 
-type StartLiveSession403JSONResponse struct{ ForbiddenJSONResponse }
+type StartLiveSession403JSONResponse Error
 
 func (response StartLiveSession403JSONResponse) VisitStartLiveSessionResponse(w http.ResponseWriter) error {
 
@@ -24574,7 +24594,7 @@ func (response ListLiveTranscripts200JSONResponse) VisitListLiveTranscriptsRespo
 	return err
 }
 
-type ListLiveTranscripts400JSONResponse struct{ BadRequestJSONResponse }
+type ListLiveTranscripts400JSONResponse Error
 
 func (response ListLiveTranscripts400JSONResponse) VisitListLiveTranscriptsResponse(w http.ResponseWriter) error {
 
@@ -24602,7 +24622,7 @@ func (response ListLiveTranscripts401JSONResponse) VisitListLiveTranscriptsRespo
 	return err
 }
 
-type ListLiveTranscripts403JSONResponse struct{ ForbiddenJSONResponse }
+type ListLiveTranscripts403JSONResponse Error
 
 func (response ListLiveTranscripts403JSONResponse) VisitListLiveTranscriptsResponse(w http.ResponseWriter) error {
 
@@ -24655,7 +24675,7 @@ func (response SaveLiveTranscripts201JSONResponse) VisitSaveLiveTranscriptsRespo
 	return err
 }
 
-type SaveLiveTranscripts400JSONResponse struct{ BadRequestJSONResponse }
+type SaveLiveTranscripts400JSONResponse Error
 
 func (response SaveLiveTranscripts400JSONResponse) VisitSaveLiveTranscriptsResponse(w http.ResponseWriter) error {
 
@@ -24697,7 +24717,7 @@ func (response SaveLiveTranscripts404JSONResponse) VisitSaveLiveTranscriptsRespo
 	return err
 }
 
-type SaveLiveTranscripts409JSONResponse struct{ ConflictJSONResponse }
+type SaveLiveTranscripts409JSONResponse Error
 
 func (response SaveLiveTranscripts409JSONResponse) VisitSaveLiveTranscriptsResponse(w http.ResponseWriter) error {
 
@@ -24725,9 +24745,7 @@ func (response SaveLiveTranscripts413JSONResponse) VisitSaveLiveTranscriptsRespo
 	return err
 }
 
-type SaveLiveTranscripts422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type SaveLiveTranscripts422JSONResponse Error
 
 func (response SaveLiveTranscripts422JSONResponse) VisitSaveLiveTranscriptsResponse(w http.ResponseWriter) error {
 
@@ -24780,7 +24798,7 @@ func (response GetLiveTranscript200JSONResponse) VisitGetLiveTranscriptResponse(
 	return err
 }
 
-type GetLiveTranscript400JSONResponse struct{ BadRequestJSONResponse }
+type GetLiveTranscript400JSONResponse Error
 
 func (response GetLiveTranscript400JSONResponse) VisitGetLiveTranscriptResponse(w http.ResponseWriter) error {
 
@@ -24808,7 +24826,7 @@ func (response GetLiveTranscript401JSONResponse) VisitGetLiveTranscriptResponse(
 	return err
 }
 
-type GetLiveTranscript403JSONResponse struct{ ForbiddenJSONResponse }
+type GetLiveTranscript403JSONResponse Error
 
 func (response GetLiveTranscript403JSONResponse) VisitGetLiveTranscriptResponse(w http.ResponseWriter) error {
 
@@ -24875,7 +24893,7 @@ func (response ListOrganizations200JSONResponse) VisitListOrganizationsResponse(
 	return err
 }
 
-type ListOrganizations400JSONResponse struct{ BadRequestJSONResponse }
+type ListOrganizations400JSONResponse Error
 
 func (response ListOrganizations400JSONResponse) VisitListOrganizationsResponse(w http.ResponseWriter) error {
 
@@ -24903,7 +24921,7 @@ func (response ListOrganizations401JSONResponse) VisitListOrganizationsResponse(
 	return err
 }
 
-type ListOrganizations403JSONResponse struct{ ForbiddenJSONResponse }
+type ListOrganizations403JSONResponse Error
 
 func (response ListOrganizations403JSONResponse) VisitListOrganizationsResponse(w http.ResponseWriter) error {
 
@@ -24956,7 +24974,7 @@ func (response CreateOrganization201JSONResponse) VisitCreateOrganizationRespons
 	return err
 }
 
-type CreateOrganization400JSONResponse struct{ BadRequestJSONResponse }
+type CreateOrganization400JSONResponse Error
 
 func (response CreateOrganization400JSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
 
@@ -24984,7 +25002,7 @@ func (response CreateOrganization401JSONResponse) VisitCreateOrganizationRespons
 	return err
 }
 
-type CreateOrganization409JSONResponse struct{ ConflictJSONResponse }
+type CreateOrganization409JSONResponse Error
 
 func (response CreateOrganization409JSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
 
@@ -25012,9 +25030,7 @@ func (response CreateOrganization413JSONResponse) VisitCreateOrganizationRespons
 	return err
 }
 
-type CreateOrganization422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type CreateOrganization422JSONResponse Error
 
 func (response CreateOrganization422JSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
 
@@ -25061,7 +25077,7 @@ func (response DeleteOrganization204Response) VisitDeleteOrganizationResponse(w 
 	return nil
 }
 
-type DeleteOrganization400JSONResponse struct{ BadRequestJSONResponse }
+type DeleteOrganization400JSONResponse Error
 
 func (response DeleteOrganization400JSONResponse) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
 
@@ -25089,7 +25105,7 @@ func (response DeleteOrganization401JSONResponse) VisitDeleteOrganizationRespons
 	return err
 }
 
-type DeleteOrganization403JSONResponse struct{ ForbiddenJSONResponse }
+type DeleteOrganization403JSONResponse Error
 
 func (response DeleteOrganization403JSONResponse) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
 
@@ -25156,7 +25172,7 @@ func (response GetOrganization200JSONResponse) VisitGetOrganizationResponse(w ht
 	return err
 }
 
-type GetOrganization400JSONResponse struct{ BadRequestJSONResponse }
+type GetOrganization400JSONResponse Error
 
 func (response GetOrganization400JSONResponse) VisitGetOrganizationResponse(w http.ResponseWriter) error {
 
@@ -25184,7 +25200,7 @@ func (response GetOrganization401JSONResponse) VisitGetOrganizationResponse(w ht
 	return err
 }
 
-type GetOrganization403JSONResponse struct{ ForbiddenJSONResponse }
+type GetOrganization403JSONResponse Error
 
 func (response GetOrganization403JSONResponse) VisitGetOrganizationResponse(w http.ResponseWriter) error {
 
@@ -25252,7 +25268,7 @@ func (response UpdateOrganization200JSONResponse) VisitUpdateOrganizationRespons
 	return err
 }
 
-type UpdateOrganization400JSONResponse struct{ BadRequestJSONResponse }
+type UpdateOrganization400JSONResponse Error
 
 func (response UpdateOrganization400JSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
@@ -25280,7 +25296,7 @@ func (response UpdateOrganization401JSONResponse) VisitUpdateOrganizationRespons
 	return err
 }
 
-type UpdateOrganization403JSONResponse struct{ ForbiddenJSONResponse }
+type UpdateOrganization403JSONResponse Error
 
 func (response UpdateOrganization403JSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
@@ -25308,7 +25324,7 @@ func (response UpdateOrganization404JSONResponse) VisitUpdateOrganizationRespons
 	return err
 }
 
-type UpdateOrganization409JSONResponse struct{ ConflictJSONResponse }
+type UpdateOrganization409JSONResponse Error
 
 func (response UpdateOrganization409JSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
@@ -25336,9 +25352,7 @@ func (response UpdateOrganization413JSONResponse) VisitUpdateOrganizationRespons
 	return err
 }
 
-type UpdateOrganization422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type UpdateOrganization422JSONResponse Error
 
 func (response UpdateOrganization422JSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
@@ -25392,7 +25406,7 @@ func (response ListMembers200JSONResponse) VisitListMembersResponse(w http.Respo
 	return err
 }
 
-type ListMembers400JSONResponse struct{ BadRequestJSONResponse }
+type ListMembers400JSONResponse Error
 
 func (response ListMembers400JSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
 
@@ -25420,7 +25434,7 @@ func (response ListMembers401JSONResponse) VisitListMembersResponse(w http.Respo
 	return err
 }
 
-type ListMembers403JSONResponse struct{ ForbiddenJSONResponse }
+type ListMembers403JSONResponse Error
 
 func (response ListMembers403JSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
 
@@ -25488,7 +25502,7 @@ func (response AddMember201JSONResponse) VisitAddMemberResponse(w http.ResponseW
 	return err
 }
 
-type AddMember400JSONResponse struct{ BadRequestJSONResponse }
+type AddMember400JSONResponse Error
 
 func (response AddMember400JSONResponse) VisitAddMemberResponse(w http.ResponseWriter) error {
 
@@ -25516,7 +25530,7 @@ func (response AddMember401JSONResponse) VisitAddMemberResponse(w http.ResponseW
 	return err
 }
 
-type AddMember403JSONResponse struct{ ForbiddenJSONResponse }
+type AddMember403JSONResponse Error
 
 func (response AddMember403JSONResponse) VisitAddMemberResponse(w http.ResponseWriter) error {
 
@@ -25544,7 +25558,7 @@ func (response AddMember404JSONResponse) VisitAddMemberResponse(w http.ResponseW
 	return err
 }
 
-type AddMember409JSONResponse struct{ ConflictJSONResponse }
+type AddMember409JSONResponse Error
 
 func (response AddMember409JSONResponse) VisitAddMemberResponse(w http.ResponseWriter) error {
 
@@ -25572,9 +25586,7 @@ func (response AddMember413JSONResponse) VisitAddMemberResponse(w http.ResponseW
 	return err
 }
 
-type AddMember422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type AddMember422JSONResponse Error
 
 func (response AddMember422JSONResponse) VisitAddMemberResponse(w http.ResponseWriter) error {
 
@@ -25622,7 +25634,7 @@ func (response RemoveMember204Response) VisitRemoveMemberResponse(w http.Respons
 	return nil
 }
 
-type RemoveMember400JSONResponse struct{ BadRequestJSONResponse }
+type RemoveMember400JSONResponse Error
 
 func (response RemoveMember400JSONResponse) VisitRemoveMemberResponse(w http.ResponseWriter) error {
 
@@ -25650,7 +25662,7 @@ func (response RemoveMember401JSONResponse) VisitRemoveMemberResponse(w http.Res
 	return err
 }
 
-type RemoveMember403JSONResponse struct{ ForbiddenJSONResponse }
+type RemoveMember403JSONResponse Error
 
 func (response RemoveMember403JSONResponse) VisitRemoveMemberResponse(w http.ResponseWriter) error {
 
@@ -25678,7 +25690,7 @@ func (response RemoveMember404JSONResponse) VisitRemoveMemberResponse(w http.Res
 	return err
 }
 
-type RemoveMember409JSONResponse struct{ ConflictJSONResponse }
+type RemoveMember409JSONResponse Error
 
 func (response RemoveMember409JSONResponse) VisitRemoveMemberResponse(w http.ResponseWriter) error {
 
@@ -25733,7 +25745,7 @@ func (response UpdateMemberRole200JSONResponse) VisitUpdateMemberRoleResponse(w 
 	return err
 }
 
-type UpdateMemberRole400JSONResponse struct{ BadRequestJSONResponse }
+type UpdateMemberRole400JSONResponse Error
 
 func (response UpdateMemberRole400JSONResponse) VisitUpdateMemberRoleResponse(w http.ResponseWriter) error {
 
@@ -25761,7 +25773,7 @@ func (response UpdateMemberRole401JSONResponse) VisitUpdateMemberRoleResponse(w 
 	return err
 }
 
-type UpdateMemberRole403JSONResponse struct{ ForbiddenJSONResponse }
+type UpdateMemberRole403JSONResponse Error
 
 func (response UpdateMemberRole403JSONResponse) VisitUpdateMemberRoleResponse(w http.ResponseWriter) error {
 
@@ -25789,7 +25801,7 @@ func (response UpdateMemberRole404JSONResponse) VisitUpdateMemberRoleResponse(w 
 	return err
 }
 
-type UpdateMemberRole409JSONResponse struct{ ConflictJSONResponse }
+type UpdateMemberRole409JSONResponse Error
 
 func (response UpdateMemberRole409JSONResponse) VisitUpdateMemberRoleResponse(w http.ResponseWriter) error {
 
@@ -25858,7 +25870,7 @@ func (response UpdateMember200JSONResponse) VisitUpdateMemberResponse(w http.Res
 	return err
 }
 
-type UpdateMember400JSONResponse struct{ BadRequestJSONResponse }
+type UpdateMember400JSONResponse Error
 
 func (response UpdateMember400JSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
 
@@ -25886,7 +25898,7 @@ func (response UpdateMember401JSONResponse) VisitUpdateMemberResponse(w http.Res
 	return err
 }
 
-type UpdateMember403JSONResponse struct{ ForbiddenJSONResponse }
+type UpdateMember403JSONResponse Error
 
 func (response UpdateMember403JSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
 
@@ -25914,7 +25926,7 @@ func (response UpdateMember404JSONResponse) VisitUpdateMemberResponse(w http.Res
 	return err
 }
 
-type UpdateMember409JSONResponse struct{ ConflictJSONResponse }
+type UpdateMember409JSONResponse Error
 
 func (response UpdateMember409JSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
 
@@ -25982,7 +25994,7 @@ func (response ListTeams200JSONResponse) VisitListTeamsResponse(w http.ResponseW
 	return err
 }
 
-type ListTeams400JSONResponse struct{ BadRequestJSONResponse }
+type ListTeams400JSONResponse Error
 
 func (response ListTeams400JSONResponse) VisitListTeamsResponse(w http.ResponseWriter) error {
 
@@ -26010,7 +26022,7 @@ func (response ListTeams401JSONResponse) VisitListTeamsResponse(w http.ResponseW
 	return err
 }
 
-type ListTeams403JSONResponse struct{ ForbiddenJSONResponse }
+type ListTeams403JSONResponse Error
 
 func (response ListTeams403JSONResponse) VisitListTeamsResponse(w http.ResponseWriter) error {
 
@@ -26078,7 +26090,7 @@ func (response CreateTeam201JSONResponse) VisitCreateTeamResponse(w http.Respons
 	return err
 }
 
-type CreateTeam400JSONResponse struct{ BadRequestJSONResponse }
+type CreateTeam400JSONResponse Error
 
 func (response CreateTeam400JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
 
@@ -26106,7 +26118,7 @@ func (response CreateTeam401JSONResponse) VisitCreateTeamResponse(w http.Respons
 	return err
 }
 
-type CreateTeam403JSONResponse struct{ ForbiddenJSONResponse }
+type CreateTeam403JSONResponse Error
 
 func (response CreateTeam403JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
 
@@ -26134,7 +26146,7 @@ func (response CreateTeam404JSONResponse) VisitCreateTeamResponse(w http.Respons
 	return err
 }
 
-type CreateTeam409JSONResponse struct{ ConflictJSONResponse }
+type CreateTeam409JSONResponse Error
 
 func (response CreateTeam409JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
 
@@ -26162,9 +26174,7 @@ func (response CreateTeam413JSONResponse) VisitCreateTeamResponse(w http.Respons
 	return err
 }
 
-type CreateTeam422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type CreateTeam422JSONResponse Error
 
 func (response CreateTeam422JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
 
@@ -26212,7 +26222,7 @@ func (response DeleteTeam204Response) VisitDeleteTeamResponse(w http.ResponseWri
 	return nil
 }
 
-type DeleteTeam400JSONResponse struct{ BadRequestJSONResponse }
+type DeleteTeam400JSONResponse Error
 
 func (response DeleteTeam400JSONResponse) VisitDeleteTeamResponse(w http.ResponseWriter) error {
 
@@ -26240,7 +26250,7 @@ func (response DeleteTeam401JSONResponse) VisitDeleteTeamResponse(w http.Respons
 	return err
 }
 
-type DeleteTeam403JSONResponse struct{ ForbiddenJSONResponse }
+type DeleteTeam403JSONResponse Error
 
 func (response DeleteTeam403JSONResponse) VisitDeleteTeamResponse(w http.ResponseWriter) error {
 
@@ -26308,7 +26318,7 @@ func (response GetTeam200JSONResponse) VisitGetTeamResponse(w http.ResponseWrite
 	return err
 }
 
-type GetTeam400JSONResponse struct{ BadRequestJSONResponse }
+type GetTeam400JSONResponse Error
 
 func (response GetTeam400JSONResponse) VisitGetTeamResponse(w http.ResponseWriter) error {
 
@@ -26336,7 +26346,7 @@ func (response GetTeam401JSONResponse) VisitGetTeamResponse(w http.ResponseWrite
 	return err
 }
 
-type GetTeam403JSONResponse struct{ ForbiddenJSONResponse }
+type GetTeam403JSONResponse Error
 
 func (response GetTeam403JSONResponse) VisitGetTeamResponse(w http.ResponseWriter) error {
 
@@ -26405,7 +26415,7 @@ func (response UpdateTeam200JSONResponse) VisitUpdateTeamResponse(w http.Respons
 	return err
 }
 
-type UpdateTeam400JSONResponse struct{ BadRequestJSONResponse }
+type UpdateTeam400JSONResponse Error
 
 func (response UpdateTeam400JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
 
@@ -26433,7 +26443,7 @@ func (response UpdateTeam401JSONResponse) VisitUpdateTeamResponse(w http.Respons
 	return err
 }
 
-type UpdateTeam403JSONResponse struct{ ForbiddenJSONResponse }
+type UpdateTeam403JSONResponse Error
 
 func (response UpdateTeam403JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
 
@@ -26461,7 +26471,7 @@ func (response UpdateTeam404JSONResponse) VisitUpdateTeamResponse(w http.Respons
 	return err
 }
 
-type UpdateTeam409JSONResponse struct{ ConflictJSONResponse }
+type UpdateTeam409JSONResponse Error
 
 func (response UpdateTeam409JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
 
@@ -26489,9 +26499,7 @@ func (response UpdateTeam413JSONResponse) VisitUpdateTeamResponse(w http.Respons
 	return err
 }
 
-type UpdateTeam422JSONResponse struct {
-	UnprocessableEntityJSONResponse
-}
+type UpdateTeam422JSONResponse Error
 
 func (response UpdateTeam422JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
 
@@ -27225,7 +27233,7 @@ func (response GetDailyQuests401JSONResponse) VisitGetDailyQuestsResponse(w http
 	return err
 }
 
-type GetDailyQuests403JSONResponse struct{ ForbiddenJSONResponse }
+type GetDailyQuests403JSONResponse Error
 
 func (response GetDailyQuests403JSONResponse) VisitGetDailyQuestsResponse(w http.ResponseWriter) error {
 
@@ -27291,7 +27299,7 @@ func (response GetLearningPulse401JSONResponse) VisitGetLearningPulseResponse(w 
 	return err
 }
 
-type GetLearningPulse403JSONResponse struct{ ForbiddenJSONResponse }
+type GetLearningPulse403JSONResponse Error
 
 func (response GetLearningPulse403JSONResponse) VisitGetLearningPulseResponse(w http.ResponseWriter) error {
 
@@ -27372,7 +27380,7 @@ func (response GetLearningTime401JSONResponse) VisitGetLearningTimeResponse(w ht
 	return err
 }
 
-type GetLearningTime403JSONResponse struct{ ForbiddenJSONResponse }
+type GetLearningTime403JSONResponse Error
 
 func (response GetLearningTime403JSONResponse) VisitGetLearningTimeResponse(w http.ResponseWriter) error {
 
@@ -27438,7 +27446,7 @@ func (response GetXPProfile401JSONResponse) VisitGetXPProfileResponse(w http.Res
 	return err
 }
 
-type GetXPProfile403JSONResponse struct{ ForbiddenJSONResponse }
+type GetXPProfile403JSONResponse Error
 
 func (response GetXPProfile403JSONResponse) VisitGetXPProfileResponse(w http.ResponseWriter) error {
 
@@ -27588,7 +27596,7 @@ func (response GetStreakStatus401JSONResponse) VisitGetStreakStatusResponse(w ht
 	return err
 }
 
-type GetStreakStatus403JSONResponse struct{ ForbiddenJSONResponse }
+type GetStreakStatus403JSONResponse Error
 
 func (response GetStreakStatus403JSONResponse) VisitGetStreakStatusResponse(w http.ResponseWriter) error {
 
@@ -27654,7 +27662,7 @@ func (response GetWeeklyActivity401JSONResponse) VisitGetWeeklyActivityResponse(
 	return err
 }
 
-type GetWeeklyActivity403JSONResponse struct{ ForbiddenJSONResponse }
+type GetWeeklyActivity403JSONResponse Error
 
 func (response GetWeeklyActivity403JSONResponse) VisitGetWeeklyActivityResponse(w http.ResponseWriter) error {
 
@@ -30020,420 +30028,454 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rkhs31iD4KhjOFyGyO8li3XSpii++LcuSW5/LdrVUXqvb9JBgJkiiKwnQALJYtFYR83N/7599g3mF",
-	"+T/7JvMkGzgHyEQmM3kpqSS3Wx0dDhUzE5eDcw7O/bxrxXK+kIIJo1tn71ozRhOm4J+vmVGri4lhyv6V",
-	"MB0rvjBcitZZ6w2LpUg0MZIsKTdkzCZSMaLsJ1xMe62opeMZm1P76ZwLPs/mrbPDqGVWC9Y6a3Fh2JSp",
-	"1vv376PWgio6Z8ZN+1yKW6Y0tTO9StanDp8TntipuP19Qc2sFbUEndsJ4uCtIU9aUUuxXzOuWNI6Mypj",
-	"4fomUs2paZ21sgzedGvURnExbdkVfi3jbM6EqVvPt0IuU5ZMGUncW82r8m98+Iq+Zau6xVxcvSI3bNW8",
-	"ghu2+vDJL/mcm/XJr+iUEc1/Y/ncv2ZMrYrJU/gunCthE5qlpnV22o9ac3qHeHLUt39twpqo9Z1MspTV",
-	"weDti0syh6fNYMDnHw6JHyYTzWpA8X02HzNF5IRww+ZAJ/qGL5oAI3GYWsiEgDnsw/8C4PRrgfODmtZB",
-	"5gc1pYL/toV0pJp+OGCuqZoy86Nmqm4h1zNG5syC6JEmmWaqeTUGBhralz7Cqhid166H0fmGJTA6/whz",
-	"KypwzroVXPJbRkz+yobF5O986JLe24/1QgrNgPF+RZNvqGFLurJ/xVIYJgC16WKR8hiw5uAf2i73XYvd",
-	"0fkiZbgRQ3kKPyollV2xkrc8YWqYCXpLeUrHKWtFrTnTmk7tGr6X5OIV8a+RWGZpQqjQS4e/xSb+TbFJ",
-	"66z1Xw+Ka+oAn+qDFzAdbKTCBQXJFtooe6r5JO2LV5YtsDQiP1xkZkY0U7dMdciE8pQlvdb7yILgNfs1",
-	"Y9p8KAhuacoTvH3wpwgf6dbZz+9aE87SpHXWYnP7WdRKJY7dOmuNZbIqwQrPiySSafHIkDk18YyYGSN4",
-	"vmSAowxarfe/hN8p3AixA5IZ1YQKwhzEPhjCloD9BFyTOU3talhC2na6iBRXOpGKOKGCJJIIGW4B5+kA",
-	"7J9LMUl5/MGQT6k2Q5rMuSiB8UIQGbK/eaYNuWFsQaghKaPaECkYwQ8/MoRitzVNltzgzuNMKSsqaEMN",
-	"I+0kw12yiNj14zIiQlPFaLIiNDb8liGcXko15knCxIcC6tX3b358+fLV81cvvr8eXly9Gn774m/DN89/",
-	"uHrRilpTRYVhyVDHcmHZw8+tEHr6zK6rVcI3L3qkNL7RxLMlAgNYXCVmxjVhIllILkzAuXAOvHiCGZaK",
-	"G/ZRuEFmZkwYAG9CxpkBJKRpKpcsiQisjJHy8o07vWILAPvvpXkpM5F8KOiFNMMJDBRCsHQ92zXiKx8J",
-	"GeX4Hyw2wEdgcHbHLc7j7mOapkyROV3BM80Y4Qa2fEVXqaTJtZSX9ib+4KsBhxsaKYcpDBhC4HXIs4yU",
-	"BF/5yOQIo3NdTIAbdRfFj8Gd9RnvwXNUpoieSWXS1ceAwYbZiJDLM8JumVqRmIrE3l3M3YwWR7gmsZQp",
-	"XkRL4almIPLRrHiS2PeU/RIkfZb0CCiRhFotkozgjy6olCOiUYXsDSyfrqqd3VzvrNupe/sg0FBhu2+Y",
-	"uuUx+4gnaAnVcm8+zayMFZ7dN1JOU0ae05SJhAKILOkEb38ktJ0wajLF1icgUiBTRUkGsPhayu+oWDlC",
-	"0h98mfJbNvw1k4YO2V3MWFIBwndSmFm6IiC+aqa1ZV3wPsnf/xgsPMCqiJiZksakzCIhzrWkmswsw/pY",
-	"mPSjoJmZScV/Yx+F2dPwDipDkGttycoSmQCpkcSKJfZlmuqPATw3Q0TY3cLeZ1EgrtXPCpj0o2B3CxYb",
-	"luDIHwgFq54qQdNcHC5A8Mo9cnj88aTUC7Ei0sz8kGfktN+PyGn/EOQRmlMWyAOeZZAVM8DfTvvHZJRQ",
-	"Q8dUs6HhcyYzMyIHA1H8GjD2EQp3tMLmEMNI27G7DlnOmIA71w9iCVuncjkQUpFMKEbjmR3QckY4h4WS",
-	"sQXWOGUvhOFm9eFnAUcOe/pNivKd5H9ECXnMrN7w6uL7C2IfEHgCqujH1yKWLE27DjGtmMaNJrc0zZi2",
-	"d5I9pDEjmbZahj0/t0W7vkzcCLkUxK+94zBYZ4uFVIYl37GE02tQgD8MdFkx5nDCUzYErTqE348LK+AQ",
-	"SnrmDuSr3jwh9tUHEWMsHltt187JcB5U9ohdGF4PcsEUCpW58EfjmC2sgJcvCTjmxdWrb9nquWLUsEAR",
-	"pknC7fc0vVJ2MMOtSjChqWZRCC4nUw/5AjSGo/5xr987PDzu9Q+OTqy2gBxID8EscdQ/etI9POoeH14f",
-	"HZ+dPjs7ffb3ws5x+d0bolcibkUlvWDIrd78JH7cT04PJ93xyQnrnjx+etR9+iR53D05efb0+JTRk4Q9",
-	"BmvaBuUlat2x1Okx7yMrq+U7q+ykaqt5dUVokiimNQP19vmrr18TRcWUaa9WECMtpgKd37DVOWHzhcHT",
-	"Gmur98F7Vidf2Usrh2Ed0MCCCHZ0enfJxNTMWmcnx2AD9H8eRa0FNZaLts5a/+3nfvfZRfcl7U7Oer/8",
-	"uX1g//7l3WF0/L7zH/+2bggC++IrnOS0sCdSpejKPg0PrQqKnzwzs6qTNnKhyVKqGy6mZ4Tjk0kGPJaK",
-	"xGrac6kNOSUrRpUm1DJH0j45OhqIkWdKxXQjZN5LrlmnRy4AcGf5bIEiYz9AOTK3eVn5tWvZQd1+EcUC",
-	"Sg+xLYDyoTO15n/XjLWGnFsNbwVevgsPvl6/zg9/E7tAsn0DanTpOA+fwPr9X5WzjVqZ4L9mzD02KmNo",
-	"FPQWxZ8RUuubzLfwSz4kqpd2elzNa2datGvfSFv5DtfAVEXEGPhS4hBxt6P234xXO51MGddrpxBZ6lQL",
-	"NLiujbEjEtywVb1hfJKlKTKNhWLALKRIV56ccEPEW25L3KN1J4zqHv96dNvr9ermBNuYvUE/aIOefD4K",
-	"LSwUm/C7BkhwpQ2JZ1TRGG2JE0/+EYhwisVyKuBuagDE28PNBHgf+irjZYViYJeObNzeNtBPVKKGEv5V",
-	"TquE/iW8bqZBXLFlMyKb28WFXtH8Giz/iGa3qKXo1L9g/+l//jXjv/nf4d/+gdUU/QP4t39Qe/XWmfoi",
-	"dGGp8pul3/yL+c2N//Q/0wX3P9t/hj+jXfeXGlx4/uLl60t2y9IQUBcWbS6OWlHrK/uvr+y/ntt/PT+q",
-	"H2RGzT0EppKXesa1kWoFDoJcRG39hf8XewQS0DrTVkGNSs9Zmsr/Qn6aUUOWYNFZyYyk/IZZGWRhKYdr",
-	"9h/FGFRrrg0VpuIv+ItckkSSV7nc4rnPgqkJi81/AEKjtccOkxlpbxDN1DClYprhKEy01oSp+l3uSHsW",
-	"steZEpWLrV8jqFR9/ruwn3z/oTSwCygCMeH4qL+DoAC+pxqPPTqlPGvzED53gmKETD/Y2SPtvmjnmmRu",
-	"hOO65vVORFiabwTffKSJczD3KiLP0dNaJu3PfX35xeSJ3cTomxfX5IAu+EEsFTvwT/Vo4478a26pI4td",
-	"ozJLdwgXrPXxSc1SKwi5Gbku3XvPZcLWOLlHjTr+ivTeJOEECua6QLIdSbdewG5l9/7cY2IB3OnCdE+7",
-	"cy54a8vxF9/IBRO09v3MkxRN0x8mwNC2kfiP8InlSA3L97CvHJIHdbBIv0G/jqbzA66yjVk3Huw6/a+B",
-	"ARlucakA944CBhy19EobNq+5UirbhKGifP6mLf3oAV9dtj0ywDgjb5gIxe08bAT2Ol+Yja8YaWi64Y3K",
-	"sssjRjULqQxZu7GAYu5tmli/uQw3gMZXVBtiGERBrF1dOansxSL3ZlqIBkMEV2W6p/XI5ZYfThbupDTn",
-	"Uc0I77dAegN3u4catuNtDBKv524foqL4MWKZlfhwgMoN9zGEJsH9Gs+ogeikc2Lncz7spjt065Ka79Dr",
-	"0hWeFBOTTKRMw52+AqMroQLt2W28Icl45dfQqVX41hBr6zJzvFpfIzwiU37LBKEGNVEuhRcv6A0TZKLk",
-	"HM0+oLu5cyDtTBie2geCDFrfs2VJABi06lefLZI9Ma1OGcMd1V4QZfBU0aaicgWrWcfUOsaV+01qnPGC",
-	"oU/CWXEnzveqZGZApy+TXGGH3mo1/hpfrULCjdC4zK/zGSrGGog8GTrXnpM4KjZAbmZklIav4VcjFPVQ",
-	"LiyiDB5pF89S8hr2Qutdo3mmHqLf0XjGBeta3Q9cOAjaWCYV+0gYd1E/eI259yVnaYJDggWCklE1ugtE",
-	"1Z3UGRjMmffXNZhq1E09qJsDdxzE8fPcUjqTaaJLK9xqagvUovIK/pLNqQgAfbdIqaDrBpiGWJY6KakS",
-	"BvQhe4Z/Fe4OwRhufDOXqHok64gkOLc1GnHRfPUWLJYmEQGHTCKNYQlZUDMjbfQH5BrcciZTRnwYIDjD",
-	"lBTTThmoPlxw/d7M4wcLadMFEvpIYxdFiu7IWhtGrSq8e/ThNijna4wcwDYD/FVh99lgSo6BUw8RMLUn",
-	"EEshwItN3MuPNIHXI7KuPyuGrj3Ln3e61PPRP0haKcmO7vimEF4yjF14Se2JNbGJ6zIPyLfn2EsJ+1xI",
-	"Ce6isx+X0IaaTFcMjDiS3TbGzuR/I5ltVXWCa9qNH1XOObCeluBfh0Z5doZP4bi3BlGY3F6zSSYSTahi",
-	"ZCG15pYTLrmZcUGO+yShK7gnFpmKZxRN9F7ZwE/JQqY8XtVaymr0yzDqf09XVCVrZ2aX7GJQuS4HxLbD",
-	"OEDv+ndR+p2dbudcdKyqHhvXXTl+L61tUnXXDnWDsjLLxM0mNcDNg378NYiNDLszB4uUcjHCoJHA2T7q",
-	"mTszAp/7eeGq9OYtA5lAmti70l4A31F1k8gl3pOOXGD0uXtgQZrPVkvvD6h5bcUdkFpL+SOwO21RKgGc",
-	"cmoScJWF4rfUgAmaG03kUlilRSqyoMp4cTDlY0XVqha5tvJMGDJPC6lJwAk0Nm2yZOWnu9dsmv/GhuOV",
-	"qeO2P16/7D4l8NDvTBtpoeKwIJBAAsTTMlNxHcrZPY3OCE0sjpmZktl05kOUz62gDduwb1jmzfI5Z3yx",
-	"YEl5s6Rt0a8rRbqKnIoB6TYxFUQzquIZ4ag6VoxU7vtaNMzpfA/ly+22em51rrESRUYlCi4dRIkedmIT",
-	"GJpTZ8R2pCwVGfXmCdJ0QehUk9E8Sw232HtgkaebUENH64oaxPk0SIIpi/IIiMPIMvR+v1/gDaKR5QDn",
-	"QDOg7wMjZiIhXLg1Rm6FuFTHOkYlpB5zQUHm+/3eEOVZv0YTBqTJGQcr3L9diXShYOzOMOFVxQ+5YuCQ",
-	"NiLMGyCNv2CSY92FsiNXDfM9d3nfSuf2n7UY5C8Q4t5yvh67HqItgDIBHhSZGaYAy8AGE5F/SC5YQsYr",
-	"MmiRQdbvHzP7r/agNWh5IRBi5kJd47kUXi7S/iPM+rVszT9qcK6rmkN+zVJ2S0XMIjLj0xl6q8bMGKbO",
-	"idWUqQKVEoIdnDQlRTnSwc0lILsS5hKW6ZltWvcb99pm+5Y/rUcaTV3bNcdyPm+OGgXb8wdarNTDZwf8",
-	"u4eQihm2Z6de7ztrqc0SZ1qk8vpM3CDf9HRLHu79Qj7c0kI1s7zKKnnvSd84fh2AS/6+mmvgq+dX5OQJ",
-	"8e5DYui0ooGLirv08aY4vIvu32n3t1/eHUXH79td9ycE4x1FT993/lQbjHfJqBJcTC9iw2+5Wd0nDtMb",
-	"7SDkuHV23F8PcKy8sgYLtNC550RzEeeu8FsuM2fD42YFNwKYOIAdpdzKvXNGNaQomBmb98j1jA2Ei+6O",
-	"FUsst/JXoQHL8pwRltKFtgKMn0uUggZd8FPCDYnp4nwgirsBLUD+exgsW/jLJKYLjA3Msfp4h/TyddRx",
-	"x3KVpZp9TVcvhEEk3gbXdZqx8vqaAF8ruwu48UxNoNhfGDVzuiDjLL5hJiJ90gYmbnd9QtoWYp1euOmT",
-	"zUnjUetusYNDz630bgFKeWmr4XJ/2QbATSYdGNUq0U3QW+0euVV/ajWmDCaS4c7nog1VZvfX0cO5E3yD",
-	"kYM1uU0HI0UlOG0C9xs0r4cAr3K91L2aJ/CAkTt00PTIRUjt2hOis+NbijsjjMYzT60DAVZNmqbdOJXx",
-	"DRJlDRexN3w7V9OoMp1CSB7hLMOYLjyWjaKBqDKFURkRRyEfQoOe7pGLfHOebeT8ayLVQIx4kuZJHsVQ",
-	"zDK/8crKnyydkPbInoliVEtxRsJPRp2oSO4tONBAWFaHKb1uvh6BoGkOcr2OQLQN4Igmg1iqBMyQMbOc",
-	"NT8heIOKZCDeXpH2KJ5R450uIx8hulByqpjW6EzSHeR+92L/MB2egmXMkkyoqtdm7xN7tX68Te5Yn5wd",
-	"IqG/SM6JtgpS/ixP50YFZmKYqF9ycZR1ce0ryJcX9hQ85uBfbWflsDpKnpdd6M/wkmWGAXK0ftnBxAAf",
-	"fpAZeWugPhUe04Ithfhd+Jsx3zAHqqvvg3sHrITllrW+PaOk1+mtjjk1ki0cbyrFtLKJ+sPGqgDu270M",
-	"aGXX5/bYfsvE9rTRrdvR8ZhaDiu2G82DRUY1tY9yQ3qwuhqYBEhYIo9KXPLaxV9DyA0HvOmmuuZzdiFo",
-	"ujI81s0Cwng1bDKd+apUC6YI6FGK4KtEWskTkvqpmDLSRlMYPrTCE2jBmci0w+mqzl+w2RoWlRlwNgdR",
-	"1A04GLjIa8oWMWEUc07xW8ljlzNzSw1VngwaRr5j6ZDd0jTLvYD1Y78Q05TrGdELRm/sfWJnWCpu7L+L",
-	"ATbMYqi+2T6+K79kX64dqxrEF8K3Aqdg2rV91mFTQnm62ls+tLj3Nf1MkuEGZWFH8bA8jgdCFNDKNsL7",
-	"mtYoGT8IRhK68hZmRzvg3/LsOJdMuIjTLGGJE4P6NWS0OxR3BogbYSN74bfsex7fCDq/j9tPuE/tZZTQ",
-	"dQNK8Ty0Z9hXS4aCkzUbRmgo+G+DwV2/3x0M7g5fDgZ3T17+8ud/22p8ymfevusmXhou/gMn+2smDd2q",
-	"1gXcb7fYYDt0VYV5/0tdWmw1uMhNBancVhrZ4M8vdrJgistkyESNbfyFKAKZXPUefJ202V2cZprfsvNC",
-	"kfHvCnYH0muzrLQeD4CrgGFqbrlw9OpKitA7LiDIOIi9wjoVcynMLCI/Xj/fZ0UpFdt46ZV9B8x70tCQ",
-	"qW22Oyg2p9yykN0/gZyoRpnRSwHxjKopS/LEuQqkZowqM2bU+DfP1+VjsATnimuuyuWfFjU5MgisWDFn",
-	"ddlcnq8U7mChVjnyEh5WAVrZfh0Aoyq5NRFtTlmTfVhiKBG3TifH4z49ibtPkqesezJ51u8+pYfjbnyU",
-	"HLOTySl9PH6yzjX3EqqbZd2t+2piR9t0P6Bip3lYLdKKjzsqfr5ayoxm2vwzqYL4SaFouVDjHNmdf18i",
-	"KaACeH/9Lx92CJVBbstyUMXYKZeoyIemHT2DbDdU/otVlsiv1mVxb80zoPu8nhkqoAi67VODxlXsfB8d",
-	"sZZNlpcMVzBJ2cTU87xtnGl/Xde97mNndrzIoQ7HQ6nKHveT2tCF/W4O8CBAfaU8RHkPzl7SyUug2qiQ",
-	"l9CjpJHvwPc3UFUD4ld0+4AxbmGuvpqKPwdQWe3VAwprLfTha7vhnD/vLY6XUc5N2ni93AsxG44RxmqC",
-	"SVHc9bPkzfg1br049rRubY+Lcp/fh5SLSra7+3MKOPuc4Kq6bjIlmuP96kKUaum0RJdr4C1NU0kTCbe1",
-	"HV3eZPM5rXMkfsGWCrZ83nOtPUk55SEPC9MNqdZLqRKoRK8Ui013JpVm3TFo/SuXOe8MCzShw3SdixWD",
-	"hKaFpvFyMOafrSd2bwkgLpa0FuPonlhlGoKwK7nZsIFy2MbpyX5RG/nkUbGDOqh/B/FmF0my6+1RCQy1",
-	"u7CyEcRBjleE3dHYpCtwMMkJGbnQxFGE/7RLwmg72Hc5Kf2dS8k4a00Vjdn/4R70YjkvCi5ggBxE92Id",
-	"8bPW08N+v/8k6XfHLD7tnjx9HHfHp8lh9+jpJE6e0v6TZ+MaU1Oe5ZAftY+Hr8K9MRV5E2/9QU1f29fe",
-	"Byu9B5EHIblbOVGIcJuW5tGvPjQDMWKDsufhtjb/JEvToV/A1p1hHN1+Uvungzt8u/Ne7ntK22kY+W1A",
-	"zR5JC2BHPp+9gGgUVNkvdtJM/xZiP0JC5j2ESE+YVNAi9T1AmL1OrS5Tv3nd+615zkX462F1oduj9q2g",
-	"MXG+L2REuVYTfrxT9O79kXndWivYktgXnFFBsbm8delK9mdCteZTMXfR83sSQz2TgFyzByva8SmTNfLU",
-	"9b0yy7a+/BHrVTT4oStlLLZKWNCoATTGDZ4FV6gXp8lUTR4glmp+pElshxCGLOiUubgRLwo80mSs5FIj",
-	"rShWRjvFW3ta2a7RD2BcQM8E6pZiHWygPosCu9vfYaQagwUX05R1M82wUCpxRak1hkTQ+KaIgkxT+/c5",
-	"GctMJOHPTG0PdF4Hsl9TCQq1Z+g4Qmiy8d0ZHAOOvIxUZzQIM4nvnbxXbSGlFhIqSnuHtVFoSinqj17E",
-	"c0a8h9TuNs2mVtKN56zrnZ7rN0dpnnelcPoNU1Zy/XaqWFld355lK3E7W6Lm7Tu1FSEbzjk/p49rBKkA",
-	"9WMVYESc21giZDX0PHE3b2V++232UNpBg6IilOhswRQ2LSHLmfRuJZ9c09unKmMzijQiQaDIldD7wUpy",
-	"OCkQ5i9DqnIsxRk0F+PYhoz3FhOr7l+kWyoS8mZBRYmG32+X1SpYvEbzOx/wQ1L6GiCvnOPXs+6JYq6W",
-	"ChiLDVMLxTWr5dxXKTUWQ17XyxUB0td/7mSXV2Iia679sMWD+3YsZcrQCe3SWYbbap3tyEzWKjrVy2R7",
-	"FrStIdnMyDk1PN6LjkrNRXAddURxlY1THr+9ulJywtNNMfhgwvey1PYiCOhlGkLHrZt6Vrqfpp36epw1",
-	"LjQppkxvnsyxEPDaf3CE/r76rzuTUNsN4On3VorlrwBwbZOVHdWd7V8tc3tlZfOm6m/YyKKOUkp8qYEA",
-	"1kJQxinL86vttiPX02AFDNL+G/jtToqlK4UcpFlRJYanfYROnVIDAe71p6XYkqokqFFXuYjh97wURh6z",
-	"j5/VBz66IRE/KpGPV/lQEnIb86IivvUXAr8hpBK7GzbU2tsjzdpCsMg6LF+obo4AblGAE+HuqsBrRDS9",
-	"sbr3cBvG7RoHWPSw2ck5VNDAtiLNbkI3flRZdN22X19889eMqdVHycn8i1xi4AAUmZ3RWyiUQPWNEwcx",
-	"G/I/9s3WPNqarbl7OcP7lfIOK9y5Be5aAjFPCn2g1M/iABsxF/tP1mry+CwiMYZKY1CtJlSTnw9/icjP",
-	"R7/0ej0fdSFVgr1fR+69Ue/jWXGqsTzUuMWxhLRHcjJJuWCjnDWzO6NcoI975l7vhOU6hDQzuy8o78QS",
-	"YOFCFoWDltTu9Qbjfba7+XDXO9NtTdr9NgJ2Z1Vf1M9NX4sFbKKYvk9mtcIvkTW2zlo3x/+Z9G//yvqz",
-	"w/nffju5++tRenj79D9vf+ov3h7r61//+kRcqmfx38aH39UYmMuDlZH+9PF+OF8erH7XU64NU/fYtvdv",
-	"0YRWvFuBRNe6SCi5lLcspXHJf9fsrcxbD521XmR2BQeXUiRwX213jOYOnZIHsrq+vZ1kJRm1FMsdbq6q",
-	"fq1T60O6bZ/WVtXwsNwSPOHfu6/nrUHU9QDe6LZ9Q29ZOfRBf0D4TxG60DrqHz3uHh52j55cH/bP+qdn",
-	"/f7fy97/HYNU6+MTquP33fil6JWfc58SFsRmd1i6n1wkNCIzuQQOupKZIkvGbpi93PHctKHzRe0sp3+H",
-	"Sv9h5f985FcGBpwqRk1EXpElE4bM+I1rvb9x4MOjv7fe/9IYMvWxg0J+hyFDYbsjJ2A0dMhpigXbGkWy",
-	"JQYIL7rn6AapBtKFbpOgSGI4aqsoLVNrOvH1QzSIYO829WNoctCFL60nhBOp8tq+M24CY6Zfl0Y9sADE",
-	"vepu3d+J1lzeJQpWFTXuCuqV7qS9/hHq3fg2wOWuDFjwuY1KiQMMJqxXOkycO8UlBOwSs9zz6FniiKZW",
-	"Ft4lUHOdaNZqB2JwbakCT00ybKUSz1Yv5JutZvKKctNcEcbVf/lzu5v/s6EMzJvipNdPbsy06YKwbqV2",
-	"e+9alHWZPjNuIkLHMjPkuE/shayxAq0gf7n+7rKr6YSRiaLTed5PzV4rA8E1vsB0TBegTgyyfv/oMZ0v",
-	"zkcRcX+lJvhjGv7xX49PSn89Ox91gAtAZYh8uXZFhOuBWCoKFeu4wG+O4zlVN1hragQfup8Pwt8hxQmI",
-	"xtCphkwEKCsjhaFcWFyUcw6Vdu2usEahXIqBoJqM/vd//x+jHnkpFYEqi/BK5KIPEBJLiePa6TOBoMAK",
-	"CsXxv5qQV6S64qUUa6vFMocSZD24pyFlwSh6y1Lyv//7/3B5JlBVqzpeUGVrbdxahAFb4RsILN/gf9vF",
-	"VqsY+43pYcnEXlgZtiUR+M8zXTIANSXj11mCthuId7AC47MhNUPF9U2dKaqahrzVDLsOmcp2q3tbW0Ud",
-	"f7lmdP6RPNtvaMo0RNBEBPWqws1eFMtsHU768fHklHWf0dMn3ZPkaNx9mvRZ93h8GB/Rk+SUPZ4UrnAc",
-	"9MV3Ly62Ory3e7LXFnOPULd1HS1Y4p6u8F3d2/aQ/jnc2h8BwNtd4x+1B+DHcSqvVxJ1+mnFv1yBz5rH",
-	"eR8/s8WKe/uX107Knsun8CR/TBrcl9jWQRhYL6rtu+saT5cjz53x6CumUi42SmKHtbX5iqJ8wz8fdH+p",
-	"l8WuZUJXb6/Wyf7XjP/2W11N4LdX2AnFvQDSxFRBMdnGohje+7JhuNxHQaDCA/qYGgbTDAS8DaMFdb/w",
-	"VdIuVTGJXB0PHZHUZ7s2tISqObw0JW+vQCa10PO2cRdqlzcZb+dz/zkH1p+dM053dqgdgtMH243yUykA",
-	"Wku68oZtbi3AtC4stOXd/edP1wTfIPBGRLCJ/gQSBVxAHBcjX0Cxtyl8kNdMcMknDPDeCfXhZBaWwbg5",
-	"MTzrNyTYV4zNjTGE7k2cpV5Ps0/ytLq81QSjiu1Q2r8E09Jg1VWWgFN7emWrzn5t3JoCXXl9uWuwua05",
-	"prZH3gRmuHvdai7uCeYPR6uDx4+aKRfX8eHxHPcQZppzUz4w6WLnzmFFx8dKudb1d/ktG4alT7Y74PYo",
-	"f7GAKJvhojiMdQ/4LpH0peipipW/+f77CLJV2TmwnuS1gyi2W/ZHvqPg+KrBMqWjivJqGWUY7yezWVK5",
-	"t8xW9Xp9iwag6qE7PFpzcrlz2kHIK9NsJRK9xIpOnq6La4GkMzNmof/j7OCgtSF0K/RZ1TSnc0/9TWQF",
-	"ZTKjmgi5PCf+9DGWxqXJQcac/65cnv7++Ykb2vwItsTExHPs+kRG1a2VF3E/p2BV2N1up7hXI9qyD7F+",
-	"s/6NHfd7f+/iLvxsfw/k+wbCbGY7pYarpVUf10n2VqLvdWvraEWtnxi7SVe+pq2rfXbPYmVo/xnG8pYp",
-	"VttcYs61BpF9RShBexDBrwh8FUqHAVD3LshcWUkd7ytvvFn63avI8jo0S062J6GH7cl6FGx52VDSrjz3",
-	"9vDNag2AAB33jPVcMnbjy39tnRdezqt0bXm9cnDBt8GspUtxvehzLajqzvnti8vnihumuBRvvH+qarJy",
-	"zyvR0YrO51TVYjpjyZjGN7Vgzb1guaH4sFRmvb/mzapaX/P1FI6ZfMaGPX5N9WwsqUo2xTIzRads2OCl",
-	"g/rCjIq1FpVjpg2Bj4gU6MGwmjuxjGa+gC5qvroOaPQ+nspVyqViRXQ2tqTv0isb7orCtweBwcMx1byh",
-	"BBI4E+xLhGnD59QwiAJQdnEsgUJ3yxk1zsswhZgvwWr1OJzLD7NHq+4XL19fQgBzfYqL83TKyZlzRU1n",
-	"Fo64avAiu9KghSUDpAbqQT0hT/rghpWKRXko8ZwlnApiZy/2Xj0xKM02sbt2JUJZUdvUDhQUPdVLy3UJ",
-	"NIny5Z0YN7MdU22cWaQ2zrUcbQmvcTHcHLIs2J0ZKhbL+RyDCPDL3Y/l7YvL7+ATX06k/nQc7LkoaoRD",
-	"bW3FYiZMuiJLqW4gkvkce/rmxyWk8f5bQk0dJrYvDnNQSsE6kbf46BvuoIy9fdgyjItOChvTXN7a08kW",
-	"hLrBXSw19QjENUmkYGHkIhby9RvTxbg7lXvEjZdcURvStgDBDvsBXevIymLMt9ohbWAFrlygYgbEYl8Z",
-	"tbNzk9i3Ly5fw8r8nVp3yeX4ggbvzdXsoF6+h1GAaa72PjXNgGxoLG1PtYZPvcDCyvYpYEBMDU3lNHNR",
-	"sfuA4I0d5MoTzraI0ApHK7PTOpKtp8+ocmHkO11Hlma6bTqchlvsRV7R+B4K6Q23wkrLMbqW7+IPXbXs",
-	"wYwZxp0B8rrgs16eFTB0mTatrw6L6LK/MW2YsuKqC06H8DKXMTyn6oYZYKjjbGXZwWKRMt1bdw3iygor",
-	"m+e/Vt5xq61tQ0vvhhC0UE+NqIfC4h9pki0WTBG3pSAQvr89FJ6L3adJ5RKnIW1UcvNFjs59A/ai9bnd",
-	"OF5d8D0yr87eKyyatte0YgdRxMV9Y+FS+IPIyQSCboxc8BgvVVi+FWLwo3jG2S3zlRVKJYprHbZlRNlZ",
-	"PCjspjXAVdxANUeIvnCxR0XsUN7RcAHWbtzZetO3fV27gI9uWTtQYqOrl01USXLaGSBOwqU7K1brUnzN",
-	"PbBRKs9zDNb9tJbNpelwf7m9nI+wGeblWaIK8AKQBPuoCepvOK7vKHzcYBKC8B8vwTzSKKZD014Ijlqv",
-	"T+4ZVqUfpwuvwpwKhQ3dvNRyTkYF3o5I21dKhwYuXEw78FHKtWEi+CysG+uGL8d3bvJD3Lcfp8d/Fxi3",
-	"iQ5QmPyaGWdv2+h/XjfTufNNhnMuMqfN19Vh3c2yvzfjmQdosbv87D+qF539ueexdsq1sPUnG7Av4xh0",
-	"gGzYh9VrImv40DkndAyVSfI2wruVKw/Uip30g1CcAsFmVzkMbwK9sZUy7HmdgF6FWVHgc2ZKkzljBrvD",
-	"7SESXlN9U2/w2b8jbTkqxGflIlBKe61D6FIyJe57IyldBQe1QcPI1TIucs4VFc1LclZWsjysM7IxBK19",
-	"fINHv2vvBohSTljM5zT9cKtHLpAPG9DnGijJ0p1dgl04gBfaU4VSEJlkaboiik9n5pzQXPWXqtD84YPC",
-	"OkCxsawdG+TahgiHouZw5WYQ0vhUgFE9CCIyyjc4CjVWWAn3+4pQ3R4FmsgovCOCiaDP3rA2lXd7lyBf",
-	"dbgK9ChEmY2I3Fiv9Pd+KfzOWOVnZFgN51uxOKwdMDKf4e4lyjKoNl2/T/RwNSWI56xrPf/BUpbZO23I",
-	"wmbHhcO7u6QjuOvIFzO/Wwzpkqqk3hhYOdcClhVIFWsNV1IYxB3UStNVoNJwvG88Chf1umM6zlLsFF5Y",
-	"/VXesTiXUgKFPSq0+DoRdc1q85Dm+OJiAmbqlUY7/yNdCOiV+2nPS8kN08CsCka8+cX9+Qf4fIIxa4rL",
-	"lTdaLfmfG952iKHzPGR92/V7rK6vajRrQsH8WmzKTHNHWrdhroNr9ZEmeFiEzqW910NUCcyzHikAQdqH",
-	"eVY8WGs7TZ0sIVG3phtWSe7QZ6HAQdoLqgynviulvdrBVtdxXgY7c50zYgM6Bgyx3NttZ52mxpyxrt38",
-	"VOcicTsEWNnlFwsIUv3KgpjeSWNhdwsWA6faUG3Bv1QYtci63NeGtB5sR5IzwE6wvD3BXe/nXF/cLVMJ",
-	"jyHBjWIabrDcJEe3R/B7SgVmFrbrVuP6VuewBeQF+SofKhij09tw0e53LX+QMFTc3BtpFEVbnQPkjDjK",
-	"Aotf0wHBQaPRyLF7527KhfSQpsGqU9hYwQl1dBqRiyNyfBqRrw7JaT8iXx2Rx6cReX5InjyNyPMj8qzf",
-	"cQ6pikUUMM33jz06rY/LuI/FrADLzmnSn0bS2QMTrLQT4kFZ4qkPMTcVnGiPpdSGqcIpFpG+bzuLbDM4",
-	"W3Sq2ZM/C39+e0XaBTM47JM/kyPX89MiAR3LW0YuDqN6BDuy758W73ciQsmvmVWugNNwQ9pKZuAdyxZo",
-	"wFvnPk4fxYKuNNwieNMsb2IJ9nZ2pWMWaabJ0WlRIAowOq8PFSj45WsKK8USKG7kA+PBsIS9rVlCxtiv",
-	"6u2V6/i8y41fwseoJJAWEqi/CgO5cy0yY52ll66rKL/TKzJrlRNV8XE3qfbatSOt2D9SKupMCROepkN4",
-	"CAmkiFROkJATgp+R9qA1HA4HrU7QUHu+MD1ygbeRZsCf7FOwaYGfcwT/ZMkQTFkQ/mh/RZCMiGYLqqg7",
-	"rEHr/xq0dulTtWO+192wqjCFfq5md1oteRSAyX1rnuMGPrHtq9/gX9syb+Fsu8+8EmZpMrTNJI+ZdpEo",
-	"WWr4ImVD/NVJFSlk6GtyEZGvItLr9chEpilE30DN9ISpTu6zgsPG0RRDA6cdJSI6VnQ+Tlnim6aFZt3m",
-	"ApENoklu5/wAbl14E7d6+D48FGjLCUMcDzJrkxfXyhu6zeSyt2tNgJISXms8Qf3Z7b5Aj5ButttGSsDc",
-	"bMJF149VUqVAnFq3zzqWWNeBLNBdcCTWUJNwm403VJgtGUnNSppRO9SLyzrRVvW42XZTTfjxGy2tNx9g",
-	"A7RDXXHvmAivW7RmVJMxgyyQJFMYi5F3fzs5KknPrePkcPKUHdHu6fhx3D1JnrDu08mzfpcejo/i4+SE",
-	"nU4eB9fjWeuEHdFnk+Nx93H8JOmesKeT7jPaP+wWr9Oa1pfby8yB5xIpJbbnJghiLWmDZ987zaEdKXAr",
-	"FFI8P3NcDpULC99cj2r7q8vddOu3EghDnpX51eAQ2hUrEIaJfHR2Z0JRPqp68ieB9b3eg7+eFr12UGuQ",
-	"gpasC5DXRS4YRjnB2LXmuY2QRJctoMCiq32/cGwadkbah33irKSFkBeRw9NATTvu+x1iQQsXCxP0hjVl",
-	"Nw675TLTFV9Iri88fXzSoDGsRQ/uKsyXxI91kL2UiozcuY5QXY+CG8zbjhy22bewpMuoEJnyz2ReQxAg",
-	"CQ975HtpXAKIk3lKN11w7qcNZQGKmkw1/r2d1ZoNhlY/yAauUy3FVBERrNybwwNspQAqK6vOpDKFALyr",
-	"ufTqK1SHahvU6r00P7dUjoPlzPBoW9h18F2Uz1oLou11o8fFbna0UeUAeP/LDsajXYqX5FLMlk6sOxQQ",
-	"ye2eC6Zi1xpmD50f8p63ZsS41PI8t3ZMU+rKVjfkWjfmLtwthhOphhCVuKGC9t1iyIWRza/URVaW8xDK",
-	"Q9TNXAO9Xepcewzy0KtCZR0xIdM9zhQ3qzcWpu6SXfBv2eoiswynpqzAxdUrcsNWpD26E0Z1R07Gx4vw",
-	"6WNoAEtjqwd0egSM7bFcMHQ7WIRHmx4mXnGN8RzJQHCn/eevPNJk5Fc3wipC3C5hxijyDZdJ+LZ7cfWq",
-	"+y0WcXa8D3aAkh5VTPm94F8vPU/4z5+uW1Xp+yLMFQczzOjqhzfX5IAu+AHNzOwglVMuMEev8sSlYQP3",
-	"BhwF8Q7zu/O1zYxZtN6/Bw8I1uaH6ktoNPdbYsIoxgDUhtF5K2pBLiN8rM8ODu7whV4s5weJjPVaSRSQ",
-	"iIJhzsjFK2IyIxXWU6jUKqDkxteRJWOqWUTeXqECAsilo4Hwg/lWDu23Ly47UT7HJb9lBDrK+ppl9rYL",
-	"qopoZzVkdK4hOcEeuWFTPGzdG4iB+NOf7EkxYXiMnbX+9Cfyxiqzo4uwh84Z+QqA6so+hZnxeaGrDUfX",
-	"GQh7eDnenLlxbtiq+fMF796wlR51euQ1GIoQW+3cC+NpQkORDSsODARivZmxFeC6ExO4CpCaaCswSXFu",
-	"4c9WeQoAN2TKjCYn/eOBGL36/s2PL1++ev7qxffXw4urV8NvX/xt+Ob5D1cvRj1yAR/S2EA9Zagupxg1",
-	"YEHRPEHZ6oatHlValiG0XygllbZQxtBzZv+G5FT72VgmKzJ6N2glEMs2aJ2Rd4MWvGP/PWgh2GKZMITb",
-	"oBWRga+5GL4CJdLcK+/fj84HAio+ICeYUJ5mimlCk4SMYHh9Rn5+l0pEgohMOEuTyBfRe//LyC3/kmuj",
-	"//QnMOiN7X/+880P3xMQfDS0qfJptVD6e0TaPtr4tB+ROb0jR/0+yqQjOZloZuzACAlfSJDEVCnOtEUX",
-	"p0x1X33tF/A1Na4+CRQYsID82ssZaGd8/fI5OT4+fuYydQTBic5Jgp8qRkZ/+9vf/tb97rvu11+PeuQr",
-	"aWYDMc+0ISm3mqhZMiZIv98/7ML/r/u+kCpM/OzZs2fdw6Pu8eH10fHZ6bOz02d/R78OkrjBVtw/Xj8/",
-	"HwiZGYcU1BBFxdQhqF3GSb9PRsWxDOEgRiTlNxiXM6epFaZYgt2yHAR+FHk5L7v70/4xGSXUUMtEfLts",
-	"V3bO/0wSnmCHHpSDLWHwOcODOAWUz0fIiuFHVoMjMRX20zHzmVsdOKEVGb1mRq26FxPD1OicKPuXCyfF",
-	"XgpwgaQ8Zk76cqzWKsOKM4Ou/GYua5ia6yD6JOTRrahlmSky3sNev9dHYxoTdMGtctzr945BczczuGFL",
-	"LMX+MG0qVpirRXIpgMM4WzgGQlnad3a+MqstNCoCPWKggrXlsddYM08xcBcIqP6HvkDo2wZAym/gVwkU",
-	"U9HmAu5TCIShis6ZHaxRPi1eObiEkvvvo60v/gBUAYKspzyAy1G/X2kvSBeL1N0OB/9wSTsoD+4cGX5x",
-	"9epbVuTvrifHrF2mnr2Dae0E11Q3Q772g69o3mIXPjnc/smPwjeKY0nQhWeXD70XAfh5SayDUwqFoJ9/",
-	"sUDWPhINjje/vkDRm9qjhS3DmUO1Y6lr8BPL7ml3eeWt8aAXcICNITKOmZVarXiFoiH4x0c3bDUidLFg",
-	"VFl1eiDAXJyzYCnS1TnRRiqrchNNJyxd1aEqLgiRtYVyONPmK5ms9kKi7bhTLjj4viz0W/3r/RoeH37k",
-	"JRTou46u37IVcUU9zh10ZzJNvBHKUn/kqB4N8yJmnxS1T/on2z/6XpqXFqfwg2fbP3guxSTlqO2eHB5v",
-	"/+CKrlJJk2spL6maAic4OTraZTsLJa3Mae+lF8K4JMNPQ7CIe1aUcFRbT7Tvo/Itc/Duhq2GPHmPdJwy",
-	"U1t2+VbeOHcqyJUGcYO8CgRLe03DpaLR41uWLMmcrgiOTzi4nMo0+jU8Cmi0RCUn62uyyKxgXcnvG0c/",
-	"zfEj/LYe/7439bds9SrB0vYVdQksVbX8/8VdPLMypL0BfNEiyImF+jAoz+XVb1yvxplUppvyW5aUq7IB",
-	"Ug1EuYga+VFYtVTA6DoiSyVdFgk4R+GjhAMVJr60jraqEzI6u5yT/mFvIF6zBXDDQNcAx42SxthvF1ZO",
-	"cqV5qDNyxylnwpBXV6R9cuTk95KQ2amVlgBku949d93lctm1YnU3UykTVpVKdr8JYLK9bqH+R7uFyhUA",
-	"ay6hSzmdgtr7aan23nx/hwvmWsrvqPBtrPTHJPqyTCankMQiEkBmKkq0EhJ8yVoScn1HvjIzG+hXOJHA",
-	"h706w805ht7glHYRJarUVhJbQLUD8FK7K6KOEuzsu7B4hyqQV/g7l5bl1C6zBDXfXWSnM8ECTbXqnrNp",
-	"OSCj0JvblTBmCRphr4P6G2a+Y60HJPawQGINqV9XoPF7P8VvWPkEaXFkLNl6nqDHxzW28efuNsT6+hAV",
-	"wKzUrZkwPQJPLcXUFnlrLEQ2EO2To6P1B0PP6keB2TAiJ/1jMuJoXhuuDeb7SrgOAlJMz8k0YxBq6m6/",
-	"KeVCm7BYHaTwT7kgYEWLyMnRs06PXBRXO0oBhIlEDwQaJiBkJ29e4UwUFrABSt8wVrCRNop4kNQIGxqI",
-	"0dcvLl9cvyD1Ymz99YulCR0xfHztb7364Se+dXcgRFfAMSTETyUw73D1vpRqzJOEiX8are5zSwabWRli",
-	"4wdws9Lt5C763UT+klTg5HvBlu7vBeWqR17QeFZ50VI8mhzO0FGyZmqHvjcZiB9S9ciVYpaDgrBRGcv4",
-	"LAKaKkaTFVHSUPAmqkCTXc5kmnulesS1MXRKADA11ijyD8R2md8NeO2Es4dgPJXWi783Wf/78rF/Efj3",
-	"FPjd8d5b0leuR2Uz4Ra2WssQ/NXeI75sKAr6IJkgXWSC/5pZmXNKVQIZBnJCYqprJH3fIfPBcL/cgPMT",
-	"m1u3XLn2sTe23h/xv9yD+xIM4oS7cna95GKp2EE8oxuUYsxT0EXPtqL6novw8wV2zsiIZkZ67yZus0MM",
-	"3GGuIdyETzNl7yP/kc4zH4DgJjRNNRnT+MaHRQp2B5GZ6AePiPOhIn2eHD1zoYeuH/FAQEwHFCg7J7Ro",
-	"OmxpOoEEOB5zk64gOUhxlhCaSsF6ZPTNCxfaAEDJ1zeCgBw9EFBeBJ28z8Ngkd6f/kR+AmNYpTvciLTB",
-	"9VNOPnbVGU76Jx3njl3AagZiTDWUS6xrngfOnoTMuP0HJvRZqWCkV9qw+RAj0kcRng2UofAbh8ASKHzk",
-	"M6MCJzBBVgfaCQahkLG0p5spgWzPTSx9WGqxXJ9sRNoUzIj2LUW4MEypDDKp8V0YQfuu0J0eAMtFdYRL",
-	"sWNqK63YRZ5VoOk2PsplIkhnpCrlTPnVQptpbD3NPcR6A/GGCaiVAxvjmoD26MYbWngNw5lGPTKCTja+",
-	"2PaIQMkQK84F6ZPeLUcN8S863PiLO6JxlkyZschxvbZUHZTAKw7Khc67GpAw9gRhNBCaqVssG2nFM11E",
-	"bpz0g+2fPI36/X4YcHZOZJoUILLyHZsYIjMzECAGRs7nHWcmDyKxM9iFjxzFj8CHAcX7oPSjU4fLa4Lr",
-	"MJ84X+BAHB/ZRZ0j3N2IQyPlMJVi6nr6QXiHi2PAlCpU8tl8YVZDv4wOGA0M7GMglJXzQ2nVXeRKaiv/",
-	"poB+PKYBsI76lo1BeHbnzDKPgRhZ7je0Yw3dWKMa07YDDXTFm3MxLWj+AuKdziB4/YDdMmG6ECI2HwXk",
-	"gr9ARBICrQsYAK/rgWhrhkd/1O/nXl4fKwhVVgBIGOenyVSCya0ogoqJjZzFObOBaaOB0JJQb+P36Rnc",
-	"kDYaJSyzBVY7o4sFwygJxTqWSPI6OBDuYoeEUKKJVPOzgTjtH1laP+0fF6uAOwpCpBywrjxiex+DBRqc",
-	"aoZejKFH/RE5KH4EVoXl0SAnmgPrsOzGXx7nxM4/8l/7wJw22I/8jz7UphOkSJbvAuRZ53Y3x8GHpQib",
-	"dUzwLe5JTEXCQdeMIdPIZ0VYzMOhIarOklwsZWo5UCKXIs/28h2oEiiiGuByrUr1DRP2T2bx/4HESjv0",
-	"Z9KncOpcncJyciVqqnRiuYVmowlLDR2IhBoKkXhuLYPW2QA7TaCibJnDhMVm0HpvMXOHj0nKxY32ebXA",
-	"qoVc9ioDSCtu7Dp545DRIK9QCN9ClBSH34EU4MfpwnRPu3Mu8EHm4gnfDVwuGsZ66kHr7PgwGvjSG/bi",
-	"zB88iwYu6Dr/6aT/Hl4uSS0wX//w2bP4MT3pPomPWPdJcky7zyaHrHs0fhJjQ8cnfVyi4+fV757Sw8Pu",
-	"k/HJUfdpfJx0Xf7S+Gn8LAEo+oBgWpO1tsYhyQgOawSSniAjC3lH70j7dcUM6o2BF69yBntGKBmFmDfC",
-	"oufb2LrrujAncuLv5XCxkasnI8gIEcUKkJDkkgDNQyyf/1FOgK+eWbTq+g8QNT3zqUGw+jDS0VkhL9dc",
-	"BiCwEJ+OA3hoX4LuyzE1TIDZTAYGIvjuvLQwAHywLrzkylB0ebcWyeEz3+/bSYv+aiIg4dkdjYI5IQes",
-	"7Rk/ynCdqJAbrFQNsgeKpVRrrg0Vxo6X6yee4cduGKh/F6J5aVPu+ljbVXGhre0onwGvd8vutV0BJvDz",
-	"orp5u3pLRTVXFKAdhS3Z5WPMsc4sEsGoUBkOOoiPgr2FncaXVLsQkwQKHi1nPIViMVVxGAgI7ucLb9wD",
-	"OTPhOpZCsNhoMueJw3XwYLjsbfeL1WLO18Vse107cdidgr3Efue29n1Drv6JbAyn/aOdwP4NNWyJWXGn",
-	"u0DQy3RBlPODmvajcvLNz6XLSp8tFTestebMRFEJQoIKdh+YQ0rq+5o1pPRwp1DktT6XYRcEinU+fEl/",
-	"z0jyBvhgDQCKVqyozLMeclxe9B8j8Djc0z7hx2X7y++bz3wu2lCMJq262ObSa3l1mIbgjSqpbA19FgR0",
-	"9vL9lE8CFNMr7sCRNxNqK3o48yHkn6AaOBAVK8kj7b84R4MOWA7GoW0RLWjcq9pgSRiIdaUzquqcgWmK",
-	"khGkNYwCBduLF1N+Cz45aIdjL1J4E+UHSx5KpmgIu+Waj7EAz5wa8NcFBhJvifKxCThfcxR3eBIPpQEG",
-	"U3zWiO56vrCZD3y4z+HTiB1/pDjs+1zPPly7xCHudTkfvKuorhtDuTFOWNcIz95k7ggcjW1BO2ufvMmx",
-	"Cos2bNEjF2Ig3NVefdWSNvbDAcYRES1dj6OwigQ3RYkJrCjBjR4IEA58Vxg70g1bmKB2FFb0dqW5apgF",
-	"bnONWWyLOCxRklMlen8wAf53RQY+bH1XMthX4Au/LwWy70JHB54UGuXf7zytyDQJOlYFziMss8lcfEzo",
-	"SzJyysyMqaigCrjYi5pBm6VfP/cfRAh229lH/vUQ+EKhDycrf8NMcSNgMNfvklTdpXMQtp37wPmbhPzv",
-	"qHImbEe0XrnltT7rpusRyi1AYWONzk33YqUAUl73yGoNBHxko0s31hvmKz+jzbHTIyf9k9w6Bt6i4j7D",
-	"5tJrCzknJ/1nZOR/Hrqfh3B3j4hUA1Hz8G7hgowxcliT1Co+oA3Y6xraa7TB/udiMaRgDVFy9vb3O7oo",
-	"GsE9hGhfnSYQ7B/SsdNwXk3W+eoJ/dH42yeLa/pdiTqI6MXhBj0PP4bQn3NA12j5gZhfnhzUxNZ8nE/I",
-	"edrI57irKl/mcBVhP3JqgLMFJlDcYdFxCUcxJPhhHlLBLddq00G0z9uryKWpXhRM1wUEA3+CZHIrpmF5",
-	"O8h/ADXFhcqYJY9ZPikMNRAhgyW78Nc6pvdCJBWe0Pr9sB9U2v7oTOh3xRteiAQa9JZB/rE5Q95V/YF4",
-	"wxs7vq7ZSB1TAHcfkp/OI0E8eSJxnxFaI8L42Ct4H5nABkqDNf1+aa2Bi34htgcktjdOKv0E5OZanDX6",
-	"zpzQvNsl6nBFKuTQnfNC2OfG3T6C1aaBVrDyje9Z9ruReHeHwxfSeFhl39QoICRvcvdplP086ryReK7y",
-	"uHmIm5UJSzXJnfEQU0Yu0iVdad8VQzu/WkSWMx7PnO3YS5pouJsxmprZKnez1Rvh8rlbn8Iu5md7JSZy",
-	"F6NYvrrev7J3t0CFi1dkERzYThxeM6owk7sW+V5madqFEC18sWgmWirL5vDgLKihmcg4m0MsH9TXg0BY",
-	"rP54yW/ZQBRVvl0aAj4s+6rb4CPVLmTc20DJ9xDATsXKCkYs1eyRr6eJoe0QLzbjiwVLiDZZsiIpHyuq",
-	"VvZGKRaGSRBEz6hiCWlnmmG9y4EA+OR7cUAaOa+2hFDtn1w1Q5fMHQXjYh455MDDlYUTDEQeOd1QjRIr",
-	"0wGYAeSgtFFQ2BYp5ZA4mmjSpmJFFpmITebEy18z6asw+mMCUoZSp4oNBJ8KCXHUsZzPpcgrmOKALvKM",
-	"DFpWR21ZIA1aS56mgxZY8YX0xw9XMRVQ9pvMqYlnTA+Ev5ehiiuHzIRV2HwDPWn2x4lUc9IetFQmLNMd",
-	"tMiEWy0bfsHy8ZDnwuZ4LPYdMc+bELA5vqCgTIQUTEdEUXFDZnw6Y6pHfhCMzDiE4MIoEfYxcF65HP72",
-	"x4GA9YdNmV35UC0s5hirS/+aMYVFSa26izAAUoOsf4wLyAMgUu5rLFbkcvjsuWOVa9dHNRY2P3/o4JpH",
-	"QGMMMcO4JqgCDIsrigD/2qo67MOI22oF9S2d79cNwVC3Ouh2M+MGOgXVLQXi2isBv45rHvWjpiLYh3Vt",
-	"h9brc9lFxj6ZRjPPe6AaP3ZGv1ukMmF5Z4e6FcLLpRXudEOVjtK37ixqz5+sl57XZgXHZzH/E7mXcJGu",
-	"R+IO1+hfuGXBBaF8Ca/a+QJ21MpFwu5cpQGPjztcwGHx593iDsMvsJOC5XRFOiYKr5FPbo7IVFFh7C0Y",
-	"y4W7IRy3HoglhUBGASCCciY+XSYoV4m6lileLAqWW34Jkcr5s1FT9dRX4U4/BQ0EE+7jZg3X+ccUKkMM",
-	"2iBTei9f8fK2uMHSEdfj+MFUymnKujFNmUio2hS881IqKAAehP67slBoHc9rW8wJNeQbGJi0gYmxyUQq",
-	"cxbkwXGo3zNlSQRJveG+7LMiFh563ayWdBW6F7lPSQuopS4OJx8FV/Pc73KXaJyvgyX0vujwa5haH1GT",
-	"A80jQADzD8DLAwklJWKXLNnImt2kiiVcQSIFFJAmX/kywJApAwnOI8K1zopei+gtthN4HR3Tsn2NqIHg",
-	"ObbpszymxseyJYy0c2H26tvnL8gtU3zCobecJWodVq/CmhaRS8tGCnC0xESsVgvfe3aee/tDAgmvCEFc",
-	"AG0EiTB0hSngzkXusrkh0LXfJ+0RwHEIPw5d1OsoIqWfM83WfvMed6tr4A2GupPMAGZwRr5KSNuDjGTC",
-	"8PgGumYGKfWYkUenmOR60u8PhJ/LXonDhAkOK0AVlBpXxQV0Lyy5iskzYyWXkG6sFL+1WkO+IsUSJgyn",
-	"qcavEBusRnncP+rkDr4iXJkuFuTH15e+uk4A7H9HTBz6XQ6yfv/oMd7q/15cs1A4zf2KzQjgPfjnv1db",
-	"EozO86VSMRB+8qBzHteQkwbnax/P6YpwoY3VPRWLmb0KENcfFfuzqhJLJ6h2T6RaUpXk2A4B3XYJI6CJ",
-	"IuJyHFT4O6usAVL97EIiXwsVjwLiyrCcGhy0mVHhqcjYJTl8K+HQnGvQ72pFkjKD/sFynOee2LfoZz5D",
-	"mzVSdJNSBF/tqqMdnT4u62iPd1DSwMsSdglxrIKOdSmHDaCYsDjlgiWdpvXab1tNy+ufPN1xQQBdl+JW",
-	"v4KmBcA3rU0Aqi7glwc089dKlBslSFK+0Y8xQ6tS8TKoe0IXi8BGITMTy3keaYWWCNypBZgrDWBHvHRd",
-	"Qhp6AgbMhoS8xnJd5CFAr1ad8AJT5NNseyXwF73TFK9Lv72f2vhQmWtvmLrlMft0iWuVqHef/mpPryKe",
-	"OKKYpHL5USSV3NtdK6a8DjzPbiH+YrSI0XaFdNyNGqFA8cYSmFcbR3LBBN7drnIncP2R7xKyXC57uDK6",
-	"4BqahXgJCpbZw0RpV/oDy9jARXFGNBd2Q5lmEQEBARNLi6aKUdFWIUwoghIOTvl09+ooslKUj7yBxong",
-	"14FEHB0B90Hpx+UJuSgWDxPMjg2u80Yne8398ZAeRpgAJt7EeX6Cm9ZIoplr/v9hhWj3VyZ+n2S5t1qB",
-	"TvMPJdvCe5A7BnZvc1P4ElAshe676KbIuyht7S8yEEIuI19dCE17JOheB1WusHvBsjzeo9wpEjhLRH3H",
-	"kUuuzbd+r1/nW90iRv0g0lUweLg31yg72F3bquJBKSu3U44lyuZjphqFmHAcbONZd501tAJdK4yWaglQ",
-	"2+BgahebwhtXy0zFbORf6HiFDwvyoMWQCudbaNqGc+wO3SD1pnVn7l7vqfxPmiaxhlX7WPJyTPwSRHFf",
-	"TqnotNlCWOPoDXhifnTkK6rZhiziN1gqjqLD0w+FYgIY1SFWFdpAA4FEZKH4bVC4xPEC+0LBQwZiJwaJ",
-	"jCXvrd8pcUeKIRUwqs4V2IGo8krSHlWYDBZPGxeF187RIQoabOlTUFxPOmBhgCaPqP1KRbJFKmlCKBn1",
-	"zJ1Bhb83T0akPerNqbpJ5FKMOmTCU3BbjrANL1XmAFppJNRQ6OTHYdIlXRX9tn3+9I/XL7tPc9PA9z9e",
-	"loq5UTJeGebqNNoZwVCqpGV50UA8f335EgvaQMWQMQNd5fIlSng+bvEw6vf7UKDODqaxvpn313FN9CLl",
-	"hnBhJIlnmbjRAzFeke/c/qD8mRXdXBsVRaeKLmZ2cWO75Kd+XKi/48vazbEhPRXkMDrt951GRQci5cak",
-	"DAIYUrpAXZT6/pPY8VFCXnlmcibtvOl2/tcX3zhbhQ+lhmP7AdU0C4KVdHIXMrAzcnJ4TEYep7EAHlVT",
-	"NiJtDwOIpqhAqYN5KAuM8S99RrEhJXx1FB0eHpFv+VeR74rgy71RscqLtVj67ZyTk8NTSIjX2WIhlWHJ",
-	"cM4SToeWi45IWzDEE6j4JvJe8FSZDmBe+KFFOf8dBQQcQD9CrGyG6Bo5ZEWs9egKiA1qBwWKXy2YIwq0",
-	"6LA7cwBxDtFAwB/+ywif3XX9D1A+J7hgZGyYL9fUOS9n2UNLGS6mo4Fo23UC2rsCPCWk70S++qA/MgsZ",
-	"CXPbZ7um7a9dWw+U4LM2TzWB3zf1LnEFbA6OIAEhiKcsWBJ2MG8FZ0E2H0XUeBB44dxvKz8C+/vURQg2",
-	"CBzNAoYvO/ql9hFWLTg83WU/OT/5zvIhH0nxz1HywMpFtYrjRZKU2kgnBQNoFIw2qIsH7/K7Y0ulg1eo",
-	"wzGFfE1gc7q6vqjOmRnISlG5XV0UiDp4JwfBeSCSESawwHPbNT46c4NOpWDYLxx1G7w8QapCNo+6GpSh",
-	"BZ0HgtuCTs/nhBYiYCCxuY63+DqITK5SaqiB2QseVbCiQa6vkNaGnjDuecHeO83lFOqZ+FYvrl/8l3oK",
-	"D0VjeRWF/chs36Btf5KlgO1qQGhzCfU3RmWxAWefYpZabmkKEXOk7YhKTgrFKQy+6iAFQT3EgAQsjVr8",
-	"P3MGzDrbQ7Qel7vdjjQQO+hJEGO+ruYIqpRc+p6qGLcoMc+xybRjWca+pp1AKxuIwrvtyd2blPcwYmGo",
-	"LbpU6oNsIwgGFdUa8S4Q+CwMvw3CbgeiiLttY1BuREbfv7h4bUXiP9n/dO1/zux/Lr7/enQw+uH16GD0",
-	"/Q/Xow6E2v4jgyjPOxOBzghhpnO6csGqEdGGzcHEDVIOc6HT9GMGqua089Byq49TfLACxPtZmXA5f+F/",
-	"xJjJTyb+fX7rlA+gnrHgihjTUjnIRiks5bfsQPD4Bu2u71qLrI67+8A0aPdqsMhwppmulL2zDMT3yL8M",
-	"kjc1aWPraaoHYhR0V+nZ+Yd+/lGnR95kStkzAU/Wgsa+b6vi8zlLzl1JWp2lzq4DJfsPLRs+6VsBzht0",
-	"IkiY81H0vmpdFNSsa6M5nITfTLjdRpEg8OOfjw8fn7ggOqzaP1bUvkQW1BimRCc30HUzDQl8maBa86lg",
-	"SQRF1OV8zCHhCoxKmIwU2IwG4gSr9yq5dC0BvOIdwKWx750F8/f+/B6osEYwxWeqnl5ewuZ8Qw81e4lb",
-	"yGaafSmY9xm1R0vi9aJt0MgO3EL5yYFxr8JLAm5W+rnCy6wQQnfzOy5SKqJShO9cCjNLV2TBFJdJnqUF",
-	"6UY0wmVhNO6ccpdEGUuRgHQbrqo+UZffsr/C8h6YUmCSbWQCe8qTcGsB8McMCAd8bMqQLU62dI/96o5t",
-	"Fwys1mrZXGrFvR3BNeQDXoMiKlh+CfNXlRkzajASNo+Skob6AioQ9YJ31YQLmhJootAjL/A6pXnKL6gl",
-	"vh4DlgQpglrzwg3ckExgHG7SVOiE37Kw8MLDXD55ovnkc9w7e1VW8RDO4z/Dg/giMrPfy9XjirIEMuqe",
-	"1J2T44b+iwFF+36keFsUFeCAtJH0XVcN5+YFTgyuYJamhIse+Smv/IasW2VC543JPd6Bc7I9YiIZKka1",
-	"FGfIIobsbkYzbVjiYtK80J67+LBVFMjj/ouYsYQlo7DGUg3nAAPlM4KflgvMnRNoIAOZnJYYeJIy393O",
-	"fhenUlsxGQEQFImtsDyn9PuGTSf9fKnVmnU98kMeN60fFfqH1SFO+id1bOwvfpYvzKwI+PYltaDbh8WV",
-	"/Cy+FKz7J+0++xEkdehVi0WNAs5Z4MaePLSoWbW55FRoSsh5Rdi1PhfpvfyKHLKd587A7xH58fp5x7VL",
-	"JDSQqNB9M8p/GEKLx1uaDh3HHp0H0pOPIAHvD4QuWL7me93knzh5Sm9nb72B+GGt4FXe7+8MgzakSFzO",
-	"RS3DxY9HQUBwXnQUynYKMsI/8y+45ZYnR36gCtN3+ValxnCRb9SIt1jYvRQVhk7eOs5dUSBNN4cVfyKO",
-	"a6fKGd9nqfa/I+t9U5TkUf8M3rQvnHMr58wLku0vagYFY3YzaJQqzLgoaM9NgoogTmbkrmVqfSEku6Dr",
-	"YAF/jELk5V29cae0g/sjAMWXahHbDCkQLwsIH2DktnT6CiU0xc9+FeRTOvcmhEYsuUjkEn0CcL2X+tTl",
-	"rZNJyvMMs0lmMsVI+3QgXOoNNPhNZXxD9A1bEpqmcsmSDkQIwpWNgYgnZCYzpc9dGwAcUvMEw0l8s+/I",
-	"R+a62NBTjF4EkxsUOxLQwrds8i8A5tr1TThLE9cZvNMjFwMxCi5w11WYzvGWr/ThrvpgysG/hXkTYTcQ",
-	"MJjdTW5gojkDeaQjdNRDwSBMGEFZxkK7LeSSQEs+FxqDssZ50PCjkLYWaeaSrkN10FcecJpcx8XlnJLa",
-	"sxkIdzgAv04ont0wttAAjgKYZ0RTyGHmBgVHaMUNUlTx0pDdcW10baTjG3rL1lniQ0gsNTN9RqGlWMVG",
-	"lTF/y8L5kwsuv1+N73fonylLJ7Sqy5kSgu8pphy8C6jJhfDVii0/1DCr8K7AWJ00BQYDXPacyNCwE77s",
-	"bTtNPpcCOx/a8bIjtcxC1lSYip009iWC7gH8OtTl3VbFko0CyF4Cb3H2pRC6MEBrsxhferM+Lg2uuWzB",
-	"1BDjXTGhEa0X9sJDlZ2m6b/bu2FUL9n/UFrRlrRFEOXcBKUwtnAZVgo7J67kIsh5WGiyMUmRpum/RkZf",
-	"COt9kvlKZ/RF4XAUXqKQZs2jTEhb1I4yNTTrHRfC5a7O6cr1YcQq9SJxyWCYWTwCkhi5eO00g6SkhCl+",
-	"a0nDCtB5HBWm52Otkh5ZV2zOgmqrVqDWhZaxHvyJLYcgEHwg/PqACpsTd8K9P5A0G07xWftt1lPiZsr7",
-	"TP02v0inlT6aZUzfQLy1l+7BO6mm2xJKSscOJOyNC6/ZXN464jaMzl1VcgjV1jO+KNfns285kq0xrGEs",
-	"/xrZbcuyKC3uS6bFR71FNuZc7Ix4UVMLScASohlzFtdwvHMUrHxJb58VVK/IbEaa/ifnk1WJ9Qs+PpxU",
-	"YxUYWeYBhvJUbxZj9tJeflBT3/6HGkz02ZVBPneVGqH8O8aesTTRkPjca4ha/sSSB076mWKX96GoDBaa",
-	"/KEp619bwLnPdeSiL/ZkAZuFoQMnwWxof4x3V01ObeRbIhdSEPoXz8mEp4YpqBHJ6BzagMmU1Rsi3Aw7",
-	"VU6ah6vhKIk1WRfssw8ufVSatSjT5HdTN6991op25wqv7fv/vLYNPL79ejoDOL+ICp/QAOJx+GFkhVpT",
-	"SbOo8L1PHwNLynhF2B2NTbryzsuR/X2IdRftPyH5CYqqYBXGdT5ykSSIVQ8kReDgF0nymcwWVSJrIipC",
-	"k+QPWJPji6iwp6iAFTmQ5omRH8124sWFg3fGwswMHaXubVRRYE7xXAkLhbnlYso/PHalttspo7esg8ZU",
-	"7CQMDgdX8AKe9mq6jtsxArawzb7iSAjn/kJEvyuExsMscBpM6PsYZu51t20Xta6BDH7UTN1XbwYJs+zP",
-	"800PfPV3+JVrAxUWHqH0eV7kjZSIAaq/zKXB8uJ1Sre7S1BKfbjL0k7wWRXune9Mp21/uTV/94lcuyvJ",
-	"nlE4atnMGupqHVwxBU37qMvch7h91L8n1dGjilpMRXIgFaq+WAQAiiNxQehAuAAER3hQlOWKKajaLQVR",
-	"Wcr02UB0yUVI9JochBziDMpIufXgCiCWYeJv+/Wam65PJHHMpbq4np3y2v42p4JOmdI4B1jz3ETV/Uyk",
-	"ylVjjKXkChyS6B9pQ5YAISgpPNK56xXHcUGHgi3hB6jgBVUH7b+xVqc0M8vPcEV5xwkMh8Diodd+18q1",
-	"xwPEsHt5juzQ7XYTJyVtWcOCqeggTGQB2rJEVQfjsHKR3QJNNdTW9KXJ/NQWLm2pwik73sSSMG24wJui",
-	"7CcYOZPGCFuGYOsc6kwsE+LgHXyPEpMnQNdrJDTXuBDY8BMLVj/RGRFZmo6cSOSSkiuIA0koeYMLPGwI",
-	"/fR93j3Q5ARzkpv2BxiQD+QObimzNEEJb634d9HdBYHbXB3jnrph3oTy3Vo97bPWk/hxPzk9nHTHJyes",
-	"e/L46VH36ZPkcffk5NnT41NGTxL22M4ooQ3i3K/AW6XOWk8P+/3+k6TfHbP4tHvy9HHcHZ8mh92jp5M4",
-	"eUr7T56NaWvnUpK4xS8X7pcL9xNfuM/lfKHYjAnNc4XO3xjtutvRUkDn/hooXC6N5ur/01X1cUlplbpo",
-	"c295rLNDX8PAf4wEF7uXfUyysPcvBtkHNsiiXARtvR5Ycb2HUdZKCk72y0ul53c3eD5AWBq5d9Ae66Lc",
-	"GgLLLFY9kI5ph/6sgWRlCqunqM8UOPbFHvv7uyRdCBuwgA+8+w7eORnynpFsr0x+ERJtoOXhernkXLbO",
-	"Xax1IWw5gW8zrQI1fAlZ+3Qha9sQrSFS7SJUJtcxAuIa/SVRxD8SaLfaI/cUvr5hph6R+p+OWzvF9gtu",
-	"Pmz42g54+VCGekbn9zXRe5nHe7vqzCLulSaj+wOLQp9V79+FuHxE2x+RyL6IQ/c20u8oDik6PcAoq8Yq",
-	"Qa+x3LyjRihQvaBa0ynTpD1KrZY+cs2WoqDU/Ojqhzeu0Hm1yv1oIND6iIUQ8wwiwEcuhWv5pF3r8IWS",
-	"tzxhirRHNDNyRMYr4oB+VmmEPRAXr/L3dV4poIN2ZWgL7VOE5oSmUrCIxNy4gj5zQjX5+fCXiPx89Euv",
-	"1/Ot9vRoIKBGsl2M33rQaTrmBppXpGleDtkn2+MjIQXrRERk9p5mUBnePsBG4D/l/Xld11STGWk36/dx",
-	"5p9gvyMHBF+ZPdhw2BFcqoEQmD9l18jFtFNpjk0FYXdG0dh4qcSebRfKwmPlVcvBYpZHKBq5gFJzsP+I",
-	"pHTM0hR3o7N4dmZXM5cJSwmgpibcuKJ6Qnq4ERjefh4sRtMVVNV0DQrKRbZdT1XsPyVFCVGi4oTsjrAW",
-	"PRaiyIEyEHav+oYlAUhdP3FY7Qjym+29g54PKBfhmtIPiw8Oih/dZxPo+JQDXyq3e4hjdA1hEwnHbwZC",
-	"TiZMnZPT/hHJlzHEnshwqvlvrl7DKLTYS81EMdOE8lRH5LR/PBDFd1nR/9RhR6m2VFE9QlHDukC32jvL",
-	"anPYXtPpX10A5kPcrq8vvoHhP9PdWky/+X51OOp7Qjh8+1Jq9MMvzvtWnbpHe+/P30TgwqFRzruKXNX9",
-	"mwrcsfQgoXo2llQlzTUgbpm65Wy5VgjCJ+K/ENOU69kZSdktS4ld19xKD8A8ZnJpmcWSQjeTeAb8E14c",
-	"jqnmetSJLL/LUqZJ4hN1OXCpqYKu3/SWKcvydSwVi/IHUHdP3/A0jYhiMXTviw2/5Y535yXvFIvlfI41",
-	"UHGmopc91l4l7VH+EjoQ8fdRp1YXfvvi8uscag/IWsJ5trGX/Bj/mLXA71jaqLLac3z74rIAAVR/shhb",
-	"UzTC4WqFCNgtTTOKVrqGOuD4BrjEJ4SCaGIY9obElo16IW+YcHy+VCblDBZkxTqHws9fvHw9EJ5OfKcc",
-	"eOiKSTGWjGl8AzgeWylIQTEHQ/UNofHMytFzJkxEYjljyopXGD1i/8Qy5bcypuMspWpFFBVTFpGpovM5",
-	"NTymKaFxnCkar87JJM2YiFfYyXbB6A0X03NLZCITMffdYAcCe5jGKeVznyBPgz128haqXnIMBUoPXx0V",
-	"pOeE0YFwDy0QNZnQNLU7PycNQlbe2aT4DGsdu6LDPfJSMTYQCyuRctcDzlK3Sgr5ry0keXsFbT9SRhXU",
-	"kbfyUuc8kPCp4xaPNJw2yI1qIDyQiD2MiOhsPOfGTmIkyREKfsVyXr1y18+lVMkQgzAK0cwqMioJYjOE",
-	"NGQ05wJe12SQ9fvHMZnTO/xhdI4FQVmOlUMrjQ1BGmPJiEAlZxg459Yzmal0hbXSqEUYObFnVAxRY/hz",
-	"WM/evrh8IOnt7YvLgrQ+kwhXWcOW8vH5m1+alXw0UezTXiT18cuZKJNDiSNC5BMygZ0vFSfVbKwlVBmB",
-	"xNTQVE6zQEQp2qB4wYcLrECPE0Ahw+I77IvdBgkrwjA0JyThv9Ns2gnT/+xd5AQ36eQpx8rzIbF6Qr4g",
-	"VEnPvCwFspa9l3iCJb60gf5uNFZSa4j7yws7KpYyqllDfMfbF5ffOZjtlGropEafaljspCnxDx7unPln",
-	"x7uELxrTDt0KjHK9SFBlBxg2LAEe7ryEty8u38AH/7zZh/mh7lHE1WHBl3pKW6RfiFmxoq9HRKBRyNnz",
-	"zGJfbnXwDv+xsSogRKIEmhSUXAE7a9ixosy0JDKtc9/HIiLUsiBBjWsBmRB2t0ipcOWgwJgGMicXcZpZ",
-	"5a1NSSFXPdK+vRx8xoXu9Mhr7MsPo6VcG4b93Bx0YqrUykVBj6zkrThNRxAG7e2KYBk15bp/Tu1FGZKL",
-	"aadHTvonaLYTxBnzPDykghxJxQy06MmV85ybNmmUiPMPrE7iJF9DSnqTgIMb+eJnfQhVtaDVmroA6/S5",
-	"r68Vj7dU1rCijDQruN8ompTdEXhho+LErRI7/gfDRgVI621s4p+yYTyTPGbYlXEI3RcjohgWVx4IPZPK",
-	"DHFQ7CU7tXMlhGZGOoU0XZ3nShZ0rQ2VLGQGXodMXN5CvaoZYYme0A+SK4qdUi8KO/IjTcaKs0leYjnX",
-	"RlHtdZ4lbHIXaFujHnl7Bc6PJVV2K2amZDZF+ejtFQFrm8LcDAlJJW427CppmQ1pa8bI6G4xdGOMOudl",
-	"ZdSOP7b4yxKwA9ghQtYzEJ73tKXyHKcTMCL7wTlqn/afQyHNkIPbIQPbfpESoG+C4pUD4VMnvIBZUmAL",
-	"bAqGcCjj3RRkwgsgW20b1G5woSBGsaTT26LCwtg0UL0LpCicT/KWKUxa+CA99w0o8W9fXF5TffNwmq4d",
-	"/U0Ovs8UF2llymAN9gptugocnRYn/sVd8S+tIyOZEBrwKUvffurdZM3FQUJ5uuq6nTXKmDKhq0f2QrLj",
-	"4Muk7SIhrYhrn/E5+00K1smVU15IvujT12gutGPQNCUJXUUkUXQpvAlzIWVq9WCQmu0tkFDDeuSFVbAV",
-	"s6zZ8pmpogLqPVmGknM9WBWxh5Ayw/S5/yfwqDR181pYaULJ0f/3/9q7YSyltrr3xImKll/VCoVfWzD9",
-	"FaH0gGIhzrDR7OWOwrl4/+UcDICvbvcBjrvW2GCcPXpMLgRNV4bHuozsnlS6iyzVrBHdX7gCK8ePT4ml",
-	"Heigb9HD3vyAtQybgxp7GKSeDnrklUUIzc0KhZeUorwmw7etxLBiVJ2RPhEyd5qdk8OK/OFDjN9e2dvX",
-	"oi5L5dKVjrNyzK8ZVcaCwKlIro9VQlf6EXl7dU6OCgWo/MU5OS4ezVnCqTgnJ8VPZsZVkr9dXzHerfUK",
-	"4PqQBePDibaZh2eMmjld/OsRSY46gOekffz4tGsx1QGkc3/CsbjYSDcXrs1dCXEdzQA7By8xBFtE2BUm",
-	"lTFNgcvnEUlrZPSTw/wEfVZ5IYfjPiB3iRbPCXTxtK+OfDwZ9lyTfg0jMIG6V4ysDiNFOEQbi0RMpGKk",
-	"3+8fduH/nR65IIrdMqVZgh49b2uwcjs0f6SCHD9+jEND77n+RsK55tCJfqOh9SVQrd1HG8wwmt+yTtTE",
-	"flpRkZHbOuofPe4e2rU3mUJzoNRXgHNPtlaAu6QfusSjJw1L9Key1wJ/+QS8yJ5dTjebeNJlSBhfDKqO",
-	"kcVSWEraEgtfZio0Z1P7crIFvtXIwy7RV/P2ChmWt5iGbRudO0cbxeiN40hekHS3rpBL0hZZmvrejhAr",
-	"apzs9vaqgSJyky0UtCdjmlqlGUypGL+JvqFLYugN0+S0/7/+5+X/+p/ty//9f/8/hx245F0l/Fg6kQG/",
-	"6GYLTdqnwH/hB4zG9cJykov0h2AXboi0uXIQflC7qJ9k293+9oq4o/zXu97nq2D7+1NANk553HWfH7zz",
-	"NQObXQzfS2IBx4Rxh9ojVziIppO8dDEY2NroJoDKgxF4IaVvz9DpkR+djQz6EUUk4aCOJ/g3oCT+azmT",
-	"ZEaBjgyZ04QV6iRsELcAat3UBR2BbtlUBxxX+wnQFyfaGYndPsqIfI8bYV9Ly2e2etQkOjlGWAbIbqi9",
-	"RWq6Ltisx3TSpmJFYqpZpyyD0IQOUy9+LKiZFdKH/7ZVNQ+G0sic3l0yMbUUfHwUteZc5H9CIpVhyo78",
-	"336+6P6ddn/rd58Ne91f/vxvdYJLQLF403S1oSZrNtI8dwWDwN9mxVBt3B3l7yroM6c0aQ9aE8XYb0wP",
-	"Wh2SR5h7AkwCIbvQItEsv5wxsEajPK0NT1MiGEvgUjMS+ggiPcKMVlC2L0LKo84zKGZUQ8hXk+b8Anon",
-	"PTEz+Bhi/NwOvP0G10/avk/kEZmxNOmckznXVigHuZsqRmKrZ7DERcqD8otbhw/wMQmyPHwAoBPkp3RB",
-	"xnDPB7vKlXG9cFoDFataxvMG3n+DB/eAfCecZ2ubeocL8PK/3uVZ2v7el+eSsZt01fV2mkZitPezU3x9",
-	"pPb/T97VrDQQA+FXCXtRIdWj4K20IMWLsIInD8Nuul1Yk5IfpQfBd/ANfRLJ5L+bYi+ePAprvqb7pZmf",
-	"b2b88WwN7+Hw/fnVgjbSPmDXPGUQXsL0bql8i4ymZN0+xYaHIRd/lQk5kfd+i4Ho/ghUCfqM+1mG7fwh",
-	"RUuk30hqv5MLFeNh/4+mjmjoh6SXcw5Xz5gVhJqx+l0Zq5wa2hg5NXfNDWqTPPK8jnBwTdpQ5jyJYeTU",
-	"Oy+SbSVTu6RCyUaJXad7dVkYls08otB2Ys96nA2EYfqRaza4Nn/UpWTtvYO9sIv5DwnhcUMe2EFV1i4q",
-	"KKk3MkO3B/zgrtNPXKssuZwvuNy4Sj9FSeHW0uS/xsnCmFrH2skMYJX/VwVgLTrzanmId7rpNObcpSvn",
-	"hMnrBPxfCzCDfZj1QeiTIR0Vosyh7AWNzqLKfN08/O4sjTKmEZc/SdEKUBJN0ZDmTAqmUgcqtnnmuQ8Z",
-	"6Qz4ONtViVFZi+ZNjE6nb+0fDTK9F8N7LzjneoebFRqiKGGU+RjVCi5OwpyDrgTn+FvhwumLPUh9INB5",
-	"y0iZbkdAkXshhomRFUyM95AflI3nvSPGy8dPAAAA//8=",
+	"7P2Jkhs3ligMvwou70SI1Z1ksTYtrJjovyyX3BrLlloq/VaPqSHBTJDEVBKgAWSx2BpF3Ke5D3af5Auc",
+	"A2Qik8mtFkm2q2PCo2JmYjk4OPvyqRHL6UwKJoxudD81JowmTME/3zKjFmcjw5T9K2E6VnxmuBSNbuMd",
+	"i6VINDGSzCk3ZMhGUjGi7CdcjNuNqKHjCZtS++mUCz7Npo3uQdQwixlrdBtcGDZmqvH58+eoMaOKTplx",
+	"0z6X4oopTe1ML5PlqcPnhCd2Km5/n1EzaUQNQad2gjh4q8+TRtRQ7LeMK5Y0ukZlLFzfSKopNY1uI8vg",
+	"TbdGbRQX44Zd4fcyzqZMmLr1/CjkPGXJmJHEvbV6Vf6N26/oR7aoW8zZm5fkki1Wr+CSLW4/+Ss+5WZ5",
+	"8jd0zIjm/2L53L9lTC2KyVP4LpwrYSOapabRPelEjSm9Rjw57Ni/1mFN1PhJJlnK6mDw4fwVmcLT1WDA",
+	"57eHxOvRSLMaUPycTYdMETki3LAp3BN9yWerACNxmFrIhIA56MD/AuB0aoHzWo3rIPNajang/9pwdaQa",
+	"3x4wF1SNmXmvmapbyMWEkSmzIHqkSaaZWr0aAwP17Ut3sCpGp7XrYXS6ZgmMTu9gbkUFzlm3glf8ihGT",
+	"v7JmMfk7t13SZ/uxnkmhGRDe72jyAzVsThf2r1gKwwSgNp3NUh4D1uz/t7bL/dRg13Q6SxluxFCewo9K",
+	"SWVXrOQVT5jqZ4JeUZ7SYcoaUWPKtKZju4afJTl7SfxrJJZZmhAq9Nzhb7GJf1Ns1Og2/vd+wab28ane",
+	"P4fpYCMVKihINtNG2VPNJ2mevbRkgaUReX2WmQnRTF0xtUdGlKcsaTc+RxYEb9lvGdPmtiC4oilPkPvg",
+	"TxE+0o3ur58aI87SpNFtsKn9LGqkEsdudBtDmSxKsMLzIolkWjwyZEpNPCFmwgieL+nhKL1G4/PH8DuF",
+	"GyF2QDKhmlBBmIPYrSFsL7CfgGsypaldDUtI004XkYKlE6mIEypIIomQ4RZwnj2A/XMpRimPbw35lGrT",
+	"p8mUixIYzwSRIfmbZtqQS8ZmhBqSMqoNkYIR/PCOIRS7rWky5wZ3HmdKWVFBG2oYaSYZ7pJFxK4flxER",
+	"mipGkwWhseFXDOH0QqohTxImbguolz+/e//ixcvnL89/vuifvXnZ//H8n/13z1+/OW9EjbGiwrCkr2M5",
+	"s+Th10YIPd2162qU8M2LHimNLzXxZInAABZXiZlwTZhIZpILE1AunAMZTzDDXHHD7oQaZGbChAHwJmSY",
+	"GUBCmqZyzpKIwMoYKS/fuNMrtgCw/1maFzITyW1BL6Tpj2CgEIIl9mzXiK/cETLK4X+z2AAdgcHZNbc4",
+	"j7uPaZoyRaZ0Ac80Y4Qb2PIbukglTS6kfGU58a1ZAw7XN1L2UxgwhMDbkGYZKQm+csfXEUbnupgAN+oY",
+	"xfuAZ31FPniKyhTRE6lMurgLGKyZjQg57xJ2xdSCxFQklncxxxktjnBNYilTZERz4W9NT+SjWfEkse8p",
+	"+yVI+ixpE1AiCbVaJBnAHy1QKQdEowrZ7lk6XVU7W7neWbdT9/Z+oKHCdt8xdcVjdocnaC+qpd58nFkZ",
+	"Kzy7H6Qcp4w8pykTCQUQ2asTvH1HaDti1GSKLU9ApECiipIMYPGFlD9RsXAXSd+amfIr1v8tk4b22XXM",
+	"WFIBwk9SmEm6ICC+aqa1JV3wPsnfvwsSHmBVRMxESWNSZpEQ55pTTSaWYN0VJr0XNDMTqfi/2J0Qexry",
+	"oDIEudb2WtlLJkBqJLFiiX2ZpvougOdmiAi7nll+FgXiWv2sgEnvBbuesdiwBEe+JRSseqoETXNxuADB",
+	"S/fI4fHdSalnYkGkmfghu+Sk0wHSddI5IoOEGjqkmvUNnzKZmQHZ74ni14BmD1BuoxUKhshDmo6S7ZH5",
+	"hAlgp34Qe2d1Kuc9IRXJhGI0ntgBLdEDEM+UjC0chik7F4abxe3BDKcJe/qXFGV2439E4XfIrErw8uzn",
+	"M2IfEHgCWubdKwhzlqYth3NWAuNGkyuaZkxbdmPJ2pCRTFsFwoqKbot2fZm4FHIuiF/7nkNOnc1mUhmW",
+	"/MQSTi9At70d6LJizP6Ip6wPCnMIv/czK7sQStrmGkSn9jQh9tV7kVCkgv3DnAznQT2O2IUh5ZczplBe",
+	"zOU6GsdsZmW3fElADM/evPyRLZ4rRg0LdFyaJNx+T9M3yg5muJX2RzTVLArB5cTlPp+BMnDYOWp32gcH",
+	"R+3O/uGxVQSQuOg+WBwOO4dPWgeHraODi8Oj7smz7smz/yxMGK9+ekf0QsSNqCTy97lViZ/EjzvJycGo",
+	"NTw+Zq3jx08PW0+fJI9bx8fPnh6dMHqcsMdgKFujl0SNa5Y6FeVzZMWwfGeVnVTNMC/fEJokimnNQHN9",
+	"/vL7t0RRMWbaawzESIupcM8v2eKUsOnM4GkNtVXp4D2rbi8sP8phWAc0MA6CiZxev2JibCaN7vERmPf8",
+	"n4dRY0aNJZCNbuO/fu20np21XtDWqNv++Nfmvv3746eD6Ojz3t/+bdnGA6bDlzjJSWEqpErRhX0aHloV",
+	"FL94Yma1Im3kTJO5VJdcjLuE45NRBoIJFYlVoqdSG3JCFowqTagljqR5fHjYEwNPlIrpBkiX51yzvTY5",
+	"A8B189kCHcV+gCJibs6yomnLkoO6/SKKBTc9xLYAygfOipr/XTPWEnJutKkVePkpPPh61Tk//HXkAq/t",
+	"O9CQS8d58ATW7/+qnG3UyAT/LWPusVEZQ3ufNxb+ipBa3mS+hY/5kKg52ulxNW+d1dCufe3dyne4BKYq",
+	"IsZAlxKHiNsdtf9muNjqZMq4XjuFyFKnNaAtdWmMLZHgki3qbd6jLE2RaMwUA2IhRbrw1wk3RLxRtkQ9",
+	"GtfCqNbRb4dX7Xa7bk4we1kOeqsN+utzJ3dhptiIX6+ABFfakHhCFY3RTDjy1z8Ca5FisRwL4E0rAPHh",
+	"YP0FvMn9KuNl5cbALt21cXtbc3+i0m0o4V/ltEroX8Lr1XcQV2zJjMimdnGhwzNng+Uf0aIWNRQd+xfs",
+	"P/3Pv2X8X/53+Ld/YJVA/wD+7R/Ust46K16E3ilVfrP0m38x59z4T/8znXH/s/1n+DOabD/W4MLz8xdv",
+	"X7ErloaAOrNoc3bYiBrf2X99Z//13P7r+WH9IBNqbiAwlRzQE66NVAuw/eciauPv/H/ZI5CA1pm2umdU",
+	"es7SVP4v8suEGjIHY81CZiTll8zKIDN7c7hmfyvGoFpzbagwFVfA3+WcJJK8zOUWT31mTI1YbP4GCI2G",
+	"HDtMZqTlIJqpfkrFOMNRmGgsCVP1u9zy7lnIXmRKVBhbp0ZQqbrztyE/+f5DaWAbUARiwtFhZwtBAdxK",
+	"Nc549Dd50uYhfOoExQiJfrCzR9p90cw1ydy+xnXN63sRYWm+EXzzkSbOd9yuiDyHT2uJtD/35eUXkyd2",
+	"E4Mfzi/IPp3x/Vgqtu+f6sHaHfnX3FIHFrsGZZLuEC5Y6+PjmqVWEHI9cr1y7z2XCVui5B416ugr3vdV",
+	"Ek6gYC4LJJuRdCMDdiu78eceEwvgjmemddKacsEbG46/+EbOmKC172f+StE0fT0Cgrbpir+HTyxFWrF8",
+	"D/vKIXlQB4v0G/TrWHV+QFU2EeuVB7t8/5fAgAS3YCpAvaOAAEcNvdCGTWtYSmWbMFSUz79qS+894KvL",
+	"tkcGGGfkJROhuJ1HhMBepzOz9hUjDU3XvFFZdnnEqGYhlSFrNxbcmBubJpY5l+EG0PgN1YYYBgEOS6wr",
+	"vyo7kcidiRaiQR/BVZnuaT1yueWHk4U7Kc15WDPC5w2QXkPdbqCGbcmNQeL11O02KoofI5ZZiQ4HqLyC",
+	"H0PUEfDXeEINBB6dEjufc0+v4qEbl7Sah16UWHhSTEwykTINPH0BRldCBZqqm8ghyXDh17BXq/AtIdbG",
+	"ZeZ4tbxGeETG/IoJQg1qolwKL17QSybISMkpmn1Ad3PnQJqZMDy1DwTpNX5m85IA0GvUrz6bJTtiWp0y",
+	"hjuqZRBl8FTRpqJyBatZxtQ6wpW7RGr87IKhu8FZcUfOrapkZkCnL1+5wg690Wr8Pb5ahYQbYeUyv89n",
+	"qBhrIKik77x2TuKo2AC5mZBBGr6GXw1Q1EO5sAggeKRdqErJIdgOrXcrzTP1EP2JxhMuWMvqfha5HWhj",
+	"mVTsI2FIRf3gNebeF5ylCQ4JFghKBtXALRBVt1JnYDBn3l/WYKoBNfWgXh2T4yCOn+eW0olME11a4UZT",
+	"W6AWlVfw92xKRQDo61lKBV02wKwIU6mTkioRPrfZM/yrcHcIxnDj66lE1dlYd0mCc1u6Iy5Qr96CxdIk",
+	"IuCQSaQxLCEzaiakif6AXIObT2TKiI/wA2eYkmK8VwaqjwRc5pt5aGAhbboYQR9E7AJE0R1Za8OoVYW3",
+	"DyzcBOV8jZED2HqAvyzsPmtMyTFQ6j4CpvYEYikEOKiJe/mRJvB6RJb1Z8XQtWfp81ZMPR/9VtJKSXZ0",
+	"xzeGyJF+7CJHak9sFZm4KNOAfHuOvJSwz0WL4C72dqMS2lCT6YqBEUey28awmPxvvGYbVZ2ATbvxo8o5",
+	"B9bTEvzr0ChPvPDZGTfWIAqT21s2ykSiCVWMzKTW3FLCOTcTLshRhyR0AXxilql4QtFE75UN/JTMZMrj",
+	"Ra2lrEa/DAP6d3RFVRJyJnbJLryU63KsazMM8fOufxeAv7cVd85Fx6rqsXbdleP30to6VXfpUNcoK5NM",
+	"XK5TA9w86MdfgtjAsGuzP0spFwNQAEJn+6Btrs0AfO6nhavSm7cMJPloYnmlZQA/UXWZyDnySXddYPSp",
+	"e2BBms9We9/vUfPaiDsgtZZSQ2B32qJUAjjl1CSgKjPFr6gBEzQ3msi5sEqLVGRGlfHiYMqHiqpFLXJt",
+	"pJkwZJ7xUZNbE2hs2mTJwk93o9k0/xfrDxemjtq+v3jRekrgod+ZNtJCxWFBIIEEiKdlpuI6lLN7GnQJ",
+	"TSyOmYmS2Xjio49PraAN27BvWOLN8jknfDZjSXmzpGnRryVFuoicigGZNDEVRDOq4gnhqDpWjFTu+1o0",
+	"zO/5DsqX22313OpcY6UbGZVucOkgSvdhKzKBoTl1Rmx3laUig/Y0wTtdXHSqyWCapYZb7N23yNNKqKGD",
+	"ZUUN4nxWSIIpi/IIiIPIEvROp1PgDaKRpQCncGdA3wdCzERCuHBrjNwKcamOdAxKSD3kgoLM9+1yiPKs",
+	"36MJAzLgjIMV7t+uRLpQMHZtmPCq4m1YDBzSWoR5B1fj75i/WMdQtqSqYSrnNu9b6dz+sxaDPAMh7i3n",
+	"67HrIdoCKBPgQZGZYQqwDGwwEflvyQVLyHBBeg3SyzqdI2b/1ew1eg0vBELMXKhrPJfCy0Xaf4QJvZas",
+	"+UcrnOuq5pDfspRdURGziEz4eILeqiEzhqlTYjVlqkClhGAHJ01JUY50cHMJSJyEuYQlemaT1v3Ovbbe",
+	"vuVP65FGU9dmzbGcqpujRkH2/IEWK/Xw2QL/biCkYvJs98Trfd2GWi9xpkWWrk+yDVJJTzak2N4s5MMt",
+	"LVQzy6usXu8d7zeOXwfgkr+vhg189/wNOX5CvPuQGDquaOCi4i59vC4O76z1n7T1r4+fDqOjz82W+xOC",
+	"8Q6jp5/3/lIbjPeKUSW4GJ/Fhl9xs7hJHKY32kHIcaN71FkOcKy8sgQLtNC550RzEeeu8CsuM2fD42YB",
+	"HAFMHECOUm7l3imjGrIPzIRN2+RiwnrCBW7HiiWWWnlWaMCyPGWEpXSmrQDj5xKloEEX/JRwQ2I6O+2J",
+	"gjegBch/D4NlM89MYjrD2MAcq4+2yBxfRh13LG+yVLPv6eJcGETiTXBdvjNWXl8S4GtldwEcz9QEiv2d",
+	"UTOlMzLM4ktmItIhTSDidtfHpGkhttcON328Ph88alzPtnDouZVez0ApL201XO7HTQBcZ9KBUa0SvQp6",
+	"i+0jt+pPrcaUwUTS3/pctKHKbP86eji3gm8wcrAmt+lgpKgEp3Xgfofm9RDgVaqXulfz3BwwcocOmjY5",
+	"C2+79hfR2fHtjesSRuOJv609AVZNmqatOJXxJV7KGipiOXwzV9OoMnuFkDzAWfoxnXksG0Q9USUKgzIi",
+	"DkI6hAY93SZn+eY82cjp10iqnhjwJM2TPIqhmCV+w4WVP1k6Is2BPRPFqJaiS8JPBntRkbdbUKCesKQO",
+	"s3XdfG0CQdMc5HodgWgbwBFNBrFUCZghY2Ypa35C8AYVSU98eEOag3hCjXe6DHyE6EzJsWJaozNJ7yH1",
+	"uxH5h+nwFCxhlmREVb02e5PYq+XjXeWO9XnXIRJ6RnJKtFWQ8md5pjYqMCPDRP2Si6Osi2tfQCq8sKfg",
+	"MQf/ajorh9VR8pTrQn+GlywxDJCj8XELEwN8eCsz8sZAfSo8pgVbCvG78DdjKmEOVFe6B/cOWAnLLWt9",
+	"O0ZJL9+3OuK08trC8aZSjCubqD9sTPh33+5kQCu7PjfH9lsitqONbtmOjsfUcFix2WgeLDKqKWuUG9KD",
+	"1dXAJEDC0vWoxCUvMf6ai7zigNdxqgs+ZWeCpgvDY71aQBgu+qtMZ77g1IwpAnqUIvgqkVbyhHx9KsaM",
+	"NNEUhg+t8ARacCYy7XC6qvMXZLaGRGUGnM1BFPUKHAxc5DUViZgwijmn+JXkscuZuaKGKn8NVox8zdI+",
+	"u6JplnsB68c+F+OU6wnRM0YvLT+xM8wVN/bfxQBrZjFUX24e31VWsi/XjlUN4gvhW4FTMO3SPuuwKaE8",
+	"XewsH1rc+55+JclwjbKwpXhYHscDIQruyqaL9z2tUTJeC0YSuvAWZnd3wL/lyXEumXARp1nCEicGdWqu",
+	"0fZQ3BogboS15IVfsZ95fCno9CZuP+E+tcwoocsGlOJ5aM+wr5YMBcdLNozQUPBfvd51p9Pq9a4PXvR6",
+	"109efPzrv200PuUzb971KloaLv6Wk/0jk4ZuVOsC6rddbLAduqrCfP5YlxZbDS5yU0Eqt5VG1vjzi53M",
+	"mOIy6TNRYxs/F0UgkyvMg6+TJruO00zzK3ZaKDL+XcGuQXpdLSstxwPgKmCYGi4Xjl5dSRF6xwUEGQex",
+	"V1iCYiqFmUTk/cXzXVaUUrGJlr6x74B5TxoaErX1dgfFppRbErL9J5ATtVJm9FJAPKFqzJI8ca4CqQmj",
+	"ygwZNf7N02X5GCzBueKaq3L5p0W5jQwCKxbMWV3WV94rhTtYqFWOvISHVYBWtl8HwKh63VZd2vxmjXYh",
+	"iaFE3DgZHQ079DhuPUmestbx6Fmn9ZQeDFvxYXLEjkcn9PHwyTLV3EmoXi3rbtzXKnK0SfeDW+w0D6tF",
+	"WvFxS8XPF0KZ0Eyb35MqiJ8UipYLNc6R3fn3JV4FVABvrv/lw/ah6MdVWQ6qGDvlHBX50LSjJ5Dthsp/",
+	"scrS9at1WdxY8wzufV6qDBVQBN3mqUHjKna+i45YSybLSwYWTFI2MvU0bxNl2l3Xda/72JktGTnU4bgv",
+	"VdnjflIburAb5wAPApROykOUd6DsJZ28BKq1CnkJPUoa+RZ0f82tWoH4Fd0+IIwbiKuvpuLPAVRWy3pA",
+	"Ya2FPnxtN5zT553F8TLKuUlXspcbIeaKY4SxVsGkqNv6VfJm/Bo3Mo4drVub46Lc5ze5ykWR2u39OQWc",
+	"fU5wVV03mRKr4/3qQpRq72npXi6BtzRNJU0k3NZmdHmXTae0zpH4gC0VbPm651p7knLMQxoWphtSredS",
+	"JVBkXikWm9ZEKs1aQ9D6Fy5z3hkWaEL76TIVKwYJTQurxsvBmH+2nNi9IYC4WNJSjKN7YpVpCMKu5GbD",
+	"BsphGyfHu0Vt5JNHxQ7qoP4TxJudJcm23KMSGGp3YWUjiIMcLgi7prFJF+BgkiMycKGJgwj/aZeE0Xaw",
+	"73JS+ieXktFtjBWN2f/PPWjHcloUXMAAOYjuxRLh3cbTg06n8yTptIYsPmkdP30ct4YnyUHr8OkoTp7S",
+	"zpNnwxpTU57lkB+1j4evwn1lKvI62vpajd/a1z4HK73BJQ9CcjdSohDh1i3No199aAZixBplz8Ntaf5R",
+	"lqZ9v4CNO8M4ut2k9i8Hd/h2673c9JQ232Gkt8Ft9khaADvy+ewFRKOggH6xk9X330LsPSRk3kCI9BeT",
+	"ClqkvgcIs9Op1WXqr173bmuechH+elBd6OaofStojJzvCwlRrtWEH28VvXtzZF621go2J/YFZ1RQbCqv",
+	"XLqS/ZlQrflYTF30/I6XoZ5IQK7ZvRXt+JLJGnnq+k6ZZRtfvsN6FSv80JUyFhslLOjBABrjGs+Cq8GL",
+	"02SqJg8QqzA/0iS2QwhDZnTMXNyIFwUeaTJUcq7xrihWRjvFGzta2S7QD2BcQM8I6pZiiWu4fRYFtre/",
+	"w0g1BgsuxilrZZphoVTi6k1rDImg8WURBZmm9u9TMpSZSMKfmdoc6LwMZL+mEhRqz9BRhNBk4xsvOAIc",
+	"eRmpzmgQZhLfOHmv2h1KzSQUi/YOa6PQlFLUHz2Lp4x4D6ndbZqNraQbT1nLOz2XOUdpnk+lcPo1U1Zy",
+	"/baqWFld345lK3E7G6Lm7Tu1FSFXnHN+TndrBKkA9a4KMCLOrS0Rsuh7mridtzLnfus9lHbQoKgIJTqb",
+	"MYX9SMh8Ir1bySfXtHepyrgaRVYiQaDIldD73kpyOCkQ5i9DqnIsxRmsLsaxCRlvLCZW3b94b6lIyLsZ",
+	"FaU7/HmzrFbB4qU7v/UB3+dNXwLkG+f49aR7pJirpQLGYsPUTHHNain3m5QaiyFv6+WKAOnrP3eyy0sx",
+	"kjVsP+ze4L4dSpkydEK7dJb+plpnWxKTpYpO9TLZjgVta65sZuSUGh7vdI9KfUNwHXWX4k02THn84c0b",
+	"JUc8XReDDyZ8L0ttLoKAXqY+NNO6rCelu2naqa/HWeNCk2LM9PrJHAkBr/2tI/R31X/dmYTabgBPv7dS",
+	"LH8FgEubrOyo7mz/YYnbSyubr6r+hj0q6m5KiS6tuABLISjDlOX51XbbketpsAACaf8N9HYrxdKVQg7S",
+	"rKgS/ZMOQqdOqYEA9/rTUmxOVRLUqKswYvg9L4WRx+zjZ/WBj25IxI9K5OObfCgJuY15URHf1QuBvyKk",
+	"EhsXrqi1t0OatYVgkXVYZqhujgBuUYAT4e6qwFuJaHptde/+JozbNg6waE+zlXOouAObijS7Cd34UWXR",
+	"ddt+e/bDPzKmFneSk/l3OcfAASgyO6FXUCiB6ksnDmI25N92zdY83JituX05w5uV8g4r3LkFblsCMU8K",
+	"vafUz+IAV2Iutpas1eTxWURiDJXGoFpNqCa/HnyMyK+HH9vtto+6kCrBtq4D996gfXdWnGosDzVucSwh",
+	"zYEcjVIu2CAnzezaKBfo45651/fCch1CmondF5R3YgmQcCGLwkFzavd6ifE+m918uOut721N2v2mC+zO",
+	"qr6on5u+FgvYSDF9k8xqhV8iaWx0G5dH/5F0rv7BOpOD6T//dXz9j8P04Orpf1z90pl9ONIXv/3jiXil",
+	"nsX/HB78VGNgLg9WRvqTx7vhfHmw+l2PuTZM3WDb3r9FE1rxbgUSXeMsoeSVvGIpjUv+u9Xeyrz1ULdx",
+	"ntkV7L+SIgF+tdkxmjt0Sh7I6vp2dpKVZNRSLHe4uar6tXxb79Nt+7S2qoaH5YbgCf/eTT1vK0RdD+C1",
+	"btt39IqVQx/0LcJ/itCFxmHn8HHr4KB1+OTioNPtnHQ7nf8se/+3DFKtj0+ojt9x45eiV37NfUpYEJtd",
+	"Y+l+cpbQiEzkHCjoQmaKzBm7ZJa547lpQ6ez2llO/hMq/YeV//ORXxoYcKwYNRF5SeZMGDLhl66r/tqB",
+	"Dw7/s/H548qQqbsOCvkGQ4bCdkdOwFjRIWdVLNjGKJINMUDI6J6jG6QaSBe6TYIiieGojaK0TK3pxNcP",
+	"0SCCfVrXj2GVgy58aTkhnEiV1/adcBMYM/26NOqBBSBuVHfr5k601eVdomBV0cpdQb3SrbTXP0K9G9/h",
+	"t9yVAQs+N1EpcYDBhPVKh4lTp7iEgJ1jlnsePUvcpamVhbcJ1Fy+NEu1AzG4tlSBpyYZtlKJZ6MX8t1G",
+	"M3lFuVldEcbVf/lrs5X/c0UZmHfFSS+f3JBp0wJh3Urtlu9alHWZPhNuIkKHMjPkqEMsQ9ZYgVaQv1/8",
+	"9Kql6YiRkaLjad5PzbKVnuAaX2A6pjNQJ3pZp3P4mE5np4OIuL9SE/wxDv/430fHpb+enQ72gApAZYh8",
+	"uXZFhOuemCsKFeu4wG+O4ilVl1hragAfup/3w98hxQkujaFjDZkIUFZGCkO5sLgopxwq7dpdYY1CORc9",
+	"QTUZ/L//838HbfJCKgJVFuGVyEUfICTmEse102cCQYEVFIrjfzkiL0l1xXMpllaLZQ4lyHrApyFlwSh6",
+	"xVLy//7P/3V5JlBVqzpeUGVradxahAFb4TsILF/jf9vGVqsY+xfT/ZKJvbAybEoi8J9numQAWpWMX2cJ",
+	"2mwg3sIKjM/61PQV15d1pqhqGvJGM+wyZCrbre5taRV19OWC0ekdebbf0ZRpiKCJCOpVhZu9KJbZOBh1",
+	"4qPRCWs9oydPWsfJ4bD1NOmw1tHwID6kx8kJezwqXOE46PlP52cbHd6bPdlLi7lBqNuyjhYscUdX+Lbu",
+	"bXtIvw+39h0AeLNr/E57AN6NU3m5kqjTTyv+5Qp8ljzOu/iZLVbc2L+8dFL2XL6EJ/ku7+Cul20ZhIH1",
+	"otqZu67xdDny3BmPvmMq5WKtJHZQW5uvKMrX/+t+62O9LHYhE7r48Gb52v+W8X/9q64m8Ic32AnFvQDS",
+	"xFhBMdmVRTG892XNcLmPgkCFB/QxrRhMMxDw1owW1P3CV0mzVMUkcnU8dERSn+26oiVUzeGlKfnwBmRS",
+	"Cz1vG3ehdnmT8WY+919zYP3VOeP03ha1Q3D6YLtRfioFQGuvrrxk61sLMK0LC215d//xywXBNwi8ERHs",
+	"jz+CRAEXEMfFwBdQbK8LH+Q1E7ziIwZ474T6cDILy2Dc/DI866xIsK8Ym1fGELo3cZZ6Pc0+ydPq8lYT",
+	"jCq2RWn/EkxLg1VXWQJO7emVrTq7tXFbFejK68tdg81tyTG1OfImMMPdiKu5uCeYPxytDh7vNVMuruP2",
+	"8Rw3EGZW56bcMuli685hRcfHSrnW5Xf5FeuHpU82O+B2KH8xgyib/qw4jGUP+DaR9KXoqYqVfzX/uwPZ",
+	"quwcWE7y2kIU2y77I99RcHzVYJnSUUV5tYwyjHeT2exVubHMVvV6/YgGoOqhOzxacnK5c9pCyCvf2Uok",
+	"eokUHT9dFtcCSWdizEz/rbu/31gTuhX6rGqa07mnnhNZQZlMqCZCzk+JP32MpXFpcpAx578rl6e/eX7i",
+	"mjY/gs0xMfEUuz6RQXVr5UXczClYFXY32ylu1Ii27EOs36x/Y8v93ty7uA09290D+XnFxVxNdkoNV0ur",
+	"PqqT7K1E327V1tGKGr8wdpkufE1bV/vshsXK0P7Tj+UVU6y2ucSUaw0i+4JQgvYggl8R+CqUDgOg7lyQ",
+	"ubKSOtpX3vhq6XenIsvL0Cw52Z6EHrYny1Gw5WVDSbvy3JvDN6s1AAJ03DHWc87YpS//tXFeeDmv0rXh",
+	"9crBBd8Gs5aY4nLR51pQ1Z3zh/NXzxU3THEp3nn/VNVk5Z5XoqMVnU6pqsV0xpIhjS9rwZp7wXJD8UGp",
+	"zHpnyZtVtb7m6ykcM/mMK/b4PdWToaQqWRfLzBQds/4KLx3UF2ZULLWoHDJtCHxEpEAPhtXciSU00xl0",
+	"UfPVdUCj9/FUrlIuFQuis6G9+i69cgWvKHx7EBjcH1LNV5RAAmeCfYkwbfiUGgZRAMoujiVQ6G4+ocZ5",
+	"GcYQ8yVYrR6Hc/lhdmjVff7i7SsIYK5PcXGeTjnqOlfUeGLhiKsGL7IrDVpYMkBqoB7UI/KkA25YqViU",
+	"hxJPWcKpIHb2Yu/VE4PSbCO7a1cilBW1Te1AQdFTPbdUl0CTKF/eiXEz2TLVxplFauNcy9GW8BoX/fUh",
+	"y4Jdm75isZxOMYgAv9z+WD6cv/oJPvHlROpPx8Gei6JGONTWVixmwqQLMpfqEiKZT7Gnb35cQhrvvyXU",
+	"1GFi8+wgB6UUbC/yFh99yR2UsbcPm4dx0UlhY5rKK3s62YxQN7iLpaYegbgmiRQsjFzEQr5+Y7oYd6ty",
+	"j7jxkitqTdoWINhBJ7jXOrKyGPOtdkgTSIErF6iYAbHYV0bd27pJ7IfzV29hZZ6n1jG5HF/Q4L2+mh3U",
+	"y/cwCjDN1d6nZjUgVzSWtqdaQ6fOsbCyfQoYEFNDUznOXFTsLiB4Zwd54y/OpojQCkUrk9O6K1t/P6MK",
+	"w8h3uowsq+/tqsNZwcXO84rGN1BIL7kVVhqO0DV8F3/oqmUPZsgw7gyQ1wWftfOsgL7LtGl8d1BEl/2T",
+	"acOUFVddcDqEl7mM4SlVl8wAQR1mC0sOZrOU6fayaxBXVljZPP218o5bbW0bWnrdh6CF+tuIeigs/pEm",
+	"2WzGFHFbCgLhO5tD4bnYfppUznEa0kQlN1/k4NQ3YC9an9uNI+uC75F47e28wqJpe00rdhBFXNw3Fi6F",
+	"P4gcjSDoxsgZj5GpwvKtEIMfxRPOrpivrFAqUVzrsC0jytbiQWE3rQGu4gaqOUL0hYs9KmKH8o6GM7B2",
+	"486Wm77t6toFfHTL2uImrnT1spEqSU5bA8RJuHRrxWpZiq/hA2ul8jzHYNlPa8lcmvZ3l9vL+QjrYV6e",
+	"JaoALwBJsI+aoP4Vx/UThY9XmIQg/MdLMI80iunQtBeCo5brk3uCVenH6cKrMKdCYUM3L7WckkGBtwPS",
+	"9JXSoYELF+M9+Cjl2jARfBbWjXXDl+M71/khbtqP0+O/C4xbdw9QmPyeGWdvW+t/XjbTufNN+lMuMqfN",
+	"19Vh3c6yvzPhmQZosb387D+qF539ueexdsq1sPUnG5Av4wh0gGzYh9VrIkv4sHdK6BAqk+RthLcrVx6o",
+	"FVvpB6E4BYLNtnIYcgK9tpUy7Hn5Ar0Ms6LA58yUJlPGDHaH20EkvKD6st7gs3tH2nJUiM/KRaCU9lqH",
+	"0KVkStz32qv0JjioNRpGrpZxkVOuqGhekpOykuVhmZANIWjt7g0enZblDRClnLCYT2l6e6tHLpD3V6DP",
+	"Bdwke+/sEuzCAbzQniqUgsgoS9MFUXw8MaeE5qq/VIXmDx8U1gGKjWXt2CDXrohwKGoOVziDkManAgzq",
+	"QRCRQb7BQaixwkq431eE6vYg0EQGIY8IJoI+e/3aVN7NXYJ81eEq0KMQZdYi8sp6pd86U/jGSOVXJFgr",
+	"zrdicVg6YCQ+/e1LlGVQbbp+n+jhWpUgnpOu5fwHe7PMzmlDFjZbLhze3SYdwbEjX8z8etanc6qSemNg",
+	"5VwLWFYgVaw1XElhEHdQK01XgcqK433nUbio1x3TYZZip/DC6q/yjsW5lBIo7FGhxdeJqEtWm/s0xxeM",
+	"CYipVxrt/I90IaBX+NOOTMkNs4JYFYR4/Yu70w/w+QRj1hSXK2+0WvI/N7xtEUPnacjytuv3WF1f1Wi2",
+	"CgVztrgqM80dad2GuQ7Y6iNN8LAInUrL10NUCcyzHikAQZoHeVY8WGv3VnWyhETdmm5YJblDd0OBgzRn",
+	"VBlOfVdKy9rBVrfnvAx25jpnxBp0DAhiubfb1jpNjTljWbv5pc5F4nYIsLLLLxYQpPqVBTG9lcbCrmcs",
+	"Bkq1ptqCf6kwapFlua8JaT3YjiQngHvB8nYEd72fc3lxV0wlPIYEN4ppuMFykxzdHsHvKRWYWdisW43r",
+	"W53DFpAX5Kt8qGCMvfYaRrsbW76VMFRw7rV3FEVbnQOkS9zNAovfqgOCg0ajkSP3zt2UC+nhnQarTmFj",
+	"BSfU4UlEzg7J0UlEvjsgJ52IfHdIHp9E5PkBefI0Is8PybPOnnNIVSyigGm+f+zhSX1cxk0sZgVYtk6T",
+	"/jKSzg6YYKWdEA/KEk99iLmp4ERzKKU2TBVOsYh0fNtZJJvB2aJTzZ58N/z5wxvSLIjBQYf8lRy6np8W",
+	"CehQXjFydhDVI9ihff+keH8vIpT8llnlCigNN6SpZAbesWyGBrxl6uP0USzoSsMtgjfN0iaWYG9nVzpm",
+	"lmaaHJ4UBaIAo/P6UIGCX2ZTWCmWQHEjHxgPhiXsbc0SMsR+VR/euI7P23D8Ej5GJYG0kEA9KwzkzqXI",
+	"jGWSXmJXUc7TKzJrlRJV8XE7qfbCtSOt2D9SKupMCSOepn14CAmkiFROkJAjgp+RZq/R7/d7jb2gofZ0",
+	"ZtrkDLmRZkCf7FOwaYGfcwD/ZEkfTFkQ/mh/RZAMiGYzqqg7rF7jf3qNbfpUbZnvdd2vKkyhn2u1O632",
+	"ehSAyX1rnuIGPrHNq1/jX9swb+Fsu8m8EmZZZWibSB4z7SJRstTwWcr6+KuTKlLI0NfkLCLfRaTdbpOR",
+	"TFOIvoGa6QlTe7nPCg4bR1MMDZx2lIjoWNHpMGWJb5oWmnVXF4hcIZrkds5bUOvCm7jRw3f7UKANJwxx",
+	"PEisTV5cK2/oNpHz9rY1AUpKeK3xBPVnt/sCPcJ7s9k2UgLmehMuun6skioF4tSyfdaRxLoOZIHugiOx",
+	"FTUJN9l4Q4XZXiOpWUkzaoZ6cVkn2qger7bdVBN+/EZL680HWAPtUFfcOSbC6xaNCdVkyCALJMkUxmLk",
+	"3d+OD0vSc+MoORg9ZYe0dTJ8HLeOkyes9XT0rNOiB8PD+Cg5ZiejxwF77DaO2SF9Njoath7HT5LWMXs6",
+	"aj2jnYNW8TqtaX25ucwceC7xpsT23ARBrCVN8Ox7pzm0IwVqhUKKp2eOyqFyYeGb61FNz7ocp1vmSiAM",
+	"eVLmV4NDaFesQBgm8tHZtQlF+ajqyR8F1vd6D/5yWvTSQS1BClqyzkBeF7lgGOUXxq41z22EJLpsBgUW",
+	"Xe37mSPTsDPSPOgQZyUthLyIHJwEatpRx+8QC1q4WJigN6wpu3HYFZeZrvhCcn3h6ePjFRrDUvTgtsJ8",
+	"SfxYBtkLqcjAnesA1fUo4GDeduSwzb6FJV0GhciUfybzGoIASXjYJj9L4xJAnMxT4nTBuZ+sKAtQ1GSq",
+	"8e9trdasMbT6QdZQnWoppoqIYOXeHB5gKwVQWVl1IpUpBOBtzaVvvkN1qLZBrd5J83NL5ThYTgwPN4Vd",
+	"B99F+ay1INpcN3pY7GZLG1UOgM8ftzAebVO8JJdiNnRi3aKASG73nDEVu9YwO+j8kPe8MSPGpZbnubVD",
+	"mlJXtnpFrvXK3IXrWX8kVR+iEtdU0L6e9bkwcvUrdZGV5TyE8hB1M9dAb5s61x6DPPSqUFlGTMh0jzPF",
+	"zeKdhaljsjP+I1ucZZbg1JQVOHvzklyyBWkOroVRrYGT8ZERPn0MDWBpbPWAvTYBY3ssZwzdDhbh0aaH",
+	"iVdcYzxH0hPcaf/5K480GfjVDbCKELdLmDCKdMNlEn5onb152foRizg72gc7QEmPKqb8XvCvF54m/Mcv",
+	"F42q9H0W5oqDGWbw5vW7C7JPZ3yfZmayn8oxF5ijV3ni0rCBegOOgniH+d352ibGzBqfP4MHBGvzQ/Ul",
+	"NJr7LTFhFGMAasPotBE1IJcRPtbd/f1rfKEdy+l+ImO9VBIFJKJgmC45e0lMZqTCegqVWgWUXPo6smRI",
+	"NYvIhzeogABy6agn/GC+lUPzw/mrvSif4xW/YgQ6yvqaZZbbBVVFtLMaMjrVkJxgj9ywMR62bvdET/zl",
+	"L/akmDA8xs5af/kLeWeV2cFZ2EOnS74DoLqyT2FmfF7oas3R7fWEPbwcb7punEu2WP35jLcu2UIP9trk",
+	"LRiKEFvt3DPj74SGIhtWHOgJxHozYQvAdScmcBUgNdFWYJLi1MKfLfIUAG7ImBlNjjtHPTF4+fO79y9e",
+	"vHz+8vzni/7Zm5f9H8//2X/3/PWb80GbnMGHNDZQTxmqyylGDVhQNE9Qtrpki0eVlmUI7XOlpNIWyhh6",
+	"zuzfkJxqPxvKZEEGn3qNBGLZeo0u+dRrwDv2370Ggi2WCUO49RoR6fmai+ErUCLNvfL58+C0J6DiA1KC",
+	"EeVpppgmNEnIAIbXXfLrp1QiEkRkxFmaRL6I3uePA7f8V1wb/Ze/gEFvaP/zH+9e/0xA8NHQpsqn1ULp",
+	"7wFp+mjjk05EpvSaHHY6KJMO5GikmbEDIyR8IUESU6U40xZdnDLVevm9X8D31Lj6JFBgwALyey9noJ3x",
+	"7Yvn5Ojo6JnL1BEEJzolCX6qGBn885///Gfrp59a338/aJPvpJn0xDTThqTcaqJmzpggnU7noAX/d9Hx",
+	"hVRh4mfPnj1rHRy2jg4uDo+6J8+6J8/+E/06eMUNtuJ+f/H8tCdkZhxSUEMUFWOHoHYZx50OGRTH0oeD",
+	"GJCUX2JczpSmVphiCXbLchB4L/JyXnb3J50jMkiooZaI+HbZruyc/5kkPMEOPSgH24vBpwwP4gRQPh8h",
+	"K4YfWA2OxFTYT4fMZ27twQktyOAtM2rROhsZpganRNm/XDgp9lIABpLymDnpy5Faqwwrzgy68ldTWcPU",
+	"VAfRJyGNbkQNS0yR8B60O+0OGtOYoDNuleN2p30EmruZAIctkRT7w3hVscJcLZJzARTG2cIxEMrefWfn",
+	"K5PaQqMi0CMGKlhbGnuBNfMUA3eBgOp/6AuEvm0ApJwDv0ygmIo2Z8BPIRCGKjpldrCV8mnxyv4rKLn/",
+	"Odr44mu4FSDI+psHcDnsdCrtBelsljrusP/fLmkH5cGtI8PP3rz8kRX5u8vJMUvM1JN3MK0db7WmUpU5",
+	"HwoMd6rRbVSvmdUegO4BUIHcNbquYYEV9GLnvnYl+ou6tl5kJkAwhqxwwB0AMIv3LoqrQBLJsEcWlJUE",
+	"ZLE7dGAEqTCH6DpAAvuog9eGyfB70rQMJiIFGliZCqU7vedAfbBqDTma7L8XvsEeS4LuRdt86L0vfiOF",
+	"OAwHEQqPv3608NQ+gg+uRc72QUEe29MDVIG7AlWipa6511iuUDumn7cUhB7KwS0OL/GQWWnfiqUoUkNc",
+	"weCSLQaEzmaMKk246Akws+esS4p0cUq0kYpZkULTEUsXdVccF4SXvIH6C9PmO5ksdrp8m+9cuVDj57Ky",
+	"ZPXWz0v3/+COl1Bc+2W0/ZEtiCuGcuqgO5Fp4o13lmpGjlqiQ0PE7MuSBBAqdZkm2FtUIgnOrrAgPfd+",
+	"r2GJPRjTxPhPSxeOO8ebP/pZmhf2QuIHz257qrEUo5SDF7gA+RlRbMQUEzFL7G2FlhsQDBNPrEyWEMiV",
+	"mcorBoqa0/zTxV0fgV+dLjKMfQQc9CdFWB8cbQbbG7pIJU0upHxF1Rh46vHh4fbQw5oVqBX0KZoT+nwG",
+	"P4O4WQ/eui9CSAe/EyuuWUHec8qXb6zCoRjE2UhFnr/8/i3KxLpLDjpWimsfdTpeVceJyk1rt1hZ8EG4",
+	"sOLnfD3OjDzKTAbBlhBhDxnmJ2QBFJ7aO2DXc7dYwDWZszRtOel+mGFgP2xOBwJ3plnS/nIMFnmFVZkc",
+	"l61nsp+jsjS9/+mSLfo8+YznkjJTW17+Sl66sBHQnw3ScvIyUKDhCKzwrDGypaxBkyldEByfcHCtl3nq",
+	"9/Ao4Kklrna8vCbLfBSsK/myPAXhVeYpVlMpISzayoFoi0chzUYDO+mBS6HXIM3aN12JIdJr/Ffzb91f",
+	"O61ntDU6a734+Onp51b45/Hn1q8Hracfw9+OPrd+ffqMDs++W/o5+PPg8PP/dNz/WjX/8f/7n19HbtqR",
+	"m6/u/x8cft77t15j74FbbsstvwxVwGu1kSrsqqj+yBYvE+zsUrEWgqOmVow/v0Z2bQV5X7MPSkJAeTQ0",
+	"Z+TF31yr4olUppVyy9hLRUmB1vREuYYoeS8uhRU27eg6InMlXRIlxAbBRwnXdJjicDITRpMxpgYSbZdz",
+	"3Dlo98RbNgOhNjC1QdyCksbYb2dM5ZXpqPPxxim3csDLN6R5fOjMVyUby16tsQBAtq0Kcd2az+fAd1qZ",
+	"SpmIpYuH3O7iwGQ7KROdO1MmygVway7vKzkeg9X3yxLzoFTdliqC/+KPqiTcBuZeiosVS5gwnKZl+fKl",
+	"cFGeBQGQKr+hdwGMkARUKYCdq3r/SZOmaXH/XbvCWwryt1aDjJT9KRWLfhDTFGCXlMQ+9UlJ+pQYtSB0",
+	"TLkgKTXOrXpbtKrOEgRZe+BZIo06gbcgY4xyifCF5aMdwtlFBa+sWqN7ex9exTfdQu+GdZYNVHIMmdAi",
+	"AZZARYnjhGyz5HILRWrHBGVm1nBB4ewjueaI3r9TjN/GKe0iSrxNE23kDEpmQaijk7/r+ImdfRv52RFc",
+	"KE7xjZsO5dguswQ136JuqzPBKp+1PgPnGHVARgtg7pzEwPcRKnJVUP/AzE+scY8sM6yyvYLsh9D41k/x",
+	"B1Y+QVocGUs2nic4g+KaAIvnTqbEJk0QWsrSREPsYJvAU3tjaisFr6xm2xPN48PD5Qd9LzANAt9zRI47",
+	"R2SQ877qYL45mWtDJcX4lIwztKM4GdJSbm3CisdQB2ps6TmfwhSHz/ba5KzgZShLEyYS3RPo3YK477wD",
+	"mvNzWcAGKH3JWEFGmqg/Q2UM2FBPDL4/f3V+cU7qbQT1QizWt3aX4e5N4csltL+w7LrFRXRVwMOL+IUE",
+	"2LDU+ToJFsxThduL+GC+P626fnRnwm61rHkI0epDqzNwLwXfBRTPSmR0mBkMFUBDbp474mPQUhpf6tzN",
+	"DxUjweXRviP7PVDZvqEoMRVgOLe/273TVDGaQIeWTLM/uIF+JfvYYAxf/V0I05y3QeouADhQphxvW0LO",
+	"knk+rF29hXE+KBddLCPvrpPTltpOSkRn8YRQTSrNCb66df5BXfu9qGvr5UsUEW4hYpZUBqd9bWfNLKlq",
+	"znQp2Nz9PaNctck5jSeVF60Yhk7xLoZALgXRQUfbDHRCqdrkjWJWrAUNsDKW8fUBPIFV0hK8xA5a+G7m",
+	"E5nm8aZt8haHcPZNkDTZSmtmT2w2Z7oBL5zGfB/SoJviWzVj/lw+9i8qCla7Wm1p0Cx99ue2apbc6kut",
+	"zLbgkNUjCE2f2LRNKoLO7IqFx2Ny8H1fMd/Wds3UtZ+EM78tE52ARthXT12wDiqNPofRe1bvkj+Hq+Ca",
+	"ZGipjTw4otKyMATWLwsrNeSr2rNQ/G8rbjgqR4YL7BnvKb8PYn2w4/7p7Lge3W9qwFVszPM0uQ3xiFak",
+	"8EBsE99SCO23IJEjZ80E/y2zV2BMVQLVR+SIxFTXGHDf+tnvi3vi8F8ppHCDJcU+9gGFD27Ar8Ywb032",
+	"oNUvu+a6QvDeB04/VrUIoNHgD2sQ+Aqa9YNe/cA+b8A+kUM4FXZbpTmWiu3HE7rG84kVjSzbdGcY3Ems",
+	"BeBL8XfJgGZG+jwo3OYewXhUeF+KER9nyuq3/iOd10gC9juiaarJkMaXvoCCYNdQwwHJf0RcthVy6+PD",
+	"Z65IgRyNUi5YT0D2J7QyOSU0XxtcuQRK5fGYm3QBwqniLCE0lYK1yeCHc5cECUDJ1zeA1F3dE1CIHNPB",
+	"nodppe2//IX8AnFDYbZpnycD0oRkh3KZUlfH+bhzvOcsujNYTU8MqYbGSh5W+ViPNKY3JGTC7T+w9J+9",
+	"xwO90IZN+1i7ZhDh2UDBar9xSEGFFgm+hlqQLkZQ8AEXFKarkqG0p5spgUKQm1j6AhbFcn1ZMtKkEHGF",
+	"Ad1cGKZUBjVX8V0YAfjahIvxXhuA5fI/TYlU9QRQd7vIbgWabuOD3MYC1lOqUs6UX61I/CT2cHHh7Z54",
+	"xwRU1YeNcU3ARejG61t49cOZBm0yAEbo23IOCBQXH6EG6Ast+kQUaoh/0eHG390RDbNkzIxFjoulpeqg",
+	"WU5xUK7IjusWBWOPEEY9oZm6wgZTfGqPN8/xPO4E2z9+GnU6nTA1/ZTINClApBhJ2cgQmZmeALNS5LLj",
+	"4szk6aZ2BrvwgbvxA4gChjY/Plgb1bxwTSAc5xPnC+yJo0O7qFOEuxuxb3lEKsV4gAGEwCodK8Lia+jJ",
+	"taR70ffL2APPsIF99ISipmz9cmK9ktqKJymgH49pAKzDjiVjUMhlr2uJR08MLPXr27H6bqxBTRSgA807",
+	"oxidcjEu7vwZZEZ3oczNPrtiwrQgmXw6CK4L/gK5ywi0FmAAvK57oqkZHv1hp5PnNfmqAlCPHYDkGAoZ",
+	"S4irKNqlYQlEzuKc2MC0UU9oSagPh/SFnLghTfQ8W2ILpHZCZzOG+ZSK7YF45yvmQ2KsHRKSjq0Y0e2J",
+	"k86hvesnnaNiFcCjIJnaAeuNR2wfjmmBBqfqbAh9j/oDsl/8CKQKG6lA9VQOpMOSG888Tomdf+C/9im8",
+	"TQgS8D/6pNy9oJhimRcgzTq1uzkKPizl4i5jAg4npJWdEg626xhqkvn6SRbzcGjIv7dXLpYyxWDxuch9",
+	"e14OBN9iiMu1JtofmLB/Mov/96Rk2qG/kn0Wp87Ns9h4pnSbKj3b7ZMuSVhqaE8k1FDI2Xdr6TW6PexJ",
+	"jYZ3SxxGLDa9xmeLmVt8TFIunMN1RjWQaiHn7coA0oob206+csiol/cygm8hn5rD73AV4MfxzLROWlMu",
+	"8EHmKg986rmqdWhG1L1G9+gg6vki3ZZx5g+eRT1XniX/6bjzGV4uSS0wX+fg2bP4MT1uPYkPWetJckRb",
+	"z0YHrHU4fBIfJyfs8ehJB5fo6Hn1u6f04KD1ZHh82HoaHyUtV+ls+DR+lgAUG6GEX6lvt0QhyQAOaxCh",
+	"OXFgIe/uO979urLH9XrR2cucwHYJJYMQ8wbYHnUTWXf9madEjjxfDhcbucrzggwQUawAKTDVyd55yPr3",
+	"P8oR0NWuRauW/wBR0xOfGgSrLzgx6Bbycg0zAIGF+MJdgIf2JQ32V2qYADecDBxO8N1paWEA+GBdyOTK",
+	"UHQVOi2Sw2dY+zKXFj1rIiDh2R0NgjmhWlzTE36U4faiQm6wUjXIHiiWUq25NlQYO16un3iCH7thoFNO",
+	"iOalTTn2sbSrgqEt7SifAdm7JffargD1R170QW1WuVRUw6IA7ShsyS4fq5M46wDASUjTH8lM+KC0qn4A",
+	"3gFM0kqgNcJ8wlMoK18Vh+ECAX8+885CkDMTrmMpBIuNJlOeOFyHMDVX59X9YrWY02Ux27JrJw67U7BM",
+	"rDAFrld0v6NJznhuFxi0/qMXUg15kjBxszzZ29mbNu1npmRsQTdM2bkwrqGrs8as//ZCyp+oWDgQQvWO",
+	"k87hVmD/gRo2x/p5J9tA0Mt0QT2Uew1Fjcplun4tMSvdnStuWGMpYhVFJcieKsh9YA4pqe9L1pDSw62K",
+	"llSqTJX7JVOsCO6b/3pC4q6JswbAjVasqOG/XJykvOg/RomScE+7FCop21++bTrzte6GYjRp1FXzKL2W",
+	"15FfEaFfvSobi30IAjp7mT/lk8CNaRc8cODNhNqKHs58CJWqUA3siYqV5JH2X5yiQccb2Qv1EC1o3Kva",
+	"YEnoiWWlM6rqnIFpipIBFEAaBAq2Fy/G/ApifKBxvmWk8CbKD/Z6KJmiIeyKaz5Mfe4wxP8EBhJviSp8",
+	"CXa+1XVLwpO4Lw0wmOKr1jCppwvr6UCdB/JbFDu+ghTxTbFnX/CgRCFuxJz3P1VU17XFEDClWtcIz95k",
+	"7i44Gtvy4tBFmUeO9dq1YbM2ORM94Vh79VV7tbFzPhCOiGikYeV609wUxaix9jQ3uidAOPD94+1Il2xm",
+	"gi4T2PvTNfGoIRa4zSVisSmtrHSTnCrR/oMJ8N/UNfAZ/tteg10FvvD7Us7/Nvdo31+FlfLvT/6uyDRh",
+	"2njxNnAeYUMu5uJtQ1+SkWNmJkxFxa0Axl50F1gv/fq5/yBCsNvOLvKvh8DDDb0/WfkHZgqOgMHh3+RV",
+	"dUxnn4ZdWW83/yoh/yeqnAnbXVqv3PJan/Uq9giFmaEFokbnpnux0ioh75BgtQYCPrLBKzfWO+Z7RKLN",
+	"ca9NjjvHuXUMvEUFP5tQTYRcWsgpOe48IwP/c9/93AfePSBS9UTNQwx7zdNDNcSsaNAGLLuGRtxNsP+5",
+	"WAwp2Iqoe8v9/Y7yprr3I9pXpwkE+/t07Kw4r1XW+eoJ/dHomwvSW//Bc19M7xbawjcl6iCiF4dLC1S/",
+	"C6E/p4BMJPdI/PIKEKvImo/zCSlPE+mcT/crU7iKsB85NcDZAhMoAz3bc1UlYqiFhMUmCmq51MUGon0+",
+	"vIlcobezgui6eE2gT1A+1Ypp2AgHktxBTXGhMmbOY5ZPCkP1REhgyTb0tY7onYukQhMa3w75QaXtj06E",
+	"vinacC4SQpdAfteUAdjxPdKGd3Z8XbOROqIQYd1T1JJ8JIi/nni5u4TWiDA+9greRyKw5qbBmr7du7aC",
+	"ij5ctnu8bO+cVPoFrpvJ1vvOnNC8HRN1uCIVUui900LY58ZxH8Fqa/1UsPIdruwbkni3h8PD1bhfZd/U",
+	"KCAu/PKLKft51PnKy/Mmj5uHuFmZsFST3BkPMWXkLJ3Thfb9s7Xzq0VkPuHxxNmOvaSJhrsJo6mZLHI3",
+	"W70RLp+78SXsYn62l2IktzGK5atr/5m9uwUqnL0ks+DAtqLwmlGF5bpqke9FlqYtCNHCF1GbMNUGLg4P",
+	"ukG3rUTG2RRi+aATDwTCYp+oV/yK9UTRD9SlIeDDsq+6CT5S7ULGvQ2U/AwB7FQsrGDEUs0e+c5bGNoO",
+	"8WITPpuxhGiTJQuS8qGiagGVJfOFYRIE0ROqWEKamWbYGasnAD75XhyQBs6rLSFU+xfX98hV7ImCcV2y",
+	"kUgXyLJwgp7II6dX9K3CHjYAZgA5KG0UFLZZSjkUokg0aVKxILNMxCZz4uVvmfT9mvwxwVWGpmiK9QQf",
+	"Cwlx1LGcTqXIe53hgD4vrdewOmrDAqnXmPM07TXAii+kP35gxVRAg1DMWWS6Jzxfhn5vHDITFmGbbvSk",
+	"2R9HUk1Js9dQmbBEt9cgI261bPgFG81Cngub4rHYd8Q0b1fMpviCglqAUjAdEUXFJZnw8YSpNnktGJlw",
+	"CMGFUSLseOy8cjn87Y89Aevnru4oHTPfaEwLiznG6tLQlga/E9LBAK4aVO7BuIA8ACLlvhtTRS6Hz547",
+	"UrnEPqqxsPn5txtB/+IGxhAzjGviYc8c1/Dpt0bVYR9G3FZ7rU658H8f1PRLXTYEQ4fLoC/+hBtIkatb",
+	"im/wEwb8Oqp52IlWtcusacm5vJC3zC4y9sk0mnnaA317NcJslsqE5T2g61YIL5dWuBWHKh0l9hcPu9Qe",
+	"Lzep1WYBx2cx/wu5l3CRb5m2AN+Cjf6dWxJcXJSH8KqtGbC7rVwk7NpVLvL4uAUDDttEbhd3GH6BPZct",
+	"pSvSMVF4jXzCa0TGigrji8chh3DUuiegMQvGALMEalb6dJmgQRPqWqZ4sWhtauklRCrnzwar+qy9DHf6",
+	"Je5AMOEubtZwnV+1ZuHq3piNqOEOte+aJnV/tXjr8LPUj6dUTLBcSNDJMhi4MpNcmIB94MieEKvwAnxb",
+	"lRC/HC1YhkStLO69o8XLm+ItS1ejnjbsj6Ucp6wV05SJhKp1QU8vpIIWq0HKhKuZjF6FvMbYlFBDfoCB",
+	"SROIPxuNpDLdIH+QQ3HbMUsiSIYO92WfFTkElhiIxZwuQrcs96l8AZWpi1/KR8HVPPe73CaK6ftgCQ8X",
+	"tnJh0ST4rdUu/WaNRjWwq4Zw5djmb06ArLe40PsSKhrFLjt3pSzgJlUs4Qoyd6C3KfnOd1qE1CzIqB8Q",
+	"rnWGBbeQFFBlgKd7oxDWAfCVp3uC59dUd/MgLh88mTDSzLWnNz8+PydXTPERZ2ovAh1VhzWxsWZM5OoA",
+	"IOlwRIiJWC1mSC8SMs3DS0LKEsokoig/ptgspQsWVmZz5QMgsrrTIc0BwLEPP/ZdmPUgIqWfM82WfvMh",
+	"Hla5RZEJlXWZAczgjHyRqqYHGcnsjbi0EpEJajhgCigdY1b1cafTE34uewn6CRMcVoA2D2qKSmu+SxZm",
+	"aw2VnEN+u1L8yqqp+YqKph34FWIDS0jzqHO4l3uUi/h4OpuR929f+fKQAbD/HTGx73fZyzqdw8coRv57",
+	"IddBOXb3K/bJhvfgn/9e7ZY9OM2XSkVP+MkBQVxnZA1JkHC+9vGULggX2jAKjm9meSji+qNif1Y3Z+kI",
+	"7TwjqeZUJTm2QwaBXcIA7kQR4jsM+gZ0K2uA3FK7kMj3KcKjgEBGLNIOB20mVPhbZOySHL6VcGjKNRgU",
+	"amXgMmd7bSnOc3/ZNxgEfEkAtvJGr9LC4attjQKHJ4/LRoHHW1gFwK0XNrB3pIIOdSlpEqCYsDjlgiV7",
+	"q9Zrv22sWl7n+OmWCwLoupzK+hWsWoCvO7YaQNUFfLxHv1KtCrNWZSFlUegIUwIrfTSCQjt0NguMYjIz",
+	"sZzmoX1o+sKdVkohvcorr9UiREBsSEhrLNVFGgL31eqvXtKMfF53uwR+zKNpdBuZ4nX53jezU9xXquQ7",
+	"pq54zL5cpmQlzcLnW9vTq4gn7lKMUjm/E0klD6+oFVPeBqEObiGeMVrEaLrKTY6jRihQvLMXzNspBnLG",
+	"BPJu1w8EqP7AN7Cfz+dtXBmdcQ197L0EBctsY2a+qzWDdZOAUXSJ5sJuKNMsIljpFTKZDzquTIyOis7V",
+	"YQYb1Axx1g7HVweRlaJ8qJcrLUg0g8wvHQH1QenHJaa5sCkPE0zHDtj5yqiOGv5xny5tmAAmXkd5fgFO",
+	"ayTRDN03t2xv86CFfTEt7NukZzvrYxjeclt6V/j5chfedtZYOReB1w/leamZdyjOnYdwc+/7nhByHvk6",
+	"YGiEt7JxfpZcG/RN2SnD8R7l7svArSnqu+G/4tr86Pf6fb7VDfLna5EugsHDvWGv+HB3zePOcVh0zu2U",
+	"YzHB6RBa9tULX+E42La3Tg7I4MlGOfAs1RKgtsYV3Cw2haIK9isf+Bf2vKaMpbPQtk+F8wKu2oYLwei7",
+	"QeqdYM4x5bYxlDJlVOA+fpcJTUtYtYvNPcfEh3Cnm1JKRcerbdI1IRkBTcyPjnxHNVuT7/8OizpSDE3w",
+	"Q6F8Be4viCq37BEvSERmil8FJYYcLbAvFDSkJ7YikEhYQCWfcwi/CKgjxeAnGFXnmn9PVGklaQ4qRAbL",
+	"HA6LEomnGLoAqn/pU9D4j/fANPPOijtoNpCKZLNU0oRQMmiba4OWkvY0GZDmoD2l6jKRczHYIyOeQoDB",
+	"YJqlhs+oMvvQHzihhg7aPXHOYdI5Re0egOwrHby/eNF6mttUfn7/qlR2kZLhwjBXUdXOCKZ5JS3Ji3ri",
+	"+dtXL7D0FNT2GTJQ8l692Cu14j+IOp0OlJK0g2msROg961wTPUu5IVwYSeJJJi51TwwX5Ce3PyhUaGVe",
+	"1xta0bGis4ld3NAu+akfFypl+QKUENcBtpWD6KTTcaoo7YmUG5MyCDVK6QyVeEo0i/PAaCOhAkRmciLt",
+	"4l7s/G/PfnBGHp/0AMf2GvVbC4KFdAIrErAuOT44IgOP01iqkqoxG5CmhwHEPVWgtIcZYzPMxil9RqGM",
+	"FH51GB0cHJIf+XeRb1LpCzNSscjLKtn7u3dKjg9OoHSFzmYzqay4OmUJp31LRQekKRjiCdRmFFKRHJ2g",
+	"10LpQ4ty/jsKCNiD4s9YgxDRNXLIiljr0RUQG/Q1Cjd+MWPuUqApjF2bfYhIinoC/vBfRvjsuuV/gEJX",
+	"AYORsWG+sNreabkeBvTJ5mI86ImmXSegvSuVVUL6vcjXCfVHZiEjYW77bNsCG0ts655S8ZbmqZbaiBo1",
+	"VAH0GgcSEII4aj1xEH3SbQRnQdYfRbTyIHZQTpa28h7I35cuF7JG4FgtYPgCwQ9VyrC+yMHJNvvJ6clP",
+	"lg75mKffR3ESKxfVKo5nieXYy5LROsFojbq4/ynnHRtqkrxEHY4ppGuC0GTK8+D/ssiBjLeQlSKQVnBk",
+	"aGdbiDrIk4MwWhDJCBNYir3p+lB33aBjKRiWx0fdBpknSFVI5lFXg4LRoPNAGCo3BEILjjtHp4QWImAg",
+	"sbn2Avg6iEyupnGogVkGjypY0Y3A1zJsQote97wg73urC5/UE/GNcQN+8Q+VT+7rjuX1Tna7ZrumV/iT",
+	"LKVWVEO3Vzc7eGdUFpsM23zZ23JFU4htJU13qeSoUJzCMMk9vEFQuTS4AvaOWvzvOstvne0hWo6g32xH",
+	"6okt9CTIBllWcwRVSs5dVJCLMJaYkbzKtGNJxq6mnUAr64kiLMBfd2+L38GIhUHx6IuqD4ePIGxbVLs5",
+	"uJD9bhgoHwTI90QRId/E8PmIDH4+P3trReK/2P+07H+69j9nP38/2B+8fjvYH/z8+mKwB0Hx0NbMilgR",
+	"6IwQED6lCxdWHhFt2BR8AyDlMJfkQO8ypDy/O/ctt/qI4nsrFb6blQmX83f+R4xu/mLi39e3TvlUhwkL",
+	"WMSQlgq3rpTCUn7F9gWPL9Hu+qkxy+qouw+FhP5LBsuBZ5rpSoFKS0A+WGmJMUhPymvAkaaeWHJFdU8M",
+	"gq5obTt/388/2GuTd5lS9kzABTijsWvWahSfTn33RgUx+WjXgeYaB5YMH3esAOcNOhGktvp8F19fMgqq",
+	"SzbRHE7Cb0bcbqNI5Xn/16ODx8cubBP7awwVtS+RGTWGKbGXG+hamYZU20xQrflYsCSCdgdyOuSQGglG",
+	"JUwbDGxGPXGMdbaVnLvmHV7xDuBSQ7ywAbAF88/+/O6pBE4wxVfqc1BewvrMYA81y8Rd3/Uv21xPFMex",
+	"ZXM9/8UftRvtn9WBbanbtxk+/PVbAAa3pIzk+f1dou8lUp2HcW5dOfirtwj8crJCgHir28aDKzaHNhjU",
+	"K/w7kCBKP1fkByv40+18/bOUiqiUxzGVwkzSBZkxxWWS5zBDMi6NcFmYczGl3JUYgMaClreHq6ovY8Gv",
+	"2D9geffMnWCSTawJ9pSXqKgFwAPZdGTzT50mVUCgpt5GcRNKsvZvDs23ubHVym/rC7e5tyOgpT6bISjJ",
+	"hsUcsRqGMkNGDaY55CGw0lBfjg1CGlGeHnFBUwItmdrkHEV+mhcQAdOJr+6EBcZKveQxNpIbkglMskhW",
+	"lU3jVyws43Q/AnJetmb0NWTjneq0eQjnwf3hQXxRSdnXBuU7NKIuvnmQlh+k5W8z2e7bNyatFhBdYcHA",
+	"erMjT8mZwGrO8jzgI9i+zMt0RRVjYCjIcFxnOBcABfISBEmxNCVctMkvefViFLBUJjR0+gyYF4btNAdM",
+	"JH3FqJaii4ypz64nNNOGJS7M3Zuz8uAXbHcKlir/RcxYwpJBWCe0hl+B6+4ZwU/LRZJPCTRBhGoklgTz",
+	"JGW+Q7P9Lk6ltmiKAAgaHVQYrTOH+6ajx518qdW6y23yOk/F0o8KyxxV0FO5jnn+3c/ywEKLHDJfFhY6",
+	"1llcyc/igXc+8M4H3nlr3omlvrc7E6AEy+TV/gpmmPozq/mgiv8h/4NQSXwNYFVHXnea0X2ydk73UpcI",
+	"GahVgVYVcgyXxHeHVzF2tdR1kdjo7RWQAXZLK+LNmjN+Q/YzKvJCvCVMyWWf3WSmos7y+jLJoVMtlw3o",
+	"mHKhTTkYwluVUCJq5un38HtE3l8833Mt/gkNEAwDmQb5D30uDFNXNO07CW1wGujo3gYLcVAQxGux0vdn",
+	"zT9xyKw3izPtnni9VKQ571HfxfBlKRKXtl0rYOHHgyCnMG+UAa0mBBngn/2CHQ7aVsojtUKeK9lQamYe",
+	"4bBeanWSKXYQBjPeXt7u3ImkYLNZnZn4hSQsO1Uu6HyVDnVbilrvijKyqhJX9uVEK4iJ2Fm4sl89iFcP",
+	"4tUXEq++UGOU3zPPzsu3727UCMrrbufgKtXjdZmono8F9VOddYIrbPpWXzbaLugiWMAfo21beVfv3Clt",
+	"EYIWgOLL8gNfhzVgBD5dtSAyrqSrTzajUJteG3LwQP4fHJJ/XIck5MYCYQ0o36ZijRWKuypX9rug6JQL",
+	"ZYY0iDkXiZzjVQMFBmxx3KC0iKHfFqYpz8vwjDKTKUaaJz3h6pMQOSJxKuNLoi/Z3MN/D7IBQSnBpMNj",
+	"MpGZ0qeuOScOqXmCqSNcYMJo5LNwXR7oCWYqgqsfSpALAr34yo2rc4ANUMsGeoMll/Rem5z1xCBQUXC/",
+	"EKtRRDYWjKcSb1lO9C3CKhB2PQGD2d3kJgWaM6pHOsKgfCjjjcUhUFuz0G4KOSfzCU+ZS4NBbeo0aMNb",
+	"6JOzNNNL5oq8rqUzcuy5HJwTUns2PeEOB+C3Fyqgl4zNNICjAGaXaAqF3rhB1Zhw3ROgJxYv9dk110bX",
+	"ZjW+o1dsmfXeh05WM9NXVMuKVaw1gudvWTh/adXMlM5kS80s+OhBMbt/o2z9+S7dvfX2T+9Jm2DqdP5x",
+	"4/dl6LyzcMkAAlW4FY+CoEO4m92QKbc7bUt/taHTGVkm/4Vm9IcNkywrhbRqvC3Tlh21w/1PAYK77NVa",
+	"bfF1De8ORSdMU0tTABIIHadEhp7b8GXvvF0V+ngRYs29uk+3ZB5ldM0jkJwS/HU4yZILdUahLlxxy7BC",
+	"EtBp8Sgk0y6FpAcVlXoN0qx906WKkF7jv5p/6/7aaT2jrdFZ68XHT08/t8I/jz+3fj1oPf0Y/nb0ufXr",
+	"02d0ePbd0s/BnweHn/+n4/7XqvmP/9///Dpy047cfHX//+Dw896/9Rp7D6rrg+r65ytgvjb4lrrKl1Wd",
+	"d612u5PVrqCkpVzsMNN3vS2y9GZ9gjPoUNmMqT4WTsDKeOj8s9oUerxomv67VTwG9ebJ16UVbah/B3YC",
+	"N0EpHzpchlXxT4nrsgX4jb3FVla7o2n65ygNF8J6l6pwpTN6sJo+sJ4vyHpKdOjPbT6tAUWdHbVMuTcY",
+	"Ucvkd7UV9Uy4qptTuiAxlMzCTtgicWXssCbqAGjwwFWaSTMop5Ywxa8sLVZyWmSAY0VmLE/fJstm2m7Q",
+	"0ZFQq1znNtPlshWwEFQDe8KvD8j+6pJj4d7vyTYXTlEtNPZFTXP1pH89qXfn/IWNczsmPT8kPOck/9bW",
+	"NXtf+4ZeMlEC9zt3jb01DdPh/6w2tKV045+heQ/6VdAIhTUepPJNWB/Si6t2M6SF1YLca/hSrQKz/0mq",
+	"8aYqbyWKBtzJewHfsqm8cnzLMDp1Tb2hfpKe8Fm5TZt9y3GjmkgLLLC1xFE2lT4rLa6m/Nn9k1uE4IPp",
+	"6sF0dWP9AdB7jbqwPqr9m9QzfJTe56gxyitCrd9H8V64sH/KLG/b7R3QRpJEworuJuT+z2FQqzugFVUO",
+	"t+YqUb396ydkAUQz5uLrwvFO0QLl2937Opz1/pP1HKHzxeX7qmnvgdk8MJsHY9Wfxlj1u6Hvqzwnsiww",
+	"WzzQ681ZO7lNXqsx+EvsdwZL1W6rTTx3TVrtX0iuLNHTULq/vaLu3he2QOGkX6n63i4cKoOFJl+RU21h",
+	"hQJZsHA6EN8B6YGKP6gMDyrDvYYBPhgqHwyV35Tm6RK6d5RO1hs1950lcmWYhldTaxpWRESmiQVrYc3E",
+	"xLFTMuKpYQo6VzM6tSetZMrqgzPcDFu1JZyGq+FoUV0VcWGf3bqvYGnWogei303dvPZZI9peYHlr3//9",
+	"xnvg8e0S6eEO/MEq8GAVeLAKPFgFfg9WgaWYF88T7scsUBsds9oq8LPvdQDBM8MFYdc0NunCZ98N7O99",
+	"7K5u/wmV+qEDIPZaX+bLZ0mCVPqeDAY4+FmSfKVIlSrTWsWkCE2SL+0sdYf1YBh4MAw8GAa+RcOA0/z7",
+	"U08hyxcOiHBgIPDdsupUqD+r2QAh0ldsxBQT8bIJYR07cwQSKu4rzDJXBDjZg71gueelQz4j7ywQytsM",
+	"9j8Zixqm7w5k5wgpBbFRXpTCVtxuudhUDx5zo1k6Is2U0Su2h0G/kLuPmRjuFODpsiCD4VeBLLMpWMrx",
+	"fZz7IUzqQUd9EG0eRJs/jWhj6SpmuJUgd1bJgwC145KxWZEGBXka8OHXEGm+Kb6LPKdgvZCRsku82I3s",
+	"BpvNwhfArd9rpm4afgDW8HI+ZuwiEqhrJA2/cm2g1eojtJSfFmXySzwb2kBPJYQj18cuOD0dLer3Z4iw",
+	"E3zVuIWt7REuaOHLyiXOo7Fltox9+yFb5oFzP3DuB859f8aIb9Ez7zm+Y3vreXxd9+I3TFktjlDXixfq",
+	"j6PTf1QdPar44qlI9i2SMjol2NZ3aiHNBaE94SpBuJOBNutvmAL6LAVRWcp0tyda5Czk3prsh6y+a9m2",
+	"Xw+uAIpKjLx1AQWApVX1BHFSQnVxbTvlhf1tSgUdM6VxDohudBNV92PJkPfHYzUoriBRF5OrmlDtnBC0",
+	"TDzSOcbhOK60oGBz+AGutZDu32hMl2ZiBRNcUQIhDHldij1sUO93rZhVsWNEDLuX5yjXuN2uE4lIU9bI",
+	"UlTsIUxkAdqyBacOxkHdDNgCTbUEp4AoT23h0pQqnHLPGyUTpg0XSCPKeQgDF0cxsO8JyKqGOmcQ1zEi",
+	"Dt7B92ih8RfQygHQC6mIEXFFvMJPLFj9RF0isjQdOBOMa+FXQRwopj93zZTcYa+wuWIHv1X7AwzIB3IH",
+	"N5dZmqBFqSq35yWRPXBX97u+oQMtoPLhxH1uR34SP+4kJwej1vD4mLWOHz89bD19kjxuHR8/e3p0wuhx",
+	"wh7bGS316TZyA7UPhek2nh50Op0nSac1ZPFJ6/jp47g1PEkOWodPR3HylHaePBvSxtZsALf4IDnfRnJ+",
+	"cOQ9yMwPMvOX6L5U8dutB+rdOvk+R6GAvqED051I8g+y/A1l+edyOlNswoTmuW/KC6PNOsHbMte9mzvT",
+	"QG5dGX77/3fh0a5vTzjGI+2Fqvq42gsY+I/RicHuZZcQU9j7g/PuwXn3EGD6EGD6uwkwRROGHN2/s+gG",
+	"Qab2GjkzTaCtOP4IQgHYNQbuHYwvdYXaVtRGs1T6nvw6duivWgutzLHqOdRD7bMHzfRBM33w5tS0oGB0",
+	"CrmVNQmo1eoq1QYUlrAUmWpw2/+wUaZwzfKgUuQ8G3Cy+nYVtCt5XI1mH/A9/5lUhQoeldNkt1vXvWfU",
+	"PsTI1tQIhGtzSyV+/5Ozs9+wVOBLk2v09h4tvKOk3v+Q577W1QjMJatN4a4ghjzUBHzQlx+ErAch60F5",
+	"v2VNwE1cZEUpwLPQm14jYFh+6uWLonosiWUmTJvc0ET8AzP1XKLz5XRg59l/YDwPjOfBUPtgqP291Afc",
+	"gs7fVwg/o9ObBu97y6xP16uLs3KvrArHv2eD7VcNJNqGWfmSgV+eaT2UCnzQJB40iQdz7YO59sFc+1AC",
+	"cWtzraLjfSzP1/20wuP9lhnFmReAhhZGMwqHqUlzAK0BBySeZOJSR5jKOZ9QQwZvXr+7IDDJpZDzlCVj",
+	"tq8ZVfFk0BMYQa6YyZTIu6PBAXAp9kCJp9rRsJmSVzxhijQHNDNyQIYL4oDexcsqxYiPM8WSnjh7mb8P",
+	"+Q9SJUztYW6AnvtkUzNhU0JTKVhEYg44hT9p8uvBx4j8evix3W6TgZaZipke9IQl8LAYv3X7hxsy5sbC",
+	"gqapu1RTjJjnxj0SUrC9iGCHRGa3Bg8SCOv/xdMcORqlXDBiMiPtZv0+uv7JIMKYAQACXFUhSbDhABBE",
+	"qp4Q2BvOrpGL8V64ZK4JFYRdG3uPPCmwZ9sC8cMCRDNLsWKWl7Y0ctYTfv8RSemQpSnuRmfxpGtXM5UJ",
+	"SwmgpibctMkvkBMhPdxQurGfB4vRdKF7wlissb/m6EKGVDNgA0IaWJMUJUSJihOyO2LTmVkA7tgJHVB6",
+	"wu5VX7IkAOkA3hrAagfIvLM0xeyV48NDMsiEXYXoFx/sFz+6zyza0gL4UrndA5/STF0xlUt1PSFHI6ZO",
+	"yUnnkOTLQIEWI0Hy3wyfMpmZQZh1ITUTxUwjylMdkZPOUU8U32WCXlGe0mHKHHYM7NVdtM5Gxm5gPuEp",
+	"szipqGEtuLfaU73a/nxv6fgfrnLnfSg0b89+gOG/kjpTTL9epXE4avHFAszhW6jcrKf639GihtvtJPX1",
+	"H73IZdMbyXi3k2427WemZGwFgGHKzoWx/A6+fbb52wspf6LCI4m23510DrcC+w/UsDldfFkerei41ixy",
+	"5tAop11FH84yvQuY9o/5g+/sg4JrX7N0P6F6MpRUJStDo19fMXXF2dzTb0yBe6SJ72p9LsYp15MuSdkV",
+	"S4ld19RKD0A8JnJuicWcWiJB4wnQT3ixP6Sa68FeZOldljJNEt+ElAOVGiumdUToFVOW5OtYKhblD8jM",
+	"kvxLnqYRUSy2UjaNDb/ijnZj/uG1sQ/ldMpEwhI3UyGfK0a1FKQ5yF9CCwH+PtirNed/OH/1fQ61eyQt",
+	"4TybyEt+jO0vSB6+3HW4ZulKK6E9xw/nrwoQEOkwtqYDu8PVyiVgViynGEVQL72e4xuQ1jgiFEQTY/mq",
+	"xTBg4HomL5lwdP6RDhrBd2FBVqxzKPz8/MXbnvD3JEIxFR8iao4YS4Y0vgQcj60UpKAzuqH6ktB4YuXo",
+	"KRMmIrGcYGU3zAC2f2qQaK5kTIdZStWCKCrGLCJjRadTanX/lNA4zhSNF6dklGZMxAuQQvSM0Usuxqf2",
+	"kolMxBx3zHVPCGblkDilfOqb/9Jgj65eWCA5hgKlh6+OiqvnhNGecA8tEDUZ0TS1Oz8lK4Qs4YvWFZ+B",
+	"xIdwZ0mbvFCM9cTMSqQ8Zl0QVVgsVVLIf00hyYc3kZXvUkaVAMGdT9neaSDhU0ctHmk4bZAbVU94IBF7",
+	"GBHR2XDKrW5nv8wRCn6FpG/dJiAJej12LlXSx0TaQjSzioxKgvxaqxwOplzA65r0sk7nKCZTeo0/DE7J",
+	"8eEzMmA5VvatNNYHaYwlAysmGxw4p9YTmal0gbYeahFGjuwZFUPU+C4d1rMP56/uSXr7cP6quFpfSYSr",
+	"rGE9oS3g9a3Lbr8jUez/Y+/qdtvIrfCrHAgFLKEjR/6Jg0ZXRuIugqqFWqVYoXVq0xpampoiVZJjR1kU",
+	"6GWv24s+yt5v32SfpDjnkPNjz8j2Lpy4uwJyIWdmyCGH5+P3nXNIft6JpHkzqVzXzaGGiLR6nUHgwZNK",
+	"YDWtvApH060SYCa8UGaeVyhKYcAF8ck0IJMK8JQA7WgQnyNHBXSJYSW8lUAgSfxb5fNe9dwInIsCcTOB",
+	"TwUoL4rk43OLF2JJ+jpyKeJaOC9lqSMJ7DwOChAza5yjvRuE9fH4XSWFky0L6aYno9+GPnvQGRWBNcYz",
+	"KsqWtJ0YQRcffGQEljeiJ1rPqwhv4K3IeA4hyU592PIKdPHBrzA9GU3ogf/fYyuKjzoJpvaQgyu4X585",
+	"wH559kuLmZD6xoFINkpLpiNYPBatXnzDP2J2bStyVZUUnblNftYovO6ClmHQGgZ2hboOIUgLn11LflB+",
+	"XCnBe4cwkjDnzPRM5SjeugJKXrVD0JIrz49l2vV24Q9SpGiHWJrKnJdklbF3ZsLaddjJ5hyZt82EOqet",
+	"bKJfsQiBlcw2yl7mkJme93bhcHDIbjsNwZkX+8NYWh1upadwWSHOCzRtU5Q85p9YTnIlbznI0kJwuCE/",
+	"NcfU85Cqpa02HCh11z4fm97Cn5fyVqqmXREj7QL3KyvSejiCJ2wWThmK2Iu/yhlaa7D17jJXPlspeTZb",
+	"mGwmE2QV6oyicAlYSUwkOdVuYaw/40J7ZNdzrCsFkXsTBKlaDwuRhfXWRBaDQdSQadh7qllqJnyMczUO",
+	"UgjFHog5AoUPmxm5qx0HFzaTl0kErkKNsuwNkSVJHqmK2jrfhemYgh83wmJT/MKafM78aDoG8rZZ3l/L",
+	"0MZgoTY6tovABrpOSjj/uDoLZZz3hnUxiuVf4PiVKfkBsIgq9JzqiD1dYyPi9CpAhA8MWX3izzNt/FlG",
+	"YYecfPvltk7uCi6kMnruwJtTHbe/igSzJmDL0VQpIgyZIvnkMis7GdU2yW4KofCIkimi6EYJS2WLivQu",
+	"B0UZfDLX0vLGUz9K505IxE9PRu+Fu3o6pYulT4ru+0ILZpFTVt4Bp9C2qSDYafnFt+GKn7VGZjMBUcEp",
+	"tO9Y9cO45upFKjK17oeWtXJMk4r1Dk5IWA7fDN2wUgspLl7LlvKT0bJXiNOsZL4c03fsLsQyhFKQinUC",
+	"qRU3OrowV8Yo1MHEmnEWSIWXu3CCAttKhGbEmZBcBgYBpUC9mPazXCnppRvGn4RRSoV6sa8cCNj/739w",
+	"brgwxqH2vgxUEfGqkRS+xW76PffSE9JCrmGj2yt8ihDi3aZ+lxzveaXkPQ+SS+YdBksFEsbWXGZKki97",
+	"/wiOtVBrn81cHRsisvRXuXKyFR1Owkk1B0cvAaEmky4ha0KiREYuNSlBj2MXmmFjF97hSHSZXzPXU4Lp",
+	"ranejQRrLYV9DQPQpogxDmHvFl2LK0anY/xoaOlSmZtwejzSvr/lwnrsgqAoBbPpVKzdDkzHQ9gv9WL9",
+	"iSEclJeWMs2EHsJh+V9+kdm0uLsRTUbhXcfUr0+IJ7WK7vOmL6TwS7HaYsoWUzZiSmFpBAvQPTh62UfD",
+	"DuOn98NxBk23FWaO2ULrdh4ghsgC5SBQKk9CWgSUmQlFHKLId7uDOl8HoEg5Ilqc2XAwICyoQdcQzqVO",
+	"z/DW85it6AihTHyHc3Kwh1u8uV2M0dUiupx2emmshMFgsNenf71dOAYrr6V1MuV4cfRkoSqUFGPVcHB0",
+	"xEVnDg4Hg4048z6jfN2NbvxfE8hhO7rk5HPZtewlbWjdSUo77uwP9o/6e/jubY72olOaD6YOV+49mHok",
+	"fuwr7r9qecX4VR71gh8+A3TjtyvsZhOEj6qG8SXE4U8A92dGo90932WEn28GaOiKTXMBobEo8P2xU8CK",
+	"72oF/xGHUKdjRvoYyAjskFLLQpTVeSvFVYDyqO8Cu9PmBro6V4plY0jh9kFSTcctUFJEUjxlFV0IJfRM",
+	"UoSD06o5ZDsCL66kg5eD774dffdtd/T9P/+11yMySQ86lKQhSkNP9POVg+5LmrjoPzhJPmrYtFDaexSu",
+	"aUmAG4ceftJwRazkPg45HUP4lFsauaWRG2nkcl0ZLY8HjPxCZbN+ePzFN/FY1PZA6e8MiLIP6cyGMRfi",
+	"xCWKPKlSXjYMXQ520vGqCeVSYPeSDfd24Y/B049VugTSjJyKKf9NFsy/bhYGFuJahhWgqSydYtRAbgI5",
+	"p+YhdZI8ZIeDw0ZL57f9DNbOFT3Y5kM76nb/A5jHY/3FX9h327BCPswb9Q552NC+h52/L2el4gDgrtBr",
+	"mAkne3WuK1JxpiLNDZt8BJYbn+3cDnJU4WkpPo6knqMFH+wnnWWmiz9pBb6XFkv+y5+P+38S/U+D/q/O",
+	"dvsffvmLJoJcsViemPvOC5+3u5rfhEWalDWAcsf5MKXHqR2cQGIC3dPOpZXyk3SnnR4U62SiAaYVMVc6",
+	"dzi4eLOQFFNj3eZ8phRoKVPiAN7wDvNkj1QjCjK8kfaeccU6sIVwlLja5tA6uZZ2Da/8gh6mTOXQguiF",
+	"5veHrvCwNM7DPiykSntD2nZUpqzvhJUwQz0r07Deh3xS3HR6gC9DZa1aTGMOgnEuVnBBtKjSqsJH5lZB",
+	"nQq9bgSeCd0/4Q/3hLhTrec+0IljgW7eco0t19jINWqj5dFc40bKK7XuR29zK3YhnQn+qLg8J6DZJNep",
+	"WH//j39PhM8t3oBltsmNrlA3aPmvCAASeDt5Xxw5GhOwepXsfYKJ0MSICwExGu35a2rPcWzOE1p0vab7",
+	"bBr7ZMcVXv2tVW+teqNVs12SU6Acyw8x7XteAiuivOpmJlasBO4kndyqzuvOC8rfDTXfXWs/58PoaCmQ",
+	"MvNMJ8GTYOWllW5RZmoGuEBA2C1Z23FNtnTu+kUn+GFS/GyOhlWmvZzzcYYJpy0hq0FoqW43UK1h/A5+",
+	"I9euoezaLgNJkDBxx1Z6cT52pCirvi3B3QKP3/FqeJdAzceUlM4kJzlDjtPPaH+BSgVvqk81VPDWzPIl",
+	"jkNijPnMU16a5S0PhAq5dOGvvsjneLNMYzJspaZbizXvVoX0jzw3ruJ4qsZcmcfWPbNF8a1DtKGiMrE4",
+	"ialAZZZvfa2EuaxmZ6Uxa6tS8e2MkAZPO/Lla5PxWjZk117Y8rvkOg2LsrRfUGONF0XiXmYrKbuuoV4s",
+	"vaHSN0ZrwgqOofZXwvo1iFng3S6fLUA4+MqYuZLwRiipU1E1lHdh3PPA+PD3/wUAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -162,7 +162,7 @@ func (a *AccountsAPI) tokens(userID, sessionID, refresh string) (api.TokenRespon
 		return api.TokenResponse{}, err
 	}
 	return api.TokenResponse{AccessToken: access, TokenType: api.Bearer, RefreshToken: refresh,
-		ExpiresIn: int(accessTTL.Seconds())}, nil
+		ExpiresIn: int(a.keys.ttl.Seconds())}, nil
 }
 
 // RefreshToken rotates a refresh token (see store.RotateRefreshToken for reuse handling).

@@ -73,7 +73,6 @@ func newError(status int, code, msg string) *APIError {
 
 // Errors shared by several areas.
 var (
-	errNotImplemented   = newError(http.StatusNotImplemented, "not_implemented", "This endpoint is not available yet")
 	errNotAuthenticated = newError(http.StatusUnauthorized, "not_authenticated", "Missing or invalid credentials")
 	errForbidden        = newError(http.StatusForbidden, "forbidden", "You are not allowed to do this")
 )
@@ -172,8 +171,7 @@ func fromHTTPError(he *echo.HTTPError) *APIError {
 
 // HandleError is Echo's HTTPErrorHandler: every error of every route leaves through here.
 // Only server faults (5xx) are logged, with the full error chain: a slow or unreachable
-// database (503) as a warning, anything else as an error. 501 of areas not built yet is
-// expected and left to the access log.
+// database (503) as a warning, anything else as an error.
 func HandleError(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
@@ -184,7 +182,7 @@ func HandleError(log *slog.Logger) echo.HTTPErrorHandler {
 		if e.Status == http.StatusServiceUnavailable {
 			level = slog.LevelWarn
 		}
-		if e.Status >= 500 && e.Status != http.StatusNotImplemented {
+		if e.Status >= 500 {
 			log.Log(c.Request().Context(), level, "request failed",
 				"err", err, "method", c.Request().Method, "path", c.Path(),
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))

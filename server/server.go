@@ -49,6 +49,9 @@ type Config struct {
 	RefreshIPLimit int
 	// SessionTTL bounds a login session and its refresh tokens (default 30 days).
 	SessionTTL time.Duration
+	// AccessTTL is the lifetime of an access token (default 15 minutes, 1 minute to 24 hours,
+	// at most SessionTTL). Logout and revocation act at once whatever it is.
+	AccessTTL time.Duration
 	// RefreshGrace is how long a just-rotated refresh token is treated as a benign race rather
 	// than theft, while its successor is unused (default 10 s).
 	RefreshGrace time.Duration
@@ -128,6 +131,9 @@ func (c *Config) defaults() {
 	if c.SessionTTL == 0 {
 		c.SessionTTL = 30 * 24 * time.Hour
 	}
+	if c.AccessTTL == 0 {
+		c.AccessTTL = defaultAccessTTL
+	}
 	if c.RefreshGrace == 0 {
 		c.RefreshGrace = 10 * time.Second
 	}
@@ -193,6 +199,12 @@ func (c Config) Validate() error {
 			return fmt.Errorf("limits must be positive, got %d", n)
 		}
 	}
+	if c.AccessTTL < time.Minute || c.AccessTTL > 24*time.Hour || c.AccessTTL > c.SessionTTL {
+		return fmt.Errorf("access token lifetime %s must be between 1m and 24h and at most the session lifetime %s", c.AccessTTL, c.SessionTTL)
+	}
+	if c.SessionTTL > 366*24*time.Hour {
+		return fmt.Errorf("session lifetime %s must be at most 366 days", c.SessionTTL)
+	}
 	if err := c.checkLive(); err != nil {
 		return err
 	}
@@ -217,6 +229,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys.ttl = cfg.AccessTTL
 	params := OWASPArgon
 	if cfg.PasswordParams != nil {
 		params = *cfg.PasswordParams
@@ -268,7 +281,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*echo.Echo, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = extractor
 	e.HTTPErrorHandler = HandleError(log)
-	e.Pre(requestID)
+	e.Pre(requestID, headAsGet)
 	e.Use(accessLog(log), recoverPanics(log), securityHeaders)
 	if len(cfg.CORSOrigins) > 0 {
 		e.Use(cors(cfg.CORSOrigins))

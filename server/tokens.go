@@ -18,7 +18,8 @@ import (
 const (
 	tokenIssuer   = "xentree"
 	tokenAudience = "xentree-api"
-	accessTTL     = 15 * time.Minute
+	// defaultAccessTTL is the access token lifetime unless Config.AccessTTL says otherwise.
+	defaultAccessTTL = 15 * time.Minute
 	// minSecretLength is the shortest JWT secret accepted (HS256 wants 256 bits of key).
 	minSecretLength = 32
 )
@@ -37,15 +38,16 @@ type signingKey struct {
 }
 
 // tokenKeys signs with the first key and verifies with any, so a rotated-out secret keeps
-// verifying the tokens it signed until they expire (at most accessTTL).
+// verifying the tokens it signed until they expire (at most the access TTL).
 type tokenKeys struct {
 	keys   []signingKey
 	parser *jwt.Parser
 	clock  clock.Clock
+	ttl    time.Duration
 }
 
 func newTokenKeys(current string, previous []string, clk clock.Clock) (*tokenKeys, error) {
-	t := &tokenKeys{clock: clk, parser: jwt.NewParser(
+	t := &tokenKeys{clock: clk, ttl: defaultAccessTTL, parser: jwt.NewParser(
 		jwt.WithTimeFunc(clk.Now),
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
@@ -74,7 +76,7 @@ func (t *tokenKeys) issue(userID, sessionID string) (string, error) {
 			Audience:  jwt.ClaimStrings{tokenAudience},
 			IssuedAt:  jwt.NewNumericDate(now),
 			NotBefore: jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(accessTTL)),
+			ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
 		},
 		Sid: sessionID,
 		Typ: "access",

@@ -96,7 +96,19 @@ func loadConfig(cmd string, getenv func(string) string) (*config, error) {
 		}
 		*d.dst = n
 	}
+	lifetimes := map[string]time.Duration{}
+	for _, k := range []string{"XENTREE_ACCESS_TOKEN_TTL", "XENTREE_SESSION_TTL"} {
+		if v := get(k, ""); v != "" {
+			n, err := time.ParseDuration(v)
+			if err != nil || n <= 0 {
+				check(fmt.Errorf("%s must be a positive duration such as 15m or 720h, got %q", k, v))
+			}
+			lifetimes[k] = n
+		}
+	}
 	c.server = server.Config{
+		AccessTTL:          lifetimes["XENTREE_ACCESS_TOKEN_TTL"],
+		SessionTTL:         lifetimes["XENTREE_SESSION_TTL"],
 		JWTSecret:          getenv("XENTREE_JWT_SECRET"),
 		JWTPreviousSecrets: list(getenv("XENTREE_JWT_PREVIOUS_SECRETS")),
 		TrustedProxies:     list(getenv("XENTREE_TRUSTED_PROXIES")),

@@ -29,6 +29,9 @@ func TestSettingsValidatedFirst(t *testing.T) {
 		"trusted proxy":       {"XENTREE_TRUSTED_PROXIES": "10.0.0.0/8,not-an-ip"},
 		"statement timeout":   {"XENTREE_DB_STATEMENT_TIMEOUT": "soon"},
 		"negative lock limit": {"XENTREE_DB_LOCK_TIMEOUT": "-1s"},
+		"access token TTL":    {"XENTREE_ACCESS_TOKEN_TTL": "10s"},
+		"session TTL":         {"XENTREE_SESSION_TTL": "forever"},
+		"access over session": {"XENTREE_ACCESS_TOKEN_TTL": "2h", "XENTREE_SESSION_TTL": "1h"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -97,6 +100,7 @@ func TestLoadConfig(t *testing.T) {
 		"XENTREE_LOGIN_ACCOUNT_LIMIT": "5", "XENTREE_LOGIN_IP_LIMIT": "50", "XENTREE_REGISTER_IP_LIMIT": "7",
 		"XENTREE_REFRESH_IP_LIMIT": "300", "XENTREE_LOG_LEVEL": "debug", "XENTREE_LOG_FORMAT": "text",
 		"XENTREE_DB_STATEMENT_TIMEOUT": "5s", "XENTREE_DB_LOCK_TIMEOUT": "0", "XENTREE_DB_IDLE_TX_TIMEOUT": "2m",
+		"XENTREE_ACCESS_TOKEN_TTL": "5m", "XENTREE_SESSION_TTL": "168h",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +108,7 @@ func TestLoadConfig(t *testing.T) {
 	s := c.server
 	if c.addr != "127.0.0.1:9000" || s.JWTSecret != secret || len(s.JWTPreviousSecrets) != 2 || s.TrustedProxies[0] != "10.0.0.0/8" ||
 		s.CORSOrigins[0] != "https://app.example.com" || s.BodyLimit != "2M" || s.LoginAccountLimit != 5 || s.LoginIPLimit != 50 ||
-		s.RegisterIPLimit != 7 || s.RefreshIPLimit != 300 || c.logLevel != slog.LevelDebug || c.logFormat != "text" ||
+		s.RegisterIPLimit != 7 || s.RefreshIPLimit != 300 || s.AccessTTL != 5*time.Minute || s.SessionTTL != 7*24*time.Hour || c.logLevel != slog.LevelDebug || c.logFormat != "text" ||
 		c.db != (store.Options{StatementTimeout: 5 * time.Second, IdleInTxTimeout: 2 * time.Minute}) {
 		t.Fatalf("settings: %+v", c)
 	}
