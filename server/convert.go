@@ -2,11 +2,12 @@ package server
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/oapi-codegen/nullable"
+
+	"github.com/xentree/xentree-api/internal/names"
 )
 
 // uuidOf parses an id stored by the store (always a valid UUID).
@@ -57,13 +58,13 @@ func cleanText(s string, n int) string {
 }
 
 // errInvalidName: a display name that is blank or hides text (control or format characters
-// such as U+202E, which flips how the rest of a line is shown).
-var errInvalidName = unprocessable("invalid_name", "Names must not be blank or contain control or invisible formatting characters")
+// such as U+202E, which flips how the rest of a line is shown; fillers such as U+3164).
+var errInvalidName = unprocessable("invalid_name", "Names must not be blank or contain control, invisible or unassigned characters")
 
-// cleanName trims a display name and refuses blank ones and control/format characters.
+// cleanName normalizes a display name (names.Clean) and refuses blank and hidden ones.
 func cleanName(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" || strings.IndexFunc(s, func(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf) }) >= 0 {
+	s, err := names.Clean(s)
+	if err != nil {
 		return "", errInvalidName
 	}
 	return s, nil

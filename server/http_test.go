@@ -83,7 +83,8 @@ func TestNULRejected(t *testing.T) {
 	})
 }
 
-// TestDisplayNames: names are trimmed; blank ones and control/format characters are 422.
+// TestDisplayNames: names are trimmed and NFC-normalized; blank ones, control/format
+// characters, fillers that render as nothing (U+3164, U+2800) and private-use characters are 422.
 func TestDisplayNames(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {
 		u := h.newUser("names")
@@ -91,8 +92,11 @@ func TestDisplayNames(t *testing.T) {
 		if org.Name != "Trimmed Org" {
 			t.Fatalf("name not trimmed: %q", org.Name)
 		}
+		if o := h.createOrg(u, "Zoe\u0308 Studio"); o.Name != "Zo\u00eb Studio" {
+			t.Fatalf("name not NFC: %q", o.Name)
+		}
 		id := org.Id.String()
-		for _, bad := range []string{" ", "\t\n", "\u200b", "\u202eevil", "a\u0007b"} {
+		for _, bad := range []string{" ", "\t\n", "\u200b", "\u202eevil", "a\u0007b", "\u3164", "Acme\u3164", "\u2800", "\uffa0", "\ue000", "\u0301x"} {
 			for _, c := range []struct{ method, path string }{
 				{"POST", "/api/organizations"},
 				{"PATCH", "/api/organizations/" + id},

@@ -7,12 +7,10 @@ package live
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/xentree/xentree-api/internal/names"
 )
 
 // PeriodStart is the first instant of t's calendar month in UTC: the quota period t falls in.
@@ -109,50 +107,21 @@ func Compute(from, to time.Time, quota int64, used map[time.Time]int64) Charge {
 // MaxNickname is the longest nickname, in characters.
 const MaxNickname = 40
 
-// MaxNicknameMarks bounds the combining marks in a row (on one character): enough for the
-// diacritics of any script (Thai, Hebrew points, Tibetan stacks), too few to pile a tower of
-// marks over the text around the name.
-const MaxNicknameMarks = 4
+// MaxNicknameMarks bounds the combining marks in a row (on one character).
+const MaxNicknameMarks = names.MaxMarks
 
 // ErrNickname: a nickname that is blank, too long, or holds characters that hide or disguise text.
 var ErrNickname = errors.New("nickname must have 1 to 40 characters, without control, invisible or unassigned characters")
 
-// Nickname normalizes a Live nickname (NFC, surrounding spaces trimmed) and checks it: 1 to
-// MaxNickname characters of letters, marks, numbers, punctuation, symbols and spaces; none of
-// them invisible (format characters such as zero-width and bidi controls, fillers such as
-// U+3164, the blank braille pattern), private-use or unassigned; no combining mark first
-// (it would join the text before the name) nor more than MaxNicknameMarks in a row.
+// Nickname normalizes a Live nickname and checks it: a name by names.Clean (NFC, trimmed, no
+// invisible, unassigned or private-use characters, sane combining marks) of 1 to MaxNickname
+// characters.
 func Nickname(s string) (string, error) {
-	if !utf8.ValidString(s) {
+	s, err := names.Clean(s)
+	if err != nil || utf8.RuneCountInString(s) > MaxNickname {
 		return "", ErrNickname
-	}
-	s = strings.TrimSpace(norm.NFC.String(s))
-	if n := utf8.RuneCountInString(s); n == 0 || n > MaxNickname {
-		return "", ErrNickname
-	}
-	marks := 0
-	for i, r := range s {
-		if !shown(r) {
-			return "", ErrNickname
-		}
-		if !unicode.Is(unicode.M, r) {
-			marks = 0
-			continue
-		}
-		if marks++; i == 0 || marks > MaxNicknameMarks {
-			return "", ErrNickname
-		}
 	}
 	return s, nil
-}
-
-// shown reports characters a display name may hold: assigned letters, marks, numbers,
-// punctuation, symbols and spaces that are not default-ignorable (rendered as nothing) or
-// blank (U+2800). Control, format, separator, private-use, surrogate and unassigned code
-// points are in none of these categories.
-func shown(r rune) bool {
-	return unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Zs) &&
-		!unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) && r != '\u2800'
 }
 
 // Transcript limits.

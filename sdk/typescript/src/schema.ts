@@ -3492,7 +3492,7 @@ export interface operations {
                      * @example {
                      *       "detail": {
                      *         "error": "invalid_name",
-                     *         "message": "Names must not be blank or contain control or invisible formatting characters"
+                     *         "message": "Names must not be blank or contain control, invisible or unassigned characters"
                      *       }
                      *     }
                      */
@@ -3718,7 +3718,7 @@ export interface operations {
                      * @example {
                      *       "detail": {
                      *         "error": "invalid_name",
-                     *         "message": "Names must not be blank or contain control or invisible formatting characters"
+                     *         "message": "Names must not be blank or contain control, invisible or unassigned characters"
                      *       }
                      *     }
                      */
