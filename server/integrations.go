@@ -253,8 +253,14 @@ func (a *IntegrationsAPI) completeGoogle(ctx context.Context, p *Principal, para
 	}
 	in.AccountEmail = emptyToNil(&email)
 	in.Scopes = strings.Join(scopes, " ")
-	if err := a.store.SaveIntegration(ctx, in); err != nil {
+	prev, err := a.store.SaveIntegration(ctx, in)
+	if err != nil {
 		return nil, err
+	}
+	// Google revokes per grant: revoking a replaced token of the same account would end the
+	// new one too. Another account's grant is no longer held by anyone and must not outlive it.
+	if prev != nil && (prev.AccountEmail == nil || !strings.EqualFold(*prev.AccountEmail, email)) {
+		a.revoke(ctx, prev)
 	}
 	return a.store.IntegrationOf(ctx, st.UserID, store.ProviderGoogleCalendar)
 }

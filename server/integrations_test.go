@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	api "github.com/xentree/xentree-api/gen"
 	"github.com/xentree/xentree-api/internal/googleoauth"
 	"github.com/xentree/xentree-api/server"
+	"github.com/xentree/xentree-api/store"
 )
 
 const (
@@ -382,7 +384,8 @@ func TestGoogleCalendarOAuth(t *testing.T) {
 
 // TestGoogleCalendarReconnectOtherAccount: a reconnect to another Google account that brings no
 // refresh token keeps none: the first account's refresh token would mint tokens for the wrong
-// calendar under the new account's name. Disconnecting then revokes the new access token.
+// calendar under the new account's name; that first grant, held by nobody now, is revoked at
+// Google. Disconnecting then revokes the new access token.
 func TestGoogleCalendarReconnectOtherAccount(t *testing.T) {
 	g := newFakeGoogle(t)
 	eachDB(t, func(t *testing.T, h *harness) {
@@ -390,6 +393,8 @@ func TestGoogleCalendarReconnectOtherAccount(t *testing.T) {
 		g.with(func(g *fakeGoogle) { g.email, g.noRefresh = "", false })
 		s := h.oauthStart(u)
 		h.raw("GET", callbackPath(s.State, g.consent(t, s.AuthorizationUrl)), nil).expect(t, 200)
+		var firstRefresh string
+		g.with(func(g *fakeGoogle) { firstRefresh = g.issued[len(g.issued)-1] })
 
 		g.with(func(g *fakeGoogle) { g.email, g.noRefresh = "grace.hopper@gmail.com", true })
 		defer g.with(func(g *fakeGoogle) { g.email, g.noRefresh = "", false })
@@ -402,6 +407,11 @@ func TestGoogleCalendarReconnectOtherAccount(t *testing.T) {
 		if n := h.countRows("integrations", "user_id = ? AND sealed_refresh IS NOT NULL", u.ID); n != 0 {
 			t.Fatal("the first account's refresh token was kept for the second account")
 		}
+		g.with(func(g *fakeGoogle) {
+			if !slices.Contains(g.revoked, firstRefresh) {
+				t.Fatalf("the replaced account's refresh token %s was not revoked: revoked %v", firstRefresh, g.revoked)
+			}
+		})
 		var access string
 		g.with(func(g *fakeGoogle) { access = g.issued[len(g.issued)-1] })
 		h.raw("DELETE", "/api/integrations/google-calendar", nil, u.auth()).expect(t, 204)
@@ -410,6 +420,37 @@ func TestGoogleCalendarReconnectOtherAccount(t *testing.T) {
 				t.Fatalf("revoked %s, want the second account's access token %s", got, access)
 			}
 		})
+	}, withGoogle(g))
+}
+
+// TestGoogleCalendarPendingStatesBounded: starting flow after flow keeps at most
+// store.MaxPendingOAuthStates pending per user: the oldest expire (their callbacks are told so,
+// Google is not called), the newest still connect, and other users' flows are untouched.
+func TestGoogleCalendarPendingStatesBounded(t *testing.T) {
+	g := newFakeGoogle(t)
+	eachDB(t, func(t *testing.T, h *harness) {
+		u, other := h.newUser("gcal_many"), h.newUser("gcal_other")
+		theirs := h.oauthStart(other)
+		var states []api.OAuthStartResponse
+		for i := 0; i < store.MaxPendingOAuthStates+3; i++ {
+			h.clock.Advance(time.Second)
+			states = append(states, h.oauthStart(u))
+		}
+		pending := h.countRows("oauth_states", "user_id = ? AND used_at IS NULL AND expires_at > ?", u.ID, h.clock.Now())
+		if pending != store.MaxPendingOAuthStates {
+			t.Fatalf("%d pending states, want %d", pending, store.MaxPendingOAuthStates)
+		}
+		var calls int
+		g.with(func(g *fakeGoogle) { calls = len(g.verifier) })
+		oauthError(t, h.raw("GET", callbackPath(states[0].State, "any-code"), nil), 400, "oauth_state_expired")
+		g.with(func(g *fakeGoogle) {
+			if len(g.verifier) != calls {
+				t.Fatal("an expired state reached Google")
+			}
+		})
+		last := states[len(states)-1]
+		h.raw("GET", callbackPath(last.State, g.consent(t, last.AuthorizationUrl)), nil, u.auth()).expect(t, 200)
+		h.raw("GET", callbackPath(theirs.State, g.consent(t, theirs.AuthorizationUrl)), nil, other.auth()).expect(t, 200)
 	}, withGoogle(g))
 }
 

@@ -37,8 +37,12 @@ var (
 // "used" or "expired" rather than "unknown".
 const oauthStateRetention = time.Hour
 
-// CreateOAuthState stores a pending authorization and drops the user's states that expired
-// over oauthStateRetention ago.
+// MaxPendingOAuthStates bounds a user's authorizations in flight: starting one more expires
+// the oldest, so repeated starts cannot grow the table.
+const MaxPendingOAuthStates = 5
+
+// CreateOAuthState stores a pending authorization, expires the user's oldest pending ones
+// beyond MaxPendingOAuthStates and drops the states that expired over oauthStateRetention ago.
 func (s *Store) CreateOAuthState(ctx context.Context, st *OAuthState) error {
 	st.CreatedAt = s.Now()
 	return s.Tx(ctx, func(tx *Store) error {
@@ -46,7 +50,17 @@ func (s *Store) CreateOAuthState(ctx context.Context, st *OAuthState) error {
 			Delete(&OAuthState{}).Error; err != nil {
 			return err
 		}
-		return tx.q(ctx).Create(st).Error
+		if err := tx.q(ctx).Create(st).Error; err != nil {
+			return err
+		}
+		pending := "user_id = ? AND provider = ? AND used_at IS NULL AND expires_at > ? AND state_hash <> ?"
+		keep := tx.q(ctx).Model(&OAuthState{}).Select("state_hash").
+			Where(pending, st.UserID, st.Provider, st.CreatedAt, st.StateHash).
+			Order("created_at DESC").Limit(MaxPendingOAuthStates - 1)
+		return tx.q(ctx).Model(&OAuthState{}).
+			Where(pending, st.UserID, st.Provider, st.CreatedAt, st.StateHash).
+			Where("state_hash NOT IN (?)", keep).
+			Update("expires_at", st.CreatedAt).Error
 	})
 }
 
@@ -113,15 +127,27 @@ func (s *Store) IntegrationsOf(ctx context.Context, userID string) ([]Integratio
 }
 
 // SaveIntegration inserts or replaces in (a reconnect replaces the tokens and keeps the first
-// connection time).
-func (s *Store) SaveIntegration(ctx context.Context, in *Integration) error {
+// connection time) and returns the row it replaced, nil for a first connection, so the caller
+// can revoke tokens it no longer holds.
+func (s *Store) SaveIntegration(ctx context.Context, in *Integration) (*Integration, error) {
 	now := s.Now()
 	in.ConnectedAt, in.UpdatedAt = now, now
-	return s.q(ctx).Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "user_id"}, {Name: "provider"}},
-		DoUpdates: clause.AssignmentColumns([]string{"status", "account_email", "scopes", "sealed_access",
-			"sealed_refresh", "token_type", "token_expiry", "key_id", "updated_at"}),
-	}).Create(in).Error
+	var prev *Integration
+	err := s.Tx(ctx, func(tx *Store) error {
+		var old Integration
+		switch err := notFound(tx.forUpdate(ctx).Where("user_id = ? AND provider = ?", in.UserID, in.Provider).Take(&old).Error); {
+		case err == nil:
+			prev = &old
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		return tx.q(ctx).Clauses(clause.OnConflict{
+			Columns: []clause.Column{{Name: "user_id"}, {Name: "provider"}},
+			DoUpdates: clause.AssignmentColumns([]string{"status", "account_email", "scopes", "sealed_access",
+				"sealed_refresh", "token_type", "token_expiry", "key_id", "updated_at"}),
+		}).Create(in).Error
+	})
+	return prev, err
 }
 
 // DeleteIntegration forgets userID's integration with provider and returns what it held (for
