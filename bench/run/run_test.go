@@ -61,7 +61,7 @@ func TestRatiosAndReport(t *testing.T) {
 	check("/me req/s ÷ PK-read baseline, postgres, c8", 1.25, true)
 	check("member list CPU/row ÷ list baseline CPU/row, postgres, c8", 20.0/10.0, false)
 	check("login req/s ÷ raw argon2id hashes/s, postgres, c8", 0.8, false) // the adjacent rate, not the mean
-	check("peak RSS of the non-login routes, postgres", 70, false)           // login's 150 MiB is not counted
+	check("peak RSS of the non-login routes, postgres", 70, false)         // login's 150 MiB is not counted
 	check("new PostgreSQL connections under steady load, postgres routes", 2, false)
 
 	md := r.Markdown()
