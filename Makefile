@@ -120,7 +120,7 @@ release-spec:
 # database xentree_bench it creates and drops beside XENTREE_TEST_DATABASE_URL's) and on SQLite,
 # a realistic data set, vegeta over the hot routes, the bench/ baselines in the same run; writes
 # the generated section of docs/performance.md. About 10 minutes. BENCH_FLAGS passes flags to
-# bench/run (e.g. BENCH_FLAGS='-dbs postgres -only me -duration 2s').
+# bench/run (e.g. BENCH_FLAGS='-dbs postgres -only "auth/me|PK" -duration 2s').
 
 bench:
 	$(GO) build -o bin/xentree ./cmd/xentree

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -56,12 +57,11 @@ func (c *churn) sessions(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// statsFlush is how long backends may hold their counters before flushing them to the
-// shared statistics (PGSTAT_MIN_INTERVAL is 1 s; an exiting backend flushes at once).
-const statsFlush = 1100 * time.Millisecond
-
 // Load is how every case is driven: a closed loop of Conns vegeta workers (rate 0: as fast as
-// the answers come), each on its own keep-alive connection, for Warmup then Duration.
+// the answers come), each on its own keep-alive connection, for Warmup + Duration without a
+// pause. Only the answers to requests sent after the warm-up count; the CPU, peak-RSS and
+// PostgreSQL-session readings bracket that window while the load runs, so the pool is measured
+// in its steady state.
 type Load struct {
 	Duration, Warmup time.Duration
 }
@@ -73,55 +73,52 @@ func (l Load) run(ctx context.Context, db, name string, rows, conns int, p *Proc
 		MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true,
 	}}
 	defer client.CloseIdleConnections()
-	attack := func(d time.Duration) *vegeta.Metrics {
-		a := vegeta.NewAttacker(vegeta.Client(client), vegeta.Workers(uint64(conns)), vegeta.MaxWorkers(uint64(conns)))
-		var m vegeta.Metrics
-		for r := range a.Attack(tgt, vegeta.ConstantPacer{}, d, name) {
+	type reading struct {
+		ticks, sessions int64
+		err             error
+	}
+	read := func() reading {
+		var r reading
+		r.ticks, r.err = cpuTicks(p.Pid())
+		if ch != nil && r.err == nil {
+			r.sessions, r.err = ch.sessions(ctx)
+		}
+		return r
+	}
+	began := time.Now()
+	first := make(chan reading, 1)
+	timer := time.AfterFunc(l.Warmup, func() {
+		res.RSSReset = resetPeakRSS(p.Pid())
+		first <- read()
+	})
+	defer timer.Stop()
+	a := vegeta.NewAttacker(vegeta.Client(client), vegeta.Workers(uint64(conns)), vegeta.MaxWorkers(uint64(conns)))
+	var m vegeta.Metrics
+	for r := range a.Attack(tgt, vegeta.ConstantPacer{}, l.Warmup+l.Duration, name) {
+		if r.Timestamp.Sub(began) >= l.Warmup {
 			m.Add(r)
 		}
-		m.Close()
-		return &m
 	}
-	if l.Warmup > 0 {
-		attack(l.Warmup)
-	}
-	var before int64
-	if ch != nil {
-		time.Sleep(statsFlush)
-		n, err := ch.sessions(ctx)
-		if err != nil {
-			return res, err
-		}
-		before = n
-	}
-	res.RSSReset = resetPeakRSS(p.Pid())
-	t0, err := cpuTicks(p.Pid())
-	if err != nil {
-		return res, err
-	}
-	m := attack(l.Duration)
-	t1, err := cpuTicks(p.Pid())
-	if err != nil {
-		return res, err
-	}
+	m.Close()
+	last := read()
+	var err error
 	if res.PeakRSS, err = peakRSS(p.Pid()); err != nil {
 		return res, err
 	}
+	start := <-first
+	if err := errors.Join(start.err, last.err); err != nil {
+		return res, err
+	}
 	if ch != nil {
-		time.Sleep(statsFlush)
-		n, err := ch.sessions(ctx)
-		if err != nil {
-			return res, err
-		}
-		res.NewConns = int(n - before)
+		res.NewConns = int(last.sessions - start.sessions)
 	}
 	res.Requests, res.Success, res.ReqPerS = m.Requests, m.Success, m.Throughput
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	res.P50, res.P99, res.Max = ms(m.Latencies.P50), ms(m.Latencies.P99), ms(m.Latencies.Max)
 	if m.Requests > 0 {
-		res.CPUus = float64(t1-t0) * (1e6 / clockTicks) / float64(m.Requests)
+		res.CPUus = float64(last.ticks-start.ticks) * (1e6 / clockTicks) / float64(m.Requests)
 	}
-	res.Codes = codes(m)
+	res.Codes = codes(&m)
 	return res, nil
 }
 

@@ -133,9 +133,9 @@ func runAll(ctx context.Context, o options) (*Report, error) {
 			"Everything else is the default, including the PostgreSQL pool (20 open, 10 idle) that the PK and list baselines open the same way (`store.OpenWith`).",
 		"The server is restarted between the seeding and the load, so the peak RSS of a route is its own. "+
 			"Login runs last, each beside a raw argon2id measurement of 2 s taken just before it (the ratio uses that one).",
-		"Routes: login cycles through the 9,936 non-active accounts (each login a different user); /me, chat (stateless), searches, "+
-			"XEL (resubmitting a passed task of the first module) and Live heartbeats cycle through the 64 active users; the member "+
-			"list through the 16 organization admins; XP profile and pulse through the users with history.")
+		"Routes: login cycles through the "+fmt.Sprint(o.plan.Users-o.plan.Active)+" non-active accounts (each login a different user); /me, chat (stateless), searches, "+
+			"XEL (resubmitting a passed task of the first module) and Live heartbeats cycle through the "+fmt.Sprint(o.plan.Active)+" active users; the member "+
+			"list through the "+fmt.Sprint(o.plan.Orgs)+" organization admins; XP profile and pulse through the users with history.")
 	return rep, nil
 }
 

@@ -183,11 +183,11 @@ func (r *Report) Markdown() string {
 		"so compare rows of the same run, not runs.\n\n",
 		r.Start.UTC().Format("2006-01-02"), r.Start.UTC().Format("15:04"), r.End.UTC().Format("15:04"),
 		r.End.Sub(r.Start).Round(time.Second), r.Machine, r.LoadStart, r.LoadEnd, r.Go, r.Postgres)
-	w("Each case: %s warm-up, then %s of a closed loop of N vegeta workers (each its own keep-alive connection) "+
-		"on loopback; the load generator runs on the same cores. req/s counts 2xx answers; CPU is the server "+
+	w("Each case: a closed loop of N vegeta workers (each its own keep-alive connection) on loopback for %s of "+
+		"warm-up and, without a pause, %s measured; the load generator runs on the same cores. req/s counts 2xx answers; CPU is the server "+
 		"process's user + system time per request from `/proc/<pid>/stat` (PostgreSQL's own CPU is not in it); "+
 		"peak RSS is `VmHWM`, %s; new PG conns is the rise of `pg_stat_database.sessions` for the bench database "+
-		"during the run.\n\n", r.Load.Warmup, r.Load.Duration, rssNote(r.RSSResetWorks))
+		"over the measured window (load running at both readings).\n\n", r.Load.Warmup, r.Load.Duration, rssNote(r.RSSResetWorks))
 	w("### Against the issue's targets\n\n| target | measured | wanted | met | detail |\n|---|---|---|---|---|\n")
 	for _, q := range r.Ratios() {
 		v, met := "n/a", "—"
