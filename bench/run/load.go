@@ -27,8 +27,9 @@ type Result struct {
 	P50      float64 `json:"p50_ms"`
 	P99      float64 `json:"p99_ms"`
 	Max      float64 `json:"max_ms"`
-	CPUus    float64 `json:"cpu_us_per_req"` // the server process's user+system CPU per request
-	PeakRSS  int64   `json:"peak_rss_bytes"` // VmHWM during the run (since the start if RSSReset is false)
+	CPUus    float64 `json:"cpu_us_per_req"`  // the server process's user+system CPU per request
+	PeakRSS  int64   `json:"peak_rss_bytes"`  // VmHWM during the run (since the start if RSSReset is false)
+	StartRSS int64   `json:"start_rss_bytes"` // VmRSS when the window began
 	RSSReset bool    `json:"rss_reset"`
 	NewConns int     `json:"new_pg_conns"` // PostgreSQL sessions opened during the run; -1 not measured
 	Codes    string  `json:"codes,omitempty"`
@@ -59,9 +60,11 @@ func (c *churn) sessions(ctx context.Context) (int64, error) {
 
 // Load is how every case is driven: a closed loop of Conns vegeta workers (rate 0: as fast as
 // the answers come), each on its own keep-alive connection, for Warmup + Duration without a
-// pause. Only the answers to requests sent after the warm-up count; the CPU, peak-RSS and
-// PostgreSQL-session readings bracket that window while the load runs, so the pool is measured
-// in its steady state.
+// pause. The measured window is the Duration after the warm-up: the answers that arrive in it
+// count (a closed loop's throughput, right even when one answer takes longer than the window,
+// as logins at 64 connections do), and the CPU, RSS and PostgreSQL-session readings are taken
+// at its two ends while the load runs, so the pool is measured in its steady state and the
+// drain after the window is left out.
 type Load struct {
 	Duration, Warmup time.Duration
 }
@@ -74,49 +77,62 @@ func (l Load) run(ctx context.Context, db, name string, rows, conns int, p *Proc
 	}}
 	defer client.CloseIdleConnections()
 	type reading struct {
+		at              time.Time
 		ticks, sessions int64
+		rss             int64 // VmRSS at the start, VmHWM at the end
 		err             error
 	}
-	read := func() reading {
-		var r reading
-		r.ticks, r.err = cpuTicks(p.Pid())
+	read := func(start bool) reading {
+		r := reading{at: time.Now()}
+		if start {
+			res.RSSReset = resetPeakRSS(p.Pid())
+			r.rss, r.err = memStatus(p.Pid(), "VmRSS:")
+		} else {
+			r.rss, r.err = memStatus(p.Pid(), "VmHWM:")
+		}
+		var err error
+		r.ticks, err = cpuTicks(p.Pid())
+		r.err = errors.Join(r.err, err)
 		if ch != nil && r.err == nil {
 			r.sessions, r.err = ch.sessions(ctx)
 		}
 		return r
 	}
-	began := time.Now()
-	first := make(chan reading, 1)
-	timer := time.AfterFunc(l.Warmup, func() {
-		res.RSSReset = resetPeakRSS(p.Pid())
-		first <- read()
-	})
-	defer timer.Stop()
+	first, last := make(chan reading, 1), make(chan reading, 1)
+	t1 := time.AfterFunc(l.Warmup, func() { first <- read(true) })
+	t2 := time.AfterFunc(l.Warmup+l.Duration, func() { last <- read(false) })
+	defer t1.Stop()
+	defer t2.Stop()
 	a := vegeta.NewAttacker(vegeta.Client(client), vegeta.Workers(uint64(conns)), vegeta.MaxWorkers(uint64(conns)))
-	var m vegeta.Metrics
+	var all []*vegeta.Result
 	for r := range a.Attack(tgt, vegeta.ConstantPacer{}, l.Warmup+l.Duration, name) {
-		if r.Timestamp.Sub(began) >= l.Warmup {
+		all = append(all, r)
+	}
+	start, end := <-first, <-last
+	if err := errors.Join(start.err, end.err); err != nil {
+		return res, err
+	}
+	var m vegeta.Metrics
+	var ok uint64
+	for _, r := range all {
+		if done := r.Timestamp.Add(r.Latency); !done.Before(start.at) && !done.After(end.at) {
 			m.Add(r)
+			if r.Code >= 200 && r.Code < 300 {
+				ok++
+			}
 		}
 	}
 	m.Close()
-	last := read()
-	var err error
-	if res.PeakRSS, err = peakRSS(p.Pid()); err != nil {
-		return res, err
-	}
-	start := <-first
-	if err := errors.Join(start.err, last.err); err != nil {
-		return res, err
-	}
+	window := end.at.Sub(start.at).Seconds()
 	if ch != nil {
-		res.NewConns = int(last.sessions - start.sessions)
+		res.NewConns = int(end.sessions - start.sessions)
 	}
-	res.Requests, res.Success, res.ReqPerS = m.Requests, m.Success, m.Throughput
+	res.Requests, res.Success, res.ReqPerS = m.Requests, m.Success, float64(ok)/window
+	res.StartRSS, res.PeakRSS = start.rss, end.rss
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	res.P50, res.P99, res.Max = ms(m.Latencies.P50), ms(m.Latencies.P99), ms(m.Latencies.Max)
 	if m.Requests > 0 {
-		res.CPUus = float64(last.ticks-start.ticks) * (1e6 / clockTicks) / float64(m.Requests)
+		res.CPUus = float64(end.ticks-start.ticks) * (1e6 / clockTicks) / float64(m.Requests)
 	}
 	res.Codes = codes(&m)
 	return res, nil

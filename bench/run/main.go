@@ -131,7 +131,9 @@ func runAll(ctx context.Context, o options) (*Report, error) {
 			"plan's Live quota raised to 1,000,000 (so every answer is the real work, never a 429); Live idle timeout 1 h, "+
 			"access tokens 2 h; no AI provider (the offline tutor answers); JSON access log at info level to a file, as in production. "+
 			"Everything else is the default, including the PostgreSQL pool (20 open, 10 idle) that the PK and list baselines open the same way (`store.OpenWith`).",
-		"The server is restarted between the seeding and the load, so the peak RSS of a route is its own. "+
+		"The server is restarted between the seeding and the load (and left idle for 3 s), so the seeding's memory is not in the "+
+			"peaks; the routes then run one after another in that process, so a peak includes what the Go runtime still holds "+
+			"from the start-up and the routes before (the RSS at the start of each window shows how much). "+
 			"Login runs last, each beside a raw argon2id measurement of 2 s taken just before it (the ratio uses that one).",
 		"Routes: login cycles through the "+fmt.Sprint(o.plan.Users-o.plan.Active)+" non-active accounts (each login a different user); /me, chat (stateless), searches, "+
 			"XEL (resubmitting a passed task of the first module) and Live heartbeats cycle through the "+fmt.Sprint(o.plan.Active)+" active users; the member "+
@@ -222,6 +224,7 @@ func runDB(ctx context.Context, o options, db, tmp string, rep *Report) error {
 	if srv, err = start("xentree", xentree, nil, append(env, "XENTREE_ADDR="+addr), addr, "/readyz", filepath.Join(tmp, db+"-server.log")); err != nil {
 		return err
 	}
+	time.Sleep(3 * time.Second) // let the runtime return the start-up's garbage (catalogue, library) before the first peak
 	log.Printf("%s: seeded in %s", db, time.Since(t0).Round(time.Millisecond))
 	for _, r := range routes(o.plan, c.base, seeded, act, text) {
 		if !o.only.MatchString(r.name) {

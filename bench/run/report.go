@@ -184,9 +184,9 @@ func (r *Report) Markdown() string {
 		r.Start.UTC().Format("2006-01-02"), r.Start.UTC().Format("15:04"), r.End.UTC().Format("15:04"),
 		r.End.Sub(r.Start).Round(time.Second), r.Machine, r.LoadStart, r.LoadEnd, r.Go, r.Postgres)
 	w("Each case: a closed loop of N vegeta workers (each its own keep-alive connection) on loopback for %s of "+
-		"warm-up and, without a pause, %s measured; the load generator runs on the same cores. req/s counts 2xx answers; CPU is the server "+
+		"warm-up and, without a pause, %s measured; the load generator runs on the same cores. req/s counts the 2xx answers that arrive in the measured window (p50/p99/max are over every answer in it); CPU is the server "+
 		"process's user + system time per request from `/proc/<pid>/stat` (PostgreSQL's own CPU is not in it); "+
-		"peak RSS is `VmHWM`, %s; new PG conns is the rise of `pg_stat_database.sessions` for the bench database "+
+		"RSS is `VmRSS` when the window starts and `VmHWM` at its end, %s; new PG conns is the rise of `pg_stat_database.sessions` for the bench database "+
 		"over the measured window (load running at both readings).\n\n", r.Load.Warmup, r.Load.Duration, rssNote(r.RSSResetWorks))
 	w("### Against the issue's targets\n\n| target | measured | wanted | met | detail |\n|---|---|---|---|---|\n")
 	for _, q := range r.Ratios() {
@@ -205,7 +205,7 @@ func (r *Report) Markdown() string {
 	w("\nRaw argon2id at the server's parameters (%s), one hash per core in parallel, in this process: %s hashes/s.\n",
 		r.ArgonParams, joinFloats(r.Argon))
 	for _, db := range r.dbs() {
-		w("\n### %s\n\n| case | conns | req/s | p50 ms | p99 ms | max ms | CPU µs/req | peak RSS MiB | new PG conns | not 2xx |\n|---|---|---|---|---|---|---|---|---|---|\n", db)
+		w("\n### %s\n\n| case | conns | req/s | p50 ms | p99 ms | max ms | CPU µs/req | RSS at start → peak MiB | new PG conns | not 2xx |\n|---|---|---|---|---|---|---|---|---|---|\n", db)
 		for _, x := range r.Results {
 			if x.DB != db {
 				continue
@@ -218,8 +218,8 @@ func (r *Report) Markdown() string {
 			if x.NewConns >= 0 {
 				nc = fmt.Sprint(x.NewConns)
 			}
-			w("| %s | %d | %.0f | %.2f | %.1f | %.0f | %.0f | %.1f | %s | %s |\n", name, x.Conns, x.ReqPerS, x.P50, x.P99, x.Max, x.CPUus,
-				float64(x.PeakRSS)/(1<<20), nc, x.Codes)
+			w("| %s | %d | %.1f | %.2f | %.1f | %.0f | %.0f | %.1f → %.1f | %s | %s |\n", name, x.Conns, x.ReqPerS, x.P50, x.P99, x.Max, x.CPUus,
+				float64(x.StartRSS)/(1<<20), float64(x.PeakRSS)/(1<<20), nc, x.Codes)
 		}
 	}
 	for _, n := range r.Notes {
