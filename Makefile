@@ -9,7 +9,7 @@ SDK_TS  := sdk/typescript
 TS_DEPS := $(SDK_TS)/node_modules/.package-lock.json
 OPENAPI_TS := $(SDK_TS)/node_modules/.bin/openapi-typescript
 
-.PHONY: run test test-race test-postgres test-deps test-deps-ci sdk-typescript chromium generate check drift lint vet breaking release-spec bench build clean
+.PHONY: run test test-race test-postgres test-deps test-deps-ci sdk-typescript chromium generate check drift lint vet breaking release-spec bench bench-go build clean
 
 run:
 	@echo "Compiling the server (the first build takes a few minutes while Go fetches and compiles its modules; later builds take seconds)..."
@@ -116,7 +116,23 @@ release-spec:
 	cp openapi.yaml api/released/openapi.yaml
 	@echo "api/released/openapi.yaml is now version $$(sed -n 's/^  version: *//p' openapi.yaml): commit it with the release"
 
+# The load harness (docs/performance.md): bin/xentree as a separate process on PostgreSQL (a
+# database xentree_bench it creates and drops beside XENTREE_TEST_DATABASE_URL's) and on SQLite,
+# a realistic data set, vegeta over the hot routes, the bench/ baselines in the same run; writes
+# the generated section of docs/performance.md. About 10 minutes. BENCH_FLAGS passes flags to
+# bench/run (e.g. BENCH_FLAGS='-dbs postgres -only "auth/me|PK" -duration 2s').
+
 bench:
+	$(GO) build -o bin/xentree ./cmd/xentree
+	$(GO) build -o bin/baseline-echo ./bench/baseline-echo
+	$(GO) build -o bin/baseline-pk ./bench/baseline-pk
+	$(GO) build -o bin/baseline-list ./bench/baseline-list
+	$(GO) build -o bin/bench-run ./bench/run
+	XENTREE_TEST_DATABASE_URL=$${XENTREE_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable} \
+	./bin/bench-run -bin bin -out docs/performance.md $(BENCH_FLAGS)
+
+# The in-process benchmarks (go test -bench over server/, through the whole stack without HTTP).
+bench-go:
 	XENTREE_TEST_DATABASE_URL=$${XENTREE_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable} \
 	$(GO) test -run '^$$' -bench . -benchtime 3s ./server/
 
