@@ -11,6 +11,7 @@ import (
 	api "github.com/xentree/xentree-api/gen"
 	"github.com/xentree/xentree-api/internal/conversation"
 	"github.com/xentree/xentree-api/internal/ledger"
+	"github.com/xentree/xentree-api/internal/live"
 	"github.com/xentree/xentree-api/internal/progress"
 	"github.com/xentree/xentree-api/store"
 )
@@ -103,15 +104,44 @@ func closeLearningSession(ctx context.Context, l *ledger.Ledger, tx *store.Store
 
 // credit adds the active time since the session's last credit (conversation.Credit: at most
 // the elapsed time, the credit cap and what the client reported) and records now as its last
-// activity, in lc's transaction.
+// activity, in lc's transaction. Wall-clock time counts once per user: the credit starts no
+// earlier than the user's learning time was already credited by any session (another
+// conversation's, a Live session's, one since deleted), and stops at the start of an active
+// Live session, which counts that time itself. The user's row lock serializes this with the
+// user's other sessions and with Live.
 func (a *ConversationsAPI) credit(ctx context.Context, lc *learningCtx, s *store.LearningSession, reported *int) error {
-	secs, until := conversation.Credit(s.CreditedUntil, lc.now, a.cfg.LearningCreditCap, reported)
+	floor, err := lc.tx.LockLearningTime(ctx, s.UserID)
+	if err != nil {
+		return err
+	}
+	ceiling := lc.now
+	switch ls, err := lc.tx.ActiveLiveSession(ctx, s.UserID); {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return err
+	case !live.Expired(ls.LastHeartbeatAt, lc.now, a.cfg.LiveIdleTimeout) && ls.StartedAt.Before(ceiling):
+		// A Live session past its idle timeout is charged up to its last heartbeat only (its
+		// charged_until, already in floor), so the time since is the chat's again.
+		ceiling = ls.StartedAt
+	}
+	secs, until := conversation.Credit(latest(s.CreditedUntil, floor), ceiling, a.cfg.LearningCreditCap, reported)
 	s.ActiveSeconds += secs
-	s.CreditedUntil = until
+	s.CreditedUntil = latest(s.CreditedUntil, until)
+	if err := lc.tx.AdvanceLearningTime(ctx, s.UserID, s.CreditedUntil); err != nil {
+		return err
+	}
 	if lc.now.After(s.LastActivityAt) {
 		s.LastActivityAt = lc.now
 	}
 	return lc.tx.CreditLearningSession(ctx, s)
+}
+
+// latest is the later of two instants.
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // StartLearningSession starts a session of the conversation, or returns the active one.
