@@ -6,6 +6,7 @@ import (
 	"time"
 
 	api "github.com/xentree/xentree-api/gen"
+	"github.com/xentree/xentree-api/internal/xel"
 )
 
 // TestLearningTimeCountsWallClockOnce: a learner's wall-clock minutes are learning time once,
@@ -95,4 +96,58 @@ func (h *harness) learningTime(u *user) api.LearningTimeAnalyticsResponse {
 	var lt api.LearningTimeAnalyticsResponse
 	h.get(u, "/api/xp/learning-time", &lt)
 	return lt
+}
+
+// TestXELTimeCountsWallClockOnce: a submission's claimed duration is learning time only for
+// wall-clock time no other submission or session has counted: parallel submissions of
+// different tasks share the time since the last one instead of each claiming all of it, and a
+// submission made while a chat session was being credited claims none of those minutes.
+func TestXELTimeCountsWallClockOnce(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		h.clock.Freeze(at("2026-11-10T09:00:00Z"))
+		u := h.newUser("xelfarm")
+		type pick struct {
+			m    *xel.Module
+			task *xel.Task
+		}
+		var tasks []pick
+		for _, m := range builtin(t).Modules() {
+			for _, task := range m.Tasks {
+				if !task.Evaluated() && len(tasks) < 7 {
+					tasks = append(tasks, pick{m, task})
+				}
+			}
+		}
+		first := tasks[0]
+		h.submit(u, first.m, first.task, map[string]any{"answer": wrongAnswer(first.task), "duration_seconds": 60}).expect(t, 201)
+		h.clock.Advance(time.Hour)
+		h.relogin(u)
+		var wg sync.WaitGroup
+		for _, p := range tasks[1:] {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				h.submit(u, p.m, p.task, map[string]any{"answer": wrongAnswer(p.task), "duration_seconds": 600}).expect(t, 201)
+			}()
+		}
+		wg.Wait()
+		if got := h.learningTime(u).BySource.XelTask; got != 60+600 {
+			t.Fatalf("6 parallel submissions an hour after the last recorded %d s, want %d", got-60, 600)
+		}
+
+		// Ten minutes credited to a chat session, then a submission claiming them.
+		h.relogin(u)
+		c := h.createConversation(u, nil).Id.String()
+		h.session(u, c, "start", nil)
+		for range 5 {
+			h.clock.Advance(2 * time.Minute)
+			h.session(u, c, "activity", nil)
+		}
+		h.submit(u, first.m, first.task, map[string]any{"answer": wrongAnswer(first.task), "duration_seconds": 600}).expect(t, 201)
+		h.session(u, c, "end", nil)
+		lt := h.learningTime(u)
+		if lt.BySource.ChatSession != 600 || lt.BySource.XelTask != 660 || lt.TotalSeconds != 1260 {
+			t.Fatalf("a submission claiming the chat's minutes: %+v, want 600 s of chat and no more XEL time", lt.BySource)
+		}
+	})
 }
