@@ -118,9 +118,11 @@ func chatRoute(b *api.ChatRequest, c *store.Conversation) (provider, model strin
 	return provider, model
 }
 
-// throttleChat counts one chat of userID in the shared rate-limit table (every replica counts
-// in the same row) and refuses with 429 past the limit.
-func (a *ConversationsAPI) throttleChat(ctx context.Context, userID string) error {
+// throttleChat counts one model call of userID (a chat message, or a RAG answer asking a
+// provider) in the shared rate-limit table (every replica counts in the same row) and refuses
+// with 429 past the limit. Chat and RAG share the allowance, so neither is a way around the
+// other's limit to the providers' bill.
+func (a *deps) throttleChat(ctx context.Context, userID string) error {
 	n, reset, err := a.store.HitRateLimit(ctx, "chat:user:"+userID, chatWindow)
 	if err != nil || n <= a.cfg.ChatRateLimit {
 		return err
