@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -41,6 +42,32 @@ func TestContentSearchHonoursKeyScopes(t *testing.T) {
 		}
 		if got := len(h.csearch(u.auth(), word)); got != 3 {
 			t.Fatalf("the bearer found %d hits, want 3", got)
+		}
+	})
+}
+
+// TestTutorRetrievalHonoursKeyScopes: a chat made with an API key holding conversations:write
+// alone answers from the study library only; the organization's documents reach the offline
+// tutor's answer when the key may read them (rag:read), as through knowledge search.
+func TestTutorRetrievalHonoursKeyScopes(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		h.loadLibrary()
+		u := h.newUser("tutorscope")
+		org := h.createOrg(u, "Zorble Org").Id.String()
+		h.createDoc(u, "Team glossary", "Zorblemancy is the quiet art of stacking zorbles.", org)
+		ask := func(key string) string {
+			var out struct{ Content string }
+			h.raw("POST", "/api/core/chat", map[string]any{"message": "What does zorblemancy mean?", "provider": "offline"}, apiKey(key)).
+				expect(t, 200).decode(t, &out)
+			return out.Content
+		}
+		chatOnly, _ := h.newKey(u, org, []string{"conversations:write"})
+		if got := ask(chatOnly); strings.Contains(got, "stacking zorbles") || strings.Contains(got, "Team glossary") {
+			t.Errorf("a key without rag:read had the organization's document quoted:\n%s", got)
+		}
+		reader, _ := h.newKey(u, org, []string{"conversations:write", "rag:read"})
+		if got := ask(reader); !strings.Contains(got, "stacking zorbles") {
+			t.Errorf("a key with rag:read did not get the organization's document:\n%s", got)
 		}
 	})
 }
