@@ -45,6 +45,9 @@ func (a *ConversationsAPI) GenerateChat(ctx context.Context, req api.GenerateCha
 	if err := a.checkMessage(b.Message); err != nil {
 		return nil, err
 	}
+	if err := a.checkSystemTurns(b.ConversationHistory); err != nil {
+		return nil, err
+	}
 	var conv *store.Conversation
 	if b.ConversationId != nil {
 		if b.ConversationHistory != nil {
@@ -97,6 +100,25 @@ func (a *ConversationsAPI) checkMessage(m string) error {
 	}
 	if n := utf8.RuneCountInString(m); n > a.cfg.ChatMaxMessageChars {
 		return unprocessable("message_too_long", fmt.Sprintf("The message has %d characters; this server takes at most %d", n, a.cfg.ChatMaxMessageChars))
+	}
+	return nil
+}
+
+// checkSystemTurns refuses stateless system turns over the history's character budget: they
+// are always sent (conversation.Trim keeps them, uncounted), so without this bound a request
+// body of them would go to the provider with the message, far beyond the budget.
+func (a *ConversationsAPI) checkSystemTurns(turns *[]api.ChatTurn) error {
+	if turns == nil {
+		return nil
+	}
+	n := 0
+	for _, t := range *turns {
+		if t.Role == api.ChatTurnRoleSystem {
+			n += utf8.RuneCountInString(t.Content)
+		}
+	}
+	if n > a.cfg.ChatHistoryChars {
+		return unprocessable("history_too_long", fmt.Sprintf("The system turns have %d characters; this server takes at most %d", n, a.cfg.ChatHistoryChars))
 	}
 	return nil
 }
