@@ -45,6 +45,9 @@ func (a *ConversationsAPI) GenerateChat(ctx context.Context, req api.GenerateCha
 	if err := a.checkMessage(b.Message); err != nil {
 		return nil, err
 	}
+	if err := a.checkSystemTurns(b.ConversationHistory); err != nil {
+		return nil, err
+	}
 	var conv *store.Conversation
 	if b.ConversationId != nil {
 		if b.ConversationHistory != nil {
@@ -101,6 +104,25 @@ func (a *ConversationsAPI) checkMessage(m string) error {
 	return nil
 }
 
+// checkSystemTurns refuses stateless system turns over the history's character budget: they
+// are always sent (conversation.Trim keeps them, uncounted), so without this bound a request
+// body of them would go to the provider with the message, far beyond the budget.
+func (a *ConversationsAPI) checkSystemTurns(turns *[]api.ChatTurn) error {
+	if turns == nil {
+		return nil
+	}
+	n := 0
+	for _, t := range *turns {
+		if t.Role == api.ChatTurnRoleSystem {
+			n += utf8.RuneCountInString(t.Content)
+		}
+	}
+	if n > a.cfg.ChatHistoryChars {
+		return unprocessable("history_too_long", fmt.Sprintf("The system turns have %d characters; this server takes at most %d", n, a.cfg.ChatHistoryChars))
+	}
+	return nil
+}
+
 // chatRoute is the provider and model a chat asks for: the request's, else the conversation's,
 // else auto with its default. A request naming another provider than the conversation's drops
 // the conversation's model (it belongs to the other provider).
@@ -118,9 +140,11 @@ func chatRoute(b *api.ChatRequest, c *store.Conversation) (provider, model strin
 	return provider, model
 }
 
-// throttleChat counts one chat of userID in the shared rate-limit table (every replica counts
-// in the same row) and refuses with 429 past the limit.
-func (a *ConversationsAPI) throttleChat(ctx context.Context, userID string) error {
+// throttleChat counts one model call of userID (a chat message, or a RAG answer asking a
+// provider) in the shared rate-limit table (every replica counts in the same row) and refuses
+// with 429 past the limit. Chat and RAG share the allowance, so neither is a way around the
+// other's limit to the providers' bill.
+func (a *deps) throttleChat(ctx context.Context, userID string) error {
 	n, reset, err := a.store.HitRateLimit(ctx, "chat:user:"+userID, chatWindow)
 	if err != nil || n <= a.cfg.ChatRateLimit {
 		return err

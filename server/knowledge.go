@@ -314,6 +314,10 @@ func (a *KnowledgeAPI) RagQuery(ctx context.Context, req api.RagQueryRequestObje
 	}
 	answer, used, by, with := "", []int(nil), ai.OfflineName, ai.OfflineModel
 	if llm != nil {
+		// A provider is about to be asked: the call spends the caller's chat allowance.
+		if err := a.throttleChat(ctx, p.User.ID); err != nil {
+			return nil, err
+		}
 		res, err := llm.Complete(ctx, ai.Request{Model: model, System: rag.System, UserID: p.User.ID,
 			Messages: []ai.Message{{Role: ai.RoleUser, Content: rag.Prompt(b.Query, passages)}}})
 		switch {

@@ -705,7 +705,9 @@ func TestContentSearch(t *testing.T) {
 		h.raw("GET", "/api/core/search?q=x&types=bogus", nil, u.auth()).expect(t, 400)
 		h.raw("GET", "/api/core/search?q=x&limit=101", nil, u.auth()).expect(t, 400)
 		h.raw("GET", "/api/core/search", nil, u.auth()).expect(t, 400)
-		key, _ := h.newKey(u, h.createOrg(u, "CS Org").Id.String(), []string{"conversations:read"})
+		// Transcripts and documents need the scopes of their own routes too
+		// (TestContentSearchHonoursKeyScopes).
+		key, _ := h.newKey(u, h.createOrg(u, "CS Org").Id.String(), []string{"conversations:read", "live:read", "rag:read"})
 		if got := h.csearch(apiKey(key), "climbing"); len(got) != 1 || got[0].Type != api.SearchContentTypeTranscript {
 			t.Errorf("a key finds its user's transcripts, not private documents: %+v", got)
 		}

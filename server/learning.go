@@ -11,6 +11,7 @@ import (
 	api "github.com/xentree/xentree-api/gen"
 	"github.com/xentree/xentree-api/internal/conversation"
 	"github.com/xentree/xentree-api/internal/ledger"
+	"github.com/xentree/xentree-api/internal/live"
 	"github.com/xentree/xentree-api/internal/progress"
 	"github.com/xentree/xentree-api/store"
 )
@@ -103,15 +104,56 @@ func closeLearningSession(ctx context.Context, l *ledger.Ledger, tx *store.Store
 
 // credit adds the active time since the session's last credit (conversation.Credit: at most
 // the elapsed time, the credit cap and what the client reported) and records now as its last
-// activity, in lc's transaction.
+// activity, in lc's transaction, within the user's learning window (learningWindow): no
+// wall-clock second another session already counted.
 func (a *ConversationsAPI) credit(ctx context.Context, lc *learningCtx, s *store.LearningSession, reported *int) error {
-	secs, until := conversation.Credit(s.CreditedUntil, lc.now, a.cfg.LearningCreditCap, reported)
+	floor, ceiling, err := learningWindow(ctx, lc.tx, a.cfg, s.UserID, lc.now)
+	if err != nil {
+		return err
+	}
+	secs, until := conversation.Credit(latest(s.CreditedUntil, floor), ceiling, a.cfg.LearningCreditCap, reported)
 	s.ActiveSeconds += secs
-	s.CreditedUntil = until
+	s.CreditedUntil = latest(s.CreditedUntil, until)
+	if err := lc.tx.AdvanceLearningTime(ctx, s.UserID, s.CreditedUntil); err != nil {
+		return err
+	}
 	if lc.now.After(s.LastActivityAt) {
 		s.LastActivityAt = lc.now
 	}
 	return lc.tx.CreditLearningSession(ctx, s)
+}
+
+// learningWindow locks userID's learning time (the user's row) in tx and returns the stretch
+// of wall-clock time a credit ending now may claim: from the instant up to which any of the
+// user's sessions (chat, Live, XEL submissions; deleted ones too) already counted time, to now
+// or the start of an active Live session, which counts that time itself. Wall-clock time is
+// learning time once per user however many sessions claim it; the caller credits within the
+// window and then advances the instant (store.AdvanceLearningTime). floor may be after
+// ceiling: nothing is left to claim.
+func learningWindow(ctx context.Context, tx *store.Store, cfg Config, userID string, now time.Time) (floor, ceiling time.Time, err error) {
+	floor, err = tx.LockLearningTime(ctx, userID)
+	if err != nil {
+		return floor, now, err
+	}
+	ceiling = now
+	switch ls, err := tx.ActiveLiveSession(ctx, userID); {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return floor, now, err
+	case !live.Expired(ls.LastHeartbeatAt, now, cfg.LiveIdleTimeout) && ls.StartedAt.Before(ceiling):
+		// A Live session past its idle timeout is charged up to its last heartbeat only (in
+		// floor already), so the time since is free again.
+		ceiling = ls.StartedAt
+	}
+	return floor, ceiling, nil
+}
+
+// latest is the later of two instants.
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // StartLearningSession starts a session of the conversation, or returns the active one.

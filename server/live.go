@@ -161,6 +161,10 @@ func (a *LiveAPI) charge(ctx context.Context, lc *liveCtx, s *store.LiveSession,
 	}
 	s.ChargedUntil = c.Until
 	s.UsedSeconds += c.Seconds
+	// Live time is learning time: chat sessions credit nothing before it (learning.go, credit).
+	if err := lc.tx.AdvanceLearningTime(ctx, s.UserID, s.ChargedUntil); err != nil {
+		return c, err
+	}
 	if heartbeat && to.After(s.LastHeartbeatAt) {
 		s.LastHeartbeatAt = to
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"slices"
 
 	"github.com/xentree/xentree-api/internal/ai"
 	"github.com/xentree/xentree-api/internal/search"
@@ -29,8 +30,12 @@ func (r *retriever) Retrieve(ctx context.Context, userID, query string, limit in
 	reader := store.Reader{UserID: userID, Library: true}
 	// A chat made with an API key reads what that key may read: its organization's documents,
 	// never the owner's private ones (as knowledge search and RAG do).
+	// A key without rag:read (the scope of the knowledge routes) reads the library only.
 	if p, err := principal(ctx); err == nil && p.APIKey != nil && p.User.ID == userID {
 		reader.KeyOrg = p.APIKey.OrganizationID
+		if !slices.Contains(p.APIKey.Scopes, "rag:read") {
+			reader = store.Reader{UserID: userID, OnlyLibrary: true}
+		}
 	}
 	hits, err := r.st.SearchKnowledge(ctx, reader, search.Terms(query, tutorTerms), limit)
 	if err != nil {

@@ -13,6 +13,11 @@ import (
 // conversations and messages, over the one full-text index (store.SearchContent).
 type SearchAPI struct{ *deps }
 
+// contentKindScope is the API-key scope, besides the route's conversations:read, a key needs to
+// find each kind of content its own routes guard: transcripts (live:read), documents
+// (rag:read). A key without it searches the other kinds only.
+var contentKindScope = map[string]string{store.KindTranscript: "live:read", store.KindDocument: "rag:read"}
+
 // SearchContent searches the caller's own content, one hit per object, best first.
 func (a *SearchAPI) SearchContent(ctx context.Context, req api.SearchContentRequestObject) (api.SearchContentResponseObject, error) {
 	p, err := principal(ctx)
@@ -23,12 +28,24 @@ func (a *SearchAPI) SearchContent(ctx context.Context, req api.SearchContentRequ
 	if p.ViaAPIKey() {
 		q.KeyOrg = p.APIKey.OrganizationID
 	}
+	kinds := store.AllKinds
 	if req.Params.Types != nil {
+		kinds = nil
 		for _, t := range *req.Params.Types {
-			if !slices.Contains(q.Kinds, string(t)) {
-				q.Kinds = append(q.Kinds, string(t))
+			if !slices.Contains(kinds, string(t)) {
+				kinds = append(kinds, string(t))
 			}
 		}
+	}
+	for _, k := range kinds {
+		// The route takes conversations:read; what other scopes guard a key reads only with them.
+		if need, ok := contentKindScope[k]; ok && p.ViaAPIKey() && !slices.Contains(p.APIKey.Scopes, need) {
+			continue
+		}
+		q.Kinds = append(q.Kinds, k)
+	}
+	if len(q.Kinds) == 0 {
+		return api.SearchContent200JSONResponse{}, nil
 	}
 	hits, err := a.store.SearchContent(ctx, q)
 	if err != nil {

@@ -223,6 +223,18 @@ func (a *XELAPI) record(ctx context.Context, tx *store.Store, userID string, m *
 		since = &d
 	}
 	seconds := xelprogress.ActiveSeconds(task.Type, claimed, since)
+	// The claimed time ends now; it counts only where no other submission or session of the
+	// user counted the same wall-clock time (learningWindow), the rest of the window is spent.
+	floor, ceiling, err := learningWindow(ctx, tx, a.cfg, userID, now)
+	if err != nil {
+		return out, err
+	}
+	if !floor.IsZero() {
+		seconds = min(seconds, max(int(ceiling.Sub(floor)/time.Second), 0))
+	}
+	if err := tx.AdvanceLearningTime(ctx, userID, latest(floor, ceiling)); err != nil {
+		return out, err
+	}
 	source := ledger.SourceXELTask
 	if task.Evaluated() {
 		source = ledger.SourceXELEvaluation

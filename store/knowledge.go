@@ -147,6 +147,8 @@ type Reader struct {
 	KeyOrg string
 	// Library adds the shipped study library (ignored with OnlyOrg).
 	Library bool
+	// OnlyLibrary narrows to the study library (an API key that may not read documents).
+	OnlyLibrary bool
 }
 
 // where is the condition (over a table with owner_user_id and organization_id, named by
@@ -154,6 +156,9 @@ type Reader struct {
 // query itself, so leaving an organization ends access at once.
 func (r Reader) where(dialect Dialect, prefix string) (string, []any) {
 	owner, org := prefix+"owner_user_id", prefix+"organization_id"
+	if r.OnlyLibrary {
+		return owner + " IS NULL", nil
+	}
 	if r.OnlyOrg != "" {
 		return org + " = ?", []any{r.OnlyOrg}
 	}
@@ -202,6 +207,8 @@ func (s *Store) CanRead(ctx context.Context, r Reader, id string) (bool, error) 
 func (s *Store) scopes(ctx context.Context, r Reader) ([]string, error) {
 	var out []string
 	switch {
+	case r.OnlyLibrary:
+		return []string{"lib"}, nil
 	case r.OnlyOrg != "":
 		return []string{orgScope(r.OnlyOrg)}, nil
 	case r.KeyOrg != "":

@@ -105,3 +105,27 @@ WHERE s.status = ? AND s.last_activity_at < ? ORDER BY s.last_activity_at, s.id 
 	err := s.q(ctx).Raw(q, LearningActive, cutoff, limit).Scan(&rows).Error
 	return rows, err
 }
+
+// LockLearningTime takes userID's row lock (the Live lock, LockLiveUser) until the transaction
+// ends and returns the instant up to which the user's learning time has been credited by any
+// session, chat or Live (zero when never). A credit starts no earlier than it.
+func (s *Store) LockLearningTime(ctx context.Context, userID string) (time.Time, error) {
+	if _, err := s.LockLiveUser(ctx, userID); err != nil {
+		return time.Time{}, err
+	}
+	var row struct{ LearningCreditedUntil *time.Time }
+	if err := s.q(ctx).Table("users").Select("learning_credited_until").Where("id = ?", userID).Take(&row).Error; err != nil {
+		return time.Time{}, notFound(err)
+	}
+	if row.LearningCreditedUntil == nil {
+		return time.Time{}, nil
+	}
+	return row.LearningCreditedUntil.UTC(), nil
+}
+
+// AdvanceLearningTime moves userID's credited instant forward to until (never back). The
+// caller holds the user's lock (LockLearningTime or LockLiveUser).
+func (s *Store) AdvanceLearningTime(ctx context.Context, userID string, until time.Time) error {
+	return s.q(ctx).Table("users").Where("id = ? AND (learning_credited_until IS NULL OR learning_credited_until < ?)", userID, until.UTC()).
+		Update("learning_credited_until", until.UTC()).Error
+}
