@@ -9,7 +9,7 @@ SDK_TS  := sdk/typescript
 TS_DEPS := $(SDK_TS)/node_modules/.package-lock.json
 OPENAPI_TS := $(SDK_TS)/node_modules/.bin/openapi-typescript
 
-.PHONY: run test test-race test-postgres test-deps test-deps-ci sdk-typescript chromium generate check drift lint vet breaking release-spec bench build clean
+.PHONY: run test fuzz fuzz-short test-race test-postgres test-deps test-deps-ci sdk-typescript chromium generate check drift lint vet breaking release-spec bench build clean
 
 run:
 	@echo "Compiling the server (the first build takes a few minutes while Go fetches and compiles its modules; later builds take seconds)..."
@@ -25,6 +25,27 @@ GOTEST = skips=$$(mktemp); trap 'rm -f $$skips' EXIT; \
 
 test: test-deps
 	@$(call GOTEST,)
+	@$(MAKE) --no-print-directory fuzz-short
+
+# Fuzz targets as package:Name (docs/testing.md says what each asserts). `make test` runs their
+# seed corpora as ordinary tests, then fuzz-short runs each briefly; `make fuzz` runs each for
+# FUZZTIME. Inputs that fail are written to the package's testdata/fuzz/<Name>/: commit them
+# with the fix, they then run in every `make test`.
+FUZZ_TARGETS := \
+	./internal/search:FuzzTerms ./internal/search:FuzzFTS5Query ./internal/search:FuzzSnippet \
+	./internal/chunk:FuzzSplit \
+	./server:FuzzLogin ./server:FuzzAPIKeyHeader ./server:FuzzBearerHeader ./server:FuzzBearerClaims \
+	./server:FuzzSearchQuery ./server:FuzzTranscript ./server:FuzzDocumentUpload ./server:FuzzUploadBody
+FUZZTIME ?= 30s
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+	  echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
 
 # The suite under the race detector (needs cgo: a C compiler).
 test-race: test-deps
