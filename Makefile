@@ -38,10 +38,15 @@ FUZZ_TARGETS := \
 	./server:FuzzSearchQuery ./server:FuzzTranscript ./server:FuzzDocumentUpload ./server:FuzzUploadBody
 FUZZTIME ?= 30s
 
+# Each package's instrumented test binary is built once (go test would link it again for every
+# target) and run in the package's folder with go test's corpus cache.
 fuzz:
-	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
-	  echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
-	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	@set -e; cache=$$($(GO) env GOCACHE)/fuzz; built=" "; mkdir -p bin/fuzz; \
+	for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+	  bin=$(CURDIR)/bin/fuzz/$$(echo $${pkg#./} | tr / _).test; \
+	  case "$$built" in *" $$pkg "*) ;; *) $(GO) test -c -fuzz . -o $$bin $$pkg; built="$$built$$pkg ";; esac; \
+	  dir=$$cache/$$($(GO) list $$pkg); echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+	  (cd $$pkg && $$bin -test.run '^$$' -test.fuzz "^$$name\$$" -test.fuzztime $(FUZZTIME) -test.fuzzcachedir $$dir); \
 	done
 
 fuzz-short:
