@@ -9,7 +9,7 @@ SDK_TS  := sdk/typescript
 TS_DEPS := $(SDK_TS)/node_modules/.package-lock.json
 OPENAPI_TS := $(SDK_TS)/node_modules/.bin/openapi-typescript
 
-.PHONY: run test test-race test-postgres test-deps test-deps-ci sdk-typescript chromium generate check drift lint vet breaking release-spec bench bench-go build clean
+.PHONY: run test fuzz fuzz-short test-race test-postgres test-deps test-deps-ci sdk-typescript chromium generate check drift lint vet breaking release-spec bench bench-go build clean
 
 run:
 	@echo "Compiling the server (the first build takes a few minutes while Go fetches and compiles its modules; later builds take seconds)..."
@@ -25,6 +25,32 @@ GOTEST = skips=$$(mktemp); trap 'rm -f $$skips' EXIT; \
 
 test: test-deps
 	@$(call GOTEST,)
+	@$(MAKE) --no-print-directory fuzz-short
+
+# Fuzz targets as package:Name (docs/testing.md says what each asserts). `make test` runs their
+# seed corpora as ordinary tests, then fuzz-short runs each briefly; `make fuzz` runs each for
+# FUZZTIME. Inputs that fail are written to the package's testdata/fuzz/<Name>/: commit them
+# with the fix, they then run in every `make test`.
+FUZZ_TARGETS := \
+	./internal/search:FuzzTerms ./internal/search:FuzzFTS5Query ./internal/search:FuzzSnippet \
+	./internal/chunk:FuzzSplit \
+	./server:FuzzLogin ./server:FuzzAPIKeyHeader ./server:FuzzBearerHeader ./server:FuzzBearerClaims \
+	./server:FuzzSearchQuery ./server:FuzzTranscript ./server:FuzzDocumentUpload ./server:FuzzUploadBody
+FUZZTIME ?= 30s
+
+# Each package's instrumented test binary is built once (go test would link it again for every
+# target) and run in the package's folder with go test's corpus cache.
+fuzz:
+	@set -e; cache=$$($(GO) env GOCACHE)/fuzz; built=" "; mkdir -p bin/fuzz; \
+	for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+	  bin=$(CURDIR)/bin/fuzz/$$(echo $${pkg#./} | tr / _).test; \
+	  case "$$built" in *" $$pkg "*) ;; *) $(GO) test -c -fuzz . -o $$bin $$pkg; built="$$built$$pkg ";; esac; \
+	  dir=$$cache/$$($(GO) list $$pkg); echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+	  (cd $$pkg && $$bin -test.run '^$$' -test.fuzz "^$$name\$$" -test.fuzztime $(FUZZTIME) -test.fuzzcachedir $$dir); \
+	done
+
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
 
 # The suite under the race detector (needs cgo: a C compiler).
 test-race: test-deps

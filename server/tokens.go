@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
 
 	"github.com/xentree/xentree-api/internal/clock"
 )
@@ -100,10 +101,18 @@ func (t *tokenKeys) verify(raw string) (*accessClaims, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.Typ != "access" || c.Sid == "" || c.Subject == "" {
+	// Ids are canonical UUIDs, as issued: anything else would reach PostgreSQL's uuid columns
+	// and fail there (a 500) rather than here (a 401).
+	if c.Typ != "access" || !canonicalUUID(c.Sid) || !canonicalUUID(c.Subject) {
 		return nil, errors.New("not an access token")
 	}
 	return &c, nil
+}
+
+// canonicalUUID reports whether s is a UUID in its lower-case hyphenated form.
+func canonicalUUID(s string) bool {
+	id, err := uuid.Parse(s)
+	return err == nil && id.String() == s
 }
 
 // randomToken returns n random bytes, URL-safe base64 without padding.

@@ -76,11 +76,27 @@ func checkCut(src string, end, maxLen int) string {
 	}
 	if utf8.ValidString(src) {
 		r, _ := utf8.DecodeRuneInString(src[end:])
-		if !utf8.RuneStart(src[end]) || unicode.Is(unicode.Mn, r) {
+		if !utf8.RuneStart(src[end]) || unicode.Is(unicode.Mn, r) && !marksOnly(src[max(a, end-8*utf8.UTFMax):end]) {
 			return fmt.Sprintf("cut at %d inside a character", end)
 		}
 	}
 	return ""
+}
+
+// marksOnly reports whether the last 8 characters of s are combining marks or joiners: runeCut
+// backs off that far looking for a character to cut before, then cuts where it is.
+func marksOnly(s string) bool {
+	for i := 0; i < 8; i++ {
+		r, size := utf8.DecodeLastRuneInString(s)
+		if size == 0 {
+			return false
+		}
+		if !unicode.Is(unicode.M, r) && r != '\u200D' {
+			return false
+		}
+		s = s[:len(s)-size]
+	}
+	return true
 }
 
 func split(t *testing.T, src string, opt Options) []Chunk {
@@ -432,6 +448,8 @@ func FuzzSplit(f *testing.F) {
 		"| a |\n|---|\n", "Title\n===", "x\n---", "a. b. c. d.", "日本語。日本語。",
 		"e\u0301e\u0301", "👩\u200d💻", "\xff\xfe bad utf8 \xc3", prose(40, "fuzz"),
 		"# H\n\n" + strings.Repeat("word ", 400), strings.Repeat("x", 3000),
+		"a\x00b\x00", "\u202e# evil\u202c\n\ntext", "a\rb\r\n# h\rc", "\u2028\u2029\u00a0\u3000",
+		strings.Repeat("é", 1600), strings.Repeat("\u0301", 1600), strings.Repeat("|", 2000) + "\n|---|",
 	}
 	for _, s := range seeds {
 		f.Add(s, 0, 0, 0)

@@ -89,13 +89,87 @@ func FuzzSnippet(f *testing.F) {
 	})
 }
 
+// FuzzTerms: whatever the query, its terms are plain words (letters, digits and combining
+// marks, lower-cased, no stop word, no repeat, within the bounds), reading them again gives
+// them back, and their FTS5 query is nothing but quoted strings joined by OR that spell them.
 func FuzzTerms(f *testing.F) {
-	f.Add(`"a" NEAR(b) -c*`)
+	for _, s := range []string{
+		`"a" NEAR(b) -c*`, `col:val ^start "" OR AND NOT ()`, "{title heading body} : x", "a\x00b", "\xff\xfe",
+		"\u202eevil\u202c", "İstanbul ǅ ß ﬁ", "e\u0301\u0301", "'; DROP TABLE x; --", strings.Repeat("(", 400),
+		strings.Repeat("word ", 40), strings.Repeat("é", 60),
+	} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, q string) {
-		for _, term := range Terms(q, 0) {
-			if term == "" || len(term) > MaxTermBytes || strings.ContainsAny(term, "\"'*:-() \x00") || !utf8.ValidString(term) {
+		terms := Terms(q, 0)
+		if len(terms) > MaxTerms {
+			t.Fatalf("Terms(%q): %d terms", q, len(terms))
+		}
+		for i, term := range terms {
+			if term == "" || len(term) > MaxTermBytes || !utf8.ValidString(term) || stopWords[term] || slices.Contains(terms[:i], term) {
 				t.Fatalf("Terms(%q) gave %q", q, term)
 			}
+			for _, r := range term {
+				if !isWordRune(r) {
+					t.Fatalf("Terms(%q) gave %q holding %U", q, term, r)
+				}
+			}
+		}
+		if again := Terms(strings.Join(terms, " "), 0); !slices.Equal(again, terms) {
+			t.Fatalf("Terms(%q) = %q, but read again %q", q, terms, again)
+		}
+		if got, ok := parseFTS5Or(FTS5Query(terms)); !ok || !slices.Equal(got, terms) {
+			t.Fatalf("FTS5Query(%q) = %s: not the quoted terms", terms, FTS5Query(terms))
 		}
 	})
+}
+
+// FuzzFTS5Query: any strings (quotes, operators, NUL, invalid UTF-8), not only Terms', come out
+// as FTS5 strings that spell them exactly, joined by OR: no syntax escapes the quotes.
+func FuzzFTS5Query(f *testing.F) {
+	f.Add(`a"b`, `" OR "`)
+	f.Add(`""`, `NEAR(x y)`)
+	f.Add("\x00", "\xff*")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		terms := []string{a, b}
+		q := FTS5Query(terms)
+		if got, ok := parseFTS5Or(q); !ok || !slices.Equal(got, terms) {
+			t.Fatalf("FTS5Query(%q) = %s: read back as %q", terms, q, got)
+		}
+	})
+}
+
+// parseFTS5Or reads q as FTS5 would: a string opens and closes with '"' and holds "" for a
+// quote; between strings only " OR " is allowed (no bareword, operator or column filter).
+func parseFTS5Or(q string) ([]string, bool) {
+	var out []string
+	for i := 0; i < len(q); {
+		if len(out) > 0 {
+			if !strings.HasPrefix(q[i:], " OR ") {
+				return out, false
+			}
+			i += len(" OR ")
+		}
+		if i >= len(q) || q[i] != '"' {
+			return out, false
+		}
+		var b strings.Builder
+		for i++; ; i++ {
+			if i >= len(q) {
+				return out, false // unterminated
+			}
+			if q[i] == '"' {
+				if i+1 < len(q) && q[i+1] == '"' {
+					b.WriteByte('"')
+					i++
+					continue
+				}
+				i++
+				break
+			}
+			b.WriteByte(q[i])
+		}
+		out = append(out, b.String())
+	}
+	return out, true
 }
