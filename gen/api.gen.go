@@ -2260,7 +2260,11 @@ type ClientInterface interface {
 	//
 	// **History budget.** The earlier turns sent to the provider are the newest that fit the
 	// server's limits (default 40 turns and 48,000 characters); older turns are left out
-	// whole, never cut.
+	// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+	// together they must fit the character budget: 422 `history_too_long` otherwise.
+	//
+	// **Knowledge.** The offline tutor answers from the study library and the documents the
+	// caller may read; through an API key without `rag:read`, from the study library only.
 	//
 	// **Limits.** `message` may have at most the server's limit of characters (default
 	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -2299,7 +2303,11 @@ type ClientInterface interface {
 	//
 	// **History budget.** The earlier turns sent to the provider are the newest that fit the
 	// server's limits (default 40 turns and 48,000 characters); older turns are left out
-	// whole, never cut.
+	// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+	// together they must fit the character budget: 422 `history_too_long` otherwise.
+	//
+	// **Knowledge.** The offline tutor answers from the study library and the documents the
+	// caller may read; through an API key without `rag:read`, from the study library only.
 	//
 	// **Limits.** `message` may have at most the server's limit of characters (default
 	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -2430,7 +2438,9 @@ type ClientInterface interface {
 	// transcripts, and their conversations (titles) and messages. Never anyone else's, and
 	// never the shipped study library or documents others shared (use `POST
 	// /api/knowledge/search` for those). With an API key, documents count only when shared
-	// with the key's organization.
+	// with the key's organization, and each kind only with its scope: documents with
+	// `rag:read`, Live transcripts with `live:read` (conversations and messages with the
+	// required `conversations:read`).
 	//
 	// The search text is read as plain words (any punctuation, quotes and search operators are
 	// ignored; common English words such as "the" or "will" are not searched); an item matches
@@ -2973,6 +2983,10 @@ type ClientInterface interface {
 	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
+	// A query that asks an AI provider counts against the caller's chat allowance (default 20
+	// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+	// answers and questions without a matching passage are not counted.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/rag/query (the `RagQuery` operationId).
@@ -2994,6 +3008,10 @@ type ClientInterface interface {
 	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
 	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
+	//
+	// A query that asks an AI provider counts against the caller's chat allowance (default 20
+	// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+	// answers and questions without a matching passage are not counted.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3435,7 +3453,11 @@ func (c *Client) Register(ctx context.Context, body RegisterJSONRequestBody, req
 //
 // **History budget.** The earlier turns sent to the provider are the newest that fit the
 // server's limits (default 40 turns and 48,000 characters); older turns are left out
-// whole, never cut.
+// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+// together they must fit the character budget: 422 `history_too_long` otherwise.
+//
+// **Knowledge.** The offline tutor answers from the study library and the documents the
+// caller may read; through an API key without `rag:read`, from the study library only.
 //
 // **Limits.** `message` may have at most the server's limit of characters (default
 // 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -3484,7 +3506,11 @@ func (c *Client) GenerateChatWithBody(ctx context.Context, contentType string, b
 //
 // **History budget.** The earlier turns sent to the provider are the newest that fit the
 // server's limits (default 40 turns and 48,000 characters); older turns are left out
-// whole, never cut.
+// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+// together they must fit the character budget: 422 `history_too_long` otherwise.
+//
+// **Knowledge.** The offline tutor answers from the study library and the documents the
+// caller may read; through an API key without `rag:read`, from the study library only.
 //
 // **Limits.** `message` may have at most the server's limit of characters (default
 // 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -3735,7 +3761,9 @@ func (c *Client) ListProviders(ctx context.Context, reqEditors ...RequestEditorF
 // transcripts, and their conversations (titles) and messages. Never anyone else's, and
 // never the shipped study library or documents others shared (use `POST
 // /api/knowledge/search` for those). With an API key, documents count only when shared
-// with the key's organization.
+// with the key's organization, and each kind only with its scope: documents with
+// `rag:read`, Live transcripts with `live:read` (conversations and messages with the
+// required `conversations:read`).
 //
 // The search text is read as plain words (any punctuation, quotes and search operators are
 // ignored; common English words such as "the" or "will" are not searched); an item matches
@@ -4738,6 +4766,10 @@ func (c *Client) UpdateTeam(ctx context.Context, orgId OrgId, teamId TeamId, bod
 // offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 // `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
+// A query that asks an AI provider counts against the caller's chat allowance (default 20
+// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+// answers and questions without a matching passage are not counted.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/rag/query (the `RagQuery` operationId).
@@ -4769,6 +4801,10 @@ func (c *Client) RagQueryWithBody(ctx context.Context, contentType string, body 
 // 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
 // offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 // `provider_unavailable` with `Retry-After` while it rate-limits requests.
+//
+// A query that asks an AI provider counts against the caller's chat allowance (default 20
+// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+// answers and questions without a matching passage are not counted.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -8102,7 +8138,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// **History budget.** The earlier turns sent to the provider are the newest that fit the
 	// server's limits (default 40 turns and 48,000 characters); older turns are left out
-	// whole, never cut.
+	// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+	// together they must fit the character budget: 422 `history_too_long` otherwise.
+	//
+	// **Knowledge.** The offline tutor answers from the study library and the documents the
+	// caller may read; through an API key without `rag:read`, from the study library only.
 	//
 	// **Limits.** `message` may have at most the server's limit of characters (default
 	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -8141,7 +8181,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// **History budget.** The earlier turns sent to the provider are the newest that fit the
 	// server's limits (default 40 turns and 48,000 characters); older turns are left out
-	// whole, never cut.
+	// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+	// together they must fit the character budget: 422 `history_too_long` otherwise.
+	//
+	// **Knowledge.** The offline tutor answers from the study library and the documents the
+	// caller may read; through an API key without `rag:read`, from the study library only.
 	//
 	// **Limits.** `message` may have at most the server's limit of characters (default
 	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -8286,7 +8330,9 @@ type ClientWithResponsesInterface interface {
 	// transcripts, and their conversations (titles) and messages. Never anyone else's, and
 	// never the shipped study library or documents others shared (use `POST
 	// /api/knowledge/search` for those). With an API key, documents count only when shared
-	// with the key's organization.
+	// with the key's organization, and each kind only with its scope: documents with
+	// `rag:read`, Live transcripts with `live:read` (conversations and messages with the
+	// required `conversations:read`).
 	//
 	// The search text is read as plain words (any punctuation, quotes and search operators are
 	// ignored; common English words such as "the" or "will" are not searched); an item matches
@@ -8865,6 +8911,10 @@ type ClientWithResponsesInterface interface {
 	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
+	// A query that asks an AI provider counts against the caller's chat allowance (default 20
+	// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+	// answers and questions without a matching passage are not counted.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/rag/query (the `RagQuery` operationId).
@@ -8886,6 +8936,10 @@ type ClientWithResponsesInterface interface {
 	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
 	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
+	//
+	// A query that asks an AI provider counts against the caller's chat allowance (default 20
+	// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+	// answers and questions without a matching passage are not counted.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14317,7 +14371,11 @@ func (c *ClientWithResponses) RegisterWithResponse(ctx context.Context, body Reg
 //
 // **History budget.** The earlier turns sent to the provider are the newest that fit the
 // server's limits (default 40 turns and 48,000 characters); older turns are left out
-// whole, never cut.
+// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+// together they must fit the character budget: 422 `history_too_long` otherwise.
+//
+// **Knowledge.** The offline tutor answers from the study library and the documents the
+// caller may read; through an API key without `rag:read`, from the study library only.
 //
 // **Limits.** `message` may have at most the server's limit of characters (default
 // 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -14362,7 +14420,11 @@ func (c *ClientWithResponses) GenerateChatWithBodyWithResponse(ctx context.Conte
 //
 // **History budget.** The earlier turns sent to the provider are the newest that fit the
 // server's limits (default 40 turns and 48,000 characters); older turns are left out
-// whole, never cut.
+// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+// together they must fit the character budget: 422 `history_too_long` otherwise.
+//
+// **Knowledge.** The offline tutor answers from the study library and the documents the
+// caller may read; through an API key without `rag:read`, from the study library only.
 //
 // **Limits.** `message` may have at most the server's limit of characters (default
 // 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -14579,7 +14641,9 @@ func (c *ClientWithResponses) ListProvidersWithResponse(ctx context.Context, req
 // transcripts, and their conversations (titles) and messages. Never anyone else's, and
 // never the shipped study library or documents others shared (use `POST
 // /api/knowledge/search` for those). With an API key, documents count only when shared
-// with the key's organization.
+// with the key's organization, and each kind only with its scope: documents with
+// `rag:read`, Live transcripts with `live:read` (conversations and messages with the
+// required `conversations:read`).
 //
 // The search text is read as plain words (any punctuation, quotes and search operators are
 // ignored; common English words such as "the" or "will" are not searched); an item matches
@@ -15434,6 +15498,10 @@ func (c *ClientWithResponses) UpdateTeamWithResponse(ctx context.Context, orgId 
 // offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 // `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
+// A query that asks an AI provider counts against the caller's chat allowance (default 20
+// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+// answers and questions without a matching passage are not counted.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/rag/query (the `RagQuery` operationId).
@@ -15461,6 +15529,10 @@ func (c *ClientWithResponses) RagQueryWithBodyWithResponse(ctx context.Context, 
 // 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
 // offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 // `provider_unavailable` with `Retry-After` while it rate-limits requests.
+//
+// A query that asks an AI provider counts against the caller's chat allowance (default 20
+// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+// answers and questions without a matching passage are not counted.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -30028,454 +30100,459 @@ func (sh *strictHandler) GetWeeklyActivity(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P2Jkhs3ligMvwou70SI1Z1ksTYtrJjovyyX3BrLlloq/VaPqSHBTJDEVBKgAWSx2BpF3Ke5D3af5Auc",
-	"A2Qik8mtFkm2q2PCo2JmYjk4OPvyqRHL6UwKJoxudD81JowmTME/3zKjFmcjw5T9K2E6VnxmuBSNbuMd",
+	"7P2Jkhs3ligMvwou70SI1Z1ksTYtrJjovyxL7hpLlloq/XaPqSHBTJDEVBKgAWSx2BpF3Ke5D3af5Auc",
+	"A2Qik8mtFkm2q2PCo2JmYjk4OPvyqRHL6UwKJoxudD81JowmTME/3zGjFmcjw5T9K2E6VnxmuBSNbuM9",
 	"i6VINDGSzCk3ZMhGUjGi7CdcjNuNqKHjCZtS++mUCz7Npo3uQdQwixlrdBtcGDZmqvH58+eoMaOKTplx",
-	"0z6X4oopTe1ML5PlqcPnhCd2Km5/n1EzaUQNQad2gjh4q8+TRtRQ7LeMK5Y0ukZlLFzfSKopNY1uI8vg",
-	"TbdGbRQX44Zd4fcyzqZMmLr1/CjkPGXJmJHEvbV6Vf6N26/oR7aoW8zZm5fkki1Wr+CSLW4/+Ss+5WZ5",
-	"8jd0zIjm/2L53L9lTC2KyVP4LpwrYSOapabRPelEjSm9Rjw57Ni/1mFN1PhJJlnK6mDw4fwVmcLT1WDA",
-	"57eHxOvRSLMaUPycTYdMETki3LAp3BN9yWerACNxmFrIhIA56MD/AuB0aoHzWo3rIPNajang/9pwdaQa",
-	"3x4wF1SNmXmvmapbyMWEkSmzIHqkSaaZWr0aAwP17Ut3sCpGp7XrYXS6ZgmMTu9gbkUFzlm3glf8ihGT",
-	"v7JmMfk7t13SZ/uxnkmhGRDe72jyAzVsThf2r1gKwwSgNp3NUh4D1uz/t7bL/dRg13Q6SxluxFCewo9K",
-	"SWVXrOQVT5jqZ4JeUZ7SYcoaUWPKtKZju4afJTl7SfxrJJZZmhAq9Nzhb7GJf1Ns1Og2/vd+wab28ane",
-	"P4fpYCMVKihINtNG2VPNJ2mevbRkgaUReX2WmQnRTF0xtUdGlKcsaTc+RxYEb9lvGdPmtiC4oilPkPvg",
-	"TxE+0o3ur58aI87SpNFtsKn9LGqkEsdudBtDmSxKsMLzIolkWjwyZEpNPCFmwgieL+nhKL1G4/PH8DuF",
-	"GyF2QDKhmlBBmIPYrSFsL7CfgGsypaldDUtI004XkYKlE6mIEypIIomQ4RZwnj2A/XMpRimPbw35lGrT",
-	"p8mUixIYzwSRIfmbZtqQS8ZmhBqSMqoNkYIR/PCOIRS7rWky5wZ3HmdKWVFBG2oYaSYZ7pJFxK4flxER",
-	"mipGkwWhseFXDOH0QqohTxImbguolz+/e//ixcvnL89/vuifvXnZ//H8n/13z1+/OW9EjbGiwrCkr2M5",
-	"s+Th10YIPd2162qU8M2LHimNLzXxZInAABZXiZlwTZhIZpILE1AunAMZTzDDXHHD7oQaZGbChAHwJmSY",
-	"GUBCmqZyzpKIwMoYKS/fuNMrtgCw/1maFzITyW1BL6Tpj2CgEIIl9mzXiK/cETLK4X+z2AAdgcHZNbc4",
-	"j7uPaZoyRaZ0Ac80Y4Qb2PIbukglTS6kfGU58a1ZAw7XN1L2UxgwhMDbkGYZKQm+csfXEUbnupgAN+oY",
-	"xfuAZ31FPniKyhTRE6lMurgLGKyZjQg57xJ2xdSCxFQklncxxxktjnBNYilTZERz4W9NT+SjWfEkse8p",
-	"+yVI+ixpE1AiCbVaJBnAHy1QKQdEowrZ7lk6XVU7W7neWbdT9/Z+oKHCdt8xdcVjdocnaC+qpd58nFkZ",
-	"Kzy7H6Qcp4w8pykTCQUQ2asTvH1HaDti1GSKLU9ApECiipIMYPGFlD9RsXAXSd+amfIr1v8tk4b22XXM",
-	"WFIBwk9SmEm6ICC+aqa1JV3wPsnfvwsSHmBVRMxESWNSZpEQ55pTTSaWYN0VJr0XNDMTqfi/2J0Qexry",
-	"oDIEudb2WtlLJkBqJLFiiX2ZpvougOdmiAi7nll+FgXiWv2sgEnvBbuesdiwBEe+JRSseqoETXNxuADB",
-	"S/fI4fHdSalnYkGkmfghu+Sk0wHSddI5IoOEGjqkmvUNnzKZmQHZ74ni14BmD1BuoxUKhshDmo6S7ZH5",
-	"hAlgp34Qe2d1Kuc9IRXJhGI0ntgBLdEDEM+UjC0chik7F4abxe3BDKcJe/qXFGV2439E4XfIrErw8uzn",
-	"M2IfEHgCWubdKwhzlqYth3NWAuNGkyuaZkxbdmPJ2pCRTFsFwoqKbot2fZm4FHIuiF/7nkNOnc1mUhmW",
-	"/MQSTi9At70d6LJizP6Ip6wPCnMIv/czK7sQStrmGkSn9jQh9tV7kVCkgv3DnAznQT2O2IUh5ZczplBe",
-	"zOU6GsdsZmW3fElADM/evPyRLZ4rRg0LdFyaJNx+T9M3yg5muJX2RzTVLArB5cTlPp+BMnDYOWp32gcH",
-	"R+3O/uGxVQSQuOg+WBwOO4dPWgeHraODi8Oj7smz7smz/yxMGK9+ekf0QsSNqCTy97lViZ/EjzvJycGo",
-	"NTw+Zq3jx08PW0+fJI9bx8fPnh6dMHqcsMdgKFujl0SNa5Y6FeVzZMWwfGeVnVTNMC/fEJokimnNQHN9",
-	"/vL7t0RRMWbaawzESIupcM8v2eKUsOnM4GkNtVXp4D2rbi8sP8phWAc0MA6CiZxev2JibCaN7vERmPf8",
-	"n4dRY0aNJZCNbuO/fu20np21XtDWqNv++Nfmvv3746eD6Ojz3t/+bdnGA6bDlzjJSWEqpErRhX0aHloV",
-	"FL94Yma1Im3kTJO5VJdcjLuE45NRBoIJFYlVoqdSG3JCFowqTagljqR5fHjYEwNPlIrpBkiX51yzvTY5",
-	"A8B189kCHcV+gCJibs6yomnLkoO6/SKKBTc9xLYAygfOipr/XTPWEnJutKkVePkpPPh61Tk//HXkAq/t",
-	"O9CQS8d58ATW7/+qnG3UyAT/LWPusVEZQ3ufNxb+ipBa3mS+hY/5kKg52ulxNW+d1dCufe3dyne4BKYq",
-	"IsZAlxKHiNsdtf9muNjqZMq4XjuFyFKnNaAtdWmMLZHgki3qbd6jLE2RaMwUA2IhRbrw1wk3RLxRtkQ9",
-	"GtfCqNbRb4dX7Xa7bk4we1kOeqsN+utzJ3dhptiIX6+ABFfakHhCFY3RTDjy1z8Ca5FisRwL4E0rAPHh",
-	"YP0FvMn9KuNl5cbALt21cXtbc3+i0m0o4V/ltEroX8Lr1XcQV2zJjMimdnGhwzNng+Uf0aIWNRQd+xfs",
-	"P/3Pv2X8X/53+Ld/YJVA/wD+7R/Ust46K16E3ilVfrP0m38x59z4T/8znXH/s/1n+DOabD/W4MLz8xdv",
-	"X7ErloaAOrNoc3bYiBrf2X99Z//13P7r+WH9IBNqbiAwlRzQE66NVAuw/eciauPv/H/ZI5CA1pm2umdU",
-	"es7SVP4v8suEGjIHY81CZiTll8zKIDN7c7hmfyvGoFpzbagwFVfA3+WcJJK8zOUWT31mTI1YbP4GCI2G",
-	"HDtMZqTlIJqpfkrFOMNRmGgsCVP1u9zy7lnIXmRKVBhbp0ZQqbrztyE/+f5DaWAbUARiwtFhZwtBAdxK",
-	"Nc549Dd50uYhfOoExQiJfrCzR9p90cw1ydy+xnXN63sRYWm+EXzzkSbOd9yuiDyHT2uJtD/35eUXkyd2",
-	"E4Mfzi/IPp3x/Vgqtu+f6sHaHfnX3FIHFrsGZZLuEC5Y6+PjmqVWEHI9cr1y7z2XCVui5B416ugr3vdV",
-	"Ek6gYC4LJJuRdCMDdiu78eceEwvgjmemddKacsEbG46/+EbOmKC172f+StE0fT0Cgrbpir+HTyxFWrF8",
-	"D/vKIXlQB4v0G/TrWHV+QFU2EeuVB7t8/5fAgAS3YCpAvaOAAEcNvdCGTWtYSmWbMFSUz79qS+894KvL",
-	"tkcGGGfkJROhuJ1HhMBepzOz9hUjDU3XvFFZdnnEqGYhlSFrNxbcmBubJpY5l+EG0PgN1YYYBgEOS6wr",
-	"vyo7kcidiRaiQR/BVZnuaT1yueWHk4U7Kc15WDPC5w2QXkPdbqCGbcmNQeL11O02KoofI5ZZiQ4HqLyC",
-	"H0PUEfDXeEINBB6dEjufc0+v4qEbl7Sah16UWHhSTEwykTINPH0BRldCBZqqm8ghyXDh17BXq/AtIdbG",
-	"ZeZ4tbxGeETG/IoJQg1qolwKL17QSybISMkpmn1Ad3PnQJqZMDy1DwTpNX5m85IA0GvUrz6bJTtiWp0y",
-	"hjuqZRBl8FTRpqJyBatZxtQ6wpW7RGr87IKhu8FZcUfOrapkZkCnL1+5wg690Wr8Pb5ahYQbYeUyv89n",
-	"qBhrIKik77x2TuKo2AC5mZBBGr6GXw1Q1EO5sAggeKRdqErJIdgOrXcrzTP1EP2JxhMuWMvqfha5HWhj",
-	"mVTsI2FIRf3gNebeF5ylCQ4JFghKBtXALRBVt1JnYDBn3l/WYKoBNfWgXh2T4yCOn+eW0olME11a4UZT",
-	"W6AWlVfw92xKRQDo61lKBV02wKwIU6mTkioRPrfZM/yrcHcIxnDj66lE1dlYd0mCc1u6Iy5Qr96CxdIk",
-	"IuCQSaQxLCEzaiakif6AXIObT2TKiI/wA2eYkmK8VwaqjwRc5pt5aGAhbboYQR9E7AJE0R1Za8OoVYW3",
-	"DyzcBOV8jZED2HqAvyzsPmtMyTFQ6j4CpvYEYikEOKiJe/mRJvB6RJb1Z8XQtWfp81ZMPR/9VtJKSXZ0",
-	"xzeGyJF+7CJHak9sFZm4KNOAfHuOvJSwz0WL4C72dqMS2lCT6YqBEUey28awmPxvvGYbVZ2ATbvxo8o5",
-	"B9bTEvzr0ChPvPDZGTfWIAqT21s2ykSiCVWMzKTW3FLCOTcTLshRhyR0AXxilql4QtFE75UN/JTMZMrj",
-	"Ra2lrEa/DAP6d3RFVRJyJnbJLryU63KsazMM8fOufxeAv7cVd85Fx6rqsXbdleP30to6VXfpUNcoK5NM",
-	"XK5TA9w86MdfgtjAsGuzP0spFwNQAEJn+6Btrs0AfO6nhavSm7cMJPloYnmlZQA/UXWZyDnySXddYPSp",
-	"e2BBms9We9/vUfPaiDsgtZZSQ2B32qJUAjjl1CSgKjPFr6gBEzQ3msi5sEqLVGRGlfHiYMqHiqpFLXJt",
-	"pJkwZJ7xUZNbE2hs2mTJwk93o9k0/xfrDxemjtq+v3jRekrgod+ZNtJCxWFBIIEEiKdlpuI6lLN7GnQJ",
-	"TSyOmYmS2Xjio49PraAN27BvWOLN8jknfDZjSXmzpGnRryVFuoicigGZNDEVRDOq4gnhqDpWjFTu+1o0",
-	"zO/5DsqX22313OpcY6UbGZVucOkgSvdhKzKBoTl1Rmx3laUig/Y0wTtdXHSqyWCapYZb7N23yNNKqKGD",
-	"ZUUN4nxWSIIpi/IIiIPIEvROp1PgDaKRpQCncGdA3wdCzERCuHBrjNwKcamOdAxKSD3kgoLM9+1yiPKs",
-	"36MJAzLgjIMV7t+uRLpQMHZtmPCq4m1YDBzSWoR5B1fj75i/WMdQtqSqYSrnNu9b6dz+sxaDPAMh7i3n",
-	"67HrIdoCKBPgQZGZYQqwDGwwEflvyQVLyHBBeg3SyzqdI2b/1ew1eg0vBELMXKhrPJfCy0Xaf4QJvZas",
-	"+UcrnOuq5pDfspRdURGziEz4eILeqiEzhqlTYjVlqkClhGAHJ01JUY50cHMJSJyEuYQlemaT1v3Ovbbe",
-	"vuVP65FGU9dmzbGcqpujRkH2/IEWK/Xw2QL/biCkYvJs98Trfd2GWi9xpkWWrk+yDVJJTzak2N4s5MMt",
-	"LVQzy6usXu8d7zeOXwfgkr+vhg189/wNOX5CvPuQGDquaOCi4i59vC4O76z1n7T1r4+fDqOjz82W+xOC",
-	"8Q6jp5/3/lIbjPeKUSW4GJ/Fhl9xs7hJHKY32kHIcaN71FkOcKy8sgQLtNC550RzEeeu8CsuM2fD42YB",
-	"HAFMHECOUm7l3imjGrIPzIRN2+RiwnrCBW7HiiWWWnlWaMCyPGWEpXSmrQDj5xKloEEX/JRwQ2I6O+2J",
-	"gjegBch/D4NlM89MYjrD2MAcq4+2yBxfRh13LG+yVLPv6eJcGETiTXBdvjNWXl8S4GtldwEcz9QEiv2d",
-	"UTOlMzLM4ktmItIhTSDidtfHpGkhttcON328Ph88alzPtnDouZVez0ApL201XO7HTQBcZ9KBUa0SvQp6",
-	"i+0jt+pPrcaUwUTS3/pctKHKbP86eji3gm8wcrAmt+lgpKgEp3Xgfofm9RDgVaqXulfz3BwwcocOmjY5",
-	"C2+79hfR2fHtjesSRuOJv609AVZNmqatOJXxJV7KGipiOXwzV9OoMnuFkDzAWfoxnXksG0Q9USUKgzIi",
-	"DkI6hAY93SZn+eY82cjp10iqnhjwJM2TPIqhmCV+w4WVP1k6Is2BPRPFqJaiS8JPBntRkbdbUKCesKQO",
-	"s3XdfG0CQdMc5HodgWgbwBFNBrFUCZghY2Ypa35C8AYVSU98eEOag3hCjXe6DHyE6EzJsWJaozNJ7yH1",
-	"uxH5h+nwFCxhlmREVb02e5PYq+XjXeWO9XnXIRJ6RnJKtFWQ8md5pjYqMCPDRP2Si6Osi2tfQCq8sKfg",
-	"MQf/ajorh9VR8pTrQn+GlywxDJCj8XELEwN8eCsz8sZAfSo8pgVbCvG78DdjKmEOVFe6B/cOWAnLLWt9",
-	"O0ZJL9+3OuK08trC8aZSjCubqD9sTPh33+5kQCu7PjfH9lsitqONbtmOjsfUcFix2WgeLDKqKWuUG9KD",
-	"1dXAJEDC0vWoxCUvMf6ai7zigNdxqgs+ZWeCpgvDY71aQBgu+qtMZ77g1IwpAnqUIvgqkVbyhHx9KsaM",
-	"NNEUhg+t8ARacCYy7XC6qvMXZLaGRGUGnM1BFPUKHAxc5DUViZgwijmn+JXkscuZuaKGKn8NVox8zdI+",
-	"u6JplnsB68c+F+OU6wnRM0YvLT+xM8wVN/bfxQBrZjFUX24e31VWsi/XjlUN4gvhW4FTMO3SPuuwKaE8",
-	"XewsH1rc+55+JclwjbKwpXhYHscDIQruyqaL9z2tUTJeC0YSuvAWZnd3wL/lyXEumXARp1nCEicGdWqu",
-	"0fZQ3BogboS15IVfsZ95fCno9CZuP+E+tcwoocsGlOJ5aM+wr5YMBcdLNozQUPBfvd51p9Pq9a4PXvR6",
-	"109efPzrv200PuUzb971KloaLv6Wk/0jk4ZuVOsC6rddbLAduqrCfP5YlxZbDS5yU0Eqt5VG1vjzi53M",
-	"mOIy6TNRYxs/F0UgkyvMg6+TJruO00zzK3ZaKDL+XcGuQXpdLSstxwPgKmCYGi4Xjl5dSRF6xwUEGQex",
-	"V1iCYiqFmUTk/cXzXVaUUrGJlr6x74B5TxoaErX1dgfFppRbErL9J5ATtVJm9FJAPKFqzJI8ca4CqQmj",
-	"ygwZNf7N02X5GCzBueKaq3L5p0W5jQwCKxbMWV3WV94rhTtYqFWOvISHVYBWtl8HwKh63VZd2vxmjXYh",
-	"iaFE3DgZHQ079DhuPUmestbx6Fmn9ZQeDFvxYXLEjkcn9PHwyTLV3EmoXi3rbtzXKnK0SfeDW+w0D6tF",
-	"WvFxS8XPF0KZ0Eyb35MqiJ8UipYLNc6R3fn3JV4FVABvrv/lw/ah6MdVWQ6qGDvlHBX50LSjJ5Dthsp/",
-	"scrS9at1WdxY8wzufV6qDBVQBN3mqUHjKna+i45YSybLSwYWTFI2MvU0bxNl2l3Xda/72JktGTnU4bgv",
-	"VdnjflIburAb5wAPApROykOUd6DsJZ28BKq1CnkJPUoa+RZ0f82tWoH4Fd0+IIwbiKuvpuLPAVRWy3pA",
-	"Ya2FPnxtN5zT553F8TLKuUlXspcbIeaKY4SxVsGkqNv6VfJm/Bo3Mo4drVub46Lc5ze5ykWR2u39OQWc",
-	"fU5wVV03mRKr4/3qQpRq72npXi6BtzRNJU0k3NZmdHmXTae0zpH4gC0VbPm651p7knLMQxoWphtSredS",
-	"JVBkXikWm9ZEKs1aQ9D6Fy5z3hkWaEL76TIVKwYJTQurxsvBmH+2nNi9IYC4WNJSjKN7YpVpCMKu5GbD",
-	"BsphGyfHu0Vt5JNHxQ7qoP4TxJudJcm23KMSGGp3YWUjiIMcLgi7prFJF+BgkiMycKGJgwj/aZeE0Xaw",
-	"73JS+ieXktFtjBWN2f/PPWjHcloUXMAAOYjuxRLh3cbTg06n8yTptIYsPmkdP30ct4YnyUHr8OkoTp7S",
-	"zpNnwxpTU57lkB+1j4evwn1lKvI62vpajd/a1z4HK73BJQ9CcjdSohDh1i3No199aAZixBplz8Ntaf5R",
-	"lqZ9v4CNO8M4ut2k9i8Hd/h2673c9JQ232Gkt8Ft9khaADvy+ewFRKOggH6xk9X330LsPSRk3kCI9BeT",
-	"ClqkvgcIs9Op1WXqr173bmuechH+elBd6OaofStojJzvCwlRrtWEH28VvXtzZF621go2J/YFZ1RQbCqv",
-	"XLqS/ZlQrflYTF30/I6XoZ5IQK7ZvRXt+JLJGnnq+k6ZZRtfvsN6FSv80JUyFhslLOjBABrjGs+Cq8GL",
-	"02SqJg8QqzA/0iS2QwhDZnTMXNyIFwUeaTJUcq7xrihWRjvFGzta2S7QD2BcQM8I6pZiiWu4fRYFtre/",
-	"w0g1BgsuxilrZZphoVTi6k1rDImg8WURBZmm9u9TMpSZSMKfmdoc6LwMZL+mEhRqz9BRhNBk4xsvOAIc",
-	"eRmpzmgQZhLfOHmv2h1KzSQUi/YOa6PQlFLUHz2Lp4x4D6ndbZqNraQbT1nLOz2XOUdpnk+lcPo1U1Zy",
-	"/baqWFld345lK3E7G6Lm7Tu1FSFXnHN+TndrBKkA9a4KMCLOrS0Rsuh7mridtzLnfus9lHbQoKgIJTqb",
-	"MYX9SMh8Ir1bySfXtHepyrgaRVYiQaDIldD73kpyOCkQ5i9DqnIsxRmsLsaxCRlvLCZW3b94b6lIyLsZ",
-	"FaU7/HmzrFbB4qU7v/UB3+dNXwLkG+f49aR7pJirpQLGYsPUTHHNain3m5QaiyFv6+WKAOnrP3eyy0sx",
-	"kjVsP+ze4L4dSpkydEK7dJb+plpnWxKTpYpO9TLZjgVta65sZuSUGh7vdI9KfUNwHXWX4k02THn84c0b",
-	"JUc8XReDDyZ8L0ttLoKAXqY+NNO6rCelu2naqa/HWeNCk2LM9PrJHAkBr/2tI/R31X/dmYTabgBPv7dS",
-	"LH8FgEubrOyo7mz/YYnbSyubr6r+hj0q6m5KiS6tuABLISjDlOX51XbbketpsAACaf8N9HYrxdKVQg7S",
-	"rKgS/ZMOQqdOqYEA9/rTUmxOVRLUqKswYvg9L4WRx+zjZ/WBj25IxI9K5OObfCgJuY15URHf1QuBvyKk",
-	"EhsXrqi1t0OatYVgkXVYZqhujgBuUYAT4e6qwFuJaHptde/+JozbNg6waE+zlXOouAObijS7Cd34UWXR",
-	"ddt+e/bDPzKmFneSk/l3OcfAASgyO6FXUCiB6ksnDmI25N92zdY83JituX05w5uV8g4r3LkFblsCMU8K",
-	"vafUz+IAV2Iutpas1eTxWURiDJXGoFpNqCa/HnyMyK+HH9vtto+6kCrBtq4D996gfXdWnGosDzVucSwh",
-	"zYEcjVIu2CAnzezaKBfo45651/fCch1CmondF5R3YgmQcCGLwkFzavd6ifE+m918uOut721N2v2mC+zO",
-	"qr6on5u+FgvYSDF9k8xqhV8iaWx0G5dH/5F0rv7BOpOD6T//dXz9j8P04Orpf1z90pl9ONIXv/3jiXil",
-	"nsX/HB78VGNgLg9WRvqTx7vhfHmw+l2PuTZM3WDb3r9FE1rxbgUSXeMsoeSVvGIpjUv+u9Xeyrz1ULdx",
-	"ntkV7L+SIgF+tdkxmjt0Sh7I6vp2dpKVZNRSLHe4uar6tXxb79Nt+7S2qoaH5YbgCf/eTT1vK0RdD+C1",
-	"btt39IqVQx/0LcJ/itCFxmHn8HHr4KB1+OTioNPtnHQ7nf8se/+3DFKtj0+ojt9x45eiV37NfUpYEJtd",
-	"Y+l+cpbQiEzkHCjoQmaKzBm7ZJa547lpQ6ez2llO/hMq/YeV//ORXxoYcKwYNRF5SeZMGDLhl66r/tqB",
-	"Dw7/s/H548qQqbsOCvkGQ4bCdkdOwFjRIWdVLNjGKJINMUDI6J6jG6QaSBe6TYIiieGojaK0TK3pxNcP",
-	"0SCCfVrXj2GVgy58aTkhnEiV1/adcBMYM/26NOqBBSBuVHfr5k601eVdomBV0cpdQb3SrbTXP0K9G9/h",
-	"t9yVAQs+N1EpcYDBhPVKh4lTp7iEgJ1jlnsePUvcpamVhbcJ1Fy+NEu1AzG4tlSBpyYZtlKJZ6MX8t1G",
-	"M3lFuVldEcbVf/lrs5X/c0UZmHfFSS+f3JBp0wJh3Urtlu9alHWZPhNuIkKHMjPkqEMsQ9ZYgVaQv1/8",
-	"9Kql6YiRkaLjad5PzbKVnuAaX2A6pjNQJ3pZp3P4mE5np4OIuL9SE/wxDv/430fHpb+enQ72gApAZYh8",
-	"uXZFhOuemCsKFeu4wG+O4ilVl1hragAfup/3w98hxQkujaFjDZkIUFZGCkO5sLgopxwq7dpdYY1CORc9",
-	"QTUZ/L//838HbfJCKgJVFuGVyEUfICTmEse102cCQYEVFIrjfzkiL0l1xXMpllaLZQ4lyHrApyFlwSh6",
-	"xVLy//7P/3V5JlBVqzpeUGVradxahAFb4TsILF/jf9vGVqsY+xfT/ZKJvbAybEoi8J9numQAWpWMX2cJ",
-	"2mwg3sIKjM/61PQV15d1pqhqGvJGM+wyZCrbre5taRV19OWC0ekdebbf0ZRpiKCJCOpVhZu9KJbZOBh1",
-	"4qPRCWs9oydPWsfJ4bD1NOmw1tHwID6kx8kJezwqXOE46PlP52cbHd6bPdlLi7lBqNuyjhYscUdX+Lbu",
-	"bXtIvw+39h0AeLNr/E57AN6NU3m5kqjTTyv+5Qp8ljzOu/iZLVbc2L+8dFL2XL6EJ/ku7+Cul20ZhIH1",
-	"otqZu67xdDny3BmPvmMq5WKtJHZQW5uvKMrX/+t+62O9LHYhE7r48Gb52v+W8X/9q64m8Ic32AnFvQDS",
-	"xFhBMdmVRTG892XNcLmPgkCFB/QxrRhMMxDw1owW1P3CV0mzVMUkcnU8dERSn+26oiVUzeGlKfnwBmRS",
-	"Cz1vG3ehdnmT8WY+919zYP3VOeP03ha1Q3D6YLtRfioFQGuvrrxk61sLMK0LC215d//xywXBNwi8ERHs",
-	"jz+CRAEXEMfFwBdQbK8LH+Q1E7ziIwZ474T6cDILy2Dc/DI866xIsK8Ym1fGELo3cZZ6Pc0+ydPq8lYT",
-	"jCq2RWn/EkxLg1VXWQJO7emVrTq7tXFbFejK68tdg81tyTG1OfImMMPdiKu5uCeYPxytDh7vNVMuruP2",
-	"8Rw3EGZW56bcMuli685hRcfHSrnW5Xf5FeuHpU82O+B2KH8xgyib/qw4jGUP+DaR9KXoqYqVfzX/uwPZ",
-	"quwcWE7y2kIU2y77I99RcHzVYJnSUUV5tYwyjHeT2exVubHMVvV6/YgGoOqhOzxacnK5c9pCyCvf2Uok",
-	"eokUHT9dFtcCSWdizEz/rbu/31gTuhX6rGqa07mnnhNZQZlMqCZCzk+JP32MpXFpcpAx578rl6e/eX7i",
-	"mjY/gs0xMfEUuz6RQXVr5UXczClYFXY32ylu1Ii27EOs36x/Y8v93ty7uA09290D+XnFxVxNdkoNV0ur",
-	"PqqT7K1E327V1tGKGr8wdpkufE1bV/vshsXK0P7Tj+UVU6y2ucSUaw0i+4JQgvYggl8R+CqUDgOg7lyQ",
-	"ubKSOtpX3vhq6XenIsvL0Cw52Z6EHrYny1Gw5WVDSbvy3JvDN6s1AAJ03DHWc87YpS//tXFeeDmv0rXh",
-	"9crBBd8Gs5aY4nLR51pQ1Z3zh/NXzxU3THEp3nn/VNVk5Z5XoqMVnU6pqsV0xpIhjS9rwZp7wXJD8UGp",
-	"zHpnyZtVtb7m6ykcM/mMK/b4PdWToaQqWRfLzBQds/4KLx3UF2ZULLWoHDJtCHxEpEAPhtXciSU00xl0",
-	"UfPVdUCj9/FUrlIuFQuis6G9+i69cgWvKHx7EBjcH1LNV5RAAmeCfYkwbfiUGgZRAMoujiVQ6G4+ocZ5",
-	"GcYQ8yVYrR6Hc/lhdmjVff7i7SsIYK5PcXGeTjnqOlfUeGLhiKsGL7IrDVpYMkBqoB7UI/KkA25YqViU",
-	"hxJPWcKpIHb2Yu/VE4PSbCO7a1cilBW1Te1AQdFTPbdUl0CTKF/eiXEz2TLVxplFauNcy9GW8BoX/fUh",
-	"y4Jdm75isZxOMYgAv9z+WD6cv/oJPvHlROpPx8Gei6JGONTWVixmwqQLMpfqEiKZT7Gnb35cQhrvvyXU",
-	"1GFi8+wgB6UUbC/yFh99yR2UsbcPm4dx0UlhY5rKK3s62YxQN7iLpaYegbgmiRQsjFzEQr5+Y7oYd6ty",
-	"j7jxkitqTdoWINhBJ7jXOrKyGPOtdkgTSIErF6iYAbHYV0bd27pJ7IfzV29hZZ6n1jG5HF/Q4L2+mh3U",
-	"y/cwCjDN1d6nZjUgVzSWtqdaQ6fOsbCyfQoYEFNDUznOXFTsLiB4Zwd54y/OpojQCkUrk9O6K1t/P6MK",
-	"w8h3uowsq+/tqsNZwcXO84rGN1BIL7kVVhqO0DV8F3/oqmUPZsgw7gyQ1wWftfOsgL7LtGl8d1BEl/2T",
-	"acOUFVddcDqEl7mM4SlVl8wAQR1mC0sOZrOU6fayaxBXVljZPP218o5bbW0bWnrdh6CF+tuIeigs/pEm",
-	"2WzGFHFbCgLhO5tD4bnYfppUznEa0kQlN1/k4NQ3YC9an9uNI+uC75F47e28wqJpe00rdhBFXNw3Fi6F",
-	"P4gcjSDoxsgZj5GpwvKtEIMfxRPOrpivrFAqUVzrsC0jytbiQWE3rQGu4gaqOUL0hYs9KmKH8o6GM7B2",
-	"486Wm77t6toFfHTL2uImrnT1spEqSU5bA8RJuHRrxWpZiq/hA2ul8jzHYNlPa8lcmvZ3l9vL+QjrYV6e",
-	"JaoALwBJsI+aoP4Vx/UThY9XmIQg/MdLMI80iunQtBeCo5brk3uCVenH6cKrMKdCYUM3L7WckkGBtwPS",
-	"9JXSoYELF+M9+Cjl2jARfBbWjXXDl+M71/khbtqP0+O/C4xbdw9QmPyeGWdvW+t/XjbTufNN+lMuMqfN",
-	"19Vh3c6yvzPhmQZosb387D+qF539ueexdsq1sPUnG5Av4wh0gGzYh9VrIkv4sHdK6BAqk+RthLcrVx6o",
-	"FVvpB6E4BYLNtnIYcgK9tpUy7Hn5Ar0Ms6LA58yUJlPGDHaH20EkvKD6st7gs3tH2nJUiM/KRaCU9lqH",
-	"0KVkStz32qv0JjioNRpGrpZxkVOuqGhekpOykuVhmZANIWjt7g0enZblDRClnLCYT2l6e6tHLpD3V6DP",
-	"Bdwke+/sEuzCAbzQniqUgsgoS9MFUXw8MaeE5qq/VIXmDx8U1gGKjWXt2CDXrohwKGoOVziDkManAgzq",
-	"QRCRQb7BQaixwkq431eE6vYg0EQGIY8IJoI+e/3aVN7NXYJ81eEq0KMQZdYi8sp6pd86U/jGSOVXJFgr",
-	"zrdicVg6YCQ+/e1LlGVQbbp+n+jhWpUgnpOu5fwHe7PMzmlDFjZbLhze3SYdwbEjX8z8etanc6qSemNg",
-	"5VwLWFYgVaw1XElhEHdQK01XgcqK433nUbio1x3TYZZip/DC6q/yjsW5lBIo7FGhxdeJqEtWm/s0xxeM",
-	"CYipVxrt/I90IaBX+NOOTMkNs4JYFYR4/Yu70w/w+QRj1hSXK2+0WvI/N7xtEUPnacjytuv3WF1f1Wi2",
-	"CgVztrgqM80dad2GuQ7Y6iNN8LAInUrL10NUCcyzHikAQZoHeVY8WGv3VnWyhETdmm5YJblDd0OBgzRn",
-	"VBlOfVdKy9rBVrfnvAx25jpnxBp0DAhiubfb1jpNjTljWbv5pc5F4nYIsLLLLxYQpPqVBTG9lcbCrmcs",
-	"Bkq1ptqCf6kwapFlua8JaT3YjiQngHvB8nYEd72fc3lxV0wlPIYEN4ppuMFykxzdHsHvKRWYWdisW43r",
-	"W53DFpAX5Kt8qGCMvfYaRrsbW76VMFRw7rV3FEVbnQOkS9zNAovfqgOCg0ajkSP3zt2UC+nhnQarTmFj",
-	"BSfU4UlEzg7J0UlEvjsgJ52IfHdIHp9E5PkBefI0Is8PybPOnnNIVSyigGm+f+zhSX1cxk0sZgVYtk6T",
-	"/jKSzg6YYKWdEA/KEk99iLmp4ERzKKU2TBVOsYh0fNtZJJvB2aJTzZ58N/z5wxvSLIjBQYf8lRy6np8W",
-	"CehQXjFydhDVI9ihff+keH8vIpT8llnlCigNN6SpZAbesWyGBrxl6uP0USzoSsMtgjfN0iaWYG9nVzpm",
-	"lmaaHJ4UBaIAo/P6UIGCX2ZTWCmWQHEjHxgPhiXsbc0SMsR+VR/euI7P23D8Ej5GJYG0kEA9KwzkzqXI",
-	"jGWSXmJXUc7TKzJrlRJV8XE7qfbCtSOt2D9SKupMCSOepn14CAmkiFROkJAjgp+RZq/R7/d7jb2gofZ0",
-	"ZtrkDLmRZkCf7FOwaYGfcwD/ZEkfTFkQ/mh/RZAMiGYzqqg7rF7jf3qNbfpUbZnvdd2vKkyhn2u1O632",
-	"ehSAyX1rnuIGPrHNq1/jX9swb+Fsu8m8EmZZZWibSB4z7SJRstTwWcr6+KuTKlLI0NfkLCLfRaTdbpOR",
-	"TFOIvoGa6QlTe7nPCg4bR1MMDZx2lIjoWNHpMGWJb5oWmnVXF4hcIZrkds5bUOvCm7jRw3f7UKANJwxx",
-	"PEisTV5cK2/oNpHz9rY1AUpKeK3xBPVnt/sCPcJ7s9k2UgLmehMuun6skioF4tSyfdaRxLoOZIHugiOx",
-	"FTUJN9l4Q4XZXiOpWUkzaoZ6cVkn2qger7bdVBN+/EZL680HWAPtUFfcOSbC6xaNCdVkyCALJMkUxmLk",
-	"3d+OD0vSc+MoORg9ZYe0dTJ8HLeOkyes9XT0rNOiB8PD+Cg5ZiejxwF77DaO2SF9Njoath7HT5LWMXs6",
-	"aj2jnYNW8TqtaX25ucwceC7xpsT23ARBrCVN8Ox7pzm0IwVqhUKKp2eOyqFyYeGb61FNz7ocp1vmSiAM",
-	"eVLmV4NDaFesQBgm8tHZtQlF+ajqyR8F1vd6D/5yWvTSQS1BClqyzkBeF7lgGOUXxq41z22EJLpsBgUW",
-	"Xe37mSPTsDPSPOgQZyUthLyIHJwEatpRx+8QC1q4WJigN6wpu3HYFZeZrvhCcn3h6ePjFRrDUvTgtsJ8",
-	"SfxYBtkLqcjAnesA1fUo4GDeduSwzb6FJV0GhciUfybzGoIASXjYJj9L4xJAnMxT4nTBuZ+sKAtQ1GSq",
-	"8e9trdasMbT6QdZQnWoppoqIYOXeHB5gKwVQWVl1IpUpBOBtzaVvvkN1qLZBrd5J83NL5ThYTgwPN4Vd",
-	"B99F+ay1INpcN3pY7GZLG1UOgM8ftzAebVO8JJdiNnRi3aKASG73nDEVu9YwO+j8kPe8MSPGpZbnubVD",
-	"mlJXtnpFrvXK3IXrWX8kVR+iEtdU0L6e9bkwcvUrdZGV5TyE8hB1M9dAb5s61x6DPPSqUFlGTMh0jzPF",
-	"zeKdhaljsjP+I1ucZZbg1JQVOHvzklyyBWkOroVRrYGT8ZERPn0MDWBpbPWAvTYBY3ssZwzdDhbh0aaH",
-	"iVdcYzxH0hPcaf/5K480GfjVDbCKELdLmDCKdMNlEn5onb152foRizg72gc7QEmPKqb8XvCvF54m/Mcv",
-	"F42q9H0W5oqDGWbw5vW7C7JPZ3yfZmayn8oxF5ijV3ni0rCBegOOgniH+d352ibGzBqfP4MHBGvzQ/Ul",
-	"NJr7LTFhFGMAasPotBE1IJcRPtbd/f1rfKEdy+l+ImO9VBIFJKJgmC45e0lMZqTCegqVWgWUXPo6smRI",
-	"NYvIhzeogABy6agn/GC+lUPzw/mrvSif4xW/YgQ6yvqaZZbbBVVFtLMaMjrVkJxgj9ywMR62bvdET/zl",
-	"L/akmDA8xs5af/kLeWeV2cFZ2EOnS74DoLqyT2FmfF7oas3R7fWEPbwcb7punEu2WP35jLcu2UIP9trk",
-	"LRiKEFvt3DPj74SGIhtWHOgJxHozYQvAdScmcBUgNdFWYJLi1MKfLfIUAG7ImBlNjjtHPTF4+fO79y9e",
-	"vHz+8vzni/7Zm5f9H8//2X/3/PWb80GbnMGHNDZQTxmqyylGDVhQNE9Qtrpki0eVlmUI7XOlpNIWyhh6",
-	"zuzfkJxqPxvKZEEGn3qNBGLZeo0u+dRrwDv2370Ggi2WCUO49RoR6fmai+ErUCLNvfL58+C0J6DiA1KC",
-	"EeVpppgmNEnIAIbXXfLrp1QiEkRkxFmaRL6I3uePA7f8V1wb/Ze/gEFvaP/zH+9e/0xA8NHQpsqn1ULp",
-	"7wFp+mjjk05EpvSaHHY6KJMO5GikmbEDIyR8IUESU6U40xZdnDLVevm9X8D31Lj6JFBgwALyey9noJ3x",
-	"7Yvn5Ojo6JnL1BEEJzolCX6qGBn885///Gfrp59a338/aJPvpJn0xDTThqTcaqJmzpggnU7noAX/d9Hx",
-	"hVRh4mfPnj1rHRy2jg4uDo+6J8+6J8/+E/06eMUNtuJ+f/H8tCdkZhxSUEMUFWOHoHYZx50OGRTH0oeD",
-	"GJCUX2JczpSmVphiCXbLchB4L/JyXnb3J50jMkiooZaI+HbZruyc/5kkPMEOPSgH24vBpwwP4gRQPh8h",
-	"K4YfWA2OxFTYT4fMZ27twQktyOAtM2rROhsZpganRNm/XDgp9lIABpLymDnpy5Faqwwrzgy68ldTWcPU",
-	"VAfRJyGNbkQNS0yR8B60O+0OGtOYoDNuleN2p30EmruZAIctkRT7w3hVscJcLZJzARTG2cIxEMrefWfn",
-	"K5PaQqMi0CMGKlhbGnuBNfMUA3eBgOp/6AuEvm0ApJwDv0ygmIo2Z8BPIRCGKjpldrCV8mnxyv4rKLn/",
-	"Odr44mu4FSDI+psHcDnsdCrtBelsljrusP/fLmkH5cGtI8PP3rz8kRX5u8vJMUvM1JN3MK0db7WmUpU5",
-	"HwoMd6rRbVSvmdUegO4BUIHcNbquYYEV9GLnvnYl+ou6tl5kJkAwhqxwwB0AMIv3LoqrQBLJsEcWlJUE",
-	"ZLE7dGAEqTCH6DpAAvuog9eGyfB70rQMJiIFGliZCqU7vedAfbBqDTma7L8XvsEeS4LuRdt86L0vfiOF",
-	"OAwHEQqPv3608NQ+gg+uRc72QUEe29MDVIG7AlWipa6511iuUDumn7cUhB7KwS0OL/GQWWnfiqUoUkNc",
-	"weCSLQaEzmaMKk246Akws+esS4p0cUq0kYpZkULTEUsXdVccF4SXvIH6C9PmO5ksdrp8m+9cuVDj57Ky",
-	"ZPXWz0v3/+COl1Bc+2W0/ZEtiCuGcuqgO5Fp4o13lmpGjlqiQ0PE7MuSBBAqdZkm2FtUIgnOrrAgPfd+",
-	"r2GJPRjTxPhPSxeOO8ebP/pZmhf2QuIHz257qrEUo5SDF7gA+RlRbMQUEzFL7G2FlhsQDBNPrEyWEMiV",
-	"mcorBoqa0/zTxV0fgV+dLjKMfQQc9CdFWB8cbQbbG7pIJU0upHxF1Rh46vHh4fbQw5oVqBX0KZoT+nwG",
-	"P4O4WQ/eui9CSAe/EyuuWUHec8qXb6zCoRjE2UhFnr/8/i3KxLpLDjpWimsfdTpeVceJyk1rt1hZ8EG4",
-	"sOLnfD3OjDzKTAbBlhBhDxnmJ2QBFJ7aO2DXc7dYwDWZszRtOel+mGFgP2xOBwJ3plnS/nIMFnmFVZkc",
-	"l61nsp+jsjS9/+mSLfo8+YznkjJTW17+Sl66sBHQnw3ScvIyUKDhCKzwrDGypaxBkyldEByfcHCtl3nq",
-	"9/Ao4Kklrna8vCbLfBSsK/myPAXhVeYpVlMpISzayoFoi0chzUYDO+mBS6HXIM3aN12JIdJr/Ffzb91f",
-	"O61ntDU6a734+Onp51b45/Hn1q8Hracfw9+OPrd+ffqMDs++W/o5+PPg8PP/dNz/WjX/8f/7n19HbtqR",
-	"m6/u/x8cft77t15j74FbbsstvwxVwGu1kSrsqqj+yBYvE+zsUrEWgqOmVow/v0Z2bQV5X7MPSkJAeTQ0",
-	"Z+TF31yr4olUppVyy9hLRUmB1vREuYYoeS8uhRU27eg6InMlXRIlxAbBRwnXdJjicDITRpMxpgYSbZdz",
-	"3Dlo98RbNgOhNjC1QdyCksbYb2dM5ZXpqPPxxim3csDLN6R5fOjMVyUby16tsQBAtq0Kcd2az+fAd1qZ",
-	"SpmIpYuH3O7iwGQ7KROdO1MmygVway7vKzkeg9X3yxLzoFTdliqC/+KPqiTcBuZeiosVS5gwnKZl+fKl",
-	"cFGeBQGQKr+hdwGMkARUKYCdq3r/SZOmaXH/XbvCWwryt1aDjJT9KRWLfhDTFGCXlMQ+9UlJ+pQYtSB0",
-	"TLkgKTXOrXpbtKrOEgRZe+BZIo06gbcgY4xyifCF5aMdwtlFBa+sWqN7ex9exTfdQu+GdZYNVHIMmdAi",
-	"AZZARYnjhGyz5HILRWrHBGVm1nBB4ewjueaI3r9TjN/GKe0iSrxNE23kDEpmQaijk7/r+ImdfRv52RFc",
-	"KE7xjZsO5dguswQ136JuqzPBKp+1PgPnGHVARgtg7pzEwPcRKnJVUP/AzE+scY8sM6yyvYLsh9D41k/x",
-	"B1Y+QVocGUs2nic4g+KaAIvnTqbEJk0QWsrSREPsYJvAU3tjaisFr6xm2xPN48PD5Qd9LzANAt9zRI47",
-	"R2SQ877qYL45mWtDJcX4lIwztKM4GdJSbm3CisdQB2ps6TmfwhSHz/ba5KzgZShLEyYS3RPo3YK477wD",
-	"mvNzWcAGKH3JWEFGmqg/Q2UM2FBPDL4/f3V+cU7qbQT1QizWt3aX4e5N4csltL+w7LrFRXRVwMOL+IUE",
-	"2LDU+ToJFsxThduL+GC+P626fnRnwm61rHkI0epDqzNwLwXfBRTPSmR0mBkMFUBDbp474mPQUhpf6tzN",
-	"DxUjweXRviP7PVDZvqEoMRVgOLe/273TVDGaQIeWTLM/uIF+JfvYYAxf/V0I05y3QeouADhQphxvW0LO",
-	"knk+rF29hXE+KBddLCPvrpPTltpOSkRn8YRQTSrNCb66df5BXfu9qGvr5UsUEW4hYpZUBqd9bWfNLKlq",
-	"znQp2Nz9PaNctck5jSeVF60Yhk7xLoZALgXRQUfbDHRCqdrkjWJWrAUNsDKW8fUBPIFV0hK8xA5a+G7m",
-	"E5nm8aZt8haHcPZNkDTZSmtmT2w2Z7oBL5zGfB/SoJviWzVj/lw+9i8qCla7Wm1p0Cx99ue2apbc6kut",
-	"zLbgkNUjCE2f2LRNKoLO7IqFx2Ny8H1fMd/Wds3UtZ+EM78tE52ARthXT12wDiqNPofRe1bvkj+Hq+Ca",
-	"ZGipjTw4otKyMATWLwsrNeSr2rNQ/G8rbjgqR4YL7BnvKb8PYn2w4/7p7Lge3W9qwFVszPM0uQ3xiFak",
-	"8EBsE99SCO23IJEjZ80E/y2zV2BMVQLVR+SIxFTXGHDf+tnvi3vi8F8ppHCDJcU+9gGFD27Ar8Ywb032",
-	"oNUvu+a6QvDeB04/VrUIoNHgD2sQ+Aqa9YNe/cA+b8A+kUM4FXZbpTmWiu3HE7rG84kVjSzbdGcY3Ems",
-	"BeBL8XfJgGZG+jwo3OYewXhUeF+KER9nyuq3/iOd10gC9juiaarJkMaXvoCCYNdQwwHJf0RcthVy6+PD",
-	"Z65IgRyNUi5YT0D2J7QyOSU0XxtcuQRK5fGYm3QBwqniLCE0lYK1yeCHc5cECUDJ1zeA1F3dE1CIHNPB",
-	"nodppe2//IX8AnFDYbZpnycD0oRkh3KZUlfH+bhzvOcsujNYTU8MqYbGSh5W+ViPNKY3JGTC7T+w9J+9",
-	"xwO90IZN+1i7ZhDh2UDBar9xSEGFFgm+hlqQLkZQ8AEXFKarkqG0p5spgUKQm1j6AhbFcn1ZMtKkEHGF",
-	"Ad1cGKZUBjVX8V0YAfjahIvxXhuA5fI/TYlU9QRQd7vIbgWabuOD3MYC1lOqUs6UX61I/CT2cHHh7Z54",
-	"xwRU1YeNcU3ARejG61t49cOZBm0yAEbo23IOCBQXH6EG6Ast+kQUaoh/0eHG390RDbNkzIxFjoulpeqg",
-	"WU5xUK7IjusWBWOPEEY9oZm6wgZTfGqPN8/xPO4E2z9+GnU6nTA1/ZTINClApBhJ2cgQmZmeALNS5LLj",
-	"4szk6aZ2BrvwgbvxA4gChjY/Plgb1bxwTSAc5xPnC+yJo0O7qFOEuxuxb3lEKsV4gAGEwCodK8Lia+jJ",
-	"taR70ffL2APPsIF99ISipmz9cmK9ktqKJymgH49pAKzDjiVjUMhlr2uJR08MLPXr27H6bqxBTRSgA807",
-	"oxidcjEu7vwZZEZ3oczNPrtiwrQgmXw6CK4L/gK5ywi0FmAAvK57oqkZHv1hp5PnNfmqAlCPHYDkGAoZ",
-	"S4irKNqlYQlEzuKc2MC0UU9oSagPh/SFnLghTfQ8W2ILpHZCZzOG+ZSK7YF45yvmQ2KsHRKSjq0Y0e2J",
-	"k86hvesnnaNiFcCjIJnaAeuNR2wfjmmBBqfqbAh9j/oDsl/8CKQKG6lA9VQOpMOSG888Tomdf+C/9im8",
-	"TQgS8D/6pNy9oJhimRcgzTq1uzkKPizl4i5jAg4npJWdEg626xhqkvn6SRbzcGjIv7dXLpYyxWDxuch9",
-	"e14OBN9iiMu1JtofmLB/Mov/96Rk2qG/kn0Wp87Ns9h4pnSbKj3b7ZMuSVhqaE8k1FDI2Xdr6TW6PexJ",
-	"jYZ3SxxGLDa9xmeLmVt8TFIunMN1RjWQaiHn7coA0oob206+csiol/cygm8hn5rD73AV4MfxzLROWlMu",
-	"8EHmKg986rmqdWhG1L1G9+gg6vki3ZZx5g+eRT1XniX/6bjzGV4uSS0wX+fg2bP4MT1uPYkPWetJckRb",
-	"z0YHrHU4fBIfJyfs8ehJB5fo6Hn1u6f04KD1ZHh82HoaHyUtV+ls+DR+lgAUG6GEX6lvt0QhyQAOaxCh",
-	"OXFgIe/uO979urLH9XrR2cucwHYJJYMQ8wbYHnUTWXf9madEjjxfDhcbucrzggwQUawAKTDVyd55yPr3",
-	"P8oR0NWuRauW/wBR0xOfGgSrLzgx6Bbycg0zAIGF+MJdgIf2JQ32V2qYADecDBxO8N1paWEA+GBdyOTK",
-	"UHQVOi2Sw2dY+zKXFj1rIiDh2R0NgjmhWlzTE36U4faiQm6wUjXIHiiWUq25NlQYO16un3iCH7thoFNO",
-	"iOalTTn2sbSrgqEt7SifAdm7JffargD1R170QW1WuVRUw6IA7ShsyS4fq5M46wDASUjTH8lM+KC0qn4A",
-	"3gFM0kqgNcJ8wlMoK18Vh+ECAX8+885CkDMTrmMpBIuNJlOeOFyHMDVX59X9YrWY02Ux27JrJw67U7BM",
-	"rDAFrld0v6NJznhuFxi0/qMXUg15kjBxszzZ29mbNu1npmRsQTdM2bkwrqGrs8as//ZCyp+oWDgQQvWO",
-	"k87hVmD/gRo2x/p5J9tA0Mt0QT2Uew1Fjcplun4tMSvdnStuWGMpYhVFJcieKsh9YA4pqe9L1pDSw62K",
-	"llSqTJX7JVOsCO6b/3pC4q6JswbAjVasqOG/XJykvOg/RomScE+7FCop21++bTrzte6GYjRp1FXzKL2W",
-	"15FfEaFfvSobi30IAjp7mT/lk8CNaRc8cODNhNqKHs58CJWqUA3siYqV5JH2X5yiQccb2Qv1EC1o3Kva",
-	"YEnoiWWlM6rqnIFpipIBFEAaBAq2Fy/G/ApifKBxvmWk8CbKD/Z6KJmiIeyKaz5Mfe4wxP8EBhJviSp8",
-	"CXa+1XVLwpO4Lw0wmOKr1jCppwvr6UCdB/JbFDu+ghTxTbFnX/CgRCFuxJz3P1VU17XFEDClWtcIz95k",
-	"7i44Gtvy4tBFmUeO9dq1YbM2ORM94Vh79VV7tbFzPhCOiGikYeV609wUxaix9jQ3uidAOPD94+1Il2xm",
-	"gi4T2PvTNfGoIRa4zSVisSmtrHSTnCrR/oMJ8N/UNfAZ/tteg10FvvD7Us7/Nvdo31+FlfLvT/6uyDRh",
-	"2njxNnAeYUMu5uJtQ1+SkWNmJkxFxa0Axl50F1gv/fq5/yBCsNvOLvKvh8DDDb0/WfkHZgqOgMHh3+RV",
-	"dUxnn4ZdWW83/yoh/yeqnAnbXVqv3PJan/Uq9giFmaEFokbnpnux0ioh75BgtQYCPrLBKzfWO+Z7RKLN",
-	"ca9NjjvHuXUMvEUFP5tQTYRcWsgpOe48IwP/c9/93AfePSBS9UTNQwx7zdNDNcSsaNAGLLuGRtxNsP+5",
-	"WAwp2Iqoe8v9/Y7yprr3I9pXpwkE+/t07Kw4r1XW+eoJ/dHomwvSW//Bc19M7xbawjcl6iCiF4dLC1S/",
-	"C6E/p4BMJPdI/PIKEKvImo/zCSlPE+mcT/crU7iKsB85NcDZAhMoAz3bc1UlYqiFhMUmCmq51MUGon0+",
-	"vIlcobezgui6eE2gT1A+1Ypp2AgHktxBTXGhMmbOY5ZPCkP1REhgyTb0tY7onYukQhMa3w75QaXtj06E",
-	"vinacC4SQpdAfteUAdjxPdKGd3Z8XbOROqIQYd1T1JJ8JIi/nni5u4TWiDA+9greRyKw5qbBmr7du7aC",
-	"ij5ctnu8bO+cVPoFrpvJ1vvOnNC8HRN1uCIVUui900LY58ZxH8Fqa/1UsPIdruwbkni3h8PD1bhfZd/U",
-	"KCAu/PKLKft51PnKy/Mmj5uHuFmZsFST3BkPMWXkLJ3Thfb9s7Xzq0VkPuHxxNmOvaSJhrsJo6mZLHI3",
-	"W70RLp+78SXsYn62l2IktzGK5atr/5m9uwUqnL0ks+DAtqLwmlGF5bpqke9FlqYtCNHCF1GbMNUGLg4P",
-	"ukG3rUTG2RRi+aATDwTCYp+oV/yK9UTRD9SlIeDDsq+6CT5S7ULGvQ2U/AwB7FQsrGDEUs0e+c5bGNoO",
-	"8WITPpuxhGiTJQuS8qGiagGVJfOFYRIE0ROqWEKamWbYGasnAD75XhyQBs6rLSFU+xfX98hV7ImCcV2y",
-	"kUgXyLJwgp7II6dX9K3CHjYAZgA5KG0UFLZZSjkUokg0aVKxILNMxCZz4uVvmfT9mvwxwVWGpmiK9QQf",
-	"Cwlx1LGcTqXIe53hgD4vrdewOmrDAqnXmPM07TXAii+kP35gxVRAg1DMWWS6Jzxfhn5vHDITFmGbbvSk",
-	"2R9HUk1Js9dQmbBEt9cgI261bPgFG81Cngub4rHYd8Q0b1fMpviCglqAUjAdEUXFJZnw8YSpNnktGJlw",
-	"CMGFUSLseOy8cjn87Y89Aevnru4oHTPfaEwLiznG6tLQlga/E9LBAK4aVO7BuIA8ACLlvhtTRS6Hz547",
-	"UrnEPqqxsPn5txtB/+IGxhAzjGviYc8c1/Dpt0bVYR9G3FZ7rU658H8f1PRLXTYEQ4fLoC/+hBtIkatb",
-	"im/wEwb8Oqp52IlWtcusacm5vJC3zC4y9sk0mnnaA317NcJslsqE5T2g61YIL5dWuBWHKh0l9hcPu9Qe",
-	"Lzep1WYBx2cx/wu5l3CRb5m2AN+Cjf6dWxJcXJSH8KqtGbC7rVwk7NpVLvL4uAUDDttEbhd3GH6BPZct",
-	"pSvSMVF4jXzCa0TGigrji8chh3DUuiegMQvGALMEalb6dJmgQRPqWqZ4sWhtauklRCrnzwar+qy9DHf6",
-	"Je5AMOEubtZwnV+1ZuHq3piNqOEOte+aJnV/tXjr8LPUj6dUTLBcSNDJMhi4MpNcmIB94MieEKvwAnxb",
-	"lRC/HC1YhkStLO69o8XLm+ItS1ejnjbsj6Ucp6wV05SJhKp1QU8vpIIWq0HKhKuZjF6FvMbYlFBDfoCB",
-	"SROIPxuNpDLdIH+QQ3HbMUsiSIYO92WfFTkElhiIxZwuQrcs96l8AZWpi1/KR8HVPPe73CaK6ftgCQ8X",
-	"tnJh0ST4rdUu/WaNRjWwq4Zw5djmb06ArLe40PsSKhrFLjt3pSzgJlUs4Qoyd6C3KfnOd1qE1CzIqB8Q",
-	"rnWGBbeQFFBlgKd7oxDWAfCVp3uC59dUd/MgLh88mTDSzLWnNz8+PydXTPERZ2ovAh1VhzWxsWZM5OoA",
-	"IOlwRIiJWC1mSC8SMs3DS0LKEsokoig/ptgspQsWVmZz5QMgsrrTIc0BwLEPP/ZdmPUgIqWfM82WfvMh",
-	"Hla5RZEJlXWZAczgjHyRqqYHGcnsjbi0EpEJajhgCigdY1b1cafTE34uewn6CRMcVoA2D2qKSmu+SxZm",
-	"aw2VnEN+u1L8yqqp+YqKph34FWIDS0jzqHO4l3uUi/h4OpuR929f+fKQAbD/HTGx73fZyzqdw8coRv57",
-	"IddBOXb3K/bJhvfgn/9e7ZY9OM2XSkVP+MkBQVxnZA1JkHC+9vGULggX2jAKjm9meSji+qNif1Y3Z+kI",
-	"7TwjqeZUJTm2QwaBXcIA7kQR4jsM+gZ0K2uA3FK7kMj3KcKjgEBGLNIOB20mVPhbZOySHL6VcGjKNRgU",
-	"amXgMmd7bSnOc3/ZNxgEfEkAtvJGr9LC4attjQKHJ4/LRoHHW1gFwK0XNrB3pIIOdSlpEqCYsDjlgiV7",
-	"q9Zrv22sWl7n+OmWCwLoupzK+hWsWoCvO7YaQNUFfLxHv1KtCrNWZSFlUegIUwIrfTSCQjt0NguMYjIz",
-	"sZzmoX1o+sKdVkohvcorr9UiREBsSEhrLNVFGgL31eqvXtKMfF53uwR+zKNpdBuZ4nX53jezU9xXquQ7",
-	"pq54zL5cpmQlzcLnW9vTq4gn7lKMUjm/E0klD6+oFVPeBqEObiGeMVrEaLrKTY6jRihQvLMXzNspBnLG",
-	"BPJu1w8EqP7AN7Cfz+dtXBmdcQ197L0EBctsY2a+qzWDdZOAUXSJ5sJuKNMsIljpFTKZDzquTIyOis7V",
-	"YQYb1Axx1g7HVweRlaJ8qJcrLUg0g8wvHQH1QenHJaa5sCkPE0zHDtj5yqiOGv5xny5tmAAmXkd5fgFO",
-	"ayTRDN03t2xv86CFfTEt7NukZzvrYxjeclt6V/j5chfedtZYOReB1w/leamZdyjOnYdwc+/7nhByHvk6",
-	"YGiEt7JxfpZcG/RN2SnD8R7l7svArSnqu+G/4tr86Pf6fb7VDfLna5EugsHDvWGv+HB3zePOcVh0zu2U",
-	"YzHB6RBa9tULX+E42La3Tg7I4MlGOfAs1RKgtsYV3Cw2haIK9isf+Bf2vKaMpbPQtk+F8wKu2oYLwei7",
-	"QeqdYM4x5bYxlDJlVOA+fpcJTUtYtYvNPcfEh3Cnm1JKRcerbdI1IRkBTcyPjnxHNVuT7/8OizpSDE3w",
-	"Q6F8Be4viCq37BEvSERmil8FJYYcLbAvFDSkJ7YikEhYQCWfcwi/CKgjxeAnGFXnmn9PVGklaQ4qRAbL",
-	"HA6LEomnGLoAqn/pU9D4j/fANPPOijtoNpCKZLNU0oRQMmiba4OWkvY0GZDmoD2l6jKRczHYIyOeQoDB",
-	"YJqlhs+oMvvQHzihhg7aPXHOYdI5Re0egOwrHby/eNF6mttUfn7/qlR2kZLhwjBXUdXOCKZ5JS3Ji3ri",
-	"+dtXL7D0FNT2GTJQ8l692Cu14j+IOp0OlJK0g2msROg961wTPUu5IVwYSeJJJi51TwwX5Ce3PyhUaGVe",
-	"1xta0bGis4ld3NAu+akfFypl+QKUENcBtpWD6KTTcaoo7YmUG5MyCDVK6QyVeEo0i/PAaCOhAkRmciLt",
-	"4l7s/G/PfnBGHp/0AMf2GvVbC4KFdAIrErAuOT44IgOP01iqkqoxG5CmhwHEPVWgtIcZYzPMxil9RqGM",
-	"FH51GB0cHJIf+XeRb1LpCzNSscjLKtn7u3dKjg9OoHSFzmYzqay4OmUJp31LRQekKRjiCdRmFFKRHJ2g",
-	"10LpQ4ty/jsKCNiD4s9YgxDRNXLIiljr0RUQG/Q1Cjd+MWPuUqApjF2bfYhIinoC/vBfRvjsuuV/gEJX",
-	"AYORsWG+sNreabkeBvTJ5mI86ImmXSegvSuVVUL6vcjXCfVHZiEjYW77bNsCG0ts655S8ZbmqZbaiBo1",
-	"VAH0GgcSEII4aj1xEH3SbQRnQdYfRbTyIHZQTpa28h7I35cuF7JG4FgtYPgCwQ9VyrC+yMHJNvvJ6clP",
-	"lg75mKffR3ESKxfVKo5nieXYy5LROsFojbq4/ynnHRtqkrxEHY4ppGuC0GTK8+D/ssiBjLeQlSKQVnBk",
-	"aGdbiDrIk4MwWhDJCBNYir3p+lB33aBjKRiWx0fdBpknSFVI5lFXg4LRoPNAGCo3BEILjjtHp4QWImAg",
-	"sbn2Avg6iEyupnGogVkGjypY0Y3A1zJsQote97wg73urC5/UE/GNcQN+8Q+VT+7rjuX1Tna7ZrumV/iT",
-	"LKVWVEO3Vzc7eGdUFpsM23zZ23JFU4htJU13qeSoUJzCMMk9vEFQuTS4AvaOWvzvOstvne0hWo6g32xH",
-	"6okt9CTIBllWcwRVSs5dVJCLMJaYkbzKtGNJxq6mnUAr64kiLMBfd2+L38GIhUHx6IuqD4ePIGxbVLs5",
-	"uJD9bhgoHwTI90QRId/E8PmIDH4+P3trReK/2P+07H+69j9nP38/2B+8fjvYH/z8+mKwB0Hx0NbMilgR",
-	"6IwQED6lCxdWHhFt2BR8AyDlMJfkQO8ypDy/O/ctt/qI4nsrFb6blQmX83f+R4xu/mLi39e3TvlUhwkL",
-	"WMSQlgq3rpTCUn7F9gWPL9Hu+qkxy+qouw+FhP5LBsuBZ5rpSoFKS0A+WGmJMUhPymvAkaaeWHJFdU8M",
-	"gq5obTt/388/2GuTd5lS9kzABTijsWvWahSfTn33RgUx+WjXgeYaB5YMH3esAOcNOhGktvp8F19fMgqq",
-	"SzbRHE7Cb0bcbqNI5Xn/16ODx8cubBP7awwVtS+RGTWGKbGXG+hamYZU20xQrflYsCSCdgdyOuSQGglG",
-	"JUwbDGxGPXGMdbaVnLvmHV7xDuBSQ7ywAbAF88/+/O6pBE4wxVfqc1BewvrMYA81y8Rd3/Uv21xPFMex",
-	"ZXM9/8UftRvtn9WBbanbtxk+/PVbAAa3pIzk+f1dou8lUp2HcW5dOfirtwj8crJCgHir28aDKzaHNhjU",
-	"K/w7kCBKP1fkByv40+18/bOUiqiUxzGVwkzSBZkxxWWS5zBDMi6NcFmYczGl3JUYgMaClreHq6ovY8Gv",
-	"2D9geffMnWCSTawJ9pSXqKgFwAPZdGTzT50mVUCgpt5GcRNKsvZvDs23ubHVym/rC7e5tyOgpT6bISjJ",
-	"hsUcsRqGMkNGDaY55CGw0lBfjg1CGlGeHnFBUwItmdrkHEV+mhcQAdOJr+6EBcZKveQxNpIbkglMskhW",
-	"lU3jVyws43Q/AnJetmb0NWTjneq0eQjnwf3hQXxRSdnXBuU7NKIuvnmQlh+k5W8z2e7bNyatFhBdYcHA",
-	"erMjT8mZwGrO8jzgI9i+zMt0RRVjYCjIcFxnOBcABfISBEmxNCVctMkvefViFLBUJjR0+gyYF4btNAdM",
-	"JH3FqJaii4ypz64nNNOGJS7M3Zuz8uAXbHcKlir/RcxYwpJBWCe0hl+B6+4ZwU/LRZJPCTRBhGoklgTz",
-	"JGW+Q7P9Lk6ltmiKAAgaHVQYrTOH+6ajx518qdW6y23yOk/F0o8KyxxV0FO5jnn+3c/ywEKLHDJfFhY6",
-	"1llcyc/igXc+8M4H3nlr3omlvrc7E6AEy+TV/gpmmPozq/mgiv8h/4NQSXwNYFVHXnea0X2ydk73UpcI",
-	"GahVgVYVcgyXxHeHVzF2tdR1kdjo7RWQAXZLK+LNmjN+Q/YzKvJCvCVMyWWf3WSmos7y+jLJoVMtlw3o",
-	"mHKhTTkYwluVUCJq5un38HtE3l8833Mt/gkNEAwDmQb5D30uDFNXNO07CW1wGujo3gYLcVAQxGux0vdn",
-	"zT9xyKw3izPtnni9VKQ571HfxfBlKRKXtl0rYOHHgyCnMG+UAa0mBBngn/2CHQ7aVsojtUKeK9lQamYe",
-	"4bBeanWSKXYQBjPeXt7u3ImkYLNZnZn4hSQsO1Uu6HyVDnVbilrvijKyqhJX9uVEK4iJ2Fm4sl89iFcP",
-	"4tUXEq++UGOU3zPPzsu3727UCMrrbufgKtXjdZmono8F9VOddYIrbPpWXzbaLugiWMAfo21beVfv3Clt",
-	"EYIWgOLL8gNfhzVgBD5dtSAyrqSrTzajUJteG3LwQP4fHJJ/XIck5MYCYQ0o36ZijRWKuypX9rug6JQL",
-	"ZYY0iDkXiZzjVQMFBmxx3KC0iKHfFqYpz8vwjDKTKUaaJz3h6pMQOSJxKuNLoi/Z3MN/D7IBQSnBpMNj",
-	"MpGZ0qeuOScOqXmCqSNcYMJo5LNwXR7oCWYqgqsfSpALAr34yo2rc4ANUMsGeoMll/Rem5z1xCBQUXC/",
-	"EKtRRDYWjKcSb1lO9C3CKhB2PQGD2d3kJgWaM6pHOsKgfCjjjcUhUFuz0G4KOSfzCU+ZS4NBbeo0aMNb",
-	"6JOzNNNL5oq8rqUzcuy5HJwTUns2PeEOB+C3Fyqgl4zNNICjAGaXaAqF3rhB1Zhw3ROgJxYv9dk110bX",
-	"ZjW+o1dsmfXeh05WM9NXVMuKVaw1gudvWTh/adXMlM5kS80s+OhBMbt/o2z9+S7dvfX2T+9Jm2DqdP5x",
-	"4/dl6LyzcMkAAlW4FY+CoEO4m92QKbc7bUt/taHTGVkm/4Vm9IcNkywrhbRqvC3Tlh21w/1PAYK77NVa",
-	"bfF1De8ORSdMU0tTABIIHadEhp7b8GXvvF0V+ngRYs29uk+3ZB5ldM0jkJwS/HU4yZILdUahLlxxy7BC",
-	"EtBp8Sgk0y6FpAcVlXoN0qx906WKkF7jv5p/6/7aaT2jrdFZ68XHT08/t8I/jz+3fj1oPf0Y/nb0ufXr",
-	"02d0ePbd0s/BnweHn/+n4/7XqvmP/9///Dpy047cfHX//+Dw896/9Rp7D6rrg+r65ytgvjb4lrrKl1Wd",
-	"d612u5PVrqCkpVzsMNN3vS2y9GZ9gjPoUNmMqT4WTsDKeOj8s9oUerxomv67VTwG9ebJ16UVbah/B3YC",
-	"N0EpHzpchlXxT4nrsgX4jb3FVla7o2n65ygNF8J6l6pwpTN6sJo+sJ4vyHpKdOjPbT6tAUWdHbVMuTcY",
-	"Ucvkd7UV9Uy4qptTuiAxlMzCTtgicWXssCbqAGjwwFWaSTMop5Ywxa8sLVZyWmSAY0VmLE/fJstm2m7Q",
-	"0ZFQq1znNtPlshWwEFQDe8KvD8j+6pJj4d7vyTYXTlEtNPZFTXP1pH89qXfn/IWNczsmPT8kPOck/9bW",
-	"NXtf+4ZeMlEC9zt3jb01DdPh/6w2tKV045+heQ/6VdAIhTUepPJNWOsKR5RqPPwp8ovLDRKQRFcKzq5h",
-	"TLUazP4nqcabyryVSBqwJ+8GfMum8soxLsPo1HX1hgJKesJn5T5t9i3HjmpCLbDC1hJL2VT7rLS4mvpn",
-	"909vEYIPtqsH29WNFQhA7zX6wvqw9m9S0fBhep+jxigvCbV+H8V74cL+KbO8b7f3QBtJEgkrupuY+z+H",
-	"Ra3ugFaUOdyaq0T1BrCfkAUQzZgLsAvHO0UTlO937wtx1jtQ1nOEzhcX8Ku2vQdm88BsHqxVfxpr1e+G",
-	"vq9ynciywGzxQK+3Z+3kN3mtxuAwsd8ZrFW7rTbx3HVptX8hubJET0Pt/vaKwntf2ASFk36l8nu7cKgM",
-	"Fpp8RU61hRkKZMHC60B8C6QHKv6gMjyoDPcaB/hgqXywVH5bqqdL6d5RPFlv1dx3psiVgRpeT61pWRER",
-	"mSYWrIU5E1PHTsmIp4Yp6F3N6NSer5Ipqw/PcDNs1ZhwGq6Go0l1VcyFfXbrzoKlWYsuiH43dfPaZ41o",
-	"e4nlrX3/9xvxgce3S6yHO/AHs8CDWeDBLPBgFvg9mAWWol48T7gfu0BtfMxqs8DPvtsBhM8MF4Rd09ik",
-	"C59/N7C/97G/uv0n1OqHHoDYbX2ZL58lCVLpe7IY4OBnSfKVYlWqTGsVkyI0Sb60t9Qd1oNl4MEy8GAZ",
-	"+BYtA0717089hSxfOCDCgYXA98uqU6H+rHYDhEhfsRFTTMTLNoR17MwRSKi5rzDPXBHgZA/2guWulw75",
-	"jLyzSChvM9j/ZCxqmL47kJ1DpBQER3lRCptxu+ViWz14zI1m6Yg0U0av2B6G/UL2PuZiuFOAp8uCDMZf",
-	"BbLMpmgpx/dx7oc4qQcd9UG0eRBt/jSijaWrmONWgtxZJRMC1I5LxmZFIhRkasCHX0Ok+ab4LvKcgvVC",
-	"TsouAWM3shtsNgtfALd+r5m6afwBWMPLGZmxC0mgrpU0/Mq1gWarj9BSfloUyi/xbGgEPZUQj1wfvOD0",
-	"dLSo358hwk7wVQMXtrZHuKiFLyuXOI/Glvky9u2HfJkHzv3AuR849/0ZI75Fz7zn+I7trefxdf2L3zBl",
-	"tThCXTdeqECOTv9RdfSo4ounItm3SMrolGAoxdRCmgtCe8LVgnAnA43W3zAF9FkKorKU6W5PtMhZyL01",
-	"2Q9Zfdeybb8eXAGUlRh56wIKAEur6gnipITq4tp2ygv725QKOmZK4xwQ3ugmqu7HkiHvj8d6UFxBqi5m",
-	"VzWh3jkhaJl4pHOMw3FccUHB5vADXGsh3b/RmC7NxAomuKIEQhjyyhR72KLe71oxq2LHiBh2L89RrnG7",
-	"XScSkaaskaWo2EOYyAK0ZQtOHYyDyhmwBZpqCU4BUZ7awqUpVTjlnjdKJkwbLpBGlBMRBi6OYmDfE5BX",
-	"DZXOIK5jRBy8g+/RQuMvoJUDoBtSESPiyniFn1iw+om6RGRpOnAmGNfEr4I4UE5/7topucNeYXPFHn6r",
-	"9gcYkA/kDm4uszRBi1JVbs+LInvgru54fUMHWkDlw4n73I78JH7cSU4ORq3h8TFrHT9+eth6+iR53Do+",
-	"fvb06ITR44Q9tjNa6tNt5AZqHwrTbTw96HQ6T5JOa8jik9bx08dxa3iSHLQOn47i5CntPHk2pI2t2QBu",
-	"8UFyvo3k/ODIe5CZH2TmL9F/qeK3Ww/Uu3XyfY5CAX1DD6Y7keQfZPkbyvLP5XSm2IQJzXPflBdGm3WC",
-	"t2Wuezd3poHcujL89v/vIqRd555wjEfaC1X1cbUXMPAfoxeD3csuIaaw9wfn3YPz7iHA9CHA9HcTYIom",
-	"DDm6f2fRDYJM7TVyZppAW3H8EYQCsGsM3DsYX+pKta2ojmap9D35dezQX7UaWplj1XOoh+pnD5rpg2b6",
-	"4M2paULB6BSSK2syUKvlVaotKCxhKTLV4Lb/YaNM4ZrlQaXIeTbgZPXtKmhX8rgazT7ge/4zqQoVPCrn",
-	"yW63rvtPqX0Ikq2pEgj35pZa/P4nZ2i/YbHAlyZX6e1FWnhPSb0DIk9+rasSmItWm+JdQQ55qAr4oDA/",
-	"SFkPUtaD9n7LqoCbuMiKYoBnoTu9RsKw/NQLGEX9WBLLTJg2uaGN+Adm6rlE58spwc61/8B4HhjPg6X2",
-	"wVL7e6kQuAWdv68YfkanN43e96ZZn69XF2jlXlkVj3/PFtuvGkm0DbPyRQO/PNN6KBb4oEk8aBIP9toH",
-	"e+2DvfahCOL29lpFx/tYoK/7aYXP+y0zijMvAQ0tjGYUTlOT5gDaAw5IPMnEpY4wmXM+oYYM3rx+d0Fg",
-	"kksh5ylLxmxfM6riyaAnMIZcMZMpkXdIgwPgUuyBFk+1I2IzJa94whRpDmhm5IAMF8QBvYu3VYoRH2eK",
-	"JT1x9jJ/HzIgpEqY2sPsAD336aZmwqaEplKwiMTcWAUVf9Lk14OPEfn18GO73SYDLTMVMz3oCUvhYTF+",
-	"6/YPN2TMjYUFTVN3q6YYM8+NeySkYHsRwS6JzG4NHiQQ2P+LJzpyNEq5YMRkRtrN+n10/ZNBhFEDAAS4",
-	"q0KSYMMBIIhUPSGwP5xdIxfjvXDJXBMqCLs29h55WmDPtgXyhwWIZpZkxSwvbmnkrCf8/iOS0iFLU9yN",
-	"zuJJ165mKhOWEkBNTbhpk18gK0J6uKF4Yz8PFqPpQveEsVhjf83RhQypZsAHhDSwJilKiBIVJ2R3xKYz",
-	"swDcsRM6oPSE3au+ZEkA0gG8NYDVDpB7Z2mK+SvHh4dkkAm7CtEvPtgvfnSfWbSlBfClcrsHRqWZumIq",
-	"F+t6Qo5GTJ2Sk84hyZeBEi3GguS/GT5lMjODMO9CaiaKmUaUpzoiJ52jnii+ywS9ojylw5Q57BjYq7to",
-	"nY2M3cB8wlNmcVJRw1pwb7WnerU9+t7S8T9c7c770Gjenv0Aw38lfaaYfr1O43DU4osFmMO3ULtZT/W/",
-	"o0UVt9uJ6us/epELpzcS8m4n3mzaz0zJ2EoAw5SdC2P5HXz7bPO3F1L+RIVHEm2/O+kcbgX2H6hhc7r4",
-	"sjxa0XGtXeTMoVFOu4penGV6FzDtH/MH39kHBde+Zul+QvVkKKlKVgZHv75i6oqzuaffmAT3SBPf2fpc",
-	"jFOuJ12SsiuWEruuqZUegHhM5NwSizm1RILGE6Cf8GJ/SDXXg73I0rssZZokvhEpByo1VkzriNArpizJ",
-	"17FULMofkJkl+Zc8TSOiWGzFbBobfsUd7cYMxGtjH8rplImEJW6mQkBXjGopSHOQv4QmAvx9sFdrz/9w",
-	"/ur7HGr3SFrCeTaRl/wY21+QPHy563DN0pVmQnuOH85fFSAg0mFsTRd2h6uVS8CsWE4xjKBeej3HNyCx",
-	"cUQoiCbG8lWLYcDA9UxeMuHo/CMdNIPvwoKsWOdQ+Pn5i7c94e9JhGIqPkTUHDGWDGl8CTgeWylIQXd0",
-	"Q/UlofHEytFTJkxEYjnB2m6YA2z/1CDRXMmYDrOUqgVRVIxZRMaKTqfUKv8poXGcKRovTskozZiIFyCF",
-	"6Bmjl1yMT+0lE5mIOe6Y654QzMohcUr51DcApsEeXcWwQHIMBUoPXx0VV88Joz3hHlogajKiaWp3fkpW",
-	"CFnCl60rPgOJD+HOkjZ5oRjriZmVSHnMuiCqsFiqpJD/mkKSD28iK9+ljCoBgjufsr3TQMKnjlo80nDa",
-	"IDeqnvBAIvYwIqKz4ZRb3c5+mSMU/App37pNQBL0iuxcqqSPqbSFaGYVGZUEGbZWORxMuYDXNellnc5R",
-	"TKb0Gn8YnJLjw2dkwHKs7FtprA/SGEsGVkw2OHBOrScyU+kCjT3UIowc2TMqhqhxXjqsZx/OX92T9Pbh",
-	"/FVxtb6SCFdZw3pC+/+xd3W7beRW+FUOhAKW0JEj/8RBoysjcRdB1UKtUqzQOrVpDS1NTZEqybGjLAr0",
-	"stftRR9l77dvsk9SnHPI+bFnZHsXTrxbAbmQMzPkkMPz8fvOOSTL/nru3O0nRMU+70TSvJ1UruvmUENE",
-	"Wr/OIPDgSSWwmlZehaPpVgkwE14oM88rFKUw4IL4ZBqQSQV4SoD2NIjPkaMCusSwEt5MIJAk/q3yea96",
-	"cgTORYG4mcCnApQXRfIJusULsSR9HbkUcS2cl7LUkQR2HgcFiJk1ztHuDcL6eAKvksLJlqV005PRb0Of",
-	"PeiUisAa4ykVZUvazoygiw8+NALLG9ETrSdWhDfwVmQ8h5Bkpz5seQW6+OBXmJ6MJvTAT/fgiuKjToKp",
-	"PeToCu7XZw6wX5790nImpL5xIJKN0qLpCBaPRasX3/CPmF7bilxVJUXHbpOfNQqvu6BlGLSGgV2hrkMI",
-	"0sJn15IflB9XSvDuIYwkzDkzPVM5ireugJJX7RC05MrzY5l2vV34gxQp2iGWpjLnJVll7J2ZsHYd9rI5",
-	"R+ZtM6HOaTOb6FcsYmAls42ylzlkpue9XTgcHLLbTkNw5sX+MJbWh1vpKV5WiPMCTdsUJY/5J5aTXMlb",
-	"jrK0EBxuyM/NMfU8pGppqw1HSt21z8fmt/DnpcSVqmlXxEi7wP3KirQejuAJm4VThiL24q9yhtYabL27",
-	"zJXPVkqezRYmm8kEWYU6ozBcAlYSE0lOtVsY68+40B7Z9RzrSkHk3gRBqtbDQmRhvTWRxWAQNWQadp9q",
-	"lpoJn+RcjYMUQrEHYo5A4cN2Ru5qx8GFzeRlEoGrUKMse0NkSZJHqqK2zndhOqbgx42w2BS/sCafMz+a",
-	"joG8bZZ32DK0NViojQ7uIrCBrpMSzj+uzkIZ571hXYxi+Rc4fmVKfgAsogo9pzpiT9fYiDi9ChDhA0NW",
-	"n/jzTBt/llHYISfffrmxk7uCC6mMnjvw5lTHDbAiwawJ2HI0VYoIQ6bIPrnMyk5GtU2ym0IoPKJkiii6",
-	"UcJS2aIivctBUQafzLW0vPXUj9K5ExLx05PRe+Gunk7pYumTovu+0JJZ5JSVd8AptG0qCHZafvFtuOL/",
-	"WiOzmYCo4BTad6z6YVxz9SIVmVr3Q8taOaZJxXoHJyQsh2+GbliqhRQXr2VL+clo2SvEaVYyX47pO3YX",
-	"YhlCKUjFOoHUihsdXZgrYxTqYGLNOAukwstdOEGBbSVCM+JMyC4Dg4BSoF7M+1mulPTSDeNPwiilQr3Y",
-	"Vw4E7P/3Pzg3XBjjUHtfBqqIeNVICt9iN/2ee+kJaSHXsNHtFT5FCPFuc79Ljve8cvKeB8kl8w6DpQIJ",
-	"Y2suMyXJl71/BMdaqLXPZq6ODRFZ+qtcOdmKDifhrJqDo5eAUJNJl5A1IVEiI5ealKDHsQvNsLEL73Ak",
-	"usyvmespwfTWVO9GgrWWwr6GAWhTxBiHsHeLrsUlo9MxfjS0dKnMTThAHmnf33JhPXZBUJSC2XQq1m4H",
-	"puMh7Jd6sf7EEA7KS0uZZkIP4bD8L7/IbFrc3Ygmo/CuY+rXJ8STWkX3edMXUvilWG0xZYspGzGlsDSC",
-	"BegeHL3so2GH8dP74TiDptsKM8dsoXU7DxBDZIFyECiVJyEtAsrMhCIOUeS73UGdrwNQpBwRLU5tOBgQ",
-	"FtSgawjnUqdneOt5zFZ0hFAmvsM5OdjDLd7cLsboahFdTju9NFbCYDDY69O/3i4cg5XX0jqZcrw4erJQ",
-	"FUqKsWo4ODriojMHh4PBRpx5n1HC7kY3/q8J5LAdXXLyuexa9pI2tO4kpR139gf7R/09fPc2R3vRKc1H",
-	"U4cr9x5NPRI/9hX3X7W8Yvwqj3rBD58BuvHbFXazCcJHVcP4EuLwZ4D7M6PR7p7vOsLPNwM0dMWmuYDQ",
-	"WBT4/tgpYMV3tYL/iEOo0zEjfQxkBHZIqWUhyuq8leIqQHnUd4HdaXMDXZ0rxbIxpHD7IKmm4xYoKSIp",
-	"nrKKLoQSeiYpwsFp1RyyHYEXV9LBy8F3346++7Y7+v6f/9rrEZmkBx1K0hCloSf6+cpB9yVNXPQfnCQf",
-	"NWxaKO09Cte0JMCNQw8/abgiVnIfh5yOIXzKLY3c0siNNHK5royWxwNGfqGyWT88/uKbeDBqe6D0dwZE",
-	"2Yd0asOYC3HiEkWeVCmvG4YuBzvpgNWEcimwe8mGe7vwx+DpxypdAmlGTsWU/yYL5l83CwMLcS3DEtBU",
-	"lk4xaiA3gZxT85A6SR6yw8Fho6Xz234Ga+eKHmzzoR11u/8BzOOx/uIv7LttWCIf5o16hzxsaN/Dzt+X",
-	"s1JxBHBX6DXMhJO9OtcVqThTkeaGXT4Cy43Pdm4HOarwtBQfR1LP0YIP9pPOMtPFn7QE30uLJf/lz8f9",
-	"P4n+p0H/V2e7/Q+//EUTQa5YLE/MfeeFz9tdzW/CKk3KGkC543yY0uPUDk4gMYHuaefSSvlJutNOD4p1",
-	"MtEA04qYK507HFy8WUiKqbFucz5TCrSUKXEAb3iPebJHqhEFGd5Im8+4Yh3YQjhKXG1zaJ1cS7uGV35B",
-	"D1OmcmhB9ELz+0NXeFga52EfFlKlvSFtPCpT1nfCSpihnpVpWO9DPiluOj3Al6GyVi2mMQfBOBcruCBa",
-	"VGlV4SNzq6BOhV43As+E7p/wh3tC3KnWcx/oxLFAN2+5xpZrbOQatdHyaK5xI+WVWvejt7kVu5DOBH9U",
-	"XJ4T0GyS61Ssv//HvyfC5xZvwDLb5EZXqBu0/FcEAAm8nbwvDh2NCVi9SvY+wURoYsSFgBiN9vw1tec4",
-	"NucJLbpe0302jX2y4wqv/taqt1a90arZLskpUI7lh5j2PS+BFVFedTMTK1YCd5JOblXndecF5e+Gmu+u",
-	"tZ/zcXS0FEiZeaaT4Emw8tJKtygzNQNcICDslqztuCZbOnf9ohP8MCl+NkfDKtNezvlAw4TTlpDVILRU",
-	"txuo1jB+B7+Ra9dQdm2XgSRImLhlK704HzxSlFXfluBugcfveDW8S6DmY0pKZ5KTnCHH6We0v0ClgjfV",
-	"pxoqeGtm+RLHITHGfOYpL83ylgdChVy68Fdf5HO8WaYxGbZS063FmnerQvpHnhtXcTxVY67MY+ue2aL4",
-	"1iHaUFGZWJzEVKAyy7e+VsJcVrOz0pi1Van4dkZIg6cd+fK1yXgtG7JrL2z5XXKdhkVZ2i+oscaLInEv",
-	"s5WUXddQL5beUOkbozVhBcdQ+yth/RrELPBul88WIBx8ZcxcSXgjlNSpqBrKuzDueWB8+Pv/AgAA//8=",
+	"0z6X4oopTe1M58ny1OFzwhM7Fbe/z6iZNKKGoFM7QRy81edJI2oo9lvGFUsaXaMyFq5vJNWUmka3kWXw",
+	"plujNoqLccOu8HsZZ1MmTN16fhRynrJkzEji3lq9Kv/G7Vf0I1vULebs7Tm5ZIvVK7hki9tP/opPuVme",
+	"/C0dM6L5v1g+928ZU4ti8hS+C+dK2IhmqWl0TzpRY0qvEU8OO/avdVgTNV7LJEtZHQx+efGKTOHpajDg",
+	"89tD4s1opFkNKH7KpkOmiBwRbtgU7om+5LNVgJE4TC1kQsAcdOB/AXA6tcB5o8Z1kHmjxlTwf224OlKN",
+	"bw+YC6rGzHzQTNUt5GLCyJRZED3SJNNMrV6NgYH69qU7WBWj09r1MDpdswRGp3cwt6IC56xbwSt+xYjJ",
+	"X1mzmPyd2y7ps/1Yz6TQDAjvdzT5gRo2pwv7VyyFYQJQm85mKY8Ba/b/W9vlfmqwazqdpQw3YihP4Uel",
+	"pLIrVvKKJ0z1M0GvKE/pMGWNqDFlWtOxXcNPkpydE/8aiWWWJoQKPXf4W2zi3xQbNbqN/71fsKl9fKr3",
+	"X8B0sJEKFRQkm2mj7KnmkzTPzi1ZYGlE3pxlZkI0U1dM7ZER5SlL2o3PkQXBO/ZbxrS5LQiuaMoT5D74",
+	"U4SPdKP766fGiLM0aXQbbGo/ixqpxLEb3cZQJosSrPC8SCKZFo8MmVITT4iZMILnS3o4Sq/R+Pwx/E7h",
+	"RogdkEyoJlQQ5iB2awjbC+wn4JpMaWpXwxLStNNFpGDpRCrihAqSSCJkuAWcZw9g/1yKUcrjW0M+pdr0",
+	"aTLlogTGM0FkSP6mmTbkkrEZoYakjGpDpGAEP7xjCMVua5rMucGdx5lSVlTQhhpGmkmGu2QRsevHZUSE",
+	"porRZEFobPgVQzi9lGrIk4SJ2wLq/Kf3H16+PH9+/uKni/7Z2/P+jy/+2X///M3bF42oMVZUGJb0dSxn",
+	"ljz82gihp7t2XY0SvnnRI6XxpSaeLBEYwOIqMROuCRPJTHJhAsqFcyDjCWaYK27YnVCDzEyYMADehAwz",
+	"A0hI01TOWRIRWBkj5eUbd3rFFgD2P0nzUmYiuS3ohTT9EQwUQrDEnu0a8ZU7QkY5/G8WG6AjMDi75hbn",
+	"cfcxTVOmyJQu4JlmjHADW35LF6mkyYWUrywnvjVrwOH6Rsp+CgOGEHgX0iwjJcFX7vg6wuhcFxPgRh2j",
+	"+BDwrK/IB09RmSJ6IpVJF3cBgzWzESHnXcKumFqQmIrE8i7mOKPFEa5JLGWKjGgu/K3piXw0K54k9j1l",
+	"vwRJnyVtAkokoVaLJAP4owUq5YBoVCHbPUunq2pnK9c763bq3t4PNFTY7numrnjM7vAE7UW11JuPMytj",
+	"hWf3g5TjlJHnNGUioQAie3WCt+8IbUeMmkyx5QmIFEhUUZIBLL6Q8jUVC3eR9K2ZKb9i/d8yaWifXceM",
+	"JRUgvJbCTNIFAfFVM60t6YL3Sf7+XZDwAKsiYiZKGpMyi4Q415xqMrEE664w6YOgmZlIxf/F7oTY05AH",
+	"lSHItbbXyl4yAVIjiRVL7Ms01XcBPDdDRNj1zPKzKBDX6mcFTPog2PWMxYYlOPItoWDVUyVomovDBQjO",
+	"3SOHx3cnpZ6JBZFm4ofskpNOB0jXSeeIDBJq6JBq1jd8ymRmBmS/J4pfA5o9QLmNVigYIg9pOkq2R+YT",
+	"JoCd+kHsndWpnPeEVCQTitF4Yge0RA9APFMytnAYpuyFMNwsbg9mOE3Y07+kKLMb/yMKv0NmVYLzs5/O",
+	"iH1A4AlomXevIMxZmrYczlkJjBtNrmiaMW3ZjSVrQ0YybRUIKyq6Ldr1ZeJSyLkgfu17Djl1NptJZVjy",
+	"miWcXoBuezvQZcWY/RFPWR8U5hB+H2ZWdiGUtM01iE7taULsq/cioUgF+4c5Gc6DehyxC0PKL2dMobyY",
+	"y3U0jtnMym75koAYnr09/5EtnitGDQt0XJok3H5P07fKDma4lfZHNNUsCsHlxOU+n4EycNg5anfaBwdH",
+	"7c7+4bFVBJC46D5YHA47h09aB4eto4OLw6PuybPuybP/LEwYr16/J3oh4kZUEvn73KrET+LHneTkYNQa",
+	"Hh+z1vHjp4etp0+Sx63j42dPj04YPU7YYzCUrdFLosY1S52K8jmyYli+s8pOqmaY87eEJoliWjPQXJ+f",
+	"f/+OKCrGTHuNgRhpMRXu+SVbnBI2nRk8raG2Kh28Z9XtheVHOQzrgAbGQTCR0+tXTIzNpNE9PgLznv/z",
+	"MGrMqLEEstFt/Nevndazs9ZL2hp12x//2ty3f3/8dBAdfd77278t23jAdHiOk5wUpkKqFF3Yp+GhVUHx",
+	"sydmVivSRs40mUt1ycW4Szg+GWUgmFCRWCV6KrUhJ2TBqNKEWuJImseHhz0x8ESpmG6AdHnONdtrkzMA",
+	"XDefLdBR7AcoIubmLCuatiw5qNsvolhw00NsC6B84Kyo+d81Yy0h50abWoGXn8KDr1ed88NfRy7w2r4H",
+	"Dbl0nAdPYP3+r8rZRo1M8N8y5h4blTG093lj4a8IqeVN5lv4mA+JmqOdHlfzzlkN7drX3q18h0tgqiJi",
+	"DHQpcYi43VH7b4aLrU6mjOu1U4gsdVoD2lKXxtgSCS7Zot7mPcrSFInGTDEgFlKkC3+dcEPEG2VL1KNx",
+	"LYxqHf12eNVut+vmBLOX5aC32qC/PndyF2aKjfj1CkhwpQ2JJ1TRGM2EI3/9I7AWKRbLsQDetAIQvxys",
+	"v4A3uV9lvKzcGNiluzZub2vuT1S6DSX8q5xWCf1LeL36DuKKLZkR2dQuLnR45myw/CNa1KKGomP/gv2n",
+	"//m3jP/L/w7/9g+sEugfwL/9g1rWW2fFi9A7pcpvln7zL+acG//pf6Yz7n+2/wx/RpPtxxpceP7i5btX",
+	"7IqlIaDOLNqcHTaixnf2X9/Zfz23/3p+WD/IhJobCEwlB/SEayPVAmz/uYja+Dv/X/YIJKB1pq3uGZWe",
+	"szSV/4v8PKGGzMFYs5AZSfklszLIzN4crtnfijGo1lwbKkzFFfB3OSeJJOe53OKpz4ypEYvN3wCh0ZBj",
+	"h8mMtBxEM9VPqRhnOAoTjSVhqn6XW949C9mLTIkKY+vUCCpVd/425CfffygNbAOKQEw4OuxsISiAW6nG",
+	"GY/+Jk/aPIRPnaAYIdEPdvZIuy+auSaZ29e4rnl9LyIszTeCbz7SxPmO2xWR5/BpLZH25768/GLyxG5i",
+	"8MOLC7JPZ3w/lort+6d6sHZH/jW31IHFrkGZpDuEC9b6+LhmqRWEXI9cr9x7z2XClii5R406+or3fZWE",
+	"EyiYywLJZiTdyIDdym78ucfEArjjmWmdtKZc8MaG4y++kTMmaO37mb9SNE3fjICgbbriH+ATS5FWLN/D",
+	"vnJIHtTBIv0G/TpWnR9QlU3EeuXBLt//JTAgwS2YClDvKCDAUUMvtGHTGpZS2SYMFeXzr9rSBw/46rLt",
+	"kQHGGXnJRChu5xEhsNfpzKx9xUhD0zVvVJZdHjGqWUhlyNqNBTfmxqaJZc5luAE0fku1IYZBgMMS68qv",
+	"yk4kcmeihWjQR3BVpntaj1xu+eFk4U5Kcx7WjPB5A6TXULcbqGFbcmOQeD11u42K4seIZVaiwwEqr+DH",
+	"EHUE/DWeUAOBR6fEzufc06t46MYlreahFyUWnhQTk0ykTANPX4DRlVCBpuomckgyXPg17NUqfEuItXGZ",
+	"OV4trxEekTG/YoJQg5ool8KLF/SSCTJScopmH9Dd3DmQZiYMT+0DQXqNn9i8JAD0GvWrz2bJjphWp4zh",
+	"jmoZRBk8VbSpqFzBapYxtY5w5S6RGj+7YOhucFbckXOrKpkZ0OnLV66wQ2+0Gn+Pr1Yh4UZYuczv8xkq",
+	"xhoIKuk7r52TOCo2QG4mZJCGr+FXAxT1UC4sAggeaReqUnIItkPr3UrzTD1EX9N4wgVrWd3PIrcDbSyT",
+	"in0kDKmoH7zG3PuSszTBIcECQcmgGrgFoupW6gwM5sz7yxpMNaCmHtSrY3IcxPHz3FI6kWmiSyvcaGoL",
+	"1KLyCv6eTakIAH09S6mgywaYFWEqdVJSJcLnNnuGfxXuDsEYbnw9lag6G+suSXBuS3fEBerVW7BYmkQE",
+	"HDKJNIYlZEbNhDTRH5BrcPOJTBnxEX7gDFNSjPfKQPWRgMt8Mw8NLKRNFyPog4hdgCi6I2ttGLWq8PaB",
+	"hZugnK8xcgBbD/Dzwu6zxpQcA6XuI2BqTyCWQoCDmriXH2kCr0dkWX9WDF17lj5vxdTz0W8lrZRkR3d8",
+	"Y4gc6ccucqT2xFaRiYsyDci358hLCftctAjuYm83KqENNZmuGBhxJLttDIvJ/8ZrtlHVCdi0Gz+qnHNg",
+	"PS3Bvw6N8sQLn51xYw2iMLm9Y6NMJJpQxchMas0tJZxzM+GCHHVIQhfAJ2aZiicUTfRe2cBPyUymPF7U",
+	"Wspq9MswoH9HV1QlIWdil+zCS7kux7o2wxA/7/p3Afh7W3HnXHSsqh5r1105fi+trVN1lw51jbIyycTl",
+	"OjXAzYN+/CWIDQy7NvuzlHIxAAUgdLYP2ubaDMDnflq4Kr15y0CSjyaWV1oG8Jqqy0TOkU+66wKjT90D",
+	"C9J8ttr7fo+a10bcAam1lBoCu9MWpRLAKacmAVWZKX5FDZigudFEzoVVWqQiM6qMFwdTPlRULWqRayPN",
+	"hCHzjI+a3JpAY9MmSxZ+uhvNpvm/WH+4MHXU9sPFy9ZTAg/9zrSRFioOCwIJJEA8LTMV16Gc3dOgS2hi",
+	"ccxMlMzGEx99fGoFbdiGfcMSb5bPOeGzGUvKmyVNi34tKdJF5FQMyKSJqSCaURVPCEfVsWKkct/XomF+",
+	"z3dQvtxuq+dW5xor3ciodINLB1G6D1uRCQzNqTNiu6ssFRm0pwne6eKiU00G0yw13GLvvkWeVkINHSwr",
+	"ahDns0ISTFmUR0AcRJagdzqdAm8QjSwFOIU7A/o+EGImEsKFW2PkVohLdaRjUELqIRcUZL5vl0OUZ/0e",
+	"TRiQAWccrHD/diXShYKxa8OEVxVvw2LgkNYizHu4Gn/H/MU6hrIlVQ1TObd530rn9p+1GOQZCHFvOV+P",
+	"XQ/RFkCZAA+KzAxTgGVgg4nIf0suWEKGC9JrkF7W6Rwx+69mr9FreCEQYuZCXeO5FF4u0v4jTOi1ZM0/",
+	"WuFcVzWH/I6l7IqKmEVkwscT9FYNmTFMnRKrKVMFKiUEOzhpSopypIObS0DiJMwlLNEzm7Tu9+619fYt",
+	"f1qPNJq6NmuO5VTdHDUKsucPtFiph88W+HcDIRWTZ7snXu/rNtR6iTMtsnR9km2QSnqyIcX2ZiEfbmmh",
+	"mlleZfV673i/cfw6AJf8fTVs4Lvnb8nxE+Ldh8TQcUUDFxV36eN1cXhnrf+krX99/HQYHX1uttyfEIx3",
+	"GD39vPeX2mC8V4wqwcX4LDb8ipvFTeIwvdEOQo4b3aPOcoBj5ZUlWKCFzj0nmos4d4VfcZk5Gx43C+AI",
+	"YOIAcpRyK/dOGdWQfWAmbNomFxPWEy5wO1YssdTKs0IDluUpIyylM20FGD+XKAUNuuCnhBsS09lpTxS8",
+	"AS1A/nsYLJt5ZhLTGcYG5lh9tEXm+DLquGN5m6WafU8XL4RBJN4E1+U7Y+X1JQG+VnYXwPFMTaDY3xk1",
+	"Uzojwyy+ZCYiHdIEIm53fUyaFmJ77XDTx+vzwaPG9WwLh55b6fUMlPLSVsPlftwEwHUmHRjVKtGroLfY",
+	"PnKr/tRqTBlMJP2tz0Ubqsz2r6OHcyv4BiMHa3KbDkaKSnBaB+73aF4PAV6leql7Nc/NASN36KBpk7Pw",
+	"tmt/EZ0d3964LmE0nvjb2hNg1aRp2opTGV/ipayhIpbDN3M1jSqzVwjJA5ylH9OZx7JB1BNVojAoI+Ig",
+	"pENo0NNtcpZvzpONnH6NpOqJAU/SPMmjGIpZ4jdcWPmTpSPSHNgzUYxqKbok/GSwFxV5uwUF6glL6jBb",
+	"183XJhA0zUGu1xGItgEc0WQQS5WAGTJmlrLmJwRvUJH0xC9vSXMQT6jxTpeBjxCdKTlWTGt0Juk9pH43",
+	"Iv8wHZ6CJcySjKiq12ZvEnu1fLyr3LE+7zpEQs9ITom2ClL+LM/URgVmZJioX3JxlHVx7QtIhRf2FDzm",
+	"4F9NZ+WwOkqecl3oz/CSJYYBcjQ+bmFigA9vZUbeGKhPhce0YEshfhf+ZkwlzIHqSvfg3gErYbllrW/H",
+	"KOnl+1ZHnFZeWzjeVIpxZRP1h40J/+7bnQxoZdfn5th+S8R2tNEt29HxmBoOKzYbzYNFRjVljXJDerC6",
+	"GpgESFi6HpW45CXGX3ORVxzwOk51wafsTNB0YXisVwsIw0V/lenMF5yaMUVAj1IEXyXSSp6Qr0/FmJEm",
+	"msLwoRWeQAvORKYdTld1/oLM1pCozICzOYiiXoGDgYu8piIRE0Yx5xS/kjx2OTNX1FDlr8GKka9Z2mdX",
+	"NM1yL2D92C/EOOV6QvSM0UvLT+wMc8WN/XcxwJpZDNWXm8d3lZXsy7VjVYP4QvhW4BRMu7TPOmxKKE8X",
+	"O8uHFve+p19JMlyjLGwpHpbH8UCIgruy6eJ9T2uUjDeCkYQuvIXZ3R3wb3lynEsmXMRplrDEiUGdmmu0",
+	"PRS3BogbYS154VfsJx5fCjq9idtPuE8tM0rosgGleB7aM+yrJUPB8ZINIzQU/Fevd93ptHq964OXvd71",
+	"k5cf//pvG41P+cybd72KloaLv+Vk/8ikoRvVuoD6bRcbbIeuqjCfP9alxVaDi9xUkMptpZE1/vxiJzOm",
+	"uEz6TNTYxl+IIpDJFebB10mTXcdppvkVOy0UGf+uYNcgva6WlZbjAXAVMEwNlwtHr66kCL3jAoKMg9gr",
+	"LEExlcJMIvLh4vkuK0qp2ERL39p3wLwnDQ2J2nq7g2JTyi0J2f4TyIlaKTN6KSCeUDVmSZ44V4HUhFFl",
+	"howa/+bpsnwMluBccc1VufzTotxGBoEVC+asLusr75XCHSzUKkdewsMqQCvbrwNgVL1uqy5tfrNGu5DE",
+	"UCJunIyOhh16HLeeJE9Z63j0rNN6Sg+GrfgwOWLHoxP6ePhkmWruJFSvlnU37msVOdqk+8EtdpqH1SKt",
+	"+Lil4ucLoUxops3vSRXETwpFy4Ua58ju/PsSrwIqgDfX//Jh+1D046osB1WMnXKOinxo2tETyHZD5b9Y",
+	"Zen61bosbqx5Bvc+L1WGCiiCbvPUoHEVO99FR6wlk+UlAwsmKRuZepq3iTLtruu6133szJaMHOpw3Jeq",
+	"7HE/qQ1d2I1zgAcBSiflIco7UPaSTl4C1VqFvIQeJY18C7q/5latQPyKbh8Qxg3E1VdT8ecAKqtlPaCw",
+	"1kIfvrYbzunzzuJ4GeXcpCvZy40Qc8UxwlirYFLUbf0qeTN+jRsZx47Wrc1xUe7zm1zlokjt9v6cAs4+",
+	"J7iqrptMidXxfnUhSrX3tHQvl8BbmqaSJhJuazO6vM+mU1rnSHzAlgq2fN1zrT1JOeYhDQvTDanWc6kS",
+	"KDKvFItNayKVZq0haP0LlznvDAs0of10mYoVg4SmhVXj5WDMP1tO7N4QQFwsaSnG0T2xyjQEYVdys2ED",
+	"5bCNk+PdojbyyaNiB3VQfw3xZmdJsi33qASG2l1Y2QjiIIcLwq5pbNIFOJjkiAxcaOIgwn/aJWG0Hey7",
+	"nJT+yaVkdBtjRWP2/3MP2rGcFgUXMEAOonuxRHi38fSg0+k8STqtIYtPWsdPH8et4Uly0Dp8OoqTp7Tz",
+	"5NmwxtSUZznkR+3j4atwX5mKvI62vlHjd/a1z8FKb3DJg5DcjZQoRLh1S/PoVx+agRixRtnzcFuaf5Sl",
+	"ad8vYOPOMI5uN6n9y8Edvt16Lzc9pc13GOltcJs9khbAjnw+ewHRKCigX+xk9f23EPsACZk3ECL9xaSC",
+	"FqnvAcLsdGp1mfqr173bmqdchL8eVBe6OWrfChoj5/tCQpRrNeHHW0Xv3hyZl621gs2JfcEZFRSbyiuX",
+	"rmR/JlRrPhZTFz2/42WoJxKQa3ZvRTu+ZLJGnrq+U2bZxpfvsF7FCj90pYzFRgkLejCAxrjGs+Bq8OI0",
+	"marJA8QqzI80ie0QwpAZHTMXN+JFgUeaDJWca7wripXRTvHGjla2C/QDGBfQM4K6pVjiGm6fRYHt7e8w",
+	"Uo3BgotxylqZZlgolbh60xpDImh8WURBpqn9+5QMZSaS8GemNgc6LwPZr6kEhdozdBQhNNn4xguOAEde",
+	"RqozGoSZxDdO3qt2h1IzCcWivcPaKDSlFPVHz+IpI95DanebZmMr6cZT1vJOz2XOUZrnUymcfs2UlVy/",
+	"rSpWVte3Y9lK3M6GqHn7Tm1FyBXnnJ/T3RpBKkC9qwKMiHNrS4Qs+p4mbuetzLnfeg+lHTQoKkKJzmZM",
+	"YT8SMp9I71byyTXtXaoyrkaRlUgQKHIl9L63khxOCoT5y5CqHEtxBquLcWxCxhuLiVX3L95bKhLyfkZF",
+	"6Q5/3iyrVbB46c5vfcD3edOXAPnWOX496R4p5mqpgLHYMDVTXLNayv02pcZiyLt6uSJA+vrPnexyLkay",
+	"hu2H3Rvct0MpU4ZOaJfO0t9U62xLYrJU0aleJtuxoG3Nlc2MnFLD453uUalvCK6j7lK8zYYpj395+1bJ",
+	"EU/XxeCDCd/LUpuLIKCXqQ/NtC7rSelumnbq63HWuNCkGDO9fjJHQsBrf+sI/V31X3cmobYbwNPvrRTL",
+	"XwHg0iYrO6o7239Y4nZuZfNV1d+wR0XdTSnRpRUXYCkEZZiyPL/abjtyPQ0WQCDtv4HebqVYulLIQZoV",
+	"VaJ/0kHo1Ck1EOBef1qKzalKghp1FUYMv+elMPKYffysPvDRDYn4UYl8fJsPJSG3MS8q4rt6IfBXhFRi",
+	"48IVtfZ2SLO2ECyyDssM1c0RwC0KcCLcXRV4KxFNr63u3d+EcdvGARbtabZyDhV3YFORZjehGz+qLLpu",
+	"2+/OfvhHxtTiTnIy/y7nGDgARWYn9AoKJVB96cRBzIb8267ZmocbszW3L2d4s1LeYYU7t8BtSyDmSaH3",
+	"lPpZHOBKzMXWkrWaPD6LSIyh0hhUqwnV5NeDjxH59fBju932URdSJdjWdeDeG7TvzopTjeWhxi2OJaQ5",
+	"kKNRygUb5KSZXRvlAn3cM/f6XliuQ0gzsfuC8k4sARIuZFE4aE7tXi8x3mezmw93vfW9rUm733SB3VnV",
+	"F/Vz09diARsppm+SWa3wSySNjW7j8ug/ks7VP1hncjD957+Or/9xmB5cPf2Pq587s1+O9MVv/3giXqln",
+	"8T+HB69rDMzlwcpIf/J4N5wvD1a/6zHXhqkbbNv7t2hCK96tQKJrnCWUvJJXLKVxyX+32luZtx7qNl5k",
+	"dgX7r6RIgF9tdozmDp2SB7K6vp2dZCUZtRTLHW6uqn4t39b7dNs+ra2q4WG5IXjCv3dTz9sKUdcDeK3b",
+	"9j29YuXQB32L8J8idKFx2Dl83Do4aB0+uTjodDsn3U7nP8ve/y2DVOvjE6rjd9z4peiVX3OfEhbEZtdY",
+	"up+cJTQiEzkHCrqQmSJzxi6ZZe54btrQ6ax2lpP/hEr/YeX/fORzAwOOFaMmIudkzoQhE37puuqvHfjg",
+	"8D8bnz+uDJm666CQbzBkKGx35ASMFR1yVsWCbYwi2RADhIzuObpBqoF0odskKJIYjtooSsvUmk58/RAN",
+	"Itindf0YVjnowpeWE8KJVHlt3wk3gTHTr0ujHlgA4kZ1t27uRFtd3iUKVhWt3BXUK91Ke/0j1LvxHX7L",
+	"XRmw4HMTlRIHGExYr3SYOHWKSwjYOWa559GzxF2aWll4m0DN5UuzVDsQg2tLFXhqkmErlXg2eiHfbzST",
+	"V5Sb1RVhXP2XvzZb+T9XlIF5X5z08skNmTYtENat1G75rkVZl+kz4SYidCgzQ446xDJkjRVoBfn7xetX",
+	"LU1HjIwUHU/zfmqWrfQE1/gC0zGdgTrRyzqdw8d0OjsdRMT9lZrgj3H4x/8+Oi799ex0sAdUACpD5Mu1",
+	"KyJc98RcUahYxwV+cxRPqbrEWlMD+ND9vB/+DilOcGkMHWvIRICyMlIYyoXFRTnlUGnX7gprFMq56Amq",
+	"yeD//Z//O2iTl1IRqLIIr0Qu+gAhMZc4rp0+EwgKrKBQHP/5iJyT6ornUiytFsscSpD1gE9DyoJR9Iql",
+	"5P/9n//r8kygqlZ1vKDK1tK4tQgDtsL3EFi+xv+2ja1WMfYvpvslE3thZdiUROA/z3TJALQqGb/OErTZ",
+	"QLyFFRif9anpK64v60xR1TTkjWbYZchUtlvd29Iq6ujLBaPTO/Jsv6cp0xBBExHUqwo3e1Ess3Ew6sRH",
+	"oxPWekZPnrSOk8Nh62nSYa2j4UF8SI+TE/Z4VLjCcdAXr1+cbXR4b/ZkLy3mBqFuyzpasMQdXeHburft",
+	"If0+3Np3AODNrvE77QF4N07l5UqiTj+t+Jcr8FnyOO/iZ7ZYcWP/8tJJ2XP5Ep7ku7yDu162ZRAG1otq",
+	"Z+66xtPlyHNnPPqOqZSLtZLYQW1tvqIoX/+v+62P9bLYhUzo4pe3y9f+t4z/6191NYF/eYudUNwLIE2M",
+	"FRSTXVkUw3tf1gyX+ygIVHhAH9OKwTQDAW/NaEHdL3yVNEtVTCJXx0NHJPXZritaQtUcXpqSX96CTGqh",
+	"523jLtQubzLezOf+aw6svzpnnN7bonYITh9sN8pPpQBo7dWVl2x9awGmdWGhLe/uP36+IPgGgTcigv3x",
+	"R5Ao4ALiuBj4AortdeGDvGaCV3zEAO+dUB9OZmEZjJtfhmedFQn2FWPzyhhC9ybOUq+n2Sd5Wl3eaoJR",
+	"xbYo7V+CaWmw6ipLwKk9vbJVZ7c2bqsCXXl9uWuwuS05pjZH3gRmuBtxNRf3BPOHo9XB44NmysV13D6e",
+	"4wbCzOrclFsmXWzdOazo+Fgp17r8Lr9i/bD0yWYH3A7lL2YQZdOfFYex7AHfJpK+FD1VsfKv5n93IFuV",
+	"nQPLSV5biGLbZX/kOwqOrxosUzqqKK+WUYbxbjKbvSo3ltmqXq8f0QBUPXSHR0tOLndOWwh55TtbiUQv",
+	"kaLjp8viWiDpTIyZ6b919/cba0K3Qp9VTXM699RzIisokwnVRMj5KfGnj7E0Lk0OMub8d+Xy9DfPT1zT",
+	"5kewOSYmnmLXJzKobq28iJs5BavC7mY7xY0a0ZZ9iPWb9W9sud+bexe3oWe7eyA/r7iYq8lOqeFqadVH",
+	"dZK9lejbrdo6WlHjZ8Yu04Wvaetqn92wWBnaf/qxvGKK1TaXmHKtQWRfEErQHkTwKwJfhdJhANSdCzJX",
+	"VlJH+8obXy397lRkeRmaJSfbk9DD9mQ5Cra8bChpV557c/hmtQZAgI47xnrOGbv05b82zgsv51W6Nrxe",
+	"Objg22DWElNcLvpcC6q6c/7lxavnihumuBTvvX+qarJyzyvR0YpOp1TVYjpjyZDGl7Vgzb1guaH4oFRm",
+	"vbPkzapaX/P1FI6ZfMYVe/ye6slQUpWsi2Vmio5Zf4WXDuoLMyqWWlQOmTYEPiJSoAfDau7EEprpDLqo",
+	"+eo6oNH7eCpXKZeKBdHZ0F59l165glcUvj0IDO4PqeYrSiCBM8G+RJg2fEoNgygAZRfHEih0N59Q47wM",
+	"Y4j5EqxWj8O5/DA7tOp+8fLdKwhgrk9xcZ5OOeo6V9R4YuGIqwYvsisNWlgyQGqgHtQj8qQDblipWJSH",
+	"Ek9ZwqkgdvZi79UTg9JsI7trVyKUFbVN7UBB0VM9t1SXQJMoX96JcTPZMtXGmUVq41zL0ZbwGhf99SHL",
+	"gl2bvmKxnE4xiAC/3P5Yfnnx6jV84suJ1J+Ogz0XRY1wqK2tWMyESRdkLtUlRDKfYk/f/LiENN5/S6ip",
+	"w8Tm2UEOSinYXuQtPvqSOyhjbx82D+Oik8LGNJVX9nSyGaFucBdLTT0CcU0SKVgYuYiFfP3GdDHuVuUe",
+	"ceMlV9SatC1AsINOcK91ZGUx5lvtkCaQAlcuUDEDYrGvjLq3dZPYX168egcr8zy1jsnl+IIG7/XV7KBe",
+	"vodRgGmu9j41qwG5orG0PdUaOvUCCyvbp4ABMTU0lePMRcXuAoL3dpC3/uJsigitULQyOa27svX3M6ow",
+	"jHyny8iy+t6uOpwVXOxFXtH4BgrpJbfCSsMRuobv4g9dtezBDBnGnQHyuuCzdp4V0HeZNo3vDorosn8y",
+	"bZiy4qoLTofwMpcxPKXqkhkgqMNsYcnBbJYy3V52DeLKCiubp79W3nGrrW1DS6/7ELRQfxtRD4XFP9Ik",
+	"m82YIm5LQSB8Z3MoPBfbT5PKOU5Dmqjk5oscnPoG7EXrc7txZF3wPRKvvZ1XWDRtr2nFDqKIi/vGwqXw",
+	"B5GjEQTdGDnjMTJVWL4VYvCjeMLZFfOVFUolimsdtmVE2Vo8KOymNcBV3EA1R4i+cLFHRexQ3tFwBtZu",
+	"3Nly07ddXbuAj25ZW9zEla5eNlIlyWlrgDgJl26tWC1L8TV8YK1UnucYLPtpLZlL0/7ucns5H2E9zMuz",
+	"RBXgBSAJ9lET1L/iuF5T+HiFSQjCf7wE80ijmA5NeyE4ark+uSdYlX6cLrwKcyoUNnTzUsspGRR4OyBN",
+	"XykdGrhwMd6Dj1KuDRPBZ2HdWDd8Ob5znR/ipv04Pf67wLh19wCFye+Zcfa2tf7nZTOdO9+kP+Uic9p8",
+	"XR3W7Sz7OxOeaYAW28vP/qN60dmfex5rp1wLW3+yAfkyjkAHyIZ9WL0msoQPe6eEDqEySd5GeLty5YFa",
+	"sZV+EIpTINhsK4chJ9BrWynDnpcv0HmYFQU+Z6Y0mTJmsDvcDiLhBdWX9Qaf3TvSlqNCfFYuAqW01zqE",
+	"LiVT4r7XXqW3wUGt0TBytYyLnHJFRfOSnJSVLA/LhGwIQWt3b/DotCxvgCjlhMV8StPbWz1ygby/An0u",
+	"4CbZe2eXYBcO4IX2VKEUREZZmi6I4uOJOSU0V/2lKjR/+KCwDlBsLGvHBrl2RYRDUXO4whmEND4VYFAP",
+	"gogM8g0OQo0VVsL9viJUtweBJjIIeUQwEfTZ69em8m7uEuSrDleBHoUosxaRV9Yr/daZwjdGKr8iwVpx",
+	"vhWLw9IBI/Hpb1+iLINq0/X7RA/XqgTxnHQt5z/Ym2V2ThuysNly4fDuNukIjh35YubXsz6dU5XUGwMr",
+	"51rAsgKpYq3hSgqDuINaaboKVFYc73uPwkW97pgOsxQ7hRdWf5V3LM6llEBhjwotvk5EXbLa3Kc5vmBM",
+	"QEy90mjnf6QLAb3Cn3ZkSm6YFcSqIMTrX9ydfoDPJxizprhceaPVkv+54W2LGDpPQ5a3Xb/H6vqqRrNV",
+	"KJizxVWZae5I6zbMdcBWH2mCh0XoVFq+HqJKYJ71SAEI0jzIs+LBWru3qpMlJOrWdMMqyR26GwocpDmj",
+	"ynDqu1Ja1g62uj3nZbAz1zkj1qBjQBDLvd221mlqzBnL2s3PdS4St0OAlV1+sYAg1a8siOmtNBZ2PWMx",
+	"UKo11Rb8S4VRiyzLfU1I68F2JDkB3AuWtyO46/2cy4u7YirhMSS4UUzDDZab5Oj2CH5PqcDMwmbdalzf",
+	"6hy2gLwgX+VDBWPstdcw2t3Y8q2EoYJzr72jKNrqHCBd4m4WWPxWHRAcNBqNHLl37qZcSA/vNFh1Chsr",
+	"OKEOTyJydkiOTiLy3QE56UTku0Py+CQizw/Ik6cReX5InnX2nEOqYhEFTPP9Yw9P6uMybmIxK8CydZr0",
+	"l5F0dsAEK+2EeFCWeOpDzE0FJ5pDKbVhqnCKRaTj284i2QzOFp1q9uS74c+/vCXNghgcdMhfyaHr+WmR",
+	"gA7lFSNnB1E9gh3a90+K9/ciQslvmVWugNJwQ5pKZuAdy2ZowFumPk4fxYKuNNwieNMsbWIJ9nZ2pWNm",
+	"aabJ4UlRIAowOq8PFSj4ZTaFlWIJFDfygfFgWMLe1iwhQ+xX9ctb1/F5G45fwseoJJAWEqhnhYHcuRSZ",
+	"sUzSS+wqynl6RWatUqIqPm4n1V64dqQV+0dKRZ0pYcTTtA8PIYEUkcoJEnJE8DPS7DX6/X6vsRc01J7O",
+	"TJucITfSDOiTfQo2LfBzDuCfLOmDKQvCH+2vCJIB0WxGFXWH1Wv8T6+xTZ+qLfO9rvtVhSn0c612p9Ve",
+	"jwIwuW/NU9zAJ7Z59Wv8axvmLZxtN5lXwiyrDG0TyWOmXSRKlho+S1kff3VSRQoZ+pqcReS7iLTbbTKS",
+	"aQrRN1AzPWFqL/dZwWHjaIqhgdOOEhEdKzodpizxTdNCs+7qApErRJPcznkLal14Ezd6+G4fCrThhCGO",
+	"B4m1yYtr5Q3dJnLe3rYmQEkJrzWeoP7sdl+gR3hvNttGSsBcb8JF149VUqVAnFq2zzqSWNeBLNBdcCS2",
+	"oibhJhtvqDDbayQ1K2lGzVAvLutEG9Xj1babasKP32hpvfkAa6Ad6oo7x0R43aIxoZoMGWSBJJnCWIy8",
+	"+9vxYUl6bhwlB6On7JC2ToaP49Zx8oS1no6edVr0YHgYHyXH7GT0OGCP3cYxO6TPRkfD1uP4SdI6Zk9H",
+	"rWe0c9AqXqc1rS83l5kDzyXelNiemyCItaQJnn3vNId2pECtUEjx9MxROVQuLHxzParpWZfjdMtcCYQh",
+	"T8r8anAI7YoVCMNEPjq7NqEoH1U9+aPA+l7vwV9Oi146qCVIQUvWGcjrIhcMo/zC2LXmuY2QRJfNoMCi",
+	"q30/c2QadkaaBx3irKSFkBeRg5NATTvq+B1iQQsXCxP0hjVlNw674jLTFV9Iri88fXy8QmNYih7cVpgv",
+	"iR/LIHspFRm4cx2guh4FHMzbjhy22bewpMugEJnyz2ReQxAgCQ/b5CdpXAKIk3lKnC4495MVZQGKmkw1",
+	"/r2t1Zo1hlY/yBqqUy3FVBERrNybwwNspQAqK6tOpDKFALytufTtd6gO1Tao1Ttpfm6pHAfLieHhprDr",
+	"4Lson7UWRJvrRg+L3Wxpo8oB8PnjFsajbYqX5FLMhk6sWxQQye2eM6Zi1xpmB50f8p43ZsS41PI8t3ZI",
+	"U+rKVq/ItV6Zu3A964+k6kNU4poK2tezPhdGrn6lLrKynIdQHqJu5hrobVPn2mOQh14VKsuICZnucaa4",
+	"Wby3MHVMdsZ/ZIuzzBKcmrICZ2/PySVbkObgWhjVGjgZHxnh08fQAJbGVg/YaxMwtsdyxtDtYBEebXqY",
+	"eMU1xnMkPcGd9p+/8kiTgV/dAKsIcbuECaNIN1wm4S+ts7fnrR+xiLOjfbADlPSoYsrvBf966WnCf/x8",
+	"0ahK32dhrjiYYQZv37y/IPt0xvdpZib7qRxzgTl6lScuDRuoN+AoiHeY352vbWLMrPH5M3hAsDY/VF9C",
+	"o7nfEhNGMQagNoxOG1EDchnhY93d37/GF9qxnO4nMtZLJVFAIgqG6ZKzc2IyIxXWU6jUKqDk0teRJUOq",
+	"WUR+eYsKCCCXjnrCD+ZbOTR/efFqL8rneMWvGIGOsr5mmeV2QVUR7ayGjE41JCfYIzdsjIet2z3RE3/5",
+	"iz0pJgyPsbPWX/5C3ltldnAW9tDpku8AqK7sU5gZnxe6WnN0ez1hDy/Hm64b55ItVn8+461LttCDvTZ5",
+	"B4YixFY798z4O6GhyIYVB3oCsd5M2AJw3YkJXAVITbQVmKQ4tfBnizwFgBsyZkaT485RTwzOf3r/4eXL",
+	"8+fnL3666J+9Pe//+OKf/ffP37x9MWiTM/iQxgbqKUN1OcWoAQuK5gnKVpds8ajSsgyh/UIpqbSFMoae",
+	"M/s3JKfaz4YyWZDBp14jgVi2XqNLPvUa8I79d6+BYItlwhBuvUZEer7mYvgKlEhzr3z+PDjtCaj4gJRg",
+	"RHmaKaYJTRIygOF1l/z6KZWIBBEZcZYmkS+i9/njwC3/FddG/+UvYNAb2v/8x/s3PxEQfDS0qfJptVD6",
+	"e0CaPtr4pBORKb0mh50OyqQDORppZuzACAlfSJDEVCnOtEUXp0y1zr/3C/ieGlefBAoMWEB+7+UMtDO+",
+	"e/mcHB0dPXOZOoLgRKckwU8VI4N//vOf/2y9ft36/vtBm3wnzaQnppk2JOVWEzVzxgTpdDoHLfi/i44v",
+	"pAoTP3v27Fnr4LB1dHBxeNQ9edY9efaf6NfBK26wFfeHi+enPSEz45CCGqKoGDsEtcs47nTIoDiWPhzE",
+	"gKT8EuNypjS1whRLsFuWg8AHkZfzsrs/6RyRQUINtUTEt8t2Zef8zyThCXboQTnYXgw+ZXgQJ4Dy+QhZ",
+	"MfzAanAkpsJ+OmQ+c2sPTmhBBu+YUYvW2cgwNTglyv7lwkmxlwIwkJTHzElfjtRaZVhxZtCVv5rKGqam",
+	"Oog+CWl0I2pYYoqE96DdaXfQmMYEnXGrHLc77SPQ3M0EOGyJpNgfxquKFeZqkZwLoDDOFo6BUPbuOztf",
+	"mdQWGhWBHjFQwdrS2AusmacYuAsEVP9DXyD0bQMg5Rz4PIFiKtqcAT+FQBiq6JTZwVbKp8Ur+6+g5P7n",
+	"aOOLb+BWgCDrbx7A5bDTqbQXpLNZ6rjD/n+7pB2UB7eODD97e/4jK/J3l5NjlpipJ+9gWjveak2lKnM+",
+	"FBjuVKPbqF4zqz0A3QOgArlrdF3DAivoxc597Ur0F3VtvchMgGAMWeGAOwBgFu9dFFeBJJJhjywoKwnI",
+	"YnfowAhSYQ7RdYAE9lEHrw2T4fekaRlMRAo0sDIVSnd6z4H6YNUacjTZ/yB8gz2WBN2LtvnQe1/8Rgpx",
+	"GA4iFB5//WjhqX0EH1yLnO2Dgjy2pweoAncFqkRLXXOvsVyhdkw/bykIPZSDWxxe4iGz0r4VS1GkhriC",
+	"wSVbDAidzRhVmnDRE2Bmz1mXFOnilGgjFbMihaYjli7qrjguCC95A/UXps13MlnsdPk237lyocbPZWXJ",
+	"6q2fl+7/wR0vobj2y2j7I1sQVwzl1EF3ItPEG+8s1YwctUSHhojZlyUJIFTqMk2wt6hEEpxdYUF67v1e",
+	"wxJ7MKaJ8Z+WLhx3jjd/9JM0L+2FxA+e3fZUYylGKQcvcAHyM6LYiCkmYpbY2wotNyAYJp5YmSwhkCsz",
+	"lVcMFDWn+aeLuz4CvzpdZBj7CDjoT4qwPjjaDLa3dJFKmlxI+YqqMfDU48PD7aGHNStQK+hTNCf0+Qx+",
+	"BnGzHrx1X4SQDn4nVlyzgrznlOdvrcKhGMTZSEWen3//DmVi3SUHHSvFtY86Ha+q40TlprVbrCz4IFxY",
+	"8XO+HmdGHmUmg2BLiLCHDPMTsgAKT+0dsOu5WyzgmsxZmracdD/MMLAfNqcDgTvTLGl/OQaLvMKqTI7L",
+	"1jPZz1FZmt7/dMkWfZ58xnNJmaktL38lL13YCOjPBmk5OQ8UaDgCKzxrjGwpa9BkShcExyccXOtlnvo9",
+	"PAp4aomrHS+vyTIfBetKvixPQXiVeYrVVEoIi7ZyINriUUiz0cBOeuBS6DVIs/ZNV2KI9Br/1fxb99dO",
+	"6xltjc5aLz9+evq5Ff55/Ln160Hr6cfwt6PPrV+fPqPDs++Wfg7+PDj8/D8d979WzX/8//7n15GbduTm",
+	"q/v/B4ef9/6t19h74JbbcssvQxXwWm2kCrsqqj+yxXmCnV0q1kJw1NSK8S+ukV1bQd7X7IOSEFAeDc0Z",
+	"efE316p4IpVppdwy9lJRUqA1PVGuIUo+iEthhU07uo7IXEmXRAmxQfBRwjUdpjiczITRZIypgUTb5Rx3",
+	"Dto98Y7NQKgNTG0Qt6CkMfbbGVN5ZTrqfLxxyq0ccP6WNI8PnfmqZGPZqzUWAMi2VSGuW/P5HPhOK1Mp",
+	"E7F08ZDbXRyYbCdlonNnykS5AG7N5X0lx2Ow+n5ZYh6UqttSRfBf/FGVhNvA3EtxsWIJE4bTtCxfngsX",
+	"5VkQAKnyG3oXwAhJQJUC2Lmq9580aZoW99+1K7ylIH9rNchI2Z9SsegHMU0BdklJ7FOflKRPiVELQseU",
+	"C5JS49yqt0Wr6ixBkLUHniXSqBN4CzLGKJcIX1g+2iGcXVTwyqo1urf34VV80y30blhn2UAlx5AJLRJg",
+	"CVSUOE7INksut1CkdkxQZmYNFxTOPpJrjuj9O8X4bZzSLqLE2zTRRs6gZBaEOjr5u46f2Nm3kZ8dwYXi",
+	"FN+46VCO7TJLUPMt6rY6E6zyWeszcI5RB2S0AObOSQx8H6EiVwX1D8y8Zo17ZJlhle0VZD+Exrd+ij+w",
+	"8gnS4shYsvE8wRkU1wRYPHcyJTZpgtBSliYaYgfbBJ7aG1NbKXhlNdueaB4fHi4/6HuBaRD4niNy3Dki",
+	"g5z3VQfzzclcGyopxqdknKEdxcmQlnJrE1Y8hjpQY0vP+RSmOHy21yZnBS9DWZowkeieQO8WxH3nHdCc",
+	"n8sCNkDpS8YKMtJE/RkqY8CGemLw/YtXLy5ekHobQb0Qi/Wt3WW4e1P4cgntLyy7bnERXRXw8CJ+IQE2",
+	"LHW+ToIF81Th9iI+mO9Pq64f3ZmwWy1rHkK0+tDqDNxLwXcBxbMSGR1mBkMF0JCb5474GLSUxpc6d/ND",
+	"xUhwebTvyH4PVLZvKEpMBRhe2N/t3mmqGE2gQ0um2R/cQL+SfWwwhq/+LoRpztsgdRcAHChTjrctIWfJ",
+	"PB/Wrt7COB+Uiy6WkXfXyWlLbSclorN4QqgmleYEX906/6Cu/V7UtfXyJYoItxAxSyqD0762s2aWVDVn",
+	"uhRs7v6eUa7a5AWNJ5UXrRiGTvEuhkAuBdFBR9sMdEKp2uStYlasBQ2wMpbx9QE8gVXSErzEDlr4buYT",
+	"mebxpm3yDodw9k2QNNlKa2ZPbDZnugEvnMZ8H9Kgm+JbNWP+VD72LyoKVrtabWnQLH3257ZqltzqS63M",
+	"tuCQ1SMITZ/YtE0qgs7sioXHY3LwfV8x39Z2zdS1n4QzvysTnYBG2FdPXbAOKo0+h9F7Vu+SP4er4Jpk",
+	"aKmNPDii0rIwBNYvCys15Kvas1D8bytuOCpHhgvsGe8pvw9ifbDj/unsuB7db2rAVWzM8zS5DfGIVqTw",
+	"QGwT31II7bcgkSNnzQT/LbNXYExVAtVH5IjEVNcYcN/52e+Le+LwXymkcIMlxT72AYUPbsCvxjBvTfag",
+	"1S+75rpC8D4ETj9WtQig0eAPaxD4Cpr1g179wD5vwD6RQzgVdlulOZaK7ccTusbziRWNLNt0ZxjcSawF",
+	"4Evxd8mAZkb6PCjc5h7BeFR4X4oRH2fK6rf+I53XSAL2O6JpqsmQxpe+gIJg11DDAcl/RFy2FXLr48Nn",
+	"rkiBHI1SLlhPQPYntDI5JTRfG1y5BErl8ZibdAHCqeIsITSVgrXJ4IcXLgkSgJKvbwCpu7onoBA5poM9",
+	"D9NK23/5C/kZ4obCbNM+TwakCckO5TKlro7zced4z1l0Z7CanhhSDY2VPKzysR5pTG9IyITbf2DpP3uP",
+	"B3qhDZv2sXbNIMKzgYLVfuOQggotEnwNtSBdjKDgAy4oTFclQ2lPN1MChSA3sfQFLIrl+rJkpEkh4goD",
+	"urkwTKkMaq7iuzAC8LUJF+O9NgDL5X+aEqnqCaDudpHdCjTdxge5jQWsp1SlnCm/WpH4Sezh4sLbPfGe",
+	"CaiqDxvjmoCL0I3Xt/DqhzMN2mQAjNC35RwQKC4+Qg3QF1r0iSjUEP+iw42/uyMaZsmYGYscF0tL1UGz",
+	"nOKgXJEd1y0Kxh4hjHpCM3WFDab41B5vnuN53Am2f/w06nQ6YWr6KZFpUoBIMZKykSEyMz0BZqXIZcfF",
+	"mWmT94BN7mUoWZUfyKrzgPYF6ZwucFcR0bInjBwz8GpC2iXwQbeTYm0OQN3yeVjekUoxHgTlsBCuP/rM",
+	"bQ9Sd+Mx3ds3bCs67GiTJQuS8qEKa2UmMs6wlzyA1eUdTekCujecQrRgNp4EkZe5y3ig6Lhr3xpEq2aR",
+	"AjKPMGnXnpNd68DRzQFMA82SfMg7KsvhyYKKkR9ffsw9cXRoj/YUoeVGLKCFYZgAaMfQsYQd+sMtA1z0",
+	"/TL2wL9uABt6QlFTtiE65UhJbYW8FC4xj2mAcocdywygHM6ePb5nPTGwPKRvx+q7sQY1sZQONO+NYnTK",
+	"xbignGeQX96FYkH77IoJ04KU/OkgIDr4C2SAI9BacI/gdd0TTc3wAh12Onl2mK/NAFXtAUiOLZOxhOiU",
+	"oukcFpLkLM5JNkwb9YSWhPqgUl8OixvSRP+9ZVnAsCZ0NmOYlarYHgjJvu8ApBfbISF12wpj3Z446Rxa",
+	"innSOSpWAZweUtIdsN568uCDWi3Q4FSdJabvCciA7Bc/AsHHdjRQg5YDAbZE27PgU2LnH/ivfSJ0E0It",
+	"/I8+tXkvKElZ5qhI+U/tbo6CD0sZzcuYgMMJaSXQhIMHIIbKbr4KlcU8HBqqGFgqE0uZYsj9XOQeUi9N",
+	"g4c2xOVaQ/cPTNg/mcX/e1LV7dBfycqNU+dGbmzfU7pNlc739kmXJCw1tCcSaihUPnBr6TW6Pezsje4L",
+	"SxxGLDa9xmeLmVt8TFIunNt6RjUwPCHn7coA0gpt206+csiol3eEgm8hK53D73AV4MfxzLROWlMu8EHm",
+	"6jd86rnaf2iM1b1G9+gg6vlS55bd5Q+eRT1X5Cb/6bjzGV4uyX4wX+fg2bP4MT1uPYkPWetJckRbz0YH",
+	"rHU4fBIfJyfs8ehJB5fo6Hn1u6f04KD1ZHh82HoaHyUtVy9u+DR+lgAUG6GeVKkSuEQhyQAOaxChUXZg",
+	"Ie/uO979uuLR9drl2XlOYLuEkkGIeQNsMruJrLsu11MiR166CRcbufr9ggwQUawYLjBhzN55qJ3gf5Qj",
+	"oKtdi1Yt/wGipic+NQhWX7Zj0C20jhpmAGIf8eXPAA/tSxqs2NQwAc5MGbjt4LvT0sIA8MG6kMmVoejq",
+	"nFokh89QHMtlbs+aCMhldkeDYE6oudf0hB8l4b2okBusboLSCwj3VGuuDRXGjpdreZ7gx24Y6DcUonlp",
+	"U459LO2qYGhLO8pnQPZuyb22K0AtnBfdZJtVLhXVsChAOwpbssvHGi/OxgJwEtL0RzITPrSvqmWBjwVT",
+	"3RJoMDGf8BSK81eVCrhAwJ/PvMsVpPWE61gKwWKjyZQnDtch2M9Vy3W/WLHzdFlZsezaKRXuFCwTKwyq",
+	"680F39EkZzy3C69a/9FLqYY8SZi4Wbbx7ax2m/YzUzK2oBum7IUwri2us2mt//ZCytdULBwIoQbKSedw",
+	"K7D/QA2bYxXCk20g6GW6oKrMvQb0RuViZ7+WmJXuzhU3rLEU94uiEmhCBbkPjEolI8iSTan0cKvSL5Va",
+	"XeWu0xTrqvsWyp6QuGvibCpwoxUrOiEsl3gpL/qPUegl3NMu5V7KVqxvm858rbth9f1GXU2U0mt5Nf4V",
+	"eQ7Vq7KxZIogoLOX+VM+CdyYdsEDB97Yqq3o4YywUO8L1cCeqNiaHmn/xSmaxbyrolAP0Q7JvaoNloSe",
+	"WFY6o6rOGRj4KBlAGalBoGB78WLMryBSykpzbctI4U2UH+z1UDJFc+IV13yY+gxsiKIKDCTenld4ZOx8",
+	"q6u/hCdxXxpgMMVXrQRTTxfW04E6P+63KHZ8BSnim2LPvmxEiULciDnvf6qormtLSmBiuq4Rnr3jwV1w",
+	"NLblJbaLYpkcq95rw2ZtciZ6wrH26qv2akPHfCQcEdFIw8pVu7kpSnpjBW9udE+AcOC78NuRLtnMBL06",
+	"sIOqa4VSQyxwm0vEYlNyXukmOVWi/QcT4L+pa+DrJGx7DXYV+MLvS5UTtrlH+/4qrJR/X/u7ItOEgZME",
+	"xNvABYdtzZiLWg49ct7HEhW3Ahh70aNhvfTr5/6DCMFuO7vIvx4CDzf0/mTlH5gpOAKG2H+TV9UxnX0a",
+	"9ra93fyrhPzXVDkTtru0XrnltZ7/VewRyltDI0nny3QvVhpO5H0mrNZAwEc2eOXGes98p020Oe61yXHn",
+	"OLeOgbeo4GcTqomQSws5JcedZ2Tgf+67n/vAuwdEqp6oeYjBw3mSrYbIHw3agGXX0M68CfY/F9EiBVuR",
+	"u2C5v99R3pr4fkT76jSBYH+fjp0V57XKOl89oT8afXOhjus/eO5LEt5CW/imRB1E9OJwaYHqdyH05xSQ",
+	"ieQeiV9eR2MVWfPRUiHlaSKd80mTZQpXEfYjpwY4W2ACxbRne642RwwVpbBkR0Etl3oBQczUL28jVy7v",
+	"rCC6LuoV6BMUobViGrYTglIBoKa4gCMz5zHLJ4WheiIksGQb+lpH9F6IpEITGt8O+UGl7Y9OhL4p2vBC",
+	"JIQugfyuKQOw43ukDe/t+LpmI3VEIcLqsagl+UgQfz3xcncJrRFhfOwVvI9EYM1NgzV9u3dtBRV9uGz3",
+	"eNneO6n0C1w3k633nTmheTsm6nBFKqTQe6eFsM+N4z6C1VZMqmDle1zZNyTxbg+Hh6txv8q+qVFAXPjl",
+	"F1P289j9lZfnbZ59AHGzMmGpJrkzHmLKyBlGNbsu5Nr51SIyn/B44mzHXtJEw92E0dRMFrmbrd4Il8/d",
+	"+BJ2MT/buRjJbYxi+eraf2bvboEKZ+dkFhzYVhReM6qw6Fkt8r3M0rQFIVr4ImoTptoGx+FBN+hZVope",
+	"XxAIhMVuW6/4FeuJoquqS+bAh2VfdRN8pNqFjHsbKPkJ0gCoWFjBiKWaPfL9yzBBAOLFJnw2Y0k16l0F",
+	"C8NUEqInVLGENDPNsL9YTwB88r04IA2cV1tCqPbPrnuUC72PgnFdypZIF8iycIKeyCOnl7t/IQggjvCS",
+	"Q9xguij8VFBAqRvM4KplBFH+0OwtgGneZuuK4SukWQZtCNE8prsn8qJNg2X0g4ocvmERYANgBuiWFPTK",
+	"WUo5VB1JNGlSsSCzTMQmc1v8LZO+OZfHJqA40AFPsZ7gYyEh3DuW06kUeWM7HNAnIfYadqUNe5a9xpyn",
+	"aa8BzgYhPZaCxEAFdIPFBFWme8KLD9DcjwMIFmFPdnT42R9HUk1Js9dQmbC8odcgIy4SO7PKBHYVhqQm",
+	"NkXsse+Iad6bmk3xBQWFH6VgOiKKiksy4eMJU23yRjAy4RApDKNE2N7aOQ9zNLE/9gSsn7sis3TMfFc5",
+	"LSyCG6vyQw8i/E5IBwOgCFCmCcMX8jiNlPvWWxX1AT577ij6Eperhuzm5285RxGojaHODMOveNggyXX3",
+	"+q1RjSsIA4OrjXWnXPi/D2qa4y7bq6GdKXEtmOTIghnyIeuW4rs5hXHJjrgfdqJVvVFr+q8uL+Qds4uM",
+	"feaUZp5EQpNmjTCbpTJhecPvuhXCy6UVbsVIS0eJzeTDlsTHyx2JtVnA8VnM/0JeMFzkO6YtwLfg9n/n",
+	"llMUF+UhCmxrOcHdVi4Sdu3KVHl83EJOCHuCbhceGX6BDbYtpStyb1HGjnx2c0TGigrjKwUih3DUuieg",
+	"Cw+GKrMECpT6rJ6gGxeqhKZ4sehja+klBFTnzwarmuqdhzv9EncgmHAXb3C4zq9aoHJ1I9RG1HCH2ncd",
+	"srq/Wrx1+FlqvlSqHFmuGulELoyvmUkuTMA+cGRPiFV4Ab6tspdfjhYsQ6JWZfBO3OLlTWGhpatRTxv2",
+	"x1KOU9aKacpEQtW62KyXUkE/3SCzwxXIRudHXlBuSqghP8DApAnEn41GUplukObIoZLxmCURZL6H+7LP",
+	"ilQHSwzEYk4XofeY+4zDgMrUhVnlo+BqnvtdbhNs9X2whIcLW7mwaLn81grVfrO2rRrYVSPNcmzzNydA",
+	"1ltc6H0J5atil0S8UhZwkyqWcAUJRtDIlnzn22pCBhlk6w8I1zrD6mpICqgywNO97QqLPvgy4z3B82uq",
+	"u3msmY/xTBhp5trT2x+fvyBXTPERZ2ovAh1VhwXQsUBQ5Io+IOlwRIiJWC1mSC8SMs2jYELKEsokoqg1",
+	"p9gspQsWluFztSIgALzTIc0BwLEPP/ZdNPggIqWfM82WfvORKFa5RZEJbQoyA5jBGfmKZE0PMpLZG3Fp",
+	"JSITFOzATFU6xuTv406nJ/xc9hL0EyY4rABNM9QUZfV8SzRMKhsqOYc0fKX4lVVT8xUVHVrwK8QGlpDm",
+	"UedwL3d8F2H8dDYjH9698taNANj/jpjY97vsZZ3O4WMUI/+9kOug9r77FZuiw3vwz3+vtkYfnOZLpaIn",
+	"/OSAIK4NtoZcTThf+3hKF4QLbRgF/zyzPBRx/VGxP6ubs3SE5qiRVHOqkhzbIdHBLmEAd6Kw8AyDJhHd",
+	"yhogBdYuJPJNqfAoIN4SK/LDQZsJFf4WGbskh28lHJpyDQaFWhm4zNneWIrz3F/2DQYBX7mArbzRq7Rw",
+	"+Gpbo8DhyeOyUeDxFlYB8D46TurvriUVdKhLuZ0AxYTFKRcs2Vu1XvttY9XyOsdPt1wQQNelftavYNUC",
+	"fJG51QCqLuDjPbq/alWYtSoLKYtCR5i5WGmaElRVorNZYBSTmYnlNI9ARNMX7rRS9+pVXmavFiECYkNC",
+	"WmOpLtIQuK9Wf/WSZuTTz9sl8GO6T6PbyBSvS0u/mZ3ivjI63zN1xWP25RI6K9kgPi3cnl5FPHGXYpTK",
+	"+Z1IKnkUSK2Y8i6IyHAL8YzRIkbTF+1BjhqhQPHeXjBvpxjIGRPIu13zF6D6g4kxM93d35/P521cGZ1x",
+	"3Y7ldN9LULDMNhYQcCVxsEgWMIou0VzYDWWaRQTL+kLC9UHHVbPRUdGmPEy0g9Imztrh+OogslKUj0hz",
+	"dSSJZpCgpiOgPij9uPw5F93lYYJZ4wE7Xxl8UsM/7tPzDhPAxOsoz8/AaY0kmrnCSrfrZfSghX0xLezb",
+	"pGc762MYhXNbele4I3M/4HbWWDkXgesQ5Xmpmfd7zp0js9RKOTCtDlkqxVgTI3tCyHnki76hEd7KxvlZ",
+	"cm3QN2WnDMd7lHtZA+8rFiCrNcTmBdS+z7e6Qf58I9JFMHi4N7gHpd01jzvHYYVBt1OOlSOnQ+jPWC98",
+	"heNgj+Y6OSCDJxvlwLNUS4DaGo91s+z1JQNsTj/wL+x5TRkrfKFtnwrnBVy1DRcp0neD1DvBnGPKbWMo",
+	"ZcqowH38LvOulrBqF5t7jokPUVk3pZQ+XKHWJl0TORLQxPzoyHdUszVlCd5jBU+KoQl+KJSvwP0Fwe+W",
+	"PeIFichM8augEpKjBfaFgob0xFYEEglLXg1yr0QdfeVJO6rONf+eqNJK0hxUiAxWYxwW9TBPMXQBVP/S",
+	"p6DxH2OYxnsr7qDZQCqSzVJJE0LJoG2uDVpK2tNkQJqD9pSqy0TOxWCPjHgKAQaDaZYaPqPK7EMz6IQa",
+	"Omj3xAsOk84pavcAZF+Q4cPFy9bT3Kby04dXpeqQlAwXhrnyuXZGMM0raUle1BPP3716iRWyoATRkIGS",
+	"9+olisY+EPog6nQ6UDfUDqaxYKL3rHNN9CzlhnBhJIknmbjUPTFckNduf1BP0cq8rhG4omNFZxO7uKFd",
+	"8lM/LgTi+GqjENcBtpWD6KTTcaoo7YmUG5MyiIhK6QyVeEo0i/P4bSOhUEVmciLt4l7s/O/OfsgrgWJw",
+	"OBzbG9RvLQgW0gmsSMC65PjgiAw8TmNFTarGDGN7AAYQnlWB0h4mts0waaj0GYVqV/jVYXRwcEh+5N9F",
+	"viOprx9JxSKv/mTv794pOT44gQobOpvNpLLi6pQlnPYtFR2QpmCIJ1BCUkhFcnSCxhqlDy3K+e8oIGAP",
+	"Kn1jqURE18ghK2KtR1dAbNDXKNz4xYy5S4GmMHZt9iEiKeoJ+MN/GeGz65b/AepxBQxGxob5+m97p+Wy",
+	"HdAUnYvxoCeadp2A9q6iVwnp9yJfztQfmYWMhLnts23rgCyxrXvKGFyap1oRJGrUUAXQaxxIQAjiqPXE",
+	"QfRJtxGcBVl/FNHKg9hBOVnaygcgf1+6qskagWO1gOGrQT8UU8MyKAcn2+wnpyevLR3yMU+/jxoqVi6q",
+	"VRzPEsuxlyWjdYLRGnVx/1POOzaUTjlHHY4ppGuC0GTK8xyFssiBjLeQlSKQVnBk6F1ciDrIk4NoXxDJ",
+	"CBNYd7/pmo533aBjKRiWr0bdBpknSFVI5lFXg+rgoPNAGCo3BEILjjtHp4QWImAgsbleEvg6iEyu9HKo",
+	"gVkGjypY0XrCl1xsQj9m97wg73ur67PUE/GNcQN+8Q8FWu7rjuVlWXa7ZrtmgfiTLGWAVCPMV3e2eG9U",
+	"FpsMe7rZ23JFU4htJU13qeSoUJzCMMk9vEFQYDW4Ar6MfNdZfutsD9FyoP9mO1JPbKEnQdLKspojqFJy",
+	"7qKCXISxxLj0VaYdSzJ2Ne0EWllPFGEBYf39HY1YGBSPvqj6cPgIwrZFtXWHyyzohoHyQYB8TxQR8k0M",
+	"n4/I4KcXZ++sSPwX+5+W/U/X/ufsp+8H+4M37wb7g5/eXAz2ICgeethZESsCnRECwqd04cLKI6INm4Jv",
+	"AKQc5nIx6F2GlOd3577lVh9RfG8VzXezMuFy/s7/iNHNX0z8+/rWKZ/qMGEBixjSUn3ZlVJYyq/YvuDx",
+	"JdpdPzVmWR1196GQ0GzLYNXyTDNdqaNpCcgvVlpiDBN+fKk60tQTS66o7olB0AKvbefv+/kHe23yPlPK",
+	"ngm4AGc0dp15jeLTqW/VqSAmH+060APkwJLh444V4LxBJ4IMXJ/v4stgRkERzCaaw0n4zYjbbRSpPB/+",
+	"enTw+NiFbWIbkKGi9iUyo8YwJfZyA10r05ARnAmqNR8LlkTQlUFOhxwyOMGohNmNgc2oJ46xHLiSc9dj",
+	"xCveAVxqiBd2e7Zg/smf3z1V6gmm+ErtGMpLWJ/A7KFmmbhrsv9lOymK4ji27KTov/ijth7+szqwIbvx",
+	"mwwf/vr9HoNbUkby/P4u0fcSqc7DOLcucPzV+0F+OVkhQLyKtIBcowjmy6ENBvUK/w4kiNLPFfnBCv50",
+	"O1//LKUiKuVxTKUwk3RBZkxxmeSp1pCMSyNcFuZcTCl3lRCgi6Tl7eGq6qtt8Cv2D1jePXMnmGQTa4I9",
+	"5ZU0agHwQDYd2fxTp0kVEKgpC1LchJKs/ZtD821ubLVA3fr6cu7tCGipz2YIKsdhzUks2qHMkFGDaQ55",
+	"CKw01FeNg5BGlKdHXNCUQOeoNnmBIj/N65yA6cQXocI6aEXGQl6tihuSCUyySFZVd+NXLKw2dT8Ccl5d",
+	"Z/Q1ZOOdysl5COfB/eFBfFFJ2Zcw5Tt0HS++eZCWH6TlbzPZ7ts3Jq0WEF39w8B6syNPyZnAas7yPOAj",
+	"2GXNy3RFsWVgKMhwXAM7FwAF8hIESbE0JVy0yc95kWUUsFQmNDQkDZgXhu00B0wkfcWolqKLjKnPric0",
+	"04YlLszdm7Py4BfsygqWKv9FzFjCkkFYzrSGX4Hr7hkWuanUcj4l0KsRqpFYEsyTlPl23Pa7OJXaoikC",
+	"IOjHUGG0zhzue6Med/KlVstDt8mbPBVLPyosc1RBA+065vl3P8sDCy1yyHz1WmisZ3ElP4sH3vnAOx94",
+	"5615J1Yk3+5MgBIsk1f7K5hh6s+s5oMq/of8D0Il8TWAVR153WlG98naOd1LXSJkoFYFWlXIMVwS3x1e",
+	"xdiVfC9Kr+X2CsgAu6UV8WY9JL8h+xkVeb3gEqbkss9uMlNRDnp9NefQqZbLBnRMudCmHAzhrUooETXz",
+	"9Hv4PSIfLp7vtV0MNg0QDAOZBvkPfS4MU1c07TsJbXAa6OjeBgtxUBDEa7HSt5HNP3HIrDeLM+2eeLNU",
+	"Szpvpd/F8GUpEpe2XStg4ceDIKcw7+cBHTEEGeCf/YIdDtpWyiO1Qp4r2VDquR7hsF5qdZIpNjoGM95e",
+	"3pXdiaRgs1mdmfiFJCw7VS7ofJVGeluKWu+LareqElf25UQriInYWbiyXz2IVw/i1RcSr75Q/5bfM8/O",
+	"q8zvbtQIKtZu5+AqlQ12maiejwX1U511givsTVdf3dou6CJYwB+ju1x5V+/dKW0RghaA4svyA1+HNWAE",
+	"Pl21IDKupKtPNqNQQl8bcvBA/h8ckn9chyTkxqbV4t4bijVWKO6qXNnvgqJTLpQZ0iDmXCRyjlcNFBiw",
+	"xXGD0iKGfluYpjwvwzPKTKYYaZ70hKtPQuSIxKmML4m+ZHMP/z3IBgSlBJMOj8lEZkqfuh6iOKTmCaaO",
+	"cIEJo5HPwnV5oCeYqQiufihBLgi0DCz3184BNkAtG+gNllzSe21y1hODQEXB/UKsRhHZWDCeSrxlOdG3",
+	"CKtA2PUEDGZ3k5sUaM6oHukIg/KhjDcWh0BtzUK7KeSczCc8ZS4NBrWp06BbcKFPztJML5kr8rqWzsix",
+	"53JwTkjt2fSEOxyA316ogF4yNtMAjgKYXaIpFHrjBlVjwnVPgJ5YvNRn11wbXZvV+J5esWXWex86Wc1M",
+	"X1EtK1ax1giev2Xh/KVVM1M6ky01s+CjB8Xs/o2y9ee7dPfW2z+9J22CqdP5x43fl6HzzsIlAwhU4VY8",
+	"CoIO4W52Q6bc7rQt/dWGTmdkmfwXmtEfNkyyrBTSqvG2TFt21A73PwUI7rJXa7XFNzW8e6kvihUWoBmx",
+	"FTpOiQw9t+HL3nm7KvTxIsSae3Wfbsk8yuiaRyA5JfjrcJIlF+qMQl244pZhhSSg0+JRSKZdCkkPKir1",
+	"GqRZ+6ZLFSG9xn81/9b9tdN6Rlujs9bLj5+efm6Ffx5/bv160Hr6Mfzt6HPr16fP6PDsu6Wfgz8PDj//",
+	"T8f9r1XzH/+///l15KYdufnq/v/B4ee9f+s19h5U1wfV9c9XwHxt8C11lS+rOu9a7XYnq11BSUu52GGm",
+	"73pbZOnN+gRn0KGyGVN9LJyAlfHQ+We1KfR40TT9d6t4DOrNk29KK9pQ/w7sBG6CUj50uAyr4p8S12UL",
+	"8BtboK2sdkfT9M9RGi6E9S5V4Upn9GA1fWA9X5D1lOjQn9t8WgOKOjtqmXJvMKKWye9qK+qZcFU3p3RB",
+	"YiiZhQ27ReLK2GFN1AHQ4IGrNJNmUE4tYYpfWVqs5LTIAMeKzFievk2WzbTdoPEkoVa5zm2my2UrYCGo",
+	"BvaEXx+Q/dUlx8K935NtLpyiWmjsi5rm6kn/elLvzvkLG+d2THp+SHjOSf6trWv2vvYNvWSiBO737hp7",
+	"axqmw/9ZbWhL6cY/QfMe9KugEQprPEjlm7DWFY4o1Xj4U+QXlxskIImuFJxdw5hqNZj9T1KNN5V5K5E0",
+	"YE/eDfiOTeWVY1yG0anvF2ylST3hs3KfNvuWY0c1oRZYYWuJpWyqfVZaXE39s/untwjBB9vVg+3qxgoE",
+	"oPcafWF9WPs3qWj4ML3PUWOUl4Rav4/ivXBh/5RZ3rfbe6CNJImEFd1NzP2fw6JWd0AryhxuzVWiegPY",
+	"a2QBRDPmAuzC8U7RBOXb8vtCnPUOlPUcofPFBfyqbe+B2Twwmwdr1Z/GWvW7oe+rXCeyLDBbPNDr7Vk7",
+	"+U3eqDE4TOx3BmvVbqtNPHddWu1fSK4s0dNQu7+9ovDeFzZB4aRfqfzeLhwqg4UmX5FTbWGGAlmw8DoQ",
+	"3wLpgYo/qAwPKsO9xgE+WCofLJXflurpUrp3FE/WWzX3nSlyZaCG11NrWlZERKaJBWthzsTUsVMy4qlh",
+	"CnpXMzq156tkyurDM9wMWzUmnIar4WhSXRVzYZ/durNgadaiC6LfTd289lkj2l5ieWff//1GfODx7RLr",
+	"4Q78wSzwYBZ4MAs8mAV+D2aBpagXzxPuxy5QGx+z2izwk+92AOEzwwVh1zQ26cLn3w3s733sr27/CbX6",
+	"oQcgdltf5stnSYJU+p4sBjj4WZJ8pViVKtNaxaQITZIv7S11h/VgGXiwDDxYBr5Fy4BT/ftTTyHLFw6I",
+	"cGAh8P2y6lSoP6vdACHSV2zEFBPxsg1hHTtzBBJq7ivMM1cEONmDvWC566VDPiPvLBLK2wz2PxmLGqbv",
+	"DmTnECkFwVFelMJm3G652FYPHnOjWToizZTRK7aHYb+QvY+5GO4U4OmyIIPxV4EssylayvF9nPshTupB",
+	"R30QbR5Emz+NaGPpKua4lSB3VsmEALXjkrFZkQgFmRrw4dcQab4pvos8p2C9kJOyS8DYjewGm83CF8Ct",
+	"P2imbhp/ANbwckZm7EISqGslDb9ybaDZ6iO0lJ8WhfJLPBsaQU8lxCPXBy84PR0t6vdniLATfNXAha3t",
+	"ES5q4cvKJc6jsWW+jH37IV/mgXM/cO4Hzn1/xohv0TPvOb5je+t5fF3/4rdMWS2OUNeNFyqQo9N/VB09",
+	"qvjiqUj2LZIyOiUYSjG1kOaC0J5wtSDcyUCj9bdMAX2WgqgsZbrbEy1yFnJvTfZDVt+1bNuvB1cAZSVG",
+	"3rqAAsDSqnqCOCmhuri2nfLC/jalgo6Z0jgHhDe6iar7sWTI++OxHhRXkKqL2VVNqHdOCFomHukc43Ac",
+	"V1xQsDn8ANdaSPdvNKZLM7GCCa4ogRCGvDLFHrao97tWzKrYMSKG3ctzlGvcbteJRKQpa2QpKvYQJrIA",
+	"bdmCUwfjoHIGbIGmWoJTQJSntnBpShVOueeNkgnThgukEeVEhIGLoxjY9wTkVUOlM4jrGBEH7+B7tND4",
+	"C2jlAOiGVMSIuDJe4ScWrH6iLhFZmg6cCcY18asgDpTTn7t2Su6wV9hcsYffqv0BBuQDuYObyyxN0KJU",
+	"ldvzosgeuKs7Xt/QgRZQ+XDiPrcjP4kfd5KTg1FreHzMWsePnx62nj5JHreOj589PTph9Dhhj+2Mlvp0",
+	"G7mB2ofCdBtPDzqdzpOk0xqy+KR1/PRx3BqeJAetw6ejOHlKO0+eDWljazaAW3yQnG8jOT848h5k5geZ",
+	"+Uv0X6r47dYD9W6dfJ+jUEDf0IPpTiT5B1n+hrL8czmdKTZhQvPcN+WF0Wad4G2Z697NnWkgt64Mv/3/",
+	"uwhp17knHOOR9kJVfVztBQz8x+jFYPeyS4gp7P3BeffgvHsIMH0IMP3dBJiiCUOO7t9ZdIMgU3uNnJkm",
+	"0FYcfwShAOwaA/cOxpe6Um0rqqNZKn1Pfh079FethlbmWPUc6qH62YNm+qCZPnhzappQMDqF5MqaDNRq",
+	"eZVqCwpLWIpMNbjtf9goU7hmeVApcp4NOFl9uwralTyuRrMP+J7/TKpCBY/KebLbrev+U2ofgmRrqgTC",
+	"vbmlFr//yRnab1gs8NzkKr29SAvvKal3QOTJr3VVAnPRalO8K8ghD1UBHxTmBynrQcp60N5vWRVwExdZ",
+	"UQzwLHSn10gYlp96AaOoH0timQnTJje0Ef/ATD2X6Hw5Jdi59h8YzwPjebDUPlhqfy8VAreg8/cVw8/o",
+	"9KbR+9406/P16gKt3Cur4vHv2WL7VSOJtmFWvmjgl2daD8UCHzSJB03iwV77YK99sNc+FEHc3l6r6Hgf",
+	"C/R1P63web9jRnHmJaChhdGMwmlq0hxAe8ABiSeZuNQRJnPOJ9SQwds37y8ITHIp5DxlyZjta0ZVPBn0",
+	"BMaQK2YyJfIOaXAAXIo90OKpdkRspuQVT5gizQHNjByQ4YI4oHfxtkox4uNMsaQnzs7z9yEDQqqEqT3M",
+	"DtBzn25qJmxKaCoFi0jMjVVQ8SdNfj34GJFfDz+2220y0DJTMdODnrAUHhbjt27/cEPG3FhY0DR1t2qK",
+	"MfPcuEdCCrYXEeySyOzW4EECgf0/e6IjR6OUC0ZMZqTdrN9H1z8ZRBg1AECAuyokCTYcAIJI1RMC+8PZ",
+	"NXIx3guXzDWhgrBrY++RpwX2bFsgf1iAaGZJVszy4pZGznrC7z8iKR2yNMXd6CyedO1qpjJhKQHU1ISb",
+	"NvkZsiKkhxuKN/bzYDGaLnRPGIs19tccXciQagZ8QEgDa5KihChRcUJ2R2w6MwvAHTuhA0pP2L3qS5YE",
+	"IB3AWwNY7QC5d5ammL9yfHhIBpmwqxD94oP94kf3mUVbWgBfKrd7YFSaqSumcrGuJ+RoxNQpOekcknwZ",
+	"KNFiLEj+m+FTJjMzCPMupGaimGlEeaojctI56oniu0zQK8pTOkyZw46BvbqL1tnI2A3MJzxlFicVNawF",
+	"91Z7qqdh52cESAGBk4DrR0UFvzJhNKFjyoU25ebnMXxkJRIqYkaa7oaSw05PUDLlIjMsIjRWUmtojK4Y",
+	"8EG91yXHh8/IwA7Qt2vrw9pYUreLNnmDd6EnEHmwQ5RHCB34f3JE9qjnhTTYBVy+5XoodPwPV670PpS4",
+	"d2c/wPBfSYUrpl+vxrlraQFrccRdsVChW8/ovqNF4brbaSfrP3qZy+M3kmtvJ9Ft2s9MydgKPcOUvRDG",
+	"snj49tnmby+kfE2FRxJtvzvpHG4F9h+oYXO6+LJiiaLjWlPQmUOj/HYW7UfLJD6QU37MH3xnHxSCyjVL",
+	"9xOqJ0NJVbIyHvzNFVNXnM09y8qpk2/m/UKMU64nXZKyK5YSu66pFZiA0kzk3NLHObV0kcYTYBnwYn9I",
+	"NdeDvciS+CxlmiS+9yoHwjxWTOuI0CumLKnRsVQsyh+QmeVylzxNI6JYbDULGht+xR27wqTLa2MfyumU",
+	"iYQlbqZCJ1GMailIc5C/hFYR/H2wV+vC+OXFq+9zqN0jaQnn2URe8mNsf0Hy8OWuwzVLV1pG7Tn+8uJV",
+	"AQIiHcbWNJ53uFq5BMxqIhQjJ+oF9hf4BuRyjggFacxYUcJiGMgseiYvmXB0/pEO+t93YUGWPTsUfv7i",
+	"5bue8PckQskcHyJqjhhLhjS+BByPreCnoCG8ofqS0HhiVYcpEyYisZxgOTtMe7Z/ahDirmRMh1lK1YIo",
+	"KsYsImNFp1NqeExTQuM4UzRenJJRmjERL0Dw0jNGL7kYn9pLJjIRc9wx1z0hmBW94pTy6f/H3hXttpFb",
+	"7Vc5MH7AEv6RotiOg0ZXRuJdBFULtU6xQuvUpjWUNA1FqiTHjrIo0Mtetxd9lL3fvsk+SXHOIWc4tka2",
+	"d+HEuzXgC1maIYccno/fd84hGc88FkkbwyZpCVlOOU7sX5fVpmci5wg/Yic6mAmlsOVDaOGVOu7UV9/G",
+	"1Ir6XeZ9+MpKeapXSMKLqXxF7ExOjc1rytvRBibjDCmtksJq0irFUnaHiagRAS12Hb1tosr2VMdOAnwZ",
+	"GbjyYlmgnMU7qwFF39JKd9cHIr9Ru18Zm5/x6uGajaJ2s3myqBgp1fmy0HS5g9NyMNifwlJ85C/Oh0zv",
+	"ZDUqr5G8lWAqeaortF6Y0qp1wibNDN9RXcSGeG0Y9XJyPHog9jY5HtWm9YUo3LVn2A60dX89du72M6Ji",
+	"n3ci2byDVqmb5tBARFqyzyBw50klsJpWXoWj6VoJMBVeKDMvE4pSGXBFfAoNyKQCPGVA2zjE+8g3Ax1i",
+	"WBnvnxBIEn9W5bybHpaBc1EgbibwqQDlVZF8aHD1QKzCX0UuRVwL56UidyQHncdBEVWplc4L6+Ohw0oK",
+	"J1tWD06OR78JfXangzkCa4wHc9QtaTsmg3688zkZWN6I7mg9pCM8gbei4DmEvBTUhy2PQD/e+REmx6MT",
+	"uuHne1ZH9VJPgqnd5bQO7tdHDrBfnv3SCi6kvnEgko3SOvEIFvdFq2ff8oeYUdyKXKmSopPGg28rbwEt",
+	"w6A1DOwKdR1CkBa+uJR8o/y4UoI3TGEkYc5Z6KkqUbx1BNS8apegpVSebyu06/bh91LkaIdYmiqcl2SV",
+	"sXemwpIjThYWzpF520Koc9q/J/qzqrBfzWyj7GUOWeh5tw8HgwP2VGoI/svYH8bSkngrPYUIK3FeoWmb",
+	"ouQx/8Bykit5w4GlFoLDDfmlOaYeh1StbXXDKVo37fO+KT38eilXJzXtRIy0C9yvrcibERiesFk4FShi",
+	"L/4ip2itwdY7y1L5YqXk2XRhiqnMkFWoM4o8ZmAlMZHsVLuFsf6MC+2SXc+xrhxE6U0QpGo9rEQW1tsQ",
+	"WQwGUUPmYcOtzVIz48Or09BPJRS7DSc7lrzr4MIWcpZF4KrUKMveEEyT5JFK1NZ5HyZjivdcCYtN8Qtr",
+	"yjnzo8kYyNtmeVMxQ7uhhdrorDICG+g4KeH84+oslHHeHTbFKJZ/geNX5uQHwCJS6DnVEXs6xkbE6SZA",
+	"hDcMWX3ixzNt/FlBkZaSwhn1XlbuA1xIZfTcgTenOu75FQlmQ8DWoykpIgyZKuFmVtSdjGqbZDdFjXhE",
+	"yRxRdKuEpbJFIr3rQVHH28yltLzb1k/SuSck4ifHo3fCfXg4pYuln1Td94VWCSOnTJ4Bp9C2qSDYaf3G",
+	"n8IV/9Mamc0ERIJTaN+x6rtxzdWzXBRq3Qsta+WYJhfrXZyQsBy+GDphdRpSXPytWMpPRstuJU6Lmvly",
+	"GoNjdyGWIZSCXKwzyK240tGFuTJGoQ4m1oyzQC687MMxCmwrEZoRZ0JCHRgElAr1YqrTcqWkl24YPxJG",
+	"KRXqxb5yIGDvP//GueHCGIfaexaoIuLVRlL4Brvpd9xLD0gLuYatbq/wKkJU+yndveZ4jysN8XGQXDLv",
+	"MFgSSBhbMyuUJF/23iEcaaHWvpi6JjZEZOmtSuVkKzoch+N59g9fAEJNIV1G1oREiYxcalKCHscubIaN",
+	"PrzFkegKv2aupwTTW5NejQRrLYV9BQPQpooxDuH5NboWsyQmY3xpaOlSmatwZj7Svr+WwnrsgqAoBbPp",
+	"XKzdLkzGQ9ir9WLzjiHs1z8tZV4IPYSD+iu/KGxeXb0RTUbhWcfUrw+IJ42KbvOmL6TwS7F6wpQnTNmK",
+	"KZWlESxAZ//wRQ8NO4yf7o/HGTTdVpg5Ygtt2nmAGCILlINAqTwZaRFQZioUcYgqxe8G6nwTgCLniGh1",
+	"UMX+gLCgAV1DOJc6P8NLz2OCpiOEMvEZzsnBHi7x5noxRqdFdDjTdmashMFg8LxHf90+HIGVl9I6mXO8",
+	"OHqyUBVKirFq2D885KILBweDwVaceVdQjvJWN/5XBHLYjg45+VxxKbtZG1rvZLUd7+wN9g57z/HZ2xzt",
+	"VadsPo07/HLradwj8VMfce9lyyPGt3KvB3z/GaAb311lN9sgfJQaxpcQh78A3J8ajXb3eJdOfr4ZYENX",
+	"bJsLCI1Fhe/3nQJWfFUr+I84hDoZM9LHQEZgh5RaFqKszlspPgQoj/ousDttrqCjS6VYNoasdR8k1WTc",
+	"AiVVJMVTVtGFUEJPJUU4OAGXQ7Yj8OKDdPBi8P13o++/64x++Mc/n3eJTNKNDiVpiNLQHb1y5aDzgiYu",
+	"+oLXBUQNm1dK+zmFa1oS4Mahhx80XBEruY1DTsYQXuUTjXyikVtp5HKdjJb7A0Z5oYppL9z+7Nt4Fmx7",
+	"oPS3BkTdh3RQxZgLcWKGIk+qnJdKQ4eDnXSmbEa5FNi9ZMPdPvwhePqxSpdBXpBTMef/yYL509XCwEJc",
+	"yrDqNZe1U4wayE0g59Q8pE6Sh+xgcLDR0vlpP4O1c0V3tvnQjqbd/wjmcV9/8Rf23W7YFSDMG80OudvQ",
+	"voWdv6tnperU447Qa5gKJ7tNritycaYizQ0bmwSWG+/duR7kSOFpKT6OpJ6jBe/vZTvLQlf/0q4DXlos",
+	"+c9/Our9UfQ+DXq/Ouv33v///20iyInF8sTcc174st3V/DosTKWsAZQ7zocpPU7t4AQSE+ic7syslJ+k",
+	"O93pQrU0KBpgnoi52rnDwcWrhaSYGus25wulQEuZEwfwhrfVJ3ukGlGQ4YVhdVBc+rYQjhJX2xxax5fS",
+	"ruGlX9DNlKkcWhC90Pz80BEelsZ52IOFVHl3SHutypz1nbASpqhnZR6WOJFPiptON/DPkCzPi2nMQTDO",
+	"xQouiBYlrap8ZG4V1KnQ643Ac0LXn/CLe0DcSeu5DXTiWKCLn7jGE9fYyjUao+XeXONKyg9q3Yve5lbs",
+	"QjoT/FFxeU5As5NS52L9w9//dSJ8afECLLNNbnSEukLLf0kAkMGbk3fVOasxAaubZO8TTIQmRlwIiLHR",
+	"nr+h9hzF5jygRTdrus2msU92XeXVf7LqJ6veatVsl+QUqMfyXUz7lofAiiivejMTqxY/72Q7pVU7r3ae",
+	"Uf5uqPnm9gJzPoGPlgIpMy90FjwJVs6sdIs6UzPABQJCv2ZtRw3ZsnPTL3qCLybH1+ZoWBXayzmf4Zhx",
+	"2hKyGoSWdIeFtIbxW/i1XLsNZTc2VsiChIm71NKD81krVVnNnRhuFnj0ljcAcBk0fExZ7UxykjPkOP2M",
+	"tlRIKnid3rWhgjdmWi5xHBJjLKee8tIs7/IgVMilC//1RDnHi2Uek2GTmq4t1rxZFdI/8ty4xPGUxlyZ",
+	"xzY9s1XxrUN0Q0V1YnEWU4HqLN/mWgkzS7Oz8pi1lVR8PSNkg6cd+fKlKXgtG7JrL2z9Xkqdh0VZ2i+o",
+	"scaLKnGvsEnKrttQL5a+odLXRmvCCo6h9lbC+jWIaeDdrpwuQDj42pi5kvBaKKlzkRrK2zDueWC8/9t/",
+	"AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

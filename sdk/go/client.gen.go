@@ -2253,7 +2253,11 @@ type ClientInterface interface {
 	//
 	// **History budget.** The earlier turns sent to the provider are the newest that fit the
 	// server's limits (default 40 turns and 48,000 characters); older turns are left out
-	// whole, never cut.
+	// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+	// together they must fit the character budget: 422 `history_too_long` otherwise.
+	//
+	// **Knowledge.** The offline tutor answers from the study library and the documents the
+	// caller may read; through an API key without `rag:read`, from the study library only.
 	//
 	// **Limits.** `message` may have at most the server's limit of characters (default
 	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -2292,7 +2296,11 @@ type ClientInterface interface {
 	//
 	// **History budget.** The earlier turns sent to the provider are the newest that fit the
 	// server's limits (default 40 turns and 48,000 characters); older turns are left out
-	// whole, never cut.
+	// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+	// together they must fit the character budget: 422 `history_too_long` otherwise.
+	//
+	// **Knowledge.** The offline tutor answers from the study library and the documents the
+	// caller may read; through an API key without `rag:read`, from the study library only.
 	//
 	// **Limits.** `message` may have at most the server's limit of characters (default
 	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -2423,7 +2431,9 @@ type ClientInterface interface {
 	// transcripts, and their conversations (titles) and messages. Never anyone else's, and
 	// never the shipped study library or documents others shared (use `POST
 	// /api/knowledge/search` for those). With an API key, documents count only when shared
-	// with the key's organization.
+	// with the key's organization, and each kind only with its scope: documents with
+	// `rag:read`, Live transcripts with `live:read` (conversations and messages with the
+	// required `conversations:read`).
 	//
 	// The search text is read as plain words (any punctuation, quotes and search operators are
 	// ignored; common English words such as "the" or "will" are not searched); an item matches
@@ -2966,6 +2976,10 @@ type ClientInterface interface {
 	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
+	// A query that asks an AI provider counts against the caller's chat allowance (default 20
+	// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+	// answers and questions without a matching passage are not counted.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/rag/query (the `RagQuery` operationId).
@@ -2987,6 +3001,10 @@ type ClientInterface interface {
 	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
 	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
+	//
+	// A query that asks an AI provider counts against the caller's chat allowance (default 20
+	// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+	// answers and questions without a matching passage are not counted.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3428,7 +3446,11 @@ func (c *Client) Register(ctx context.Context, body RegisterJSONRequestBody, req
 //
 // **History budget.** The earlier turns sent to the provider are the newest that fit the
 // server's limits (default 40 turns and 48,000 characters); older turns are left out
-// whole, never cut.
+// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+// together they must fit the character budget: 422 `history_too_long` otherwise.
+//
+// **Knowledge.** The offline tutor answers from the study library and the documents the
+// caller may read; through an API key without `rag:read`, from the study library only.
 //
 // **Limits.** `message` may have at most the server's limit of characters (default
 // 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -3477,7 +3499,11 @@ func (c *Client) GenerateChatWithBody(ctx context.Context, contentType string, b
 //
 // **History budget.** The earlier turns sent to the provider are the newest that fit the
 // server's limits (default 40 turns and 48,000 characters); older turns are left out
-// whole, never cut.
+// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+// together they must fit the character budget: 422 `history_too_long` otherwise.
+//
+// **Knowledge.** The offline tutor answers from the study library and the documents the
+// caller may read; through an API key without `rag:read`, from the study library only.
 //
 // **Limits.** `message` may have at most the server's limit of characters (default
 // 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -3728,7 +3754,9 @@ func (c *Client) ListProviders(ctx context.Context, reqEditors ...RequestEditorF
 // transcripts, and their conversations (titles) and messages. Never anyone else's, and
 // never the shipped study library or documents others shared (use `POST
 // /api/knowledge/search` for those). With an API key, documents count only when shared
-// with the key's organization.
+// with the key's organization, and each kind only with its scope: documents with
+// `rag:read`, Live transcripts with `live:read` (conversations and messages with the
+// required `conversations:read`).
 //
 // The search text is read as plain words (any punctuation, quotes and search operators are
 // ignored; common English words such as "the" or "will" are not searched); an item matches
@@ -4731,6 +4759,10 @@ func (c *Client) UpdateTeam(ctx context.Context, orgId OrgId, teamId TeamId, bod
 // offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 // `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
+// A query that asks an AI provider counts against the caller's chat allowance (default 20
+// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+// answers and questions without a matching passage are not counted.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/rag/query (the `RagQuery` operationId).
@@ -4762,6 +4794,10 @@ func (c *Client) RagQueryWithBody(ctx context.Context, contentType string, body 
 // 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
 // offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 // `provider_unavailable` with `Retry-After` while it rate-limits requests.
+//
+// A query that asks an AI provider counts against the caller's chat allowance (default 20
+// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+// answers and questions without a matching passage are not counted.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -8095,7 +8131,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// **History budget.** The earlier turns sent to the provider are the newest that fit the
 	// server's limits (default 40 turns and 48,000 characters); older turns are left out
-	// whole, never cut.
+	// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+	// together they must fit the character budget: 422 `history_too_long` otherwise.
+	//
+	// **Knowledge.** The offline tutor answers from the study library and the documents the
+	// caller may read; through an API key without `rag:read`, from the study library only.
 	//
 	// **Limits.** `message` may have at most the server's limit of characters (default
 	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -8134,7 +8174,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// **History budget.** The earlier turns sent to the provider are the newest that fit the
 	// server's limits (default 40 turns and 48,000 characters); older turns are left out
-	// whole, never cut.
+	// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+	// together they must fit the character budget: 422 `history_too_long` otherwise.
+	//
+	// **Knowledge.** The offline tutor answers from the study library and the documents the
+	// caller may read; through an API key without `rag:read`, from the study library only.
 	//
 	// **Limits.** `message` may have at most the server's limit of characters (default
 	// 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -8279,7 +8323,9 @@ type ClientWithResponsesInterface interface {
 	// transcripts, and their conversations (titles) and messages. Never anyone else's, and
 	// never the shipped study library or documents others shared (use `POST
 	// /api/knowledge/search` for those). With an API key, documents count only when shared
-	// with the key's organization.
+	// with the key's organization, and each kind only with its scope: documents with
+	// `rag:read`, Live transcripts with `live:read` (conversations and messages with the
+	// required `conversations:read`).
 	//
 	// The search text is read as plain words (any punctuation, quotes and search operators are
 	// ignored; common English words such as "the" or "will" are not searched); an item matches
@@ -8858,6 +8904,10 @@ type ClientWithResponsesInterface interface {
 	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
 	//
+	// A query that asks an AI provider counts against the caller's chat allowance (default 20
+	// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+	// answers and questions without a matching passage are not counted.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/rag/query (the `RagQuery` operationId).
@@ -8879,6 +8929,10 @@ type ClientWithResponsesInterface interface {
 	// 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
 	// offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 	// `provider_unavailable` with `Retry-After` while it rate-limits requests.
+	//
+	// A query that asks an AI provider counts against the caller's chat allowance (default 20
+	// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+	// answers and questions without a matching passage are not counted.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14310,7 +14364,11 @@ func (c *ClientWithResponses) RegisterWithResponse(ctx context.Context, body Reg
 //
 // **History budget.** The earlier turns sent to the provider are the newest that fit the
 // server's limits (default 40 turns and 48,000 characters); older turns are left out
-// whole, never cut.
+// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+// together they must fit the character budget: 422 `history_too_long` otherwise.
+//
+// **Knowledge.** The offline tutor answers from the study library and the documents the
+// caller may read; through an API key without `rag:read`, from the study library only.
 //
 // **Limits.** `message` may have at most the server's limit of characters (default
 // 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -14355,7 +14413,11 @@ func (c *ClientWithResponses) GenerateChatWithBodyWithResponse(ctx context.Conte
 //
 // **History budget.** The earlier turns sent to the provider are the newest that fit the
 // server's limits (default 40 turns and 48,000 characters); older turns are left out
-// whole, never cut.
+// whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+// together they must fit the character budget: 422 `history_too_long` otherwise.
+//
+// **Knowledge.** The offline tutor answers from the study library and the documents the
+// caller may read; through an API key without `rag:read`, from the study library only.
 //
 // **Limits.** `message` may have at most the server's limit of characters (default
 // 32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -14572,7 +14634,9 @@ func (c *ClientWithResponses) ListProvidersWithResponse(ctx context.Context, req
 // transcripts, and their conversations (titles) and messages. Never anyone else's, and
 // never the shipped study library or documents others shared (use `POST
 // /api/knowledge/search` for those). With an API key, documents count only when shared
-// with the key's organization.
+// with the key's organization, and each kind only with its scope: documents with
+// `rag:read`, Live transcripts with `live:read` (conversations and messages with the
+// required `conversations:read`).
 //
 // The search text is read as plain words (any punctuation, quotes and search operators are
 // ignored; common English words such as "the" or "will" are not searched); an item matches
@@ -15427,6 +15491,10 @@ func (c *ClientWithResponses) UpdateTeamWithResponse(ctx context.Context, orgId 
 // offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 // `provider_unavailable` with `Retry-After` while it rate-limits requests.
 //
+// A query that asks an AI provider counts against the caller's chat allowance (default 20
+// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+// answers and questions without a matching passage are not counted.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/rag/query (the `RagQuery` operationId).
@@ -15454,6 +15522,10 @@ func (c *ClientWithResponses) RagQueryWithBodyWithResponse(ctx context.Context, 
 // 422 `unknown_provider` / `unknown_model` for a provider or model this server does not
 // offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
 // `provider_unavailable` with `Retry-After` while it rate-limits requests.
+//
+// A query that asks an AI provider counts against the caller's chat allowance (default 20
+// a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+// answers and questions without a matching passage are not counted.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

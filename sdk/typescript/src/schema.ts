@@ -405,7 +405,11 @@ export interface paths {
          *
          *     **History budget.** The earlier turns sent to the provider are the newest that fit the
          *     server's limits (default 40 turns and 48,000 characters); older turns are left out
-         *     whole, never cut.
+         *     whole, never cut. System turns of a stateless `conversation_history` are always sent, so
+         *     together they must fit the character budget: 422 `history_too_long` otherwise.
+         *
+         *     **Knowledge.** The offline tutor answers from the study library and the documents the
+         *     caller may read; through an API key without `rag:read`, from the study library only.
          *
          *     **Limits.** `message` may have at most the server's limit of characters (default
          *     32,000; 422 `message_too_long`) and must not be blank (422 `empty_message`). Chats are
@@ -616,7 +620,9 @@ export interface paths {
          *     transcripts, and their conversations (titles) and messages. Never anyone else's, and
          *     never the shipped study library or documents others shared (use `POST
          *     /api/knowledge/search` for those). With an API key, documents count only when shared
-         *     with the key's organization.
+         *     with the key's organization, and each kind only with its scope: documents with
+         *     `rag:read`, Live transcripts with `live:read` (conversations and messages with the
+         *     required `conversations:read`).
          *
          *     The search text is read as plain words (any punctuation, quotes and search operators are
          *     ignored; common English words such as "the" or "will" are not searched); an item matches
@@ -752,6 +758,10 @@ export interface paths {
          *     422 `unknown_provider` / `unknown_model` for a provider or model this server does not
          *     offer; 502 `provider_error` or `provider_timeout` when the chosen provider fails, 503
          *     `provider_unavailable` with `Retry-After` while it rate-limits requests.
+         *
+         *     A query that asks an AI provider counts against the caller's chat allowance (default 20
+         *     a minute, across all replicas): 429 `chat_rate_limited` with `Retry-After`. Offline
+         *     answers and questions without a matching passage are not counted.
          */
         post: operations["ragQuery"];
         delete?: never;
