@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 
@@ -90,11 +91,15 @@ func xelTasks(t testing.TB, base, token string) []xelTask {
 	var out []xelTask
 	for _, m := range mods {
 		var d struct {
-			Tasks []struct{ ID, Type, Prompt string }
+			Tasks []struct {
+				ID, Type, Prompt string
+				Options          []string
+			}
 		}
 		must(t, base, "GET", "/api/xel/modules/"+m.ID, token, nil, 200).decode(t, &d)
 		for _, task := range d.Tasks {
-			if a, ok := answers[task.Prompt]; ok && task.Type == "multiple_choice" {
+			// Prompts may repeat across modules: keep a task only if its answer is one of its options.
+			if a, ok := answers[task.Prompt]; ok && task.Type == "multiple_choice" && slices.Contains(task.Options, a) {
 				out = append(out, xelTask{m.ID, task.ID, a})
 			}
 		}
