@@ -113,6 +113,9 @@ func loadConfig(cmd string, getenv func(string) string) (*config, error) {
 		}
 		*d.dst = n
 	}
+	if c.db.MigrationURL = get("XENTREE_MIGRATION_DATABASE_URL", ""); c.db.MigrationURL != "" && (!store.IsPostgres(c.dbURL) || !store.IsPostgres(c.db.MigrationURL)) {
+		check(errors.New("XENTREE_MIGRATION_DATABASE_URL must be a postgres:// URL, and only with a PostgreSQL XENTREE_DATABASE_URL"))
+	}
 	lifetimes := map[string]time.Duration{}
 	for _, k := range []string{"XENTREE_ACCESS_TOKEN_TTL", "XENTREE_SESSION_TTL"} {
 		if v := get(k, ""); v != "" {

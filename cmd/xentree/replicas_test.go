@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"slices"
 	"sync"
@@ -120,7 +121,10 @@ func TestReplicaProcesses(t *testing.T) {
 	dbURL := sharedPostgres(t)
 	env := map[string]string{"XENTREE_DATABASE_URL": dbURL, "XENTREE_JWT_SECRET": procSecret, "XENTREE_LOGIN_ACCOUNT_LIMIT": "3"}
 	a := startServer(t, env)
-	b := startServer(t, env) // migrations already applied by a: b finds nothing to do
+	// b finds nothing to migrate, through a migration URL of its own (as behind PgBouncer).
+	envB := maps.Clone(env)
+	envB["XENTREE_MIGRATION_DATABASE_URL"] = dbURL
+	b := startServer(t, envB)
 	rr := &roundRobin{bases: []string{a.base, b.base}}
 	st := openStore(t, dbURL)
 	ctx := context.Background()
@@ -228,4 +232,25 @@ func TestReplicaProcesses(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMigrationURL: with XENTREE_MIGRATION_DATABASE_URL migrations (and their session-level
+// lock) go there, never through the main URL (a PgBouncer in transaction mode).
+func TestMigrationURL(t *testing.T) {
+	main, direct := sharedPostgres(t), sharedPostgres(t)
+	t.Setenv("XENTREE_DATABASE_URL", main)
+	t.Setenv("XENTREE_MIGRATION_DATABASE_URL", direct)
+	t.Setenv("XENTREE_JWT_SECRET", procSecret)
+	if err := run(context.Background(), nil, quietLog(), []string{"migrate"}); err != nil {
+		t.Fatal(err)
+	}
+	has := func(dbURL string) bool {
+		var n int64
+		openStore(t, dbURL).DB(context.Background()).Raw(
+			"SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'users'").Scan(&n)
+		return n == 1
+	}
+	if has(main) || !has(direct) {
+		t.Fatalf("migrations went to the main URL (%v) or not to the migration URL (%v)", has(main), has(direct))
+	}
 }
