@@ -201,8 +201,8 @@ func TestReplicaProcesses(t *testing.T) {
 	})
 
 	t.Run("last admin", func(t *testing.T) {
-		for round := range 5 {
-			x, y := register(t, a.base, fmt.Sprintf("rep_ax%d", round)), register(t, b.base, fmt.Sprintf("rep_ay%d", round))
+		x, y := register(t, a.base, "rep_ax"), register(t, b.base, "rep_ay")
+		for round := range 5 { // a new organization each round, the same two admins
 			var org struct{ ID string }
 			must(t, a.base, "POST", "/api/organizations", x.Access, map[string]string{"name": fmt.Sprintf("Replica Org %d", round)}, 201).decode(t, &org)
 			must(t, b.base, "POST", "/api/organizations/"+org.ID+"/members", x.Access, map[string]string{"username": y.Username, "role": "admin"}, 201)
