@@ -173,6 +173,11 @@ func (p *proc) signal(sig syscall.Signal) {
 
 // waitExit waits up to d for the process to exit and returns its error (nil: exit status 0).
 func (p *proc) waitExit(d time.Duration) (error, bool) {
+	select { // exited first: with d = 0 both cases of the select below would be ready
+	case <-p.exited:
+		return p.err, true
+	default:
+	}
 	select {
 	case <-p.exited:
 		return p.err, true
