@@ -102,6 +102,7 @@ func startServer(t testing.TB, env map[string]string) *proc {
 		full["XENTREE_LOG_LEVEL"] = "info" // "listening" and "shutting down" are info lines
 	}
 	p.cmd = exec.Command(os.Args[0], "serve")
+	dieWithParent(p.cmd)
 	for k, v := range full {
 		p.cmd.Env = append(p.cmd.Env, k+"="+v)
 	}
