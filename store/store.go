@@ -75,6 +75,10 @@ type Options struct {
 	// IdleInTxTimeout ends a session whose transaction sits idle that long, releasing its
 	// locks (PostgreSQL idle_in_transaction_session_timeout).
 	IdleInTxTimeout time.Duration
+	// MigrationURL, PostgreSQL only, is what migrations connect to instead of the main URL.
+	// Their lock is a session-level advisory lock, so it must reach a real session:
+	// PostgreSQL itself or a session-mode pooler, never PgBouncer in transaction mode.
+	MigrationURL string
 }
 
 // DefaultOptions are the bounds Open applies.
@@ -103,7 +107,11 @@ func OpenWith(ctx context.Context, url string, log *slog.Logger, opts Options) (
 		// Migrations run on a pool of their own: no statement or idle bound (building an index
 		// may take long), the same lock bound (DDL queued behind a long lock would queue every
 		// query behind itself).
-		if s.migrateURL, err = withParams(url, Options{LockTimeout: opts.LockTimeout}); err != nil {
+		migrate := url
+		if opts.MigrationURL != "" {
+			migrate = opts.MigrationURL
+		}
+		if s.migrateURL, err = withParams(migrate, Options{LockTimeout: opts.LockTimeout}); err != nil {
 			return nil, err
 		}
 		var dsn string

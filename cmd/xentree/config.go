@@ -22,8 +22,12 @@ const defaultDatabase = "./data/xentree.db"
 // config is every setting of the binary, read from the environment and checked as a whole
 // before anything is opened, created or written.
 type config struct {
-	addr      string
-	dbURL     string
+	addr  string
+	dbURL string
+	// shutdown bounds the drain after the first signal (XENTREE_SHUTDOWN_TIMEOUT).
+	shutdown time.Duration
+	// debugAddr, when set, serves net/http/pprof there (XENTREE_DEBUG_ADDR; off by default).
+	debugAddr string
 	db        store.Options
 	server    server.Config
 	logLevel  slog.Level
@@ -54,6 +58,19 @@ func loadConfig(cmd string, getenv func(string) string) (*config, error) {
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		check(fmt.Errorf("XENTREE_ADDR %q: %w", c.addr, err))
+	}
+	if c.debugAddr = get("XENTREE_DEBUG_ADDR", ""); c.debugAddr != "" {
+		if _, _, err := net.SplitHostPort(c.debugAddr); err != nil {
+			check(fmt.Errorf("XENTREE_DEBUG_ADDR %q: %w", c.debugAddr, err))
+		}
+	}
+	c.shutdown = defaultShutdown
+	if v := get("XENTREE_SHUTDOWN_TIMEOUT", ""); v != "" {
+		n, err := time.ParseDuration(v)
+		if err != nil || n <= 0 {
+			check(fmt.Errorf("XENTREE_SHUTDOWN_TIMEOUT must be a positive duration such as 30s, got %q", v))
+		}
+		c.shutdown = n
 	}
 	if err := c.logLevel.UnmarshalText([]byte(get("XENTREE_LOG_LEVEL", "info"))); err != nil {
 		check(fmt.Errorf("XENTREE_LOG_LEVEL must be debug, info, warn or error, got %q", getenv("XENTREE_LOG_LEVEL")))
@@ -95,6 +112,9 @@ func loadConfig(cmd string, getenv func(string) string) (*config, error) {
 			check(fmt.Errorf("%s must be a duration such as 30s (0 disables), got %q", d.key, v))
 		}
 		*d.dst = n
+	}
+	if c.db.MigrationURL = get("XENTREE_MIGRATION_DATABASE_URL", ""); c.db.MigrationURL != "" && (!store.IsPostgres(c.dbURL) || !store.IsPostgres(c.db.MigrationURL)) {
+		check(errors.New("XENTREE_MIGRATION_DATABASE_URL must be a postgres:// URL, and only with a PostgreSQL XENTREE_DATABASE_URL"))
 	}
 	lifetimes := map[string]time.Duration{}
 	for _, k := range []string{"XENTREE_ACCESS_TOKEN_TTL", "XENTREE_SESSION_TTL"} {

@@ -32,6 +32,9 @@ func TestSettingsValidatedFirst(t *testing.T) {
 		"access token TTL":    {"XENTREE_ACCESS_TOKEN_TTL": "10s"},
 		"session TTL":         {"XENTREE_SESSION_TTL": "forever"},
 		"access over session": {"XENTREE_ACCESS_TOKEN_TTL": "2h", "XENTREE_SESSION_TTL": "1h"},
+		"shutdown timeout":    {"XENTREE_SHUTDOWN_TIMEOUT": "0s"},
+		"debug address":       {"XENTREE_DEBUG_ADDR": "nowhere"},
+		"migration URL":       {"XENTREE_MIGRATION_DATABASE_URL": "postgres://127.0.0.1:1/never"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -26,8 +27,9 @@ import (
 	"github.com/xentree/xentree-api/store"
 )
 
-// drainTimeout bounds how long shutdown waits for in-flight requests.
-const drainTimeout = 30 * time.Second
+// defaultShutdown bounds how long shutdown waits for in-flight requests unless
+// XENTREE_SHUTDOWN_TIMEOUT says otherwise.
+const defaultShutdown = 30 * time.Second
 
 func main() {
 	ctx, force := shutdownSignals()
@@ -133,6 +135,15 @@ func serve(ctx context.Context, force <-chan struct{}, log *slog.Logger, st *sto
 	if err != nil {
 		return err
 	}
+	if cfg.debugAddr != "" {
+		dl, err := net.Listen("tcp", cfg.debugAddr)
+		if err != nil {
+			return fmt.Errorf("XENTREE_DEBUG_ADDR: %w", err)
+		}
+		defer dl.Close()
+		go func() { _ = http.Serve(dl, debugMux()) }()
+		log.Info("debug listener", "addr", dl.Addr().String())
+	}
 	log.Info("listening", "addr", l.Addr().String(), "database", string(st.Dialect()), "docs", "/docs")
 	go server.NewMaintenance(cfg.server, st, log).Run(ctx, time.Minute)
 	errc := make(chan error, 1)
@@ -143,7 +154,7 @@ func serve(ctx context.Context, force <-chan struct{}, log *slog.Logger, st *sto
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing in-flight requests (signal again to exit at once)")
-	dctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	dctx, cancel := context.WithTimeout(context.Background(), cfg.shutdown)
 	defer cancel()
 	forced := make(chan struct{})
 	go func() {
@@ -164,4 +175,16 @@ func serve(ctx context.Context, force <-chan struct{}, log *slog.Logger, st *sto
 		}
 	}
 	return nil
+}
+
+// debugMux serves the runtime profiles (goroutines, heap, CPU) of net/http/pprof, for an
+// operator on a private address; never on the API listener.
+func debugMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
