@@ -45,11 +45,7 @@ func (a *MembersAPI) ListMembers(ctx context.Context, req api.ListMembersRequest
 	if err != nil {
 		return nil, orgErr(err)
 	}
-	out := make(api.ListMembers200JSONResponse, 0, len(rows))
-	for i := range rows {
-		out = append(out, memberResponse(&rows[i]))
-	}
-	return out, nil
+	return memberList(rows), nil
 }
 
 // AddMember adds a user, named by exactly one of user_id, username or email, to the
