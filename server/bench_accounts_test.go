@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/argon2"
+
 	"github.com/xentree/xentree-api/server"
 )
 
@@ -78,6 +80,47 @@ func BenchmarkLogin64(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
 			b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
 			b.ReportMetric(base, "RSS-before-MiB")
+		})
+	}
+}
+
+// BenchmarkLoginRatio: 64 concurrent clients logging in with the production argon2id cost,
+// against the raw hash rate at the same parameters and the same concurrency cap (a handler
+// that only hashes, one slot per core, as the server's semaphore), interleaved in one run
+// (-benchtime 1x). ratio-req/s is logins/s over hashes/s (target ≥ 0.95).
+func BenchmarkLoginRatio(b *testing.B) {
+	for _, kind := range benchKinds() {
+		b.Run(kind, func(b *testing.B) {
+			h := benchHarness(b, kind, func(c *server.Config) {
+				c.PasswordParams = nil
+				c.LoginAccountLimit, c.LoginIPLimit = 1<<30, 1<<30
+			})
+			users := make([]*user, 64)
+			forms := make([]string, 64)
+			for i := range users {
+				users[i] = h.newUser("benchlr")
+				forms[i] = url.Values{"username": {users[i].Username}, "password": {users[i].Password}}.Encode()
+			}
+			p := server.OWASPArgon
+			slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+			salt := make([]byte, 16)
+			rawHash := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				slots <- struct{}{}
+				argon2.IDKey([]byte("correct-horse-benchlr"), salt, p.Time, p.Memory, p.Threads, 32)
+				<-slots
+				w.WriteHeader(http.StatusOK)
+			})
+			var next atomic.Int64
+			req := func() *http.Request {
+				req := httptest.NewRequest("POST", "/api/auth/login", strings.NewReader(forms[next.Add(1)%64]))
+				req.RemoteAddr = h.remoteAddr
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				return req
+			}
+			apps := []loadApp{{"raw-hash", rawHash}, {"login", h.e}}
+			for b.Loop() {
+				reportComparison(b, apps, compareLoad(b, 64, 4, 2*time.Second, http.StatusOK, req, apps...))
+			}
 		})
 	}
 }
