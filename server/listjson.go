@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/xentree/xentree-api/store"
 )
@@ -65,4 +66,35 @@ func (l memberList) VisitListMembersResponse(w http.ResponseWriter) error {
 		}
 	}
 	return writePooledJSON(w, http.StatusOK, out)
+}
+
+// profileJSON is api.UserProfile with plain pointers for its nullable fields (same fields,
+// same order, same bytes; the email keeps its type, whose encoder checks it).
+type profileJSON struct {
+	AvatarURL     *string             `json:"avatar_url"`
+	CreatedAt     time.Time           `json:"created_at"`
+	Email         openapi_types.Email `json:"email"`
+	FullName      *string             `json:"full_name"`
+	ID            uuid.UUID           `json:"id"`
+	Language      string              `json:"language"`
+	LiveNickname  *string             `json:"live_nickname"`
+	Plan          string              `json:"plan"`
+	PublicProfile bool                `json:"public_profile"`
+	Role          string              `json:"role"`
+	Timezone      string              `json:"timezone"`
+	UpdatedAt     time.Time           `json:"updated_at"`
+	Username      string              `json:"username"`
+}
+
+// meProfile is the 200 answer of GetMe, encoded straight from the user row.
+type meProfile struct{ u *store.User }
+
+// VisitGetMeResponse writes the profile as api.GetMe200JSONResponse would.
+func (m meProfile) VisitGetMeResponse(w http.ResponseWriter) error {
+	u := m.u
+	return writePooledJSON(w, http.StatusOK, &profileJSON{
+		AvatarURL: u.AvatarURL, CreatedAt: u.CreatedAt, Email: openapi_types.Email(u.Email), FullName: u.FullName,
+		ID: uuidOf(u.ID), Language: u.Language, LiveNickname: u.LiveNickname, Plan: u.Plan,
+		PublicProfile: u.PublicProfile, Role: u.Role, Timezone: u.Timezone, UpdatedAt: u.UpdatedAt, Username: u.Username,
+	})
 }

@@ -38,3 +38,25 @@ func TestMemberListEncoding(t *testing.T) {
 		}
 	}
 }
+
+// TestMeProfileEncoding: meProfile writes exactly what the generated GetMe response writes.
+func TestMeProfileEncoding(t *testing.T) {
+	name, avatar, nick := "Zoë <b>&amp;</b>", "https://example.com/a?b=1&c=<2>", "nick\u2029"
+	for _, u := range []*store.User{
+		{ID: store.NewID(), Username: "u", Email: "u@example.com", Role: "user", Timezone: "Europe/Berlin", Language: "de", Plan: "pro",
+			FullName: &name, AvatarURL: &avatar, LiveNickname: &nick, PublicProfile: true,
+			CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("y", -7200)), UpdatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
+		{ID: store.NewID(), Username: "v", Email: "v@example.com", Role: "super_admin", Timezone: "UTC", Language: "en", Plan: "free"},
+	} {
+		want, got := httptest.NewRecorder(), httptest.NewRecorder()
+		if err := api.GetMe200JSONResponse(userProfile(u)).VisitGetMeResponse(want); err != nil {
+			t.Fatal(err)
+		}
+		if err := (meProfile{u}).VisitGetMeResponse(got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Body.String() != want.Body.String() || got.Code != want.Code || got.Header().Get("Content-Type") != want.Header().Get("Content-Type") {
+			t.Fatalf("got %d\n%s\nwant %d\n%s", got.Code, got.Body, want.Code, want.Body)
+		}
+	}
+}
