@@ -211,7 +211,7 @@ func (a *AccountsAPI) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.
 	if err != nil {
 		return nil, err
 	}
-	return api.GetMe200JSONResponse(userProfile(p.User)), nil
+	return meProfile{p.User}, nil
 }
 
 // UpdateMe changes only the fields sent. A new email or password needs the current password;

@@ -523,6 +523,21 @@ func TestRegisterThrottle(t *testing.T) {
 	}, func(c *server.Config) { c.RegisterIPLimit = 2 })
 }
 
+// TestVerifiedTokenRechecked: a token already verified (and so cached) is still refused when
+// the clock leaves its validity (before its nbf/iat, after its exp) and after logout.
+func TestVerifiedTokenRechecked(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("recheck")
+		h.raw("GET", "/api/auth/me", nil, u.auth()).expect(t, 200)
+		h.clock.Advance(-time.Hour)
+		h.raw("GET", "/api/auth/me", nil, u.auth()).expect(t, 401)
+		h.clock.Advance(time.Hour)
+		h.raw("GET", "/api/auth/me", nil, u.auth()).expect(t, 200)
+		h.raw("POST", "/api/auth/logout", nil, u.auth()).expect(t, 204)
+		h.raw("GET", "/api/auth/me", nil, u.auth()).expect(t, 401)
+	})
+}
+
 // TestOneClock: tokens, sessions and handlers read the one clock the harness controls, so a
 // test can move time: an access token expires 15 minutes later by that clock, refresh still works.
 func TestOneClock(t *testing.T) {

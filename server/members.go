@@ -25,8 +25,12 @@ var errMemberRef = unprocessable("invalid_member_reference", "Name the user by e
 // ListMembers lists an organization's members to its members, oldest membership first.
 func (a *MembersAPI) ListMembers(ctx context.Context, req api.ListMembersRequestObject) (api.ListMembersResponseObject, error) {
 	orgID := req.OrgId.String()
-	if _, _, err := a.caller(ctx, orgID, false); err != nil {
+	p, err := principal(ctx)
+	if err != nil {
 		return nil, err
+	}
+	if !p.CanReachOrg(orgID) {
+		return nil, orgErr(store.ErrNotFound)
 	}
 	f := store.MemberFilter{}
 	f.Limit, f.Offset = page(req.Params.Limit, req.Params.Offset)
@@ -36,15 +40,12 @@ func (a *MembersAPI) ListMembers(ctx context.Context, req api.ListMembersRequest
 	if req.Params.Role != nil {
 		f.Role = string(*req.Params.Role)
 	}
-	rows, err := a.store.ListMembers(ctx, orgID, f)
+	// Any member may list: the membership check (roleIn's) runs in the list's own statement.
+	rows, err := a.store.ListMembersAs(ctx, orgID, p.User.ID, p.ActsAsSuperAdmin(), f)
 	if err != nil {
-		return nil, err
+		return nil, orgErr(err)
 	}
-	out := make(api.ListMembers200JSONResponse, 0, len(rows))
-	for i := range rows {
-		out = append(out, memberResponse(&rows[i]))
-	}
-	return out, nil
+	return memberList(rows), nil
 }
 
 // AddMember adds a user, named by exactly one of user_id, username or email, to the

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -39,20 +40,47 @@ func recoverPanics(log *slog.Logger) echo.MiddlewareFunc {
 }
 
 // accessLog writes one structured line per request. It never logs headers or bodies, so
-// credentials and secrets stay out of the log.
+// credentials and secrets stay out of the log. Hand-written rather than Echo's RequestLogger
+// (it runs on every request): the attributes go straight to slog from an array on the stack,
+// and the client IP comes from the request metadata already computed, when there is some.
+// A handler error is answered here (HTTPErrorHandler) so the line has the final status; it is
+// still returned for the middleware above, as Echo's RequestLogger with HandleError does.
 func accessLog(log *slog.Logger) echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogMethod: true, LogURIPath: true, LogLatency: true,
-		LogRequestID: true, LogRemoteIP: true, LogResponseSize: true, HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
-				slog.String("method", v.Method), slog.String("path", v.URIPath),
-				slog.Int("status", v.Status), slog.Duration("latency", v.Latency),
-				slog.Int64("bytes", v.ResponseSize), slog.String("ip", v.RemoteIP),
-				slog.String("request_id", v.RequestID))
-			return nil
-		},
-	})
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			if err != nil {
+				c.Error(err)
+			}
+			req := c.Request()
+			ctx := req.Context()
+			if !log.Enabled(ctx, slog.LevelInfo) {
+				return err
+			}
+			res := c.Response()
+			path := req.URL.Path
+			if path == "" {
+				path = "/"
+			}
+			ip := meta(ctx).ClientIP
+			if ip == "" {
+				ip = c.RealIP()
+			}
+			id := req.Header.Get(echo.HeaderXRequestID)
+			if id == "" {
+				id = res.Header().Get(echo.HeaderXRequestID)
+			}
+			attrs := [...]slog.Attr{
+				slog.String("method", req.Method), slog.String("path", path),
+				slog.Int("status", res.Status), slog.Duration("latency", time.Since(start)),
+				slog.Int64("bytes", res.Size), slog.String("ip", ip),
+				slog.String("request_id", id),
+			}
+			log.LogAttrs(ctx, slog.LevelInfo, "request", attrs[:]...)
+			return err
+		}
+	}
 }
 
 // requestMetadata puts the client IP and user agent on the request context for handlers.

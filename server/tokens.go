@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -41,22 +42,34 @@ type signingKey struct {
 // tokenKeys signs with the first key and verifies with any, so a rotated-out secret keeps
 // verifying the tokens it signed until they expire (at most the access TTL).
 type tokenKeys struct {
-	keys   []signingKey
-	parser *jwt.Parser
-	clock  clock.Clock
-	ttl    time.Duration
+	keys      []signingKey
+	parser    *jwt.Parser
+	validator *jwt.Validator
+	clock     clock.Clock
+	ttl       time.Duration
+	// verified caches the claims of tokens whose signature and form already checked out, so a
+	// client's repeated requests skip the base64, JSON and HMAC work. Time, issuer and audience
+	// are still validated on every use, and the session is still checked in the database.
+	verifiedMu sync.Mutex
+	verified   map[string]*accessClaims
 }
 
+// verifiedMax bounds the cache (a few hundred bytes an entry); when full, one arbitrary entry
+// makes room.
+const verifiedMax = 2048
+
 func newTokenKeys(current string, previous []string, clk clock.Clock) (*tokenKeys, error) {
-	t := &tokenKeys{clock: clk, ttl: defaultAccessTTL, parser: jwt.NewParser(
+	opts := []jwt.ParserOption{
 		jwt.WithTimeFunc(clk.Now),
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuer(tokenIssuer),
 		jwt.WithAudience(tokenAudience),
 		jwt.WithIssuedAt(),
-		jwt.WithLeeway(5*time.Second),
-	)}
+		jwt.WithLeeway(5 * time.Second),
+	}
+	t := &tokenKeys{clock: clk, ttl: defaultAccessTTL, parser: jwt.NewParser(opts...), validator: jwt.NewValidator(opts...),
+		verified: make(map[string]*accessClaims)}
 	for _, s := range append([]string{current}, previous...) {
 		if len(s) < minSecretLength {
 			return nil, fmt.Errorf("JWT secrets must be at least %d characters", minSecretLength)
@@ -88,6 +101,33 @@ func (t *tokenKeys) issue(userID, sessionID string) (string, error) {
 }
 
 func (t *tokenKeys) verify(raw string) (*accessClaims, error) {
+	t.verifiedMu.Lock()
+	cached := t.verified[raw]
+	t.verifiedMu.Unlock()
+	if cached != nil {
+		if err := t.validator.Validate(cached); err != nil {
+			return nil, fmt.Errorf("%w: %w", jwt.ErrTokenInvalidClaims, err)
+		}
+		return cached, nil
+	}
+	c, err := t.parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	t.verifiedMu.Lock()
+	if len(t.verified) >= verifiedMax {
+		for k := range t.verified {
+			delete(t.verified, k)
+			break
+		}
+	}
+	t.verified[raw] = c
+	t.verifiedMu.Unlock()
+	return c, nil
+}
+
+// parse fully verifies raw: signature under a known key, form, claims.
+func (t *tokenKeys) parse(raw string) (*accessClaims, error) {
 	var c accessClaims
 	_, err := t.parser.ParseWithClaims(raw, &c, func(tok *jwt.Token) (any, error) {
 		kid, _ := tok.Header["kid"].(string)

@@ -147,12 +147,15 @@ func OpenWith(ctx context.Context, url string, log *slog.Logger, opts Options) (
 	if err != nil {
 		return nil, err
 	}
+	// Every open connection may stay idle: with fewer idle slots than open ones, a steady
+	// load above the idle limit closes and reopens connections all the time (a PostgreSQL
+	// backend start each). Idle ones still close after ConnMaxIdleTime once load drops.
+	open := 8
 	if s.dialect == Postgres {
-		sqlDB.SetMaxOpenConns(20)
-		sqlDB.SetMaxIdleConns(10)
-	} else {
-		sqlDB.SetMaxOpenConns(8)
+		open = 20
 	}
+	sqlDB.SetMaxOpenConns(open)
+	sqlDB.SetMaxIdleConns(open)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()

@@ -77,6 +77,9 @@ func run(ctx context.Context, force <-chan struct{}, log *slog.Logger, args []st
 	if log == nil {
 		log = cfg.logger(os.Stderr)
 	}
+	if cmd == "serve" {
+		log.Debug("memory limit", "bytes", setMemoryLimit(os.Getenv))
+	}
 	st, err := store.OpenWith(ctx, cfg.dbURL, log, cfg.db)
 	if err != nil {
 		return err
