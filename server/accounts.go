@@ -112,13 +112,13 @@ var errUnknownClient = &APIError{Status: http.StatusBadRequest, Code: "validatio
 // (clientip.Buckets), narrowest first, and refuses at the first one past its limit: a refused
 // event is not counted in the wider buckets, so one noisy host does not use up its site's
 // allowance.
-func (a *AccountsAPI) throttleClient(ctx context.Context, kind string, limit int, window time.Duration) error {
+func (d *deps) throttleClient(ctx context.Context, kind string, limit int, window time.Duration) error {
 	addr, err := netip.ParseAddr(meta(ctx).ClientIP)
 	if err != nil {
 		return errUnknownClient
 	}
 	for _, b := range clientip.Buckets(addr) {
-		if err := a.throttle(ctx, kind+":ip:"+b.Key, limit*b.Scale, window); err != nil {
+		if err := d.throttle(ctx, kind+":ip:"+b.Key, limit*b.Scale, window); err != nil {
 			return err
 		}
 	}
@@ -126,8 +126,8 @@ func (a *AccountsAPI) throttleClient(ctx context.Context, kind string, limit int
 }
 
 // throttle counts one event in bucket and refuses with 429 past limit.
-func (a *AccountsAPI) throttle(ctx context.Context, bucket string, limit int, window time.Duration) error {
-	allowed, wait, err := a.hit(ctx, bucket, limit, window)
+func (d *deps) throttle(ctx context.Context, bucket string, limit int, window time.Duration) error {
+	allowed, wait, err := d.hit(ctx, bucket, limit, window)
 	if err != nil || allowed {
 		return err
 	}
@@ -137,12 +137,12 @@ func (a *AccountsAPI) throttle(ctx context.Context, bucket string, limit int, wi
 
 // hit counts one event in bucket: whether it is within limit, else the seconds until the
 // window closes.
-func (a *AccountsAPI) hit(ctx context.Context, bucket string, limit int, window time.Duration) (bool, int, error) {
-	n, reset, err := a.store.HitRateLimit(ctx, bucket, window)
+func (d *deps) hit(ctx context.Context, bucket string, limit int, window time.Duration) (bool, int, error) {
+	n, reset, err := d.store.HitRateLimit(ctx, bucket, window)
 	if err != nil || n <= limit {
 		return err == nil, 0, err
 	}
-	return false, max(int(math.Ceil(reset.Sub(a.now()).Seconds())), 1), nil
+	return false, max(int(math.Ceil(reset.Sub(d.now()).Seconds())), 1), nil
 }
 
 func (a *AccountsAPI) startSession(ctx context.Context, u *store.User) (api.TokenResponse, error) {

@@ -47,6 +47,8 @@ type Config struct {
 	RegisterIPLimit int
 	// RefreshIPLimit caps token refreshes per client IP within LoginWindow (default 1000).
 	RefreshIPLimit int
+	// PublicProfileIPLimit caps public profile reads per client IP per minute (default 120).
+	PublicProfileIPLimit int
 	// SessionTTL bounds a login session and its refresh tokens (default 30 days).
 	SessionTTL time.Duration
 	// AccessTTL is the lifetime of an access token (default 15 minutes, 1 minute to 24 hours,
@@ -122,6 +124,9 @@ func (c *Config) defaults() {
 	if c.RegisterIPLimit == 0 {
 		c.RegisterIPLimit = 30
 	}
+	if c.PublicProfileIPLimit == 0 {
+		c.PublicProfileIPLimit = 120
+	}
 	if c.RefreshIPLimit == 0 {
 		c.RefreshIPLimit = 1000
 	}
@@ -194,7 +199,7 @@ func (c Config) Validate() error {
 	if _, err := ipExtractor(c.TrustedProxies); err != nil {
 		return err
 	}
-	for _, n := range []int{c.LoginAccountLimit, c.LoginIPLimit, c.RegisterIPLimit, c.RefreshIPLimit} {
+	for _, n := range []int{c.LoginAccountLimit, c.LoginIPLimit, c.RegisterIPLimit, c.RefreshIPLimit, c.PublicProfileIPLimit} {
 		if n < 0 {
 			return fmt.Errorf("limits must be positive, got %d", n)
 		}

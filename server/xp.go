@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"net/http"
@@ -57,6 +59,10 @@ func (a *XPAPI) GetXPProfile(ctx context.Context, _ api.GetXPProfileRequestObjec
 
 // GetPublicProfile returns the public-safe part of a user's progress (no authentication).
 func (a *XPAPI) GetPublicProfile(ctx context.Context, req api.GetPublicProfileRequestObject) (api.GetPublicProfileResponseObject, error) {
+	// Anyone may ask, so reads are counted per client address: walking usernames costs time.
+	if err := a.throttleClient(ctx, "public_profile", a.cfg.PublicProfileIPLimit, time.Minute); err != nil {
+		return nil, err
+	}
 	u, err := a.store.UserByUsername(ctx, req.Username)
 	if errors.Is(err, store.ErrNotFound) || err == nil && (!u.PublicProfile || u.DisabledAt != nil) {
 		return nil, errProfileNotFound

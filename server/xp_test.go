@@ -839,3 +839,28 @@ func TestRollupsMatchEvents(t *testing.T) {
 		}
 	}, manyLogins)
 }
+
+// TestPublicProfileRateLimited: anonymous profile reads are counted per client address (by
+// /64 for IPv6), unknown and hidden names alike, so walking usernames is throttled; another
+// address is not affected and the window reopens.
+func TestPublicProfileRateLimited(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		u := h.newUser("walked")
+		h.setMe(u, map[string]any{"public_profile": true})
+		h.remoteAddr = "[2001:db8:7::1]:1000"
+		for i := 0; i < 5; i++ {
+			h.raw("GET", "/api/xp/public-profile/"+u.Username, nil).expect(t, 200)
+		}
+		h.remoteAddr = "[2001:db8:7::2]:1000" // same /64
+		h.raw("GET", fmt.Sprintf("/api/xp/public-profile/nobody%d", 1), nil).expect(t, 404)
+		r := h.raw("GET", "/api/xp/public-profile/"+u.Username, nil).expect(t, 429)
+		if r.Header.Get("Retry-After") == "" || r.errorBody(t).Error != "too_many_attempts" {
+			t.Fatalf("throttled read: %v %s", r.Header, r.Body)
+		}
+		h.remoteAddr = "198.51.100.40:1"
+		h.raw("GET", "/api/xp/public-profile/"+u.Username, nil).expect(t, 200)
+		h.remoteAddr = "[2001:db8:7::1]:1000"
+		h.clock.Advance(time.Minute)
+		h.raw("GET", "/api/xp/public-profile/"+u.Username, nil).expect(t, 200)
+	}, func(c *server.Config) { c.PublicProfileIPLimit = 6 })
+}

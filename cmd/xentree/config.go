@@ -79,7 +79,7 @@ func loadConfig(cmd string, getenv func(string) string) (*config, error) {
 		check(fmt.Errorf("XENTREE_LOG_FORMAT must be json or text, got %q", c.logFormat))
 	}
 	ints := make(map[string]int)
-	for _, k := range []string{"XENTREE_REGISTER_IP_LIMIT", "XENTREE_LOGIN_ACCOUNT_LIMIT", "XENTREE_LOGIN_IP_LIMIT", "XENTREE_REFRESH_IP_LIMIT",
+	for _, k := range []string{"XENTREE_REGISTER_IP_LIMIT", "XENTREE_LOGIN_ACCOUNT_LIMIT", "XENTREE_LOGIN_IP_LIMIT", "XENTREE_REFRESH_IP_LIMIT", "XENTREE_PUBLIC_PROFILE_IP_LIMIT",
 		"XENTREE_XEL_EVALUATIONS_PER_HOUR"} {
 		v := get(k, "")
 		if v == "" {
@@ -127,17 +127,18 @@ func loadConfig(cmd string, getenv func(string) string) (*config, error) {
 		}
 	}
 	c.server = server.Config{
-		AccessTTL:          lifetimes["XENTREE_ACCESS_TOKEN_TTL"],
-		SessionTTL:         lifetimes["XENTREE_SESSION_TTL"],
-		JWTSecret:          getenv("XENTREE_JWT_SECRET"),
-		JWTPreviousSecrets: list(getenv("XENTREE_JWT_PREVIOUS_SECRETS")),
-		TrustedProxies:     list(getenv("XENTREE_TRUSTED_PROXIES")),
-		CORSOrigins:        list(getenv("XENTREE_CORS_ORIGINS")),
-		BodyLimit:          get("XENTREE_BODY_LIMIT", ""),
-		RegisterIPLimit:    ints["XENTREE_REGISTER_IP_LIMIT"],
-		LoginAccountLimit:  ints["XENTREE_LOGIN_ACCOUNT_LIMIT"],
-		LoginIPLimit:       ints["XENTREE_LOGIN_IP_LIMIT"],
-		RefreshIPLimit:     ints["XENTREE_REFRESH_IP_LIMIT"],
+		AccessTTL:            lifetimes["XENTREE_ACCESS_TOKEN_TTL"],
+		SessionTTL:           lifetimes["XENTREE_SESSION_TTL"],
+		JWTSecret:            getenv("XENTREE_JWT_SECRET"),
+		JWTPreviousSecrets:   list(getenv("XENTREE_JWT_PREVIOUS_SECRETS")),
+		TrustedProxies:       list(getenv("XENTREE_TRUSTED_PROXIES")),
+		CORSOrigins:          list(getenv("XENTREE_CORS_ORIGINS")),
+		BodyLimit:            get("XENTREE_BODY_LIMIT", ""),
+		RegisterIPLimit:      ints["XENTREE_REGISTER_IP_LIMIT"],
+		LoginAccountLimit:    ints["XENTREE_LOGIN_ACCOUNT_LIMIT"],
+		LoginIPLimit:         ints["XENTREE_LOGIN_IP_LIMIT"],
+		RefreshIPLimit:       ints["XENTREE_REFRESH_IP_LIMIT"],
+		PublicProfileIPLimit: ints["XENTREE_PUBLIC_PROFILE_IP_LIMIT"],
 
 		XELEvaluationsPerHour: ints["XENTREE_XEL_EVALUATIONS_PER_HOUR"],
 	}

@@ -20,6 +20,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -127,6 +128,9 @@ func serve(ctx context.Context, force <-chan struct{}, log *slog.Logger, st *sto
 	if err := server.LoadLibrary(ctx, st, log); err != nil {
 		return fmt.Errorf("study library: %w", err)
 	}
+	// Parsing the spec, the catalogue and the library leaves tens of MiB of garbage that the
+	// runtime would hand back to the OS only slowly: return it before serving.
+	debug.FreeOSMemory()
 	srv := &http.Server{
 		Handler:           e,
 		ReadHeaderTimeout: 10 * time.Second,
