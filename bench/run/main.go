@@ -130,7 +130,7 @@ func runAll(ctx context.Context, o options) (*Report, error) {
 		"Server settings for the load (`bench/run`): login limits per account and per IP, the chat rate limit and the free "+
 			"plan's Live quota raised to 1,000,000 (so every answer is the real work, never a 429); Live idle timeout 1 h, "+
 			"access tokens 2 h; no AI provider (the offline tutor answers); JSON access log at info level to a file, as in production. "+
-			"Everything else is the default, including the PostgreSQL pool (20 open, 10 idle) that the PK and list baselines open the same way (`store.OpenWith`).",
+			"Everything else is the default, including the PostgreSQL pool (20 open, all kept idle) that the PK and list baselines open the same way (`store.OpenWith`).",
 		"The server is restarted between the seeding and the load (and left idle for 3 s), so the seeding's memory is not in the "+
 			"peaks; the routes then run one after another in that process, so a peak includes what the Go runtime still holds "+
 			"from the start-up and the routes before (the RSS at the start of each window shows how much). "+

@@ -11,7 +11,7 @@ import (
 func TestMemoryLimitDefault(t *testing.T) {
 	before := debug.SetMemoryLimit(-1)
 	t.Cleanup(func() { debug.SetMemoryLimit(before) })
-	if got, want := setMemoryLimit(func(string) string { return "" }), int64(64<<20+runtime.GOMAXPROCS(0)*20<<20); got != want || debug.SetMemoryLimit(-1) != want {
+	if got, want := setMemoryLimit(func(string) string { return "" }), int64(64<<20+runtime.GOMAXPROCS(0)*40<<20); got != want || debug.SetMemoryLimit(-1) != want {
 		t.Fatalf("default limit %d, want %d", got, want)
 	}
 	debug.SetMemoryLimit(123 << 20)
