@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/xentree/xentree-api/server"
 )
@@ -36,19 +35,6 @@ func chatSettings(getenv func(string) string, cfg *server.Config) error {
 		}
 		*s.dst = n
 	}
-	for _, s := range []struct {
-		key string
-		dst *time.Duration
-	}{{"XENTREE_LEARNING_CREDIT_CAP", &cfg.LearningCreditCap}, {"XENTREE_LEARNING_IDLE_TIMEOUT", &cfg.LearningIdleTimeout}} {
-		d, ok, err := secondsSetting(getenv, s.key)
-		switch {
-		case err != nil:
-			errs = append(errs, err)
-		case ok && d == 0:
-			errs = append(errs, fmt.Errorf("%s must be positive", s.key))
-		case ok:
-			*s.dst = d
-		}
-	}
+	errs = append(errs, positiveSeconds(getenv, secondsKey{"XENTREE_LEARNING_CREDIT_CAP", &cfg.LearningCreditCap}, secondsKey{"XENTREE_LEARNING_IDLE_TIMEOUT", &cfg.LearningIdleTimeout})...)
 	return errors.Join(errs...)
 }

@@ -33,10 +33,22 @@ func liveSettings(getenv func(string) string, cfg *server.Config) error {
 			cfg.LiveQuotas[plan] = d
 		}
 	}
-	for _, s := range []struct {
-		key string
-		dst *time.Duration
-	}{{"XENTREE_LIVE_HEARTBEAT_INTERVAL", &cfg.LiveHeartbeatInterval}, {"XENTREE_LIVE_IDLE_TIMEOUT", &cfg.LiveIdleTimeout}} {
+	errs = append(errs, positiveSeconds(getenv, secondsKey{"XENTREE_LIVE_HEARTBEAT_INTERVAL", &cfg.LiveHeartbeatInterval}, secondsKey{"XENTREE_LIVE_IDLE_TIMEOUT", &cfg.LiveIdleTimeout})...)
+	return errors.Join(errs...)
+}
+
+// secondsSetting reads a duration given as whole seconds ("1800") or a Go duration ("30m").
+// secondsKey is a setting read by positiveSeconds: its key and where it goes.
+type secondsKey struct {
+	key string
+	dst *time.Duration
+}
+
+// positiveSeconds reads each setting (secondsSetting) into its destination when set; zero or a
+// malformed value is an error naming the key.
+func positiveSeconds(getenv func(string) string, keys ...secondsKey) []error {
+	var errs []error
+	for _, s := range keys {
 		d, ok, err := secondsSetting(getenv, s.key)
 		switch {
 		case err != nil:
@@ -47,10 +59,9 @@ func liveSettings(getenv func(string) string, cfg *server.Config) error {
 			*s.dst = d
 		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
-// secondsSetting reads a duration given as whole seconds ("1800") or a Go duration ("30m").
 func secondsSetting(getenv func(string) string, key string) (time.Duration, bool, error) {
 	v := strings.TrimSpace(getenv(key))
 	if v == "" {
