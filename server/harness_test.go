@@ -21,13 +21,11 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/labstack/echo/v4"
-	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	xentree "github.com/xentree/xentree-api"
 	api "github.com/xentree/xentree-api/gen"
 	"github.com/xentree/xentree-api/internal/clock"
+	"github.com/xentree/xentree-api/internal/pgtest"
 	"github.com/xentree/xentree-api/server"
 	"github.com/xentree/xentree-api/store"
 )
@@ -228,28 +226,7 @@ func databaseURL(t testing.TB, kind string) string {
 		noteSkip("PostgreSQL tests", "set "+envPostgresURL+" or run make test-postgres")
 		t.Skipf("PostgreSQL tests skipped: set %s (CI sets it)", envPostgresURL)
 	}
-	admin, err := gorm.Open(postgres.Open(base), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		t.Fatalf("PostgreSQL unreachable at %s: %v", base, err)
-	}
-	schema := "t_" + strings.ReplaceAll(store.NewID(), "-", "")
-	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
-		t.Fatalf("PostgreSQL unreachable at %s: %v", base, err)
-	}
-	t.Cleanup(func() {
-		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		if db, err := admin.DB(); err == nil {
-			_ = db.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.Schema(t, base, "t_")
 }
 
 // Do serves req in process (it is the generated client's HTTP doer) and checks the response

@@ -4,13 +4,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/xentree/xentree-api/internal/ai"
+	"github.com/xentree/xentree-api/internal/pgtest"
 	"github.com/xentree/xentree-api/store"
 )
 
@@ -22,20 +22,7 @@ func retrievalStores(t *testing.T) map[string]*store.Store {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	urls := map[string]string{"sqlite": filepath.Join(t.TempDir(), "x.db")}
 	if base := os.Getenv("XENTREE_TEST_DATABASE_URL"); base != "" {
-		admin, err := store.Open(ctx, base, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		schema := "t_" + strings.ReplaceAll(store.NewID(), "-", "")
-		if err := admin.DB(ctx).Exec("CREATE SCHEMA " + schema).Error; err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { admin.DB(ctx).Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() })
-		u, _ := url.Parse(base)
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		urls["postgres"] = u.String()
+		urls["postgres"] = pgtest.Schema(t, base, "t_")
 	}
 	out := map[string]*store.Store{}
 	for kind, u := range urls {

@@ -18,10 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
-
+	"github.com/xentree/xentree-api/internal/pgtest"
 	"github.com/xentree/xentree-api/store"
 )
 
@@ -323,28 +320,7 @@ func sharedPostgres(t testing.TB) string {
 		noteSkip("PostgreSQL process tests", "set "+envPostgresURL)
 		t.Skipf("PostgreSQL part skipped: set %s (CI sets it)", envPostgresURL)
 	}
-	admin, err := gorm.Open(postgres.Open(base), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		t.Fatalf("PostgreSQL unreachable at %s: %v", base, err)
-	}
-	schema := "p_" + strings.ReplaceAll(store.NewID(), "-", "")
-	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
-		t.Fatalf("PostgreSQL unreachable at %s: %v", base, err)
-	}
-	t.Cleanup(func() {
-		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		if db, err := admin.DB(); err == nil {
-			_ = db.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.Schema(t, base, "p_")
 }
 
 // openStore opens the database a server uses (a SQLite file or a PostgreSQL URL) to check
